@@ -1,0 +1,133 @@
+package peer
+
+import "strings"
+
+// Merge returns what a store keeps after it learns rec about a peer of which
+// it held old (oldFound reports whether it held anything). It is the one
+// place of the merge rules, which every Store applies in Put:
+//
+//   - A full access hash replaces whatever was stored: a newer full hash is
+//     the current one.
+//   - A min hash (rec.Min) never replaces a full one. It is kept only when
+//     no hash or another min hash was stored, and then the record stays min.
+//   - A min object otherwise only updates display fields: title, usernames,
+//     bot and broadcast flags. It never changes a full hash.
+//   - HasHash is sticky: once a hash was seen, a record without one (a basic
+//     chat reference, say) does not erase it.
+//   - FromMessage, the message context of a min peer, is replaced by a newer
+//     non-zero one and otherwise kept.
+//   - Usernames: a non-nil slice is the peer's current list and replaces the
+//     stored one (an empty non-nil slice clears it); nil means unknown and
+//     keeps the stored list. Usernames are lowercased, stripped of '@' and
+//     deduplicated.
+//   - Title and Phone are replaced by non-empty newer values; a phone keeps
+//     its digits only.
+//   - Self, Bot and Broadcast, once set, stay set.
+//   - UpdatedAt is the later of the two.
+//
+// Merge never modifies the slices of old or rec.
+func Merge(old Record, oldFound bool, rec Record) Record {
+	rec.Usernames = normalizeUsernames(rec.Usernames)
+	rec.Phone = normalizePhone(rec.Phone)
+	if !oldFound {
+		if !rec.HasHash {
+			rec.AccessHash = 0
+			rec.Min = false
+		}
+		return rec
+	}
+	out := old
+	out.Key = rec.Key
+	switch {
+	case !rec.HasHash:
+		// Nothing to learn about the hash.
+	case !rec.Min:
+		out.AccessHash, out.HasHash, out.Min = rec.AccessHash, true, false
+	case !old.HasHash || old.Min:
+		out.AccessHash, out.HasHash, out.Min = rec.AccessHash, true, true
+	}
+	if rec.FromMessage != (MessageRef{}) {
+		out.FromMessage = rec.FromMessage
+	}
+	if rec.Usernames != nil {
+		out.Usernames = rec.Usernames
+	}
+	if rec.Phone != "" {
+		out.Phone = rec.Phone
+	}
+	if rec.Title != "" {
+		out.Title = rec.Title
+	}
+	out.Self = old.Self || rec.Self
+	out.Bot = old.Bot || rec.Bot
+	out.Broadcast = old.Broadcast || rec.Broadcast
+	if rec.UpdatedAt.After(old.UpdatedAt) {
+		out.UpdatedAt = rec.UpdatedAt
+	}
+	return out
+}
+
+// NormalizeUsername returns the form in which usernames are stored and
+// compared: without a leading '@' and lowercased. It does not validate.
+func NormalizeUsername(s string) string {
+	s = strings.TrimPrefix(s, "@")
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// normalizeUsernames lowercases and deduplicates names, dropping empty ones.
+// It returns names itself when nothing changes, and keeps nil apart from an
+// empty slice.
+func normalizeUsernames(names []string) []string {
+	clean := true
+	for i, n := range names {
+		if n == "" || NormalizeUsername(n) != n {
+			clean = false
+			break
+		}
+		for _, m := range names[:i] {
+			if m == n {
+				clean = false
+				break
+			}
+		}
+	}
+	if clean {
+		return names
+	}
+	out := make([]string, 0, len(names))
+next:
+	for _, n := range names {
+		n = NormalizeUsername(n)
+		if n == "" {
+			continue
+		}
+		for _, m := range out {
+			if m == n {
+				continue next
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// normalizePhone keeps the digits of a phone number.
+func normalizePhone(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			b := make([]byte, 0, len(s))
+			for j := 0; j < len(s); j++ {
+				if s[j] >= '0' && s[j] <= '9' {
+					b = append(b, s[j])
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

@@ -1,0 +1,519 @@
+// Package storetest checks that a peer.Store keeps the contract that the
+// resolver relies on. A store implementation runs it from its tests:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) peer.Store { return open(t) })
+//	}
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tgraw/tgraw/peer"
+)
+
+// Run runs the conformance suite. open must return a new, empty store for
+// each call; it may register cleanups on t.
+func Run(t *testing.T, open func(t *testing.T) peer.Store) {
+	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
+	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, open) })
+	t.Run("KindsDistinct", func(t *testing.T) { testKindsDistinct(t, open(t)) })
+	t.Run("InvalidKey", func(t *testing.T) { testInvalidKey(t, open) })
+	t.Run("Stamp", func(t *testing.T) { testStamp(t, open(t)) })
+	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
+	t.Run("Usernames", func(t *testing.T) { testUsernames(t, open(t)) })
+	t.Run("Reassign", func(t *testing.T) { testReassign(t, open(t)) })
+	t.Run("ForgetUsername", func(t *testing.T) { testForget(t, open(t)) })
+	t.Run("Phones", func(t *testing.T) { testPhones(t, open(t)) })
+	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+}
+
+var (
+	t0 = time.Unix(1_700_000_000, 0).UTC()
+	t1 = t0.Add(time.Hour)
+	t2 = t0.Add(2 * time.Hour)
+)
+
+// equal compares records, with Usernames as sets and times with Equal.
+func equal(a, b peer.Record) bool {
+	ua, ub := slices.Clone(a.Usernames), slices.Clone(b.Usernames)
+	slices.Sort(ua)
+	slices.Sort(ub)
+	if !slices.Equal(ua, ub) || !a.UpdatedAt.Equal(b.UpdatedAt) {
+		return false
+	}
+	return a.Key == b.Key && a.AccessHash == b.AccessHash && a.HasHash == b.HasHash && a.Min == b.Min &&
+		a.FromMessage == b.FromMessage && a.Phone == b.Phone && a.Self == b.Self && a.Bot == b.Bot &&
+		a.Broadcast == b.Broadcast && a.Title == b.Title
+}
+
+func mustPut(t *testing.T, s peer.Store, recs ...peer.Record) {
+	t.Helper()
+	if err := s.Put(context.Background(), recs...); err != nil {
+		t.Fatalf("Put(%v): %v", recs, err)
+	}
+}
+
+func mustPeer(t *testing.T, s peer.Store, key peer.Key) peer.Record {
+	t.Helper()
+	rec, found, err := s.Peer(context.Background(), key)
+	if err != nil || !found {
+		t.Fatalf("Peer(%v) = found %v, err %v; want found", key, found, err)
+	}
+	return rec
+}
+
+func wantPeer(t *testing.T, s peer.Store, want peer.Record) {
+	t.Helper()
+	if got := mustPeer(t, s, want.Key); !equal(got, want) {
+		t.Errorf("Peer(%v):\n got %+v\nwant %+v", want.Key, got, want)
+	}
+}
+
+func wantUsername(t *testing.T, s peer.Store, username string, owner peer.Key, seen time.Time) {
+	t.Helper()
+	rec, gotSeen, found, err := s.Username(context.Background(), username)
+	switch {
+	case err != nil:
+		t.Errorf("Username(%q): %v", username, err)
+	case owner.IsZero() && found:
+		t.Errorf("Username(%q) = %v; want not found", username, rec.Key)
+	case owner.IsZero():
+	case !found:
+		t.Errorf("Username(%q) not found; want %v", username, owner)
+	case rec.Key != owner:
+		t.Errorf("Username(%q) = %v; want %v", username, rec.Key, owner)
+	case !slices.Contains(rec.Usernames, username):
+		t.Errorf("Username(%q) returned %v whose Usernames %q miss it", username, rec.Key, rec.Usernames)
+	case !seen.IsZero() && !gotSeen.Equal(seen):
+		t.Errorf("Username(%q) seen at %v; want %v", username, gotSeen, seen)
+	}
+}
+
+func wantPhone(t *testing.T, s peer.Store, phone string, owner peer.Key) {
+	t.Helper()
+	rec, found, err := s.Phone(context.Background(), phone)
+	switch {
+	case err != nil:
+		t.Errorf("Phone(%q): %v", phone, err)
+	case owner.IsZero() && found:
+		t.Errorf("Phone(%q) = %v; want not found", phone, rec.Key)
+	case owner.IsZero():
+	case !found:
+		t.Errorf("Phone(%q) not found; want %v", phone, owner)
+	case rec.Key != owner:
+		t.Errorf("Phone(%q) = %v; want %v", phone, rec.Key, owner)
+	}
+}
+
+func testEmpty(t *testing.T, s peer.Store) {
+	ctx := context.Background()
+	for _, key := range []peer.Key{peer.UserKey(1), peer.ChatKey(1), peer.ChannelKey(1)} {
+		if _, found, err := s.Peer(ctx, key); found || err != nil {
+			t.Errorf("Peer(%v) on an empty store = found %v, err %v", key, found, err)
+		}
+	}
+	wantUsername(t, s, "durov", peer.Key{}, time.Time{})
+	wantPhone(t, s, "15551234567", peer.Key{})
+	if err := s.ForgetUsername(ctx, "durov"); err != nil {
+		t.Errorf("ForgetUsername of an unknown username: %v", err)
+	}
+	if err := s.Put(ctx); err != nil {
+		t.Errorf("Put of no records: %v", err)
+	}
+}
+
+func testRoundTrip(t *testing.T, open func(t *testing.T) peer.Store) {
+	for _, rec := range []peer.Record{
+		{
+			Key: peer.UserKey(777000), AccessHash: -42, HasHash: true,
+			Usernames: []string{"telegram"}, Phone: "42777", Title: "Telegram", UpdatedAt: t0,
+		},
+		{Key: peer.UserKey(peer.MaxUserID), AccessHash: 1, HasHash: true, Self: true, Title: "Me", UpdatedAt: t0},
+		{
+			Key: peer.UserKey(93372553), AccessHash: 1 << 62, HasHash: true, Bot: true,
+			Usernames: []string{"botfather", "bot_father_collectible"}, Title: "BotFather", UpdatedAt: t0,
+		},
+		{
+			Key: peer.UserKey(5), AccessHash: 9, HasHash: true, Min: true,
+			FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: 77}, Title: "Min user", UpdatedAt: t0,
+		},
+		{Key: peer.ChatKey(peer.MaxChatID), Title: "Basic group", UpdatedAt: t0},
+		{
+			Key: peer.ChannelKey(1234567890), AccessHash: -1 << 63, HasHash: true, Broadcast: true,
+			Usernames: []string{"channel_name"}, Title: "A channel", UpdatedAt: t0,
+		},
+		{Key: peer.ChannelKey(peer.MaxMonoforumID), AccessHash: 3, HasHash: true, Title: "Monoforum", UpdatedAt: t0},
+		{Key: peer.ChannelKey(peer.MaxChannelID), AccessHash: 0, HasHash: true, UpdatedAt: t0},
+	} {
+		t.Run(rec.Key.String(), func(t *testing.T) {
+			s := open(t)
+			mustPut(t, s, rec)
+			wantPeer(t, s, rec)
+			for _, u := range rec.Usernames {
+				wantUsername(t, s, u, rec.Key, t0)
+			}
+			if rec.Phone != "" {
+				wantPhone(t, s, rec.Phone, rec.Key)
+			}
+		})
+	}
+}
+
+func testKindsDistinct(t *testing.T, s peer.Store) {
+	recs := []peer.Record{
+		{Key: peer.UserKey(5), AccessHash: 1, HasHash: true, Title: "user", UpdatedAt: t0},
+		{Key: peer.ChatKey(5), Title: "chat", UpdatedAt: t0},
+		{Key: peer.ChannelKey(5), AccessHash: 3, HasHash: true, Title: "channel", UpdatedAt: t0},
+	}
+	mustPut(t, s, recs...)
+	for _, rec := range recs {
+		wantPeer(t, s, rec)
+	}
+}
+
+func testInvalidKey(t *testing.T, open func(t *testing.T) peer.Store) {
+	for _, key := range []peer.Key{
+		{},
+		{Kind: 9, ID: 1},
+		peer.UserKey(0),
+		peer.UserKey(-1),
+		peer.UserKey(peer.MaxUserID + 1),
+		peer.ChatKey(0),
+		peer.ChatKey(-5),
+		peer.ChatKey(peer.MaxChatID + 1),
+		peer.ChannelKey(0),
+		peer.ChannelKey(peer.MaxChannelID + 1),
+		peer.ChannelKey(peer.MinMonoforumID - 1),
+		peer.ChannelKey(peer.MaxMonoforumID + 1),
+	} {
+		t.Run(fmt.Sprintf("%v", key), func(t *testing.T) {
+			s := open(t)
+			good := peer.Record{Key: peer.UserKey(1), AccessHash: 1, HasHash: true, Usernames: []string{"good"}}
+			err := s.Put(context.Background(), good, peer.Record{Key: key, HasHash: true})
+			var idErr *peer.IDError
+			if !errors.As(err, &idErr) {
+				t.Fatalf("Put(%v) = %v; want an *peer.IDError", key, err)
+			}
+			if _, found, _ := s.Peer(context.Background(), good.Key); found {
+				t.Errorf("Put stored part of a batch it rejected")
+			}
+		})
+	}
+}
+
+func testStamp(t *testing.T, s peer.Store) {
+	before := time.Now().Add(-time.Minute)
+	mustPut(t, s, peer.Record{Key: peer.UserKey(1), AccessHash: 1, HasHash: true, Usernames: []string{"stamped"}})
+	rec := mustPeer(t, s, peer.UserKey(1))
+	if rec.UpdatedAt.Before(before) {
+		t.Errorf("UpdatedAt = %v; want it stamped by Put", rec.UpdatedAt)
+	}
+	_, seen, _, _ := s.Username(context.Background(), "stamped")
+	if !seen.Equal(rec.UpdatedAt) {
+		t.Errorf("username seen at %v; want %v, the record's UpdatedAt", seen, rec.UpdatedAt)
+	}
+}
+
+func testMerge(t *testing.T, open func(t *testing.T) peer.Store) {
+	u := peer.UserKey(100)
+	c := peer.ChannelKey(200)
+	ctxA := peer.MessageRef{Peer: peer.ChannelKey(300), MsgID: 10}
+	ctxB := peer.MessageRef{Peer: peer.ChatKey(400), MsgID: 20}
+	for _, tc := range []struct {
+		name string
+		puts []peer.Record
+		want peer.Record
+	}{
+		{
+			name: "MinNeverOverwritesFull",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, Title: "Old", UpdatedAt: t0},
+				{Key: u, AccessHash: 2, HasHash: true, Min: true, Title: "New", FromMessage: ctxA, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, Title: "New", FromMessage: ctxA, UpdatedAt: t1},
+		},
+		{
+			name: "FullReplacesMin",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 2, HasHash: true, Min: true, FromMessage: ctxA, UpdatedAt: t0},
+				{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, FromMessage: ctxA, UpdatedAt: t1},
+		},
+		{
+			name: "NewerFullReplacesFull",
+			puts: []peer.Record{
+				{Key: c, AccessHash: 1, HasHash: true, UpdatedAt: t0},
+				{Key: c, AccessHash: 5, HasHash: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: c, AccessHash: 5, HasHash: true, UpdatedAt: t1},
+		},
+		{
+			name: "MinReplacesMin",
+			puts: []peer.Record{
+				{Key: c, AccessHash: 1, HasHash: true, Min: true, FromMessage: ctxA, UpdatedAt: t0},
+				{Key: c, AccessHash: 2, HasHash: true, Min: true, FromMessage: ctxB, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: c, AccessHash: 2, HasHash: true, Min: true, FromMessage: ctxB, UpdatedAt: t1},
+		},
+		{
+			name: "MinContextKept",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 2, HasHash: true, Min: true, FromMessage: ctxA, UpdatedAt: t0},
+				{Key: u, AccessHash: 2, HasHash: true, Min: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 2, HasHash: true, Min: true, FromMessage: ctxA, UpdatedAt: t1},
+		},
+		{
+			name: "HasHashSticky",
+			puts: []peer.Record{
+				{Key: c, AccessHash: 7, HasHash: true, UpdatedAt: t0},
+				{Key: c, Title: "No hash here", UpdatedAt: t1},
+			},
+			want: peer.Record{Key: c, AccessHash: 7, HasHash: true, Title: "No hash here", UpdatedAt: t1},
+		},
+		{
+			name: "MinDisplayOnly",
+			puts: []peer.Record{
+				{Key: c, AccessHash: 7, HasHash: true, Usernames: []string{"old"}, Title: "Old", UpdatedAt: t0},
+				{Key: c, AccessHash: 8, HasHash: true, Min: true, Usernames: []string{"new"}, Title: "New", Broadcast: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: c, AccessHash: 7, HasHash: true, Usernames: []string{"new"}, Title: "New", Broadcast: true, UpdatedAt: t1},
+		},
+		{
+			name: "UnknownUsernamesKept",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, Usernames: []string{"a", "b"}, UpdatedAt: t0},
+				{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, Usernames: []string{"a", "b"}, UpdatedAt: t1},
+		},
+		{
+			name: "EmptyUsernamesClear",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, Usernames: []string{"a", "b"}, UpdatedAt: t0},
+				{Key: u, AccessHash: 1, HasHash: true, Usernames: []string{}, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t1},
+		},
+		{
+			name: "UsernamesNormalized",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, Usernames: []string{"@Durov", "DUROV", "Pavel"}, UpdatedAt: t0},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, Usernames: []string{"durov", "pavel"}, UpdatedAt: t0},
+		},
+		{
+			name: "PhoneAndTitle",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, Phone: "+1 555 123", Title: "A", UpdatedAt: t0},
+				{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t1},
+				{Key: u, AccessHash: 1, HasHash: true, Phone: "34600", Title: "B", UpdatedAt: t2},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, Phone: "34600", Title: "B", UpdatedAt: t2},
+		},
+		{
+			name: "FlagsSticky",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, Self: true, Bot: true, UpdatedAt: t0},
+				{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, Self: true, Bot: true, UpdatedAt: t1},
+		},
+		{
+			name: "OlderWriteKeepsUpdatedAt",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t1},
+				{Key: u, AccessHash: 2, HasHash: true, UpdatedAt: t0},
+			},
+			want: peer.Record{Key: u, AccessHash: 2, HasHash: true, UpdatedAt: t1},
+		},
+		{
+			name: "BasicChatTitle",
+			puts: []peer.Record{
+				{Key: peer.ChatKey(9), Title: "Old", UpdatedAt: t0},
+				{Key: peer.ChatKey(9), Title: "New", UpdatedAt: t1},
+			},
+			want: peer.Record{Key: peer.ChatKey(9), Title: "New", UpdatedAt: t1},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The rules hold for Merge itself, one Put at a time and one batch.
+			var got peer.Record
+			found := false
+			for _, r := range tc.puts {
+				got, found = peer.Merge(got, found, r), true
+			}
+			if !equal(got, tc.want) {
+				t.Errorf("Merge:\n got %+v\nwant %+v", got, tc.want)
+			}
+			s := open(t)
+			for _, r := range tc.puts {
+				mustPut(t, s, r)
+			}
+			wantPeer(t, s, tc.want)
+			s = open(t)
+			mustPut(t, s, tc.puts...)
+			wantPeer(t, s, tc.want)
+		})
+	}
+}
+
+func testUsernames(t *testing.T, s peer.Store) {
+	a := peer.ChannelKey(1)
+	mustPut(t, s, peer.Record{Key: a, AccessHash: 1, HasHash: true, Usernames: []string{"Alpha", "beta", "gamma"}, UpdatedAt: t0})
+	for _, u := range []string{"alpha", "beta", "gamma"} {
+		wantUsername(t, s, u, a, t0)
+	}
+	// Seen again with two of them: those are seen later, gamma is gone.
+	mustPut(t, s, peer.Record{Key: a, AccessHash: 1, HasHash: true, Usernames: []string{"alpha", "beta"}, UpdatedAt: t1})
+	wantUsername(t, s, "alpha", a, t1)
+	wantUsername(t, s, "beta", a, t1)
+	wantUsername(t, s, "gamma", peer.Key{}, time.Time{})
+	// A record that does not list usernames keeps them, and their seen time.
+	mustPut(t, s, peer.Record{Key: a, Title: "Renamed", UpdatedAt: t2})
+	wantUsername(t, s, "alpha", a, t1)
+	if rec := mustPeer(t, s, a); rec.Title != "Renamed" || len(rec.Usernames) != 2 {
+		t.Errorf("Peer(%v) = %+v; want title Renamed and two usernames", a, rec)
+	}
+	// An empty list clears them.
+	mustPut(t, s, peer.Record{Key: a, Usernames: []string{}, UpdatedAt: t2})
+	wantUsername(t, s, "alpha", peer.Key{}, time.Time{})
+	wantUsername(t, s, "beta", peer.Key{}, time.Time{})
+}
+
+func testReassign(t *testing.T, s peer.Store) {
+	a, b := peer.UserKey(1), peer.ChannelKey(2)
+	mustPut(t, s, peer.Record{Key: a, AccessHash: 1, HasHash: true, Usernames: []string{"alpha", "shared"}, UpdatedAt: t0})
+	mustPut(t, s, peer.Record{Key: b, AccessHash: 2, HasHash: true, Usernames: []string{"shared"}, UpdatedAt: t1})
+	wantUsername(t, s, "shared", b, t1)
+	wantUsername(t, s, "alpha", a, t0)
+	if rec := mustPeer(t, s, a); !slices.Equal(rec.Usernames, []string{"alpha"}) {
+		t.Errorf("previous owner still lists %q; want [alpha]", rec.Usernames)
+	}
+	// And back, in one batch with an unrelated record.
+	mustPut(t, s,
+		peer.Record{Key: peer.UserKey(3), AccessHash: 3, HasHash: true, UpdatedAt: t2},
+		peer.Record{Key: a, AccessHash: 1, HasHash: true, Usernames: []string{"alpha", "shared"}, UpdatedAt: t2},
+	)
+	wantUsername(t, s, "shared", a, t2)
+	if rec := mustPeer(t, s, b); len(rec.Usernames) != 0 {
+		t.Errorf("previous owner still lists %q; want none", rec.Usernames)
+	}
+}
+
+func testForget(t *testing.T, s peer.Store) {
+	ctx := context.Background()
+	a := peer.UserKey(1)
+	mustPut(t, s, peer.Record{Key: a, AccessHash: 1, HasHash: true, Usernames: []string{"alpha", "beta"}, UpdatedAt: t0})
+	if err := s.ForgetUsername(ctx, "alpha"); err != nil {
+		t.Fatalf("ForgetUsername: %v", err)
+	}
+	wantUsername(t, s, "alpha", peer.Key{}, time.Time{})
+	wantUsername(t, s, "beta", a, t0)
+	rec := mustPeer(t, s, a)
+	if !slices.Equal(rec.Usernames, []string{"beta"}) || rec.AccessHash != 1 {
+		t.Errorf("after ForgetUsername, Peer = %+v; want usernames [beta] and the hash kept", rec)
+	}
+	if err := s.ForgetUsername(ctx, "alpha"); err != nil {
+		t.Errorf("ForgetUsername twice: %v", err)
+	}
+	// Seen again, it comes back.
+	mustPut(t, s, peer.Record{Key: a, Usernames: []string{"alpha", "beta"}, UpdatedAt: t1})
+	wantUsername(t, s, "alpha", a, t1)
+}
+
+func testPhones(t *testing.T, s peer.Store) {
+	a, b := peer.UserKey(1), peer.UserKey(2)
+	mustPut(t, s, peer.Record{Key: a, AccessHash: 1, HasHash: true, Phone: "+34 600 000 000", UpdatedAt: t0})
+	wantPhone(t, s, "34600000000", a)
+	wantPhone(t, s, "34600000001", peer.Key{})
+	// The number moves to another account.
+	mustPut(t, s, peer.Record{Key: b, AccessHash: 2, HasHash: true, Phone: "34600000000", UpdatedAt: t1})
+	wantPhone(t, s, "34600000000", b)
+	// The first user gets a new number.
+	mustPut(t, s, peer.Record{Key: a, Phone: "15551234567", UpdatedAt: t2})
+	wantPhone(t, s, "15551234567", a)
+	wantPhone(t, s, "34600000000", b)
+}
+
+func testConcurrent(t *testing.T, s peer.Store) {
+	const (
+		workers = 8
+		ops     = 400
+		ids     = 20
+	)
+	names := []string{"n0", "n1", "n2", "n3", "n4", "n5"}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := range ops {
+				key := peer.UserKey(int64(1 + r.IntN(ids)))
+				if r.IntN(2) == 0 {
+					key = peer.ChannelKey(key.ID)
+				}
+				var err error
+				switch r.IntN(5) {
+				case 0, 1:
+					rec := peer.Record{
+						Key: key, AccessHash: int64(i), HasHash: true, Min: r.IntN(3) == 0,
+						Usernames: []string{names[r.IntN(len(names))]},
+						Title:     fmt.Sprintf("w%d op%d", w, i),
+					}
+					if key.Kind == peer.KindUser {
+						rec.Phone = fmt.Sprintf("1555%d", r.IntN(ids))
+					}
+					err = s.Put(ctx, rec)
+				case 2:
+					_, _, err = s.Peer(ctx, key)
+				case 3:
+					_, _, _, err = s.Username(ctx, names[r.IntN(len(names))])
+				case 4:
+					if r.IntN(4) == 0 {
+						err = s.ForgetUsername(ctx, names[r.IntN(len(names))])
+					} else {
+						_, _, err = s.Phone(ctx, fmt.Sprintf("1555%d", r.IntN(ids)))
+					}
+				}
+				if err != nil {
+					errs <- fmt.Errorf("worker %d op %d: %w", w, i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// The username index agrees with the records.
+	for _, n := range names {
+		rec, _, found, err := s.Username(ctx, n)
+		if err != nil {
+			t.Fatalf("Username(%q): %v", n, err)
+		}
+		if !found {
+			continue
+		}
+		if !slices.Contains(rec.Usernames, n) {
+			t.Errorf("Username(%q) = %v listing %q", n, rec.Key, rec.Usernames)
+		}
+		if again := mustPeer(t, s, rec.Key); !slices.Contains(again.Usernames, n) {
+			t.Errorf("Peer(%v) lists %q; want it to include %q", rec.Key, again.Usernames, n)
+		}
+	}
+}
