@@ -1,0 +1,136 @@
+// Package gen turns a TL schema into a Go package: a struct per
+// constructor and function with exact binary encoding, an interface per
+// type of several constructors, a registry and a typed Client.
+//
+// It is a pipeline of three stages, each readable on its own:
+//
+//   - Parse reads the schema text with github.com/gotd/tl;
+//   - BuildModel makes every Go naming and typing decision (model.go);
+//   - Emit renders the model with github.com/dave/jennifer (emit.go).
+//
+// Generate runs all three; WriteDir puts the result on disk.
+package gen
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gotd/tl"
+)
+
+// Config says what to generate.
+type Config struct {
+	// Package is the Go package name of the output.
+	Package string
+	// Filename names the schema in errors.
+	Filename string
+}
+
+// Generate turns the TL schema src into the files of a Go package.
+func Generate(src []byte, cfg Config) (map[string][]byte, error) {
+	if cfg.Package == "" {
+		return nil, fmt.Errorf("gen: no package name")
+	}
+	if !token(cfg.Package) {
+		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", cfg.Package)
+	}
+	s, err := Parse(src, cfg.Filename)
+	if err != nil {
+		return nil, err
+	}
+	m, err := BuildModel(s, cfg.Package, DefinitionLines(src))
+	if err != nil {
+		return nil, fmt.Errorf("%s:%w", cfg.Filename, err)
+	}
+	return Emit(m)
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func token(s string) bool { return identRE.MatchString(s) }
+
+// lineErrRE matches gotd/tl's parse errors, which name a line.
+var lineErrRE = regexp.MustCompile(`^failed to parse line (\d+): (.*)$`)
+
+// Parse parses a TL schema. Errors name the file and line.
+func Parse(src []byte, filename string) (*tl.Schema, error) {
+	if filename == "" {
+		filename = "schema.tl"
+	}
+	s, err := tl.Parse(bytes.NewReader(src))
+	if err != nil {
+		if m := lineErrRE.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", filename, m[1], m[2])
+		}
+		return nil, fmt.Errorf("%s: %w", filename, err)
+	}
+	if len(s.Definitions) == 0 {
+		return nil, fmt.Errorf("%s: no definitions", filename)
+	}
+	return s, nil
+}
+
+// DefinitionLines maps the TL name of each definition in src to its line
+// number, for error messages.
+func DefinitionLines(src []byte) map[string]int {
+	lines := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "---") {
+			continue
+		}
+		end := strings.IndexAny(s, "# ;")
+		if end <= 0 {
+			continue
+		}
+		if _, ok := lines[s[:end]]; !ok {
+			lines[s[:end]] = n
+		}
+	}
+	return lines
+}
+
+// WriteDir writes files into dir, creating it if needed, and removes the
+// *_gen.go files that a previous run left there and this one did not
+// produce. Files whose content did not change are not rewritten.
+func WriteDir(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	old, err := filepath.Glob(filepath.Join(dir, "*_gen.go"))
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		if _, keep := files[filepath.Base(p)]; !keep {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+		}
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		if cur, err := os.ReadFile(p); err == nil && bytes.Equal(cur, files[name]) {
+			continue
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,490 @@
+package gen
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gotd/tl"
+)
+
+// Model is the Go-facing view of a TL schema. Every naming and typing
+// decision is made here, once; the emitters only read the model.
+type Model struct {
+	// Package is the Go package name of the output.
+	Package string
+	// Layer is the schema's layer, 0 if it has none.
+	Layer int
+	// Defs are all constructors and functions, in schema order.
+	Defs []*Def
+	// Classes are the boxed types, ordered by TL name.
+	Classes []*Class
+}
+
+// Def is a TL constructor or function: one Go struct.
+type Def struct {
+	TLName    string // "inputPeerChannel", "channels.inviteToChannel"
+	Namespace string // "" or "channels"
+	GoName    string // "InputPeerChannel", "ChannelsInviteToChannelRequest"
+	ID        uint32
+	Function  bool
+	Line      int    // line of the definition in the schema file, 0 if unknown
+	Source    string // the definition as TL: "inputPeerChannel#27bcbbfc ... = InputPeer"
+	Fields    []*Field
+
+	// Class is the boxed type a constructor builds; nil for functions.
+	Class *Class
+	// Result is what a function returns; nil for constructors.
+	Result *Type
+	// Generic reports a function whose result is its type parameter, as in
+	// invokeWithLayer {X:Type} layer:int query:!X = X.
+	Generic bool
+	// Method is the name of the Client method of a function.
+	Method string
+}
+
+// TypeIDName is the name of the constant that holds the ID of d.
+func (d *Def) TypeIDName() string { return d.GoName + "TypeID" }
+
+// Class is a boxed TL type. With more than one constructor it becomes a Go
+// interface with a decoder function; with one, its constructor's struct
+// stands for it.
+type Class struct {
+	TLName       string // "InputPeer", "messages.Messages"
+	Namespace    string
+	Constructors []*Def
+	// Interface is the Go interface name ("InputPeerClass"), or "" when the
+	// class has a single constructor.
+	Interface string
+	// Decoder is the name of the function that decodes any constructor of
+	// an interface class ("DecodeInputPeer").
+	Decoder string
+	// Marker is the unexported method that seals the interface.
+	Marker string
+}
+
+// Field is a parameter of a constructor or function.
+type Field struct {
+	TLName string
+	GoName string
+	Type   *Type
+	// Flag is the flags word and bit that make the field optional; nil for a
+	// required field.
+	Flag *FlagBit
+}
+
+// FlagBit is a bit of a flags word.
+type FlagBit struct {
+	Word *Field // the # field
+	Bit  int
+}
+
+// Kind is the wire form of a type.
+type Kind int
+
+// The kinds of types. Each has one Go spelling and one wire encoding.
+const (
+	KindInt    Kind = iota + 1 // int: int, 4 bytes
+	KindLong                   // long: int64, 8 bytes
+	KindDouble                 // double: float64
+	KindString                 // string
+	KindBytes                  // bytes: []byte
+	KindInt128                 // int128: bin.Int128
+	KindInt256                 // int256: bin.Int256
+	KindBool                   // Bool: bool, as boolTrue or boolFalse
+	KindTrue                   // flags.N?true: bool carried by the flag alone
+	KindFlags                  // #: bin.Fields
+	KindClass                  // a boxed type of several constructors: its interface
+	KindStruct                 // one constructor: its struct, boxed or bare
+	KindVector                 // Vector<T> (boxed) or vector<T> (bare)
+	KindObject                 // !X or Object: any value of the registry
+)
+
+// Type is the type of a field or result.
+type Type struct {
+	Kind  Kind
+	Bare  bool   // KindStruct: no constructor ID; KindVector: no vector ID
+	Class *Class // KindClass
+	Def   *Def   // KindStruct
+	Elem  *Type  // KindVector
+	TL    string // the TL spelling, for docs and errors
+	// Recursive marks a required struct field whose type contains, by
+	// value, the definition that holds it: Go needs a pointer there.
+	Recursive bool
+}
+
+// ModelError is an error in a schema, found while building the model.
+type ModelError struct {
+	Line int    // 0 if unknown
+	Def  string // the TL name of the definition
+	Msg  string
+}
+
+func (e *ModelError) Error() string {
+	var b strings.Builder
+	if e.Line > 0 {
+		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteString(": ")
+	}
+	if e.Def != "" {
+		b.WriteString(e.Def)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// reserved are the names the runtime of a generated package defines.
+var reserved = []string{
+	"Object", "Invoker", "Client", "NewClient", "ClientOption", "New", "Name", "IDs",
+	"DecodeObject", "Layer", "DecodeError", "EncodeError", "UnknownIDError", "ErrNilValue",
+	"describe", "decodeErr", "encodeErr", "encodeObj", "consumeID", "decodeVector",
+	"decodeBareVector", "decodeElems", "decodeValue", "decodeBareValue", "decodePtr",
+	"result", "invoke", "registry",
+}
+
+// methodNames are the methods every generated struct has; fields must not
+// take these names.
+var methodNames = map[string]bool{
+	"TypeID": true, "TypeName": true, "Encode": true, "Decode": true,
+	"EncodeBare": true, "DecodeBare": true,
+}
+
+// BuildModel turns a parsed schema into the Go-facing model. lines maps a
+// definition's TL name to its line in the schema file (see DefinitionLines);
+// it may be nil.
+func BuildModel(s *tl.Schema, pkg string, lines map[string]int) (*Model, error) {
+	m := &Model{Package: pkg, Layer: s.Layer}
+	b := &builder{
+		model:   m,
+		classes: map[string]*Class{},
+		ctors:   map[string]*Def{},
+		ids:     map[uint32]*Def{},
+		names:   map[string]string{},
+	}
+	for _, r := range reserved {
+		b.names[r] = "the runtime"
+	}
+	// Pass 1: definitions and classes, so that types can refer forward.
+	for _, sd := range s.Definitions {
+		d := sd.Definition
+		def := &Def{
+			TLName:    tlName(d.Namespace, d.Name),
+			Namespace: strings.Join(d.Namespace, "."),
+			ID:        d.ID,
+			Function:  sd.Category == tl.CategoryFunction,
+			Source:    d.String(),
+		}
+		def.Line = lines[def.TLName]
+		if prev, ok := b.ids[def.ID]; ok {
+			return nil, def.errorf("ID %#08x is already used by %s (line %d)", def.ID, prev.TLName, prev.Line)
+		}
+		b.ids[def.ID] = def
+		if def.Function {
+			b.funcs = append(b.funcs, def)
+		} else {
+			if prev, ok := b.ctors[def.TLName]; ok {
+				return nil, def.errorf("constructor %s is already defined at line %d", def.TLName, prev.Line)
+			}
+			b.ctors[def.TLName] = def
+			cname := tlName(d.Type.Namespace, d.Type.Name)
+			c := b.classes[cname]
+			if c == nil {
+				c = &Class{TLName: cname, Namespace: strings.Join(d.Type.Namespace, ".")}
+				b.classes[cname] = c
+			}
+			c.Constructors = append(c.Constructors, def)
+			def.Class = c
+		}
+		m.Defs = append(m.Defs, def)
+		b.raw = append(b.raw, d)
+	}
+	for _, c := range b.classes {
+		m.Classes = append(m.Classes, c)
+	}
+	sort.Slice(m.Classes, func(i, j int) bool { return m.Classes[i].TLName < m.Classes[j].TLName })
+
+	b.nameAll()
+
+	// Pass 2: fields and results.
+	for i, def := range m.Defs {
+		if err := b.fields(def, b.raw[i]); err != nil {
+			return nil, err
+		}
+	}
+	markRecursive(m)
+	return m, nil
+}
+
+// markRecursive finds required struct fields through which a definition
+// contains itself by value, and marks them to be held by pointer.
+func markRecursive(m *Model) {
+	for _, def := range m.Defs {
+		for _, f := range def.Fields {
+			if f.Flag == nil && f.Type.Kind == KindStruct && containsByValue(f.Type.Def, def, map[*Def]bool{}) {
+				f.Type.Recursive = true
+			}
+		}
+	}
+}
+
+// containsByValue reports whether from holds target through a chain of
+// required struct fields not already held by pointer.
+func containsByValue(from, target *Def, seen map[*Def]bool) bool {
+	if from == target {
+		return true
+	}
+	if seen[from] {
+		return false
+	}
+	seen[from] = true
+	for _, f := range from.Fields {
+		if f.Flag == nil && f.Type.Kind == KindStruct && !f.Type.Recursive && containsByValue(f.Type.Def, target, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+type builder struct {
+	model   *Model
+	raw     []tl.Definition
+	funcs   []*Def
+	classes map[string]*Class
+	ctors   map[string]*Def
+	ids     map[uint32]*Def
+	names   map[string]string // taken Go names -> who took them
+	methods map[string]bool   // taken Client method names
+}
+
+func tlName(ns []string, name string) string {
+	if len(ns) == 0 {
+		return name
+	}
+	return strings.Join(ns, ".") + "." + name
+}
+
+func (d *Def) errorf(format string, args ...any) error {
+	return &ModelError{Line: d.Line, Def: d.TLName, Msg: fmt.Sprintf(format, args...)}
+}
+
+// claim takes the first free name among base, base2, base3... such that the
+// name and every name derived from it are free, and records them as owned
+// by owner. Earlier claims win, so the order of claims is the priority:
+// constructors, then functions, then interfaces, each in schema or name
+// order.
+func (b *builder) claim(owner, base string, derived ...func(string) string) string {
+	for n := 1; ; n++ {
+		name := base
+		if n > 1 {
+			name = base + strconv.Itoa(n)
+		}
+		all := []string{name}
+		for _, f := range derived {
+			all = append(all, f(name))
+		}
+		free := true
+		for _, a := range all {
+			if _, taken := b.names[a]; taken {
+				free = false
+				break
+			}
+		}
+		if !free {
+			continue
+		}
+		for _, a := range all {
+			b.names[a] = owner
+		}
+		return name
+	}
+}
+
+func typeIDName(s string) string { return s + "TypeID" }
+
+// nameAll gives every definition and class its Go names.
+func (b *builder) nameAll() {
+	for _, def := range b.model.Defs {
+		if def.Function {
+			continue
+		}
+		ns, name := splitTLName(def.TLName)
+		def.GoName = b.claim(def.TLName, goName(ns, name), typeIDName)
+	}
+	for _, def := range b.funcs {
+		ns, name := splitTLName(def.TLName)
+		base := goName(ns, name)
+		def.GoName = b.claim(def.TLName, base+"Request", typeIDName)
+		// Client methods live in the Client's method set, not the package
+		// scope, so they only have to differ from each other.
+		def.Method = b.claimMethod(base)
+	}
+	for _, c := range b.model.Classes {
+		if len(c.Constructors) < 2 {
+			continue
+		}
+		ns, name := splitTLName(c.TLName)
+		base := goName(ns, name)
+		c.Interface = b.claim(c.TLName, base+"Class", func(s string) string {
+			return "Decode" + strings.TrimSuffix(s, "Class")
+		})
+		c.Decoder = "Decode" + strings.TrimSuffix(c.Interface, "Class")
+		c.Marker = lowerFirst(c.Interface)
+	}
+}
+
+func (b *builder) claimMethod(base string) string {
+	if b.methods == nil {
+		b.methods = map[string]bool{"Invoke": true}
+	}
+	name := base
+	for n := 2; b.methods[name]; n++ {
+		name = base + strconv.Itoa(n)
+	}
+	b.methods[name] = true
+	return name
+}
+
+func splitTLName(s string) ([]string, string) {
+	parts := strings.Split(s, ".")
+	return parts[:len(parts)-1], parts[len(parts)-1]
+}
+
+// fields builds the fields of def and, for a function, its result.
+func (b *builder) fields(def *Def, d tl.Definition) error {
+	generic := map[string]bool{}
+	for _, g := range d.GenericParams {
+		generic[g] = true
+	}
+	byTL := map[string]*Field{}
+	goNames := map[string]bool{}
+	for i, p := range d.Params {
+		f := &Field{TLName: p.Name}
+		if f.TLName == "" {
+			f.TLName = "arg" + strconv.Itoa(i)
+		}
+		base := pascal(f.TLName)
+		if methodNames[base] {
+			base += "Field"
+		}
+		f.GoName = base
+		for n := 2; goNames[f.GoName]; n++ {
+			f.GoName = base + strconv.Itoa(n)
+		}
+		goNames[f.GoName] = true
+
+		switch {
+		case p.Flags:
+			f.Type = &Type{Kind: KindFlags, TL: "#"}
+		default:
+			t, err := b.resolve(p.Type, generic)
+			if err != nil {
+				return def.errorf("field %s: %v", f.TLName, err)
+			}
+			f.Type = t
+		}
+		if p.Flag != nil {
+			word := byTL[p.Flag.Name]
+			if word == nil || word.Type.Kind != KindFlags {
+				return def.errorf("field %s: flags word %q is not a # field before it", f.TLName, p.Flag.Name)
+			}
+			if p.Flag.Index < 0 || p.Flag.Index > 31 {
+				return def.errorf("field %s: flag bit %d out of range 0..31", f.TLName, p.Flag.Index)
+			}
+			f.Flag = &FlagBit{Word: word, Bit: p.Flag.Index}
+		} else if f.Type.Kind == KindTrue {
+			return def.errorf("field %s: type true is only allowed behind a flag", f.TLName)
+		}
+		if _, dup := byTL[f.TLName]; dup {
+			return def.errorf("field %s is defined twice", f.TLName)
+		}
+		byTL[f.TLName] = f
+		def.Fields = append(def.Fields, f)
+	}
+	if !def.Function {
+		return nil
+	}
+	if len(d.GenericParams) > 0 && d.Type.Name == d.GenericParams[0] && len(d.Type.Namespace) == 0 {
+		def.Generic = true
+		def.Result = &Type{Kind: KindObject, TL: d.Type.Name}
+		return nil
+	}
+	t, err := b.resolve(d.Type, generic)
+	if err != nil {
+		return def.errorf("result: %v", err)
+	}
+	if t.Kind == KindTrue || t.Kind == KindFlags {
+		return def.errorf("result: type %s cannot be returned", t.TL)
+	}
+	def.Result = t
+	return nil
+}
+
+// resolve maps a TL type reference to its model type.
+func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
+	spelling := t.String()
+	if t.GenericRef {
+		return &Type{Kind: KindObject, TL: spelling}, nil
+	}
+	if t.GenericArg != nil {
+		if len(t.Namespace) != 0 || (t.Name != "Vector" && t.Name != "vector") {
+			return nil, fmt.Errorf("unsupported generic type %s: only Vector<T> and vector<T> are", spelling)
+		}
+		elem, err := b.resolve(*t.GenericArg, generic)
+		if err != nil {
+			return nil, err
+		}
+		if elem.Kind == KindTrue || elem.Kind == KindFlags {
+			return nil, fmt.Errorf("%s cannot be a vector element", elem.TL)
+		}
+		return &Type{Kind: KindVector, Bare: t.Name == "vector", Elem: elem, TL: spelling}, nil
+	}
+	if len(t.Namespace) == 0 {
+		prim := map[string]Kind{
+			"int": KindInt, "long": KindLong, "double": KindDouble, "string": KindString,
+			"bytes": KindBytes, "int128": KindInt128, "int256": KindInt256, "Bool": KindBool,
+			"true": KindTrue,
+		}
+		if k, ok := prim[t.Name]; ok && !t.Percent {
+			return &Type{Kind: k, TL: spelling}, nil
+		}
+		if generic[t.Name] {
+			return &Type{Kind: KindObject, TL: spelling}, nil
+		}
+		if t.Name == "Vector" || t.Name == "vector" {
+			return nil, fmt.Errorf("%s needs an element type", t.Name)
+		}
+	}
+	name := tlName(t.Namespace, t.Name)
+	if t.Percent || t.Bare {
+		// A bare reference: %Type names a type of one constructor,
+		// a lowercase name names the constructor itself.
+		if t.Percent {
+			c := b.classes[name]
+			if c == nil {
+				return nil, fmt.Errorf("unknown type %s", spelling)
+			}
+			if len(c.Constructors) != 1 {
+				return nil, fmt.Errorf("bare %s: type %s has %d constructors, a bare reference needs exactly one", spelling, name, len(c.Constructors))
+			}
+			return &Type{Kind: KindStruct, Bare: true, Def: c.Constructors[0], TL: spelling}, nil
+		}
+		def := b.ctors[name]
+		if def == nil {
+			return nil, fmt.Errorf("unknown type %s", spelling)
+		}
+		return &Type{Kind: KindStruct, Bare: true, Def: def, TL: spelling}, nil
+	}
+	c := b.classes[name]
+	if c == nil {
+		if name == "Object" {
+			return &Type{Kind: KindObject, TL: spelling}, nil
+		}
+		return nil, fmt.Errorf("unknown type %s", spelling)
+	}
+	if len(c.Constructors) == 1 {
+		return &Type{Kind: KindStruct, Def: c.Constructors[0], TL: spelling}, nil
+	}
+	return &Type{Kind: KindClass, Class: c, TL: spelling}, nil
+}
