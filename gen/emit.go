@@ -148,10 +148,7 @@ func emitGroup(m *Model, g *group) *jen.File {
 // comment writes text as // lines: jennifer would use /* */ for text of
 // several lines.
 func comment(f *jen.File, format string, args ...any) {
-	text := format
-	if len(args) > 0 {
-		text = fmt.Sprintf(format, args...)
-	}
+	text := fmt.Sprintf(format, args...)
 	for _, line := range strings.Split(text, "\n") {
 		f.Comment(line)
 	}
@@ -215,7 +212,7 @@ func emitDef(f *jen.File, d *Def) {
 	if hasValueFlags(d) {
 		doc += "\n\nAn optional field is sent when it is not zero, or when its bit is set in\nits flags word: set the bit to send a zero value. Decode keeps the bits of\nfields that arrived with a zero value."
 	}
-	comment(f, doc)
+	comment(f, "%s", doc)
 	fields := make([]jen.Code, 0, len(d.Fields))
 	for _, fd := range d.Fields {
 		c := jen.Id(fd.GoName).Add(goType(fd.Type, fieldPtr(fd)))

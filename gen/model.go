@@ -269,21 +269,17 @@ func (d *Def) errorf(format string, args ...any) error {
 	return &ModelError{Line: d.Line, Def: d.TLName, Msg: fmt.Sprintf(format, args...)}
 }
 
-// claim takes the first free name among base, base2, base3... such that the
-// name and every name derived from it are free, and records them as owned
-// by owner. Earlier claims win, so the order of claims is the priority:
-// constructors, then functions, then interfaces, each in schema or name
-// order.
-func (b *builder) claim(owner, base string, derived ...func(string) string) string {
+// claim takes the first free set of names among names(""), names("2"),
+// names("3")..., records them as owned by owner and returns the set. Earlier
+// claims win, so the order of claims is the priority: constructors, then
+// functions, then interfaces, each in schema or name order.
+func (b *builder) claim(owner string, names func(suffix string) []string) []string {
 	for n := 1; ; n++ {
-		name := base
+		suffix := ""
 		if n > 1 {
-			name = base + strconv.Itoa(n)
+			suffix = strconv.Itoa(n)
 		}
-		all := []string{name}
-		for _, f := range derived {
-			all = append(all, f(name))
-		}
+		all := names(suffix)
 		free := true
 		for _, a := range all {
 			if _, taken := b.names[a]; taken {
@@ -297,7 +293,7 @@ func (b *builder) claim(owner, base string, derived ...func(string) string) stri
 		for _, a := range all {
 			b.names[a] = owner
 		}
-		return name
+		return all
 	}
 }
 
@@ -310,12 +306,17 @@ func (b *builder) nameAll() {
 			continue
 		}
 		ns, name := splitTLName(def.TLName)
-		def.GoName = b.claim(def.TLName, goName(ns, name), typeIDName)
+		base := goName(ns, name)
+		def.GoName = b.claim(def.TLName, func(sfx string) []string {
+			return []string{base + sfx, typeIDName(base + sfx)}
+		})[0]
 	}
 	for _, def := range b.funcs {
 		ns, name := splitTLName(def.TLName)
 		base := goName(ns, name)
-		def.GoName = b.claim(def.TLName, base+"Request", typeIDName)
+		def.GoName = b.claim(def.TLName, func(sfx string) []string {
+			return []string{base + "Request" + sfx, typeIDName(base + "Request" + sfx)}
+		})[0]
 		// Client methods live in the Client's method set, not the package
 		// scope, so they only have to differ from each other.
 		def.Method = b.claimMethod(base)
@@ -326,10 +327,10 @@ func (b *builder) nameAll() {
 		}
 		ns, name := splitTLName(c.TLName)
 		base := goName(ns, name)
-		c.Interface = b.claim(c.TLName, base+"Class", func(s string) string {
-			return "Decode" + strings.TrimSuffix(s, "Class")
+		names := b.claim(c.TLName, func(sfx string) []string {
+			return []string{base + "Class" + sfx, "Decode" + base + sfx}
 		})
-		c.Decoder = "Decode" + strings.TrimSuffix(c.Interface, "Class")
+		c.Interface, c.Decoder = names[0], names[1]
 		c.Marker = lowerFirst(c.Interface)
 	}
 }

@@ -14,6 +14,7 @@ var initialisms = map[string]string{
 	"id":   "ID",
 	"ids":  "IDs",
 	"ip":   "IP",
+	"ips":  "IPs",
 	"json": "JSON",
 	"http": "HTTP",
 	"sms":  "SMS",

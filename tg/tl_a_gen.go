@@ -522,7 +522,7 @@ func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 type AccessPointRule struct {
 	PhonePrefixRules string
 	DCID             int
-	Ips              []IPPortClass
+	IPs              []IPPortClass
 }
 
 // AccessPointRuleTypeID is the ID of accessPointRule.
@@ -554,9 +554,9 @@ func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.PhonePrefixRules)
 	b.PutInt(m.DCID)
-	b.PutInt(len(m.Ips))
-	for i := range m.Ips {
-		if err := encodeObj(b, m.Ips[i]); err != nil {
+	b.PutInt(len(m.IPs))
+	for i := range m.IPs {
+		if err := encodeObj(b, m.IPs[i]); err != nil {
 			return encodeErr("accessPointRule#4679b65f", "ips", err)
 		}
 	}
@@ -586,7 +586,7 @@ func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return decodeErr("accessPointRule#4679b65f", "dc_id", err)
 	}
-	if m.Ips, err = decodeBareVector(b, DecodeIPPort); err != nil {
+	if m.IPs, err = decodeBareVector(b, DecodeIPPort); err != nil {
 		return decodeErr("accessPointRule#4679b65f", "ips", err)
 	}
 	return nil
