@@ -1,0 +1,260 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	busyTimeout time.Duration
+	syncFull    bool
+	readers     int
+	now         func() time.Time
+}
+
+// BusyTimeout sets how long a statement waits for a lock held by another
+// process before it fails with SQLITE_BUSY. The default is 5 seconds.
+// Within one process writes never wait on each other's locks: they are
+// serialized before they reach SQLite.
+func BusyTimeout(d time.Duration) Option {
+	return func(o *options) { o.busyTimeout = d }
+}
+
+// SyncFull makes every commit wait for the file to reach the disk
+// (PRAGMA synchronous = FULL), so that committed peers survive a power loss
+// or an operating system crash as well. By default (synchronous = NORMAL in
+// WAL mode) a commit survives the process being killed, and only the last
+// commits may be lost if the machine itself goes down; the file is never
+// corrupted either way.
+func SyncFull() Option {
+	return func(o *options) { o.syncFull = true }
+}
+
+// Readers bounds the number of connections that serve lookups
+// concurrently. The default is GOMAXPROCS, at least 2. Writes always go
+// through one extra connection of their own.
+func Readers(n int) Option {
+	return func(o *options) { o.readers = n }
+}
+
+// Clock sets the clock that stamps records put without UpdatedAt. The
+// default is time.Now.
+func Clock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}
+
+// NotSessionError reports that a file is not a session file: not an SQLite
+// database at all, or an SQLite database of another application. The file
+// is left as it was.
+type NotSessionError struct {
+	Path   string
+	Reason string
+}
+
+func (e *NotSessionError) Error() string {
+	return fmt.Sprintf("sqlitestore: %s is not a session file: %s; pass the path of a session file, or of a file that does not exist yet", e.Path, e.Reason)
+}
+
+// VersionError reports a session file written with a newer schema than
+// this package knows. The file is left as it was.
+type VersionError struct {
+	Path      string
+	Version   int // the file's schema version
+	Supported int // the newest version this package knows (SchemaVersion)
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("sqlitestore: %s has schema version %d, newer than the %d this version of tgraw knows; open it with a newer version of tgraw", e.Path, e.Version, e.Supported)
+}
+
+// ErrClosed is returned by the methods of a closed Store.
+var ErrClosed = errors.New("sqlitestore: store is closed")
+
+// Store is a peer store kept in one SQLite file, one file per account (the
+// Go counterpart of Pyrogram's NAME.session). It is safe for concurrent use
+// by many goroutines, and several processes may open the same file.
+//
+// The file is in WAL mode: lookups run concurrently with each other and
+// with a write. Writes within the process are serialized on one connection
+// so that they never fail on each other's locks; across processes each
+// write is one BEGIN IMMEDIATE transaction that waits up to the busy
+// timeout for the other process.
+type Store struct {
+	path string
+	w    *sql.DB // one connection: every write goes through it
+	r    *sql.DB // lookups
+
+	now func() time.Time
+
+	mu     sync.RWMutex // guards closed against Close
+	closed bool
+}
+
+// Open opens the session file at path, creating it if it does not exist,
+// and brings its schema up to date. The directory must exist.
+//
+// Open fails with a *NotSessionError for a file that is not a session file
+// and with a *VersionError for one written by a newer version of this
+// package; neither changes the file.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if path == "" {
+		return nil, errors.New("sqlitestore: open: empty path; pass the path of the session file, such as \"account.session\"")
+	}
+	if o.busyTimeout < 0 {
+		return nil, fmt.Errorf("sqlitestore: open %s: negative busy timeout %v", path, o.busyTimeout)
+	}
+	if o.readers < 1 {
+		return nil, fmt.Errorf("sqlitestore: open %s: Readers(%d): at least one reader connection is needed", path, o.readers)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, &NotSessionError{Path: path, Reason: "not a regular file (" + fi.Mode().Type().String() + ")"}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+
+	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
+	sync := "synchronous(NORMAL)"
+	if o.syncFull {
+		sync = "synchronous(FULL)"
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	s := &Store{path: path, now: o.now}
+	s.w, err = sql.Open("sqlite", dsn(abs, busy, "foreign_keys(1)", sync))
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+
+	if err := s.init(ctx); err != nil {
+		s.w.Close()
+		return nil, s.openError(err)
+	}
+
+	s.r, err = sql.Open("sqlite", dsn(abs, busy, "query_only(1)"))
+	if err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	s.r.SetMaxOpenConns(o.readers)
+	s.r.SetMaxIdleConns(o.readers)
+	s.r.SetConnMaxLifetime(0)
+	s.r.SetConnMaxIdleTime(0)
+
+	// Open one reader now, so that a file other connections cannot read
+	// fails here rather than at the first lookup.
+	if err := s.r.PingContext(ctx); err != nil {
+		s.r.Close()
+		s.w.Close()
+		return nil, s.openError(err)
+	}
+	return s, nil
+}
+
+// init sets WAL mode and migrates the schema on the writer connection.
+func (s *Store) init(ctx context.Context) error {
+	c, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var mode string
+	if err := c.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("cannot use WAL mode (journal mode is %q)", mode)
+	}
+	_, _, err = migrate(ctx, c, s.path, migrations)
+	return err
+}
+
+// openError turns an error met while opening into one that names the file
+// and, where it can, says what is wrong with it.
+func (s *Store) openError(err error) error {
+	var nse *NotSessionError
+	var ve *VersionError
+	if errors.As(err, &nse) || errors.As(err, &ve) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return &NotSessionError{Path: s.path, Reason: "not an SQLite database"}
+		case sqlite3.SQLITE_CORRUPT:
+			return &NotSessionError{Path: s.path, Reason: "a damaged SQLite database (" + se.Error() + ")"}
+		case sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("sqlitestore: open %s: cannot open the file; check that its directory exists and is writable: %w", s.path, err)
+		case sqlite3.SQLITE_READONLY:
+			return fmt.Errorf("sqlitestore: open %s: the file is read-only; the store needs to write to it and to its -wal and -shm files: %w", s.path, err)
+		}
+	}
+	return fmt.Errorf("sqlitestore: open %s: %w", s.path, err)
+}
+
+// Path returns the path the store was opened with.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store. Calls after the first return nil; methods called
+// after Close return ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// dsn builds a modernc.org/sqlite data source name for the file at the
+// absolute path abs with the given per-connection pragmas.
+func dsn(abs string, pragmas ...string) string {
+	var b strings.Builder
+	b.WriteString("file:")
+	for i := 0; i < len(abs); i++ {
+		c := abs[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			strings.IndexByte("/-._~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	for i, p := range pragmas {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString("_pragma=")
+		b.WriteString(strings.NewReplacer("(", "%28", ")", "%29").Replace(p))
+	}
+	return b.String()
+}

@@ -1,0 +1,139 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// applicationID marks an SQLite file as a tgraw session file
+// (PRAGMA application_id): "tgrw" in ASCII.
+const applicationID = 0x74677277
+
+// migrations is the schema's history, oldest first. Migration i (counting
+// from zero) brings a file from PRAGMA user_version i to i+1. Entries are
+// never edited once released: a change to the schema is a new entry at the
+// end.
+var migrations = []string{
+	// 1: peers and the username index.
+	`
+CREATE TABLE peers (
+	kind          INTEGER NOT NULL,
+	id            INTEGER NOT NULL,
+	access_hash   INTEGER NOT NULL DEFAULT 0,
+	has_hash      INTEGER NOT NULL DEFAULT 0,
+	min           INTEGER NOT NULL DEFAULT 0,
+	msg_peer_kind INTEGER NOT NULL DEFAULT 0,
+	msg_peer_id   INTEGER NOT NULL DEFAULT 0,
+	msg_id        INTEGER NOT NULL DEFAULT 0,
+	usernames     TEXT,
+	phone         TEXT    NOT NULL DEFAULT '',
+	title         TEXT    NOT NULL DEFAULT '',
+	flags         INTEGER NOT NULL DEFAULT 0,
+	updated_at    INTEGER,
+	PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+
+CREATE TABLE usernames (
+	username TEXT    NOT NULL PRIMARY KEY,
+	kind     INTEGER NOT NULL,
+	id       INTEGER NOT NULL,
+	seen_at  INTEGER NOT NULL,
+	FOREIGN KEY (kind, id) REFERENCES peers (kind, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE INDEX usernames_peer ON usernames (kind, id);
+`,
+	// 2: users by phone number.
+	`
+CREATE INDEX peers_phone ON peers (phone) WHERE phone <> '';
+`,
+}
+
+// SchemaVersion is the schema version this package writes and reads
+// (PRAGMA user_version of a session file). Older files are migrated on
+// Open; newer ones are refused with a *VersionError.
+const SchemaVersion = 2
+
+// execer is what migrate needs of a connection.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// fileVersion reads the application ID and schema version of the file.
+func fileVersion(ctx context.Context, c execer) (appID, version int64, err error) {
+	if err := c.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return 0, 0, err
+	}
+	if err := c.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return 0, 0, err
+	}
+	return appID, version, nil
+}
+
+// migrate brings the file on c up to len(list), in one write transaction:
+// either every pending step is applied or none is. It returns the version
+// found and the version left. c must be a single connection (not a pool),
+// outside any transaction.
+func migrate(ctx context.Context, c execer, path string, list []string) (from, to int, err error) {
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return 0, 0, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			// The transaction must not stay open on the connection, even
+			// when ctx is done.
+			_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+
+	// Read the version inside the transaction: another process may have
+	// migrated the file since it was opened.
+	appID, version, err := fileVersion(ctx, c)
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case appID == applicationID:
+	case appID == 0 && version == 0:
+		// A new file, or an SQLite database of another application.
+		var n int
+		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+			return 0, 0, err
+		}
+		if n > 0 {
+			return 0, 0, &NotSessionError{Path: path, Reason: "an SQLite database of another application (it has tables and no tgraw application ID)"}
+		}
+	default:
+		return 0, 0, &NotSessionError{Path: path, Reason: fmt.Sprintf("an SQLite database of another application (application_id %#x, user_version %d)", appID, version)}
+	}
+	if version < 0 || version > int64(len(list)) {
+		return 0, 0, &VersionError{Path: path, Version: int(version), Supported: len(list)}
+	}
+	from = int(version)
+	if from == len(list) {
+		done = true
+		_, err := c.ExecContext(ctx, "COMMIT")
+		return from, from, err
+	}
+	for i := from; i < len(list); i++ {
+		if _, err := c.ExecContext(ctx, list[i]); err != nil {
+			return from, 0, fmt.Errorf("migrating schema from version %d to %d: %w", i, i+1, err)
+		}
+	}
+	// PRAGMA takes no bound parameters; both values are integers formatted
+	// here.
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+		return from, 0, err
+	}
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(list))); err != nil {
+		return from, 0, err
+	}
+	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+		return from, 0, err
+	}
+	done = true
+	return from, len(list), nil
+}
