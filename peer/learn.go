@@ -3,6 +3,7 @@ package peer
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -207,8 +208,12 @@ func (c *collector) walk(v reflect.Value) {
 			c.walk(s.Field(i))
 		}
 	case reflect.Slice:
-		if known, ok := c.an.slices[v.Type()]; ok && !known {
+		t := v.Type()
+		if known, ok := c.an.slices[t]; ok && !known {
 			return
+		}
+		if t == userSliceType || t == chatSliceType {
+			c.recs = slices.Grow(c.recs, v.Len())
 		}
 		for i := range v.Len() {
 			c.walk(v.Index(i))
@@ -361,6 +366,11 @@ func schemaAnalysis() *analysis {
 	analysisOnce.Do(func() { theAnalysis = analyze() })
 	return theAnalysis
 }
+
+var (
+	userSliceType = reflect.TypeFor[[]tg.UserClass]()
+	chatSliceType = reflect.TypeFor[[]tg.ChatClass]()
+)
 
 var targetTypes = []reflect.Type{
 	reflect.TypeFor[*tg.User](),
