@@ -98,7 +98,8 @@ type Store struct {
 	w    *sql.DB // one connection: every write goes through it
 	r    *sql.DB // lookups
 
-	now func() time.Time
+	now         func() time.Time
+	busyTimeout time.Duration
 
 	mu     sync.RWMutex // guards closed against Close
 	closed bool
@@ -140,8 +141,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if o.now == nil {
 		o.now = time.Now
 	}
-	s := &Store{path: path, now: o.now}
-	s.w, err = sql.Open("sqlite", dsn(abs, busy, "foreign_keys(1)", sync))
+	s := &Store{path: path, now: o.now, busyTimeout: o.busyTimeout}
+	s.w, err = sql.Open("sqlite", dsn(abs, busy, "foreign_keys(1)", sync)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
@@ -182,15 +183,38 @@ func (s *Store) init(ctx context.Context) error {
 		return err
 	}
 	defer c.Close()
+	// Look before changing anything: WAL mode rewrites the file header,
+	// and a file of another application must be left as it was.
+	if err := checkFile(ctx, c, s.path); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	// Switching a new file to WAL needs it to itself; SQLite reports
+	// SQLITE_BUSY at once, without waiting, when another connection (such
+	// as another process opening the same new file) holds it. Retry for as
+	// long as the busy timeout allows.
 	var mode string
-	if err := c.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return err
+	deadline := time.Now().Add(s.busyTimeout)
+	for {
+		err := c.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || time.Now().After(deadline) {
+			return fmt.Errorf("setting WAL mode: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("cannot use WAL mode (journal mode is %q)", mode)
 	}
-	_, _, err = migrate(ctx, c, s.path, migrations)
-	return err
+	if _, _, err = migrate(ctx, c, s.path, migrations); err != nil {
+		return fmt.Errorf("migrating the schema: %w", err)
+	}
+	return nil
 }
 
 // openError turns an error met while opening into one that names the file
@@ -215,6 +239,16 @@ func (s *Store) openError(err error) error {
 		}
 	}
 	return fmt.Errorf("sqlitestore: open %s: %w", s.path, err)
+}
+
+// isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code() & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 
 // Path returns the path the store was opened with.

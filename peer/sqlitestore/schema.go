@@ -61,15 +61,46 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// fileVersion reads the application ID and schema version of the file.
-func fileVersion(ctx context.Context, c execer) (appID, version int64, err error) {
-	if err := c.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return 0, 0, err
+// fileVersion reads the application ID and schema version of the file,
+// and counts its schema objects, in one statement: one consistent view even
+// while another process migrates the file.
+func fileVersion(ctx context.Context, c execer) (appID, version int64, objects int, err error) {
+	err = c.QueryRowContext(ctx, `SELECT
+	(SELECT application_id FROM pragma_application_id),
+	(SELECT user_version FROM pragma_user_version),
+	(SELECT count(*) FROM sqlite_schema)`).Scan(&appID, &version, &objects)
+	return appID, version, objects, err
+}
+
+// checkFile returns a *NotSessionError if the file on c is not a session
+// file (or a new, empty SQLite file), and a *VersionError if its schema is
+// newer than SchemaVersion. It changes nothing.
+func checkFile(ctx context.Context, c execer, path string) error {
+	_, err := checkVersion(ctx, c, path, SchemaVersion)
+	return err
+}
+
+// checkVersion returns the schema version of the file on c, or an error
+// if it is not a session file or its version is newer than known.
+func checkVersion(ctx context.Context, c execer, path string, known int) (int, error) {
+	appID, version, objects, err := fileVersion(ctx, c)
+	if err != nil {
+		return 0, err
 	}
-	if err := c.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return 0, 0, err
+	switch {
+	case appID == applicationID:
+	case appID == 0 && version == 0:
+		// A new file, or an SQLite database of another application.
+		if objects > 0 {
+			return 0, &NotSessionError{Path: path, Reason: "an SQLite database of another application (it has tables and no tgraw application ID)"}
+		}
+	default:
+		return 0, &NotSessionError{Path: path, Reason: fmt.Sprintf("an SQLite database of another application (application_id %#x, user_version %d)", appID, version)}
 	}
-	return appID, version, nil
+	if version < 0 || version > int64(known) {
+		return 0, &VersionError{Path: path, Version: int(version), Supported: known}
+	}
+	return int(version), nil
 }
 
 // migrate brings the file on c up to len(list), in one write transaction:
@@ -89,30 +120,13 @@ func migrate(ctx context.Context, c execer, path string, list []string) (from, t
 		}
 	}()
 
-	// Read the version inside the transaction: another process may have
+	// Check the version inside the transaction: another process may have
 	// migrated the file since it was opened.
-	appID, version, err := fileVersion(ctx, c)
+	version, err := checkVersion(ctx, c, path, len(list))
 	if err != nil {
 		return 0, 0, err
 	}
-	switch {
-	case appID == applicationID:
-	case appID == 0 && version == 0:
-		// A new file, or an SQLite database of another application.
-		var n int
-		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
-			return 0, 0, err
-		}
-		if n > 0 {
-			return 0, 0, &NotSessionError{Path: path, Reason: "an SQLite database of another application (it has tables and no tgraw application ID)"}
-		}
-	default:
-		return 0, 0, &NotSessionError{Path: path, Reason: fmt.Sprintf("an SQLite database of another application (application_id %#x, user_version %d)", appID, version)}
-	}
-	if version < 0 || version > int64(len(list)) {
-		return 0, 0, &VersionError{Path: path, Version: int(version), Supported: len(list)}
-	}
-	from = int(version)
+	from = version
 	if from == len(list) {
 		done = true
 		_, err := c.ExecContext(ctx, "COMMIT")
