@@ -100,13 +100,18 @@ func parseInt(ref any) (Query, bool, error) {
 	default:
 		return Query{}, false, nil
 	}
-	q, err := markedQuery(strconv.FormatInt(id, 10), id)
+	q, err := markedQuery("", id)
 	return q, true, err
 }
 
+// markedQuery returns the query of a marked ID. ref is the reference as
+// given; empty means the decimal form of id.
 func markedQuery(ref string, id int64) (Query, error) {
 	key, err := ParseMarked(id)
 	if err != nil {
+		if ref == "" {
+			ref = strconv.FormatInt(id, 10)
+		}
 		return Query{}, &RefError{Ref: ref, Reason: err.Error(), Err: err}
 	}
 	return Query{Kind: QueryPeer, Key: key}, nil
