@@ -116,9 +116,9 @@ func TestRawOverMTProto(t *testing.T) {
 
 	wantCalls := []string{
 		"help.getConfig",
-		"contacts.resolveUsername",
+		"contacts.resolveUsername " + bobName,
 		"messages.getDialogs", "messages.getDialogs", "messages.getDialogs", "messages.getDialogs",
-		"contacts.resolvePhone",
+		"contacts.resolvePhone " + carolTel,
 		"channels.inviteToChannel",
 	}
 	if got := srv.Calls(); !slices.Equal(got, wantCalls) {

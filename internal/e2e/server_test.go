@@ -31,7 +31,7 @@ type server struct {
 
 	mu    sync.Mutex
 	seen  map[int64]bool // msg_ids, so a resent request counts once
-	calls []string       // TL names of the RPCs, in order
+	calls []string       // the RPCs, in order (see Calls)
 	// dialogPages are the requests of messages.getDialogs, in order.
 	dialogPages []*tg.MessagesGetDialogsRequest
 	// nextPage is the index of the dialog that the next page starts at;
@@ -44,7 +44,9 @@ func newServer(t testing.TB, w *world, pageSize int) *server {
 	return &server{t: t, w: w, pageSize: pageSize, seen: map[int64]bool{}}
 }
 
-// Calls returns the TL names of the RPCs the server got so far, in order.
+// Calls returns the RPCs the server got so far, in order: their TL names,
+// with the username or phone number of contacts.resolveUsername and
+// contacts.resolvePhone.
 func (s *server) Calls() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,48 +81,59 @@ func (s *server) OnMessage(srv *tgtest.Server, req *tgtest.Request) error {
 	if name == "" {
 		name = fmt.Sprintf("#%08x", id)
 	}
-	s.mu.Lock()
-	resent := s.seen[req.MsgID]
-	s.seen[req.MsgID] = true
-	if !resent {
-		s.calls = append(s.calls, name)
-	}
-	s.mu.Unlock()
 
 	switch id {
 	case tg.HelpGetConfigRequestTypeID:
+		s.record(req, name)
 		return s.common.OnMessage(srv, req)
 	case tg.ContactsResolveUsernameRequestTypeID:
 		var r tg.ContactsResolveUsernameRequest
 		if err := r.Decode(req.Buf); err != nil {
-			return s.bad(name, err)
+			return s.bad(req, name, err)
 		}
+		s.record(req, name+" "+r.Username)
 		return s.resolveUsername(srv, req, &r)
 	case tg.ContactsResolvePhoneRequestTypeID:
 		var r tg.ContactsResolvePhoneRequest
 		if err := r.Decode(req.Buf); err != nil {
-			return s.bad(name, err)
+			return s.bad(req, name, err)
 		}
+		s.record(req, name+" "+r.Phone)
 		return s.resolvePhone(srv, req, &r)
 	case tg.MessagesGetDialogsRequestTypeID:
 		var r tg.MessagesGetDialogsRequest
 		if err := r.Decode(req.Buf); err != nil {
-			return s.bad(name, err)
+			return s.bad(req, name, err)
 		}
-		return s.getDialogs(srv, req, &r, resent)
+		return s.getDialogs(srv, req, &r, s.record(req, name))
 	case tg.ChannelsInviteToChannelRequestTypeID:
 		var r tg.ChannelsInviteToChannelRequest
 		if err := r.Decode(req.Buf); err != nil {
-			return s.bad(name, err)
+			return s.bad(req, name, err)
 		}
-		return s.inviteToChannel(srv, req, &r, resent)
+		return s.inviteToChannel(srv, req, &r, s.record(req, name))
 	}
+	s.record(req, name)
 	s.t.Errorf("server: unexpected RPC %s", name)
 	return tgerr.New(400, "INPUT_METHOD_INVALID")
 }
 
+// record adds an RPC to the calls and reports whether its msg_id was seen
+// before: a resent request is answered again but counted once.
+func (s *server) record(req *tgtest.Request, call string) (resent bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	resent = s.seen[req.MsgID]
+	s.seen[req.MsgID] = true
+	if !resent {
+		s.calls = append(s.calls, call)
+	}
+	return resent
+}
+
 // bad reports a request the server could not decode.
-func (s *server) bad(name string, err error) error {
+func (s *server) bad(req *tgtest.Request, name string, err error) error {
+	s.record(req, name)
 	s.t.Errorf("server: decode %s: %v", name, err)
 	return tgerr.New(400, "INPUT_REQUEST_INVALID")
 }

@@ -17,6 +17,7 @@ const (
 	frankID   int64 = 1000006 // a bot with a username
 	graceID   int64 = 1000007
 	heidiID   int64 = 1000008
+	ivanID    int64 = 1000009    // resolved by username with a raw call
 	newsID    int64 = 1234567890 // a broadcast channel
 	groupID   int64 = 1987654321 // a supergroup
 	familyID  int64 = 4242       // a basic chat
@@ -24,6 +25,7 @@ const (
 	carolTel        = "15551234567"
 	newsName        = "tgraw_news"
 	frankName       = "frank_bot"
+	ivanName        = "ivan_raw"
 
 	// newsMarked is the Bot API (TDLib) ID of the news channel.
 	newsMarked int64 = -1000000000000 - newsID
@@ -72,6 +74,7 @@ func newWorld() *world {
 	user(frankID, "Frank", frankName, "").Bot = true
 	user(graceID, "Grace", "", "")
 	user(heidiID, "Heidi", "", "")
+	user(ivanID, "Ivan", ivanName, "")
 	w.channels[newsID] = &tg.Channel{
 		ID:         newsID,
 		AccessHash: hashOf(newsID),
