@@ -18,7 +18,7 @@ WHERE (kind, id) IN (SELECT value->>0, value->>1 FROM json_each(?1))`
 	selectKeysPhones = selectKeys + `
 UNION ALL
 SELECT ` + peerColumns + ` FROM peers
-WHERE kind = 1 AND phone <> '' AND phone IN (SELECT value FROM json_each(?2))`
+WHERE phone IN (SELECT value FROM json_each(?2)) AND phone <> '' AND +kind = 1`
 
 	// The index entries of a list of usernames.
 	selectNames = `SELECT username, kind, id, seen_at FROM usernames

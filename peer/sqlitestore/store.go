@@ -56,7 +56,7 @@ WHERE u.username = ?1`
 	// holder); the order only makes the answer certain if a file says
 	// otherwise.
 	selectPhone = `SELECT ` + peerColumns + ` FROM peers
-WHERE phone = ?1 AND phone <> '' AND kind = 1
+WHERE phone = ?1 AND phone <> '' AND +kind = 1
 ORDER BY updated_at DESC, id LIMIT 1`
 )
 
