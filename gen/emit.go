@@ -209,6 +209,9 @@ func emitDef(f *jen.File, d *Def) {
 		kind, what = "method", "function "+d.TLName
 	}
 	doc := fmt.Sprintf("%s is the TL %s:\n\n\t%s\n\nSee %s.", d.GoName, what, d.Source, link(kind, d.TLName))
+	if d.Primitive != 0 {
+		doc += fmt.Sprintf("\n\nIt declares the wire primitive %s: fields of that type are Go %s values.\nThis struct only carries the declaration's ID.", d.TLName, goTypeString(&Type{Kind: d.Primitive}, false))
+	}
 	if hasValueFlags(d) {
 		doc += "\n\nAn optional field is sent when it is not zero, or when its bit is set in\nits flags word: set the bit to send a zero value. Decode keeps the bits of\nfields that arrived with a zero value."
 	}
@@ -668,5 +671,60 @@ func emitRegistry(m *Model) *jen.File {
 		jen.Id("id").Uint32(),
 		jen.Id("name").String(),
 	).Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, rows...)
+	if m.InvokeWithLayer != nil {
+		f.Line()
+		emitLayer(f, m.InvokeWithLayer)
+	}
 	return f
+}
+
+// emitLayer writes LayerInvoker and WithLayer, which wrap every call in
+// invokeWithLayer(Layer, call). d is invokeWithLayer, whose form the model
+// checked: {X:Type} layer:int query:!X = X.
+func emitLayer(f *jen.File, d *Def) {
+	ctx := jen.Id("ctx").Qual("context", "Context")
+	in := jen.Id("input").Qual(binPkg, "Encoder")
+	out := jen.Id("output").Qual(binPkg, "Decoder")
+
+	comment(f, "LayerInvoker returns an Invoker that sends every call through next as\n"+
+		"invokeWithLayer(Layer, call), so that the server reads the call and\n"+
+		"writes its result in this package's layer, whatever layer the transport\n"+
+		"announced when it connected (gotd/td's telegram.Client announces its\n"+
+		"own). A call that already is %s passes unchanged.", d.TLName)
+	f.Func().Id("LayerInvoker").Params(jen.Id("next").Id("Invoker")).Id("Invoker").Block(
+		jen.Return(jen.Op("&").Id("layerInvoker").Values(jen.Id("next"))),
+	)
+	f.Line()
+	comment(f, "WithLayer makes a Client send every call as invokeWithLayer(Layer, call):\n"+
+		"NewClient(inv, WithLayer()) is NewClient(LayerInvoker(inv)).")
+	f.Func().Id("WithLayer").Params().Id("ClientOption").Block(
+		jen.Return(jen.Func().Params(jen.Id("c").Op("*").Id("Client")).Block(
+			jen.Id("c").Dot("invoker").Op("=").Id("LayerInvoker").Call(jen.Id("c").Dot("invoker")),
+		)),
+	)
+	f.Line()
+	f.Type().Id("layerInvoker").Struct(jen.Id("next").Id("Invoker"))
+	f.Line()
+	f.Func().Params(jen.Id("l").Op("*").Id("layerInvoker")).Id("Invoke").Params(ctx, in, out).Error().Block(
+		jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("input").Assert(jen.Op("*").Id(d.GoName)), jen.Id("ok")).Block(
+			jen.Return(jen.Id("l").Dot("next").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("input"), jen.Id("output"))),
+		),
+		jen.Return(jen.Id("l").Dot("next").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("layerCall").Values(jen.Id("input")), jen.Id("output"))),
+	)
+	f.Line()
+	comment(f, "layerCall is %s(Layer, query) for any query, also one\nthat is not an Object of this package.", d.TLName)
+	f.Type().Id("layerCall").Struct(jen.Id("query").Qual(binPkg, "Encoder"))
+	f.Line()
+	comment(f, "TypeID returns the ID of %s.", d.TLName)
+	f.Func().Params(jen.Id("layerCall")).Id("TypeID").Params().Uint32().Block(jen.Return(jen.Id(d.TypeIDName())))
+	f.Line()
+	comment(f, "Encode writes the call with its ID.")
+	f.Func().Params(jen.Id("c").Id("layerCall")).Id("Encode").Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer")).Error().Block(
+		jen.Id("b").Dot("PutID").Call(jen.Id(d.TypeIDName())),
+		jen.Id("b").Dot("PutInt").Call(jen.Id("Layer")),
+		jen.If(jen.Err().Op(":=").Id("encodeObj").Call(jen.Id("b"), jen.Id("c").Dot("query")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Id("encodeErr").Call(jen.Lit(errName(d)), jen.Lit(d.Fields[1].TLName), jen.Err())),
+		),
+		jen.Return(jen.Nil()),
+	)
 }

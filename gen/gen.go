@@ -14,6 +14,7 @@ package gen
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,8 +29,11 @@ import (
 type Config struct {
 	// Package is the Go package name of the output.
 	Package string
-	// Filename names the schema in errors.
+	// Filename names the schema in errors; "schema.tl" if empty.
 	Filename string
+	// Only, if not empty, restricts the output to the functions these
+	// patterns match and the types they need (see Subset).
+	Only []string
 }
 
 // Generate turns the TL schema src into the files of a Go package.
@@ -40,15 +44,37 @@ func Generate(src []byte, cfg Config) (map[string][]byte, error) {
 	if !token(cfg.Package) {
 		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", cfg.Package)
 	}
-	s, err := Parse(src, cfg.Filename)
+	m, err := LoadModel(src, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Emit(m)
+}
+
+// LoadModel parses src and builds its model, restricted to cfg.Only if
+// set. Errors name the file and line: "api.tl:12: user: field photo:
+// unknown type UserPhoto".
+func LoadModel(src []byte, cfg Config) (*Model, error) {
+	filename := cfg.Filename
+	if filename == "" {
+		filename = "schema.tl"
+	}
+	s, err := Parse(src, filename)
 	if err != nil {
 		return nil, err
 	}
 	m, err := BuildModel(s, cfg.Package, DefinitionLines(src))
 	if err != nil {
-		return nil, fmt.Errorf("%s:%w", cfg.Filename, err)
+		var me *ModelError
+		if errors.As(err, &me) && me.File == "" {
+			me.File = filename
+		}
+		return nil, err
 	}
-	return Emit(m)
+	if len(cfg.Only) > 0 {
+		return Subset(m, cfg.Only)
+	}
+	return m, nil
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -66,7 +92,7 @@ func Parse(src []byte, filename string) (*tl.Schema, error) {
 	s, err := tl.Parse(bytes.NewReader(src))
 	if err != nil {
 		if m := lineErrRE.FindStringSubmatch(err.Error()); m != nil {
-			return nil, fmt.Errorf("%s:%s: %s", filename, m[1], m[2])
+			return nil, fmt.Errorf("%s:%s: %s", filename, m[1], parseMessage(m[2]))
 		}
 		return nil, fmt.Errorf("%s: %w", filename, err)
 	}
@@ -76,26 +102,39 @@ func Parse(src []byte, filename string) (*tl.Schema, error) {
 	return s, nil
 }
 
-// DefinitionLines maps the TL name of each definition in src to its line
-// number, for error messages.
-func DefinitionLines(src []byte) map[string]int {
-	lines := map[string]int{}
+// parseMessage rewords gotd/tl's description of a bad line so that it
+// says what is wrong: "definition: failed to parse param: ..." becomes
+// "bad definition: bad parameter: ...".
+func parseMessage(msg string) string {
+	r := strings.NewReplacer(
+		"definition: ", "bad definition: ",
+		"failed to parse param: ", "bad parameter: ",
+		"failed to parse type: ", "bad type: ",
+		"unexpected definition elements", `want "name#id fields = Type;"`,
+	)
+	return r.Replace(msg)
+}
+
+// DefinitionLines returns the line number of each definition of src, in
+// the order gotd/tl's parser returns them, for error messages. It skips
+// the lines the parser skips: blank lines, comments, the section markers
+// and the built-in vector declaration.
+func DefinitionLines(src []byte) []int {
+	var lines []int
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	n := 0
 	for sc.Scan() {
 		n++
 		s := strings.TrimSpace(sc.Text())
-		if s == "" || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "---") {
+		switch {
+		case s == "", strings.HasPrefix(s, "//"),
+			s == "---functions---", s == "---types---",
+			s == "vector {t:Type} # [ t ] = Vector t;",
+			s == "vector#1cb5c415 {t:Type} # [ t ] = Vector t;":
 			continue
 		}
-		end := strings.IndexAny(s, "# ;")
-		if end <= 0 {
-			continue
-		}
-		if _, ok := lines[s[:end]]; !ok {
-			lines[s[:end]] = n
-		}
+		lines = append(lines, n)
 	}
 	return lines
 }

@@ -20,6 +20,10 @@ type Model struct {
 	Defs []*Def
 	// Classes are the boxed types, ordered by TL name.
 	Classes []*Class
+	// InvokeWithLayer is the function invokeWithLayer {X:Type} layer:int
+	// query:!X = X when the schema has it in that form, else nil. The
+	// package's LayerInvoker and WithLayer wrap calls in it.
+	InvokeWithLayer *Def
 }
 
 // Def is a TL constructor or function: one Go struct.
@@ -42,6 +46,11 @@ type Def struct {
 	Generic bool
 	// Method is the name of the Client method of a function.
 	Method string
+	// Primitive is, for a primitive declaration such as
+	// "int#a8509bda ? = Int" or TDLib's "int32 = Int32", the wire kind it
+	// declares; 0 for every other definition. Fields of that type use the
+	// kind; the declaration's own struct only carries its ID.
+	Primitive Kind
 }
 
 // TypeIDName is the name of the constant that holds the ID of d.
@@ -114,8 +123,10 @@ type Type struct {
 	Recursive bool
 }
 
-// ModelError is an error in a schema, found while building the model.
+// ModelError is an error in a schema, found while building the model. It
+// prints as "file:line: definition: what is wrong".
 type ModelError struct {
+	File string // the schema file, "" if unknown
 	Line int    // 0 if unknown
 	Def  string // the TL name of the definition
 	Msg  string
@@ -123,9 +134,13 @@ type ModelError struct {
 
 func (e *ModelError) Error() string {
 	var b strings.Builder
-	if e.Line > 0 {
-		b.WriteString(strconv.Itoa(e.Line))
-		b.WriteString(": ")
+	switch {
+	case e.File != "" && e.Line > 0:
+		b.WriteString(e.File + ":" + strconv.Itoa(e.Line) + ": ")
+	case e.File != "":
+		b.WriteString(e.File + ": ")
+	case e.Line > 0:
+		b.WriteString("line " + strconv.Itoa(e.Line) + ": ")
 	}
 	if e.Def != "" {
 		b.WriteString(e.Def)
@@ -141,7 +156,7 @@ var reserved = []string{
 	"DecodeObject", "Layer", "DecodeError", "EncodeError", "UnknownIDError", "ErrNilValue",
 	"describe", "decodeErr", "encodeErr", "encodeObj", "consumeID", "decodeVector",
 	"decodeBareVector", "decodeElems", "decodeValue", "decodeBareValue", "decodePtr",
-	"result", "invoke", "registry",
+	"result", "invoke", "registry", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall",
 }
 
 // methodNames are the methods every generated struct has; fields must not
@@ -151,23 +166,26 @@ var methodNames = map[string]bool{
 	"EncodeBare": true, "DecodeBare": true,
 }
 
-// BuildModel turns a parsed schema into the Go-facing model. lines maps a
-// definition's TL name to its line in the schema file (see DefinitionLines);
-// it may be nil.
-func BuildModel(s *tl.Schema, pkg string, lines map[string]int) (*Model, error) {
+// BuildModel turns a parsed schema into the Go-facing model. lines holds
+// the line of each definition of s, in order (see DefinitionLines); it may
+// be nil. Errors are *ModelError values; Generate and LoadModel fill in
+// their file name.
+func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 	m := &Model{Package: pkg, Layer: s.Layer}
 	b := &builder{
 		model:   m,
 		classes: map[string]*Class{},
 		ctors:   map[string]*Def{},
+		funcsBy: map[string]*Def{},
 		ids:     map[uint32]*Def{},
 		names:   map[string]string{},
+		prims:   map[string]Kind{},
 	}
 	for _, r := range reserved {
 		b.names[r] = "the runtime"
 	}
 	// Pass 1: definitions and classes, so that types can refer forward.
-	for _, sd := range s.Definitions {
+	for i, sd := range s.Definitions {
 		d := sd.Definition
 		def := &Def{
 			TLName:    tlName(d.Namespace, d.Name),
@@ -176,18 +194,32 @@ func BuildModel(s *tl.Schema, pkg string, lines map[string]int) (*Model, error) 
 			Function:  sd.Category == tl.CategoryFunction,
 			Source:    d.String(),
 		}
-		def.Line = lines[def.TLName]
+		if i < len(lines) {
+			def.Line = lines[i]
+		}
 		if prev, ok := b.ids[def.ID]; ok {
-			return nil, def.errorf("ID %#08x is already used by %s (line %d)", def.ID, prev.TLName, prev.Line)
+			return nil, def.errorf("ID %#08x is already used by %s%s", def.ID, prev.TLName, at(prev))
 		}
 		b.ids[def.ID] = def
 		if def.Function {
+			if prev, ok := b.funcsBy[def.TLName]; ok {
+				return nil, def.errorf("function %s is already defined%s", def.TLName, at(prev))
+			}
+			b.funcsBy[def.TLName] = def
 			b.funcs = append(b.funcs, def)
 		} else {
 			if prev, ok := b.ctors[def.TLName]; ok {
-				return nil, def.errorf("constructor %s is already defined at line %d", def.TLName, prev.Line)
+				return nil, def.errorf("constructor %s is already defined%s", def.TLName, at(prev))
 			}
 			b.ctors[def.TLName] = def
+			kind, err := primitiveDecl(d)
+			if err != nil {
+				return nil, def.errorf("%v", err)
+			}
+			if kind != 0 {
+				def.Primitive = kind
+				b.prims[def.TLName] = kind
+			}
 			cname := tlName(d.Type.Namespace, d.Type.Name)
 			c := b.classes[cname]
 			if c == nil {
@@ -214,7 +246,32 @@ func BuildModel(s *tl.Schema, pkg string, lines map[string]int) (*Model, error) 
 		}
 	}
 	markRecursive(m)
+	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil
+}
+
+// at names the line of a definition for an error message: " at line 12",
+// or "" when the line is not known.
+func at(d *Def) string {
+	if d.Line == 0 {
+		return ""
+	}
+	return " at line " + strconv.Itoa(d.Line)
+}
+
+// findInvokeWithLayer returns invokeWithLayer when it has the form the
+// generated LayerInvoker encodes: {X:Type} layer:int query:!X = X.
+func findInvokeWithLayer(m *Model) *Def {
+	for _, d := range m.Defs {
+		if !d.Function || d.TLName != "invokeWithLayer" || !d.Generic || len(d.Fields) != 2 {
+			continue
+		}
+		layer, query := d.Fields[0], d.Fields[1]
+		if layer.Flag == nil && layer.Type.Kind == KindInt && query.Flag == nil && query.Type.Kind == KindObject {
+			return d
+		}
+	}
+	return nil
 }
 
 // markRecursive finds required struct fields through which a definition
@@ -253,7 +310,9 @@ type builder struct {
 	funcs   []*Def
 	classes map[string]*Class
 	ctors   map[string]*Def
+	funcsBy map[string]*Def
 	ids     map[uint32]*Def
+	prims   map[string]Kind   // primitive declarations: "int32" -> KindInt
 	names   map[string]string // taken Go names -> who took them
 	methods map[string]bool   // taken Client method names
 }
@@ -469,7 +528,13 @@ func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
 			if len(c.Constructors) != 1 {
 				return nil, fmt.Errorf("bare %s: type %s has %d constructors, a bare reference needs exactly one", spelling, name, len(c.Constructors))
 			}
+			if k := c.Constructors[0].Primitive; k != 0 {
+				return &Type{Kind: k, TL: spelling}, nil
+			}
 			return &Type{Kind: KindStruct, Bare: true, Def: c.Constructors[0], TL: spelling}, nil
+		}
+		if k, ok := b.prims[name]; ok {
+			return &Type{Kind: k, TL: spelling}, nil
 		}
 		def := b.ctors[name]
 		if def == nil {
@@ -484,8 +549,59 @@ func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
 		}
 		return nil, fmt.Errorf("unknown type %s", spelling)
 	}
+	if len(c.Constructors) == 1 && c.Constructors[0].Primitive != 0 {
+		return nil, fmt.Errorf("boxed primitive type %s is not supported: use the bare %s", spelling, c.Constructors[0].TLName)
+	}
 	if len(c.Constructors) == 1 {
 		return &Type{Kind: KindStruct, Def: c.Constructors[0], TL: spelling}, nil
 	}
 	return &Type{Kind: KindClass, Class: c, TL: spelling}, nil
+}
+
+// primitiveKinds are the wire primitives a primitive declaration can name.
+// The first seven are built in: fields may use them with no declaration.
+// int32, int53 and int64 are TDLib's names (td_api.tl), which its schema
+// declares as "int32 = Int32;": they are 4-, 8- and 8-byte integers.
+var primitiveKinds = map[string]Kind{
+	"int": KindInt, "long": KindLong, "double": KindDouble, "string": KindString,
+	"bytes": KindBytes, "int128": KindInt128, "int256": KindInt256,
+	"int32": KindInt, "int53": KindLong, "int64": KindLong,
+}
+
+// primitiveDecl recognizes a primitive declaration: a constructor with no
+// fields, named after a wire primitive, whose type is its name capitalized
+// ("int#a8509bda ? = Int", "bytes = Bytes", "int32 = Int32"). It returns
+// the kind declared, 0 for any other constructor, and an error for a
+// declaration of a primitive tlgen does not know ("float ? = Float").
+func primitiveDecl(d tl.Definition) (Kind, error) {
+	if len(d.Namespace) != 0 || len(d.Params) != 0 || len(d.GenericParams) != 0 ||
+		len(d.Type.Namespace) != 0 || d.Type.Name != upperFirst(d.Name) {
+		if d.Base {
+			return 0, fmt.Errorf("\"?\" marks a primitive declaration, which must have the form name ? = Name")
+		}
+		return 0, nil
+	}
+	if k, ok := primitiveKinds[d.Name]; ok {
+		return k, nil
+	}
+	if d.Base {
+		return 0, fmt.Errorf("unsupported primitive type %s: tlgen knows %s", d.Name, knownPrimitives())
+	}
+	return 0, nil
+}
+
+func knownPrimitives() string {
+	names := make([]string, 0, len(primitiveKinds))
+	for n := range primitiveKinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -2,6 +2,11 @@
 
 package tg
 
+import (
+	"context"
+	"github.com/gotd/td/bin"
+)
+
 // Layer is the API layer of the schema this package was generated from.
 const Layer = 170
 
@@ -5382,4 +5387,53 @@ var registry = [...]struct {
 	{InputMessagesFilterGifTypeID, "inputMessagesFilterGif"},
 	{InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"},
 	{PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"},
+}
+
+// LayerInvoker returns an Invoker that sends every call through next as
+// invokeWithLayer(Layer, call), so that the server reads the call and
+// writes its result in this package's layer, whatever layer the transport
+// announced when it connected (gotd/td's telegram.Client announces its
+// own). A call that already is invokeWithLayer passes unchanged.
+func LayerInvoker(next Invoker) Invoker {
+	return &layerInvoker{next}
+}
+
+// WithLayer makes a Client send every call as invokeWithLayer(Layer, call):
+// NewClient(inv, WithLayer()) is NewClient(LayerInvoker(inv)).
+func WithLayer() ClientOption {
+	return func(c *Client) {
+		c.invoker = LayerInvoker(c.invoker)
+	}
+}
+
+type layerInvoker struct {
+	next Invoker
+}
+
+func (l *layerInvoker) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
+	if _, ok := input.(*InvokeWithLayerRequest); ok {
+		return l.next.Invoke(ctx, input, output)
+	}
+	return l.next.Invoke(ctx, layerCall{input}, output)
+}
+
+// layerCall is invokeWithLayer(Layer, query) for any query, also one
+// that is not an Object of this package.
+type layerCall struct {
+	query bin.Encoder
+}
+
+// TypeID returns the ID of invokeWithLayer.
+func (layerCall) TypeID() uint32 {
+	return InvokeWithLayerRequestTypeID
+}
+
+// Encode writes the call with its ID.
+func (c layerCall) Encode(b *bin.Buffer) error {
+	b.PutID(InvokeWithLayerRequestTypeID)
+	b.PutInt(Layer)
+	if err := encodeObj(b, c.query); err != nil {
+		return encodeErr("invokeWithLayer#da9b0d0d", "query", err)
+	}
+	return nil
 }

@@ -40,12 +40,21 @@ type Client struct {
 	invoker Invoker
 }
 
-// NewClient returns a Client that sends every call through invoker.
-func NewClient(invoker Invoker) *Client {
-	return &Client{invoker: invoker}
+// ClientOption configures a Client.
+type ClientOption func(*Client)
+
+// NewClient returns a Client that sends every call through invoker, as the
+// options arrange.
+func NewClient(invoker Invoker, opts ...ClientOption) *Client {
+	c := &Client{invoker: invoker}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
-// Invoker returns the Invoker the client sends calls through.
+// Invoker returns the Invoker the client sends calls through, with the
+// wrapping its options added.
 func (c *Client) Invoker() Invoker { return c.invoker }
 
 // Name returns the TL name of a constructor or function ID, or "" if the

@@ -3192,6 +3192,9 @@ func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
 //	bytes#e937bb82 = Bytes
 //
 // See https://core.telegram.org/constructor/bytes.
+//
+// It declares the wire primitive bytes: fields of that type are Go []byte values.
+// This struct only carries the declaration's ID.
 type Bytes struct{}
 
 // BytesTypeID is the ID of bytes.

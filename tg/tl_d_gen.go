@@ -2559,6 +2559,9 @@ func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
 //	double#2210c154 ? = Double
 //
 // See https://core.telegram.org/constructor/double.
+//
+// It declares the wire primitive double: fields of that type are Go float64 values.
+// This struct only carries the declaration's ID.
 type Double struct{}
 
 // DoubleTypeID is the ID of double.

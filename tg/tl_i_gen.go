@@ -14842,6 +14842,9 @@ func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
 //	int#a8509bda ? = Int
 //
 // See https://core.telegram.org/constructor/int.
+//
+// It declares the wire primitive int: fields of that type are Go int values.
+// This struct only carries the declaration's ID.
 type Int struct{}
 
 // IntTypeID is the ID of int.

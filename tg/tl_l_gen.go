@@ -631,6 +631,9 @@ func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
 //	long#22076cba ? = Long
 //
 // See https://core.telegram.org/constructor/long.
+//
+// It declares the wire primitive long: fields of that type are Go int64 values.
+// This struct only carries the declaration's ID.
 type Long struct{}
 
 // LongTypeID is the ID of long.

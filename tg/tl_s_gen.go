@@ -7877,6 +7877,9 @@ func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 //	string#b5286e24 ? = String
 //
 // See https://core.telegram.org/constructor/string.
+//
+// It declares the wire primitive string: fields of that type are Go string values.
+// This struct only carries the declaration's ID.
 type String struct{}
 
 // StringTypeID is the ID of string.
