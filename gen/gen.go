@@ -106,14 +106,26 @@ func Parse(src []byte, filename string) (*tl.Schema, error) {
 // says what is wrong: "definition: failed to parse param: ..." becomes
 // "bad definition: bad parameter: ...".
 func parseMessage(msg string) string {
+	if m := badIDRE.FindStringSubmatch(msg); m != nil {
+		msg = m[1] + fmt.Sprintf("invalid ID %q: want at most 8 hex digits", m[2])
+	}
+	if m := badAnnotationRE.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("bad annotation: @%s names no parameter of the definition", m[1])
+	}
 	r := strings.NewReplacer(
 		"definition: ", "bad definition: ",
 		"failed to parse param: ", "bad parameter: ",
 		"failed to parse type: ", "bad type: ",
 		"unexpected definition elements", `want "name#id fields = Type;"`,
+		"definition part is blank", "the name or the type is missing",
 	)
 	return r.Replace(msg)
 }
+
+var (
+	badIDRE         = regexp.MustCompile(`^(.*?)(\S+) is invalid id: .*$`)
+	badAnnotationRE = regexp.MustCompile(`^can't find param for annotation "(.*)"$`)
+)
 
 // DefinitionLines returns the line number of each definition of src, in
 // the order gotd/tl's parser returns them, for error messages. It skips
