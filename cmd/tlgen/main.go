@@ -1,8 +1,13 @@
-// Command tlgen generates a Go package from a TL schema.
+// Command tlgen generates a Go package from a TL schema, refreshes the
+// bundled schema and says what a new layer changes.
 //
 // Usage:
 //
-//	tlgen generate -schema FILE -out DIR -package NAME
+//	tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS]
+//	tlgen fetch [-from URL|FILE] [-o schema/api.tl]
+//	tlgen diff [-json] OLD.tl NEW.tl
+//
+// Run "tlgen COMMAND -h" for the flags of a command.
 package main
 
 import (
@@ -41,7 +46,13 @@ const usage = `tlgen turns a TL schema into a Go package.
 
 Usage:
 
-	tlgen generate -schema FILE -out DIR -package NAME
+	tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS]
+	tlgen fetch [-from URL|FILE] [-o schema/api.tl]
+	tlgen diff [-json] OLD.tl NEW.tl
+
+generate  writes the Go package of a schema, or of a subset of its functions
+fetch     refreshes the bundled schema from Telegram Desktop's api.tl
+diff      says what a new schema changes, and what that does to the Go API
 
 Run "tlgen COMMAND -h" for the flags of a command.
 `
@@ -54,6 +65,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "generate":
 		return generate(args[1:], stderr)
+	case "fetch":
+		return fetch(args[1:], stdout, stderr)
+	case "diff":
+		return diff(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -68,8 +83,20 @@ func generate(args []string, stderr io.Writer) error {
 	schema := fs.String("schema", "", "TL schema `file` to read (required)")
 	out := fs.String("out", "", "output `directory`; its *_gen.go files are replaced (required)")
 	pkg := fs.String("package", "", "Go package `name` of the output (default: the base name of -out)")
+	only := fs.String("only", "", "generate only the functions these comma-separated `patterns` match\n(TL names, or path.Match patterns such as 'channels.*') and the types they need")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: tlgen generate -schema FILE -out DIR [-package NAME]\n\nGenerates a Go package with a struct per constructor and function of the\nschema, binary encoding, a registry and a typed Client.\n\nFlags:\n")
+		fmt.Fprint(stderr, `Usage: tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS]
+
+Generates a Go package with a struct per constructor and function of the
+schema, binary encoding, a registry and a typed Client.
+
+With -only, the package holds the functions the patterns match, the types
+of their parameters and results and, for every type reached, all of its
+constructors and what their fields need, recursively (and invokeWithLayer,
+for WithLayer). Go names are those of the full package.
+
+Flags:
+`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,7 +117,11 @@ func generate(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	files, err := gen.Generate(src, gen.Config{Package: name, Filename: *schema})
+	cfg := gen.Config{Package: name, Filename: *schema}
+	if *only != "" {
+		cfg.Only = []string{*only}
+	}
+	files, err := gen.Generate(src, cfg)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,46 @@
+package schema
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestLayer checks Layer against the schema's "// LAYER N" line and its
+// provenance header (which tlgen fetch writes), and the header's SHA-256
+// against the content behind it.
+func TestLayer(t *testing.T) {
+	m := regexp.MustCompile(`(?m)^// LAYER (\d+)$`).FindAllSubmatch(API, -1)
+	if len(m) != 1 {
+		t.Fatalf("api.tl has %d \"// LAYER\" lines, want 1", len(m))
+	}
+	if got, _ := strconv.Atoi(string(m[0][1])); got != Layer {
+		t.Errorf("api.tl is layer %d, Layer is %d", got, Layer)
+	}
+
+	header, body, ok := bytes.Cut(API, []byte("\n\n"))
+	if !ok {
+		t.Fatal("api.tl has no provenance header")
+	}
+	fields := map[string]string{}
+	for _, line := range bytes.Split(header, []byte("\n")) {
+		k, v, ok := bytes.Cut(bytes.TrimPrefix(line, []byte("// ")), []byte(": "))
+		if !ok {
+			t.Fatalf("header line %q", line)
+		}
+		fields[string(k)] = string(v)
+	}
+	if fields["Source"] == "" {
+		t.Error("header has no Source")
+	}
+	if fields["Layer"] != strconv.Itoa(Layer) {
+		t.Errorf("header says layer %q, Layer is %d", fields["Layer"], Layer)
+	}
+	sum := sha256.Sum256(body)
+	if fields["Source SHA-256"] != hex.EncodeToString(sum[:]) {
+		t.Errorf("header says SHA-256 %s, the content behind it has %x", fields["Source SHA-256"], sum)
+	}
+}
