@@ -45,7 +45,7 @@ func checkConsistent(t *testing.T, s *Store) {
 	}
 	rows.Close()
 
-	rows, err = s.r.QueryContext(ctx, "SELECT "+peerColumns+" FROM peers")
+	rows, err = s.r.QueryContext(ctx, "SELECT kind, id, phone, data FROM peers")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func checkConsistent(t *testing.T, s *Store) {
 		if err := rows.Scan(r.dest()...); err != nil {
 			t.Fatal(err)
 		}
-		rec, err := r.record()
+		rec, _, err := r.record()
 		if err != nil {
 			t.Fatal(err)
 		}

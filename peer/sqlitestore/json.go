@@ -14,7 +14,7 @@ import (
 
 // appendString appends s as a JSON string. Bytes that are not valid UTF-8
 // pass through unchanged, as SQLite's JSON functions keep them.
-func appendString(b []byte, s string) []byte {
+func appendString[S string | []byte](b []byte, s S) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
@@ -68,43 +68,22 @@ func appendNames(b []byte, names []string) []byte {
 	return append(b, ']')
 }
 
-// encodeNames returns the peers.usernames text of a non-nil list.
-func encodeNames(names []string) string {
-	return string(appendNames(make([]byte, 0, 16*len(names)+2), names))
-}
-
 var errNames = errors.New("not a JSON array of strings")
 
-// decodeNames parses the peers.usernames text: a JSON array of strings.
-// The result is never nil. Bytes that are not valid UTF-8 are kept.
+// decodeNames parses a JSON array of strings. The result is never nil.
+// Bytes that are not valid UTF-8 are kept.
 func decodeNames(s string) ([]string, error) {
 	p := jsonParser{s: s}
 	p.space()
-	if !p.next('[') {
+	names, ok := p.names()
+	if !ok {
 		return nil, errNames
 	}
-	names := make([]string, 0, 1+strings.Count(s, ","))
-	p.space()
-	if p.next(']') {
-		return names, p.end()
-	}
-	for {
-		p.space()
-		name, ok := p.string()
-		if !ok {
-			return nil, errNames
-		}
-		names = append(names, name)
-		p.space()
-		if p.next(']') {
-			return names, p.end()
-		}
-		if !p.next(',') {
-			return nil, errNames
-		}
-	}
+	return names, p.end()
 }
 
+// jsonParser reads the JSON that this package writes, and any other valid
+// JSON of the same shape.
 type jsonParser struct {
 	s string
 	i int
@@ -127,9 +106,115 @@ func (p *jsonParser) next(c byte) bool {
 func (p *jsonParser) end() error {
 	p.space()
 	if p.i != len(p.s) {
-		return errNames
+		return errors.New("unexpected text after the JSON value")
 	}
 	return nil
+}
+
+// names parses an array of strings. The result is never nil.
+func (p *jsonParser) names() ([]string, bool) {
+	if !p.next('[') {
+		return nil, false
+	}
+	names := make([]string, 0, 2)
+	p.space()
+	if p.next(']') {
+		return names, true
+	}
+	for {
+		p.space()
+		name, ok := p.string()
+		if !ok {
+			return nil, false
+		}
+		names = append(names, name)
+		p.space()
+		if p.next(']') {
+			return names, true
+		}
+		if !p.next(',') {
+			return nil, false
+		}
+	}
+}
+
+// int parses an integer that fits in an int64.
+func (p *jsonParser) int() (int64, bool) {
+	start := p.i
+	if p.i < len(p.s) && p.s[p.i] == '-' {
+		p.i++
+	}
+	for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		p.i++
+	}
+	v, err := strconv.ParseInt(p.s[start:p.i], 10, 64)
+	return v, err == nil
+}
+
+// bool parses true or false, or the numbers 1 and 0.
+func (p *jsonParser) bool() (bool, bool) {
+	for _, c := range []struct {
+		lit string
+		v   bool
+	}{{"true", true}, {"false", false}, {"1", true}, {"0", false}} {
+		if strings.HasPrefix(p.s[p.i:], c.lit) {
+			p.i += len(c.lit)
+			return c.v, true
+		}
+	}
+	return false, false
+}
+
+// skip passes over any JSON value.
+func (p *jsonParser) skip(depth int) bool {
+	if depth > 64 || p.i >= len(p.s) {
+		return false
+	}
+	switch c := p.s[p.i]; c {
+	case '"':
+		_, ok := p.string()
+		return ok
+	case '[', '{':
+		p.i++
+		closing := byte(']')
+		if c == '{' {
+			closing = '}'
+		}
+		p.space()
+		if p.next(closing) {
+			return true
+		}
+		for {
+			p.space()
+			if c == '{' {
+				if _, ok := p.string(); !ok {
+					return false
+				}
+				p.space()
+				if !p.next(':') {
+					return false
+				}
+				p.space()
+			}
+			if !p.skip(depth + 1) {
+				return false
+			}
+			p.space()
+			if p.next(closing) {
+				return true
+			}
+			if !p.next(',') {
+				return false
+			}
+		}
+	default:
+		// A number or a literal: up to the next delimiter.
+		start := p.i
+		for p.i < len(p.s) && strings.IndexByte(",]} \t\n\r", p.s[p.i]) < 0 {
+			p.i++
+		}
+		return p.i > start
+	}
 }
 
 // string parses a JSON string.

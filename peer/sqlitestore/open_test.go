@@ -60,7 +60,7 @@ func TestOpenNewFile(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('peers', 'usernames', 'peers_phone', 'usernames_peer')`).Scan(&n); err != nil || n != 4 {
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('peers', 'usernames', 'peers_view', 'peers_phone')`).Scan(&n); err != nil || n != 4 {
 		t.Errorf("schema objects = %d, %v; want 4", n, err)
 	}
 }
@@ -270,11 +270,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if from, to, err := migrate(ctx, conn, path, migrations[:1]); err != nil || from != 0 || to != 1 {
 		t.Fatalf("migrate to version 1 = %d, %d, %v", from, to, err)
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO peers (kind, id, access_hash, has_hash, usernames, phone, title, flags, updated_at)
-		VALUES (1, 42, -7, 1, '["old_user"]', '15550001', 'Old user', 2, 1700000000000000000)`); err != nil {
+	if _, err := conn.ExecContext(ctx, `INSERT INTO peers (kind, id, phone, data) VALUES (1, 42, '15550001',
+		'{"hash":-7,"has_hash":true,"usernames":["old_user"],"names_seen":1700000000000000000,"title":"Old user","bot":true,"updated":1700000000000000000}')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO usernames VALUES ('old_user', 1, 42, 1700000000000000000)`); err != nil {
+	if _, err := conn.ExecContext(ctx, `INSERT INTO usernames VALUES ('old_user', 1, 42)`); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close()
@@ -291,8 +291,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || !sameRecord(got, want) {
 		t.Errorf("Peer after migration = %+v, %v, %v; want %+v", got, found, err, want)
 	}
-	if got, _, found, err := s.Username(ctx, "old_user"); err != nil || !found || got.Key != want.Key {
-		t.Errorf("Username after migration = %v, %v, %v", got.Key, found, err)
+	if got, seen, found, err := s.Username(ctx, "old_user"); err != nil || !found || got.Key != want.Key || !seen.Equal(want.UpdatedAt) {
+		t.Errorf("Username after migration = %v, %v, %v, %v", got.Key, seen, found, err)
 	}
 	if got, found, err := s.Phone(ctx, "15550001"); err != nil || !found || got.Key != want.Key {
 		t.Errorf("Phone after migration = %v, %v, %v", got.Key, found, err)

@@ -5,43 +5,56 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tgraw/tgraw/peer"
 )
 
-const (
-	// The stored records of a list of keys ([[kind, id], ...]) and of the
-	// users that hold a list of phone numbers.
-	selectKeys = `SELECT ` + peerColumns + ` FROM peers
-WHERE (kind, id) IN (SELECT value->>0, value->>1 FROM json_each(?1))`
-	selectKeysPhones = selectKeys + `
-UNION ALL
-SELECT ` + peerColumns + ` FROM peers
-WHERE phone IN (SELECT value FROM json_each(?2)) AND phone <> '' AND +kind = 1`
+// selectKeys[m] reads the stored records of lists of users, chats and
+// channels (JSON arrays of IDs in ?1, ?2 and ?3) and of the users that
+// hold a list of phone numbers (?4): bit i of m includes part i. Every
+// statement is compiled on each run, so leaving out the parts a batch does
+// not need pays.
+var selectKeys = func() (q [16]string) {
+	parts := [4]string{
+		`SELECT kind, id, phone, data FROM peers WHERE kind = 1 AND id IN (SELECT value FROM json_each(?1))`,
+		`SELECT kind, id, phone, data FROM peers WHERE kind = 2 AND id IN (SELECT value FROM json_each(?2))`,
+		`SELECT kind, id, phone, data FROM peers WHERE kind = 3 AND id IN (SELECT value FROM json_each(?3))`,
+		// "+kind" keeps the planner on the phone index.
+		`SELECT kind, id, phone, data FROM peers WHERE phone IN (SELECT value FROM json_each(?4)) AND +kind = 1`,
+	}
+	for m := 1; m < len(q); m++ {
+		var sel []string
+		for i, p := range parts {
+			if m&(1<<i) != 0 {
+				sel = append(sel, p)
+			}
+		}
+		q[m] = strings.Join(sel, "\nUNION ALL\n")
+	}
+	return q
+}()
 
-	// The index entries of a list of usernames.
-	selectNames = `SELECT username, kind, id, seen_at FROM usernames
+const (
+	// The owners of a list of usernames.
+	selectNames = `SELECT username, kind, id FROM usernames
 WHERE username IN (SELECT value FROM json_each(?1))`
 
-	// Rows: [[kind, id, access_hash, has_hash, min, msg_peer_kind,
-	// msg_peer_id, msg_id, usernames, phone, title, flags, updated_at], ...]
-	upsertPeers = `INSERT INTO peers (` + peerColumns + `)
-SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6,
-	value->>7, value->>8, value->>9, value->>10, value->>11, value->>12
-FROM json_each(?1) WHERE true
-ON CONFLICT (kind, id) DO UPDATE SET
-	access_hash = excluded.access_hash, has_hash = excluded.has_hash, min = excluded.min,
-	msg_peer_kind = excluded.msg_peer_kind, msg_peer_id = excluded.msg_peer_id,
-	msg_id = excluded.msg_id, usernames = excluded.usernames, phone = excluded.phone,
-	title = excluded.title, flags = excluded.flags, updated_at = excluded.updated_at`
-
-	// Rows: [[username, kind, id, seen_at], ...]
-	upsertNames = `INSERT INTO usernames (username, kind, id, seen_at)
+	// Rows: [[kind, id, phone or null, data], ...]
+	upsertPeers = `INSERT INTO peers (kind, id, phone, data)
 SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?1) WHERE true
-ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id, seen_at = excluded.seen_at`
+ON CONFLICT (kind, id) DO UPDATE SET phone = excluded.phone, data = excluded.data`
 
-	deleteNames = `DELETE FROM usernames WHERE username IN (SELECT value FROM json_each(?1))`
+	// Rows: [[username, kind, id], ...]
+	upsertNames = `INSERT INTO usernames (username, kind, id)
+SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true
+ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id`
+
+	// Rows: [[username, kind, id], ...]: each username leaves the index if
+	// it still names that peer.
+	deleteNames = `DELETE FROM usernames WHERE (username, kind, id) IN
+(SELECT value->>0, value->>1, value->>2 FROM json_each(?1))`
 )
 
 // Put implements peer.Store. It merges every record with the stored one by
@@ -109,13 +122,13 @@ func (s *Store) ForgetUsername(ctx context.Context, username string) error {
 			return err
 		}
 		n := w.names[username]
-		if n == nil || !n.present {
+		if !n.present {
 			return nil
 		}
 		if err := w.loadKeys(ctx, tx, []peer.Key{n.key}, nil); err != nil {
 			return err
 		}
-		n.present, n.dirty = false, true
+		w.unindex(username)
 		w.dropUsername(n.key, username)
 		return w.save(ctx, tx)
 	})
@@ -138,9 +151,14 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// working is the part of the store a batch touches, loaded in one
-// transaction, changed in memory record by record as the batch says, then
-// written back.
+// working is the part of the file a batch touches, read in the batch's
+// transaction, changed in memory record by record as MemoryStore would,
+// then written back.
+//
+// It relies on the file's invariant, which every write keeps: a username
+// is in the index, naming peer K, if and only if K's record lists it. So
+// the index entries of the usernames of a loaded record are known without
+// reading them.
 type working struct {
 	peers  map[peer.Key]*entry
 	order  []peer.Key // of peers, as loaded or added: writes in a stable order
@@ -150,15 +168,18 @@ type working struct {
 }
 
 type entry struct {
-	rec   peer.Record
-	found bool // stored, or put earlier in the batch
-	dirty bool
+	rec       peer.Record
+	namesSeen time.Time // when rec's usernames were last seen
+	found     bool      // stored, or put earlier in the batch
+	dirty     bool
 }
 
+// nameEntry is the index entry of a username: present, naming key, or
+// not.
 type nameEntry struct {
 	key     peer.Key
-	seen    time.Time
 	present bool
+	stored  peer.Key // the peer the file's entry names, if any
 	dirty   bool
 }
 
@@ -170,10 +191,9 @@ func newWorking(n int) *working {
 	}
 }
 
-// load reads what putting batch may touch: the records of its keys, the
-// users that hold its phone numbers, the index entries of its usernames and
-// of the usernames its peers have now, and the records of those entries'
-// owners.
+// load reads what putting batch may touch: the records of its keys and of
+// the users that hold its phone numbers, the owners of its usernames that
+// these records do not list, and those owners' records.
 func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) error {
 	keys := make([]peer.Key, 0, len(batch))
 	var phones []string
@@ -190,10 +210,11 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 	}
 	var names []string
 	for _, r := range batch {
-		names = append(names, r.Usernames...)
-	}
-	for _, k := range w.order {
-		names = append(names, w.peers[k].rec.Usernames...)
+		for _, u := range r.Usernames {
+			if w.names[u] == nil && !slices.Contains(names, u) {
+				names = append(names, u)
+			}
+		}
 	}
 	if len(names) == 0 {
 		return nil
@@ -202,8 +223,8 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 		return err
 	}
 	var owners []peer.Key
-	for _, n := range w.norder {
-		if e := w.names[n]; e.present && w.peers[e.key] == nil && !slices.Contains(owners, e.key) {
+	for _, u := range names {
+		if e := w.names[u]; e.present && w.peers[e.key] == nil && !slices.Contains(owners, e.key) {
 			owners = append(owners, e.key)
 		}
 	}
@@ -216,37 +237,40 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 // loadKeys reads the stored records of keys and of the users holding
 // phones, skipping those already loaded.
 func (w *working) loadKeys(ctx context.Context, tx *sql.Tx, keys []peer.Key, phones []string) error {
-	b := make([]byte, 0, 24*len(keys)+2)
-	b = append(b, '[')
-	for i, k := range keys {
-		if i > 0 {
+	var ids [4][]byte // users, chats, channels, phones
+	for i := range ids {
+		ids[i] = append(make([]byte, 0, 14*len(keys)+2), '[')
+	}
+	for _, k := range keys {
+		if k.Kind < peer.KindUser || k.Kind > peer.KindChannel {
+			continue
+		}
+		b := ids[k.Kind-1]
+		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b = append(b, '[')
-		b = appendInt(b, int64(k.Kind))
-		b = append(b, ',')
-		b = appendInt(b, k.ID)
-		b = append(b, ']')
+		ids[k.Kind-1] = appendInt(b, k.ID)
 	}
-	b = append(b, ']')
-	var (
-		rows *sql.Rows
-		err  error
-	)
-	if len(phones) == 0 {
-		rows, err = tx.QueryContext(ctx, selectKeys, string(b))
-	} else {
-		p := make([]byte, 0, 16*len(phones))
-		p = append(p, '[')
-		for i, ph := range phones {
-			if i > 0 {
-				p = append(p, ',')
-			}
-			p = appendString(p, ph)
+	for _, ph := range phones {
+		if len(ids[3]) > 1 {
+			ids[3] = append(ids[3], ',')
 		}
-		p = append(p, ']')
-		rows, err = tx.QueryContext(ctx, selectKeysPhones, string(b), string(p))
+		ids[3] = appendString(ids[3], ph)
 	}
+	var (
+		args [4]any
+		mask int
+	)
+	for i := range ids {
+		args[i] = string(append(ids[i], ']'))
+		if len(ids[i]) > 1 {
+			mask |= 1 << i
+		}
+	}
+	if mask == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, selectKeys[mask], args[:]...)
 	if err != nil {
 		return err
 	}
@@ -258,14 +282,19 @@ func (w *working) loadKeys(ctx context.Context, tx *sql.Tx, keys []peer.Key, pho
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		rec, err := r.record()
+		if w.peers[peer.Key{Kind: peer.Kind(r.kind), ID: r.id}] != nil {
+			continue
+		}
+		rec, seen, err := r.record()
 		if err != nil {
 			return err
 		}
-		if w.peers[rec.Key] != nil {
-			continue
+		w.add(&entry{rec: rec, namesSeen: seen, found: true})
+		for _, u := range rec.Usernames {
+			if w.names[u] == nil {
+				w.setName(u, &nameEntry{key: rec.Key, present: true, stored: rec.Key})
+			}
 		}
-		w.add(&entry{rec: rec, found: true})
 	}
 	return rows.Err()
 }
@@ -281,18 +310,32 @@ func (w *working) loadNames(ctx context.Context, tx *sql.Tx, names []string) err
 		var (
 			name     string
 			kind, id int64
-			seen     int64
 		)
-		if err := rows.Scan(&name, &kind, &id, &seen); err != nil {
+		if err := rows.Scan(&name, &kind, &id); err != nil {
 			return err
 		}
 		if kind < 0 || kind > 255 {
 			return fmt.Errorf("damaged usernames row %q: kind %d", name, kind)
 		}
-		w.names[name] = &nameEntry{key: peer.Key{Kind: peer.Kind(kind), ID: id}, seen: fromNanos(seen), present: true}
-		w.norder = append(w.norder, name)
+		k := peer.Key{Kind: peer.Kind(kind), ID: id}
+		w.setName(name, &nameEntry{key: k, present: true, stored: k})
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range names {
+		if w.names[u] == nil {
+			w.setName(u, &nameEntry{})
+		}
+	}
+	return nil
+}
+
+func (w *working) setName(u string, e *nameEntry) {
+	if w.names[u] == nil {
+		w.norder = append(w.norder, u)
+	}
+	w.names[u] = e
 }
 
 // add adds a loaded or new record.
@@ -304,15 +347,25 @@ func (w *working) add(e *entry) {
 	}
 }
 
-// name returns the index entry of username, absent if it was not loaded.
-func (w *working) name(username string) *nameEntry {
+// index points username to key.
+func (w *working) index(username string, key peer.Key) {
 	n := w.names[username]
 	if n == nil {
+		// Not loaded: load only leaves out usernames of records it read,
+		// and those point to their record already.
 		n = &nameEntry{}
-		w.names[username] = n
-		w.norder = append(w.norder, username)
+		w.setName(username, n)
 	}
-	return n
+	if !n.present || n.key != key {
+		n.key, n.present, n.dirty = key, true, true
+	}
+}
+
+// unindex drops username from the index.
+func (w *working) unindex(username string) {
+	if n := w.names[username]; n != nil && n.present {
+		n.present, n.dirty = false, true
+	}
 }
 
 // put applies one record, as MemoryStore does.
@@ -332,17 +385,19 @@ func (w *working) put(rec peer.Record) {
 	for _, u := range old.Usernames {
 		if !slices.Contains(merged.Usernames, u) {
 			if n := w.names[u]; n != nil && n.present && n.key == rec.Key {
-				n.present, n.dirty = false, true
+				w.unindex(u)
 			}
 		}
 	}
 	// Usernames seen now point here, and leave a previous owner.
 	for _, u := range rec.Usernames {
-		n := w.name(u)
-		if n.present && n.key != rec.Key {
+		if n := w.names[u]; n != nil && n.present && n.key != rec.Key {
 			w.dropUsername(n.key, u)
 		}
-		n.key, n.seen, n.present, n.dirty = rec.Key, rec.UpdatedAt, true, true
+		w.index(u, rec.Key)
+	}
+	if rec.Usernames != nil {
+		e.namesSeen = rec.UpdatedAt
 	}
 	// A phone number belongs to one user: the one that shows it last.
 	if rec.Key.Kind == peer.KindUser && merged.Phone != old.Phone {
@@ -378,7 +433,8 @@ func (w *working) dropUsername(key peer.Key, username string) {
 
 // save writes back the changed records and index entries.
 func (w *working) save(ctx context.Context, tx *sql.Tx) error {
-	b := make([]byte, 0, 160*len(w.order))
+	b := make([]byte, 0, 180*len(w.order))
+	var data []byte
 	b = append(b, '[')
 	n := 0
 	for _, k := range w.order {
@@ -390,7 +446,22 @@ func (w *working) save(ctx context.Context, tx *sql.Tx) error {
 			b = append(b, ',')
 		}
 		n++
-		b = appendRow(b, &e.rec)
+		b = append(b, '[')
+		b = appendInt(b, int64(k.Kind))
+		b = append(b, ',')
+		b = appendInt(b, k.ID)
+		b = append(b, ',')
+		if e.rec.Phone == "" {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, e.rec.Phone)
+		}
+		b = append(b, ',')
+		// The data object travels as a string, so that it is stored
+		// exactly as written.
+		data = appendData(data[:0], &e.rec, e.namesSeen)
+		b = appendString(b, data)
+		b = append(b, ']')
 	}
 	b = append(b, ']')
 	if n > 0 {
@@ -399,96 +470,43 @@ func (w *working) save(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 
-	var del []string
-	b = b[:0]
-	b = append(b, '[')
-	n = 0
-	for _, name := range w.norder {
-		e := w.names[name]
-		if !e.dirty {
-			continue
-		}
-		if !e.present {
-			del = append(del, name)
-			continue
-		}
-		if n > 0 {
+	// Deletions first: a username may leave one peer and reach another.
+	var del, ins []byte
+	nameRow := func(b []byte, u string, k peer.Key) []byte {
+		if len(b) == 0 {
+			b = append(b, '[')
+		} else {
 			b = append(b, ',')
 		}
-		n++
 		b = append(b, '[')
-		b = appendString(b, name)
+		b = appendString(b, u)
 		b = append(b, ',')
-		b = appendInt(b, int64(e.key.Kind))
+		b = appendInt(b, int64(k.Kind))
 		b = append(b, ',')
-		b = appendInt(b, e.key.ID)
-		b = append(b, ',')
-		b = appendInt(b, e.seen.UnixNano())
-		b = append(b, ']')
+		b = appendInt(b, k.ID)
+		return append(b, ']')
 	}
-	b = append(b, ']')
+	for _, u := range w.norder {
+		e := w.names[u]
+		switch {
+		case !e.dirty:
+		case e.present:
+			ins = nameRow(ins, u, e.key)
+		case !e.stored.IsZero():
+			del = nameRow(del, u, e.stored)
+		}
+	}
 	if len(del) > 0 {
-		if _, err := tx.ExecContext(ctx, deleteNames, string(appendNames(nil, del))); err != nil {
+		if _, err := tx.ExecContext(ctx, deleteNames, string(append(del, ']'))); err != nil {
 			return err
 		}
 	}
-	if n > 0 {
-		if _, err := tx.ExecContext(ctx, upsertNames, string(b)); err != nil {
+	if len(ins) > 0 {
+		if _, err := tx.ExecContext(ctx, upsertNames, string(append(ins, ']'))); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// appendRow appends a record as a JSON row for upsertPeers.
-func appendRow(b []byte, r *peer.Record) []byte {
-	b = append(b, '[')
-	b = appendInt(b, int64(r.Key.Kind))
-	b = append(b, ',')
-	b = appendInt(b, r.Key.ID)
-	b = append(b, ',')
-	b = appendInt(b, r.AccessHash)
-	b = append(b, ',')
-	b = appendBool(b, r.HasHash)
-	b = append(b, ',')
-	b = appendBool(b, r.Min)
-	b = append(b, ',')
-	b = appendInt(b, int64(r.FromMessage.Peer.Kind))
-	b = append(b, ',')
-	b = appendInt(b, r.FromMessage.Peer.ID)
-	b = append(b, ',')
-	b = appendInt(b, int64(r.FromMessage.MsgID))
-	b = append(b, ',')
-	if r.Usernames == nil {
-		b = append(b, "null"...)
-	} else {
-		// The column holds the list's JSON text, passed as a string so
-		// that it is stored exactly as written.
-		b = appendString(b, encodeNames(r.Usernames))
-	}
-	b = append(b, ',')
-	b = appendString(b, r.Phone)
-	b = append(b, ',')
-	b = appendString(b, r.Title)
-	b = append(b, ',')
-	var flags int64
-	if r.Self {
-		flags |= flagSelf
-	}
-	if r.Bot {
-		flags |= flagBot
-	}
-	if r.Broadcast {
-		flags |= flagBroadcast
-	}
-	b = appendInt(b, flags)
-	b = append(b, ',')
-	if r.UpdatedAt.IsZero() {
-		b = append(b, "null"...)
-	} else {
-		b = appendInt(b, r.UpdatedAt.UnixNano())
-	}
-	return append(b, ']')
 }
 
 // normalizeNames returns a new list of the usernames in the form

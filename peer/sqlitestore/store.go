@@ -34,30 +34,19 @@ import (
 
 var _ peer.Store = (*Store)(nil)
 
-// The columns of a peers row, in the order row.dest scans them.
-const peerColumns = `kind, id, access_hash, has_hash, min, msg_peer_kind, msg_peer_id, msg_id, usernames, phone, title, flags, updated_at`
-
-// The bits of peers.flags.
 const (
-	flagSelf = 1 << iota
-	flagBot
-	flagBroadcast
-)
+	selectPeer = `SELECT kind, id, phone, data FROM peers WHERE kind = ?1 AND id = ?2`
 
-const (
-	selectPeer = `SELECT ` + peerColumns + ` FROM peers WHERE kind = ?1 AND id = ?2`
-
-	selectUsername = `SELECT u.seen_at, p.kind, p.id, p.access_hash, p.has_hash, p.min, p.msg_peer_kind,
-	p.msg_peer_id, p.msg_id, p.usernames, p.phone, p.title, p.flags, p.updated_at
+	selectUsername = `SELECT p.kind, p.id, p.phone, p.data
 FROM usernames AS u JOIN peers AS p ON p.kind = u.kind AND p.id = u.id
 WHERE u.username = ?1`
 
 	// At most one user holds a number (Put takes it from the previous
 	// holder); the order only makes the answer certain if a file says
-	// otherwise.
-	selectPhone = `SELECT ` + peerColumns + ` FROM peers
-WHERE phone = ?1 AND phone <> '' AND +kind = 1
-ORDER BY updated_at DESC, id LIMIT 1`
+	// otherwise. "+kind" keeps the planner on the phone index.
+	selectPhone = `SELECT kind, id, phone, data FROM peers
+WHERE phone = ?1 AND +kind = 1
+ORDER BY data->>'updated' DESC, id LIMIT 1`
 )
 
 // Peer implements peer.Store.
@@ -74,7 +63,7 @@ func (s *Store) Peer(ctx context.Context, key peer.Key) (peer.Record, bool, erro
 	if err != nil {
 		return peer.Record{}, false, s.opError("look up "+key.String(), err)
 	}
-	rec, err := r.record()
+	rec, _, err := r.record()
 	if err != nil {
 		return peer.Record{}, false, s.opError("look up "+key.String(), err)
 	}
@@ -89,22 +78,19 @@ func (s *Store) Username(ctx context.Context, username string) (peer.Record, tim
 		return peer.Record{}, time.Time{}, false, err
 	}
 	defer s.mu.RUnlock()
-	var (
-		r    row
-		seen int64
-	)
-	err := s.r.QueryRowContext(ctx, selectUsername, username).Scan(append([]any{&seen}, r.dest()...)...)
+	var r row
+	err := s.r.QueryRowContext(ctx, selectUsername, username).Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return peer.Record{}, time.Time{}, false, nil
 	}
 	if err != nil {
 		return peer.Record{}, time.Time{}, false, s.opError("look up username "+username, err)
 	}
-	rec, err := r.record()
+	rec, seen, err := r.record()
 	if err != nil {
 		return peer.Record{}, time.Time{}, false, s.opError("look up username "+username, err)
 	}
-	return rec, fromNanos(seen), true, nil
+	return rec, seen, true, nil
 }
 
 // Phone implements peer.Store. Only the digits of phone count.
@@ -125,7 +111,7 @@ func (s *Store) Phone(ctx context.Context, phone string) (peer.Record, bool, err
 	if err != nil {
 		return peer.Record{}, false, s.opError("look up phone "+phone, err)
 	}
-	rec, err := r.record()
+	rec, _, err := r.record()
 	if err != nil {
 		return peer.Record{}, false, s.opError("look up phone "+phone, err)
 	}
@@ -174,54 +160,27 @@ func (s *Store) opError(op string, err error) error {
 
 // row is a peers row as scanned.
 type row struct {
-	kind, id, hash, hasHash, min int64
-	msgKind, msgPeer, msgID      int64
-	usernames                    sql.NullString
-	phone, title                 string
-	flags                        int64
-	updated                      sql.NullInt64
+	kind, id int64
+	phone    sql.NullString
+	data     string
 }
 
-// dest returns the scan destinations of the columns of peerColumns.
-func (r *row) dest() []any {
-	return []any{&r.kind, &r.id, &r.hash, &r.hasHash, &r.min, &r.msgKind, &r.msgPeer, &r.msgID,
-		&r.usernames, &r.phone, &r.title, &r.flags, &r.updated}
-}
+// dest returns the scan destinations of kind, id, phone and data.
+func (r *row) dest() []any { return []any{&r.kind, &r.id, &r.phone, &r.data} }
 
-// record converts a row to a peer.Record.
-func (r *row) record() (peer.Record, error) {
-	if r.kind < 0 || r.kind > math.MaxUint8 || r.msgKind < 0 || r.msgKind > math.MaxUint8 {
-		return peer.Record{}, fmt.Errorf("damaged peers row (kind %d, id %d): kind out of range", r.kind, r.id)
+// record converts a row to a peer.Record, and returns when the usernames
+// of the record were last seen.
+func (r *row) record() (peer.Record, time.Time, error) {
+	if r.kind < 0 || r.kind > math.MaxUint8 {
+		return peer.Record{}, time.Time{}, fmt.Errorf("damaged peers row (kind %d, id %d): kind out of range", r.kind, r.id)
 	}
-	rec := peer.Record{
-		Key:        peer.Key{Kind: peer.Kind(r.kind), ID: r.id},
-		AccessHash: r.hash,
-		HasHash:    r.hasHash != 0,
-		Min:        r.min != 0,
-		Phone:      r.phone,
-		Title:      r.title,
-		Self:       r.flags&flagSelf != 0,
-		Bot:        r.flags&flagBot != 0,
-		Broadcast:  r.flags&flagBroadcast != 0,
+	rec := peer.Record{Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}, Phone: r.phone.String}
+	seen, err := decodeData(r.data, &rec)
+	if err != nil {
+		return peer.Record{}, time.Time{}, fmt.Errorf("damaged peers row (kind %d, id %d): %w", r.kind, r.id, err)
 	}
-	if r.msgKind != 0 || r.msgPeer != 0 || r.msgID != 0 {
-		rec.FromMessage = peer.MessageRef{Peer: peer.Key{Kind: peer.Kind(r.msgKind), ID: r.msgPeer}, MsgID: int(r.msgID)}
-	}
-	if r.usernames.Valid {
-		names, err := decodeNames(r.usernames.String)
-		if err != nil {
-			return peer.Record{}, fmt.Errorf("damaged peers row (kind %d, id %d): usernames: %w", r.kind, r.id, err)
-		}
-		rec.Usernames = names
-	}
-	if r.updated.Valid {
-		rec.UpdatedAt = fromNanos(r.updated.Int64)
-	}
-	return rec, nil
+	return rec, seen, nil
 }
-
-// fromNanos converts a stored time (Unix nanoseconds) back.
-func fromNanos(n int64) time.Time { return time.Unix(0, n) }
 
 // The times a file can hold: Unix nanoseconds in an int64, years 1678 to
 // 2262.
