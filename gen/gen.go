@@ -8,7 +8,47 @@
 //   - BuildModel makes every Go naming and typing decision (model.go);
 //   - Emit renders the model with github.com/dave/jennifer (emit.go).
 //
-// Generate runs all three; WriteDir puts the result on disk.
+// Generate runs all three; WriteDir puts the result on disk. LoadModel
+// stops after the model, for tools that read it (gen/tldiff compares two).
+//
+// # Any TL file
+//
+// The generator is not tied to the Telegram API schema. It reads
+//
+//   - constructors and functions ("---types---" and "---functions---"),
+//     with explicit IDs or, where an ID is missing, the CRC32 of the line;
+//   - flags words (#, several per definition) and optional fields
+//     flags.N?T, flags.N?true included;
+//   - boxed Vector<T> and bare vector<T>, bare references (%Type, or a
+//     constructor's lower-case name) and boxed ones;
+//   - generic functions {X:Type} ... query:!X = X, whose query is any
+//     Object of the package;
+//   - primitive declarations: "int#a8509bda ? = Int", "bytes = Bytes", and
+//     TDLib's "int32 = Int32", "int53 = Int53", "int64 = Int64", which are
+//     4-, 8- and 8-byte integers (Go int, int64, int64). The built-in
+//     primitives int, long, double, string, bytes, int128 and int256 need
+//     no declaration. A declaration keeps an empty struct of its ID, so
+//     the registry knows every ID of the schema;
+//   - "// LAYER N" (Model.Layer, the package's Layer) and "//@" doc
+//     annotations, which gotd/tl checks against the parameters.
+//
+// It refuses, with an error at file:line that says why: a declaration of
+// any other primitive ("float ? = Float"); a boxed reference to a
+// primitive type (Int, Vector<Int32>: use int, vector<int32>); a generic
+// type other than Vector and vector; a bare reference to a type of
+// several constructors; true outside a flag; a flag that names no #
+// field before it, or a bit above 31; two definitions with one ID, two
+// constructors or two functions with one name, two fields with one name;
+// a type no definition builds; and any line gotd/tl cannot parse
+// (definitions on several lines, comments after a definition, TL's
+// repetition syntax beyond the built-in vector).
+//
+// The wire form follows TL to the letter: a field typed with a
+// lower-case constructor name is bare, as is vector<T>. For TDLib's
+// td_api.tl, whose fields name single-constructor types in lower case
+// ("photo:file"), this gives structs with no constructor ID inside
+// vectors and fields; TDLib itself exchanges td_api objects as JSON, so
+// that binary form round-trips but is spoken by no server.
 package gen
 
 import (
