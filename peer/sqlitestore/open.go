@@ -221,9 +221,12 @@ func (s *Store) init(ctx context.Context) error {
 // and, where it can, says what is wrong with it.
 func (s *Store) openError(err error) error {
 	var nse *NotSessionError
+	if errors.As(err, &nse) {
+		return nse
+	}
 	var ve *VersionError
-	if errors.As(err, &nse) || errors.As(err, &ve) {
-		return err
+	if errors.As(err, &ve) {
+		return ve
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

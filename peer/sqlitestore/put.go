@@ -103,7 +103,7 @@ func (s *Store) Put(ctx context.Context, recs ...peer.Record) error {
 		return w.save(ctx, tx)
 	})
 	if err != nil {
-		return s.opError(fmt.Sprintf("put %d peers", len(recs)), err)
+		return s.opError(fmt.Sprintf("put a batch of %d", len(recs)), err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math"
@@ -302,5 +303,68 @@ func TestNames(t *testing.T) {
 		if got, err := decodeNames(bad); err == nil {
 			t.Errorf("decodeNames(%q) = %q; want an error", bad, got)
 		}
+	}
+}
+
+// A damaged row gives an error that names it, never a panic or a wrong
+// record.
+func TestDamagedRow(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if err := s.Put(ctx, peer.Record{Key: peer.UserKey(1), Usernames: []string{"one"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{`garbage`, `{"hash":"x"}`, `{"msg":[1,2]}`, `{"usernames":["a",]}`, `{"title":"x"} tail`, `{"msg":[300,1,1]}`} {
+		if _, err := s.w.ExecContext(ctx, `UPDATE peers SET data = ?1 WHERE kind = 1 AND id = 1`, data); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Peer(ctx, peer.UserKey(1)); err == nil || !strings.Contains(err.Error(), "damaged peers row (kind 1, id 1)") {
+			t.Errorf("Peer with data %s = %v; want an error naming the damaged row", data, err)
+		}
+		if _, _, _, err := s.Username(ctx, "one"); err == nil {
+			t.Errorf("Username with data %s: no error", data)
+		}
+		if err := s.Put(ctx, peer.Record{Key: peer.UserKey(1)}); err == nil {
+			t.Errorf("Put over data %s: no error", data)
+		}
+	}
+}
+
+// Keys a later version may add are skipped; the fields that are known
+// still read.
+func TestDecodeDataUnknownKeys(t *testing.T) {
+	var rec peer.Record
+	seen, err := decodeData(`{ "future": {"a":[1,{"b":null}],"c":"\"}"}, "hash" : 5, "x":-1.5e3, "title":"T", "y":[], "z":{}, "has_hash":true, "names_seen":7 }`, &rec)
+	if err != nil || rec.AccessHash != 5 || rec.Title != "T" || !rec.HasHash || seen.UnixNano() != 7 {
+		t.Errorf("decodeData = %+v, %v, %v", rec, seen, err)
+	}
+}
+
+// The view shows records as columns, for people with the sqlite3 shell.
+func TestPeersView(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	at := time.Unix(1_700_000_000, 0)
+	if err := s.Put(ctx, peer.Record{
+		Key: peer.ChannelKey(5), AccessHash: -9, HasHash: true, Min: true, FromMessage: peer.MessageRef{Peer: peer.ChatKey(3), MsgID: 4},
+		Usernames: []string{"a", "b"}, Title: "Five", Broadcast: true, UpdatedAt: at,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		hash, hasHash, min, mk, mp, mid, self, bot, broadcast int64
+		usernames, title, seen, updated                       string
+		phone                                                 sql.NullString
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT access_hash, has_hash, min, msg_peer_kind, msg_peer_id, msg_id, usernames,
+		usernames_seen_at, phone, title, self, bot, broadcast, updated_at FROM peers_view WHERE kind = 3 AND id = 5`).
+		Scan(&hash, &hasHash, &min, &mk, &mp, &mid, &usernames, &seen, &phone, &title, &self, &bot, &broadcast, &updated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintln(hash, hasHash, min, mk, mp, mid, usernames, seen, phone.Valid, title, self, bot, broadcast, updated)
+	want := `-9 1 1 2 3 4 ["a","b"] 2023-11-14 22:13:20 false Five 0 0 1 2023-11-14 22:13:20` + "\n"
+	if got != want {
+		t.Errorf("peers_view row:\n got %s\nwant %s", got, want)
 	}
 }
