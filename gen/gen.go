@@ -16,7 +16,8 @@
 // The generator is not tied to the Telegram API schema. It reads
 //
 //   - constructors and functions ("---types---" and "---functions---"),
-//     with explicit IDs or, where an ID is missing, the CRC32 of the line;
+//     with explicit IDs or, where an ID is missing, the CRC32 that gotd/tl
+//     computes from the line as written;
 //   - flags words (#, several per definition) and optional fields
 //     flags.N?T, flags.N?true included;
 //   - boxed Vector<T> and bare vector<T>, bare references (%Type, or a
