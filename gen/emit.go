@@ -690,7 +690,8 @@ func emitLayer(f *jen.File, d *Def) {
 		"invokeWithLayer(Layer, call), so that the server reads the call and\n"+
 		"writes its result in this package's layer, whatever layer the transport\n"+
 		"announced when it connected (gotd/td's telegram.Client announces its\n"+
-		"own). A call that already is %s passes unchanged.", d.TLName)
+		"own). A call that already is %s passes unchanged, so\n"+
+		"wrapping an Invoker twice sends one wrapper.", d.TLName)
 	f.Func().Id("LayerInvoker").Params(jen.Id("next").Id("Invoker")).Id("Invoker").Block(
 		jen.Return(jen.Op("&").Id("layerInvoker").Values(jen.Id("next"))),
 	)
@@ -706,8 +707,10 @@ func emitLayer(f *jen.File, d *Def) {
 	f.Type().Id("layerInvoker").Struct(jen.Id("next").Id("Invoker"))
 	f.Line()
 	f.Func().Params(jen.Id("l").Op("*").Id("layerInvoker")).Id("Invoke").Params(ctx, in, out).Error().Block(
-		jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("input").Assert(jen.Op("*").Id(d.GoName)), jen.Id("ok")).Block(
-			jen.Return(jen.Id("l").Dot("next").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("input"), jen.Id("output"))),
+		jen.Switch(jen.Id("input").Assert(jen.Type())).Block(
+			jen.Case(jen.Op("*").Id(d.GoName), jen.Id("layerCall")).Block(
+				jen.Return(jen.Id("l").Dot("next").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("input"), jen.Id("output"))),
+			),
 		),
 		jen.Return(jen.Id("l").Dot("next").Dot("Invoke").Call(jen.Id("ctx"), jen.Id("layerCall").Values(jen.Id("input")), jen.Id("output"))),
 	)

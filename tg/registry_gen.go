@@ -5393,7 +5393,8 @@ var registry = [...]struct {
 // invokeWithLayer(Layer, call), so that the server reads the call and
 // writes its result in this package's layer, whatever layer the transport
 // announced when it connected (gotd/td's telegram.Client announces its
-// own). A call that already is invokeWithLayer passes unchanged.
+// own). A call that already is invokeWithLayer passes unchanged, so
+// wrapping an Invoker twice sends one wrapper.
 func LayerInvoker(next Invoker) Invoker {
 	return &layerInvoker{next}
 }
@@ -5411,7 +5412,8 @@ type layerInvoker struct {
 }
 
 func (l *layerInvoker) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
-	if _, ok := input.(*InvokeWithLayerRequest); ok {
+	switch input.(type) {
+	case *InvokeWithLayerRequest, layerCall:
 		return l.next.Invoke(ctx, input, output)
 	}
 	return l.next.Invoke(ctx, layerCall{input}, output)
