@@ -24,6 +24,7 @@ type options struct {
 	syncFull    bool
 	readers     int
 	now         func() time.Time
+	writeCache  int
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
@@ -49,6 +50,16 @@ func SyncFull() Option {
 // through one extra connection of their own.
 func Readers(n int) Option {
 	return func(o *options) { o.readers = n }
+}
+
+// WriteCache bounds the number of records Put keeps in memory between
+// batches, so that a batch of peers it wrote or read before merges without
+// reading them back from the file. The cache is dropped whenever another
+// connection (another Store, or another process) has written the file, so
+// it never makes Put see old data. Lookups never use it. The default is
+// 20,000 records (a few megabytes); zero or less turns it off.
+func WriteCache(records int) Option {
+	return func(o *options) { o.writeCache = records }
 }
 
 // Clock sets the clock that stamps records put without UpdatedAt. The
@@ -101,6 +112,9 @@ type Store struct {
 	now         func() time.Time
 	busyTimeout time.Duration
 
+	wmu    sync.Mutex // serializes writes, and guards mirror
+	mirror *mirror
+
 	mu     sync.RWMutex // guards closed against Close
 	closed bool
 }
@@ -112,7 +126,7 @@ type Store struct {
 // and with a *VersionError for one written by a newer version of this
 // package; neither changes the file.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now}
+	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now, writeCache: defaultMirrorSize}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -134,15 +148,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
-	sync := "synchronous(NORMAL)"
+	syncMode := "synchronous(NORMAL)"
 	if o.syncFull {
-		sync = "synchronous(FULL)"
+		syncMode = "synchronous(FULL)"
 	}
 	if o.now == nil {
 		o.now = time.Now
 	}
-	s := &Store{path: path, now: o.now, busyTimeout: o.busyTimeout}
-	s.w, err = sql.Open("sqlite", dsn(abs, busy, "foreign_keys(1)", sync)+"&_txlock=immediate")
+	s := &Store{path: path, now: o.now, busyTimeout: o.busyTimeout, mirror: newMirror(o.writeCache)}
+	s.w, err = sql.Open("sqlite", dsn(abs, busy, syncMode)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}

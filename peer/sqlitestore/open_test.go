@@ -65,8 +65,8 @@ func TestOpenNewFile(t *testing.T) {
 	}
 }
 
-// The pragmas of every connection: foreign keys on the writer, the busy
-// timeout on both, and readers that cannot write.
+// The pragmas of every connection: the busy timeout on both, the sync
+// mode on the writer, and readers that cannot write.
 func TestConnectionPragmas(t *testing.T) {
 	s := openTemp(t, BusyTimeout(1500*time.Millisecond), SyncFull())
 	for _, c := range []struct {
@@ -74,7 +74,6 @@ func TestConnectionPragmas(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{s.w, "foreign_keys", "1"},
 		{s.w, "busy_timeout", "1500"},
 		{s.w, "synchronous", "2"},
 		{s.r, "busy_timeout", "1500"},

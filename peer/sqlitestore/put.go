@@ -92,8 +92,7 @@ func (s *Store) Put(ctx context.Context, recs ...peer.Record) error {
 		return err
 	}
 	defer s.mu.RUnlock()
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		w := newWorking(len(batch))
+	err := s.write(ctx, func(tx *sql.Tx, w *working) error {
 		if err := w.load(ctx, tx, batch); err != nil {
 			return err
 		}
@@ -116,8 +115,7 @@ func (s *Store) ForgetUsername(ctx context.Context, username string) error {
 		return err
 	}
 	defer s.mu.RUnlock()
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		w := newWorking(1)
+	err := s.write(ctx, func(tx *sql.Tx, w *working) error {
 		if err := w.loadNames(ctx, tx, []string{username}); err != nil {
 			return err
 		}
@@ -125,7 +123,7 @@ func (s *Store) ForgetUsername(ctx context.Context, username string) error {
 		if !n.present {
 			return nil
 		}
-		if err := w.loadKeys(ctx, tx, []peer.Key{n.key}, nil); err != nil {
+		if err := w.loadKeys(ctx, tx, w.want(nil, n.key), nil); err != nil {
 			return err
 		}
 		w.unindex(username)
@@ -139,16 +137,31 @@ func (s *Store) ForgetUsername(ctx context.Context, username string) error {
 }
 
 // write runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// fn reads into w what it changes and saves it; w starts from the writer's
+// mirror of the file.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, w *working) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	w := newWorking(s.mirror)
+	err = s.mirror.sync(ctx, tx)
+	if err == nil {
+		err = fn(tx, w)
+	}
+	if err != nil {
 		_ = tx.Rollback()
+		s.mirror.drop()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		s.mirror.drop()
+		return err
+	}
+	s.mirror.update(w)
+	return nil
 }
 
 // working is the part of the file a batch touches, read in the batch's
@@ -160,6 +173,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // the index entries of the usernames of a loaded record are known without
 // reading them.
 type working struct {
+	mirror *mirror
 	peers  map[peer.Key]*entry
 	order  []peer.Key // of peers, as loaded or added: writes in a stable order
 	names  map[string]*nameEntry
@@ -183,60 +197,96 @@ type nameEntry struct {
 	dirty   bool
 }
 
-func newWorking(n int) *working {
+func newWorking(m *mirror) *working {
 	return &working{
-		peers:  make(map[peer.Key]*entry, n),
-		names:  make(map[string]*nameEntry, n),
+		mirror: m,
+		peers:  make(map[peer.Key]*entry),
+		names:  make(map[string]*nameEntry),
 		phones: make(map[string][]peer.Key),
 	}
+}
+
+// want takes the record of key from the mirror if it is there, and
+// otherwise appends key to the keys to read.
+func (w *working) want(keys []peer.Key, key peer.Key) []peer.Key {
+	if w.peers[key] != nil {
+		return keys
+	}
+	if m, ok := w.mirror.peers[key]; ok {
+		w.addFound(m.rec, m.namesSeen)
+		return keys
+	}
+	if !slices.Contains(keys, key) {
+		keys = append(keys, key)
+	}
+	return keys
 }
 
 // load reads what putting batch may touch: the records of its keys and of
 // the users that hold its phone numbers, the owners of its usernames that
 // these records do not list, and those owners' records.
 func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) error {
-	keys := make([]peer.Key, 0, len(batch))
-	var phones []string
+	var (
+		keys   []peer.Key
+		phones []string
+	)
 	for _, r := range batch {
-		keys = append(keys, r.Key)
-		if r.Key.Kind == peer.KindUser {
-			if p := digits(r.Phone); p != "" {
-				phones = append(phones, p)
+		keys = w.want(keys, r.Key)
+		if r.Key.Kind != peer.KindUser {
+			continue
+		}
+		p := digits(r.Phone)
+		if p == "" {
+			continue
+		}
+		if h, ok := w.mirror.phones[p]; ok {
+			if _, seen := w.phones[p]; !seen {
+				w.phones[p] = nil
 			}
+			if !h.IsZero() {
+				keys = w.want(keys, h)
+			}
+		} else if !slices.Contains(phones, p) {
+			phones = append(phones, p)
 		}
 	}
 	if err := w.loadKeys(ctx, tx, keys, phones); err != nil {
 		return err
 	}
 	var names []string
+	keys = keys[:0]
 	for _, r := range batch {
 		for _, u := range r.Usernames {
-			if w.names[u] == nil && !slices.Contains(names, u) {
-				names = append(names, u)
+			if w.names[u] != nil || slices.Contains(names, u) {
+				continue
+			}
+			if owner, ok := w.mirror.names[u]; ok {
+				w.setName(u, &nameEntry{key: owner, present: true, stored: owner})
+				keys = w.want(keys, owner)
+				continue
+			}
+			names = append(names, u)
+		}
+	}
+	if len(names) > 0 {
+		if err := w.loadNames(ctx, tx, names); err != nil {
+			return err
+		}
+		for _, u := range names {
+			if e := w.names[u]; e.present {
+				keys = w.want(keys, e.key)
 			}
 		}
 	}
-	if len(names) == 0 {
-		return nil
-	}
-	if err := w.loadNames(ctx, tx, names); err != nil {
-		return err
-	}
-	var owners []peer.Key
-	for _, u := range names {
-		if e := w.names[u]; e.present && w.peers[e.key] == nil && !slices.Contains(owners, e.key) {
-			owners = append(owners, e.key)
-		}
-	}
-	if len(owners) == 0 {
-		return nil
-	}
-	return w.loadKeys(ctx, tx, owners, nil)
+	return w.loadKeys(ctx, tx, keys, nil)
 }
 
 // loadKeys reads the stored records of keys and of the users holding
 // phones, skipping those already loaded.
 func (w *working) loadKeys(ctx context.Context, tx *sql.Tx, keys []peer.Key, phones []string) error {
+	if len(keys) == 0 && len(phones) == 0 {
+		return nil
+	}
 	var ids [4][]byte // users, chats, channels, phones
 	for i := range ids {
 		ids[i] = append(make([]byte, 0, 14*len(keys)+2), '[')
@@ -289,14 +339,29 @@ func (w *working) loadKeys(ctx context.Context, tx *sql.Tx, keys []peer.Key, pho
 		if err != nil {
 			return err
 		}
-		w.add(&entry{rec: rec, namesSeen: seen, found: true})
-		for _, u := range rec.Usernames {
-			if w.names[u] == nil {
-				w.setName(u, &nameEntry{key: rec.Key, present: true, stored: rec.Key})
-			}
+		w.addFound(rec, seen)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// The users read are all the holders of phones.
+	for _, p := range phones {
+		if _, ok := w.phones[p]; !ok {
+			w.phones[p] = nil
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+// addFound adds a stored record. The usernames it lists point to it in the
+// index: the file's invariant.
+func (w *working) addFound(rec peer.Record, namesSeen time.Time) {
+	w.add(&entry{rec: rec, namesSeen: namesSeen, found: true})
+	for _, u := range rec.Usernames {
+		if w.names[u] == nil {
+			w.setName(u, &nameEntry{key: rec.Key, present: true, stored: rec.Key})
+		}
+	}
 }
 
 // loadNames reads the index entries of names.

@@ -42,6 +42,15 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) peer.Store { return openTemp(t) })
 }
 
+func TestConformanceNoWriteCache(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) peer.Store { return openTemp(t, WriteCache(0)) })
+}
+
+// A write cache bound of one record is exceeded by nearly every batch.
+func TestConformanceTinyWriteCache(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) peer.Store { return openTemp(t, WriteCache(1)) })
+}
+
 // Every record of the conformance suite survives closing and reopening
 // the file, and so do the username and phone indexes.
 func TestReopenKeepsEverything(t *testing.T) {
@@ -104,11 +113,33 @@ func sameRecord(a, b peer.Record) bool {
 		a.Broadcast == b.Broadcast && a.Title == b.Title
 }
 
-// Put and its result agree with peer.Merge applied in order, over random
-// batches that reuse keys, usernames and phone numbers.
+// Put and its result agree with MemoryStore, over random batches that
+// reuse keys, usernames and phone numbers: with and without the write
+// cache, and with two stores on one file taking turns (each write through
+// one must drop the other's cache).
 func TestPutMatchesMemoryStore(t *testing.T) {
+	t.Run("WriteCache", func(t *testing.T) {
+		s := openTemp(t)
+		matchMemoryStore(t, func(int) *Store { return s })
+	})
+	t.Run("NoWriteCache", func(t *testing.T) {
+		s := openTemp(t, WriteCache(0))
+		matchMemoryStore(t, func(int) *Store { return s })
+	})
+	t.Run("TwoStores", func(t *testing.T) {
+		a := openTemp(t)
+		b := openAt(t, a.Path())
+		matchMemoryStore(t, func(i int) *Store {
+			if i%3 == 0 {
+				return b
+			}
+			return a
+		})
+	})
+}
+
+func matchMemoryStore(t *testing.T, store func(i int) *Store) {
 	ctx := context.Background()
-	s := openTemp(t)
 	m := peer.NewMemoryStore(peer.MemoryOptions{})
 	names := []string{"a", "b", "c", "d"}
 	seed := uint64(1)
@@ -149,6 +180,7 @@ func TestPutMatchesMemoryStore(t *testing.T) {
 			r.Bot, r.Self, r.Broadcast = next(8) == 0, next(8) == 0, next(8) == 0
 			batch[i] = r
 		}
+		s := store(next(1000))
 		if next(10) == 0 {
 			n := names[next(len(names))]
 			if err := s.ForgetUsername(ctx, n); err != nil {
@@ -164,6 +196,7 @@ func TestPutMatchesMemoryStore(t *testing.T) {
 		if err := m.Put(ctx, batch...); err != nil {
 			t.Fatal(err)
 		}
+		s = store(next(1000))
 		for _, k := range keys {
 			got, gotFound, err := s.Peer(ctx, k)
 			if err != nil {
@@ -314,8 +347,10 @@ func TestDamagedRow(t *testing.T) {
 	if err := s.Put(ctx, peer.Record{Key: peer.UserKey(1), Usernames: []string{"one"}}); err != nil {
 		t.Fatal(err)
 	}
+	// Damaged from outside, as another program would.
+	db := rawDB(t, s.Path())
 	for _, data := range []string{`garbage`, `{"hash":"x"}`, `{"msg":[1,2]}`, `{"usernames":["a",]}`, `{"title":"x"} tail`, `{"msg":[300,1,1]}`} {
-		if _, err := s.w.ExecContext(ctx, `UPDATE peers SET data = ?1 WHERE kind = 1 AND id = 1`, data); err != nil {
+		if _, err := db.ExecContext(ctx, `UPDATE peers SET data = ?1 WHERE kind = 1 AND id = 1`, data); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.Peer(ctx, peer.UserKey(1)); err == nil || !strings.Contains(err.Error(), "damaged peers row (kind 1, id 1)") {

@@ -1,0 +1,107 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/tgraw/tgraw/peer"
+)
+
+// defaultMirrorSize bounds the records the writer keeps in memory.
+const defaultMirrorSize = 20_000
+
+// mirror is what the writer connection knows of the file: the records,
+// username owners and phone holders that its last transactions read or
+// wrote, exactly as the file holds them. A batch takes from it what it
+// would otherwise read, so a batch of peers met before (the common case:
+// the same chats and users come back in response after response) reads
+// nothing.
+//
+// The mirror is only right while no other connection writes the file.
+// PRAGMA data_version, read on the writer connection inside each write
+// transaction, changes exactly when another connection (another Store, or
+// another process) has committed since; the mirror is then dropped. Writes
+// are serialized, so the mirror needs no lock of its own: only the
+// transaction that holds the writer connection touches it.
+type mirror struct {
+	max     int
+	version int64 // data_version when the mirror was last known right
+	valid   bool
+	peers   map[peer.Key]mirrored
+	names   map[string]peer.Key // owners; a username not here is unknown
+	phones  map[string]peer.Key // holders; the zero Key for none
+}
+
+type mirrored struct {
+	rec       peer.Record
+	namesSeen time.Time
+}
+
+func newMirror(max int) *mirror {
+	m := &mirror{max: max}
+	m.reset()
+	return m
+}
+
+func (m *mirror) reset() {
+	m.valid = false
+	m.peers = make(map[peer.Key]mirrored)
+	m.names = make(map[string]peer.Key)
+	m.phones = make(map[string]peer.Key)
+}
+
+// sync drops the mirror if another connection wrote the file since the
+// mirror was last right. Called inside a write transaction.
+func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
+	if m.max <= 0 {
+		return nil
+	}
+	var v int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		return err
+	}
+	if !m.valid || v != m.version {
+		m.reset()
+		m.version, m.valid = v, true
+	}
+	return nil
+}
+
+// update records the state a committed transaction left.
+func (m *mirror) update(w *working) {
+	if m.max <= 0 || !m.valid {
+		return
+	}
+	if len(m.peers)+len(w.order) > m.max {
+		// Start over rather than track use: simple, and the next batches
+		// fill it again with what is current.
+		v := m.version
+		m.reset()
+		m.version, m.valid = v, true
+	}
+	for _, k := range w.order {
+		if e := w.peers[k]; e.found {
+			m.peers[k] = mirrored{rec: e.rec, namesSeen: e.namesSeen}
+		}
+	}
+	for u, n := range w.names {
+		if n.present {
+			m.names[u] = n.key
+		} else {
+			delete(m.names, u)
+		}
+	}
+	for p, holders := range w.phones {
+		var h peer.Key
+		for _, k := range holders {
+			if e := w.peers[k]; e != nil && e.found && e.rec.Phone == p {
+				h = k
+			}
+		}
+		m.phones[p] = h
+	}
+}
+
+// drop forgets everything, after a transaction that did not commit.
+func (m *mirror) drop() { m.reset() }
