@@ -287,12 +287,16 @@ func (s *Store) Close() error {
 // dsn builds a modernc.org/sqlite data source name for the file at the
 // absolute path abs with the given per-connection pragmas.
 func dsn(abs string, pragmas ...string) string {
+	if filepath.VolumeName(abs) != "" {
+		// C:\dir\f becomes file:/C:/dir/f, the URI form SQLite expects.
+		abs = "/" + filepath.ToSlash(abs)
+	}
 	var b strings.Builder
 	b.WriteString("file:")
 	for i := 0; i < len(abs); i++ {
 		c := abs[i]
 		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("/-._~", c) >= 0 {
+			strings.IndexByte("/-._~:", c) >= 0 {
 			b.WriteByte(c)
 			continue
 		}

@@ -13,7 +13,23 @@
 //
 // Put applies peer.Merge to each record, so the file follows the same rules
 // as every other store: a min access hash never replaces a full one, a
-// username seen on one peer leaves its previous owner, and so on.
+// username seen on one peer leaves its previous owner, and so on. A batch
+// is one transaction: committed whole or not at all, even if the process
+// is killed in the middle.
+//
+// The file is in WAL mode with a busy timeout. Lookups run in parallel
+// with each other and with a write; writes of one process are serialized
+// on one connection, so they never fail on each other's locks, and several
+// processes may share a file, each write waiting for the others' (BEGIN
+// IMMEDIATE). The schema is versioned (PRAGMA user_version): Open migrates
+// an older file and refuses a newer one with a *VersionError, and refuses
+// a file that is not a session file (a Pyrogram or Telethon session, say)
+// with a *NotSessionError, leaving both files untouched.
+//
+// Tables: peers (kind, id, phone, and the rest of the record as a JSON
+// object in data), usernames (each username and the peer that has it), and
+// the view peers_view, which shows each record's fields as columns for the
+// sqlite3 shell.
 //
 // Importing this package compiles SQLite; importing package peer does not.
 package sqlitestore
