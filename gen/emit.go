@@ -184,13 +184,19 @@ func emitClass(f *jen.File, c *Class) {
 			jen.Id("Type"): jen.Lit(c.TLName),
 		})),
 	))
+	buf := jen.Id("b").Op("*").Qual(binPkg, "Buffer")
 	comment(f, "%s decodes any constructor of %s.", c.Decoder, c.TLName)
-	f.Func().Id(c.Decoder).Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer")).Params(jen.Id(c.Interface), jen.Error()).Block(
-		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("b").Dot("PeekID").Call(),
+	f.Func().Id(c.Decoder).Params(buf).Params(jen.Id(c.Interface), jen.Error()).Block(
+		jen.Return(jen.Id(c.DecoderAt).Call(jen.Id("b"), jen.Lit(0))),
+	)
+	f.Line()
+	comment(f, "%s is %s for a value nested depth levels deep.", c.DecoderAt, c.Decoder)
+	f.Func().Id(c.DecoderAt).Params(buf, jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(
+		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("b").Dot("ID").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Var().Id("v").Id(c.Interface),
 		jen.Switch(jen.Id("id")).Block(cases...),
-		jen.If(jen.Err().Op(":=").Id("v").Dot("Decode").Call(jen.Id("b")), jen.Err().Op("!=").Nil()).Block(
+		jen.If(jen.Err().Op(":=").Id("v").Dot("decodeBareAt").Call(jen.Id("b"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Err()),
 		),
 		jen.Return(jen.Id("v"), jen.Nil()),
@@ -274,15 +280,52 @@ func emitDef(f *jen.File, d *Def) {
 			jen.Err().Op(":=").Id("consumeID").Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
 			jen.Err().Op("!=").Nil(),
 		).Block(jen.Return(jen.Id("decodeErr").Call(jen.Lit(name), jen.Lit(""), jen.Err()))),
-		jen.Return(jen.Id("m").Dot("DecodeBare").Call(jen.Id("b"))),
+		jen.Return(jen.Id("m").Dot("decodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
 	)
 	f.Line()
 
 	comment(f, "DecodeBare reads m from b, which holds no ID.")
 	f.Func().Params(recv).Id("DecodeBare").Params(buf).Error().Block(
-		append(append([]jen.Code{nilCheck}, decodeFields(d, name)...), jen.Return(jen.Nil()))...,
+		jen.Return(jen.Id("m").Dot("decodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
 	)
 	f.Line()
+
+	body := []jen.Code{nilCheck}
+	if hasNested(d) {
+		body = append(body, jen.If(jen.Id("depth").Op(">").Id("MaxDecodeDepth")).Block(
+			jen.Return(jen.Id("decodeErr").Call(jen.Lit(name), jen.Lit(""), jen.Id("ErrTooDeep"))),
+		))
+	}
+	body = append(body, decodeFields(d, name)...)
+	body = append(body, jen.Return(jen.Nil()))
+	depth := jen.Id("depth").Int()
+	if !hasNested(d) {
+		depth = jen.Id("_").Int()
+	}
+	comment(f, "decodeBareAt is DecodeBare for a value nested depth levels deep.")
+	f.Func().Params(recv).Id("decodeBareAt").Params(buf, depth).Error().Block(body...)
+	f.Line()
+}
+
+// nested reports whether values of type t hold other constructors, so
+// that decoding them goes a level deeper.
+func nested(t *Type) bool {
+	switch t.Kind {
+	case KindClass, KindStruct, KindObject:
+		return true
+	case KindVector:
+		return nested(t.Elem)
+	}
+	return false
+}
+
+func hasNested(d *Def) bool {
+	for _, fd := range d.Fields {
+		if nested(fd.Type) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasValueFlags(d *Def) bool {
@@ -520,6 +563,7 @@ func decodeFields(d *Def, name string) []jen.Code {
 	if needErr {
 		out = append(out, jen.Var().Err().Error())
 	}
+	deeper := jen.Id("depth").Op("+").Lit(1)
 	fail := func(field string) jen.Code {
 		return jen.Return(jen.Id("decodeErr").Call(jen.Lit(name), jen.Lit(field), jen.Err()))
 	}
@@ -532,17 +576,22 @@ func decodeFields(d *Def, name string) []jen.Code {
 		case fd.Type.Kind == KindTrue:
 			stmts = []jen.Code{target.Op("=").Id("m").Dot(fd.Flag.Word.GoName).Dot("Has").Call(jen.Lit(fd.Flag.Bit))}
 		case fd.Type.Kind == KindStruct:
-			method := "Decode"
-			if fd.Type.Bare {
-				method = "DecodeBare"
-			}
+			ref := target.Clone()
 			if fieldPtr(fd) {
 				stmts = append(stmts, target.Clone().Op("=").New(jen.Id(fd.Type.Def.GoName)))
+			} else {
+				ref = jen.Op("&").Add(target.Clone())
 			}
-			stmts = append(stmts, jen.If(jen.Err().Op("=").Add(target).Dot(method).Call(jen.Id("b")), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName)))
+			var call jen.Code
+			if fd.Type.Bare {
+				call = target.Clone().Dot("decodeBareAt").Call(jen.Id("b"), deeper)
+			} else {
+				call = jen.Id("decodeBoxed").Call(jen.Id("b"), ref, deeper)
+			}
+			stmts = append(stmts, jen.If(jen.Err().Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName)))
 		default:
 			stmts = []jen.Code{jen.If(
-				jen.List(target, jen.Err()).Op("=").Add(decodeCall(fd.Type)),
+				jen.List(target, jen.Err()).Op("=").Add(decodeCall(fd.Type, deeper)),
 				jen.Err().Op("!=").Nil(),
 			).Block(fail(fd.TLName))}
 		}
@@ -572,53 +621,78 @@ var primitiveMethod = map[Kind]string{
 }
 
 // decodeCall is an expression that decodes one value of type t from b,
-// giving (T, error).
-func decodeCall(t *Type) jen.Code {
+// giving (T, error); depth is the value's nesting depth.
+func decodeCall(t *Type, depth jen.Code) jen.Code {
 	b := jen.Id("b")
 	if m, ok := primitiveMethod[t.Kind]; ok {
 		return b.Dot(m).Call()
 	}
 	if t.Kind == KindVector {
-		helper := "decodeVector"
-		if t.Bare {
-			helper = "decodeBareVector"
+		if !nested(t.Elem) {
+			helper := "decodeVector"
+			if t.Bare {
+				helper = "decodeBareVector"
+			}
+			return jen.Id(helper).Call(b, leafDecoder(t.Elem))
 		}
-		return jen.Id(helper).Call(b, decoderOf(t.Elem))
+		helper := "decodeVectorAt"
+		if t.Bare {
+			helper = "decodeBareVectorAt"
+		}
+		return jen.Id(helper).Call(b, depth, decoderOf(t.Elem))
 	}
-	return jen.Add(decoderOf(t)).Call(b)
+	return jen.Add(decoderOf(t)).Call(b, depth)
 }
 
-// decoderOf is a function value that decodes one value of type t:
-// func(*bin.Buffer) (T, error).
-func decoderOf(t *Type) jen.Code {
+// leafDecoder is a function value that decodes one value of a type that
+// holds no constructors: func(*bin.Buffer) (T, error).
+func leafDecoder(t *Type) jen.Code {
 	if m, ok := primitiveMethod[t.Kind]; ok {
 		return jen.Parens(jen.Op("*").Qual(binPkg, "Buffer")).Dot(m)
 	}
+	// A vector of primitives.
+	return jen.Func().Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer")).Params(goType(t, false), jen.Error()).Block(
+		jen.Return(decodeCall(t, nil)),
+	)
+}
+
+// decoderOf is a function value that decodes one value of type t that
+// holds constructors, at a depth: func(*bin.Buffer, int) (T, error).
+func decoderOf(t *Type) jen.Code {
 	switch t.Kind {
 	case KindClass:
-		return jen.Id(t.Class.Decoder)
+		return jen.Id(t.Class.DecoderAt)
 	case KindObject:
-		return jen.Id("DecodeObject")
+		return jen.Id("decodeObject")
 	case KindStruct:
 		if t.Bare {
 			return jen.Id("decodeBareValue").Index(jen.Id(t.Def.GoName))
 		}
 		return jen.Id("decodeValue").Index(jen.Id(t.Def.GoName))
 	case KindVector:
-		return jen.Func().Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer")).Params(goType(t, false), jen.Error()).Block(
-			jen.Return(decodeCall(t)),
+		return jen.Func().Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer"), jen.Id("depth").Int()).Params(goType(t, false), jen.Error()).Block(
+			jen.Return(decodeCall(t, jen.Id("depth").Op("+").Lit(1))),
 		)
 	}
-	panic(fmt.Sprintf("gen: unknown kind %d", t.Kind))
+	panic(fmt.Sprintf("gen: kind %d holds no constructors", t.Kind))
 }
 
 // resultDecoder is how a Client method decodes a function's result, and
 // the Go type of the result.
 func resultDecoder(t *Type) (dec, typ jen.Code) {
-	if t.Kind == KindStruct && !t.Bare {
+	switch {
+	case t.Kind == KindStruct && !t.Bare:
 		return jen.Id("decodePtr").Index(jen.Id(t.Def.GoName)), jen.Op("*").Id(t.Def.GoName)
+	case t.Kind == KindClass:
+		return jen.Id(t.Class.Decoder), goType(t, false)
+	case t.Kind == KindObject:
+		return jen.Id("DecodeObject"), goType(t, false)
+	case !nested(t):
+		return leafDecoder(t), goType(t, false)
 	}
-	return decoderOf(t), goType(t, false)
+	return jen.Func().Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer")).Params(goType(t, false), jen.Error()).Block(
+		jen.Return(decodeCall(t, jen.Lit(0))),
+	), goType(t, false)
 }
 
 func emitMethod(f *jen.File, d *Def) {

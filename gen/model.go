@@ -66,6 +66,9 @@ type Class struct {
 	// Interface is the Go interface name ("InputPeerClass"), or "" when the
 	// class has a single constructor.
 	Interface string
+	// DecoderAt is the unexported form of Decoder that tracks nesting depth
+	// ("decodeInputPeer").
+	DecoderAt string
 	// Decoder is the name of the function that decodes any constructor of
 	// an interface class ("DecodeInputPeer").
 	Decoder string
@@ -157,6 +160,8 @@ var reserved = []string{
 	"describe", "decodeErr", "encodeErr", "encodeObj", "consumeID", "decodeVector",
 	"decodeBareVector", "decodeElems", "decodeValue", "decodeBareValue", "decodePtr",
 	"result", "invoke", "registry", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall",
+	"decodeObject", "decodeBoxed", "decodeVectorAt", "decodeBareVectorAt", "vectorLen",
+	"ErrTooDeep", "MaxDecodeDepth",
 }
 
 // methodNames are the methods every generated struct has; fields must not
@@ -387,9 +392,9 @@ func (b *builder) nameAll() {
 		ns, name := splitTLName(c.TLName)
 		base := goName(ns, name)
 		names := b.claim(c.TLName, func(sfx string) []string {
-			return []string{base + "Class" + sfx, "Decode" + base + sfx}
+			return []string{base + "Class" + sfx, "Decode" + base + sfx, "decode" + base + sfx}
 		})
-		c.Interface, c.Decoder = names[0], names[1]
+		c.Interface, c.Decoder, c.DecoderAt = names[0], names[1], names[2]
 		c.Marker = lowerFirst(c.Interface)
 	}
 }

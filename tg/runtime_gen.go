@@ -26,6 +26,9 @@ type Object interface {
 	EncodeBare(b *bin.Buffer) error
 	// DecodeBare reads the value without its ID.
 	DecodeBare(b *bin.Buffer) error
+
+	// decodeBareAt is DecodeBare for a value nested depth levels deep.
+	decodeBareAt(b *bin.Buffer, depth int) error
 }
 
 // Invoker sends a request and decodes its result. gotd/td's
@@ -80,7 +83,11 @@ func IDs() []uint32 {
 // DecodeObject decodes any constructor or function of the schema, chosen
 // by the ID it starts with.
 func DecodeObject(b *bin.Buffer) (Object, error) {
-	id, err := b.PeekID()
+	return decodeObject(b, 0)
+}
+
+func decodeObject(b *bin.Buffer, depth int) (Object, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -88,11 +95,20 @@ func DecodeObject(b *bin.Buffer) (Object, error) {
 	if v == nil {
 		return nil, &UnknownIDError{ID: id, Type: "Object"}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
+
+// MaxDecodeDepth is how deeply values may nest in decoded input. Types such
+// as RichText, PageBlock and the invokeWith* functions contain themselves,
+// and each level costs four bytes of input; the bound keeps hostile input
+// from exhausting the stack. Telegram's own data nests far less deeply.
+const MaxDecodeDepth = 1000
+
+// ErrTooDeep is the error for input nested more than MaxDecodeDepth levels.
+var ErrTooDeep = errors.New("values nest too deeply")
 
 // UnknownIDError reports an ID that is not valid where it was met: an ID
 // the schema does not have, or a constructor of another type.
@@ -177,36 +193,55 @@ func consumeID(b *bin.Buffer, want uint32, name string) error {
 	return nil
 }
 
-// decodeVector reads a boxed vector whose elements elem decodes.
+// vectorLen reads the length of a boxed or bare vector. Every element
+// takes at least four bytes, so a length the input cannot hold fails
+// before anything is allocated.
+func vectorLen(b *bin.Buffer, bare bool) (int, error) {
+	var n int
+	var err error
+	if bare {
+		n, err = b.Int()
+	} else {
+		n, err = b.VectorHeader()
+	}
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 || n > b.Len()/4 {
+		return 0, &bin.InvalidLengthError{Length: n, Where: "vector"}
+	}
+	return n, nil
+}
+
+// decodeVector reads a boxed vector of primitives.
 func decodeVector[T any](b *bin.Buffer, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	n, err := b.VectorHeader()
-	if err != nil {
-		return nil, err
-	}
-	return decodeElems(b, n, elem)
+	return decodeElems(b, false, func(b *bin.Buffer, _ int) (T, error) { return elem(b) }, 0)
 }
 
-// decodeBareVector reads a bare vector: a length, then the elements.
+// decodeBareVector reads a bare vector of primitives: a length, then the
+// elements.
 func decodeBareVector[T any](b *bin.Buffer, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	n, err := b.Int()
-	if err != nil {
-		return nil, err
-	}
-	if n < 0 {
-		return nil, &bin.InvalidLengthError{Length: n, Where: "vector"}
-	}
-	return decodeElems(b, n, elem)
+	return decodeElems(b, true, func(b *bin.Buffer, _ int) (T, error) { return elem(b) }, 0)
 }
 
-// decodeElems reads n elements. Every element takes at least four bytes,
-// so a length the input cannot hold fails before anything is allocated.
-func decodeElems[T any](b *bin.Buffer, n int, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	if n > b.Len()/4 {
-		return nil, &bin.InvalidLengthError{Length: n, Where: "vector"}
+// decodeVectorAt reads a boxed vector whose elements nest at depth.
+func decodeVectorAt[T any](b *bin.Buffer, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
+	return decodeElems(b, false, elem, depth)
+}
+
+// decodeBareVectorAt reads a bare vector whose elements nest at depth.
+func decodeBareVectorAt[T any](b *bin.Buffer, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
+	return decodeElems(b, true, elem, depth)
+}
+
+func decodeElems[T any](b *bin.Buffer, bare bool, elem func(*bin.Buffer, int) (T, error), depth int) ([]T, error) {
+	n, err := vectorLen(b, bare)
+	if err != nil {
+		return nil, err
 	}
 	v := make([]T, 0, min(n, bin.PreallocateLimit))
 	for i := 0; i < n; i++ {
-		e, err := elem(b)
+		e, err := elem(b, depth)
 		if err != nil {
 			return nil, &DecodeError{Field: "[" + strconv.Itoa(i) + "]", Err: err}
 		}
@@ -215,23 +250,31 @@ func decodeElems[T any](b *bin.Buffer, n int, elem func(*bin.Buffer) (T, error))
 	return v, nil
 }
 
+// decodeBoxed reads v's constructor ID, then v.
+func decodeBoxed(b *bin.Buffer, v Object, depth int) error {
+	if err := consumeID(b, v.TypeID(), v.TypeName()); err != nil {
+		return err
+	}
+	return v.decodeBareAt(b, depth)
+}
+
 // decodeValue reads a boxed constructor into a value.
 func decodeValue[T any, P interface {
 	*T
-	bin.Decoder
-}](b *bin.Buffer) (T, error) {
+	Object
+}](b *bin.Buffer, depth int) (T, error) {
 	var v T
-	err := P(&v).Decode(b)
+	err := decodeBoxed(b, P(&v), depth)
 	return v, err
 }
 
 // decodeBareValue reads a bare constructor into a value.
 func decodeBareValue[T any, P interface {
 	*T
-	bin.BareDecoder
-}](b *bin.Buffer) (T, error) {
+	Object
+}](b *bin.Buffer, depth int) (T, error) {
 	var v T
-	err := P(&v).DecodeBare(b)
+	err := P(&v).decodeBareAt(b, depth)
 	return v, err
 }
 

@@ -14,7 +14,12 @@ type AttachMenuBotsClass interface {
 
 // DecodeAttachMenuBots decodes any constructor of AttachMenuBots.
 func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
-	id, err := b.PeekID()
+	return decodeAttachMenuBots(b, 0)
+}
+
+// decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels deep.
+func decodeAttachMenuBots(b *bin.Buffer, depth int) (AttachMenuBotsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
 			Type: "AttachMenuBots",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -84,11 +89,16 @@ func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"); err != nil {
 		return decodeErr("attachMenuBotsNotModified#f1d88a5c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -160,22 +170,30 @@ func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
 		return decodeErr("attachMenuBots#3c4301c0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBots) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("attachMenuBots#3c4301c0", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("attachMenuBots#3c4301c0", "hash", err)
 	}
-	if m.Bots, err = decodeVector(b, decodeValue[AttachMenuBot]); err != nil {
+	if m.Bots, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBot]); err != nil {
 		return decodeErr("attachMenuBots#3c4301c0", "bots", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("attachMenuBots#3c4301c0", "users", err)
 	}
 	return nil
@@ -191,7 +209,12 @@ type AttachMenuPeerTypeClass interface {
 
 // DecodeAttachMenuPeerType decodes any constructor of AttachMenuPeerType.
 func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeAttachMenuPeerType(b, 0)
+}
+
+// decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth levels deep.
+func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +236,7 @@ func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
 			Type: "AttachMenuPeerType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -267,11 +290,16 @@ func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"); err != nil {
 		return decodeErr("attachMenuPeerTypeSameBotPM#7d6be90e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeSameBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -326,11 +354,16 @@ func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"); err != nil {
 		return decodeErr("attachMenuPeerTypeBotPM#c32bfa1a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -385,11 +418,16 @@ func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"); err != nil {
 		return decodeErr("attachMenuPeerTypePM#f146d31f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypePM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -444,11 +482,16 @@ func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"); err != nil {
 		return decodeErr("attachMenuPeerTypeChat#0509113f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -503,11 +546,16 @@ func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"); err != nil {
 		return decodeErr("attachMenuPeerTypeBroadcast#7bfbdefc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -571,13 +619,21 @@ func (m *AccessPointRule) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
 		return decodeErr("accessPointRule#4679b65f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccessPointRule) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("accessPointRule#4679b65f", "", ErrTooDeep)
 	}
 	var err error
 	if m.PhonePrefixRules, err = b.String(); err != nil {
@@ -586,7 +642,7 @@ func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return decodeErr("accessPointRule#4679b65f", "dc_id", err)
 	}
-	if m.IPs, err = decodeBareVector(b, DecodeIPPort); err != nil {
+	if m.IPs, err = decodeBareVectorAt(b, depth+1, decodeIPPort); err != nil {
 		return decodeErr("accessPointRule#4679b65f", "ips", err)
 	}
 	return nil
@@ -640,11 +696,16 @@ func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountDaysTTLTypeID, "accountDaysTTL"); err != nil {
 		return decodeErr("accountDaysTTL#b8d0afdf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDaysTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -703,11 +764,16 @@ func (m *AppWebViewResultURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AppWebViewResultURLTypeID, "appWebViewResultUrl"); err != nil {
 		return decodeErr("appWebViewResultUrl#3c1b4f0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AppWebViewResultURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AppWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -825,13 +891,21 @@ func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
 		return decodeErr("attachMenuBot#d90d8dfe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBot) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("attachMenuBot#d90d8dfe", "", ErrTooDeep)
 	}
 	*m = AttachMenuBot{}
 	var err error
@@ -851,11 +925,11 @@ func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("attachMenuBot#d90d8dfe", "short_name", err)
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = decodeVector(b, DecodeAttachMenuPeerType); err != nil {
+		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeAttachMenuPeerType); err != nil {
 			return decodeErr("attachMenuBot#d90d8dfe", "peer_types", err)
 		}
 	}
-	if m.Icons, err = decodeVector(b, decodeValue[AttachMenuBotIcon]); err != nil {
+	if m.Icons, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBotIcon]); err != nil {
 		return decodeErr("attachMenuBot#d90d8dfe", "icons", err)
 	}
 	m.Flags.Unset(0)
@@ -940,13 +1014,21 @@ func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
 		return decodeErr("attachMenuBotIcon#b2a7386b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotIcon) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("attachMenuBotIcon#b2a7386b", "", ErrTooDeep)
 	}
 	*m = AttachMenuBotIcon{}
 	var err error
@@ -956,11 +1038,11 @@ func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
 	if m.Name, err = b.String(); err != nil {
 		return decodeErr("attachMenuBotIcon#b2a7386b", "name", err)
 	}
-	if m.Icon, err = DecodeDocument(b); err != nil {
+	if m.Icon, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("attachMenuBotIcon#b2a7386b", "icon", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Colors, err = decodeVector(b, decodeValue[AttachMenuBotIconColor]); err != nil {
+		if m.Colors, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBotIconColor]); err != nil {
 			return decodeErr("attachMenuBotIcon#b2a7386b", "colors", err)
 		}
 	}
@@ -1020,11 +1102,16 @@ func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
 		return decodeErr("attachMenuBotIconColor#4576f3f0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotIconColor) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1095,19 +1182,27 @@ func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
 		return decodeErr("attachMenuBotsBot#93bf667f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotsBot) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("attachMenuBotsBot#93bf667f", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Bot.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Bot, depth+1); err != nil {
 		return decodeErr("attachMenuBotsBot#93bf667f", "bot", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("attachMenuBotsBot#93bf667f", "users", err)
 	}
 	return nil
@@ -1222,11 +1317,16 @@ func (m *Authorization) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthorizationTypeID, "authorization"); err != nil {
 		return decodeErr("authorization#ad01d61d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Authorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1377,11 +1477,16 @@ func (m *AutoDownloadSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AutoDownloadSettingsTypeID, "autoDownloadSettings"); err != nil {
 		return decodeErr("autoDownloadSettings#baa57628", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AutoDownloadSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1475,19 +1580,27 @@ func (m *AutoSaveException) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AutoSaveExceptionTypeID, "autoSaveException"); err != nil {
 		return decodeErr("autoSaveException#81602d47", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AutoSaveException) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("autoSaveException#81602d47", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("autoSaveException#81602d47", "peer", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("autoSaveException#81602d47", "settings", err)
 	}
 	return nil
@@ -1565,11 +1678,16 @@ func (m *AutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AutoSaveSettingsTypeID, "autoSaveSettings"); err != nil {
 		return decodeErr("autoSaveSettings#c84834ce", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1695,13 +1813,21 @@ func (m *AvailableReaction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
 		return decodeErr("availableReaction#c077ec01", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AvailableReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("availableReaction#c077ec01", "", ErrTooDeep)
 	}
 	*m = AvailableReaction{}
 	var err error
@@ -1716,28 +1842,28 @@ func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
 	if m.Title, err = b.String(); err != nil {
 		return decodeErr("availableReaction#c077ec01", "title", err)
 	}
-	if m.StaticIcon, err = DecodeDocument(b); err != nil {
+	if m.StaticIcon, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("availableReaction#c077ec01", "static_icon", err)
 	}
-	if m.AppearAnimation, err = DecodeDocument(b); err != nil {
+	if m.AppearAnimation, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("availableReaction#c077ec01", "appear_animation", err)
 	}
-	if m.SelectAnimation, err = DecodeDocument(b); err != nil {
+	if m.SelectAnimation, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("availableReaction#c077ec01", "select_animation", err)
 	}
-	if m.ActivateAnimation, err = DecodeDocument(b); err != nil {
+	if m.ActivateAnimation, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("availableReaction#c077ec01", "activate_animation", err)
 	}
-	if m.EffectAnimation, err = DecodeDocument(b); err != nil {
+	if m.EffectAnimation, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("availableReaction#c077ec01", "effect_animation", err)
 	}
 	if m.Flags.Has(1) {
-		if m.AroundAnimation, err = DecodeDocument(b); err != nil {
+		if m.AroundAnimation, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("availableReaction#c077ec01", "around_animation", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.CenterIcon, err = DecodeDocument(b); err != nil {
+		if m.CenterIcon, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("availableReaction#c077ec01", "center_icon", err)
 		}
 	}

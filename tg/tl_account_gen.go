@@ -17,7 +17,12 @@ type AccountEmailVerifiedClass interface {
 
 // DecodeAccountEmailVerified decodes any constructor of account.EmailVerified.
 func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountEmailVerified(b, 0)
+}
+
+// decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested depth levels deep.
+func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error
 			Type: "account.EmailVerified",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -90,11 +95,16 @@ func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
 		return decodeErr("account.emailVerified#2b96cd1b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmailVerified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -160,19 +170,27 @@ func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
 		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmailVerifiedLogin) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "", ErrTooDeep)
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
 		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "email", err)
 	}
-	if m.SentCode, err = DecodeAuthSentCode(b); err != nil {
+	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
 		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "sent_code", err)
 	}
 	return nil
@@ -188,7 +206,12 @@ type AccountEmojiStatusesClass interface {
 
 // DecodeAccountEmojiStatuses decodes any constructor of account.EmojiStatuses.
 func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountEmojiStatuses(b, 0)
+}
+
+// decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested depth levels deep.
+func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +227,7 @@ func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error
 			Type: "account.EmojiStatuses",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -258,11 +281,16 @@ func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
 		return decodeErr("account.emojiStatusesNotModified#d08ce645", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmojiStatusesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -327,19 +355,27 @@ func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
 		return decodeErr("account.emojiStatuses#90c467d1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmojiStatuses) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.emojiStatuses#90c467d1", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("account.emojiStatuses#90c467d1", "hash", err)
 	}
-	if m.Statuses, err = decodeVector(b, DecodeEmojiStatus); err != nil {
+	if m.Statuses, err = decodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
 		return decodeErr("account.emojiStatuses#90c467d1", "statuses", err)
 	}
 	return nil
@@ -355,7 +391,12 @@ type AccountResetPasswordResultClass interface {
 
 // DecodeAccountResetPasswordResult decodes any constructor of account.ResetPasswordResult.
 func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResultClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountResetPasswordResult(b, 0)
+}
+
+// decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a value nested depth levels deep.
+func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPasswordResultClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +414,7 @@ func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResult
 			Type: "account.ResetPasswordResult",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -430,11 +471,16 @@ func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
 		return decodeErr("account.resetPasswordFailedWait#e3779861", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordFailedWait) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -496,11 +542,16 @@ func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
 		return decodeErr("account.resetPasswordRequestedWait#e9effc7d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordRequestedWait) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -559,11 +610,16 @@ func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
 		return decodeErr("account.resetPasswordOk#e926d63e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordOk) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -580,7 +636,12 @@ type AccountSavedRingtoneClass interface {
 
 // DecodeAccountSavedRingtone decodes any constructor of account.SavedRingtone.
 func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountSavedRingtone(b, 0)
+}
+
+// decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested depth levels deep.
+func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -596,7 +657,7 @@ func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error
 			Type: "account.SavedRingtone",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -650,11 +711,16 @@ func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
 		return decodeErr("account.savedRingtone#b7263f6d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -714,16 +780,24 @@ func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
 		return decodeErr("account.savedRingtoneConverted#1f307eb7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtoneConverted) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.savedRingtoneConverted#1f307eb7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Document, err = DecodeDocument(b); err != nil {
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("account.savedRingtoneConverted#1f307eb7", "document", err)
 	}
 	return nil
@@ -739,7 +813,12 @@ type AccountSavedRingtonesClass interface {
 
 // DecodeAccountSavedRingtones decodes any constructor of account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountSavedRingtones(b, 0)
+}
+
+// decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested depth levels deep.
+func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtonesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -755,7 +834,7 @@ func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, err
 			Type: "account.SavedRingtones",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -809,11 +888,16 @@ func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
 		return decodeErr("account.savedRingtonesNotModified#fbf6e8b1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtonesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -878,19 +962,27 @@ func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
 		return decodeErr("account.savedRingtones#c1e92cc5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtones) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.savedRingtones#c1e92cc5", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("account.savedRingtones#c1e92cc5", "hash", err)
 	}
-	if m.Ringtones, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Ringtones, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("account.savedRingtones#c1e92cc5", "ringtones", err)
 	}
 	return nil
@@ -906,7 +998,12 @@ type AccountThemesClass interface {
 
 // DecodeAccountThemes decodes any constructor of account.Themes.
 func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountThemes(b, 0)
+}
+
+// decodeAccountThemes is DecodeAccountThemes for a value nested depth levels deep.
+func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -922,7 +1019,7 @@ func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
 			Type: "account.Themes",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -976,11 +1073,16 @@ func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
 		return decodeErr("account.themesNotModified#f41eb622", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountThemesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1045,19 +1147,27 @@ func (m *AccountThemes) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
 		return decodeErr("account.themes#9a3d8c6d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountThemes) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.themes#9a3d8c6d", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("account.themes#9a3d8c6d", "hash", err)
 	}
-	if m.Themes, err = decodeVector(b, decodeValue[Theme]); err != nil {
+	if m.Themes, err = decodeVectorAt(b, depth+1, decodeValue[Theme]); err != nil {
 		return decodeErr("account.themes#9a3d8c6d", "themes", err)
 	}
 	return nil
@@ -1073,7 +1183,12 @@ type AccountWallPapersClass interface {
 
 // DecodeAccountWallPapers decodes any constructor of account.WallPapers.
 func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
-	id, err := b.PeekID()
+	return decodeAccountWallPapers(b, 0)
+}
+
+// decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth levels deep.
+func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1089,7 +1204,7 @@ func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
 			Type: "account.WallPapers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1143,11 +1258,16 @@ func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
 		return decodeErr("account.wallPapersNotModified#1c199183", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWallPapersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1212,19 +1332,27 @@ func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
 		return decodeErr("account.wallPapers#cdc3858c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWallPapers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.wallPapers#cdc3858c", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("account.wallPapers#cdc3858c", "hash", err)
 	}
-	if m.Wallpapers, err = decodeVector(b, DecodeWallPaper); err != nil {
+	if m.Wallpapers, err = decodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
 		return decodeErr("account.wallPapers#cdc3858c", "wallpapers", err)
 	}
 	return nil
@@ -1318,29 +1446,37 @@ func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
 		return decodeErr("account.authorizationForm#ad2e1cd8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAuthorizationForm) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.authorizationForm#ad2e1cd8", "", ErrTooDeep)
 	}
 	*m = AccountAuthorizationForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("account.authorizationForm#ad2e1cd8", "flags", err)
 	}
-	if m.RequiredTypes, err = decodeVector(b, DecodeSecureRequiredType); err != nil {
+	if m.RequiredTypes, err = decodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
 		return decodeErr("account.authorizationForm#ad2e1cd8", "required_types", err)
 	}
-	if m.Values, err = decodeVector(b, decodeValue[SecureValue]); err != nil {
+	if m.Values, err = decodeVectorAt(b, depth+1, decodeValue[SecureValue]); err != nil {
 		return decodeErr("account.authorizationForm#ad2e1cd8", "values", err)
 	}
-	if m.Errors, err = decodeVector(b, DecodeSecureValueError); err != nil {
+	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
 		return decodeErr("account.authorizationForm#ad2e1cd8", "errors", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("account.authorizationForm#ad2e1cd8", "users", err)
 	}
 	if m.Flags.Has(0) {
@@ -1409,19 +1545,27 @@ func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
 		return decodeErr("account.authorizations#4bff8ea0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAuthorizations) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.authorizations#4bff8ea0", "", ErrTooDeep)
 	}
 	var err error
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
 		return decodeErr("account.authorizations#4bff8ea0", "authorization_ttl_days", err)
 	}
-	if m.Authorizations, err = decodeVector(b, decodeValue[Authorization]); err != nil {
+	if m.Authorizations, err = decodeVectorAt(b, depth+1, decodeValue[Authorization]); err != nil {
 		return decodeErr("account.authorizations#4bff8ea0", "authorizations", err)
 	}
 	return nil
@@ -1485,22 +1629,30 @@ func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
 		return decodeErr("account.autoDownloadSettings#63cacf26", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAutoDownloadSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.autoDownloadSettings#63cacf26", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Low.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Low, depth+1); err != nil {
 		return decodeErr("account.autoDownloadSettings#63cacf26", "low", err)
 	}
-	if err = m.Medium.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Medium, depth+1); err != nil {
 		return decodeErr("account.autoDownloadSettings#63cacf26", "medium", err)
 	}
-	if err = m.High.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.High, depth+1); err != nil {
 		return decodeErr("account.autoDownloadSettings#63cacf26", "high", err)
 	}
 	return nil
@@ -1585,31 +1737,39 @@ func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAutoSaveSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.autoSaveSettings#4c3e069d", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.UsersSettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "users_settings", err)
 	}
-	if err = m.ChatsSettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "chats_settings", err)
 	}
-	if err = m.BroadcastsSettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "broadcasts_settings", err)
 	}
-	if m.Exceptions, err = decodeVector(b, decodeValue[AutoSaveException]); err != nil {
+	if m.Exceptions, err = decodeVectorAt(b, depth+1, decodeValue[AutoSaveException]); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "exceptions", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("account.autoSaveSettings#4c3e069d", "users", err)
 	}
 	return nil
@@ -1676,11 +1836,16 @@ func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
 		return decodeErr("account.contentSettings#57e28221", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountContentSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1817,13 +1982,21 @@ func (m *AccountPassword) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
 		return decodeErr("account.password#957b50fb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPassword) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.password#957b50fb", "", ErrTooDeep)
 	}
 	*m = AccountPassword{}
 	var err error
@@ -1834,7 +2007,7 @@ func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
 	m.HasSecureValues = m.Flags.Has(1)
 	m.HasPassword = m.Flags.Has(2)
 	if m.Flags.Has(2) {
-		if m.CurrentAlgo, err = DecodePasswordKdfAlgo(b); err != nil {
+		if m.CurrentAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
 			return decodeErr("account.password#957b50fb", "current_algo", err)
 		}
 	}
@@ -1858,10 +2031,10 @@ func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("account.password#957b50fb", "email_unconfirmed_pattern", err)
 		}
 	}
-	if m.NewAlgo, err = DecodePasswordKdfAlgo(b); err != nil {
+	if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
 		return decodeErr("account.password#957b50fb", "new_algo", err)
 	}
-	if m.NewSecureAlgo, err = DecodeSecurePasswordKdfAlgo(b); err != nil {
+	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
 		return decodeErr("account.password#957b50fb", "new_secure_algo", err)
 	}
 	if m.SecureRandom, err = b.Bytes(); err != nil {
@@ -1985,13 +2158,21 @@ func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
 		return decodeErr("account.passwordInputSettings#c23727c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasswordInputSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.passwordInputSettings#c23727c9", "", ErrTooDeep)
 	}
 	*m = AccountPasswordInputSettings{}
 	var err error
@@ -1999,7 +2180,7 @@ func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("account.passwordInputSettings#c23727c9", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.NewAlgo, err = DecodePasswordKdfAlgo(b); err != nil {
+		if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
 			return decodeErr("account.passwordInputSettings#c23727c9", "new_algo", err)
 		}
 	}
@@ -2020,7 +2201,7 @@ func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.NewSecureSettings = new(SecureSecretSettings)
-		if err = m.NewSecureSettings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
 			return decodeErr("account.passwordInputSettings#c23727c9", "new_secure_settings", err)
 		}
 	}
@@ -2105,13 +2286,21 @@ func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
 		return decodeErr("account.passwordSettings#9a5c33e5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasswordSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.passwordSettings#9a5c33e5", "", ErrTooDeep)
 	}
 	*m = AccountPasswordSettings{}
 	var err error
@@ -2125,7 +2314,7 @@ func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(1) {
 		m.SecureSettings = new(SecureSecretSettings)
-		if err = m.SecureSettings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SecureSettings, depth+1); err != nil {
 			return decodeErr("account.passwordSettings#9a5c33e5", "secure_settings", err)
 		}
 	}
@@ -2203,22 +2392,30 @@ func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
 		return decodeErr("account.privacyRules#50a04e45", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPrivacyRules) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.privacyRules#50a04e45", "", ErrTooDeep)
+	}
 	var err error
-	if m.Rules, err = decodeVector(b, DecodePrivacyRule); err != nil {
+	if m.Rules, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
 		return decodeErr("account.privacyRules#50a04e45", "rules", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("account.privacyRules#50a04e45", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("account.privacyRules#50a04e45", "users", err)
 	}
 	return nil
@@ -2274,11 +2471,16 @@ func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
 		return decodeErr("account.sentEmailCode#811f854f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSentEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2340,11 +2542,16 @@ func (m *AccountTakeout) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
 		return decodeErr("account.takeout#4dba4501", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountTakeout) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2405,11 +2612,16 @@ func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
 		return decodeErr("account.tmpPassword#db64fd34", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountTmpPassword) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2483,19 +2695,27 @@ func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
 		return decodeErr("account.webAuthorizations#ed56c9fc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebAuthorizations) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.webAuthorizations#ed56c9fc", "", ErrTooDeep)
+	}
 	var err error
-	if m.Authorizations, err = decodeVector(b, decodeValue[WebAuthorization]); err != nil {
+	if m.Authorizations, err = decodeVectorAt(b, depth+1, decodeValue[WebAuthorization]); err != nil {
 		return decodeErr("account.webAuthorizations#ed56c9fc", "authorizations", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("account.webAuthorizations#ed56c9fc", "users", err)
 	}
 	return nil
@@ -2569,11 +2789,16 @@ func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
 		return decodeErr("account.registerDevice#ec86017a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountRegisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2672,11 +2897,16 @@ func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
 		return decodeErr("account.unregisterDevice#6a0d3206", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUnregisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2762,19 +2992,27 @@ func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
 		return decodeErr("account.updateNotifySettings#84be5b93", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateNotifySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.updateNotifySettings#84be5b93", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputNotifyPeer(b); err != nil {
+	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
 		return decodeErr("account.updateNotifySettings#84be5b93", "peer", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.updateNotifySettings#84be5b93", "settings", err)
 	}
 	return nil
@@ -2845,16 +3083,24 @@ func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
 		return decodeErr("account.getNotifySettings#12b3ad31", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetNotifySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getNotifySettings#12b3ad31", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputNotifyPeer(b); err != nil {
+	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
 		return decodeErr("account.getNotifySettings#12b3ad31", "peer", err)
 	}
 	return nil
@@ -2920,11 +3166,16 @@ func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
 		return decodeErr("account.resetNotifySettings#db7e1747", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetNotifySettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3020,11 +3271,16 @@ func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
 		return decodeErr("account.updateProfile#78515775", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateProfileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3123,11 +3379,16 @@ func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
 		return decodeErr("account.updateStatus#6628562c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateStatusRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3201,11 +3462,16 @@ func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
 		return decodeErr("account.getWallPapers#07967d36", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWallPapersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3287,19 +3553,27 @@ func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
 		return decodeErr("account.reportPeer#c5ba3d86", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReportPeerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.reportPeer#c5ba3d86", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("account.reportPeer#c5ba3d86", "peer", err)
 	}
-	if m.Reason, err = DecodeReportReason(b); err != nil {
+	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return decodeErr("account.reportPeer#c5ba3d86", "reason", err)
 	}
 	if m.Message, err = b.String(); err != nil {
@@ -3371,11 +3645,16 @@ func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
 		return decodeErr("account.checkUsername#2714d86c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCheckUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3449,11 +3728,16 @@ func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
 		return decodeErr("account.updateUsername#3e0bdd7c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3529,16 +3813,24 @@ func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
 		return decodeErr("account.getPrivacy#dadbc950", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getPrivacy#dadbc950", "", ErrTooDeep)
+	}
 	var err error
-	if m.Key, err = DecodeInputPrivacyKey(b); err != nil {
+	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
 		return decodeErr("account.getPrivacy#dadbc950", "key", err)
 	}
 	return nil
@@ -3616,19 +3908,27 @@ func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
 		return decodeErr("account.setPrivacy#c9f81ce8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.setPrivacy#c9f81ce8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Key, err = DecodeInputPrivacyKey(b); err != nil {
+	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
 		return decodeErr("account.setPrivacy#c9f81ce8", "key", err)
 	}
-	if m.Rules, err = decodeVector(b, DecodeInputPrivacyRule); err != nil {
+	if m.Rules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
 		return decodeErr("account.setPrivacy#c9f81ce8", "rules", err)
 	}
 	return nil
@@ -3711,13 +4011,21 @@ func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
 		return decodeErr("account.deleteAccount#a2c0cf74", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteAccountRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.deleteAccount#a2c0cf74", "", ErrTooDeep)
 	}
 	*m = AccountDeleteAccountRequest{}
 	var err error
@@ -3728,7 +4036,7 @@ func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("account.deleteAccount#a2c0cf74", "reason", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 			return decodeErr("account.deleteAccount#a2c0cf74", "password", err)
 		}
 	}
@@ -3796,11 +4104,16 @@ func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
 		return decodeErr("account.getAccountTTL#08fc711d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAccountTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3872,16 +4185,24 @@ func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
 		return decodeErr("account.setAccountTTL#2442485e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetAccountTTLRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.setAccountTTL#2442485e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.TTL.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.TTL, depth+1); err != nil {
 		return decodeErr("account.setAccountTTL#2442485e", "ttl", err)
 	}
 	return nil
@@ -3954,19 +4275,27 @@ func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
 		return decodeErr("account.sendChangePhoneCode#82574ae5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendChangePhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.sendChangePhoneCode#82574ae5", "", ErrTooDeep)
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
 		return decodeErr("account.sendChangePhoneCode#82574ae5", "phone_number", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.sendChangePhoneCode#82574ae5", "settings", err)
 	}
 	return nil
@@ -4039,11 +4368,16 @@ func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
 		return decodeErr("account.changePhone#70c32edb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChangePhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4123,11 +4457,16 @@ func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
 		return decodeErr("account.updateDeviceLocked#38df3532", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateDeviceLockedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4198,11 +4537,16 @@ func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
 		return decodeErr("account.getAuthorizations#e320c158", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4272,11 +4616,16 @@ func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
 		return decodeErr("account.resetAuthorization#df77f3bc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4347,11 +4696,16 @@ func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
 		return decodeErr("account.getPassword#548a30f5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4423,16 +4777,24 @@ func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
 		return decodeErr("account.getPasswordSettings#9cd4eaf9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasswordSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getPasswordSettings#9cd4eaf9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 		return decodeErr("account.getPasswordSettings#9cd4eaf9", "password", err)
 	}
 	return nil
@@ -4507,19 +4869,27 @@ func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
 		return decodeErr("account.updatePasswordSettings#a59b102f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdatePasswordSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.updatePasswordSettings#a59b102f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 		return decodeErr("account.updatePasswordSettings#a59b102f", "password", err)
 	}
-	if err = m.NewSettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NewSettings, depth+1); err != nil {
 		return decodeErr("account.updatePasswordSettings#a59b102f", "new_settings", err)
 	}
 	return nil
@@ -4592,19 +4962,27 @@ func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
 		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendConfirmPhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.String(); err != nil {
 		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "hash", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "settings", err)
 	}
 	return nil
@@ -4675,11 +5053,16 @@ func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
 		return decodeErr("account.confirmPhone#5f2178c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmPhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4760,16 +5143,24 @@ func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
 		return decodeErr("account.getTmpPassword#449e0b51", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetTmpPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getTmpPassword#449e0b51", "", ErrTooDeep)
+	}
 	var err error
-	if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 		return decodeErr("account.getTmpPassword#449e0b51", "password", err)
 	}
 	if m.Period, err = b.Int(); err != nil {
@@ -4838,11 +5229,16 @@ func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
 		return decodeErr("account.getWebAuthorizations#182e6d6f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWebAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4912,11 +5308,16 @@ func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
 		return decodeErr("account.resetWebAuthorization#2d01b9ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWebAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4987,11 +5388,16 @@ func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
 		return decodeErr("account.resetWebAuthorizations#682d2594", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWebAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5058,11 +5464,16 @@ func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
 		return decodeErr("account.getAllSecureValues#b288bc7d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAllSecureValuesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5082,7 +5493,7 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return decodeVector(b, decodeValue[SecureValue])
+		return decodeVectorAt(b, 0, decodeValue[SecureValue])
 	})
 }
 
@@ -5139,16 +5550,24 @@ func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
 		return decodeErr("account.getSecureValue#73665bc2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getSecureValue#73665bc2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Types, err = decodeVector(b, DecodeSecureValueType); err != nil {
+	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
 		return decodeErr("account.getSecureValue#73665bc2", "types", err)
 	}
 	return nil
@@ -5167,7 +5586,7 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return decodeVector(b, decodeValue[SecureValue])
+		return decodeVectorAt(b, 0, decodeValue[SecureValue])
 	})
 }
 
@@ -5223,16 +5642,24 @@ func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
 		return decodeErr("account.saveSecureValue#899fe31d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.saveSecureValue#899fe31d", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Value.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Value, depth+1); err != nil {
 		return decodeErr("account.saveSecureValue#899fe31d", "value", err)
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
@@ -5309,16 +5736,24 @@ func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
 		return decodeErr("account.deleteSecureValue#b880bc4b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.deleteSecureValue#b880bc4b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Types, err = decodeVector(b, DecodeSecureValueType); err != nil {
+	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
 		return decodeErr("account.deleteSecureValue#b880bc4b", "types", err)
 	}
 	return nil
@@ -5391,11 +5826,16 @@ func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
 		return decodeErr("account.getAuthorizationForm#a929597a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAuthorizationFormRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5490,13 +5930,21 @@ func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
 		return decodeErr("account.acceptAuthorization#f3ed4c73", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAcceptAuthorizationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.acceptAuthorization#f3ed4c73", "", ErrTooDeep)
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
@@ -5508,10 +5956,10 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
 	if m.PublicKey, err = b.String(); err != nil {
 		return decodeErr("account.acceptAuthorization#f3ed4c73", "public_key", err)
 	}
-	if m.ValueHashes, err = decodeVector(b, decodeValue[SecureValueHash]); err != nil {
+	if m.ValueHashes, err = decodeVectorAt(b, depth+1, decodeValue[SecureValueHash]); err != nil {
 		return decodeErr("account.acceptAuthorization#f3ed4c73", "value_hashes", err)
 	}
-	if err = m.Credentials.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Credentials, depth+1); err != nil {
 		return decodeErr("account.acceptAuthorization#f3ed4c73", "credentials", err)
 	}
 	return nil
@@ -5584,19 +6032,27 @@ func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
 		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendVerifyPhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "", ErrTooDeep)
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
 		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "phone_number", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "settings", err)
 	}
 	return nil
@@ -5669,11 +6125,16 @@ func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
 		return decodeErr("account.verifyPhone#4dd3a7f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountVerifyPhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5757,16 +6218,24 @@ func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
 		return decodeErr("account.sendVerifyEmailCode#98e037bb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendVerifyEmailCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.sendVerifyEmailCode#98e037bb", "", ErrTooDeep)
+	}
 	var err error
-	if m.Purpose, err = DecodeEmailVerifyPurpose(b); err != nil {
+	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
 		return decodeErr("account.sendVerifyEmailCode#98e037bb", "purpose", err)
 	}
 	if m.Email, err = b.String(); err != nil {
@@ -5844,19 +6313,27 @@ func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
 		return decodeErr("account.verifyEmail#032da4cf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountVerifyEmailRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.verifyEmail#032da4cf", "", ErrTooDeep)
+	}
 	var err error
-	if m.Purpose, err = DecodeEmailVerifyPurpose(b); err != nil {
+	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
 		return decodeErr("account.verifyEmail#032da4cf", "purpose", err)
 	}
-	if m.Verification, err = DecodeEmailVerification(b); err != nil {
+	if m.Verification, err = decodeEmailVerification(b, depth+1); err != nil {
 		return decodeErr("account.verifyEmail#032da4cf", "verification", err)
 	}
 	return nil
@@ -5968,11 +6445,16 @@ func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
 		return decodeErr("account.initTakeoutSession#8ef3eab0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6073,11 +6555,16 @@ func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
 		return decodeErr("account.finishTakeoutSession#1d2652ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountFinishTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6154,11 +6641,16 @@ func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
 		return decodeErr("account.confirmPasswordEmail#8fdf1920", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6229,11 +6721,16 @@ func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
 		return decodeErr("account.resendPasswordEmail#7a7f2a15", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResendPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6300,11 +6797,16 @@ func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
 		return decodeErr("account.cancelPasswordEmail#c1cbd5b6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCancelPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6371,11 +6873,16 @@ func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 	if err := consumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
 		return decodeErr("account.getContactSignUpNotification#9f07c728", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetContactSignUpNotificationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6445,11 +6952,16 @@ func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error
 	if err := consumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
 		return decodeErr("account.setContactSignUpNotification#cff43f61", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetContactSignUpNotificationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6547,13 +7059,21 @@ func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
 		return decodeErr("account.getNotifyExceptions#53577479", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetNotifyExceptionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getNotifyExceptions#53577479", "", ErrTooDeep)
 	}
 	*m = AccountGetNotifyExceptionsRequest{}
 	var err error
@@ -6563,7 +7083,7 @@ func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
 	m.CompareSound = m.Flags.Has(1)
 	m.CompareStories = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Peer, err = DecodeInputNotifyPeer(b); err != nil {
+		if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
 			return decodeErr("account.getNotifyExceptions#53577479", "peer", err)
 		}
 	}
@@ -6638,16 +7158,24 @@ func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
 		return decodeErr("account.getWallPaper#fc8ddbea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getWallPaper#fc8ddbea", "", ErrTooDeep)
+	}
 	var err error
-	if m.Wallpaper, err = DecodeInputWallPaper(b); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
 		return decodeErr("account.getWallPaper#fc8ddbea", "wallpaper", err)
 	}
 	return nil
@@ -6733,13 +7261,21 @@ func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
 		return decodeErr("account.uploadWallPaper#e39a8f03", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.uploadWallPaper#e39a8f03", "", ErrTooDeep)
 	}
 	*m = AccountUploadWallPaperRequest{}
 	var err error
@@ -6747,13 +7283,13 @@ func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("account.uploadWallPaper#e39a8f03", "flags", err)
 	}
 	m.ForChat = m.Flags.Has(0)
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("account.uploadWallPaper#e39a8f03", "file", err)
 	}
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("account.uploadWallPaper#e39a8f03", "mime_type", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.uploadWallPaper#e39a8f03", "settings", err)
 	}
 	m.Flags.Unset(0)
@@ -6831,22 +7367,30 @@ func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
 		return decodeErr("account.saveWallPaper#6c5a5b37", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.saveWallPaper#6c5a5b37", "", ErrTooDeep)
+	}
 	var err error
-	if m.Wallpaper, err = DecodeInputWallPaper(b); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
 		return decodeErr("account.saveWallPaper#6c5a5b37", "wallpaper", err)
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
 		return decodeErr("account.saveWallPaper#6c5a5b37", "unsave", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.saveWallPaper#6c5a5b37", "settings", err)
 	}
 	return nil
@@ -6921,19 +7465,27 @@ func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
 		return decodeErr("account.installWallPaper#feed5769", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInstallWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.installWallPaper#feed5769", "", ErrTooDeep)
+	}
 	var err error
-	if m.Wallpaper, err = DecodeInputWallPaper(b); err != nil {
+	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
 		return decodeErr("account.installWallPaper#feed5769", "wallpaper", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.installWallPaper#feed5769", "settings", err)
 	}
 	return nil
@@ -6999,11 +7551,16 @@ func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
 		return decodeErr("account.resetWallPapers#bb3b9804", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWallPapersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7070,11 +7627,16 @@ func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
 		return decodeErr("account.getAutoDownloadSettings#56da0b3f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7161,13 +7723,21 @@ func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
 		return decodeErr("account.saveAutoDownloadSettings#76f36233", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.saveAutoDownloadSettings#76f36233", "", ErrTooDeep)
 	}
 	*m = AccountSaveAutoDownloadSettingsRequest{}
 	var err error
@@ -7176,7 +7746,7 @@ func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error
 	}
 	m.Low = m.Flags.Has(0)
 	m.High = m.Flags.Has(1)
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.saveAutoDownloadSettings#76f36233", "settings", err)
 	}
 	m.Flags.Unset(0)
@@ -7267,24 +7837,32 @@ func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
 		return decodeErr("account.uploadTheme#1c3db333", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.uploadTheme#1c3db333", "", ErrTooDeep)
 	}
 	*m = AccountUploadThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("account.uploadTheme#1c3db333", "flags", err)
 	}
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("account.uploadTheme#1c3db333", "file", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Thumb, err = DecodeInputFile(b); err != nil {
+		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("account.uploadTheme#1c3db333", "thumb", err)
 		}
 	}
@@ -7393,13 +7971,21 @@ func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
 		return decodeErr("account.createTheme#652e4400", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCreateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.createTheme#652e4400", "", ErrTooDeep)
 	}
 	*m = AccountCreateThemeRequest{}
 	var err error
@@ -7413,12 +7999,12 @@ func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("account.createTheme#652e4400", "title", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = DecodeInputDocument(b); err != nil {
+		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 			return decodeErr("account.createTheme#652e4400", "document", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVector(b, decodeValue[InputThemeSettings]); err != nil {
+		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[InputThemeSettings]); err != nil {
 			return decodeErr("account.createTheme#652e4400", "settings", err)
 		}
 	}
@@ -7540,13 +8126,21 @@ func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
 		return decodeErr("account.updateTheme#2bf40ccc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.updateTheme#2bf40ccc", "", ErrTooDeep)
 	}
 	*m = AccountUpdateThemeRequest{}
 	var err error
@@ -7556,7 +8150,7 @@ func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
 	if m.Format, err = b.String(); err != nil {
 		return decodeErr("account.updateTheme#2bf40ccc", "format", err)
 	}
-	if m.Theme, err = DecodeInputTheme(b); err != nil {
+	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
 		return decodeErr("account.updateTheme#2bf40ccc", "theme", err)
 	}
 	if m.Flags.Has(0) {
@@ -7570,12 +8164,12 @@ func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = DecodeInputDocument(b); err != nil {
+		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 			return decodeErr("account.updateTheme#2bf40ccc", "document", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVector(b, decodeValue[InputThemeSettings]); err != nil {
+		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[InputThemeSettings]); err != nil {
 			return decodeErr("account.updateTheme#2bf40ccc", "settings", err)
 		}
 	}
@@ -7659,16 +8253,24 @@ func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
 		return decodeErr("account.saveTheme#f257106c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.saveTheme#f257106c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Theme, err = DecodeInputTheme(b); err != nil {
+	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
 		return decodeErr("account.saveTheme#f257106c", "theme", err)
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
@@ -7780,13 +8382,21 @@ func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
 		return decodeErr("account.installTheme#c727bb3b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInstallThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.installTheme#c727bb3b", "", ErrTooDeep)
 	}
 	*m = AccountInstallThemeRequest{}
 	var err error
@@ -7795,7 +8405,7 @@ func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Theme, err = DecodeInputTheme(b); err != nil {
+		if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
 			return decodeErr("account.installTheme#c727bb3b", "theme", err)
 		}
 	}
@@ -7805,7 +8415,7 @@ func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BaseTheme, err = DecodeBaseTheme(b); err != nil {
+		if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
 			return decodeErr("account.installTheme#c727bb3b", "base_theme", err)
 		}
 	}
@@ -7885,19 +8495,27 @@ func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
 		return decodeErr("account.getTheme#3a5869ec", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getTheme#3a5869ec", "", ErrTooDeep)
 	}
 	var err error
 	if m.Format, err = b.String(); err != nil {
 		return decodeErr("account.getTheme#3a5869ec", "format", err)
 	}
-	if m.Theme, err = DecodeInputTheme(b); err != nil {
+	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
 		return decodeErr("account.getTheme#3a5869ec", "theme", err)
 	}
 	return nil
@@ -7968,11 +8586,16 @@ func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
 		return decodeErr("account.getThemes#7206e458", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetThemesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8056,11 +8679,16 @@ func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
 		return decodeErr("account.setContentSettings#b574b16b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8134,11 +8762,16 @@ func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
 		return decodeErr("account.getContentSettings#8b9b4dae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8213,16 +8846,24 @@ func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
 		return decodeErr("account.getMultiWallPapers#65ad71dc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetMultiWallPapersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.getMultiWallPapers#65ad71dc", "", ErrTooDeep)
+	}
 	var err error
-	if m.Wallpapers, err = decodeVector(b, DecodeInputWallPaper); err != nil {
+	if m.Wallpapers, err = decodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
 		return decodeErr("account.getMultiWallPapers#65ad71dc", "wallpapers", err)
 	}
 	return nil
@@ -8241,7 +8882,7 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return decodeVector(b, DecodeWallPaper)
+		return decodeVectorAt(b, 0, decodeWallPaper)
 	})
 }
 
@@ -8290,11 +8931,16 @@ func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
 		return decodeErr("account.getGlobalPrivacySettings#eb2b4cf6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetGlobalPrivacySettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8366,16 +9012,24 @@ func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
 		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetGlobalPrivacySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "settings", err)
 	}
 	return nil
@@ -8456,22 +9110,30 @@ func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
 		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReportProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "peer", err)
 	}
-	if m.PhotoID, err = DecodeInputPhoto(b); err != nil {
+	if m.PhotoID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "photo_id", err)
 	}
-	if m.Reason, err = DecodeReportReason(b); err != nil {
+	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "reason", err)
 	}
 	if m.Message, err = b.String(); err != nil {
@@ -8540,11 +9202,16 @@ func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
 		return decodeErr("account.resetPassword#9308ce1b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8611,11 +9278,16 @@ func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
 		return decodeErr("account.declinePasswordReset#4c9409f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeclinePasswordResetRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8685,11 +9357,16 @@ func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
 		return decodeErr("account.getChatThemes#d638de89", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChatThemesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8763,11 +9440,16 @@ func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
 		return decodeErr("account.setAuthorizationTTL#bf899aa0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetAuthorizationTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8868,11 +9550,16 @@ func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
 		return decodeErr("account.changeAuthorizationSettings#40f48462", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChangeAuthorizationSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8968,11 +9655,16 @@ func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
 		return decodeErr("account.getSavedRingtones#e1902288", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSavedRingtonesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9050,16 +9742,24 @@ func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
 		return decodeErr("account.saveRingtone#3dea5b03", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveRingtoneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.saveRingtone#3dea5b03", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputDocument(b); err != nil {
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("account.saveRingtone#3dea5b03", "id", err)
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
@@ -9137,16 +9837,24 @@ func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
 		return decodeErr("account.uploadRingtone#831a83a2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadRingtoneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.uploadRingtone#831a83a2", "", ErrTooDeep)
+	}
 	var err error
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("account.uploadRingtone#831a83a2", "file", err)
 	}
 	if m.FileName, err = b.String(); err != nil {
@@ -9223,16 +9931,24 @@ func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
 		return decodeErr("account.updateEmojiStatus#fbd3de6b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateEmojiStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.updateEmojiStatus#fbd3de6b", "", ErrTooDeep)
+	}
 	var err error
-	if m.EmojiStatus, err = DecodeEmojiStatus(b); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return decodeErr("account.updateEmojiStatus#fbd3de6b", "emoji_status", err)
 	}
 	return nil
@@ -9301,11 +10017,16 @@ func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
 		return decodeErr("account.getDefaultEmojiStatuses#d6753386", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9379,11 +10100,16 @@ func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
 		return decodeErr("account.getRecentEmojiStatuses#0f578105", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetRecentEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9454,11 +10180,16 @@ func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
 		return decodeErr("account.clearRecentEmojiStatuses#18201aae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountClearRecentEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9531,11 +10262,16 @@ func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
 		return decodeErr("account.reorderUsernames#ef500eab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9611,11 +10347,16 @@ func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
 		return decodeErr("account.toggleUsername#58d6b376", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9692,11 +10433,16 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error
 	if err := consumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
 		return decodeErr("account.getDefaultProfilePhotoEmojis#e2750328", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultProfilePhotoEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9770,11 +10516,16 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
 		return decodeErr("account.getDefaultGroupPhotoEmojis#915860ae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultGroupPhotoEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9845,11 +10596,16 @@ func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
 		return decodeErr("account.getAutoSaveSettings#adcbbcda", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9953,13 +10709,21 @@ func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
 		return decodeErr("account.saveAutoSaveSettings#d69b8361", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("account.saveAutoSaveSettings#d69b8361", "", ErrTooDeep)
 	}
 	*m = AccountSaveAutoSaveSettingsRequest{}
 	var err error
@@ -9970,11 +10734,11 @@ func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
 	m.Chats = m.Flags.Has(1)
 	m.Broadcasts = m.Flags.Has(2)
 	if m.Flags.Has(3) {
-		if m.Peer, err = DecodeInputPeer(b); err != nil {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("account.saveAutoSaveSettings#d69b8361", "peer", err)
 		}
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.saveAutoSaveSettings#d69b8361", "settings", err)
 	}
 	m.Flags.Unset(0)
@@ -10044,11 +10808,16 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
 		return decodeErr("account.deleteAutoSaveExceptions#53bc0020", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteAutoSaveExceptionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10121,11 +10890,16 @@ func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
 		return decodeErr("account.invalidateSignInCodes#ca8ae8ba", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInvalidateSignInCodesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10224,11 +10998,16 @@ func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
 		return decodeErr("account.updateColor#7cefa15d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateColorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10321,11 +11100,16 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
 		return decodeErr("account.getDefaultBackgroundEmojis#a60ab9ce", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultBackgroundEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10399,11 +11183,16 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) err
 	if err := consumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
 		return decodeErr("account.getChannelDefaultEmojiStatuses#7727a7d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChannelDefaultEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10477,11 +11266,16 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) e
 	if err := consumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
 		return decodeErr("account.getChannelRestrictedStatusEmojis#35a9e0d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChannelRestrictedStatusEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

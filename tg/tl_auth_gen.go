@@ -17,7 +17,12 @@ type AuthAuthorizationClass interface {
 
 // DecodeAuthAuthorization decodes any constructor of auth.Authorization.
 func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
-	id, err := b.PeekID()
+	return decodeAuthAuthorization(b, 0)
+}
+
+// decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth levels deep.
+func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
 			Type: "auth.Authorization",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -121,13 +126,21 @@ func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
 		return decodeErr("auth.authorization#2ea2c0d4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthAuthorization) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.authorization#2ea2c0d4", "", ErrTooDeep)
 	}
 	*m = AuthAuthorization{}
 	var err error
@@ -150,7 +163,7 @@ func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("auth.authorization#2ea2c0d4", "future_auth_token", err)
 		}
 	}
-	if m.User, err = DecodeUser(b); err != nil {
+	if m.User, err = decodeUser(b, depth+1); err != nil {
 		return decodeErr("auth.authorization#2ea2c0d4", "user", err)
 	}
 	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
@@ -228,13 +241,21 @@ func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
 		return decodeErr("auth.authorizationSignUpRequired#44747e9a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthAuthorizationSignUpRequired) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.authorizationSignUpRequired#44747e9a", "", ErrTooDeep)
 	}
 	*m = AuthAuthorizationSignUpRequired{}
 	var err error
@@ -243,7 +264,7 @@ func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.TermsOfService = new(HelpTermsOfService)
-		if err = m.TermsOfService.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.TermsOfService, depth+1); err != nil {
 			return decodeErr("auth.authorizationSignUpRequired#44747e9a", "terms_of_service", err)
 		}
 	}
@@ -261,7 +282,12 @@ type AuthCodeTypeClass interface {
 
 // DecodeAuthCodeType decodes any constructor of auth.CodeType.
 func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeAuthCodeType(b, 0)
+}
+
+// decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels deep.
+func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +309,7 @@ func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
 			Type: "auth.CodeType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -337,11 +363,16 @@ func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCodeTypeSMSTypeID, "auth.codeTypeSms"); err != nil {
 		return decodeErr("auth.codeTypeSms#72a3158c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -396,11 +427,16 @@ func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCodeTypeCallTypeID, "auth.codeTypeCall"); err != nil {
 		return decodeErr("auth.codeTypeCall#741cd3e3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -455,11 +491,16 @@ func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"); err != nil {
 		return decodeErr("auth.codeTypeFlashCall#226ccefb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeFlashCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -514,11 +555,16 @@ func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"); err != nil {
 		return decodeErr("auth.codeTypeMissedCall#d61ad6ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeMissedCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -573,11 +619,16 @@ func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"); err != nil {
 		return decodeErr("auth.codeTypeFragmentSms#06ed998c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeFragmentSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -594,7 +645,12 @@ type AuthLoginTokenClass interface {
 
 // DecodeAuthLoginToken decodes any constructor of auth.LoginToken.
 func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
-	id, err := b.PeekID()
+	return decodeAuthLoginToken(b, 0)
+}
+
+// decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels deep.
+func decodeAuthLoginToken(b *bin.Buffer, depth int) (AuthLoginTokenClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -612,7 +668,7 @@ func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
 			Type: "auth.LoginToken",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -671,11 +727,16 @@ func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
 		return decodeErr("auth.loginToken#629f1980", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoginToken) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -742,11 +803,16 @@ func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
 		return decodeErr("auth.loginTokenMigrateTo#068e9916", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoginTokenMigrateTo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -813,16 +879,24 @@ func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
 		return decodeErr("auth.loginTokenSuccess#390d5c5e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoginTokenSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.loginTokenSuccess#390d5c5e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Authorization, err = DecodeAuthAuthorization(b); err != nil {
+	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
 		return decodeErr("auth.loginTokenSuccess#390d5c5e", "authorization", err)
 	}
 	return nil
@@ -838,7 +912,12 @@ type AuthSentCodeClass interface {
 
 // DecodeAuthSentCode decodes any constructor of auth.SentCode.
 func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
-	id, err := b.PeekID()
+	return decodeAuthSentCode(b, 0)
+}
+
+// decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels deep.
+func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -854,7 +933,7 @@ func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
 			Type: "auth.SentCode",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -940,27 +1019,35 @@ func (m *AuthSentCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
 		return decodeErr("auth.sentCode#5e002502", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.sentCode#5e002502", "", ErrTooDeep)
 	}
 	*m = AuthSentCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("auth.sentCode#5e002502", "flags", err)
 	}
-	if m.Type, err = DecodeAuthSentCodeType(b); err != nil {
+	if m.Type, err = decodeAuthSentCodeType(b, depth+1); err != nil {
 		return decodeErr("auth.sentCode#5e002502", "type", err)
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
 		return decodeErr("auth.sentCode#5e002502", "phone_code_hash", err)
 	}
 	if m.Flags.Has(1) {
-		if m.NextType, err = DecodeAuthCodeType(b); err != nil {
+		if m.NextType, err = decodeAuthCodeType(b, depth+1); err != nil {
 			return decodeErr("auth.sentCode#5e002502", "next_type", err)
 		}
 	}
@@ -1029,16 +1116,24 @@ func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
 		return decodeErr("auth.sentCodeSuccess#2390fe44", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.sentCodeSuccess#2390fe44", "", ErrTooDeep)
+	}
 	var err error
-	if m.Authorization, err = DecodeAuthAuthorization(b); err != nil {
+	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
 		return decodeErr("auth.sentCodeSuccess#2390fe44", "authorization", err)
 	}
 	return nil
@@ -1054,7 +1149,12 @@ type AuthSentCodeTypeClass interface {
 
 // DecodeAuthSentCodeType decodes any constructor of auth.SentCodeType.
 func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeAuthSentCodeType(b, 0)
+}
+
+// decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth levels deep.
+func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1084,7 +1184,7 @@ func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
 			Type: "auth.SentCodeType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1141,11 +1241,16 @@ func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"); err != nil {
 		return decodeErr("auth.sentCodeTypeApp#3dbb5986", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeApp) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1207,11 +1312,16 @@ func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"); err != nil {
 		return decodeErr("auth.sentCodeTypeSms#c000bba2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1273,11 +1383,16 @@ func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"); err != nil {
 		return decodeErr("auth.sentCodeTypeCall#5353e5a7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1339,11 +1454,16 @@ func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
 		return decodeErr("auth.sentCodeTypeFlashCall#ab03c6d9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeFlashCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1407,11 +1527,16 @@ func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
 		return decodeErr("auth.sentCodeTypeMissedCall#82006484", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeMissedCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1511,11 +1636,16 @@ func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
 		return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1617,11 +1747,16 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"); err != nil {
 		return decodeErr("auth.sentCodeTypeSetUpEmailRequired#a5491dea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSetUpEmailRequired) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1690,11 +1825,16 @@ func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
 		return decodeErr("auth.sentCodeTypeFragmentSms#d9565c39", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeFragmentSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1784,11 +1924,16 @@ func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
 		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeFirebaseSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1874,11 +2019,16 @@ func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
 		return decodeErr("auth.exportedAuthorization#b434e2b8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthExportedAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1952,11 +2102,16 @@ func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
 		return decodeErr("auth.loggedOut#c3a2835f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoggedOut) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2024,11 +2179,16 @@ func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
 		return decodeErr("auth.passwordRecovery#137948a5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthPasswordRecovery) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2095,13 +2255,21 @@ func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
 		return decodeErr("auth.sendCode#a677244f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSendCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.sendCode#a677244f", "", ErrTooDeep)
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
@@ -2113,7 +2281,7 @@ func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
 	if m.APIHash, err = b.String(); err != nil {
 		return decodeErr("auth.sendCode#a677244f", "api_hash", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("auth.sendCode#a677244f", "settings", err)
 	}
 	return nil
@@ -2188,11 +2356,16 @@ func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
 		return decodeErr("auth.signUp#80eee427", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSignUpRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2302,13 +2475,21 @@ func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
 		return decodeErr("auth.signIn#8d52a951", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSignInRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.signIn#8d52a951", "", ErrTooDeep)
 	}
 	*m = AuthSignInRequest{}
 	var err error
@@ -2327,7 +2508,7 @@ func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.EmailVerification, err = DecodeEmailVerification(b); err != nil {
+		if m.EmailVerification, err = decodeEmailVerification(b, depth+1); err != nil {
 			return decodeErr("auth.signIn#8d52a951", "email_verification", err)
 		}
 	}
@@ -2398,11 +2579,16 @@ func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthLogOutRequestTypeID, "auth.logOut"); err != nil {
 		return decodeErr("auth.logOut#3e72ba19", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLogOutRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2469,11 +2655,16 @@ func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"); err != nil {
 		return decodeErr("auth.resetAuthorizations#9fab0d1a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthResetAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2543,11 +2734,16 @@ func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"); err != nil {
 		return decodeErr("auth.exportAuthorization#e5bfffcd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthExportAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2623,11 +2819,16 @@ func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
 		return decodeErr("auth.importAuthorization#a57a7dad", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2710,11 +2911,16 @@ func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
 		return decodeErr("auth.bindTempAuthKey#cdd42a05", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthBindTempAuthKeyRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2803,11 +3009,16 @@ func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
 		return decodeErr("auth.importBotAuthorization#67a3ff2c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportBotAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2892,16 +3103,24 @@ func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
 		return decodeErr("auth.checkPassword#d18b4d16", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.checkPassword#d18b4d16", "", ErrTooDeep)
+	}
 	var err error
-	if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 		return decodeErr("auth.checkPassword#d18b4d16", "password", err)
 	}
 	return nil
@@ -2967,11 +3186,16 @@ func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"); err != nil {
 		return decodeErr("auth.requestPasswordRecovery#d897bc66", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthRequestPasswordRecoveryRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3055,13 +3279,21 @@ func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
 		return decodeErr("auth.recoverPassword#37096c70", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthRecoverPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.recoverPassword#37096c70", "", ErrTooDeep)
 	}
 	*m = AuthRecoverPasswordRequest{}
 	var err error
@@ -3073,7 +3305,7 @@ func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.NewSettings = new(AccountPasswordInputSettings)
-		if err = m.NewSettings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.NewSettings, depth+1); err != nil {
 			return decodeErr("auth.recoverPassword#37096c70", "new_settings", err)
 		}
 	}
@@ -3146,11 +3378,16 @@ func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
 		return decodeErr("auth.resendCode#3ef1a9bf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthResendCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3229,11 +3466,16 @@ func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
 		return decodeErr("auth.cancelCode#1f040578", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCancelCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3313,11 +3555,16 @@ func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"); err != nil {
 		return decodeErr("auth.dropTempAuthKeys#8e48a188", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthDropTempAuthKeysRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3398,11 +3645,16 @@ func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
 		return decodeErr("auth.exportLoginToken#b7e085fe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthExportLoginTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3482,11 +3734,16 @@ func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
 		return decodeErr("auth.importLoginToken#95ac5ce4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportLoginTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3560,11 +3817,16 @@ func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
 		return decodeErr("auth.acceptLoginToken#e894ad4d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthAcceptLoginTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3638,11 +3900,16 @@ func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
 		return decodeErr("auth.checkRecoveryPassword#0d36bf79", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckRecoveryPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3720,11 +3987,16 @@ func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
 		return decodeErr("auth.importWebTokenAuthorization#2db873a9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportWebTokenAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3827,11 +4099,16 @@ func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
 		return decodeErr("auth.requestFirebaseSms#89464b50", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthRequestFirebaseSMSRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3930,11 +4207,16 @@ func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
 		return decodeErr("auth.resetLoginEmail#7e960193", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthResetLoginEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -14,7 +14,12 @@ type BaseThemeClass interface {
 
 // DecodeBaseTheme decodes any constructor of BaseTheme.
 func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
-	id, err := b.PeekID()
+	return decodeBaseTheme(b, 0)
+}
+
+// decodeBaseTheme is DecodeBaseTheme for a value nested depth levels deep.
+func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +41,7 @@ func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
 			Type: "BaseTheme",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -90,11 +95,16 @@ func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
 		return decodeErr("baseThemeClassic#c3a12462", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeClassic) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -149,11 +159,16 @@ func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
 		return decodeErr("baseThemeDay#fbd81688", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeDay) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -208,11 +223,16 @@ func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
 		return decodeErr("baseThemeNight#b7b31ea8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeNight) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -267,11 +287,16 @@ func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
 		return decodeErr("baseThemeTinted#6d5f77ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeTinted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -326,11 +351,16 @@ func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
 		return decodeErr("baseThemeArctic#5b11125a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeArctic) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -347,7 +377,12 @@ type BoolClass interface {
 
 // DecodeBool decodes any constructor of Bool.
 func DecodeBool(b *bin.Buffer) (BoolClass, error) {
-	id, err := b.PeekID()
+	return decodeBool(b, 0)
+}
+
+// decodeBool is DecodeBool for a value nested depth levels deep.
+func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +398,7 @@ func DecodeBool(b *bin.Buffer) (BoolClass, error) {
 			Type: "Bool",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -417,11 +452,16 @@ func (m *BoolFalse) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
 		return decodeErr("boolFalse#bc799737", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BoolFalse) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -476,11 +516,16 @@ func (m *BoolTrue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
 		return decodeErr("boolTrue#997275b5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BoolTrue) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -497,7 +542,12 @@ type BotAppClass interface {
 
 // DecodeBotApp decodes any constructor of BotApp.
 func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
-	id, err := b.PeekID()
+	return decodeBotApp(b, 0)
+}
+
+// decodeBotApp is DecodeBotApp for a value nested depth levels deep.
+func decodeBotApp(b *bin.Buffer, depth int) (BotAppClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -513,7 +563,7 @@ func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
 			Type: "BotApp",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -567,11 +617,16 @@ func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
 		return decodeErr("botAppNotModified#5da674b7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotAppNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -657,13 +712,21 @@ func (m *BotApp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotAppTypeID, "botApp"); err != nil {
 		return decodeErr("botApp#95fcd1d6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotApp) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botApp#95fcd1d6", "", ErrTooDeep)
 	}
 	*m = BotApp{}
 	var err error
@@ -685,11 +748,11 @@ func (m *BotApp) DecodeBare(b *bin.Buffer) error {
 	if m.Description, err = b.String(); err != nil {
 		return decodeErr("botApp#95fcd1d6", "description", err)
 	}
-	if m.Photo, err = DecodePhoto(b); err != nil {
+	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("botApp#95fcd1d6", "photo", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("botApp#95fcd1d6", "document", err)
 		}
 	}
@@ -710,7 +773,12 @@ type BotCommandScopeClass interface {
 
 // DecodeBotCommandScope decodes any constructor of BotCommandScope.
 func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
-	id, err := b.PeekID()
+	return decodeBotCommandScope(b, 0)
+}
+
+// decodeBotCommandScope is DecodeBotCommandScope for a value nested depth levels deep.
+func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -736,7 +804,7 @@ func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
 			Type: "BotCommandScope",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -790,11 +858,16 @@ func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
 		return decodeErr("botCommandScopeDefault#2f6cb2ab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -849,11 +922,16 @@ func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
 		return decodeErr("botCommandScopeUsers#3c4f04d8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeUsers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -908,11 +986,16 @@ func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
 		return decodeErr("botCommandScopeChats#6fe1a881", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeChats) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -967,11 +1050,16 @@ func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
 		return decodeErr("botCommandScopeChatAdmins#b9aa606a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeChatAdmins) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1031,16 +1119,24 @@ func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
 		return decodeErr("botCommandScopePeer#db9d897d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botCommandScopePeer#db9d897d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("botCommandScopePeer#db9d897d", "peer", err)
 	}
 	return nil
@@ -1099,16 +1195,24 @@ func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
 		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeerAdmins) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "peer", err)
 	}
 	return nil
@@ -1171,19 +1275,27 @@ func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
 		return decodeErr("botCommandScopePeerUser#0a1321f3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeerUser) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botCommandScopePeerUser#0a1321f3", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("botCommandScopePeerUser#0a1321f3", "peer", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("botCommandScopePeerUser#0a1321f3", "user_id", err)
 	}
 	return nil
@@ -1199,7 +1311,12 @@ type BotInlineMessageClass interface {
 
 // DecodeBotInlineMessage decodes any constructor of BotInlineMessage.
 func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
-	id, err := b.PeekID()
+	return decodeBotInlineMessage(b, 0)
+}
+
+// decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth levels deep.
+func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1225,7 +1342,7 @@ func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
 			Type: "BotInlineMessage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1318,13 +1435,21 @@ func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
 		return decodeErr("botInlineMessageMediaAuto#764cf810", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageMediaAuto#764cf810", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageMediaAuto{}
 	var err error
@@ -1336,12 +1461,12 @@ func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaAuto#764cf810", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("botInlineMessageMediaAuto#764cf810", "entities", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaAuto#764cf810", "reply_markup", err)
 		}
 	}
@@ -1446,13 +1571,21 @@ func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
 		return decodeErr("botInlineMessageText#8c7f65e2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageText#8c7f65e2", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageText{}
 	var err error
@@ -1465,12 +1598,12 @@ func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageText#8c7f65e2", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("botInlineMessageText#8c7f65e2", "entities", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageText#8c7f65e2", "reply_markup", err)
 		}
 	}
@@ -1575,20 +1708,28 @@ func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
 		return decodeErr("botInlineMessageMediaGeo#051846fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageMediaGeo#051846fd", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("botInlineMessageMediaGeo#051846fd", "flags", err)
 	}
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("botInlineMessageMediaGeo#051846fd", "geo", err)
 	}
 	if m.Flags.Has(0) {
@@ -1607,7 +1748,7 @@ func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaGeo#051846fd", "reply_markup", err)
 		}
 	}
@@ -1701,20 +1842,28 @@ func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
 		return decodeErr("botInlineMessageMediaVenue#8a86659c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageMediaVenue#8a86659c", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("botInlineMessageMediaVenue#8a86659c", "flags", err)
 	}
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("botInlineMessageMediaVenue#8a86659c", "geo", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -1733,7 +1882,7 @@ func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaVenue#8a86659c", "venue_type", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaVenue#8a86659c", "reply_markup", err)
 		}
 	}
@@ -1812,13 +1961,21 @@ func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
 		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageMediaContact{}
 	var err error
@@ -1838,7 +1995,7 @@ func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "vcard", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaContact#18d1cdc2", "reply_markup", err)
 		}
 	}
@@ -1940,13 +2097,21 @@ func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
 		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageMediaInvoice{}
 	var err error
@@ -1962,7 +2127,7 @@ func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "description", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = DecodeWebDocument(b); err != nil {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "photo", err)
 		}
 	}
@@ -1973,7 +2138,7 @@ func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "total_amount", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "reply_markup", err)
 		}
 	}
@@ -2097,13 +2262,21 @@ func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
 		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "", ErrTooDeep)
 	}
 	*m = BotInlineMessageMediaWebPage{}
 	var err error
@@ -2119,7 +2292,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "entities", err)
 		}
 	}
@@ -2127,7 +2300,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "url", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "reply_markup", err)
 		}
 	}
@@ -2153,7 +2326,12 @@ type BotInlineResultClass interface {
 
 // DecodeBotInlineResult decodes any constructor of BotInlineResult.
 func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
-	id, err := b.PeekID()
+	return decodeBotInlineResult(b, 0)
+}
+
+// decodeBotInlineResult is DecodeBotInlineResult for a value nested depth levels deep.
+func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2169,7 +2347,7 @@ func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
 			Type: "BotInlineResult",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2282,13 +2460,21 @@ func (m *BotInlineResult) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
 		return decodeErr("botInlineResult#11965f3a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineResult#11965f3a", "", ErrTooDeep)
 	}
 	*m = BotInlineResult{}
 	var err error
@@ -2317,16 +2503,16 @@ func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Thumb, err = DecodeWebDocument(b); err != nil {
+		if m.Thumb, err = decodeWebDocument(b, depth+1); err != nil {
 			return decodeErr("botInlineResult#11965f3a", "thumb", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Content, err = DecodeWebDocument(b); err != nil {
+		if m.Content, err = decodeWebDocument(b, depth+1); err != nil {
 			return decodeErr("botInlineResult#11965f3a", "content", err)
 		}
 	}
-	if m.SendMessage, err = DecodeBotInlineMessage(b); err != nil {
+	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("botInlineResult#11965f3a", "send_message", err)
 	}
 	if m.Title != "" {
@@ -2443,13 +2629,21 @@ func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
 		return decodeErr("botInlineMediaResult#17db940b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMediaResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMediaResult#17db940b", "", ErrTooDeep)
 	}
 	*m = BotInlineMediaResult{}
 	var err error
@@ -2463,12 +2657,12 @@ func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("botInlineMediaResult#17db940b", "type", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = DecodePhoto(b); err != nil {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("botInlineMediaResult#17db940b", "photo", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("botInlineMediaResult#17db940b", "document", err)
 		}
 	}
@@ -2482,7 +2676,7 @@ func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("botInlineMediaResult#17db940b", "description", err)
 		}
 	}
-	if m.SendMessage, err = DecodeBotInlineMessage(b); err != nil {
+	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("botInlineMediaResult#17db940b", "send_message", err)
 	}
 	m.Flags.Unset(0)
@@ -2506,7 +2700,12 @@ type BotMenuButtonClass interface {
 
 // DecodeBotMenuButton decodes any constructor of BotMenuButton.
 func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
-	id, err := b.PeekID()
+	return decodeBotMenuButton(b, 0)
+}
+
+// decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels deep.
+func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2524,7 +2723,7 @@ func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
 			Type: "BotMenuButton",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2578,11 +2777,16 @@ func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
 		return decodeErr("botMenuButtonDefault#7533a588", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButtonDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2637,11 +2841,16 @@ func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
 		return decodeErr("botMenuButtonCommands#4258c205", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButtonCommands) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2701,11 +2910,16 @@ func (m *BotMenuButton) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
 		return decodeErr("botMenuButton#c7b57ce6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButton) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2769,11 +2983,16 @@ func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
 		return decodeErr("bankCardOpenUrl#f568028a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BankCardOpenURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2887,11 +3106,16 @@ func (m *Boost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BoostTypeID, "boost"); err != nil {
 		return decodeErr("boost#2a1c8c71", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2999,11 +3223,16 @@ func (m *BotCommand) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotCommandTypeID, "botCommand"); err != nil {
 		return decodeErr("botCommand#c27ac8c7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3129,13 +3358,21 @@ func (m *BotInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotInfoTypeID, "botInfo"); err != nil {
 		return decodeErr("botInfo#8f300b57", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInfo#8f300b57", "", ErrTooDeep)
 	}
 	*m = BotInfo{}
 	var err error
@@ -3153,22 +3390,22 @@ func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.DescriptionPhoto, err = DecodePhoto(b); err != nil {
+		if m.DescriptionPhoto, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("botInfo#8f300b57", "description_photo", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.DescriptionDocument, err = DecodeDocument(b); err != nil {
+		if m.DescriptionDocument, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("botInfo#8f300b57", "description_document", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = decodeVector(b, decodeValue[BotCommand]); err != nil {
+		if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
 			return decodeErr("botInfo#8f300b57", "commands", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MenuButton, err = DecodeBotMenuButton(b); err != nil {
+		if m.MenuButton, err = decodeBotMenuButton(b, depth+1); err != nil {
 			return decodeErr("botInfo#8f300b57", "menu_button", err)
 		}
 	}
@@ -3235,11 +3472,16 @@ func (m *Bytes) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BytesTypeID, "bytes"); err != nil {
 		return decodeErr("bytes#e937bb82", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Bytes) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -59,11 +59,16 @@ func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
 		return decodeErr("bots.botInfo#e8a775b0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsBotInfo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -132,19 +137,27 @@ func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
 		return decodeErr("bots.sendCustomRequest#aa2769ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSendCustomRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.sendCustomRequest#aa2769ed", "", ErrTooDeep)
 	}
 	var err error
 	if m.CustomMethod, err = b.String(); err != nil {
 		return decodeErr("bots.sendCustomRequest#aa2769ed", "custom_method", err)
 	}
-	if err = m.Params.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("bots.sendCustomRequest#aa2769ed", "params", err)
 	}
 	return nil
@@ -217,19 +230,27 @@ func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
 		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAnswerWebhookJSONQueryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "", ErrTooDeep)
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
 		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "query_id", err)
 	}
-	if err = m.Data.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
 		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "data", err)
 	}
 	return nil
@@ -309,22 +330,30 @@ func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
 		return decodeErr("bots.setBotCommands#0517165a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.setBotCommands#0517165a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Scope, err = DecodeBotCommandScope(b); err != nil {
+	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return decodeErr("bots.setBotCommands#0517165a", "scope", err)
 	}
 	if m.LangCode, err = b.String(); err != nil {
 		return decodeErr("bots.setBotCommands#0517165a", "lang_code", err)
 	}
-	if m.Commands, err = decodeVector(b, decodeValue[BotCommand]); err != nil {
+	if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
 		return decodeErr("bots.setBotCommands#0517165a", "commands", err)
 	}
 	return nil
@@ -397,16 +426,24 @@ func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
 		return decodeErr("bots.resetBotCommands#3d8de0f9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsResetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.resetBotCommands#3d8de0f9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Scope, err = DecodeBotCommandScope(b); err != nil {
+	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return decodeErr("bots.resetBotCommands#3d8de0f9", "scope", err)
 	}
 	if m.LangCode, err = b.String(); err != nil {
@@ -482,16 +519,24 @@ func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
 		return decodeErr("bots.getBotCommands#e34c0dd6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.getBotCommands#e34c0dd6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Scope, err = DecodeBotCommandScope(b); err != nil {
+	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
 		return decodeErr("bots.getBotCommands#e34c0dd6", "scope", err)
 	}
 	if m.LangCode, err = b.String(); err != nil {
@@ -513,7 +558,7 @@ func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommands
 		req = new(BotsGetBotCommandsRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return decodeVector(b, decodeValue[BotCommand])
+		return decodeVectorAt(b, 0, decodeValue[BotCommand])
 	})
 }
 
@@ -571,19 +616,27 @@ func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
 		return decodeErr("bots.setBotMenuButton#4504d54f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotMenuButtonRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.setBotMenuButton#4504d54f", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.setBotMenuButton#4504d54f", "user_id", err)
 	}
-	if m.Button, err = DecodeBotMenuButton(b); err != nil {
+	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
 		return decodeErr("bots.setBotMenuButton#4504d54f", "button", err)
 	}
 	return nil
@@ -654,16 +707,24 @@ func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
 		return decodeErr("bots.getBotMenuButton#9c60eb28", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotMenuButtonRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.getBotMenuButton#9c60eb28", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.getBotMenuButton#9c60eb28", "user_id", err)
 	}
 	return nil
@@ -734,16 +795,24 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Decode(b *bin.Buffer) err
 	if err := consumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
 		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.AdminRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
 		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "admin_rights", err)
 	}
 	return nil
@@ -814,16 +883,24 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
 		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotGroupDefaultAdminRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.AdminRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
 		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "admin_rights", err)
 	}
 	return nil
@@ -931,13 +1008,21 @@ func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
 		return decodeErr("bots.setBotInfo#10cf3123", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.setBotInfo#10cf3123", "", ErrTooDeep)
 	}
 	*m = BotsSetBotInfoRequest{}
 	var err error
@@ -945,7 +1030,7 @@ func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("bots.setBotInfo#10cf3123", "flags", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Bot, err = DecodeInputUser(b); err != nil {
+		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 			return decodeErr("bots.setBotInfo#10cf3123", "bot", err)
 		}
 	}
@@ -1057,13 +1142,21 @@ func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
 		return decodeErr("bots.getBotInfo#dcd914fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.getBotInfo#dcd914fd", "", ErrTooDeep)
 	}
 	*m = BotsGetBotInfoRequest{}
 	var err error
@@ -1071,7 +1164,7 @@ func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("bots.getBotInfo#dcd914fd", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Bot, err = DecodeInputUser(b); err != nil {
+		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 			return decodeErr("bots.getBotInfo#dcd914fd", "bot", err)
 		}
 	}
@@ -1152,16 +1245,24 @@ func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
 		return decodeErr("bots.reorderUsernames#9709b1c2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.reorderUsernames#9709b1c2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.reorderUsernames#9709b1c2", "bot", err)
 	}
 	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
@@ -1239,16 +1340,24 @@ func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
 		return decodeErr("bots.toggleUsername#053ca973", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsToggleUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.toggleUsername#053ca973", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.toggleUsername#053ca973", "bot", err)
 	}
 	if m.Username, err = b.String(); err != nil {
@@ -1325,16 +1434,24 @@ func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
 		return decodeErr("bots.canSendMessage#1359f4e6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsCanSendMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCanSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.canSendMessage#1359f4e6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.canSendMessage#1359f4e6", "bot", err)
 	}
 	return nil
@@ -1405,16 +1522,24 @@ func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
 		return decodeErr("bots.allowSendMessage#f132e3ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAllowSendMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAllowSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.allowSendMessage#f132e3ef", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.allowSendMessage#f132e3ef", "bot", err)
 	}
 	return nil
@@ -1491,22 +1616,30 @@ func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
 		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsInvokeWebViewCustomMethodRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "bot", err)
 	}
 	if m.CustomMethod, err = b.String(); err != nil {
 		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "custom_method", err)
 	}
-	if err = m.Params.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "params", err)
 	}
 	return nil

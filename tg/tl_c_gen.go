@@ -14,7 +14,12 @@ type ChannelAdminLogEventActionClass interface {
 
 // DecodeChannelAdminLogEventAction decodes any constructor of ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventActionClass, error) {
-	id, err := b.PeekID()
+	return decodeChannelAdminLogEventAction(b, 0)
+}
+
+// decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a value nested depth levels deep.
+func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLogEventActionClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +125,7 @@ func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventAction
 			Type: "ChannelAdminLogEventAction",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -179,11 +184,16 @@ func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeTitle#e6dfb825", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeTitle) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -250,11 +260,16 @@ func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeAbout#55188a2e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeAbout) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -321,11 +336,16 @@ func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeUsername#6a4afc38", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeUsername) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -396,19 +416,27 @@ func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangePhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevPhoto, err = DecodePhoto(b); err != nil {
+	if m.PrevPhoto, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "prev_photo", err)
 	}
-	if m.NewPhoto, err = DecodePhoto(b); err != nil {
+	if m.NewPhoto, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "new_photo", err)
 	}
 	return nil
@@ -465,11 +493,16 @@ func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleInvites#1b7907ae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleInvites) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -531,11 +564,16 @@ func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleSignatures#26ae0971", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSignatures) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -599,16 +637,24 @@ func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
 		return decodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionUpdatePinned) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "message", err)
 	}
 	return nil
@@ -671,19 +717,27 @@ func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
 		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionEditMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevMessage, err = DecodeMessage(b); err != nil {
+	if m.PrevMessage, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "prev_message", err)
 	}
-	if m.NewMessage, err = DecodeMessage(b); err != nil {
+	if m.NewMessage, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "new_message", err)
 	}
 	return nil
@@ -742,16 +796,24 @@ func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
 		return decodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDeleteMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "message", err)
 	}
 	return nil
@@ -805,11 +867,16 @@ func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantJoin#183040d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantJoin) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -864,11 +931,16 @@ func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantLeave#f89777f2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantLeave) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -928,16 +1000,24 @@ func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) erro
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Participant, err = DecodeChannelParticipant(b); err != nil {
+	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "participant", err)
 	}
 	return nil
@@ -1000,19 +1080,27 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) e
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantToggleBan) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevParticipant, err = DecodeChannelParticipant(b); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "prev_participant", err)
 	}
-	if m.NewParticipant, err = DecodeChannelParticipant(b); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "new_participant", err)
 	}
 	return nil
@@ -1075,19 +1163,27 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer)
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantToggleAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevParticipant, err = DecodeChannelParticipant(b); err != nil {
+	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "prev_participant", err)
 	}
-	if m.NewParticipant, err = DecodeChannelParticipant(b); err != nil {
+	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "new_participant", err)
 	}
 	return nil
@@ -1150,19 +1246,27 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevStickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "prev_stickerset", err)
 	}
-	if m.NewStickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "new_stickerset", err)
 	}
 	return nil
@@ -1219,11 +1323,16 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer)
 	if err := consumeID(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"); err != nil {
 		return decodeErr("channelAdminLogEventActionTogglePreHistoryHidden#5f5c95f1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1291,19 +1400,27 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) er
 	if err := consumeID(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"); err != nil {
 		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDefaultBannedRights) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.PrevBannedRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.PrevBannedRights, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "prev_banned_rights", err)
 	}
-	if err = m.NewBannedRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NewBannedRights, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "new_banned_rights", err)
 	}
 	return nil
@@ -1362,16 +1479,24 @@ func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
 		return decodeErr("channelAdminLogEventActionStopPoll#8f079643", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionStopPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionStopPoll#8f079643", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionStopPoll#8f079643", "message", err)
 	}
 	return nil
@@ -1430,11 +1555,16 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeLinkedChat#050c7ac8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeLinkedChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1505,19 +1635,27 @@ func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeLocation) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevValue, err = DecodeChannelLocation(b); err != nil {
+	if m.PrevValue, err = decodeChannelLocation(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "prev_value", err)
 	}
-	if m.NewValue, err = DecodeChannelLocation(b); err != nil {
+	if m.NewValue, err = decodeChannelLocation(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "new_value", err)
 	}
 	return nil
@@ -1576,11 +1714,16 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleSlowMode#53909779", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSlowMode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1647,16 +1790,24 @@ func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
 		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionStartGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "call", err)
 	}
 	return nil
@@ -1715,16 +1866,24 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
 		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDiscardGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "call", err)
 	}
 	return nil
@@ -1783,16 +1942,24 @@ func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantMute) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Participant.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Participant, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "participant", err)
 	}
 	return nil
@@ -1851,16 +2018,24 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) erro
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantUnmute) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Participant.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Participant, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "participant", err)
 	}
 	return nil
@@ -1917,11 +2092,16 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer)
 	if err := consumeID(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleGroupCallSetting#56d6a247", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleGroupCallSetting) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1994,13 +2174,21 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantJoinByInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "", ErrTooDeep)
 	}
 	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
 	var err error
@@ -2008,7 +2196,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Bu
 		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "flags", err)
 	}
 	m.ViaChatlist = m.Flags.Has(0)
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "invite", err)
 	}
 	m.Flags.Unset(0)
@@ -2068,16 +2256,24 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) e
 	if err := consumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionExportedInviteDelete) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "invite", err)
 	}
 	return nil
@@ -2136,16 +2332,24 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) e
 	if err := consumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionExportedInviteRevoke) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "invite", err)
 	}
 	return nil
@@ -2208,19 +2412,27 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) err
 	if err := consumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionExportedInviteEdit) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevInvite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.PrevInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "prev_invite", err)
 	}
-	if m.NewInvite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "new_invite", err)
 	}
 	return nil
@@ -2279,16 +2491,24 @@ func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) erro
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantVolume) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Participant.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Participant, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "participant", err)
 	}
 	return nil
@@ -2347,11 +2567,16 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeHistoryTTL#6e941a38", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeHistoryTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2420,16 +2645,24 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffe
 	if err := consumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantJoinByRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "invite", err)
 	}
 	if m.ApprovedBy, err = b.Long(); err != nil {
@@ -2489,11 +2722,16 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleNoForwards#cb2ac766", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleNoForwards) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2557,16 +2795,24 @@ func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
 		return decodeErr("channelAdminLogEventActionSendMessage#278f2868", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionSendMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionSendMessage#278f2868", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionSendMessage#278f2868", "message", err)
 	}
 	return nil
@@ -2629,19 +2875,27 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffe
 	if err := consumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeAvailableReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevValue, err = DecodeChatReactions(b); err != nil {
+	if m.PrevValue, err = decodeChatReactions(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "prev_value", err)
 	}
-	if m.NewValue, err = DecodeChatReactions(b); err != nil {
+	if m.NewValue, err = decodeChatReactions(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "new_value", err)
 	}
 	return nil
@@ -2706,11 +2960,16 @@ func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeUsernames#f04fb3a9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeUsernames) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2775,11 +3034,16 @@ func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleForum#02cc6383", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleForum) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2843,16 +3107,24 @@ func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
 		return decodeErr("channelAdminLogEventActionCreateTopic#58707d28", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionCreateTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionCreateTopic#58707d28", "", ErrTooDeep)
+	}
 	var err error
-	if m.Topic, err = DecodeForumTopic(b); err != nil {
+	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionCreateTopic#58707d28", "topic", err)
 	}
 	return nil
@@ -2915,19 +3187,27 @@ func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
 		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionEditTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevTopic, err = DecodeForumTopic(b); err != nil {
+	if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "prev_topic", err)
 	}
-	if m.NewTopic, err = DecodeForumTopic(b); err != nil {
+	if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "new_topic", err)
 	}
 	return nil
@@ -2986,16 +3266,24 @@ func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
 		return decodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDeleteTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "", ErrTooDeep)
+	}
 	var err error
-	if m.Topic, err = DecodeForumTopic(b); err != nil {
+	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "topic", err)
 	}
 	return nil
@@ -3075,13 +3363,21 @@ func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
 		return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionPinTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "", ErrTooDeep)
 	}
 	*m = ChannelAdminLogEventActionPinTopic{}
 	var err error
@@ -3089,12 +3385,12 @@ func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.PrevTopic, err = DecodeForumTopic(b); err != nil {
+		if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
 			return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "prev_topic", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewTopic, err = DecodeForumTopic(b); err != nil {
+		if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
 			return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "new_topic", err)
 		}
 	}
@@ -3154,11 +3450,16 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"); err != nil {
 		return decodeErr("channelAdminLogEventActionToggleAntiSpam#64f36dfc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleAntiSpam) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3226,19 +3527,27 @@ func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangePeerColor) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.PrevValue.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.PrevValue, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "prev_value", err)
 	}
-	if err = m.NewValue.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NewValue, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "new_value", err)
 	}
 	return nil
@@ -3301,19 +3610,27 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer)
 	if err := consumeID(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeProfilePeerColor) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.PrevValue.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.PrevValue, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "prev_value", err)
 	}
-	if err = m.NewValue.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NewValue, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "new_value", err)
 	}
 	return nil
@@ -3376,19 +3693,27 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeWallpaper) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevValue, err = DecodeWallPaper(b); err != nil {
+	if m.PrevValue, err = decodeWallPaper(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "prev_value", err)
 	}
-	if m.NewValue, err = DecodeWallPaper(b); err != nil {
+	if m.NewValue, err = decodeWallPaper(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "new_value", err)
 	}
 	return nil
@@ -3451,19 +3776,27 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) erro
 	if err := consumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeEmojiStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "", ErrTooDeep)
+	}
 	var err error
-	if m.PrevValue, err = DecodeEmojiStatus(b); err != nil {
+	if m.PrevValue, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "prev_value", err)
 	}
-	if m.NewValue, err = DecodeEmojiStatus(b); err != nil {
+	if m.NewValue, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "new_value", err)
 	}
 	return nil
@@ -3479,7 +3812,12 @@ type ChannelLocationClass interface {
 
 // DecodeChannelLocation decodes any constructor of ChannelLocation.
 func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
-	id, err := b.PeekID()
+	return decodeChannelLocation(b, 0)
+}
+
+// decodeChannelLocation is DecodeChannelLocation for a value nested depth levels deep.
+func decodeChannelLocation(b *bin.Buffer, depth int) (ChannelLocationClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3495,7 +3833,7 @@ func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
 			Type: "ChannelLocation",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3549,11 +3887,16 @@ func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelLocationEmptyTypeID, "channelLocationEmpty"); err != nil {
 		return decodeErr("channelLocationEmpty#bfb5ad8b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelLocationEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3615,16 +3958,24 @@ func (m *ChannelLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
 		return decodeErr("channelLocation#209b82db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelLocation) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelLocation#209b82db", "", ErrTooDeep)
+	}
 	var err error
-	if m.GeoPoint, err = DecodeGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("channelLocation#209b82db", "geo_point", err)
 	}
 	if m.Address, err = b.String(); err != nil {
@@ -3643,7 +3994,12 @@ type ChannelMessagesFilterClass interface {
 
 // DecodeChannelMessagesFilter decodes any constructor of ChannelMessagesFilter.
 func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, error) {
-	id, err := b.PeekID()
+	return decodeChannelMessagesFilter(b, 0)
+}
+
+// decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested depth levels deep.
+func decodeChannelMessagesFilter(b *bin.Buffer, depth int) (ChannelMessagesFilterClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3659,7 +4015,7 @@ func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, err
 			Type: "ChannelMessagesFilter",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3713,11 +4069,16 @@ func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"); err != nil {
 		return decodeErr("channelMessagesFilterEmpty#94d42ee7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelMessagesFilterEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3789,13 +4150,21 @@ func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelMessagesFilterTypeID, "channelMessagesFilter"); err != nil {
 		return decodeErr("channelMessagesFilter#cd77d957", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelMessagesFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelMessagesFilter#cd77d957", "", ErrTooDeep)
 	}
 	*m = ChannelMessagesFilter{}
 	var err error
@@ -3803,7 +4172,7 @@ func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channelMessagesFilter#cd77d957", "flags", err)
 	}
 	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = decodeVector(b, decodeValue[MessageRange]); err != nil {
+	if m.Ranges, err = decodeVectorAt(b, depth+1, decodeValue[MessageRange]); err != nil {
 		return decodeErr("channelMessagesFilter#cd77d957", "ranges", err)
 	}
 	m.Flags.Unset(1)
@@ -3820,7 +4189,12 @@ type ChannelParticipantClass interface {
 
 // DecodeChannelParticipant decodes any constructor of ChannelParticipant.
 func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
-	id, err := b.PeekID()
+	return decodeChannelParticipant(b, 0)
+}
+
+// decodeChannelParticipant is DecodeChannelParticipant for a value nested depth levels deep.
+func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3844,7 +4218,7 @@ func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
 			Type: "ChannelParticipant",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3903,11 +4277,16 @@ func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
 		return decodeErr("channelParticipant#c00c07c0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipant) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3985,11 +4364,16 @@ func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
 		return decodeErr("channelParticipantSelf#35a8bfa7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantSelf) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4081,13 +4465,21 @@ func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
 		return decodeErr("channelParticipantCreator#2fe601d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantCreator) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelParticipantCreator#2fe601d3", "", ErrTooDeep)
 	}
 	*m = ChannelParticipantCreator{}
 	var err error
@@ -4097,7 +4489,7 @@ func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("channelParticipantCreator#2fe601d3", "user_id", err)
 	}
-	if err = m.AdminRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
 		return decodeErr("channelParticipantCreator#2fe601d3", "admin_rights", err)
 	}
 	if m.Flags.Has(0) {
@@ -4198,13 +4590,21 @@ func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
 		return decodeErr("channelParticipantAdmin#34c3bb53", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelParticipantAdmin#34c3bb53", "", ErrTooDeep)
 	}
 	*m = ChannelParticipantAdmin{}
 	var err error
@@ -4227,7 +4627,7 @@ func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("channelParticipantAdmin#34c3bb53", "date", err)
 	}
-	if err = m.AdminRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
 		return decodeErr("channelParticipantAdmin#34c3bb53", "admin_rights", err)
 	}
 	if m.Flags.Has(2) {
@@ -4315,13 +4715,21 @@ func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
 		return decodeErr("channelParticipantBanned#6df8014e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantBanned) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelParticipantBanned#6df8014e", "", ErrTooDeep)
 	}
 	*m = ChannelParticipantBanned{}
 	var err error
@@ -4329,7 +4737,7 @@ func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channelParticipantBanned#6df8014e", "flags", err)
 	}
 	m.Left = m.Flags.Has(0)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("channelParticipantBanned#6df8014e", "peer", err)
 	}
 	if m.KickedBy, err = b.Long(); err != nil {
@@ -4338,7 +4746,7 @@ func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("channelParticipantBanned#6df8014e", "date", err)
 	}
-	if err = m.BannedRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
 		return decodeErr("channelParticipantBanned#6df8014e", "banned_rights", err)
 	}
 	m.Flags.Unset(0)
@@ -4398,16 +4806,24 @@ func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantLeftTypeID, "channelParticipantLeft"); err != nil {
 		return decodeErr("channelParticipantLeft#1b03f006", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantLeft) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelParticipantLeft#1b03f006", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("channelParticipantLeft#1b03f006", "peer", err)
 	}
 	return nil
@@ -4423,7 +4839,12 @@ type ChannelParticipantsFilterClass interface {
 
 // DecodeChannelParticipantsFilter decodes any constructor of ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterClass, error) {
-	id, err := b.PeekID()
+	return decodeChannelParticipantsFilter(b, 0)
+}
+
+// decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a value nested depth levels deep.
+func decodeChannelParticipantsFilter(b *bin.Buffer, depth int) (ChannelParticipantsFilterClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4451,7 +4872,7 @@ func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterCl
 			Type: "ChannelParticipantsFilter",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4505,11 +4926,16 @@ func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsRecentTypeID, "channelParticipantsRecent"); err != nil {
 		return decodeErr("channelParticipantsRecent#de3f3c79", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsRecent) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4564,11 +4990,16 @@ func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"); err != nil {
 		return decodeErr("channelParticipantsAdmins#b4608969", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsAdmins) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4626,11 +5057,16 @@ func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
 		return decodeErr("channelParticipantsKicked#a3b54985", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsKicked) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4689,11 +5125,16 @@ func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsBotsTypeID, "channelParticipantsBots"); err != nil {
 		return decodeErr("channelParticipantsBots#b0d1865b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsBots) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4751,11 +5192,16 @@ func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
 		return decodeErr("channelParticipantsBanned#1427a5e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsBanned) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4817,11 +5263,16 @@ func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
 		return decodeErr("channelParticipantsSearch#0656ac4b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsSearch) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4883,11 +5334,16 @@ func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
 		return decodeErr("channelParticipantsContacts#bb6ae88d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsContacts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4968,11 +5424,16 @@ func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
 		return decodeErr("channelParticipantsMentions#e04b5ceb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsMentions) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5010,7 +5471,12 @@ type ChatClass interface {
 
 // DecodeChat decodes any constructor of Chat.
 func DecodeChat(b *bin.Buffer) (ChatClass, error) {
-	id, err := b.PeekID()
+	return decodeChat(b, 0)
+}
+
+// decodeChat is DecodeChat for a value nested depth levels deep.
+func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5032,7 +5498,7 @@ func DecodeChat(b *bin.Buffer) (ChatClass, error) {
 			Type: "Chat",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5089,11 +5555,16 @@ func (m *ChatEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatEmptyTypeID, "chatEmpty"); err != nil {
 		return decodeErr("chatEmpty#29562865", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5239,13 +5710,21 @@ func (m *Chat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatTypeID, "chat"); err != nil {
 		return decodeErr("chat#41cbf256", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Chat) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chat#41cbf256", "", ErrTooDeep)
 	}
 	*m = Chat{}
 	var err error
@@ -5264,7 +5743,7 @@ func (m *Chat) DecodeBare(b *bin.Buffer) error {
 	if m.Title, err = b.String(); err != nil {
 		return decodeErr("chat#41cbf256", "title", err)
 	}
-	if m.Photo, err = DecodeChatPhoto(b); err != nil {
+	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
 		return decodeErr("chat#41cbf256", "photo", err)
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
@@ -5277,19 +5756,19 @@ func (m *Chat) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("chat#41cbf256", "version", err)
 	}
 	if m.Flags.Has(6) {
-		if m.MigratedTo, err = DecodeInputChannel(b); err != nil {
+		if m.MigratedTo, err = decodeInputChannel(b, depth+1); err != nil {
 			return decodeErr("chat#41cbf256", "migrated_to", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		m.AdminRights = new(ChatAdminRights)
-		if err = m.AdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.AdminRights, depth+1); err != nil {
 			return decodeErr("chat#41cbf256", "admin_rights", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = m.DefaultBannedRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
 			return decodeErr("chat#41cbf256", "default_banned_rights", err)
 		}
 	}
@@ -5358,11 +5837,16 @@ func (m *ChatForbidden) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
 		return decodeErr("chatForbidden#6592a1a7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5703,13 +6187,21 @@ func (m *Channel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelTypeID, "channel"); err != nil {
 		return decodeErr("channel#0aadfc8f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channel#0aadfc8f", "", ErrTooDeep)
 	}
 	*m = Channel{}
 	var err error
@@ -5758,32 +6250,32 @@ func (m *Channel) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("channel#0aadfc8f", "username", err)
 		}
 	}
-	if m.Photo, err = DecodeChatPhoto(b); err != nil {
+	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
 		return decodeErr("channel#0aadfc8f", "photo", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("channel#0aadfc8f", "date", err)
 	}
 	if m.Flags.Has(9) {
-		if m.RestrictionReason, err = decodeVector(b, decodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
 			return decodeErr("channel#0aadfc8f", "restriction_reason", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		m.AdminRights = new(ChatAdminRights)
-		if err = m.AdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.AdminRights, depth+1); err != nil {
 			return decodeErr("channel#0aadfc8f", "admin_rights", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		m.BannedRights = new(ChatBannedRights)
-		if err = m.BannedRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.BannedRights, depth+1); err != nil {
 			return decodeErr("channel#0aadfc8f", "banned_rights", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = m.DefaultBannedRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
 			return decodeErr("channel#0aadfc8f", "default_banned_rights", err)
 		}
 	}
@@ -5793,7 +6285,7 @@ func (m *Channel) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = decodeVector(b, decodeValue[Username]); err != nil {
+		if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
 			return decodeErr("channel#0aadfc8f", "usernames", err)
 		}
 	}
@@ -5804,18 +6296,18 @@ func (m *Channel) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags2.Has(7) {
 		m.Color = new(PeerColor)
-		if err = m.Color.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Color, depth+1); err != nil {
 			return decodeErr("channel#0aadfc8f", "color", err)
 		}
 	}
 	if m.Flags2.Has(8) {
 		m.ProfileColor = new(PeerColor)
-		if err = m.ProfileColor.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ProfileColor, depth+1); err != nil {
 			return decodeErr("channel#0aadfc8f", "profile_color", err)
 		}
 	}
 	if m.Flags2.Has(9) {
-		if m.EmojiStatus, err = DecodeEmojiStatus(b); err != nil {
+		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
 			return decodeErr("channel#0aadfc8f", "emoji_status", err)
 		}
 	}
@@ -5957,11 +6449,16 @@ func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
 		return decodeErr("channelForbidden#17d493d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6004,7 +6501,12 @@ type ChatFullClass interface {
 
 // DecodeChatFull decodes any constructor of ChatFull.
 func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
-	id, err := b.PeekID()
+	return decodeChatFull(b, 0)
+}
+
+// decodeChatFull is DecodeChatFull for a value nested depth levels deep.
+func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6020,7 +6522,7 @@ func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
 			Type: "ChatFull",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6221,13 +6723,21 @@ func (m *ChatFull) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatFullTypeID, "chatFull"); err != nil {
 		return decodeErr("chatFull#c9d31138", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatFull#c9d31138", "", ErrTooDeep)
 	}
 	*m = ChatFull{}
 	var err error
@@ -6243,24 +6753,24 @@ func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 	if m.About, err = b.String(); err != nil {
 		return decodeErr("chatFull#c9d31138", "about", err)
 	}
-	if m.Participants, err = DecodeChatParticipants(b); err != nil {
+	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
 		return decodeErr("chatFull#c9d31138", "participants", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ChatPhoto, err = DecodePhoto(b); err != nil {
+		if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("chatFull#c9d31138", "chat_photo", err)
 		}
 	}
-	if err = m.NotifySettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return decodeErr("chatFull#c9d31138", "notify_settings", err)
 	}
 	if m.Flags.Has(13) {
-		if m.ExportedInvite, err = DecodeExportedChatInvite(b); err != nil {
+		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 			return decodeErr("chatFull#c9d31138", "exported_invite", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BotInfo, err = decodeVector(b, decodeValue[BotInfo]); err != nil {
+		if m.BotInfo, err = decodeVectorAt(b, depth+1, decodeValue[BotInfo]); err != nil {
 			return decodeErr("chatFull#c9d31138", "bot_info", err)
 		}
 	}
@@ -6276,7 +6786,7 @@ func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(12) {
 		m.Call = new(InputGroupCall)
-		if err = m.Call.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Call, depth+1); err != nil {
 			return decodeErr("chatFull#c9d31138", "call", err)
 		}
 	}
@@ -6286,7 +6796,7 @@ func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.GroupcallDefaultJoinAs, err = DecodePeer(b); err != nil {
+		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("chatFull#c9d31138", "groupcall_default_join_as", err)
 		}
 	}
@@ -6306,7 +6816,7 @@ func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.AvailableReactions, err = DecodeChatReactions(b); err != nil {
+		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
 			return decodeErr("chatFull#c9d31138", "available_reactions", err)
 		}
 	}
@@ -6738,13 +7248,21 @@ func (m *ChannelFull) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
 		return decodeErr("channelFull#0f2bcb6f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelFull#0f2bcb6f", "", ErrTooDeep)
 	}
 	*m = ChannelFull{}
 	var err error
@@ -6808,18 +7326,18 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 	if m.UnreadCount, err = b.Int(); err != nil {
 		return decodeErr("channelFull#0f2bcb6f", "unread_count", err)
 	}
-	if m.ChatPhoto, err = DecodePhoto(b); err != nil {
+	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("channelFull#0f2bcb6f", "chat_photo", err)
 	}
-	if err = m.NotifySettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return decodeErr("channelFull#0f2bcb6f", "notify_settings", err)
 	}
 	if m.Flags.Has(23) {
-		if m.ExportedInvite, err = DecodeExportedChatInvite(b); err != nil {
+		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "exported_invite", err)
 		}
 	}
-	if m.BotInfo, err = decodeVector(b, decodeValue[BotInfo]); err != nil {
+	if m.BotInfo, err = decodeVectorAt(b, depth+1, decodeValue[BotInfo]); err != nil {
 		return decodeErr("channelFull#0f2bcb6f", "bot_info", err)
 	}
 	if m.Flags.Has(4) {
@@ -6839,7 +7357,7 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(8) {
 		m.Stickerset = new(StickerSet)
-		if err = m.Stickerset.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Stickerset, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "stickerset", err)
 		}
 	}
@@ -6859,7 +7377,7 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.Location, err = DecodeChannelLocation(b); err != nil {
+		if m.Location, err = decodeChannelLocation(b, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "location", err)
 		}
 	}
@@ -6883,7 +7401,7 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(21) {
 		m.Call = new(InputGroupCall)
-		if err = m.Call.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Call, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "call", err)
 		}
 	}
@@ -6898,7 +7416,7 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(26) {
-		if m.GroupcallDefaultJoinAs, err = DecodePeer(b); err != nil {
+		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "groupcall_default_join_as", err)
 		}
 	}
@@ -6918,23 +7436,23 @@ func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(29) {
-		if m.DefaultSendAs, err = DecodePeer(b); err != nil {
+		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "default_send_as", err)
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.AvailableReactions, err = DecodeChatReactions(b); err != nil {
+		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "available_reactions", err)
 		}
 	}
 	if m.Flags2.Has(4) {
 		m.Stories = new(PeerStories)
-		if err = m.Stories.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Stories, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "stories", err)
 		}
 	}
 	if m.Flags2.Has(7) {
-		if m.Wallpaper, err = DecodeWallPaper(b); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 			return decodeErr("channelFull#0f2bcb6f", "wallpaper", err)
 		}
 	}
@@ -7022,7 +7540,12 @@ type ChatInviteClass interface {
 
 // DecodeChatInvite decodes any constructor of ChatInvite.
 func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
-	id, err := b.PeekID()
+	return decodeChatInvite(b, 0)
+}
+
+// decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
+func decodeChatInvite(b *bin.Buffer, depth int) (ChatInviteClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7040,7 +7563,7 @@ func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
 			Type: "ChatInvite",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7099,16 +7622,24 @@ func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
 		return decodeErr("chatInviteAlready#5a686d7c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInviteAlready) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatInviteAlready#5a686d7c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Chat, err = DecodeChat(b); err != nil {
+	if m.Chat, err = decodeChat(b, depth+1); err != nil {
 		return decodeErr("chatInviteAlready#5a686d7c", "chat", err)
 	}
 	return nil
@@ -7247,13 +7778,21 @@ func (m *ChatInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
 		return decodeErr("chatInvite#cde0ec40", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatInvite#cde0ec40", "", ErrTooDeep)
 	}
 	*m = ChatInvite{}
 	var err error
@@ -7276,14 +7815,14 @@ func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("chatInvite#cde0ec40", "about", err)
 		}
 	}
-	if m.Photo, err = DecodePhoto(b); err != nil {
+	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("chatInvite#cde0ec40", "photo", err)
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
 		return decodeErr("chatInvite#cde0ec40", "participants_count", err)
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = decodeVector(b, DecodeUser); err != nil {
+		if m.Participants, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 			return decodeErr("chatInvite#cde0ec40", "participants", err)
 		}
 	}
@@ -7362,16 +7901,24 @@ func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
 		return decodeErr("chatInvitePeek#61695cb0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInvitePeek) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatInvitePeek#61695cb0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Chat, err = DecodeChat(b); err != nil {
+	if m.Chat, err = decodeChat(b, depth+1); err != nil {
 		return decodeErr("chatInvitePeek#61695cb0", "chat", err)
 	}
 	if m.Expires, err = b.Int(); err != nil {
@@ -7390,7 +7937,12 @@ type ChatParticipantClass interface {
 
 // DecodeChatParticipant decodes any constructor of ChatParticipant.
 func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
-	id, err := b.PeekID()
+	return decodeChatParticipant(b, 0)
+}
+
+// decodeChatParticipant is DecodeChatParticipant for a value nested depth levels deep.
+func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7408,7 +7960,7 @@ func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
 			Type: "ChatParticipant",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7469,11 +8021,16 @@ func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
 		return decodeErr("chatParticipant#c02d4007", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipant) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7541,11 +8098,16 @@ func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
 		return decodeErr("chatParticipantCreator#e46bcee4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipantCreator) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7611,11 +8173,16 @@ func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
 		return decodeErr("chatParticipantAdmin#a0933f5b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipantAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7642,7 +8209,12 @@ type ChatParticipantsClass interface {
 
 // DecodeChatParticipants decodes any constructor of ChatParticipants.
 func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
-	id, err := b.PeekID()
+	return decodeChatParticipants(b, 0)
+}
+
+// decodeChatParticipants is DecodeChatParticipants for a value nested depth levels deep.
+func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7658,7 +8230,7 @@ func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
 			Type: "ChatParticipants",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7729,13 +8301,21 @@ func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
 		return decodeErr("chatParticipantsForbidden#8763d3e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipantsForbidden) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatParticipantsForbidden#8763d3e1", "", ErrTooDeep)
 	}
 	*m = ChatParticipantsForbidden{}
 	var err error
@@ -7746,7 +8326,7 @@ func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("chatParticipantsForbidden#8763d3e1", "chat_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.SelfParticipant, err = DecodeChatParticipant(b); err != nil {
+		if m.SelfParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
 			return decodeErr("chatParticipantsForbidden#8763d3e1", "self_participant", err)
 		}
 	}
@@ -7814,19 +8394,27 @@ func (m *ChatParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
 		return decodeErr("chatParticipants#3cbc93f8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatParticipants#3cbc93f8", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("chatParticipants#3cbc93f8", "chat_id", err)
 	}
-	if m.Participants, err = decodeVector(b, DecodeChatParticipant); err != nil {
+	if m.Participants, err = decodeVectorAt(b, depth+1, decodeChatParticipant); err != nil {
 		return decodeErr("chatParticipants#3cbc93f8", "participants", err)
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -7845,7 +8433,12 @@ type ChatPhotoClass interface {
 
 // DecodeChatPhoto decodes any constructor of ChatPhoto.
 func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
-	id, err := b.PeekID()
+	return decodeChatPhoto(b, 0)
+}
+
+// decodeChatPhoto is DecodeChatPhoto for a value nested depth levels deep.
+func decodeChatPhoto(b *bin.Buffer, depth int) (ChatPhotoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7861,7 +8454,7 @@ func DecodeChatPhoto(b *bin.Buffer) (ChatPhotoClass, error) {
 			Type: "ChatPhoto",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7915,11 +8508,16 @@ func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatPhotoEmptyTypeID, "chatPhotoEmpty"); err != nil {
 		return decodeErr("chatPhotoEmpty#37c1011c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatPhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7999,11 +8597,16 @@ func (m *ChatPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
 		return decodeErr("chatPhoto#1c6e1c11", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8041,7 +8644,12 @@ type ChatReactionsClass interface {
 
 // DecodeChatReactions decodes any constructor of ChatReactions.
 func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
-	id, err := b.PeekID()
+	return decodeChatReactions(b, 0)
+}
+
+// decodeChatReactions is DecodeChatReactions for a value nested depth levels deep.
+func decodeChatReactions(b *bin.Buffer, depth int) (ChatReactionsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8059,7 +8667,7 @@ func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
 			Type: "ChatReactions",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8113,11 +8721,16 @@ func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatReactionsNoneTypeID, "chatReactionsNone"); err != nil {
 		return decodeErr("chatReactionsNone#eafc32bc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatReactionsNone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8182,11 +8795,16 @@ func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatReactionsAllTypeID, "chatReactionsAll"); err != nil {
 		return decodeErr("chatReactionsAll#52928bca", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatReactionsAll) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8256,16 +8874,24 @@ func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
 		return decodeErr("chatReactionsSome#661d4037", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatReactionsSome) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatReactionsSome#661d4037", "", ErrTooDeep)
+	}
 	var err error
-	if m.Reactions, err = decodeVector(b, DecodeReaction); err != nil {
+	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
 		return decodeErr("chatReactionsSome#661d4037", "reactions", err)
 	}
 	return nil
@@ -8324,16 +8950,24 @@ func (m *CDNConfig) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
 		return decodeErr("cdnConfig#5725e40a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CDNConfig) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("cdnConfig#5725e40a", "", ErrTooDeep)
+	}
 	var err error
-	if m.PublicKeys, err = decodeVector(b, decodeValue[CDNPublicKey]); err != nil {
+	if m.PublicKeys, err = decodeVectorAt(b, depth+1, decodeValue[CDNPublicKey]); err != nil {
 		return decodeErr("cdnConfig#5725e40a", "public_keys", err)
 	}
 	return nil
@@ -8389,11 +9023,16 @@ func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
 		return decodeErr("cdnPublicKey#c982eaba", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CDNPublicKey) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8463,13 +9102,21 @@ func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
 		return decodeErr("channelAdminLogEvent#1fad68cd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEvent) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEvent#1fad68cd", "", ErrTooDeep)
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
@@ -8481,7 +9128,7 @@ func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("channelAdminLogEvent#1fad68cd", "user_id", err)
 	}
-	if m.Action, err = DecodeChannelAdminLogEventAction(b); err != nil {
+	if m.Action, err = decodeChannelAdminLogEventAction(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEvent#1fad68cd", "action", err)
 	}
 	return nil
@@ -8644,11 +9291,16 @@ func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"); err != nil {
 		return decodeErr("channelAdminLogEventsFilter#ea107ae4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventsFilter) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8835,11 +9487,16 @@ func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatAdminRightsTypeID, "chatAdminRights"); err != nil {
 		return decodeErr("chatAdminRights#5fb224d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatAdminRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8933,11 +9590,16 @@ func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatAdminWithInvitesTypeID, "chatAdminWithInvites"); err != nil {
 		return decodeErr("chatAdminWithInvites#f2ecef23", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatAdminWithInvites) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9125,11 +9787,16 @@ func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatBannedRightsTypeID, "chatBannedRights"); err != nil {
 		return decodeErr("chatBannedRights#9f120418", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatBannedRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9267,11 +9934,16 @@ func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
 		return decodeErr("chatInviteImporter#8c5adfd9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInviteImporter) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9357,11 +10029,16 @@ func (m *ChatOnlines) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatOnlinesTypeID, "chatOnlines"); err != nil {
 		return decodeErr("chatOnlines#f041e250", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatOnlines) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9476,11 +10153,16 @@ func (m *CodeSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
 		return decodeErr("codeSettings#ad253d78", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CodeSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9748,13 +10430,21 @@ func (m *Config) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ConfigTypeID, "config"); err != nil {
 		return decodeErr("config#cc1a241e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Config) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("config#cc1a241e", "", ErrTooDeep)
 	}
 	*m = Config{}
 	var err error
@@ -9778,7 +10468,7 @@ func (m *Config) DecodeBare(b *bin.Buffer) error {
 	if m.ThisDC, err = b.Int(); err != nil {
 		return decodeErr("config#cc1a241e", "this_dc", err)
 	}
-	if m.DCOptions, err = decodeVector(b, decodeValue[DCOption]); err != nil {
+	if m.DCOptions, err = decodeVectorAt(b, depth+1, decodeValue[DCOption]); err != nil {
 		return decodeErr("config#cc1a241e", "dc_options", err)
 	}
 	if m.DCTxtDomainName, err = b.String(); err != nil {
@@ -9905,7 +10595,7 @@ func (m *Config) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ReactionsDefault, err = DecodeReaction(b); err != nil {
+		if m.ReactionsDefault, err = decodeReaction(b, depth+1); err != nil {
 			return decodeErr("config#cc1a241e", "reactions_default", err)
 		}
 	}
@@ -9997,11 +10687,16 @@ func (m *Contact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactTypeID, "contact"); err != nil {
 		return decodeErr("contact#145ade0b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Contact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10067,19 +10762,27 @@ func (m *ContactStatus) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactStatusTypeID, "contactStatus"); err != nil {
 		return decodeErr("contactStatus#16d9703b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contactStatus#16d9703b", "", ErrTooDeep)
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("contactStatus#16d9703b", "user_id", err)
 	}
-	if m.Status, err = DecodeUserStatus(b); err != nil {
+	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
 		return decodeErr("contactStatus#16d9703b", "status", err)
 	}
 	return nil

@@ -17,7 +17,12 @@ type ChannelsChannelParticipantsClass interface {
 
 // DecodeChannelsChannelParticipants decodes any constructor of channels.ChannelParticipants.
 func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipantsClass, error) {
-	id, err := b.PeekID()
+	return decodeChannelsChannelParticipants(b, 0)
+}
+
+// decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a value nested depth levels deep.
+func decodeChannelsChannelParticipants(b *bin.Buffer, depth int) (ChannelsChannelParticipantsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipan
 			Type: "channels.ChannelParticipants",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -111,25 +116,33 @@ func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
 		return decodeErr("channels.channelParticipants#9ab0feaf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.channelParticipants#9ab0feaf", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("channels.channelParticipants#9ab0feaf", "count", err)
 	}
-	if m.Participants, err = decodeVector(b, DecodeChannelParticipant); err != nil {
+	if m.Participants, err = decodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
 		return decodeErr("channels.channelParticipants#9ab0feaf", "participants", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("channels.channelParticipants#9ab0feaf", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("channels.channelParticipants#9ab0feaf", "users", err)
 	}
 	return nil
@@ -183,11 +196,16 @@ func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
 		return decodeErr("channels.channelParticipantsNotModified#f0173fe9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipantsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -261,22 +279,30 @@ func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
 		return decodeErr("channels.adminLogResults#ed8af74d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsAdminLogResults) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.adminLogResults#ed8af74d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Events, err = decodeVector(b, decodeValue[ChannelAdminLogEvent]); err != nil {
+	if m.Events, err = decodeVectorAt(b, depth+1, decodeValue[ChannelAdminLogEvent]); err != nil {
 		return decodeErr("channels.adminLogResults#ed8af74d", "events", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("channels.adminLogResults#ed8af74d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("channels.adminLogResults#ed8af74d", "users", err)
 	}
 	return nil
@@ -346,22 +372,30 @@ func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
 		return decodeErr("channels.channelParticipant#dfb80317", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.channelParticipant#dfb80317", "", ErrTooDeep)
+	}
 	var err error
-	if m.Participant, err = DecodeChannelParticipant(b); err != nil {
+	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return decodeErr("channels.channelParticipant#dfb80317", "participant", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("channels.channelParticipant#dfb80317", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("channels.channelParticipant#dfb80317", "users", err)
 	}
 	return nil
@@ -434,22 +468,30 @@ func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
 		return decodeErr("channels.sendAsPeers#f496b0c6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSendAsPeers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.sendAsPeers#f496b0c6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peers, err = decodeVector(b, decodeValue[SendAsPeer]); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeValue[SendAsPeer]); err != nil {
 		return decodeErr("channels.sendAsPeers#f496b0c6", "peers", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("channels.sendAsPeers#f496b0c6", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("channels.sendAsPeers#f496b0c6", "users", err)
 	}
 	return nil
@@ -507,16 +549,24 @@ func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
 		return decodeErr("channels.readHistory#cc104937", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReadHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.readHistory#cc104937", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.readHistory#cc104937", "channel", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -595,16 +645,24 @@ func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
 		return decodeErr("channels.deleteMessages#84c1fd4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.deleteMessages#84c1fd4e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.deleteMessages#84c1fd4e", "channel", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -687,19 +745,27 @@ func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
 		return decodeErr("channels.reportSpam#f44a8315", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReportSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.reportSpam#f44a8315", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.reportSpam#f44a8315", "channel", err)
 	}
-	if m.Participant, err = DecodeInputPeer(b); err != nil {
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("channels.reportSpam#f44a8315", "participant", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -780,19 +846,27 @@ func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
 		return decodeErr("channels.getMessages#ad8c9a23", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getMessages#ad8c9a23", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getMessages#ad8c9a23", "channel", err)
 	}
-	if m.ID, err = decodeVector(b, DecodeInputMessage); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
 		return decodeErr("channels.getMessages#ad8c9a23", "id", err)
 	}
 	return nil
@@ -873,19 +947,27 @@ func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
 		return decodeErr("channels.getParticipants#77ced9d0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getParticipants#77ced9d0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getParticipants#77ced9d0", "channel", err)
 	}
-	if m.Filter, err = DecodeChannelParticipantsFilter(b); err != nil {
+	if m.Filter, err = decodeChannelParticipantsFilter(b, depth+1); err != nil {
 		return decodeErr("channels.getParticipants#77ced9d0", "filter", err)
 	}
 	if m.Offset, err = b.Int(); err != nil {
@@ -969,19 +1051,27 @@ func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
 		return decodeErr("channels.getParticipant#a0ab6cc6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetParticipantRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getParticipant#a0ab6cc6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getParticipant#a0ab6cc6", "channel", err)
 	}
-	if m.Participant, err = DecodeInputPeer(b); err != nil {
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("channels.getParticipant#a0ab6cc6", "participant", err)
 	}
 	return nil
@@ -1055,16 +1145,24 @@ func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
 		return decodeErr("channels.getChannels#0a7f6bbb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetChannelsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getChannels#0a7f6bbb", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = decodeVector(b, DecodeInputChannel); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
 		return decodeErr("channels.getChannels#0a7f6bbb", "id", err)
 	}
 	return nil
@@ -1135,16 +1233,24 @@ func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
 		return decodeErr("channels.getFullChannel#08736a09", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetFullChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getFullChannel#08736a09", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getFullChannel#08736a09", "channel", err)
 	}
 	return nil
@@ -1266,13 +1372,21 @@ func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
 		return decodeErr("channels.createChannel#91006707", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCreateChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.createChannel#91006707", "", ErrTooDeep)
 	}
 	*m = ChannelsCreateChannelRequest{}
 	var err error
@@ -1290,7 +1404,7 @@ func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channels.createChannel#91006707", "about", err)
 	}
 	if m.Flags.Has(2) {
-		if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 			return decodeErr("channels.createChannel#91006707", "geo_point", err)
 		}
 	}
@@ -1392,22 +1506,30 @@ func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
 		return decodeErr("channels.editAdmin#d33c8902", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditAdminRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editAdmin#d33c8902", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editAdmin#d33c8902", "channel", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("channels.editAdmin#d33c8902", "user_id", err)
 	}
-	if err = m.AdminRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
 		return decodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
 	}
 	if m.Rank, err = b.String(); err != nil {
@@ -1483,16 +1605,24 @@ func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
 		return decodeErr("channels.editTitle#566decd0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditTitleRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editTitle#566decd0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editTitle#566decd0", "channel", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -1570,19 +1700,27 @@ func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
 		return decodeErr("channels.editPhoto#f12e57c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditPhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editPhoto#f12e57c9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editPhoto#f12e57c9", "channel", err)
 	}
-	if m.Photo, err = DecodeInputChatPhoto(b); err != nil {
+	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
 		return decodeErr("channels.editPhoto#f12e57c9", "photo", err)
 	}
 	return nil
@@ -1655,16 +1793,24 @@ func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
 		return decodeErr("channels.checkUsername#10e6bd2c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCheckUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.checkUsername#10e6bd2c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.checkUsername#10e6bd2c", "channel", err)
 	}
 	if m.Username, err = b.String(); err != nil {
@@ -1740,16 +1886,24 @@ func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
 		return decodeErr("channels.updateUsername#3514b3de", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.updateUsername#3514b3de", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.updateUsername#3514b3de", "channel", err)
 	}
 	if m.Username, err = b.String(); err != nil {
@@ -1823,16 +1977,24 @@ func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
 		return decodeErr("channels.joinChannel#24b524c5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsJoinChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.joinChannel#24b524c5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.joinChannel#24b524c5", "channel", err)
 	}
 	return nil
@@ -1903,16 +2065,24 @@ func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
 		return decodeErr("channels.leaveChannel#f836aa95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsLeaveChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.leaveChannel#f836aa95", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.leaveChannel#f836aa95", "channel", err)
 	}
 	return nil
@@ -1990,19 +2160,27 @@ func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
 		return decodeErr("channels.inviteToChannel#199f3a6c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsInviteToChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.inviteToChannel#199f3a6c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("channels.inviteToChannel#199f3a6c", "users", err)
 	}
 	return nil
@@ -2073,16 +2251,24 @@ func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
 		return decodeErr("channels.deleteChannel#c0111fe3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.deleteChannel#c0111fe3", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.deleteChannel#c0111fe3", "channel", err)
 	}
 	return nil
@@ -2170,13 +2356,21 @@ func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
 		return decodeErr("channels.exportMessageLink#e63fadeb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsExportMessageLinkRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.exportMessageLink#e63fadeb", "", ErrTooDeep)
 	}
 	*m = ChannelsExportMessageLinkRequest{}
 	var err error
@@ -2185,7 +2379,7 @@ func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Grouped = m.Flags.Has(0)
 	m.Thread = m.Flags.Has(1)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.exportMessageLink#e63fadeb", "channel", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -2263,16 +2457,24 @@ func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
 		return decodeErr("channels.toggleSignatures#1f69b606", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleSignaturesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleSignatures#1f69b606", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleSignatures#1f69b606", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -2357,11 +2559,16 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
 		return decodeErr("channels.getAdminedPublicChannels#f8b036af", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetAdminedPublicChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2450,22 +2657,30 @@ func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
 		return decodeErr("channels.editBanned#96e6cd81", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditBannedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editBanned#96e6cd81", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editBanned#96e6cd81", "channel", err)
 	}
-	if m.Participant, err = DecodeInputPeer(b); err != nil {
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("channels.editBanned#96e6cd81", "participant", err)
 	}
-	if err = m.BannedRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
 		return decodeErr("channels.editBanned#96e6cd81", "banned_rights", err)
 	}
 	return nil
@@ -2574,20 +2789,28 @@ func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
 		return decodeErr("channels.getAdminLog#33ddf480", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetAdminLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getAdminLog#33ddf480", "", ErrTooDeep)
 	}
 	*m = ChannelsGetAdminLogRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("channels.getAdminLog#33ddf480", "flags", err)
 	}
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getAdminLog#33ddf480", "channel", err)
 	}
 	if m.Q, err = b.String(); err != nil {
@@ -2595,12 +2818,12 @@ func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.EventsFilter = new(ChannelAdminLogEventsFilter)
-		if err = m.EventsFilter.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.EventsFilter, depth+1); err != nil {
 			return decodeErr("channels.getAdminLog#33ddf480", "events_filter", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = decodeVector(b, DecodeInputUser); err != nil {
+		if m.Admins, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 			return decodeErr("channels.getAdminLog#33ddf480", "admins", err)
 		}
 	}
@@ -2689,19 +2912,27 @@ func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
 		return decodeErr("channels.setStickers#ea8ca4f9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetStickersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.setStickers#ea8ca4f9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.setStickers#ea8ca4f9", "channel", err)
 	}
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("channels.setStickers#ea8ca4f9", "stickerset", err)
 	}
 	return nil
@@ -2777,16 +3008,24 @@ func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
 		return decodeErr("channels.readMessageContents#eab5dc38", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReadMessageContentsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.readMessageContents#eab5dc38", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.readMessageContents#eab5dc38", "channel", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2871,13 +3110,21 @@ func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
 		return decodeErr("channels.deleteHistory#9baa9647", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.deleteHistory#9baa9647", "", ErrTooDeep)
 	}
 	*m = ChannelsDeleteHistoryRequest{}
 	var err error
@@ -2885,7 +3132,7 @@ func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channels.deleteHistory#9baa9647", "flags", err)
 	}
 	m.ForEveryone = m.Flags.Has(0)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.deleteHistory#9baa9647", "channel", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -2962,16 +3209,24 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
 		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsTogglePreHistoryHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -3043,11 +3298,16 @@ func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
 		return decodeErr("channels.getLeftChannels#8341ecc0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetLeftChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3118,11 +3378,16 @@ func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
 		return decodeErr("channels.getGroupsForDiscussion#f5dad378", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetGroupsForDiscussionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3198,19 +3463,27 @@ func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
 		return decodeErr("channels.setDiscussionGroup#40582bb2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetDiscussionGroupRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.setDiscussionGroup#40582bb2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Broadcast, err = DecodeInputChannel(b); err != nil {
+	if m.Broadcast, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.setDiscussionGroup#40582bb2", "broadcast", err)
 	}
-	if m.Group, err = DecodeInputChannel(b); err != nil {
+	if m.Group, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.setDiscussionGroup#40582bb2", "group", err)
 	}
 	return nil
@@ -3289,22 +3562,30 @@ func (m *ChannelsEditCreatorRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditCreatorRequestTypeID, "channels.editCreator"); err != nil {
 		return decodeErr("channels.editCreator#8f38cd1f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditCreatorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditCreatorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editCreator#8f38cd1f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editCreator#8f38cd1f", "channel", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("channels.editCreator#8f38cd1f", "user_id", err)
 	}
-	if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 		return decodeErr("channels.editCreator#8f38cd1f", "password", err)
 	}
 	return nil
@@ -3381,19 +3662,27 @@ func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
 		return decodeErr("channels.editLocation#58e63f6d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditLocationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editLocation#58e63f6d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editLocation#58e63f6d", "channel", err)
 	}
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("channels.editLocation#58e63f6d", "geo_point", err)
 	}
 	if m.Address, err = b.String(); err != nil {
@@ -3469,16 +3758,24 @@ func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
 		return decodeErr("channels.toggleSlowMode#edd49ef0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleSlowModeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleSlowMode#edd49ef0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleSlowMode#edd49ef0", "channel", err)
 	}
 	if m.Seconds, err = b.Int(); err != nil {
@@ -3547,11 +3844,16 @@ func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
 		return decodeErr("channels.getInactiveChannels#11e831ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetInactiveChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3623,16 +3925,24 @@ func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
 		return decodeErr("channels.convertToGigagroup#0b290c69", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsConvertToGigagroupRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.convertToGigagroup#0b290c69", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.convertToGigagroup#0b290c69", "channel", err)
 	}
 	return nil
@@ -3705,16 +4015,24 @@ func (m *ChannelsViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"); err != nil {
 		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsViewSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
 	}
 	if m.RandomID, err = b.Bytes(); err != nil {
@@ -3788,16 +4106,24 @@ func (m *ChannelsGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"); err != nil {
 		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetSponsoredMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
 	}
 	return nil
@@ -3868,16 +4194,24 @@ func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
 		return decodeErr("channels.getSendAs#0dc770ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetSendAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getSendAs#0dc770ee", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("channels.getSendAs#0dc770ee", "peer", err)
 	}
 	return nil
@@ -3952,19 +4286,27 @@ func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
 		return decodeErr("channels.deleteParticipantHistory#367544db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteParticipantHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.deleteParticipantHistory#367544db", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.deleteParticipantHistory#367544db", "channel", err)
 	}
-	if m.Participant, err = DecodeInputPeer(b); err != nil {
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("channels.deleteParticipantHistory#367544db", "participant", err)
 	}
 	return nil
@@ -4037,16 +4379,24 @@ func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
 		return decodeErr("channels.toggleJoinToSend#e4cb9580", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleJoinToSendRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleJoinToSend#e4cb9580", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleJoinToSend#e4cb9580", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -4122,16 +4472,24 @@ func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
 		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleJoinRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -4210,16 +4568,24 @@ func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
 		return decodeErr("channels.reorderUsernames#b45ced1d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.reorderUsernames#b45ced1d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.reorderUsernames#b45ced1d", "channel", err)
 	}
 	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
@@ -4297,16 +4663,24 @@ func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
 		return decodeErr("channels.toggleUsername#50f24105", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleUsername#50f24105", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleUsername#50f24105", "channel", err)
 	}
 	if m.Username, err = b.String(); err != nil {
@@ -4383,16 +4757,24 @@ func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
 		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeactivateAllUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "channel", err)
 	}
 	return nil
@@ -4465,16 +4847,24 @@ func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
 		return decodeErr("channels.toggleForum#a4298b29", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleForumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleForum#a4298b29", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleForum#a4298b29", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -4584,20 +4974,28 @@ func (m *ChannelsCreateForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"); err != nil {
 		return decodeErr("channels.createForumTopic#f40c0224", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.createForumTopic#f40c0224", "", ErrTooDeep)
 	}
 	*m = ChannelsCreateForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("channels.createForumTopic#f40c0224", "flags", err)
 	}
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.createForumTopic#f40c0224", "channel", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -4617,7 +5015,7 @@ func (m *ChannelsCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channels.createForumTopic#f40c0224", "random_id", err)
 	}
 	if m.Flags.Has(2) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("channels.createForumTopic#f40c0224", "send_as", err)
 		}
 	}
@@ -4718,20 +5116,28 @@ func (m *ChannelsGetForumTopicsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"); err != nil {
 		return decodeErr("channels.getForumTopics#0de560d1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getForumTopics#0de560d1", "", ErrTooDeep)
 	}
 	*m = ChannelsGetForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("channels.getForumTopics#0de560d1", "flags", err)
 	}
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getForumTopics#0de560d1", "channel", err)
 	}
 	if m.Flags.Has(0) {
@@ -4827,16 +5233,24 @@ func (m *ChannelsGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"); err != nil {
 		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetForumTopicsByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
 	}
 	if m.Topics, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -4947,20 +5361,28 @@ func (m *ChannelsEditForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"); err != nil {
 		return decodeErr("channels.editForumTopic#f4dfa185", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.editForumTopic#f4dfa185", "", ErrTooDeep)
 	}
 	*m = ChannelsEditForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("channels.editForumTopic#f4dfa185", "flags", err)
 	}
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.editForumTopic#f4dfa185", "channel", err)
 	}
 	if m.TopicID, err = b.Int(); err != nil {
@@ -5070,16 +5492,24 @@ func (m *ChannelsUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"); err != nil {
 		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdatePinnedForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
 	}
 	if m.TopicID, err = b.Int(); err != nil {
@@ -5158,16 +5588,24 @@ func (m *ChannelsDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"); err != nil {
 		return decodeErr("channels.deleteTopicHistory#34435f2d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteTopicHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.deleteTopicHistory#34435f2d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
@@ -5255,13 +5693,21 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"); err != nil {
 		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReorderPinnedForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", ErrTooDeep)
 	}
 	*m = ChannelsReorderPinnedForumTopicsRequest{}
 	var err error
@@ -5269,7 +5715,7 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) erro
 		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "flags", err)
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
 	}
 	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -5346,16 +5792,24 @@ func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
 		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleAntiSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -5431,16 +5885,24 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error
 	if err := consumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
 		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReportAntiSpamFalsePositiveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "channel", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -5516,16 +5978,24 @@ func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
 		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleParticipantsHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -5601,16 +6071,24 @@ func (m *ChannelsClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"); err != nil {
 		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsClickSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
 	}
 	if m.RandomID, err = b.Bytes(); err != nil {
@@ -5711,13 +6189,21 @@ func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
 		return decodeErr("channels.updateColor#d8aa3671", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateColorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.updateColor#d8aa3671", "", ErrTooDeep)
 	}
 	*m = ChannelsUpdateColorRequest{}
 	var err error
@@ -5725,7 +6211,7 @@ func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("channels.updateColor#d8aa3671", "flags", err)
 	}
 	m.ForProfile = m.Flags.Has(1)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.updateColor#d8aa3671", "channel", err)
 	}
 	if m.Flags.Has(2) {
@@ -5815,16 +6301,24 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
 		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleViewForumAsMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -5898,16 +6392,24 @@ func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
 		return decodeErr("channels.getChannelRecommendations#83b70d97", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetChannelRecommendationsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getChannelRecommendations#83b70d97", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
 	}
 	return nil
@@ -5982,19 +6484,27 @@ func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
 		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateEmojiStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "channel", err)
 	}
-	if m.EmojiStatus, err = DecodeEmojiStatus(b); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "emoji_status", err)
 	}
 	return nil

@@ -17,7 +17,12 @@ type ChatlistsChatlistInviteClass interface {
 
 // DecodeChatlistsChatlistInvite decodes any constructor of chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass, error) {
-	id, err := b.PeekID()
+	return decodeChatlistsChatlistInvite(b, 0)
+}
+
+// decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value nested depth levels deep.
+func decodeChatlistsChatlistInvite(b *bin.Buffer, depth int) (ChatlistsChatlistInviteClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass,
 			Type: "chatlists.ChatlistInvite",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -118,28 +123,36 @@ func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
 		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsChatlistInviteAlready) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "", ErrTooDeep)
 	}
 	var err error
 	if m.FilterID, err = b.Int(); err != nil {
 		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "filter_id", err)
 	}
-	if m.MissingPeers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.MissingPeers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "missing_peers", err)
 	}
-	if m.AlreadyPeers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.AlreadyPeers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "already_peers", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "users", err)
 	}
 	return nil
@@ -231,13 +244,21 @@ func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
 		return decodeErr("chatlists.chatlistInvite#1dcd839d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.chatlistInvite#1dcd839d", "", ErrTooDeep)
 	}
 	*m = ChatlistsChatlistInvite{}
 	var err error
@@ -252,13 +273,13 @@ func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("chatlists.chatlistInvite#1dcd839d", "emoticon", err)
 		}
 	}
-	if m.Peers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("chatlists.chatlistInvite#1dcd839d", "peers", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("chatlists.chatlistInvite#1dcd839d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("chatlists.chatlistInvite#1dcd839d", "users", err)
 	}
 	if m.Emoticon != "" {
@@ -334,22 +355,30 @@ func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
 		return decodeErr("chatlists.chatlistUpdates#93bd878d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsChatlistUpdates) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.chatlistUpdates#93bd878d", "", ErrTooDeep)
+	}
 	var err error
-	if m.MissingPeers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.MissingPeers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("chatlists.chatlistUpdates#93bd878d", "missing_peers", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("chatlists.chatlistUpdates#93bd878d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("chatlists.chatlistUpdates#93bd878d", "users", err)
 	}
 	return nil
@@ -409,19 +438,27 @@ func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
 		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsExportedChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Filter, err = DecodeDialogFilter(b); err != nil {
+	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
 		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "filter", err)
 	}
-	if err = m.Invite.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Invite, depth+1); err != nil {
 		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "invite", err)
 	}
 	return nil
@@ -494,22 +531,30 @@ func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
 		return decodeErr("chatlists.exportedInvites#10ab6dc7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsExportedInvites) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.exportedInvites#10ab6dc7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Invites, err = decodeVector(b, decodeValue[ExportedChatlistInvite]); err != nil {
+	if m.Invites, err = decodeVectorAt(b, depth+1, decodeValue[ExportedChatlistInvite]); err != nil {
 		return decodeErr("chatlists.exportedInvites#10ab6dc7", "invites", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("chatlists.exportedInvites#10ab6dc7", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("chatlists.exportedInvites#10ab6dc7", "users", err)
 	}
 	return nil
@@ -574,22 +619,30 @@ func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
 		return decodeErr("chatlists.exportChatlistInvite#8472478e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsExportChatlistInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.exportChatlistInvite#8472478e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.exportChatlistInvite#8472478e", "chatlist", err)
 	}
 	if m.Title, err = b.String(); err != nil {
 		return decodeErr("chatlists.exportChatlistInvite#8472478e", "title", err)
 	}
-	if m.Peers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("chatlists.exportChatlistInvite#8472478e", "peers", err)
 	}
 	return nil
@@ -662,16 +715,24 @@ func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
 		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsDeleteExportedInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "chatlist", err)
 	}
 	if m.Slug, err = b.String(); err != nil {
@@ -773,20 +834,28 @@ func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
 		return decodeErr("chatlists.editExportedInvite#653db63d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsEditExportedInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.editExportedInvite#653db63d", "", ErrTooDeep)
 	}
 	*m = ChatlistsEditExportedInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("chatlists.editExportedInvite#653db63d", "flags", err)
 	}
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.editExportedInvite#653db63d", "chatlist", err)
 	}
 	if m.Slug, err = b.String(); err != nil {
@@ -798,7 +867,7 @@ func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Peers, err = decodeVector(b, DecodeInputPeer); err != nil {
+		if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 			return decodeErr("chatlists.editExportedInvite#653db63d", "peers", err)
 		}
 	}
@@ -876,16 +945,24 @@ func (m *ChatlistsGetExportedInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
 		return decodeErr("chatlists.getExportedInvites#ce03da83", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsGetExportedInvitesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.getExportedInvites#ce03da83", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.getExportedInvites#ce03da83", "chatlist", err)
 	}
 	return nil
@@ -954,11 +1031,16 @@ func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
 		return decodeErr("chatlists.checkChatlistInvite#41c10fff", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsCheckChatlistInviteRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1039,19 +1121,27 @@ func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
 		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsJoinChatlistInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "", ErrTooDeep)
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
 		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "slug", err)
 	}
-	if m.Peers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "peers", err)
 	}
 	return nil
@@ -1122,16 +1212,24 @@ func (m *ChatlistsGetChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
 		return decodeErr("chatlists.getChatlistUpdates#89419521", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsGetChatlistUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.getChatlistUpdates#89419521", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.getChatlistUpdates#89419521", "chatlist", err)
 	}
 	return nil
@@ -1209,19 +1307,27 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
 		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsJoinChatlistUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "chatlist", err)
 	}
-	if m.Peers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "peers", err)
 	}
 	return nil
@@ -1292,16 +1398,24 @@ func (m *ChatlistsHideChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
 		return decodeErr("chatlists.hideChatlistUpdates#66e486fb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsHideChatlistUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.hideChatlistUpdates#66e486fb", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.hideChatlistUpdates#66e486fb", "chatlist", err)
 	}
 	return nil
@@ -1372,16 +1486,24 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Decode(b *bin.Buffer) erro
 	if err := consumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
 		return decodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "chatlist", err)
 	}
 	return nil
@@ -1400,7 +1522,7 @@ func (c *Client) ChatlistsGetLeaveChatlistSuggestions(ctx context.Context, req *
 		req = new(ChatlistsGetLeaveChatlistSuggestionsRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
-		return decodeVector(b, DecodePeer)
+		return decodeVectorAt(b, 0, decodePeer)
 	})
 }
 
@@ -1461,19 +1583,27 @@ func (m *ChatlistsLeaveChatlistRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
 		return decodeErr("chatlists.leaveChatlist#74fae13a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsLeaveChatlistRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatlists.leaveChatlist#74fae13a", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Chatlist.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
 		return decodeErr("chatlists.leaveChatlist#74fae13a", "chatlist", err)
 	}
-	if m.Peers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("chatlists.leaveChatlist#74fae13a", "peers", err)
 	}
 	return nil

@@ -17,7 +17,12 @@ type ContactsBlockedClass interface {
 
 // DecodeContactsBlocked decodes any constructor of contacts.Blocked.
 func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
-	id, err := b.PeekID()
+	return decodeContactsBlocked(b, 0)
+}
+
+// decodeContactsBlocked is DecodeContactsBlocked for a value nested depth levels deep.
+func decodeContactsBlocked(b *bin.Buffer, depth int) (ContactsBlockedClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
 			Type: "contacts.Blocked",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -109,22 +114,30 @@ func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
 		return decodeErr("contacts.blocked#0ade1591", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.blocked#0ade1591", "", ErrTooDeep)
+	}
 	var err error
-	if m.Blocked, err = decodeVector(b, decodeValue[PeerBlocked]); err != nil {
+	if m.Blocked, err = decodeVectorAt(b, depth+1, decodeValue[PeerBlocked]); err != nil {
 		return decodeErr("contacts.blocked#0ade1591", "blocked", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("contacts.blocked#0ade1591", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.blocked#0ade1591", "users", err)
 	}
 	return nil
@@ -202,25 +215,33 @@ func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
 		return decodeErr("contacts.blockedSlice#e1664194", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlockedSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.blockedSlice#e1664194", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("contacts.blockedSlice#e1664194", "count", err)
 	}
-	if m.Blocked, err = decodeVector(b, decodeValue[PeerBlocked]); err != nil {
+	if m.Blocked, err = decodeVectorAt(b, depth+1, decodeValue[PeerBlocked]); err != nil {
 		return decodeErr("contacts.blockedSlice#e1664194", "blocked", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("contacts.blockedSlice#e1664194", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.blockedSlice#e1664194", "users", err)
 	}
 	return nil
@@ -236,7 +257,12 @@ type ContactsContactsClass interface {
 
 // DecodeContactsContacts decodes any constructor of contacts.Contacts.
 func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
-	id, err := b.PeekID()
+	return decodeContactsContacts(b, 0)
+}
+
+// decodeContactsContacts is DecodeContactsContacts for a value nested depth levels deep.
+func decodeContactsContacts(b *bin.Buffer, depth int) (ContactsContactsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +278,7 @@ func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
 			Type: "contacts.Contacts",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -306,11 +332,16 @@ func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
 		return decodeErr("contacts.contactsNotModified#b74ba9d2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContactsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -382,22 +413,30 @@ func (m *ContactsContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
 		return decodeErr("contacts.contacts#eae87e42", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContacts) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.contacts#eae87e42", "", ErrTooDeep)
+	}
 	var err error
-	if m.Contacts, err = decodeVector(b, decodeValue[Contact]); err != nil {
+	if m.Contacts, err = decodeVectorAt(b, depth+1, decodeValue[Contact]); err != nil {
 		return decodeErr("contacts.contacts#eae87e42", "contacts", err)
 	}
 	if m.SavedCount, err = b.Int(); err != nil {
 		return decodeErr("contacts.contacts#eae87e42", "saved_count", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.contacts#eae87e42", "users", err)
 	}
 	return nil
@@ -413,7 +452,12 @@ type ContactsTopPeersClass interface {
 
 // DecodeContactsTopPeers decodes any constructor of contacts.TopPeers.
 func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
-	id, err := b.PeekID()
+	return decodeContactsTopPeers(b, 0)
+}
+
+// decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth levels deep.
+func decodeContactsTopPeers(b *bin.Buffer, depth int) (ContactsTopPeersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +475,7 @@ func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
 			Type: "contacts.TopPeers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -485,11 +529,16 @@ func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
 		return decodeErr("contacts.topPeersNotModified#de266ef5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsTopPeersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -566,22 +615,30 @@ func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
 		return decodeErr("contacts.topPeers#70b772a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsTopPeers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.topPeers#70b772a8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Categories, err = decodeVector(b, decodeValue[TopPeerCategoryPeers]); err != nil {
+	if m.Categories, err = decodeVectorAt(b, depth+1, decodeValue[TopPeerCategoryPeers]); err != nil {
 		return decodeErr("contacts.topPeers#70b772a8", "categories", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("contacts.topPeers#70b772a8", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.topPeers#70b772a8", "users", err)
 	}
 	return nil
@@ -635,11 +692,16 @@ func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
 		return decodeErr("contacts.topPeersDisabled#b52c939d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsTopPeersDisabled) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -720,25 +782,33 @@ func (m *ContactsFound) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
 		return decodeErr("contacts.found#b3134d9d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsFound) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.found#b3134d9d", "", ErrTooDeep)
+	}
 	var err error
-	if m.MyResults, err = decodeVector(b, DecodePeer); err != nil {
+	if m.MyResults, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("contacts.found#b3134d9d", "my_results", err)
 	}
-	if m.Results, err = decodeVector(b, DecodePeer); err != nil {
+	if m.Results, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("contacts.found#b3134d9d", "results", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("contacts.found#b3134d9d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.found#b3134d9d", "users", err)
 	}
 	return nil
@@ -816,25 +886,33 @@ func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
 		return decodeErr("contacts.importedContacts#77d01c3b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsImportedContacts) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.importedContacts#77d01c3b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Imported, err = decodeVector(b, decodeValue[ImportedContact]); err != nil {
+	if m.Imported, err = decodeVectorAt(b, depth+1, decodeValue[ImportedContact]); err != nil {
 		return decodeErr("contacts.importedContacts#77d01c3b", "imported", err)
 	}
-	if m.PopularInvites, err = decodeVector(b, decodeValue[PopularContact]); err != nil {
+	if m.PopularInvites, err = decodeVectorAt(b, depth+1, decodeValue[PopularContact]); err != nil {
 		return decodeErr("contacts.importedContacts#77d01c3b", "popular_invites", err)
 	}
 	if m.RetryContacts, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("contacts.importedContacts#77d01c3b", "retry_contacts", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.importedContacts#77d01c3b", "users", err)
 	}
 	return nil
@@ -904,22 +982,30 @@ func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
 		return decodeErr("contacts.resolvedPeer#7f077ad9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResolvedPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.resolvedPeer#7f077ad9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("contacts.resolvedPeer#7f077ad9", "peer", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("contacts.resolvedPeer#7f077ad9", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("contacts.resolvedPeer#7f077ad9", "users", err)
 	}
 	return nil
@@ -973,11 +1059,16 @@ func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
 		return decodeErr("contacts.getContactIDs#7adc669d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetContactIDsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1050,11 +1141,16 @@ func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
 		return decodeErr("contacts.getStatuses#c4a353ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1074,7 +1170,7 @@ func (c *Client) ContactsGetStatuses(ctx context.Context, req *ContactsGetStatus
 		req = new(ContactsGetStatusesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
-		return decodeVector(b, decodeValue[ContactStatus])
+		return decodeVectorAt(b, 0, decodeValue[ContactStatus])
 	})
 }
 
@@ -1126,11 +1222,16 @@ func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
 		return decodeErr("contacts.getContacts#5dd69e12", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetContactsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1209,16 +1310,24 @@ func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
 		return decodeErr("contacts.importContacts#2c800be5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsImportContactsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.importContacts#2c800be5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Contacts, err = decodeVector(b, decodeValue[InputPhoneContact]); err != nil {
+	if m.Contacts, err = decodeVectorAt(b, depth+1, decodeValue[InputPhoneContact]); err != nil {
 		return decodeErr("contacts.importContacts#2c800be5", "contacts", err)
 	}
 	return nil
@@ -1292,16 +1401,24 @@ func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
 		return decodeErr("contacts.deleteContacts#096a0e00", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsDeleteContactsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.deleteContacts#096a0e00", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("contacts.deleteContacts#096a0e00", "id", err)
 	}
 	return nil
@@ -1373,11 +1490,16 @@ func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
 		return decodeErr("contacts.deleteByPhones#1013fd9e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsDeleteByPhonesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1462,13 +1584,21 @@ func (m *ContactsBlockRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
 		return decodeErr("contacts.block#2e2e8734", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlockRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.block#2e2e8734", "", ErrTooDeep)
 	}
 	*m = ContactsBlockRequest{}
 	var err error
@@ -1476,7 +1606,7 @@ func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("contacts.block#2e2e8734", "flags", err)
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = DecodeInputPeer(b); err != nil {
+	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("contacts.block#2e2e8734", "id", err)
 	}
 	m.Flags.Unset(0)
@@ -1557,13 +1687,21 @@ func (m *ContactsUnblockRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
 		return decodeErr("contacts.unblock#b550d328", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsUnblockRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.unblock#b550d328", "", ErrTooDeep)
 	}
 	*m = ContactsUnblockRequest{}
 	var err error
@@ -1571,7 +1709,7 @@ func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("contacts.unblock#b550d328", "flags", err)
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = DecodeInputPeer(b); err != nil {
+	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("contacts.unblock#b550d328", "id", err)
 	}
 	m.Flags.Unset(0)
@@ -1652,11 +1790,16 @@ func (m *ContactsGetBlockedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
 		return decodeErr("contacts.getBlocked#9a868f80", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetBlockedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1741,11 +1884,16 @@ func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
 		return decodeErr("contacts.search#11f812d8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSearchRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1822,11 +1970,16 @@ func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
 		return decodeErr("contacts.resolveUsername#f93ccba3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResolveUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1955,11 +2108,16 @@ func (m *ContactsGetTopPeersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
 		return decodeErr("contacts.getTopPeers#973478b6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2065,19 +2223,27 @@ func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
 		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResetTopPeerRatingRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "", ErrTooDeep)
+	}
 	var err error
-	if m.Category, err = DecodeTopPeerCategory(b); err != nil {
+	if m.Category, err = decodeTopPeerCategory(b, depth+1); err != nil {
 		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "category", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "peer", err)
 	}
 	return nil
@@ -2143,11 +2309,16 @@ func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
 		return decodeErr("contacts.resetSaved#879537f1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResetSavedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2214,11 +2385,16 @@ func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
 		return decodeErr("contacts.getSaved#82f1e39f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetSavedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2238,7 +2414,7 @@ func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequ
 		req = new(ContactsGetSavedRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return decodeVector(b, decodeValue[SavedPhoneContact])
+		return decodeVectorAt(b, 0, decodeValue[SavedPhoneContact])
 	})
 }
 
@@ -2290,11 +2466,16 @@ func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
 		return decodeErr("contacts.toggleTopPeers#8514bdda", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsToggleTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2385,13 +2566,21 @@ func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
 		return decodeErr("contacts.addContact#e8f463d0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsAddContactRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.addContact#e8f463d0", "", ErrTooDeep)
 	}
 	*m = ContactsAddContactRequest{}
 	var err error
@@ -2399,7 +2588,7 @@ func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("contacts.addContact#e8f463d0", "flags", err)
 	}
 	m.AddPhonePrivacyException = m.Flags.Has(0)
-	if m.ID, err = DecodeInputUser(b); err != nil {
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("contacts.addContact#e8f463d0", "id", err)
 	}
 	if m.FirstName, err = b.String(); err != nil {
@@ -2480,16 +2669,24 @@ func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
 		return decodeErr("contacts.acceptContact#f831a20f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsAcceptContactRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.acceptContact#f831a20f", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputUser(b); err != nil {
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("contacts.acceptContact#f831a20f", "id", err)
 	}
 	return nil
@@ -2580,13 +2777,21 @@ func (m *ContactsGetLocatedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
 		return decodeErr("contacts.getLocated#d348bc44", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetLocatedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.getLocated#d348bc44", "", ErrTooDeep)
 	}
 	*m = ContactsGetLocatedRequest{}
 	var err error
@@ -2594,7 +2799,7 @@ func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("contacts.getLocated#d348bc44", "flags", err)
 	}
 	m.Background = m.Flags.Has(1)
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("contacts.getLocated#d348bc44", "geo_point", err)
 	}
 	if m.Flags.Has(0) {
@@ -2693,11 +2898,16 @@ func (m *ContactsBlockFromRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
 		return decodeErr("contacts.blockFromReplies#29a8962c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlockFromRepliesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2781,11 +2991,16 @@ func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
 		return decodeErr("contacts.resolvePhone#8af94344", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResolvePhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2856,11 +3071,16 @@ func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
 		return decodeErr("contacts.exportContactToken#f8654027", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsExportContactTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2930,11 +3150,16 @@ func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
 		return decodeErr("contacts.importContactToken#13005788", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsImportContactTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3011,11 +3236,16 @@ func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
 		return decodeErr("contacts.editCloseFriends#ba6705f0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsEditCloseFriendsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3105,13 +3335,21 @@ func (m *ContactsSetBlockedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
 		return decodeErr("contacts.setBlocked#94c65c76", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSetBlockedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.setBlocked#94c65c76", "", ErrTooDeep)
 	}
 	*m = ContactsSetBlockedRequest{}
 	var err error
@@ -3119,7 +3357,7 @@ func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("contacts.setBlocked#94c65c76", "flags", err)
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("contacts.setBlocked#94c65c76", "id", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {

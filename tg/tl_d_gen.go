@@ -14,7 +14,12 @@ type DialogClass interface {
 
 // DecodeDialog decodes any constructor of Dialog.
 func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
-	id, err := b.PeekID()
+	return decodeDialog(b, 0)
+}
+
+// decodeDialog is DecodeDialog for a value nested depth levels deep.
+func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
 			Type: "Dialog",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -162,13 +167,21 @@ func (m *Dialog) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogTypeID, "dialog"); err != nil {
 		return decodeErr("dialog#d58a08c6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Dialog) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialog#d58a08c6", "", ErrTooDeep)
 	}
 	*m = Dialog{}
 	var err error
@@ -178,7 +191,7 @@ func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 	m.Pinned = m.Flags.Has(2)
 	m.UnreadMark = m.Flags.Has(3)
 	m.ViewForumAsMessages = m.Flags.Has(6)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("dialog#d58a08c6", "peer", err)
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
@@ -199,7 +212,7 @@ func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
 		return decodeErr("dialog#d58a08c6", "unread_reactions_count", err)
 	}
-	if err = m.NotifySettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return decodeErr("dialog#d58a08c6", "notify_settings", err)
 	}
 	if m.Flags.Has(0) {
@@ -208,7 +221,7 @@ func (m *Dialog) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Draft, err = DecodeDraftMessage(b); err != nil {
+		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
 			return decodeErr("dialog#d58a08c6", "draft", err)
 		}
 	}
@@ -314,13 +327,21 @@ func (m *DialogFolder) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
 		return decodeErr("dialogFolder#71bd134c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFolder) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialogFolder#71bd134c", "", ErrTooDeep)
 	}
 	*m = DialogFolder{}
 	var err error
@@ -328,10 +349,10 @@ func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("dialogFolder#71bd134c", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(2)
-	if err = m.Folder.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Folder, depth+1); err != nil {
 		return decodeErr("dialogFolder#71bd134c", "folder", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("dialogFolder#71bd134c", "peer", err)
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
@@ -363,7 +384,12 @@ type DialogFilterClass interface {
 
 // DecodeDialogFilter decodes any constructor of DialogFilter.
 func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
-	id, err := b.PeekID()
+	return decodeDialogFilter(b, 0)
+}
+
+// decodeDialogFilter is DecodeDialogFilter for a value nested depth levels deep.
+func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +407,7 @@ func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
 			Type: "DialogFilter",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -523,13 +549,21 @@ func (m *DialogFilter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
 		return decodeErr("dialogFilter#7438f7e8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialogFilter#7438f7e8", "", ErrTooDeep)
 	}
 	*m = DialogFilter{}
 	var err error
@@ -555,13 +589,13 @@ func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("dialogFilter#7438f7e8", "emoticon", err)
 		}
 	}
-	if m.PinnedPeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.PinnedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilter#7438f7e8", "pinned_peers", err)
 	}
-	if m.IncludePeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilter#7438f7e8", "include_peers", err)
 	}
-	if m.ExcludePeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.ExcludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilter#7438f7e8", "exclude_peers", err)
 	}
 	m.Flags.Unset(0)
@@ -626,11 +660,16 @@ func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
 		return decodeErr("dialogFilterDefault#363293ae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilterDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -724,13 +763,21 @@ func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
 		return decodeErr("dialogFilterChatlist#d64a04a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilterChatlist) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialogFilterChatlist#d64a04a8", "", ErrTooDeep)
 	}
 	*m = DialogFilterChatlist{}
 	var err error
@@ -749,10 +796,10 @@ func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("dialogFilterChatlist#d64a04a8", "emoticon", err)
 		}
 	}
-	if m.PinnedPeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.PinnedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilterChatlist#d64a04a8", "pinned_peers", err)
 	}
-	if m.IncludePeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilterChatlist#d64a04a8", "include_peers", err)
 	}
 	m.Flags.Unset(26)
@@ -772,7 +819,12 @@ type DialogPeerClass interface {
 
 // DecodeDialogPeer decodes any constructor of DialogPeer.
 func DecodeDialogPeer(b *bin.Buffer) (DialogPeerClass, error) {
-	id, err := b.PeekID()
+	return decodeDialogPeer(b, 0)
+}
+
+// decodeDialogPeer is DecodeDialogPeer for a value nested depth levels deep.
+func decodeDialogPeer(b *bin.Buffer, depth int) (DialogPeerClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -788,7 +840,7 @@ func DecodeDialogPeer(b *bin.Buffer) (DialogPeerClass, error) {
 			Type: "DialogPeer",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -847,16 +899,24 @@ func (m *DialogPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
 		return decodeErr("dialogPeer#e56dbf05", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialogPeer#e56dbf05", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("dialogPeer#e56dbf05", "peer", err)
 	}
 	return nil
@@ -913,11 +973,16 @@ func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
 		return decodeErr("dialogPeerFolder#514519e2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeerFolder) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -938,7 +1003,12 @@ type DocumentClass interface {
 
 // DecodeDocument decodes any constructor of Document.
 func DecodeDocument(b *bin.Buffer) (DocumentClass, error) {
-	id, err := b.PeekID()
+	return decodeDocument(b, 0)
+}
+
+// decodeDocument is DecodeDocument for a value nested depth levels deep.
+func decodeDocument(b *bin.Buffer, depth int) (DocumentClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -954,7 +1024,7 @@ func DecodeDocument(b *bin.Buffer) (DocumentClass, error) {
 			Type: "Document",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1011,11 +1081,16 @@ func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
 		return decodeErr("documentEmpty#36f8c871", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1127,13 +1202,21 @@ func (m *Document) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentTypeID, "document"); err != nil {
 		return decodeErr("document#8fd4c4d8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Document) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Document) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("document#8fd4c4d8", "", ErrTooDeep)
 	}
 	*m = Document{}
 	var err error
@@ -1159,19 +1242,19 @@ func (m *Document) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("document#8fd4c4d8", "size", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Thumbs, err = decodeVector(b, DecodePhotoSize); err != nil {
+		if m.Thumbs, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
 			return decodeErr("document#8fd4c4d8", "thumbs", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.VideoThumbs, err = decodeVector(b, DecodeVideoSize); err != nil {
+		if m.VideoThumbs, err = decodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
 			return decodeErr("document#8fd4c4d8", "video_thumbs", err)
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
 		return decodeErr("document#8fd4c4d8", "dc_id", err)
 	}
-	if m.Attributes, err = decodeVector(b, DecodeDocumentAttribute); err != nil {
+	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
 		return decodeErr("document#8fd4c4d8", "attributes", err)
 	}
 	if len(m.Thumbs) > 0 {
@@ -1193,7 +1276,12 @@ type DocumentAttributeClass interface {
 
 // DecodeDocumentAttribute decodes any constructor of DocumentAttribute.
 func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
-	id, err := b.PeekID()
+	return decodeDocumentAttribute(b, 0)
+}
+
+// decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth levels deep.
+func decodeDocumentAttribute(b *bin.Buffer, depth int) (DocumentAttributeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1221,7 +1309,7 @@ func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
 			Type: "DocumentAttribute",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1280,11 +1368,16 @@ func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
 		return decodeErr("documentAttributeImageSize#6c37c15c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeImageSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1346,11 +1439,16 @@ func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
 		return decodeErr("documentAttributeAnimated#11b58939", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeAnimated) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1432,13 +1530,21 @@ func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
 		return decodeErr("documentAttributeSticker#6319d612", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeSticker) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("documentAttributeSticker#6319d612", "", ErrTooDeep)
 	}
 	*m = DocumentAttributeSticker{}
 	var err error
@@ -1449,12 +1555,12 @@ func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
 	if m.Alt, err = b.String(); err != nil {
 		return decodeErr("documentAttributeSticker#6319d612", "alt", err)
 	}
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("documentAttributeSticker#6319d612", "stickerset", err)
 	}
 	if m.Flags.Has(0) {
 		m.MaskCoords = new(MaskCoords)
-		if err = m.MaskCoords.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.MaskCoords, depth+1); err != nil {
 			return decodeErr("documentAttributeSticker#6319d612", "mask_coords", err)
 		}
 	}
@@ -1550,11 +1656,16 @@ func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
 		return decodeErr("documentAttributeVideo#d38ff1c2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeVideo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1674,11 +1785,16 @@ func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
 		return decodeErr("documentAttributeAudio#9852f9c6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeAudio) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1770,11 +1886,16 @@ func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
 		return decodeErr("documentAttributeFilename#15590068", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeFilename) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1833,11 +1954,16 @@ func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
 		return decodeErr("documentAttributeHasStickers#9801d2f7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeHasStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1914,13 +2040,21 @@ func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
 		return decodeErr("documentAttributeCustomEmoji#fd149899", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeCustomEmoji) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("documentAttributeCustomEmoji#fd149899", "", ErrTooDeep)
 	}
 	*m = DocumentAttributeCustomEmoji{}
 	var err error
@@ -1932,7 +2066,7 @@ func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
 	if m.Alt, err = b.String(); err != nil {
 		return decodeErr("documentAttributeCustomEmoji#fd149899", "alt", err)
 	}
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("documentAttributeCustomEmoji#fd149899", "stickerset", err)
 	}
 	m.Flags.Unset(0)
@@ -1950,7 +2084,12 @@ type DraftMessageClass interface {
 
 // DecodeDraftMessage decodes any constructor of DraftMessage.
 func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
-	id, err := b.PeekID()
+	return decodeDraftMessage(b, 0)
+}
+
+// decodeDraftMessage is DecodeDraftMessage for a value nested depth levels deep.
+func decodeDraftMessage(b *bin.Buffer, depth int) (DraftMessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1966,7 +2105,7 @@ func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
 			Type: "DraftMessage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2035,11 +2174,16 @@ func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
 		return decodeErr("draftMessageEmpty#1b0c841a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DraftMessageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2165,13 +2309,21 @@ func (m *DraftMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
 		return decodeErr("draftMessage#3fccf7ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("draftMessage#3fccf7ef", "", ErrTooDeep)
 	}
 	*m = DraftMessage{}
 	var err error
@@ -2181,7 +2333,7 @@ func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("draftMessage#3fccf7ef", "reply_to", err)
 		}
 	}
@@ -2189,12 +2341,12 @@ func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("draftMessage#3fccf7ef", "message", err)
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("draftMessage#3fccf7ef", "entities", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Media, err = DecodeInputMedia(b); err != nil {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 			return decodeErr("draftMessage#3fccf7ef", "media", err)
 		}
 	}
@@ -2259,11 +2411,16 @@ func (m *DataJSON) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
 		return decodeErr("dataJSON#7d748d04", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DataJSON) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2376,11 +2533,16 @@ func (m *DCOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DCOptionTypeID, "dcOption"); err != nil {
 		return decodeErr("dcOption#18b7a10d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DCOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2469,11 +2631,16 @@ func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
 		return decodeErr("defaultHistoryTTL#43b46b20", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DefaultHistoryTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2536,16 +2703,24 @@ func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
 		return decodeErr("dialogFilterSuggested#77744d4a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilterSuggested) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialogFilterSuggested#77744d4a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Filter, err = DecodeDialogFilter(b); err != nil {
+	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
 		return decodeErr("dialogFilterSuggested#77744d4a", "filter", err)
 	}
 	if m.Description, err = b.String(); err != nil {
@@ -2602,11 +2777,16 @@ func (m *Double) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, DoubleTypeID, "double"); err != nil {
 		return decodeErr("double#2210c154", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Double) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Double) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

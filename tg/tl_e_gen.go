@@ -14,7 +14,12 @@ type EmailVerificationClass interface {
 
 // DecodeEmailVerification decodes any constructor of EmailVerification.
 func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
-	id, err := b.PeekID()
+	return decodeEmailVerification(b, 0)
+}
+
+// decodeEmailVerification is DecodeEmailVerification for a value nested depth levels deep.
+func decodeEmailVerification(b *bin.Buffer, depth int) (EmailVerificationClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +37,7 @@ func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
 			Type: "EmailVerification",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -89,11 +94,16 @@ func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmailVerificationCodeTypeID, "emailVerificationCode"); err != nil {
 		return decodeErr("emailVerificationCode#922e55a9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerificationCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -155,11 +165,16 @@ func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmailVerificationGoogleTypeID, "emailVerificationGoogle"); err != nil {
 		return decodeErr("emailVerificationGoogle#db909ec2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerificationGoogle) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -221,11 +236,16 @@ func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmailVerificationAppleTypeID, "emailVerificationApple"); err != nil {
 		return decodeErr("emailVerificationApple#96d074fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerificationApple) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -246,7 +266,12 @@ type EmailVerifyPurposeClass interface {
 
 // DecodeEmailVerifyPurpose decodes any constructor of EmailVerifyPurpose.
 func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
-	id, err := b.PeekID()
+	return decodeEmailVerifyPurpose(b, 0)
+}
+
+// decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth levels deep.
+func decodeEmailVerifyPurpose(b *bin.Buffer, depth int) (EmailVerifyPurposeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +289,7 @@ func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
 			Type: "EmailVerifyPurpose",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -323,11 +348,16 @@ func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"); err != nil {
 		return decodeErr("emailVerifyPurposeLoginSetup#4345be73", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerifyPurposeLoginSetup) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -389,11 +419,16 @@ func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"); err != nil {
 		return decodeErr("emailVerifyPurposeLoginChange#527d22eb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerifyPurposeLoginChange) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -448,11 +483,16 @@ func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"); err != nil {
 		return decodeErr("emailVerifyPurposePassport#bbf51685", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerifyPurposePassport) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -469,7 +509,12 @@ type EmojiKeywordClass interface {
 
 // DecodeEmojiKeyword decodes any constructor of EmojiKeyword.
 func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
-	id, err := b.PeekID()
+	return decodeEmojiKeyword(b, 0)
+}
+
+// decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels deep.
+func decodeEmojiKeyword(b *bin.Buffer, depth int) (EmojiKeywordClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +530,7 @@ func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
 			Type: "EmojiKeyword",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -547,11 +592,16 @@ func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiKeywordTypeID, "emojiKeyword"); err != nil {
 		return decodeErr("emojiKeyword#d5b3b9f9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiKeyword) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -621,11 +671,16 @@ func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"); err != nil {
 		return decodeErr("emojiKeywordDeleted#236df622", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiKeywordDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -649,7 +704,12 @@ type EmojiListClass interface {
 
 // DecodeEmojiList decodes any constructor of EmojiList.
 func DecodeEmojiList(b *bin.Buffer) (EmojiListClass, error) {
-	id, err := b.PeekID()
+	return decodeEmojiList(b, 0)
+}
+
+// decodeEmojiList is DecodeEmojiList for a value nested depth levels deep.
+func decodeEmojiList(b *bin.Buffer, depth int) (EmojiListClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -665,7 +725,7 @@ func DecodeEmojiList(b *bin.Buffer) (EmojiListClass, error) {
 			Type: "EmojiList",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -719,11 +779,16 @@ func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiListNotModifiedTypeID, "emojiListNotModified"); err != nil {
 		return decodeErr("emojiListNotModified#481eadfa", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiListNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -786,11 +851,16 @@ func (m *EmojiList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiListTypeID, "emojiList"); err != nil {
 		return decodeErr("emojiList#7a1e11d1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiList) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -814,7 +884,12 @@ type EmojiStatusClass interface {
 
 // DecodeEmojiStatus decodes any constructor of EmojiStatus.
 func DecodeEmojiStatus(b *bin.Buffer) (EmojiStatusClass, error) {
-	id, err := b.PeekID()
+	return decodeEmojiStatus(b, 0)
+}
+
+// decodeEmojiStatus is DecodeEmojiStatus for a value nested depth levels deep.
+func decodeEmojiStatus(b *bin.Buffer, depth int) (EmojiStatusClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -832,7 +907,7 @@ func DecodeEmojiStatus(b *bin.Buffer) (EmojiStatusClass, error) {
 			Type: "EmojiStatus",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -886,11 +961,16 @@ func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiStatusEmptyTypeID, "emojiStatusEmpty"); err != nil {
 		return decodeErr("emojiStatusEmpty#2de11aae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatusEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiStatusEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -948,11 +1028,16 @@ func (m *EmojiStatus) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
 		return decodeErr("emojiStatus#929b619d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiStatus) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1016,11 +1101,16 @@ func (m *EmojiStatusUntil) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiStatusUntilTypeID, "emojiStatusUntil"); err != nil {
 		return decodeErr("emojiStatusUntil#fa30a8c7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatusUntil) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiStatusUntil) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1044,7 +1134,12 @@ type EncryptedChatClass interface {
 
 // DecodeEncryptedChat decodes any constructor of EncryptedChat.
 func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
-	id, err := b.PeekID()
+	return decodeEncryptedChat(b, 0)
+}
+
+// decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels deep.
+func decodeEncryptedChat(b *bin.Buffer, depth int) (EncryptedChatClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1066,7 +1161,7 @@ func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
 			Type: "EncryptedChat",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1123,11 +1218,16 @@ func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedChatEmptyTypeID, "encryptedChatEmpty"); err != nil {
 		return decodeErr("encryptedChatEmpty#ab7ec0a0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1197,11 +1297,16 @@ func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedChatWaitingTypeID, "encryptedChatWaiting"); err != nil {
 		return decodeErr("encryptedChatWaiting#66b25953", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatWaiting) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1299,11 +1404,16 @@ func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedChatRequestedTypeID, "encryptedChatRequested"); err != nil {
 		return decodeErr("encryptedChatRequested#48f1d94c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatRequested) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1404,11 +1514,16 @@ func (m *EncryptedChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedChatTypeID, "encryptedChat"); err != nil {
 		return decodeErr("encryptedChat#61f0d4c7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1497,11 +1612,16 @@ func (m *EncryptedChatDiscarded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"); err != nil {
 		return decodeErr("encryptedChatDiscarded#1e1c7c45", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1528,7 +1648,12 @@ type EncryptedFileClass interface {
 
 // DecodeEncryptedFile decodes any constructor of EncryptedFile.
 func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
-	id, err := b.PeekID()
+	return decodeEncryptedFile(b, 0)
+}
+
+// decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels deep.
+func decodeEncryptedFile(b *bin.Buffer, depth int) (EncryptedFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1544,7 +1669,7 @@ func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
 			Type: "EncryptedFile",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1598,11 +1723,16 @@ func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedFileEmptyTypeID, "encryptedFileEmpty"); err != nil {
 		return decodeErr("encryptedFileEmpty#c21f497e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1668,11 +1798,16 @@ func (m *EncryptedFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedFileTypeID, "encryptedFile"); err != nil {
 		return decodeErr("encryptedFile#a8008cd8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1705,7 +1840,12 @@ type EncryptedMessageClass interface {
 
 // DecodeEncryptedMessage decodes any constructor of EncryptedMessage.
 func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
-	id, err := b.PeekID()
+	return decodeEncryptedMessage(b, 0)
+}
+
+// decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth levels deep.
+func decodeEncryptedMessage(b *bin.Buffer, depth int) (EncryptedMessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1721,7 +1861,7 @@ func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
 			Type: "EncryptedMessage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1788,13 +1928,21 @@ func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedMessageTypeID, "encryptedMessage"); err != nil {
 		return decodeErr("encryptedMessage#ed18c118", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("encryptedMessage#ed18c118", "", ErrTooDeep)
 	}
 	var err error
 	if m.RandomID, err = b.Long(); err != nil {
@@ -1809,7 +1957,7 @@ func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
 	if m.Bytes, err = b.Bytes(); err != nil {
 		return decodeErr("encryptedMessage#ed18c118", "bytes", err)
 	}
-	if m.File, err = DecodeEncryptedFile(b); err != nil {
+	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
 		return decodeErr("encryptedMessage#ed18c118", "file", err)
 	}
 	return nil
@@ -1872,11 +2020,16 @@ func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EncryptedMessageServiceTypeID, "encryptedMessageService"); err != nil {
 		return decodeErr("encryptedMessageService#23734b06", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedMessageService) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1906,7 +2059,12 @@ type ExportedChatInviteClass interface {
 
 // DecodeExportedChatInvite decodes any constructor of ExportedChatInvite.
 func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
-	id, err := b.PeekID()
+	return decodeExportedChatInvite(b, 0)
+}
+
+// decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth levels deep.
+func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1922,7 +2080,7 @@ func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
 			Type: "ExportedChatInvite",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2050,11 +2208,16 @@ func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
 		return decodeErr("chatInviteExported#0ab4a819", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2177,11 +2340,16 @@ func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"); err != nil {
 		return decodeErr("chatInvitePublicJoinRequests#ed107ab7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInvitePublicJoinRequests) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2243,11 +2411,16 @@ func (m *EmojiGroup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
 		return decodeErr("emojiGroup#7a9abda9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroup) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2323,13 +2496,21 @@ func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"); err != nil {
 		return decodeErr("emojiKeywordsDifference#5cc761bd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiKeywordsDifference) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("emojiKeywordsDifference#5cc761bd", "", ErrTooDeep)
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
@@ -2341,7 +2522,7 @@ func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
 	if m.Version, err = b.Int(); err != nil {
 		return decodeErr("emojiKeywordsDifference#5cc761bd", "version", err)
 	}
-	if m.Keywords, err = decodeVector(b, DecodeEmojiKeyword); err != nil {
+	if m.Keywords, err = decodeVectorAt(b, depth+1, decodeEmojiKeyword); err != nil {
 		return decodeErr("emojiKeywordsDifference#5cc761bd", "keywords", err)
 	}
 	return nil
@@ -2395,11 +2576,16 @@ func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiLanguageTypeID, "emojiLanguage"); err != nil {
 		return decodeErr("emojiLanguage#b3fb5361", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiLanguage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2458,11 +2644,16 @@ func (m *EmojiURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, EmojiURLTypeID, "emojiURL"); err != nil {
 		return decodeErr("emojiURL#a575739d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2523,11 +2714,16 @@ func (m *Error) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ErrorTypeID, "error"); err != nil {
 		return decodeErr("error#c4b9f9bb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Error) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Error) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2601,13 +2797,21 @@ func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ExportedChatlistInviteTypeID, "exportedChatlistInvite"); err != nil {
 		return decodeErr("exportedChatlistInvite#0c5181ac", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("exportedChatlistInvite#0c5181ac", "", ErrTooDeep)
 	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
@@ -2619,7 +2823,7 @@ func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("exportedChatlistInvite#0c5181ac", "url", err)
 	}
-	if m.Peers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("exportedChatlistInvite#0c5181ac", "peers", err)
 	}
 	return nil
@@ -2675,11 +2879,16 @@ func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ExportedContactTokenTypeID, "exportedContactToken"); err != nil {
 		return decodeErr("exportedContactToken#41bf109b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedContactToken) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2743,11 +2952,16 @@ func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ExportedMessageLinkTypeID, "exportedMessageLink"); err != nil {
 		return decodeErr("exportedMessageLink#5dab1af4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedMessageLink) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2809,11 +3023,16 @@ func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ExportedStoryLinkTypeID, "exportedStoryLink"); err != nil {
 		return decodeErr("exportedStoryLink#3fc9053b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedStoryLink) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -14,7 +14,12 @@ type ForumTopicClass interface {
 
 // DecodeForumTopic decodes any constructor of ForumTopic.
 func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
-	id, err := b.PeekID()
+	return decodeForumTopic(b, 0)
+}
+
+// decodeForumTopic is DecodeForumTopic for a value nested depth levels deep.
+func decodeForumTopic(b *bin.Buffer, depth int) (ForumTopicClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
 			Type: "ForumTopic",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -87,11 +92,16 @@ func (m *ForumTopicDeleted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ForumTopicDeletedTypeID, "forumTopicDeleted"); err != nil {
 		return decodeErr("forumTopicDeleted#023f109b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ForumTopicDeleted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ForumTopicDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -234,13 +244,21 @@ func (m *ForumTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
 		return decodeErr("forumTopic#71701da9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("forumTopic#71701da9", "", ErrTooDeep)
 	}
 	*m = ForumTopic{}
 	var err error
@@ -287,14 +305,14 @@ func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
 		return decodeErr("forumTopic#71701da9", "unread_reactions_count", err)
 	}
-	if m.FromID, err = DecodePeer(b); err != nil {
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("forumTopic#71701da9", "from_id", err)
 	}
-	if err = m.NotifySettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return decodeErr("forumTopic#71701da9", "notify_settings", err)
 	}
 	if m.Flags.Has(4) {
-		if m.Draft, err = DecodeDraftMessage(b); err != nil {
+		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
 			return decodeErr("forumTopic#71701da9", "draft", err)
 		}
 	}
@@ -362,11 +380,16 @@ func (m *FileHash) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, FileHashTypeID, "fileHash"); err != nil {
 		return decodeErr("fileHash#f39b035c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FileHash) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -465,13 +488,21 @@ func (m *Folder) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, FolderTypeID, "folder"); err != nil {
 		return decodeErr("folder#ff544e65", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Folder) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Folder) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("folder#ff544e65", "", ErrTooDeep)
 	}
 	*m = Folder{}
 	var err error
@@ -488,7 +519,7 @@ func (m *Folder) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("folder#ff544e65", "title", err)
 	}
 	if m.Flags.Has(3) {
-		if m.Photo, err = DecodeChatPhoto(b); err != nil {
+		if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
 			return decodeErr("folder#ff544e65", "photo", err)
 		}
 	}
@@ -551,16 +582,24 @@ func (m *FolderPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, FolderPeerTypeID, "folderPeer"); err != nil {
 		return decodeErr("folderPeer#e9baa668", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FolderPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FolderPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("folderPeer#e9baa668", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("folderPeer#e9baa668", "peer", err)
 	}
 	if m.FolderID, err = b.Int(); err != nil {

@@ -60,16 +60,24 @@ func (m *FoldersEditPeerFoldersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"); err != nil {
 		return decodeErr("folders.editPeerFolders#6847d0ab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FoldersEditPeerFoldersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FoldersEditPeerFoldersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("folders.editPeerFolders#6847d0ab", "", ErrTooDeep)
+	}
 	var err error
-	if m.FolderPeers, err = decodeVector(b, decodeValue[InputFolderPeer]); err != nil {
+	if m.FolderPeers, err = decodeVectorAt(b, depth+1, decodeValue[InputFolderPeer]); err != nil {
 		return decodeErr("folders.editPeerFolders#6847d0ab", "folder_peers", err)
 	}
 	return nil

@@ -14,7 +14,12 @@ type GeoPointClass interface {
 
 // DecodeGeoPoint decodes any constructor of GeoPoint.
 func DecodeGeoPoint(b *bin.Buffer) (GeoPointClass, error) {
-	id, err := b.PeekID()
+	return decodeGeoPoint(b, 0)
+}
+
+// decodeGeoPoint is DecodeGeoPoint for a value nested depth levels deep.
+func decodeGeoPoint(b *bin.Buffer, depth int) (GeoPointClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func DecodeGeoPoint(b *bin.Buffer) (GeoPointClass, error) {
 			Type: "GeoPoint",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -84,11 +89,16 @@ func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GeoPointEmptyTypeID, "geoPointEmpty"); err != nil {
 		return decodeErr("geoPointEmpty#1117dd5f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPointEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPointEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -164,11 +174,16 @@ func (m *GeoPoint) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GeoPointTypeID, "geoPoint"); err != nil {
 		return decodeErr("geoPoint#b2a2f663", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPoint) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -207,7 +222,12 @@ type GroupCallClass interface {
 
 // DecodeGroupCall decodes any constructor of GroupCall.
 func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
-	id, err := b.PeekID()
+	return decodeGroupCall(b, 0)
+}
+
+// decodeGroupCall is DecodeGroupCall for a value nested depth levels deep.
+func decodeGroupCall(b *bin.Buffer, depth int) (GroupCallClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +243,7 @@ func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
 			Type: "GroupCall",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -284,11 +304,16 @@ func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GroupCallDiscardedTypeID, "groupCallDiscarded"); err != nil {
 		return decodeErr("groupCallDiscarded#7780bcb4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallDiscarded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -454,11 +479,16 @@ func (m *GroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GroupCallTypeID, "groupCall"); err != nil {
 		return decodeErr("groupCall#d597650c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -615,13 +645,21 @@ func (m *Game) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GameTypeID, "game"); err != nil {
 		return decodeErr("game#bdf9653b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Game) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Game) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("game#bdf9653b", "", ErrTooDeep)
 	}
 	*m = Game{}
 	var err error
@@ -643,11 +681,11 @@ func (m *Game) DecodeBare(b *bin.Buffer) error {
 	if m.Description, err = b.String(); err != nil {
 		return decodeErr("game#bdf9653b", "description", err)
 	}
-	if m.Photo, err = DecodePhoto(b); err != nil {
+	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("game#bdf9653b", "photo", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("game#bdf9653b", "document", err)
 		}
 	}
@@ -722,11 +760,16 @@ func (m *GlobalPrivacySettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
 		return decodeErr("globalPrivacySettings#734c4ccb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GlobalPrivacySettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -915,13 +958,21 @@ func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
 		return decodeErr("groupCallParticipant#eba636fe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("groupCallParticipant#eba636fe", "", ErrTooDeep)
 	}
 	*m = GroupCallParticipant{}
 	var err error
@@ -938,7 +989,7 @@ func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
 	m.VolumeByAdmin = m.Flags.Has(10)
 	m.Self = m.Flags.Has(12)
 	m.VideoJoined = m.Flags.Has(15)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("groupCallParticipant#eba636fe", "peer", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -969,13 +1020,13 @@ func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(6) {
 		m.Video = new(GroupCallParticipantVideo)
-		if err = m.Video.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Video, depth+1); err != nil {
 			return decodeErr("groupCallParticipant#eba636fe", "video", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		m.Presentation = new(GroupCallParticipantVideo)
-		if err = m.Presentation.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Presentation, depth+1); err != nil {
 			return decodeErr("groupCallParticipant#eba636fe", "presentation", err)
 		}
 	}
@@ -1081,13 +1132,21 @@ func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
 		return decodeErr("groupCallParticipantVideo#67753ac8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallParticipantVideo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("groupCallParticipantVideo#67753ac8", "", ErrTooDeep)
 	}
 	*m = GroupCallParticipantVideo{}
 	var err error
@@ -1098,7 +1157,7 @@ func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
 	if m.Endpoint, err = b.String(); err != nil {
 		return decodeErr("groupCallParticipantVideo#67753ac8", "endpoint", err)
 	}
-	if m.SourceGroups, err = decodeVector(b, decodeValue[GroupCallParticipantVideoSourceGroup]); err != nil {
+	if m.SourceGroups, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipantVideoSourceGroup]); err != nil {
 		return decodeErr("groupCallParticipantVideo#67753ac8", "source_groups", err)
 	}
 	if m.Flags.Has(1) {
@@ -1166,11 +1225,16 @@ func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
 		return decodeErr("groupCallParticipantVideoSourceGroup#dcb118b7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallParticipantVideoSourceGroup) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1236,11 +1300,16 @@ func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, GroupCallStreamChannelTypeID, "groupCallStreamChannel"); err != nil {
 		return decodeErr("groupCallStreamChannel#80eb48af", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallStreamChannel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallStreamChannel) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

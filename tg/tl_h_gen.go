@@ -56,11 +56,16 @@ func (m *HighScore) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HighScoreTypeID, "highScore"); err != nil {
 		return decodeErr("highScore#73a379eb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HighScore) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HighScore) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

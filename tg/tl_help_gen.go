@@ -17,7 +17,12 @@ type HelpAppConfigClass interface {
 
 // DecodeHelpAppConfig decodes any constructor of help.AppConfig.
 func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpAppConfig(b, 0)
+}
+
+// decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels deep.
+func decodeHelpAppConfig(b *bin.Buffer, depth int) (HelpAppConfigClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
 			Type: "help.AppConfig",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -87,11 +92,16 @@ func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"); err != nil {
 		return decodeErr("help.appConfigNotModified#7cde641d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAppConfigNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -153,19 +163,27 @@ func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
 		return decodeErr("help.appConfig#dd18782e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAppConfig) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.appConfig#dd18782e", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("help.appConfig#dd18782e", "hash", err)
 	}
-	if m.Config, err = DecodeJSONValue(b); err != nil {
+	if m.Config, err = decodeJSONValue(b, depth+1); err != nil {
 		return decodeErr("help.appConfig#dd18782e", "config", err)
 	}
 	return nil
@@ -181,7 +199,12 @@ type HelpAppUpdateClass interface {
 
 // DecodeHelpAppUpdate decodes any constructor of help.AppUpdate.
 func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpAppUpdate(b, 0)
+}
+
+// decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels deep.
+func decodeHelpAppUpdate(b *bin.Buffer, depth int) (HelpAppUpdateClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +220,7 @@ func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
 			Type: "help.AppUpdate",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -307,13 +330,21 @@ func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
 		return decodeErr("help.appUpdate#ccbbce30", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAppUpdate) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.appUpdate#ccbbce30", "", ErrTooDeep)
 	}
 	*m = HelpAppUpdate{}
 	var err error
@@ -330,11 +361,11 @@ func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
 	if m.Text, err = b.String(); err != nil {
 		return decodeErr("help.appUpdate#ccbbce30", "text", err)
 	}
-	if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("help.appUpdate#ccbbce30", "entities", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("help.appUpdate#ccbbce30", "document", err)
 		}
 	}
@@ -344,7 +375,7 @@ func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Sticker, err = DecodeDocument(b); err != nil {
+		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("help.appUpdate#ccbbce30", "sticker", err)
 		}
 	}
@@ -405,11 +436,16 @@ func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpNoAppUpdateTypeID, "help.noAppUpdate"); err != nil {
 		return decodeErr("help.noAppUpdate#c45a6536", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpNoAppUpdate) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -426,7 +462,12 @@ type HelpCountriesListClass interface {
 
 // DecodeHelpCountriesList decodes any constructor of help.CountriesList.
 func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpCountriesList(b, 0)
+}
+
+// decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth levels deep.
+func decodeHelpCountriesList(b *bin.Buffer, depth int) (HelpCountriesListClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +483,7 @@ func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
 			Type: "help.CountriesList",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -496,11 +537,16 @@ func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"); err != nil {
 		return decodeErr("help.countriesListNotModified#93cc1f32", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountriesListNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -565,16 +611,24 @@ func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
 		return decodeErr("help.countriesList#87d0759e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountriesList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.countriesList#87d0759e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Countries, err = decodeVector(b, decodeValue[HelpCountry]); err != nil {
+	if m.Countries, err = decodeVectorAt(b, depth+1, decodeValue[HelpCountry]); err != nil {
 		return decodeErr("help.countriesList#87d0759e", "countries", err)
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -593,7 +647,12 @@ type HelpDeepLinkInfoClass interface {
 
 // DecodeHelpDeepLinkInfo decodes any constructor of help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpDeepLinkInfo(b, 0)
+}
+
+// decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth levels deep.
+func decodeHelpDeepLinkInfo(b *bin.Buffer, depth int) (HelpDeepLinkInfoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -609,7 +668,7 @@ func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
 			Type: "help.DeepLinkInfo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -663,11 +722,16 @@ func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"); err != nil {
 		return decodeErr("help.deepLinkInfoEmpty#66afa166", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpDeepLinkInfoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -750,13 +814,21 @@ func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
 		return decodeErr("help.deepLinkInfo#6a4ee832", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpDeepLinkInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.deepLinkInfo#6a4ee832", "", ErrTooDeep)
 	}
 	*m = HelpDeepLinkInfo{}
 	var err error
@@ -768,7 +840,7 @@ func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("help.deepLinkInfo#6a4ee832", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("help.deepLinkInfo#6a4ee832", "entities", err)
 		}
 	}
@@ -789,7 +861,12 @@ type HelpPassportConfigClass interface {
 
 // DecodeHelpPassportConfig decodes any constructor of help.PassportConfig.
 func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpPassportConfig(b, 0)
+}
+
+// decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth levels deep.
+func decodeHelpPassportConfig(b *bin.Buffer, depth int) (HelpPassportConfigClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -805,7 +882,7 @@ func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
 			Type: "help.PassportConfig",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -859,11 +936,16 @@ func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"); err != nil {
 		return decodeErr("help.passportConfigNotModified#bfb9f457", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPassportConfigNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -925,19 +1007,27 @@ func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
 		return decodeErr("help.passportConfig#a098d6af", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPassportConfig) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.passportConfig#a098d6af", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("help.passportConfig#a098d6af", "hash", err)
 	}
-	if err = m.CountriesLangs.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.CountriesLangs, depth+1); err != nil {
 		return decodeErr("help.passportConfig#a098d6af", "countries_langs", err)
 	}
 	return nil
@@ -953,7 +1043,12 @@ type HelpPeerColorSetClass interface {
 
 // DecodeHelpPeerColorSet decodes any constructor of help.PeerColorSet.
 func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpPeerColorSet(b, 0)
+}
+
+// decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth levels deep.
+func decodeHelpPeerColorSet(b *bin.Buffer, depth int) (HelpPeerColorSetClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -969,7 +1064,7 @@ func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
 			Type: "help.PeerColorSet",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1029,11 +1124,16 @@ func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPeerColorSetTypeID, "help.peerColorSet"); err != nil {
 		return decodeErr("help.peerColorSet#26219a58", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorSet) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1108,11 +1208,16 @@ func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"); err != nil {
 		return decodeErr("help.peerColorProfileSet#767d61eb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorProfileSet) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1139,7 +1244,12 @@ type HelpPeerColorsClass interface {
 
 // DecodeHelpPeerColors decodes any constructor of help.PeerColors.
 func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpPeerColors(b, 0)
+}
+
+// decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels deep.
+func decodeHelpPeerColors(b *bin.Buffer, depth int) (HelpPeerColorsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1155,7 +1265,7 @@ func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
 			Type: "help.PeerColors",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1209,11 +1319,16 @@ func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"); err != nil {
 		return decodeErr("help.peerColorsNotModified#2ba1f5ce", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1278,19 +1393,27 @@ func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPeerColorsTypeID, "help.peerColors"); err != nil {
 		return decodeErr("help.peerColors#00f8ed08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColors) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.peerColors#00f8ed08", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("help.peerColors#00f8ed08", "hash", err)
 	}
-	if m.Colors, err = decodeVector(b, decodeValue[HelpPeerColorOption]); err != nil {
+	if m.Colors, err = decodeVectorAt(b, depth+1, decodeValue[HelpPeerColorOption]); err != nil {
 		return decodeErr("help.peerColors#00f8ed08", "colors", err)
 	}
 	return nil
@@ -1306,7 +1429,12 @@ type HelpPromoDataClass interface {
 
 // DecodeHelpPromoData decodes any constructor of help.PromoData.
 func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpPromoData(b, 0)
+}
+
+// decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels deep.
+func decodeHelpPromoData(b *bin.Buffer, depth int) (HelpPromoDataClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1322,7 +1450,7 @@ func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
 			Type: "help.PromoData",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1379,11 +1507,16 @@ func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPromoDataEmptyTypeID, "help.promoDataEmpty"); err != nil {
 		return decodeErr("help.promoDataEmpty#98f6ac75", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPromoDataEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1490,13 +1623,21 @@ func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
 		return decodeErr("help.promoData#8c39793f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPromoData) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.promoData#8c39793f", "", ErrTooDeep)
 	}
 	*m = HelpPromoData{}
 	var err error
@@ -1507,13 +1648,13 @@ func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return decodeErr("help.promoData#8c39793f", "expires", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("help.promoData#8c39793f", "peer", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("help.promoData#8c39793f", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("help.promoData#8c39793f", "users", err)
 	}
 	if m.Flags.Has(1) {
@@ -1546,7 +1687,12 @@ type HelpTermsOfServiceUpdateClass interface {
 
 // DecodeHelpTermsOfServiceUpdate decodes any constructor of help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpTermsOfServiceUpdate(b, 0)
+}
+
+// decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value nested depth levels deep.
+func decodeHelpTermsOfServiceUpdate(b *bin.Buffer, depth int) (HelpTermsOfServiceUpdateClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1562,7 +1708,7 @@ func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClas
 			Type: "help.TermsOfServiceUpdate",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1619,11 +1765,16 @@ func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"); err != nil {
 		return decodeErr("help.termsOfServiceUpdateEmpty#e3309f7f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTermsOfServiceUpdateEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1689,19 +1840,27 @@ func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
 		return decodeErr("help.termsOfServiceUpdate#28ecf961", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTermsOfServiceUpdate) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.termsOfServiceUpdate#28ecf961", "", ErrTooDeep)
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
 		return decodeErr("help.termsOfServiceUpdate#28ecf961", "expires", err)
 	}
-	if err = m.TermsOfService.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.TermsOfService, depth+1); err != nil {
 		return decodeErr("help.termsOfServiceUpdate#28ecf961", "terms_of_service", err)
 	}
 	return nil
@@ -1717,7 +1876,12 @@ type HelpUserInfoClass interface {
 
 // DecodeHelpUserInfo decodes any constructor of help.UserInfo.
 func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
-	id, err := b.PeekID()
+	return decodeHelpUserInfo(b, 0)
+}
+
+// decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels deep.
+func decodeHelpUserInfo(b *bin.Buffer, depth int) (HelpUserInfoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1733,7 +1897,7 @@ func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
 			Type: "help.UserInfo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1787,11 +1951,16 @@ func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpUserInfoEmptyTypeID, "help.userInfoEmpty"); err != nil {
 		return decodeErr("help.userInfoEmpty#f3ae2eed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpUserInfoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1860,19 +2029,27 @@ func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
 		return decodeErr("help.userInfo#01eb3758", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpUserInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.userInfo#01eb3758", "", ErrTooDeep)
 	}
 	var err error
 	if m.Message, err = b.String(); err != nil {
 		return decodeErr("help.userInfo#01eb3758", "message", err)
 	}
-	if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("help.userInfo#01eb3758", "entities", err)
 	}
 	if m.Author, err = b.String(); err != nil {
@@ -1941,13 +2118,21 @@ func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
 		return decodeErr("help.configSimple#5a592a6c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpConfigSimple) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.configSimple#5a592a6c", "", ErrTooDeep)
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
@@ -1956,7 +2141,7 @@ func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return decodeErr("help.configSimple#5a592a6c", "expires", err)
 	}
-	if m.Rules, err = decodeBareVector(b, decodeValue[AccessPointRule]); err != nil {
+	if m.Rules, err = decodeBareVectorAt(b, depth+1, decodeValue[AccessPointRule]); err != nil {
 		return decodeErr("help.configSimple#5a592a6c", "rules", err)
 	}
 	return nil
@@ -2039,13 +2224,21 @@ func (m *HelpCountry) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpCountryTypeID, "help.country"); err != nil {
 		return decodeErr("help.country#c3878e23", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountry) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.country#c3878e23", "", ErrTooDeep)
 	}
 	*m = HelpCountry{}
 	var err error
@@ -2064,7 +2257,7 @@ func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("help.country#c3878e23", "name", err)
 		}
 	}
-	if m.CountryCodes, err = decodeVector(b, decodeValue[HelpCountryCode]); err != nil {
+	if m.CountryCodes, err = decodeVectorAt(b, depth+1, decodeValue[HelpCountryCode]); err != nil {
 		return decodeErr("help.country#c3878e23", "country_codes", err)
 	}
 	m.Flags.Unset(0)
@@ -2149,11 +2342,16 @@ func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
 		return decodeErr("help.countryCode#4203c5ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountryCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2232,11 +2430,16 @@ func (m *HelpInviteText) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
 		return decodeErr("help.inviteText#18cb9f78", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpInviteText) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2337,13 +2540,21 @@ func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
 		return decodeErr("help.peerColorOption#ef8430ab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorOption) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.peerColorOption#ef8430ab", "", ErrTooDeep)
 	}
 	*m = HelpPeerColorOption{}
 	var err error
@@ -2355,12 +2566,12 @@ func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("help.peerColorOption#ef8430ab", "color_id", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Colors, err = DecodeHelpPeerColorSet(b); err != nil {
+		if m.Colors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
 			return decodeErr("help.peerColorOption#ef8430ab", "colors", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.DarkColors, err = DecodeHelpPeerColorSet(b); err != nil {
+		if m.DarkColors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
 			return decodeErr("help.peerColorOption#ef8430ab", "dark_colors", err)
 		}
 	}
@@ -2459,31 +2670,39 @@ func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPremiumPromo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.premiumPromo#5334759c", "", ErrTooDeep)
 	}
 	var err error
 	if m.StatusText, err = b.String(); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "status_text", err)
 	}
-	if m.StatusEntities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.StatusEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "status_entities", err)
 	}
 	if m.VideoSections, err = decodeVector(b, (*bin.Buffer).String); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "video_sections", err)
 	}
-	if m.Videos, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Videos, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "videos", err)
 	}
-	if m.PeriodOptions, err = decodeVector(b, decodeValue[PremiumSubscriptionOption]); err != nil {
+	if m.PeriodOptions, err = decodeVectorAt(b, depth+1, decodeValue[PremiumSubscriptionOption]); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "period_options", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("help.premiumPromo#5334759c", "users", err)
 	}
 	return nil
@@ -2556,22 +2775,30 @@ func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
 		return decodeErr("help.recentMeUrls#0e0310d7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpRecentMeURLs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.recentMeUrls#0e0310d7", "", ErrTooDeep)
+	}
 	var err error
-	if m.URLs, err = decodeVector(b, DecodeRecentMeURL); err != nil {
+	if m.URLs, err = decodeVectorAt(b, depth+1, decodeRecentMeURL); err != nil {
 		return decodeErr("help.recentMeUrls#0e0310d7", "urls", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("help.recentMeUrls#0e0310d7", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("help.recentMeUrls#0e0310d7", "users", err)
 	}
 	return nil
@@ -2629,19 +2856,27 @@ func (m *HelpSupport) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpSupportTypeID, "help.support"); err != nil {
 		return decodeErr("help.support#17c6b5f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSupport) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.support#17c6b5f6", "", ErrTooDeep)
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
 		return decodeErr("help.support#17c6b5f6", "phone_number", err)
 	}
-	if m.User, err = DecodeUser(b); err != nil {
+	if m.User, err = decodeUser(b, depth+1); err != nil {
 		return decodeErr("help.support#17c6b5f6", "user", err)
 	}
 	return nil
@@ -2695,11 +2930,16 @@ func (m *HelpSupportName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
 		return decodeErr("help.supportName#8c05f1c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSupportName) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2789,13 +3029,21 @@ func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
 		return decodeErr("help.termsOfService#780a0310", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTermsOfService) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.termsOfService#780a0310", "", ErrTooDeep)
 	}
 	*m = HelpTermsOfService{}
 	var err error
@@ -2803,13 +3051,13 @@ func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("help.termsOfService#780a0310", "flags", err)
 	}
 	m.Popup = m.Flags.Has(0)
-	if err = m.ID.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ID, depth+1); err != nil {
 		return decodeErr("help.termsOfService#780a0310", "id", err)
 	}
 	if m.Text, err = b.String(); err != nil {
 		return decodeErr("help.termsOfService#780a0310", "text", err)
 	}
-	if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("help.termsOfService#780a0310", "entities", err)
 	}
 	if m.Flags.Has(1) {
@@ -2869,11 +3117,16 @@ func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetConfigRequestTypeID, "help.getConfig"); err != nil {
 		return decodeErr("help.getConfig#c4f9186b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2940,11 +3193,16 @@ func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetNearestDCRequestTypeID, "help.getNearestDc"); err != nil {
 		return decodeErr("help.getNearestDc#1fb33026", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetNearestDCRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3014,11 +3272,16 @@ func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
 		return decodeErr("help.getAppUpdate#522d5a7d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetAppUpdateRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3089,11 +3352,16 @@ func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetInviteTextRequestTypeID, "help.getInviteText"); err != nil {
 		return decodeErr("help.getInviteText#4d392343", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetInviteTextRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3160,11 +3428,16 @@ func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetSupportRequestTypeID, "help.getSupport"); err != nil {
 		return decodeErr("help.getSupport#9cdf08cd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetSupportRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3236,11 +3509,16 @@ func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
 		return decodeErr("help.setBotUpdatesStatus#ec22cfcd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSetBotUpdatesStatusRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3314,11 +3592,16 @@ func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"); err != nil {
 		return decodeErr("help.getCdnConfig#52029342", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetCDNConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3388,11 +3671,16 @@ func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
 		return decodeErr("help.getRecentMeUrls#3dc0f114", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetRecentMeURLsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3463,11 +3751,16 @@ func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"); err != nil {
 		return decodeErr("help.getTermsOfServiceUpdate#2ca51fd1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetTermsOfServiceUpdateRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3539,16 +3832,24 @@ func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
 		return decodeErr("help.acceptTermsOfService#ee72f79a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAcceptTermsOfServiceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.acceptTermsOfService#ee72f79a", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.ID.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ID, depth+1); err != nil {
 		return decodeErr("help.acceptTermsOfService#ee72f79a", "id", err)
 	}
 	return nil
@@ -3617,11 +3918,16 @@ func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
 		return decodeErr("help.getDeepLinkInfo#3fedc75f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetDeepLinkInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3695,11 +4001,16 @@ func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetAppConfigRequestTypeID, "help.getAppConfig"); err != nil {
 		return decodeErr("help.getAppConfig#61e3f854", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetAppConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3778,16 +4089,24 @@ func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
 		return decodeErr("help.saveAppLog#6f02f748", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSaveAppLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.saveAppLog#6f02f748", "", ErrTooDeep)
+	}
 	var err error
-	if m.Events, err = decodeVector(b, decodeValue[InputAppEvent]); err != nil {
+	if m.Events, err = decodeVectorAt(b, depth+1, decodeValue[InputAppEvent]); err != nil {
 		return decodeErr("help.saveAppLog#6f02f748", "events", err)
 	}
 	return nil
@@ -3856,11 +4175,16 @@ func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"); err != nil {
 		return decodeErr("help.getPassportConfig#c661ad08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPassportConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3931,11 +4255,16 @@ func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetSupportNameRequestTypeID, "help.getSupportName"); err != nil {
 		return decodeErr("help.getSupportName#d360e72c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetSupportNameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4007,16 +4336,24 @@ func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetUserInfoRequestTypeID, "help.getUserInfo"); err != nil {
 		return decodeErr("help.getUserInfo#038a08d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetUserInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.getUserInfo#038a08d3", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("help.getUserInfo#038a08d3", "user_id", err)
 	}
 	return nil
@@ -4096,22 +4433,30 @@ func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
 		return decodeErr("help.editUserInfo#66b91b70", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpEditUserInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.editUserInfo#66b91b70", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("help.editUserInfo#66b91b70", "user_id", err)
 	}
 	if m.Message, err = b.String(); err != nil {
 		return decodeErr("help.editUserInfo#66b91b70", "message", err)
 	}
-	if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("help.editUserInfo#66b91b70", "entities", err)
 	}
 	return nil
@@ -4177,11 +4522,16 @@ func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetPromoDataRequestTypeID, "help.getPromoData"); err != nil {
 		return decodeErr("help.getPromoData#c0977421", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPromoDataRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4253,16 +4603,24 @@ func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpHidePromoDataRequestTypeID, "help.hidePromoData"); err != nil {
 		return decodeErr("help.hidePromoData#1e251c95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpHidePromoDataRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.hidePromoData#1e251c95", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("help.hidePromoData#1e251c95", "peer", err)
 	}
 	return nil
@@ -4335,16 +4693,24 @@ func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
 		return decodeErr("help.dismissSuggestion#f50dbaa1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpDismissSuggestionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.dismissSuggestion#f50dbaa1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("help.dismissSuggestion#f50dbaa1", "peer", err)
 	}
 	if m.Suggestion, err = b.String(); err != nil {
@@ -4418,11 +4784,16 @@ func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
 		return decodeErr("help.getCountriesList#735787a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetCountriesListRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4496,11 +4867,16 @@ func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"); err != nil {
 		return decodeErr("help.getPremiumPromo#b81b93d4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPremiumPromoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4570,11 +4946,16 @@ func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetPeerColorsRequestTypeID, "help.getPeerColors"); err != nil {
 		return decodeErr("help.getPeerColors#da80f42f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPeerColorsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4648,11 +5029,16 @@ func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"); err != nil {
 		return decodeErr("help.getPeerProfileColors#abcfa9fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPeerProfileColorsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -17,7 +17,12 @@ type InlineQueryPeerTypeClass interface {
 
 // DecodeInlineQueryPeerType decodes any constructor of InlineQueryPeerType.
 func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeInlineQueryPeerType(b, 0)
+}
+
+// decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested depth levels deep.
+func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +46,7 @@ func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) 
 			Type: "InlineQueryPeerType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -95,11 +100,16 @@ func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
 		return decodeErr("inlineQueryPeerTypeSameBotPM#3081ed9d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeSameBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -154,11 +164,16 @@ func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
 		return decodeErr("inlineQueryPeerTypePM#833c0fac", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypePM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -213,11 +228,16 @@ func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
 		return decodeErr("inlineQueryPeerTypeChat#d766c50a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -272,11 +292,16 @@ func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
 		return decodeErr("inlineQueryPeerTypeMegagroup#5ec4be43", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeMegagroup) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -331,11 +356,16 @@ func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
 		return decodeErr("inlineQueryPeerTypeBroadcast#6334ee9a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -390,11 +420,16 @@ func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
 		return decodeErr("inlineQueryPeerTypeBotPM#0e3b2d0c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -411,7 +446,12 @@ type InputBotAppClass interface {
 
 // DecodeInputBotApp decodes any constructor of InputBotApp.
 func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
-	id, err := b.PeekID()
+	return decodeInputBotApp(b, 0)
+}
+
+// decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
+func decodeInputBotApp(b *bin.Buffer, depth int) (InputBotAppClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +467,7 @@ func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
 			Type: "InputBotApp",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -486,11 +526,16 @@ func (m *InputBotAppID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
 		return decodeErr("inputBotAppID#a920bd7a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotAppID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -559,16 +604,24 @@ func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
 		return decodeErr("inputBotAppShortName#908c0407", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotAppShortName) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotAppShortName#908c0407", "", ErrTooDeep)
+	}
 	var err error
-	if m.BotID, err = DecodeInputUser(b); err != nil {
+	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputBotAppShortName#908c0407", "bot_id", err)
 	}
 	if m.ShortName, err = b.String(); err != nil {
@@ -587,7 +640,12 @@ type InputBotInlineMessageClass interface {
 
 // DecodeInputBotInlineMessage decodes any constructor of InputBotInlineMessage.
 func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, error) {
-	id, err := b.PeekID()
+	return decodeInputBotInlineMessage(b, 0)
+}
+
+// decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested depth levels deep.
+func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -615,7 +673,7 @@ func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, err
 			Type: "InputBotInlineMessage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -708,13 +766,21 @@ func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
 		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageMediaAuto{}
 	var err error
@@ -726,12 +792,12 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "entities", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "reply_markup", err)
 		}
 	}
@@ -836,13 +902,21 @@ func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
 		return decodeErr("inputBotInlineMessageText#3dcd7a87", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageText#3dcd7a87", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageText{}
 	var err error
@@ -855,12 +929,12 @@ func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageText#3dcd7a87", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("inputBotInlineMessageText#3dcd7a87", "entities", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageText#3dcd7a87", "reply_markup", err)
 		}
 	}
@@ -965,20 +1039,28 @@ func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
 		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "flags", err)
 	}
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "geo_point", err)
 	}
 	if m.Flags.Has(0) {
@@ -997,7 +1079,7 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "reply_markup", err)
 		}
 	}
@@ -1091,20 +1173,28 @@ func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
 		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "flags", err)
 	}
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "geo_point", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -1123,7 +1213,7 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "venue_type", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "reply_markup", err)
 		}
 	}
@@ -1202,13 +1292,21 @@ func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
 		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageMediaContact{}
 	var err error
@@ -1228,7 +1326,7 @@ func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "vcard", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "reply_markup", err)
 		}
 	}
@@ -1299,13 +1397,21 @@ func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
 		return decodeErr("inputBotInlineMessageGame#4b425864", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageGame) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageGame#4b425864", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageGame{}
 	var err error
@@ -1313,7 +1419,7 @@ func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageGame#4b425864", "flags", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageGame#4b425864", "reply_markup", err)
 		}
 	}
@@ -1411,13 +1517,21 @@ func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
 		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageMediaInvoice{}
 	var err error
@@ -1432,11 +1546,11 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.Photo = new(InputWebDocument)
-		if err = m.Photo.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Photo, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "photo", err)
 		}
 	}
-	if err = m.Invoice.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "invoice", err)
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
@@ -1445,11 +1559,11 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m.Provider, err = b.String(); err != nil {
 		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "provider", err)
 	}
-	if err = m.ProviderData.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ProviderData, depth+1); err != nil {
 		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "provider_data", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "reply_markup", err)
 		}
 	}
@@ -1565,13 +1679,21 @@ func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
 		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "", ErrTooDeep)
 	}
 	*m = InputBotInlineMessageMediaWebPage{}
 	var err error
@@ -1586,7 +1708,7 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "entities", err)
 		}
 	}
@@ -1594,7 +1716,7 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "url", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "reply_markup", err)
 		}
 	}
@@ -1619,7 +1741,12 @@ type InputBotInlineMessageIDClass interface {
 
 // DecodeInputBotInlineMessageID decodes any constructor of InputBotInlineMessageID.
 func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass, error) {
-	id, err := b.PeekID()
+	return decodeInputBotInlineMessageID(b, 0)
+}
+
+// decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value nested depth levels deep.
+func decodeInputBotInlineMessageID(b *bin.Buffer, depth int) (InputBotInlineMessageIDClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1635,7 +1762,7 @@ func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass,
 			Type: "InputBotInlineMessageID",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1696,11 +1823,16 @@ func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
 		return decodeErr("inputBotInlineMessageID#890c3d89", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1774,11 +1906,16 @@ func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
 		return decodeErr("inputBotInlineMessageID64#b6d915d7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageID64) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1808,7 +1945,12 @@ type InputBotInlineResultClass interface {
 
 // DecodeInputBotInlineResult decodes any constructor of InputBotInlineResult.
 func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error) {
-	id, err := b.PeekID()
+	return decodeInputBotInlineResult(b, 0)
+}
+
+// decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested depth levels deep.
+func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1828,7 +1970,7 @@ func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error
 			Type: "InputBotInlineResult",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1941,13 +2083,21 @@ func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
 		return decodeErr("inputBotInlineResult#88bf9319", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineResult#88bf9319", "", ErrTooDeep)
 	}
 	*m = InputBotInlineResult{}
 	var err error
@@ -1977,17 +2127,17 @@ func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(4) {
 		m.Thumb = new(InputWebDocument)
-		if err = m.Thumb.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Thumb, depth+1); err != nil {
 			return decodeErr("inputBotInlineResult#88bf9319", "thumb", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		m.Content = new(InputWebDocument)
-		if err = m.Content.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Content, depth+1); err != nil {
 			return decodeErr("inputBotInlineResult#88bf9319", "content", err)
 		}
 	}
-	if m.SendMessage, err = DecodeInputBotInlineMessage(b); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResult#88bf9319", "send_message", err)
 	}
 	if m.Title != "" {
@@ -2065,13 +2215,21 @@ func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
 		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResultPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "", ErrTooDeep)
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
@@ -2080,10 +2238,10 @@ func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
 	if m.Type, err = b.String(); err != nil {
 		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "type", err)
 	}
-	if m.Photo, err = DecodeInputPhoto(b); err != nil {
+	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "photo", err)
 	}
-	if m.SendMessage, err = DecodeInputBotInlineMessage(b); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "send_message", err)
 	}
 	return nil
@@ -2171,13 +2329,21 @@ func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
 		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResultDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "", ErrTooDeep)
 	}
 	*m = InputBotInlineResultDocument{}
 	var err error
@@ -2200,10 +2366,10 @@ func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("inputBotInlineResultDocument#fff8fdc4", "description", err)
 		}
 	}
-	if m.Document, err = DecodeInputDocument(b); err != nil {
+	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "document", err)
 	}
-	if m.SendMessage, err = DecodeInputBotInlineMessage(b); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "send_message", err)
 	}
 	if m.Title != "" {
@@ -2272,13 +2438,21 @@ func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
 		return decodeErr("inputBotInlineResultGame#4fa417f2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResultGame) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineResultGame#4fa417f2", "", ErrTooDeep)
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
@@ -2287,7 +2461,7 @@ func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
 	if m.ShortName, err = b.String(); err != nil {
 		return decodeErr("inputBotInlineResultGame#4fa417f2", "short_name", err)
 	}
-	if m.SendMessage, err = DecodeInputBotInlineMessage(b); err != nil {
+	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResultGame#4fa417f2", "send_message", err)
 	}
 	return nil
@@ -2303,7 +2477,12 @@ type InputChannelClass interface {
 
 // DecodeInputChannel decodes any constructor of InputChannel.
 func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
-	id, err := b.PeekID()
+	return decodeInputChannel(b, 0)
+}
+
+// decodeInputChannel is DecodeInputChannel for a value nested depth levels deep.
+func decodeInputChannel(b *bin.Buffer, depth int) (InputChannelClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2321,7 +2500,7 @@ func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
 			Type: "InputChannel",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2375,11 +2554,16 @@ func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
 		return decodeErr("inputChannelEmpty#ee8c1e86", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChannelEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2439,11 +2623,16 @@ func (m *InputChannel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
 		return decodeErr("inputChannel#f35aec28", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChannel) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2514,16 +2703,24 @@ func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
 		return decodeErr("inputChannelFromMessage#5b934f9d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChannelFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputChannelFromMessage#5b934f9d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputChannelFromMessage#5b934f9d", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -2545,7 +2742,12 @@ type InputChatPhotoClass interface {
 
 // DecodeInputChatPhoto decodes any constructor of InputChatPhoto.
 func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
-	id, err := b.PeekID()
+	return decodeInputChatPhoto(b, 0)
+}
+
+// decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels deep.
+func decodeInputChatPhoto(b *bin.Buffer, depth int) (InputChatPhotoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2563,7 +2765,7 @@ func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
 			Type: "InputChatPhoto",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2617,11 +2819,16 @@ func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
 		return decodeErr("inputChatPhotoEmpty#1ca48f57", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatPhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2724,13 +2931,21 @@ func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
 		return decodeErr("inputChatUploadedPhoto#bdcdaec0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputChatUploadedPhoto#bdcdaec0", "", ErrTooDeep)
 	}
 	*m = InputChatUploadedPhoto{}
 	var err error
@@ -2738,12 +2953,12 @@ func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputChatUploadedPhoto#bdcdaec0", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = DecodeInputFile(b); err != nil {
+		if m.File, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "file", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = DecodeInputFile(b); err != nil {
+		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "video", err)
 		}
 	}
@@ -2753,7 +2968,7 @@ func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.VideoEmojiMarkup, err = DecodeVideoSize(b); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
 			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "video_emoji_markup", err)
 		}
 	}
@@ -2819,16 +3034,24 @@ func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
 		return decodeErr("inputChatPhoto#8953ad37", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputChatPhoto#8953ad37", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputPhoto(b); err != nil {
+	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("inputChatPhoto#8953ad37", "id", err)
 	}
 	return nil
@@ -2844,7 +3067,12 @@ type InputCheckPasswordSRPClass interface {
 
 // DecodeInputCheckPasswordSRP decodes any constructor of InputCheckPasswordSRP.
 func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, error) {
-	id, err := b.PeekID()
+	return decodeInputCheckPasswordSRP(b, 0)
+}
+
+// decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested depth levels deep.
+func decodeInputCheckPasswordSRP(b *bin.Buffer, depth int) (InputCheckPasswordSRPClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2860,7 +3088,7 @@ func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, err
 			Type: "InputCheckPasswordSRP",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2914,11 +3142,16 @@ func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
 		return decodeErr("inputCheckPasswordEmpty#9880f658", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCheckPasswordEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2980,11 +3213,16 @@ func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
 		return decodeErr("inputCheckPasswordSRP#d27ff082", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCheckPasswordSRP) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3011,7 +3249,12 @@ type InputDialogPeerClass interface {
 
 // DecodeInputDialogPeer decodes any constructor of InputDialogPeer.
 func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
-	id, err := b.PeekID()
+	return decodeInputDialogPeer(b, 0)
+}
+
+// decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth levels deep.
+func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3027,7 +3270,7 @@ func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
 			Type: "InputDialogPeer",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3086,16 +3329,24 @@ func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
 		return decodeErr("inputDialogPeer#fcaafeb7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputDialogPeer#fcaafeb7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputDialogPeer#fcaafeb7", "peer", err)
 	}
 	return nil
@@ -3152,11 +3403,16 @@ func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
 		return decodeErr("inputDialogPeerFolder#64600527", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeerFolder) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3177,7 +3433,12 @@ type InputDocumentClass interface {
 
 // DecodeInputDocument decodes any constructor of InputDocument.
 func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
-	id, err := b.PeekID()
+	return decodeInputDocument(b, 0)
+}
+
+// decodeInputDocument is DecodeInputDocument for a value nested depth levels deep.
+func decodeInputDocument(b *bin.Buffer, depth int) (InputDocumentClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3193,7 +3454,7 @@ func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
 			Type: "InputDocument",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3247,11 +3508,16 @@ func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
 		return decodeErr("inputDocumentEmpty#72f0eaae", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDocumentEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3313,11 +3579,16 @@ func (m *InputDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
 		return decodeErr("inputDocument#1abfb575", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDocument) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3344,7 +3615,12 @@ type InputEncryptedFileClass interface {
 
 // DecodeInputEncryptedFile decodes any constructor of InputEncryptedFile.
 func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
-	id, err := b.PeekID()
+	return decodeInputEncryptedFile(b, 0)
+}
+
+// decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth levels deep.
+func decodeInputEncryptedFile(b *bin.Buffer, depth int) (InputEncryptedFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3364,7 +3640,7 @@ func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
 			Type: "InputEncryptedFile",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3418,11 +3694,16 @@ func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
 		return decodeErr("inputEncryptedFileEmpty#1837c364", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3486,11 +3767,16 @@ func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
 		return decodeErr("inputEncryptedFileUploaded#64bd0306", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileUploaded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3563,11 +3849,16 @@ func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
 		return decodeErr("inputEncryptedFile#5a17b5e5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3636,11 +3927,16 @@ func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
 		return decodeErr("inputEncryptedFileBigUploaded#2dc173c8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileBigUploaded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3667,7 +3963,12 @@ type InputFileClass interface {
 
 // DecodeInputFile decodes any constructor of InputFile.
 func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
-	id, err := b.PeekID()
+	return decodeInputFile(b, 0)
+}
+
+// decodeInputFile is DecodeInputFile for a value nested depth levels deep.
+func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3683,7 +3984,7 @@ func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
 			Type: "InputFile",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3746,11 +4047,16 @@ func (m *InputFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputFileTypeID, "inputFile"); err != nil {
 		return decodeErr("inputFile#f52ff27f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3825,11 +4131,16 @@ func (m *InputFileBig) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
 		return decodeErr("inputFileBig#fa4f0bb5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileBig) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3856,7 +4167,12 @@ type InputFileLocationClass interface {
 
 // DecodeInputFileLocation decodes any constructor of InputFileLocation.
 func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
-	id, err := b.PeekID()
+	return decodeInputFileLocation(b, 0)
+}
+
+// decodeInputFileLocation is DecodeInputFileLocation for a value nested depth levels deep.
+func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3892,7 +4208,7 @@ func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
 			Type: "InputFileLocation",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3955,11 +4271,16 @@ func (m *InputFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
 		return decodeErr("inputFileLocation#dfdaabe1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4032,11 +4353,16 @@ func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
 		return decodeErr("inputEncryptedFileLocation#f5235d55", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4107,11 +4433,16 @@ func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
 		return decodeErr("inputDocumentFileLocation#bad07584", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDocumentFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4184,11 +4515,16 @@ func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
 		return decodeErr("inputSecureFileLocation#cbc7ee28", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4250,11 +4586,16 @@ func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
 		return decodeErr("inputTakeoutFileLocation#29be5899", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputTakeoutFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4318,11 +4659,16 @@ func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
 		return decodeErr("inputPhotoFileLocation#40181ffe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhotoFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4403,11 +4749,16 @@ func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
 		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhotoLegacyFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4497,13 +4848,21 @@ func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
 		return decodeErr("inputPeerPhotoFileLocation#37257e99", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerPhotoFileLocation) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPeerPhotoFileLocation#37257e99", "", ErrTooDeep)
 	}
 	*m = InputPeerPhotoFileLocation{}
 	var err error
@@ -4511,7 +4870,7 @@ func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputPeerPhotoFileLocation#37257e99", "flags", err)
 	}
 	m.Big = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputPeerPhotoFileLocation#37257e99", "peer", err)
 	}
 	if m.PhotoID, err = b.Long(); err != nil {
@@ -4576,16 +4935,24 @@ func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
 		return decodeErr("inputStickerSetThumb#9d84f3db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetThumb) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStickerSetThumb#9d84f3db", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("inputStickerSetThumb#9d84f3db", "stickerset", err)
 	}
 	if m.ThumbVersion, err = b.Int(); err != nil {
@@ -4669,20 +5036,28 @@ func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
 		return decodeErr("inputGroupCallStream#0598a92a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallStream) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputGroupCallStream#0598a92a", "", ErrTooDeep)
 	}
 	*m = InputGroupCallStream{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputGroupCallStream#0598a92a", "flags", err)
 	}
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("inputGroupCallStream#0598a92a", "call", err)
 	}
 	if m.TimeMs, err = b.Long(); err != nil {
@@ -4773,13 +5148,21 @@ func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
 		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerPhotoFileLocationLegacy) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "", ErrTooDeep)
 	}
 	*m = InputPeerPhotoFileLocationLegacy{}
 	var err error
@@ -4787,7 +5170,7 @@ func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "flags", err)
 	}
 	m.Big = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "peer", err)
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
@@ -4857,16 +5240,24 @@ func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
 		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetThumbLegacy) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "stickerset", err)
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
@@ -4888,7 +5279,12 @@ type InputGameClass interface {
 
 // DecodeInputGame decodes any constructor of InputGame.
 func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
-	id, err := b.PeekID()
+	return decodeInputGame(b, 0)
+}
+
+// decodeInputGame is DecodeInputGame for a value nested depth levels deep.
+func decodeInputGame(b *bin.Buffer, depth int) (InputGameClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4904,7 +5300,7 @@ func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
 			Type: "InputGame",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4963,11 +5359,16 @@ func (m *InputGameID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
 		return decodeErr("inputGameID#032c3e77", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGameID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5036,16 +5437,24 @@ func (m *InputGameShortName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
 		return decodeErr("inputGameShortName#c331e80a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGameShortName) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputGameShortName#c331e80a", "", ErrTooDeep)
+	}
 	var err error
-	if m.BotID, err = DecodeInputUser(b); err != nil {
+	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputGameShortName#c331e80a", "bot_id", err)
 	}
 	if m.ShortName, err = b.String(); err != nil {
@@ -5064,7 +5473,12 @@ type InputGeoPointClass interface {
 
 // DecodeInputGeoPoint decodes any constructor of InputGeoPoint.
 func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
-	id, err := b.PeekID()
+	return decodeInputGeoPoint(b, 0)
+}
+
+// decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels deep.
+func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5080,7 +5494,7 @@ func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
 			Type: "InputGeoPoint",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5134,11 +5548,16 @@ func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
 		return decodeErr("inputGeoPointEmpty#e4c123d6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGeoPointEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5212,11 +5631,16 @@ func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
 		return decodeErr("inputGeoPoint#48222faf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5252,7 +5676,12 @@ type InputInvoiceClass interface {
 
 // DecodeInputInvoice decodes any constructor of InputInvoice.
 func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
-	id, err := b.PeekID()
+	return decodeInputInvoice(b, 0)
+}
+
+// decodeInputInvoice is DecodeInputInvoice for a value nested depth levels deep.
+func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5270,7 +5699,7 @@ func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
 			Type: "InputInvoice",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5331,16 +5760,24 @@ func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
 		return decodeErr("inputInvoiceMessage#c5b56859", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceMessage#c5b56859", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputInvoiceMessage#c5b56859", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -5400,11 +5837,16 @@ func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
 		return decodeErr("inputInvoiceSlug#c326caef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceSlug) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5472,19 +5914,27 @@ func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
 		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Purpose, err = DecodeInputStorePaymentPurpose(b); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
 		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "purpose", err)
 	}
-	if err = m.Option.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Option, depth+1); err != nil {
 		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "option", err)
 	}
 	return nil
@@ -5500,7 +5950,12 @@ type InputMediaClass interface {
 
 // DecodeInputMedia decodes any constructor of InputMedia.
 func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
-	id, err := b.PeekID()
+	return decodeInputMedia(b, 0)
+}
+
+// decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
+func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5546,7 +6001,7 @@ func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
 			Type: "InputMedia",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5600,11 +6055,16 @@ func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
 		return decodeErr("inputMediaEmpty#9664f57f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5696,13 +6156,21 @@ func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
 		return decodeErr("inputMediaUploadedPhoto#1e287d04", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaUploadedPhoto#1e287d04", "", ErrTooDeep)
 	}
 	*m = InputMediaUploadedPhoto{}
 	var err error
@@ -5710,11 +6178,11 @@ func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputMediaUploadedPhoto#1e287d04", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(2)
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("inputMediaUploadedPhoto#1e287d04", "file", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = decodeVector(b, DecodeInputDocument); err != nil {
+		if m.Stickers, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
 			return decodeErr("inputMediaUploadedPhoto#1e287d04", "stickers", err)
 		}
 	}
@@ -5806,13 +6274,21 @@ func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
 		return decodeErr("inputMediaPhoto#b3ba0635", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaPhoto#b3ba0635", "", ErrTooDeep)
 	}
 	*m = InputMediaPhoto{}
 	var err error
@@ -5820,7 +6296,7 @@ func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputMediaPhoto#b3ba0635", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(1)
-	if m.ID, err = DecodeInputPhoto(b); err != nil {
+	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("inputMediaPhoto#b3ba0635", "id", err)
 	}
 	if m.Flags.Has(0) {
@@ -5888,16 +6364,24 @@ func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
 		return decodeErr("inputMediaGeoPoint#f9c44144", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaGeoPoint) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaGeoPoint#f9c44144", "", ErrTooDeep)
+	}
 	var err error
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("inputMediaGeoPoint#f9c44144", "geo_point", err)
 	}
 	return nil
@@ -5960,11 +6444,16 @@ func (m *InputMediaContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
 		return decodeErr("inputMediaContact#f8ab7dfb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6101,13 +6590,21 @@ func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
 		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "", ErrTooDeep)
 	}
 	*m = InputMediaUploadedDocument{}
 	var err error
@@ -6117,22 +6614,22 @@ func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
 	m.NosoundVideo = m.Flags.Has(3)
 	m.ForceFile = m.Flags.Has(4)
 	m.Spoiler = m.Flags.Has(5)
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "file", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Thumb, err = DecodeInputFile(b); err != nil {
+		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "thumb", err)
 		}
 	}
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "mime_type", err)
 	}
-	if m.Attributes, err = decodeVector(b, DecodeDocumentAttribute); err != nil {
+	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
 		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "attributes", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = decodeVector(b, DecodeInputDocument); err != nil {
+		if m.Stickers, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
 			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "stickers", err)
 		}
 	}
@@ -6234,13 +6731,21 @@ func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
 		return decodeErr("inputMediaDocument#33473058", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaDocument#33473058", "", ErrTooDeep)
 	}
 	*m = InputMediaDocument{}
 	var err error
@@ -6248,7 +6753,7 @@ func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputMediaDocument#33473058", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(2)
-	if m.ID, err = DecodeInputDocument(b); err != nil {
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("inputMediaDocument#33473058", "id", err)
 	}
 	if m.Flags.Has(0) {
@@ -6334,16 +6839,24 @@ func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
 		return decodeErr("inputMediaVenue#c13d1c11", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaVenue#c13d1c11", "", ErrTooDeep)
+	}
 	var err error
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("inputMediaVenue#c13d1c11", "geo_point", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -6435,11 +6948,16 @@ func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
 		return decodeErr("inputMediaPhotoExternal#e5bbfe1a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPhotoExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6535,11 +7053,16 @@ func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
 		return decodeErr("inputMediaDocumentExternal#fb52dc99", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaDocumentExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6617,16 +7140,24 @@ func (m *InputMediaGame) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
 		return decodeErr("inputMediaGame#d33f43f3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaGame) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaGame#d33f43f3", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputGame(b); err != nil {
+	if m.ID, err = decodeInputGame(b, depth+1); err != nil {
 		return decodeErr("inputMediaGame#d33f43f3", "id", err)
 	}
 	return nil
@@ -6733,13 +7264,21 @@ func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
 		return decodeErr("inputMediaInvoice#8eb5a6d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaInvoice#8eb5a6d5", "", ErrTooDeep)
 	}
 	*m = InputMediaInvoice{}
 	var err error
@@ -6754,11 +7293,11 @@ func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.Photo = new(InputWebDocument)
-		if err = m.Photo.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Photo, depth+1); err != nil {
 			return decodeErr("inputMediaInvoice#8eb5a6d5", "photo", err)
 		}
 	}
-	if err = m.Invoice.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return decodeErr("inputMediaInvoice#8eb5a6d5", "invoice", err)
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
@@ -6767,7 +7306,7 @@ func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 	if m.Provider, err = b.String(); err != nil {
 		return decodeErr("inputMediaInvoice#8eb5a6d5", "provider", err)
 	}
-	if err = m.ProviderData.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ProviderData, depth+1); err != nil {
 		return decodeErr("inputMediaInvoice#8eb5a6d5", "provider_data", err)
 	}
 	if m.Flags.Has(1) {
@@ -6776,7 +7315,7 @@ func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ExtendedMedia, err = DecodeInputMedia(b); err != nil {
+		if m.ExtendedMedia, err = decodeInputMedia(b, depth+1); err != nil {
 			return decodeErr("inputMediaInvoice#8eb5a6d5", "extended_media", err)
 		}
 	}
@@ -6875,13 +7414,21 @@ func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
 		return decodeErr("inputMediaGeoLive#971fa843", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaGeoLive#971fa843", "", ErrTooDeep)
 	}
 	*m = InputMediaGeoLive{}
 	var err error
@@ -6889,7 +7436,7 @@ func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputMediaGeoLive#971fa843", "flags", err)
 	}
 	m.Stopped = m.Flags.Has(0)
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("inputMediaGeoLive#971fa843", "geo_point", err)
 	}
 	if m.Flags.Has(2) {
@@ -7006,20 +7553,28 @@ func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
 		return decodeErr("inputMediaPoll#0f94e5f1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaPoll#0f94e5f1", "", ErrTooDeep)
 	}
 	*m = InputMediaPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputMediaPoll#0f94e5f1", "flags", err)
 	}
-	if err = m.Poll.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
 		return decodeErr("inputMediaPoll#0f94e5f1", "poll", err)
 	}
 	if m.Flags.Has(0) {
@@ -7033,7 +7588,7 @@ func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("inputMediaPoll#0f94e5f1", "solution_entities", err)
 		}
 	}
@@ -7097,11 +7652,16 @@ func (m *InputMediaDice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
 		return decodeErr("inputMediaDice#e66fbf7b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaDice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7167,16 +7727,24 @@ func (m *InputMediaStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
 		return decodeErr("inputMediaStory#89fdd778", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaStory#89fdd778", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputMediaStory#89fdd778", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -7257,11 +7825,16 @@ func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
 		return decodeErr("inputMediaWebPage#c21b8849", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaWebPage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7292,7 +7865,12 @@ type InputMessageClass interface {
 
 // DecodeInputMessage decodes any constructor of InputMessage.
 func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
-	id, err := b.PeekID()
+	return decodeInputMessage(b, 0)
+}
+
+// decodeInputMessage is DecodeInputMessage for a value nested depth levels deep.
+func decodeInputMessage(b *bin.Buffer, depth int) (InputMessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7312,7 +7890,7 @@ func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
 			Type: "InputMessage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7369,11 +7947,16 @@ func (m *InputMessageID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
 		return decodeErr("inputMessageID#a676a322", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7435,11 +8018,16 @@ func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
 		return decodeErr("inputMessageReplyTo#bad88395", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageReplyTo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7498,11 +8086,16 @@ func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
 		return decodeErr("inputMessagePinned#86872538", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagePinned) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7562,11 +8155,16 @@ func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
 		return decodeErr("inputMessageCallbackQuery#acfa1a7e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageCallbackQuery) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7590,7 +8188,12 @@ type InputNotifyPeerClass interface {
 
 // DecodeInputNotifyPeer decodes any constructor of InputNotifyPeer.
 func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
-	id, err := b.PeekID()
+	return decodeInputNotifyPeer(b, 0)
+}
+
+// decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth levels deep.
+func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7612,7 +8215,7 @@ func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
 			Type: "InputNotifyPeer",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7671,16 +8274,24 @@ func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
 		return decodeErr("inputNotifyPeer#b8bc5b0c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputNotifyPeer#b8bc5b0c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputNotifyPeer#b8bc5b0c", "peer", err)
 	}
 	return nil
@@ -7734,11 +8345,16 @@ func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
 		return decodeErr("inputNotifyUsers#193b4417", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyUsers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7793,11 +8409,16 @@ func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
 		return decodeErr("inputNotifyChats#4a95e84e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyChats) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7852,11 +8473,16 @@ func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
 		return decodeErr("inputNotifyBroadcasts#b1db7c7e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyBroadcasts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7918,16 +8544,24 @@ func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
 		return decodeErr("inputNotifyForumTopic#5c467992", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputNotifyForumTopic#5c467992", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputNotifyForumTopic#5c467992", "peer", err)
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
@@ -7946,7 +8580,12 @@ type InputPaymentCredentialsClass interface {
 
 // DecodeInputPaymentCredentials decodes any constructor of InputPaymentCredentials.
 func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass, error) {
-	id, err := b.PeekID()
+	return decodeInputPaymentCredentials(b, 0)
+}
+
+// decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value nested depth levels deep.
+func decodeInputPaymentCredentials(b *bin.Buffer, depth int) (InputPaymentCredentialsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -7966,7 +8605,7 @@ func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass,
 			Type: "InputPaymentCredentials",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8025,11 +8664,16 @@ func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
 		return decodeErr("inputPaymentCredentialsSaved#c10eb2cf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentialsSaved) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8105,13 +8749,21 @@ func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
 		return decodeErr("inputPaymentCredentials#3417d728", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentials) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPaymentCredentials#3417d728", "", ErrTooDeep)
 	}
 	*m = InputPaymentCredentials{}
 	var err error
@@ -8119,7 +8771,7 @@ func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputPaymentCredentials#3417d728", "flags", err)
 	}
 	m.Save = m.Flags.Has(0)
-	if err = m.Data.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
 		return decodeErr("inputPaymentCredentials#3417d728", "data", err)
 	}
 	m.Flags.Unset(0)
@@ -8179,16 +8831,24 @@ func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
 		return decodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentialsApplePay) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.PaymentData.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.PaymentData, depth+1); err != nil {
 		return decodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "payment_data", err)
 	}
 	return nil
@@ -8247,16 +8907,24 @@ func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
 		return decodeErr("inputPaymentCredentialsGooglePay#8ac32801", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentialsGooglePay) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPaymentCredentialsGooglePay#8ac32801", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.PaymentToken.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.PaymentToken, depth+1); err != nil {
 		return decodeErr("inputPaymentCredentialsGooglePay#8ac32801", "payment_token", err)
 	}
 	return nil
@@ -8272,7 +8940,12 @@ type InputPeerClass interface {
 
 // DecodeInputPeer decodes any constructor of InputPeer.
 func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
-	id, err := b.PeekID()
+	return decodeInputPeer(b, 0)
+}
+
+// decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
+func decodeInputPeer(b *bin.Buffer, depth int) (InputPeerClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8298,7 +8971,7 @@ func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
 			Type: "InputPeer",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8352,11 +9025,16 @@ func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
 		return decodeErr("inputPeerEmpty#7f3b18ea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8411,11 +9089,16 @@ func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
 		return decodeErr("inputPeerSelf#7da07ec9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerSelf) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8473,11 +9156,16 @@ func (m *InputPeerChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
 		return decodeErr("inputPeerChat#35a95cb9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8541,11 +9229,16 @@ func (m *InputPeerUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
 		return decodeErr("inputPeerUser#dde8a54c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8612,11 +9305,16 @@ func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
 		return decodeErr("inputPeerChannel#27bcbbfc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerChannel) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8687,16 +9385,24 @@ func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
 		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerUserFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -8765,16 +9471,24 @@ func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
 		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerChannelFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -8796,7 +9510,12 @@ type InputPhotoClass interface {
 
 // DecodeInputPhoto decodes any constructor of InputPhoto.
 func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
-	id, err := b.PeekID()
+	return decodeInputPhoto(b, 0)
+}
+
+// decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
+func decodeInputPhoto(b *bin.Buffer, depth int) (InputPhotoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8812,7 +9531,7 @@ func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
 			Type: "InputPhoto",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8866,11 +9585,16 @@ func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
 		return decodeErr("inputPhotoEmpty#1cd7bf0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8932,11 +9656,16 @@ func (m *InputPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
 		return decodeErr("inputPhoto#3bb3b94a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8963,7 +9692,12 @@ type InputPrivacyKeyClass interface {
 
 // DecodeInputPrivacyKey decodes any constructor of InputPrivacyKey.
 func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
-	id, err := b.PeekID()
+	return decodeInputPrivacyKey(b, 0)
+}
+
+// decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth levels deep.
+func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8995,7 +9729,7 @@ func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
 			Type: "InputPrivacyKey",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9049,11 +9783,16 @@ func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
 		return decodeErr("inputPrivacyKeyStatusTimestamp#4f96cb18", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyStatusTimestamp) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9108,11 +9847,16 @@ func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
 		return decodeErr("inputPrivacyKeyChatInvite#bdfb0426", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyChatInvite) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9167,11 +9911,16 @@ func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
 		return decodeErr("inputPrivacyKeyPhoneCall#fabadc5f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyPhoneCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9226,11 +9975,16 @@ func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
 		return decodeErr("inputPrivacyKeyPhoneP2P#db9e70d2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyPhoneP2P) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9285,11 +10039,16 @@ func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
 		return decodeErr("inputPrivacyKeyForwards#a4dd4c08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyForwards) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9344,11 +10103,16 @@ func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
 		return decodeErr("inputPrivacyKeyProfilePhoto#5719bacc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9403,11 +10167,16 @@ func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
 		return decodeErr("inputPrivacyKeyPhoneNumber#0352dafa", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyPhoneNumber) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9462,11 +10231,16 @@ func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
 		return decodeErr("inputPrivacyKeyAddedByPhone#d1219bdd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyAddedByPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9521,11 +10295,16 @@ func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
 		return decodeErr("inputPrivacyKeyVoiceMessages#aee69d68", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyVoiceMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9580,11 +10359,16 @@ func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
 		return decodeErr("inputPrivacyKeyAbout#3823cc40", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyAbout) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9601,7 +10385,12 @@ type InputPrivacyRuleClass interface {
 
 // DecodeInputPrivacyRule decodes any constructor of InputPrivacyRule.
 func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
-	id, err := b.PeekID()
+	return decodeInputPrivacyRule(b, 0)
+}
+
+// decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth levels deep.
+func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -9631,7 +10420,7 @@ func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
 			Type: "InputPrivacyRule",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -9685,11 +10474,16 @@ func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
 		return decodeErr("inputPrivacyValueAllowContacts#0d09e07b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9744,11 +10538,16 @@ func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
 		return decodeErr("inputPrivacyValueAllowAll#184b35ce", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowAll) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9811,16 +10610,24 @@ func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
 		return decodeErr("inputPrivacyValueAllowUsers#131cc67f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowUsers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPrivacyValueAllowUsers#131cc67f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Users, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("inputPrivacyValueAllowUsers#131cc67f", "users", err)
 	}
 	return nil
@@ -9874,11 +10681,16 @@ func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
 		return decodeErr("inputPrivacyValueDisallowContacts#0ba52007", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9933,11 +10745,16 @@ func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
 		return decodeErr("inputPrivacyValueDisallowAll#d66b66c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowAll) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10000,16 +10817,24 @@ func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
 		return decodeErr("inputPrivacyValueDisallowUsers#90110467", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowUsers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPrivacyValueDisallowUsers#90110467", "", ErrTooDeep)
+	}
 	var err error
-	if m.Users, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("inputPrivacyValueDisallowUsers#90110467", "users", err)
 	}
 	return nil
@@ -10069,11 +10894,16 @@ func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
 		return decodeErr("inputPrivacyValueAllowChatParticipants#840649cf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10138,11 +10968,16 @@ func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
 		return decodeErr("inputPrivacyValueDisallowChatParticipants#e94f0f86", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10201,11 +11036,16 @@ func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
 		return decodeErr("inputPrivacyValueAllowCloseFriends#2f453e49", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowCloseFriends) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10222,7 +11062,12 @@ type InputReplyToClass interface {
 
 // DecodeInputReplyTo decodes any constructor of InputReplyTo.
 func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
-	id, err := b.PeekID()
+	return decodeInputReplyTo(b, 0)
+}
+
+// decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels deep.
+func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10238,7 +11083,7 @@ func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
 			Type: "InputReplyTo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10346,13 +11191,21 @@ func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
 		return decodeErr("inputReplyToMessage#22c0f6d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputReplyToMessage#22c0f6d5", "", ErrTooDeep)
 	}
 	*m = InputReplyToMessage{}
 	var err error
@@ -10368,7 +11221,7 @@ func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ReplyToPeerID, err = DecodeInputPeer(b); err != nil {
+		if m.ReplyToPeerID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("inputReplyToMessage#22c0f6d5", "reply_to_peer_id", err)
 		}
 	}
@@ -10378,7 +11231,7 @@ func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_entities", err)
 		}
 	}
@@ -10458,16 +11311,24 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
 		return decodeErr("inputReplyToStory#15b0f283", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToStory) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputReplyToStory#15b0f283", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputReplyToStory#15b0f283", "user_id", err)
 	}
 	if m.StoryID, err = b.Int(); err != nil {
@@ -10486,7 +11347,12 @@ type InputSecureFileClass interface {
 
 // DecodeInputSecureFile decodes any constructor of InputSecureFile.
 func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
-	id, err := b.PeekID()
+	return decodeInputSecureFile(b, 0)
+}
+
+// decodeInputSecureFile is DecodeInputSecureFile for a value nested depth levels deep.
+func decodeInputSecureFile(b *bin.Buffer, depth int) (InputSecureFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10502,7 +11368,7 @@ func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
 			Type: "InputSecureFile",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10567,11 +11433,16 @@ func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
 		return decodeErr("inputSecureFileUploaded#3334b0f0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureFileUploaded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10647,11 +11518,16 @@ func (m *InputSecureFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
 		return decodeErr("inputSecureFile#5367e5be", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10675,7 +11551,12 @@ type InputStickerSetClass interface {
 
 // DecodeInputStickerSet decodes any constructor of InputStickerSet.
 func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
-	id, err := b.PeekID()
+	return decodeInputStickerSet(b, 0)
+}
+
+// decodeInputStickerSet is DecodeInputStickerSet for a value nested depth levels deep.
+func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10709,7 +11590,7 @@ func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
 			Type: "InputStickerSet",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10763,11 +11644,16 @@ func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
 		return decodeErr("inputStickerSetEmpty#ffb62b95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10827,11 +11713,16 @@ func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
 		return decodeErr("inputStickerSetID#9de7a269", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10896,11 +11787,16 @@ func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
 		return decodeErr("inputStickerSetShortName#861cc8a0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetShortName) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10959,11 +11855,16 @@ func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
 		return decodeErr("inputStickerSetAnimatedEmoji#028703c8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetAnimatedEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11021,11 +11922,16 @@ func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
 		return decodeErr("inputStickerSetDice#e67f520e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetDice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11084,11 +11990,16 @@ func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
 		return decodeErr("inputStickerSetAnimatedEmojiAnimations#0cde3739", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetAnimatedEmojiAnimations) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11143,11 +12054,16 @@ func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
 		return decodeErr("inputStickerSetPremiumGifts#c88b3b02", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetPremiumGifts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11202,11 +12118,16 @@ func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
 		return decodeErr("inputStickerSetEmojiGenericAnimations#04c4d4ce", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiGenericAnimations) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11261,11 +12182,16 @@ func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
 		return decodeErr("inputStickerSetEmojiDefaultStatuses#29d0f5ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiDefaultStatuses) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11320,11 +12246,16 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
 		return decodeErr("inputStickerSetEmojiDefaultTopicIcons#44c1f8e9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiDefaultTopicIcons) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11379,11 +12310,16 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error
 	if err := consumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
 		return decodeErr("inputStickerSetEmojiChannelDefaultStatuses#49748553", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiChannelDefaultStatuses) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11400,7 +12336,12 @@ type InputStickeredMediaClass interface {
 
 // DecodeInputStickeredMedia decodes any constructor of InputStickeredMedia.
 func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) {
-	id, err := b.PeekID()
+	return decodeInputStickeredMedia(b, 0)
+}
+
+// decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested depth levels deep.
+func decodeInputStickeredMedia(b *bin.Buffer, depth int) (InputStickeredMediaClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11416,7 +12357,7 @@ func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) 
 			Type: "InputStickeredMedia",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11475,16 +12416,24 @@ func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
 		return decodeErr("inputStickeredMediaPhoto#4a992157", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickeredMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStickeredMediaPhoto#4a992157", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputPhoto(b); err != nil {
+	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("inputStickeredMediaPhoto#4a992157", "id", err)
 	}
 	return nil
@@ -11543,16 +12492,24 @@ func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
 		return decodeErr("inputStickeredMediaDocument#0438865b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickeredMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStickeredMediaDocument#0438865b", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputDocument(b); err != nil {
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("inputStickeredMediaDocument#0438865b", "id", err)
 	}
 	return nil
@@ -11568,7 +12525,12 @@ type InputStorePaymentPurposeClass interface {
 
 // DecodeInputStorePaymentPurpose decodes any constructor of InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClass, error) {
-	id, err := b.PeekID()
+	return decodeInputStorePaymentPurpose(b, 0)
+}
+
+// decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value nested depth levels deep.
+func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePaymentPurposeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11588,7 +12550,7 @@ func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClas
 			Type: "InputStorePaymentPurpose",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11658,11 +12620,16 @@ func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
 		return decodeErr("inputStorePaymentPremiumSubscription#a6751e66", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentPremiumSubscription) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11735,16 +12702,24 @@ func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
 		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentGiftPremium) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "user_id", err)
 	}
 	if m.Currency, err = b.String(); err != nil {
@@ -11830,24 +12805,32 @@ func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentPremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "", ErrTooDeep)
 	}
 	*m = InputStorePaymentPremiumGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "flags", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "users", err)
 	}
 	if m.Flags.Has(0) {
-		if m.BoostPeer, err = DecodeInputPeer(b); err != nil {
+		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "boost_peer", err)
 		}
 	}
@@ -11970,13 +12953,21 @@ func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentPremiumGiveaway) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "", ErrTooDeep)
 	}
 	*m = InputStorePaymentPremiumGiveaway{}
 	var err error
@@ -11985,11 +12976,11 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.BoostPeer, err = DecodeInputPeer(b); err != nil {
+	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "boost_peer", err)
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 			return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "additional_peers", err)
 		}
 	}
@@ -12039,7 +13030,12 @@ type InputThemeClass interface {
 
 // DecodeInputTheme decodes any constructor of InputTheme.
 func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
-	id, err := b.PeekID()
+	return decodeInputTheme(b, 0)
+}
+
+// decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
+func decodeInputTheme(b *bin.Buffer, depth int) (InputThemeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12055,7 +13051,7 @@ func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
 			Type: "InputTheme",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12114,11 +13110,16 @@ func (m *InputTheme) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
 		return decodeErr("inputTheme#3c5693e9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputTheme) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12183,11 +13184,16 @@ func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
 		return decodeErr("inputThemeSlug#f5890df1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputThemeSlug) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12208,7 +13214,12 @@ type InputUserClass interface {
 
 // DecodeInputUser decodes any constructor of InputUser.
 func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
-	id, err := b.PeekID()
+	return decodeInputUser(b, 0)
+}
+
+// decodeInputUser is DecodeInputUser for a value nested depth levels deep.
+func decodeInputUser(b *bin.Buffer, depth int) (InputUserClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12228,7 +13239,7 @@ func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
 			Type: "InputUser",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12282,11 +13293,16 @@ func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
 		return decodeErr("inputUserEmpty#b98886cf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUserEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12341,11 +13357,16 @@ func (m *InputUserSelf) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
 		return decodeErr("inputUserSelf#f7c1b13f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUserSelf) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12405,11 +13426,16 @@ func (m *InputUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputUserTypeID, "inputUser"); err != nil {
 		return decodeErr("inputUser#f21158c6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12480,16 +13506,24 @@ func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
 		return decodeErr("inputUserFromMessage#1da448e2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUserFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputUserFromMessage#1da448e2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputUserFromMessage#1da448e2", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -12511,7 +13545,12 @@ type InputWallPaperClass interface {
 
 // DecodeInputWallPaper decodes any constructor of InputWallPaper.
 func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
-	id, err := b.PeekID()
+	return decodeInputWallPaper(b, 0)
+}
+
+// decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels deep.
+func decodeInputWallPaper(b *bin.Buffer, depth int) (InputWallPaperClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12529,7 +13568,7 @@ func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
 			Type: "InputWallPaper",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12588,11 +13627,16 @@ func (m *InputWallPaper) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
 		return decodeErr("inputWallPaper#e630b979", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWallPaper) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12657,11 +13701,16 @@ func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
 		return decodeErr("inputWallPaperSlug#72091c80", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWallPaperSlug) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12723,11 +13772,16 @@ func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
 		return decodeErr("inputWallPaperNoFile#967a462e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWallPaperNoFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12748,7 +13802,12 @@ type InputWebFileLocationClass interface {
 
 // DecodeInputWebFileLocation decodes any constructor of InputWebFileLocation.
 func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error) {
-	id, err := b.PeekID()
+	return decodeInputWebFileLocation(b, 0)
+}
+
+// decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested depth levels deep.
+func decodeInputWebFileLocation(b *bin.Buffer, depth int) (InputWebFileLocationClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12766,7 +13825,7 @@ func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error
 			Type: "InputWebFileLocation",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12825,11 +13884,16 @@ func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
 		return decodeErr("inputWebFileLocation#c239d686", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12906,16 +13970,24 @@ func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
 		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebFileGeoPointLocation) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "", ErrTooDeep)
+	}
 	var err error
-	if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "geo_point", err)
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
@@ -13020,13 +14092,21 @@ func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
 		return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebFileAudioAlbumThumbLocation) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "", ErrTooDeep)
 	}
 	*m = InputWebFileAudioAlbumThumbLocation{}
 	var err error
@@ -13035,7 +14115,7 @@ func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Small = m.Flags.Has(2)
 	if m.Flags.Has(0) {
-		if m.Document, err = DecodeInputDocument(b); err != nil {
+		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 			return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "document", err)
 		}
 	}
@@ -13067,7 +14147,12 @@ type IPPortClass interface {
 
 // DecodeIPPort decodes any constructor of IpPort.
 func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
-	id, err := b.PeekID()
+	return decodeIPPort(b, 0)
+}
+
+// decodeIPPort is DecodeIPPort for a value nested depth levels deep.
+func decodeIPPort(b *bin.Buffer, depth int) (IPPortClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -13083,7 +14168,7 @@ func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
 			Type: "IpPort",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -13142,11 +14227,16 @@ func (m *IPPort) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, IPPortTypeID, "ipPort"); err != nil {
 		return decodeErr("ipPort#d433ad73", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *IPPort) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13215,11 +14305,16 @@ func (m *IPPortSecret) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
 		return decodeErr("ipPortSecret#37982646", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *IPPortSecret) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13286,11 +14381,16 @@ func (m *ImportedContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
 		return decodeErr("importedContact#c13e3c50", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ImportedContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13354,11 +14454,16 @@ func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
 		return decodeErr("inlineBotSwitchPM#3c20629f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineBotSwitchPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13422,11 +14527,16 @@ func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
 		return decodeErr("inlineBotWebView#b57295d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineBotWebView) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13496,13 +14606,21 @@ func (m *InputAppEvent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
 		return decodeErr("inputAppEvent#1d1b1245", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAppEvent) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputAppEvent#1d1b1245", "", ErrTooDeep)
 	}
 	var err error
 	if m.Time, err = b.Double(); err != nil {
@@ -13514,7 +14632,7 @@ func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
 	if m.Peer, err = b.Long(); err != nil {
 		return decodeErr("inputAppEvent#1d1b1245", "peer", err)
 	}
-	if m.Data, err = DecodeJSONValue(b); err != nil {
+	if m.Data, err = decodeJSONValue(b, depth+1); err != nil {
 		return decodeErr("inputAppEvent#1d1b1245", "data", err)
 	}
 	return nil
@@ -13568,11 +14686,16 @@ func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
 		return decodeErr("inputChatlistDialogFilter#f3e0da33", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatlistDialogFilter) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13633,11 +14756,16 @@ func (m *InputClientProxy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
 		return decodeErr("inputClientProxy#75588b3f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputClientProxy) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13705,11 +14833,16 @@ func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
 		return decodeErr("inputPhoneContact#f392b7f4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13779,11 +14912,16 @@ func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
 		return decodeErr("inputEncryptedChat#f141b5e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13849,16 +14987,24 @@ func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
 		return decodeErr("inputFolderPeer#fbd2c296", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFolderPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputFolderPeer#fbd2c296", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("inputFolderPeer#fbd2c296", "peer", err)
 	}
 	if m.FolderID, err = b.Int(); err != nil {
@@ -13917,11 +15063,16 @@ func (m *InputGroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
 		return decodeErr("inputGroupCall#d8aa840f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14045,13 +15196,21 @@ func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
 		return decodeErr("inputPeerNotifySettings#cacb6ae2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPeerNotifySettings#cacb6ae2", "", ErrTooDeep)
 	}
 	*m = InputPeerNotifySettings{}
 	var err error
@@ -14074,7 +15233,7 @@ func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Sound, err = DecodeNotificationSound(b); err != nil {
+		if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("inputPeerNotifySettings#cacb6ae2", "sound", err)
 		}
 	}
@@ -14089,7 +15248,7 @@ func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.StoriesSound, err = DecodeNotificationSound(b); err != nil {
+		if m.StoriesSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("inputPeerNotifySettings#cacb6ae2", "stories_sound", err)
 		}
 	}
@@ -14163,11 +15322,16 @@ func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
 		return decodeErr("inputPhoneCall#1e36fded", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhoneCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14317,55 +15481,63 @@ func (m *InputSecureValue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
 		return decodeErr("inputSecureValue#db21d0a7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputSecureValue#db21d0a7", "", ErrTooDeep)
 	}
 	*m = InputSecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputSecureValue#db21d0a7", "flags", err)
 	}
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("inputSecureValue#db21d0a7", "type", err)
 	}
 	if m.Flags.Has(0) {
 		m.Data = new(SecureData)
-		if err = m.Data.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Data, depth+1); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "data", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FrontSide, err = DecodeInputSecureFile(b); err != nil {
+		if m.FrontSide, err = decodeInputSecureFile(b, depth+1); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "front_side", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReverseSide, err = DecodeInputSecureFile(b); err != nil {
+		if m.ReverseSide, err = decodeInputSecureFile(b, depth+1); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "reverse_side", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Selfie, err = DecodeInputSecureFile(b); err != nil {
+		if m.Selfie, err = decodeInputSecureFile(b, depth+1); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "selfie", err)
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = decodeVector(b, DecodeInputSecureFile); err != nil {
+		if m.Translation, err = decodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "translation", err)
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = decodeVector(b, DecodeInputSecureFile); err != nil {
+		if m.Files, err = decodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "files", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PlainData, err = DecodeSecurePlainData(b); err != nil {
+		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
 			return decodeErr("inputSecureValue#db21d0a7", "plain_data", err)
 		}
 	}
@@ -14456,20 +15628,28 @@ func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
 		return decodeErr("inputSingleMedia#1cc6e91f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSingleMedia) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputSingleMedia#1cc6e91f", "", ErrTooDeep)
 	}
 	*m = InputSingleMedia{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputSingleMedia#1cc6e91f", "flags", err)
 	}
-	if m.Media, err = DecodeInputMedia(b); err != nil {
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return decodeErr("inputSingleMedia#1cc6e91f", "media", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -14479,7 +15659,7 @@ func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputSingleMedia#1cc6e91f", "message", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("inputSingleMedia#1cc6e91f", "entities", err)
 		}
 	}
@@ -14566,20 +15746,28 @@ func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
 		return decodeErr("inputStickerSetItem#32da9e9c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStickerSetItem#32da9e9c", "", ErrTooDeep)
 	}
 	*m = InputStickerSetItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputStickerSetItem#32da9e9c", "flags", err)
 	}
-	if m.Document, err = DecodeInputDocument(b); err != nil {
+	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("inputStickerSetItem#32da9e9c", "document", err)
 	}
 	if m.Emoji, err = b.String(); err != nil {
@@ -14587,7 +15775,7 @@ func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.MaskCoords = new(MaskCoords)
-		if err = m.MaskCoords.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.MaskCoords, depth+1); err != nil {
 			return decodeErr("inputStickerSetItem#32da9e9c", "mask_coords", err)
 		}
 	}
@@ -14702,13 +15890,21 @@ func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
 		return decodeErr("inputThemeSettings#8fde504f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputThemeSettings#8fde504f", "", ErrTooDeep)
 	}
 	*m = InputThemeSettings{}
 	var err error
@@ -14716,7 +15912,7 @@ func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("inputThemeSettings#8fde504f", "flags", err)
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = DecodeBaseTheme(b); err != nil {
+	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
 		return decodeErr("inputThemeSettings#8fde504f", "base_theme", err)
 	}
 	if m.AccentColor, err = b.Int(); err != nil {
@@ -14733,13 +15929,13 @@ func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Wallpaper, err = DecodeInputWallPaper(b); err != nil {
+		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
 			return decodeErr("inputThemeSettings#8fde504f", "wallpaper", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		m.WallpaperSettings = new(WallPaperSettings)
-		if err = m.WallpaperSettings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.WallpaperSettings, depth+1); err != nil {
 			return decodeErr("inputThemeSettings#8fde504f", "wallpaper_settings", err)
 		}
 	}
@@ -14813,13 +16009,21 @@ func (m *InputWebDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
 		return decodeErr("inputWebDocument#9bed434d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputWebDocument#9bed434d", "", ErrTooDeep)
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
@@ -14831,7 +16035,7 @@ func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("inputWebDocument#9bed434d", "mime_type", err)
 	}
-	if m.Attributes, err = decodeVector(b, DecodeDocumentAttribute); err != nil {
+	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
 		return decodeErr("inputWebDocument#9bed434d", "attributes", err)
 	}
 	return nil
@@ -14885,11 +16089,16 @@ func (m *Int) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, IntTypeID, "int"); err != nil {
 		return decodeErr("int#a8509bda", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Int) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Int) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15033,13 +16242,21 @@ func (m *Invoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvoiceTypeID, "invoice"); err != nil {
 		return decodeErr("invoice#5db95a15", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invoice#5db95a15", "", ErrTooDeep)
 	}
 	*m = Invoice{}
 	var err error
@@ -15058,7 +16275,7 @@ func (m *Invoice) DecodeBare(b *bin.Buffer) error {
 	if m.Currency, err = b.String(); err != nil {
 		return decodeErr("invoice#5db95a15", "currency", err)
 	}
-	if m.Prices, err = decodeVector(b, decodeValue[LabeledPrice]); err != nil {
+	if m.Prices, err = decodeVectorAt(b, depth+1, decodeValue[LabeledPrice]); err != nil {
 		return decodeErr("invoice#5db95a15", "prices", err)
 	}
 	if m.Flags.Has(8) {
@@ -15146,19 +16363,27 @@ func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
 		return decodeErr("invokeAfterMsg#cb9f372d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeAfterMsgRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeAfterMsg#cb9f372d", "", ErrTooDeep)
 	}
 	var err error
 	if m.MsgID, err = b.Long(); err != nil {
 		return decodeErr("invokeAfterMsg#cb9f372d", "msg_id", err)
 	}
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("invokeAfterMsg#cb9f372d", "query", err)
 	}
 	return nil
@@ -15234,19 +16459,27 @@ func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
 		return decodeErr("invokeAfterMsgs#3dc4b4f0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeAfterMsgsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeAfterMsgs#3dc4b4f0", "", ErrTooDeep)
 	}
 	var err error
 	if m.MsgIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("invokeAfterMsgs#3dc4b4f0", "msg_ids", err)
 	}
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("invokeAfterMsgs#3dc4b4f0", "query", err)
 	}
 	return nil
@@ -15356,13 +16589,21 @@ func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
 		return decodeErr("initConnection#c1cd5ea9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InitConnectionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("initConnection#c1cd5ea9", "", ErrTooDeep)
 	}
 	*m = InitConnectionRequest{}
 	var err error
@@ -15392,16 +16633,16 @@ func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.Proxy = new(InputClientProxy)
-		if err = m.Proxy.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Proxy, depth+1); err != nil {
 			return decodeErr("initConnection#c1cd5ea9", "proxy", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Params, err = DecodeJSONValue(b); err != nil {
+		if m.Params, err = decodeJSONValue(b, depth+1); err != nil {
 			return decodeErr("initConnection#c1cd5ea9", "params", err)
 		}
 	}
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("initConnection#c1cd5ea9", "query", err)
 	}
 	m.Flags.Unset(0)
@@ -15476,19 +16717,27 @@ func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
 		return decodeErr("invokeWithLayer#da9b0d0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithLayerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithLayer#da9b0d0d", "", ErrTooDeep)
 	}
 	var err error
 	if m.Layer, err = b.Int(); err != nil {
 		return decodeErr("invokeWithLayer#da9b0d0d", "layer", err)
 	}
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("invokeWithLayer#da9b0d0d", "query", err)
 	}
 	return nil
@@ -15559,16 +16808,24 @@ func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
 		return decodeErr("invokeWithoutUpdates#bf9459b7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithoutUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithoutUpdates#bf9459b7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("invokeWithoutUpdates#bf9459b7", "query", err)
 	}
 	return nil
@@ -15643,19 +16900,27 @@ func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
 		return decodeErr("invokeWithMessagesRange#365275f2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithMessagesRangeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithMessagesRange#365275f2", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Range.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Range, depth+1); err != nil {
 		return decodeErr("invokeWithMessagesRange#365275f2", "range", err)
 	}
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("invokeWithMessagesRange#365275f2", "query", err)
 	}
 	return nil
@@ -15728,19 +16993,27 @@ func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
 		return decodeErr("invokeWithTakeout#aca9fd2e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithTakeoutRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithTakeout#aca9fd2e", "", ErrTooDeep)
 	}
 	var err error
 	if m.TakeoutID, err = b.Long(); err != nil {
 		return decodeErr("invokeWithTakeout#aca9fd2e", "takeout_id", err)
 	}
-	if m.Query, err = DecodeObject(b); err != nil {
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("invokeWithTakeout#aca9fd2e", "query", err)
 	}
 	return nil

@@ -14,7 +14,12 @@ type JSONValueClass interface {
 
 // DecodeJSONValue decodes any constructor of JSONValue.
 func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
-	id, err := b.PeekID()
+	return decodeJSONValue(b, 0)
+}
+
+// decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
+func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +43,7 @@ func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
 			Type: "JSONValue",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -92,11 +97,16 @@ func (m *JSONNull) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
 		return decodeErr("jsonNull#3f6d7b68", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONNull) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -154,11 +164,16 @@ func (m *JSONBool) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
 		return decodeErr("jsonBool#c7345e6a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONBool) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -220,11 +235,16 @@ func (m *JSONNumber) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
 		return decodeErr("jsonNumber#2be0dfa4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONNumber) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -286,11 +306,16 @@ func (m *JSONString) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONStringTypeID, "jsonString"); err != nil {
 		return decodeErr("jsonString#b71e767a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONString) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -357,16 +382,24 @@ func (m *JSONArray) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
 		return decodeErr("jsonArray#f7444763", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONArray) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("jsonArray#f7444763", "", ErrTooDeep)
+	}
 	var err error
-	if m.Value, err = decodeVector(b, DecodeJSONValue); err != nil {
+	if m.Value, err = decodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
 		return decodeErr("jsonArray#f7444763", "value", err)
 	}
 	return nil
@@ -428,16 +461,24 @@ func (m *JSONObject) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
 		return decodeErr("jsonObject#99c1d49d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONObject) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("jsonObject#99c1d49d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Value, err = decodeVector(b, decodeValue[JSONObjectValue]); err != nil {
+	if m.Value, err = decodeVectorAt(b, depth+1, decodeValue[JSONObjectValue]); err != nil {
 		return decodeErr("jsonObject#99c1d49d", "value", err)
 	}
 	return nil
@@ -495,19 +536,27 @@ func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
 		return decodeErr("jsonObjectValue#c0de1bd9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONObjectValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("jsonObjectValue#c0de1bd9", "", ErrTooDeep)
 	}
 	var err error
 	if m.Key, err = b.String(); err != nil {
 		return decodeErr("jsonObjectValue#c0de1bd9", "key", err)
 	}
-	if m.Value, err = DecodeJSONValue(b); err != nil {
+	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {
 		return decodeErr("jsonObjectValue#c0de1bd9", "value", err)
 	}
 	return nil

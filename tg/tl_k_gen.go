@@ -14,7 +14,12 @@ type KeyboardButtonClass interface {
 
 // DecodeKeyboardButton decodes any constructor of KeyboardButton.
 func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
-	id, err := b.PeekID()
+	return decodeKeyboardButton(b, 0)
+}
+
+// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels deep.
+func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +63,7 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 			Type: "KeyboardButton",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -115,11 +120,16 @@ func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
 		return decodeErr("keyboardButton#a2fa4880", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButton) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -183,11 +193,16 @@ func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
 		return decodeErr("keyboardButtonUrl#258aff05", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -263,11 +278,16 @@ func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
 		return decodeErr("keyboardButtonCallback#35bbdb6b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -338,11 +358,16 @@ func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
 		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -404,11 +429,16 @@ func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
 		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -497,13 +527,21 @@ func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
 		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", ErrTooDeep)
 	}
 	*m = KeyboardButtonSwitchInline{}
 	var err error
@@ -518,7 +556,7 @@ func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "query", err)
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = decodeVector(b, DecodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
 			return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
 		}
 	}
@@ -580,11 +618,16 @@ func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
 		return decodeErr("keyboardButtonGame#50f41ccf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonGame) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -646,11 +689,16 @@ func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
 		return decodeErr("keyboardButtonBuy#afd93fbb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -730,11 +778,16 @@ func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
 		return decodeErr("keyboardButtonUrlAuth#10b78d29", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -840,13 +893,21 @@ func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
 		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", ErrTooDeep)
 	}
 	*m = InputKeyboardButtonURLAuth{}
 	var err error
@@ -865,7 +926,7 @@ func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "url", err)
 	}
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
 	}
 	m.Flags.Unset(0)
@@ -940,11 +1001,16 @@ func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
 		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1022,19 +1088,27 @@ func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
 		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", ErrTooDeep)
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
 		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "text", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
 	}
 	return nil
@@ -1093,11 +1167,16 @@ func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
 		return decodeErr("keyboardButtonUserProfile#308660c1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1164,11 +1243,16 @@ func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
 		return decodeErr("keyboardButtonWebView#13767230", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonWebView) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1235,11 +1319,16 @@ func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
 		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSimpleWebView) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1312,13 +1401,21 @@ func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
 		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", ErrTooDeep)
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
@@ -1327,7 +1424,7 @@ func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
 	if m.ButtonID, err = b.Int(); err != nil {
 		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "button_id", err)
 	}
-	if m.PeerType, err = DecodeRequestPeerType(b); err != nil {
+	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
 		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
 	}
 	if m.MaxQuantity, err = b.Int(); err != nil {
@@ -1389,16 +1486,24 @@ func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
 		return decodeErr("keyboardButtonRow#77608b83", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRow) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonRow#77608b83", "", ErrTooDeep)
+	}
 	var err error
-	if m.Buttons, err = decodeVector(b, DecodeKeyboardButton); err != nil {
+	if m.Buttons, err = decodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
 		return decodeErr("keyboardButtonRow#77608b83", "buttons", err)
 	}
 	return nil

@@ -14,7 +14,12 @@ type LangPackStringClass interface {
 
 // DecodeLangPackString decodes any constructor of LangPackString.
 func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
-	id, err := b.PeekID()
+	return decodeLangPackString(b, 0)
+}
+
+// decodeLangPackString is DecodeLangPackString for a value nested depth levels deep.
+func decodeLangPackString(b *bin.Buffer, depth int) (LangPackStringClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +37,7 @@ func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
 			Type: "LangPackString",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -91,11 +96,16 @@ func (m *LangPackString) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangPackStringTypeID, "langPackString"); err != nil {
 		return decodeErr("langPackString#cad181f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackString) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -204,11 +214,16 @@ func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangPackStringPluralizedTypeID, "langPackStringPluralized"); err != nil {
 		return decodeErr("langPackStringPluralized#6c47ac9f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackStringPluralized) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -317,11 +332,16 @@ func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangPackStringDeletedTypeID, "langPackStringDeleted"); err != nil {
 		return decodeErr("langPackStringDeleted#2979eeb2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackStringDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -382,11 +402,16 @@ func (m *LabeledPrice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LabeledPriceTypeID, "labeledPrice"); err != nil {
 		return decodeErr("labeledPrice#cb296bf8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LabeledPrice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -459,13 +484,21 @@ func (m *LangPackDifference) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangPackDifferenceTypeID, "langPackDifference"); err != nil {
 		return decodeErr("langPackDifference#f385c1f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackDifference) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("langPackDifference#f385c1f6", "", ErrTooDeep)
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
@@ -477,7 +510,7 @@ func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
 	if m.Version, err = b.Int(); err != nil {
 		return decodeErr("langPackDifference#f385c1f6", "version", err)
 	}
-	if m.Strings, err = decodeVector(b, DecodeLangPackString); err != nil {
+	if m.Strings, err = decodeVectorAt(b, depth+1, decodeLangPackString); err != nil {
 		return decodeErr("langPackDifference#f385c1f6", "strings", err)
 	}
 	return nil
@@ -575,11 +608,16 @@ func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangPackLanguageTypeID, "langPackLanguage"); err != nil {
 		return decodeErr("langPackLanguage#eeca5ce3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackLanguage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -674,11 +712,16 @@ func (m *Long) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LongTypeID, "long"); err != nil {
 		return decodeErr("long#22076cba", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Long) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Long) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

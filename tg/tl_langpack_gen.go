@@ -57,11 +57,16 @@ func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangpackGetLangPackRequestTypeID, "langpack.getLangPack"); err != nil {
 		return decodeErr("langpack.getLangPack#f2f2330a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetLangPackRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -145,11 +150,16 @@ func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangpackGetStringsRequestTypeID, "langpack.getStrings"); err != nil {
 		return decodeErr("langpack.getStrings#efea3803", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetStringsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -179,7 +189,7 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 		req = new(LangpackGetStringsRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return decodeVector(b, DecodeLangPackString)
+		return decodeVectorAt(b, 0, decodeLangPackString)
 	})
 }
 
@@ -235,11 +245,16 @@ func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangpackGetDifferenceRequestTypeID, "langpack.getDifference"); err != nil {
 		return decodeErr("langpack.getDifference#cd984aa5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetDifferenceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -319,11 +334,16 @@ func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"); err != nil {
 		return decodeErr("langpack.getLanguages#42c6978f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetLanguagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -347,7 +367,7 @@ func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLangu
 		req = new(LangpackGetLanguagesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return decodeVector(b, decodeValue[LangPackLanguage])
+		return decodeVectorAt(b, 0, decodeValue[LangPackLanguage])
 	})
 }
 
@@ -401,11 +421,16 @@ func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, LangpackGetLanguageRequestTypeID, "langpack.getLanguage"); err != nil {
 		return decodeErr("langpack.getLanguage#6a596502", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetLanguageRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -14,7 +14,12 @@ type MediaAreaClass interface {
 
 // DecodeMediaArea decodes any constructor of MediaArea.
 func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
-	id, err := b.PeekID()
+	return decodeMediaArea(b, 0)
+}
+
+// decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
+func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +43,7 @@ func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
 			Type: "MediaArea",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -111,19 +116,27 @@ func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
 		return decodeErr("mediaAreaVenue#be82db9c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaVenue#be82db9c", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Coordinates.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return decodeErr("mediaAreaVenue#be82db9c", "coordinates", err)
 	}
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("mediaAreaVenue#be82db9c", "geo", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -201,16 +214,24 @@ func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
 		return decodeErr("inputMediaAreaVenue#b282217f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaAreaVenue#b282217f", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Coordinates.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return decodeErr("inputMediaAreaVenue#b282217f", "coordinates", err)
 	}
 	if m.QueryID, err = b.Long(); err != nil {
@@ -279,19 +300,27 @@ func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
 		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaGeoPoint) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Coordinates.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return decodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
 	}
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
 	}
 	return nil
@@ -369,13 +398,21 @@ func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
 		return decodeErr("mediaAreaSuggestedReaction#14455871", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaSuggestedReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaSuggestedReaction#14455871", "", ErrTooDeep)
 	}
 	*m = MediaAreaSuggestedReaction{}
 	var err error
@@ -384,10 +421,10 @@ func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Dark = m.Flags.Has(0)
 	m.Flipped = m.Flags.Has(1)
-	if err = m.Coordinates.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return decodeErr("mediaAreaSuggestedReaction#14455871", "coordinates", err)
 	}
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("mediaAreaSuggestedReaction#14455871", "reaction", err)
 	}
 	m.Flags.Unset(0)
@@ -452,16 +489,24 @@ func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
 		return decodeErr("mediaAreaChannelPost#770416af", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaChannelPost#770416af", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Coordinates.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return decodeErr("mediaAreaChannelPost#770416af", "coordinates", err)
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
@@ -532,19 +577,27 @@ func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
 		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Coordinates.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
 		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "coordinates", err)
 	}
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "channel", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -563,7 +616,12 @@ type MessageClass interface {
 
 // DecodeMessage decodes any constructor of Message.
 func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
-	id, err := b.PeekID()
+	return decodeMessage(b, 0)
+}
+
+// decodeMessage is DecodeMessage for a value nested depth levels deep.
+func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -581,7 +639,7 @@ func DecodeMessage(b *bin.Buffer) (MessageClass, error) {
 			Type: "Message",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -652,13 +710,21 @@ func (m *MessageEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
 		return decodeErr("messageEmpty#90a6ca84", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEmpty) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageEmpty#90a6ca84", "", ErrTooDeep)
 	}
 	*m = MessageEmpty{}
 	var err error
@@ -669,7 +735,7 @@ func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageEmpty#90a6ca84", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.PeerID, err = DecodePeer(b); err != nil {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageEmpty#90a6ca84", "peer_id", err)
 		}
 	}
@@ -967,13 +1033,21 @@ func (m *Message) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageTypeID, "message"); err != nil {
 		return decodeErr("message#76bec211", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("message#76bec211", "", ErrTooDeep)
 	}
 	*m = Message{}
 	var err error
@@ -995,21 +1069,21 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("message#76bec211", "id", err)
 	}
 	if m.Flags.Has(8) {
-		if m.FromID, err = DecodePeer(b); err != nil {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("message#76bec211", "from_id", err)
 		}
 	}
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("message#76bec211", "peer_id", err)
 	}
 	if m.Flags.Has(28) {
-		if m.SavedPeerID, err = DecodePeer(b); err != nil {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("message#76bec211", "saved_peer_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = m.FwdFrom.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
 			return decodeErr("message#76bec211", "fwd_from", err)
 		}
 	}
@@ -1019,7 +1093,7 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = DecodeMessageReplyHeader(b); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
 			return decodeErr("message#76bec211", "reply_to", err)
 		}
 	}
@@ -1030,17 +1104,17 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("message#76bec211", "message", err)
 	}
 	if m.Flags.Has(9) {
-		if m.Media, err = DecodeMessageMedia(b); err != nil {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 			return decodeErr("message#76bec211", "media", err)
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("message#76bec211", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("message#76bec211", "entities", err)
 		}
 	}
@@ -1056,7 +1130,7 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(23) {
 		m.Replies = new(MessageReplies)
-		if err = m.Replies.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
 			return decodeErr("message#76bec211", "replies", err)
 		}
 	}
@@ -1077,12 +1151,12 @@ func (m *Message) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(20) {
 		m.Reactions = new(MessageReactions)
-		if err = m.Reactions.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Reactions, depth+1); err != nil {
 			return decodeErr("message#76bec211", "reactions", err)
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = decodeVector(b, decodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
 			return decodeErr("message#76bec211", "restriction_reason", err)
 		}
 	}
@@ -1270,13 +1344,21 @@ func (m *MessageService) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageServiceTypeID, "messageService"); err != nil {
 		return decodeErr("messageService#2b085862", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageService#2b085862", "", ErrTooDeep)
 	}
 	*m = MessageService{}
 	var err error
@@ -1293,22 +1375,22 @@ func (m *MessageService) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageService#2b085862", "id", err)
 	}
 	if m.Flags.Has(8) {
-		if m.FromID, err = DecodePeer(b); err != nil {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageService#2b085862", "from_id", err)
 		}
 	}
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messageService#2b085862", "peer_id", err)
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = DecodeMessageReplyHeader(b); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
 			return decodeErr("messageService#2b085862", "reply_to", err)
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("messageService#2b085862", "date", err)
 	}
-	if m.Action, err = DecodeMessageAction(b); err != nil {
+	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
 		return decodeErr("messageService#2b085862", "action", err)
 	}
 	if m.Flags.Has(25) {
@@ -1340,7 +1422,12 @@ type MessageActionClass interface {
 
 // DecodeMessageAction decodes any constructor of MessageAction.
 func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
-	id, err := b.PeekID()
+	return decodeMessageAction(b, 0)
+}
+
+// decodeMessageAction is DecodeMessageAction for a value nested depth levels deep.
+func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1434,7 +1521,7 @@ func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
 			Type: "MessageAction",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1488,11 +1575,16 @@ func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
 		return decodeErr("messageActionEmpty#b6aef7b0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1555,11 +1647,16 @@ func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
 		return decodeErr("messageActionChatCreate#bd47cbad", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatCreate) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1624,11 +1721,16 @@ func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
 		return decodeErr("messageActionChatEditTitle#b5a1ce5a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatEditTitle) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1692,16 +1794,24 @@ func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
 		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatEditPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Photo, err = DecodePhoto(b); err != nil {
+	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "photo", err)
 	}
 	return nil
@@ -1755,11 +1865,16 @@ func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
 		return decodeErr("messageActionChatDeletePhoto#95e3fbef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatDeletePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1820,11 +1935,16 @@ func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
 		return decodeErr("messageActionChatAddUser#15cefd00", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatAddUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1886,11 +2006,16 @@ func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
 		return decodeErr("messageActionChatDeleteUser#a43f30cc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatDeleteUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1952,11 +2077,16 @@ func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
 		return decodeErr("messageActionChatJoinedByLink#031224c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatJoinedByLink) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2018,11 +2148,16 @@ func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
 		return decodeErr("messageActionChannelCreate#95d2ac92", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChannelCreate) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2084,11 +2219,16 @@ func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
 		return decodeErr("messageActionChatMigrateTo#e1037f92", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatMigrateTo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2152,11 +2292,16 @@ func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
 		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChannelMigrateFrom) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2218,11 +2363,16 @@ func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
 		return decodeErr("messageActionPinMessage#94bd38ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPinMessage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2277,11 +2427,16 @@ func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
 		return decodeErr("messageActionHistoryClear#9fbab604", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionHistoryClear) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2341,11 +2496,16 @@ func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
 		return decodeErr("messageActionGameScore#92a72876", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGameScore) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2455,13 +2615,21 @@ func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
 		return decodeErr("messageActionPaymentSentMe#8f31b327", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionPaymentSentMe#8f31b327", "", ErrTooDeep)
 	}
 	*m = MessageActionPaymentSentMe{}
 	var err error
@@ -2481,7 +2649,7 @@ func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = m.Info.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
 			return decodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
 		}
 	}
@@ -2490,7 +2658,7 @@ func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messageActionPaymentSentMe#8f31b327", "shipping_option_id", err)
 		}
 	}
-	if err = m.Charge.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Charge, depth+1); err != nil {
 		return decodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
 	}
 	m.Flags.Unset(2)
@@ -2581,11 +2749,16 @@ func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
 		return decodeErr("messageActionPaymentSent#96163f56", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentSent) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2697,13 +2870,21 @@ func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
 		return decodeErr("messageActionPhoneCall#80e11a7f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionPhoneCall#80e11a7f", "", ErrTooDeep)
 	}
 	*m = MessageActionPhoneCall{}
 	var err error
@@ -2715,7 +2896,7 @@ func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageActionPhoneCall#80e11a7f", "call_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = DecodePhoneCallDiscardReason(b); err != nil {
+		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
 			return decodeErr("messageActionPhoneCall#80e11a7f", "reason", err)
 		}
 	}
@@ -2780,11 +2961,16 @@ func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
 		return decodeErr("messageActionScreenshotTaken#4792929b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionScreenshotTaken) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2842,11 +3028,16 @@ func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
 		return decodeErr("messageActionCustomAction#fae69f56", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionCustomAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2943,13 +3134,21 @@ func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
 		return decodeErr("messageActionBotAllowed#c516d679", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionBotAllowed) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionBotAllowed#c516d679", "", ErrTooDeep)
 	}
 	*m = MessageActionBotAllowed{}
 	var err error
@@ -2964,7 +3163,7 @@ func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.App, err = DecodeBotApp(b); err != nil {
+		if m.App, err = decodeBotApp(b, depth+1); err != nil {
 			return decodeErr("messageActionBotAllowed#c516d679", "app", err)
 		}
 	}
@@ -3037,19 +3236,27 @@ func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
 		return decodeErr("messageActionSecureValuesSentMe#1b287353", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSecureValuesSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSecureValuesSentMe#1b287353", "", ErrTooDeep)
+	}
 	var err error
-	if m.Values, err = decodeVector(b, decodeValue[SecureValue]); err != nil {
+	if m.Values, err = decodeVectorAt(b, depth+1, decodeValue[SecureValue]); err != nil {
 		return decodeErr("messageActionSecureValuesSentMe#1b287353", "values", err)
 	}
-	if err = m.Credentials.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Credentials, depth+1); err != nil {
 		return decodeErr("messageActionSecureValuesSentMe#1b287353", "credentials", err)
 	}
 	return nil
@@ -3111,16 +3318,24 @@ func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
 		return decodeErr("messageActionSecureValuesSent#d95c6154", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSecureValuesSent) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSecureValuesSent#d95c6154", "", ErrTooDeep)
+	}
 	var err error
-	if m.Types, err = decodeVector(b, DecodeSecureValueType); err != nil {
+	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
 		return decodeErr("messageActionSecureValuesSent#d95c6154", "types", err)
 	}
 	return nil
@@ -3174,11 +3389,16 @@ func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
 		return decodeErr("messageActionContactSignUp#f3f25f76", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionContactSignUp) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3244,19 +3464,27 @@ func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
 		return decodeErr("messageActionGeoProximityReached#98e0d697", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGeoProximityReached) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionGeoProximityReached#98e0d697", "", ErrTooDeep)
+	}
 	var err error
-	if m.FromID, err = DecodePeer(b); err != nil {
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messageActionGeoProximityReached#98e0d697", "from_id", err)
 	}
-	if m.ToID, err = DecodePeer(b); err != nil {
+	if m.ToID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messageActionGeoProximityReached#98e0d697", "to_id", err)
 	}
 	if m.Distance, err = b.Int(); err != nil {
@@ -3332,20 +3560,28 @@ func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
 		return decodeErr("messageActionGroupCall#7a0d7f42", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionGroupCall#7a0d7f42", "", ErrTooDeep)
 	}
 	*m = MessageActionGroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messageActionGroupCall#7a0d7f42", "flags", err)
 	}
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("messageActionGroupCall#7a0d7f42", "call", err)
 	}
 	if m.Flags.Has(0) {
@@ -3417,16 +3653,24 @@ func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
 		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionInviteToGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
 	}
 	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
@@ -3500,11 +3744,16 @@ func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
 		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetMessagesTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3582,16 +3831,24 @@ func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
 		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGroupCallScheduled) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
 	}
 	if m.ScheduleDate, err = b.Int(); err != nil {
@@ -3651,11 +3908,16 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
 		return decodeErr("messageActionSetChatTheme#aa786345", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetChatTheme) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3714,11 +3976,16 @@ func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
 		return decodeErr("messageActionChatJoinedByRequest#ebbca3cb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatJoinedByRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3778,11 +4045,16 @@ func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
 		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionWebViewDataSentMe) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3847,11 +4119,16 @@ func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
 		return decodeErr("messageActionWebViewDataSent#b4c38cb5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionWebViewDataSent) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3935,11 +4212,16 @@ func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
 		return decodeErr("messageActionGiftPremium#c83d6aec", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4040,11 +4322,16 @@ func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
 		return decodeErr("messageActionTopicCreate#0d999256", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTopicCreate) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4154,11 +4441,16 @@ func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
 		return decodeErr("messageActionTopicEdit#c0944820", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTopicEdit) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4255,16 +4547,24 @@ func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
 		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestProfilePhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Photo, err = DecodePhoto(b); err != nil {
+	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "photo", err)
 	}
 	return nil
@@ -4328,19 +4628,27 @@ func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
 		return decodeErr("messageActionRequestedPeer#31518e9b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionRequestedPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionRequestedPeer#31518e9b", "", ErrTooDeep)
 	}
 	var err error
 	if m.ButtonID, err = b.Int(); err != nil {
 		return decodeErr("messageActionRequestedPeer#31518e9b", "button_id", err)
 	}
-	if m.Peers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("messageActionRequestedPeer#31518e9b", "peers", err)
 	}
 	return nil
@@ -4414,13 +4722,21 @@ func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
 		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetChatWallPaper) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "", ErrTooDeep)
 	}
 	*m = MessageActionSetChatWallPaper{}
 	var err error
@@ -4429,7 +4745,7 @@ func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Same = m.Flags.Has(0)
 	m.ForBoth = m.Flags.Has(1)
-	if m.Wallpaper, err = DecodeWallPaper(b); err != nil {
+	if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "wallpaper", err)
 	}
 	m.Flags.Unset(0)
@@ -4537,13 +4853,21 @@ func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
 		return decodeErr("messageActionGiftCode#678c2e09", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionGiftCode#678c2e09", "", ErrTooDeep)
 	}
 	*m = MessageActionGiftCode{}
 	var err error
@@ -4553,7 +4877,7 @@ func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
 	m.ViaGiveaway = m.Flags.Has(0)
 	m.Unclaimed = m.Flags.Has(2)
 	if m.Flags.Has(1) {
-		if m.BoostPeer, err = DecodePeer(b); err != nil {
+		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
 		}
 	}
@@ -4642,11 +4966,16 @@ func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
 		return decodeErr("messageActionGiveawayLaunch#332ba9ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiveawayLaunch) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4706,11 +5035,16 @@ func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
 		return decodeErr("messageActionGiveawayResults#2a9fadc5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4734,7 +5068,12 @@ type MessageEntityClass interface {
 
 // DecodeMessageEntity decodes any constructor of MessageEntity.
 func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
-	id, err := b.PeekID()
+	return decodeMessageEntity(b, 0)
+}
+
+// decodeMessageEntity is DecodeMessageEntity for a value nested depth levels deep.
+func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4788,7 +5127,7 @@ func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
 			Type: "MessageEntity",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4847,11 +5186,16 @@ func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
 		return decodeErr("messageEntityUnknown#bb92ba95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4918,11 +5262,16 @@ func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
 		return decodeErr("messageEntityMention#fa04579d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityMention) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4989,11 +5338,16 @@ func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
 		return decodeErr("messageEntityHashtag#6f635b0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityHashtag) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5060,11 +5414,16 @@ func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
 		return decodeErr("messageEntityBotCommand#6cef8ac7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5131,11 +5490,16 @@ func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
 		return decodeErr("messageEntityUrl#6ed02538", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5202,11 +5566,16 @@ func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
 		return decodeErr("messageEntityEmail#64e475c2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityEmail) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5273,11 +5642,16 @@ func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
 		return decodeErr("messageEntityBold#bd610bc9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBold) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5344,11 +5718,16 @@ func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
 		return decodeErr("messageEntityItalic#826f8b60", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityItalic) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5415,11 +5794,16 @@ func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
 		return decodeErr("messageEntityCode#28a20571", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5488,11 +5872,16 @@ func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
 		return decodeErr("messageEntityPre#73924be0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityPre) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5564,11 +5953,16 @@ func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
 		return decodeErr("messageEntityTextUrl#76a6d327", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityTextURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5640,11 +6034,16 @@ func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
 		return decodeErr("messageEntityMentionName#dc7b1140", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityMentionName) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5718,13 +6117,21 @@ func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
 		return decodeErr("inputMessageEntityMentionName#208e68c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageEntityMentionName) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMessageEntityMentionName#208e68c9", "", ErrTooDeep)
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
@@ -5733,7 +6140,7 @@ func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
 	if m.Length, err = b.Int(); err != nil {
 		return decodeErr("inputMessageEntityMentionName#208e68c9", "length", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputMessageEntityMentionName#208e68c9", "user_id", err)
 	}
 	return nil
@@ -5792,11 +6199,16 @@ func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
 		return decodeErr("messageEntityPhone#9b69e34b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5863,11 +6275,16 @@ func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
 		return decodeErr("messageEntityCashtag#4c4e743f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCashtag) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5934,11 +6351,16 @@ func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
 		return decodeErr("messageEntityUnderline#9c4e7e8b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityUnderline) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6005,11 +6427,16 @@ func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
 		return decodeErr("messageEntityStrike#bf0693d4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityStrike) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6076,11 +6503,16 @@ func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
 		return decodeErr("messageEntityBankCard#761e6af4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBankCard) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6147,11 +6579,16 @@ func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
 		return decodeErr("messageEntitySpoiler#32ca960f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntitySpoiler) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6220,11 +6657,16 @@ func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
 		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6294,11 +6736,16 @@ func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
 		return decodeErr("messageEntityBlockquote#020df5d0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBlockquote) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6322,7 +6769,12 @@ type MessageExtendedMediaClass interface {
 
 // DecodeMessageExtendedMedia decodes any constructor of MessageExtendedMedia.
 func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error) {
-	id, err := b.PeekID()
+	return decodeMessageExtendedMedia(b, 0)
+}
+
+// decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested depth levels deep.
+func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6338,7 +6790,7 @@ func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error
 			Type: "MessageExtendedMedia",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6429,13 +6881,21 @@ func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
 		return decodeErr("messageExtendedMediaPreview#ad628cc8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageExtendedMediaPreview) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageExtendedMediaPreview#ad628cc8", "", ErrTooDeep)
 	}
 	*m = MessageExtendedMediaPreview{}
 	var err error
@@ -6453,7 +6913,7 @@ func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Thumb, err = DecodePhotoSize(b); err != nil {
+		if m.Thumb, err = decodePhotoSize(b, depth+1); err != nil {
 			return decodeErr("messageExtendedMediaPreview#ad628cc8", "thumb", err)
 		}
 	}
@@ -6525,16 +6985,24 @@ func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
 		return decodeErr("messageExtendedMedia#ee479c64", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageExtendedMedia#ee479c64", "", ErrTooDeep)
+	}
 	var err error
-	if m.Media, err = DecodeMessageMedia(b); err != nil {
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return decodeErr("messageExtendedMedia#ee479c64", "media", err)
 	}
 	return nil
@@ -6550,7 +7018,12 @@ type MessageMediaClass interface {
 
 // DecodeMessageMedia decodes any constructor of MessageMedia.
 func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
-	id, err := b.PeekID()
+	return decodeMessageMedia(b, 0)
+}
+
+// decodeMessageMedia is DecodeMessageMedia for a value nested depth levels deep.
+func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6594,7 +7067,7 @@ func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
 			Type: "MessageMedia",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6648,11 +7121,16 @@ func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
 		return decodeErr("messageMediaEmpty#3ded6320", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6739,13 +7217,21 @@ func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
 		return decodeErr("messageMediaPhoto#695150d7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaPhoto#695150d7", "", ErrTooDeep)
 	}
 	*m = MessageMediaPhoto{}
 	var err error
@@ -6754,7 +7240,7 @@ func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Spoiler = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.Photo, err = DecodePhoto(b); err != nil {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("messageMediaPhoto#695150d7", "photo", err)
 		}
 	}
@@ -6824,16 +7310,24 @@ func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
 		return decodeErr("messageMediaGeo#56e0d474", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaGeo#56e0d474", "", ErrTooDeep)
+	}
 	var err error
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("messageMediaGeo#56e0d474", "geo", err)
 	}
 	return nil
@@ -6898,11 +7392,16 @@ func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
 		return decodeErr("messageMediaContact#70322949", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6973,11 +7472,16 @@ func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
 		return decodeErr("messageMediaUnsupported#9f84f49e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7099,13 +7603,21 @@ func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
 		return decodeErr("messageMediaDocument#4cf4d72d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaDocument#4cf4d72d", "", ErrTooDeep)
 	}
 	*m = MessageMediaDocument{}
 	var err error
@@ -7118,12 +7630,12 @@ func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
 	m.Round = m.Flags.Has(7)
 	m.Voice = m.Flags.Has(8)
 	if m.Flags.Has(0) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("messageMediaDocument#4cf4d72d", "document", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocument, err = DecodeDocument(b); err != nil {
+		if m.AltDocument, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
 		}
 	}
@@ -7225,13 +7737,21 @@ func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
 		return decodeErr("messageMediaWebPage#ddf10c3b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaWebPage#ddf10c3b", "", ErrTooDeep)
 	}
 	*m = MessageMediaWebPage{}
 	var err error
@@ -7242,7 +7762,7 @@ func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Manual = m.Flags.Has(3)
 	m.Safe = m.Flags.Has(4)
-	if m.Webpage, err = DecodeWebPage(b); err != nil {
+	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return decodeErr("messageMediaWebPage#ddf10c3b", "webpage", err)
 	}
 	m.Flags.Unset(0)
@@ -7315,16 +7835,24 @@ func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
 		return decodeErr("messageMediaVenue#2ec0533f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaVenue#2ec0533f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("messageMediaVenue#2ec0533f", "geo", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -7398,16 +7926,24 @@ func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
 		return decodeErr("messageMediaGame#fdb19008", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGame) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaGame#fdb19008", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Game.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Game, depth+1); err != nil {
 		return decodeErr("messageMediaGame#fdb19008", "game", err)
 	}
 	return nil
@@ -7520,13 +8056,21 @@ func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
 		return decodeErr("messageMediaInvoice#f6a548d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaInvoice#f6a548d3", "", ErrTooDeep)
 	}
 	*m = MessageMediaInvoice{}
 	var err error
@@ -7542,7 +8086,7 @@ func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageMediaInvoice#f6a548d3", "description", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = DecodeWebDocument(b); err != nil {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
 			return decodeErr("messageMediaInvoice#f6a548d3", "photo", err)
 		}
 	}
@@ -7561,7 +8105,7 @@ func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageMediaInvoice#f6a548d3", "start_param", err)
 	}
 	if m.Flags.Has(4) {
-		if m.ExtendedMedia, err = DecodeMessageExtendedMedia(b); err != nil {
+		if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
 			return decodeErr("messageMediaInvoice#f6a548d3", "extended_media", err)
 		}
 	}
@@ -7651,20 +8195,28 @@ func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
 		return decodeErr("messageMediaGeoLive#b940c666", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaGeoLive#b940c666", "", ErrTooDeep)
 	}
 	*m = MessageMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messageMediaGeoLive#b940c666", "flags", err)
 	}
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("messageMediaGeoLive#b940c666", "geo", err)
 	}
 	if m.Flags.Has(0) {
@@ -7746,19 +8298,27 @@ func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
 		return decodeErr("messageMediaPoll#4bd6e798", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaPoll#4bd6e798", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Poll.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
 		return decodeErr("messageMediaPoll#4bd6e798", "poll", err)
 	}
-	if err = m.Results.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
 		return decodeErr("messageMediaPoll#4bd6e798", "results", err)
 	}
 	return nil
@@ -7817,11 +8377,16 @@ func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
 		return decodeErr("messageMediaDice#3f7ee58b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaDice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7910,13 +8475,21 @@ func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
 		return decodeErr("messageMediaStory#68cb6283", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaStory#68cb6283", "", ErrTooDeep)
 	}
 	*m = MessageMediaStory{}
 	var err error
@@ -7924,14 +8497,14 @@ func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageMediaStory#68cb6283", "flags", err)
 	}
 	m.ViaMention = m.Flags.Has(1)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messageMediaStory#68cb6283", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("messageMediaStory#68cb6283", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Story, err = DecodeStoryItem(b); err != nil {
+		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 			return decodeErr("messageMediaStory#68cb6283", "story", err)
 		}
 	}
@@ -8036,11 +8609,16 @@ func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
 		return decodeErr("messageMediaGiveaway#daad85b0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8183,11 +8761,16 @@ func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
 		return decodeErr("messageMediaGiveawayResults#c6991068", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8250,7 +8833,12 @@ type MessagePeerVoteClass interface {
 
 // DecodeMessagePeerVote decodes any constructor of MessagePeerVote.
 func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagePeerVote(b, 0)
+}
+
+// decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth levels deep.
+func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8268,7 +8856,7 @@ func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
 			Type: "MessagePeerVote",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8331,16 +8919,24 @@ func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
 		return decodeErr("messagePeerVote#b6cc2d5c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVote) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messagePeerVote#b6cc2d5c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messagePeerVote#b6cc2d5c", "peer", err)
 	}
 	if m.Option, err = b.Bytes(); err != nil {
@@ -8407,16 +9003,24 @@ func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
 		return decodeErr("messagePeerVoteInputOption#74cda504", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVoteInputOption) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messagePeerVoteInputOption#74cda504", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messagePeerVoteInputOption#74cda504", "peer", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -8485,16 +9089,24 @@ func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
 		return decodeErr("messagePeerVoteMultiple#4628f6e6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVoteMultiple) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messagePeerVoteMultiple#4628f6e6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messagePeerVoteMultiple#4628f6e6", "peer", err)
 	}
 	if m.Options, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
@@ -8516,7 +9128,12 @@ type MessageReplyHeaderClass interface {
 
 // DecodeMessageReplyHeader decodes any constructor of MessageReplyHeader.
 func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
-	id, err := b.PeekID()
+	return decodeMessageReplyHeader(b, 0)
+}
+
+// decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth levels deep.
+func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8532,7 +9149,7 @@ func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
 			Type: "MessageReplyHeader",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8685,13 +9302,21 @@ func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
 		return decodeErr("messageReplyHeader#afbc09db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageReplyHeader#afbc09db", "", ErrTooDeep)
 	}
 	*m = MessageReplyHeader{}
 	var err error
@@ -8707,18 +9332,18 @@ func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyToPeerID, err = DecodePeer(b); err != nil {
+		if m.ReplyToPeerID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		m.ReplyFrom = new(MessageFwdHeader)
-		if err = m.ReplyFrom.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
 			return decodeErr("messageReplyHeader#afbc09db", "reply_from", err)
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.ReplyMedia, err = DecodeMessageMedia(b); err != nil {
+		if m.ReplyMedia, err = decodeMessageMedia(b, depth+1); err != nil {
 			return decodeErr("messageReplyHeader#afbc09db", "reply_media", err)
 		}
 	}
@@ -8733,7 +9358,7 @@ func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
 		}
 	}
@@ -8819,11 +9444,16 @@ func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
 		return decodeErr("messageReplyStoryHeader#9c98bfc1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplyStoryHeader) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8847,7 +9477,12 @@ type MessagesFilterClass interface {
 
 // DecodeMessagesFilter decodes any constructor of MessagesFilter.
 func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesFilter(b, 0)
+}
+
+// decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels deep.
+func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -8893,7 +9528,7 @@ func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
 			Type: "MessagesFilter",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8947,11 +9582,16 @@ func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
 		return decodeErr("inputMessagesFilterEmpty#57e2f66c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9006,11 +9646,16 @@ func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
 		return decodeErr("inputMessagesFilterPhotos#9609a51c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhotos) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9065,11 +9710,16 @@ func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
 		return decodeErr("inputMessagesFilterVideo#9fc00e65", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterVideo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9124,11 +9774,16 @@ func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
 		return decodeErr("inputMessagesFilterPhotoVideo#56e9f0e4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhotoVideo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9183,11 +9838,16 @@ func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
 		return decodeErr("inputMessagesFilterDocument#9eddf188", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterDocument) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9242,11 +9902,16 @@ func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
 		return decodeErr("inputMessagesFilterUrl#7ef0dd87", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9301,11 +9966,16 @@ func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
 		return decodeErr("inputMessagesFilterGif#ffc86587", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterGif) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9360,11 +10030,16 @@ func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
 		return decodeErr("inputMessagesFilterVoice#50f5c392", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterVoice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9419,11 +10094,16 @@ func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
 		return decodeErr("inputMessagesFilterMusic#3751b49e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterMusic) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9478,11 +10158,16 @@ func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
 		return decodeErr("inputMessagesFilterChatPhotos#3a20ecb8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterChatPhotos) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9547,11 +10232,16 @@ func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
 		return decodeErr("inputMessagesFilterPhoneCalls#80c99768", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhoneCalls) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9613,11 +10303,16 @@ func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
 		return decodeErr("inputMessagesFilterRoundVoice#7a7c17a4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterRoundVoice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9672,11 +10367,16 @@ func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
 		return decodeErr("inputMessagesFilterRoundVideo#b549da53", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterRoundVideo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9731,11 +10431,16 @@ func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
 		return decodeErr("inputMessagesFilterMyMentions#c1f8e69a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterMyMentions) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9790,11 +10495,16 @@ func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
 		return decodeErr("inputMessagesFilterGeo#e7026d0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterGeo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9849,11 +10559,16 @@ func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
 		return decodeErr("inputMessagesFilterContacts#e062db83", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterContacts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9908,11 +10623,16 @@ func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
 		return decodeErr("inputMessagesFilterPinned#1bb00451", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPinned) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9973,11 +10693,16 @@ func (m *MaskCoords) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
 		return decodeErr("maskCoords#aed6dbb2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MaskCoords) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10053,11 +10778,16 @@ func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
 		return decodeErr("mediaAreaCoordinates#03d1ea4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaCoordinates) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10224,13 +10954,21 @@ func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
 		return decodeErr("messageFwdHeader#4e4df4bb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageFwdHeader#4e4df4bb", "", ErrTooDeep)
 	}
 	*m = MessageFwdHeader{}
 	var err error
@@ -10240,7 +10978,7 @@ func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 	m.Imported = m.Flags.Has(7)
 	m.SavedOut = m.Flags.Has(11)
 	if m.Flags.Has(0) {
-		if m.FromID, err = DecodePeer(b); err != nil {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageFwdHeader#4e4df4bb", "from_id", err)
 		}
 	}
@@ -10263,7 +11001,7 @@ func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SavedFromPeer, err = DecodePeer(b); err != nil {
+		if m.SavedFromPeer, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_peer", err)
 		}
 	}
@@ -10273,7 +11011,7 @@ func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SavedFromID, err = DecodePeer(b); err != nil {
+		if m.SavedFromID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_id", err)
 		}
 	}
@@ -10397,13 +11135,21 @@ func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
 		return decodeErr("messagePeerReaction#8c79b63c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messagePeerReaction#8c79b63c", "", ErrTooDeep)
 	}
 	*m = MessagePeerReaction{}
 	var err error
@@ -10413,13 +11159,13 @@ func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
 	m.Big = m.Flags.Has(0)
 	m.Unread = m.Flags.Has(1)
 	m.My = m.Flags.Has(2)
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("messagePeerReaction#8c79b63c", "peer_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("messagePeerReaction#8c79b63c", "date", err)
 	}
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("messagePeerReaction#8c79b63c", "reaction", err)
 	}
 	m.Flags.Unset(0)
@@ -10478,11 +11224,16 @@ func (m *MessageRange) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
 		return decodeErr("messageRange#0ae30253", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageRange) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10580,13 +11331,21 @@ func (m *MessageReactions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
 		return decodeErr("messageReactions#4f2b9479", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageReactions#4f2b9479", "", ErrTooDeep)
 	}
 	*m = MessageReactions{}
 	var err error
@@ -10595,11 +11354,11 @@ func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
-	if m.Results, err = decodeVector(b, decodeValue[ReactionCount]); err != nil {
+	if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
 		return decodeErr("messageReactions#4f2b9479", "results", err)
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = decodeVector(b, decodeValue[MessagePeerReaction]); err != nil {
+		if m.RecentReactions, err = decodeVectorAt(b, depth+1, decodeValue[MessagePeerReaction]); err != nil {
 			return decodeErr("messageReactions#4f2b9479", "recent_reactions", err)
 		}
 	}
@@ -10702,13 +11461,21 @@ func (m *MessageReplies) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
 		return decodeErr("messageReplies#83d60fc2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplies) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageReplies#83d60fc2", "", ErrTooDeep)
 	}
 	*m = MessageReplies{}
 	var err error
@@ -10723,7 +11490,7 @@ func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messageReplies#83d60fc2", "replies_pts", err)
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = decodeVector(b, DecodePeer); err != nil {
+		if m.RecentRepliers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 			return decodeErr("messageReplies#83d60fc2", "recent_repliers", err)
 		}
 	}
@@ -10835,13 +11602,21 @@ func (m *MessageViews) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
 		return decodeErr("messageViews#455b853d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageViews#455b853d", "", ErrTooDeep)
 	}
 	*m = MessageViews{}
 	var err error
@@ -10860,7 +11635,7 @@ func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.Replies = new(MessageReplies)
-		if err = m.Replies.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
 			return decodeErr("messageViews#455b853d", "replies", err)
 		}
 	}
@@ -10951,13 +11726,21 @@ func (m *MyBoost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MyBoostTypeID, "myBoost"); err != nil {
 		return decodeErr("myBoost#c448415c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MyBoost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("myBoost#c448415c", "", ErrTooDeep)
 	}
 	*m = MyBoost{}
 	var err error
@@ -10968,7 +11751,7 @@ func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("myBoost#c448415c", "slot", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = DecodePeer(b); err != nil {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("myBoost#c448415c", "peer", err)
 		}
 	}

@@ -17,7 +17,12 @@ type MessagesAllStickersClass interface {
 
 // DecodeMessagesAllStickers decodes any constructor of messages.AllStickers.
 func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesAllStickers(b, 0)
+}
+
+// decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested depth levels deep.
+func decodeMessagesAllStickers(b *bin.Buffer, depth int) (MessagesAllStickersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) 
 			Type: "messages.AllStickers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -87,11 +92,16 @@ func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"); err != nil {
 		return decodeErr("messages.allStickersNotModified#e86602c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAllStickersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -156,19 +166,27 @@ func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAllStickersTypeID, "messages.allStickers"); err != nil {
 		return decodeErr("messages.allStickers#cdbbcebb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAllStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.allStickers#cdbbcebb", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.allStickers#cdbbcebb", "hash", err)
 	}
-	if m.Sets, err = decodeVector(b, decodeValue[StickerSet]); err != nil {
+	if m.Sets, err = decodeVectorAt(b, depth+1, decodeValue[StickerSet]); err != nil {
 		return decodeErr("messages.allStickers#cdbbcebb", "sets", err)
 	}
 	return nil
@@ -184,7 +202,12 @@ type MessagesAvailableReactionsClass interface {
 
 // DecodeMessagesAvailableReactions decodes any constructor of messages.AvailableReactions.
 func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactionsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesAvailableReactions(b, 0)
+}
+
+// decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a value nested depth levels deep.
+func decodeMessagesAvailableReactions(b *bin.Buffer, depth int) (MessagesAvailableReactionsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +223,7 @@ func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactions
 			Type: "messages.AvailableReactions",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -254,11 +277,16 @@ func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"); err != nil {
 		return decodeErr("messages.availableReactionsNotModified#9f071957", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAvailableReactionsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -323,19 +351,27 @@ func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAvailableReactionsTypeID, "messages.availableReactions"); err != nil {
 		return decodeErr("messages.availableReactions#768e3aad", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAvailableReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.availableReactions#768e3aad", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("messages.availableReactions#768e3aad", "hash", err)
 	}
-	if m.Reactions, err = decodeVector(b, decodeValue[AvailableReaction]); err != nil {
+	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[AvailableReaction]); err != nil {
 		return decodeErr("messages.availableReactions#768e3aad", "reactions", err)
 	}
 	return nil
@@ -351,7 +387,12 @@ type MessagesChatsClass interface {
 
 // DecodeMessagesChats decodes any constructor of messages.Chats.
 func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesChats(b, 0)
+}
+
+// decodeMessagesChats is DecodeMessagesChats for a value nested depth levels deep.
+func decodeMessagesChats(b *bin.Buffer, depth int) (MessagesChatsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +408,7 @@ func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
 			Type: "messages.Chats",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -429,16 +470,24 @@ func (m *MessagesChats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesChatsTypeID, "messages.chats"); err != nil {
 		return decodeErr("messages.chats#64ff9fd5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChats) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chats#64ff9fd5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.chats#64ff9fd5", "chats", err)
 	}
 	return nil
@@ -502,19 +551,27 @@ func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesChatsSliceTypeID, "messages.chatsSlice"); err != nil {
 		return decodeErr("messages.chatsSlice#9cd81144", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatsSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chatsSlice#9cd81144", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.chatsSlice#9cd81144", "count", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.chatsSlice#9cd81144", "chats", err)
 	}
 	return nil
@@ -530,7 +587,12 @@ type MessagesDhConfigClass interface {
 
 // DecodeMessagesDhConfig decodes any constructor of messages.DhConfig.
 func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesDhConfig(b, 0)
+}
+
+// decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth levels deep.
+func decodeMessagesDhConfig(b *bin.Buffer, depth int) (MessagesDhConfigClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -546,7 +608,7 @@ func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
 			Type: "messages.DhConfig",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -603,11 +665,16 @@ func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"); err != nil {
 		return decodeErr("messages.dhConfigNotModified#c0e24635", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDhConfigNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -675,11 +742,16 @@ func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDhConfigTypeID, "messages.dhConfig"); err != nil {
 		return decodeErr("messages.dhConfig#2c221edd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDhConfig) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -709,7 +781,12 @@ type MessagesDialogsClass interface {
 
 // DecodeMessagesDialogs decodes any constructor of messages.Dialogs.
 func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesDialogs(b, 0)
+}
+
+// decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth levels deep.
+func decodeMessagesDialogs(b *bin.Buffer, depth int) (MessagesDialogsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -727,7 +804,7 @@ func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
 			Type: "messages.Dialogs",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -810,25 +887,33 @@ func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDialogsTypeID, "messages.dialogs"); err != nil {
 		return decodeErr("messages.dialogs#15ba6c40", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.dialogs#15ba6c40", "", ErrTooDeep)
+	}
 	var err error
-	if m.Dialogs, err = decodeVector(b, DecodeDialog); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeDialog); err != nil {
 		return decodeErr("messages.dialogs#15ba6c40", "dialogs", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.dialogs#15ba6c40", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.dialogs#15ba6c40", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.dialogs#15ba6c40", "users", err)
 	}
 	return nil
@@ -913,28 +998,36 @@ func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDialogsSliceTypeID, "messages.dialogsSlice"); err != nil {
 		return decodeErr("messages.dialogsSlice#71e094f3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDialogsSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.dialogsSlice#71e094f3", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.dialogsSlice#71e094f3", "count", err)
 	}
-	if m.Dialogs, err = decodeVector(b, DecodeDialog); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeDialog); err != nil {
 		return decodeErr("messages.dialogsSlice#71e094f3", "dialogs", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.dialogsSlice#71e094f3", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.dialogsSlice#71e094f3", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.dialogsSlice#71e094f3", "users", err)
 	}
 	return nil
@@ -991,11 +1084,16 @@ func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"); err != nil {
 		return decodeErr("messages.dialogsNotModified#f0e3e596", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDialogsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1016,7 +1114,12 @@ type MessagesEmojiGroupsClass interface {
 
 // DecodeMessagesEmojiGroups decodes any constructor of messages.EmojiGroups.
 func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesEmojiGroups(b, 0)
+}
+
+// decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested depth levels deep.
+func decodeMessagesEmojiGroups(b *bin.Buffer, depth int) (MessagesEmojiGroupsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1032,7 +1135,7 @@ func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) 
 			Type: "messages.EmojiGroups",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1086,11 +1189,16 @@ func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"); err != nil {
 		return decodeErr("messages.emojiGroupsNotModified#6fb4ad87", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGroupsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1155,19 +1263,27 @@ func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEmojiGroupsTypeID, "messages.emojiGroups"); err != nil {
 		return decodeErr("messages.emojiGroups#881fb94b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGroups) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.emojiGroups#881fb94b", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("messages.emojiGroups#881fb94b", "hash", err)
 	}
-	if m.Groups, err = decodeVector(b, decodeValue[EmojiGroup]); err != nil {
+	if m.Groups, err = decodeVectorAt(b, depth+1, decodeValue[EmojiGroup]); err != nil {
 		return decodeErr("messages.emojiGroups#881fb94b", "groups", err)
 	}
 	return nil
@@ -1183,7 +1299,12 @@ type MessagesExportedChatInviteClass interface {
 
 // DecodeMessagesExportedChatInvite decodes any constructor of messages.ExportedChatInvite.
 func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInviteClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesExportedChatInvite(b, 0)
+}
+
+// decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a value nested depth levels deep.
+func decodeMessagesExportedChatInvite(b *bin.Buffer, depth int) (MessagesExportedChatInviteClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1199,7 +1320,7 @@ func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInvite
 			Type: "messages.ExportedChatInvite",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1265,19 +1386,27 @@ func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"); err != nil {
 		return decodeErr("messages.exportedChatInvite#1871be50", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesExportedChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.exportedChatInvite#1871be50", "", ErrTooDeep)
+	}
 	var err error
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("messages.exportedChatInvite#1871be50", "invite", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.exportedChatInvite#1871be50", "users", err)
 	}
 	return nil
@@ -1347,22 +1476,30 @@ func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"); err != nil {
 		return decodeErr("messages.exportedChatInviteReplaced#222600ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesExportedChatInviteReplaced) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.exportedChatInviteReplaced#222600ef", "", ErrTooDeep)
+	}
 	var err error
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("messages.exportedChatInviteReplaced#222600ef", "invite", err)
 	}
-	if m.NewInvite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("messages.exportedChatInviteReplaced#222600ef", "new_invite", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.exportedChatInviteReplaced#222600ef", "users", err)
 	}
 	return nil
@@ -1378,7 +1515,12 @@ type MessagesFavedStickersClass interface {
 
 // DecodeMessagesFavedStickers decodes any constructor of messages.FavedStickers.
 func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesFavedStickers(b, 0)
+}
+
+// decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested depth levels deep.
+func decodeMessagesFavedStickers(b *bin.Buffer, depth int) (MessagesFavedStickersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1394,7 +1536,7 @@ func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, err
 			Type: "messages.FavedStickers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1448,11 +1590,16 @@ func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"); err != nil {
 		return decodeErr("messages.favedStickersNotModified#9e8fa6d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFavedStickersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1524,22 +1671,30 @@ func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFavedStickersTypeID, "messages.favedStickers"); err != nil {
 		return decodeErr("messages.favedStickers#2cb51097", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFavedStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.favedStickers#2cb51097", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.favedStickers#2cb51097", "hash", err)
 	}
-	if m.Packs, err = decodeVector(b, decodeValue[StickerPack]); err != nil {
+	if m.Packs, err = decodeVectorAt(b, depth+1, decodeValue[StickerPack]); err != nil {
 		return decodeErr("messages.favedStickers#2cb51097", "packs", err)
 	}
-	if m.Stickers, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Stickers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("messages.favedStickers#2cb51097", "stickers", err)
 	}
 	return nil
@@ -1555,7 +1710,12 @@ type MessagesFeaturedStickersClass interface {
 
 // DecodeMessagesFeaturedStickers decodes any constructor of messages.FeaturedStickers.
 func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesFeaturedStickers(b, 0)
+}
+
+// decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value nested depth levels deep.
+func decodeMessagesFeaturedStickers(b *bin.Buffer, depth int) (MessagesFeaturedStickersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1571,7 +1731,7 @@ func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClas
 			Type: "messages.FeaturedStickers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1628,11 +1788,16 @@ func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"); err != nil {
 		return decodeErr("messages.featuredStickersNotModified#c6dc0c66", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFeaturedStickersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1717,13 +1882,21 @@ func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFeaturedStickersTypeID, "messages.featuredStickers"); err != nil {
 		return decodeErr("messages.featuredStickers#be382906", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFeaturedStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.featuredStickers#be382906", "", ErrTooDeep)
 	}
 	*m = MessagesFeaturedStickers{}
 	var err error
@@ -1737,7 +1910,7 @@ func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.featuredStickers#be382906", "count", err)
 	}
-	if m.Sets, err = decodeVector(b, DecodeStickerSetCovered); err != nil {
+	if m.Sets, err = decodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
 		return decodeErr("messages.featuredStickers#be382906", "sets", err)
 	}
 	if m.Unread, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
@@ -1757,7 +1930,12 @@ type MessagesFoundStickerSetsClass interface {
 
 // DecodeMessagesFoundStickerSets decodes any constructor of messages.FoundStickerSets.
 func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesFoundStickerSets(b, 0)
+}
+
+// decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value nested depth levels deep.
+func decodeMessagesFoundStickerSets(b *bin.Buffer, depth int) (MessagesFoundStickerSetsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1773,7 +1951,7 @@ func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClas
 			Type: "messages.FoundStickerSets",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1827,11 +2005,16 @@ func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"); err != nil {
 		return decodeErr("messages.foundStickerSetsNotModified#0d54b65d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFoundStickerSetsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1896,19 +2079,27 @@ func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"); err != nil {
 		return decodeErr("messages.foundStickerSets#8af09dd2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFoundStickerSets) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.foundStickerSets#8af09dd2", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.foundStickerSets#8af09dd2", "hash", err)
 	}
-	if m.Sets, err = decodeVector(b, DecodeStickerSetCovered); err != nil {
+	if m.Sets, err = decodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
 		return decodeErr("messages.foundStickerSets#8af09dd2", "sets", err)
 	}
 	return nil
@@ -1924,7 +2115,12 @@ type MessagesMessagesClass interface {
 
 // DecodeMessagesMessages decodes any constructor of messages.Messages.
 func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesMessages(b, 0)
+}
+
+// decodeMessagesMessages is DecodeMessagesMessages for a value nested depth levels deep.
+func decodeMessagesMessages(b *bin.Buffer, depth int) (MessagesMessagesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1944,7 +2140,7 @@ func DecodeMessagesMessages(b *bin.Buffer) (MessagesMessagesClass, error) {
 			Type: "messages.Messages",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2020,22 +2216,30 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMessagesTypeID, "messages.messages"); err != nil {
 		return decodeErr("messages.messages#8c718e87", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.messages#8c718e87", "", ErrTooDeep)
+	}
 	var err error
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.messages#8c718e87", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.messages#8c718e87", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.messages#8c718e87", "users", err)
 	}
 	return nil
@@ -2140,13 +2344,21 @@ func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMessagesSliceTypeID, "messages.messagesSlice"); err != nil {
 		return decodeErr("messages.messagesSlice#3a54685e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMessagesSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.messagesSlice#3a54685e", "", ErrTooDeep)
 	}
 	*m = MessagesMessagesSlice{}
 	var err error
@@ -2167,13 +2379,13 @@ func (m *MessagesMessagesSlice) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.messagesSlice#3a54685e", "offset_id_offset", err)
 		}
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.messagesSlice#3a54685e", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.messagesSlice#3a54685e", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.messagesSlice#3a54685e", "users", err)
 	}
 	m.Flags.Unset(1)
@@ -2287,13 +2499,21 @@ func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesChannelMessagesTypeID, "messages.channelMessages"); err != nil {
 		return decodeErr("messages.channelMessages#c776ba4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChannelMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.channelMessages#c776ba4e", "", ErrTooDeep)
 	}
 	*m = MessagesChannelMessages{}
 	var err error
@@ -2312,16 +2532,16 @@ func (m *MessagesChannelMessages) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.channelMessages#c776ba4e", "offset_id_offset", err)
 		}
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.channelMessages#c776ba4e", "messages", err)
 	}
-	if m.Topics, err = decodeVector(b, DecodeForumTopic); err != nil {
+	if m.Topics, err = decodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
 		return decodeErr("messages.channelMessages#c776ba4e", "topics", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.channelMessages#c776ba4e", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.channelMessages#c776ba4e", "users", err)
 	}
 	m.Flags.Unset(1)
@@ -2382,11 +2602,16 @@ func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"); err != nil {
 		return decodeErr("messages.messagesNotModified#74535f21", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessagesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMessagesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2407,7 +2632,12 @@ type MessagesReactionsClass interface {
 
 // DecodeMessagesReactions decodes any constructor of messages.Reactions.
 func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesReactions(b, 0)
+}
+
+// decodeMessagesReactions is DecodeMessagesReactions for a value nested depth levels deep.
+func decodeMessagesReactions(b *bin.Buffer, depth int) (MessagesReactionsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2423,7 +2653,7 @@ func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
 			Type: "messages.Reactions",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2477,11 +2707,16 @@ func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"); err != nil {
 		return decodeErr("messages.reactionsNotModified#b06fdbdf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReactionsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2546,19 +2781,27 @@ func (m *MessagesReactions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReactionsTypeID, "messages.reactions"); err != nil {
 		return decodeErr("messages.reactions#eafdf716", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reactions#eafdf716", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.reactions#eafdf716", "hash", err)
 	}
-	if m.Reactions, err = decodeVector(b, DecodeReaction); err != nil {
+	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
 		return decodeErr("messages.reactions#eafdf716", "reactions", err)
 	}
 	return nil
@@ -2574,7 +2817,12 @@ type MessagesRecentStickersClass interface {
 
 // DecodeMessagesRecentStickers decodes any constructor of messages.RecentStickers.
 func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesRecentStickers(b, 0)
+}
+
+// decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value nested depth levels deep.
+func decodeMessagesRecentStickers(b *bin.Buffer, depth int) (MessagesRecentStickersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2590,7 +2838,7 @@ func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, e
 			Type: "messages.RecentStickers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2644,11 +2892,16 @@ func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"); err != nil {
 		return decodeErr("messages.recentStickersNotModified#0b17f890", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRecentStickersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2725,22 +2978,30 @@ func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRecentStickersTypeID, "messages.recentStickers"); err != nil {
 		return decodeErr("messages.recentStickers#88d37c56", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRecentStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.recentStickers#88d37c56", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.recentStickers#88d37c56", "hash", err)
 	}
-	if m.Packs, err = decodeVector(b, decodeValue[StickerPack]); err != nil {
+	if m.Packs, err = decodeVectorAt(b, depth+1, decodeValue[StickerPack]); err != nil {
 		return decodeErr("messages.recentStickers#88d37c56", "packs", err)
 	}
-	if m.Stickers, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Stickers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("messages.recentStickers#88d37c56", "stickers", err)
 	}
 	if m.Dates, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2759,7 +3020,12 @@ type MessagesSavedDialogsClass interface {
 
 // DecodeMessagesSavedDialogs decodes any constructor of messages.SavedDialogs.
 func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesSavedDialogs(b, 0)
+}
+
+// decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested depth levels deep.
+func decodeMessagesSavedDialogs(b *bin.Buffer, depth int) (MessagesSavedDialogsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2777,7 +3043,7 @@ func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error
 			Type: "messages.SavedDialogs",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2860,25 +3126,33 @@ func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSavedDialogsTypeID, "messages.savedDialogs"); err != nil {
 		return decodeErr("messages.savedDialogs#f83ae221", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.savedDialogs#f83ae221", "", ErrTooDeep)
+	}
 	var err error
-	if m.Dialogs, err = decodeVector(b, decodeValue[SavedDialog]); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeValue[SavedDialog]); err != nil {
 		return decodeErr("messages.savedDialogs#f83ae221", "dialogs", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.savedDialogs#f83ae221", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.savedDialogs#f83ae221", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.savedDialogs#f83ae221", "users", err)
 	}
 	return nil
@@ -2963,28 +3237,36 @@ func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedDialogsSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "count", err)
 	}
-	if m.Dialogs, err = decodeVector(b, decodeValue[SavedDialog]); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeValue[SavedDialog]); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "dialogs", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "users", err)
 	}
 	return nil
@@ -3041,11 +3323,16 @@ func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"); err != nil {
 		return decodeErr("messages.savedDialogsNotModified#c01f6fe8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedDialogsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3066,7 +3353,12 @@ type MessagesSavedGifsClass interface {
 
 // DecodeMessagesSavedGifs decodes any constructor of messages.SavedGifs.
 func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesSavedGifs(b, 0)
+}
+
+// decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth levels deep.
+func decodeMessagesSavedGifs(b *bin.Buffer, depth int) (MessagesSavedGifsClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3082,7 +3374,7 @@ func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
 			Type: "messages.SavedGifs",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3136,11 +3428,16 @@ func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"); err != nil {
 		return decodeErr("messages.savedGifsNotModified#e8025ca2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedGifsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3205,19 +3502,27 @@ func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSavedGifsTypeID, "messages.savedGifs"); err != nil {
 		return decodeErr("messages.savedGifs#84a02a0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedGifs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.savedGifs#84a02a0d", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.savedGifs#84a02a0d", "hash", err)
 	}
-	if m.Gifs, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Gifs, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("messages.savedGifs#84a02a0d", "gifs", err)
 	}
 	return nil
@@ -3233,7 +3538,12 @@ type MessagesSentEncryptedMessageClass interface {
 
 // DecodeMessagesSentEncryptedMessage decodes any constructor of messages.SentEncryptedMessage.
 func DecodeMessagesSentEncryptedMessage(b *bin.Buffer) (MessagesSentEncryptedMessageClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesSentEncryptedMessage(b, 0)
+}
+
+// decodeMessagesSentEncryptedMessage is DecodeMessagesSentEncryptedMessage for a value nested depth levels deep.
+func decodeMessagesSentEncryptedMessage(b *bin.Buffer, depth int) (MessagesSentEncryptedMessageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3249,7 +3559,7 @@ func DecodeMessagesSentEncryptedMessage(b *bin.Buffer) (MessagesSentEncryptedMes
 			Type: "messages.SentEncryptedMessage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3306,11 +3616,16 @@ func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"); err != nil {
 		return decodeErr("messages.sentEncryptedMessage#560f8935", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSentEncryptedMessage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3376,19 +3691,27 @@ func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"); err != nil {
 		return decodeErr("messages.sentEncryptedFile#9493ff32", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSentEncryptedFile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sentEncryptedFile#9493ff32", "", ErrTooDeep)
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("messages.sentEncryptedFile#9493ff32", "date", err)
 	}
-	if m.File, err = DecodeEncryptedFile(b); err != nil {
+	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
 		return decodeErr("messages.sentEncryptedFile#9493ff32", "file", err)
 	}
 	return nil
@@ -3404,7 +3727,12 @@ type MessagesSponsoredMessagesClass interface {
 
 // DecodeMessagesSponsoredMessages decodes any constructor of messages.SponsoredMessages.
 func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesSponsoredMessages(b, 0)
+}
+
+// decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a value nested depth levels deep.
+func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsoredMessagesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3420,7 +3748,7 @@ func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesCl
 			Type: "messages.SponsoredMessages",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3510,13 +3838,21 @@ func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"); err != nil {
 		return decodeErr("messages.sponsoredMessages#c9ee1d87", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSponsoredMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sponsoredMessages#c9ee1d87", "", ErrTooDeep)
 	}
 	*m = MessagesSponsoredMessages{}
 	var err error
@@ -3528,13 +3864,13 @@ func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.sponsoredMessages#c9ee1d87", "posts_between", err)
 		}
 	}
-	if m.Messages, err = decodeVector(b, decodeValue[SponsoredMessage]); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeValue[SponsoredMessage]); err != nil {
 		return decodeErr("messages.sponsoredMessages#c9ee1d87", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.sponsoredMessages#c9ee1d87", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.sponsoredMessages#c9ee1d87", "users", err)
 	}
 	if m.PostsBetween != 0 {
@@ -3591,11 +3927,16 @@ func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSponsoredMessagesEmptyTypeID, "messages.sponsoredMessagesEmpty"); err != nil {
 		return decodeErr("messages.sponsoredMessagesEmpty#1839490f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSponsoredMessagesEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3612,7 +3953,12 @@ type MessagesStickerSetClass interface {
 
 // DecodeMessagesStickerSet decodes any constructor of messages.StickerSet.
 func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesStickerSet(b, 0)
+}
+
+// decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth levels deep.
+func decodeMessagesStickerSet(b *bin.Buffer, depth int) (MessagesStickerSetClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3628,7 +3974,7 @@ func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
 			Type: "messages.StickerSet",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3708,25 +4054,33 @@ func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStickerSetTypeID, "messages.stickerSet"); err != nil {
 		return decodeErr("messages.stickerSet#6e153f16", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.stickerSet#6e153f16", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Set.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
 		return decodeErr("messages.stickerSet#6e153f16", "set", err)
 	}
-	if m.Packs, err = decodeVector(b, decodeValue[StickerPack]); err != nil {
+	if m.Packs, err = decodeVectorAt(b, depth+1, decodeValue[StickerPack]); err != nil {
 		return decodeErr("messages.stickerSet#6e153f16", "packs", err)
 	}
-	if m.Keywords, err = decodeVector(b, decodeValue[StickerKeyword]); err != nil {
+	if m.Keywords, err = decodeVectorAt(b, depth+1, decodeValue[StickerKeyword]); err != nil {
 		return decodeErr("messages.stickerSet#6e153f16", "keywords", err)
 	}
-	if m.Documents, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("messages.stickerSet#6e153f16", "documents", err)
 	}
 	return nil
@@ -3780,11 +4134,16 @@ func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"); err != nil {
 		return decodeErr("messages.stickerSetNotModified#d3f924eb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStickerSetNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3801,7 +4160,12 @@ type MessagesStickerSetInstallResultClass interface {
 
 // DecodeMessagesStickerSetInstallResult decodes any constructor of messages.StickerSetInstallResult.
 func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetInstallResultClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesStickerSetInstallResult(b, 0)
+}
+
+// decodeMessagesStickerSetInstallResult is DecodeMessagesStickerSetInstallResult for a value nested depth levels deep.
+func decodeMessagesStickerSetInstallResult(b *bin.Buffer, depth int) (MessagesStickerSetInstallResultClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3817,7 +4181,7 @@ func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetIns
 			Type: "messages.StickerSetInstallResult",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3871,11 +4235,16 @@ func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"); err != nil {
 		return decodeErr("messages.stickerSetInstallResultSuccess#38641628", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStickerSetInstallResultSuccess) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3938,16 +4307,24 @@ func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"); err != nil {
 		return decodeErr("messages.stickerSetInstallResultArchive#35e410a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStickerSetInstallResultArchive) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.stickerSetInstallResultArchive#35e410a8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Sets, err = decodeVector(b, DecodeStickerSetCovered); err != nil {
+	if m.Sets, err = decodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
 		return decodeErr("messages.stickerSetInstallResultArchive#35e410a8", "sets", err)
 	}
 	return nil
@@ -3963,7 +4340,12 @@ type MessagesStickersClass interface {
 
 // DecodeMessagesStickers decodes any constructor of messages.Stickers.
 func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
-	id, err := b.PeekID()
+	return decodeMessagesStickers(b, 0)
+}
+
+// decodeMessagesStickers is DecodeMessagesStickers for a value nested depth levels deep.
+func decodeMessagesStickers(b *bin.Buffer, depth int) (MessagesStickersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3979,7 +4361,7 @@ func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
 			Type: "messages.Stickers",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4033,11 +4415,16 @@ func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"); err != nil {
 		return decodeErr("messages.stickersNotModified#f1749a22", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStickersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4102,19 +4489,27 @@ func (m *MessagesStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStickersTypeID, "messages.stickers"); err != nil {
 		return decodeErr("messages.stickers#30a6ec7e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.stickers#30a6ec7e", "", ErrTooDeep)
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.stickers#30a6ec7e", "hash", err)
 	}
-	if m.Stickers, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Stickers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("messages.stickers#30a6ec7e", "stickers", err)
 	}
 	return nil
@@ -4177,11 +4572,16 @@ func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"); err != nil {
 		return decodeErr("messages.affectedFoundMessages#ef8d3e6c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAffectedFoundMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4253,11 +4653,16 @@ func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAffectedHistoryTypeID, "messages.affectedHistory"); err != nil {
 		return decodeErr("messages.affectedHistory#b45c69d1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAffectedHistory) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4324,11 +4729,16 @@ func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAffectedMessagesTypeID, "messages.affectedMessages"); err != nil {
 		return decodeErr("messages.affectedMessages#84d19185", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAffectedMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4397,19 +4807,27 @@ func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesArchivedStickersTypeID, "messages.archivedStickers"); err != nil {
 		return decodeErr("messages.archivedStickers#4fcba9c8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesArchivedStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.archivedStickers#4fcba9c8", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.archivedStickers#4fcba9c8", "count", err)
 	}
-	if m.Sets, err = decodeVector(b, DecodeStickerSetCovered); err != nil {
+	if m.Sets, err = decodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
 		return decodeErr("messages.archivedStickers#4fcba9c8", "sets", err)
 	}
 	return nil
@@ -4486,13 +4904,21 @@ func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesBotAppTypeID, "messages.botApp"); err != nil {
 		return decodeErr("messages.botApp#eb50adf5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesBotApp) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.botApp#eb50adf5", "", ErrTooDeep)
 	}
 	*m = MessagesBotApp{}
 	var err error
@@ -4502,7 +4928,7 @@ func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
 	m.Inactive = m.Flags.Has(0)
 	m.RequestWriteAccess = m.Flags.Has(1)
 	m.HasSettings = m.Flags.Has(2)
-	if m.App, err = DecodeBotApp(b); err != nil {
+	if m.App, err = decodeBotApp(b, depth+1); err != nil {
 		return decodeErr("messages.botApp#eb50adf5", "app", err)
 	}
 	m.Flags.Unset(0)
@@ -4598,11 +5024,16 @@ func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"); err != nil {
 		return decodeErr("messages.botCallbackAnswer#36585ea4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesBotCallbackAnswer) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4745,13 +5176,21 @@ func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesBotResultsTypeID, "messages.botResults"); err != nil {
 		return decodeErr("messages.botResults#e021f2f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesBotResults) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.botResults#e021f2f6", "", ErrTooDeep)
 	}
 	*m = MessagesBotResults{}
 	var err error
@@ -4769,23 +5208,23 @@ func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.SwitchPm = new(InlineBotSwitchPM)
-		if err = m.SwitchPm.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SwitchPm, depth+1); err != nil {
 			return decodeErr("messages.botResults#e021f2f6", "switch_pm", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		m.SwitchWebview = new(InlineBotWebView)
-		if err = m.SwitchWebview.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SwitchWebview, depth+1); err != nil {
 			return decodeErr("messages.botResults#e021f2f6", "switch_webview", err)
 		}
 	}
-	if m.Results, err = decodeVector(b, DecodeBotInlineResult); err != nil {
+	if m.Results, err = decodeVectorAt(b, depth+1, decodeBotInlineResult); err != nil {
 		return decodeErr("messages.botResults#e021f2f6", "results", err)
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return decodeErr("messages.botResults#e021f2f6", "cache_time", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.botResults#e021f2f6", "users", err)
 	}
 	m.Flags.Unset(0)
@@ -4857,19 +5296,27 @@ func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"); err != nil {
 		return decodeErr("messages.chatAdminsWithInvites#b69b72d7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatAdminsWithInvites) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chatAdminsWithInvites#b69b72d7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Admins, err = decodeVector(b, decodeValue[ChatAdminWithInvites]); err != nil {
+	if m.Admins, err = decodeVectorAt(b, depth+1, decodeValue[ChatAdminWithInvites]); err != nil {
 		return decodeErr("messages.chatAdminsWithInvites#b69b72d7", "admins", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.chatAdminsWithInvites#b69b72d7", "users", err)
 	}
 	return nil
@@ -4939,22 +5386,30 @@ func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesChatFullTypeID, "messages.chatFull"); err != nil {
 		return decodeErr("messages.chatFull#e5d7d19c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chatFull#e5d7d19c", "", ErrTooDeep)
+	}
 	var err error
-	if m.FullChat, err = DecodeChatFull(b); err != nil {
+	if m.FullChat, err = decodeChatFull(b, depth+1); err != nil {
 		return decodeErr("messages.chatFull#e5d7d19c", "full_chat", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.chatFull#e5d7d19c", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.chatFull#e5d7d19c", "users", err)
 	}
 	return nil
@@ -5022,22 +5477,30 @@ func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"); err != nil {
 		return decodeErr("messages.chatInviteImporters#81b6b00a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatInviteImporters) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chatInviteImporters#81b6b00a", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.chatInviteImporters#81b6b00a", "count", err)
 	}
-	if m.Importers, err = decodeVector(b, decodeValue[ChatInviteImporter]); err != nil {
+	if m.Importers, err = decodeVectorAt(b, depth+1, decodeValue[ChatInviteImporter]); err != nil {
 		return decodeErr("messages.chatInviteImporters#81b6b00a", "importers", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.chatInviteImporters#81b6b00a", "users", err)
 	}
 	return nil
@@ -5091,11 +5554,16 @@ func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"); err != nil {
 		return decodeErr("messages.checkedHistoryImportPeer#a24de717", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckedHistoryImportPeer) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5203,20 +5671,28 @@ func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDiscussionMessageTypeID, "messages.discussionMessage"); err != nil {
 		return decodeErr("messages.discussionMessage#a6341782", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDiscussionMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.discussionMessage#a6341782", "", ErrTooDeep)
 	}
 	*m = MessagesDiscussionMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.discussionMessage#a6341782", "flags", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.discussionMessage#a6341782", "messages", err)
 	}
 	if m.Flags.Has(0) {
@@ -5237,10 +5713,10 @@ func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
 	if m.UnreadCount, err = b.Int(); err != nil {
 		return decodeErr("messages.discussionMessage#a6341782", "unread_count", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.discussionMessage#a6341782", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.discussionMessage#a6341782", "users", err)
 	}
 	if m.MaxID != 0 {
@@ -5317,22 +5793,30 @@ func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"); err != nil {
 		return decodeErr("messages.exportedChatInvites#bdc62dcc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesExportedChatInvites) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.exportedChatInvites#bdc62dcc", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.exportedChatInvites#bdc62dcc", "count", err)
 	}
-	if m.Invites, err = decodeVector(b, DecodeExportedChatInvite); err != nil {
+	if m.Invites, err = decodeVectorAt(b, depth+1, decodeExportedChatInvite); err != nil {
 		return decodeErr("messages.exportedChatInvites#bdc62dcc", "invites", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.exportedChatInvites#bdc62dcc", "users", err)
 	}
 	return nil
@@ -5425,13 +5909,21 @@ func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesForumTopicsTypeID, "messages.forumTopics"); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesForumTopics) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.forumTopics#367617d3", "", ErrTooDeep)
 	}
 	*m = MessagesForumTopics{}
 	var err error
@@ -5442,16 +5934,16 @@ func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "count", err)
 	}
-	if m.Topics, err = decodeVector(b, DecodeForumTopic); err != nil {
+	if m.Topics, err = decodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "topics", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "users", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -5521,19 +6013,27 @@ func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesHighScoresTypeID, "messages.highScores"); err != nil {
 		return decodeErr("messages.highScores#9a3bfd99", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesHighScores) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.highScores#9a3bfd99", "", ErrTooDeep)
+	}
 	var err error
-	if m.Scores, err = decodeVector(b, decodeValue[HighScore]); err != nil {
+	if m.Scores, err = decodeVectorAt(b, depth+1, decodeValue[HighScore]); err != nil {
 		return decodeErr("messages.highScores#9a3bfd99", "scores", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.highScores#9a3bfd99", "users", err)
 	}
 	return nil
@@ -5587,11 +6087,16 @@ func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesHistoryImportTypeID, "messages.historyImport"); err != nil {
 		return decodeErr("messages.historyImport#1662af0b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesHistoryImport) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5674,11 +6179,16 @@ func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"); err != nil {
 		return decodeErr("messages.historyImportParsed#5e0fb7b9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesHistoryImportParsed) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5767,22 +6277,30 @@ func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesInactiveChatsTypeID, "messages.inactiveChats"); err != nil {
 		return decodeErr("messages.inactiveChats#a927fec5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesInactiveChats) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.inactiveChats#a927fec5", "", ErrTooDeep)
 	}
 	var err error
 	if m.Dates, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
 		return decodeErr("messages.inactiveChats#a927fec5", "dates", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.inactiveChats#a927fec5", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.inactiveChats#a927fec5", "users", err)
 	}
 	return nil
@@ -5843,11 +6361,16 @@ func (m *MessagesMessageEditData) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMessageEditDataTypeID, "messages.messageEditData"); err != nil {
 		return decodeErr("messages.messageEditData#26b5dde6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMessageEditData) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5944,13 +6467,21 @@ func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMessageReactionsListTypeID, "messages.messageReactionsList"); err != nil {
 		return decodeErr("messages.messageReactionsList#31bd492d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMessageReactionsList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.messageReactionsList#31bd492d", "", ErrTooDeep)
 	}
 	*m = MessagesMessageReactionsList{}
 	var err error
@@ -5960,13 +6491,13 @@ func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.messageReactionsList#31bd492d", "count", err)
 	}
-	if m.Reactions, err = decodeVector(b, decodeValue[MessagePeerReaction]); err != nil {
+	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[MessagePeerReaction]); err != nil {
 		return decodeErr("messages.messageReactionsList#31bd492d", "reactions", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.messageReactionsList#31bd492d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.messageReactionsList#31bd492d", "users", err)
 	}
 	if m.Flags.Has(0) {
@@ -6047,22 +6578,30 @@ func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMessageViewsTypeID, "messages.messageViews"); err != nil {
 		return decodeErr("messages.messageViews#b6c4f543", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.messageViews#b6c4f543", "", ErrTooDeep)
+	}
 	var err error
-	if m.Views, err = decodeVector(b, decodeValue[MessageViews]); err != nil {
+	if m.Views, err = decodeVectorAt(b, depth+1, decodeValue[MessageViews]); err != nil {
 		return decodeErr("messages.messageViews#b6c4f543", "views", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.messageViews#b6c4f543", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.messageViews#b6c4f543", "users", err)
 	}
 	return nil
@@ -6146,28 +6685,36 @@ func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesPeerDialogsTypeID, "messages.peerDialogs"); err != nil {
 		return decodeErr("messages.peerDialogs#3371c354", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesPeerDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.peerDialogs#3371c354", "", ErrTooDeep)
+	}
 	var err error
-	if m.Dialogs, err = decodeVector(b, DecodeDialog); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeDialog); err != nil {
 		return decodeErr("messages.peerDialogs#3371c354", "dialogs", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.peerDialogs#3371c354", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.peerDialogs#3371c354", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.peerDialogs#3371c354", "users", err)
 	}
-	if err = m.State.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.State, depth+1); err != nil {
 		return decodeErr("messages.peerDialogs#3371c354", "state", err)
 	}
 	return nil
@@ -6237,22 +6784,30 @@ func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesPeerSettingsTypeID, "messages.peerSettings"); err != nil {
 		return decodeErr("messages.peerSettings#6880b94d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesPeerSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.peerSettings#6880b94d", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("messages.peerSettings#6880b94d", "settings", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.peerSettings#6880b94d", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.peerSettings#6880b94d", "users", err)
 	}
 	return nil
@@ -6319,13 +6874,21 @@ func (m *MessagesSearchCounter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchCounterTypeID, "messages.searchCounter"); err != nil {
 		return decodeErr("messages.searchCounter#e844ebff", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchCounter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.searchCounter#e844ebff", "", ErrTooDeep)
 	}
 	*m = MessagesSearchCounter{}
 	var err error
@@ -6333,7 +6896,7 @@ func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.searchCounter#e844ebff", "flags", err)
 	}
 	m.Inexact = m.Flags.Has(1)
-	if m.Filter, err = DecodeMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("messages.searchCounter#e844ebff", "filter", err)
 	}
 	if m.Count, err = b.Int(); err != nil {
@@ -6443,13 +7006,21 @@ func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"); err != nil {
 		return decodeErr("messages.searchResultsCalendar#147ee23c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchResultsCalendar) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.searchResultsCalendar#147ee23c", "", ErrTooDeep)
 	}
 	*m = MessagesSearchResultsCalendar{}
 	var err error
@@ -6471,16 +7042,16 @@ func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.searchResultsCalendar#147ee23c", "offset_id_offset", err)
 		}
 	}
-	if m.Periods, err = decodeVector(b, decodeValue[SearchResultsCalendarPeriod]); err != nil {
+	if m.Periods, err = decodeVectorAt(b, depth+1, decodeValue[SearchResultsCalendarPeriod]); err != nil {
 		return decodeErr("messages.searchResultsCalendar#147ee23c", "periods", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("messages.searchResultsCalendar#147ee23c", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.searchResultsCalendar#147ee23c", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.searchResultsCalendar#147ee23c", "users", err)
 	}
 	m.Flags.Unset(0)
@@ -6545,19 +7116,27 @@ func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"); err != nil {
 		return decodeErr("messages.searchResultsPositions#53b22baf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchResultsPositions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.searchResultsPositions#53b22baf", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.searchResultsPositions#53b22baf", "count", err)
 	}
-	if m.Positions, err = decodeVector(b, decodeValue[SearchResultPosition]); err != nil {
+	if m.Positions, err = decodeVectorAt(b, depth+1, decodeValue[SearchResultPosition]); err != nil {
 		return decodeErr("messages.searchResultsPositions#53b22baf", "positions", err)
 	}
 	return nil
@@ -6637,11 +7216,16 @@ func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesTranscribedAudioTypeID, "messages.transcribedAudio"); err != nil {
 		return decodeErr("messages.transcribedAudio#cfb9d957", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranscribedAudio) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6727,16 +7311,24 @@ func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesTranslateResultTypeID, "messages.translateResult"); err != nil {
 		return decodeErr("messages.translateResult#33db32f8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranslateResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.translateResult#33db32f8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Result, err = decodeVector(b, decodeValue[TextWithEntities]); err != nil {
+	if m.Result, err = decodeVectorAt(b, depth+1, decodeValue[TextWithEntities]); err != nil {
 		return decodeErr("messages.translateResult#33db32f8", "result", err)
 	}
 	return nil
@@ -6825,13 +7417,21 @@ func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesVotesListTypeID, "messages.votesList"); err != nil {
 		return decodeErr("messages.votesList#4899484e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesVotesList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.votesList#4899484e", "", ErrTooDeep)
 	}
 	*m = MessagesVotesList{}
 	var err error
@@ -6841,13 +7441,13 @@ func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.votesList#4899484e", "count", err)
 	}
-	if m.Votes, err = decodeVector(b, DecodeMessagePeerVote); err != nil {
+	if m.Votes, err = decodeVectorAt(b, depth+1, decodeMessagePeerVote); err != nil {
 		return decodeErr("messages.votesList#4899484e", "votes", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.votesList#4899484e", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.votesList#4899484e", "users", err)
 	}
 	if m.Flags.Has(0) {
@@ -6925,22 +7525,30 @@ func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesWebPageTypeID, "messages.webPage"); err != nil {
 		return decodeErr("messages.webPage#fd5e12bd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.webPage#fd5e12bd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Webpage, err = DecodeWebPage(b); err != nil {
+	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return decodeErr("messages.webPage#fd5e12bd", "webpage", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("messages.webPage#fd5e12bd", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.webPage#fd5e12bd", "users", err)
 	}
 	return nil
@@ -6999,16 +7607,24 @@ func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetMessagesRequestTypeID, "messages.getMessages"); err != nil {
 		return decodeErr("messages.getMessages#63c66506", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getMessages#63c66506", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = decodeVector(b, DecodeInputMessage); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
 		return decodeErr("messages.getMessages#63c66506", "id", err)
 	}
 	return nil
@@ -7107,13 +7723,21 @@ func (m *MessagesGetDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDialogsRequestTypeID, "messages.getDialogs"); err != nil {
 		return decodeErr("messages.getDialogs#a0f4cb4f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getDialogs#a0f4cb4f", "", ErrTooDeep)
 	}
 	*m = MessagesGetDialogsRequest{}
 	var err error
@@ -7132,7 +7756,7 @@ func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	if m.OffsetID, err = b.Int(); err != nil {
 		return decodeErr("messages.getDialogs#a0f4cb4f", "offset_id", err)
 	}
-	if m.OffsetPeer, err = DecodeInputPeer(b); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getDialogs#a0f4cb4f", "offset_peer", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -7227,16 +7851,24 @@ func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetHistoryRequestTypeID, "messages.getHistory"); err != nil {
 		return decodeErr("messages.getHistory#4423e6c5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getHistory#4423e6c5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getHistory#4423e6c5", "peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -7386,32 +8018,40 @@ func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchRequestTypeID, "messages.search"); err != nil {
 		return decodeErr("messages.search#a7b4e929", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.search#a7b4e929", "", ErrTooDeep)
 	}
 	*m = MessagesSearchRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.search#a7b4e929", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.search#a7b4e929", "peer", err)
 	}
 	if m.Q, err = b.String(); err != nil {
 		return decodeErr("messages.search#a7b4e929", "q", err)
 	}
 	if m.Flags.Has(0) {
-		if m.FromID, err = DecodeInputPeer(b); err != nil {
+		if m.FromID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.search#a7b4e929", "from_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = DecodeInputPeer(b); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.search#a7b4e929", "saved_peer_id", err)
 		}
 	}
@@ -7420,7 +8060,7 @@ func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.search#a7b4e929", "top_msg_id", err)
 		}
 	}
-	if m.Filter, err = DecodeMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("messages.search#a7b4e929", "filter", err)
 	}
 	if m.MinDate, err = b.Int(); err != nil {
@@ -7522,16 +8162,24 @@ func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadHistoryRequestTypeID, "messages.readHistory"); err != nil {
 		return decodeErr("messages.readHistory#0e306d3a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readHistory#0e306d3a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.readHistory#0e306d3a", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -7640,13 +8288,21 @@ func (m *MessagesDeleteHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"); err != nil {
 		return decodeErr("messages.deleteHistory#b08f922a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteHistory#b08f922a", "", ErrTooDeep)
 	}
 	*m = MessagesDeleteHistoryRequest{}
 	var err error
@@ -7655,7 +8311,7 @@ func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.JustClear = m.Flags.Has(0)
 	m.Revoke = m.Flags.Has(1)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.deleteHistory#b08f922a", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -7757,11 +8413,16 @@ func (m *MessagesDeleteMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"); err != nil {
 		return decodeErr("messages.deleteMessages#e58e95d2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteMessagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7841,11 +8502,16 @@ func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"); err != nil {
 		return decodeErr("messages.receivedMessages#05a954c0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReceivedMessagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7869,7 +8535,7 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 		req = new(MessagesReceivedMessagesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReceivedNotifyMessage, error) {
-		return decodeVector(b, decodeValue[ReceivedNotifyMessage])
+		return decodeVectorAt(b, 0, decodeValue[ReceivedNotifyMessage])
 	})
 }
 
@@ -7941,20 +8607,28 @@ func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetTypingRequestTypeID, "messages.setTyping"); err != nil {
 		return decodeErr("messages.setTyping#58943ee2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetTypingRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setTyping#58943ee2", "", ErrTooDeep)
 	}
 	*m = MessagesSetTypingRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.setTyping#58943ee2", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.setTyping#58943ee2", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -7962,7 +8636,7 @@ func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.setTyping#58943ee2", "top_msg_id", err)
 		}
 	}
-	if m.Action, err = DecodeSendMessageAction(b); err != nil {
+	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
 		return decodeErr("messages.setTyping#58943ee2", "action", err)
 	}
 	if m.TopMsgID != 0 {
@@ -8141,13 +8815,21 @@ func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendMessageRequestTypeID, "messages.sendMessage"); err != nil {
 		return decodeErr("messages.sendMessage#280d096f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendMessage#280d096f", "", ErrTooDeep)
 	}
 	*m = MessagesSendMessageRequest{}
 	var err error
@@ -8161,11 +8843,11 @@ func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendMessage#280d096f", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.sendMessage#280d096f", "reply_to", err)
 		}
 	}
@@ -8176,12 +8858,12 @@ func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.sendMessage#280d096f", "random_id", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("messages.sendMessage#280d096f", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messages.sendMessage#280d096f", "entities", err)
 		}
 	}
@@ -8191,7 +8873,7 @@ func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.sendMessage#280d096f", "send_as", err)
 		}
 	}
@@ -8382,13 +9064,21 @@ func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendMediaRequestTypeID, "messages.sendMedia"); err != nil {
 		return decodeErr("messages.sendMedia#72ccc23d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendMedia#72ccc23d", "", ErrTooDeep)
 	}
 	*m = MessagesSendMediaRequest{}
 	var err error
@@ -8401,15 +9091,15 @@ func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendMedia#72ccc23d", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.sendMedia#72ccc23d", "reply_to", err)
 		}
 	}
-	if m.Media, err = DecodeInputMedia(b); err != nil {
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return decodeErr("messages.sendMedia#72ccc23d", "media", err)
 	}
 	if m.Message, err = b.String(); err != nil {
@@ -8419,12 +9109,12 @@ func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.sendMedia#72ccc23d", "random_id", err)
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("messages.sendMedia#72ccc23d", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messages.sendMedia#72ccc23d", "entities", err)
 		}
 	}
@@ -8434,7 +9124,7 @@ func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.sendMedia#72ccc23d", "send_as", err)
 		}
 	}
@@ -8603,13 +9293,21 @@ func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"); err != nil {
 		return decodeErr("messages.forwardMessages#c661bbc4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesForwardMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.forwardMessages#c661bbc4", "", ErrTooDeep)
 	}
 	*m = MessagesForwardMessagesRequest{}
 	var err error
@@ -8622,7 +9320,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	m.DropAuthor = m.Flags.Has(11)
 	m.DropMediaCaptions = m.Flags.Has(12)
 	m.Noforwards = m.Flags.Has(14)
-	if m.FromPeer, err = DecodeInputPeer(b); err != nil {
+	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.forwardMessages#c661bbc4", "from_peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -8631,7 +9329,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
 	if m.RandomID, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("messages.forwardMessages#c661bbc4", "random_id", err)
 	}
-	if m.ToPeer, err = DecodeInputPeer(b); err != nil {
+	if m.ToPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.forwardMessages#c661bbc4", "to_peer", err)
 	}
 	if m.Flags.Has(9) {
@@ -8645,7 +9343,7 @@ func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.forwardMessages#c661bbc4", "send_as", err)
 		}
 	}
@@ -8730,16 +9428,24 @@ func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReportSpamRequestTypeID, "messages.reportSpam"); err != nil {
 		return decodeErr("messages.reportSpam#cf1592db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reportSpam#cf1592db", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.reportSpam#cf1592db", "peer", err)
 	}
 	return nil
@@ -8810,16 +9516,24 @@ func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"); err != nil {
 		return decodeErr("messages.getPeerSettings#efd9a6a2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPeerSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getPeerSettings#efd9a6a2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getPeerSettings#efd9a6a2", "peer", err)
 	}
 	return nil
@@ -8901,22 +9615,30 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReportRequestTypeID, "messages.report"); err != nil {
 		return decodeErr("messages.report#8953ab4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.report#8953ab4e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.report#8953ab4e", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
 		return decodeErr("messages.report#8953ab4e", "id", err)
 	}
-	if m.Reason, err = DecodeReportReason(b); err != nil {
+	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return decodeErr("messages.report#8953ab4e", "reason", err)
 	}
 	if m.Message, err = b.String(); err != nil {
@@ -8991,11 +9713,16 @@ func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetChatsRequestTypeID, "messages.getChats"); err != nil {
 		return decodeErr("messages.getChats#49e9528f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetChatsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9069,11 +9796,16 @@ func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetFullChatRequestTypeID, "messages.getFullChat"); err != nil {
 		return decodeErr("messages.getFullChat#aeb00b34", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFullChatRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9149,11 +9881,16 @@ func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"); err != nil {
 		return decodeErr("messages.editChatTitle#73783ffd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatTitleRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9234,19 +9971,27 @@ func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"); err != nil {
 		return decodeErr("messages.editChatPhoto#35ddd674", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatPhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editChatPhoto#35ddd674", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("messages.editChatPhoto#35ddd674", "chat_id", err)
 	}
-	if m.Photo, err = DecodeInputChatPhoto(b); err != nil {
+	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
 		return decodeErr("messages.editChatPhoto#35ddd674", "photo", err)
 	}
 	return nil
@@ -9321,19 +10066,27 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAddChatUserRequestTypeID, "messages.addChatUser"); err != nil {
 		return decodeErr("messages.addChatUser#f24753e3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAddChatUserRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.addChatUser#f24753e3", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("messages.addChatUser#f24753e3", "chat_id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.addChatUser#f24753e3", "user_id", err)
 	}
 	if m.FwdLimit, err = b.Int(); err != nil {
@@ -9418,13 +10171,21 @@ func (m *MessagesDeleteChatUserRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"); err != nil {
 		return decodeErr("messages.deleteChatUser#a2185cab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteChatUserRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteChatUser#a2185cab", "", ErrTooDeep)
 	}
 	*m = MessagesDeleteChatUserRequest{}
 	var err error
@@ -9435,7 +10196,7 @@ func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("messages.deleteChatUser#a2185cab", "chat_id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.deleteChatUser#a2185cab", "user_id", err)
 	}
 	m.Flags.Unset(0)
@@ -9526,20 +10287,28 @@ func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesCreateChatRequestTypeID, "messages.createChat"); err != nil {
 		return decodeErr("messages.createChat#0034a818", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCreateChatRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.createChat#0034a818", "", ErrTooDeep)
 	}
 	*m = MessagesCreateChatRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.createChat#0034a818", "flags", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("messages.createChat#0034a818", "users", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -9621,11 +10390,16 @@ func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDhConfigRequestTypeID, "messages.getDhConfig"); err != nil {
 		return decodeErr("messages.getDhConfig#26cf8950", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDhConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9708,16 +10482,24 @@ func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"); err != nil {
 		return decodeErr("messages.requestEncryption#f64daf43", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestEncryptionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestEncryption#f64daf43", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.requestEncryption#f64daf43", "user_id", err)
 	}
 	if m.RandomID, err = b.Int(); err != nil {
@@ -9798,16 +10580,24 @@ func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"); err != nil {
 		return decodeErr("messages.acceptEncryption#3dbc0415", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAcceptEncryptionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.acceptEncryption#3dbc0415", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.acceptEncryption#3dbc0415", "peer", err)
 	}
 	if m.GB, err = b.Bytes(); err != nil {
@@ -9891,11 +10681,16 @@ func (m *MessagesDiscardEncryptionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"); err != nil {
 		return decodeErr("messages.discardEncryption#f393aea0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDiscardEncryptionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9979,16 +10774,24 @@ func (m *MessagesSetEncryptedTypingRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"); err != nil {
 		return decodeErr("messages.setEncryptedTyping#791451ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetEncryptedTypingRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setEncryptedTyping#791451ed", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.setEncryptedTyping#791451ed", "peer", err)
 	}
 	if m.Typing, err = b.Bool(); err != nil {
@@ -10064,16 +10867,24 @@ func (m *MessagesReadEncryptedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"); err != nil {
 		return decodeErr("messages.readEncryptedHistory#7f4b690a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadEncryptedHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readEncryptedHistory#7f4b690a", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.readEncryptedHistory#7f4b690a", "peer", err)
 	}
 	if m.MaxDate, err = b.Int(); err != nil {
@@ -10160,13 +10971,21 @@ func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"); err != nil {
 		return decodeErr("messages.sendEncrypted#44fa7a15", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendEncryptedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendEncrypted#44fa7a15", "", ErrTooDeep)
 	}
 	*m = MessagesSendEncryptedRequest{}
 	var err error
@@ -10174,7 +10993,7 @@ func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.sendEncrypted#44fa7a15", "flags", err)
 	}
 	m.Silent = m.Flags.Has(0)
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.sendEncrypted#44fa7a15", "peer", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -10269,13 +11088,21 @@ func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"); err != nil {
 		return decodeErr("messages.sendEncryptedFile#5559481d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendEncryptedFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendEncryptedFile#5559481d", "", ErrTooDeep)
 	}
 	*m = MessagesSendEncryptedFileRequest{}
 	var err error
@@ -10283,7 +11110,7 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.sendEncryptedFile#5559481d", "flags", err)
 	}
 	m.Silent = m.Flags.Has(0)
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.sendEncryptedFile#5559481d", "peer", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -10292,7 +11119,7 @@ func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
 	if m.Data, err = b.Bytes(); err != nil {
 		return decodeErr("messages.sendEncryptedFile#5559481d", "data", err)
 	}
-	if m.File, err = DecodeInputEncryptedFile(b); err != nil {
+	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
 		return decodeErr("messages.sendEncryptedFile#5559481d", "file", err)
 	}
 	m.Flags.Unset(0)
@@ -10368,16 +11195,24 @@ func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"); err != nil {
 		return decodeErr("messages.sendEncryptedService#32d439a4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendEncryptedServiceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendEncryptedService#32d439a4", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.sendEncryptedService#32d439a4", "peer", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -10452,11 +11287,16 @@ func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"); err != nil {
 		return decodeErr("messages.receivedQueue#55a5bb66", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReceivedQueueRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10534,16 +11374,24 @@ func (m *MessagesReportEncryptedSpamRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"); err != nil {
 		return decodeErr("messages.reportEncryptedSpam#4b0c8c0f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportEncryptedSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reportEncryptedSpam#4b0c8c0f", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.reportEncryptedSpam#4b0c8c0f", "peer", err)
 	}
 	return nil
@@ -10615,11 +11463,16 @@ func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadMessageContentsRequestTypeID, "messages.readMessageContents"); err != nil {
 		return decodeErr("messages.readMessageContents#36a73f77", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadMessageContentsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10695,11 +11548,16 @@ func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetStickersRequestTypeID, "messages.getStickers"); err != nil {
 		return decodeErr("messages.getStickers#d5a5d3a1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10776,11 +11634,16 @@ func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"); err != nil {
 		return decodeErr("messages.getAllStickers#b8a0a1a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAllStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10873,13 +11736,21 @@ func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"); err != nil {
 		return decodeErr("messages.getWebPagePreview#8b68b0cc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetWebPagePreviewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getWebPagePreview#8b68b0cc", "", ErrTooDeep)
 	}
 	*m = MessagesGetWebPagePreviewRequest{}
 	var err error
@@ -10890,7 +11761,7 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.getWebPagePreview#8b68b0cc", "message", err)
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messages.getWebPagePreview#8b68b0cc", "entities", err)
 		}
 	}
@@ -11005,13 +11876,21 @@ func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"); err != nil {
 		return decodeErr("messages.exportChatInvite#a02ce5d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesExportChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.exportChatInvite#a02ce5d5", "", ErrTooDeep)
 	}
 	*m = MessagesExportChatInviteRequest{}
 	var err error
@@ -11020,7 +11899,7 @@ func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.LegacyRevokePermanent = m.Flags.Has(2)
 	m.RequestNeeded = m.Flags.Has(3)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.exportChatInvite#a02ce5d5", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -11115,11 +11994,16 @@ func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"); err != nil {
 		return decodeErr("messages.checkChatInvite#3eadb1bb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckChatInviteRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11193,11 +12077,16 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"); err != nil {
 		return decodeErr("messages.importChatInvite#6c50051c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesImportChatInviteRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11275,16 +12164,24 @@ func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"); err != nil {
 		return decodeErr("messages.getStickerSet#c8a0ec74", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getStickerSet#c8a0ec74", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("messages.getStickerSet#c8a0ec74", "stickerset", err)
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -11360,16 +12257,24 @@ func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"); err != nil {
 		return decodeErr("messages.installStickerSet#c78fe460", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesInstallStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.installStickerSet#c78fe460", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("messages.installStickerSet#c78fe460", "stickerset", err)
 	}
 	if m.Archived, err = b.Bool(); err != nil {
@@ -11443,16 +12348,24 @@ func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"); err != nil {
 		return decodeErr("messages.uninstallStickerSet#f96e55de", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUninstallStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.uninstallStickerSet#f96e55de", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("messages.uninstallStickerSet#f96e55de", "stickerset", err)
 	}
 	return nil
@@ -11531,19 +12444,27 @@ func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStartBotRequestTypeID, "messages.startBot"); err != nil {
 		return decodeErr("messages.startBot#e6df7378", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStartBotRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.startBot#e6df7378", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.startBot#e6df7378", "bot", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.startBot#e6df7378", "peer", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -11627,16 +12548,24 @@ func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"); err != nil {
 		return decodeErr("messages.getMessagesViews#5784d3e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMessagesViewsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getMessagesViews#5784d3e1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getMessagesViews#5784d3e1", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -11717,19 +12646,27 @@ func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"); err != nil {
 		return decodeErr("messages.editChatAdmin#a85bd1c2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatAdminRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editChatAdmin#a85bd1c2", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("messages.editChatAdmin#a85bd1c2", "chat_id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.editChatAdmin#a85bd1c2", "user_id", err)
 	}
 	if m.IsAdmin, err = b.Bool(); err != nil {
@@ -11801,11 +12738,16 @@ func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMigrateChatRequestTypeID, "messages.migrateChat"); err != nil {
 		return decodeErr("messages.migrateChat#a2875319", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMigrateChatRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11911,13 +12853,21 @@ func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"); err != nil {
 		return decodeErr("messages.searchGlobal#4bc6589a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchGlobalRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.searchGlobal#4bc6589a", "", ErrTooDeep)
 	}
 	*m = MessagesSearchGlobalRequest{}
 	var err error
@@ -11932,7 +12882,7 @@ func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
 	if m.Q, err = b.String(); err != nil {
 		return decodeErr("messages.searchGlobal#4bc6589a", "q", err)
 	}
-	if m.Filter, err = DecodeMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("messages.searchGlobal#4bc6589a", "filter", err)
 	}
 	if m.MinDate, err = b.Int(); err != nil {
@@ -11944,7 +12894,7 @@ func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
 	if m.OffsetRate, err = b.Int(); err != nil {
 		return decodeErr("messages.searchGlobal#4bc6589a", "offset_rate", err)
 	}
-	if m.OffsetPeer, err = DecodeInputPeer(b); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.searchGlobal#4bc6589a", "offset_peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -12040,11 +12990,16 @@ func (m *MessagesReorderStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"); err != nil {
 		return decodeErr("messages.reorderStickerSets#78337739", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderStickerSetsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12130,11 +13085,16 @@ func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"); err != nil {
 		return decodeErr("messages.getDocumentByHash#b1f2061f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDocumentByHashRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12214,11 +13174,16 @@ func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"); err != nil {
 		return decodeErr("messages.getSavedGifs#5cf09635", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedGifsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12296,16 +13261,24 @@ func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSaveGifRequestTypeID, "messages.saveGif"); err != nil {
 		return decodeErr("messages.saveGif#327a30cb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSaveGifRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.saveGif#327a30cb", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputDocument(b); err != nil {
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("messages.saveGif#327a30cb", "id", err)
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
@@ -12401,27 +13374,35 @@ func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"); err != nil {
 		return decodeErr("messages.getInlineBotResults#514e999d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetInlineBotResultsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getInlineBotResults#514e999d", "", ErrTooDeep)
 	}
 	*m = MessagesGetInlineBotResultsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getInlineBotResults#514e999d", "flags", err)
 	}
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getInlineBotResults#514e999d", "bot", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getInlineBotResults#514e999d", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.GeoPoint, err = DecodeInputGeoPoint(b); err != nil {
+		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
 			return decodeErr("messages.getInlineBotResults#514e999d", "geo_point", err)
 		}
 	}
@@ -12555,13 +13536,21 @@ func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"); err != nil {
 		return decodeErr("messages.setInlineBotResults#bb12a419", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetInlineBotResultsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setInlineBotResults#bb12a419", "", ErrTooDeep)
 	}
 	*m = MessagesSetInlineBotResultsRequest{}
 	var err error
@@ -12573,7 +13562,7 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 	if m.QueryID, err = b.Long(); err != nil {
 		return decodeErr("messages.setInlineBotResults#bb12a419", "query_id", err)
 	}
-	if m.Results, err = decodeVector(b, DecodeInputBotInlineResult); err != nil {
+	if m.Results, err = decodeVectorAt(b, depth+1, decodeInputBotInlineResult); err != nil {
 		return decodeErr("messages.setInlineBotResults#bb12a419", "results", err)
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
@@ -12586,13 +13575,13 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(3) {
 		m.SwitchPm = new(InlineBotSwitchPM)
-		if err = m.SwitchPm.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SwitchPm, depth+1); err != nil {
 			return decodeErr("messages.setInlineBotResults#bb12a419", "switch_pm", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		m.SwitchWebview = new(InlineBotWebView)
-		if err = m.SwitchWebview.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SwitchWebview, depth+1); err != nil {
 			return decodeErr("messages.setInlineBotResults#bb12a419", "switch_webview", err)
 		}
 	}
@@ -12737,13 +13726,21 @@ func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"); err != nil {
 		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendInlineBotResultRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "", ErrTooDeep)
 	}
 	*m = MessagesSendInlineBotResultRequest{}
 	var err error
@@ -12754,11 +13751,11 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
 	m.Background = m.Flags.Has(6)
 	m.ClearDraft = m.Flags.Has(7)
 	m.HideVia = m.Flags.Has(11)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.sendInlineBotResult#f7bc68ba", "reply_to", err)
 		}
 	}
@@ -12777,7 +13774,7 @@ func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.sendInlineBotResult#f7bc68ba", "send_as", err)
 		}
 	}
@@ -12860,16 +13857,24 @@ func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"); err != nil {
 		return decodeErr("messages.getMessageEditData#fda68d36", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMessageEditDataRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getMessageEditData#fda68d36", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getMessageEditData#fda68d36", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -13012,13 +14017,21 @@ func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditMessageRequestTypeID, "messages.editMessage"); err != nil {
 		return decodeErr("messages.editMessage#48f71778", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editMessage#48f71778", "", ErrTooDeep)
 	}
 	*m = MessagesEditMessageRequest{}
 	var err error
@@ -13027,7 +14040,7 @@ func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.editMessage#48f71778", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -13039,17 +14052,17 @@ func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = DecodeInputMedia(b); err != nil {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 			return decodeErr("messages.editMessage#48f71778", "media", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("messages.editMessage#48f71778", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messages.editMessage#48f71778", "entities", err)
 		}
 	}
@@ -13199,13 +14212,21 @@ func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"); err != nil {
 		return decodeErr("messages.editInlineBotMessage#83557dba", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditInlineBotMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editInlineBotMessage#83557dba", "", ErrTooDeep)
 	}
 	*m = MessagesEditInlineBotMessageRequest{}
 	var err error
@@ -13214,7 +14235,7 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.ID, err = DecodeInputBotInlineMessageID(b); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
 		return decodeErr("messages.editInlineBotMessage#83557dba", "id", err)
 	}
 	if m.Flags.Has(11) {
@@ -13223,17 +14244,17 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(14) {
-		if m.Media, err = DecodeInputMedia(b); err != nil {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 			return decodeErr("messages.editInlineBotMessage#83557dba", "media", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = DecodeReplyMarkup(b); err != nil {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
 			return decodeErr("messages.editInlineBotMessage#83557dba", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messages.editInlineBotMessage#83557dba", "entities", err)
 		}
 	}
@@ -13348,13 +14369,21 @@ func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"); err != nil {
 		return decodeErr("messages.getBotCallbackAnswer#9342ca07", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetBotCallbackAnswerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getBotCallbackAnswer#9342ca07", "", ErrTooDeep)
 	}
 	*m = MessagesGetBotCallbackAnswerRequest{}
 	var err error
@@ -13362,7 +14391,7 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.getBotCallbackAnswer#9342ca07", "flags", err)
 	}
 	m.Game = m.Flags.Has(1)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getBotCallbackAnswer#9342ca07", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -13374,7 +14403,7 @@ func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Password, err = DecodeInputCheckPasswordSRP(b); err != nil {
+		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
 			return decodeErr("messages.getBotCallbackAnswer#9342ca07", "password", err)
 		}
 	}
@@ -13478,11 +14507,16 @@ func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"); err != nil {
 		return decodeErr("messages.setBotCallbackAnswer#d58f130a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetBotCallbackAnswerRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13586,16 +14620,24 @@ func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"); err != nil {
 		return decodeErr("messages.getPeerDialogs#e470bcfd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPeerDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getPeerDialogs#e470bcfd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peers, err = decodeVector(b, DecodeInputDialogPeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
 		return decodeErr("messages.getPeerDialogs#e470bcfd", "peers", err)
 	}
 	return nil
@@ -13721,13 +14763,21 @@ func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSaveDraftRequestTypeID, "messages.saveDraft"); err != nil {
 		return decodeErr("messages.saveDraft#7ff3b806", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSaveDraftRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.saveDraft#7ff3b806", "", ErrTooDeep)
 	}
 	*m = MessagesSaveDraftRequest{}
 	var err error
@@ -13737,23 +14787,23 @@ func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.saveDraft#7ff3b806", "reply_to", err)
 		}
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.saveDraft#7ff3b806", "peer", err)
 	}
 	if m.Message, err = b.String(); err != nil {
 		return decodeErr("messages.saveDraft#7ff3b806", "message", err)
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("messages.saveDraft#7ff3b806", "entities", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Media, err = DecodeInputMedia(b); err != nil {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 			return decodeErr("messages.saveDraft#7ff3b806", "media", err)
 		}
 	}
@@ -13827,11 +14877,16 @@ func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"); err != nil {
 		return decodeErr("messages.getAllDrafts#6a3f8d65", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAllDraftsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13901,11 +14956,16 @@ func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"); err != nil {
 		return decodeErr("messages.getFeaturedStickers#64780b14", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFeaturedStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13982,11 +15042,16 @@ func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"); err != nil {
 		return decodeErr("messages.readFeaturedStickers#5b118126", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadFeaturedStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14069,11 +15134,16 @@ func (m *MessagesGetRecentStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"); err != nil {
 		return decodeErr("messages.getRecentStickers#9da9403b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetRecentStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14166,13 +15236,21 @@ func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"); err != nil {
 		return decodeErr("messages.saveRecentSticker#392718f8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSaveRecentStickerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.saveRecentSticker#392718f8", "", ErrTooDeep)
 	}
 	*m = MessagesSaveRecentStickerRequest{}
 	var err error
@@ -14180,7 +15258,7 @@ func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.saveRecentSticker#392718f8", "flags", err)
 	}
 	m.Attached = m.Flags.Has(0)
-	if m.ID, err = DecodeInputDocument(b); err != nil {
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("messages.saveRecentSticker#392718f8", "id", err)
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
@@ -14260,11 +15338,16 @@ func (m *MessagesClearRecentStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"); err != nil {
 		return decodeErr("messages.clearRecentStickers#8999602d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesClearRecentStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14358,11 +15441,16 @@ func (m *MessagesGetArchivedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"); err != nil {
 		return decodeErr("messages.getArchivedStickers#57f17692", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetArchivedStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14447,11 +15535,16 @@ func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"); err != nil {
 		return decodeErr("messages.getMaskStickers#640f82b8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMaskStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -14527,16 +15620,24 @@ func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"); err != nil {
 		return decodeErr("messages.getAttachedStickers#cc5b67cc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAttachedStickersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getAttachedStickers#cc5b67cc", "", ErrTooDeep)
+	}
 	var err error
-	if m.Media, err = DecodeInputStickeredMedia(b); err != nil {
+	if m.Media, err = decodeInputStickeredMedia(b, depth+1); err != nil {
 		return decodeErr("messages.getAttachedStickers#cc5b67cc", "media", err)
 	}
 	return nil
@@ -14555,7 +15656,7 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return decodeVector(b, DecodeStickerSetCovered)
+		return decodeVectorAt(b, 0, decodeStickerSetCovered)
 	})
 }
 
@@ -14632,13 +15733,21 @@ func (m *MessagesSetGameScoreRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetGameScoreRequestTypeID, "messages.setGameScore"); err != nil {
 		return decodeErr("messages.setGameScore#8ef8ecc0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetGameScoreRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setGameScore#8ef8ecc0", "", ErrTooDeep)
 	}
 	*m = MessagesSetGameScoreRequest{}
 	var err error
@@ -14647,13 +15756,13 @@ func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.EditMessage = m.Flags.Has(0)
 	m.Force = m.Flags.Has(1)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.setGameScore#8ef8ecc0", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("messages.setGameScore#8ef8ecc0", "id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.setGameScore#8ef8ecc0", "user_id", err)
 	}
 	if m.Score, err = b.Int(); err != nil {
@@ -14750,13 +15859,21 @@ func (m *MessagesSetInlineGameScoreRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"); err != nil {
 		return decodeErr("messages.setInlineGameScore#15ad9f64", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetInlineGameScoreRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setInlineGameScore#15ad9f64", "", ErrTooDeep)
 	}
 	*m = MessagesSetInlineGameScoreRequest{}
 	var err error
@@ -14765,10 +15882,10 @@ func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.EditMessage = m.Flags.Has(0)
 	m.Force = m.Flags.Has(1)
-	if m.ID, err = DecodeInputBotInlineMessageID(b); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
 		return decodeErr("messages.setInlineGameScore#15ad9f64", "id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.setInlineGameScore#15ad9f64", "user_id", err)
 	}
 	if m.Score, err = b.Int(); err != nil {
@@ -14850,22 +15967,30 @@ func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"); err != nil {
 		return decodeErr("messages.getGameHighScores#e822649d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetGameHighScoresRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getGameHighScores#e822649d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getGameHighScores#e822649d", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("messages.getGameHighScores#e822649d", "id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getGameHighScores#e822649d", "user_id", err)
 	}
 	return nil
@@ -14940,19 +16065,27 @@ func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"); err != nil {
 		return decodeErr("messages.getInlineGameHighScores#0f635e1b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetInlineGameHighScoresRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getInlineGameHighScores#0f635e1b", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputBotInlineMessageID(b); err != nil {
+	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
 		return decodeErr("messages.getInlineGameHighScores#0f635e1b", "id", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getInlineGameHighScores#0f635e1b", "user_id", err)
 	}
 	return nil
@@ -15027,16 +16160,24 @@ func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"); err != nil {
 		return decodeErr("messages.getCommonChats#e40ca104", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetCommonChatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getCommonChats#e40ca104", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getCommonChats#e40ca104", "user_id", err)
 	}
 	if m.MaxID, err = b.Long(); err != nil {
@@ -15113,11 +16254,16 @@ func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetWebPageRequestTypeID, "messages.getWebPage"); err != nil {
 		return decodeErr("messages.getWebPage#8d9692a3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetWebPageRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15205,13 +16351,21 @@ func (m *MessagesToggleDialogPinRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"); err != nil {
 		return decodeErr("messages.toggleDialogPin#a731e257", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleDialogPinRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleDialogPin#a731e257", "", ErrTooDeep)
 	}
 	*m = MessagesToggleDialogPinRequest{}
 	var err error
@@ -15219,7 +16373,7 @@ func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.toggleDialogPin#a731e257", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputDialogPeer(b); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return decodeErr("messages.toggleDialogPin#a731e257", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -15305,13 +16459,21 @@ func (m *MessagesReorderPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"); err != nil {
 		return decodeErr("messages.reorderPinnedDialogs#3b1adf37", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderPinnedDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reorderPinnedDialogs#3b1adf37", "", ErrTooDeep)
 	}
 	*m = MessagesReorderPinnedDialogsRequest{}
 	var err error
@@ -15322,7 +16484,7 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	if m.FolderID, err = b.Int(); err != nil {
 		return decodeErr("messages.reorderPinnedDialogs#3b1adf37", "folder_id", err)
 	}
-	if m.Order, err = decodeVector(b, DecodeInputDialogPeer); err != nil {
+	if m.Order, err = decodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
 		return decodeErr("messages.reorderPinnedDialogs#3b1adf37", "order", err)
 	}
 	m.Flags.Unset(0)
@@ -15392,11 +16554,16 @@ func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"); err != nil {
 		return decodeErr("messages.getPinnedDialogs#d6b94df2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPinnedDialogsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15496,13 +16663,21 @@ func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"); err != nil {
 		return decodeErr("messages.setBotShippingResults#e5f672fa", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetBotShippingResultsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setBotShippingResults#e5f672fa", "", ErrTooDeep)
 	}
 	*m = MessagesSetBotShippingResultsRequest{}
 	var err error
@@ -15518,7 +16693,7 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = decodeVector(b, decodeValue[ShippingOption]); err != nil {
+		if m.ShippingOptions, err = decodeVectorAt(b, depth+1, decodeValue[ShippingOption]); err != nil {
 			return decodeErr("messages.setBotShippingResults#e5f672fa", "shipping_options", err)
 		}
 	}
@@ -15614,11 +16789,16 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"); err != nil {
 		return decodeErr("messages.setBotPrecheckoutResults#09c2dd95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetBotPrecheckoutResultsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15712,19 +16892,27 @@ func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUploadMediaRequestTypeID, "messages.uploadMedia"); err != nil {
 		return decodeErr("messages.uploadMedia#519bc2b1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUploadMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.uploadMedia#519bc2b1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.uploadMedia#519bc2b1", "peer", err)
 	}
-	if m.Media, err = DecodeInputMedia(b); err != nil {
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return decodeErr("messages.uploadMedia#519bc2b1", "media", err)
 	}
 	return nil
@@ -15801,19 +16989,27 @@ func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"); err != nil {
 		return decodeErr("messages.sendScreenshotNotification#a1405817", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendScreenshotNotificationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendScreenshotNotification#a1405817", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendScreenshotNotification#a1405817", "peer", err)
 	}
-	if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+	if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 		return decodeErr("messages.sendScreenshotNotification#a1405817", "reply_to", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -15885,11 +17081,16 @@ func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"); err != nil {
 		return decodeErr("messages.getFavedStickers#04f1aaa9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFavedStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -15967,16 +17168,24 @@ func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesFaveStickerRequestTypeID, "messages.faveSticker"); err != nil {
 		return decodeErr("messages.faveSticker#b9ffc55b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFaveStickerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.faveSticker#b9ffc55b", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputDocument(b); err != nil {
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("messages.faveSticker#b9ffc55b", "id", err)
 	}
 	if m.Unfave, err = b.Bool(); err != nil {
@@ -16074,20 +17283,28 @@ func (m *MessagesGetUnreadMentionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"); err != nil {
 		return decodeErr("messages.getUnreadMentions#f107e790", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetUnreadMentionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getUnreadMentions#f107e790", "", ErrTooDeep)
 	}
 	*m = MessagesGetUnreadMentionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getUnreadMentions#f107e790", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getUnreadMentions#f107e790", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -16195,20 +17412,28 @@ func (m *MessagesReadMentionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadMentionsRequestTypeID, "messages.readMentions"); err != nil {
 		return decodeErr("messages.readMentions#36e5bf4d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadMentionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readMentions#36e5bf4d", "", ErrTooDeep)
 	}
 	*m = MessagesReadMentionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.readMentions#36e5bf4d", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.readMentions#36e5bf4d", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -16291,16 +17516,24 @@ func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"); err != nil {
 		return decodeErr("messages.getRecentLocations#702a40e0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetRecentLocationsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getRecentLocations#702a40e0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getRecentLocations#702a40e0", "peer", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -16456,13 +17689,21 @@ func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"); err != nil {
 		return decodeErr("messages.sendMultiMedia#456e8987", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendMultiMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendMultiMedia#456e8987", "", ErrTooDeep)
 	}
 	*m = MessagesSendMultiMediaRequest{}
 	var err error
@@ -16475,15 +17716,15 @@ func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendMultiMedia#456e8987", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.sendMultiMedia#456e8987", "reply_to", err)
 		}
 	}
-	if m.MultiMedia, err = decodeVector(b, decodeValue[InputSingleMedia]); err != nil {
+	if m.MultiMedia, err = decodeVectorAt(b, depth+1, decodeValue[InputSingleMedia]); err != nil {
 		return decodeErr("messages.sendMultiMedia#456e8987", "multi_media", err)
 	}
 	if m.Flags.Has(10) {
@@ -16492,7 +17733,7 @@ func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.sendMultiMedia#456e8987", "send_as", err)
 		}
 	}
@@ -16579,19 +17820,27 @@ func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"); err != nil {
 		return decodeErr("messages.uploadEncryptedFile#5057c497", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUploadEncryptedFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.uploadEncryptedFile#5057c497", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("messages.uploadEncryptedFile#5057c497", "peer", err)
 	}
-	if m.File, err = DecodeInputEncryptedFile(b); err != nil {
+	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
 		return decodeErr("messages.uploadEncryptedFile#5057c497", "file", err)
 	}
 	return nil
@@ -16671,11 +17920,16 @@ func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"); err != nil {
 		return decodeErr("messages.searchStickerSets#35705b8a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchStickerSetsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16755,11 +18009,16 @@ func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"); err != nil {
 		return decodeErr("messages.getSplitRanges#1cff7e08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSplitRangesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16779,7 +18038,7 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 		req = new(MessagesGetSplitRangesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessageRange, error) {
-		return decodeVector(b, decodeValue[MessageRange])
+		return decodeVectorAt(b, 0, decodeValue[MessageRange])
 	})
 }
 
@@ -16842,13 +18101,21 @@ func (m *MessagesMarkDialogUnreadRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"); err != nil {
 		return decodeErr("messages.markDialogUnread#c286d98f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMarkDialogUnreadRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.markDialogUnread#c286d98f", "", ErrTooDeep)
 	}
 	*m = MessagesMarkDialogUnreadRequest{}
 	var err error
@@ -16856,7 +18123,7 @@ func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.markDialogUnread#c286d98f", "flags", err)
 	}
 	m.Unread = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputDialogPeer(b); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return decodeErr("messages.markDialogUnread#c286d98f", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -16923,11 +18190,16 @@ func (m *MessagesGetDialogUnreadMarksRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"); err != nil {
 		return decodeErr("messages.getDialogUnreadMarks#22e24e22", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDialogUnreadMarksRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -16947,7 +18219,7 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return decodeVector(b, DecodeDialogPeer)
+		return decodeVectorAt(b, 0, decodeDialogPeer)
 	})
 }
 
@@ -16996,11 +18268,16 @@ func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"); err != nil {
 		return decodeErr("messages.clearAllDrafts#7e58ee9c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesClearAllDraftsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17095,13 +18372,21 @@ func (m *MessagesUpdatePinnedMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"); err != nil {
 		return decodeErr("messages.updatePinnedMessage#d2aaf7ec", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdatePinnedMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.updatePinnedMessage#d2aaf7ec", "", ErrTooDeep)
 	}
 	*m = MessagesUpdatePinnedMessageRequest{}
 	var err error
@@ -17111,7 +18396,7 @@ func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
 	m.Silent = m.Flags.Has(0)
 	m.Unpin = m.Flags.Has(1)
 	m.PmOneside = m.Flags.Has(2)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.updatePinnedMessage#d2aaf7ec", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -17195,16 +18480,24 @@ func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendVoteRequestTypeID, "messages.sendVote"); err != nil {
 		return decodeErr("messages.sendVote#10ea6184", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendVoteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendVote#10ea6184", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendVote#10ea6184", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -17283,16 +18576,24 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetPollResultsRequestTypeID, "messages.getPollResults"); err != nil {
 		return decodeErr("messages.getPollResults#73bb643b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPollResultsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getPollResults#73bb643b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getPollResults#73bb643b", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -17366,16 +18667,24 @@ func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetOnlinesRequestTypeID, "messages.getOnlines"); err != nil {
 		return decodeErr("messages.getOnlines#6e2be050", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetOnlinesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getOnlines#6e2be050", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getOnlines#6e2be050", "peer", err)
 	}
 	return nil
@@ -17448,16 +18757,24 @@ func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"); err != nil {
 		return decodeErr("messages.editChatAbout#def60797", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatAboutRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editChatAbout#def60797", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.editChatAbout#def60797", "peer", err)
 	}
 	if m.About, err = b.String(); err != nil {
@@ -17535,19 +18852,27 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) Decode(b *bin.Buffer) error
 	if err := consumeID(b, MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"); err != nil {
 		return decodeErr("messages.editChatDefaultBannedRights#a5866b41", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatDefaultBannedRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editChatDefaultBannedRights#a5866b41", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.editChatDefaultBannedRights#a5866b41", "peer", err)
 	}
-	if err = m.BannedRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
 		return decodeErr("messages.editChatDefaultBannedRights#a5866b41", "banned_rights", err)
 	}
 	return nil
@@ -17616,11 +18941,16 @@ func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"); err != nil {
 		return decodeErr("messages.getEmojiKeywords#35a0e062", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiKeywordsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17696,11 +19026,16 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"); err != nil {
 		return decodeErr("messages.getEmojiKeywordsDifference#1508b6af", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiKeywordsDifferenceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17780,11 +19115,16 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"); err != nil {
 		return decodeErr("messages.getEmojiKeywordsLanguages#4e9963b2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiKeywordsLanguagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17808,7 +19148,7 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return decodeVector(b, decodeValue[EmojiLanguage])
+		return decodeVectorAt(b, 0, decodeValue[EmojiLanguage])
 	})
 }
 
@@ -17860,11 +19200,16 @@ func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"); err != nil {
 		return decodeErr("messages.getEmojiURL#d5b10c26", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiURLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -17972,24 +19317,32 @@ func (m *MessagesGetSearchCountersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"); err != nil {
 		return decodeErr("messages.getSearchCounters#1bbcf300", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSearchCountersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSearchCounters#1bbcf300", "", ErrTooDeep)
 	}
 	*m = MessagesGetSearchCountersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getSearchCounters#1bbcf300", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getSearchCounters#1bbcf300", "peer", err)
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = DecodeInputPeer(b); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.getSearchCounters#1bbcf300", "saved_peer_id", err)
 		}
 	}
@@ -17998,7 +19351,7 @@ func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("messages.getSearchCounters#1bbcf300", "top_msg_id", err)
 		}
 	}
-	if m.Filters, err = decodeVector(b, DecodeMessagesFilter); err != nil {
+	if m.Filters, err = decodeVectorAt(b, depth+1, decodeMessagesFilter); err != nil {
 		return decodeErr("messages.getSearchCounters#1bbcf300", "filters", err)
 	}
 	m.Flags.Unset(2)
@@ -18021,7 +19374,7 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 		req = new(MessagesGetSearchCountersRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessagesSearchCounter, error) {
-		return decodeVector(b, decodeValue[MessagesSearchCounter])
+		return decodeVectorAt(b, 0, decodeValue[MessagesSearchCounter])
 	})
 }
 
@@ -18102,13 +19455,21 @@ func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"); err != nil {
 		return decodeErr("messages.requestUrlAuth#198fb446", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestURLAuthRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestUrlAuth#198fb446", "", ErrTooDeep)
 	}
 	*m = MessagesRequestURLAuthRequest{}
 	var err error
@@ -18116,7 +19477,7 @@ func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.requestUrlAuth#198fb446", "flags", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Peer, err = DecodeInputPeer(b); err != nil {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.requestUrlAuth#198fb446", "peer", err)
 		}
 	}
@@ -18242,13 +19603,21 @@ func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"); err != nil {
 		return decodeErr("messages.acceptUrlAuth#b12c7125", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAcceptURLAuthRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.acceptUrlAuth#b12c7125", "", ErrTooDeep)
 	}
 	*m = MessagesAcceptURLAuthRequest{}
 	var err error
@@ -18257,7 +19626,7 @@ func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.WriteAllowed = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Peer, err = DecodeInputPeer(b); err != nil {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.acceptUrlAuth#b12c7125", "peer", err)
 		}
 	}
@@ -18351,16 +19720,24 @@ func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"); err != nil {
 		return decodeErr("messages.hidePeerSettingsBar#4facb138", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesHidePeerSettingsBarRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.hidePeerSettingsBar#4facb138", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.hidePeerSettingsBar#4facb138", "peer", err)
 	}
 	return nil
@@ -18433,16 +19810,24 @@ func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"); err != nil {
 		return decodeErr("messages.getScheduledHistory#f516760b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetScheduledHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getScheduledHistory#f516760b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getScheduledHistory#f516760b", "peer", err)
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -18521,16 +19906,24 @@ func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"); err != nil {
 		return decodeErr("messages.getScheduledMessages#bdbb0464", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetScheduledMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getScheduledMessages#bdbb0464", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getScheduledMessages#bdbb0464", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -18609,16 +20002,24 @@ func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"); err != nil {
 		return decodeErr("messages.sendScheduledMessages#bd38850a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendScheduledMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendScheduledMessages#bd38850a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendScheduledMessages#bd38850a", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -18697,16 +20098,24 @@ func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"); err != nil {
 		return decodeErr("messages.deleteScheduledMessages#59ae2b16", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteScheduledMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteScheduledMessages#59ae2b16", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.deleteScheduledMessages#59ae2b16", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -18805,20 +20214,28 @@ func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"); err != nil {
 		return decodeErr("messages.getPollVotes#b86e380e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPollVotesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getPollVotes#b86e380e", "", ErrTooDeep)
 	}
 	*m = MessagesGetPollVotesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getPollVotes#b86e380e", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getPollVotes#b86e380e", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -18935,13 +20352,21 @@ func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"); err != nil {
 		return decodeErr("messages.toggleStickerSets#b5052fea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleStickerSetsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleStickerSets#b5052fea", "", ErrTooDeep)
 	}
 	*m = MessagesToggleStickerSetsRequest{}
 	var err error
@@ -18951,7 +20376,7 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
 	m.Uninstall = m.Flags.Has(0)
 	m.Archive = m.Flags.Has(1)
 	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = decodeVector(b, DecodeInputStickerSet); err != nil {
+	if m.Stickersets, err = decodeVectorAt(b, depth+1, decodeInputStickerSet); err != nil {
 		return decodeErr("messages.toggleStickerSets#b5052fea", "stickersets", err)
 	}
 	m.Flags.Unset(0)
@@ -19020,11 +20445,16 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"); err != nil {
 		return decodeErr("messages.getDialogFilters#f19ed96d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDialogFiltersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19044,7 +20474,7 @@ func (c *Client) MessagesGetDialogFilters(ctx context.Context, req *MessagesGetD
 		req = new(MessagesGetDialogFiltersRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterClass, error) {
-		return decodeVector(b, DecodeDialogFilter)
+		return decodeVectorAt(b, 0, decodeDialogFilter)
 	})
 }
 
@@ -19093,11 +20523,16 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"); err != nil {
 		return decodeErr("messages.getSuggestedDialogFilters#a29cd42c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSuggestedDialogFiltersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19117,7 +20552,7 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return decodeVector(b, decodeValue[DialogFilterSuggested])
+		return decodeVectorAt(b, 0, decodeValue[DialogFilterSuggested])
 	})
 }
 
@@ -19183,13 +20618,21 @@ func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"); err != nil {
 		return decodeErr("messages.updateDialogFilter#1ad4a04a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdateDialogFilterRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.updateDialogFilter#1ad4a04a", "", ErrTooDeep)
 	}
 	*m = MessagesUpdateDialogFilterRequest{}
 	var err error
@@ -19200,7 +20643,7 @@ func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.updateDialogFilter#1ad4a04a", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Filter, err = DecodeDialogFilter(b); err != nil {
+		if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
 			return decodeErr("messages.updateDialogFilter#1ad4a04a", "filter", err)
 		}
 	}
@@ -19274,11 +20717,16 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"); err != nil {
 		return decodeErr("messages.updateDialogFiltersOrder#c563c1e4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdateDialogFiltersOrderRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19356,11 +20804,16 @@ func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"); err != nil {
 		return decodeErr("messages.getOldFeaturedStickers#7ed094a1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetOldFeaturedStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19458,16 +20911,24 @@ func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetRepliesRequestTypeID, "messages.getReplies"); err != nil {
 		return decodeErr("messages.getReplies#22ddd30c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetRepliesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getReplies#22ddd30c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getReplies#22ddd30c", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -19564,16 +21025,24 @@ func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"); err != nil {
 		return decodeErr("messages.getDiscussionMessage#446972fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDiscussionMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getDiscussionMessage#446972fd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getDiscussionMessage#446972fd", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -19651,16 +21120,24 @@ func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"); err != nil {
 		return decodeErr("messages.readDiscussion#f731a9f4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadDiscussionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readDiscussion#f731a9f4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.readDiscussion#f731a9f4", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -19751,20 +21228,28 @@ func (m *MessagesUnpinAllMessagesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"); err != nil {
 		return decodeErr("messages.unpinAllMessages#ee22b9a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUnpinAllMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.unpinAllMessages#ee22b9a8", "", ErrTooDeep)
 	}
 	*m = MessagesUnpinAllMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.unpinAllMessages#ee22b9a8", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.unpinAllMessages#ee22b9a8", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -19841,11 +21326,16 @@ func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteChatRequestTypeID, "messages.deleteChat"); err != nil {
 		return decodeErr("messages.deleteChat#5bd0ee50", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteChatRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -19926,11 +21416,16 @@ func (m *MessagesDeletePhoneCallHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"); err != nil {
 		return decodeErr("messages.deletePhoneCallHistory#f9cbe409", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeletePhoneCallHistoryRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20007,11 +21502,16 @@ func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"); err != nil {
 		return decodeErr("messages.checkHistoryImport#43fe19f3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckHistoryImportRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -20093,19 +21593,27 @@ func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"); err != nil {
 		return decodeErr("messages.initHistoryImport#34090c3b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesInitHistoryImportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.initHistoryImport#34090c3b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.initHistoryImport#34090c3b", "peer", err)
 	}
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("messages.initHistoryImport#34090c3b", "file", err)
 	}
 	if m.MediaCount, err = b.Int(); err != nil {
@@ -20187,16 +21695,24 @@ func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"); err != nil {
 		return decodeErr("messages.uploadImportedMedia#2a862092", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUploadImportedMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.uploadImportedMedia#2a862092", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.uploadImportedMedia#2a862092", "peer", err)
 	}
 	if m.ImportID, err = b.Long(); err != nil {
@@ -20205,7 +21721,7 @@ func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
 	if m.FileName, err = b.String(); err != nil {
 		return decodeErr("messages.uploadImportedMedia#2a862092", "file_name", err)
 	}
-	if m.Media, err = DecodeInputMedia(b); err != nil {
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return decodeErr("messages.uploadImportedMedia#2a862092", "media", err)
 	}
 	return nil
@@ -20278,16 +21794,24 @@ func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"); err != nil {
 		return decodeErr("messages.startHistoryImport#b43df344", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesStartHistoryImportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.startHistoryImport#b43df344", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.startHistoryImport#b43df344", "peer", err)
 	}
 	if m.ImportID, err = b.Long(); err != nil {
@@ -20391,13 +21915,21 @@ func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"); err != nil {
 		return decodeErr("messages.getExportedChatInvites#a2b5a3f6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetExportedChatInvitesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getExportedChatInvites#a2b5a3f6", "", ErrTooDeep)
 	}
 	*m = MessagesGetExportedChatInvitesRequest{}
 	var err error
@@ -20405,10 +21937,10 @@ func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error 
 		return decodeErr("messages.getExportedChatInvites#a2b5a3f6", "flags", err)
 	}
 	m.Revoked = m.Flags.Has(3)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getExportedChatInvites#a2b5a3f6", "peer", err)
 	}
-	if m.AdminID, err = DecodeInputUser(b); err != nil {
+	if m.AdminID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getExportedChatInvites#a2b5a3f6", "admin_id", err)
 	}
 	if m.Flags.Has(2) {
@@ -20498,16 +22030,24 @@ func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"); err != nil {
 		return decodeErr("messages.getExportedChatInvite#73746f5c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetExportedChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getExportedChatInvite#73746f5c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getExportedChatInvite#73746f5c", "peer", err)
 	}
 	if m.Link, err = b.String(); err != nil {
@@ -20624,13 +22164,21 @@ func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"); err != nil {
 		return decodeErr("messages.editExportedChatInvite#bdca2f75", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditExportedChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editExportedChatInvite#bdca2f75", "", ErrTooDeep)
 	}
 	*m = MessagesEditExportedChatInviteRequest{}
 	var err error
@@ -20638,7 +22186,7 @@ func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error 
 		return decodeErr("messages.editExportedChatInvite#bdca2f75", "flags", err)
 	}
 	m.Revoked = m.Flags.Has(2)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.editExportedChatInvite#bdca2f75", "peer", err)
 	}
 	if m.Link, err = b.String(); err != nil {
@@ -20749,19 +22297,27 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) 
 	if err := consumeID(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"); err != nil {
 		return decodeErr("messages.deleteRevokedExportedChatInvites#56987bd5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteRevokedExportedChatInvitesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteRevokedExportedChatInvites#56987bd5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.deleteRevokedExportedChatInvites#56987bd5", "peer", err)
 	}
-	if m.AdminID, err = DecodeInputUser(b); err != nil {
+	if m.AdminID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.deleteRevokedExportedChatInvites#56987bd5", "admin_id", err)
 	}
 	return nil
@@ -20834,16 +22390,24 @@ func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"); err != nil {
 		return decodeErr("messages.deleteExportedChatInvite#d464a42b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteExportedChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteExportedChatInvite#d464a42b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.deleteExportedChatInvite#d464a42b", "peer", err)
 	}
 	if m.Link, err = b.String(); err != nil {
@@ -20917,16 +22481,24 @@ func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"); err != nil {
 		return decodeErr("messages.getAdminsWithInvites#3920e6ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAdminsWithInvitesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getAdminsWithInvites#3920e6ef", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getAdminsWithInvites#3920e6ef", "peer", err)
 	}
 	return nil
@@ -21032,13 +22604,21 @@ func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetChatInviteImportersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getChatInviteImporters#df04dd4e", "", ErrTooDeep)
 	}
 	*m = MessagesGetChatInviteImportersRequest{}
 	var err error
@@ -21046,7 +22626,7 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error 
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "flags", err)
 	}
 	m.Requested = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "peer", err)
 	}
 	if m.Flags.Has(1) {
@@ -21062,7 +22642,7 @@ func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error 
 	if m.OffsetDate, err = b.Int(); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "offset_date", err)
 	}
-	if m.OffsetUser, err = DecodeInputUser(b); err != nil {
+	if m.OffsetUser, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "offset_user", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -21145,16 +22725,24 @@ func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"); err != nil {
 		return decodeErr("messages.setHistoryTTL#b80e5fe4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetHistoryTTLRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setHistoryTTL#b80e5fe4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.setHistoryTTL#b80e5fe4", "peer", err)
 	}
 	if m.Period, err = b.Int(); err != nil {
@@ -21228,16 +22816,24 @@ func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"); err != nil {
 		return decodeErr("messages.checkHistoryImportPeer#5dc60f03", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckHistoryImportPeerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.checkHistoryImportPeer#5dc60f03", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.checkHistoryImportPeer#5dc60f03", "peer", err)
 	}
 	return nil
@@ -21310,16 +22906,24 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"); err != nil {
 		return decodeErr("messages.setChatTheme#e63be13f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetChatThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setChatTheme#e63be13f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.setChatTheme#e63be13f", "peer", err)
 	}
 	if m.Emoticon, err = b.String(); err != nil {
@@ -21395,16 +22999,24 @@ func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"); err != nil {
 		return decodeErr("messages.getMessageReadParticipants#31c1c44f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMessageReadParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getMessageReadParticipants#31c1c44f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getMessageReadParticipants#31c1c44f", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -21426,7 +23038,7 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 		req = new(MessagesGetMessageReadParticipantsRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReadParticipantDate, error) {
-		return decodeVector(b, decodeValue[ReadParticipantDate])
+		return decodeVectorAt(b, 0, decodeValue[ReadParticipantDate])
 	})
 }
 
@@ -21502,28 +23114,36 @@ func (m *MessagesGetSearchResultsCalendarRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"); err != nil {
 		return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSearchResultsCalendarRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "", ErrTooDeep)
 	}
 	*m = MessagesGetSearchResultsCalendarRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "peer", err)
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = DecodeInputPeer(b); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "saved_peer_id", err)
 		}
 	}
-	if m.Filter, err = DecodeMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "filter", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -21623,28 +23243,36 @@ func (m *MessagesGetSearchResultsPositionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"); err != nil {
 		return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSearchResultsPositionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "", ErrTooDeep)
 	}
 	*m = MessagesGetSearchResultsPositionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "peer", err)
 	}
 	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = DecodeInputPeer(b); err != nil {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "saved_peer_id", err)
 		}
 	}
-	if m.Filter, err = DecodeMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "filter", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -21735,13 +23363,21 @@ func (m *MessagesHideChatJoinRequestRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"); err != nil {
 		return decodeErr("messages.hideChatJoinRequest#7fe7e815", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesHideChatJoinRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.hideChatJoinRequest#7fe7e815", "", ErrTooDeep)
 	}
 	*m = MessagesHideChatJoinRequestRequest{}
 	var err error
@@ -21749,10 +23385,10 @@ func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.hideChatJoinRequest#7fe7e815", "flags", err)
 	}
 	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.hideChatJoinRequest#7fe7e815", "peer", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.hideChatJoinRequest#7fe7e815", "user_id", err)
 	}
 	m.Flags.Unset(0)
@@ -21844,13 +23480,21 @@ func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"); err != nil {
 		return decodeErr("messages.hideAllChatJoinRequests#e085f4ea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesHideAllChatJoinRequestsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.hideAllChatJoinRequests#e085f4ea", "", ErrTooDeep)
 	}
 	*m = MessagesHideAllChatJoinRequestsRequest{}
 	var err error
@@ -21858,7 +23502,7 @@ func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error
 		return decodeErr("messages.hideAllChatJoinRequests#e085f4ea", "flags", err)
 	}
 	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.hideAllChatJoinRequests#e085f4ea", "peer", err)
 	}
 	if m.Flags.Has(1) {
@@ -21940,16 +23584,24 @@ func (m *MessagesToggleNoForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"); err != nil {
 		return decodeErr("messages.toggleNoForwards#b11eafa2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleNoForwardsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleNoForwards#b11eafa2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.toggleNoForwards#b11eafa2", "peer", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -22027,19 +23679,27 @@ func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"); err != nil {
 		return decodeErr("messages.saveDefaultSendAs#ccfddf96", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSaveDefaultSendAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.saveDefaultSendAs#ccfddf96", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.saveDefaultSendAs#ccfddf96", "peer", err)
 	}
-	if m.SendAs, err = DecodeInputPeer(b); err != nil {
+	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.saveDefaultSendAs#ccfddf96", "send_as", err)
 	}
 	return nil
@@ -22143,13 +23803,21 @@ func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendReactionRequestTypeID, "messages.sendReaction"); err != nil {
 		return decodeErr("messages.sendReaction#d30d78d4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendReaction#d30d78d4", "", ErrTooDeep)
 	}
 	*m = MessagesSendReactionRequest{}
 	var err error
@@ -22158,14 +23826,14 @@ func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Big = m.Flags.Has(1)
 	m.AddToRecent = m.Flags.Has(2)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendReaction#d30d78d4", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
 		return decodeErr("messages.sendReaction#d30d78d4", "msg_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = decodeVector(b, DecodeReaction); err != nil {
+		if m.Reaction, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
 			return decodeErr("messages.sendReaction#d30d78d4", "reaction", err)
 		}
 	}
@@ -22247,16 +23915,24 @@ func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"); err != nil {
 		return decodeErr("messages.getMessagesReactions#8bba90e6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMessagesReactionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getMessagesReactions#8bba90e6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getMessagesReactions#8bba90e6", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -22359,27 +24035,35 @@ func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"); err != nil {
 		return decodeErr("messages.getMessageReactionsList#461b3f48", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMessageReactionsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getMessageReactionsList#461b3f48", "", ErrTooDeep)
 	}
 	*m = MessagesGetMessageReactionsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getMessageReactionsList#461b3f48", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getMessageReactionsList#461b3f48", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("messages.getMessageReactionsList#461b3f48", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = DecodeReaction(b); err != nil {
+		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 			return decodeErr("messages.getMessageReactionsList#461b3f48", "reaction", err)
 		}
 	}
@@ -22467,19 +24151,27 @@ func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"); err != nil {
 		return decodeErr("messages.setChatAvailableReactions#feb16771", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetChatAvailableReactionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setChatAvailableReactions#feb16771", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.setChatAvailableReactions#feb16771", "peer", err)
 	}
-	if m.AvailableReactions, err = DecodeChatReactions(b); err != nil {
+	if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
 		return decodeErr("messages.setChatAvailableReactions#feb16771", "available_reactions", err)
 	}
 	return nil
@@ -22548,11 +24240,16 @@ func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"); err != nil {
 		return decodeErr("messages.getAvailableReactions#18dea0ac", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAvailableReactionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -22628,16 +24325,24 @@ func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"); err != nil {
 		return decodeErr("messages.setDefaultReaction#4f47a016", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetDefaultReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setDefaultReaction#4f47a016", "", ErrTooDeep)
+	}
 	var err error
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("messages.setDefaultReaction#4f47a016", "reaction", err)
 	}
 	return nil
@@ -22741,13 +24446,21 @@ func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesTranslateTextRequestTypeID, "messages.translateText"); err != nil {
 		return decodeErr("messages.translateText#63183030", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranslateTextRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.translateText#63183030", "", ErrTooDeep)
 	}
 	*m = MessagesTranslateTextRequest{}
 	var err error
@@ -22755,7 +24468,7 @@ func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.translateText#63183030", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Peer, err = DecodeInputPeer(b); err != nil {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.translateText#63183030", "peer", err)
 		}
 	}
@@ -22765,7 +24478,7 @@ func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = decodeVector(b, decodeValue[TextWithEntities]); err != nil {
+		if m.Text, err = decodeVectorAt(b, depth+1, decodeValue[TextWithEntities]); err != nil {
 			return decodeErr("messages.translateText#63183030", "text", err)
 		}
 	}
@@ -22870,20 +24583,28 @@ func (m *MessagesGetUnreadReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"); err != nil {
 		return decodeErr("messages.getUnreadReactions#3223495b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetUnreadReactionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getUnreadReactions#3223495b", "", ErrTooDeep)
 	}
 	*m = MessagesGetUnreadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.getUnreadReactions#3223495b", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getUnreadReactions#3223495b", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -22991,20 +24712,28 @@ func (m *MessagesReadReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReadReactionsRequestTypeID, "messages.readReactions"); err != nil {
 		return decodeErr("messages.readReactions#54aa7f8e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadReactionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readReactions#54aa7f8e", "", ErrTooDeep)
 	}
 	*m = MessagesReadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.readReactions#54aa7f8e", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.readReactions#54aa7f8e", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -23087,19 +24816,27 @@ func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"); err != nil {
 		return decodeErr("messages.searchSentMedia#107e31a0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchSentMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.searchSentMedia#107e31a0", "", ErrTooDeep)
 	}
 	var err error
 	if m.Q, err = b.String(); err != nil {
 		return decodeErr("messages.searchSentMedia#107e31a0", "q", err)
 	}
-	if m.Filter, err = DecodeMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("messages.searchSentMedia#107e31a0", "filter", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -23171,11 +24908,16 @@ func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"); err != nil {
 		return decodeErr("messages.getAttachMenuBots#16fcc2cb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAttachMenuBotsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -23251,16 +24993,24 @@ func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"); err != nil {
 		return decodeErr("messages.getAttachMenuBot#77216192", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAttachMenuBotRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getAttachMenuBot#77216192", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.getAttachMenuBot#77216192", "bot", err)
 	}
 	return nil
@@ -23342,13 +25092,21 @@ func (m *MessagesToggleBotInAttachMenuRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"); err != nil {
 		return decodeErr("messages.toggleBotInAttachMenu#69f59d69", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleBotInAttachMenuRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleBotInAttachMenu#69f59d69", "", ErrTooDeep)
 	}
 	*m = MessagesToggleBotInAttachMenuRequest{}
 	var err error
@@ -23356,7 +25114,7 @@ func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.toggleBotInAttachMenu#69f59d69", "flags", err)
 	}
 	m.WriteAllowed = m.Flags.Has(0)
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.toggleBotInAttachMenu#69f59d69", "bot", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
@@ -23503,13 +25261,21 @@ func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRequestWebViewRequestTypeID, "messages.requestWebView"); err != nil {
 		return decodeErr("messages.requestWebView#269dc2c1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestWebView#269dc2c1", "", ErrTooDeep)
 	}
 	*m = MessagesRequestWebViewRequest{}
 	var err error
@@ -23518,10 +25284,10 @@ func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.FromBotMenu = m.Flags.Has(4)
 	m.Silent = m.Flags.Has(5)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.requestWebView#269dc2c1", "peer", err)
 	}
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.requestWebView#269dc2c1", "bot", err)
 	}
 	if m.Flags.Has(1) {
@@ -23536,7 +25302,7 @@ func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.ThemeParams = new(DataJSON)
-		if err = m.ThemeParams.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
 			return decodeErr("messages.requestWebView#269dc2c1", "theme_params", err)
 		}
 	}
@@ -23544,12 +25310,12 @@ func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.requestWebView#269dc2c1", "platform", err)
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.requestWebView#269dc2c1", "reply_to", err)
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.requestWebView#269dc2c1", "send_as", err)
 		}
 	}
@@ -23669,13 +25435,21 @@ func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"); err != nil {
 		return decodeErr("messages.prolongWebView#b0d81a83", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesProlongWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.prolongWebView#b0d81a83", "", ErrTooDeep)
 	}
 	*m = MessagesProlongWebViewRequest{}
 	var err error
@@ -23683,22 +25457,22 @@ func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.prolongWebView#b0d81a83", "flags", err)
 	}
 	m.Silent = m.Flags.Has(5)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.prolongWebView#b0d81a83", "peer", err)
 	}
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.prolongWebView#b0d81a83", "bot", err)
 	}
 	if m.QueryID, err = b.Long(); err != nil {
 		return decodeErr("messages.prolongWebView#b0d81a83", "query_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.ReplyTo, err = DecodeInputReplyTo(b); err != nil {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
 			return decodeErr("messages.prolongWebView#b0d81a83", "reply_to", err)
 		}
 	}
 	if m.Flags.Has(13) {
-		if m.SendAs, err = DecodeInputPeer(b); err != nil {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("messages.prolongWebView#b0d81a83", "send_as", err)
 		}
 	}
@@ -23819,13 +25593,21 @@ func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"); err != nil {
 		return decodeErr("messages.requestSimpleWebView#1a46500a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestSimpleWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestSimpleWebView#1a46500a", "", ErrTooDeep)
 	}
 	*m = MessagesRequestSimpleWebViewRequest{}
 	var err error
@@ -23834,7 +25616,7 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.FromSwitchWebview = m.Flags.Has(1)
 	m.FromSideMenu = m.Flags.Has(2)
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.requestSimpleWebView#1a46500a", "bot", err)
 	}
 	if m.Flags.Has(3) {
@@ -23849,7 +25631,7 @@ func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.ThemeParams = new(DataJSON)
-		if err = m.ThemeParams.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
 			return decodeErr("messages.requestSimpleWebView#1a46500a", "theme_params", err)
 		}
 	}
@@ -23935,19 +25717,27 @@ func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"); err != nil {
 		return decodeErr("messages.sendWebViewResultMessage#0a4314f5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendWebViewResultMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendWebViewResultMessage#0a4314f5", "", ErrTooDeep)
 	}
 	var err error
 	if m.BotQueryID, err = b.String(); err != nil {
 		return decodeErr("messages.sendWebViewResultMessage#0a4314f5", "bot_query_id", err)
 	}
-	if m.Result, err = DecodeInputBotInlineResult(b); err != nil {
+	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
 		return decodeErr("messages.sendWebViewResultMessage#0a4314f5", "result", err)
 	}
 	return nil
@@ -24024,16 +25814,24 @@ func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"); err != nil {
 		return decodeErr("messages.sendWebViewData#dc0242c8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendWebViewDataRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendWebViewData#dc0242c8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Bot, err = DecodeInputUser(b); err != nil {
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.sendWebViewData#dc0242c8", "bot", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -24115,16 +25913,24 @@ func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"); err != nil {
 		return decodeErr("messages.transcribeAudio#269e9a49", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranscribeAudioRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.transcribeAudio#269e9a49", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.transcribeAudio#269e9a49", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -24204,16 +26010,24 @@ func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"); err != nil {
 		return decodeErr("messages.rateTranscribedAudio#7f1d072f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRateTranscribedAudioRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.rateTranscribedAudio#7f1d072f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.rateTranscribedAudio#7f1d072f", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -24294,11 +26108,16 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"); err != nil {
 		return decodeErr("messages.getCustomEmojiDocuments#d9ab0f54", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetCustomEmojiDocumentsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24322,7 +26141,7 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return decodeVector(b, DecodeDocument)
+		return decodeVectorAt(b, 0, decodeDocument)
 	})
 }
 
@@ -24374,11 +26193,16 @@ func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"); err != nil {
 		return decodeErr("messages.getEmojiStickers#fbfca18f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24452,11 +26276,16 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"); err != nil {
 		return decodeErr("messages.getFeaturedEmojiStickers#0ecf6736", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFeaturedEmojiStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24538,22 +26367,30 @@ func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReportReactionRequestTypeID, "messages.reportReaction"); err != nil {
 		return decodeErr("messages.reportReaction#3f64c076", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reportReaction#3f64c076", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.reportReaction#3f64c076", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("messages.reportReaction#3f64c076", "id", err)
 	}
-	if m.ReactionPeer, err = DecodeInputPeer(b); err != nil {
+	if m.ReactionPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.reportReaction#3f64c076", "reaction_peer", err)
 	}
 	return nil
@@ -24624,11 +26461,16 @@ func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetTopReactionsRequestTypeID, "messages.getTopReactions"); err != nil {
 		return decodeErr("messages.getTopReactions#bb8125ba", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetTopReactionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24707,11 +26549,16 @@ func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"); err != nil {
 		return decodeErr("messages.getRecentReactions#39461db2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetRecentReactionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24785,11 +26632,16 @@ func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"); err != nil {
 		return decodeErr("messages.clearRecentReactions#9dfeefb4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesClearRecentReactionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -24866,16 +26718,24 @@ func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"); err != nil {
 		return decodeErr("messages.getExtendedMedia#84f80814", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetExtendedMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getExtendedMedia#84f80814", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getExtendedMedia#84f80814", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -24947,11 +26807,16 @@ func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"); err != nil {
 		return decodeErr("messages.setDefaultHistoryTTL#9eb51445", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetDefaultHistoryTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25022,11 +26887,16 @@ func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"); err != nil {
 		return decodeErr("messages.getDefaultHistoryTTL#658b7188", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDefaultHistoryTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25109,16 +26979,24 @@ func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"); err != nil {
 		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendBotRequestedPeerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -25127,7 +27005,7 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
 	if m.ButtonID, err = b.Int(); err != nil {
 		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "button_id", err)
 	}
-	if m.RequestedPeers, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.RequestedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "requested_peers", err)
 	}
 	return nil
@@ -25196,11 +27074,16 @@ func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"); err != nil {
 		return decodeErr("messages.getEmojiGroups#7488ce5b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiGroupsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25274,11 +27157,16 @@ func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"); err != nil {
 		return decodeErr("messages.getEmojiStatusGroups#2ecd56cd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiStatusGroupsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25352,11 +27240,16 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error 
 	if err := consumeID(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"); err != nil {
 		return decodeErr("messages.getEmojiProfilePhotoGroups#21a548f3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiProfilePhotoGroupsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25432,11 +27325,16 @@ func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"); err != nil {
 		return decodeErr("messages.searchCustomEmoji#2c11c0d7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchCustomEmojiRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -25524,13 +27422,21 @@ func (m *MessagesTogglePeerTranslationsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"); err != nil {
 		return decodeErr("messages.togglePeerTranslations#e47cb579", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTogglePeerTranslationsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.togglePeerTranslations#e47cb579", "", ErrTooDeep)
 	}
 	*m = MessagesTogglePeerTranslationsRequest{}
 	var err error
@@ -25538,7 +27444,7 @@ func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error 
 		return decodeErr("messages.togglePeerTranslations#e47cb579", "flags", err)
 	}
 	m.Disabled = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.togglePeerTranslations#e47cb579", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -25612,16 +27518,24 @@ func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetBotAppRequestTypeID, "messages.getBotApp"); err != nil {
 		return decodeErr("messages.getBotApp#34fdc5c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetBotAppRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getBotApp#34fdc5c3", "", ErrTooDeep)
+	}
 	var err error
-	if m.App, err = DecodeInputBotApp(b); err != nil {
+	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
 		return decodeErr("messages.getBotApp#34fdc5c3", "app", err)
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -25732,13 +27646,21 @@ func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"); err != nil {
 		return decodeErr("messages.requestAppWebView#8c5a3b3c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestAppWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestAppWebView#8c5a3b3c", "", ErrTooDeep)
 	}
 	*m = MessagesRequestAppWebViewRequest{}
 	var err error
@@ -25746,10 +27668,10 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.requestAppWebView#8c5a3b3c", "flags", err)
 	}
 	m.WriteAllowed = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.requestAppWebView#8c5a3b3c", "peer", err)
 	}
-	if m.App, err = DecodeInputBotApp(b); err != nil {
+	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
 		return decodeErr("messages.requestAppWebView#8c5a3b3c", "app", err)
 	}
 	if m.Flags.Has(1) {
@@ -25759,7 +27681,7 @@ func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.ThemeParams = new(DataJSON)
-		if err = m.ThemeParams.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
 			return decodeErr("messages.requestAppWebView#8c5a3b3c", "theme_params", err)
 		}
 	}
@@ -25887,13 +27809,21 @@ func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"); err != nil {
 		return decodeErr("messages.setChatWallPaper#8ffacae1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetChatWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setChatWallPaper#8ffacae1", "", ErrTooDeep)
 	}
 	*m = MessagesSetChatWallPaperRequest{}
 	var err error
@@ -25902,17 +27832,17 @@ func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.ForBoth = m.Flags.Has(3)
 	m.Revert = m.Flags.Has(4)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.setChatWallPaper#8ffacae1", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Wallpaper, err = DecodeInputWallPaper(b); err != nil {
+		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
 			return decodeErr("messages.setChatWallPaper#8ffacae1", "wallpaper", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		m.Settings = new(WallPaperSettings)
-		if err = m.Settings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
 			return decodeErr("messages.setChatWallPaper#8ffacae1", "settings", err)
 		}
 	}
@@ -26005,11 +27935,16 @@ func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"); err != nil {
 		return decodeErr("messages.searchEmojiStickerSets#92b4494c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchEmojiStickerSetsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26111,13 +28046,21 @@ func (m *MessagesGetSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"); err != nil {
 		return decodeErr("messages.getSavedDialogs#5381d21a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSavedDialogs#5381d21a", "", ErrTooDeep)
 	}
 	*m = MessagesGetSavedDialogsRequest{}
 	var err error
@@ -26131,7 +28074,7 @@ func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
 	if m.OffsetID, err = b.Int(); err != nil {
 		return decodeErr("messages.getSavedDialogs#5381d21a", "offset_id", err)
 	}
-	if m.OffsetPeer, err = DecodeInputPeer(b); err != nil {
+	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getSavedDialogs#5381d21a", "offset_peer", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -26223,16 +28166,24 @@ func (m *MessagesGetSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"); err != nil {
 		return decodeErr("messages.getSavedHistory#3d9a414d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSavedHistory#3d9a414d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getSavedHistory#3d9a414d", "peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -26347,20 +28298,28 @@ func (m *MessagesDeleteSavedHistoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"); err != nil {
 		return decodeErr("messages.deleteSavedHistory#6e98102b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteSavedHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteSavedHistory#6e98102b", "", ErrTooDeep)
 	}
 	*m = MessagesDeleteSavedHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messages.deleteSavedHistory#6e98102b", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.deleteSavedHistory#6e98102b", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -26445,11 +28404,16 @@ func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"); err != nil {
 		return decodeErr("messages.getPinnedSavedDialogs#d63d94e0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPinnedSavedDialogsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -26530,13 +28494,21 @@ func (m *MessagesToggleSavedDialogPinRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"); err != nil {
 		return decodeErr("messages.toggleSavedDialogPin#ac81bbde", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleSavedDialogPinRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleSavedDialogPin#ac81bbde", "", ErrTooDeep)
 	}
 	*m = MessagesToggleSavedDialogPinRequest{}
 	var err error
@@ -26544,7 +28516,7 @@ func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("messages.toggleSavedDialogPin#ac81bbde", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputDialogPeer(b); err != nil {
+	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return decodeErr("messages.toggleSavedDialogPin#ac81bbde", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -26628,13 +28600,21 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"); err != nil {
 		return decodeErr("messages.reorderPinnedSavedDialogs#8b716587", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderPinnedSavedDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reorderPinnedSavedDialogs#8b716587", "", ErrTooDeep)
 	}
 	*m = MessagesReorderPinnedSavedDialogsRequest{}
 	var err error
@@ -26642,7 +28622,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) err
 		return decodeErr("messages.reorderPinnedSavedDialogs#8b716587", "flags", err)
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Order, err = decodeVector(b, DecodeInputDialogPeer); err != nil {
+	if m.Order, err = decodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
 		return decodeErr("messages.reorderPinnedSavedDialogs#8b716587", "order", err)
 	}
 	m.Flags.Unset(0)

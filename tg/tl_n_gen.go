@@ -14,7 +14,12 @@ type NotificationSoundClass interface {
 
 // DecodeNotificationSound decodes any constructor of NotificationSound.
 func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
-	id, err := b.PeekID()
+	return decodeNotificationSound(b, 0)
+}
+
+// decodeNotificationSound is DecodeNotificationSound for a value nested depth levels deep.
+func decodeNotificationSound(b *bin.Buffer, depth int) (NotificationSoundClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +39,7 @@ func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
 			Type: "NotificationSound",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -88,11 +93,16 @@ func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
 		return decodeErr("notificationSoundDefault#97e8bebe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -147,11 +157,16 @@ func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
 		return decodeErr("notificationSoundNone#6f0c34df", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundNone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -211,11 +226,16 @@ func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
 		return decodeErr("notificationSoundLocal#830b9ae4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundLocal) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -280,11 +300,16 @@ func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
 		return decodeErr("notificationSoundRingtone#ff6c8049", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundRingtone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -305,7 +330,12 @@ type NotifyPeerClass interface {
 
 // DecodeNotifyPeer decodes any constructor of NotifyPeer.
 func DecodeNotifyPeer(b *bin.Buffer) (NotifyPeerClass, error) {
-	id, err := b.PeekID()
+	return decodeNotifyPeer(b, 0)
+}
+
+// decodeNotifyPeer is DecodeNotifyPeer for a value nested depth levels deep.
+func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +357,7 @@ func DecodeNotifyPeer(b *bin.Buffer) (NotifyPeerClass, error) {
 			Type: "NotifyPeer",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -386,16 +416,24 @@ func (m *NotifyPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
 		return decodeErr("notifyPeer#9fd40bd8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("notifyPeer#9fd40bd8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("notifyPeer#9fd40bd8", "peer", err)
 	}
 	return nil
@@ -449,11 +487,16 @@ func (m *NotifyUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
 		return decodeErr("notifyUsers#b4c83b4c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyUsers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -508,11 +551,16 @@ func (m *NotifyChats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
 		return decodeErr("notifyChats#c007cec3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyChats) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -567,11 +615,16 @@ func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
 		return decodeErr("notifyBroadcasts#d612e8ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyBroadcasts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -633,16 +686,24 @@ func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
 		return decodeErr("notifyForumTopic#226e6308", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("notifyForumTopic#226e6308", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("notifyForumTopic#226e6308", "peer", err)
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
@@ -703,11 +764,16 @@ func (m *NearestDC) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
 		return decodeErr("nearestDc#8e1a1775", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NearestDC) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -769,11 +835,16 @@ func (m *Null) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, NullTypeID, "null"); err != nil {
 		return decodeErr("null#56730bcc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Null) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Null) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

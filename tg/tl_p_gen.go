@@ -14,7 +14,12 @@ type PageBlockClass interface {
 
 // DecodePageBlock decodes any constructor of PageBlock.
 func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
-	id, err := b.PeekID()
+	return decodePageBlock(b, 0)
+}
+
+// decodePageBlock is DecodePageBlock for a value nested depth levels deep.
+func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +89,7 @@ func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
 			Type: "PageBlock",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -138,11 +143,16 @@ func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
 		return decodeErr("pageBlockUnsupported#13567e8a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -202,16 +212,24 @@ func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
 		return decodeErr("pageBlockTitle#70abc3fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockTitle) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockTitle#70abc3fd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockTitle#70abc3fd", "text", err)
 	}
 	return nil
@@ -270,16 +288,24 @@ func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
 		return decodeErr("pageBlockSubtitle#8ffa9a1f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockSubtitle) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockSubtitle#8ffa9a1f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockSubtitle#8ffa9a1f", "text", err)
 	}
 	return nil
@@ -340,16 +366,24 @@ func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
 		return decodeErr("pageBlockAuthorDate#baafe5e0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockAuthorDate) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockAuthorDate#baafe5e0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Author, err = DecodeRichText(b); err != nil {
+	if m.Author, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockAuthorDate#baafe5e0", "author", err)
 	}
 	if m.PublishedDate, err = b.Int(); err != nil {
@@ -411,16 +445,24 @@ func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
 		return decodeErr("pageBlockHeader#bfd064ec", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeader#bfd064ec", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockHeader#bfd064ec", "text", err)
 	}
 	return nil
@@ -479,16 +521,24 @@ func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
 		return decodeErr("pageBlockSubheader#f12bb6e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockSubheader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockSubheader#f12bb6e1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockSubheader#f12bb6e1", "text", err)
 	}
 	return nil
@@ -547,16 +597,24 @@ func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
 		return decodeErr("pageBlockParagraph#467a0766", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockParagraph) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockParagraph#467a0766", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockParagraph#467a0766", "text", err)
 	}
 	return nil
@@ -617,16 +675,24 @@ func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
 		return decodeErr("pageBlockPreformatted#c070d93e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockPreformatted) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockPreformatted#c070d93e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockPreformatted#c070d93e", "text", err)
 	}
 	if m.Language, err = b.String(); err != nil {
@@ -688,16 +754,24 @@ func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
 		return decodeErr("pageBlockFooter#48870999", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockFooter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockFooter#48870999", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockFooter#48870999", "text", err)
 	}
 	return nil
@@ -751,11 +825,16 @@ func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
 		return decodeErr("pageBlockDivider#db20b188", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockDivider) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -813,11 +892,16 @@ func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
 		return decodeErr("pageBlockAnchor#ce0d37b0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockAnchor) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -884,16 +968,24 @@ func (m *PageBlockList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
 		return decodeErr("pageBlockList#e4e88011", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockList#e4e88011", "", ErrTooDeep)
+	}
 	var err error
-	if m.Items, err = decodeVector(b, DecodePageListItem); err != nil {
+	if m.Items, err = decodeVectorAt(b, depth+1, decodePageListItem); err != nil {
 		return decodeErr("pageBlockList#e4e88011", "items", err)
 	}
 	return nil
@@ -956,19 +1048,27 @@ func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
 		return decodeErr("pageBlockBlockquote#263d7c26", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockBlockquote) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockBlockquote#263d7c26", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockBlockquote#263d7c26", "text", err)
 	}
-	if m.Caption, err = DecodeRichText(b); err != nil {
+	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockBlockquote#263d7c26", "caption", err)
 	}
 	return nil
@@ -1031,19 +1131,27 @@ func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
 		return decodeErr("pageBlockPullquote#4f4456d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockPullquote) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockPullquote#4f4456d3", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockPullquote#4f4456d3", "text", err)
 	}
-	if m.Caption, err = DecodeRichText(b); err != nil {
+	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockPullquote#4f4456d3", "caption", err)
 	}
 	return nil
@@ -1122,13 +1230,21 @@ func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
 		return decodeErr("pageBlockPhoto#1759c560", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockPhoto#1759c560", "", ErrTooDeep)
 	}
 	*m = PageBlockPhoto{}
 	var err error
@@ -1138,7 +1254,7 @@ func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
 	if m.PhotoID, err = b.Long(); err != nil {
 		return decodeErr("pageBlockPhoto#1759c560", "photo_id", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockPhoto#1759c560", "caption", err)
 	}
 	if m.Flags.Has(0) {
@@ -1227,13 +1343,21 @@ func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
 		return decodeErr("pageBlockVideo#7c8fe7b6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockVideo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockVideo#7c8fe7b6", "", ErrTooDeep)
 	}
 	*m = PageBlockVideo{}
 	var err error
@@ -1245,7 +1369,7 @@ func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
 	if m.VideoID, err = b.Long(); err != nil {
 		return decodeErr("pageBlockVideo#7c8fe7b6", "video_id", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockVideo#7c8fe7b6", "caption", err)
 	}
 	m.Flags.Unset(0)
@@ -1306,16 +1430,24 @@ func (m *PageBlockCover) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
 		return decodeErr("pageBlockCover#39f23300", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockCover) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockCover#39f23300", "", ErrTooDeep)
+	}
 	var err error
-	if m.Cover, err = DecodePageBlock(b); err != nil {
+	if m.Cover, err = decodePageBlock(b, depth+1); err != nil {
 		return decodeErr("pageBlockCover#39f23300", "cover", err)
 	}
 	return nil
@@ -1425,13 +1557,21 @@ func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
 		return decodeErr("pageBlockEmbed#a8718dc5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockEmbed) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockEmbed#a8718dc5", "", ErrTooDeep)
 	}
 	*m = PageBlockEmbed{}
 	var err error
@@ -1465,7 +1605,7 @@ func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("pageBlockEmbed#a8718dc5", "h", err)
 		}
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockEmbed#a8718dc5", "caption", err)
 	}
 	m.Flags.Unset(0)
@@ -1555,13 +1695,21 @@ func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
 		return decodeErr("pageBlockEmbedPost#f259a80b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockEmbedPost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockEmbedPost#f259a80b", "", ErrTooDeep)
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
@@ -1579,10 +1727,10 @@ func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("pageBlockEmbedPost#f259a80b", "date", err)
 	}
-	if m.Blocks, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("pageBlockEmbedPost#f259a80b", "blocks", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockEmbedPost#f259a80b", "caption", err)
 	}
 	return nil
@@ -1648,19 +1796,27 @@ func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
 		return decodeErr("pageBlockCollage#65a0fa4d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockCollage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockCollage#65a0fa4d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Items, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Items, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("pageBlockCollage#65a0fa4d", "items", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockCollage#65a0fa4d", "caption", err)
 	}
 	return nil
@@ -1726,19 +1882,27 @@ func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
 		return decodeErr("pageBlockSlideshow#031f9590", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockSlideshow) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockSlideshow#031f9590", "", ErrTooDeep)
+	}
 	var err error
-	if m.Items, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Items, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("pageBlockSlideshow#031f9590", "items", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockSlideshow#031f9590", "caption", err)
 	}
 	return nil
@@ -1797,16 +1961,24 @@ func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
 		return decodeErr("pageBlockChannel#ef1751b5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockChannel) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockChannel#ef1751b5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeChat(b); err != nil {
+	if m.Channel, err = decodeChat(b, depth+1); err != nil {
 		return decodeErr("pageBlockChannel#ef1751b5", "channel", err)
 	}
 	return nil
@@ -1867,19 +2039,27 @@ func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
 		return decodeErr("pageBlockAudio#804361ea", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockAudio) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockAudio#804361ea", "", ErrTooDeep)
 	}
 	var err error
 	if m.AudioID, err = b.Long(); err != nil {
 		return decodeErr("pageBlockAudio#804361ea", "audio_id", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockAudio#804361ea", "caption", err)
 	}
 	return nil
@@ -1938,16 +2118,24 @@ func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
 		return decodeErr("pageBlockKicker#1e148390", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockKicker) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockKicker#1e148390", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockKicker#1e148390", "text", err)
 	}
 	return nil
@@ -2028,13 +2216,21 @@ func (m *PageBlockTable) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
 		return decodeErr("pageBlockTable#bf4dea82", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockTable) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockTable#bf4dea82", "", ErrTooDeep)
 	}
 	*m = PageBlockTable{}
 	var err error
@@ -2043,10 +2239,10 @@ func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Bordered = m.Flags.Has(0)
 	m.Striped = m.Flags.Has(1)
-	if m.Title, err = DecodeRichText(b); err != nil {
+	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockTable#bf4dea82", "title", err)
 	}
-	if m.Rows, err = decodeVector(b, decodeValue[PageTableRow]); err != nil {
+	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[PageTableRow]); err != nil {
 		return decodeErr("pageBlockTable#bf4dea82", "rows", err)
 	}
 	m.Flags.Unset(0)
@@ -2110,16 +2306,24 @@ func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
 		return decodeErr("pageBlockOrderedList#9a8ae1e1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockOrderedList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockOrderedList#9a8ae1e1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Items, err = decodeVector(b, DecodePageListOrderedItem); err != nil {
+	if m.Items, err = decodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
 		return decodeErr("pageBlockOrderedList#9a8ae1e1", "items", err)
 	}
 	return nil
@@ -2194,13 +2398,21 @@ func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
 		return decodeErr("pageBlockDetails#76768bed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockDetails) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockDetails#76768bed", "", ErrTooDeep)
 	}
 	*m = PageBlockDetails{}
 	var err error
@@ -2208,10 +2420,10 @@ func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("pageBlockDetails#76768bed", "flags", err)
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("pageBlockDetails#76768bed", "blocks", err)
 	}
-	if m.Title, err = DecodeRichText(b); err != nil {
+	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockDetails#76768bed", "title", err)
 	}
 	m.Flags.Unset(0)
@@ -2278,19 +2490,27 @@ func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
 		return decodeErr("pageBlockRelatedArticles#16115a96", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockRelatedArticles) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockRelatedArticles#16115a96", "", ErrTooDeep)
+	}
 	var err error
-	if m.Title, err = DecodeRichText(b); err != nil {
+	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockRelatedArticles#16115a96", "title", err)
 	}
-	if m.Articles, err = decodeVector(b, decodeValue[PageRelatedArticle]); err != nil {
+	if m.Articles, err = decodeVectorAt(b, depth+1, decodeValue[PageRelatedArticle]); err != nil {
 		return decodeErr("pageBlockRelatedArticles#16115a96", "articles", err)
 	}
 	return nil
@@ -2359,16 +2579,24 @@ func (m *PageBlockMap) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
 		return decodeErr("pageBlockMap#a44f3ef6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockMap) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockMap#a44f3ef6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Geo, err = DecodeGeoPoint(b); err != nil {
+	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 		return decodeErr("pageBlockMap#a44f3ef6", "geo", err)
 	}
 	if m.Zoom, err = b.Int(); err != nil {
@@ -2380,7 +2608,7 @@ func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
 	if m.H, err = b.Int(); err != nil {
 		return decodeErr("pageBlockMap#a44f3ef6", "h", err)
 	}
-	if err = m.Caption.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockMap#a44f3ef6", "caption", err)
 	}
 	return nil
@@ -2396,7 +2624,12 @@ type PageListItemClass interface {
 
 // DecodePageListItem decodes any constructor of PageListItem.
 func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
-	id, err := b.PeekID()
+	return decodePageListItem(b, 0)
+}
+
+// decodePageListItem is DecodePageListItem for a value nested depth levels deep.
+func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2412,7 +2645,7 @@ func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
 			Type: "PageListItem",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2471,16 +2704,24 @@ func (m *PageListItemText) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
 		return decodeErr("pageListItemText#b92fb6cd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListItemText) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageListItemText#b92fb6cd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageListItemText#b92fb6cd", "text", err)
 	}
 	return nil
@@ -2542,16 +2783,24 @@ func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
 		return decodeErr("pageListItemBlocks#25e073fc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListItemBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageListItemBlocks#25e073fc", "", ErrTooDeep)
+	}
 	var err error
-	if m.Blocks, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("pageListItemBlocks#25e073fc", "blocks", err)
 	}
 	return nil
@@ -2567,7 +2816,12 @@ type PageListOrderedItemClass interface {
 
 // DecodePageListOrderedItem decodes any constructor of PageListOrderedItem.
 func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) {
-	id, err := b.PeekID()
+	return decodePageListOrderedItem(b, 0)
+}
+
+// decodePageListOrderedItem is DecodePageListOrderedItem for a value nested depth levels deep.
+func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2583,7 +2837,7 @@ func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) 
 			Type: "PageListOrderedItem",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2644,19 +2898,27 @@ func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
 		return decodeErr("pageListOrderedItemText#5e068047", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListOrderedItemText) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageListOrderedItemText#5e068047", "", ErrTooDeep)
 	}
 	var err error
 	if m.Num, err = b.String(); err != nil {
 		return decodeErr("pageListOrderedItemText#5e068047", "num", err)
 	}
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageListOrderedItemText#5e068047", "text", err)
 	}
 	return nil
@@ -2720,19 +2982,27 @@ func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
 		return decodeErr("pageListOrderedItemBlocks#98dd8936", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListOrderedItemBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageListOrderedItemBlocks#98dd8936", "", ErrTooDeep)
 	}
 	var err error
 	if m.Num, err = b.String(); err != nil {
 		return decodeErr("pageListOrderedItemBlocks#98dd8936", "num", err)
 	}
-	if m.Blocks, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("pageListOrderedItemBlocks#98dd8936", "blocks", err)
 	}
 	return nil
@@ -2748,7 +3018,12 @@ type PasswordKdfAlgoClass interface {
 
 // DecodePasswordKdfAlgo decodes any constructor of PasswordKdfAlgo.
 func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
-	id, err := b.PeekID()
+	return decodePasswordKdfAlgo(b, 0)
+}
+
+// decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth levels deep.
+func decodePasswordKdfAlgo(b *bin.Buffer, depth int) (PasswordKdfAlgoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2764,7 +3039,7 @@ func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
 			Type: "PasswordKdfAlgo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2818,11 +3093,16 @@ func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
 		return decodeErr("passwordKdfAlgoUnknown#d45ab096", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PasswordKdfAlgoUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2886,11 +3166,16 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Deco
 	if err := consumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
 		return decodeErr("passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2920,7 +3205,12 @@ type PeerClass interface {
 
 // DecodePeer decodes any constructor of Peer.
 func DecodePeer(b *bin.Buffer) (PeerClass, error) {
-	id, err := b.PeekID()
+	return decodePeer(b, 0)
+}
+
+// decodePeer is DecodePeer for a value nested depth levels deep.
+func decodePeer(b *bin.Buffer, depth int) (PeerClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2938,7 +3228,7 @@ func DecodePeer(b *bin.Buffer) (PeerClass, error) {
 			Type: "Peer",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2995,11 +3285,16 @@ func (m *PeerUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerUserTypeID, "peerUser"); err != nil {
 		return decodeErr("peerUser#59511722", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3061,11 +3356,16 @@ func (m *PeerChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerChatTypeID, "peerChat"); err != nil {
 		return decodeErr("peerChat#36c6019a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3127,11 +3427,16 @@ func (m *PeerChannel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
 		return decodeErr("peerChannel#a2a5371e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerChannel) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3152,7 +3457,12 @@ type PeerLocatedClass interface {
 
 // DecodePeerLocated decodes any constructor of PeerLocated.
 func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
-	id, err := b.PeekID()
+	return decodePeerLocated(b, 0)
+}
+
+// decodePeerLocated is DecodePeerLocated for a value nested depth levels deep.
+func decodePeerLocated(b *bin.Buffer, depth int) (PeerLocatedClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3168,7 +3478,7 @@ func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
 			Type: "PeerLocated",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3231,16 +3541,24 @@ func (m *PeerLocated) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
 		return decodeErr("peerLocated#ca461b5d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerLocated) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("peerLocated#ca461b5d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("peerLocated#ca461b5d", "peer", err)
 	}
 	if m.Expires, err = b.Int(); err != nil {
@@ -3303,11 +3621,16 @@ func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
 		return decodeErr("peerSelfLocated#f8ec284b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerSelfLocated) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3328,7 +3651,12 @@ type PhoneCallClass interface {
 
 // DecodePhoneCall decodes any constructor of PhoneCall.
 func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
-	id, err := b.PeekID()
+	return decodePhoneCall(b, 0)
+}
+
+// decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
+func decodePhoneCall(b *bin.Buffer, depth int) (PhoneCallClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3352,7 +3680,7 @@ func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
 			Type: "PhoneCall",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3409,11 +3737,16 @@ func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
 		return decodeErr("phoneCallEmpty#5366c915", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3507,13 +3840,21 @@ func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
 		return decodeErr("phoneCallWaiting#c5226f17", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallWaiting) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phoneCallWaiting#c5226f17", "", ErrTooDeep)
 	}
 	*m = PhoneCallWaiting{}
 	var err error
@@ -3536,7 +3877,7 @@ func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
 	if m.ParticipantID, err = b.Long(); err != nil {
 		return decodeErr("phoneCallWaiting#c5226f17", "participant_id", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phoneCallWaiting#c5226f17", "protocol", err)
 	}
 	if m.Flags.Has(0) {
@@ -3625,13 +3966,21 @@ func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
 		return decodeErr("phoneCallRequested#14b0ed0c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallRequested) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phoneCallRequested#14b0ed0c", "", ErrTooDeep)
 	}
 	*m = PhoneCallRequested{}
 	var err error
@@ -3657,7 +4006,7 @@ func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
 	if m.GAHash, err = b.Bytes(); err != nil {
 		return decodeErr("phoneCallRequested#14b0ed0c", "g_a_hash", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phoneCallRequested#14b0ed0c", "protocol", err)
 	}
 	m.Flags.Unset(6)
@@ -3738,13 +4087,21 @@ func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
 		return decodeErr("phoneCallAccepted#3660c311", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallAccepted) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phoneCallAccepted#3660c311", "", ErrTooDeep)
 	}
 	*m = PhoneCallAccepted{}
 	var err error
@@ -3770,7 +4127,7 @@ func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
 	if m.GB, err = b.Bytes(); err != nil {
 		return decodeErr("phoneCallAccepted#3660c311", "g_b", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phoneCallAccepted#3660c311", "protocol", err)
 	}
 	m.Flags.Unset(6)
@@ -3868,13 +4225,21 @@ func (m *PhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
 		return decodeErr("phoneCall#967f7c67", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phoneCall#967f7c67", "", ErrTooDeep)
 	}
 	*m = PhoneCall{}
 	var err error
@@ -3904,10 +4269,10 @@ func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
 	if m.KeyFingerprint, err = b.Long(); err != nil {
 		return decodeErr("phoneCall#967f7c67", "key_fingerprint", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phoneCall#967f7c67", "protocol", err)
 	}
-	if m.Connections, err = decodeVector(b, DecodePhoneConnection); err != nil {
+	if m.Connections, err = decodeVectorAt(b, depth+1, decodePhoneConnection); err != nil {
 		return decodeErr("phoneCall#967f7c67", "connections", err)
 	}
 	if m.StartDate, err = b.Int(); err != nil {
@@ -4012,13 +4377,21 @@ func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
 		return decodeErr("phoneCallDiscarded#50ca4de1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscarded) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phoneCallDiscarded#50ca4de1", "", ErrTooDeep)
 	}
 	*m = PhoneCallDiscarded{}
 	var err error
@@ -4032,7 +4405,7 @@ func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phoneCallDiscarded#50ca4de1", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Reason, err = DecodePhoneCallDiscardReason(b); err != nil {
+		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
 			return decodeErr("phoneCallDiscarded#50ca4de1", "reason", err)
 		}
 	}
@@ -4061,7 +4434,12 @@ type PhoneCallDiscardReasonClass interface {
 
 // DecodePhoneCallDiscardReason decodes any constructor of PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, error) {
-	id, err := b.PeekID()
+	return decodePhoneCallDiscardReason(b, 0)
+}
+
+// decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value nested depth levels deep.
+func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardReasonClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4081,7 +4459,7 @@ func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, e
 			Type: "PhoneCallDiscardReason",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4135,11 +4513,16 @@ func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
 		return decodeErr("phoneCallDiscardReasonMissed#85e42301", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonMissed) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4194,11 +4577,16 @@ func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
 		return decodeErr("phoneCallDiscardReasonDisconnect#e095c1a0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonDisconnect) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4253,11 +4641,16 @@ func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
 		return decodeErr("phoneCallDiscardReasonHangup#57adc690", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonHangup) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4312,11 +4705,16 @@ func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
 		return decodeErr("phoneCallDiscardReasonBusy#faf7e8c9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonBusy) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4333,7 +4731,12 @@ type PhoneConnectionClass interface {
 
 // DecodePhoneConnection decodes any constructor of PhoneConnection.
 func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
-	id, err := b.PeekID()
+	return decodePhoneConnection(b, 0)
+}
+
+// decodePhoneConnection is DecodePhoneConnection for a value nested depth levels deep.
+func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4349,7 +4752,7 @@ func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
 			Type: "PhoneConnection",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4423,11 +4826,16 @@ func (m *PhoneConnection) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
 		return decodeErr("phoneConnection#9cc123c7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneConnection) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4532,11 +4940,16 @@ func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
 		return decodeErr("phoneConnectionWebrtc#635fe375", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneConnectionWebrtc) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4580,7 +4993,12 @@ type PhotoClass interface {
 
 // DecodePhoto decodes any constructor of Photo.
 func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
-	id, err := b.PeekID()
+	return decodePhoto(b, 0)
+}
+
+// decodePhoto is DecodePhoto for a value nested depth levels deep.
+func decodePhoto(b *bin.Buffer, depth int) (PhotoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4596,7 +5014,7 @@ func DecodePhoto(b *bin.Buffer) (PhotoClass, error) {
 			Type: "Photo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4653,11 +5071,16 @@ func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
 		return decodeErr("photoEmpty#2331b22d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4759,13 +5182,21 @@ func (m *Photo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoTypeID, "photo"); err != nil {
 		return decodeErr("photo#fb197a65", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Photo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photo#fb197a65", "", ErrTooDeep)
 	}
 	*m = Photo{}
 	var err error
@@ -4785,11 +5216,11 @@ func (m *Photo) DecodeBare(b *bin.Buffer) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("photo#fb197a65", "date", err)
 	}
-	if m.Sizes, err = decodeVector(b, DecodePhotoSize); err != nil {
+	if m.Sizes, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
 		return decodeErr("photo#fb197a65", "sizes", err)
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = decodeVector(b, DecodeVideoSize); err != nil {
+		if m.VideoSizes, err = decodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
 			return decodeErr("photo#fb197a65", "video_sizes", err)
 		}
 	}
@@ -4813,7 +5244,12 @@ type PhotoSizeClass interface {
 
 // DecodePhotoSize decodes any constructor of PhotoSize.
 func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
-	id, err := b.PeekID()
+	return decodePhotoSize(b, 0)
+}
+
+// decodePhotoSize is DecodePhotoSize for a value nested depth levels deep.
+func decodePhotoSize(b *bin.Buffer, depth int) (PhotoSizeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4837,7 +5273,7 @@ func DecodePhotoSize(b *bin.Buffer) (PhotoSizeClass, error) {
 			Type: "PhotoSize",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4894,11 +5330,16 @@ func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
 		return decodeErr("photoSizeEmpty#0e17e23c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoSizeEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4966,11 +5407,16 @@ func (m *PhotoSize) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
 		return decodeErr("photoSize#75c78e60", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5047,11 +5493,16 @@ func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
 		return decodeErr("photoCachedSize#021e1ad6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoCachedSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5124,11 +5575,16 @@ func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
 		return decodeErr("photoStrippedSize#e0b0bc2e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoStrippedSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5202,11 +5658,16 @@ func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
 		return decodeErr("photoSizeProgressive#fa3efb95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoSizeProgressive) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5279,11 +5740,16 @@ func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
 		return decodeErr("photoPathSize#d8214d41", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoPathSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5307,7 +5773,12 @@ type PostInteractionCountersClass interface {
 
 // DecodePostInteractionCounters decodes any constructor of PostInteractionCounters.
 func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass, error) {
-	id, err := b.PeekID()
+	return decodePostInteractionCounters(b, 0)
+}
+
+// decodePostInteractionCounters is DecodePostInteractionCounters for a value nested depth levels deep.
+func decodePostInteractionCounters(b *bin.Buffer, depth int) (PostInteractionCountersClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5323,7 +5794,7 @@ func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass,
 			Type: "PostInteractionCounters",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5386,11 +5857,16 @@ func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
 		return decodeErr("postInteractionCountersMessage#e7058e7f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PostInteractionCountersMessage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5467,11 +5943,16 @@ func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
 		return decodeErr("postInteractionCountersStory#8a480e27", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PostInteractionCountersStory) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5501,7 +5982,12 @@ type PrivacyKeyClass interface {
 
 // DecodePrivacyKey decodes any constructor of PrivacyKey.
 func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
-	id, err := b.PeekID()
+	return decodePrivacyKey(b, 0)
+}
+
+// decodePrivacyKey is DecodePrivacyKey for a value nested depth levels deep.
+func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -5533,7 +6019,7 @@ func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
 			Type: "PrivacyKey",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5587,11 +6073,16 @@ func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
 		return decodeErr("privacyKeyStatusTimestamp#bc2eab30", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyStatusTimestamp) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5646,11 +6137,16 @@ func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
 		return decodeErr("privacyKeyChatInvite#500e6dfa", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyChatInvite) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5705,11 +6201,16 @@ func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
 		return decodeErr("privacyKeyPhoneCall#3d662b7b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyPhoneCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5764,11 +6265,16 @@ func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
 		return decodeErr("privacyKeyPhoneP2P#39491cc8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyPhoneP2P) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5823,11 +6329,16 @@ func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
 		return decodeErr("privacyKeyForwards#69ec56a3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyForwards) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5882,11 +6393,16 @@ func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
 		return decodeErr("privacyKeyProfilePhoto#96151fed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5941,11 +6457,16 @@ func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
 		return decodeErr("privacyKeyPhoneNumber#d19ae46d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyPhoneNumber) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6000,11 +6521,16 @@ func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
 		return decodeErr("privacyKeyAddedByPhone#42ffd42b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyAddedByPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6059,11 +6585,16 @@ func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
 		return decodeErr("privacyKeyVoiceMessages#0697f414", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyVoiceMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6118,11 +6649,16 @@ func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
 		return decodeErr("privacyKeyAbout#a486b761", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyAbout) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6139,7 +6675,12 @@ type PrivacyRuleClass interface {
 
 // DecodePrivacyRule decodes any constructor of PrivacyRule.
 func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
-	id, err := b.PeekID()
+	return decodePrivacyRule(b, 0)
+}
+
+// decodePrivacyRule is DecodePrivacyRule for a value nested depth levels deep.
+func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6169,7 +6710,7 @@ func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
 			Type: "PrivacyRule",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6223,11 +6764,16 @@ func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
 		return decodeErr("privacyValueAllowContacts#fffe1bac", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6282,11 +6828,16 @@ func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
 		return decodeErr("privacyValueAllowAll#65427b82", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowAll) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6347,11 +6898,16 @@ func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
 		return decodeErr("privacyValueAllowUsers#b8905fb2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowUsers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6410,11 +6966,16 @@ func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
 		return decodeErr("privacyValueDisallowContacts#f888fa1a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6469,11 +7030,16 @@ func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
 		return decodeErr("privacyValueDisallowAll#8b73e763", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowAll) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6534,11 +7100,16 @@ func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
 		return decodeErr("privacyValueDisallowUsers#e4621141", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowUsers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6603,11 +7174,16 @@ func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
 		return decodeErr("privacyValueAllowChatParticipants#6b134e8e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6672,11 +7248,16 @@ func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
 		return decodeErr("privacyValueDisallowChatParticipants#41c87565", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6735,11 +7316,16 @@ func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
 		return decodeErr("privacyValueAllowCloseFriends#f7e8d89b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowCloseFriends) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6756,7 +7342,12 @@ type PublicForwardClass interface {
 
 // DecodePublicForward decodes any constructor of PublicForward.
 func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
-	id, err := b.PeekID()
+	return decodePublicForward(b, 0)
+}
+
+// decodePublicForward is DecodePublicForward for a value nested depth levels deep.
+func decodePublicForward(b *bin.Buffer, depth int) (PublicForwardClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -6772,7 +7363,7 @@ func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
 			Type: "PublicForward",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -6831,16 +7422,24 @@ func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
 		return decodeErr("publicForwardMessage#01f2bf4a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PublicForwardMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("publicForwardMessage#01f2bf4a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("publicForwardMessage#01f2bf4a", "message", err)
 	}
 	return nil
@@ -6903,19 +7502,27 @@ func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
 		return decodeErr("publicForwardStory#edf3add0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PublicForwardStory) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("publicForwardStory#edf3add0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("publicForwardStory#edf3add0", "peer", err)
 	}
-	if m.Story, err = DecodeStoryItem(b); err != nil {
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 		return decodeErr("publicForwardStory#edf3add0", "story", err)
 	}
 	return nil
@@ -7022,13 +7629,21 @@ func (m *Page) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageTypeID, "page"); err != nil {
 		return decodeErr("page#98657f0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Page) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Page) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("page#98657f0d", "", ErrTooDeep)
 	}
 	*m = Page{}
 	var err error
@@ -7041,13 +7656,13 @@ func (m *Page) DecodeBare(b *bin.Buffer) error {
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("page#98657f0d", "url", err)
 	}
-	if m.Blocks, err = decodeVector(b, DecodePageBlock); err != nil {
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
 		return decodeErr("page#98657f0d", "blocks", err)
 	}
-	if m.Photos, err = decodeVector(b, DecodePhoto); err != nil {
+	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
 		return decodeErr("page#98657f0d", "photos", err)
 	}
-	if m.Documents, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("page#98657f0d", "documents", err)
 	}
 	if m.Flags.Has(3) {
@@ -7118,19 +7733,27 @@ func (m *PageCaption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
 		return decodeErr("pageCaption#6f747657", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageCaption) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageCaption#6f747657", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageCaption#6f747657", "text", err)
 	}
-	if m.Credit, err = DecodeRichText(b); err != nil {
+	if m.Credit, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageCaption#6f747657", "credit", err)
 	}
 	return nil
@@ -7228,11 +7851,16 @@ func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
 		return decodeErr("pageRelatedArticle#b390dc08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageRelatedArticle) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7398,13 +8026,21 @@ func (m *PageTableCell) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
 		return decodeErr("pageTableCell#34566b6a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageTableCell) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageTableCell#34566b6a", "", ErrTooDeep)
 	}
 	*m = PageTableCell{}
 	var err error
@@ -7417,7 +8053,7 @@ func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
 	m.ValignMiddle = m.Flags.Has(5)
 	m.ValignBottom = m.Flags.Has(6)
 	if m.Flags.Has(7) {
-		if m.Text, err = DecodeRichText(b); err != nil {
+		if m.Text, err = decodeRichText(b, depth+1); err != nil {
 			return decodeErr("pageTableCell#34566b6a", "text", err)
 		}
 	}
@@ -7499,16 +8135,24 @@ func (m *PageTableRow) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
 		return decodeErr("pageTableRow#e0c0c5e5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageTableRow) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageTableRow#e0c0c5e5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Cells, err = decodeVector(b, decodeValue[PageTableCell]); err != nil {
+	if m.Cells, err = decodeVectorAt(b, depth+1, decodeValue[PageTableCell]); err != nil {
 		return decodeErr("pageTableRow#e0c0c5e5", "cells", err)
 	}
 	return nil
@@ -7564,11 +8208,16 @@ func (m *PaymentCharge) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
 		return decodeErr("paymentCharge#ea02c27e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentCharge) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7632,11 +8281,16 @@ func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
 		return decodeErr("paymentFormMethod#88f8f21b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentFormMethod) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7735,13 +8389,21 @@ func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
 		return decodeErr("paymentRequestedInfo#909c3f94", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("paymentRequestedInfo#909c3f94", "", ErrTooDeep)
 	}
 	*m = PaymentRequestedInfo{}
 	var err error
@@ -7765,7 +8427,7 @@ func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(3) {
 		m.ShippingAddress = new(PostAddress)
-		if err = m.ShippingAddress.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ShippingAddress, depth+1); err != nil {
 			return decodeErr("paymentRequestedInfo#909c3f94", "shipping_address", err)
 		}
 	}
@@ -7832,11 +8494,16 @@ func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
 		return decodeErr("paymentSavedCredentialsCard#cdc27a1f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentSavedCredentialsCard) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7902,16 +8569,24 @@ func (m *PeerBlocked) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
 		return decodeErr("peerBlocked#e8fd8014", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("peerBlocked#e8fd8014", "", ErrTooDeep)
+	}
 	var err error
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("peerBlocked#e8fd8014", "peer_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -7987,11 +8662,16 @@ func (m *PeerColor) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerColorTypeID, "peerColor"); err != nil {
 		return decodeErr("peerColor#b54b5acf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColor) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8173,13 +8853,21 @@ func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
 		return decodeErr("peerNotifySettings#99622c0c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("peerNotifySettings#99622c0c", "", ErrTooDeep)
 	}
 	*m = PeerNotifySettings{}
 	var err error
@@ -8202,17 +8890,17 @@ func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.IosSound, err = DecodeNotificationSound(b); err != nil {
+		if m.IosSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("peerNotifySettings#99622c0c", "ios_sound", err)
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.AndroidSound, err = DecodeNotificationSound(b); err != nil {
+		if m.AndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("peerNotifySettings#99622c0c", "android_sound", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.OtherSound, err = DecodeNotificationSound(b); err != nil {
+		if m.OtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("peerNotifySettings#99622c0c", "other_sound", err)
 		}
 	}
@@ -8227,17 +8915,17 @@ func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.StoriesIosSound, err = DecodeNotificationSound(b); err != nil {
+		if m.StoriesIosSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("peerNotifySettings#99622c0c", "stories_ios_sound", err)
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.StoriesAndroidSound, err = DecodeNotificationSound(b); err != nil {
+		if m.StoriesAndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("peerNotifySettings#99622c0c", "stories_android_sound", err)
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.StoriesOtherSound, err = DecodeNotificationSound(b); err != nil {
+		if m.StoriesOtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
 			return decodeErr("peerNotifySettings#99622c0c", "stories_other_sound", err)
 		}
 	}
@@ -8390,11 +9078,16 @@ func (m *PeerSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
 		return decodeErr("peerSettings#a518110d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8516,20 +9209,28 @@ func (m *PeerStories) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
 		return decodeErr("peerStories#9a35e999", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("peerStories#9a35e999", "", ErrTooDeep)
 	}
 	*m = PeerStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("peerStories#9a35e999", "flags", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("peerStories#9a35e999", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -8537,7 +9238,7 @@ func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("peerStories#9a35e999", "max_read_id", err)
 		}
 	}
-	if m.Stories, err = decodeVector(b, DecodeStoryItem); err != nil {
+	if m.Stories, err = decodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
 		return decodeErr("peerStories#9a35e999", "stories", err)
 	}
 	if m.MaxReadID != 0 {
@@ -8616,11 +9317,16 @@ func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
 		return decodeErr("phoneCallProtocol#fc878fc8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallProtocol) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8747,13 +9453,21 @@ func (m *Poll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PollTypeID, "poll"); err != nil {
 		return decodeErr("poll#86e18161", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Poll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("poll#86e18161", "", ErrTooDeep)
 	}
 	*m = Poll{}
 	var err error
@@ -8770,7 +9484,7 @@ func (m *Poll) DecodeBare(b *bin.Buffer) error {
 	if m.Question, err = b.String(); err != nil {
 		return decodeErr("poll#86e18161", "question", err)
 	}
-	if m.Answers, err = decodeVector(b, decodeValue[PollAnswer]); err != nil {
+	if m.Answers, err = decodeVectorAt(b, depth+1, decodeValue[PollAnswer]); err != nil {
 		return decodeErr("poll#86e18161", "answers", err)
 	}
 	if m.Flags.Has(4) {
@@ -8846,11 +9560,16 @@ func (m *PollAnswer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
 		return decodeErr("pollAnswer#6ca9c2e9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollAnswer) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8929,11 +9648,16 @@ func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
 		return decodeErr("pollAnswerVoters#3b6ddad2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollAnswerVoters) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9061,13 +9785,21 @@ func (m *PollResults) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PollResultsTypeID, "pollResults"); err != nil {
 		return decodeErr("pollResults#7adf2420", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollResults) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pollResults#7adf2420", "", ErrTooDeep)
 	}
 	*m = PollResults{}
 	var err error
@@ -9076,7 +9808,7 @@ func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Min = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Results, err = decodeVector(b, decodeValue[PollAnswerVoters]); err != nil {
+		if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[PollAnswerVoters]); err != nil {
 			return decodeErr("pollResults#7adf2420", "results", err)
 		}
 	}
@@ -9086,7 +9818,7 @@ func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = decodeVector(b, DecodePeer); err != nil {
+		if m.RecentVoters, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 			return decodeErr("pollResults#7adf2420", "recent_voters", err)
 		}
 	}
@@ -9096,7 +9828,7 @@ func (m *PollResults) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("pollResults#7adf2420", "solution_entities", err)
 		}
 	}
@@ -9166,11 +9898,16 @@ func (m *PopularContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PopularContactTypeID, "popularContact"); err != nil {
 		return decodeErr("popularContact#5ce14175", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PopularContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9242,11 +9979,16 @@ func (m *PostAddress) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PostAddressTypeID, "postAddress"); err != nil {
 		return decodeErr("postAddress#1e8caaeb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PostAddress) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9347,11 +10089,16 @@ func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
 		return decodeErr("premiumGiftCodeOption#257e962b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGiftCodeOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9459,11 +10206,16 @@ func (m *PremiumGiftOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumGiftOptionTypeID, "premiumGiftOption"); err != nil {
 		return decodeErr("premiumGiftOption#74c34319", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGiftOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGiftOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9582,11 +10334,16 @@ func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
 		return decodeErr("premiumSubscriptionOption#5f2d1df2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumSubscriptionOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9684,11 +10441,16 @@ func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
 		return decodeErr("prepaidGiveaway#b2539d54", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -17,7 +17,12 @@ type PaymentsGiveawayInfoClass interface {
 
 // DecodePaymentsGiveawayInfo decodes any constructor of payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error) {
-	id, err := b.PeekID()
+	return decodePaymentsGiveawayInfo(b, 0)
+}
+
+// decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested depth levels deep.
+func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error
 			Type: "payments.GiveawayInfo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -130,11 +135,16 @@ func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
 		return decodeErr("payments.giveawayInfo#4367daa0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGiveawayInfo) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -255,11 +265,16 @@ func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
 		return decodeErr("payments.giveawayInfoResults#00cd5570", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGiveawayInfoResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -304,7 +319,12 @@ type PaymentsPaymentResultClass interface {
 
 // DecodePaymentsPaymentResult decodes any constructor of payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	id, err := b.PeekID()
+	return decodePaymentsPaymentResult(b, 0)
+}
+
+// decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested depth levels deep.
+func decodePaymentsPaymentResult(b *bin.Buffer, depth int) (PaymentsPaymentResultClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +340,7 @@ func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, err
 			Type: "payments.PaymentResult",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -379,16 +399,24 @@ func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
 		return decodeErr("payments.paymentResult#4e5f810d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.paymentResult#4e5f810d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Updates, err = DecodeUpdates(b); err != nil {
+	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
 		return decodeErr("payments.paymentResult#4e5f810d", "updates", err)
 	}
 	return nil
@@ -445,11 +473,16 @@ func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
 		return decodeErr("payments.paymentVerificationNeeded#d8411139", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentVerificationNeeded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -515,19 +548,27 @@ func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
 		return decodeErr("payments.bankCardData#3e24e573", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsBankCardData) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.bankCardData#3e24e573", "", ErrTooDeep)
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
 		return decodeErr("payments.bankCardData#3e24e573", "title", err)
 	}
-	if m.OpenURLs, err = decodeVector(b, decodeValue[BankCardOpenURL]); err != nil {
+	if m.OpenURLs, err = decodeVectorAt(b, depth+1, decodeValue[BankCardOpenURL]); err != nil {
 		return decodeErr("payments.bankCardData#3e24e573", "open_urls", err)
 	}
 	return nil
@@ -642,13 +683,21 @@ func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
 		return decodeErr("payments.checkedGiftCode#284a1096", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckedGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.checkedGiftCode#284a1096", "", ErrTooDeep)
 	}
 	*m = PaymentsCheckedGiftCode{}
 	var err error
@@ -657,7 +706,7 @@ func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
 	}
 	m.ViaGiveaway = m.Flags.Has(2)
 	if m.Flags.Has(4) {
-		if m.FromID, err = DecodePeer(b); err != nil {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("payments.checkedGiftCode#284a1096", "from_id", err)
 		}
 	}
@@ -682,10 +731,10 @@ func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("payments.checkedGiftCode#284a1096", "used_date", err)
 		}
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("payments.checkedGiftCode#284a1096", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("payments.checkedGiftCode#284a1096", "users", err)
 	}
 	m.Flags.Unset(2)
@@ -750,11 +799,16 @@ func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
 		return decodeErr("payments.exportedInvoice#aed0cbd9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsExportedInvoice) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -912,13 +966,21 @@ func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
 		return decodeErr("payments.paymentForm#a0058751", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentForm) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.paymentForm#a0058751", "", ErrTooDeep)
 	}
 	*m = PaymentsPaymentForm{}
 	var err error
@@ -940,11 +1002,11 @@ func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("payments.paymentForm#a0058751", "description", err)
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = DecodeWebDocument(b); err != nil {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
 			return decodeErr("payments.paymentForm#a0058751", "photo", err)
 		}
 	}
-	if err = m.Invoice.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return decodeErr("payments.paymentForm#a0058751", "invoice", err)
 	}
 	if m.ProviderID, err = b.Long(); err != nil {
@@ -960,27 +1022,27 @@ func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(4) {
 		m.NativeParams = new(DataJSON)
-		if err = m.NativeParams.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.NativeParams, depth+1); err != nil {
 			return decodeErr("payments.paymentForm#a0058751", "native_params", err)
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = decodeVector(b, decodeValue[PaymentFormMethod]); err != nil {
+		if m.AdditionalMethods, err = decodeVectorAt(b, depth+1, decodeValue[PaymentFormMethod]); err != nil {
 			return decodeErr("payments.paymentForm#a0058751", "additional_methods", err)
 		}
 	}
 	if m.Flags.Has(0) {
 		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = m.SavedInfo.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SavedInfo, depth+1); err != nil {
 			return decodeErr("payments.paymentForm#a0058751", "saved_info", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = decodeVector(b, decodeValue[PaymentSavedCredentialsCard]); err != nil {
+		if m.SavedCredentials, err = decodeVectorAt(b, depth+1, decodeValue[PaymentSavedCredentialsCard]); err != nil {
 			return decodeErr("payments.paymentForm#a0058751", "saved_credentials", err)
 		}
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("payments.paymentForm#a0058751", "users", err)
 	}
 	m.Flags.Unset(2)
@@ -1119,13 +1181,21 @@ func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
 		return decodeErr("payments.paymentReceipt#70c4fe03", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentReceipt) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.paymentReceipt#70c4fe03", "", ErrTooDeep)
 	}
 	*m = PaymentsPaymentReceipt{}
 	var err error
@@ -1148,22 +1218,22 @@ func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("payments.paymentReceipt#70c4fe03", "description", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Photo, err = DecodeWebDocument(b); err != nil {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
 			return decodeErr("payments.paymentReceipt#70c4fe03", "photo", err)
 		}
 	}
-	if err = m.Invoice.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return decodeErr("payments.paymentReceipt#70c4fe03", "invoice", err)
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = m.Info.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
 			return decodeErr("payments.paymentReceipt#70c4fe03", "info", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		m.Shipping = new(ShippingOption)
-		if err = m.Shipping.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Shipping, depth+1); err != nil {
 			return decodeErr("payments.paymentReceipt#70c4fe03", "shipping", err)
 		}
 	}
@@ -1181,7 +1251,7 @@ func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
 	if m.CredentialsTitle, err = b.String(); err != nil {
 		return decodeErr("payments.paymentReceipt#70c4fe03", "credentials_title", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("payments.paymentReceipt#70c4fe03", "users", err)
 	}
 	m.Flags.Unset(2)
@@ -1259,13 +1329,21 @@ func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
 		return decodeErr("payments.savedInfo#fb8fe43c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSavedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.savedInfo#fb8fe43c", "", ErrTooDeep)
 	}
 	*m = PaymentsSavedInfo{}
 	var err error
@@ -1275,7 +1353,7 @@ func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
 	m.HasSavedCredentials = m.Flags.Has(1)
 	if m.Flags.Has(0) {
 		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = m.SavedInfo.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.SavedInfo, depth+1); err != nil {
 			return decodeErr("payments.savedInfo#fb8fe43c", "saved_info", err)
 		}
 	}
@@ -1356,13 +1434,21 @@ func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
 		return decodeErr("payments.validatedRequestedInfo#d1451883", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsValidatedRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.validatedRequestedInfo#d1451883", "", ErrTooDeep)
 	}
 	*m = PaymentsValidatedRequestedInfo{}
 	var err error
@@ -1375,7 +1461,7 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = decodeVector(b, decodeValue[ShippingOption]); err != nil {
+		if m.ShippingOptions, err = decodeVectorAt(b, depth+1, decodeValue[ShippingOption]); err != nil {
 			return decodeErr("payments.validatedRequestedInfo#d1451883", "shipping_options", err)
 		}
 	}
@@ -1452,25 +1538,33 @@ func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
 		return decodeErr("payments.getPaymentForm#37148dbb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.getPaymentForm#37148dbb", "", ErrTooDeep)
 	}
 	*m = PaymentsGetPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("payments.getPaymentForm#37148dbb", "flags", err)
 	}
-	if m.Invoice, err = DecodeInputInvoice(b); err != nil {
+	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
 		return decodeErr("payments.getPaymentForm#37148dbb", "invoice", err)
 	}
 	if m.Flags.Has(0) {
 		m.ThemeParams = new(DataJSON)
-		if err = m.ThemeParams.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
 			return decodeErr("payments.getPaymentForm#37148dbb", "theme_params", err)
 		}
 	}
@@ -1545,16 +1639,24 @@ func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
 		return decodeErr("payments.getPaymentReceipt#2478d1cc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPaymentReceiptRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.getPaymentReceipt#2478d1cc", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("payments.getPaymentReceipt#2478d1cc", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -1641,13 +1743,21 @@ func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
 		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsValidateRequestedInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "", ErrTooDeep)
 	}
 	*m = PaymentsValidateRequestedInfoRequest{}
 	var err error
@@ -1655,10 +1765,10 @@ func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "flags", err)
 	}
 	m.Save = m.Flags.Has(0)
-	if m.Invoice, err = DecodeInputInvoice(b); err != nil {
+	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
 		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "invoice", err)
 	}
-	if err = m.Info.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Info, depth+1); err != nil {
 		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "info", err)
 	}
 	m.Flags.Unset(0)
@@ -1764,13 +1874,21 @@ func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
 		return decodeErr("payments.sendPaymentForm#2d03522f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSendPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.sendPaymentForm#2d03522f", "", ErrTooDeep)
 	}
 	*m = PaymentsSendPaymentFormRequest{}
 	var err error
@@ -1780,7 +1898,7 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 	if m.FormID, err = b.Long(); err != nil {
 		return decodeErr("payments.sendPaymentForm#2d03522f", "form_id", err)
 	}
-	if m.Invoice, err = DecodeInputInvoice(b); err != nil {
+	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
 		return decodeErr("payments.sendPaymentForm#2d03522f", "invoice", err)
 	}
 	if m.Flags.Has(0) {
@@ -1793,7 +1911,7 @@ func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("payments.sendPaymentForm#2d03522f", "shipping_option_id", err)
 		}
 	}
-	if m.Credentials, err = DecodeInputPaymentCredentials(b); err != nil {
+	if m.Credentials, err = decodeInputPaymentCredentials(b, depth+1); err != nil {
 		return decodeErr("payments.sendPaymentForm#2d03522f", "credentials", err)
 	}
 	if m.Flags.Has(2) {
@@ -1873,11 +1991,16 @@ func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
 		return decodeErr("payments.getSavedInfo#227d824b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1960,11 +2083,16 @@ func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
 		return decodeErr("payments.clearSavedInfo#d83d70c1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsClearSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2043,11 +2171,16 @@ func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
 		return decodeErr("payments.getBankCardData#2e79d779", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetBankCardDataRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2123,16 +2256,24 @@ func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
 		return decodeErr("payments.exportInvoice#0f91b065", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsExportInvoiceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.exportInvoice#0f91b065", "", ErrTooDeep)
+	}
 	var err error
-	if m.InvoiceMedia, err = DecodeInputMedia(b); err != nil {
+	if m.InvoiceMedia, err = decodeInputMedia(b, depth+1); err != nil {
 		return decodeErr("payments.exportInvoice#0f91b065", "invoice_media", err)
 	}
 	return nil
@@ -2205,19 +2346,27 @@ func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
 		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsAssignAppStoreTransactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "", ErrTooDeep)
 	}
 	var err error
 	if m.Receipt, err = b.Bytes(); err != nil {
 		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "receipt", err)
 	}
-	if m.Purpose, err = DecodeInputStorePaymentPurpose(b); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
 		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "purpose", err)
 	}
 	return nil
@@ -2292,19 +2441,27 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error
 	if err := consumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
 		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsAssignPlayMarketTransactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Receipt.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Receipt, depth+1); err != nil {
 		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "receipt", err)
 	}
-	if m.Purpose, err = DecodeInputStorePaymentPurpose(b); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
 		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "purpose", err)
 	}
 	return nil
@@ -2375,16 +2532,24 @@ func (m *PaymentsCanPurchasePremiumRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsCanPurchasePremiumRequestTypeID, "payments.canPurchasePremium"); err != nil {
 		return decodeErr("payments.canPurchasePremium#9fc19eb6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCanPurchasePremiumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCanPurchasePremiumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.canPurchasePremium#9fc19eb6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Purpose, err = DecodeInputStorePaymentPurpose(b); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
 		return decodeErr("payments.canPurchasePremium#9fc19eb6", "purpose", err)
 	}
 	return nil
@@ -2465,13 +2630,21 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
 		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPremiumGiftCodeOptionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "", ErrTooDeep)
 	}
 	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	var err error
@@ -2479,7 +2652,7 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) err
 		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.BoostPeer, err = DecodeInputPeer(b); err != nil {
+		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "boost_peer", err)
 		}
 	}
@@ -2500,7 +2673,7 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return decodeVector(b, decodeValue[PremiumGiftCodeOption])
+		return decodeVectorAt(b, 0, decodeValue[PremiumGiftCodeOption])
 	})
 }
 
@@ -2552,11 +2725,16 @@ func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
 		return decodeErr("payments.checkGiftCode#8e51b4c1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckGiftCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2630,11 +2808,16 @@ func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
 		return decodeErr("payments.applyGiftCode#f6e26854", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsApplyGiftCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2712,16 +2895,24 @@ func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
 		return decodeErr("payments.getGiveawayInfo#f4239425", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetGiveawayInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.getGiveawayInfo#f4239425", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("payments.getGiveawayInfo#f4239425", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -2801,22 +2992,30 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
 		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsLaunchPrepaidGiveawayRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "peer", err)
 	}
 	if m.GiveawayID, err = b.Long(); err != nil {
 		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "giveaway_id", err)
 	}
-	if m.Purpose, err = DecodeInputStorePaymentPurpose(b); err != nil {
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
 		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "purpose", err)
 	}
 	return nil

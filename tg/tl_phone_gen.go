@@ -55,11 +55,16 @@ func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
 		return decodeErr("phone.exportedGroupCallInvite#204bd158", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneExportedGroupCallInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneExportedGroupCallInvite) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -143,28 +148,36 @@ func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
 		return decodeErr("phone.groupCall#9e727aad", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.groupCall#9e727aad", "", ErrTooDeep)
+	}
 	var err error
-	if m.Call, err = DecodeGroupCall(b); err != nil {
+	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.groupCall#9e727aad", "call", err)
 	}
-	if m.Participants, err = decodeVector(b, decodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
 		return decodeErr("phone.groupCall#9e727aad", "participants", err)
 	}
 	if m.ParticipantsNextOffset, err = b.String(); err != nil {
 		return decodeErr("phone.groupCall#9e727aad", "participants_next_offset", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("phone.groupCall#9e727aad", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("phone.groupCall#9e727aad", "users", err)
 	}
 	return nil
@@ -223,16 +236,24 @@ func (m *PhoneGroupCallStreamChannels) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"); err != nil {
 		return decodeErr("phone.groupCallStreamChannels#d0e482b2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCallStreamChannels) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStreamChannels) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.groupCallStreamChannels#d0e482b2", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channels, err = decodeVector(b, decodeValue[GroupCallStreamChannel]); err != nil {
+	if m.Channels, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallStreamChannel]); err != nil {
 		return decodeErr("phone.groupCallStreamChannels#d0e482b2", "channels", err)
 	}
 	return nil
@@ -288,11 +309,16 @@ func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
 		return decodeErr("phone.groupCallStreamRtmpUrl#2dbf3432", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStreamRtmpURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -379,28 +405,36 @@ func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
 		return decodeErr("phone.groupParticipants#f47751b6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.groupParticipants#f47751b6", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("phone.groupParticipants#f47751b6", "count", err)
 	}
-	if m.Participants, err = decodeVector(b, decodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
 		return decodeErr("phone.groupParticipants#f47751b6", "participants", err)
 	}
 	if m.NextOffset, err = b.String(); err != nil {
 		return decodeErr("phone.groupParticipants#f47751b6", "next_offset", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("phone.groupParticipants#f47751b6", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("phone.groupParticipants#f47751b6", "users", err)
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -476,22 +510,30 @@ func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
 		return decodeErr("phone.joinAsPeers#afe5623f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneJoinAsPeers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneJoinAsPeers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.joinAsPeers#afe5623f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peers, err = decodeVector(b, DecodePeer); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
 		return decodeErr("phone.joinAsPeers#afe5623f", "peers", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("phone.joinAsPeers#afe5623f", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("phone.joinAsPeers#afe5623f", "users", err)
 	}
 	return nil
@@ -554,19 +596,27 @@ func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
 		return decodeErr("phone.phoneCall#ec82e140", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhonePhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhonePhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.phoneCall#ec82e140", "", ErrTooDeep)
+	}
 	var err error
-	if m.PhoneCall, err = DecodePhoneCall(b); err != nil {
+	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
 		return decodeErr("phone.phoneCall#ec82e140", "phone_call", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("phone.phoneCall#ec82e140", "users", err)
 	}
 	return nil
@@ -617,11 +667,16 @@ func (m *PhoneGetCallConfigRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"); err != nil {
 		return decodeErr("phone.getCallConfig#55451fa9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetCallConfigRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetCallConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -710,13 +765,21 @@ func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
 		return decodeErr("phone.requestCall#42ff96ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneRequestCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.requestCall#42ff96ed", "", ErrTooDeep)
 	}
 	*m = PhoneRequestCallRequest{}
 	var err error
@@ -724,7 +787,7 @@ func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phone.requestCall#42ff96ed", "flags", err)
 	}
 	m.Video = m.Flags.Has(0)
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("phone.requestCall#42ff96ed", "user_id", err)
 	}
 	if m.RandomID, err = b.Int(); err != nil {
@@ -733,7 +796,7 @@ func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m.GAHash, err = b.Bytes(); err != nil {
 		return decodeErr("phone.requestCall#42ff96ed", "g_a_hash", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phone.requestCall#42ff96ed", "protocol", err)
 	}
 	m.Flags.Unset(0)
@@ -811,22 +874,30 @@ func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
 		return decodeErr("phone.acceptCall#3bd2b4a0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneAcceptCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneAcceptCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.acceptCall#3bd2b4a0", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.acceptCall#3bd2b4a0", "peer", err)
 	}
 	if m.GB, err = b.Bytes(); err != nil {
 		return decodeErr("phone.acceptCall#3bd2b4a0", "g_b", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phone.acceptCall#3bd2b4a0", "protocol", err)
 	}
 	return nil
@@ -905,16 +976,24 @@ func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
 		return decodeErr("phone.confirmCall#2efe1722", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneConfirmCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.confirmCall#2efe1722", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.confirmCall#2efe1722", "peer", err)
 	}
 	if m.GA, err = b.Bytes(); err != nil {
@@ -923,7 +1002,7 @@ func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
 	if m.KeyFingerprint, err = b.Long(); err != nil {
 		return decodeErr("phone.confirmCall#2efe1722", "key_fingerprint", err)
 	}
-	if err = m.Protocol.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phone.confirmCall#2efe1722", "protocol", err)
 	}
 	return nil
@@ -994,16 +1073,24 @@ func (m *PhoneReceivedCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneReceivedCallRequestTypeID, "phone.receivedCall"); err != nil {
 		return decodeErr("phone.receivedCall#17d54f61", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneReceivedCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneReceivedCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.receivedCall#17d54f61", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.receivedCall#17d54f61", "peer", err)
 	}
 	return nil
@@ -1091,13 +1178,21 @@ func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
 		return decodeErr("phone.discardCall#b2cbc1c0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDiscardCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.discardCall#b2cbc1c0", "", ErrTooDeep)
 	}
 	*m = PhoneDiscardCallRequest{}
 	var err error
@@ -1105,13 +1200,13 @@ func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phone.discardCall#b2cbc1c0", "flags", err)
 	}
 	m.Video = m.Flags.Has(0)
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.discardCall#b2cbc1c0", "peer", err)
 	}
 	if m.Duration, err = b.Int(); err != nil {
 		return decodeErr("phone.discardCall#b2cbc1c0", "duration", err)
 	}
-	if m.Reason, err = DecodePhoneCallDiscardReason(b); err != nil {
+	if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
 		return decodeErr("phone.discardCall#b2cbc1c0", "reason", err)
 	}
 	if m.ConnectionID, err = b.Long(); err != nil {
@@ -1199,13 +1294,21 @@ func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
 		return decodeErr("phone.setCallRating#59ead627", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSetCallRatingRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.setCallRating#59ead627", "", ErrTooDeep)
 	}
 	*m = PhoneSetCallRatingRequest{}
 	var err error
@@ -1213,7 +1316,7 @@ func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phone.setCallRating#59ead627", "flags", err)
 	}
 	m.UserInitiative = m.Flags.Has(0)
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.setCallRating#59ead627", "peer", err)
 	}
 	if m.Rating, err = b.Int(); err != nil {
@@ -1295,19 +1398,27 @@ func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
 		return decodeErr("phone.saveCallDebug#277add7e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveCallDebugRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveCallDebugRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.saveCallDebug#277add7e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.saveCallDebug#277add7e", "peer", err)
 	}
-	if err = m.Debug.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Debug, depth+1); err != nil {
 		return decodeErr("phone.saveCallDebug#277add7e", "debug", err)
 	}
 	return nil
@@ -1380,16 +1491,24 @@ func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
 		return decodeErr("phone.sendSignalingData#ff7a9383", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSendSignalingDataRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendSignalingDataRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.sendSignalingData#ff7a9383", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.sendSignalingData#ff7a9383", "peer", err)
 	}
 	if m.Data, err = b.Bytes(); err != nil {
@@ -1492,13 +1611,21 @@ func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
 		return decodeErr("phone.createGroupCall#48cdc6d8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCreateGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.createGroupCall#48cdc6d8", "", ErrTooDeep)
 	}
 	*m = PhoneCreateGroupCallRequest{}
 	var err error
@@ -1506,7 +1633,7 @@ func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phone.createGroupCall#48cdc6d8", "flags", err)
 	}
 	m.RtmpStream = m.Flags.Has(2)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.createGroupCall#48cdc6d8", "peer", err)
 	}
 	if m.RandomID, err = b.Int(); err != nil {
@@ -1631,13 +1758,21 @@ func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
 		return decodeErr("phone.joinGroupCall#b132ff7b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneJoinGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.joinGroupCall#b132ff7b", "", ErrTooDeep)
 	}
 	*m = PhoneJoinGroupCallRequest{}
 	var err error
@@ -1646,10 +1781,10 @@ func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Muted = m.Flags.Has(0)
 	m.VideoStopped = m.Flags.Has(2)
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCall#b132ff7b", "call", err)
 	}
-	if m.JoinAs, err = DecodeInputPeer(b); err != nil {
+	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCall#b132ff7b", "join_as", err)
 	}
 	if m.Flags.Has(1) {
@@ -1657,7 +1792,7 @@ func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("phone.joinGroupCall#b132ff7b", "invite_hash", err)
 		}
 	}
-	if err = m.Params.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCall#b132ff7b", "params", err)
 	}
 	m.Flags.Unset(0)
@@ -1735,16 +1870,24 @@ func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
 		return decodeErr("phone.leaveGroupCall#500377f9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneLeaveGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneLeaveGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.leaveGroupCall#500377f9", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.leaveGroupCall#500377f9", "call", err)
 	}
 	if m.Source, err = b.Int(); err != nil {
@@ -1825,19 +1968,27 @@ func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
 		return decodeErr("phone.inviteToGroupCall#7b393160", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneInviteToGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneInviteToGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.inviteToGroupCall#7b393160", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.inviteToGroupCall#7b393160", "call", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("phone.inviteToGroupCall#7b393160", "users", err)
 	}
 	return nil
@@ -1908,16 +2059,24 @@ func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
 		return decodeErr("phone.discardGroupCall#7a777135", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneDiscardGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDiscardGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.discardGroupCall#7a777135", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.discardGroupCall#7a777135", "call", err)
 	}
 	return nil
@@ -2008,13 +2167,21 @@ func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
 		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneToggleGroupCallSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "", ErrTooDeep)
 	}
 	*m = PhoneToggleGroupCallSettingsRequest{}
 	var err error
@@ -2022,7 +2189,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "flags", err)
 	}
 	m.ResetInviteHash = m.Flags.Has(1)
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "call", err)
 	}
 	if m.Flags.Has(0) {
@@ -2104,16 +2271,24 @@ func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
 		return decodeErr("phone.getGroupCall#041845db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupCall#041845db", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.getGroupCall#041845db", "call", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2203,19 +2378,27 @@ func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
 		return decodeErr("phone.getGroupParticipants#c558d8ab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupParticipants#c558d8ab", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.getGroupParticipants#c558d8ab", "call", err)
 	}
-	if m.IDs, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.IDs, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("phone.getGroupParticipants#c558d8ab", "ids", err)
 	}
 	if m.Sources, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2300,16 +2483,24 @@ func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
 		return decodeErr("phone.checkGroupCall#b59cf977", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCheckGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCheckGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.checkGroupCall#b59cf977", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.checkGroupCall#b59cf977", "call", err)
 	}
 	if m.Sources, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2413,13 +2604,21 @@ func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
 		return decodeErr("phone.toggleGroupCallRecord#f128c708", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneToggleGroupCallRecordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.toggleGroupCallRecord#f128c708", "", ErrTooDeep)
 	}
 	*m = PhoneToggleGroupCallRecordRequest{}
 	var err error
@@ -2428,7 +2627,7 @@ func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Start = m.Flags.Has(0)
 	m.Video = m.Flags.Has(2)
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.toggleGroupCallRecord#f128c708", "call", err)
 	}
 	if m.Flags.Has(1) {
@@ -2569,23 +2768,31 @@ func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
 		return decodeErr("phone.editGroupCallParticipant#a5273abf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneEditGroupCallParticipantRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.editGroupCallParticipant#a5273abf", "", ErrTooDeep)
 	}
 	*m = PhoneEditGroupCallParticipantRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("phone.editGroupCallParticipant#a5273abf", "flags", err)
 	}
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.editGroupCallParticipant#a5273abf", "call", err)
 	}
-	if m.Participant, err = DecodeInputPeer(b); err != nil {
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.editGroupCallParticipant#a5273abf", "participant", err)
 	}
 	if m.Flags.Has(0) {
@@ -2706,16 +2913,24 @@ func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
 		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneEditGroupCallTitleRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "call", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -2789,16 +3004,24 @@ func (m *PhoneGetGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"); err != nil {
 		return decodeErr("phone.getGroupCallJoinAs#ef7c213a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallJoinAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupCallJoinAs#ef7c213a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.getGroupCallJoinAs#ef7c213a", "peer", err)
 	}
 	return nil
@@ -2878,13 +3101,21 @@ func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
 		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneExportGroupCallInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "", ErrTooDeep)
 	}
 	*m = PhoneExportGroupCallInviteRequest{}
 	var err error
@@ -2892,7 +3123,7 @@ func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "flags", err)
 	}
 	m.CanSelfUnmute = m.Flags.Has(0)
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "call", err)
 	}
 	m.Flags.Unset(0)
@@ -2966,16 +3197,24 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) err
 	if err := consumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
 		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneToggleGroupCallStartSubscriptionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "call", err)
 	}
 	if m.Subscribed, err = b.Bool(); err != nil {
@@ -3049,16 +3288,24 @@ func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
 		return decodeErr("phone.startScheduledGroupCall#5680e342", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneStartScheduledGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.startScheduledGroupCall#5680e342", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.startScheduledGroupCall#5680e342", "call", err)
 	}
 	return nil
@@ -3133,19 +3380,27 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"); err != nil {
 		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveDefaultGroupCallJoinAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "peer", err)
 	}
-	if m.JoinAs, err = DecodeInputPeer(b); err != nil {
+	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "join_as", err)
 	}
 	return nil
@@ -3220,19 +3475,27 @@ func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
 		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneJoinGroupCallPresentationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "call", err)
 	}
-	if err = m.Params.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "params", err)
 	}
 	return nil
@@ -3303,16 +3566,24 @@ func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
 		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneLeaveGroupCallPresentationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "call", err)
 	}
 	return nil
@@ -3383,16 +3654,24 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
 		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStreamChannelsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "call", err)
 	}
 	return nil
@@ -3465,16 +3744,24 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
 		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStreamRtmpURLRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "peer", err)
 	}
 	if m.Revoke, err = b.Bool(); err != nil {
@@ -3552,19 +3839,27 @@ func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
 		return decodeErr("phone.saveCallLog#41248786", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveCallLogRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveCallLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.saveCallLog#41248786", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Peer.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
 		return decodeErr("phone.saveCallLog#41248786", "peer", err)
 	}
-	if m.File, err = DecodeInputFile(b); err != nil {
+	if m.File, err = decodeInputFile(b, depth+1); err != nil {
 		return decodeErr("phone.saveCallLog#41248786", "file", err)
 	}
 	return nil

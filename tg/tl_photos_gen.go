@@ -17,7 +17,12 @@ type PhotosPhotosClass interface {
 
 // DecodePhotosPhotos decodes any constructor of photos.Photos.
 func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
-	id, err := b.PeekID()
+	return decodePhotosPhotos(b, 0)
+}
+
+// decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels deep.
+func decodePhotosPhotos(b *bin.Buffer, depth int) (PhotosPhotosClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
 			Type: "photos.Photos",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -102,19 +107,27 @@ func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
 		return decodeErr("photos.photos#8dca6aa5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosPhotos) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.photos#8dca6aa5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Photos, err = decodeVector(b, DecodePhoto); err != nil {
+	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
 		return decodeErr("photos.photos#8dca6aa5", "photos", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("photos.photos#8dca6aa5", "users", err)
 	}
 	return nil
@@ -185,22 +198,30 @@ func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
 		return decodeErr("photos.photosSlice#15051f54", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosPhotosSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.photosSlice#15051f54", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("photos.photosSlice#15051f54", "count", err)
 	}
-	if m.Photos, err = decodeVector(b, DecodePhoto); err != nil {
+	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
 		return decodeErr("photos.photosSlice#15051f54", "photos", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("photos.photosSlice#15051f54", "users", err)
 	}
 	return nil
@@ -263,19 +284,27 @@ func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
 		return decodeErr("photos.photo#20212ca8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.photo#20212ca8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Photo, err = DecodePhoto(b); err != nil {
+	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return decodeErr("photos.photo#20212ca8", "photo", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("photos.photo#20212ca8", "users", err)
 	}
 	return nil
@@ -351,13 +380,21 @@ func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
 		return decodeErr("photos.updateProfilePhoto#09e82039", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosUpdateProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.updateProfilePhoto#09e82039", "", ErrTooDeep)
 	}
 	*m = PhotosUpdateProfilePhotoRequest{}
 	var err error
@@ -366,11 +403,11 @@ func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Fallback = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.Bot, err = DecodeInputUser(b); err != nil {
+		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 			return decodeErr("photos.updateProfilePhoto#09e82039", "bot", err)
 		}
 	}
-	if m.ID, err = DecodeInputPhoto(b); err != nil {
+	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("photos.updateProfilePhoto#09e82039", "id", err)
 	}
 	m.Flags.Unset(0)
@@ -503,13 +540,21 @@ func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
 		return decodeErr("photos.uploadProfilePhoto#0388a3b5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosUploadProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.uploadProfilePhoto#0388a3b5", "", ErrTooDeep)
 	}
 	*m = PhotosUploadProfilePhotoRequest{}
 	var err error
@@ -518,17 +563,17 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Fallback = m.Flags.Has(3)
 	if m.Flags.Has(5) {
-		if m.Bot, err = DecodeInputUser(b); err != nil {
+		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "bot", err)
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = DecodeInputFile(b); err != nil {
+		if m.File, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "file", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = DecodeInputFile(b); err != nil {
+		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "video", err)
 		}
 	}
@@ -538,7 +583,7 @@ func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.VideoEmojiMarkup, err = DecodeVideoSize(b); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
 			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "video_emoji_markup", err)
 		}
 	}
@@ -621,16 +666,24 @@ func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
 		return decodeErr("photos.deletePhotos#87cf7f2f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosDeletePhotosRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.deletePhotos#87cf7f2f", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = decodeVector(b, DecodeInputPhoto); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
 		return decodeErr("photos.deletePhotos#87cf7f2f", "id", err)
 	}
 	return nil
@@ -709,16 +762,24 @@ func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
 		return decodeErr("photos.getUserPhotos#91cd32a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosGetUserPhotosRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.getUserPhotos#91cd32a8", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("photos.getUserPhotos#91cd32a8", "user_id", err)
 	}
 	if m.Offset, err = b.Int(); err != nil {
@@ -857,13 +918,21 @@ func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
 		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosUploadContactProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "", ErrTooDeep)
 	}
 	*m = PhotosUploadContactProfilePhotoRequest{}
 	var err error
@@ -872,16 +941,16 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error
 	}
 	m.Suggest = m.Flags.Has(3)
 	m.Save = m.Flags.Has(4)
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "user_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.File, err = DecodeInputFile(b); err != nil {
+		if m.File, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "file", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Video, err = DecodeInputFile(b); err != nil {
+		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
 			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video", err)
 		}
 	}
@@ -891,7 +960,7 @@ func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.VideoEmojiMarkup, err = DecodeVideoSize(b); err != nil {
+		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
 			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video_emoji_markup", err)
 		}
 	}

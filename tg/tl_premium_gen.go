@@ -83,13 +83,21 @@ func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
 		return decodeErr("premium.boostsList#86f8613c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumBoostsList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.boostsList#86f8613c", "", ErrTooDeep)
 	}
 	*m = PremiumBoostsList{}
 	var err error
@@ -99,7 +107,7 @@ func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("premium.boostsList#86f8613c", "count", err)
 	}
-	if m.Boosts, err = decodeVector(b, decodeValue[Boost]); err != nil {
+	if m.Boosts, err = decodeVectorAt(b, depth+1, decodeValue[Boost]); err != nil {
 		return decodeErr("premium.boostsList#86f8613c", "boosts", err)
 	}
 	if m.Flags.Has(0) {
@@ -107,7 +115,7 @@ func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("premium.boostsList#86f8613c", "next_offset", err)
 		}
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("premium.boostsList#86f8613c", "users", err)
 	}
 	if m.NextOffset != "" {
@@ -225,13 +233,21 @@ func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
 		return decodeErr("premium.boostsStatus#4959427a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumBoostsStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.boostsStatus#4959427a", "", ErrTooDeep)
 	}
 	*m = PremiumBoostsStatus{}
 	var err error
@@ -260,7 +276,7 @@ func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(1) {
 		m.PremiumAudience = new(StatsPercentValue)
-		if err = m.PremiumAudience.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.PremiumAudience, depth+1); err != nil {
 			return decodeErr("premium.boostsStatus#4959427a", "premium_audience", err)
 		}
 	}
@@ -268,7 +284,7 @@ func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("premium.boostsStatus#4959427a", "boost_url", err)
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = decodeVector(b, decodeValue[PrepaidGiveaway]); err != nil {
+		if m.PrepaidGiveaways, err = decodeVectorAt(b, depth+1, decodeValue[PrepaidGiveaway]); err != nil {
 			return decodeErr("premium.boostsStatus#4959427a", "prepaid_giveaways", err)
 		}
 	}
@@ -360,22 +376,30 @@ func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
 		return decodeErr("premium.myBoosts#9ae228e2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumMyBoosts) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.myBoosts#9ae228e2", "", ErrTooDeep)
+	}
 	var err error
-	if m.MyBoosts, err = decodeVector(b, decodeValue[MyBoost]); err != nil {
+	if m.MyBoosts, err = decodeVectorAt(b, depth+1, decodeValue[MyBoost]); err != nil {
 		return decodeErr("premium.myBoosts#9ae228e2", "my_boosts", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("premium.myBoosts#9ae228e2", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("premium.myBoosts#9ae228e2", "users", err)
 	}
 	return nil
@@ -444,13 +468,21 @@ func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
 		return decodeErr("premium.getBoostsList#60f67660", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetBoostsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.getBoostsList#60f67660", "", ErrTooDeep)
 	}
 	*m = PremiumGetBoostsListRequest{}
 	var err error
@@ -458,7 +490,7 @@ func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("premium.getBoostsList#60f67660", "flags", err)
 	}
 	m.Gifts = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("premium.getBoostsList#60f67660", "peer", err)
 	}
 	if m.Offset, err = b.String(); err != nil {
@@ -531,11 +563,16 @@ func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"); err != nil {
 		return decodeErr("premium.getMyBoosts#0be77b4a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetMyBoostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetMyBoostsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -624,13 +661,21 @@ func (m *PremiumApplyBoostRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumApplyBoostRequestTypeID, "premium.applyBoost"); err != nil {
 		return decodeErr("premium.applyBoost#6b7da746", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumApplyBoostRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.applyBoost#6b7da746", "", ErrTooDeep)
 	}
 	*m = PremiumApplyBoostRequest{}
 	var err error
@@ -642,7 +687,7 @@ func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("premium.applyBoost#6b7da746", "slots", err)
 		}
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("premium.applyBoost#6b7da746", "peer", err)
 	}
 	if len(m.Slots) > 0 {
@@ -716,16 +761,24 @@ func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"); err != nil {
 		return decodeErr("premium.getBoostsStatus#042f1f61", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetBoostsStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetBoostsStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.getBoostsStatus#042f1f61", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("premium.getBoostsStatus#042f1f61", "peer", err)
 	}
 	return nil
@@ -800,19 +853,27 @@ func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"); err != nil {
 		return decodeErr("premium.getUserBoosts#39854d1f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetUserBoostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetUserBoostsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("premium.getUserBoosts#39854d1f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("premium.getUserBoosts#39854d1f", "peer", err)
 	}
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("premium.getUserBoosts#39854d1f", "user_id", err)
 	}
 	return nil

@@ -14,7 +14,12 @@ type ReactionClass interface {
 
 // DecodeReaction decodes any constructor of Reaction.
 func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
-	id, err := b.PeekID()
+	return decodeReaction(b, 0)
+}
+
+// decodeReaction is DecodeReaction for a value nested depth levels deep.
+func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +37,7 @@ func DecodeReaction(b *bin.Buffer) (ReactionClass, error) {
 			Type: "Reaction",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -86,11 +91,16 @@ func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
 		return decodeErr("reactionEmpty#79f5d419", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -148,11 +158,16 @@ func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
 		return decodeErr("reactionEmoji#1b2286b8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -214,11 +229,16 @@ func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
 		return decodeErr("reactionCustomEmoji#8935fc73", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -239,7 +259,12 @@ type RecentMeURLClass interface {
 
 // DecodeRecentMeURL decodes any constructor of RecentMeUrl.
 func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
-	id, err := b.PeekID()
+	return decodeRecentMeURL(b, 0)
+}
+
+// decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
+func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +286,7 @@ func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
 			Type: "RecentMeUrl",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -318,11 +343,16 @@ func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
 		return decodeErr("recentMeUrlUnknown#46e1d13d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -386,11 +416,16 @@ func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
 		return decodeErr("recentMeUrlUser#b92c09e2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -457,11 +492,16 @@ func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
 		return decodeErr("recentMeUrlChat#b2da71d2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -530,19 +570,27 @@ func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
 		return decodeErr("recentMeUrlChatInvite#eb49081d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("recentMeUrlChatInvite#eb49081d", "", ErrTooDeep)
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("recentMeUrlChatInvite#eb49081d", "url", err)
 	}
-	if m.ChatInvite, err = DecodeChatInvite(b); err != nil {
+	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
 		return decodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
 	}
 	return nil
@@ -603,19 +651,27 @@ func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
 		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", ErrTooDeep)
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "url", err)
 	}
-	if m.Set, err = DecodeStickerSetCovered(b); err != nil {
+	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
 		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
 	}
 	return nil
@@ -631,7 +687,12 @@ type ReplyMarkupClass interface {
 
 // DecodeReplyMarkup decodes any constructor of ReplyMarkup.
 func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
-	id, err := b.PeekID()
+	return decodeReplyMarkup(b, 0)
+}
+
+// decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
+func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -651,7 +712,7 @@ func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
 			Type: "ReplyMarkup",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -715,11 +776,16 @@ func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
 		return decodeErr("replyKeyboardHide#a03e5b85", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardHide) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -808,11 +874,16 @@ func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
 		return decodeErr("replyKeyboardForceReply#86b40b08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -930,13 +1001,21 @@ func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
 		return decodeErr("replyKeyboardMarkup#85dd99d1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("replyKeyboardMarkup#85dd99d1", "", ErrTooDeep)
 	}
 	*m = ReplyKeyboardMarkup{}
 	var err error
@@ -947,7 +1026,7 @@ func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = decodeVector(b, decodeValue[KeyboardButtonRow]); err != nil {
+	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
 		return decodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
 	}
 	if m.Flags.Has(3) {
@@ -1021,16 +1100,24 @@ func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
 		return decodeErr("replyInlineMarkup#48a30254", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyInlineMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("replyInlineMarkup#48a30254", "", ErrTooDeep)
+	}
 	var err error
-	if m.Rows, err = decodeVector(b, decodeValue[KeyboardButtonRow]); err != nil {
+	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
 		return decodeErr("replyInlineMarkup#48a30254", "rows", err)
 	}
 	return nil
@@ -1046,7 +1133,12 @@ type ReportReasonClass interface {
 
 // DecodeReportReason decodes any constructor of ReportReason.
 func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
-	id, err := b.PeekID()
+	return decodeReportReason(b, 0)
+}
+
+// decodeReportReason is DecodeReportReason for a value nested depth levels deep.
+func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1078,7 +1170,7 @@ func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
 			Type: "ReportReason",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1132,11 +1224,16 @@ func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
 		return decodeErr("inputReportReasonSpam#58dbcab8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonSpam) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1191,11 +1288,16 @@ func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
 		return decodeErr("inputReportReasonViolence#1e22c78d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonViolence) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1250,11 +1352,16 @@ func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
 		return decodeErr("inputReportReasonPornography#2e59d922", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPornography) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1309,11 +1416,16 @@ func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
 		return decodeErr("inputReportReasonChildAbuse#adf44ee3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonChildAbuse) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1368,11 +1480,16 @@ func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
 		return decodeErr("inputReportReasonOther#c1e4a2b1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonOther) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1427,11 +1544,16 @@ func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
 		return decodeErr("inputReportReasonCopyright#9b89f93a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonCopyright) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1486,11 +1608,16 @@ func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
 		return decodeErr("inputReportReasonGeoIrrelevant#dbd4feed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonGeoIrrelevant) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1545,11 +1672,16 @@ func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
 		return decodeErr("inputReportReasonFake#f5ddd6e7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonFake) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1604,11 +1736,16 @@ func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
 		return decodeErr("inputReportReasonIllegalDrugs#0a8eb2be", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonIllegalDrugs) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1663,11 +1800,16 @@ func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
 		return decodeErr("inputReportReasonPersonalDetails#9ec7863d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1684,7 +1826,12 @@ type RequestPeerTypeClass interface {
 
 // DecodeRequestPeerType decodes any constructor of RequestPeerType.
 func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeRequestPeerType(b, 0)
+}
+
+// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth levels deep.
+func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1702,7 +1849,7 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 			Type: "RequestPeerType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1778,11 +1925,16 @@ func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
 		return decodeErr("requestPeerTypeUser#5f3b8a00", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1914,13 +2066,21 @@ func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
 		return decodeErr("requestPeerTypeChat#c9f06e1b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("requestPeerTypeChat#c9f06e1b", "", ErrTooDeep)
 	}
 	*m = RequestPeerTypeChat{}
 	var err error
@@ -1941,13 +2101,13 @@ func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = m.UserAdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
 			return decodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = m.BotAdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
 			return decodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
 		}
 	}
@@ -2055,13 +2215,21 @@ func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
 		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", ErrTooDeep)
 	}
 	*m = RequestPeerTypeBroadcast{}
 	var err error
@@ -2076,13 +2244,13 @@ func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = m.UserAdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
 			return decodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = m.BotAdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
 			return decodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
 		}
 	}
@@ -2105,7 +2273,12 @@ type RichTextClass interface {
 
 // DecodeRichText decodes any constructor of RichText.
 func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
-	id, err := b.PeekID()
+	return decodeRichText(b, 0)
+}
+
+// decodeRichText is DecodeRichText for a value nested depth levels deep.
+func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2149,7 +2322,7 @@ func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
 			Type: "RichText",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2203,11 +2376,16 @@ func (m *TextEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
 		return decodeErr("textEmpty#dc3d824f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2265,11 +2443,16 @@ func (m *TextPlain) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextPlainTypeID, "textPlain"); err != nil {
 		return decodeErr("textPlain#744694e0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPlain) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2333,16 +2516,24 @@ func (m *TextBold) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextBoldTypeID, "textBold"); err != nil {
 		return decodeErr("textBold#6724abc4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBold) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textBold#6724abc4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textBold#6724abc4", "text", err)
 	}
 	return nil
@@ -2401,16 +2592,24 @@ func (m *TextItalic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextItalicTypeID, "textItalic"); err != nil {
 		return decodeErr("textItalic#d912a59c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextItalic) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textItalic#d912a59c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textItalic#d912a59c", "text", err)
 	}
 	return nil
@@ -2469,16 +2668,24 @@ func (m *TextUnderline) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
 		return decodeErr("textUnderline#c12622c4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextUnderline) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textUnderline#c12622c4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textUnderline#c12622c4", "text", err)
 	}
 	return nil
@@ -2537,16 +2744,24 @@ func (m *TextStrike) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
 		return decodeErr("textStrike#9bf8bb95", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextStrike) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textStrike#9bf8bb95", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textStrike#9bf8bb95", "text", err)
 	}
 	return nil
@@ -2605,16 +2820,24 @@ func (m *TextFixed) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextFixedTypeID, "textFixed"); err != nil {
 		return decodeErr("textFixed#6c3f19b9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextFixed) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textFixed#6c3f19b9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textFixed#6c3f19b9", "text", err)
 	}
 	return nil
@@ -2677,16 +2900,24 @@ func (m *TextURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextURLTypeID, "textUrl"); err != nil {
 		return decodeErr("textUrl#3c2884c1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextURL) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textUrl#3c2884c1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textUrl#3c2884c1", "text", err)
 	}
 	if m.URL, err = b.String(); err != nil {
@@ -2753,16 +2984,24 @@ func (m *TextEmail) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextEmailTypeID, "textEmail"); err != nil {
 		return decodeErr("textEmail#de5a0dd6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmail) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textEmail#de5a0dd6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textEmail#de5a0dd6", "text", err)
 	}
 	if m.Email, err = b.String(); err != nil {
@@ -2827,16 +3066,24 @@ func (m *TextConcat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextConcatTypeID, "textConcat"); err != nil {
 		return decodeErr("textConcat#7e6260d7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextConcat) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textConcat#7e6260d7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Texts, err = decodeVector(b, DecodeRichText); err != nil {
+	if m.Texts, err = decodeVectorAt(b, depth+1, decodeRichText); err != nil {
 		return decodeErr("textConcat#7e6260d7", "texts", err)
 	}
 	return nil
@@ -2895,16 +3142,24 @@ func (m *TextSubscript) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
 		return decodeErr("textSubscript#ed6a8504", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSubscript) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textSubscript#ed6a8504", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textSubscript#ed6a8504", "text", err)
 	}
 	return nil
@@ -2963,16 +3218,24 @@ func (m *TextSuperscript) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
 		return decodeErr("textSuperscript#c7fb5e01", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSuperscript) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textSuperscript#c7fb5e01", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textSuperscript#c7fb5e01", "text", err)
 	}
 	return nil
@@ -3031,16 +3294,24 @@ func (m *TextMarked) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
 		return decodeErr("textMarked#034b8621", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMarked) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textMarked#034b8621", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textMarked#034b8621", "text", err)
 	}
 	return nil
@@ -3101,16 +3372,24 @@ func (m *TextPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
 		return decodeErr("textPhone#1ccb966a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPhone) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textPhone#1ccb966a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textPhone#1ccb966a", "text", err)
 	}
 	if m.Phone, err = b.String(); err != nil {
@@ -3174,11 +3453,16 @@ func (m *TextImage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextImageTypeID, "textImage"); err != nil {
 		return decodeErr("textImage#081ccf4f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextImage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3250,16 +3534,24 @@ func (m *TextAnchor) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
 		return decodeErr("textAnchor#35553762", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAnchor) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textAnchor#35553762", "", ErrTooDeep)
+	}
 	var err error
-	if m.Text, err = DecodeRichText(b); err != nil {
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("textAnchor#35553762", "text", err)
 	}
 	if m.Name, err = b.String(); err != nil {
@@ -3334,13 +3626,21 @@ func (m *ReactionCount) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
 		return decodeErr("reactionCount#a3d1cb80", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("reactionCount#a3d1cb80", "", ErrTooDeep)
 	}
 	*m = ReactionCount{}
 	var err error
@@ -3352,7 +3652,7 @@ func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("reactionCount#a3d1cb80", "chosen_order", err)
 		}
 	}
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("reactionCount#a3d1cb80", "reaction", err)
 	}
 	if m.Count, err = b.Int(); err != nil {
@@ -3414,11 +3714,16 @@ func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
 		return decodeErr("readParticipantDate#4a4ff172", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReadParticipantDate) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3482,11 +3787,16 @@ func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
 		return decodeErr("receivedNotifyMessage#a384b779", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReceivedNotifyMessage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3552,11 +3862,16 @@ func (m *RestrictionReason) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
 		return decodeErr("restrictionReason#d072acb4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RestrictionReason) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -14,7 +14,12 @@ type SecureFileClass interface {
 
 // DecodeSecureFile decodes any constructor of SecureFile.
 func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
-	id, err := b.PeekID()
+	return decodeSecureFile(b, 0)
+}
+
+// decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
+func decodeSecureFile(b *bin.Buffer, depth int) (SecureFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
 			Type: "SecureFile",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -84,11 +89,16 @@ func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
 		return decodeErr("secureFileEmpty#64199744", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -158,11 +168,16 @@ func (m *SecureFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureFileTypeID, "secureFile"); err != nil {
 		return decodeErr("secureFile#7d09c27e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -201,7 +216,12 @@ type SecurePasswordKdfAlgoClass interface {
 
 // DecodeSecurePasswordKdfAlgo decodes any constructor of SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, error) {
-	id, err := b.PeekID()
+	return decodeSecurePasswordKdfAlgo(b, 0)
+}
+
+// decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested depth levels deep.
+func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlgoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +239,7 @@ func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, err
 			Type: "SecurePasswordKdfAlgo",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -273,11 +293,16 @@ func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
 		return decodeErr("securePasswordKdfAlgoUnknown#004a8537", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -335,11 +360,16 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) 
 	if err := consumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
 		return decodeErr("securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -401,11 +431,16 @@ func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
 		return decodeErr("securePasswordKdfAlgoSHA512#86471d92", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoSHA512) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -426,7 +461,12 @@ type SecurePlainDataClass interface {
 
 // DecodeSecurePlainData decodes any constructor of SecurePlainData.
 func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
-	id, err := b.PeekID()
+	return decodeSecurePlainData(b, 0)
+}
+
+// decodeSecurePlainData is DecodeSecurePlainData for a value nested depth levels deep.
+func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +482,7 @@ func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
 			Type: "SecurePlainData",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -499,11 +539,16 @@ func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
 		return decodeErr("securePlainPhone#7d6099dd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePlainPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -565,11 +610,16 @@ func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
 		return decodeErr("securePlainEmail#21ec5a5f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePlainEmail) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -590,7 +640,12 @@ type SecureRequiredTypeClass interface {
 
 // DecodeSecureRequiredType decodes any constructor of SecureRequiredType.
 func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeSecureRequiredType(b, 0)
+}
+
+// decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth levels deep.
+func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -606,7 +661,7 @@ func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
 			Type: "SecureRequiredType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -686,13 +741,21 @@ func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
 		return decodeErr("secureRequiredType#829d99da", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureRequiredType) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureRequiredType#829d99da", "", ErrTooDeep)
 	}
 	*m = SecureRequiredType{}
 	var err error
@@ -702,7 +765,7 @@ func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
 	m.NativeNames = m.Flags.Has(0)
 	m.SelfieRequired = m.Flags.Has(1)
 	m.TranslationRequired = m.Flags.Has(2)
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureRequiredType#829d99da", "type", err)
 	}
 	m.Flags.Unset(0)
@@ -767,16 +830,24 @@ func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
 		return decodeErr("secureRequiredTypeOneOf#027477b4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureRequiredTypeOneOf) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureRequiredTypeOneOf#027477b4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Types, err = decodeVector(b, DecodeSecureRequiredType); err != nil {
+	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
 		return decodeErr("secureRequiredTypeOneOf#027477b4", "types", err)
 	}
 	return nil
@@ -792,7 +863,12 @@ type SecureValueErrorClass interface {
 
 // DecodeSecureValueError decodes any constructor of SecureValueError.
 func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
-	id, err := b.PeekID()
+	return decodeSecureValueError(b, 0)
+}
+
+// decodeSecureValueError is DecodeSecureValueError for a value nested depth levels deep.
+func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -822,7 +898,7 @@ func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
 			Type: "SecureValueError",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -887,16 +963,24 @@ func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
 		return decodeErr("secureValueErrorData#e8a40bd9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorData) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorData#e8a40bd9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorData#e8a40bd9", "type", err)
 	}
 	if m.DataHash, err = b.Bytes(); err != nil {
@@ -968,16 +1052,24 @@ func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
 		return decodeErr("secureValueErrorFrontSide#00be3dfa", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFrontSide) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorFrontSide#00be3dfa", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorFrontSide#00be3dfa", "type", err)
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
@@ -1046,16 +1138,24 @@ func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
 		return decodeErr("secureValueErrorReverseSide#868a2aa5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorReverseSide) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorReverseSide#868a2aa5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorReverseSide#868a2aa5", "type", err)
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
@@ -1124,16 +1224,24 @@ func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
 		return decodeErr("secureValueErrorSelfie#e537ced6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorSelfie) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorSelfie#e537ced6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorSelfie#e537ced6", "type", err)
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
@@ -1202,16 +1310,24 @@ func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
 		return decodeErr("secureValueErrorFile#7a700873", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorFile#7a700873", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorFile#7a700873", "type", err)
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
@@ -1283,16 +1399,24 @@ func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
 		return decodeErr("secureValueErrorFiles#666220e9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFiles) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorFiles#666220e9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorFiles#666220e9", "type", err)
 	}
 	if m.FileHash, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
@@ -1361,16 +1485,24 @@ func (m *SecureValueError) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
 		return decodeErr("secureValueError#869d758f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueError) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueError#869d758f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueError#869d758f", "type", err)
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
@@ -1439,16 +1571,24 @@ func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
 		return decodeErr("secureValueErrorTranslationFile#a1144770", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorTranslationFile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorTranslationFile#a1144770", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorTranslationFile#a1144770", "type", err)
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
@@ -1520,16 +1660,24 @@ func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
 		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorTranslationFiles) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "type", err)
 	}
 	if m.FileHash, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
@@ -1551,7 +1699,12 @@ type SecureValueTypeClass interface {
 
 // DecodeSecureValueType decodes any constructor of SecureValueType.
 func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeSecureValueType(b, 0)
+}
+
+// decodeSecureValueType is DecodeSecureValueType for a value nested depth levels deep.
+func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1589,7 +1742,7 @@ func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
 			Type: "SecureValueType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1643,11 +1796,16 @@ func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
 		return decodeErr("secureValueTypePersonalDetails#9d2a81e3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1702,11 +1860,16 @@ func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
 		return decodeErr("secureValueTypePassport#3dac6a00", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePassport) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1761,11 +1924,16 @@ func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
 		return decodeErr("secureValueTypeDriverLicense#06e425c4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeDriverLicense) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1820,11 +1988,16 @@ func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
 		return decodeErr("secureValueTypeIdentityCard#a0d0744b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeIdentityCard) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1879,11 +2052,16 @@ func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
 		return decodeErr("secureValueTypeInternalPassport#99a48f23", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeInternalPassport) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1938,11 +2116,16 @@ func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
 		return decodeErr("secureValueTypeAddress#cbe31e26", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeAddress) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1997,11 +2180,16 @@ func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
 		return decodeErr("secureValueTypeUtilityBill#fc36954e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeUtilityBill) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2056,11 +2244,16 @@ func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
 		return decodeErr("secureValueTypeBankStatement#89137c0d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeBankStatement) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2115,11 +2308,16 @@ func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
 		return decodeErr("secureValueTypeRentalAgreement#8b883488", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeRentalAgreement) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2174,11 +2372,16 @@ func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
 		return decodeErr("secureValueTypePassportRegistration#99e3806a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePassportRegistration) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2233,11 +2436,16 @@ func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
 		return decodeErr("secureValueTypeTemporaryRegistration#ea02ec33", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeTemporaryRegistration) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2292,11 +2500,16 @@ func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
 		return decodeErr("secureValueTypePhone#b320aadb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2351,11 +2564,16 @@ func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
 		return decodeErr("secureValueTypeEmail#8e3ca7ee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeEmail) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2372,7 +2590,12 @@ type SendMessageActionClass interface {
 
 // DecodeSendMessageAction decodes any constructor of SendMessageAction.
 func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
-	id, err := b.PeekID()
+	return decodeSendMessageAction(b, 0)
+}
+
+// decodeSendMessageAction is DecodeSendMessageAction for a value nested depth levels deep.
+func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -2420,7 +2643,7 @@ func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
 			Type: "SendMessageAction",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2474,11 +2697,16 @@ func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
 		return decodeErr("sendMessageTypingAction#16bf744e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageTypingAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2533,11 +2761,16 @@ func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
 		return decodeErr("sendMessageCancelAction#fd5ec8f5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageCancelAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2592,11 +2825,16 @@ func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
 		return decodeErr("sendMessageRecordVideoAction#a187d66f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordVideoAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2654,11 +2892,16 @@ func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
 		return decodeErr("sendMessageUploadVideoAction#e9763aec", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadVideoAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2717,11 +2960,16 @@ func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
 		return decodeErr("sendMessageRecordAudioAction#d52f73f7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordAudioAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2779,11 +3027,16 @@ func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
 		return decodeErr("sendMessageUploadAudioAction#f351d7ab", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadAudioAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2845,11 +3098,16 @@ func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
 		return decodeErr("sendMessageUploadPhotoAction#d1d34a26", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadPhotoAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2911,11 +3169,16 @@ func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
 		return decodeErr("sendMessageUploadDocumentAction#aa0cd9e4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadDocumentAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2974,11 +3237,16 @@ func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
 		return decodeErr("sendMessageGeoLocationAction#176f8ba1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageGeoLocationAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3033,11 +3301,16 @@ func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
 		return decodeErr("sendMessageChooseContactAction#628cbc6f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageChooseContactAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3092,11 +3365,16 @@ func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
 		return decodeErr("sendMessageGamePlayAction#dd6a8f48", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageGamePlayAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3151,11 +3429,16 @@ func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
 		return decodeErr("sendMessageRecordRoundAction#88f27fbc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordRoundAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3213,11 +3496,16 @@ func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
 		return decodeErr("sendMessageUploadRoundAction#243e1c66", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadRoundAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3276,11 +3564,16 @@ func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
 		return decodeErr("speakingInGroupCallAction#d92c2285", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SpeakingInGroupCallAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3338,11 +3631,16 @@ func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
 		return decodeErr("sendMessageHistoryImportAction#dbda9246", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageHistoryImportAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3401,11 +3699,16 @@ func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
 		return decodeErr("sendMessageChooseStickerAction#b05ac6b1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageChooseStickerAction) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3469,13 +3772,21 @@ func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
 		return decodeErr("sendMessageEmojiInteraction#25972bcb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageEmojiInteraction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sendMessageEmojiInteraction#25972bcb", "", ErrTooDeep)
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
@@ -3484,7 +3795,7 @@ func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
 	if m.MsgID, err = b.Int(); err != nil {
 		return decodeErr("sendMessageEmojiInteraction#25972bcb", "msg_id", err)
 	}
-	if err = m.Interaction.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Interaction, depth+1); err != nil {
 		return decodeErr("sendMessageEmojiInteraction#25972bcb", "interaction", err)
 	}
 	return nil
@@ -3541,11 +3852,16 @@ func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
 		return decodeErr("sendMessageEmojiInteractionSeen#b665902e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageEmojiInteractionSeen) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3566,7 +3882,12 @@ type StatsGraphClass interface {
 
 // DecodeStatsGraph decodes any constructor of StatsGraph.
 func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
-	id, err := b.PeekID()
+	return decodeStatsGraph(b, 0)
+}
+
+// decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
+func decodeStatsGraph(b *bin.Buffer, depth int) (StatsGraphClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3584,7 +3905,7 @@ func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
 			Type: "StatsGraph",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3641,11 +3962,16 @@ func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
 		return decodeErr("statsGraphAsync#4a27eb2d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraphAsync) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3707,11 +4033,16 @@ func (m *StatsGraphError) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
 		return decodeErr("statsGraphError#bedc9822", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraphError) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3789,20 +4120,28 @@ func (m *StatsGraph) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
 		return decodeErr("statsGraph#8ea464b6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraph) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("statsGraph#8ea464b6", "", ErrTooDeep)
 	}
 	*m = StatsGraph{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("statsGraph#8ea464b6", "flags", err)
 	}
-	if err = m.JSON.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.JSON, depth+1); err != nil {
 		return decodeErr("statsGraph#8ea464b6", "json", err)
 	}
 	if m.Flags.Has(0) {
@@ -3826,7 +4165,12 @@ type StickerSetCoveredClass interface {
 
 // DecodeStickerSetCovered decodes any constructor of StickerSetCovered.
 func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
-	id, err := b.PeekID()
+	return decodeStickerSetCovered(b, 0)
+}
+
+// decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth levels deep.
+func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -3846,7 +4190,7 @@ func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
 			Type: "StickerSetCovered",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3909,19 +4253,27 @@ func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
 		return decodeErr("stickerSetCovered#6410a5d2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetCovered) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickerSetCovered#6410a5d2", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Set.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
 		return decodeErr("stickerSetCovered#6410a5d2", "set", err)
 	}
-	if m.Cover, err = DecodeDocument(b); err != nil {
+	if m.Cover, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("stickerSetCovered#6410a5d2", "cover", err)
 	}
 	return nil
@@ -3987,19 +4339,27 @@ func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
 		return decodeErr("stickerSetMultiCovered#3407e51b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetMultiCovered) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickerSetMultiCovered#3407e51b", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Set.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
 		return decodeErr("stickerSetMultiCovered#3407e51b", "set", err)
 	}
-	if m.Covers, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Covers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("stickerSetMultiCovered#3407e51b", "covers", err)
 	}
 	return nil
@@ -4079,25 +4439,33 @@ func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
 		return decodeErr("stickerSetFullCovered#40d13c0e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetFullCovered) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickerSetFullCovered#40d13c0e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Set.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
 		return decodeErr("stickerSetFullCovered#40d13c0e", "set", err)
 	}
-	if m.Packs, err = decodeVector(b, decodeValue[StickerPack]); err != nil {
+	if m.Packs, err = decodeVectorAt(b, depth+1, decodeValue[StickerPack]); err != nil {
 		return decodeErr("stickerSetFullCovered#40d13c0e", "packs", err)
 	}
-	if m.Keywords, err = decodeVector(b, decodeValue[StickerKeyword]); err != nil {
+	if m.Keywords, err = decodeVectorAt(b, depth+1, decodeValue[StickerKeyword]); err != nil {
 		return decodeErr("stickerSetFullCovered#40d13c0e", "keywords", err)
 	}
-	if m.Documents, err = decodeVector(b, DecodeDocument); err != nil {
+	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 		return decodeErr("stickerSetFullCovered#40d13c0e", "documents", err)
 	}
 	return nil
@@ -4156,16 +4524,24 @@ func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
 		return decodeErr("stickerSetNoCovered#77b15d1c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetNoCovered) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickerSetNoCovered#77b15d1c", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Set.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
 		return decodeErr("stickerSetNoCovered#77b15d1c", "set", err)
 	}
 	return nil
@@ -4181,7 +4557,12 @@ type StoryItemClass interface {
 
 // DecodeStoryItem decodes any constructor of StoryItem.
 func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
-	id, err := b.PeekID()
+	return decodeStoryItem(b, 0)
+}
+
+// decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
+func decodeStoryItem(b *bin.Buffer, depth int) (StoryItemClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4199,7 +4580,7 @@ func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
 			Type: "StoryItem",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4256,11 +4637,16 @@ func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
 		return decodeErr("storyItemDeleted#51e6ee4f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItemDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4335,11 +4721,16 @@ func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
 		return decodeErr("storyItemSkipped#ffadc913", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItemSkipped) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4558,13 +4949,21 @@ func (m *StoryItem) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryItemTypeID, "storyItem"); err != nil {
 		return decodeErr("storyItem#af6365a1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyItem#af6365a1", "", ErrTooDeep)
 	}
 	*m = StoryItem{}
 	var err error
@@ -4588,7 +4987,7 @@ func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(17) {
 		m.FwdFrom = new(StoryFwdHeader)
-		if err = m.FwdFrom.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
 			return decodeErr("storyItem#af6365a1", "fwd_from", err)
 		}
 	}
@@ -4601,31 +5000,31 @@ func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("storyItem#af6365a1", "entities", err)
 		}
 	}
-	if m.Media, err = DecodeMessageMedia(b); err != nil {
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return decodeErr("storyItem#af6365a1", "media", err)
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = decodeVector(b, DecodeMediaArea); err != nil {
+		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
 			return decodeErr("storyItem#af6365a1", "media_areas", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = decodeVector(b, DecodePrivacyRule); err != nil {
+		if m.Privacy, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
 			return decodeErr("storyItem#af6365a1", "privacy", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		m.Views = new(StoryViews)
-		if err = m.Views.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Views, depth+1); err != nil {
 			return decodeErr("storyItem#af6365a1", "views", err)
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.SentReaction, err = DecodeReaction(b); err != nil {
+		if m.SentReaction, err = decodeReaction(b, depth+1); err != nil {
 			return decodeErr("storyItem#af6365a1", "sent_reaction", err)
 		}
 	}
@@ -4666,7 +5065,12 @@ type StoryReactionClass interface {
 
 // DecodeStoryReaction decodes any constructor of StoryReaction.
 func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
-	id, err := b.PeekID()
+	return decodeStoryReaction(b, 0)
+}
+
+// decodeStoryReaction is DecodeStoryReaction for a value nested depth levels deep.
+func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4684,7 +5088,7 @@ func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
 			Type: "StoryReaction",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -4749,22 +5153,30 @@ func (m *StoryReaction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
 		return decodeErr("storyReaction#6090d6d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyReaction#6090d6d5", "", ErrTooDeep)
+	}
 	var err error
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("storyReaction#6090d6d5", "peer_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("storyReaction#6090d6d5", "date", err)
 	}
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("storyReaction#6090d6d5", "reaction", err)
 	}
 	return nil
@@ -4823,16 +5235,24 @@ func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
 		return decodeErr("storyReactionPublicForward#bbab2643", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReactionPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyReactionPublicForward#bbab2643", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("storyReactionPublicForward#bbab2643", "message", err)
 	}
 	return nil
@@ -4895,19 +5315,27 @@ func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
 		return decodeErr("storyReactionPublicRepost#cfcd0f13", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReactionPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyReactionPublicRepost#cfcd0f13", "", ErrTooDeep)
+	}
 	var err error
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("storyReactionPublicRepost#cfcd0f13", "peer_id", err)
 	}
-	if m.Story, err = DecodeStoryItem(b); err != nil {
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 		return decodeErr("storyReactionPublicRepost#cfcd0f13", "story", err)
 	}
 	return nil
@@ -4923,7 +5351,12 @@ type StoryViewClass interface {
 
 // DecodeStoryView decodes any constructor of StoryView.
 func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
-	id, err := b.PeekID()
+	return decodeStoryView(b, 0)
+}
+
+// decodeStoryView is DecodeStoryView for a value nested depth levels deep.
+func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -4941,7 +5374,7 @@ func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
 			Type: "StoryView",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5026,13 +5459,21 @@ func (m *StoryView) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryViewTypeID, "storyView"); err != nil {
 		return decodeErr("storyView#b0bdeac5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryView) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyView#b0bdeac5", "", ErrTooDeep)
 	}
 	*m = StoryView{}
 	var err error
@@ -5048,7 +5489,7 @@ func (m *StoryView) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("storyView#b0bdeac5", "date", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Reaction, err = DecodeReaction(b); err != nil {
+		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 			return decodeErr("storyView#b0bdeac5", "reaction", err)
 		}
 	}
@@ -5126,13 +5567,21 @@ func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
 		return decodeErr("storyViewPublicForward#9083670b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViewPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyViewPublicForward#9083670b", "", ErrTooDeep)
 	}
 	*m = StoryViewPublicForward{}
 	var err error
@@ -5141,7 +5590,7 @@ func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("storyViewPublicForward#9083670b", "message", err)
 	}
 	m.Flags.Unset(0)
@@ -5221,13 +5670,21 @@ func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
 		return decodeErr("storyViewPublicRepost#bd74cf49", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViewPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyViewPublicRepost#bd74cf49", "", ErrTooDeep)
 	}
 	*m = StoryViewPublicRepost{}
 	var err error
@@ -5236,10 +5693,10 @@ func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("storyViewPublicRepost#bd74cf49", "peer_id", err)
 	}
-	if m.Story, err = DecodeStoryItem(b); err != nil {
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 		return decodeErr("storyViewPublicRepost#bd74cf49", "story", err)
 	}
 	m.Flags.Unset(0)
@@ -5301,11 +5758,16 @@ func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
 		return decodeErr("savedPhoneContact#1142bd56", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5386,13 +5848,21 @@ func (m *SavedDialog) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
 		return decodeErr("savedDialog#bd87cb6c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedDialog) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("savedDialog#bd87cb6c", "", ErrTooDeep)
 	}
 	*m = SavedDialog{}
 	var err error
@@ -5400,7 +5870,7 @@ func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("savedDialog#bd87cb6c", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("savedDialog#bd87cb6c", "peer", err)
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
@@ -5464,11 +5934,16 @@ func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
 		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchResultsCalendarPeriod) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5540,11 +6015,16 @@ func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
 		return decodeErr("searchResultPosition#7f648b67", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchResultPosition) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5613,11 +6093,16 @@ func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
 		return decodeErr("secureCredentialsEncrypted#33f0ea47", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureCredentialsEncrypted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5686,11 +6171,16 @@ func (m *SecureData) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureDataTypeID, "secureData"); err != nil {
 		return decodeErr("secureData#8aeabec3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureData) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5761,16 +6251,24 @@ func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
 		return decodeErr("secureSecretSettings#1527bcac", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureSecretSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureSecretSettings#1527bcac", "", ErrTooDeep)
+	}
 	var err error
-	if m.SecureAlgo, err = DecodeSecurePasswordKdfAlgo(b); err != nil {
+	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
 		return decodeErr("secureSecretSettings#1527bcac", "secure_algo", err)
 	}
 	if m.SecureSecret, err = b.Bytes(); err != nil {
@@ -5920,55 +6418,63 @@ func (m *SecureValue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueTypeID, "secureValue"); err != nil {
 		return decodeErr("secureValue#187fa0ca", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValue#187fa0ca", "", ErrTooDeep)
 	}
 	*m = SecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("secureValue#187fa0ca", "flags", err)
 	}
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValue#187fa0ca", "type", err)
 	}
 	if m.Flags.Has(0) {
 		m.Data = new(SecureData)
-		if err = m.Data.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Data, depth+1); err != nil {
 			return decodeErr("secureValue#187fa0ca", "data", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.FrontSide, err = DecodeSecureFile(b); err != nil {
+		if m.FrontSide, err = decodeSecureFile(b, depth+1); err != nil {
 			return decodeErr("secureValue#187fa0ca", "front_side", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ReverseSide, err = DecodeSecureFile(b); err != nil {
+		if m.ReverseSide, err = decodeSecureFile(b, depth+1); err != nil {
 			return decodeErr("secureValue#187fa0ca", "reverse_side", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Selfie, err = DecodeSecureFile(b); err != nil {
+		if m.Selfie, err = decodeSecureFile(b, depth+1); err != nil {
 			return decodeErr("secureValue#187fa0ca", "selfie", err)
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = decodeVector(b, DecodeSecureFile); err != nil {
+		if m.Translation, err = decodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
 			return decodeErr("secureValue#187fa0ca", "translation", err)
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = decodeVector(b, DecodeSecureFile); err != nil {
+		if m.Files, err = decodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
 			return decodeErr("secureValue#187fa0ca", "files", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.PlainData, err = DecodeSecurePlainData(b); err != nil {
+		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
 			return decodeErr("secureValue#187fa0ca", "plain_data", err)
 		}
 	}
@@ -6041,16 +6547,24 @@ func (m *SecureValueHash) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
 		return decodeErr("secureValueHash#ed1ecdb0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueHash) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("secureValueHash#ed1ecdb0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeSecureValueType(b); err != nil {
+	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureValueHash#ed1ecdb0", "type", err)
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
@@ -6118,13 +6632,21 @@ func (m *SendAsPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
 		return decodeErr("sendAsPeer#b81c7034", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendAsPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sendAsPeer#b81c7034", "", ErrTooDeep)
 	}
 	*m = SendAsPeer{}
 	var err error
@@ -6132,7 +6654,7 @@ func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("sendAsPeer#b81c7034", "flags", err)
 	}
 	m.PremiumRequired = m.Flags.Has(0)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("sendAsPeer#b81c7034", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -6196,13 +6718,21 @@ func (m *ShippingOption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
 		return decodeErr("shippingOption#b6213cdf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ShippingOption) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("shippingOption#b6213cdf", "", ErrTooDeep)
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
@@ -6211,7 +6741,7 @@ func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
 	if m.Title, err = b.String(); err != nil {
 		return decodeErr("shippingOption#b6213cdf", "title", err)
 	}
-	if m.Prices, err = decodeVector(b, decodeValue[LabeledPrice]); err != nil {
+	if m.Prices, err = decodeVectorAt(b, depth+1, decodeValue[LabeledPrice]); err != nil {
 		return decodeErr("shippingOption#b6213cdf", "prices", err)
 	}
 	return nil
@@ -6265,11 +6795,16 @@ func (m *SimpleWebViewResultURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"); err != nil {
 		return decodeErr("simpleWebViewResultUrl#882f76bb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SimpleWebViewResultURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SimpleWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6442,13 +6977,21 @@ func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
 		return decodeErr("sponsoredMessage#ed5383f7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sponsoredMessage#ed5383f7", "", ErrTooDeep)
 	}
 	*m = SponsoredMessage{}
 	var err error
@@ -6461,12 +7004,12 @@ func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("sponsoredMessage#ed5383f7", "random_id", err)
 	}
 	if m.Flags.Has(3) {
-		if m.FromID, err = DecodePeer(b); err != nil {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("sponsoredMessage#ed5383f7", "from_id", err)
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ChatInvite, err = DecodeChatInvite(b); err != nil {
+		if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
 			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
 		}
 	}
@@ -6487,12 +7030,12 @@ func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(9) {
 		m.Webpage = new(SponsoredWebPage)
-		if err = m.Webpage.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Webpage, depth+1); err != nil {
 			return decodeErr("sponsoredMessage#ed5383f7", "webpage", err)
 		}
 	}
 	if m.Flags.Has(10) {
-		if m.App, err = DecodeBotApp(b); err != nil {
+		if m.App, err = decodeBotApp(b, depth+1); err != nil {
 			return decodeErr("sponsoredMessage#ed5383f7", "app", err)
 		}
 	}
@@ -6500,7 +7043,7 @@ func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("sponsoredMessage#ed5383f7", "message", err)
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("sponsoredMessage#ed5383f7", "entities", err)
 		}
 	}
@@ -6612,13 +7155,21 @@ func (m *SponsoredWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, SponsoredWebPageTypeID, "sponsoredWebPage"); err != nil {
 		return decodeErr("sponsoredWebPage#3db8ec63", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SponsoredWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sponsoredWebPage#3db8ec63", "", ErrTooDeep)
 	}
 	*m = SponsoredWebPage{}
 	var err error
@@ -6632,7 +7183,7 @@ func (m *SponsoredWebPage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("sponsoredWebPage#3db8ec63", "site_name", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = DecodePhoto(b); err != nil {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("sponsoredWebPage#3db8ec63", "photo", err)
 		}
 	}
@@ -6690,11 +7241,16 @@ func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
 		return decodeErr("statsAbsValueAndPrev#cb43acde", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsAbsValueAndPrev) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6758,11 +7314,16 @@ func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
 		return decodeErr("statsDateRangeDays#b637edaf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsDateRangeDays) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6830,11 +7391,16 @@ func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
 		return decodeErr("statsGroupTopAdmin#d7584c87", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6904,11 +7470,16 @@ func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
 		return decodeErr("statsGroupTopInviter#535f779d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopInviter) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6974,11 +7545,16 @@ func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
 		return decodeErr("statsGroupTopPoster#9d04af9b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopPoster) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7045,11 +7621,16 @@ func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
 		return decodeErr("statsPercentValue#cbce2fe0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPercentValue) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7111,11 +7692,16 @@ func (m *StatsURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsURLTypeID, "statsURL"); err != nil {
 		return decodeErr("statsURL#47a971e0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7179,11 +7765,16 @@ func (m *StickerKeyword) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
 		return decodeErr("stickerKeyword#fcfeb29c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerKeyword) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7250,11 +7841,16 @@ func (m *StickerPack) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
 		return decodeErr("stickerPack#12b299d4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerPack) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7415,13 +8011,21 @@ func (m *StickerSet) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
 		return decodeErr("stickerSet#2dd14edc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickerSet#2dd14edc", "", ErrTooDeep)
 	}
 	*m = StickerSet{}
 	var err error
@@ -7454,7 +8058,7 @@ func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stickerSet#2dd14edc", "short_name", err)
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = decodeVector(b, DecodePhotoSize); err != nil {
+		if m.Thumbs, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
 			return decodeErr("stickerSet#2dd14edc", "thumbs", err)
 		}
 	}
@@ -7566,11 +8170,16 @@ func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
 		return decodeErr("storiesStealthMode#712e27fd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStealthMode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7682,13 +8291,21 @@ func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
 		return decodeErr("storyFwdHeader#b826e150", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyFwdHeader#b826e150", "", ErrTooDeep)
 	}
 	*m = StoryFwdHeader{}
 	var err error
@@ -7697,7 +8314,7 @@ func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Modified = m.Flags.Has(3)
 	if m.Flags.Has(0) {
-		if m.From, err = DecodePeer(b); err != nil {
+		if m.From, err = decodePeer(b, depth+1); err != nil {
 			return decodeErr("storyFwdHeader#b826e150", "from", err)
 		}
 	}
@@ -7819,13 +8436,21 @@ func (m *StoryViews) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
 		return decodeErr("storyViews#8d595cd6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyViews#8d595cd6", "", ErrTooDeep)
 	}
 	*m = StoryViews{}
 	var err error
@@ -7842,7 +8467,7 @@ func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = decodeVector(b, decodeValue[ReactionCount]); err != nil {
+		if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
 			return decodeErr("storyViews#8d595cd6", "reactions", err)
 		}
 	}
@@ -7920,11 +8545,16 @@ func (m *String) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StringTypeID, "string"); err != nil {
 		return decodeErr("string#b5286e24", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *String) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *String) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -144,79 +144,87 @@ func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsBroadcastStats) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.broadcastStats#396ca5fc", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Period.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Period, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "period", err)
 	}
-	if err = m.Followers.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Followers, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "followers", err)
 	}
-	if err = m.ViewsPerPost.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ViewsPerPost, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "views_per_post", err)
 	}
-	if err = m.SharesPerPost.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.SharesPerPost, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "shares_per_post", err)
 	}
-	if err = m.ReactionsPerPost.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ReactionsPerPost, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "reactions_per_post", err)
 	}
-	if err = m.ViewsPerStory.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ViewsPerStory, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "views_per_story", err)
 	}
-	if err = m.SharesPerStory.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.SharesPerStory, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "shares_per_story", err)
 	}
-	if err = m.ReactionsPerStory.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ReactionsPerStory, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "reactions_per_story", err)
 	}
-	if err = m.EnabledNotifications.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.EnabledNotifications, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "enabled_notifications", err)
 	}
-	if m.GrowthGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "growth_graph", err)
 	}
-	if m.FollowersGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.FollowersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "followers_graph", err)
 	}
-	if m.MuteGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.MuteGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "mute_graph", err)
 	}
-	if m.TopHoursGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "top_hours_graph", err)
 	}
-	if m.InteractionsGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.InteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "interactions_graph", err)
 	}
-	if m.IvInteractionsGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.IvInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "iv_interactions_graph", err)
 	}
-	if m.ViewsBySourceGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ViewsBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "views_by_source_graph", err)
 	}
-	if m.NewFollowersBySourceGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "new_followers_by_source_graph", err)
 	}
-	if m.LanguagesGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "languages_graph", err)
 	}
-	if m.ReactionsByEmotionGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "reactions_by_emotion_graph", err)
 	}
-	if m.StoryInteractionsGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.StoryInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "story_interactions_graph", err)
 	}
-	if m.StoryReactionsByEmotionGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "story_reactions_by_emotion_graph", err)
 	}
-	if m.RecentPostsInteractions, err = decodeVector(b, DecodePostInteractionCounters); err != nil {
+	if m.RecentPostsInteractions, err = decodeVectorAt(b, depth+1, decodePostInteractionCounters); err != nil {
 		return decodeErr("stats.broadcastStats#396ca5fc", "recent_posts_interactions", err)
 	}
 	return nil
@@ -348,64 +356,72 @@ func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsMegagroupStats) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.megagroupStats#ef7ff916", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Period.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Period, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "period", err)
 	}
-	if err = m.Members.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Members, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "members", err)
 	}
-	if err = m.Messages.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Messages, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "messages", err)
 	}
-	if err = m.Viewers.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Viewers, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "viewers", err)
 	}
-	if err = m.Posters.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Posters, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "posters", err)
 	}
-	if m.GrowthGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "growth_graph", err)
 	}
-	if m.MembersGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.MembersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "members_graph", err)
 	}
-	if m.NewMembersBySourceGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.NewMembersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "new_members_by_source_graph", err)
 	}
-	if m.LanguagesGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "languages_graph", err)
 	}
-	if m.MessagesGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.MessagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "messages_graph", err)
 	}
-	if m.ActionsGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ActionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "actions_graph", err)
 	}
-	if m.TopHoursGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "top_hours_graph", err)
 	}
-	if m.WeekdaysGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.WeekdaysGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "weekdays_graph", err)
 	}
-	if m.TopPosters, err = decodeVector(b, decodeValue[StatsGroupTopPoster]); err != nil {
+	if m.TopPosters, err = decodeVectorAt(b, depth+1, decodeValue[StatsGroupTopPoster]); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "top_posters", err)
 	}
-	if m.TopAdmins, err = decodeVector(b, decodeValue[StatsGroupTopAdmin]); err != nil {
+	if m.TopAdmins, err = decodeVectorAt(b, depth+1, decodeValue[StatsGroupTopAdmin]); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "top_admins", err)
 	}
-	if m.TopInviters, err = decodeVector(b, decodeValue[StatsGroupTopInviter]); err != nil {
+	if m.TopInviters, err = decodeVectorAt(b, depth+1, decodeValue[StatsGroupTopInviter]); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "top_inviters", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stats.megagroupStats#ef7ff916", "users", err)
 	}
 	return nil
@@ -465,19 +481,27 @@ func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
 		return decodeErr("stats.messageStats#7fe91c14", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsMessageStats) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.messageStats#7fe91c14", "", ErrTooDeep)
+	}
 	var err error
-	if m.ViewsGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.messageStats#7fe91c14", "views_graph", err)
 	}
-	if m.ReactionsByEmotionGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.messageStats#7fe91c14", "reactions_by_emotion_graph", err)
 	}
 	return nil
@@ -566,13 +590,21 @@ func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
 		return decodeErr("stats.publicForwards#93037e20", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPublicForwards) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.publicForwards#93037e20", "", ErrTooDeep)
 	}
 	*m = StatsPublicForwards{}
 	var err error
@@ -582,7 +614,7 @@ func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("stats.publicForwards#93037e20", "count", err)
 	}
-	if m.Forwards, err = decodeVector(b, DecodePublicForward); err != nil {
+	if m.Forwards, err = decodeVectorAt(b, depth+1, decodePublicForward); err != nil {
 		return decodeErr("stats.publicForwards#93037e20", "forwards", err)
 	}
 	if m.Flags.Has(0) {
@@ -590,10 +622,10 @@ func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("stats.publicForwards#93037e20", "next_offset", err)
 		}
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("stats.publicForwards#93037e20", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stats.publicForwards#93037e20", "users", err)
 	}
 	if m.NextOffset != "" {
@@ -656,19 +688,27 @@ func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
 		return decodeErr("stats.storyStats#50cd067c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsStoryStats) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.storyStats#50cd067c", "", ErrTooDeep)
+	}
 	var err error
-	if m.ViewsGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.storyStats#50cd067c", "views_graph", err)
 	}
-	if m.ReactionsByEmotionGraph, err = DecodeStatsGraph(b); err != nil {
+	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return decodeErr("stats.storyStats#50cd067c", "reactions_by_emotion_graph", err)
 	}
 	return nil
@@ -733,13 +773,21 @@ func (m *StatsGetBroadcastStatsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"); err != nil {
 		return decodeErr("stats.getBroadcastStats#ab42441a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetBroadcastStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getBroadcastStats#ab42441a", "", ErrTooDeep)
 	}
 	*m = StatsGetBroadcastStatsRequest{}
 	var err error
@@ -747,7 +795,7 @@ func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stats.getBroadcastStats#ab42441a", "flags", err)
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("stats.getBroadcastStats#ab42441a", "channel", err)
 	}
 	m.Flags.Unset(0)
@@ -831,11 +879,16 @@ func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
 		return decodeErr("stats.loadAsyncGraph#621d5fa0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsLoadAsyncGraphRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -932,13 +985,21 @@ func (m *StatsGetMegagroupStatsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"); err != nil {
 		return decodeErr("stats.getMegagroupStats#dcdf8607", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetMegagroupStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getMegagroupStats#dcdf8607", "", ErrTooDeep)
 	}
 	*m = StatsGetMegagroupStatsRequest{}
 	var err error
@@ -946,7 +1007,7 @@ func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stats.getMegagroupStats#dcdf8607", "flags", err)
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("stats.getMegagroupStats#dcdf8607", "channel", err)
 	}
 	m.Flags.Unset(0)
@@ -1024,16 +1085,24 @@ func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
 		return decodeErr("stats.getMessagePublicForwards#5f150144", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetMessagePublicForwardsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getMessagePublicForwards#5f150144", "", ErrTooDeep)
+	}
 	var err error
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("stats.getMessagePublicForwards#5f150144", "channel", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -1124,13 +1193,21 @@ func (m *StatsGetMessageStatsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"); err != nil {
 		return decodeErr("stats.getMessageStats#b6e0a3f5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetMessageStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getMessageStats#b6e0a3f5", "", ErrTooDeep)
 	}
 	*m = StatsGetMessageStatsRequest{}
 	var err error
@@ -1138,7 +1215,7 @@ func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stats.getMessageStats#b6e0a3f5", "flags", err)
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("stats.getMessageStats#b6e0a3f5", "channel", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -1224,13 +1301,21 @@ func (m *StatsGetStoryStatsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"); err != nil {
 		return decodeErr("stats.getStoryStats#374fef40", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetStoryStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getStoryStats#374fef40", "", ErrTooDeep)
 	}
 	*m = StatsGetStoryStatsRequest{}
 	var err error
@@ -1238,7 +1323,7 @@ func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stats.getStoryStats#374fef40", "flags", err)
 	}
 	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stats.getStoryStats#374fef40", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -1319,16 +1404,24 @@ func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
 		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetStoryPublicForwardsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {

@@ -55,11 +55,16 @@ func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"); err != nil {
 		return decodeErr("stickers.suggestedShortName#85fea03f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersSuggestedShortName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersSuggestedShortName) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -186,13 +191,21 @@ func (m *StickersCreateStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"); err != nil {
 		return decodeErr("stickers.createStickerSet#9021ab67", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersCreateStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.createStickerSet#9021ab67", "", ErrTooDeep)
 	}
 	*m = StickersCreateStickerSetRequest{}
 	var err error
@@ -204,7 +217,7 @@ func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 	m.Videos = m.Flags.Has(4)
 	m.Emojis = m.Flags.Has(5)
 	m.TextColor = m.Flags.Has(6)
-	if m.UserID, err = DecodeInputUser(b); err != nil {
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("stickers.createStickerSet#9021ab67", "user_id", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -214,11 +227,11 @@ func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stickers.createStickerSet#9021ab67", "short_name", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Thumb, err = DecodeInputDocument(b); err != nil {
+		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
 			return decodeErr("stickers.createStickerSet#9021ab67", "thumb", err)
 		}
 	}
-	if m.Stickers, err = decodeVector(b, decodeValue[InputStickerSetItem]); err != nil {
+	if m.Stickers, err = decodeVectorAt(b, depth+1, decodeValue[InputStickerSetItem]); err != nil {
 		return decodeErr("stickers.createStickerSet#9021ab67", "stickers", err)
 	}
 	if m.Flags.Has(3) {
@@ -303,16 +316,24 @@ func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"); err != nil {
 		return decodeErr("stickers.removeStickerFromSet#f7760f51", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersRemoveStickerFromSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersRemoveStickerFromSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.removeStickerFromSet#f7760f51", "", ErrTooDeep)
+	}
 	var err error
-	if m.Sticker, err = DecodeInputDocument(b); err != nil {
+	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("stickers.removeStickerFromSet#f7760f51", "sticker", err)
 	}
 	return nil
@@ -385,16 +406,24 @@ func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"); err != nil {
 		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersChangeStickerPositionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersChangeStickerPositionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "", ErrTooDeep)
+	}
 	var err error
-	if m.Sticker, err = DecodeInputDocument(b); err != nil {
+	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "sticker", err)
 	}
 	if m.Position, err = b.Int(); err != nil {
@@ -472,19 +501,27 @@ func (m *StickersAddStickerToSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"); err != nil {
 		return decodeErr("stickers.addStickerToSet#8653febe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersAddStickerToSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersAddStickerToSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.addStickerToSet#8653febe", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("stickers.addStickerToSet#8653febe", "stickerset", err)
 	}
-	if err = m.Sticker.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Sticker, depth+1); err != nil {
 		return decodeErr("stickers.addStickerToSet#8653febe", "sticker", err)
 	}
 	return nil
@@ -580,24 +617,32 @@ func (m *StickersSetStickerSetThumbRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"); err != nil {
 		return decodeErr("stickers.setStickerSetThumb#a76a5392", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersSetStickerSetThumbRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersSetStickerSetThumbRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.setStickerSetThumb#a76a5392", "", ErrTooDeep)
 	}
 	*m = StickersSetStickerSetThumbRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("stickers.setStickerSetThumb#a76a5392", "flags", err)
 	}
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("stickers.setStickerSetThumb#a76a5392", "stickerset", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Thumb, err = DecodeInputDocument(b); err != nil {
+		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
 			return decodeErr("stickers.setStickerSetThumb#a76a5392", "thumb", err)
 		}
 	}
@@ -676,11 +721,16 @@ func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersCheckShortNameRequestTypeID, "stickers.checkShortName"); err != nil {
 		return decodeErr("stickers.checkShortName#284b3639", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersCheckShortNameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersCheckShortNameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -754,11 +804,16 @@ func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"); err != nil {
 		return decodeErr("stickers.suggestShortName#4dafc503", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersSuggestShortNameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersSuggestShortNameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -866,20 +921,28 @@ func (m *StickersChangeStickerRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersChangeStickerRequestTypeID, "stickers.changeSticker"); err != nil {
 		return decodeErr("stickers.changeSticker#f5537ebc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersChangeStickerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.changeSticker#f5537ebc", "", ErrTooDeep)
 	}
 	*m = StickersChangeStickerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("stickers.changeSticker#f5537ebc", "flags", err)
 	}
-	if m.Sticker, err = DecodeInputDocument(b); err != nil {
+	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
 		return decodeErr("stickers.changeSticker#f5537ebc", "sticker", err)
 	}
 	if m.Flags.Has(0) {
@@ -889,7 +952,7 @@ func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(1) {
 		m.MaskCoords = new(MaskCoords)
-		if err = m.MaskCoords.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.MaskCoords, depth+1); err != nil {
 			return decodeErr("stickers.changeSticker#f5537ebc", "mask_coords", err)
 		}
 	}
@@ -975,16 +1038,24 @@ func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"); err != nil {
 		return decodeErr("stickers.renameStickerSet#124b1c00", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersRenameStickerSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersRenameStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.renameStickerSet#124b1c00", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("stickers.renameStickerSet#124b1c00", "stickerset", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -1058,16 +1129,24 @@ func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"); err != nil {
 		return decodeErr("stickers.deleteStickerSet#87704394", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersDeleteStickerSetRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersDeleteStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.deleteStickerSet#87704394", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("stickers.deleteStickerSet#87704394", "stickerset", err)
 	}
 	return nil

@@ -14,7 +14,12 @@ type StorageFileTypeClass interface {
 
 // DecodeStorageFileType decodes any constructor of storage.FileType.
 func DecodeStorageFileType(b *bin.Buffer) (StorageFileTypeClass, error) {
-	id, err := b.PeekID()
+	return decodeStorageFileType(b, 0)
+}
+
+// decodeStorageFileType is DecodeStorageFileType for a value nested depth levels deep.
+func decodeStorageFileType(b *bin.Buffer, depth int) (StorageFileTypeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +51,7 @@ func DecodeStorageFileType(b *bin.Buffer) (StorageFileTypeClass, error) {
 			Type: "storage.FileType",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -100,11 +105,16 @@ func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
 		return decodeErr("storage.fileUnknown#aa963b05", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileUnknown) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -159,11 +169,16 @@ func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
 		return decodeErr("storage.filePartial#40bc6f52", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePartial) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFilePartial) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -218,11 +233,16 @@ func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
 		return decodeErr("storage.fileJpeg#007efe0e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileJpeg) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileJpeg) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -277,11 +297,16 @@ func (m *StorageFileGif) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
 		return decodeErr("storage.fileGif#cae1aadf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileGif) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileGif) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -336,11 +361,16 @@ func (m *StorageFilePng) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
 		return decodeErr("storage.filePng#0a4f63c0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePng) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFilePng) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -395,11 +425,16 @@ func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
 		return decodeErr("storage.filePdf#ae1e508d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePdf) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFilePdf) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -454,11 +489,16 @@ func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
 		return decodeErr("storage.fileMp3#528a0677", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMp3) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileMp3) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -513,11 +553,16 @@ func (m *StorageFileMov) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
 		return decodeErr("storage.fileMov#4b09ebbc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMov) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileMov) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -572,11 +617,16 @@ func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
 		return decodeErr("storage.fileMp4#b3cea0e4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMp4) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileMp4) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -631,11 +681,16 @@ func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
 		return decodeErr("storage.fileWebp#1081464c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileWebp) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileWebp) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -17,7 +17,12 @@ type StoriesAllStoriesClass interface {
 
 // DecodeStoriesAllStories decodes any constructor of stories.AllStories.
 func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
-	id, err := b.PeekID()
+	return decodeStoriesAllStories(b, 0)
+}
+
+// decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth levels deep.
+func decodeStoriesAllStories(b *bin.Buffer, depth int) (StoriesAllStoriesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
 			Type: "stories.AllStories",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -97,13 +102,21 @@ func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
 		return decodeErr("stories.allStoriesNotModified#1158fe3e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAllStoriesNotModified) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.allStoriesNotModified#1158fe3e", "", ErrTooDeep)
 	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
@@ -112,7 +125,7 @@ func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
 	if m.State, err = b.String(); err != nil {
 		return decodeErr("stories.allStoriesNotModified#1158fe3e", "state", err)
 	}
-	if err = m.StealthMode.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
 		return decodeErr("stories.allStoriesNotModified#1158fe3e", "stealth_mode", err)
 	}
 	return nil
@@ -205,13 +218,21 @@ func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAllStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.allStories#6efc5e81", "", ErrTooDeep)
 	}
 	*m = StoriesAllStories{}
 	var err error
@@ -225,16 +246,16 @@ func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
 	if m.State, err = b.String(); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "state", err)
 	}
-	if m.PeerStories, err = decodeVector(b, decodeValue[PeerStories]); err != nil {
+	if m.PeerStories, err = decodeVectorAt(b, depth+1, decodeValue[PeerStories]); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "peer_stories", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "users", err)
 	}
-	if err = m.StealthMode.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "stealth_mode", err)
 	}
 	m.Flags.Unset(0)
@@ -305,22 +326,30 @@ func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
 		return decodeErr("stories.peerStories#cae68768", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesPeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.peerStories#cae68768", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Stories.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Stories, depth+1); err != nil {
 		return decodeErr("stories.peerStories#cae68768", "stories", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("stories.peerStories#cae68768", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stories.peerStories#cae68768", "users", err)
 	}
 	return nil
@@ -395,25 +424,33 @@ func (m *StoriesStories) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
 		return decodeErr("stories.stories#5dd8c3c8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.stories#5dd8c3c8", "", ErrTooDeep)
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("stories.stories#5dd8c3c8", "count", err)
 	}
-	if m.Stories, err = decodeVector(b, DecodeStoryItem); err != nil {
+	if m.Stories, err = decodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
 		return decodeErr("stories.stories#5dd8c3c8", "stories", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("stories.stories#5dd8c3c8", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stories.stories#5dd8c3c8", "users", err)
 	}
 	return nil
@@ -502,13 +539,21 @@ func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
 		return decodeErr("stories.storyReactionsList#aa5f789c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStoryReactionsList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.storyReactionsList#aa5f789c", "", ErrTooDeep)
 	}
 	*m = StoriesStoryReactionsList{}
 	var err error
@@ -518,13 +563,13 @@ func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("stories.storyReactionsList#aa5f789c", "count", err)
 	}
-	if m.Reactions, err = decodeVector(b, DecodeStoryReaction); err != nil {
+	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeStoryReaction); err != nil {
 		return decodeErr("stories.storyReactionsList#aa5f789c", "reactions", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("stories.storyReactionsList#aa5f789c", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stories.storyReactionsList#aa5f789c", "users", err)
 	}
 	if m.Flags.Has(0) {
@@ -598,19 +643,27 @@ func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
 		return decodeErr("stories.storyViews#de9eed1d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.storyViews#de9eed1d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Views, err = decodeVector(b, decodeValue[StoryViews]); err != nil {
+	if m.Views, err = decodeVectorAt(b, depth+1, decodeValue[StoryViews]); err != nil {
 		return decodeErr("stories.storyViews#de9eed1d", "views", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stories.storyViews#de9eed1d", "users", err)
 	}
 	return nil
@@ -705,13 +758,21 @@ func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
 		return decodeErr("stories.storyViewsList#59d78fc5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStoryViewsList) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.storyViewsList#59d78fc5", "", ErrTooDeep)
 	}
 	*m = StoriesStoryViewsList{}
 	var err error
@@ -730,13 +791,13 @@ func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
 	if m.ReactionsCount, err = b.Int(); err != nil {
 		return decodeErr("stories.storyViewsList#59d78fc5", "reactions_count", err)
 	}
-	if m.Views, err = decodeVector(b, DecodeStoryView); err != nil {
+	if m.Views, err = decodeVectorAt(b, depth+1, decodeStoryView); err != nil {
 		return decodeErr("stories.storyViewsList#59d78fc5", "views", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("stories.storyViewsList#59d78fc5", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("stories.storyViewsList#59d78fc5", "users", err)
 	}
 	if m.Flags.Has(0) {
@@ -800,16 +861,24 @@ func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
 		return decodeErr("stories.canSendStory#c7dfdfdd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCanSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.canSendStory#c7dfdfdd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.canSendStory#c7dfdfdd", "peer", err)
 	}
 	return nil
@@ -969,13 +1038,21 @@ func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
 		return decodeErr("stories.sendStory#e4e6694b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.sendStory#e4e6694b", "", ErrTooDeep)
 	}
 	*m = StoriesSendStoryRequest{}
 	var err error
@@ -985,14 +1062,14 @@ func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 	m.Pinned = m.Flags.Has(2)
 	m.Noforwards = m.Flags.Has(4)
 	m.FwdModified = m.Flags.Has(7)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.sendStory#e4e6694b", "peer", err)
 	}
-	if m.Media, err = DecodeInputMedia(b); err != nil {
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 		return decodeErr("stories.sendStory#e4e6694b", "media", err)
 	}
 	if m.Flags.Has(5) {
-		if m.MediaAreas, err = decodeVector(b, DecodeMediaArea); err != nil {
+		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
 			return decodeErr("stories.sendStory#e4e6694b", "media_areas", err)
 		}
 	}
@@ -1002,11 +1079,11 @@ func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("stories.sendStory#e4e6694b", "entities", err)
 		}
 	}
-	if m.PrivacyRules, err = decodeVector(b, DecodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
 		return decodeErr("stories.sendStory#e4e6694b", "privacy_rules", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -1018,7 +1095,7 @@ func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.FwdFromID, err = DecodeInputPeer(b); err != nil {
+		if m.FwdFromID, err = decodeInputPeer(b, depth+1); err != nil {
 			return decodeErr("stories.sendStory#e4e6694b", "fwd_from_id", err)
 		}
 	}
@@ -1173,32 +1250,40 @@ func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
 		return decodeErr("stories.editStory#b583ba46", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesEditStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.editStory#b583ba46", "", ErrTooDeep)
 	}
 	*m = StoriesEditStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("stories.editStory#b583ba46", "flags", err)
 	}
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.editStory#b583ba46", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("stories.editStory#b583ba46", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Media, err = DecodeInputMedia(b); err != nil {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
 			return decodeErr("stories.editStory#b583ba46", "media", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MediaAreas, err = decodeVector(b, DecodeMediaArea); err != nil {
+		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
 			return decodeErr("stories.editStory#b583ba46", "media_areas", err)
 		}
 	}
@@ -1208,12 +1293,12 @@ func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("stories.editStory#b583ba46", "entities", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = decodeVector(b, DecodeInputPrivacyRule); err != nil {
+		if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
 			return decodeErr("stories.editStory#b583ba46", "privacy_rules", err)
 		}
 	}
@@ -1300,16 +1385,24 @@ func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
 		return decodeErr("stories.deleteStories#ae59db5f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesDeleteStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.deleteStories#ae59db5f", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.deleteStories#ae59db5f", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -1392,16 +1485,24 @@ func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
 		return decodeErr("stories.togglePinned#9a75a1ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePinnedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.togglePinned#9a75a1ef", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.togglePinned#9a75a1ef", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -1502,11 +1603,16 @@ func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
 		return decodeErr("stories.getAllStories#eeb0d625", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAllStoriesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1599,16 +1705,24 @@ func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
 		return decodeErr("stories.getPinnedStories#5821a5dc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetPinnedStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getPinnedStories#5821a5dc", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getPinnedStories#5821a5dc", "peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -1689,16 +1803,24 @@ func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
 		return decodeErr("stories.getStoriesArchive#b4352016", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoriesArchiveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getStoriesArchive#b4352016", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getStoriesArchive#b4352016", "peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
@@ -1780,16 +1902,24 @@ func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
 		return decodeErr("stories.getStoriesByID#5774ca74", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoriesByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getStoriesByID#5774ca74", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getStoriesByID#5774ca74", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -1861,11 +1991,16 @@ func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
 		return decodeErr("stories.toggleAllStoriesHidden#7c2557c4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesToggleAllStoriesHiddenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1943,16 +2078,24 @@ func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
 		return decodeErr("stories.readStories#a556dac8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReadStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.readStories#a556dac8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.readStories#a556dac8", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -2033,16 +2176,24 @@ func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
 		return decodeErr("stories.incrementStoryViews#b2028afb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesIncrementStoryViewsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.incrementStoryViews#b2028afb", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.incrementStoryViews#b2028afb", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2154,13 +2305,21 @@ func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
 		return decodeErr("stories.getStoryViewsList#7ed23c57", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoryViewsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getStoryViewsList#7ed23c57", "", ErrTooDeep)
 	}
 	*m = StoriesGetStoryViewsListRequest{}
 	var err error
@@ -2170,7 +2329,7 @@ func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
 	m.JustContacts = m.Flags.Has(0)
 	m.ReactionsFirst = m.Flags.Has(2)
 	m.ForwardsFirst = m.Flags.Has(3)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getStoryViewsList#7ed23c57", "peer", err)
 	}
 	if m.Flags.Has(1) {
@@ -2266,16 +2425,24 @@ func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
 		return decodeErr("stories.getStoriesViews#28e16cc8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoriesViewsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getStoriesViews#28e16cc8", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getStoriesViews#28e16cc8", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2351,16 +2518,24 @@ func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
 		return decodeErr("stories.exportStoryLink#7b8def20", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesExportStoryLinkRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.exportStoryLink#7b8def20", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.exportStoryLink#7b8def20", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
@@ -2445,22 +2620,30 @@ func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
 		return decodeErr("stories.report#1923fa8c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.report#1923fa8c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.report#1923fa8c", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
 		return decodeErr("stories.report#1923fa8c", "id", err)
 	}
-	if m.Reason, err = DecodeReportReason(b); err != nil {
+	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
 		return decodeErr("stories.report#1923fa8c", "reason", err)
 	}
 	if m.Message, err = b.String(); err != nil {
@@ -2545,11 +2728,16 @@ func (m *StoriesActivateStealthModeRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
 		return decodeErr("stories.activateStealthMode#57bbd166", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesActivateStealthModeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2645,13 +2833,21 @@ func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
 		return decodeErr("stories.sendReaction#7fd736b2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSendReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.sendReaction#7fd736b2", "", ErrTooDeep)
 	}
 	*m = StoriesSendReactionRequest{}
 	var err error
@@ -2659,13 +2855,13 @@ func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stories.sendReaction#7fd736b2", "flags", err)
 	}
 	m.AddToRecent = m.Flags.Has(0)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.sendReaction#7fd736b2", "peer", err)
 	}
 	if m.StoryID, err = b.Int(); err != nil {
 		return decodeErr("stories.sendReaction#7fd736b2", "story_id", err)
 	}
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("stories.sendReaction#7fd736b2", "reaction", err)
 	}
 	m.Flags.Unset(0)
@@ -2737,16 +2933,24 @@ func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
 		return decodeErr("stories.getPeerStories#2c4ada50", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetPeerStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getPeerStories#2c4ada50", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getPeerStories#2c4ada50", "peer", err)
 	}
 	return nil
@@ -2812,11 +3016,16 @@ func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
 		return decodeErr("stories.getAllReadPeerStories#9b5ae7f9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAllReadPeerStoriesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2891,16 +3100,24 @@ func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
 		return decodeErr("stories.getPeerMaxIDs#535983c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetPeerMaxIDsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getPeerMaxIDs#535983c3", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = decodeVector(b, DecodeInputPeer); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("stories.getPeerMaxIDs#535983c3", "id", err)
 	}
 	return nil
@@ -2968,11 +3185,16 @@ func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
 		return decodeErr("stories.getChatsToSend#a56a8b60", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetChatsToSendRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3046,16 +3268,24 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
 		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePeerStoriesHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "peer", err)
 	}
 	if m.Hidden, err = b.Bool(); err != nil {
@@ -3164,13 +3394,21 @@ func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
 		return decodeErr("stories.getStoryReactionsList#b9b2881f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoryReactionsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getStoryReactionsList#b9b2881f", "", ErrTooDeep)
 	}
 	*m = StoriesGetStoryReactionsListRequest{}
 	var err error
@@ -3178,14 +3416,14 @@ func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("stories.getStoryReactionsList#b9b2881f", "flags", err)
 	}
 	m.ForwardsFirst = m.Flags.Has(2)
-	if m.Peer, err = DecodeInputPeer(b); err != nil {
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("stories.getStoryReactionsList#b9b2881f", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("stories.getStoryReactionsList#b9b2881f", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = DecodeReaction(b); err != nil {
+		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 			return decodeErr("stories.getStoryReactionsList#b9b2881f", "reaction", err)
 		}
 	}

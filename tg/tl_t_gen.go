@@ -14,7 +14,12 @@ type TopPeerCategoryClass interface {
 
 // DecodeTopPeerCategory decodes any constructor of TopPeerCategory.
 func DecodeTopPeerCategory(b *bin.Buffer) (TopPeerCategoryClass, error) {
-	id, err := b.PeekID()
+	return decodeTopPeerCategory(b, 0)
+}
+
+// decodeTopPeerCategory is DecodeTopPeerCategory for a value nested depth levels deep.
+func decodeTopPeerCategory(b *bin.Buffer, depth int) (TopPeerCategoryClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +47,7 @@ func DecodeTopPeerCategory(b *bin.Buffer) (TopPeerCategoryClass, error) {
 			Type: "TopPeerCategory",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -96,11 +101,16 @@ func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"); err != nil {
 		return decodeErr("topPeerCategoryBotsPM#ab661b5b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsPM) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -155,11 +165,16 @@ func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"); err != nil {
 		return decodeErr("topPeerCategoryBotsInline#148677e2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsInline) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsInline) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -214,11 +229,16 @@ func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"); err != nil {
 		return decodeErr("topPeerCategoryCorrespondents#0637b7ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryCorrespondents) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryCorrespondents) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -273,11 +293,16 @@ func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"); err != nil {
 		return decodeErr("topPeerCategoryGroups#bd17a14a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryGroups) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryGroups) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -332,11 +357,16 @@ func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"); err != nil {
 		return decodeErr("topPeerCategoryChannels#161d9628", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryChannels) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryChannels) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -391,11 +421,16 @@ func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"); err != nil {
 		return decodeErr("topPeerCategoryPhoneCalls#1e76a78c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryPhoneCalls) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryPhoneCalls) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -450,11 +485,16 @@ func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"); err != nil {
 		return decodeErr("topPeerCategoryForwardUsers#a8406ca9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryForwardUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryForwardUsers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -509,11 +549,16 @@ func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"); err != nil {
 		return decodeErr("topPeerCategoryForwardChats#fbeec0f0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryForwardChats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryForwardChats) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -575,19 +620,27 @@ func (m *TextWithEntities) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
 		return decodeErr("textWithEntities#751f3146", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextWithEntities) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("textWithEntities#751f3146", "", ErrTooDeep)
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
 		return decodeErr("textWithEntities#751f3146", "text", err)
 	}
-	if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("textWithEntities#751f3146", "entities", err)
 	}
 	return nil
@@ -709,13 +762,21 @@ func (m *Theme) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ThemeTypeID, "theme"); err != nil {
 		return decodeErr("theme#a00e67d6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Theme) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("theme#a00e67d6", "", ErrTooDeep)
 	}
 	*m = Theme{}
 	var err error
@@ -738,12 +799,12 @@ func (m *Theme) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("theme#a00e67d6", "title", err)
 	}
 	if m.Flags.Has(2) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("theme#a00e67d6", "document", err)
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVector(b, decodeValue[ThemeSettings]); err != nil {
+		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[ThemeSettings]); err != nil {
 			return decodeErr("theme#a00e67d6", "settings", err)
 		}
 	}
@@ -866,13 +927,21 @@ func (m *ThemeSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
 		return decodeErr("themeSettings#fa58b6d4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("themeSettings#fa58b6d4", "", ErrTooDeep)
 	}
 	*m = ThemeSettings{}
 	var err error
@@ -880,7 +949,7 @@ func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("themeSettings#fa58b6d4", "flags", err)
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = DecodeBaseTheme(b); err != nil {
+	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
 		return decodeErr("themeSettings#fa58b6d4", "base_theme", err)
 	}
 	if m.AccentColor, err = b.Int(); err != nil {
@@ -897,7 +966,7 @@ func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Wallpaper, err = DecodeWallPaper(b); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 			return decodeErr("themeSettings#fa58b6d4", "wallpaper", err)
 		}
 	}
@@ -964,16 +1033,24 @@ func (m *TopPeer) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerTypeID, "topPeer"); err != nil {
 		return decodeErr("topPeer#edcdc05b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("topPeer#edcdc05b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("topPeer#edcdc05b", "peer", err)
 	}
 	if m.Rating, err = b.Double(); err != nil {
@@ -1041,22 +1118,30 @@ func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"); err != nil {
 		return decodeErr("topPeerCategoryPeers#fb834291", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryPeers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryPeers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("topPeerCategoryPeers#fb834291", "", ErrTooDeep)
+	}
 	var err error
-	if m.Category, err = DecodeTopPeerCategory(b); err != nil {
+	if m.Category, err = decodeTopPeerCategory(b, depth+1); err != nil {
 		return decodeErr("topPeerCategoryPeers#fb834291", "category", err)
 	}
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("topPeerCategoryPeers#fb834291", "count", err)
 	}
-	if m.Peers, err = decodeVector(b, decodeValue[TopPeer]); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeValue[TopPeer]); err != nil {
 		return decodeErr("topPeerCategoryPeers#fb834291", "peers", err)
 	}
 	return nil
@@ -1107,11 +1192,16 @@ func (m *True) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TrueTypeID, "true"); err != nil {
 		return decodeErr("true#3fedd339", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *True) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *True) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

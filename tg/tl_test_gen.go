@@ -52,11 +52,16 @@ func (m *TestUseErrorRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TestUseErrorRequestTypeID, "test.useError"); err != nil {
 		return decodeErr("test.useError#ee75af01", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TestUseErrorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TestUseErrorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -123,11 +128,16 @@ func (m *TestUseConfigSimpleRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"); err != nil {
 		return decodeErr("test.useConfigSimple#f9b7b23d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TestUseConfigSimpleRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TestUseConfigSimpleRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

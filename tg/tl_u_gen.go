@@ -14,7 +14,12 @@ type UpdateClass interface {
 
 // DecodeUpdate decodes any constructor of Update.
 func DecodeUpdate(b *bin.Buffer) (UpdateClass, error) {
-	id, err := b.PeekID()
+	return decodeUpdate(b, 0)
+}
+
+// decodeUpdate is DecodeUpdate for a value nested depth levels deep.
+func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +279,7 @@ func DecodeUpdate(b *bin.Buffer) (UpdateClass, error) {
 			Type: "Update",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -337,16 +342,24 @@ func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
 		return decodeErr("updateNewMessage#1f2b0afd", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewMessage#1f2b0afd", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("updateNewMessage#1f2b0afd", "message", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -411,11 +424,16 @@ func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
 		return decodeErr("updateMessageID#4e90bfd6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessageID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -487,11 +505,16 @@ func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
 		return decodeErr("updateDeleteMessages#a20db0e5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -563,19 +586,27 @@ func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
 		return decodeErr("updateUserTyping#c01e857f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateUserTyping#c01e857f", "", ErrTooDeep)
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("updateUserTyping#c01e857f", "user_id", err)
 	}
-	if m.Action, err = DecodeSendMessageAction(b); err != nil {
+	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
 		return decodeErr("updateUserTyping#c01e857f", "action", err)
 	}
 	return nil
@@ -640,22 +671,30 @@ func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
 		return decodeErr("updateChatUserTyping#83487af0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChatUserTyping#83487af0", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("updateChatUserTyping#83487af0", "chat_id", err)
 	}
-	if m.FromID, err = DecodePeer(b); err != nil {
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateChatUserTyping#83487af0", "from_id", err)
 	}
-	if m.Action, err = DecodeSendMessageAction(b); err != nil {
+	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
 		return decodeErr("updateChatUserTyping#83487af0", "action", err)
 	}
 	return nil
@@ -714,16 +753,24 @@ func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
 		return decodeErr("updateChatParticipants#07761198", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChatParticipants#07761198", "", ErrTooDeep)
+	}
 	var err error
-	if m.Participants, err = DecodeChatParticipants(b); err != nil {
+	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
 		return decodeErr("updateChatParticipants#07761198", "participants", err)
 	}
 	return nil
@@ -784,19 +831,27 @@ func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
 		return decodeErr("updateUserStatus#e5bdf8de", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateUserStatus#e5bdf8de", "", ErrTooDeep)
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("updateUserStatus#e5bdf8de", "user_id", err)
 	}
-	if m.Status, err = DecodeUserStatus(b); err != nil {
+	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
 		return decodeErr("updateUserStatus#e5bdf8de", "status", err)
 	}
 	return nil
@@ -864,13 +919,21 @@ func (m *UpdateUserName) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
 		return decodeErr("updateUserName#a7848924", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserName) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateUserName#a7848924", "", ErrTooDeep)
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
@@ -882,7 +945,7 @@ func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
 	if m.LastName, err = b.String(); err != nil {
 		return decodeErr("updateUserName#a7848924", "last_name", err)
 	}
-	if m.Usernames, err = decodeVector(b, decodeValue[Username]); err != nil {
+	if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
 		return decodeErr("updateUserName#a7848924", "usernames", err)
 	}
 	return nil
@@ -962,11 +1025,16 @@ func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
 		return decodeErr("updateNewAuthorization#8951abef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1055,16 +1123,24 @@ func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
 		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewEncryptedMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeEncryptedMessage(b); err != nil {
+	if m.Message, err = decodeEncryptedMessage(b, depth+1); err != nil {
 		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "message", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -1124,11 +1200,16 @@ func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
 		return decodeErr("updateEncryptedChatTyping#1710f156", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEncryptedChatTyping) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1194,16 +1275,24 @@ func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
 		return decodeErr("updateEncryption#b4a2e88d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEncryption) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateEncryption#b4a2e88d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Chat, err = DecodeEncryptedChat(b); err != nil {
+	if m.Chat, err = decodeEncryptedChat(b, depth+1); err != nil {
 		return decodeErr("updateEncryption#b4a2e88d", "chat", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -1267,11 +1356,16 @@ func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
 		return decodeErr("updateEncryptedMessagesRead#38fe25b7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEncryptedMessagesRead) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1347,11 +1441,16 @@ func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
 		return decodeErr("updateChatParticipantAdd#3dda5451", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantAdd) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1429,11 +1528,16 @@ func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
 		return decodeErr("updateChatParticipantDelete#e32f3d77", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantDelete) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1506,16 +1610,24 @@ func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
 		return decodeErr("updateDcOptions#8e5e9873", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDCOptions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDcOptions#8e5e9873", "", ErrTooDeep)
+	}
 	var err error
-	if m.DCOptions, err = decodeVector(b, decodeValue[DCOption]); err != nil {
+	if m.DCOptions, err = decodeVectorAt(b, depth+1, decodeValue[DCOption]); err != nil {
 		return decodeErr("updateDcOptions#8e5e9873", "dc_options", err)
 	}
 	return nil
@@ -1578,19 +1690,27 @@ func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
 		return decodeErr("updateNotifySettings#bec268ef", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNotifySettings#bec268ef", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodeNotifyPeer(b); err != nil {
+	if m.Peer, err = decodeNotifyPeer(b, depth+1); err != nil {
 		return decodeErr("updateNotifySettings#bec268ef", "peer", err)
 	}
-	if err = m.NotifySettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return decodeErr("updateNotifySettings#bec268ef", "notify_settings", err)
 	}
 	return nil
@@ -1686,13 +1806,21 @@ func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
 		return decodeErr("updateServiceNotification#ebe46819", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateServiceNotification) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateServiceNotification#ebe46819", "", ErrTooDeep)
 	}
 	*m = UpdateServiceNotification{}
 	var err error
@@ -1712,10 +1840,10 @@ func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
 	if m.Message, err = b.String(); err != nil {
 		return decodeErr("updateServiceNotification#ebe46819", "message", err)
 	}
-	if m.Media, err = DecodeMessageMedia(b); err != nil {
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return decodeErr("updateServiceNotification#ebe46819", "media", err)
 	}
-	if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("updateServiceNotification#ebe46819", "entities", err)
 	}
 	m.Flags.Unset(0)
@@ -1786,19 +1914,27 @@ func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
 		return decodeErr("updatePrivacy#ee3b272a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePrivacy) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePrivacy#ee3b272a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Key, err = DecodePrivacyKey(b); err != nil {
+	if m.Key, err = decodePrivacyKey(b, depth+1); err != nil {
 		return decodeErr("updatePrivacy#ee3b272a", "key", err)
 	}
-	if m.Rules, err = decodeVector(b, DecodePrivacyRule); err != nil {
+	if m.Rules, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
 		return decodeErr("updatePrivacy#ee3b272a", "rules", err)
 	}
 	return nil
@@ -1857,11 +1993,16 @@ func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
 		return decodeErr("updateUserPhone#05492a13", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1950,13 +2091,21 @@ func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
 		return decodeErr("updateReadHistoryInbox#9c974fdf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadHistoryInbox) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateReadHistoryInbox#9c974fdf", "", ErrTooDeep)
 	}
 	*m = UpdateReadHistoryInbox{}
 	var err error
@@ -1968,7 +2117,7 @@ func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updateReadHistoryInbox#9c974fdf", "folder_id", err)
 		}
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateReadHistoryInbox#9c974fdf", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -2048,16 +2197,24 @@ func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
 		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadHistoryOutbox) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -2129,16 +2286,24 @@ func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
 		return decodeErr("updateWebPage#7f891213", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateWebPage#7f891213", "", ErrTooDeep)
+	}
 	var err error
-	if m.Webpage, err = DecodeWebPage(b); err != nil {
+	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return decodeErr("updateWebPage#7f891213", "webpage", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -2222,11 +2387,16 @@ func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
 		return decodeErr("updateReadMessagesContents#f8227181", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMessagesContents) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2320,11 +2490,16 @@ func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
 		return decodeErr("updateChannelTooLong#108d941f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2398,11 +2573,16 @@ func (m *UpdateChannel) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
 		return decodeErr("updateChannel#635b4c09", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannel) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2470,16 +2650,24 @@ func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
 		return decodeErr("updateNewChannelMessage#62ba04d9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewChannelMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewChannelMessage#62ba04d9", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("updateNewChannelMessage#62ba04d9", "message", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -2562,11 +2750,16 @@ func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
 		return decodeErr("updateReadChannelInbox#922e6e10", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelInbox) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2658,11 +2851,16 @@ func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
 		return decodeErr("updateDeleteChannelMessages#c32d5b12", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteChannelMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2737,11 +2935,16 @@ func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
 		return decodeErr("updateChannelMessageViews#f226ac08", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelMessageViews) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2815,11 +3018,16 @@ func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
 		return decodeErr("updateChatParticipantAdmin#d7ca61a2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -2892,16 +3100,24 @@ func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
 		return decodeErr("updateNewStickerSet#688a30aa", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewStickerSet#688a30aa", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeMessagesStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeMessagesStickerSet(b, depth+1); err != nil {
 		return decodeErr("updateNewStickerSet#688a30aa", "stickerset", err)
 	}
 	return nil
@@ -2976,11 +3192,16 @@ func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
 		return decodeErr("updateStickerSetsOrder#0bb2d201", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStickerSetsOrder) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3063,11 +3284,16 @@ func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
 		return decodeErr("updateStickerSets#31c24808", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStickerSets) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3131,11 +3357,16 @@ func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
 		return decodeErr("updateSavedGifs#9375341e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedGifs) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3224,13 +3455,21 @@ func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
 		return decodeErr("updateBotInlineQuery#496f379c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotInlineQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotInlineQuery#496f379c", "", ErrTooDeep)
 	}
 	*m = UpdateBotInlineQuery{}
 	var err error
@@ -3247,12 +3486,12 @@ func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateBotInlineQuery#496f379c", "query", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Geo, err = DecodeGeoPoint(b); err != nil {
+		if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 			return decodeErr("updateBotInlineQuery#496f379c", "geo", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.PeerType, err = DecodeInlineQueryPeerType(b); err != nil {
+		if m.PeerType, err = decodeInlineQueryPeerType(b, depth+1); err != nil {
 			return decodeErr("updateBotInlineQuery#496f379c", "peer_type", err)
 		}
 	}
@@ -3344,13 +3583,21 @@ func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
 		return decodeErr("updateBotInlineSend#12f12a07", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotInlineSend) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotInlineSend#12f12a07", "", ErrTooDeep)
 	}
 	*m = UpdateBotInlineSend{}
 	var err error
@@ -3364,7 +3611,7 @@ func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateBotInlineSend#12f12a07", "query", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Geo, err = DecodeGeoPoint(b); err != nil {
+		if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
 			return decodeErr("updateBotInlineSend#12f12a07", "geo", err)
 		}
 	}
@@ -3372,7 +3619,7 @@ func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateBotInlineSend#12f12a07", "id", err)
 	}
 	if m.Flags.Has(1) {
-		if m.MsgID, err = DecodeInputBotInlineMessageID(b); err != nil {
+		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
 			return decodeErr("updateBotInlineSend#12f12a07", "msg_id", err)
 		}
 	}
@@ -3438,16 +3685,24 @@ func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
 		return decodeErr("updateEditChannelMessage#1b3f4df7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditChannelMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateEditChannelMessage#1b3f4df7", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("updateEditChannelMessage#1b3f4df7", "message", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -3541,13 +3796,21 @@ func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
 		return decodeErr("updateBotCallbackQuery#b9cfc48d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotCallbackQuery#b9cfc48d", "", ErrTooDeep)
 	}
 	*m = UpdateBotCallbackQuery{}
 	var err error
@@ -3560,7 +3823,7 @@ func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("updateBotCallbackQuery#b9cfc48d", "user_id", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotCallbackQuery#b9cfc48d", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -3645,16 +3908,24 @@ func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
 		return decodeErr("updateEditMessage#e40370a3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateEditMessage#e40370a3", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("updateEditMessage#e40370a3", "message", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -3746,13 +4017,21 @@ func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
 		return decodeErr("updateInlineBotCallbackQuery#691e9052", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateInlineBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateInlineBotCallbackQuery#691e9052", "", ErrTooDeep)
 	}
 	*m = UpdateInlineBotCallbackQuery{}
 	var err error
@@ -3765,7 +4044,7 @@ func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("updateInlineBotCallbackQuery#691e9052", "user_id", err)
 	}
-	if m.MsgID, err = DecodeInputBotInlineMessageID(b); err != nil {
+	if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
 		return decodeErr("updateInlineBotCallbackQuery#691e9052", "msg_id", err)
 	}
 	if m.ChatInstance, err = b.Long(); err != nil {
@@ -3843,11 +4122,16 @@ func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
 		return decodeErr("updateReadChannelOutbox#b75f99a9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelOutbox) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -3932,20 +4216,28 @@ func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
 		return decodeErr("updateDraftMessage#1b49ec6d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDraftMessage#1b49ec6d", "", ErrTooDeep)
 	}
 	*m = UpdateDraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("updateDraftMessage#1b49ec6d", "flags", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateDraftMessage#1b49ec6d", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -3953,7 +4245,7 @@ func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updateDraftMessage#1b49ec6d", "top_msg_id", err)
 		}
 	}
-	if m.Draft, err = DecodeDraftMessage(b); err != nil {
+	if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
 		return decodeErr("updateDraftMessage#1b49ec6d", "draft", err)
 	}
 	if m.TopMsgID != 0 {
@@ -4010,11 +4302,16 @@ func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
 		return decodeErr("updateReadFeaturedStickers#571d2742", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadFeaturedStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4069,11 +4366,16 @@ func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
 		return decodeErr("updateRecentStickers#9a422c20", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateRecentStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4128,11 +4430,16 @@ func (m *UpdateConfig) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
 		return decodeErr("updateConfig#a229dd06", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateConfig) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4187,11 +4494,16 @@ func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
 		return decodeErr("updatePtsChanged#3354678f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePtsChanged) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -4257,19 +4569,27 @@ func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
 		return decodeErr("updateChannelWebPage#2f2ba99f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChannelWebPage#2f2ba99f", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
 		return decodeErr("updateChannelWebPage#2f2ba99f", "channel_id", err)
 	}
-	if m.Webpage, err = DecodeWebPage(b); err != nil {
+	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return decodeErr("updateChannelWebPage#2f2ba99f", "webpage", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -4354,13 +4674,21 @@ func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
 		return decodeErr("updateDialogPinned#6e6fe51c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDialogPinned#6e6fe51c", "", ErrTooDeep)
 	}
 	*m = UpdateDialogPinned{}
 	var err error
@@ -4373,7 +4701,7 @@ func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updateDialogPinned#6e6fe51c", "folder_id", err)
 		}
 	}
-	if m.Peer, err = DecodeDialogPeer(b); err != nil {
+	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return decodeErr("updateDialogPinned#6e6fe51c", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -4458,13 +4786,21 @@ func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
 		return decodeErr("updatePinnedDialogs#fa0f3ca2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePinnedDialogs#fa0f3ca2", "", ErrTooDeep)
 	}
 	*m = UpdatePinnedDialogs{}
 	var err error
@@ -4477,7 +4813,7 @@ func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = decodeVector(b, DecodeDialogPeer); err != nil {
+		if m.Order, err = decodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
 			return decodeErr("updatePinnedDialogs#fa0f3ca2", "order", err)
 		}
 	}
@@ -4543,16 +4879,24 @@ func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
 		return decodeErr("updateBotWebhookJSON#8317c0c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotWebhookJSON) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotWebhookJSON#8317c0c3", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Data.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
 		return decodeErr("updateBotWebhookJSON#8317c0c3", "data", err)
 	}
 	return nil
@@ -4615,19 +4959,27 @@ func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
 		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotWebhookJSONQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "", ErrTooDeep)
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
 		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "query_id", err)
 	}
-	if err = m.Data.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
 		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "data", err)
 	}
 	if m.Timeout, err = b.Int(); err != nil {
@@ -4695,13 +5047,21 @@ func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
 		return decodeErr("updateBotShippingQuery#b5aefd7d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotShippingQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotShippingQuery#b5aefd7d", "", ErrTooDeep)
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
@@ -4713,7 +5073,7 @@ func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
 	if m.Payload, err = b.Bytes(); err != nil {
 		return decodeErr("updateBotShippingQuery#b5aefd7d", "payload", err)
 	}
-	if err = m.ShippingAddress.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.ShippingAddress, depth+1); err != nil {
 		return decodeErr("updateBotShippingQuery#b5aefd7d", "shipping_address", err)
 	}
 	return nil
@@ -4803,13 +5163,21 @@ func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
 		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotPrecheckoutQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "", ErrTooDeep)
 	}
 	*m = UpdateBotPrecheckoutQuery{}
 	var err error
@@ -4827,7 +5195,7 @@ func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = m.Info.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
 			return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "info", err)
 		}
 	}
@@ -4902,16 +5270,24 @@ func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
 		return decodeErr("updatePhoneCall#ab0f6b1e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePhoneCall#ab0f6b1e", "", ErrTooDeep)
+	}
 	var err error
-	if m.PhoneCall, err = DecodePhoneCall(b); err != nil {
+	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
 		return decodeErr("updatePhoneCall#ab0f6b1e", "phone_call", err)
 	}
 	return nil
@@ -4968,11 +5344,16 @@ func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
 		return decodeErr("updateLangPackTooLong#46560264", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateLangPackTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5036,16 +5417,24 @@ func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
 		return decodeErr("updateLangPack#56022f4d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateLangPack) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateLangPack#56022f4d", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Difference.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Difference, depth+1); err != nil {
 		return decodeErr("updateLangPack#56022f4d", "difference", err)
 	}
 	return nil
@@ -5099,11 +5488,16 @@ func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
 		return decodeErr("updateFavedStickers#e511996d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateFavedStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5180,11 +5574,16 @@ func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
 		return decodeErr("updateChannelReadMessagesContents#ea29055d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelReadMessagesContents) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5258,11 +5657,16 @@ func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
 		return decodeErr("updateContactsReset#7084a7be", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateContactsReset) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5322,11 +5726,16 @@ func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
 		return decodeErr("updateChannelAvailableMessages#b23fc698", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelAvailableMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -5402,13 +5811,21 @@ func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
 		return decodeErr("updateDialogUnreadMark#e16459c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogUnreadMark) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDialogUnreadMark#e16459c3", "", ErrTooDeep)
 	}
 	*m = UpdateDialogUnreadMark{}
 	var err error
@@ -5416,7 +5833,7 @@ func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateDialogUnreadMark#e16459c3", "flags", err)
 	}
 	m.Unread = m.Flags.Has(0)
-	if m.Peer, err = DecodeDialogPeer(b); err != nil {
+	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return decodeErr("updateDialogUnreadMark#e16459c3", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -5492,13 +5909,21 @@ func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
 		return decodeErr("updateMessagePoll#aca1657b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessagePoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateMessagePoll#aca1657b", "", ErrTooDeep)
 	}
 	*m = UpdateMessagePoll{}
 	var err error
@@ -5510,11 +5935,11 @@ func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(0) {
 		m.Poll = new(Poll)
-		if err = m.Poll.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Poll, depth+1); err != nil {
 			return decodeErr("updateMessagePoll#aca1657b", "poll", err)
 		}
 	}
-	if err = m.Results.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
 		return decodeErr("updateMessagePoll#aca1657b", "results", err)
 	}
 	m.Flags.Unset(0)
@@ -5580,19 +6005,27 @@ func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
 		return decodeErr("updateChatDefaultBannedRights#54c01850", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatDefaultBannedRights) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChatDefaultBannedRights#54c01850", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateChatDefaultBannedRights#54c01850", "peer", err)
 	}
-	if err = m.DefaultBannedRights.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.DefaultBannedRights, depth+1); err != nil {
 		return decodeErr("updateChatDefaultBannedRights#54c01850", "default_banned_rights", err)
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -5661,16 +6094,24 @@ func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
 		return decodeErr("updateFolderPeers#19360dc0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateFolderPeers) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateFolderPeers#19360dc0", "", ErrTooDeep)
+	}
 	var err error
-	if m.FolderPeers, err = decodeVector(b, decodeValue[FolderPeer]); err != nil {
+	if m.FolderPeers, err = decodeVectorAt(b, depth+1, decodeValue[FolderPeer]); err != nil {
 		return decodeErr("updateFolderPeers#19360dc0", "folder_peers", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -5739,19 +6180,27 @@ func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
 		return decodeErr("updatePeerSettings#6a7e7366", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePeerSettings#6a7e7366", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePeerSettings#6a7e7366", "peer", err)
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("updatePeerSettings#6a7e7366", "settings", err)
 	}
 	return nil
@@ -5813,16 +6262,24 @@ func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
 		return decodeErr("updatePeerLocated#b4afcfb0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerLocated) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePeerLocated#b4afcfb0", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peers, err = decodeVector(b, DecodePeerLocated); err != nil {
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeerLocated); err != nil {
 		return decodeErr("updatePeerLocated#b4afcfb0", "peers", err)
 	}
 	return nil
@@ -5881,16 +6338,24 @@ func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
 		return decodeErr("updateNewScheduledMessage#39a51dfb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewScheduledMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewScheduledMessage#39a51dfb", "", ErrTooDeep)
+	}
 	var err error
-	if m.Message, err = DecodeMessage(b); err != nil {
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("updateNewScheduledMessage#39a51dfb", "message", err)
 	}
 	return nil
@@ -5954,16 +6419,24 @@ func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
 		return decodeErr("updateDeleteScheduledMessages#90866cee", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteScheduledMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDeleteScheduledMessages#90866cee", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateDeleteScheduledMessages#90866cee", "peer", err)
 	}
 	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -6025,16 +6498,24 @@ func (m *UpdateTheme) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
 		return decodeErr("updateTheme#8216fba3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateTheme) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateTheme#8216fba3", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Theme.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Theme, depth+1); err != nil {
 		return decodeErr("updateTheme#8216fba3", "theme", err)
 	}
 	return nil
@@ -6095,16 +6576,24 @@ func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
 		return decodeErr("updateGeoLiveViewed#871fb939", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGeoLiveViewed) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGeoLiveViewed#871fb939", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateGeoLiveViewed#871fb939", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -6161,11 +6650,16 @@ func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
 		return decodeErr("updateLoginToken#564fe691", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateLoginToken) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6234,19 +6728,27 @@ func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
 		return decodeErr("updateMessagePollVote#24f40e77", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessagePollVote) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateMessagePollVote#24f40e77", "", ErrTooDeep)
 	}
 	var err error
 	if m.PollID, err = b.Long(); err != nil {
 		return decodeErr("updateMessagePollVote#24f40e77", "poll_id", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateMessagePollVote#24f40e77", "peer", err)
 	}
 	if m.Options, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
@@ -6323,13 +6825,21 @@ func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
 		return decodeErr("updateDialogFilter#26ffde7d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDialogFilter#26ffde7d", "", ErrTooDeep)
 	}
 	*m = UpdateDialogFilter{}
 	var err error
@@ -6340,7 +6850,7 @@ func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateDialogFilter#26ffde7d", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Filter, err = DecodeDialogFilter(b); err != nil {
+		if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
 			return decodeErr("updateDialogFilter#26ffde7d", "filter", err)
 		}
 	}
@@ -6402,11 +6912,16 @@ func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
 		return decodeErr("updateDialogFilterOrder#a5d72105", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogFilterOrder) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6465,11 +6980,16 @@ func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
 		return decodeErr("updateDialogFilters#3504914f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogFilters) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6529,11 +7049,16 @@ func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
 		return decodeErr("updatePhoneCallSignalingData#2661bf09", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePhoneCallSignalingData) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6602,11 +7127,16 @@ func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
 		return decodeErr("updateChannelMessageForwards#d29a27f4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelMessageForwards) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6696,11 +7226,16 @@ func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
 		return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelDiscussionInbox) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6789,11 +7324,16 @@ func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
 		return decodeErr("updateReadChannelDiscussionOutbox#695c9e7c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelDiscussionOutbox) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -6878,13 +7418,21 @@ func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
 		return decodeErr("updatePeerBlocked#ebe07752", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePeerBlocked#ebe07752", "", ErrTooDeep)
 	}
 	*m = UpdatePeerBlocked{}
 	var err error
@@ -6893,7 +7441,7 @@ func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.PeerID, err = DecodePeer(b); err != nil {
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePeerBlocked#ebe07752", "peer_id", err)
 	}
 	m.Flags.Unset(0)
@@ -6974,13 +7522,21 @@ func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
 		return decodeErr("updateChannelUserTyping#8c88c923", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChannelUserTyping#8c88c923", "", ErrTooDeep)
 	}
 	*m = UpdateChannelUserTyping{}
 	var err error
@@ -6995,10 +7551,10 @@ func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updateChannelUserTyping#8c88c923", "top_msg_id", err)
 		}
 	}
-	if m.FromID, err = DecodePeer(b); err != nil {
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateChannelUserTyping#8c88c923", "from_id", err)
 	}
-	if m.Action, err = DecodeSendMessageAction(b); err != nil {
+	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
 		return decodeErr("updateChannelUserTyping#8c88c923", "action", err)
 	}
 	if m.TopMsgID != 0 {
@@ -7078,13 +7634,21 @@ func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
 		return decodeErr("updatePinnedMessages#ed85eab5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePinnedMessages#ed85eab5", "", ErrTooDeep)
 	}
 	*m = UpdatePinnedMessages{}
 	var err error
@@ -7092,7 +7656,7 @@ func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updatePinnedMessages#ed85eab5", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePinnedMessages#ed85eab5", "peer", err)
 	}
 	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -7177,11 +7741,16 @@ func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
 		return decodeErr("updatePinnedChannelMessages#5bb98608", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedChannelMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7258,11 +7827,16 @@ func (m *UpdateChat) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
 		return decodeErr("updateChat#f89a6a4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChat) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7335,19 +7909,27 @@ func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
 		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.Call.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "call", err)
 	}
-	if m.Participants, err = decodeVector(b, decodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
 		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "participants", err)
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -7411,19 +7993,27 @@ func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
 		return decodeErr("updateGroupCall#14b24500", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGroupCall#14b24500", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
 		return decodeErr("updateGroupCall#14b24500", "chat_id", err)
 	}
-	if m.Call, err = DecodeGroupCall(b); err != nil {
+	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
 		return decodeErr("updateGroupCall#14b24500", "call", err)
 	}
 	return nil
@@ -7496,20 +8086,28 @@ func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
 		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerHistoryTTL) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "", ErrTooDeep)
 	}
 	*m = UpdatePeerHistoryTTL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "flags", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "peer", err)
 	}
 	if m.Flags.Has(0) {
@@ -7618,13 +8216,21 @@ func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
 		return decodeErr("updateChatParticipant#d087663a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChatParticipant#d087663a", "", ErrTooDeep)
 	}
 	*m = UpdateChatParticipant{}
 	var err error
@@ -7644,17 +8250,17 @@ func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateChatParticipant#d087663a", "user_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.PrevParticipant, err = DecodeChatParticipant(b); err != nil {
+		if m.PrevParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
 			return decodeErr("updateChatParticipant#d087663a", "prev_participant", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewParticipant, err = DecodeChatParticipant(b); err != nil {
+		if m.NewParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
 			return decodeErr("updateChatParticipant#d087663a", "new_participant", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+		if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 			return decodeErr("updateChatParticipant#d087663a", "invite", err)
 		}
 	}
@@ -7768,13 +8374,21 @@ func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
 		return decodeErr("updateChannelParticipant#985d3abb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChannelParticipant#985d3abb", "", ErrTooDeep)
 	}
 	*m = UpdateChannelParticipant{}
 	var err error
@@ -7795,17 +8409,17 @@ func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateChannelParticipant#985d3abb", "user_id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.PrevParticipant, err = DecodeChannelParticipant(b); err != nil {
+		if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
 			return decodeErr("updateChannelParticipant#985d3abb", "prev_participant", err)
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.NewParticipant, err = DecodeChannelParticipant(b); err != nil {
+		if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
 			return decodeErr("updateChannelParticipant#985d3abb", "new_participant", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+		if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 			return decodeErr("updateChannelParticipant#985d3abb", "invite", err)
 		}
 	}
@@ -7876,11 +8490,16 @@ func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
 		return decodeErr("updateBotStopped#c4870a49", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotStopped) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -7962,13 +8581,21 @@ func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
 		return decodeErr("updateGroupCallConnection#0b783982", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallConnection) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGroupCallConnection#0b783982", "", ErrTooDeep)
 	}
 	*m = UpdateGroupCallConnection{}
 	var err error
@@ -7976,7 +8603,7 @@ func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateGroupCallConnection#0b783982", "flags", err)
 	}
 	m.Presentation = m.Flags.Has(0)
-	if err = m.Params.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("updateGroupCallConnection#0b783982", "params", err)
 	}
 	m.Flags.Unset(0)
@@ -8045,22 +8672,30 @@ func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
 		return decodeErr("updateBotCommands#4d712f2e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotCommands) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotCommands#4d712f2e", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotCommands#4d712f2e", "peer", err)
 	}
 	if m.BotID, err = b.Long(); err != nil {
 		return decodeErr("updateBotCommands#4d712f2e", "bot_id", err)
 	}
-	if m.Commands, err = decodeVector(b, decodeValue[BotCommand]); err != nil {
+	if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
 		return decodeErr("updateBotCommands#4d712f2e", "commands", err)
 	}
 	return nil
@@ -8126,16 +8761,24 @@ func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
 		return decodeErr("updatePendingJoinRequests#7063c3db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePendingJoinRequests) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePendingJoinRequests#7063c3db", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePendingJoinRequests#7063c3db", "peer", err)
 	}
 	if m.RequestsPending, err = b.Int(); err != nil {
@@ -8212,16 +8855,24 @@ func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
 		return decodeErr("updateBotChatInviteRequester#11dfa986", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotChatInviteRequester) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotChatInviteRequester#11dfa986", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotChatInviteRequester#11dfa986", "peer", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -8233,7 +8884,7 @@ func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
 	if m.About, err = b.String(); err != nil {
 		return decodeErr("updateBotChatInviteRequester#11dfa986", "about", err)
 	}
-	if m.Invite, err = DecodeExportedChatInvite(b); err != nil {
+	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("updateBotChatInviteRequester#11dfa986", "invite", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -8315,20 +8966,28 @@ func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
 		return decodeErr("updateMessageReactions#5e1b3cb8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateMessageReactions#5e1b3cb8", "", ErrTooDeep)
 	}
 	*m = UpdateMessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("updateMessageReactions#5e1b3cb8", "flags", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateMessageReactions#5e1b3cb8", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -8339,7 +8998,7 @@ func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updateMessageReactions#5e1b3cb8", "top_msg_id", err)
 		}
 	}
-	if err = m.Reactions.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Reactions, depth+1); err != nil {
 		return decodeErr("updateMessageReactions#5e1b3cb8", "reactions", err)
 	}
 	if m.TopMsgID != 0 {
@@ -8396,11 +9055,16 @@ func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
 		return decodeErr("updateAttachMenuBots#17b7a20b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAttachMenuBots) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8458,11 +9122,16 @@ func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
 		return decodeErr("updateWebViewResultSent#1592b79d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebViewResultSent) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8528,19 +9197,27 @@ func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
 		return decodeErr("updateBotMenuButton#14b85813", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotMenuButton) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotMenuButton#14b85813", "", ErrTooDeep)
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
 		return decodeErr("updateBotMenuButton#14b85813", "bot_id", err)
 	}
-	if m.Button, err = DecodeBotMenuButton(b); err != nil {
+	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
 		return decodeErr("updateBotMenuButton#14b85813", "button", err)
 	}
 	return nil
@@ -8594,11 +9271,16 @@ func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
 		return decodeErr("updateSavedRingtones#74d8be99", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedRingtones) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8673,13 +9355,21 @@ func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
 		return decodeErr("updateTranscribedAudio#0084cd5a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateTranscribedAudio) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateTranscribedAudio#0084cd5a", "", ErrTooDeep)
 	}
 	*m = UpdateTranscribedAudio{}
 	var err error
@@ -8687,7 +9377,7 @@ func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateTranscribedAudio#0084cd5a", "flags", err)
 	}
 	m.Pending = m.Flags.Has(0)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateTranscribedAudio#0084cd5a", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -8751,11 +9441,16 @@ func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
 		return decodeErr("updateReadFeaturedEmojiStickers#fb4c496c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadFeaturedEmojiStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8817,19 +9512,27 @@ func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
 		return decodeErr("updateUserEmojiStatus#28373599", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserEmojiStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateUserEmojiStatus#28373599", "", ErrTooDeep)
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
 		return decodeErr("updateUserEmojiStatus#28373599", "user_id", err)
 	}
-	if m.EmojiStatus, err = DecodeEmojiStatus(b); err != nil {
+	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return decodeErr("updateUserEmojiStatus#28373599", "emoji_status", err)
 	}
 	return nil
@@ -8883,11 +9586,16 @@ func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
 		return decodeErr("updateRecentEmojiStatuses#30f443db", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateRecentEmojiStatuses) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8942,11 +9650,16 @@ func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
 		return decodeErr("updateRecentReactions#6f7863f4", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateRecentReactions) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9019,11 +9732,16 @@ func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
 		return decodeErr("updateMoveStickerSetToTop#86fccf85", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMoveStickerSetToTop) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9101,22 +9819,30 @@ func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
 		return decodeErr("updateMessageExtendedMedia#5a73a98c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateMessageExtendedMedia#5a73a98c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateMessageExtendedMedia#5a73a98c", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
 		return decodeErr("updateMessageExtendedMedia#5a73a98c", "msg_id", err)
 	}
-	if m.ExtendedMedia, err = DecodeMessageExtendedMedia(b); err != nil {
+	if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
 		return decodeErr("updateMessageExtendedMedia#5a73a98c", "extended_media", err)
 	}
 	return nil
@@ -9184,11 +9910,16 @@ func (m *UpdateChannelPinnedTopic) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"); err != nil {
 		return decodeErr("updateChannelPinnedTopic#192efbe3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelPinnedTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelPinnedTopic) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9276,11 +10007,16 @@ func (m *UpdateChannelPinnedTopics) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"); err != nil {
 		return decodeErr("updateChannelPinnedTopics#fe198602", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelPinnedTopics) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelPinnedTopics) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9354,11 +10090,16 @@ func (m *UpdateUser) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
 		return decodeErr("updateUser#20529438", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9417,11 +10158,16 @@ func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
 		return decodeErr("updateAutoSaveSettings#ec05b097", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9479,11 +10225,16 @@ func (m *UpdateGroupInvitePrivacyForbidden) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"); err != nil {
 		return decodeErr("updateGroupInvitePrivacyForbidden#ccf08ad6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupInvitePrivacyForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupInvitePrivacyForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9551,19 +10302,27 @@ func (m *UpdateStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
 		return decodeErr("updateStory#75b3b798", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStory) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateStory#75b3b798", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateStory#75b3b798", "peer", err)
 	}
-	if m.Story, err = DecodeStoryItem(b); err != nil {
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 		return decodeErr("updateStory#75b3b798", "story", err)
 	}
 	return nil
@@ -9624,16 +10383,24 @@ func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
 		return decodeErr("updateReadStories#f74e932b", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateReadStories#f74e932b", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateReadStories#f74e932b", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
@@ -9695,11 +10462,16 @@ func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
 		return decodeErr("updateStoryID#1bf335b9", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStoryID) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -9766,16 +10538,24 @@ func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
 		return decodeErr("updateStoriesStealthMode#2c084dc1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStoriesStealthMode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateStoriesStealthMode#2c084dc1", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.StealthMode.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
 		return decodeErr("updateStoriesStealthMode#2c084dc1", "stealth_mode", err)
 	}
 	return nil
@@ -9840,22 +10620,30 @@ func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
 		return decodeErr("updateSentStoryReaction#7d627683", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSentStoryReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateSentStoryReaction#7d627683", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateSentStoryReaction#7d627683", "peer", err)
 	}
 	if m.StoryID, err = b.Int(); err != nil {
 		return decodeErr("updateSentStoryReaction#7d627683", "story_id", err)
 	}
-	if m.Reaction, err = DecodeReaction(b); err != nil {
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("updateSentStoryReaction#7d627683", "reaction", err)
 	}
 	return nil
@@ -9920,19 +10708,27 @@ func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
 		return decodeErr("updateBotChatBoost#904dd49c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotChatBoost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotChatBoost#904dd49c", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotChatBoost#904dd49c", "peer", err)
 	}
-	if err = m.Boost.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Boost, depth+1); err != nil {
 		return decodeErr("updateBotChatBoost#904dd49c", "boost", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -9994,11 +10790,16 @@ func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
 		return decodeErr("updateChannelViewForumAsMessages#07b68920", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelViewForumAsMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10085,13 +10886,21 @@ func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
 		return decodeErr("updatePeerWallpaper#ae3f101d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerWallpaper) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePeerWallpaper#ae3f101d", "", ErrTooDeep)
 	}
 	*m = UpdatePeerWallpaper{}
 	var err error
@@ -10099,11 +10908,11 @@ func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updatePeerWallpaper#ae3f101d", "flags", err)
 	}
 	m.WallpaperOverridden = m.Flags.Has(1)
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePeerWallpaper#ae3f101d", "peer", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Wallpaper, err = DecodeWallPaper(b); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 			return decodeErr("updatePeerWallpaper#ae3f101d", "wallpaper", err)
 		}
 	}
@@ -10189,16 +10998,24 @@ func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
 		return decodeErr("updateBotMessageReaction#ac21d3ce", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotMessageReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotMessageReaction#ac21d3ce", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotMessageReaction#ac21d3ce", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -10207,13 +11024,13 @@ func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("updateBotMessageReaction#ac21d3ce", "date", err)
 	}
-	if m.Actor, err = DecodePeer(b); err != nil {
+	if m.Actor, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotMessageReaction#ac21d3ce", "actor", err)
 	}
-	if m.OldReactions, err = decodeVector(b, DecodeReaction); err != nil {
+	if m.OldReactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
 		return decodeErr("updateBotMessageReaction#ac21d3ce", "old_reactions", err)
 	}
-	if m.NewReactions, err = decodeVector(b, DecodeReaction); err != nil {
+	if m.NewReactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
 		return decodeErr("updateBotMessageReaction#ac21d3ce", "new_reactions", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -10288,16 +11105,24 @@ func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
 		return decodeErr("updateBotMessageReactions#09cb7759", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotMessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotMessageReactions#09cb7759", "", ErrTooDeep)
+	}
 	var err error
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updateBotMessageReactions#09cb7759", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
@@ -10306,7 +11131,7 @@ func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("updateBotMessageReactions#09cb7759", "date", err)
 	}
-	if m.Reactions, err = decodeVector(b, decodeValue[ReactionCount]); err != nil {
+	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
 		return decodeErr("updateBotMessageReactions#09cb7759", "reactions", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -10377,13 +11202,21 @@ func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
 		return decodeErr("updateSavedDialogPinned#aeaf9e74", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateSavedDialogPinned#aeaf9e74", "", ErrTooDeep)
 	}
 	*m = UpdateSavedDialogPinned{}
 	var err error
@@ -10391,7 +11224,7 @@ func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateSavedDialogPinned#aeaf9e74", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = DecodeDialogPeer(b); err != nil {
+	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return decodeErr("updateSavedDialogPinned#aeaf9e74", "peer", err)
 	}
 	m.Flags.Unset(0)
@@ -10466,13 +11299,21 @@ func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
 		return decodeErr("updatePinnedSavedDialogs#686c85a6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePinnedSavedDialogs#686c85a6", "", ErrTooDeep)
 	}
 	*m = UpdatePinnedSavedDialogs{}
 	var err error
@@ -10480,7 +11321,7 @@ func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updatePinnedSavedDialogs#686c85a6", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = decodeVector(b, DecodeDialogPeer); err != nil {
+		if m.Order, err = decodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
 			return decodeErr("updatePinnedSavedDialogs#686c85a6", "order", err)
 		}
 	}
@@ -10500,7 +11341,12 @@ type UpdatesClass interface {
 
 // DecodeUpdates decodes any constructor of Updates.
 func DecodeUpdates(b *bin.Buffer) (UpdatesClass, error) {
-	id, err := b.PeekID()
+	return decodeUpdates(b, 0)
+}
+
+// decodeUpdates is DecodeUpdates for a value nested depth levels deep.
+func decodeUpdates(b *bin.Buffer, depth int) (UpdatesClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -10526,7 +11372,7 @@ func DecodeUpdates(b *bin.Buffer) (UpdatesClass, error) {
 			Type: "Updates",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -10580,11 +11426,16 @@ func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
 		return decodeErr("updatesTooLong#e317af7e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -10731,13 +11582,21 @@ func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
 		return decodeErr("updateShortMessage#313bc7f8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShortMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateShortMessage#313bc7f8", "", ErrTooDeep)
 	}
 	*m = UpdateShortMessage{}
 	var err error
@@ -10768,7 +11627,7 @@ func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = m.FwdFrom.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
 			return decodeErr("updateShortMessage#313bc7f8", "fwd_from", err)
 		}
 	}
@@ -10778,12 +11637,12 @@ func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = DecodeMessageReplyHeader(b); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
 			return decodeErr("updateShortMessage#313bc7f8", "reply_to", err)
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("updateShortMessage#313bc7f8", "entities", err)
 		}
 	}
@@ -10952,13 +11811,21 @@ func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
 		return decodeErr("updateShortChatMessage#4d6deea5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShortChatMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateShortChatMessage#4d6deea5", "", ErrTooDeep)
 	}
 	*m = UpdateShortChatMessage{}
 	var err error
@@ -10992,7 +11859,7 @@ func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = m.FwdFrom.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
 			return decodeErr("updateShortChatMessage#4d6deea5", "fwd_from", err)
 		}
 	}
@@ -11002,12 +11869,12 @@ func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.ReplyTo, err = DecodeMessageReplyHeader(b); err != nil {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
 			return decodeErr("updateShortChatMessage#4d6deea5", "reply_to", err)
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("updateShortChatMessage#4d6deea5", "entities", err)
 		}
 	}
@@ -11089,16 +11956,24 @@ func (m *UpdateShort) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
 		return decodeErr("updateShort#78d4dec1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShort) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateShort#78d4dec1", "", ErrTooDeep)
+	}
 	var err error
-	if m.Update, err = DecodeUpdate(b); err != nil {
+	if m.Update, err = decodeUpdate(b, depth+1); err != nil {
 		return decodeErr("updateShort#78d4dec1", "update", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -11183,22 +12058,30 @@ func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
 		return decodeErr("updatesCombined#725b04c3", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesCombined) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatesCombined#725b04c3", "", ErrTooDeep)
+	}
 	var err error
-	if m.Updates, err = decodeVector(b, DecodeUpdate); err != nil {
+	if m.Updates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
 		return decodeErr("updatesCombined#725b04c3", "updates", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updatesCombined#725b04c3", "users", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("updatesCombined#725b04c3", "chats", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -11287,22 +12170,30 @@ func (m *Updates) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesTypeID, "updates"); err != nil {
 		return decodeErr("updates#74ae4240", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Updates) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updates#74ae4240", "", ErrTooDeep)
+	}
 	var err error
-	if m.Updates, err = decodeVector(b, DecodeUpdate); err != nil {
+	if m.Updates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
 		return decodeErr("updates#74ae4240", "updates", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates#74ae4240", "users", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("updates#74ae4240", "chats", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -11414,13 +12305,21 @@ func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
 		return decodeErr("updateShortSentMessage#9015e101", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShortSentMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateShortSentMessage#9015e101", "", ErrTooDeep)
 	}
 	*m = UpdateShortSentMessage{}
 	var err error
@@ -11441,12 +12340,12 @@ func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updateShortSentMessage#9015e101", "date", err)
 	}
 	if m.Flags.Has(9) {
-		if m.Media, err = DecodeMessageMedia(b); err != nil {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 			return decodeErr("updateShortSentMessage#9015e101", "media", err)
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVector(b, DecodeMessageEntity); err != nil {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 			return decodeErr("updateShortSentMessage#9015e101", "entities", err)
 		}
 	}
@@ -11476,7 +12375,12 @@ type URLAuthResultClass interface {
 
 // DecodeURLAuthResult decodes any constructor of UrlAuthResult.
 func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
-	id, err := b.PeekID()
+	return decodeURLAuthResult(b, 0)
+}
+
+// decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels deep.
+func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11494,7 +12398,7 @@ func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
 			Type: "UrlAuthResult",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11564,13 +12468,21 @@ func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
 		return decodeErr("urlAuthResultRequest#92d33a0e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *URLAuthResultRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("urlAuthResultRequest#92d33a0e", "", ErrTooDeep)
 	}
 	*m = URLAuthResultRequest{}
 	var err error
@@ -11578,7 +12490,7 @@ func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("urlAuthResultRequest#92d33a0e", "flags", err)
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
-	if m.Bot, err = DecodeUser(b); err != nil {
+	if m.Bot, err = decodeUser(b, depth+1); err != nil {
 		return decodeErr("urlAuthResultRequest#92d33a0e", "bot", err)
 	}
 	if m.Domain, err = b.String(); err != nil {
@@ -11639,11 +12551,16 @@ func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
 		return decodeErr("urlAuthResultAccepted#8f8c0e4e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *URLAuthResultAccepted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11702,11 +12619,16 @@ func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
 		return decodeErr("urlAuthResultDefault#a9d6db1f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *URLAuthResultDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -11723,7 +12645,12 @@ type UserClass interface {
 
 // DecodeUser decodes any constructor of User.
 func DecodeUser(b *bin.Buffer) (UserClass, error) {
-	id, err := b.PeekID()
+	return decodeUser(b, 0)
+}
+
+// decodeUser is DecodeUser for a value nested depth levels deep.
+func decodeUser(b *bin.Buffer, depth int) (UserClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -11739,7 +12666,7 @@ func DecodeUser(b *bin.Buffer) (UserClass, error) {
 			Type: "User",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11796,11 +12723,16 @@ func (m *UserEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
 		return decodeErr("userEmpty#d3bc4b7a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12136,13 +13068,21 @@ func (m *User) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserTypeID, "user"); err != nil {
 		return decodeErr("user#215c4438", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *User) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("user#215c4438", "", ErrTooDeep)
 	}
 	*m = User{}
 	var err error
@@ -12203,12 +13143,12 @@ func (m *User) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.Photo, err = DecodeUserProfilePhoto(b); err != nil {
+		if m.Photo, err = decodeUserProfilePhoto(b, depth+1); err != nil {
 			return decodeErr("user#215c4438", "photo", err)
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Status, err = DecodeUserStatus(b); err != nil {
+		if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
 			return decodeErr("user#215c4438", "status", err)
 		}
 	}
@@ -12218,7 +13158,7 @@ func (m *User) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.RestrictionReason, err = decodeVector(b, decodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
 			return decodeErr("user#215c4438", "restriction_reason", err)
 		}
 	}
@@ -12233,12 +13173,12 @@ func (m *User) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(30) {
-		if m.EmojiStatus, err = DecodeEmojiStatus(b); err != nil {
+		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
 			return decodeErr("user#215c4438", "emoji_status", err)
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = decodeVector(b, decodeValue[Username]); err != nil {
+		if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
 			return decodeErr("user#215c4438", "usernames", err)
 		}
 	}
@@ -12249,13 +13189,13 @@ func (m *User) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags2.Has(8) {
 		m.Color = new(PeerColor)
-		if err = m.Color.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Color, depth+1); err != nil {
 			return decodeErr("user#215c4438", "color", err)
 		}
 	}
 	if m.Flags2.Has(9) {
 		m.ProfileColor = new(PeerColor)
-		if err = m.ProfileColor.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.ProfileColor, depth+1); err != nil {
 			return decodeErr("user#215c4438", "profile_color", err)
 		}
 	}
@@ -12330,7 +13270,12 @@ type UserProfilePhotoClass interface {
 
 // DecodeUserProfilePhoto decodes any constructor of UserProfilePhoto.
 func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
-	id, err := b.PeekID()
+	return decodeUserProfilePhoto(b, 0)
+}
+
+// decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth levels deep.
+func decodeUserProfilePhoto(b *bin.Buffer, depth int) (UserProfilePhotoClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12346,7 +13291,7 @@ func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
 			Type: "UserProfilePhoto",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12400,11 +13345,16 @@ func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
 		return decodeErr("userProfilePhotoEmpty#4f11bae1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserProfilePhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12490,11 +13440,16 @@ func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
 		return decodeErr("userProfilePhoto#82d1f706", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12534,7 +13489,12 @@ type UserStatusClass interface {
 
 // DecodeUserStatus decodes any constructor of UserStatus.
 func DecodeUserStatus(b *bin.Buffer) (UserStatusClass, error) {
-	id, err := b.PeekID()
+	return decodeUserStatus(b, 0)
+}
+
+// decodeUserStatus is DecodeUserStatus for a value nested depth levels deep.
+func decodeUserStatus(b *bin.Buffer, depth int) (UserStatusClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -12558,7 +13518,7 @@ func DecodeUserStatus(b *bin.Buffer) (UserStatusClass, error) {
 			Type: "UserStatus",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12612,11 +13572,16 @@ func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
 		return decodeErr("userStatusEmpty#09d05049", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12674,11 +13639,16 @@ func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
 		return decodeErr("userStatusOnline#edb93949", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusOnline) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12740,11 +13710,16 @@ func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
 		return decodeErr("userStatusOffline#008c703f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusOffline) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12803,11 +13778,16 @@ func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
 		return decodeErr("userStatusRecently#e26f42f1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusRecently) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12862,11 +13842,16 @@ func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
 		return decodeErr("userStatusLastWeek#07bf09fc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusLastWeek) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12921,11 +13906,16 @@ func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
 		return decodeErr("userStatusLastMonth#77ebc742", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusLastMonth) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -13205,13 +14195,21 @@ func (m *UserFull) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UserFullTypeID, "userFull"); err != nil {
 		return decodeErr("userFull#b9b12c6c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("userFull#b9b12c6c", "", ErrTooDeep)
 	}
 	*m = UserFull{}
 	var err error
@@ -13237,30 +14235,30 @@ func (m *UserFull) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("userFull#b9b12c6c", "about", err)
 		}
 	}
-	if err = m.Settings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("userFull#b9b12c6c", "settings", err)
 	}
 	if m.Flags.Has(21) {
-		if m.PersonalPhoto, err = DecodePhoto(b); err != nil {
+		if m.PersonalPhoto, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "personal_photo", err)
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.ProfilePhoto, err = DecodePhoto(b); err != nil {
+		if m.ProfilePhoto, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "profile_photo", err)
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.FallbackPhoto, err = DecodePhoto(b); err != nil {
+		if m.FallbackPhoto, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "fallback_photo", err)
 		}
 	}
-	if err = m.NotifySettings.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
 		return decodeErr("userFull#b9b12c6c", "notify_settings", err)
 	}
 	if m.Flags.Has(3) {
 		m.BotInfo = new(BotInfo)
-		if err = m.BotInfo.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.BotInfo, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "bot_info", err)
 		}
 	}
@@ -13294,29 +14292,29 @@ func (m *UserFull) DecodeBare(b *bin.Buffer) error {
 	}
 	if m.Flags.Has(17) {
 		m.BotGroupAdminRights = new(ChatAdminRights)
-		if err = m.BotGroupAdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.BotGroupAdminRights, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "bot_group_admin_rights", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		m.BotBroadcastAdminRights = new(ChatAdminRights)
-		if err = m.BotBroadcastAdminRights.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.BotBroadcastAdminRights, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "bot_broadcast_admin_rights", err)
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.PremiumGifts, err = decodeVector(b, decodeValue[PremiumGiftOption]); err != nil {
+		if m.PremiumGifts, err = decodeVectorAt(b, depth+1, decodeValue[PremiumGiftOption]); err != nil {
 			return decodeErr("userFull#b9b12c6c", "premium_gifts", err)
 		}
 	}
 	if m.Flags.Has(24) {
-		if m.Wallpaper, err = DecodeWallPaper(b); err != nil {
+		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "wallpaper", err)
 		}
 	}
 	if m.Flags.Has(25) {
 		m.Stories = new(PeerStories)
-		if err = m.Stories.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Stories, depth+1); err != nil {
 			return decodeErr("userFull#b9b12c6c", "stories", err)
 		}
 	}
@@ -13426,11 +14424,16 @@ func (m *Username) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UsernameTypeID, "username"); err != nil {
 		return decodeErr("username#b4073647", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Username) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

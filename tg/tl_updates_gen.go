@@ -17,7 +17,12 @@ type UpdatesChannelDifferenceClass interface {
 
 // DecodeUpdatesChannelDifference decodes any constructor of updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
-	id, err := b.PeekID()
+	return decodeUpdatesChannelDifference(b, 0)
+}
+
+// decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value nested depth levels deep.
+func decodeUpdatesChannelDifference(b *bin.Buffer, depth int) (UpdatesChannelDifferenceClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +40,7 @@ func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClas
 			Type: "updates.ChannelDifference",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -112,11 +117,16 @@ func (m *UpdatesChannelDifferenceEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
 		return decodeErr("updates.channelDifferenceEmpty#3e11affb", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesChannelDifferenceEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -235,13 +245,21 @@ func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
 		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesChannelDifferenceTooLong) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "", ErrTooDeep)
 	}
 	*m = UpdatesChannelDifferenceTooLong{}
 	var err error
@@ -254,16 +272,16 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "timeout", err)
 		}
 	}
-	if m.Dialog, err = DecodeDialog(b); err != nil {
+	if m.Dialog, err = decodeDialog(b, depth+1); err != nil {
 		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "dialog", err)
 	}
-	if m.Messages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "messages", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "users", err)
 	}
 	m.Flags.Unset(0)
@@ -372,13 +390,21 @@ func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
 		return decodeErr("updates.channelDifference#2064674e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesChannelDifference) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updates.channelDifference#2064674e", "", ErrTooDeep)
 	}
 	*m = UpdatesChannelDifference{}
 	var err error
@@ -394,16 +420,16 @@ func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
 			return decodeErr("updates.channelDifference#2064674e", "timeout", err)
 		}
 	}
-	if m.NewMessages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.NewMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("updates.channelDifference#2064674e", "new_messages", err)
 	}
-	if m.OtherUpdates, err = decodeVector(b, DecodeUpdate); err != nil {
+	if m.OtherUpdates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
 		return decodeErr("updates.channelDifference#2064674e", "other_updates", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("updates.channelDifference#2064674e", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates.channelDifference#2064674e", "users", err)
 	}
 	m.Flags.Unset(0)
@@ -423,7 +449,12 @@ type UpdatesDifferenceClass interface {
 
 // DecodeUpdatesDifference decodes any constructor of updates.Difference.
 func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
-	id, err := b.PeekID()
+	return decodeUpdatesDifference(b, 0)
+}
+
+// decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth levels deep.
+func decodeUpdatesDifference(b *bin.Buffer, depth int) (UpdatesDifferenceClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +474,7 @@ func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
 			Type: "updates.Difference",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -502,11 +533,16 @@ func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
 		return decodeErr("updates.differenceEmpty#5d75a138", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifferenceEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -608,31 +644,39 @@ func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifference) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updates.difference#00f49ca0", "", ErrTooDeep)
+	}
 	var err error
-	if m.NewMessages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.NewMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "new_messages", err)
 	}
-	if m.NewEncryptedMessages, err = decodeVector(b, DecodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = decodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "new_encrypted_messages", err)
 	}
-	if m.OtherUpdates, err = decodeVector(b, DecodeUpdate); err != nil {
+	if m.OtherUpdates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "other_updates", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "users", err)
 	}
-	if err = m.State.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.State, depth+1); err != nil {
 		return decodeErr("updates.difference#00f49ca0", "state", err)
 	}
 	return nil
@@ -726,31 +770,39 @@ func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifferenceSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updates.differenceSlice#a8fb1981", "", ErrTooDeep)
+	}
 	var err error
-	if m.NewMessages, err = decodeVector(b, DecodeMessage); err != nil {
+	if m.NewMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "new_messages", err)
 	}
-	if m.NewEncryptedMessages, err = decodeVector(b, DecodeEncryptedMessage); err != nil {
+	if m.NewEncryptedMessages, err = decodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "new_encrypted_messages", err)
 	}
-	if m.OtherUpdates, err = decodeVector(b, DecodeUpdate); err != nil {
+	if m.OtherUpdates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "other_updates", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "users", err)
 	}
-	if err = m.IntermediateState.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.IntermediateState, depth+1); err != nil {
 		return decodeErr("updates.differenceSlice#a8fb1981", "intermediate_state", err)
 	}
 	return nil
@@ -807,11 +859,16 @@ func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
 		return decodeErr("updates.differenceTooLong#4afe8f6d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifferenceTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -878,11 +935,16 @@ func (m *UpdatesState) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
 		return decodeErr("updates.state#a56c2a3e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesState) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -950,11 +1012,16 @@ func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
 		return decodeErr("updates.getState#edd4882a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesGetStateRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1056,11 +1123,16 @@ func (m *UpdatesGetDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
 		return decodeErr("updates.getDifference#19c2f763", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesGetDifferenceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1187,13 +1259,21 @@ func (m *UpdatesGetChannelDifferenceRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
 		return decodeErr("updates.getChannelDifference#03173d78", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesGetChannelDifferenceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updates.getChannelDifference#03173d78", "", ErrTooDeep)
 	}
 	*m = UpdatesGetChannelDifferenceRequest{}
 	var err error
@@ -1201,10 +1281,10 @@ func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("updates.getChannelDifference#03173d78", "flags", err)
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Channel, err = DecodeInputChannel(b); err != nil {
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("updates.getChannelDifference#03173d78", "channel", err)
 	}
-	if m.Filter, err = DecodeChannelMessagesFilter(b); err != nil {
+	if m.Filter, err = decodeChannelMessagesFilter(b, depth+1); err != nil {
 		return decodeErr("updates.getChannelDifference#03173d78", "filter", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {

@@ -17,7 +17,12 @@ type UploadCDNFileClass interface {
 
 // DecodeUploadCDNFile decodes any constructor of upload.CdnFile.
 func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
-	id, err := b.PeekID()
+	return decodeUploadCDNFile(b, 0)
+}
+
+// decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels deep.
+func decodeUploadCDNFile(b *bin.Buffer, depth int) (UploadCDNFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +38,7 @@ func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
 			Type: "upload.CdnFile",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -90,11 +95,16 @@ func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"); err != nil {
 		return decodeErr("upload.cdnFileReuploadNeeded#eea8e46e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadCDNFileReuploadNeeded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -156,11 +166,16 @@ func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadCDNFileTypeID, "upload.cdnFile"); err != nil {
 		return decodeErr("upload.cdnFile#a99fca4f", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadCDNFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -181,7 +196,12 @@ type UploadFileClass interface {
 
 // DecodeUploadFile decodes any constructor of upload.File.
 func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
-	id, err := b.PeekID()
+	return decodeUploadFile(b, 0)
+}
+
+// decodeUploadFile is DecodeUploadFile for a value nested depth levels deep.
+func decodeUploadFile(b *bin.Buffer, depth int) (UploadFileClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +217,7 @@ func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
 			Type: "upload.File",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -260,16 +280,24 @@ func (m *UploadFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadFileTypeID, "upload.file"); err != nil {
 		return decodeErr("upload.file#096a18d5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadFile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("upload.file#096a18d5", "", ErrTooDeep)
+	}
 	var err error
-	if m.Type, err = DecodeStorageFileType(b); err != nil {
+	if m.Type, err = decodeStorageFileType(b, depth+1); err != nil {
 		return decodeErr("upload.file#096a18d5", "type", err)
 	}
 	if m.Mtime, err = b.Int(); err != nil {
@@ -345,13 +373,21 @@ func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"); err != nil {
 		return decodeErr("upload.fileCdnRedirect#f18cda44", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadFileCDNRedirect) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("upload.fileCdnRedirect#f18cda44", "", ErrTooDeep)
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
@@ -366,7 +402,7 @@ func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
 	if m.EncryptionIv, err = b.Bytes(); err != nil {
 		return decodeErr("upload.fileCdnRedirect#f18cda44", "encryption_iv", err)
 	}
-	if m.FileHashes, err = decodeVector(b, decodeValue[FileHash]); err != nil {
+	if m.FileHashes, err = decodeVectorAt(b, depth+1, decodeValue[FileHash]); err != nil {
 		return decodeErr("upload.fileCdnRedirect#f18cda44", "file_hashes", err)
 	}
 	return nil
@@ -430,13 +466,21 @@ func (m *UploadWebFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadWebFileTypeID, "upload.webFile"); err != nil {
 		return decodeErr("upload.webFile#21e753bc", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadWebFile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("upload.webFile#21e753bc", "", ErrTooDeep)
 	}
 	var err error
 	if m.Size, err = b.Int(); err != nil {
@@ -445,7 +489,7 @@ func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("upload.webFile#21e753bc", "mime_type", err)
 	}
-	if m.FileType, err = DecodeStorageFileType(b); err != nil {
+	if m.FileType, err = decodeStorageFileType(b, depth+1); err != nil {
 		return decodeErr("upload.webFile#21e753bc", "file_type", err)
 	}
 	if m.Mtime, err = b.Int(); err != nil {
@@ -509,11 +553,16 @@ func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadSaveFilePartRequestTypeID, "upload.saveFilePart"); err != nil {
 		return decodeErr("upload.saveFilePart#b304a621", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadSaveFilePartRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -614,13 +663,21 @@ func (m *UploadGetFileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadGetFileRequestTypeID, "upload.getFile"); err != nil {
 		return decodeErr("upload.getFile#be5335be", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("upload.getFile#be5335be", "", ErrTooDeep)
 	}
 	*m = UploadGetFileRequest{}
 	var err error
@@ -629,7 +686,7 @@ func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
 	}
 	m.Precise = m.Flags.Has(0)
 	m.CDNSupported = m.Flags.Has(1)
-	if m.Location, err = DecodeInputFileLocation(b); err != nil {
+	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
 		return decodeErr("upload.getFile#be5335be", "location", err)
 	}
 	if m.Offset, err = b.Long(); err != nil {
@@ -712,11 +769,16 @@ func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"); err != nil {
 		return decodeErr("upload.saveBigFilePart#de7b673d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadSaveBigFilePartRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -805,16 +867,24 @@ func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadGetWebFileRequestTypeID, "upload.getWebFile"); err != nil {
 		return decodeErr("upload.getWebFile#24e6818d", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetWebFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("upload.getWebFile#24e6818d", "", ErrTooDeep)
+	}
 	var err error
-	if m.Location, err = DecodeInputWebFileLocation(b); err != nil {
+	if m.Location, err = decodeInputWebFileLocation(b, depth+1); err != nil {
 		return decodeErr("upload.getWebFile#24e6818d", "location", err)
 	}
 	if m.Offset, err = b.Int(); err != nil {
@@ -893,11 +963,16 @@ func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadGetCDNFileRequestTypeID, "upload.getCdnFile"); err != nil {
 		return decodeErr("upload.getCdnFile#395f69da", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetCDNFileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -979,11 +1054,16 @@ func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"); err != nil {
 		return decodeErr("upload.reuploadCdnFile#9b2754a8", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadReuploadCDNFileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1010,7 +1090,7 @@ func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadC
 		req = new(UploadReuploadCDNFileRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return decodeVector(b, decodeValue[FileHash])
+		return decodeVectorAt(b, 0, decodeValue[FileHash])
 	})
 }
 
@@ -1064,11 +1144,16 @@ func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"); err != nil {
 		return decodeErr("upload.getCdnFileHashes#91dc3f31", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetCDNFileHashesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1095,7 +1180,7 @@ func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFi
 		req = new(UploadGetCDNFileHashesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return decodeVector(b, decodeValue[FileHash])
+		return decodeVectorAt(b, 0, decodeValue[FileHash])
 	})
 }
 
@@ -1151,16 +1236,24 @@ func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UploadGetFileHashesRequestTypeID, "upload.getFileHashes"); err != nil {
 		return decodeErr("upload.getFileHashes#9156982a", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetFileHashesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("upload.getFileHashes#9156982a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Location, err = DecodeInputFileLocation(b); err != nil {
+	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
 		return decodeErr("upload.getFileHashes#9156982a", "location", err)
 	}
 	if m.Offset, err = b.Long(); err != nil {
@@ -1182,6 +1275,6 @@ func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHash
 		req = new(UploadGetFileHashesRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return decodeVector(b, decodeValue[FileHash])
+		return decodeVectorAt(b, 0, decodeValue[FileHash])
 	})
 }

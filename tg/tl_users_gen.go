@@ -71,22 +71,30 @@ func (m *UsersUserFull) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
 		return decodeErr("users.userFull#3b6d152e", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.userFull#3b6d152e", "", ErrTooDeep)
+	}
 	var err error
-	if err = m.FullUser.Decode(b); err != nil {
+	if err = decodeBoxed(b, &m.FullUser, depth+1); err != nil {
 		return decodeErr("users.userFull#3b6d152e", "full_user", err)
 	}
-	if m.Chats, err = decodeVector(b, DecodeChat); err != nil {
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
 		return decodeErr("users.userFull#3b6d152e", "chats", err)
 	}
-	if m.Users, err = decodeVector(b, DecodeUser); err != nil {
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("users.userFull#3b6d152e", "users", err)
 	}
 	return nil
@@ -145,16 +153,24 @@ func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
 		return decodeErr("users.getUsers#0d91a548", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetUsersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.getUsers#0d91a548", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = decodeVector(b, DecodeInputUser); err != nil {
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
 		return decodeErr("users.getUsers#0d91a548", "id", err)
 	}
 	return nil
@@ -173,7 +189,7 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return decodeVector(b, DecodeUser)
+		return decodeVectorAt(b, 0, decodeUser)
 	})
 }
 
@@ -227,16 +243,24 @@ func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
 		return decodeErr("users.getFullUser#b60f5918", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetFullUserRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.getFullUser#b60f5918", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputUser(b); err != nil {
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("users.getFullUser#b60f5918", "id", err)
 	}
 	return nil
@@ -314,19 +338,27 @@ func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
 		return decodeErr("users.setSecureValueErrors#90c894b5", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSetSecureValueErrorsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.setSecureValueErrors#90c894b5", "", ErrTooDeep)
+	}
 	var err error
-	if m.ID, err = DecodeInputUser(b); err != nil {
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("users.setSecureValueErrors#90c894b5", "id", err)
 	}
-	if m.Errors, err = decodeVector(b, DecodeSecureValueError); err != nil {
+	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
 		return decodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
 	}
 	return nil

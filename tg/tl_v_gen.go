@@ -14,7 +14,12 @@ type VideoSizeClass interface {
 
 // DecodeVideoSize decodes any constructor of VideoSize.
 func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
-	id, err := b.PeekID()
+	return decodeVideoSize(b, 0)
+}
+
+// decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
+func decodeVideoSize(b *bin.Buffer, depth int) (VideoSizeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +37,7 @@ func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
 			Type: "VideoSize",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -109,11 +114,16 @@ func (m *VideoSize) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
 		return decodeErr("videoSize#de33b094", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *VideoSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -201,11 +211,16 @@ func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"); err != nil {
 		return decodeErr("videoSizeEmojiMarkup#f85c413c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *VideoSizeEmojiMarkup) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -279,16 +294,24 @@ func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
 		return decodeErr("videoSizeStickerMarkup#0da082fe", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *VideoSizeStickerMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("videoSizeStickerMarkup#0da082fe", "", ErrTooDeep)
+	}
 	var err error
-	if m.Stickerset, err = DecodeInputStickerSet(b); err != nil {
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("videoSizeStickerMarkup#0da082fe", "stickerset", err)
 	}
 	if m.StickerID, err = b.Long(); err != nil {

@@ -14,7 +14,12 @@ type WallPaperClass interface {
 
 // DecodeWallPaper decodes any constructor of WallPaper.
 func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
-	id, err := b.PeekID()
+	return decodeWallPaper(b, 0)
+}
+
+// decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
+func decodeWallPaper(b *bin.Buffer, depth int) (WallPaperClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
 			Type: "WallPaper",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -133,13 +138,21 @@ func (m *WallPaper) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WallPaperTypeID, "wallPaper"); err != nil {
 		return decodeErr("wallPaper#a437c3ed", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WallPaper) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("wallPaper#a437c3ed", "", ErrTooDeep)
 	}
 	*m = WallPaper{}
 	var err error
@@ -159,12 +172,12 @@ func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
 	if m.Slug, err = b.String(); err != nil {
 		return decodeErr("wallPaper#a437c3ed", "slug", err)
 	}
-	if m.Document, err = DecodeDocument(b); err != nil {
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
 		return decodeErr("wallPaper#a437c3ed", "document", err)
 	}
 	if m.Flags.Has(2) {
 		m.Settings = new(WallPaperSettings)
-		if err = m.Settings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
 			return decodeErr("wallPaper#a437c3ed", "settings", err)
 		}
 	}
@@ -253,13 +266,21 @@ func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WallPaperNoFileTypeID, "wallPaperNoFile"); err != nil {
 		return decodeErr("wallPaperNoFile#e0804116", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WallPaperNoFile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("wallPaperNoFile#e0804116", "", ErrTooDeep)
 	}
 	*m = WallPaperNoFile{}
 	var err error
@@ -273,7 +294,7 @@ func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
 	m.Dark = m.Flags.Has(4)
 	if m.Flags.Has(2) {
 		m.Settings = new(WallPaperSettings)
-		if err = m.Settings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
 			return decodeErr("wallPaperNoFile#e0804116", "settings", err)
 		}
 	}
@@ -293,7 +314,12 @@ type WebDocumentClass interface {
 
 // DecodeWebDocument decodes any constructor of WebDocument.
 func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
-	id, err := b.PeekID()
+	return decodeWebDocument(b, 0)
+}
+
+// decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
+func decodeWebDocument(b *bin.Buffer, depth int) (WebDocumentClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +335,7 @@ func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
 			Type: "WebDocument",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -379,13 +405,21 @@ func (m *WebDocument) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebDocumentTypeID, "webDocument"); err != nil {
 		return decodeErr("webDocument#1c570ed1", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("webDocument#1c570ed1", "", ErrTooDeep)
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
@@ -400,7 +434,7 @@ func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("webDocument#1c570ed1", "mime_type", err)
 	}
-	if m.Attributes, err = decodeVector(b, DecodeDocumentAttribute); err != nil {
+	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
 		return decodeErr("webDocument#1c570ed1", "attributes", err)
 	}
 	return nil
@@ -468,13 +502,21 @@ func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebDocumentNoProxyTypeID, "webDocumentNoProxy"); err != nil {
 		return decodeErr("webDocumentNoProxy#f9c8bcc6", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebDocumentNoProxy) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("webDocumentNoProxy#f9c8bcc6", "", ErrTooDeep)
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
@@ -486,7 +528,7 @@ func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("webDocumentNoProxy#f9c8bcc6", "mime_type", err)
 	}
-	if m.Attributes, err = decodeVector(b, DecodeDocumentAttribute); err != nil {
+	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
 		return decodeErr("webDocumentNoProxy#f9c8bcc6", "attributes", err)
 	}
 	return nil
@@ -502,7 +544,12 @@ type WebPageClass interface {
 
 // DecodeWebPage decodes any constructor of WebPage.
 func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
-	id, err := b.PeekID()
+	return decodeWebPage(b, 0)
+}
+
+// decodeWebPage is DecodeWebPage for a value nested depth levels deep.
+func decodeWebPage(b *bin.Buffer, depth int) (WebPageClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -522,7 +569,7 @@ func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
 			Type: "WebPage",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -593,11 +640,16 @@ func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebPageEmptyTypeID, "webPageEmpty"); err != nil {
 		return decodeErr("webPageEmpty#211a1788", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -687,11 +739,16 @@ func (m *WebPagePending) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebPagePendingTypeID, "webPagePending"); err != nil {
 		return decodeErr("webPagePending#b0d13e47", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPagePending) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -896,13 +953,21 @@ func (m *WebPage) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebPageTypeID, "webPage"); err != nil {
 		return decodeErr("webPage#e89c45b2", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("webPage#e89c45b2", "", ErrTooDeep)
 	}
 	*m = WebPage{}
 	var err error
@@ -943,7 +1008,7 @@ func (m *WebPage) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Photo, err = DecodePhoto(b); err != nil {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 			return decodeErr("webPage#e89c45b2", "photo", err)
 		}
 	}
@@ -978,18 +1043,18 @@ func (m *WebPage) DecodeBare(b *bin.Buffer) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.Document, err = DecodeDocument(b); err != nil {
+		if m.Document, err = decodeDocument(b, depth+1); err != nil {
 			return decodeErr("webPage#e89c45b2", "document", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		m.CachedPage = new(Page)
-		if err = m.CachedPage.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.CachedPage, depth+1); err != nil {
 			return decodeErr("webPage#e89c45b2", "cached_page", err)
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = decodeVector(b, DecodeWebPageAttribute); err != nil {
+		if m.Attributes, err = decodeVectorAt(b, depth+1, decodeWebPageAttribute); err != nil {
 			return decodeErr("webPage#e89c45b2", "attributes", err)
 		}
 	}
@@ -1090,11 +1155,16 @@ func (m *WebPageNotModified) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebPageNotModifiedTypeID, "webPageNotModified"); err != nil {
 		return decodeErr("webPageNotModified#7311ca11", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1124,7 +1194,12 @@ type WebPageAttributeClass interface {
 
 // DecodeWebPageAttribute decodes any constructor of WebPageAttribute.
 func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
-	id, err := b.PeekID()
+	return decodeWebPageAttribute(b, 0)
+}
+
+// decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth levels deep.
+func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, error) {
+	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
@@ -1140,7 +1215,7 @@ func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
 			Type: "WebPageAttribute",
 		}
 	}
-	if err := v.Decode(b); err != nil {
+	if err := v.decodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1225,13 +1300,21 @@ func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebPageAttributeThemeTypeID, "webPageAttributeTheme"); err != nil {
 		return decodeErr("webPageAttributeTheme#54b56617", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeTheme) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("webPageAttributeTheme#54b56617", "", ErrTooDeep)
 	}
 	*m = WebPageAttributeTheme{}
 	var err error
@@ -1239,13 +1322,13 @@ func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("webPageAttributeTheme#54b56617", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = decodeVector(b, DecodeDocument); err != nil {
+		if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
 			return decodeErr("webPageAttributeTheme#54b56617", "documents", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		m.Settings = new(ThemeSettings)
-		if err = m.Settings.Decode(b); err != nil {
+		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
 			return decodeErr("webPageAttributeTheme#54b56617", "settings", err)
 		}
 	}
@@ -1325,27 +1408,35 @@ func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebPageAttributeStoryTypeID, "webPageAttributeStory"); err != nil {
 		return decodeErr("webPageAttributeStory#2e94c3e7", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStory) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("webPageAttributeStory#2e94c3e7", "", ErrTooDeep)
 	}
 	*m = WebPageAttributeStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("webPageAttributeStory#2e94c3e7", "flags", err)
 	}
-	if m.Peer, err = DecodePeer(b); err != nil {
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("webPageAttributeStory#2e94c3e7", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("webPageAttributeStory#2e94c3e7", "id", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Story, err = DecodeStoryItem(b); err != nil {
+		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 			return decodeErr("webPageAttributeStory#2e94c3e7", "story", err)
 		}
 	}
@@ -1464,11 +1555,16 @@ func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WallPaperSettingsTypeID, "wallPaperSettings"); err != nil {
 		return decodeErr("wallPaperSettings#372efcd0", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WallPaperSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1601,11 +1697,16 @@ func (m *WebAuthorization) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebAuthorizationTypeID, "webAuthorization"); err != nil {
 		return decodeErr("webAuthorization#a6f8f452", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -1700,13 +1801,21 @@ func (m *WebViewMessageSent) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebViewMessageSentTypeID, "webViewMessageSent"); err != nil {
 		return decodeErr("webViewMessageSent#0c94511c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebViewMessageSent) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("webViewMessageSent#0c94511c", "", ErrTooDeep)
 	}
 	*m = WebViewMessageSent{}
 	var err error
@@ -1714,7 +1823,7 @@ func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
 		return decodeErr("webViewMessageSent#0c94511c", "flags", err)
 	}
 	if m.Flags.Has(0) {
-		if m.MsgID, err = DecodeInputBotInlineMessageID(b); err != nil {
+		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
 			return decodeErr("webViewMessageSent#0c94511c", "msg_id", err)
 		}
 	}
@@ -1772,11 +1881,16 @@ func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
 	if err := consumeID(b, WebViewResultURLTypeID, "webViewResultUrl"); err != nil {
 		return decodeErr("webViewResultUrl#0c14557c", "", err)
 	}
-	return m.DecodeBare(b)
+	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
