@@ -290,11 +290,16 @@ func decodePtr[T any, P interface {
 	return v, nil
 }
 
-// result decodes the result of a call into a value of type T.
+// result decodes the result of a call into a value of type T. It is the
+// output a Client gives its Invoker.
 type result[T any] struct {
 	decode func(*bin.Buffer) (T, error)
 	value  T
 }
+
+// Result returns the decoded value once the call has returned, so that a
+// middleware Invoker can look at it with no second decoding.
+func (r *result[T]) Result() any { return r.value }
 
 func (r *result[T]) Decode(b *bin.Buffer) error {
 	v, err := r.decode(b)
