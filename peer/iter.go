@@ -36,7 +36,7 @@ type Dialog struct {
 // An error ends the iteration: it is yielded with a zero Dialog.
 func (r *Resolver) Dialogs(ctx context.Context) iter.Seq2[Dialog, error] {
 	return func(yield func(Dialog, error) bool) {
-		req := &tg.MessagesGetDialogsRequest{OffsetPeer: &tg.InputPeerEmpty{}, Limit: dialogsPage}
+		req := &tg.MessagesGetDialogsRequest{OffsetPeer: &tg.InputPeerEmpty{}, Limit: r.page}
 		seen := 0
 		for {
 			res, err := r.api.MessagesGetDialogs(ctx, req)
@@ -86,7 +86,7 @@ func (r *Resolver) Dialogs(ctx context.Context) iter.Seq2[Dialog, error] {
 			if total < 0 || len(dialogs) == 0 || seen >= total {
 				return
 			}
-			next := &tg.MessagesGetDialogsRequest{OffsetPeer: last.Peer, Limit: dialogsPage}
+			next := &tg.MessagesGetDialogsRequest{OffsetPeer: last.Peer, Limit: r.page}
 			if next.OffsetPeer == nil {
 				next.OffsetPeer = &tg.InputPeerEmpty{}
 			}

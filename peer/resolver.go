@@ -24,6 +24,9 @@ type ResolverOptions struct {
 	UsernameTTL time.Duration
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// PageSize is how many dialogs Dialogs asks for per call. Zero means
+	// 100, the most Telegram returns.
+	PageSize int
 }
 
 // Resolver turns references (see ParseRef) into the InputPeer, InputUser
@@ -50,6 +53,7 @@ type Resolver struct {
 	ttl     time.Duration
 	now     func() time.Time
 	calls   singleflight.Group
+	page    int
 }
 
 // NewResolver returns a Resolver that calls Telegram through inv and keeps
@@ -62,7 +66,16 @@ func NewResolver(inv tg.Invoker, store Store, opts ResolverOptions) *Resolver {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = dialogsPage
+	}
+	// The Resolver stores the results of its calls itself; a Learner on
+	// the same store around inv would store each of them a second time.
+	if li, ok := inv.(*learningInvoker); ok && li.l.store == store {
+		inv = li.next
+	}
 	return &Resolver{
+		page:    opts.PageSize,
 		api:     tg.NewClient(inv),
 		store:   store,
 		learner: NewLearner(store, nil),

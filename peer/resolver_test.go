@@ -447,3 +447,31 @@ func TestResolveCanceled(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// countingStore counts the batches put into a Store.
+type countingStore struct {
+	peer.Store
+	mu   sync.Mutex
+	puts int
+}
+
+func (s *countingStore) Put(ctx context.Context, recs ...peer.Record) error {
+	s.mu.Lock()
+	s.puts++
+	s.mu.Unlock()
+	return s.Store.Put(ctx, recs...)
+}
+
+func TestResolverOverLearnerStoresOnce(t *testing.T) {
+	inv := newScripted().reply("contacts.resolveUsername",
+		&tg.ContactsResolvedPeer{Peer: &tg.PeerChannel{ChannelID: news.ID}, Chats: []tg.ChatClass{news}})
+	store := &countingStore{Store: peer.NewMemoryStore(peer.MemoryOptions{})}
+	learning := peer.NewLearner(store, nil).Wrap(inv)
+	r := peer.NewResolver(learning, store, peer.ResolverOptions{})
+	if _, err := r.ResolvePeer(context.Background(), "@news"); err != nil {
+		t.Fatal(err)
+	}
+	if store.puts != 1 {
+		t.Errorf("one resolution wrote %d batches; want 1", store.puts)
+	}
+}
