@@ -146,7 +146,7 @@ func (s *MemoryStore) Username(_ context.Context, username string) (Record, time
 
 // Phone implements Store.
 func (s *MemoryStore) Phone(_ context.Context, phone string) (Record, bool, error) {
-	phone = normalizePhone(phone)
+	phone = NormalizePhone(phone)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, ok := s.phones[phone]

@@ -28,7 +28,7 @@ import "strings"
 // Merge never modifies the slices of old or rec.
 func Merge(old Record, oldFound bool, rec Record) Record {
 	rec.Usernames = normalizeUsernames(rec.Usernames)
-	rec.Phone = normalizePhone(rec.Phone)
+	rec.Phone = NormalizePhone(rec.Phone)
 	if !oldFound {
 		if !rec.HasHash {
 			rec.AccessHash = 0
@@ -116,8 +116,9 @@ next:
 	return out
 }
 
-// normalizePhone keeps the digits of a phone number.
-func normalizePhone(s string) string {
+// NormalizePhone returns the form in which phone numbers are stored and
+// compared: the digits alone ("+1 (555) 123-4567" -> "15551234567").
+func NormalizePhone(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			b := make([]byte, 0, len(s))
