@@ -4,7 +4,10 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,7 +67,7 @@ func Emit(m *Model) (map[string][]byte, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	rt, err := runtimeFile(m.Package)
+	rt, err := runtimeFile(m.Package, out)
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +75,171 @@ func Emit(m *Model) (map[string][]byte, error) {
 	return out, nil
 }
 
-// runtimeFile is the hand-written runtime, in the output package.
-func runtimeFile(pkg string) ([]byte, error) {
+// runtimeFile is the hand-written runtime, in the output package, less the
+// unexported helpers that neither the other files nor the rest of the
+// runtime use: a schema with no bare vectors needs no bare-vector decoder.
+func runtimeFile(pkg string, others map[string][]byte) ([]byte, error) {
 	src := strings.Replace(runtimeSource, "package tg\n", "// "+header+"\n\npackage "+pkg+"\n", 1)
-	return format.Source([]byte(src))
+	pruned, err := pruneRuntime([]byte(src), others)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	return format.Source(pruned)
+}
+
+// pruneRuntime removes from src the unexported top-level functions and
+// types (with their methods) whose names occur neither in others nor in
+// the declarations of src that stay.
+func pruneRuntime(src []byte, others map[string][]byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "runtime.go", src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	// Each removable declaration, by the name it declares.
+	type decl struct {
+		nodes []ast.Decl // the declaration, and the methods of a type
+		text  []byte
+	}
+	decls := map[string]*decl{}
+	owner := func(d ast.Decl) string {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				return d.Name.Name
+			}
+			t := d.Recv.List[0].Type
+			if star, ok := t.(*ast.StarExpr); ok {
+				t = star.X
+			}
+			if idx, ok := t.(*ast.IndexExpr); ok {
+				t = idx.X
+			}
+			if id, ok := t.(*ast.Ident); ok {
+				return id.Name
+			}
+		case *ast.GenDecl:
+			if d.Tok == token.TYPE && len(d.Specs) == 1 {
+				return d.Specs[0].(*ast.TypeSpec).Name.Name
+			}
+		}
+		return ""
+	}
+	for _, d := range f.Decls {
+		name := owner(d)
+		if name == "" || ast.IsExported(name) {
+			continue
+		}
+		e := decls[name]
+		if e == nil {
+			e = &decl{}
+			decls[name] = e
+		}
+		e.nodes = append(e.nodes, d)
+		e.text = append(e.text, src[fset.Position(d.Pos()).Offset:fset.Position(d.End()).Offset]...)
+	}
+	// The rest of the runtime, which always stays.
+	var fixed []byte
+	for _, d := range f.Decls {
+		if name := owner(d); name == "" || ast.IsExported(name) {
+			fixed = append(fixed, src[fset.Position(d.Pos()).Offset:fset.Position(d.End()).Offset]...)
+		}
+	}
+	var names []string
+	for name := range decls {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	removed := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, name := range names {
+			if removed[name] || mentions(fixed, name) || mentionsAny(others, name) {
+				continue
+			}
+			used := false
+			for _, other := range names {
+				if other != name && !removed[other] && mentions(decls[other].text, name) {
+					used = true
+					break
+				}
+			}
+			if !used {
+				removed[name] = true
+				changed = true
+			}
+		}
+	}
+	if len(removed) == 0 {
+		return src, nil
+	}
+	drop := map[ast.Decl]bool{}
+	for name := range removed {
+		for _, d := range decls[name].nodes {
+			drop[d] = true
+		}
+	}
+	kept := f.Decls[:0]
+	var comments []*ast.CommentGroup
+	for _, d := range f.Decls {
+		if !drop[d] {
+			kept = append(kept, d)
+		}
+	}
+	for _, c := range f.Comments {
+		inside := false
+		for d := range drop {
+			start := d.Pos()
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Doc != nil {
+				start = fd.Doc.Pos()
+			}
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Doc != nil {
+				start = gd.Doc.Pos()
+			}
+			if c.Pos() >= start && c.End() <= d.End() {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			comments = append(comments, c)
+		}
+	}
+	f.Decls, f.Comments = kept, comments
+	var buf bytes.Buffer
+	if err := format.Node(&buf, fset, f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// mentions reports whether name occurs in src as a whole identifier.
+func mentions(src []byte, name string) bool {
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte(name))
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(name)
+		if (j == 0 || !identByte(src[j-1])) && (end == len(src) || !identByte(src[end])) {
+			return true
+		}
+		i = end
+	}
+}
+
+func mentionsAny(files map[string][]byte, name string) bool {
+	for _, src := range files {
+		if mentions(src, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func identByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 // group is what one output file holds.

@@ -82,7 +82,7 @@ func Generate(src []byte, cfg Config) (map[string][]byte, error) {
 	if cfg.Package == "" {
 		return nil, fmt.Errorf("gen: no package name")
 	}
-	if !token(cfg.Package) {
+	if !isIdent(cfg.Package) {
 		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", cfg.Package)
 	}
 	m, err := LoadModel(src, cfg)
@@ -120,7 +120,7 @@ func LoadModel(src []byte, cfg Config) (*Model, error) {
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-func token(s string) bool { return identRE.MatchString(s) }
+func isIdent(s string) bool { return identRE.MatchString(s) }
 
 // lineErrRE matches gotd/tl's parse errors, which name a line.
 var lineErrRE = regexp.MustCompile(`^failed to parse line (\d+): (.*)$`)

@@ -193,3 +193,28 @@ func TestSplitWords(t *testing.T) {
 		t.Errorf("splitWords = %q", got)
 	}
 }
+
+// TestRuntimePruned checks that the runtime keeps exactly the helpers the
+// package uses: no dead code in generated packages.
+func TestRuntimePruned(t *testing.T) {
+	for _, tc := range []struct {
+		schema      string
+		keep, prune []string
+	}{
+		{"flags", []string{"decodeVector", "invoke", "decodeBoxed"}, []string{"decodeBareVector", "decodeBareVectorAt", "decodeBareValue"}},
+		{"vectors", []string{"decodeBareVectorAt", "decodeBareValue", "decodeVector"}, []string{"decodeBareVector"}},
+		{"generics", []string{"decodeObject"}, []string{"decodeValue", "decodePtr"}},
+	} {
+		rt := string(generateTestdata(t, tc.schema)["runtime_gen.go"])
+		for _, name := range tc.keep {
+			if !strings.Contains(rt, "func "+name+"[") && !strings.Contains(rt, "func "+name+"(") {
+				t.Errorf("%s: runtime lacks %s", tc.schema, name)
+			}
+		}
+		for _, name := range tc.prune {
+			if strings.Contains(rt, "func "+name+"[") || strings.Contains(rt, "func "+name+"(") {
+				t.Errorf("%s: runtime keeps unused %s", tc.schema, name)
+			}
+		}
+	}
+}

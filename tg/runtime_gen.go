@@ -218,12 +218,6 @@ func decodeVector[T any](b *bin.Buffer, elem func(*bin.Buffer) (T, error)) ([]T,
 	return decodeElems(b, false, func(b *bin.Buffer, _ int) (T, error) { return elem(b) }, 0)
 }
 
-// decodeBareVector reads a bare vector of primitives: a length, then the
-// elements.
-func decodeBareVector[T any](b *bin.Buffer, elem func(*bin.Buffer) (T, error)) ([]T, error) {
-	return decodeElems(b, true, func(b *bin.Buffer, _ int) (T, error) { return elem(b) }, 0)
-}
-
 // decodeVectorAt reads a boxed vector whose elements nest at depth.
 func decodeVectorAt[T any](b *bin.Buffer, depth int, elem func(*bin.Buffer, int) (T, error)) ([]T, error) {
 	return decodeElems(b, false, elem, depth)
@@ -265,16 +259,6 @@ func decodeValue[T any, P interface {
 }](b *bin.Buffer, depth int) (T, error) {
 	var v T
 	err := decodeBoxed(b, P(&v), depth)
-	return v, err
-}
-
-// decodeBareValue reads a bare constructor into a value.
-func decodeBareValue[T any, P interface {
-	*T
-	Object
-}](b *bin.Buffer, depth int) (T, error) {
-	var v T
-	err := P(&v).decodeBareAt(b, depth)
 	return v, err
 }
 
