@@ -156,7 +156,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		o.now = time.Now
 	}
 	s := &Store{path: path, now: o.now, busyTimeout: o.busyTimeout, mirror: newMirror(o.writeCache)}
-	s.w, err = sql.Open("sqlite", dsn(abs, busy, syncMode)+"&_txlock=immediate")
+	s.w, err = sql.Open("sqlite", dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}

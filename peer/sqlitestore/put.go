@@ -41,20 +41,36 @@ const (
 	selectNames = `SELECT username, kind, id FROM usernames
 WHERE username IN (SELECT value FROM json_each(?1))`
 
-	// Rows: [[kind, id, phone or null, data], ...]
-	upsertPeers = `INSERT INTO peers (kind, id, phone, data)
-SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?1) WHERE true
+	// Statements over rows of VALUES, each written by valuesStmt for a
+	// number of rows: head, the rows, tail.
+
+	// New peers: [kind, id, phone or NULL, data].
+	insertPeersHead = `INSERT OR FAIL INTO peers (kind, id, phone, data)`
+
+	// Stored peers whose phone number changed: [kind, id, phone or NULL,
+	// data].
+	upsertPeersHead = `INSERT INTO peers (kind, id, phone, data)`
+	upsertPeersTail = `
 ON CONFLICT (kind, id) DO UPDATE SET phone = excluded.phone, data = excluded.data`
 
-	// Rows: [[username, kind, id], ...]
-	upsertNames = `INSERT INTO usernames (username, kind, id)
-SELECT value->>0, value->>1, value->>2 FROM json_each(?1) WHERE true
+	// Stored peers that keep their phone number: [kind, id, data]. Leaving
+	// phone alone spares the phone index.
+	updateDataHead = `INSERT INTO peers (kind, id, data)`
+	updateDataTail = `
+ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data`
+
+	// New usernames: [username, kind, id].
+	insertNamesHead = `INSERT OR FAIL INTO usernames (username, kind, id)`
+
+	// Usernames that move to another peer: [username, kind, id].
+	upsertNamesHead = `INSERT INTO usernames (username, kind, id)`
+	upsertNamesTail = `
 ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id`
 
-	// Rows: [[username, kind, id], ...]: each username leaves the index if
-	// it still names that peer.
-	deleteNames = `DELETE FROM usernames WHERE (username, kind, id) IN
-(SELECT value->>0, value->>1, value->>2 FROM json_each(?1))`
+	// [username, kind, id]: each username leaves the index if it still
+	// names that peer.
+	deleteNamesHead = `DELETE FROM usernames WHERE (username, kind, id) IN (`
+	deleteNamesTail = `)`
 )
 
 // Put implements peer.Store. It merges every record with the stored one by
@@ -186,6 +202,8 @@ type entry struct {
 	namesSeen time.Time // when rec's usernames were last seen
 	found     bool      // stored, or put earlier in the batch
 	dirty     bool
+	inFile    bool   // the file has a row for the key
+	filePhone string // and that row's phone number
 }
 
 // nameEntry is the index entry of a username: present, naming key, or
@@ -356,7 +374,7 @@ func (w *working) loadKeys(ctx context.Context, tx *sql.Tx, keys []peer.Key, pho
 // addFound adds a stored record. The usernames it lists point to it in the
 // index: the file's invariant.
 func (w *working) addFound(rec peer.Record, namesSeen time.Time) {
-	w.add(&entry{rec: rec, namesSeen: namesSeen, found: true})
+	w.add(&entry{rec: rec, namesSeen: namesSeen, found: true, inFile: true, filePhone: rec.Phone})
 	for _, u := range rec.Usernames {
 		if w.names[u] == nil {
 			w.setName(u, &nameEntry{key: rec.Key, present: true, stored: rec.Key})
@@ -498,80 +516,65 @@ func (w *working) dropUsername(key peer.Key, username string) {
 
 // save writes back the changed records and index entries.
 func (w *working) save(ctx context.Context, tx *sql.Tx) error {
-	b := make([]byte, 0, 180*len(w.order))
-	var data []byte
-	b = append(b, '[')
-	n := 0
+	var ins, ups, upd values
+	ins.init(insertPeersHead, "", 4)
+	ups.init(upsertPeersHead, upsertPeersTail, 4)
+	upd.init(updateDataHead, updateDataTail, 3)
+	var buf []byte
 	for _, k := range w.order {
 		e := w.peers[k]
 		if !e.dirty {
 			continue
 		}
-		if n > 0 {
-			b = append(b, ',')
+		// The data object is stored exactly as written.
+		buf = appendData(buf[:0], &e.rec, e.namesSeen)
+		data := string(buf)
+		switch {
+		case !e.inFile:
+			ins.add(int64(k.Kind), k.ID, phoneArg(e.rec.Phone), data)
+		case e.rec.Phone != e.filePhone:
+			ups.add(int64(k.Kind), k.ID, phoneArg(e.rec.Phone), data)
+		default:
+			upd.add(int64(k.Kind), k.ID, data)
 		}
-		n++
-		b = append(b, '[')
-		b = appendInt(b, int64(k.Kind))
-		b = append(b, ',')
-		b = appendInt(b, k.ID)
-		b = append(b, ',')
-		if e.rec.Phone == "" {
-			b = append(b, "null"...)
-		} else {
-			b = appendString(b, e.rec.Phone)
-		}
-		b = append(b, ',')
-		// The data object travels as a string, so that it is stored
-		// exactly as written.
-		data = appendData(data[:0], &e.rec, e.namesSeen)
-		b = appendString(b, data)
-		b = append(b, ']')
 	}
-	b = append(b, ']')
-	if n > 0 {
-		if _, err := tx.ExecContext(ctx, upsertPeers, string(b)); err != nil {
+	for _, v := range []*values{&ins, &ups, &upd} {
+		if err := v.exec(ctx, tx); err != nil {
 			return err
 		}
 	}
 
 	// Deletions first: a username may leave one peer and reach another.
-	var del, ins []byte
-	nameRow := func(b []byte, u string, k peer.Key) []byte {
-		if len(b) == 0 {
-			b = append(b, '[')
-		} else {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = appendString(b, u)
-		b = append(b, ',')
-		b = appendInt(b, int64(k.Kind))
-		b = append(b, ',')
-		b = appendInt(b, k.ID)
-		return append(b, ']')
-	}
+	var del, nins, nups values
+	del.init(deleteNamesHead, deleteNamesTail, 3)
+	nins.init(insertNamesHead, "", 3)
+	nups.init(upsertNamesHead, upsertNamesTail, 3)
 	for _, u := range w.norder {
 		e := w.names[u]
 		switch {
 		case !e.dirty:
+		case e.present && e.stored.IsZero():
+			nins.add(u, int64(e.key.Kind), e.key.ID)
 		case e.present:
-			ins = nameRow(ins, u, e.key)
+			nups.add(u, int64(e.key.Kind), e.key.ID)
 		case !e.stored.IsZero():
-			del = nameRow(del, u, e.stored)
+			del.add(u, int64(e.stored.Kind), e.stored.ID)
 		}
 	}
-	if len(del) > 0 {
-		if _, err := tx.ExecContext(ctx, deleteNames, string(append(del, ']'))); err != nil {
-			return err
-		}
-	}
-	if len(ins) > 0 {
-		if _, err := tx.ExecContext(ctx, upsertNames, string(append(ins, ']'))); err != nil {
+	for _, v := range []*values{&del, &nins, &nups} {
+		if err := v.exec(ctx, tx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// phoneArg is the phone column's value for a phone number: NULL for none.
+func phoneArg(phone string) any {
+	if phone == "" {
+		return nil
+	}
+	return phone
 }
 
 // normalizeNames returns a new list of the usernames in the form

@@ -403,3 +403,85 @@ func TestPeersView(t *testing.T) {
 		t.Errorf("peers_view row:\n got %s\nwant %s", got, want)
 	}
 }
+
+// Large batches, whose rows of each kind (new peers, changed phone
+// numbers, usernames that appear, move and leave) take several statements,
+// agree with MemoryStore.
+func TestPutLargeBatchesMatchMemoryStore(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	m := peer.NewMemoryStore(peer.MemoryOptions{})
+	seed := uint64(7)
+	next := func(n int) int {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int(seed>>33) % n
+	}
+	const nkeys, nnames, nphones = 600, 400, 200
+	key := func(i int) peer.Key {
+		if i%3 == 2 {
+			return peer.ChannelKey(int64(1 + i))
+		}
+		return peer.UserKey(int64(1 + i))
+	}
+	base := time.Unix(1_700_000_000, 0)
+	for round := range 12 {
+		batch := make([]peer.Record, 150+next(250))
+		for i := range batch {
+			r := peer.Record{
+				Key:        key(next(nkeys)),
+				AccessHash: int64(1 + next(3)),
+				HasHash:    true,
+				Title:      fmt.Sprint("t", next(3)),
+				UpdatedAt:  base.Add(time.Duration(round*1000+i) * time.Second),
+			}
+			switch next(3) {
+			case 0:
+				r.Usernames = []string{fmt.Sprint("n", next(nnames))}
+			case 1:
+				r.Usernames = []string{}
+			}
+			if next(2) == 0 {
+				r.Phone = fmt.Sprint("1555", next(nphones))
+			}
+			batch[i] = r
+		}
+		if err := s.Put(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Put(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		for i := range nkeys {
+			got, gotFound, err := s.Peer(ctx, key(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantFound, _ := m.Peer(ctx, key(i))
+			if gotFound != wantFound || !sameRecord(got, want) {
+				t.Fatalf("round %d: Peer(%v):\n got %v %#v\nwant %v %#v", round, key(i), gotFound, got, wantFound, want)
+			}
+		}
+		for i := range nnames {
+			n := fmt.Sprint("n", i)
+			got, gotSeen, gotFound, err := s.Username(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantSeen, wantFound, _ := m.Username(ctx, n)
+			if gotFound != wantFound || got.Key != want.Key || !gotSeen.Equal(wantSeen) {
+				t.Fatalf("round %d: Username(%q) = %v %v %v; want %v %v %v", round, n, got.Key, gotSeen, gotFound, want.Key, wantSeen, wantFound)
+			}
+		}
+		for i := range nphones {
+			p := fmt.Sprint("1555", i)
+			got, gotFound, err := s.Phone(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantFound, _ := m.Phone(ctx, p)
+			if gotFound != wantFound || got.Key != want.Key {
+				t.Fatalf("round %d: Phone(%q) = %v %v; want %v %v", round, p, got.Key, gotFound, want.Key, wantFound)
+			}
+		}
+	}
+}
