@@ -2,6 +2,7 @@ package peer
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -44,6 +45,29 @@ func (l *Learner) Learn(ctx context.Context, v any) error {
 		return nil
 	}
 	return l.store.Put(ctx, recs...)
+}
+
+// LearnEncoded stores the users and chats of any TL value that can encode
+// itself, such as the updates gotd/td's telegram.Client hands to its
+// update handler in its own types: the value is encoded and decoded again
+// with package tg's types, then learned. A value of package tg is learned
+// directly.
+func (l *Learner) LearnEncoded(ctx context.Context, v bin.Encoder) error {
+	if v == nil {
+		return nil
+	}
+	if obj, ok := v.(tg.Object); ok {
+		return l.Learn(ctx, obj)
+	}
+	var b bin.Buffer
+	if err := v.Encode(&b); err != nil {
+		return fmt.Errorf("peer: encoding %T to learn from it: %w", v, err)
+	}
+	obj, err := tg.DecodeObject(&b)
+	if err != nil {
+		return fmt.Errorf("peer: decoding %T to learn from it: %w", v, err)
+	}
+	return l.Learn(ctx, obj)
 }
 
 func (l *Learner) report(err error) {

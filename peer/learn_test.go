@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gotd/td/bin"
+
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/tg"
 )
@@ -184,5 +186,37 @@ func TestLearnerHandler(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{"bob_main", "bobby"}) {
 		t.Errorf("usernames found: %v", names)
+	}
+}
+
+// foreignUpdates stands for an Updates value of another package of TL
+// types, such as gotd/td's: it only knows how to encode itself.
+type foreignUpdates struct{ v tg.Object }
+
+func (f foreignUpdates) Encode(b *bin.Buffer) error { return f.v.Encode(b) }
+
+func TestLearnEncoded(t *testing.T) {
+	store := peer.NewMemoryStore(peer.MemoryOptions{})
+	l := peer.NewLearner(store, nil)
+	u := &tg.Updates{
+		Updates: []tg.UpdateClass{},
+		Users:   []tg.UserClass{&tg.User{ID: 7, AccessHash: 70, Username: "seven"}},
+		Chats:   []tg.ChatClass{&tg.Channel{ID: 8, AccessHash: 80, Title: "eight", Photo: &tg.ChatPhotoEmpty{}}},
+	}
+	ctx := context.Background()
+	if err := l.LearnEncoded(ctx, foreignUpdates{u}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []peer.Key{peer.UserKey(7), peer.ChannelKey(8)} {
+		if rec, found, err := store.Peer(ctx, key); err != nil || !found || !rec.HasHash {
+			t.Errorf("%v: found=%v err=%v rec=%+v", key, found, err, rec)
+		}
+	}
+	if err := l.LearnEncoded(ctx, foreignUpdates{&tg.TextEmpty{}}); err != nil {
+		t.Errorf("a value with no peers: %v", err)
+	}
+	bad := foreignUpdates{&tg.InputPeerUserFromMessage{}} // nil peer: cannot encode
+	if err := l.LearnEncoded(ctx, bad); err == nil {
+		t.Error("a value that cannot encode was learned")
 	}
 }
