@@ -17,12 +17,15 @@ import (
 // statement is compiled on each run, so leaving out the parts a batch does
 // not need pays.
 var selectKeys = func() (q [16]string) {
+	// json_each drives each part and the table is searched by key for
+	// each value: cheaper than IN (SELECT ...), which first sorts the
+	// values into a temporary index.
 	parts := [4]string{
-		`SELECT kind, id, phone, data FROM peers WHERE kind = 1 AND id IN (SELECT value FROM json_each(?1))`,
-		`SELECT kind, id, phone, data FROM peers WHERE kind = 2 AND id IN (SELECT value FROM json_each(?2))`,
-		`SELECT kind, id, phone, data FROM peers WHERE kind = 3 AND id IN (SELECT value FROM json_each(?3))`,
+		`SELECT p.kind, p.id, p.phone, p.data FROM json_each(?1) AS j CROSS JOIN peers AS p ON p.kind = 1 AND p.id = j.value`,
+		`SELECT p.kind, p.id, p.phone, p.data FROM json_each(?2) AS j CROSS JOIN peers AS p ON p.kind = 2 AND p.id = j.value`,
+		`SELECT p.kind, p.id, p.phone, p.data FROM json_each(?3) AS j CROSS JOIN peers AS p ON p.kind = 3 AND p.id = j.value`,
 		// "+kind" keeps the planner on the phone index.
-		`SELECT kind, id, phone, data FROM peers WHERE phone IN (SELECT value FROM json_each(?4)) AND +kind = 1`,
+		`SELECT p.kind, p.id, p.phone, p.data FROM json_each(?4) AS j CROSS JOIN peers AS p ON p.phone = j.value AND +p.kind = 1`,
 	}
 	for m := 1; m < len(q); m++ {
 		var sel []string
@@ -38,8 +41,8 @@ var selectKeys = func() (q [16]string) {
 
 const (
 	// The owners of a list of usernames.
-	selectNames = `SELECT username, kind, id FROM usernames
-WHERE username IN (SELECT value FROM json_each(?1))`
+	selectNames = `SELECT u.username, u.kind, u.id
+FROM json_each(?1) AS j CROSS JOIN usernames AS u ON u.username = j.value`
 
 	// Statements over rows of VALUES, each written by valuesStmt for a
 	// number of rows: head, the rows, tail.
@@ -195,6 +198,7 @@ type working struct {
 	names  map[string]*nameEntry
 	norder []string
 	phones map[string][]peer.Key // users holding each phone number, among peers
+	asked  map[peer.Key]bool     // keys read from the file, or to be read
 }
 
 type entry struct {
@@ -221,23 +225,24 @@ func newWorking(m *mirror) *working {
 		peers:  make(map[peer.Key]*entry),
 		names:  make(map[string]*nameEntry),
 		phones: make(map[string][]peer.Key),
+		asked:  make(map[peer.Key]bool),
 	}
 }
 
 // want takes the record of key from the mirror if it is there, and
-// otherwise appends key to the keys to read.
+// otherwise appends key to the keys to read, unless it was read before:
+// a key the file did not have then, it does not have later in the
+// transaction.
 func (w *working) want(keys []peer.Key, key peer.Key) []peer.Key {
-	if w.peers[key] != nil {
+	if w.peers[key] != nil || w.asked[key] {
 		return keys
 	}
 	if m, ok := w.mirror.peers[key]; ok {
 		w.addFound(m.rec, m.namesSeen)
 		return keys
 	}
-	if !slices.Contains(keys, key) {
-		keys = append(keys, key)
-	}
-	return keys
+	w.asked[key] = true
+	return append(keys, key)
 }
 
 // load reads what putting batch may touch: the records of its keys and of
@@ -245,8 +250,9 @@ func (w *working) want(keys []peer.Key, key peer.Key) []peer.Key {
 // these records do not list, and those owners' records.
 func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) error {
 	var (
-		keys   []peer.Key
+		keys   = make([]peer.Key, 0, len(batch))
 		phones []string
+		asked  = make(map[string]bool) // phones, then names
 	)
 	for _, r := range batch {
 		keys = w.want(keys, r.Key)
@@ -264,7 +270,8 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 			if !h.IsZero() {
 				keys = w.want(keys, h)
 			}
-		} else if !slices.Contains(phones, p) {
+		} else if !asked[p] {
+			asked[p] = true
 			phones = append(phones, p)
 		}
 	}
@@ -273,11 +280,13 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 	}
 	var names []string
 	keys = keys[:0]
+	clear(asked)
 	for _, r := range batch {
 		for _, u := range r.Usernames {
-			if w.names[u] != nil || slices.Contains(names, u) {
+			if w.names[u] != nil || asked[u] {
 				continue
 			}
+			asked[u] = true
 			if owner, ok := w.mirror.names[u]; ok {
 				w.setName(u, &nameEntry{key: owner, present: true, stored: owner})
 				keys = w.want(keys, owner)
