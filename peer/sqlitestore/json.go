@@ -48,14 +48,6 @@ func appendString[S string | []byte](b []byte, s S) []byte {
 // appendInt appends v as a JSON number.
 func appendInt(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) }
 
-// appendBool appends v as 0 or 1, the way the columns hold it.
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, '1')
-	}
-	return append(b, '0')
-}
-
 // appendNames appends names as a JSON array of strings, or null for nil.
 func appendNames(b []byte, names []string) []byte {
 	if names == nil {

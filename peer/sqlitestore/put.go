@@ -259,7 +259,7 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 		if r.Key.Kind != peer.KindUser {
 			continue
 		}
-		p := digits(r.Phone)
+		p := peer.NormalizePhone(r.Phone)
 		if p == "" {
 			continue
 		}

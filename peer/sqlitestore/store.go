@@ -111,7 +111,7 @@ func (s *Store) Username(ctx context.Context, username string) (peer.Record, tim
 
 // Phone implements peer.Store. Only the digits of phone count.
 func (s *Store) Phone(ctx context.Context, phone string) (peer.Record, bool, error) {
-	phone = digits(phone)
+	phone = peer.NormalizePhone(phone)
 	if phone == "" {
 		return peer.Record{}, false, s.check()
 	}
@@ -208,20 +208,4 @@ var (
 // storableTime reports whether t fits in the file.
 func storableTime(t time.Time) bool {
 	return t.IsZero() || !t.Before(minTime) && !t.After(maxTime)
-}
-
-// digits returns the digits of s, as peer.Merge keeps a phone number.
-func digits(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			b := make([]byte, 0, len(s))
-			for j := 0; j < len(s); j++ {
-				if s[j] >= '0' && s[j] <= '9' {
-					b = append(b, s[j])
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
