@@ -67,7 +67,7 @@ func Emit(m *Model) (map[string][]byte, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	rt, err := runtimeFile(m.Package, out)
+	rt, err := runtimeFile(m, out)
 	if err != nil {
 		return nil, err
 	}
@@ -78,13 +78,53 @@ func Emit(m *Model) (map[string][]byte, error) {
 // runtimeFile is the hand-written runtime, in the output package, less the
 // unexported helpers that neither the other files nor the rest of the
 // runtime use: a schema with no bare vectors needs no bare-vector decoder.
-func runtimeFile(pkg string, others map[string][]byte) ([]byte, error) {
-	src := strings.Replace(runtimeSource, "package tg\n", "// "+header+"\n\npackage "+pkg+"\n", 1)
+func runtimeFile(m *Model, others map[string][]byte) ([]byte, error) {
+	src := strings.Replace(runtimeSource, "package tg\n", "// "+header+"\n\n"+packageDoc(m)+"package "+m.Package+"\n", 1)
 	pruned, err := pruneRuntime([]byte(src), others)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	return format.Source(pruned)
+}
+
+// packageDoc is the package comment of a generated package.
+func packageDoc(m *Model) string {
+	layer := ""
+	if m.Layer != 0 {
+		layer = fmt.Sprintf(", layer %d", m.Layer)
+	}
+	var funcs, ctors int
+	for _, d := range m.Defs {
+		if d.Function {
+			funcs++
+		} else {
+			ctors++
+		}
+	}
+	doc := fmt.Sprintf(`Package %[1]s holds the %[2]d constructors and %[3]d functions of a TL schema%[4]s,
+as Go types with their exact binary encoding. tlgen generated it.
+
+A constructor or function is a struct with TypeID, Encode and Decode (with
+its ID) and EncodeBare and DecodeBare (without). A type of several
+constructors is an interface, XClass, read by DecodeX. New makes a value
+of any ID, Name names it and DecodeObject reads any value. Client has one
+method per function and sends calls through any Invoker, gotd/td's
+telegram.Client among them.
+
+An optional field is sent when it is not zero, or when its bit is set in
+its flags word; Decode keeps the bits of fields that arrived present and
+zero, so decoding then encoding gives back the same bytes. Decoding never
+panics: bad input gives an error that names where it was met.
+`, m.Package, ctors, funcs, layer)
+	var b strings.Builder
+	for _, line := range strings.Split(doc, "\n") {
+		if line == "" {
+			b.WriteString("//\n")
+			continue
+		}
+		b.WriteString("// " + line + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "//\n")
 }
 
 // pruneRuntime removes from src the unexported top-level functions and
