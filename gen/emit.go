@@ -686,7 +686,7 @@ func encodeFields(d *Def, name string) []jen.Code {
 		if fd.Type.Kind == KindTrue {
 			continue
 		}
-		enc := encodeValue(jen.Id("m").Dot(fd.GoName), fd.Type, fieldPtr(fd), name, fd.TLName, 0)
+		enc := encodeValue(jen.Id("m").Dot(fd.GoName), fd.Type, name, fd.TLName, 0)
 		if fd.Flag != nil {
 			out = append(out, jen.If(jen.Id(flagsLocal(fd.Flag.Word)).Dot("Has").Call(jen.Lit(fd.Flag.Bit))).Block(enc...))
 			continue
@@ -704,7 +704,7 @@ func checkErr(call jen.Code, name, field string) jen.Code {
 
 // encodeValue writes v of type t; depth names the loop variables of nested
 // vectors.
-func encodeValue(v *jen.Statement, t *Type, ptr bool, name, field string, depth int) []jen.Code {
+func encodeValue(v *jen.Statement, t *Type, name, field string, depth int) []jen.Code {
 	put := func(method string) []jen.Code {
 		return []jen.Code{jen.Id("b").Dot(method).Call(v)}
 	}
@@ -745,7 +745,7 @@ func encodeValue(v *jen.Statement, t *Type, ptr bool, name, field string, depth 
 			idx += strconv.Itoa(depth)
 		}
 		elem := v.Clone().Index(jen.Id(idx))
-		body := encodeValue(elem, t.Elem, false, name, field, depth+1)
+		body := encodeValue(elem, t.Elem, name, field, depth+1)
 		return []jen.Code{header, jen.For(jen.Id(idx).Op(":=").Range().Add(v)).Block(body...)}
 	}
 	panic(fmt.Sprintf("gen: unknown kind %d", t.Kind))
