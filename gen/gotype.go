@@ -1,6 +1,10 @@
 package gen
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+)
 
 // GoType is the Go spelling of the field's type in the generated package,
 // as it appears in the struct: "int64", "*InputPeerChannel", "[]UserClass".
@@ -26,36 +30,5 @@ func (d *Def) ResultGoType() string {
 
 // goTypeString is goType as text.
 func goTypeString(t *Type, ptr bool) string {
-	switch t.Kind {
-	case KindInt:
-		return "int"
-	case KindLong:
-		return "int64"
-	case KindDouble:
-		return "float64"
-	case KindString:
-		return "string"
-	case KindBytes:
-		return "[]byte"
-	case KindInt128:
-		return "bin.Int128"
-	case KindInt256:
-		return "bin.Int256"
-	case KindBool, KindTrue:
-		return "bool"
-	case KindFlags:
-		return "bin.Fields"
-	case KindClass:
-		return t.Class.Interface
-	case KindStruct:
-		if ptr {
-			return "*" + t.Def.GoName
-		}
-		return t.Def.GoName
-	case KindVector:
-		return "[]" + goTypeString(t.Elem, false)
-	case KindObject:
-		return "Object"
-	}
-	panic(fmt.Sprintf("gen: unknown kind %d", t.Kind))
+	return fmt.Sprintf("%#v", jen.Add(goType(t, ptr)))
 }
