@@ -8,6 +8,8 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"go/types"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -658,14 +660,46 @@ func allNullable(fields []*Field) bool {
 	return true
 }
 
-func flagsLocal(word *Field) string { return lowerFirst(word.GoName) }
+// encodeNames are the identifiers an EncodeBare body refers to besides
+// Go's predeclared ones: a flags word's local copy must not shadow them.
+var encodeNames = map[string]bool{"b": true, "m": true, "err": true, "bin": true, "encodeErr": true, "encodeObj": true}
+
+// flagsLocals names the local copy of each flags word of d in EncodeBare:
+// the word's Go name in lower case ("flags", "flags2"), with "Word" added
+// when that is a keyword, a predeclared name, a name the body uses or a
+// loop index ("type", "len", "b", "i1" give "typeWord", "lenWord"...).
+func flagsLocals(d *Def) map[*Field]string {
+	out := map[*Field]string{}
+	taken := map[string]bool{}
+	for _, fd := range d.Fields {
+		if fd.Type.Kind != KindFlags {
+			continue
+		}
+		base := lowerFirst(fd.GoName)
+		name := base
+		for n := 1; token.IsKeyword(name) || types.Universe.Lookup(name) != nil ||
+			encodeNames[name] || loopIndexRE.MatchString(name) || taken[name]; n++ {
+			name = base + "Word"
+			if n > 1 {
+				name += strconv.Itoa(n)
+			}
+		}
+		taken[name] = true
+		out[fd] = name
+	}
+	return out
+}
+
+// loopIndexRE matches the loop indexes of encodeValue: i, i1, i2...
+var loopIndexRE = regexp.MustCompile(`^i[0-9]*$`)
 
 func encodeFields(d *Def, name string) []jen.Code {
 	keys, owners := bitOwners(d)
+	locals := flagsLocals(d)
 	var out []jen.Code
 	for _, fd := range d.Fields {
 		if fd.Type.Kind == KindFlags {
-			local := flagsLocal(fd)
+			local := locals[fd]
 			out = append(out, jen.Id(local).Op(":=").Id("m").Dot(fd.GoName))
 			for _, k := range keys {
 				if k.word != fd {
@@ -688,7 +722,7 @@ func encodeFields(d *Def, name string) []jen.Code {
 		}
 		enc := encodeValue(jen.Id("m").Dot(fd.GoName), fd.Type, name, fd.TLName, 0)
 		if fd.Flag != nil {
-			out = append(out, jen.If(jen.Id(flagsLocal(fd.Flag.Word)).Dot("Has").Call(jen.Lit(fd.Flag.Bit))).Block(enc...))
+			out = append(out, jen.If(jen.Id(locals[fd.Flag.Word]).Dot("Has").Call(jen.Lit(fd.Flag.Bit))).Block(enc...))
 			continue
 		}
 		out = append(out, enc...)

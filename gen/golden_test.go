@@ -127,8 +127,12 @@ func TestCollisionNames(t *testing.T) {
 		if d.Function {
 			got[d.TLName+" method"] = d.Method
 		}
+		locals := flagsLocals(d)
 		for _, f := range d.Fields {
 			got[d.TLName+"."+f.TLName] = f.GoName
+			if local, ok := locals[f]; ok {
+				got[d.TLName+"."+f.TLName+" local"] = local
+			}
 		}
 	}
 	for _, c := range m.Classes {
@@ -138,29 +142,45 @@ func TestCollisionNames(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"a.b":             "AB",
-		"aB":              "AB2",
-		"fooRequest":      "FooRequest",
-		"object":          "Object2",
-		"client":          "Client2",
-		"shape":           "Shape",
-		"circle":          "Circle",
-		"shapeClass":      "ShapeClass",
-		"decodeShape":     "DecodeShape",
-		"Shape interface": "ShapeClass2",
-		"Shape decoder":   "DecodeShape2",
-		"record":          "Record",
-		"record.type_id":  "TypeIDField",
-		"record.encode":   "EncodeField",
-		"record.user_id":  "UserID",
-		"record.userId":   "UserID2",
-		"record.url":      "URL",
-		"foo":             "FooRequest2",
-		"foo method":      "Foo",
-		"getA":            "GetARequest",
-		"getA method":     "GetA",
-		"get_a":           "GetARequest2",
-		"get_a method":    "GetA2",
+		"a.b":                    "AB",
+		"aB":                     "AB2",
+		"fooRequest":             "FooRequest",
+		"object":                 "Object2",
+		"client":                 "Client2",
+		"shape":                  "Shape",
+		"circle":                 "Circle",
+		"shapeClass":             "ShapeClass",
+		"decodeShape":            "DecodeShape",
+		"Shape interface":        "ShapeClass2",
+		"Shape decoder":          "DecodeShape2",
+		"record":                 "Record",
+		"record.type_id":         "TypeIDField",
+		"record.encode":          "EncodeField",
+		"record.user_id":         "UserID",
+		"record.userId":          "UserID2",
+		"record.url":             "URL",
+		"flagged":                "Flagged",
+		"flagged.type":           "Type",
+		"flagged.b":              "B",
+		"flagged.len":            "Len",
+		"flagged.i1":             "I1",
+		"flagged.typeWord":       "TypeWord",
+		"flagged.x":              "X",
+		"flagged.y":              "Y",
+		"flagged.z":              "Z",
+		"flagged.w":              "W",
+		"flagged.v":              "V",
+		"flagged.type local":     "typeWord",
+		"flagged.b local":        "bWord",
+		"flagged.len local":      "lenWord",
+		"flagged.i1 local":       "i1Word",
+		"flagged.typeWord local": "typeWordWord",
+		"foo":                    "FooRequest2",
+		"foo method":             "Foo",
+		"getA":                   "GetARequest",
+		"getA method":            "GetA",
+		"get_a":                  "GetARequest2",
+		"get_a method":           "GetA2",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
