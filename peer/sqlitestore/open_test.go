@@ -381,3 +381,41 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// cancelOnQuery cancels a context once a query has run on the connection.
+type cancelOnQuery struct {
+	execer
+	cancel context.CancelFunc
+}
+
+func (c cancelOnQuery) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	row := c.execer.QueryRowContext(ctx, query, args...)
+	c.cancel()
+	return row
+}
+
+// A context that ends before the COMMIT of a file already up to date
+// leaves no transaction open on the connection.
+func TestMigrateCancelledBeforeCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cancel.session")
+	conn, err := rawDB(t, path).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, _, err := migrate(ctx, conn, path, migrations); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if _, _, err := migrate(cctx, cancelOnQuery{conn, cancel}, path, migrations); !errors.Is(err, context.Canceled) {
+		t.Fatalf("migrate with a context cancelled before COMMIT = %v; want context.Canceled", err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatalf("BEGIN after a cancelled migrate: %v; want no transaction left open", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+}

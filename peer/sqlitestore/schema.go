@@ -142,9 +142,11 @@ func migrate(ctx context.Context, c execer, path string, list []string) (from, t
 	}
 	from = version
 	if from == len(list) {
+		if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+			return from, 0, err
+		}
 		done = true
-		_, err := c.ExecContext(ctx, "COMMIT")
-		return from, from, err
+		return from, from, nil
 	}
 	for i := from; i < len(list); i++ {
 		if _, err := c.ExecContext(ctx, list[i]); err != nil {
