@@ -2,6 +2,7 @@ package gen
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -180,5 +181,19 @@ photo#1 id:int64 w:int32 date:int53 sizes:vector<int32> ids:Vector<int64> s:stri
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestPackageNameErrors checks that Generate refuses a package name Go
+// does not accept, keywords included, before it renders anything.
+func TestPackageNameErrors(t *testing.T) {
+	for _, pkg := range []string{"", "my-pkg", "2fa", "type", "func", "_"} {
+		_, err := Generate([]byte("a#1 = A;\n"), Config{Package: pkg})
+		if err == nil || !strings.HasPrefix(err.Error(), "gen: ") || strings.Contains(err.Error(), "render") {
+			t.Errorf("package %q: %v, want an error about the name", pkg, err)
+		}
+	}
+	if _, err := Generate([]byte("a#1 = A;\n"), Config{Package: "tg"}); err != nil {
+		t.Errorf("package tg: %v", err)
 	}
 }

@@ -57,6 +57,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,8 +83,8 @@ func Generate(src []byte, cfg Config) (map[string][]byte, error) {
 	if cfg.Package == "" {
 		return nil, fmt.Errorf("gen: no package name")
 	}
-	if !isIdent(cfg.Package) {
-		return nil, fmt.Errorf("gen: package name %q is not a Go identifier", cfg.Package)
+	if !token.IsIdentifier(cfg.Package) || cfg.Package == "_" {
+		return nil, fmt.Errorf("gen: package name %q is not valid: want a Go identifier other than a keyword or _", cfg.Package)
 	}
 	m, err := LoadModel(src, cfg)
 	if err != nil {
@@ -117,10 +118,6 @@ func LoadModel(src []byte, cfg Config) (*Model, error) {
 	}
 	return m, nil
 }
-
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-func isIdent(s string) bool { return identRE.MatchString(s) }
 
 // lineErrRE matches gotd/tl's parse errors, which name a line.
 var lineErrRE = regexp.MustCompile(`^failed to parse line (\d+): (.*)$`)
