@@ -50,20 +50,24 @@ type IDError struct {
 	SecretChat bool
 }
 
-func (e *IDError) Error() string {
+func (e *IDError) Error() string { return "peer: " + e.reason() }
+
+// reason is the message of the error without the package prefix, for
+// errors that wrap it.
+func (e *IDError) reason() string {
 	id := strconv.FormatInt(e.ID, 10)
 	switch {
 	case e.SecretChat:
-		return fmt.Sprintf("peer: marked ID %s is secret chat %d: secret chats are not peers of the raw API "+
+		return fmt.Sprintf("marked ID %s is secret chat %d: secret chats are not peers of the raw API "+
 			"(use the user you chat with, or the end-to-end encrypted layer)", id, e.ID-zeroSecretChatID)
 	case e.Marked && e.Kind == 0:
-		return "peer: marked ID " + id + " is not a peer ID: " + markedRanges
+		return "marked ID " + id + " is not a peer ID: " + markedRanges
 	case e.Marked:
-		return "peer: marked ID " + id + " is not a valid " + e.Kind.String() + " ID: " + kindRange(e.Kind, true)
+		return "marked ID " + id + " is not a valid " + e.Kind.String() + " ID: " + kindRange(e.Kind, true)
 	case !e.Kind.Valid():
-		return "peer: invalid peer kind " + e.Kind.String() + " for ID " + id + ": want user, chat or channel"
+		return "invalid peer kind " + e.Kind.String() + " for ID " + id + ": want user, chat or channel"
 	default:
-		return "peer: " + e.Kind.String() + " ID " + id + " is out of range: " + kindRange(e.Kind, false)
+		return e.Kind.String() + " ID " + id + " is out of range: " + kindRange(e.Kind, false)
 	}
 }
 

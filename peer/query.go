@@ -86,7 +86,7 @@ func ParseRef(ref any) (Query, error) {
 		return parseString(v)
 	case Key:
 		if err := v.Validate(); err != nil {
-			return Query{}, &RefError{Ref: v.String(), Reason: err.Error(), Err: err}
+			return Query{}, idRefErr(v.String(), err)
 		}
 		return Query{Kind: QueryPeer, Key: v}, nil
 	case nil:
@@ -105,14 +105,14 @@ func ParseRef(ref any) (Query, error) {
 // keyQuery checks key and returns a QueryPeer for it.
 func keyQuery(what string, key Key) (Query, bool, error) {
 	if err := key.Validate(); err != nil {
-		return Query{}, true, &RefError{Ref: what, Reason: err.Error(), Err: err}
+		return Query{}, true, idRefErr(what, err)
 	}
 	return Query{Kind: QueryPeer, Key: key}, true, nil
 }
 
 func inputQuery(what string, key Key, in tg.InputPeerClass) (Query, bool, error) {
 	if err := key.Validate(); err != nil {
-		return Query{}, true, &RefError{Ref: what, Reason: err.Error(), Err: err}
+		return Query{}, true, idRefErr(what, err)
 	}
 	return Query{Kind: QueryInput, Input: in}, true, nil
 }

@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -67,6 +68,17 @@ func refErr(ref, format string, args ...any) *RefError {
 	return &RefError{Ref: ref, Reason: fmt.Sprintf(format, args...)}
 }
 
+// idRefErr returns the *RefError of a reference whose ID is out of range;
+// err is the error of Key.Validate or ParseMarked.
+func idRefErr(ref string, err error) *RefError {
+	reason := err.Error()
+	var idErr *IDError
+	if errors.As(err, &idErr) {
+		reason = idErr.reason()
+	}
+	return &RefError{Ref: ref, Reason: reason, Err: err}
+}
+
 // parseInt converts integers of any Go type to a marked ID query.
 func parseInt(ref any) (Query, bool, error) {
 	var id int64
@@ -112,7 +124,7 @@ func markedQuery(ref string, id int64) (Query, error) {
 		if ref == "" {
 			ref = strconv.FormatInt(id, 10)
 		}
-		return Query{}, &RefError{Ref: ref, Reason: err.Error(), Err: err}
+		return Query{}, idRefErr(ref, err)
 	}
 	return Query{Kind: QueryPeer, Key: key}, nil
 }
@@ -324,7 +336,7 @@ func parseWebLink(ref, s string) (Query, error) {
 		}
 		key := ChannelKey(id)
 		if err := key.Validate(); err != nil {
-			return Query{}, &RefError{Ref: ref, Reason: err.Error(), Err: err}
+			return Query{}, idRefErr(ref, err)
 		}
 		msg, err := postID(ref, seg[2:])
 		if err != nil {
@@ -411,7 +423,7 @@ func parseTGLink(ref, s string) (Query, error) {
 		}
 		key := ChannelKey(id)
 		if err := key.Validate(); err != nil {
-			return Query{}, &RefError{Ref: ref, Reason: err.Error(), Err: err}
+			return Query{}, idRefErr(ref, err)
 		}
 		var msg int
 		if post := args.Get("post"); post != "" {
