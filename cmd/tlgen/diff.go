@@ -12,7 +12,7 @@ import (
 	"github.com/tgraw/tgraw/gen/tldiff"
 )
 
-// errBreaking makes tlgen exit with status 1 once the report is written.
+// breakingError makes tlgen exit with status 1 once the report is written.
 type breakingError struct{ n int }
 
 func (e breakingError) Error() string {
