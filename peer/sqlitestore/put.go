@@ -104,7 +104,12 @@ func (s *Store) Put(ctx context.Context, recs ...peer.Record) error {
 		if !storableTime(r.UpdatedAt) {
 			return fmt.Errorf("sqlitestore: put: record %d of %d (%v): UpdatedAt %v is outside the years 1678 to 2262 that a session file holds", i+1, len(recs), r.Key, r.UpdatedAt)
 		}
-		r.Usernames = normalizeNames(r.Usernames)
+		// Merged into nothing, the record takes the form a store keeps:
+		// usernames and phone normalized by peer.Merge's rules. Usernames
+		// is copied: the write cache keeps it, and the caller may reuse
+		// its slice.
+		r = peer.Merge(peer.Record{}, false, r)
+		r.Usernames = slices.Clone(r.Usernames)
 		batch[i] = r
 	}
 	if err := s.acquire(); err != nil {
@@ -256,11 +261,8 @@ func (w *working) load(ctx context.Context, tx *sql.Tx, batch []peer.Record) err
 	)
 	for _, r := range batch {
 		keys = w.want(keys, r.Key)
-		if r.Key.Kind != peer.KindUser {
-			continue
-		}
-		p := peer.NormalizePhone(r.Phone)
-		if p == "" {
+		p := r.Phone // normalized by Put
+		if r.Key.Kind != peer.KindUser || p == "" {
 			continue
 		}
 		if h, ok := w.mirror.phones[p]; ok {
@@ -584,21 +586,4 @@ func phoneArg(phone string) any {
 		return nil
 	}
 	return phone
-}
-
-// normalizeNames returns a new list of the usernames in the form
-// peer.NormalizeUsername gives, without empty names and duplicates, as
-// peer.Merge keeps them. It keeps nil apart from an empty list.
-func normalizeNames(names []string) []string {
-	if names == nil {
-		return nil
-	}
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		n = peer.NormalizeUsername(n)
-		if n != "" && !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -249,6 +249,29 @@ func TestPutRejectsBadRecords(t *testing.T) {
 	}
 }
 
+// Put keeps its own copy of a record's usernames: a caller that reuses
+// its slice afterwards changes nothing stored, in the write cache or the
+// file.
+func TestPutCopiesUsernames(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	key := peer.UserKey(1)
+	names := []string{"first"}
+	if err := s.Put(ctx, peer.Record{Key: key, Usernames: names}); err != nil {
+		t.Fatal(err)
+	}
+	names[0] = "changed"
+	if err := s.Put(ctx, peer.Record{Key: key, Title: "One"}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, found, err := s.Peer(ctx, key); err != nil || !found || !slices.Equal(rec.Usernames, []string{"first"}) {
+		t.Errorf("Peer = %q, %v, %v; want usernames [first]", rec.Usernames, found, err)
+	}
+	if rec, _, found, err := s.Username(ctx, "first"); err != nil || !found || rec.Key != key {
+		t.Errorf("Username(first) = %v, %v, %v; want %v", rec.Key, found, err, key)
+	}
+}
+
 func TestClock(t *testing.T) {
 	ctx := context.Background()
 	at := time.Unix(1_800_000_000, 42)
