@@ -357,12 +357,13 @@ func usernames(minObj bool, main string, list []tg.Username) []string {
 		return []string{}
 	}
 	out := make([]string, 0, 1+len(list))
+	main = NormalizeUsername(main)
 	if main != "" {
-		out = append(out, NormalizeUsername(main))
+		out = append(out, main)
 	}
 	for _, u := range list {
 		if u.Active && u.Username != "" {
-			if n := NormalizeUsername(u.Username); n != NormalizeUsername(main) {
+			if n := NormalizeUsername(u.Username); n != main {
 				out = append(out, n)
 			}
 		}
