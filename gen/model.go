@@ -506,12 +506,7 @@ func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
 		return &Type{Kind: KindVector, Bare: t.Name == "vector", Elem: elem, TL: spelling}, nil
 	}
 	if len(t.Namespace) == 0 {
-		prim := map[string]Kind{
-			"int": KindInt, "long": KindLong, "double": KindDouble, "string": KindString,
-			"bytes": KindBytes, "int128": KindInt128, "int256": KindInt256, "Bool": KindBool,
-			"true": KindTrue,
-		}
-		if k, ok := prim[t.Name]; ok && !t.Percent {
+		if k, ok := builtinKinds[t.Name]; ok && !t.Percent {
 			return &Type{Kind: k, TL: spelling}, nil
 		}
 		if generic[t.Name] {
@@ -561,6 +556,13 @@ func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
 		return &Type{Kind: KindStruct, Def: c.Constructors[0], TL: spelling}, nil
 	}
 	return &Type{Kind: KindClass, Class: c, TL: spelling}, nil
+}
+
+// builtinKinds are the types a field may use with no declaration.
+var builtinKinds = map[string]Kind{
+	"int": KindInt, "long": KindLong, "double": KindDouble, "string": KindString,
+	"bytes": KindBytes, "int128": KindInt128, "int256": KindInt256, "Bool": KindBool,
+	"true": KindTrue,
 }
 
 // primitiveKinds are the wire primitives a primitive declaration can name.
