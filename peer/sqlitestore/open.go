@@ -28,9 +28,9 @@ type options struct {
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
-// process before it fails with SQLITE_BUSY. The default is 5 seconds.
-// Within one process writes never wait on each other's locks: they are
-// serialized before they reach SQLite.
+// Store or process before it fails with SQLITE_BUSY. The default is 5
+// seconds. The writes of one Store never wait on each other's locks: they
+// are serialized before they reach SQLite.
 func BusyTimeout(d time.Duration) Option {
 	return func(o *options) { o.busyTimeout = d }
 }
@@ -100,10 +100,10 @@ var ErrClosed = errors.New("sqlitestore: store is closed")
 // by many goroutines, and several processes may open the same file.
 //
 // The file is in WAL mode: lookups run concurrently with each other and
-// with a write. Writes within the process are serialized on one connection
-// so that they never fail on each other's locks; across processes each
-// write is one BEGIN IMMEDIATE transaction that waits up to the busy
-// timeout for the other process.
+// with a write. The writes of a Store are serialized on one connection so
+// that they never fail on each other's locks; across Stores and processes
+// each write is one BEGIN IMMEDIATE transaction that waits up to the busy
+// timeout for the others.
 type Store struct {
 	path string
 	w    *sql.DB // one connection: every write goes through it

@@ -18,10 +18,10 @@
 // is killed in the middle.
 //
 // The file is in WAL mode with a busy timeout. Lookups run in parallel
-// with each other and with a write; writes of one process are serialized
-// on one connection, so they never fail on each other's locks, and several
-// processes may share a file, each write waiting for the others' (BEGIN
-// IMMEDIATE). The schema is versioned (PRAGMA user_version): Open migrates
+// with each other and with a write; writes through one Store are
+// serialized on one connection, so they never fail on each other's locks,
+// and several Stores or processes may share a file, each write waiting for
+// the others' (BEGIN IMMEDIATE). The schema is versioned (PRAGMA user_version): Open migrates
 // an older file and refuses a newer one with a *VersionError, and refuses
 // a file that is not a session file (a Pyrogram or Telethon session, say)
 // with a *NotSessionError, leaving both files untouched.
@@ -164,7 +164,7 @@ func (s *Store) opError(op string, err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("sqlitestore: %s in %s: another process held the file locked for longer than the busy timeout; retry, or raise the timeout with BusyTimeout: %w", op, s.path, err)
+			return fmt.Errorf("sqlitestore: %s in %s: another Store or process held the file locked for longer than the busy timeout; retry, or raise the timeout with BusyTimeout: %w", op, s.path, err)
 		case sqlite3.SQLITE_FULL:
 			return fmt.Errorf("sqlitestore: %s in %s: the disk is full: %w", op, s.path, err)
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
