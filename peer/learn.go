@@ -23,8 +23,8 @@ import (
 // here.
 //
 // Min users and channels get the message context they were seen in: the
-// chat and ID of a message, in the same value, that they sent, forwarded
-// or were sent to. That context builds inputPeerUserFromMessage and
+// chat and ID of a message, in the same value, that they sent or that
+// forwards one of theirs. That context builds inputPeerUserFromMessage and
 // inputPeerChannelFromMessage later.
 type Learner struct {
 	store   Store
@@ -263,10 +263,8 @@ func (c *collector) leaf(x any) bool {
 			Title: o.Title, Broadcast: o.Broadcast,
 		})
 	case *tg.Message:
-		ref, ok := messageRef(o.PeerID, o.ID)
-		if ok {
+		if ref, ok := messageRef(o.PeerID, o.ID); ok {
 			c.sighting(o.FromID, ref)
-			c.sighting(o.PeerID, ref)
 			if o.FwdFrom != nil {
 				c.sighting(o.FwdFrom.FromID, ref)
 			}
@@ -275,7 +273,6 @@ func (c *collector) leaf(x any) bool {
 	case *tg.MessageService:
 		if ref, ok := messageRef(o.PeerID, o.ID); ok {
 			c.sighting(o.FromID, ref)
-			c.sighting(o.PeerID, ref)
 		}
 		return false
 	default:
@@ -292,7 +289,8 @@ func messageRef(p tg.PeerClass, id int) (MessageRef, bool) {
 	return MessageRef{Peer: key, MsgID: id}, true
 }
 
-// sighting notes the first message p was seen in.
+// sighting notes the first message p was seen in. The chat the message is
+// in is not noted: a peer cannot be addressed through its own messages.
 func (c *collector) sighting(p tg.PeerClass, ref MessageRef) {
 	if p == nil {
 		return
