@@ -409,7 +409,7 @@ func (w *working) loadNames(ctx context.Context, tx *sql.Tx, names []string) err
 			return err
 		}
 		if kind < 0 || kind > 255 {
-			return fmt.Errorf("damaged usernames row %q: kind %d", name, kind)
+			return fmt.Errorf("damaged usernames row %q: kind %d; %s", name, kind, damagedRow)
 		}
 		k := peer.Key{Kind: peer.Kind(kind), ID: id}
 		w.setName(name, &nameEntry{key: k, present: true, stored: k})

@@ -166,13 +166,16 @@ func (s *Store) opError(op string, err error) error {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return fmt.Errorf("sqlitestore: %s in %s: another Store or process held the file locked for longer than the busy timeout; retry, or raise the timeout with BusyTimeout: %w", op, s.path, err)
 		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("sqlitestore: %s in %s: the disk is full: %w", op, s.path, err)
+			return fmt.Errorf("sqlitestore: %s in %s: the disk is full; free some space and retry: %w", op, s.path, err)
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("sqlitestore: %s in %s: the file is damaged; move it aside and start a new session file: %w", op, s.path, err)
 		}
 	}
 	return fmt.Errorf("sqlitestore: %s in %s: %w", op, s.path, err)
 }
+
+// damagedRow says what to do about a row this package cannot read.
+const damagedRow = "delete the row, or move the file aside and start a new session file"
 
 // row is a peers row as scanned.
 type row struct {
@@ -188,12 +191,12 @@ func (r *row) dest() []any { return []any{&r.kind, &r.id, &r.phone, &r.data} }
 // of the record were last seen.
 func (r *row) record() (peer.Record, time.Time, error) {
 	if r.kind < 0 || r.kind > math.MaxUint8 {
-		return peer.Record{}, time.Time{}, fmt.Errorf("damaged peers row (kind %d, id %d): kind out of range", r.kind, r.id)
+		return peer.Record{}, time.Time{}, fmt.Errorf("damaged peers row (kind %d, id %d): kind out of range; %s", r.kind, r.id, damagedRow)
 	}
 	rec := peer.Record{Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}, Phone: r.phone.String}
 	seen, err := decodeData(r.data, &rec)
 	if err != nil {
-		return peer.Record{}, time.Time{}, fmt.Errorf("damaged peers row (kind %d, id %d): %w", r.kind, r.id, err)
+		return peer.Record{}, time.Time{}, fmt.Errorf("damaged peers row (kind %d, id %d): %w; %s", r.kind, r.id, err, damagedRow)
 	}
 	return rec, seen, nil
 }

@@ -376,8 +376,8 @@ func TestDamagedRow(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `UPDATE peers SET data = ?1 WHERE kind = 1 AND id = 1`, data); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Peer(ctx, peer.UserKey(1)); err == nil || !strings.Contains(err.Error(), "damaged peers row (kind 1, id 1)") {
-			t.Errorf("Peer with data %s = %v; want an error naming the damaged row", data, err)
+		if _, _, err := s.Peer(ctx, peer.UserKey(1)); err == nil || !strings.Contains(err.Error(), "damaged peers row (kind 1, id 1)") || !strings.Contains(err.Error(), damagedRow) {
+			t.Errorf("Peer with data %s = %v; want an error naming the damaged row and saying what to do", data, err)
 		}
 		if _, _, _, err := s.Username(ctx, "one"); err == nil {
 			t.Errorf("Username with data %s: no error", data)
