@@ -915,22 +915,25 @@ func decoderOf(t *Type) jen.Code {
 	panic(fmt.Sprintf("gen: kind %d holds no constructors", t.Kind))
 }
 
-// resultDecoder is how a Client method decodes a function's result, and
-// the Go type of the result.
-func resultDecoder(t *Type) (dec, typ jen.Code) {
+// resultPtr reports whether a Client method returns a result of type t by
+// pointer, as it does a boxed struct.
+func resultPtr(t *Type) bool { return t.Kind == KindStruct && !t.Bare }
+
+// resultDecoder is how a Client method decodes a function's result.
+func resultDecoder(t *Type) jen.Code {
 	switch {
-	case t.Kind == KindStruct && !t.Bare:
-		return jen.Id("decodePtr").Index(jen.Id(t.Def.GoName)), jen.Op("*").Id(t.Def.GoName)
+	case resultPtr(t):
+		return jen.Id("decodePtr").Index(jen.Id(t.Def.GoName))
 	case t.Kind == KindClass:
-		return jen.Id(t.Class.Decoder), goType(t, false)
+		return jen.Id(t.Class.Decoder)
 	case t.Kind == KindObject:
-		return jen.Id("DecodeObject"), goType(t, false)
+		return jen.Id("DecodeObject")
 	case !nested(t):
-		return leafDecoder(t), goType(t, false)
+		return leafDecoder(t)
 	}
 	return jen.Func().Params(jen.Id("b").Op("*").Qual(binPkg, "Buffer")).Params(goType(t, false), jen.Error()).Block(
 		jen.Return(decodeCall(t, jen.Lit(0))),
-	), goType(t, false)
+	)
 }
 
 func emitMethod(f *jen.File, d *Def) {
@@ -948,11 +951,10 @@ func emitMethod(f *jen.File, d *Def) {
 		f.Line()
 		return
 	}
-	dec, typ := resultDecoder(d.Result)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(d.Method).
-		Params(ctx, req).Params(typ, jen.Error()).Block(
+		Params(ctx, req).Params(goType(d.Result, resultPtr(d.Result)), jen.Error()).Block(
 		orDefault,
-		jen.Return(jen.Id("invoke").Call(jen.Id("ctx"), jen.Id("c").Dot("invoker"), jen.Id("req"), dec)),
+		jen.Return(jen.Id("invoke").Call(jen.Id("ctx"), jen.Id("c").Dot("invoker"), jen.Id("req"), resultDecoder(d.Result))),
 	)
 	f.Line()
 }

@@ -22,10 +22,7 @@ func (d *Def) ResultGoType() string {
 	if d.Generic {
 		return "Object"
 	}
-	if d.Result.Kind == KindStruct && !d.Result.Bare {
-		return "*" + d.Result.Def.GoName
-	}
-	return goTypeString(d.Result, false)
+	return goTypeString(d.Result, resultPtr(d.Result))
 }
 
 // goTypeString is goType as text.
