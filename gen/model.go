@@ -54,7 +54,7 @@ type Def struct {
 }
 
 // TypeIDName is the name of the constant that holds the ID of d.
-func (d *Def) TypeIDName() string { return d.GoName + "TypeID" }
+func (d *Def) TypeIDName() string { return typeIDName(d.GoName) }
 
 // Class is a boxed TL type. With more than one constructor it becomes a Go
 // interface with a decoder function; with one, its constructor's struct
@@ -361,6 +361,8 @@ func (b *builder) claim(owner string, names func(suffix string) []string) []stri
 	}
 }
 
+// typeIDName is the name of the ID constant of the struct named s; the
+// names claimed and the constants emitted both come from it.
 func typeIDName(s string) string { return s + "TypeID" }
 
 // nameAll gives every definition and class its Go names.
