@@ -3,7 +3,6 @@ package gen
 import (
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 )
 
@@ -101,11 +100,11 @@ func Subset(m *Model, patterns []string) (*Model, error) {
 			out.Defs = append(out.Defs, d)
 		}
 	}
+	// m.Classes is ordered by TL name, and so is what the filter keeps.
 	for _, c := range m.Classes {
 		if classes[c] {
 			out.Classes = append(out.Classes, c)
 		}
 	}
-	sort.SliceStable(out.Classes, func(i, j int) bool { return out.Classes[i].TLName < out.Classes[j].TLName })
 	return out, nil
 }
