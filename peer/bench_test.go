@@ -23,6 +23,7 @@ func BenchmarkResolvePeerCached(b *testing.B) {
 		{"MarkedID", int64(-1001234567890)},
 		{"Username", "@news"},
 		{"Link", "https://t.me/news"},
+		{"PeerValue", &tg.PeerChannel{ChannelID: 1234567890}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -102,84 +102,89 @@ func ParseRef(ref any) (Query, error) {
 		"unsupported reference type %T: want a string, an integer marked ID, a peer.Key or a tg Peer, InputPeer, InputUser, InputChannel, User, Chat or Channel", ref)
 }
 
-// keyQuery checks key and returns a QueryPeer for it.
-func keyQuery(what string, key Key) (Query, bool, error) {
+// keyQuery checks key, named by the tg value ref, and returns a QueryPeer
+// for it.
+func keyQuery(ref any, key Key) (Query, bool, error) {
 	if err := key.Validate(); err != nil {
-		return Query{}, true, idRefErr(what, err)
+		return Query{}, true, idRefErr(fmt.Sprintf("%T", ref), err)
 	}
 	return Query{Kind: QueryPeer, Key: key}, true, nil
 }
 
-func inputQuery(what string, key Key, in tg.InputPeerClass) (Query, bool, error) {
+// inputQuery checks key, named by the tg value ref, and returns a
+// QueryInput of in.
+func inputQuery(ref any, key Key, in tg.InputPeerClass) (Query, bool, error) {
 	if err := key.Validate(); err != nil {
-		return Query{}, true, idRefErr(what, err)
+		return Query{}, true, idRefErr(fmt.Sprintf("%T", ref), err)
 	}
 	return Query{Kind: QueryInput, Input: in}, true, nil
 }
 
 // parseTG parses tg values. ok is false for a value of another type.
 func parseTG(ref any) (q Query, ok bool, err error) {
-	what := fmt.Sprintf("%T", ref)
+	// The reference's type names it in errors; it is spelled out only then,
+	// as this runs on every resolution of a tg value.
 	if _, isObj := ref.(tg.Object); isObj {
 		if rv := reflect.ValueOf(ref); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			what := fmt.Sprintf("%T", ref)
 			return Query{}, true, refErr(what, "nil %s", what)
 		}
 	}
 	switch v := ref.(type) {
 	case *tg.PeerUser:
-		return keyQuery(what, UserKey(v.UserID))
+		return keyQuery(ref, UserKey(v.UserID))
 	case *tg.PeerChat:
-		return keyQuery(what, ChatKey(v.ChatID))
+		return keyQuery(ref, ChatKey(v.ChatID))
 	case *tg.PeerChannel:
-		return keyQuery(what, ChannelKey(v.ChannelID))
+		return keyQuery(ref, ChannelKey(v.ChannelID))
 
 	case *tg.InputPeerSelf, *tg.InputUserSelf:
 		return Query{Kind: QuerySelf}, true, nil
 	case *tg.InputPeerEmpty, *tg.InputUserEmpty, *tg.InputChannelEmpty:
-		return Query{}, true, refErr(what, "empty input peer names no peer")
+		return Query{}, true, refErr(fmt.Sprintf("%T", ref), "empty input peer names no peer")
 	case *tg.InputPeerChat:
-		return inputQuery(what, ChatKey(v.ChatID), v)
+		return inputQuery(ref, ChatKey(v.ChatID), v)
 	case *tg.InputPeerUser:
 		if v.AccessHash == 0 {
-			return keyQuery(what, UserKey(v.UserID))
+			return keyQuery(ref, UserKey(v.UserID))
 		}
-		return inputQuery(what, UserKey(v.UserID), v)
+		return inputQuery(ref, UserKey(v.UserID), v)
 	case *tg.InputPeerChannel:
 		if v.AccessHash == 0 {
-			return keyQuery(what, ChannelKey(v.ChannelID))
+			return keyQuery(ref, ChannelKey(v.ChannelID))
 		}
-		return inputQuery(what, ChannelKey(v.ChannelID), v)
+		return inputQuery(ref, ChannelKey(v.ChannelID), v)
 	case *tg.InputPeerUserFromMessage:
 		if v.Peer == nil {
-			return Query{}, true, refErr(what, "inputPeerUserFromMessage without the peer of its message")
+			return Query{}, true, refErr(fmt.Sprintf("%T", ref), "inputPeerUserFromMessage without the peer of its message")
 		}
-		return inputQuery(what, UserKey(v.UserID), v)
+		return inputQuery(ref, UserKey(v.UserID), v)
 	case *tg.InputPeerChannelFromMessage:
 		if v.Peer == nil {
-			return Query{}, true, refErr(what, "inputPeerChannelFromMessage without the peer of its message")
+			return Query{}, true, refErr(fmt.Sprintf("%T", ref), "inputPeerChannelFromMessage without the peer of its message")
 		}
-		return inputQuery(what, ChannelKey(v.ChannelID), v)
+		return inputQuery(ref, ChannelKey(v.ChannelID), v)
 	case *tg.InputUser:
 		if v.AccessHash == 0 {
-			return keyQuery(what, UserKey(v.UserID))
+			return keyQuery(ref, UserKey(v.UserID))
 		}
-		return inputQuery(what, UserKey(v.UserID), &tg.InputPeerUser{UserID: v.UserID, AccessHash: v.AccessHash})
+		return inputQuery(ref, UserKey(v.UserID), &tg.InputPeerUser{UserID: v.UserID, AccessHash: v.AccessHash})
 	case *tg.InputUserFromMessage:
 		if v.Peer == nil {
-			return Query{}, true, refErr(what, "inputUserFromMessage without the peer of its message")
+			return Query{}, true, refErr(fmt.Sprintf("%T", ref), "inputUserFromMessage without the peer of its message")
 		}
-		return inputQuery(what, UserKey(v.UserID),
+		return inputQuery(ref, UserKey(v.UserID),
 			&tg.InputPeerUserFromMessage{Peer: v.Peer, MsgID: v.MsgID, UserID: v.UserID})
 	case *tg.InputChannel:
 		if v.AccessHash == 0 {
-			return keyQuery(what, ChannelKey(v.ChannelID))
+			return keyQuery(ref, ChannelKey(v.ChannelID))
 		}
-		return inputQuery(what, ChannelKey(v.ChannelID), &tg.InputPeerChannel{ChannelID: v.ChannelID, AccessHash: v.AccessHash})
+		return inputQuery(ref, ChannelKey(v.ChannelID), &tg.InputPeerChannel{ChannelID: v.ChannelID, AccessHash: v.AccessHash})
 	case *tg.InputChannelFromMessage:
 		if v.Peer == nil {
-			return Query{}, true, refErr(what, "inputChannelFromMessage without the peer of its message")
+			return Query{}, true, refErr(fmt.Sprintf("%T", ref), "inputChannelFromMessage without the peer of its message")
 		}
-		return inputQuery(what, ChannelKey(v.ChannelID),
+		return inputQuery(ref, ChannelKey(v.ChannelID),
 			&tg.InputPeerChannelFromMessage{Peer: v.Peer, MsgID: v.MsgID, ChannelID: v.ChannelID})
 
 	case *tg.User:
@@ -187,24 +192,24 @@ func parseTG(ref any) (q Query, ok bool, err error) {
 			return Query{Kind: QuerySelf}, true, nil
 		}
 		if v.Min || !userHasHash(v) {
-			return keyQuery(what, UserKey(v.ID))
+			return keyQuery(ref, UserKey(v.ID))
 		}
-		return inputQuery(what, UserKey(v.ID), &tg.InputPeerUser{UserID: v.ID, AccessHash: v.AccessHash})
+		return inputQuery(ref, UserKey(v.ID), &tg.InputPeerUser{UserID: v.ID, AccessHash: v.AccessHash})
 	case *tg.UserEmpty:
-		return keyQuery(what, UserKey(v.ID))
+		return keyQuery(ref, UserKey(v.ID))
 	case *tg.Chat:
-		return inputQuery(what, ChatKey(v.ID), &tg.InputPeerChat{ChatID: v.ID})
+		return inputQuery(ref, ChatKey(v.ID), &tg.InputPeerChat{ChatID: v.ID})
 	case *tg.ChatForbidden:
-		return inputQuery(what, ChatKey(v.ID), &tg.InputPeerChat{ChatID: v.ID})
+		return inputQuery(ref, ChatKey(v.ID), &tg.InputPeerChat{ChatID: v.ID})
 	case *tg.ChatEmpty:
-		return keyQuery(what, ChatKey(v.ID))
+		return keyQuery(ref, ChatKey(v.ID))
 	case *tg.Channel:
 		if v.Min || !channelHasHash(v) {
-			return keyQuery(what, ChannelKey(v.ID))
+			return keyQuery(ref, ChannelKey(v.ID))
 		}
-		return inputQuery(what, ChannelKey(v.ID), &tg.InputPeerChannel{ChannelID: v.ID, AccessHash: v.AccessHash})
+		return inputQuery(ref, ChannelKey(v.ID), &tg.InputPeerChannel{ChannelID: v.ID, AccessHash: v.AccessHash})
 	case *tg.ChannelForbidden:
-		return inputQuery(what, ChannelKey(v.ID), &tg.InputPeerChannel{ChannelID: v.ID, AccessHash: v.AccessHash})
+		return inputQuery(ref, ChannelKey(v.ID), &tg.InputPeerChannel{ChannelID: v.ID, AccessHash: v.AccessHash})
 	}
 	return Query{}, false, nil
 }
