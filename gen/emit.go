@@ -700,18 +700,15 @@ func encodeFields(d *Def, name string) []jen.Code {
 	for _, fd := range d.Fields {
 		if fd.Type.Kind == KindFlags {
 			local := locals[fd]
-			out = append(out, jen.Id(local).Op(":=").Id("m").Dot(fd.GoName))
+			// Bits that nil or false fields decide alone start clear.
+			init := jen.Id(local).Op(":=").Id("m").Dot(fd.GoName)
+			if mask := derivedMask(fd, keys, owners); mask != nil {
+				init.Op("&^").Parens(mask)
+			}
+			out = append(out, init)
 			for _, k := range keys {
-				if k.word != fd {
-					continue
-				}
-				set := jen.Id(local).Dot("Set").Call(jen.Lit(k.bit))
-				if allNullable(owners[k]) {
-					out = append(out, jen.If(anyNonZero(owners[k])).Block(set).Else().Block(
-						jen.Id(local).Dot("Unset").Call(jen.Lit(k.bit)),
-					))
-				} else {
-					out = append(out, jen.If(anyNonZero(owners[k])).Block(set))
+				if k.word == fd {
+					out = append(out, jen.If(anyNonZero(owners[k])).Block(jen.Id(local).Dot("Set").Call(jen.Lit(k.bit))))
 				}
 			}
 			out = append(out, jen.Id("b").Dot("PutUint32").Call(jen.Uint32().Parens(jen.Id(local))))
@@ -841,15 +838,43 @@ func decodeFields(d *Def, name string) []jen.Code {
 	}
 	// Keep only the bits the fields cannot carry: those of optional
 	// values that arrived zero, and bits this schema does not define.
-	for _, k := range keys {
-		unset := jen.Id("m").Dot(k.word.GoName).Dot("Unset").Call(jen.Lit(k.bit))
-		if allNullable(owners[k]) {
-			out = append(out, unset)
-			continue
+	for _, fd := range d.Fields {
+		if mask := derivedMask(fd, keys, owners); mask != nil {
+			out = append(out, jen.Id("m").Dot(fd.GoName).Op("&^=").Add(mask))
 		}
-		out = append(out, jen.If(anyNonZero(owners[k])).Block(unset))
+	}
+	for _, k := range keys {
+		if !allNullable(owners[k]) {
+			out = append(out, jen.If(anyNonZero(owners[k])).Block(
+				jen.Id("m").Dot(k.word.GoName).Dot("Unset").Call(jen.Lit(k.bit)),
+			))
+		}
 	}
 	return out
+}
+
+// derivedMask is the mask of the bits of flags word w that its fields
+// decide alone (true flags, interfaces, pointers: set when the field is
+// set, clear when it is nil or false), as 1<<a | 1<<b; nil if none.
+func derivedMask(w *Field, keys []bitKey, owners map[bitKey][]*Field) jen.Code {
+	if w.Type.Kind != KindFlags {
+		return nil
+	}
+	var bits []int
+	for _, k := range keys {
+		if k.word == w && allNullable(owners[k]) {
+			bits = append(bits, k.bit)
+		}
+	}
+	if len(bits) == 0 {
+		return nil
+	}
+	sort.Ints(bits)
+	mask := jen.Lit(1).Op("<<").Lit(bits[0])
+	for _, bit := range bits[1:] {
+		mask.Op("|").Lit(1).Op("<<").Lit(bit)
+	}
+	return mask
 }
 
 // primitiveMethod is the bin.Buffer method that reads a primitive type.

@@ -834,34 +834,24 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5)
 	if m.Inactive {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.HasSettings {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.RequestWriteAccess {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ShowInAttachMenu || len(m.PeerTypes) > 0 {
 		flags.Set(3)
 	}
 	if m.ShowInSideMenu {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.SideMenuDisclaimerNeeded {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.BotID)
@@ -932,14 +922,10 @@ func (m *AttachMenuBot) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Icons, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBotIcon]); err != nil {
 		return decodeErr("attachMenuBot#d90d8dfe", "icons", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
 	if m.ShowInAttachMenu || len(m.PeerTypes) > 0 {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -1262,36 +1248,24 @@ func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
 	if m.Current {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.OfficialApp {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.PasswordPending {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.EncryptedRequestsDisabled {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.CallRequestsDisabled {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Unconfirmed {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.Hash)
@@ -1377,12 +1351,7 @@ func (m *Authorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Region, err = b.String(); err != nil {
 		return decodeErr("authorization#ad01d61d", "region", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
 	return nil
 }
 
@@ -1433,31 +1402,21 @@ func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
 	if m.Disabled {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.VideoPreloadLarge {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.AudioPreloadNext {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.PhonecallsLessData {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.StoriesPreload {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.PhotoSizeMax)
@@ -1518,11 +1477,7 @@ func (m *AutoDownloadSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.LargeQueueActiveOperationsMax, err = b.Int(); err != nil {
 		return decodeErr("autoDownloadSettings#baa57628", "large_queue_active_operations_max", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	return nil
 }
 
@@ -1649,16 +1604,12 @@ func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Photos {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Videos {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.VideoMaxSize != 0 {
 		flags.Set(2)
@@ -1703,8 +1654,7 @@ func (m *AutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("autoSaveSettings#c84834ce", "video_max_size", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.VideoMaxSize != 0 {
 		m.Flags.Unset(2)
 	}
@@ -1758,21 +1708,15 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Inactive {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Premium {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.AroundAnimation != nil || m.CenterIcon != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Reaction)
@@ -1867,8 +1811,6 @@ func (m *AvailableReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("availableReaction#c077ec01", "center_icon", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }

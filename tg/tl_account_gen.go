@@ -1813,16 +1813,12 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.SensitiveEnabled {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SensitiveCanChange {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -1856,8 +1852,7 @@ func (m *AccountContentSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
 	m.SensitiveCanChange = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -1914,16 +1909,12 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.HasRecovery {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.HasSecureValues {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 {
 		flags.Set(2)
@@ -2050,8 +2041,7 @@ func (m *AccountPassword) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("account.password#957b50fb", "login_email_pattern", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 {
 		m.Flags.Unset(2)
 	}
@@ -2115,7 +2105,7 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" {
 		flags.Set(0)
 	}
@@ -2124,8 +2114,6 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.NewSecureSettings != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -2205,13 +2193,13 @@ func (m *AccountPasswordInputSettings) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("account.passwordInputSettings#c23727c9", "new_secure_settings", err)
 		}
 	}
+	m.Flags &^= 1 << 2
 	if m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" {
 		m.Flags.Unset(0)
 	}
 	if m.Email != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -2257,14 +2245,12 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Email != "" {
 		flags.Set(0)
 	}
 	if m.SecureSettings != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -2318,10 +2304,10 @@ func (m *AccountPasswordSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("account.passwordSettings#9a5c33e5", "secure_settings", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.Email != "" {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	return nil
 }
 
@@ -2763,11 +2749,9 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.NoMuted {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.TokenType)
@@ -2823,7 +2807,7 @@ func (m *AccountRegisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error 
 	if m.OtherUids, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("account.registerDevice#ec86017a", "other_uids", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -3987,11 +3971,9 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Password != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Reason)
@@ -4040,7 +4022,7 @@ func (m *AccountDeleteAccountRequest) decodeBareAt(b *bin.Buffer, depth int) err
 			return decodeErr("account.deleteAccount#a2c0cf74", "password", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6401,31 +6383,21 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
 	if m.Contacts {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.MessageUsers {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.MessageChats {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.MessageMegagroups {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.MessageChannels {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Files || m.FileMaxSize != 0 {
 		flags.Set(5)
@@ -6474,11 +6446,7 @@ func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) er
 			return decodeErr("account.initTakeoutSession#8ef3eab0", "file_max_size", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	if m.Files || m.FileMaxSize != 0 {
 		m.Flags.Unset(5)
 	}
@@ -6537,11 +6505,9 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Success {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -6574,7 +6540,7 @@ func (m *AccountFinishTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) 
 		return decodeErr("account.finishTakeoutSession#1d2652ee", "flags", err)
 	}
 	m.Success = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -7026,21 +6992,15 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.CompareSound {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.CompareStories {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Peer != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -7087,9 +7047,7 @@ func (m *AccountGetNotifyExceptionsRequest) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("account.getNotifyExceptions#53577479", "peer", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -7236,11 +7194,9 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ForChat {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.File); err != nil {
@@ -7292,7 +7248,7 @@ func (m *AccountUploadWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.uploadWallPaper#e39a8f03", "settings", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -7697,16 +7653,12 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Low {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.High {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Settings.Encode(b); err != nil {
@@ -7749,8 +7701,7 @@ func (m *AccountSaveAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, dep
 	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.saveAutoDownloadSettings#76f36233", "settings", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -7809,11 +7760,9 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Thumb != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.File); err != nil {
@@ -7872,7 +7821,7 @@ func (m *AccountUploadThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.MimeType, err = b.String(); err != nil {
 		return decodeErr("account.uploadTheme#1c3db333", "mime_type", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -7935,11 +7884,9 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Document != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Settings) > 0 {
 		flags.Set(3)
@@ -8008,7 +7955,7 @@ func (m *AccountCreateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("account.createTheme#652e4400", "settings", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if len(m.Settings) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -8076,7 +8023,7 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Slug != "" {
 		flags.Set(0)
 	}
@@ -8085,8 +8032,6 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Document != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Settings) > 0 {
 		flags.Set(3)
@@ -8173,13 +8118,13 @@ func (m *AccountUpdateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("account.updateTheme#2bf40ccc", "settings", err)
 		}
 	}
+	m.Flags &^= 1 << 2
 	if m.Slug != "" {
 		m.Flags.Unset(0)
 	}
 	if m.Title != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	if len(m.Settings) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -8338,24 +8283,18 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
 	if m.Dark {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Theme != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Format != "" {
 		flags.Set(2)
 	}
 	if m.BaseTheme != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
@@ -8419,12 +8358,10 @@ func (m *AccountInstallThemeRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("account.installTheme#c727bb3b", "base_theme", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.Format != "" {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	return nil
 }
 
@@ -8661,11 +8598,9 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.SensitiveEnabled {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -8698,7 +8633,7 @@ func (m *AccountSetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) er
 		return decodeErr("account.setContentSettings#b574b16b", "flags", err)
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -9519,11 +9454,9 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 3)
 	if m.Confirmed {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.EncryptedRequestsDisabled {
 		flags.Set(0)
@@ -9582,7 +9515,7 @@ func (m *AccountChangeAuthorizationSettingsRequest) decodeBareAt(b *bin.Buffer, 
 			return decodeErr("account.changeAuthorizationSettings#40f48462", "call_requests_disabled", err)
 		}
 	}
-	m.Flags.Unset(3)
+	m.Flags &^= 1 << 3
 	if m.EncryptedRequestsDisabled {
 		m.Flags.Unset(0)
 	}
@@ -10668,26 +10601,18 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.Users {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Chats {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Broadcasts {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Peer != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(3) {
@@ -10741,10 +10666,7 @@ func (m *AccountSaveAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, depth i
 	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return decodeErr("account.saveAutoSaveSettings#d69b8361", "settings", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
@@ -10968,11 +10890,9 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.ForProfile {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Color != 0 {
 		flags.Set(2)
@@ -11027,7 +10947,7 @@ func (m *AccountUpdateColorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("account.updateColor#7cefa15d", "background_emoji_id", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.Color != 0 {
 		m.Flags.Unset(2)
 	}

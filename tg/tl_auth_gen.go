@@ -218,11 +218,9 @@ func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.TermsOfService != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -268,7 +266,7 @@ func (m *AuthAuthorizationSignUpRequired) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("auth.authorizationSignUpRequired#44747e9a", "terms_of_service", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -986,11 +984,9 @@ func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.NextType != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Timeout != 0 {
 		flags.Set(2)
@@ -1056,7 +1052,7 @@ func (m *AuthSentCode) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("auth.sentCode#5e002502", "timeout", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.Timeout != 0 {
 		m.Flags.Unset(2)
 	}
@@ -1599,16 +1595,12 @@ func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.AppleSigninAllowed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.GoogleSigninAllowed {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ResetAvailablePeriod != 0 {
 		flags.Set(3)
@@ -1672,8 +1664,7 @@ func (m *AuthSentCodeTypeEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "reset_pending_date", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.ResetAvailablePeriod != 0 {
 		m.Flags.Unset(3)
 	}
@@ -1724,16 +1715,12 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.AppleSigninAllowed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.GoogleSigninAllowed {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -1767,8 +1754,7 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) decodeBareAt(b *bin.Buffer, _ int) 
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2444,14 +2430,12 @@ func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.PhoneCode != "" {
 		flags.Set(0)
 	}
 	if m.EmailVerification != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
@@ -2512,10 +2496,10 @@ func (m *AuthSignInRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("auth.signIn#8d52a951", "email_verification", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.PhoneCode != "" {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	return nil
 }
 
@@ -3255,11 +3239,9 @@ func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.NewSettings != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Code)
@@ -3309,7 +3291,7 @@ func (m *AuthRecoverPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("auth.recoverPassword#37096c70", "new_settings", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

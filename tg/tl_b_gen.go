@@ -680,11 +680,9 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Document != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -759,7 +757,7 @@ func (m *BotApp) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("botApp#95fcd1d6", "hash", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1395,19 +1393,15 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.InvertMedia {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Message)
@@ -1470,11 +1464,10 @@ func (m *BotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("botInlineMessageMediaAuto#764cf810", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -1526,24 +1519,18 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.NoWebpage {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.InvertMedia {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Message)
@@ -1607,12 +1594,10 @@ func (m *BotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("botInlineMessageText#8c7f65e2", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -1664,7 +1649,7 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Heading != 0 {
 		flags.Set(0)
 	}
@@ -1676,8 +1661,6 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Geo); err != nil {
@@ -1752,6 +1735,7 @@ func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error 
 			return decodeErr("botInlineMessageMediaGeo#051846fd", "reply_markup", err)
 		}
 	}
+	m.Flags &^= 1 << 2
 	if m.Heading != 0 {
 		m.Flags.Unset(0)
 	}
@@ -1761,7 +1745,6 @@ func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error 
 	if m.ProximityNotificationRadius != 0 {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -1811,11 +1794,9 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Geo); err != nil {
@@ -1886,7 +1867,7 @@ func (m *BotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("botInlineMessageMediaVenue#8a86659c", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -1934,11 +1915,9 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
@@ -1999,7 +1978,7 @@ func (m *BotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("botInlineMessageMediaContact#18d1cdc2", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -2050,26 +2029,18 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.ShippingAddressRequested {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Test {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
@@ -2142,10 +2113,7 @@ func (m *BotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
@@ -2201,39 +2169,27 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8)
 	if m.InvertMedia {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ForceLargeMedia {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ForceSmallMedia {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Manual {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Safe {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Message)
@@ -2304,15 +2260,10 @@ func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -2404,7 +2355,7 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<4 | 1<<5)
 	if m.Title != "" {
 		flags.Set(1)
 	}
@@ -2416,13 +2367,9 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Thumb != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Content != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.ID)
@@ -2515,6 +2462,7 @@ func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("botInlineResult#11965f3a", "send_message", err)
 	}
+	m.Flags &^= 1<<4 | 1<<5
 	if m.Title != "" {
 		m.Flags.Unset(1)
 	}
@@ -2524,8 +2472,6 @@ func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.URL != "" {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -2579,16 +2525,12 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Document != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Title != "" {
 		flags.Set(2)
@@ -2679,8 +2621,7 @@ func (m *BotInlineMediaResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("botInlineMediaResult#17db940b", "send_message", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.Title != "" {
 		m.Flags.Unset(2)
 	}
@@ -3056,19 +2997,15 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<3)
 	if m.Gift {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Giveaway || m.GiveawayMsgID != 0 {
 		flags.Set(2)
 	}
 	if m.Unclaimed {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.UserID != 0 {
 		flags.Set(0)
@@ -3156,11 +3093,10 @@ func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("boost#2a1c8c71", "multiplier", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<1 | 1<<3
 	if m.Giveaway || m.GiveawayMsgID != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	if m.UserID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -3292,7 +3228,7 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5)
 	if m.UserID != 0 {
 		flags.Set(0)
 	}
@@ -3301,21 +3237,15 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.DescriptionPhoto != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.DescriptionDocument != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if len(m.Commands) > 0 {
 		flags.Set(2)
 	}
 	if m.MenuButton != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -3409,18 +3339,16 @@ func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("botInfo#8f300b57", "menu_button", err)
 		}
 	}
+	m.Flags &^= 1<<3 | 1<<4 | 1<<5
 	if m.UserID != 0 {
 		m.Flags.Unset(0)
 	}
 	if m.Description != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
 	if len(m.Commands) > 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	return nil
 }
 

@@ -966,11 +966,9 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Bot != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Name != "" {
 		flags.Set(3)
@@ -1052,7 +1050,7 @@ func (m *BotsSetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("bots.setBotInfo#10cf3123", "description", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if m.Name != "" {
 		m.Flags.Unset(3)
 	}
@@ -1118,11 +1116,9 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Bot != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -1171,7 +1167,7 @@ func (m *BotsGetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.LangCode, err = b.String(); err != nil {
 		return decodeErr("bots.getBotInfo#dcd914fd", "lang_code", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

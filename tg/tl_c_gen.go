@@ -2153,11 +2153,9 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Bu
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ViaChatlist {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Invite); err != nil {
@@ -2199,7 +2197,7 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) decodeBareAt(b *bin.
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "invite", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -3330,16 +3328,12 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.PrevTopic != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.NewTopic != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -3394,8 +3388,7 @@ func (m *ChannelAdminLogEventActionPinTopic) decodeBareAt(b *bin.Buffer, depth i
 			return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "new_topic", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -4126,11 +4119,9 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.ExcludeNewMessages {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Ranges))
@@ -4175,7 +4166,7 @@ func (m *ChannelMessagesFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Ranges, err = decodeVectorAt(b, depth+1, decodeValue[MessageRange]); err != nil {
 		return decodeErr("channelMessagesFilter#cd77d957", "ranges", err)
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	return nil
 }
 
@@ -4343,11 +4334,9 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ViaRequest {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
@@ -4392,7 +4381,7 @@ func (m *ChannelParticipantSelf) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("channelParticipantSelf#35a8bfa7", "date", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -4554,11 +4543,9 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.CanEdit {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Self || m.InviterID != 0 {
 		flags.Set(1)
@@ -4635,7 +4622,7 @@ func (m *ChannelParticipantAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("channelParticipantAdmin#34c3bb53", "rank", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Self || m.InviterID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -4689,11 +4676,9 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Left {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -4749,7 +4734,7 @@ func (m *ChannelParticipantBanned) decodeBareAt(b *bin.Buffer, depth int) error 
 	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
 		return decodeErr("channelParticipantBanned#6df8014e", "banned_rights", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -5629,51 +5614,33 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<14 | 1<<18 | 1<<23 | 1<<24 | 1<<25)
 	if m.Creator {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Left {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Deactivated {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.CallActive {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.CallNotEmpty {
 		flags.Set(24)
-	} else {
-		flags.Unset(24)
 	}
 	if m.Noforwards {
 		flags.Set(25)
-	} else {
-		flags.Unset(25)
 	}
 	if m.MigratedTo != nil {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.AdminRights != nil {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.DefaultBannedRights != nil {
 		flags.Set(18)
-	} else {
-		flags.Unset(18)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -5772,15 +5739,7 @@ func (m *Chat) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("chat#41cbf256", "default_banned_rights", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
-	m.Flags.Unset(5)
-	m.Flags.Unset(23)
-	m.Flags.Unset(24)
-	m.Flags.Unset(25)
-	m.Flags.Unset(6)
-	m.Flags.Unset(14)
-	m.Flags.Unset(18)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<14 | 1<<18 | 1<<23 | 1<<24 | 1<<25
 	return nil
 }
 
@@ -5944,104 +5903,66 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
 	if m.Creator {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Left {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Broadcast {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Verified {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Megagroup {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		flags.Set(9)
 	}
 	if m.Signatures {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.Min {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.Scam {
 		flags.Set(19)
-	} else {
-		flags.Unset(19)
 	}
 	if m.HasLink {
 		flags.Set(20)
-	} else {
-		flags.Unset(20)
 	}
 	if m.HasGeo {
 		flags.Set(21)
-	} else {
-		flags.Unset(21)
 	}
 	if m.SlowmodeEnabled {
 		flags.Set(22)
-	} else {
-		flags.Unset(22)
 	}
 	if m.CallActive {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.CallNotEmpty {
 		flags.Set(24)
-	} else {
-		flags.Unset(24)
 	}
 	if m.Fake {
 		flags.Set(25)
-	} else {
-		flags.Unset(25)
 	}
 	if m.Gigagroup {
 		flags.Set(26)
-	} else {
-		flags.Unset(26)
 	}
 	if m.Noforwards {
 		flags.Set(27)
-	} else {
-		flags.Unset(27)
 	}
 	if m.JoinToSend {
 		flags.Set(28)
-	} else {
-		flags.Unset(28)
 	}
 	if m.JoinRequest {
 		flags.Set(29)
-	} else {
-		flags.Unset(29)
 	}
 	if m.Forum {
 		flags.Set(30)
-	} else {
-		flags.Unset(30)
 	}
 	if m.AccessHash != 0 {
 		flags.Set(13)
@@ -6051,38 +5972,26 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.AdminRights != nil {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.BannedRights != nil {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.DefaultBannedRights != nil {
 		flags.Set(18)
-	} else {
-		flags.Unset(18)
 	}
 	if m.ParticipantsCount != 0 {
 		flags.Set(17)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9)
 	if m.StoriesHidden {
 		flags2.Set(1)
-	} else {
-		flags2.Unset(1)
 	}
 	if m.StoriesHiddenMin {
 		flags2.Set(2)
-	} else {
-		flags2.Unset(2)
 	}
 	if m.StoriesUnavailable {
 		flags2.Set(3)
-	} else {
-		flags2.Unset(3)
 	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
@@ -6092,18 +6001,12 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Color != nil {
 		flags2.Set(7)
-	} else {
-		flags2.Unset(7)
 	}
 	if m.ProfileColor != nil {
 		flags2.Set(8)
-	} else {
-		flags2.Unset(8)
 	}
 	if m.EmojiStatus != nil {
 		flags2.Set(9)
-	} else {
-		flags2.Unset(9)
 	}
 	if m.Level != 0 {
 		flags2.Set(10)
@@ -6316,40 +6219,17 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("channel#0aadfc8f", "level", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		m.Flags.Unset(9)
 	}
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(19)
-	m.Flags.Unset(20)
-	m.Flags.Unset(21)
-	m.Flags.Unset(22)
-	m.Flags.Unset(23)
-	m.Flags.Unset(24)
-	m.Flags.Unset(25)
-	m.Flags.Unset(26)
-	m.Flags.Unset(27)
-	m.Flags.Unset(28)
-	m.Flags.Unset(29)
-	m.Flags.Unset(30)
-	m.Flags2.Unset(1)
-	m.Flags2.Unset(2)
-	m.Flags2.Unset(3)
 	if m.AccessHash != 0 {
 		m.Flags.Unset(13)
 	}
 	if m.Username != "" {
 		m.Flags.Unset(6)
 	}
-	m.Flags.Unset(14)
-	m.Flags.Unset(15)
-	m.Flags.Unset(18)
 	if m.ParticipantsCount != 0 {
 		m.Flags.Unset(17)
 	}
@@ -6359,9 +6239,6 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StoriesMaxID != 0 {
 		m.Flags2.Unset(4)
 	}
-	m.Flags2.Unset(7)
-	m.Flags2.Unset(8)
-	m.Flags2.Unset(9)
 	if m.Level != 0 {
 		m.Flags2.Unset(10)
 	}
@@ -6417,16 +6294,12 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<5 | 1<<8)
 	if m.Broadcast {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Megagroup {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.UntilDate != 0 {
 		flags.Set(16)
@@ -6483,8 +6356,7 @@ func (m *ChannelForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("channelForbidden#17d493d5", "until_date", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(8)
+	m.Flags &^= 1<<5 | 1<<8
 	if m.UntilDate != 0 {
 		m.Flags.Unset(16)
 	}
@@ -6590,31 +6462,21 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19)
 	if m.CanSetUsername {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.HasScheduled {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.TranslationsDisabled {
 		flags.Set(19)
-	} else {
-		flags.Unset(19)
 	}
 	if m.ChatPhoto != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ExportedInvite != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if len(m.BotInfo) > 0 {
 		flags.Set(3)
@@ -6627,16 +6489,12 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Call != nil {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.TTLPeriod != 0 {
 		flags.Set(14)
 	}
 	if m.GroupcallDefaultJoinAs != nil {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.ThemeEmoticon != "" {
 		flags.Set(16)
@@ -6646,8 +6504,6 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.AvailableReactions != nil {
 		flags.Set(18)
-	} else {
-		flags.Unset(18)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -6820,11 +6676,7 @@ func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("chatFull#c9d31138", "available_reactions", err)
 		}
 	}
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(19)
-	m.Flags.Unset(2)
-	m.Flags.Unset(13)
+	m.Flags &^= 1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19
 	if len(m.BotInfo) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -6834,18 +6686,15 @@ func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FolderID != 0 {
 		m.Flags.Unset(11)
 	}
-	m.Flags.Unset(12)
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(14)
 	}
-	m.Flags.Unset(15)
 	if m.ThemeEmoticon != "" {
 		m.Flags.Unset(16)
 	}
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(17)
 	}
-	m.Flags.Unset(18)
 	return nil
 }
 
@@ -6944,46 +6793,30 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30)
 	if m.CanViewParticipants {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.CanSetUsername {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.CanSetStickers {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.HiddenPrehistory {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.CanSetLocation {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.HasScheduled {
 		flags.Set(19)
-	} else {
-		flags.Unset(19)
 	}
 	if m.CanViewStats {
 		flags.Set(20)
-	} else {
-		flags.Unset(20)
 	}
 	if m.Blocked {
 		flags.Set(22)
-	} else {
-		flags.Unset(22)
 	}
 	if m.ParticipantsCount != 0 {
 		flags.Set(0)
@@ -6999,8 +6832,6 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ExportedInvite != nil {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 {
 		flags.Set(4)
@@ -7010,8 +6841,6 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Stickerset != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.AvailableMinID != 0 {
 		flags.Set(9)
@@ -7024,8 +6853,6 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Location != nil {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.SlowmodeSeconds != 0 {
 		flags.Set(17)
@@ -7038,8 +6865,6 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Call != nil {
 		flags.Set(21)
-	} else {
-		flags.Unset(21)
 	}
 	if m.TTLPeriod != 0 {
 		flags.Set(24)
@@ -7049,8 +6874,6 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.GroupcallDefaultJoinAs != nil {
 		flags.Set(26)
-	} else {
-		flags.Unset(26)
 	}
 	if m.ThemeEmoticon != "" {
 		flags.Set(27)
@@ -7060,55 +6883,35 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.DefaultSendAs != nil {
 		flags.Set(29)
-	} else {
-		flags.Unset(29)
 	}
 	if m.AvailableReactions != nil {
 		flags.Set(30)
-	} else {
-		flags.Unset(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
 	if m.CanDeleteChannel {
 		flags2.Set(0)
-	} else {
-		flags2.Unset(0)
 	}
 	if m.Antispam {
 		flags2.Set(1)
-	} else {
-		flags2.Unset(1)
 	}
 	if m.ParticipantsHidden {
 		flags2.Set(2)
-	} else {
-		flags2.Unset(2)
 	}
 	if m.TranslationsDisabled {
 		flags2.Set(3)
-	} else {
-		flags2.Unset(3)
 	}
 	if m.StoriesPinnedAvailable {
 		flags2.Set(5)
-	} else {
-		flags2.Unset(5)
 	}
 	if m.ViewForumAsMessages {
 		flags2.Set(6)
-	} else {
-		flags2.Unset(6)
 	}
 	if m.Stories != nil {
 		flags2.Set(4)
-	} else {
-		flags2.Unset(4)
 	}
 	if m.Wallpaper != nil {
 		flags2.Set(7)
-	} else {
-		flags2.Unset(7)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -7456,20 +7259,8 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("channelFull#0f2bcb6f", "wallpaper", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(10)
-	m.Flags.Unset(16)
-	m.Flags.Unset(19)
-	m.Flags.Unset(20)
-	m.Flags.Unset(22)
-	m.Flags2.Unset(0)
-	m.Flags2.Unset(1)
-	m.Flags2.Unset(2)
-	m.Flags2.Unset(3)
-	m.Flags2.Unset(5)
-	m.Flags2.Unset(6)
+	m.Flags &^= 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
 	if m.ParticipantsCount != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7482,14 +7273,12 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.OnlineCount != 0 {
 		m.Flags.Unset(13)
 	}
-	m.Flags.Unset(23)
 	if m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 {
 		m.Flags.Unset(4)
 	}
 	if m.PinnedMsgID != 0 {
 		m.Flags.Unset(5)
 	}
-	m.Flags.Unset(8)
 	if m.AvailableMinID != 0 {
 		m.Flags.Unset(9)
 	}
@@ -7499,7 +7288,6 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.LinkedChatID != 0 {
 		m.Flags.Unset(14)
 	}
-	m.Flags.Unset(15)
 	if m.SlowmodeSeconds != 0 {
 		m.Flags.Unset(17)
 	}
@@ -7509,24 +7297,18 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StatsDC != 0 {
 		m.Flags.Unset(12)
 	}
-	m.Flags.Unset(21)
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(24)
 	}
 	if len(m.PendingSuggestions) > 0 {
 		m.Flags.Unset(25)
 	}
-	m.Flags.Unset(26)
 	if m.ThemeEmoticon != "" {
 		m.Flags.Unset(27)
 	}
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(28)
 	}
-	m.Flags.Unset(29)
-	m.Flags.Unset(30)
-	m.Flags2.Unset(4)
-	m.Flags2.Unset(7)
 	return nil
 }
 
@@ -7702,46 +7484,30 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
 	if m.Channel {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Broadcast {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Public {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Megagroup {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.RequestNeeded {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Verified {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Scam {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.Fake {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.About != "" {
 		flags.Set(5)
@@ -7829,14 +7595,7 @@ func (m *ChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Color, err = b.Int(); err != nil {
 		return decodeErr("chatInvite#cde0ec40", "color", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(9)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9
 	if m.About != "" {
 		m.Flags.Unset(5)
 	}
@@ -8277,11 +8036,9 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.SelfParticipant != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChatID)
@@ -8330,7 +8087,7 @@ func (m *ChatParticipantsForbidden) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("chatParticipantsForbidden#8763d3e1", "self_participant", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -8571,11 +8328,9 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.HasVideo {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.StrippedThumb) > 0 {
 		flags.Set(1)
@@ -8627,7 +8382,7 @@ func (m *ChatPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return decodeErr("chatPhoto#1c6e1c11", "dc_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.StrippedThumb) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -8777,11 +8532,9 @@ func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.AllowCustom {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -8814,7 +8567,7 @@ func (m *ChatReactionsAll) decodeBareAt(b *bin.Buffer, _ int) error {
 		return decodeErr("chatReactionsAll#52928bca", "flags", err)
 	}
 	m.AllowCustom = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -9188,96 +8941,60 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17)
 	if m.Join {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Leave {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Invite {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Ban {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Unban {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Kick {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Unkick {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Promote {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Demote {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.Info {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.Settings {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.Pinned {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.Edit {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.Delete {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.GroupCall {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.Invites {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.Send {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.Forums {
 		flags.Set(17)
-	} else {
-		flags.Unset(17)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -9327,24 +9044,7 @@ func (m *ChannelAdminLogEventsFilter) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Invites = m.Flags.Has(15)
 	m.Send = m.Flags.Has(16)
 	m.Forums = m.Flags.Has(17)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
-	m.Flags.Unset(14)
-	m.Flags.Unset(15)
-	m.Flags.Unset(16)
-	m.Flags.Unset(17)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17
 	return nil
 }
 
@@ -9399,81 +9099,51 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
 	if m.ChangeInfo {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.PostMessages {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.EditMessages {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.DeleteMessages {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.BanUsers {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.InviteUsers {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.PinMessages {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.AddAdmins {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.Anonymous {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.ManageCall {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.Other {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.ManageTopics {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.PostStories {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.EditStories {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.DeleteStories {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -9520,21 +9190,7 @@ func (m *ChatAdminRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.PostStories = m.Flags.Has(14)
 	m.EditStories = m.Flags.Has(15)
 	m.DeleteStories = m.Flags.Has(16)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
-	m.Flags.Unset(14)
-	m.Flags.Unset(15)
-	m.Flags.Unset(16)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16
 	return nil
 }
 
@@ -9673,106 +9329,66 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25)
 	if m.ViewMessages {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SendMessages {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.SendMedia {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.SendStickers {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.SendGifs {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.SendGames {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.SendInline {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.EmbedLinks {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.SendPolls {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.ChangeInfo {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.InviteUsers {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.PinMessages {
 		flags.Set(17)
-	} else {
-		flags.Unset(17)
 	}
 	if m.ManageTopics {
 		flags.Set(18)
-	} else {
-		flags.Unset(18)
 	}
 	if m.SendPhotos {
 		flags.Set(19)
-	} else {
-		flags.Unset(19)
 	}
 	if m.SendVideos {
 		flags.Set(20)
-	} else {
-		flags.Unset(20)
 	}
 	if m.SendRoundvideos {
 		flags.Set(21)
-	} else {
-		flags.Unset(21)
 	}
 	if m.SendAudios {
 		flags.Set(22)
-	} else {
-		flags.Unset(22)
 	}
 	if m.SendVoices {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.SendDocs {
 		flags.Set(24)
-	} else {
-		flags.Unset(24)
 	}
 	if m.SendPlain {
 		flags.Set(25)
-	} else {
-		flags.Unset(25)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.UntilDate)
@@ -9828,26 +9444,7 @@ func (m *ChatBannedRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UntilDate, err = b.Int(); err != nil {
 		return decodeErr("chatBannedRights#9f120418", "until_date", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(10)
-	m.Flags.Unset(15)
-	m.Flags.Unset(17)
-	m.Flags.Unset(18)
-	m.Flags.Unset(19)
-	m.Flags.Unset(20)
-	m.Flags.Unset(21)
-	m.Flags.Unset(22)
-	m.Flags.Unset(23)
-	m.Flags.Unset(24)
-	m.Flags.Unset(25)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25
 	return nil
 }
 
@@ -9897,16 +9494,12 @@ func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.Requested {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ViaChatlist {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.About != "" {
 		flags.Set(2)
@@ -9970,8 +9563,7 @@ func (m *ChatInviteImporter) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("chatInviteImporter#8c5adfd9", "approved_by", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<3
 	if m.About != "" {
 		m.Flags.Unset(2)
 	}
@@ -10097,31 +9689,21 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7)
 	if m.AllowFlashcall {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.CurrentNumber {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.AllowAppHash {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.AllowMissedCall {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.AllowFirebase {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if len(m.LogoutTokens) > 0 {
 		flags.Set(6)
@@ -10191,11 +9773,7 @@ func (m *CodeSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("codeSettings#ad253d78", "app_sandbox", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7
 	if len(m.LogoutTokens) > 0 {
 		m.Flags.Unset(6)
 	}
@@ -10292,31 +9870,21 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15)
 	if m.DefaultP2pContacts {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.PreloadFeaturedStickers {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.RevokePmInbox {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.BlockedMode {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.ForceTryIpv6 {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.TmpSessions != 0 {
 		flags.Set(0)
@@ -10341,8 +9909,6 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ReactionsDefault != nil {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.AutologinToken != "" {
 		flags.Set(16)
@@ -10604,11 +10170,7 @@ func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("config#cc1a241e", "autologin_token", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(6)
-	m.Flags.Unset(8)
-	m.Flags.Unset(14)
+	m.Flags &^= 1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15
 	if m.TmpSessions != 0 {
 		m.Flags.Unset(0)
 	}
@@ -10630,7 +10192,6 @@ func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(15)
 	if m.AutologinToken != "" {
 		m.Flags.Unset(16)
 	}

@@ -1320,26 +1320,18 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<5)
 	if m.Broadcast {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Megagroup {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ForImport {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Forum {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.GeoPoint != nil || m.Address != "" {
 		flags.Set(2)
@@ -1418,10 +1410,7 @@ func (m *ChannelsCreateChannelRequest) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("channels.createChannel#91006707", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<5
 	if m.GeoPoint != nil || m.Address != "" {
 		m.Flags.Unset(2)
 	}
@@ -2329,16 +2318,12 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Grouped {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Thread {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -2385,8 +2370,7 @@ func (m *ChannelsExportMessageLinkRequest) decodeBareAt(b *bin.Buffer, depth int
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("channels.exportMessageLink#e63fadeb", "id", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2536,16 +2520,12 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.ByLocation {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.CheckLimit {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -2579,8 +2559,7 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) decodeBareAt(b *bin.Buffer, _ 
 	}
 	m.ByLocation = m.Flags.Has(0)
 	m.CheckLimit = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2748,11 +2727,9 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.EventsFilter != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.Admins) > 0 {
 		flags.Set(1)
@@ -2836,7 +2813,7 @@ func (m *ChannelsGetAdminLogRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("channels.getAdminLog#33ddf480", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.Admins) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -3088,11 +3065,9 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ForEveryone {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -3138,7 +3113,7 @@ func (m *ChannelsDeleteHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) er
 	if m.MaxID, err = b.Int(); err != nil {
 		return decodeErr("channels.deleteHistory#9baa9647", "max_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -4934,7 +4909,7 @@ func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.IconColor != 0 {
 		flags.Set(0)
 	}
@@ -4943,8 +4918,6 @@ func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SendAs != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -5019,13 +4992,13 @@ func (m *ChannelsCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("channels.createForumTopic#f40c0224", "send_as", err)
 		}
 	}
+	m.Flags &^= 1 << 2
 	if m.IconColor != 0 {
 		m.Flags.Unset(0)
 	}
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -5668,11 +5641,9 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Force {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -5721,7 +5692,7 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) decodeBareAt(b *bin.Buffer, de
 	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
 		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "order", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6156,11 +6127,9 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.ForProfile {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Color != 0 {
 		flags.Set(2)
@@ -6224,7 +6193,7 @@ func (m *ChannelsUpdateColorRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("channels.updateColor#d8aa3671", "background_emoji_id", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.Color != 0 {
 		m.Flags.Unset(2)
 	}

@@ -1563,11 +1563,9 @@ func (m *ContactsBlockRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.MyStoriesFrom {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
@@ -1609,7 +1607,7 @@ func (m *ContactsBlockRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("contacts.block#2e2e8734", "id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1666,11 +1664,9 @@ func (m *ContactsUnblockRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.MyStoriesFrom {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
@@ -1712,7 +1708,7 @@ func (m *ContactsUnblockRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("contacts.unblock#b550d328", "id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1770,11 +1766,9 @@ func (m *ContactsGetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.MyStoriesFrom {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
@@ -1815,7 +1809,7 @@ func (m *ContactsGetBlockedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("contacts.getBlocked#9a868f80", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -2052,46 +2046,30 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15)
 	if m.Correspondents {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.BotsPm {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.BotsInline {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.PhoneCalls {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ForwardUsers {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ForwardChats {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Groups {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.Channels {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
@@ -2143,14 +2121,7 @@ func (m *ContactsGetTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("contacts.getTopPeers#973478b6", "hash", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(10)
-	m.Flags.Unset(15)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15
 	return nil
 }
 
@@ -2542,11 +2513,9 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.AddPhonePrivacyException {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
@@ -2600,7 +2569,7 @@ func (m *ContactsAddContactRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.Phone, err = b.String(); err != nil {
 		return decodeErr("contacts.addContact#e8f463d0", "phone", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -2750,11 +2719,9 @@ func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Background {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.SelfExpires != 0 {
 		flags.Set(0)
@@ -2807,7 +2774,7 @@ func (m *ContactsGetLocatedRequest) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("contacts.getLocated#d348bc44", "self_expires", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.SelfExpires != 0 {
 		m.Flags.Unset(0)
 	}
@@ -2869,21 +2836,15 @@ func (m *ContactsBlockFromRepliesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.DeleteMessage {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.DeleteHistory {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ReportSpam {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.MsgID)
@@ -2922,9 +2883,7 @@ func (m *ContactsBlockFromRepliesRequest) decodeBareAt(b *bin.Buffer, _ int) err
 	if m.MsgID, err = b.Int(); err != nil {
 		return decodeErr("contacts.blockFromReplies#29a8962c", "msg_id", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -3310,11 +3269,9 @@ func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.MyStoriesFrom {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.ID))
@@ -3363,7 +3320,7 @@ func (m *ContactsSetBlockedRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("contacts.setBlocked#94c65c76", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

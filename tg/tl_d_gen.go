@@ -99,29 +99,21 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<6)
 	if m.Pinned {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.UnreadMark {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ViewForumAsMessages {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Pts != 0 {
 		flags.Set(0)
 	}
 	if m.Draft != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.FolderID != 0 {
 		flags.Set(4)
@@ -235,13 +227,10 @@ func (m *Dialog) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("dialog#d58a08c6", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(6)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<6
 	if m.Pts != 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	if m.FolderID != 0 {
 		m.Flags.Unset(4)
 	}
@@ -298,11 +287,9 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Pinned {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Folder.Encode(b); err != nil {
@@ -370,7 +357,7 @@ func (m *DialogFolder) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.UnreadUnmutedMessagesCount, err = b.Int(); err != nil {
 		return decodeErr("dialogFolder#71bd134c", "unread_unmuted_messages_count", err)
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -470,46 +457,30 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13)
 	if m.Contacts {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.NonContacts {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Groups {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Broadcasts {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Bots {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ExcludeMuted {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.ExcludeRead {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.ExcludeArchived {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Emoticon != "" {
 		flags.Set(25)
@@ -598,14 +569,7 @@ func (m *DialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ExcludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilter#7438f7e8", "exclude_peers", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
 	}
@@ -725,11 +689,9 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 26)
 	if m.HasMyInvites {
 		flags.Set(26)
-	} else {
-		flags.Unset(26)
 	}
 	if m.Emoticon != "" {
 		flags.Set(25)
@@ -802,7 +764,7 @@ func (m *DialogFilterChatlist) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
 		return decodeErr("dialogFilterChatlist#d64a04a8", "include_peers", err)
 	}
-	m.Flags.Unset(26)
+	m.Flags &^= 1 << 26
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
 	}
@@ -1498,16 +1460,12 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Mask {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.MaskCoords != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Alt)
@@ -1564,8 +1522,7 @@ func (m *DocumentAttributeSticker) decodeBareAt(b *bin.Buffer, depth int) error 
 			return decodeErr("documentAttributeSticker#6319d612", "mask_coords", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -1619,21 +1576,15 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
 	if m.RoundMessage {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SupportsStreaming {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Nosound {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.PreloadPrefixSize != 0 {
 		flags.Set(2)
@@ -1691,9 +1642,7 @@ func (m *DocumentAttributeVideo) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("documentAttributeVideo#d38ff1c2", "preload_prefix_size", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.PreloadPrefixSize != 0 {
 		m.Flags.Unset(2)
 	}
@@ -1748,11 +1697,9 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
 	if m.Voice {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.Title != "" {
 		flags.Set(0)
@@ -1822,7 +1769,7 @@ func (m *DocumentAttributeAudio) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("documentAttributeAudio#9852f9c6", "waveform", err)
 		}
 	}
-	m.Flags.Unset(10)
+	m.Flags &^= 1 << 10
 	if m.Title != "" {
 		m.Flags.Unset(0)
 	}
@@ -2013,16 +1960,12 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Free {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.TextColor {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Alt)
@@ -2069,8 +2012,7 @@ func (m *DocumentAttributeCustomEmoji) decodeBareAt(b *bin.Buffer, depth int) er
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
 		return decodeErr("documentAttributeCustomEmoji#fd149899", "stickerset", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2253,29 +2195,21 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
 	if m.NoWebpage {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.InvertMedia {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
 	}
 	if m.Media != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
@@ -2353,13 +2287,10 @@ func (m *DraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return decodeErr("draftMessage#3fccf7ef", "date", err)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(6)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -2481,36 +2412,24 @@ func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
 	if m.Ipv6 {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.MediaOnly {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.TcpoOnly {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.CDN {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Static {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ThisPortOnly {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if len(m.Secret) > 0 {
 		flags.Set(10)
@@ -2571,12 +2490,7 @@ func (m *DCOption) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("dcOption#18b7a10d", "secret", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
 	if len(m.Secret) > 0 {
 		m.Flags.Unset(10)
 	}

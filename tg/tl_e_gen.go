@@ -1593,11 +1593,9 @@ func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.HistoryDeleted {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -1634,7 +1632,7 @@ func (m *EncryptedChatDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("encryptedChatDiscarded#1e1c7c45", "id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -2141,21 +2139,15 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6)
 	if m.Revoked {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Permanent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.RequestNeeded {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.StartDate != 0 {
 		flags.Set(4)
@@ -2268,9 +2260,7 @@ func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("chatInviteExported#0ab4a819", "title", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6
 	if m.StartDate != 0 {
 		m.Flags.Unset(4)
 	}

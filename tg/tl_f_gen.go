@@ -174,39 +174,27 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
 	if m.My {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Closed {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Pinned {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Short {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Hidden {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
 	if m.Draft != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -316,15 +304,10 @@ func (m *ForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("forumTopic#71701da9", "draft", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(4)
 	return nil
 }
 
@@ -448,26 +431,18 @@ func (m *Folder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.AutofillNewBroadcasts {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.AutofillPublicGroups {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.AutofillNewCorrespondents {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Photo != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -523,10 +498,7 @@ func (m *Folder) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("folder#ff544e65", "photo", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 

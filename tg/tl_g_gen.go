@@ -391,46 +391,30 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13)
 	if m.JoinMuted {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.CanChangeJoinMuted {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.JoinDateAsc {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ScheduleStartSubscribed {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.CanStartVideo {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.RecordVideoActive {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.RtmpStream {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.ListenersHidden {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Title != "" {
 		flags.Set(3)
@@ -545,14 +529,7 @@ func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return decodeErr("groupCall#d597650c", "version", err)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(6)
-	m.Flags.Unset(8)
-	m.Flags.Unset(9)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13
 	if m.Title != "" {
 		m.Flags.Unset(3)
 	}
@@ -614,11 +591,9 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Document != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -689,7 +664,7 @@ func (m *Game) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("game#bdf9653b", "document", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -732,21 +707,15 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.ArchiveAndMuteNewNoncontactPeers {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.KeepArchivedUnmuted {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.KeepArchivedFolders {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -781,9 +750,7 @@ func (m *GlobalPrivacySettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.ArchiveAndMuteNewNoncontactPeers = m.Flags.Has(0)
 	m.KeepArchivedUnmuted = m.Flags.Has(1)
 	m.KeepArchivedFolders = m.Flags.Has(2)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -846,56 +813,36 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15)
 	if m.Muted {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Left {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.CanSelfUnmute {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.JustJoined {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Versioned {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Min {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.MutedByYou {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.VolumeByAdmin {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.Self {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.VideoJoined {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.ActiveDate != 0 {
 		flags.Set(3)
@@ -911,13 +858,9 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Video != nil {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Presentation != nil {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -1030,16 +973,7 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("groupCallParticipant#eba636fe", "presentation", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(8)
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
-	m.Flags.Unset(12)
-	m.Flags.Unset(15)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15
 	if m.ActiveDate != 0 {
 		m.Flags.Unset(3)
 	}
@@ -1052,8 +986,6 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RaiseHandRating != 0 {
 		m.Flags.Unset(13)
 	}
-	m.Flags.Unset(6)
-	m.Flags.Unset(14)
 	return nil
 }
 
@@ -1101,11 +1033,9 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Paused {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.AudioSource != 0 {
 		flags.Set(1)
@@ -1165,7 +1095,7 @@ func (m *GroupCallParticipantVideo) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("groupCallParticipantVideo#67753ac8", "audio_source", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.AudioSource != 0 {
 		m.Flags.Unset(1)
 	}

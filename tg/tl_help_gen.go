@@ -277,24 +277,18 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
 	if m.CanNotSkip {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Document != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.URL != "" {
 		flags.Set(2)
 	}
 	if m.Sticker != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -379,12 +373,10 @@ func (m *HelpAppUpdate) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("help.appUpdate#ccbbce30", "sticker", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.URL != "" {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	return nil
 }
 
@@ -784,11 +776,9 @@ func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.UpdateApp {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
@@ -844,7 +834,7 @@ func (m *HelpDeepLinkInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("help.deepLinkInfo#6a4ee832", "entities", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -1577,11 +1567,9 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Proxy {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.PsaType != "" {
 		flags.Set(1)
@@ -1667,7 +1655,7 @@ func (m *HelpPromoData) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("help.promoData#8c39793f", "psa_message", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.PsaType != "" {
 		m.Flags.Unset(1)
 	}
@@ -2192,11 +2180,9 @@ func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Hidden {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Name != "" {
 		flags.Set(1)
@@ -2260,7 +2246,7 @@ func (m *HelpCountry) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CountryCodes, err = decodeVectorAt(b, depth+1, decodeValue[HelpCountryCode]); err != nil {
 		return decodeErr("help.country#c3878e23", "country_codes", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Name != "" {
 		m.Flags.Unset(1)
 	}
@@ -2495,21 +2481,15 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Hidden {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Colors != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.DarkColors != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ChannelMinLevel != 0 {
 		flags.Set(3)
@@ -2580,9 +2560,7 @@ func (m *HelpPeerColorOption) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("help.peerColorOption#ef8430ab", "channel_min_level", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.ChannelMinLevel != 0 {
 		m.Flags.Unset(3)
 	}
@@ -2995,11 +2973,9 @@ func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Popup {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.MinAgeConfirm != 0 {
 		flags.Set(1)
@@ -3065,7 +3041,7 @@ func (m *HelpTermsOfService) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("help.termsOfService#780a0310", "min_age_confirm", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.MinAgeConfirm != 0 {
 		m.Flags.Unset(1)
 	}

@@ -726,19 +726,15 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.InvertMedia {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Message)
@@ -801,11 +797,10 @@ func (m *InputBotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) 
 			return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -857,24 +852,18 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.NoWebpage {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.InvertMedia {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Message)
@@ -938,12 +927,10 @@ func (m *InputBotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("inputBotInlineMessageText#3dcd7a87", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -995,7 +982,7 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Heading != 0 {
 		flags.Set(0)
 	}
@@ -1007,8 +994,6 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.GeoPoint); err != nil {
@@ -1083,6 +1068,7 @@ func (m *InputBotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) e
 			return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "reply_markup", err)
 		}
 	}
+	m.Flags &^= 1 << 2
 	if m.Heading != 0 {
 		m.Flags.Unset(0)
 	}
@@ -1092,7 +1078,6 @@ func (m *InputBotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.ProximityNotificationRadius != 0 {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -1142,11 +1127,9 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.GeoPoint); err != nil {
@@ -1217,7 +1200,7 @@ func (m *InputBotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -1265,11 +1248,9 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
@@ -1330,7 +1311,7 @@ func (m *InputBotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -1374,11 +1355,9 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
@@ -1423,7 +1402,7 @@ func (m *InputBotInlineMessageGame) decodeBareAt(b *bin.Buffer, depth int) error
 			return decodeErr("inputBotInlineMessageGame#4b425864", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -1474,16 +1453,12 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
@@ -1567,8 +1542,7 @@ func (m *InputBotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	return nil
 }
 
@@ -1623,34 +1597,24 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
 	if m.InvertMedia {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ForceLargeMedia {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ForceSmallMedia {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Optional {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Message)
@@ -1720,14 +1684,10 @@ func (m *InputBotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "reply_markup", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -2027,7 +1987,7 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<4 | 1<<5)
 	if m.Title != "" {
 		flags.Set(1)
 	}
@@ -2039,13 +1999,9 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Thumb != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Content != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.ID)
@@ -2140,6 +2096,7 @@ func (m *InputBotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
 		return decodeErr("inputBotInlineResult#88bf9319", "send_message", err)
 	}
+	m.Flags &^= 1<<4 | 1<<5
 	if m.Title != "" {
 		m.Flags.Unset(1)
 	}
@@ -2149,8 +2106,6 @@ func (m *InputBotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.URL != "" {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -2882,24 +2837,18 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
 	if m.File != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Video != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.VideoStartTs != 0 {
 		flags.Set(2)
 	}
 	if m.VideoEmojiMarkup != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -2972,12 +2921,10 @@ func (m *InputChatUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "video_emoji_markup", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.VideoStartTs != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	return nil
 }
 
@@ -4826,11 +4773,9 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Big {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -4876,7 +4821,7 @@ func (m *InputPeerPhotoFileLocation) decodeBareAt(b *bin.Buffer, depth int) erro
 	if m.PhotoID, err = b.Long(); err != nil {
 		return decodeErr("inputPeerPhotoFileLocation#37257e99", "photo_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -5125,11 +5070,9 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Big {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -5179,7 +5122,7 @@ func (m *InputPeerPhotoFileLocationLegacy) decodeBareAt(b *bin.Buffer, depth int
 	if m.LocalID, err = b.Int(); err != nil {
 		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "local_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6118,11 +6061,9 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Spoiler {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
@@ -6191,7 +6132,7 @@ func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputMediaUploadedPhoto#1e287d04", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -6247,11 +6188,9 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Spoiler {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6304,7 +6243,7 @@ func (m *InputMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputMediaPhoto#b3ba0635", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -6525,26 +6464,18 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
 	if m.NosoundVideo {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ForceFile {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Spoiler {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Thumb != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
@@ -6638,10 +6569,7 @@ func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -6698,11 +6626,9 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Spoiler {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6766,7 +6692,7 @@ func (m *InputMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputMediaDocument#33473058", "query", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -6923,11 +6849,9 @@ func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Spoiler {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6975,7 +6899,7 @@ func (m *InputMediaPhotoExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("inputMediaPhotoExternal#e5bbfe1a", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7028,11 +6952,9 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Spoiler {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -7080,7 +7002,7 @@ func (m *InputMediaDocumentExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("inputMediaDocumentExternal#fb52dc99", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7215,19 +7137,15 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.StartParam != "" {
 		flags.Set(1)
 	}
 	if m.ExtendedMedia != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
@@ -7319,11 +7237,10 @@ func (m *InputMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputMediaInvoice#8eb5a6d5", "extended_media", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -7375,11 +7292,9 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Stopped {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Heading != 0 {
 		flags.Set(2)
@@ -7454,7 +7369,7 @@ func (m *InputMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputMediaGeoLive#971fa843", "proximity_notification_radius", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Heading != 0 {
 		m.Flags.Unset(2)
 	}
@@ -7796,21 +7711,15 @@ func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.ForceLargeMedia {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ForceSmallMedia {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Optional {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.URL)
@@ -7849,9 +7758,7 @@ func (m *InputMediaWebPage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("inputMediaWebPage#c21b8849", "url", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -8728,11 +8635,9 @@ func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Save {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Data.Encode(b); err != nil {
@@ -8774,7 +8679,7 @@ func (m *InputPaymentCredentials) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
 		return decodeErr("inputPaymentCredentials#3417d728", "data", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -11138,14 +11043,12 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
 	if m.ReplyToPeerID != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.QuoteText != "" {
 		flags.Set(2)
@@ -11240,10 +11143,10 @@ func (m *InputReplyToMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_offset", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	if m.QuoteText != "" {
 		m.Flags.Unset(2)
 	}
@@ -12597,16 +12500,12 @@ func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Restore {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Upgrade {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -12640,8 +12539,7 @@ func (m *InputStorePaymentPremiumSubscription) decodeBareAt(b *bin.Buffer, _ int
 	}
 	m.Restore = m.Flags.Has(0)
 	m.Upgrade = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -12774,11 +12672,9 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.BoostPeer != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Users))
@@ -12840,7 +12736,7 @@ func (m *InputStorePaymentPremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int
 	if m.Amount, err = b.Long(); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "amount", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -12897,16 +12793,12 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.OnlyNewSubscribers {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.WinnersAreVisible {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.AdditionalPeers) > 0 {
 		flags.Set(1)
@@ -13006,8 +12898,7 @@ func (m *InputStorePaymentPremiumGiveaway) decodeBareAt(b *bin.Buffer, depth int
 	if m.Amount, err = b.Long(); err != nil {
 		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "amount", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<3
 	if len(m.AdditionalPeers) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -14055,16 +13946,12 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Small {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Document != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Title != "" || m.Performer != "" {
 		flags.Set(1)
@@ -14129,8 +14016,7 @@ func (m *InputWebFileAudioAlbumThumbLocation) decodeBareAt(b *bin.Buffer, depth 
 			return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "performer", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.Title != "" || m.Performer != "" {
 		m.Flags.Unset(1)
 	}
@@ -15133,7 +15019,7 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<8)
 	if m.ShowPreviews {
 		flags.Set(0)
 	}
@@ -15145,8 +15031,6 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Sound != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.StoriesMuted {
 		flags.Set(6)
@@ -15156,8 +15040,6 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.StoriesSound != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -15252,6 +15134,7 @@ func (m *InputPeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputPeerNotifySettings#cacb6ae2", "stories_sound", err)
 		}
 	}
+	m.Flags &^= 1<<3 | 1<<8
 	if m.ShowPreviews {
 		m.Flags.Unset(0)
 	}
@@ -15261,14 +15144,12 @@ func (m *InputPeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MuteUntil != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	if m.StoriesMuted {
 		m.Flags.Unset(6)
 	}
 	if m.StoriesHideSender {
 		m.Flags.Unset(7)
 	}
-	m.Flags.Unset(8)
 	return nil
 }
 
@@ -15393,26 +15274,18 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
 	if m.Data != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FrontSide != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ReverseSide != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Selfie != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Translation) > 0 {
 		flags.Set(6)
@@ -15422,8 +15295,6 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.PlainData != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Type); err != nil {
@@ -15541,17 +15412,13 @@ func (m *InputSecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputSecureValue#db21d0a7", "plain_data", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
 	if len(m.Translation) > 0 {
 		m.Flags.Unset(6)
 	}
 	if len(m.Files) > 0 {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -15713,11 +15580,9 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.MaskCoords != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Keywords != "" {
 		flags.Set(1)
@@ -15784,7 +15649,7 @@ func (m *InputStickerSetItem) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputStickerSetItem#32da9e9c", "keywords", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Keywords != "" {
 		m.Flags.Unset(1)
 	}
@@ -15838,11 +15703,9 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.MessageColorsAnimated {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.OutboxAccentColor != 0 {
 		flags.Set(3)
@@ -15852,8 +15715,6 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Wallpaper != nil || m.WallpaperSettings != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.BaseTheme); err != nil {
@@ -15939,14 +15800,13 @@ func (m *InputThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("inputThemeSettings#8fde504f", "wallpaper_settings", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if m.OutboxAccentColor != 0 {
 		m.Flags.Unset(3)
 	}
 	if len(m.MessageColors) > 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	return nil
 }
 
@@ -16159,51 +16019,33 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9)
 	if m.Test {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.NameRequested {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.PhoneRequested {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.EmailRequested {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ShippingAddressRequested {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Flexible {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.PhoneToProvider {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.EmailToProvider {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Recurring {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
 		flags.Set(8)
@@ -16293,15 +16135,7 @@ func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("invoice#5db95a15", "terms_url", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(9)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9
 	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
 		m.Flags.Unset(8)
 	}
@@ -16546,16 +16380,12 @@ func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Proxy != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Params != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.APIID)
@@ -16645,8 +16475,7 @@ func (m *InitConnectionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
 		return decodeErr("initConnection#c1cd5ea9", "query", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 

@@ -258,11 +258,9 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.RequiresPassword {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Text)
@@ -303,7 +301,7 @@ func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Data, err = b.Bytes(); err != nil {
 		return decodeErr("keyboardButtonCallback#35bbdb6b", "data", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -496,11 +494,9 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.SamePeer {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.PeerTypes) > 0 {
 		flags.Set(1)
@@ -560,7 +556,7 @@ func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.PeerTypes) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -864,11 +860,9 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.RequestWriteAccess {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FwdText != "" {
 		flags.Set(1)
@@ -929,7 +923,7 @@ func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.FwdText != "" {
 		m.Flags.Unset(1)
 	}

@@ -567,21 +567,15 @@ func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.Official {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Rtl {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Beta {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.BaseLangCode != "" {
 		flags.Set(1)
@@ -655,9 +649,7 @@ func (m *LangPackLanguage) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.TranslationsURL, err = b.String(); err != nil {
 		return decodeErr("langPackLanguage#eeca5ce3", "translations_url", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.BaseLangCode != "" {
 		m.Flags.Unset(1)
 	}

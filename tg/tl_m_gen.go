@@ -369,16 +369,12 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Dark {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Flipped {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
@@ -427,8 +423,7 @@ func (m *MediaAreaSuggestedReaction) decodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("mediaAreaSuggestedReaction#14455871", "reaction", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -686,11 +681,9 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.PeerID != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -739,7 +732,7 @@ func (m *MessageEmpty) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageEmpty#90a6ca84", "peer_id", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -818,94 +811,60 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28)
 	if m.Out {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Mentioned {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.MediaUnread {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Silent {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Post {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.FromScheduled {
 		flags.Set(18)
-	} else {
-		flags.Unset(18)
 	}
 	if m.Legacy {
 		flags.Set(19)
-	} else {
-		flags.Unset(19)
 	}
 	if m.EditHide {
 		flags.Set(21)
-	} else {
-		flags.Unset(21)
 	}
 	if m.Pinned {
 		flags.Set(24)
-	} else {
-		flags.Unset(24)
 	}
 	if m.Noforwards {
 		flags.Set(26)
-	} else {
-		flags.Unset(26)
 	}
 	if m.InvertMedia {
 		flags.Set(27)
-	} else {
-		flags.Unset(27)
 	}
 	if m.FromID != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.SavedPeerID != nil {
 		flags.Set(28)
-	} else {
-		flags.Unset(28)
 	}
 	if m.FwdFrom != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ViaBotID != 0 {
 		flags.Set(11)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Media != nil {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(7)
@@ -915,8 +874,6 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Replies != nil {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.EditDate != 0 {
 		flags.Set(15)
@@ -929,8 +886,6 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Reactions != nil {
 		flags.Set(20)
-	} else {
-		flags.Unset(20)
 	}
 	if len(m.RestrictionReason) > 0 {
 		flags.Set(22)
@@ -1165,33 +1120,16 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("message#76bec211", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(13)
-	m.Flags.Unset(14)
-	m.Flags.Unset(18)
-	m.Flags.Unset(19)
-	m.Flags.Unset(21)
-	m.Flags.Unset(24)
-	m.Flags.Unset(26)
-	m.Flags.Unset(27)
-	m.Flags.Unset(8)
-	m.Flags.Unset(28)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28
 	if m.ViaBotID != 0 {
 		m.Flags.Unset(11)
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(9)
-	m.Flags.Unset(6)
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(7)
 	}
 	if m.Views != 0 || m.Forwards != 0 {
 		m.Flags.Unset(10)
 	}
-	m.Flags.Unset(23)
 	if m.EditDate != 0 {
 		m.Flags.Unset(15)
 	}
@@ -1201,7 +1139,6 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.GroupedID != 0 {
 		m.Flags.Unset(17)
 	}
-	m.Flags.Unset(20)
 	if len(m.RestrictionReason) > 0 {
 		m.Flags.Unset(22)
 	}
@@ -1267,46 +1204,30 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19)
 	if m.Out {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Mentioned {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.MediaUnread {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Silent {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Post {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.Legacy {
 		flags.Set(19)
-	} else {
-		flags.Unset(19)
 	}
 	if m.FromID != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
@@ -1398,14 +1319,7 @@ func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageService#2b085862", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(13)
-	m.Flags.Unset(14)
-	m.Flags.Unset(19)
-	m.Flags.Unset(8)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
@@ -2570,21 +2484,15 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.RecurringInit {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.RecurringUsed {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Info != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ShippingOptionID != "" {
 		flags.Set(1)
@@ -2661,9 +2569,7 @@ func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) erro
 	if err = decodeBoxed(b, &m.Charge, depth+1); err != nil {
 		return decodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.ShippingOptionID != "" {
 		m.Flags.Unset(1)
 	}
@@ -2718,16 +2624,12 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.RecurringInit {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.RecurringUsed {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.InvoiceSlug != "" {
 		flags.Set(0)
@@ -2780,8 +2682,7 @@ func (m *MessageActionPaymentSent) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("messageActionPaymentSent#96163f56", "invoice_slug", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<2 | 1<<3
 	if m.InvoiceSlug != "" {
 		m.Flags.Unset(0)
 	}
@@ -2835,16 +2736,12 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Video {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Reason != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Duration != 0 {
 		flags.Set(1)
@@ -2905,8 +2802,7 @@ func (m *MessageActionPhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageActionPhoneCall#80e11a7f", "duration", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.Duration != 0 {
 		m.Flags.Unset(1)
 	}
@@ -3095,24 +2991,18 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
 	if m.AttachMenu {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.FromRequest {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Domain != "" {
 		flags.Set(0)
 	}
 	if m.App != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -3167,12 +3057,10 @@ func (m *MessageActionBotAllowed) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageActionBotAllowed#c516d679", "app", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3
 	if m.Domain != "" {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -4696,16 +4584,12 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Same {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ForBoth {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Wallpaper); err != nil {
@@ -4748,8 +4632,7 @@ func (m *MessageActionSetChatWallPaper) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
 		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "wallpaper", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -4805,19 +4688,15 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.ViaGiveaway {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
 		flags.Set(2)
 	}
 	if m.BoostPeer != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(3)
@@ -4907,11 +4786,10 @@ func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageActionGiftCode#678c2e09", "crypto_amount", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(1)
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		m.Flags.Unset(3)
 	}
@@ -6843,14 +6721,12 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.W != 0 || m.H != 0 {
 		flags.Set(0)
 	}
 	if m.Thumb != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.VideoDuration != 0 {
 		flags.Set(2)
@@ -6922,10 +6798,10 @@ func (m *MessageExtendedMediaPreview) decodeBareAt(b *bin.Buffer, depth int) err
 			return decodeErr("messageExtendedMediaPreview#ad628cc8", "video_duration", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.W != 0 || m.H != 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	if m.VideoDuration != 0 {
 		m.Flags.Unset(2)
 	}
@@ -7183,16 +7059,12 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.Spoiler {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
@@ -7249,8 +7121,7 @@ func (m *MessageMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageMediaPhoto#695150d7", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<3
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
@@ -7539,41 +7410,27 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8)
 	if m.Nopremium {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Spoiler {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Video {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Round {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Voice {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.Document != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.AltDocument != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
@@ -7644,13 +7501,7 @@ func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageMediaDocument#4cf4d72d", "ttl_seconds", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(0)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
@@ -7701,26 +7552,18 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
 	if m.ForceLargeMedia {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ForceSmallMedia {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Manual {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Safe {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Webpage); err != nil {
@@ -7765,10 +7608,7 @@ func (m *MessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return decodeErr("messageMediaWebPage#ddf10c3b", "webpage", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
 	return nil
 }
 
@@ -8002,29 +7842,21 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
 	if m.ShippingAddressRequested {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Test {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReceiptMsgID != 0 {
 		flags.Set(2)
 	}
 	if m.ExtendedMedia != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
@@ -8109,13 +7941,10 @@ func (m *MessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageMediaInvoice#f6a548d3", "extended_media", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
 	if m.ReceiptMsgID != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(4)
 	return nil
 }
 
@@ -8443,16 +8272,12 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.ViaMention {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Story != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -8508,8 +8333,7 @@ func (m *MessageMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageMediaStory#68cb6283", "story", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -8564,16 +8388,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.OnlyNewSubscribers {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.WinnersAreVisible {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.CountriesIso2) > 0 {
 		flags.Set(1)
@@ -8651,8 +8471,7 @@ func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UntilDate, err = b.Int(); err != nil {
 		return decodeErr("messageMediaGiveaway#daad85b0", "until_date", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if len(m.CountriesIso2) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -8716,16 +8535,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.OnlyNewSubscribers {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Refunded {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.AdditionalPeersCount != 0 {
 		flags.Set(3)
@@ -8812,8 +8627,7 @@ func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UntilDate, err = b.Int(); err != nil {
 		return decodeErr("messageMediaGiveawayResults#c6991068", "until_date", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.AdditionalPeersCount != 0 {
 		m.Flags.Unset(3)
 	}
@@ -9209,39 +9023,27 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9)
 	if m.ReplyToScheduled {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ForumTopic {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Quote {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.ReplyToMsgID != 0 {
 		flags.Set(4)
 	}
 	if m.ReplyToPeerID != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReplyFrom != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.ReplyMedia != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.ReplyToTopID != 0 {
 		flags.Set(1)
@@ -9367,15 +9169,10 @@ func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageReplyHeader#afbc09db", "quote_offset", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(9)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9
 	if m.ReplyToMsgID != 0 {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(5)
-	m.Flags.Unset(8)
 	if m.ReplyToTopID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -10214,11 +10011,9 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Missed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -10251,7 +10046,7 @@ func (m *InputMessagesFilterPhoneCalls) decodeBareAt(b *bin.Buffer, _ int) error
 		return decodeErr("inputMessagesFilterPhoneCalls#80c99768", "flags", err)
 	}
 	m.Missed = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -10863,21 +10658,15 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8 | 1<<11)
 	if m.Imported {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.SavedOut {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.FromID != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FromName != "" {
 		flags.Set(5)
@@ -10893,8 +10682,6 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SavedFromID != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.SavedFromName != "" {
 		flags.Set(9)
@@ -11030,9 +10817,7 @@ func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageFwdHeader#4e4df4bb", "psa_type", err)
 		}
 	}
-	m.Flags.Unset(7)
-	m.Flags.Unset(11)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<7 | 1<<8 | 1<<11
 	if m.FromName != "" {
 		m.Flags.Unset(5)
 	}
@@ -11045,7 +10830,6 @@ func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.SavedFromPeer != nil || m.SavedFromMsgID != 0 {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(8)
 	if m.SavedFromName != "" {
 		m.Flags.Unset(9)
 	}
@@ -11100,21 +10884,15 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Big {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Unread {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.My {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.PeerID); err != nil {
@@ -11168,9 +10946,7 @@ func (m *MessagePeerReaction) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("messagePeerReaction#8c79b63c", "reaction", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -11291,16 +11067,12 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Min {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.CanSeeList {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.RecentReactions) > 0 {
 		flags.Set(1)
@@ -11362,8 +11134,7 @@ func (m *MessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageReactions#4f2b9479", "recent_reactions", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if len(m.RecentReactions) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -11567,7 +11338,7 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Views != 0 {
 		flags.Set(0)
 	}
@@ -11576,8 +11347,6 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Replies != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -11639,13 +11408,13 @@ func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("messageViews#455b853d", "replies", err)
 		}
 	}
+	m.Flags &^= 1 << 2
 	if m.Views != 0 {
 		m.Flags.Unset(0)
 	}
 	if m.Forwards != 0 {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -11694,11 +11463,9 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Peer != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.CooldownUntilDate != 0 {
 		flags.Set(1)
@@ -11766,7 +11533,7 @@ func (m *MyBoost) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("myBoost#c448415c", "cooldown_until_date", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.CooldownUntilDate != 0 {
 		m.Flags.Unset(1)
 	}

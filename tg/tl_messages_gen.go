@@ -1852,11 +1852,9 @@ func (m *MessagesFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Premium {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.Hash)
@@ -1916,7 +1914,7 @@ func (m *MessagesFeaturedStickers) decodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Unread, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("messages.featuredStickers#be382906", "unread", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -2295,11 +2293,9 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Inexact {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.NextRate != 0 {
 		flags.Set(0)
@@ -2388,7 +2384,7 @@ func (m *MessagesMessagesSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.messagesSlice#3a54685e", "users", err)
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.NextRate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -2449,11 +2445,9 @@ func (m *MessagesChannelMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Inexact {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.OffsetIDOffset != 0 {
 		flags.Set(2)
@@ -2544,7 +2538,7 @@ func (m *MessagesChannelMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.channelMessages#c776ba4e", "users", err)
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.OffsetIDOffset != 0 {
 		m.Flags.Unset(2)
 	}
@@ -4873,21 +4867,15 @@ func (m *MessagesBotApp) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Inactive {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.RequestWriteAccess {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.HasSettings {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.App); err != nil {
@@ -4931,9 +4919,7 @@ func (m *MessagesBotApp) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.App, err = decodeBotApp(b, depth+1); err != nil {
 		return decodeErr("messages.botApp#eb50adf5", "app", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -4983,21 +4969,15 @@ func (m *MessagesBotCallbackAnswer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
 	if m.Alert {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.HasURL {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.NativeUi {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Message != "" {
 		flags.Set(0)
@@ -5058,9 +5038,7 @@ func (m *MessagesBotCallbackAnswer) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.CacheTime, err = b.Int(); err != nil {
 		return decodeErr("messages.botCallbackAnswer#36585ea4", "cache_time", err)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4
 	if m.Message != "" {
 		m.Flags.Unset(0)
 	}
@@ -5118,24 +5096,18 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.Gallery {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.NextOffset != "" {
 		flags.Set(1)
 	}
 	if m.SwitchPm != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.SwitchWebview != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.QueryID)
@@ -5227,12 +5199,10 @@ func (m *MessagesBotResults) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.botResults#e021f2f6", "users", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.NextOffset != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
 	return nil
 }
 
@@ -5865,11 +5835,9 @@ func (m *MessagesForumTopics) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.OrderByCreateDate {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
@@ -5949,7 +5917,7 @@ func (m *MessagesForumTopics) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Pts, err = b.Int(); err != nil {
 		return decodeErr("messages.forumTopics#367617d3", "pts", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6150,16 +6118,12 @@ func (m *MessagesHistoryImportParsed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Pm {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Group {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Title != "" {
 		flags.Set(2)
@@ -6204,8 +6168,7 @@ func (m *MessagesHistoryImportParsed) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("messages.historyImportParsed#5e0fb7b9", "title", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.Title != "" {
 		m.Flags.Unset(2)
 	}
@@ -6343,11 +6306,9 @@ func (m *MessagesMessageEditData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Caption {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -6380,7 +6341,7 @@ func (m *MessagesMessageEditData) decodeBareAt(b *bin.Buffer, _ int) error {
 		return decodeErr("messages.messageEditData#26b5dde6", "flags", err)
 	}
 	m.Caption = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6852,11 +6813,9 @@ func (m *MessagesSearchCounter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Inexact {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Filter); err != nil {
@@ -6902,7 +6861,7 @@ func (m *MessagesSearchCounter) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.searchCounter#e844ebff", "count", err)
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	return nil
 }
 
@@ -6955,11 +6914,9 @@ func (m *MessagesSearchResultsCalendar) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Inexact {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.OffsetIDOffset != 0 {
 		flags.Set(1)
@@ -7054,7 +7011,7 @@ func (m *MessagesSearchResultsCalendar) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.searchResultsCalendar#147ee23c", "users", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.OffsetIDOffset != 0 {
 		m.Flags.Unset(1)
 	}
@@ -7187,11 +7144,9 @@ func (m *MessagesTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pending {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0 {
 		flags.Set(1)
@@ -7251,7 +7206,7 @@ func (m *MessagesTranscribedAudio) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("messages.transcribedAudio#cfb9d957", "trial_remains_until_date", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0 {
 		m.Flags.Unset(1)
 	}
@@ -7692,11 +7647,9 @@ func (m *MessagesGetDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ExcludePinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FolderID != 0 {
 		flags.Set(1)
@@ -7765,7 +7718,7 @@ func (m *MessagesGetDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.getDialogs#a0f4cb4f", "hash", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.FolderID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -7964,16 +7917,12 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.FromID != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SavedPeerID != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.TopMsgID != 0 {
 		flags.Set(1)
@@ -8087,8 +8036,7 @@ func (m *MessagesSearchRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.search#a7b4e929", "hash", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -8249,16 +8197,12 @@ func (m *MessagesDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.JustClear {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Revoke {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.MinDate != 0 {
 		flags.Set(2)
@@ -8327,8 +8271,7 @@ func (m *MessagesDeleteHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("messages.deleteHistory#b08f922a", "max_date", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	if m.MinDate != 0 {
 		m.Flags.Unset(2)
 	}
@@ -8391,11 +8334,9 @@ func (m *MessagesDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Revoke {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.ID))
@@ -8435,7 +8376,7 @@ func (m *MessagesDeleteMessagesRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
 		return decodeErr("messages.deleteMessages#e58e95d2", "id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -8715,51 +8656,33 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
 	if m.NoWebpage {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Background {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ClearDraft {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Noforwards {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.UpdateStickersetsOrder {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.InvertMedia {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
@@ -8769,8 +8692,6 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -8877,22 +8798,13 @@ func (m *MessagesSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("messages.sendMessage#280d096f", "send_as", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(14)
-	m.Flags.Unset(15)
-	m.Flags.Unset(16)
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
-	m.Flags.Unset(13)
 	return nil
 }
 
@@ -8966,46 +8878,30 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Background {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ClearDraft {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Noforwards {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.UpdateStickersetsOrder {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.InvertMedia {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
@@ -9015,8 +8911,6 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -9128,21 +9022,13 @@ func (m *MessagesSendMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 			return decodeErr("messages.sendMedia#72ccc23d", "send_as", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(14)
-	m.Flags.Unset(15)
-	m.Flags.Unset(16)
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
-	m.Flags.Unset(13)
 	return nil
 }
 
@@ -9214,36 +9100,24 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14)
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Background {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.WithMyScore {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.DropAuthor {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.DropMediaCaptions {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.Noforwards {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.TopMsgID != 0 {
 		flags.Set(9)
@@ -9253,8 +9127,6 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.FromPeer); err != nil {
@@ -9347,19 +9219,13 @@ func (m *MessagesForwardMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) 
 			return decodeErr("messages.forwardMessages#c661bbc4", "send_as", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(8)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(14)
+	m.Flags &^= 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(9)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
-	m.Flags.Unset(13)
 	return nil
 }
 
@@ -10149,11 +10015,9 @@ func (m *MessagesDeleteChatUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.RevokeHistory {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChatID)
@@ -10199,7 +10063,7 @@ func (m *MessagesDeleteChatUserRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.deleteChatUser#a2185cab", "user_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -10662,11 +10526,9 @@ func (m *MessagesDiscardEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.DeleteHistory {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ChatID)
@@ -10703,7 +10565,7 @@ func (m *MessagesDiscardEncryptionRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	if m.ChatID, err = b.Int(); err != nil {
 		return decodeErr("messages.discardEncryption#f393aea0", "chat_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -10948,11 +10810,9 @@ func (m *MessagesSendEncryptedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Silent {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
@@ -11002,7 +10862,7 @@ func (m *MessagesSendEncryptedRequest) decodeBareAt(b *bin.Buffer, depth int) er
 	if m.Data, err = b.Bytes(); err != nil {
 		return decodeErr("messages.sendEncrypted#44fa7a15", "data", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -11062,11 +10922,9 @@ func (m *MessagesSendEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Silent {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
@@ -11122,7 +10980,7 @@ func (m *MessagesSendEncryptedFileRequest) decodeBareAt(b *bin.Buffer, depth int
 	if m.File, err = decodeInputEncryptedFile(b, depth+1); err != nil {
 		return decodeErr("messages.sendEncryptedFile#5559481d", "file", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -11832,16 +11690,12 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.LegacyRevokePermanent {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.RequestNeeded {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ExpireDate != 0 {
 		flags.Set(0)
@@ -11917,8 +11771,7 @@ func (m *MessagesExportChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("messages.exportChatInvite#a02ce5d5", "title", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<2 | 1<<3
 	if m.ExpireDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -12963,16 +12816,12 @@ func (m *MessagesReorderStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Masks {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Emojis {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Order))
@@ -13013,8 +12862,7 @@ func (m *MessagesReorderStickerSetsRequest) decodeBareAt(b *bin.Buffer, _ int) e
 	if m.Order, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("messages.reorderStickerSets#78337739", "order", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -13343,11 +13191,9 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.GeoPoint != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Bot); err != nil {
@@ -13412,7 +13258,7 @@ func (m *MessagesGetInlineBotResultsRequest) decodeBareAt(b *bin.Buffer, depth i
 	if m.Offset, err = b.String(); err != nil {
 		return decodeErr("messages.getInlineBotResults#514e999d", "offset", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -13479,29 +13325,21 @@ func (m *MessagesSetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
 	if m.Gallery {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Private {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.NextOffset != "" {
 		flags.Set(2)
 	}
 	if m.SwitchPm != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.SwitchWebview != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.QueryID)
@@ -13585,13 +13423,10 @@ func (m *MessagesSetInlineBotResultsRequest) decodeBareAt(b *bin.Buffer, depth i
 			return decodeErr("messages.setInlineBotResults#bb12a419", "switch_webview", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
 	if m.NextOffset != "" {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
 	return nil
 }
 
@@ -13661,39 +13496,27 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13)
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Background {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ClearDraft {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.HideVia {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -13778,15 +13601,10 @@ func (m *MessagesSendInlineBotResultRequest) decodeBareAt(b *bin.Buffer, depth i
 			return decodeErr("messages.sendInlineBotResult#f7bc68ba", "send_as", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(11)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
-	m.Flags.Unset(13)
 	return nil
 }
 
@@ -13947,29 +13765,21 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16)
 	if m.NoWebpage {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.InvertMedia {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.Message != "" {
 		flags.Set(11)
 	}
 	if m.Media != nil {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
@@ -14071,13 +13881,10 @@ func (m *MessagesEditMessageRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 			return decodeErr("messages.editMessage#48f71778", "schedule_date", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(16)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16
 	if m.Message != "" {
 		m.Flags.Unset(11)
 	}
-	m.Flags.Unset(14)
-	m.Flags.Unset(2)
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -14149,29 +13956,21 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16)
 	if m.NoWebpage {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.InvertMedia {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.Message != "" {
 		flags.Set(11)
 	}
 	if m.Media != nil {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.ReplyMarkup != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
@@ -14258,13 +14057,10 @@ func (m *MessagesEditInlineBotMessageRequest) decodeBareAt(b *bin.Buffer, depth 
 			return decodeErr("messages.editInlineBotMessage#83557dba", "entities", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(16)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16
 	if m.Message != "" {
 		m.Flags.Unset(11)
 	}
-	m.Flags.Unset(14)
-	m.Flags.Unset(2)
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -14331,19 +14127,15 @@ func (m *MessagesGetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Game {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if len(m.Data) > 0 {
 		flags.Set(0)
 	}
 	if m.Password != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -14407,11 +14199,10 @@ func (m *MessagesGetBotCallbackAnswerRequest) decodeBareAt(b *bin.Buffer, depth 
 			return decodeErr("messages.getBotCallbackAnswer#9342ca07", "password", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<1 | 1<<2
 	if len(m.Data) > 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -14475,11 +14266,9 @@ func (m *MessagesSetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Alert {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Message != "" {
 		flags.Set(0)
@@ -14542,7 +14331,7 @@ func (m *MessagesSetBotCallbackAnswerRequest) decodeBareAt(b *bin.Buffer, _ int)
 	if m.CacheTime, err = b.Int(); err != nil {
 		return decodeErr("messages.setBotCallbackAnswer#d58f130a", "cache_time", err)
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.Message != "" {
 		m.Flags.Unset(0)
 	}
@@ -14705,29 +14494,21 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
 	if m.NoWebpage {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.InvertMedia {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(3)
 	}
 	if m.Media != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
@@ -14807,13 +14588,10 @@ func (m *MessagesSaveDraftRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 			return decodeErr("messages.saveDraft#7ff3b806", "media", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(6)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -15115,11 +14893,9 @@ func (m *MessagesGetRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Attached {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.Hash)
@@ -15156,7 +14932,7 @@ func (m *MessagesGetRecentStickersRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.getRecentStickers#9da9403b", "hash", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -15214,11 +14990,9 @@ func (m *MessagesSaveRecentStickerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Attached {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
@@ -15264,7 +15038,7 @@ func (m *MessagesSaveRecentStickerRequest) decodeBareAt(b *bin.Buffer, depth int
 	if m.Unsave, err = b.Bool(); err != nil {
 		return decodeErr("messages.saveRecentSticker#392718f8", "unsave", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -15320,11 +15094,9 @@ func (m *MessagesClearRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Attached {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -15357,7 +15129,7 @@ func (m *MessagesClearRecentStickersRequest) decodeBareAt(b *bin.Buffer, _ int) 
 		return decodeErr("messages.clearRecentStickers#8999602d", "flags", err)
 	}
 	m.Attached = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -15416,16 +15188,12 @@ func (m *MessagesGetArchivedStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Masks {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Emojis {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.OffsetID)
@@ -15467,8 +15235,7 @@ func (m *MessagesGetArchivedStickersRequest) decodeBareAt(b *bin.Buffer, _ int) 
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("messages.getArchivedStickers#57f17692", "limit", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -15702,16 +15469,12 @@ func (m *MessagesSetGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.EditMessage {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Force {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -15768,8 +15531,7 @@ func (m *MessagesSetGameScoreRequest) decodeBareAt(b *bin.Buffer, depth int) err
 	if m.Score, err = b.Int(); err != nil {
 		return decodeErr("messages.setGameScore#8ef8ecc0", "score", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -15829,16 +15591,12 @@ func (m *MessagesSetInlineGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.EditMessage {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Force {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
@@ -15891,8 +15649,7 @@ func (m *MessagesSetInlineGameScoreRequest) decodeBareAt(b *bin.Buffer, depth in
 	if m.Score, err = b.Int(); err != nil {
 		return decodeErr("messages.setInlineGameScore#15ad9f64", "score", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -16330,11 +16087,9 @@ func (m *MessagesToggleDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -16376,7 +16131,7 @@ func (m *MessagesToggleDialogPinRequest) decodeBareAt(b *bin.Buffer, depth int) 
 	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return decodeErr("messages.toggleDialogPin#a731e257", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -16434,11 +16189,9 @@ func (m *MessagesReorderPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Force {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.FolderID)
@@ -16487,7 +16240,7 @@ func (m *MessagesReorderPinnedDialogsRequest) decodeBareAt(b *bin.Buffer, depth 
 	if m.Order, err = decodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
 		return decodeErr("messages.reorderPinnedDialogs#3b1adf37", "order", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -16764,11 +16517,9 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Success {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Error != "" {
 		flags.Set(0)
@@ -16816,7 +16567,7 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) decodeBareAt(b *bin.Buffer, _ 
 			return decodeErr("messages.setBotPrecheckoutResults#09c2dd95", "error", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.Error != "" {
 		m.Flags.Unset(0)
 	}
@@ -17611,49 +17362,33 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Background {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ClearDraft {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Noforwards {
 		flags.Set(14)
-	} else {
-		flags.Unset(14)
 	}
 	if m.UpdateStickersetsOrder {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.InvertMedia {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -17737,17 +17472,10 @@ func (m *MessagesSendMultiMediaRequest) decodeBareAt(b *bin.Buffer, depth int) e
 			return decodeErr("messages.sendMultiMedia#456e8987", "send_as", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(14)
-	m.Flags.Unset(15)
-	m.Flags.Unset(16)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
-	m.Flags.Unset(13)
 	return nil
 }
 
@@ -17900,11 +17628,9 @@ func (m *MessagesSearchStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ExcludeFeatured {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Q)
@@ -17945,7 +17671,7 @@ func (m *MessagesSearchStickerSetsRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.searchStickerSets#35705b8a", "hash", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -18080,11 +17806,9 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Unread {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -18126,7 +17850,7 @@ func (m *MessagesMarkDialogUnreadRequest) decodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return decodeErr("messages.markDialogUnread#c286d98f", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -18340,21 +18064,15 @@ func (m *MessagesUpdatePinnedMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Silent {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Unpin {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.PmOneside {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -18402,9 +18120,7 @@ func (m *MessagesUpdatePinnedMessageRequest) decodeBareAt(b *bin.Buffer, depth i
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("messages.updatePinnedMessage#d2aaf7ec", "id", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -19279,11 +18995,9 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.SavedPeerID != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.TopMsgID != 0 {
 		flags.Set(0)
@@ -19354,7 +19068,7 @@ func (m *MessagesGetSearchCountersRequest) decodeBareAt(b *bin.Buffer, depth int
 	if m.Filters, err = decodeVectorAt(b, depth+1, decodeMessagesFilter); err != nil {
 		return decodeErr("messages.getSearchCounters#1bbcf300", "filters", err)
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -19565,11 +19279,9 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.WriteAllowed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		flags.Set(1)
@@ -19645,7 +19357,7 @@ func (m *MessagesAcceptURLAuthRequest) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("messages.acceptUrlAuth#b12c7125", "url", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -20318,21 +20030,15 @@ func (m *MessagesToggleStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Uninstall {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Archive {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Unarchive {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Stickersets))
@@ -20379,9 +20085,7 @@ func (m *MessagesToggleStickerSetsRequest) decodeBareAt(b *bin.Buffer, depth int
 	if m.Stickersets, err = decodeVectorAt(b, depth+1, decodeInputStickerSet); err != nil {
 		return decodeErr("messages.toggleStickerSets#b5052fea", "stickersets", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -20594,11 +20298,9 @@ func (m *MessagesUpdateDialogFilterRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Filter != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -20647,7 +20349,7 @@ func (m *MessagesUpdateDialogFilterRequest) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("messages.updateDialogFilter#1ad4a04a", "filter", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -21398,11 +21100,9 @@ func (m *MessagesDeletePhoneCallHistoryRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Revoke {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -21435,7 +21135,7 @@ func (m *MessagesDeletePhoneCallHistoryRequest) decodeBareAt(b *bin.Buffer, _ in
 		return decodeErr("messages.deletePhoneCallHistory#f9cbe409", "flags", err)
 	}
 	m.Revoke = m.Flags.Has(0)
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -21881,11 +21581,9 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 3)
 	if m.Revoked {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.OffsetDate != 0 || m.OffsetLink != "" {
 		flags.Set(2)
@@ -21956,7 +21654,7 @@ func (m *MessagesGetExportedChatInvitesRequest) decodeBareAt(b *bin.Buffer, dept
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("messages.getExportedChatInvites#a2b5a3f6", "limit", err)
 	}
-	m.Flags.Unset(3)
+	m.Flags &^= 1 << 3
 	if m.OffsetDate != 0 || m.OffsetLink != "" {
 		m.Flags.Unset(2)
 	}
@@ -22118,11 +21816,9 @@ func (m *MessagesEditExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Revoked {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ExpireDate != 0 {
 		flags.Set(0)
@@ -22212,7 +21908,7 @@ func (m *MessagesEditExportedChatInviteRequest) decodeBareAt(b *bin.Buffer, dept
 			return decodeErr("messages.editExportedChatInvite#bdca2f75", "title", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if m.ExpireDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -22566,11 +22262,9 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Requested {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Link != "" {
 		flags.Set(1)
@@ -22648,7 +22342,7 @@ func (m *MessagesGetChatInviteImportersRequest) decodeBareAt(b *bin.Buffer, dept
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Link != "" {
 		m.Flags.Unset(1)
 	}
@@ -23083,11 +22777,9 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.SavedPeerID != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -23152,7 +22844,7 @@ func (m *MessagesGetSearchResultsCalendarRequest) decodeBareAt(b *bin.Buffer, de
 	if m.OffsetDate, err = b.Int(); err != nil {
 		return decodeErr("messages.getSearchResultsCalendar#6aa3f6bd", "offset_date", err)
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -23212,11 +22904,9 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.SavedPeerID != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -23281,7 +22971,7 @@ func (m *MessagesGetSearchResultsPositionsRequest) decodeBareAt(b *bin.Buffer, d
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("messages.getSearchResultsPositions#9c7f2f10", "limit", err)
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -23339,11 +23029,9 @@ func (m *MessagesHideChatJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Approved {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -23391,7 +23079,7 @@ func (m *MessagesHideChatJoinRequestRequest) decodeBareAt(b *bin.Buffer, depth i
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
 		return decodeErr("messages.hideChatJoinRequest#7fe7e815", "user_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -23453,11 +23141,9 @@ func (m *MessagesHideAllChatJoinRequestsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Approved {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Link != "" {
 		flags.Set(1)
@@ -23510,7 +23196,7 @@ func (m *MessagesHideAllChatJoinRequestsRequest) decodeBareAt(b *bin.Buffer, dep
 			return decodeErr("messages.hideAllChatJoinRequests#e085f4ea", "link", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Link != "" {
 		m.Flags.Unset(1)
 	}
@@ -23765,16 +23451,12 @@ func (m *MessagesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Big {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.AddToRecent {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Reaction) > 0 {
 		flags.Set(0)
@@ -23837,8 +23519,7 @@ func (m *MessagesSendReactionRequest) decodeBareAt(b *bin.Buffer, depth int) err
 			return decodeErr("messages.sendReaction#d30d78d4", "reaction", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if len(m.Reaction) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -24001,11 +23682,9 @@ func (m *MessagesGetMessageReactionsListRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Reaction != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Offset != "" {
 		flags.Set(1)
@@ -24075,7 +23754,7 @@ func (m *MessagesGetMessageReactionsListRequest) decodeBareAt(b *bin.Buffer, dep
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("messages.getMessageReactionsList#461b3f48", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Offset != "" {
 		m.Flags.Unset(1)
 	}
@@ -25070,11 +24749,9 @@ func (m *MessagesToggleBotInAttachMenuRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.WriteAllowed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Bot); err != nil {
@@ -25120,7 +24797,7 @@ func (m *MessagesToggleBotInAttachMenuRequest) decodeBareAt(b *bin.Buffer, depth
 	if m.Enabled, err = b.Bool(); err != nil {
 		return decodeErr("messages.toggleBotInAttachMenu#69f59d69", "enabled", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -25189,16 +24866,12 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<13)
 	if m.FromBotMenu {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.URL != "" {
 		flags.Set(1)
@@ -25208,18 +24881,12 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ThemeParams != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -25319,17 +24986,13 @@ func (m *MessagesRequestWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) e
 			return decodeErr("messages.requestWebView#269dc2c1", "send_as", err)
 		}
 	}
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<13
 	if m.URL != "" {
 		m.Flags.Unset(1)
 	}
 	if m.StartParam != "" {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(0)
-	m.Flags.Unset(13)
 	return nil
 }
 
@@ -25390,21 +25053,15 @@ func (m *MessagesProlongWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<13)
 	if m.Silent {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SendAs != nil {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -25476,9 +25133,7 @@ func (m *MessagesProlongWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) e
 			return decodeErr("messages.prolongWebView#b0d81a83", "send_as", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(0)
-	m.Flags.Unset(13)
+	m.Flags &^= 1<<0 | 1<<5 | 1<<13
 	return nil
 }
 
@@ -25544,16 +25199,12 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.FromSwitchWebview {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.FromSideMenu {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.URL != "" {
 		flags.Set(3)
@@ -25563,8 +25214,6 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ThemeParams != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Bot); err != nil {
@@ -25638,15 +25287,13 @@ func (m *MessagesRequestSimpleWebViewRequest) decodeBareAt(b *bin.Buffer, depth 
 	if m.Platform, err = b.String(); err != nil {
 		return decodeErr("messages.requestSimpleWebView#1a46500a", "platform", err)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.URL != "" {
 		m.Flags.Unset(3)
 	}
 	if m.StartParam != "" {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(0)
 	return nil
 }
 
@@ -27401,11 +27048,9 @@ func (m *MessagesTogglePeerTranslationsRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Disabled {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -27447,7 +27092,7 @@ func (m *MessagesTogglePeerTranslationsRequest) decodeBareAt(b *bin.Buffer, dept
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.togglePeerTranslations#e47cb579", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -27605,19 +27250,15 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.WriteAllowed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.StartParam != "" {
 		flags.Set(1)
 	}
 	if m.ThemeParams != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -27688,11 +27329,10 @@ func (m *MessagesRequestAppWebViewRequest) decodeBareAt(b *bin.Buffer, depth int
 	if m.Platform, err = b.String(); err != nil {
 		return decodeErr("messages.requestAppWebView#8c5a3b3c", "platform", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -27757,26 +27397,18 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
 	if m.ForBoth {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Revert {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Wallpaper != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Settings != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ID != 0 {
 		flags.Set(1)
@@ -27851,10 +27483,7 @@ func (m *MessagesSetChatWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("messages.setChatWallPaper#8ffacae1", "id", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4
 	if m.ID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -27915,11 +27544,9 @@ func (m *MessagesSearchEmojiStickerSetsRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ExcludeFeatured {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Q)
@@ -27960,7 +27587,7 @@ func (m *MessagesSearchEmojiStickerSetsRequest) decodeBareAt(b *bin.Buffer, _ in
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.searchEmojiStickerSets#92b4494c", "hash", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -28021,11 +27648,9 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ExcludePinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.OffsetDate)
@@ -28083,7 +27708,7 @@ func (m *MessagesGetSavedDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) 
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("messages.getSavedDialogs#5381d21a", "hash", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -28473,11 +28098,9 @@ func (m *MessagesToggleSavedDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -28519,7 +28142,7 @@ func (m *MessagesToggleSavedDialogPinRequest) decodeBareAt(b *bin.Buffer, depth 
 	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
 		return decodeErr("messages.toggleSavedDialogPin#ac81bbde", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -28576,11 +28199,9 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Force {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Order))
@@ -28625,7 +28246,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) decodeBareAt(b *bin.Buffer, d
 	if m.Order, err = decodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
 		return decodeErr("messages.reorderPinnedSavedDialogs#8b716587", "order", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

@@ -1316,16 +1316,12 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Autoplay {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Loop {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.VideoID)
@@ -1372,8 +1368,7 @@ func (m *PageBlockVideo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockVideo#7c8fe7b6", "caption", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -1504,16 +1499,12 @@ func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.FullWidth {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.AllowScrolling {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.URL != "" {
 		flags.Set(1)
@@ -1608,8 +1599,7 @@ func (m *PageBlockEmbed) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockEmbed#a8718dc5", "caption", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<3
 	if m.URL != "" {
 		m.Flags.Unset(1)
 	}
@@ -2184,16 +2174,12 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Bordered {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Striped {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Title); err != nil {
@@ -2245,8 +2231,7 @@ func (m *PageBlockTable) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[PageTableRow]); err != nil {
 		return decodeErr("pageBlockTable#bf4dea82", "rows", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2371,11 +2356,9 @@ func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Open {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Blocks))
@@ -2426,7 +2409,7 @@ func (m *PageBlockDetails) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return decodeErr("pageBlockDetails#76768bed", "title", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -3808,11 +3791,9 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 6)
 	if m.Video {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.ReceiveDate != 0 {
 		flags.Set(0)
@@ -3885,7 +3866,7 @@ func (m *PhoneCallWaiting) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("phoneCallWaiting#c5226f17", "receive_date", err)
 		}
 	}
-	m.Flags.Unset(6)
+	m.Flags &^= 1 << 6
 	if m.ReceiveDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -3939,11 +3920,9 @@ func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 6)
 	if m.Video {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4009,7 +3988,7 @@ func (m *PhoneCallRequested) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phoneCallRequested#14b0ed0c", "protocol", err)
 	}
-	m.Flags.Unset(6)
+	m.Flags &^= 1 << 6
 	return nil
 }
 
@@ -4060,11 +4039,9 @@ func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 6)
 	if m.Video {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4130,7 +4107,7 @@ func (m *PhoneCallAccepted) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phoneCallAccepted#3660c311", "protocol", err)
 	}
-	m.Flags.Unset(6)
+	m.Flags &^= 1 << 6
 	return nil
 }
 
@@ -4185,16 +4162,12 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<5 | 1<<6)
 	if m.P2pAllowed {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Video {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4278,8 +4251,7 @@ func (m *PhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StartDate, err = b.Int(); err != nil {
 		return decodeErr("phoneCall#967f7c67", "start_date", err)
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
+	m.Flags &^= 1<<5 | 1<<6
 	return nil
 }
 
@@ -4332,26 +4304,18 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<6)
 	if m.NeedRating {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.NeedDebug {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Video {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Reason != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Duration != 0 {
 		flags.Set(1)
@@ -4414,10 +4378,7 @@ func (m *PhoneCallDiscarded) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("phoneCallDiscarded#50ca4de1", "duration", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(6)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<6
 	if m.Duration != 0 {
 		m.Flags.Unset(1)
 	}
@@ -4803,11 +4764,9 @@ func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Tcp {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4860,7 +4819,7 @@ func (m *PhoneConnection) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.PeerTag, err = b.Bytes(); err != nil {
 		return decodeErr("phoneConnection#9cc123c7", "peer_tag", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -4911,16 +4870,12 @@ func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Turn {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Stun {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4978,8 +4933,7 @@ func (m *PhoneConnectionWebrtc) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Password, err = b.String(); err != nil {
 		return decodeErr("phoneConnectionWebrtc#635fe375", "password", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -5142,11 +5096,9 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.HasStickers {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.VideoSizes) > 0 {
 		flags.Set(1)
@@ -5227,7 +5179,7 @@ func (m *Photo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return decodeErr("photo#fb197a65", "dc_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.VideoSizes) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -7576,21 +7528,15 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Part {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Rtl {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.V2 {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Views != 0 {
 		flags.Set(3)
@@ -7670,9 +7616,7 @@ func (m *Page) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("page#98657f0d", "views", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.Views != 0 {
 		m.Flags.Unset(3)
 	}
@@ -7966,36 +7910,24 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
 	if m.Header {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.AlignCenter {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.AlignRight {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ValignMiddle {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.ValignBottom {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Text != nil {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.Colspan != 0 {
 		flags.Set(1)
@@ -8067,12 +7999,7 @@ func (m *PageTableCell) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("pageTableCell#34566b6a", "rowspan", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
 	if m.Colspan != 0 {
 		m.Flags.Unset(1)
 	}
@@ -8348,7 +8275,7 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 3)
 	if m.Name != "" {
 		flags.Set(0)
 	}
@@ -8360,8 +8287,6 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ShippingAddress != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -8431,6 +8356,7 @@ func (m *PaymentRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("paymentRequestedInfo#909c3f94", "shipping_address", err)
 		}
 	}
+	m.Flags &^= 1 << 3
 	if m.Name != "" {
 		m.Flags.Unset(0)
 	}
@@ -8440,7 +8366,6 @@ func (m *PaymentRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Email != "" {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
 	return nil
 }
 
@@ -8750,7 +8675,7 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10)
 	if m.ShowPreviews {
 		flags.Set(0)
 	}
@@ -8762,18 +8687,12 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.IosSound != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.AndroidSound != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.OtherSound != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.StoriesMuted {
 		flags.Set(6)
@@ -8783,18 +8702,12 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.StoriesIosSound != nil {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.StoriesAndroidSound != nil {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.StoriesOtherSound != nil {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -8929,6 +8842,7 @@ func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("peerNotifySettings#99622c0c", "stories_other_sound", err)
 		}
 	}
+	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10
 	if m.ShowPreviews {
 		m.Flags.Unset(0)
 	}
@@ -8938,18 +8852,12 @@ func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MuteUntil != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
 	if m.StoriesMuted {
 		m.Flags.Unset(6)
 	}
 	if m.StoriesHideSender {
 		m.Flags.Unset(7)
 	}
-	m.Flags.Unset(8)
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
 	return nil
 }
 
@@ -9005,51 +8913,33 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10)
 	if m.ReportSpam {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.AddContact {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.BlockContact {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ShareContact {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.NeedContactsException {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.ReportGeo {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Autoarchived {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.InviteMembers {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.RequestChatBroadcast {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.GeoDistance != 0 {
 		flags.Set(6)
@@ -9120,15 +9010,7 @@ func (m *PeerSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("peerSettings#a518110d", "request_chat_date", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(10)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10
 	if m.GeoDistance != 0 {
 		m.Flags.Unset(6)
 	}
@@ -9288,16 +9170,12 @@ func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.UdpP2p {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.UdpReflector {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.MinLayer)
@@ -9346,8 +9224,7 @@ func (m *PhoneCallProtocol) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.LibraryVersions, err = decodeVector(b, (*bin.Buffer).String); err != nil {
 		return decodeErr("phoneCallProtocol#fc878fc8", "library_versions", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -9401,26 +9278,18 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ID)
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.Closed {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.PublicVoters {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.MultipleChoice {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Quiz {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ClosePeriod != 0 {
 		flags.Set(4)
@@ -9497,10 +9366,7 @@ func (m *Poll) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("poll#86e18161", "close_date", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	if m.ClosePeriod != 0 {
 		m.Flags.Unset(4)
 	}
@@ -9623,16 +9489,12 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Chosen {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Correct {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.Option)
@@ -9674,8 +9536,7 @@ func (m *PollAnswerVoters) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Voters, err = b.Int(); err != nil {
 		return decodeErr("pollAnswerVoters#3b6ddad2", "voters", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -9725,11 +9586,9 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Min {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.Results) > 0 {
 		flags.Set(1)
@@ -9832,7 +9691,7 @@ func (m *PollResults) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("pollResults#7adf2420", "solution_entities", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.Results) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -10295,16 +10154,12 @@ func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Current {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.CanPurchaseUpgrade {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Transaction != "" {
 		flags.Set(3)
@@ -10376,8 +10231,7 @@ func (m *PremiumSubscriptionOption) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("premiumSubscriptionOption#5f2d1df2", "store_product", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if m.Transaction != "" {
 		m.Flags.Unset(3)
 	}

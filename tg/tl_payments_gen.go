@@ -93,16 +93,12 @@ func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.Participating {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.PreparingResults {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.JoinedTooEarlyDate != 0 {
 		flags.Set(1)
@@ -173,8 +169,7 @@ func (m *PaymentsGiveawayInfo) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("payments.giveawayInfo#4367daa0", "disallowed_country", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<3
 	if m.JoinedTooEarlyDate != 0 {
 		m.Flags.Unset(1)
 	}
@@ -237,14 +232,12 @@ func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Winner || m.GiftCodeSlug != "" {
 		flags.Set(0)
 	}
 	if m.Refunded {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.StartDate)
@@ -302,10 +295,10 @@ func (m *PaymentsGiveawayInfoResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ActivatedCount, err = b.Int(); err != nil {
 		return decodeErr("payments.giveawayInfoResults#00cd5570", "activated_count", err)
 	}
+	m.Flags &^= 1 << 1
 	if m.Winner || m.GiftCodeSlug != "" {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	return nil
 }
 
@@ -623,16 +616,12 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<4)
 	if m.ViaGiveaway {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.FromID != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.GiveawayMsgID != 0 {
 		flags.Set(3)
@@ -737,8 +726,7 @@ func (m *PaymentsCheckedGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("payments.checkedGiftCode#284a1096", "users", err)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<2 | 1<<4
 	if m.GiveawayMsgID != 0 {
 		m.Flags.Unset(3)
 	}
@@ -875,21 +863,15 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5)
 	if m.CanSaveCredentials {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.PasswordMissing {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Photo != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.NativeProvider != "" || m.NativeParams != nil {
 		flags.Set(4)
@@ -899,8 +881,6 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.SavedInfo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.SavedCredentials) > 0 {
 		flags.Set(1)
@@ -1045,16 +1025,13 @@ func (m *PaymentsPaymentForm) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("payments.paymentForm#a0058751", "users", err)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
 	if m.NativeProvider != "" || m.NativeParams != nil {
 		m.Flags.Unset(4)
 	}
 	if len(m.AdditionalMethods) > 0 {
 		m.Flags.Unset(6)
 	}
-	m.Flags.Unset(0)
 	if len(m.SavedCredentials) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -1115,21 +1092,15 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Photo != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Info != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Shipping != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.TipAmount != 0 {
 		flags.Set(3)
@@ -1254,9 +1225,7 @@ func (m *PaymentsPaymentReceipt) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("payments.paymentReceipt#70c4fe03", "users", err)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.TipAmount != 0 {
 		m.Flags.Unset(3)
 	}
@@ -1301,16 +1270,12 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.HasSavedCredentials {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.SavedInfo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -1357,8 +1322,7 @@ func (m *PaymentsSavedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("payments.savedInfo#fb8fe43c", "saved_info", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -1512,11 +1476,9 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.ThemeParams != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Invoice); err != nil {
@@ -1568,7 +1530,7 @@ func (m *PaymentsGetPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) e
 			return decodeErr("payments.getPaymentForm#37148dbb", "theme_params", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1719,11 +1681,9 @@ func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Save {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Invoice); err != nil {
@@ -1771,7 +1731,7 @@ func (m *PaymentsValidateRequestedInfoRequest) decodeBareAt(b *bin.Buffer, depth
 	if err = decodeBoxed(b, &m.Info, depth+1); err != nil {
 		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "info", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -2060,16 +2020,12 @@ func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Credentials {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Info {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -2103,8 +2059,7 @@ func (m *PaymentsClearSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	}
 	m.Credentials = m.Flags.Has(0)
 	m.Info = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2607,11 +2562,9 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.BoostPeer != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -2656,7 +2609,7 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) decodeBareAt(b *bin.Buffer, d
 			return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "boost_peer", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

@@ -739,11 +739,9 @@ func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Video {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.UserID); err != nil {
@@ -799,7 +797,7 @@ func (m *PhoneRequestCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return decodeErr("phone.requestCall#42ff96ed", "protocol", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1152,11 +1150,9 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Video {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
@@ -1212,7 +1208,7 @@ func (m *PhoneDiscardCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ConnectionID, err = b.Long(); err != nil {
 		return decodeErr("phone.discardCall#b2cbc1c0", "connection_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1271,11 +1267,9 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.UserInitiative {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
@@ -1325,7 +1319,7 @@ func (m *PhoneSetCallRatingRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.Comment, err = b.String(); err != nil {
 		return decodeErr("phone.setCallRating#59ead627", "comment", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1577,11 +1571,9 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.RtmpStream {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Title != "" {
 		flags.Set(0)
@@ -1649,7 +1641,7 @@ func (m *PhoneCreateGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) err
 			return decodeErr("phone.createGroupCall#48cdc6d8", "schedule_date", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	if m.Title != "" {
 		m.Flags.Unset(0)
 	}
@@ -1720,16 +1712,12 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Muted {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.VideoStopped {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.InviteHash != "" {
 		flags.Set(1)
@@ -1795,8 +1783,7 @@ func (m *PhoneJoinGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCall#b132ff7b", "params", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.InviteHash != "" {
 		m.Flags.Unset(1)
 	}
@@ -2140,11 +2127,9 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.ResetInviteHash {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.JoinMuted {
 		flags.Set(0)
@@ -2197,7 +2182,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) decodeBareAt(b *bin.Buffer, depth 
 			return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "join_muted", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.JoinMuted {
 		m.Flags.Unset(0)
 	}
@@ -2571,11 +2556,9 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Start {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Video || m.VideoPortrait {
 		flags.Set(2)
@@ -2640,7 +2623,7 @@ func (m *PhoneToggleGroupCallRecordRequest) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("phone.toggleGroupCallRecord#f128c708", "video_portrait", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Video || m.VideoPortrait {
 		m.Flags.Unset(2)
 	}
@@ -3080,11 +3063,9 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.CanSelfUnmute {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Call.Encode(b); err != nil {
@@ -3126,7 +3107,7 @@ func (m *PhoneExportGroupCallInviteRequest) decodeBareAt(b *bin.Buffer, depth in
 	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
 		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "call", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

@@ -349,16 +349,12 @@ func (m *PhotosUpdateProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Fallback {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Bot != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
@@ -410,8 +406,7 @@ func (m *PhotosUpdateProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int)
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
 		return decodeErr("photos.updateProfilePhoto#09e82039", "id", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -476,34 +471,24 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
 	if m.Fallback {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Bot != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.File != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Video != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.VideoStartTs != 0 {
 		flags.Set(2)
 	}
 	if m.VideoEmojiMarkup != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(5) {
@@ -587,14 +572,10 @@ func (m *PhotosUploadProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "video_emoji_markup", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(5)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
 	if m.VideoStartTs != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(4)
 	return nil
 }
 
@@ -856,34 +837,24 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
 	if m.Suggest {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Save {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.File != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Video != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.VideoStartTs != 0 {
 		flags.Set(2)
 	}
 	if m.VideoEmojiMarkup != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.UserID); err != nil {
@@ -964,14 +935,10 @@ func (m *PhotosUploadContactProfilePhotoRequest) decodeBareAt(b *bin.Buffer, dep
 			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video_emoji_markup", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
 	if m.VideoStartTs != 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(5)
 	return nil
 }
 

@@ -174,7 +174,7 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.MyBoost || len(m.MyBoostSlots) > 0 {
 		flags.Set(2)
 	}
@@ -186,8 +186,6 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.PremiumAudience != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if len(m.PrepaidGiveaways) > 0 {
 		flags.Set(3)
@@ -293,6 +291,7 @@ func (m *PremiumBoostsStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("premium.boostsStatus#4959427a", "my_boost_slots", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.MyBoost || len(m.MyBoostSlots) > 0 {
 		m.Flags.Unset(2)
 	}
@@ -302,7 +301,6 @@ func (m *PremiumBoostsStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.NextLevelBoosts != 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	if len(m.PrepaidGiveaways) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -445,11 +443,9 @@ func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Gifts {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -499,7 +495,7 @@ func (m *PremiumGetBoostsListRequest) decodeBareAt(b *bin.Buffer, depth int) err
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("premium.getBoostsList#60f67660", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

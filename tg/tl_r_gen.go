@@ -758,11 +758,9 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Selective {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -795,7 +793,7 @@ func (m *ReplyKeyboardHide) decodeBareAt(b *bin.Buffer, _ int) error {
 		return decodeErr("replyKeyboardHide#a03e5b85", "flags", err)
 	}
 	m.Selective = m.Flags.Has(2)
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -845,16 +843,12 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.SingleUse {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Selective {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Placeholder != "" {
 		flags.Set(3)
@@ -899,8 +893,7 @@ func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("replyKeyboardForceReply#86b40b08", "placeholder", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if m.Placeholder != "" {
 		m.Flags.Unset(3)
 	}
@@ -956,26 +949,18 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
 	if m.Resize {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SingleUse {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Selective {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Persistent {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Placeholder != "" {
 		flags.Set(3)
@@ -1034,10 +1019,7 @@ func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("replyKeyboardMarkup#85dd99d1", "placeholder", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
 	if m.Placeholder != "" {
 		m.Flags.Unset(3)
 	}
@@ -2011,16 +1993,12 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
 	if m.Creator {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.BotParticipant {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.HasUsername {
 		flags.Set(3)
@@ -2030,13 +2008,9 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.UserAdminRights != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.BotAdminRights != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(3) {
@@ -2111,16 +2085,13 @@ func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(5)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
 	if m.HasUsername {
 		m.Flags.Unset(3)
 	}
 	if m.Forum {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
 	return nil
 }
 
@@ -2171,24 +2142,18 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Creator {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.HasUsername {
 		flags.Set(3)
 	}
 	if m.UserAdminRights != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.BotAdminRights != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(3) {
@@ -2254,12 +2219,10 @@ func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error 
 			return decodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.HasUsername {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
 	return nil
 }
 

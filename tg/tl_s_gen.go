@@ -710,21 +710,15 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.NativeNames {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.SelfieRequired {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.TranslationRequired {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Type); err != nil {
@@ -768,9 +762,7 @@ func (m *SecureRequiredType) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return decodeErr("secureRequiredType#829d99da", "type", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -4700,11 +4692,9 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 8)
 	if m.CloseFriends {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -4749,7 +4739,7 @@ func (m *StoryItemSkipped) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ExpireDate, err = b.Int(); err != nil {
 		return decodeErr("storyItemSkipped#ffadc913", "expire_date", err)
 	}
-	m.Flags.Unset(8)
+	m.Flags &^= 1 << 8
 	return nil
 }
 
@@ -4816,56 +4806,36 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17)
 	if m.Pinned {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Public {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.CloseFriends {
 		flags.Set(8)
-	} else {
-		flags.Unset(8)
 	}
 	if m.Min {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.Noforwards {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.Edited {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.Contacts {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.SelectedContacts {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Out {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.FwdFrom != nil {
 		flags.Set(17)
-	} else {
-		flags.Unset(17)
 	}
 	if m.Caption != "" {
 		flags.Set(0)
@@ -4881,13 +4851,9 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Views != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.SentReaction != nil {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -5028,16 +4994,7 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("storyItem#af6365a1", "sent_reaction", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
-	m.Flags.Unset(8)
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
-	m.Flags.Unset(16)
-	m.Flags.Unset(17)
+	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17
 	if m.Caption != "" {
 		m.Flags.Unset(0)
 	}
@@ -5050,8 +5007,6 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Privacy) > 0 {
 		m.Flags.Unset(2)
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(15)
 	return nil
 }
 
@@ -5424,21 +5379,15 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Blocked {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.BlockedMyStoriesFrom {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Reaction != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
@@ -5493,9 +5442,7 @@ func (m *StoryView) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("storyView#b0bdeac5", "reaction", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -5541,16 +5488,12 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Blocked {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.BlockedMyStoriesFrom {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Message); err != nil {
@@ -5593,8 +5536,7 @@ func (m *StoryViewPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
 		return decodeErr("storyViewPublicForward#9083670b", "message", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -5641,16 +5583,12 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Blocked {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.BlockedMyStoriesFrom {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.PeerID); err != nil {
@@ -5699,8 +5637,7 @@ func (m *StoryViewPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
 		return decodeErr("storyViewPublicRepost#bd74cf49", "story", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -5826,11 +5763,9 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 2)
 	if m.Pinned {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -5876,7 +5811,7 @@ func (m *SavedDialog) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TopMessage, err = b.Int(); err != nil {
 		return decodeErr("savedDialog#bd87cb6c", "top_message", err)
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -6329,26 +6264,18 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
 	if m.Data != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FrontSide != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ReverseSide != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Selfie != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Translation) > 0 {
 		flags.Set(6)
@@ -6358,8 +6285,6 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.PlainData != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Type); err != nil {
@@ -6481,17 +6406,13 @@ func (m *SecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Bytes(); err != nil {
 		return decodeErr("secureValue#187fa0ca", "hash", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
 	if len(m.Translation) > 0 {
 		m.Flags.Unset(6)
 	}
 	if len(m.Files) > 0 {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(5)
 	return nil
 }
 
@@ -6611,11 +6532,9 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.PremiumRequired {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -6657,7 +6576,7 @@ func (m *SendAsPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("sendAsPeer#b81c7034", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6870,21 +6789,15 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10)
 	if m.Recommended {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.ShowPeerPhoto {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.FromID != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.ChatInvite != nil || m.ChatInviteHash != "" {
 		flags.Set(4)
@@ -6897,13 +6810,9 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Webpage != nil {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.App != nil {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
@@ -7062,9 +6971,7 @@ func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("sponsoredMessage#ed5383f7", "additional_info", err)
 		}
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10
 	if m.ChatInvite != nil || m.ChatInviteHash != "" {
 		m.Flags.Unset(4)
 	}
@@ -7074,8 +6981,6 @@ func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StartParam != "" {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -7130,11 +7035,9 @@ func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Photo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.URL)
@@ -7187,7 +7090,7 @@ func (m *SponsoredWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("sponsoredWebPage#3db8ec63", "photo", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -7923,46 +7826,30 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10)
 	if m.Archived {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Official {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Masks {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Animated {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Videos {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Emojis {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.TextColor {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.ChannelEmojiStatus {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.InstalledDate != 0 {
 		flags.Set(0)
@@ -8083,14 +7970,7 @@ func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("stickerSet#2dd14edc", "hash", err)
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(7)
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10
 	if m.InstalledDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -8251,16 +8131,12 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.Modified {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.From != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FromName != "" {
 		flags.Set(1)
@@ -8328,8 +8204,7 @@ func (m *StoryFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("storyFwdHeader#b826e150", "story_id", err)
 		}
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<3
 	if m.FromName != "" {
 		m.Flags.Unset(1)
 	}
@@ -8385,11 +8260,9 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.HasViewers {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ForwardsCount != 0 {
 		flags.Set(2)
@@ -8481,7 +8354,7 @@ func (m *StoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("storyViews#8d595cd6", "recent_viewers", err)
 		}
 	}
-	m.Flags.Unset(1)
+	m.Flags &^= 1 << 1
 	if m.ForwardsCount != 0 {
 		m.Flags.Unset(2)
 	}

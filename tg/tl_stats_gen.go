@@ -752,11 +752,9 @@ func (m *StatsGetBroadcastStatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Dark {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -798,7 +796,7 @@ func (m *StatsGetBroadcastStatsRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("stats.getBroadcastStats#ab42441a", "channel", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -964,11 +962,9 @@ func (m *StatsGetMegagroupStatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Dark {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -1010,7 +1006,7 @@ func (m *StatsGetMegagroupStatsRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return decodeErr("stats.getMegagroupStats#dcdf8607", "channel", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1171,11 +1167,9 @@ func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Dark {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -1221,7 +1215,7 @@ func (m *StatsGetMessageStatsRequest) decodeBareAt(b *bin.Buffer, depth int) err
 	if m.MsgID, err = b.Int(); err != nil {
 		return decodeErr("stats.getMessageStats#b6e0a3f5", "msg_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1279,11 +1273,9 @@ func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Dark {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -1329,7 +1321,7 @@ func (m *StatsGetStoryStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("stats.getStoryStats#374fef40", "id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

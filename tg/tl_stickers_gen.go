@@ -126,36 +126,24 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6)
 	if m.Masks {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Animated {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Videos {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Emojis {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.TextColor {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.Thumb != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Software != "" {
 		flags.Set(3)
@@ -239,12 +227,7 @@ func (m *StickersCreateStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("stickers.createStickerSet#9021ab67", "software", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6
 	if m.Software != "" {
 		m.Flags.Unset(3)
 	}
@@ -585,11 +568,9 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Thumb != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ThumbDocumentID != 0 {
 		flags.Set(1)
@@ -651,7 +632,7 @@ func (m *StickersSetStickerSetThumbRequest) decodeBareAt(b *bin.Buffer, depth in
 			return decodeErr("stickers.setStickerSetThumb#a76a5392", "thumb_document_id", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.ThumbDocumentID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -883,14 +864,12 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.Emoji != "" {
 		flags.Set(0)
 	}
 	if m.MaskCoords != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Keywords != "" {
 		flags.Set(2)
@@ -961,10 +940,10 @@ func (m *StickersChangeStickerRequest) decodeBareAt(b *bin.Buffer, depth int) er
 			return decodeErr("stickers.changeSticker#f5537ebc", "keywords", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.Emoji != "" {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	if m.Keywords != "" {
 		m.Flags.Unset(2)
 	}

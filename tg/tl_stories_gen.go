@@ -177,11 +177,9 @@ func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.HasMore {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
@@ -258,7 +256,7 @@ func (m *StoriesAllStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
 		return decodeErr("stories.allStories#6efc5e81", "stealth_mode", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -952,21 +950,15 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7)
 	if m.Pinned {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Noforwards {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.FwdModified {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if len(m.MediaAreas) > 0 {
 		flags.Set(5)
@@ -1104,9 +1096,7 @@ func (m *StoriesSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("stories.sendStory#e4e6694b", "fwd_from_story", err)
 		}
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(4)
-	m.Flags.Unset(7)
+	m.Flags &^= 1<<2 | 1<<4 | 1<<7
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(5)
 	}
@@ -1187,11 +1177,9 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Media != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if len(m.MediaAreas) > 0 {
 		flags.Set(3)
@@ -1302,7 +1290,7 @@ func (m *StoriesEditStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("stories.editStory#b583ba46", "privacy_rules", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -1574,16 +1562,12 @@ func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Next {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Hidden {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.State != "" {
 		flags.Set(0)
@@ -1628,8 +1612,7 @@ func (m *StoriesGetAllStoriesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("stories.getAllStories#eeb0d625", "state", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if m.State != "" {
 		m.Flags.Unset(0)
 	}
@@ -2265,21 +2248,15 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.JustContacts {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ReactionsFirst {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ForwardsFirst {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Q != "" {
 		flags.Set(1)
@@ -2346,9 +2323,7 @@ func (m *StoriesGetStoryViewsListRequest) decodeBareAt(b *bin.Buffer, depth int)
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("stories.getStoryViewsList#7ed23c57", "limit", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
-	m.Flags.Unset(3)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.Q != "" {
 		m.Flags.Unset(1)
 	}
@@ -2705,16 +2680,12 @@ func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Past {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Future {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -2748,8 +2719,7 @@ func (m *StoriesActivateStealthModeRequest) decodeBareAt(b *bin.Buffer, _ int) e
 	}
 	m.Past = m.Flags.Has(0)
 	m.Future = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2808,11 +2778,9 @@ func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.AddToRecent {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -2864,7 +2832,7 @@ func (m *StoriesSendReactionRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
 		return decodeErr("stories.sendReaction#7fd736b2", "reaction", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -3355,16 +3323,12 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.ForwardsFirst {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.Reaction != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Offset != "" {
 		flags.Set(1)
@@ -3435,8 +3399,7 @@ func (m *StoriesGetStoryReactionsListRequest) decodeBareAt(b *bin.Buffer, depth 
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("stories.getStoryReactionsList#b9b2881f", "limit", err)
 	}
-	m.Flags.Unset(2)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.Offset != "" {
 		m.Flags.Unset(1)
 	}

@@ -697,26 +697,18 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
 	if m.Creator {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Default {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.ForChat {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Document != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.Settings) > 0 {
 		flags.Set(3)
@@ -818,10 +810,7 @@ func (m *Theme) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("theme#a00e67d6", "installs_count", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(5)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
 	if len(m.Settings) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -880,11 +869,9 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.MessageColorsAnimated {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.OutboxAccentColor != 0 {
 		flags.Set(3)
@@ -894,8 +881,6 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Wallpaper != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.BaseTheme); err != nil {
@@ -970,14 +955,13 @@ func (m *ThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("themeSettings#fa58b6d4", "wallpaper", err)
 		}
 	}
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if m.OutboxAccentColor != 0 {
 		m.Flags.Unset(3)
 	}
 	if len(m.MessageColors) > 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	return nil
 }
 

@@ -1766,16 +1766,12 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.Popup {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.InvertMedia {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.InboxDate != 0 {
 		flags.Set(1)
@@ -1846,8 +1842,7 @@ func (m *UpdateServiceNotification) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
 		return decodeErr("updateServiceNotification#ebe46819", "entities", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if m.InboxDate != 0 {
 		m.Flags.Unset(1)
 	}
@@ -3165,16 +3160,12 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Masks {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Emojis {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Order))
@@ -3215,8 +3206,7 @@ func (m *UpdateStickerSetsOrder) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Order, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
 		return decodeErr("updateStickerSetsOrder#0bb2d201", "order", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -3261,16 +3251,12 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Masks {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Emojis {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -3304,8 +3290,7 @@ func (m *UpdateStickerSets) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -3418,16 +3403,12 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Geo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.PeerType != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.QueryID)
@@ -3498,8 +3479,7 @@ func (m *UpdateBotInlineQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Offset, err = b.String(); err != nil {
 		return decodeErr("updateBotInlineQuery#496f379c", "offset", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -3547,16 +3527,12 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Geo != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.MsgID != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
@@ -3623,8 +3599,7 @@ func (m *UpdateBotInlineSend) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("updateBotInlineSend#12f12a07", "msg_id", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -4647,11 +4622,9 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.FolderID != 0 {
 		flags.Set(1)
@@ -4704,7 +4677,7 @@ func (m *UpdateDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return decodeErr("updateDialogPinned#6e6fe51c", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.FolderID != 0 {
 		m.Flags.Unset(1)
 	}
@@ -5129,11 +5102,9 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Info != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.ShippingOptionID != "" {
 		flags.Set(1)
@@ -5210,7 +5181,7 @@ func (m *UpdateBotPrecheckoutQuery) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.TotalAmount, err = b.Long(); err != nil {
 		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "total_amount", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.ShippingOptionID != "" {
 		m.Flags.Unset(1)
 	}
@@ -5790,11 +5761,9 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Unread {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -5836,7 +5805,7 @@ func (m *UpdateDialogUnreadMark) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return decodeErr("updateDialogUnreadMark#e16459c3", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -5882,11 +5851,9 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Poll != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.PollID)
@@ -5942,7 +5909,7 @@ func (m *UpdateMessagePoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
 		return decodeErr("updateMessagePoll#aca1657b", "results", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -6801,11 +6768,9 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Filter != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -6854,7 +6819,7 @@ func (m *UpdateDialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("updateDialogFilter#26ffde7d", "filter", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -7392,16 +7357,12 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Blocked {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.BlockedMyStoriesFrom {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.PeerID); err != nil {
@@ -7444,8 +7405,7 @@ func (m *UpdatePeerBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
 		return decodeErr("updatePeerBlocked#ebe07752", "peer_id", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -7607,11 +7567,9 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -7668,7 +7626,7 @@ func (m *UpdatePinnedMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PtsCount, err = b.Int(); err != nil {
 		return decodeErr("updatePinnedMessages#ed85eab5", "pts_count", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -7716,11 +7674,9 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChannelID)
@@ -7772,7 +7728,7 @@ func (m *UpdatePinnedChannelMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.PtsCount, err = b.Int(); err != nil {
 		return decodeErr("updatePinnedChannelMessages#5bb98608", "pts_count", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -8168,21 +8124,15 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.PrevParticipant != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.NewParticipant != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Invite != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChatID)
@@ -8267,9 +8217,7 @@ func (m *UpdateChatParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Qts, err = b.Int(); err != nil {
 		return decodeErr("updateChatParticipant#d087663a", "qts", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -8321,26 +8269,18 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.ViaChatlist {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.PrevParticipant != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.NewParticipant != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Invite != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChannelID)
@@ -8426,10 +8366,7 @@ func (m *UpdateChannelParticipant) decodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Qts, err = b.Int(); err != nil {
 		return decodeErr("updateChannelParticipant#985d3abb", "qts", err)
 	}
-	m.Flags.Unset(3)
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
@@ -8560,11 +8497,9 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Presentation {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Params.Encode(b); err != nil {
@@ -8606,7 +8541,7 @@ func (m *UpdateGroupCallConnection) decodeBareAt(b *bin.Buffer, depth int) error
 	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
 		return decodeErr("updateGroupCallConnection#0b783982", "params", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -9331,11 +9266,9 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pending {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -9389,7 +9322,7 @@ func (m *UpdateTranscribedAudio) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = b.String(); err != nil {
 		return decodeErr("updateTranscribedAudio#0084cd5a", "text", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -9708,16 +9641,12 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Masks {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Emojis {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.Stickerset)
@@ -9755,8 +9684,7 @@ func (m *UpdateMoveStickerSetToTop) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Stickerset, err = b.Long(); err != nil {
 		return decodeErr("updateMoveStickerSetToTop#86fccf85", "stickerset", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -9890,11 +9818,9 @@ func (m *UpdateChannelPinnedTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChannelID)
@@ -9935,7 +9861,7 @@ func (m *UpdateChannelPinnedTopic) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.TopicID, err = b.Int(); err != nil {
 		return decodeErr("updateChannelPinnedTopic#192efbe3", "topic_id", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -10855,16 +10781,12 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.WallpaperOverridden {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Wallpaper != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -10916,8 +10838,7 @@ func (m *UpdatePeerWallpaper) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("updatePeerWallpaper#ae3f101d", "wallpaper", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -11181,11 +11102,9 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Pinned {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -11227,7 +11146,7 @@ func (m *UpdateSavedDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
 		return decodeErr("updateSavedDialogPinned#aeaf9e74", "peer", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -11500,39 +11419,27 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13)
 	if m.Out {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Mentioned {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.MediaUnread {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Silent {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.FwdFrom != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ViaBotID != 0 {
 		flags.Set(11)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(7)
@@ -11651,15 +11558,10 @@ func (m *UpdateShortMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("updateShortMessage#313bc7f8", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(13)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13
 	if m.ViaBotID != 0 {
 		m.Flags.Unset(11)
 	}
-	m.Flags.Unset(3)
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(7)
 	}
@@ -11728,39 +11630,27 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13)
 	if m.Out {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Mentioned {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.MediaUnread {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Silent {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.FwdFrom != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.ViaBotID != 0 {
 		flags.Set(11)
 	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(7)
@@ -11883,15 +11773,10 @@ func (m *UpdateShortChatMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("updateShortChatMessage#4d6deea5", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(13)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13
 	if m.ViaBotID != 0 {
 		m.Flags.Unset(11)
 	}
-	m.Flags.Unset(3)
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(7)
 	}
@@ -12256,16 +12141,12 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<9)
 	if m.Out {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Media != nil {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(7)
@@ -12354,8 +12235,7 @@ func (m *UpdateShortSentMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("updateShortSentMessage#9015e101", "ttl_period", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(9)
+	m.Flags &^= 1<<1 | 1<<9
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(7)
 	}
@@ -12446,11 +12326,9 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.RequestWriteAccess {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Bot); err != nil {
@@ -12496,7 +12374,7 @@ func (m *URLAuthResultRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Domain, err = b.String(); err != nil {
 		return decodeErr("urlAuthResultRequest#92d33a0e", "domain", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -12826,92 +12704,60 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
 	if m.Self {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if m.Contact {
 		flags.Set(11)
-	} else {
-		flags.Unset(11)
 	}
 	if m.MutualContact {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.Deleted {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Bot || m.BotInfoVersion != 0 {
 		flags.Set(14)
 	}
 	if m.BotChatHistory {
 		flags.Set(15)
-	} else {
-		flags.Unset(15)
 	}
 	if m.BotNochats {
 		flags.Set(16)
-	} else {
-		flags.Unset(16)
 	}
 	if m.Verified {
 		flags.Set(17)
-	} else {
-		flags.Unset(17)
 	}
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		flags.Set(18)
 	}
 	if m.Min {
 		flags.Set(20)
-	} else {
-		flags.Unset(20)
 	}
 	if m.BotInlineGeo {
 		flags.Set(21)
-	} else {
-		flags.Unset(21)
 	}
 	if m.Support {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.Scam {
 		flags.Set(24)
-	} else {
-		flags.Unset(24)
 	}
 	if m.ApplyMinPhoto {
 		flags.Set(25)
-	} else {
-		flags.Unset(25)
 	}
 	if m.Fake {
 		flags.Set(26)
-	} else {
-		flags.Unset(26)
 	}
 	if m.BotAttachMenu {
 		flags.Set(27)
-	} else {
-		flags.Unset(27)
 	}
 	if m.Premium {
 		flags.Set(28)
-	} else {
-		flags.Unset(28)
 	}
 	if m.AttachMenuEnabled {
 		flags.Set(29)
-	} else {
-		flags.Unset(29)
 	}
 	if m.AccessHash != 0 {
 		flags.Set(0)
@@ -12930,13 +12776,9 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Photo != nil {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.Status != nil {
 		flags.Set(6)
-	} else {
-		flags.Unset(6)
 	}
 	if m.BotInlinePlaceholder != "" {
 		flags.Set(19)
@@ -12946,30 +12788,20 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.EmojiStatus != nil {
 		flags.Set(30)
-	} else {
-		flags.Unset(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9)
 	if m.BotCanEdit {
 		flags2.Set(1)
-	} else {
-		flags2.Unset(1)
 	}
 	if m.CloseFriend {
 		flags2.Set(2)
-	} else {
-		flags2.Unset(2)
 	}
 	if m.StoriesHidden {
 		flags2.Set(3)
-	} else {
-		flags2.Unset(3)
 	}
 	if m.StoriesUnavailable {
 		flags2.Set(4)
-	} else {
-		flags2.Unset(4)
 	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
@@ -12979,13 +12811,9 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Color != nil {
 		flags2.Set(8)
-	} else {
-		flags2.Unset(8)
 	}
 	if m.ProfileColor != nil {
 		flags2.Set(9)
-	} else {
-		flags2.Unset(9)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -13199,32 +13027,14 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("user#215c4438", "profile_color", err)
 		}
 	}
-	m.Flags.Unset(10)
-	m.Flags.Unset(11)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
+	m.Flags &^= 1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9
 	if m.Bot || m.BotInfoVersion != 0 {
 		m.Flags.Unset(14)
 	}
-	m.Flags.Unset(15)
-	m.Flags.Unset(16)
-	m.Flags.Unset(17)
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		m.Flags.Unset(18)
 	}
-	m.Flags.Unset(20)
-	m.Flags.Unset(21)
-	m.Flags.Unset(23)
-	m.Flags.Unset(24)
-	m.Flags.Unset(25)
-	m.Flags.Unset(26)
-	m.Flags.Unset(27)
-	m.Flags.Unset(28)
-	m.Flags.Unset(29)
-	m.Flags2.Unset(1)
-	m.Flags2.Unset(2)
-	m.Flags2.Unset(3)
-	m.Flags2.Unset(4)
 	if m.AccessHash != 0 {
 		m.Flags.Unset(0)
 	}
@@ -13240,23 +13050,18 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Phone != "" {
 		m.Flags.Unset(4)
 	}
-	m.Flags.Unset(5)
-	m.Flags.Unset(6)
 	if m.BotInlinePlaceholder != "" {
 		m.Flags.Unset(19)
 	}
 	if m.LangCode != "" {
 		m.Flags.Unset(22)
 	}
-	m.Flags.Unset(30)
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
 	if m.StoriesMaxID != 0 {
 		m.Flags2.Unset(5)
 	}
-	m.Flags2.Unset(8)
-	m.Flags2.Unset(9)
 	return nil
 }
 
@@ -13409,16 +13214,12 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2)
 	if m.HasVideo {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Personal {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if len(m.StrippedThumb) > 0 {
 		flags.Set(1)
@@ -13471,8 +13272,7 @@ func (m *UserProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return decodeErr("userProfilePhoto#82d1f706", "dc_id", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<2
 	if len(m.StrippedThumb) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -13992,84 +13792,54 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
 	if m.Blocked {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.PhoneCallsAvailable {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.PhoneCallsPrivate {
 		flags.Set(5)
-	} else {
-		flags.Unset(5)
 	}
 	if m.CanPinMessage {
 		flags.Set(7)
-	} else {
-		flags.Unset(7)
 	}
 	if m.HasScheduled {
 		flags.Set(12)
-	} else {
-		flags.Unset(12)
 	}
 	if m.VideoCallsAvailable {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.VoiceMessagesForbidden {
 		flags.Set(20)
-	} else {
-		flags.Unset(20)
 	}
 	if m.TranslationsDisabled {
 		flags.Set(23)
-	} else {
-		flags.Unset(23)
 	}
 	if m.StoriesPinnedAvailable {
 		flags.Set(26)
-	} else {
-		flags.Unset(26)
 	}
 	if m.BlockedMyStoriesFrom {
 		flags.Set(27)
-	} else {
-		flags.Unset(27)
 	}
 	if m.WallpaperOverridden {
 		flags.Set(28)
-	} else {
-		flags.Unset(28)
 	}
 	if m.About != "" {
 		flags.Set(1)
 	}
 	if m.PersonalPhoto != nil {
 		flags.Set(21)
-	} else {
-		flags.Unset(21)
 	}
 	if m.ProfilePhoto != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.FallbackPhoto != nil {
 		flags.Set(22)
-	} else {
-		flags.Unset(22)
 	}
 	if m.BotInfo != nil {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.PinnedMsgID != 0 {
 		flags.Set(6)
@@ -14088,26 +13858,18 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.BotGroupAdminRights != nil {
 		flags.Set(17)
-	} else {
-		flags.Unset(17)
 	}
 	if m.BotBroadcastAdminRights != nil {
 		flags.Set(18)
-	} else {
-		flags.Unset(18)
 	}
 	if len(m.PremiumGifts) > 0 {
 		flags.Set(19)
 	}
 	if m.Wallpaper != nil {
 		flags.Set(24)
-	} else {
-		flags.Unset(24)
 	}
 	if m.Stories != nil {
 		flags.Set(25)
-	} else {
-		flags.Unset(25)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -14318,24 +14080,10 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("userFull#b9b12c6c", "stories", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(4)
-	m.Flags.Unset(5)
-	m.Flags.Unset(7)
-	m.Flags.Unset(12)
-	m.Flags.Unset(13)
-	m.Flags.Unset(20)
-	m.Flags.Unset(23)
-	m.Flags.Unset(26)
-	m.Flags.Unset(27)
-	m.Flags.Unset(28)
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
 	if m.About != "" {
 		m.Flags.Unset(1)
 	}
-	m.Flags.Unset(21)
-	m.Flags.Unset(2)
-	m.Flags.Unset(22)
-	m.Flags.Unset(3)
 	if m.PinnedMsgID != 0 {
 		m.Flags.Unset(6)
 	}
@@ -14351,13 +14099,9 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PrivateForwardName != "" {
 		m.Flags.Unset(16)
 	}
-	m.Flags.Unset(17)
-	m.Flags.Unset(18)
 	if len(m.PremiumGifts) > 0 {
 		m.Flags.Unset(19)
 	}
-	m.Flags.Unset(24)
-	m.Flags.Unset(25)
 	return nil
 }
 
@@ -14400,16 +14144,12 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Editable {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Active {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Username)
@@ -14447,7 +14187,6 @@ func (m *Username) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Username, err = b.String(); err != nil {
 		return decodeErr("username#b4073647", "username", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }

@@ -92,11 +92,9 @@ func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Final {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Timeout != 0 {
 		flags.Set(1)
@@ -144,7 +142,7 @@ func (m *UpdatesChannelDifferenceEmpty) decodeBareAt(b *bin.Buffer, _ int) error
 			return decodeErr("updates.channelDifferenceEmpty#3e11affb", "timeout", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Timeout != 0 {
 		m.Flags.Unset(1)
 	}
@@ -200,11 +198,9 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Final {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Timeout != 0 {
 		flags.Set(1)
@@ -284,7 +280,7 @@ func (m *UpdatesChannelDifferenceTooLong) decodeBareAt(b *bin.Buffer, depth int)
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "users", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Timeout != 0 {
 		m.Flags.Unset(1)
 	}
@@ -341,11 +337,9 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Final {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Timeout != 0 {
 		flags.Set(1)
@@ -432,7 +426,7 @@ func (m *UpdatesChannelDifference) decodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("updates.channelDifference#2064674e", "users", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	if m.Timeout != 0 {
 		m.Flags.Unset(1)
 	}
@@ -1233,11 +1227,9 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Force {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
@@ -1293,7 +1285,7 @@ func (m *UpdatesGetChannelDifferenceRequest) decodeBareAt(b *bin.Buffer, depth i
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("updates.getChannelDifference#03173d78", "limit", err)
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 

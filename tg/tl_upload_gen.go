@@ -635,16 +635,12 @@ func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Precise {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.CDNSupported {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Location); err != nil {
@@ -695,8 +691,7 @@ func (m *UploadGetFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("upload.getFile#be5335be", "limit", err)
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 

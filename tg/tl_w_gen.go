@@ -90,31 +90,21 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ID)
-	flags := m.Flags
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
 	if m.Creator {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	if m.Default {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Pattern {
 		flags.Set(3)
-	} else {
-		flags.Unset(3)
 	}
 	if m.Dark {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Settings != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.AccessHash)
@@ -181,11 +171,7 @@ func (m *WallPaper) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("wallPaper#a437c3ed", "settings", err)
 		}
 	}
-	m.Flags.Unset(0)
-	m.Flags.Unset(1)
-	m.Flags.Unset(3)
-	m.Flags.Unset(4)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	return nil
 }
 
@@ -233,21 +219,15 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ID)
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4)
 	if m.Default {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Dark {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.Settings != nil {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
@@ -298,9 +278,7 @@ func (m *WallPaperNoFile) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("wallPaperNoFile#e0804116", "settings", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(4)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2 | 1<<4
 	return nil
 }
 
@@ -836,11 +814,9 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13)
 	if m.HasLargeMedia {
 		flags.Set(13)
-	} else {
-		flags.Unset(13)
 	}
 	if m.Type != "" {
 		flags.Set(0)
@@ -856,8 +832,6 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Photo != nil {
 		flags.Set(4)
-	} else {
-		flags.Unset(4)
 	}
 	if m.EmbedURL != "" || m.EmbedType != "" {
 		flags.Set(5)
@@ -873,13 +847,9 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Document != nil {
 		flags.Set(9)
-	} else {
-		flags.Unset(9)
 	}
 	if m.CachedPage != nil {
 		flags.Set(10)
-	} else {
-		flags.Unset(10)
 	}
 	if len(m.Attributes) > 0 {
 		flags.Set(12)
@@ -1058,7 +1028,7 @@ func (m *WebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("webPage#e89c45b2", "attributes", err)
 		}
 	}
-	m.Flags.Unset(13)
+	m.Flags &^= 1<<4 | 1<<9 | 1<<10 | 1<<13
 	if m.Type != "" {
 		m.Flags.Unset(0)
 	}
@@ -1071,7 +1041,6 @@ func (m *WebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Description != "" {
 		m.Flags.Unset(3)
 	}
-	m.Flags.Unset(4)
 	if m.EmbedURL != "" || m.EmbedType != "" {
 		m.Flags.Unset(5)
 	}
@@ -1084,8 +1053,6 @@ func (m *WebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Author != "" {
 		m.Flags.Unset(8)
 	}
-	m.Flags.Unset(9)
-	m.Flags.Unset(10)
 	if len(m.Attributes) > 0 {
 		m.Flags.Unset(12)
 	}
@@ -1266,14 +1233,12 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if len(m.Documents) > 0 {
 		flags.Set(0)
 	}
 	if m.Settings != nil {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -1332,10 +1297,10 @@ func (m *WebPageAttributeTheme) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("webPageAttributeTheme#54b56617", "settings", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if len(m.Documents) > 0 {
 		m.Flags.Unset(0)
 	}
-	m.Flags.Unset(1)
 	return nil
 }
 
@@ -1381,11 +1346,9 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.Story != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
@@ -1440,7 +1403,7 @@ func (m *WebPageAttributeStory) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("webPageAttributeStory#2e94c3e7", "story", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -1493,16 +1456,12 @@ func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Blur {
 		flags.Set(1)
-	} else {
-		flags.Unset(1)
 	}
 	if m.Motion {
 		flags.Set(2)
-	} else {
-		flags.Unset(2)
 	}
 	if m.BackgroundColor != 0 {
 		flags.Set(0)
@@ -1610,8 +1569,7 @@ func (m *WallPaperSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("wallPaperSettings#372efcd0", "emoticon", err)
 		}
 	}
-	m.Flags.Unset(1)
-	m.Flags.Unset(2)
+	m.Flags &^= 1<<1 | 1<<2
 	if m.BackgroundColor != 0 {
 		m.Flags.Unset(0)
 	}
@@ -1778,11 +1736,9 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
 	if m.MsgID != nil {
 		flags.Set(0)
-	} else {
-		flags.Unset(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
@@ -1827,7 +1783,7 @@ func (m *WebViewMessageSent) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("webViewMessageSent#0c94511c", "msg_id", err)
 		}
 	}
-	m.Flags.Unset(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
