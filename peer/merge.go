@@ -10,8 +10,9 @@ import "strings"
 //     the current one.
 //   - A min hash (rec.Min) never replaces a full one. It is kept only when
 //     no hash or another min hash was stored, and then the record stays min.
-//   - A min object otherwise only updates display fields: title, usernames,
-//     bot and broadcast flags. It never changes a full hash.
+//   - Apart from the hash, a min object updates the other fields by the
+//     rules below like any record (title, usernames, phone, flags, message
+//     context): what a min object lacks is a usable hash, not the rest.
 //   - HasHash is sticky: once a hash was seen, a record without one (a basic
 //     chat reference, say) does not erase it.
 //   - FromMessage, the message context of a min peer, is replaced by a newer
