@@ -64,6 +64,8 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("fetch: %w; %s is unchanged", err, *out)
 	}
+	// A file that fetch wrote keeps one header: the new one.
+	body = headerRE.ReplaceAll(body, nil)
 	m, err := gen.LoadModel(body, gen.Config{Package: "tg", Filename: *from})
 	if err != nil {
 		return fmt.Errorf("fetch: the schema does not load: %w; %s is unchanged", err, *out)
@@ -125,6 +127,10 @@ Flags:
 
 // layerConstRE is the line of schema.go that fetch keeps in step.
 var layerConstRE = regexp.MustCompile(`(?m)^(const Layer = )\d+$`)
+
+// headerRE matches the provenance header fetch writes at the top of a
+// schema.
+var headerRE = regexp.MustCompile(`\A// Source: [^\n]*\n// Source SHA-256: [0-9a-f]{64}\n// Layer: \d+\n// Refresh with: [^\n]*\n\n`)
 
 // readSource reads a schema from a URL or a file.
 func readSource(from string, timeout time.Duration) ([]byte, error) {

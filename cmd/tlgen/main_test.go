@@ -301,6 +301,16 @@ func TestFetchFile(t *testing.T) {
 		t.Errorf("directory holds %d files, want 2", len(entries))
 	}
 
+	// Fetching from a file fetch wrote replaces its header, not stacks one.
+	again := filepath.Join(t.TempDir(), "again.tl")
+	writeFile(t, again, readFile(t, api))
+	if _, _, _, err := runTool("fetch", "-o", api, "-from", again); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, api); strings.Count(got, "// Source SHA-256: ") != 1 || !strings.HasSuffix(got, "\n\n"+breakingSchema) {
+		t.Errorf("api.tl after a second fetch:\n%s", got)
+	}
+
 	_, _, code, err := runTool("fetch", "-o", api, "-from", filepath.Join(dir, "nosuch.tl"))
 	if code != 1 || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v, status %d", err, code)
