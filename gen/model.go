@@ -2,6 +2,9 @@ package gen
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,15 +156,39 @@ func (e *ModelError) Error() string {
 	return b.String()
 }
 
-// reserved are the names the runtime of a generated package defines.
-var reserved = []string{
-	"Object", "Invoker", "Client", "NewClient", "ClientOption", "New", "Name", "IDs",
-	"DecodeObject", "Layer", "DecodeError", "EncodeError", "UnknownIDError", "ErrNilValue",
-	"describe", "decodeErr", "encodeErr", "encodeObj", "consumeID", "decodeVector",
-	"decodeBareVector", "decodeElems", "decodeValue", "decodeBareValue", "decodePtr",
-	"result", "invoke", "registry", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall",
-	"decodeObject", "decodeBoxed", "decodeVectorAt", "decodeBareVectorAt", "vectorLen",
-	"ErrTooDeep", "MaxDecodeDepth",
+// emittedNames are the package-level names that the emitter writes besides
+// those of definitions: the registry and the layer wrapper.
+var emittedNames = []string{"New", "Layer", "registry", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall"}
+
+// reserved returns the package-level names a generated package holds
+// whatever its schema: those of the runtime, read from its source, and
+// emittedNames. Generated names keep away from them.
+func reserved() []string {
+	f, err := parser.ParseFile(token.NewFileSet(), "runtime.go", runtimeSource, parser.SkipObjectResolution)
+	if err != nil {
+		panic("gen: the runtime does not parse: " + err.Error())
+	}
+	names := append([]string(nil), emittedNames...)
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				names = append(names, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch spec := spec.(type) {
+				case *ast.TypeSpec:
+					names = append(names, spec.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range spec.Names {
+						names = append(names, n.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
 }
 
 // methodNames are the methods every generated struct has; fields must not
@@ -186,7 +213,7 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 		names:   map[string]string{},
 		prims:   map[string]Kind{},
 	}
-	for _, r := range reserved {
+	for _, r := range reserved() {
 		b.names[r] = "the runtime"
 	}
 	// Pass 1: definitions and classes, so that types can refer forward.
