@@ -88,8 +88,8 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 	if now == nil {
 		now = time.Now
 	}
-	ids := &serverIDs{now: now}
-	send := func(v bin.Encoder) error { return sendPlain(ctx, conn, ids.next(true), v) }
+	ids := &serverIDs{}
+	send := func(v bin.Encoder) error { return sendPlain(ctx, conn, ids.next(now(), true), v) }
 
 	var req mt.ReqPqMultiRequest
 	if err := recvPlain(ctx, conn, &req); err != nil {
@@ -267,14 +267,13 @@ func DecodeRSAPad(enc []byte, priv *rsa.PrivateKey) ([]byte, error) {
 // 3 mod 4 for other messages, increasing.
 type serverIDs struct {
 	mu   sync.Mutex
-	now  func() time.Time
 	last int64
 }
 
-func (s *serverIDs) next(response bool) int64 {
+func (s *serverIDs) next(now time.Time, response bool) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	base := mtproto.MsgIDAt(s.now()) &^ 3
+	base := mtproto.MsgIDAt(now) &^ 3
 	if base <= s.last {
 		base = s.last + 4
 	}
