@@ -226,7 +226,7 @@ func TestContainerChecks(t *testing.T) {
 	good := h.srv.NextID(false)
 	inner := []mtprototest.InnerMessage{
 		{MsgID: good, SeqNo: 1, Body: upd},
-		{MsgID: good, SeqNo: 1, Body: upd},                   // repeated
+		{MsgID: good, SeqNo: 1, Body: upd},                     // repeated
 		{MsgID: h.srv.NextID(false) &^ 3, SeqNo: 1, Body: upd}, // even
 		{MsgID: h.srv.NextID(false), SeqNo: 0, Body: mtprototest.Container()},
 		{MsgID: h.srv.NextID(true), SeqNo: 1, Body: resultBody(m, "IN")},

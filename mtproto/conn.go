@@ -164,18 +164,18 @@ func New(conn transport.Conn, opts Options) (*Conn, error) {
 		return nil, errors.New("mtproto: no auth key")
 	}
 	c := &Conn{
-		conn:       conn,
-		opts:       opts,
-		log:        opts.Logger,
-		key:        opts.Key,
-		ids:        NewMsgIDs(opts.Clock.Now, opts.TimeOffset),
-		session:    opts.SessionID,
-		salt:       opts.Salt,
-		pending:    map[int64]*request{},
-		sent:       newSentLog(1024),
-		wake:       make(chan struct{}, 1),
-		ackWait:    make(chan struct{}, 1),
-		done:       make(chan struct{}),
+		conn:    conn,
+		opts:    opts,
+		log:     opts.Logger,
+		key:     opts.Key,
+		ids:     NewMsgIDs(opts.Clock.Now, opts.TimeOffset),
+		session: opts.SessionID,
+		salt:    opts.Salt,
+		pending: map[int64]*request{},
+		sent:    newSentLog(1024),
+		wake:    make(chan struct{}, 1),
+		ackWait: make(chan struct{}, 1),
+		done:    make(chan struct{}),
 	}
 	if c.session == 0 {
 		id, err := c.random64()

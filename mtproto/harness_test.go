@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gotd/neo"
-	"github.com/gotd/td/clock"
 	"github.com/gotd/td/bin"
+	"github.com/gotd/td/clock"
 	"github.com/gotd/td/transport"
 
 	"github.com/tgraw/tgraw/internal/mtprototest"
@@ -34,8 +34,8 @@ type logs struct {
 func newLogs() *logs { return &logs{changed: make(chan struct{})} }
 
 func (l *logs) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logs) WithAttrs([]slog.Attr) slog.Handler      { return l }
-func (l *logs) WithGroup(string) slog.Handler           { return l }
+func (l *logs) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logs) WithGroup(string) slog.Handler            { return l }
 func (l *logs) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	l.records = append(l.records, r.Clone())

@@ -2,9 +2,9 @@ package mtprototest
 
 import (
 	"bytes"
-	"crypto/aes"
 	"compress/gzip"
 	"context"
+	"crypto/aes"
 	"crypto/rand"
 	"errors"
 	"fmt"
