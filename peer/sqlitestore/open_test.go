@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func TestOpenNewFile(t *testing.T) {
 	db := rawDB(t, path)
 	for name, want := range map[string]string{
 		"journal_mode":   "wal",
-		"user_version":   "2",
+		"user_version":   strconv.Itoa(SchemaVersion),
 		"application_id": "1952936567", // "tgrw"
 	} {
 		if got := pragma(t, db, name); got != want {
@@ -280,8 +281,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	db.Close()
 
 	s := openAt(t, path)
-	if got := pragma(t, rawDB(t, path), "user_version"); got != "2" {
-		t.Errorf("user_version after Open = %s; want 2", got)
+	if got := pragma(t, rawDB(t, path), "user_version"); got != strconv.Itoa(SchemaVersion) {
+		t.Errorf("user_version after Open = %s; want %d", got, SchemaVersion)
 	}
 	want := peer.Record{
 		Key: peer.UserKey(42), AccessHash: -7, HasHash: true, Usernames: []string{"old_user"},
