@@ -20,7 +20,7 @@ func Factorize(pq uint64) (p, q uint64, err error) {
 		return 0, 0, fmt.Errorf("pq = %d is prime", pq)
 	}
 	var d uint64
-	for c := uint64(1); c < 64 && d == 0; c++ {
+	for c := uint64(1); c <= 16 && d == 0; c++ {
 		d = brent(pq, c)
 	}
 	if d == 0 {
@@ -35,6 +35,11 @@ func Factorize(pq uint64) (p, q uint64, err error) {
 	}
 	return p, q, nil
 }
+
+// maxSteps bounds the steps of one polynomial: a 64-bit semiprime splits
+// in about 2^16, so a server's pq can keep the client busy for a bounded
+// time only, even one made to resist.
+const maxSteps = 1 << 22
 
 // brent returns a nontrivial factor of n found with x -> x^2 + c, or 0.
 func brent(n, c uint64) uint64 {
@@ -57,7 +62,7 @@ func brent(n, c uint64) uint64 {
 			g = gcd(acc, n)
 		}
 		r *= 2
-		if r > 1<<40 {
+		if r > maxSteps {
 			return 0
 		}
 	}
