@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,8 +179,8 @@ func TestContainerOut(t *testing.T) {
 			results <- conn.Invoke(ctx, &tg.HelpGetNearestDCRequest{}, &res)
 		}()
 	}
-	for !queued(conn, 3) {
-		time.Sleep(time.Millisecond) // wait for the goroutines to queue; not a timing assumption
+	for mtproto.QueueLen(conn) < 3 {
+		runtime.Gosched() // until the goroutines have queued their calls
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
@@ -215,10 +216,6 @@ func TestContainerOut(t *testing.T) {
 	stop()
 	<-runErr
 }
-
-// queued reports whether n calls wait in the connection's queue, by
-// their effect: Invoke has returned nothing yet and State is reachable.
-func queued(c *mtproto.Conn, n int) bool { return mtproto.QueueLen(c) >= n }
 
 // TestAcks checks acknowledgements: a content-related message is
 // acknowledged AckDelay later when nothing else is sent, and 16 waiting

@@ -17,7 +17,10 @@ import (
 	"github.com/tgraw/tgraw/mtcrypto"
 	"github.com/tgraw/tgraw/mtproto"
 	"github.com/tgraw/tgraw/tg"
+	"github.com/tgraw/tgraw/tgerr"
 )
+
+var tgerrAs = tgerr.As
 
 // timeout only turns a hang into a failure.
 const timeout = time.Minute
@@ -294,4 +297,13 @@ func (h *harness) update() []byte {
 		h.t.Fatalf("no update; logs:\n%s", h.logs.text())
 		return nil
 	}
+}
+
+// asRPC returns the type of the Telegram RPC error in err's chain.
+func asRPC(err error) (string, bool) {
+	e, ok := tgerrAs(err)
+	if !ok {
+		return "", false
+	}
+	return e.Type, true
 }
