@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/internal/mtprototest"
 	"github.com/tgraw/tgraw/mtcrypto"
 )
 
@@ -152,31 +153,16 @@ func TestPaddingLen(t *testing.T) {
 	}
 }
 
-// sealRaw builds a server message whose plaintext the test controls
-// entirely (header fields, message_data_length and padding), with a
-// correct msg_key: what a server could send.
-func sealRaw(t *testing.T, k mtcrypto.AuthKey, plain []byte) []byte {
-	t.Helper()
-	mk := mtcrypto.MessageKey(k, mtcrypto.Server, plain)
-	key, iv := mtcrypto.MessageKeys(k, mtcrypto.Server, mk)
-	enc := igeEncrypt(t, plain, key, iv)
-	id := make([]byte, 8)
-	idv := uint64(k.ID())
-	for i := range id {
-		id[i] = byte(idv >> (8 * i))
-	}
-	return append(append(id, mk[:]...), enc...)
+// sealRaw seals a server message whose plaintext the test wrote whole,
+// with a correct msg_key: what a server could send.
+func sealRaw(_ *testing.T, k mtcrypto.AuthKey, plain []byte) []byte {
+	return mtprototest.NewSession(nil, k, nil).SealPlain(plain)
 }
 
+// plaintext is testHeader, message_data_length dataLen, data zero bytes
+// of data and pad of padding.
 func plaintext(dataLen int32, data, pad int) []byte {
-	var b bin.Buffer
-	b.PutLong(testHeader.Salt)
-	b.PutLong(testHeader.SessionID)
-	b.PutLong(testHeader.MsgID)
-	b.PutInt32(testHeader.SeqNo)
-	b.PutInt32(dataLen)
-	b.Buf = append(b.Buf, make([]byte, data+pad)...)
-	return b.Buf
+	return mtprototest.Plain(testHeader, dataLen, make([]byte, data), pad)
 }
 
 // TestOpenRefuses feeds Open each wrong value a server (or the network)
@@ -267,7 +253,7 @@ func TestFingerprints(t *testing.T) {
 // TestRSAPad decrypts RSAPad's output with the private key and undoes each
 // step of the scheme.
 func TestRSAPad(t *testing.T) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	priv, err := mtprototest.PrivateKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +265,7 @@ func TestRSAPad(t *testing.T) {
 	if len(enc) != 256 {
 		t.Fatalf("%d bytes, want 256", len(enc))
 	}
-	got, err := unpad(enc, priv)
+	got, err := mtprototest.DecodeRSAPad(enc, priv)
 	if err != nil {
 		t.Fatal(err)
 	}

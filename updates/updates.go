@@ -220,20 +220,14 @@ func (m *Manager) filter(list []tg.UpdateClass) ([]tg.UpdateClass, gaps) {
 	for _, u := range list {
 		p := classify(u)
 		switch p.box {
-		case commonBox:
-			switch compare(m.state.Pts, p.count, p.pts) {
-			case apply:
-				m.state.Pts = p.pts
-			case old:
-				continue
-			case gap:
-				g.common = true
-				continue
+		case commonBox, qtsBox:
+			local := &m.state.Pts
+			if p.box == qtsBox {
+				local = &m.state.Qts
 			}
-		case qtsBox:
-			switch compare(m.state.Qts, p.count, p.pts) {
+			switch compare(*local, p.count, p.pts) {
 			case apply:
-				m.state.Qts = p.pts
+				*local = p.pts
 			case old:
 				continue
 			case gap:
