@@ -78,8 +78,7 @@ func short(u tg.UpdateClass) *tg.UpdateShort { return &tg.UpdateShort{Update: u,
 // in order.
 func ids(got []tg.UpdatesClass) []int {
 	var out []int
-	var walk func(u tg.UpdateClass)
-	walk = func(u tg.UpdateClass) {
+	walk := func(u tg.UpdateClass) {
 		switch u := u.(type) {
 		case *tg.UpdateNewMessage:
 			out = append(out, u.Message.(*tg.Message).ID)
