@@ -275,8 +275,8 @@ func TestRSAPad(t *testing.T) {
 	if _, err := mtcrypto.RSAPad(make([]byte, 145), &priv.PublicKey, rand.Reader); err == nil {
 		t.Error("RSAPad accepted 145 bytes")
 	}
-	small, _ := rsa.GenerateKey(rand.Reader, 1024)
-	if _, err := mtcrypto.RSAPad(data, &small.PublicKey, rand.Reader); err == nil {
+	small := &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 1023), E: 65537}
+	if _, err := mtcrypto.RSAPad(data, small, rand.Reader); err == nil {
 		t.Error("RSAPad accepted a 1024-bit key")
 	}
 }
@@ -429,19 +429,20 @@ func TestCheckDHParams(t *testing.T) {
 	}
 }
 
-// unsafePrime returns a 2048-bit prime p with p ≡ 1 mod 4, so (p-1)/2 is
-// even.
+// unsafePrime is a 2048-bit prime p ≡ 5 mod 8, so that (p-1)/2 is even:
+// prime, but not safe.
 func unsafePrime(t *testing.T) *big.Int {
 	t.Helper()
-	for {
-		p, err := rand.Prime(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Bit(1) == 0 {
-			return p
-		}
+	p, ok := new(big.Int).SetString("a2f1e32dcba045a824a367602f2ab129572c62c6b7ff4962ed598ec47cda31bf"+
+		"90e977e57a743115b1e05d9e7c89eaa165489a993302b8654eb0c8df48812f044f485912efcc2cc838f4d20f0946205f"+
+		"f49b3289a75f86e84d1fbc7e6dad13dcfeaf1b2eceed060eb1ddb7c1e21ab14d793cde92265aa923e21c7cbb10f03c1a9"+
+		"6df29c654c44b6c7a741478f431e2b991a6fcf88c069788a1460308ddf34f342f59180b2f27a913af21a3c2177472e2db"+
+		"49cb78ebba557abf53cf485258a575404d41c9e13513a3cba487f6eb68f6fce004ae8ff126a728827a75edd1f051365cc"+
+		"b77e2b9e19476bdc09d05bba69b37be3ed0d5db568770ef2af7dadab78f05", 16)
+	if !ok || p.BitLen() != 2048 || !p.ProbablyPrime(20) {
+		t.Fatal("the test prime is not a 2048-bit prime")
 	}
+	return p
 }
 
 // TestCheckGenerator checks each g against a residue that passes and one
