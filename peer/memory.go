@@ -30,7 +30,8 @@ type MemoryOptions struct {
 
 // MemoryStore is a Store held in memory and bounded by two LRU lists, one
 // for users and one for chats and channels. It indexes usernames (with the
-// time each was last seen) and phone numbers. It is safe for concurrent use.
+// time each was last seen) and phone numbers, and keeps up to MaxChats
+// invite links. It is safe for concurrent use.
 //
 // Records returned by a MemoryStore share their Usernames slice with the
 // store: treat it as read-only.
@@ -39,11 +40,14 @@ type MemoryStore struct {
 	now       func() time.Time
 	users     *simplelru.LRU[int64, *Record]
 	chats     *simplelru.LRU[Key, *Record]
-	usernames map[string]usernameEntry
+	usernames map[string]indexEntry
 	phones    map[string]int64
+	invites   *simplelru.LRU[string, indexEntry]
 }
 
-type usernameEntry struct {
+// indexEntry is where a username or invite link leads, and when that
+// was seen.
+type indexEntry struct {
 	key  Key
 	seen time.Time
 }
@@ -63,12 +67,13 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	}
 	s := &MemoryStore{
 		now:       opts.Now,
-		usernames: make(map[string]usernameEntry),
+		usernames: make(map[string]indexEntry),
 		phones:    make(map[string]int64),
 	}
 	// NewLRU fails only for a size below one, excluded above.
 	s.users, _ = simplelru.NewLRU(opts.MaxUsers, func(_ int64, r *Record) { s.unindex(r) })
 	s.chats, _ = simplelru.NewLRU(opts.MaxChats, func(_ Key, r *Record) { s.unindex(r) })
+	s.invites, _ = simplelru.NewLRU[string, indexEntry](opts.MaxChats, nil)
 	return s
 }
 
@@ -202,7 +207,7 @@ func (s *MemoryStore) put(rec Record) {
 		if e, ok := s.usernames[u]; ok && e.key != rec.Key {
 			s.dropUsername(e.key, u)
 		}
-		s.usernames[u] = usernameEntry{key: rec.Key, seen: rec.UpdatedAt}
+		s.usernames[u] = indexEntry{key: rec.Key, seen: rec.UpdatedAt}
 	}
 	if rec.Key.Kind == KindUser && merged.Phone != old.Phone {
 		if old.Phone != "" && s.phones[old.Phone] == rec.Key.ID {
@@ -249,4 +254,36 @@ func (s *MemoryStore) ForgetUsername(_ context.Context, username string) error {
 		s.dropUsername(e.key, username)
 	}
 	return nil
+}
+
+// PutInvite implements Store.
+func (s *MemoryStore) PutInvite(_ context.Context, hash string, key Key, seen time.Time) error {
+	if err := CheckInviteHash(hash); err != nil {
+		return err
+	}
+	if err := key.Validate(); err != nil {
+		return err
+	}
+	if seen.IsZero() {
+		seen = s.now()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invites.Add(hash, indexEntry{key: key, seen: seen})
+	return nil
+}
+
+// Invite implements Store.
+func (s *MemoryStore) Invite(_ context.Context, hash string) (Record, time.Time, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.invites.Get(hash)
+	if !ok {
+		return Record{}, time.Time{}, false, nil
+	}
+	r, ok := s.get(e.key)
+	if !ok {
+		return Record{}, time.Time{}, false, nil
+	}
+	return *r, e.seen, true, nil
 }

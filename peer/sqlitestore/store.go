@@ -27,8 +27,9 @@
 // with a *NotSessionError, leaving both files untouched.
 //
 // Tables: peers (kind, id, phone, and the rest of the record as a JSON
-// object in data), usernames (each username and the peer that has it), and
-// the view peers_view, which shows each record's fields as columns for the
+// object in data), usernames (each username and the peer that has it),
+// invites (each invite link's hash, the peer it led to and when), and the
+// view peers_view, which shows each record's fields as columns for the
 // sqlite3 shell.
 //
 // Importing this package compiles SQLite; importing package peer does not.
@@ -211,4 +212,66 @@ var (
 // storableTime reports whether t fits in the file.
 func storableTime(t time.Time) bool {
 	return t.IsZero() || !t.Before(minTime) && !t.After(maxTime)
+}
+
+const (
+	selectInvite = `SELECT p.kind, p.id, p.phone, p.data, i.seen
+FROM invites AS i JOIN peers AS p ON p.kind = i.kind AND p.id = i.id
+WHERE i.hash = ?1`
+
+	upsertInvite = `INSERT INTO invites (hash, kind, id, seen) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (hash) DO UPDATE SET kind = excluded.kind, id = excluded.id, seen = excluded.seen`
+)
+
+// PutInvite implements peer.Store. A zero seen is stamped with the
+// current time.
+func (s *Store) PutInvite(ctx context.Context, hash string, key peer.Key, seen time.Time) error {
+	if err := peer.CheckInviteHash(hash); err != nil {
+		return fmt.Errorf("sqlitestore: put invite: %w", err)
+	}
+	if err := key.Validate(); err != nil {
+		return fmt.Errorf("sqlitestore: put invite %q: %w", hash, err)
+	}
+	if seen.IsZero() {
+		seen = s.now()
+	}
+	if !storableTime(seen) {
+		return fmt.Errorf("sqlitestore: put invite %q: seen time %v is outside the years 1678 to 2262 that a session file holds", hash, seen)
+	}
+	if err := s.acquire(); err != nil {
+		return err
+	}
+	defer s.mu.RUnlock()
+	err := s.write(ctx, func(tx *sql.Tx, _ *working) error {
+		_, err := tx.ExecContext(ctx, upsertInvite, hash, int64(key.Kind), key.ID, seen.UnixNano())
+		return err
+	})
+	if err != nil {
+		return s.opError("put invite "+hash, err)
+	}
+	return nil
+}
+
+// Invite implements peer.Store.
+func (s *Store) Invite(ctx context.Context, hash string) (peer.Record, time.Time, bool, error) {
+	if err := s.acquire(); err != nil {
+		return peer.Record{}, time.Time{}, false, err
+	}
+	defer s.mu.RUnlock()
+	var (
+		r    row
+		seen int64
+	)
+	err := s.r.QueryRowContext(ctx, selectInvite, hash).Scan(append(r.dest(), &seen)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return peer.Record{}, time.Time{}, false, nil
+	}
+	if err != nil {
+		return peer.Record{}, time.Time{}, false, s.opError("look up invite "+hash, err)
+	}
+	rec, _, err := r.record()
+	if err != nil {
+		return peer.Record{}, time.Time{}, false, s.opError("look up invite "+hash, err)
+	}
+	return rec, time.Unix(0, seen), true, nil
 }
