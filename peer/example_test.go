@@ -108,7 +108,8 @@ func ExampleResolver_ResolvePeer_peerIDInvalid() {
 func ExampleParseRef() {
 	for _, ref := range []any{
 		"@Durov", "t.me/durov/42", "https://t.me/+AbCd", "t.me/+15551234567",
-		"+34 600 000 000", "15551234567", int64(-1001234567890), "t.me/c/1234567890/55", "me", "ab__c",
+		"+34 600 000 000", "393281234567", int64(-1001234567890), "-1001234567890", 777000,
+		"tg://user?id=777000", "t.me/c/1234567890/55", "me", "ab__c",
 	} {
 		q, err := peer.ParseRef(ref)
 		if err != nil {
@@ -123,8 +124,11 @@ func ExampleParseRef() {
 	// invite "AbCd"
 	// phone +15551234567
 	// phone +34600000000
-	// peer user 15551234567
+	// phone +393281234567
 	// peer channel 1234567890
+	// peer channel 1234567890
+	// peer user 777000
+	// peer user 777000
 	// peer channel 1234567890 message 55
 	// self
 	// peer: bad reference "ab__c": a username has no double underscore
