@@ -257,28 +257,37 @@ func TestOpenNewerVersion(t *testing.T) {
 	}
 }
 
-// A file of schema version 1, with data in it, is brought to the current
-// version on Open and keeps its data.
-func TestMigrateFromVersion1(t *testing.T) {
+// oldFile writes a session file of an older schema version at path, and
+// runs the statements in it.
+func oldFile(t *testing.T, path string, version int, stmts ...string) {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v1.session")
 	db := rawDB(t, path)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if from, to, err := migrate(ctx, conn, path, migrations[:1]); err != nil || from != 0 || to != 1 {
-		t.Fatalf("migrate to version 1 = %d, %d, %v", from, to, err)
+	if from, to, err := migrate(ctx, conn, path, migrations[:version]); err != nil || from != 0 || to != version {
+		t.Fatalf("migrate to version %d = %d, %d, %v", version, from, to, err)
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO peers (kind, id, phone, data) VALUES (1, 42, '15550001',
-		'{"hash":-7,"has_hash":true,"usernames":["old_user"],"names_seen":1700000000000000000,"title":"Old user","bot":true,"updated":1700000000000000000}')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO usernames VALUES ('old_user', 1, 42)`); err != nil {
-		t.Fatal(err)
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 	conn.Close()
 	db.Close()
+}
+
+// A file of schema version 1, with data in it, is brought to the current
+// version on Open and keeps its data.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.session")
+	oldFile(t, path, 1,
+		`INSERT INTO peers (kind, id, phone, data) VALUES (1, 42, '15550001',
+		'{"hash":-7,"has_hash":true,"usernames":["old_user"],"names_seen":1700000000000000000,"title":"Old user","bot":true,"updated":1700000000000000000}')`,
+		`INSERT INTO usernames VALUES ('old_user', 1, 42)`)
 
 	s := openAt(t, path)
 	if got := pragma(t, rawDB(t, path), "user_version"); got != strconv.Itoa(SchemaVersion) {
@@ -305,24 +314,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 func TestMigrateFromVersion2(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v2.session")
-	db := rawDB(t, path)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if from, to, err := migrate(ctx, conn, path, migrations[:2]); err != nil || from != 0 || to != 2 {
-		t.Fatalf("migrate to version 2 = %d, %d, %v", from, to, err)
-	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO peers (kind, id, phone, data) VALUES
+	oldFile(t, path, 2,
+		`INSERT INTO peers (kind, id, phone, data) VALUES
 		(3, 1234567890, NULL, '{"hash":-7,"has_hash":true,"usernames":["old_group"],"names_seen":1700000000000000000,"title":"Old supergroup","updated":1700000000000000000}'),
-		(2, 321, NULL, '{"title":"Old group","updated":1700000000000000000}')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO usernames VALUES ('old_group', 3, 1234567890)`); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-	db.Close()
+		(2, 321, NULL, '{"title":"Old group","updated":1700000000000000000}')`,
+		`INSERT INTO usernames VALUES ('old_group', 3, 1234567890)`)
 
 	s := openAt(t, path)
 	if got := pragma(t, rawDB(t, path), "user_version"); got != "3" {

@@ -82,21 +82,33 @@ func wantPeer(t *testing.T, s peer.Store, want peer.Record) {
 func wantUsername(t *testing.T, s peer.Store, username string, owner peer.Key, seen time.Time) {
 	t.Helper()
 	rec, gotSeen, found, err := s.Username(context.Background(), username)
+	what := fmt.Sprintf("Username(%q)", username)
+	if wantFound(t, what, rec.Key, gotSeen, found, err, owner, seen) && !slices.Contains(rec.Usernames, username) {
+		t.Errorf("%s returned %v whose Usernames %q miss it", what, rec.Key, rec.Usernames)
+	}
+}
+
+// wantFound checks the answer of a lookup by an index: found, of owner,
+// seen at seen unless that is zero; or not found for a zero owner. It
+// reports whether the answer was found as wanted.
+func wantFound(t *testing.T, what string, key peer.Key, gotSeen time.Time, found bool, err error, owner peer.Key, seen time.Time) bool {
+	t.Helper()
 	switch {
 	case err != nil:
-		t.Errorf("Username(%q): %v", username, err)
+		t.Errorf("%s: %v", what, err)
 	case owner.IsZero() && found:
-		t.Errorf("Username(%q) = %v; want not found", username, rec.Key)
+		t.Errorf("%s = %v; want not found", what, key)
 	case owner.IsZero():
 	case !found:
-		t.Errorf("Username(%q) not found; want %v", username, owner)
-	case rec.Key != owner:
-		t.Errorf("Username(%q) = %v; want %v", username, rec.Key, owner)
-	case !slices.Contains(rec.Usernames, username):
-		t.Errorf("Username(%q) returned %v whose Usernames %q miss it", username, rec.Key, rec.Usernames)
+		t.Errorf("%s not found; want %v", what, owner)
+	case key != owner:
+		t.Errorf("%s = %v; want %v", what, key, owner)
 	case !seen.IsZero() && !gotSeen.Equal(seen):
-		t.Errorf("Username(%q) seen at %v; want %v", username, gotSeen, seen)
+		t.Errorf("%s seen at %v; want %v", what, gotSeen, seen)
+	default:
+		return true
 	}
+	return false
 }
 
 func wantPhone(t *testing.T, s peer.Store, phone string, owner peer.Key) {
@@ -584,19 +596,7 @@ func testConcurrent(t *testing.T, s peer.Store) {
 func wantInvite(t *testing.T, s peer.Store, hash string, owner peer.Key, seen time.Time) peer.Record {
 	t.Helper()
 	rec, gotSeen, found, err := s.Invite(context.Background(), hash)
-	switch {
-	case err != nil:
-		t.Errorf("Invite(%q): %v", hash, err)
-	case owner.IsZero() && found:
-		t.Errorf("Invite(%q) = %v; want not found", hash, rec.Key)
-	case owner.IsZero():
-	case !found:
-		t.Errorf("Invite(%q) not found; want %v", hash, owner)
-	case rec.Key != owner:
-		t.Errorf("Invite(%q) = %v; want %v", hash, rec.Key, owner)
-	case !seen.IsZero() && !gotSeen.Equal(seen):
-		t.Errorf("Invite(%q) seen at %v; want %v", hash, gotSeen, seen)
-	}
+	wantFound(t, fmt.Sprintf("Invite(%q)", hash), rec.Key, gotSeen, found, err, owner, seen)
 	return rec
 }
 
