@@ -27,27 +27,27 @@
 //
 // The grammar of ParseRef, with what each form resolves to:
 //
-//	reference                          example                                 names
-//	Go integer                         777000, -123456, int64(-1001234567890)  a marked ID: user, basic chat, channel
-//	negative decimal string            "-123456", "-1001234567890"             a marked chat or channel ID
-//	string of digits                   "393281234567", "+34 600 000 000",      a phone number (never a user ID)
-//	  (with or without '+', spaces,      "(555) 123-45.67"
-//	  dots, dashes, parentheses)
-//	tg://user?id=N                     "tg://user?id=777000"                   a user ID, as a string
-//	"me", "self"                       "me"                                    the account's own user
-//	username                           "durov", "@Durov"                       a public username, any case
-//	t.me link                          "t.me/durov", "https://telegram.me/durov", a public username
-//	                                   "telegram.dog/durov", "durov.t.me",
-//	                                   "tg://resolve?domain=durov"
-//	message link                       "t.me/durov/42", "t.me/c/1234567890/42", its chat (the ID is unmarked)
-//	                                   "tg://privatepost?channel=1234567890&post=42"
-//	invite link                        "t.me/+AbCd", "t.me/joinchat/AbCd",     the chat of an invite link
-//	                                   "tg://join?invite=AbCd"
-//	phone link                         "t.me/+15551234567",                    a phone number
-//	                                   "tg://resolve?phone=15551234567"
-//	Key                                peer.ChannelKey(1234567890)             a raw ID of a kind
-//	tg value                           *tg.PeerUser, *tg.InputPeerChannel,      itself, or its key
-//	                                   *tg.User, *tg.Chat, *tg.Channel, ...
+//	reference                     example                                       names
+//	Go integer                    777000, -123456, int64(-1001234567890)        a marked ID: user, basic chat, channel
+//	negative decimal string       "-123456", "-1001234567890"                   a marked chat or channel ID
+//	string of digits, with or     "393281234567", "+34 600 000 000",            a phone number, never a user ID
+//	  without '+', spaces, dots,  "(555) 123-45.67"
+//	  dashes, parentheses
+//	tg://user?id=N                "tg://user?id=777000"                         a user ID, as a string
+//	"me", "self"                  "me"                                          the account's own user
+//	username                      "durov", "@Durov"                             a public username, any case
+//	t.me link                     "t.me/durov", "telegram.dog/durov",           a public username
+//	                              "https://telegram.me/durov", "durov.t.me",
+//	                              "tg://resolve?domain=durov"
+//	message link                  "t.me/durov/42", "t.me/c/1234567890/42",      its chat (t.me/c/ takes the unmarked ID)
+//	                              "tg://privatepost?channel=1234567890&post=42"
+//	invite link                   "t.me/+AbCd", "t.me/joinchat/AbCd",           the chat of the invite link
+//	                              "tg://join?invite=AbCd"
+//	phone link                    "t.me/+15551234567",                          a phone number
+//	                              "tg://resolve?phone=15551234567"
+//	Key                           peer.ChannelKey(1234567890)                   a raw ID of a kind
+//	tg value                      *tg.PeerUser, *tg.InputPeerChannel,           itself, or its key
+//	                              *tg.User, *tg.Chat, *tg.Channel, ...
 //
 // A string of digits is a phone number, as Pyrogram and Telethon read it;
 // when no user has the number and the digits could be a user ID, the

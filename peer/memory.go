@@ -22,7 +22,8 @@ type MemoryOptions struct {
 	MaxUsers int
 	// MaxChats bounds the number of basic chats and channels kept, apart
 	// from users: users are many and come and go, chats are few and costly
-	// to lose. Zero or less means DefaultMaxChats.
+	// to lose. It bounds the invite links kept too. Zero or less means
+	// DefaultMaxChats.
 	MaxChats int
 	// Now is the clock used to stamp records. Nil means time.Now.
 	Now func() time.Time
