@@ -70,14 +70,7 @@ func TestCreateTgtest(t *testing.T) {
 	pub, dial, dials := startTgtest(t, ctx, tgtest.ServerOptions{DC: 2, Clock: shifted(2 * time.Hour)})
 	const keys = 16
 	for range keys {
-		res, conn, err := exchange.Create(ctx, dial, exchange.Options{DC: 2, PublicKeys: []*rsa.PublicKey{pub}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = conn.Close()
-		if res.Key.IsZero() {
-			t.Fatal("no key")
-		}
+		res := create(t, ctx, dial, pub)
 		if d := res.TimeOffset - 2*time.Hour; d < -2*time.Second || d > 2*time.Second {
 			t.Errorf("TimeOffset = %v, want 2h", res.TimeOffset)
 		}
@@ -94,6 +87,15 @@ func TestCreateTgtestRestart(t *testing.T) {
 	defer cancel()
 	random := io.MultiReader(bytes.NewReader([]byte{0}), rand.Reader)
 	pub, dial, dials := startTgtest(t, ctx, tgtest.ServerOptions{DC: 2, Random: random})
+	create(t, ctx, dial, pub)
+	if dials.Load() < 2 {
+		t.Errorf("%d connections: the first handshake should have failed", dials.Load())
+	}
+}
+
+// create makes a key with Create and closes its connection.
+func create(t *testing.T, ctx context.Context, dial exchange.Dialer, pub *rsa.PublicKey) exchange.Result {
+	t.Helper()
 	res, conn, err := exchange.Create(ctx, dial, exchange.Options{DC: 2, PublicKeys: []*rsa.PublicKey{pub}})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,5 @@ func TestCreateTgtestRestart(t *testing.T) {
 	if res.Key.IsZero() {
 		t.Fatal("no key")
 	}
-	if dials.Load() < 2 {
-		t.Errorf("%d connections: the first handshake should have failed", dials.Load())
-	}
+	return res
 }
