@@ -376,32 +376,6 @@ func ChannelRecord(ch *tg.Channel) Record {
 	}
 }
 
-// usernames lists the active usernames of an object: the main one and the
-// active ones of the usernames vector. A full object's list is complete,
-// so an empty one is returned as an empty, non-nil slice; a min object
-// without usernames says nothing about them and gives nil.
-func usernames(minObj bool, main string, list []tg.Username) []string {
-	if main == "" && len(list) == 0 {
-		if minObj {
-			return nil
-		}
-		return []string{}
-	}
-	out := make([]string, 0, 1+len(list))
-	main = NormalizeUsername(main)
-	if main != "" {
-		out = append(out, main)
-	}
-	for _, u := range list {
-		if u.Active && u.Username != "" {
-			if n := NormalizeUsername(u.Username); n != main {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
-
 // analysis tells, for each type of the schema, whether a value of it can
 // hold a user, chat, channel or message, and through which fields.
 type analysis struct {
