@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -13,10 +12,10 @@ const defaultMirrorSize = 20_000
 
 // mirror is what the writer connection knows of the file: the records,
 // username owners and phone holders that its last transactions read or
-// wrote, exactly as the file holds them. A batch takes from it what it
-// would otherwise read, so a batch of peers met before (the common case:
-// the same chats and users come back in response after response) reads
-// nothing.
+// wrote, exactly as the file holds them. A batch's Load takes from it what
+// it would otherwise read, so a batch of peers met before (the common
+// case: the same chats and users come back in response after response)
+// reads nothing.
 //
 // The mirror is only right while no other connection writes the file.
 // PRAGMA data_version, read on the writer connection inside each write
@@ -28,14 +27,9 @@ type mirror struct {
 	max     int
 	version int64 // data_version when the mirror was last known right
 	valid   bool
-	peers   map[peer.Key]mirrored
+	peers   map[peer.Key]peer.Stored
 	names   map[string]peer.Key // owners; a username not here is unknown
 	phones  map[string]peer.Key // holders; the zero Key for none
-}
-
-type mirrored struct {
-	rec       peer.Record
-	namesSeen time.Time
 }
 
 func newMirror(max int) *mirror {
@@ -46,7 +40,7 @@ func newMirror(max int) *mirror {
 
 func (m *mirror) reset() {
 	m.valid = false
-	m.peers = make(map[peer.Key]mirrored)
+	m.peers = make(map[peer.Key]peer.Stored)
 	m.names = make(map[string]peer.Key)
 	m.phones = make(map[string]peer.Key)
 }
@@ -69,36 +63,28 @@ func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
 }
 
 // update records the state a committed transaction left.
-func (m *mirror) update(w *working) {
+func (m *mirror) update(t *tx) {
 	if m.max <= 0 || !m.valid {
 		return
 	}
-	if len(m.peers)+len(w.order) > m.max {
+	if len(m.peers)+len(t.peers) > m.max {
 		// Start over rather than track use: simple, and the next batches
 		// fill it again with what is current.
 		v := m.version
 		m.reset()
 		m.version, m.valid = v, true
 	}
-	for _, k := range w.order {
-		if e := w.peers[k]; e.found {
-			m.peers[k] = mirrored{rec: e.rec, namesSeen: e.namesSeen}
-		}
+	for k, s := range t.peers {
+		m.peers[k] = s
 	}
-	for u, n := range w.names {
-		if n.present {
-			m.names[u] = n.key
-		} else {
+	for u, k := range t.names {
+		if k.IsZero() {
 			delete(m.names, u)
+		} else {
+			m.names[u] = k
 		}
 	}
-	for p, holders := range w.phones {
-		var h peer.Key
-		for _, k := range holders {
-			if e := w.peers[k]; e != nil && e.found && e.rec.Phone == p {
-				h = k
-			}
-		}
+	for p, h := range t.phones {
 		m.phones[p] = h
 	}
 }

@@ -1,8 +1,8 @@
 package sqlitestore
 
 import (
+	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
@@ -23,161 +23,82 @@ import (
 // record is seen by the same Put, the last one that listed them);
 // "migrated_to" is MigratedTo (schema version 3 on);
 // "updated" is UpdatedAt. Times are in Unix nanoseconds. Keys this version
-// does not know are skipped when reading.
+// does not know are skipped when reading. Strings are valid UTF-8: peer.Merge
+// makes titles so, and usernames are lowercased.
+type data struct {
+	Hash       int64     `json:"hash,omitempty"`
+	HasHash    bool      `json:"has_hash,omitempty"`
+	Min        bool      `json:"min,omitempty"`
+	Msg        []int64   `json:"msg,omitempty"`
+	Usernames  *[]string `json:"usernames,omitempty"`
+	NamesSeen  *int64    `json:"names_seen,omitempty"`
+	Title      string    `json:"title,omitempty"`
+	Self       bool      `json:"self,omitempty"`
+	Bot        bool      `json:"bot,omitempty"`
+	Broadcast  bool      `json:"broadcast,omitempty"`
+	MigratedTo int64     `json:"migrated_to,omitempty"`
+	Updated    *int64    `json:"updated,omitempty"`
+}
 
-// appendData appends the peers.data object of r, whose usernames were
-// last seen at namesSeen.
-func appendData(b []byte, r *peer.Record, namesSeen time.Time) []byte {
-	b = append(b, '{')
-	n := 0
-	key := func(k string) {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		n++
-		b = append(b, '"')
-		b = append(b, k...)
-		b = append(b, '"', ':')
-	}
-	if r.AccessHash != 0 {
-		key("hash")
-		b = appendInt(b, r.AccessHash)
-	}
-	if r.HasHash {
-		key("has_hash")
-		b = append(b, "true"...)
-	}
-	if r.Min {
-		key("min")
-		b = append(b, "true"...)
+// encodeData returns the peers.data object of s.
+func encodeData(s *peer.Stored) string {
+	r := &s.Record
+	d := data{
+		Hash: r.AccessHash, HasHash: r.HasHash, Min: r.Min, Title: r.Title,
+		Self: r.Self, Bot: r.Bot, Broadcast: r.Broadcast, MigratedTo: r.MigratedTo,
 	}
 	if m := r.FromMessage; m != (peer.MessageRef{}) {
-		key("msg")
-		b = append(b, '[')
-		b = appendInt(b, int64(m.Peer.Kind))
-		b = append(b, ',')
-		b = appendInt(b, m.Peer.ID)
-		b = append(b, ',')
-		b = appendInt(b, int64(m.MsgID))
-		b = append(b, ']')
+		d.Msg = []int64{int64(m.Peer.Kind), m.Peer.ID, int64(m.MsgID)}
 	}
 	if r.Usernames != nil {
-		key("usernames")
-		b = appendNames(b, r.Usernames)
+		d.Usernames = &r.Usernames
 	}
-	if len(r.Usernames) > 0 && !namesSeen.IsZero() {
-		key("names_seen")
-		b = appendInt(b, namesSeen.UnixNano())
-	}
-	if r.Title != "" {
-		key("title")
-		b = appendString(b, r.Title)
-	}
-	if r.Self {
-		key("self")
-		b = append(b, "true"...)
-	}
-	if r.Bot {
-		key("bot")
-		b = append(b, "true"...)
-	}
-	if r.Broadcast {
-		key("broadcast")
-		b = append(b, "true"...)
-	}
-	if r.MigratedTo != 0 {
-		key("migrated_to")
-		b = appendInt(b, r.MigratedTo)
+	if len(r.Usernames) > 0 && !s.UsernamesSeen.IsZero() {
+		d.NamesSeen = unixNano(s.UsernamesSeen)
 	}
 	if !r.UpdatedAt.IsZero() {
-		key("updated")
-		b = appendInt(b, r.UpdatedAt.UnixNano())
+		d.Updated = unixNano(r.UpdatedAt)
 	}
-	return append(b, '}')
+	// Nothing in data can fail to encode.
+	b, _ := json.Marshal(&d)
+	return string(b)
+}
+
+func unixNano(t time.Time) *int64 {
+	n := t.UnixNano()
+	return &n
 }
 
 var errData = errors.New("not a record object")
 
-// decodeData parses a peers.data object into r, whose Key and Phone the
-// caller sets, and returns when its usernames were last seen.
-func decodeData(s string, r *peer.Record) (namesSeen time.Time, err error) {
-	p := jsonParser{s: s}
-	p.space()
-	if !p.next('{') {
-		return time.Time{}, errData
+// decodeData parses a peers.data object into s, whose Key and Phone the
+// caller sets.
+func decodeData(text string, s *peer.Stored) error {
+	var d data
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		return errors.Join(errData, err)
 	}
-	p.space()
-	if p.next('}') {
-		return time.Time{}, p.end()
+	if d.Msg != nil {
+		m := d.Msg
+		if len(m) != 3 || m[0] < 0 || m[0] > math.MaxUint8 || m[2] < math.MinInt32 || m[2] > math.MaxInt32 {
+			return errors.New(`not a record object: bad "msg": want [kind, chat ID, message ID]`)
+		}
+		s.FromMessage = peer.MessageRef{Peer: peer.Key{Kind: peer.Kind(m[0]), ID: m[1]}, MsgID: int(m[2])}
 	}
-	for {
-		p.space()
-		k, ok := p.string()
-		if !ok {
-			return time.Time{}, errData
-		}
-		p.space()
-		if !p.next(':') {
-			return time.Time{}, errData
-		}
-		p.space()
-		switch k {
-		case "hash":
-			r.AccessHash, ok = p.int()
-		case "has_hash":
-			r.HasHash, ok = p.bool()
-		case "min":
-			r.Min, ok = p.bool()
-		case "self":
-			r.Self, ok = p.bool()
-		case "bot":
-			r.Bot, ok = p.bool()
-		case "broadcast":
-			r.Broadcast, ok = p.bool()
-		case "title":
-			r.Title, ok = p.string()
-		case "migrated_to":
-			r.MigratedTo, ok = p.int()
-		case "usernames":
-			r.Usernames, ok = p.names()
-		case "updated":
-			var n int64
-			n, ok = p.int()
-			r.UpdatedAt = time.Unix(0, n)
-		case "names_seen":
-			var n int64
-			n, ok = p.int()
-			namesSeen = time.Unix(0, n)
-		case "msg":
-			var m [3]int64
-			ok = p.next('[')
-			for i := 0; ok && i < 3; i++ {
-				if i > 0 {
-					p.space()
-					ok = p.next(',')
-				}
-				p.space()
-				if ok {
-					m[i], ok = p.int()
-				}
-			}
-			p.space()
-			if !ok || !p.next(']') || m[0] < 0 || m[0] > math.MaxUint8 || m[2] < math.MinInt32 || m[2] > math.MaxInt32 {
-				return time.Time{}, fmt.Errorf("%w: bad \"msg\"", errData)
-			}
-			r.FromMessage = peer.MessageRef{Peer: peer.Key{Kind: peer.Kind(m[0]), ID: m[1]}, MsgID: int(m[2])}
-		default:
-			ok = p.skip(0)
-		}
-		if !ok {
-			return time.Time{}, fmt.Errorf("%w: bad %q", errData, k)
-		}
-		p.space()
-		if p.next('}') {
-			return namesSeen, p.end()
-		}
-		if !p.next(',') {
-			return time.Time{}, errData
+	r := &s.Record
+	r.AccessHash, r.HasHash, r.Min, r.Title = d.Hash, d.HasHash, d.Min, d.Title
+	r.Self, r.Bot, r.Broadcast, r.MigratedTo = d.Self, d.Bot, d.Broadcast, d.MigratedTo
+	if d.Usernames != nil {
+		r.Usernames = *d.Usernames
+		if r.Usernames == nil {
+			r.Usernames = []string{}
 		}
 	}
+	if d.NamesSeen != nil {
+		s.UsernamesSeen = time.Unix(0, *d.NamesSeen)
+	}
+	if d.Updated != nil {
+		r.UpdatedAt = time.Unix(0, *d.Updated)
+	}
+	return nil
 }
