@@ -108,14 +108,16 @@ type IndexChanges struct {
 	Usernames []UsernameChange
 }
 
-// RecordChange replaces a stored record.
+// RecordChange replaces a stored record, or adds one.
 type RecordChange struct {
-	// Old is the record as Load found it; Old.Key is zero if there was
-	// none, and the record is added.
-	Old Stored
-	// New is the record to store. Its Phone is what the phone number
+	// Record is the record to store. Its Phone is what the phone number
 	// lookup answers by.
-	New Stored
+	Record Stored
+	// Added reports that Load found no record of the key: the record is
+	// new.
+	Added bool
+	// OldPhone is the phone number of the record as Load found it.
+	OldPhone string
 }
 
 // UsernameChange sets or drops an entry of the username index.

@@ -72,6 +72,7 @@ func (s *IndexedStore) Put(ctx context.Context, recs ...Record) error {
 	}
 	now := s.now()
 	b := make([]Record, len(recs))
+	names := 0
 	for i, r := range recs {
 		if err := r.Key.Validate(); err != nil {
 			return fmt.Errorf("peer: put: record %d of %d: %w", i+1, len(recs), err)
@@ -79,15 +80,21 @@ func (s *IndexedStore) Put(ctx context.Context, recs ...Record) error {
 		if r.UpdatedAt.IsZero() {
 			r.UpdatedAt = now
 		}
-		// Merged into nothing, a record takes the form a store keeps. The
-		// index may keep its usernames: they are copied, since the caller
-		// may reuse its slice.
-		r = Merge(Record{}, false, r)
-		r.Usernames = slices.Clone(r.Usernames)
-		b[i] = r
+		// Merged into nothing, a record takes the form a store keeps.
+		b[i] = Merge(Record{}, false, r)
+		names += len(b[i].Usernames)
+	}
+	// The index may keep the usernames, and the caller may reuse its
+	// slices: the batch's are copied, into one array.
+	all := make([]string, 0, names)
+	for i := range b {
+		if u := b[i].Usernames; u != nil {
+			all = append(all, u...)
+			b[i].Usernames = all[len(all)-len(u) : len(all) : len(all)]
+		}
 	}
 	return s.ix.Update(ctx, func(tx IndexTx) error {
-		w := newBatch()
+		w := newBatch(len(b), names)
 		if err := w.load(ctx, tx, w.query(b)); err != nil {
 			return err
 		}
@@ -103,7 +110,7 @@ func (s *IndexedStore) Put(ctx context.Context, recs ...Record) error {
 func (s *IndexedStore) ForgetUsername(ctx context.Context, username string) error {
 	username = NormalizeUsername(username)
 	return s.ix.Update(ctx, func(tx IndexTx) error {
-		w := newBatch()
+		w := newBatch(1, 1)
 		if err := w.load(ctx, tx, &IndexQuery{Usernames: []string{username}}); err != nil {
 			return err
 		}
@@ -115,56 +122,65 @@ func (s *IndexedStore) ForgetUsername(ctx context.Context, username string) erro
 // batch is what one write of an IndexedStore touches: loaded, changed in
 // memory record by record by the rules of Store, then saved.
 type batch struct {
-	peers  map[Key]*batchPeer
-	order  []Key // of peers, as loaded or added: changes in a stable order
-	names  map[string]*batchName
-	norder []string
-	phones map[string][]Key // users holding each phone number, among peers
+	peers   map[Key]int // index in entries
+	entries []batchPeer // as loaded or added: changes in a stable order
+	names   map[string]int
+	nentry  []batchName
+	phones  map[string][]Key // users holding each phone number, among peers
 }
 
 type batchPeer struct {
-	old   Stored // as loaded; zero Key if the index had none
-	cur   Stored
-	found bool // cur holds a record: loaded, or put earlier in the batch
-	dirty bool
+	cur      Stored
+	loaded   bool   // Load found the record
+	oldPhone string // its phone number then
+	found    bool   // cur holds a record: loaded, or put earlier in the batch
+	dirty    bool
 }
 
 // batchName is a username index entry: the peer it named when loaded and
 // the peer it names now, zero for none.
 type batchName struct {
+	name     string
 	old, cur Key
 }
 
-func newBatch() *batch {
+// newBatch returns a batch sized for about peers records and names
+// usernames.
+func newBatch(peers, names int) *batch {
 	return &batch{
-		peers:  make(map[Key]*batchPeer),
-		names:  make(map[string]*batchName),
-		phones: make(map[string][]Key),
+		peers:   make(map[Key]int, peers),
+		entries: make([]batchPeer, 0, peers),
+		names:   make(map[string]int, names),
+		nentry:  make([]batchName, 0, names),
+		phones:  make(map[string][]Key),
 	}
 }
 
 // query lists what putting recs touches: their keys, their usernames and
 // the phone numbers of their users.
 func (w *batch) query(recs []Record) *IndexQuery {
-	q := &IndexQuery{Keys: make([]Key, 0, len(recs))}
-	seen := make(map[string]bool)
-	keys := make(map[Key]bool, len(recs))
+	q := &IndexQuery{Keys: make([]Key, 0, len(recs)), Usernames: make([]string, 0, cap(w.nentry))}
+	// The batch's maps serve to drop duplicates; load fills them anew.
 	for _, r := range recs {
-		if !keys[r.Key] {
-			keys[r.Key] = true
+		if _, dup := w.peers[r.Key]; !dup {
+			w.peers[r.Key] = -1
 			q.Keys = append(q.Keys, r.Key)
 		}
-		if p := r.Phone; p != "" && r.Key.Kind == KindUser && !seen["+"+p] {
-			seen["+"+p] = true
-			q.Phones = append(q.Phones, p)
+		if p := r.Phone; p != "" && r.Key.Kind == KindUser {
+			if _, dup := w.phones[p]; !dup {
+				w.phones[p] = nil
+				q.Phones = append(q.Phones, p)
+			}
 		}
 		for _, u := range r.Usernames {
-			if !seen[u] {
-				seen[u] = true
+			if _, dup := w.names[u]; !dup {
+				w.names[u] = -1
 				q.Usernames = append(q.Usernames, u)
 			}
 		}
 	}
+	clear(w.peers)
+	clear(w.names)
 	return q
 }
 
@@ -172,7 +188,7 @@ func (w *batch) query(recs []Record) *IndexQuery {
 // as Load found them; those of the other usernames of the records loaded
 // follow from the invariant (the entry names the record that lists it).
 func (w *batch) load(ctx context.Context, tx IndexTx, q *IndexQuery) error {
-	var st IndexState
+	st := IndexState{Records: make([]Stored, 0, len(q.Keys))}
 	if err := tx.Load(ctx, q, &st); err != nil {
 		return err
 	}
@@ -180,23 +196,23 @@ func (w *batch) load(ctx context.Context, tx IndexTx, q *IndexQuery) error {
 		w.setName(u, Key{})
 	}
 	for _, o := range st.Owners {
-		if n := w.names[o.Username]; n != nil {
-			n.old, n.cur = o.Key, o.Key
+		if i, ok := w.names[o.Username]; ok {
+			w.nentry[i].old, w.nentry[i].cur = o.Key, o.Key
 		}
 	}
 	for _, p := range q.Phones {
 		w.phones[p] = nil
 	}
 	for _, s := range st.Records {
-		if w.peers[s.Key] != nil {
+		if _, dup := w.peers[s.Key]; dup {
 			continue
 		}
 		if len(s.Usernames) == 0 {
 			s.UsernamesSeen = time.Time{}
 		}
-		w.add(&batchPeer{old: s, cur: s, found: true})
+		w.add(batchPeer{cur: s, loaded: true, oldPhone: s.Phone, found: true})
 		for _, u := range s.Usernames {
-			if w.names[u] == nil {
+			if _, ok := w.names[u]; !ok {
 				w.setName(u, s.Key)
 			}
 		}
@@ -204,39 +220,45 @@ func (w *batch) load(ctx context.Context, tx IndexTx, q *IndexQuery) error {
 	return nil
 }
 
-func (w *batch) setName(u string, owner Key) {
-	if w.names[u] == nil {
-		w.norder = append(w.norder, u)
-	}
-	w.names[u] = &batchName{old: owner, cur: owner}
+// setName adds the index entry of u, naming owner, and returns it.
+func (w *batch) setName(u string, owner Key) *batchName {
+	w.names[u] = len(w.nentry)
+	w.nentry = append(w.nentry, batchName{name: u, old: owner, cur: owner})
+	return &w.nentry[len(w.nentry)-1]
 }
 
-func (w *batch) add(e *batchPeer) {
-	w.peers[e.cur.Key] = e
-	w.order = append(w.order, e.cur.Key)
+// add adds a loaded or new record and returns it.
+func (w *batch) add(e batchPeer) *batchPeer {
+	w.peers[e.cur.Key] = len(w.entries)
+	w.entries = append(w.entries, e)
 	if e.found && e.cur.Key.Kind == KindUser && e.cur.Phone != "" {
 		w.phones[e.cur.Phone] = append(w.phones[e.cur.Phone], e.cur.Key)
 	}
+	return &w.entries[len(w.entries)-1]
+}
+
+// peer returns the loaded or added record of key, or nil.
+func (w *batch) peer(key Key) *batchPeer {
+	if i, ok := w.peers[key]; ok {
+		return &w.entries[i]
+	}
+	return nil
 }
 
 // name returns the index entry of u, which is loaded or known to be
 // absent if the batch did not touch it.
 func (w *batch) name(u string) *batchName {
-	n := w.names[u]
-	if n == nil {
-		w.setName(u, Key{})
-		n = w.names[u]
+	if i, ok := w.names[u]; ok {
+		return &w.nentry[i]
 	}
-	return n
+	return w.setName(u, Key{})
 }
 
 // put applies one record, normalized, by the rules of Store.Put.
 func (w *batch) put(rec Record) {
-	e := w.peers[rec.Key]
+	e := w.peer(rec.Key)
 	if e == nil {
-		e = &batchPeer{}
-		e.cur.Key = rec.Key
-		w.add(e)
+		e = w.add(batchPeer{cur: Stored{Record: Record{Key: rec.Key}}})
 	}
 	var old Record
 	if e.found {
@@ -253,11 +275,12 @@ func (w *batch) put(rec Record) {
 	}
 	// Usernames seen now name this peer, and leave a previous owner.
 	for _, u := range rec.Usernames {
-		n := w.name(u)
-		if !n.cur.IsZero() && n.cur != rec.Key {
-			w.dropUsername(n.cur, u)
+		if n := w.name(u); n.cur != rec.Key {
+			if !n.cur.IsZero() {
+				w.dropUsername(n.cur, u)
+			}
+			w.name(u).cur = rec.Key
 		}
-		n.cur = rec.Key
 	}
 	seen := e.cur.UsernamesSeen
 	if rec.Usernames != nil {
@@ -273,7 +296,7 @@ func (w *batch) put(rec Record) {
 		}
 		if merged.Phone != "" {
 			for _, k := range w.phones[merged.Phone] {
-				if o := w.peers[k]; k != rec.Key && o != nil && o.cur.Phone == merged.Phone {
+				if o := w.peer(k); k != rec.Key && o != nil && o.cur.Phone == merged.Phone {
 					o.cur.Phone = ""
 					o.dirty = true
 				}
@@ -298,7 +321,7 @@ func (w *batch) forget(username string) {
 
 // dropUsername removes username from the record of key, if loaded.
 func (w *batch) dropUsername(key Key, username string) {
-	e := w.peers[key]
+	e := w.peer(key)
 	if e == nil || !e.found {
 		return
 	}
@@ -316,15 +339,15 @@ func (w *batch) dropUsername(key Key, username string) {
 
 // changes returns what the batch changed.
 func (w *batch) changes() *IndexChanges {
-	c := &IndexChanges{Records: make([]RecordChange, 0, len(w.order))}
-	for _, k := range w.order {
-		if e := w.peers[k]; e.dirty {
-			c.Records = append(c.Records, RecordChange{Old: e.old, New: e.cur})
+	c := &IndexChanges{Records: make([]RecordChange, 0, len(w.entries))}
+	for i := range w.entries {
+		if e := &w.entries[i]; e.dirty {
+			c.Records = append(c.Records, RecordChange{Record: e.cur, Added: !e.loaded, OldPhone: e.oldPhone})
 		}
 	}
-	for _, u := range w.norder {
-		if n := w.names[u]; n.cur != n.old {
-			c.Usernames = append(c.Usernames, UsernameChange{Username: u, Old: n.old, New: n.cur})
+	for _, n := range w.nentry {
+		if n.cur != n.old {
+			c.Usernames = append(c.Usernames, UsernameChange{Username: n.name, Old: n.old, New: n.cur})
 		}
 	}
 	return c

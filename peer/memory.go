@@ -222,11 +222,11 @@ func (tx memoryTx) Load(_ context.Context, q *IndexQuery, st *IndexState) error 
 func (tx memoryTx) Save(_ context.Context, c *IndexChanges) error {
 	ix := tx.ix
 	for _, ch := range c.Records {
-		r := ch.New
+		r := ch.Record
 		k := r.Key
-		if k.Kind == KindUser && ch.Old.Phone != r.Phone {
-			if ch.Old.Phone != "" && ix.phones[ch.Old.Phone] == k.ID {
-				delete(ix.phones, ch.Old.Phone)
+		if k.Kind == KindUser && ch.OldPhone != r.Phone {
+			if ch.OldPhone != "" && ix.phones[ch.OldPhone] == k.ID {
+				delete(ix.phones, ch.OldPhone)
 			}
 			if r.Phone != "" {
 				ix.phones[r.Phone] = k.ID

@@ -62,30 +62,71 @@ func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// update records the state a committed transaction left.
+// update records the state a committed transaction left: what it read,
+// then what it wrote.
 func (m *mirror) update(t *tx) {
 	if m.max <= 0 || !m.valid {
 		return
 	}
-	if len(m.peers)+len(t.peers) > m.max {
+	n := 0
+	for _, st := range t.states {
+		n += len(st.Records)
+	}
+	for _, c := range t.changes {
+		n += len(c.Records)
+	}
+	if len(m.peers)+n > m.max {
 		// Start over rather than track use: simple, and the next batches
 		// fill it again with what is current.
 		v := m.version
 		m.reset()
 		m.version, m.valid = v, true
 	}
-	for k, s := range t.peers {
-		m.peers[k] = s
-	}
-	for u, k := range t.names {
-		if k.IsZero() {
-			delete(m.names, u)
-		} else {
-			m.names[u] = k
+	// A phone number asked for and not found has no holder; one found
+	// is held by the user read with it.
+	for _, q := range t.queries {
+		for _, p := range q.Phones {
+			m.phones[p] = peer.Key{}
 		}
 	}
-	for p, h := range t.phones {
-		m.phones[p] = h
+	for _, st := range t.states {
+		for _, s := range st.Records {
+			m.peers[s.Key] = s
+			// The invariant: a record's usernames name it.
+			for _, u := range s.Usernames {
+				m.names[u] = s.Key
+			}
+			if s.Key.Kind == peer.KindUser && s.Phone != "" {
+				m.phones[s.Phone] = s.Key
+			}
+		}
+		for _, o := range st.Owners {
+			m.names[o.Username] = o.Key
+		}
+	}
+	for _, c := range t.changes {
+		for _, ch := range c.Records {
+			k := ch.Record.Key
+			m.peers[k] = ch.Record
+			if k.Kind != peer.KindUser || ch.OldPhone == ch.Record.Phone {
+				continue
+			}
+			if p := ch.OldPhone; p != "" {
+				if h, ok := m.phones[p]; !ok || h == k {
+					m.phones[p] = peer.Key{}
+				}
+			}
+			if p := ch.Record.Phone; p != "" {
+				m.phones[p] = k
+			}
+		}
+		for _, u := range c.Usernames {
+			if u.New.IsZero() {
+				delete(m.names, u.Username)
+			} else {
+				m.names[u.Username] = u.New
+			}
+		}
 	}
 }
 

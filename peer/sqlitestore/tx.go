@@ -81,29 +81,21 @@ ON CONFLICT (username) DO UPDATE SET kind = excluded.kind, id = excluded.id`
 )
 
 // tx is the peer.IndexTx of a write transaction. It answers Load from the
-// writer's mirror where it can and from the file otherwise, and notes what
+// writer's mirror where it can and from the file otherwise, and keeps what
 // it read and saved for the mirror.
 type tx struct {
 	tx *sql.Tx
 	m  *mirror
-	// What the file holds after the transaction, as far as it read or
-	// wrote: records, username owners (zero for none) and phone holders
-	// (zero for none).
-	peers  map[peer.Key]peer.Stored
-	names  map[string]peer.Key
-	phones map[string]peer.Key
+	// What the transaction read and wrote. The core hands them over and
+	// does not change them afterwards.
+	queries []*peer.IndexQuery
+	states  []*peer.IndexState
+	changes []*peer.IndexChanges
 }
 
 var _ peer.IndexTx = (*tx)(nil)
 
-func newTx(t *sql.Tx, m *mirror) *tx {
-	return &tx{
-		tx: t, m: m,
-		peers:  make(map[peer.Key]peer.Stored),
-		names:  make(map[string]peer.Key),
-		phones: make(map[string]peer.Key),
-	}
-}
+func newTx(t *sql.Tx, m *mirror) *tx { return &tx{tx: t, m: m} }
 
 // Load implements peer.IndexTx.
 func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) error {
@@ -111,21 +103,18 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		ids    [3][]int64 // users, chats, channels
 		phones []string
 		names  []string
+		// Each key is asked once, of the mirror or of the file; true once
+		// its record is in st.
+		asked = make(map[peer.Key]bool, len(q.Keys))
 	)
-	have := make(map[peer.Key]bool, len(q.Keys))
-	add := func(s peer.Stored) {
-		if !have[s.Key] {
-			have[s.Key] = true
-			st.Records = append(st.Records, s)
-			t.saw(s)
-		}
-	}
 	want := func(k peer.Key) {
-		if have[k] {
+		if _, dup := asked[k]; dup {
 			return
 		}
-		if s, ok := t.m.peers[k]; ok {
-			add(s)
+		s, ok := t.m.peers[k]
+		asked[k] = ok
+		if ok {
+			st.Records = append(st.Records, s)
 		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel {
 			ids[k.Kind-1] = append(ids[k.Kind-1], k.ID)
 		}
@@ -134,8 +123,7 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		want(k)
 	}
 	for _, p := range q.Phones {
-		if h, ok := t.m.phones[p]; ok && (h.IsZero() || have[h] || t.m.peers[h].Key == h) {
-			t.phones[p] = h
+		if h, ok := t.m.phones[p]; ok && (h.IsZero() || t.m.peers[h].Key == h) {
 			if !h.IsZero() {
 				want(h)
 			}
@@ -146,12 +134,13 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 	for _, u := range q.Usernames {
 		if o, ok := t.m.names[u]; ok {
 			st.Owners = append(st.Owners, peer.Owner{Username: u, Key: o})
-			t.names[u] = o
 			want(o)
 			continue
 		}
 		names = append(names, u)
 	}
+	t.queries = append(t.queries, q)
+	t.states = append(t.states, st)
 
 	var (
 		args [5]any
@@ -191,47 +180,24 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			if r.kind < 0 || r.kind > 255 {
 				return fmt.Errorf("damaged usernames row %q: kind %d; %s", name.String, r.kind, damagedRow)
 			}
-			k := peer.Key{Kind: peer.Kind(r.kind), ID: r.id}
-			st.Owners = append(st.Owners, peer.Owner{Username: name.String, Key: k})
-			t.names[name.String] = k
-			if !data.Valid || have[k] {
+			st.Owners = append(st.Owners, peer.Owner{Username: name.String, Key: peer.Key{Kind: peer.Kind(r.kind), ID: r.id}})
+			if !data.Valid {
 				continue
 			}
 		}
+		k := peer.Key{Kind: peer.Kind(r.kind), ID: r.id}
+		if asked[k] {
+			continue
+		}
+		asked[k] = true
 		r.data = data.String
 		s, err := r.stored()
 		if err != nil {
 			return err
 		}
-		add(s)
+		st.Records = append(st.Records, s)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, u := range names {
-		if _, ok := t.names[u]; !ok {
-			t.names[u] = peer.Key{}
-		}
-	}
-	// The users read are all the holders of phones.
-	for _, p := range phones {
-		if _, ok := t.phones[p]; !ok {
-			t.phones[p] = peer.Key{}
-		}
-	}
-	return nil
-}
-
-// saw notes a record as the file holds it, with the index entries of its
-// usernames (the invariant) and the holder of its phone number.
-func (t *tx) saw(s peer.Stored) {
-	t.peers[s.Key] = s
-	for _, u := range s.Usernames {
-		t.names[u] = s.Key
-	}
-	if s.Key.Kind == peer.KindUser && s.Phone != "" {
-		t.phones[s.Phone] = s.Key
-	}
+	return rows.Err()
 }
 
 // Save implements peer.IndexTx.
@@ -240,28 +206,20 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 	ins.init(insertPeersHead, "", 4)
 	ups.init(upsertPeersHead, upsertPeersTail, 4)
 	upd.init(updateDataHead, updateDataTail, 3)
-	for _, ch := range c.Records {
-		n := &ch.New
+	var buf []byte
+	for i := range c.Records {
+		ch := &c.Records[i]
+		n := &ch.Record
 		k := n.Key
-		data := encodeData(n)
+		buf = appendData(buf[:0], n)
+		data := string(buf)
 		switch {
-		case ch.Old.Key.IsZero():
+		case ch.Added:
 			ins.add(int64(k.Kind), k.ID, phoneArg(n.Phone), data)
-		case ch.Old.Phone != n.Phone:
+		case ch.OldPhone != n.Phone:
 			ups.add(int64(k.Kind), k.ID, phoneArg(n.Phone), data)
 		default:
 			upd.add(int64(k.Kind), k.ID, data)
-		}
-		t.peers[k] = *n
-		if k.Kind == peer.KindUser && ch.Old.Phone != n.Phone {
-			if p := ch.Old.Phone; p != "" {
-				if h, ok := t.phones[p]; !ok || h == k {
-					t.phones[p] = peer.Key{}
-				}
-			}
-			if n.Phone != "" {
-				t.phones[n.Phone] = k
-			}
 		}
 	}
 	for _, v := range []*values{&ins, &ups, &upd} {
@@ -283,13 +241,13 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 		default:
 			nups.add(u.Username, int64(u.New.Kind), u.New.ID)
 		}
-		t.names[u.Username] = u.New
 	}
 	for _, v := range []*values{&del, &nins, &nups} {
 		if err := v.exec(ctx, t.tx); err != nil {
 			return err
 		}
 	}
+	t.changes = append(t.changes, c)
 	return nil
 }
 
