@@ -99,9 +99,10 @@ var ErrClosed = errors.New("sqlitestore: store is closed")
 // Open opens the session file at path, creating it if it does not exist,
 // and brings its schema up to date. The directory must exist.
 //
-// Open fails with a *NotSessionError for a file that is not a session file
-// and with a *VersionError for one written by a newer version of this
-// package; neither changes the file.
+// Open fails with a *NotSessionError for a file that is not a session file,
+// with a *VersionError for one written by a newer version of this package
+// and with a *ReadOnlyError for a file, or a directory, that the process
+// cannot write; none of them changes anything.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now, writeCache: defaultMirrorSize}
 	for _, opt := range opts {
@@ -122,6 +123,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	// Before SQLite opens it: SQLite would open a read-only file for
+	// reading only and fail at the first write, and leave -wal and -shm
+	// files behind.
+	if err := checkWritable(abs, path); err != nil {
+		return nil, err
 	}
 
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
