@@ -43,24 +43,25 @@ WHERE channel_id NOT IN (SELECT CAST(key AS INTEGER) FROM json_each(?1))`
 // and a *session.KeyError when the stored auth key does not match its
 // stored ID.
 func (s *Store) Load(ctx context.Context) (*session.Session, error) {
-	if err := s.acquire(); err != nil {
+	ix := s.ix
+	if err := ix.acquire(); err != nil {
 		return nil, err
 	}
-	defer s.mu.RUnlock()
-	sess, err := s.load(ctx)
+	defer ix.mu.RUnlock()
+	sess, err := ix.loadSession(ctx)
 	if err != nil && !errors.Is(err, session.ErrNotFound) {
 		var ke *session.KeyError
 		if errors.As(err, &ke) {
-			return nil, fmt.Errorf("sqlitestore: load the session of %s: %w", s.path, err)
+			return nil, fmt.Errorf("sqlitestore: load the session of %s: %w", ix.path, err)
 		}
-		return nil, s.opError("load the session", err)
+		return nil, ix.opError("load the session", err)
 	}
 	return sess, err
 }
 
-func (s *Store) load(ctx context.Context) (*session.Session, error) {
+func (ix *index) loadSession(ctx context.Context) (*session.Session, error) {
 	// One read transaction: the row and the channels of one Save.
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := ix.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -108,10 +109,11 @@ func (s *Store) load(ctx context.Context) (*session.Session, error) {
 // Save implements session.Storage: it replaces the session in the file,
 // in one transaction.
 func (s *Store) Save(ctx context.Context, sess *session.Session) error {
-	if err := s.acquire(); err != nil {
+	ix := s.ix
+	if err := ix.acquire(); err != nil {
 		return err
 	}
-	defer s.mu.RUnlock()
+	defer ix.mu.RUnlock()
 	channels := make(map[string]int, len(sess.Updates.Channels))
 	for id, pts := range sess.Updates.Channels {
 		channels[strconv.FormatInt(id, 10)] = pts
@@ -125,10 +127,11 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 	if !sess.AuthKey.IsZero() {
 		key, keyID = sess.AuthKey.Bytes(), sess.AuthKey.ID()
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	// The peers' writes hold the same lock: one writer connection.
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	err = func() error {
-		tx, err := s.w.BeginTx(ctx, nil)
+		tx, err := ix.w.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -147,7 +150,7 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 		return tx.Commit()
 	}()
 	if err != nil {
-		return s.opError("save the session", err)
+		return ix.opError("save the session", err)
 	}
 	return nil
 }
