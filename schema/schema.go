@@ -11,4 +11,4 @@ var API []byte
 
 // Layer is the API layer of API. A test checks it against the schema's
 // "// LAYER" line.
-const Layer = 170
+const Layer = 228
