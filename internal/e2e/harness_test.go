@@ -2,13 +2,18 @@ package e2e
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/gotd/td/session"
 	"github.com/gotd/td/telegram"
-	"github.com/gotd/td/tgtest/cluster"
+	"github.com/gotd/td/telegram/dcs"
+	gotdtg "github.com/gotd/td/tg"
+	"github.com/gotd/td/tgtest"
 	"github.com/gotd/td/transport"
 	"go.uber.org/zap"
 )
@@ -18,41 +23,42 @@ import (
 // into a failure.
 const testTimeout = 60 * time.Second
 
-// runOver starts the fake server on 127.0.0.1 (one DC, tgtest/cluster,
-// which also answers help.getConfig with a DC list pointing at itself),
-// connects gotd/td's telegram.Client to it and calls f with the connected
-// client. It returns when f has returned and both ends have shut down.
+// dcID is the one DC of the fake server.
+const dcID = 2
+
+// runOver starts the fake server srv on 127.0.0.1 as DC 2, connects
+// gotd/td's telegram.Client to it and calls f with the connected client.
+// It returns when f has returned and both ends have shut down.
+//
+// The client announces its own layer, gotd/td's, in
+// invokeWithLayer(initConnection(...)) when it connects, and runs with
+// NoUpdates: it cannot read pushed updates of another layer. srv sees
+// every request with its wrappers (tgtest's cluster would strip them).
 func runOver(t *testing.T, srv *server, f func(ctx context.Context, client *telegram.Client) error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 
-	c := cluster.NewCluster(cluster.Options{
-		Protocol: transport.Intermediate,
-		Logger:   zap.NewNop(),
-	})
-	srv.common = c.Common()
-	// Every request goes to srv: it answers help.getConfig through the
-	// cluster's config service and everything else itself.
-	c.Dispatch(2, "dc2").Fallback(srv)
-
-	upCtx, stopServer := context.WithCancel(ctx)
-	defer stopServer()
-	upDone := make(chan error, 1)
-	go func() { upDone <- c.Up(upCtx) }()
-	select {
-	case <-c.Ready():
-	case err := <-upDone:
-		t.Fatalf("server: %v", err)
-	case <-ctx.Done():
-		t.Fatalf("server did not start: %v", ctx.Err())
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
 	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.dcOption = gotdtg.DCOption{ID: dcID, IPAddress: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Static: true}
+	mt := tgtest.NewServer(tgtest.NewPrivateKey(key), srv, tgtest.ServerOptions{DC: dcID, Logger: zap.NewNop()})
+	serveCtx, stopServer := context.WithCancel(ctx)
+	defer stopServer()
+	served := make(chan error, 1)
+	go func() { served <- mt.Serve(serveCtx, transport.ListenCodec(nil, l)) }()
 
 	client := telegram.NewClient(1, "tgraw-e2e", telegram.Options{
-		DC:             2,
-		DCList:         c.List(),
-		PublicKeys:     c.Keys(),
-		Resolver:       c.Resolver(),
+		DC:             dcID,
+		DCList:         dcs.List{Options: []gotdtg.DCOption{srv.dcOption}},
+		PublicKeys:     []telegram.PublicKey{mt.Key()},
+		Resolver:       dcs.Plain(dcs.PlainOptions{Protocol: transport.Intermediate}),
 		SessionStorage: &session.StorageMemory{},
 		NoUpdates:      true,
 		Logger:         zap.NewNop(),
@@ -70,7 +76,7 @@ func runOver(t *testing.T, srv *server, f func(ctx context.Context, client *tele
 
 	stopServer()
 	select {
-	case err := <-upDone:
+	case err := <-served:
 		if err != nil && !errors.Is(err, context.Canceled) {
 			t.Errorf("server: %v", err)
 		}

@@ -57,7 +57,9 @@ func scenario(t *testing.T, store peer.Store) {
 	srv := newServer(t, w, 3)
 	runOver(t, srv, func(ctx context.Context, client *telegram.Client) error {
 		learner := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) })
-		inv := learner.Wrap(client)
+		// One Invoker for every call, the resolver's too: each goes
+		// inside invokeWithLayer(tg.Layer).
+		inv := learner.Wrap(tg.LayerInvoker(client))
 		api := tg.NewClient(inv)
 		res := peer.NewResolver(inv, store, peer.ResolverOptions{})
 
@@ -128,6 +130,7 @@ func scenario(t *testing.T, store peer.Store) {
 	}
 	checkDialogPages(t, w, srv)
 	checkInvite(t, w, srv)
+	checkLayers(t, srv)
 }
 
 // restarted repeats the invitation on a new connection with a store that
@@ -136,7 +139,7 @@ func restarted(t *testing.T, store peer.Store) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
 	runOver(t, srv, func(ctx context.Context, client *telegram.Client) error {
-		inv := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) }).Wrap(client)
+		inv := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) }).Wrap(tg.LayerInvoker(client))
 		res := peer.NewResolver(inv, store, peer.ResolverOptions{})
 		channel, err := res.ResolveChannel(ctx, strconv.FormatInt(newsMarked, 10))
 		if err != nil {
@@ -153,6 +156,7 @@ func restarted(t *testing.T, store peer.Store) {
 		t.Errorf("server got RPCs\n  %q\nwant\n  %q", got, wantCalls)
 	}
 	checkInvite(t, w, srv)
+	checkLayers(t, srv)
 }
 
 func resolveUsers(ctx context.Context, res *peer.Resolver, refs ...any) ([]tg.InputUserClass, error) {
@@ -168,15 +172,11 @@ func resolveUsers(ctx context.Context, res *peer.Resolver, refs ...any) ([]tg.In
 }
 
 func invite(ctx context.Context, api *tg.Client, channel tg.InputChannelClass, users []tg.InputUserClass) error {
-	upd, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{Channel: channel, Users: users})
+	invited, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{Channel: channel, Users: users})
 	if err != nil {
 		return fmt.Errorf("channels.inviteToChannel: %w", err)
 	}
-	// Layer 170: channels.inviteToChannel returns Updates.
-	if _, ok := upd.(*tg.Updates); !ok {
-		return fmt.Errorf("channels.inviteToChannel: got %T, want *tg.Updates", upd)
-	}
-	return nil
+	return checkInvited(invited)
 }
 
 // checkDialogs checks that the walk yielded every dialog of the world, in

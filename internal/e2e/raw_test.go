@@ -13,12 +13,13 @@ import (
 
 // TestRawOverMTProto runs the scenario with tg.Client alone, the access
 // hashes taken by hand from the answers: it checks tg over real MTProto
-// and the fake server that TestPeerOverMTProto relies on.
+// and the fake server that TestPeerOverMTProto relies on. Every call goes
+// inside invokeWithLayer(tg.Layer).
 func TestRawOverMTProto(t *testing.T) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
 	runOver(t, srv, func(ctx context.Context, client *telegram.Client) error {
-		api := tg.NewClient(client)
+		api := tg.NewClient(client, tg.WithLayer())
 
 		resolved, err := api.ContactsResolveUsername(ctx, &tg.ContactsResolveUsernameRequest{Username: bobName})
 		if err != nil {
@@ -97,7 +98,7 @@ func TestRawOverMTProto(t *testing.T) {
 		}
 		carol := phone.Users[0].(*tg.User)
 
-		upd, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{
+		invited, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{
 			Channel: &tg.InputChannel{ChannelID: news.ID, AccessHash: news.AccessHash},
 			Users: []tg.InputUserClass{
 				&tg.InputUser{UserID: alice.ID, AccessHash: alice.AccessHash},
@@ -108,10 +109,7 @@ func TestRawOverMTProto(t *testing.T) {
 		if err != nil {
 			return fmt.Errorf("channels.inviteToChannel: %w", err)
 		}
-		if _, ok := upd.(*tg.Updates); !ok {
-			return fmt.Errorf("channels.inviteToChannel: got %T, want *tg.Updates", upd)
-		}
-		return nil
+		return checkInvited(invited)
 	})
 
 	wantCalls := []string{
@@ -125,6 +123,16 @@ func TestRawOverMTProto(t *testing.T) {
 		t.Errorf("server got RPCs\n  %q\nwant\n  %q", got, wantCalls)
 	}
 	checkInvite(t, w, srv)
+	checkLayers(t, srv)
+}
+
+// checkInvited checks the result of channels.inviteToChannel: the updates
+// of the invitation, and no one left out.
+func checkInvited(invited *tg.MessagesInvitedUsers) error {
+	if _, ok := invited.Updates.(*tg.Updates); !ok || len(invited.MissingInvitees) != 0 {
+		return fmt.Errorf("channels.inviteToChannel: got %s, want updates and no missing invitees", tlString(invited))
+	}
+	return nil
 }
 
 // checkInvite checks that the server got exactly one
