@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/tgraw/tgraw/gen/tldiff"
+	"github.com/tgraw/tgraw/internal/gotdschema"
 )
 
 // runTool runs tlgen with args and returns its output, error and exit
@@ -148,14 +149,14 @@ none      constructor changed  user: user#00000001 -> user#00000002  UserTypeID 
 	}
 }
 
-// TestDiffLayer228Command runs the command on the bundled layer 170 and
-// layer 228: breaking, so status 1.
+// TestDiffLayer228Command runs the command on layer 170 (gotd/td
+// v0.93.0's telegram.tl) and the bundled layer 228: breaking, so status 1.
 func TestDiffLayer228Command(t *testing.T) {
-	const l228 = "../../../shared/schemas/api-layer228.tl"
-	if _, err := os.Stat(l228); err != nil {
-		t.Skipf("layer 228 is not there (the schemas directory sits beside the repository): %v", err)
+	l170, err := gotdschema.Path("telegram.tl")
+	if err != nil {
+		t.Fatal(err)
 	}
-	out, _, code, err := runTool("diff", "../../schema/api.tl", l228)
+	out, _, code, err := runTool("diff", l170, "../../schema/api.tl")
 	if code != 1 || err == nil {
 		t.Fatalf("status %d, %v; want 1", code, err)
 	}
