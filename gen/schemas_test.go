@@ -61,7 +61,7 @@ func emptyDirOutside(dir, root string) error {
 	if err != nil {
 		return err
 	}
-	if rel, err := filepath.Rel(absRoot, absDir); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(absRoot, absDir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("%s is inside the module, which is copied into it", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
