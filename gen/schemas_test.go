@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tgraw/tgraw/internal/gotdschema"
 )
@@ -172,17 +174,32 @@ func (s *scratchModule) add(pkg string, files map[string][]byte, m *Model) strin
 	return "./gentest/" + pkg
 }
 
-// run runs the go command in the module.
+// run runs the go command in the module. A build from a cold cache on a
+// loaded machine can take longer than the test may: the go command is
+// stopped a minute before the test's deadline, so that the test fails
+// with what it printed and leaves no build running behind it.
 func (s *scratchModule) run(args ...string) {
 	s.t.Helper()
-	cmd := exec.Command("go", args...)
+	ctx := context.Background()
+	if deadline, ok := s.t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-time.Minute))
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.WaitDelay = 10 * time.Second
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	start := time.Now()
 	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		s.t.Fatalf("go %s: stopped after %v, a minute before the test's deadline (a cold build cache on a loaded machine; -timeout gives more time)\n%s",
+			strings.Join(args, " "), time.Since(start).Round(time.Second), out)
+	}
 	if err != nil {
 		s.t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	s.t.Logf("go %s:\n%s", strings.Join(args, " "), out)
+	s.t.Logf("go %s (%v):\n%s", strings.Join(args, " "), time.Since(start).Round(time.Second), out)
 }
 
 // countDefs counts the constructors and functions of m.
