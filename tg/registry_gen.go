@@ -8,36 +8,42 @@ import (
 )
 
 // Layer is the API layer of the schema this package was generated from.
-const Layer = 170
+const Layer = 228
 
 // New returns a new zero value of the constructor or function with the
 // given ID, or nil if the schema has no such ID.
 func New(id uint32) Object {
 	switch id {
-	case MessagesCreateChatRequestTypeID:
-		return &MessagesCreateChatRequest{}
 	case SecurePasswordKdfAlgoUnknownTypeID:
 		return &SecurePasswordKdfAlgoUnknown{}
+	case InputRichMessageMarkdownTypeID:
+		return &InputRichMessageMarkdown{}
 	case StorageFileJpegTypeID:
 		return &StorageFileJpeg{}
 	case UpdateTranscribedAudioTypeID:
 		return &UpdateTranscribedAudio{}
 	case UserStatusOfflineTypeID:
 		return &UserStatusOffline{}
+	case AuthSentCodeTypeFirebaseSMSTypeID:
+		return &AuthSentCodeTypeFirebaseSMS{}
 	case SecureValueErrorFrontSideTypeID:
 		return &SecureValueErrorFrontSide{}
-	case PaymentsGiveawayInfoResultsTypeID:
-		return &PaymentsGiveawayInfoResults{}
 	case UpdatesDifferenceTypeID:
 		return &UpdatesDifference{}
 	case HelpPeerColorsTypeID:
 		return &HelpPeerColors{}
+	case InputQuickReplyShortcutIDTypeID:
+		return &InputQuickReplyShortcutID{}
+	case InputBusinessGreetingMessageTypeID:
+		return &InputBusinessGreetingMessage{}
+	case TextMentionNameTypeID:
+		return &TextMentionName{}
+	case WebPageAttributeStarGiftAuctionTypeID:
+		return &WebPageAttributeStarGiftAuction{}
 	case HelpUserInfoTypeID:
 		return &HelpUserInfo{}
 	case PublicForwardMessageTypeID:
 		return &PublicForwardMessage{}
-	case MessageEntityBlockquoteTypeID:
-		return &MessageEntityBlockquote{}
 	case PhotoCachedSizeTypeID:
 		return &PhotoCachedSize{}
 	case ForumTopicDeletedTypeID:
@@ -46,40 +52,58 @@ func New(id uint32) Object {
 		return &SecureRequiredTypeOneOf{}
 	case InputStickerSetAnimatedEmojiTypeID:
 		return &InputStickerSetAnimatedEmoji{}
+	case InputKeyboardButtonRequestPeerTypeID:
+		return &InputKeyboardButtonRequestPeer{}
 	case ChannelAdminLogEventActionToggleForumTypeID:
 		return &ChannelAdminLogEventActionToggleForum{}
+	case InputStarGiftAuctionTypeID:
+		return &InputStarGiftAuction{}
+	case TextBotCommandTypeID:
+		return &TextBotCommand{}
 	case MessageActionChatJoinedByLinkTypeID:
 		return &MessageActionChatJoinedByLink{}
 	case UpdatesGetChannelDifferenceRequestTypeID:
 		return &UpdatesGetChannelDifferenceRequest{}
 	case PageBlockSlideshowTypeID:
 		return &PageBlockSlideshow{}
+	case PaymentsGetStarsSubscriptionsRequestTypeID:
+		return &PaymentsGetStarsSubscriptionsRequest{}
 	case InputGameIDTypeID:
 		return &InputGameID{}
 	case AccountVerifyEmailRequestTypeID:
 		return &AccountVerifyEmailRequest{}
+	case MessagesSendMediaRequestTypeID:
+		return &MessagesSendMediaRequest{}
+	case ConnectedBotTypeID:
+		return &ConnectedBot{}
 	case TextMarkedTypeID:
 		return &TextMarked{}
 	case InputPrivacyKeyPhoneNumberTypeID:
 		return &InputPrivacyKeyPhoneNumber{}
+	case ChatParticipantAdminTypeID:
+		return &ChatParticipantAdmin{}
+	case InputMediaUploadedDocumentTypeID:
+		return &InputMediaUploadedDocument{}
 	case PhotosUploadProfilePhotoRequestTypeID:
 		return &PhotosUploadProfilePhotoRequest{}
 	case HelpGetUserInfoRequestTypeID:
 		return &HelpGetUserInfoRequest{}
-	case MediaAreaCoordinatesTypeID:
-		return &MediaAreaCoordinates{}
 	case PhoneGetGroupCallRequestTypeID:
 		return &PhoneGetGroupCallRequest{}
 	case PremiumGetBoostsStatusRequestTypeID:
 		return &PremiumGetBoostsStatusRequest{}
 	case InputStickeredMediaDocumentTypeID:
 		return &InputStickeredMediaDocument{}
+	case InvoiceTypeID:
+		return &Invoice{}
 	case InputStickerSetEmojiGenericAnimationsTypeID:
 		return &InputStickerSetEmojiGenericAnimations{}
 	case MessagesGetFavedStickersRequestTypeID:
 		return &MessagesGetFavedStickersRequest{}
 	case AttachMenuPeerTypeChatTypeID:
 		return &AttachMenuPeerTypeChat{}
+	case RequirementToContactEmptyTypeID:
+		return &RequirementToContactEmpty{}
 	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
 		return &ChannelAdminLogEventActionChangeLinkedChat{}
 	case BotsSetBotCommandsRequestTypeID:
@@ -88,46 +112,84 @@ func New(id uint32) Object {
 		return &BotInlineMessageMediaGeo{}
 	case BotsToggleUsernameRequestTypeID:
 		return &BotsToggleUsernameRequest{}
+	case StarsSubscriptionPricingTypeID:
+		return &StarsSubscriptionPricing{}
 	case UpdateUserPhoneTypeID:
 		return &UpdateUserPhone{}
+	case MessagesEditFactCheckRequestTypeID:
+		return &MessagesEditFactCheckRequest{}
 	case InputGroupCallStreamTypeID:
 		return &InputGroupCallStream{}
 	case MessagesReceivedMessagesRequestTypeID:
 		return &MessagesReceivedMessagesRequest{}
+	case ContactsSearchRequestTypeID:
+		return &ContactsSearchRequest{}
+	case MessagesUnpinAllMessagesRequestTypeID:
+		return &MessagesUnpinAllMessagesRequest{}
 	case TopPeerCategoryCorrespondentsTypeID:
 		return &TopPeerCategoryCorrespondents{}
+	case MessageEntityDiffDeleteTypeID:
+		return &MessageEntityDiffDelete{}
 	case ChannelParticipantsSearchTypeID:
 		return &ChannelParticipantsSearch{}
 	case AuthLoginTokenMigrateToTypeID:
 		return &AuthLoginTokenMigrateTo{}
+	case QuickReplyTypeID:
+		return &QuickReply{}
 	case PrivacyKeyVoiceMessagesTypeID:
 		return &PrivacyKeyVoiceMessages{}
+	case UserFullTypeID:
+		return &UserFull{}
+	case AccountGetReactionsNotifySettingsRequestTypeID:
+		return &AccountGetReactionsNotifySettingsRequest{}
+	case BotsToggleUserEmojiStatusPermissionRequestTypeID:
+		return &BotsToggleUserEmojiStatusPermissionRequest{}
 	case SecureValueTypeDriverLicenseTypeID:
 		return &SecureValueTypeDriverLicense{}
 	case AuthCodeTypeFragmentSMSTypeID:
 		return &AuthCodeTypeFragmentSMS{}
+	case InputEmojiStatusCollectibleTypeID:
+		return &InputEmojiStatusCollectible{}
+	case InputAiComposeToneIDTypeID:
+		return &InputAiComposeToneID{}
 	case UpdateChatParticipantsTypeID:
 		return &UpdateChatParticipants{}
 	case AccountGetWallPapersRequestTypeID:
 		return &AccountGetWallPapersRequest{}
 	case UpdateChannelViewForumAsMessagesTypeID:
 		return &UpdateChannelViewForumAsMessages{}
-	case UserStatusLastWeekTypeID:
-		return &UserStatusLastWeek{}
+	case UpdateBotEditBusinessMessageTypeID:
+		return &UpdateBotEditBusinessMessage{}
+	case MessagesSetChatThemeRequestTypeID:
+		return &MessagesSetChatThemeRequest{}
 	case TextImageTypeID:
 		return &TextImage{}
 	case ChannelsGetFullChannelRequestTypeID:
 		return &ChannelsGetFullChannelRequest{}
 	case BotsInvokeWebViewCustomMethodRequestTypeID:
 		return &BotsInvokeWebViewCustomMethodRequest{}
+	case HelpPromoDataTypeID:
+		return &HelpPromoData{}
+	case MessageMediaDiceTypeID:
+		return &MessageMediaDice{}
 	case AccountGetAccountTTLRequestTypeID:
 		return &AccountGetAccountTTLRequest{}
+	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
+		return &InputInvoiceStarGiftDropOriginalDetails{}
+	case EmojiGroupPremiumTypeID:
+		return &EmojiGroupPremium{}
+	case SmsjobsUpdateSettingsRequestTypeID:
+		return &SmsjobsUpdateSettingsRequest{}
 	case ContactsDeleteContactsRequestTypeID:
 		return &ContactsDeleteContactsRequest{}
 	case UploadFileTypeID:
 		return &UploadFile{}
+	case PageBlockHeading2TypeID:
+		return &PageBlockHeading2{}
 	case MessagesSetBotPrecheckoutResultsRequestTypeID:
 		return &MessagesSetBotPrecheckoutResultsRequest{}
+	case InputBusinessIntroTypeID:
+		return &InputBusinessIntro{}
 	case UpdateBotMessageReactionsTypeID:
 		return &UpdateBotMessageReactions{}
 	case UserStatusEmptyTypeID:
@@ -138,20 +200,22 @@ func New(id uint32) Object {
 		return &BotCommandScopePeerUser{}
 	case ChannelsDeactivateAllUsernamesRequestTypeID:
 		return &ChannelsDeactivateAllUsernamesRequest{}
+	case MessageReactionsTypeID:
+		return &MessageReactions{}
 	case MessagesSendWebViewResultMessageRequestTypeID:
 		return &MessagesSendWebViewResultMessageRequest{}
 	case StorageFilePngTypeID:
 		return &StorageFilePng{}
+	case BotInlineMessageRichMessageTypeID:
+		return &BotInlineMessageRichMessage{}
 	case ChannelsGetChannelsRequestTypeID:
 		return &ChannelsGetChannelsRequest{}
 	case InputReportReasonIllegalDrugsTypeID:
 		return &InputReportReasonIllegalDrugs{}
+	case StarGiftAuctionRoundExtendableTypeID:
+		return &StarGiftAuctionRoundExtendable{}
 	case InputPaymentCredentialsApplePayTypeID:
 		return &InputPaymentCredentialsApplePay{}
-	case ChannelTypeID:
-		return &Channel{}
-	case ChatInviteExportedTypeID:
-		return &ChatInviteExported{}
 	case ContactsBlockedTypeID:
 		return &ContactsBlocked{}
 	case MessageRangeTypeID:
@@ -160,20 +224,24 @@ func New(id uint32) Object {
 		return &MessagesRecentStickersNotModified{}
 	case ChannelsConvertToGigagroupRequestTypeID:
 		return &ChannelsConvertToGigagroupRequest{}
+	case StoriesTogglePinnedToTopRequestTypeID:
+		return &StoriesTogglePinnedToTopRequest{}
 	case UpdateGroupCallConnectionTypeID:
 		return &UpdateGroupCallConnection{}
 	case InputPrivacyValueDisallowContactsTypeID:
 		return &InputPrivacyValueDisallowContacts{}
 	case UpdateStickerSetsOrderTypeID:
 		return &UpdateStickerSetsOrder{}
+	case StarsTopupOptionTypeID:
+		return &StarsTopupOption{}
 	case PremiumGetMyBoostsRequestTypeID:
 		return &PremiumGetMyBoostsRequest{}
-	case WebViewResultURLTypeID:
-		return &WebViewResultURL{}
 	case ExportedChatlistInviteTypeID:
 		return &ExportedChatlistInvite{}
 	case WebViewMessageSentTypeID:
 		return &WebViewMessageSent{}
+	case BotsPreviewInfoTypeID:
+		return &BotsPreviewInfo{}
 	case InputStickerSetAnimatedEmojiAnimationsTypeID:
 		return &InputStickerSetAnimatedEmojiAnimations{}
 	case InputPrivacyValueAllowContactsTypeID:
@@ -182,40 +250,52 @@ func New(id uint32) Object {
 		return &AuthCheckRecoveryPasswordRequest{}
 	case MessagesFoundStickerSetsNotModifiedTypeID:
 		return &MessagesFoundStickerSetsNotModified{}
+	case PaymentsGetSuggestedStarRefBotsRequestTypeID:
+		return &PaymentsGetSuggestedStarRefBotsRequest{}
 	case UsersGetUsersRequestTypeID:
 		return &UsersGetUsersRequest{}
 	case MessageActionTopicCreateTypeID:
 		return &MessageActionTopicCreate{}
 	case VideoSizeStickerMarkupTypeID:
 		return &VideoSizeStickerMarkup{}
+	case InvokeWithApnsSecretRequestTypeID:
+		return &InvokeWithApnsSecretRequest{}
 	case InputStickerSetThumbLegacyTypeID:
 		return &InputStickerSetThumbLegacy{}
-	case ChannelsGetSendAsRequestTypeID:
-		return &ChannelsGetSendAsRequest{}
-	case ChannelsGetForumTopicsRequestTypeID:
-		return &ChannelsGetForumTopicsRequest{}
 	case HelpRecentMeURLsTypeID:
 		return &HelpRecentMeURLs{}
+	case InputAiComposeToneSingleUseTypeID:
+		return &InputAiComposeToneSingleUse{}
 	case PhotoSizeEmptyTypeID:
 		return &PhotoSizeEmpty{}
 	case MessagesReadHistoryRequestTypeID:
 		return &MessagesReadHistoryRequest{}
 	case InlineQueryPeerTypeBotPMTypeID:
 		return &InlineQueryPeerTypeBotPM{}
+	case MessageReplyStoryHeaderTypeID:
+		return &MessageReplyStoryHeader{}
 	case ChannelAdminLogEventActionChangeLocationTypeID:
 		return &ChannelAdminLogEventActionChangeLocation{}
+	case PageBlockBlockquoteBlocksTypeID:
+		return &PageBlockBlockquoteBlocks{}
+	case MessagesReorderPinnedForumTopicsRequestTypeID:
+		return &MessagesReorderPinnedForumTopicsRequest{}
+	case SuggestedPostTypeID:
+		return &SuggestedPost{}
+	case ChannelsToggleJoinRequestRequestTypeID:
+		return &ChannelsToggleJoinRequestRequest{}
 	case MessagesGetFeaturedEmojiStickersRequestTypeID:
 		return &MessagesGetFeaturedEmojiStickersRequest{}
-	case ChannelFullTypeID:
-		return &ChannelFull{}
+	case SmsjobsIsEligibleToJoinRequestTypeID:
+		return &SmsjobsIsEligibleToJoinRequest{}
+	case JoinChatBotResultDeclinedTypeID:
+		return &JoinChatBotResultDeclined{}
 	case AccountGetRecentEmojiStatusesRequestTypeID:
 		return &AccountGetRecentEmojiStatusesRequest{}
 	case MessagesGetInlineGameHighScoresRequestTypeID:
 		return &MessagesGetInlineGameHighScoresRequest{}
 	case PaymentsExportInvoiceRequestTypeID:
 		return &PaymentsExportInvoiceRequest{}
-	case InputMediaPollTypeID:
-		return &InputMediaPoll{}
 	case ContactsDeleteByPhonesRequestTypeID:
 		return &ContactsDeleteByPhonesRequest{}
 	case MessagesSearchSentMediaRequestTypeID:
@@ -224,10 +304,10 @@ func New(id uint32) Object {
 		return &StorageFileWebp{}
 	case UpdateChannelTooLongTypeID:
 		return &UpdateChannelTooLong{}
+	case SmsjobsGetStatusRequestTypeID:
+		return &SmsjobsGetStatusRequest{}
 	case ChatlistsExportedInvitesTypeID:
 		return &ChatlistsExportedInvites{}
-	case KeyboardButtonURLAuthTypeID:
-		return &KeyboardButtonURLAuth{}
 	case BotsSetBotInfoRequestTypeID:
 		return &BotsSetBotInfoRequest{}
 	case ChannelsCheckUsernameRequestTypeID:
@@ -240,18 +320,20 @@ func New(id uint32) Object {
 		return &GeoPointEmpty{}
 	case SavedPhoneContactTypeID:
 		return &SavedPhoneContact{}
+	case ContactsContactBirthdaysTypeID:
+		return &ContactsContactBirthdays{}
 	case StoriesAllStoriesNotModifiedTypeID:
 		return &StoriesAllStoriesNotModified{}
+	case InputBusinessChatLinkTypeID:
+		return &InputBusinessChatLink{}
 	case BotInlineResultTypeID:
 		return &BotInlineResult{}
 	case DocumentAttributeAnimatedTypeID:
 		return &DocumentAttributeAnimated{}
-	case UpdateBotChatInviteRequesterTypeID:
-		return &UpdateBotChatInviteRequester{}
 	case ChannelsGetInactiveChannelsRequestTypeID:
 		return &ChannelsGetInactiveChannelsRequest{}
-	case ContactsSearchRequestTypeID:
-		return &ContactsSearchRequest{}
+	case BusinessWeeklyOpenTypeID:
+		return &BusinessWeeklyOpen{}
 	case StickersRenameStickerSetRequestTypeID:
 		return &StickersRenameStickerSetRequest{}
 	case StickerPackTypeID:
@@ -260,6 +342,8 @@ func New(id uint32) Object {
 		return &AccountGetNotifySettingsRequest{}
 	case UpdateNewEncryptedMessageTypeID:
 		return &UpdateNewEncryptedMessage{}
+	case MessagesReportSponsoredMessageRequestTypeID:
+		return &MessagesReportSponsoredMessageRequest{}
 	case UpdateBotInlineSendTypeID:
 		return &UpdateBotInlineSend{}
 	case ContactsImportContactTokenRequestTypeID:
@@ -270,10 +354,16 @@ func New(id uint32) Object {
 		return &PageBlockUnsupported{}
 	case BotsCanSendMessageRequestTypeID:
 		return &BotsCanSendMessageRequest{}
-	case KeyboardButtonWebViewTypeID:
-		return &KeyboardButtonWebView{}
+	case StarsTransactionTypeID:
+		return &StarsTransaction{}
+	case MessagesForwardMessagesRequestTypeID:
+		return &MessagesForwardMessagesRequest{}
 	case AuthPasswordRecoveryTypeID:
 		return &AuthPasswordRecovery{}
+	case ContactsUpdateContactNoteRequestTypeID:
+		return &ContactsUpdateContactNoteRequest{}
+	case UpdateWebBrowserExceptionTypeID:
+		return &UpdateWebBrowserException{}
 	case ChannelParticipantsBannedTypeID:
 		return &ChannelParticipantsBanned{}
 	case MediaAreaSuggestedReactionTypeID:
@@ -284,16 +374,20 @@ func New(id uint32) Object {
 		return &MessagesSearchResultsCalendar{}
 	case TopPeerCategoryBotsInlineTypeID:
 		return &TopPeerCategoryBotsInline{}
+	case MessagesUploadMediaRequestTypeID:
+		return &MessagesUploadMediaRequest{}
 	case PhoneCallRequestedTypeID:
 		return &PhoneCallRequested{}
-	case UpdateGroupCallTypeID:
-		return &UpdateGroupCall{}
 	case UpdateBotMenuButtonTypeID:
 		return &UpdateBotMenuButton{}
+	case PageListOrderedItemTextTypeID:
+		return &PageListOrderedItemText{}
 	case PhotosPhotosSliceTypeID:
 		return &PhotosPhotosSlice{}
 	case MessagesGetEmojiKeywordsDifferenceRequestTypeID:
 		return &MessagesGetEmojiKeywordsDifferenceRequest{}
+	case PaymentsToggleStarGiftsPinnedToTopRequestTypeID:
+		return &PaymentsToggleStarGiftsPinnedToTopRequest{}
 	case SecureSecretSettingsTypeID:
 		return &SecureSecretSettings{}
 	case DocumentAttributeFilenameTypeID:
@@ -302,8 +396,6 @@ func New(id uint32) Object {
 		return &UpdateWebViewResultSent{}
 	case MessagesSetInlineGameScoreRequestTypeID:
 		return &MessagesSetInlineGameScoreRequest{}
-	case InputReplyToStoryTypeID:
-		return &InputReplyToStory{}
 	case MessagesDialogsTypeID:
 		return &MessagesDialogs{}
 	case MessageActionChatAddUserTypeID:
@@ -314,8 +406,14 @@ func New(id uint32) Object {
 		return &PageBlockRelatedArticles{}
 	case TopPeerCategoryChannelsTypeID:
 		return &TopPeerCategoryChannels{}
+	case MessageActionManagedBotCreatedTypeID:
+		return &MessageActionManagedBotCreated{}
 	case MessagesHistoryImportTypeID:
 		return &MessagesHistoryImport{}
+	case ChannelsToggleAutotranslationRequestTypeID:
+		return &ChannelsToggleAutotranslationRequest{}
+	case StoryItemTypeID:
+		return &StoryItem{}
 	case SendMessageTypingActionTypeID:
 		return &SendMessageTypingAction{}
 	case ContactStatusTypeID:
@@ -324,22 +422,36 @@ func New(id uint32) Object {
 		return &MessagesGetAttachMenuBotsRequest{}
 	case UpdateEncryptedChatTypingTypeID:
 		return &UpdateEncryptedChatTyping{}
+	case MessagesReadPollVotesRequestTypeID:
+		return &MessagesReadPollVotesRequest{}
 	case PageBlockPhotoTypeID:
 		return &PageBlockPhoto{}
+	case MessagesUpdatePinnedForumTopicRequestTypeID:
+		return &MessagesUpdatePinnedForumTopicRequest{}
 	case SendMessageGeoLocationActionTypeID:
 		return &SendMessageGeoLocationAction{}
+	case AicomposeSaveToneRequestTypeID:
+		return &AicomposeSaveToneRequest{}
+	case BotsAddPreviewMediaRequestTypeID:
+		return &BotsAddPreviewMediaRequest{}
 	case UpdateAttachMenuBotsTypeID:
 		return &UpdateAttachMenuBots{}
 	case HelpSupportTypeID:
 		return &HelpSupport{}
+	case PrivacyKeyNoPaidMessagesTypeID:
+		return &PrivacyKeyNoPaidMessages{}
 	case ChannelForbiddenTypeID:
 		return &ChannelForbidden{}
 	case PhoneReceivedCallRequestTypeID:
 		return &PhoneReceivedCallRequest{}
+	case AccountConnectedBotsTypeID:
+		return &AccountConnectedBots{}
 	case BotInlineMediaResultTypeID:
 		return &BotInlineMediaResult{}
 	case AccountClearRecentEmojiStatusesRequestTypeID:
 		return &AccountClearRecentEmojiStatusesRequest{}
+	case UpdateNewStoryReactionTypeID:
+		return &UpdateNewStoryReaction{}
 	case AccountGetWebAuthorizationsRequestTypeID:
 		return &AccountGetWebAuthorizationsRequest{}
 	case ChannelAdminLogEventActionParticipantJoinTypeID:
@@ -354,8 +466,6 @@ func New(id uint32) Object {
 		return &MessagesExportedChatInvite{}
 	case SecureValueTypeID:
 		return &SecureValue{}
-	case ChannelsClickSponsoredMessageRequestTypeID:
-		return &ChannelsClickSponsoredMessageRequest{}
 	case DCOptionTypeID:
 		return &DCOption{}
 	case HelpInviteTextTypeID:
@@ -364,22 +474,28 @@ func New(id uint32) Object {
 		return &BotInlineMessageMediaContact{}
 	case MessagesGetAvailableReactionsRequestTypeID:
 		return &MessagesGetAvailableReactionsRequest{}
-	case StoriesReportRequestTypeID:
-		return &StoriesReportRequest{}
-	case UpdateChannelPinnedTopicTypeID:
-		return &UpdateChannelPinnedTopic{}
 	case UpdateFolderPeersTypeID:
 		return &UpdateFolderPeers{}
 	case InputNotifyUsersTypeID:
 		return &InputNotifyUsers{}
-	case MessagesRequestURLAuthRequestTypeID:
-		return &MessagesRequestURLAuthRequest{}
-	case ChannelsInviteToChannelRequestTypeID:
-		return &ChannelsInviteToChannelRequest{}
+	case BotsPopularAppBotsTypeID:
+		return &BotsPopularAppBots{}
+	case InputPollAnswerTypeID:
+		return &InputPollAnswer{}
+	case ConnectedBotStarRefTypeID:
+		return &ConnectedBotStarRef{}
+	case AccountGetPaidMessagesRevenueRequestTypeID:
+		return &AccountGetPaidMessagesRevenueRequest{}
+	case MessagesAddPollAnswerRequestTypeID:
+		return &MessagesAddPollAnswerRequest{}
 	case UpdatesGetDifferenceRequestTypeID:
 		return &UpdatesGetDifferenceRequest{}
-	case MessagesRequestSimpleWebViewRequestTypeID:
-		return &MessagesRequestSimpleWebViewRequest{}
+	case StoriesReportRequestTypeID:
+		return &StoriesReportRequest{}
+	case MessagesTranslateRichMessageRequestTypeID:
+		return &MessagesTranslateRichMessageRequest{}
+	case GroupCallMessageTypeID:
+		return &GroupCallMessage{}
 	case PhoneGetGroupCallStreamChannelsRequestTypeID:
 		return &PhoneGetGroupCallStreamChannelsRequest{}
 	case InputDocumentTypeID:
@@ -392,6 +508,8 @@ func New(id uint32) Object {
 		return &ChannelParticipantLeft{}
 	case DraftMessageEmptyTypeID:
 		return &DraftMessageEmpty{}
+	case StarsRatingTypeID:
+		return &StarsRating{}
 	case ReactionEmojiTypeID:
 		return &ReactionEmoji{}
 	case MessageActionSecureValuesSentMeTypeID:
@@ -400,16 +518,20 @@ func New(id uint32) Object {
 		return &UpdateEditChannelMessage{}
 	case AccountSendConfirmPhoneCodeRequestTypeID:
 		return &AccountSendConfirmPhoneCodeRequest{}
-	case UpdateDraftMessageTypeID:
-		return &UpdateDraftMessage{}
 	case ChannelAdminLogEventActionToggleInvitesTypeID:
 		return &ChannelAdminLogEventActionToggleInvites{}
+	case MessageReplyHeaderTypeID:
+		return &MessageReplyHeader{}
 	case InputMessagesFilterPinnedTypeID:
 		return &InputMessagesFilterPinned{}
 	case MessagesGetSearchCountersRequestTypeID:
 		return &MessagesGetSearchCountersRequest{}
+	case ChannelParticipantTypeID:
+		return &ChannelParticipant{}
 	case UpdateStoryIDTypeID:
 		return &UpdateStoryID{}
+	case MessagesSendMultiMediaRequestTypeID:
+		return &MessagesSendMultiMediaRequest{}
 	case AccountWallPapersNotModifiedTypeID:
 		return &AccountWallPapersNotModified{}
 	case AccountUploadThemeRequestTypeID:
@@ -430,16 +552,32 @@ func New(id uint32) Object {
 		return &TextPhone{}
 	case InputPhotoEmptyTypeID:
 		return &InputPhotoEmpty{}
+	case InputStickerSetTonGiftsTypeID:
+		return &InputStickerSetTonGifts{}
 	case MessagesGetSplitRangesRequestTypeID:
 		return &MessagesGetSplitRangesRequest{}
 	case InputAppEventTypeID:
 		return &InputAppEvent{}
 	case AccountFinishTakeoutSessionRequestTypeID:
 		return &AccountFinishTakeoutSessionRequest{}
+	case MessagesMessagesTypeID:
+		return &MessagesMessages{}
+	case InputStorePaymentStarsGiftTypeID:
+		return &InputStorePaymentStarsGift{}
+	case ContactBirthdayTypeID:
+		return &ContactBirthday{}
 	case InputUserFromMessageTypeID:
 		return &InputUserFromMessage{}
-	case ChatlistsChatlistInviteTypeID:
-		return &ChatlistsChatlistInvite{}
+	case PaymentsStarsRevenueWithdrawalURLTypeID:
+		return &PaymentsStarsRevenueWithdrawalURL{}
+	case PhoneDeleteGroupCallParticipantMessagesRequestTypeID:
+		return &PhoneDeleteGroupCallParticipantMessagesRequest{}
+	case MessagesGetEmojiStickerGroupsRequestTypeID:
+		return &MessagesGetEmojiStickerGroupsRequest{}
+	case InvokeWithGooglePlayIntegrityRequestTypeID:
+		return &InvokeWithGooglePlayIntegrityRequest{}
+	case AccountPaidMessagesRevenueTypeID:
+		return &AccountPaidMessagesRevenue{}
 	case PageBlockKickerTypeID:
 		return &PageBlockKicker{}
 	case EncryptedChatDiscardedTypeID:
@@ -448,28 +586,46 @@ func New(id uint32) Object {
 		return &InputReportReasonViolence{}
 	case HelpHidePromoDataRequestTypeID:
 		return &HelpHidePromoDataRequest{}
-	case InputMediaUploadedPhotoTypeID:
-		return &InputMediaUploadedPhoto{}
+	case UpdateMessageReactionsTypeID:
+		return &UpdateMessageReactions{}
 	case InputPhoneCallTypeID:
 		return &InputPhoneCall{}
 	case TopPeerCategoryPhoneCallsTypeID:
 		return &TopPeerCategoryPhoneCalls{}
 	case PostAddressTypeID:
 		return &PostAddress{}
+	case MessagesGetSavedDialogsRequestTypeID:
+		return &MessagesGetSavedDialogsRequest{}
+	case UpdateBusinessBotCallbackQueryTypeID:
+		return &UpdateBusinessBotCallbackQuery{}
+	case InputInvoiceStarGiftAuctionBidTypeID:
+		return &InputInvoiceStarGiftAuctionBid{}
 	case AccountSetGlobalPrivacySettingsRequestTypeID:
 		return &AccountSetGlobalPrivacySettingsRequest{}
+	case StarGiftAttributeIDBackdropTypeID:
+		return &StarGiftAttributeIDBackdrop{}
 	case AuthCancelCodeRequestTypeID:
 		return &AuthCancelCodeRequest{}
+	case PaidReactionPrivacyAnonymousTypeID:
+		return &PaidReactionPrivacyAnonymous{}
 	case UpdateNewMessageTypeID:
 		return &UpdateNewMessage{}
 	case AccountSavedRingtoneConvertedTypeID:
 		return &AccountSavedRingtoneConverted{}
-	case ChannelsToggleSignaturesRequestTypeID:
-		return &ChannelsToggleSignaturesRequest{}
+	case PaymentsCreateStarGiftCollectionRequestTypeID:
+		return &PaymentsCreateStarGiftCollectionRequest{}
+	case InputAiComposeToneSlugTypeID:
+		return &InputAiComposeToneSlug{}
 	case ChannelAdminLogEventTypeID:
 		return &ChannelAdminLogEvent{}
 	case HelpGetNearestDCRequestTypeID:
 		return &HelpGetNearestDCRequest{}
+	case PageBlockOrderedListTypeID:
+		return &PageBlockOrderedList{}
+	case InputAiComposeToneDefaultTypeID:
+		return &InputAiComposeToneDefault{}
+	case PrivacyKeyBirthdayTypeID:
+		return &PrivacyKeyBirthday{}
 	case PhotosPhotoTypeID:
 		return &PhotosPhoto{}
 	case PhoneExportedGroupCallInviteTypeID:
@@ -478,18 +634,34 @@ func New(id uint32) Object {
 		return &UpdateUser{}
 	case UpdatesChannelDifferenceTypeID:
 		return &UpdatesChannelDifference{}
+	case PaidReactionPrivacyDefaultTypeID:
+		return &PaidReactionPrivacyDefault{}
+	case InputStarsTransactionTypeID:
+		return &InputStarsTransaction{}
+	case InputSavedStarGiftSlugTypeID:
+		return &InputSavedStarGiftSlug{}
 	case InputMessageEntityMentionNameTypeID:
 		return &InputMessageEntityMentionName{}
 	case ChannelLocationTypeID:
 		return &ChannelLocation{}
+	case UpdateNewEphemeralMessageTypeID:
+		return &UpdateNewEphemeralMessage{}
+	case BusinessRecipientsTypeID:
+		return &BusinessRecipients{}
 	case WebPageEmptyTypeID:
 		return &WebPageEmpty{}
-	case UserTypeID:
-		return &User{}
+	case MessagesGetDialogUnreadMarksRequestTypeID:
+		return &MessagesGetDialogUnreadMarksRequest{}
+	case BotsGetAccessSettingsRequestTypeID:
+		return &BotsGetAccessSettingsRequest{}
+	case PrivacyValueAllowBotsTypeID:
+		return &PrivacyValueAllowBots{}
 	case PhoneToggleGroupCallStartSubscriptionRequestTypeID:
 		return &PhoneToggleGroupCallStartSubscriptionRequest{}
 	case MessagesGetEmojiProfilePhotoGroupsRequestTypeID:
 		return &MessagesGetEmojiProfilePhotoGroupsRequest{}
+	case MessagesAppendTodoListRequestTypeID:
+		return &MessagesAppendTodoListRequest{}
 	case UploadWebFileTypeID:
 		return &UploadWebFile{}
 	case SecurePlainEmailTypeID:
@@ -498,8 +670,14 @@ func New(id uint32) Object {
 		return &Long{}
 	case DoubleTypeID:
 		return &Double{}
+	case TodoCompletionTypeID:
+		return &TodoCompletion{}
 	case MessagesExportedChatInviteReplacedTypeID:
 		return &MessagesExportedChatInviteReplaced{}
+	case CommunitiesPeerLinkRequestsTypeID:
+		return &CommunitiesPeerLinkRequests{}
+	case ChannelsCheckSearchPostsFloodRequestTypeID:
+		return &ChannelsCheckSearchPostsFloodRequest{}
 	case AuthCodeTypeFlashCallTypeID:
 		return &AuthCodeTypeFlashCall{}
 	case NotifyForumTopicTypeID:
@@ -508,12 +686,8 @@ func New(id uint32) Object {
 		return &InputMediaAreaChannelPost{}
 	case PaymentsGetSavedInfoRequestTypeID:
 		return &PaymentsGetSavedInfoRequest{}
-	case InputReplyToMessageTypeID:
-		return &InputReplyToMessage{}
 	case MessagesGetRepliesRequestTypeID:
 		return &MessagesGetRepliesRequest{}
-	case MessagesGetDialogUnreadMarksRequestTypeID:
-		return &MessagesGetDialogUnreadMarksRequest{}
 	case ChannelAdminLogEventActionStartGroupCallTypeID:
 		return &ChannelAdminLogEventActionStartGroupCall{}
 	case PhotoEmptyTypeID:
@@ -524,34 +698,48 @@ func New(id uint32) Object {
 		return &EncryptedMessageService{}
 	case AuthSentCodeSuccessTypeID:
 		return &AuthSentCodeSuccess{}
+	case BotPreviewMediaTypeID:
+		return &BotPreviewMedia{}
+	case PaymentsGetStarsRevenueWithdrawalURLRequestTypeID:
+		return &PaymentsGetStarsRevenueWithdrawalURLRequest{}
 	case SendMessageUploadRoundActionTypeID:
 		return &SendMessageUploadRoundAction{}
 	case AccountSetAccountTTLRequestTypeID:
 		return &AccountSetAccountTTLRequest{}
+	case InputQuickReplyShortcutTypeID:
+		return &InputQuickReplyShortcut{}
 	case PaymentsGetPaymentReceiptRequestTypeID:
 		return &PaymentsGetPaymentReceiptRequest{}
-	case ChannelsJoinChannelRequestTypeID:
-		return &ChannelsJoinChannelRequest{}
+	case TextAutoPhoneTypeID:
+		return &TextAutoPhone{}
 	case UploadGetWebFileRequestTypeID:
 		return &UploadGetWebFileRequest{}
-	case UpdateMessagePollVoteTypeID:
-		return &UpdateMessagePollVote{}
+	case StarsTransactionPeerPremiumBotTypeID:
+		return &StarsTransactionPeerPremiumBot{}
 	case PremiumGiftCodeOptionTypeID:
 		return &PremiumGiftCodeOption{}
-	case KeyboardButtonURLTypeID:
-		return &KeyboardButtonURL{}
 	case SendMessageEmojiInteractionTypeID:
 		return &SendMessageEmojiInteraction{}
-	case PageListItemBlocksTypeID:
-		return &PageListItemBlocks{}
+	case ChannelsGetChannelRecommendationsRequestTypeID:
+		return &ChannelsGetChannelRecommendationsRequest{}
+	case PaymentsRefundStarsChargeRequestTypeID:
+		return &PaymentsRefundStarsChargeRequest{}
+	case StoriesGetAlbumsRequestTypeID:
+		return &StoriesGetAlbumsRequest{}
+	case UpdateChannelReadMessagesContentsTypeID:
+		return &UpdateChannelReadMessagesContents{}
 	case HelpPeerColorSetTypeID:
 		return &HelpPeerColorSet{}
+	case ChatFullTypeID:
+		return &ChatFull{}
 	case PageBlockBlockquoteTypeID:
 		return &PageBlockBlockquote{}
 	case UpdatePhoneCallSignalingDataTypeID:
 		return &UpdatePhoneCallSignalingData{}
 	case MessagesRequestWebViewRequestTypeID:
 		return &MessagesRequestWebViewRequest{}
+	case MessagesViewSponsoredMessageRequestTypeID:
+		return &MessagesViewSponsoredMessageRequest{}
 	case MessagesTranscribeAudioRequestTypeID:
 		return &MessagesTranscribeAudioRequest{}
 	case ChannelAdminLogEventActionToggleSignaturesTypeID:
@@ -570,16 +758,16 @@ func New(id uint32) Object {
 		return &PhoneSaveCallDebugRequest{}
 	case ChannelAdminLogEventActionSendMessageTypeID:
 		return &ChannelAdminLogEventActionSendMessage{}
+	case InputNotifyCommunityTypeID:
+		return &InputNotifyCommunity{}
 	case InputPeerChannelTypeID:
 		return &InputPeerChannel{}
 	case InputPeerPhotoFileLocationLegacyTypeID:
 		return &InputPeerPhotoFileLocationLegacy{}
-	case MessagesSendMessageRequestTypeID:
-		return &MessagesSendMessageRequest{}
 	case UpdateUserEmojiStatusTypeID:
 		return &UpdateUserEmojiStatus{}
-	case PaymentsCheckedGiftCodeTypeID:
-		return &PaymentsCheckedGiftCode{}
+	case UpdateBotPurchasedPaidMediaTypeID:
+		return &UpdateBotPurchasedPaidMedia{}
 	case StickersCheckShortNameRequestTypeID:
 		return &StickersCheckShortNameRequest{}
 	case MessageEntityCodeTypeID:
@@ -588,26 +776,34 @@ func New(id uint32) Object {
 		return &StoriesGetStoriesViewsRequest{}
 	case HelpTermsOfServiceUpdateTypeID:
 		return &HelpTermsOfServiceUpdate{}
-	case ChannelsReorderPinnedForumTopicsRequestTypeID:
-		return &ChannelsReorderPinnedForumTopicsRequest{}
 	case ChatEmptyTypeID:
 		return &ChatEmpty{}
 	case LangPackStringDeletedTypeID:
 		return &LangPackStringDeleted{}
+	case StatsPollStatsTypeID:
+		return &StatsPollStats{}
 	case ContactsBlockFromRepliesRequestTypeID:
 		return &ContactsBlockFromRepliesRequest{}
+	case MessagesSearchStickersRequestTypeID:
+		return &MessagesSearchStickersRequest{}
 	case InputTakeoutFileLocationTypeID:
 		return &InputTakeoutFileLocation{}
 	case InputStickerSetEmojiDefaultStatusesTypeID:
 		return &InputStickerSetEmojiDefaultStatuses{}
-	case BoostTypeID:
-		return &Boost{}
+	case MessagesSearchRequestTypeID:
+		return &MessagesSearchRequest{}
+	case UpdateUserTypingTypeID:
+		return &UpdateUserTyping{}
+	case PaymentsSaveStarGiftRequestTypeID:
+		return &PaymentsSaveStarGiftRequest{}
+	case GroupCallParticipantTypeID:
+		return &GroupCallParticipant{}
 	case MessagesUploadImportedMediaRequestTypeID:
 		return &MessagesUploadImportedMediaRequest{}
-	case MessageActionGiveawayResultsTypeID:
-		return &MessageActionGiveawayResults{}
-	case MessageServiceTypeID:
-		return &MessageService{}
+	case MessagesDialogFiltersTypeID:
+		return &MessagesDialogFilters{}
+	case SmsjobsStatusTypeID:
+		return &SmsjobsStatus{}
 	case AccountEmailVerifiedTypeID:
 		return &AccountEmailVerified{}
 	case HelpPeerColorsNotModifiedTypeID:
@@ -624,12 +820,20 @@ func New(id uint32) Object {
 		return &MessagesDhConfig{}
 	case StoriesGetPeerStoriesRequestTypeID:
 		return &StoriesGetPeerStoriesRequest{}
+	case StoriesEditStoryRequestTypeID:
+		return &StoriesEditStoryRequest{}
 	case ContactsImportContactsRequestTypeID:
 		return &ContactsImportContactsRequest{}
+	case MessageActionSuggestBirthdayTypeID:
+		return &MessageActionSuggestBirthday{}
+	case PrivacyKeyStarGiftsAutoSaveTypeID:
+		return &PrivacyKeyStarGiftsAutoSave{}
 	case HelpGetTermsOfServiceUpdateRequestTypeID:
 		return &HelpGetTermsOfServiceUpdateRequest{}
 	case MessagesFavedStickersTypeID:
 		return &MessagesFavedStickers{}
+	case BotsDeletePreviewMediaRequestTypeID:
+		return &BotsDeletePreviewMediaRequest{}
 	case AccountResetWebAuthorizationRequestTypeID:
 		return &AccountResetWebAuthorizationRequest{}
 	case PaymentsSendPaymentFormRequestTypeID:
@@ -640,6 +844,8 @@ func New(id uint32) Object {
 		return &PhoneGroupCallStreamRtmpURL{}
 	case InputEncryptedFileBigUploadedTypeID:
 		return &InputEncryptedFileBigUploaded{}
+	case PaymentsGetStarsTransactionsByIDRequestTypeID:
+		return &PaymentsGetStarsTransactionsByIDRequest{}
 	case StickerSetTypeID:
 		return &StickerSet{}
 	case EmojiStatusEmptyTypeID:
@@ -650,16 +856,26 @@ func New(id uint32) Object {
 		return &ContactsBlockRequest{}
 	case InputReportReasonPornographyTypeID:
 		return &InputReportReasonPornography{}
+	case StarsSubscriptionTypeID:
+		return &StarsSubscription{}
 	case PaymentsGetBankCardDataRequestTypeID:
 		return &PaymentsGetBankCardDataRequest{}
+	case AccountGetCollectibleEmojiStatusesRequestTypeID:
+		return &AccountGetCollectibleEmojiStatusesRequest{}
 	case WebPageAttributeStoryTypeID:
 		return &WebPageAttributeStory{}
 	case AuthAuthorizationTypeID:
 		return &AuthAuthorization{}
+	case StarGiftAttributeCounterTypeID:
+		return &StarGiftAttributeCounter{}
 	case MessageMediaVenueTypeID:
 		return &MessageMediaVenue{}
 	case MessagesGetEmojiStatusGroupsRequestTypeID:
 		return &MessagesGetEmojiStatusGroupsRequest{}
+	case PaymentsStarGiftsTypeID:
+		return &PaymentsStarGifts{}
+	case StarGiftAuctionUserStateTypeID:
+		return &StarGiftAuctionUserState{}
 	case PhoneConfirmCallRequestTypeID:
 		return &PhoneConfirmCallRequest{}
 	case UpdateChannelWebPageTypeID:
@@ -668,22 +884,44 @@ func New(id uint32) Object {
 		return &UpdateReadHistoryOutbox{}
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		return &InputPrivacyValueAllowCloseFriends{}
+	case PageListItemTextTypeID:
+		return &PageListItemText{}
+	case DialogPeerCommunityTypeID:
+		return &DialogPeerCommunity{}
 	case BotCommandScopeDefaultTypeID:
 		return &BotCommandScopeDefault{}
+	case MessagesCreateForumTopicRequestTypeID:
+		return &MessagesCreateForumTopicRequest{}
 	case ChannelParticipantCreatorTypeID:
 		return &ChannelParticipantCreator{}
+	case MessageActionConferenceCallTypeID:
+		return &MessageActionConferenceCall{}
+	case PhoneCallTypeID:
+		return &PhoneCall{}
 	case InlineQueryPeerTypeSameBotPMTypeID:
 		return &InlineQueryPeerTypeSameBotPM{}
-	case KeyboardButtonUserProfileTypeID:
-		return &KeyboardButtonUserProfile{}
 	case MessagesStickersTypeID:
 		return &MessagesStickers{}
+	case StoriesCanSendStoryRequestTypeID:
+		return &StoriesCanSendStoryRequest{}
 	case UpdateRecentEmojiStatusesTypeID:
 		return &UpdateRecentEmojiStatuses{}
+	case AuctionBidLevelTypeID:
+		return &AuctionBidLevel{}
+	case StarGiftTypeID:
+		return &StarGift{}
 	case UpdateShortMessageTypeID:
 		return &UpdateShortMessage{}
 	case MessageActionRequestedPeerTypeID:
 		return &MessageActionRequestedPeer{}
+	case UsersUsersSliceTypeID:
+		return &UsersUsersSlice{}
+	case AccountSetReactionsNotifySettingsRequestTypeID:
+		return &AccountSetReactionsNotifySettingsRequest{}
+	case BotsEditAccessSettingsRequestTypeID:
+		return &BotsEditAccessSettingsRequest{}
+	case BotsRequestWebViewButtonRequestTypeID:
+		return &BotsRequestWebViewButtonRequest{}
 	case ChannelAdminLogEventActionChangeWallpaperTypeID:
 		return &ChannelAdminLogEventActionChangeWallpaper{}
 	case MessagesMessageReactionsListTypeID:
@@ -692,8 +930,12 @@ func New(id uint32) Object {
 		return &MessagesGetMessageReadParticipantsRequest{}
 	case UpdateStickerSetsTypeID:
 		return &UpdateStickerSets{}
-	case MessagesGetUnreadReactionsRequestTypeID:
-		return &MessagesGetUnreadReactionsRequest{}
+	case MessageActionGiftCodeTypeID:
+		return &MessageActionGiftCode{}
+	case WebPageAttributeStarGiftCollectionTypeID:
+		return &WebPageAttributeStarGiftCollection{}
+	case MessagesSavedReactionTagsTypeID:
+		return &MessagesSavedReactionTags{}
 	case MessagesSaveGifRequestTypeID:
 		return &MessagesSaveGifRequest{}
 	case MessageEntitySpoilerTypeID:
@@ -702,12 +944,8 @@ func New(id uint32) Object {
 		return &MessagesSendEncryptedServiceRequest{}
 	case InputStickerSetItemTypeID:
 		return &InputStickerSetItem{}
-	case MessageActionGiveawayLaunchTypeID:
-		return &MessageActionGiveawayLaunch{}
 	case InputSecureFileUploadedTypeID:
 		return &InputSecureFileUploaded{}
-	case InputMediaDocumentTypeID:
-		return &InputMediaDocument{}
 	case UpdatePtsChangedTypeID:
 		return &UpdatePtsChanged{}
 	case MessagesPeerDialogsTypeID:
@@ -728,42 +966,52 @@ func New(id uint32) Object {
 		return &MessagesInitHistoryImportRequest{}
 	case InputPaymentCredentialsTypeID:
 		return &InputPaymentCredentials{}
-	case ChannelsDeleteTopicHistoryRequestTypeID:
-		return &ChannelsDeleteTopicHistoryRequest{}
 	case PageTableCellTypeID:
 		return &PageTableCell{}
+	case ChatThemeUniqueGiftTypeID:
+		return &ChatThemeUniqueGift{}
 	case SecureValueErrorTranslationFilesTypeID:
 		return &SecureValueErrorTranslationFiles{}
+	case UsersSavedMusicTypeID:
+		return &UsersSavedMusic{}
 	case ChannelParticipantAdminTypeID:
 		return &ChannelParticipantAdmin{}
+	case InputInvoiceChatInviteSubscriptionTypeID:
+		return &InputInvoiceChatInviteSubscription{}
 	case MessagesGetBotAppRequestTypeID:
 		return &MessagesGetBotAppRequest{}
 	case UpdateDialogFiltersTypeID:
 		return &UpdateDialogFilters{}
 	case ChannelsUpdateUsernameRequestTypeID:
 		return &ChannelsUpdateUsernameRequest{}
+	case MessagesDeclineURLAuthRequestTypeID:
+		return &MessagesDeclineURLAuthRequest{}
 	case BotInlineMessageMediaInvoiceTypeID:
 		return &BotInlineMessageMediaInvoice{}
 	case TextAnchorTypeID:
 		return &TextAnchor{}
 	case MessagesSearchStickerSetsRequestTypeID:
 		return &MessagesSearchStickerSetsRequest{}
+	case ChannelsSetMainProfileTabRequestTypeID:
+		return &ChannelsSetMainProfileTabRequest{}
 	case MessagesGetEmojiKeywordsRequestTypeID:
 		return &MessagesGetEmojiKeywordsRequest{}
-	case ChannelParticipantSelfTypeID:
-		return &ChannelParticipantSelf{}
 	case InputPeerChatTypeID:
 		return &InputPeerChat{}
 	case AccountGetChannelRestrictedStatusEmojisRequestTypeID:
 		return &AccountGetChannelRestrictedStatusEmojisRequest{}
-	case KeyboardButtonCallbackTypeID:
-		return &KeyboardButtonCallback{}
 	case MessagesEditChatPhotoRequestTypeID:
 		return &MessagesEditChatPhotoRequest{}
 	case MessagesStickerSetInstallResultArchiveTypeID:
 		return &MessagesStickerSetInstallResultArchive{}
 	case DialogFilterDefaultTypeID:
 		return &DialogFilterDefault{}
+	case MessagesGetSavedReactionTagsRequestTypeID:
+		return &MessagesGetSavedReactionTagsRequest{}
+	case StarGiftAttributeRarityTypeID:
+		return &StarGiftAttributeRarity{}
+	case PollAnswerVotersTypeID:
+		return &PollAnswerVoters{}
 	case InvokeWithMessagesRangeRequestTypeID:
 		return &InvokeWithMessagesRangeRequest{}
 	case MessagesBotCallbackAnswerTypeID:
@@ -790,10 +1038,16 @@ func New(id uint32) Object {
 		return &InputPeerPhotoFileLocation{}
 	case WallPaperSettingsTypeID:
 		return &WallPaperSettings{}
+	case MediaAreaURLTypeID:
+		return &MediaAreaURL{}
+	case PaymentsCheckCanSendGiftResultOkTypeID:
+		return &PaymentsCheckCanSendGiftResultOk{}
 	case StatsGetStoryStatsRequestTypeID:
 		return &StatsGetStoryStatsRequest{}
 	case InputMessagesFilterMusicTypeID:
 		return &InputMessagesFilterMusic{}
+	case SendMessageTextDraftActionTypeID:
+		return &SendMessageTextDraftAction{}
 	case IPPortSecretTypeID:
 		return &IPPortSecret{}
 	case ChatPhotoEmptyTypeID:
@@ -804,6 +1058,8 @@ func New(id uint32) Object {
 		return &MessagesStickerSetInstallResultSuccess{}
 	case AccountUpdateDeviceLockedRequestTypeID:
 		return &AccountUpdateDeviceLockedRequest{}
+	case ChatParticipantTypeID:
+		return &ChatParticipant{}
 	case UpdateEncryptedMessagesReadTypeID:
 		return &UpdateEncryptedMessagesRead{}
 	case AuthLoginTokenSuccessTypeID:
@@ -816,60 +1072,82 @@ func New(id uint32) Object {
 		return &MessagesGetRecentReactionsRequest{}
 	case PrivacyKeyPhoneP2PTypeID:
 		return &PrivacyKeyPhoneP2P{}
+	case PaymentsStarsRevenueAdsAccountURLTypeID:
+		return &PaymentsStarsRevenueAdsAccountURL{}
 	case UploadGetCDNFileRequestTypeID:
 		return &UploadGetCDNFileRequest{}
 	case StatsBroadcastStatsTypeID:
 		return &StatsBroadcastStats{}
 	case PremiumGetUserBoostsRequestTypeID:
 		return &PremiumGetUserBoostsRequest{}
+	case MessageActionPollDeleteAnswerTypeID:
+		return &MessageActionPollDeleteAnswer{}
 	case UpdateNewScheduledMessageTypeID:
 		return &UpdateNewScheduledMessage{}
+	case UpdateSavedReactionTagsTypeID:
+		return &UpdateSavedReactionTags{}
 	case PageBlockCoverTypeID:
 		return &PageBlockCover{}
 	case InputMessagesFilterChatPhotosTypeID:
 		return &InputMessagesFilterChatPhotos{}
-	case MessagesMessagesSliceTypeID:
-		return &MessagesMessagesSlice{}
 	case AccountGetThemeRequestTypeID:
 		return &AccountGetThemeRequest{}
 	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
 		return &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}
+	case StarGiftAuctionRoundTypeID:
+		return &StarGiftAuctionRound{}
 	case MessagesReorderPinnedDialogsRequestTypeID:
 		return &MessagesReorderPinnedDialogsRequest{}
 	case UsersUserFullTypeID:
 		return &UsersUserFull{}
-	case PollAnswerVotersTypeID:
-		return &PollAnswerVoters{}
+	case MessagesGetFutureChatCreatorAfterLeaveRequestTypeID:
+		return &MessagesGetFutureChatCreatorAfterLeaveRequest{}
+	case MessagesGetForumTopicsRequestTypeID:
+		return &MessagesGetForumTopicsRequest{}
 	case InputPhotoTypeID:
 		return &InputPhoto{}
+	case OutboxReadDateTypeID:
+		return &OutboxReadDate{}
 	case PhoneAcceptCallRequestTypeID:
 		return &PhoneAcceptCallRequest{}
+	case InputReplyToMessageTypeID:
+		return &InputReplyToMessage{}
 	case MessageActionSetMessagesTTLTypeID:
 		return &MessageActionSetMessagesTTL{}
-	case AppWebViewResultURLTypeID:
-		return &AppWebViewResultURL{}
 	case InlineBotSwitchPMTypeID:
 		return &InlineBotSwitchPM{}
+	case InputPasskeyCredentialPublicKeyTypeID:
+		return &InputPasskeyCredentialPublicKey{}
 	case TextURLTypeID:
 		return &TextURL{}
+	case PageBlockThinkingTypeID:
+		return &PageBlockThinking{}
 	case AttachMenuBotsTypeID:
 		return &AttachMenuBots{}
+	case PhoneDeclineConferenceCallInviteRequestTypeID:
+		return &PhoneDeclineConferenceCallInviteRequest{}
 	case BotCommandScopeUsersTypeID:
 		return &BotCommandScopeUsers{}
 	case InputThemeTypeID:
 		return &InputTheme{}
+	case BotsExportedBotTokenTypeID:
+		return &BotsExportedBotToken{}
 	case ChatParticipantsTypeID:
 		return &ChatParticipants{}
+	case MessagesDeleteQuickReplyShortcutRequestTypeID:
+		return &MessagesDeleteQuickReplyShortcutRequest{}
+	case URLAuthResultRequestTypeID:
+		return &URLAuthResultRequest{}
+	case ChannelsSetEmojiStickersRequestTypeID:
+		return &ChannelsSetEmojiStickersRequest{}
 	case PrivacyKeyPhoneCallTypeID:
 		return &PrivacyKeyPhoneCall{}
+	case MessagesGetSponsoredMessagesRequestTypeID:
+		return &MessagesGetSponsoredMessagesRequest{}
 	case BotsResetBotCommandsRequestTypeID:
 		return &BotsResetBotCommandsRequest{}
-	case MessagesGetSavedHistoryRequestTypeID:
-		return &MessagesGetSavedHistoryRequest{}
 	case SecureValueTypePassportTypeID:
 		return &SecureValueTypePassport{}
-	case SponsoredWebPageTypeID:
-		return &SponsoredWebPage{}
 	case AuthSentCodeTypeAppTypeID:
 		return &AuthSentCodeTypeApp{}
 	case MessagesAcceptEncryptionRequestTypeID:
@@ -882,46 +1160,72 @@ func New(id uint32) Object {
 		return &InputBotInlineMessageText{}
 	case UpdateChatParticipantAddTypeID:
 		return &UpdateChatParticipantAdd{}
+	case PaymentsStarGiftUpgradePreviewTypeID:
+		return &PaymentsStarGiftUpgradePreview{}
 	case AccountSaveRingtoneRequestTypeID:
 		return &AccountSaveRingtoneRequest{}
 	case MessageMediaEmptyTypeID:
 		return &MessageMediaEmpty{}
+	case UpdateQuickReplyMessageTypeID:
+		return &UpdateQuickReplyMessage{}
+	case SearchPostsFloodTypeID:
+		return &SearchPostsFlood{}
 	case AccountUpdateUsernameRequestTypeID:
 		return &AccountUpdateUsernameRequest{}
 	case UpdatesChannelDifferenceEmptyTypeID:
 		return &UpdatesChannelDifferenceEmpty{}
 	case PaymentsBankCardDataTypeID:
 		return &PaymentsBankCardData{}
+	case MessageActionNoForwardsRequestTypeID:
+		return &MessageActionNoForwardsRequest{}
+	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
+		return &ChannelsSponsoredMessageReportResultAdsHidden{}
+	case InputPasskeyResponseRegisterTypeID:
+		return &InputPasskeyResponseRegister{}
 	case AuthLogOutRequestTypeID:
 		return &AuthLogOutRequest{}
+	case InputInvoicePremiumAuthCodeTypeID:
+		return &InputInvoicePremiumAuthCode{}
 	case ChannelAdminLogEventActionParticipantVolumeTypeID:
 		return &ChannelAdminLogEventActionParticipantVolume{}
+	case RequestPeerTypeCreateBotTypeID:
+		return &RequestPeerTypeCreateBot{}
+	case UpdateDeleteGroupCallMessagesTypeID:
+		return &UpdateDeleteGroupCallMessages{}
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
 		return &ChannelAdminLogEventActionChangeEmojiStatus{}
 	case MessagesCheckChatInviteRequestTypeID:
 		return &MessagesCheckChatInviteRequest{}
-	case AuthResendCodeRequestTypeID:
-		return &AuthResendCodeRequest{}
 	case MessagesReportReactionRequestTypeID:
 		return &MessagesReportReactionRequest{}
 	case JSONNullTypeID:
 		return &JSONNull{}
-	case MessageMediaDiceTypeID:
-		return &MessageMediaDice{}
+	case EphemeralGetCallbackAnswerRequestTypeID:
+		return &EphemeralGetCallbackAnswerRequest{}
+	case KeyboardButtonBuyTypeID:
+		return &KeyboardButtonBuy{}
+	case InputStorePaymentAuthCodeTypeID:
+		return &InputStorePaymentAuthCode{}
 	case ExportedStoryLinkTypeID:
 		return &ExportedStoryLink{}
-	case DraftMessageTypeID:
-		return &DraftMessage{}
 	case BotCommandScopePeerAdminsTypeID:
 		return &BotCommandScopePeerAdmins{}
 	case HelpGetDeepLinkInfoRequestTypeID:
 		return &HelpGetDeepLinkInfoRequest{}
 	case TrueTypeID:
 		return &True{}
+	case ChannelsToggleForumRequestTypeID:
+		return &ChannelsToggleForumRequest{}
 	case InputPhotoFileLocationTypeID:
 		return &InputPhotoFileLocation{}
+	case InputMessageReadMetricTypeID:
+		return &InputMessageReadMetric{}
 	case ChannelsSetDiscussionGroupRequestTypeID:
 		return &ChannelsSetDiscussionGroupRequest{}
+	case InputMediaInvoiceTypeID:
+		return &InputMediaInvoice{}
+	case MessagesReportReadMetricsRequestTypeID:
+		return &MessagesReportReadMetricsRequest{}
 	case StorageFilePartialTypeID:
 		return &StorageFilePartial{}
 	case StickerSetFullCoveredTypeID:
@@ -930,10 +1234,24 @@ func New(id uint32) Object {
 		return &AccountChangeAuthorizationSettingsRequest{}
 	case ChannelAdminLogEventActionExportedInviteRevokeTypeID:
 		return &ChannelAdminLogEventActionExportedInviteRevoke{}
+	case InputReplyToEphemeralMessageTypeID:
+		return &InputReplyToEphemeralMessage{}
 	case PhoneSaveCallLogRequestTypeID:
 		return &PhoneSaveCallLogRequest{}
+	case MessagesRequestSimpleWebViewRequestTypeID:
+		return &MessagesRequestSimpleWebViewRequest{}
+	case PhoneSaveDefaultSendAsRequestTypeID:
+		return &PhoneSaveDefaultSendAsRequest{}
+	case PaymentsUniqueStarGiftTypeID:
+		return &PaymentsUniqueStarGift{}
 	case InputBotInlineMessageMediaVenueTypeID:
 		return &InputBotInlineMessageMediaVenue{}
+	case KeyboardButtonRequestPhoneTypeID:
+		return &KeyboardButtonRequestPhone{}
+	case ChannelsToggleSignaturesRequestTypeID:
+		return &ChannelsToggleSignaturesRequest{}
+	case MessageActionPaymentRefundedTypeID:
+		return &MessageActionPaymentRefunded{}
 	case ExportedContactTokenTypeID:
 		return &ExportedContactToken{}
 	case ChatlistsCheckChatlistInviteRequestTypeID:
@@ -942,10 +1260,20 @@ func New(id uint32) Object {
 		return &PrivacyValueDisallowChatParticipants{}
 	case ChatTypeID:
 		return &Chat{}
+	case SavedStarGiftTypeID:
+		return &SavedStarGift{}
+	case MessagesTranslatedRichMessageTypeID:
+		return &MessagesTranslatedRichMessage{}
 	case HelpCountryCodeTypeID:
 		return &HelpCountryCode{}
+	case BotsGetPreviewInfoRequestTypeID:
+		return &BotsGetPreviewInfoRequest{}
 	case BotMenuButtonCommandsTypeID:
 		return &BotMenuButtonCommands{}
+	case AccountInitPasskeyRegistrationRequestTypeID:
+		return &AccountInitPasskeyRegistrationRequest{}
+	case StarGiftAuctionAcquiredGiftTypeID:
+		return &StarGiftAuctionAcquiredGift{}
 	case LangpackGetLanguagesRequestTypeID:
 		return &LangpackGetLanguagesRequest{}
 	case ChannelAdminLogEventActionDeleteMessageTypeID:
@@ -954,18 +1282,30 @@ func New(id uint32) Object {
 		return &PhoneRequestCallRequest{}
 	case PrivacyKeyAddedByPhoneTypeID:
 		return &PrivacyKeyAddedByPhone{}
+	case SponsoredMessageReportOptionTypeID:
+		return &SponsoredMessageReportOption{}
+	case MessagesGetUnreadPollVotesRequestTypeID:
+		return &MessagesGetUnreadPollVotesRequest{}
 	case EmailVerifyPurposeLoginSetupTypeID:
 		return &EmailVerifyPurposeLoginSetup{}
 	case ChannelAdminLogEventActionChangePhotoTypeID:
 		return &ChannelAdminLogEventActionChangePhoto{}
+	case MessagesTogglePaidReactionPrivacyRequestTypeID:
+		return &MessagesTogglePaidReactionPrivacyRequest{}
+	case PaymentsGetUniqueStarGiftValueInfoRequestTypeID:
+		return &PaymentsGetUniqueStarGiftValueInfoRequest{}
 	case PaymentsGiveawayInfoTypeID:
 		return &PaymentsGiveawayInfo{}
 	case DefaultHistoryTTLTypeID:
 		return &DefaultHistoryTTL{}
+	case DocumentAttributeVideoTypeID:
+		return &DocumentAttributeVideo{}
 	case MessagesCheckHistoryImportRequestTypeID:
 		return &MessagesCheckHistoryImportRequest{}
 	case MessagesGetHistoryRequestTypeID:
 		return &MessagesGetHistoryRequest{}
+	case MessagesChatInviteJoinResultOkTypeID:
+		return &MessagesChatInviteJoinResultOk{}
 	case MessagesGetDiscussionMessageRequestTypeID:
 		return &MessagesGetDiscussionMessageRequest{}
 	case AuthAuthorizationSignUpRequiredTypeID:
@@ -976,16 +1316,18 @@ func New(id uint32) Object {
 		return &MessagesSavedDialogsSlice{}
 	case InputStickerSetEmojiDefaultTopicIconsTypeID:
 		return &InputStickerSetEmojiDefaultTopicIcons{}
+	case MessagesEmojiGameDiceInfoTypeID:
+		return &MessagesEmojiGameDiceInfo{}
 	case MessagesSendEncryptedRequestTypeID:
 		return &MessagesSendEncryptedRequest{}
 	case BotsSetBotMenuButtonRequestTypeID:
 		return &BotsSetBotMenuButtonRequest{}
 	case MessageViewsTypeID:
 		return &MessageViews{}
-	case MessagesSendMultiMediaRequestTypeID:
-		return &MessagesSendMultiMediaRequest{}
 	case AttachMenuBotIconColorTypeID:
 		return &AttachMenuBotIconColor{}
+	case MessageActionGiftStarsTypeID:
+		return &MessageActionGiftStars{}
 	case MessagesGetMessageReactionsListRequestTypeID:
 		return &MessagesGetMessageReactionsListRequest{}
 	case MessagePeerVoteMultipleTypeID:
@@ -996,8 +1338,16 @@ func New(id uint32) Object {
 		return &AccessPointRule{}
 	case PageBlockParagraphTypeID:
 		return &PageBlockParagraph{}
+	case StickersReplaceStickerRequestTypeID:
+		return &StickersReplaceStickerRequest{}
+	case PaymentsStarGiftUpgradeAttributesTypeID:
+		return &PaymentsStarGiftUpgradeAttributes{}
+	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
+		return &ChannelAdminLogEventActionChangeEmojiStickerSet{}
 	case RecentMeURLUnknownTypeID:
 		return &RecentMeURLUnknown{}
+	case MessagesGetPaidReactionPrivacyRequestTypeID:
+		return &MessagesGetPaidReactionPrivacyRequest{}
 	case MessageActionScreenshotTakenTypeID:
 		return &MessageActionScreenshotTaken{}
 	case StatsURLTypeID:
@@ -1008,82 +1358,130 @@ func New(id uint32) Object {
 		return &EmojiListNotModified{}
 	case InputGeoPointTypeID:
 		return &InputGeoPoint{}
+	case UpdateManagedBotTypeID:
+		return &UpdateManagedBot{}
 	case PageBlockFooterTypeID:
 		return &PageBlockFooter{}
 	case MessagesVotesListTypeID:
 		return &MessagesVotesList{}
 	case ReplyInlineMarkupTypeID:
 		return &ReplyInlineMarkup{}
+	case StarGiftAttributeIDModelTypeID:
+		return &StarGiftAttributeIDModel{}
 	case PhoneCreateGroupCallRequestTypeID:
 		return &PhoneCreateGroupCallRequest{}
+	case UpdateStarGiftAuctionStateTypeID:
+		return &UpdateStarGiftAuctionState{}
+	case MessageActionGiftPremiumTypeID:
+		return &MessageActionGiftPremium{}
 	case EncryptedChatRequestedTypeID:
 		return &EncryptedChatRequested{}
-	case MessagesEditMessageRequestTypeID:
-		return &MessagesEditMessageRequest{}
 	case PremiumBoostsStatusTypeID:
 		return &PremiumBoostsStatus{}
 	case UpdateBotInlineQueryTypeID:
 		return &UpdateBotInlineQuery{}
 	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
 		return &InputStickerSetEmojiChannelDefaultStatuses{}
+	case MediaAreaWeatherTypeID:
+		return &MediaAreaWeather{}
+	case HelpGetTimezonesListRequestTypeID:
+		return &HelpGetTimezonesListRequest{}
+	case TodoListTypeID:
+		return &TodoList{}
 	case MessagesGetChatsRequestTypeID:
 		return &MessagesGetChatsRequest{}
+	case StarGiftAttributeIDPatternTypeID:
+		return &StarGiftAttributeIDPattern{}
 	case StatsGraphAsyncTypeID:
 		return &StatsGraphAsync{}
 	case ReadParticipantDateTypeID:
 		return &ReadParticipantDate{}
+	case InputInvoiceStarGiftTransferTypeID:
+		return &InputInvoiceStarGiftTransfer{}
 	case InputNotifyChatsTypeID:
 		return &InputNotifyChats{}
 	case InputStickeredMediaPhotoTypeID:
 		return &InputStickeredMediaPhoto{}
+	case AicomposeCreateToneRequestTypeID:
+		return &AicomposeCreateToneRequest{}
 	case UpdatesDifferenceTooLongTypeID:
 		return &UpdatesDifferenceTooLong{}
+	case AccountUpdateBusinessWorkHoursRequestTypeID:
+		return &AccountUpdateBusinessWorkHoursRequest{}
 	case StorageFileMovTypeID:
 		return &StorageFileMov{}
 	case MessagesReportEncryptedSpamRequestTypeID:
 		return &MessagesReportEncryptedSpamRequest{}
+	case ChannelsUpdatePaidMessagesPriceRequestTypeID:
+		return &ChannelsUpdatePaidMessagesPriceRequest{}
+	case BoostTypeID:
+		return &Boost{}
 	case InputBotInlineMessageGameTypeID:
 		return &InputBotInlineMessageGame{}
-	case MessagesSearchGlobalRequestTypeID:
-		return &MessagesSearchGlobalRequest{}
-	case MessageMediaPollTypeID:
-		return &MessageMediaPoll{}
+	case PollAnswerTypeID:
+		return &PollAnswer{}
+	case ReactionNotificationsFromAllTypeID:
+		return &ReactionNotificationsFromAll{}
+	case MessageReactorTypeID:
+		return &MessageReactor{}
+	case UpdateEditEphemeralMessageTypeID:
+		return &UpdateEditEphemeralMessage{}
 	case AccountAuthorizationsTypeID:
 		return &AccountAuthorizations{}
-	case ChannelsToggleJoinRequestRequestTypeID:
-		return &ChannelsToggleJoinRequestRequest{}
+	case TextSpoilerTypeID:
+		return &TextSpoiler{}
 	case AccountAutoSaveSettingsTypeID:
 		return &AccountAutoSaveSettings{}
+	case MessagesComposedRichMessageWithAITypeID:
+		return &MessagesComposedRichMessageWithAI{}
 	case MessageEntityCashtagTypeID:
 		return &MessageEntityCashtag{}
 	case AccountDeclinePasswordResetRequestTypeID:
 		return &AccountDeclinePasswordResetRequest{}
-	case MessageMediaDocumentTypeID:
-		return &MessageMediaDocument{}
+	case WebViewResultURLTypeID:
+		return &WebViewResultURL{}
 	case HelpGetInviteTextRequestTypeID:
 		return &HelpGetInviteTextRequest{}
+	case ProfileTabGiftsTypeID:
+		return &ProfileTabGifts{}
 	case UpdateShortChatMessageTypeID:
 		return &UpdateShortChatMessage{}
 	case UpdateBotCommandsTypeID:
 		return &UpdateBotCommands{}
+	case InputInvoiceStarGiftUpgradeTypeID:
+		return &InputInvoiceStarGiftUpgrade{}
+	case BotInfoTypeID:
+		return &BotInfo{}
 	case StickersSuggestShortNameRequestTypeID:
 		return &StickersSuggestShortNameRequest{}
 	case AccountTakeoutTypeID:
 		return &AccountTakeout{}
+	case InputPrivacyKeySavedMusicTypeID:
+		return &InputPrivacyKeySavedMusic{}
+	case MessagesDeleteSavedHistoryRequestTypeID:
+		return &MessagesDeleteSavedHistoryRequest{}
 	case AccountVerifyPhoneRequestTypeID:
 		return &AccountVerifyPhoneRequest{}
 	case MessageFwdHeaderTypeID:
 		return &MessageFwdHeader{}
 	case PaymentsPaymentResultTypeID:
 		return &PaymentsPaymentResult{}
+	case StarGiftAttributePatternTypeID:
+		return &StarGiftAttributePattern{}
+	case UpdateStarsBalanceTypeID:
+		return &UpdateStarsBalance{}
 	case UpdateMessageIDTypeID:
 		return &UpdateMessageID{}
 	case MessagesGetEmojiKeywordsLanguagesRequestTypeID:
 		return &MessagesGetEmojiKeywordsLanguagesRequest{}
+	case AccountGetConnectedBotsRequestTypeID:
+		return &AccountGetConnectedBotsRequest{}
+	case PaymentsGetStarsStatusRequestTypeID:
+		return &PaymentsGetStarsStatusRequest{}
 	case UserProfilePhotoEmptyTypeID:
 		return &UserProfilePhotoEmpty{}
-	case MessageReactionsTypeID:
-		return &MessageReactions{}
+	case SmsjobsFinishJobRequestTypeID:
+		return &SmsjobsFinishJobRequest{}
 	case PageBlockPullquoteTypeID:
 		return &PageBlockPullquote{}
 	case MessagesSetDefaultReactionRequestTypeID:
@@ -1094,14 +1492,28 @@ func New(id uint32) Object {
 		return &InputBotInlineResultGame{}
 	case MessagesHidePeerSettingsBarRequestTypeID:
 		return &MessagesHidePeerSettingsBarRequest{}
+	case AccountSavedMusicIDsNotModifiedTypeID:
+		return &AccountSavedMusicIDsNotModified{}
 	case MessagesArchivedStickersTypeID:
 		return &MessagesArchivedStickers{}
+	case PaymentsCanPurchaseStoreRequestTypeID:
+		return &PaymentsCanPurchaseStoreRequest{}
+	case KeyboardButtonStyleTypeID:
+		return &KeyboardButtonStyle{}
+	case PaymentsUpdateStarGiftCollectionRequestTypeID:
+		return &PaymentsUpdateStarGiftCollectionRequest{}
 	case PhoneLeaveGroupCallRequestTypeID:
 		return &PhoneLeaveGroupCallRequest{}
+	case BotsCheckDownloadFileParamsRequestTypeID:
+		return &BotsCheckDownloadFileParamsRequest{}
 	case PrivacyKeyChatInviteTypeID:
 		return &PrivacyKeyChatInvite{}
+	case MessagesGetRichMessageRequestTypeID:
+		return &MessagesGetRichMessageRequest{}
 	case MessageActionInviteToGroupCallTypeID:
 		return &MessageActionInviteToGroupCall{}
+	case UpdateSentPhoneCodeTypeID:
+		return &UpdateSentPhoneCode{}
 	case MessagesUploadEncryptedFileRequestTypeID:
 		return &MessagesUploadEncryptedFileRequest{}
 	case MessageActionSetChatWallPaperTypeID:
@@ -1110,60 +1522,70 @@ func New(id uint32) Object {
 		return &AccountPrivacyRules{}
 	case PhoneCallDiscardedTypeID:
 		return &PhoneCallDiscarded{}
+	case WebPageAttributeStickerSetTypeID:
+		return &WebPageAttributeStickerSet{}
 	case StatsStoryStatsTypeID:
 		return &StatsStoryStats{}
 	case ChannelsToggleUsernameRequestTypeID:
 		return &ChannelsToggleUsernameRequest{}
-	case KeyboardButtonGameTypeID:
-		return &KeyboardButtonGame{}
 	case InputMessagesFilterVoiceTypeID:
 		return &InputMessagesFilterVoice{}
+	case PaymentsUniqueStarGiftValueInfoTypeID:
+		return &PaymentsUniqueStarGiftValueInfo{}
 	case DialogPeerFolderTypeID:
 		return &DialogPeerFolder{}
 	case MessagesGetInlineBotResultsRequestTypeID:
 		return &MessagesGetInlineBotResultsRequest{}
-	case MessagesUploadMediaRequestTypeID:
-		return &MessagesUploadMediaRequest{}
+	case AuthInitPasskeyLoginRequestTypeID:
+		return &AuthInitPasskeyLoginRequest{}
+	case TextHashtagTypeID:
+		return &TextHashtag{}
 	case StoryItemDeletedTypeID:
 		return &StoryItemDeleted{}
 	case HelpGetCDNConfigRequestTypeID:
 		return &HelpGetCDNConfigRequest{}
 	case HelpGetAppUpdateRequestTypeID:
 		return &HelpGetAppUpdateRequest{}
+	case ReactionPaidTypeID:
+		return &ReactionPaid{}
 	case EmailVerifyPurposeLoginChangeTypeID:
 		return &EmailVerifyPurposeLoginChange{}
 	case StorageFileMp3TypeID:
 		return &StorageFileMp3{}
 	case ChatReactionsAllTypeID:
 		return &ChatReactionsAll{}
+	case MessageMediaDocumentTypeID:
+		return &MessageMediaDocument{}
 	case HelpPremiumPromoTypeID:
 		return &HelpPremiumPromo{}
 	case AuthSentCodeTypeCallTypeID:
 		return &AuthSentCodeTypeCall{}
 	case AccountGetNotifyExceptionsRequestTypeID:
 		return &AccountGetNotifyExceptionsRequest{}
-	case StoriesGetPeerMaxIDsRequestTypeID:
-		return &StoriesGetPeerMaxIDsRequest{}
 	case StatsGroupTopInviterTypeID:
 		return &StatsGroupTopInviter{}
+	case MessagesRequestAppWebViewRequestTypeID:
+		return &MessagesRequestAppWebViewRequest{}
 	case PhoneCallEmptyTypeID:
 		return &PhoneCallEmpty{}
 	case InputSecureFileTypeID:
 		return &InputSecureFile{}
-	case MessagesGetSavedDialogsRequestTypeID:
-		return &MessagesGetSavedDialogsRequest{}
 	case ChannelAdminLogEventActionToggleSlowModeTypeID:
 		return &ChannelAdminLogEventActionToggleSlowMode{}
 	case MessagesSearchResultsPositionsTypeID:
 		return &MessagesSearchResultsPositions{}
 	case AccountDeleteAutoSaveExceptionsRequestTypeID:
 		return &AccountDeleteAutoSaveExceptionsRequest{}
-	case KeyboardButtonRequestPeerTypeID:
-		return &KeyboardButtonRequestPeer{}
+	case UpdateDeleteQuickReplyTypeID:
+		return &UpdateDeleteQuickReply{}
+	case UserStatusLastWeekTypeID:
+		return &UserStatusLastWeek{}
+	case StarsGiveawayWinnersOptionTypeID:
+		return &StarsGiveawayWinnersOption{}
 	case AccountGetPasswordRequestTypeID:
 		return &AccountGetPasswordRequest{}
-	case MessagesReadReactionsRequestTypeID:
-		return &MessagesReadReactionsRequest{}
+	case AccountResolveBusinessChatLinkRequestTypeID:
+		return &AccountResolveBusinessChatLinkRequest{}
 	case WebPageAttributeThemeTypeID:
 		return &WebPageAttributeTheme{}
 	case UpdateChatDefaultBannedRightsTypeID:
@@ -1176,14 +1598,26 @@ func New(id uint32) Object {
 		return &MessagesSendEncryptedFileRequest{}
 	case MessagesReceivedQueueRequestTypeID:
 		return &MessagesReceivedQueueRequest{}
+	case AccountRegisterPasskeyRequestTypeID:
+		return &AccountRegisterPasskeyRequest{}
+	case MessagesGetPersonalChannelHistoryRequestTypeID:
+		return &MessagesGetPersonalChannelHistoryRequest{}
 	case UpdateLangPackTypeID:
 		return &UpdateLangPack{}
 	case MessagesSentEncryptedMessageTypeID:
 		return &MessagesSentEncryptedMessage{}
+	case StoriesAlbumsNotModifiedTypeID:
+		return &StoriesAlbumsNotModified{}
 	case UpdateLoginTokenTypeID:
 		return &UpdateLoginToken{}
+	case StarGiftAttributeModelTypeID:
+		return &StarGiftAttributeModel{}
+	case AccountGetWebBrowserSettingsRequestTypeID:
+		return &AccountGetWebBrowserSettingsRequest{}
 	case ChannelsEditTitleRequestTypeID:
 		return &ChannelsEditTitleRequest{}
+	case UpdateDeleteQuickReplyMessagesTypeID:
+		return &UpdateDeleteQuickReplyMessages{}
 	case NullTypeID:
 		return &Null{}
 	case PhoneStartScheduledGroupCallRequestTypeID:
@@ -1194,22 +1628,32 @@ func New(id uint32) Object {
 		return &ChannelAdminLogEventActionToggleGroupCallSetting{}
 	case AccountGetAutoDownloadSettingsRequestTypeID:
 		return &AccountGetAutoDownloadSettingsRequest{}
+	case UpdateDeleteEphemeralMessagesTypeID:
+		return &UpdateDeleteEphemeralMessages{}
 	case MessageMediaGeoTypeID:
 		return &MessageMediaGeo{}
+	case AuthCheckPaidAuthRequestTypeID:
+		return &AuthCheckPaidAuthRequest{}
 	case InputMessagesFilterPhotoVideoTypeID:
 		return &InputMessagesFilterPhotoVideo{}
+	case MessagesGetWebPagePreviewRequestTypeID:
+		return &MessagesGetWebPagePreviewRequest{}
 	case InputPrivacyKeyProfilePhotoTypeID:
 		return &InputPrivacyKeyProfilePhoto{}
 	case UpdateReadFeaturedStickersTypeID:
 		return &UpdateReadFeaturedStickers{}
 	case CDNConfigTypeID:
 		return &CDNConfig{}
+	case InputPageBlockMapTypeID:
+		return &InputPageBlockMap{}
 	case PhoneSaveDefaultGroupCallJoinAsRequestTypeID:
 		return &PhoneSaveDefaultGroupCallJoinAsRequest{}
 	case StoriesGetStoriesByIDRequestTypeID:
 		return &StoriesGetStoriesByIDRequest{}
 	case MessagesGetMessagesViewsRequestTypeID:
 		return &MessagesGetMessagesViewsRequest{}
+	case MediaAreaStarGiftTypeID:
+		return &MediaAreaStarGift{}
 	case ChannelAdminLogEventActionChangePeerColorTypeID:
 		return &ChannelAdminLogEventActionChangePeerColor{}
 	case PhoneCallDiscardReasonHangupTypeID:
@@ -1224,56 +1668,84 @@ func New(id uint32) Object {
 		return &InputMessagesFilterEmpty{}
 	case MessagesGetArchivedStickersRequestTypeID:
 		return &MessagesGetArchivedStickersRequest{}
+	case ChannelAdminLogEventActionParticipantEditRankTypeID:
+		return &ChannelAdminLogEventActionParticipantEditRank{}
 	case StoriesGetPinnedStoriesRequestTypeID:
 		return &StoriesGetPinnedStoriesRequest{}
+	case PaymentsGetConnectedStarRefBotsRequestTypeID:
+		return &PaymentsGetConnectedStarRefBotsRequest{}
 	case ChannelAdminLogEventActionCreateTopicTypeID:
 		return &ChannelAdminLogEventActionCreateTopic{}
+	case InputReplyToStoryTypeID:
+		return &InputReplyToStory{}
 	case MessagesSetTypingRequestTypeID:
 		return &MessagesSetTypingRequest{}
+	case MessagesSendPaidReactionRequestTypeID:
+		return &MessagesSendPaidReactionRequest{}
 	case AccountToggleUsernameRequestTypeID:
 		return &AccountToggleUsernameRequest{}
 	case InputReportReasonSpamTypeID:
 		return &InputReportReasonSpam{}
 	case ChannelsEditLocationRequestTypeID:
 		return &ChannelsEditLocationRequest{}
+	case PageBlockMathTypeID:
+		return &PageBlockMath{}
 	case PeerUserTypeID:
 		return &PeerUser{}
 	case MessagesDeleteScheduledMessagesRequestTypeID:
 		return &MessagesDeleteScheduledMessagesRequest{}
 	case StoriesStoryViewsListTypeID:
 		return &StoriesStoryViewsList{}
+	case MessagesEmojiGameUnavailableTypeID:
+		return &MessagesEmojiGameUnavailable{}
 	case PhoneSetCallRatingRequestTypeID:
 		return &PhoneSetCallRatingRequest{}
+	case BusinessIntroTypeID:
+		return &BusinessIntro{}
 	case InputEncryptedFileTypeID:
 		return &InputEncryptedFile{}
+	case InputPrivacyValueAllowBotsTypeID:
+		return &InputPrivacyValueAllowBots{}
 	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
 		return &ChannelAdminLogEventActionExportedInviteDelete{}
 	case HelpConfigSimpleTypeID:
 		return &HelpConfigSimple{}
 	case ChatInviteAlreadyTypeID:
 		return &ChatInviteAlready{}
-	case UpdateMessageExtendedMediaTypeID:
-		return &UpdateMessageExtendedMedia{}
+	case MessagesReportMessagesDeliveryRequestTypeID:
+		return &MessagesReportMessagesDeliveryRequest{}
+	case PhoneGetGroupCallStreamRtmpURLRequestTypeID:
+		return &PhoneGetGroupCallStreamRtmpURLRequest{}
+	case KeyboardButtonRequestPeerTypeID:
+		return &KeyboardButtonRequestPeer{}
 	case BaseThemeArcticTypeID:
 		return &BaseThemeArctic{}
 	case MessagesReadFeaturedStickersRequestTypeID:
 		return &MessagesReadFeaturedStickersRequest{}
-	case InputMediaUploadedDocumentTypeID:
-		return &InputMediaUploadedDocument{}
+	case InputPasskeyCredentialFirebasePNVTypeID:
+		return &InputPasskeyCredentialFirebasePNV{}
 	case InputChannelFromMessageTypeID:
 		return &InputChannelFromMessage{}
 	case UpdatePinnedChannelMessagesTypeID:
 		return &UpdatePinnedChannelMessages{}
 	case MessagesDeleteChatRequestTypeID:
 		return &MessagesDeleteChatRequest{}
+	case MessagesEditQuickReplyShortcutRequestTypeID:
+		return &MessagesEditQuickReplyShortcutRequest{}
 	case InputNotifyForumTopicTypeID:
 		return &InputNotifyForumTopic{}
+	case ChatInviteTypeID:
+		return &ChatInvite{}
+	case PaymentsGetStarGiftAuctionStateRequestTypeID:
+		return &PaymentsGetStarGiftAuctionStateRequest{}
 	case EmojiKeywordsDifferenceTypeID:
 		return &EmojiKeywordsDifference{}
 	case PopularContactTypeID:
 		return &PopularContact{}
 	case MessagesGetSavedGifsRequestTypeID:
 		return &MessagesGetSavedGifsRequest{}
+	case MessageActionChangeCommunityTypeID:
+		return &MessageActionChangeCommunity{}
 	case UpdatesDifferenceEmptyTypeID:
 		return &UpdatesDifferenceEmpty{}
 	case ChannelAdminLogEventActionPinTopicTypeID:
@@ -1282,28 +1754,30 @@ func New(id uint32) Object {
 		return &BotAppNotModified{}
 	case ExportedMessageLinkTypeID:
 		return &ExportedMessageLink{}
-	case InvoiceTypeID:
-		return &Invoice{}
 	case MessagesCheckHistoryImportPeerRequestTypeID:
 		return &MessagesCheckHistoryImportPeerRequest{}
 	case ContactsGetContactsRequestTypeID:
 		return &ContactsGetContactsRequest{}
-	case StoriesStoriesTypeID:
-		return &StoriesStories{}
+	case AccountSetMainProfileTabRequestTypeID:
+		return &AccountSetMainProfileTabRequest{}
 	case AuthSentCodeTypeID:
 		return &AuthSentCode{}
-	case PageListOrderedItemTextTypeID:
-		return &PageListOrderedItemText{}
+	case StarsGiftOptionTypeID:
+		return &StarsGiftOption{}
 	case MessagesHistoryImportParsedTypeID:
 		return &MessagesHistoryImportParsed{}
-	case UpdateMessageReactionsTypeID:
-		return &UpdateMessageReactions{}
+	case AccountDisablePeerConnectedBotRequestTypeID:
+		return &AccountDisablePeerConnectedBotRequest{}
 	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
 		return &ChannelAdminLogEventActionChangeProfilePeerColor{}
+	case StoriesUpdateAlbumRequestTypeID:
+		return &StoriesUpdateAlbumRequest{}
 	case InlineQueryPeerTypeMegagroupTypeID:
 		return &InlineQueryPeerTypeMegagroup{}
 	case StatsGetMessagePublicForwardsRequestTypeID:
 		return &StatsGetMessagePublicForwardsRequest{}
+	case MessagesMessagesSliceTypeID:
+		return &MessagesMessagesSlice{}
 	case AccountConfirmPhoneRequestTypeID:
 		return &AccountConfirmPhoneRequest{}
 	case PremiumSubscriptionOptionTypeID:
@@ -1312,32 +1786,62 @@ func New(id uint32) Object {
 		return &RequestPeerTypeUser{}
 	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
 		return &ChannelAdminLogEventActionTogglePreHistoryHidden{}
+	case MessagesQuickRepliesNotModifiedTypeID:
+		return &MessagesQuickRepliesNotModified{}
 	case ChatAdminRightsTypeID:
 		return &ChatAdminRights{}
 	case PaymentsLaunchPrepaidGiveawayRequestTypeID:
 		return &PaymentsLaunchPrepaidGiveawayRequest{}
+	case AccountDeleteBusinessChatLinkRequestTypeID:
+		return &AccountDeleteBusinessChatLinkRequest{}
+	case MessagesFoundStickersNotModifiedTypeID:
+		return &MessagesFoundStickersNotModified{}
+	case MessagesUpdateSavedReactionTagRequestTypeID:
+		return &MessagesUpdateSavedReactionTagRequest{}
+	case MessagesReorderQuickRepliesRequestTypeID:
+		return &MessagesReorderQuickRepliesRequest{}
+	case StarsTransactionPeerAdsTypeID:
+		return &StarsTransactionPeerAds{}
 	case StoryReactionTypeID:
 		return &StoryReaction{}
+	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
+		return &ChannelAdminLogEventActionToggleSignatureProfiles{}
+	case PaymentsToggleChatStarGiftNotificationsRequestTypeID:
+		return &PaymentsToggleChatStarGiftNotificationsRequest{}
+	case AccountToggleWebBrowserSettingsExceptionRequestTypeID:
+		return &AccountToggleWebBrowserSettingsExceptionRequest{}
 	case PremiumGetBoostsListRequestTypeID:
 		return &PremiumGetBoostsListRequest{}
+	case DraftMessageTypeID:
+		return &DraftMessage{}
+	case MessagesSearchGlobalRequestTypeID:
+		return &MessagesSearchGlobalRequest{}
 	case ChatInvitePeekTypeID:
 		return &ChatInvitePeek{}
 	case InputStorePaymentGiftPremiumTypeID:
 		return &InputStorePaymentGiftPremium{}
+	case MessagesChatInviteJoinResultWebViewTypeID:
+		return &MessagesChatInviteJoinResultWebView{}
 	case HelpGetAppConfigRequestTypeID:
 		return &HelpGetAppConfigRequest{}
 	case EncryptedChatTypeID:
 		return &EncryptedChat{}
 	case StatsLoadAsyncGraphRequestTypeID:
 		return &StatsLoadAsyncGraphRequest{}
+	case URLAuthResultAcceptedTypeID:
+		return &URLAuthResultAccepted{}
+	case MissingInviteeTypeID:
+		return &MissingInvitee{}
 	case SendMessageChooseContactActionTypeID:
 		return &SendMessageChooseContactAction{}
 	case AuthLoginTokenTypeID:
 		return &AuthLoginToken{}
 	case UpdateNewChannelMessageTypeID:
 		return &UpdateNewChannelMessage{}
-	case MessagesTranslateTextRequestTypeID:
-		return &MessagesTranslateTextRequest{}
+	case UsersUsersTypeID:
+		return &UsersUsers{}
+	case InputFileStoryDocumentTypeID:
+		return &InputFileStoryDocument{}
 	case DocumentAttributeStickerTypeID:
 		return &DocumentAttributeSticker{}
 	case InlineQueryPeerTypeBroadcastTypeID:
@@ -1346,8 +1850,12 @@ func New(id uint32) Object {
 		return &UpdateChannel{}
 	case PhoneConnectionWebrtcTypeID:
 		return &PhoneConnectionWebrtc{}
+	case StoriesStoriesTypeID:
+		return &StoriesStories{}
 	case MessagesGetMessagesRequestTypeID:
 		return &MessagesGetMessagesRequest{}
+	case PageListItemBlocksTypeID:
+		return &PageListItemBlocks{}
 	case AccountAutoDownloadSettingsTypeID:
 		return &AccountAutoDownloadSettings{}
 	case MessagesGetMaskStickersRequestTypeID:
@@ -1356,8 +1864,14 @@ func New(id uint32) Object {
 		return &StickerSetCovered{}
 	case SecureFileEmptyTypeID:
 		return &SecureFileEmpty{}
+	case MonoForumDialogTypeID:
+		return &MonoForumDialog{}
 	case InputDialogPeerFolderTypeID:
 		return &InputDialogPeerFolder{}
+	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
+		return &ChannelAdminLogEventActionParticipantSubExtend{}
+	case AccountToggleConnectedBotPausedRequestTypeID:
+		return &AccountToggleConnectedBotPausedRequest{}
 	case MessagesGetFeaturedStickersRequestTypeID:
 		return &MessagesGetFeaturedStickersRequest{}
 	case InputEncryptedFileUploadedTypeID:
@@ -1374,6 +1888,8 @@ func New(id uint32) Object {
 		return &ChatlistsEditExportedInviteRequest{}
 	case PrivacyValueAllowAllTypeID:
 		return &PrivacyValueAllowAll{}
+	case UserStatusLastMonthTypeID:
+		return &UserStatusLastMonth{}
 	case MessagesGetDefaultHistoryTTLRequestTypeID:
 		return &MessagesGetDefaultHistoryTTLRequest{}
 	case ChatForbiddenTypeID:
@@ -1382,32 +1898,52 @@ func New(id uint32) Object {
 		return &PageBlockCollage{}
 	case AccountGetMultiWallPapersRequestTypeID:
 		return &AccountGetMultiWallPapersRequest{}
+	case CommunityTypeID:
+		return &Community{}
+	case InputInvoiceStarsTypeID:
+		return &InputInvoiceStars{}
 	case ChatReactionsSomeTypeID:
 		return &ChatReactionsSome{}
 	case AccountUpdateStatusRequestTypeID:
 		return &AccountUpdateStatusRequest{}
 	case SecureValueErrorFilesTypeID:
 		return &SecureValueErrorFiles{}
+	case AccountUpdateConnectedBotRequestTypeID:
+		return &AccountUpdateConnectedBotRequest{}
 	case HelpDeepLinkInfoEmptyTypeID:
 		return &HelpDeepLinkInfoEmpty{}
 	case EncryptedChatWaitingTypeID:
 		return &EncryptedChatWaiting{}
 	case HelpEditUserInfoRequestTypeID:
 		return &HelpEditUserInfoRequest{}
+	case AccountUpdateBusinessGreetingMessageRequestTypeID:
+		return &AccountUpdateBusinessGreetingMessageRequest{}
 	case ChatlistsHideChatlistUpdatesRequestTypeID:
 		return &ChatlistsHideChatlistUpdatesRequest{}
 	case TextBoldTypeID:
 		return &TextBold{}
 	case GroupCallParticipantVideoTypeID:
 		return &GroupCallParticipantVideo{}
-	case MessageActionGiftCodeTypeID:
-		return &MessageActionGiftCode{}
+	case MessagesAcceptURLAuthRequestTypeID:
+		return &MessagesAcceptURLAuthRequest{}
 	case AuthImportBotAuthorizationRequestTypeID:
 		return &AuthImportBotAuthorizationRequest{}
+	case PageBlockHeading3TypeID:
+		return &PageBlockHeading3{}
+	case AccountConfirmBotConnectionRequestTypeID:
+		return &AccountConfirmBotConnectionRequest{}
+	case InputKeyboardButtonURLAuthTypeID:
+		return &InputKeyboardButtonURLAuth{}
+	case PageBlockHeading6TypeID:
+		return &PageBlockHeading6{}
 	case AccountResetWebAuthorizationsRequestTypeID:
 		return &AccountResetWebAuthorizationsRequest{}
+	case UpdatePinnedForumTopicTypeID:
+		return &UpdatePinnedForumTopic{}
 	case FoldersEditPeerFoldersRequestTypeID:
 		return &FoldersEditPeerFoldersRequest{}
+	case AccountUpdateColorRequestTypeID:
+		return &AccountUpdateColorRequest{}
 	case UpdatePinnedSavedDialogsTypeID:
 		return &UpdatePinnedSavedDialogs{}
 	case MessagesPeerSettingsTypeID:
@@ -1416,20 +1952,32 @@ func New(id uint32) Object {
 		return &UpdateNewStickerSet{}
 	case MessageMediaStoryTypeID:
 		return &MessageMediaStory{}
+	case EphemeralSendMessageRequestTypeID:
+		return &EphemeralSendMessageRequest{}
 	case ChannelsToggleAntiSpamRequestTypeID:
 		return &ChannelsToggleAntiSpamRequest{}
 	case UpdateInlineBotCallbackQueryTypeID:
 		return &UpdateInlineBotCallbackQuery{}
-	case MessageMediaPhotoTypeID:
-		return &MessageMediaPhoto{}
+	case InputSavedStarGiftUserTypeID:
+		return &InputSavedStarGiftUser{}
 	case UpdateReadChannelDiscussionOutboxTypeID:
 		return &UpdateReadChannelDiscussionOutbox{}
+	case InputReplyToMonoForumTypeID:
+		return &InputReplyToMonoForum{}
+	case PaymentsGetStarsTransactionsRequestTypeID:
+		return &PaymentsGetStarsTransactionsRequest{}
 	case PrivacyKeyForwardsTypeID:
 		return &PrivacyKeyForwards{}
+	case InputDialogPeerCommunityTypeID:
+		return &InputDialogPeerCommunity{}
 	case MessagesToggleBotInAttachMenuRequestTypeID:
 		return &MessagesToggleBotInAttachMenuRequest{}
+	case MessageActionSuggestedPostRefundTypeID:
+		return &MessageActionSuggestedPostRefund{}
 	case AccountUnregisterDeviceRequestTypeID:
 		return &AccountUnregisterDeviceRequest{}
+	case InputPhoneContactTypeID:
+		return &InputPhoneContact{}
 	case MessagesGetAllDraftsRequestTypeID:
 		return &MessagesGetAllDraftsRequest{}
 	case ChannelAdminLogEventActionChangeUsernameTypeID:
@@ -1446,28 +1994,44 @@ func New(id uint32) Object {
 		return &MessagesGetSearchResultsCalendarRequest{}
 	case PrivacyValueAllowChatParticipantsTypeID:
 		return &PrivacyValueAllowChatParticipants{}
+	case PaymentsStarGiftAuctionStateTypeID:
+		return &PaymentsStarGiftAuctionState{}
 	case PremiumApplyBoostRequestTypeID:
 		return &PremiumApplyBoostRequest{}
-	case ChannelsUpdatePinnedForumTopicRequestTypeID:
-		return &ChannelsUpdatePinnedForumTopicRequest{}
+	case PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID:
+		return &PaymentsGetStarGiftAuctionAcquiredGiftsRequest{}
+	case UpdateBotStarsSubscriptionTypeID:
+		return &UpdateBotStarsSubscription{}
+	case PaymentsStarsRevenueStatsTypeID:
+		return &PaymentsStarsRevenueStats{}
+	case TopPeerCategoryBotsGuestChatTypeID:
+		return &TopPeerCategoryBotsGuestChat{}
 	case DocumentAttributeImageSizeTypeID:
 		return &DocumentAttributeImageSize{}
 	case TextFixedTypeID:
 		return &TextFixed{}
 	case LangPackStringPluralizedTypeID:
 		return &LangPackStringPluralized{}
-	case MessagesImportChatInviteRequestTypeID:
-		return &MessagesImportChatInviteRequest{}
 	case AccountSaveWallPaperRequestTypeID:
 		return &AccountSaveWallPaperRequest{}
-	case PollAnswerTypeID:
-		return &PollAnswer{}
+	case MessagesSendBotRequestedPeerRequestTypeID:
+		return &MessagesSendBotRequestedPeerRequest{}
+	case MessagesSendQuickReplyMessagesRequestTypeID:
+		return &MessagesSendQuickReplyMessagesRequest{}
+	case BirthdayTypeID:
+		return &Birthday{}
+	case PaymentsStarsStatusTypeID:
+		return &PaymentsStarsStatus{}
+	case AicomposeTonesTypeID:
+		return &AicomposeTones{}
 	case MessageEntityBotCommandTypeID:
 		return &MessageEntityBotCommand{}
+	case PaymentsGetStarGiftUpgradeAttributesRequestTypeID:
+		return &PaymentsGetStarGiftUpgradeAttributesRequest{}
 	case BaseThemeTintedTypeID:
 		return &BaseThemeTinted{}
-	case ChannelParticipantBannedTypeID:
-		return &ChannelParticipantBanned{}
+	case PaymentsBotCancelStarsSubscriptionRequestTypeID:
+		return &PaymentsBotCancelStarsSubscriptionRequest{}
 	case MessagesStickerSetTypeID:
 		return &MessagesStickerSet{}
 	case MessagesGetOnlinesRequestTypeID:
@@ -1476,22 +2040,32 @@ func New(id uint32) Object {
 		return &UpdateDialogPinned{}
 	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
 		return &ChannelAdminLogEventActionChangeHistoryTTL{}
-	case MessagesDeleteSavedHistoryRequestTypeID:
-		return &MessagesDeleteSavedHistoryRequest{}
+	case FragmentCollectibleInfoTypeID:
+		return &FragmentCollectibleInfo{}
 	case MessageEntityURLTypeID:
 		return &MessageEntityURL{}
 	case StoriesAllStoriesTypeID:
 		return &StoriesAllStories{}
 	case HelpSaveAppLogRequestTypeID:
 		return &HelpSaveAppLogRequest{}
+	case ReportResultAddCommentTypeID:
+		return &ReportResultAddComment{}
 	case NotificationSoundNoneTypeID:
 		return &NotificationSoundNone{}
 	case MessageEntityHashtagTypeID:
 		return &MessageEntityHashtag{}
+	case PhoneGetGroupCallStarsRequestTypeID:
+		return &PhoneGetGroupCallStarsRequest{}
+	case MessagesGetSavedDialogsByIDRequestTypeID:
+		return &MessagesGetSavedDialogsByIDRequest{}
+	case AccountGetBusinessChatLinksRequestTypeID:
+		return &AccountGetBusinessChatLinksRequest{}
 	case PageCaptionTypeID:
 		return &PageCaption{}
 	case UpdateRecentReactionsTypeID:
 		return &UpdateRecentReactions{}
+	case InputBusinessRecipientsTypeID:
+		return &InputBusinessRecipients{}
 	case MessagesEmojiGroupsNotModifiedTypeID:
 		return &MessagesEmojiGroupsNotModified{}
 	case BotCommandScopeChatsTypeID:
@@ -1514,36 +2088,48 @@ func New(id uint32) Object {
 		return &AccountChangePhoneRequest{}
 	case PaymentsPaymentReceiptTypeID:
 		return &PaymentsPaymentReceipt{}
+	case RecentStoryTypeID:
+		return &RecentStory{}
 	case StoriesStealthModeTypeID:
 		return &StoriesStealthMode{}
-	case ForumTopicTypeID:
-		return &ForumTopic{}
+	case MessageEntityDiffInsertTypeID:
+		return &MessageEntityDiffInsert{}
+	case EmojiStatusCollectibleTypeID:
+		return &EmojiStatusCollectible{}
 	case ChatlistsDeleteExportedInviteRequestTypeID:
 		return &ChatlistsDeleteExportedInviteRequest{}
 	case DialogFolderTypeID:
 		return &DialogFolder{}
 	case MessagesDialogsSliceTypeID:
 		return &MessagesDialogsSlice{}
+	case ReactionsNotifySettingsTypeID:
+		return &ReactionsNotifySettings{}
+	case DisallowedGiftsSettingsTypeID:
+		return &DisallowedGiftsSettings{}
 	case AccountGetThemesRequestTypeID:
 		return &AccountGetThemesRequest{}
 	case InputWallPaperSlugTypeID:
 		return &InputWallPaperSlug{}
+	case ContactsResolveUsernameRequestTypeID:
+		return &ContactsResolveUsernameRequest{}
 	case UpdatesCombinedTypeID:
 		return &UpdatesCombined{}
 	case AuthCodeTypeSMSTypeID:
 		return &AuthCodeTypeSMS{}
-	case MessagesSendMediaRequestTypeID:
-		return &MessagesSendMediaRequest{}
+	case ProfileTabMediaTypeID:
+		return &ProfileTabMedia{}
 	case InputDocumentEmptyTypeID:
 		return &InputDocumentEmpty{}
+	case RequestedPeerChatTypeID:
+		return &RequestedPeerChat{}
 	case WebPageNotModifiedTypeID:
 		return &WebPageNotModified{}
-	case GlobalPrivacySettingsTypeID:
-		return &GlobalPrivacySettings{}
 	case HelpGetCountriesListRequestTypeID:
 		return &HelpGetCountriesListRequest{}
 	case AccountGetSecureValueRequestTypeID:
 		return &AccountGetSecureValueRequest{}
+	case CommunitiesTogglePeerLinkRequestTypeID:
+		return &CommunitiesTogglePeerLinkRequest{}
 	case MessagesGetExportedChatInviteRequestTypeID:
 		return &MessagesGetExportedChatInviteRequest{}
 	case MessagesEditChatTitleRequestTypeID:
@@ -1552,12 +2138,10 @@ func New(id uint32) Object {
 		return &MessageEntityPre{}
 	case HighScoreTypeID:
 		return &HighScore{}
-	case MessagesGetPollResultsRequestTypeID:
-		return &MessagesGetPollResultsRequest{}
+	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
+		return &MessageActionStarGiftPurchaseOfferDeclined{}
 	case AuthCodeTypeCallTypeID:
 		return &AuthCodeTypeCall{}
-	case DialogFilterTypeID:
-		return &DialogFilter{}
 	case TextPlainTypeID:
 		return &TextPlain{}
 	case MessagesMessagesNotModifiedTypeID:
@@ -1566,26 +2150,34 @@ func New(id uint32) Object {
 		return &MessagesGetEmojiGroupsRequest{}
 	case UpdatesTypeID:
 		return &Updates{}
-	case PhoneToggleGroupCallSettingsRequestTypeID:
-		return &PhoneToggleGroupCallSettingsRequest{}
-	case PremiumGiftOptionTypeID:
-		return &PremiumGiftOption{}
+	case StarsTonAmountTypeID:
+		return &StarsTonAmount{}
+	case PaymentsConvertStarGiftRequestTypeID:
+		return &PaymentsConvertStarGiftRequest{}
 	case MessagePeerVoteInputOptionTypeID:
 		return &MessagePeerVoteInputOption{}
 	case UpdateSavedRingtonesTypeID:
 		return &UpdateSavedRingtones{}
 	case ChatlistsLeaveChatlistRequestTypeID:
 		return &ChatlistsLeaveChatlistRequest{}
+	case InputStorePaymentStarsGiveawayTypeID:
+		return &InputStorePaymentStarsGiveaway{}
 	case TextWithEntitiesTypeID:
 		return &TextWithEntities{}
 	case BotMenuButtonDefaultTypeID:
 		return &BotMenuButtonDefault{}
 	case InputClientProxyTypeID:
 		return &InputClientProxy{}
+	case UsersGetSavedMusicByIDRequestTypeID:
+		return &UsersGetSavedMusicByIDRequest{}
 	case UpdateStoryTypeID:
 		return &UpdateStory{}
 	case PhotoSizeTypeID:
 		return &PhotoSize{}
+	case MessageTypeID:
+		return &Message{}
+	case CommunityPeerTypeID:
+		return &CommunityPeer{}
 	case MessageEntityBankCardTypeID:
 		return &MessageEntityBankCard{}
 	case BotInlineMessageMediaAutoTypeID:
@@ -1596,50 +2188,84 @@ func New(id uint32) Object {
 		return &HelpPeerColorProfileSet{}
 	case MessagesAvailableReactionsTypeID:
 		return &MessagesAvailableReactions{}
+	case UpdateMessagePollVoteTypeID:
+		return &UpdateMessagePollVote{}
 	case MessageEntityTextURLTypeID:
 		return &MessageEntityTextURL{}
-	case MessageTypeID:
-		return &Message{}
+	case AccountGetBotBusinessConnectionRequestTypeID:
+		return &AccountGetBotBusinessConnectionRequest{}
 	case AccountSaveAutoDownloadSettingsRequestTypeID:
 		return &AccountSaveAutoDownloadSettingsRequest{}
 	case MediaAreaChannelPostTypeID:
 		return &MediaAreaChannelPost{}
+	case StarGiftAuctionStateTypeID:
+		return &StarGiftAuctionState{}
 	case MessagesGetAttachMenuBotRequestTypeID:
 		return &MessagesGetAttachMenuBotRequest{}
 	case AccountGetChannelDefaultEmojiStatusesRequestTypeID:
 		return &AccountGetChannelDefaultEmojiStatusesRequest{}
+	case MessageMediaPollTypeID:
+		return &MessageMediaPoll{}
+	case MessageActionStarGiftPurchaseOfferTypeID:
+		return &MessageActionStarGiftPurchaseOffer{}
 	case KeyboardButtonRowTypeID:
 		return &KeyboardButtonRow{}
 	case DialogFilterSuggestedTypeID:
 		return &DialogFilterSuggested{}
 	case GroupCallDiscardedTypeID:
 		return &GroupCallDiscarded{}
+	case WebPageAttributeAiComposeToneTypeID:
+		return &WebPageAttributeAiComposeTone{}
+	case BotsUpdateStarRefProgramRequestTypeID:
+		return &BotsUpdateStarRefProgramRequest{}
+	case SmsjobsGetSMSJobRequestTypeID:
+		return &SmsjobsGetSMSJobRequest{}
+	case InputMediaDocumentExternalTypeID:
+		return &InputMediaDocumentExternal{}
+	case UpdateReadMonoForumInboxTypeID:
+		return &UpdateReadMonoForumInbox{}
 	case StickerSetNoCoveredTypeID:
 		return &StickerSetNoCovered{}
+	case InputPrivacyValueAllowPremiumTypeID:
+		return &InputPrivacyValueAllowPremium{}
 	case ChannelsGetParticipantsRequestTypeID:
 		return &ChannelsGetParticipantsRequest{}
 	case ContactsImportedContactsTypeID:
 		return &ContactsImportedContacts{}
-	case UserStatusLastMonthTypeID:
-		return &UserStatusLastMonth{}
 	case HelpTermsOfServiceTypeID:
 		return &HelpTermsOfService{}
 	case MessagesReorderStickerSetsRequestTypeID:
 		return &MessagesReorderStickerSetsRequest{}
+	case StoriesGetPeerMaxIDsRequestTypeID:
+		return &StoriesGetPeerMaxIDsRequest{}
 	case AccountUpdateProfileRequestTypeID:
 		return &AccountUpdateProfileRequest{}
 	case BotsSetBotBroadcastDefaultAdminRightsRequestTypeID:
 		return &BotsSetBotBroadcastDefaultAdminRightsRequest{}
+	case UsersGetSavedMusicRequestTypeID:
+		return &UsersGetSavedMusicRequest{}
 	case UpdateShortTypeID:
 		return &UpdateShort{}
+	case StarGiftAttributeRarityEpicTypeID:
+		return &StarGiftAttributeRarityEpic{}
+	case MessageReportOptionTypeID:
+		return &MessageReportOption{}
 	case MessagesSetEncryptedTypingRequestTypeID:
 		return &MessagesSetEncryptedTypingRequest{}
+	case PaymentsSendStarsFormRequestTypeID:
+		return &PaymentsSendStarsFormRequest{}
+	case AccountWebBrowserSettingsTypeID:
+		return &AccountWebBrowserSettings{}
 	case ReactionEmptyTypeID:
 		return &ReactionEmpty{}
 	case MessageActionGroupCallTypeID:
 		return &MessageActionGroupCall{}
+	case KeyboardButtonRequestPollTypeID:
+		return &KeyboardButtonRequestPoll{}
 	case EmojiListTypeID:
 		return &EmojiList{}
+	case PaymentsGetResaleStarGiftsRequestTypeID:
+		return &PaymentsGetResaleStarGiftsRequest{}
 	case SecureValueErrorFileTypeID:
 		return &SecureValueErrorFile{}
 	case PhoneDiscardGroupCallRequestTypeID:
@@ -1648,28 +2274,50 @@ func New(id uint32) Object {
 		return &InputMessagesFilterRoundVoice{}
 	case AccountResendPasswordEmailRequestTypeID:
 		return &AccountResendPasswordEmailRequest{}
+	case MessageServiceTypeID:
+		return &MessageService{}
 	case EmojiGroupTypeID:
 		return &EmojiGroup{}
+	case InputStarGiftAuctionSlugTypeID:
+		return &InputStarGiftAuctionSlug{}
 	case ContactsGetContactIDsRequestTypeID:
 		return &ContactsGetContactIDsRequest{}
-	case PollResultsTypeID:
-		return &PollResults{}
+	case UserStatusRecentlyTypeID:
+		return &UserStatusRecently{}
 	case PhoneInviteToGroupCallRequestTypeID:
 		return &PhoneInviteToGroupCallRequest{}
+	case StarsTransactionPeerPlayMarketTypeID:
+		return &StarsTransactionPeerPlayMarket{}
+	case HelpTimezonesListTypeID:
+		return &HelpTimezonesList{}
 	case StoriesExportStoryLinkRequestTypeID:
 		return &StoriesExportStoryLinkRequest{}
+	case TextCashtagTypeID:
+		return &TextCashtag{}
+	case CommunityPeerRequestTypeID:
+		return &CommunityPeerRequest{}
+	case PaymentsPaymentFormStarsTypeID:
+		return &PaymentsPaymentFormStars{}
 	case AttachMenuPeerTypeBroadcastTypeID:
 		return &AttachMenuPeerTypeBroadcast{}
 	case StoriesToggleAllStoriesHiddenRequestTypeID:
 		return &StoriesToggleAllStoriesHiddenRequest{}
 	case PageBlockVideoTypeID:
 		return &PageBlockVideo{}
+	case UpdateBotChatInviteRequesterTypeID:
+		return &UpdateBotChatInviteRequester{}
 	case HelpAppConfigNotModifiedTypeID:
 		return &HelpAppConfigNotModified{}
-	case AccountUpdateColorRequestTypeID:
-		return &AccountUpdateColorRequest{}
+	case PhoneCreateConferenceCallRequestTypeID:
+		return &PhoneCreateConferenceCallRequest{}
 	case SecureFileTypeID:
 		return &SecureFile{}
+	case KeyboardButtonTypeID:
+		return &KeyboardButton{}
+	case PaymentsStarGiftAuctionAcquiredGiftsTypeID:
+		return &PaymentsStarGiftAuctionAcquiredGifts{}
+	case InputKeyboardButtonUserProfileTypeID:
+		return &InputKeyboardButtonUserProfile{}
 	case SecurePlainPhoneTypeID:
 		return &SecurePlainPhone{}
 	case UpdateSentStoryReactionTypeID:
@@ -1678,8 +2326,12 @@ func New(id uint32) Object {
 		return &AttachMenuPeerTypeSameBotPM{}
 	case DataJSONTypeID:
 		return &DataJSON{}
+	case InputMediaUploadedPhotoTypeID:
+		return &InputMediaUploadedPhoto{}
 	case InputPeerSelfTypeID:
 		return &InputPeerSelf{}
+	case SponsoredMessageTypeID:
+		return &SponsoredMessage{}
 	case MessagesClearAllDraftsRequestTypeID:
 		return &MessagesClearAllDraftsRequest{}
 	case TextConcatTypeID:
@@ -1690,18 +2342,26 @@ func New(id uint32) Object {
 		return &MessagesGetOldFeaturedStickersRequest{}
 	case StoriesGetStoryViewsListRequestTypeID:
 		return &StoriesGetStoryViewsListRequest{}
+	case PaymentsConnectStarRefBotRequestTypeID:
+		return &PaymentsConnectStarRefBotRequest{}
 	case InputMessagesFilterURLTypeID:
 		return &InputMessagesFilterURL{}
 	case ContactsResolvedPeerTypeID:
 		return &ContactsResolvedPeer{}
+	case PaymentsTransferStarGiftRequestTypeID:
+		return &PaymentsTransferStarGiftRequest{}
 	case MessagesRateTranscribedAudioRequestTypeID:
 		return &MessagesRateTranscribedAudioRequest{}
 	case InputPeerEmptyTypeID:
 		return &InputPeerEmpty{}
 	case MessagesReadEncryptedHistoryRequestTypeID:
 		return &MessagesReadEncryptedHistoryRequest{}
+	case MessagesInvitedUsersTypeID:
+		return &MessagesInvitedUsers{}
 	case SearchResultPositionTypeID:
 		return &SearchResultPosition{}
+	case ChannelsJoinChannelRequestTypeID:
+		return &ChannelsJoinChannelRequest{}
 	case UpdateWebPageTypeID:
 		return &UpdateWebPage{}
 	case MessageActionChatEditPhotoTypeID:
@@ -1712,22 +2372,22 @@ func New(id uint32) Object {
 		return &MessagesHideChatJoinRequestRequest{}
 	case StatsMessageStatsTypeID:
 		return &StatsMessageStats{}
-	case MessagesSaveDraftRequestTypeID:
-		return &MessagesSaveDraftRequest{}
 	case PageBlockAudioTypeID:
 		return &PageBlockAudio{}
 	case BotInlineMessageMediaWebPageTypeID:
 		return &BotInlineMessageMediaWebPage{}
 	case InputMessagesFilterPhoneCallsTypeID:
 		return &InputMessagesFilterPhoneCalls{}
+	case EmojiGroupGreetingTypeID:
+		return &EmojiGroupGreeting{}
 	case MessageActionPhoneCallTypeID:
 		return &MessageActionPhoneCall{}
 	case GroupCallStreamChannelTypeID:
 		return &GroupCallStreamChannel{}
 	case PaymentsAssignAppStoreTransactionRequestTypeID:
 		return &PaymentsAssignAppStoreTransactionRequest{}
-	case AuthSignUpRequestTypeID:
-		return &AuthSignUpRequest{}
+	case MessagesToggleSuggestedPostApprovalRequestTypeID:
+		return &MessagesToggleSuggestedPostApprovalRequest{}
 	case AccountSentEmailCodeTypeID:
 		return &AccountSentEmailCode{}
 	case AutoSaveExceptionTypeID:
@@ -1738,12 +2398,16 @@ func New(id uint32) Object {
 		return &AuthSentCodeTypeMissedCall{}
 	case UpdateThemeTypeID:
 		return &UpdateTheme{}
+	case MessagesClickSponsoredMessageRequestTypeID:
+		return &MessagesClickSponsoredMessageRequest{}
 	case AccountSendChangePhoneCodeRequestTypeID:
 		return &AccountSendChangePhoneCodeRequest{}
 	case MessageEntityItalicTypeID:
 		return &MessageEntityItalic{}
 	case SecureRequiredTypeTypeID:
 		return &SecureRequiredType{}
+	case MessagesFoundStickersTypeID:
+		return &MessagesFoundStickers{}
 	case UserProfilePhotoTypeID:
 		return &UserProfilePhoto{}
 	case ContactsGetSavedRequestTypeID:
@@ -1754,24 +2418,32 @@ func New(id uint32) Object {
 		return &UpdateBotWebhookJSON{}
 	case AccountUploadRingtoneRequestTypeID:
 		return &AccountUploadRingtoneRequest{}
+	case InputBusinessAwayMessageTypeID:
+		return &InputBusinessAwayMessage{}
+	case InputChatThemeEmptyTypeID:
+		return &InputChatThemeEmpty{}
+	case InputRichFileDocumentTypeID:
+		return &InputRichFileDocument{}
 	case InlineQueryPeerTypePMTypeID:
 		return &InlineQueryPeerTypePM{}
 	case ChannelsGetLeftChannelsRequestTypeID:
 		return &ChannelsGetLeftChannelsRequest{}
 	case UpdateChatUserTypingTypeID:
 		return &UpdateChatUserTyping{}
-	case MessagesEditInlineBotMessageRequestTypeID:
-		return &MessagesEditInlineBotMessageRequest{}
-	case ChannelsGetChannelRecommendationsRequestTypeID:
-		return &ChannelsGetChannelRecommendationsRequest{}
 	case MessageRepliesTypeID:
 		return &MessageReplies{}
 	case InputPrivacyValueAllowChatParticipantsTypeID:
 		return &InputPrivacyValueAllowChatParticipants{}
+	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
+		return &ChannelsSponsoredMessageReportResultChooseOption{}
 	case ChatlistsExportChatlistInviteRequestTypeID:
 		return &ChatlistsExportChatlistInviteRequest{}
 	case MessagesSavedGifsTypeID:
 		return &MessagesSavedGifs{}
+	case PaymentsStarGiftWithdrawalURLTypeID:
+		return &PaymentsStarGiftWithdrawalURL{}
+	case MessageActionPaidMessagesPriceTypeID:
+		return &MessageActionPaidMessagesPrice{}
 	case AccountUpdateNotifySettingsRequestTypeID:
 		return &AccountUpdateNotifySettingsRequest{}
 	case ChannelsDeleteMessagesRequestTypeID:
@@ -1782,16 +2454,26 @@ func New(id uint32) Object {
 		return &MessagesGetExtendedMediaRequest{}
 	case ContactsToggleTopPeersRequestTypeID:
 		return &ContactsToggleTopPeersRequest{}
+	case BotsEditPreviewMediaRequestTypeID:
+		return &BotsEditPreviewMediaRequest{}
+	case StoriesReorderAlbumsRequestTypeID:
+		return &StoriesReorderAlbumsRequest{}
+	case MessagesGetPreparedInlineMessageRequestTypeID:
+		return &MessagesGetPreparedInlineMessageRequest{}
 	case ReplyKeyboardMarkupTypeID:
 		return &ReplyKeyboardMarkup{}
 	case PhoneCallDiscardReasonMissedTypeID:
 		return &PhoneCallDiscardReasonMissed{}
+	case StarGiftUniqueTypeID:
+		return &StarGiftUnique{}
 	case StickersSuggestedShortNameTypeID:
 		return &StickersSuggestedShortName{}
 	case InputStickerSetShortNameTypeID:
 		return &InputStickerSetShortName{}
 	case SecurePasswordKdfAlgoSHA512TypeID:
 		return &SecurePasswordKdfAlgoSHA512{}
+	case MessagesSetChatAvailableReactionsRequestTypeID:
+		return &MessagesSetChatAvailableReactionsRequest{}
 	case StickersAddStickerToSetRequestTypeID:
 		return &StickersAddStickerToSetRequest{}
 	case InputMessagePinnedTypeID:
@@ -1800,14 +2482,16 @@ func New(id uint32) Object {
 		return &SecureValueErrorReverseSide{}
 	case SecureValueErrorTypeID:
 		return &SecureValueError{}
+	case AccountDeleteWebBrowserSettingsExceptionsRequestTypeID:
+		return &AccountDeleteWebBrowserSettingsExceptionsRequest{}
 	case ReplyKeyboardForceReplyTypeID:
 		return &ReplyKeyboardForceReply{}
-	case PollTypeID:
-		return &Poll{}
 	case PremiumBoostsListTypeID:
 		return &PremiumBoostsList{}
 	case UpdateMoveStickerSetToTopTypeID:
 		return &UpdateMoveStickerSetToTop{}
+	case EphemeralReportMessageRequestTypeID:
+		return &EphemeralReportMessageRequest{}
 	case UpdateGeoLiveViewedTypeID:
 		return &UpdateGeoLiveViewed{}
 	case ChatParticipantsForbiddenTypeID:
@@ -1820,10 +2504,20 @@ func New(id uint32) Object {
 		return &PhotosDeletePhotosRequest{}
 	case HelpCountriesListTypeID:
 		return &HelpCountriesList{}
+	case MessageActionGiveawayResultsTypeID:
+		return &MessageActionGiveawayResults{}
+	case InputChatThemeUniqueGiftTypeID:
+		return &InputChatThemeUniqueGift{}
+	case BotsCheckUsernameRequestTypeID:
+		return &BotsCheckUsernameRequest{}
 	case MessagesEmojiGroupsTypeID:
 		return &MessagesEmojiGroups{}
-	case SimpleWebViewResultURLTypeID:
-		return &SimpleWebViewResultURL{}
+	case InputMediaPollTypeID:
+		return &InputMediaPoll{}
+	case AccountCreateBusinessChatLinkRequestTypeID:
+		return &AccountCreateBusinessChatLinkRequest{}
+	case MessagesSavedReactionTagsNotModifiedTypeID:
+		return &MessagesSavedReactionTagsNotModified{}
 	case InputBotInlineResultTypeID:
 		return &InputBotInlineResult{}
 	case MessagesRecentStickersTypeID:
@@ -1840,72 +2534,104 @@ func New(id uint32) Object {
 		return &ReactionCustomEmoji{}
 	case ChatlistsGetChatlistUpdatesRequestTypeID:
 		return &ChatlistsGetChatlistUpdatesRequest{}
-	case AuthRequestFirebaseSMSRequestTypeID:
-		return &AuthRequestFirebaseSMSRequest{}
+	case MessagesRequestURLAuthRequestTypeID:
+		return &MessagesRequestURLAuthRequest{}
 	case UpdateNewAuthorizationTypeID:
 		return &UpdateNewAuthorization{}
-	case MessagesReportRequestTypeID:
-		return &MessagesReportRequest{}
 	case InputChatPhotoTypeID:
 		return &InputChatPhoto{}
 	case MessagesClearRecentStickersRequestTypeID:
 		return &MessagesClearRecentStickersRequest{}
 	case AccountSaveSecureValueRequestTypeID:
 		return &AccountSaveSecureValueRequest{}
+	case KeyboardButtonGameTypeID:
+		return &KeyboardButtonGame{}
 	case InputMediaStoryTypeID:
 		return &InputMediaStory{}
+	case PaymentsStarGiftCollectionsTypeID:
+		return &PaymentsStarGiftCollections{}
 	case PostInteractionCountersStoryTypeID:
 		return &PostInteractionCountersStory{}
+	case MessageMediaToDoTypeID:
+		return &MessageMediaToDo{}
 	case BotInlineMessageMediaVenueTypeID:
 		return &BotInlineMessageMediaVenue{}
 	case InputPaymentCredentialsGooglePayTypeID:
 		return &InputPaymentCredentialsGooglePay{}
+	case UpdateBotBusinessConnectTypeID:
+		return &UpdateBotBusinessConnect{}
 	case SecureDataTypeID:
 		return &SecureData{}
 	case MessagesFoundStickerSetsTypeID:
 		return &MessagesFoundStickerSets{}
 	case ContactsResolvePhoneRequestTypeID:
 		return &ContactsResolvePhoneRequest{}
-	case MessagesGetWebPagePreviewRequestTypeID:
-		return &MessagesGetWebPagePreviewRequest{}
 	case MessagesReorderPinnedSavedDialogsRequestTypeID:
 		return &MessagesReorderPinnedSavedDialogsRequest{}
+	case UpdatePaidReactionPrivacyTypeID:
+		return &UpdatePaidReactionPrivacy{}
 	case PrivacyValueDisallowAllTypeID:
 		return &PrivacyValueDisallowAll{}
 	case SecureValueTypeRentalAgreementTypeID:
 		return &SecureValueTypeRentalAgreement{}
+	case BotsSetCustomVerificationRequestTypeID:
+		return &BotsSetCustomVerificationRequest{}
 	case AccountGetContentSettingsRequestTypeID:
 		return &AccountGetContentSettingsRequest{}
+	case RequestedPeerChannelTypeID:
+		return &RequestedPeerChannel{}
 	case MessagesGetMessagesReactionsRequestTypeID:
 		return &MessagesGetMessagesReactionsRequest{}
 	case HelpSupportNameTypeID:
 		return &HelpSupportName{}
-	case HelpPromoDataTypeID:
-		return &HelpPromoData{}
-	case MessagesRequestAppWebViewRequestTypeID:
-		return &MessagesRequestAppWebViewRequest{}
+	case UpdateAiComposeTonesTypeID:
+		return &UpdateAiComposeTones{}
+	case InputGroupCallInviteMessageTypeID:
+		return &InputGroupCallInviteMessage{}
+	case AccountEditBusinessChatLinkRequestTypeID:
+		return &AccountEditBusinessChatLinkRequest{}
+	case MessagesGetOutboxReadDateRequestTypeID:
+		return &MessagesGetOutboxReadDateRequest{}
+	case MessagesMarkDialogUnreadRequestTypeID:
+		return &MessagesMarkDialogUnreadRequest{}
 	case ChatInviteImporterTypeID:
 		return &ChatInviteImporter{}
-	case MessagesMessagesTypeID:
-		return &MessagesMessages{}
 	case MessagePeerReactionTypeID:
 		return &MessagePeerReaction{}
 	case BotInlineMessageTextTypeID:
 		return &BotInlineMessageText{}
+	case CommunitiesTogglePeerLinkRequestApprovalRequestTypeID:
+		return &CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	case UpdateChannelUserTypingTypeID:
 		return &UpdateChannelUserTyping{}
+	case BusinessWorkHoursTypeID:
+		return &BusinessWorkHours{}
+	case MessagesWebPagePreviewTypeID:
+		return &MessagesWebPagePreview{}
+	case PhoneDeleteConferenceCallParticipantsRequestTypeID:
+		return &PhoneDeleteConferenceCallParticipantsRequest{}
 	case UpdateBotPrecheckoutQueryTypeID:
 		return &UpdateBotPrecheckoutQuery{}
+	case StoriesDeleteAlbumRequestTypeID:
+		return &StoriesDeleteAlbumRequest{}
 	case AuthSignInRequestTypeID:
 		return &AuthSignInRequest{}
 	case StoryViewsTypeID:
 		return &StoryViews{}
+	case CommunitiesParticipantJoinedChatsTypeID:
+		return &CommunitiesParticipantJoinedChats{}
+	case MessagesComposeRichMessageWithAIRequestTypeID:
+		return &MessagesComposeRichMessageWithAIRequest{}
 	case MessagesGetWebPageRequestTypeID:
 		return &MessagesGetWebPageRequest{}
+	case ReportResultReportedTypeID:
+		return &ReportResultReported{}
 	case PhotosPhotosTypeID:
 		return &PhotosPhotos{}
 	case NearestDCTypeID:
 		return &NearestDC{}
+	case AuthRequestFirebaseSMSRequestTypeID:
+		return &AuthRequestFirebaseSMSRequest{}
 	case SecureValueTypeEmailTypeID:
 		return &SecureValueTypeEmail{}
 	case AuthDropTempAuthKeysRequestTypeID:
@@ -1916,28 +2642,30 @@ func New(id uint32) Object {
 		return &UpdateDCOptions{}
 	case StatsGraphTypeID:
 		return &StatsGraph{}
-	case InputMediaInvoiceTypeID:
-		return &InputMediaInvoice{}
+	case MessagesBotPreparedInlineMessageTypeID:
+		return &MessagesBotPreparedInlineMessage{}
 	case AccountInitTakeoutSessionRequestTypeID:
 		return &AccountInitTakeoutSessionRequest{}
 	case MessagesSetGameScoreRequestTypeID:
 		return &MessagesSetGameScoreRequest{}
 	case ChannelAdminLogEventActionStopPollTypeID:
 		return &ChannelAdminLogEventActionStopPoll{}
-	case BotInfoTypeID:
-		return &BotInfo{}
-	case MessageActionPaymentSentMeTypeID:
-		return &MessageActionPaymentSentMe{}
-	case ChannelsEditCreatorRequestTypeID:
-		return &ChannelsEditCreatorRequest{}
-	case URLAuthResultAcceptedTypeID:
-		return &URLAuthResultAccepted{}
+	case BotBusinessConnectionTypeID:
+		return &BotBusinessConnection{}
+	case StoriesSendStoryRequestTypeID:
+		return &StoriesSendStoryRequest{}
+	case PhoneJoinGroupCallRequestTypeID:
+		return &PhoneJoinGroupCallRequest{}
+	case PaymentsSendStarGiftOfferRequestTypeID:
+		return &PaymentsSendStarGiftOfferRequest{}
 	case DocumentTypeID:
 		return &Document{}
 	case InputThemeSettingsTypeID:
 		return &InputThemeSettings{}
 	case AccountConfirmPasswordEmailRequestTypeID:
 		return &AccountConfirmPasswordEmailRequest{}
+	case PageListOrderedItemBlocksTypeID:
+		return &PageListOrderedItemBlocks{}
 	case PageBlockSubtitleTypeID:
 		return &PageBlockSubtitle{}
 	case MessagesSetChatWallPaperRequestTypeID:
@@ -1948,12 +2676,14 @@ func New(id uint32) Object {
 		return &UpdateShortSentMessage{}
 	case StickersCreateStickerSetRequestTypeID:
 		return &StickersCreateStickerSetRequest{}
+	case AicomposeUpdateToneRequestTypeID:
+		return &AicomposeUpdateToneRequest{}
+	case MessageEntityFormattedDateTypeID:
+		return &MessageEntityFormattedDate{}
 	case UpdateBotChatBoostTypeID:
 		return &UpdateBotChatBoost{}
 	case StoryViewPublicForwardTypeID:
 		return &StoryViewPublicForward{}
-	case UpdateDeleteScheduledMessagesTypeID:
-		return &UpdateDeleteScheduledMessages{}
 	case InputBotAppShortNameTypeID:
 		return &InputBotAppShortName{}
 	case PaymentRequestedInfoTypeID:
@@ -1964,14 +2694,14 @@ func New(id uint32) Object {
 		return &AccountEmojiStatuses{}
 	case UsersSetSecureValueErrorsRequestTypeID:
 		return &UsersSetSecureValueErrorsRequest{}
+	case MessagesComposedMessageWithAITypeID:
+		return &MessagesComposedMessageWithAI{}
 	case ChannelsCreateChannelRequestTypeID:
 		return &ChannelsCreateChannelRequest{}
 	case UploadGetFileHashesRequestTypeID:
 		return &UploadGetFileHashesRequest{}
 	case AccountGetDefaultGroupPhotoEmojisRequestTypeID:
 		return &AccountGetDefaultGroupPhotoEmojisRequest{}
-	case MessagesSendBotRequestedPeerRequestTypeID:
-		return &MessagesSendBotRequestedPeerRequest{}
 	case PhotosGetUserPhotosRequestTypeID:
 		return &PhotosGetUserPhotosRequest{}
 	case UploadGetCDNFileHashesRequestTypeID:
@@ -1982,36 +2712,48 @@ func New(id uint32) Object {
 		return &UpdateReadChannelInbox{}
 	case BotsSetBotGroupDefaultAdminRightsRequestTypeID:
 		return &BotsSetBotGroupDefaultAdminRightsRequest{}
-	case EmojiStatusTypeID:
-		return &EmojiStatus{}
 	case MessageActionGameScoreTypeID:
 		return &MessageActionGameScore{}
 	case MessagesSearchEmojiStickerSetsRequestTypeID:
 		return &MessagesSearchEmojiStickerSetsRequest{}
-	case URLAuthResultRequestTypeID:
-		return &URLAuthResultRequest{}
+	case MessagesCreateChatRequestTypeID:
+		return &MessagesCreateChatRequest{}
 	case StatsPublicForwardsTypeID:
 		return &StatsPublicForwards{}
 	case AccountResetPasswordRequestTypeID:
 		return &AccountResetPasswordRequest{}
+	case StoryAlbumTypeID:
+		return &StoryAlbum{}
+	case WebDomainExceptionTypeID:
+		return &WebDomainException{}
 	case MessagesGetBotCallbackAnswerRequestTypeID:
 		return &MessagesGetBotCallbackAnswerRequest{}
 	case UpdateSavedGifsTypeID:
 		return &UpdateSavedGifs{}
-	case KeyboardButtonSwitchInlineTypeID:
-		return &KeyboardButtonSwitchInline{}
+	case CommunitiesGetPeerLinkRequestsRequestTypeID:
+		return &CommunitiesGetPeerLinkRequestsRequest{}
+	case MessageActionRequestedPeerSentMeTypeID:
+		return &MessageActionRequestedPeerSentMe{}
 	case ChatlistsChatlistUpdatesTypeID:
 		return &ChatlistsChatlistUpdates{}
 	case AttachMenuBotsBotTypeID:
 		return &AttachMenuBotsBot{}
+	case AvailableEffectTypeID:
+		return &AvailableEffect{}
 	case HelpCountriesListNotModifiedTypeID:
 		return &HelpCountriesListNotModified{}
+	case PaymentsResaleStarGiftsTypeID:
+		return &PaymentsResaleStarGifts{}
 	case MessagesSentEncryptedFileTypeID:
 		return &MessagesSentEncryptedFile{}
+	case MessagesGetQuickReplyMessagesRequestTypeID:
+		return &MessagesGetQuickReplyMessagesRequest{}
 	case MessageActionPinMessageTypeID:
 		return &MessageActionPinMessage{}
 	case ContactsSetBlockedRequestTypeID:
 		return &ContactsSetBlockedRequest{}
+	case StarsGiveawayOptionTypeID:
+		return &StarsGiveawayOption{}
 	case ChannelMessagesFilterEmptyTypeID:
 		return &ChannelMessagesFilterEmpty{}
 	case AccountPasswordTypeID:
@@ -2020,68 +2762,108 @@ func New(id uint32) Object {
 		return &AuthImportLoginTokenRequest{}
 	case MessageActionChannelCreateTypeID:
 		return &MessageActionChannelCreate{}
+	case MessageActionSuggestedPostSuccessTypeID:
+		return &MessageActionSuggestedPostSuccess{}
 	case MessageActionChatDeletePhotoTypeID:
 		return &MessageActionChatDeletePhoto{}
+	case StarsTransactionPeerUnsupportedTypeID:
+		return &StarsTransactionPeerUnsupported{}
+	case PaymentsSavedStarGiftsTypeID:
+		return &PaymentsSavedStarGifts{}
 	case BotAppTypeID:
 		return &BotApp{}
 	case InputMessagesFilterPhotosTypeID:
 		return &InputMessagesFilterPhotos{}
 	case PrivacyKeyProfilePhotoTypeID:
 		return &PrivacyKeyProfilePhoto{}
-	case MessageActionPaymentSentTypeID:
-		return &MessageActionPaymentSent{}
+	case DialogFilterChatlistTypeID:
+		return &DialogFilterChatlist{}
 	case InputMediaEmptyTypeID:
 		return &InputMediaEmpty{}
+	case PollTypeID:
+		return &Poll{}
 	case InputWallPaperNoFileTypeID:
 		return &InputWallPaperNoFile{}
-	case PhoneCallTypeID:
-		return &PhoneCall{}
+	case TextDiffTypeID:
+		return &TextDiff{}
 	case InputBotInlineMessageMediaGeoTypeID:
 		return &InputBotInlineMessageMediaGeo{}
 	case EmailVerificationAppleTypeID:
 		return &EmailVerificationApple{}
 	case ChannelsEditBannedRequestTypeID:
 		return &ChannelsEditBannedRequest{}
+	case HelpTimezonesListNotModifiedTypeID:
+		return &HelpTimezonesListNotModified{}
 	case BotsReorderUsernamesRequestTypeID:
 		return &BotsReorderUsernamesRequest{}
 	case InputMediaGeoLiveTypeID:
 		return &InputMediaGeoLive{}
+	case StarGiftAuctionStateFinishedTypeID:
+		return &StarGiftAuctionStateFinished{}
 	case ContactsGetTopPeersRequestTypeID:
 		return &ContactsGetTopPeersRequest{}
 	case ChannelsToggleViewForumAsMessagesRequestTypeID:
 		return &ChannelsToggleViewForumAsMessagesRequest{}
+	case PhoneToggleGroupCallSettingsRequestTypeID:
+		return &PhoneToggleGroupCallSettingsRequest{}
 	case NotificationSoundDefaultTypeID:
 		return &NotificationSoundDefault{}
 	case DocumentAttributeHasStickersTypeID:
 		return &DocumentAttributeHasStickers{}
+	case PaymentsGetStarGiftCollectionsRequestTypeID:
+		return &PaymentsGetStarGiftCollectionsRequest{}
+	case BotCommandTypeID:
+		return &BotCommand{}
 	case DocumentAttributeAudioTypeID:
 		return &DocumentAttributeAudio{}
+	case AuthFinishPasskeyLoginRequestTypeID:
+		return &AuthFinishPasskeyLoginRequest{}
 	case UpdateChannelParticipantTypeID:
 		return &UpdateChannelParticipant{}
+	case PasskeyTypeID:
+		return &Passkey{}
 	case PageTypeID:
 		return &Page{}
 	case InputCheckPasswordEmptyTypeID:
 		return &InputCheckPasswordEmpty{}
 	case InputInvoicePremiumGiftCodeTypeID:
 		return &InputInvoicePremiumGiftCode{}
-	case PageListOrderedItemBlocksTypeID:
-		return &PageListOrderedItemBlocks{}
+	case SmsjobsLeaveRequestTypeID:
+		return &SmsjobsLeaveRequest{}
+	case JoinChatBotResultQueuedTypeID:
+		return &JoinChatBotResultQueued{}
+	case PaymentsConnectedStarRefBotsTypeID:
+		return &PaymentsConnectedStarRefBots{}
 	case AccountSendVerifyEmailCodeRequestTypeID:
 		return &AccountSendVerifyEmailCodeRequest{}
 	case MessageActionGeoProximityReachedTypeID:
 		return &MessageActionGeoProximityReached{}
 	case HelpPromoDataEmptyTypeID:
 		return &HelpPromoDataEmpty{}
+	case KeyboardButtonSwitchInlineTypeID:
+		return &KeyboardButtonSwitchInline{}
 	case PeerNotifySettingsTypeID:
 		return &PeerNotifySettings{}
+	case CommunitiesToggleParticipantBannedRequestTypeID:
+		return &CommunitiesToggleParticipantBannedRequest{}
 	case BoolTrueTypeID:
 		return &BoolTrue{}
+	case MessagesGetSavedHistoryRequestTypeID:
+		return &MessagesGetSavedHistoryRequest{}
+	case AccountSavedMusicIDsTypeID:
+		return &AccountSavedMusicIDs{}
 	case SecureValueTypeInternalPassportTypeID:
 		return &SecureValueTypeInternalPassport{}
 	case JSONObjectTypeID:
 		return &JSONObject{}
 	case SecureValueTypePassportRegistrationTypeID:
 		return &SecureValueTypePassportRegistration{}
+	case StarGiftUpgradePriceTypeID:
+		return &StarGiftUpgradePrice{}
+	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
+		return &InputInvoiceStarGiftPrepaidUpgrade{}
+	case AccountResolvedBusinessChatLinksTypeID:
+		return &AccountResolvedBusinessChatLinks{}
 	case PeerStoriesTypeID:
 		return &PeerStories{}
 	case MessagesHighScoresTypeID:
@@ -2096,12 +2878,20 @@ func New(id uint32) Object {
 		return &StoriesTogglePinnedRequest{}
 	case ContactsGetBlockedRequestTypeID:
 		return &ContactsGetBlockedRequest{}
-	case PageBlockOrderedListTypeID:
-		return &PageBlockOrderedList{}
+	case ChannelsEditAdminRequestTypeID:
+		return &ChannelsEditAdminRequest{}
+	case PrepaidStarsGiveawayTypeID:
+		return &PrepaidStarsGiveaway{}
 	case ChannelsChannelParticipantsTypeID:
 		return &ChannelsChannelParticipants{}
+	case AccountUpdateWebBrowserSettingsRequestTypeID:
+		return &AccountUpdateWebBrowserSettingsRequest{}
 	case PremiumMyBoostsTypeID:
 		return &PremiumMyBoosts{}
+	case ChannelsRestrictSponsoredMessagesRequestTypeID:
+		return &ChannelsRestrictSponsoredMessagesRequest{}
+	case InputRichFilePhotoTypeID:
+		return &InputRichFilePhoto{}
 	case UploadReuploadCDNFileRequestTypeID:
 		return &UploadReuploadCDNFileRequest{}
 	case StoriesGetAllReadPeerStoriesRequestTypeID:
@@ -2114,6 +2904,8 @@ func New(id uint32) Object {
 		return &UpdateBotWebhookJSONQuery{}
 	case ChannelsDeleteHistoryRequestTypeID:
 		return &ChannelsDeleteHistoryRequest{}
+	case AiComposeToneDefaultTypeID:
+		return &AiComposeToneDefault{}
 	case InputWebDocumentTypeID:
 		return &InputWebDocument{}
 	case TextStrikeTypeID:
@@ -2124,10 +2916,8 @@ func New(id uint32) Object {
 		return &BotsGetBotMenuButtonRequest{}
 	case MessagesGetSearchResultsPositionsRequestTypeID:
 		return &MessagesGetSearchResultsPositionsRequest{}
-	case UpdateReadHistoryInboxTypeID:
-		return &UpdateReadHistoryInbox{}
-	case MessageReplyStoryHeaderTypeID:
-		return &MessageReplyStoryHeader{}
+	case PaymentsGetStarGiftUpgradePreviewRequestTypeID:
+		return &PaymentsGetStarGiftUpgradePreviewRequest{}
 	case PhoneConnectionTypeID:
 		return &PhoneConnection{}
 	case AccountGetPasswordSettingsRequestTypeID:
@@ -2138,22 +2928,40 @@ func New(id uint32) Object {
 		return &HelpGetSupportRequest{}
 	case StatsGroupTopPosterTypeID:
 		return &StatsGroupTopPoster{}
+	case PhoneGroupCallStarsTypeID:
+		return &PhoneGroupCallStars{}
+	case UpdateGroupCallTypeID:
+		return &UpdateGroupCall{}
 	case SecureValueTypePersonalDetailsTypeID:
 		return &SecureValueTypePersonalDetails{}
+	case TextMathTypeID:
+		return &TextMath{}
+	case StarGiftCollectionTypeID:
+		return &StarGiftCollection{}
 	case InputStickerSetThumbTypeID:
 		return &InputStickerSetThumb{}
+	case MessageActionPollAppendAnswerTypeID:
+		return &MessageActionPollAppendAnswer{}
 	case MessagesGetRecentStickersRequestTypeID:
 		return &MessagesGetRecentStickersRequest{}
+	case UpdateBotNewBusinessMessageTypeID:
+		return &UpdateBotNewBusinessMessage{}
 	case InputStickerSetIDTypeID:
 		return &InputStickerSetID{}
 	case MessagesClearRecentReactionsRequestTypeID:
 		return &MessagesClearRecentReactionsRequest{}
+	case AccountUpdateBusinessLocationRequestTypeID:
+		return &AccountUpdateBusinessLocationRequest{}
 	case PhoneGroupCallTypeID:
 		return &PhoneGroupCall{}
+	case UpdateReadHistoryInboxTypeID:
+		return &UpdateReadHistoryInbox{}
 	case MessagesFavedStickersNotModifiedTypeID:
 		return &MessagesFavedStickersNotModified{}
 	case MessagesSetDefaultHistoryTTLRequestTypeID:
 		return &MessagesSetDefaultHistoryTTLRequest{}
+	case MessagesReadReactionsRequestTypeID:
+		return &MessagesReadReactionsRequest{}
 	case InputReportReasonPersonalDetailsTypeID:
 		return &InputReportReasonPersonalDetails{}
 	case InputMessagesFilterDocumentTypeID:
@@ -2166,34 +2974,48 @@ func New(id uint32) Object {
 		return &ChatBannedRights{}
 	case InputWebFileGeoPointLocationTypeID:
 		return &InputWebFileGeoPointLocation{}
+	case StarGiftAttributeBackdropTypeID:
+		return &StarGiftAttributeBackdrop{}
+	case ProfileTabMusicTypeID:
+		return &ProfileTabMusic{}
+	case UpdateMonoForumNoPaidExceptionTypeID:
+		return &UpdateMonoForumNoPaidException{}
 	case MessageMediaUnsupportedTypeID:
 		return &MessageMediaUnsupported{}
 	case AuthResetAuthorizationsRequestTypeID:
 		return &AuthResetAuthorizationsRequest{}
 	case MessageActionHistoryClearTypeID:
 		return &MessageActionHistoryClear{}
+	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
+		return &PhoneCallDiscardReasonMigrateConferenceCall{}
 	case InputMessagesFilterVideoTypeID:
 		return &InputMessagesFilterVideo{}
-	case PaymentsCanPurchasePremiumRequestTypeID:
-		return &PaymentsCanPurchasePremiumRequest{}
+	case InputMediaTodoTypeID:
+		return &InputMediaTodo{}
 	case NotifyPeerTypeID:
 		return &NotifyPeer{}
 	case PaymentsPaymentFormTypeID:
 		return &PaymentsPaymentForm{}
 	case ThemeTypeID:
 		return &Theme{}
-	case MessagesExportChatInviteRequestTypeID:
-		return &MessagesExportChatInviteRequest{}
+	case MessagesEditChatParticipantRankRequestTypeID:
+		return &MessagesEditChatParticipantRankRequest{}
+	case UpdateBotDeleteBusinessMessageTypeID:
+		return &UpdateBotDeleteBusinessMessage{}
 	case ReplyKeyboardHideTypeID:
 		return &ReplyKeyboardHide{}
-	case ChatParticipantAdminTypeID:
-		return &ChatParticipantAdmin{}
+	case ChannelFullTypeID:
+		return &ChannelFull{}
+	case BusinessBotRightsTypeID:
+		return &BusinessBotRights{}
 	case HelpPassportConfigTypeID:
 		return &HelpPassportConfig{}
 	case ChannelsGetParticipantRequestTypeID:
 		return &ChannelsGetParticipantRequest{}
-	case KeyboardButtonSimpleWebViewTypeID:
-		return &KeyboardButtonSimpleWebView{}
+	case MessagesDeleteParticipantReactionsRequestTypeID:
+		return &MessagesDeleteParticipantReactionsRequest{}
+	case PaymentsStarGiftCollectionsNotModifiedTypeID:
+		return &PaymentsStarGiftCollectionsNotModified{}
 	case SecureValueTypeIdentityCardTypeID:
 		return &SecureValueTypeIdentityCard{}
 	case MessagesGetDialogsRequestTypeID:
@@ -2204,50 +3026,78 @@ func New(id uint32) Object {
 		return &MessagesSendScreenshotNotificationRequest{}
 	case SendMessageRecordVideoActionTypeID:
 		return &SendMessageRecordVideoAction{}
+	case PaymentsGetUniqueStarGiftRequestTypeID:
+		return &PaymentsGetUniqueStarGiftRequest{}
+	case BotsGetBotRecommendationsRequestTypeID:
+		return &BotsGetBotRecommendationsRequest{}
 	case UpdateDeleteMessagesTypeID:
 		return &UpdateDeleteMessages{}
 	case MessagesDeleteChatUserRequestTypeID:
 		return &MessagesDeleteChatUserRequest{}
 	case UpdateConfigTypeID:
 		return &UpdateConfig{}
+	case ChatInviteExportedTypeID:
+		return &ChatInviteExported{}
 	case MessagesCheckedHistoryImportPeerTypeID:
 		return &MessagesCheckedHistoryImportPeer{}
+	case TextCustomEmojiTypeID:
+		return &TextCustomEmoji{}
+	case AccountUpdateBusinessAwayMessageRequestTypeID:
+		return &AccountUpdateBusinessAwayMessageRequest{}
 	case MessagesMigrateChatRequestTypeID:
 		return &MessagesMigrateChatRequest{}
 	case MessagesGetSuggestedDialogFiltersRequestTypeID:
 		return &MessagesGetSuggestedDialogFiltersRequest{}
 	case PeerChannelTypeID:
 		return &PeerChannel{}
+	case BotsGetPreviewMediasRequestTypeID:
+		return &BotsGetPreviewMediasRequest{}
 	case MessagesGetExportedChatInvitesRequestTypeID:
 		return &MessagesGetExportedChatInvitesRequest{}
 	case AccountDeleteAccountRequestTypeID:
 		return &AccountDeleteAccountRequest{}
-	case KeyboardButtonTypeID:
-		return &KeyboardButton{}
-	case InputStorePaymentPremiumGiftCodeTypeID:
-		return &InputStorePaymentPremiumGiftCode{}
+	case ProfileTabGifsTypeID:
+		return &ProfileTabGifs{}
+	case SendMessageRichMessageDraftActionTypeID:
+		return &SendMessageRichMessageDraftAction{}
+	case InputCollectiblePhoneTypeID:
+		return &InputCollectiblePhone{}
+	case PaymentsGetSavedStarGiftsRequestTypeID:
+		return &PaymentsGetSavedStarGiftsRequest{}
+	case StoriesCreateAlbumRequestTypeID:
+		return &StoriesCreateAlbumRequest{}
 	case ReceivedNotifyMessageTypeID:
 		return &ReceivedNotifyMessage{}
+	case PaymentsStarGiftsNotModifiedTypeID:
+		return &PaymentsStarGiftsNotModified{}
 	case ChannelParticipantsKickedTypeID:
 		return &ChannelParticipantsKicked{}
+	case EphemeralDeleteMessageRequestTypeID:
+		return &EphemeralDeleteMessageRequest{}
 	case ReactionCountTypeID:
 		return &ReactionCount{}
-	case ChannelsToggleForumRequestTypeID:
-		return &ChannelsToggleForumRequest{}
+	case AuthSentCodeTypeSMSWordTypeID:
+		return &AuthSentCodeTypeSMSWord{}
+	case MessagesEditInlineBotMessageRequestTypeID:
+		return &MessagesEditInlineBotMessageRequest{}
 	case WallPaperTypeID:
 		return &WallPaper{}
 	case MessageActionChatDeleteUserTypeID:
 		return &MessageActionChatDeleteUser{}
 	case PageBlockMapTypeID:
 		return &PageBlockMap{}
+	case MessagesExportChatInviteRequestTypeID:
+		return &MessagesExportChatInviteRequest{}
+	case UpdateGroupCallChainBlocksTypeID:
+		return &UpdateGroupCallChainBlocks{}
 	case PrivacyKeyAboutTypeID:
 		return &PrivacyKeyAbout{}
+	case UpdateReadMonoForumOutboxTypeID:
+		return &UpdateReadMonoForumOutbox{}
 	case UpdatesChannelDifferenceTooLongTypeID:
 		return &UpdatesChannelDifferenceTooLong{}
 	case InputPrivacyKeyForwardsTypeID:
 		return &InputPrivacyKeyForwards{}
-	case PeerSettingsTypeID:
-		return &PeerSettings{}
 	case PhoneEditGroupCallParticipantRequestTypeID:
 		return &PhoneEditGroupCallParticipantRequest{}
 	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
@@ -2262,20 +3112,34 @@ func New(id uint32) Object {
 		return &EmojiURL{}
 	case AuthImportAuthorizationRequestTypeID:
 		return &AuthImportAuthorizationRequest{}
+	case UpdateStarsRevenueStatusTypeID:
+		return &UpdateStarsRevenueStatus{}
 	case MessagesEditChatDefaultBannedRightsRequestTypeID:
 		return &MessagesEditChatDefaultBannedRightsRequest{}
 	case AccountUpdatePasswordSettingsRequestTypeID:
 		return &AccountUpdatePasswordSettingsRequest{}
 	case AccountSendVerifyPhoneCodeRequestTypeID:
 		return &AccountSendVerifyPhoneCodeRequest{}
+	case TextDateTypeID:
+		return &TextDate{}
+	case PaymentsGetStarGiftActiveAuctionsRequestTypeID:
+		return &PaymentsGetStarGiftActiveAuctionsRequest{}
 	case UpdateDialogFilterOrderTypeID:
 		return &UpdateDialogFilterOrder{}
+	case MessagesTranslateTextRequestTypeID:
+		return &MessagesTranslateTextRequest{}
 	case AccountGetDefaultBackgroundEmojisRequestTypeID:
 		return &AccountGetDefaultBackgroundEmojisRequest{}
+	case AccountUpdateBusinessIntroRequestTypeID:
+		return &AccountUpdateBusinessIntroRequest{}
 	case MessagesDiscussionMessageTypeID:
 		return &MessagesDiscussionMessage{}
+	case CommunitiesCreateRequestTypeID:
+		return &CommunitiesCreateRequest{}
 	case StatsGetStoryPublicForwardsRequestTypeID:
 		return &StatsGetStoryPublicForwardsRequest{}
+	case CommunitiesGetJoinedCommunitiesRequestTypeID:
+		return &CommunitiesGetJoinedCommunitiesRequest{}
 	case InputStorePaymentPremiumSubscriptionTypeID:
 		return &InputStorePaymentPremiumSubscription{}
 	case InputMessageIDTypeID:
@@ -2290,14 +3154,16 @@ func New(id uint32) Object {
 		return &WebAuthorization{}
 	case MessagesToggleDialogPinRequestTypeID:
 		return &MessagesToggleDialogPinRequest{}
+	case SmsjobsJoinRequestTypeID:
+		return &SmsjobsJoinRequest{}
 	case StickersSetStickerSetThumbRequestTypeID:
 		return &StickersSetStickerSetThumbRequest{}
 	case UpdateUserNameTypeID:
 		return &UpdateUserName{}
-	case MessagesSearchRequestTypeID:
-		return &MessagesSearchRequest{}
 	case EncryptedFileTypeID:
 		return &EncryptedFile{}
+	case MessageActionGiveawayLaunchTypeID:
+		return &MessageActionGiveawayLaunch{}
 	case TopPeerCategoryForwardUsersTypeID:
 		return &TopPeerCategoryForwardUsers{}
 	case IntTypeID:
@@ -2308,8 +3174,14 @@ func New(id uint32) Object {
 		return &MessagesEditChatAdminRequest{}
 	case PageBlockEmbedTypeID:
 		return &PageBlockEmbed{}
+	case InputMediaDocumentTypeID:
+		return &InputMediaDocument{}
 	case InputPeerUserFromMessageTypeID:
 		return &InputPeerUserFromMessage{}
+	case MessageMediaPaidMediaTypeID:
+		return &MessageMediaPaidMedia{}
+	case MessageActionGiftTonTypeID:
+		return &MessageActionGiftTon{}
 	case InputBotInlineResultPhotoTypeID:
 		return &InputBotInlineResultPhoto{}
 	case UpdatesDifferenceSliceTypeID:
@@ -2320,56 +3192,94 @@ func New(id uint32) Object {
 		return &MessagesInactiveChats{}
 	case AccountGetAuthorizationFormRequestTypeID:
 		return &AccountGetAuthorizationFormRequest{}
+	case ChannelParticipantSelfTypeID:
+		return &ChannelParticipantSelf{}
 	case UploadCDNFileTypeID:
 		return &UploadCDNFile{}
 	case URLAuthResultDefaultTypeID:
 		return &URLAuthResultDefault{}
+	case MessageMediaGiveawayTypeID:
+		return &MessageMediaGiveaway{}
 	case SendMessageUploadDocumentActionTypeID:
 		return &SendMessageUploadDocumentAction{}
 	case BotsSendCustomRequestRequestTypeID:
 		return &BotsSendCustomRequestRequest{}
+	case KeyboardButtonRequestGeoLocationTypeID:
+		return &KeyboardButtonRequestGeoLocation{}
+	case DialogFilterTypeID:
+		return &DialogFilter{}
 	case StoriesStoryReactionsListTypeID:
 		return &StoriesStoryReactionsList{}
-	case MessageActionSetChatThemeTypeID:
-		return &MessageActionSetChatTheme{}
 	case StorageFileUnknownTypeID:
 		return &StorageFileUnknown{}
+	case AuthSignUpRequestTypeID:
+		return &AuthSignUpRequest{}
 	case AuthSentCodeTypeFlashCallTypeID:
 		return &AuthSentCodeTypeFlashCall{}
 	case UpdatePhoneCallTypeID:
 		return &UpdatePhoneCall{}
+	case ProfileTabFilesTypeID:
+		return &ProfileTabFiles{}
 	case StatsGetBroadcastStatsRequestTypeID:
 		return &StatsGetBroadcastStatsRequest{}
 	case TopPeerCategoryBotsPMTypeID:
 		return &TopPeerCategoryBotsPM{}
 	case EncryptedChatEmptyTypeID:
 		return &EncryptedChatEmpty{}
+	case MessagesSummarizeTextRequestTypeID:
+		return &MessagesSummarizeTextRequest{}
 	case HelpGetPeerProfileColorsRequestTypeID:
 		return &HelpGetPeerProfileColorsRequest{}
+	case AicomposeGetTonesRequestTypeID:
+		return &AicomposeGetTonesRequest{}
+	case UpdateStarGiftCraftFailTypeID:
+		return &UpdateStarGiftCraftFail{}
+	case MessageActionPaidMessagesRefundedTypeID:
+		return &MessageActionPaidMessagesRefunded{}
 	case UpdateBotMessageReactionTypeID:
 		return &UpdateBotMessageReaction{}
+	case BusinessLocationTypeID:
+		return &BusinessLocation{}
+	case TextAutoURLTypeID:
+		return &TextAutoURL{}
+	case StoriesGetAlbumStoriesRequestTypeID:
+		return &StoriesGetAlbumStoriesRequest{}
 	case MessagesToggleSavedDialogPinRequestTypeID:
 		return &MessagesToggleSavedDialogPinRequest{}
-	case UpdateMessagePollTypeID:
-		return &UpdateMessagePoll{}
+	case MessagesDeletePollAnswerRequestTypeID:
+		return &MessagesDeletePollAnswerRequest{}
 	case InvokeWithTakeoutRequestTypeID:
 		return &InvokeWithTakeoutRequest{}
 	case InputMessageCallbackQueryTypeID:
 		return &InputMessageCallbackQuery{}
 	case AuthorizationTypeID:
 		return &Authorization{}
+	case MessagesSaveDraftRequestTypeID:
+		return &MessagesSaveDraftRequest{}
 	case CodeSettingsTypeID:
 		return &CodeSettings{}
 	case AccountAuthorizationFormTypeID:
 		return &AccountAuthorizationForm{}
+	case ChannelsSetBoostsToUnblockRestrictionsRequestTypeID:
+		return &ChannelsSetBoostsToUnblockRestrictionsRequest{}
+	case PaymentsDeleteStarGiftCollectionRequestTypeID:
+		return &PaymentsDeleteStarGiftCollectionRequest{}
 	case MessageExtendedMediaPreviewTypeID:
 		return &MessageExtendedMediaPreview{}
+	case ChannelsSponsoredMessageReportResultReportedTypeID:
+		return &ChannelsSponsoredMessageReportResultReported{}
 	case ChannelsGetMessagesRequestTypeID:
 		return &ChannelsGetMessagesRequest{}
+	case InvokeWithReCaptchaRequestTypeID:
+		return &InvokeWithReCaptchaRequest{}
 	case AccountGetAutoSaveSettingsRequestTypeID:
 		return &AccountGetAutoSaveSettingsRequest{}
+	case HelpPeerColorOptionTypeID:
+		return &HelpPeerColorOption{}
 	case InputReportReasonChildAbuseTypeID:
 		return &InputReportReasonChildAbuse{}
+	case JoinChatBotResultApprovedTypeID:
+		return &JoinChatBotResultApproved{}
 	case ChannelAdminLogEventActionDeleteTopicTypeID:
 		return &ChannelAdminLogEventActionDeleteTopic{}
 	case StorageFilePdfTypeID:
@@ -2386,54 +3296,68 @@ func New(id uint32) Object {
 		return &PaymentsExportedInvoice{}
 	case MaskCoordsTypeID:
 		return &MaskCoords{}
+	case PaymentsUpgradeStarGiftRequestTypeID:
+		return &PaymentsUpgradeStarGiftRequest{}
 	case InputPrivacyKeyVoiceMessagesTypeID:
 		return &InputPrivacyKeyVoiceMessages{}
-	case StoryItemTypeID:
-		return &StoryItem{}
+	case PaymentsStarGiftActiveAuctionsTypeID:
+		return &PaymentsStarGiftActiveAuctions{}
+	case MessagesGetForumTopicsByIDRequestTypeID:
+		return &MessagesGetForumTopicsByIDRequest{}
 	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
 		return &ChannelAdminLogEventActionParticipantJoinByRequest{}
-	case MessageReplyHeaderTypeID:
-		return &MessageReplyHeader{}
-	case KeyboardButtonBuyTypeID:
-		return &KeyboardButtonBuy{}
 	case PhoneJoinAsPeersTypeID:
 		return &PhoneJoinAsPeers{}
+	case StarGiftBackgroundTypeID:
+		return &StarGiftBackground{}
+	case MessageActionPrizeStarsTypeID:
+		return &MessageActionPrizeStars{}
 	case SendMessageChooseStickerActionTypeID:
 		return &SendMessageChooseStickerAction{}
 	case MessagesReactionsNotModifiedTypeID:
 		return &MessagesReactionsNotModified{}
-	case ChannelsGetForumTopicsByIDRequestTypeID:
-		return &ChannelsGetForumTopicsByIDRequest{}
+	case BotsGetAdminedBotsRequestTypeID:
+		return &BotsGetAdminedBotsRequest{}
+	case MessageActionNewCreatorPendingTypeID:
+		return &MessageActionNewCreatorPending{}
 	case MessagesDeleteHistoryRequestTypeID:
 		return &MessagesDeleteHistoryRequest{}
 	case StoryViewTypeID:
 		return &StoryView{}
+	case BotVerifierSettingsTypeID:
+		return &BotVerifierSettings{}
 	case WebPagePendingTypeID:
 		return &WebPagePending{}
 	case ChannelParticipantsBotsTypeID:
 		return &ChannelParticipantsBots{}
 	case MessagesProlongWebViewRequestTypeID:
 		return &MessagesProlongWebViewRequest{}
-	case MessagesToggleNoForwardsRequestTypeID:
-		return &MessagesToggleNoForwardsRequest{}
-	case MessagesAcceptURLAuthRequestTypeID:
-		return &MessagesAcceptURLAuthRequest{}
-	case PhoneJoinGroupCallRequestTypeID:
-		return &PhoneJoinGroupCallRequest{}
-	case KeyboardButtonRequestPhoneTypeID:
-		return &KeyboardButtonRequestPhone{}
+	case PaymentsCraftStarGiftRequestTypeID:
+		return &PaymentsCraftStarGiftRequest{}
+	case MessagesEditMessageRequestTypeID:
+		return &MessagesEditMessageRequest{}
+	case UserTypeID:
+		return &User{}
 	case ChannelAdminLogEventActionChangeStickerSetTypeID:
 		return &ChannelAdminLogEventActionChangeStickerSet{}
+	case PhoneSendGroupCallMessageRequestTypeID:
+		return &PhoneSendGroupCallMessageRequest{}
 	case InputNotifyBroadcastsTypeID:
 		return &InputNotifyBroadcasts{}
 	case MessagesGetDocumentByHashRequestTypeID:
 		return &MessagesGetDocumentByHashRequest{}
 	case StoriesIncrementStoryViewsRequestTypeID:
 		return &StoriesIncrementStoryViewsRequest{}
+	case MessagesToggleNoForwardsRequestTypeID:
+		return &MessagesToggleNoForwardsRequest{}
+	case UpdateNewBotConnectionTypeID:
+		return &UpdateNewBotConnection{}
 	case UpdateChannelAvailableMessagesTypeID:
 		return &UpdateChannelAvailableMessages{}
 	case PrepaidGiveawayTypeID:
 		return &PrepaidGiveaway{}
+	case AccountSaveMusicRequestTypeID:
+		return &AccountSaveMusicRequest{}
 	case InputMediaAreaVenueTypeID:
 		return &InputMediaAreaVenue{}
 	case AccountGetAllSecureValuesRequestTypeID:
@@ -2446,30 +3370,40 @@ func New(id uint32) Object {
 		return &PhoneDiscardCallRequest{}
 	case RecentMeURLChatTypeID:
 		return &RecentMeURLChat{}
+	case AicomposeGetToneRequestTypeID:
+		return &AicomposeGetToneRequest{}
 	case UploadSaveFilePartRequestTypeID:
 		return &UploadSaveFilePartRequest{}
 	case ContactsFoundTypeID:
 		return &ContactsFound{}
 	case SecureValueTypePhoneTypeID:
 		return &SecureValueTypePhone{}
+	case AuthSentCodeTypeSMSPhraseTypeID:
+		return &AuthSentCodeTypeSMSPhrase{}
 	case PageRelatedArticleTypeID:
 		return &PageRelatedArticle{}
 	case MessageActionGroupCallScheduledTypeID:
 		return &MessageActionGroupCallScheduled{}
-	case InputMediaPhotoTypeID:
-		return &InputMediaPhoto{}
 	case StorageFileMp4TypeID:
 		return &StorageFileMp4{}
 	case EmojiLanguageTypeID:
 		return &EmojiLanguage{}
 	case UsernameTypeID:
 		return &Username{}
+	case PaymentsPaymentFormStarGiftTypeID:
+		return &PaymentsPaymentFormStarGift{}
 	case AuthExportedAuthorizationTypeID:
 		return &AuthExportedAuthorization{}
 	case StoriesGetStoriesArchiveRequestTypeID:
 		return &StoriesGetStoriesArchiveRequest{}
 	case MessagesStartHistoryImportRequestTypeID:
 		return &MessagesStartHistoryImportRequest{}
+	case InputBotInlineMessageRichMessageTypeID:
+		return &InputBotInlineMessageRichMessage{}
+	case PaymentsGetSavedStarGiftRequestTypeID:
+		return &PaymentsGetSavedStarGiftRequest{}
+	case StarsTransactionPeerAppStoreTypeID:
+		return &StarsTransactionPeerAppStore{}
 	case MessagesAffectedHistoryTypeID:
 		return &MessagesAffectedHistory{}
 	case ChannelsReorderUsernamesRequestTypeID:
@@ -2478,18 +3412,26 @@ func New(id uint32) Object {
 		return &ChannelParticipantsAdmins{}
 	case UpdateEncryptionTypeID:
 		return &UpdateEncryption{}
+	case BusinessChatLinkTypeID:
+		return &BusinessChatLink{}
 	case UpdatePeerLocatedTypeID:
 		return &UpdatePeerLocated{}
 	case MessageActionWebViewDataSentTypeID:
 		return &MessageActionWebViewDataSent{}
 	case NotifyUsersTypeID:
 		return &NotifyUsers{}
+	case PaymentsSuggestedStarRefBotsTypeID:
+		return &PaymentsSuggestedStarRefBots{}
+	case RequirementToContactPaidMessagesTypeID:
+		return &RequirementToContactPaidMessages{}
 	case MessagesToggleStickerSetsRequestTypeID:
 		return &MessagesToggleStickerSetsRequest{}
 	case StringTypeID:
 		return &String{}
 	case ContactsTopPeersDisabledTypeID:
 		return &ContactsTopPeersDisabled{}
+	case PageBlockHeading4TypeID:
+		return &PageBlockHeading4{}
 	case InputMessagesFilterRoundVideoTypeID:
 		return &InputMessagesFilterRoundVideo{}
 	case PeerColorTypeID:
@@ -2500,8 +3442,6 @@ func New(id uint32) Object {
 		return &InlineBotWebView{}
 	case AccountSetContentSettingsRequestTypeID:
 		return &AccountSetContentSettingsRequest{}
-	case StoriesEditStoryRequestTypeID:
-		return &StoriesEditStoryRequest{}
 	case PhoneCheckGroupCallRequestTypeID:
 		return &PhoneCheckGroupCallRequest{}
 	case MessageActionChatEditTitleTypeID:
@@ -2512,8 +3452,12 @@ func New(id uint32) Object {
 		return &UsersGetFullUserRequest{}
 	case ShippingOptionTypeID:
 		return &ShippingOption{}
+	case BotsReorderPreviewMediasRequestTypeID:
+		return &BotsReorderPreviewMediasRequest{}
 	case StatsDateRangeDaysTypeID:
 		return &StatsDateRangeDays{}
+	case UpdateDialogUnreadMarkTypeID:
+		return &UpdateDialogUnreadMark{}
 	case SendMessageEmojiInteractionSeenTypeID:
 		return &SendMessageEmojiInteractionSeen{}
 	case MessagesChatAdminsWithInvitesTypeID:
@@ -2522,6 +3466,8 @@ func New(id uint32) Object {
 		return &MessageActionEmpty{}
 	case MessagesMessageViewsTypeID:
 		return &MessagesMessageViews{}
+	case ContactsGetSponsoredPeersRequestTypeID:
+		return &ContactsGetSponsoredPeersRequest{}
 	case PaymentsValidateRequestedInfoRequestTypeID:
 		return &PaymentsValidateRequestedInfoRequest{}
 	case MessagePeerVoteTypeID:
@@ -2540,6 +3486,8 @@ func New(id uint32) Object {
 		return &UpdateReadChannelOutbox{}
 	case BaseThemeNightTypeID:
 		return &BaseThemeNight{}
+	case PaymentsGetConnectedStarRefBotRequestTypeID:
+		return &PaymentsGetConnectedStarRefBotRequest{}
 	case AuthExportLoginTokenRequestTypeID:
 		return &AuthExportLoginTokenRequest{}
 	case MessagesSetHistoryTTLRequestTypeID:
@@ -2554,42 +3502,70 @@ func New(id uint32) Object {
 		return &MessagesGetPollVotesRequest{}
 	case AccountDeleteSecureValueRequestTypeID:
 		return &AccountDeleteSecureValueRequest{}
+	case BusinessBotRecipientsTypeID:
+		return &BusinessBotRecipients{}
 	case PrivacyValueAllowUsersTypeID:
 		return &PrivacyValueAllowUsers{}
+	case FactCheckTypeID:
+		return &FactCheck{}
 	case MessagesGetAllStickersRequestTypeID:
 		return &MessagesGetAllStickersRequest{}
 	case InputNotifyPeerTypeID:
 		return &InputNotifyPeer{}
 	case AccountDaysTTLTypeID:
 		return &AccountDaysTTL{}
+	case InputPeerColorCollectibleTypeID:
+		return &InputPeerColorCollectible{}
+	case MessagesSetBotGuestChatResultRequestTypeID:
+		return &MessagesSetBotGuestChatResultRequest{}
+	case MessageActionSetChatThemeTypeID:
+		return &MessageActionSetChatTheme{}
 	case RecentMeURLUserTypeID:
 		return &RecentMeURLUser{}
-	case PageListItemTextTypeID:
-		return &PageListItemText{}
 	case MessageMediaGeoLiveTypeID:
 		return &MessageMediaGeoLive{}
+	case TextBankCardTypeID:
+		return &TextBankCard{}
 	case InputUserEmptyTypeID:
 		return &InputUserEmpty{}
+	case ProfileTabPostsTypeID:
+		return &ProfileTabPosts{}
 	case BotCommandScopeChatAdminsTypeID:
 		return &BotCommandScopeChatAdmins{}
-	case UserFullTypeID:
-		return &UserFull{}
 	case StoriesGetStoryReactionsListRequestTypeID:
 		return &StoriesGetStoryReactionsListRequest{}
+	case PeerColorCollectibleTypeID:
+		return &PeerColorCollectible{}
+	case MessagesGetFactCheckRequestTypeID:
+		return &MessagesGetFactCheckRequest{}
 	case UpdateBotCallbackQueryTypeID:
 		return &UpdateBotCallbackQuery{}
+	case AccountToggleSponsoredMessagesRequestTypeID:
+		return &AccountToggleSponsoredMessagesRequest{}
 	case MessagesFaveStickerRequestTypeID:
 		return &MessagesFaveStickerRequest{}
+	case MessagesReadSavedHistoryRequestTypeID:
+		return &MessagesReadSavedHistoryRequest{}
 	case ContactsEditCloseFriendsRequestTypeID:
 		return &ContactsEditCloseFriendsRequest{}
+	case PollResultsTypeID:
+		return &PollResults{}
+	case MessagesRequestChatJoinWebViewRequestTypeID:
+		return &MessagesRequestChatJoinWebViewRequest{}
 	case AutoDownloadSettingsTypeID:
 		return &AutoDownloadSettings{}
 	case PageBlockAuthorDateTypeID:
 		return &PageBlockAuthorDate{}
+	case ReactionNotificationsFromContactsTypeID:
+		return &ReactionNotificationsFromContacts{}
 	case InputDocumentFileLocationTypeID:
 		return &InputDocumentFileLocation{}
 	case InputMessageReplyToTypeID:
 		return &InputMessageReplyTo{}
+	case RichMessageTypeID:
+		return &RichMessage{}
+	case PageBlockHeading1TypeID:
+		return &PageBlockHeading1{}
 	case MessagesSetInlineBotResultsRequestTypeID:
 		return &MessagesSetInlineBotResultsRequest{}
 	case AccountResetWallPapersRequestTypeID:
@@ -2604,8 +3580,8 @@ func New(id uint32) Object {
 		return &UpdatePeerHistoryTTL{}
 	case StoryReactionPublicForwardTypeID:
 		return &StoryReactionPublicForward{}
-	case KeyboardButtonRequestPollTypeID:
-		return &KeyboardButtonRequestPoll{}
+	case StarsAmountTypeID:
+		return &StarsAmount{}
 	case SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID:
 		return &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}
 	case EmailVerifyPurposePassportTypeID:
@@ -2616,10 +3592,18 @@ func New(id uint32) Object {
 		return &PrivacyKeyStatusTimestamp{}
 	case BoolFalseTypeID:
 		return &BoolFalse{}
+	case KeyboardButtonCopyTypeID:
+		return &KeyboardButtonCopy{}
+	case PhoneInviteConferenceCallParticipantRequestTypeID:
+		return &PhoneInviteConferenceCallParticipantRequest{}
 	case StoriesTogglePeerStoriesHiddenRequestTypeID:
 		return &StoriesTogglePeerStoriesHiddenRequest{}
+	case BotsExportBotTokenRequestTypeID:
+		return &BotsExportBotTokenRequest{}
 	case TopPeerCategoryGroupsTypeID:
 		return &TopPeerCategoryGroups{}
+	case PaymentsGetStarsGiveawayOptionsRequestTypeID:
+		return &PaymentsGetStarsGiveawayOptionsRequest{}
 	case InputPeerChannelFromMessageTypeID:
 		return &InputPeerChannelFromMessage{}
 	case MessagesSendScheduledMessagesRequestTypeID:
@@ -2630,22 +3614,40 @@ func New(id uint32) Object {
 		return &MessageEntityBold{}
 	case StoryViewPublicRepostTypeID:
 		return &StoryViewPublicRepost{}
+	case MessagesGetUnreadReactionsRequestTypeID:
+		return &MessagesGetUnreadReactionsRequest{}
+	case UpdateChatParticipantRankTypeID:
+		return &UpdateChatParticipantRank{}
 	case SavedDialogTypeID:
 		return &SavedDialog{}
+	case UpdateJoinChatWebViewDecisionTypeID:
+		return &UpdateJoinChatWebViewDecision{}
 	case MessagesGetScheduledMessagesRequestTypeID:
 		return &MessagesGetScheduledMessagesRequest{}
+	case InputPrivacyKeyNoPaidMessagesTypeID:
+		return &InputPrivacyKeyNoPaidMessages{}
 	case MessagesExportedChatInvitesTypeID:
 		return &MessagesExportedChatInvites{}
 	case MessagesEditExportedChatInviteRequestTypeID:
 		return &MessagesEditExportedChatInviteRequest{}
 	case InputChatUploadedPhotoTypeID:
 		return &InputChatUploadedPhoto{}
+	case MessagesAvailableEffectsTypeID:
+		return &MessagesAvailableEffects{}
 	case InputBotInlineMessageMediaWebPageTypeID:
 		return &InputBotInlineMessageMediaWebPage{}
+	case MessagesGetDefaultTagReactionsRequestTypeID:
+		return &MessagesGetDefaultTagReactionsRequest{}
 	case GameTypeID:
 		return &Game{}
 	case InputPrivacyKeyChatInviteTypeID:
 		return &InputPrivacyKeyChatInvite{}
+	case AccountChatThemesTypeID:
+		return &AccountChatThemes{}
+	case FragmentGetCollectibleInfoRequestTypeID:
+		return &FragmentGetCollectibleInfoRequest{}
+	case NotifyCommunityTypeID:
+		return &NotifyCommunity{}
 	case MessagesFeaturedStickersTypeID:
 		return &MessagesFeaturedStickers{}
 	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
@@ -2654,16 +3656,18 @@ func New(id uint32) Object {
 		return &UploadGetFileRequest{}
 	case MediaAreaVenueTypeID:
 		return &MediaAreaVenue{}
-	case ChannelsViewSponsoredMessageRequestTypeID:
-		return &ChannelsViewSponsoredMessageRequest{}
 	case UpdateNotifySettingsTypeID:
 		return &UpdateNotifySettings{}
 	case StatsGraphErrorTypeID:
 		return &StatsGraphError{}
 	case MessageEntityStrikeTypeID:
 		return &MessageEntityStrike{}
+	case BotsGetRequestedWebViewButtonRequestTypeID:
+		return &BotsGetRequestedWebViewButtonRequest{}
 	case PageBlockTableTypeID:
 		return &PageBlockTable{}
+	case MessageActionNoForwardsToggleTypeID:
+		return &MessageActionNoForwardsToggle{}
 	case AccountSetAuthorizationTTLRequestTypeID:
 		return &AccountSetAuthorizationTTLRequest{}
 	case InvokeWithoutUpdatesRequestTypeID:
@@ -2674,20 +3678,18 @@ func New(id uint32) Object {
 		return &HelpPassportConfigNotModified{}
 	case PageBlockHeaderTypeID:
 		return &PageBlockHeader{}
+	case CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID:
+		return &CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	case AuthSentCodeTypeSMSTypeID:
 		return &AuthSentCodeTypeSMS{}
 	case NotifyChatsTypeID:
 		return &NotifyChats{}
-	case ChannelParticipantTypeID:
-		return &ChannelParticipant{}
+	case PaymentsGetStarsTopupOptionsRequestTypeID:
+		return &PaymentsGetStarsTopupOptionsRequest{}
 	case ChannelsDeleteChannelRequestTypeID:
 		return &ChannelsDeleteChannelRequest{}
-	case UpdateUserTypingTypeID:
-		return &UpdateUserTyping{}
 	case MessagesSavedDialogsNotModifiedTypeID:
 		return &MessagesSavedDialogsNotModified{}
-	case ChatParticipantTypeID:
-		return &ChatParticipant{}
 	case PageBlockPreformattedTypeID:
 		return &PageBlockPreformatted{}
 	case AvailableReactionTypeID:
@@ -2696,10 +3698,16 @@ func New(id uint32) Object {
 		return &MessageActionTopicEdit{}
 	case HelpGetPromoDataRequestTypeID:
 		return &HelpGetPromoDataRequest{}
+	case PaymentsCheckCanSendGiftRequestTypeID:
+		return &PaymentsCheckCanSendGiftRequest{}
+	case MessagesSendInlineBotResultRequestTypeID:
+		return &MessagesSendInlineBotResultRequest{}
 	case JSONObjectValueTypeID:
 		return &JSONObjectValue{}
 	case MessagesDhConfigNotModifiedTypeID:
 		return &MessagesDhConfigNotModified{}
+	case KeyboardButtonUserProfileTypeID:
+		return &KeyboardButtonUserProfile{}
 	case InputPaymentCredentialsSavedTypeID:
 		return &InputPaymentCredentialsSaved{}
 	case TextUnderlineTypeID:
@@ -2716,6 +3724,8 @@ func New(id uint32) Object {
 		return &InputReportReasonOther{}
 	case AccountSavedRingtonesTypeID:
 		return &AccountSavedRingtones{}
+	case AicomposeTonesNotModifiedTypeID:
+		return &AicomposeTonesNotModified{}
 	case InputMessagesFilterMyMentionsTypeID:
 		return &InputMessagesFilterMyMentions{}
 	case InputMediaWebPageTypeID:
@@ -2726,12 +3736,18 @@ func New(id uint32) Object {
 		return &AccountPasswordInputSettings{}
 	case InputWebFileLocationTypeID:
 		return &InputWebFileLocation{}
-	case BotCommandTypeID:
-		return &BotCommand{}
-	case MessagesMarkDialogUnreadRequestTypeID:
-		return &MessagesMarkDialogUnreadRequest{}
+	case BotsGetPopularAppBotsRequestTypeID:
+		return &BotsGetPopularAppBotsRequest{}
+	case StatsGetPollStatsRequestTypeID:
+		return &StatsGetPollStatsRequest{}
+	case AccountWebBrowserSettingsNotModifiedTypeID:
+		return &AccountWebBrowserSettingsNotModified{}
+	case InputPasskeyResponseLoginTypeID:
+		return &InputPasskeyResponseLogin{}
 	case InputInvoiceSlugTypeID:
 		return &InputInvoiceSlug{}
+	case PaymentsReorderStarGiftCollectionsRequestTypeID:
+		return &PaymentsReorderStarGiftCollectionsRequest{}
 	case AttachMenuPeerTypeBotPMTypeID:
 		return &AttachMenuPeerTypeBotPM{}
 	case UpdateDeleteChannelMessagesTypeID:
@@ -2740,12 +3756,28 @@ func New(id uint32) Object {
 		return &InputGameShortName{}
 	case HelpCountryTypeID:
 		return &HelpCountry{}
+	case StoriesCanSendStoryCountTypeID:
+		return &StoriesCanSendStoryCount{}
+	case StoriesAlbumsTypeID:
+		return &StoriesAlbums{}
+	case UpdateWebBrowserSettingsTypeID:
+		return &UpdateWebBrowserSettings{}
+	case InputInvoiceStarGiftResaleTypeID:
+		return &InputInvoiceStarGiftResale{}
 	case BaseThemeClassicTypeID:
 		return &BaseThemeClassic{}
 	case AuthLoggedOutTypeID:
 		return &AuthLoggedOut{}
+	case ChatThemeTypeID:
+		return &ChatTheme{}
+	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
+		return &BusinessAwayMessageScheduleOutsideWorkHours{}
+	case InputMediaPaidMediaTypeID:
+		return &InputMediaPaidMedia{}
 	case MyBoostTypeID:
 		return &MyBoost{}
+	case PaymentsGetStarGiftsRequestTypeID:
+		return &PaymentsGetStarGiftsRequest{}
 	case HelpNoAppUpdateTypeID:
 		return &HelpNoAppUpdate{}
 	case UpdateBotStoppedTypeID:
@@ -2754,12 +3786,20 @@ func New(id uint32) Object {
 		return &ContactsGetStatusesRequest{}
 	case ErrorTypeID:
 		return &Error{}
+	case InputPrivacyValueDisallowBotsTypeID:
+		return &InputPrivacyValueDisallowBots{}
+	case InputBusinessBotRecipientsTypeID:
+		return &InputBusinessBotRecipients{}
 	case HelpGetConfigRequestTypeID:
 		return &HelpGetConfigRequest{}
 	case MessageActionBotAllowedTypeID:
 		return &MessageActionBotAllowed{}
+	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
+		return &ChannelAdminLogEventActionToggleAutotranslation{}
 	case PhoneCallWaitingTypeID:
 		return &PhoneCallWaiting{}
+	case TextAutoEmailTypeID:
+		return &TextAutoEmail{}
 	case PhoneGetGroupParticipantsRequestTypeID:
 		return &PhoneGetGroupParticipantsRequest{}
 	case MessagesUpdateDialogFiltersOrderRequestTypeID:
@@ -2768,12 +3808,18 @@ func New(id uint32) Object {
 		return &InputInvoiceMessage{}
 	case AccountReportPeerRequestTypeID:
 		return &AccountReportPeerRequest{}
+	case MessageActionPaymentSentTypeID:
+		return &MessageActionPaymentSent{}
 	case HelpGetPassportConfigRequestTypeID:
 		return &HelpGetPassportConfigRequest{}
-	case MessagesForwardMessagesRequestTypeID:
-		return &MessagesForwardMessagesRequest{}
-	case MessageMediaGiveawayResultsTypeID:
-		return &MessageMediaGiveawayResults{}
+	case PhoneSendConferenceCallBroadcastRequestTypeID:
+		return &PhoneSendConferenceCallBroadcastRequest{}
+	case MessagesQuickRepliesTypeID:
+		return &MessagesQuickReplies{}
+	case SponsoredPeerTypeID:
+		return &SponsoredPeer{}
+	case MessageEntityDiffReplaceTypeID:
+		return &MessageEntityDiffReplace{}
 	case MessagesFeaturedStickersNotModifiedTypeID:
 		return &MessagesFeaturedStickersNotModified{}
 	case AccountInstallThemeRequestTypeID:
@@ -2782,16 +3828,16 @@ func New(id uint32) Object {
 		return &JSONBool{}
 	case MessagesChannelMessagesTypeID:
 		return &MessagesChannelMessages{}
+	case PaymentsChangeStarsSubscriptionRequestTypeID:
+		return &PaymentsChangeStarsSubscriptionRequest{}
 	case MessagesInstallStickerSetRequestTypeID:
 		return &MessagesInstallStickerSetRequest{}
 	case BotMenuButtonTypeID:
 		return &BotMenuButton{}
-	case StoriesCanSendStoryRequestTypeID:
-		return &StoriesCanSendStoryRequest{}
+	case MessageActionTodoAppendTasksTypeID:
+		return &MessageActionTodoAppendTasks{}
 	case TextSuperscriptTypeID:
 		return &TextSuperscript{}
-	case MessageActionGiftPremiumTypeID:
-		return &MessageActionGiftPremium{}
 	case AutoSaveSettingsTypeID:
 		return &AutoSaveSettings{}
 	case InputStickerSetPremiumGiftsTypeID:
@@ -2800,28 +3846,44 @@ func New(id uint32) Object {
 		return &MessagesGetStickerSetRequest{}
 	case MessageEntityCustomEmojiTypeID:
 		return &MessageEntityCustomEmoji{}
+	case InputChatThemeTypeID:
+		return &InputChatTheme{}
+	case UpdateGroupCallEncryptedMessageTypeID:
+		return &UpdateGroupCallEncryptedMessage{}
 	case CDNPublicKeyTypeID:
 		return &CDNPublicKey{}
+	case BotAppSettingsTypeID:
+		return &BotAppSettings{}
+	case MessagesCheckURLAuthMatchCodeRequestTypeID:
+		return &MessagesCheckURLAuthMatchCodeRequest{}
 	case SearchResultsCalendarPeriodTypeID:
 		return &SearchResultsCalendarPeriod{}
-	case ChatFullTypeID:
-		return &ChatFull{}
-	case MessagesSponsoredMessagesTypeID:
-		return &MessagesSponsoredMessages{}
+	case BusinessAwayMessageScheduleAlwaysTypeID:
+		return &BusinessAwayMessageScheduleAlways{}
+	case MessagesRequestMainWebViewRequestTypeID:
+		return &MessagesRequestMainWebViewRequest{}
+	case ChannelsInviteToChannelRequestTypeID:
+		return &ChannelsInviteToChannelRequest{}
 	case RequestPeerTypeChatTypeID:
 		return &RequestPeerTypeChat{}
 	case AccountSetPrivacyRequestTypeID:
 		return &AccountSetPrivacyRequest{}
 	case PeerLocatedTypeID:
 		return &PeerLocated{}
+	case MessageMediaVideoStreamTypeID:
+		return &MessageMediaVideoStream{}
 	case AccountInvalidateSignInCodesRequestTypeID:
 		return &AccountInvalidateSignInCodesRequest{}
 	case InputPeerNotifySettingsTypeID:
 		return &InputPeerNotifySettings{}
 	case LangPackStringTypeID:
 		return &LangPackString{}
+	case MediaAreaGeoPointTypeID:
+		return &MediaAreaGeoPoint{}
 	case StorageFileGifTypeID:
 		return &StorageFileGif{}
+	case AuthResendCodeRequestTypeID:
+		return &AuthResendCodeRequest{}
 	case StoriesPeerStoriesTypeID:
 		return &StoriesPeerStories{}
 	case LabeledPriceTypeID:
@@ -2830,8 +3892,18 @@ func New(id uint32) Object {
 		return &ChannelAdminLogEventActionToggleNoForwards{}
 	case StatsAbsValueAndPrevTypeID:
 		return &StatsAbsValueAndPrev{}
+	case SavedReactionTagTypeID:
+		return &SavedReactionTag{}
+	case AuthReportMissingCodeRequestTypeID:
+		return &AuthReportMissingCodeRequest{}
 	case InvokeAfterMsgRequestTypeID:
 		return &InvokeAfterMsgRequest{}
+	case TodoItemTypeID:
+		return &TodoItem{}
+	case CommunityFullTypeID:
+		return &CommunityFull{}
+	case MessagesAddChatUserRequestTypeID:
+		return &MessagesAddChatUserRequest{}
 	case InputSecureFileLocationTypeID:
 		return &InputSecureFileLocation{}
 	case StatsPercentValueTypeID:
@@ -2840,18 +3912,28 @@ func New(id uint32) Object {
 		return &SecureValueTypeAddress{}
 	case PhoneJoinGroupCallPresentationRequestTypeID:
 		return &PhoneJoinGroupCallPresentationRequest{}
+	case MessageActionBoostApplyTypeID:
+		return &MessageActionBoostApply{}
 	case ChannelsReadHistoryRequestTypeID:
 		return &ChannelsReadHistoryRequest{}
 	case ConfigTypeID:
 		return &Config{}
+	case BusinessAwayMessageScheduleCustomTypeID:
+		return &BusinessAwayMessageScheduleCustom{}
 	case MessagesGetAttachedStickersRequestTypeID:
 		return &MessagesGetAttachedStickersRequest{}
+	case PaymentsFulfillStarsSubscriptionRequestTypeID:
+		return &PaymentsFulfillStarsSubscriptionRequest{}
+	case AccountUpdateBirthdayRequestTypeID:
+		return &AccountUpdateBirthdayRequest{}
+	case MessageActionTodoCompletionsTypeID:
+		return &MessageActionTodoCompletions{}
 	case HelpAppUpdateTypeID:
 		return &HelpAppUpdate{}
-	case UpdateGroupInvitePrivacyForbiddenTypeID:
-		return &UpdateGroupInvitePrivacyForbidden{}
 	case MessagesSaveDefaultSendAsRequestTypeID:
 		return &MessagesSaveDefaultSendAsRequest{}
+	case TextMentionTypeID:
+		return &TextMention{}
 	case ChannelMessagesFilterTypeID:
 		return &ChannelMessagesFilter{}
 	case LangpackGetDifferenceRequestTypeID:
@@ -2862,62 +3944,94 @@ func New(id uint32) Object {
 		return &PaymentSavedCredentialsCard{}
 	case AccountWallPapersTypeID:
 		return &AccountWallPapers{}
+	case UpdateBotGuestChatQueryTypeID:
+		return &UpdateBotGuestChatQuery{}
 	case AuthBindTempAuthKeyRequestTypeID:
 		return &AuthBindTempAuthKeyRequest{}
-	case ChatInviteTypeID:
-		return &ChatInvite{}
 	case ChatlistsGetExportedInvitesRequestTypeID:
 		return &ChatlistsGetExportedInvitesRequest{}
 	case PageBlockAnchorTypeID:
 		return &PageBlockAnchor{}
+	case MessageMediaGiveawayResultsTypeID:
+		return &MessageMediaGiveawayResults{}
+	case MessagesEditForumTopicRequestTypeID:
+		return &MessagesEditForumTopicRequest{}
+	case StarGiftAttributeRarityLegendaryTypeID:
+		return &StarGiftAttributeRarityLegendary{}
 	case MessagesReportSpamRequestTypeID:
 		return &MessagesReportSpamRequest{}
+	case WebPageAttributeUniqueStarGiftTypeID:
+		return &WebPageAttributeUniqueStarGift{}
 	case MessagesTranscribedAudioTypeID:
 		return &MessagesTranscribedAudio{}
+	case MediaAreaCoordinatesTypeID:
+		return &MediaAreaCoordinates{}
 	case StoryReactionPublicRepostTypeID:
 		return &StoryReactionPublicRepost{}
 	case AccountSetContactSignUpNotificationRequestTypeID:
 		return &AccountSetContactSignUpNotificationRequest{}
-	case InputKeyboardButtonURLAuthTypeID:
-		return &InputKeyboardButtonURLAuth{}
+	case AiComposeToneTypeID:
+		return &AiComposeTone{}
+	case StoriesStartLiveRequestTypeID:
+		return &StoriesStartLiveRequest{}
+	case PaymentsGetStarGiftWithdrawalURLRequestTypeID:
+		return &PaymentsGetStarGiftWithdrawalURLRequest{}
 	case RestrictionReasonTypeID:
 		return &RestrictionReason{}
 	case UpdateChatParticipantTypeID:
 		return &UpdateChatParticipant{}
 	case AccountEmojiStatusesNotModifiedTypeID:
 		return &AccountEmojiStatusesNotModified{}
+	case MessagesGetMyStickersRequestTypeID:
+		return &MessagesGetMyStickersRequest{}
 	case PhoneGroupCallStreamChannelsTypeID:
 		return &PhoneGroupCallStreamChannels{}
 	case InputPrivacyKeyAddedByPhoneTypeID:
 		return &InputPrivacyKeyAddedByPhone{}
 	case PaymentsValidatedRequestedInfoTypeID:
 		return &PaymentsValidatedRequestedInfo{}
+	case StoriesSearchPostsRequestTypeID:
+		return &StoriesSearchPostsRequest{}
 	case AuthCheckPasswordRequestTypeID:
 		return &AuthCheckPasswordRequest{}
 	case PrivacyKeyPhoneNumberTypeID:
 		return &PrivacyKeyPhoneNumber{}
+	case AicomposeGetToneExampleRequestTypeID:
+		return &AicomposeGetToneExampleRequest{}
 	case SendMessageUploadPhotoActionTypeID:
 		return &SendMessageUploadPhotoAction{}
+	case PaymentsGetStarsRevenueAdsAccountURLRequestTypeID:
+		return &PaymentsGetStarsRevenueAdsAccountURLRequest{}
+	case MessagesDeleteFactCheckRequestTypeID:
+		return &MessagesDeleteFactCheckRequest{}
+	case MessagesAvailableEffectsNotModifiedTypeID:
+		return &MessagesAvailableEffectsNotModified{}
 	case InputCheckPasswordSRPTypeID:
 		return &InputCheckPasswordSRP{}
+	case MessagesDeleteTopicHistoryRequestTypeID:
+		return &MessagesDeleteTopicHistoryRequest{}
 	case UpdateChannelMessageForwardsTypeID:
 		return &UpdateChannelMessageForwards{}
 	case MessagesUpdatePinnedMessageRequestTypeID:
 		return &MessagesUpdatePinnedMessageRequest{}
 	case MessagesSendReactionRequestTypeID:
 		return &MessagesSendReactionRequest{}
-	case ChannelsEditAdminRequestTypeID:
-		return &ChannelsEditAdminRequest{}
+	case StarGiftActiveAuctionStateTypeID:
+		return &StarGiftActiveAuctionState{}
 	case InputMediaGameTypeID:
 		return &InputMediaGame{}
 	case ContactsGetLocatedRequestTypeID:
 		return &ContactsGetLocatedRequest{}
 	case HelpGetSupportNameRequestTypeID:
 		return &HelpGetSupportNameRequest{}
-	case DocumentAttributeVideoTypeID:
-		return &DocumentAttributeVideo{}
+	case ProfileTabLinksTypeID:
+		return &ProfileTabLinks{}
 	case UserEmptyTypeID:
 		return &UserEmpty{}
+	case PaymentsGetStarsGiftOptionsRequestTypeID:
+		return &PaymentsGetStarsGiftOptionsRequest{}
+	case MessagesToggleTodoCompletedRequestTypeID:
+		return &MessagesToggleTodoCompletedRequest{}
 	case MessagesStickerSetNotModifiedTypeID:
 		return &MessagesStickerSetNotModified{}
 	case IPPortTypeID:
@@ -2926,32 +4040,42 @@ func New(id uint32) Object {
 		return &PasswordKdfAlgoUnknown{}
 	case MessagesDeleteExportedChatInviteRequestTypeID:
 		return &MessagesDeleteExportedChatInviteRequest{}
+	case MessagesGetQuickRepliesRequestTypeID:
+		return &MessagesGetQuickRepliesRequest{}
+	case ChannelTypeID:
+		return &Channel{}
 	case SendMessageRecordAudioActionTypeID:
 		return &SendMessageRecordAudioAction{}
 	case ChannelAdminLogEventActionParticipantToggleAdminTypeID:
 		return &ChannelAdminLogEventActionParticipantToggleAdmin{}
-	case DialogTypeID:
-		return &Dialog{}
 	case MessagesSetBotCallbackAnswerRequestTypeID:
 		return &MessagesSetBotCallbackAnswerRequest{}
-	case GroupCallTypeID:
-		return &GroupCall{}
+	case UpdateMessageExtendedMediaTypeID:
+		return &UpdateMessageExtendedMedia{}
 	case MessagesGetStickersRequestTypeID:
 		return &MessagesGetStickersRequest{}
 	case MessagesGetEmojiURLRequestTypeID:
 		return &MessagesGetEmojiURLRequest{}
 	case EmojiKeywordTypeID:
 		return &EmojiKeyword{}
+	case PaymentsCheckCanSendGiftResultFailTypeID:
+		return &PaymentsCheckCanSendGiftResultFail{}
+	case ChannelParticipantBannedTypeID:
+		return &ChannelParticipantBanned{}
 	case NotifyBroadcastsTypeID:
 		return &NotifyBroadcasts{}
 	case AuthCodeTypeMissedCallTypeID:
 		return &AuthCodeTypeMissedCall{}
+	case RequestedPeerUserTypeID:
+		return &RequestedPeerUser{}
 	case AccountGetChatThemesRequestTypeID:
 		return &AccountGetChatThemesRequest{}
 	case MessagesGetPinnedSavedDialogsRequestTypeID:
 		return &MessagesGetPinnedSavedDialogsRequest{}
-	case DialogFilterChatlistTypeID:
-		return &DialogFilterChatlist{}
+	case UpdateMessagePollTypeID:
+		return &UpdateMessagePoll{}
+	case InputPrivacyKeyBirthdayTypeID:
+		return &InputPrivacyKeyBirthday{}
 	case InputPrivacyValueDisallowAllTypeID:
 		return &InputPrivacyValueDisallowAll{}
 	case AccountGetDefaultEmojiStatusesRequestTypeID:
@@ -2962,16 +4086,26 @@ func New(id uint32) Object {
 		return &UpdateReadChannelDiscussionInbox{}
 	case MessagesGetPinnedDialogsRequestTypeID:
 		return &MessagesGetPinnedDialogsRequest{}
+	case JoinChatBotResultWebViewTypeID:
+		return &JoinChatBotResultWebView{}
 	case StatsGroupTopAdminTypeID:
 		return &StatsGroupTopAdmin{}
 	case InlineQueryPeerTypeChatTypeID:
 		return &InlineQueryPeerTypeChat{}
+	case CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID:
+		return &CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	case UpdateChatParticipantAdminTypeID:
 		return &UpdateChatParticipantAdmin{}
 	case InputBotInlineMessageMediaInvoiceTypeID:
 		return &InputBotInlineMessageMediaInvoice{}
+	case KeyboardButtonURLTypeID:
+		return &KeyboardButtonURL{}
+	case StarsTransactionPeerTypeID:
+		return &StarsTransactionPeer{}
 	case PhotoPathSizeTypeID:
 		return &PhotoPathSize{}
+	case UpdateGroupCallMessageTypeID:
+		return &UpdateGroupCallMessage{}
 	case InputPhotoLegacyFileLocationTypeID:
 		return &InputPhotoLegacyFileLocation{}
 	case PaymentsClearSavedInfoRequestTypeID:
@@ -2980,6 +4114,8 @@ func New(id uint32) Object {
 		return &PaymentsPaymentVerificationNeeded{}
 	case AuthRequestPasswordRecoveryRequestTypeID:
 		return &AuthRequestPasswordRecoveryRequest{}
+	case UsersGetRequirementsToContactRequestTypeID:
+		return &UsersGetRequirementsToContactRequest{}
 	case ChannelsUpdateColorRequestTypeID:
 		return &ChannelsUpdateColorRequest{}
 	case InputGroupCallTypeID:
@@ -2988,26 +4124,46 @@ func New(id uint32) Object {
 		return &AttachMenuBot{}
 	case TextItalicTypeID:
 		return &TextItalic{}
+	case PaymentsGetStarsRevenueStatsRequestTypeID:
+		return &PaymentsGetStarsRevenueStatsRequest{}
 	case SpeakingInGroupCallActionTypeID:
 		return &SpeakingInGroupCallAction{}
+	case AccountUpdatePersonalChannelRequestTypeID:
+		return &AccountUpdatePersonalChannelRequest{}
 	case AuthSentCodeTypeFragmentSMSTypeID:
 		return &AuthSentCodeTypeFragmentSMS{}
 	case MessageActionSecureValuesSentTypeID:
 		return &MessageActionSecureValuesSent{}
 	case MessagesGetCustomEmojiDocumentsRequestTypeID:
 		return &MessagesGetCustomEmojiDocumentsRequest{}
+	case ContactsAddContactRequestTypeID:
+		return &ContactsAddContactRequest{}
+	case EphemeralMessageTypeID:
+		return &EphemeralMessage{}
+	case MessagesEmojiGameOutcomeTypeID:
+		return &MessagesEmojiGameOutcome{}
 	case HelpGetPeerColorsRequestTypeID:
 		return &HelpGetPeerColorsRequest{}
 	case InvokeWithLayerRequestTypeID:
 		return &InvokeWithLayerRequest{}
-	case MessageMediaGiveawayTypeID:
-		return &MessageMediaGiveaway{}
+	case InputInvoicePremiumGiftStarsTypeID:
+		return &InputInvoicePremiumGiftStars{}
+	case PaymentsPaymentReceiptStarsTypeID:
+		return &PaymentsPaymentReceiptStars{}
+	case InputRichMessageHTMLTypeID:
+		return &InputRichMessageHTML{}
 	case AccountGetPrivacyRequestTypeID:
 		return &AccountGetPrivacyRequest{}
+	case MessagesComposeMessageWithAIRequestTypeID:
+		return &MessagesComposeMessageWithAIRequest{}
+	case ContactsGetBirthdaysRequestTypeID:
+		return &ContactsGetBirthdaysRequest{}
 	case PageBlockDividerTypeID:
 		return &PageBlockDivider{}
 	case InputSecureValueTypeID:
 		return &InputSecureValue{}
+	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
+		return &PaymentsStarGiftActiveAuctionsNotModified{}
 	case AccountTmpPasswordTypeID:
 		return &AccountTmpPassword{}
 	case AccountResetNotifySettingsRequestTypeID:
@@ -3020,6 +4176,10 @@ func New(id uint32) Object {
 		return &InputPrivacyKeyPhoneP2P{}
 	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
 		return &ChannelAdminLogEventActionDiscardGroupCall{}
+	case PageBlockHeading5TypeID:
+		return &PageBlockHeading5{}
+	case StarGiftAttributeRarityUncommonTypeID:
+		return &StarGiftAttributeRarityUncommon{}
 	case InputReportReasonGeoIrrelevantTypeID:
 		return &InputReportReasonGeoIrrelevant{}
 	case SendMessageHistoryImportActionTypeID:
@@ -3028,18 +4188,34 @@ func New(id uint32) Object {
 		return &MessagesSendWebViewDataRequest{}
 	case TextEmptyTypeID:
 		return &TextEmpty{}
+	case UpdateStarGiftAuctionUserStateTypeID:
+		return &UpdateStarGiftAuctionUserState{}
+	case PaidReactionPrivacyPeerTypeID:
+		return &PaidReactionPrivacyPeer{}
 	case MessageEntityMentionNameTypeID:
 		return &MessageEntityMentionName{}
+	case SmsjobsEligibleToJoinTypeID:
+		return &SmsjobsEligibleToJoin{}
 	case GroupCallParticipantVideoSourceGroupTypeID:
 		return &GroupCallParticipantVideoSourceGroup{}
 	case BotsGetBotInfoRequestTypeID:
 		return &BotsGetBotInfoRequest{}
 	case StatsGetMegagroupStatsRequestTypeID:
 		return &StatsGetMegagroupStatsRequest{}
+	case StarRefProgramTypeID:
+		return &StarRefProgram{}
 	case HelpAppConfigTypeID:
 		return &HelpAppConfig{}
+	case BotsAccessSettingsTypeID:
+		return &BotsAccessSettings{}
+	case InvokeWithBusinessConnectionRequestTypeID:
+		return &InvokeWithBusinessConnectionRequest{}
+	case AicomposeDeleteToneRequestTypeID:
+		return &AicomposeDeleteToneRequest{}
 	case SendMessageGamePlayActionTypeID:
 		return &SendMessageGamePlayAction{}
+	case MessagesReportMusicListenRequestTypeID:
+		return &MessagesReportMusicListenRequest{}
 	case InputPeerUserTypeID:
 		return &InputPeerUser{}
 	case MessageMediaWebPageTypeID:
@@ -3050,28 +4226,34 @@ func New(id uint32) Object {
 		return &VideoSize{}
 	case ChannelParticipantsRecentTypeID:
 		return &ChannelParticipantsRecent{}
+	case GeoPointAddressTypeID:
+		return &GeoPointAddress{}
 	case TextEmailTypeID:
 		return &TextEmail{}
 	case UploadSaveBigFilePartRequestTypeID:
 		return &UploadSaveBigFilePartRequest{}
+	case MessagesImportChatInviteRequestTypeID:
+		return &MessagesImportChatInviteRequest{}
 	case StoriesStoryViewsTypeID:
 		return &StoriesStoryViews{}
-	case PhoneGetGroupCallStreamRtmpURLRequestTypeID:
-		return &PhoneGetGroupCallStreamRtmpURLRequest{}
+	case MessagesGetAvailableEffectsRequestTypeID:
+		return &MessagesGetAvailableEffectsRequest{}
+	case UpdatePinnedForumTopicsTypeID:
+		return &UpdatePinnedForumTopics{}
 	case MessagesEditChatAboutRequestTypeID:
 		return &MessagesEditChatAboutRequest{}
 	case MessagesGetChatInviteImportersRequestTypeID:
 		return &MessagesGetChatInviteImportersRequest{}
 	case AccountResetAuthorizationRequestTypeID:
 		return &AccountResetAuthorizationRequest{}
-	case MediaAreaGeoPointTypeID:
-		return &MediaAreaGeoPoint{}
 	case ChannelsChannelParticipantTypeID:
 		return &ChannelsChannelParticipant{}
 	case InputFileLocationTypeID:
 		return &InputFileLocation{}
 	case PaymentsAssignPlayMarketTransactionRequestTypeID:
 		return &PaymentsAssignPlayMarketTransactionRequest{}
+	case AccountChatThemesNotModifiedTypeID:
+		return &AccountChatThemesNotModified{}
 	case MessagesBotResultsTypeID:
 		return &MessagesBotResults{}
 	case ChannelParticipantsMentionsTypeID:
@@ -3086,26 +4268,48 @@ func New(id uint32) Object {
 		return &ChatlistsJoinChatlistUpdatesRequest{}
 	case PhoneCallDiscardReasonDisconnectTypeID:
 		return &PhoneCallDiscardReasonDisconnect{}
+	case AccountGetSavedMusicIDsRequestTypeID:
+		return &AccountGetSavedMusicIDsRequest{}
 	case PhotoStrippedSizeTypeID:
 		return &PhotoStrippedSize{}
+	case StarGiftAttributeOriginalDetailsTypeID:
+		return &StarGiftAttributeOriginalDetails{}
 	case PageTableRowTypeID:
 		return &PageTableRow{}
 	case MessageActionChatMigrateToTypeID:
 		return &MessageActionChatMigrateTo{}
+	case MessagesDeleteQuickReplyMessagesRequestTypeID:
+		return &MessagesDeleteQuickReplyMessagesRequest{}
 	case PhotosUploadContactProfilePhotoRequestTypeID:
 		return &PhotosUploadContactProfilePhotoRequest{}
-	case UpdateDialogUnreadMarkTypeID:
-		return &UpdateDialogUnreadMark{}
+	case KeyboardButtonSimpleWebViewTypeID:
+		return &KeyboardButtonSimpleWebView{}
 	case ContactsBlockedSliceTypeID:
 		return &ContactsBlockedSlice{}
+	case AccountPasskeyRegistrationOptionsTypeID:
+		return &AccountPasskeyRegistrationOptions{}
+	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
+		return &InputPrivacyKeyStarGiftsAutoSave{}
+	case PaymentsGiveawayInfoResultsTypeID:
+		return &PaymentsGiveawayInfoResults{}
+	case MessageActionChangeCreatorTypeID:
+		return &MessageActionChangeCreator{}
 	case AccountGetSavedRingtonesRequestTypeID:
 		return &AccountGetSavedRingtonesRequest{}
 	case AccountEmailVerifiedLoginTypeID:
 		return &AccountEmailVerifiedLogin{}
-	case UserStatusRecentlyTypeID:
-		return &UserStatusRecently{}
+	case ChatParticipantCreatorTypeID:
+		return &ChatParticipantCreator{}
+	case AuthPasskeyLoginOptionsTypeID:
+		return &AuthPasskeyLoginOptions{}
+	case MessageMediaPhotoTypeID:
+		return &MessageMediaPhoto{}
 	case AccountGetDefaultProfilePhotoEmojisRequestTypeID:
 		return &AccountGetDefaultProfilePhotoEmojisRequest{}
+	case InputSendMessageRichMessageDraftActionTypeID:
+		return &InputSendMessageRichMessageDraftAction{}
+	case StoriesFoundStoriesTypeID:
+		return &StoriesFoundStories{}
 	case UpdatesTooLongTypeID:
 		return &UpdatesTooLong{}
 	case ChannelAdminLogEventActionParticipantInviteTypeID:
@@ -3120,38 +4324,56 @@ func New(id uint32) Object {
 		return &BotsGetBotCommandsRequest{}
 	case AccountResetPasswordFailedWaitTypeID:
 		return &AccountResetPasswordFailedWait{}
+	case UsersSavedMusicNotModifiedTypeID:
+		return &UsersSavedMusicNotModified{}
+	case InputCollectibleUsernameTypeID:
+		return &InputCollectibleUsername{}
 	case AccountUploadWallPaperRequestTypeID:
 		return &AccountUploadWallPaperRequest{}
+	case InputMediaPhotoTypeID:
+		return &InputMediaPhoto{}
+	case MessagesDeleteParticipantReactionRequestTypeID:
+		return &MessagesDeleteParticipantReactionRequest{}
 	case UpdateEditMessageTypeID:
 		return &UpdateEditMessage{}
 	case MessagesGetCommonChatsRequestTypeID:
 		return &MessagesGetCommonChatsRequest{}
+	case AccountGetUniqueGiftChatThemesRequestTypeID:
+		return &AccountGetUniqueGiftChatThemesRequest{}
 	case PrivacyValueDisallowUsersTypeID:
 		return &PrivacyValueDisallowUsers{}
-	case ChatParticipantCreatorTypeID:
-		return &ChatParticipantCreator{}
 	case MessagesGetPeerDialogsRequestTypeID:
 		return &MessagesGetPeerDialogsRequest{}
+	case ProfileTabVoiceTypeID:
+		return &ProfileTabVoice{}
 	case MessagesTogglePeerTranslationsRequestTypeID:
 		return &MessagesTogglePeerTranslationsRequest{}
 	case InputGeoPointEmptyTypeID:
 		return &InputGeoPointEmpty{}
+	case InputRichMessageTypeID:
+		return &InputRichMessage{}
 	case ChannelsToggleJoinToSendRequestTypeID:
 		return &ChannelsToggleJoinToSendRequest{}
-	case StoriesSendStoryRequestTypeID:
-		return &StoriesSendStoryRequest{}
 	case PageBlockListTypeID:
 		return &PageBlockList{}
+	case PaymentsEditConnectedStarRefBotRequestTypeID:
+		return &PaymentsEditConnectedStarRefBotRequest{}
 	case UpdateFavedStickersTypeID:
 		return &UpdateFavedStickers{}
+	case BusinessGreetingMessageTypeID:
+		return &BusinessGreetingMessage{}
 	case SecureValueErrorSelfieTypeID:
 		return &SecureValueErrorSelfie{}
 	case DialogPeerTypeID:
 		return &DialogPeer{}
-	case AuthSentCodeTypeFirebaseSMSTypeID:
-		return &AuthSentCodeTypeFirebaseSMS{}
+	case RequirementToContactPremiumTypeID:
+		return &RequirementToContactPremium{}
 	case MessagesDeleteMessagesRequestTypeID:
 		return &MessagesDeleteMessagesRequest{}
+	case PhoneSendGroupCallEncryptedMessageRequestTypeID:
+		return &PhoneSendGroupCallEncryptedMessageRequest{}
+	case BotsCreateBotRequestTypeID:
+		return &BotsCreateBotRequest{}
 	case InputMediaPhotoExternalTypeID:
 		return &InputMediaPhotoExternal{}
 	case UpdateUserStatusTypeID:
@@ -3164,10 +4386,10 @@ func New(id uint32) Object {
 		return &MessagesSetBotShippingResultsRequest{}
 	case BotsAnswerWebhookJSONQueryRequestTypeID:
 		return &BotsAnswerWebhookJSONQueryRequest{}
+	case KeyboardButtonCallbackTypeID:
+		return &KeyboardButtonCallback{}
 	case InputWallPaperTypeID:
 		return &InputWallPaper{}
-	case MessagesSetChatThemeRequestTypeID:
-		return &MessagesSetChatThemeRequest{}
 	case ChannelsExportMessageLinkRequestTypeID:
 		return &ChannelsExportMessageLinkRequest{}
 	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
@@ -3176,8 +4398,12 @@ func New(id uint32) Object {
 		return &InputMediaDice{}
 	case InputStickerSetDiceTypeID:
 		return &InputStickerSetDice{}
+	case SMSJobTypeID:
+		return &SMSJob{}
 	case PhoneExportGroupCallInviteRequestTypeID:
 		return &PhoneExportGroupCallInviteRequest{}
+	case MessageActionStarGiftUniqueTypeID:
+		return &MessageActionStarGiftUnique{}
 	case ChannelAdminLogEventActionParticipantToggleBanTypeID:
 		return &ChannelAdminLogEventActionParticipantToggleBan{}
 	case MessagesStartBotRequestTypeID:
@@ -3188,14 +4414,28 @@ func New(id uint32) Object {
 		return &InputMessagesFilterGeo{}
 	case PostInteractionCountersMessageTypeID:
 		return &PostInteractionCountersMessage{}
+	case BotsSetJoinChatResultsRequestTypeID:
+		return &BotsSetJoinChatResultsRequest{}
+	case ChannelsGetSendAsRequestTypeID:
+		return &ChannelsGetSendAsRequest{}
+	case PendingSuggestionTypeID:
+		return &PendingSuggestion{}
+	case EmojiStatusTypeID:
+		return &EmojiStatus{}
 	case MessagesSavedGifsNotModifiedTypeID:
 		return &MessagesSavedGifsNotModified{}
 	case MessagesGetGameHighScoresRequestTypeID:
 		return &MessagesGetGameHighScoresRequest{}
 	case MessagesSearchCounterTypeID:
 		return &MessagesSearchCounter{}
+	case KeyboardButtonWebViewTypeID:
+		return &KeyboardButtonWebView{}
+	case InputInvoiceStarGiftTypeID:
+		return &InputInvoiceStarGift{}
 	case MessagesAllStickersNotModifiedTypeID:
 		return &MessagesAllStickersNotModified{}
+	case FoundStoryTypeID:
+		return &FoundStory{}
 	case AuthAcceptLoginTokenRequestTypeID:
 		return &AuthAcceptLoginTokenRequest{}
 	case WebPageTypeID:
@@ -3204,24 +4444,24 @@ func New(id uint32) Object {
 		return &SecureValueErrorData{}
 	case BotsBotInfoTypeID:
 		return &BotsBotInfo{}
-	case ContactsAddContactRequestTypeID:
-		return &ContactsAddContactRequest{}
 	case PeerBlockedTypeID:
 		return &PeerBlocked{}
 	case ChannelAdminLogEventActionExportedInviteEditTypeID:
 		return &ChannelAdminLogEventActionExportedInviteEdit{}
 	case AccountResetPasswordOkTypeID:
 		return &AccountResetPasswordOk{}
+	case StarsTransactionPeerFragmentTypeID:
+		return &StarsTransactionPeerFragment{}
 	case BytesTypeID:
 		return &Bytes{}
 	case InputPrivacyValueDisallowChatParticipantsTypeID:
 		return &InputPrivacyValueDisallowChatParticipants{}
 	case SendMessageUploadVideoActionTypeID:
 		return &SendMessageUploadVideoAction{}
-	case InputKeyboardButtonUserProfileTypeID:
-		return &InputKeyboardButtonUserProfile{}
 	case FolderPeerTypeID:
 		return &FolderPeer{}
+	case PaymentsResolveStarGiftOfferRequestTypeID:
+		return &PaymentsResolveStarGiftOfferRequest{}
 	case ChannelAdminLogEventActionUpdatePinnedTypeID:
 		return &ChannelAdminLogEventActionUpdatePinned{}
 	case AccountResetPasswordRequestedWaitTypeID:
@@ -3232,8 +4472,12 @@ func New(id uint32) Object {
 		return &SecureValueTypeTemporaryRegistration{}
 	case ChannelAdminLogEventsFilterTypeID:
 		return &ChannelAdminLogEventsFilter{}
-	case UpdateChannelReadMessagesContentsTypeID:
-		return &UpdateChannelReadMessagesContents{}
+	case AccountGetPasskeysRequestTypeID:
+		return &AccountGetPasskeysRequest{}
+	case MessageActionStarGiftTypeID:
+		return &MessageActionStarGift{}
+	case ContactsSponsoredPeersEmptyTypeID:
+		return &ContactsSponsoredPeersEmpty{}
 	case MessageActionChannelMigrateFromTypeID:
 		return &MessageActionChannelMigrateFrom{}
 	case ChannelsSetStickersRequestTypeID:
@@ -3248,14 +4492,16 @@ func New(id uint32) Object {
 		return &ChatReactionsNone{}
 	case MessagesReactionsTypeID:
 		return &MessagesReactions{}
+	case ContactsSponsoredPeersTypeID:
+		return &ContactsSponsoredPeers{}
 	case AccountGetGlobalPrivacySettingsRequestTypeID:
 		return &AccountGetGlobalPrivacySettingsRequest{}
 	case RecentMeURLChatInviteTypeID:
 		return &RecentMeURLChatInvite{}
 	case MessagesBotAppTypeID:
 		return &MessagesBotApp{}
-	case GroupCallParticipantTypeID:
-		return &GroupCallParticipant{}
+	case PaymentsCheckedGiftCodeTypeID:
+		return &PaymentsCheckedGiftCode{}
 	case MessageActionChatJoinedByRequestTypeID:
 		return &MessageActionChatJoinedByRequest{}
 	case UpdatePeerBlockedTypeID:
@@ -3264,22 +4510,24 @@ func New(id uint32) Object {
 		return &UpdateServiceNotification{}
 	case UpdateAutoSaveSettingsTypeID:
 		return &UpdateAutoSaveSettings{}
-	case ChannelsGetSponsoredMessagesRequestTypeID:
-		return &ChannelsGetSponsoredMessagesRequest{}
 	case HelpSetBotUpdatesStatusRequestTypeID:
 		return &HelpSetBotUpdatesStatusRequest{}
+	case AccountBusinessChatLinksTypeID:
+		return &AccountBusinessChatLinks{}
 	case PhonePhoneCallTypeID:
 		return &PhonePhoneCall{}
 	case AccountRegisterDeviceRequestTypeID:
 		return &AccountRegisterDeviceRequest{}
+	case ChannelsGetMessageAuthorRequestTypeID:
+		return &ChannelsGetMessageAuthorRequest{}
+	case PrivacyValueAllowPremiumTypeID:
+		return &PrivacyValueAllowPremium{}
 	case ChatInvitePublicJoinRequestsTypeID:
 		return &ChatInvitePublicJoinRequests{}
 	case EncryptedMessageTypeID:
 		return &EncryptedMessage{}
 	case SecureValueHashTypeID:
 		return &SecureValueHash{}
-	case SponsoredMessageTypeID:
-		return &SponsoredMessage{}
 	case AccountWebAuthorizationsTypeID:
 		return &AccountWebAuthorizations{}
 	case TextSubscriptTypeID:
@@ -3288,8 +4536,14 @@ func New(id uint32) Object {
 		return &UpdatePinnedMessages{}
 	case ChannelsAdminLogResultsTypeID:
 		return &ChannelsAdminLogResults{}
+	case BotsUpdateUserEmojiStatusRequestTypeID:
+		return &BotsUpdateUserEmojiStatusRequest{}
+	case MessagesGetPollResultsRequestTypeID:
+		return &MessagesGetPollResultsRequest{}
 	case UserStatusOnlineTypeID:
 		return &UserStatusOnline{}
+	case PaymentsUpdateStarGiftPriceRequestTypeID:
+		return &PaymentsUpdateStarGiftPriceRequest{}
 	case TopPeerTypeID:
 		return &TopPeer{}
 	case UpdatesGetStateRequestTypeID:
@@ -3298,24 +4552,32 @@ func New(id uint32) Object {
 		return &ChannelsToggleSlowModeRequest{}
 	case PublicForwardStoryTypeID:
 		return &PublicForwardStory{}
-	case MessagesUnpinAllMessagesRequestTypeID:
-		return &MessagesUnpinAllMessagesRequest{}
+	case UpdateDraftMessageTypeID:
+		return &UpdateDraftMessage{}
 	case UpdatePrivacyTypeID:
 		return &UpdatePrivacy{}
+	case GroupCallDonorTypeID:
+		return &GroupCallDonor{}
 	case MessageExtendedMediaTypeID:
 		return &MessageExtendedMedia{}
 	case HelpAcceptTermsOfServiceRequestTypeID:
 		return &HelpAcceptTermsOfServiceRequest{}
 	case TestUseErrorRequestTypeID:
 		return &TestUseErrorRequest{}
+	case MessageActionSuggestedPostApprovalTypeID:
+		return &MessageActionSuggestedPostApproval{}
 	case InputChannelEmptyTypeID:
 		return &InputChannelEmpty{}
+	case PhoneGetGroupCallChainBlocksRequestTypeID:
+		return &PhoneGetGroupCallChainBlocksRequest{}
 	case UploadCDNFileReuploadNeededTypeID:
 		return &UploadCDNFileReuploadNeeded{}
 	case StoriesGetAllStoriesRequestTypeID:
 		return &StoriesGetAllStoriesRequest{}
 	case LangPackLanguageTypeID:
 		return &LangPackLanguage{}
+	case BusinessAwayMessageTypeID:
+		return &BusinessAwayMessage{}
 	case PageBlockChannelTypeID:
 		return &PageBlockChannel{}
 	case AccountReorderUsernamesRequestTypeID:
@@ -3324,10 +4586,12 @@ func New(id uint32) Object {
 		return &PhoneGetGroupCallJoinAsRequest{}
 	case StatsMegagroupStatsTypeID:
 		return &StatsMegagroupStats{}
-	case HelpPeerColorOptionTypeID:
-		return &HelpPeerColorOption{}
 	case MessagesAffectedFoundMessagesTypeID:
 		return &MessagesAffectedFoundMessages{}
+	case GroupCallTypeID:
+		return &GroupCall{}
+	case MessagesGetDialogFiltersRequestTypeID:
+		return &MessagesGetDialogFiltersRequest{}
 	case MessagesGetPeerSettingsRequestTypeID:
 		return &MessagesGetPeerSettingsRequest{}
 	case LangpackGetStringsRequestTypeID:
@@ -3340,12 +4604,20 @@ func New(id uint32) Object {
 		return &ChannelAdminLogEventActionChangeUsernames{}
 	case ChannelAdminLogEventActionEditTopicTypeID:
 		return &ChannelAdminLogEventActionEditTopic{}
+	case StarGiftAttributeRarityRareTypeID:
+		return &StarGiftAttributeRarityRare{}
 	case ChannelsUpdateEmojiStatusRequestTypeID:
 		return &ChannelsUpdateEmojiStatusRequest{}
 	case MessagesDialogsNotModifiedTypeID:
 		return &MessagesDialogsNotModified{}
+	case ReportResultChooseOptionTypeID:
+		return &ReportResultChooseOption{}
+	case InputSavedStarGiftChatTypeID:
+		return &InputSavedStarGiftChat{}
 	case MessagesGetUnreadMentionsRequestTypeID:
 		return &MessagesGetUnreadMentionsRequest{}
+	case ChatlistsChatlistInviteTypeID:
+		return &ChatlistsChatlistInvite{}
 	case PhoneToggleGroupCallRecordRequestTypeID:
 		return &PhoneToggleGroupCallRecordRequest{}
 	case PageBlockSubheaderTypeID:
@@ -3354,28 +4626,40 @@ func New(id uint32) Object {
 		return &ChannelsEditPhotoRequest{}
 	case BotsAllowSendMessageRequestTypeID:
 		return &BotsAllowSendMessageRequest{}
+	case BotsRequestedButtonTypeID:
+		return &BotsRequestedButton{}
 	case InputEncryptedChatTypeID:
 		return &InputEncryptedChat{}
 	case AttachMenuPeerTypePMTypeID:
 		return &AttachMenuPeerTypePM{}
+	case UpdateSMSJobTypeID:
+		return &UpdateSMSJob{}
 	case MessagesStickersNotModifiedTypeID:
 		return &MessagesStickersNotModified{}
 	case UploadFileCDNRedirectTypeID:
 		return &UploadFileCDNRedirect{}
-	case MessagesGetDialogFiltersRequestTypeID:
-		return &MessagesGetDialogFiltersRequest{}
+	case MessageEntityBlockquoteTypeID:
+		return &MessageEntityBlockquote{}
+	case MessagesCheckQuickReplyShortcutRequestTypeID:
+		return &MessagesCheckQuickReplyShortcutRequest{}
+	case AiComposeToneExampleTypeID:
+		return &AiComposeToneExample{}
 	case AttachMenuBotsNotModifiedTypeID:
 		return &AttachMenuBotsNotModified{}
 	case InputUserTypeID:
 		return &InputUser{}
+	case MessagesSavePreparedInlineMessageRequestTypeID:
+		return &MessagesSavePreparedInlineMessageRequest{}
 	case UpdateChannelMessageViewsTypeID:
 		return &UpdateChannelMessageViews{}
-	case MessagesAddChatUserRequestTypeID:
-		return &MessagesAddChatUserRequest{}
 	case AccountSaveThemeRequestTypeID:
 		return &AccountSaveThemeRequest{}
 	case PageBlockEmbedPostTypeID:
 		return &PageBlockEmbedPost{}
+	case UpdateDeleteScheduledMessagesTypeID:
+		return &UpdateDeleteScheduledMessages{}
+	case ChannelsSearchPostsRequestTypeID:
+		return &ChannelsSearchPostsRequest{}
 	case UpdateGroupCallParticipantsTypeID:
 		return &UpdateGroupCallParticipants{}
 	case ChatAdminWithInvitesTypeID:
@@ -3388,12 +4672,12 @@ func New(id uint32) Object {
 		return &InputChannel{}
 	case LangPackDifferenceTypeID:
 		return &LangPackDifference{}
-	case InputPhoneContactTypeID:
-		return &InputPhoneContact{}
 	case MessagesDiscardEncryptionRequestTypeID:
 		return &MessagesDiscardEncryptionRequest{}
 	case FileHashTypeID:
 		return &FileHash{}
+	case InputMediaStakeDiceTypeID:
+		return &InputMediaStakeDice{}
 	case HelpUserInfoEmptyTypeID:
 		return &HelpUserInfoEmpty{}
 	case InputChatlistDialogFilterTypeID:
@@ -3402,8 +4686,6 @@ func New(id uint32) Object {
 		return &AccountAcceptAuthorizationRequest{}
 	case MessageActionContactSignUpTypeID:
 		return &MessageActionContactSignUp{}
-	case ChannelsCreateForumTopicRequestTypeID:
-		return &ChannelsCreateForumTopicRequest{}
 	case AccountThemesNotModifiedTypeID:
 		return &AccountThemesNotModified{}
 	case PaymentsGetGiveawayInfoRequestTypeID:
@@ -3414,46 +4696,60 @@ func New(id uint32) Object {
 		return &AuthSentCodeTypeEmailCode{}
 	case InputWebFileAudioAlbumThumbLocationTypeID:
 		return &InputWebFileAudioAlbumThumbLocation{}
+	case PeerSettingsTypeID:
+		return &PeerSettings{}
 	case PhoneGroupParticipantsTypeID:
 		return &PhoneGroupParticipants{}
 	case ChannelsSendAsPeersTypeID:
 		return &ChannelsSendAsPeers{}
-	case ChannelsEditForumTopicRequestTypeID:
-		return &ChannelsEditForumTopicRequest{}
+	case InputInvoiceBusinessBotTransferStarsTypeID:
+		return &InputInvoiceBusinessBotTransferStars{}
 	case HelpDismissSuggestionRequestTypeID:
 		return &HelpDismissSuggestionRequest{}
+	case KeyboardButtonURLAuthTypeID:
+		return &KeyboardButtonURLAuth{}
 	case MessagesGetScheduledHistoryRequestTypeID:
 		return &MessagesGetScheduledHistoryRequest{}
 	case InputEncryptedFileLocationTypeID:
 		return &InputEncryptedFileLocation{}
 	case InputFileTypeID:
 		return &InputFile{}
+	case UpdateNewQuickReplyTypeID:
+		return &UpdateNewQuickReply{}
 	case StickersChangeStickerRequestTypeID:
 		return &StickersChangeStickerRequest{}
 	case BankCardOpenURLTypeID:
 		return &BankCardOpenURL{}
 	case InputThemeSlugTypeID:
 		return &InputThemeSlug{}
+	case AccountDeletePasskeyRequestTypeID:
+		return &AccountDeletePasskeyRequest{}
 	case ChannelsGetGroupsForDiscussionRequestTypeID:
 		return &ChannelsGetGroupsForDiscussionRequest{}
 	case InputReportReasonFakeTypeID:
 		return &InputReportReasonFake{}
 	case MessagesRequestEncryptionRequestTypeID:
 		return &MessagesRequestEncryptionRequest{}
+	case PhoneDeleteGroupCallMessagesRequestTypeID:
+		return &PhoneDeleteGroupCallMessagesRequest{}
 	case MessageMediaInvoiceTypeID:
 		return &MessageMediaInvoice{}
+	case PrivacyValueDisallowBotsTypeID:
+		return &PrivacyValueDisallowBots{}
 	case PaymentsApplyGiftCodeRequestTypeID:
 		return &PaymentsApplyGiftCodeRequest{}
 	case MessagesReadDiscussionRequestTypeID:
 		return &MessagesReadDiscussionRequest{}
+	case MessagesEditChatCreatorRequestTypeID:
+		return &MessagesEditChatCreatorRequest{}
 	case JSONArrayTypeID:
 		return &JSONArray{}
 	case UpdateReadStoriesTypeID:
 		return &UpdateReadStories{}
 	case StickersRemoveStickerFromSetRequestTypeID:
 		return &StickersRemoveStickerFromSetRequest{}
-	case MessagesSendInlineBotResultRequestTypeID:
-		return &MessagesSendInlineBotResultRequest{}
+	case DialogCommunityTypeID:
+		return &DialogCommunity{}
 	case InputUserSelfTypeID:
 		return &InputUserSelf{}
 	case PrivacyValueAllowCloseFriendsTypeID:
@@ -3470,6 +4766,10 @@ func New(id uint32) Object {
 		return &VideoSizeEmojiMarkup{}
 	case ContactsExportContactTokenRequestTypeID:
 		return &ContactsExportContactTokenRequest{}
+	case CommunitiesGetParticipantJoinedChatsRequestTypeID:
+		return &CommunitiesGetParticipantJoinedChatsRequest{}
+	case AuthSentCodePaymentRequiredTypeID:
+		return &AuthSentCodePaymentRequired{}
 	case PrivacyValueDisallowContactsTypeID:
 		return &PrivacyValueDisallowContacts{}
 	case ChannelAdminLogEventActionParticipantLeaveTypeID:
@@ -3480,14 +4780,22 @@ func New(id uint32) Object {
 		return &InputMediaContact{}
 	case ChannelsGetAdminedPublicChannelsRequestTypeID:
 		return &ChannelsGetAdminedPublicChannelsRequest{}
+	case AccountPasskeysTypeID:
+		return &AccountPasskeys{}
 	case PeerSelfLocatedTypeID:
 		return &PeerSelfLocated{}
 	case ChannelAdminLogEventActionParticipantMuteTypeID:
 		return &ChannelAdminLogEventActionParticipantMute{}
-	case ContactsResolveUsernameRequestTypeID:
-		return &ContactsResolveUsernameRequest{}
+	case BotVerificationTypeID:
+		return &BotVerification{}
+	case UpdateQuickRepliesTypeID:
+		return &UpdateQuickReplies{}
+	case StarsTransactionPeerAPITypeID:
+		return &StarsTransactionPeerAPI{}
 	case MessagesUninstallStickerSetRequestTypeID:
 		return &MessagesUninstallStickerSetRequest{}
+	case InputStorePaymentStarsTopupTypeID:
+		return &InputStorePaymentStarsTopup{}
 	case TestUseConfigSimpleRequestTypeID:
 		return &TestUseConfigSimpleRequest{}
 	case InputMediaGeoPointTypeID:
@@ -3500,8 +4808,8 @@ func New(id uint32) Object {
 		return &MessageEntityMention{}
 	case UpdatePinnedDialogsTypeID:
 		return &UpdatePinnedDialogs{}
-	case EmojiStatusUntilTypeID:
-		return &EmojiStatusUntil{}
+	case InputMessagesFilterPollTypeID:
+		return &InputMessagesFilterPoll{}
 	case PhotoSizeProgressiveTypeID:
 		return &PhotoSizeProgressive{}
 	case InputFileBigTypeID:
@@ -3518,16 +4826,22 @@ func New(id uint32) Object {
 		return &MessageActionCustomAction{}
 	case PhoneCallDiscardReasonBusyTypeID:
 		return &PhoneCallDiscardReasonBusy{}
+	case MessagesMyStickersTypeID:
+		return &MessagesMyStickers{}
 	case PhotoTypeID:
 		return &Photo{}
 	case UpdateReadFeaturedEmojiStickersTypeID:
 		return &UpdateReadFeaturedEmojiStickers{}
-	case InputMediaDocumentExternalTypeID:
-		return &InputMediaDocumentExternal{}
+	case InputStorePaymentPremiumGiftCodeTypeID:
+		return &InputStorePaymentPremiumGiftCode{}
+	case MessagesGetEmojiGameInfoRequestTypeID:
+		return &MessagesGetEmojiGameInfoRequest{}
 	case TopPeerCategoryPeersTypeID:
 		return &TopPeerCategoryPeers{}
 	case PaymentsSavedInfoTypeID:
 		return &PaymentsSavedInfo{}
+	case UpdateEmojiGameInfoTypeID:
+		return &UpdateEmojiGameInfo{}
 	case InputFolderPeerTypeID:
 		return &InputFolderPeer{}
 	case AccountUpdateEmojiStatusRequestTypeID:
@@ -3542,42 +4856,72 @@ func New(id uint32) Object {
 		return &MessagesGetEmojiStickersRequest{}
 	case SecureValueTypeUtilityBillTypeID:
 		return &SecureValueTypeUtilityBill{}
-	case KeyboardButtonRequestGeoLocationTypeID:
-		return &KeyboardButtonRequestGeoLocation{}
+	case UsersSuggestBirthdayRequestTypeID:
+		return &UsersSuggestBirthdayRequest{}
+	case MessagesReportRequestTypeID:
+		return &MessagesReportRequest{}
 	case PhoneCallProtocolTypeID:
 		return &PhoneCallProtocol{}
+	case DialogTypeID:
+		return &Dialog{}
 	case AccountGetWallPaperRequestTypeID:
 		return &AccountGetWallPaperRequest{}
 	case InputDialogPeerTypeID:
 		return &InputDialogPeer{}
+	case ForumTopicTypeID:
+		return &ForumTopic{}
 	case StickerKeywordTypeID:
 		return &StickerKeyword{}
+	case PaymentsGetCraftStarGiftsRequestTypeID:
+		return &PaymentsGetCraftStarGiftsRequest{}
 	case DocumentAttributeCustomEmojiTypeID:
 		return &DocumentAttributeCustomEmoji{}
+	case MessagesToggleDialogFilterTagsRequestTypeID:
+		return &MessagesToggleDialogFilterTagsRequest{}
+	case CommunityForbiddenTypeID:
+		return &CommunityForbidden{}
 	case MessagesWebPageTypeID:
 		return &MessagesWebPage{}
 	case SendMessageCancelActionTypeID:
 		return &SendMessageCancelAction{}
+	case TopPeerCategoryBotsAppTypeID:
+		return &TopPeerCategoryBotsApp{}
 	case MessagesGetMessageEditDataRequestTypeID:
 		return &MessagesGetMessageEditDataRequest{}
 	case MessageMediaGameTypeID:
 		return &MessageMediaGame{}
 	case ChatlistsGetLeaveChatlistSuggestionsRequestTypeID:
 		return &ChatlistsGetLeaveChatlistSuggestionsRequest{}
-	case UpdateChannelPinnedTopicsTypeID:
-		return &UpdateChannelPinnedTopics{}
+	case InputGroupCallSlugTypeID:
+		return &InputGroupCallSlug{}
+	case AccountToggleNoPaidMessagesExceptionRequestTypeID:
+		return &AccountToggleNoPaidMessagesExceptionRequest{}
+	case StarGiftAuctionStateNotModifiedTypeID:
+		return &StarGiftAuctionStateNotModified{}
+	case GlobalPrivacySettingsTypeID:
+		return &GlobalPrivacySettings{}
 	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
 		return &ChannelAdminLogEventActionParticipantJoinByInvite{}
-	case MessagesSetChatAvailableReactionsRequestTypeID:
-		return &MessagesSetChatAvailableReactionsRequest{}
+	case StarsRevenueStatusTypeID:
+		return &StarsRevenueStatus{}
 	case AccountInstallWallPaperRequestTypeID:
 		return &AccountInstallWallPaperRequest{}
+	case MessagesSendMessageRequestTypeID:
+		return &MessagesSendMessageRequest{}
 	case FolderTypeID:
 		return &Folder{}
+	case MessagesPreparedInlineMessageTypeID:
+		return &MessagesPreparedInlineMessage{}
 	case NotificationSoundRingtoneTypeID:
 		return &NotificationSoundRingtone{}
+	case PrivacyKeySavedMusicTypeID:
+		return &PrivacyKeySavedMusic{}
 	case PhoneSendSignalingDataRequestTypeID:
 		return &PhoneSendSignalingDataRequest{}
+	case TimezoneTypeID:
+		return &Timezone{}
+	case MessageActionPaymentSentMeTypeID:
+		return &MessageActionPaymentSentMe{}
 	case StoryItemSkippedTypeID:
 		return &StoryItemSkipped{}
 	case InputStickerSetEmptyTypeID:
@@ -3586,6 +4930,8 @@ func New(id uint32) Object {
 		return &StickersChangeStickerPositionRequest{}
 	case InputMessagesFilterGifTypeID:
 		return &InputMessagesFilterGif{}
+	case MessagesSponsoredMessagesTypeID:
+		return &MessagesSponsoredMessages{}
 	case InputBotInlineResultDocumentTypeID:
 		return &InputBotInlineResultDocument{}
 	case PrivacyValueAllowContactsTypeID:
@@ -3599,169 +4945,225 @@ var registry = [...]struct {
 	id   uint32
 	name string
 }{
-	{MessagesCreateChatRequestTypeID, "messages.createChat"},
 	{SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"},
+	{InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"},
 	{StorageFileJpegTypeID, "storage.fileJpeg"},
 	{UpdateTranscribedAudioTypeID, "updateTranscribedAudio"},
 	{UserStatusOfflineTypeID, "userStatusOffline"},
+	{AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"},
 	{SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"},
-	{PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"},
 	{UpdatesDifferenceTypeID, "updates.difference"},
 	{HelpPeerColorsTypeID, "help.peerColors"},
+	{InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"},
+	{InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"},
+	{TextMentionNameTypeID, "textMentionName"},
+	{WebPageAttributeStarGiftAuctionTypeID, "webPageAttributeStarGiftAuction"},
 	{HelpUserInfoTypeID, "help.userInfo"},
 	{PublicForwardMessageTypeID, "publicForwardMessage"},
-	{MessageEntityBlockquoteTypeID, "messageEntityBlockquote"},
 	{PhotoCachedSizeTypeID, "photoCachedSize"},
 	{ForumTopicDeletedTypeID, "forumTopicDeleted"},
 	{SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"},
 	{InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"},
+	{InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"},
 	{ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"},
+	{InputStarGiftAuctionTypeID, "inputStarGiftAuction"},
+	{TextBotCommandTypeID, "textBotCommand"},
 	{MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"},
 	{UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"},
 	{PageBlockSlideshowTypeID, "pageBlockSlideshow"},
+	{PaymentsGetStarsSubscriptionsRequestTypeID, "payments.getStarsSubscriptions"},
 	{InputGameIDTypeID, "inputGameID"},
 	{AccountVerifyEmailRequestTypeID, "account.verifyEmail"},
+	{MessagesSendMediaRequestTypeID, "messages.sendMedia"},
+	{ConnectedBotTypeID, "connectedBot"},
 	{TextMarkedTypeID, "textMarked"},
 	{InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"},
+	{ChatParticipantAdminTypeID, "chatParticipantAdmin"},
+	{InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"},
 	{PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"},
 	{HelpGetUserInfoRequestTypeID, "help.getUserInfo"},
-	{MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"},
 	{PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"},
 	{PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"},
 	{InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"},
+	{InvoiceTypeID, "invoice"},
 	{InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"},
 	{MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"},
 	{AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"},
+	{RequirementToContactEmptyTypeID, "requirementToContactEmpty"},
 	{ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"},
 	{BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"},
 	{BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"},
 	{BotsToggleUsernameRequestTypeID, "bots.toggleUsername"},
+	{StarsSubscriptionPricingTypeID, "starsSubscriptionPricing"},
 	{UpdateUserPhoneTypeID, "updateUserPhone"},
+	{MessagesEditFactCheckRequestTypeID, "messages.editFactCheck"},
 	{InputGroupCallStreamTypeID, "inputGroupCallStream"},
 	{MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"},
+	{ContactsSearchRequestTypeID, "contacts.search"},
+	{MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"},
 	{TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"},
+	{MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"},
 	{ChannelParticipantsSearchTypeID, "channelParticipantsSearch"},
 	{AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"},
+	{QuickReplyTypeID, "quickReply"},
 	{PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"},
+	{UserFullTypeID, "userFull"},
+	{AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"},
+	{BotsToggleUserEmojiStatusPermissionRequestTypeID, "bots.toggleUserEmojiStatusPermission"},
 	{SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"},
 	{AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"},
+	{InputEmojiStatusCollectibleTypeID, "inputEmojiStatusCollectible"},
+	{InputAiComposeToneIDTypeID, "inputAiComposeToneID"},
 	{UpdateChatParticipantsTypeID, "updateChatParticipants"},
 	{AccountGetWallPapersRequestTypeID, "account.getWallPapers"},
 	{UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"},
-	{UserStatusLastWeekTypeID, "userStatusLastWeek"},
+	{UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"},
+	{MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"},
 	{TextImageTypeID, "textImage"},
 	{ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"},
 	{BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"},
+	{HelpPromoDataTypeID, "help.promoData"},
+	{MessageMediaDiceTypeID, "messageMediaDice"},
 	{AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"},
+	{InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"},
+	{EmojiGroupPremiumTypeID, "emojiGroupPremium"},
+	{SmsjobsUpdateSettingsRequestTypeID, "smsjobs.updateSettings"},
 	{ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"},
 	{UploadFileTypeID, "upload.file"},
+	{PageBlockHeading2TypeID, "pageBlockHeading2"},
 	{MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"},
+	{InputBusinessIntroTypeID, "inputBusinessIntro"},
 	{UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"},
 	{UserStatusEmptyTypeID, "userStatusEmpty"},
 	{PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"},
 	{BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"},
 	{ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"},
+	{MessageReactionsTypeID, "messageReactions"},
 	{MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"},
 	{StorageFilePngTypeID, "storage.filePng"},
+	{BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"},
 	{ChannelsGetChannelsRequestTypeID, "channels.getChannels"},
 	{InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"},
+	{StarGiftAuctionRoundExtendableTypeID, "starGiftAuctionRoundExtendable"},
 	{InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"},
-	{ChannelTypeID, "channel"},
-	{ChatInviteExportedTypeID, "chatInviteExported"},
 	{ContactsBlockedTypeID, "contacts.blocked"},
 	{MessageRangeTypeID, "messageRange"},
 	{MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"},
 	{ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"},
+	{StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"},
 	{UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"},
 	{InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"},
 	{UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"},
+	{StarsTopupOptionTypeID, "starsTopupOption"},
 	{PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"},
-	{WebViewResultURLTypeID, "webViewResultUrl"},
 	{ExportedChatlistInviteTypeID, "exportedChatlistInvite"},
 	{WebViewMessageSentTypeID, "webViewMessageSent"},
+	{BotsPreviewInfoTypeID, "bots.previewInfo"},
 	{InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"},
 	{InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"},
 	{AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"},
 	{MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"},
+	{PaymentsGetSuggestedStarRefBotsRequestTypeID, "payments.getSuggestedStarRefBots"},
 	{UsersGetUsersRequestTypeID, "users.getUsers"},
 	{MessageActionTopicCreateTypeID, "messageActionTopicCreate"},
 	{VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"},
+	{InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"},
 	{InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"},
-	{ChannelsGetSendAsRequestTypeID, "channels.getSendAs"},
-	{ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"},
 	{HelpRecentMeURLsTypeID, "help.recentMeUrls"},
+	{InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"},
 	{PhotoSizeEmptyTypeID, "photoSizeEmpty"},
 	{MessagesReadHistoryRequestTypeID, "messages.readHistory"},
 	{InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"},
+	{MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"},
 	{ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"},
+	{PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"},
+	{MessagesReorderPinnedForumTopicsRequestTypeID, "messages.reorderPinnedForumTopics"},
+	{SuggestedPostTypeID, "suggestedPost"},
+	{ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"},
 	{MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"},
-	{ChannelFullTypeID, "channelFull"},
+	{SmsjobsIsEligibleToJoinRequestTypeID, "smsjobs.isEligibleToJoin"},
+	{JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"},
 	{AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"},
 	{MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"},
 	{PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"},
-	{InputMediaPollTypeID, "inputMediaPoll"},
 	{ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"},
 	{MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"},
 	{StorageFileWebpTypeID, "storage.fileWebp"},
 	{UpdateChannelTooLongTypeID, "updateChannelTooLong"},
+	{SmsjobsGetStatusRequestTypeID, "smsjobs.getStatus"},
 	{ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"},
-	{KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"},
 	{BotsSetBotInfoRequestTypeID, "bots.setBotInfo"},
 	{ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"},
 	{ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"},
 	{MessagesSendVoteRequestTypeID, "messages.sendVote"},
 	{GeoPointEmptyTypeID, "geoPointEmpty"},
 	{SavedPhoneContactTypeID, "savedPhoneContact"},
+	{ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"},
 	{StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"},
+	{InputBusinessChatLinkTypeID, "inputBusinessChatLink"},
 	{BotInlineResultTypeID, "botInlineResult"},
 	{DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"},
-	{UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"},
 	{ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"},
-	{ContactsSearchRequestTypeID, "contacts.search"},
+	{BusinessWeeklyOpenTypeID, "businessWeeklyOpen"},
 	{StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"},
 	{StickerPackTypeID, "stickerPack"},
 	{AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"},
 	{UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"},
+	{MessagesReportSponsoredMessageRequestTypeID, "messages.reportSponsoredMessage"},
 	{UpdateBotInlineSendTypeID, "updateBotInlineSend"},
 	{ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"},
 	{InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"},
 	{PageBlockUnsupportedTypeID, "pageBlockUnsupported"},
 	{BotsCanSendMessageRequestTypeID, "bots.canSendMessage"},
-	{KeyboardButtonWebViewTypeID, "keyboardButtonWebView"},
+	{StarsTransactionTypeID, "starsTransaction"},
+	{MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"},
 	{AuthPasswordRecoveryTypeID, "auth.passwordRecovery"},
+	{ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"},
+	{UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"},
 	{ChannelParticipantsBannedTypeID, "channelParticipantsBanned"},
 	{MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"},
 	{ContactTypeID, "contact"},
 	{MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"},
 	{TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"},
+	{MessagesUploadMediaRequestTypeID, "messages.uploadMedia"},
 	{PhoneCallRequestedTypeID, "phoneCallRequested"},
-	{UpdateGroupCallTypeID, "updateGroupCall"},
 	{UpdateBotMenuButtonTypeID, "updateBotMenuButton"},
+	{PageListOrderedItemTextTypeID, "pageListOrderedItemText"},
 	{PhotosPhotosSliceTypeID, "photos.photosSlice"},
 	{MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"},
+	{PaymentsToggleStarGiftsPinnedToTopRequestTypeID, "payments.toggleStarGiftsPinnedToTop"},
 	{SecureSecretSettingsTypeID, "secureSecretSettings"},
 	{DocumentAttributeFilenameTypeID, "documentAttributeFilename"},
 	{UpdateWebViewResultSentTypeID, "updateWebViewResultSent"},
 	{MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"},
-	{InputReplyToStoryTypeID, "inputReplyToStory"},
 	{MessagesDialogsTypeID, "messages.dialogs"},
 	{MessageActionChatAddUserTypeID, "messageActionChatAddUser"},
 	{InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"},
 	{PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"},
 	{TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"},
+	{MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"},
 	{MessagesHistoryImportTypeID, "messages.historyImport"},
+	{ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"},
+	{StoryItemTypeID, "storyItem"},
 	{SendMessageTypingActionTypeID, "sendMessageTypingAction"},
 	{ContactStatusTypeID, "contactStatus"},
 	{MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"},
 	{UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"},
+	{MessagesReadPollVotesRequestTypeID, "messages.readPollVotes"},
 	{PageBlockPhotoTypeID, "pageBlockPhoto"},
+	{MessagesUpdatePinnedForumTopicRequestTypeID, "messages.updatePinnedForumTopic"},
 	{SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"},
+	{AicomposeSaveToneRequestTypeID, "aicompose.saveTone"},
+	{BotsAddPreviewMediaRequestTypeID, "bots.addPreviewMedia"},
 	{UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"},
 	{HelpSupportTypeID, "help.support"},
+	{PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"},
 	{ChannelForbiddenTypeID, "channelForbidden"},
 	{PhoneReceivedCallRequestTypeID, "phone.receivedCall"},
+	{AccountConnectedBotsTypeID, "account.connectedBots"},
 	{BotInlineMediaResultTypeID, "botInlineMediaResult"},
 	{AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"},
+	{UpdateNewStoryReactionTypeID, "updateNewStoryReaction"},
 	{AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"},
 	{ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"},
 	{InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"},
@@ -3769,34 +5171,39 @@ var registry = [...]struct {
 	{InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"},
 	{MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"},
 	{SecureValueTypeID, "secureValue"},
-	{ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"},
 	{DCOptionTypeID, "dcOption"},
 	{HelpInviteTextTypeID, "help.inviteText"},
 	{BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"},
 	{MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"},
-	{StoriesReportRequestTypeID, "stories.report"},
-	{UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"},
 	{UpdateFolderPeersTypeID, "updateFolderPeers"},
 	{InputNotifyUsersTypeID, "inputNotifyUsers"},
-	{MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"},
-	{ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"},
+	{BotsPopularAppBotsTypeID, "bots.popularAppBots"},
+	{InputPollAnswerTypeID, "inputPollAnswer"},
+	{ConnectedBotStarRefTypeID, "connectedBotStarRef"},
+	{AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"},
+	{MessagesAddPollAnswerRequestTypeID, "messages.addPollAnswer"},
 	{UpdatesGetDifferenceRequestTypeID, "updates.getDifference"},
-	{MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"},
+	{StoriesReportRequestTypeID, "stories.report"},
+	{MessagesTranslateRichMessageRequestTypeID, "messages.translateRichMessage"},
+	{GroupCallMessageTypeID, "groupCallMessage"},
 	{PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"},
 	{InputDocumentTypeID, "inputDocument"},
 	{MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"},
 	{ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"},
 	{ChannelParticipantLeftTypeID, "channelParticipantLeft"},
 	{DraftMessageEmptyTypeID, "draftMessageEmpty"},
+	{StarsRatingTypeID, "starsRating"},
 	{ReactionEmojiTypeID, "reactionEmoji"},
 	{MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"},
 	{UpdateEditChannelMessageTypeID, "updateEditChannelMessage"},
 	{AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"},
-	{UpdateDraftMessageTypeID, "updateDraftMessage"},
 	{ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"},
+	{MessageReplyHeaderTypeID, "messageReplyHeader"},
 	{InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"},
 	{MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"},
+	{ChannelParticipantTypeID, "channelParticipant"},
 	{UpdateStoryIDTypeID, "updateStoryID"},
+	{MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"},
 	{AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"},
 	{AccountUploadThemeRequestTypeID, "account.uploadTheme"},
 	{PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"},
@@ -3807,67 +5214,100 @@ var registry = [...]struct {
 	{InputSingleMediaTypeID, "inputSingleMedia"},
 	{TextPhoneTypeID, "textPhone"},
 	{InputPhotoEmptyTypeID, "inputPhotoEmpty"},
+	{InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"},
 	{MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"},
 	{InputAppEventTypeID, "inputAppEvent"},
 	{AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"},
+	{MessagesMessagesTypeID, "messages.messages"},
+	{InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"},
+	{ContactBirthdayTypeID, "contactBirthday"},
 	{InputUserFromMessageTypeID, "inputUserFromMessage"},
-	{ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"},
+	{PaymentsStarsRevenueWithdrawalURLTypeID, "payments.starsRevenueWithdrawalUrl"},
+	{PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"},
+	{MessagesGetEmojiStickerGroupsRequestTypeID, "messages.getEmojiStickerGroups"},
+	{InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"},
+	{AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"},
 	{PageBlockKickerTypeID, "pageBlockKicker"},
 	{EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"},
 	{InputReportReasonViolenceTypeID, "inputReportReasonViolence"},
 	{HelpHidePromoDataRequestTypeID, "help.hidePromoData"},
-	{InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"},
+	{UpdateMessageReactionsTypeID, "updateMessageReactions"},
 	{InputPhoneCallTypeID, "inputPhoneCall"},
 	{TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"},
 	{PostAddressTypeID, "postAddress"},
+	{MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"},
+	{UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"},
+	{InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"},
 	{AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"},
+	{StarGiftAttributeIDBackdropTypeID, "starGiftAttributeIdBackdrop"},
 	{AuthCancelCodeRequestTypeID, "auth.cancelCode"},
+	{PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"},
 	{UpdateNewMessageTypeID, "updateNewMessage"},
 	{AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"},
-	{ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"},
+	{PaymentsCreateStarGiftCollectionRequestTypeID, "payments.createStarGiftCollection"},
+	{InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"},
 	{ChannelAdminLogEventTypeID, "channelAdminLogEvent"},
 	{HelpGetNearestDCRequestTypeID, "help.getNearestDc"},
+	{PageBlockOrderedListTypeID, "pageBlockOrderedList"},
+	{InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"},
+	{PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"},
 	{PhotosPhotoTypeID, "photos.photo"},
 	{PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"},
 	{UpdateUserTypeID, "updateUser"},
 	{UpdatesChannelDifferenceTypeID, "updates.channelDifference"},
+	{PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"},
+	{InputStarsTransactionTypeID, "inputStarsTransaction"},
+	{InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"},
 	{InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"},
 	{ChannelLocationTypeID, "channelLocation"},
+	{UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"},
+	{BusinessRecipientsTypeID, "businessRecipients"},
 	{WebPageEmptyTypeID, "webPageEmpty"},
-	{UserTypeID, "user"},
+	{MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"},
+	{BotsGetAccessSettingsRequestTypeID, "bots.getAccessSettings"},
+	{PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"},
 	{PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"},
 	{MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"},
+	{MessagesAppendTodoListRequestTypeID, "messages.appendTodoList"},
 	{UploadWebFileTypeID, "upload.webFile"},
 	{SecurePlainEmailTypeID, "securePlainEmail"},
 	{LongTypeID, "long"},
 	{DoubleTypeID, "double"},
+	{TodoCompletionTypeID, "todoCompletion"},
 	{MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"},
+	{CommunitiesPeerLinkRequestsTypeID, "communities.peerLinkRequests"},
+	{ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"},
 	{AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"},
 	{NotifyForumTopicTypeID, "notifyForumTopic"},
 	{InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"},
 	{PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"},
-	{InputReplyToMessageTypeID, "inputReplyToMessage"},
 	{MessagesGetRepliesRequestTypeID, "messages.getReplies"},
-	{MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"},
 	{ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"},
 	{PhotoEmptyTypeID, "photoEmpty"},
 	{EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"},
 	{EncryptedMessageServiceTypeID, "encryptedMessageService"},
 	{AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"},
+	{BotPreviewMediaTypeID, "botPreviewMedia"},
+	{PaymentsGetStarsRevenueWithdrawalURLRequestTypeID, "payments.getStarsRevenueWithdrawalUrl"},
 	{SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"},
 	{AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"},
+	{InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"},
 	{PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"},
-	{ChannelsJoinChannelRequestTypeID, "channels.joinChannel"},
+	{TextAutoPhoneTypeID, "textAutoPhone"},
 	{UploadGetWebFileRequestTypeID, "upload.getWebFile"},
-	{UpdateMessagePollVoteTypeID, "updateMessagePollVote"},
+	{StarsTransactionPeerPremiumBotTypeID, "starsTransactionPeerPremiumBot"},
 	{PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"},
-	{KeyboardButtonURLTypeID, "keyboardButtonUrl"},
 	{SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"},
-	{PageListItemBlocksTypeID, "pageListItemBlocks"},
+	{ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"},
+	{PaymentsRefundStarsChargeRequestTypeID, "payments.refundStarsCharge"},
+	{StoriesGetAlbumsRequestTypeID, "stories.getAlbums"},
+	{UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"},
 	{HelpPeerColorSetTypeID, "help.peerColorSet"},
+	{ChatFullTypeID, "chatFull"},
 	{PageBlockBlockquoteTypeID, "pageBlockBlockquote"},
 	{UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"},
 	{MessagesRequestWebViewRequestTypeID, "messages.requestWebView"},
+	{MessagesViewSponsoredMessageRequestTypeID, "messages.viewSponsoredMessage"},
 	{MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"},
 	{ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"},
 	{MessagesMessageEditDataTypeID, "messages.messageEditData"},
@@ -3877,25 +5317,29 @@ var registry = [...]struct {
 	{PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"},
 	{PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"},
 	{ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"},
+	{InputNotifyCommunityTypeID, "inputNotifyCommunity"},
 	{InputPeerChannelTypeID, "inputPeerChannel"},
 	{InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"},
-	{MessagesSendMessageRequestTypeID, "messages.sendMessage"},
 	{UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"},
-	{PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"},
+	{UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"},
 	{StickersCheckShortNameRequestTypeID, "stickers.checkShortName"},
 	{MessageEntityCodeTypeID, "messageEntityCode"},
 	{StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"},
 	{HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"},
-	{ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"},
 	{ChatEmptyTypeID, "chatEmpty"},
 	{LangPackStringDeletedTypeID, "langPackStringDeleted"},
+	{StatsPollStatsTypeID, "stats.pollStats"},
 	{ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"},
+	{MessagesSearchStickersRequestTypeID, "messages.searchStickers"},
 	{InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"},
 	{InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"},
-	{BoostTypeID, "boost"},
+	{MessagesSearchRequestTypeID, "messages.search"},
+	{UpdateUserTypingTypeID, "updateUserTyping"},
+	{PaymentsSaveStarGiftRequestTypeID, "payments.saveStarGift"},
+	{GroupCallParticipantTypeID, "groupCallParticipant"},
 	{MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"},
-	{MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"},
-	{MessageServiceTypeID, "messageService"},
+	{MessagesDialogFiltersTypeID, "messages.dialogFilters"},
+	{SmsjobsStatusTypeID, "smsjobs.status"},
 	{AccountEmailVerifiedTypeID, "account.emailVerified"},
 	{HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"},
 	{JSONNumberTypeID, "jsonNumber"},
@@ -3904,48 +5348,69 @@ var registry = [...]struct {
 	{MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"},
 	{MessagesDhConfigTypeID, "messages.dhConfig"},
 	{StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"},
+	{StoriesEditStoryRequestTypeID, "stories.editStory"},
 	{ContactsImportContactsRequestTypeID, "contacts.importContacts"},
+	{MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"},
+	{PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"},
 	{HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"},
 	{MessagesFavedStickersTypeID, "messages.favedStickers"},
+	{BotsDeletePreviewMediaRequestTypeID, "bots.deletePreviewMedia"},
 	{AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"},
 	{PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"},
 	{AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"},
 	{PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"},
 	{InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"},
+	{PaymentsGetStarsTransactionsByIDRequestTypeID, "payments.getStarsTransactionsByID"},
 	{StickerSetTypeID, "stickerSet"},
 	{EmojiStatusEmptyTypeID, "emojiStatusEmpty"},
 	{ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"},
 	{ContactsBlockRequestTypeID, "contacts.block"},
 	{InputReportReasonPornographyTypeID, "inputReportReasonPornography"},
+	{StarsSubscriptionTypeID, "starsSubscription"},
 	{PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"},
+	{AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"},
 	{WebPageAttributeStoryTypeID, "webPageAttributeStory"},
 	{AuthAuthorizationTypeID, "auth.authorization"},
+	{StarGiftAttributeCounterTypeID, "starGiftAttributeCounter"},
 	{MessageMediaVenueTypeID, "messageMediaVenue"},
 	{MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"},
+	{PaymentsStarGiftsTypeID, "payments.starGifts"},
+	{StarGiftAuctionUserStateTypeID, "starGiftAuctionUserState"},
 	{PhoneConfirmCallRequestTypeID, "phone.confirmCall"},
 	{UpdateChannelWebPageTypeID, "updateChannelWebPage"},
 	{UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"},
 	{InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"},
+	{PageListItemTextTypeID, "pageListItemText"},
+	{DialogPeerCommunityTypeID, "dialogPeerCommunity"},
 	{BotCommandScopeDefaultTypeID, "botCommandScopeDefault"},
+	{MessagesCreateForumTopicRequestTypeID, "messages.createForumTopic"},
 	{ChannelParticipantCreatorTypeID, "channelParticipantCreator"},
+	{MessageActionConferenceCallTypeID, "messageActionConferenceCall"},
+	{PhoneCallTypeID, "phoneCall"},
 	{InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"},
-	{KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"},
 	{MessagesStickersTypeID, "messages.stickers"},
+	{StoriesCanSendStoryRequestTypeID, "stories.canSendStory"},
 	{UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"},
+	{AuctionBidLevelTypeID, "auctionBidLevel"},
+	{StarGiftTypeID, "starGift"},
 	{UpdateShortMessageTypeID, "updateShortMessage"},
 	{MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"},
+	{UsersUsersSliceTypeID, "users.usersSlice"},
+	{AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"},
+	{BotsEditAccessSettingsRequestTypeID, "bots.editAccessSettings"},
+	{BotsRequestWebViewButtonRequestTypeID, "bots.requestWebViewButton"},
 	{ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"},
 	{MessagesMessageReactionsListTypeID, "messages.messageReactionsList"},
 	{MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"},
 	{UpdateStickerSetsTypeID, "updateStickerSets"},
-	{MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"},
+	{MessageActionGiftCodeTypeID, "messageActionGiftCode"},
+	{WebPageAttributeStarGiftCollectionTypeID, "webPageAttributeStarGiftCollection"},
+	{MessagesSavedReactionTagsTypeID, "messages.savedReactionTags"},
 	{MessagesSaveGifRequestTypeID, "messages.saveGif"},
 	{MessageEntitySpoilerTypeID, "messageEntitySpoiler"},
 	{MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"},
 	{InputStickerSetItemTypeID, "inputStickerSetItem"},
-	{MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"},
 	{InputSecureFileUploadedTypeID, "inputSecureFileUploaded"},
-	{InputMediaDocumentTypeID, "inputMediaDocument"},
 	{UpdatePtsChangedTypeID, "updatePtsChanged"},
 	{MessagesPeerDialogsTypeID, "messages.peerDialogs"},
 	{InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"},
@@ -3956,24 +5421,29 @@ var registry = [...]struct {
 	{StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"},
 	{MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"},
 	{InputPaymentCredentialsTypeID, "inputPaymentCredentials"},
-	{ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"},
 	{PageTableCellTypeID, "pageTableCell"},
+	{ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"},
 	{SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"},
+	{UsersSavedMusicTypeID, "users.savedMusic"},
 	{ChannelParticipantAdminTypeID, "channelParticipantAdmin"},
+	{InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"},
 	{MessagesGetBotAppRequestTypeID, "messages.getBotApp"},
 	{UpdateDialogFiltersTypeID, "updateDialogFilters"},
 	{ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"},
+	{MessagesDeclineURLAuthRequestTypeID, "messages.declineUrlAuth"},
 	{BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"},
 	{TextAnchorTypeID, "textAnchor"},
 	{MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"},
+	{ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"},
 	{MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"},
-	{ChannelParticipantSelfTypeID, "channelParticipantSelf"},
 	{InputPeerChatTypeID, "inputPeerChat"},
 	{AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"},
-	{KeyboardButtonCallbackTypeID, "keyboardButtonCallback"},
 	{MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"},
 	{MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"},
 	{DialogFilterDefaultTypeID, "dialogFilterDefault"},
+	{MessagesGetSavedReactionTagsRequestTypeID, "messages.getSavedReactionTags"},
+	{StarGiftAttributeRarityTypeID, "starGiftAttributeRarity"},
+	{PollAnswerVotersTypeID, "pollAnswerVoters"},
 	{InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"},
 	{MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"},
 	{PhoneCallAcceptedTypeID, "phoneCallAccepted"},
@@ -3987,216 +5457,314 @@ var registry = [...]struct {
 	{PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"},
 	{InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"},
 	{WallPaperSettingsTypeID, "wallPaperSettings"},
+	{MediaAreaURLTypeID, "mediaAreaUrl"},
+	{PaymentsCheckCanSendGiftResultOkTypeID, "payments.checkCanSendGiftResultOk"},
 	{StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"},
 	{InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"},
+	{SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"},
 	{IPPortSecretTypeID, "ipPortSecret"},
 	{ChatPhotoEmptyTypeID, "chatPhotoEmpty"},
 	{InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"},
 	{MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"},
 	{AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"},
+	{ChatParticipantTypeID, "chatParticipant"},
 	{UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"},
 	{AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"},
 	{MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"},
 	{MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"},
 	{MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"},
 	{PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"},
+	{PaymentsStarsRevenueAdsAccountURLTypeID, "payments.starsRevenueAdsAccountUrl"},
 	{UploadGetCDNFileRequestTypeID, "upload.getCdnFile"},
 	{StatsBroadcastStatsTypeID, "stats.broadcastStats"},
 	{PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"},
+	{MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"},
 	{UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"},
+	{UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"},
 	{PageBlockCoverTypeID, "pageBlockCover"},
 	{InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"},
-	{MessagesMessagesSliceTypeID, "messages.messagesSlice"},
 	{AccountGetThemeRequestTypeID, "account.getTheme"},
 	{PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"},
+	{StarGiftAuctionRoundTypeID, "starGiftAuctionRound"},
 	{MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"},
 	{UsersUserFullTypeID, "users.userFull"},
-	{PollAnswerVotersTypeID, "pollAnswerVoters"},
+	{MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, "messages.getFutureChatCreatorAfterLeave"},
+	{MessagesGetForumTopicsRequestTypeID, "messages.getForumTopics"},
 	{InputPhotoTypeID, "inputPhoto"},
+	{OutboxReadDateTypeID, "outboxReadDate"},
 	{PhoneAcceptCallRequestTypeID, "phone.acceptCall"},
+	{InputReplyToMessageTypeID, "inputReplyToMessage"},
 	{MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"},
-	{AppWebViewResultURLTypeID, "appWebViewResultUrl"},
 	{InlineBotSwitchPMTypeID, "inlineBotSwitchPM"},
+	{InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"},
 	{TextURLTypeID, "textUrl"},
+	{PageBlockThinkingTypeID, "pageBlockThinking"},
 	{AttachMenuBotsTypeID, "attachMenuBots"},
+	{PhoneDeclineConferenceCallInviteRequestTypeID, "phone.declineConferenceCallInvite"},
 	{BotCommandScopeUsersTypeID, "botCommandScopeUsers"},
 	{InputThemeTypeID, "inputTheme"},
+	{BotsExportedBotTokenTypeID, "bots.exportedBotToken"},
 	{ChatParticipantsTypeID, "chatParticipants"},
+	{MessagesDeleteQuickReplyShortcutRequestTypeID, "messages.deleteQuickReplyShortcut"},
+	{URLAuthResultRequestTypeID, "urlAuthResultRequest"},
+	{ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"},
 	{PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"},
+	{MessagesGetSponsoredMessagesRequestTypeID, "messages.getSponsoredMessages"},
 	{BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"},
-	{MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"},
 	{SecureValueTypePassportTypeID, "secureValueTypePassport"},
-	{SponsoredWebPageTypeID, "sponsoredWebPage"},
 	{AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"},
 	{MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"},
 	{HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"},
 	{InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"},
 	{InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"},
 	{UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"},
+	{PaymentsStarGiftUpgradePreviewTypeID, "payments.starGiftUpgradePreview"},
 	{AccountSaveRingtoneRequestTypeID, "account.saveRingtone"},
 	{MessageMediaEmptyTypeID, "messageMediaEmpty"},
+	{UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"},
+	{SearchPostsFloodTypeID, "searchPostsFlood"},
 	{AccountUpdateUsernameRequestTypeID, "account.updateUsername"},
 	{UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"},
 	{PaymentsBankCardDataTypeID, "payments.bankCardData"},
+	{MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"},
+	{ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"},
+	{InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"},
 	{AuthLogOutRequestTypeID, "auth.logOut"},
+	{InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"},
 	{ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"},
+	{RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"},
+	{UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"},
 	{ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"},
 	{MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"},
-	{AuthResendCodeRequestTypeID, "auth.resendCode"},
 	{MessagesReportReactionRequestTypeID, "messages.reportReaction"},
 	{JSONNullTypeID, "jsonNull"},
-	{MessageMediaDiceTypeID, "messageMediaDice"},
+	{EphemeralGetCallbackAnswerRequestTypeID, "ephemeral.getCallbackAnswer"},
+	{KeyboardButtonBuyTypeID, "keyboardButtonBuy"},
+	{InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"},
 	{ExportedStoryLinkTypeID, "exportedStoryLink"},
-	{DraftMessageTypeID, "draftMessage"},
 	{BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"},
 	{HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"},
 	{TrueTypeID, "true"},
+	{ChannelsToggleForumRequestTypeID, "channels.toggleForum"},
 	{InputPhotoFileLocationTypeID, "inputPhotoFileLocation"},
+	{InputMessageReadMetricTypeID, "inputMessageReadMetric"},
 	{ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"},
+	{InputMediaInvoiceTypeID, "inputMediaInvoice"},
+	{MessagesReportReadMetricsRequestTypeID, "messages.reportReadMetrics"},
 	{StorageFilePartialTypeID, "storage.filePartial"},
 	{StickerSetFullCoveredTypeID, "stickerSetFullCovered"},
 	{AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"},
 	{ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"},
+	{InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"},
 	{PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"},
+	{MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"},
+	{PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"},
+	{PaymentsUniqueStarGiftTypeID, "payments.uniqueStarGift"},
 	{InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"},
+	{KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"},
+	{ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"},
+	{MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"},
 	{ExportedContactTokenTypeID, "exportedContactToken"},
 	{ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"},
 	{PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"},
 	{ChatTypeID, "chat"},
+	{SavedStarGiftTypeID, "savedStarGift"},
+	{MessagesTranslatedRichMessageTypeID, "messages.translatedRichMessage"},
 	{HelpCountryCodeTypeID, "help.countryCode"},
+	{BotsGetPreviewInfoRequestTypeID, "bots.getPreviewInfo"},
 	{BotMenuButtonCommandsTypeID, "botMenuButtonCommands"},
+	{AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"},
+	{StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"},
 	{LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"},
 	{ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"},
 	{PhoneRequestCallRequestTypeID, "phone.requestCall"},
 	{PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"},
+	{SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"},
+	{MessagesGetUnreadPollVotesRequestTypeID, "messages.getUnreadPollVotes"},
 	{EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"},
 	{ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"},
+	{MessagesTogglePaidReactionPrivacyRequestTypeID, "messages.togglePaidReactionPrivacy"},
+	{PaymentsGetUniqueStarGiftValueInfoRequestTypeID, "payments.getUniqueStarGiftValueInfo"},
 	{PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"},
 	{DefaultHistoryTTLTypeID, "defaultHistoryTTL"},
+	{DocumentAttributeVideoTypeID, "documentAttributeVideo"},
 	{MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"},
 	{MessagesGetHistoryRequestTypeID, "messages.getHistory"},
+	{MessagesChatInviteJoinResultOkTypeID, "messages.chatInviteJoinResultOk"},
 	{MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"},
 	{AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"},
 	{AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"},
 	{MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"},
 	{InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"},
+	{MessagesEmojiGameDiceInfoTypeID, "messages.emojiGameDiceInfo"},
 	{MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"},
 	{BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"},
 	{MessageViewsTypeID, "messageViews"},
-	{MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"},
 	{AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"},
+	{MessageActionGiftStarsTypeID, "messageActionGiftStars"},
 	{MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"},
 	{MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"},
 	{UpdateLangPackTooLongTypeID, "updateLangPackTooLong"},
 	{AccessPointRuleTypeID, "accessPointRule"},
 	{PageBlockParagraphTypeID, "pageBlockParagraph"},
+	{StickersReplaceStickerRequestTypeID, "stickers.replaceSticker"},
+	{PaymentsStarGiftUpgradeAttributesTypeID, "payments.starGiftUpgradeAttributes"},
+	{ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"},
 	{RecentMeURLUnknownTypeID, "recentMeUrlUnknown"},
+	{MessagesGetPaidReactionPrivacyRequestTypeID, "messages.getPaidReactionPrivacy"},
 	{MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"},
 	{StatsURLTypeID, "statsURL"},
 	{MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"},
 	{EmojiListNotModifiedTypeID, "emojiListNotModified"},
 	{InputGeoPointTypeID, "inputGeoPoint"},
+	{UpdateManagedBotTypeID, "updateManagedBot"},
 	{PageBlockFooterTypeID, "pageBlockFooter"},
 	{MessagesVotesListTypeID, "messages.votesList"},
 	{ReplyInlineMarkupTypeID, "replyInlineMarkup"},
+	{StarGiftAttributeIDModelTypeID, "starGiftAttributeIdModel"},
 	{PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"},
+	{UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"},
+	{MessageActionGiftPremiumTypeID, "messageActionGiftPremium"},
 	{EncryptedChatRequestedTypeID, "encryptedChatRequested"},
-	{MessagesEditMessageRequestTypeID, "messages.editMessage"},
 	{PremiumBoostsStatusTypeID, "premium.boostsStatus"},
 	{UpdateBotInlineQueryTypeID, "updateBotInlineQuery"},
 	{InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"},
+	{MediaAreaWeatherTypeID, "mediaAreaWeather"},
+	{HelpGetTimezonesListRequestTypeID, "help.getTimezonesList"},
+	{TodoListTypeID, "todoList"},
 	{MessagesGetChatsRequestTypeID, "messages.getChats"},
+	{StarGiftAttributeIDPatternTypeID, "starGiftAttributeIdPattern"},
 	{StatsGraphAsyncTypeID, "statsGraphAsync"},
 	{ReadParticipantDateTypeID, "readParticipantDate"},
+	{InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"},
 	{InputNotifyChatsTypeID, "inputNotifyChats"},
 	{InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"},
+	{AicomposeCreateToneRequestTypeID, "aicompose.createTone"},
 	{UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"},
+	{AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"},
 	{StorageFileMovTypeID, "storage.fileMov"},
 	{MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"},
+	{ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"},
+	{BoostTypeID, "boost"},
 	{InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"},
-	{MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"},
-	{MessageMediaPollTypeID, "messageMediaPoll"},
+	{PollAnswerTypeID, "pollAnswer"},
+	{ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"},
+	{MessageReactorTypeID, "messageReactor"},
+	{UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"},
 	{AccountAuthorizationsTypeID, "account.authorizations"},
-	{ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"},
+	{TextSpoilerTypeID, "textSpoiler"},
 	{AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"},
+	{MessagesComposedRichMessageWithAITypeID, "messages.composedRichMessageWithAI"},
 	{MessageEntityCashtagTypeID, "messageEntityCashtag"},
 	{AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"},
-	{MessageMediaDocumentTypeID, "messageMediaDocument"},
+	{WebViewResultURLTypeID, "webViewResultUrl"},
 	{HelpGetInviteTextRequestTypeID, "help.getInviteText"},
+	{ProfileTabGiftsTypeID, "profileTabGifts"},
 	{UpdateShortChatMessageTypeID, "updateShortChatMessage"},
 	{UpdateBotCommandsTypeID, "updateBotCommands"},
+	{InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"},
+	{BotInfoTypeID, "botInfo"},
 	{StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"},
 	{AccountTakeoutTypeID, "account.takeout"},
+	{InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"},
+	{MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"},
 	{AccountVerifyPhoneRequestTypeID, "account.verifyPhone"},
 	{MessageFwdHeaderTypeID, "messageFwdHeader"},
 	{PaymentsPaymentResultTypeID, "payments.paymentResult"},
+	{StarGiftAttributePatternTypeID, "starGiftAttributePattern"},
+	{UpdateStarsBalanceTypeID, "updateStarsBalance"},
 	{UpdateMessageIDTypeID, "updateMessageID"},
 	{MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"},
+	{AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"},
+	{PaymentsGetStarsStatusRequestTypeID, "payments.getStarsStatus"},
 	{UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"},
-	{MessageReactionsTypeID, "messageReactions"},
+	{SmsjobsFinishJobRequestTypeID, "smsjobs.finishJob"},
 	{PageBlockPullquoteTypeID, "pageBlockPullquote"},
 	{MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"},
 	{InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"},
 	{InputBotInlineResultGameTypeID, "inputBotInlineResultGame"},
 	{MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"},
+	{AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"},
 	{MessagesArchivedStickersTypeID, "messages.archivedStickers"},
+	{PaymentsCanPurchaseStoreRequestTypeID, "payments.canPurchaseStore"},
+	{KeyboardButtonStyleTypeID, "keyboardButtonStyle"},
+	{PaymentsUpdateStarGiftCollectionRequestTypeID, "payments.updateStarGiftCollection"},
 	{PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"},
+	{BotsCheckDownloadFileParamsRequestTypeID, "bots.checkDownloadFileParams"},
 	{PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"},
+	{MessagesGetRichMessageRequestTypeID, "messages.getRichMessage"},
 	{MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"},
+	{UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"},
 	{MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"},
 	{MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"},
 	{AccountPrivacyRulesTypeID, "account.privacyRules"},
 	{PhoneCallDiscardedTypeID, "phoneCallDiscarded"},
+	{WebPageAttributeStickerSetTypeID, "webPageAttributeStickerSet"},
 	{StatsStoryStatsTypeID, "stats.storyStats"},
 	{ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"},
-	{KeyboardButtonGameTypeID, "keyboardButtonGame"},
 	{InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"},
+	{PaymentsUniqueStarGiftValueInfoTypeID, "payments.uniqueStarGiftValueInfo"},
 	{DialogPeerFolderTypeID, "dialogPeerFolder"},
 	{MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"},
-	{MessagesUploadMediaRequestTypeID, "messages.uploadMedia"},
+	{AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"},
+	{TextHashtagTypeID, "textHashtag"},
 	{StoryItemDeletedTypeID, "storyItemDeleted"},
 	{HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"},
 	{HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"},
+	{ReactionPaidTypeID, "reactionPaid"},
 	{EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"},
 	{StorageFileMp3TypeID, "storage.fileMp3"},
 	{ChatReactionsAllTypeID, "chatReactionsAll"},
+	{MessageMediaDocumentTypeID, "messageMediaDocument"},
 	{HelpPremiumPromoTypeID, "help.premiumPromo"},
 	{AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"},
 	{AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"},
-	{StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"},
 	{StatsGroupTopInviterTypeID, "statsGroupTopInviter"},
+	{MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"},
 	{PhoneCallEmptyTypeID, "phoneCallEmpty"},
 	{InputSecureFileTypeID, "inputSecureFile"},
-	{MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"},
 	{ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"},
 	{MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"},
 	{AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"},
-	{KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"},
+	{UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"},
+	{UserStatusLastWeekTypeID, "userStatusLastWeek"},
+	{StarsGiveawayWinnersOptionTypeID, "starsGiveawayWinnersOption"},
 	{AccountGetPasswordRequestTypeID, "account.getPassword"},
-	{MessagesReadReactionsRequestTypeID, "messages.readReactions"},
+	{AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"},
 	{WebPageAttributeThemeTypeID, "webPageAttributeTheme"},
 	{UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"},
 	{ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"},
 	{PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"},
 	{MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"},
 	{MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"},
+	{AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"},
+	{MessagesGetPersonalChannelHistoryRequestTypeID, "messages.getPersonalChannelHistory"},
 	{UpdateLangPackTypeID, "updateLangPack"},
 	{MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"},
+	{StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"},
 	{UpdateLoginTokenTypeID, "updateLoginToken"},
+	{StarGiftAttributeModelTypeID, "starGiftAttributeModel"},
+	{AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"},
 	{ChannelsEditTitleRequestTypeID, "channels.editTitle"},
+	{UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"},
 	{NullTypeID, "null"},
 	{PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"},
 	{MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"},
 	{ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"},
 	{AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"},
+	{UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"},
 	{MessageMediaGeoTypeID, "messageMediaGeo"},
+	{AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"},
 	{InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"},
+	{MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"},
 	{InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"},
 	{UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"},
 	{CDNConfigTypeID, "cdnConfig"},
+	{InputPageBlockMapTypeID, "inputPageBlockMap"},
 	{PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"},
 	{StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"},
 	{MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"},
+	{MediaAreaStarGiftTypeID, "mediaAreaStarGift"},
 	{ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"},
 	{PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"},
 	{StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"},
@@ -4204,73 +5772,108 @@ var registry = [...]struct {
 	{AccountContentSettingsTypeID, "account.contentSettings"},
 	{InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"},
 	{MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"},
+	{ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"},
 	{StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"},
+	{PaymentsGetConnectedStarRefBotsRequestTypeID, "payments.getConnectedStarRefBots"},
 	{ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"},
+	{InputReplyToStoryTypeID, "inputReplyToStory"},
 	{MessagesSetTypingRequestTypeID, "messages.setTyping"},
+	{MessagesSendPaidReactionRequestTypeID, "messages.sendPaidReaction"},
 	{AccountToggleUsernameRequestTypeID, "account.toggleUsername"},
 	{InputReportReasonSpamTypeID, "inputReportReasonSpam"},
 	{ChannelsEditLocationRequestTypeID, "channels.editLocation"},
+	{PageBlockMathTypeID, "pageBlockMath"},
 	{PeerUserTypeID, "peerUser"},
 	{MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"},
 	{StoriesStoryViewsListTypeID, "stories.storyViewsList"},
+	{MessagesEmojiGameUnavailableTypeID, "messages.emojiGameUnavailable"},
 	{PhoneSetCallRatingRequestTypeID, "phone.setCallRating"},
+	{BusinessIntroTypeID, "businessIntro"},
 	{InputEncryptedFileTypeID, "inputEncryptedFile"},
+	{InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"},
 	{ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"},
 	{HelpConfigSimpleTypeID, "help.configSimple"},
 	{ChatInviteAlreadyTypeID, "chatInviteAlready"},
-	{UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"},
+	{MessagesReportMessagesDeliveryRequestTypeID, "messages.reportMessagesDelivery"},
+	{PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"},
+	{KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"},
 	{BaseThemeArcticTypeID, "baseThemeArctic"},
 	{MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"},
-	{InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"},
+	{InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"},
 	{InputChannelFromMessageTypeID, "inputChannelFromMessage"},
 	{UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"},
 	{MessagesDeleteChatRequestTypeID, "messages.deleteChat"},
+	{MessagesEditQuickReplyShortcutRequestTypeID, "messages.editQuickReplyShortcut"},
 	{InputNotifyForumTopicTypeID, "inputNotifyForumTopic"},
+	{ChatInviteTypeID, "chatInvite"},
+	{PaymentsGetStarGiftAuctionStateRequestTypeID, "payments.getStarGiftAuctionState"},
 	{EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"},
 	{PopularContactTypeID, "popularContact"},
 	{MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"},
+	{MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"},
 	{UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"},
 	{ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"},
 	{BotAppNotModifiedTypeID, "botAppNotModified"},
 	{ExportedMessageLinkTypeID, "exportedMessageLink"},
-	{InvoiceTypeID, "invoice"},
 	{MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"},
 	{ContactsGetContactsRequestTypeID, "contacts.getContacts"},
-	{StoriesStoriesTypeID, "stories.stories"},
+	{AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"},
 	{AuthSentCodeTypeID, "auth.sentCode"},
-	{PageListOrderedItemTextTypeID, "pageListOrderedItemText"},
+	{StarsGiftOptionTypeID, "starsGiftOption"},
 	{MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"},
-	{UpdateMessageReactionsTypeID, "updateMessageReactions"},
+	{AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"},
 	{ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"},
+	{StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"},
 	{InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"},
 	{StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"},
+	{MessagesMessagesSliceTypeID, "messages.messagesSlice"},
 	{AccountConfirmPhoneRequestTypeID, "account.confirmPhone"},
 	{PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"},
 	{RequestPeerTypeUserTypeID, "requestPeerTypeUser"},
 	{ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"},
+	{MessagesQuickRepliesNotModifiedTypeID, "messages.quickRepliesNotModified"},
 	{ChatAdminRightsTypeID, "chatAdminRights"},
 	{PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"},
+	{AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"},
+	{MessagesFoundStickersNotModifiedTypeID, "messages.foundStickersNotModified"},
+	{MessagesUpdateSavedReactionTagRequestTypeID, "messages.updateSavedReactionTag"},
+	{MessagesReorderQuickRepliesRequestTypeID, "messages.reorderQuickReplies"},
+	{StarsTransactionPeerAdsTypeID, "starsTransactionPeerAds"},
 	{StoryReactionTypeID, "storyReaction"},
+	{ChannelAdminLogEventActionToggleSignatureProfilesTypeID, "channelAdminLogEventActionToggleSignatureProfiles"},
+	{PaymentsToggleChatStarGiftNotificationsRequestTypeID, "payments.toggleChatStarGiftNotifications"},
+	{AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"},
 	{PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"},
+	{DraftMessageTypeID, "draftMessage"},
+	{MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"},
 	{ChatInvitePeekTypeID, "chatInvitePeek"},
 	{InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"},
+	{MessagesChatInviteJoinResultWebViewTypeID, "messages.chatInviteJoinResultWebView"},
 	{HelpGetAppConfigRequestTypeID, "help.getAppConfig"},
 	{EncryptedChatTypeID, "encryptedChat"},
 	{StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"},
+	{URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"},
+	{MissingInviteeTypeID, "missingInvitee"},
 	{SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"},
 	{AuthLoginTokenTypeID, "auth.loginToken"},
 	{UpdateNewChannelMessageTypeID, "updateNewChannelMessage"},
-	{MessagesTranslateTextRequestTypeID, "messages.translateText"},
+	{UsersUsersTypeID, "users.users"},
+	{InputFileStoryDocumentTypeID, "inputFileStoryDocument"},
 	{DocumentAttributeStickerTypeID, "documentAttributeSticker"},
 	{InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"},
 	{UpdateChannelTypeID, "updateChannel"},
 	{PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"},
+	{StoriesStoriesTypeID, "stories.stories"},
 	{MessagesGetMessagesRequestTypeID, "messages.getMessages"},
+	{PageListItemBlocksTypeID, "pageListItemBlocks"},
 	{AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"},
 	{MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"},
 	{StickerSetCoveredTypeID, "stickerSetCovered"},
 	{SecureFileEmptyTypeID, "secureFileEmpty"},
+	{MonoForumDialogTypeID, "monoForumDialog"},
 	{InputDialogPeerFolderTypeID, "inputDialogPeerFolder"},
+	{ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"},
+	{AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"},
 	{MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"},
 	{InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"},
 	{MessageEntityEmailTypeID, "messageEntityEmail"},
@@ -4279,34 +5882,51 @@ var registry = [...]struct {
 	{AccountCreateThemeRequestTypeID, "account.createTheme"},
 	{ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"},
 	{PrivacyValueAllowAllTypeID, "privacyValueAllowAll"},
+	{UserStatusLastMonthTypeID, "userStatusLastMonth"},
 	{MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"},
 	{ChatForbiddenTypeID, "chatForbidden"},
 	{PageBlockCollageTypeID, "pageBlockCollage"},
 	{AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"},
+	{CommunityTypeID, "community"},
+	{InputInvoiceStarsTypeID, "inputInvoiceStars"},
 	{ChatReactionsSomeTypeID, "chatReactionsSome"},
 	{AccountUpdateStatusRequestTypeID, "account.updateStatus"},
 	{SecureValueErrorFilesTypeID, "secureValueErrorFiles"},
+	{AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"},
 	{HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"},
 	{EncryptedChatWaitingTypeID, "encryptedChatWaiting"},
 	{HelpEditUserInfoRequestTypeID, "help.editUserInfo"},
+	{AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"},
 	{ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"},
 	{TextBoldTypeID, "textBold"},
 	{GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"},
-	{MessageActionGiftCodeTypeID, "messageActionGiftCode"},
+	{MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"},
 	{AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"},
+	{PageBlockHeading3TypeID, "pageBlockHeading3"},
+	{AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"},
+	{InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"},
+	{PageBlockHeading6TypeID, "pageBlockHeading6"},
 	{AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"},
+	{UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"},
 	{FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"},
+	{AccountUpdateColorRequestTypeID, "account.updateColor"},
 	{UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"},
 	{MessagesPeerSettingsTypeID, "messages.peerSettings"},
 	{UpdateNewStickerSetTypeID, "updateNewStickerSet"},
 	{MessageMediaStoryTypeID, "messageMediaStory"},
+	{EphemeralSendMessageRequestTypeID, "ephemeral.sendMessage"},
 	{ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"},
 	{UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"},
-	{MessageMediaPhotoTypeID, "messageMediaPhoto"},
+	{InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"},
 	{UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"},
+	{InputReplyToMonoForumTypeID, "inputReplyToMonoForum"},
+	{PaymentsGetStarsTransactionsRequestTypeID, "payments.getStarsTransactions"},
 	{PrivacyKeyForwardsTypeID, "privacyKeyForwards"},
+	{InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"},
 	{MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"},
+	{MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"},
 	{AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"},
+	{InputPhoneContactTypeID, "inputPhoneContact"},
 	{MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"},
 	{ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"},
 	{HelpDeepLinkInfoTypeID, "help.deepLinkInfo"},
@@ -4315,29 +5935,42 @@ var registry = [...]struct {
 	{UpdatePeerSettingsTypeID, "updatePeerSettings"},
 	{MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"},
 	{PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"},
+	{PaymentsStarGiftAuctionStateTypeID, "payments.starGiftAuctionState"},
 	{PremiumApplyBoostRequestTypeID, "premium.applyBoost"},
-	{ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"},
+	{PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID, "payments.getStarGiftAuctionAcquiredGifts"},
+	{UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"},
+	{PaymentsStarsRevenueStatsTypeID, "payments.starsRevenueStats"},
+	{TopPeerCategoryBotsGuestChatTypeID, "topPeerCategoryBotsGuestChat"},
 	{DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"},
 	{TextFixedTypeID, "textFixed"},
 	{LangPackStringPluralizedTypeID, "langPackStringPluralized"},
-	{MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"},
 	{AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"},
-	{PollAnswerTypeID, "pollAnswer"},
+	{MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"},
+	{MessagesSendQuickReplyMessagesRequestTypeID, "messages.sendQuickReplyMessages"},
+	{BirthdayTypeID, "birthday"},
+	{PaymentsStarsStatusTypeID, "payments.starsStatus"},
+	{AicomposeTonesTypeID, "aicompose.tones"},
 	{MessageEntityBotCommandTypeID, "messageEntityBotCommand"},
+	{PaymentsGetStarGiftUpgradeAttributesRequestTypeID, "payments.getStarGiftUpgradeAttributes"},
 	{BaseThemeTintedTypeID, "baseThemeTinted"},
-	{ChannelParticipantBannedTypeID, "channelParticipantBanned"},
+	{PaymentsBotCancelStarsSubscriptionRequestTypeID, "payments.botCancelStarsSubscription"},
 	{MessagesStickerSetTypeID, "messages.stickerSet"},
 	{MessagesGetOnlinesRequestTypeID, "messages.getOnlines"},
 	{UpdateDialogPinnedTypeID, "updateDialogPinned"},
 	{ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"},
-	{MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"},
+	{FragmentCollectibleInfoTypeID, "fragment.collectibleInfo"},
 	{MessageEntityURLTypeID, "messageEntityUrl"},
 	{StoriesAllStoriesTypeID, "stories.allStories"},
 	{HelpSaveAppLogRequestTypeID, "help.saveAppLog"},
+	{ReportResultAddCommentTypeID, "reportResultAddComment"},
 	{NotificationSoundNoneTypeID, "notificationSoundNone"},
 	{MessageEntityHashtagTypeID, "messageEntityHashtag"},
+	{PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"},
+	{MessagesGetSavedDialogsByIDRequestTypeID, "messages.getSavedDialogsByID"},
+	{AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"},
 	{PageCaptionTypeID, "pageCaption"},
 	{UpdateRecentReactionsTypeID, "updateRecentReactions"},
+	{InputBusinessRecipientsTypeID, "inputBusinessRecipients"},
 	{MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"},
 	{BotCommandScopeChatsTypeID, "botCommandScopeChats"},
 	{MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"},
@@ -4349,161 +5982,221 @@ var registry = [...]struct {
 	{ContactsTopPeersTypeID, "contacts.topPeers"},
 	{AccountChangePhoneRequestTypeID, "account.changePhone"},
 	{PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"},
+	{RecentStoryTypeID, "recentStory"},
 	{StoriesStealthModeTypeID, "storiesStealthMode"},
-	{ForumTopicTypeID, "forumTopic"},
+	{MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"},
+	{EmojiStatusCollectibleTypeID, "emojiStatusCollectible"},
 	{ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"},
 	{DialogFolderTypeID, "dialogFolder"},
 	{MessagesDialogsSliceTypeID, "messages.dialogsSlice"},
+	{ReactionsNotifySettingsTypeID, "reactionsNotifySettings"},
+	{DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"},
 	{AccountGetThemesRequestTypeID, "account.getThemes"},
 	{InputWallPaperSlugTypeID, "inputWallPaperSlug"},
+	{ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"},
 	{UpdatesCombinedTypeID, "updatesCombined"},
 	{AuthCodeTypeSMSTypeID, "auth.codeTypeSms"},
-	{MessagesSendMediaRequestTypeID, "messages.sendMedia"},
+	{ProfileTabMediaTypeID, "profileTabMedia"},
 	{InputDocumentEmptyTypeID, "inputDocumentEmpty"},
+	{RequestedPeerChatTypeID, "requestedPeerChat"},
 	{WebPageNotModifiedTypeID, "webPageNotModified"},
-	{GlobalPrivacySettingsTypeID, "globalPrivacySettings"},
 	{HelpGetCountriesListRequestTypeID, "help.getCountriesList"},
 	{AccountGetSecureValueRequestTypeID, "account.getSecureValue"},
+	{CommunitiesTogglePeerLinkRequestTypeID, "communities.togglePeerLink"},
 	{MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"},
 	{MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"},
 	{MessageEntityPreTypeID, "messageEntityPre"},
 	{HighScoreTypeID, "highScore"},
-	{MessagesGetPollResultsRequestTypeID, "messages.getPollResults"},
+	{MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"},
 	{AuthCodeTypeCallTypeID, "auth.codeTypeCall"},
-	{DialogFilterTypeID, "dialogFilter"},
 	{TextPlainTypeID, "textPlain"},
 	{MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"},
 	{MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"},
 	{UpdatesTypeID, "updates"},
-	{PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"},
-	{PremiumGiftOptionTypeID, "premiumGiftOption"},
+	{StarsTonAmountTypeID, "starsTonAmount"},
+	{PaymentsConvertStarGiftRequestTypeID, "payments.convertStarGift"},
 	{MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"},
 	{UpdateSavedRingtonesTypeID, "updateSavedRingtones"},
 	{ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"},
+	{InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"},
 	{TextWithEntitiesTypeID, "textWithEntities"},
 	{BotMenuButtonDefaultTypeID, "botMenuButtonDefault"},
 	{InputClientProxyTypeID, "inputClientProxy"},
+	{UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"},
 	{UpdateStoryTypeID, "updateStory"},
 	{PhotoSizeTypeID, "photoSize"},
+	{MessageTypeID, "message"},
+	{CommunityPeerTypeID, "communityPeer"},
 	{MessageEntityBankCardTypeID, "messageEntityBankCard"},
 	{BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"},
 	{PageBlockDetailsTypeID, "pageBlockDetails"},
 	{HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"},
 	{MessagesAvailableReactionsTypeID, "messages.availableReactions"},
+	{UpdateMessagePollVoteTypeID, "updateMessagePollVote"},
 	{MessageEntityTextURLTypeID, "messageEntityTextUrl"},
-	{MessageTypeID, "message"},
+	{AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"},
 	{AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"},
 	{MediaAreaChannelPostTypeID, "mediaAreaChannelPost"},
+	{StarGiftAuctionStateTypeID, "starGiftAuctionState"},
 	{MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"},
 	{AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"},
+	{MessageMediaPollTypeID, "messageMediaPoll"},
+	{MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"},
 	{KeyboardButtonRowTypeID, "keyboardButtonRow"},
 	{DialogFilterSuggestedTypeID, "dialogFilterSuggested"},
 	{GroupCallDiscardedTypeID, "groupCallDiscarded"},
+	{WebPageAttributeAiComposeToneTypeID, "webPageAttributeAiComposeTone"},
+	{BotsUpdateStarRefProgramRequestTypeID, "bots.updateStarRefProgram"},
+	{SmsjobsGetSMSJobRequestTypeID, "smsjobs.getSmsJob"},
+	{InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"},
+	{UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"},
 	{StickerSetNoCoveredTypeID, "stickerSetNoCovered"},
+	{InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"},
 	{ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"},
 	{ContactsImportedContactsTypeID, "contacts.importedContacts"},
-	{UserStatusLastMonthTypeID, "userStatusLastMonth"},
 	{HelpTermsOfServiceTypeID, "help.termsOfService"},
 	{MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"},
+	{StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"},
 	{AccountUpdateProfileRequestTypeID, "account.updateProfile"},
 	{BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"},
+	{UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"},
 	{UpdateShortTypeID, "updateShort"},
+	{StarGiftAttributeRarityEpicTypeID, "starGiftAttributeRarityEpic"},
+	{MessageReportOptionTypeID, "messageReportOption"},
 	{MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"},
+	{PaymentsSendStarsFormRequestTypeID, "payments.sendStarsForm"},
+	{AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"},
 	{ReactionEmptyTypeID, "reactionEmpty"},
 	{MessageActionGroupCallTypeID, "messageActionGroupCall"},
+	{KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"},
 	{EmojiListTypeID, "emojiList"},
+	{PaymentsGetResaleStarGiftsRequestTypeID, "payments.getResaleStarGifts"},
 	{SecureValueErrorFileTypeID, "secureValueErrorFile"},
 	{PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"},
 	{InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"},
 	{AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"},
+	{MessageServiceTypeID, "messageService"},
 	{EmojiGroupTypeID, "emojiGroup"},
+	{InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"},
 	{ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"},
-	{PollResultsTypeID, "pollResults"},
+	{UserStatusRecentlyTypeID, "userStatusRecently"},
 	{PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"},
+	{StarsTransactionPeerPlayMarketTypeID, "starsTransactionPeerPlayMarket"},
+	{HelpTimezonesListTypeID, "help.timezonesList"},
 	{StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"},
+	{TextCashtagTypeID, "textCashtag"},
+	{CommunityPeerRequestTypeID, "communityPeerRequest"},
+	{PaymentsPaymentFormStarsTypeID, "payments.paymentFormStars"},
 	{AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"},
 	{StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"},
 	{PageBlockVideoTypeID, "pageBlockVideo"},
+	{UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"},
 	{HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"},
-	{AccountUpdateColorRequestTypeID, "account.updateColor"},
+	{PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"},
 	{SecureFileTypeID, "secureFile"},
+	{KeyboardButtonTypeID, "keyboardButton"},
+	{PaymentsStarGiftAuctionAcquiredGiftsTypeID, "payments.starGiftAuctionAcquiredGifts"},
+	{InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"},
 	{SecurePlainPhoneTypeID, "securePlainPhone"},
 	{UpdateSentStoryReactionTypeID, "updateSentStoryReaction"},
 	{AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"},
 	{DataJSONTypeID, "dataJSON"},
+	{InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"},
 	{InputPeerSelfTypeID, "inputPeerSelf"},
+	{SponsoredMessageTypeID, "sponsoredMessage"},
 	{MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"},
 	{TextConcatTypeID, "textConcat"},
 	{AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"},
 	{MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"},
 	{StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"},
+	{PaymentsConnectStarRefBotRequestTypeID, "payments.connectStarRefBot"},
 	{InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"},
 	{ContactsResolvedPeerTypeID, "contacts.resolvedPeer"},
+	{PaymentsTransferStarGiftRequestTypeID, "payments.transferStarGift"},
 	{MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"},
 	{InputPeerEmptyTypeID, "inputPeerEmpty"},
 	{MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"},
+	{MessagesInvitedUsersTypeID, "messages.invitedUsers"},
 	{SearchResultPositionTypeID, "searchResultPosition"},
+	{ChannelsJoinChannelRequestTypeID, "channels.joinChannel"},
 	{UpdateWebPageTypeID, "updateWebPage"},
 	{MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"},
 	{StoriesSendReactionRequestTypeID, "stories.sendReaction"},
 	{MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"},
 	{StatsMessageStatsTypeID, "stats.messageStats"},
-	{MessagesSaveDraftRequestTypeID, "messages.saveDraft"},
 	{PageBlockAudioTypeID, "pageBlockAudio"},
 	{BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"},
 	{InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"},
+	{EmojiGroupGreetingTypeID, "emojiGroupGreeting"},
 	{MessageActionPhoneCallTypeID, "messageActionPhoneCall"},
 	{GroupCallStreamChannelTypeID, "groupCallStreamChannel"},
 	{PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"},
-	{AuthSignUpRequestTypeID, "auth.signUp"},
+	{MessagesToggleSuggestedPostApprovalRequestTypeID, "messages.toggleSuggestedPostApproval"},
 	{AccountSentEmailCodeTypeID, "account.sentEmailCode"},
 	{AutoSaveExceptionTypeID, "autoSaveException"},
 	{MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"},
 	{AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"},
 	{UpdateThemeTypeID, "updateTheme"},
+	{MessagesClickSponsoredMessageRequestTypeID, "messages.clickSponsoredMessage"},
 	{AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"},
 	{MessageEntityItalicTypeID, "messageEntityItalic"},
 	{SecureRequiredTypeTypeID, "secureRequiredType"},
+	{MessagesFoundStickersTypeID, "messages.foundStickers"},
 	{UserProfilePhotoTypeID, "userProfilePhoto"},
 	{ContactsGetSavedRequestTypeID, "contacts.getSaved"},
 	{NotificationSoundLocalTypeID, "notificationSoundLocal"},
 	{UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"},
 	{AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"},
+	{InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"},
+	{InputChatThemeEmptyTypeID, "inputChatThemeEmpty"},
+	{InputRichFileDocumentTypeID, "inputRichFileDocument"},
 	{InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"},
 	{ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"},
 	{UpdateChatUserTypingTypeID, "updateChatUserTyping"},
-	{MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"},
-	{ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"},
 	{MessageRepliesTypeID, "messageReplies"},
 	{InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"},
+	{ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"},
 	{ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"},
 	{MessagesSavedGifsTypeID, "messages.savedGifs"},
+	{PaymentsStarGiftWithdrawalURLTypeID, "payments.starGiftWithdrawalUrl"},
+	{MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"},
 	{AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"},
 	{ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"},
 	{MessagesAffectedMessagesTypeID, "messages.affectedMessages"},
 	{MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"},
 	{ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"},
+	{BotsEditPreviewMediaRequestTypeID, "bots.editPreviewMedia"},
+	{StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"},
+	{MessagesGetPreparedInlineMessageRequestTypeID, "messages.getPreparedInlineMessage"},
 	{ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"},
 	{PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"},
+	{StarGiftUniqueTypeID, "starGiftUnique"},
 	{StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"},
 	{InputStickerSetShortNameTypeID, "inputStickerSetShortName"},
 	{SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"},
+	{MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"},
 	{StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"},
 	{InputMessagePinnedTypeID, "inputMessagePinned"},
 	{SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"},
 	{SecureValueErrorTypeID, "secureValueError"},
+	{AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"},
 	{ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"},
-	{PollTypeID, "poll"},
 	{PremiumBoostsListTypeID, "premium.boostsList"},
 	{UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"},
+	{EphemeralReportMessageRequestTypeID, "ephemeral.reportMessage"},
 	{UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"},
 	{ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"},
 	{StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"},
 	{ContactsResetSavedRequestTypeID, "contacts.resetSaved"},
 	{PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"},
 	{HelpCountriesListTypeID, "help.countriesList"},
+	{MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"},
+	{InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"},
+	{BotsCheckUsernameRequestTypeID, "bots.checkUsername"},
 	{MessagesEmojiGroupsTypeID, "messages.emojiGroups"},
-	{SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"},
+	{InputMediaPollTypeID, "inputMediaPoll"},
+	{AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"},
+	{MessagesSavedReactionTagsNotModifiedTypeID, "messages.savedReactionTagsNotModified"},
 	{InputBotInlineResultTypeID, "inputBotInlineResult"},
 	{MessagesRecentStickersTypeID, "messages.recentStickers"},
 	{SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"},
@@ -4512,127 +6205,171 @@ var registry = [...]struct {
 	{SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"},
 	{ReactionCustomEmojiTypeID, "reactionCustomEmoji"},
 	{ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"},
-	{AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"},
+	{MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"},
 	{UpdateNewAuthorizationTypeID, "updateNewAuthorization"},
-	{MessagesReportRequestTypeID, "messages.report"},
 	{InputChatPhotoTypeID, "inputChatPhoto"},
 	{MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"},
 	{AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"},
+	{KeyboardButtonGameTypeID, "keyboardButtonGame"},
 	{InputMediaStoryTypeID, "inputMediaStory"},
+	{PaymentsStarGiftCollectionsTypeID, "payments.starGiftCollections"},
 	{PostInteractionCountersStoryTypeID, "postInteractionCountersStory"},
+	{MessageMediaToDoTypeID, "messageMediaToDo"},
 	{BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"},
 	{InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"},
+	{UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"},
 	{SecureDataTypeID, "secureData"},
 	{MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"},
 	{ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"},
-	{MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"},
 	{MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"},
+	{UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"},
 	{PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"},
 	{SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"},
+	{BotsSetCustomVerificationRequestTypeID, "bots.setCustomVerification"},
 	{AccountGetContentSettingsRequestTypeID, "account.getContentSettings"},
+	{RequestedPeerChannelTypeID, "requestedPeerChannel"},
 	{MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"},
 	{HelpSupportNameTypeID, "help.supportName"},
-	{HelpPromoDataTypeID, "help.promoData"},
-	{MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"},
+	{UpdateAiComposeTonesTypeID, "updateAiComposeTones"},
+	{InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"},
+	{AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"},
+	{MessagesGetOutboxReadDateRequestTypeID, "messages.getOutboxReadDate"},
+	{MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"},
 	{ChatInviteImporterTypeID, "chatInviteImporter"},
-	{MessagesMessagesTypeID, "messages.messages"},
 	{MessagePeerReactionTypeID, "messagePeerReaction"},
 	{BotInlineMessageTextTypeID, "botInlineMessageText"},
+	{CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, "communities.togglePeerLinkRequestApproval"},
 	{UpdateChannelUserTypingTypeID, "updateChannelUserTyping"},
+	{BusinessWorkHoursTypeID, "businessWorkHours"},
+	{MessagesWebPagePreviewTypeID, "messages.webPagePreview"},
+	{PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"},
 	{UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"},
+	{StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"},
 	{AuthSignInRequestTypeID, "auth.signIn"},
 	{StoryViewsTypeID, "storyViews"},
+	{CommunitiesParticipantJoinedChatsTypeID, "communities.participantJoinedChats"},
+	{MessagesComposeRichMessageWithAIRequestTypeID, "messages.composeRichMessageWithAI"},
 	{MessagesGetWebPageRequestTypeID, "messages.getWebPage"},
+	{ReportResultReportedTypeID, "reportResultReported"},
 	{PhotosPhotosTypeID, "photos.photos"},
 	{NearestDCTypeID, "nearestDc"},
+	{AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"},
 	{SecureValueTypeEmailTypeID, "secureValueTypeEmail"},
 	{AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"},
 	{PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"},
 	{UpdateDCOptionsTypeID, "updateDcOptions"},
 	{StatsGraphTypeID, "statsGraph"},
-	{InputMediaInvoiceTypeID, "inputMediaInvoice"},
+	{MessagesBotPreparedInlineMessageTypeID, "messages.botPreparedInlineMessage"},
 	{AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"},
 	{MessagesSetGameScoreRequestTypeID, "messages.setGameScore"},
 	{ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"},
-	{BotInfoTypeID, "botInfo"},
-	{MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"},
-	{ChannelsEditCreatorRequestTypeID, "channels.editCreator"},
-	{URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"},
+	{BotBusinessConnectionTypeID, "botBusinessConnection"},
+	{StoriesSendStoryRequestTypeID, "stories.sendStory"},
+	{PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"},
+	{PaymentsSendStarGiftOfferRequestTypeID, "payments.sendStarGiftOffer"},
 	{DocumentTypeID, "document"},
 	{InputThemeSettingsTypeID, "inputThemeSettings"},
 	{AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"},
+	{PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"},
 	{PageBlockSubtitleTypeID, "pageBlockSubtitle"},
 	{MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"},
 	{InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"},
 	{UpdateShortSentMessageTypeID, "updateShortSentMessage"},
 	{StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"},
+	{AicomposeUpdateToneRequestTypeID, "aicompose.updateTone"},
+	{MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"},
 	{UpdateBotChatBoostTypeID, "updateBotChatBoost"},
 	{StoryViewPublicForwardTypeID, "storyViewPublicForward"},
-	{UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"},
 	{InputBotAppShortNameTypeID, "inputBotAppShortName"},
 	{PaymentRequestedInfoTypeID, "paymentRequestedInfo"},
 	{MessageEmptyTypeID, "messageEmpty"},
 	{AccountEmojiStatusesTypeID, "account.emojiStatuses"},
 	{UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"},
+	{MessagesComposedMessageWithAITypeID, "messages.composedMessageWithAI"},
 	{ChannelsCreateChannelRequestTypeID, "channels.createChannel"},
 	{UploadGetFileHashesRequestTypeID, "upload.getFileHashes"},
 	{AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"},
-	{MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"},
 	{PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"},
 	{UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"},
 	{EmailVerificationCodeTypeID, "emailVerificationCode"},
 	{UpdateReadChannelInboxTypeID, "updateReadChannelInbox"},
 	{BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"},
-	{EmojiStatusTypeID, "emojiStatus"},
 	{MessageActionGameScoreTypeID, "messageActionGameScore"},
 	{MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"},
-	{URLAuthResultRequestTypeID, "urlAuthResultRequest"},
+	{MessagesCreateChatRequestTypeID, "messages.createChat"},
 	{StatsPublicForwardsTypeID, "stats.publicForwards"},
 	{AccountResetPasswordRequestTypeID, "account.resetPassword"},
+	{StoryAlbumTypeID, "storyAlbum"},
+	{WebDomainExceptionTypeID, "webDomainException"},
 	{MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"},
 	{UpdateSavedGifsTypeID, "updateSavedGifs"},
-	{KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"},
+	{CommunitiesGetPeerLinkRequestsRequestTypeID, "communities.getPeerLinkRequests"},
+	{MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"},
 	{ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"},
 	{AttachMenuBotsBotTypeID, "attachMenuBotsBot"},
+	{AvailableEffectTypeID, "availableEffect"},
 	{HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"},
+	{PaymentsResaleStarGiftsTypeID, "payments.resaleStarGifts"},
 	{MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"},
+	{MessagesGetQuickReplyMessagesRequestTypeID, "messages.getQuickReplyMessages"},
 	{MessageActionPinMessageTypeID, "messageActionPinMessage"},
 	{ContactsSetBlockedRequestTypeID, "contacts.setBlocked"},
+	{StarsGiveawayOptionTypeID, "starsGiveawayOption"},
 	{ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"},
 	{AccountPasswordTypeID, "account.password"},
 	{AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"},
 	{MessageActionChannelCreateTypeID, "messageActionChannelCreate"},
+	{MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"},
 	{MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"},
+	{StarsTransactionPeerUnsupportedTypeID, "starsTransactionPeerUnsupported"},
+	{PaymentsSavedStarGiftsTypeID, "payments.savedStarGifts"},
 	{BotAppTypeID, "botApp"},
 	{InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"},
 	{PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"},
-	{MessageActionPaymentSentTypeID, "messageActionPaymentSent"},
+	{DialogFilterChatlistTypeID, "dialogFilterChatlist"},
 	{InputMediaEmptyTypeID, "inputMediaEmpty"},
+	{PollTypeID, "poll"},
 	{InputWallPaperNoFileTypeID, "inputWallPaperNoFile"},
-	{PhoneCallTypeID, "phoneCall"},
+	{TextDiffTypeID, "textDiff"},
 	{InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"},
 	{EmailVerificationAppleTypeID, "emailVerificationApple"},
 	{ChannelsEditBannedRequestTypeID, "channels.editBanned"},
+	{HelpTimezonesListNotModifiedTypeID, "help.timezonesListNotModified"},
 	{BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"},
 	{InputMediaGeoLiveTypeID, "inputMediaGeoLive"},
+	{StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"},
 	{ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"},
 	{ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"},
+	{PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"},
 	{NotificationSoundDefaultTypeID, "notificationSoundDefault"},
 	{DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"},
+	{PaymentsGetStarGiftCollectionsRequestTypeID, "payments.getStarGiftCollections"},
+	{BotCommandTypeID, "botCommand"},
 	{DocumentAttributeAudioTypeID, "documentAttributeAudio"},
+	{AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"},
 	{UpdateChannelParticipantTypeID, "updateChannelParticipant"},
+	{PasskeyTypeID, "passkey"},
 	{PageTypeID, "page"},
 	{InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"},
 	{InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"},
-	{PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"},
+	{SmsjobsLeaveRequestTypeID, "smsjobs.leave"},
+	{JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"},
+	{PaymentsConnectedStarRefBotsTypeID, "payments.connectedStarRefBots"},
 	{AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"},
 	{MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"},
 	{HelpPromoDataEmptyTypeID, "help.promoDataEmpty"},
+	{KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"},
 	{PeerNotifySettingsTypeID, "peerNotifySettings"},
+	{CommunitiesToggleParticipantBannedRequestTypeID, "communities.toggleParticipantBanned"},
 	{BoolTrueTypeID, "boolTrue"},
+	{MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"},
+	{AccountSavedMusicIDsTypeID, "account.savedMusicIds"},
 	{SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"},
 	{JSONObjectTypeID, "jsonObject"},
 	{SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"},
+	{StarGiftUpgradePriceTypeID, "starGiftUpgradePrice"},
+	{InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"},
+	{AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"},
 	{PeerStoriesTypeID, "peerStories"},
 	{MessagesHighScoresTypeID, "messages.highScores"},
 	{AccountThemesTypeID, "account.themes"},
@@ -4640,82 +6377,116 @@ var registry = [...]struct {
 	{AccountPasswordSettingsTypeID, "account.passwordSettings"},
 	{StoriesTogglePinnedRequestTypeID, "stories.togglePinned"},
 	{ContactsGetBlockedRequestTypeID, "contacts.getBlocked"},
-	{PageBlockOrderedListTypeID, "pageBlockOrderedList"},
+	{ChannelsEditAdminRequestTypeID, "channels.editAdmin"},
+	{PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"},
 	{ChannelsChannelParticipantsTypeID, "channels.channelParticipants"},
+	{AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"},
 	{PremiumMyBoostsTypeID, "premium.myBoosts"},
+	{ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"},
+	{InputRichFilePhotoTypeID, "inputRichFilePhoto"},
 	{UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"},
 	{StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"},
 	{MessageEntityPhoneTypeID, "messageEntityPhone"},
 	{InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"},
 	{UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"},
 	{ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"},
+	{AiComposeToneDefaultTypeID, "aiComposeToneDefault"},
 	{InputWebDocumentTypeID, "inputWebDocument"},
 	{TextStrikeTypeID, "textStrike"},
 	{MessageEntityUnderlineTypeID, "messageEntityUnderline"},
 	{BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"},
 	{MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"},
-	{UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"},
-	{MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"},
+	{PaymentsGetStarGiftUpgradePreviewRequestTypeID, "payments.getStarGiftUpgradePreview"},
 	{PhoneConnectionTypeID, "phoneConnection"},
 	{AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"},
 	{MessagesChatsSliceTypeID, "messages.chatsSlice"},
 	{HelpGetSupportRequestTypeID, "help.getSupport"},
 	{StatsGroupTopPosterTypeID, "statsGroupTopPoster"},
+	{PhoneGroupCallStarsTypeID, "phone.groupCallStars"},
+	{UpdateGroupCallTypeID, "updateGroupCall"},
 	{SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"},
+	{TextMathTypeID, "textMath"},
+	{StarGiftCollectionTypeID, "starGiftCollection"},
 	{InputStickerSetThumbTypeID, "inputStickerSetThumb"},
+	{MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"},
 	{MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"},
+	{UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"},
 	{InputStickerSetIDTypeID, "inputStickerSetID"},
 	{MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"},
+	{AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"},
 	{PhoneGroupCallTypeID, "phone.groupCall"},
+	{UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"},
 	{MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"},
 	{MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"},
+	{MessagesReadReactionsRequestTypeID, "messages.readReactions"},
 	{InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"},
 	{InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"},
 	{MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"},
 	{AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"},
 	{ChatBannedRightsTypeID, "chatBannedRights"},
 	{InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"},
+	{StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"},
+	{ProfileTabMusicTypeID, "profileTabMusic"},
+	{UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"},
 	{MessageMediaUnsupportedTypeID, "messageMediaUnsupported"},
 	{AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"},
 	{MessageActionHistoryClearTypeID, "messageActionHistoryClear"},
+	{PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"},
 	{InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"},
-	{PaymentsCanPurchasePremiumRequestTypeID, "payments.canPurchasePremium"},
+	{InputMediaTodoTypeID, "inputMediaTodo"},
 	{NotifyPeerTypeID, "notifyPeer"},
 	{PaymentsPaymentFormTypeID, "payments.paymentForm"},
 	{ThemeTypeID, "theme"},
-	{MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"},
+	{MessagesEditChatParticipantRankRequestTypeID, "messages.editChatParticipantRank"},
+	{UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"},
 	{ReplyKeyboardHideTypeID, "replyKeyboardHide"},
-	{ChatParticipantAdminTypeID, "chatParticipantAdmin"},
+	{ChannelFullTypeID, "channelFull"},
+	{BusinessBotRightsTypeID, "businessBotRights"},
 	{HelpPassportConfigTypeID, "help.passportConfig"},
 	{ChannelsGetParticipantRequestTypeID, "channels.getParticipant"},
-	{KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"},
+	{MessagesDeleteParticipantReactionsRequestTypeID, "messages.deleteParticipantReactions"},
+	{PaymentsStarGiftCollectionsNotModifiedTypeID, "payments.starGiftCollectionsNotModified"},
 	{SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"},
 	{MessagesGetDialogsRequestTypeID, "messages.getDialogs"},
 	{SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"},
 	{MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"},
 	{SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"},
+	{PaymentsGetUniqueStarGiftRequestTypeID, "payments.getUniqueStarGift"},
+	{BotsGetBotRecommendationsRequestTypeID, "bots.getBotRecommendations"},
 	{UpdateDeleteMessagesTypeID, "updateDeleteMessages"},
 	{MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"},
 	{UpdateConfigTypeID, "updateConfig"},
+	{ChatInviteExportedTypeID, "chatInviteExported"},
 	{MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"},
+	{TextCustomEmojiTypeID, "textCustomEmoji"},
+	{AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"},
 	{MessagesMigrateChatRequestTypeID, "messages.migrateChat"},
 	{MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"},
 	{PeerChannelTypeID, "peerChannel"},
+	{BotsGetPreviewMediasRequestTypeID, "bots.getPreviewMedias"},
 	{MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"},
 	{AccountDeleteAccountRequestTypeID, "account.deleteAccount"},
-	{KeyboardButtonTypeID, "keyboardButton"},
-	{InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"},
+	{ProfileTabGifsTypeID, "profileTabGifs"},
+	{SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"},
+	{InputCollectiblePhoneTypeID, "inputCollectiblePhone"},
+	{PaymentsGetSavedStarGiftsRequestTypeID, "payments.getSavedStarGifts"},
+	{StoriesCreateAlbumRequestTypeID, "stories.createAlbum"},
 	{ReceivedNotifyMessageTypeID, "receivedNotifyMessage"},
+	{PaymentsStarGiftsNotModifiedTypeID, "payments.starGiftsNotModified"},
 	{ChannelParticipantsKickedTypeID, "channelParticipantsKicked"},
+	{EphemeralDeleteMessageRequestTypeID, "ephemeral.deleteMessage"},
 	{ReactionCountTypeID, "reactionCount"},
-	{ChannelsToggleForumRequestTypeID, "channels.toggleForum"},
+	{AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"},
+	{MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"},
 	{WallPaperTypeID, "wallPaper"},
 	{MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"},
 	{PageBlockMapTypeID, "pageBlockMap"},
+	{MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"},
+	{UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"},
 	{PrivacyKeyAboutTypeID, "privacyKeyAbout"},
+	{UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"},
 	{UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"},
 	{InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"},
-	{PeerSettingsTypeID, "peerSettings"},
 	{PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"},
 	{AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"},
 	{StoriesReadStoriesRequestTypeID, "stories.readStories"},
@@ -4723,13 +6494,20 @@ var registry = [...]struct {
 	{UpdatesStateTypeID, "updates.state"},
 	{EmojiURLTypeID, "emojiURL"},
 	{AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"},
+	{UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"},
 	{MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"},
 	{AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"},
 	{AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"},
+	{TextDateTypeID, "textDate"},
+	{PaymentsGetStarGiftActiveAuctionsRequestTypeID, "payments.getStarGiftActiveAuctions"},
 	{UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"},
+	{MessagesTranslateTextRequestTypeID, "messages.translateText"},
 	{AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"},
+	{AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"},
 	{MessagesDiscussionMessageTypeID, "messages.discussionMessage"},
+	{CommunitiesCreateRequestTypeID, "communities.create"},
 	{StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"},
+	{CommunitiesGetJoinedCommunitiesRequestTypeID, "communities.getJoinedCommunities"},
 	{InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"},
 	{InputMessageIDTypeID, "inputMessageID"},
 	{AuthSendCodeRequestTypeID, "auth.sendCode"},
@@ -4737,46 +6515,69 @@ var registry = [...]struct {
 	{InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"},
 	{WebAuthorizationTypeID, "webAuthorization"},
 	{MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"},
+	{SmsjobsJoinRequestTypeID, "smsjobs.join"},
 	{StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"},
 	{UpdateUserNameTypeID, "updateUserName"},
-	{MessagesSearchRequestTypeID, "messages.search"},
 	{EncryptedFileTypeID, "encryptedFile"},
+	{MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"},
 	{TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"},
 	{IntTypeID, "int"},
 	{ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"},
 	{MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"},
 	{PageBlockEmbedTypeID, "pageBlockEmbed"},
+	{InputMediaDocumentTypeID, "inputMediaDocument"},
 	{InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"},
+	{MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"},
+	{MessageActionGiftTonTypeID, "messageActionGiftTon"},
 	{InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"},
 	{UpdatesDifferenceSliceTypeID, "updates.differenceSlice"},
 	{InputBotAppIDTypeID, "inputBotAppID"},
 	{MessagesInactiveChatsTypeID, "messages.inactiveChats"},
 	{AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"},
+	{ChannelParticipantSelfTypeID, "channelParticipantSelf"},
 	{UploadCDNFileTypeID, "upload.cdnFile"},
 	{URLAuthResultDefaultTypeID, "urlAuthResultDefault"},
+	{MessageMediaGiveawayTypeID, "messageMediaGiveaway"},
 	{SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"},
 	{BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"},
+	{KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"},
+	{DialogFilterTypeID, "dialogFilter"},
 	{StoriesStoryReactionsListTypeID, "stories.storyReactionsList"},
-	{MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"},
 	{StorageFileUnknownTypeID, "storage.fileUnknown"},
+	{AuthSignUpRequestTypeID, "auth.signUp"},
 	{AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"},
 	{UpdatePhoneCallTypeID, "updatePhoneCall"},
+	{ProfileTabFilesTypeID, "profileTabFiles"},
 	{StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"},
 	{TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"},
 	{EncryptedChatEmptyTypeID, "encryptedChatEmpty"},
+	{MessagesSummarizeTextRequestTypeID, "messages.summarizeText"},
 	{HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"},
+	{AicomposeGetTonesRequestTypeID, "aicompose.getTones"},
+	{UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"},
+	{MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"},
 	{UpdateBotMessageReactionTypeID, "updateBotMessageReaction"},
+	{BusinessLocationTypeID, "businessLocation"},
+	{TextAutoURLTypeID, "textAutoUrl"},
+	{StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"},
 	{MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"},
-	{UpdateMessagePollTypeID, "updateMessagePoll"},
+	{MessagesDeletePollAnswerRequestTypeID, "messages.deletePollAnswer"},
 	{InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"},
 	{InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"},
 	{AuthorizationTypeID, "authorization"},
+	{MessagesSaveDraftRequestTypeID, "messages.saveDraft"},
 	{CodeSettingsTypeID, "codeSettings"},
 	{AccountAuthorizationFormTypeID, "account.authorizationForm"},
+	{ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"},
+	{PaymentsDeleteStarGiftCollectionRequestTypeID, "payments.deleteStarGiftCollection"},
 	{MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"},
+	{ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"},
 	{ChannelsGetMessagesRequestTypeID, "channels.getMessages"},
+	{InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"},
 	{AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"},
+	{HelpPeerColorOptionTypeID, "help.peerColorOption"},
 	{InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"},
+	{JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"},
 	{ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"},
 	{StorageFilePdfTypeID, "storage.filePdf"},
 	{UpdatePeerWallpaperTypeID, "updatePeerWallpaper"},
@@ -4785,74 +6586,92 @@ var registry = [...]struct {
 	{MessagesGetFullChatRequestTypeID, "messages.getFullChat"},
 	{PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"},
 	{MaskCoordsTypeID, "maskCoords"},
+	{PaymentsUpgradeStarGiftRequestTypeID, "payments.upgradeStarGift"},
 	{InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"},
-	{StoryItemTypeID, "storyItem"},
+	{PaymentsStarGiftActiveAuctionsTypeID, "payments.starGiftActiveAuctions"},
+	{MessagesGetForumTopicsByIDRequestTypeID, "messages.getForumTopicsByID"},
 	{ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"},
-	{MessageReplyHeaderTypeID, "messageReplyHeader"},
-	{KeyboardButtonBuyTypeID, "keyboardButtonBuy"},
 	{PhoneJoinAsPeersTypeID, "phone.joinAsPeers"},
+	{StarGiftBackgroundTypeID, "starGiftBackground"},
+	{MessageActionPrizeStarsTypeID, "messageActionPrizeStars"},
 	{SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"},
 	{MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"},
-	{ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"},
+	{BotsGetAdminedBotsRequestTypeID, "bots.getAdminedBots"},
+	{MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"},
 	{MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"},
 	{StoryViewTypeID, "storyView"},
+	{BotVerifierSettingsTypeID, "botVerifierSettings"},
 	{WebPagePendingTypeID, "webPagePending"},
 	{ChannelParticipantsBotsTypeID, "channelParticipantsBots"},
 	{MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"},
-	{MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"},
-	{MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"},
-	{PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"},
-	{KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"},
+	{PaymentsCraftStarGiftRequestTypeID, "payments.craftStarGift"},
+	{MessagesEditMessageRequestTypeID, "messages.editMessage"},
+	{UserTypeID, "user"},
 	{ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"},
+	{PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"},
 	{InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"},
 	{MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"},
 	{StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"},
+	{MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"},
+	{UpdateNewBotConnectionTypeID, "updateNewBotConnection"},
 	{UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"},
 	{PrepaidGiveawayTypeID, "prepaidGiveaway"},
+	{AccountSaveMusicRequestTypeID, "account.saveMusic"},
 	{InputMediaAreaVenueTypeID, "inputMediaAreaVenue"},
 	{AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"},
 	{GeoPointTypeID, "geoPoint"},
 	{AttachMenuBotIconTypeID, "attachMenuBotIcon"},
 	{PhoneDiscardCallRequestTypeID, "phone.discardCall"},
 	{RecentMeURLChatTypeID, "recentMeUrlChat"},
+	{AicomposeGetToneRequestTypeID, "aicompose.getTone"},
 	{UploadSaveFilePartRequestTypeID, "upload.saveFilePart"},
 	{ContactsFoundTypeID, "contacts.found"},
 	{SecureValueTypePhoneTypeID, "secureValueTypePhone"},
+	{AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"},
 	{PageRelatedArticleTypeID, "pageRelatedArticle"},
 	{MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"},
-	{InputMediaPhotoTypeID, "inputMediaPhoto"},
 	{StorageFileMp4TypeID, "storage.fileMp4"},
 	{EmojiLanguageTypeID, "emojiLanguage"},
 	{UsernameTypeID, "username"},
+	{PaymentsPaymentFormStarGiftTypeID, "payments.paymentFormStarGift"},
 	{AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"},
 	{StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"},
 	{MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"},
+	{InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"},
+	{PaymentsGetSavedStarGiftRequestTypeID, "payments.getSavedStarGift"},
+	{StarsTransactionPeerAppStoreTypeID, "starsTransactionPeerAppStore"},
 	{MessagesAffectedHistoryTypeID, "messages.affectedHistory"},
 	{ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"},
 	{ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"},
 	{UpdateEncryptionTypeID, "updateEncryption"},
+	{BusinessChatLinkTypeID, "businessChatLink"},
 	{UpdatePeerLocatedTypeID, "updatePeerLocated"},
 	{MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"},
 	{NotifyUsersTypeID, "notifyUsers"},
+	{PaymentsSuggestedStarRefBotsTypeID, "payments.suggestedStarRefBots"},
+	{RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"},
 	{MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"},
 	{StringTypeID, "string"},
 	{ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"},
+	{PageBlockHeading4TypeID, "pageBlockHeading4"},
 	{InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"},
 	{PeerColorTypeID, "peerColor"},
 	{ContactsUnblockRequestTypeID, "contacts.unblock"},
 	{InlineBotWebViewTypeID, "inlineBotWebView"},
 	{AccountSetContentSettingsRequestTypeID, "account.setContentSettings"},
-	{StoriesEditStoryRequestTypeID, "stories.editStory"},
 	{PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"},
 	{MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"},
 	{UpdateBotShippingQueryTypeID, "updateBotShippingQuery"},
 	{UsersGetFullUserRequestTypeID, "users.getFullUser"},
 	{ShippingOptionTypeID, "shippingOption"},
+	{BotsReorderPreviewMediasRequestTypeID, "bots.reorderPreviewMedias"},
 	{StatsDateRangeDaysTypeID, "statsDateRangeDays"},
+	{UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"},
 	{SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"},
 	{MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"},
 	{MessageActionEmptyTypeID, "messageActionEmpty"},
 	{MessagesMessageViewsTypeID, "messages.messageViews"},
+	{ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"},
 	{PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"},
 	{MessagePeerVoteTypeID, "messagePeerVote"},
 	{InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"},
@@ -4862,6 +6681,7 @@ var registry = [...]struct {
 	{ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"},
 	{UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"},
 	{BaseThemeNightTypeID, "baseThemeNight"},
+	{PaymentsGetConnectedStarRefBotRequestTypeID, "payments.getConnectedStarRefBot"},
 	{AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"},
 	{MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"},
 	{HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"},
@@ -4869,24 +6689,38 @@ var registry = [...]struct {
 	{StoryFwdHeaderTypeID, "storyFwdHeader"},
 	{MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"},
 	{AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"},
+	{BusinessBotRecipientsTypeID, "businessBotRecipients"},
 	{PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"},
+	{FactCheckTypeID, "factCheck"},
 	{MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"},
 	{InputNotifyPeerTypeID, "inputNotifyPeer"},
 	{AccountDaysTTLTypeID, "accountDaysTTL"},
+	{InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"},
+	{MessagesSetBotGuestChatResultRequestTypeID, "messages.setBotGuestChatResult"},
+	{MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"},
 	{RecentMeURLUserTypeID, "recentMeUrlUser"},
-	{PageListItemTextTypeID, "pageListItemText"},
 	{MessageMediaGeoLiveTypeID, "messageMediaGeoLive"},
+	{TextBankCardTypeID, "textBankCard"},
 	{InputUserEmptyTypeID, "inputUserEmpty"},
+	{ProfileTabPostsTypeID, "profileTabPosts"},
 	{BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"},
-	{UserFullTypeID, "userFull"},
 	{StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"},
+	{PeerColorCollectibleTypeID, "peerColorCollectible"},
+	{MessagesGetFactCheckRequestTypeID, "messages.getFactCheck"},
 	{UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"},
+	{AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"},
 	{MessagesFaveStickerRequestTypeID, "messages.faveSticker"},
+	{MessagesReadSavedHistoryRequestTypeID, "messages.readSavedHistory"},
 	{ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"},
+	{PollResultsTypeID, "pollResults"},
+	{MessagesRequestChatJoinWebViewRequestTypeID, "messages.requestChatJoinWebView"},
 	{AutoDownloadSettingsTypeID, "autoDownloadSettings"},
 	{PageBlockAuthorDateTypeID, "pageBlockAuthorDate"},
+	{ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"},
 	{InputDocumentFileLocationTypeID, "inputDocumentFileLocation"},
 	{InputMessageReplyToTypeID, "inputMessageReplyTo"},
+	{RichMessageTypeID, "richMessage"},
+	{PageBlockHeading1TypeID, "pageBlockHeading1"},
 	{MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"},
 	{AccountResetWallPapersRequestTypeID, "account.resetWallPapers"},
 	{ChannelParticipantsContactsTypeID, "channelParticipantsContacts"},
@@ -4894,54 +6728,70 @@ var registry = [...]struct {
 	{MessageEntityUnknownTypeID, "messageEntityUnknown"},
 	{UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"},
 	{StoryReactionPublicForwardTypeID, "storyReactionPublicForward"},
-	{KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"},
+	{StarsAmountTypeID, "starsAmount"},
 	{SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"},
 	{EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"},
 	{RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"},
 	{PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"},
 	{BoolFalseTypeID, "boolFalse"},
+	{KeyboardButtonCopyTypeID, "keyboardButtonCopy"},
+	{PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"},
 	{StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"},
+	{BotsExportBotTokenRequestTypeID, "bots.exportBotToken"},
 	{TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"},
+	{PaymentsGetStarsGiveawayOptionsRequestTypeID, "payments.getStarsGiveawayOptions"},
 	{InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"},
 	{MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"},
 	{MessageActionChatCreateTypeID, "messageActionChatCreate"},
 	{MessageEntityBoldTypeID, "messageEntityBold"},
 	{StoryViewPublicRepostTypeID, "storyViewPublicRepost"},
+	{MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"},
+	{UpdateChatParticipantRankTypeID, "updateChatParticipantRank"},
 	{SavedDialogTypeID, "savedDialog"},
+	{UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"},
 	{MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"},
+	{InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"},
 	{MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"},
 	{MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"},
 	{InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"},
+	{MessagesAvailableEffectsTypeID, "messages.availableEffects"},
 	{InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"},
+	{MessagesGetDefaultTagReactionsRequestTypeID, "messages.getDefaultTagReactions"},
 	{GameTypeID, "game"},
 	{InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"},
+	{AccountChatThemesTypeID, "account.chatThemes"},
+	{FragmentGetCollectibleInfoRequestTypeID, "fragment.getCollectibleInfo"},
+	{NotifyCommunityTypeID, "notifyCommunity"},
 	{MessagesFeaturedStickersTypeID, "messages.featuredStickers"},
 	{ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"},
 	{UploadGetFileRequestTypeID, "upload.getFile"},
 	{MediaAreaVenueTypeID, "mediaAreaVenue"},
-	{ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"},
 	{UpdateNotifySettingsTypeID, "updateNotifySettings"},
 	{StatsGraphErrorTypeID, "statsGraphError"},
 	{MessageEntityStrikeTypeID, "messageEntityStrike"},
+	{BotsGetRequestedWebViewButtonRequestTypeID, "bots.getRequestedWebViewButton"},
 	{PageBlockTableTypeID, "pageBlockTable"},
+	{MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"},
 	{AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"},
 	{InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"},
 	{ChannelLocationEmptyTypeID, "channelLocationEmpty"},
 	{HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"},
 	{PageBlockHeaderTypeID, "pageBlockHeader"},
+	{CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, "communities.toggleAllPeerLinkRequestApproval"},
 	{AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"},
 	{NotifyChatsTypeID, "notifyChats"},
-	{ChannelParticipantTypeID, "channelParticipant"},
+	{PaymentsGetStarsTopupOptionsRequestTypeID, "payments.getStarsTopupOptions"},
 	{ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"},
-	{UpdateUserTypingTypeID, "updateUserTyping"},
 	{MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"},
-	{ChatParticipantTypeID, "chatParticipant"},
 	{PageBlockPreformattedTypeID, "pageBlockPreformatted"},
 	{AvailableReactionTypeID, "availableReaction"},
 	{MessageActionTopicEditTypeID, "messageActionTopicEdit"},
 	{HelpGetPromoDataRequestTypeID, "help.getPromoData"},
+	{PaymentsCheckCanSendGiftRequestTypeID, "payments.checkCanSendGift"},
+	{MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"},
 	{JSONObjectValueTypeID, "jsonObjectValue"},
 	{MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"},
+	{KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"},
 	{InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"},
 	{TextUnderlineTypeID, "textUnderline"},
 	{InputMediaVenueTypeID, "inputMediaVenue"},
@@ -4950,184 +6800,271 @@ var registry = [...]struct {
 	{InitConnectionRequestTypeID, "initConnection"},
 	{InputReportReasonOtherTypeID, "inputReportReasonOther"},
 	{AccountSavedRingtonesTypeID, "account.savedRingtones"},
+	{AicomposeTonesNotModifiedTypeID, "aicompose.tonesNotModified"},
 	{InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"},
 	{InputMediaWebPageTypeID, "inputMediaWebPage"},
 	{EncryptedFileEmptyTypeID, "encryptedFileEmpty"},
 	{AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"},
 	{InputWebFileLocationTypeID, "inputWebFileLocation"},
-	{BotCommandTypeID, "botCommand"},
-	{MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"},
+	{BotsGetPopularAppBotsRequestTypeID, "bots.getPopularAppBots"},
+	{StatsGetPollStatsRequestTypeID, "stats.getPollStats"},
+	{AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"},
+	{InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"},
 	{InputInvoiceSlugTypeID, "inputInvoiceSlug"},
+	{PaymentsReorderStarGiftCollectionsRequestTypeID, "payments.reorderStarGiftCollections"},
 	{AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"},
 	{UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"},
 	{InputGameShortNameTypeID, "inputGameShortName"},
 	{HelpCountryTypeID, "help.country"},
+	{StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"},
+	{StoriesAlbumsTypeID, "stories.albums"},
+	{UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"},
+	{InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"},
 	{BaseThemeClassicTypeID, "baseThemeClassic"},
 	{AuthLoggedOutTypeID, "auth.loggedOut"},
+	{ChatThemeTypeID, "chatTheme"},
+	{BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"},
+	{InputMediaPaidMediaTypeID, "inputMediaPaidMedia"},
 	{MyBoostTypeID, "myBoost"},
+	{PaymentsGetStarGiftsRequestTypeID, "payments.getStarGifts"},
 	{HelpNoAppUpdateTypeID, "help.noAppUpdate"},
 	{UpdateBotStoppedTypeID, "updateBotStopped"},
 	{ContactsGetStatusesRequestTypeID, "contacts.getStatuses"},
 	{ErrorTypeID, "error"},
+	{InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"},
+	{InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"},
 	{HelpGetConfigRequestTypeID, "help.getConfig"},
 	{MessageActionBotAllowedTypeID, "messageActionBotAllowed"},
+	{ChannelAdminLogEventActionToggleAutotranslationTypeID, "channelAdminLogEventActionToggleAutotranslation"},
 	{PhoneCallWaitingTypeID, "phoneCallWaiting"},
+	{TextAutoEmailTypeID, "textAutoEmail"},
 	{PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"},
 	{MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"},
 	{InputInvoiceMessageTypeID, "inputInvoiceMessage"},
 	{AccountReportPeerRequestTypeID, "account.reportPeer"},
+	{MessageActionPaymentSentTypeID, "messageActionPaymentSent"},
 	{HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"},
-	{MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"},
-	{MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"},
+	{PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"},
+	{MessagesQuickRepliesTypeID, "messages.quickReplies"},
+	{SponsoredPeerTypeID, "sponsoredPeer"},
+	{MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"},
 	{MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"},
 	{AccountInstallThemeRequestTypeID, "account.installTheme"},
 	{JSONBoolTypeID, "jsonBool"},
 	{MessagesChannelMessagesTypeID, "messages.channelMessages"},
+	{PaymentsChangeStarsSubscriptionRequestTypeID, "payments.changeStarsSubscription"},
 	{MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"},
 	{BotMenuButtonTypeID, "botMenuButton"},
-	{StoriesCanSendStoryRequestTypeID, "stories.canSendStory"},
+	{MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"},
 	{TextSuperscriptTypeID, "textSuperscript"},
-	{MessageActionGiftPremiumTypeID, "messageActionGiftPremium"},
 	{AutoSaveSettingsTypeID, "autoSaveSettings"},
 	{InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"},
 	{MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"},
 	{MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"},
+	{InputChatThemeTypeID, "inputChatTheme"},
+	{UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"},
 	{CDNPublicKeyTypeID, "cdnPublicKey"},
+	{BotAppSettingsTypeID, "botAppSettings"},
+	{MessagesCheckURLAuthMatchCodeRequestTypeID, "messages.checkUrlAuthMatchCode"},
 	{SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"},
-	{ChatFullTypeID, "chatFull"},
-	{MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"},
+	{BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"},
+	{MessagesRequestMainWebViewRequestTypeID, "messages.requestMainWebView"},
+	{ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"},
 	{RequestPeerTypeChatTypeID, "requestPeerTypeChat"},
 	{AccountSetPrivacyRequestTypeID, "account.setPrivacy"},
 	{PeerLocatedTypeID, "peerLocated"},
+	{MessageMediaVideoStreamTypeID, "messageMediaVideoStream"},
 	{AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"},
 	{InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"},
 	{LangPackStringTypeID, "langPackString"},
+	{MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"},
 	{StorageFileGifTypeID, "storage.fileGif"},
+	{AuthResendCodeRequestTypeID, "auth.resendCode"},
 	{StoriesPeerStoriesTypeID, "stories.peerStories"},
 	{LabeledPriceTypeID, "labeledPrice"},
 	{ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"},
 	{StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"},
+	{SavedReactionTagTypeID, "savedReactionTag"},
+	{AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"},
 	{InvokeAfterMsgRequestTypeID, "invokeAfterMsg"},
+	{TodoItemTypeID, "todoItem"},
+	{CommunityFullTypeID, "communityFull"},
+	{MessagesAddChatUserRequestTypeID, "messages.addChatUser"},
 	{InputSecureFileLocationTypeID, "inputSecureFileLocation"},
 	{StatsPercentValueTypeID, "statsPercentValue"},
 	{SecureValueTypeAddressTypeID, "secureValueTypeAddress"},
 	{PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"},
+	{MessageActionBoostApplyTypeID, "messageActionBoostApply"},
 	{ChannelsReadHistoryRequestTypeID, "channels.readHistory"},
 	{ConfigTypeID, "config"},
+	{BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"},
 	{MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"},
+	{PaymentsFulfillStarsSubscriptionRequestTypeID, "payments.fulfillStarsSubscription"},
+	{AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"},
+	{MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"},
 	{HelpAppUpdateTypeID, "help.appUpdate"},
-	{UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"},
 	{MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"},
+	{TextMentionTypeID, "textMention"},
 	{ChannelMessagesFilterTypeID, "channelMessagesFilter"},
 	{LangpackGetDifferenceRequestTypeID, "langpack.getDifference"},
 	{MessagesAllStickersTypeID, "messages.allStickers"},
 	{PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"},
 	{AccountWallPapersTypeID, "account.wallPapers"},
+	{UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"},
 	{AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"},
-	{ChatInviteTypeID, "chatInvite"},
 	{ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"},
 	{PageBlockAnchorTypeID, "pageBlockAnchor"},
+	{MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"},
+	{MessagesEditForumTopicRequestTypeID, "messages.editForumTopic"},
+	{StarGiftAttributeRarityLegendaryTypeID, "starGiftAttributeRarityLegendary"},
 	{MessagesReportSpamRequestTypeID, "messages.reportSpam"},
+	{WebPageAttributeUniqueStarGiftTypeID, "webPageAttributeUniqueStarGift"},
 	{MessagesTranscribedAudioTypeID, "messages.transcribedAudio"},
+	{MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"},
 	{StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"},
 	{AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"},
-	{InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"},
+	{AiComposeToneTypeID, "aiComposeTone"},
+	{StoriesStartLiveRequestTypeID, "stories.startLive"},
+	{PaymentsGetStarGiftWithdrawalURLRequestTypeID, "payments.getStarGiftWithdrawalUrl"},
 	{RestrictionReasonTypeID, "restrictionReason"},
 	{UpdateChatParticipantTypeID, "updateChatParticipant"},
 	{AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"},
+	{MessagesGetMyStickersRequestTypeID, "messages.getMyStickers"},
 	{PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"},
 	{InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"},
 	{PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"},
+	{StoriesSearchPostsRequestTypeID, "stories.searchPosts"},
 	{AuthCheckPasswordRequestTypeID, "auth.checkPassword"},
 	{PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"},
+	{AicomposeGetToneExampleRequestTypeID, "aicompose.getToneExample"},
 	{SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"},
+	{PaymentsGetStarsRevenueAdsAccountURLRequestTypeID, "payments.getStarsRevenueAdsAccountUrl"},
+	{MessagesDeleteFactCheckRequestTypeID, "messages.deleteFactCheck"},
+	{MessagesAvailableEffectsNotModifiedTypeID, "messages.availableEffectsNotModified"},
 	{InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"},
+	{MessagesDeleteTopicHistoryRequestTypeID, "messages.deleteTopicHistory"},
 	{UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"},
 	{MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"},
 	{MessagesSendReactionRequestTypeID, "messages.sendReaction"},
-	{ChannelsEditAdminRequestTypeID, "channels.editAdmin"},
+	{StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"},
 	{InputMediaGameTypeID, "inputMediaGame"},
 	{ContactsGetLocatedRequestTypeID, "contacts.getLocated"},
 	{HelpGetSupportNameRequestTypeID, "help.getSupportName"},
-	{DocumentAttributeVideoTypeID, "documentAttributeVideo"},
+	{ProfileTabLinksTypeID, "profileTabLinks"},
 	{UserEmptyTypeID, "userEmpty"},
+	{PaymentsGetStarsGiftOptionsRequestTypeID, "payments.getStarsGiftOptions"},
+	{MessagesToggleTodoCompletedRequestTypeID, "messages.toggleTodoCompleted"},
 	{MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"},
 	{IPPortTypeID, "ipPort"},
 	{PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"},
 	{MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"},
+	{MessagesGetQuickRepliesRequestTypeID, "messages.getQuickReplies"},
+	{ChannelTypeID, "channel"},
 	{SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"},
 	{ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"},
-	{DialogTypeID, "dialog"},
 	{MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"},
-	{GroupCallTypeID, "groupCall"},
+	{UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"},
 	{MessagesGetStickersRequestTypeID, "messages.getStickers"},
 	{MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"},
 	{EmojiKeywordTypeID, "emojiKeyword"},
+	{PaymentsCheckCanSendGiftResultFailTypeID, "payments.checkCanSendGiftResultFail"},
+	{ChannelParticipantBannedTypeID, "channelParticipantBanned"},
 	{NotifyBroadcastsTypeID, "notifyBroadcasts"},
 	{AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"},
+	{RequestedPeerUserTypeID, "requestedPeerUser"},
 	{AccountGetChatThemesRequestTypeID, "account.getChatThemes"},
 	{MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"},
-	{DialogFilterChatlistTypeID, "dialogFilterChatlist"},
+	{UpdateMessagePollTypeID, "updateMessagePoll"},
+	{InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"},
 	{InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"},
 	{AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"},
 	{AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"},
 	{UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"},
 	{MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"},
+	{JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"},
 	{StatsGroupTopAdminTypeID, "statsGroupTopAdmin"},
 	{InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"},
+	{CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, "communities.toggleCommunityCollapsedInDialogs"},
 	{UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"},
 	{InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"},
+	{KeyboardButtonURLTypeID, "keyboardButtonUrl"},
+	{StarsTransactionPeerTypeID, "starsTransactionPeer"},
 	{PhotoPathSizeTypeID, "photoPathSize"},
+	{UpdateGroupCallMessageTypeID, "updateGroupCallMessage"},
 	{InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"},
 	{PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"},
 	{PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"},
 	{AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"},
+	{UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"},
 	{ChannelsUpdateColorRequestTypeID, "channels.updateColor"},
 	{InputGroupCallTypeID, "inputGroupCall"},
 	{AttachMenuBotTypeID, "attachMenuBot"},
 	{TextItalicTypeID, "textItalic"},
+	{PaymentsGetStarsRevenueStatsRequestTypeID, "payments.getStarsRevenueStats"},
 	{SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"},
+	{AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"},
 	{AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"},
 	{MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"},
 	{MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"},
+	{ContactsAddContactRequestTypeID, "contacts.addContact"},
+	{EphemeralMessageTypeID, "ephemeralMessage"},
+	{MessagesEmojiGameOutcomeTypeID, "messages.emojiGameOutcome"},
 	{HelpGetPeerColorsRequestTypeID, "help.getPeerColors"},
 	{InvokeWithLayerRequestTypeID, "invokeWithLayer"},
-	{MessageMediaGiveawayTypeID, "messageMediaGiveaway"},
+	{InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"},
+	{PaymentsPaymentReceiptStarsTypeID, "payments.paymentReceiptStars"},
+	{InputRichMessageHTMLTypeID, "inputRichMessageHTML"},
 	{AccountGetPrivacyRequestTypeID, "account.getPrivacy"},
+	{MessagesComposeMessageWithAIRequestTypeID, "messages.composeMessageWithAI"},
+	{ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"},
 	{PageBlockDividerTypeID, "pageBlockDivider"},
 	{InputSecureValueTypeID, "inputSecureValue"},
+	{PaymentsStarGiftActiveAuctionsNotModifiedTypeID, "payments.starGiftActiveAuctionsNotModified"},
 	{AccountTmpPasswordTypeID, "account.tmpPassword"},
 	{AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"},
 	{EmailVerificationGoogleTypeID, "emailVerificationGoogle"},
 	{BotCommandScopePeerTypeID, "botCommandScopePeer"},
 	{InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"},
 	{ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"},
+	{PageBlockHeading5TypeID, "pageBlockHeading5"},
+	{StarGiftAttributeRarityUncommonTypeID, "starGiftAttributeRarityUncommon"},
 	{InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"},
 	{SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"},
 	{MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"},
 	{TextEmptyTypeID, "textEmpty"},
+	{UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"},
+	{PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"},
 	{MessageEntityMentionNameTypeID, "messageEntityMentionName"},
+	{SmsjobsEligibleToJoinTypeID, "smsjobs.eligibleToJoin"},
 	{GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"},
 	{BotsGetBotInfoRequestTypeID, "bots.getBotInfo"},
 	{StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"},
+	{StarRefProgramTypeID, "starRefProgram"},
 	{HelpAppConfigTypeID, "help.appConfig"},
+	{BotsAccessSettingsTypeID, "bots.accessSettings"},
+	{InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"},
+	{AicomposeDeleteToneRequestTypeID, "aicompose.deleteTone"},
 	{SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"},
+	{MessagesReportMusicListenRequestTypeID, "messages.reportMusicListen"},
 	{InputPeerUserTypeID, "inputPeerUser"},
 	{MessageMediaWebPageTypeID, "messageMediaWebPage"},
 	{ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"},
 	{VideoSizeTypeID, "videoSize"},
 	{ChannelParticipantsRecentTypeID, "channelParticipantsRecent"},
+	{GeoPointAddressTypeID, "geoPointAddress"},
 	{TextEmailTypeID, "textEmail"},
 	{UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"},
+	{MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"},
 	{StoriesStoryViewsTypeID, "stories.storyViews"},
-	{PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"},
+	{MessagesGetAvailableEffectsRequestTypeID, "messages.getAvailableEffects"},
+	{UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"},
 	{MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"},
 	{MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"},
 	{AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"},
-	{MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"},
 	{ChannelsChannelParticipantTypeID, "channels.channelParticipant"},
 	{InputFileLocationTypeID, "inputFileLocation"},
 	{PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"},
+	{AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"},
 	{MessagesBotResultsTypeID, "messages.botResults"},
 	{ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"},
 	{InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"},
@@ -5135,16 +7072,27 @@ var registry = [...]struct {
 	{MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"},
 	{ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"},
 	{PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"},
+	{AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"},
 	{PhotoStrippedSizeTypeID, "photoStrippedSize"},
+	{StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"},
 	{PageTableRowTypeID, "pageTableRow"},
 	{MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"},
+	{MessagesDeleteQuickReplyMessagesRequestTypeID, "messages.deleteQuickReplyMessages"},
 	{PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"},
-	{UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"},
+	{KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"},
 	{ContactsBlockedSliceTypeID, "contacts.blockedSlice"},
+	{AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"},
+	{InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"},
+	{PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"},
+	{MessageActionChangeCreatorTypeID, "messageActionChangeCreator"},
 	{AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"},
 	{AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"},
-	{UserStatusRecentlyTypeID, "userStatusRecently"},
+	{ChatParticipantCreatorTypeID, "chatParticipantCreator"},
+	{AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"},
+	{MessageMediaPhotoTypeID, "messageMediaPhoto"},
 	{AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"},
+	{InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"},
+	{StoriesFoundStoriesTypeID, "stories.foundStories"},
 	{UpdatesTooLongTypeID, "updatesTooLong"},
 	{ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"},
 	{AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"},
@@ -5152,63 +7100,83 @@ var registry = [...]struct {
 	{HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"},
 	{BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"},
 	{AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"},
+	{UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"},
+	{InputCollectibleUsernameTypeID, "inputCollectibleUsername"},
 	{AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"},
+	{InputMediaPhotoTypeID, "inputMediaPhoto"},
+	{MessagesDeleteParticipantReactionRequestTypeID, "messages.deleteParticipantReaction"},
 	{UpdateEditMessageTypeID, "updateEditMessage"},
 	{MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"},
+	{AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"},
 	{PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"},
-	{ChatParticipantCreatorTypeID, "chatParticipantCreator"},
 	{MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"},
+	{ProfileTabVoiceTypeID, "profileTabVoice"},
 	{MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"},
 	{InputGeoPointEmptyTypeID, "inputGeoPointEmpty"},
+	{InputRichMessageTypeID, "inputRichMessage"},
 	{ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"},
-	{StoriesSendStoryRequestTypeID, "stories.sendStory"},
 	{PageBlockListTypeID, "pageBlockList"},
+	{PaymentsEditConnectedStarRefBotRequestTypeID, "payments.editConnectedStarRefBot"},
 	{UpdateFavedStickersTypeID, "updateFavedStickers"},
+	{BusinessGreetingMessageTypeID, "businessGreetingMessage"},
 	{SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"},
 	{DialogPeerTypeID, "dialogPeer"},
-	{AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"},
+	{RequirementToContactPremiumTypeID, "requirementToContactPremium"},
 	{MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"},
+	{PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"},
+	{BotsCreateBotRequestTypeID, "bots.createBot"},
 	{InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"},
 	{UpdateUserStatusTypeID, "updateUserStatus"},
 	{AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"},
 	{MessagesChatFullTypeID, "messages.chatFull"},
 	{MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"},
 	{BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"},
+	{KeyboardButtonCallbackTypeID, "keyboardButtonCallback"},
 	{InputWallPaperTypeID, "inputWallPaper"},
-	{MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"},
 	{ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"},
 	{ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"},
 	{InputMediaDiceTypeID, "inputMediaDice"},
 	{InputStickerSetDiceTypeID, "inputStickerSetDice"},
+	{SMSJobTypeID, "smsJob"},
 	{PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"},
+	{MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"},
 	{ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"},
 	{MessagesStartBotRequestTypeID, "messages.startBot"},
 	{ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"},
 	{InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"},
 	{PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"},
+	{BotsSetJoinChatResultsRequestTypeID, "bots.setJoinChatResults"},
+	{ChannelsGetSendAsRequestTypeID, "channels.getSendAs"},
+	{PendingSuggestionTypeID, "pendingSuggestion"},
+	{EmojiStatusTypeID, "emojiStatus"},
 	{MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"},
 	{MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"},
 	{MessagesSearchCounterTypeID, "messages.searchCounter"},
+	{KeyboardButtonWebViewTypeID, "keyboardButtonWebView"},
+	{InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"},
 	{MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"},
+	{FoundStoryTypeID, "foundStory"},
 	{AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"},
 	{WebPageTypeID, "webPage"},
 	{SecureValueErrorDataTypeID, "secureValueErrorData"},
 	{BotsBotInfoTypeID, "bots.botInfo"},
-	{ContactsAddContactRequestTypeID, "contacts.addContact"},
 	{PeerBlockedTypeID, "peerBlocked"},
 	{ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"},
 	{AccountResetPasswordOkTypeID, "account.resetPasswordOk"},
+	{StarsTransactionPeerFragmentTypeID, "starsTransactionPeerFragment"},
 	{BytesTypeID, "bytes"},
 	{InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"},
 	{SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"},
-	{InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"},
 	{FolderPeerTypeID, "folderPeer"},
+	{PaymentsResolveStarGiftOfferRequestTypeID, "payments.resolveStarGiftOffer"},
 	{ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"},
 	{AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"},
 	{PaymentChargeTypeID, "paymentCharge"},
 	{SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"},
 	{ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"},
-	{UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"},
+	{AccountGetPasskeysRequestTypeID, "account.getPasskeys"},
+	{MessageActionStarGiftTypeID, "messageActionStarGift"},
+	{ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"},
 	{MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"},
 	{ChannelsSetStickersRequestTypeID, "channels.setStickers"},
 	{ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"},
@@ -5216,109 +7184,135 @@ var registry = [...]struct {
 	{ContactsContactsTypeID, "contacts.contacts"},
 	{ChatReactionsNoneTypeID, "chatReactionsNone"},
 	{MessagesReactionsTypeID, "messages.reactions"},
+	{ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"},
 	{AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"},
 	{RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"},
 	{MessagesBotAppTypeID, "messages.botApp"},
-	{GroupCallParticipantTypeID, "groupCallParticipant"},
+	{PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"},
 	{MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"},
 	{UpdatePeerBlockedTypeID, "updatePeerBlocked"},
 	{UpdateServiceNotificationTypeID, "updateServiceNotification"},
 	{UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"},
-	{ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"},
 	{HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"},
+	{AccountBusinessChatLinksTypeID, "account.businessChatLinks"},
 	{PhonePhoneCallTypeID, "phone.phoneCall"},
 	{AccountRegisterDeviceRequestTypeID, "account.registerDevice"},
+	{ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"},
+	{PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"},
 	{ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"},
 	{EncryptedMessageTypeID, "encryptedMessage"},
 	{SecureValueHashTypeID, "secureValueHash"},
-	{SponsoredMessageTypeID, "sponsoredMessage"},
 	{AccountWebAuthorizationsTypeID, "account.webAuthorizations"},
 	{TextSubscriptTypeID, "textSubscript"},
 	{UpdatePinnedMessagesTypeID, "updatePinnedMessages"},
 	{ChannelsAdminLogResultsTypeID, "channels.adminLogResults"},
+	{BotsUpdateUserEmojiStatusRequestTypeID, "bots.updateUserEmojiStatus"},
+	{MessagesGetPollResultsRequestTypeID, "messages.getPollResults"},
 	{UserStatusOnlineTypeID, "userStatusOnline"},
+	{PaymentsUpdateStarGiftPriceRequestTypeID, "payments.updateStarGiftPrice"},
 	{TopPeerTypeID, "topPeer"},
 	{UpdatesGetStateRequestTypeID, "updates.getState"},
 	{ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"},
 	{PublicForwardStoryTypeID, "publicForwardStory"},
-	{MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"},
+	{UpdateDraftMessageTypeID, "updateDraftMessage"},
 	{UpdatePrivacyTypeID, "updatePrivacy"},
+	{GroupCallDonorTypeID, "groupCallDonor"},
 	{MessageExtendedMediaTypeID, "messageExtendedMedia"},
 	{HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"},
 	{TestUseErrorRequestTypeID, "test.useError"},
+	{MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"},
 	{InputChannelEmptyTypeID, "inputChannelEmpty"},
+	{PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"},
 	{UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"},
 	{StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"},
 	{LangPackLanguageTypeID, "langPackLanguage"},
+	{BusinessAwayMessageTypeID, "businessAwayMessage"},
 	{PageBlockChannelTypeID, "pageBlockChannel"},
 	{AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"},
 	{PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"},
 	{StatsMegagroupStatsTypeID, "stats.megagroupStats"},
-	{HelpPeerColorOptionTypeID, "help.peerColorOption"},
 	{MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"},
+	{GroupCallTypeID, "groupCall"},
+	{MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"},
 	{MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"},
 	{LangpackGetStringsRequestTypeID, "langpack.getStrings"},
 	{ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"},
 	{ChatOnlinesTypeID, "chatOnlines"},
 	{ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"},
 	{ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"},
+	{StarGiftAttributeRarityRareTypeID, "starGiftAttributeRarityRare"},
 	{ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"},
 	{MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"},
+	{ReportResultChooseOptionTypeID, "reportResultChooseOption"},
+	{InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"},
 	{MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"},
+	{ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"},
 	{PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"},
 	{PageBlockSubheaderTypeID, "pageBlockSubheader"},
 	{ChannelsEditPhotoRequestTypeID, "channels.editPhoto"},
 	{BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"},
+	{BotsRequestedButtonTypeID, "bots.requestedButton"},
 	{InputEncryptedChatTypeID, "inputEncryptedChat"},
 	{AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"},
+	{UpdateSMSJobTypeID, "updateSmsJob"},
 	{MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"},
 	{UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"},
-	{MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"},
+	{MessageEntityBlockquoteTypeID, "messageEntityBlockquote"},
+	{MessagesCheckQuickReplyShortcutRequestTypeID, "messages.checkQuickReplyShortcut"},
+	{AiComposeToneExampleTypeID, "aiComposeToneExample"},
 	{AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"},
 	{InputUserTypeID, "inputUser"},
+	{MessagesSavePreparedInlineMessageRequestTypeID, "messages.savePreparedInlineMessage"},
 	{UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"},
-	{MessagesAddChatUserRequestTypeID, "messages.addChatUser"},
 	{AccountSaveThemeRequestTypeID, "account.saveTheme"},
 	{PageBlockEmbedPostTypeID, "pageBlockEmbedPost"},
+	{UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"},
+	{ChannelsSearchPostsRequestTypeID, "channels.searchPosts"},
 	{UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"},
 	{ChatAdminWithInvitesTypeID, "chatAdminWithInvites"},
 	{LangpackGetLangPackRequestTypeID, "langpack.getLangPack"},
 	{SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"},
 	{InputChannelTypeID, "inputChannel"},
 	{LangPackDifferenceTypeID, "langPackDifference"},
-	{InputPhoneContactTypeID, "inputPhoneContact"},
 	{MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"},
 	{FileHashTypeID, "fileHash"},
+	{InputMediaStakeDiceTypeID, "inputMediaStakeDice"},
 	{HelpUserInfoEmptyTypeID, "help.userInfoEmpty"},
 	{InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"},
 	{AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"},
 	{MessageActionContactSignUpTypeID, "messageActionContactSignUp"},
-	{ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"},
 	{AccountThemesNotModifiedTypeID, "account.themesNotModified"},
 	{PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"},
 	{ChannelsReportSpamRequestTypeID, "channels.reportSpam"},
 	{AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"},
 	{InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"},
+	{PeerSettingsTypeID, "peerSettings"},
 	{PhoneGroupParticipantsTypeID, "phone.groupParticipants"},
 	{ChannelsSendAsPeersTypeID, "channels.sendAsPeers"},
-	{ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"},
+	{InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"},
 	{HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"},
+	{KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"},
 	{MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"},
 	{InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"},
 	{InputFileTypeID, "inputFile"},
+	{UpdateNewQuickReplyTypeID, "updateNewQuickReply"},
 	{StickersChangeStickerRequestTypeID, "stickers.changeSticker"},
 	{BankCardOpenURLTypeID, "bankCardOpenUrl"},
 	{InputThemeSlugTypeID, "inputThemeSlug"},
+	{AccountDeletePasskeyRequestTypeID, "account.deletePasskey"},
 	{ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"},
 	{InputReportReasonFakeTypeID, "inputReportReasonFake"},
 	{MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"},
+	{PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"},
 	{MessageMediaInvoiceTypeID, "messageMediaInvoice"},
+	{PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"},
 	{PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"},
 	{MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"},
+	{MessagesEditChatCreatorRequestTypeID, "messages.editChatCreator"},
 	{JSONArrayTypeID, "jsonArray"},
 	{UpdateReadStoriesTypeID, "updateReadStories"},
 	{StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"},
-	{MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"},
+	{DialogCommunityTypeID, "dialogCommunity"},
 	{InputUserSelfTypeID, "inputUserSelf"},
 	{PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"},
 	{UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"},
@@ -5327,22 +7321,28 @@ var registry = [...]struct {
 	{MessagesSavedDialogsTypeID, "messages.savedDialogs"},
 	{VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"},
 	{ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"},
+	{CommunitiesGetParticipantJoinedChatsRequestTypeID, "communities.getParticipantJoinedChats"},
+	{AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"},
 	{PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"},
 	{ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"},
 	{UpdateChatTypeID, "updateChat"},
 	{InputMediaContactTypeID, "inputMediaContact"},
 	{ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"},
+	{AccountPasskeysTypeID, "account.passkeys"},
 	{PeerSelfLocatedTypeID, "peerSelfLocated"},
 	{ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"},
-	{ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"},
+	{BotVerificationTypeID, "botVerification"},
+	{UpdateQuickRepliesTypeID, "updateQuickReplies"},
+	{StarsTransactionPeerAPITypeID, "starsTransactionPeerAPI"},
 	{MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"},
+	{InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"},
 	{TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"},
 	{InputMediaGeoPointTypeID, "inputMediaGeoPoint"},
 	{WebDocumentNoProxyTypeID, "webDocumentNoProxy"},
 	{MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"},
 	{MessageEntityMentionTypeID, "messageEntityMention"},
 	{UpdatePinnedDialogsTypeID, "updatePinnedDialogs"},
-	{EmojiStatusUntilTypeID, "emojiStatusUntil"},
+	{InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"},
 	{PhotoSizeProgressiveTypeID, "photoSizeProgressive"},
 	{InputFileBigTypeID, "inputFileBig"},
 	{ThemeSettingsTypeID, "themeSettings"},
@@ -5351,11 +7351,14 @@ var registry = [...]struct {
 	{InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"},
 	{MessageActionCustomActionTypeID, "messageActionCustomAction"},
 	{PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"},
+	{MessagesMyStickersTypeID, "messages.myStickers"},
 	{PhotoTypeID, "photo"},
 	{UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"},
-	{InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"},
+	{InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"},
+	{MessagesGetEmojiGameInfoRequestTypeID, "messages.getEmojiGameInfo"},
 	{TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"},
 	{PaymentsSavedInfoTypeID, "payments.savedInfo"},
+	{UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"},
 	{InputFolderPeerTypeID, "inputFolderPeer"},
 	{AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"},
 	{BaseThemeDayTypeID, "baseThemeDay"},
@@ -5363,28 +7366,44 @@ var registry = [...]struct {
 	{AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"},
 	{MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"},
 	{SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"},
-	{KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"},
+	{UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"},
+	{MessagesReportRequestTypeID, "messages.report"},
 	{PhoneCallProtocolTypeID, "phoneCallProtocol"},
+	{DialogTypeID, "dialog"},
 	{AccountGetWallPaperRequestTypeID, "account.getWallPaper"},
 	{InputDialogPeerTypeID, "inputDialogPeer"},
+	{ForumTopicTypeID, "forumTopic"},
 	{StickerKeywordTypeID, "stickerKeyword"},
+	{PaymentsGetCraftStarGiftsRequestTypeID, "payments.getCraftStarGifts"},
 	{DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"},
+	{MessagesToggleDialogFilterTagsRequestTypeID, "messages.toggleDialogFilterTags"},
+	{CommunityForbiddenTypeID, "communityForbidden"},
 	{MessagesWebPageTypeID, "messages.webPage"},
 	{SendMessageCancelActionTypeID, "sendMessageCancelAction"},
+	{TopPeerCategoryBotsAppTypeID, "topPeerCategoryBotsApp"},
 	{MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"},
 	{MessageMediaGameTypeID, "messageMediaGame"},
 	{ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"},
-	{UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"},
+	{InputGroupCallSlugTypeID, "inputGroupCallSlug"},
+	{AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"},
+	{StarGiftAuctionStateNotModifiedTypeID, "starGiftAuctionStateNotModified"},
+	{GlobalPrivacySettingsTypeID, "globalPrivacySettings"},
 	{ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"},
-	{MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"},
+	{StarsRevenueStatusTypeID, "starsRevenueStatus"},
 	{AccountInstallWallPaperRequestTypeID, "account.installWallPaper"},
+	{MessagesSendMessageRequestTypeID, "messages.sendMessage"},
 	{FolderTypeID, "folder"},
+	{MessagesPreparedInlineMessageTypeID, "messages.preparedInlineMessage"},
 	{NotificationSoundRingtoneTypeID, "notificationSoundRingtone"},
+	{PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"},
 	{PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"},
+	{TimezoneTypeID, "timezone"},
+	{MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"},
 	{StoryItemSkippedTypeID, "storyItemSkipped"},
 	{InputStickerSetEmptyTypeID, "inputStickerSetEmpty"},
 	{StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"},
 	{InputMessagesFilterGifTypeID, "inputMessagesFilterGif"},
+	{MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"},
 	{InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"},
 	{PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"},
 }

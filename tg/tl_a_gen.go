@@ -4,6 +4,305 @@ package tg
 
 import "github.com/gotd/td/bin"
 
+// AiComposeToneClass is the TL type AiComposeTone: one of AiComposeTone, AiComposeToneDefault.
+//
+// See https://core.telegram.org/type/AiComposeTone.
+type AiComposeToneClass interface {
+	Object
+	aiComposeToneClass()
+}
+
+// DecodeAiComposeTone decodes any constructor of AiComposeTone.
+func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
+	return decodeAiComposeTone(b, 0)
+}
+
+// decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels deep.
+func decodeAiComposeTone(b *bin.Buffer, depth int) (AiComposeToneClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AiComposeToneClass
+	switch id {
+	case AiComposeToneTypeID:
+		v = &AiComposeTone{}
+	case AiComposeToneDefaultTypeID:
+		v = &AiComposeToneDefault{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "AiComposeTone",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AiComposeTone is the TL constructor aiComposeTone:
+//
+//	aiComposeTone#cff63ea9 flags:# creator:flags.0?true id:long access_hash:long slug:string title:string emoji_id:flags.1?long prompt:flags.4?string installs_count:flags.2?int author_id:flags.3?long example_english:flags.5?AiComposeToneExample = AiComposeTone
+//
+// See https://core.telegram.org/constructor/aiComposeTone.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type AiComposeTone struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Creator        bool       // flags.0?true
+	ID             int64
+	AccessHash     int64
+	Slug           string
+	Title          string
+	EmojiID        int64                 // flags.1?long
+	Prompt         string                // flags.4?string
+	InstallsCount  int                   // flags.2?int
+	AuthorID       int64                 // flags.3?long
+	ExampleEnglish *AiComposeToneExample // flags.5?AiComposeToneExample
+}
+
+// AiComposeToneTypeID is the ID of aiComposeTone.
+const AiComposeToneTypeID = 0xcff63ea9
+
+// TypeID returns 0xcff63ea9, the ID of aiComposeTone.
+func (*AiComposeTone) TypeID() uint32 {
+	return AiComposeToneTypeID
+}
+
+// TypeName returns "aiComposeTone".
+func (*AiComposeTone) TypeName() string {
+	return "aiComposeTone"
+}
+
+// aiComposeToneClass marks AiComposeTone as a AiComposeToneClass.
+func (*AiComposeTone) aiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AiComposeTone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AiComposeToneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<5)
+	if m.Creator {
+		flags.Set(0)
+	}
+	if m.EmojiID != 0 {
+		flags.Set(1)
+	}
+	if m.Prompt != "" {
+		flags.Set(4)
+	}
+	if m.InstallsCount != 0 {
+		flags.Set(2)
+	}
+	if m.AuthorID != 0 {
+		flags.Set(3)
+	}
+	if m.ExampleEnglish != nil {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	b.PutString(m.Slug)
+	b.PutString(m.Title)
+	if flags.Has(1) {
+		b.PutLong(m.EmojiID)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Prompt)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.InstallsCount)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.AuthorID)
+	}
+	if flags.Has(5) {
+		if err := m.ExampleEnglish.Encode(b); err != nil {
+			return encodeErr("aiComposeTone#cff63ea9", "example_english", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AiComposeTone) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AiComposeToneTypeID, "aiComposeTone"); err != nil {
+		return decodeErr("aiComposeTone#cff63ea9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeTone) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("aiComposeTone#cff63ea9", "", ErrTooDeep)
+	}
+	*m = AiComposeTone{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("aiComposeTone#cff63ea9", "flags", err)
+	}
+	m.Creator = m.Flags.Has(0)
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("aiComposeTone#cff63ea9", "id", err)
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return decodeErr("aiComposeTone#cff63ea9", "access_hash", err)
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("aiComposeTone#cff63ea9", "slug", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("aiComposeTone#cff63ea9", "title", err)
+	}
+	if m.Flags.Has(1) {
+		if m.EmojiID, err = b.Long(); err != nil {
+			return decodeErr("aiComposeTone#cff63ea9", "emoji_id", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Prompt, err = b.String(); err != nil {
+			return decodeErr("aiComposeTone#cff63ea9", "prompt", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.InstallsCount, err = b.Int(); err != nil {
+			return decodeErr("aiComposeTone#cff63ea9", "installs_count", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AuthorID, err = b.Long(); err != nil {
+			return decodeErr("aiComposeTone#cff63ea9", "author_id", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		m.ExampleEnglish = new(AiComposeToneExample)
+		if err = decodeBoxed(b, m.ExampleEnglish, depth+1); err != nil {
+			return decodeErr("aiComposeTone#cff63ea9", "example_english", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5
+	if m.EmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Prompt != "" {
+		m.Flags.Unset(4)
+	}
+	if m.InstallsCount != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.AuthorID != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// AiComposeToneDefault is the TL constructor aiComposeToneDefault:
+//
+//	aiComposeToneDefault#9bad6414 tone:string emoji_id:long title:string = AiComposeTone
+//
+// See https://core.telegram.org/constructor/aiComposeToneDefault.
+type AiComposeToneDefault struct {
+	Tone    string
+	EmojiID int64
+	Title   string
+}
+
+// AiComposeToneDefaultTypeID is the ID of aiComposeToneDefault.
+const AiComposeToneDefaultTypeID = 0x9bad6414
+
+// TypeID returns 0x9bad6414, the ID of aiComposeToneDefault.
+func (*AiComposeToneDefault) TypeID() uint32 {
+	return AiComposeToneDefaultTypeID
+}
+
+// TypeName returns "aiComposeToneDefault".
+func (*AiComposeToneDefault) TypeName() string {
+	return "aiComposeToneDefault"
+}
+
+// aiComposeToneClass marks AiComposeToneDefault as a AiComposeToneClass.
+func (*AiComposeToneDefault) aiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AiComposeToneDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Tone)
+	b.PutLong(m.EmojiID)
+	b.PutString(m.Title)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AiComposeToneDefaultTypeID, "aiComposeToneDefault"); err != nil {
+		return decodeErr("aiComposeToneDefault#9bad6414", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeToneDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Tone, err = b.String(); err != nil {
+		return decodeErr("aiComposeToneDefault#9bad6414", "tone", err)
+	}
+	if m.EmojiID, err = b.Long(); err != nil {
+		return decodeErr("aiComposeToneDefault#9bad6414", "emoji_id", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("aiComposeToneDefault#9bad6414", "title", err)
+	}
+	return nil
+}
+
 // AttachMenuBotsClass is the TL type AttachMenuBots: one of AttachMenuBotsNotModified, AttachMenuBots.
 //
 // See https://core.telegram.org/type/AttachMenuBots.
@@ -716,70 +1015,82 @@ func (m *AccountDaysTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AppWebViewResultURL is the TL constructor appWebViewResultUrl:
+// AiComposeToneExample is the TL constructor aiComposeToneExample:
 //
-//	appWebViewResultUrl#3c1b4f0d url:string = AppWebViewResult
+//	aiComposeToneExample#f1d628ec from:TextWithEntities to:TextWithEntities = AiComposeToneExample
 //
-// See https://core.telegram.org/constructor/appWebViewResultUrl.
-type AppWebViewResultURL struct {
-	URL string
+// See https://core.telegram.org/constructor/aiComposeToneExample.
+type AiComposeToneExample struct {
+	From TextWithEntities
+	To   TextWithEntities
 }
 
-// AppWebViewResultURLTypeID is the ID of appWebViewResultUrl.
-const AppWebViewResultURLTypeID = 0x3c1b4f0d
+// AiComposeToneExampleTypeID is the ID of aiComposeToneExample.
+const AiComposeToneExampleTypeID = 0xf1d628ec
 
-// TypeID returns 0x3c1b4f0d, the ID of appWebViewResultUrl.
-func (*AppWebViewResultURL) TypeID() uint32 {
-	return AppWebViewResultURLTypeID
+// TypeID returns 0xf1d628ec, the ID of aiComposeToneExample.
+func (*AiComposeToneExample) TypeID() uint32 {
+	return AiComposeToneExampleTypeID
 }
 
-// TypeName returns "appWebViewResultUrl".
-func (*AppWebViewResultURL) TypeName() string {
-	return "appWebViewResultUrl"
+// TypeName returns "aiComposeToneExample".
+func (*AiComposeToneExample) TypeName() string {
+	return "aiComposeToneExample"
 }
 
 // Encode writes m to b with its ID.
-func (m *AppWebViewResultURL) Encode(b *bin.Buffer) error {
+func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AppWebViewResultURLTypeID)
+	b.PutID(AiComposeToneExampleTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *AppWebViewResultURL) EncodeBare(b *bin.Buffer) error {
+func (m *AiComposeToneExample) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	if err := m.From.Encode(b); err != nil {
+		return encodeErr("aiComposeToneExample#f1d628ec", "from", err)
+	}
+	if err := m.To.Encode(b); err != nil {
+		return encodeErr("aiComposeToneExample#f1d628ec", "to", err)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *AppWebViewResultURL) Decode(b *bin.Buffer) error {
+func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := consumeID(b, AppWebViewResultURLTypeID, "appWebViewResultUrl"); err != nil {
-		return decodeErr("appWebViewResultUrl#3c1b4f0d", "", err)
+	if err := consumeID(b, AiComposeToneExampleTypeID, "aiComposeToneExample"); err != nil {
+		return decodeErr("aiComposeToneExample#f1d628ec", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *AppWebViewResultURL) DecodeBare(b *bin.Buffer) error {
+func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
 	return m.decodeBareAt(b, 0)
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AppWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *AiComposeToneExample) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("aiComposeToneExample#f1d628ec", "", ErrTooDeep)
+	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("appWebViewResultUrl#3c1b4f0d", "url", err)
+	if err = decodeBoxed(b, &m.From, depth+1); err != nil {
+		return decodeErr("aiComposeToneExample#f1d628ec", "from", err)
+	}
+	if err = decodeBoxed(b, &m.To, depth+1); err != nil {
+		return decodeErr("aiComposeToneExample#f1d628ec", "to", err)
 	}
 	return nil
 }
@@ -1190,6 +1501,84 @@ func (m *AttachMenuBotsBot) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("attachMenuBotsBot#93bf667f", "users", err)
+	}
+	return nil
+}
+
+// AuctionBidLevel is the TL constructor auctionBidLevel:
+//
+//	auctionBidLevel#310240cc pos:int amount:long date:int = AuctionBidLevel
+//
+// See https://core.telegram.org/constructor/auctionBidLevel.
+type AuctionBidLevel struct {
+	Pos    int
+	Amount int64
+	Date   int
+}
+
+// AuctionBidLevelTypeID is the ID of auctionBidLevel.
+const AuctionBidLevelTypeID = 0x310240cc
+
+// TypeID returns 0x310240cc, the ID of auctionBidLevel.
+func (*AuctionBidLevel) TypeID() uint32 {
+	return AuctionBidLevelTypeID
+}
+
+// TypeName returns "auctionBidLevel".
+func (*AuctionBidLevel) TypeName() string {
+	return "auctionBidLevel"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuctionBidLevelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Pos)
+	b.PutLong(m.Amount)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuctionBidLevelTypeID, "auctionBidLevel"); err != nil {
+		return decodeErr("auctionBidLevel#310240cc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuctionBidLevel) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Pos, err = b.Int(); err != nil {
+		return decodeErr("auctionBidLevel#310240cc", "pos", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("auctionBidLevel#310240cc", "amount", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("auctionBidLevel#310240cc", "date", err)
 	}
 	return nil
 }
@@ -1657,6 +2046,131 @@ func (m *AutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Flags &^= 1<<0 | 1<<1
 	if m.VideoMaxSize != 0 {
 		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// AvailableEffect is the TL constructor availableEffect:
+//
+//	availableEffect#93c3e27e flags:# premium_required:flags.2?true id:long emoticon:string static_icon_id:flags.0?long effect_sticker_id:long effect_animation_id:flags.1?long = AvailableEffect
+//
+// See https://core.telegram.org/constructor/availableEffect.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type AvailableEffect struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	PremiumRequired   bool       // flags.2?true
+	ID                int64
+	Emoticon          string
+	StaticIconID      int64 // flags.0?long
+	EffectStickerID   int64
+	EffectAnimationID int64 // flags.1?long
+}
+
+// AvailableEffectTypeID is the ID of availableEffect.
+const AvailableEffectTypeID = 0x93c3e27e
+
+// TypeID returns 0x93c3e27e, the ID of availableEffect.
+func (*AvailableEffect) TypeID() uint32 {
+	return AvailableEffectTypeID
+}
+
+// TypeName returns "availableEffect".
+func (*AvailableEffect) TypeName() string {
+	return "availableEffect"
+}
+
+// Encode writes m to b with its ID.
+func (m *AvailableEffect) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AvailableEffectTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.PremiumRequired {
+		flags.Set(2)
+	}
+	if m.StaticIconID != 0 {
+		flags.Set(0)
+	}
+	if m.EffectAnimationID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutString(m.Emoticon)
+	if flags.Has(0) {
+		b.PutLong(m.StaticIconID)
+	}
+	b.PutLong(m.EffectStickerID)
+	if flags.Has(1) {
+		b.PutLong(m.EffectAnimationID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AvailableEffect) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AvailableEffectTypeID, "availableEffect"); err != nil {
+		return decodeErr("availableEffect#93c3e27e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AvailableEffect) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AvailableEffect{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("availableEffect#93c3e27e", "flags", err)
+	}
+	m.PremiumRequired = m.Flags.Has(2)
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("availableEffect#93c3e27e", "id", err)
+	}
+	if m.Emoticon, err = b.String(); err != nil {
+		return decodeErr("availableEffect#93c3e27e", "emoticon", err)
+	}
+	if m.Flags.Has(0) {
+		if m.StaticIconID, err = b.Long(); err != nil {
+			return decodeErr("availableEffect#93c3e27e", "static_icon_id", err)
+		}
+	}
+	if m.EffectStickerID, err = b.Long(); err != nil {
+		return decodeErr("availableEffect#93c3e27e", "effect_sticker_id", err)
+	}
+	if m.Flags.Has(1) {
+		if m.EffectAnimationID, err = b.Long(); err != nil {
+			return decodeErr("availableEffect#93c3e27e", "effect_animation_id", err)
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.StaticIconID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.EffectAnimationID != 0 {
+		m.Flags.Unset(1)
 	}
 	return nil
 }

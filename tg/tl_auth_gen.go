@@ -900,7 +900,7 @@ func (m *AuthLoginTokenSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode, AuthSentCodeSuccess.
+// AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode, AuthSentCodeSuccess, AuthSentCodePaymentRequired.
 //
 // See https://core.telegram.org/type/auth.SentCode.
 type AuthSentCodeClass interface {
@@ -925,6 +925,8 @@ func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
 		v = &AuthSentCode{}
 	case AuthSentCodeSuccessTypeID:
 		v = &AuthSentCodeSuccess{}
+	case AuthSentCodePaymentRequiredTypeID:
+		v = &AuthSentCodePaymentRequired{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -1135,7 +1137,108 @@ func (m *AuthSentCodeSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of AuthSentCodeTypeApp, AuthSentCodeTypeSMS, AuthSentCodeTypeCall, AuthSentCodeTypeFlashCall, AuthSentCodeTypeMissedCall, AuthSentCodeTypeEmailCode, AuthSentCodeTypeSetUpEmailRequired, AuthSentCodeTypeFragmentSMS, AuthSentCodeTypeFirebaseSMS.
+// AuthSentCodePaymentRequired is the TL constructor auth.sentCodePaymentRequired:
+//
+//	auth.sentCodePaymentRequired#f8827ebf store_product:string phone_code_hash:string support_email_address:string support_email_subject:string premium_days:int currency:string amount:long = auth.SentCode
+//
+// See https://core.telegram.org/constructor/auth.sentCodePaymentRequired.
+type AuthSentCodePaymentRequired struct {
+	StoreProduct        string
+	PhoneCodeHash       string
+	SupportEmailAddress string
+	SupportEmailSubject string
+	PremiumDays         int
+	Currency            string
+	Amount              int64
+}
+
+// AuthSentCodePaymentRequiredTypeID is the ID of auth.sentCodePaymentRequired.
+const AuthSentCodePaymentRequiredTypeID = 0xf8827ebf
+
+// TypeID returns 0xf8827ebf, the ID of auth.sentCodePaymentRequired.
+func (*AuthSentCodePaymentRequired) TypeID() uint32 {
+	return AuthSentCodePaymentRequiredTypeID
+}
+
+// TypeName returns "auth.sentCodePaymentRequired".
+func (*AuthSentCodePaymentRequired) TypeName() string {
+	return "auth.sentCodePaymentRequired"
+}
+
+// authSentCodeClass marks AuthSentCodePaymentRequired as a AuthSentCodeClass.
+func (*AuthSentCodePaymentRequired) authSentCodeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodePaymentRequired) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodePaymentRequiredTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodePaymentRequired) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.StoreProduct)
+	b.PutString(m.PhoneCodeHash)
+	b.PutString(m.SupportEmailAddress)
+	b.PutString(m.SupportEmailSubject)
+	b.PutInt(m.PremiumDays)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodePaymentRequired) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StoreProduct, err = b.String(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "store_product", err)
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "phone_code_hash", err)
+	}
+	if m.SupportEmailAddress, err = b.String(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "support_email_address", err)
+	}
+	if m.SupportEmailSubject, err = b.String(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "support_email_subject", err)
+	}
+	if m.PremiumDays, err = b.Int(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "premium_days", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("auth.sentCodePaymentRequired#f8827ebf", "amount", err)
+	}
+	return nil
+}
+
+// AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of AuthSentCodeTypeApp, AuthSentCodeTypeSMS, AuthSentCodeTypeCall, AuthSentCodeTypeFlashCall, AuthSentCodeTypeMissedCall, AuthSentCodeTypeEmailCode, AuthSentCodeTypeSetUpEmailRequired, AuthSentCodeTypeFragmentSMS, AuthSentCodeTypeFirebaseSMS, AuthSentCodeTypeSMSWord, AuthSentCodeTypeSMSPhrase.
 //
 // See https://core.telegram.org/type/auth.SentCodeType.
 type AuthSentCodeTypeClass interface {
@@ -1174,6 +1277,10 @@ func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, er
 		v = &AuthSentCodeTypeFragmentSMS{}
 	case AuthSentCodeTypeFirebaseSMSTypeID:
 		v = &AuthSentCodeTypeFirebaseSMS{}
+	case AuthSentCodeTypeSMSWordTypeID:
+		v = &AuthSentCodeTypeSMSWord{}
+	case AuthSentCodeTypeSMSPhraseTypeID:
+		v = &AuthSentCodeTypeSMSPhrase{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -1836,7 +1943,7 @@ func (m *AuthSentCodeTypeFragmentSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // AuthSentCodeTypeFirebaseSMS is the TL constructor auth.sentCodeTypeFirebaseSms:
 //
-//	auth.sentCodeTypeFirebaseSms#e57b1432 flags:# nonce:flags.0?bytes receipt:flags.1?string push_timeout:flags.1?int length:int = auth.SentCodeType
+//	auth.sentCodeTypeFirebaseSms#9fd736 flags:# nonce:flags.0?bytes play_integrity_project_id:flags.2?long play_integrity_nonce:flags.2?bytes receipt:flags.1?string push_timeout:flags.1?int length:int = auth.SentCodeType
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeFirebaseSms.
 //
@@ -1844,17 +1951,19 @@ func (m *AuthSentCodeTypeFragmentSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type AuthSentCodeTypeFirebaseSMS struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Nonce       []byte     // flags.0?bytes
-	Receipt     string     // flags.1?string
-	PushTimeout int        // flags.1?int
-	Length      int
+	Flags                  bin.Fields // flags word; see the type's doc
+	Nonce                  []byte     // flags.0?bytes
+	PlayIntegrityProjectID int64      // flags.2?long
+	PlayIntegrityNonce     []byte     // flags.2?bytes
+	Receipt                string     // flags.1?string
+	PushTimeout            int        // flags.1?int
+	Length                 int
 }
 
 // AuthSentCodeTypeFirebaseSMSTypeID is the ID of auth.sentCodeTypeFirebaseSms.
-const AuthSentCodeTypeFirebaseSMSTypeID = 0xe57b1432
+const AuthSentCodeTypeFirebaseSMSTypeID = 0x009fd736
 
-// TypeID returns 0xe57b1432, the ID of auth.sentCodeTypeFirebaseSms.
+// TypeID returns 0x009fd736, the ID of auth.sentCodeTypeFirebaseSms.
 func (*AuthSentCodeTypeFirebaseSMS) TypeID() uint32 {
 	return AuthSentCodeTypeFirebaseSMSTypeID
 }
@@ -1885,12 +1994,21 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 	if len(m.Nonce) > 0 {
 		flags.Set(0)
 	}
+	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
+		flags.Set(2)
+	}
 	if m.Receipt != "" || m.PushTimeout != 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutBytes(m.Nonce)
+	}
+	if flags.Has(2) {
+		b.PutLong(m.PlayIntegrityProjectID)
+	}
+	if flags.Has(2) {
+		b.PutBytes(m.PlayIntegrityNonce)
 	}
 	if flags.Has(1) {
 		b.PutString(m.Receipt)
@@ -1908,7 +2026,7 @@ func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
-		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "", err)
+		return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1926,31 +2044,228 @@ func (m *AuthSentCodeTypeFirebaseSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = AuthSentCodeTypeFirebaseSMS{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "flags", err)
+		return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "flags", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Nonce, err = b.Bytes(); err != nil {
-			return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "nonce", err)
+			return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "nonce", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityProjectID, err = b.Long(); err != nil {
+			return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "play_integrity_project_id", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityNonce, err = b.Bytes(); err != nil {
+			return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "play_integrity_nonce", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Receipt, err = b.String(); err != nil {
-			return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "receipt", err)
+			return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "receipt", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.PushTimeout, err = b.Int(); err != nil {
-			return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "push_timeout", err)
+			return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "push_timeout", err)
 		}
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "length", err)
+		return decodeErr("auth.sentCodeTypeFirebaseSms#009fd736", "length", err)
 	}
 	if len(m.Nonce) > 0 {
 		m.Flags.Unset(0)
 	}
+	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
+		m.Flags.Unset(2)
+	}
 	if m.Receipt != "" || m.PushTimeout != 0 {
 		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// AuthSentCodeTypeSMSWord is the TL constructor auth.sentCodeTypeSmsWord:
+//
+//	auth.sentCodeTypeSmsWord#a416ac81 flags:# beginning:flags.0?string = auth.SentCodeType
+//
+// See https://core.telegram.org/constructor/auth.sentCodeTypeSmsWord.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type AuthSentCodeTypeSMSWord struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Beginning string     // flags.0?string
+}
+
+// AuthSentCodeTypeSMSWordTypeID is the ID of auth.sentCodeTypeSmsWord.
+const AuthSentCodeTypeSMSWordTypeID = 0xa416ac81
+
+// TypeID returns 0xa416ac81, the ID of auth.sentCodeTypeSmsWord.
+func (*AuthSentCodeTypeSMSWord) TypeID() uint32 {
+	return AuthSentCodeTypeSMSWordTypeID
+}
+
+// TypeName returns "auth.sentCodeTypeSmsWord".
+func (*AuthSentCodeTypeSMSWord) TypeName() string {
+	return "auth.sentCodeTypeSmsWord"
+}
+
+// authSentCodeTypeClass marks AuthSentCodeTypeSMSWord as a AuthSentCodeTypeClass.
+func (*AuthSentCodeTypeSMSWord) authSentCodeTypeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodeTypeSMSWord) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodeTypeSMSWordTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Beginning != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Beginning)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"); err != nil {
+		return decodeErr("auth.sentCodeTypeSmsWord#a416ac81", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMSWord) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCodeTypeSMSWord{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("auth.sentCodeTypeSmsWord#a416ac81", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Beginning, err = b.String(); err != nil {
+			return decodeErr("auth.sentCodeTypeSmsWord#a416ac81", "beginning", err)
+		}
+	}
+	if m.Beginning != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthSentCodeTypeSMSPhrase is the TL constructor auth.sentCodeTypeSmsPhrase:
+//
+//	auth.sentCodeTypeSmsPhrase#b37794af flags:# beginning:flags.0?string = auth.SentCodeType
+//
+// See https://core.telegram.org/constructor/auth.sentCodeTypeSmsPhrase.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type AuthSentCodeTypeSMSPhrase struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Beginning string     // flags.0?string
+}
+
+// AuthSentCodeTypeSMSPhraseTypeID is the ID of auth.sentCodeTypeSmsPhrase.
+const AuthSentCodeTypeSMSPhraseTypeID = 0xb37794af
+
+// TypeID returns 0xb37794af, the ID of auth.sentCodeTypeSmsPhrase.
+func (*AuthSentCodeTypeSMSPhrase) TypeID() uint32 {
+	return AuthSentCodeTypeSMSPhraseTypeID
+}
+
+// TypeName returns "auth.sentCodeTypeSmsPhrase".
+func (*AuthSentCodeTypeSMSPhrase) TypeName() string {
+	return "auth.sentCodeTypeSmsPhrase"
+}
+
+// authSentCodeTypeClass marks AuthSentCodeTypeSMSPhrase as a AuthSentCodeTypeClass.
+func (*AuthSentCodeTypeSMSPhrase) authSentCodeTypeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodeTypeSMSPhrase) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodeTypeSMSPhraseTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Beginning != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Beginning)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"); err != nil {
+		return decodeErr("auth.sentCodeTypeSmsPhrase#b37794af", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMSPhrase) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCodeTypeSMSPhrase{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("auth.sentCodeTypeSmsPhrase#b37794af", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Beginning, err = b.String(); err != nil {
+			return decodeErr("auth.sentCodeTypeSmsPhrase#b37794af", "beginning", err)
+		}
+	}
+	if m.Beginning != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -2113,6 +2428,79 @@ func (m *AuthLoggedOut) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if len(m.FutureAuthToken) > 0 {
 		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthPasskeyLoginOptions is the TL constructor auth.passkeyLoginOptions:
+//
+//	auth.passkeyLoginOptions#e2037789 options:DataJSON = auth.PasskeyLoginOptions
+//
+// See https://core.telegram.org/constructor/auth.passkeyLoginOptions.
+type AuthPasskeyLoginOptions struct {
+	Options DataJSON
+}
+
+// AuthPasskeyLoginOptionsTypeID is the ID of auth.passkeyLoginOptions.
+const AuthPasskeyLoginOptionsTypeID = 0xe2037789
+
+// TypeID returns 0xe2037789, the ID of auth.passkeyLoginOptions.
+func (*AuthPasskeyLoginOptions) TypeID() uint32 {
+	return AuthPasskeyLoginOptionsTypeID
+}
+
+// TypeName returns "auth.passkeyLoginOptions".
+func (*AuthPasskeyLoginOptions) TypeName() string {
+	return "auth.passkeyLoginOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthPasskeyLoginOptions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthPasskeyLoginOptionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthPasskeyLoginOptions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Options.Encode(b); err != nil {
+		return encodeErr("auth.passkeyLoginOptions#e2037789", "options", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"); err != nil {
+		return decodeErr("auth.passkeyLoginOptions#e2037789", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthPasskeyLoginOptions) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.passkeyLoginOptions#e2037789", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Options, depth+1); err != nil {
+		return decodeErr("auth.passkeyLoginOptions#e2037789", "options", err)
 	}
 	return nil
 }
@@ -2290,20 +2678,22 @@ func (c *Client) AuthSendCode(ctx context.Context, req *AuthSendCodeRequest) (Au
 
 // AuthSignUpRequest is the TL function auth.signUp:
 //
-//	auth.signUp#80eee427 phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
+//	auth.signUp#aac7b717 flags:# no_joined_notifications:flags.0?true phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.signUp.
 type AuthSignUpRequest struct {
-	PhoneNumber   string
-	PhoneCodeHash string
-	FirstName     string
-	LastName      string
+	Flags                 bin.Fields // flags word; see the type's doc
+	NoJoinedNotifications bool       // flags.0?true
+	PhoneNumber           string
+	PhoneCodeHash         string
+	FirstName             string
+	LastName              string
 }
 
 // AuthSignUpRequestTypeID is the ID of auth.signUp.
-const AuthSignUpRequestTypeID = 0x80eee427
+const AuthSignUpRequestTypeID = 0xaac7b717
 
-// TypeID returns 0x80eee427, the ID of auth.signUp.
+// TypeID returns 0xaac7b717, the ID of auth.signUp.
 func (*AuthSignUpRequest) TypeID() uint32 {
 	return AuthSignUpRequestTypeID
 }
@@ -2327,6 +2717,11 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.NoJoinedNotifications {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
 	b.PutString(m.PhoneCodeHash)
 	b.PutString(m.FirstName)
@@ -2340,7 +2735,7 @@ func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
-		return decodeErr("auth.signUp#80eee427", "", err)
+		return decodeErr("auth.signUp#aac7b717", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2355,25 +2750,31 @@ func (m *AuthSignUpRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = AuthSignUpRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("auth.signUp#aac7b717", "flags", err)
+	}
+	m.NoJoinedNotifications = m.Flags.Has(0)
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "phone_number", err)
+		return decodeErr("auth.signUp#aac7b717", "phone_number", err)
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "phone_code_hash", err)
+		return decodeErr("auth.signUp#aac7b717", "phone_code_hash", err)
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "first_name", err)
+		return decodeErr("auth.signUp#aac7b717", "first_name", err)
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "last_name", err)
+		return decodeErr("auth.signUp#aac7b717", "last_name", err)
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AuthSignUp invokes auth.signUp#80eee427:
+// AuthSignUp invokes auth.signUp#aac7b717:
 //
-//	auth.signUp#80eee427 phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
+//	auth.signUp#aac7b717 flags:# no_joined_notifications:flags.0?true phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -3312,18 +3713,24 @@ func (c *Client) AuthRecoverPassword(ctx context.Context, req *AuthRecoverPasswo
 
 // AuthResendCodeRequest is the TL function auth.resendCode:
 //
-//	auth.resendCode#3ef1a9bf phone_number:string phone_code_hash:string = auth.SentCode
+//	auth.resendCode#cae47523 flags:# phone_number:string phone_code_hash:string reason:flags.0?string = auth.SentCode
 //
 // See https://core.telegram.org/method/auth.resendCode.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type AuthResendCodeRequest struct {
+	Flags         bin.Fields // flags word; see the type's doc
 	PhoneNumber   string
 	PhoneCodeHash string
+	Reason        string // flags.0?string
 }
 
 // AuthResendCodeRequestTypeID is the ID of auth.resendCode.
-const AuthResendCodeRequestTypeID = 0x3ef1a9bf
+const AuthResendCodeRequestTypeID = 0xcae47523
 
-// TypeID returns 0x3ef1a9bf, the ID of auth.resendCode.
+// TypeID returns 0xcae47523, the ID of auth.resendCode.
 func (*AuthResendCodeRequest) TypeID() uint32 {
 	return AuthResendCodeRequestTypeID
 }
@@ -3347,8 +3754,16 @@ func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Reason != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
 	b.PutString(m.PhoneCodeHash)
+	if flags.Has(0) {
+		b.PutString(m.Reason)
+	}
 	return nil
 }
 
@@ -3358,7 +3773,7 @@ func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
-		return decodeErr("auth.resendCode#3ef1a9bf", "", err)
+		return decodeErr("auth.resendCode#cae47523", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3373,19 +3788,31 @@ func (m *AuthResendCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = AuthResendCodeRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("auth.resendCode#cae47523", "flags", err)
+	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.resendCode#3ef1a9bf", "phone_number", err)
+		return decodeErr("auth.resendCode#cae47523", "phone_number", err)
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.resendCode#3ef1a9bf", "phone_code_hash", err)
+		return decodeErr("auth.resendCode#cae47523", "phone_code_hash", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Reason, err = b.String(); err != nil {
+			return decodeErr("auth.resendCode#cae47523", "reason", err)
+		}
+	}
+	if m.Reason != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// AuthResendCode invokes auth.resendCode#3ef1a9bf:
+// AuthResendCode invokes auth.resendCode#cae47523:
 //
-//	auth.resendCode#3ef1a9bf phone_number:string phone_code_hash:string = auth.SentCode
+//	auth.resendCode#cae47523 flags:# phone_number:string phone_code_hash:string reason:flags.0?string = auth.SentCode
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -4012,7 +4439,7 @@ func (c *Client) AuthImportWebTokenAuthorization(ctx context.Context, req *AuthI
 
 // AuthRequestFirebaseSMSRequest is the TL function auth.requestFirebaseSms:
 //
-//	auth.requestFirebaseSms#89464b50 flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string ios_push_secret:flags.1?string = Bool
+//	auth.requestFirebaseSms#8e39261e flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string play_integrity_token:flags.2?string ios_push_secret:flags.1?string = Bool
 //
 // See https://core.telegram.org/method/auth.requestFirebaseSms.
 //
@@ -4020,17 +4447,18 @@ func (c *Client) AuthImportWebTokenAuthorization(ctx context.Context, req *AuthI
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type AuthRequestFirebaseSMSRequest struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	PhoneNumber    string
-	PhoneCodeHash  string
-	SafetyNetToken string // flags.0?string
-	IosPushSecret  string // flags.1?string
+	Flags              bin.Fields // flags word; see the type's doc
+	PhoneNumber        string
+	PhoneCodeHash      string
+	SafetyNetToken     string // flags.0?string
+	PlayIntegrityToken string // flags.2?string
+	IosPushSecret      string // flags.1?string
 }
 
 // AuthRequestFirebaseSMSRequestTypeID is the ID of auth.requestFirebaseSms.
-const AuthRequestFirebaseSMSRequestTypeID = 0x89464b50
+const AuthRequestFirebaseSMSRequestTypeID = 0x8e39261e
 
-// TypeID returns 0x89464b50, the ID of auth.requestFirebaseSms.
+// TypeID returns 0x8e39261e, the ID of auth.requestFirebaseSms.
 func (*AuthRequestFirebaseSMSRequest) TypeID() uint32 {
 	return AuthRequestFirebaseSMSRequestTypeID
 }
@@ -4058,6 +4486,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SafetyNetToken != "" {
 		flags.Set(0)
 	}
+	if m.PlayIntegrityToken != "" {
+		flags.Set(2)
+	}
 	if m.IosPushSecret != "" {
 		flags.Set(1)
 	}
@@ -4066,6 +4497,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.PhoneCodeHash)
 	if flags.Has(0) {
 		b.PutString(m.SafetyNetToken)
+	}
+	if flags.Has(2) {
+		b.PutString(m.PlayIntegrityToken)
 	}
 	if flags.Has(1) {
 		b.PutString(m.IosPushSecret)
@@ -4079,7 +4513,7 @@ func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "", err)
+		return decodeErr("auth.requestFirebaseSms#8e39261e", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4097,26 +4531,34 @@ func (m *AuthRequestFirebaseSMSRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	*m = AuthRequestFirebaseSMSRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "flags", err)
+		return decodeErr("auth.requestFirebaseSms#8e39261e", "flags", err)
 	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "phone_number", err)
+		return decodeErr("auth.requestFirebaseSms#8e39261e", "phone_number", err)
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "phone_code_hash", err)
+		return decodeErr("auth.requestFirebaseSms#8e39261e", "phone_code_hash", err)
 	}
 	if m.Flags.Has(0) {
 		if m.SafetyNetToken, err = b.String(); err != nil {
-			return decodeErr("auth.requestFirebaseSms#89464b50", "safety_net_token", err)
+			return decodeErr("auth.requestFirebaseSms#8e39261e", "safety_net_token", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityToken, err = b.String(); err != nil {
+			return decodeErr("auth.requestFirebaseSms#8e39261e", "play_integrity_token", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.IosPushSecret, err = b.String(); err != nil {
-			return decodeErr("auth.requestFirebaseSms#89464b50", "ios_push_secret", err)
+			return decodeErr("auth.requestFirebaseSms#8e39261e", "ios_push_secret", err)
 		}
 	}
 	if m.SafetyNetToken != "" {
 		m.Flags.Unset(0)
+	}
+	if m.PlayIntegrityToken != "" {
+		m.Flags.Unset(2)
 	}
 	if m.IosPushSecret != "" {
 		m.Flags.Unset(1)
@@ -4124,9 +4566,9 @@ func (m *AuthRequestFirebaseSMSRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// AuthRequestFirebaseSMS invokes auth.requestFirebaseSms#89464b50:
+// AuthRequestFirebaseSMS invokes auth.requestFirebaseSms#8e39261e:
 //
-//	auth.requestFirebaseSms#89464b50 flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string ios_push_secret:flags.1?string = Bool
+//	auth.requestFirebaseSms#8e39261e flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string play_integrity_token:flags.2?string ios_push_secret:flags.1?string = Bool
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -4225,4 +4667,401 @@ func (c *Client) AuthResetLoginEmail(ctx context.Context, req *AuthResetLoginEma
 		req = new(AuthResetLoginEmailRequest)
 	}
 	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+}
+
+// AuthReportMissingCodeRequest is the TL function auth.reportMissingCode:
+//
+//	auth.reportMissingCode#cb9deff6 phone_number:string phone_code_hash:string mnc:string = Bool
+//
+// See https://core.telegram.org/method/auth.reportMissingCode.
+type AuthReportMissingCodeRequest struct {
+	PhoneNumber   string
+	PhoneCodeHash string
+	Mnc           string
+}
+
+// AuthReportMissingCodeRequestTypeID is the ID of auth.reportMissingCode.
+const AuthReportMissingCodeRequestTypeID = 0xcb9deff6
+
+// TypeID returns 0xcb9deff6, the ID of auth.reportMissingCode.
+func (*AuthReportMissingCodeRequest) TypeID() uint32 {
+	return AuthReportMissingCodeRequestTypeID
+}
+
+// TypeName returns "auth.reportMissingCode".
+func (*AuthReportMissingCodeRequest) TypeName() string {
+	return "auth.reportMissingCode"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthReportMissingCodeRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthReportMissingCodeRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthReportMissingCodeRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutString(m.Mnc)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"); err != nil {
+		return decodeErr("auth.reportMissingCode#cb9deff6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthReportMissingCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return decodeErr("auth.reportMissingCode#cb9deff6", "phone_number", err)
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return decodeErr("auth.reportMissingCode#cb9deff6", "phone_code_hash", err)
+	}
+	if m.Mnc, err = b.String(); err != nil {
+		return decodeErr("auth.reportMissingCode#cb9deff6", "mnc", err)
+	}
+	return nil
+}
+
+// AuthReportMissingCode invokes auth.reportMissingCode#cb9deff6:
+//
+//	auth.reportMissingCode#cb9deff6 phone_number:string phone_code_hash:string mnc:string = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/auth.reportMissingCode.
+func (c *Client) AuthReportMissingCode(ctx context.Context, req *AuthReportMissingCodeRequest) (bool, error) {
+	if req == nil {
+		req = new(AuthReportMissingCodeRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AuthCheckPaidAuthRequest is the TL function auth.checkPaidAuth:
+//
+//	auth.checkPaidAuth#56e59f9c phone_number:string phone_code_hash:string form_id:long = auth.SentCode
+//
+// See https://core.telegram.org/method/auth.checkPaidAuth.
+type AuthCheckPaidAuthRequest struct {
+	PhoneNumber   string
+	PhoneCodeHash string
+	FormID        int64
+}
+
+// AuthCheckPaidAuthRequestTypeID is the ID of auth.checkPaidAuth.
+const AuthCheckPaidAuthRequestTypeID = 0x56e59f9c
+
+// TypeID returns 0x56e59f9c, the ID of auth.checkPaidAuth.
+func (*AuthCheckPaidAuthRequest) TypeID() uint32 {
+	return AuthCheckPaidAuthRequestTypeID
+}
+
+// TypeName returns "auth.checkPaidAuth".
+func (*AuthCheckPaidAuthRequest) TypeName() string {
+	return "auth.checkPaidAuth"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthCheckPaidAuthRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthCheckPaidAuthRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthCheckPaidAuthRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutLong(m.FormID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"); err != nil {
+		return decodeErr("auth.checkPaidAuth#56e59f9c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckPaidAuthRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return decodeErr("auth.checkPaidAuth#56e59f9c", "phone_number", err)
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return decodeErr("auth.checkPaidAuth#56e59f9c", "phone_code_hash", err)
+	}
+	if m.FormID, err = b.Long(); err != nil {
+		return decodeErr("auth.checkPaidAuth#56e59f9c", "form_id", err)
+	}
+	return nil
+}
+
+// AuthCheckPaidAuth invokes auth.checkPaidAuth#56e59f9c:
+//
+//	auth.checkPaidAuth#56e59f9c phone_number:string phone_code_hash:string form_id:long = auth.SentCode
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/auth.checkPaidAuth.
+func (c *Client) AuthCheckPaidAuth(ctx context.Context, req *AuthCheckPaidAuthRequest) (AuthSentCodeClass, error) {
+	if req == nil {
+		req = new(AuthCheckPaidAuthRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+}
+
+// AuthInitPasskeyLoginRequest is the TL function auth.initPasskeyLogin:
+//
+//	auth.initPasskeyLogin#518ad0b7 api_id:int api_hash:string = auth.PasskeyLoginOptions
+//
+// See https://core.telegram.org/method/auth.initPasskeyLogin.
+type AuthInitPasskeyLoginRequest struct {
+	APIID   int
+	APIHash string
+}
+
+// AuthInitPasskeyLoginRequestTypeID is the ID of auth.initPasskeyLogin.
+const AuthInitPasskeyLoginRequestTypeID = 0x518ad0b7
+
+// TypeID returns 0x518ad0b7, the ID of auth.initPasskeyLogin.
+func (*AuthInitPasskeyLoginRequest) TypeID() uint32 {
+	return AuthInitPasskeyLoginRequestTypeID
+}
+
+// TypeName returns "auth.initPasskeyLogin".
+func (*AuthInitPasskeyLoginRequest) TypeName() string {
+	return "auth.initPasskeyLogin"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthInitPasskeyLoginRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthInitPasskeyLoginRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthInitPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.APIID)
+	b.PutString(m.APIHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"); err != nil {
+		return decodeErr("auth.initPasskeyLogin#518ad0b7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthInitPasskeyLoginRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.APIID, err = b.Int(); err != nil {
+		return decodeErr("auth.initPasskeyLogin#518ad0b7", "api_id", err)
+	}
+	if m.APIHash, err = b.String(); err != nil {
+		return decodeErr("auth.initPasskeyLogin#518ad0b7", "api_hash", err)
+	}
+	return nil
+}
+
+// AuthInitPasskeyLogin invokes auth.initPasskeyLogin#518ad0b7:
+//
+//	auth.initPasskeyLogin#518ad0b7 api_id:int api_hash:string = auth.PasskeyLoginOptions
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/auth.initPasskeyLogin.
+func (c *Client) AuthInitPasskeyLogin(ctx context.Context, req *AuthInitPasskeyLoginRequest) (*AuthPasskeyLoginOptions, error) {
+	if req == nil {
+		req = new(AuthInitPasskeyLoginRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[AuthPasskeyLoginOptions])
+}
+
+// AuthFinishPasskeyLoginRequest is the TL function auth.finishPasskeyLogin:
+//
+//	auth.finishPasskeyLogin#9857ad07 flags:# credential:InputPasskeyCredential from_dc_id:flags.0?int from_auth_key_id:flags.0?long = auth.Authorization
+//
+// See https://core.telegram.org/method/auth.finishPasskeyLogin.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type AuthFinishPasskeyLoginRequest struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Credential    InputPasskeyCredentialClass
+	FromDCID      int   // flags.0?int
+	FromAuthKeyID int64 // flags.0?long
+}
+
+// AuthFinishPasskeyLoginRequestTypeID is the ID of auth.finishPasskeyLogin.
+const AuthFinishPasskeyLoginRequestTypeID = 0x9857ad07
+
+// TypeID returns 0x9857ad07, the ID of auth.finishPasskeyLogin.
+func (*AuthFinishPasskeyLoginRequest) TypeID() uint32 {
+	return AuthFinishPasskeyLoginRequestTypeID
+}
+
+// TypeName returns "auth.finishPasskeyLogin".
+func (*AuthFinishPasskeyLoginRequest) TypeName() string {
+	return "auth.finishPasskeyLogin"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthFinishPasskeyLoginRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthFinishPasskeyLoginRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Credential); err != nil {
+		return encodeErr("auth.finishPasskeyLogin#9857ad07", "credential", err)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.FromDCID)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.FromAuthKeyID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"); err != nil {
+		return decodeErr("auth.finishPasskeyLogin#9857ad07", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthFinishPasskeyLoginRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("auth.finishPasskeyLogin#9857ad07", "", ErrTooDeep)
+	}
+	*m = AuthFinishPasskeyLoginRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("auth.finishPasskeyLogin#9857ad07", "flags", err)
+	}
+	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+		return decodeErr("auth.finishPasskeyLogin#9857ad07", "credential", err)
+	}
+	if m.Flags.Has(0) {
+		if m.FromDCID, err = b.Int(); err != nil {
+			return decodeErr("auth.finishPasskeyLogin#9857ad07", "from_dc_id", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.FromAuthKeyID, err = b.Long(); err != nil {
+			return decodeErr("auth.finishPasskeyLogin#9857ad07", "from_auth_key_id", err)
+		}
+	}
+	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthFinishPasskeyLogin invokes auth.finishPasskeyLogin#9857ad07:
+//
+//	auth.finishPasskeyLogin#9857ad07 flags:# credential:InputPasskeyCredential from_dc_id:flags.0?int from_auth_key_id:flags.0?long = auth.Authorization
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/auth.finishPasskeyLogin.
+func (c *Client) AuthFinishPasskeyLogin(ctx context.Context, req *AuthFinishPasskeyLoginRequest) (AuthAuthorizationClass, error) {
+	if req == nil {
+		req = new(AuthFinishPasskeyLoginRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }

@@ -1299,7 +1299,7 @@ func (m *BotCommandScopePeerUser) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotInlineMessageClass is the TL type BotInlineMessage: one of BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo, BotInlineMessageMediaVenue, BotInlineMessageMediaContact, BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage.
+// BotInlineMessageClass is the TL type BotInlineMessage: one of BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo, BotInlineMessageMediaVenue, BotInlineMessageMediaContact, BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage, BotInlineMessageRichMessage.
 //
 // See https://core.telegram.org/type/BotInlineMessage.
 type BotInlineMessageClass interface {
@@ -1334,6 +1334,8 @@ func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, er
 		v = &BotInlineMessageMediaInvoice{}
 	case BotInlineMessageMediaWebPageTypeID:
 		v = &BotInlineMessageMediaWebPage{}
+	case BotInlineMessageRichMessageTypeID:
+		v = &BotInlineMessageRichMessage{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -2267,6 +2269,104 @@ func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
+// BotInlineMessageRichMessage is the TL constructor botInlineMessageRichMessage:
+//
+//	botInlineMessageRichMessage#a617e7b flags:# reply_markup:flags.2?ReplyMarkup rich_message:RichMessage = BotInlineMessage
+//
+// See https://core.telegram.org/constructor/botInlineMessageRichMessage.
+type BotInlineMessageRichMessage struct {
+	Flags       bin.Fields       // flags word; see the type's doc
+	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
+	RichMessage RichMessage
+}
+
+// BotInlineMessageRichMessageTypeID is the ID of botInlineMessageRichMessage.
+const BotInlineMessageRichMessageTypeID = 0x0a617e7b
+
+// TypeID returns 0x0a617e7b, the ID of botInlineMessageRichMessage.
+func (*BotInlineMessageRichMessage) TypeID() uint32 {
+	return BotInlineMessageRichMessageTypeID
+}
+
+// TypeName returns "botInlineMessageRichMessage".
+func (*BotInlineMessageRichMessage) TypeName() string {
+	return "botInlineMessageRichMessage"
+}
+
+// botInlineMessageClass marks BotInlineMessageRichMessage as a BotInlineMessageClass.
+func (*BotInlineMessageRichMessage) botInlineMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotInlineMessageRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyMarkup != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		if err := encodeObj(b, m.ReplyMarkup); err != nil {
+			return encodeErr("botInlineMessageRichMessage#0a617e7b", "reply_markup", err)
+		}
+	}
+	if err := m.RichMessage.Encode(b); err != nil {
+		return encodeErr("botInlineMessageRichMessage#0a617e7b", "rich_message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"); err != nil {
+		return decodeErr("botInlineMessageRichMessage#0a617e7b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageRichMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botInlineMessageRichMessage#0a617e7b", "", ErrTooDeep)
+	}
+	*m = BotInlineMessageRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("botInlineMessageRichMessage#0a617e7b", "flags", err)
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return decodeErr("botInlineMessageRichMessage#0a617e7b", "reply_markup", err)
+		}
+	}
+	if err = decodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+		return decodeErr("botInlineMessageRichMessage#0a617e7b", "rich_message", err)
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
 // BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult, BotInlineMediaResult.
 //
 // See https://core.telegram.org/type/BotInlineResult.
@@ -2874,6 +2974,249 @@ func (m *BotMenuButton) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// BusinessAwayMessageScheduleClass is the TL type BusinessAwayMessageSchedule: one of BusinessAwayMessageScheduleAlways, BusinessAwayMessageScheduleOutsideWorkHours, BusinessAwayMessageScheduleCustom.
+//
+// See https://core.telegram.org/type/BusinessAwayMessageSchedule.
+type BusinessAwayMessageScheduleClass interface {
+	Object
+	businessAwayMessageScheduleClass()
+}
+
+// DecodeBusinessAwayMessageSchedule decodes any constructor of BusinessAwayMessageSchedule.
+func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageScheduleClass, error) {
+	return decodeBusinessAwayMessageSchedule(b, 0)
+}
+
+// decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a value nested depth levels deep.
+func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMessageScheduleClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v BusinessAwayMessageScheduleClass
+	switch id {
+	case BusinessAwayMessageScheduleAlwaysTypeID:
+		v = &BusinessAwayMessageScheduleAlways{}
+	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
+		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
+	case BusinessAwayMessageScheduleCustomTypeID:
+		v = &BusinessAwayMessageScheduleCustom{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "BusinessAwayMessageSchedule",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// BusinessAwayMessageScheduleAlways is the TL constructor businessAwayMessageScheduleAlways:
+//
+//	businessAwayMessageScheduleAlways#c9b9e2b9 = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleAlways.
+type BusinessAwayMessageScheduleAlways struct{}
+
+// BusinessAwayMessageScheduleAlwaysTypeID is the ID of businessAwayMessageScheduleAlways.
+const BusinessAwayMessageScheduleAlwaysTypeID = 0xc9b9e2b9
+
+// TypeID returns 0xc9b9e2b9, the ID of businessAwayMessageScheduleAlways.
+func (*BusinessAwayMessageScheduleAlways) TypeID() uint32 {
+	return BusinessAwayMessageScheduleAlwaysTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleAlways".
+func (*BusinessAwayMessageScheduleAlways) TypeName() string {
+	return "businessAwayMessageScheduleAlways"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleAlways as a BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleAlways) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleAlwaysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleAlways) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"); err != nil {
+		return decodeErr("businessAwayMessageScheduleAlways#c9b9e2b9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleAlways) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BusinessAwayMessageScheduleOutsideWorkHours is the TL constructor businessAwayMessageScheduleOutsideWorkHours:
+//
+//	businessAwayMessageScheduleOutsideWorkHours#c3f2f501 = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleOutsideWorkHours.
+type BusinessAwayMessageScheduleOutsideWorkHours struct{}
+
+// BusinessAwayMessageScheduleOutsideWorkHoursTypeID is the ID of businessAwayMessageScheduleOutsideWorkHours.
+const BusinessAwayMessageScheduleOutsideWorkHoursTypeID = 0xc3f2f501
+
+// TypeID returns 0xc3f2f501, the ID of businessAwayMessageScheduleOutsideWorkHours.
+func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeID() uint32 {
+	return BusinessAwayMessageScheduleOutsideWorkHoursTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleOutsideWorkHours".
+func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
+	return "businessAwayMessageScheduleOutsideWorkHours"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleOutsideWorkHours as a BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleOutsideWorkHours) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"); err != nil {
+		return decodeErr("businessAwayMessageScheduleOutsideWorkHours#c3f2f501", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BusinessAwayMessageScheduleCustom is the TL constructor businessAwayMessageScheduleCustom:
+//
+//	businessAwayMessageScheduleCustom#cc4d9ecc start_date:int end_date:int = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleCustom.
+type BusinessAwayMessageScheduleCustom struct {
+	StartDate int
+	EndDate   int
+}
+
+// BusinessAwayMessageScheduleCustomTypeID is the ID of businessAwayMessageScheduleCustom.
+const BusinessAwayMessageScheduleCustomTypeID = 0xcc4d9ecc
+
+// TypeID returns 0xcc4d9ecc, the ID of businessAwayMessageScheduleCustom.
+func (*BusinessAwayMessageScheduleCustom) TypeID() uint32 {
+	return BusinessAwayMessageScheduleCustomTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleCustom".
+func (*BusinessAwayMessageScheduleCustom) TypeName() string {
+	return "businessAwayMessageScheduleCustom"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleCustom as a BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleCustom) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleCustomTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"); err != nil {
+		return decodeErr("businessAwayMessageScheduleCustom#cc4d9ecc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleCustom) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StartDate, err = b.Int(); err != nil {
+		return decodeErr("businessAwayMessageScheduleCustom#cc4d9ecc", "start_date", err)
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return decodeErr("businessAwayMessageScheduleCustom#cc4d9ecc", "end_date", err)
+	}
+	return nil
+}
+
 // BankCardOpenURL is the TL constructor bankCardOpenUrl:
 //
 //	bankCardOpenUrl#f568028a url:string name:string = BankCardOpenUrl
@@ -2947,9 +3290,108 @@ func (m *BankCardOpenURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// Birthday is the TL constructor birthday:
+//
+//	birthday#6c8e1e06 flags:# day:int month:int year:flags.0?int = Birthday
+//
+// See https://core.telegram.org/constructor/birthday.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type Birthday struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Day   int
+	Month int
+	Year  int // flags.0?int
+}
+
+// BirthdayTypeID is the ID of birthday.
+const BirthdayTypeID = 0x6c8e1e06
+
+// TypeID returns 0x6c8e1e06, the ID of birthday.
+func (*Birthday) TypeID() uint32 {
+	return BirthdayTypeID
+}
+
+// TypeName returns "birthday".
+func (*Birthday) TypeName() string {
+	return "birthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *Birthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Birthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Year != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Day)
+	b.PutInt(m.Month)
+	if flags.Has(0) {
+		b.PutInt(m.Year)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Birthday) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BirthdayTypeID, "birthday"); err != nil {
+		return decodeErr("birthday#6c8e1e06", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Birthday) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Birthday) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Birthday{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("birthday#6c8e1e06", "flags", err)
+	}
+	if m.Day, err = b.Int(); err != nil {
+		return decodeErr("birthday#6c8e1e06", "day", err)
+	}
+	if m.Month, err = b.Int(); err != nil {
+		return decodeErr("birthday#6c8e1e06", "month", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Year, err = b.Int(); err != nil {
+			return decodeErr("birthday#6c8e1e06", "year", err)
+		}
+	}
+	if m.Year != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // Boost is the TL constructor boost:
 //
-//	boost#2a1c8c71 flags:# gift:flags.1?true giveaway:flags.2?true unclaimed:flags.3?true id:string user_id:flags.0?long giveaway_msg_id:flags.2?int date:int expires:int used_gift_slug:flags.4?string multiplier:flags.5?int = Boost
+//	boost#4b3e14d6 flags:# gift:flags.1?true giveaway:flags.2?true unclaimed:flags.3?true id:string user_id:flags.0?long giveaway_msg_id:flags.2?int date:int expires:int used_gift_slug:flags.4?string multiplier:flags.5?int stars:flags.6?long = Boost
 //
 // See https://core.telegram.org/constructor/boost.
 //
@@ -2968,12 +3410,13 @@ type Boost struct {
 	Expires       int
 	UsedGiftSlug  string // flags.4?string
 	Multiplier    int    // flags.5?int
+	Stars         int64  // flags.6?long
 }
 
 // BoostTypeID is the ID of boost.
-const BoostTypeID = 0x2a1c8c71
+const BoostTypeID = 0x4b3e14d6
 
-// TypeID returns 0x2a1c8c71, the ID of boost.
+// TypeID returns 0x4b3e14d6, the ID of boost.
 func (*Boost) TypeID() uint32 {
 	return BoostTypeID
 }
@@ -3016,6 +3459,9 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if m.Multiplier != 0 {
 		flags.Set(5)
 	}
+	if m.Stars != 0 {
+		flags.Set(6)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.ID)
 	if flags.Has(0) {
@@ -3032,6 +3478,9 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(5) {
 		b.PutInt(m.Multiplier)
 	}
+	if flags.Has(6) {
+		b.PutLong(m.Stars)
+	}
 	return nil
 }
 
@@ -3041,7 +3490,7 @@ func (m *Boost) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, BoostTypeID, "boost"); err != nil {
-		return decodeErr("boost#2a1c8c71", "", err)
+		return decodeErr("boost#4b3e14d6", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3059,38 +3508,43 @@ func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = Boost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("boost#2a1c8c71", "flags", err)
+		return decodeErr("boost#4b3e14d6", "flags", err)
 	}
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("boost#2a1c8c71", "id", err)
+		return decodeErr("boost#4b3e14d6", "id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
-			return decodeErr("boost#2a1c8c71", "user_id", err)
+			return decodeErr("boost#4b3e14d6", "user_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.GiveawayMsgID, err = b.Int(); err != nil {
-			return decodeErr("boost#2a1c8c71", "giveaway_msg_id", err)
+			return decodeErr("boost#4b3e14d6", "giveaway_msg_id", err)
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("boost#2a1c8c71", "date", err)
+		return decodeErr("boost#4b3e14d6", "date", err)
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("boost#2a1c8c71", "expires", err)
+		return decodeErr("boost#4b3e14d6", "expires", err)
 	}
 	if m.Flags.Has(4) {
 		if m.UsedGiftSlug, err = b.String(); err != nil {
-			return decodeErr("boost#2a1c8c71", "used_gift_slug", err)
+			return decodeErr("boost#4b3e14d6", "used_gift_slug", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Multiplier, err = b.Int(); err != nil {
-			return decodeErr("boost#2a1c8c71", "multiplier", err)
+			return decodeErr("boost#4b3e14d6", "multiplier", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.Stars, err = b.Long(); err != nil {
+			return decodeErr("boost#4b3e14d6", "stars", err)
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3106,23 +3560,291 @@ func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Multiplier != 0 {
 		m.Flags.Unset(5)
 	}
+	if m.Stars != 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// BotAppSettings is the TL constructor botAppSettings:
+//
+//	botAppSettings#c99b1950 flags:# placeholder_path:flags.0?bytes background_color:flags.1?int background_dark_color:flags.2?int header_color:flags.3?int header_dark_color:flags.4?int = BotAppSettings
+//
+// See https://core.telegram.org/constructor/botAppSettings.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type BotAppSettings struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	PlaceholderPath     []byte     // flags.0?bytes
+	BackgroundColor     int        // flags.1?int
+	BackgroundDarkColor int        // flags.2?int
+	HeaderColor         int        // flags.3?int
+	HeaderDarkColor     int        // flags.4?int
+}
+
+// BotAppSettingsTypeID is the ID of botAppSettings.
+const BotAppSettingsTypeID = 0xc99b1950
+
+// TypeID returns 0xc99b1950, the ID of botAppSettings.
+func (*BotAppSettings) TypeID() uint32 {
+	return BotAppSettingsTypeID
+}
+
+// TypeName returns "botAppSettings".
+func (*BotAppSettings) TypeName() string {
+	return "botAppSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotAppSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotAppSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.PlaceholderPath) > 0 {
+		flags.Set(0)
+	}
+	if m.BackgroundColor != 0 {
+		flags.Set(1)
+	}
+	if m.BackgroundDarkColor != 0 {
+		flags.Set(2)
+	}
+	if m.HeaderColor != 0 {
+		flags.Set(3)
+	}
+	if m.HeaderDarkColor != 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBytes(m.PlaceholderPath)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.BackgroundColor)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.BackgroundDarkColor)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.HeaderColor)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.HeaderDarkColor)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotAppSettings) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BotAppSettingsTypeID, "botAppSettings"); err != nil {
+		return decodeErr("botAppSettings#c99b1950", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotAppSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotAppSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("botAppSettings#c99b1950", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.PlaceholderPath, err = b.Bytes(); err != nil {
+			return decodeErr("botAppSettings#c99b1950", "placeholder_path", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.BackgroundColor, err = b.Int(); err != nil {
+			return decodeErr("botAppSettings#c99b1950", "background_color", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.BackgroundDarkColor, err = b.Int(); err != nil {
+			return decodeErr("botAppSettings#c99b1950", "background_dark_color", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.HeaderColor, err = b.Int(); err != nil {
+			return decodeErr("botAppSettings#c99b1950", "header_color", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.HeaderDarkColor, err = b.Int(); err != nil {
+			return decodeErr("botAppSettings#c99b1950", "header_dark_color", err)
+		}
+	}
+	if len(m.PlaceholderPath) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.BackgroundColor != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.BackgroundDarkColor != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.HeaderColor != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.HeaderDarkColor != 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// BotBusinessConnection is the TL constructor botBusinessConnection:
+//
+//	botBusinessConnection#8f34b2f5 flags:# disabled:flags.1?true connection_id:string user_id:long dc_id:int date:int rights:flags.2?BusinessBotRights = BotBusinessConnection
+//
+// See https://core.telegram.org/constructor/botBusinessConnection.
+type BotBusinessConnection struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	Disabled     bool       // flags.1?true
+	ConnectionID string
+	UserID       int64
+	DCID         int
+	Date         int
+	Rights       *BusinessBotRights // flags.2?BusinessBotRights
+}
+
+// BotBusinessConnectionTypeID is the ID of botBusinessConnection.
+const BotBusinessConnectionTypeID = 0x8f34b2f5
+
+// TypeID returns 0x8f34b2f5, the ID of botBusinessConnection.
+func (*BotBusinessConnection) TypeID() uint32 {
+	return BotBusinessConnectionTypeID
+}
+
+// TypeName returns "botBusinessConnection".
+func (*BotBusinessConnection) TypeName() string {
+	return "botBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotBusinessConnectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.Disabled {
+		flags.Set(1)
+	}
+	if m.Rights != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	b.PutLong(m.UserID)
+	b.PutInt(m.DCID)
+	b.PutInt(m.Date)
+	if flags.Has(2) {
+		if err := m.Rights.Encode(b); err != nil {
+			return encodeErr("botBusinessConnection#8f34b2f5", "rights", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BotBusinessConnectionTypeID, "botBusinessConnection"); err != nil {
+		return decodeErr("botBusinessConnection#8f34b2f5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotBusinessConnection) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botBusinessConnection#8f34b2f5", "", ErrTooDeep)
+	}
+	*m = BotBusinessConnection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("botBusinessConnection#8f34b2f5", "flags", err)
+	}
+	m.Disabled = m.Flags.Has(1)
+	if m.ConnectionID, err = b.String(); err != nil {
+		return decodeErr("botBusinessConnection#8f34b2f5", "connection_id", err)
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("botBusinessConnection#8f34b2f5", "user_id", err)
+	}
+	if m.DCID, err = b.Int(); err != nil {
+		return decodeErr("botBusinessConnection#8f34b2f5", "dc_id", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("botBusinessConnection#8f34b2f5", "date", err)
+	}
+	if m.Flags.Has(2) {
+		m.Rights = new(BusinessBotRights)
+		if err = decodeBoxed(b, m.Rights, depth+1); err != nil {
+			return decodeErr("botBusinessConnection#8f34b2f5", "rights", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
 // BotCommand is the TL constructor botCommand:
 //
-//	botCommand#c27ac8c7 command:string description:string = BotCommand
+//	botCommand#9852d6d2 flags:# ephemeral:flags.0?true command:string description:string = BotCommand
 //
 // See https://core.telegram.org/constructor/botCommand.
 type BotCommand struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Ephemeral   bool       // flags.0?true
 	Command     string
 	Description string
 }
 
 // BotCommandTypeID is the ID of botCommand.
-const BotCommandTypeID = 0xc27ac8c7
+const BotCommandTypeID = 0x9852d6d2
 
-// TypeID returns 0xc27ac8c7, the ID of botCommand.
+// TypeID returns 0x9852d6d2, the ID of botCommand.
 func (*BotCommand) TypeID() uint32 {
 	return BotCommandTypeID
 }
@@ -3146,6 +3868,11 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ephemeral {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Command)
 	b.PutString(m.Description)
 	return nil
@@ -3157,7 +3884,7 @@ func (m *BotCommand) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, BotCommandTypeID, "botCommand"); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "", err)
+		return decodeErr("botCommand#9852d6d2", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3172,19 +3899,25 @@ func (m *BotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = BotCommand{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("botCommand#9852d6d2", "flags", err)
+	}
+	m.Ephemeral = m.Flags.Has(0)
 	if m.Command, err = b.String(); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "command", err)
+		return decodeErr("botCommand#9852d6d2", "command", err)
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "description", err)
+		return decodeErr("botCommand#9852d6d2", "description", err)
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // BotInfo is the TL constructor botInfo:
 //
-//	botInfo#8f300b57 flags:# user_id:flags.0?long description:flags.1?string description_photo:flags.4?Photo description_document:flags.5?Document commands:flags.2?Vector<BotCommand> menu_button:flags.3?BotMenuButton = BotInfo
+//	botInfo#4d8a0299 flags:# has_preview_medias:flags.6?true user_id:flags.0?long description:flags.1?string description_photo:flags.4?Photo description_document:flags.5?Document commands:flags.2?Vector<BotCommand> menu_button:flags.3?BotMenuButton privacy_policy_url:flags.7?string app_settings:flags.8?BotAppSettings verifier_settings:flags.9?BotVerifierSettings = BotInfo
 //
 // See https://core.telegram.org/constructor/botInfo.
 //
@@ -3192,19 +3925,23 @@ func (m *BotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type BotInfo struct {
-	Flags               bin.Fields         // flags word; see the type's doc
-	UserID              int64              // flags.0?long
-	Description         string             // flags.1?string
-	DescriptionPhoto    PhotoClass         // flags.4?Photo
-	DescriptionDocument DocumentClass      // flags.5?Document
-	Commands            []BotCommand       // flags.2?Vector<BotCommand>
-	MenuButton          BotMenuButtonClass // flags.3?BotMenuButton
+	Flags               bin.Fields           // flags word; see the type's doc
+	HasPreviewMedias    bool                 // flags.6?true
+	UserID              int64                // flags.0?long
+	Description         string               // flags.1?string
+	DescriptionPhoto    PhotoClass           // flags.4?Photo
+	DescriptionDocument DocumentClass        // flags.5?Document
+	Commands            []BotCommand         // flags.2?Vector<BotCommand>
+	MenuButton          BotMenuButtonClass   // flags.3?BotMenuButton
+	PrivacyPolicyURL    string               // flags.7?string
+	AppSettings         *BotAppSettings      // flags.8?BotAppSettings
+	VerifierSettings    *BotVerifierSettings // flags.9?BotVerifierSettings
 }
 
 // BotInfoTypeID is the ID of botInfo.
-const BotInfoTypeID = 0x8f300b57
+const BotInfoTypeID = 0x4d8a0299
 
-// TypeID returns 0x8f300b57, the ID of botInfo.
+// TypeID returns 0x4d8a0299, the ID of botInfo.
 func (*BotInfo) TypeID() uint32 {
 	return BotInfoTypeID
 }
@@ -3228,7 +3965,10 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5)
+	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
+	if m.HasPreviewMedias {
+		flags.Set(6)
+	}
 	if m.UserID != 0 {
 		flags.Set(0)
 	}
@@ -3247,6 +3987,15 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m.MenuButton != nil {
 		flags.Set(3)
 	}
+	if m.PrivacyPolicyURL != "" {
+		flags.Set(7)
+	}
+	if m.AppSettings != nil {
+		flags.Set(8)
+	}
+	if m.VerifierSettings != nil {
+		flags.Set(9)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutLong(m.UserID)
@@ -3256,25 +4005,38 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(4) {
 		if err := encodeObj(b, m.DescriptionPhoto); err != nil {
-			return encodeErr("botInfo#8f300b57", "description_photo", err)
+			return encodeErr("botInfo#4d8a0299", "description_photo", err)
 		}
 	}
 	if flags.Has(5) {
 		if err := encodeObj(b, m.DescriptionDocument); err != nil {
-			return encodeErr("botInfo#8f300b57", "description_document", err)
+			return encodeErr("botInfo#4d8a0299", "description_document", err)
 		}
 	}
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.Commands))
 		for i := range m.Commands {
 			if err := m.Commands[i].Encode(b); err != nil {
-				return encodeErr("botInfo#8f300b57", "commands", err)
+				return encodeErr("botInfo#4d8a0299", "commands", err)
 			}
 		}
 	}
 	if flags.Has(3) {
 		if err := encodeObj(b, m.MenuButton); err != nil {
-			return encodeErr("botInfo#8f300b57", "menu_button", err)
+			return encodeErr("botInfo#4d8a0299", "menu_button", err)
+		}
+	}
+	if flags.Has(7) {
+		b.PutString(m.PrivacyPolicyURL)
+	}
+	if flags.Has(8) {
+		if err := m.AppSettings.Encode(b); err != nil {
+			return encodeErr("botInfo#4d8a0299", "app_settings", err)
+		}
+	}
+	if flags.Has(9) {
+		if err := m.VerifierSettings.Encode(b); err != nil {
+			return encodeErr("botInfo#4d8a0299", "verifier_settings", err)
 		}
 	}
 	return nil
@@ -3286,7 +4048,7 @@ func (m *BotInfo) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, BotInfoTypeID, "botInfo"); err != nil {
-		return decodeErr("botInfo#8f300b57", "", err)
+		return decodeErr("botInfo#4d8a0299", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3302,44 +4064,62 @@ func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInfo#8f300b57", "", ErrTooDeep)
+		return decodeErr("botInfo#4d8a0299", "", ErrTooDeep)
 	}
 	*m = BotInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInfo#8f300b57", "flags", err)
+		return decodeErr("botInfo#4d8a0299", "flags", err)
 	}
+	m.HasPreviewMedias = m.Flags.Has(6)
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
-			return decodeErr("botInfo#8f300b57", "user_id", err)
+			return decodeErr("botInfo#4d8a0299", "user_id", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInfo#8f300b57", "description", err)
+			return decodeErr("botInfo#4d8a0299", "description", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.DescriptionPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "description_photo", err)
+			return decodeErr("botInfo#4d8a0299", "description_photo", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.DescriptionDocument, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "description_document", err)
+			return decodeErr("botInfo#4d8a0299", "description_document", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
-			return decodeErr("botInfo#8f300b57", "commands", err)
+			return decodeErr("botInfo#4d8a0299", "commands", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.MenuButton, err = decodeBotMenuButton(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "menu_button", err)
+			return decodeErr("botInfo#4d8a0299", "menu_button", err)
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<4 | 1<<5
+	if m.Flags.Has(7) {
+		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+			return decodeErr("botInfo#4d8a0299", "privacy_policy_url", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		m.AppSettings = new(BotAppSettings)
+		if err = decodeBoxed(b, m.AppSettings, depth+1); err != nil {
+			return decodeErr("botInfo#4d8a0299", "app_settings", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		m.VerifierSettings = new(BotVerifierSettings)
+		if err = decodeBoxed(b, m.VerifierSettings, depth+1); err != nil {
+			return decodeErr("botInfo#4d8a0299", "verifier_settings", err)
+		}
+	}
+	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if m.UserID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -3349,6 +4129,1331 @@ func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Commands) > 0 {
 		m.Flags.Unset(2)
 	}
+	if m.PrivacyPolicyURL != "" {
+		m.Flags.Unset(7)
+	}
+	return nil
+}
+
+// BotPreviewMedia is the TL constructor botPreviewMedia:
+//
+//	botPreviewMedia#23e91ba3 date:int media:MessageMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/constructor/botPreviewMedia.
+type BotPreviewMedia struct {
+	Date  int
+	Media MessageMediaClass
+}
+
+// BotPreviewMediaTypeID is the ID of botPreviewMedia.
+const BotPreviewMediaTypeID = 0x23e91ba3
+
+// TypeID returns 0x23e91ba3, the ID of botPreviewMedia.
+func (*BotPreviewMedia) TypeID() uint32 {
+	return BotPreviewMediaTypeID
+}
+
+// TypeName returns "botPreviewMedia".
+func (*BotPreviewMedia) TypeName() string {
+	return "botPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotPreviewMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Date)
+	if err := encodeObj(b, m.Media); err != nil {
+		return encodeErr("botPreviewMedia#23e91ba3", "media", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BotPreviewMediaTypeID, "botPreviewMedia"); err != nil {
+		return decodeErr("botPreviewMedia#23e91ba3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotPreviewMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("botPreviewMedia#23e91ba3", "", ErrTooDeep)
+	}
+	var err error
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("botPreviewMedia#23e91ba3", "date", err)
+	}
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		return decodeErr("botPreviewMedia#23e91ba3", "media", err)
+	}
+	return nil
+}
+
+// BotVerification is the TL constructor botVerification:
+//
+//	botVerification#f93cd45c bot_id:long icon:long description:string = BotVerification
+//
+// See https://core.telegram.org/constructor/botVerification.
+type BotVerification struct {
+	BotID       int64
+	Icon        int64
+	Description string
+}
+
+// BotVerificationTypeID is the ID of botVerification.
+const BotVerificationTypeID = 0xf93cd45c
+
+// TypeID returns 0xf93cd45c, the ID of botVerification.
+func (*BotVerification) TypeID() uint32 {
+	return BotVerificationTypeID
+}
+
+// TypeName returns "botVerification".
+func (*BotVerification) TypeName() string {
+	return "botVerification"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotVerification) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotVerificationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	b.PutLong(m.Icon)
+	b.PutString(m.Description)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotVerification) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BotVerificationTypeID, "botVerification"); err != nil {
+		return decodeErr("botVerification#f93cd45c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotVerification) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("botVerification#f93cd45c", "bot_id", err)
+	}
+	if m.Icon, err = b.Long(); err != nil {
+		return decodeErr("botVerification#f93cd45c", "icon", err)
+	}
+	if m.Description, err = b.String(); err != nil {
+		return decodeErr("botVerification#f93cd45c", "description", err)
+	}
+	return nil
+}
+
+// BotVerifierSettings is the TL constructor botVerifierSettings:
+//
+//	botVerifierSettings#b0cd6617 flags:# can_modify_custom_description:flags.1?true icon:long company:string custom_description:flags.0?string = BotVerifierSettings
+//
+// See https://core.telegram.org/constructor/botVerifierSettings.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type BotVerifierSettings struct {
+	Flags                      bin.Fields // flags word; see the type's doc
+	CanModifyCustomDescription bool       // flags.1?true
+	Icon                       int64
+	Company                    string
+	CustomDescription          string // flags.0?string
+}
+
+// BotVerifierSettingsTypeID is the ID of botVerifierSettings.
+const BotVerifierSettingsTypeID = 0xb0cd6617
+
+// TypeID returns 0xb0cd6617, the ID of botVerifierSettings.
+func (*BotVerifierSettings) TypeID() uint32 {
+	return BotVerifierSettingsTypeID
+}
+
+// TypeName returns "botVerifierSettings".
+func (*BotVerifierSettings) TypeName() string {
+	return "botVerifierSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotVerifierSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.CanModifyCustomDescription {
+		flags.Set(1)
+	}
+	if m.CustomDescription != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Icon)
+	b.PutString(m.Company)
+	if flags.Has(0) {
+		b.PutString(m.CustomDescription)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BotVerifierSettingsTypeID, "botVerifierSettings"); err != nil {
+		return decodeErr("botVerifierSettings#b0cd6617", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotVerifierSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotVerifierSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("botVerifierSettings#b0cd6617", "flags", err)
+	}
+	m.CanModifyCustomDescription = m.Flags.Has(1)
+	if m.Icon, err = b.Long(); err != nil {
+		return decodeErr("botVerifierSettings#b0cd6617", "icon", err)
+	}
+	if m.Company, err = b.String(); err != nil {
+		return decodeErr("botVerifierSettings#b0cd6617", "company", err)
+	}
+	if m.Flags.Has(0) {
+		if m.CustomDescription, err = b.String(); err != nil {
+			return decodeErr("botVerifierSettings#b0cd6617", "custom_description", err)
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.CustomDescription != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BusinessAwayMessage is the TL constructor businessAwayMessage:
+//
+//	businessAwayMessage#ef156a5c flags:# offline_only:flags.0?true shortcut_id:int schedule:BusinessAwayMessageSchedule recipients:BusinessRecipients = BusinessAwayMessage
+//
+// See https://core.telegram.org/constructor/businessAwayMessage.
+type BusinessAwayMessage struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	OfflineOnly bool       // flags.0?true
+	ShortcutID  int
+	Schedule    BusinessAwayMessageScheduleClass
+	Recipients  BusinessRecipients
+}
+
+// BusinessAwayMessageTypeID is the ID of businessAwayMessage.
+const BusinessAwayMessageTypeID = 0xef156a5c
+
+// TypeID returns 0xef156a5c, the ID of businessAwayMessage.
+func (*BusinessAwayMessage) TypeID() uint32 {
+	return BusinessAwayMessageTypeID
+}
+
+// TypeName returns "businessAwayMessage".
+func (*BusinessAwayMessage) TypeName() string {
+	return "businessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OfflineOnly {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if err := encodeObj(b, m.Schedule); err != nil {
+		return encodeErr("businessAwayMessage#ef156a5c", "schedule", err)
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return encodeErr("businessAwayMessage#ef156a5c", "recipients", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessAwayMessageTypeID, "businessAwayMessage"); err != nil {
+		return decodeErr("businessAwayMessage#ef156a5c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("businessAwayMessage#ef156a5c", "", ErrTooDeep)
+	}
+	*m = BusinessAwayMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessAwayMessage#ef156a5c", "flags", err)
+	}
+	m.OfflineOnly = m.Flags.Has(0)
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("businessAwayMessage#ef156a5c", "shortcut_id", err)
+	}
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+		return decodeErr("businessAwayMessage#ef156a5c", "schedule", err)
+	}
+	if err = decodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return decodeErr("businessAwayMessage#ef156a5c", "recipients", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessBotRecipients is the TL constructor businessBotRecipients:
+//
+//	businessBotRecipients#b88cf373 flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<long> exclude_users:flags.6?Vector<long> = BusinessBotRecipients
+//
+// See https://core.telegram.org/constructor/businessBotRecipients.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type BusinessBotRecipients struct {
+	Flags           bin.Fields // flags word; see the type's doc
+	ExistingChats   bool       // flags.0?true
+	NewChats        bool       // flags.1?true
+	Contacts        bool       // flags.2?true
+	NonContacts     bool       // flags.3?true
+	ExcludeSelected bool       // flags.5?true
+	Users           []int64    // flags.4?Vector<long>
+	ExcludeUsers    []int64    // flags.6?Vector<long>
+}
+
+// BusinessBotRecipientsTypeID is the ID of businessBotRecipients.
+const BusinessBotRecipientsTypeID = 0xb88cf373
+
+// TypeID returns 0xb88cf373, the ID of businessBotRecipients.
+func (*BusinessBotRecipients) TypeID() uint32 {
+	return BusinessBotRecipientsTypeID
+}
+
+// TypeName returns "businessBotRecipients".
+func (*BusinessBotRecipients) TypeName() string {
+	return "businessBotRecipients"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessBotRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			b.PutLong(m.Users[i])
+		}
+	}
+	if flags.Has(6) {
+		b.PutVectorHeader(len(m.ExcludeUsers))
+		for i := range m.ExcludeUsers {
+			b.PutLong(m.ExcludeUsers[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessBotRecipientsTypeID, "businessBotRecipients"); err != nil {
+		return decodeErr("businessBotRecipients#b88cf373", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessBotRecipients) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessBotRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessBotRecipients#b88cf373", "flags", err)
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
+			return decodeErr("businessBotRecipients#b88cf373", "users", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ExcludeUsers, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
+			return decodeErr("businessBotRecipients#b88cf373", "exclude_users", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// BusinessBotRights is the TL constructor businessBotRights:
+//
+//	businessBotRights#a0624cf7 flags:# reply:flags.0?true read_messages:flags.1?true delete_sent_messages:flags.2?true delete_received_messages:flags.3?true edit_name:flags.4?true edit_bio:flags.5?true edit_profile_photo:flags.6?true edit_username:flags.7?true view_gifts:flags.8?true sell_gifts:flags.9?true change_gift_settings:flags.10?true transfer_and_upgrade_gifts:flags.11?true transfer_stars:flags.12?true manage_stories:flags.13?true = BusinessBotRights
+//
+// See https://core.telegram.org/constructor/businessBotRights.
+type BusinessBotRights struct {
+	Flags                   bin.Fields // flags word; see the type's doc
+	Reply                   bool       // flags.0?true
+	ReadMessages            bool       // flags.1?true
+	DeleteSentMessages      bool       // flags.2?true
+	DeleteReceivedMessages  bool       // flags.3?true
+	EditName                bool       // flags.4?true
+	EditBio                 bool       // flags.5?true
+	EditProfilePhoto        bool       // flags.6?true
+	EditUsername            bool       // flags.7?true
+	ViewGifts               bool       // flags.8?true
+	SellGifts               bool       // flags.9?true
+	ChangeGiftSettings      bool       // flags.10?true
+	TransferAndUpgradeGifts bool       // flags.11?true
+	TransferStars           bool       // flags.12?true
+	ManageStories           bool       // flags.13?true
+}
+
+// BusinessBotRightsTypeID is the ID of businessBotRights.
+const BusinessBotRightsTypeID = 0xa0624cf7
+
+// TypeID returns 0xa0624cf7, the ID of businessBotRights.
+func (*BusinessBotRights) TypeID() uint32 {
+	return BusinessBotRightsTypeID
+}
+
+// TypeName returns "businessBotRights".
+func (*BusinessBotRights) TypeName() string {
+	return "businessBotRights"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessBotRightsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13)
+	if m.Reply {
+		flags.Set(0)
+	}
+	if m.ReadMessages {
+		flags.Set(1)
+	}
+	if m.DeleteSentMessages {
+		flags.Set(2)
+	}
+	if m.DeleteReceivedMessages {
+		flags.Set(3)
+	}
+	if m.EditName {
+		flags.Set(4)
+	}
+	if m.EditBio {
+		flags.Set(5)
+	}
+	if m.EditProfilePhoto {
+		flags.Set(6)
+	}
+	if m.EditUsername {
+		flags.Set(7)
+	}
+	if m.ViewGifts {
+		flags.Set(8)
+	}
+	if m.SellGifts {
+		flags.Set(9)
+	}
+	if m.ChangeGiftSettings {
+		flags.Set(10)
+	}
+	if m.TransferAndUpgradeGifts {
+		flags.Set(11)
+	}
+	if m.TransferStars {
+		flags.Set(12)
+	}
+	if m.ManageStories {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessBotRightsTypeID, "businessBotRights"); err != nil {
+		return decodeErr("businessBotRights#a0624cf7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessBotRights) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessBotRights{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessBotRights#a0624cf7", "flags", err)
+	}
+	m.Reply = m.Flags.Has(0)
+	m.ReadMessages = m.Flags.Has(1)
+	m.DeleteSentMessages = m.Flags.Has(2)
+	m.DeleteReceivedMessages = m.Flags.Has(3)
+	m.EditName = m.Flags.Has(4)
+	m.EditBio = m.Flags.Has(5)
+	m.EditProfilePhoto = m.Flags.Has(6)
+	m.EditUsername = m.Flags.Has(7)
+	m.ViewGifts = m.Flags.Has(8)
+	m.SellGifts = m.Flags.Has(9)
+	m.ChangeGiftSettings = m.Flags.Has(10)
+	m.TransferAndUpgradeGifts = m.Flags.Has(11)
+	m.TransferStars = m.Flags.Has(12)
+	m.ManageStories = m.Flags.Has(13)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13
+	return nil
+}
+
+// BusinessChatLink is the TL constructor businessChatLink:
+//
+//	businessChatLink#b4ae666f flags:# link:string message:string entities:flags.0?Vector<MessageEntity> title:flags.1?string views:int = BusinessChatLink
+//
+// See https://core.telegram.org/constructor/businessChatLink.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type BusinessChatLink struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Link     string
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Title    string               // flags.1?string
+	Views    int
+}
+
+// BusinessChatLinkTypeID is the ID of businessChatLink.
+const BusinessChatLinkTypeID = 0xb4ae666f
+
+// TypeID returns 0xb4ae666f, the ID of businessChatLink.
+func (*BusinessChatLink) TypeID() uint32 {
+	return BusinessChatLinkTypeID
+}
+
+// TypeName returns "businessChatLink".
+func (*BusinessChatLink) TypeName() string {
+	return "businessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessChatLinkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	if m.Title != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Link)
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := encodeObj(b, m.Entities[i]); err != nil {
+				return encodeErr("businessChatLink#b4ae666f", "entities", err)
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.Title)
+	}
+	b.PutInt(m.Views)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessChatLinkTypeID, "businessChatLink"); err != nil {
+		return decodeErr("businessChatLink#b4ae666f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessChatLink) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("businessChatLink#b4ae666f", "", ErrTooDeep)
+	}
+	*m = BusinessChatLink{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessChatLink#b4ae666f", "flags", err)
+	}
+	if m.Link, err = b.String(); err != nil {
+		return decodeErr("businessChatLink#b4ae666f", "link", err)
+	}
+	if m.Message, err = b.String(); err != nil {
+		return decodeErr("businessChatLink#b4ae666f", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return decodeErr("businessChatLink#b4ae666f", "entities", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("businessChatLink#b4ae666f", "title", err)
+		}
+	}
+	if m.Views, err = b.Int(); err != nil {
+		return decodeErr("businessChatLink#b4ae666f", "views", err)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// BusinessGreetingMessage is the TL constructor businessGreetingMessage:
+//
+//	businessGreetingMessage#e519abab shortcut_id:int recipients:BusinessRecipients no_activity_days:int = BusinessGreetingMessage
+//
+// See https://core.telegram.org/constructor/businessGreetingMessage.
+type BusinessGreetingMessage struct {
+	ShortcutID     int
+	Recipients     BusinessRecipients
+	NoActivityDays int
+}
+
+// BusinessGreetingMessageTypeID is the ID of businessGreetingMessage.
+const BusinessGreetingMessageTypeID = 0xe519abab
+
+// TypeID returns 0xe519abab, the ID of businessGreetingMessage.
+func (*BusinessGreetingMessage) TypeID() uint32 {
+	return BusinessGreetingMessageTypeID
+}
+
+// TypeName returns "businessGreetingMessage".
+func (*BusinessGreetingMessage) TypeName() string {
+	return "businessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessGreetingMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return encodeErr("businessGreetingMessage#e519abab", "recipients", err)
+	}
+	b.PutInt(m.NoActivityDays)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessGreetingMessageTypeID, "businessGreetingMessage"); err != nil {
+		return decodeErr("businessGreetingMessage#e519abab", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessGreetingMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("businessGreetingMessage#e519abab", "", ErrTooDeep)
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("businessGreetingMessage#e519abab", "shortcut_id", err)
+	}
+	if err = decodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return decodeErr("businessGreetingMessage#e519abab", "recipients", err)
+	}
+	if m.NoActivityDays, err = b.Int(); err != nil {
+		return decodeErr("businessGreetingMessage#e519abab", "no_activity_days", err)
+	}
+	return nil
+}
+
+// BusinessIntro is the TL constructor businessIntro:
+//
+//	businessIntro#5a0a066d flags:# title:string description:string sticker:flags.0?Document = BusinessIntro
+//
+// See https://core.telegram.org/constructor/businessIntro.
+type BusinessIntro struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Title       string
+	Description string
+	Sticker     DocumentClass // flags.0?Document
+}
+
+// BusinessIntroTypeID is the ID of businessIntro.
+const BusinessIntroTypeID = 0x5a0a066d
+
+// TypeID returns 0x5a0a066d, the ID of businessIntro.
+func (*BusinessIntro) TypeID() uint32 {
+	return BusinessIntroTypeID
+}
+
+// TypeName returns "businessIntro".
+func (*BusinessIntro) TypeName() string {
+	return "businessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessIntro) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessIntroTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Sticker != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Sticker); err != nil {
+			return encodeErr("businessIntro#5a0a066d", "sticker", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessIntro) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessIntroTypeID, "businessIntro"); err != nil {
+		return decodeErr("businessIntro#5a0a066d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessIntro) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("businessIntro#5a0a066d", "", ErrTooDeep)
+	}
+	*m = BusinessIntro{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessIntro#5a0a066d", "flags", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("businessIntro#5a0a066d", "title", err)
+	}
+	if m.Description, err = b.String(); err != nil {
+		return decodeErr("businessIntro#5a0a066d", "description", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+			return decodeErr("businessIntro#5a0a066d", "sticker", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessLocation is the TL constructor businessLocation:
+//
+//	businessLocation#ac5c1af7 flags:# geo_point:flags.0?GeoPoint address:string = BusinessLocation
+//
+// See https://core.telegram.org/constructor/businessLocation.
+type BusinessLocation struct {
+	Flags    bin.Fields    // flags word; see the type's doc
+	GeoPoint GeoPointClass // flags.0?GeoPoint
+	Address  string
+}
+
+// BusinessLocationTypeID is the ID of businessLocation.
+const BusinessLocationTypeID = 0xac5c1af7
+
+// TypeID returns 0xac5c1af7, the ID of businessLocation.
+func (*BusinessLocation) TypeID() uint32 {
+	return BusinessLocationTypeID
+}
+
+// TypeName returns "businessLocation".
+func (*BusinessLocation) TypeName() string {
+	return "businessLocation"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessLocation) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessLocationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.GeoPoint != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.GeoPoint); err != nil {
+			return encodeErr("businessLocation#ac5c1af7", "geo_point", err)
+		}
+	}
+	b.PutString(m.Address)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessLocation) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessLocationTypeID, "businessLocation"); err != nil {
+		return decodeErr("businessLocation#ac5c1af7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("businessLocation#ac5c1af7", "", ErrTooDeep)
+	}
+	*m = BusinessLocation{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessLocation#ac5c1af7", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+			return decodeErr("businessLocation#ac5c1af7", "geo_point", err)
+		}
+	}
+	if m.Address, err = b.String(); err != nil {
+		return decodeErr("businessLocation#ac5c1af7", "address", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessRecipients is the TL constructor businessRecipients:
+//
+//	businessRecipients#21108ff7 flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<long> = BusinessRecipients
+//
+// See https://core.telegram.org/constructor/businessRecipients.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type BusinessRecipients struct {
+	Flags           bin.Fields // flags word; see the type's doc
+	ExistingChats   bool       // flags.0?true
+	NewChats        bool       // flags.1?true
+	Contacts        bool       // flags.2?true
+	NonContacts     bool       // flags.3?true
+	ExcludeSelected bool       // flags.5?true
+	Users           []int64    // flags.4?Vector<long>
+}
+
+// BusinessRecipientsTypeID is the ID of businessRecipients.
+const BusinessRecipientsTypeID = 0x21108ff7
+
+// TypeID returns 0x21108ff7, the ID of businessRecipients.
+func (*BusinessRecipients) TypeID() uint32 {
+	return BusinessRecipientsTypeID
+}
+
+// TypeName returns "businessRecipients".
+func (*BusinessRecipients) TypeName() string {
+	return "businessRecipients"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			b.PutLong(m.Users[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessRecipientsTypeID, "businessRecipients"); err != nil {
+		return decodeErr("businessRecipients#21108ff7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessRecipients) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessRecipients#21108ff7", "flags", err)
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
+			return decodeErr("businessRecipients#21108ff7", "users", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// BusinessWeeklyOpen is the TL constructor businessWeeklyOpen:
+//
+//	businessWeeklyOpen#120b1ab9 start_minute:int end_minute:int = BusinessWeeklyOpen
+//
+// See https://core.telegram.org/constructor/businessWeeklyOpen.
+type BusinessWeeklyOpen struct {
+	StartMinute int
+	EndMinute   int
+}
+
+// BusinessWeeklyOpenTypeID is the ID of businessWeeklyOpen.
+const BusinessWeeklyOpenTypeID = 0x120b1ab9
+
+// TypeID returns 0x120b1ab9, the ID of businessWeeklyOpen.
+func (*BusinessWeeklyOpen) TypeID() uint32 {
+	return BusinessWeeklyOpenTypeID
+}
+
+// TypeName returns "businessWeeklyOpen".
+func (*BusinessWeeklyOpen) TypeName() string {
+	return "businessWeeklyOpen"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessWeeklyOpenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StartMinute)
+	b.PutInt(m.EndMinute)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessWeeklyOpenTypeID, "businessWeeklyOpen"); err != nil {
+		return decodeErr("businessWeeklyOpen#120b1ab9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessWeeklyOpen) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StartMinute, err = b.Int(); err != nil {
+		return decodeErr("businessWeeklyOpen#120b1ab9", "start_minute", err)
+	}
+	if m.EndMinute, err = b.Int(); err != nil {
+		return decodeErr("businessWeeklyOpen#120b1ab9", "end_minute", err)
+	}
+	return nil
+}
+
+// BusinessWorkHours is the TL constructor businessWorkHours:
+//
+//	businessWorkHours#8c92b098 flags:# open_now:flags.0?true timezone_id:string weekly_open:Vector<BusinessWeeklyOpen> = BusinessWorkHours
+//
+// See https://core.telegram.org/constructor/businessWorkHours.
+type BusinessWorkHours struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	OpenNow    bool       // flags.0?true
+	TimezoneID string
+	WeeklyOpen []BusinessWeeklyOpen
+}
+
+// BusinessWorkHoursTypeID is the ID of businessWorkHours.
+const BusinessWorkHoursTypeID = 0x8c92b098
+
+// TypeID returns 0x8c92b098, the ID of businessWorkHours.
+func (*BusinessWorkHours) TypeID() uint32 {
+	return BusinessWorkHoursTypeID
+}
+
+// TypeName returns "businessWorkHours".
+func (*BusinessWorkHours) TypeName() string {
+	return "businessWorkHours"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessWorkHoursTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OpenNow {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.TimezoneID)
+	b.PutVectorHeader(len(m.WeeklyOpen))
+	for i := range m.WeeklyOpen {
+		if err := m.WeeklyOpen[i].Encode(b); err != nil {
+			return encodeErr("businessWorkHours#8c92b098", "weekly_open", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, BusinessWorkHoursTypeID, "businessWorkHours"); err != nil {
+		return decodeErr("businessWorkHours#8c92b098", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessWorkHours) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("businessWorkHours#8c92b098", "", ErrTooDeep)
+	}
+	*m = BusinessWorkHours{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("businessWorkHours#8c92b098", "flags", err)
+	}
+	m.OpenNow = m.Flags.Has(0)
+	if m.TimezoneID, err = b.String(); err != nil {
+		return decodeErr("businessWorkHours#8c92b098", "timezone_id", err)
+	}
+	if m.WeeklyOpen, err = decodeVectorAt(b, depth+1, decodeValue[BusinessWeeklyOpen]); err != nil {
+		return decodeErr("businessWorkHours#8c92b098", "weekly_open", err)
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 

@@ -4,7 +4,7 @@ package tg
 
 import "github.com/gotd/td/bin"
 
-// ChannelAdminLogEventActionClass is the TL type ChannelAdminLogEventAction: one of ChannelAdminLogEventActionChangeTitle, ChannelAdminLogEventActionChangeAbout, ChannelAdminLogEventActionChangeUsername, ChannelAdminLogEventActionChangePhoto, ChannelAdminLogEventActionToggleInvites, ChannelAdminLogEventActionToggleSignatures, ChannelAdminLogEventActionUpdatePinned, ChannelAdminLogEventActionEditMessage, ChannelAdminLogEventActionDeleteMessage, ChannelAdminLogEventActionParticipantJoin, ChannelAdminLogEventActionParticipantLeave, ChannelAdminLogEventActionParticipantInvite, ChannelAdminLogEventActionParticipantToggleBan, ChannelAdminLogEventActionParticipantToggleAdmin, ChannelAdminLogEventActionChangeStickerSet, ChannelAdminLogEventActionTogglePreHistoryHidden, ChannelAdminLogEventActionDefaultBannedRights, ChannelAdminLogEventActionStopPoll, ChannelAdminLogEventActionChangeLinkedChat, ChannelAdminLogEventActionChangeLocation, ChannelAdminLogEventActionToggleSlowMode, ChannelAdminLogEventActionStartGroupCall, ChannelAdminLogEventActionDiscardGroupCall, ChannelAdminLogEventActionParticipantMute, ChannelAdminLogEventActionParticipantUnmute, ChannelAdminLogEventActionToggleGroupCallSetting, ChannelAdminLogEventActionParticipantJoinByInvite, ChannelAdminLogEventActionExportedInviteDelete, ChannelAdminLogEventActionExportedInviteRevoke, ChannelAdminLogEventActionExportedInviteEdit, ChannelAdminLogEventActionParticipantVolume, ChannelAdminLogEventActionChangeHistoryTTL, ChannelAdminLogEventActionParticipantJoinByRequest, ChannelAdminLogEventActionToggleNoForwards, ChannelAdminLogEventActionSendMessage, ChannelAdminLogEventActionChangeAvailableReactions, ChannelAdminLogEventActionChangeUsernames, ChannelAdminLogEventActionToggleForum, ChannelAdminLogEventActionCreateTopic, ChannelAdminLogEventActionEditTopic, ChannelAdminLogEventActionDeleteTopic, ChannelAdminLogEventActionPinTopic, ChannelAdminLogEventActionToggleAntiSpam, ChannelAdminLogEventActionChangePeerColor, ChannelAdminLogEventActionChangeProfilePeerColor, ChannelAdminLogEventActionChangeWallpaper, ChannelAdminLogEventActionChangeEmojiStatus.
+// ChannelAdminLogEventActionClass is the TL type ChannelAdminLogEventAction: one of ChannelAdminLogEventActionChangeTitle, ChannelAdminLogEventActionChangeAbout, ChannelAdminLogEventActionChangeUsername, ChannelAdminLogEventActionChangePhoto, ChannelAdminLogEventActionToggleInvites, ChannelAdminLogEventActionToggleSignatures, ChannelAdminLogEventActionUpdatePinned, ChannelAdminLogEventActionEditMessage, ChannelAdminLogEventActionDeleteMessage, ChannelAdminLogEventActionParticipantJoin, ChannelAdminLogEventActionParticipantLeave, ChannelAdminLogEventActionParticipantInvite, ChannelAdminLogEventActionParticipantToggleBan, ChannelAdminLogEventActionParticipantToggleAdmin, ChannelAdminLogEventActionChangeStickerSet, ChannelAdminLogEventActionTogglePreHistoryHidden, ChannelAdminLogEventActionDefaultBannedRights, ChannelAdminLogEventActionStopPoll, ChannelAdminLogEventActionChangeLinkedChat, ChannelAdminLogEventActionChangeLocation, ChannelAdminLogEventActionToggleSlowMode, ChannelAdminLogEventActionStartGroupCall, ChannelAdminLogEventActionDiscardGroupCall, ChannelAdminLogEventActionParticipantMute, ChannelAdminLogEventActionParticipantUnmute, ChannelAdminLogEventActionToggleGroupCallSetting, ChannelAdminLogEventActionParticipantJoinByInvite, ChannelAdminLogEventActionExportedInviteDelete, ChannelAdminLogEventActionExportedInviteRevoke, ChannelAdminLogEventActionExportedInviteEdit, ChannelAdminLogEventActionParticipantVolume, ChannelAdminLogEventActionChangeHistoryTTL, ChannelAdminLogEventActionParticipantJoinByRequest, ChannelAdminLogEventActionToggleNoForwards, ChannelAdminLogEventActionSendMessage, ChannelAdminLogEventActionChangeAvailableReactions, ChannelAdminLogEventActionChangeUsernames, ChannelAdminLogEventActionToggleForum, ChannelAdminLogEventActionCreateTopic, ChannelAdminLogEventActionEditTopic, ChannelAdminLogEventActionDeleteTopic, ChannelAdminLogEventActionPinTopic, ChannelAdminLogEventActionToggleAntiSpam, ChannelAdminLogEventActionChangePeerColor, ChannelAdminLogEventActionChangeProfilePeerColor, ChannelAdminLogEventActionChangeWallpaper, ChannelAdminLogEventActionChangeEmojiStatus, ChannelAdminLogEventActionChangeEmojiStickerSet, ChannelAdminLogEventActionToggleSignatureProfiles, ChannelAdminLogEventActionParticipantSubExtend, ChannelAdminLogEventActionToggleAutotranslation, ChannelAdminLogEventActionParticipantEditRank.
 //
 // See https://core.telegram.org/type/ChannelAdminLogEventAction.
 type ChannelAdminLogEventActionClass interface {
@@ -119,6 +119,16 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 		v = &ChannelAdminLogEventActionChangeWallpaper{}
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
 		v = &ChannelAdminLogEventActionChangeEmojiStatus{}
+	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
+		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
+	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
+		v = &ChannelAdminLogEventActionToggleSignatureProfiles{}
+	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
+		v = &ChannelAdminLogEventActionParticipantSubExtend{}
+	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
+		v = &ChannelAdminLogEventActionToggleAutotranslation{}
+	case ChannelAdminLogEventActionParticipantEditRankTypeID:
+		v = &ChannelAdminLogEventActionParticipantEditRank{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -1743,7 +1753,7 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) decodeBareAt(b *bin.Buffer, _
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionStartGroupCall.
 type ChannelAdminLogEventActionStartGroupCall struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // ChannelAdminLogEventActionStartGroupCallTypeID is the ID of channelAdminLogEventActionStartGroupCall.
@@ -1776,7 +1786,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("channelAdminLogEventActionStartGroupCall#23209745", "call", err)
 	}
 	return nil
@@ -1807,7 +1817,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) decodeBareAt(b *bin.Buffer, d
 		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "call", err)
 	}
 	return nil
@@ -1819,7 +1829,7 @@ func (m *ChannelAdminLogEventActionStartGroupCall) decodeBareAt(b *bin.Buffer, d
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionDiscardGroupCall.
 type ChannelAdminLogEventActionDiscardGroupCall struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // ChannelAdminLogEventActionDiscardGroupCallTypeID is the ID of channelAdminLogEventActionDiscardGroupCall.
@@ -1852,7 +1862,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "call", err)
 	}
 	return nil
@@ -1883,7 +1893,7 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) decodeBareAt(b *bin.Buffer,
 		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "call", err)
 	}
 	return nil
@@ -3469,8 +3479,8 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) decodeBareAt(b *bin.Buffer, _
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionChangePeerColor.
 type ChannelAdminLogEventActionChangePeerColor struct {
-	PrevValue PeerColor
-	NewValue  PeerColor
+	PrevValue PeerColorClass
+	NewValue  PeerColorClass
 }
 
 // ChannelAdminLogEventActionChangePeerColorTypeID is the ID of channelAdminLogEventActionChangePeerColor.
@@ -3503,10 +3513,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.PrevValue.Encode(b); err != nil {
+	if err := encodeObj(b, m.PrevValue); err != nil {
 		return encodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "prev_value", err)
 	}
-	if err := m.NewValue.Encode(b); err != nil {
+	if err := encodeObj(b, m.NewValue); err != nil {
 		return encodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "new_value", err)
 	}
 	return nil
@@ -3537,10 +3547,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) decodeBareAt(b *bin.Buffer, 
 		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PrevValue, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "prev_value", err)
 	}
-	if err = decodeBoxed(b, &m.NewValue, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "new_value", err)
 	}
 	return nil
@@ -3552,8 +3562,8 @@ func (m *ChannelAdminLogEventActionChangePeerColor) decodeBareAt(b *bin.Buffer, 
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionChangeProfilePeerColor.
 type ChannelAdminLogEventActionChangeProfilePeerColor struct {
-	PrevValue PeerColor
-	NewValue  PeerColor
+	PrevValue PeerColorClass
+	NewValue  PeerColorClass
 }
 
 // ChannelAdminLogEventActionChangeProfilePeerColorTypeID is the ID of channelAdminLogEventActionChangeProfilePeerColor.
@@ -3586,10 +3596,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buf
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.PrevValue.Encode(b); err != nil {
+	if err := encodeObj(b, m.PrevValue); err != nil {
 		return encodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "prev_value", err)
 	}
-	if err := m.NewValue.Encode(b); err != nil {
+	if err := encodeObj(b, m.NewValue); err != nil {
 		return encodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "new_value", err)
 	}
 	return nil
@@ -3620,10 +3630,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) decodeBareAt(b *bin.B
 		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PrevValue, depth+1); err != nil {
+	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "prev_value", err)
 	}
-	if err = decodeBoxed(b, &m.NewValue, depth+1); err != nil {
+	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "new_value", err)
 	}
 	return nil
@@ -3791,6 +3801,395 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) decodeBareAt(b *bin.Buffer
 	}
 	if m.NewValue, err = decodeEmojiStatus(b, depth+1); err != nil {
 		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "new_value", err)
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionChangeEmojiStickerSet is the TL constructor channelAdminLogEventActionChangeEmojiStickerSet:
+//
+//	channelAdminLogEventActionChangeEmojiStickerSet#46d840ab prev_stickerset:InputStickerSet new_stickerset:InputStickerSet = ChannelAdminLogEventAction
+//
+// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeEmojiStickerSet.
+type ChannelAdminLogEventActionChangeEmojiStickerSet struct {
+	PrevStickerset InputStickerSetClass
+	NewStickerset  InputStickerSetClass
+}
+
+// ChannelAdminLogEventActionChangeEmojiStickerSetTypeID is the ID of channelAdminLogEventActionChangeEmojiStickerSet.
+const ChannelAdminLogEventActionChangeEmojiStickerSetTypeID = 0x46d840ab
+
+// TypeID returns 0x46d840ab, the ID of channelAdminLogEventActionChangeEmojiStickerSet.
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeID() uint32 {
+	return ChannelAdminLogEventActionChangeEmojiStickerSetTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionChangeEmojiStickerSet".
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
+	return "channelAdminLogEventActionChangeEmojiStickerSet"
+}
+
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeEmojiStickerSet as a ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.PrevStickerset); err != nil {
+		return encodeErr("channelAdminLogEventActionChangeEmojiStickerSet#46d840ab", "prev_stickerset", err)
+	}
+	if err := encodeObj(b, m.NewStickerset); err != nil {
+		return encodeErr("channelAdminLogEventActionChangeEmojiStickerSet#46d840ab", "new_stickerset", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"); err != nil {
+		return decodeErr("channelAdminLogEventActionChangeEmojiStickerSet#46d840ab", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionChangeEmojiStickerSet#46d840ab", "", ErrTooDeep)
+	}
+	var err error
+	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return decodeErr("channelAdminLogEventActionChangeEmojiStickerSet#46d840ab", "prev_stickerset", err)
+	}
+	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return decodeErr("channelAdminLogEventActionChangeEmojiStickerSet#46d840ab", "new_stickerset", err)
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionToggleSignatureProfiles is the TL constructor channelAdminLogEventActionToggleSignatureProfiles:
+//
+//	channelAdminLogEventActionToggleSignatureProfiles#60a79c79 new_value:Bool = ChannelAdminLogEventAction
+//
+// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleSignatureProfiles.
+type ChannelAdminLogEventActionToggleSignatureProfiles struct {
+	NewValue bool
+}
+
+// ChannelAdminLogEventActionToggleSignatureProfilesTypeID is the ID of channelAdminLogEventActionToggleSignatureProfiles.
+const ChannelAdminLogEventActionToggleSignatureProfilesTypeID = 0x60a79c79
+
+// TypeID returns 0x60a79c79, the ID of channelAdminLogEventActionToggleSignatureProfiles.
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeID() uint32 {
+	return ChannelAdminLogEventActionToggleSignatureProfilesTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionToggleSignatureProfiles".
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
+	return "channelAdminLogEventActionToggleSignatureProfiles"
+}
+
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleSignatureProfiles as a ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID, "channelAdminLogEventActionToggleSignatureProfiles"); err != nil {
+		return decodeErr("channelAdminLogEventActionToggleSignatureProfiles#60a79c79", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewValue, err = b.Bool(); err != nil {
+		return decodeErr("channelAdminLogEventActionToggleSignatureProfiles#60a79c79", "new_value", err)
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionParticipantSubExtend is the TL constructor channelAdminLogEventActionParticipantSubExtend:
+//
+//	channelAdminLogEventActionParticipantSubExtend#64642db3 prev_participant:ChannelParticipant new_participant:ChannelParticipant = ChannelAdminLogEventAction
+//
+// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantSubExtend.
+type ChannelAdminLogEventActionParticipantSubExtend struct {
+	PrevParticipant ChannelParticipantClass
+	NewParticipant  ChannelParticipantClass
+}
+
+// ChannelAdminLogEventActionParticipantSubExtendTypeID is the ID of channelAdminLogEventActionParticipantSubExtend.
+const ChannelAdminLogEventActionParticipantSubExtendTypeID = 0x64642db3
+
+// TypeID returns 0x64642db3, the ID of channelAdminLogEventActionParticipantSubExtend.
+func (*ChannelAdminLogEventActionParticipantSubExtend) TypeID() uint32 {
+	return ChannelAdminLogEventActionParticipantSubExtendTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionParticipantSubExtend".
+func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
+	return "channelAdminLogEventActionParticipantSubExtend"
+}
+
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantSubExtend as a ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionParticipantSubExtend) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionParticipantSubExtendTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.PrevParticipant); err != nil {
+		return encodeErr("channelAdminLogEventActionParticipantSubExtend#64642db3", "prev_participant", err)
+	}
+	if err := encodeObj(b, m.NewParticipant); err != nil {
+		return encodeErr("channelAdminLogEventActionParticipantSubExtend#64642db3", "new_participant", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantSubExtend#64642db3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channelAdminLogEventActionParticipantSubExtend#64642db3", "", ErrTooDeep)
+	}
+	var err error
+	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantSubExtend#64642db3", "prev_participant", err)
+	}
+	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantSubExtend#64642db3", "new_participant", err)
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionToggleAutotranslation is the TL constructor channelAdminLogEventActionToggleAutotranslation:
+//
+//	channelAdminLogEventActionToggleAutotranslation#c517f77e new_value:Bool = ChannelAdminLogEventAction
+//
+// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleAutotranslation.
+type ChannelAdminLogEventActionToggleAutotranslation struct {
+	NewValue bool
+}
+
+// ChannelAdminLogEventActionToggleAutotranslationTypeID is the ID of channelAdminLogEventActionToggleAutotranslation.
+const ChannelAdminLogEventActionToggleAutotranslationTypeID = 0xc517f77e
+
+// TypeID returns 0xc517f77e, the ID of channelAdminLogEventActionToggleAutotranslation.
+func (*ChannelAdminLogEventActionToggleAutotranslation) TypeID() uint32 {
+	return ChannelAdminLogEventActionToggleAutotranslationTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionToggleAutotranslation".
+func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
+	return "channelAdminLogEventActionToggleAutotranslation"
+}
+
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleAutotranslation as a ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionToggleAutotranslation) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionToggleAutotranslationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelAdminLogEventActionToggleAutotranslationTypeID, "channelAdminLogEventActionToggleAutotranslation"); err != nil {
+		return decodeErr("channelAdminLogEventActionToggleAutotranslation#c517f77e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewValue, err = b.Bool(); err != nil {
+		return decodeErr("channelAdminLogEventActionToggleAutotranslation#c517f77e", "new_value", err)
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionParticipantEditRank is the TL constructor channelAdminLogEventActionParticipantEditRank:
+//
+//	channelAdminLogEventActionParticipantEditRank#5806b4ec user_id:long prev_rank:string new_rank:string = ChannelAdminLogEventAction
+//
+// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantEditRank.
+type ChannelAdminLogEventActionParticipantEditRank struct {
+	UserID   int64
+	PrevRank string
+	NewRank  string
+}
+
+// ChannelAdminLogEventActionParticipantEditRankTypeID is the ID of channelAdminLogEventActionParticipantEditRank.
+const ChannelAdminLogEventActionParticipantEditRankTypeID = 0x5806b4ec
+
+// TypeID returns 0x5806b4ec, the ID of channelAdminLogEventActionParticipantEditRank.
+func (*ChannelAdminLogEventActionParticipantEditRank) TypeID() uint32 {
+	return ChannelAdminLogEventActionParticipantEditRankTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionParticipantEditRank".
+func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
+	return "channelAdminLogEventActionParticipantEditRank"
+}
+
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantEditRank as a ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionParticipantEditRank) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionParticipantEditRankTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutString(m.PrevRank)
+	b.PutString(m.NewRank)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantEditRank#5806b4ec", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantEditRank) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantEditRank#5806b4ec", "user_id", err)
+	}
+	if m.PrevRank, err = b.String(); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantEditRank#5806b4ec", "prev_rank", err)
+	}
+	if m.NewRank, err = b.String(); err != nil {
+		return decodeErr("channelAdminLogEventActionParticipantEditRank#5806b4ec", "new_rank", err)
 	}
 	return nil
 }
@@ -4217,18 +4616,25 @@ func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass
 
 // ChannelParticipant is the TL constructor channelParticipant:
 //
-//	channelParticipant#c00c07c0 user_id:long date:int = ChannelParticipant
+//	channelParticipant#1bd54456 flags:# user_id:long date:int subscription_until_date:flags.0?int rank:flags.2?string = ChannelParticipant
 //
 // See https://core.telegram.org/constructor/channelParticipant.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChannelParticipant struct {
-	UserID int64
-	Date   int
+	Flags                 bin.Fields // flags word; see the type's doc
+	UserID                int64
+	Date                  int
+	SubscriptionUntilDate int    // flags.0?int
+	Rank                  string // flags.2?string
 }
 
 // ChannelParticipantTypeID is the ID of channelParticipant.
-const ChannelParticipantTypeID = 0xc00c07c0
+const ChannelParticipantTypeID = 0x1bd54456
 
-// TypeID returns 0xc00c07c0, the ID of channelParticipant.
+// TypeID returns 0x1bd54456, the ID of channelParticipant.
 func (*ChannelParticipant) TypeID() uint32 {
 	return ChannelParticipantTypeID
 }
@@ -4255,8 +4661,22 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(0)
+	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -4266,7 +4686,7 @@ func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
-		return decodeErr("channelParticipant#c00c07c0", "", err)
+		return decodeErr("channelParticipant#1bd54456", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4281,33 +4701,59 @@ func (m *ChannelParticipant) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChannelParticipant{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channelParticipant#1bd54456", "flags", err)
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipant#c00c07c0", "user_id", err)
+		return decodeErr("channelParticipant#1bd54456", "user_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipant#c00c07c0", "date", err)
+		return decodeErr("channelParticipant#1bd54456", "date", err)
+	}
+	if m.Flags.Has(0) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return decodeErr("channelParticipant#1bd54456", "subscription_until_date", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("channelParticipant#1bd54456", "rank", err)
+		}
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(2)
 	}
 	return nil
 }
 
 // ChannelParticipantSelf is the TL constructor channelParticipantSelf:
 //
-//	channelParticipantSelf#35a8bfa7 flags:# via_request:flags.0?true user_id:long inviter_id:long date:int = ChannelParticipant
+//	channelParticipantSelf#a9478a1a flags:# via_request:flags.0?true user_id:long inviter_id:long date:int subscription_until_date:flags.1?int rank:flags.2?string = ChannelParticipant
 //
 // See https://core.telegram.org/constructor/channelParticipantSelf.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChannelParticipantSelf struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	ViaRequest bool       // flags.0?true
-	UserID     int64
-	InviterID  int64
-	Date       int
+	Flags                 bin.Fields // flags word; see the type's doc
+	ViaRequest            bool       // flags.0?true
+	UserID                int64
+	InviterID             int64
+	Date                  int
+	SubscriptionUntilDate int    // flags.1?int
+	Rank                  string // flags.2?string
 }
 
 // ChannelParticipantSelfTypeID is the ID of channelParticipantSelf.
-const ChannelParticipantSelfTypeID = 0x35a8bfa7
+const ChannelParticipantSelfTypeID = 0xa9478a1a
 
-// TypeID returns 0x35a8bfa7, the ID of channelParticipantSelf.
+// TypeID returns 0xa9478a1a, the ID of channelParticipantSelf.
 func (*ChannelParticipantSelf) TypeID() uint32 {
 	return ChannelParticipantSelfTypeID
 }
@@ -4338,10 +4784,22 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	if m.ViaRequest {
 		flags.Set(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(1)
+	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(1) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -4351,7 +4809,7 @@ func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "", err)
+		return decodeErr("channelParticipantSelf#a9478a1a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4369,19 +4827,35 @@ func (m *ChannelParticipantSelf) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = ChannelParticipantSelf{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "flags", err)
+		return decodeErr("channelParticipantSelf#a9478a1a", "flags", err)
 	}
 	m.ViaRequest = m.Flags.Has(0)
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "user_id", err)
+		return decodeErr("channelParticipantSelf#a9478a1a", "user_id", err)
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "inviter_id", err)
+		return decodeErr("channelParticipantSelf#a9478a1a", "inviter_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "date", err)
+		return decodeErr("channelParticipantSelf#a9478a1a", "date", err)
+	}
+	if m.Flags.Has(1) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return decodeErr("channelParticipantSelf#a9478a1a", "subscription_until_date", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("channelParticipantSelf#a9478a1a", "rank", err)
+		}
 	}
 	m.Flags &^= 1 << 0
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
@@ -4634,9 +5108,13 @@ func (m *ChannelParticipantAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // ChannelParticipantBanned is the TL constructor channelParticipantBanned:
 //
-//	channelParticipantBanned#6df8014e flags:# left:flags.0?true peer:Peer kicked_by:long date:int banned_rights:ChatBannedRights = ChannelParticipant
+//	channelParticipantBanned#d5f0ad91 flags:# left:flags.0?true peer:Peer kicked_by:long date:int banned_rights:ChatBannedRights rank:flags.2?string = ChannelParticipant
 //
 // See https://core.telegram.org/constructor/channelParticipantBanned.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChannelParticipantBanned struct {
 	Flags        bin.Fields // flags word; see the type's doc
 	Left         bool       // flags.0?true
@@ -4644,12 +5122,13 @@ type ChannelParticipantBanned struct {
 	KickedBy     int64
 	Date         int
 	BannedRights ChatBannedRights
+	Rank         string // flags.2?string
 }
 
 // ChannelParticipantBannedTypeID is the ID of channelParticipantBanned.
-const ChannelParticipantBannedTypeID = 0x6df8014e
+const ChannelParticipantBannedTypeID = 0xd5f0ad91
 
-// TypeID returns 0x6df8014e, the ID of channelParticipantBanned.
+// TypeID returns 0xd5f0ad91, the ID of channelParticipantBanned.
 func (*ChannelParticipantBanned) TypeID() uint32 {
 	return ChannelParticipantBannedTypeID
 }
@@ -4680,14 +5159,20 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	if m.Left {
 		flags.Set(0)
 	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("channelParticipantBanned#6df8014e", "peer", err)
+		return encodeErr("channelParticipantBanned#d5f0ad91", "peer", err)
 	}
 	b.PutLong(m.KickedBy)
 	b.PutInt(m.Date)
 	if err := m.BannedRights.Encode(b); err != nil {
-		return encodeErr("channelParticipantBanned#6df8014e", "banned_rights", err)
+		return encodeErr("channelParticipantBanned#d5f0ad91", "banned_rights", err)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
 	}
 	return nil
 }
@@ -4698,7 +5183,7 @@ func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "", err)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4714,27 +5199,35 @@ func (m *ChannelParticipantBanned) decodeBareAt(b *bin.Buffer, depth int) error 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelParticipantBanned#6df8014e", "", ErrTooDeep)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "", ErrTooDeep)
 	}
 	*m = ChannelParticipantBanned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "flags", err)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "flags", err)
 	}
 	m.Left = m.Flags.Has(0)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "peer", err)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "peer", err)
 	}
 	if m.KickedBy, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "kicked_by", err)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "kicked_by", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "date", err)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "date", err)
 	}
 	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "banned_rights", err)
+		return decodeErr("channelParticipantBanned#d5f0ad91", "banned_rights", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("channelParticipantBanned#d5f0ad91", "rank", err)
+		}
 	}
 	m.Flags &^= 1 << 0
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
@@ -5446,7 +5939,7 @@ func (m *ChannelParticipantsMentions) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden, Channel, ChannelForbidden.
+// ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden, Channel, ChannelForbidden, CommunityForbidden, Community.
 //
 // See https://core.telegram.org/type/Chat.
 type ChatClass interface {
@@ -5477,6 +5970,10 @@ func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
 		v = &Channel{}
 	case ChannelForbiddenTypeID:
 		v = &ChannelForbidden{}
+	case CommunityForbiddenTypeID:
+		v = &CommunityForbidden{}
+	case CommunityTypeID:
+		v = &Community{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -5821,7 +6318,7 @@ func (m *ChatForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // Channel is the TL constructor channel:
 //
-//	channel#aadfc8f flags:# creator:flags.0?true left:flags.2?true broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true restricted:flags.9?true signatures:flags.11?true min:flags.12?true scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true slowmode_enabled:flags.22?true call_active:flags.23?true call_not_empty:flags.24?true fake:flags.25?true gigagroup:flags.26?true noforwards:flags.27?true join_to_send:flags.28?true join_request:flags.29?true forum:flags.30?true flags2:# stories_hidden:flags2.1?true stories_hidden_min:flags2.2?true stories_unavailable:flags2.3?true id:long access_hash:flags.13?long title:string username:flags.6?string photo:ChatPhoto date:int restriction_reason:flags.9?Vector<RestrictionReason> admin_rights:flags.14?ChatAdminRights banned_rights:flags.15?ChatBannedRights default_banned_rights:flags.18?ChatBannedRights participants_count:flags.17?int usernames:flags2.0?Vector<Username> stories_max_id:flags2.4?int color:flags2.7?PeerColor profile_color:flags2.8?PeerColor emoji_status:flags2.9?EmojiStatus level:flags2.10?int = Chat
+//	channel#d49f34c6 flags:# creator:flags.0?true left:flags.2?true broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true restricted:flags.9?true signatures:flags.11?true min:flags.12?true scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true slowmode_enabled:flags.22?true call_active:flags.23?true call_not_empty:flags.24?true fake:flags.25?true gigagroup:flags.26?true noforwards:flags.27?true join_to_send:flags.28?true join_request:flags.29?true forum:flags.30?true flags2:# stories_hidden:flags2.1?true stories_hidden_min:flags2.2?true stories_unavailable:flags2.3?true signature_profiles:flags2.12?true autotranslation:flags2.15?true broadcast_messages_allowed:flags2.16?true monoforum:flags2.17?true forum_tabs:flags2.19?true id:long access_hash:flags.13?long title:string username:flags.6?string photo:ChatPhoto date:int restriction_reason:flags.9?Vector<RestrictionReason> admin_rights:flags.14?ChatAdminRights banned_rights:flags.15?ChatBannedRights default_banned_rights:flags.18?ChatBannedRights participants_count:flags.17?int usernames:flags2.0?Vector<Username> stories_max_id:flags2.4?RecentStory color:flags2.7?PeerColor profile_color:flags2.8?PeerColor emoji_status:flags2.9?EmojiStatus level:flags2.10?int subscription_until_date:flags2.11?int bot_verification_icon:flags2.13?long send_paid_messages_stars:flags2.14?long linked_monoforum_id:flags2.18?long linked_community_id:flags2.20?long = Chat
 //
 // See https://core.telegram.org/constructor/channel.
 //
@@ -5829,54 +6326,64 @@ func (m *ChatForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type Channel struct {
-	Flags               bin.Fields // flags word; see the type's doc
-	Creator             bool       // flags.0?true
-	Left                bool       // flags.2?true
-	Broadcast           bool       // flags.5?true
-	Verified            bool       // flags.7?true
-	Megagroup           bool       // flags.8?true
-	Restricted          bool       // flags.9?true
-	Signatures          bool       // flags.11?true
-	Min                 bool       // flags.12?true
-	Scam                bool       // flags.19?true
-	HasLink             bool       // flags.20?true
-	HasGeo              bool       // flags.21?true
-	SlowmodeEnabled     bool       // flags.22?true
-	CallActive          bool       // flags.23?true
-	CallNotEmpty        bool       // flags.24?true
-	Fake                bool       // flags.25?true
-	Gigagroup           bool       // flags.26?true
-	Noforwards          bool       // flags.27?true
-	JoinToSend          bool       // flags.28?true
-	JoinRequest         bool       // flags.29?true
-	Forum               bool       // flags.30?true
-	Flags2              bin.Fields // flags word; see the type's doc
-	StoriesHidden       bool       // flags2.1?true
-	StoriesHiddenMin    bool       // flags2.2?true
-	StoriesUnavailable  bool       // flags2.3?true
-	ID                  int64
-	AccessHash          int64 // flags.13?long
-	Title               string
-	Username            string // flags.6?string
-	Photo               ChatPhotoClass
-	Date                int
-	RestrictionReason   []RestrictionReason // flags.9?Vector<RestrictionReason>
-	AdminRights         *ChatAdminRights    // flags.14?ChatAdminRights
-	BannedRights        *ChatBannedRights   // flags.15?ChatBannedRights
-	DefaultBannedRights *ChatBannedRights   // flags.18?ChatBannedRights
-	ParticipantsCount   int                 // flags.17?int
-	Usernames           []Username          // flags2.0?Vector<Username>
-	StoriesMaxID        int                 // flags2.4?int
-	Color               *PeerColor          // flags2.7?PeerColor
-	ProfileColor        *PeerColor          // flags2.8?PeerColor
-	EmojiStatus         EmojiStatusClass    // flags2.9?EmojiStatus
-	Level               int                 // flags2.10?int
+	Flags                    bin.Fields // flags word; see the type's doc
+	Creator                  bool       // flags.0?true
+	Left                     bool       // flags.2?true
+	Broadcast                bool       // flags.5?true
+	Verified                 bool       // flags.7?true
+	Megagroup                bool       // flags.8?true
+	Restricted               bool       // flags.9?true
+	Signatures               bool       // flags.11?true
+	Min                      bool       // flags.12?true
+	Scam                     bool       // flags.19?true
+	HasLink                  bool       // flags.20?true
+	HasGeo                   bool       // flags.21?true
+	SlowmodeEnabled          bool       // flags.22?true
+	CallActive               bool       // flags.23?true
+	CallNotEmpty             bool       // flags.24?true
+	Fake                     bool       // flags.25?true
+	Gigagroup                bool       // flags.26?true
+	Noforwards               bool       // flags.27?true
+	JoinToSend               bool       // flags.28?true
+	JoinRequest              bool       // flags.29?true
+	Forum                    bool       // flags.30?true
+	Flags2                   bin.Fields // flags word; see the type's doc
+	StoriesHidden            bool       // flags2.1?true
+	StoriesHiddenMin         bool       // flags2.2?true
+	StoriesUnavailable       bool       // flags2.3?true
+	SignatureProfiles        bool       // flags2.12?true
+	Autotranslation          bool       // flags2.15?true
+	BroadcastMessagesAllowed bool       // flags2.16?true
+	Monoforum                bool       // flags2.17?true
+	ForumTabs                bool       // flags2.19?true
+	ID                       int64
+	AccessHash               int64 // flags.13?long
+	Title                    string
+	Username                 string // flags.6?string
+	Photo                    ChatPhotoClass
+	Date                     int
+	RestrictionReason        []RestrictionReason // flags.9?Vector<RestrictionReason>
+	AdminRights              *ChatAdminRights    // flags.14?ChatAdminRights
+	BannedRights             *ChatBannedRights   // flags.15?ChatBannedRights
+	DefaultBannedRights      *ChatBannedRights   // flags.18?ChatBannedRights
+	ParticipantsCount        int                 // flags.17?int
+	Usernames                []Username          // flags2.0?Vector<Username>
+	StoriesMaxID             *RecentStory        // flags2.4?RecentStory
+	Color                    PeerColorClass      // flags2.7?PeerColor
+	ProfileColor             PeerColorClass      // flags2.8?PeerColor
+	EmojiStatus              EmojiStatusClass    // flags2.9?EmojiStatus
+	Level                    int                 // flags2.10?int
+	SubscriptionUntilDate    int                 // flags2.11?int
+	BotVerificationIcon      int64               // flags2.13?long
+	SendPaidMessagesStars    int64               // flags2.14?long
+	LinkedMonoforumID        int64               // flags2.18?long
+	LinkedCommunityID        int64               // flags2.20?long
 }
 
 // ChannelTypeID is the ID of channel.
-const ChannelTypeID = 0x0aadfc8f
+const ChannelTypeID = 0xd49f34c6
 
-// TypeID returns 0x0aadfc8f, the ID of channel.
+// TypeID returns 0xd49f34c6, the ID of channel.
 func (*Channel) TypeID() uint32 {
 	return ChannelTypeID
 }
@@ -5983,7 +6490,7 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		flags.Set(17)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9)
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
 	if m.StoriesHidden {
 		flags2.Set(1)
 	}
@@ -5993,10 +6500,25 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesUnavailable {
 		flags2.Set(3)
 	}
+	if m.SignatureProfiles {
+		flags2.Set(12)
+	}
+	if m.Autotranslation {
+		flags2.Set(15)
+	}
+	if m.BroadcastMessagesAllowed {
+		flags2.Set(16)
+	}
+	if m.Monoforum {
+		flags2.Set(17)
+	}
+	if m.ForumTabs {
+		flags2.Set(19)
+	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
 	}
-	if m.StoriesMaxID != 0 {
+	if m.StoriesMaxID != nil {
 		flags2.Set(4)
 	}
 	if m.Color != nil {
@@ -6011,6 +6533,21 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.Level != 0 {
 		flags2.Set(10)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags2.Set(11)
+	}
+	if m.BotVerificationIcon != 0 {
+		flags2.Set(13)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(14)
+	}
+	if m.LinkedMonoforumID != 0 {
+		flags2.Set(18)
+	}
+	if m.LinkedCommunityID != 0 {
+		flags2.Set(20)
+	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
 	if flags.Has(13) {
@@ -6021,30 +6558,30 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Username)
 	}
 	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("channel#0aadfc8f", "photo", err)
+		return encodeErr("channel#d49f34c6", "photo", err)
 	}
 	b.PutInt(m.Date)
 	if flags.Has(9) {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("channel#0aadfc8f", "restriction_reason", err)
+				return encodeErr("channel#d49f34c6", "restriction_reason", err)
 			}
 		}
 	}
 	if flags.Has(14) {
 		if err := m.AdminRights.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "admin_rights", err)
+			return encodeErr("channel#d49f34c6", "admin_rights", err)
 		}
 	}
 	if flags.Has(15) {
 		if err := m.BannedRights.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "banned_rights", err)
+			return encodeErr("channel#d49f34c6", "banned_rights", err)
 		}
 	}
 	if flags.Has(18) {
 		if err := m.DefaultBannedRights.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "default_banned_rights", err)
+			return encodeErr("channel#d49f34c6", "default_banned_rights", err)
 		}
 	}
 	if flags.Has(17) {
@@ -6054,30 +6591,47 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
-				return encodeErr("channel#0aadfc8f", "usernames", err)
+				return encodeErr("channel#d49f34c6", "usernames", err)
 			}
 		}
 	}
 	if flags2.Has(4) {
-		b.PutInt(m.StoriesMaxID)
+		if err := m.StoriesMaxID.Encode(b); err != nil {
+			return encodeErr("channel#d49f34c6", "stories_max_id", err)
+		}
 	}
 	if flags2.Has(7) {
-		if err := m.Color.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "color", err)
+		if err := encodeObj(b, m.Color); err != nil {
+			return encodeErr("channel#d49f34c6", "color", err)
 		}
 	}
 	if flags2.Has(8) {
-		if err := m.ProfileColor.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "profile_color", err)
+		if err := encodeObj(b, m.ProfileColor); err != nil {
+			return encodeErr("channel#d49f34c6", "profile_color", err)
 		}
 	}
 	if flags2.Has(9) {
 		if err := encodeObj(b, m.EmojiStatus); err != nil {
-			return encodeErr("channel#0aadfc8f", "emoji_status", err)
+			return encodeErr("channel#d49f34c6", "emoji_status", err)
 		}
 	}
 	if flags2.Has(10) {
 		b.PutInt(m.Level)
+	}
+	if flags2.Has(11) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags2.Has(13) {
+		b.PutLong(m.BotVerificationIcon)
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(18) {
+		b.PutLong(m.LinkedMonoforumID)
+	}
+	if flags2.Has(20) {
+		b.PutLong(m.LinkedCommunityID)
 	}
 	return nil
 }
@@ -6088,7 +6642,7 @@ func (m *Channel) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelTypeID, "channel"); err != nil {
-		return decodeErr("channel#0aadfc8f", "", err)
+		return decodeErr("channel#d49f34c6", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6104,12 +6658,12 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channel#0aadfc8f", "", ErrTooDeep)
+		return decodeErr("channel#d49f34c6", "", ErrTooDeep)
 	}
 	*m = Channel{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channel#0aadfc8f", "flags", err)
+		return decodeErr("channel#d49f34c6", "flags", err)
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Left = m.Flags.Has(2)
@@ -6132,95 +6686,124 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.JoinRequest = m.Flags.Has(29)
 	m.Forum = m.Flags.Has(30)
 	if err = m.Flags2.Decode(b); err != nil {
-		return decodeErr("channel#0aadfc8f", "flags2", err)
+		return decodeErr("channel#d49f34c6", "flags2", err)
 	}
 	m.StoriesHidden = m.Flags2.Has(1)
 	m.StoriesHiddenMin = m.Flags2.Has(2)
 	m.StoriesUnavailable = m.Flags2.Has(3)
+	m.SignatureProfiles = m.Flags2.Has(12)
+	m.Autotranslation = m.Flags2.Has(15)
+	m.BroadcastMessagesAllowed = m.Flags2.Has(16)
+	m.Monoforum = m.Flags2.Has(17)
+	m.ForumTabs = m.Flags2.Has(19)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("channel#0aadfc8f", "id", err)
+		return decodeErr("channel#d49f34c6", "id", err)
 	}
 	if m.Flags.Has(13) {
 		if m.AccessHash, err = b.Long(); err != nil {
-			return decodeErr("channel#0aadfc8f", "access_hash", err)
+			return decodeErr("channel#d49f34c6", "access_hash", err)
 		}
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channel#0aadfc8f", "title", err)
+		return decodeErr("channel#d49f34c6", "title", err)
 	}
 	if m.Flags.Has(6) {
 		if m.Username, err = b.String(); err != nil {
-			return decodeErr("channel#0aadfc8f", "username", err)
+			return decodeErr("channel#d49f34c6", "username", err)
 		}
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
-		return decodeErr("channel#0aadfc8f", "photo", err)
+		return decodeErr("channel#d49f34c6", "photo", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channel#0aadfc8f", "date", err)
+		return decodeErr("channel#d49f34c6", "date", err)
 	}
 	if m.Flags.Has(9) {
 		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("channel#0aadfc8f", "restriction_reason", err)
+			return decodeErr("channel#d49f34c6", "restriction_reason", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		m.AdminRights = new(ChatAdminRights)
 		if err = decodeBoxed(b, m.AdminRights, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "admin_rights", err)
+			return decodeErr("channel#d49f34c6", "admin_rights", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		m.BannedRights = new(ChatBannedRights)
 		if err = decodeBoxed(b, m.BannedRights, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "banned_rights", err)
+			return decodeErr("channel#d49f34c6", "banned_rights", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		m.DefaultBannedRights = new(ChatBannedRights)
 		if err = decodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "default_banned_rights", err)
+			return decodeErr("channel#d49f34c6", "default_banned_rights", err)
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.ParticipantsCount, err = b.Int(); err != nil {
-			return decodeErr("channel#0aadfc8f", "participants_count", err)
+			return decodeErr("channel#d49f34c6", "participants_count", err)
 		}
 	}
 	if m.Flags2.Has(0) {
 		if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
-			return decodeErr("channel#0aadfc8f", "usernames", err)
+			return decodeErr("channel#d49f34c6", "usernames", err)
 		}
 	}
 	if m.Flags2.Has(4) {
-		if m.StoriesMaxID, err = b.Int(); err != nil {
-			return decodeErr("channel#0aadfc8f", "stories_max_id", err)
+		m.StoriesMaxID = new(RecentStory)
+		if err = decodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+			return decodeErr("channel#d49f34c6", "stories_max_id", err)
 		}
 	}
 	if m.Flags2.Has(7) {
-		m.Color = new(PeerColor)
-		if err = decodeBoxed(b, m.Color, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "color", err)
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return decodeErr("channel#d49f34c6", "color", err)
 		}
 	}
 	if m.Flags2.Has(8) {
-		m.ProfileColor = new(PeerColor)
-		if err = decodeBoxed(b, m.ProfileColor, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "profile_color", err)
+		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+			return decodeErr("channel#d49f34c6", "profile_color", err)
 		}
 	}
 	if m.Flags2.Has(9) {
 		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "emoji_status", err)
+			return decodeErr("channel#d49f34c6", "emoji_status", err)
 		}
 	}
 	if m.Flags2.Has(10) {
 		if m.Level, err = b.Int(); err != nil {
-			return decodeErr("channel#0aadfc8f", "level", err)
+			return decodeErr("channel#d49f34c6", "level", err)
+		}
+	}
+	if m.Flags2.Has(11) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return decodeErr("channel#d49f34c6", "subscription_until_date", err)
+		}
+	}
+	if m.Flags2.Has(13) {
+		if m.BotVerificationIcon, err = b.Long(); err != nil {
+			return decodeErr("channel#d49f34c6", "bot_verification_icon", err)
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("channel#d49f34c6", "send_paid_messages_stars", err)
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.LinkedMonoforumID, err = b.Long(); err != nil {
+			return decodeErr("channel#d49f34c6", "linked_monoforum_id", err)
+		}
+	}
+	if m.Flags2.Has(20) {
+		if m.LinkedCommunityID, err = b.Long(); err != nil {
+			return decodeErr("channel#d49f34c6", "linked_community_id", err)
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		m.Flags.Unset(9)
 	}
@@ -6236,18 +6819,30 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
-	if m.StoriesMaxID != 0 {
-		m.Flags2.Unset(4)
-	}
 	if m.Level != 0 {
 		m.Flags2.Unset(10)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags2.Unset(11)
+	}
+	if m.BotVerificationIcon != 0 {
+		m.Flags2.Unset(13)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.LinkedMonoforumID != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.LinkedCommunityID != 0 {
+		m.Flags2.Unset(20)
 	}
 	return nil
 }
 
 // ChannelForbidden is the TL constructor channelForbidden:
 //
-//	channelForbidden#17d493d5 flags:# broadcast:flags.5?true megagroup:flags.8?true id:long access_hash:long title:string until_date:flags.16?int = Chat
+//	channelForbidden#17d493d5 flags:# broadcast:flags.5?true megagroup:flags.8?true monoforum:flags.10?true id:long access_hash:long title:string until_date:flags.16?int = Chat
 //
 // See https://core.telegram.org/constructor/channelForbidden.
 //
@@ -6258,6 +6853,7 @@ type ChannelForbidden struct {
 	Flags      bin.Fields // flags word; see the type's doc
 	Broadcast  bool       // flags.5?true
 	Megagroup  bool       // flags.8?true
+	Monoforum  bool       // flags.10?true
 	ID         int64
 	AccessHash int64
 	Title      string
@@ -6294,12 +6890,15 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<8)
+	flags := m.Flags &^ (1<<5 | 1<<8 | 1<<10)
 	if m.Broadcast {
 		flags.Set(5)
 	}
 	if m.Megagroup {
 		flags.Set(8)
+	}
+	if m.Monoforum {
+		flags.Set(10)
 	}
 	if m.UntilDate != 0 {
 		flags.Set(16)
@@ -6342,6 +6941,7 @@ func (m *ChannelForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.Broadcast = m.Flags.Has(5)
 	m.Megagroup = m.Flags.Has(8)
+	m.Monoforum = m.Flags.Has(10)
 	if m.ID, err = b.Long(); err != nil {
 		return decodeErr("channelForbidden#17d493d5", "id", err)
 	}
@@ -6356,14 +6956,291 @@ func (m *ChannelForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("channelForbidden#17d493d5", "until_date", err)
 		}
 	}
-	m.Flags &^= 1<<5 | 1<<8
+	m.Flags &^= 1<<5 | 1<<8 | 1<<10
 	if m.UntilDate != 0 {
 		m.Flags.Unset(16)
 	}
 	return nil
 }
 
-// ChatFullClass is the TL type ChatFull: one of ChatFull, ChannelFull.
+// CommunityForbidden is the TL constructor communityForbidden:
+//
+//	communityForbidden#fd3cdab8 flags:# id:long access_hash:flags.13?long title:string = Chat
+//
+// See https://core.telegram.org/constructor/communityForbidden.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type CommunityForbidden struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	ID         int64
+	AccessHash int64 // flags.13?long
+	Title      string
+}
+
+// CommunityForbiddenTypeID is the ID of communityForbidden.
+const CommunityForbiddenTypeID = 0xfd3cdab8
+
+// TypeID returns 0xfd3cdab8, the ID of communityForbidden.
+func (*CommunityForbidden) TypeID() uint32 {
+	return CommunityForbiddenTypeID
+}
+
+// TypeName returns "communityForbidden".
+func (*CommunityForbidden) TypeName() string {
+	return "communityForbidden"
+}
+
+// chatClass marks CommunityForbidden as a ChatClass.
+func (*CommunityForbidden) chatClass() {}
+
+// Encode writes m to b with its ID.
+func (m *CommunityForbidden) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityForbiddenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AccessHash != 0 {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	if flags.Has(13) {
+		b.PutLong(m.AccessHash)
+	}
+	b.PutString(m.Title)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, CommunityForbiddenTypeID, "communityForbidden"); err != nil {
+		return decodeErr("communityForbidden#fd3cdab8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityForbidden{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("communityForbidden#fd3cdab8", "flags", err)
+	}
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("communityForbidden#fd3cdab8", "id", err)
+	}
+	if m.Flags.Has(13) {
+		if m.AccessHash, err = b.Long(); err != nil {
+			return decodeErr("communityForbidden#fd3cdab8", "access_hash", err)
+		}
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("communityForbidden#fd3cdab8", "title", err)
+	}
+	if m.AccessHash != 0 {
+		m.Flags.Unset(13)
+	}
+	return nil
+}
+
+// Community is the TL constructor community:
+//
+//	community#65efe954 flags:# creator:flags.0?true left:flags.2?true min:flags.12?true flags2:# collapsed_in_dialogs:flags2.20?true id:long access_hash:flags.13?long title:string photo:ChatPhoto date:int admin_rights:flags.14?ChatAdminRights default_banned_rights:flags.18?ChatBannedRights = Chat
+//
+// See https://core.telegram.org/constructor/community.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type Community struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	Creator             bool       // flags.0?true
+	Left                bool       // flags.2?true
+	Min                 bool       // flags.12?true
+	Flags2              bin.Fields // flags word; see the type's doc
+	CollapsedInDialogs  bool       // flags2.20?true
+	ID                  int64
+	AccessHash          int64 // flags.13?long
+	Title               string
+	Photo               ChatPhotoClass
+	Date                int
+	AdminRights         *ChatAdminRights  // flags.14?ChatAdminRights
+	DefaultBannedRights *ChatBannedRights // flags.18?ChatBannedRights
+}
+
+// CommunityTypeID is the ID of community.
+const CommunityTypeID = 0x65efe954
+
+// TypeID returns 0x65efe954, the ID of community.
+func (*Community) TypeID() uint32 {
+	return CommunityTypeID
+}
+
+// TypeName returns "community".
+func (*Community) TypeName() string {
+	return "community"
+}
+
+// chatClass marks Community as a ChatClass.
+func (*Community) chatClass() {}
+
+// Encode writes m to b with its ID.
+func (m *Community) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Community) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18)
+	if m.Creator {
+		flags.Set(0)
+	}
+	if m.Left {
+		flags.Set(2)
+	}
+	if m.Min {
+		flags.Set(12)
+	}
+	if m.AccessHash != 0 {
+		flags.Set(13)
+	}
+	if m.AdminRights != nil {
+		flags.Set(14)
+	}
+	if m.DefaultBannedRights != nil {
+		flags.Set(18)
+	}
+	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1 << 20)
+	if m.CollapsedInDialogs {
+		flags2.Set(20)
+	}
+	b.PutUint32(uint32(flags2))
+	b.PutLong(m.ID)
+	if flags.Has(13) {
+		b.PutLong(m.AccessHash)
+	}
+	b.PutString(m.Title)
+	if err := encodeObj(b, m.Photo); err != nil {
+		return encodeErr("community#65efe954", "photo", err)
+	}
+	b.PutInt(m.Date)
+	if flags.Has(14) {
+		if err := m.AdminRights.Encode(b); err != nil {
+			return encodeErr("community#65efe954", "admin_rights", err)
+		}
+	}
+	if flags.Has(18) {
+		if err := m.DefaultBannedRights.Encode(b); err != nil {
+			return encodeErr("community#65efe954", "default_banned_rights", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Community) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, CommunityTypeID, "community"); err != nil {
+		return decodeErr("community#65efe954", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Community) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Community) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("community#65efe954", "", ErrTooDeep)
+	}
+	*m = Community{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("community#65efe954", "flags", err)
+	}
+	m.Creator = m.Flags.Has(0)
+	m.Left = m.Flags.Has(2)
+	m.Min = m.Flags.Has(12)
+	if err = m.Flags2.Decode(b); err != nil {
+		return decodeErr("community#65efe954", "flags2", err)
+	}
+	m.CollapsedInDialogs = m.Flags2.Has(20)
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("community#65efe954", "id", err)
+	}
+	if m.Flags.Has(13) {
+		if m.AccessHash, err = b.Long(); err != nil {
+			return decodeErr("community#65efe954", "access_hash", err)
+		}
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("community#65efe954", "title", err)
+	}
+	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+		return decodeErr("community#65efe954", "photo", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("community#65efe954", "date", err)
+	}
+	if m.Flags.Has(14) {
+		m.AdminRights = new(ChatAdminRights)
+		if err = decodeBoxed(b, m.AdminRights, depth+1); err != nil {
+			return decodeErr("community#65efe954", "admin_rights", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		m.DefaultBannedRights = new(ChatBannedRights)
+		if err = decodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+			return decodeErr("community#65efe954", "default_banned_rights", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18
+	m.Flags2 &^= 1 << 20
+	if m.AccessHash != 0 {
+		m.Flags.Unset(13)
+	}
+	return nil
+}
+
+// ChatFullClass is the TL type ChatFull: one of ChatFull, ChannelFull, CommunityFull.
 //
 // See https://core.telegram.org/type/ChatFull.
 type ChatFullClass interface {
@@ -6388,6 +7265,8 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 		v = &ChatFull{}
 	case ChannelFullTypeID:
 		v = &ChannelFull{}
+	case CommunityFullTypeID:
+		v = &CommunityFull{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -6402,7 +7281,7 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 
 // ChatFull is the TL constructor chatFull:
 //
-//	chatFull#c9d31138 flags:# can_set_username:flags.7?true has_scheduled:flags.8?true translations_disabled:flags.19?true id:long about:string participants:ChatParticipants chat_photo:flags.2?Photo notify_settings:PeerNotifySettings exported_invite:flags.13?ExportedChatInvite bot_info:flags.3?Vector<BotInfo> pinned_msg_id:flags.6?int folder_id:flags.11?int call:flags.12?InputGroupCall ttl_period:flags.14?int groupcall_default_join_as:flags.15?Peer theme_emoticon:flags.16?string requests_pending:flags.17?int recent_requesters:flags.17?Vector<long> available_reactions:flags.18?ChatReactions = ChatFull
+//	chatFull#2633421b flags:# can_set_username:flags.7?true has_scheduled:flags.8?true translations_disabled:flags.19?true id:long about:string participants:ChatParticipants chat_photo:flags.2?Photo notify_settings:PeerNotifySettings exported_invite:flags.13?ExportedChatInvite bot_info:flags.3?Vector<BotInfo> pinned_msg_id:flags.6?int folder_id:flags.11?int call:flags.12?InputGroupCall ttl_period:flags.14?int groupcall_default_join_as:flags.15?Peer theme_emoticon:flags.16?string requests_pending:flags.17?int recent_requesters:flags.17?Vector<long> available_reactions:flags.18?ChatReactions reactions_limit:flags.20?int = ChatFull
 //
 // See https://core.telegram.org/constructor/chatFull.
 //
@@ -6423,19 +7302,20 @@ type ChatFull struct {
 	BotInfo                []BotInfo               // flags.3?Vector<BotInfo>
 	PinnedMsgID            int                     // flags.6?int
 	FolderID               int                     // flags.11?int
-	Call                   *InputGroupCall         // flags.12?InputGroupCall
+	Call                   InputGroupCallClass     // flags.12?InputGroupCall
 	TTLPeriod              int                     // flags.14?int
 	GroupcallDefaultJoinAs PeerClass               // flags.15?Peer
 	ThemeEmoticon          string                  // flags.16?string
 	RequestsPending        int                     // flags.17?int
 	RecentRequesters       []int64                 // flags.17?Vector<long>
 	AvailableReactions     ChatReactionsClass      // flags.18?ChatReactions
+	ReactionsLimit         int                     // flags.20?int
 }
 
 // ChatFullTypeID is the ID of chatFull.
-const ChatFullTypeID = 0xc9d31138
+const ChatFullTypeID = 0x2633421b
 
-// TypeID returns 0xc9d31138, the ID of chatFull.
+// TypeID returns 0x2633421b, the ID of chatFull.
 func (*ChatFull) TypeID() uint32 {
 	return ChatFullTypeID
 }
@@ -6505,30 +7385,33 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	if m.AvailableReactions != nil {
 		flags.Set(18)
 	}
+	if m.ReactionsLimit != 0 {
+		flags.Set(20)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
 	b.PutString(m.About)
 	if err := encodeObj(b, m.Participants); err != nil {
-		return encodeErr("chatFull#c9d31138", "participants", err)
+		return encodeErr("chatFull#2633421b", "participants", err)
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ChatPhoto); err != nil {
-			return encodeErr("chatFull#c9d31138", "chat_photo", err)
+			return encodeErr("chatFull#2633421b", "chat_photo", err)
 		}
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("chatFull#c9d31138", "notify_settings", err)
+		return encodeErr("chatFull#2633421b", "notify_settings", err)
 	}
 	if flags.Has(13) {
 		if err := encodeObj(b, m.ExportedInvite); err != nil {
-			return encodeErr("chatFull#c9d31138", "exported_invite", err)
+			return encodeErr("chatFull#2633421b", "exported_invite", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.BotInfo))
 		for i := range m.BotInfo {
 			if err := m.BotInfo[i].Encode(b); err != nil {
-				return encodeErr("chatFull#c9d31138", "bot_info", err)
+				return encodeErr("chatFull#2633421b", "bot_info", err)
 			}
 		}
 	}
@@ -6539,8 +7422,8 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.FolderID)
 	}
 	if flags.Has(12) {
-		if err := m.Call.Encode(b); err != nil {
-			return encodeErr("chatFull#c9d31138", "call", err)
+		if err := encodeObj(b, m.Call); err != nil {
+			return encodeErr("chatFull#2633421b", "call", err)
 		}
 	}
 	if flags.Has(14) {
@@ -6548,7 +7431,7 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(15) {
 		if err := encodeObj(b, m.GroupcallDefaultJoinAs); err != nil {
-			return encodeErr("chatFull#c9d31138", "groupcall_default_join_as", err)
+			return encodeErr("chatFull#2633421b", "groupcall_default_join_as", err)
 		}
 	}
 	if flags.Has(16) {
@@ -6565,8 +7448,11 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(18) {
 		if err := encodeObj(b, m.AvailableReactions); err != nil {
-			return encodeErr("chatFull#c9d31138", "available_reactions", err)
+			return encodeErr("chatFull#2633421b", "available_reactions", err)
 		}
+	}
+	if flags.Has(20) {
+		b.PutInt(m.ReactionsLimit)
 	}
 	return nil
 }
@@ -6577,7 +7463,7 @@ func (m *ChatFull) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatFullTypeID, "chatFull"); err != nil {
-		return decodeErr("chatFull#c9d31138", "", err)
+		return decodeErr("chatFull#2633421b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6593,87 +7479,91 @@ func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatFull#c9d31138", "", ErrTooDeep)
+		return decodeErr("chatFull#2633421b", "", ErrTooDeep)
 	}
 	*m = ChatFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatFull#c9d31138", "flags", err)
+		return decodeErr("chatFull#2633421b", "flags", err)
 	}
 	m.CanSetUsername = m.Flags.Has(7)
 	m.HasScheduled = m.Flags.Has(8)
 	m.TranslationsDisabled = m.Flags.Has(19)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("chatFull#c9d31138", "id", err)
+		return decodeErr("chatFull#2633421b", "id", err)
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("chatFull#c9d31138", "about", err)
+		return decodeErr("chatFull#2633421b", "about", err)
 	}
 	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
-		return decodeErr("chatFull#c9d31138", "participants", err)
+		return decodeErr("chatFull#2633421b", "participants", err)
 	}
 	if m.Flags.Has(2) {
 		if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "chat_photo", err)
+			return decodeErr("chatFull#2633421b", "chat_photo", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("chatFull#c9d31138", "notify_settings", err)
+		return decodeErr("chatFull#2633421b", "notify_settings", err)
 	}
 	if m.Flags.Has(13) {
 		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "exported_invite", err)
+			return decodeErr("chatFull#2633421b", "exported_invite", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.BotInfo, err = decodeVectorAt(b, depth+1, decodeValue[BotInfo]); err != nil {
-			return decodeErr("chatFull#c9d31138", "bot_info", err)
+			return decodeErr("chatFull#2633421b", "bot_info", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.PinnedMsgID, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "pinned_msg_id", err)
+			return decodeErr("chatFull#2633421b", "pinned_msg_id", err)
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "folder_id", err)
+			return decodeErr("chatFull#2633421b", "folder_id", err)
 		}
 	}
 	if m.Flags.Has(12) {
-		m.Call = new(InputGroupCall)
-		if err = decodeBoxed(b, m.Call, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "call", err)
+		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+			return decodeErr("chatFull#2633421b", "call", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "ttl_period", err)
+			return decodeErr("chatFull#2633421b", "ttl_period", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "groupcall_default_join_as", err)
+			return decodeErr("chatFull#2633421b", "groupcall_default_join_as", err)
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return decodeErr("chatFull#c9d31138", "theme_emoticon", err)
+			return decodeErr("chatFull#2633421b", "theme_emoticon", err)
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.RequestsPending, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "requests_pending", err)
+			return decodeErr("chatFull#2633421b", "requests_pending", err)
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.RecentRequesters, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("chatFull#c9d31138", "recent_requesters", err)
+			return decodeErr("chatFull#2633421b", "recent_requesters", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "available_reactions", err)
+			return decodeErr("chatFull#2633421b", "available_reactions", err)
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return decodeErr("chatFull#2633421b", "reactions_limit", err)
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19
@@ -6695,12 +7585,15 @@ func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(17)
 	}
+	if m.ReactionsLimit != 0 {
+		m.Flags.Unset(20)
+	}
 	return nil
 }
 
 // ChannelFull is the TL constructor channelFull:
 //
-//	channelFull#f2bcb6f flags:# can_view_participants:flags.3?true can_set_username:flags.6?true can_set_stickers:flags.7?true hidden_prehistory:flags.10?true can_set_location:flags.16?true has_scheduled:flags.19?true can_view_stats:flags.20?true blocked:flags.22?true flags2:# can_delete_channel:flags2.0?true antispam:flags2.1?true participants_hidden:flags2.2?true translations_disabled:flags2.3?true stories_pinned_available:flags2.5?true view_forum_as_messages:flags2.6?true id:long about:string participants_count:flags.0?int admins_count:flags.1?int kicked_count:flags.2?int banned_count:flags.2?int online_count:flags.13?int read_inbox_max_id:int read_outbox_max_id:int unread_count:int chat_photo:Photo notify_settings:PeerNotifySettings exported_invite:flags.23?ExportedChatInvite bot_info:Vector<BotInfo> migrated_from_chat_id:flags.4?long migrated_from_max_id:flags.4?int pinned_msg_id:flags.5?int stickerset:flags.8?StickerSet available_min_id:flags.9?int folder_id:flags.11?int linked_chat_id:flags.14?long location:flags.15?ChannelLocation slowmode_seconds:flags.17?int slowmode_next_send_date:flags.18?int stats_dc:flags.12?int pts:int call:flags.21?InputGroupCall ttl_period:flags.24?int pending_suggestions:flags.25?Vector<string> groupcall_default_join_as:flags.26?Peer theme_emoticon:flags.27?string requests_pending:flags.28?int recent_requesters:flags.28?Vector<long> default_send_as:flags.29?Peer available_reactions:flags.30?ChatReactions stories:flags2.4?PeerStories wallpaper:flags2.7?WallPaper = ChatFull
+//	channelFull#a04e8d3a flags:# can_view_participants:flags.3?true can_set_username:flags.6?true can_set_stickers:flags.7?true hidden_prehistory:flags.10?true can_set_location:flags.16?true has_scheduled:flags.19?true can_view_stats:flags.20?true blocked:flags.22?true flags2:# can_delete_channel:flags2.0?true antispam:flags2.1?true participants_hidden:flags2.2?true translations_disabled:flags2.3?true stories_pinned_available:flags2.5?true view_forum_as_messages:flags2.6?true restricted_sponsored:flags2.11?true can_view_revenue:flags2.12?true paid_media_allowed:flags2.14?true can_view_stars_revenue:flags2.15?true paid_reactions_available:flags2.16?true stargifts_available:flags2.19?true paid_messages_available:flags2.20?true id:long about:string participants_count:flags.0?int admins_count:flags.1?int kicked_count:flags.2?int banned_count:flags.2?int online_count:flags.13?int read_inbox_max_id:int read_outbox_max_id:int unread_count:int chat_photo:Photo notify_settings:PeerNotifySettings exported_invite:flags.23?ExportedChatInvite bot_info:Vector<BotInfo> migrated_from_chat_id:flags.4?long migrated_from_max_id:flags.4?int pinned_msg_id:flags.5?int stickerset:flags.8?StickerSet available_min_id:flags.9?int folder_id:flags.11?int linked_chat_id:flags.14?long location:flags.15?ChannelLocation slowmode_seconds:flags.17?int slowmode_next_send_date:flags.18?int stats_dc:flags.12?int pts:int call:flags.21?InputGroupCall ttl_period:flags.24?int pending_suggestions:flags.25?Vector<string> groupcall_default_join_as:flags.26?Peer theme_emoticon:flags.27?string requests_pending:flags.28?int recent_requesters:flags.28?Vector<long> default_send_as:flags.29?Peer available_reactions:flags.30?ChatReactions reactions_limit:flags2.13?int stories:flags2.4?PeerStories wallpaper:flags2.7?WallPaper boosts_applied:flags2.8?int boosts_unrestrict:flags2.9?int emojiset:flags2.10?StickerSet bot_verification:flags2.17?BotVerification stargifts_count:flags2.18?int send_paid_messages_stars:flags2.21?long main_tab:flags2.22?ProfileTab guard_bot_id:flags2.23?long = ChatFull
 //
 // See https://core.telegram.org/constructor/channelFull.
 //
@@ -6724,6 +7617,13 @@ type ChannelFull struct {
 	TranslationsDisabled   bool       // flags2.3?true
 	StoriesPinnedAvailable bool       // flags2.5?true
 	ViewForumAsMessages    bool       // flags2.6?true
+	RestrictedSponsored    bool       // flags2.11?true
+	CanViewRevenue         bool       // flags2.12?true
+	PaidMediaAllowed       bool       // flags2.14?true
+	CanViewStarsRevenue    bool       // flags2.15?true
+	PaidReactionsAvailable bool       // flags2.16?true
+	StargiftsAvailable     bool       // flags2.19?true
+	PaidMessagesAvailable  bool       // flags2.20?true
 	ID                     int64
 	About                  string
 	ParticipantsCount      int // flags.0?int
@@ -6750,23 +7650,32 @@ type ChannelFull struct {
 	SlowmodeNextSendDate   int                  // flags.18?int
 	StatsDC                int                  // flags.12?int
 	Pts                    int
-	Call                   *InputGroupCall    // flags.21?InputGroupCall
-	TTLPeriod              int                // flags.24?int
-	PendingSuggestions     []string           // flags.25?Vector<string>
-	GroupcallDefaultJoinAs PeerClass          // flags.26?Peer
-	ThemeEmoticon          string             // flags.27?string
-	RequestsPending        int                // flags.28?int
-	RecentRequesters       []int64            // flags.28?Vector<long>
-	DefaultSendAs          PeerClass          // flags.29?Peer
-	AvailableReactions     ChatReactionsClass // flags.30?ChatReactions
-	Stories                *PeerStories       // flags2.4?PeerStories
-	Wallpaper              WallPaperClass     // flags2.7?WallPaper
+	Call                   InputGroupCallClass // flags.21?InputGroupCall
+	TTLPeriod              int                 // flags.24?int
+	PendingSuggestions     []string            // flags.25?Vector<string>
+	GroupcallDefaultJoinAs PeerClass           // flags.26?Peer
+	ThemeEmoticon          string              // flags.27?string
+	RequestsPending        int                 // flags.28?int
+	RecentRequesters       []int64             // flags.28?Vector<long>
+	DefaultSendAs          PeerClass           // flags.29?Peer
+	AvailableReactions     ChatReactionsClass  // flags.30?ChatReactions
+	ReactionsLimit         int                 // flags2.13?int
+	Stories                *PeerStories        // flags2.4?PeerStories
+	Wallpaper              WallPaperClass      // flags2.7?WallPaper
+	BoostsApplied          int                 // flags2.8?int
+	BoostsUnrestrict       int                 // flags2.9?int
+	Emojiset               *StickerSet         // flags2.10?StickerSet
+	BotVerification        *BotVerification    // flags2.17?BotVerification
+	StargiftsCount         int                 // flags2.18?int
+	SendPaidMessagesStars  int64               // flags2.21?long
+	MainTab                ProfileTabClass     // flags2.22?ProfileTab
+	GuardBotID             int64               // flags2.23?long
 }
 
 // ChannelFullTypeID is the ID of channelFull.
-const ChannelFullTypeID = 0x0f2bcb6f
+const ChannelFullTypeID = 0xa04e8d3a
 
-// TypeID returns 0x0f2bcb6f, the ID of channelFull.
+// TypeID returns 0xa04e8d3a, the ID of channelFull.
 func (*ChannelFull) TypeID() uint32 {
 	return ChannelFullTypeID
 }
@@ -6888,7 +7797,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		flags.Set(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
 	if m.CanDeleteChannel {
 		flags2.Set(0)
 	}
@@ -6907,11 +7816,59 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	if m.ViewForumAsMessages {
 		flags2.Set(6)
 	}
+	if m.RestrictedSponsored {
+		flags2.Set(11)
+	}
+	if m.CanViewRevenue {
+		flags2.Set(12)
+	}
+	if m.PaidMediaAllowed {
+		flags2.Set(14)
+	}
+	if m.CanViewStarsRevenue {
+		flags2.Set(15)
+	}
+	if m.PaidReactionsAvailable {
+		flags2.Set(16)
+	}
+	if m.StargiftsAvailable {
+		flags2.Set(19)
+	}
+	if m.PaidMessagesAvailable {
+		flags2.Set(20)
+	}
+	if m.ReactionsLimit != 0 {
+		flags2.Set(13)
+	}
 	if m.Stories != nil {
 		flags2.Set(4)
 	}
 	if m.Wallpaper != nil {
 		flags2.Set(7)
+	}
+	if m.BoostsApplied != 0 {
+		flags2.Set(8)
+	}
+	if m.BoostsUnrestrict != 0 {
+		flags2.Set(9)
+	}
+	if m.Emojiset != nil {
+		flags2.Set(10)
+	}
+	if m.BotVerification != nil {
+		flags2.Set(17)
+	}
+	if m.StargiftsCount != 0 {
+		flags2.Set(18)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(21)
+	}
+	if m.MainTab != nil {
+		flags2.Set(22)
+	}
+	if m.GuardBotID != 0 {
+		flags2.Set(23)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -6935,20 +7892,20 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ReadOutboxMaxID)
 	b.PutInt(m.UnreadCount)
 	if err := encodeObj(b, m.ChatPhoto); err != nil {
-		return encodeErr("channelFull#0f2bcb6f", "chat_photo", err)
+		return encodeErr("channelFull#a04e8d3a", "chat_photo", err)
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("channelFull#0f2bcb6f", "notify_settings", err)
+		return encodeErr("channelFull#a04e8d3a", "notify_settings", err)
 	}
 	if flags.Has(23) {
 		if err := encodeObj(b, m.ExportedInvite); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "exported_invite", err)
+			return encodeErr("channelFull#a04e8d3a", "exported_invite", err)
 		}
 	}
 	b.PutVectorHeader(len(m.BotInfo))
 	for i := range m.BotInfo {
 		if err := m.BotInfo[i].Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "bot_info", err)
+			return encodeErr("channelFull#a04e8d3a", "bot_info", err)
 		}
 	}
 	if flags.Has(4) {
@@ -6962,7 +7919,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(8) {
 		if err := m.Stickerset.Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "stickerset", err)
+			return encodeErr("channelFull#a04e8d3a", "stickerset", err)
 		}
 	}
 	if flags.Has(9) {
@@ -6976,7 +7933,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(15) {
 		if err := encodeObj(b, m.Location); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "location", err)
+			return encodeErr("channelFull#a04e8d3a", "location", err)
 		}
 	}
 	if flags.Has(17) {
@@ -6990,8 +7947,8 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Pts)
 	if flags.Has(21) {
-		if err := m.Call.Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "call", err)
+		if err := encodeObj(b, m.Call); err != nil {
+			return encodeErr("channelFull#a04e8d3a", "call", err)
 		}
 	}
 	if flags.Has(24) {
@@ -7005,7 +7962,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(26) {
 		if err := encodeObj(b, m.GroupcallDefaultJoinAs); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "groupcall_default_join_as", err)
+			return encodeErr("channelFull#a04e8d3a", "groupcall_default_join_as", err)
 		}
 	}
 	if flags.Has(27) {
@@ -7022,23 +7979,56 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(29) {
 		if err := encodeObj(b, m.DefaultSendAs); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "default_send_as", err)
+			return encodeErr("channelFull#a04e8d3a", "default_send_as", err)
 		}
 	}
 	if flags.Has(30) {
 		if err := encodeObj(b, m.AvailableReactions); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "available_reactions", err)
+			return encodeErr("channelFull#a04e8d3a", "available_reactions", err)
 		}
+	}
+	if flags2.Has(13) {
+		b.PutInt(m.ReactionsLimit)
 	}
 	if flags2.Has(4) {
 		if err := m.Stories.Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "stories", err)
+			return encodeErr("channelFull#a04e8d3a", "stories", err)
 		}
 	}
 	if flags2.Has(7) {
 		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "wallpaper", err)
+			return encodeErr("channelFull#a04e8d3a", "wallpaper", err)
 		}
+	}
+	if flags2.Has(8) {
+		b.PutInt(m.BoostsApplied)
+	}
+	if flags2.Has(9) {
+		b.PutInt(m.BoostsUnrestrict)
+	}
+	if flags2.Has(10) {
+		if err := m.Emojiset.Encode(b); err != nil {
+			return encodeErr("channelFull#a04e8d3a", "emojiset", err)
+		}
+	}
+	if flags2.Has(17) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return encodeErr("channelFull#a04e8d3a", "bot_verification", err)
+		}
+	}
+	if flags2.Has(18) {
+		b.PutInt(m.StargiftsCount)
+	}
+	if flags2.Has(21) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(22) {
+		if err := encodeObj(b, m.MainTab); err != nil {
+			return encodeErr("channelFull#a04e8d3a", "main_tab", err)
+		}
+	}
+	if flags2.Has(23) {
+		b.PutLong(m.GuardBotID)
 	}
 	return nil
 }
@@ -7049,7 +8039,7 @@ func (m *ChannelFull) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "", err)
+		return decodeErr("channelFull#a04e8d3a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7065,12 +8055,12 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelFull#0f2bcb6f", "", ErrTooDeep)
+		return decodeErr("channelFull#a04e8d3a", "", ErrTooDeep)
 	}
 	*m = ChannelFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "flags", err)
+		return decodeErr("channelFull#a04e8d3a", "flags", err)
 	}
 	m.CanViewParticipants = m.Flags.Has(3)
 	m.CanSetUsername = m.Flags.Has(6)
@@ -7081,7 +8071,7 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.CanViewStats = m.Flags.Has(20)
 	m.Blocked = m.Flags.Has(22)
 	if err = m.Flags2.Decode(b); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "flags2", err)
+		return decodeErr("channelFull#a04e8d3a", "flags2", err)
 	}
 	m.CanDeleteChannel = m.Flags2.Has(0)
 	m.Antispam = m.Flags2.Has(1)
@@ -7089,178 +8079,231 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.TranslationsDisabled = m.Flags2.Has(3)
 	m.StoriesPinnedAvailable = m.Flags2.Has(5)
 	m.ViewForumAsMessages = m.Flags2.Has(6)
+	m.RestrictedSponsored = m.Flags2.Has(11)
+	m.CanViewRevenue = m.Flags2.Has(12)
+	m.PaidMediaAllowed = m.Flags2.Has(14)
+	m.CanViewStarsRevenue = m.Flags2.Has(15)
+	m.PaidReactionsAvailable = m.Flags2.Has(16)
+	m.StargiftsAvailable = m.Flags2.Has(19)
+	m.PaidMessagesAvailable = m.Flags2.Has(20)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "id", err)
+		return decodeErr("channelFull#a04e8d3a", "id", err)
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "about", err)
+		return decodeErr("channelFull#a04e8d3a", "about", err)
 	}
 	if m.Flags.Has(0) {
 		if m.ParticipantsCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "participants_count", err)
+			return decodeErr("channelFull#a04e8d3a", "participants_count", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.AdminsCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "admins_count", err)
+			return decodeErr("channelFull#a04e8d3a", "admins_count", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.KickedCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "kicked_count", err)
+			return decodeErr("channelFull#a04e8d3a", "kicked_count", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.BannedCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "banned_count", err)
+			return decodeErr("channelFull#a04e8d3a", "banned_count", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.OnlineCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "online_count", err)
+			return decodeErr("channelFull#a04e8d3a", "online_count", err)
 		}
 	}
 	if m.ReadInboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "read_inbox_max_id", err)
+		return decodeErr("channelFull#a04e8d3a", "read_inbox_max_id", err)
 	}
 	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "read_outbox_max_id", err)
+		return decodeErr("channelFull#a04e8d3a", "read_outbox_max_id", err)
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "unread_count", err)
+		return decodeErr("channelFull#a04e8d3a", "unread_count", err)
 	}
 	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "chat_photo", err)
+		return decodeErr("channelFull#a04e8d3a", "chat_photo", err)
 	}
 	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "notify_settings", err)
+		return decodeErr("channelFull#a04e8d3a", "notify_settings", err)
 	}
 	if m.Flags.Has(23) {
 		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "exported_invite", err)
+			return decodeErr("channelFull#a04e8d3a", "exported_invite", err)
 		}
 	}
 	if m.BotInfo, err = decodeVectorAt(b, depth+1, decodeValue[BotInfo]); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "bot_info", err)
+		return decodeErr("channelFull#a04e8d3a", "bot_info", err)
 	}
 	if m.Flags.Has(4) {
 		if m.MigratedFromChatID, err = b.Long(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "migrated_from_chat_id", err)
+			return decodeErr("channelFull#a04e8d3a", "migrated_from_chat_id", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.MigratedFromMaxID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "migrated_from_max_id", err)
+			return decodeErr("channelFull#a04e8d3a", "migrated_from_max_id", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.PinnedMsgID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "pinned_msg_id", err)
+			return decodeErr("channelFull#a04e8d3a", "pinned_msg_id", err)
 		}
 	}
 	if m.Flags.Has(8) {
 		m.Stickerset = new(StickerSet)
 		if err = decodeBoxed(b, m.Stickerset, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "stickerset", err)
+			return decodeErr("channelFull#a04e8d3a", "stickerset", err)
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.AvailableMinID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "available_min_id", err)
+			return decodeErr("channelFull#a04e8d3a", "available_min_id", err)
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "folder_id", err)
+			return decodeErr("channelFull#a04e8d3a", "folder_id", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.LinkedChatID, err = b.Long(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "linked_chat_id", err)
+			return decodeErr("channelFull#a04e8d3a", "linked_chat_id", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.Location, err = decodeChannelLocation(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "location", err)
+			return decodeErr("channelFull#a04e8d3a", "location", err)
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.SlowmodeSeconds, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "slowmode_seconds", err)
+			return decodeErr("channelFull#a04e8d3a", "slowmode_seconds", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		if m.SlowmodeNextSendDate, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "slowmode_next_send_date", err)
+			return decodeErr("channelFull#a04e8d3a", "slowmode_next_send_date", err)
 		}
 	}
 	if m.Flags.Has(12) {
 		if m.StatsDC, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "stats_dc", err)
+			return decodeErr("channelFull#a04e8d3a", "stats_dc", err)
 		}
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "pts", err)
+		return decodeErr("channelFull#a04e8d3a", "pts", err)
 	}
 	if m.Flags.Has(21) {
-		m.Call = new(InputGroupCall)
-		if err = decodeBoxed(b, m.Call, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "call", err)
+		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "call", err)
 		}
 	}
 	if m.Flags.Has(24) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "ttl_period", err)
+			return decodeErr("channelFull#a04e8d3a", "ttl_period", err)
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.PendingSuggestions, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "pending_suggestions", err)
+			return decodeErr("channelFull#a04e8d3a", "pending_suggestions", err)
 		}
 	}
 	if m.Flags.Has(26) {
 		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "groupcall_default_join_as", err)
+			return decodeErr("channelFull#a04e8d3a", "groupcall_default_join_as", err)
 		}
 	}
 	if m.Flags.Has(27) {
 		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "theme_emoticon", err)
+			return decodeErr("channelFull#a04e8d3a", "theme_emoticon", err)
 		}
 	}
 	if m.Flags.Has(28) {
 		if m.RequestsPending, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "requests_pending", err)
+			return decodeErr("channelFull#a04e8d3a", "requests_pending", err)
 		}
 	}
 	if m.Flags.Has(28) {
 		if m.RecentRequesters, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "recent_requesters", err)
+			return decodeErr("channelFull#a04e8d3a", "recent_requesters", err)
 		}
 	}
 	if m.Flags.Has(29) {
 		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "default_send_as", err)
+			return decodeErr("channelFull#a04e8d3a", "default_send_as", err)
 		}
 	}
 	if m.Flags.Has(30) {
 		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "available_reactions", err)
+			return decodeErr("channelFull#a04e8d3a", "available_reactions", err)
+		}
+	}
+	if m.Flags2.Has(13) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "reactions_limit", err)
 		}
 	}
 	if m.Flags2.Has(4) {
 		m.Stories = new(PeerStories)
 		if err = decodeBoxed(b, m.Stories, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "stories", err)
+			return decodeErr("channelFull#a04e8d3a", "stories", err)
 		}
 	}
 	if m.Flags2.Has(7) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "wallpaper", err)
+			return decodeErr("channelFull#a04e8d3a", "wallpaper", err)
+		}
+	}
+	if m.Flags2.Has(8) {
+		if m.BoostsApplied, err = b.Int(); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "boosts_applied", err)
+		}
+	}
+	if m.Flags2.Has(9) {
+		if m.BoostsUnrestrict, err = b.Int(); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "boosts_unrestrict", err)
+		}
+	}
+	if m.Flags2.Has(10) {
+		m.Emojiset = new(StickerSet)
+		if err = decodeBoxed(b, m.Emojiset, depth+1); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "emojiset", err)
+		}
+	}
+	if m.Flags2.Has(17) {
+		m.BotVerification = new(BotVerification)
+		if err = decodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "bot_verification", err)
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.StargiftsCount, err = b.Int(); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "stargifts_count", err)
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "send_paid_messages_stars", err)
+		}
+	}
+	if m.Flags2.Has(22) {
+		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "main_tab", err)
+		}
+	}
+	if m.Flags2.Has(23) {
+		if m.GuardBotID, err = b.Long(); err != nil {
+			return decodeErr("channelFull#a04e8d3a", "guard_bot_id", err)
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22
 	if m.ParticipantsCount != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7308,6 +8351,176 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(28)
+	}
+	if m.ReactionsLimit != 0 {
+		m.Flags2.Unset(13)
+	}
+	if m.BoostsApplied != 0 {
+		m.Flags2.Unset(8)
+	}
+	if m.BoostsUnrestrict != 0 {
+		m.Flags2.Unset(9)
+	}
+	if m.StargiftsCount != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(21)
+	}
+	if m.GuardBotID != 0 {
+		m.Flags2.Unset(23)
+	}
+	return nil
+}
+
+// CommunityFull is the TL constructor communityFull:
+//
+//	communityFull#cbb7a507 flags:# id:long about:string chat_photo:Photo linked_peers:Vector<CommunityPeer> admins_count:flags.1?int kicked_count:flags.2?int peer_link_requests_pending:flags.0?int = ChatFull
+//
+// See https://core.telegram.org/constructor/communityFull.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type CommunityFull struct {
+	Flags                   bin.Fields // flags word; see the type's doc
+	ID                      int64
+	About                   string
+	ChatPhoto               PhotoClass
+	LinkedPeers             []CommunityPeer
+	AdminsCount             int // flags.1?int
+	KickedCount             int // flags.2?int
+	PeerLinkRequestsPending int // flags.0?int
+}
+
+// CommunityFullTypeID is the ID of communityFull.
+const CommunityFullTypeID = 0xcbb7a507
+
+// TypeID returns 0xcbb7a507, the ID of communityFull.
+func (*CommunityFull) TypeID() uint32 {
+	return CommunityFullTypeID
+}
+
+// TypeName returns "communityFull".
+func (*CommunityFull) TypeName() string {
+	return "communityFull"
+}
+
+// chatFullClass marks CommunityFull as a ChatFullClass.
+func (*CommunityFull) chatFullClass() {}
+
+// Encode writes m to b with its ID.
+func (m *CommunityFull) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityFullTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AdminsCount != 0 {
+		flags.Set(1)
+	}
+	if m.KickedCount != 0 {
+		flags.Set(2)
+	}
+	if m.PeerLinkRequestsPending != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutString(m.About)
+	if err := encodeObj(b, m.ChatPhoto); err != nil {
+		return encodeErr("communityFull#cbb7a507", "chat_photo", err)
+	}
+	b.PutVectorHeader(len(m.LinkedPeers))
+	for i := range m.LinkedPeers {
+		if err := m.LinkedPeers[i].Encode(b); err != nil {
+			return encodeErr("communityFull#cbb7a507", "linked_peers", err)
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.AdminsCount)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.KickedCount)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.PeerLinkRequestsPending)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityFull) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, CommunityFullTypeID, "communityFull"); err != nil {
+		return decodeErr("communityFull#cbb7a507", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityFull) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("communityFull#cbb7a507", "", ErrTooDeep)
+	}
+	*m = CommunityFull{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("communityFull#cbb7a507", "flags", err)
+	}
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("communityFull#cbb7a507", "id", err)
+	}
+	if m.About, err = b.String(); err != nil {
+		return decodeErr("communityFull#cbb7a507", "about", err)
+	}
+	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+		return decodeErr("communityFull#cbb7a507", "chat_photo", err)
+	}
+	if m.LinkedPeers, err = decodeVectorAt(b, depth+1, decodeValue[CommunityPeer]); err != nil {
+		return decodeErr("communityFull#cbb7a507", "linked_peers", err)
+	}
+	if m.Flags.Has(1) {
+		if m.AdminsCount, err = b.Int(); err != nil {
+			return decodeErr("communityFull#cbb7a507", "admins_count", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.KickedCount, err = b.Int(); err != nil {
+			return decodeErr("communityFull#cbb7a507", "kicked_count", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.PeerLinkRequestsPending, err = b.Int(); err != nil {
+			return decodeErr("communityFull#cbb7a507", "peer_link_requests_pending", err)
+		}
+	}
+	if m.AdminsCount != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.KickedCount != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.PeerLinkRequestsPending != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -7429,7 +8642,7 @@ func (m *ChatInviteAlready) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // ChatInvite is the TL constructor chatInvite:
 //
-//	chatInvite#cde0ec40 flags:# channel:flags.0?true broadcast:flags.1?true public:flags.2?true megagroup:flags.3?true request_needed:flags.6?true verified:flags.7?true scam:flags.8?true fake:flags.9?true title:string about:flags.5?string photo:Photo participants_count:int participants:flags.4?Vector<User> color:int = ChatInvite
+//	chatInvite#5c9d3702 flags:# channel:flags.0?true broadcast:flags.1?true public:flags.2?true megagroup:flags.3?true request_needed:flags.6?true verified:flags.7?true scam:flags.8?true fake:flags.9?true can_refulfill_subscription:flags.11?true title:string about:flags.5?string photo:Photo participants_count:int participants:flags.4?Vector<User> color:int subscription_pricing:flags.10?StarsSubscriptionPricing subscription_form_id:flags.12?long bot_verification:flags.13?BotVerification = ChatInvite
 //
 // See https://core.telegram.org/constructor/chatInvite.
 //
@@ -7437,27 +8650,31 @@ func (m *ChatInviteAlready) decodeBareAt(b *bin.Buffer, depth int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type ChatInvite struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Channel           bool       // flags.0?true
-	Broadcast         bool       // flags.1?true
-	Public            bool       // flags.2?true
-	Megagroup         bool       // flags.3?true
-	RequestNeeded     bool       // flags.6?true
-	Verified          bool       // flags.7?true
-	Scam              bool       // flags.8?true
-	Fake              bool       // flags.9?true
-	Title             string
-	About             string // flags.5?string
-	Photo             PhotoClass
-	ParticipantsCount int
-	Participants      []UserClass // flags.4?Vector<User>
-	Color             int
+	Flags                    bin.Fields // flags word; see the type's doc
+	Channel                  bool       // flags.0?true
+	Broadcast                bool       // flags.1?true
+	Public                   bool       // flags.2?true
+	Megagroup                bool       // flags.3?true
+	RequestNeeded            bool       // flags.6?true
+	Verified                 bool       // flags.7?true
+	Scam                     bool       // flags.8?true
+	Fake                     bool       // flags.9?true
+	CanRefulfillSubscription bool       // flags.11?true
+	Title                    string
+	About                    string // flags.5?string
+	Photo                    PhotoClass
+	ParticipantsCount        int
+	Participants             []UserClass // flags.4?Vector<User>
+	Color                    int
+	SubscriptionPricing      *StarsSubscriptionPricing // flags.10?StarsSubscriptionPricing
+	SubscriptionFormID       int64                     // flags.12?long
+	BotVerification          *BotVerification          // flags.13?BotVerification
 }
 
 // ChatInviteTypeID is the ID of chatInvite.
-const ChatInviteTypeID = 0xcde0ec40
+const ChatInviteTypeID = 0x5c9d3702
 
-// TypeID returns 0xcde0ec40, the ID of chatInvite.
+// TypeID returns 0x5c9d3702, the ID of chatInvite.
 func (*ChatInvite) TypeID() uint32 {
 	return ChatInviteTypeID
 }
@@ -7484,7 +8701,7 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13)
 	if m.Channel {
 		flags.Set(0)
 	}
@@ -7509,11 +8726,23 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m.Fake {
 		flags.Set(9)
 	}
+	if m.CanRefulfillSubscription {
+		flags.Set(11)
+	}
 	if m.About != "" {
 		flags.Set(5)
 	}
 	if len(m.Participants) > 0 {
 		flags.Set(4)
+	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(10)
+	}
+	if m.SubscriptionFormID != 0 {
+		flags.Set(12)
+	}
+	if m.BotVerification != nil {
+		flags.Set(13)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
@@ -7521,18 +8750,31 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.About)
 	}
 	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("chatInvite#cde0ec40", "photo", err)
+		return encodeErr("chatInvite#5c9d3702", "photo", err)
 	}
 	b.PutInt(m.ParticipantsCount)
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Participants))
 		for i := range m.Participants {
 			if err := encodeObj(b, m.Participants[i]); err != nil {
-				return encodeErr("chatInvite#cde0ec40", "participants", err)
+				return encodeErr("chatInvite#5c9d3702", "participants", err)
 			}
 		}
 	}
 	b.PutInt(m.Color)
+	if flags.Has(10) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return encodeErr("chatInvite#5c9d3702", "subscription_pricing", err)
+		}
+	}
+	if flags.Has(12) {
+		b.PutLong(m.SubscriptionFormID)
+	}
+	if flags.Has(13) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return encodeErr("chatInvite#5c9d3702", "bot_verification", err)
+		}
+	}
 	return nil
 }
 
@@ -7542,7 +8784,7 @@ func (m *ChatInvite) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "", err)
+		return decodeErr("chatInvite#5c9d3702", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7558,12 +8800,12 @@ func (m *ChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatInvite#cde0ec40", "", ErrTooDeep)
+		return decodeErr("chatInvite#5c9d3702", "", ErrTooDeep)
 	}
 	*m = ChatInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "flags", err)
+		return decodeErr("chatInvite#5c9d3702", "flags", err)
 	}
 	m.Channel = m.Flags.Has(0)
 	m.Broadcast = m.Flags.Has(1)
@@ -7573,34 +8815,55 @@ func (m *ChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Verified = m.Flags.Has(7)
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
+	m.CanRefulfillSubscription = m.Flags.Has(11)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "title", err)
+		return decodeErr("chatInvite#5c9d3702", "title", err)
 	}
 	if m.Flags.Has(5) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("chatInvite#cde0ec40", "about", err)
+			return decodeErr("chatInvite#5c9d3702", "about", err)
 		}
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "photo", err)
+		return decodeErr("chatInvite#5c9d3702", "photo", err)
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "participants_count", err)
+		return decodeErr("chatInvite#5c9d3702", "participants_count", err)
 	}
 	if m.Flags.Has(4) {
 		if m.Participants, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-			return decodeErr("chatInvite#cde0ec40", "participants", err)
+			return decodeErr("chatInvite#5c9d3702", "participants", err)
 		}
 	}
 	if m.Color, err = b.Int(); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "color", err)
+		return decodeErr("chatInvite#5c9d3702", "color", err)
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	if m.Flags.Has(10) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = decodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return decodeErr("chatInvite#5c9d3702", "subscription_pricing", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SubscriptionFormID, err = b.Long(); err != nil {
+			return decodeErr("chatInvite#5c9d3702", "subscription_form_id", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		m.BotVerification = new(BotVerification)
+		if err = decodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return decodeErr("chatInvite#5c9d3702", "bot_verification", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13
 	if m.About != "" {
 		m.Flags.Unset(5)
 	}
 	if len(m.Participants) > 0 {
 		m.Flags.Unset(4)
+	}
+	if m.SubscriptionFormID != 0 {
+		m.Flags.Unset(12)
 	}
 	return nil
 }
@@ -7727,19 +8990,25 @@ func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, erro
 
 // ChatParticipant is the TL constructor chatParticipant:
 //
-//	chatParticipant#c02d4007 user_id:long inviter_id:long date:int = ChatParticipant
+//	chatParticipant#38e79fde flags:# user_id:long inviter_id:long date:int rank:flags.0?string = ChatParticipant
 //
 // See https://core.telegram.org/constructor/chatParticipant.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChatParticipant struct {
+	Flags     bin.Fields // flags word; see the type's doc
 	UserID    int64
 	InviterID int64
 	Date      int
+	Rank      string // flags.0?string
 }
 
 // ChatParticipantTypeID is the ID of chatParticipant.
-const ChatParticipantTypeID = 0xc02d4007
+const ChatParticipantTypeID = 0x38e79fde
 
-// TypeID returns 0xc02d4007, the ID of chatParticipant.
+// TypeID returns 0x38e79fde, the ID of chatParticipant.
 func (*ChatParticipant) TypeID() uint32 {
 	return ChatParticipantTypeID
 }
@@ -7766,9 +9035,17 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -7778,7 +9055,7 @@ func (m *ChatParticipant) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "", err)
+		return decodeErr("chatParticipant#38e79fde", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7793,32 +9070,50 @@ func (m *ChatParticipant) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipant{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("chatParticipant#38e79fde", "flags", err)
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "user_id", err)
+		return decodeErr("chatParticipant#38e79fde", "user_id", err)
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "inviter_id", err)
+		return decodeErr("chatParticipant#38e79fde", "inviter_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "date", err)
+		return decodeErr("chatParticipant#38e79fde", "date", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("chatParticipant#38e79fde", "rank", err)
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
 // ChatParticipantCreator is the TL constructor chatParticipantCreator:
 //
-//	chatParticipantCreator#e46bcee4 user_id:long = ChatParticipant
+//	chatParticipantCreator#e1f867b8 flags:# user_id:long rank:flags.0?string = ChatParticipant
 //
 // See https://core.telegram.org/constructor/chatParticipantCreator.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChatParticipantCreator struct {
+	Flags  bin.Fields // flags word; see the type's doc
 	UserID int64
+	Rank   string // flags.0?string
 }
 
 // ChatParticipantCreatorTypeID is the ID of chatParticipantCreator.
-const ChatParticipantCreatorTypeID = 0xe46bcee4
+const ChatParticipantCreatorTypeID = 0xe1f867b8
 
-// TypeID returns 0xe46bcee4, the ID of chatParticipantCreator.
+// TypeID returns 0xe1f867b8, the ID of chatParticipantCreator.
 func (*ChatParticipantCreator) TypeID() uint32 {
 	return ChatParticipantCreatorTypeID
 }
@@ -7845,7 +9140,15 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -7855,7 +9158,7 @@ func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
-		return decodeErr("chatParticipantCreator#e46bcee4", "", err)
+		return decodeErr("chatParticipantCreator#e1f867b8", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7870,28 +9173,46 @@ func (m *ChatParticipantCreator) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipantCreator{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("chatParticipantCreator#e1f867b8", "flags", err)
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantCreator#e46bcee4", "user_id", err)
+		return decodeErr("chatParticipantCreator#e1f867b8", "user_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("chatParticipantCreator#e1f867b8", "rank", err)
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
 // ChatParticipantAdmin is the TL constructor chatParticipantAdmin:
 //
-//	chatParticipantAdmin#a0933f5b user_id:long inviter_id:long date:int = ChatParticipant
+//	chatParticipantAdmin#360d5d2 flags:# user_id:long inviter_id:long date:int rank:flags.0?string = ChatParticipant
 //
 // See https://core.telegram.org/constructor/chatParticipantAdmin.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChatParticipantAdmin struct {
+	Flags     bin.Fields // flags word; see the type's doc
 	UserID    int64
 	InviterID int64
 	Date      int
+	Rank      string // flags.0?string
 }
 
 // ChatParticipantAdminTypeID is the ID of chatParticipantAdmin.
-const ChatParticipantAdminTypeID = 0xa0933f5b
+const ChatParticipantAdminTypeID = 0x0360d5d2
 
-// TypeID returns 0xa0933f5b, the ID of chatParticipantAdmin.
+// TypeID returns 0x0360d5d2, the ID of chatParticipantAdmin.
 func (*ChatParticipantAdmin) TypeID() uint32 {
 	return ChatParticipantAdminTypeID
 }
@@ -7918,9 +9239,17 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -7930,7 +9259,7 @@ func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "", err)
+		return decodeErr("chatParticipantAdmin#0360d5d2", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7945,15 +9274,27 @@ func (m *ChatParticipantAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipantAdmin{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("chatParticipantAdmin#0360d5d2", "flags", err)
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "user_id", err)
+		return decodeErr("chatParticipantAdmin#0360d5d2", "user_id", err)
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "inviter_id", err)
+		return decodeErr("chatParticipantAdmin#0360d5d2", "inviter_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "date", err)
+		return decodeErr("chatParticipantAdmin#0360d5d2", "date", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("chatParticipantAdmin#0360d5d2", "rank", err)
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -8650,6 +9991,200 @@ func (m *ChatReactionsSome) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// ChatThemeClass is the TL type ChatTheme: one of ChatTheme, ChatThemeUniqueGift.
+//
+// See https://core.telegram.org/type/ChatTheme.
+type ChatThemeClass interface {
+	Object
+	chatThemeClass()
+}
+
+// DecodeChatTheme decodes any constructor of ChatTheme.
+func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
+	return decodeChatTheme(b, 0)
+}
+
+// decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
+func decodeChatTheme(b *bin.Buffer, depth int) (ChatThemeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ChatThemeClass
+	switch id {
+	case ChatThemeTypeID:
+		v = &ChatTheme{}
+	case ChatThemeUniqueGiftTypeID:
+		v = &ChatThemeUniqueGift{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "ChatTheme",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ChatTheme is the TL constructor chatTheme:
+//
+//	chatTheme#c3dffc04 emoticon:string = ChatTheme
+//
+// See https://core.telegram.org/constructor/chatTheme.
+type ChatTheme struct {
+	Emoticon string
+}
+
+// ChatThemeTypeID is the ID of chatTheme.
+const ChatThemeTypeID = 0xc3dffc04
+
+// TypeID returns 0xc3dffc04, the ID of chatTheme.
+func (*ChatTheme) TypeID() uint32 {
+	return ChatThemeTypeID
+}
+
+// TypeName returns "chatTheme".
+func (*ChatTheme) TypeName() string {
+	return "chatTheme"
+}
+
+// chatThemeClass marks ChatTheme as a ChatThemeClass.
+func (*ChatTheme) chatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChatTheme) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChatThemeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Emoticon)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChatTheme) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChatThemeTypeID, "chatTheme"); err != nil {
+		return decodeErr("chatTheme#c3dffc04", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatTheme) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Emoticon, err = b.String(); err != nil {
+		return decodeErr("chatTheme#c3dffc04", "emoticon", err)
+	}
+	return nil
+}
+
+// ChatThemeUniqueGift is the TL constructor chatThemeUniqueGift:
+//
+//	chatThemeUniqueGift#3458f9c8 gift:StarGift theme_settings:Vector<ThemeSettings> = ChatTheme
+//
+// See https://core.telegram.org/constructor/chatThemeUniqueGift.
+type ChatThemeUniqueGift struct {
+	Gift          StarGiftClass
+	ThemeSettings []ThemeSettings
+}
+
+// ChatThemeUniqueGiftTypeID is the ID of chatThemeUniqueGift.
+const ChatThemeUniqueGiftTypeID = 0x3458f9c8
+
+// TypeID returns 0x3458f9c8, the ID of chatThemeUniqueGift.
+func (*ChatThemeUniqueGift) TypeID() uint32 {
+	return ChatThemeUniqueGiftTypeID
+}
+
+// TypeName returns "chatThemeUniqueGift".
+func (*ChatThemeUniqueGift) TypeName() string {
+	return "chatThemeUniqueGift"
+}
+
+// chatThemeClass marks ChatThemeUniqueGift as a ChatThemeClass.
+func (*ChatThemeUniqueGift) chatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChatThemeUniqueGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("chatThemeUniqueGift#3458f9c8", "gift", err)
+	}
+	b.PutVectorHeader(len(m.ThemeSettings))
+	for i := range m.ThemeSettings {
+		if err := m.ThemeSettings[i].Encode(b); err != nil {
+			return encodeErr("chatThemeUniqueGift#3458f9c8", "theme_settings", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"); err != nil {
+		return decodeErr("chatThemeUniqueGift#3458f9c8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatThemeUniqueGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatThemeUniqueGift#3458f9c8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("chatThemeUniqueGift#3458f9c8", "gift", err)
+	}
+	if m.ThemeSettings, err = decodeVectorAt(b, depth+1, decodeValue[ThemeSettings]); err != nil {
+		return decodeErr("chatThemeUniqueGift#3458f9c8", "theme_settings", err)
+	}
+	return nil
+}
+
 // CDNConfig is the TL constructor cdnConfig:
 //
 //	cdnConfig#5725e40a public_keys:Vector<CdnPublicKey> = CdnConfig
@@ -8889,7 +10424,7 @@ func (m *ChannelAdminLogEvent) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // ChannelAdminLogEventsFilter is the TL constructor channelAdminLogEventsFilter:
 //
-//	channelAdminLogEventsFilter#ea107ae4 flags:# join:flags.0?true leave:flags.1?true invite:flags.2?true ban:flags.3?true unban:flags.4?true kick:flags.5?true unkick:flags.6?true promote:flags.7?true demote:flags.8?true info:flags.9?true settings:flags.10?true pinned:flags.11?true edit:flags.12?true delete:flags.13?true group_call:flags.14?true invites:flags.15?true send:flags.16?true forums:flags.17?true = ChannelAdminLogEventsFilter
+//	channelAdminLogEventsFilter#ea107ae4 flags:# join:flags.0?true leave:flags.1?true invite:flags.2?true ban:flags.3?true unban:flags.4?true kick:flags.5?true unkick:flags.6?true promote:flags.7?true demote:flags.8?true info:flags.9?true settings:flags.10?true pinned:flags.11?true edit:flags.12?true delete:flags.13?true group_call:flags.14?true invites:flags.15?true send:flags.16?true forums:flags.17?true sub_extend:flags.18?true edit_rank:flags.19?true = ChannelAdminLogEventsFilter
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventsFilter.
 type ChannelAdminLogEventsFilter struct {
@@ -8912,6 +10447,8 @@ type ChannelAdminLogEventsFilter struct {
 	Invites   bool       // flags.15?true
 	Send      bool       // flags.16?true
 	Forums    bool       // flags.17?true
+	SubExtend bool       // flags.18?true
+	EditRank  bool       // flags.19?true
 }
 
 // ChannelAdminLogEventsFilterTypeID is the ID of channelAdminLogEventsFilter.
@@ -8941,7 +10478,7 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
 	if m.Join {
 		flags.Set(0)
 	}
@@ -8996,6 +10533,12 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m.Forums {
 		flags.Set(17)
 	}
+	if m.SubExtend {
+		flags.Set(18)
+	}
+	if m.EditRank {
+		flags.Set(19)
+	}
 	b.PutUint32(uint32(flags))
 	return nil
 }
@@ -9044,32 +10587,37 @@ func (m *ChannelAdminLogEventsFilter) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Invites = m.Flags.Has(15)
 	m.Send = m.Flags.Has(16)
 	m.Forums = m.Flags.Has(17)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17
+	m.SubExtend = m.Flags.Has(18)
+	m.EditRank = m.Flags.Has(19)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
 	return nil
 }
 
 // ChatAdminRights is the TL constructor chatAdminRights:
 //
-//	chatAdminRights#5fb224d5 flags:# change_info:flags.0?true post_messages:flags.1?true edit_messages:flags.2?true delete_messages:flags.3?true ban_users:flags.4?true invite_users:flags.5?true pin_messages:flags.7?true add_admins:flags.9?true anonymous:flags.10?true manage_call:flags.11?true other:flags.12?true manage_topics:flags.13?true post_stories:flags.14?true edit_stories:flags.15?true delete_stories:flags.16?true = ChatAdminRights
+//	chatAdminRights#5fb224d5 flags:# change_info:flags.0?true post_messages:flags.1?true edit_messages:flags.2?true delete_messages:flags.3?true ban_users:flags.4?true invite_users:flags.5?true pin_messages:flags.7?true add_admins:flags.9?true anonymous:flags.10?true manage_call:flags.11?true other:flags.12?true manage_topics:flags.13?true post_stories:flags.14?true edit_stories:flags.15?true delete_stories:flags.16?true manage_direct_messages:flags.17?true manage_ranks:flags.18?true manage_linked_peers:flags.19?true = ChatAdminRights
 //
 // See https://core.telegram.org/constructor/chatAdminRights.
 type ChatAdminRights struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	ChangeInfo     bool       // flags.0?true
-	PostMessages   bool       // flags.1?true
-	EditMessages   bool       // flags.2?true
-	DeleteMessages bool       // flags.3?true
-	BanUsers       bool       // flags.4?true
-	InviteUsers    bool       // flags.5?true
-	PinMessages    bool       // flags.7?true
-	AddAdmins      bool       // flags.9?true
-	Anonymous      bool       // flags.10?true
-	ManageCall     bool       // flags.11?true
-	Other          bool       // flags.12?true
-	ManageTopics   bool       // flags.13?true
-	PostStories    bool       // flags.14?true
-	EditStories    bool       // flags.15?true
-	DeleteStories  bool       // flags.16?true
+	Flags                bin.Fields // flags word; see the type's doc
+	ChangeInfo           bool       // flags.0?true
+	PostMessages         bool       // flags.1?true
+	EditMessages         bool       // flags.2?true
+	DeleteMessages       bool       // flags.3?true
+	BanUsers             bool       // flags.4?true
+	InviteUsers          bool       // flags.5?true
+	PinMessages          bool       // flags.7?true
+	AddAdmins            bool       // flags.9?true
+	Anonymous            bool       // flags.10?true
+	ManageCall           bool       // flags.11?true
+	Other                bool       // flags.12?true
+	ManageTopics         bool       // flags.13?true
+	PostStories          bool       // flags.14?true
+	EditStories          bool       // flags.15?true
+	DeleteStories        bool       // flags.16?true
+	ManageDirectMessages bool       // flags.17?true
+	ManageRanks          bool       // flags.18?true
+	ManageLinkedPeers    bool       // flags.19?true
 }
 
 // ChatAdminRightsTypeID is the ID of chatAdminRights.
@@ -9099,7 +10647,7 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
 	if m.ChangeInfo {
 		flags.Set(0)
 	}
@@ -9144,6 +10692,15 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.DeleteStories {
 		flags.Set(16)
+	}
+	if m.ManageDirectMessages {
+		flags.Set(17)
+	}
+	if m.ManageRanks {
+		flags.Set(18)
+	}
+	if m.ManageLinkedPeers {
+		flags.Set(19)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -9190,7 +10747,10 @@ func (m *ChatAdminRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.PostStories = m.Flags.Has(14)
 	m.EditStories = m.Flags.Has(15)
 	m.DeleteStories = m.Flags.Has(16)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	m.ManageDirectMessages = m.Flags.Has(17)
+	m.ManageRanks = m.Flags.Has(18)
+	m.ManageLinkedPeers = m.Flags.Has(19)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
 	return nil
 }
 
@@ -9274,32 +10834,35 @@ func (m *ChatAdminWithInvites) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // ChatBannedRights is the TL constructor chatBannedRights:
 //
-//	chatBannedRights#9f120418 flags:# view_messages:flags.0?true send_messages:flags.1?true send_media:flags.2?true send_stickers:flags.3?true send_gifs:flags.4?true send_games:flags.5?true send_inline:flags.6?true embed_links:flags.7?true send_polls:flags.8?true change_info:flags.10?true invite_users:flags.15?true pin_messages:flags.17?true manage_topics:flags.18?true send_photos:flags.19?true send_videos:flags.20?true send_roundvideos:flags.21?true send_audios:flags.22?true send_voices:flags.23?true send_docs:flags.24?true send_plain:flags.25?true until_date:int = ChatBannedRights
+//	chatBannedRights#9f120418 flags:# view_messages:flags.0?true send_messages:flags.1?true send_media:flags.2?true send_stickers:flags.3?true send_gifs:flags.4?true send_games:flags.5?true send_inline:flags.6?true embed_links:flags.7?true send_polls:flags.8?true change_info:flags.10?true invite_users:flags.15?true pin_messages:flags.17?true manage_topics:flags.18?true send_photos:flags.19?true send_videos:flags.20?true send_roundvideos:flags.21?true send_audios:flags.22?true send_voices:flags.23?true send_docs:flags.24?true send_plain:flags.25?true edit_rank:flags.26?true send_reactions:flags.27?true manage_linked_peers:flags.28?true until_date:int = ChatBannedRights
 //
 // See https://core.telegram.org/constructor/chatBannedRights.
 type ChatBannedRights struct {
-	Flags           bin.Fields // flags word; see the type's doc
-	ViewMessages    bool       // flags.0?true
-	SendMessages    bool       // flags.1?true
-	SendMedia       bool       // flags.2?true
-	SendStickers    bool       // flags.3?true
-	SendGifs        bool       // flags.4?true
-	SendGames       bool       // flags.5?true
-	SendInline      bool       // flags.6?true
-	EmbedLinks      bool       // flags.7?true
-	SendPolls       bool       // flags.8?true
-	ChangeInfo      bool       // flags.10?true
-	InviteUsers     bool       // flags.15?true
-	PinMessages     bool       // flags.17?true
-	ManageTopics    bool       // flags.18?true
-	SendPhotos      bool       // flags.19?true
-	SendVideos      bool       // flags.20?true
-	SendRoundvideos bool       // flags.21?true
-	SendAudios      bool       // flags.22?true
-	SendVoices      bool       // flags.23?true
-	SendDocs        bool       // flags.24?true
-	SendPlain       bool       // flags.25?true
-	UntilDate       int
+	Flags             bin.Fields // flags word; see the type's doc
+	ViewMessages      bool       // flags.0?true
+	SendMessages      bool       // flags.1?true
+	SendMedia         bool       // flags.2?true
+	SendStickers      bool       // flags.3?true
+	SendGifs          bool       // flags.4?true
+	SendGames         bool       // flags.5?true
+	SendInline        bool       // flags.6?true
+	EmbedLinks        bool       // flags.7?true
+	SendPolls         bool       // flags.8?true
+	ChangeInfo        bool       // flags.10?true
+	InviteUsers       bool       // flags.15?true
+	PinMessages       bool       // flags.17?true
+	ManageTopics      bool       // flags.18?true
+	SendPhotos        bool       // flags.19?true
+	SendVideos        bool       // flags.20?true
+	SendRoundvideos   bool       // flags.21?true
+	SendAudios        bool       // flags.22?true
+	SendVoices        bool       // flags.23?true
+	SendDocs          bool       // flags.24?true
+	SendPlain         bool       // flags.25?true
+	EditRank          bool       // flags.26?true
+	SendReactions     bool       // flags.27?true
+	ManageLinkedPeers bool       // flags.28?true
+	UntilDate         int
 }
 
 // ChatBannedRightsTypeID is the ID of chatBannedRights.
@@ -9329,7 +10892,7 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
 	if m.ViewMessages {
 		flags.Set(0)
 	}
@@ -9390,6 +10953,15 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m.SendPlain {
 		flags.Set(25)
 	}
+	if m.EditRank {
+		flags.Set(26)
+	}
+	if m.SendReactions {
+		flags.Set(27)
+	}
+	if m.ManageLinkedPeers {
+		flags.Set(28)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.UntilDate)
 	return nil
@@ -9441,10 +11013,13 @@ func (m *ChatBannedRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.SendVoices = m.Flags.Has(23)
 	m.SendDocs = m.Flags.Has(24)
 	m.SendPlain = m.Flags.Has(25)
+	m.EditRank = m.Flags.Has(26)
+	m.SendReactions = m.Flags.Has(27)
+	m.ManageLinkedPeers = m.Flags.Has(28)
 	if m.UntilDate, err = b.Int(); err != nil {
 		return decodeErr("chatBannedRights#9f120418", "until_date", err)
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
 	return nil
 }
 
@@ -9643,7 +11218,7 @@ func (m *ChatOnlines) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // CodeSettings is the TL constructor codeSettings:
 //
-//	codeSettings#ad253d78 flags:# allow_flashcall:flags.0?true current_number:flags.1?true allow_app_hash:flags.4?true allow_missed_call:flags.5?true allow_firebase:flags.7?true logout_tokens:flags.6?Vector<bytes> token:flags.8?string app_sandbox:flags.8?Bool = CodeSettings
+//	codeSettings#ad253d78 flags:# allow_flashcall:flags.0?true current_number:flags.1?true allow_app_hash:flags.4?true allow_missed_call:flags.5?true allow_firebase:flags.7?true unknown_number:flags.9?true logout_tokens:flags.6?Vector<bytes> token:flags.8?string app_sandbox:flags.8?Bool = CodeSettings
 //
 // See https://core.telegram.org/constructor/codeSettings.
 //
@@ -9657,6 +11232,7 @@ type CodeSettings struct {
 	AllowAppHash    bool       // flags.4?true
 	AllowMissedCall bool       // flags.5?true
 	AllowFirebase   bool       // flags.7?true
+	UnknownNumber   bool       // flags.9?true
 	LogoutTokens    [][]byte   // flags.6?Vector<bytes>
 	Token           string     // flags.8?string
 	AppSandbox      bool       // flags.8?Bool
@@ -9689,7 +11265,7 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9)
 	if m.AllowFlashcall {
 		flags.Set(0)
 	}
@@ -9704,6 +11280,9 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.AllowFirebase {
 		flags.Set(7)
+	}
+	if m.UnknownNumber {
+		flags.Set(9)
 	}
 	if len(m.LogoutTokens) > 0 {
 		flags.Set(6)
@@ -9758,6 +11337,7 @@ func (m *CodeSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowAppHash = m.Flags.Has(4)
 	m.AllowMissedCall = m.Flags.Has(5)
 	m.AllowFirebase = m.Flags.Has(7)
+	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
 		if m.LogoutTokens, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
 			return decodeErr("codeSettings#ad253d78", "logout_tokens", err)
@@ -9773,13 +11353,214 @@ func (m *CodeSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("codeSettings#ad253d78", "app_sandbox", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9
 	if len(m.LogoutTokens) > 0 {
 		m.Flags.Unset(6)
 	}
 	if m.Token != "" || m.AppSandbox {
 		m.Flags.Unset(8)
 	}
+	return nil
+}
+
+// CommunityPeer is the TL constructor communityPeer:
+//
+//	communityPeer#76141ebd flags:# can_view_history:flags.2?true visible:flags.0?Bool peer:Peer = CommunityPeer
+//
+// See https://core.telegram.org/constructor/communityPeer.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type CommunityPeer struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	CanViewHistory bool       // flags.2?true
+	Visible        bool       // flags.0?Bool
+	Peer           PeerClass
+}
+
+// CommunityPeerTypeID is the ID of communityPeer.
+const CommunityPeerTypeID = 0x76141ebd
+
+// TypeID returns 0x76141ebd, the ID of communityPeer.
+func (*CommunityPeer) TypeID() uint32 {
+	return CommunityPeerTypeID
+}
+
+// TypeName returns "communityPeer".
+func (*CommunityPeer) TypeName() string {
+	return "communityPeer"
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.CanViewHistory {
+		flags.Set(2)
+	}
+	if m.Visible {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.Visible)
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("communityPeer#76141ebd", "peer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityPeer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, CommunityPeerTypeID, "communityPeer"); err != nil {
+		return decodeErr("communityPeer#76141ebd", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("communityPeer#76141ebd", "", ErrTooDeep)
+	}
+	*m = CommunityPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("communityPeer#76141ebd", "flags", err)
+	}
+	m.CanViewHistory = m.Flags.Has(2)
+	if m.Flags.Has(0) {
+		if m.Visible, err = b.Bool(); err != nil {
+			return decodeErr("communityPeer#76141ebd", "visible", err)
+		}
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("communityPeer#76141ebd", "peer", err)
+	}
+	m.Flags &^= 1 << 2
+	if m.Visible {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// CommunityPeerRequest is the TL constructor communityPeerRequest:
+//
+//	communityPeerRequest#7beafa85 flags:# visible:flags.0?true peer:Peer requested_by:long date:int = CommunityPeerRequest
+//
+// See https://core.telegram.org/constructor/communityPeerRequest.
+type CommunityPeerRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Visible     bool       // flags.0?true
+	Peer        PeerClass
+	RequestedBy int64
+	Date        int
+}
+
+// CommunityPeerRequestTypeID is the ID of communityPeerRequest.
+const CommunityPeerRequestTypeID = 0x7beafa85
+
+// TypeID returns 0x7beafa85, the ID of communityPeerRequest.
+func (*CommunityPeerRequest) TypeID() uint32 {
+	return CommunityPeerRequestTypeID
+}
+
+// TypeName returns "communityPeerRequest".
+func (*CommunityPeerRequest) TypeName() string {
+	return "communityPeerRequest"
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityPeerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Visible {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("communityPeerRequest#7beafa85", "peer", err)
+	}
+	b.PutLong(m.RequestedBy)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, CommunityPeerRequestTypeID, "communityPeerRequest"); err != nil {
+		return decodeErr("communityPeerRequest#7beafa85", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityPeerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("communityPeerRequest#7beafa85", "", ErrTooDeep)
+	}
+	*m = CommunityPeerRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("communityPeerRequest#7beafa85", "flags", err)
+	}
+	m.Visible = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("communityPeerRequest#7beafa85", "peer", err)
+	}
+	if m.RequestedBy, err = b.Long(); err != nil {
+		return decodeErr("communityPeerRequest#7beafa85", "requested_by", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("communityPeerRequest#7beafa85", "date", err)
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -10198,6 +11979,272 @@ func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// ConnectedBot is the TL constructor connectedBot:
+//
+//	connectedBot#33ed001 flags:# bot_id:long recipients:BusinessBotRecipients rights:BusinessBotRights device:flags.0?string date:flags.1?int location:flags.2?string = ConnectedBot
+//
+// See https://core.telegram.org/constructor/connectedBot.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type ConnectedBot struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	BotID      int64
+	Recipients BusinessBotRecipients
+	Rights     BusinessBotRights
+	Device     string // flags.0?string
+	Date       int    // flags.1?int
+	Location   string // flags.2?string
+}
+
+// ConnectedBotTypeID is the ID of connectedBot.
+const ConnectedBotTypeID = 0x033ed001
+
+// TypeID returns 0x033ed001, the ID of connectedBot.
+func (*ConnectedBot) TypeID() uint32 {
+	return ConnectedBotTypeID
+}
+
+// TypeName returns "connectedBot".
+func (*ConnectedBot) TypeName() string {
+	return "connectedBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *ConnectedBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ConnectedBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Device != "" {
+		flags.Set(0)
+	}
+	if m.Date != 0 {
+		flags.Set(1)
+	}
+	if m.Location != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return encodeErr("connectedBot#033ed001", "recipients", err)
+	}
+	if err := m.Rights.Encode(b); err != nil {
+		return encodeErr("connectedBot#033ed001", "rights", err)
+	}
+	if flags.Has(0) {
+		b.PutString(m.Device)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Location)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ConnectedBot) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ConnectedBotTypeID, "connectedBot"); err != nil {
+		return decodeErr("connectedBot#033ed001", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ConnectedBot) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("connectedBot#033ed001", "", ErrTooDeep)
+	}
+	*m = ConnectedBot{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("connectedBot#033ed001", "flags", err)
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("connectedBot#033ed001", "bot_id", err)
+	}
+	if err = decodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return decodeErr("connectedBot#033ed001", "recipients", err)
+	}
+	if err = decodeBoxed(b, &m.Rights, depth+1); err != nil {
+		return decodeErr("connectedBot#033ed001", "rights", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Device, err = b.String(); err != nil {
+			return decodeErr("connectedBot#033ed001", "device", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return decodeErr("connectedBot#033ed001", "date", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Location, err = b.String(); err != nil {
+			return decodeErr("connectedBot#033ed001", "location", err)
+		}
+	}
+	if m.Device != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Date != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Location != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// ConnectedBotStarRef is the TL constructor connectedBotStarRef:
+//
+//	connectedBotStarRef#19a13f71 flags:# revoked:flags.1?true url:string date:int bot_id:long commission_permille:int duration_months:flags.0?int participants:long revenue:long = ConnectedBotStarRef
+//
+// See https://core.telegram.org/constructor/connectedBotStarRef.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type ConnectedBotStarRef struct {
+	Flags              bin.Fields // flags word; see the type's doc
+	Revoked            bool       // flags.1?true
+	URL                string
+	Date               int
+	BotID              int64
+	CommissionPermille int
+	DurationMonths     int // flags.0?int
+	Participants       int64
+	Revenue            int64
+}
+
+// ConnectedBotStarRefTypeID is the ID of connectedBotStarRef.
+const ConnectedBotStarRefTypeID = 0x19a13f71
+
+// TypeID returns 0x19a13f71, the ID of connectedBotStarRef.
+func (*ConnectedBotStarRef) TypeID() uint32 {
+	return ConnectedBotStarRefTypeID
+}
+
+// TypeName returns "connectedBotStarRef".
+func (*ConnectedBotStarRef) TypeName() string {
+	return "connectedBotStarRef"
+}
+
+// Encode writes m to b with its ID.
+func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ConnectedBotStarRefTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Revoked {
+		flags.Set(1)
+	}
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.URL)
+	b.PutInt(m.Date)
+	b.PutLong(m.BotID)
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	b.PutLong(m.Participants)
+	b.PutLong(m.Revenue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ConnectedBotStarRefTypeID, "connectedBotStarRef"); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ConnectedBotStarRef) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ConnectedBotStarRef{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "flags", err)
+	}
+	m.Revoked = m.Flags.Has(1)
+	if m.URL, err = b.String(); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "url", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "date", err)
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "bot_id", err)
+	}
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "commission_permille", err)
+	}
+	if m.Flags.Has(0) {
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return decodeErr("connectedBotStarRef#19a13f71", "duration_months", err)
+		}
+	}
+	if m.Participants, err = b.Long(); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "participants", err)
+	}
+	if m.Revenue, err = b.Long(); err != nil {
+		return decodeErr("connectedBotStarRef#19a13f71", "revenue", err)
+	}
+	m.Flags &^= 1 << 1
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // Contact is the TL constructor contact:
 //
 //	contact#145ade0b user_id:long mutual:Bool = Contact
@@ -10267,6 +12314,84 @@ func (m *Contact) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Mutual, err = b.Bool(); err != nil {
 		return decodeErr("contact#145ade0b", "mutual", err)
+	}
+	return nil
+}
+
+// ContactBirthday is the TL constructor contactBirthday:
+//
+//	contactBirthday#1d998733 contact_id:long birthday:Birthday = ContactBirthday
+//
+// See https://core.telegram.org/constructor/contactBirthday.
+type ContactBirthday struct {
+	ContactID int64
+	Birthday  Birthday
+}
+
+// ContactBirthdayTypeID is the ID of contactBirthday.
+const ContactBirthdayTypeID = 0x1d998733
+
+// TypeID returns 0x1d998733, the ID of contactBirthday.
+func (*ContactBirthday) TypeID() uint32 {
+	return ContactBirthdayTypeID
+}
+
+// TypeName returns "contactBirthday".
+func (*ContactBirthday) TypeName() string {
+	return "contactBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ContactID)
+	if err := m.Birthday.Encode(b); err != nil {
+		return encodeErr("contactBirthday#1d998733", "birthday", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactBirthday) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactBirthdayTypeID, "contactBirthday"); err != nil {
+		return decodeErr("contactBirthday#1d998733", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactBirthday) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contactBirthday#1d998733", "", ErrTooDeep)
+	}
+	var err error
+	if m.ContactID, err = b.Long(); err != nil {
+		return decodeErr("contactBirthday#1d998733", "contact_id", err)
+	}
+	if err = decodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return decodeErr("contactBirthday#1d998733", "birthday", err)
 	}
 	return nil
 }

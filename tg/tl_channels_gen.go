@@ -212,6 +212,258 @@ func (m *ChannelsChannelParticipantsNotModified) decodeBareAt(b *bin.Buffer, _ i
 	return nil
 }
 
+// ChannelsSponsoredMessageReportResultClass is the TL type channels.SponsoredMessageReportResult: one of ChannelsSponsoredMessageReportResultChooseOption, ChannelsSponsoredMessageReportResultAdsHidden, ChannelsSponsoredMessageReportResultReported.
+//
+// See https://core.telegram.org/type/channels.SponsoredMessageReportResult.
+type ChannelsSponsoredMessageReportResultClass interface {
+	Object
+	channelsSponsoredMessageReportResultClass()
+}
+
+// DecodeChannelsSponsoredMessageReportResult decodes any constructor of channels.SponsoredMessageReportResult.
+func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsoredMessageReportResultClass, error) {
+	return decodeChannelsSponsoredMessageReportResult(b, 0)
+}
+
+// decodeChannelsSponsoredMessageReportResult is DecodeChannelsSponsoredMessageReportResult for a value nested depth levels deep.
+func decodeChannelsSponsoredMessageReportResult(b *bin.Buffer, depth int) (ChannelsSponsoredMessageReportResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ChannelsSponsoredMessageReportResultClass
+	switch id {
+	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
+		v = &ChannelsSponsoredMessageReportResultChooseOption{}
+	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
+		v = &ChannelsSponsoredMessageReportResultAdsHidden{}
+	case ChannelsSponsoredMessageReportResultReportedTypeID:
+		v = &ChannelsSponsoredMessageReportResultReported{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "channels.SponsoredMessageReportResult",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ChannelsSponsoredMessageReportResultChooseOption is the TL constructor channels.sponsoredMessageReportResultChooseOption:
+//
+//	channels.sponsoredMessageReportResultChooseOption#846f9e42 title:string options:Vector<SponsoredMessageReportOption> = channels.SponsoredMessageReportResult
+//
+// See https://core.telegram.org/constructor/channels.sponsoredMessageReportResultChooseOption.
+type ChannelsSponsoredMessageReportResultChooseOption struct {
+	Title   string
+	Options []SponsoredMessageReportOption
+}
+
+// ChannelsSponsoredMessageReportResultChooseOptionTypeID is the ID of channels.sponsoredMessageReportResultChooseOption.
+const ChannelsSponsoredMessageReportResultChooseOptionTypeID = 0x846f9e42
+
+// TypeID returns 0x846f9e42, the ID of channels.sponsoredMessageReportResultChooseOption.
+func (*ChannelsSponsoredMessageReportResultChooseOption) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultChooseOptionTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultChooseOption".
+func (*ChannelsSponsoredMessageReportResultChooseOption) TypeName() string {
+	return "channels.sponsoredMessageReportResultChooseOption"
+}
+
+// channelsSponsoredMessageReportResultClass marks ChannelsSponsoredMessageReportResultChooseOption as a ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultChooseOption) channelsSponsoredMessageReportResultClass() {
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultChooseOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Options))
+	for i := range m.Options {
+		if err := m.Options[i].Encode(b); err != nil {
+			return encodeErr("channels.sponsoredMessageReportResultChooseOption#846f9e42", "options", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"); err != nil {
+		return decodeErr("channels.sponsoredMessageReportResultChooseOption#846f9e42", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.sponsoredMessageReportResultChooseOption#846f9e42", "", ErrTooDeep)
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("channels.sponsoredMessageReportResultChooseOption#846f9e42", "title", err)
+	}
+	if m.Options, err = decodeVectorAt(b, depth+1, decodeValue[SponsoredMessageReportOption]); err != nil {
+		return decodeErr("channels.sponsoredMessageReportResultChooseOption#846f9e42", "options", err)
+	}
+	return nil
+}
+
+// ChannelsSponsoredMessageReportResultAdsHidden is the TL constructor channels.sponsoredMessageReportResultAdsHidden:
+//
+//	channels.sponsoredMessageReportResultAdsHidden#3e3bcf2f = channels.SponsoredMessageReportResult
+//
+// See https://core.telegram.org/constructor/channels.sponsoredMessageReportResultAdsHidden.
+type ChannelsSponsoredMessageReportResultAdsHidden struct{}
+
+// ChannelsSponsoredMessageReportResultAdsHiddenTypeID is the ID of channels.sponsoredMessageReportResultAdsHidden.
+const ChannelsSponsoredMessageReportResultAdsHiddenTypeID = 0x3e3bcf2f
+
+// TypeID returns 0x3e3bcf2f, the ID of channels.sponsoredMessageReportResultAdsHidden.
+func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultAdsHiddenTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultAdsHidden".
+func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeName() string {
+	return "channels.sponsoredMessageReportResultAdsHidden"
+}
+
+// channelsSponsoredMessageReportResultClass marks ChannelsSponsoredMessageReportResultAdsHidden as a ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultAdsHidden) channelsSponsoredMessageReportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"); err != nil {
+		return decodeErr("channels.sponsoredMessageReportResultAdsHidden#3e3bcf2f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ChannelsSponsoredMessageReportResultReported is the TL constructor channels.sponsoredMessageReportResultReported:
+//
+//	channels.sponsoredMessageReportResultReported#ad798849 = channels.SponsoredMessageReportResult
+//
+// See https://core.telegram.org/constructor/channels.sponsoredMessageReportResultReported.
+type ChannelsSponsoredMessageReportResultReported struct{}
+
+// ChannelsSponsoredMessageReportResultReportedTypeID is the ID of channels.sponsoredMessageReportResultReported.
+const ChannelsSponsoredMessageReportResultReportedTypeID = 0xad798849
+
+// TypeID returns 0xad798849, the ID of channels.sponsoredMessageReportResultReported.
+func (*ChannelsSponsoredMessageReportResultReported) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultReportedTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultReported".
+func (*ChannelsSponsoredMessageReportResultReported) TypeName() string {
+	return "channels.sponsoredMessageReportResultReported"
+}
+
+// channelsSponsoredMessageReportResultClass marks ChannelsSponsoredMessageReportResultReported as a ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultReported) channelsSponsoredMessageReportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultReportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"); err != nil {
+		return decodeErr("channels.sponsoredMessageReportResultReported#ad798849", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultReported) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // ChannelsAdminLogResults is the TL constructor channels.adminLogResults:
 //
 //	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent> chats:Vector<Chat> users:Vector<User> = channels.AdminLogResults
@@ -1437,20 +1689,25 @@ func (c *Client) ChannelsCreateChannel(ctx context.Context, req *ChannelsCreateC
 
 // ChannelsEditAdminRequest is the TL function channels.editAdmin:
 //
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:string = Updates
+//	channels.editAdmin#9a98ad68 flags:# channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:flags.0?string = Updates
 //
 // See https://core.telegram.org/method/channels.editAdmin.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ChannelsEditAdminRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
 	Channel     InputChannelClass
 	UserID      InputUserClass
 	AdminRights ChatAdminRights
-	Rank        string
+	Rank        string // flags.0?string
 }
 
 // ChannelsEditAdminRequestTypeID is the ID of channels.editAdmin.
-const ChannelsEditAdminRequestTypeID = 0xd33c8902
+const ChannelsEditAdminRequestTypeID = 0x9a98ad68
 
-// TypeID returns 0xd33c8902, the ID of channels.editAdmin.
+// TypeID returns 0x9a98ad68, the ID of channels.editAdmin.
 func (*ChannelsEditAdminRequest) TypeID() uint32 {
 	return ChannelsEditAdminRequestTypeID
 }
@@ -1474,16 +1731,23 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "channel", err)
+		return encodeErr("channels.editAdmin#9a98ad68", "channel", err)
 	}
 	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "user_id", err)
+		return encodeErr("channels.editAdmin#9a98ad68", "user_id", err)
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
+		return encodeErr("channels.editAdmin#9a98ad68", "admin_rights", err)
 	}
-	b.PutString(m.Rank)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
@@ -1493,7 +1757,7 @@ func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "", err)
+		return decodeErr("channels.editAdmin#9a98ad68", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1509,27 +1773,36 @@ func (m *ChannelsEditAdminRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editAdmin#d33c8902", "", ErrTooDeep)
+		return decodeErr("channels.editAdmin#9a98ad68", "", ErrTooDeep)
 	}
+	*m = ChannelsEditAdminRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.editAdmin#9a98ad68", "flags", err)
+	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "channel", err)
+		return decodeErr("channels.editAdmin#9a98ad68", "channel", err)
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "user_id", err)
+		return decodeErr("channels.editAdmin#9a98ad68", "user_id", err)
 	}
 	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
+		return decodeErr("channels.editAdmin#9a98ad68", "admin_rights", err)
 	}
-	if m.Rank, err = b.String(); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "rank", err)
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return decodeErr("channels.editAdmin#9a98ad68", "rank", err)
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ChannelsEditAdmin invokes channels.editAdmin#d33c8902:
+// ChannelsEditAdmin invokes channels.editAdmin#9a98ad68:
 //
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:string = Updates
+//	channels.editAdmin#9a98ad68 flags:# channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:flags.0?string = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -1918,7 +2191,7 @@ func (c *Client) ChannelsUpdateUsername(ctx context.Context, req *ChannelsUpdate
 
 // ChannelsJoinChannelRequest is the TL function channels.joinChannel:
 //
-//	channels.joinChannel#24b524c5 channel:InputChannel = Updates
+//	channels.joinChannel#7f6a1e22 channel:InputChannel = messages.ChatInviteJoinResult
 //
 // See https://core.telegram.org/method/channels.joinChannel.
 type ChannelsJoinChannelRequest struct {
@@ -1926,9 +2199,9 @@ type ChannelsJoinChannelRequest struct {
 }
 
 // ChannelsJoinChannelRequestTypeID is the ID of channels.joinChannel.
-const ChannelsJoinChannelRequestTypeID = 0x24b524c5
+const ChannelsJoinChannelRequestTypeID = 0x7f6a1e22
 
-// TypeID returns 0x24b524c5, the ID of channels.joinChannel.
+// TypeID returns 0x7f6a1e22, the ID of channels.joinChannel.
 func (*ChannelsJoinChannelRequest) TypeID() uint32 {
 	return ChannelsJoinChannelRequestTypeID
 }
@@ -1953,7 +2226,7 @@ func (m *ChannelsJoinChannelRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.joinChannel#24b524c5", "channel", err)
+		return encodeErr("channels.joinChannel#7f6a1e22", "channel", err)
 	}
 	return nil
 }
@@ -1964,7 +2237,7 @@ func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
-		return decodeErr("channels.joinChannel#24b524c5", "", err)
+		return decodeErr("channels.joinChannel#7f6a1e22", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1980,28 +2253,28 @@ func (m *ChannelsJoinChannelRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.joinChannel#24b524c5", "", ErrTooDeep)
+		return decodeErr("channels.joinChannel#7f6a1e22", "", ErrTooDeep)
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.joinChannel#24b524c5", "channel", err)
+		return decodeErr("channels.joinChannel#7f6a1e22", "channel", err)
 	}
 	return nil
 }
 
-// ChannelsJoinChannel invokes channels.joinChannel#24b524c5:
+// ChannelsJoinChannel invokes channels.joinChannel#7f6a1e22:
 //
-//	channels.joinChannel#24b524c5 channel:InputChannel = Updates
+//	channels.joinChannel#7f6a1e22 channel:InputChannel = messages.ChatInviteJoinResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/channels.joinChannel.
-func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (UpdatesClass, error) {
+func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (MessagesChatInviteJoinResultClass, error) {
 	if req == nil {
 		req = new(ChannelsJoinChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return invoke(ctx, c.invoker, req, DecodeMessagesChatInviteJoinResult)
 }
 
 // ChannelsLeaveChannelRequest is the TL function channels.leaveChannel:
@@ -2094,7 +2367,7 @@ func (c *Client) ChannelsLeaveChannel(ctx context.Context, req *ChannelsLeaveCha
 
 // ChannelsInviteToChannelRequest is the TL function channels.inviteToChannel:
 //
-//	channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates
+//	channels.inviteToChannel#c9e33d54 channel:InputChannel users:Vector<InputUser> = messages.InvitedUsers
 //
 // See https://core.telegram.org/method/channels.inviteToChannel.
 type ChannelsInviteToChannelRequest struct {
@@ -2103,9 +2376,9 @@ type ChannelsInviteToChannelRequest struct {
 }
 
 // ChannelsInviteToChannelRequestTypeID is the ID of channels.inviteToChannel.
-const ChannelsInviteToChannelRequestTypeID = 0x199f3a6c
+const ChannelsInviteToChannelRequestTypeID = 0xc9e33d54
 
-// TypeID returns 0x199f3a6c, the ID of channels.inviteToChannel.
+// TypeID returns 0xc9e33d54, the ID of channels.inviteToChannel.
 func (*ChannelsInviteToChannelRequest) TypeID() uint32 {
 	return ChannelsInviteToChannelRequestTypeID
 }
@@ -2130,12 +2403,12 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
+		return encodeErr("channels.inviteToChannel#c9e33d54", "channel", err)
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.inviteToChannel#199f3a6c", "users", err)
+			return encodeErr("channels.inviteToChannel#c9e33d54", "users", err)
 		}
 	}
 	return nil
@@ -2147,7 +2420,7 @@ func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "", err)
+		return decodeErr("channels.inviteToChannel#c9e33d54", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2163,31 +2436,31 @@ func (m *ChannelsInviteToChannelRequest) decodeBareAt(b *bin.Buffer, depth int) 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "", ErrTooDeep)
+		return decodeErr("channels.inviteToChannel#c9e33d54", "", ErrTooDeep)
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
+		return decodeErr("channels.inviteToChannel#c9e33d54", "channel", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "users", err)
+		return decodeErr("channels.inviteToChannel#c9e33d54", "users", err)
 	}
 	return nil
 }
 
-// ChannelsInviteToChannel invokes channels.inviteToChannel#199f3a6c:
+// ChannelsInviteToChannel invokes channels.inviteToChannel#c9e33d54:
 //
-//	channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates
+//	channels.inviteToChannel#c9e33d54 channel:InputChannel users:Vector<InputUser> = messages.InvitedUsers
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/channels.inviteToChannel.
-func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (UpdatesClass, error) {
+func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(ChannelsInviteToChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesInvitedUsers])
 }
 
 // ChannelsDeleteChannelRequest is the TL function channels.deleteChannel:
@@ -2391,18 +2664,20 @@ func (c *Client) ChannelsExportMessageLink(ctx context.Context, req *ChannelsExp
 
 // ChannelsToggleSignaturesRequest is the TL function channels.toggleSignatures:
 //
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleSignatures#418d549c flags:# signatures_enabled:flags.0?true profiles_enabled:flags.1?true channel:InputChannel = Updates
 //
 // See https://core.telegram.org/method/channels.toggleSignatures.
 type ChannelsToggleSignaturesRequest struct {
-	Channel InputChannelClass
-	Enabled bool
+	Flags             bin.Fields // flags word; see the type's doc
+	SignaturesEnabled bool       // flags.0?true
+	ProfilesEnabled   bool       // flags.1?true
+	Channel           InputChannelClass
 }
 
 // ChannelsToggleSignaturesRequestTypeID is the ID of channels.toggleSignatures.
-const ChannelsToggleSignaturesRequestTypeID = 0x1f69b606
+const ChannelsToggleSignaturesRequestTypeID = 0x418d549c
 
-// TypeID returns 0x1f69b606, the ID of channels.toggleSignatures.
+// TypeID returns 0x418d549c, the ID of channels.toggleSignatures.
 func (*ChannelsToggleSignaturesRequest) TypeID() uint32 {
 	return ChannelsToggleSignaturesRequestTypeID
 }
@@ -2426,10 +2701,17 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleSignatures#1f69b606", "channel", err)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.SignaturesEnabled {
+		flags.Set(0)
 	}
-	b.PutBool(m.Enabled)
+	if m.ProfilesEnabled {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.toggleSignatures#418d549c", "channel", err)
+	}
 	return nil
 }
 
@@ -2439,7 +2721,7 @@ func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "", err)
+		return decodeErr("channels.toggleSignatures#418d549c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2455,21 +2737,25 @@ func (m *ChannelsToggleSignaturesRequest) decodeBareAt(b *bin.Buffer, depth int)
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleSignatures#1f69b606", "", ErrTooDeep)
+		return decodeErr("channels.toggleSignatures#418d549c", "", ErrTooDeep)
 	}
+	*m = ChannelsToggleSignaturesRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.toggleSignatures#418d549c", "flags", err)
+	}
+	m.SignaturesEnabled = m.Flags.Has(0)
+	m.ProfilesEnabled = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "channel", err)
+		return decodeErr("channels.toggleSignatures#418d549c", "channel", err)
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "enabled", err)
-	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsToggleSignatures invokes channels.toggleSignatures#1f69b606:
+// ChannelsToggleSignatures invokes channels.toggleSignatures#418d549c:
 //
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleSignatures#418d549c flags:# signatures_enabled:flags.0?true profiles_enabled:flags.1?true channel:InputChannel = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -2484,13 +2770,15 @@ func (c *Client) ChannelsToggleSignatures(ctx context.Context, req *ChannelsTogg
 
 // ChannelsGetAdminedPublicChannelsRequest is the TL function channels.getAdminedPublicChannels:
 //
-//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true = messages.Chats
+//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true for_personal:flags.2?true for_community_peer:flags.3?true = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getAdminedPublicChannels.
 type ChannelsGetAdminedPublicChannelsRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	ByLocation bool       // flags.0?true
-	CheckLimit bool       // flags.1?true
+	Flags            bin.Fields // flags word; see the type's doc
+	ByLocation       bool       // flags.0?true
+	CheckLimit       bool       // flags.1?true
+	ForPersonal      bool       // flags.2?true
+	ForCommunityPeer bool       // flags.3?true
 }
 
 // ChannelsGetAdminedPublicChannelsRequestTypeID is the ID of channels.getAdminedPublicChannels.
@@ -2520,12 +2808,18 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.ByLocation {
 		flags.Set(0)
 	}
 	if m.CheckLimit {
 		flags.Set(1)
+	}
+	if m.ForPersonal {
+		flags.Set(2)
+	}
+	if m.ForCommunityPeer {
+		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -2559,13 +2853,15 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) decodeBareAt(b *bin.Buffer, _ 
 	}
 	m.ByLocation = m.Flags.Has(0)
 	m.CheckLimit = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
+	m.ForPersonal = m.Flags.Has(2)
+	m.ForCommunityPeer = m.Flags.Has(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
 // ChannelsGetAdminedPublicChannels invokes channels.getAdminedPublicChannels#f8b036af:
 //
-//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true = messages.Chats
+//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true for_personal:flags.2?true for_community_peer:flags.3?true = messages.Chats
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -3479,108 +3775,6 @@ func (c *Client) ChannelsSetDiscussionGroup(ctx context.Context, req *ChannelsSe
 	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsEditCreatorRequest is the TL function channels.editCreator:
-//
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser password:InputCheckPasswordSRP = Updates
-//
-// See https://core.telegram.org/method/channels.editCreator.
-type ChannelsEditCreatorRequest struct {
-	Channel  InputChannelClass
-	UserID   InputUserClass
-	Password InputCheckPasswordSRPClass
-}
-
-// ChannelsEditCreatorRequestTypeID is the ID of channels.editCreator.
-const ChannelsEditCreatorRequestTypeID = 0x8f38cd1f
-
-// TypeID returns 0x8f38cd1f, the ID of channels.editCreator.
-func (*ChannelsEditCreatorRequest) TypeID() uint32 {
-	return ChannelsEditCreatorRequestTypeID
-}
-
-// TypeName returns "channels.editCreator".
-func (*ChannelsEditCreatorRequest) TypeName() string {
-	return "channels.editCreator"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsEditCreatorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsEditCreatorRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsEditCreatorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "channel", err)
-	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "user_id", err)
-	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "password", err)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsEditCreatorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditCreatorRequestTypeID, "channels.editCreator"); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsEditCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditCreatorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editCreator#8f38cd1f", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "channel", err)
-	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "user_id", err)
-	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "password", err)
-	}
-	return nil
-}
-
-// ChannelsEditCreator invokes channels.editCreator#8f38cd1f:
-//
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser password:InputCheckPasswordSRP = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editCreator.
-func (c *Client) ChannelsEditCreator(ctx context.Context, req *ChannelsEditCreatorRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsEditCreatorRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
 // ChannelsEditLocationRequest is the TL function channels.editLocation:
 //
 //	channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool
@@ -3938,200 +4132,22 @@ func (c *Client) ChannelsConvertToGigagroup(ctx context.Context, req *ChannelsCo
 	return invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsViewSponsoredMessageRequest is the TL function channels.viewSponsoredMessage:
-//
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel random_id:bytes = Bool
-//
-// See https://core.telegram.org/method/channels.viewSponsoredMessage.
-type ChannelsViewSponsoredMessageRequest struct {
-	Channel  InputChannelClass
-	RandomID []byte
-}
-
-// ChannelsViewSponsoredMessageRequestTypeID is the ID of channels.viewSponsoredMessage.
-const ChannelsViewSponsoredMessageRequestTypeID = 0xbeaedb94
-
-// TypeID returns 0xbeaedb94, the ID of channels.viewSponsoredMessage.
-func (*ChannelsViewSponsoredMessageRequest) TypeID() uint32 {
-	return ChannelsViewSponsoredMessageRequestTypeID
-}
-
-// TypeName returns "channels.viewSponsoredMessage".
-func (*ChannelsViewSponsoredMessageRequest) TypeName() string {
-	return "channels.viewSponsoredMessage"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsViewSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
-	}
-	b.PutBytes(m.RandomID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsViewSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
-	}
-	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "random_id", err)
-	}
-	return nil
-}
-
-// ChannelsViewSponsoredMessage invokes channels.viewSponsoredMessage#beaedb94:
-//
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel random_id:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.viewSponsoredMessage.
-func (c *Client) ChannelsViewSponsoredMessage(ctx context.Context, req *ChannelsViewSponsoredMessageRequest) (bool, error) {
-	if req == nil {
-		req = new(ChannelsViewSponsoredMessageRequest)
-	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
-// ChannelsGetSponsoredMessagesRequest is the TL function channels.getSponsoredMessages:
-//
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel = messages.SponsoredMessages
-//
-// See https://core.telegram.org/method/channels.getSponsoredMessages.
-type ChannelsGetSponsoredMessagesRequest struct {
-	Channel InputChannelClass
-}
-
-// ChannelsGetSponsoredMessagesRequestTypeID is the ID of channels.getSponsoredMessages.
-const ChannelsGetSponsoredMessagesRequestTypeID = 0xec210fbf
-
-// TypeID returns 0xec210fbf, the ID of channels.getSponsoredMessages.
-func (*ChannelsGetSponsoredMessagesRequest) TypeID() uint32 {
-	return ChannelsGetSponsoredMessagesRequestTypeID
-}
-
-// TypeName returns "channels.getSponsoredMessages".
-func (*ChannelsGetSponsoredMessagesRequest) TypeName() string {
-	return "channels.getSponsoredMessages"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"); err != nil {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetSponsoredMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
-	}
-	return nil
-}
-
-// ChannelsGetSponsoredMessages invokes channels.getSponsoredMessages#ec210fbf:
-//
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel = messages.SponsoredMessages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getSponsoredMessages.
-func (c *Client) ChannelsGetSponsoredMessages(ctx context.Context, req *ChannelsGetSponsoredMessagesRequest) (MessagesSponsoredMessagesClass, error) {
-	if req == nil {
-		req = new(ChannelsGetSponsoredMessagesRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
-}
-
 // ChannelsGetSendAsRequest is the TL function channels.getSendAs:
 //
-//	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
+//	channels.getSendAs#e785a43f flags:# for_paid_reactions:flags.0?true for_live_stories:flags.1?true peer:InputPeer = channels.SendAsPeers
 //
 // See https://core.telegram.org/method/channels.getSendAs.
 type ChannelsGetSendAsRequest struct {
-	Peer InputPeerClass
+	Flags            bin.Fields // flags word; see the type's doc
+	ForPaidReactions bool       // flags.0?true
+	ForLiveStories   bool       // flags.1?true
+	Peer             InputPeerClass
 }
 
 // ChannelsGetSendAsRequestTypeID is the ID of channels.getSendAs.
-const ChannelsGetSendAsRequestTypeID = 0x0dc770ee
+const ChannelsGetSendAsRequestTypeID = 0xe785a43f
 
-// TypeID returns 0x0dc770ee, the ID of channels.getSendAs.
+// TypeID returns 0xe785a43f, the ID of channels.getSendAs.
 func (*ChannelsGetSendAsRequest) TypeID() uint32 {
 	return ChannelsGetSendAsRequestTypeID
 }
@@ -4155,8 +4171,16 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.ForPaidReactions {
+		flags.Set(0)
+	}
+	if m.ForLiveStories {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("channels.getSendAs#0dc770ee", "peer", err)
+		return encodeErr("channels.getSendAs#e785a43f", "peer", err)
 	}
 	return nil
 }
@@ -4167,7 +4191,7 @@ func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
-		return decodeErr("channels.getSendAs#0dc770ee", "", err)
+		return decodeErr("channels.getSendAs#e785a43f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4183,18 +4207,25 @@ func (m *ChannelsGetSendAsRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getSendAs#0dc770ee", "", ErrTooDeep)
+		return decodeErr("channels.getSendAs#e785a43f", "", ErrTooDeep)
 	}
+	*m = ChannelsGetSendAsRequest{}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.getSendAs#0dc770ee", "peer", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.getSendAs#e785a43f", "flags", err)
 	}
+	m.ForPaidReactions = m.Flags.Has(0)
+	m.ForLiveStories = m.Flags.Has(1)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("channels.getSendAs#e785a43f", "peer", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsGetSendAs invokes channels.getSendAs#0dc770ee:
+// ChannelsGetSendAs invokes channels.getSendAs#e785a43f:
 //
-//	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
+//	channels.getSendAs#e785a43f flags:# for_paid_reactions:flags.0?true for_live_stories:flags.1?true peer:InputPeer = channels.SendAsPeers
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -4397,18 +4428,21 @@ func (c *Client) ChannelsToggleJoinToSend(ctx context.Context, req *ChannelsTogg
 
 // ChannelsToggleJoinRequestRequest is the TL function channels.toggleJoinRequest:
 //
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleJoinRequest#ecc2618 flags:# apply_to_invites:flags.1?true channel:InputChannel enabled:Bool guard_bot:flags.0?InputUser = Updates
 //
 // See https://core.telegram.org/method/channels.toggleJoinRequest.
 type ChannelsToggleJoinRequestRequest struct {
-	Channel InputChannelClass
-	Enabled bool
+	Flags          bin.Fields // flags word; see the type's doc
+	ApplyToInvites bool       // flags.1?true
+	Channel        InputChannelClass
+	Enabled        bool
+	GuardBot       InputUserClass // flags.0?InputUser
 }
 
 // ChannelsToggleJoinRequestRequestTypeID is the ID of channels.toggleJoinRequest.
-const ChannelsToggleJoinRequestRequestTypeID = 0x4c2985b6
+const ChannelsToggleJoinRequestRequestTypeID = 0x0ecc2618
 
-// TypeID returns 0x4c2985b6, the ID of channels.toggleJoinRequest.
+// TypeID returns 0x0ecc2618, the ID of channels.toggleJoinRequest.
 func (*ChannelsToggleJoinRequestRequest) TypeID() uint32 {
 	return ChannelsToggleJoinRequestRequestTypeID
 }
@@ -4432,10 +4466,23 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.ApplyToInvites {
+		flags.Set(1)
+	}
+	if m.GuardBot != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
+		return encodeErr("channels.toggleJoinRequest#0ecc2618", "channel", err)
 	}
 	b.PutBool(m.Enabled)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.GuardBot); err != nil {
+			return encodeErr("channels.toggleJoinRequest#0ecc2618", "guard_bot", err)
+		}
+	}
 	return nil
 }
 
@@ -4445,7 +4492,7 @@ func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", err)
+		return decodeErr("channels.toggleJoinRequest#0ecc2618", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4461,21 +4508,32 @@ func (m *ChannelsToggleJoinRequestRequest) decodeBareAt(b *bin.Buffer, depth int
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", ErrTooDeep)
+		return decodeErr("channels.toggleJoinRequest#0ecc2618", "", ErrTooDeep)
 	}
+	*m = ChannelsToggleJoinRequestRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.toggleJoinRequest#0ecc2618", "flags", err)
+	}
+	m.ApplyToInvites = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
+		return decodeErr("channels.toggleJoinRequest#0ecc2618", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "enabled", err)
+		return decodeErr("channels.toggleJoinRequest#0ecc2618", "enabled", err)
 	}
+	if m.Flags.Has(0) {
+		if m.GuardBot, err = decodeInputUser(b, depth+1); err != nil {
+			return decodeErr("channels.toggleJoinRequest#0ecc2618", "guard_bot", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsToggleJoinRequest invokes channels.toggleJoinRequest#4c2985b6:
+// ChannelsToggleJoinRequest invokes channels.toggleJoinRequest#0ecc2618:
 //
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleJoinRequest#ecc2618 flags:# apply_to_invites:flags.1?true channel:InputChannel enabled:Bool guard_bot:flags.0?InputUser = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -4772,18 +4830,19 @@ func (c *Client) ChannelsDeactivateAllUsernames(ctx context.Context, req *Channe
 
 // ChannelsToggleForumRequest is the TL function channels.toggleForum:
 //
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleForum#3ff75734 channel:InputChannel enabled:Bool tabs:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleForum.
 type ChannelsToggleForumRequest struct {
 	Channel InputChannelClass
 	Enabled bool
+	Tabs    bool
 }
 
 // ChannelsToggleForumRequestTypeID is the ID of channels.toggleForum.
-const ChannelsToggleForumRequestTypeID = 0xa4298b29
+const ChannelsToggleForumRequestTypeID = 0x3ff75734
 
-// TypeID returns 0xa4298b29, the ID of channels.toggleForum.
+// TypeID returns 0x3ff75734, the ID of channels.toggleForum.
 func (*ChannelsToggleForumRequest) TypeID() uint32 {
 	return ChannelsToggleForumRequestTypeID
 }
@@ -4808,9 +4867,10 @@ func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleForum#a4298b29", "channel", err)
+		return encodeErr("channels.toggleForum#3ff75734", "channel", err)
 	}
 	b.PutBool(m.Enabled)
+	b.PutBool(m.Tabs)
 	return nil
 }
 
@@ -4820,7 +4880,7 @@ func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "", err)
+		return decodeErr("channels.toggleForum#3ff75734", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4836,21 +4896,24 @@ func (m *ChannelsToggleForumRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleForum#a4298b29", "", ErrTooDeep)
+		return decodeErr("channels.toggleForum#3ff75734", "", ErrTooDeep)
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "channel", err)
+		return decodeErr("channels.toggleForum#3ff75734", "channel", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "enabled", err)
+		return decodeErr("channels.toggleForum#3ff75734", "enabled", err)
+	}
+	if m.Tabs, err = b.Bool(); err != nil {
+		return decodeErr("channels.toggleForum#3ff75734", "tabs", err)
 	}
 	return nil
 }
 
-// ChannelsToggleForum invokes channels.toggleForum#a4298b29:
+// ChannelsToggleForum invokes channels.toggleForum#3ff75734:
 //
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleForum#3ff75734 channel:InputChannel enabled:Bool tabs:Bool = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -4859,854 +4922,6 @@ func (m *ChannelsToggleForumRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 func (c *Client) ChannelsToggleForum(ctx context.Context, req *ChannelsToggleForumRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleForumRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsCreateForumTopicRequest is the TL function channels.createForumTopic:
-//
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
-//
-// See https://core.telegram.org/method/channels.createForumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type ChannelsCreateForumTopicRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Channel     InputChannelClass
-	Title       string
-	IconColor   int   // flags.0?int
-	IconEmojiID int64 // flags.3?long
-	RandomID    int64
-	SendAs      InputPeerClass // flags.2?InputPeer
-}
-
-// ChannelsCreateForumTopicRequestTypeID is the ID of channels.createForumTopic.
-const ChannelsCreateForumTopicRequestTypeID = 0xf40c0224
-
-// TypeID returns 0xf40c0224, the ID of channels.createForumTopic.
-func (*ChannelsCreateForumTopicRequest) TypeID() uint32 {
-	return ChannelsCreateForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.createForumTopic".
-func (*ChannelsCreateForumTopicRequest) TypeName() string {
-	return "channels.createForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsCreateForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsCreateForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	if m.IconColor != 0 {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(3)
-	}
-	if m.SendAs != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.createForumTopic#f40c0224", "channel", err)
-	}
-	b.PutString(m.Title)
-	if flags.Has(0) {
-		b.PutInt(m.IconColor)
-	}
-	if flags.Has(3) {
-		b.PutLong(m.IconEmojiID)
-	}
-	b.PutLong(m.RandomID)
-	if flags.Has(2) {
-		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("channels.createForumTopic#f40c0224", "send_as", err)
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsCreateForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.createForumTopic#f40c0224", "", ErrTooDeep)
-	}
-	*m = ChannelsCreateForumTopicRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "flags", err)
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "channel", err)
-	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "title", err)
-	}
-	if m.Flags.Has(0) {
-		if m.IconColor, err = b.Int(); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "icon_color", err)
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "icon_emoji_id", err)
-		}
-	}
-	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "random_id", err)
-	}
-	if m.Flags.Has(2) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "send_as", err)
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.IconColor != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
-}
-
-// ChannelsCreateForumTopic invokes channels.createForumTopic#f40c0224:
-//
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.createForumTopic.
-func (c *Client) ChannelsCreateForumTopic(ctx context.Context, req *ChannelsCreateForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsCreateForumTopicRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsGetForumTopicsRequest is the TL function channels.getForumTopics:
-//
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
-//
-// See https://core.telegram.org/method/channels.getForumTopics.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type ChannelsGetForumTopicsRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Channel     InputChannelClass
-	Q           string // flags.0?string
-	OffsetDate  int
-	OffsetID    int
-	OffsetTopic int
-	Limit       int
-}
-
-// ChannelsGetForumTopicsRequestTypeID is the ID of channels.getForumTopics.
-const ChannelsGetForumTopicsRequestTypeID = 0x0de560d1
-
-// TypeID returns 0x0de560d1, the ID of channels.getForumTopics.
-func (*ChannelsGetForumTopicsRequest) TypeID() uint32 {
-	return ChannelsGetForumTopicsRequestTypeID
-}
-
-// TypeName returns "channels.getForumTopics".
-func (*ChannelsGetForumTopicsRequest) TypeName() string {
-	return "channels.getForumTopics"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getForumTopics#0de560d1", "channel", err)
-	}
-	if flags.Has(0) {
-		b.PutString(m.Q)
-	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetTopic)
-	b.PutInt(m.Limit)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getForumTopics#0de560d1", "", ErrTooDeep)
-	}
-	*m = ChannelsGetForumTopicsRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "flags", err)
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "channel", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
-			return decodeErr("channels.getForumTopics#0de560d1", "q", err)
-		}
-	}
-	if m.OffsetDate, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_date", err)
-	}
-	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_id", err)
-	}
-	if m.OffsetTopic, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_topic", err)
-	}
-	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "limit", err)
-	}
-	if m.Q != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// ChannelsGetForumTopics invokes channels.getForumTopics#0de560d1:
-//
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getForumTopics.
-func (c *Client) ChannelsGetForumTopics(ctx context.Context, req *ChannelsGetForumTopicsRequest) (*MessagesForumTopics, error) {
-	if req == nil {
-		req = new(ChannelsGetForumTopicsRequest)
-	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
-}
-
-// ChannelsGetForumTopicsByIDRequest is the TL function channels.getForumTopicsByID:
-//
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel topics:Vector<int> = messages.ForumTopics
-//
-// See https://core.telegram.org/method/channels.getForumTopicsByID.
-type ChannelsGetForumTopicsByIDRequest struct {
-	Channel InputChannelClass
-	Topics  []int
-}
-
-// ChannelsGetForumTopicsByIDRequestTypeID is the ID of channels.getForumTopicsByID.
-const ChannelsGetForumTopicsByIDRequestTypeID = 0xb0831eb9
-
-// TypeID returns 0xb0831eb9, the ID of channels.getForumTopicsByID.
-func (*ChannelsGetForumTopicsByIDRequest) TypeID() uint32 {
-	return ChannelsGetForumTopicsByIDRequestTypeID
-}
-
-// TypeName returns "channels.getForumTopicsByID".
-func (*ChannelsGetForumTopicsByIDRequest) TypeName() string {
-	return "channels.getForumTopicsByID"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetForumTopicsByIDRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
-	}
-	b.PutVectorHeader(len(m.Topics))
-	for i := range m.Topics {
-		b.PutInt(m.Topics[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
-	}
-	if m.Topics, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "topics", err)
-	}
-	return nil
-}
-
-// ChannelsGetForumTopicsByID invokes channels.getForumTopicsByID#b0831eb9:
-//
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel topics:Vector<int> = messages.ForumTopics
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getForumTopicsByID.
-func (c *Client) ChannelsGetForumTopicsByID(ctx context.Context, req *ChannelsGetForumTopicsByIDRequest) (*MessagesForumTopics, error) {
-	if req == nil {
-		req = new(ChannelsGetForumTopicsByIDRequest)
-	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
-}
-
-// ChannelsEditForumTopicRequest is the TL function channels.editForumTopic:
-//
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
-//
-// See https://core.telegram.org/method/channels.editForumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type ChannelsEditForumTopicRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Channel     InputChannelClass
-	TopicID     int
-	Title       string // flags.0?string
-	IconEmojiID int64  // flags.1?long
-	Closed      bool   // flags.2?Bool
-	Hidden      bool   // flags.3?Bool
-}
-
-// ChannelsEditForumTopicRequestTypeID is the ID of channels.editForumTopic.
-const ChannelsEditForumTopicRequestTypeID = 0xf4dfa185
-
-// TypeID returns 0xf4dfa185, the ID of channels.editForumTopic.
-func (*ChannelsEditForumTopicRequest) TypeID() uint32 {
-	return ChannelsEditForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.editForumTopic".
-func (*ChannelsEditForumTopicRequest) TypeName() string {
-	return "channels.editForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsEditForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsEditForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editForumTopic#f4dfa185", "channel", err)
-	}
-	b.PutInt(m.TopicID)
-	if flags.Has(0) {
-		b.PutString(m.Title)
-	}
-	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
-	}
-	if flags.Has(2) {
-		b.PutBool(m.Closed)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.Hidden)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsEditForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editForumTopic#f4dfa185", "", ErrTooDeep)
-	}
-	*m = ChannelsEditForumTopicRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "flags", err)
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "channel", err)
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "topic_id", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "title", err)
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "icon_emoji_id", err)
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "closed", err)
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "hidden", err)
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Closed {
-		m.Flags.Unset(2)
-	}
-	if m.Hidden {
-		m.Flags.Unset(3)
-	}
-	return nil
-}
-
-// ChannelsEditForumTopic invokes channels.editForumTopic#f4dfa185:
-//
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editForumTopic.
-func (c *Client) ChannelsEditForumTopic(ctx context.Context, req *ChannelsEditForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsEditForumTopicRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsUpdatePinnedForumTopicRequest is the TL function channels.updatePinnedForumTopic:
-//
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel topic_id:int pinned:Bool = Updates
-//
-// See https://core.telegram.org/method/channels.updatePinnedForumTopic.
-type ChannelsUpdatePinnedForumTopicRequest struct {
-	Channel InputChannelClass
-	TopicID int
-	Pinned  bool
-}
-
-// ChannelsUpdatePinnedForumTopicRequestTypeID is the ID of channels.updatePinnedForumTopic.
-const ChannelsUpdatePinnedForumTopicRequestTypeID = 0x6c2d9026
-
-// TypeID returns 0x6c2d9026, the ID of channels.updatePinnedForumTopic.
-func (*ChannelsUpdatePinnedForumTopicRequest) TypeID() uint32 {
-	return ChannelsUpdatePinnedForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.updatePinnedForumTopic".
-func (*ChannelsUpdatePinnedForumTopicRequest) TypeName() string {
-	return "channels.updatePinnedForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsUpdatePinnedForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
-	}
-	b.PutInt(m.TopicID)
-	b.PutBool(m.Pinned)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdatePinnedForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "topic_id", err)
-	}
-	if m.Pinned, err = b.Bool(); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "pinned", err)
-	}
-	return nil
-}
-
-// ChannelsUpdatePinnedForumTopic invokes channels.updatePinnedForumTopic#6c2d9026:
-//
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel topic_id:int pinned:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updatePinnedForumTopic.
-func (c *Client) ChannelsUpdatePinnedForumTopic(ctx context.Context, req *ChannelsUpdatePinnedForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsUpdatePinnedForumTopicRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsDeleteTopicHistoryRequest is the TL function channels.deleteTopicHistory:
-//
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int = messages.AffectedHistory
-//
-// See https://core.telegram.org/method/channels.deleteTopicHistory.
-type ChannelsDeleteTopicHistoryRequest struct {
-	Channel  InputChannelClass
-	TopMsgID int
-}
-
-// ChannelsDeleteTopicHistoryRequestTypeID is the ID of channels.deleteTopicHistory.
-const ChannelsDeleteTopicHistoryRequestTypeID = 0x34435f2d
-
-// TypeID returns 0x34435f2d, the ID of channels.deleteTopicHistory.
-func (*ChannelsDeleteTopicHistoryRequest) TypeID() uint32 {
-	return ChannelsDeleteTopicHistoryRequestTypeID
-}
-
-// TypeName returns "channels.deleteTopicHistory".
-func (*ChannelsDeleteTopicHistoryRequest) TypeName() string {
-	return "channels.deleteTopicHistory"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsDeleteTopicHistoryRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
-	}
-	b.PutInt(m.TopMsgID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteTopicHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
-	}
-	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "top_msg_id", err)
-	}
-	return nil
-}
-
-// ChannelsDeleteTopicHistory invokes channels.deleteTopicHistory#34435f2d:
-//
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int = messages.AffectedHistory
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteTopicHistory.
-func (c *Client) ChannelsDeleteTopicHistory(ctx context.Context, req *ChannelsDeleteTopicHistoryRequest) (*MessagesAffectedHistory, error) {
-	if req == nil {
-		req = new(ChannelsDeleteTopicHistoryRequest)
-	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
-}
-
-// ChannelsReorderPinnedForumTopicsRequest is the TL function channels.reorderPinnedForumTopics:
-//
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true channel:InputChannel order:Vector<int> = Updates
-//
-// See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
-type ChannelsReorderPinnedForumTopicsRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	Force   bool       // flags.0?true
-	Channel InputChannelClass
-	Order   []int
-}
-
-// ChannelsReorderPinnedForumTopicsRequestTypeID is the ID of channels.reorderPinnedForumTopics.
-const ChannelsReorderPinnedForumTopicsRequestTypeID = 0x2950a18f
-
-// TypeID returns 0x2950a18f, the ID of channels.reorderPinnedForumTopics.
-func (*ChannelsReorderPinnedForumTopicsRequest) TypeID() uint32 {
-	return ChannelsReorderPinnedForumTopicsRequestTypeID
-}
-
-// TypeName returns "channels.reorderPinnedForumTopics".
-func (*ChannelsReorderPinnedForumTopicsRequest) TypeName() string {
-	return "channels.reorderPinnedForumTopics"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsReorderPinnedForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
-	}
-	b.PutVectorHeader(len(m.Order))
-	for i := range m.Order {
-		b.PutInt(m.Order[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReorderPinnedForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", ErrTooDeep)
-	}
-	*m = ChannelsReorderPinnedForumTopicsRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "flags", err)
-	}
-	m.Force = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
-	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "order", err)
-	}
-	m.Flags &^= 1 << 0
-	return nil
-}
-
-// ChannelsReorderPinnedForumTopics invokes channels.reorderPinnedForumTopics#2950a18f:
-//
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true channel:InputChannel order:Vector<int> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
-func (c *Client) ChannelsReorderPinnedForumTopics(ctx context.Context, req *ChannelsReorderPinnedForumTopicsRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsReorderPinnedForumTopicsRequest)
 	}
 	return invoke(ctx, c.invoker, req, DecodeUpdates)
 }
@@ -5990,99 +5205,6 @@ func (c *Client) ChannelsToggleParticipantsHidden(ctx context.Context, req *Chan
 	return invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsClickSponsoredMessageRequest is the TL function channels.clickSponsoredMessage:
-//
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel random_id:bytes = Bool
-//
-// See https://core.telegram.org/method/channels.clickSponsoredMessage.
-type ChannelsClickSponsoredMessageRequest struct {
-	Channel  InputChannelClass
-	RandomID []byte
-}
-
-// ChannelsClickSponsoredMessageRequestTypeID is the ID of channels.clickSponsoredMessage.
-const ChannelsClickSponsoredMessageRequestTypeID = 0x18afbc93
-
-// TypeID returns 0x18afbc93, the ID of channels.clickSponsoredMessage.
-func (*ChannelsClickSponsoredMessageRequest) TypeID() uint32 {
-	return ChannelsClickSponsoredMessageRequestTypeID
-}
-
-// TypeName returns "channels.clickSponsoredMessage".
-func (*ChannelsClickSponsoredMessageRequest) TypeName() string {
-	return "channels.clickSponsoredMessage"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsClickSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
-	}
-	b.PutBytes(m.RandomID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsClickSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
-	}
-	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "random_id", err)
-	}
-	return nil
-}
-
-// ChannelsClickSponsoredMessage invokes channels.clickSponsoredMessage#18afbc93:
-//
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel random_id:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.clickSponsoredMessage.
-func (c *Client) ChannelsClickSponsoredMessage(ctx context.Context, req *ChannelsClickSponsoredMessageRequest) (bool, error) {
-	if req == nil {
-		req = new(ChannelsClickSponsoredMessageRequest)
-	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
 // ChannelsUpdateColorRequest is the TL function channels.updateColor:
 //
 //	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates
@@ -6313,17 +5435,18 @@ func (c *Client) ChannelsToggleViewForumAsMessages(ctx context.Context, req *Cha
 
 // ChannelsGetChannelRecommendationsRequest is the TL function channels.getChannelRecommendations:
 //
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel = messages.Chats
+//	channels.getChannelRecommendations#25a71742 flags:# channel:flags.0?InputChannel = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getChannelRecommendations.
 type ChannelsGetChannelRecommendationsRequest struct {
-	Channel InputChannelClass
+	Flags   bin.Fields        // flags word; see the type's doc
+	Channel InputChannelClass // flags.0?InputChannel
 }
 
 // ChannelsGetChannelRecommendationsRequestTypeID is the ID of channels.getChannelRecommendations.
-const ChannelsGetChannelRecommendationsRequestTypeID = 0x83b70d97
+const ChannelsGetChannelRecommendationsRequestTypeID = 0x25a71742
 
-// TypeID returns 0x83b70d97, the ID of channels.getChannelRecommendations.
+// TypeID returns 0x25a71742, the ID of channels.getChannelRecommendations.
 func (*ChannelsGetChannelRecommendationsRequest) TypeID() uint32 {
 	return ChannelsGetChannelRecommendationsRequestTypeID
 }
@@ -6347,8 +5470,15 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
+	flags := m.Flags &^ (1 << 0)
+	if m.Channel != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Channel); err != nil {
+			return encodeErr("channels.getChannelRecommendations#25a71742", "channel", err)
+		}
 	}
 	return nil
 }
@@ -6359,7 +5489,7 @@ func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "", err)
+		return decodeErr("channels.getChannelRecommendations#25a71742", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6375,18 +5505,25 @@ func (m *ChannelsGetChannelRecommendationsRequest) decodeBareAt(b *bin.Buffer, d
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "", ErrTooDeep)
+		return decodeErr("channels.getChannelRecommendations#25a71742", "", ErrTooDeep)
 	}
+	*m = ChannelsGetChannelRecommendationsRequest{}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.getChannelRecommendations#25a71742", "flags", err)
 	}
+	if m.Flags.Has(0) {
+		if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+			return decodeErr("channels.getChannelRecommendations#25a71742", "channel", err)
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChannelsGetChannelRecommendations invokes channels.getChannelRecommendations#83b70d97:
+// ChannelsGetChannelRecommendations invokes channels.getChannelRecommendations#25a71742:
 //
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel = messages.Chats
+//	channels.getChannelRecommendations#25a71742 flags:# channel:flags.0?InputChannel = messages.Chats
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -6492,4 +5629,935 @@ func (c *Client) ChannelsUpdateEmojiStatus(ctx context.Context, req *ChannelsUpd
 		req = new(ChannelsUpdateEmojiStatusRequest)
 	}
 	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSetBoostsToUnblockRestrictionsRequest is the TL function channels.setBoostsToUnblockRestrictions:
+//
+//	channels.setBoostsToUnblockRestrictions#ad399cee channel:InputChannel boosts:int = Updates
+//
+// See https://core.telegram.org/method/channels.setBoostsToUnblockRestrictions.
+type ChannelsSetBoostsToUnblockRestrictionsRequest struct {
+	Channel InputChannelClass
+	Boosts  int
+}
+
+// ChannelsSetBoostsToUnblockRestrictionsRequestTypeID is the ID of channels.setBoostsToUnblockRestrictions.
+const ChannelsSetBoostsToUnblockRestrictionsRequestTypeID = 0xad399cee
+
+// TypeID returns 0xad399cee, the ID of channels.setBoostsToUnblockRestrictions.
+func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeID() uint32 {
+	return ChannelsSetBoostsToUnblockRestrictionsRequestTypeID
+}
+
+// TypeName returns "channels.setBoostsToUnblockRestrictions".
+func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeName() string {
+	return "channels.setBoostsToUnblockRestrictions"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetBoostsToUnblockRestrictionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.setBoostsToUnblockRestrictions#ad399cee", "channel", err)
+	}
+	b.PutInt(m.Boosts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"); err != nil {
+		return decodeErr("channels.setBoostsToUnblockRestrictions#ad399cee", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.setBoostsToUnblockRestrictions#ad399cee", "", ErrTooDeep)
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.setBoostsToUnblockRestrictions#ad399cee", "channel", err)
+	}
+	if m.Boosts, err = b.Int(); err != nil {
+		return decodeErr("channels.setBoostsToUnblockRestrictions#ad399cee", "boosts", err)
+	}
+	return nil
+}
+
+// ChannelsSetBoostsToUnblockRestrictions invokes channels.setBoostsToUnblockRestrictions#ad399cee:
+//
+//	channels.setBoostsToUnblockRestrictions#ad399cee channel:InputChannel boosts:int = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.setBoostsToUnblockRestrictions.
+func (c *Client) ChannelsSetBoostsToUnblockRestrictions(ctx context.Context, req *ChannelsSetBoostsToUnblockRestrictionsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsSetBoostsToUnblockRestrictionsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSetEmojiStickersRequest is the TL function channels.setEmojiStickers:
+//
+//	channels.setEmojiStickers#3cd930b7 channel:InputChannel stickerset:InputStickerSet = Bool
+//
+// See https://core.telegram.org/method/channels.setEmojiStickers.
+type ChannelsSetEmojiStickersRequest struct {
+	Channel    InputChannelClass
+	Stickerset InputStickerSetClass
+}
+
+// ChannelsSetEmojiStickersRequestTypeID is the ID of channels.setEmojiStickers.
+const ChannelsSetEmojiStickersRequestTypeID = 0x3cd930b7
+
+// TypeID returns 0x3cd930b7, the ID of channels.setEmojiStickers.
+func (*ChannelsSetEmojiStickersRequest) TypeID() uint32 {
+	return ChannelsSetEmojiStickersRequestTypeID
+}
+
+// TypeName returns "channels.setEmojiStickers".
+func (*ChannelsSetEmojiStickersRequest) TypeName() string {
+	return "channels.setEmojiStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetEmojiStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetEmojiStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.setEmojiStickers#3cd930b7", "channel", err)
+	}
+	if err := encodeObj(b, m.Stickerset); err != nil {
+		return encodeErr("channels.setEmojiStickers#3cd930b7", "stickerset", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"); err != nil {
+		return decodeErr("channels.setEmojiStickers#3cd930b7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetEmojiStickersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.setEmojiStickers#3cd930b7", "", ErrTooDeep)
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.setEmojiStickers#3cd930b7", "channel", err)
+	}
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return decodeErr("channels.setEmojiStickers#3cd930b7", "stickerset", err)
+	}
+	return nil
+}
+
+// ChannelsSetEmojiStickers invokes channels.setEmojiStickers#3cd930b7:
+//
+//	channels.setEmojiStickers#3cd930b7 channel:InputChannel stickerset:InputStickerSet = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.setEmojiStickers.
+func (c *Client) ChannelsSetEmojiStickers(ctx context.Context, req *ChannelsSetEmojiStickersRequest) (bool, error) {
+	if req == nil {
+		req = new(ChannelsSetEmojiStickersRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// ChannelsRestrictSponsoredMessagesRequest is the TL function channels.restrictSponsoredMessages:
+//
+//	channels.restrictSponsoredMessages#9ae91519 channel:InputChannel restricted:Bool = Updates
+//
+// See https://core.telegram.org/method/channels.restrictSponsoredMessages.
+type ChannelsRestrictSponsoredMessagesRequest struct {
+	Channel    InputChannelClass
+	Restricted bool
+}
+
+// ChannelsRestrictSponsoredMessagesRequestTypeID is the ID of channels.restrictSponsoredMessages.
+const ChannelsRestrictSponsoredMessagesRequestTypeID = 0x9ae91519
+
+// TypeID returns 0x9ae91519, the ID of channels.restrictSponsoredMessages.
+func (*ChannelsRestrictSponsoredMessagesRequest) TypeID() uint32 {
+	return ChannelsRestrictSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "channels.restrictSponsoredMessages".
+func (*ChannelsRestrictSponsoredMessagesRequest) TypeName() string {
+	return "channels.restrictSponsoredMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsRestrictSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.restrictSponsoredMessages#9ae91519", "channel", err)
+	}
+	b.PutBool(m.Restricted)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"); err != nil {
+		return decodeErr("channels.restrictSponsoredMessages#9ae91519", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsRestrictSponsoredMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.restrictSponsoredMessages#9ae91519", "", ErrTooDeep)
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.restrictSponsoredMessages#9ae91519", "channel", err)
+	}
+	if m.Restricted, err = b.Bool(); err != nil {
+		return decodeErr("channels.restrictSponsoredMessages#9ae91519", "restricted", err)
+	}
+	return nil
+}
+
+// ChannelsRestrictSponsoredMessages invokes channels.restrictSponsoredMessages#9ae91519:
+//
+//	channels.restrictSponsoredMessages#9ae91519 channel:InputChannel restricted:Bool = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.restrictSponsoredMessages.
+func (c *Client) ChannelsRestrictSponsoredMessages(ctx context.Context, req *ChannelsRestrictSponsoredMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsRestrictSponsoredMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSearchPostsRequest is the TL function channels.searchPosts:
+//
+//	channels.searchPosts#f2c4f24d flags:# hashtag:flags.0?string query:flags.1?string offset_rate:int offset_peer:InputPeer offset_id:int limit:int allow_paid_stars:flags.2?long = messages.Messages
+//
+// See https://core.telegram.org/method/channels.searchPosts.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type ChannelsSearchPostsRequest struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Hashtag        string     // flags.0?string
+	Query          string     // flags.1?string
+	OffsetRate     int
+	OffsetPeer     InputPeerClass
+	OffsetID       int
+	Limit          int
+	AllowPaidStars int64 // flags.2?long
+}
+
+// ChannelsSearchPostsRequestTypeID is the ID of channels.searchPosts.
+const ChannelsSearchPostsRequestTypeID = 0xf2c4f24d
+
+// TypeID returns 0xf2c4f24d, the ID of channels.searchPosts.
+func (*ChannelsSearchPostsRequest) TypeID() uint32 {
+	return ChannelsSearchPostsRequestTypeID
+}
+
+// TypeName returns "channels.searchPosts".
+func (*ChannelsSearchPostsRequest) TypeName() string {
+	return "channels.searchPosts"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSearchPostsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSearchPostsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Hashtag != "" {
+		flags.Set(0)
+	}
+	if m.Query != "" {
+		flags.Set(1)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Hashtag)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Query)
+	}
+	b.PutInt(m.OffsetRate)
+	if err := encodeObj(b, m.OffsetPeer); err != nil {
+		return encodeErr("channels.searchPosts#f2c4f24d", "offset_peer", err)
+	}
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.Limit)
+	if flags.Has(2) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSearchPostsRequestTypeID, "channels.searchPosts"); err != nil {
+		return decodeErr("channels.searchPosts#f2c4f24d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSearchPostsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.searchPosts#f2c4f24d", "", ErrTooDeep)
+	}
+	*m = ChannelsSearchPostsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.searchPosts#f2c4f24d", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Hashtag, err = b.String(); err != nil {
+			return decodeErr("channels.searchPosts#f2c4f24d", "hashtag", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Query, err = b.String(); err != nil {
+			return decodeErr("channels.searchPosts#f2c4f24d", "query", err)
+		}
+	}
+	if m.OffsetRate, err = b.Int(); err != nil {
+		return decodeErr("channels.searchPosts#f2c4f24d", "offset_rate", err)
+	}
+	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("channels.searchPosts#f2c4f24d", "offset_peer", err)
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return decodeErr("channels.searchPosts#f2c4f24d", "offset_id", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("channels.searchPosts#f2c4f24d", "limit", err)
+	}
+	if m.Flags.Has(2) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("channels.searchPosts#f2c4f24d", "allow_paid_stars", err)
+		}
+	}
+	if m.Hashtag != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Query != "" {
+		m.Flags.Unset(1)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// ChannelsSearchPosts invokes channels.searchPosts#f2c4f24d:
+//
+//	channels.searchPosts#f2c4f24d flags:# hashtag:flags.0?string query:flags.1?string offset_rate:int offset_peer:InputPeer offset_id:int limit:int allow_paid_stars:flags.2?long = messages.Messages
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.searchPosts.
+func (c *Client) ChannelsSearchPosts(ctx context.Context, req *ChannelsSearchPostsRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(ChannelsSearchPostsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// ChannelsUpdatePaidMessagesPriceRequest is the TL function channels.updatePaidMessagesPrice:
+//
+//	channels.updatePaidMessagesPrice#4b12327b flags:# broadcast_messages_allowed:flags.0?true channel:InputChannel send_paid_messages_stars:long = Updates
+//
+// See https://core.telegram.org/method/channels.updatePaidMessagesPrice.
+type ChannelsUpdatePaidMessagesPriceRequest struct {
+	Flags                    bin.Fields // flags word; see the type's doc
+	BroadcastMessagesAllowed bool       // flags.0?true
+	Channel                  InputChannelClass
+	SendPaidMessagesStars    int64
+}
+
+// ChannelsUpdatePaidMessagesPriceRequestTypeID is the ID of channels.updatePaidMessagesPrice.
+const ChannelsUpdatePaidMessagesPriceRequestTypeID = 0x4b12327b
+
+// TypeID returns 0x4b12327b, the ID of channels.updatePaidMessagesPrice.
+func (*ChannelsUpdatePaidMessagesPriceRequest) TypeID() uint32 {
+	return ChannelsUpdatePaidMessagesPriceRequestTypeID
+}
+
+// TypeName returns "channels.updatePaidMessagesPrice".
+func (*ChannelsUpdatePaidMessagesPriceRequest) TypeName() string {
+	return "channels.updatePaidMessagesPrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsUpdatePaidMessagesPriceRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BroadcastMessagesAllowed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.updatePaidMessagesPrice#4b12327b", "channel", err)
+	}
+	b.PutLong(m.SendPaidMessagesStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"); err != nil {
+		return decodeErr("channels.updatePaidMessagesPrice#4b12327b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.updatePaidMessagesPrice#4b12327b", "", ErrTooDeep)
+	}
+	*m = ChannelsUpdatePaidMessagesPriceRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.updatePaidMessagesPrice#4b12327b", "flags", err)
+	}
+	m.BroadcastMessagesAllowed = m.Flags.Has(0)
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.updatePaidMessagesPrice#4b12327b", "channel", err)
+	}
+	if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		return decodeErr("channels.updatePaidMessagesPrice#4b12327b", "send_paid_messages_stars", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// ChannelsUpdatePaidMessagesPrice invokes channels.updatePaidMessagesPrice#4b12327b:
+//
+//	channels.updatePaidMessagesPrice#4b12327b flags:# broadcast_messages_allowed:flags.0?true channel:InputChannel send_paid_messages_stars:long = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.updatePaidMessagesPrice.
+func (c *Client) ChannelsUpdatePaidMessagesPrice(ctx context.Context, req *ChannelsUpdatePaidMessagesPriceRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsUpdatePaidMessagesPriceRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsToggleAutotranslationRequest is the TL function channels.toggleAutotranslation:
+//
+//	channels.toggleAutotranslation#167fc0a1 channel:InputChannel enabled:Bool = Updates
+//
+// See https://core.telegram.org/method/channels.toggleAutotranslation.
+type ChannelsToggleAutotranslationRequest struct {
+	Channel InputChannelClass
+	Enabled bool
+}
+
+// ChannelsToggleAutotranslationRequestTypeID is the ID of channels.toggleAutotranslation.
+const ChannelsToggleAutotranslationRequestTypeID = 0x167fc0a1
+
+// TypeID returns 0x167fc0a1, the ID of channels.toggleAutotranslation.
+func (*ChannelsToggleAutotranslationRequest) TypeID() uint32 {
+	return ChannelsToggleAutotranslationRequestTypeID
+}
+
+// TypeName returns "channels.toggleAutotranslation".
+func (*ChannelsToggleAutotranslationRequest) TypeName() string {
+	return "channels.toggleAutotranslation"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsToggleAutotranslationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsToggleAutotranslationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsToggleAutotranslationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.toggleAutotranslation#167fc0a1", "channel", err)
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"); err != nil {
+		return decodeErr("channels.toggleAutotranslation#167fc0a1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleAutotranslationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.toggleAutotranslation#167fc0a1", "", ErrTooDeep)
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.toggleAutotranslation#167fc0a1", "channel", err)
+	}
+	if m.Enabled, err = b.Bool(); err != nil {
+		return decodeErr("channels.toggleAutotranslation#167fc0a1", "enabled", err)
+	}
+	return nil
+}
+
+// ChannelsToggleAutotranslation invokes channels.toggleAutotranslation#167fc0a1:
+//
+//	channels.toggleAutotranslation#167fc0a1 channel:InputChannel enabled:Bool = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.toggleAutotranslation.
+func (c *Client) ChannelsToggleAutotranslation(ctx context.Context, req *ChannelsToggleAutotranslationRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsToggleAutotranslationRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsGetMessageAuthorRequest is the TL function channels.getMessageAuthor:
+//
+//	channels.getMessageAuthor#ece2a0e6 channel:InputChannel id:int = User
+//
+// See https://core.telegram.org/method/channels.getMessageAuthor.
+type ChannelsGetMessageAuthorRequest struct {
+	Channel InputChannelClass
+	ID      int
+}
+
+// ChannelsGetMessageAuthorRequestTypeID is the ID of channels.getMessageAuthor.
+const ChannelsGetMessageAuthorRequestTypeID = 0xece2a0e6
+
+// TypeID returns 0xece2a0e6, the ID of channels.getMessageAuthor.
+func (*ChannelsGetMessageAuthorRequest) TypeID() uint32 {
+	return ChannelsGetMessageAuthorRequestTypeID
+}
+
+// TypeName returns "channels.getMessageAuthor".
+func (*ChannelsGetMessageAuthorRequest) TypeName() string {
+	return "channels.getMessageAuthor"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsGetMessageAuthorRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsGetMessageAuthorRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsGetMessageAuthorRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.getMessageAuthor#ece2a0e6", "channel", err)
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"); err != nil {
+		return decodeErr("channels.getMessageAuthor#ece2a0e6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetMessageAuthorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.getMessageAuthor#ece2a0e6", "", ErrTooDeep)
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.getMessageAuthor#ece2a0e6", "channel", err)
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return decodeErr("channels.getMessageAuthor#ece2a0e6", "id", err)
+	}
+	return nil
+}
+
+// ChannelsGetMessageAuthor invokes channels.getMessageAuthor#ece2a0e6:
+//
+//	channels.getMessageAuthor#ece2a0e6 channel:InputChannel id:int = User
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.getMessageAuthor.
+func (c *Client) ChannelsGetMessageAuthor(ctx context.Context, req *ChannelsGetMessageAuthorRequest) (UserClass, error) {
+	if req == nil {
+		req = new(ChannelsGetMessageAuthorRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// ChannelsCheckSearchPostsFloodRequest is the TL function channels.checkSearchPostsFlood:
+//
+//	channels.checkSearchPostsFlood#22567115 flags:# query:flags.0?string = SearchPostsFlood
+//
+// See https://core.telegram.org/method/channels.checkSearchPostsFlood.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type ChannelsCheckSearchPostsFloodRequest struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Query string     // flags.0?string
+}
+
+// ChannelsCheckSearchPostsFloodRequestTypeID is the ID of channels.checkSearchPostsFlood.
+const ChannelsCheckSearchPostsFloodRequestTypeID = 0x22567115
+
+// TypeID returns 0x22567115, the ID of channels.checkSearchPostsFlood.
+func (*ChannelsCheckSearchPostsFloodRequest) TypeID() uint32 {
+	return ChannelsCheckSearchPostsFloodRequestTypeID
+}
+
+// TypeName returns "channels.checkSearchPostsFlood".
+func (*ChannelsCheckSearchPostsFloodRequest) TypeName() string {
+	return "channels.checkSearchPostsFlood"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsCheckSearchPostsFloodRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Query != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Query)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"); err != nil {
+		return decodeErr("channels.checkSearchPostsFlood#22567115", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCheckSearchPostsFloodRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsCheckSearchPostsFloodRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("channels.checkSearchPostsFlood#22567115", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Query, err = b.String(); err != nil {
+			return decodeErr("channels.checkSearchPostsFlood#22567115", "query", err)
+		}
+	}
+	if m.Query != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// ChannelsCheckSearchPostsFlood invokes channels.checkSearchPostsFlood#22567115:
+//
+//	channels.checkSearchPostsFlood#22567115 flags:# query:flags.0?string = SearchPostsFlood
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.checkSearchPostsFlood.
+func (c *Client) ChannelsCheckSearchPostsFlood(ctx context.Context, req *ChannelsCheckSearchPostsFloodRequest) (*SearchPostsFlood, error) {
+	if req == nil {
+		req = new(ChannelsCheckSearchPostsFloodRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[SearchPostsFlood])
+}
+
+// ChannelsSetMainProfileTabRequest is the TL function channels.setMainProfileTab:
+//
+//	channels.setMainProfileTab#3583fcb1 channel:InputChannel tab:ProfileTab = Bool
+//
+// See https://core.telegram.org/method/channels.setMainProfileTab.
+type ChannelsSetMainProfileTabRequest struct {
+	Channel InputChannelClass
+	Tab     ProfileTabClass
+}
+
+// ChannelsSetMainProfileTabRequestTypeID is the ID of channels.setMainProfileTab.
+const ChannelsSetMainProfileTabRequestTypeID = 0x3583fcb1
+
+// TypeID returns 0x3583fcb1, the ID of channels.setMainProfileTab.
+func (*ChannelsSetMainProfileTabRequest) TypeID() uint32 {
+	return ChannelsSetMainProfileTabRequestTypeID
+}
+
+// TypeName returns "channels.setMainProfileTab".
+func (*ChannelsSetMainProfileTabRequest) TypeName() string {
+	return "channels.setMainProfileTab"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetMainProfileTabRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Channel); err != nil {
+		return encodeErr("channels.setMainProfileTab#3583fcb1", "channel", err)
+	}
+	if err := encodeObj(b, m.Tab); err != nil {
+		return encodeErr("channels.setMainProfileTab#3583fcb1", "tab", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"); err != nil {
+		return decodeErr("channels.setMainProfileTab#3583fcb1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetMainProfileTabRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("channels.setMainProfileTab#3583fcb1", "", ErrTooDeep)
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("channels.setMainProfileTab#3583fcb1", "channel", err)
+	}
+	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+		return decodeErr("channels.setMainProfileTab#3583fcb1", "tab", err)
+	}
+	return nil
+}
+
+// ChannelsSetMainProfileTab invokes channels.setMainProfileTab#3583fcb1:
+//
+//	channels.setMainProfileTab#3583fcb1 channel:InputChannel tab:ProfileTab = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/channels.setMainProfileTab.
+func (c *Client) ChannelsSetMainProfileTab(ctx context.Context, req *ChannelsSetMainProfileTabRequest) (bool, error) {
+	if req == nil {
+		req = new(ChannelsSetMainProfileTabRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

@@ -160,7 +160,7 @@ func (m *ChatlistsChatlistInviteAlready) decodeBareAt(b *bin.Buffer, depth int) 
 
 // ChatlistsChatlistInvite is the TL constructor chatlists.chatlistInvite:
 //
-//	chatlists.chatlistInvite#1dcd839d flags:# title:string emoticon:flags.0?string peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
+//	chatlists.chatlistInvite#f10ece2f flags:# title_noanimate:flags.1?true title:TextWithEntities emoticon:flags.0?string peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
 //
 // See https://core.telegram.org/constructor/chatlists.chatlistInvite.
 //
@@ -168,18 +168,19 @@ func (m *ChatlistsChatlistInviteAlready) decodeBareAt(b *bin.Buffer, depth int) 
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type ChatlistsChatlistInvite struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Title    string
-	Emoticon string // flags.0?string
-	Peers    []PeerClass
-	Chats    []ChatClass
-	Users    []UserClass
+	Flags          bin.Fields // flags word; see the type's doc
+	TitleNoanimate bool       // flags.1?true
+	Title          TextWithEntities
+	Emoticon       string // flags.0?string
+	Peers          []PeerClass
+	Chats          []ChatClass
+	Users          []UserClass
 }
 
 // ChatlistsChatlistInviteTypeID is the ID of chatlists.chatlistInvite.
-const ChatlistsChatlistInviteTypeID = 0x1dcd839d
+const ChatlistsChatlistInviteTypeID = 0xf10ece2f
 
-// TypeID returns 0x1dcd839d, the ID of chatlists.chatlistInvite.
+// TypeID returns 0xf10ece2f, the ID of chatlists.chatlistInvite.
 func (*ChatlistsChatlistInvite) TypeID() uint32 {
 	return ChatlistsChatlistInviteTypeID
 }
@@ -206,31 +207,36 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.TitleNoanimate {
+		flags.Set(1)
+	}
 	if m.Emoticon != "" {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return encodeErr("chatlists.chatlistInvite#f10ece2f", "title", err)
+	}
 	if flags.Has(0) {
 		b.PutString(m.Emoticon)
 	}
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
 		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("chatlists.chatlistInvite#1dcd839d", "peers", err)
+			return encodeErr("chatlists.chatlistInvite#f10ece2f", "peers", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
 		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("chatlists.chatlistInvite#1dcd839d", "chats", err)
+			return encodeErr("chatlists.chatlistInvite#f10ece2f", "chats", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("chatlists.chatlistInvite#1dcd839d", "users", err)
+			return encodeErr("chatlists.chatlistInvite#f10ece2f", "users", err)
 		}
 	}
 	return nil
@@ -242,7 +248,7 @@ func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "", err)
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -258,30 +264,32 @@ func (m *ChatlistsChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "", ErrTooDeep)
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "", ErrTooDeep)
 	}
 	*m = ChatlistsChatlistInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "flags", err)
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "flags", err)
 	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "title", err)
+	m.TitleNoanimate = m.Flags.Has(1)
+	if err = decodeBoxed(b, &m.Title, depth+1); err != nil {
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "title", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("chatlists.chatlistInvite#1dcd839d", "emoticon", err)
+			return decodeErr("chatlists.chatlistInvite#f10ece2f", "emoticon", err)
 		}
 	}
 	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "peers", err)
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "peers", err)
 	}
 	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "chats", err)
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "chats", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "users", err)
+		return decodeErr("chatlists.chatlistInvite#f10ece2f", "users", err)
 	}
+	m.Flags &^= 1 << 1
 	if m.Emoticon != "" {
 		m.Flags.Unset(0)
 	}

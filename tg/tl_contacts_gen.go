@@ -442,6 +442,206 @@ func (m *ContactsContacts) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// ContactsSponsoredPeersClass is the TL type contacts.SponsoredPeers: one of ContactsSponsoredPeersEmpty, ContactsSponsoredPeers.
+//
+// See https://core.telegram.org/type/contacts.SponsoredPeers.
+type ContactsSponsoredPeersClass interface {
+	Object
+	contactsSponsoredPeersClass()
+}
+
+// DecodeContactsSponsoredPeers decodes any constructor of contacts.SponsoredPeers.
+func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
+	return decodeContactsSponsoredPeers(b, 0)
+}
+
+// decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value nested depth levels deep.
+func decodeContactsSponsoredPeers(b *bin.Buffer, depth int) (ContactsSponsoredPeersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ContactsSponsoredPeersClass
+	switch id {
+	case ContactsSponsoredPeersEmptyTypeID:
+		v = &ContactsSponsoredPeersEmpty{}
+	case ContactsSponsoredPeersTypeID:
+		v = &ContactsSponsoredPeers{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "contacts.SponsoredPeers",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ContactsSponsoredPeersEmpty is the TL constructor contacts.sponsoredPeersEmpty:
+//
+//	contacts.sponsoredPeersEmpty#ea32b4b1 = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/constructor/contacts.sponsoredPeersEmpty.
+type ContactsSponsoredPeersEmpty struct{}
+
+// ContactsSponsoredPeersEmptyTypeID is the ID of contacts.sponsoredPeersEmpty.
+const ContactsSponsoredPeersEmptyTypeID = 0xea32b4b1
+
+// TypeID returns 0xea32b4b1, the ID of contacts.sponsoredPeersEmpty.
+func (*ContactsSponsoredPeersEmpty) TypeID() uint32 {
+	return ContactsSponsoredPeersEmptyTypeID
+}
+
+// TypeName returns "contacts.sponsoredPeersEmpty".
+func (*ContactsSponsoredPeersEmpty) TypeName() string {
+	return "contacts.sponsoredPeersEmpty"
+}
+
+// contactsSponsoredPeersClass marks ContactsSponsoredPeersEmpty as a ContactsSponsoredPeersClass.
+func (*ContactsSponsoredPeersEmpty) contactsSponsoredPeersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ContactsSponsoredPeersEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsSponsoredPeersEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsSponsoredPeersEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"); err != nil {
+		return decodeErr("contacts.sponsoredPeersEmpty#ea32b4b1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSponsoredPeersEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsSponsoredPeers is the TL constructor contacts.sponsoredPeers:
+//
+//	contacts.sponsoredPeers#eb032884 peers:Vector<SponsoredPeer> chats:Vector<Chat> users:Vector<User> = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/constructor/contacts.sponsoredPeers.
+type ContactsSponsoredPeers struct {
+	Peers []SponsoredPeer
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// ContactsSponsoredPeersTypeID is the ID of contacts.sponsoredPeers.
+const ContactsSponsoredPeersTypeID = 0xeb032884
+
+// TypeID returns 0xeb032884, the ID of contacts.sponsoredPeers.
+func (*ContactsSponsoredPeers) TypeID() uint32 {
+	return ContactsSponsoredPeersTypeID
+}
+
+// TypeName returns "contacts.sponsoredPeers".
+func (*ContactsSponsoredPeers) TypeName() string {
+	return "contacts.sponsoredPeers"
+}
+
+// contactsSponsoredPeersClass marks ContactsSponsoredPeers as a ContactsSponsoredPeersClass.
+func (*ContactsSponsoredPeers) contactsSponsoredPeersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ContactsSponsoredPeers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsSponsoredPeersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsSponsoredPeers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Peers))
+	for i := range m.Peers {
+		if err := m.Peers[i].Encode(b); err != nil {
+			return encodeErr("contacts.sponsoredPeers#eb032884", "peers", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := encodeObj(b, m.Chats[i]); err != nil {
+			return encodeErr("contacts.sponsoredPeers#eb032884", "chats", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("contacts.sponsoredPeers#eb032884", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"); err != nil {
+		return decodeErr("contacts.sponsoredPeers#eb032884", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSponsoredPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.sponsoredPeers#eb032884", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeValue[SponsoredPeer]); err != nil {
+		return decodeErr("contacts.sponsoredPeers#eb032884", "peers", err)
+	}
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return decodeErr("contacts.sponsoredPeers#eb032884", "chats", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("contacts.sponsoredPeers#eb032884", "users", err)
+	}
+	return nil
+}
+
 // ContactsTopPeersClass is the TL type contacts.TopPeers: one of ContactsTopPeersNotModified, ContactsTopPeers, ContactsTopPeersDisabled.
 //
 // See https://core.telegram.org/type/contacts.TopPeers.
@@ -704,6 +904,92 @@ func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
 func (m *ContactsTopPeersDisabled) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsContactBirthdays is the TL constructor contacts.contactBirthdays:
+//
+//	contacts.contactBirthdays#114ff30d contacts:Vector<ContactBirthday> users:Vector<User> = contacts.ContactBirthdays
+//
+// See https://core.telegram.org/constructor/contacts.contactBirthdays.
+type ContactsContactBirthdays struct {
+	Contacts []ContactBirthday
+	Users    []UserClass
+}
+
+// ContactsContactBirthdaysTypeID is the ID of contacts.contactBirthdays.
+const ContactsContactBirthdaysTypeID = 0x114ff30d
+
+// TypeID returns 0x114ff30d, the ID of contacts.contactBirthdays.
+func (*ContactsContactBirthdays) TypeID() uint32 {
+	return ContactsContactBirthdaysTypeID
+}
+
+// TypeName returns "contacts.contactBirthdays".
+func (*ContactsContactBirthdays) TypeName() string {
+	return "contacts.contactBirthdays"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsContactBirthdays) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsContactBirthdaysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsContactBirthdays) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Contacts))
+	for i := range m.Contacts {
+		if err := m.Contacts[i].Encode(b); err != nil {
+			return encodeErr("contacts.contactBirthdays#114ff30d", "contacts", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("contacts.contactBirthdays#114ff30d", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"); err != nil {
+		return decodeErr("contacts.contactBirthdays#114ff30d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContactBirthdays) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.contactBirthdays#114ff30d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Contacts, err = decodeVectorAt(b, depth+1, decodeValue[ContactBirthday]); err != nil {
+		return decodeErr("contacts.contactBirthdays#114ff30d", "contacts", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("contacts.contactBirthdays#114ff30d", "users", err)
 	}
 	return nil
 }
@@ -1830,18 +2116,21 @@ func (c *Client) ContactsGetBlocked(ctx context.Context, req *ContactsGetBlocked
 
 // ContactsSearchRequest is the TL function contacts.search:
 //
-//	contacts.search#11f812d8 q:string limit:int = contacts.Found
+//	contacts.search#5f58d0f flags:# broadcasts:flags.0?true bots:flags.1?true q:string limit:int = contacts.Found
 //
 // See https://core.telegram.org/method/contacts.search.
 type ContactsSearchRequest struct {
-	Q     string
-	Limit int
+	Flags      bin.Fields // flags word; see the type's doc
+	Broadcasts bool       // flags.0?true
+	Bots       bool       // flags.1?true
+	Q          string
+	Limit      int
 }
 
 // ContactsSearchRequestTypeID is the ID of contacts.search.
-const ContactsSearchRequestTypeID = 0x11f812d8
+const ContactsSearchRequestTypeID = 0x05f58d0f
 
-// TypeID returns 0x11f812d8, the ID of contacts.search.
+// TypeID returns 0x05f58d0f, the ID of contacts.search.
 func (*ContactsSearchRequest) TypeID() uint32 {
 	return ContactsSearchRequestTypeID
 }
@@ -1865,6 +2154,14 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Broadcasts {
+		flags.Set(0)
+	}
+	if m.Bots {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Q)
 	b.PutInt(m.Limit)
 	return nil
@@ -1876,7 +2173,7 @@ func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
-		return decodeErr("contacts.search#11f812d8", "", err)
+		return decodeErr("contacts.search#05f58d0f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1891,19 +2188,26 @@ func (m *ContactsSearchRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ContactsSearchRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("contacts.search#05f58d0f", "flags", err)
+	}
+	m.Broadcasts = m.Flags.Has(0)
+	m.Bots = m.Flags.Has(1)
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("contacts.search#11f812d8", "q", err)
+		return decodeErr("contacts.search#05f58d0f", "q", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("contacts.search#11f812d8", "limit", err)
+		return decodeErr("contacts.search#05f58d0f", "limit", err)
 	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ContactsSearch invokes contacts.search#11f812d8:
+// ContactsSearch invokes contacts.search#05f58d0f:
 //
-//	contacts.search#11f812d8 q:string limit:int = contacts.Found
+//	contacts.search#5f58d0f flags:# broadcasts:flags.0?true bots:flags.1?true q:string limit:int = contacts.Found
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -1918,17 +2222,23 @@ func (c *Client) ContactsSearch(ctx context.Context, req *ContactsSearchRequest)
 
 // ContactsResolveUsernameRequest is the TL function contacts.resolveUsername:
 //
-//	contacts.resolveUsername#f93ccba3 username:string = contacts.ResolvedPeer
+//	contacts.resolveUsername#725afbbc flags:# username:string referer:flags.0?string = contacts.ResolvedPeer
 //
 // See https://core.telegram.org/method/contacts.resolveUsername.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type ContactsResolveUsernameRequest struct {
+	Flags    bin.Fields // flags word; see the type's doc
 	Username string
+	Referer  string // flags.0?string
 }
 
 // ContactsResolveUsernameRequestTypeID is the ID of contacts.resolveUsername.
-const ContactsResolveUsernameRequestTypeID = 0xf93ccba3
+const ContactsResolveUsernameRequestTypeID = 0x725afbbc
 
-// TypeID returns 0xf93ccba3, the ID of contacts.resolveUsername.
+// TypeID returns 0x725afbbc, the ID of contacts.resolveUsername.
 func (*ContactsResolveUsernameRequest) TypeID() uint32 {
 	return ContactsResolveUsernameRequestTypeID
 }
@@ -1952,7 +2262,15 @@ func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Referer != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Username)
+	if flags.Has(0) {
+		b.PutString(m.Referer)
+	}
 	return nil
 }
 
@@ -1962,7 +2280,7 @@ func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
-		return decodeErr("contacts.resolveUsername#f93ccba3", "", err)
+		return decodeErr("contacts.resolveUsername#725afbbc", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1977,16 +2295,28 @@ func (m *ContactsResolveUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) erro
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ContactsResolveUsernameRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("contacts.resolveUsername#725afbbc", "flags", err)
+	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("contacts.resolveUsername#f93ccba3", "username", err)
+		return decodeErr("contacts.resolveUsername#725afbbc", "username", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Referer, err = b.String(); err != nil {
+			return decodeErr("contacts.resolveUsername#725afbbc", "referer", err)
+		}
+	}
+	if m.Referer != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ContactsResolveUsername invokes contacts.resolveUsername#f93ccba3:
+// ContactsResolveUsername invokes contacts.resolveUsername#725afbbc:
 //
-//	contacts.resolveUsername#f93ccba3 username:string = contacts.ResolvedPeer
+//	contacts.resolveUsername#725afbbc flags:# username:string referer:flags.0?string = contacts.ResolvedPeer
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -2001,7 +2331,7 @@ func (c *Client) ContactsResolveUsername(ctx context.Context, req *ContactsResol
 
 // ContactsGetTopPeersRequest is the TL function contacts.getTopPeers:
 //
-//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true offset:int limit:int hash:long = contacts.TopPeers
+//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true bots_app:flags.16?true bots_guestchat:flags.17?true offset:int limit:int hash:long = contacts.TopPeers
 //
 // See https://core.telegram.org/method/contacts.getTopPeers.
 type ContactsGetTopPeersRequest struct {
@@ -2014,6 +2344,8 @@ type ContactsGetTopPeersRequest struct {
 	ForwardChats   bool       // flags.5?true
 	Groups         bool       // flags.10?true
 	Channels       bool       // flags.15?true
+	BotsApp        bool       // flags.16?true
+	BotsGuestchat  bool       // flags.17?true
 	Offset         int
 	Limit          int
 	Hash           int64
@@ -2046,7 +2378,7 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17)
 	if m.Correspondents {
 		flags.Set(0)
 	}
@@ -2070,6 +2402,12 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Channels {
 		flags.Set(15)
+	}
+	if m.BotsApp {
+		flags.Set(16)
+	}
+	if m.BotsGuestchat {
+		flags.Set(17)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
@@ -2112,6 +2450,8 @@ func (m *ContactsGetTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.ForwardChats = m.Flags.Has(5)
 	m.Groups = m.Flags.Has(10)
 	m.Channels = m.Flags.Has(15)
+	m.BotsApp = m.Flags.Has(16)
+	m.BotsGuestchat = m.Flags.Has(17)
 	if m.Offset, err = b.Int(); err != nil {
 		return decodeErr("contacts.getTopPeers#973478b6", "offset", err)
 	}
@@ -2121,13 +2461,13 @@ func (m *ContactsGetTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return decodeErr("contacts.getTopPeers#973478b6", "hash", err)
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17
 	return nil
 }
 
 // ContactsGetTopPeers invokes contacts.getTopPeers#973478b6:
 //
-//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true offset:int limit:int hash:long = contacts.TopPeers
+//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true bots_app:flags.16?true bots_guestchat:flags.17?true offset:int limit:int hash:long = contacts.TopPeers
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -2474,7 +2814,7 @@ func (c *Client) ContactsToggleTopPeers(ctx context.Context, req *ContactsToggle
 
 // ContactsAddContactRequest is the TL function contacts.addContact:
 //
-//	contacts.addContact#e8f463d0 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string = Updates
+//	contacts.addContact#d9ba2e54 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string note:flags.1?TextWithEntities = Updates
 //
 // See https://core.telegram.org/method/contacts.addContact.
 type ContactsAddContactRequest struct {
@@ -2484,12 +2824,13 @@ type ContactsAddContactRequest struct {
 	FirstName                string
 	LastName                 string
 	Phone                    string
+	Note                     *TextWithEntities // flags.1?TextWithEntities
 }
 
 // ContactsAddContactRequestTypeID is the ID of contacts.addContact.
-const ContactsAddContactRequestTypeID = 0xe8f463d0
+const ContactsAddContactRequestTypeID = 0xd9ba2e54
 
-// TypeID returns 0xe8f463d0, the ID of contacts.addContact.
+// TypeID returns 0xd9ba2e54, the ID of contacts.addContact.
 func (*ContactsAddContactRequest) TypeID() uint32 {
 	return ContactsAddContactRequestTypeID
 }
@@ -2513,17 +2854,25 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.AddPhonePrivacyException {
 		flags.Set(0)
 	}
+	if m.Note != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("contacts.addContact#e8f463d0", "id", err)
+		return encodeErr("contacts.addContact#d9ba2e54", "id", err)
 	}
 	b.PutString(m.FirstName)
 	b.PutString(m.LastName)
 	b.PutString(m.Phone)
+	if flags.Has(1) {
+		if err := m.Note.Encode(b); err != nil {
+			return encodeErr("contacts.addContact#d9ba2e54", "note", err)
+		}
+	}
 	return nil
 }
 
@@ -2533,7 +2882,7 @@ func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "", err)
+		return decodeErr("contacts.addContact#d9ba2e54", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2549,33 +2898,39 @@ func (m *ContactsAddContactRequest) decodeBareAt(b *bin.Buffer, depth int) error
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.addContact#e8f463d0", "", ErrTooDeep)
+		return decodeErr("contacts.addContact#d9ba2e54", "", ErrTooDeep)
 	}
 	*m = ContactsAddContactRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "flags", err)
+		return decodeErr("contacts.addContact#d9ba2e54", "flags", err)
 	}
 	m.AddPhonePrivacyException = m.Flags.Has(0)
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "id", err)
+		return decodeErr("contacts.addContact#d9ba2e54", "id", err)
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "first_name", err)
+		return decodeErr("contacts.addContact#d9ba2e54", "first_name", err)
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "last_name", err)
+		return decodeErr("contacts.addContact#d9ba2e54", "last_name", err)
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "phone", err)
+		return decodeErr("contacts.addContact#d9ba2e54", "phone", err)
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		m.Note = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Note, depth+1); err != nil {
+			return decodeErr("contacts.addContact#d9ba2e54", "note", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ContactsAddContact invokes contacts.addContact#e8f463d0:
+// ContactsAddContact invokes contacts.addContact#d9ba2e54:
 //
-//	contacts.addContact#e8f463d0 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string = Updates
+//	contacts.addContact#d9ba2e54 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string note:flags.1?TextWithEntities = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -3335,6 +3690,260 @@ func (m *ContactsSetBlockedRequest) decodeBareAt(b *bin.Buffer, depth int) error
 func (c *Client) ContactsSetBlocked(ctx context.Context, req *ContactsSetBlockedRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsSetBlockedRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// ContactsGetBirthdaysRequest is the TL function contacts.getBirthdays:
+//
+//	contacts.getBirthdays#daeda864 = contacts.ContactBirthdays
+//
+// See https://core.telegram.org/method/contacts.getBirthdays.
+type ContactsGetBirthdaysRequest struct{}
+
+// ContactsGetBirthdaysRequestTypeID is the ID of contacts.getBirthdays.
+const ContactsGetBirthdaysRequestTypeID = 0xdaeda864
+
+// TypeID returns 0xdaeda864, the ID of contacts.getBirthdays.
+func (*ContactsGetBirthdaysRequest) TypeID() uint32 {
+	return ContactsGetBirthdaysRequestTypeID
+}
+
+// TypeName returns "contacts.getBirthdays".
+func (*ContactsGetBirthdaysRequest) TypeName() string {
+	return "contacts.getBirthdays"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsGetBirthdaysRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsGetBirthdaysRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsGetBirthdaysRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"); err != nil {
+		return decodeErr("contacts.getBirthdays#daeda864", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetBirthdaysRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsGetBirthdays invokes contacts.getBirthdays#daeda864:
+//
+//	contacts.getBirthdays#daeda864 = contacts.ContactBirthdays
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/contacts.getBirthdays.
+func (c *Client) ContactsGetBirthdays(ctx context.Context, req *ContactsGetBirthdaysRequest) (*ContactsContactBirthdays, error) {
+	if req == nil {
+		req = new(ContactsGetBirthdaysRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[ContactsContactBirthdays])
+}
+
+// ContactsGetSponsoredPeersRequest is the TL function contacts.getSponsoredPeers:
+//
+//	contacts.getSponsoredPeers#b6c8c393 q:string = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/method/contacts.getSponsoredPeers.
+type ContactsGetSponsoredPeersRequest struct {
+	Q string
+}
+
+// ContactsGetSponsoredPeersRequestTypeID is the ID of contacts.getSponsoredPeers.
+const ContactsGetSponsoredPeersRequestTypeID = 0xb6c8c393
+
+// TypeID returns 0xb6c8c393, the ID of contacts.getSponsoredPeers.
+func (*ContactsGetSponsoredPeersRequest) TypeID() uint32 {
+	return ContactsGetSponsoredPeersRequestTypeID
+}
+
+// TypeName returns "contacts.getSponsoredPeers".
+func (*ContactsGetSponsoredPeersRequest) TypeName() string {
+	return "contacts.getSponsoredPeers"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsGetSponsoredPeersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsGetSponsoredPeersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsGetSponsoredPeersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Q)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"); err != nil {
+		return decodeErr("contacts.getSponsoredPeers#b6c8c393", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetSponsoredPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Q, err = b.String(); err != nil {
+		return decodeErr("contacts.getSponsoredPeers#b6c8c393", "q", err)
+	}
+	return nil
+}
+
+// ContactsGetSponsoredPeers invokes contacts.getSponsoredPeers#b6c8c393:
+//
+//	contacts.getSponsoredPeers#b6c8c393 q:string = contacts.SponsoredPeers
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/contacts.getSponsoredPeers.
+func (c *Client) ContactsGetSponsoredPeers(ctx context.Context, req *ContactsGetSponsoredPeersRequest) (ContactsSponsoredPeersClass, error) {
+	if req == nil {
+		req = new(ContactsGetSponsoredPeersRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeContactsSponsoredPeers)
+}
+
+// ContactsUpdateContactNoteRequest is the TL function contacts.updateContactNote:
+//
+//	contacts.updateContactNote#139f63fb id:InputUser note:TextWithEntities = Bool
+//
+// See https://core.telegram.org/method/contacts.updateContactNote.
+type ContactsUpdateContactNoteRequest struct {
+	ID   InputUserClass
+	Note TextWithEntities
+}
+
+// ContactsUpdateContactNoteRequestTypeID is the ID of contacts.updateContactNote.
+const ContactsUpdateContactNoteRequestTypeID = 0x139f63fb
+
+// TypeID returns 0x139f63fb, the ID of contacts.updateContactNote.
+func (*ContactsUpdateContactNoteRequest) TypeID() uint32 {
+	return ContactsUpdateContactNoteRequestTypeID
+}
+
+// TypeName returns "contacts.updateContactNote".
+func (*ContactsUpdateContactNoteRequest) TypeName() string {
+	return "contacts.updateContactNote"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsUpdateContactNoteRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsUpdateContactNoteRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsUpdateContactNoteRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ID); err != nil {
+		return encodeErr("contacts.updateContactNote#139f63fb", "id", err)
+	}
+	if err := m.Note.Encode(b); err != nil {
+		return encodeErr("contacts.updateContactNote#139f63fb", "note", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"); err != nil {
+		return decodeErr("contacts.updateContactNote#139f63fb", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsUpdateContactNoteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("contacts.updateContactNote#139f63fb", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("contacts.updateContactNote#139f63fb", "id", err)
+	}
+	if err = decodeBoxed(b, &m.Note, depth+1); err != nil {
+		return decodeErr("contacts.updateContactNote#139f63fb", "note", err)
+	}
+	return nil
+}
+
+// ContactsUpdateContactNote invokes contacts.updateContactNote#139f63fb:
+//
+//	contacts.updateContactNote#139f63fb id:InputUser note:TextWithEntities = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/contacts.updateContactNote.
+func (c *Client) ContactsUpdateContactNote(ctx context.Context, req *ContactsUpdateContactNoteRequest) (bool, error) {
+	if req == nil {
+		req = new(ContactsUpdateContactNoteRequest)
 	}
 	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

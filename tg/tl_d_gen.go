@@ -4,7 +4,7 @@ package tg
 
 import "github.com/gotd/td/bin"
 
-// DialogClass is the TL type Dialog: one of Dialog, DialogFolder.
+// DialogClass is the TL type Dialog: one of Dialog, DialogFolder, DialogCommunity.
 //
 // See https://core.telegram.org/type/Dialog.
 type DialogClass interface {
@@ -29,6 +29,8 @@ func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
 		v = &Dialog{}
 	case DialogFolderTypeID:
 		v = &DialogFolder{}
+	case DialogCommunityTypeID:
+		v = &DialogCommunity{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -43,7 +45,7 @@ func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
 
 // Dialog is the TL constructor dialog:
 //
-//	dialog#d58a08c6 flags:# pinned:flags.2?true unread_mark:flags.3?true view_forum_as_messages:flags.6?true peer:Peer top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int notify_settings:PeerNotifySettings pts:flags.0?int draft:flags.1?DraftMessage folder_id:flags.4?int ttl_period:flags.5?int = Dialog
+//	dialog#fc89f7f3 flags:# pinned:flags.2?true unread_mark:flags.3?true view_forum_as_messages:flags.6?true peer:Peer top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int unread_poll_votes_count:int notify_settings:PeerNotifySettings pts:flags.0?int draft:flags.1?DraftMessage folder_id:flags.4?int ttl_period:flags.5?int = Dialog
 //
 // See https://core.telegram.org/constructor/dialog.
 //
@@ -62,6 +64,7 @@ type Dialog struct {
 	UnreadCount          int
 	UnreadMentionsCount  int
 	UnreadReactionsCount int
+	UnreadPollVotesCount int
 	NotifySettings       PeerNotifySettings
 	Pts                  int               // flags.0?int
 	Draft                DraftMessageClass // flags.1?DraftMessage
@@ -70,9 +73,9 @@ type Dialog struct {
 }
 
 // DialogTypeID is the ID of dialog.
-const DialogTypeID = 0xd58a08c6
+const DialogTypeID = 0xfc89f7f3
 
-// TypeID returns 0xd58a08c6, the ID of dialog.
+// TypeID returns 0xfc89f7f3, the ID of dialog.
 func (*Dialog) TypeID() uint32 {
 	return DialogTypeID
 }
@@ -123,7 +126,7 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("dialog#d58a08c6", "peer", err)
+		return encodeErr("dialog#fc89f7f3", "peer", err)
 	}
 	b.PutInt(m.TopMessage)
 	b.PutInt(m.ReadInboxMaxID)
@@ -131,15 +134,16 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.UnreadCount)
 	b.PutInt(m.UnreadMentionsCount)
 	b.PutInt(m.UnreadReactionsCount)
+	b.PutInt(m.UnreadPollVotesCount)
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("dialog#d58a08c6", "notify_settings", err)
+		return encodeErr("dialog#fc89f7f3", "notify_settings", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Pts)
 	}
 	if flags.Has(1) {
 		if err := encodeObj(b, m.Draft); err != nil {
-			return encodeErr("dialog#d58a08c6", "draft", err)
+			return encodeErr("dialog#fc89f7f3", "draft", err)
 		}
 	}
 	if flags.Has(4) {
@@ -157,7 +161,7 @@ func (m *Dialog) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, DialogTypeID, "dialog"); err != nil {
-		return decodeErr("dialog#d58a08c6", "", err)
+		return decodeErr("dialog#fc89f7f3", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -173,58 +177,61 @@ func (m *Dialog) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialog#d58a08c6", "", ErrTooDeep)
+		return decodeErr("dialog#fc89f7f3", "", ErrTooDeep)
 	}
 	*m = Dialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialog#d58a08c6", "flags", err)
+		return decodeErr("dialog#fc89f7f3", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.UnreadMark = m.Flags.Has(3)
 	m.ViewForumAsMessages = m.Flags.Has(6)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("dialog#d58a08c6", "peer", err)
+		return decodeErr("dialog#fc89f7f3", "peer", err)
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "top_message", err)
+		return decodeErr("dialog#fc89f7f3", "top_message", err)
 	}
 	if m.ReadInboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "read_inbox_max_id", err)
+		return decodeErr("dialog#fc89f7f3", "read_inbox_max_id", err)
 	}
 	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "read_outbox_max_id", err)
+		return decodeErr("dialog#fc89f7f3", "read_outbox_max_id", err)
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "unread_count", err)
+		return decodeErr("dialog#fc89f7f3", "unread_count", err)
 	}
 	if m.UnreadMentionsCount, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "unread_mentions_count", err)
+		return decodeErr("dialog#fc89f7f3", "unread_mentions_count", err)
 	}
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "unread_reactions_count", err)
+		return decodeErr("dialog#fc89f7f3", "unread_reactions_count", err)
+	}
+	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+		return decodeErr("dialog#fc89f7f3", "unread_poll_votes_count", err)
 	}
 	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("dialog#d58a08c6", "notify_settings", err)
+		return decodeErr("dialog#fc89f7f3", "notify_settings", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Pts, err = b.Int(); err != nil {
-			return decodeErr("dialog#d58a08c6", "pts", err)
+			return decodeErr("dialog#fc89f7f3", "pts", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
-			return decodeErr("dialog#d58a08c6", "draft", err)
+			return decodeErr("dialog#fc89f7f3", "draft", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("dialog#d58a08c6", "folder_id", err)
+			return decodeErr("dialog#fc89f7f3", "folder_id", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("dialog#d58a08c6", "ttl_period", err)
+			return decodeErr("dialog#fc89f7f3", "ttl_period", err)
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<6
@@ -361,6 +368,100 @@ func (m *DialogFolder) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// DialogCommunity is the TL constructor dialogCommunity:
+//
+//	dialogCommunity#f78a0973 flags:# pinned:flags.2?true community_id:long notify_settings:PeerNotifySettings = Dialog
+//
+// See https://core.telegram.org/constructor/dialogCommunity.
+type DialogCommunity struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Pinned         bool       // flags.2?true
+	CommunityID    int64
+	NotifySettings PeerNotifySettings
+}
+
+// DialogCommunityTypeID is the ID of dialogCommunity.
+const DialogCommunityTypeID = 0xf78a0973
+
+// TypeID returns 0xf78a0973, the ID of dialogCommunity.
+func (*DialogCommunity) TypeID() uint32 {
+	return DialogCommunityTypeID
+}
+
+// TypeName returns "dialogCommunity".
+func (*DialogCommunity) TypeName() string {
+	return "dialogCommunity"
+}
+
+// dialogClass marks DialogCommunity as a DialogClass.
+func (*DialogCommunity) dialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *DialogCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DialogCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CommunityID)
+	if err := m.NotifySettings.Encode(b); err != nil {
+		return encodeErr("dialogCommunity#f78a0973", "notify_settings", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DialogCommunity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, DialogCommunityTypeID, "dialogCommunity"); err != nil {
+		return decodeErr("dialogCommunity#f78a0973", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogCommunity) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("dialogCommunity#f78a0973", "", ErrTooDeep)
+	}
+	*m = DialogCommunity{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("dialogCommunity#f78a0973", "flags", err)
+	}
+	m.Pinned = m.Flags.Has(2)
+	if m.CommunityID, err = b.Long(); err != nil {
+		return decodeErr("dialogCommunity#f78a0973", "community_id", err)
+	}
+	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return decodeErr("dialogCommunity#f78a0973", "notify_settings", err)
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
 // DialogFilterClass is the TL type DialogFilter: one of DialogFilter, DialogFilterDefault, DialogFilterChatlist.
 //
 // See https://core.telegram.org/type/DialogFilter.
@@ -402,7 +503,7 @@ func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
 
 // DialogFilter is the TL constructor dialogFilter:
 //
-//	dialogFilter#7438f7e8 flags:# contacts:flags.0?true non_contacts:flags.1?true groups:flags.2?true broadcasts:flags.3?true bots:flags.4?true exclude_muted:flags.11?true exclude_read:flags.12?true exclude_archived:flags.13?true id:int title:string emoticon:flags.25?string pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> exclude_peers:Vector<InputPeer> = DialogFilter
+//	dialogFilter#aa472651 flags:# contacts:flags.0?true non_contacts:flags.1?true groups:flags.2?true broadcasts:flags.3?true bots:flags.4?true exclude_muted:flags.11?true exclude_read:flags.12?true exclude_archived:flags.13?true title_noanimate:flags.28?true id:int title:TextWithEntities emoticon:flags.25?string color:flags.27?int pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> exclude_peers:Vector<InputPeer> = DialogFilter
 //
 // See https://core.telegram.org/constructor/dialogFilter.
 //
@@ -419,18 +520,20 @@ type DialogFilter struct {
 	ExcludeMuted    bool       // flags.11?true
 	ExcludeRead     bool       // flags.12?true
 	ExcludeArchived bool       // flags.13?true
+	TitleNoanimate  bool       // flags.28?true
 	ID              int
-	Title           string
+	Title           TextWithEntities
 	Emoticon        string // flags.25?string
+	Color           int    // flags.27?int
 	PinnedPeers     []InputPeerClass
 	IncludePeers    []InputPeerClass
 	ExcludePeers    []InputPeerClass
 }
 
 // DialogFilterTypeID is the ID of dialogFilter.
-const DialogFilterTypeID = 0x7438f7e8
+const DialogFilterTypeID = 0xaa472651
 
-// TypeID returns 0x7438f7e8, the ID of dialogFilter.
+// TypeID returns 0xaa472651, the ID of dialogFilter.
 func (*DialogFilter) TypeID() uint32 {
 	return DialogFilterTypeID
 }
@@ -457,7 +560,7 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28)
 	if m.Contacts {
 		flags.Set(0)
 	}
@@ -482,31 +585,42 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m.ExcludeArchived {
 		flags.Set(13)
 	}
+	if m.TitleNoanimate {
+		flags.Set(28)
+	}
 	if m.Emoticon != "" {
 		flags.Set(25)
 	}
+	if m.Color != 0 {
+		flags.Set(27)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return encodeErr("dialogFilter#aa472651", "title", err)
+	}
 	if flags.Has(25) {
 		b.PutString(m.Emoticon)
+	}
+	if flags.Has(27) {
+		b.PutInt(m.Color)
 	}
 	b.PutVectorHeader(len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
 		if err := encodeObj(b, m.PinnedPeers[i]); err != nil {
-			return encodeErr("dialogFilter#7438f7e8", "pinned_peers", err)
+			return encodeErr("dialogFilter#aa472651", "pinned_peers", err)
 		}
 	}
 	b.PutVectorHeader(len(m.IncludePeers))
 	for i := range m.IncludePeers {
 		if err := encodeObj(b, m.IncludePeers[i]); err != nil {
-			return encodeErr("dialogFilter#7438f7e8", "include_peers", err)
+			return encodeErr("dialogFilter#aa472651", "include_peers", err)
 		}
 	}
 	b.PutVectorHeader(len(m.ExcludePeers))
 	for i := range m.ExcludePeers {
 		if err := encodeObj(b, m.ExcludePeers[i]); err != nil {
-			return encodeErr("dialogFilter#7438f7e8", "exclude_peers", err)
+			return encodeErr("dialogFilter#aa472651", "exclude_peers", err)
 		}
 	}
 	return nil
@@ -518,7 +632,7 @@ func (m *DialogFilter) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "", err)
+		return decodeErr("dialogFilter#aa472651", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -534,12 +648,12 @@ func (m *DialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogFilter#7438f7e8", "", ErrTooDeep)
+		return decodeErr("dialogFilter#aa472651", "", ErrTooDeep)
 	}
 	*m = DialogFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "flags", err)
+		return decodeErr("dialogFilter#aa472651", "flags", err)
 	}
 	m.Contacts = m.Flags.Has(0)
 	m.NonContacts = m.Flags.Has(1)
@@ -549,29 +663,38 @@ func (m *DialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.ExcludeMuted = m.Flags.Has(11)
 	m.ExcludeRead = m.Flags.Has(12)
 	m.ExcludeArchived = m.Flags.Has(13)
+	m.TitleNoanimate = m.Flags.Has(28)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "id", err)
+		return decodeErr("dialogFilter#aa472651", "id", err)
 	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "title", err)
+	if err = decodeBoxed(b, &m.Title, depth+1); err != nil {
+		return decodeErr("dialogFilter#aa472651", "title", err)
 	}
 	if m.Flags.Has(25) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("dialogFilter#7438f7e8", "emoticon", err)
+			return decodeErr("dialogFilter#aa472651", "emoticon", err)
+		}
+	}
+	if m.Flags.Has(27) {
+		if m.Color, err = b.Int(); err != nil {
+			return decodeErr("dialogFilter#aa472651", "color", err)
 		}
 	}
 	if m.PinnedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "pinned_peers", err)
+		return decodeErr("dialogFilter#aa472651", "pinned_peers", err)
 	}
 	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "include_peers", err)
+		return decodeErr("dialogFilter#aa472651", "include_peers", err)
 	}
 	if m.ExcludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "exclude_peers", err)
+		return decodeErr("dialogFilter#aa472651", "exclude_peers", err)
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(27)
 	}
 	return nil
 }
@@ -642,7 +765,7 @@ func (m *DialogFilterDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // DialogFilterChatlist is the TL constructor dialogFilterChatlist:
 //
-//	dialogFilterChatlist#d64a04a8 flags:# has_my_invites:flags.26?true id:int title:string emoticon:flags.25?string pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> = DialogFilter
+//	dialogFilterChatlist#96537bd7 flags:# has_my_invites:flags.26?true title_noanimate:flags.28?true id:int title:TextWithEntities emoticon:flags.25?string color:flags.27?int pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> = DialogFilter
 //
 // See https://core.telegram.org/constructor/dialogFilterChatlist.
 //
@@ -650,19 +773,21 @@ func (m *DialogFilterDefault) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type DialogFilterChatlist struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	HasMyInvites bool       // flags.26?true
-	ID           int
-	Title        string
-	Emoticon     string // flags.25?string
-	PinnedPeers  []InputPeerClass
-	IncludePeers []InputPeerClass
+	Flags          bin.Fields // flags word; see the type's doc
+	HasMyInvites   bool       // flags.26?true
+	TitleNoanimate bool       // flags.28?true
+	ID             int
+	Title          TextWithEntities
+	Emoticon       string // flags.25?string
+	Color          int    // flags.27?int
+	PinnedPeers    []InputPeerClass
+	IncludePeers   []InputPeerClass
 }
 
 // DialogFilterChatlistTypeID is the ID of dialogFilterChatlist.
-const DialogFilterChatlistTypeID = 0xd64a04a8
+const DialogFilterChatlistTypeID = 0x96537bd7
 
-// TypeID returns 0xd64a04a8, the ID of dialogFilterChatlist.
+// TypeID returns 0x96537bd7, the ID of dialogFilterChatlist.
 func (*DialogFilterChatlist) TypeID() uint32 {
 	return DialogFilterChatlistTypeID
 }
@@ -689,29 +814,40 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 26)
+	flags := m.Flags &^ (1<<26 | 1<<28)
 	if m.HasMyInvites {
 		flags.Set(26)
+	}
+	if m.TitleNoanimate {
+		flags.Set(28)
 	}
 	if m.Emoticon != "" {
 		flags.Set(25)
 	}
+	if m.Color != 0 {
+		flags.Set(27)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return encodeErr("dialogFilterChatlist#96537bd7", "title", err)
+	}
 	if flags.Has(25) {
 		b.PutString(m.Emoticon)
+	}
+	if flags.Has(27) {
+		b.PutInt(m.Color)
 	}
 	b.PutVectorHeader(len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
 		if err := encodeObj(b, m.PinnedPeers[i]); err != nil {
-			return encodeErr("dialogFilterChatlist#d64a04a8", "pinned_peers", err)
+			return encodeErr("dialogFilterChatlist#96537bd7", "pinned_peers", err)
 		}
 	}
 	b.PutVectorHeader(len(m.IncludePeers))
 	for i := range m.IncludePeers {
 		if err := encodeObj(b, m.IncludePeers[i]); err != nil {
-			return encodeErr("dialogFilterChatlist#d64a04a8", "include_peers", err)
+			return encodeErr("dialogFilterChatlist#96537bd7", "include_peers", err)
 		}
 	}
 	return nil
@@ -723,7 +859,7 @@ func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "", err)
+		return decodeErr("dialogFilterChatlist#96537bd7", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -739,39 +875,48 @@ func (m *DialogFilterChatlist) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "", ErrTooDeep)
+		return decodeErr("dialogFilterChatlist#96537bd7", "", ErrTooDeep)
 	}
 	*m = DialogFilterChatlist{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "flags", err)
+		return decodeErr("dialogFilterChatlist#96537bd7", "flags", err)
 	}
 	m.HasMyInvites = m.Flags.Has(26)
+	m.TitleNoanimate = m.Flags.Has(28)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "id", err)
+		return decodeErr("dialogFilterChatlist#96537bd7", "id", err)
 	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "title", err)
+	if err = decodeBoxed(b, &m.Title, depth+1); err != nil {
+		return decodeErr("dialogFilterChatlist#96537bd7", "title", err)
 	}
 	if m.Flags.Has(25) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("dialogFilterChatlist#d64a04a8", "emoticon", err)
+			return decodeErr("dialogFilterChatlist#96537bd7", "emoticon", err)
+		}
+	}
+	if m.Flags.Has(27) {
+		if m.Color, err = b.Int(); err != nil {
+			return decodeErr("dialogFilterChatlist#96537bd7", "color", err)
 		}
 	}
 	if m.PinnedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "pinned_peers", err)
+		return decodeErr("dialogFilterChatlist#96537bd7", "pinned_peers", err)
 	}
 	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "include_peers", err)
+		return decodeErr("dialogFilterChatlist#96537bd7", "include_peers", err)
 	}
-	m.Flags &^= 1 << 26
+	m.Flags &^= 1<<26 | 1<<28
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(27)
 	}
 	return nil
 }
 
-// DialogPeerClass is the TL type DialogPeer: one of DialogPeer, DialogPeerFolder.
+// DialogPeerClass is the TL type DialogPeer: one of DialogPeer, DialogPeerFolder, DialogPeerCommunity.
 //
 // See https://core.telegram.org/type/DialogPeer.
 type DialogPeerClass interface {
@@ -796,6 +941,8 @@ func decodeDialogPeer(b *bin.Buffer, depth int) (DialogPeerClass, error) {
 		v = &DialogPeer{}
 	case DialogPeerFolderTypeID:
 		v = &DialogPeerFolder{}
+	case DialogPeerCommunityTypeID:
+		v = &DialogPeerCommunity{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -951,6 +1098,77 @@ func (m *DialogPeerFolder) decodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.FolderID, err = b.Int(); err != nil {
 		return decodeErr("dialogPeerFolder#514519e2", "folder_id", err)
+	}
+	return nil
+}
+
+// DialogPeerCommunity is the TL constructor dialogPeerCommunity:
+//
+//	dialogPeerCommunity#2f65c8e4 community_id:long = DialogPeer
+//
+// See https://core.telegram.org/constructor/dialogPeerCommunity.
+type DialogPeerCommunity struct {
+	CommunityID int64
+}
+
+// DialogPeerCommunityTypeID is the ID of dialogPeerCommunity.
+const DialogPeerCommunityTypeID = 0x2f65c8e4
+
+// TypeID returns 0x2f65c8e4, the ID of dialogPeerCommunity.
+func (*DialogPeerCommunity) TypeID() uint32 {
+	return DialogPeerCommunityTypeID
+}
+
+// TypeName returns "dialogPeerCommunity".
+func (*DialogPeerCommunity) TypeName() string {
+	return "dialogPeerCommunity"
+}
+
+// dialogPeerClass marks DialogPeerCommunity as a DialogPeerClass.
+func (*DialogPeerCommunity) dialogPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DialogPeerCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CommunityID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, DialogPeerCommunityTypeID, "dialogPeerCommunity"); err != nil {
+		return decodeErr("dialogPeerCommunity#2f65c8e4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeerCommunity) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CommunityID, err = b.Long(); err != nil {
+		return decodeErr("dialogPeerCommunity#2f65c8e4", "community_id", err)
 	}
 	return nil
 }
@@ -1528,7 +1746,7 @@ func (m *DocumentAttributeSticker) decodeBareAt(b *bin.Buffer, depth int) error 
 
 // DocumentAttributeVideo is the TL constructor documentAttributeVideo:
 //
-//	documentAttributeVideo#d38ff1c2 flags:# round_message:flags.0?true supports_streaming:flags.1?true nosound:flags.3?true duration:double w:int h:int preload_prefix_size:flags.2?int = DocumentAttribute
+//	documentAttributeVideo#43c57c48 flags:# round_message:flags.0?true supports_streaming:flags.1?true nosound:flags.3?true duration:double w:int h:int preload_prefix_size:flags.2?int video_start_ts:flags.4?double video_codec:flags.5?string = DocumentAttribute
 //
 // See https://core.telegram.org/constructor/documentAttributeVideo.
 //
@@ -1543,13 +1761,15 @@ type DocumentAttributeVideo struct {
 	Duration          float64
 	W                 int
 	H                 int
-	PreloadPrefixSize int // flags.2?int
+	PreloadPrefixSize int     // flags.2?int
+	VideoStartTs      float64 // flags.4?double
+	VideoCodec        string  // flags.5?string
 }
 
 // DocumentAttributeVideoTypeID is the ID of documentAttributeVideo.
-const DocumentAttributeVideoTypeID = 0xd38ff1c2
+const DocumentAttributeVideoTypeID = 0x43c57c48
 
-// TypeID returns 0xd38ff1c2, the ID of documentAttributeVideo.
+// TypeID returns 0x43c57c48, the ID of documentAttributeVideo.
 func (*DocumentAttributeVideo) TypeID() uint32 {
 	return DocumentAttributeVideoTypeID
 }
@@ -1589,12 +1809,24 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 	if m.PreloadPrefixSize != 0 {
 		flags.Set(2)
 	}
+	if m.VideoStartTs != 0 {
+		flags.Set(4)
+	}
+	if m.VideoCodec != "" {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutDouble(m.Duration)
 	b.PutInt(m.W)
 	b.PutInt(m.H)
 	if flags.Has(2) {
 		b.PutInt(m.PreloadPrefixSize)
+	}
+	if flags.Has(4) {
+		b.PutDouble(m.VideoStartTs)
+	}
+	if flags.Has(5) {
+		b.PutString(m.VideoCodec)
 	}
 	return nil
 }
@@ -1605,7 +1837,7 @@ func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "", err)
+		return decodeErr("documentAttributeVideo#43c57c48", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1623,28 +1855,44 @@ func (m *DocumentAttributeVideo) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = DocumentAttributeVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "flags", err)
+		return decodeErr("documentAttributeVideo#43c57c48", "flags", err)
 	}
 	m.RoundMessage = m.Flags.Has(0)
 	m.SupportsStreaming = m.Flags.Has(1)
 	m.Nosound = m.Flags.Has(3)
 	if m.Duration, err = b.Double(); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "duration", err)
+		return decodeErr("documentAttributeVideo#43c57c48", "duration", err)
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "w", err)
+		return decodeErr("documentAttributeVideo#43c57c48", "w", err)
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "h", err)
+		return decodeErr("documentAttributeVideo#43c57c48", "h", err)
 	}
 	if m.Flags.Has(2) {
 		if m.PreloadPrefixSize, err = b.Int(); err != nil {
-			return decodeErr("documentAttributeVideo#d38ff1c2", "preload_prefix_size", err)
+			return decodeErr("documentAttributeVideo#43c57c48", "preload_prefix_size", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.VideoStartTs, err = b.Double(); err != nil {
+			return decodeErr("documentAttributeVideo#43c57c48", "video_start_ts", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.VideoCodec, err = b.String(); err != nil {
+			return decodeErr("documentAttributeVideo#43c57c48", "video_codec", err)
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.PreloadPrefixSize != 0 {
 		m.Flags.Unset(2)
+	}
+	if m.VideoStartTs != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.VideoCodec != "" {
+		m.Flags.Unset(5)
 	}
 	return nil
 }
@@ -2147,7 +2395,7 @@ func (m *DraftMessageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // DraftMessage is the TL constructor draftMessage:
 //
-//	draftMessage#3fccf7ef flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia date:int = DraftMessage
+//	draftMessage#60fe3294 flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia date:int effect:flags.7?long suggested_post:flags.8?SuggestedPost rich_message:flags.9?RichMessage = DraftMessage
 //
 // See https://core.telegram.org/constructor/draftMessage.
 //
@@ -2155,20 +2403,23 @@ func (m *DraftMessageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type DraftMessage struct {
-	Flags       bin.Fields        // flags word; see the type's doc
-	NoWebpage   bool              // flags.1?true
-	InvertMedia bool              // flags.6?true
-	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
-	Message     string
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
-	Media       InputMediaClass      // flags.5?InputMedia
-	Date        int
+	Flags         bin.Fields        // flags word; see the type's doc
+	NoWebpage     bool              // flags.1?true
+	InvertMedia   bool              // flags.6?true
+	ReplyTo       InputReplyToClass // flags.4?InputReplyTo
+	Message       string
+	Entities      []MessageEntityClass // flags.3?Vector<MessageEntity>
+	Media         InputMediaClass      // flags.5?InputMedia
+	Date          int
+	Effect        int64          // flags.7?long
+	SuggestedPost *SuggestedPost // flags.8?SuggestedPost
+	RichMessage   *RichMessage   // flags.9?RichMessage
 }
 
 // DraftMessageTypeID is the ID of draftMessage.
-const DraftMessageTypeID = 0x3fccf7ef
+const DraftMessageTypeID = 0x60fe3294
 
-// TypeID returns 0x3fccf7ef, the ID of draftMessage.
+// TypeID returns 0x60fe3294, the ID of draftMessage.
 func (*DraftMessage) TypeID() uint32 {
 	return DraftMessageTypeID
 }
@@ -2195,7 +2446,7 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -2211,10 +2462,19 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m.Media != nil {
 		flags.Set(5)
 	}
+	if m.Effect != 0 {
+		flags.Set(7)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(8)
+	}
+	if m.RichMessage != nil {
+		flags.Set(9)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("draftMessage#3fccf7ef", "reply_to", err)
+			return encodeErr("draftMessage#60fe3294", "reply_to", err)
 		}
 	}
 	b.PutString(m.Message)
@@ -2222,16 +2482,29 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("draftMessage#3fccf7ef", "entities", err)
+				return encodeErr("draftMessage#60fe3294", "entities", err)
 			}
 		}
 	}
 	if flags.Has(5) {
 		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("draftMessage#3fccf7ef", "media", err)
+			return encodeErr("draftMessage#60fe3294", "media", err)
 		}
 	}
 	b.PutInt(m.Date)
+	if flags.Has(7) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(8) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return encodeErr("draftMessage#60fe3294", "suggested_post", err)
+		}
+	}
+	if flags.Has(9) {
+		if err := m.RichMessage.Encode(b); err != nil {
+			return encodeErr("draftMessage#60fe3294", "rich_message", err)
+		}
+	}
 	return nil
 }
 
@@ -2241,7 +2514,7 @@ func (m *DraftMessage) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "", err)
+		return decodeErr("draftMessage#60fe3294", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2257,39 +2530,59 @@ func (m *DraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("draftMessage#3fccf7ef", "", ErrTooDeep)
+		return decodeErr("draftMessage#60fe3294", "", ErrTooDeep)
 	}
 	*m = DraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "flags", err)
+		return decodeErr("draftMessage#60fe3294", "flags", err)
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("draftMessage#3fccf7ef", "reply_to", err)
+			return decodeErr("draftMessage#60fe3294", "reply_to", err)
 		}
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "message", err)
+		return decodeErr("draftMessage#60fe3294", "message", err)
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("draftMessage#3fccf7ef", "entities", err)
+			return decodeErr("draftMessage#60fe3294", "entities", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("draftMessage#3fccf7ef", "media", err)
+			return decodeErr("draftMessage#60fe3294", "media", err)
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "date", err)
+		return decodeErr("draftMessage#60fe3294", "date", err)
 	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("draftMessage#60fe3294", "effect", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = decodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return decodeErr("draftMessage#60fe3294", "suggested_post", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		m.RichMessage = new(RichMessage)
+		if err = decodeBoxed(b, m.RichMessage, depth+1); err != nil {
+			return decodeErr("draftMessage#60fe3294", "rich_message", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(7)
 	}
 	return nil
 }
@@ -2640,6 +2933,102 @@ func (m *DialogFilterSuggested) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Description, err = b.String(); err != nil {
 		return decodeErr("dialogFilterSuggested#77744d4a", "description", err)
 	}
+	return nil
+}
+
+// DisallowedGiftsSettings is the TL constructor disallowedGiftsSettings:
+//
+//	disallowedGiftsSettings#71f276c4 flags:# disallow_unlimited_stargifts:flags.0?true disallow_limited_stargifts:flags.1?true disallow_unique_stargifts:flags.2?true disallow_premium_gifts:flags.3?true disallow_stargifts_from_channels:flags.4?true = DisallowedGiftsSettings
+//
+// See https://core.telegram.org/constructor/disallowedGiftsSettings.
+type DisallowedGiftsSettings struct {
+	Flags                         bin.Fields // flags word; see the type's doc
+	DisallowUnlimitedStargifts    bool       // flags.0?true
+	DisallowLimitedStargifts      bool       // flags.1?true
+	DisallowUniqueStargifts       bool       // flags.2?true
+	DisallowPremiumGifts          bool       // flags.3?true
+	DisallowStargiftsFromChannels bool       // flags.4?true
+}
+
+// DisallowedGiftsSettingsTypeID is the ID of disallowedGiftsSettings.
+const DisallowedGiftsSettingsTypeID = 0x71f276c4
+
+// TypeID returns 0x71f276c4, the ID of disallowedGiftsSettings.
+func (*DisallowedGiftsSettings) TypeID() uint32 {
+	return DisallowedGiftsSettingsTypeID
+}
+
+// TypeName returns "disallowedGiftsSettings".
+func (*DisallowedGiftsSettings) TypeName() string {
+	return "disallowedGiftsSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DisallowedGiftsSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
+	if m.DisallowUnlimitedStargifts {
+		flags.Set(0)
+	}
+	if m.DisallowLimitedStargifts {
+		flags.Set(1)
+	}
+	if m.DisallowUniqueStargifts {
+		flags.Set(2)
+	}
+	if m.DisallowPremiumGifts {
+		flags.Set(3)
+	}
+	if m.DisallowStargiftsFromChannels {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"); err != nil {
+		return decodeErr("disallowedGiftsSettings#71f276c4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DisallowedGiftsSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DisallowedGiftsSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("disallowedGiftsSettings#71f276c4", "flags", err)
+	}
+	m.DisallowUnlimitedStargifts = m.Flags.Has(0)
+	m.DisallowLimitedStargifts = m.Flags.Has(1)
+	m.DisallowUniqueStargifts = m.Flags.Has(2)
+	m.DisallowPremiumGifts = m.Flags.Has(3)
+	m.DisallowStargiftsFromChannels = m.Flags.Has(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	return nil
 }
 

@@ -499,6 +499,289 @@ func (m *EmailVerifyPurposePassport) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// EmojiGroupClass is the TL type EmojiGroup: one of EmojiGroup, EmojiGroupGreeting, EmojiGroupPremium.
+//
+// See https://core.telegram.org/type/EmojiGroup.
+type EmojiGroupClass interface {
+	Object
+	emojiGroupClass()
+}
+
+// DecodeEmojiGroup decodes any constructor of EmojiGroup.
+func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
+	return decodeEmojiGroup(b, 0)
+}
+
+// decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
+func decodeEmojiGroup(b *bin.Buffer, depth int) (EmojiGroupClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v EmojiGroupClass
+	switch id {
+	case EmojiGroupTypeID:
+		v = &EmojiGroup{}
+	case EmojiGroupGreetingTypeID:
+		v = &EmojiGroupGreeting{}
+	case EmojiGroupPremiumTypeID:
+		v = &EmojiGroupPremium{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "EmojiGroup",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// EmojiGroup is the TL constructor emojiGroup:
+//
+//	emojiGroup#7a9abda9 title:string icon_emoji_id:long emoticons:Vector<string> = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroup.
+type EmojiGroup struct {
+	Title       string
+	IconEmojiID int64
+	Emoticons   []string
+}
+
+// EmojiGroupTypeID is the ID of emojiGroup.
+const EmojiGroupTypeID = 0x7a9abda9
+
+// TypeID returns 0x7a9abda9, the ID of emojiGroup.
+func (*EmojiGroup) TypeID() uint32 {
+	return EmojiGroupTypeID
+}
+
+// TypeName returns "emojiGroup".
+func (*EmojiGroup) TypeName() string {
+	return "emojiGroup"
+}
+
+// emojiGroupClass marks EmojiGroup as a EmojiGroupClass.
+func (*EmojiGroup) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroup) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	b.PutVectorHeader(len(m.Emoticons))
+	for i := range m.Emoticons {
+		b.PutString(m.Emoticons[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroup) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
+		return decodeErr("emojiGroup#7a9abda9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroup) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("emojiGroup#7a9abda9", "title", err)
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return decodeErr("emojiGroup#7a9abda9", "icon_emoji_id", err)
+	}
+	if m.Emoticons, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+		return decodeErr("emojiGroup#7a9abda9", "emoticons", err)
+	}
+	return nil
+}
+
+// EmojiGroupGreeting is the TL constructor emojiGroupGreeting:
+//
+//	emojiGroupGreeting#80d26cc7 title:string icon_emoji_id:long emoticons:Vector<string> = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroupGreeting.
+type EmojiGroupGreeting struct {
+	Title       string
+	IconEmojiID int64
+	Emoticons   []string
+}
+
+// EmojiGroupGreetingTypeID is the ID of emojiGroupGreeting.
+const EmojiGroupGreetingTypeID = 0x80d26cc7
+
+// TypeID returns 0x80d26cc7, the ID of emojiGroupGreeting.
+func (*EmojiGroupGreeting) TypeID() uint32 {
+	return EmojiGroupGreetingTypeID
+}
+
+// TypeName returns "emojiGroupGreeting".
+func (*EmojiGroupGreeting) TypeName() string {
+	return "emojiGroupGreeting"
+}
+
+// emojiGroupClass marks EmojiGroupGreeting as a EmojiGroupClass.
+func (*EmojiGroupGreeting) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroupGreeting) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupGreetingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroupGreeting) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	b.PutVectorHeader(len(m.Emoticons))
+	for i := range m.Emoticons {
+		b.PutString(m.Emoticons[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, EmojiGroupGreetingTypeID, "emojiGroupGreeting"); err != nil {
+		return decodeErr("emojiGroupGreeting#80d26cc7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroupGreeting) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("emojiGroupGreeting#80d26cc7", "title", err)
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return decodeErr("emojiGroupGreeting#80d26cc7", "icon_emoji_id", err)
+	}
+	if m.Emoticons, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+		return decodeErr("emojiGroupGreeting#80d26cc7", "emoticons", err)
+	}
+	return nil
+}
+
+// EmojiGroupPremium is the TL constructor emojiGroupPremium:
+//
+//	emojiGroupPremium#93bcf34 title:string icon_emoji_id:long = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroupPremium.
+type EmojiGroupPremium struct {
+	Title       string
+	IconEmojiID int64
+}
+
+// EmojiGroupPremiumTypeID is the ID of emojiGroupPremium.
+const EmojiGroupPremiumTypeID = 0x093bcf34
+
+// TypeID returns 0x093bcf34, the ID of emojiGroupPremium.
+func (*EmojiGroupPremium) TypeID() uint32 {
+	return EmojiGroupPremiumTypeID
+}
+
+// TypeName returns "emojiGroupPremium".
+func (*EmojiGroupPremium) TypeName() string {
+	return "emojiGroupPremium"
+}
+
+// emojiGroupClass marks EmojiGroupPremium as a EmojiGroupClass.
+func (*EmojiGroupPremium) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroupPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroupPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, EmojiGroupPremiumTypeID, "emojiGroupPremium"); err != nil {
+		return decodeErr("emojiGroupPremium#093bcf34", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroupPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("emojiGroupPremium#093bcf34", "title", err)
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return decodeErr("emojiGroupPremium#093bcf34", "icon_emoji_id", err)
+	}
+	return nil
+}
+
 // EmojiKeywordClass is the TL type EmojiKeyword: one of EmojiKeyword, EmojiKeywordDeleted.
 //
 // See https://core.telegram.org/type/EmojiKeyword.
@@ -874,7 +1157,7 @@ func (m *EmojiList) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty, EmojiStatus, EmojiStatusUntil.
+// EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty, EmojiStatus, EmojiStatusCollectible, InputEmojiStatusCollectible.
 //
 // See https://core.telegram.org/type/EmojiStatus.
 type EmojiStatusClass interface {
@@ -899,8 +1182,10 @@ func decodeEmojiStatus(b *bin.Buffer, depth int) (EmojiStatusClass, error) {
 		v = &EmojiStatusEmpty{}
 	case EmojiStatusTypeID:
 		v = &EmojiStatus{}
-	case EmojiStatusUntilTypeID:
-		v = &EmojiStatusUntil{}
+	case EmojiStatusCollectibleTypeID:
+		v = &EmojiStatusCollectible{}
+	case InputEmojiStatusCollectibleTypeID:
+		v = &InputEmojiStatusCollectible{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -979,17 +1264,23 @@ func (m *EmojiStatusEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // EmojiStatus is the TL constructor emojiStatus:
 //
-//	emojiStatus#929b619d document_id:long = EmojiStatus
+//	emojiStatus#e7ff068a flags:# document_id:long until:flags.0?int = EmojiStatus
 //
 // See https://core.telegram.org/constructor/emojiStatus.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type EmojiStatus struct {
+	Flags      bin.Fields // flags word; see the type's doc
 	DocumentID int64
+	Until      int // flags.0?int
 }
 
 // EmojiStatusTypeID is the ID of emojiStatus.
-const EmojiStatusTypeID = 0x929b619d
+const EmojiStatusTypeID = 0xe7ff068a
 
-// TypeID returns 0x929b619d, the ID of emojiStatus.
+// TypeID returns 0xe7ff068a, the ID of emojiStatus.
 func (*EmojiStatus) TypeID() uint32 {
 	return EmojiStatusTypeID
 }
@@ -1016,7 +1307,15 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.DocumentID)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
 	return nil
 }
 
@@ -1026,7 +1325,7 @@ func (m *EmojiStatus) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
-		return decodeErr("emojiStatus#929b619d", "", err)
+		return decodeErr("emojiStatus#e7ff068a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1041,85 +1340,255 @@ func (m *EmojiStatus) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = EmojiStatus{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("emojiStatus#e7ff068a", "flags", err)
+	}
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("emojiStatus#929b619d", "document_id", err)
+		return decodeErr("emojiStatus#e7ff068a", "document_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return decodeErr("emojiStatus#e7ff068a", "until", err)
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// EmojiStatusUntil is the TL constructor emojiStatusUntil:
+// EmojiStatusCollectible is the TL constructor emojiStatusCollectible:
 //
-//	emojiStatusUntil#fa30a8c7 document_id:long until:int = EmojiStatus
+//	emojiStatusCollectible#7184603b flags:# collectible_id:long document_id:long title:string slug:string pattern_document_id:long center_color:int edge_color:int pattern_color:int text_color:int until:flags.0?int = EmojiStatus
 //
-// See https://core.telegram.org/constructor/emojiStatusUntil.
-type EmojiStatusUntil struct {
-	DocumentID int64
-	Until      int
+// See https://core.telegram.org/constructor/emojiStatusCollectible.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type EmojiStatusCollectible struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	CollectibleID     int64
+	DocumentID        int64
+	Title             string
+	Slug              string
+	PatternDocumentID int64
+	CenterColor       int
+	EdgeColor         int
+	PatternColor      int
+	TextColor         int
+	Until             int // flags.0?int
 }
 
-// EmojiStatusUntilTypeID is the ID of emojiStatusUntil.
-const EmojiStatusUntilTypeID = 0xfa30a8c7
+// EmojiStatusCollectibleTypeID is the ID of emojiStatusCollectible.
+const EmojiStatusCollectibleTypeID = 0x7184603b
 
-// TypeID returns 0xfa30a8c7, the ID of emojiStatusUntil.
-func (*EmojiStatusUntil) TypeID() uint32 {
-	return EmojiStatusUntilTypeID
+// TypeID returns 0x7184603b, the ID of emojiStatusCollectible.
+func (*EmojiStatusCollectible) TypeID() uint32 {
+	return EmojiStatusCollectibleTypeID
 }
 
-// TypeName returns "emojiStatusUntil".
-func (*EmojiStatusUntil) TypeName() string {
-	return "emojiStatusUntil"
+// TypeName returns "emojiStatusCollectible".
+func (*EmojiStatusCollectible) TypeName() string {
+	return "emojiStatusCollectible"
 }
 
-// emojiStatusClass marks EmojiStatusUntil as a EmojiStatusClass.
-func (*EmojiStatusUntil) emojiStatusClass() {}
+// emojiStatusClass marks EmojiStatusCollectible as a EmojiStatusClass.
+func (*EmojiStatusCollectible) emojiStatusClass() {}
 
 // Encode writes m to b with its ID.
-func (m *EmojiStatusUntil) Encode(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiStatusUntilTypeID)
+	b.PutID(EmojiStatusCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *EmojiStatusUntil) EncodeBare(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
 	b.PutLong(m.DocumentID)
-	b.PutInt(m.Until)
+	b.PutString(m.Title)
+	b.PutString(m.Slug)
+	b.PutLong(m.PatternDocumentID)
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.PatternColor)
+	b.PutInt(m.TextColor)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *EmojiStatusUntil) Decode(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := consumeID(b, EmojiStatusUntilTypeID, "emojiStatusUntil"); err != nil {
-		return decodeErr("emojiStatusUntil#fa30a8c7", "", err)
+	if err := consumeID(b, EmojiStatusCollectibleTypeID, "emojiStatusCollectible"); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *EmojiStatusUntil) DecodeBare(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
 	return m.decodeBareAt(b, 0)
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatusUntil) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *EmojiStatusCollectible) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = EmojiStatusCollectible{}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("emojiStatusUntil#fa30a8c7", "document_id", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "flags", err)
 	}
-	if m.Until, err = b.Int(); err != nil {
-		return decodeErr("emojiStatusUntil#fa30a8c7", "until", err)
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "collectible_id", err)
+	}
+	if m.DocumentID, err = b.Long(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "document_id", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "title", err)
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "slug", err)
+	}
+	if m.PatternDocumentID, err = b.Long(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "pattern_document_id", err)
+	}
+	if m.CenterColor, err = b.Int(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "center_color", err)
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "edge_color", err)
+	}
+	if m.PatternColor, err = b.Int(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "pattern_color", err)
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return decodeErr("emojiStatusCollectible#7184603b", "text_color", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return decodeErr("emojiStatusCollectible#7184603b", "until", err)
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// InputEmojiStatusCollectible is the TL constructor inputEmojiStatusCollectible:
+//
+//	inputEmojiStatusCollectible#7141dbf flags:# collectible_id:long until:flags.0?int = EmojiStatus
+//
+// See https://core.telegram.org/constructor/inputEmojiStatusCollectible.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputEmojiStatusCollectible struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	CollectibleID int64
+	Until         int // flags.0?int
+}
+
+// InputEmojiStatusCollectibleTypeID is the ID of inputEmojiStatusCollectible.
+const InputEmojiStatusCollectibleTypeID = 0x07141dbf
+
+// TypeID returns 0x07141dbf, the ID of inputEmojiStatusCollectible.
+func (*InputEmojiStatusCollectible) TypeID() uint32 {
+	return InputEmojiStatusCollectibleTypeID
+}
+
+// TypeName returns "inputEmojiStatusCollectible".
+func (*InputEmojiStatusCollectible) TypeName() string {
+	return "inputEmojiStatusCollectible"
+}
+
+// emojiStatusClass marks InputEmojiStatusCollectible as a EmojiStatusClass.
+func (*InputEmojiStatusCollectible) emojiStatusClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputEmojiStatusCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputEmojiStatusCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputEmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputEmojiStatusCollectible) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputEmojiStatusCollectibleTypeID, "inputEmojiStatusCollectible"); err != nil {
+		return decodeErr("inputEmojiStatusCollectible#07141dbf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEmojiStatusCollectible) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputEmojiStatusCollectible{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputEmojiStatusCollectible#07141dbf", "flags", err)
+	}
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return decodeErr("inputEmojiStatusCollectible#07141dbf", "collectible_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return decodeErr("inputEmojiStatusCollectible#07141dbf", "until", err)
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -2086,7 +2555,7 @@ func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass
 
 // ChatInviteExported is the TL constructor chatInviteExported:
 //
-//	chatInviteExported#ab4a819 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int title:flags.8?string = ExportedChatInvite
+//	chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite
 //
 // See https://core.telegram.org/constructor/chatInviteExported.
 //
@@ -2094,25 +2563,27 @@ func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type ChatInviteExported struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	Revoked       bool       // flags.0?true
-	Permanent     bool       // flags.5?true
-	RequestNeeded bool       // flags.6?true
-	Link          string
-	AdminID       int64
-	Date          int
-	StartDate     int    // flags.4?int
-	ExpireDate    int    // flags.1?int
-	UsageLimit    int    // flags.2?int
-	Usage         int    // flags.3?int
-	Requested     int    // flags.7?int
-	Title         string // flags.8?string
+	Flags               bin.Fields // flags word; see the type's doc
+	Revoked             bool       // flags.0?true
+	Permanent           bool       // flags.5?true
+	RequestNeeded       bool       // flags.6?true
+	Link                string
+	AdminID             int64
+	Date                int
+	StartDate           int                       // flags.4?int
+	ExpireDate          int                       // flags.1?int
+	UsageLimit          int                       // flags.2?int
+	Usage               int                       // flags.3?int
+	Requested           int                       // flags.7?int
+	SubscriptionExpired int                       // flags.10?int
+	Title               string                    // flags.8?string
+	SubscriptionPricing *StarsSubscriptionPricing // flags.9?StarsSubscriptionPricing
 }
 
 // ChatInviteExportedTypeID is the ID of chatInviteExported.
-const ChatInviteExportedTypeID = 0x0ab4a819
+const ChatInviteExportedTypeID = 0xa22cbd96
 
-// TypeID returns 0x0ab4a819, the ID of chatInviteExported.
+// TypeID returns 0xa22cbd96, the ID of chatInviteExported.
 func (*ChatInviteExported) TypeID() uint32 {
 	return ChatInviteExportedTypeID
 }
@@ -2139,7 +2610,7 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<9)
 	if m.Revoked {
 		flags.Set(0)
 	}
@@ -2164,8 +2635,14 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m.Requested != 0 {
 		flags.Set(7)
 	}
+	if m.SubscriptionExpired != 0 {
+		flags.Set(10)
+	}
 	if m.Title != "" {
 		flags.Set(8)
+	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Link)
@@ -2186,8 +2663,16 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(7) {
 		b.PutInt(m.Requested)
 	}
+	if flags.Has(10) {
+		b.PutInt(m.SubscriptionExpired)
+	}
 	if flags.Has(8) {
 		b.PutString(m.Title)
+	}
+	if flags.Has(9) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return encodeErr("chatInviteExported#a22cbd96", "subscription_pricing", err)
+		}
 	}
 	return nil
 }
@@ -2198,7 +2683,7 @@ func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "", err)
+		return decodeErr("chatInviteExported#a22cbd96", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2209,58 +2694,72 @@ func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("chatInviteExported#a22cbd96", "", ErrTooDeep)
 	}
 	*m = ChatInviteExported{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "flags", err)
+		return decodeErr("chatInviteExported#a22cbd96", "flags", err)
 	}
 	m.Revoked = m.Flags.Has(0)
 	m.Permanent = m.Flags.Has(5)
 	m.RequestNeeded = m.Flags.Has(6)
 	if m.Link, err = b.String(); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "link", err)
+		return decodeErr("chatInviteExported#a22cbd96", "link", err)
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "admin_id", err)
+		return decodeErr("chatInviteExported#a22cbd96", "admin_id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "date", err)
+		return decodeErr("chatInviteExported#a22cbd96", "date", err)
 	}
 	if m.Flags.Has(4) {
 		if m.StartDate, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "start_date", err)
+			return decodeErr("chatInviteExported#a22cbd96", "start_date", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ExpireDate, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "expire_date", err)
+			return decodeErr("chatInviteExported#a22cbd96", "expire_date", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.UsageLimit, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "usage_limit", err)
+			return decodeErr("chatInviteExported#a22cbd96", "usage_limit", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Usage, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "usage", err)
+			return decodeErr("chatInviteExported#a22cbd96", "usage", err)
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.Requested, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "requested", err)
+			return decodeErr("chatInviteExported#a22cbd96", "requested", err)
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.SubscriptionExpired, err = b.Int(); err != nil {
+			return decodeErr("chatInviteExported#a22cbd96", "subscription_expired", err)
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "title", err)
+			return decodeErr("chatInviteExported#a22cbd96", "title", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6
+	if m.Flags.Has(9) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = decodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return decodeErr("chatInviteExported#a22cbd96", "subscription_pricing", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<9
 	if m.StartDate != 0 {
 		m.Flags.Unset(4)
 	}
@@ -2275,6 +2774,9 @@ func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Requested != 0 {
 		m.Flags.Unset(7)
+	}
+	if m.SubscriptionExpired != 0 {
+		m.Flags.Unset(10)
 	}
 	if m.Title != "" {
 		m.Flags.Unset(8)
@@ -2342,87 +2844,6 @@ func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
 func (m *ChatInvitePublicJoinRequests) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
-	}
-	return nil
-}
-
-// EmojiGroup is the TL constructor emojiGroup:
-//
-//	emojiGroup#7a9abda9 title:string icon_emoji_id:long emoticons:Vector<string> = EmojiGroup
-//
-// See https://core.telegram.org/constructor/emojiGroup.
-type EmojiGroup struct {
-	Title       string
-	IconEmojiID int64
-	Emoticons   []string
-}
-
-// EmojiGroupTypeID is the ID of emojiGroup.
-const EmojiGroupTypeID = 0x7a9abda9
-
-// TypeID returns 0x7a9abda9, the ID of emojiGroup.
-func (*EmojiGroup) TypeID() uint32 {
-	return EmojiGroupTypeID
-}
-
-// TypeName returns "emojiGroup".
-func (*EmojiGroup) TypeName() string {
-	return "emojiGroup"
-}
-
-// Encode writes m to b with its ID.
-func (m *EmojiGroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(EmojiGroupTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Title)
-	b.PutLong(m.IconEmojiID)
-	b.PutVectorHeader(len(m.Emoticons))
-	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *EmojiGroup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiGroup) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "title", err)
-	}
-	if m.IconEmojiID, err = b.Long(); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "icon_emoji_id", err)
-	}
-	if m.Emoticons, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "emoticons", err)
 	}
 	return nil
 }
@@ -2650,6 +3071,200 @@ func (m *EmojiURL) decodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.URL, err = b.String(); err != nil {
 		return decodeErr("emojiURL#a575739d", "url", err)
+	}
+	return nil
+}
+
+// EphemeralMessage is the TL constructor ephemeralMessage:
+//
+//	ephemeralMessage#d9c6dc1a flags:# out:flags.0?true id:int from_id:Peer peer_id:Peer receiver_id:long top_msg_id:flags.1?int date:int message:string entities:flags.2?Vector<MessageEntity> media:flags.3?MessageMedia reply_markup:flags.4?ReplyMarkup reply_to:flags.6?MessageReplyHeader = EphemeralMessage
+//
+// See https://core.telegram.org/constructor/ephemeralMessage.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type EphemeralMessage struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Out         bool       // flags.0?true
+	ID          int
+	FromID      PeerClass
+	PeerID      PeerClass
+	ReceiverID  int64
+	TopMsgID    int // flags.1?int
+	Date        int
+	Message     string
+	Entities    []MessageEntityClass    // flags.2?Vector<MessageEntity>
+	Media       MessageMediaClass       // flags.3?MessageMedia
+	ReplyMarkup ReplyMarkupClass        // flags.4?ReplyMarkup
+	ReplyTo     MessageReplyHeaderClass // flags.6?MessageReplyHeader
+}
+
+// EphemeralMessageTypeID is the ID of ephemeralMessage.
+const EphemeralMessageTypeID = 0xd9c6dc1a
+
+// TypeID returns 0xd9c6dc1a, the ID of ephemeralMessage.
+func (*EphemeralMessage) TypeID() uint32 {
+	return EphemeralMessageTypeID
+}
+
+// TypeName returns "ephemeralMessage".
+func (*EphemeralMessage) TypeName() string {
+	return "ephemeralMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *EphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6)
+	if m.Out {
+		flags.Set(0)
+	}
+	if m.TopMsgID != 0 {
+		flags.Set(1)
+	}
+	if len(m.Entities) > 0 {
+		flags.Set(2)
+	}
+	if m.Media != nil {
+		flags.Set(3)
+	}
+	if m.ReplyMarkup != nil {
+		flags.Set(4)
+	}
+	if m.ReplyTo != nil {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ID)
+	if err := encodeObj(b, m.FromID); err != nil {
+		return encodeErr("ephemeralMessage#d9c6dc1a", "from_id", err)
+	}
+	if err := encodeObj(b, m.PeerID); err != nil {
+		return encodeErr("ephemeralMessage#d9c6dc1a", "peer_id", err)
+	}
+	b.PutLong(m.ReceiverID)
+	if flags.Has(1) {
+		b.PutInt(m.TopMsgID)
+	}
+	b.PutInt(m.Date)
+	b.PutString(m.Message)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := encodeObj(b, m.Entities[i]); err != nil {
+				return encodeErr("ephemeralMessage#d9c6dc1a", "entities", err)
+			}
+		}
+	}
+	if flags.Has(3) {
+		if err := encodeObj(b, m.Media); err != nil {
+			return encodeErr("ephemeralMessage#d9c6dc1a", "media", err)
+		}
+	}
+	if flags.Has(4) {
+		if err := encodeObj(b, m.ReplyMarkup); err != nil {
+			return encodeErr("ephemeralMessage#d9c6dc1a", "reply_markup", err)
+		}
+	}
+	if flags.Has(6) {
+		if err := encodeObj(b, m.ReplyTo); err != nil {
+			return encodeErr("ephemeralMessage#d9c6dc1a", "reply_to", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, EphemeralMessageTypeID, "ephemeralMessage"); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "", ErrTooDeep)
+	}
+	*m = EphemeralMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "flags", err)
+	}
+	m.Out = m.Flags.Has(0)
+	if m.ID, err = b.Int(); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "id", err)
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "from_id", err)
+	}
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "peer_id", err)
+	}
+	if m.ReceiverID, err = b.Long(); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "receiver_id", err)
+	}
+	if m.Flags.Has(1) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return decodeErr("ephemeralMessage#d9c6dc1a", "top_msg_id", err)
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "date", err)
+	}
+	if m.Message, err = b.String(); err != nil {
+		return decodeErr("ephemeralMessage#d9c6dc1a", "message", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return decodeErr("ephemeralMessage#d9c6dc1a", "entities", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return decodeErr("ephemeralMessage#d9c6dc1a", "media", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return decodeErr("ephemeralMessage#d9c6dc1a", "reply_markup", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+			return decodeErr("ephemeralMessage#d9c6dc1a", "reply_to", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(2)
 	}
 	return nil
 }

@@ -114,7 +114,7 @@ func (m *ForumTopicDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // ForumTopic is the TL constructor forumTopic:
 //
-//	forumTopic#71701da9 flags:# my:flags.1?true closed:flags.2?true pinned:flags.3?true short:flags.5?true hidden:flags.6?true id:int date:int title:string icon_color:int icon_emoji_id:flags.0?long top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int from_id:Peer notify_settings:PeerNotifySettings draft:flags.4?DraftMessage = ForumTopic
+//	forumTopic#fcdad815 flags:# my:flags.1?true closed:flags.2?true pinned:flags.3?true short:flags.5?true hidden:flags.6?true title_missing:flags.7?true id:int date:int peer:Peer title:string icon_color:int icon_emoji_id:flags.0?long top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int unread_poll_votes_count:int from_id:Peer notify_settings:PeerNotifySettings draft:flags.4?DraftMessage = ForumTopic
 //
 // See https://core.telegram.org/constructor/forumTopic.
 //
@@ -128,8 +128,10 @@ type ForumTopic struct {
 	Pinned               bool       // flags.3?true
 	Short                bool       // flags.5?true
 	Hidden               bool       // flags.6?true
+	TitleMissing         bool       // flags.7?true
 	ID                   int
 	Date                 int
+	Peer                 PeerClass
 	Title                string
 	IconColor            int
 	IconEmojiID          int64 // flags.0?long
@@ -139,15 +141,16 @@ type ForumTopic struct {
 	UnreadCount          int
 	UnreadMentionsCount  int
 	UnreadReactionsCount int
+	UnreadPollVotesCount int
 	FromID               PeerClass
 	NotifySettings       PeerNotifySettings
 	Draft                DraftMessageClass // flags.4?DraftMessage
 }
 
 // ForumTopicTypeID is the ID of forumTopic.
-const ForumTopicTypeID = 0x71701da9
+const ForumTopicTypeID = 0xfcdad815
 
-// TypeID returns 0x71701da9, the ID of forumTopic.
+// TypeID returns 0xfcdad815, the ID of forumTopic.
 func (*ForumTopic) TypeID() uint32 {
 	return ForumTopicTypeID
 }
@@ -174,7 +177,7 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
 	if m.My {
 		flags.Set(1)
 	}
@@ -190,6 +193,9 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m.Hidden {
 		flags.Set(6)
 	}
+	if m.TitleMissing {
+		flags.Set(7)
+	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
@@ -199,6 +205,9 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	b.PutInt(m.Date)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("forumTopic#fcdad815", "peer", err)
+	}
 	b.PutString(m.Title)
 	b.PutInt(m.IconColor)
 	if flags.Has(0) {
@@ -210,15 +219,16 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.UnreadCount)
 	b.PutInt(m.UnreadMentionsCount)
 	b.PutInt(m.UnreadReactionsCount)
+	b.PutInt(m.UnreadPollVotesCount)
 	if err := encodeObj(b, m.FromID); err != nil {
-		return encodeErr("forumTopic#71701da9", "from_id", err)
+		return encodeErr("forumTopic#fcdad815", "from_id", err)
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("forumTopic#71701da9", "notify_settings", err)
+		return encodeErr("forumTopic#fcdad815", "notify_settings", err)
 	}
 	if flags.Has(4) {
 		if err := encodeObj(b, m.Draft); err != nil {
-			return encodeErr("forumTopic#71701da9", "draft", err)
+			return encodeErr("forumTopic#fcdad815", "draft", err)
 		}
 	}
 	return nil
@@ -230,7 +240,7 @@ func (m *ForumTopic) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
-		return decodeErr("forumTopic#71701da9", "", err)
+		return decodeErr("forumTopic#fcdad815", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -246,67 +256,189 @@ func (m *ForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("forumTopic#71701da9", "", ErrTooDeep)
+		return decodeErr("forumTopic#fcdad815", "", ErrTooDeep)
 	}
 	*m = ForumTopic{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("forumTopic#71701da9", "flags", err)
+		return decodeErr("forumTopic#fcdad815", "flags", err)
 	}
 	m.My = m.Flags.Has(1)
 	m.Closed = m.Flags.Has(2)
 	m.Pinned = m.Flags.Has(3)
 	m.Short = m.Flags.Has(5)
 	m.Hidden = m.Flags.Has(6)
+	m.TitleMissing = m.Flags.Has(7)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "id", err)
+		return decodeErr("forumTopic#fcdad815", "id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "date", err)
+		return decodeErr("forumTopic#fcdad815", "date", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("forumTopic#fcdad815", "peer", err)
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("forumTopic#71701da9", "title", err)
+		return decodeErr("forumTopic#fcdad815", "title", err)
 	}
 	if m.IconColor, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "icon_color", err)
+		return decodeErr("forumTopic#fcdad815", "icon_color", err)
 	}
 	if m.Flags.Has(0) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("forumTopic#71701da9", "icon_emoji_id", err)
+			return decodeErr("forumTopic#fcdad815", "icon_emoji_id", err)
 		}
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "top_message", err)
+		return decodeErr("forumTopic#fcdad815", "top_message", err)
 	}
 	if m.ReadInboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "read_inbox_max_id", err)
+		return decodeErr("forumTopic#fcdad815", "read_inbox_max_id", err)
 	}
 	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "read_outbox_max_id", err)
+		return decodeErr("forumTopic#fcdad815", "read_outbox_max_id", err)
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "unread_count", err)
+		return decodeErr("forumTopic#fcdad815", "unread_count", err)
 	}
 	if m.UnreadMentionsCount, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "unread_mentions_count", err)
+		return decodeErr("forumTopic#fcdad815", "unread_mentions_count", err)
 	}
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "unread_reactions_count", err)
+		return decodeErr("forumTopic#fcdad815", "unread_reactions_count", err)
+	}
+	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+		return decodeErr("forumTopic#fcdad815", "unread_poll_votes_count", err)
 	}
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("forumTopic#71701da9", "from_id", err)
+		return decodeErr("forumTopic#fcdad815", "from_id", err)
 	}
 	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("forumTopic#71701da9", "notify_settings", err)
+		return decodeErr("forumTopic#fcdad815", "notify_settings", err)
 	}
 	if m.Flags.Has(4) {
 		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
-			return decodeErr("forumTopic#71701da9", "draft", err)
+			return decodeErr("forumTopic#fcdad815", "draft", err)
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// FactCheck is the TL constructor factCheck:
+//
+//	factCheck#b89bfccf flags:# need_check:flags.0?true country:flags.1?string text:flags.1?TextWithEntities hash:long = FactCheck
+//
+// See https://core.telegram.org/constructor/factCheck.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type FactCheck struct {
+	Flags     bin.Fields        // flags word; see the type's doc
+	NeedCheck bool              // flags.0?true
+	Country   string            // flags.1?string
+	Text      *TextWithEntities // flags.1?TextWithEntities
+	Hash      int64
+}
+
+// FactCheckTypeID is the ID of factCheck.
+const FactCheckTypeID = 0xb89bfccf
+
+// TypeID returns 0xb89bfccf, the ID of factCheck.
+func (*FactCheck) TypeID() uint32 {
+	return FactCheckTypeID
+}
+
+// TypeName returns "factCheck".
+func (*FactCheck) TypeName() string {
+	return "factCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *FactCheck) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(FactCheckTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.NeedCheck {
+		flags.Set(0)
+	}
+	if m.Country != "" || m.Text != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutString(m.Country)
+	}
+	if flags.Has(1) {
+		if err := m.Text.Encode(b); err != nil {
+			return encodeErr("factCheck#b89bfccf", "text", err)
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *FactCheck) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, FactCheckTypeID, "factCheck"); err != nil {
+		return decodeErr("factCheck#b89bfccf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FactCheck) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("factCheck#b89bfccf", "", ErrTooDeep)
+	}
+	*m = FactCheck{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("factCheck#b89bfccf", "flags", err)
+	}
+	m.NeedCheck = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.Country, err = b.String(); err != nil {
+			return decodeErr("factCheck#b89bfccf", "country", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		m.Text = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Text, depth+1); err != nil {
+			return decodeErr("factCheck#b89bfccf", "text", err)
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("factCheck#b89bfccf", "hash", err)
+	}
+	m.Flags &^= 1 << 0
+	if m.Country != "" || m.Text != nil {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -576,6 +708,86 @@ func (m *FolderPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.FolderID, err = b.Int(); err != nil {
 		return decodeErr("folderPeer#e9baa668", "folder_id", err)
+	}
+	return nil
+}
+
+// FoundStory is the TL constructor foundStory:
+//
+//	foundStory#e87acbc0 peer:Peer story:StoryItem = FoundStory
+//
+// See https://core.telegram.org/constructor/foundStory.
+type FoundStory struct {
+	Peer  PeerClass
+	Story StoryItemClass
+}
+
+// FoundStoryTypeID is the ID of foundStory.
+const FoundStoryTypeID = 0xe87acbc0
+
+// TypeID returns 0xe87acbc0, the ID of foundStory.
+func (*FoundStory) TypeID() uint32 {
+	return FoundStoryTypeID
+}
+
+// TypeName returns "foundStory".
+func (*FoundStory) TypeName() string {
+	return "foundStory"
+}
+
+// Encode writes m to b with its ID.
+func (m *FoundStory) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(FoundStoryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *FoundStory) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("foundStory#e87acbc0", "peer", err)
+	}
+	if err := encodeObj(b, m.Story); err != nil {
+		return encodeErr("foundStory#e87acbc0", "story", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *FoundStory) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, FoundStoryTypeID, "foundStory"); err != nil {
+		return decodeErr("foundStory#e87acbc0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FoundStory) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("foundStory#e87acbc0", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("foundStory#e87acbc0", "peer", err)
+	}
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		return decodeErr("foundStory#e87acbc0", "story", err)
 	}
 	return nil
 }

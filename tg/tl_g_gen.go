@@ -332,7 +332,7 @@ func (m *GroupCallDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // GroupCall is the TL constructor groupCall:
 //
-//	groupCall#d597650c flags:# join_muted:flags.1?true can_change_join_muted:flags.2?true join_date_asc:flags.6?true schedule_start_subscribed:flags.8?true can_start_video:flags.9?true record_video_active:flags.11?true rtmp_stream:flags.12?true listeners_hidden:flags.13?true id:long access_hash:long participants_count:int title:flags.3?string stream_dc_id:flags.4?int record_start_date:flags.5?int schedule_date:flags.7?int unmuted_video_count:flags.10?int unmuted_video_limit:int version:int = GroupCall
+//	groupCall#efb2b617 flags:# join_muted:flags.1?true can_change_join_muted:flags.2?true join_date_asc:flags.6?true schedule_start_subscribed:flags.8?true can_start_video:flags.9?true record_video_active:flags.11?true rtmp_stream:flags.12?true listeners_hidden:flags.13?true conference:flags.14?true creator:flags.15?true messages_enabled:flags.17?true can_change_messages_enabled:flags.18?true min:flags.19?true id:long access_hash:long participants_count:int title:flags.3?string stream_dc_id:flags.4?int record_start_date:flags.5?int schedule_date:flags.7?int unmuted_video_count:flags.10?int unmuted_video_limit:int version:int invite_link:flags.16?string send_paid_messages_stars:flags.20?long default_send_as:flags.21?Peer = GroupCall
 //
 // See https://core.telegram.org/constructor/groupCall.
 //
@@ -340,31 +340,39 @@ func (m *GroupCallDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type GroupCall struct {
-	Flags                   bin.Fields // flags word; see the type's doc
-	JoinMuted               bool       // flags.1?true
-	CanChangeJoinMuted      bool       // flags.2?true
-	JoinDateAsc             bool       // flags.6?true
-	ScheduleStartSubscribed bool       // flags.8?true
-	CanStartVideo           bool       // flags.9?true
-	RecordVideoActive       bool       // flags.11?true
-	RtmpStream              bool       // flags.12?true
-	ListenersHidden         bool       // flags.13?true
-	ID                      int64
-	AccessHash              int64
-	ParticipantsCount       int
-	Title                   string // flags.3?string
-	StreamDCID              int    // flags.4?int
-	RecordStartDate         int    // flags.5?int
-	ScheduleDate            int    // flags.7?int
-	UnmutedVideoCount       int    // flags.10?int
-	UnmutedVideoLimit       int
-	Version                 int
+	Flags                    bin.Fields // flags word; see the type's doc
+	JoinMuted                bool       // flags.1?true
+	CanChangeJoinMuted       bool       // flags.2?true
+	JoinDateAsc              bool       // flags.6?true
+	ScheduleStartSubscribed  bool       // flags.8?true
+	CanStartVideo            bool       // flags.9?true
+	RecordVideoActive        bool       // flags.11?true
+	RtmpStream               bool       // flags.12?true
+	ListenersHidden          bool       // flags.13?true
+	Conference               bool       // flags.14?true
+	Creator                  bool       // flags.15?true
+	MessagesEnabled          bool       // flags.17?true
+	CanChangeMessagesEnabled bool       // flags.18?true
+	Min                      bool       // flags.19?true
+	ID                       int64
+	AccessHash               int64
+	ParticipantsCount        int
+	Title                    string // flags.3?string
+	StreamDCID               int    // flags.4?int
+	RecordStartDate          int    // flags.5?int
+	ScheduleDate             int    // flags.7?int
+	UnmutedVideoCount        int    // flags.10?int
+	UnmutedVideoLimit        int
+	Version                  int
+	InviteLink               string    // flags.16?string
+	SendPaidMessagesStars    int64     // flags.20?long
+	DefaultSendAs            PeerClass // flags.21?Peer
 }
 
 // GroupCallTypeID is the ID of groupCall.
-const GroupCallTypeID = 0xd597650c
+const GroupCallTypeID = 0xefb2b617
 
-// TypeID returns 0xd597650c, the ID of groupCall.
+// TypeID returns 0xefb2b617, the ID of groupCall.
 func (*GroupCall) TypeID() uint32 {
 	return GroupCallTypeID
 }
@@ -391,7 +399,7 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21)
 	if m.JoinMuted {
 		flags.Set(1)
 	}
@@ -416,6 +424,21 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m.ListenersHidden {
 		flags.Set(13)
 	}
+	if m.Conference {
+		flags.Set(14)
+	}
+	if m.Creator {
+		flags.Set(15)
+	}
+	if m.MessagesEnabled {
+		flags.Set(17)
+	}
+	if m.CanChangeMessagesEnabled {
+		flags.Set(18)
+	}
+	if m.Min {
+		flags.Set(19)
+	}
 	if m.Title != "" {
 		flags.Set(3)
 	}
@@ -430,6 +453,15 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.UnmutedVideoCount != 0 {
 		flags.Set(10)
+	}
+	if m.InviteLink != "" {
+		flags.Set(16)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(20)
+	}
+	if m.DefaultSendAs != nil {
+		flags.Set(21)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -452,6 +484,17 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.UnmutedVideoLimit)
 	b.PutInt(m.Version)
+	if flags.Has(16) {
+		b.PutString(m.InviteLink)
+	}
+	if flags.Has(20) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags.Has(21) {
+		if err := encodeObj(b, m.DefaultSendAs); err != nil {
+			return encodeErr("groupCall#efb2b617", "default_send_as", err)
+		}
+	}
 	return nil
 }
 
@@ -461,7 +504,7 @@ func (m *GroupCall) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, GroupCallTypeID, "groupCall"); err != nil {
-		return decodeErr("groupCall#d597650c", "", err)
+		return decodeErr("groupCall#efb2b617", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -472,14 +515,17 @@ func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *GroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("groupCall#efb2b617", "", ErrTooDeep)
 	}
 	*m = GroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("groupCall#d597650c", "flags", err)
+		return decodeErr("groupCall#efb2b617", "flags", err)
 	}
 	m.JoinMuted = m.Flags.Has(1)
 	m.CanChangeJoinMuted = m.Flags.Has(2)
@@ -489,47 +535,67 @@ func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.RecordVideoActive = m.Flags.Has(11)
 	m.RtmpStream = m.Flags.Has(12)
 	m.ListenersHidden = m.Flags.Has(13)
+	m.Conference = m.Flags.Has(14)
+	m.Creator = m.Flags.Has(15)
+	m.MessagesEnabled = m.Flags.Has(17)
+	m.CanChangeMessagesEnabled = m.Flags.Has(18)
+	m.Min = m.Flags.Has(19)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("groupCall#d597650c", "id", err)
+		return decodeErr("groupCall#efb2b617", "id", err)
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("groupCall#d597650c", "access_hash", err)
+		return decodeErr("groupCall#efb2b617", "access_hash", err)
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
-		return decodeErr("groupCall#d597650c", "participants_count", err)
+		return decodeErr("groupCall#efb2b617", "participants_count", err)
 	}
 	if m.Flags.Has(3) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("groupCall#d597650c", "title", err)
+			return decodeErr("groupCall#efb2b617", "title", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.StreamDCID, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "stream_dc_id", err)
+			return decodeErr("groupCall#efb2b617", "stream_dc_id", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.RecordStartDate, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "record_start_date", err)
+			return decodeErr("groupCall#efb2b617", "record_start_date", err)
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "schedule_date", err)
+			return decodeErr("groupCall#efb2b617", "schedule_date", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.UnmutedVideoCount, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "unmuted_video_count", err)
+			return decodeErr("groupCall#efb2b617", "unmuted_video_count", err)
 		}
 	}
 	if m.UnmutedVideoLimit, err = b.Int(); err != nil {
-		return decodeErr("groupCall#d597650c", "unmuted_video_limit", err)
+		return decodeErr("groupCall#efb2b617", "unmuted_video_limit", err)
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("groupCall#d597650c", "version", err)
+		return decodeErr("groupCall#efb2b617", "version", err)
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13
+	if m.Flags.Has(16) {
+		if m.InviteLink, err = b.String(); err != nil {
+			return decodeErr("groupCall#efb2b617", "invite_link", err)
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("groupCall#efb2b617", "send_paid_messages_stars", err)
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("groupCall#efb2b617", "default_send_as", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21
 	if m.Title != "" {
 		m.Flags.Unset(3)
 	}
@@ -544,6 +610,12 @@ func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.UnmutedVideoCount != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.InviteLink != "" {
+		m.Flags.Unset(16)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(20)
 	}
 	return nil
 }
@@ -668,22 +740,155 @@ func (m *Game) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// GeoPointAddress is the TL constructor geoPointAddress:
+//
+//	geoPointAddress#de4c5d93 flags:# country_iso2:string state:flags.0?string city:flags.1?string street:flags.2?string = GeoPointAddress
+//
+// See https://core.telegram.org/constructor/geoPointAddress.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type GeoPointAddress struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	CountryIso2 string
+	State       string // flags.0?string
+	City        string // flags.1?string
+	Street      string // flags.2?string
+}
+
+// GeoPointAddressTypeID is the ID of geoPointAddress.
+const GeoPointAddressTypeID = 0xde4c5d93
+
+// TypeID returns 0xde4c5d93, the ID of geoPointAddress.
+func (*GeoPointAddress) TypeID() uint32 {
+	return GeoPointAddressTypeID
+}
+
+// TypeName returns "geoPointAddress".
+func (*GeoPointAddress) TypeName() string {
+	return "geoPointAddress"
+}
+
+// Encode writes m to b with its ID.
+func (m *GeoPointAddress) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GeoPointAddressTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.State != "" {
+		flags.Set(0)
+	}
+	if m.City != "" {
+		flags.Set(1)
+	}
+	if m.Street != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.CountryIso2)
+	if flags.Has(0) {
+		b.PutString(m.State)
+	}
+	if flags.Has(1) {
+		b.PutString(m.City)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Street)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, GeoPointAddressTypeID, "geoPointAddress"); err != nil {
+		return decodeErr("geoPointAddress#de4c5d93", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPointAddress) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GeoPointAddress{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("geoPointAddress#de4c5d93", "flags", err)
+	}
+	if m.CountryIso2, err = b.String(); err != nil {
+		return decodeErr("geoPointAddress#de4c5d93", "country_iso2", err)
+	}
+	if m.Flags.Has(0) {
+		if m.State, err = b.String(); err != nil {
+			return decodeErr("geoPointAddress#de4c5d93", "state", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.City, err = b.String(); err != nil {
+			return decodeErr("geoPointAddress#de4c5d93", "city", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Street, err = b.String(); err != nil {
+			return decodeErr("geoPointAddress#de4c5d93", "street", err)
+		}
+	}
+	if m.State != "" {
+		m.Flags.Unset(0)
+	}
+	if m.City != "" {
+		m.Flags.Unset(1)
+	}
+	if m.Street != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
 // GlobalPrivacySettings is the TL constructor globalPrivacySettings:
 //
-//	globalPrivacySettings#734c4ccb flags:# archive_and_mute_new_noncontact_peers:flags.0?true keep_archived_unmuted:flags.1?true keep_archived_folders:flags.2?true = GlobalPrivacySettings
+//	globalPrivacySettings#fe41b34f flags:# archive_and_mute_new_noncontact_peers:flags.0?true keep_archived_unmuted:flags.1?true keep_archived_folders:flags.2?true hide_read_marks:flags.3?true new_noncontact_peers_require_premium:flags.4?true display_gifts_button:flags.7?true noncontact_peers_paid_stars:flags.5?long disallowed_gifts:flags.6?DisallowedGiftsSettings = GlobalPrivacySettings
 //
 // See https://core.telegram.org/constructor/globalPrivacySettings.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type GlobalPrivacySettings struct {
-	Flags                            bin.Fields // flags word; see the type's doc
-	ArchiveAndMuteNewNoncontactPeers bool       // flags.0?true
-	KeepArchivedUnmuted              bool       // flags.1?true
-	KeepArchivedFolders              bool       // flags.2?true
+	Flags                            bin.Fields               // flags word; see the type's doc
+	ArchiveAndMuteNewNoncontactPeers bool                     // flags.0?true
+	KeepArchivedUnmuted              bool                     // flags.1?true
+	KeepArchivedFolders              bool                     // flags.2?true
+	HideReadMarks                    bool                     // flags.3?true
+	NewNoncontactPeersRequirePremium bool                     // flags.4?true
+	DisplayGiftsButton               bool                     // flags.7?true
+	NoncontactPeersPaidStars         int64                    // flags.5?long
+	DisallowedGifts                  *DisallowedGiftsSettings // flags.6?DisallowedGiftsSettings
 }
 
 // GlobalPrivacySettingsTypeID is the ID of globalPrivacySettings.
-const GlobalPrivacySettingsTypeID = 0x734c4ccb
+const GlobalPrivacySettingsTypeID = 0xfe41b34f
 
-// TypeID returns 0x734c4ccb, the ID of globalPrivacySettings.
+// TypeID returns 0xfe41b34f, the ID of globalPrivacySettings.
 func (*GlobalPrivacySettings) TypeID() uint32 {
 	return GlobalPrivacySettingsTypeID
 }
@@ -707,7 +912,7 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7)
 	if m.ArchiveAndMuteNewNoncontactPeers {
 		flags.Set(0)
 	}
@@ -717,7 +922,30 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m.KeepArchivedFolders {
 		flags.Set(2)
 	}
+	if m.HideReadMarks {
+		flags.Set(3)
+	}
+	if m.NewNoncontactPeersRequirePremium {
+		flags.Set(4)
+	}
+	if m.DisplayGiftsButton {
+		flags.Set(7)
+	}
+	if m.NoncontactPeersPaidStars != 0 {
+		flags.Set(5)
+	}
+	if m.DisallowedGifts != nil {
+		flags.Set(6)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(5) {
+		b.PutLong(m.NoncontactPeersPaidStars)
+	}
+	if flags.Has(6) {
+		if err := m.DisallowedGifts.Encode(b); err != nil {
+			return encodeErr("globalPrivacySettings#fe41b34f", "disallowed_gifts", err)
+		}
+	}
 	return nil
 }
 
@@ -727,7 +955,7 @@ func (m *GlobalPrivacySettings) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
-		return decodeErr("globalPrivacySettings#734c4ccb", "", err)
+		return decodeErr("globalPrivacySettings#fe41b34f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -738,25 +966,270 @@ func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GlobalPrivacySettings) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *GlobalPrivacySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("globalPrivacySettings#fe41b34f", "", ErrTooDeep)
 	}
 	*m = GlobalPrivacySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("globalPrivacySettings#734c4ccb", "flags", err)
+		return decodeErr("globalPrivacySettings#fe41b34f", "flags", err)
 	}
 	m.ArchiveAndMuteNewNoncontactPeers = m.Flags.Has(0)
 	m.KeepArchivedUnmuted = m.Flags.Has(1)
 	m.KeepArchivedFolders = m.Flags.Has(2)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	m.HideReadMarks = m.Flags.Has(3)
+	m.NewNoncontactPeersRequirePremium = m.Flags.Has(4)
+	m.DisplayGiftsButton = m.Flags.Has(7)
+	if m.Flags.Has(5) {
+		if m.NoncontactPeersPaidStars, err = b.Long(); err != nil {
+			return decodeErr("globalPrivacySettings#fe41b34f", "noncontact_peers_paid_stars", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		m.DisallowedGifts = new(DisallowedGiftsSettings)
+		if err = decodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+			return decodeErr("globalPrivacySettings#fe41b34f", "disallowed_gifts", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7
+	if m.NoncontactPeersPaidStars != 0 {
+		m.Flags.Unset(5)
+	}
+	return nil
+}
+
+// GroupCallDonor is the TL constructor groupCallDonor:
+//
+//	groupCallDonor#ee430c85 flags:# top:flags.0?true my:flags.1?true peer_id:flags.3?Peer stars:long = GroupCallDonor
+//
+// See https://core.telegram.org/constructor/groupCallDonor.
+type GroupCallDonor struct {
+	Flags  bin.Fields // flags word; see the type's doc
+	Top    bool       // flags.0?true
+	My     bool       // flags.1?true
+	PeerID PeerClass  // flags.3?Peer
+	Stars  int64
+}
+
+// GroupCallDonorTypeID is the ID of groupCallDonor.
+const GroupCallDonorTypeID = 0xee430c85
+
+// TypeID returns 0xee430c85, the ID of groupCallDonor.
+func (*GroupCallDonor) TypeID() uint32 {
+	return GroupCallDonorTypeID
+}
+
+// TypeName returns "groupCallDonor".
+func (*GroupCallDonor) TypeName() string {
+	return "groupCallDonor"
+}
+
+// Encode writes m to b with its ID.
+func (m *GroupCallDonor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GroupCallDonorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
+	if m.Top {
+		flags.Set(0)
+	}
+	if m.My {
+		flags.Set(1)
+	}
+	if m.PeerID != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := encodeObj(b, m.PeerID); err != nil {
+			return encodeErr("groupCallDonor#ee430c85", "peer_id", err)
+		}
+	}
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GroupCallDonor) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, GroupCallDonorTypeID, "groupCallDonor"); err != nil {
+		return decodeErr("groupCallDonor#ee430c85", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallDonor) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("groupCallDonor#ee430c85", "", ErrTooDeep)
+	}
+	*m = GroupCallDonor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("groupCallDonor#ee430c85", "flags", err)
+	}
+	m.Top = m.Flags.Has(0)
+	m.My = m.Flags.Has(1)
+	if m.Flags.Has(3) {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("groupCallDonor#ee430c85", "peer_id", err)
+		}
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("groupCallDonor#ee430c85", "stars", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
+	return nil
+}
+
+// GroupCallMessage is the TL constructor groupCallMessage:
+//
+//	groupCallMessage#1a8afc7e flags:# from_admin:flags.1?true id:int from_id:Peer date:int message:TextWithEntities paid_message_stars:flags.0?long = GroupCallMessage
+//
+// See https://core.telegram.org/constructor/groupCallMessage.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type GroupCallMessage struct {
+	Flags            bin.Fields // flags word; see the type's doc
+	FromAdmin        bool       // flags.1?true
+	ID               int
+	FromID           PeerClass
+	Date             int
+	Message          TextWithEntities
+	PaidMessageStars int64 // flags.0?long
+}
+
+// GroupCallMessageTypeID is the ID of groupCallMessage.
+const GroupCallMessageTypeID = 0x1a8afc7e
+
+// TypeID returns 0x1a8afc7e, the ID of groupCallMessage.
+func (*GroupCallMessage) TypeID() uint32 {
+	return GroupCallMessageTypeID
+}
+
+// TypeName returns "groupCallMessage".
+func (*GroupCallMessage) TypeName() string {
+	return "groupCallMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *GroupCallMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GroupCallMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.FromAdmin {
+		flags.Set(1)
+	}
+	if m.PaidMessageStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ID)
+	if err := encodeObj(b, m.FromID); err != nil {
+		return encodeErr("groupCallMessage#1a8afc7e", "from_id", err)
+	}
+	b.PutInt(m.Date)
+	if err := m.Message.Encode(b); err != nil {
+		return encodeErr("groupCallMessage#1a8afc7e", "message", err)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.PaidMessageStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, GroupCallMessageTypeID, "groupCallMessage"); err != nil {
+		return decodeErr("groupCallMessage#1a8afc7e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("groupCallMessage#1a8afc7e", "", ErrTooDeep)
+	}
+	*m = GroupCallMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("groupCallMessage#1a8afc7e", "flags", err)
+	}
+	m.FromAdmin = m.Flags.Has(1)
+	if m.ID, err = b.Int(); err != nil {
+		return decodeErr("groupCallMessage#1a8afc7e", "id", err)
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("groupCallMessage#1a8afc7e", "from_id", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("groupCallMessage#1a8afc7e", "date", err)
+	}
+	if err = decodeBoxed(b, &m.Message, depth+1); err != nil {
+		return decodeErr("groupCallMessage#1a8afc7e", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.PaidMessageStars, err = b.Long(); err != nil {
+			return decodeErr("groupCallMessage#1a8afc7e", "paid_message_stars", err)
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.PaidMessageStars != 0 {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
 // GroupCallParticipant is the TL constructor groupCallParticipant:
 //
-//	groupCallParticipant#eba636fe flags:# muted:flags.0?true left:flags.1?true can_self_unmute:flags.2?true just_joined:flags.4?true versioned:flags.5?true min:flags.8?true muted_by_you:flags.9?true volume_by_admin:flags.10?true self:flags.12?true video_joined:flags.15?true peer:Peer date:int active_date:flags.3?int source:int volume:flags.7?int about:flags.11?string raise_hand_rating:flags.13?long video:flags.6?GroupCallParticipantVideo presentation:flags.14?GroupCallParticipantVideo = GroupCallParticipant
+//	groupCallParticipant#2a3dc7ac flags:# muted:flags.0?true left:flags.1?true can_self_unmute:flags.2?true just_joined:flags.4?true versioned:flags.5?true min:flags.8?true muted_by_you:flags.9?true volume_by_admin:flags.10?true self:flags.12?true video_joined:flags.15?true peer:Peer date:int active_date:flags.3?int source:int volume:flags.7?int about:flags.11?string raise_hand_rating:flags.13?long video:flags.6?GroupCallParticipantVideo presentation:flags.14?GroupCallParticipantVideo paid_stars_total:flags.16?long = GroupCallParticipant
 //
 // See https://core.telegram.org/constructor/groupCallParticipant.
 //
@@ -784,12 +1257,13 @@ type GroupCallParticipant struct {
 	RaiseHandRating int64                      // flags.13?long
 	Video           *GroupCallParticipantVideo // flags.6?GroupCallParticipantVideo
 	Presentation    *GroupCallParticipantVideo // flags.14?GroupCallParticipantVideo
+	PaidStarsTotal  int64                      // flags.16?long
 }
 
 // GroupCallParticipantTypeID is the ID of groupCallParticipant.
-const GroupCallParticipantTypeID = 0xeba636fe
+const GroupCallParticipantTypeID = 0x2a3dc7ac
 
-// TypeID returns 0xeba636fe, the ID of groupCallParticipant.
+// TypeID returns 0x2a3dc7ac, the ID of groupCallParticipant.
 func (*GroupCallParticipant) TypeID() uint32 {
 	return GroupCallParticipantTypeID
 }
@@ -862,9 +1336,12 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	if m.Presentation != nil {
 		flags.Set(14)
 	}
+	if m.PaidStarsTotal != 0 {
+		flags.Set(16)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("groupCallParticipant#eba636fe", "peer", err)
+		return encodeErr("groupCallParticipant#2a3dc7ac", "peer", err)
 	}
 	b.PutInt(m.Date)
 	if flags.Has(3) {
@@ -882,13 +1359,16 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(6) {
 		if err := m.Video.Encode(b); err != nil {
-			return encodeErr("groupCallParticipant#eba636fe", "video", err)
+			return encodeErr("groupCallParticipant#2a3dc7ac", "video", err)
 		}
 	}
 	if flags.Has(14) {
 		if err := m.Presentation.Encode(b); err != nil {
-			return encodeErr("groupCallParticipant#eba636fe", "presentation", err)
+			return encodeErr("groupCallParticipant#2a3dc7ac", "presentation", err)
 		}
+	}
+	if flags.Has(16) {
+		b.PutLong(m.PaidStarsTotal)
 	}
 	return nil
 }
@@ -899,7 +1379,7 @@ func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "", err)
+		return decodeErr("groupCallParticipant#2a3dc7ac", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -915,12 +1395,12 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("groupCallParticipant#eba636fe", "", ErrTooDeep)
+		return decodeErr("groupCallParticipant#2a3dc7ac", "", ErrTooDeep)
 	}
 	*m = GroupCallParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "flags", err)
+		return decodeErr("groupCallParticipant#2a3dc7ac", "flags", err)
 	}
 	m.Muted = m.Flags.Has(0)
 	m.Left = m.Flags.Has(1)
@@ -933,44 +1413,49 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Self = m.Flags.Has(12)
 	m.VideoJoined = m.Flags.Has(15)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "peer", err)
+		return decodeErr("groupCallParticipant#2a3dc7ac", "peer", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "date", err)
+		return decodeErr("groupCallParticipant#2a3dc7ac", "date", err)
 	}
 	if m.Flags.Has(3) {
 		if m.ActiveDate, err = b.Int(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "active_date", err)
+			return decodeErr("groupCallParticipant#2a3dc7ac", "active_date", err)
 		}
 	}
 	if m.Source, err = b.Int(); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "source", err)
+		return decodeErr("groupCallParticipant#2a3dc7ac", "source", err)
 	}
 	if m.Flags.Has(7) {
 		if m.Volume, err = b.Int(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "volume", err)
+			return decodeErr("groupCallParticipant#2a3dc7ac", "volume", err)
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "about", err)
+			return decodeErr("groupCallParticipant#2a3dc7ac", "about", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.RaiseHandRating, err = b.Long(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "raise_hand_rating", err)
+			return decodeErr("groupCallParticipant#2a3dc7ac", "raise_hand_rating", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		m.Video = new(GroupCallParticipantVideo)
 		if err = decodeBoxed(b, m.Video, depth+1); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "video", err)
+			return decodeErr("groupCallParticipant#2a3dc7ac", "video", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		m.Presentation = new(GroupCallParticipantVideo)
 		if err = decodeBoxed(b, m.Presentation, depth+1); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "presentation", err)
+			return decodeErr("groupCallParticipant#2a3dc7ac", "presentation", err)
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PaidStarsTotal, err = b.Long(); err != nil {
+			return decodeErr("groupCallParticipant#2a3dc7ac", "paid_stars_total", err)
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15
@@ -985,6 +1470,9 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.RaiseHandRating != 0 {
 		m.Flags.Unset(13)
+	}
+	if m.PaidStarsTotal != 0 {
+		m.Flags.Unset(16)
 	}
 	return nil
 }

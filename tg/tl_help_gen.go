@@ -1519,7 +1519,7 @@ func (m *HelpPromoDataEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // HelpPromoData is the TL constructor help.promoData:
 //
-//	help.promoData#8c39793f flags:# proxy:flags.0?true expires:int peer:Peer chats:Vector<Chat> users:Vector<User> psa_type:flags.1?string psa_message:flags.2?string = help.PromoData
+//	help.promoData#8a4d87a flags:# proxy:flags.0?true expires:int peer:flags.3?Peer psa_type:flags.1?string psa_message:flags.2?string pending_suggestions:Vector<string> dismissed_suggestions:Vector<string> custom_pending_suggestion:flags.4?PendingSuggestion chats:Vector<Chat> users:Vector<User> = help.PromoData
 //
 // See https://core.telegram.org/constructor/help.promoData.
 //
@@ -1527,20 +1527,23 @@ func (m *HelpPromoDataEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type HelpPromoData struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Proxy      bool       // flags.0?true
-	Expires    int
-	Peer       PeerClass
-	Chats      []ChatClass
-	Users      []UserClass
-	PsaType    string // flags.1?string
-	PsaMessage string // flags.2?string
+	Flags                   bin.Fields // flags word; see the type's doc
+	Proxy                   bool       // flags.0?true
+	Expires                 int
+	Peer                    PeerClass // flags.3?Peer
+	PsaType                 string    // flags.1?string
+	PsaMessage              string    // flags.2?string
+	PendingSuggestions      []string
+	DismissedSuggestions    []string
+	CustomPendingSuggestion *PendingSuggestion // flags.4?PendingSuggestion
+	Chats                   []ChatClass
+	Users                   []UserClass
 }
 
 // HelpPromoDataTypeID is the ID of help.promoData.
-const HelpPromoDataTypeID = 0x8c39793f
+const HelpPromoDataTypeID = 0x08a4d87a
 
-// TypeID returns 0x8c39793f, the ID of help.promoData.
+// TypeID returns 0x08a4d87a, the ID of help.promoData.
 func (*HelpPromoData) TypeID() uint32 {
 	return HelpPromoDataTypeID
 }
@@ -1567,9 +1570,12 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
 	if m.Proxy {
 		flags.Set(0)
+	}
+	if m.Peer != nil {
+		flags.Set(3)
 	}
 	if m.PsaType != "" {
 		flags.Set(1)
@@ -1577,21 +1583,14 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m.PsaMessage != "" {
 		flags.Set(2)
 	}
+	if m.CustomPendingSuggestion != nil {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Expires)
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("help.promoData#8c39793f", "peer", err)
-	}
-	b.PutVectorHeader(len(m.Chats))
-	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("help.promoData#8c39793f", "chats", err)
-		}
-	}
-	b.PutVectorHeader(len(m.Users))
-	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("help.promoData#8c39793f", "users", err)
+	if flags.Has(3) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("help.promoData#08a4d87a", "peer", err)
 		}
 	}
 	if flags.Has(1) {
@@ -1599,6 +1598,31 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		b.PutString(m.PsaMessage)
+	}
+	b.PutVectorHeader(len(m.PendingSuggestions))
+	for i := range m.PendingSuggestions {
+		b.PutString(m.PendingSuggestions[i])
+	}
+	b.PutVectorHeader(len(m.DismissedSuggestions))
+	for i := range m.DismissedSuggestions {
+		b.PutString(m.DismissedSuggestions[i])
+	}
+	if flags.Has(4) {
+		if err := m.CustomPendingSuggestion.Encode(b); err != nil {
+			return encodeErr("help.promoData#08a4d87a", "custom_pending_suggestion", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := encodeObj(b, m.Chats[i]); err != nil {
+			return encodeErr("help.promoData#08a4d87a", "chats", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("help.promoData#08a4d87a", "users", err)
+		}
 	}
 	return nil
 }
@@ -1609,7 +1633,7 @@ func (m *HelpPromoData) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
-		return decodeErr("help.promoData#8c39793f", "", err)
+		return decodeErr("help.promoData#08a4d87a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1625,37 +1649,51 @@ func (m *HelpPromoData) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.promoData#8c39793f", "", ErrTooDeep)
+		return decodeErr("help.promoData#08a4d87a", "", ErrTooDeep)
 	}
 	*m = HelpPromoData{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.promoData#8c39793f", "flags", err)
+		return decodeErr("help.promoData#08a4d87a", "flags", err)
 	}
 	m.Proxy = m.Flags.Has(0)
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("help.promoData#8c39793f", "expires", err)
+		return decodeErr("help.promoData#08a4d87a", "expires", err)
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("help.promoData#8c39793f", "peer", err)
-	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("help.promoData#8c39793f", "chats", err)
-	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("help.promoData#8c39793f", "users", err)
+	if m.Flags.Has(3) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("help.promoData#08a4d87a", "peer", err)
+		}
 	}
 	if m.Flags.Has(1) {
 		if m.PsaType, err = b.String(); err != nil {
-			return decodeErr("help.promoData#8c39793f", "psa_type", err)
+			return decodeErr("help.promoData#08a4d87a", "psa_type", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.PsaMessage, err = b.String(); err != nil {
-			return decodeErr("help.promoData#8c39793f", "psa_message", err)
+			return decodeErr("help.promoData#08a4d87a", "psa_message", err)
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.PendingSuggestions, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+		return decodeErr("help.promoData#08a4d87a", "pending_suggestions", err)
+	}
+	if m.DismissedSuggestions, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+		return decodeErr("help.promoData#08a4d87a", "dismissed_suggestions", err)
+	}
+	if m.Flags.Has(4) {
+		m.CustomPendingSuggestion = new(PendingSuggestion)
+		if err = decodeBoxed(b, m.CustomPendingSuggestion, depth+1); err != nil {
+			return decodeErr("help.promoData#08a4d87a", "custom_pending_suggestion", err)
+		}
+	}
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return decodeErr("help.promoData#08a4d87a", "chats", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("help.promoData#08a4d87a", "users", err)
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4
 	if m.PsaType != "" {
 		m.Flags.Unset(1)
 	}
@@ -1850,6 +1888,191 @@ func (m *HelpTermsOfServiceUpdate) decodeBareAt(b *bin.Buffer, depth int) error 
 	}
 	if err = decodeBoxed(b, &m.TermsOfService, depth+1); err != nil {
 		return decodeErr("help.termsOfServiceUpdate#28ecf961", "terms_of_service", err)
+	}
+	return nil
+}
+
+// HelpTimezonesListClass is the TL type help.TimezonesList: one of HelpTimezonesListNotModified, HelpTimezonesList.
+//
+// See https://core.telegram.org/type/help.TimezonesList.
+type HelpTimezonesListClass interface {
+	Object
+	helpTimezonesListClass()
+}
+
+// DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
+func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
+	return decodeHelpTimezonesList(b, 0)
+}
+
+// decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth levels deep.
+func decodeHelpTimezonesList(b *bin.Buffer, depth int) (HelpTimezonesListClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v HelpTimezonesListClass
+	switch id {
+	case HelpTimezonesListNotModifiedTypeID:
+		v = &HelpTimezonesListNotModified{}
+	case HelpTimezonesListTypeID:
+		v = &HelpTimezonesList{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "help.TimezonesList",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// HelpTimezonesListNotModified is the TL constructor help.timezonesListNotModified:
+//
+//	help.timezonesListNotModified#970708cc = help.TimezonesList
+//
+// See https://core.telegram.org/constructor/help.timezonesListNotModified.
+type HelpTimezonesListNotModified struct{}
+
+// HelpTimezonesListNotModifiedTypeID is the ID of help.timezonesListNotModified.
+const HelpTimezonesListNotModifiedTypeID = 0x970708cc
+
+// TypeID returns 0x970708cc, the ID of help.timezonesListNotModified.
+func (*HelpTimezonesListNotModified) TypeID() uint32 {
+	return HelpTimezonesListNotModifiedTypeID
+}
+
+// TypeName returns "help.timezonesListNotModified".
+func (*HelpTimezonesListNotModified) TypeName() string {
+	return "help.timezonesListNotModified"
+}
+
+// helpTimezonesListClass marks HelpTimezonesListNotModified as a HelpTimezonesListClass.
+func (*HelpTimezonesListNotModified) helpTimezonesListClass() {}
+
+// Encode writes m to b with its ID.
+func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpTimezonesListNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpTimezonesListNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, HelpTimezonesListNotModifiedTypeID, "help.timezonesListNotModified"); err != nil {
+		return decodeErr("help.timezonesListNotModified#970708cc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTimezonesListNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// HelpTimezonesList is the TL constructor help.timezonesList:
+//
+//	help.timezonesList#7b74ed71 timezones:Vector<Timezone> hash:int = help.TimezonesList
+//
+// See https://core.telegram.org/constructor/help.timezonesList.
+type HelpTimezonesList struct {
+	Timezones []Timezone
+	Hash      int
+}
+
+// HelpTimezonesListTypeID is the ID of help.timezonesList.
+const HelpTimezonesListTypeID = 0x7b74ed71
+
+// TypeID returns 0x7b74ed71, the ID of help.timezonesList.
+func (*HelpTimezonesList) TypeID() uint32 {
+	return HelpTimezonesListTypeID
+}
+
+// TypeName returns "help.timezonesList".
+func (*HelpTimezonesList) TypeName() string {
+	return "help.timezonesList"
+}
+
+// helpTimezonesListClass marks HelpTimezonesList as a HelpTimezonesListClass.
+func (*HelpTimezonesList) helpTimezonesListClass() {}
+
+// Encode writes m to b with its ID.
+func (m *HelpTimezonesList) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpTimezonesListTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpTimezonesList) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Timezones))
+	for i := range m.Timezones {
+		if err := m.Timezones[i].Encode(b); err != nil {
+			return encodeErr("help.timezonesList#7b74ed71", "timezones", err)
+		}
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, HelpTimezonesListTypeID, "help.timezonesList"); err != nil {
+		return decodeErr("help.timezonesList#7b74ed71", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTimezonesList) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("help.timezonesList#7b74ed71", "", ErrTooDeep)
+	}
+	var err error
+	if m.Timezones, err = decodeVectorAt(b, depth+1, decodeValue[Timezone]); err != nil {
+		return decodeErr("help.timezonesList#7b74ed71", "timezones", err)
+	}
+	if m.Hash, err = b.Int(); err != nil {
+		return decodeErr("help.timezonesList#7b74ed71", "hash", err)
 	}
 	return nil
 }
@@ -2438,7 +2661,7 @@ func (m *HelpInviteText) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // HelpPeerColorOption is the TL constructor help.peerColorOption:
 //
-//	help.peerColorOption#ef8430ab flags:# hidden:flags.0?true color_id:int colors:flags.1?help.PeerColorSet dark_colors:flags.2?help.PeerColorSet channel_min_level:flags.3?int = help.PeerColorOption
+//	help.peerColorOption#adec6ebe flags:# hidden:flags.0?true color_id:int colors:flags.1?help.PeerColorSet dark_colors:flags.2?help.PeerColorSet channel_min_level:flags.3?int group_min_level:flags.4?int = help.PeerColorOption
 //
 // See https://core.telegram.org/constructor/help.peerColorOption.
 //
@@ -2452,12 +2675,13 @@ type HelpPeerColorOption struct {
 	Colors          HelpPeerColorSetClass // flags.1?help.PeerColorSet
 	DarkColors      HelpPeerColorSetClass // flags.2?help.PeerColorSet
 	ChannelMinLevel int                   // flags.3?int
+	GroupMinLevel   int                   // flags.4?int
 }
 
 // HelpPeerColorOptionTypeID is the ID of help.peerColorOption.
-const HelpPeerColorOptionTypeID = 0xef8430ab
+const HelpPeerColorOptionTypeID = 0xadec6ebe
 
-// TypeID returns 0xef8430ab, the ID of help.peerColorOption.
+// TypeID returns 0xadec6ebe, the ID of help.peerColorOption.
 func (*HelpPeerColorOption) TypeID() uint32 {
 	return HelpPeerColorOptionTypeID
 }
@@ -2494,20 +2718,26 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 	if m.ChannelMinLevel != 0 {
 		flags.Set(3)
 	}
+	if m.GroupMinLevel != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ColorID)
 	if flags.Has(1) {
 		if err := encodeObj(b, m.Colors); err != nil {
-			return encodeErr("help.peerColorOption#ef8430ab", "colors", err)
+			return encodeErr("help.peerColorOption#adec6ebe", "colors", err)
 		}
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.DarkColors); err != nil {
-			return encodeErr("help.peerColorOption#ef8430ab", "dark_colors", err)
+			return encodeErr("help.peerColorOption#adec6ebe", "dark_colors", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutInt(m.ChannelMinLevel)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.GroupMinLevel)
 	}
 	return nil
 }
@@ -2518,7 +2748,7 @@ func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
-		return decodeErr("help.peerColorOption#ef8430ab", "", err)
+		return decodeErr("help.peerColorOption#adec6ebe", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2534,35 +2764,43 @@ func (m *HelpPeerColorOption) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.peerColorOption#ef8430ab", "", ErrTooDeep)
+		return decodeErr("help.peerColorOption#adec6ebe", "", ErrTooDeep)
 	}
 	*m = HelpPeerColorOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.peerColorOption#ef8430ab", "flags", err)
+		return decodeErr("help.peerColorOption#adec6ebe", "flags", err)
 	}
 	m.Hidden = m.Flags.Has(0)
 	if m.ColorID, err = b.Int(); err != nil {
-		return decodeErr("help.peerColorOption#ef8430ab", "color_id", err)
+		return decodeErr("help.peerColorOption#adec6ebe", "color_id", err)
 	}
 	if m.Flags.Has(1) {
 		if m.Colors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
-			return decodeErr("help.peerColorOption#ef8430ab", "colors", err)
+			return decodeErr("help.peerColorOption#adec6ebe", "colors", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.DarkColors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
-			return decodeErr("help.peerColorOption#ef8430ab", "dark_colors", err)
+			return decodeErr("help.peerColorOption#adec6ebe", "dark_colors", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ChannelMinLevel, err = b.Int(); err != nil {
-			return decodeErr("help.peerColorOption#ef8430ab", "channel_min_level", err)
+			return decodeErr("help.peerColorOption#adec6ebe", "channel_min_level", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.GroupMinLevel, err = b.Int(); err != nil {
+			return decodeErr("help.peerColorOption#adec6ebe", "group_min_level", err)
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.ChannelMinLevel != 0 {
 		m.Flags.Unset(3)
+	}
+	if m.GroupMinLevel != 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
@@ -5038,4 +5276,87 @@ func (c *Client) HelpGetPeerProfileColors(ctx context.Context, req *HelpGetPeerP
 		req = new(HelpGetPeerProfileColorsRequest)
 	}
 	return invoke(ctx, c.invoker, req, DecodeHelpPeerColors)
+}
+
+// HelpGetTimezonesListRequest is the TL function help.getTimezonesList:
+//
+//	help.getTimezonesList#49b30240 hash:int = help.TimezonesList
+//
+// See https://core.telegram.org/method/help.getTimezonesList.
+type HelpGetTimezonesListRequest struct {
+	Hash int
+}
+
+// HelpGetTimezonesListRequestTypeID is the ID of help.getTimezonesList.
+const HelpGetTimezonesListRequestTypeID = 0x49b30240
+
+// TypeID returns 0x49b30240, the ID of help.getTimezonesList.
+func (*HelpGetTimezonesListRequest) TypeID() uint32 {
+	return HelpGetTimezonesListRequestTypeID
+}
+
+// TypeName returns "help.getTimezonesList".
+func (*HelpGetTimezonesListRequest) TypeName() string {
+	return "help.getTimezonesList"
+}
+
+// Encode writes m to b with its ID.
+func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpGetTimezonesListRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpGetTimezonesListRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, HelpGetTimezonesListRequestTypeID, "help.getTimezonesList"); err != nil {
+		return decodeErr("help.getTimezonesList#49b30240", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetTimezonesListRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return decodeErr("help.getTimezonesList#49b30240", "hash", err)
+	}
+	return nil
+}
+
+// HelpGetTimezonesList invokes help.getTimezonesList#49b30240:
+//
+//	help.getTimezonesList#49b30240 hash:int = help.TimezonesList
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/help.getTimezonesList.
+func (c *Client) HelpGetTimezonesList(ctx context.Context, req *HelpGetTimezonesListRequest) (HelpTimezonesListClass, error) {
+	if req == nil {
+		req = new(HelpGetTimezonesListRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeHelpTimezonesList)
 }

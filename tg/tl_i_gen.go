@@ -436,6 +436,336 @@ func (m *InlineQueryPeerTypeBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputAiComposeToneClass is the TL type InputAiComposeTone: one of InputAiComposeToneDefault, InputAiComposeToneID, InputAiComposeToneSlug, InputAiComposeToneSingleUse.
+//
+// See https://core.telegram.org/type/InputAiComposeTone.
+type InputAiComposeToneClass interface {
+	Object
+	inputAiComposeToneClass()
+}
+
+// DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
+func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
+	return decodeInputAiComposeTone(b, 0)
+}
+
+// decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth levels deep.
+func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputAiComposeToneClass
+	switch id {
+	case InputAiComposeToneDefaultTypeID:
+		v = &InputAiComposeToneDefault{}
+	case InputAiComposeToneIDTypeID:
+		v = &InputAiComposeToneID{}
+	case InputAiComposeToneSlugTypeID:
+		v = &InputAiComposeToneSlug{}
+	case InputAiComposeToneSingleUseTypeID:
+		v = &InputAiComposeToneSingleUse{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputAiComposeTone",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputAiComposeToneDefault is the TL constructor inputAiComposeToneDefault:
+//
+//	inputAiComposeToneDefault#1fe9a9bf tone:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneDefault.
+type InputAiComposeToneDefault struct {
+	Tone string
+}
+
+// InputAiComposeToneDefaultTypeID is the ID of inputAiComposeToneDefault.
+const InputAiComposeToneDefaultTypeID = 0x1fe9a9bf
+
+// TypeID returns 0x1fe9a9bf, the ID of inputAiComposeToneDefault.
+func (*InputAiComposeToneDefault) TypeID() uint32 {
+	return InputAiComposeToneDefaultTypeID
+}
+
+// TypeName returns "inputAiComposeToneDefault".
+func (*InputAiComposeToneDefault) TypeName() string {
+	return "inputAiComposeToneDefault"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneDefault as a InputAiComposeToneClass.
+func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Tone)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
+		return decodeErr("inputAiComposeToneDefault#1fe9a9bf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Tone, err = b.String(); err != nil {
+		return decodeErr("inputAiComposeToneDefault#1fe9a9bf", "tone", err)
+	}
+	return nil
+}
+
+// InputAiComposeToneID is the TL constructor inputAiComposeToneID:
+//
+//	inputAiComposeToneID#773c080 id:long access_hash:long = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneID.
+type InputAiComposeToneID struct {
+	ID         int64
+	AccessHash int64
+}
+
+// InputAiComposeToneIDTypeID is the ID of inputAiComposeToneID.
+const InputAiComposeToneIDTypeID = 0x0773c080
+
+// TypeID returns 0x0773c080, the ID of inputAiComposeToneID.
+func (*InputAiComposeToneID) TypeID() uint32 {
+	return InputAiComposeToneIDTypeID
+}
+
+// TypeName returns "inputAiComposeToneID".
+func (*InputAiComposeToneID) TypeName() string {
+	return "inputAiComposeToneID"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneID as a InputAiComposeToneClass.
+func (*InputAiComposeToneID) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneIDTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
+		return decodeErr("inputAiComposeToneID#0773c080", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneID) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("inputAiComposeToneID#0773c080", "id", err)
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return decodeErr("inputAiComposeToneID#0773c080", "access_hash", err)
+	}
+	return nil
+}
+
+// InputAiComposeToneSlug is the TL constructor inputAiComposeToneSlug:
+//
+//	inputAiComposeToneSlug#1fa01357 slug:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneSlug.
+type InputAiComposeToneSlug struct {
+	Slug string
+}
+
+// InputAiComposeToneSlugTypeID is the ID of inputAiComposeToneSlug.
+const InputAiComposeToneSlugTypeID = 0x1fa01357
+
+// TypeID returns 0x1fa01357, the ID of inputAiComposeToneSlug.
+func (*InputAiComposeToneSlug) TypeID() uint32 {
+	return InputAiComposeToneSlugTypeID
+}
+
+// TypeName returns "inputAiComposeToneSlug".
+func (*InputAiComposeToneSlug) TypeName() string {
+	return "inputAiComposeToneSlug"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneSlug as a InputAiComposeToneClass.
+func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
+		return decodeErr("inputAiComposeToneSlug#1fa01357", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("inputAiComposeToneSlug#1fa01357", "slug", err)
+	}
+	return nil
+}
+
+// InputAiComposeToneSingleUse is the TL constructor inputAiComposeToneSingleUse:
+//
+//	inputAiComposeToneSingleUse#e0c35af custom_prompt:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneSingleUse.
+type InputAiComposeToneSingleUse struct {
+	CustomPrompt string
+}
+
+// InputAiComposeToneSingleUseTypeID is the ID of inputAiComposeToneSingleUse.
+const InputAiComposeToneSingleUseTypeID = 0x0e0c35af
+
+// TypeID returns 0x0e0c35af, the ID of inputAiComposeToneSingleUse.
+func (*InputAiComposeToneSingleUse) TypeID() uint32 {
+	return InputAiComposeToneSingleUseTypeID
+}
+
+// TypeName returns "inputAiComposeToneSingleUse".
+func (*InputAiComposeToneSingleUse) TypeName() string {
+	return "inputAiComposeToneSingleUse"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneSingleUse as a InputAiComposeToneClass.
+func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneSingleUseTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.CustomPrompt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
+		return decodeErr("inputAiComposeToneSingleUse#0e0c35af", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneSingleUse) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CustomPrompt, err = b.String(); err != nil {
+		return decodeErr("inputAiComposeToneSingleUse#0e0c35af", "custom_prompt", err)
+	}
+	return nil
+}
+
 // InputBotAppClass is the TL type InputBotApp: one of InputBotAppID, InputBotAppShortName.
 //
 // See https://core.telegram.org/type/InputBotApp.
@@ -630,7 +960,7 @@ func (m *InputBotAppShortName) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of InputBotInlineMessageMediaAuto, InputBotInlineMessageText, InputBotInlineMessageMediaGeo, InputBotInlineMessageMediaVenue, InputBotInlineMessageMediaContact, InputBotInlineMessageGame, InputBotInlineMessageMediaInvoice, InputBotInlineMessageMediaWebPage.
+// InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of InputBotInlineMessageMediaAuto, InputBotInlineMessageText, InputBotInlineMessageMediaGeo, InputBotInlineMessageMediaVenue, InputBotInlineMessageMediaContact, InputBotInlineMessageGame, InputBotInlineMessageMediaInvoice, InputBotInlineMessageMediaWebPage, InputBotInlineMessageRichMessage.
 //
 // See https://core.telegram.org/type/InputBotInlineMessage.
 type InputBotInlineMessageClass interface {
@@ -667,6 +997,8 @@ func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessag
 		v = &InputBotInlineMessageMediaInvoice{}
 	case InputBotInlineMessageMediaWebPageTypeID:
 		v = &InputBotInlineMessageMediaWebPage{}
+	case InputBotInlineMessageRichMessageTypeID:
+		v = &InputBotInlineMessageRichMessage{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -1688,6 +2020,104 @@ func (m *InputBotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth in
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// InputBotInlineMessageRichMessage is the TL constructor inputBotInlineMessageRichMessage:
+//
+//	inputBotInlineMessageRichMessage#b43df56c flags:# reply_markup:flags.2?ReplyMarkup rich_message:InputRichMessage = InputBotInlineMessage
+//
+// See https://core.telegram.org/constructor/inputBotInlineMessageRichMessage.
+type InputBotInlineMessageRichMessage struct {
+	Flags       bin.Fields       // flags word; see the type's doc
+	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
+	RichMessage InputRichMessageClass
+}
+
+// InputBotInlineMessageRichMessageTypeID is the ID of inputBotInlineMessageRichMessage.
+const InputBotInlineMessageRichMessageTypeID = 0xb43df56c
+
+// TypeID returns 0xb43df56c, the ID of inputBotInlineMessageRichMessage.
+func (*InputBotInlineMessageRichMessage) TypeID() uint32 {
+	return InputBotInlineMessageRichMessageTypeID
+}
+
+// TypeName returns "inputBotInlineMessageRichMessage".
+func (*InputBotInlineMessageRichMessage) TypeName() string {
+	return "inputBotInlineMessageRichMessage"
+}
+
+// inputBotInlineMessageClass marks InputBotInlineMessageRichMessage as a InputBotInlineMessageClass.
+func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBotInlineMessageRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyMarkup != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		if err := encodeObj(b, m.ReplyMarkup); err != nil {
+			return encodeErr("inputBotInlineMessageRichMessage#b43df56c", "reply_markup", err)
+		}
+	}
+	if err := encodeObj(b, m.RichMessage); err != nil {
+		return encodeErr("inputBotInlineMessageRichMessage#b43df56c", "rich_message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
+		return decodeErr("inputBotInlineMessageRichMessage#b43df56c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageRichMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBotInlineMessageRichMessage#b43df56c", "", ErrTooDeep)
+	}
+	*m = InputBotInlineMessageRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputBotInlineMessageRichMessage#b43df56c", "flags", err)
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return decodeErr("inputBotInlineMessageRichMessage#b43df56c", "reply_markup", err)
+		}
+	}
+	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		return decodeErr("inputBotInlineMessageRichMessage#b43df56c", "rich_message", err)
+	}
+	m.Flags &^= 1 << 2
 	return nil
 }
 
@@ -3004,6 +3434,251 @@ func (m *InputChatPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// InputChatThemeClass is the TL type InputChatTheme: one of InputChatThemeEmpty, InputChatTheme, InputChatThemeUniqueGift.
+//
+// See https://core.telegram.org/type/InputChatTheme.
+type InputChatThemeClass interface {
+	Object
+	inputChatThemeClass()
+}
+
+// DecodeInputChatTheme decodes any constructor of InputChatTheme.
+func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
+	return decodeInputChatTheme(b, 0)
+}
+
+// decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels deep.
+func decodeInputChatTheme(b *bin.Buffer, depth int) (InputChatThemeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputChatThemeClass
+	switch id {
+	case InputChatThemeEmptyTypeID:
+		v = &InputChatThemeEmpty{}
+	case InputChatThemeTypeID:
+		v = &InputChatTheme{}
+	case InputChatThemeUniqueGiftTypeID:
+		v = &InputChatThemeUniqueGift{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputChatTheme",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputChatThemeEmpty is the TL constructor inputChatThemeEmpty:
+//
+//	inputChatThemeEmpty#83268483 = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatThemeEmpty.
+type InputChatThemeEmpty struct{}
+
+// InputChatThemeEmptyTypeID is the ID of inputChatThemeEmpty.
+const InputChatThemeEmptyTypeID = 0x83268483
+
+// TypeID returns 0x83268483, the ID of inputChatThemeEmpty.
+func (*InputChatThemeEmpty) TypeID() uint32 {
+	return InputChatThemeEmptyTypeID
+}
+
+// TypeName returns "inputChatThemeEmpty".
+func (*InputChatThemeEmpty) TypeName() string {
+	return "inputChatThemeEmpty"
+}
+
+// inputChatThemeClass marks InputChatThemeEmpty as a InputChatThemeClass.
+func (*InputChatThemeEmpty) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
+		return decodeErr("inputChatThemeEmpty#83268483", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatThemeEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputChatTheme is the TL constructor inputChatTheme:
+//
+//	inputChatTheme#c93de95c emoticon:string = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatTheme.
+type InputChatTheme struct {
+	Emoticon string
+}
+
+// InputChatThemeTypeID is the ID of inputChatTheme.
+const InputChatThemeTypeID = 0xc93de95c
+
+// TypeID returns 0xc93de95c, the ID of inputChatTheme.
+func (*InputChatTheme) TypeID() uint32 {
+	return InputChatThemeTypeID
+}
+
+// TypeName returns "inputChatTheme".
+func (*InputChatTheme) TypeName() string {
+	return "inputChatTheme"
+}
+
+// inputChatThemeClass marks InputChatTheme as a InputChatThemeClass.
+func (*InputChatTheme) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatTheme) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Emoticon)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatTheme) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
+		return decodeErr("inputChatTheme#c93de95c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatTheme) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Emoticon, err = b.String(); err != nil {
+		return decodeErr("inputChatTheme#c93de95c", "emoticon", err)
+	}
+	return nil
+}
+
+// InputChatThemeUniqueGift is the TL constructor inputChatThemeUniqueGift:
+//
+//	inputChatThemeUniqueGift#87e5dfe4 slug:string = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatThemeUniqueGift.
+type InputChatThemeUniqueGift struct {
+	Slug string
+}
+
+// InputChatThemeUniqueGiftTypeID is the ID of inputChatThemeUniqueGift.
+const InputChatThemeUniqueGiftTypeID = 0x87e5dfe4
+
+// TypeID returns 0x87e5dfe4, the ID of inputChatThemeUniqueGift.
+func (*InputChatThemeUniqueGift) TypeID() uint32 {
+	return InputChatThemeUniqueGiftTypeID
+}
+
+// TypeName returns "inputChatThemeUniqueGift".
+func (*InputChatThemeUniqueGift) TypeName() string {
+	return "inputChatThemeUniqueGift"
+}
+
+// inputChatThemeClass marks InputChatThemeUniqueGift as a InputChatThemeClass.
+func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeUniqueGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
+		return decodeErr("inputChatThemeUniqueGift#87e5dfe4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatThemeUniqueGift) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("inputChatThemeUniqueGift#87e5dfe4", "slug", err)
+	}
+	return nil
+}
+
 // InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of InputCheckPasswordEmpty, InputCheckPasswordSRP.
 //
 // See https://core.telegram.org/type/InputCheckPasswordSRP.
@@ -3186,7 +3861,186 @@ func (m *InputCheckPasswordSRP) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer, InputDialogPeerFolder.
+// InputCollectibleClass is the TL type InputCollectible: one of InputCollectibleUsername, InputCollectiblePhone.
+//
+// See https://core.telegram.org/type/InputCollectible.
+type InputCollectibleClass interface {
+	Object
+	inputCollectibleClass()
+}
+
+// DecodeInputCollectible decodes any constructor of InputCollectible.
+func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
+	return decodeInputCollectible(b, 0)
+}
+
+// decodeInputCollectible is DecodeInputCollectible for a value nested depth levels deep.
+func decodeInputCollectible(b *bin.Buffer, depth int) (InputCollectibleClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputCollectibleClass
+	switch id {
+	case InputCollectibleUsernameTypeID:
+		v = &InputCollectibleUsername{}
+	case InputCollectiblePhoneTypeID:
+		v = &InputCollectiblePhone{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputCollectible",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputCollectibleUsername is the TL constructor inputCollectibleUsername:
+//
+//	inputCollectibleUsername#e39460a9 username:string = InputCollectible
+//
+// See https://core.telegram.org/constructor/inputCollectibleUsername.
+type InputCollectibleUsername struct {
+	Username string
+}
+
+// InputCollectibleUsernameTypeID is the ID of inputCollectibleUsername.
+const InputCollectibleUsernameTypeID = 0xe39460a9
+
+// TypeID returns 0xe39460a9, the ID of inputCollectibleUsername.
+func (*InputCollectibleUsername) TypeID() uint32 {
+	return InputCollectibleUsernameTypeID
+}
+
+// TypeName returns "inputCollectibleUsername".
+func (*InputCollectibleUsername) TypeName() string {
+	return "inputCollectibleUsername"
+}
+
+// inputCollectibleClass marks InputCollectibleUsername as a InputCollectibleClass.
+func (*InputCollectibleUsername) inputCollectibleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputCollectibleUsernameTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Username)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
+		return decodeErr("inputCollectibleUsername#e39460a9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCollectibleUsername) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Username, err = b.String(); err != nil {
+		return decodeErr("inputCollectibleUsername#e39460a9", "username", err)
+	}
+	return nil
+}
+
+// InputCollectiblePhone is the TL constructor inputCollectiblePhone:
+//
+//	inputCollectiblePhone#a2e214a4 phone:string = InputCollectible
+//
+// See https://core.telegram.org/constructor/inputCollectiblePhone.
+type InputCollectiblePhone struct {
+	Phone string
+}
+
+// InputCollectiblePhoneTypeID is the ID of inputCollectiblePhone.
+const InputCollectiblePhoneTypeID = 0xa2e214a4
+
+// TypeID returns 0xa2e214a4, the ID of inputCollectiblePhone.
+func (*InputCollectiblePhone) TypeID() uint32 {
+	return InputCollectiblePhoneTypeID
+}
+
+// TypeName returns "inputCollectiblePhone".
+func (*InputCollectiblePhone) TypeName() string {
+	return "inputCollectiblePhone"
+}
+
+// inputCollectibleClass marks InputCollectiblePhone as a InputCollectibleClass.
+func (*InputCollectiblePhone) inputCollectibleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputCollectiblePhoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Phone)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
+		return decodeErr("inputCollectiblePhone#a2e214a4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCollectiblePhone) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Phone, err = b.String(); err != nil {
+		return decodeErr("inputCollectiblePhone#a2e214a4", "phone", err)
+	}
+	return nil
+}
+
+// InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer, InputDialogPeerFolder, InputDialogPeerCommunity.
 //
 // See https://core.telegram.org/type/InputDialogPeer.
 type InputDialogPeerClass interface {
@@ -3211,6 +4065,8 @@ func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, erro
 		v = &InputDialogPeer{}
 	case InputDialogPeerFolderTypeID:
 		v = &InputDialogPeerFolder{}
+	case InputDialogPeerCommunityTypeID:
+		v = &InputDialogPeerCommunity{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -3366,6 +4222,82 @@ func (m *InputDialogPeerFolder) decodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.FolderID, err = b.Int(); err != nil {
 		return decodeErr("inputDialogPeerFolder#64600527", "folder_id", err)
+	}
+	return nil
+}
+
+// InputDialogPeerCommunity is the TL constructor inputDialogPeerCommunity:
+//
+//	inputDialogPeerCommunity#69ef72c4 community:InputChannel = InputDialogPeer
+//
+// See https://core.telegram.org/constructor/inputDialogPeerCommunity.
+type InputDialogPeerCommunity struct {
+	Community InputChannelClass
+}
+
+// InputDialogPeerCommunityTypeID is the ID of inputDialogPeerCommunity.
+const InputDialogPeerCommunityTypeID = 0x69ef72c4
+
+// TypeID returns 0x69ef72c4, the ID of inputDialogPeerCommunity.
+func (*InputDialogPeerCommunity) TypeID() uint32 {
+	return InputDialogPeerCommunityTypeID
+}
+
+// TypeName returns "inputDialogPeerCommunity".
+func (*InputDialogPeerCommunity) TypeName() string {
+	return "inputDialogPeerCommunity"
+}
+
+// inputDialogPeerClass marks InputDialogPeerCommunity as a InputDialogPeerClass.
+func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputDialogPeerCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Community); err != nil {
+		return encodeErr("inputDialogPeerCommunity#69ef72c4", "community", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
+		return decodeErr("inputDialogPeerCommunity#69ef72c4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeerCommunity) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputDialogPeerCommunity#69ef72c4", "", ErrTooDeep)
+	}
+	var err error
+	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("inputDialogPeerCommunity#69ef72c4", "community", err)
 	}
 	return nil
 }
@@ -3900,7 +4832,7 @@ func (m *InputEncryptedFileBigUploaded) decodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// InputFileClass is the TL type InputFile: one of InputFile, InputFileBig.
+// InputFileClass is the TL type InputFile: one of InputFile, InputFileBig, InputFileStoryDocument.
 //
 // See https://core.telegram.org/type/InputFile.
 type InputFileClass interface {
@@ -3925,6 +4857,8 @@ func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
 		v = &InputFile{}
 	case InputFileBigTypeID:
 		v = &InputFileBig{}
+	case InputFileStoryDocumentTypeID:
+		v = &InputFileStoryDocument{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -4100,6 +5034,82 @@ func (m *InputFileBig) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.Name, err = b.String(); err != nil {
 		return decodeErr("inputFileBig#fa4f0bb5", "name", err)
+	}
+	return nil
+}
+
+// InputFileStoryDocument is the TL constructor inputFileStoryDocument:
+//
+//	inputFileStoryDocument#62dc8b48 id:InputDocument = InputFile
+//
+// See https://core.telegram.org/constructor/inputFileStoryDocument.
+type InputFileStoryDocument struct {
+	ID InputDocumentClass
+}
+
+// InputFileStoryDocumentTypeID is the ID of inputFileStoryDocument.
+const InputFileStoryDocumentTypeID = 0x62dc8b48
+
+// TypeID returns 0x62dc8b48, the ID of inputFileStoryDocument.
+func (*InputFileStoryDocument) TypeID() uint32 {
+	return InputFileStoryDocumentTypeID
+}
+
+// TypeName returns "inputFileStoryDocument".
+func (*InputFileStoryDocument) TypeName() string {
+	return "inputFileStoryDocument"
+}
+
+// inputFileClass marks InputFileStoryDocument as a InputFileClass.
+func (*InputFileStoryDocument) inputFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputFileStoryDocumentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ID); err != nil {
+		return encodeErr("inputFileStoryDocument#62dc8b48", "id", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
+		return decodeErr("inputFileStoryDocument#62dc8b48", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileStoryDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputFileStoryDocument#62dc8b48", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return decodeErr("inputFileStoryDocument#62dc8b48", "id", err)
 	}
 	return nil
 }
@@ -4917,7 +5927,7 @@ func (m *InputStickerSetThumb) decodeBareAt(b *bin.Buffer, depth int) error {
 // fields that arrived with a zero value.
 type InputGroupCallStream struct {
 	Flags        bin.Fields // flags word; see the type's doc
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	TimeMs       int64
 	Scale        int
 	VideoChannel int // flags.0?int
@@ -4959,7 +5969,7 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("inputGroupCallStream#0598a92a", "call", err)
 	}
 	b.PutLong(m.TimeMs)
@@ -5002,7 +6012,7 @@ func (m *InputGroupCallStream) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("inputGroupCallStream#0598a92a", "flags", err)
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("inputGroupCallStream#0598a92a", "call", err)
 	}
 	if m.TimeMs, err = b.Long(); err != nil {
@@ -5609,7 +6619,264 @@ func (m *InputGeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage, InputInvoiceSlug, InputInvoicePremiumGiftCode.
+// InputGroupCallClass is the TL type InputGroupCall: one of InputGroupCall, InputGroupCallSlug, InputGroupCallInviteMessage.
+//
+// See https://core.telegram.org/type/InputGroupCall.
+type InputGroupCallClass interface {
+	Object
+	inputGroupCallClass()
+}
+
+// DecodeInputGroupCall decodes any constructor of InputGroupCall.
+func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
+	return decodeInputGroupCall(b, 0)
+}
+
+// decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels deep.
+func decodeInputGroupCall(b *bin.Buffer, depth int) (InputGroupCallClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputGroupCallClass
+	switch id {
+	case InputGroupCallTypeID:
+		v = &InputGroupCall{}
+	case InputGroupCallSlugTypeID:
+		v = &InputGroupCallSlug{}
+	case InputGroupCallInviteMessageTypeID:
+		v = &InputGroupCallInviteMessage{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputGroupCall",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputGroupCall is the TL constructor inputGroupCall:
+//
+//	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCall.
+type InputGroupCall struct {
+	ID         int64
+	AccessHash int64
+}
+
+// InputGroupCallTypeID is the ID of inputGroupCall.
+const InputGroupCallTypeID = 0xd8aa840f
+
+// TypeID returns 0xd8aa840f, the ID of inputGroupCall.
+func (*InputGroupCall) TypeID() uint32 {
+	return InputGroupCallTypeID
+}
+
+// TypeName returns "inputGroupCall".
+func (*InputGroupCall) TypeName() string {
+	return "inputGroupCall"
+}
+
+// inputGroupCallClass marks InputGroupCall as a InputGroupCallClass.
+func (*InputGroupCall) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCall) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
+		return decodeErr("inputGroupCall#d8aa840f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("inputGroupCall#d8aa840f", "id", err)
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return decodeErr("inputGroupCall#d8aa840f", "access_hash", err)
+	}
+	return nil
+}
+
+// InputGroupCallSlug is the TL constructor inputGroupCallSlug:
+//
+//	inputGroupCallSlug#fe06823f slug:string = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCallSlug.
+type InputGroupCallSlug struct {
+	Slug string
+}
+
+// InputGroupCallSlugTypeID is the ID of inputGroupCallSlug.
+const InputGroupCallSlugTypeID = 0xfe06823f
+
+// TypeID returns 0xfe06823f, the ID of inputGroupCallSlug.
+func (*InputGroupCallSlug) TypeID() uint32 {
+	return InputGroupCallSlugTypeID
+}
+
+// TypeName returns "inputGroupCallSlug".
+func (*InputGroupCallSlug) TypeName() string {
+	return "inputGroupCallSlug"
+}
+
+// inputGroupCallClass marks InputGroupCallSlug as a InputGroupCallClass.
+func (*InputGroupCallSlug) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
+		return decodeErr("inputGroupCallSlug#fe06823f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("inputGroupCallSlug#fe06823f", "slug", err)
+	}
+	return nil
+}
+
+// InputGroupCallInviteMessage is the TL constructor inputGroupCallInviteMessage:
+//
+//	inputGroupCallInviteMessage#8c10603f msg_id:int = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCallInviteMessage.
+type InputGroupCallInviteMessage struct {
+	MsgID int
+}
+
+// InputGroupCallInviteMessageTypeID is the ID of inputGroupCallInviteMessage.
+const InputGroupCallInviteMessageTypeID = 0x8c10603f
+
+// TypeID returns 0x8c10603f, the ID of inputGroupCallInviteMessage.
+func (*InputGroupCallInviteMessage) TypeID() uint32 {
+	return InputGroupCallInviteMessageTypeID
+}
+
+// TypeName returns "inputGroupCallInviteMessage".
+func (*InputGroupCallInviteMessage) TypeName() string {
+	return "inputGroupCallInviteMessage"
+}
+
+// inputGroupCallClass marks InputGroupCallInviteMessage as a InputGroupCallClass.
+func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallInviteMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
+		return decodeErr("inputGroupCallInviteMessage#8c10603f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallInviteMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("inputGroupCallInviteMessage#8c10603f", "msg_id", err)
+	}
+	return nil
+}
+
+// InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage, InputInvoiceSlug, InputInvoicePremiumGiftCode, InputInvoiceStars, InputInvoiceChatInviteSubscription, InputInvoiceStarGift, InputInvoiceStarGiftUpgrade, InputInvoiceStarGiftTransfer, InputInvoicePremiumGiftStars, InputInvoiceBusinessBotTransferStars, InputInvoiceStarGiftResale, InputInvoiceStarGiftPrepaidUpgrade, InputInvoicePremiumAuthCode, InputInvoiceStarGiftDropOriginalDetails, InputInvoiceStarGiftAuctionBid.
 //
 // See https://core.telegram.org/type/InputInvoice.
 type InputInvoiceClass interface {
@@ -5636,6 +6903,30 @@ func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
 		v = &InputInvoiceSlug{}
 	case InputInvoicePremiumGiftCodeTypeID:
 		v = &InputInvoicePremiumGiftCode{}
+	case InputInvoiceStarsTypeID:
+		v = &InputInvoiceStars{}
+	case InputInvoiceChatInviteSubscriptionTypeID:
+		v = &InputInvoiceChatInviteSubscription{}
+	case InputInvoiceStarGiftTypeID:
+		v = &InputInvoiceStarGift{}
+	case InputInvoiceStarGiftUpgradeTypeID:
+		v = &InputInvoiceStarGiftUpgrade{}
+	case InputInvoiceStarGiftTransferTypeID:
+		v = &InputInvoiceStarGiftTransfer{}
+	case InputInvoicePremiumGiftStarsTypeID:
+		v = &InputInvoicePremiumGiftStars{}
+	case InputInvoiceBusinessBotTransferStarsTypeID:
+		v = &InputInvoiceBusinessBotTransferStars{}
+	case InputInvoiceStarGiftResaleTypeID:
+		v = &InputInvoiceStarGiftResale{}
+	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
+		v = &InputInvoiceStarGiftPrepaidUpgrade{}
+	case InputInvoicePremiumAuthCodeTypeID:
+		v = &InputInvoicePremiumAuthCode{}
+	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
+		v = &InputInvoiceStarGiftDropOriginalDetails{}
+	case InputInvoiceStarGiftAuctionBidTypeID:
+		v = &InputInvoiceStarGiftAuctionBid{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -5883,7 +7174,1078 @@ func (m *InputInvoicePremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// InputMediaClass is the TL type InputMedia: one of InputMediaEmpty, InputMediaUploadedPhoto, InputMediaPhoto, InputMediaGeoPoint, InputMediaContact, InputMediaUploadedDocument, InputMediaDocument, InputMediaVenue, InputMediaPhotoExternal, InputMediaDocumentExternal, InputMediaGame, InputMediaInvoice, InputMediaGeoLive, InputMediaPoll, InputMediaDice, InputMediaStory, InputMediaWebPage.
+// InputInvoiceStars is the TL constructor inputInvoiceStars:
+//
+//	inputInvoiceStars#65f00ce3 purpose:InputStorePaymentPurpose = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStars.
+type InputInvoiceStars struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// InputInvoiceStarsTypeID is the ID of inputInvoiceStars.
+const InputInvoiceStarsTypeID = 0x65f00ce3
+
+// TypeID returns 0x65f00ce3, the ID of inputInvoiceStars.
+func (*InputInvoiceStars) TypeID() uint32 {
+	return InputInvoiceStarsTypeID
+}
+
+// TypeName returns "inputInvoiceStars".
+func (*InputInvoiceStars) TypeName() string {
+	return "inputInvoiceStars"
+}
+
+// inputInvoiceClass marks InputInvoiceStars as a InputInvoiceClass.
+func (*InputInvoiceStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Purpose); err != nil {
+		return encodeErr("inputInvoiceStars#65f00ce3", "purpose", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
+		return decodeErr("inputInvoiceStars#65f00ce3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStars) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStars#65f00ce3", "", ErrTooDeep)
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStars#65f00ce3", "purpose", err)
+	}
+	return nil
+}
+
+// InputInvoiceChatInviteSubscription is the TL constructor inputInvoiceChatInviteSubscription:
+//
+//	inputInvoiceChatInviteSubscription#34e793f1 hash:string = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceChatInviteSubscription.
+type InputInvoiceChatInviteSubscription struct {
+	Hash string
+}
+
+// InputInvoiceChatInviteSubscriptionTypeID is the ID of inputInvoiceChatInviteSubscription.
+const InputInvoiceChatInviteSubscriptionTypeID = 0x34e793f1
+
+// TypeID returns 0x34e793f1, the ID of inputInvoiceChatInviteSubscription.
+func (*InputInvoiceChatInviteSubscription) TypeID() uint32 {
+	return InputInvoiceChatInviteSubscriptionTypeID
+}
+
+// TypeName returns "inputInvoiceChatInviteSubscription".
+func (*InputInvoiceChatInviteSubscription) TypeName() string {
+	return "inputInvoiceChatInviteSubscription"
+}
+
+// inputInvoiceClass marks InputInvoiceChatInviteSubscription as a InputInvoiceClass.
+func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceChatInviteSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
+		return decodeErr("inputInvoiceChatInviteSubscription#34e793f1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceChatInviteSubscription) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.String(); err != nil {
+		return decodeErr("inputInvoiceChatInviteSubscription#34e793f1", "hash", err)
+	}
+	return nil
+}
+
+// InputInvoiceStarGift is the TL constructor inputInvoiceStarGift:
+//
+//	inputInvoiceStarGift#e8625e92 flags:# hide_name:flags.0?true include_upgrade:flags.2?true peer:InputPeer gift_id:long message:flags.1?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGift.
+type InputInvoiceStarGift struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	HideName       bool       // flags.0?true
+	IncludeUpgrade bool       // flags.2?true
+	Peer           InputPeerClass
+	GiftID         int64
+	Message        *TextWithEntities // flags.1?TextWithEntities
+}
+
+// InputInvoiceStarGiftTypeID is the ID of inputInvoiceStarGift.
+const InputInvoiceStarGiftTypeID = 0xe8625e92
+
+// TypeID returns 0xe8625e92, the ID of inputInvoiceStarGift.
+func (*InputInvoiceStarGift) TypeID() uint32 {
+	return InputInvoiceStarGiftTypeID
+}
+
+// TypeName returns "inputInvoiceStarGift".
+func (*InputInvoiceStarGift) TypeName() string {
+	return "inputInvoiceStarGift"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGift as a InputInvoiceClass.
+func (*InputInvoiceStarGift) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.HideName {
+		flags.Set(0)
+	}
+	if m.IncludeUpgrade {
+		flags.Set(2)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("inputInvoiceStarGift#e8625e92", "peer", err)
+	}
+	b.PutLong(m.GiftID)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("inputInvoiceStarGift#e8625e92", "message", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
+		return decodeErr("inputInvoiceStarGift#e8625e92", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGift#e8625e92", "", ErrTooDeep)
+	}
+	*m = InputInvoiceStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputInvoiceStarGift#e8625e92", "flags", err)
+	}
+	m.HideName = m.Flags.Has(0)
+	m.IncludeUpgrade = m.Flags.Has(2)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGift#e8625e92", "peer", err)
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return decodeErr("inputInvoiceStarGift#e8625e92", "gift_id", err)
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("inputInvoiceStarGift#e8625e92", "message", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// InputInvoiceStarGiftUpgrade is the TL constructor inputInvoiceStarGiftUpgrade:
+//
+//	inputInvoiceStarGiftUpgrade#4d818d5d flags:# keep_original_details:flags.0?true stargift:InputSavedStarGift = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftUpgrade.
+type InputInvoiceStarGiftUpgrade struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	KeepOriginalDetails bool       // flags.0?true
+	Stargift            InputSavedStarGiftClass
+}
+
+// InputInvoiceStarGiftUpgradeTypeID is the ID of inputInvoiceStarGiftUpgrade.
+const InputInvoiceStarGiftUpgradeTypeID = 0x4d818d5d
+
+// TypeID returns 0x4d818d5d, the ID of inputInvoiceStarGiftUpgrade.
+func (*InputInvoiceStarGiftUpgrade) TypeID() uint32 {
+	return InputInvoiceStarGiftUpgradeTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftUpgrade".
+func (*InputInvoiceStarGiftUpgrade) TypeName() string {
+	return "inputInvoiceStarGiftUpgrade"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftUpgrade as a InputInvoiceClass.
+func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftUpgradeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.KeepOriginalDetails {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Stargift); err != nil {
+		return encodeErr("inputInvoiceStarGiftUpgrade#4d818d5d", "stargift", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
+		return decodeErr("inputInvoiceStarGiftUpgrade#4d818d5d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftUpgrade) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGiftUpgrade#4d818d5d", "", ErrTooDeep)
+	}
+	*m = InputInvoiceStarGiftUpgrade{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputInvoiceStarGiftUpgrade#4d818d5d", "flags", err)
+	}
+	m.KeepOriginalDetails = m.Flags.Has(0)
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGiftUpgrade#4d818d5d", "stargift", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceStarGiftTransfer is the TL constructor inputInvoiceStarGiftTransfer:
+//
+//	inputInvoiceStarGiftTransfer#4a5f5bd9 stargift:InputSavedStarGift to_id:InputPeer = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftTransfer.
+type InputInvoiceStarGiftTransfer struct {
+	Stargift InputSavedStarGiftClass
+	ToID     InputPeerClass
+}
+
+// InputInvoiceStarGiftTransferTypeID is the ID of inputInvoiceStarGiftTransfer.
+const InputInvoiceStarGiftTransferTypeID = 0x4a5f5bd9
+
+// TypeID returns 0x4a5f5bd9, the ID of inputInvoiceStarGiftTransfer.
+func (*InputInvoiceStarGiftTransfer) TypeID() uint32 {
+	return InputInvoiceStarGiftTransferTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftTransfer".
+func (*InputInvoiceStarGiftTransfer) TypeName() string {
+	return "inputInvoiceStarGiftTransfer"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftTransfer as a InputInvoiceClass.
+func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftTransferTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Stargift); err != nil {
+		return encodeErr("inputInvoiceStarGiftTransfer#4a5f5bd9", "stargift", err)
+	}
+	if err := encodeObj(b, m.ToID); err != nil {
+		return encodeErr("inputInvoiceStarGiftTransfer#4a5f5bd9", "to_id", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
+		return decodeErr("inputInvoiceStarGiftTransfer#4a5f5bd9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftTransfer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGiftTransfer#4a5f5bd9", "", ErrTooDeep)
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGiftTransfer#4a5f5bd9", "stargift", err)
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGiftTransfer#4a5f5bd9", "to_id", err)
+	}
+	return nil
+}
+
+// InputInvoicePremiumGiftStars is the TL constructor inputInvoicePremiumGiftStars:
+//
+//	inputInvoicePremiumGiftStars#dabab2ef flags:# user_id:InputUser months:int message:flags.0?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoicePremiumGiftStars.
+type InputInvoicePremiumGiftStars struct {
+	Flags   bin.Fields // flags word; see the type's doc
+	UserID  InputUserClass
+	Months  int
+	Message *TextWithEntities // flags.0?TextWithEntities
+}
+
+// InputInvoicePremiumGiftStarsTypeID is the ID of inputInvoicePremiumGiftStars.
+const InputInvoicePremiumGiftStarsTypeID = 0xdabab2ef
+
+// TypeID returns 0xdabab2ef, the ID of inputInvoicePremiumGiftStars.
+func (*InputInvoicePremiumGiftStars) TypeID() uint32 {
+	return InputInvoicePremiumGiftStarsTypeID
+}
+
+// TypeName returns "inputInvoicePremiumGiftStars".
+func (*InputInvoicePremiumGiftStars) TypeName() string {
+	return "inputInvoicePremiumGiftStars"
+}
+
+// inputInvoiceClass marks InputInvoicePremiumGiftStars as a InputInvoiceClass.
+func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoicePremiumGiftStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.UserID); err != nil {
+		return encodeErr("inputInvoicePremiumGiftStars#dabab2ef", "user_id", err)
+	}
+	b.PutInt(m.Months)
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("inputInvoicePremiumGiftStars#dabab2ef", "message", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
+		return decodeErr("inputInvoicePremiumGiftStars#dabab2ef", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumGiftStars) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoicePremiumGiftStars#dabab2ef", "", ErrTooDeep)
+	}
+	*m = InputInvoicePremiumGiftStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputInvoicePremiumGiftStars#dabab2ef", "flags", err)
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("inputInvoicePremiumGiftStars#dabab2ef", "user_id", err)
+	}
+	if m.Months, err = b.Int(); err != nil {
+		return decodeErr("inputInvoicePremiumGiftStars#dabab2ef", "months", err)
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("inputInvoicePremiumGiftStars#dabab2ef", "message", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceBusinessBotTransferStars is the TL constructor inputInvoiceBusinessBotTransferStars:
+//
+//	inputInvoiceBusinessBotTransferStars#f4997e42 bot:InputUser stars:long = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceBusinessBotTransferStars.
+type InputInvoiceBusinessBotTransferStars struct {
+	Bot   InputUserClass
+	Stars int64
+}
+
+// InputInvoiceBusinessBotTransferStarsTypeID is the ID of inputInvoiceBusinessBotTransferStars.
+const InputInvoiceBusinessBotTransferStarsTypeID = 0xf4997e42
+
+// TypeID returns 0xf4997e42, the ID of inputInvoiceBusinessBotTransferStars.
+func (*InputInvoiceBusinessBotTransferStars) TypeID() uint32 {
+	return InputInvoiceBusinessBotTransferStarsTypeID
+}
+
+// TypeName returns "inputInvoiceBusinessBotTransferStars".
+func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
+	return "inputInvoiceBusinessBotTransferStars"
+}
+
+// inputInvoiceClass marks InputInvoiceBusinessBotTransferStars as a InputInvoiceClass.
+func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceBusinessBotTransferStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Bot); err != nil {
+		return encodeErr("inputInvoiceBusinessBotTransferStars#f4997e42", "bot", err)
+	}
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
+		return decodeErr("inputInvoiceBusinessBotTransferStars#f4997e42", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceBusinessBotTransferStars) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceBusinessBotTransferStars#f4997e42", "", ErrTooDeep)
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceBusinessBotTransferStars#f4997e42", "bot", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("inputInvoiceBusinessBotTransferStars#f4997e42", "stars", err)
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftResale is the TL constructor inputInvoiceStarGiftResale:
+//
+//	inputInvoiceStarGiftResale#c39f5324 flags:# ton:flags.0?true slug:string to_id:InputPeer = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftResale.
+type InputInvoiceStarGiftResale struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Ton   bool       // flags.0?true
+	Slug  string
+	ToID  InputPeerClass
+}
+
+// InputInvoiceStarGiftResaleTypeID is the ID of inputInvoiceStarGiftResale.
+const InputInvoiceStarGiftResaleTypeID = 0xc39f5324
+
+// TypeID returns 0xc39f5324, the ID of inputInvoiceStarGiftResale.
+func (*InputInvoiceStarGiftResale) TypeID() uint32 {
+	return InputInvoiceStarGiftResaleTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftResale".
+func (*InputInvoiceStarGiftResale) TypeName() string {
+	return "inputInvoiceStarGiftResale"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftResale as a InputInvoiceClass.
+func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftResaleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ton {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Slug)
+	if err := encodeObj(b, m.ToID); err != nil {
+		return encodeErr("inputInvoiceStarGiftResale#c39f5324", "to_id", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
+		return decodeErr("inputInvoiceStarGiftResale#c39f5324", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftResale) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGiftResale#c39f5324", "", ErrTooDeep)
+	}
+	*m = InputInvoiceStarGiftResale{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputInvoiceStarGiftResale#c39f5324", "flags", err)
+	}
+	m.Ton = m.Flags.Has(0)
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("inputInvoiceStarGiftResale#c39f5324", "slug", err)
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGiftResale#c39f5324", "to_id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceStarGiftPrepaidUpgrade is the TL constructor inputInvoiceStarGiftPrepaidUpgrade:
+//
+//	inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8 peer:InputPeer hash:string = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftPrepaidUpgrade.
+type InputInvoiceStarGiftPrepaidUpgrade struct {
+	Peer InputPeerClass
+	Hash string
+}
+
+// InputInvoiceStarGiftPrepaidUpgradeTypeID is the ID of inputInvoiceStarGiftPrepaidUpgrade.
+const InputInvoiceStarGiftPrepaidUpgradeTypeID = 0x9a0b48b8
+
+// TypeID returns 0x9a0b48b8, the ID of inputInvoiceStarGiftPrepaidUpgrade.
+func (*InputInvoiceStarGiftPrepaidUpgrade) TypeID() uint32 {
+	return InputInvoiceStarGiftPrepaidUpgradeTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftPrepaidUpgrade".
+func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
+	return "inputInvoiceStarGiftPrepaidUpgrade"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftPrepaidUpgrade as a InputInvoiceClass.
+func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftPrepaidUpgradeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8", "peer", err)
+	}
+	b.PutString(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
+		return decodeErr("inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8", "peer", err)
+	}
+	if m.Hash, err = b.String(); err != nil {
+		return decodeErr("inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8", "hash", err)
+	}
+	return nil
+}
+
+// InputInvoicePremiumAuthCode is the TL constructor inputInvoicePremiumAuthCode:
+//
+//	inputInvoicePremiumAuthCode#3e77f614 purpose:InputStorePaymentPurpose = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoicePremiumAuthCode.
+type InputInvoicePremiumAuthCode struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// InputInvoicePremiumAuthCodeTypeID is the ID of inputInvoicePremiumAuthCode.
+const InputInvoicePremiumAuthCodeTypeID = 0x3e77f614
+
+// TypeID returns 0x3e77f614, the ID of inputInvoicePremiumAuthCode.
+func (*InputInvoicePremiumAuthCode) TypeID() uint32 {
+	return InputInvoicePremiumAuthCodeTypeID
+}
+
+// TypeName returns "inputInvoicePremiumAuthCode".
+func (*InputInvoicePremiumAuthCode) TypeName() string {
+	return "inputInvoicePremiumAuthCode"
+}
+
+// inputInvoiceClass marks InputInvoicePremiumAuthCode as a InputInvoiceClass.
+func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoicePremiumAuthCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Purpose); err != nil {
+		return encodeErr("inputInvoicePremiumAuthCode#3e77f614", "purpose", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
+		return decodeErr("inputInvoicePremiumAuthCode#3e77f614", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumAuthCode) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoicePremiumAuthCode#3e77f614", "", ErrTooDeep)
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return decodeErr("inputInvoicePremiumAuthCode#3e77f614", "purpose", err)
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftDropOriginalDetails is the TL constructor inputInvoiceStarGiftDropOriginalDetails:
+//
+//	inputInvoiceStarGiftDropOriginalDetails#923d8d1 stargift:InputSavedStarGift = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftDropOriginalDetails.
+type InputInvoiceStarGiftDropOriginalDetails struct {
+	Stargift InputSavedStarGiftClass
+}
+
+// InputInvoiceStarGiftDropOriginalDetailsTypeID is the ID of inputInvoiceStarGiftDropOriginalDetails.
+const InputInvoiceStarGiftDropOriginalDetailsTypeID = 0x0923d8d1
+
+// TypeID returns 0x0923d8d1, the ID of inputInvoiceStarGiftDropOriginalDetails.
+func (*InputInvoiceStarGiftDropOriginalDetails) TypeID() uint32 {
+	return InputInvoiceStarGiftDropOriginalDetailsTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftDropOriginalDetails".
+func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
+	return "inputInvoiceStarGiftDropOriginalDetails"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftDropOriginalDetails as a InputInvoiceClass.
+func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftDropOriginalDetailsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Stargift); err != nil {
+		return encodeErr("inputInvoiceStarGiftDropOriginalDetails#0923d8d1", "stargift", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
+		return decodeErr("inputInvoiceStarGiftDropOriginalDetails#0923d8d1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftDropOriginalDetails) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGiftDropOriginalDetails#0923d8d1", "", ErrTooDeep)
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return decodeErr("inputInvoiceStarGiftDropOriginalDetails#0923d8d1", "stargift", err)
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftAuctionBid is the TL constructor inputInvoiceStarGiftAuctionBid:
+//
+//	inputInvoiceStarGiftAuctionBid#1ecafa10 flags:# hide_name:flags.0?true update_bid:flags.2?true peer:flags.3?InputPeer gift_id:long bid_amount:long message:flags.1?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftAuctionBid.
+type InputInvoiceStarGiftAuctionBid struct {
+	Flags     bin.Fields     // flags word; see the type's doc
+	HideName  bool           // flags.0?true
+	UpdateBid bool           // flags.2?true
+	Peer      InputPeerClass // flags.3?InputPeer
+	GiftID    int64
+	BidAmount int64
+	Message   *TextWithEntities // flags.1?TextWithEntities
+}
+
+// InputInvoiceStarGiftAuctionBidTypeID is the ID of inputInvoiceStarGiftAuctionBid.
+const InputInvoiceStarGiftAuctionBidTypeID = 0x1ecafa10
+
+// TypeID returns 0x1ecafa10, the ID of inputInvoiceStarGiftAuctionBid.
+func (*InputInvoiceStarGiftAuctionBid) TypeID() uint32 {
+	return InputInvoiceStarGiftAuctionBidTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftAuctionBid".
+func (*InputInvoiceStarGiftAuctionBid) TypeName() string {
+	return "inputInvoiceStarGiftAuctionBid"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftAuctionBid as a InputInvoiceClass.
+func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftAuctionBidTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	if m.HideName {
+		flags.Set(0)
+	}
+	if m.UpdateBid {
+		flags.Set(2)
+	}
+	if m.Peer != nil {
+		flags.Set(3)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "peer", err)
+		}
+	}
+	b.PutLong(m.GiftID)
+	b.PutLong(m.BidAmount)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "message", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
+		return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftAuctionBid) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "", ErrTooDeep)
+	}
+	*m = InputInvoiceStarGiftAuctionBid{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "flags", err)
+	}
+	m.HideName = m.Flags.Has(0)
+	m.UpdateBid = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "peer", err)
+		}
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "gift_id", err)
+	}
+	if m.BidAmount, err = b.Long(); err != nil {
+		return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "bid_amount", err)
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("inputInvoiceStarGiftAuctionBid#1ecafa10", "message", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	return nil
+}
+
+// InputMediaClass is the TL type InputMedia: one of InputMediaEmpty, InputMediaUploadedPhoto, InputMediaPhoto, InputMediaGeoPoint, InputMediaContact, InputMediaUploadedDocument, InputMediaDocument, InputMediaVenue, InputMediaPhotoExternal, InputMediaDocumentExternal, InputMediaGame, InputMediaInvoice, InputMediaGeoLive, InputMediaPoll, InputMediaDice, InputMediaStory, InputMediaWebPage, InputMediaPaidMedia, InputMediaTodo, InputMediaStakeDice.
 //
 // See https://core.telegram.org/type/InputMedia.
 type InputMediaClass interface {
@@ -5938,6 +8300,12 @@ func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
 		v = &InputMediaStory{}
 	case InputMediaWebPageTypeID:
 		v = &InputMediaWebPage{}
+	case InputMediaPaidMediaTypeID:
+		v = &InputMediaPaidMedia{}
+	case InputMediaTodoTypeID:
+		v = &InputMediaTodo{}
+	case InputMediaStakeDiceTypeID:
+		v = &InputMediaStakeDice{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -6016,7 +8384,7 @@ func (m *InputMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto:
 //
-//	inputMediaUploadedPhoto#1e287d04 flags:# spoiler:flags.2?true file:InputFile stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int = InputMedia
+//	inputMediaUploadedPhoto#7d8375da flags:# spoiler:flags.2?true live_photo:flags.3?true file:InputFile stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int video:flags.3?InputDocument = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedPhoto.
 //
@@ -6026,15 +8394,17 @@ func (m *InputMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 type InputMediaUploadedPhoto struct {
 	Flags      bin.Fields // flags word; see the type's doc
 	Spoiler    bool       // flags.2?true
+	LivePhoto  bool       // flags.3?true
 	File       InputFileClass
 	Stickers   []InputDocumentClass // flags.0?Vector<InputDocument>
 	TTLSeconds int                  // flags.1?int
+	Video      InputDocumentClass   // flags.3?InputDocument
 }
 
 // InputMediaUploadedPhotoTypeID is the ID of inputMediaUploadedPhoto.
-const InputMediaUploadedPhotoTypeID = 0x1e287d04
+const InputMediaUploadedPhotoTypeID = 0x7d8375da
 
-// TypeID returns 0x1e287d04, the ID of inputMediaUploadedPhoto.
+// TypeID returns 0x7d8375da, the ID of inputMediaUploadedPhoto.
 func (*InputMediaUploadedPhoto) TypeID() uint32 {
 	return InputMediaUploadedPhotoTypeID
 }
@@ -6061,9 +8431,12 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.Spoiler {
 		flags.Set(2)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(3)
 	}
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
@@ -6073,18 +8446,23 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("inputMediaUploadedPhoto#1e287d04", "file", err)
+		return encodeErr("inputMediaUploadedPhoto#7d8375da", "file", err)
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Stickers))
 		for i := range m.Stickers {
 			if err := encodeObj(b, m.Stickers[i]); err != nil {
-				return encodeErr("inputMediaUploadedPhoto#1e287d04", "stickers", err)
+				return encodeErr("inputMediaUploadedPhoto#7d8375da", "stickers", err)
 			}
 		}
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(3) {
+		if err := encodeObj(b, m.Video); err != nil {
+			return encodeErr("inputMediaUploadedPhoto#7d8375da", "video", err)
+		}
 	}
 	return nil
 }
@@ -6095,7 +8473,7 @@ func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "", err)
+		return decodeErr("inputMediaUploadedPhoto#7d8375da", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6111,28 +8489,34 @@ func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "", ErrTooDeep)
+		return decodeErr("inputMediaUploadedPhoto#7d8375da", "", ErrTooDeep)
 	}
 	*m = InputMediaUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "flags", err)
+		return decodeErr("inputMediaUploadedPhoto#7d8375da", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(2)
+	m.LivePhoto = m.Flags.Has(3)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "file", err)
+		return decodeErr("inputMediaUploadedPhoto#7d8375da", "file", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Stickers, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
-			return decodeErr("inputMediaUploadedPhoto#1e287d04", "stickers", err)
+			return decodeErr("inputMediaUploadedPhoto#7d8375da", "stickers", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaUploadedPhoto#1e287d04", "ttl_seconds", err)
+			return decodeErr("inputMediaUploadedPhoto#7d8375da", "ttl_seconds", err)
 		}
 	}
-	m.Flags &^= 1 << 2
+	if m.Flags.Has(3) {
+		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+			return decodeErr("inputMediaUploadedPhoto#7d8375da", "video", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -6144,7 +8528,7 @@ func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // InputMediaPhoto is the TL constructor inputMediaPhoto:
 //
-//	inputMediaPhoto#b3ba0635 flags:# spoiler:flags.1?true id:InputPhoto ttl_seconds:flags.0?int = InputMedia
+//	inputMediaPhoto#e3af4434 flags:# spoiler:flags.1?true live_photo:flags.2?true id:InputPhoto ttl_seconds:flags.0?int video:flags.2?InputDocument = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaPhoto.
 //
@@ -6154,14 +8538,16 @@ func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 type InputMediaPhoto struct {
 	Flags      bin.Fields // flags word; see the type's doc
 	Spoiler    bool       // flags.1?true
+	LivePhoto  bool       // flags.2?true
 	ID         InputPhotoClass
-	TTLSeconds int // flags.0?int
+	TTLSeconds int                // flags.0?int
+	Video      InputDocumentClass // flags.2?InputDocument
 }
 
 // InputMediaPhotoTypeID is the ID of inputMediaPhoto.
-const InputMediaPhotoTypeID = 0xb3ba0635
+const InputMediaPhotoTypeID = 0xe3af4434
 
-// TypeID returns 0xb3ba0635, the ID of inputMediaPhoto.
+// TypeID returns 0xe3af4434, the ID of inputMediaPhoto.
 func (*InputMediaPhoto) TypeID() uint32 {
 	return InputMediaPhotoTypeID
 }
@@ -6188,19 +8574,27 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Spoiler {
 		flags.Set(1)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(2)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputMediaPhoto#b3ba0635", "id", err)
+		return encodeErr("inputMediaPhoto#e3af4434", "id", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.Video); err != nil {
+			return encodeErr("inputMediaPhoto#e3af4434", "video", err)
+		}
 	}
 	return nil
 }
@@ -6211,7 +8605,7 @@ func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
-		return decodeErr("inputMediaPhoto#b3ba0635", "", err)
+		return decodeErr("inputMediaPhoto#e3af4434", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6227,23 +8621,29 @@ func (m *InputMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaPhoto#b3ba0635", "", ErrTooDeep)
+		return decodeErr("inputMediaPhoto#e3af4434", "", ErrTooDeep)
 	}
 	*m = InputMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaPhoto#b3ba0635", "flags", err)
+		return decodeErr("inputMediaPhoto#e3af4434", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(1)
+	m.LivePhoto = m.Flags.Has(2)
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("inputMediaPhoto#b3ba0635", "id", err)
+		return decodeErr("inputMediaPhoto#e3af4434", "id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaPhoto#b3ba0635", "ttl_seconds", err)
+			return decodeErr("inputMediaPhoto#e3af4434", "ttl_seconds", err)
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(2) {
+		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+			return decodeErr("inputMediaPhoto#e3af4434", "video", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -6414,7 +8814,7 @@ func (m *InputMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument:
 //
-//	inputMediaUploadedDocument#5b38c6c1 flags:# nosound_video:flags.3?true force_file:flags.4?true spoiler:flags.5?true file:InputFile thumb:flags.2?InputFile mime_type:string attributes:Vector<DocumentAttribute> stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int = InputMedia
+//	inputMediaUploadedDocument#37c9330 flags:# nosound_video:flags.3?true force_file:flags.4?true spoiler:flags.5?true file:InputFile thumb:flags.2?InputFile mime_type:string attributes:Vector<DocumentAttribute> stickers:flags.0?Vector<InputDocument> video_cover:flags.6?InputPhoto video_timestamp:flags.7?int ttl_seconds:flags.1?int = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedDocument.
 //
@@ -6422,22 +8822,24 @@ func (m *InputMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type InputMediaUploadedDocument struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	NosoundVideo bool       // flags.3?true
-	ForceFile    bool       // flags.4?true
-	Spoiler      bool       // flags.5?true
-	File         InputFileClass
-	Thumb        InputFileClass // flags.2?InputFile
-	MimeType     string
-	Attributes   []DocumentAttributeClass
-	Stickers     []InputDocumentClass // flags.0?Vector<InputDocument>
-	TTLSeconds   int                  // flags.1?int
+	Flags          bin.Fields // flags word; see the type's doc
+	NosoundVideo   bool       // flags.3?true
+	ForceFile      bool       // flags.4?true
+	Spoiler        bool       // flags.5?true
+	File           InputFileClass
+	Thumb          InputFileClass // flags.2?InputFile
+	MimeType       string
+	Attributes     []DocumentAttributeClass
+	Stickers       []InputDocumentClass // flags.0?Vector<InputDocument>
+	VideoCover     InputPhotoClass      // flags.6?InputPhoto
+	VideoTimestamp int                  // flags.7?int
+	TTLSeconds     int                  // flags.1?int
 }
 
 // InputMediaUploadedDocumentTypeID is the ID of inputMediaUploadedDocument.
-const InputMediaUploadedDocumentTypeID = 0x5b38c6c1
+const InputMediaUploadedDocumentTypeID = 0x037c9330
 
-// TypeID returns 0x5b38c6c1, the ID of inputMediaUploadedDocument.
+// TypeID returns 0x037c9330, the ID of inputMediaUploadedDocument.
 func (*InputMediaUploadedDocument) TypeID() uint32 {
 	return InputMediaUploadedDocumentTypeID
 }
@@ -6464,7 +8866,7 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
 	if m.NosoundVideo {
 		flags.Set(3)
 	}
@@ -6480,32 +8882,46 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
 	}
+	if m.VideoCover != nil {
+		flags.Set(6)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(7)
+	}
 	if m.TTLSeconds != 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("inputMediaUploadedDocument#5b38c6c1", "file", err)
+		return encodeErr("inputMediaUploadedDocument#037c9330", "file", err)
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("inputMediaUploadedDocument#5b38c6c1", "thumb", err)
+			return encodeErr("inputMediaUploadedDocument#037c9330", "thumb", err)
 		}
 	}
 	b.PutString(m.MimeType)
 	b.PutVectorHeader(len(m.Attributes))
 	for i := range m.Attributes {
 		if err := encodeObj(b, m.Attributes[i]); err != nil {
-			return encodeErr("inputMediaUploadedDocument#5b38c6c1", "attributes", err)
+			return encodeErr("inputMediaUploadedDocument#037c9330", "attributes", err)
 		}
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Stickers))
 		for i := range m.Stickers {
 			if err := encodeObj(b, m.Stickers[i]); err != nil {
-				return encodeErr("inputMediaUploadedDocument#5b38c6c1", "stickers", err)
+				return encodeErr("inputMediaUploadedDocument#037c9330", "stickers", err)
 			}
 		}
+	}
+	if flags.Has(6) {
+		if err := encodeObj(b, m.VideoCover); err != nil {
+			return encodeErr("inputMediaUploadedDocument#037c9330", "video_cover", err)
+		}
+	}
+	if flags.Has(7) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TTLSeconds)
@@ -6519,7 +8935,7 @@ func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "", err)
+		return decodeErr("inputMediaUploadedDocument#037c9330", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6535,43 +8951,56 @@ func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "", ErrTooDeep)
+		return decodeErr("inputMediaUploadedDocument#037c9330", "", ErrTooDeep)
 	}
 	*m = InputMediaUploadedDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "flags", err)
+		return decodeErr("inputMediaUploadedDocument#037c9330", "flags", err)
 	}
 	m.NosoundVideo = m.Flags.Has(3)
 	m.ForceFile = m.Flags.Has(4)
 	m.Spoiler = m.Flags.Has(5)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "file", err)
+		return decodeErr("inputMediaUploadedDocument#037c9330", "file", err)
 	}
 	if m.Flags.Has(2) {
 		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "thumb", err)
+			return decodeErr("inputMediaUploadedDocument#037c9330", "thumb", err)
 		}
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "mime_type", err)
+		return decodeErr("inputMediaUploadedDocument#037c9330", "mime_type", err)
 	}
 	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "attributes", err)
+		return decodeErr("inputMediaUploadedDocument#037c9330", "attributes", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Stickers, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
-			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "stickers", err)
+			return decodeErr("inputMediaUploadedDocument#037c9330", "stickers", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return decodeErr("inputMediaUploadedDocument#037c9330", "video_cover", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return decodeErr("inputMediaUploadedDocument#037c9330", "video_timestamp", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "ttl_seconds", err)
+			return decodeErr("inputMediaUploadedDocument#037c9330", "ttl_seconds", err)
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(7)
 	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(1)
@@ -6581,7 +9010,7 @@ func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) erro
 
 // InputMediaDocument is the TL constructor inputMediaDocument:
 //
-//	inputMediaDocument#33473058 flags:# spoiler:flags.2?true id:InputDocument ttl_seconds:flags.0?int query:flags.1?string = InputMedia
+//	inputMediaDocument#a8763ab5 flags:# spoiler:flags.2?true id:InputDocument video_cover:flags.3?InputPhoto video_timestamp:flags.4?int ttl_seconds:flags.0?int query:flags.1?string = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaDocument.
 //
@@ -6589,17 +9018,19 @@ func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) erro
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type InputMediaDocument struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Spoiler    bool       // flags.2?true
-	ID         InputDocumentClass
-	TTLSeconds int    // flags.0?int
-	Query      string // flags.1?string
+	Flags          bin.Fields // flags word; see the type's doc
+	Spoiler        bool       // flags.2?true
+	ID             InputDocumentClass
+	VideoCover     InputPhotoClass // flags.3?InputPhoto
+	VideoTimestamp int             // flags.4?int
+	TTLSeconds     int             // flags.0?int
+	Query          string          // flags.1?string
 }
 
 // InputMediaDocumentTypeID is the ID of inputMediaDocument.
-const InputMediaDocumentTypeID = 0x33473058
+const InputMediaDocumentTypeID = 0xa8763ab5
 
-// TypeID returns 0x33473058, the ID of inputMediaDocument.
+// TypeID returns 0xa8763ab5, the ID of inputMediaDocument.
 func (*InputMediaDocument) TypeID() uint32 {
 	return InputMediaDocumentTypeID
 }
@@ -6626,9 +9057,15 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.Spoiler {
 		flags.Set(2)
+	}
+	if m.VideoCover != nil {
+		flags.Set(3)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(4)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6638,7 +9075,15 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputMediaDocument#33473058", "id", err)
+		return encodeErr("inputMediaDocument#a8763ab5", "id", err)
+	}
+	if flags.Has(3) {
+		if err := encodeObj(b, m.VideoCover); err != nil {
+			return encodeErr("inputMediaDocument#a8763ab5", "video_cover", err)
+		}
+	}
+	if flags.Has(4) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
@@ -6655,7 +9100,7 @@ func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
-		return decodeErr("inputMediaDocument#33473058", "", err)
+		return decodeErr("inputMediaDocument#a8763ab5", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6671,28 +9116,41 @@ func (m *InputMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaDocument#33473058", "", ErrTooDeep)
+		return decodeErr("inputMediaDocument#a8763ab5", "", ErrTooDeep)
 	}
 	*m = InputMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaDocument#33473058", "flags", err)
+		return decodeErr("inputMediaDocument#a8763ab5", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(2)
 	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("inputMediaDocument#33473058", "id", err)
+		return decodeErr("inputMediaDocument#a8763ab5", "id", err)
+	}
+	if m.Flags.Has(3) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return decodeErr("inputMediaDocument#a8763ab5", "video_cover", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return decodeErr("inputMediaDocument#a8763ab5", "video_timestamp", err)
+		}
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaDocument#33473058", "ttl_seconds", err)
+			return decodeErr("inputMediaDocument#a8763ab5", "ttl_seconds", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Query, err = b.String(); err != nil {
-			return decodeErr("inputMediaDocument#33473058", "query", err)
+			return decodeErr("inputMediaDocument#a8763ab5", "query", err)
 		}
 	}
-	m.Flags &^= 1 << 2
+	m.Flags &^= 1<<2 | 1<<3
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(4)
+	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -6908,7 +9366,7 @@ func (m *InputMediaPhotoExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal:
 //
-//	inputMediaDocumentExternal#fb52dc99 flags:# spoiler:flags.1?true url:string ttl_seconds:flags.0?int = InputMedia
+//	inputMediaDocumentExternal#779600f9 flags:# spoiler:flags.1?true url:string ttl_seconds:flags.0?int video_cover:flags.2?InputPhoto video_timestamp:flags.3?int = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaDocumentExternal.
 //
@@ -6916,16 +9374,18 @@ func (m *InputMediaPhotoExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type InputMediaDocumentExternal struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Spoiler    bool       // flags.1?true
-	URL        string
-	TTLSeconds int // flags.0?int
+	Flags          bin.Fields // flags word; see the type's doc
+	Spoiler        bool       // flags.1?true
+	URL            string
+	TTLSeconds     int             // flags.0?int
+	VideoCover     InputPhotoClass // flags.2?InputPhoto
+	VideoTimestamp int             // flags.3?int
 }
 
 // InputMediaDocumentExternalTypeID is the ID of inputMediaDocumentExternal.
-const InputMediaDocumentExternalTypeID = 0xfb52dc99
+const InputMediaDocumentExternalTypeID = 0x779600f9
 
-// TypeID returns 0xfb52dc99, the ID of inputMediaDocumentExternal.
+// TypeID returns 0x779600f9, the ID of inputMediaDocumentExternal.
 func (*InputMediaDocumentExternal) TypeID() uint32 {
 	return InputMediaDocumentExternalTypeID
 }
@@ -6952,17 +9412,31 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Spoiler {
 		flags.Set(1)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
+	if m.VideoCover != nil {
+		flags.Set(2)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.URL)
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.VideoCover); err != nil {
+			return encodeErr("inputMediaDocumentExternal#779600f9", "video_cover", err)
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	return nil
 }
@@ -6973,7 +9447,7 @@ func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
-		return decodeErr("inputMediaDocumentExternal#fb52dc99", "", err)
+		return decodeErr("inputMediaDocumentExternal#779600f9", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6984,27 +9458,43 @@ func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaDocumentExternal) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *InputMediaDocumentExternal) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaDocumentExternal#779600f9", "", ErrTooDeep)
 	}
 	*m = InputMediaDocumentExternal{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaDocumentExternal#fb52dc99", "flags", err)
+		return decodeErr("inputMediaDocumentExternal#779600f9", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(1)
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputMediaDocumentExternal#fb52dc99", "url", err)
+		return decodeErr("inputMediaDocumentExternal#779600f9", "url", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaDocumentExternal#fb52dc99", "ttl_seconds", err)
+			return decodeErr("inputMediaDocumentExternal#779600f9", "ttl_seconds", err)
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(2) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return decodeErr("inputMediaDocumentExternal#779600f9", "video_cover", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return decodeErr("inputMediaDocumentExternal#779600f9", "video_timestamp", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }
@@ -7087,7 +9577,7 @@ func (m *InputMediaGame) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // InputMediaInvoice is the TL constructor inputMediaInvoice:
 //
-//	inputMediaInvoice#8eb5a6d5 flags:# title:string description:string photo:flags.0?InputWebDocument invoice:Invoice payload:bytes provider:string provider_data:DataJSON start_param:flags.1?string extended_media:flags.2?InputMedia = InputMedia
+//	inputMediaInvoice#405fef0d flags:# title:string description:string photo:flags.0?InputWebDocument invoice:Invoice payload:bytes provider:flags.3?string provider_data:DataJSON start_param:flags.1?string extended_media:flags.2?InputMedia = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaInvoice.
 //
@@ -7101,16 +9591,16 @@ type InputMediaInvoice struct {
 	Photo         *InputWebDocument // flags.0?InputWebDocument
 	Invoice       Invoice
 	Payload       []byte
-	Provider      string
+	Provider      string // flags.3?string
 	ProviderData  DataJSON
 	StartParam    string          // flags.1?string
 	ExtendedMedia InputMediaClass // flags.2?InputMedia
 }
 
 // InputMediaInvoiceTypeID is the ID of inputMediaInvoice.
-const InputMediaInvoiceTypeID = 0x8eb5a6d5
+const InputMediaInvoiceTypeID = 0x405fef0d
 
-// TypeID returns 0x8eb5a6d5, the ID of inputMediaInvoice.
+// TypeID returns 0x405fef0d, the ID of inputMediaInvoice.
 func (*InputMediaInvoice) TypeID() uint32 {
 	return InputMediaInvoiceTypeID
 }
@@ -7141,6 +9631,9 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(0)
 	}
+	if m.Provider != "" {
+		flags.Set(3)
+	}
 	if m.StartParam != "" {
 		flags.Set(1)
 	}
@@ -7152,23 +9645,25 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
-			return encodeErr("inputMediaInvoice#8eb5a6d5", "photo", err)
+			return encodeErr("inputMediaInvoice#405fef0d", "photo", err)
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("inputMediaInvoice#8eb5a6d5", "invoice", err)
+		return encodeErr("inputMediaInvoice#405fef0d", "invoice", err)
 	}
 	b.PutBytes(m.Payload)
-	b.PutString(m.Provider)
+	if flags.Has(3) {
+		b.PutString(m.Provider)
+	}
 	if err := m.ProviderData.Encode(b); err != nil {
-		return encodeErr("inputMediaInvoice#8eb5a6d5", "provider_data", err)
+		return encodeErr("inputMediaInvoice#405fef0d", "provider_data", err)
 	}
 	if flags.Has(1) {
 		b.PutString(m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ExtendedMedia); err != nil {
-			return encodeErr("inputMediaInvoice#8eb5a6d5", "extended_media", err)
+			return encodeErr("inputMediaInvoice#405fef0d", "extended_media", err)
 		}
 	}
 	return nil
@@ -7180,7 +9675,7 @@ func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7196,48 +9691,53 @@ func (m *InputMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "", ErrTooDeep)
+		return decodeErr("inputMediaInvoice#405fef0d", "", ErrTooDeep)
 	}
 	*m = InputMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "flags", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "flags", err)
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "title", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "title", err)
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "description", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "description", err)
 	}
 	if m.Flags.Has(0) {
 		m.Photo = new(InputWebDocument)
 		if err = decodeBoxed(b, m.Photo, depth+1); err != nil {
-			return decodeErr("inputMediaInvoice#8eb5a6d5", "photo", err)
+			return decodeErr("inputMediaInvoice#405fef0d", "photo", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "invoice", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "invoice", err)
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "payload", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "payload", err)
 	}
-	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "provider", err)
+	if m.Flags.Has(3) {
+		if m.Provider, err = b.String(); err != nil {
+			return decodeErr("inputMediaInvoice#405fef0d", "provider", err)
+		}
 	}
 	if err = decodeBoxed(b, &m.ProviderData, depth+1); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "provider_data", err)
+		return decodeErr("inputMediaInvoice#405fef0d", "provider_data", err)
 	}
 	if m.Flags.Has(1) {
 		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("inputMediaInvoice#8eb5a6d5", "start_param", err)
+			return decodeErr("inputMediaInvoice#405fef0d", "start_param", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ExtendedMedia, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("inputMediaInvoice#8eb5a6d5", "extended_media", err)
+			return decodeErr("inputMediaInvoice#405fef0d", "extended_media", err)
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
+	if m.Provider != "" {
+		m.Flags.Unset(3)
+	}
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
@@ -7384,7 +9884,7 @@ func (m *InputMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // InputMediaPoll is the TL constructor inputMediaPoll:
 //
-//	inputMediaPoll#f94e5f1 flags:# poll:Poll correct_answers:flags.0?Vector<bytes> solution:flags.1?string solution_entities:flags.1?Vector<MessageEntity> = InputMedia
+//	inputMediaPoll#883a4108 flags:# poll:Poll correct_answers:flags.0?Vector<int> attached_media:flags.3?InputMedia solution:flags.1?string solution_entities:flags.1?Vector<MessageEntity> solution_media:flags.2?InputMedia = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaPoll.
 //
@@ -7394,15 +9894,17 @@ func (m *InputMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 type InputMediaPoll struct {
 	Flags            bin.Fields // flags word; see the type's doc
 	Poll             Poll
-	CorrectAnswers   [][]byte             // flags.0?Vector<bytes>
+	CorrectAnswers   []int                // flags.0?Vector<int>
+	AttachedMedia    InputMediaClass      // flags.3?InputMedia
 	Solution         string               // flags.1?string
 	SolutionEntities []MessageEntityClass // flags.1?Vector<MessageEntity>
+	SolutionMedia    InputMediaClass      // flags.2?InputMedia
 }
 
 // InputMediaPollTypeID is the ID of inputMediaPoll.
-const InputMediaPollTypeID = 0x0f94e5f1
+const InputMediaPollTypeID = 0x883a4108
 
-// TypeID returns 0x0f94e5f1, the ID of inputMediaPoll.
+// TypeID returns 0x883a4108, the ID of inputMediaPoll.
 func (*InputMediaPoll) TypeID() uint32 {
 	return InputMediaPollTypeID
 }
@@ -7429,21 +9931,32 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if len(m.CorrectAnswers) > 0 {
 		flags.Set(0)
+	}
+	if m.AttachedMedia != nil {
+		flags.Set(3)
 	}
 	if m.Solution != "" || len(m.SolutionEntities) > 0 {
 		flags.Set(1)
 	}
+	if m.SolutionMedia != nil {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
-		return encodeErr("inputMediaPoll#0f94e5f1", "poll", err)
+		return encodeErr("inputMediaPoll#883a4108", "poll", err)
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.CorrectAnswers))
 		for i := range m.CorrectAnswers {
-			b.PutBytes(m.CorrectAnswers[i])
+			b.PutInt(m.CorrectAnswers[i])
+		}
+	}
+	if flags.Has(3) {
+		if err := encodeObj(b, m.AttachedMedia); err != nil {
+			return encodeErr("inputMediaPoll#883a4108", "attached_media", err)
 		}
 	}
 	if flags.Has(1) {
@@ -7453,8 +9966,13 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
 			if err := encodeObj(b, m.SolutionEntities[i]); err != nil {
-				return encodeErr("inputMediaPoll#0f94e5f1", "solution_entities", err)
+				return encodeErr("inputMediaPoll#883a4108", "solution_entities", err)
 			}
+		}
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.SolutionMedia); err != nil {
+			return encodeErr("inputMediaPoll#883a4108", "solution_media", err)
 		}
 	}
 	return nil
@@ -7466,7 +9984,7 @@ func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
-		return decodeErr("inputMediaPoll#0f94e5f1", "", err)
+		return decodeErr("inputMediaPoll#883a4108", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7482,31 +10000,42 @@ func (m *InputMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaPoll#0f94e5f1", "", ErrTooDeep)
+		return decodeErr("inputMediaPoll#883a4108", "", ErrTooDeep)
 	}
 	*m = InputMediaPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaPoll#0f94e5f1", "flags", err)
+		return decodeErr("inputMediaPoll#883a4108", "flags", err)
 	}
 	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
-		return decodeErr("inputMediaPoll#0f94e5f1", "poll", err)
+		return decodeErr("inputMediaPoll#883a4108", "poll", err)
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-			return decodeErr("inputMediaPoll#0f94e5f1", "correct_answers", err)
+		if m.CorrectAnswers, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("inputMediaPoll#883a4108", "correct_answers", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AttachedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+			return decodeErr("inputMediaPoll#883a4108", "attached_media", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Solution, err = b.String(); err != nil {
-			return decodeErr("inputMediaPoll#0f94e5f1", "solution", err)
+			return decodeErr("inputMediaPoll#883a4108", "solution", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.SolutionEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputMediaPoll#0f94e5f1", "solution_entities", err)
+			return decodeErr("inputMediaPoll#883a4108", "solution_entities", err)
 		}
 	}
+	if m.Flags.Has(2) {
+		if m.SolutionMedia, err = decodeInputMedia(b, depth+1); err != nil {
+			return decodeErr("inputMediaPoll#883a4108", "solution_media", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.CorrectAnswers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -7759,6 +10288,273 @@ func (m *InputMediaWebPage) decodeBareAt(b *bin.Buffer, _ int) error {
 		return decodeErr("inputMediaWebPage#c21b8849", "url", err)
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// InputMediaPaidMedia is the TL constructor inputMediaPaidMedia:
+//
+//	inputMediaPaidMedia#c4103386 flags:# stars_amount:long extended_media:Vector<InputMedia> payload:flags.0?string = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaPaidMedia.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputMediaPaidMedia struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	StarsAmount   int64
+	ExtendedMedia []InputMediaClass
+	Payload       string // flags.0?string
+}
+
+// InputMediaPaidMediaTypeID is the ID of inputMediaPaidMedia.
+const InputMediaPaidMediaTypeID = 0xc4103386
+
+// TypeID returns 0xc4103386, the ID of inputMediaPaidMedia.
+func (*InputMediaPaidMedia) TypeID() uint32 {
+	return InputMediaPaidMediaTypeID
+}
+
+// TypeName returns "inputMediaPaidMedia".
+func (*InputMediaPaidMedia) TypeName() string {
+	return "inputMediaPaidMedia"
+}
+
+// inputMediaClass marks InputMediaPaidMedia as a InputMediaClass.
+func (*InputMediaPaidMedia) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Payload != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.StarsAmount)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := encodeObj(b, m.ExtendedMedia[i]); err != nil {
+			return encodeErr("inputMediaPaidMedia#c4103386", "extended_media", err)
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.Payload)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
+		return decodeErr("inputMediaPaidMedia#c4103386", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPaidMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaPaidMedia#c4103386", "", ErrTooDeep)
+	}
+	*m = InputMediaPaidMedia{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputMediaPaidMedia#c4103386", "flags", err)
+	}
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return decodeErr("inputMediaPaidMedia#c4103386", "stars_amount", err)
+	}
+	if m.ExtendedMedia, err = decodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return decodeErr("inputMediaPaidMedia#c4103386", "extended_media", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Payload, err = b.String(); err != nil {
+			return decodeErr("inputMediaPaidMedia#c4103386", "payload", err)
+		}
+	}
+	if m.Payload != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// InputMediaTodo is the TL constructor inputMediaTodo:
+//
+//	inputMediaTodo#9fc55fde todo:TodoList = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaTodo.
+type InputMediaTodo struct {
+	Todo TodoList
+}
+
+// InputMediaTodoTypeID is the ID of inputMediaTodo.
+const InputMediaTodoTypeID = 0x9fc55fde
+
+// TypeID returns 0x9fc55fde, the ID of inputMediaTodo.
+func (*InputMediaTodo) TypeID() uint32 {
+	return InputMediaTodoTypeID
+}
+
+// TypeName returns "inputMediaTodo".
+func (*InputMediaTodo) TypeName() string {
+	return "inputMediaTodo"
+}
+
+// inputMediaClass marks InputMediaTodo as a InputMediaClass.
+func (*InputMediaTodo) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaTodoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Todo.Encode(b); err != nil {
+		return encodeErr("inputMediaTodo#9fc55fde", "todo", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
+		return decodeErr("inputMediaTodo#9fc55fde", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaTodo) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputMediaTodo#9fc55fde", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Todo, depth+1); err != nil {
+		return decodeErr("inputMediaTodo#9fc55fde", "todo", err)
+	}
+	return nil
+}
+
+// InputMediaStakeDice is the TL constructor inputMediaStakeDice:
+//
+//	inputMediaStakeDice#f3a9244a game_hash:string ton_amount:long client_seed:bytes = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaStakeDice.
+type InputMediaStakeDice struct {
+	GameHash   string
+	TonAmount  int64
+	ClientSeed []byte
+}
+
+// InputMediaStakeDiceTypeID is the ID of inputMediaStakeDice.
+const InputMediaStakeDiceTypeID = 0xf3a9244a
+
+// TypeID returns 0xf3a9244a, the ID of inputMediaStakeDice.
+func (*InputMediaStakeDice) TypeID() uint32 {
+	return InputMediaStakeDiceTypeID
+}
+
+// TypeName returns "inputMediaStakeDice".
+func (*InputMediaStakeDice) TypeName() string {
+	return "inputMediaStakeDice"
+}
+
+// inputMediaClass marks InputMediaStakeDice as a InputMediaClass.
+func (*InputMediaStakeDice) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaStakeDiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.GameHash)
+	b.PutLong(m.TonAmount)
+	b.PutBytes(m.ClientSeed)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
+		return decodeErr("inputMediaStakeDice#f3a9244a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaStakeDice) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GameHash, err = b.String(); err != nil {
+		return decodeErr("inputMediaStakeDice#f3a9244a", "game_hash", err)
+	}
+	if m.TonAmount, err = b.Long(); err != nil {
+		return decodeErr("inputMediaStakeDice#f3a9244a", "ton_amount", err)
+	}
+	if m.ClientSeed, err = b.Bytes(); err != nil {
+		return decodeErr("inputMediaStakeDice#f3a9244a", "client_seed", err)
+	}
 	return nil
 }
 
@@ -8085,7 +10881,7 @@ func (m *InputMessageCallbackQuery) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer, InputNotifyUsers, InputNotifyChats, InputNotifyBroadcasts, InputNotifyForumTopic.
+// InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer, InputNotifyUsers, InputNotifyChats, InputNotifyBroadcasts, InputNotifyForumTopic, InputNotifyCommunity.
 //
 // See https://core.telegram.org/type/InputNotifyPeer.
 type InputNotifyPeerClass interface {
@@ -8116,6 +10912,8 @@ func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, erro
 		v = &InputNotifyBroadcasts{}
 	case InputNotifyForumTopicTypeID:
 		v = &InputNotifyForumTopic{}
+	case InputNotifyCommunityTypeID:
+		v = &InputNotifyCommunity{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -8473,6 +11271,485 @@ func (m *InputNotifyForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
 		return decodeErr("inputNotifyForumTopic#5c467992", "top_msg_id", err)
+	}
+	return nil
+}
+
+// InputNotifyCommunity is the TL constructor inputNotifyCommunity:
+//
+//	inputNotifyCommunity#27bb1adc community:InputChannel = InputNotifyPeer
+//
+// See https://core.telegram.org/constructor/inputNotifyCommunity.
+type InputNotifyCommunity struct {
+	Community InputChannelClass
+}
+
+// InputNotifyCommunityTypeID is the ID of inputNotifyCommunity.
+const InputNotifyCommunityTypeID = 0x27bb1adc
+
+// TypeID returns 0x27bb1adc, the ID of inputNotifyCommunity.
+func (*InputNotifyCommunity) TypeID() uint32 {
+	return InputNotifyCommunityTypeID
+}
+
+// TypeName returns "inputNotifyCommunity".
+func (*InputNotifyCommunity) TypeName() string {
+	return "inputNotifyCommunity"
+}
+
+// inputNotifyPeerClass marks InputNotifyCommunity as a InputNotifyPeerClass.
+func (*InputNotifyCommunity) inputNotifyPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputNotifyCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Community); err != nil {
+		return encodeErr("inputNotifyCommunity#27bb1adc", "community", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
+		return decodeErr("inputNotifyCommunity#27bb1adc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyCommunity) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputNotifyCommunity#27bb1adc", "", ErrTooDeep)
+	}
+	var err error
+	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		return decodeErr("inputNotifyCommunity#27bb1adc", "community", err)
+	}
+	return nil
+}
+
+// InputPasskeyCredentialClass is the TL type InputPasskeyCredential: one of InputPasskeyCredentialPublicKey, InputPasskeyCredentialFirebasePNV.
+//
+// See https://core.telegram.org/type/InputPasskeyCredential.
+type InputPasskeyCredentialClass interface {
+	Object
+	inputPasskeyCredentialClass()
+}
+
+// DecodeInputPasskeyCredential decodes any constructor of InputPasskeyCredential.
+func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
+	return decodeInputPasskeyCredential(b, 0)
+}
+
+// decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value nested depth levels deep.
+func decodeInputPasskeyCredential(b *bin.Buffer, depth int) (InputPasskeyCredentialClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPasskeyCredentialClass
+	switch id {
+	case InputPasskeyCredentialPublicKeyTypeID:
+		v = &InputPasskeyCredentialPublicKey{}
+	case InputPasskeyCredentialFirebasePNVTypeID:
+		v = &InputPasskeyCredentialFirebasePNV{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputPasskeyCredential",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputPasskeyCredentialPublicKey is the TL constructor inputPasskeyCredentialPublicKey:
+//
+//	inputPasskeyCredentialPublicKey#3c27b78f id:string raw_id:string response:InputPasskeyResponse = InputPasskeyCredential
+//
+// See https://core.telegram.org/constructor/inputPasskeyCredentialPublicKey.
+type InputPasskeyCredentialPublicKey struct {
+	ID       string
+	RawID    string
+	Response InputPasskeyResponseClass
+}
+
+// InputPasskeyCredentialPublicKeyTypeID is the ID of inputPasskeyCredentialPublicKey.
+const InputPasskeyCredentialPublicKeyTypeID = 0x3c27b78f
+
+// TypeID returns 0x3c27b78f, the ID of inputPasskeyCredentialPublicKey.
+func (*InputPasskeyCredentialPublicKey) TypeID() uint32 {
+	return InputPasskeyCredentialPublicKeyTypeID
+}
+
+// TypeName returns "inputPasskeyCredentialPublicKey".
+func (*InputPasskeyCredentialPublicKey) TypeName() string {
+	return "inputPasskeyCredentialPublicKey"
+}
+
+// inputPasskeyCredentialClass marks InputPasskeyCredentialPublicKey as a InputPasskeyCredentialClass.
+func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyCredentialPublicKeyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutString(m.RawID)
+	if err := encodeObj(b, m.Response); err != nil {
+		return encodeErr("inputPasskeyCredentialPublicKey#3c27b78f", "response", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
+		return decodeErr("inputPasskeyCredentialPublicKey#3c27b78f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyCredentialPublicKey) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPasskeyCredentialPublicKey#3c27b78f", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("inputPasskeyCredentialPublicKey#3c27b78f", "id", err)
+	}
+	if m.RawID, err = b.String(); err != nil {
+		return decodeErr("inputPasskeyCredentialPublicKey#3c27b78f", "raw_id", err)
+	}
+	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
+		return decodeErr("inputPasskeyCredentialPublicKey#3c27b78f", "response", err)
+	}
+	return nil
+}
+
+// InputPasskeyCredentialFirebasePNV is the TL constructor inputPasskeyCredentialFirebasePNV:
+//
+//	inputPasskeyCredentialFirebasePNV#5b1ccb28 pnv_token:string = InputPasskeyCredential
+//
+// See https://core.telegram.org/constructor/inputPasskeyCredentialFirebasePNV.
+type InputPasskeyCredentialFirebasePNV struct {
+	PnvToken string
+}
+
+// InputPasskeyCredentialFirebasePNVTypeID is the ID of inputPasskeyCredentialFirebasePNV.
+const InputPasskeyCredentialFirebasePNVTypeID = 0x5b1ccb28
+
+// TypeID returns 0x5b1ccb28, the ID of inputPasskeyCredentialFirebasePNV.
+func (*InputPasskeyCredentialFirebasePNV) TypeID() uint32 {
+	return InputPasskeyCredentialFirebasePNVTypeID
+}
+
+// TypeName returns "inputPasskeyCredentialFirebasePNV".
+func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
+	return "inputPasskeyCredentialFirebasePNV"
+}
+
+// inputPasskeyCredentialClass marks InputPasskeyCredentialFirebasePNV as a InputPasskeyCredentialClass.
+func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyCredentialFirebasePNVTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PnvToken)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
+		return decodeErr("inputPasskeyCredentialFirebasePNV#5b1ccb28", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyCredentialFirebasePNV) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PnvToken, err = b.String(); err != nil {
+		return decodeErr("inputPasskeyCredentialFirebasePNV#5b1ccb28", "pnv_token", err)
+	}
+	return nil
+}
+
+// InputPasskeyResponseClass is the TL type InputPasskeyResponse: one of InputPasskeyResponseRegister, InputPasskeyResponseLogin.
+//
+// See https://core.telegram.org/type/InputPasskeyResponse.
+type InputPasskeyResponseClass interface {
+	Object
+	inputPasskeyResponseClass()
+}
+
+// DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
+func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
+	return decodeInputPasskeyResponse(b, 0)
+}
+
+// decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested depth levels deep.
+func decodeInputPasskeyResponse(b *bin.Buffer, depth int) (InputPasskeyResponseClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPasskeyResponseClass
+	switch id {
+	case InputPasskeyResponseRegisterTypeID:
+		v = &InputPasskeyResponseRegister{}
+	case InputPasskeyResponseLoginTypeID:
+		v = &InputPasskeyResponseLogin{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputPasskeyResponse",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputPasskeyResponseRegister is the TL constructor inputPasskeyResponseRegister:
+//
+//	inputPasskeyResponseRegister#3e63935c client_data:DataJSON attestation_data:bytes = InputPasskeyResponse
+//
+// See https://core.telegram.org/constructor/inputPasskeyResponseRegister.
+type InputPasskeyResponseRegister struct {
+	ClientData      DataJSON
+	AttestationData []byte
+}
+
+// InputPasskeyResponseRegisterTypeID is the ID of inputPasskeyResponseRegister.
+const InputPasskeyResponseRegisterTypeID = 0x3e63935c
+
+// TypeID returns 0x3e63935c, the ID of inputPasskeyResponseRegister.
+func (*InputPasskeyResponseRegister) TypeID() uint32 {
+	return InputPasskeyResponseRegisterTypeID
+}
+
+// TypeName returns "inputPasskeyResponseRegister".
+func (*InputPasskeyResponseRegister) TypeName() string {
+	return "inputPasskeyResponseRegister"
+}
+
+// inputPasskeyResponseClass marks InputPasskeyResponseRegister as a InputPasskeyResponseClass.
+func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyResponseRegisterTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.ClientData.Encode(b); err != nil {
+		return encodeErr("inputPasskeyResponseRegister#3e63935c", "client_data", err)
+	}
+	b.PutBytes(m.AttestationData)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
+		return decodeErr("inputPasskeyResponseRegister#3e63935c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyResponseRegister) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPasskeyResponseRegister#3e63935c", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.ClientData, depth+1); err != nil {
+		return decodeErr("inputPasskeyResponseRegister#3e63935c", "client_data", err)
+	}
+	if m.AttestationData, err = b.Bytes(); err != nil {
+		return decodeErr("inputPasskeyResponseRegister#3e63935c", "attestation_data", err)
+	}
+	return nil
+}
+
+// InputPasskeyResponseLogin is the TL constructor inputPasskeyResponseLogin:
+//
+//	inputPasskeyResponseLogin#c31fc14a client_data:DataJSON authenticator_data:bytes signature:bytes user_handle:string = InputPasskeyResponse
+//
+// See https://core.telegram.org/constructor/inputPasskeyResponseLogin.
+type InputPasskeyResponseLogin struct {
+	ClientData        DataJSON
+	AuthenticatorData []byte
+	Signature         []byte
+	UserHandle        string
+}
+
+// InputPasskeyResponseLoginTypeID is the ID of inputPasskeyResponseLogin.
+const InputPasskeyResponseLoginTypeID = 0xc31fc14a
+
+// TypeID returns 0xc31fc14a, the ID of inputPasskeyResponseLogin.
+func (*InputPasskeyResponseLogin) TypeID() uint32 {
+	return InputPasskeyResponseLoginTypeID
+}
+
+// TypeName returns "inputPasskeyResponseLogin".
+func (*InputPasskeyResponseLogin) TypeName() string {
+	return "inputPasskeyResponseLogin"
+}
+
+// inputPasskeyResponseClass marks InputPasskeyResponseLogin as a InputPasskeyResponseClass.
+func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyResponseLoginTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.ClientData.Encode(b); err != nil {
+		return encodeErr("inputPasskeyResponseLogin#c31fc14a", "client_data", err)
+	}
+	b.PutBytes(m.AuthenticatorData)
+	b.PutBytes(m.Signature)
+	b.PutString(m.UserHandle)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
+		return decodeErr("inputPasskeyResponseLogin#c31fc14a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyResponseLogin) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPasskeyResponseLogin#c31fc14a", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.ClientData, depth+1); err != nil {
+		return decodeErr("inputPasskeyResponseLogin#c31fc14a", "client_data", err)
+	}
+	if m.AuthenticatorData, err = b.Bytes(); err != nil {
+		return decodeErr("inputPasskeyResponseLogin#c31fc14a", "authenticator_data", err)
+	}
+	if m.Signature, err = b.Bytes(); err != nil {
+		return decodeErr("inputPasskeyResponseLogin#c31fc14a", "signature", err)
+	}
+	if m.UserHandle, err = b.String(); err != nil {
+		return decodeErr("inputPasskeyResponseLogin#c31fc14a", "user_handle", err)
 	}
 	return nil
 }
@@ -9587,7 +12864,7 @@ func (m *InputPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputPrivacyKeyClass is the TL type InputPrivacyKey: one of InputPrivacyKeyStatusTimestamp, InputPrivacyKeyChatInvite, InputPrivacyKeyPhoneCall, InputPrivacyKeyPhoneP2P, InputPrivacyKeyForwards, InputPrivacyKeyProfilePhoto, InputPrivacyKeyPhoneNumber, InputPrivacyKeyAddedByPhone, InputPrivacyKeyVoiceMessages, InputPrivacyKeyAbout.
+// InputPrivacyKeyClass is the TL type InputPrivacyKey: one of InputPrivacyKeyStatusTimestamp, InputPrivacyKeyChatInvite, InputPrivacyKeyPhoneCall, InputPrivacyKeyPhoneP2P, InputPrivacyKeyForwards, InputPrivacyKeyProfilePhoto, InputPrivacyKeyPhoneNumber, InputPrivacyKeyAddedByPhone, InputPrivacyKeyVoiceMessages, InputPrivacyKeyAbout, InputPrivacyKeyBirthday, InputPrivacyKeyStarGiftsAutoSave, InputPrivacyKeyNoPaidMessages, InputPrivacyKeySavedMusic.
 //
 // See https://core.telegram.org/type/InputPrivacyKey.
 type InputPrivacyKeyClass interface {
@@ -9628,6 +12905,14 @@ func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, erro
 		v = &InputPrivacyKeyVoiceMessages{}
 	case InputPrivacyKeyAboutTypeID:
 		v = &InputPrivacyKeyAbout{}
+	case InputPrivacyKeyBirthdayTypeID:
+		v = &InputPrivacyKeyBirthday{}
+	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
+		v = &InputPrivacyKeyStarGiftsAutoSave{}
+	case InputPrivacyKeyNoPaidMessagesTypeID:
+		v = &InputPrivacyKeyNoPaidMessages{}
+	case InputPrivacyKeySavedMusicTypeID:
+		v = &InputPrivacyKeySavedMusic{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -10280,7 +13565,263 @@ func (m *InputPrivacyKeyAbout) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputPrivacyRuleClass is the TL type InputPrivacyRule: one of InputPrivacyValueAllowContacts, InputPrivacyValueAllowAll, InputPrivacyValueAllowUsers, InputPrivacyValueDisallowContacts, InputPrivacyValueDisallowAll, InputPrivacyValueDisallowUsers, InputPrivacyValueAllowChatParticipants, InputPrivacyValueDisallowChatParticipants, InputPrivacyValueAllowCloseFriends.
+// InputPrivacyKeyBirthday is the TL constructor inputPrivacyKeyBirthday:
+//
+//	inputPrivacyKeyBirthday#d65a11cc = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyBirthday.
+type InputPrivacyKeyBirthday struct{}
+
+// InputPrivacyKeyBirthdayTypeID is the ID of inputPrivacyKeyBirthday.
+const InputPrivacyKeyBirthdayTypeID = 0xd65a11cc
+
+// TypeID returns 0xd65a11cc, the ID of inputPrivacyKeyBirthday.
+func (*InputPrivacyKeyBirthday) TypeID() uint32 {
+	return InputPrivacyKeyBirthdayTypeID
+}
+
+// TypeName returns "inputPrivacyKeyBirthday".
+func (*InputPrivacyKeyBirthday) TypeName() string {
+	return "inputPrivacyKeyBirthday"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyBirthday as a InputPrivacyKeyClass.
+func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
+		return decodeErr("inputPrivacyKeyBirthday#d65a11cc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyBirthday) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeyStarGiftsAutoSave is the TL constructor inputPrivacyKeyStarGiftsAutoSave:
+//
+//	inputPrivacyKeyStarGiftsAutoSave#e1732341 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyStarGiftsAutoSave.
+type InputPrivacyKeyStarGiftsAutoSave struct{}
+
+// InputPrivacyKeyStarGiftsAutoSaveTypeID is the ID of inputPrivacyKeyStarGiftsAutoSave.
+const InputPrivacyKeyStarGiftsAutoSaveTypeID = 0xe1732341
+
+// TypeID returns 0xe1732341, the ID of inputPrivacyKeyStarGiftsAutoSave.
+func (*InputPrivacyKeyStarGiftsAutoSave) TypeID() uint32 {
+	return InputPrivacyKeyStarGiftsAutoSaveTypeID
+}
+
+// TypeName returns "inputPrivacyKeyStarGiftsAutoSave".
+func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string {
+	return "inputPrivacyKeyStarGiftsAutoSave"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyStarGiftsAutoSave as a InputPrivacyKeyClass.
+func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyStarGiftsAutoSaveTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
+		return decodeErr("inputPrivacyKeyStarGiftsAutoSave#e1732341", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyStarGiftsAutoSave) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeyNoPaidMessages is the TL constructor inputPrivacyKeyNoPaidMessages:
+//
+//	inputPrivacyKeyNoPaidMessages#bdc597b4 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyNoPaidMessages.
+type InputPrivacyKeyNoPaidMessages struct{}
+
+// InputPrivacyKeyNoPaidMessagesTypeID is the ID of inputPrivacyKeyNoPaidMessages.
+const InputPrivacyKeyNoPaidMessagesTypeID = 0xbdc597b4
+
+// TypeID returns 0xbdc597b4, the ID of inputPrivacyKeyNoPaidMessages.
+func (*InputPrivacyKeyNoPaidMessages) TypeID() uint32 {
+	return InputPrivacyKeyNoPaidMessagesTypeID
+}
+
+// TypeName returns "inputPrivacyKeyNoPaidMessages".
+func (*InputPrivacyKeyNoPaidMessages) TypeName() string {
+	return "inputPrivacyKeyNoPaidMessages"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyNoPaidMessages as a InputPrivacyKeyClass.
+func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyNoPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
+		return decodeErr("inputPrivacyKeyNoPaidMessages#bdc597b4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyNoPaidMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeySavedMusic is the TL constructor inputPrivacyKeySavedMusic:
+//
+//	inputPrivacyKeySavedMusic#4dbe9226 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeySavedMusic.
+type InputPrivacyKeySavedMusic struct{}
+
+// InputPrivacyKeySavedMusicTypeID is the ID of inputPrivacyKeySavedMusic.
+const InputPrivacyKeySavedMusicTypeID = 0x4dbe9226
+
+// TypeID returns 0x4dbe9226, the ID of inputPrivacyKeySavedMusic.
+func (*InputPrivacyKeySavedMusic) TypeID() uint32 {
+	return InputPrivacyKeySavedMusicTypeID
+}
+
+// TypeName returns "inputPrivacyKeySavedMusic".
+func (*InputPrivacyKeySavedMusic) TypeName() string {
+	return "inputPrivacyKeySavedMusic"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeySavedMusic as a InputPrivacyKeyClass.
+func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeySavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
+		return decodeErr("inputPrivacyKeySavedMusic#4dbe9226", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeySavedMusic) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyRuleClass is the TL type InputPrivacyRule: one of InputPrivacyValueAllowContacts, InputPrivacyValueAllowAll, InputPrivacyValueAllowUsers, InputPrivacyValueDisallowContacts, InputPrivacyValueDisallowAll, InputPrivacyValueDisallowUsers, InputPrivacyValueAllowChatParticipants, InputPrivacyValueDisallowChatParticipants, InputPrivacyValueAllowCloseFriends, InputPrivacyValueAllowPremium, InputPrivacyValueAllowBots, InputPrivacyValueDisallowBots.
 //
 // See https://core.telegram.org/type/InputPrivacyRule.
 type InputPrivacyRuleClass interface {
@@ -10319,6 +13860,12 @@ func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, er
 		v = &InputPrivacyValueDisallowChatParticipants{}
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		v = &InputPrivacyValueAllowCloseFriends{}
+	case InputPrivacyValueAllowPremiumTypeID:
+		v = &InputPrivacyValueAllowPremium{}
+	case InputPrivacyValueAllowBotsTypeID:
+		v = &InputPrivacyValueAllowBots{}
+	case InputPrivacyValueDisallowBotsTypeID:
+		v = &InputPrivacyValueDisallowBots{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -10957,7 +14504,378 @@ func (m *InputPrivacyValueAllowCloseFriends) decodeBareAt(b *bin.Buffer, _ int) 
 	return nil
 }
 
-// InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage, InputReplyToStory.
+// InputPrivacyValueAllowPremium is the TL constructor inputPrivacyValueAllowPremium:
+//
+//	inputPrivacyValueAllowPremium#77cdc9f1 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueAllowPremium.
+type InputPrivacyValueAllowPremium struct{}
+
+// InputPrivacyValueAllowPremiumTypeID is the ID of inputPrivacyValueAllowPremium.
+const InputPrivacyValueAllowPremiumTypeID = 0x77cdc9f1
+
+// TypeID returns 0x77cdc9f1, the ID of inputPrivacyValueAllowPremium.
+func (*InputPrivacyValueAllowPremium) TypeID() uint32 {
+	return InputPrivacyValueAllowPremiumTypeID
+}
+
+// TypeName returns "inputPrivacyValueAllowPremium".
+func (*InputPrivacyValueAllowPremium) TypeName() string {
+	return "inputPrivacyValueAllowPremium"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueAllowPremium as a InputPrivacyRuleClass.
+func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueAllowPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
+		return decodeErr("inputPrivacyValueAllowPremium#77cdc9f1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyValueAllowBots is the TL constructor inputPrivacyValueAllowBots:
+//
+//	inputPrivacyValueAllowBots#5a4fcce5 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueAllowBots.
+type InputPrivacyValueAllowBots struct{}
+
+// InputPrivacyValueAllowBotsTypeID is the ID of inputPrivacyValueAllowBots.
+const InputPrivacyValueAllowBotsTypeID = 0x5a4fcce5
+
+// TypeID returns 0x5a4fcce5, the ID of inputPrivacyValueAllowBots.
+func (*InputPrivacyValueAllowBots) TypeID() uint32 {
+	return InputPrivacyValueAllowBotsTypeID
+}
+
+// TypeName returns "inputPrivacyValueAllowBots".
+func (*InputPrivacyValueAllowBots) TypeName() string {
+	return "inputPrivacyValueAllowBots"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueAllowBots as a InputPrivacyRuleClass.
+func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueAllowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
+		return decodeErr("inputPrivacyValueAllowBots#5a4fcce5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowBots) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyValueDisallowBots is the TL constructor inputPrivacyValueDisallowBots:
+//
+//	inputPrivacyValueDisallowBots#c4e57915 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueDisallowBots.
+type InputPrivacyValueDisallowBots struct{}
+
+// InputPrivacyValueDisallowBotsTypeID is the ID of inputPrivacyValueDisallowBots.
+const InputPrivacyValueDisallowBotsTypeID = 0xc4e57915
+
+// TypeID returns 0xc4e57915, the ID of inputPrivacyValueDisallowBots.
+func (*InputPrivacyValueDisallowBots) TypeID() uint32 {
+	return InputPrivacyValueDisallowBotsTypeID
+}
+
+// TypeName returns "inputPrivacyValueDisallowBots".
+func (*InputPrivacyValueDisallowBots) TypeName() string {
+	return "inputPrivacyValueDisallowBots"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowBots as a InputPrivacyRuleClass.
+func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueDisallowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
+		return decodeErr("inputPrivacyValueDisallowBots#c4e57915", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowBots) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputQuickReplyShortcutClass is the TL type InputQuickReplyShortcut: one of InputQuickReplyShortcut, InputQuickReplyShortcutID.
+//
+// See https://core.telegram.org/type/InputQuickReplyShortcut.
+type InputQuickReplyShortcutClass interface {
+	Object
+	inputQuickReplyShortcutClass()
+}
+
+// DecodeInputQuickReplyShortcut decodes any constructor of InputQuickReplyShortcut.
+func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
+	return decodeInputQuickReplyShortcut(b, 0)
+}
+
+// decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value nested depth levels deep.
+func decodeInputQuickReplyShortcut(b *bin.Buffer, depth int) (InputQuickReplyShortcutClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputQuickReplyShortcutClass
+	switch id {
+	case InputQuickReplyShortcutTypeID:
+		v = &InputQuickReplyShortcut{}
+	case InputQuickReplyShortcutIDTypeID:
+		v = &InputQuickReplyShortcutID{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputQuickReplyShortcut",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputQuickReplyShortcut is the TL constructor inputQuickReplyShortcut:
+//
+//	inputQuickReplyShortcut#24596d41 shortcut:string = InputQuickReplyShortcut
+//
+// See https://core.telegram.org/constructor/inputQuickReplyShortcut.
+type InputQuickReplyShortcut struct {
+	Shortcut string
+}
+
+// InputQuickReplyShortcutTypeID is the ID of inputQuickReplyShortcut.
+const InputQuickReplyShortcutTypeID = 0x24596d41
+
+// TypeID returns 0x24596d41, the ID of inputQuickReplyShortcut.
+func (*InputQuickReplyShortcut) TypeID() uint32 {
+	return InputQuickReplyShortcutTypeID
+}
+
+// TypeName returns "inputQuickReplyShortcut".
+func (*InputQuickReplyShortcut) TypeName() string {
+	return "inputQuickReplyShortcut"
+}
+
+// inputQuickReplyShortcutClass marks InputQuickReplyShortcut as a InputQuickReplyShortcutClass.
+func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputQuickReplyShortcutTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
+		return decodeErr("inputQuickReplyShortcut#24596d41", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputQuickReplyShortcut) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Shortcut, err = b.String(); err != nil {
+		return decodeErr("inputQuickReplyShortcut#24596d41", "shortcut", err)
+	}
+	return nil
+}
+
+// InputQuickReplyShortcutID is the TL constructor inputQuickReplyShortcutId:
+//
+//	inputQuickReplyShortcutId#1190cf1 shortcut_id:int = InputQuickReplyShortcut
+//
+// See https://core.telegram.org/constructor/inputQuickReplyShortcutId.
+type InputQuickReplyShortcutID struct {
+	ShortcutID int
+}
+
+// InputQuickReplyShortcutIDTypeID is the ID of inputQuickReplyShortcutId.
+const InputQuickReplyShortcutIDTypeID = 0x01190cf1
+
+// TypeID returns 0x01190cf1, the ID of inputQuickReplyShortcutId.
+func (*InputQuickReplyShortcutID) TypeID() uint32 {
+	return InputQuickReplyShortcutIDTypeID
+}
+
+// TypeName returns "inputQuickReplyShortcutId".
+func (*InputQuickReplyShortcutID) TypeName() string {
+	return "inputQuickReplyShortcutId"
+}
+
+// inputQuickReplyShortcutClass marks InputQuickReplyShortcutID as a InputQuickReplyShortcutClass.
+func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputQuickReplyShortcutIDTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
+		return decodeErr("inputQuickReplyShortcutId#01190cf1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputQuickReplyShortcutID) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("inputQuickReplyShortcutId#01190cf1", "shortcut_id", err)
+	}
+	return nil
+}
+
+// InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage, InputReplyToStory, InputReplyToMonoForum, InputReplyToEphemeralMessage.
 //
 // See https://core.telegram.org/type/InputReplyTo.
 type InputReplyToClass interface {
@@ -10982,6 +14900,10 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 		v = &InputReplyToMessage{}
 	case InputReplyToStoryTypeID:
 		v = &InputReplyToStory{}
+	case InputReplyToMonoForumTypeID:
+		v = &InputReplyToMonoForum{}
+	case InputReplyToEphemeralMessageTypeID:
+		v = &InputReplyToEphemeralMessage{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -10996,7 +14918,7 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 
 // InputReplyToMessage is the TL constructor inputReplyToMessage:
 //
-//	inputReplyToMessage#22c0f6d5 flags:# reply_to_msg_id:int top_msg_id:flags.0?int reply_to_peer_id:flags.1?InputPeer quote_text:flags.2?string quote_entities:flags.3?Vector<MessageEntity> quote_offset:flags.4?int = InputReplyTo
+//	inputReplyToMessage#3bd4b7c2 flags:# reply_to_msg_id:int top_msg_id:flags.0?int reply_to_peer_id:flags.1?InputPeer quote_text:flags.2?string quote_entities:flags.3?Vector<MessageEntity> quote_offset:flags.4?int monoforum_peer_id:flags.5?InputPeer todo_item_id:flags.6?int poll_option:flags.7?bytes = InputReplyTo
 //
 // See https://core.telegram.org/constructor/inputReplyToMessage.
 //
@@ -11004,19 +14926,22 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type InputReplyToMessage struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	ReplyToMsgID  int
-	TopMsgID      int                  // flags.0?int
-	ReplyToPeerID InputPeerClass       // flags.1?InputPeer
-	QuoteText     string               // flags.2?string
-	QuoteEntities []MessageEntityClass // flags.3?Vector<MessageEntity>
-	QuoteOffset   int                  // flags.4?int
+	Flags           bin.Fields // flags word; see the type's doc
+	ReplyToMsgID    int
+	TopMsgID        int                  // flags.0?int
+	ReplyToPeerID   InputPeerClass       // flags.1?InputPeer
+	QuoteText       string               // flags.2?string
+	QuoteEntities   []MessageEntityClass // flags.3?Vector<MessageEntity>
+	QuoteOffset     int                  // flags.4?int
+	MonoforumPeerID InputPeerClass       // flags.5?InputPeer
+	TodoItemID      int                  // flags.6?int
+	PollOption      []byte               // flags.7?bytes
 }
 
 // InputReplyToMessageTypeID is the ID of inputReplyToMessage.
-const InputReplyToMessageTypeID = 0x22c0f6d5
+const InputReplyToMessageTypeID = 0x3bd4b7c2
 
-// TypeID returns 0x22c0f6d5, the ID of inputReplyToMessage.
+// TypeID returns 0x3bd4b7c2, the ID of inputReplyToMessage.
 func (*InputReplyToMessage) TypeID() uint32 {
 	return InputReplyToMessageTypeID
 }
@@ -11043,7 +14968,7 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<5)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
@@ -11059,6 +14984,15 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if m.QuoteOffset != 0 {
 		flags.Set(4)
 	}
+	if m.MonoforumPeerID != nil {
+		flags.Set(5)
+	}
+	if m.TodoItemID != 0 {
+		flags.Set(6)
+	}
+	if len(m.PollOption) > 0 {
+		flags.Set(7)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ReplyToMsgID)
 	if flags.Has(0) {
@@ -11066,7 +15000,7 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := encodeObj(b, m.ReplyToPeerID); err != nil {
-			return encodeErr("inputReplyToMessage#22c0f6d5", "reply_to_peer_id", err)
+			return encodeErr("inputReplyToMessage#3bd4b7c2", "reply_to_peer_id", err)
 		}
 	}
 	if flags.Has(2) {
@@ -11076,12 +15010,23 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
 			if err := encodeObj(b, m.QuoteEntities[i]); err != nil {
-				return encodeErr("inputReplyToMessage#22c0f6d5", "quote_entities", err)
+				return encodeErr("inputReplyToMessage#3bd4b7c2", "quote_entities", err)
 			}
 		}
 	}
 	if flags.Has(4) {
 		b.PutInt(m.QuoteOffset)
+	}
+	if flags.Has(5) {
+		if err := encodeObj(b, m.MonoforumPeerID); err != nil {
+			return encodeErr("inputReplyToMessage#3bd4b7c2", "monoforum_peer_id", err)
+		}
+	}
+	if flags.Has(6) {
+		b.PutInt(m.TodoItemID)
+	}
+	if flags.Has(7) {
+		b.PutBytes(m.PollOption)
 	}
 	return nil
 }
@@ -11092,7 +15037,7 @@ func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "", err)
+		return decodeErr("inputReplyToMessage#3bd4b7c2", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -11108,42 +15053,57 @@ func (m *InputReplyToMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "", ErrTooDeep)
+		return decodeErr("inputReplyToMessage#3bd4b7c2", "", ErrTooDeep)
 	}
 	*m = InputReplyToMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "flags", err)
+		return decodeErr("inputReplyToMessage#3bd4b7c2", "flags", err)
 	}
 	if m.ReplyToMsgID, err = b.Int(); err != nil {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "reply_to_msg_id", err)
+		return decodeErr("inputReplyToMessage#3bd4b7c2", "reply_to_msg_id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "top_msg_id", err)
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "top_msg_id", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ReplyToPeerID, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "reply_to_peer_id", err)
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "reply_to_peer_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.QuoteText, err = b.String(); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_text", err)
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "quote_text", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_entities", err)
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "quote_entities", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.QuoteOffset, err = b.Int(); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_offset", err)
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "quote_offset", err)
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(5) {
+		if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "monoforum_peer_id", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.TodoItemID, err = b.Int(); err != nil {
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "todo_item_id", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.PollOption, err = b.Bytes(); err != nil {
+			return decodeErr("inputReplyToMessage#3bd4b7c2", "poll_option", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<5
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -11156,23 +15116,29 @@ func (m *InputReplyToMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuoteOffset != 0 {
 		m.Flags.Unset(4)
 	}
+	if m.TodoItemID != 0 {
+		m.Flags.Unset(6)
+	}
+	if len(m.PollOption) > 0 {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
 // InputReplyToStory is the TL constructor inputReplyToStory:
 //
-//	inputReplyToStory#15b0f283 user_id:InputUser story_id:int = InputReplyTo
+//	inputReplyToStory#5881323a peer:InputPeer story_id:int = InputReplyTo
 //
 // See https://core.telegram.org/constructor/inputReplyToStory.
 type InputReplyToStory struct {
-	UserID  InputUserClass
+	Peer    InputPeerClass
 	StoryID int
 }
 
 // InputReplyToStoryTypeID is the ID of inputReplyToStory.
-const InputReplyToStoryTypeID = 0x15b0f283
+const InputReplyToStoryTypeID = 0x5881323a
 
-// TypeID returns 0x15b0f283, the ID of inputReplyToStory.
+// TypeID returns 0x5881323a, the ID of inputReplyToStory.
 func (*InputReplyToStory) TypeID() uint32 {
 	return InputReplyToStoryTypeID
 }
@@ -11199,8 +15165,8 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputReplyToStory#15b0f283", "user_id", err)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("inputReplyToStory#5881323a", "peer", err)
 	}
 	b.PutInt(m.StoryID)
 	return nil
@@ -11212,7 +15178,7 @@ func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
-		return decodeErr("inputReplyToStory#15b0f283", "", err)
+		return decodeErr("inputReplyToStory#5881323a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -11228,14 +15194,1054 @@ func (m *InputReplyToStory) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputReplyToStory#15b0f283", "", ErrTooDeep)
+		return decodeErr("inputReplyToStory#5881323a", "", ErrTooDeep)
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputReplyToStory#15b0f283", "user_id", err)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputReplyToStory#5881323a", "peer", err)
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("inputReplyToStory#15b0f283", "story_id", err)
+		return decodeErr("inputReplyToStory#5881323a", "story_id", err)
+	}
+	return nil
+}
+
+// InputReplyToMonoForum is the TL constructor inputReplyToMonoForum:
+//
+//	inputReplyToMonoForum#69d66c45 monoforum_peer_id:InputPeer = InputReplyTo
+//
+// See https://core.telegram.org/constructor/inputReplyToMonoForum.
+type InputReplyToMonoForum struct {
+	MonoforumPeerID InputPeerClass
+}
+
+// InputReplyToMonoForumTypeID is the ID of inputReplyToMonoForum.
+const InputReplyToMonoForumTypeID = 0x69d66c45
+
+// TypeID returns 0x69d66c45, the ID of inputReplyToMonoForum.
+func (*InputReplyToMonoForum) TypeID() uint32 {
+	return InputReplyToMonoForumTypeID
+}
+
+// TypeName returns "inputReplyToMonoForum".
+func (*InputReplyToMonoForum) TypeName() string {
+	return "inputReplyToMonoForum"
+}
+
+// inputReplyToClass marks InputReplyToMonoForum as a InputReplyToClass.
+func (*InputReplyToMonoForum) inputReplyToClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputReplyToMonoForumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.MonoforumPeerID); err != nil {
+		return encodeErr("inputReplyToMonoForum#69d66c45", "monoforum_peer_id", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
+		return decodeErr("inputReplyToMonoForum#69d66c45", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToMonoForum) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputReplyToMonoForum#69d66c45", "", ErrTooDeep)
+	}
+	var err error
+	if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputReplyToMonoForum#69d66c45", "monoforum_peer_id", err)
+	}
+	return nil
+}
+
+// InputReplyToEphemeralMessage is the TL constructor inputReplyToEphemeralMessage:
+//
+//	inputReplyToEphemeralMessage#4119b95e id:int = InputReplyTo
+//
+// See https://core.telegram.org/constructor/inputReplyToEphemeralMessage.
+type InputReplyToEphemeralMessage struct {
+	ID int
+}
+
+// InputReplyToEphemeralMessageTypeID is the ID of inputReplyToEphemeralMessage.
+const InputReplyToEphemeralMessageTypeID = 0x4119b95e
+
+// TypeID returns 0x4119b95e, the ID of inputReplyToEphemeralMessage.
+func (*InputReplyToEphemeralMessage) TypeID() uint32 {
+	return InputReplyToEphemeralMessageTypeID
+}
+
+// TypeName returns "inputReplyToEphemeralMessage".
+func (*InputReplyToEphemeralMessage) TypeName() string {
+	return "inputReplyToEphemeralMessage"
+}
+
+// inputReplyToClass marks InputReplyToEphemeralMessage as a InputReplyToClass.
+func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputReplyToEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
+		return decodeErr("inputReplyToEphemeralMessage#4119b95e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToEphemeralMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return decodeErr("inputReplyToEphemeralMessage#4119b95e", "id", err)
+	}
+	return nil
+}
+
+// InputRichFileClass is the TL type InputRichFile: one of InputRichFilePhoto, InputRichFileDocument.
+//
+// See https://core.telegram.org/type/InputRichFile.
+type InputRichFileClass interface {
+	Object
+	inputRichFileClass()
+}
+
+// DecodeInputRichFile decodes any constructor of InputRichFile.
+func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
+	return decodeInputRichFile(b, 0)
+}
+
+// decodeInputRichFile is DecodeInputRichFile for a value nested depth levels deep.
+func decodeInputRichFile(b *bin.Buffer, depth int) (InputRichFileClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputRichFileClass
+	switch id {
+	case InputRichFilePhotoTypeID:
+		v = &InputRichFilePhoto{}
+	case InputRichFileDocumentTypeID:
+		v = &InputRichFileDocument{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputRichFile",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputRichFilePhoto is the TL constructor inputRichFilePhoto:
+//
+//	inputRichFilePhoto#9b00622b id:string photo:InputPhoto = InputRichFile
+//
+// See https://core.telegram.org/constructor/inputRichFilePhoto.
+type InputRichFilePhoto struct {
+	ID    string
+	Photo InputPhotoClass
+}
+
+// InputRichFilePhotoTypeID is the ID of inputRichFilePhoto.
+const InputRichFilePhotoTypeID = 0x9b00622b
+
+// TypeID returns 0x9b00622b, the ID of inputRichFilePhoto.
+func (*InputRichFilePhoto) TypeID() uint32 {
+	return InputRichFilePhotoTypeID
+}
+
+// TypeName returns "inputRichFilePhoto".
+func (*InputRichFilePhoto) TypeName() string {
+	return "inputRichFilePhoto"
+}
+
+// inputRichFileClass marks InputRichFilePhoto as a InputRichFileClass.
+func (*InputRichFilePhoto) inputRichFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichFilePhotoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	if err := encodeObj(b, m.Photo); err != nil {
+		return encodeErr("inputRichFilePhoto#9b00622b", "photo", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
+		return decodeErr("inputRichFilePhoto#9b00622b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichFilePhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputRichFilePhoto#9b00622b", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("inputRichFilePhoto#9b00622b", "id", err)
+	}
+	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+		return decodeErr("inputRichFilePhoto#9b00622b", "photo", err)
+	}
+	return nil
+}
+
+// InputRichFileDocument is the TL constructor inputRichFileDocument:
+//
+//	inputRichFileDocument#83281dbd id:string document:InputDocument = InputRichFile
+//
+// See https://core.telegram.org/constructor/inputRichFileDocument.
+type InputRichFileDocument struct {
+	ID       string
+	Document InputDocumentClass
+}
+
+// InputRichFileDocumentTypeID is the ID of inputRichFileDocument.
+const InputRichFileDocumentTypeID = 0x83281dbd
+
+// TypeID returns 0x83281dbd, the ID of inputRichFileDocument.
+func (*InputRichFileDocument) TypeID() uint32 {
+	return InputRichFileDocumentTypeID
+}
+
+// TypeName returns "inputRichFileDocument".
+func (*InputRichFileDocument) TypeName() string {
+	return "inputRichFileDocument"
+}
+
+// inputRichFileClass marks InputRichFileDocument as a InputRichFileClass.
+func (*InputRichFileDocument) inputRichFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichFileDocumentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	if err := encodeObj(b, m.Document); err != nil {
+		return encodeErr("inputRichFileDocument#83281dbd", "document", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
+		return decodeErr("inputRichFileDocument#83281dbd", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichFileDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputRichFileDocument#83281dbd", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("inputRichFileDocument#83281dbd", "id", err)
+	}
+	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		return decodeErr("inputRichFileDocument#83281dbd", "document", err)
+	}
+	return nil
+}
+
+// InputRichMessageClass is the TL type InputRichMessage: one of InputRichMessage, InputRichMessageHTML, InputRichMessageMarkdown.
+//
+// See https://core.telegram.org/type/InputRichMessage.
+type InputRichMessageClass interface {
+	Object
+	inputRichMessageClass()
+}
+
+// DecodeInputRichMessage decodes any constructor of InputRichMessage.
+func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
+	return decodeInputRichMessage(b, 0)
+}
+
+// decodeInputRichMessage is DecodeInputRichMessage for a value nested depth levels deep.
+func decodeInputRichMessage(b *bin.Buffer, depth int) (InputRichMessageClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputRichMessageClass
+	switch id {
+	case InputRichMessageTypeID:
+		v = &InputRichMessage{}
+	case InputRichMessageHTMLTypeID:
+		v = &InputRichMessageHTML{}
+	case InputRichMessageMarkdownTypeID:
+		v = &InputRichMessageMarkdown{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputRichMessage",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputRichMessage is the TL constructor inputRichMessage:
+//
+//	inputRichMessage#e4c449fc flags:# rtl:flags.0?true noautolink:flags.1?true blocks:Vector<PageBlock> photos:flags.2?Vector<InputPhoto> documents:flags.3?Vector<InputDocument> users:flags.4?Vector<InputUser> = InputRichMessage
+//
+// See https://core.telegram.org/constructor/inputRichMessage.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputRichMessage struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Blocks     []PageBlockClass
+	Photos     []InputPhotoClass    // flags.2?Vector<InputPhoto>
+	Documents  []InputDocumentClass // flags.3?Vector<InputDocument>
+	Users      []InputUserClass     // flags.4?Vector<InputUser>
+}
+
+// InputRichMessageTypeID is the ID of inputRichMessage.
+const InputRichMessageTypeID = 0xe4c449fc
+
+// TypeID returns 0xe4c449fc, the ID of inputRichMessage.
+func (*InputRichMessage) TypeID() uint32 {
+	return InputRichMessageTypeID
+}
+
+// TypeName returns "inputRichMessage".
+func (*InputRichMessage) TypeName() string {
+	return "inputRichMessage"
+}
+
+// inputRichMessageClass marks InputRichMessage as a InputRichMessageClass.
+func (*InputRichMessage) inputRichMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Photos) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Documents) > 0 {
+		flags.Set(3)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := encodeObj(b, m.Blocks[i]); err != nil {
+			return encodeErr("inputRichMessage#e4c449fc", "blocks", err)
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Photos))
+		for i := range m.Photos {
+			if err := encodeObj(b, m.Photos[i]); err != nil {
+				return encodeErr("inputRichMessage#e4c449fc", "photos", err)
+			}
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Documents))
+		for i := range m.Documents {
+			if err := encodeObj(b, m.Documents[i]); err != nil {
+				return encodeErr("inputRichMessage#e4c449fc", "documents", err)
+			}
+		}
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := encodeObj(b, m.Users[i]); err != nil {
+				return encodeErr("inputRichMessage#e4c449fc", "users", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
+		return decodeErr("inputRichMessage#e4c449fc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputRichMessage#e4c449fc", "", ErrTooDeep)
+	}
+	*m = InputRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputRichMessage#e4c449fc", "flags", err)
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return decodeErr("inputRichMessage#e4c449fc", "blocks", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Photos, err = decodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+			return decodeErr("inputRichMessage#e4c449fc", "photos", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Documents, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+			return decodeErr("inputRichMessage#e4c449fc", "documents", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return decodeErr("inputRichMessage#e4c449fc", "users", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Photos) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Documents) > 0 {
+		m.Flags.Unset(3)
+	}
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputRichMessageHTML is the TL constructor inputRichMessageHTML:
+//
+//	inputRichMessageHTML#dacb836a flags:# rtl:flags.0?true noautolink:flags.1?true html:string files:flags.2?Vector<InputRichFile> = InputRichMessage
+//
+// See https://core.telegram.org/constructor/inputRichMessageHTML.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputRichMessageHTML struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Html       string
+	Files      []InputRichFileClass // flags.2?Vector<InputRichFile>
+}
+
+// InputRichMessageHTMLTypeID is the ID of inputRichMessageHTML.
+const InputRichMessageHTMLTypeID = 0xdacb836a
+
+// TypeID returns 0xdacb836a, the ID of inputRichMessageHTML.
+func (*InputRichMessageHTML) TypeID() uint32 {
+	return InputRichMessageHTMLTypeID
+}
+
+// TypeName returns "inputRichMessageHTML".
+func (*InputRichMessageHTML) TypeName() string {
+	return "inputRichMessageHTML"
+}
+
+// inputRichMessageClass marks InputRichMessageHTML as a InputRichMessageClass.
+func (*InputRichMessageHTML) inputRichMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageHTMLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Files) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Html)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Files))
+		for i := range m.Files {
+			if err := encodeObj(b, m.Files[i]); err != nil {
+				return encodeErr("inputRichMessageHTML#dacb836a", "files", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
+		return decodeErr("inputRichMessageHTML#dacb836a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessageHTML) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputRichMessageHTML#dacb836a", "", ErrTooDeep)
+	}
+	*m = InputRichMessageHTML{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputRichMessageHTML#dacb836a", "flags", err)
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Html, err = b.String(); err != nil {
+		return decodeErr("inputRichMessageHTML#dacb836a", "html", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Files, err = decodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+			return decodeErr("inputRichMessageHTML#dacb836a", "files", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Files) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// InputRichMessageMarkdown is the TL constructor inputRichMessageMarkdown:
+//
+//	inputRichMessageMarkdown#4b572c flags:# rtl:flags.0?true noautolink:flags.1?true markdown:string files:flags.2?Vector<InputRichFile> = InputRichMessage
+//
+// See https://core.telegram.org/constructor/inputRichMessageMarkdown.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputRichMessageMarkdown struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Markdown   string
+	Files      []InputRichFileClass // flags.2?Vector<InputRichFile>
+}
+
+// InputRichMessageMarkdownTypeID is the ID of inputRichMessageMarkdown.
+const InputRichMessageMarkdownTypeID = 0x004b572c
+
+// TypeID returns 0x004b572c, the ID of inputRichMessageMarkdown.
+func (*InputRichMessageMarkdown) TypeID() uint32 {
+	return InputRichMessageMarkdownTypeID
+}
+
+// TypeName returns "inputRichMessageMarkdown".
+func (*InputRichMessageMarkdown) TypeName() string {
+	return "inputRichMessageMarkdown"
+}
+
+// inputRichMessageClass marks InputRichMessageMarkdown as a InputRichMessageClass.
+func (*InputRichMessageMarkdown) inputRichMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageMarkdownTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Files) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Markdown)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Files))
+		for i := range m.Files {
+			if err := encodeObj(b, m.Files[i]); err != nil {
+				return encodeErr("inputRichMessageMarkdown#004b572c", "files", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
+		return decodeErr("inputRichMessageMarkdown#004b572c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessageMarkdown) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputRichMessageMarkdown#004b572c", "", ErrTooDeep)
+	}
+	*m = InputRichMessageMarkdown{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputRichMessageMarkdown#004b572c", "flags", err)
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Markdown, err = b.String(); err != nil {
+		return decodeErr("inputRichMessageMarkdown#004b572c", "markdown", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Files, err = decodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+			return decodeErr("inputRichMessageMarkdown#004b572c", "files", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Files) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// InputSavedStarGiftClass is the TL type InputSavedStarGift: one of InputSavedStarGiftUser, InputSavedStarGiftChat, InputSavedStarGiftSlug.
+//
+// See https://core.telegram.org/type/InputSavedStarGift.
+type InputSavedStarGiftClass interface {
+	Object
+	inputSavedStarGiftClass()
+}
+
+// DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
+func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
+	return decodeInputSavedStarGift(b, 0)
+}
+
+// decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth levels deep.
+func decodeInputSavedStarGift(b *bin.Buffer, depth int) (InputSavedStarGiftClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputSavedStarGiftClass
+	switch id {
+	case InputSavedStarGiftUserTypeID:
+		v = &InputSavedStarGiftUser{}
+	case InputSavedStarGiftChatTypeID:
+		v = &InputSavedStarGiftChat{}
+	case InputSavedStarGiftSlugTypeID:
+		v = &InputSavedStarGiftSlug{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputSavedStarGift",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputSavedStarGiftUser is the TL constructor inputSavedStarGiftUser:
+//
+//	inputSavedStarGiftUser#69279795 msg_id:int = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftUser.
+type InputSavedStarGiftUser struct {
+	MsgID int
+}
+
+// InputSavedStarGiftUserTypeID is the ID of inputSavedStarGiftUser.
+const InputSavedStarGiftUserTypeID = 0x69279795
+
+// TypeID returns 0x69279795, the ID of inputSavedStarGiftUser.
+func (*InputSavedStarGiftUser) TypeID() uint32 {
+	return InputSavedStarGiftUserTypeID
+}
+
+// TypeName returns "inputSavedStarGiftUser".
+func (*InputSavedStarGiftUser) TypeName() string {
+	return "inputSavedStarGiftUser"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftUser as a InputSavedStarGiftClass.
+func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftUserTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
+		return decodeErr("inputSavedStarGiftUser#69279795", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftUser) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("inputSavedStarGiftUser#69279795", "msg_id", err)
+	}
+	return nil
+}
+
+// InputSavedStarGiftChat is the TL constructor inputSavedStarGiftChat:
+//
+//	inputSavedStarGiftChat#f101aa7f peer:InputPeer saved_id:long = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftChat.
+type InputSavedStarGiftChat struct {
+	Peer    InputPeerClass
+	SavedID int64
+}
+
+// InputSavedStarGiftChatTypeID is the ID of inputSavedStarGiftChat.
+const InputSavedStarGiftChatTypeID = 0xf101aa7f
+
+// TypeID returns 0xf101aa7f, the ID of inputSavedStarGiftChat.
+func (*InputSavedStarGiftChat) TypeID() uint32 {
+	return InputSavedStarGiftChatTypeID
+}
+
+// TypeName returns "inputSavedStarGiftChat".
+func (*InputSavedStarGiftChat) TypeName() string {
+	return "inputSavedStarGiftChat"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftChat as a InputSavedStarGiftClass.
+func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("inputSavedStarGiftChat#f101aa7f", "peer", err)
+	}
+	b.PutLong(m.SavedID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
+		return decodeErr("inputSavedStarGiftChat#f101aa7f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftChat) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputSavedStarGiftChat#f101aa7f", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputSavedStarGiftChat#f101aa7f", "peer", err)
+	}
+	if m.SavedID, err = b.Long(); err != nil {
+		return decodeErr("inputSavedStarGiftChat#f101aa7f", "saved_id", err)
+	}
+	return nil
+}
+
+// InputSavedStarGiftSlug is the TL constructor inputSavedStarGiftSlug:
+//
+//	inputSavedStarGiftSlug#2085c238 slug:string = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftSlug.
+type InputSavedStarGiftSlug struct {
+	Slug string
+}
+
+// InputSavedStarGiftSlugTypeID is the ID of inputSavedStarGiftSlug.
+const InputSavedStarGiftSlugTypeID = 0x2085c238
+
+// TypeID returns 0x2085c238, the ID of inputSavedStarGiftSlug.
+func (*InputSavedStarGiftSlug) TypeID() uint32 {
+	return InputSavedStarGiftSlugTypeID
+}
+
+// TypeName returns "inputSavedStarGiftSlug".
+func (*InputSavedStarGiftSlug) TypeName() string {
+	return "inputSavedStarGiftSlug"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftSlug as a InputSavedStarGiftClass.
+func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
+		return decodeErr("inputSavedStarGiftSlug#2085c238", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("inputSavedStarGiftSlug#2085c238", "slug", err)
 	}
 	return nil
 }
@@ -11444,7 +16450,186 @@ func (m *InputSecureFile) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputStickerSetClass is the TL type InputStickerSet: one of InputStickerSetEmpty, InputStickerSetID, InputStickerSetShortName, InputStickerSetAnimatedEmoji, InputStickerSetDice, InputStickerSetAnimatedEmojiAnimations, InputStickerSetPremiumGifts, InputStickerSetEmojiGenericAnimations, InputStickerSetEmojiDefaultStatuses, InputStickerSetEmojiDefaultTopicIcons, InputStickerSetEmojiChannelDefaultStatuses.
+// InputStarGiftAuctionClass is the TL type InputStarGiftAuction: one of InputStarGiftAuction, InputStarGiftAuctionSlug.
+//
+// See https://core.telegram.org/type/InputStarGiftAuction.
+type InputStarGiftAuctionClass interface {
+	Object
+	inputStarGiftAuctionClass()
+}
+
+// DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
+func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
+	return decodeInputStarGiftAuction(b, 0)
+}
+
+// decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested depth levels deep.
+func decodeInputStarGiftAuction(b *bin.Buffer, depth int) (InputStarGiftAuctionClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputStarGiftAuctionClass
+	switch id {
+	case InputStarGiftAuctionTypeID:
+		v = &InputStarGiftAuction{}
+	case InputStarGiftAuctionSlugTypeID:
+		v = &InputStarGiftAuctionSlug{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "InputStarGiftAuction",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputStarGiftAuction is the TL constructor inputStarGiftAuction:
+//
+//	inputStarGiftAuction#2e16c98 gift_id:long = InputStarGiftAuction
+//
+// See https://core.telegram.org/constructor/inputStarGiftAuction.
+type InputStarGiftAuction struct {
+	GiftID int64
+}
+
+// InputStarGiftAuctionTypeID is the ID of inputStarGiftAuction.
+const InputStarGiftAuctionTypeID = 0x02e16c98
+
+// TypeID returns 0x02e16c98, the ID of inputStarGiftAuction.
+func (*InputStarGiftAuction) TypeID() uint32 {
+	return InputStarGiftAuctionTypeID
+}
+
+// TypeName returns "inputStarGiftAuction".
+func (*InputStarGiftAuction) TypeName() string {
+	return "inputStarGiftAuction"
+}
+
+// inputStarGiftAuctionClass marks InputStarGiftAuction as a InputStarGiftAuctionClass.
+func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarGiftAuctionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
+		return decodeErr("inputStarGiftAuction#02e16c98", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarGiftAuction) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return decodeErr("inputStarGiftAuction#02e16c98", "gift_id", err)
+	}
+	return nil
+}
+
+// InputStarGiftAuctionSlug is the TL constructor inputStarGiftAuctionSlug:
+//
+//	inputStarGiftAuctionSlug#7ab58308 slug:string = InputStarGiftAuction
+//
+// See https://core.telegram.org/constructor/inputStarGiftAuctionSlug.
+type InputStarGiftAuctionSlug struct {
+	Slug string
+}
+
+// InputStarGiftAuctionSlugTypeID is the ID of inputStarGiftAuctionSlug.
+const InputStarGiftAuctionSlugTypeID = 0x7ab58308
+
+// TypeID returns 0x7ab58308, the ID of inputStarGiftAuctionSlug.
+func (*InputStarGiftAuctionSlug) TypeID() uint32 {
+	return InputStarGiftAuctionSlugTypeID
+}
+
+// TypeName returns "inputStarGiftAuctionSlug".
+func (*InputStarGiftAuctionSlug) TypeName() string {
+	return "inputStarGiftAuctionSlug"
+}
+
+// inputStarGiftAuctionClass marks InputStarGiftAuctionSlug as a InputStarGiftAuctionClass.
+func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarGiftAuctionSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
+		return decodeErr("inputStarGiftAuctionSlug#7ab58308", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarGiftAuctionSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("inputStarGiftAuctionSlug#7ab58308", "slug", err)
+	}
+	return nil
+}
+
+// InputStickerSetClass is the TL type InputStickerSet: one of InputStickerSetEmpty, InputStickerSetID, InputStickerSetShortName, InputStickerSetAnimatedEmoji, InputStickerSetDice, InputStickerSetAnimatedEmojiAnimations, InputStickerSetPremiumGifts, InputStickerSetEmojiGenericAnimations, InputStickerSetEmojiDefaultStatuses, InputStickerSetEmojiDefaultTopicIcons, InputStickerSetEmojiChannelDefaultStatuses, InputStickerSetTonGifts.
 //
 // See https://core.telegram.org/type/InputStickerSet.
 type InputStickerSetClass interface {
@@ -11487,6 +16672,8 @@ func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, erro
 		v = &InputStickerSetEmojiDefaultTopicIcons{}
 	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
 		v = &InputStickerSetEmojiChannelDefaultStatuses{}
+	case InputStickerSetTonGiftsTypeID:
+		v = &InputStickerSetTonGifts{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -12229,6 +17416,70 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) decodeBareAt(b *bin.Buffer,
 	return nil
 }
 
+// InputStickerSetTonGifts is the TL constructor inputStickerSetTonGifts:
+//
+//	inputStickerSetTonGifts#1cf671a0 = InputStickerSet
+//
+// See https://core.telegram.org/constructor/inputStickerSetTonGifts.
+type InputStickerSetTonGifts struct{}
+
+// InputStickerSetTonGiftsTypeID is the ID of inputStickerSetTonGifts.
+const InputStickerSetTonGiftsTypeID = 0x1cf671a0
+
+// TypeID returns 0x1cf671a0, the ID of inputStickerSetTonGifts.
+func (*InputStickerSetTonGifts) TypeID() uint32 {
+	return InputStickerSetTonGiftsTypeID
+}
+
+// TypeName returns "inputStickerSetTonGifts".
+func (*InputStickerSetTonGifts) TypeName() string {
+	return "inputStickerSetTonGifts"
+}
+
+// inputStickerSetClass marks InputStickerSetTonGifts as a InputStickerSetClass.
+func (*InputStickerSetTonGifts) inputStickerSetClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStickerSetTonGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
+		return decodeErr("inputStickerSetTonGifts#1cf671a0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetTonGifts) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // InputStickeredMediaClass is the TL type InputStickeredMedia: one of InputStickeredMediaPhoto, InputStickeredMediaDocument.
 //
 // See https://core.telegram.org/type/InputStickeredMedia.
@@ -12418,7 +17669,7 @@ func (m *InputStickeredMediaDocument) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of InputStorePaymentPremiumSubscription, InputStorePaymentGiftPremium, InputStorePaymentPremiumGiftCode, InputStorePaymentPremiumGiveaway.
+// InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of InputStorePaymentPremiumSubscription, InputStorePaymentGiftPremium, InputStorePaymentPremiumGiftCode, InputStorePaymentPremiumGiveaway, InputStorePaymentStarsTopup, InputStorePaymentStarsGift, InputStorePaymentStarsGiveaway, InputStorePaymentAuthCode.
 //
 // See https://core.telegram.org/type/InputStorePaymentPurpose.
 type InputStorePaymentPurposeClass interface {
@@ -12447,6 +17698,14 @@ func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePayment
 		v = &InputStorePaymentPremiumGiftCode{}
 	case InputStorePaymentPremiumGiveawayTypeID:
 		v = &InputStorePaymentPremiumGiveaway{}
+	case InputStorePaymentStarsTopupTypeID:
+		v = &InputStorePaymentStarsTopup{}
+	case InputStorePaymentStarsGiftTypeID:
+		v = &InputStorePaymentStarsGift{}
+	case InputStorePaymentStarsGiveawayTypeID:
+		v = &InputStorePaymentStarsGiveaway{}
+	case InputStorePaymentAuthCodeTypeID:
+		v = &InputStorePaymentAuthCode{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -12631,7 +17890,7 @@ func (m *InputStorePaymentGiftPremium) decodeBareAt(b *bin.Buffer, depth int) er
 
 // InputStorePaymentPremiumGiftCode is the TL constructor inputStorePaymentPremiumGiftCode:
 //
-//	inputStorePaymentPremiumGiftCode#a3805f3f flags:# users:Vector<InputUser> boost_peer:flags.0?InputPeer currency:string amount:long = InputStorePaymentPurpose
+//	inputStorePaymentPremiumGiftCode#fb790393 flags:# users:Vector<InputUser> boost_peer:flags.0?InputPeer currency:string amount:long message:flags.1?TextWithEntities = InputStorePaymentPurpose
 //
 // See https://core.telegram.org/constructor/inputStorePaymentPremiumGiftCode.
 type InputStorePaymentPremiumGiftCode struct {
@@ -12640,12 +17899,13 @@ type InputStorePaymentPremiumGiftCode struct {
 	BoostPeer InputPeerClass // flags.0?InputPeer
 	Currency  string
 	Amount    int64
+	Message   *TextWithEntities // flags.1?TextWithEntities
 }
 
 // InputStorePaymentPremiumGiftCodeTypeID is the ID of inputStorePaymentPremiumGiftCode.
-const InputStorePaymentPremiumGiftCodeTypeID = 0xa3805f3f
+const InputStorePaymentPremiumGiftCodeTypeID = 0xfb790393
 
-// TypeID returns 0xa3805f3f, the ID of inputStorePaymentPremiumGiftCode.
+// TypeID returns 0xfb790393, the ID of inputStorePaymentPremiumGiftCode.
 func (*InputStorePaymentPremiumGiftCode) TypeID() uint32 {
 	return InputStorePaymentPremiumGiftCodeTypeID
 }
@@ -12672,24 +17932,32 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.BoostPeer != nil {
 		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "users", err)
+			return encodeErr("inputStorePaymentPremiumGiftCode#fb790393", "users", err)
 		}
 	}
 	if flags.Has(0) {
 		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "boost_peer", err)
+			return encodeErr("inputStorePaymentPremiumGiftCode#fb790393", "boost_peer", err)
 		}
 	}
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("inputStorePaymentPremiumGiftCode#fb790393", "message", err)
+		}
+	}
 	return nil
 }
 
@@ -12699,7 +17967,7 @@ func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "", err)
+		return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -12715,28 +17983,34 @@ func (m *InputStorePaymentPremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "", ErrTooDeep)
+		return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "", ErrTooDeep)
 	}
 	*m = InputStorePaymentPremiumGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "flags", err)
+		return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "flags", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "users", err)
+		return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "users", err)
 	}
 	if m.Flags.Has(0) {
 		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "boost_peer", err)
+			return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "boost_peer", err)
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "currency", err)
+		return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "currency", err)
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "amount", err)
+		return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "amount", err)
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("inputStorePaymentPremiumGiftCode#fb790393", "message", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -12908,6 +18182,488 @@ func (m *InputStorePaymentPremiumGiveaway) decodeBareAt(b *bin.Buffer, depth int
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(4)
 	}
+	return nil
+}
+
+// InputStorePaymentStarsTopup is the TL constructor inputStorePaymentStarsTopup:
+//
+//	inputStorePaymentStarsTopup#f9a2a6cb flags:# stars:long currency:string amount:long spend_purpose_peer:flags.0?InputPeer = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsTopup.
+type InputStorePaymentStarsTopup struct {
+	Flags            bin.Fields // flags word; see the type's doc
+	Stars            int64
+	Currency         string
+	Amount           int64
+	SpendPurposePeer InputPeerClass // flags.0?InputPeer
+}
+
+// InputStorePaymentStarsTopupTypeID is the ID of inputStorePaymentStarsTopup.
+const InputStorePaymentStarsTopupTypeID = 0xf9a2a6cb
+
+// TypeID returns 0xf9a2a6cb, the ID of inputStorePaymentStarsTopup.
+func (*InputStorePaymentStarsTopup) TypeID() uint32 {
+	return InputStorePaymentStarsTopupTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsTopup".
+func (*InputStorePaymentStarsTopup) TypeName() string {
+	return "inputStorePaymentStarsTopup"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsTopup as a InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsTopupTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.SpendPurposePeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.SpendPurposePeer); err != nil {
+			return encodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "spend_purpose_peer", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
+		return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsTopup) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "", ErrTooDeep)
+	}
+	*m = InputStorePaymentStarsTopup{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "flags", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "stars", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "amount", err)
+	}
+	if m.Flags.Has(0) {
+		if m.SpendPurposePeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("inputStorePaymentStarsTopup#f9a2a6cb", "spend_purpose_peer", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputStorePaymentStarsGift is the TL constructor inputStorePaymentStarsGift:
+//
+//	inputStorePaymentStarsGift#1d741ef7 user_id:InputUser stars:long currency:string amount:long = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsGift.
+type InputStorePaymentStarsGift struct {
+	UserID   InputUserClass
+	Stars    int64
+	Currency string
+	Amount   int64
+}
+
+// InputStorePaymentStarsGiftTypeID is the ID of inputStorePaymentStarsGift.
+const InputStorePaymentStarsGiftTypeID = 0x1d741ef7
+
+// TypeID returns 0x1d741ef7, the ID of inputStorePaymentStarsGift.
+func (*InputStorePaymentStarsGift) TypeID() uint32 {
+	return InputStorePaymentStarsGiftTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsGift".
+func (*InputStorePaymentStarsGift) TypeName() string {
+	return "inputStorePaymentStarsGift"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsGift as a InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.UserID); err != nil {
+		return encodeErr("inputStorePaymentStarsGift#1d741ef7", "user_id", err)
+	}
+	b.PutLong(m.Stars)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
+		return decodeErr("inputStorePaymentStarsGift#1d741ef7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStorePaymentStarsGift#1d741ef7", "", ErrTooDeep)
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("inputStorePaymentStarsGift#1d741ef7", "user_id", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsGift#1d741ef7", "stars", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("inputStorePaymentStarsGift#1d741ef7", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsGift#1d741ef7", "amount", err)
+	}
+	return nil
+}
+
+// InputStorePaymentStarsGiveaway is the TL constructor inputStorePaymentStarsGiveaway:
+//
+//	inputStorePaymentStarsGiveaway#751f08fa flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.3?true stars:long boost_peer:InputPeer additional_peers:flags.1?Vector<InputPeer> countries_iso2:flags.2?Vector<string> prize_description:flags.4?string random_id:long until_date:int currency:string amount:long users:int = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsGiveaway.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputStorePaymentStarsGiveaway struct {
+	Flags              bin.Fields // flags word; see the type's doc
+	OnlyNewSubscribers bool       // flags.0?true
+	WinnersAreVisible  bool       // flags.3?true
+	Stars              int64
+	BoostPeer          InputPeerClass
+	AdditionalPeers    []InputPeerClass // flags.1?Vector<InputPeer>
+	CountriesIso2      []string         // flags.2?Vector<string>
+	PrizeDescription   string           // flags.4?string
+	RandomID           int64
+	UntilDate          int
+	Currency           string
+	Amount             int64
+	Users              int
+}
+
+// InputStorePaymentStarsGiveawayTypeID is the ID of inputStorePaymentStarsGiveaway.
+const InputStorePaymentStarsGiveawayTypeID = 0x751f08fa
+
+// TypeID returns 0x751f08fa, the ID of inputStorePaymentStarsGiveaway.
+func (*InputStorePaymentStarsGiveaway) TypeID() uint32 {
+	return InputStorePaymentStarsGiveawayTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsGiveaway".
+func (*InputStorePaymentStarsGiveaway) TypeName() string {
+	return "inputStorePaymentStarsGiveaway"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsGiveaway as a InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsGiveaway) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<3)
+	if m.OnlyNewSubscribers {
+		flags.Set(0)
+	}
+	if m.WinnersAreVisible {
+		flags.Set(3)
+	}
+	if len(m.AdditionalPeers) > 0 {
+		flags.Set(1)
+	}
+	if len(m.CountriesIso2) > 0 {
+		flags.Set(2)
+	}
+	if m.PrizeDescription != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if err := encodeObj(b, m.BoostPeer); err != nil {
+		return encodeErr("inputStorePaymentStarsGiveaway#751f08fa", "boost_peer", err)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AdditionalPeers))
+		for i := range m.AdditionalPeers {
+			if err := encodeObj(b, m.AdditionalPeers[i]); err != nil {
+				return encodeErr("inputStorePaymentStarsGiveaway#751f08fa", "additional_peers", err)
+			}
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.CountriesIso2))
+		for i := range m.CountriesIso2 {
+			b.PutString(m.CountriesIso2[i])
+		}
+	}
+	if flags.Has(4) {
+		b.PutString(m.PrizeDescription)
+	}
+	b.PutLong(m.RandomID)
+	b.PutInt(m.UntilDate)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutInt(m.Users)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsGiveaway) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "", ErrTooDeep)
+	}
+	*m = InputStorePaymentStarsGiveaway{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "flags", err)
+	}
+	m.OnlyNewSubscribers = m.Flags.Has(0)
+	m.WinnersAreVisible = m.Flags.Has(3)
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "stars", err)
+	}
+	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "boost_peer", err)
+	}
+	if m.Flags.Has(1) {
+		if m.AdditionalPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+			return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "additional_peers", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.CountriesIso2, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+			return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "countries_iso2", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.PrizeDescription, err = b.String(); err != nil {
+			return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "prize_description", err)
+		}
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "random_id", err)
+	}
+	if m.UntilDate, err = b.Int(); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "until_date", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "amount", err)
+	}
+	if m.Users, err = b.Int(); err != nil {
+		return decodeErr("inputStorePaymentStarsGiveaway#751f08fa", "users", err)
+	}
+	m.Flags &^= 1<<0 | 1<<3
+	if len(m.AdditionalPeers) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.CountriesIso2) > 0 {
+		m.Flags.Unset(2)
+	}
+	if m.PrizeDescription != "" {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputStorePaymentAuthCode is the TL constructor inputStorePaymentAuthCode:
+//
+//	inputStorePaymentAuthCode#3fc18057 flags:# restore:flags.0?true phone_number:string phone_code_hash:string premium_days:int currency:string amount:long = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentAuthCode.
+type InputStorePaymentAuthCode struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Restore       bool       // flags.0?true
+	PhoneNumber   string
+	PhoneCodeHash string
+	PremiumDays   int
+	Currency      string
+	Amount        int64
+}
+
+// InputStorePaymentAuthCodeTypeID is the ID of inputStorePaymentAuthCode.
+const InputStorePaymentAuthCodeTypeID = 0x3fc18057
+
+// TypeID returns 0x3fc18057, the ID of inputStorePaymentAuthCode.
+func (*InputStorePaymentAuthCode) TypeID() uint32 {
+	return InputStorePaymentAuthCodeTypeID
+}
+
+// TypeName returns "inputStorePaymentAuthCode".
+func (*InputStorePaymentAuthCode) TypeName() string {
+	return "inputStorePaymentAuthCode"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentAuthCode as a InputStorePaymentPurposeClass.
+func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentAuthCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restore {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutInt(m.PremiumDays)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentAuthCode) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentAuthCode{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "flags", err)
+	}
+	m.Restore = m.Flags.Has(0)
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "phone_number", err)
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "phone_code_hash", err)
+	}
+	if m.PremiumDays, err = b.Int(); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "premium_days", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("inputStorePaymentAuthCode#3fc18057", "amount", err)
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -14524,6 +20280,668 @@ func (m *InputAppEvent) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// InputBusinessAwayMessage is the TL constructor inputBusinessAwayMessage:
+//
+//	inputBusinessAwayMessage#832175e0 flags:# offline_only:flags.0?true shortcut_id:int schedule:BusinessAwayMessageSchedule recipients:InputBusinessRecipients = InputBusinessAwayMessage
+//
+// See https://core.telegram.org/constructor/inputBusinessAwayMessage.
+type InputBusinessAwayMessage struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	OfflineOnly bool       // flags.0?true
+	ShortcutID  int
+	Schedule    BusinessAwayMessageScheduleClass
+	Recipients  InputBusinessRecipients
+}
+
+// InputBusinessAwayMessageTypeID is the ID of inputBusinessAwayMessage.
+const InputBusinessAwayMessageTypeID = 0x832175e0
+
+// TypeID returns 0x832175e0, the ID of inputBusinessAwayMessage.
+func (*InputBusinessAwayMessage) TypeID() uint32 {
+	return InputBusinessAwayMessageTypeID
+}
+
+// TypeName returns "inputBusinessAwayMessage".
+func (*InputBusinessAwayMessage) TypeName() string {
+	return "inputBusinessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessAwayMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OfflineOnly {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if err := encodeObj(b, m.Schedule); err != nil {
+		return encodeErr("inputBusinessAwayMessage#832175e0", "schedule", err)
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return encodeErr("inputBusinessAwayMessage#832175e0", "recipients", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
+		return decodeErr("inputBusinessAwayMessage#832175e0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessAwayMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBusinessAwayMessage#832175e0", "", ErrTooDeep)
+	}
+	*m = InputBusinessAwayMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputBusinessAwayMessage#832175e0", "flags", err)
+	}
+	m.OfflineOnly = m.Flags.Has(0)
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("inputBusinessAwayMessage#832175e0", "shortcut_id", err)
+	}
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+		return decodeErr("inputBusinessAwayMessage#832175e0", "schedule", err)
+	}
+	if err = decodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return decodeErr("inputBusinessAwayMessage#832175e0", "recipients", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputBusinessBotRecipients is the TL constructor inputBusinessBotRecipients:
+//
+//	inputBusinessBotRecipients#c4e5921e flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<InputUser> exclude_users:flags.6?Vector<InputUser> = InputBusinessBotRecipients
+//
+// See https://core.telegram.org/constructor/inputBusinessBotRecipients.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputBusinessBotRecipients struct {
+	Flags           bin.Fields       // flags word; see the type's doc
+	ExistingChats   bool             // flags.0?true
+	NewChats        bool             // flags.1?true
+	Contacts        bool             // flags.2?true
+	NonContacts     bool             // flags.3?true
+	ExcludeSelected bool             // flags.5?true
+	Users           []InputUserClass // flags.4?Vector<InputUser>
+	ExcludeUsers    []InputUserClass // flags.6?Vector<InputUser>
+}
+
+// InputBusinessBotRecipientsTypeID is the ID of inputBusinessBotRecipients.
+const InputBusinessBotRecipientsTypeID = 0xc4e5921e
+
+// TypeID returns 0xc4e5921e, the ID of inputBusinessBotRecipients.
+func (*InputBusinessBotRecipients) TypeID() uint32 {
+	return InputBusinessBotRecipientsTypeID
+}
+
+// TypeName returns "inputBusinessBotRecipients".
+func (*InputBusinessBotRecipients) TypeName() string {
+	return "inputBusinessBotRecipients"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessBotRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := encodeObj(b, m.Users[i]); err != nil {
+				return encodeErr("inputBusinessBotRecipients#c4e5921e", "users", err)
+			}
+		}
+	}
+	if flags.Has(6) {
+		b.PutVectorHeader(len(m.ExcludeUsers))
+		for i := range m.ExcludeUsers {
+			if err := encodeObj(b, m.ExcludeUsers[i]); err != nil {
+				return encodeErr("inputBusinessBotRecipients#c4e5921e", "exclude_users", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
+		return decodeErr("inputBusinessBotRecipients#c4e5921e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessBotRecipients) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBusinessBotRecipients#c4e5921e", "", ErrTooDeep)
+	}
+	*m = InputBusinessBotRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputBusinessBotRecipients#c4e5921e", "flags", err)
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return decodeErr("inputBusinessBotRecipients#c4e5921e", "users", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ExcludeUsers, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return decodeErr("inputBusinessBotRecipients#c4e5921e", "exclude_users", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// InputBusinessChatLink is the TL constructor inputBusinessChatLink:
+//
+//	inputBusinessChatLink#11679fa7 flags:# message:string entities:flags.0?Vector<MessageEntity> title:flags.1?string = InputBusinessChatLink
+//
+// See https://core.telegram.org/constructor/inputBusinessChatLink.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputBusinessChatLink struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Title    string               // flags.1?string
+}
+
+// InputBusinessChatLinkTypeID is the ID of inputBusinessChatLink.
+const InputBusinessChatLinkTypeID = 0x11679fa7
+
+// TypeID returns 0x11679fa7, the ID of inputBusinessChatLink.
+func (*InputBusinessChatLink) TypeID() uint32 {
+	return InputBusinessChatLinkTypeID
+}
+
+// TypeName returns "inputBusinessChatLink".
+func (*InputBusinessChatLink) TypeName() string {
+	return "inputBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessChatLinkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	if m.Title != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := encodeObj(b, m.Entities[i]); err != nil {
+				return encodeErr("inputBusinessChatLink#11679fa7", "entities", err)
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.Title)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
+		return decodeErr("inputBusinessChatLink#11679fa7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessChatLink) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBusinessChatLink#11679fa7", "", ErrTooDeep)
+	}
+	*m = InputBusinessChatLink{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputBusinessChatLink#11679fa7", "flags", err)
+	}
+	if m.Message, err = b.String(); err != nil {
+		return decodeErr("inputBusinessChatLink#11679fa7", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return decodeErr("inputBusinessChatLink#11679fa7", "entities", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("inputBusinessChatLink#11679fa7", "title", err)
+		}
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputBusinessGreetingMessage is the TL constructor inputBusinessGreetingMessage:
+//
+//	inputBusinessGreetingMessage#194cb3b shortcut_id:int recipients:InputBusinessRecipients no_activity_days:int = InputBusinessGreetingMessage
+//
+// See https://core.telegram.org/constructor/inputBusinessGreetingMessage.
+type InputBusinessGreetingMessage struct {
+	ShortcutID     int
+	Recipients     InputBusinessRecipients
+	NoActivityDays int
+}
+
+// InputBusinessGreetingMessageTypeID is the ID of inputBusinessGreetingMessage.
+const InputBusinessGreetingMessageTypeID = 0x0194cb3b
+
+// TypeID returns 0x0194cb3b, the ID of inputBusinessGreetingMessage.
+func (*InputBusinessGreetingMessage) TypeID() uint32 {
+	return InputBusinessGreetingMessageTypeID
+}
+
+// TypeName returns "inputBusinessGreetingMessage".
+func (*InputBusinessGreetingMessage) TypeName() string {
+	return "inputBusinessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessGreetingMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return encodeErr("inputBusinessGreetingMessage#0194cb3b", "recipients", err)
+	}
+	b.PutInt(m.NoActivityDays)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
+		return decodeErr("inputBusinessGreetingMessage#0194cb3b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessGreetingMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBusinessGreetingMessage#0194cb3b", "", ErrTooDeep)
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("inputBusinessGreetingMessage#0194cb3b", "shortcut_id", err)
+	}
+	if err = decodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return decodeErr("inputBusinessGreetingMessage#0194cb3b", "recipients", err)
+	}
+	if m.NoActivityDays, err = b.Int(); err != nil {
+		return decodeErr("inputBusinessGreetingMessage#0194cb3b", "no_activity_days", err)
+	}
+	return nil
+}
+
+// InputBusinessIntro is the TL constructor inputBusinessIntro:
+//
+//	inputBusinessIntro#9c469cd flags:# title:string description:string sticker:flags.0?InputDocument = InputBusinessIntro
+//
+// See https://core.telegram.org/constructor/inputBusinessIntro.
+type InputBusinessIntro struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Title       string
+	Description string
+	Sticker     InputDocumentClass // flags.0?InputDocument
+}
+
+// InputBusinessIntroTypeID is the ID of inputBusinessIntro.
+const InputBusinessIntroTypeID = 0x09c469cd
+
+// TypeID returns 0x09c469cd, the ID of inputBusinessIntro.
+func (*InputBusinessIntro) TypeID() uint32 {
+	return InputBusinessIntroTypeID
+}
+
+// TypeName returns "inputBusinessIntro".
+func (*InputBusinessIntro) TypeName() string {
+	return "inputBusinessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessIntroTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Sticker != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Sticker); err != nil {
+			return encodeErr("inputBusinessIntro#09c469cd", "sticker", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
+		return decodeErr("inputBusinessIntro#09c469cd", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessIntro) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBusinessIntro#09c469cd", "", ErrTooDeep)
+	}
+	*m = InputBusinessIntro{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputBusinessIntro#09c469cd", "flags", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("inputBusinessIntro#09c469cd", "title", err)
+	}
+	if m.Description, err = b.String(); err != nil {
+		return decodeErr("inputBusinessIntro#09c469cd", "description", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+			return decodeErr("inputBusinessIntro#09c469cd", "sticker", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputBusinessRecipients is the TL constructor inputBusinessRecipients:
+//
+//	inputBusinessRecipients#6f8b32aa flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<InputUser> = InputBusinessRecipients
+//
+// See https://core.telegram.org/constructor/inputBusinessRecipients.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type InputBusinessRecipients struct {
+	Flags           bin.Fields       // flags word; see the type's doc
+	ExistingChats   bool             // flags.0?true
+	NewChats        bool             // flags.1?true
+	Contacts        bool             // flags.2?true
+	NonContacts     bool             // flags.3?true
+	ExcludeSelected bool             // flags.5?true
+	Users           []InputUserClass // flags.4?Vector<InputUser>
+}
+
+// InputBusinessRecipientsTypeID is the ID of inputBusinessRecipients.
+const InputBusinessRecipientsTypeID = 0x6f8b32aa
+
+// TypeID returns 0x6f8b32aa, the ID of inputBusinessRecipients.
+func (*InputBusinessRecipients) TypeID() uint32 {
+	return InputBusinessRecipientsTypeID
+}
+
+// TypeName returns "inputBusinessRecipients".
+func (*InputBusinessRecipients) TypeName() string {
+	return "inputBusinessRecipients"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := encodeObj(b, m.Users[i]); err != nil {
+				return encodeErr("inputBusinessRecipients#6f8b32aa", "users", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
+		return decodeErr("inputBusinessRecipients#6f8b32aa", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessRecipients) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputBusinessRecipients#6f8b32aa", "", ErrTooDeep)
+	}
+	*m = InputBusinessRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputBusinessRecipients#6f8b32aa", "flags", err)
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return decodeErr("inputBusinessRecipients#6f8b32aa", "users", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
 // InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter:
 //
 //	inputChatlistDialogFilter#f3e0da33 filter_id:int = InputChatlist
@@ -14667,20 +21085,22 @@ func (m *InputClientProxy) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputPhoneContact is the TL constructor inputPhoneContact:
 //
-//	inputPhoneContact#f392b7f4 client_id:long phone:string first_name:string last_name:string = InputContact
+//	inputPhoneContact#6a1dc4be flags:# client_id:long phone:string first_name:string last_name:string note:flags.0?TextWithEntities = InputContact
 //
 // See https://core.telegram.org/constructor/inputPhoneContact.
 type InputPhoneContact struct {
+	Flags     bin.Fields // flags word; see the type's doc
 	ClientID  int64
 	Phone     string
 	FirstName string
 	LastName  string
+	Note      *TextWithEntities // flags.0?TextWithEntities
 }
 
 // InputPhoneContactTypeID is the ID of inputPhoneContact.
-const InputPhoneContactTypeID = 0xf392b7f4
+const InputPhoneContactTypeID = 0x6a1dc4be
 
-// TypeID returns 0xf392b7f4, the ID of inputPhoneContact.
+// TypeID returns 0x6a1dc4be, the ID of inputPhoneContact.
 func (*InputPhoneContact) TypeID() uint32 {
 	return InputPhoneContactTypeID
 }
@@ -14704,10 +21124,20 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Note != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.ClientID)
 	b.PutString(m.Phone)
 	b.PutString(m.FirstName)
 	b.PutString(m.LastName)
+	if flags.Has(0) {
+		if err := m.Note.Encode(b); err != nil {
+			return encodeErr("inputPhoneContact#6a1dc4be", "note", err)
+		}
+	}
 	return nil
 }
 
@@ -14717,7 +21147,7 @@ func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "", err)
+		return decodeErr("inputPhoneContact#6a1dc4be", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -14728,23 +21158,37 @@ func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *InputPhoneContact) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPhoneContact#6a1dc4be", "", ErrTooDeep)
+	}
+	*m = InputPhoneContact{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputPhoneContact#6a1dc4be", "flags", err)
+	}
 	if m.ClientID, err = b.Long(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "client_id", err)
+		return decodeErr("inputPhoneContact#6a1dc4be", "client_id", err)
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "phone", err)
+		return decodeErr("inputPhoneContact#6a1dc4be", "phone", err)
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "first_name", err)
+		return decodeErr("inputPhoneContact#6a1dc4be", "first_name", err)
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "last_name", err)
+		return decodeErr("inputPhoneContact#6a1dc4be", "last_name", err)
 	}
+	if m.Flags.Has(0) {
+		m.Note = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Note, depth+1); err != nil {
+			return decodeErr("inputPhoneContact#6a1dc4be", "note", err)
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -14899,75 +21343,95 @@ func (m *InputFolderPeer) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputGroupCall is the TL constructor inputGroupCall:
+// InputMessageReadMetric is the TL constructor inputMessageReadMetric:
 //
-//	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
+//	inputMessageReadMetric#402b4495 msg_id:int view_id:long time_in_view_ms:int active_time_in_view_ms:int height_to_viewport_ratio_permille:int seen_range_ratio_permille:int = InputMessageReadMetric
 //
-// See https://core.telegram.org/constructor/inputGroupCall.
-type InputGroupCall struct {
-	ID         int64
-	AccessHash int64
+// See https://core.telegram.org/constructor/inputMessageReadMetric.
+type InputMessageReadMetric struct {
+	MsgID                         int
+	ViewID                        int64
+	TimeInViewMs                  int
+	ActiveTimeInViewMs            int
+	HeightToViewportRatioPermille int
+	SeenRangeRatioPermille        int
 }
 
-// InputGroupCallTypeID is the ID of inputGroupCall.
-const InputGroupCallTypeID = 0xd8aa840f
+// InputMessageReadMetricTypeID is the ID of inputMessageReadMetric.
+const InputMessageReadMetricTypeID = 0x402b4495
 
-// TypeID returns 0xd8aa840f, the ID of inputGroupCall.
-func (*InputGroupCall) TypeID() uint32 {
-	return InputGroupCallTypeID
+// TypeID returns 0x402b4495, the ID of inputMessageReadMetric.
+func (*InputMessageReadMetric) TypeID() uint32 {
+	return InputMessageReadMetricTypeID
 }
 
-// TypeName returns "inputGroupCall".
-func (*InputGroupCall) TypeName() string {
-	return "inputGroupCall"
+// TypeName returns "inputMessageReadMetric".
+func (*InputMessageReadMetric) TypeName() string {
+	return "inputMessageReadMetric"
 }
 
 // Encode writes m to b with its ID.
-func (m *InputGroupCall) Encode(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallTypeID)
+	b.PutID(InputMessageReadMetricTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	b.PutInt(m.MsgID)
+	b.PutLong(m.ViewID)
+	b.PutInt(m.TimeInViewMs)
+	b.PutInt(m.ActiveTimeInViewMs)
+	b.PutInt(m.HeightToViewportRatioPermille)
+	b.PutInt(m.SeenRangeRatioPermille)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *InputGroupCall) Decode(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := consumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
-		return decodeErr("inputGroupCall#d8aa840f", "", err)
+	if err := consumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
 	return m.decodeBareAt(b, 0)
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *InputMessageReadMetric) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputGroupCall#d8aa840f", "id", err)
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "msg_id", err)
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputGroupCall#d8aa840f", "access_hash", err)
+	if m.ViewID, err = b.Long(); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "view_id", err)
+	}
+	if m.TimeInViewMs, err = b.Int(); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "time_in_view_ms", err)
+	}
+	if m.ActiveTimeInViewMs, err = b.Int(); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "active_time_in_view_ms", err)
+	}
+	if m.HeightToViewportRatioPermille, err = b.Int(); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "height_to_viewport_ratio_permille", err)
+	}
+	if m.SeenRangeRatioPermille, err = b.Int(); err != nil {
+		return decodeErr("inputMessageReadMetric#402b4495", "seen_range_ratio_permille", err)
 	}
 	return nil
 }
@@ -15536,6 +22000,87 @@ func (m *InputSingleMedia) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// InputStarsTransaction is the TL constructor inputStarsTransaction:
+//
+//	inputStarsTransaction#206ae6d1 flags:# refund:flags.0?true id:string = InputStarsTransaction
+//
+// See https://core.telegram.org/constructor/inputStarsTransaction.
+type InputStarsTransaction struct {
+	Flags  bin.Fields // flags word; see the type's doc
+	Refund bool       // flags.0?true
+	ID     string
+}
+
+// InputStarsTransactionTypeID is the ID of inputStarsTransaction.
+const InputStarsTransactionTypeID = 0x206ae6d1
+
+// TypeID returns 0x206ae6d1, the ID of inputStarsTransaction.
+func (*InputStarsTransaction) TypeID() uint32 {
+	return InputStarsTransactionTypeID
+}
+
+// TypeName returns "inputStarsTransaction".
+func (*InputStarsTransaction) TypeName() string {
+	return "inputStarsTransaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarsTransactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Refund {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
+		return decodeErr("inputStarsTransaction#206ae6d1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarsTransaction) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStarsTransaction{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputStarsTransaction#206ae6d1", "flags", err)
+	}
+	m.Refund = m.Flags.Has(0)
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("inputStarsTransaction#206ae6d1", "id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
 // InputStickerSetItem is the TL constructor inputStickerSetItem:
 //
 //	inputStickerSetItem#32da9e9c flags:# document:InputDocument emoji:string mask_coords:flags.0?MaskCoords keywords:flags.1?string = InputStickerSetItem
@@ -15967,7 +22512,7 @@ func (m *Int) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // Invoice is the TL constructor invoice:
 //
-//	invoice#5db95a15 flags:# test:flags.0?true name_requested:flags.1?true phone_requested:flags.2?true email_requested:flags.3?true shipping_address_requested:flags.4?true flexible:flags.5?true phone_to_provider:flags.6?true email_to_provider:flags.7?true recurring:flags.9?true currency:string prices:Vector<LabeledPrice> max_tip_amount:flags.8?long suggested_tip_amounts:flags.8?Vector<long> terms_url:flags.10?string = Invoice
+//	invoice#49ee584 flags:# test:flags.0?true name_requested:flags.1?true phone_requested:flags.2?true email_requested:flags.3?true shipping_address_requested:flags.4?true flexible:flags.5?true phone_to_provider:flags.6?true email_to_provider:flags.7?true recurring:flags.9?true currency:string prices:Vector<LabeledPrice> max_tip_amount:flags.8?long suggested_tip_amounts:flags.8?Vector<long> terms_url:flags.10?string subscription_period:flags.11?int = Invoice
 //
 // See https://core.telegram.org/constructor/invoice.
 //
@@ -15990,12 +22535,13 @@ type Invoice struct {
 	MaxTipAmount             int64   // flags.8?long
 	SuggestedTipAmounts      []int64 // flags.8?Vector<long>
 	TermsURL                 string  // flags.10?string
+	SubscriptionPeriod       int     // flags.11?int
 }
 
 // InvoiceTypeID is the ID of invoice.
-const InvoiceTypeID = 0x5db95a15
+const InvoiceTypeID = 0x049ee584
 
-// TypeID returns 0x5db95a15, the ID of invoice.
+// TypeID returns 0x049ee584, the ID of invoice.
 func (*Invoice) TypeID() uint32 {
 	return InvoiceTypeID
 }
@@ -16053,12 +22599,15 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if m.TermsURL != "" {
 		flags.Set(10)
 	}
+	if m.SubscriptionPeriod != 0 {
+		flags.Set(11)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutVectorHeader(len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
-			return encodeErr("invoice#5db95a15", "prices", err)
+			return encodeErr("invoice#049ee584", "prices", err)
 		}
 	}
 	if flags.Has(8) {
@@ -16073,6 +22622,9 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(10) {
 		b.PutString(m.TermsURL)
 	}
+	if flags.Has(11) {
+		b.PutInt(m.SubscriptionPeriod)
+	}
 	return nil
 }
 
@@ -16082,7 +22634,7 @@ func (m *Invoice) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InvoiceTypeID, "invoice"); err != nil {
-		return decodeErr("invoice#5db95a15", "", err)
+		return decodeErr("invoice#049ee584", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -16098,12 +22650,12 @@ func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invoice#5db95a15", "", ErrTooDeep)
+		return decodeErr("invoice#049ee584", "", ErrTooDeep)
 	}
 	*m = Invoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("invoice#5db95a15", "flags", err)
+		return decodeErr("invoice#049ee584", "flags", err)
 	}
 	m.Test = m.Flags.Has(0)
 	m.NameRequested = m.Flags.Has(1)
@@ -16115,24 +22667,29 @@ func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.EmailToProvider = m.Flags.Has(7)
 	m.Recurring = m.Flags.Has(9)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("invoice#5db95a15", "currency", err)
+		return decodeErr("invoice#049ee584", "currency", err)
 	}
 	if m.Prices, err = decodeVectorAt(b, depth+1, decodeValue[LabeledPrice]); err != nil {
-		return decodeErr("invoice#5db95a15", "prices", err)
+		return decodeErr("invoice#049ee584", "prices", err)
 	}
 	if m.Flags.Has(8) {
 		if m.MaxTipAmount, err = b.Long(); err != nil {
-			return decodeErr("invoice#5db95a15", "max_tip_amount", err)
+			return decodeErr("invoice#049ee584", "max_tip_amount", err)
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.SuggestedTipAmounts, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("invoice#5db95a15", "suggested_tip_amounts", err)
+			return decodeErr("invoice#049ee584", "suggested_tip_amounts", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.TermsURL, err = b.String(); err != nil {
-			return decodeErr("invoice#5db95a15", "terms_url", err)
+			return decodeErr("invoice#049ee584", "terms_url", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+			return decodeErr("invoice#049ee584", "subscription_period", err)
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9
@@ -16141,6 +22698,9 @@ func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.TermsURL != "" {
 		m.Flags.Unset(10)
+	}
+	if m.SubscriptionPeriod != 0 {
+		m.Flags.Unset(11)
 	}
 	return nil
 }
@@ -16859,6 +23419,388 @@ func (m *InvokeWithTakeoutRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 func (c *Client) InvokeWithTakeout(ctx context.Context, req *InvokeWithTakeoutRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeWithTakeoutRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithBusinessConnectionRequest is the TL function invokeWithBusinessConnection:
+//
+//	invokeWithBusinessConnection#dd289f8e {X:Type} connection_id:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithBusinessConnection.
+type InvokeWithBusinessConnectionRequest struct {
+	ConnectionID string
+	Query        Object
+}
+
+// InvokeWithBusinessConnectionRequestTypeID is the ID of invokeWithBusinessConnection.
+const InvokeWithBusinessConnectionRequestTypeID = 0xdd289f8e
+
+// TypeID returns 0xdd289f8e, the ID of invokeWithBusinessConnection.
+func (*InvokeWithBusinessConnectionRequest) TypeID() uint32 {
+	return InvokeWithBusinessConnectionRequestTypeID
+}
+
+// TypeName returns "invokeWithBusinessConnection".
+func (*InvokeWithBusinessConnectionRequest) TypeName() string {
+	return "invokeWithBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithBusinessConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	if err := encodeObj(b, m.Query); err != nil {
+		return encodeErr("invokeWithBusinessConnection#dd289f8e", "query", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
+		return decodeErr("invokeWithBusinessConnection#dd289f8e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithBusinessConnectionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithBusinessConnection#dd289f8e", "", ErrTooDeep)
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return decodeErr("invokeWithBusinessConnection#dd289f8e", "connection_id", err)
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return decodeErr("invokeWithBusinessConnection#dd289f8e", "query", err)
+	}
+	return nil
+}
+
+// InvokeWithBusinessConnection invokes invokeWithBusinessConnection#dd289f8e:
+//
+//	invokeWithBusinessConnection#dd289f8e {X:Type} connection_id:string query:!X = X
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/invokeWithBusinessConnection.
+func (c *Client) InvokeWithBusinessConnection(ctx context.Context, req *InvokeWithBusinessConnectionRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithBusinessConnectionRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithGooglePlayIntegrityRequest is the TL function invokeWithGooglePlayIntegrity:
+//
+//	invokeWithGooglePlayIntegrity#1df92984 {X:Type} nonce:string token:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithGooglePlayIntegrity.
+type InvokeWithGooglePlayIntegrityRequest struct {
+	Nonce string
+	Token string
+	Query Object
+}
+
+// InvokeWithGooglePlayIntegrityRequestTypeID is the ID of invokeWithGooglePlayIntegrity.
+const InvokeWithGooglePlayIntegrityRequestTypeID = 0x1df92984
+
+// TypeID returns 0x1df92984, the ID of invokeWithGooglePlayIntegrity.
+func (*InvokeWithGooglePlayIntegrityRequest) TypeID() uint32 {
+	return InvokeWithGooglePlayIntegrityRequestTypeID
+}
+
+// TypeName returns "invokeWithGooglePlayIntegrity".
+func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
+	return "invokeWithGooglePlayIntegrity"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithGooglePlayIntegrityRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Nonce)
+	b.PutString(m.Token)
+	if err := encodeObj(b, m.Query); err != nil {
+		return encodeErr("invokeWithGooglePlayIntegrity#1df92984", "query", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
+		return decodeErr("invokeWithGooglePlayIntegrity#1df92984", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithGooglePlayIntegrityRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithGooglePlayIntegrity#1df92984", "", ErrTooDeep)
+	}
+	var err error
+	if m.Nonce, err = b.String(); err != nil {
+		return decodeErr("invokeWithGooglePlayIntegrity#1df92984", "nonce", err)
+	}
+	if m.Token, err = b.String(); err != nil {
+		return decodeErr("invokeWithGooglePlayIntegrity#1df92984", "token", err)
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return decodeErr("invokeWithGooglePlayIntegrity#1df92984", "query", err)
+	}
+	return nil
+}
+
+// InvokeWithGooglePlayIntegrity invokes invokeWithGooglePlayIntegrity#1df92984:
+//
+//	invokeWithGooglePlayIntegrity#1df92984 {X:Type} nonce:string token:string query:!X = X
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/invokeWithGooglePlayIntegrity.
+func (c *Client) InvokeWithGooglePlayIntegrity(ctx context.Context, req *InvokeWithGooglePlayIntegrityRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithGooglePlayIntegrityRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithApnsSecretRequest is the TL function invokeWithApnsSecret:
+//
+//	invokeWithApnsSecret#dae54f8 {X:Type} nonce:string secret:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithApnsSecret.
+type InvokeWithApnsSecretRequest struct {
+	Nonce  string
+	Secret string
+	Query  Object
+}
+
+// InvokeWithApnsSecretRequestTypeID is the ID of invokeWithApnsSecret.
+const InvokeWithApnsSecretRequestTypeID = 0x0dae54f8
+
+// TypeID returns 0x0dae54f8, the ID of invokeWithApnsSecret.
+func (*InvokeWithApnsSecretRequest) TypeID() uint32 {
+	return InvokeWithApnsSecretRequestTypeID
+}
+
+// TypeName returns "invokeWithApnsSecret".
+func (*InvokeWithApnsSecretRequest) TypeName() string {
+	return "invokeWithApnsSecret"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithApnsSecretRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Nonce)
+	b.PutString(m.Secret)
+	if err := encodeObj(b, m.Query); err != nil {
+		return encodeErr("invokeWithApnsSecret#0dae54f8", "query", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
+		return decodeErr("invokeWithApnsSecret#0dae54f8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithApnsSecretRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithApnsSecret#0dae54f8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Nonce, err = b.String(); err != nil {
+		return decodeErr("invokeWithApnsSecret#0dae54f8", "nonce", err)
+	}
+	if m.Secret, err = b.String(); err != nil {
+		return decodeErr("invokeWithApnsSecret#0dae54f8", "secret", err)
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return decodeErr("invokeWithApnsSecret#0dae54f8", "query", err)
+	}
+	return nil
+}
+
+// InvokeWithApnsSecret invokes invokeWithApnsSecret#0dae54f8:
+//
+//	invokeWithApnsSecret#dae54f8 {X:Type} nonce:string secret:string query:!X = X
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/invokeWithApnsSecret.
+func (c *Client) InvokeWithApnsSecret(ctx context.Context, req *InvokeWithApnsSecretRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithApnsSecretRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithReCaptchaRequest is the TL function invokeWithReCaptcha:
+//
+//	invokeWithReCaptcha#adbb0f94 {X:Type} token:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithReCaptcha.
+type InvokeWithReCaptchaRequest struct {
+	Token string
+	Query Object
+}
+
+// InvokeWithReCaptchaRequestTypeID is the ID of invokeWithReCaptcha.
+const InvokeWithReCaptchaRequestTypeID = 0xadbb0f94
+
+// TypeID returns 0xadbb0f94, the ID of invokeWithReCaptcha.
+func (*InvokeWithReCaptchaRequest) TypeID() uint32 {
+	return InvokeWithReCaptchaRequestTypeID
+}
+
+// TypeName returns "invokeWithReCaptcha".
+func (*InvokeWithReCaptchaRequest) TypeName() string {
+	return "invokeWithReCaptcha"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithReCaptchaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Token)
+	if err := encodeObj(b, m.Query); err != nil {
+		return encodeErr("invokeWithReCaptcha#adbb0f94", "query", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
+		return decodeErr("invokeWithReCaptcha#adbb0f94", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithReCaptchaRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("invokeWithReCaptcha#adbb0f94", "", ErrTooDeep)
+	}
+	var err error
+	if m.Token, err = b.String(); err != nil {
+		return decodeErr("invokeWithReCaptcha#adbb0f94", "token", err)
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return decodeErr("invokeWithReCaptcha#adbb0f94", "query", err)
+	}
+	return nil
+}
+
+// InvokeWithReCaptcha invokes invokeWithReCaptcha#adbb0f94:
+//
+//	invokeWithReCaptcha#adbb0f94 {X:Type} token:string query:!X = X
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/invokeWithReCaptcha.
+func (c *Client) InvokeWithReCaptcha(ctx context.Context, req *InvokeWithReCaptchaRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithReCaptchaRequest)
 	}
 	return c.invoker.Invoke(ctx, req, result)
 }

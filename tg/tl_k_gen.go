@@ -4,7 +4,7 @@ package tg
 
 import "github.com/gotd/td/bin"
 
-// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton, KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone, KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline, KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth, InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll, InputKeyboardButtonUserProfile, KeyboardButtonUserProfile, KeyboardButtonWebView, KeyboardButtonSimpleWebView, KeyboardButtonRequestPeer.
+// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton, KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone, KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline, KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth, InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll, InputKeyboardButtonUserProfile, KeyboardButtonUserProfile, KeyboardButtonWebView, KeyboardButtonSimpleWebView, KeyboardButtonRequestPeer, InputKeyboardButtonRequestPeer, KeyboardButtonCopy.
 //
 // See https://core.telegram.org/type/KeyboardButton.
 type KeyboardButtonClass interface {
@@ -57,6 +57,10 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 		v = &KeyboardButtonSimpleWebView{}
 	case KeyboardButtonRequestPeerTypeID:
 		v = &KeyboardButtonRequestPeer{}
+	case InputKeyboardButtonRequestPeerTypeID:
+		v = &InputKeyboardButtonRequestPeer{}
+	case KeyboardButtonCopyTypeID:
+		v = &KeyboardButtonCopy{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -71,17 +75,19 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 
 // KeyboardButton is the TL constructor keyboardButton:
 //
-//	keyboardButton#a2fa4880 text:string = KeyboardButton
+//	keyboardButton#7d170cff flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButton.
 type KeyboardButton struct {
-	Text string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonTypeID is the ID of keyboardButton.
-const KeyboardButtonTypeID = 0xa2fa4880
+const KeyboardButtonTypeID = 0x7d170cff
 
-// TypeID returns 0xa2fa4880, the ID of keyboardButton.
+// TypeID returns 0x7d170cff, the ID of keyboardButton.
 func (*KeyboardButton) TypeID() uint32 {
 	return KeyboardButtonTypeID
 }
@@ -108,6 +114,16 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButton#7d170cff", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -118,7 +134,7 @@ func (m *KeyboardButton) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
-		return decodeErr("keyboardButton#a2fa4880", "", err)
+		return decodeErr("keyboardButton#7d170cff", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -129,31 +145,47 @@ func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButton) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButton) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButton#a2fa4880", "text", err)
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButton#7d170cff", "", ErrTooDeep)
 	}
+	*m = KeyboardButton{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButton#7d170cff", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButton#7d170cff", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("keyboardButton#7d170cff", "text", err)
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonURL is the TL constructor keyboardButtonUrl:
 //
-//	keyboardButtonUrl#258aff05 text:string url:string = KeyboardButton
+//	keyboardButtonUrl#d80c25ec flags:# style:flags.10?KeyboardButtonStyle text:string url:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrl.
 type KeyboardButtonURL struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonURLTypeID is the ID of keyboardButtonUrl.
-const KeyboardButtonURLTypeID = 0x258aff05
+const KeyboardButtonURLTypeID = 0xd80c25ec
 
-// TypeID returns 0x258aff05, the ID of keyboardButtonUrl.
+// TypeID returns 0xd80c25ec, the ID of keyboardButtonUrl.
 func (*KeyboardButtonURL) TypeID() uint32 {
 	return KeyboardButtonURLTypeID
 }
@@ -180,6 +212,16 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonUrl#d80c25ec", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -191,7 +233,7 @@ func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "", err)
+		return decodeErr("keyboardButtonUrl#d80c25ec", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -202,36 +244,51 @@ func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURL) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonURL) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonUrl#d80c25ec", "", ErrTooDeep)
+	}
+	*m = KeyboardButtonURL{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonUrl#d80c25ec", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonUrl#d80c25ec", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "text", err)
+		return decodeErr("keyboardButtonUrl#d80c25ec", "text", err)
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "url", err)
+		return decodeErr("keyboardButtonUrl#d80c25ec", "url", err)
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonCallback is the TL constructor keyboardButtonCallback:
 //
-//	keyboardButtonCallback#35bbdb6b flags:# requires_password:flags.0?true text:string data:bytes = KeyboardButton
+//	keyboardButtonCallback#e62bc960 flags:# requires_password:flags.0?true style:flags.10?KeyboardButtonStyle text:string data:bytes = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonCallback.
 type KeyboardButtonCallback struct {
-	Flags            bin.Fields // flags word; see the type's doc
-	RequiresPassword bool       // flags.0?true
+	Flags            bin.Fields           // flags word; see the type's doc
+	RequiresPassword bool                 // flags.0?true
+	Style            *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text             string
 	Data             []byte
 }
 
 // KeyboardButtonCallbackTypeID is the ID of keyboardButtonCallback.
-const KeyboardButtonCallbackTypeID = 0x35bbdb6b
+const KeyboardButtonCallbackTypeID = 0xe62bc960
 
-// TypeID returns 0x35bbdb6b, the ID of keyboardButtonCallback.
+// TypeID returns 0xe62bc960, the ID of keyboardButtonCallback.
 func (*KeyboardButtonCallback) TypeID() uint32 {
 	return KeyboardButtonCallbackTypeID
 }
@@ -258,11 +315,19 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.RequiresPassword {
 		flags.Set(0)
 	}
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonCallback#e62bc960", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutBytes(m.Data)
 	return nil
@@ -274,7 +339,7 @@ func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "", err)
+		return decodeErr("keyboardButtonCallback#e62bc960", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -285,39 +350,50 @@ func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonCallback#e62bc960", "", ErrTooDeep)
 	}
 	*m = KeyboardButtonCallback{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "flags", err)
+		return decodeErr("keyboardButtonCallback#e62bc960", "flags", err)
 	}
 	m.RequiresPassword = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonCallback#e62bc960", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "text", err)
+		return decodeErr("keyboardButtonCallback#e62bc960", "text", err)
 	}
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "data", err)
+		return decodeErr("keyboardButtonCallback#e62bc960", "data", err)
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	return nil
 }
 
 // KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone:
 //
-//	keyboardButtonRequestPhone#b16a6c29 text:string = KeyboardButton
+//	keyboardButtonRequestPhone#417efd8f flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPhone.
 type KeyboardButtonRequestPhone struct {
-	Text string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonRequestPhoneTypeID is the ID of keyboardButtonRequestPhone.
-const KeyboardButtonRequestPhoneTypeID = 0xb16a6c29
+const KeyboardButtonRequestPhoneTypeID = 0x417efd8f
 
-// TypeID returns 0xb16a6c29, the ID of keyboardButtonRequestPhone.
+// TypeID returns 0x417efd8f, the ID of keyboardButtonRequestPhone.
 func (*KeyboardButtonRequestPhone) TypeID() uint32 {
 	return KeyboardButtonRequestPhoneTypeID
 }
@@ -344,6 +420,16 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonRequestPhone#417efd8f", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -354,7 +440,7 @@ func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "", err)
+		return decodeErr("keyboardButtonRequestPhone#417efd8f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -365,30 +451,46 @@ func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonRequestPhone) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "text", err)
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonRequestPhone#417efd8f", "", ErrTooDeep)
 	}
+	*m = KeyboardButtonRequestPhone{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonRequestPhone#417efd8f", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonRequestPhone#417efd8f", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("keyboardButtonRequestPhone#417efd8f", "text", err)
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonRequestGeoLocation is the TL constructor keyboardButtonRequestGeoLocation:
 //
-//	keyboardButtonRequestGeoLocation#fc796b3f text:string = KeyboardButton
+//	keyboardButtonRequestGeoLocation#aa40f94d flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestGeoLocation.
 type KeyboardButtonRequestGeoLocation struct {
-	Text string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonRequestGeoLocationTypeID is the ID of keyboardButtonRequestGeoLocation.
-const KeyboardButtonRequestGeoLocationTypeID = 0xfc796b3f
+const KeyboardButtonRequestGeoLocationTypeID = 0xaa40f94d
 
-// TypeID returns 0xfc796b3f, the ID of keyboardButtonRequestGeoLocation.
+// TypeID returns 0xaa40f94d, the ID of keyboardButtonRequestGeoLocation.
 func (*KeyboardButtonRequestGeoLocation) TypeID() uint32 {
 	return KeyboardButtonRequestGeoLocationTypeID
 }
@@ -415,6 +517,16 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -425,7 +537,7 @@ func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "", err)
+		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -436,20 +548,34 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "text", err)
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "", ErrTooDeep)
 	}
+	*m = KeyboardButtonRequestGeoLocation{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("keyboardButtonRequestGeoLocation#aa40f94d", "text", err)
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline:
 //
-//	keyboardButtonSwitchInline#93b9fbb5 flags:# same_peer:flags.0?true text:string query:string peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//	keyboardButtonSwitchInline#991399fc flags:# same_peer:flags.0?true style:flags.10?KeyboardButtonStyle text:string query:string peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonSwitchInline.
 //
@@ -457,17 +583,18 @@ func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, _ int) er
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type KeyboardButtonSwitchInline struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	SamePeer  bool       // flags.0?true
+	Flags     bin.Fields           // flags word; see the type's doc
+	SamePeer  bool                 // flags.0?true
+	Style     *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text      string
 	Query     string
 	PeerTypes []InlineQueryPeerTypeClass // flags.1?Vector<InlineQueryPeerType>
 }
 
 // KeyboardButtonSwitchInlineTypeID is the ID of keyboardButtonSwitchInline.
-const KeyboardButtonSwitchInlineTypeID = 0x93b9fbb5
+const KeyboardButtonSwitchInlineTypeID = 0x991399fc
 
-// TypeID returns 0x93b9fbb5, the ID of keyboardButtonSwitchInline.
+// TypeID returns 0x991399fc, the ID of keyboardButtonSwitchInline.
 func (*KeyboardButtonSwitchInline) TypeID() uint32 {
 	return KeyboardButtonSwitchInlineTypeID
 }
@@ -494,21 +621,29 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.SamePeer {
 		flags.Set(0)
+	}
+	if m.Style != nil {
+		flags.Set(10)
 	}
 	if len(m.PeerTypes) > 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonSwitchInline#991399fc", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.Query)
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.PeerTypes))
 		for i := range m.PeerTypes {
 			if err := encodeObj(b, m.PeerTypes[i]); err != nil {
-				return encodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
+				return encodeErr("keyboardButtonSwitchInline#991399fc", "peer_types", err)
 			}
 		}
 	}
@@ -521,7 +656,7 @@ func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", err)
+		return decodeErr("keyboardButtonSwitchInline#991399fc", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -537,26 +672,32 @@ func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", ErrTooDeep)
+		return decodeErr("keyboardButtonSwitchInline#991399fc", "", ErrTooDeep)
 	}
 	*m = KeyboardButtonSwitchInline{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "flags", err)
+		return decodeErr("keyboardButtonSwitchInline#991399fc", "flags", err)
 	}
 	m.SamePeer = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonSwitchInline#991399fc", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "text", err)
+		return decodeErr("keyboardButtonSwitchInline#991399fc", "text", err)
 	}
 	if m.Query, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "query", err)
+		return decodeErr("keyboardButtonSwitchInline#991399fc", "query", err)
 	}
 	if m.Flags.Has(1) {
 		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
-			return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
+			return decodeErr("keyboardButtonSwitchInline#991399fc", "peer_types", err)
 		}
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	if len(m.PeerTypes) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -565,17 +706,19 @@ func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) erro
 
 // KeyboardButtonGame is the TL constructor keyboardButtonGame:
 //
-//	keyboardButtonGame#50f41ccf text:string = KeyboardButton
+//	keyboardButtonGame#89c590f9 flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonGame.
 type KeyboardButtonGame struct {
-	Text string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonGameTypeID is the ID of keyboardButtonGame.
-const KeyboardButtonGameTypeID = 0x50f41ccf
+const KeyboardButtonGameTypeID = 0x89c590f9
 
-// TypeID returns 0x50f41ccf, the ID of keyboardButtonGame.
+// TypeID returns 0x89c590f9, the ID of keyboardButtonGame.
 func (*KeyboardButtonGame) TypeID() uint32 {
 	return KeyboardButtonGameTypeID
 }
@@ -602,6 +745,16 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonGame#89c590f9", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -612,7 +765,7 @@ func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
-		return decodeErr("keyboardButtonGame#50f41ccf", "", err)
+		return decodeErr("keyboardButtonGame#89c590f9", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -623,30 +776,46 @@ func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonGame) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonGame) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonGame#50f41ccf", "text", err)
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonGame#89c590f9", "", ErrTooDeep)
 	}
+	*m = KeyboardButtonGame{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonGame#89c590f9", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonGame#89c590f9", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("keyboardButtonGame#89c590f9", "text", err)
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonBuy is the TL constructor keyboardButtonBuy:
 //
-//	keyboardButtonBuy#afd93fbb text:string = KeyboardButton
+//	keyboardButtonBuy#3fa53905 flags:# style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonBuy.
 type KeyboardButtonBuy struct {
-	Text string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonBuyTypeID is the ID of keyboardButtonBuy.
-const KeyboardButtonBuyTypeID = 0xafd93fbb
+const KeyboardButtonBuyTypeID = 0x3fa53905
 
-// TypeID returns 0xafd93fbb, the ID of keyboardButtonBuy.
+// TypeID returns 0x3fa53905, the ID of keyboardButtonBuy.
 func (*KeyboardButtonBuy) TypeID() uint32 {
 	return KeyboardButtonBuyTypeID
 }
@@ -673,6 +842,16 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonBuy#3fa53905", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
@@ -683,7 +862,7 @@ func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
-		return decodeErr("keyboardButtonBuy#afd93fbb", "", err)
+		return decodeErr("keyboardButtonBuy#3fa53905", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -694,20 +873,34 @@ func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonBuy#afd93fbb", "text", err)
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonBuy#3fa53905", "", ErrTooDeep)
 	}
+	*m = KeyboardButtonBuy{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonBuy#3fa53905", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonBuy#3fa53905", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("keyboardButtonBuy#3fa53905", "text", err)
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth:
 //
-//	keyboardButtonUrlAuth#10b78d29 flags:# text:string fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//	keyboardButtonUrlAuth#f51006f9 flags:# style:flags.10?KeyboardButtonStyle text:string fwd_text:flags.0?string url:string button_id:int = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrlAuth.
 //
@@ -715,7 +908,8 @@ func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type KeyboardButtonURLAuth struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields           // flags word; see the type's doc
+	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text     string
 	FwdText  string // flags.0?string
 	URL      string
@@ -723,9 +917,9 @@ type KeyboardButtonURLAuth struct {
 }
 
 // KeyboardButtonURLAuthTypeID is the ID of keyboardButtonUrlAuth.
-const KeyboardButtonURLAuthTypeID = 0x10b78d29
+const KeyboardButtonURLAuthTypeID = 0xf51006f9
 
-// TypeID returns 0x10b78d29, the ID of keyboardButtonUrlAuth.
+// TypeID returns 0xf51006f9, the ID of keyboardButtonUrlAuth.
 func (*KeyboardButtonURLAuth) TypeID() uint32 {
 	return KeyboardButtonURLAuthTypeID
 }
@@ -752,11 +946,19 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	if m.FwdText != "" {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonUrlAuth#f51006f9", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	if flags.Has(0) {
 		b.PutString(m.FwdText)
@@ -772,7 +974,7 @@ func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "", err)
+		return decodeErr("keyboardButtonUrlAuth#f51006f9", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -783,29 +985,39 @@ func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonUrlAuth#f51006f9", "", ErrTooDeep)
 	}
 	*m = KeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "flags", err)
+		return decodeErr("keyboardButtonUrlAuth#f51006f9", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonUrlAuth#f51006f9", "style", err)
+		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "text", err)
+		return decodeErr("keyboardButtonUrlAuth#f51006f9", "text", err)
 	}
 	if m.Flags.Has(0) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("keyboardButtonUrlAuth#10b78d29", "fwd_text", err)
+			return decodeErr("keyboardButtonUrlAuth#f51006f9", "fwd_text", err)
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "url", err)
+		return decodeErr("keyboardButtonUrlAuth#f51006f9", "url", err)
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "button_id", err)
+		return decodeErr("keyboardButtonUrlAuth#f51006f9", "button_id", err)
 	}
+	m.Flags &^= 1 << 10
 	if m.FwdText != "" {
 		m.Flags.Unset(0)
 	}
@@ -814,7 +1026,7 @@ func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth:
 //
-//	inputKeyboardButtonUrlAuth#d02e7fd4 flags:# request_write_access:flags.0?true text:string fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
+//	inputKeyboardButtonUrlAuth#68013e72 flags:# request_write_access:flags.0?true style:flags.10?KeyboardButtonStyle text:string fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUrlAuth.
 //
@@ -822,8 +1034,9 @@ func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type InputKeyboardButtonURLAuth struct {
-	Flags              bin.Fields // flags word; see the type's doc
-	RequestWriteAccess bool       // flags.0?true
+	Flags              bin.Fields           // flags word; see the type's doc
+	RequestWriteAccess bool                 // flags.0?true
+	Style              *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text               string
 	FwdText            string // flags.1?string
 	URL                string
@@ -831,9 +1044,9 @@ type InputKeyboardButtonURLAuth struct {
 }
 
 // InputKeyboardButtonURLAuthTypeID is the ID of inputKeyboardButtonUrlAuth.
-const InputKeyboardButtonURLAuthTypeID = 0xd02e7fd4
+const InputKeyboardButtonURLAuthTypeID = 0x68013e72
 
-// TypeID returns 0xd02e7fd4, the ID of inputKeyboardButtonUrlAuth.
+// TypeID returns 0x68013e72, the ID of inputKeyboardButtonUrlAuth.
 func (*InputKeyboardButtonURLAuth) TypeID() uint32 {
 	return InputKeyboardButtonURLAuthTypeID
 }
@@ -860,21 +1073,29 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.RequestWriteAccess {
 		flags.Set(0)
+	}
+	if m.Style != nil {
+		flags.Set(10)
 	}
 	if m.FwdText != "" {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("inputKeyboardButtonUrlAuth#68013e72", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	if flags.Has(1) {
 		b.PutString(m.FwdText)
 	}
 	b.PutString(m.URL)
 	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
+		return encodeErr("inputKeyboardButtonUrlAuth#68013e72", "bot", err)
 	}
 	return nil
 }
@@ -885,7 +1106,7 @@ func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", err)
+		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -901,29 +1122,35 @@ func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", ErrTooDeep)
+		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "", ErrTooDeep)
 	}
 	*m = InputKeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "flags", err)
+		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "flags", err)
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "text", err)
+		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "text", err)
 	}
 	if m.Flags.Has(1) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "fwd_text", err)
+			return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "fwd_text", err)
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "url", err)
+		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "url", err)
 	}
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
+		return decodeErr("inputKeyboardButtonUrlAuth#68013e72", "bot", err)
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	if m.FwdText != "" {
 		m.Flags.Unset(1)
 	}
@@ -932,7 +1159,7 @@ func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) erro
 
 // KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll:
 //
-//	keyboardButtonRequestPoll#bbc7515d flags:# quiz:flags.0?Bool text:string = KeyboardButton
+//	keyboardButtonRequestPoll#7a11d782 flags:# style:flags.10?KeyboardButtonStyle quiz:flags.0?Bool text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPoll.
 //
@@ -940,15 +1167,16 @@ func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) erro
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type KeyboardButtonRequestPoll struct {
-	Flags bin.Fields // flags word; see the type's doc
-	Quiz  bool       // flags.0?Bool
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Quiz  bool                 // flags.0?Bool
 	Text  string
 }
 
 // KeyboardButtonRequestPollTypeID is the ID of keyboardButtonRequestPoll.
-const KeyboardButtonRequestPollTypeID = 0xbbc7515d
+const KeyboardButtonRequestPollTypeID = 0x7a11d782
 
-// TypeID returns 0xbbc7515d, the ID of keyboardButtonRequestPoll.
+// TypeID returns 0x7a11d782, the ID of keyboardButtonRequestPoll.
 func (*KeyboardButtonRequestPoll) TypeID() uint32 {
 	return KeyboardButtonRequestPollTypeID
 }
@@ -975,11 +1203,19 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	if m.Quiz {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonRequestPoll#7a11d782", "style", err)
+		}
+	}
 	if flags.Has(0) {
 		b.PutBool(m.Quiz)
 	}
@@ -993,7 +1229,7 @@ func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "", err)
+		return decodeErr("keyboardButtonRequestPoll#7a11d782", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1004,23 +1240,33 @@ func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonRequestPoll#7a11d782", "", ErrTooDeep)
 	}
 	*m = KeyboardButtonRequestPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "flags", err)
+		return decodeErr("keyboardButtonRequestPoll#7a11d782", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonRequestPoll#7a11d782", "style", err)
+		}
 	}
 	if m.Flags.Has(0) {
 		if m.Quiz, err = b.Bool(); err != nil {
-			return decodeErr("keyboardButtonRequestPoll#bbc7515d", "quiz", err)
+			return decodeErr("keyboardButtonRequestPoll#7a11d782", "quiz", err)
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "text", err)
+		return decodeErr("keyboardButtonRequestPoll#7a11d782", "text", err)
 	}
+	m.Flags &^= 1 << 10
 	if m.Quiz {
 		m.Flags.Unset(0)
 	}
@@ -1029,18 +1275,20 @@ func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // InputKeyboardButtonUserProfile is the TL constructor inputKeyboardButtonUserProfile:
 //
-//	inputKeyboardButtonUserProfile#e988037b text:string user_id:InputUser = KeyboardButton
+//	inputKeyboardButtonUserProfile#7d5e07c7 flags:# style:flags.10?KeyboardButtonStyle text:string user_id:InputUser = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUserProfile.
 type InputKeyboardButtonUserProfile struct {
+	Flags  bin.Fields           // flags word; see the type's doc
+	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID InputUserClass
 }
 
 // InputKeyboardButtonUserProfileTypeID is the ID of inputKeyboardButtonUserProfile.
-const InputKeyboardButtonUserProfileTypeID = 0xe988037b
+const InputKeyboardButtonUserProfileTypeID = 0x7d5e07c7
 
-// TypeID returns 0xe988037b, the ID of inputKeyboardButtonUserProfile.
+// TypeID returns 0x7d5e07c7, the ID of inputKeyboardButtonUserProfile.
 func (*InputKeyboardButtonUserProfile) TypeID() uint32 {
 	return InputKeyboardButtonUserProfileTypeID
 }
@@ -1067,9 +1315,19 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
+		return encodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "user_id", err)
 	}
 	return nil
 }
@@ -1080,7 +1338,7 @@ func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", err)
+		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1096,32 +1354,45 @@ func (m *InputKeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", ErrTooDeep)
+		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "", ErrTooDeep)
 	}
+	*m = InputKeyboardButtonUserProfile{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "text", err)
+		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "text", err)
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
+		return decodeErr("inputKeyboardButtonUserProfile#7d5e07c7", "user_id", err)
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile:
 //
-//	keyboardButtonUserProfile#308660c1 text:string user_id:long = KeyboardButton
+//	keyboardButtonUserProfile#c0fd5d09 flags:# style:flags.10?KeyboardButtonStyle text:string user_id:long = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUserProfile.
 type KeyboardButtonUserProfile struct {
+	Flags  bin.Fields           // flags word; see the type's doc
+	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID int64
 }
 
 // KeyboardButtonUserProfileTypeID is the ID of keyboardButtonUserProfile.
-const KeyboardButtonUserProfileTypeID = 0x308660c1
+const KeyboardButtonUserProfileTypeID = 0xc0fd5d09
 
-// TypeID returns 0x308660c1, the ID of keyboardButtonUserProfile.
+// TypeID returns 0xc0fd5d09, the ID of keyboardButtonUserProfile.
 func (*KeyboardButtonUserProfile) TypeID() uint32 {
 	return KeyboardButtonUserProfileTypeID
 }
@@ -1148,6 +1419,16 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonUserProfile#c0fd5d09", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutLong(m.UserID)
 	return nil
@@ -1159,7 +1440,7 @@ func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "", err)
+		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1170,34 +1451,50 @@ func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "", ErrTooDeep)
+	}
+	*m = KeyboardButtonUserProfile{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonUserProfile#c0fd5d09", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "text", err)
+		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "text", err)
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "user_id", err)
+		return decodeErr("keyboardButtonUserProfile#c0fd5d09", "user_id", err)
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonWebView is the TL constructor keyboardButtonWebView:
 //
-//	keyboardButtonWebView#13767230 text:string url:string = KeyboardButton
+//	keyboardButtonWebView#e846b1a0 flags:# style:flags.10?KeyboardButtonStyle text:string url:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonWebView.
 type KeyboardButtonWebView struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonWebViewTypeID is the ID of keyboardButtonWebView.
-const KeyboardButtonWebViewTypeID = 0x13767230
+const KeyboardButtonWebViewTypeID = 0xe846b1a0
 
-// TypeID returns 0x13767230, the ID of keyboardButtonWebView.
+// TypeID returns 0xe846b1a0, the ID of keyboardButtonWebView.
 func (*KeyboardButtonWebView) TypeID() uint32 {
 	return KeyboardButtonWebViewTypeID
 }
@@ -1224,6 +1521,16 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonWebView#e846b1a0", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -1235,7 +1542,7 @@ func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "", err)
+		return decodeErr("keyboardButtonWebView#e846b1a0", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1246,34 +1553,50 @@ func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonWebView) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonWebView#e846b1a0", "", ErrTooDeep)
+	}
+	*m = KeyboardButtonWebView{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonWebView#e846b1a0", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonWebView#e846b1a0", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "text", err)
+		return decodeErr("keyboardButtonWebView#e846b1a0", "text", err)
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "url", err)
+		return decodeErr("keyboardButtonWebView#e846b1a0", "url", err)
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonSimpleWebView is the TL constructor keyboardButtonSimpleWebView:
 //
-//	keyboardButtonSimpleWebView#a0c0505c text:string url:string = KeyboardButton
+//	keyboardButtonSimpleWebView#e15c4370 flags:# style:flags.10?KeyboardButtonStyle text:string url:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonSimpleWebView.
 type KeyboardButtonSimpleWebView struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; see the type's doc
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonSimpleWebViewTypeID is the ID of keyboardButtonSimpleWebView.
-const KeyboardButtonSimpleWebViewTypeID = 0xa0c0505c
+const KeyboardButtonSimpleWebViewTypeID = 0xe15c4370
 
-// TypeID returns 0xa0c0505c, the ID of keyboardButtonSimpleWebView.
+// TypeID returns 0xe15c4370, the ID of keyboardButtonSimpleWebView.
 func (*KeyboardButtonSimpleWebView) TypeID() uint32 {
 	return KeyboardButtonSimpleWebViewTypeID
 }
@@ -1300,6 +1623,16 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonSimpleWebView#e15c4370", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -1311,7 +1644,7 @@ func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "", err)
+		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1322,26 +1655,42 @@ func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSimpleWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *KeyboardButtonSimpleWebView) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "", ErrTooDeep)
+	}
+	*m = KeyboardButtonSimpleWebView{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonSimpleWebView#e15c4370", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "text", err)
+		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "text", err)
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "url", err)
+		return decodeErr("keyboardButtonSimpleWebView#e15c4370", "url", err)
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
 // KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer:
 //
-//	keyboardButtonRequestPeer#53d7bfd8 text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
+//	keyboardButtonRequestPeer#5b0f15f5 flags:# style:flags.10?KeyboardButtonStyle text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPeer.
 type KeyboardButtonRequestPeer struct {
+	Flags       bin.Fields           // flags word; see the type's doc
+	Style       *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text        string
 	ButtonID    int
 	PeerType    RequestPeerTypeClass
@@ -1349,9 +1698,9 @@ type KeyboardButtonRequestPeer struct {
 }
 
 // KeyboardButtonRequestPeerTypeID is the ID of keyboardButtonRequestPeer.
-const KeyboardButtonRequestPeerTypeID = 0x53d7bfd8
+const KeyboardButtonRequestPeerTypeID = 0x5b0f15f5
 
-// TypeID returns 0x53d7bfd8, the ID of keyboardButtonRequestPeer.
+// TypeID returns 0x5b0f15f5, the ID of keyboardButtonRequestPeer.
 func (*KeyboardButtonRequestPeer) TypeID() uint32 {
 	return KeyboardButtonRequestPeerTypeID
 }
@@ -1378,10 +1727,20 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonRequestPeer#5b0f15f5", "style", err)
+		}
+	}
 	b.PutString(m.Text)
 	b.PutInt(m.ButtonID)
 	if err := encodeObj(b, m.PeerType); err != nil {
-		return encodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
+		return encodeErr("keyboardButtonRequestPeer#5b0f15f5", "peer_type", err)
 	}
 	b.PutInt(m.MaxQuantity)
 	return nil
@@ -1393,7 +1752,7 @@ func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", err)
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1409,21 +1768,263 @@ func (m *KeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", ErrTooDeep)
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "", ErrTooDeep)
 	}
+	*m = KeyboardButtonRequestPeer{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "style", err)
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "text", err)
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "text", err)
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "button_id", err)
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "button_id", err)
 	}
 	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "peer_type", err)
 	}
 	if m.MaxQuantity, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "max_quantity", err)
+		return decodeErr("keyboardButtonRequestPeer#5b0f15f5", "max_quantity", err)
 	}
+	m.Flags &^= 1 << 10
+	return nil
+}
+
+// InputKeyboardButtonRequestPeer is the TL constructor inputKeyboardButtonRequestPeer:
+//
+//	inputKeyboardButtonRequestPeer#2b78156 flags:# name_requested:flags.0?true username_requested:flags.1?true photo_requested:flags.2?true style:flags.10?KeyboardButtonStyle text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
+//
+// See https://core.telegram.org/constructor/inputKeyboardButtonRequestPeer.
+type InputKeyboardButtonRequestPeer struct {
+	Flags             bin.Fields           // flags word; see the type's doc
+	NameRequested     bool                 // flags.0?true
+	UsernameRequested bool                 // flags.1?true
+	PhotoRequested    bool                 // flags.2?true
+	Style             *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text              string
+	ButtonID          int
+	PeerType          RequestPeerTypeClass
+	MaxQuantity       int
+}
+
+// InputKeyboardButtonRequestPeerTypeID is the ID of inputKeyboardButtonRequestPeer.
+const InputKeyboardButtonRequestPeerTypeID = 0x02b78156
+
+// TypeID returns 0x02b78156, the ID of inputKeyboardButtonRequestPeer.
+func (*InputKeyboardButtonRequestPeer) TypeID() uint32 {
+	return InputKeyboardButtonRequestPeerTypeID
+}
+
+// TypeName returns "inputKeyboardButtonRequestPeer".
+func (*InputKeyboardButtonRequestPeer) TypeName() string {
+	return "inputKeyboardButtonRequestPeer"
+}
+
+// keyboardButtonClass marks InputKeyboardButtonRequestPeer as a KeyboardButtonClass.
+func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputKeyboardButtonRequestPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<10)
+	if m.NameRequested {
+		flags.Set(0)
+	}
+	if m.UsernameRequested {
+		flags.Set(1)
+	}
+	if m.PhotoRequested {
+		flags.Set(2)
+	}
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("inputKeyboardButtonRequestPeer#02b78156", "style", err)
+		}
+	}
+	b.PutString(m.Text)
+	b.PutInt(m.ButtonID)
+	if err := encodeObj(b, m.PeerType); err != nil {
+		return encodeErr("inputKeyboardButtonRequestPeer#02b78156", "peer_type", err)
+	}
+	b.PutInt(m.MaxQuantity)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "", ErrTooDeep)
+	}
+	*m = InputKeyboardButtonRequestPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "flags", err)
+	}
+	m.NameRequested = m.Flags.Has(0)
+	m.UsernameRequested = m.Flags.Has(1)
+	m.PhotoRequested = m.Flags.Has(2)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "text", err)
+	}
+	if m.ButtonID, err = b.Int(); err != nil {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "button_id", err)
+	}
+	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "peer_type", err)
+	}
+	if m.MaxQuantity, err = b.Int(); err != nil {
+		return decodeErr("inputKeyboardButtonRequestPeer#02b78156", "max_quantity", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
+	return nil
+}
+
+// KeyboardButtonCopy is the TL constructor keyboardButtonCopy:
+//
+//	keyboardButtonCopy#bcc4af10 flags:# style:flags.10?KeyboardButtonStyle text:string copy_text:string = KeyboardButton
+//
+// See https://core.telegram.org/constructor/keyboardButtonCopy.
+type KeyboardButtonCopy struct {
+	Flags    bin.Fields           // flags word; see the type's doc
+	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text     string
+	CopyText string
+}
+
+// KeyboardButtonCopyTypeID is the ID of keyboardButtonCopy.
+const KeyboardButtonCopyTypeID = 0xbcc4af10
+
+// TypeID returns 0xbcc4af10, the ID of keyboardButtonCopy.
+func (*KeyboardButtonCopy) TypeID() uint32 {
+	return KeyboardButtonCopyTypeID
+}
+
+// TypeName returns "keyboardButtonCopy".
+func (*KeyboardButtonCopy) TypeName() string {
+	return "keyboardButtonCopy"
+}
+
+// keyboardButtonClass marks KeyboardButtonCopy as a KeyboardButtonClass.
+func (*KeyboardButtonCopy) keyboardButtonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(KeyboardButtonCopyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return encodeErr("keyboardButtonCopy#bcc4af10", "style", err)
+		}
+	}
+	b.PutString(m.Text)
+	b.PutString(m.CopyText)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
+		return decodeErr("keyboardButtonCopy#bcc4af10", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCopy) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("keyboardButtonCopy#bcc4af10", "", ErrTooDeep)
+	}
+	*m = KeyboardButtonCopy{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonCopy#bcc4af10", "flags", err)
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = decodeBoxed(b, m.Style, depth+1); err != nil {
+			return decodeErr("keyboardButtonCopy#bcc4af10", "style", err)
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("keyboardButtonCopy#bcc4af10", "text", err)
+	}
+	if m.CopyText, err = b.String(); err != nil {
+		return decodeErr("keyboardButtonCopy#bcc4af10", "copy_text", err)
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
@@ -1499,6 +2100,111 @@ func (m *KeyboardButtonRow) decodeBareAt(b *bin.Buffer, depth int) error {
 	var err error
 	if m.Buttons, err = decodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
 		return decodeErr("keyboardButtonRow#77608b83", "buttons", err)
+	}
+	return nil
+}
+
+// KeyboardButtonStyle is the TL constructor keyboardButtonStyle:
+//
+//	keyboardButtonStyle#4fdd3430 flags:# bg_primary:flags.0?true bg_danger:flags.1?true bg_success:flags.2?true icon:flags.3?long = KeyboardButtonStyle
+//
+// See https://core.telegram.org/constructor/keyboardButtonStyle.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type KeyboardButtonStyle struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	BgPrimary bool       // flags.0?true
+	BgDanger  bool       // flags.1?true
+	BgSuccess bool       // flags.2?true
+	Icon      int64      // flags.3?long
+}
+
+// KeyboardButtonStyleTypeID is the ID of keyboardButtonStyle.
+const KeyboardButtonStyleTypeID = 0x4fdd3430
+
+// TypeID returns 0x4fdd3430, the ID of keyboardButtonStyle.
+func (*KeyboardButtonStyle) TypeID() uint32 {
+	return KeyboardButtonStyleTypeID
+}
+
+// TypeName returns "keyboardButtonStyle".
+func (*KeyboardButtonStyle) TypeName() string {
+	return "keyboardButtonStyle"
+}
+
+// Encode writes m to b with its ID.
+func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(KeyboardButtonStyleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.BgPrimary {
+		flags.Set(0)
+	}
+	if m.BgDanger {
+		flags.Set(1)
+	}
+	if m.BgSuccess {
+		flags.Set(2)
+	}
+	if m.Icon != 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		b.PutLong(m.Icon)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
+		return decodeErr("keyboardButtonStyle#4fdd3430", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonStyle) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonStyle{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("keyboardButtonStyle#4fdd3430", "flags", err)
+	}
+	m.BgPrimary = m.Flags.Has(0)
+	m.BgDanger = m.Flags.Has(1)
+	m.BgSuccess = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Icon, err = b.Long(); err != nil {
+			return decodeErr("keyboardButtonStyle#4fdd3430", "icon", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	if m.Icon != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ package tg
 
 import "github.com/gotd/td/bin"
 
-// MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue, InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction, MediaAreaChannelPost, InputMediaAreaChannelPost.
+// MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue, InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction, MediaAreaChannelPost, InputMediaAreaChannelPost, MediaAreaURL, MediaAreaWeather, MediaAreaStarGift.
 //
 // See https://core.telegram.org/type/MediaArea.
 type MediaAreaClass interface {
@@ -37,6 +37,12 @@ func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
 		v = &MediaAreaChannelPost{}
 	case InputMediaAreaChannelPostTypeID:
 		v = &InputMediaAreaChannelPost{}
+	case MediaAreaURLTypeID:
+		v = &MediaAreaURL{}
+	case MediaAreaWeatherTypeID:
+		v = &MediaAreaWeather{}
+	case MediaAreaStarGiftTypeID:
+		v = &MediaAreaStarGift{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -245,18 +251,20 @@ func (m *InputMediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint:
 //
-//	mediaAreaGeoPoint#df8b3b22 coordinates:MediaAreaCoordinates geo:GeoPoint = MediaArea
+//	mediaAreaGeoPoint#cad5452d flags:# coordinates:MediaAreaCoordinates geo:GeoPoint address:flags.0?GeoPointAddress = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaGeoPoint.
 type MediaAreaGeoPoint struct {
+	Flags       bin.Fields // flags word; see the type's doc
 	Coordinates MediaAreaCoordinates
 	Geo         GeoPointClass
+	Address     *GeoPointAddress // flags.0?GeoPointAddress
 }
 
 // MediaAreaGeoPointTypeID is the ID of mediaAreaGeoPoint.
-const MediaAreaGeoPointTypeID = 0xdf8b3b22
+const MediaAreaGeoPointTypeID = 0xcad5452d
 
-// TypeID returns 0xdf8b3b22, the ID of mediaAreaGeoPoint.
+// TypeID returns 0xcad5452d, the ID of mediaAreaGeoPoint.
 func (*MediaAreaGeoPoint) TypeID() uint32 {
 	return MediaAreaGeoPointTypeID
 }
@@ -283,11 +291,21 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Address != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
+		return encodeErr("mediaAreaGeoPoint#cad5452d", "coordinates", err)
 	}
 	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
+		return encodeErr("mediaAreaGeoPoint#cad5452d", "geo", err)
+	}
+	if flags.Has(0) {
+		if err := m.Address.Encode(b); err != nil {
+			return encodeErr("mediaAreaGeoPoint#cad5452d", "address", err)
+		}
 	}
 	return nil
 }
@@ -298,7 +316,7 @@ func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", err)
+		return decodeErr("mediaAreaGeoPoint#cad5452d", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -314,15 +332,26 @@ func (m *MediaAreaGeoPoint) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", ErrTooDeep)
+		return decodeErr("mediaAreaGeoPoint#cad5452d", "", ErrTooDeep)
 	}
+	*m = MediaAreaGeoPoint{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("mediaAreaGeoPoint#cad5452d", "flags", err)
+	}
 	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
+		return decodeErr("mediaAreaGeoPoint#cad5452d", "coordinates", err)
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
+		return decodeErr("mediaAreaGeoPoint#cad5452d", "geo", err)
 	}
+	if m.Flags.Has(0) {
+		m.Address = new(GeoPointAddress)
+		if err = decodeBoxed(b, m.Address, depth+1); err != nil {
+			return decodeErr("mediaAreaGeoPoint#cad5452d", "address", err)
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -601,6 +630,259 @@ func (m *InputMediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
+// MediaAreaURL is the TL constructor mediaAreaUrl:
+//
+//	mediaAreaUrl#37381085 coordinates:MediaAreaCoordinates url:string = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaUrl.
+type MediaAreaURL struct {
+	Coordinates MediaAreaCoordinates
+	URL         string
+}
+
+// MediaAreaURLTypeID is the ID of mediaAreaUrl.
+const MediaAreaURLTypeID = 0x37381085
+
+// TypeID returns 0x37381085, the ID of mediaAreaUrl.
+func (*MediaAreaURL) TypeID() uint32 {
+	return MediaAreaURLTypeID
+}
+
+// TypeName returns "mediaAreaUrl".
+func (*MediaAreaURL) TypeName() string {
+	return "mediaAreaUrl"
+}
+
+// mediaAreaClass marks MediaAreaURL as a MediaAreaClass.
+func (*MediaAreaURL) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return encodeErr("mediaAreaUrl#37381085", "coordinates", err)
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
+		return decodeErr("mediaAreaUrl#37381085", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaURL) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaUrl#37381085", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return decodeErr("mediaAreaUrl#37381085", "coordinates", err)
+	}
+	if m.URL, err = b.String(); err != nil {
+		return decodeErr("mediaAreaUrl#37381085", "url", err)
+	}
+	return nil
+}
+
+// MediaAreaWeather is the TL constructor mediaAreaWeather:
+//
+//	mediaAreaWeather#49a6549c coordinates:MediaAreaCoordinates emoji:string temperature_c:double color:int = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaWeather.
+type MediaAreaWeather struct {
+	Coordinates  MediaAreaCoordinates
+	Emoji        string
+	TemperatureC float64
+	Color        int
+}
+
+// MediaAreaWeatherTypeID is the ID of mediaAreaWeather.
+const MediaAreaWeatherTypeID = 0x49a6549c
+
+// TypeID returns 0x49a6549c, the ID of mediaAreaWeather.
+func (*MediaAreaWeather) TypeID() uint32 {
+	return MediaAreaWeatherTypeID
+}
+
+// TypeName returns "mediaAreaWeather".
+func (*MediaAreaWeather) TypeName() string {
+	return "mediaAreaWeather"
+}
+
+// mediaAreaClass marks MediaAreaWeather as a MediaAreaClass.
+func (*MediaAreaWeather) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaWeatherTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return encodeErr("mediaAreaWeather#49a6549c", "coordinates", err)
+	}
+	b.PutString(m.Emoji)
+	b.PutDouble(m.TemperatureC)
+	b.PutInt(m.Color)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
+		return decodeErr("mediaAreaWeather#49a6549c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaWeather) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaWeather#49a6549c", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return decodeErr("mediaAreaWeather#49a6549c", "coordinates", err)
+	}
+	if m.Emoji, err = b.String(); err != nil {
+		return decodeErr("mediaAreaWeather#49a6549c", "emoji", err)
+	}
+	if m.TemperatureC, err = b.Double(); err != nil {
+		return decodeErr("mediaAreaWeather#49a6549c", "temperature_c", err)
+	}
+	if m.Color, err = b.Int(); err != nil {
+		return decodeErr("mediaAreaWeather#49a6549c", "color", err)
+	}
+	return nil
+}
+
+// MediaAreaStarGift is the TL constructor mediaAreaStarGift:
+//
+//	mediaAreaStarGift#5787686d coordinates:MediaAreaCoordinates slug:string = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaStarGift.
+type MediaAreaStarGift struct {
+	Coordinates MediaAreaCoordinates
+	Slug        string
+}
+
+// MediaAreaStarGiftTypeID is the ID of mediaAreaStarGift.
+const MediaAreaStarGiftTypeID = 0x5787686d
+
+// TypeID returns 0x5787686d, the ID of mediaAreaStarGift.
+func (*MediaAreaStarGift) TypeID() uint32 {
+	return MediaAreaStarGiftTypeID
+}
+
+// TypeName returns "mediaAreaStarGift".
+func (*MediaAreaStarGift) TypeName() string {
+	return "mediaAreaStarGift"
+}
+
+// mediaAreaClass marks MediaAreaStarGift as a MediaAreaClass.
+func (*MediaAreaStarGift) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return encodeErr("mediaAreaStarGift#5787686d", "coordinates", err)
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
+		return decodeErr("mediaAreaStarGift#5787686d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaStarGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("mediaAreaStarGift#5787686d", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return decodeErr("mediaAreaStarGift#5787686d", "coordinates", err)
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("mediaAreaStarGift#5787686d", "slug", err)
+	}
+	return nil
+}
+
 // MessageClass is the TL type Message: one of MessageEmpty, Message, MessageService.
 //
 // See https://core.telegram.org/type/Message.
@@ -738,7 +1020,7 @@ func (m *MessageEmpty) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // Message is the TL constructor message:
 //
-//	message#76bec211 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true from_scheduled:flags.18?true legacy:flags.19?true edit_hide:flags.21?true pinned:flags.24?true noforwards:flags.26?true invert_media:flags.27?true id:int from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader date:int message:string media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup entities:flags.7?Vector<MessageEntity> views:flags.10?int forwards:flags.10?int replies:flags.23?MessageReplies edit_date:flags.15?int post_author:flags.16?string grouped_id:flags.17?long reactions:flags.20?MessageReactions restriction_reason:flags.22?Vector<RestrictionReason> ttl_period:flags.25?int = Message
+//	message#7600b9d3 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true from_scheduled:flags.18?true legacy:flags.19?true edit_hide:flags.21?true pinned:flags.24?true noforwards:flags.26?true invert_media:flags.27?true flags2:# offline:flags2.1?true video_processing_pending:flags2.4?true paid_suggested_post_stars:flags2.8?true paid_suggested_post_ton:flags2.9?true id:int from_id:flags.8?Peer from_boosts_applied:flags.29?int from_rank:flags2.12?string peer_id:Peer saved_peer_id:flags.28?Peer fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long via_business_bot_id:flags2.0?long guestchat_via_from:flags2.19?Peer reply_to:flags.3?MessageReplyHeader date:int message:string media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup entities:flags.7?Vector<MessageEntity> views:flags.10?int forwards:flags.10?int replies:flags.23?MessageReplies edit_date:flags.15?int post_author:flags.16?string grouped_id:flags.17?long reactions:flags.20?MessageReactions restriction_reason:flags.22?Vector<RestrictionReason> ttl_period:flags.25?int quick_reply_shortcut_id:flags.30?int effect:flags2.2?long factcheck:flags2.3?FactCheck report_delivery_until_date:flags2.5?int paid_message_stars:flags2.6?long suggested_post:flags2.7?SuggestedPost schedule_repeat_period:flags2.10?int summary_from_language:flags2.11?string rich_message:flags2.13?RichMessage = Message
 //
 // See https://core.telegram.org/constructor/message.
 //
@@ -746,45 +1028,63 @@ func (m *MessageEmpty) decodeBareAt(b *bin.Buffer, depth int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type Message struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Out               bool       // flags.1?true
-	Mentioned         bool       // flags.4?true
-	MediaUnread       bool       // flags.5?true
-	Silent            bool       // flags.13?true
-	Post              bool       // flags.14?true
-	FromScheduled     bool       // flags.18?true
-	Legacy            bool       // flags.19?true
-	EditHide          bool       // flags.21?true
-	Pinned            bool       // flags.24?true
-	Noforwards        bool       // flags.26?true
-	InvertMedia       bool       // flags.27?true
-	ID                int
-	FromID            PeerClass // flags.8?Peer
-	PeerID            PeerClass
-	SavedPeerID       PeerClass               // flags.28?Peer
-	FwdFrom           *MessageFwdHeader       // flags.2?MessageFwdHeader
-	ViaBotID          int64                   // flags.11?long
-	ReplyTo           MessageReplyHeaderClass // flags.3?MessageReplyHeader
-	Date              int
-	Message           string
-	Media             MessageMediaClass    // flags.9?MessageMedia
-	ReplyMarkup       ReplyMarkupClass     // flags.6?ReplyMarkup
-	Entities          []MessageEntityClass // flags.7?Vector<MessageEntity>
-	Views             int                  // flags.10?int
-	Forwards          int                  // flags.10?int
-	Replies           *MessageReplies      // flags.23?MessageReplies
-	EditDate          int                  // flags.15?int
-	PostAuthor        string               // flags.16?string
-	GroupedID         int64                // flags.17?long
-	Reactions         *MessageReactions    // flags.20?MessageReactions
-	RestrictionReason []RestrictionReason  // flags.22?Vector<RestrictionReason>
-	TTLPeriod         int                  // flags.25?int
+	Flags                   bin.Fields // flags word; see the type's doc
+	Out                     bool       // flags.1?true
+	Mentioned               bool       // flags.4?true
+	MediaUnread             bool       // flags.5?true
+	Silent                  bool       // flags.13?true
+	Post                    bool       // flags.14?true
+	FromScheduled           bool       // flags.18?true
+	Legacy                  bool       // flags.19?true
+	EditHide                bool       // flags.21?true
+	Pinned                  bool       // flags.24?true
+	Noforwards              bool       // flags.26?true
+	InvertMedia             bool       // flags.27?true
+	Flags2                  bin.Fields // flags word; see the type's doc
+	Offline                 bool       // flags2.1?true
+	VideoProcessingPending  bool       // flags2.4?true
+	PaidSuggestedPostStars  bool       // flags2.8?true
+	PaidSuggestedPostTon    bool       // flags2.9?true
+	ID                      int
+	FromID                  PeerClass // flags.8?Peer
+	FromBoostsApplied       int       // flags.29?int
+	FromRank                string    // flags2.12?string
+	PeerID                  PeerClass
+	SavedPeerID             PeerClass               // flags.28?Peer
+	FwdFrom                 *MessageFwdHeader       // flags.2?MessageFwdHeader
+	ViaBotID                int64                   // flags.11?long
+	ViaBusinessBotID        int64                   // flags2.0?long
+	GuestchatViaFrom        PeerClass               // flags2.19?Peer
+	ReplyTo                 MessageReplyHeaderClass // flags.3?MessageReplyHeader
+	Date                    int
+	Message                 string
+	Media                   MessageMediaClass    // flags.9?MessageMedia
+	ReplyMarkup             ReplyMarkupClass     // flags.6?ReplyMarkup
+	Entities                []MessageEntityClass // flags.7?Vector<MessageEntity>
+	Views                   int                  // flags.10?int
+	Forwards                int                  // flags.10?int
+	Replies                 *MessageReplies      // flags.23?MessageReplies
+	EditDate                int                  // flags.15?int
+	PostAuthor              string               // flags.16?string
+	GroupedID               int64                // flags.17?long
+	Reactions               *MessageReactions    // flags.20?MessageReactions
+	RestrictionReason       []RestrictionReason  // flags.22?Vector<RestrictionReason>
+	TTLPeriod               int                  // flags.25?int
+	QuickReplyShortcutID    int                  // flags.30?int
+	Effect                  int64                // flags2.2?long
+	Factcheck               *FactCheck           // flags2.3?FactCheck
+	ReportDeliveryUntilDate int                  // flags2.5?int
+	PaidMessageStars        int64                // flags2.6?long
+	SuggestedPost           *SuggestedPost       // flags2.7?SuggestedPost
+	ScheduleRepeatPeriod    int                  // flags2.10?int
+	SummaryFromLanguage     string               // flags2.11?string
+	RichMessage             *RichMessage         // flags2.13?RichMessage
 }
 
 // MessageTypeID is the ID of message.
-const MessageTypeID = 0x76bec211
+const MessageTypeID = 0x7600b9d3
 
-// TypeID returns 0x76bec211, the ID of message.
+// TypeID returns 0x7600b9d3, the ID of message.
 func (*Message) TypeID() uint32 {
 	return MessageTypeID
 }
@@ -848,6 +1148,9 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.FromID != nil {
 		flags.Set(8)
 	}
+	if m.FromBoostsApplied != 0 {
+		flags.Set(29)
+	}
 	if m.SavedPeerID != nil {
 		flags.Set(28)
 	}
@@ -893,51 +1196,115 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
 	}
+	if m.QuickReplyShortcutID != 0 {
+		flags.Set(30)
+	}
 	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19)
+	if m.Offline {
+		flags2.Set(1)
+	}
+	if m.VideoProcessingPending {
+		flags2.Set(4)
+	}
+	if m.PaidSuggestedPostStars {
+		flags2.Set(8)
+	}
+	if m.PaidSuggestedPostTon {
+		flags2.Set(9)
+	}
+	if m.FromRank != "" {
+		flags2.Set(12)
+	}
+	if m.ViaBusinessBotID != 0 {
+		flags2.Set(0)
+	}
+	if m.GuestchatViaFrom != nil {
+		flags2.Set(19)
+	}
+	if m.Effect != 0 {
+		flags2.Set(2)
+	}
+	if m.Factcheck != nil {
+		flags2.Set(3)
+	}
+	if m.ReportDeliveryUntilDate != 0 {
+		flags2.Set(5)
+	}
+	if m.PaidMessageStars != 0 {
+		flags2.Set(6)
+	}
+	if m.SuggestedPost != nil {
+		flags2.Set(7)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags2.Set(10)
+	}
+	if m.SummaryFromLanguage != "" {
+		flags2.Set(11)
+	}
+	if m.RichMessage != nil {
+		flags2.Set(13)
+	}
+	b.PutUint32(uint32(flags2))
 	b.PutInt(m.ID)
 	if flags.Has(8) {
 		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("message#76bec211", "from_id", err)
+			return encodeErr("message#7600b9d3", "from_id", err)
 		}
 	}
+	if flags.Has(29) {
+		b.PutInt(m.FromBoostsApplied)
+	}
+	if flags2.Has(12) {
+		b.PutString(m.FromRank)
+	}
 	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("message#76bec211", "peer_id", err)
+		return encodeErr("message#7600b9d3", "peer_id", err)
 	}
 	if flags.Has(28) {
 		if err := encodeObj(b, m.SavedPeerID); err != nil {
-			return encodeErr("message#76bec211", "saved_peer_id", err)
+			return encodeErr("message#7600b9d3", "saved_peer_id", err)
 		}
 	}
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "fwd_from", err)
+			return encodeErr("message#7600b9d3", "fwd_from", err)
 		}
 	}
 	if flags.Has(11) {
 		b.PutLong(m.ViaBotID)
 	}
+	if flags2.Has(0) {
+		b.PutLong(m.ViaBusinessBotID)
+	}
+	if flags2.Has(19) {
+		if err := encodeObj(b, m.GuestchatViaFrom); err != nil {
+			return encodeErr("message#7600b9d3", "guestchat_via_from", err)
+		}
+	}
 	if flags.Has(3) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("message#76bec211", "reply_to", err)
+			return encodeErr("message#7600b9d3", "reply_to", err)
 		}
 	}
 	b.PutInt(m.Date)
 	b.PutString(m.Message)
 	if flags.Has(9) {
 		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("message#76bec211", "media", err)
+			return encodeErr("message#7600b9d3", "media", err)
 		}
 	}
 	if flags.Has(6) {
 		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("message#76bec211", "reply_markup", err)
+			return encodeErr("message#7600b9d3", "reply_markup", err)
 		}
 	}
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("message#76bec211", "entities", err)
+				return encodeErr("message#7600b9d3", "entities", err)
 			}
 		}
 	}
@@ -949,7 +1316,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(23) {
 		if err := m.Replies.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "replies", err)
+			return encodeErr("message#7600b9d3", "replies", err)
 		}
 	}
 	if flags.Has(15) {
@@ -963,19 +1330,52 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(20) {
 		if err := m.Reactions.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "reactions", err)
+			return encodeErr("message#7600b9d3", "reactions", err)
 		}
 	}
 	if flags.Has(22) {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("message#76bec211", "restriction_reason", err)
+				return encodeErr("message#7600b9d3", "restriction_reason", err)
 			}
 		}
 	}
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
+	}
+	if flags.Has(30) {
+		b.PutInt(m.QuickReplyShortcutID)
+	}
+	if flags2.Has(2) {
+		b.PutLong(m.Effect)
+	}
+	if flags2.Has(3) {
+		if err := m.Factcheck.Encode(b); err != nil {
+			return encodeErr("message#7600b9d3", "factcheck", err)
+		}
+	}
+	if flags2.Has(5) {
+		b.PutInt(m.ReportDeliveryUntilDate)
+	}
+	if flags2.Has(6) {
+		b.PutLong(m.PaidMessageStars)
+	}
+	if flags2.Has(7) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return encodeErr("message#7600b9d3", "suggested_post", err)
+		}
+	}
+	if flags2.Has(10) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
+	if flags2.Has(11) {
+		b.PutString(m.SummaryFromLanguage)
+	}
+	if flags2.Has(13) {
+		if err := m.RichMessage.Encode(b); err != nil {
+			return encodeErr("message#7600b9d3", "rich_message", err)
+		}
 	}
 	return nil
 }
@@ -986,7 +1386,7 @@ func (m *Message) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageTypeID, "message"); err != nil {
-		return decodeErr("message#76bec211", "", err)
+		return decodeErr("message#7600b9d3", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1002,12 +1402,12 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("message#76bec211", "", ErrTooDeep)
+		return decodeErr("message#7600b9d3", "", ErrTooDeep)
 	}
 	*m = Message{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("message#76bec211", "flags", err)
+		return decodeErr("message#7600b9d3", "flags", err)
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
@@ -1020,109 +1420,194 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Pinned = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(26)
 	m.InvertMedia = m.Flags.Has(27)
+	if err = m.Flags2.Decode(b); err != nil {
+		return decodeErr("message#7600b9d3", "flags2", err)
+	}
+	m.Offline = m.Flags2.Has(1)
+	m.VideoProcessingPending = m.Flags2.Has(4)
+	m.PaidSuggestedPostStars = m.Flags2.Has(8)
+	m.PaidSuggestedPostTon = m.Flags2.Has(9)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("message#76bec211", "id", err)
+		return decodeErr("message#7600b9d3", "id", err)
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "from_id", err)
+			return decodeErr("message#7600b9d3", "from_id", err)
+		}
+	}
+	if m.Flags.Has(29) {
+		if m.FromBoostsApplied, err = b.Int(); err != nil {
+			return decodeErr("message#7600b9d3", "from_boosts_applied", err)
+		}
+	}
+	if m.Flags2.Has(12) {
+		if m.FromRank, err = b.String(); err != nil {
+			return decodeErr("message#7600b9d3", "from_rank", err)
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("message#76bec211", "peer_id", err)
+		return decodeErr("message#7600b9d3", "peer_id", err)
 	}
 	if m.Flags.Has(28) {
 		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "saved_peer_id", err)
+			return decodeErr("message#7600b9d3", "saved_peer_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
 		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("message#76bec211", "fwd_from", err)
+			return decodeErr("message#7600b9d3", "fwd_from", err)
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ViaBotID, err = b.Long(); err != nil {
-			return decodeErr("message#76bec211", "via_bot_id", err)
+			return decodeErr("message#7600b9d3", "via_bot_id", err)
+		}
+	}
+	if m.Flags2.Has(0) {
+		if m.ViaBusinessBotID, err = b.Long(); err != nil {
+			return decodeErr("message#7600b9d3", "via_business_bot_id", err)
+		}
+	}
+	if m.Flags2.Has(19) {
+		if m.GuestchatViaFrom, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("message#7600b9d3", "guestchat_via_from", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reply_to", err)
+			return decodeErr("message#7600b9d3", "reply_to", err)
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("message#76bec211", "date", err)
+		return decodeErr("message#7600b9d3", "date", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("message#76bec211", "message", err)
+		return decodeErr("message#7600b9d3", "message", err)
 	}
 	if m.Flags.Has(9) {
 		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "media", err)
+			return decodeErr("message#7600b9d3", "media", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reply_markup", err)
+			return decodeErr("message#7600b9d3", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("message#76bec211", "entities", err)
+			return decodeErr("message#7600b9d3", "entities", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.Views, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "views", err)
+			return decodeErr("message#7600b9d3", "views", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.Forwards, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "forwards", err)
+			return decodeErr("message#7600b9d3", "forwards", err)
 		}
 	}
 	if m.Flags.Has(23) {
 		m.Replies = new(MessageReplies)
 		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
-			return decodeErr("message#76bec211", "replies", err)
+			return decodeErr("message#7600b9d3", "replies", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.EditDate, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "edit_date", err)
+			return decodeErr("message#7600b9d3", "edit_date", err)
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.PostAuthor, err = b.String(); err != nil {
-			return decodeErr("message#76bec211", "post_author", err)
+			return decodeErr("message#7600b9d3", "post_author", err)
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.GroupedID, err = b.Long(); err != nil {
-			return decodeErr("message#76bec211", "grouped_id", err)
+			return decodeErr("message#7600b9d3", "grouped_id", err)
 		}
 	}
 	if m.Flags.Has(20) {
 		m.Reactions = new(MessageReactions)
 		if err = decodeBoxed(b, m.Reactions, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reactions", err)
+			return decodeErr("message#7600b9d3", "reactions", err)
 		}
 	}
 	if m.Flags.Has(22) {
 		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("message#76bec211", "restriction_reason", err)
+			return decodeErr("message#7600b9d3", "restriction_reason", err)
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "ttl_period", err)
+			return decodeErr("message#7600b9d3", "ttl_period", err)
+		}
+	}
+	if m.Flags.Has(30) {
+		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+			return decodeErr("message#7600b9d3", "quick_reply_shortcut_id", err)
+		}
+	}
+	if m.Flags2.Has(2) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("message#7600b9d3", "effect", err)
+		}
+	}
+	if m.Flags2.Has(3) {
+		m.Factcheck = new(FactCheck)
+		if err = decodeBoxed(b, m.Factcheck, depth+1); err != nil {
+			return decodeErr("message#7600b9d3", "factcheck", err)
+		}
+	}
+	if m.Flags2.Has(5) {
+		if m.ReportDeliveryUntilDate, err = b.Int(); err != nil {
+			return decodeErr("message#7600b9d3", "report_delivery_until_date", err)
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PaidMessageStars, err = b.Long(); err != nil {
+			return decodeErr("message#7600b9d3", "paid_message_stars", err)
+		}
+	}
+	if m.Flags2.Has(7) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = decodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return decodeErr("message#7600b9d3", "suggested_post", err)
+		}
+	}
+	if m.Flags2.Has(10) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return decodeErr("message#7600b9d3", "schedule_repeat_period", err)
+		}
+	}
+	if m.Flags2.Has(11) {
+		if m.SummaryFromLanguage, err = b.String(); err != nil {
+			return decodeErr("message#7600b9d3", "summary_from_language", err)
+		}
+	}
+	if m.Flags2.Has(13) {
+		m.RichMessage = new(RichMessage)
+		if err = decodeBoxed(b, m.RichMessage, depth+1); err != nil {
+			return decodeErr("message#7600b9d3", "rich_message", err)
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28
+	m.Flags2 &^= 1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19
+	if m.FromBoostsApplied != 0 {
+		m.Flags.Unset(29)
+	}
+	if m.FromRank != "" {
+		m.Flags2.Unset(12)
+	}
 	if m.ViaBotID != 0 {
 		m.Flags.Unset(11)
+	}
+	if m.ViaBusinessBotID != 0 {
+		m.Flags2.Unset(0)
 	}
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(7)
@@ -1145,12 +1630,30 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
+	if m.QuickReplyShortcutID != 0 {
+		m.Flags.Unset(30)
+	}
+	if m.Effect != 0 {
+		m.Flags2.Unset(2)
+	}
+	if m.ReportDeliveryUntilDate != 0 {
+		m.Flags2.Unset(5)
+	}
+	if m.PaidMessageStars != 0 {
+		m.Flags2.Unset(6)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags2.Unset(10)
+	}
+	if m.SummaryFromLanguage != "" {
+		m.Flags2.Unset(11)
+	}
 	return nil
 }
 
 // MessageService is the TL constructor messageService:
 //
-//	messageService#2b085862 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer reply_to:flags.3?MessageReplyHeader date:int action:MessageAction ttl_period:flags.25?int = Message
+//	messageService#7a800e0a flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true reactions_are_possible:flags.9?true silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer reply_to:flags.3?MessageReplyHeader date:int action:MessageAction reactions:flags.20?MessageReactions ttl_period:flags.25?int = Message
 //
 // See https://core.telegram.org/constructor/messageService.
 //
@@ -1158,26 +1661,29 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessageService struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Out         bool       // flags.1?true
-	Mentioned   bool       // flags.4?true
-	MediaUnread bool       // flags.5?true
-	Silent      bool       // flags.13?true
-	Post        bool       // flags.14?true
-	Legacy      bool       // flags.19?true
-	ID          int
-	FromID      PeerClass // flags.8?Peer
-	PeerID      PeerClass
-	ReplyTo     MessageReplyHeaderClass // flags.3?MessageReplyHeader
-	Date        int
-	Action      MessageActionClass
-	TTLPeriod   int // flags.25?int
+	Flags                bin.Fields // flags word; see the type's doc
+	Out                  bool       // flags.1?true
+	Mentioned            bool       // flags.4?true
+	MediaUnread          bool       // flags.5?true
+	ReactionsArePossible bool       // flags.9?true
+	Silent               bool       // flags.13?true
+	Post                 bool       // flags.14?true
+	Legacy               bool       // flags.19?true
+	ID                   int
+	FromID               PeerClass // flags.8?Peer
+	PeerID               PeerClass
+	SavedPeerID          PeerClass               // flags.28?Peer
+	ReplyTo              MessageReplyHeaderClass // flags.3?MessageReplyHeader
+	Date                 int
+	Action               MessageActionClass
+	Reactions            *MessageReactions // flags.20?MessageReactions
+	TTLPeriod            int               // flags.25?int
 }
 
 // MessageServiceTypeID is the ID of messageService.
-const MessageServiceTypeID = 0x2b085862
+const MessageServiceTypeID = 0x7a800e0a
 
-// TypeID returns 0x2b085862, the ID of messageService.
+// TypeID returns 0x7a800e0a, the ID of messageService.
 func (*MessageService) TypeID() uint32 {
 	return MessageServiceTypeID
 }
@@ -1204,7 +1710,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19)
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28)
 	if m.Out {
 		flags.Set(1)
 	}
@@ -1213,6 +1719,9 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.MediaUnread {
 		flags.Set(5)
+	}
+	if m.ReactionsArePossible {
+		flags.Set(9)
 	}
 	if m.Silent {
 		flags.Set(13)
@@ -1226,8 +1735,14 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m.FromID != nil {
 		flags.Set(8)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(28)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
+	}
+	if m.Reactions != nil {
+		flags.Set(20)
 	}
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
@@ -1236,20 +1751,30 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ID)
 	if flags.Has(8) {
 		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("messageService#2b085862", "from_id", err)
+			return encodeErr("messageService#7a800e0a", "from_id", err)
 		}
 	}
 	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("messageService#2b085862", "peer_id", err)
+		return encodeErr("messageService#7a800e0a", "peer_id", err)
+	}
+	if flags.Has(28) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("messageService#7a800e0a", "saved_peer_id", err)
+		}
 	}
 	if flags.Has(3) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messageService#2b085862", "reply_to", err)
+			return encodeErr("messageService#7a800e0a", "reply_to", err)
 		}
 	}
 	b.PutInt(m.Date)
 	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("messageService#2b085862", "action", err)
+		return encodeErr("messageService#7a800e0a", "action", err)
+	}
+	if flags.Has(20) {
+		if err := m.Reactions.Encode(b); err != nil {
+			return encodeErr("messageService#7a800e0a", "reactions", err)
+		}
 	}
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
@@ -1263,7 +1788,7 @@ func (m *MessageService) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageServiceTypeID, "messageService"); err != nil {
-		return decodeErr("messageService#2b085862", "", err)
+		return decodeErr("messageService#7a800e0a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1279,54 +1804,66 @@ func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageService#2b085862", "", ErrTooDeep)
+		return decodeErr("messageService#7a800e0a", "", ErrTooDeep)
 	}
 	*m = MessageService{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageService#2b085862", "flags", err)
+		return decodeErr("messageService#7a800e0a", "flags", err)
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
+	m.ReactionsArePossible = m.Flags.Has(9)
 	m.Silent = m.Flags.Has(13)
 	m.Post = m.Flags.Has(14)
 	m.Legacy = m.Flags.Has(19)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageService#2b085862", "id", err)
+		return decodeErr("messageService#7a800e0a", "id", err)
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageService#2b085862", "from_id", err)
+			return decodeErr("messageService#7a800e0a", "from_id", err)
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageService#2b085862", "peer_id", err)
+		return decodeErr("messageService#7a800e0a", "peer_id", err)
+	}
+	if m.Flags.Has(28) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageService#7a800e0a", "saved_peer_id", err)
+		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("messageService#2b085862", "reply_to", err)
+			return decodeErr("messageService#7a800e0a", "reply_to", err)
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messageService#2b085862", "date", err)
+		return decodeErr("messageService#7a800e0a", "date", err)
 	}
 	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
-		return decodeErr("messageService#2b085862", "action", err)
+		return decodeErr("messageService#7a800e0a", "action", err)
+	}
+	if m.Flags.Has(20) {
+		m.Reactions = new(MessageReactions)
+		if err = decodeBoxed(b, m.Reactions, depth+1); err != nil {
+			return decodeErr("messageService#7a800e0a", "reactions", err)
+		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("messageService#2b085862", "ttl_period", err)
+			return decodeErr("messageService#7a800e0a", "ttl_period", err)
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
 	return nil
 }
 
-// MessageActionClass is the TL type MessageAction: one of MessageActionEmpty, MessageActionChatCreate, MessageActionChatEditTitle, MessageActionChatEditPhoto, MessageActionChatDeletePhoto, MessageActionChatAddUser, MessageActionChatDeleteUser, MessageActionChatJoinedByLink, MessageActionChannelCreate, MessageActionChatMigrateTo, MessageActionChannelMigrateFrom, MessageActionPinMessage, MessageActionHistoryClear, MessageActionGameScore, MessageActionPaymentSentMe, MessageActionPaymentSent, MessageActionPhoneCall, MessageActionScreenshotTaken, MessageActionCustomAction, MessageActionBotAllowed, MessageActionSecureValuesSentMe, MessageActionSecureValuesSent, MessageActionContactSignUp, MessageActionGeoProximityReached, MessageActionGroupCall, MessageActionInviteToGroupCall, MessageActionSetMessagesTTL, MessageActionGroupCallScheduled, MessageActionSetChatTheme, MessageActionChatJoinedByRequest, MessageActionWebViewDataSentMe, MessageActionWebViewDataSent, MessageActionGiftPremium, MessageActionTopicCreate, MessageActionTopicEdit, MessageActionSuggestProfilePhoto, MessageActionRequestedPeer, MessageActionSetChatWallPaper, MessageActionGiftCode, MessageActionGiveawayLaunch, MessageActionGiveawayResults.
+// MessageActionClass is the TL type MessageAction: one of MessageActionEmpty, MessageActionChatCreate, MessageActionChatEditTitle, MessageActionChatEditPhoto, MessageActionChatDeletePhoto, MessageActionChatAddUser, MessageActionChatDeleteUser, MessageActionChatJoinedByLink, MessageActionChannelCreate, MessageActionChatMigrateTo, MessageActionChannelMigrateFrom, MessageActionPinMessage, MessageActionHistoryClear, MessageActionGameScore, MessageActionPaymentSentMe, MessageActionPaymentSent, MessageActionPhoneCall, MessageActionScreenshotTaken, MessageActionCustomAction, MessageActionBotAllowed, MessageActionSecureValuesSentMe, MessageActionSecureValuesSent, MessageActionContactSignUp, MessageActionGeoProximityReached, MessageActionGroupCall, MessageActionInviteToGroupCall, MessageActionSetMessagesTTL, MessageActionGroupCallScheduled, MessageActionSetChatTheme, MessageActionChatJoinedByRequest, MessageActionWebViewDataSentMe, MessageActionWebViewDataSent, MessageActionGiftPremium, MessageActionTopicCreate, MessageActionTopicEdit, MessageActionSuggestProfilePhoto, MessageActionRequestedPeer, MessageActionSetChatWallPaper, MessageActionGiftCode, MessageActionGiveawayLaunch, MessageActionGiveawayResults, MessageActionBoostApply, MessageActionRequestedPeerSentMe, MessageActionPaymentRefunded, MessageActionGiftStars, MessageActionPrizeStars, MessageActionStarGift, MessageActionStarGiftUnique, MessageActionPaidMessagesRefunded, MessageActionPaidMessagesPrice, MessageActionConferenceCall, MessageActionTodoCompletions, MessageActionTodoAppendTasks, MessageActionSuggestedPostApproval, MessageActionSuggestedPostSuccess, MessageActionSuggestedPostRefund, MessageActionGiftTon, MessageActionSuggestBirthday, MessageActionStarGiftPurchaseOffer, MessageActionStarGiftPurchaseOfferDeclined, MessageActionNewCreatorPending, MessageActionChangeCreator, MessageActionNoForwardsToggle, MessageActionNoForwardsRequest, MessageActionPollAppendAnswer, MessageActionPollDeleteAnswer, MessageActionManagedBotCreated, MessageActionChangeCommunity.
 //
 // See https://core.telegram.org/type/MessageAction.
 type MessageActionClass interface {
@@ -1429,6 +1966,60 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 		v = &MessageActionGiveawayLaunch{}
 	case MessageActionGiveawayResultsTypeID:
 		v = &MessageActionGiveawayResults{}
+	case MessageActionBoostApplyTypeID:
+		v = &MessageActionBoostApply{}
+	case MessageActionRequestedPeerSentMeTypeID:
+		v = &MessageActionRequestedPeerSentMe{}
+	case MessageActionPaymentRefundedTypeID:
+		v = &MessageActionPaymentRefunded{}
+	case MessageActionGiftStarsTypeID:
+		v = &MessageActionGiftStars{}
+	case MessageActionPrizeStarsTypeID:
+		v = &MessageActionPrizeStars{}
+	case MessageActionStarGiftTypeID:
+		v = &MessageActionStarGift{}
+	case MessageActionStarGiftUniqueTypeID:
+		v = &MessageActionStarGiftUnique{}
+	case MessageActionPaidMessagesRefundedTypeID:
+		v = &MessageActionPaidMessagesRefunded{}
+	case MessageActionPaidMessagesPriceTypeID:
+		v = &MessageActionPaidMessagesPrice{}
+	case MessageActionConferenceCallTypeID:
+		v = &MessageActionConferenceCall{}
+	case MessageActionTodoCompletionsTypeID:
+		v = &MessageActionTodoCompletions{}
+	case MessageActionTodoAppendTasksTypeID:
+		v = &MessageActionTodoAppendTasks{}
+	case MessageActionSuggestedPostApprovalTypeID:
+		v = &MessageActionSuggestedPostApproval{}
+	case MessageActionSuggestedPostSuccessTypeID:
+		v = &MessageActionSuggestedPostSuccess{}
+	case MessageActionSuggestedPostRefundTypeID:
+		v = &MessageActionSuggestedPostRefund{}
+	case MessageActionGiftTonTypeID:
+		v = &MessageActionGiftTon{}
+	case MessageActionSuggestBirthdayTypeID:
+		v = &MessageActionSuggestBirthday{}
+	case MessageActionStarGiftPurchaseOfferTypeID:
+		v = &MessageActionStarGiftPurchaseOffer{}
+	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
+		v = &MessageActionStarGiftPurchaseOfferDeclined{}
+	case MessageActionNewCreatorPendingTypeID:
+		v = &MessageActionNewCreatorPending{}
+	case MessageActionChangeCreatorTypeID:
+		v = &MessageActionChangeCreator{}
+	case MessageActionNoForwardsToggleTypeID:
+		v = &MessageActionNoForwardsToggle{}
+	case MessageActionNoForwardsRequestTypeID:
+		v = &MessageActionNoForwardsRequest{}
+	case MessageActionPollAppendAnswerTypeID:
+		v = &MessageActionPollAppendAnswer{}
+	case MessageActionPollDeleteAnswerTypeID:
+		v = &MessageActionPollDeleteAnswer{}
+	case MessageActionManagedBotCreatedTypeID:
+		v = &MessageActionManagedBotCreated{}
+	case MessageActionChangeCommunityTypeID:
+		v = &MessageActionChangeCommunity{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -2435,7 +3026,7 @@ func (m *MessageActionGameScore) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe:
 //
-//	messageActionPaymentSentMe#8f31b327 flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string charge:PaymentCharge = MessageAction
+//	messageActionPaymentSentMe#ffa00ccc flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string charge:PaymentCharge subscription_until_date:flags.4?int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSentMe.
 //
@@ -2443,21 +3034,22 @@ func (m *MessageActionGameScore) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessageActionPaymentSentMe struct {
-	Flags            bin.Fields // flags word; see the type's doc
-	RecurringInit    bool       // flags.2?true
-	RecurringUsed    bool       // flags.3?true
-	Currency         string
-	TotalAmount      int64
-	Payload          []byte
-	Info             *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
-	ShippingOptionID string                // flags.1?string
-	Charge           PaymentCharge
+	Flags                 bin.Fields // flags word; see the type's doc
+	RecurringInit         bool       // flags.2?true
+	RecurringUsed         bool       // flags.3?true
+	Currency              string
+	TotalAmount           int64
+	Payload               []byte
+	Info                  *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
+	ShippingOptionID      string                // flags.1?string
+	Charge                PaymentCharge
+	SubscriptionUntilDate int // flags.4?int
 }
 
 // MessageActionPaymentSentMeTypeID is the ID of messageActionPaymentSentMe.
-const MessageActionPaymentSentMeTypeID = 0x8f31b327
+const MessageActionPaymentSentMeTypeID = 0xffa00ccc
 
-// TypeID returns 0x8f31b327, the ID of messageActionPaymentSentMe.
+// TypeID returns 0xffa00ccc, the ID of messageActionPaymentSentMe.
 func (*MessageActionPaymentSentMe) TypeID() uint32 {
 	return MessageActionPaymentSentMeTypeID
 }
@@ -2497,20 +3089,26 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	if m.ShippingOptionID != "" {
 		flags.Set(1)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	b.PutBytes(m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
-			return encodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
+			return encodeErr("messageActionPaymentSentMe#ffa00ccc", "info", err)
 		}
 	}
 	if flags.Has(1) {
 		b.PutString(m.ShippingOptionID)
 	}
 	if err := m.Charge.Encode(b); err != nil {
-		return encodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
+		return encodeErr("messageActionPaymentSentMe#ffa00ccc", "charge", err)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.SubscriptionUntilDate)
 	}
 	return nil
 }
@@ -2521,7 +3119,7 @@ func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "", err)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2537,48 +3135,56 @@ func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "", ErrTooDeep)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "", ErrTooDeep)
 	}
 	*m = MessageActionPaymentSentMe{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "flags", err)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "flags", err)
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "currency", err)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "currency", err)
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "total_amount", err)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "total_amount", err)
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "payload", err)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "payload", err)
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
 		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
-			return decodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
+			return decodeErr("messageActionPaymentSentMe#ffa00ccc", "info", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ShippingOptionID, err = b.String(); err != nil {
-			return decodeErr("messageActionPaymentSentMe#8f31b327", "shipping_option_id", err)
+			return decodeErr("messageActionPaymentSentMe#ffa00ccc", "shipping_option_id", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.Charge, depth+1); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
+		return decodeErr("messageActionPaymentSentMe#ffa00ccc", "charge", err)
+	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return decodeErr("messageActionPaymentSentMe#ffa00ccc", "subscription_until_date", err)
+		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.ShippingOptionID != "" {
 		m.Flags.Unset(1)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
 // MessageActionPaymentSent is the TL constructor messageActionPaymentSent:
 //
-//	messageActionPaymentSent#96163f56 flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long invoice_slug:flags.0?string = MessageAction
+//	messageActionPaymentSent#c624b16e flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long invoice_slug:flags.0?string subscription_until_date:flags.4?int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSent.
 //
@@ -2586,18 +3192,19 @@ func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) erro
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessageActionPaymentSent struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	RecurringInit bool       // flags.2?true
-	RecurringUsed bool       // flags.3?true
-	Currency      string
-	TotalAmount   int64
-	InvoiceSlug   string // flags.0?string
+	Flags                 bin.Fields // flags word; see the type's doc
+	RecurringInit         bool       // flags.2?true
+	RecurringUsed         bool       // flags.3?true
+	Currency              string
+	TotalAmount           int64
+	InvoiceSlug           string // flags.0?string
+	SubscriptionUntilDate int    // flags.4?int
 }
 
 // MessageActionPaymentSentTypeID is the ID of messageActionPaymentSent.
-const MessageActionPaymentSentTypeID = 0x96163f56
+const MessageActionPaymentSentTypeID = 0xc624b16e
 
-// TypeID returns 0x96163f56, the ID of messageActionPaymentSent.
+// TypeID returns 0xc624b16e, the ID of messageActionPaymentSent.
 func (*MessageActionPaymentSent) TypeID() uint32 {
 	return MessageActionPaymentSentTypeID
 }
@@ -2634,11 +3241,17 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	if m.InvoiceSlug != "" {
 		flags.Set(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	if flags.Has(0) {
 		b.PutString(m.InvoiceSlug)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.SubscriptionUntilDate)
 	}
 	return nil
 }
@@ -2649,7 +3262,7 @@ func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "", err)
+		return decodeErr("messageActionPaymentSent#c624b16e", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2667,24 +3280,32 @@ func (m *MessageActionPaymentSent) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = MessageActionPaymentSent{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "flags", err)
+		return decodeErr("messageActionPaymentSent#c624b16e", "flags", err)
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "currency", err)
+		return decodeErr("messageActionPaymentSent#c624b16e", "currency", err)
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "total_amount", err)
+		return decodeErr("messageActionPaymentSent#c624b16e", "total_amount", err)
 	}
 	if m.Flags.Has(0) {
 		if m.InvoiceSlug, err = b.String(); err != nil {
-			return decodeErr("messageActionPaymentSent#96163f56", "invoice_slug", err)
+			return decodeErr("messageActionPaymentSent#c624b16e", "invoice_slug", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return decodeErr("messageActionPaymentSent#c624b16e", "subscription_until_date", err)
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3
 	if m.InvoiceSlug != "" {
 		m.Flags.Unset(0)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
@@ -3392,7 +4013,7 @@ func (m *MessageActionGeoProximityReached) decodeBareAt(b *bin.Buffer, depth int
 // fields that arrived with a zero value.
 type MessageActionGroupCall struct {
 	Flags    bin.Fields // flags word; see the type's doc
-	Call     InputGroupCall
+	Call     InputGroupCallClass
 	Duration int // flags.0?int
 }
 
@@ -3431,7 +4052,7 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("messageActionGroupCall#7a0d7f42", "call", err)
 	}
 	if flags.Has(0) {
@@ -3469,7 +4090,7 @@ func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messageActionGroupCall#7a0d7f42", "flags", err)
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("messageActionGroupCall#7a0d7f42", "call", err)
 	}
 	if m.Flags.Has(0) {
@@ -3489,7 +4110,7 @@ func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageActionInviteToGroupCall.
 type MessageActionInviteToGroupCall struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Users []int64
 }
 
@@ -3523,7 +4144,7 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
 	}
 	b.PutVectorHeader(len(m.Users))
@@ -3558,7 +4179,7 @@ func (m *MessageActionInviteToGroupCall) decodeBareAt(b *bin.Buffer, depth int) 
 		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
 	}
 	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
@@ -3670,7 +4291,7 @@ func (m *MessageActionSetMessagesTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionGroupCallScheduled.
 type MessageActionGroupCallScheduled struct {
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	ScheduleDate int
 }
 
@@ -3704,7 +4325,7 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
 	}
 	b.PutInt(m.ScheduleDate)
@@ -3736,7 +4357,7 @@ func (m *MessageActionGroupCallScheduled) decodeBareAt(b *bin.Buffer, depth int)
 		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
 	}
 	if m.ScheduleDate, err = b.Int(); err != nil {
@@ -3747,17 +4368,17 @@ func (m *MessageActionGroupCallScheduled) decodeBareAt(b *bin.Buffer, depth int)
 
 // MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme:
 //
-//	messageActionSetChatTheme#aa786345 emoticon:string = MessageAction
+//	messageActionSetChatTheme#b91bbd3a theme:ChatTheme = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSetChatTheme.
 type MessageActionSetChatTheme struct {
-	Emoticon string
+	Theme ChatThemeClass
 }
 
 // MessageActionSetChatThemeTypeID is the ID of messageActionSetChatTheme.
-const MessageActionSetChatThemeTypeID = 0xaa786345
+const MessageActionSetChatThemeTypeID = 0xb91bbd3a
 
-// TypeID returns 0xaa786345, the ID of messageActionSetChatTheme.
+// TypeID returns 0xb91bbd3a, the ID of messageActionSetChatTheme.
 func (*MessageActionSetChatTheme) TypeID() uint32 {
 	return MessageActionSetChatThemeTypeID
 }
@@ -3784,7 +4405,9 @@ func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	if err := encodeObj(b, m.Theme); err != nil {
+		return encodeErr("messageActionSetChatTheme#b91bbd3a", "theme", err)
+	}
 	return nil
 }
 
@@ -3794,7 +4417,7 @@ func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
-		return decodeErr("messageActionSetChatTheme#aa786345", "", err)
+		return decodeErr("messageActionSetChatTheme#b91bbd3a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3805,13 +4428,16 @@ func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetChatTheme) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageActionSetChatTheme) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSetChatTheme#b91bbd3a", "", ErrTooDeep)
+	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messageActionSetChatTheme#aa786345", "emoticon", err)
+	if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+		return decodeErr("messageActionSetChatTheme#b91bbd3a", "theme", err)
 	}
 	return nil
 }
@@ -4029,7 +4655,7 @@ func (m *MessageActionWebViewDataSent) decodeBareAt(b *bin.Buffer, _ int) error 
 
 // MessageActionGiftPremium is the TL constructor messageActionGiftPremium:
 //
-//	messageActionGiftPremium#c83d6aec flags:# currency:string amount:long months:int crypto_currency:flags.0?string crypto_amount:flags.0?long = MessageAction
+//	messageActionGiftPremium#48e91302 flags:# currency:string amount:long days:int crypto_currency:flags.0?string crypto_amount:flags.0?long message:flags.1?TextWithEntities = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiftPremium.
 //
@@ -4040,15 +4666,16 @@ type MessageActionGiftPremium struct {
 	Flags          bin.Fields // flags word; see the type's doc
 	Currency       string
 	Amount         int64
-	Months         int
-	CryptoCurrency string // flags.0?string
-	CryptoAmount   int64  // flags.0?long
+	Days           int
+	CryptoCurrency string            // flags.0?string
+	CryptoAmount   int64             // flags.0?long
+	Message        *TextWithEntities // flags.1?TextWithEntities
 }
 
 // MessageActionGiftPremiumTypeID is the ID of messageActionGiftPremium.
-const MessageActionGiftPremiumTypeID = 0xc83d6aec
+const MessageActionGiftPremiumTypeID = 0x48e91302
 
-// TypeID returns 0xc83d6aec, the ID of messageActionGiftPremium.
+// TypeID returns 0x48e91302, the ID of messageActionGiftPremium.
 func (*MessageActionGiftPremium) TypeID() uint32 {
 	return MessageActionGiftPremiumTypeID
 }
@@ -4075,19 +4702,27 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
-	b.PutInt(m.Months)
+	b.PutInt(m.Days)
 	if flags.Has(0) {
 		b.PutString(m.CryptoCurrency)
 	}
 	if flags.Has(0) {
 		b.PutLong(m.CryptoAmount)
+	}
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("messageActionGiftPremium#48e91302", "message", err)
+		}
 	}
 	return nil
 }
@@ -4098,7 +4733,7 @@ func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "", err)
+		return decodeErr("messageActionGiftPremium#48e91302", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4109,34 +4744,44 @@ func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionGiftPremium#48e91302", "", ErrTooDeep)
 	}
 	*m = MessageActionGiftPremium{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "flags", err)
+		return decodeErr("messageActionGiftPremium#48e91302", "flags", err)
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "currency", err)
+		return decodeErr("messageActionGiftPremium#48e91302", "currency", err)
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "amount", err)
+		return decodeErr("messageActionGiftPremium#48e91302", "amount", err)
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "months", err)
+	if m.Days, err = b.Int(); err != nil {
+		return decodeErr("messageActionGiftPremium#48e91302", "days", err)
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftPremium#c83d6aec", "crypto_currency", err)
+			return decodeErr("messageActionGiftPremium#48e91302", "crypto_currency", err)
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoAmount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftPremium#c83d6aec", "crypto_amount", err)
+			return decodeErr("messageActionGiftPremium#48e91302", "crypto_amount", err)
 		}
 	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("messageActionGiftPremium#48e91302", "message", err)
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		m.Flags.Unset(0)
 	}
@@ -4145,7 +4790,7 @@ func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageActionTopicCreate is the TL constructor messageActionTopicCreate:
 //
-//	messageActionTopicCreate#d999256 flags:# title:string icon_color:int icon_emoji_id:flags.0?long = MessageAction
+//	messageActionTopicCreate#d999256 flags:# title_missing:flags.1?true title:string icon_color:int icon_emoji_id:flags.0?long = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionTopicCreate.
 //
@@ -4153,10 +4798,11 @@ func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessageActionTopicCreate struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Title       string
-	IconColor   int
-	IconEmojiID int64 // flags.0?long
+	Flags        bin.Fields // flags word; see the type's doc
+	TitleMissing bool       // flags.1?true
+	Title        string
+	IconColor    int
+	IconEmojiID  int64 // flags.0?long
 }
 
 // MessageActionTopicCreateTypeID is the ID of messageActionTopicCreate.
@@ -4189,7 +4835,10 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.TitleMissing {
+		flags.Set(1)
+	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
@@ -4228,6 +4877,7 @@ func (m *MessageActionTopicCreate) decodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("messageActionTopicCreate#0d999256", "flags", err)
 	}
+	m.TitleMissing = m.Flags.Has(1)
 	if m.Title, err = b.String(); err != nil {
 		return decodeErr("messageActionTopicCreate#0d999256", "title", err)
 	}
@@ -4239,6 +4889,7 @@ func (m *MessageActionTopicCreate) decodeBareAt(b *bin.Buffer, _ int) error {
 			return decodeErr("messageActionTopicCreate#0d999256", "icon_emoji_id", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -4638,7 +5289,7 @@ func (m *MessageActionSetChatWallPaper) decodeBareAt(b *bin.Buffer, depth int) e
 
 // MessageActionGiftCode is the TL constructor messageActionGiftCode:
 //
-//	messageActionGiftCode#678c2e09 flags:# via_giveaway:flags.0?true unclaimed:flags.2?true boost_peer:flags.1?Peer months:int slug:string currency:flags.2?string amount:flags.2?long crypto_currency:flags.3?string crypto_amount:flags.3?long = MessageAction
+//	messageActionGiftCode#31c48347 flags:# via_giveaway:flags.0?true unclaimed:flags.5?true boost_peer:flags.1?Peer days:int slug:string currency:flags.2?string amount:flags.2?long crypto_currency:flags.3?string crypto_amount:flags.3?long message:flags.4?TextWithEntities = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiftCode.
 //
@@ -4648,20 +5299,21 @@ func (m *MessageActionSetChatWallPaper) decodeBareAt(b *bin.Buffer, depth int) e
 type MessageActionGiftCode struct {
 	Flags          bin.Fields // flags word; see the type's doc
 	ViaGiveaway    bool       // flags.0?true
-	Unclaimed      bool       // flags.2?true
+	Unclaimed      bool       // flags.5?true
 	BoostPeer      PeerClass  // flags.1?Peer
-	Months         int
+	Days           int
 	Slug           string
-	Currency       string // flags.2?string
-	Amount         int64  // flags.2?long
-	CryptoCurrency string // flags.3?string
-	CryptoAmount   int64  // flags.3?long
+	Currency       string            // flags.2?string
+	Amount         int64             // flags.2?long
+	CryptoCurrency string            // flags.3?string
+	CryptoAmount   int64             // flags.3?long
+	Message        *TextWithEntities // flags.4?TextWithEntities
 }
 
 // MessageActionGiftCodeTypeID is the ID of messageActionGiftCode.
-const MessageActionGiftCodeTypeID = 0x678c2e09
+const MessageActionGiftCodeTypeID = 0x31c48347
 
-// TypeID returns 0x678c2e09, the ID of messageActionGiftCode.
+// TypeID returns 0x31c48347, the ID of messageActionGiftCode.
 func (*MessageActionGiftCode) TypeID() uint32 {
 	return MessageActionGiftCodeTypeID
 }
@@ -4688,26 +5340,32 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
 	if m.ViaGiveaway {
 		flags.Set(0)
 	}
-	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
-		flags.Set(2)
+	if m.Unclaimed {
+		flags.Set(5)
 	}
 	if m.BoostPeer != nil {
 		flags.Set(1)
 	}
+	if m.Currency != "" || m.Amount != 0 {
+		flags.Set(2)
+	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(3)
+	}
+	if m.Message != nil {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
 		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
+			return encodeErr("messageActionGiftCode#31c48347", "boost_peer", err)
 		}
 	}
-	b.PutInt(m.Months)
+	b.PutInt(m.Days)
 	b.PutString(m.Slug)
 	if flags.Has(2) {
 		b.PutString(m.Currency)
@@ -4721,6 +5379,11 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutLong(m.CryptoAmount)
 	}
+	if flags.Has(4) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("messageActionGiftCode#31c48347", "message", err)
+		}
+	}
 	return nil
 }
 
@@ -4730,7 +5393,7 @@ func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "", err)
+		return decodeErr("messageActionGiftCode#31c48347", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4746,48 +5409,54 @@ func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGiftCode#678c2e09", "", ErrTooDeep)
+		return decodeErr("messageActionGiftCode#31c48347", "", ErrTooDeep)
 	}
 	*m = MessageActionGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "flags", err)
+		return decodeErr("messageActionGiftCode#31c48347", "flags", err)
 	}
 	m.ViaGiveaway = m.Flags.Has(0)
-	m.Unclaimed = m.Flags.Has(2)
+	m.Unclaimed = m.Flags.Has(5)
 	if m.Flags.Has(1) {
 		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
+			return decodeErr("messageActionGiftCode#31c48347", "boost_peer", err)
 		}
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "months", err)
+	if m.Days, err = b.Int(); err != nil {
+		return decodeErr("messageActionGiftCode#31c48347", "days", err)
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "slug", err)
+		return decodeErr("messageActionGiftCode#31c48347", "slug", err)
 	}
 	if m.Flags.Has(2) {
 		if m.Currency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "currency", err)
+			return decodeErr("messageActionGiftCode#31c48347", "currency", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Amount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "amount", err)
+			return decodeErr("messageActionGiftCode#31c48347", "amount", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "crypto_currency", err)
+			return decodeErr("messageActionGiftCode#31c48347", "crypto_currency", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.CryptoAmount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "crypto_amount", err)
+			return decodeErr("messageActionGiftCode#31c48347", "crypto_amount", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
+	if m.Flags.Has(4) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("messageActionGiftCode#31c48347", "message", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5
+	if m.Currency != "" || m.Amount != 0 {
 		m.Flags.Unset(2)
 	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
@@ -4798,15 +5467,22 @@ func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // MessageActionGiveawayLaunch is the TL constructor messageActionGiveawayLaunch:
 //
-//	messageActionGiveawayLaunch#332ba9ed = MessageAction
+//	messageActionGiveawayLaunch#a80f51e4 flags:# stars:flags.0?long = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayLaunch.
-type MessageActionGiveawayLaunch struct{}
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionGiveawayLaunch struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Stars int64      // flags.0?long
+}
 
 // MessageActionGiveawayLaunchTypeID is the ID of messageActionGiveawayLaunch.
-const MessageActionGiveawayLaunchTypeID = 0x332ba9ed
+const MessageActionGiveawayLaunchTypeID = 0xa80f51e4
 
-// TypeID returns 0x332ba9ed, the ID of messageActionGiveawayLaunch.
+// TypeID returns 0xa80f51e4, the ID of messageActionGiveawayLaunch.
 func (*MessageActionGiveawayLaunch) TypeID() uint32 {
 	return MessageActionGiveawayLaunchTypeID
 }
@@ -4833,6 +5509,14 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Stars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.Stars)
+	}
 	return nil
 }
 
@@ -4842,7 +5526,7 @@ func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
-		return decodeErr("messageActionGiveawayLaunch#332ba9ed", "", err)
+		return decodeErr("messageActionGiveawayLaunch#a80f51e4", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4857,23 +5541,38 @@ func (m *MessageActionGiveawayLaunch) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MessageActionGiveawayLaunch{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionGiveawayLaunch#a80f51e4", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Stars, err = b.Long(); err != nil {
+			return decodeErr("messageActionGiveawayLaunch#a80f51e4", "stars", err)
+		}
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
 // MessageActionGiveawayResults is the TL constructor messageActionGiveawayResults:
 //
-//	messageActionGiveawayResults#2a9fadc5 winners_count:int unclaimed_count:int = MessageAction
+//	messageActionGiveawayResults#87e2f155 flags:# stars:flags.0?true winners_count:int unclaimed_count:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayResults.
 type MessageActionGiveawayResults struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Stars          bool       // flags.0?true
 	WinnersCount   int
 	UnclaimedCount int
 }
 
 // MessageActionGiveawayResultsTypeID is the ID of messageActionGiveawayResults.
-const MessageActionGiveawayResultsTypeID = 0x2a9fadc5
+const MessageActionGiveawayResultsTypeID = 0x87e2f155
 
-// TypeID returns 0x2a9fadc5, the ID of messageActionGiveawayResults.
+// TypeID returns 0x87e2f155, the ID of messageActionGiveawayResults.
 func (*MessageActionGiveawayResults) TypeID() uint32 {
 	return MessageActionGiveawayResultsTypeID
 }
@@ -4900,6 +5599,11 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Stars {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.WinnersCount)
 	b.PutInt(m.UnclaimedCount)
 	return nil
@@ -4911,7 +5615,7 @@ func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "", err)
+		return decodeErr("messageActionGiveawayResults#87e2f155", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4926,17 +5630,2852 @@ func (m *MessageActionGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error 
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MessageActionGiveawayResults{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionGiveawayResults#87e2f155", "flags", err)
+	}
+	m.Stars = m.Flags.Has(0)
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "winners_count", err)
+		return decodeErr("messageActionGiveawayResults#87e2f155", "winners_count", err)
 	}
 	if m.UnclaimedCount, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "unclaimed_count", err)
+		return decodeErr("messageActionGiveawayResults#87e2f155", "unclaimed_count", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionBoostApply is the TL constructor messageActionBoostApply:
+//
+//	messageActionBoostApply#cc02aa6d boosts:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionBoostApply.
+type MessageActionBoostApply struct {
+	Boosts int
+}
+
+// MessageActionBoostApplyTypeID is the ID of messageActionBoostApply.
+const MessageActionBoostApplyTypeID = 0xcc02aa6d
+
+// TypeID returns 0xcc02aa6d, the ID of messageActionBoostApply.
+func (*MessageActionBoostApply) TypeID() uint32 {
+	return MessageActionBoostApplyTypeID
+}
+
+// TypeName returns "messageActionBoostApply".
+func (*MessageActionBoostApply) TypeName() string {
+	return "messageActionBoostApply"
+}
+
+// messageActionClass marks MessageActionBoostApply as a MessageActionClass.
+func (*MessageActionBoostApply) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionBoostApplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Boosts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionBoostApplyTypeID, "messageActionBoostApply"); err != nil {
+		return decodeErr("messageActionBoostApply#cc02aa6d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionBoostApply) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Boosts, err = b.Int(); err != nil {
+		return decodeErr("messageActionBoostApply#cc02aa6d", "boosts", err)
 	}
 	return nil
 }
 
-// MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown, MessageEntityMention, MessageEntityHashtag, MessageEntityBotCommand, MessageEntityURL, MessageEntityEmail, MessageEntityBold, MessageEntityItalic, MessageEntityCode, MessageEntityPre, MessageEntityTextURL, MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone, MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike, MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji, MessageEntityBlockquote.
+// MessageActionRequestedPeerSentMe is the TL constructor messageActionRequestedPeerSentMe:
+//
+//	messageActionRequestedPeerSentMe#93b31848 button_id:int peers:Vector<RequestedPeer> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionRequestedPeerSentMe.
+type MessageActionRequestedPeerSentMe struct {
+	ButtonID int
+	Peers    []RequestedPeerClass
+}
+
+// MessageActionRequestedPeerSentMeTypeID is the ID of messageActionRequestedPeerSentMe.
+const MessageActionRequestedPeerSentMeTypeID = 0x93b31848
+
+// TypeID returns 0x93b31848, the ID of messageActionRequestedPeerSentMe.
+func (*MessageActionRequestedPeerSentMe) TypeID() uint32 {
+	return MessageActionRequestedPeerSentMeTypeID
+}
+
+// TypeName returns "messageActionRequestedPeerSentMe".
+func (*MessageActionRequestedPeerSentMe) TypeName() string {
+	return "messageActionRequestedPeerSentMe"
+}
+
+// messageActionClass marks MessageActionRequestedPeerSentMe as a MessageActionClass.
+func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionRequestedPeerSentMeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ButtonID)
+	b.PutVectorHeader(len(m.Peers))
+	for i := range m.Peers {
+		if err := encodeObj(b, m.Peers[i]); err != nil {
+			return encodeErr("messageActionRequestedPeerSentMe#93b31848", "peers", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
+		return decodeErr("messageActionRequestedPeerSentMe#93b31848", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionRequestedPeerSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionRequestedPeerSentMe#93b31848", "", ErrTooDeep)
+	}
+	var err error
+	if m.ButtonID, err = b.Int(); err != nil {
+		return decodeErr("messageActionRequestedPeerSentMe#93b31848", "button_id", err)
+	}
+	if m.Peers, err = decodeVectorAt(b, depth+1, decodeRequestedPeer); err != nil {
+		return decodeErr("messageActionRequestedPeerSentMe#93b31848", "peers", err)
+	}
+	return nil
+}
+
+// MessageActionPaymentRefunded is the TL constructor messageActionPaymentRefunded:
+//
+//	messageActionPaymentRefunded#41b3e202 flags:# peer:Peer currency:string total_amount:long payload:flags.0?bytes charge:PaymentCharge = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaymentRefunded.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionPaymentRefunded struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        PeerClass
+	Currency    string
+	TotalAmount int64
+	Payload     []byte // flags.0?bytes
+	Charge      PaymentCharge
+}
+
+// MessageActionPaymentRefundedTypeID is the ID of messageActionPaymentRefunded.
+const MessageActionPaymentRefundedTypeID = 0x41b3e202
+
+// TypeID returns 0x41b3e202, the ID of messageActionPaymentRefunded.
+func (*MessageActionPaymentRefunded) TypeID() uint32 {
+	return MessageActionPaymentRefundedTypeID
+}
+
+// TypeName returns "messageActionPaymentRefunded".
+func (*MessageActionPaymentRefunded) TypeName() string {
+	return "messageActionPaymentRefunded"
+}
+
+// messageActionClass marks MessageActionPaymentRefunded as a MessageActionClass.
+func (*MessageActionPaymentRefunded) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaymentRefundedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Payload) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messageActionPaymentRefunded#41b3e202", "peer", err)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.TotalAmount)
+	if flags.Has(0) {
+		b.PutBytes(m.Payload)
+	}
+	if err := m.Charge.Encode(b); err != nil {
+		return encodeErr("messageActionPaymentRefunded#41b3e202", "charge", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentRefunded) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "", ErrTooDeep)
+	}
+	*m = MessageActionPaymentRefunded{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "flags", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "peer", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "currency", err)
+	}
+	if m.TotalAmount, err = b.Long(); err != nil {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "total_amount", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Payload, err = b.Bytes(); err != nil {
+			return decodeErr("messageActionPaymentRefunded#41b3e202", "payload", err)
+		}
+	}
+	if err = decodeBoxed(b, &m.Charge, depth+1); err != nil {
+		return decodeErr("messageActionPaymentRefunded#41b3e202", "charge", err)
+	}
+	if len(m.Payload) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageActionGiftStars is the TL constructor messageActionGiftStars:
+//
+//	messageActionGiftStars#45d5b021 flags:# currency:string amount:long stars:long crypto_currency:flags.0?string crypto_amount:flags.0?long transaction_id:flags.1?string = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionGiftStars.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionGiftStars struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Currency       string
+	Amount         int64
+	Stars          int64
+	CryptoCurrency string // flags.0?string
+	CryptoAmount   int64  // flags.0?long
+	TransactionID  string // flags.1?string
+}
+
+// MessageActionGiftStarsTypeID is the ID of messageActionGiftStars.
+const MessageActionGiftStarsTypeID = 0x45d5b021
+
+// TypeID returns 0x45d5b021, the ID of messageActionGiftStars.
+func (*MessageActionGiftStars) TypeID() uint32 {
+	return MessageActionGiftStarsTypeID
+}
+
+// TypeName returns "messageActionGiftStars".
+func (*MessageActionGiftStars) TypeName() string {
+	return "messageActionGiftStars"
+}
+
+// messageActionClass marks MessageActionGiftStars as a MessageActionClass.
+func (*MessageActionGiftStars) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionGiftStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
+		flags.Set(0)
+	}
+	if m.TransactionID != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.CryptoCurrency)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.CryptoAmount)
+	}
+	if flags.Has(1) {
+		b.PutString(m.TransactionID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
+		return decodeErr("messageActionGiftStars#45d5b021", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftStars) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionGiftStars#45d5b021", "flags", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("messageActionGiftStars#45d5b021", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("messageActionGiftStars#45d5b021", "amount", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("messageActionGiftStars#45d5b021", "stars", err)
+	}
+	if m.Flags.Has(0) {
+		if m.CryptoCurrency, err = b.String(); err != nil {
+			return decodeErr("messageActionGiftStars#45d5b021", "crypto_currency", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.CryptoAmount, err = b.Long(); err != nil {
+			return decodeErr("messageActionGiftStars#45d5b021", "crypto_amount", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.TransactionID, err = b.String(); err != nil {
+			return decodeErr("messageActionGiftStars#45d5b021", "transaction_id", err)
+		}
+	}
+	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.TransactionID != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessageActionPrizeStars is the TL constructor messageActionPrizeStars:
+//
+//	messageActionPrizeStars#b00c47a2 flags:# unclaimed:flags.0?true stars:long transaction_id:string boost_peer:Peer giveaway_msg_id:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPrizeStars.
+type MessageActionPrizeStars struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Unclaimed     bool       // flags.0?true
+	Stars         int64
+	TransactionID string
+	BoostPeer     PeerClass
+	GiveawayMsgID int
+}
+
+// MessageActionPrizeStarsTypeID is the ID of messageActionPrizeStars.
+const MessageActionPrizeStarsTypeID = 0xb00c47a2
+
+// TypeID returns 0xb00c47a2, the ID of messageActionPrizeStars.
+func (*MessageActionPrizeStars) TypeID() uint32 {
+	return MessageActionPrizeStarsTypeID
+}
+
+// TypeName returns "messageActionPrizeStars".
+func (*MessageActionPrizeStars) TypeName() string {
+	return "messageActionPrizeStars"
+}
+
+// messageActionClass marks MessageActionPrizeStars as a MessageActionClass.
+func (*MessageActionPrizeStars) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPrizeStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Unclaimed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutString(m.TransactionID)
+	if err := encodeObj(b, m.BoostPeer); err != nil {
+		return encodeErr("messageActionPrizeStars#b00c47a2", "boost_peer", err)
+	}
+	b.PutInt(m.GiveawayMsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPrizeStars) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "", ErrTooDeep)
+	}
+	*m = MessageActionPrizeStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "flags", err)
+	}
+	m.Unclaimed = m.Flags.Has(0)
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "stars", err)
+	}
+	if m.TransactionID, err = b.String(); err != nil {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "transaction_id", err)
+	}
+	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "boost_peer", err)
+	}
+	if m.GiveawayMsgID, err = b.Int(); err != nil {
+		return decodeErr("messageActionPrizeStars#b00c47a2", "giveaway_msg_id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionStarGift is the TL constructor messageActionStarGift:
+//
+//	messageActionStarGift#ea2c31d3 flags:# name_hidden:flags.0?true saved:flags.2?true converted:flags.3?true upgraded:flags.5?true refunded:flags.9?true can_upgrade:flags.10?true prepaid_upgrade:flags.13?true upgrade_separate:flags.16?true auction_acquired:flags.17?true gift:StarGift message:flags.1?TextWithEntities convert_stars:flags.4?long upgrade_msg_id:flags.5?int upgrade_stars:flags.8?long from_id:flags.11?Peer peer:flags.12?Peer saved_id:flags.12?long prepaid_upgrade_hash:flags.14?string gift_msg_id:flags.15?int to_id:flags.18?Peer gift_num:flags.19?int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionStarGift.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionStarGift struct {
+	Flags              bin.Fields // flags word; see the type's doc
+	NameHidden         bool       // flags.0?true
+	Saved              bool       // flags.2?true
+	Converted          bool       // flags.3?true
+	Upgraded           bool       // flags.5?true
+	Refunded           bool       // flags.9?true
+	CanUpgrade         bool       // flags.10?true
+	PrepaidUpgrade     bool       // flags.13?true
+	UpgradeSeparate    bool       // flags.16?true
+	AuctionAcquired    bool       // flags.17?true
+	Gift               StarGiftClass
+	Message            *TextWithEntities // flags.1?TextWithEntities
+	ConvertStars       int64             // flags.4?long
+	UpgradeMsgID       int               // flags.5?int
+	UpgradeStars       int64             // flags.8?long
+	FromID             PeerClass         // flags.11?Peer
+	Peer               PeerClass         // flags.12?Peer
+	SavedID            int64             // flags.12?long
+	PrepaidUpgradeHash string            // flags.14?string
+	GiftMsgID          int               // flags.15?int
+	ToID               PeerClass         // flags.18?Peer
+	GiftNum            int               // flags.19?int
+}
+
+// MessageActionStarGiftTypeID is the ID of messageActionStarGift.
+const MessageActionStarGiftTypeID = 0xea2c31d3
+
+// TypeID returns 0xea2c31d3, the ID of messageActionStarGift.
+func (*MessageActionStarGift) TypeID() uint32 {
+	return MessageActionStarGiftTypeID
+}
+
+// TypeName returns "messageActionStarGift".
+func (*MessageActionStarGift) TypeName() string {
+	return "messageActionStarGift"
+}
+
+// messageActionClass marks MessageActionStarGift as a MessageActionClass.
+func (*MessageActionStarGift) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Saved {
+		flags.Set(2)
+	}
+	if m.Converted {
+		flags.Set(3)
+	}
+	if m.Upgraded || m.UpgradeMsgID != 0 {
+		flags.Set(5)
+	}
+	if m.Refunded {
+		flags.Set(9)
+	}
+	if m.CanUpgrade {
+		flags.Set(10)
+	}
+	if m.PrepaidUpgrade {
+		flags.Set(13)
+	}
+	if m.UpgradeSeparate {
+		flags.Set(16)
+	}
+	if m.AuctionAcquired {
+		flags.Set(17)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	if m.ConvertStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(8)
+	}
+	if m.FromID != nil {
+		flags.Set(11)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		flags.Set(12)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		flags.Set(14)
+	}
+	if m.GiftMsgID != 0 {
+		flags.Set(15)
+	}
+	if m.ToID != nil {
+		flags.Set(18)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(19)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("messageActionStarGift#ea2c31d3", "gift", err)
+	}
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("messageActionStarGift#ea2c31d3", "message", err)
+		}
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ConvertStars)
+	}
+	if flags.Has(5) {
+		b.PutInt(m.UpgradeMsgID)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(11) {
+		if err := encodeObj(b, m.FromID); err != nil {
+			return encodeErr("messageActionStarGift#ea2c31d3", "from_id", err)
+		}
+	}
+	if flags.Has(12) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("messageActionStarGift#ea2c31d3", "peer", err)
+		}
+	}
+	if flags.Has(12) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(14) {
+		b.PutString(m.PrepaidUpgradeHash)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.GiftMsgID)
+	}
+	if flags.Has(18) {
+		if err := encodeObj(b, m.ToID); err != nil {
+			return encodeErr("messageActionStarGift#ea2c31d3", "to_id", err)
+		}
+	}
+	if flags.Has(19) {
+		b.PutInt(m.GiftNum)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
+		return decodeErr("messageActionStarGift#ea2c31d3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionStarGift#ea2c31d3", "", ErrTooDeep)
+	}
+	*m = MessageActionStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionStarGift#ea2c31d3", "flags", err)
+	}
+	m.NameHidden = m.Flags.Has(0)
+	m.Saved = m.Flags.Has(2)
+	m.Converted = m.Flags.Has(3)
+	m.Upgraded = m.Flags.Has(5)
+	m.Refunded = m.Flags.Has(9)
+	m.CanUpgrade = m.Flags.Has(10)
+	m.PrepaidUpgrade = m.Flags.Has(13)
+	m.UpgradeSeparate = m.Flags.Has(16)
+	m.AuctionAcquired = m.Flags.Has(17)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("messageActionStarGift#ea2c31d3", "gift", err)
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "message", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ConvertStars, err = b.Long(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "convert_stars", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.UpgradeMsgID, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "upgrade_msg_id", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "upgrade_stars", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "from_id", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "peer", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "saved_id", err)
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "prepaid_upgrade_hash", err)
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.GiftMsgID, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "gift_msg_id", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.ToID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "to_id", err)
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGift#ea2c31d3", "gift_num", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18
+	if m.Upgraded || m.UpgradeMsgID != 0 {
+		m.Flags.Unset(5)
+	}
+	if m.ConvertStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		m.Flags.Unset(14)
+	}
+	if m.GiftMsgID != 0 {
+		m.Flags.Unset(15)
+	}
+	if m.GiftNum != 0 {
+		m.Flags.Unset(19)
+	}
+	return nil
+}
+
+// MessageActionStarGiftUnique is the TL constructor messageActionStarGiftUnique:
+//
+//	messageActionStarGiftUnique#e6c31522 flags:# upgrade:flags.0?true transferred:flags.1?true saved:flags.2?true refunded:flags.5?true prepaid_upgrade:flags.11?true assigned:flags.13?true from_offer:flags.14?true craft:flags.16?true gift:StarGift can_export_at:flags.3?int transfer_stars:flags.4?long from_id:flags.6?Peer peer:flags.7?Peer saved_id:flags.7?long resale_amount:flags.8?StarsAmount can_transfer_at:flags.9?int can_resell_at:flags.10?int drop_original_details_stars:flags.12?long can_craft_at:flags.15?int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftUnique.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionStarGiftUnique struct {
+	Flags                    bin.Fields // flags word; see the type's doc
+	Upgrade                  bool       // flags.0?true
+	Transferred              bool       // flags.1?true
+	Saved                    bool       // flags.2?true
+	Refunded                 bool       // flags.5?true
+	PrepaidUpgrade           bool       // flags.11?true
+	Assigned                 bool       // flags.13?true
+	FromOffer                bool       // flags.14?true
+	Craft                    bool       // flags.16?true
+	Gift                     StarGiftClass
+	CanExportAt              int              // flags.3?int
+	TransferStars            int64            // flags.4?long
+	FromID                   PeerClass        // flags.6?Peer
+	Peer                     PeerClass        // flags.7?Peer
+	SavedID                  int64            // flags.7?long
+	ResaleAmount             StarsAmountClass // flags.8?StarsAmount
+	CanTransferAt            int              // flags.9?int
+	CanResellAt              int              // flags.10?int
+	DropOriginalDetailsStars int64            // flags.12?long
+	CanCraftAt               int              // flags.15?int
+}
+
+// MessageActionStarGiftUniqueTypeID is the ID of messageActionStarGiftUnique.
+const MessageActionStarGiftUniqueTypeID = 0xe6c31522
+
+// TypeID returns 0xe6c31522, the ID of messageActionStarGiftUnique.
+func (*MessageActionStarGiftUnique) TypeID() uint32 {
+	return MessageActionStarGiftUniqueTypeID
+}
+
+// TypeName returns "messageActionStarGiftUnique".
+func (*MessageActionStarGiftUnique) TypeName() string {
+	return "messageActionStarGiftUnique"
+}
+
+// messageActionClass marks MessageActionStarGiftUnique as a MessageActionClass.
+func (*MessageActionStarGiftUnique) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftUniqueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
+	if m.Upgrade {
+		flags.Set(0)
+	}
+	if m.Transferred {
+		flags.Set(1)
+	}
+	if m.Saved {
+		flags.Set(2)
+	}
+	if m.Refunded {
+		flags.Set(5)
+	}
+	if m.PrepaidUpgrade {
+		flags.Set(11)
+	}
+	if m.Assigned {
+		flags.Set(13)
+	}
+	if m.FromOffer {
+		flags.Set(14)
+	}
+	if m.Craft {
+		flags.Set(16)
+	}
+	if m.CanExportAt != 0 {
+		flags.Set(3)
+	}
+	if m.TransferStars != 0 {
+		flags.Set(4)
+	}
+	if m.FromID != nil {
+		flags.Set(6)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		flags.Set(7)
+	}
+	if m.ResaleAmount != nil {
+		flags.Set(8)
+	}
+	if m.CanTransferAt != 0 {
+		flags.Set(9)
+	}
+	if m.CanResellAt != 0 {
+		flags.Set(10)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		flags.Set(12)
+	}
+	if m.CanCraftAt != 0 {
+		flags.Set(15)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("messageActionStarGiftUnique#e6c31522", "gift", err)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.CanExportAt)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.TransferStars)
+	}
+	if flags.Has(6) {
+		if err := encodeObj(b, m.FromID); err != nil {
+			return encodeErr("messageActionStarGiftUnique#e6c31522", "from_id", err)
+		}
+	}
+	if flags.Has(7) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("messageActionStarGiftUnique#e6c31522", "peer", err)
+		}
+	}
+	if flags.Has(7) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(8) {
+		if err := encodeObj(b, m.ResaleAmount); err != nil {
+			return encodeErr("messageActionStarGiftUnique#e6c31522", "resale_amount", err)
+		}
+	}
+	if flags.Has(9) {
+		b.PutInt(m.CanTransferAt)
+	}
+	if flags.Has(10) {
+		b.PutInt(m.CanResellAt)
+	}
+	if flags.Has(12) {
+		b.PutLong(m.DropOriginalDetailsStars)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.CanCraftAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
+		return decodeErr("messageActionStarGiftUnique#e6c31522", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftUnique) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionStarGiftUnique#e6c31522", "", ErrTooDeep)
+	}
+	*m = MessageActionStarGiftUnique{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionStarGiftUnique#e6c31522", "flags", err)
+	}
+	m.Upgrade = m.Flags.Has(0)
+	m.Transferred = m.Flags.Has(1)
+	m.Saved = m.Flags.Has(2)
+	m.Refunded = m.Flags.Has(5)
+	m.PrepaidUpgrade = m.Flags.Has(11)
+	m.Assigned = m.Flags.Has(13)
+	m.FromOffer = m.Flags.Has(14)
+	m.Craft = m.Flags.Has(16)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("messageActionStarGiftUnique#e6c31522", "gift", err)
+	}
+	if m.Flags.Has(3) {
+		if m.CanExportAt, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "can_export_at", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.TransferStars, err = b.Long(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "transfer_stars", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "from_id", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "peer", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "saved_id", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ResaleAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "resale_amount", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.CanTransferAt, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "can_transfer_at", err)
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.CanResellAt, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "can_resell_at", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "drop_original_details_stars", err)
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.CanCraftAt, err = b.Int(); err != nil {
+			return decodeErr("messageActionStarGiftUnique#e6c31522", "can_craft_at", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16
+	if m.CanExportAt != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.TransferStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		m.Flags.Unset(7)
+	}
+	if m.CanTransferAt != 0 {
+		m.Flags.Unset(9)
+	}
+	if m.CanResellAt != 0 {
+		m.Flags.Unset(10)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.CanCraftAt != 0 {
+		m.Flags.Unset(15)
+	}
+	return nil
+}
+
+// MessageActionPaidMessagesRefunded is the TL constructor messageActionPaidMessagesRefunded:
+//
+//	messageActionPaidMessagesRefunded#ac1f1fcd count:int stars:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaidMessagesRefunded.
+type MessageActionPaidMessagesRefunded struct {
+	Count int
+	Stars int64
+}
+
+// MessageActionPaidMessagesRefundedTypeID is the ID of messageActionPaidMessagesRefunded.
+const MessageActionPaidMessagesRefundedTypeID = 0xac1f1fcd
+
+// TypeID returns 0xac1f1fcd, the ID of messageActionPaidMessagesRefunded.
+func (*MessageActionPaidMessagesRefunded) TypeID() uint32 {
+	return MessageActionPaidMessagesRefundedTypeID
+}
+
+// TypeName returns "messageActionPaidMessagesRefunded".
+func (*MessageActionPaidMessagesRefunded) TypeName() string {
+	return "messageActionPaidMessagesRefunded"
+}
+
+// messageActionClass marks MessageActionPaidMessagesRefunded as a MessageActionClass.
+func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaidMessagesRefundedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"); err != nil {
+		return decodeErr("messageActionPaidMessagesRefunded#ac1f1fcd", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaidMessagesRefunded) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("messageActionPaidMessagesRefunded#ac1f1fcd", "count", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("messageActionPaidMessagesRefunded#ac1f1fcd", "stars", err)
+	}
+	return nil
+}
+
+// MessageActionPaidMessagesPrice is the TL constructor messageActionPaidMessagesPrice:
+//
+//	messageActionPaidMessagesPrice#84b88578 flags:# broadcast_messages_allowed:flags.0?true stars:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaidMessagesPrice.
+type MessageActionPaidMessagesPrice struct {
+	Flags                    bin.Fields // flags word; see the type's doc
+	BroadcastMessagesAllowed bool       // flags.0?true
+	Stars                    int64
+}
+
+// MessageActionPaidMessagesPriceTypeID is the ID of messageActionPaidMessagesPrice.
+const MessageActionPaidMessagesPriceTypeID = 0x84b88578
+
+// TypeID returns 0x84b88578, the ID of messageActionPaidMessagesPrice.
+func (*MessageActionPaidMessagesPrice) TypeID() uint32 {
+	return MessageActionPaidMessagesPriceTypeID
+}
+
+// TypeName returns "messageActionPaidMessagesPrice".
+func (*MessageActionPaidMessagesPrice) TypeName() string {
+	return "messageActionPaidMessagesPrice"
+}
+
+// messageActionClass marks MessageActionPaidMessagesPrice as a MessageActionClass.
+func (*MessageActionPaidMessagesPrice) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaidMessagesPriceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BroadcastMessagesAllowed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"); err != nil {
+		return decodeErr("messageActionPaidMessagesPrice#84b88578", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaidMessagesPrice) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPaidMessagesPrice{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionPaidMessagesPrice#84b88578", "flags", err)
+	}
+	m.BroadcastMessagesAllowed = m.Flags.Has(0)
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("messageActionPaidMessagesPrice#84b88578", "stars", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionConferenceCall is the TL constructor messageActionConferenceCall:
+//
+//	messageActionConferenceCall#2ffe2f7a flags:# missed:flags.0?true active:flags.1?true video:flags.4?true call_id:long duration:flags.2?int other_participants:flags.3?Vector<Peer> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionConferenceCall.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionConferenceCall struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	Missed            bool       // flags.0?true
+	Active            bool       // flags.1?true
+	Video             bool       // flags.4?true
+	CallID            int64
+	Duration          int         // flags.2?int
+	OtherParticipants []PeerClass // flags.3?Vector<Peer>
+}
+
+// MessageActionConferenceCallTypeID is the ID of messageActionConferenceCall.
+const MessageActionConferenceCallTypeID = 0x2ffe2f7a
+
+// TypeID returns 0x2ffe2f7a, the ID of messageActionConferenceCall.
+func (*MessageActionConferenceCall) TypeID() uint32 {
+	return MessageActionConferenceCallTypeID
+}
+
+// TypeName returns "messageActionConferenceCall".
+func (*MessageActionConferenceCall) TypeName() string {
+	return "messageActionConferenceCall"
+}
+
+// messageActionClass marks MessageActionConferenceCall as a MessageActionClass.
+func (*MessageActionConferenceCall) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionConferenceCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
+	if m.Missed {
+		flags.Set(0)
+	}
+	if m.Active {
+		flags.Set(1)
+	}
+	if m.Video {
+		flags.Set(4)
+	}
+	if m.Duration != 0 {
+		flags.Set(2)
+	}
+	if len(m.OtherParticipants) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CallID)
+	if flags.Has(2) {
+		b.PutInt(m.Duration)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.OtherParticipants))
+		for i := range m.OtherParticipants {
+			if err := encodeObj(b, m.OtherParticipants[i]); err != nil {
+				return encodeErr("messageActionConferenceCall#2ffe2f7a", "other_participants", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionConferenceCallTypeID, "messageActionConferenceCall"); err != nil {
+		return decodeErr("messageActionConferenceCall#2ffe2f7a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionConferenceCall) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionConferenceCall#2ffe2f7a", "", ErrTooDeep)
+	}
+	*m = MessageActionConferenceCall{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionConferenceCall#2ffe2f7a", "flags", err)
+	}
+	m.Missed = m.Flags.Has(0)
+	m.Active = m.Flags.Has(1)
+	m.Video = m.Flags.Has(4)
+	if m.CallID, err = b.Long(); err != nil {
+		return decodeErr("messageActionConferenceCall#2ffe2f7a", "call_id", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Duration, err = b.Int(); err != nil {
+			return decodeErr("messageActionConferenceCall#2ffe2f7a", "duration", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.OtherParticipants, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return decodeErr("messageActionConferenceCall#2ffe2f7a", "other_participants", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4
+	if m.Duration != 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.OtherParticipants) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessageActionTodoCompletions is the TL constructor messageActionTodoCompletions:
+//
+//	messageActionTodoCompletions#cc7c5c89 completed:Vector<int> incompleted:Vector<int> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionTodoCompletions.
+type MessageActionTodoCompletions struct {
+	Completed   []int
+	Incompleted []int
+}
+
+// MessageActionTodoCompletionsTypeID is the ID of messageActionTodoCompletions.
+const MessageActionTodoCompletionsTypeID = 0xcc7c5c89
+
+// TypeID returns 0xcc7c5c89, the ID of messageActionTodoCompletions.
+func (*MessageActionTodoCompletions) TypeID() uint32 {
+	return MessageActionTodoCompletionsTypeID
+}
+
+// TypeName returns "messageActionTodoCompletions".
+func (*MessageActionTodoCompletions) TypeName() string {
+	return "messageActionTodoCompletions"
+}
+
+// messageActionClass marks MessageActionTodoCompletions as a MessageActionClass.
+func (*MessageActionTodoCompletions) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionTodoCompletionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Completed))
+	for i := range m.Completed {
+		b.PutInt(m.Completed[i])
+	}
+	b.PutVectorHeader(len(m.Incompleted))
+	for i := range m.Incompleted {
+		b.PutInt(m.Incompleted[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"); err != nil {
+		return decodeErr("messageActionTodoCompletions#cc7c5c89", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTodoCompletions) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Completed, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messageActionTodoCompletions#cc7c5c89", "completed", err)
+	}
+	if m.Incompleted, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messageActionTodoCompletions#cc7c5c89", "incompleted", err)
+	}
+	return nil
+}
+
+// MessageActionTodoAppendTasks is the TL constructor messageActionTodoAppendTasks:
+//
+//	messageActionTodoAppendTasks#c7edbc83 list:Vector<TodoItem> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionTodoAppendTasks.
+type MessageActionTodoAppendTasks struct {
+	List []TodoItem
+}
+
+// MessageActionTodoAppendTasksTypeID is the ID of messageActionTodoAppendTasks.
+const MessageActionTodoAppendTasksTypeID = 0xc7edbc83
+
+// TypeID returns 0xc7edbc83, the ID of messageActionTodoAppendTasks.
+func (*MessageActionTodoAppendTasks) TypeID() uint32 {
+	return MessageActionTodoAppendTasksTypeID
+}
+
+// TypeName returns "messageActionTodoAppendTasks".
+func (*MessageActionTodoAppendTasks) TypeName() string {
+	return "messageActionTodoAppendTasks"
+}
+
+// messageActionClass marks MessageActionTodoAppendTasks as a MessageActionClass.
+func (*MessageActionTodoAppendTasks) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionTodoAppendTasksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return encodeErr("messageActionTodoAppendTasks#c7edbc83", "list", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
+		return decodeErr("messageActionTodoAppendTasks#c7edbc83", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTodoAppendTasks) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionTodoAppendTasks#c7edbc83", "", ErrTooDeep)
+	}
+	var err error
+	if m.List, err = decodeVectorAt(b, depth+1, decodeValue[TodoItem]); err != nil {
+		return decodeErr("messageActionTodoAppendTasks#c7edbc83", "list", err)
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostApproval is the TL constructor messageActionSuggestedPostApproval:
+//
+//	messageActionSuggestedPostApproval#ee7a1596 flags:# rejected:flags.0?true balance_too_low:flags.1?true reject_comment:flags.2?string schedule_date:flags.3?int price:flags.4?StarsAmount = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostApproval.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionSuggestedPostApproval struct {
+	Flags         bin.Fields       // flags word; see the type's doc
+	Rejected      bool             // flags.0?true
+	BalanceTooLow bool             // flags.1?true
+	RejectComment string           // flags.2?string
+	ScheduleDate  int              // flags.3?int
+	Price         StarsAmountClass // flags.4?StarsAmount
+}
+
+// MessageActionSuggestedPostApprovalTypeID is the ID of messageActionSuggestedPostApproval.
+const MessageActionSuggestedPostApprovalTypeID = 0xee7a1596
+
+// TypeID returns 0xee7a1596, the ID of messageActionSuggestedPostApproval.
+func (*MessageActionSuggestedPostApproval) TypeID() uint32 {
+	return MessageActionSuggestedPostApprovalTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostApproval".
+func (*MessageActionSuggestedPostApproval) TypeName() string {
+	return "messageActionSuggestedPostApproval"
+}
+
+// messageActionClass marks MessageActionSuggestedPostApproval as a MessageActionClass.
+func (*MessageActionSuggestedPostApproval) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostApprovalTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
+	if m.Rejected {
+		flags.Set(0)
+	}
+	if m.BalanceTooLow {
+		flags.Set(1)
+	}
+	if m.RejectComment != "" {
+		flags.Set(2)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(3)
+	}
+	if m.Price != nil {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.RejectComment)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(4) {
+		if err := encodeObj(b, m.Price); err != nil {
+			return encodeErr("messageActionSuggestedPostApproval#ee7a1596", "price", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
+		return decodeErr("messageActionSuggestedPostApproval#ee7a1596", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostApproval) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSuggestedPostApproval#ee7a1596", "", ErrTooDeep)
+	}
+	*m = MessageActionSuggestedPostApproval{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionSuggestedPostApproval#ee7a1596", "flags", err)
+	}
+	m.Rejected = m.Flags.Has(0)
+	m.BalanceTooLow = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.RejectComment, err = b.String(); err != nil {
+			return decodeErr("messageActionSuggestedPostApproval#ee7a1596", "reject_comment", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return decodeErr("messageActionSuggestedPostApproval#ee7a1596", "schedule_date", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+			return decodeErr("messageActionSuggestedPostApproval#ee7a1596", "price", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4
+	if m.RejectComment != "" {
+		m.Flags.Unset(2)
+	}
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostSuccess is the TL constructor messageActionSuggestedPostSuccess:
+//
+//	messageActionSuggestedPostSuccess#95ddcf69 price:StarsAmount = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostSuccess.
+type MessageActionSuggestedPostSuccess struct {
+	Price StarsAmountClass
+}
+
+// MessageActionSuggestedPostSuccessTypeID is the ID of messageActionSuggestedPostSuccess.
+const MessageActionSuggestedPostSuccessTypeID = 0x95ddcf69
+
+// TypeID returns 0x95ddcf69, the ID of messageActionSuggestedPostSuccess.
+func (*MessageActionSuggestedPostSuccess) TypeID() uint32 {
+	return MessageActionSuggestedPostSuccessTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostSuccess".
+func (*MessageActionSuggestedPostSuccess) TypeName() string {
+	return "messageActionSuggestedPostSuccess"
+}
+
+// messageActionClass marks MessageActionSuggestedPostSuccess as a MessageActionClass.
+func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostSuccessTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Price); err != nil {
+		return encodeErr("messageActionSuggestedPostSuccess#95ddcf69", "price", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"); err != nil {
+		return decodeErr("messageActionSuggestedPostSuccess#95ddcf69", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSuggestedPostSuccess#95ddcf69", "", ErrTooDeep)
+	}
+	var err error
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("messageActionSuggestedPostSuccess#95ddcf69", "price", err)
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostRefund is the TL constructor messageActionSuggestedPostRefund:
+//
+//	messageActionSuggestedPostRefund#69f916f8 flags:# payer_initiated:flags.0?true = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostRefund.
+type MessageActionSuggestedPostRefund struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	PayerInitiated bool       // flags.0?true
+}
+
+// MessageActionSuggestedPostRefundTypeID is the ID of messageActionSuggestedPostRefund.
+const MessageActionSuggestedPostRefundTypeID = 0x69f916f8
+
+// TypeID returns 0x69f916f8, the ID of messageActionSuggestedPostRefund.
+func (*MessageActionSuggestedPostRefund) TypeID() uint32 {
+	return MessageActionSuggestedPostRefundTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostRefund".
+func (*MessageActionSuggestedPostRefund) TypeName() string {
+	return "messageActionSuggestedPostRefund"
+}
+
+// messageActionClass marks MessageActionSuggestedPostRefund as a MessageActionClass.
+func (*MessageActionSuggestedPostRefund) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostRefundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.PayerInitiated {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"); err != nil {
+		return decodeErr("messageActionSuggestedPostRefund#69f916f8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostRefund) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSuggestedPostRefund{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionSuggestedPostRefund#69f916f8", "flags", err)
+	}
+	m.PayerInitiated = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionGiftTon is the TL constructor messageActionGiftTon:
+//
+//	messageActionGiftTon#a8a3c699 flags:# currency:string amount:long crypto_currency:string crypto_amount:long transaction_id:flags.0?string = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionGiftTon.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionGiftTon struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Currency       string
+	Amount         int64
+	CryptoCurrency string
+	CryptoAmount   int64
+	TransactionID  string // flags.0?string
+}
+
+// MessageActionGiftTonTypeID is the ID of messageActionGiftTon.
+const MessageActionGiftTonTypeID = 0xa8a3c699
+
+// TypeID returns 0xa8a3c699, the ID of messageActionGiftTon.
+func (*MessageActionGiftTon) TypeID() uint32 {
+	return MessageActionGiftTonTypeID
+}
+
+// TypeName returns "messageActionGiftTon".
+func (*MessageActionGiftTon) TypeName() string {
+	return "messageActionGiftTon"
+}
+
+// messageActionClass marks MessageActionGiftTon as a MessageActionClass.
+func (*MessageActionGiftTon) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionGiftTonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TransactionID != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutString(m.CryptoCurrency)
+	b.PutLong(m.CryptoAmount)
+	if flags.Has(0) {
+		b.PutString(m.TransactionID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
+		return decodeErr("messageActionGiftTon#a8a3c699", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftTon) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftTon{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionGiftTon#a8a3c699", "flags", err)
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("messageActionGiftTon#a8a3c699", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("messageActionGiftTon#a8a3c699", "amount", err)
+	}
+	if m.CryptoCurrency, err = b.String(); err != nil {
+		return decodeErr("messageActionGiftTon#a8a3c699", "crypto_currency", err)
+	}
+	if m.CryptoAmount, err = b.Long(); err != nil {
+		return decodeErr("messageActionGiftTon#a8a3c699", "crypto_amount", err)
+	}
+	if m.Flags.Has(0) {
+		if m.TransactionID, err = b.String(); err != nil {
+			return decodeErr("messageActionGiftTon#a8a3c699", "transaction_id", err)
+		}
+	}
+	if m.TransactionID != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageActionSuggestBirthday is the TL constructor messageActionSuggestBirthday:
+//
+//	messageActionSuggestBirthday#2c8f2a25 birthday:Birthday = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestBirthday.
+type MessageActionSuggestBirthday struct {
+	Birthday Birthday
+}
+
+// MessageActionSuggestBirthdayTypeID is the ID of messageActionSuggestBirthday.
+const MessageActionSuggestBirthdayTypeID = 0x2c8f2a25
+
+// TypeID returns 0x2c8f2a25, the ID of messageActionSuggestBirthday.
+func (*MessageActionSuggestBirthday) TypeID() uint32 {
+	return MessageActionSuggestBirthdayTypeID
+}
+
+// TypeName returns "messageActionSuggestBirthday".
+func (*MessageActionSuggestBirthday) TypeName() string {
+	return "messageActionSuggestBirthday"
+}
+
+// messageActionClass marks MessageActionSuggestBirthday as a MessageActionClass.
+func (*MessageActionSuggestBirthday) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Birthday.Encode(b); err != nil {
+		return encodeErr("messageActionSuggestBirthday#2c8f2a25", "birthday", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"); err != nil {
+		return decodeErr("messageActionSuggestBirthday#2c8f2a25", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestBirthday) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionSuggestBirthday#2c8f2a25", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return decodeErr("messageActionSuggestBirthday#2c8f2a25", "birthday", err)
+	}
+	return nil
+}
+
+// MessageActionStarGiftPurchaseOffer is the TL constructor messageActionStarGiftPurchaseOffer:
+//
+//	messageActionStarGiftPurchaseOffer#774278d4 flags:# accepted:flags.0?true declined:flags.1?true gift:StarGift price:StarsAmount expires_at:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftPurchaseOffer.
+type MessageActionStarGiftPurchaseOffer struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Accepted  bool       // flags.0?true
+	Declined  bool       // flags.1?true
+	Gift      StarGiftClass
+	Price     StarsAmountClass
+	ExpiresAt int
+}
+
+// MessageActionStarGiftPurchaseOfferTypeID is the ID of messageActionStarGiftPurchaseOffer.
+const MessageActionStarGiftPurchaseOfferTypeID = 0x774278d4
+
+// TypeID returns 0x774278d4, the ID of messageActionStarGiftPurchaseOffer.
+func (*MessageActionStarGiftPurchaseOffer) TypeID() uint32 {
+	return MessageActionStarGiftPurchaseOfferTypeID
+}
+
+// TypeName returns "messageActionStarGiftPurchaseOffer".
+func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
+	return "messageActionStarGiftPurchaseOffer"
+}
+
+// messageActionClass marks MessageActionStarGiftPurchaseOffer as a MessageActionClass.
+func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftPurchaseOfferTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Accepted {
+		flags.Set(0)
+	}
+	if m.Declined {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("messageActionStarGiftPurchaseOffer#774278d4", "gift", err)
+	}
+	if err := encodeObj(b, m.Price); err != nil {
+		return encodeErr("messageActionStarGiftPurchaseOffer#774278d4", "price", err)
+	}
+	b.PutInt(m.ExpiresAt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOffer#774278d4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftPurchaseOffer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionStarGiftPurchaseOffer#774278d4", "", ErrTooDeep)
+	}
+	*m = MessageActionStarGiftPurchaseOffer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOffer#774278d4", "flags", err)
+	}
+	m.Accepted = m.Flags.Has(0)
+	m.Declined = m.Flags.Has(1)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOffer#774278d4", "gift", err)
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOffer#774278d4", "price", err)
+	}
+	if m.ExpiresAt, err = b.Int(); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOffer#774278d4", "expires_at", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// MessageActionStarGiftPurchaseOfferDeclined is the TL constructor messageActionStarGiftPurchaseOfferDeclined:
+//
+//	messageActionStarGiftPurchaseOfferDeclined#73ada76b flags:# expired:flags.0?true gift:StarGift price:StarsAmount = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftPurchaseOfferDeclined.
+type MessageActionStarGiftPurchaseOfferDeclined struct {
+	Flags   bin.Fields // flags word; see the type's doc
+	Expired bool       // flags.0?true
+	Gift    StarGiftClass
+	Price   StarsAmountClass
+}
+
+// MessageActionStarGiftPurchaseOfferDeclinedTypeID is the ID of messageActionStarGiftPurchaseOfferDeclined.
+const MessageActionStarGiftPurchaseOfferDeclinedTypeID = 0x73ada76b
+
+// TypeID returns 0x73ada76b, the ID of messageActionStarGiftPurchaseOfferDeclined.
+func (*MessageActionStarGiftPurchaseOfferDeclined) TypeID() uint32 {
+	return MessageActionStarGiftPurchaseOfferDeclinedTypeID
+}
+
+// TypeName returns "messageActionStarGiftPurchaseOfferDeclined".
+func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
+	return "messageActionStarGiftPurchaseOfferDeclined"
+}
+
+// messageActionClass marks MessageActionStarGiftPurchaseOfferDeclined as a MessageActionClass.
+func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftPurchaseOfferDeclinedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Expired {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "gift", err)
+	}
+	if err := encodeObj(b, m.Price); err != nil {
+		return encodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "price", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "", ErrTooDeep)
+	}
+	*m = MessageActionStarGiftPurchaseOfferDeclined{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "flags", err)
+	}
+	m.Expired = m.Flags.Has(0)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "gift", err)
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("messageActionStarGiftPurchaseOfferDeclined#73ada76b", "price", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionNewCreatorPending is the TL constructor messageActionNewCreatorPending:
+//
+//	messageActionNewCreatorPending#b07ed085 new_creator_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNewCreatorPending.
+type MessageActionNewCreatorPending struct {
+	NewCreatorID int64
+}
+
+// MessageActionNewCreatorPendingTypeID is the ID of messageActionNewCreatorPending.
+const MessageActionNewCreatorPendingTypeID = 0xb07ed085
+
+// TypeID returns 0xb07ed085, the ID of messageActionNewCreatorPending.
+func (*MessageActionNewCreatorPending) TypeID() uint32 {
+	return MessageActionNewCreatorPendingTypeID
+}
+
+// TypeName returns "messageActionNewCreatorPending".
+func (*MessageActionNewCreatorPending) TypeName() string {
+	return "messageActionNewCreatorPending"
+}
+
+// messageActionClass marks MessageActionNewCreatorPending as a MessageActionClass.
+func (*MessageActionNewCreatorPending) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNewCreatorPendingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.NewCreatorID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"); err != nil {
+		return decodeErr("messageActionNewCreatorPending#b07ed085", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNewCreatorPending) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewCreatorID, err = b.Long(); err != nil {
+		return decodeErr("messageActionNewCreatorPending#b07ed085", "new_creator_id", err)
+	}
+	return nil
+}
+
+// MessageActionChangeCreator is the TL constructor messageActionChangeCreator:
+//
+//	messageActionChangeCreator#e188503b new_creator_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionChangeCreator.
+type MessageActionChangeCreator struct {
+	NewCreatorID int64
+}
+
+// MessageActionChangeCreatorTypeID is the ID of messageActionChangeCreator.
+const MessageActionChangeCreatorTypeID = 0xe188503b
+
+// TypeID returns 0xe188503b, the ID of messageActionChangeCreator.
+func (*MessageActionChangeCreator) TypeID() uint32 {
+	return MessageActionChangeCreatorTypeID
+}
+
+// TypeName returns "messageActionChangeCreator".
+func (*MessageActionChangeCreator) TypeName() string {
+	return "messageActionChangeCreator"
+}
+
+// messageActionClass marks MessageActionChangeCreator as a MessageActionClass.
+func (*MessageActionChangeCreator) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionChangeCreatorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.NewCreatorID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionChangeCreatorTypeID, "messageActionChangeCreator"); err != nil {
+		return decodeErr("messageActionChangeCreator#e188503b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChangeCreator) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewCreatorID, err = b.Long(); err != nil {
+		return decodeErr("messageActionChangeCreator#e188503b", "new_creator_id", err)
+	}
+	return nil
+}
+
+// MessageActionNoForwardsToggle is the TL constructor messageActionNoForwardsToggle:
+//
+//	messageActionNoForwardsToggle#bf7d6572 prev_value:Bool new_value:Bool = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNoForwardsToggle.
+type MessageActionNoForwardsToggle struct {
+	PrevValue bool
+	NewValue  bool
+}
+
+// MessageActionNoForwardsToggleTypeID is the ID of messageActionNoForwardsToggle.
+const MessageActionNoForwardsToggleTypeID = 0xbf7d6572
+
+// TypeID returns 0xbf7d6572, the ID of messageActionNoForwardsToggle.
+func (*MessageActionNoForwardsToggle) TypeID() uint32 {
+	return MessageActionNoForwardsToggleTypeID
+}
+
+// TypeName returns "messageActionNoForwardsToggle".
+func (*MessageActionNoForwardsToggle) TypeName() string {
+	return "messageActionNoForwardsToggle"
+}
+
+// messageActionClass marks MessageActionNoForwardsToggle as a MessageActionClass.
+func (*MessageActionNoForwardsToggle) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNoForwardsToggleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.PrevValue)
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"); err != nil {
+		return decodeErr("messageActionNoForwardsToggle#bf7d6572", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNoForwardsToggle) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PrevValue, err = b.Bool(); err != nil {
+		return decodeErr("messageActionNoForwardsToggle#bf7d6572", "prev_value", err)
+	}
+	if m.NewValue, err = b.Bool(); err != nil {
+		return decodeErr("messageActionNoForwardsToggle#bf7d6572", "new_value", err)
+	}
+	return nil
+}
+
+// MessageActionNoForwardsRequest is the TL constructor messageActionNoForwardsRequest:
+//
+//	messageActionNoForwardsRequest#3e2793ba flags:# expired:flags.0?true prev_value:Bool new_value:Bool = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNoForwardsRequest.
+type MessageActionNoForwardsRequest struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Expired   bool       // flags.0?true
+	PrevValue bool
+	NewValue  bool
+}
+
+// MessageActionNoForwardsRequestTypeID is the ID of messageActionNoForwardsRequest.
+const MessageActionNoForwardsRequestTypeID = 0x3e2793ba
+
+// TypeID returns 0x3e2793ba, the ID of messageActionNoForwardsRequest.
+func (*MessageActionNoForwardsRequest) TypeID() uint32 {
+	return MessageActionNoForwardsRequestTypeID
+}
+
+// TypeName returns "messageActionNoForwardsRequest".
+func (*MessageActionNoForwardsRequest) TypeName() string {
+	return "messageActionNoForwardsRequest"
+}
+
+// messageActionClass marks MessageActionNoForwardsRequest as a MessageActionClass.
+func (*MessageActionNoForwardsRequest) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNoForwardsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Expired {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBool(m.PrevValue)
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"); err != nil {
+		return decodeErr("messageActionNoForwardsRequest#3e2793ba", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNoForwardsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionNoForwardsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionNoForwardsRequest#3e2793ba", "flags", err)
+	}
+	m.Expired = m.Flags.Has(0)
+	if m.PrevValue, err = b.Bool(); err != nil {
+		return decodeErr("messageActionNoForwardsRequest#3e2793ba", "prev_value", err)
+	}
+	if m.NewValue, err = b.Bool(); err != nil {
+		return decodeErr("messageActionNoForwardsRequest#3e2793ba", "new_value", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionPollAppendAnswer is the TL constructor messageActionPollAppendAnswer:
+//
+//	messageActionPollAppendAnswer#9da1cd6c answer:PollAnswer = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPollAppendAnswer.
+type MessageActionPollAppendAnswer struct {
+	Answer PollAnswerClass
+}
+
+// MessageActionPollAppendAnswerTypeID is the ID of messageActionPollAppendAnswer.
+const MessageActionPollAppendAnswerTypeID = 0x9da1cd6c
+
+// TypeID returns 0x9da1cd6c, the ID of messageActionPollAppendAnswer.
+func (*MessageActionPollAppendAnswer) TypeID() uint32 {
+	return MessageActionPollAppendAnswerTypeID
+}
+
+// TypeName returns "messageActionPollAppendAnswer".
+func (*MessageActionPollAppendAnswer) TypeName() string {
+	return "messageActionPollAppendAnswer"
+}
+
+// messageActionClass marks MessageActionPollAppendAnswer as a MessageActionClass.
+func (*MessageActionPollAppendAnswer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPollAppendAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Answer); err != nil {
+		return encodeErr("messageActionPollAppendAnswer#9da1cd6c", "answer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
+		return decodeErr("messageActionPollAppendAnswer#9da1cd6c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPollAppendAnswer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionPollAppendAnswer#9da1cd6c", "", ErrTooDeep)
+	}
+	var err error
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return decodeErr("messageActionPollAppendAnswer#9da1cd6c", "answer", err)
+	}
+	return nil
+}
+
+// MessageActionPollDeleteAnswer is the TL constructor messageActionPollDeleteAnswer:
+//
+//	messageActionPollDeleteAnswer#399674dc answer:PollAnswer = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPollDeleteAnswer.
+type MessageActionPollDeleteAnswer struct {
+	Answer PollAnswerClass
+}
+
+// MessageActionPollDeleteAnswerTypeID is the ID of messageActionPollDeleteAnswer.
+const MessageActionPollDeleteAnswerTypeID = 0x399674dc
+
+// TypeID returns 0x399674dc, the ID of messageActionPollDeleteAnswer.
+func (*MessageActionPollDeleteAnswer) TypeID() uint32 {
+	return MessageActionPollDeleteAnswerTypeID
+}
+
+// TypeName returns "messageActionPollDeleteAnswer".
+func (*MessageActionPollDeleteAnswer) TypeName() string {
+	return "messageActionPollDeleteAnswer"
+}
+
+// messageActionClass marks MessageActionPollDeleteAnswer as a MessageActionClass.
+func (*MessageActionPollDeleteAnswer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPollDeleteAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Answer); err != nil {
+		return encodeErr("messageActionPollDeleteAnswer#399674dc", "answer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
+		return decodeErr("messageActionPollDeleteAnswer#399674dc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPollDeleteAnswer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageActionPollDeleteAnswer#399674dc", "", ErrTooDeep)
+	}
+	var err error
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return decodeErr("messageActionPollDeleteAnswer#399674dc", "answer", err)
+	}
+	return nil
+}
+
+// MessageActionManagedBotCreated is the TL constructor messageActionManagedBotCreated:
+//
+//	messageActionManagedBotCreated#16605e3e bot_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionManagedBotCreated.
+type MessageActionManagedBotCreated struct {
+	BotID int64
+}
+
+// MessageActionManagedBotCreatedTypeID is the ID of messageActionManagedBotCreated.
+const MessageActionManagedBotCreatedTypeID = 0x16605e3e
+
+// TypeID returns 0x16605e3e, the ID of messageActionManagedBotCreated.
+func (*MessageActionManagedBotCreated) TypeID() uint32 {
+	return MessageActionManagedBotCreatedTypeID
+}
+
+// TypeName returns "messageActionManagedBotCreated".
+func (*MessageActionManagedBotCreated) TypeName() string {
+	return "messageActionManagedBotCreated"
+}
+
+// messageActionClass marks MessageActionManagedBotCreated as a MessageActionClass.
+func (*MessageActionManagedBotCreated) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionManagedBotCreatedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"); err != nil {
+		return decodeErr("messageActionManagedBotCreated#16605e3e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionManagedBotCreated) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("messageActionManagedBotCreated#16605e3e", "bot_id", err)
+	}
+	return nil
+}
+
+// MessageActionChangeCommunity is the TL constructor messageActionChangeCommunity:
+//
+//	messageActionChangeCommunity#5d20bae8 flags:# community_id:flags.0?long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionChangeCommunity.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageActionChangeCommunity struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	CommunityID int64      // flags.0?long
+}
+
+// MessageActionChangeCommunityTypeID is the ID of messageActionChangeCommunity.
+const MessageActionChangeCommunityTypeID = 0x5d20bae8
+
+// TypeID returns 0x5d20bae8, the ID of messageActionChangeCommunity.
+func (*MessageActionChangeCommunity) TypeID() uint32 {
+	return MessageActionChangeCommunityTypeID
+}
+
+// TypeName returns "messageActionChangeCommunity".
+func (*MessageActionChangeCommunity) TypeName() string {
+	return "messageActionChangeCommunity"
+}
+
+// messageActionClass marks MessageActionChangeCommunity as a MessageActionClass.
+func (*MessageActionChangeCommunity) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionChangeCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.CommunityID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.CommunityID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"); err != nil {
+		return decodeErr("messageActionChangeCommunity#5d20bae8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChangeCommunity) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionChangeCommunity{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageActionChangeCommunity#5d20bae8", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.CommunityID, err = b.Long(); err != nil {
+			return decodeErr("messageActionChangeCommunity#5d20bae8", "community_id", err)
+		}
+	}
+	if m.CommunityID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown, MessageEntityMention, MessageEntityHashtag, MessageEntityBotCommand, MessageEntityURL, MessageEntityEmail, MessageEntityBold, MessageEntityItalic, MessageEntityCode, MessageEntityPre, MessageEntityTextURL, MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone, MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike, MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji, MessageEntityBlockquote, MessageEntityFormattedDate, MessageEntityDiffInsert, MessageEntityDiffReplace, MessageEntityDiffDelete.
 //
 // See https://core.telegram.org/type/MessageEntity.
 type MessageEntityClass interface {
@@ -4999,6 +8538,14 @@ func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
 		v = &MessageEntityCustomEmoji{}
 	case MessageEntityBlockquoteTypeID:
 		v = &MessageEntityBlockquote{}
+	case MessageEntityFormattedDateTypeID:
+		v = &MessageEntityFormattedDate{}
+	case MessageEntityDiffInsertTypeID:
+		v = &MessageEntityDiffInsert{}
+	case MessageEntityDiffReplaceTypeID:
+		v = &MessageEntityDiffReplace{}
+	case MessageEntityDiffDeleteTypeID:
+		v = &MessageEntityDiffDelete{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -6563,18 +10110,20 @@ func (m *MessageEntityCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageEntityBlockquote is the TL constructor messageEntityBlockquote:
 //
-//	messageEntityBlockquote#20df5d0 offset:int length:int = MessageEntity
+//	messageEntityBlockquote#f1ccaaac flags:# collapsed:flags.0?true offset:int length:int = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityBlockquote.
 type MessageEntityBlockquote struct {
-	Offset int
-	Length int
+	Flags     bin.Fields // flags word; see the type's doc
+	Collapsed bool       // flags.0?true
+	Offset    int
+	Length    int
 }
 
 // MessageEntityBlockquoteTypeID is the ID of messageEntityBlockquote.
-const MessageEntityBlockquoteTypeID = 0x020df5d0
+const MessageEntityBlockquoteTypeID = 0xf1ccaaac
 
-// TypeID returns 0x020df5d0, the ID of messageEntityBlockquote.
+// TypeID returns 0xf1ccaaac, the ID of messageEntityBlockquote.
 func (*MessageEntityBlockquote) TypeID() uint32 {
 	return MessageEntityBlockquoteTypeID
 }
@@ -6601,6 +10150,11 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Collapsed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
 	b.PutInt(m.Length)
 	return nil
@@ -6612,7 +10166,7 @@ func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "", err)
+		return decodeErr("messageEntityBlockquote#f1ccaaac", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6627,12 +10181,370 @@ func (m *MessageEntityBlockquote) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MessageEntityBlockquote{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageEntityBlockquote#f1ccaaac", "flags", err)
+	}
+	m.Collapsed = m.Flags.Has(0)
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "offset", err)
+		return decodeErr("messageEntityBlockquote#f1ccaaac", "offset", err)
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "length", err)
+		return decodeErr("messageEntityBlockquote#f1ccaaac", "length", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageEntityFormattedDate is the TL constructor messageEntityFormattedDate:
+//
+//	messageEntityFormattedDate#904ac7c7 flags:# relative:flags.0?true short_time:flags.1?true long_time:flags.2?true short_date:flags.3?true long_date:flags.4?true day_of_week:flags.5?true offset:int length:int date:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityFormattedDate.
+type MessageEntityFormattedDate struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Relative  bool       // flags.0?true
+	ShortTime bool       // flags.1?true
+	LongTime  bool       // flags.2?true
+	ShortDate bool       // flags.3?true
+	LongDate  bool       // flags.4?true
+	DayOfWeek bool       // flags.5?true
+	Offset    int
+	Length    int
+	Date      int
+}
+
+// MessageEntityFormattedDateTypeID is the ID of messageEntityFormattedDate.
+const MessageEntityFormattedDateTypeID = 0x904ac7c7
+
+// TypeID returns 0x904ac7c7, the ID of messageEntityFormattedDate.
+func (*MessageEntityFormattedDate) TypeID() uint32 {
+	return MessageEntityFormattedDateTypeID
+}
+
+// TypeName returns "messageEntityFormattedDate".
+func (*MessageEntityFormattedDate) TypeName() string {
+	return "messageEntityFormattedDate"
+}
+
+// messageEntityClass marks MessageEntityFormattedDate as a MessageEntityClass.
+func (*MessageEntityFormattedDate) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityFormattedDate) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityFormattedDateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
+	if m.Relative {
+		flags.Set(0)
+	}
+	if m.ShortTime {
+		flags.Set(1)
+	}
+	if m.LongTime {
+		flags.Set(2)
+	}
+	if m.ShortDate {
+		flags.Set(3)
+	}
+	if m.LongDate {
+		flags.Set(4)
+	}
+	if m.DayOfWeek {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"); err != nil {
+		return decodeErr("messageEntityFormattedDate#904ac7c7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityFormattedDate) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEntityFormattedDate{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageEntityFormattedDate#904ac7c7", "flags", err)
+	}
+	m.Relative = m.Flags.Has(0)
+	m.ShortTime = m.Flags.Has(1)
+	m.LongTime = m.Flags.Has(2)
+	m.ShortDate = m.Flags.Has(3)
+	m.LongDate = m.Flags.Has(4)
+	m.DayOfWeek = m.Flags.Has(5)
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("messageEntityFormattedDate#904ac7c7", "offset", err)
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return decodeErr("messageEntityFormattedDate#904ac7c7", "length", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("messageEntityFormattedDate#904ac7c7", "date", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	return nil
+}
+
+// MessageEntityDiffInsert is the TL constructor messageEntityDiffInsert:
+//
+//	messageEntityDiffInsert#71777116 offset:int length:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffInsert.
+type MessageEntityDiffInsert struct {
+	Offset int
+	Length int
+}
+
+// MessageEntityDiffInsertTypeID is the ID of messageEntityDiffInsert.
+const MessageEntityDiffInsertTypeID = 0x71777116
+
+// TypeID returns 0x71777116, the ID of messageEntityDiffInsert.
+func (*MessageEntityDiffInsert) TypeID() uint32 {
+	return MessageEntityDiffInsertTypeID
+}
+
+// TypeName returns "messageEntityDiffInsert".
+func (*MessageEntityDiffInsert) TypeName() string {
+	return "messageEntityDiffInsert"
+}
+
+// messageEntityClass marks MessageEntityDiffInsert as a MessageEntityClass.
+func (*MessageEntityDiffInsert) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffInsert) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffInsertTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"); err != nil {
+		return decodeErr("messageEntityDiffInsert#71777116", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffInsert) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("messageEntityDiffInsert#71777116", "offset", err)
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return decodeErr("messageEntityDiffInsert#71777116", "length", err)
+	}
+	return nil
+}
+
+// MessageEntityDiffReplace is the TL constructor messageEntityDiffReplace:
+//
+//	messageEntityDiffReplace#c6c1e5a7 offset:int length:int old_text:string = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffReplace.
+type MessageEntityDiffReplace struct {
+	Offset  int
+	Length  int
+	OldText string
+}
+
+// MessageEntityDiffReplaceTypeID is the ID of messageEntityDiffReplace.
+const MessageEntityDiffReplaceTypeID = 0xc6c1e5a7
+
+// TypeID returns 0xc6c1e5a7, the ID of messageEntityDiffReplace.
+func (*MessageEntityDiffReplace) TypeID() uint32 {
+	return MessageEntityDiffReplaceTypeID
+}
+
+// TypeName returns "messageEntityDiffReplace".
+func (*MessageEntityDiffReplace) TypeName() string {
+	return "messageEntityDiffReplace"
+}
+
+// messageEntityClass marks MessageEntityDiffReplace as a MessageEntityClass.
+func (*MessageEntityDiffReplace) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffReplace) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffReplaceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	b.PutString(m.OldText)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
+		return decodeErr("messageEntityDiffReplace#c6c1e5a7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffReplace) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("messageEntityDiffReplace#c6c1e5a7", "offset", err)
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return decodeErr("messageEntityDiffReplace#c6c1e5a7", "length", err)
+	}
+	if m.OldText, err = b.String(); err != nil {
+		return decodeErr("messageEntityDiffReplace#c6c1e5a7", "old_text", err)
+	}
+	return nil
+}
+
+// MessageEntityDiffDelete is the TL constructor messageEntityDiffDelete:
+//
+//	messageEntityDiffDelete#652c1c5 offset:int length:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffDelete.
+type MessageEntityDiffDelete struct {
+	Offset int
+	Length int
+}
+
+// MessageEntityDiffDeleteTypeID is the ID of messageEntityDiffDelete.
+const MessageEntityDiffDeleteTypeID = 0x0652c1c5
+
+// TypeID returns 0x0652c1c5, the ID of messageEntityDiffDelete.
+func (*MessageEntityDiffDelete) TypeID() uint32 {
+	return MessageEntityDiffDeleteTypeID
+}
+
+// TypeName returns "messageEntityDiffDelete".
+func (*MessageEntityDiffDelete) TypeName() string {
+	return "messageEntityDiffDelete"
+}
+
+// messageEntityClass marks MessageEntityDiffDelete as a MessageEntityClass.
+func (*MessageEntityDiffDelete) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffDelete) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffDeleteTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"); err != nil {
+		return decodeErr("messageEntityDiffDelete#0652c1c5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffDelete) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("messageEntityDiffDelete#0652c1c5", "offset", err)
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return decodeErr("messageEntityDiffDelete#0652c1c5", "length", err)
 	}
 	return nil
 }
@@ -6884,7 +10796,7 @@ func (m *MessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty, MessageMediaPhoto, MessageMediaGeo, MessageMediaContact, MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage, MessageMediaVenue, MessageMediaGame, MessageMediaInvoice, MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory, MessageMediaGiveaway, MessageMediaGiveawayResults.
+// MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty, MessageMediaPhoto, MessageMediaGeo, MessageMediaContact, MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage, MessageMediaVenue, MessageMediaGame, MessageMediaInvoice, MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory, MessageMediaGiveaway, MessageMediaGiveawayResults, MessageMediaPaidMedia, MessageMediaToDo, MessageMediaVideoStream.
 //
 // See https://core.telegram.org/type/MessageMedia.
 type MessageMediaClass interface {
@@ -6937,6 +10849,12 @@ func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 		v = &MessageMediaGiveaway{}
 	case MessageMediaGiveawayResultsTypeID:
 		v = &MessageMediaGiveawayResults{}
+	case MessageMediaPaidMediaTypeID:
+		v = &MessageMediaPaidMedia{}
+	case MessageMediaToDoTypeID:
+		v = &MessageMediaToDo{}
+	case MessageMediaVideoStreamTypeID:
+		v = &MessageMediaVideoStream{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -7015,7 +10933,7 @@ func (m *MessageMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageMediaPhoto is the TL constructor messageMediaPhoto:
 //
-//	messageMediaPhoto#695150d7 flags:# spoiler:flags.3?true photo:flags.0?Photo ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaPhoto#e216eb63 flags:# spoiler:flags.3?true live_photo:flags.4?true photo:flags.0?Photo ttl_seconds:flags.2?int video:flags.4?Document = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaPhoto.
 //
@@ -7023,16 +10941,18 @@ func (m *MessageMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessageMediaPhoto struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Spoiler    bool       // flags.3?true
-	Photo      PhotoClass // flags.0?Photo
-	TTLSeconds int        // flags.2?int
+	Flags      bin.Fields    // flags word; see the type's doc
+	Spoiler    bool          // flags.3?true
+	LivePhoto  bool          // flags.4?true
+	Photo      PhotoClass    // flags.0?Photo
+	TTLSeconds int           // flags.2?int
+	Video      DocumentClass // flags.4?Document
 }
 
 // MessageMediaPhotoTypeID is the ID of messageMediaPhoto.
-const MessageMediaPhotoTypeID = 0x695150d7
+const MessageMediaPhotoTypeID = 0xe216eb63
 
-// TypeID returns 0x695150d7, the ID of messageMediaPhoto.
+// TypeID returns 0xe216eb63, the ID of messageMediaPhoto.
 func (*MessageMediaPhoto) TypeID() uint32 {
 	return MessageMediaPhotoTypeID
 }
@@ -7059,9 +10979,12 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
 	if m.Spoiler {
 		flags.Set(3)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(4)
 	}
 	if m.Photo != nil {
 		flags.Set(0)
@@ -7072,11 +10995,16 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("messageMediaPhoto#695150d7", "photo", err)
+			return encodeErr("messageMediaPhoto#e216eb63", "photo", err)
 		}
 	}
 	if flags.Has(2) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(4) {
+		if err := encodeObj(b, m.Video); err != nil {
+			return encodeErr("messageMediaPhoto#e216eb63", "video", err)
+		}
 	}
 	return nil
 }
@@ -7087,7 +11015,7 @@ func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
-		return decodeErr("messageMediaPhoto#695150d7", "", err)
+		return decodeErr("messageMediaPhoto#e216eb63", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7103,25 +11031,31 @@ func (m *MessageMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaPhoto#695150d7", "", ErrTooDeep)
+		return decodeErr("messageMediaPhoto#e216eb63", "", ErrTooDeep)
 	}
 	*m = MessageMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaPhoto#695150d7", "flags", err)
+		return decodeErr("messageMediaPhoto#e216eb63", "flags", err)
 	}
 	m.Spoiler = m.Flags.Has(3)
+	m.LivePhoto = m.Flags.Has(4)
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("messageMediaPhoto#695150d7", "photo", err)
+			return decodeErr("messageMediaPhoto#e216eb63", "photo", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("messageMediaPhoto#695150d7", "ttl_seconds", err)
+			return decodeErr("messageMediaPhoto#e216eb63", "ttl_seconds", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<3
+	if m.Flags.Has(4) {
+		if m.Video, err = decodeDocument(b, depth+1); err != nil {
+			return decodeErr("messageMediaPhoto#e216eb63", "video", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
@@ -7361,7 +11295,7 @@ func (m *MessageMediaUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageMediaDocument is the TL constructor messageMediaDocument:
 //
-//	messageMediaDocument#4cf4d72d flags:# nopremium:flags.3?true spoiler:flags.4?true video:flags.6?true round:flags.7?true voice:flags.8?true document:flags.0?Document alt_document:flags.5?Document ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaDocument#52d8ccd9 flags:# nopremium:flags.3?true spoiler:flags.4?true video:flags.6?true round:flags.7?true voice:flags.8?true document:flags.0?Document alt_documents:flags.5?Vector<Document> video_cover:flags.9?Photo video_timestamp:flags.10?int ttl_seconds:flags.2?int = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaDocument.
 //
@@ -7369,21 +11303,23 @@ func (m *MessageMediaUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessageMediaDocument struct {
-	Flags       bin.Fields    // flags word; see the type's doc
-	Nopremium   bool          // flags.3?true
-	Spoiler     bool          // flags.4?true
-	Video       bool          // flags.6?true
-	Round       bool          // flags.7?true
-	Voice       bool          // flags.8?true
-	Document    DocumentClass // flags.0?Document
-	AltDocument DocumentClass // flags.5?Document
-	TTLSeconds  int           // flags.2?int
+	Flags          bin.Fields      // flags word; see the type's doc
+	Nopremium      bool            // flags.3?true
+	Spoiler        bool            // flags.4?true
+	Video          bool            // flags.6?true
+	Round          bool            // flags.7?true
+	Voice          bool            // flags.8?true
+	Document       DocumentClass   // flags.0?Document
+	AltDocuments   []DocumentClass // flags.5?Vector<Document>
+	VideoCover     PhotoClass      // flags.9?Photo
+	VideoTimestamp int             // flags.10?int
+	TTLSeconds     int             // flags.2?int
 }
 
 // MessageMediaDocumentTypeID is the ID of messageMediaDocument.
-const MessageMediaDocumentTypeID = 0x4cf4d72d
+const MessageMediaDocumentTypeID = 0x52d8ccd9
 
-// TypeID returns 0x4cf4d72d, the ID of messageMediaDocument.
+// TypeID returns 0x52d8ccd9, the ID of messageMediaDocument.
 func (*MessageMediaDocument) TypeID() uint32 {
 	return MessageMediaDocumentTypeID
 }
@@ -7410,7 +11346,7 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
 	if m.Nopremium {
 		flags.Set(3)
 	}
@@ -7429,8 +11365,14 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m.Document != nil {
 		flags.Set(0)
 	}
-	if m.AltDocument != nil {
+	if len(m.AltDocuments) > 0 {
 		flags.Set(5)
+	}
+	if m.VideoCover != nil {
+		flags.Set(9)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(10)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
@@ -7438,13 +11380,24 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("messageMediaDocument#4cf4d72d", "document", err)
+			return encodeErr("messageMediaDocument#52d8ccd9", "document", err)
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.AltDocument); err != nil {
-			return encodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
+		b.PutVectorHeader(len(m.AltDocuments))
+		for i := range m.AltDocuments {
+			if err := encodeObj(b, m.AltDocuments[i]); err != nil {
+				return encodeErr("messageMediaDocument#52d8ccd9", "alt_documents", err)
+			}
 		}
+	}
+	if flags.Has(9) {
+		if err := encodeObj(b, m.VideoCover); err != nil {
+			return encodeErr("messageMediaDocument#52d8ccd9", "video_cover", err)
+		}
+	}
+	if flags.Has(10) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(2) {
 		b.PutInt(m.TTLSeconds)
@@ -7458,7 +11411,7 @@ func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
-		return decodeErr("messageMediaDocument#4cf4d72d", "", err)
+		return decodeErr("messageMediaDocument#52d8ccd9", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7474,12 +11427,12 @@ func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaDocument#4cf4d72d", "", ErrTooDeep)
+		return decodeErr("messageMediaDocument#52d8ccd9", "", ErrTooDeep)
 	}
 	*m = MessageMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaDocument#4cf4d72d", "flags", err)
+		return decodeErr("messageMediaDocument#52d8ccd9", "flags", err)
 	}
 	m.Nopremium = m.Flags.Has(3)
 	m.Spoiler = m.Flags.Has(4)
@@ -7488,20 +11441,36 @@ func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Voice = m.Flags.Has(8)
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "document", err)
+			return decodeErr("messageMediaDocument#52d8ccd9", "document", err)
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocument, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
+		if m.AltDocuments, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
+			return decodeErr("messageMediaDocument#52d8ccd9", "alt_documents", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.VideoCover, err = decodePhoto(b, depth+1); err != nil {
+			return decodeErr("messageMediaDocument#52d8ccd9", "video_cover", err)
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return decodeErr("messageMediaDocument#52d8ccd9", "video_timestamp", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "ttl_seconds", err)
+			return decodeErr("messageMediaDocument#52d8ccd9", "ttl_seconds", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	if len(m.AltDocuments) > 0 {
+		m.Flags.Unset(5)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(10)
+	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
@@ -8072,18 +12041,20 @@ func (m *MessageMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // MessageMediaPoll is the TL constructor messageMediaPoll:
 //
-//	messageMediaPoll#4bd6e798 poll:Poll results:PollResults = MessageMedia
+//	messageMediaPoll#773f4e66 flags:# poll:Poll results:PollResults attached_media:flags.0?MessageMedia = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaPoll.
 type MessageMediaPoll struct {
-	Poll    Poll
-	Results PollResults
+	Flags         bin.Fields // flags word; see the type's doc
+	Poll          Poll
+	Results       PollResults
+	AttachedMedia MessageMediaClass // flags.0?MessageMedia
 }
 
 // MessageMediaPollTypeID is the ID of messageMediaPoll.
-const MessageMediaPollTypeID = 0x4bd6e798
+const MessageMediaPollTypeID = 0x773f4e66
 
-// TypeID returns 0x4bd6e798, the ID of messageMediaPoll.
+// TypeID returns 0x773f4e66, the ID of messageMediaPoll.
 func (*MessageMediaPoll) TypeID() uint32 {
 	return MessageMediaPollTypeID
 }
@@ -8110,11 +12081,21 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.AttachedMedia != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
-		return encodeErr("messageMediaPoll#4bd6e798", "poll", err)
+		return encodeErr("messageMediaPoll#773f4e66", "poll", err)
 	}
 	if err := m.Results.Encode(b); err != nil {
-		return encodeErr("messageMediaPoll#4bd6e798", "results", err)
+		return encodeErr("messageMediaPoll#773f4e66", "results", err)
+	}
+	if flags.Has(0) {
+		if err := encodeObj(b, m.AttachedMedia); err != nil {
+			return encodeErr("messageMediaPoll#773f4e66", "attached_media", err)
+		}
 	}
 	return nil
 }
@@ -8125,7 +12106,7 @@ func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "", err)
+		return decodeErr("messageMediaPoll#773f4e66", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8141,32 +12122,44 @@ func (m *MessageMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaPoll#4bd6e798", "", ErrTooDeep)
+		return decodeErr("messageMediaPoll#773f4e66", "", ErrTooDeep)
 	}
+	*m = MessageMediaPoll{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageMediaPoll#773f4e66", "flags", err)
+	}
 	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "poll", err)
+		return decodeErr("messageMediaPoll#773f4e66", "poll", err)
 	}
 	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "results", err)
+		return decodeErr("messageMediaPoll#773f4e66", "results", err)
 	}
+	if m.Flags.Has(0) {
+		if m.AttachedMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+			return decodeErr("messageMediaPoll#773f4e66", "attached_media", err)
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // MessageMediaDice is the TL constructor messageMediaDice:
 //
-//	messageMediaDice#3f7ee58b value:int emoticon:string = MessageMedia
+//	messageMediaDice#8cbec07 flags:# value:int emoticon:string game_outcome:flags.0?messages.EmojiGameOutcome = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaDice.
 type MessageMediaDice struct {
-	Value    int
-	Emoticon string
+	Flags       bin.Fields // flags word; see the type's doc
+	Value       int
+	Emoticon    string
+	GameOutcome *MessagesEmojiGameOutcome // flags.0?messages.EmojiGameOutcome
 }
 
 // MessageMediaDiceTypeID is the ID of messageMediaDice.
-const MessageMediaDiceTypeID = 0x3f7ee58b
+const MessageMediaDiceTypeID = 0x08cbec07
 
-// TypeID returns 0x3f7ee58b, the ID of messageMediaDice.
+// TypeID returns 0x08cbec07, the ID of messageMediaDice.
 func (*MessageMediaDice) TypeID() uint32 {
 	return MessageMediaDiceTypeID
 }
@@ -8193,8 +12186,18 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.GameOutcome != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Value)
 	b.PutString(m.Emoticon)
+	if flags.Has(0) {
+		if err := m.GameOutcome.Encode(b); err != nil {
+			return encodeErr("messageMediaDice#08cbec07", "game_outcome", err)
+		}
+	}
 	return nil
 }
 
@@ -8204,7 +12207,7 @@ func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "", err)
+		return decodeErr("messageMediaDice#08cbec07", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8215,17 +12218,31 @@ func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaDice) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageMediaDice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaDice#08cbec07", "", ErrTooDeep)
+	}
+	*m = MessageMediaDice{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageMediaDice#08cbec07", "flags", err)
+	}
 	if m.Value, err = b.Int(); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "value", err)
+		return decodeErr("messageMediaDice#08cbec07", "value", err)
 	}
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "emoticon", err)
+		return decodeErr("messageMediaDice#08cbec07", "emoticon", err)
 	}
+	if m.Flags.Has(0) {
+		m.GameOutcome = new(MessagesEmojiGameOutcome)
+		if err = decodeBoxed(b, m.GameOutcome, depth+1); err != nil {
+			return decodeErr("messageMediaDice#08cbec07", "game_outcome", err)
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -8339,7 +12356,7 @@ func (m *MessageMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // MessageMediaGiveaway is the TL constructor messageMediaGiveaway:
 //
-//	messageMediaGiveaway#daad85b0 flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.2?true channels:Vector<long> countries_iso2:flags.1?Vector<string> prize_description:flags.3?string quantity:int months:int until_date:int = MessageMedia
+//	messageMediaGiveaway#aa073beb flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.2?true channels:Vector<long> countries_iso2:flags.1?Vector<string> prize_description:flags.3?string quantity:int months:flags.4?int stars:flags.5?long until_date:int = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaGiveaway.
 //
@@ -8354,14 +12371,15 @@ type MessageMediaGiveaway struct {
 	CountriesIso2      []string // flags.1?Vector<string>
 	PrizeDescription   string   // flags.3?string
 	Quantity           int
-	Months             int
+	Months             int   // flags.4?int
+	Stars              int64 // flags.5?long
 	UntilDate          int
 }
 
 // MessageMediaGiveawayTypeID is the ID of messageMediaGiveaway.
-const MessageMediaGiveawayTypeID = 0xdaad85b0
+const MessageMediaGiveawayTypeID = 0xaa073beb
 
-// TypeID returns 0xdaad85b0, the ID of messageMediaGiveaway.
+// TypeID returns 0xaa073beb, the ID of messageMediaGiveaway.
 func (*MessageMediaGiveaway) TypeID() uint32 {
 	return MessageMediaGiveawayTypeID
 }
@@ -8401,6 +12419,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m.PrizeDescription != "" {
 		flags.Set(3)
 	}
+	if m.Months != 0 {
+		flags.Set(4)
+	}
+	if m.Stars != 0 {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Channels))
 	for i := range m.Channels {
@@ -8416,7 +12440,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.PrizeDescription)
 	}
 	b.PutInt(m.Quantity)
-	b.PutInt(m.Months)
+	if flags.Has(4) {
+		b.PutInt(m.Months)
+	}
+	if flags.Has(5) {
+		b.PutLong(m.Stars)
+	}
 	b.PutInt(m.UntilDate)
 	return nil
 }
@@ -8427,7 +12456,7 @@ func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "", err)
+		return decodeErr("messageMediaGiveaway#aa073beb", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8445,31 +12474,38 @@ func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = MessageMediaGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "flags", err)
+		return decodeErr("messageMediaGiveaway#aa073beb", "flags", err)
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
 	if m.Channels, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "channels", err)
+		return decodeErr("messageMediaGiveaway#aa073beb", "channels", err)
 	}
 	if m.Flags.Has(1) {
 		if m.CountriesIso2, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("messageMediaGiveaway#daad85b0", "countries_iso2", err)
+			return decodeErr("messageMediaGiveaway#aa073beb", "countries_iso2", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("messageMediaGiveaway#daad85b0", "prize_description", err)
+			return decodeErr("messageMediaGiveaway#aa073beb", "prize_description", err)
 		}
 	}
 	if m.Quantity, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "quantity", err)
+		return decodeErr("messageMediaGiveaway#aa073beb", "quantity", err)
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "months", err)
+	if m.Flags.Has(4) {
+		if m.Months, err = b.Int(); err != nil {
+			return decodeErr("messageMediaGiveaway#aa073beb", "months", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Stars, err = b.Long(); err != nil {
+			return decodeErr("messageMediaGiveaway#aa073beb", "stars", err)
+		}
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "until_date", err)
+		return decodeErr("messageMediaGiveaway#aa073beb", "until_date", err)
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if len(m.CountriesIso2) > 0 {
@@ -8478,12 +12514,18 @@ func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(3)
 	}
+	if m.Months != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(5)
+	}
 	return nil
 }
 
 // MessageMediaGiveawayResults is the TL constructor messageMediaGiveawayResults:
 //
-//	messageMediaGiveawayResults#c6991068 flags:# only_new_subscribers:flags.0?true refunded:flags.2?true channel_id:long additional_peers_count:flags.3?int launch_msg_id:int winners_count:int unclaimed_count:int winners:Vector<long> months:int prize_description:flags.1?string until_date:int = MessageMedia
+//	messageMediaGiveawayResults#ceaa3ea1 flags:# only_new_subscribers:flags.0?true refunded:flags.2?true channel_id:long additional_peers_count:flags.3?int launch_msg_id:int winners_count:int unclaimed_count:int winners:Vector<long> months:flags.4?int stars:flags.5?long prize_description:flags.1?string until_date:int = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaGiveawayResults.
 //
@@ -8500,15 +12542,16 @@ type MessageMediaGiveawayResults struct {
 	WinnersCount         int
 	UnclaimedCount       int
 	Winners              []int64
-	Months               int
+	Months               int    // flags.4?int
+	Stars                int64  // flags.5?long
 	PrizeDescription     string // flags.1?string
 	UntilDate            int
 }
 
 // MessageMediaGiveawayResultsTypeID is the ID of messageMediaGiveawayResults.
-const MessageMediaGiveawayResultsTypeID = 0xc6991068
+const MessageMediaGiveawayResultsTypeID = 0xceaa3ea1
 
-// TypeID returns 0xc6991068, the ID of messageMediaGiveawayResults.
+// TypeID returns 0xceaa3ea1, the ID of messageMediaGiveawayResults.
 func (*MessageMediaGiveawayResults) TypeID() uint32 {
 	return MessageMediaGiveawayResultsTypeID
 }
@@ -8545,6 +12588,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalPeersCount != 0 {
 		flags.Set(3)
 	}
+	if m.Months != 0 {
+		flags.Set(4)
+	}
+	if m.Stars != 0 {
+		flags.Set(5)
+	}
 	if m.PrizeDescription != "" {
 		flags.Set(1)
 	}
@@ -8560,7 +12609,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	for i := range m.Winners {
 		b.PutLong(m.Winners[i])
 	}
-	b.PutInt(m.Months)
+	if flags.Has(4) {
+		b.PutInt(m.Months)
+	}
+	if flags.Has(5) {
+		b.PutLong(m.Stars)
+	}
 	if flags.Has(1) {
 		b.PutString(m.PrizeDescription)
 	}
@@ -8574,7 +12628,7 @@ func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8592,48 +12646,341 @@ func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = MessageMediaGiveawayResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "flags", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "flags", err)
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(2)
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "channel_id", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "channel_id", err)
 	}
 	if m.Flags.Has(3) {
 		if m.AdditionalPeersCount, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGiveawayResults#c6991068", "additional_peers_count", err)
+			return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "additional_peers_count", err)
 		}
 	}
 	if m.LaunchMsgID, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "launch_msg_id", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "launch_msg_id", err)
 	}
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "winners_count", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "winners_count", err)
 	}
 	if m.UnclaimedCount, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "unclaimed_count", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "unclaimed_count", err)
 	}
 	if m.Winners, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "winners", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "winners", err)
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "months", err)
+	if m.Flags.Has(4) {
+		if m.Months, err = b.Int(); err != nil {
+			return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "months", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Stars, err = b.Long(); err != nil {
+			return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "stars", err)
+		}
 	}
 	if m.Flags.Has(1) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("messageMediaGiveawayResults#c6991068", "prize_description", err)
+			return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "prize_description", err)
 		}
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "until_date", err)
+		return decodeErr("messageMediaGiveawayResults#ceaa3ea1", "until_date", err)
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.AdditionalPeersCount != 0 {
 		m.Flags.Unset(3)
 	}
+	if m.Months != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(5)
+	}
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// MessageMediaPaidMedia is the TL constructor messageMediaPaidMedia:
+//
+//	messageMediaPaidMedia#a8852491 stars_amount:long extended_media:Vector<MessageExtendedMedia> = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaPaidMedia.
+type MessageMediaPaidMedia struct {
+	StarsAmount   int64
+	ExtendedMedia []MessageExtendedMediaClass
+}
+
+// MessageMediaPaidMediaTypeID is the ID of messageMediaPaidMedia.
+const MessageMediaPaidMediaTypeID = 0xa8852491
+
+// TypeID returns 0xa8852491, the ID of messageMediaPaidMedia.
+func (*MessageMediaPaidMedia) TypeID() uint32 {
+	return MessageMediaPaidMediaTypeID
+}
+
+// TypeName returns "messageMediaPaidMedia".
+func (*MessageMediaPaidMedia) TypeName() string {
+	return "messageMediaPaidMedia"
+}
+
+// messageMediaClass marks MessageMediaPaidMedia as a MessageMediaClass.
+func (*MessageMediaPaidMedia) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := encodeObj(b, m.ExtendedMedia[i]); err != nil {
+			return encodeErr("messageMediaPaidMedia#a8852491", "extended_media", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
+		return decodeErr("messageMediaPaidMedia#a8852491", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPaidMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaPaidMedia#a8852491", "", ErrTooDeep)
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return decodeErr("messageMediaPaidMedia#a8852491", "stars_amount", err)
+	}
+	if m.ExtendedMedia, err = decodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+		return decodeErr("messageMediaPaidMedia#a8852491", "extended_media", err)
+	}
+	return nil
+}
+
+// MessageMediaToDo is the TL constructor messageMediaToDo:
+//
+//	messageMediaToDo#8a53b014 flags:# todo:TodoList completions:flags.0?Vector<TodoCompletion> = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaToDo.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessageMediaToDo struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Todo        TodoList
+	Completions []TodoCompletion // flags.0?Vector<TodoCompletion>
+}
+
+// MessageMediaToDoTypeID is the ID of messageMediaToDo.
+const MessageMediaToDoTypeID = 0x8a53b014
+
+// TypeID returns 0x8a53b014, the ID of messageMediaToDo.
+func (*MessageMediaToDo) TypeID() uint32 {
+	return MessageMediaToDoTypeID
+}
+
+// TypeName returns "messageMediaToDo".
+func (*MessageMediaToDo) TypeName() string {
+	return "messageMediaToDo"
+}
+
+// messageMediaClass marks MessageMediaToDo as a MessageMediaClass.
+func (*MessageMediaToDo) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaToDo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaToDoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Completions) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Todo.Encode(b); err != nil {
+		return encodeErr("messageMediaToDo#8a53b014", "todo", err)
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Completions))
+		for i := range m.Completions {
+			if err := m.Completions[i].Encode(b); err != nil {
+				return encodeErr("messageMediaToDo#8a53b014", "completions", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
+		return decodeErr("messageMediaToDo#8a53b014", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaToDo) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaToDo#8a53b014", "", ErrTooDeep)
+	}
+	*m = MessageMediaToDo{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageMediaToDo#8a53b014", "flags", err)
+	}
+	if err = decodeBoxed(b, &m.Todo, depth+1); err != nil {
+		return decodeErr("messageMediaToDo#8a53b014", "todo", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Completions, err = decodeVectorAt(b, depth+1, decodeValue[TodoCompletion]); err != nil {
+			return decodeErr("messageMediaToDo#8a53b014", "completions", err)
+		}
+	}
+	if len(m.Completions) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageMediaVideoStream is the TL constructor messageMediaVideoStream:
+//
+//	messageMediaVideoStream#ca5cab89 flags:# rtmp_stream:flags.0?true call:InputGroupCall = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaVideoStream.
+type MessageMediaVideoStream struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	RtmpStream bool       // flags.0?true
+	Call       InputGroupCallClass
+}
+
+// MessageMediaVideoStreamTypeID is the ID of messageMediaVideoStream.
+const MessageMediaVideoStreamTypeID = 0xca5cab89
+
+// TypeID returns 0xca5cab89, the ID of messageMediaVideoStream.
+func (*MessageMediaVideoStream) TypeID() uint32 {
+	return MessageMediaVideoStreamTypeID
+}
+
+// TypeName returns "messageMediaVideoStream".
+func (*MessageMediaVideoStream) TypeName() string {
+	return "messageMediaVideoStream"
+}
+
+// messageMediaClass marks MessageMediaVideoStream as a MessageMediaClass.
+func (*MessageMediaVideoStream) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaVideoStream) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaVideoStreamTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.RtmpStream {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("messageMediaVideoStream#ca5cab89", "call", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
+		return decodeErr("messageMediaVideoStream#ca5cab89", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaVideoStream) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageMediaVideoStream#ca5cab89", "", ErrTooDeep)
+	}
+	*m = MessageMediaVideoStream{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageMediaVideoStream#ca5cab89", "flags", err)
+	}
+	m.RtmpStream = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("messageMediaVideoStream#ca5cab89", "call", err)
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -8971,7 +13318,7 @@ func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass
 
 // MessageReplyHeader is the TL constructor messageReplyHeader:
 //
-//	messageReplyHeader#afbc09db flags:# reply_to_scheduled:flags.2?true forum_topic:flags.3?true quote:flags.9?true reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int quote_text:flags.6?string quote_entities:flags.7?Vector<MessageEntity> quote_offset:flags.10?int = MessageReplyHeader
+//	messageReplyHeader#1b97dd66 flags:# reply_to_scheduled:flags.2?true forum_topic:flags.3?true quote:flags.9?true reply_to_ephemeral:flags.13?true reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int quote_text:flags.6?string quote_entities:flags.7?Vector<MessageEntity> quote_offset:flags.10?int todo_item_id:flags.11?int poll_option:flags.12?bytes = MessageReplyHeader
 //
 // See https://core.telegram.org/constructor/messageReplyHeader.
 //
@@ -8983,6 +13330,7 @@ type MessageReplyHeader struct {
 	ReplyToScheduled bool                 // flags.2?true
 	ForumTopic       bool                 // flags.3?true
 	Quote            bool                 // flags.9?true
+	ReplyToEphemeral bool                 // flags.13?true
 	ReplyToMsgID     int                  // flags.4?int
 	ReplyToPeerID    PeerClass            // flags.0?Peer
 	ReplyFrom        *MessageFwdHeader    // flags.5?MessageFwdHeader
@@ -8991,12 +13339,14 @@ type MessageReplyHeader struct {
 	QuoteText        string               // flags.6?string
 	QuoteEntities    []MessageEntityClass // flags.7?Vector<MessageEntity>
 	QuoteOffset      int                  // flags.10?int
+	TodoItemID       int                  // flags.11?int
+	PollOption       []byte               // flags.12?bytes
 }
 
 // MessageReplyHeaderTypeID is the ID of messageReplyHeader.
-const MessageReplyHeaderTypeID = 0xafbc09db
+const MessageReplyHeaderTypeID = 0x1b97dd66
 
-// TypeID returns 0xafbc09db, the ID of messageReplyHeader.
+// TypeID returns 0x1b97dd66, the ID of messageReplyHeader.
 func (*MessageReplyHeader) TypeID() uint32 {
 	return MessageReplyHeaderTypeID
 }
@@ -9023,7 +13373,7 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13)
 	if m.ReplyToScheduled {
 		flags.Set(2)
 	}
@@ -9032,6 +13382,9 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Quote {
 		flags.Set(9)
+	}
+	if m.ReplyToEphemeral {
+		flags.Set(13)
 	}
 	if m.ReplyToMsgID != 0 {
 		flags.Set(4)
@@ -9057,23 +13410,29 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if m.QuoteOffset != 0 {
 		flags.Set(10)
 	}
+	if m.TodoItemID != 0 {
+		flags.Set(11)
+	}
+	if len(m.PollOption) > 0 {
+		flags.Set(12)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
 		b.PutInt(m.ReplyToMsgID)
 	}
 	if flags.Has(0) {
 		if err := encodeObj(b, m.ReplyToPeerID); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
+			return encodeErr("messageReplyHeader#1b97dd66", "reply_to_peer_id", err)
 		}
 	}
 	if flags.Has(5) {
 		if err := m.ReplyFrom.Encode(b); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_from", err)
+			return encodeErr("messageReplyHeader#1b97dd66", "reply_from", err)
 		}
 	}
 	if flags.Has(8) {
 		if err := encodeObj(b, m.ReplyMedia); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_media", err)
+			return encodeErr("messageReplyHeader#1b97dd66", "reply_media", err)
 		}
 	}
 	if flags.Has(1) {
@@ -9086,12 +13445,18 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
 			if err := encodeObj(b, m.QuoteEntities[i]); err != nil {
-				return encodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
+				return encodeErr("messageReplyHeader#1b97dd66", "quote_entities", err)
 			}
 		}
 	}
 	if flags.Has(10) {
 		b.PutInt(m.QuoteOffset)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.TodoItemID)
+	}
+	if flags.Has(12) {
+		b.PutBytes(m.PollOption)
 	}
 	return nil
 }
@@ -9102,7 +13467,7 @@ func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
-		return decodeErr("messageReplyHeader#afbc09db", "", err)
+		return decodeErr("messageReplyHeader#1b97dd66", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9118,58 +13483,69 @@ func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReplyHeader#afbc09db", "", ErrTooDeep)
+		return decodeErr("messageReplyHeader#1b97dd66", "", ErrTooDeep)
 	}
 	*m = MessageReplyHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReplyHeader#afbc09db", "flags", err)
+		return decodeErr("messageReplyHeader#1b97dd66", "flags", err)
 	}
 	m.ReplyToScheduled = m.Flags.Has(2)
 	m.ForumTopic = m.Flags.Has(3)
 	m.Quote = m.Flags.Has(9)
+	m.ReplyToEphemeral = m.Flags.Has(13)
 	if m.Flags.Has(4) {
 		if m.ReplyToMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_msg_id", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "reply_to_msg_id", err)
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyToPeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "reply_to_peer_id", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		m.ReplyFrom = new(MessageFwdHeader)
 		if err = decodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_from", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "reply_from", err)
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.ReplyMedia, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_media", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "reply_media", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ReplyToTopID, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_top_id", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "reply_to_top_id", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.QuoteText, err = b.String(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_text", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "quote_text", err)
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "quote_entities", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.QuoteOffset, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_offset", err)
+			return decodeErr("messageReplyHeader#1b97dd66", "quote_offset", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9
+	if m.Flags.Has(11) {
+		if m.TodoItemID, err = b.Int(); err != nil {
+			return decodeErr("messageReplyHeader#1b97dd66", "todo_item_id", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.PollOption, err = b.Bytes(); err != nil {
+			return decodeErr("messageReplyHeader#1b97dd66", "poll_option", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13
 	if m.ReplyToMsgID != 0 {
 		m.Flags.Unset(4)
 	}
@@ -9185,23 +13561,29 @@ func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuoteOffset != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.TodoItemID != 0 {
+		m.Flags.Unset(11)
+	}
+	if len(m.PollOption) > 0 {
+		m.Flags.Unset(12)
+	}
 	return nil
 }
 
 // MessageReplyStoryHeader is the TL constructor messageReplyStoryHeader:
 //
-//	messageReplyStoryHeader#9c98bfc1 user_id:long story_id:int = MessageReplyHeader
+//	messageReplyStoryHeader#e5af939 peer:Peer story_id:int = MessageReplyHeader
 //
 // See https://core.telegram.org/constructor/messageReplyStoryHeader.
 type MessageReplyStoryHeader struct {
-	UserID  int64
+	Peer    PeerClass
 	StoryID int
 }
 
 // MessageReplyStoryHeaderTypeID is the ID of messageReplyStoryHeader.
-const MessageReplyStoryHeaderTypeID = 0x9c98bfc1
+const MessageReplyStoryHeaderTypeID = 0x0e5af939
 
-// TypeID returns 0x9c98bfc1, the ID of messageReplyStoryHeader.
+// TypeID returns 0x0e5af939, the ID of messageReplyStoryHeader.
 func (*MessageReplyStoryHeader) TypeID() uint32 {
 	return MessageReplyStoryHeaderTypeID
 }
@@ -9228,7 +13610,9 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messageReplyStoryHeader#0e5af939", "peer", err)
+	}
 	b.PutInt(m.StoryID)
 	return nil
 }
@@ -9239,7 +13623,7 @@ func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "", err)
+		return decodeErr("messageReplyStoryHeader#0e5af939", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9250,21 +13634,24 @@ func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplyStoryHeader) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessageReplyStoryHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageReplyStoryHeader#0e5af939", "", ErrTooDeep)
+	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "user_id", err)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("messageReplyStoryHeader#0e5af939", "peer", err)
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "story_id", err)
+		return decodeErr("messageReplyStoryHeader#0e5af939", "story_id", err)
 	}
 	return nil
 }
 
-// MessagesFilterClass is the TL type MessagesFilter: one of InputMessagesFilterEmpty, InputMessagesFilterPhotos, InputMessagesFilterVideo, InputMessagesFilterPhotoVideo, InputMessagesFilterDocument, InputMessagesFilterURL, InputMessagesFilterGif, InputMessagesFilterVoice, InputMessagesFilterMusic, InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls, InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo, InputMessagesFilterMyMentions, InputMessagesFilterGeo, InputMessagesFilterContacts, InputMessagesFilterPinned.
+// MessagesFilterClass is the TL type MessagesFilter: one of InputMessagesFilterEmpty, InputMessagesFilterPhotos, InputMessagesFilterVideo, InputMessagesFilterPhotoVideo, InputMessagesFilterDocument, InputMessagesFilterURL, InputMessagesFilterGif, InputMessagesFilterVoice, InputMessagesFilterMusic, InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls, InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo, InputMessagesFilterMyMentions, InputMessagesFilterGeo, InputMessagesFilterContacts, InputMessagesFilterPinned, InputMessagesFilterPoll.
 //
 // See https://core.telegram.org/type/MessagesFilter.
 type MessagesFilterClass interface {
@@ -9319,6 +13706,8 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 		v = &InputMessagesFilterContacts{}
 	case InputMessagesFilterPinnedTypeID:
 		v = &InputMessagesFilterPinned{}
+	case InputMessagesFilterPollTypeID:
+		v = &InputMessagesFilterPoll{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -10434,6 +14823,70 @@ func (m *InputMessagesFilterPinned) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// InputMessagesFilterPoll is the TL constructor inputMessagesFilterPoll:
+//
+//	inputMessagesFilterPoll#fa2bc90a = MessagesFilter
+//
+// See https://core.telegram.org/constructor/inputMessagesFilterPoll.
+type InputMessagesFilterPoll struct{}
+
+// InputMessagesFilterPollTypeID is the ID of inputMessagesFilterPoll.
+const InputMessagesFilterPollTypeID = 0xfa2bc90a
+
+// TypeID returns 0xfa2bc90a, the ID of inputMessagesFilterPoll.
+func (*InputMessagesFilterPoll) TypeID() uint32 {
+	return InputMessagesFilterPollTypeID
+}
+
+// TypeName returns "inputMessagesFilterPoll".
+func (*InputMessagesFilterPoll) TypeName() string {
+	return "inputMessagesFilterPoll"
+}
+
+// messagesFilterClass marks InputMessagesFilterPoll as a MessagesFilterClass.
+func (*InputMessagesFilterPoll) messagesFilterClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMessagesFilterPollTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"); err != nil {
+		return decodeErr("inputMessagesFilterPoll#fa2bc90a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPoll) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // MaskCoords is the TL constructor maskCoords:
 //
 //	maskCoords#aed6dbb2 n:int x:double y:double zoom:double = MaskCoords
@@ -10519,21 +14972,27 @@ func (m *MaskCoords) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MediaAreaCoordinates is the TL constructor mediaAreaCoordinates:
 //
-//	mediaAreaCoordinates#3d1ea4e x:double y:double w:double h:double rotation:double = MediaAreaCoordinates
+//	mediaAreaCoordinates#cfc9e002 flags:# x:double y:double w:double h:double rotation:double radius:flags.0?double = MediaAreaCoordinates
 //
 // See https://core.telegram.org/constructor/mediaAreaCoordinates.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type MediaAreaCoordinates struct {
+	Flags    bin.Fields // flags word; see the type's doc
 	X        float64
 	Y        float64
 	W        float64
 	H        float64
 	Rotation float64
+	Radius   float64 // flags.0?double
 }
 
 // MediaAreaCoordinatesTypeID is the ID of mediaAreaCoordinates.
-const MediaAreaCoordinatesTypeID = 0x03d1ea4e
+const MediaAreaCoordinatesTypeID = 0xcfc9e002
 
-// TypeID returns 0x03d1ea4e, the ID of mediaAreaCoordinates.
+// TypeID returns 0xcfc9e002, the ID of mediaAreaCoordinates.
 func (*MediaAreaCoordinates) TypeID() uint32 {
 	return MediaAreaCoordinatesTypeID
 }
@@ -10557,11 +15016,19 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Radius != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutDouble(m.X)
 	b.PutDouble(m.Y)
 	b.PutDouble(m.W)
 	b.PutDouble(m.H)
 	b.PutDouble(m.Rotation)
+	if flags.Has(0) {
+		b.PutDouble(m.Radius)
+	}
 	return nil
 }
 
@@ -10571,7 +15038,7 @@ func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "", err)
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -10586,21 +15053,33 @@ func (m *MediaAreaCoordinates) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MediaAreaCoordinates{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "flags", err)
+	}
 	if m.X, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "x", err)
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "x", err)
 	}
 	if m.Y, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "y", err)
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "y", err)
 	}
 	if m.W, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "w", err)
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "w", err)
 	}
 	if m.H, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "h", err)
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "h", err)
 	}
 	if m.Rotation, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "rotation", err)
+		return decodeErr("mediaAreaCoordinates#cfc9e002", "rotation", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Radius, err = b.Double(); err != nil {
+			return decodeErr("mediaAreaCoordinates#cfc9e002", "radius", err)
+		}
+	}
+	if m.Radius != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -11025,7 +15504,7 @@ func (m *MessageRange) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // MessageReactions is the TL constructor messageReactions:
 //
-//	messageReactions#4f2b9479 flags:# min:flags.0?true can_see_list:flags.2?true results:Vector<ReactionCount> recent_reactions:flags.1?Vector<MessagePeerReaction> = MessageReactions
+//	messageReactions#a339f0b flags:# min:flags.0?true can_see_list:flags.2?true reactions_as_tags:flags.3?true results:Vector<ReactionCount> recent_reactions:flags.1?Vector<MessagePeerReaction> top_reactors:flags.4?Vector<MessageReactor> = MessageReactions
 //
 // See https://core.telegram.org/constructor/messageReactions.
 //
@@ -11036,14 +15515,16 @@ type MessageReactions struct {
 	Flags           bin.Fields // flags word; see the type's doc
 	Min             bool       // flags.0?true
 	CanSeeList      bool       // flags.2?true
+	ReactionsAsTags bool       // flags.3?true
 	Results         []ReactionCount
 	RecentReactions []MessagePeerReaction // flags.1?Vector<MessagePeerReaction>
+	TopReactors     []MessageReactor      // flags.4?Vector<MessageReactor>
 }
 
 // MessageReactionsTypeID is the ID of messageReactions.
-const MessageReactionsTypeID = 0x4f2b9479
+const MessageReactionsTypeID = 0x0a339f0b
 
-// TypeID returns 0x4f2b9479, the ID of messageReactions.
+// TypeID returns 0x0a339f0b, the ID of messageReactions.
 func (*MessageReactions) TypeID() uint32 {
 	return MessageReactionsTypeID
 }
@@ -11067,28 +15548,42 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.Min {
 		flags.Set(0)
 	}
 	if m.CanSeeList {
 		flags.Set(2)
 	}
+	if m.ReactionsAsTags {
+		flags.Set(3)
+	}
 	if len(m.RecentReactions) > 0 {
 		flags.Set(1)
+	}
+	if len(m.TopReactors) > 0 {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Results))
 	for i := range m.Results {
 		if err := m.Results[i].Encode(b); err != nil {
-			return encodeErr("messageReactions#4f2b9479", "results", err)
+			return encodeErr("messageReactions#0a339f0b", "results", err)
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.RecentReactions))
 		for i := range m.RecentReactions {
 			if err := m.RecentReactions[i].Encode(b); err != nil {
-				return encodeErr("messageReactions#4f2b9479", "recent_reactions", err)
+				return encodeErr("messageReactions#0a339f0b", "recent_reactions", err)
+			}
+		}
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.TopReactors))
+		for i := range m.TopReactors {
+			if err := m.TopReactors[i].Encode(b); err != nil {
+				return encodeErr("messageReactions#0a339f0b", "top_reactors", err)
 			}
 		}
 	}
@@ -11101,7 +15596,7 @@ func (m *MessageReactions) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "", err)
+		return decodeErr("messageReactions#0a339f0b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -11117,27 +15612,144 @@ func (m *MessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReactions#4f2b9479", "", ErrTooDeep)
+		return decodeErr("messageReactions#0a339f0b", "", ErrTooDeep)
 	}
 	*m = MessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "flags", err)
+		return decodeErr("messageReactions#0a339f0b", "flags", err)
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
+	m.ReactionsAsTags = m.Flags.Has(3)
 	if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "results", err)
+		return decodeErr("messageReactions#0a339f0b", "results", err)
 	}
 	if m.Flags.Has(1) {
 		if m.RecentReactions, err = decodeVectorAt(b, depth+1, decodeValue[MessagePeerReaction]); err != nil {
-			return decodeErr("messageReactions#4f2b9479", "recent_reactions", err)
+			return decodeErr("messageReactions#0a339f0b", "recent_reactions", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2
+	if m.Flags.Has(4) {
+		if m.TopReactors, err = decodeVectorAt(b, depth+1, decodeValue[MessageReactor]); err != nil {
+			return decodeErr("messageReactions#0a339f0b", "top_reactors", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if len(m.RecentReactions) > 0 {
 		m.Flags.Unset(1)
 	}
+	if len(m.TopReactors) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// MessageReactor is the TL constructor messageReactor:
+//
+//	messageReactor#4ba3a95a flags:# top:flags.0?true my:flags.1?true anonymous:flags.2?true peer_id:flags.3?Peer count:int = MessageReactor
+//
+// See https://core.telegram.org/constructor/messageReactor.
+type MessageReactor struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Top       bool       // flags.0?true
+	My        bool       // flags.1?true
+	Anonymous bool       // flags.2?true
+	PeerID    PeerClass  // flags.3?Peer
+	Count     int
+}
+
+// MessageReactorTypeID is the ID of messageReactor.
+const MessageReactorTypeID = 0x4ba3a95a
+
+// TypeID returns 0x4ba3a95a, the ID of messageReactor.
+func (*MessageReactor) TypeID() uint32 {
+	return MessageReactorTypeID
+}
+
+// TypeName returns "messageReactor".
+func (*MessageReactor) TypeName() string {
+	return "messageReactor"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageReactor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageReactorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	if m.Top {
+		flags.Set(0)
+	}
+	if m.My {
+		flags.Set(1)
+	}
+	if m.Anonymous {
+		flags.Set(2)
+	}
+	if m.PeerID != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := encodeObj(b, m.PeerID); err != nil {
+			return encodeErr("messageReactor#4ba3a95a", "peer_id", err)
+		}
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageReactor) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageReactorTypeID, "messageReactor"); err != nil {
+		return decodeErr("messageReactor#4ba3a95a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReactor) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messageReactor#4ba3a95a", "", ErrTooDeep)
+	}
+	*m = MessageReactor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messageReactor#4ba3a95a", "flags", err)
+	}
+	m.Top = m.Flags.Has(0)
+	m.My = m.Flags.Has(1)
+	m.Anonymous = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("messageReactor#4ba3a95a", "peer_id", err)
+		}
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("messageReactor#4ba3a95a", "count", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
@@ -11295,6 +15907,79 @@ func (m *MessageReplies) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessageReportOption is the TL constructor messageReportOption:
+//
+//	messageReportOption#7903e3d9 text:string option:bytes = MessageReportOption
+//
+// See https://core.telegram.org/constructor/messageReportOption.
+type MessageReportOption struct {
+	Text   string
+	Option []byte
+}
+
+// MessageReportOptionTypeID is the ID of messageReportOption.
+const MessageReportOptionTypeID = 0x7903e3d9
+
+// TypeID returns 0x7903e3d9, the ID of messageReportOption.
+func (*MessageReportOption) TypeID() uint32 {
+	return MessageReportOptionTypeID
+}
+
+// TypeName returns "messageReportOption".
+func (*MessageReportOption) TypeName() string {
+	return "messageReportOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageReportOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageReportOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Text)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageReportOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
+		return decodeErr("messageReportOption#7903e3d9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReportOption) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("messageReportOption#7903e3d9", "text", err)
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("messageReportOption#7903e3d9", "option", err)
+	}
+	return nil
+}
+
 // MessageViews is the TL constructor messageViews:
 //
 //	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int replies:flags.2?MessageReplies = MessageViews
@@ -11415,6 +16100,92 @@ func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Forwards != 0 {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// MissingInvitee is the TL constructor missingInvitee:
+//
+//	missingInvitee#628c9224 flags:# premium_would_allow_invite:flags.0?true premium_required_for_pm:flags.1?true user_id:long = MissingInvitee
+//
+// See https://core.telegram.org/constructor/missingInvitee.
+type MissingInvitee struct {
+	Flags                   bin.Fields // flags word; see the type's doc
+	PremiumWouldAllowInvite bool       // flags.0?true
+	PremiumRequiredForPm    bool       // flags.1?true
+	UserID                  int64
+}
+
+// MissingInviteeTypeID is the ID of missingInvitee.
+const MissingInviteeTypeID = 0x628c9224
+
+// TypeID returns 0x628c9224, the ID of missingInvitee.
+func (*MissingInvitee) TypeID() uint32 {
+	return MissingInviteeTypeID
+}
+
+// TypeName returns "missingInvitee".
+func (*MissingInvitee) TypeName() string {
+	return "missingInvitee"
+}
+
+// Encode writes m to b with its ID.
+func (m *MissingInvitee) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MissingInviteeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.PremiumWouldAllowInvite {
+		flags.Set(0)
+	}
+	if m.PremiumRequiredForPm {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MissingInvitee) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MissingInviteeTypeID, "missingInvitee"); err != nil {
+		return decodeErr("missingInvitee#628c9224", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MissingInvitee) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MissingInvitee{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("missingInvitee#628c9224", "flags", err)
+	}
+	m.PremiumWouldAllowInvite = m.Flags.Has(0)
+	m.PremiumRequiredForPm = m.Flags.Has(1)
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("missingInvitee#628c9224", "user_id", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 

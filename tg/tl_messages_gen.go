@@ -192,6 +192,201 @@ func (m *MessagesAllStickers) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesAvailableEffectsClass is the TL type messages.AvailableEffects: one of MessagesAvailableEffectsNotModified, MessagesAvailableEffects.
+//
+// See https://core.telegram.org/type/messages.AvailableEffects.
+type MessagesAvailableEffectsClass interface {
+	Object
+	messagesAvailableEffectsClass()
+}
+
+// DecodeMessagesAvailableEffects decodes any constructor of messages.AvailableEffects.
+func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClass, error) {
+	return decodeMessagesAvailableEffects(b, 0)
+}
+
+// decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value nested depth levels deep.
+func decodeMessagesAvailableEffects(b *bin.Buffer, depth int) (MessagesAvailableEffectsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesAvailableEffectsClass
+	switch id {
+	case MessagesAvailableEffectsNotModifiedTypeID:
+		v = &MessagesAvailableEffectsNotModified{}
+	case MessagesAvailableEffectsTypeID:
+		v = &MessagesAvailableEffects{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "messages.AvailableEffects",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesAvailableEffectsNotModified is the TL constructor messages.availableEffectsNotModified:
+//
+//	messages.availableEffectsNotModified#d1ed9a5b = messages.AvailableEffects
+//
+// See https://core.telegram.org/constructor/messages.availableEffectsNotModified.
+type MessagesAvailableEffectsNotModified struct{}
+
+// MessagesAvailableEffectsNotModifiedTypeID is the ID of messages.availableEffectsNotModified.
+const MessagesAvailableEffectsNotModifiedTypeID = 0xd1ed9a5b
+
+// TypeID returns 0xd1ed9a5b, the ID of messages.availableEffectsNotModified.
+func (*MessagesAvailableEffectsNotModified) TypeID() uint32 {
+	return MessagesAvailableEffectsNotModifiedTypeID
+}
+
+// TypeName returns "messages.availableEffectsNotModified".
+func (*MessagesAvailableEffectsNotModified) TypeName() string {
+	return "messages.availableEffectsNotModified"
+}
+
+// messagesAvailableEffectsClass marks MessagesAvailableEffectsNotModified as a MessagesAvailableEffectsClass.
+func (*MessagesAvailableEffectsNotModified) messagesAvailableEffectsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAvailableEffectsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAvailableEffectsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAvailableEffectsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesAvailableEffectsNotModifiedTypeID, "messages.availableEffectsNotModified"); err != nil {
+		return decodeErr("messages.availableEffectsNotModified#d1ed9a5b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAvailableEffectsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesAvailableEffects is the TL constructor messages.availableEffects:
+//
+//	messages.availableEffects#bddb616e hash:int effects:Vector<AvailableEffect> documents:Vector<Document> = messages.AvailableEffects
+//
+// See https://core.telegram.org/constructor/messages.availableEffects.
+type MessagesAvailableEffects struct {
+	Hash      int
+	Effects   []AvailableEffect
+	Documents []DocumentClass
+}
+
+// MessagesAvailableEffectsTypeID is the ID of messages.availableEffects.
+const MessagesAvailableEffectsTypeID = 0xbddb616e
+
+// TypeID returns 0xbddb616e, the ID of messages.availableEffects.
+func (*MessagesAvailableEffects) TypeID() uint32 {
+	return MessagesAvailableEffectsTypeID
+}
+
+// TypeName returns "messages.availableEffects".
+func (*MessagesAvailableEffects) TypeName() string {
+	return "messages.availableEffects"
+}
+
+// messagesAvailableEffectsClass marks MessagesAvailableEffects as a MessagesAvailableEffectsClass.
+func (*MessagesAvailableEffects) messagesAvailableEffectsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAvailableEffects) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAvailableEffectsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAvailableEffects) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	b.PutVectorHeader(len(m.Effects))
+	for i := range m.Effects {
+		if err := m.Effects[i].Encode(b); err != nil {
+			return encodeErr("messages.availableEffects#bddb616e", "effects", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := encodeObj(b, m.Documents[i]); err != nil {
+			return encodeErr("messages.availableEffects#bddb616e", "documents", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesAvailableEffectsTypeID, "messages.availableEffects"); err != nil {
+		return decodeErr("messages.availableEffects#bddb616e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAvailableEffects) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.availableEffects#bddb616e", "", ErrTooDeep)
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return decodeErr("messages.availableEffects#bddb616e", "hash", err)
+	}
+	if m.Effects, err = decodeVectorAt(b, depth+1, decodeValue[AvailableEffect]); err != nil {
+		return decodeErr("messages.availableEffects#bddb616e", "effects", err)
+	}
+	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return decodeErr("messages.availableEffects#bddb616e", "documents", err)
+	}
+	return nil
+}
+
 // MessagesAvailableReactionsClass is the TL type messages.AvailableReactions: one of MessagesAvailableReactionsNotModified, MessagesAvailableReactions.
 //
 // See https://core.telegram.org/type/messages.AvailableReactions.
@@ -373,6 +568,208 @@ func (m *MessagesAvailableReactions) decodeBareAt(b *bin.Buffer, depth int) erro
 	}
 	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[AvailableReaction]); err != nil {
 		return decodeErr("messages.availableReactions#768e3aad", "reactions", err)
+	}
+	return nil
+}
+
+// MessagesChatInviteJoinResultClass is the TL type messages.ChatInviteJoinResult: one of MessagesChatInviteJoinResultOk, MessagesChatInviteJoinResultWebView.
+//
+// See https://core.telegram.org/type/messages.ChatInviteJoinResult.
+type MessagesChatInviteJoinResultClass interface {
+	Object
+	messagesChatInviteJoinResultClass()
+}
+
+// DecodeMessagesChatInviteJoinResult decodes any constructor of messages.ChatInviteJoinResult.
+func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinResultClass, error) {
+	return decodeMessagesChatInviteJoinResult(b, 0)
+}
+
+// decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for a value nested depth levels deep.
+func decodeMessagesChatInviteJoinResult(b *bin.Buffer, depth int) (MessagesChatInviteJoinResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesChatInviteJoinResultClass
+	switch id {
+	case MessagesChatInviteJoinResultOkTypeID:
+		v = &MessagesChatInviteJoinResultOk{}
+	case MessagesChatInviteJoinResultWebViewTypeID:
+		v = &MessagesChatInviteJoinResultWebView{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "messages.ChatInviteJoinResult",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesChatInviteJoinResultOk is the TL constructor messages.chatInviteJoinResultOk:
+//
+//	messages.chatInviteJoinResultOk#445663a7 updates:Updates = messages.ChatInviteJoinResult
+//
+// See https://core.telegram.org/constructor/messages.chatInviteJoinResultOk.
+type MessagesChatInviteJoinResultOk struct {
+	Updates UpdatesClass
+}
+
+// MessagesChatInviteJoinResultOkTypeID is the ID of messages.chatInviteJoinResultOk.
+const MessagesChatInviteJoinResultOkTypeID = 0x445663a7
+
+// TypeID returns 0x445663a7, the ID of messages.chatInviteJoinResultOk.
+func (*MessagesChatInviteJoinResultOk) TypeID() uint32 {
+	return MessagesChatInviteJoinResultOkTypeID
+}
+
+// TypeName returns "messages.chatInviteJoinResultOk".
+func (*MessagesChatInviteJoinResultOk) TypeName() string {
+	return "messages.chatInviteJoinResultOk"
+}
+
+// messagesChatInviteJoinResultClass marks MessagesChatInviteJoinResultOk as a MessagesChatInviteJoinResultClass.
+func (*MessagesChatInviteJoinResultOk) messagesChatInviteJoinResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesChatInviteJoinResultOk) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesChatInviteJoinResultOkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesChatInviteJoinResultOk) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Updates); err != nil {
+		return encodeErr("messages.chatInviteJoinResultOk#445663a7", "updates", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesChatInviteJoinResultOkTypeID, "messages.chatInviteJoinResultOk"); err != nil {
+		return decodeErr("messages.chatInviteJoinResultOk#445663a7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatInviteJoinResultOk) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chatInviteJoinResultOk#445663a7", "", ErrTooDeep)
+	}
+	var err error
+	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+		return decodeErr("messages.chatInviteJoinResultOk#445663a7", "updates", err)
+	}
+	return nil
+}
+
+// MessagesChatInviteJoinResultWebView is the TL constructor messages.chatInviteJoinResultWebView:
+//
+//	messages.chatInviteJoinResultWebView#61ca29d3 bot_id:long query_id:long users:Vector<User> = messages.ChatInviteJoinResult
+//
+// See https://core.telegram.org/constructor/messages.chatInviteJoinResultWebView.
+type MessagesChatInviteJoinResultWebView struct {
+	BotID   int64
+	QueryID int64
+	Users   []UserClass
+}
+
+// MessagesChatInviteJoinResultWebViewTypeID is the ID of messages.chatInviteJoinResultWebView.
+const MessagesChatInviteJoinResultWebViewTypeID = 0x61ca29d3
+
+// TypeID returns 0x61ca29d3, the ID of messages.chatInviteJoinResultWebView.
+func (*MessagesChatInviteJoinResultWebView) TypeID() uint32 {
+	return MessagesChatInviteJoinResultWebViewTypeID
+}
+
+// TypeName returns "messages.chatInviteJoinResultWebView".
+func (*MessagesChatInviteJoinResultWebView) TypeName() string {
+	return "messages.chatInviteJoinResultWebView"
+}
+
+// messagesChatInviteJoinResultClass marks MessagesChatInviteJoinResultWebView as a MessagesChatInviteJoinResultClass.
+func (*MessagesChatInviteJoinResultWebView) messagesChatInviteJoinResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesChatInviteJoinResultWebView) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesChatInviteJoinResultWebViewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesChatInviteJoinResultWebView) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	b.PutLong(m.QueryID)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("messages.chatInviteJoinResultWebView#61ca29d3", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesChatInviteJoinResultWebViewTypeID, "messages.chatInviteJoinResultWebView"); err != nil {
+		return decodeErr("messages.chatInviteJoinResultWebView#61ca29d3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesChatInviteJoinResultWebView) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.chatInviteJoinResultWebView#61ca29d3", "", ErrTooDeep)
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("messages.chatInviteJoinResultWebView#61ca29d3", "bot_id", err)
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("messages.chatInviteJoinResultWebView#61ca29d3", "query_id", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("messages.chatInviteJoinResultWebView#61ca29d3", "users", err)
 	}
 	return nil
 }
@@ -1104,6 +1501,222 @@ func (m *MessagesDialogsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// MessagesEmojiGameInfoClass is the TL type messages.EmojiGameInfo: one of MessagesEmojiGameUnavailable, MessagesEmojiGameDiceInfo.
+//
+// See https://core.telegram.org/type/messages.EmojiGameInfo.
+type MessagesEmojiGameInfoClass interface {
+	Object
+	messagesEmojiGameInfoClass()
+}
+
+// DecodeMessagesEmojiGameInfo decodes any constructor of messages.EmojiGameInfo.
+func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, error) {
+	return decodeMessagesEmojiGameInfo(b, 0)
+}
+
+// decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested depth levels deep.
+func decodeMessagesEmojiGameInfo(b *bin.Buffer, depth int) (MessagesEmojiGameInfoClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesEmojiGameInfoClass
+	switch id {
+	case MessagesEmojiGameUnavailableTypeID:
+		v = &MessagesEmojiGameUnavailable{}
+	case MessagesEmojiGameDiceInfoTypeID:
+		v = &MessagesEmojiGameDiceInfo{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "messages.EmojiGameInfo",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesEmojiGameUnavailable is the TL constructor messages.emojiGameUnavailable:
+//
+//	messages.emojiGameUnavailable#59e65335 = messages.EmojiGameInfo
+//
+// See https://core.telegram.org/constructor/messages.emojiGameUnavailable.
+type MessagesEmojiGameUnavailable struct{}
+
+// MessagesEmojiGameUnavailableTypeID is the ID of messages.emojiGameUnavailable.
+const MessagesEmojiGameUnavailableTypeID = 0x59e65335
+
+// TypeID returns 0x59e65335, the ID of messages.emojiGameUnavailable.
+func (*MessagesEmojiGameUnavailable) TypeID() uint32 {
+	return MessagesEmojiGameUnavailableTypeID
+}
+
+// TypeName returns "messages.emojiGameUnavailable".
+func (*MessagesEmojiGameUnavailable) TypeName() string {
+	return "messages.emojiGameUnavailable"
+}
+
+// messagesEmojiGameInfoClass marks MessagesEmojiGameUnavailable as a MessagesEmojiGameInfoClass.
+func (*MessagesEmojiGameUnavailable) messagesEmojiGameInfoClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEmojiGameUnavailable) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEmojiGameUnavailableTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEmojiGameUnavailable) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEmojiGameUnavailableTypeID, "messages.emojiGameUnavailable"); err != nil {
+		return decodeErr("messages.emojiGameUnavailable#59e65335", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGameUnavailable) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesEmojiGameDiceInfo is the TL constructor messages.emojiGameDiceInfo:
+//
+//	messages.emojiGameDiceInfo#44e56023 flags:# game_hash:string prev_stake:long current_streak:int params:Vector<int> plays_left:flags.0?int = messages.EmojiGameInfo
+//
+// See https://core.telegram.org/constructor/messages.emojiGameDiceInfo.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesEmojiGameDiceInfo struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	GameHash      string
+	PrevStake     int64
+	CurrentStreak int
+	Params        []int
+	PlaysLeft     int // flags.0?int
+}
+
+// MessagesEmojiGameDiceInfoTypeID is the ID of messages.emojiGameDiceInfo.
+const MessagesEmojiGameDiceInfoTypeID = 0x44e56023
+
+// TypeID returns 0x44e56023, the ID of messages.emojiGameDiceInfo.
+func (*MessagesEmojiGameDiceInfo) TypeID() uint32 {
+	return MessagesEmojiGameDiceInfoTypeID
+}
+
+// TypeName returns "messages.emojiGameDiceInfo".
+func (*MessagesEmojiGameDiceInfo) TypeName() string {
+	return "messages.emojiGameDiceInfo"
+}
+
+// messagesEmojiGameInfoClass marks MessagesEmojiGameDiceInfo as a MessagesEmojiGameInfoClass.
+func (*MessagesEmojiGameDiceInfo) messagesEmojiGameInfoClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEmojiGameDiceInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEmojiGameDiceInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEmojiGameDiceInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.PlaysLeft != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.GameHash)
+	b.PutLong(m.PrevStake)
+	b.PutInt(m.CurrentStreak)
+	b.PutVectorHeader(len(m.Params))
+	for i := range m.Params {
+		b.PutInt(m.Params[i])
+	}
+	if flags.Has(0) {
+		b.PutInt(m.PlaysLeft)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEmojiGameDiceInfoTypeID, "messages.emojiGameDiceInfo"); err != nil {
+		return decodeErr("messages.emojiGameDiceInfo#44e56023", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGameDiceInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesEmojiGameDiceInfo{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.emojiGameDiceInfo#44e56023", "flags", err)
+	}
+	if m.GameHash, err = b.String(); err != nil {
+		return decodeErr("messages.emojiGameDiceInfo#44e56023", "game_hash", err)
+	}
+	if m.PrevStake, err = b.Long(); err != nil {
+		return decodeErr("messages.emojiGameDiceInfo#44e56023", "prev_stake", err)
+	}
+	if m.CurrentStreak, err = b.Int(); err != nil {
+		return decodeErr("messages.emojiGameDiceInfo#44e56023", "current_streak", err)
+	}
+	if m.Params, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.emojiGameDiceInfo#44e56023", "params", err)
+	}
+	if m.Flags.Has(0) {
+		if m.PlaysLeft, err = b.Int(); err != nil {
+			return decodeErr("messages.emojiGameDiceInfo#44e56023", "plays_left", err)
+		}
+	}
+	if m.PlaysLeft != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // MessagesEmojiGroupsClass is the TL type messages.EmojiGroups: one of MessagesEmojiGroupsNotModified, MessagesEmojiGroups.
 //
 // See https://core.telegram.org/type/messages.EmojiGroups.
@@ -1212,7 +1825,7 @@ func (m *MessagesEmojiGroupsNotModified) decodeBareAt(b *bin.Buffer, _ int) erro
 // See https://core.telegram.org/constructor/messages.emojiGroups.
 type MessagesEmojiGroups struct {
 	Hash   int
-	Groups []EmojiGroup
+	Groups []EmojiGroupClass
 }
 
 // MessagesEmojiGroupsTypeID is the ID of messages.emojiGroups.
@@ -1248,7 +1861,7 @@ func (m *MessagesEmojiGroups) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Hash)
 	b.PutVectorHeader(len(m.Groups))
 	for i := range m.Groups {
-		if err := m.Groups[i].Encode(b); err != nil {
+		if err := encodeObj(b, m.Groups[i]); err != nil {
 			return encodeErr("messages.emojiGroups#881fb94b", "groups", err)
 		}
 	}
@@ -1283,7 +1896,7 @@ func (m *MessagesEmojiGroups) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("messages.emojiGroups#881fb94b", "hash", err)
 	}
-	if m.Groups, err = decodeVectorAt(b, depth+1, decodeValue[EmojiGroup]); err != nil {
+	if m.Groups, err = decodeVectorAt(b, depth+1, decodeEmojiGroup); err != nil {
 		return decodeErr("messages.emojiGroups#881fb94b", "groups", err)
 	}
 	return nil
@@ -2103,6 +2716,245 @@ func (m *MessagesFoundStickerSets) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
+// MessagesFoundStickersClass is the TL type messages.FoundStickers: one of MessagesFoundStickersNotModified, MessagesFoundStickers.
+//
+// See https://core.telegram.org/type/messages.FoundStickers.
+type MessagesFoundStickersClass interface {
+	Object
+	messagesFoundStickersClass()
+}
+
+// DecodeMessagesFoundStickers decodes any constructor of messages.FoundStickers.
+func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, error) {
+	return decodeMessagesFoundStickers(b, 0)
+}
+
+// decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested depth levels deep.
+func decodeMessagesFoundStickers(b *bin.Buffer, depth int) (MessagesFoundStickersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesFoundStickersClass
+	switch id {
+	case MessagesFoundStickersNotModifiedTypeID:
+		v = &MessagesFoundStickersNotModified{}
+	case MessagesFoundStickersTypeID:
+		v = &MessagesFoundStickers{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "messages.FoundStickers",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesFoundStickersNotModified is the TL constructor messages.foundStickersNotModified:
+//
+//	messages.foundStickersNotModified#6010c534 flags:# next_offset:flags.0?int = messages.FoundStickers
+//
+// See https://core.telegram.org/constructor/messages.foundStickersNotModified.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesFoundStickersNotModified struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	NextOffset int        // flags.0?int
+}
+
+// MessagesFoundStickersNotModifiedTypeID is the ID of messages.foundStickersNotModified.
+const MessagesFoundStickersNotModifiedTypeID = 0x6010c534
+
+// TypeID returns 0x6010c534, the ID of messages.foundStickersNotModified.
+func (*MessagesFoundStickersNotModified) TypeID() uint32 {
+	return MessagesFoundStickersNotModifiedTypeID
+}
+
+// TypeName returns "messages.foundStickersNotModified".
+func (*MessagesFoundStickersNotModified) TypeName() string {
+	return "messages.foundStickersNotModified"
+}
+
+// messagesFoundStickersClass marks MessagesFoundStickersNotModified as a MessagesFoundStickersClass.
+func (*MessagesFoundStickersNotModified) messagesFoundStickersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesFoundStickersNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesFoundStickersNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesFoundStickersNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.NextOffset)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesFoundStickersNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesFoundStickersNotModifiedTypeID, "messages.foundStickersNotModified"); err != nil {
+		return decodeErr("messages.foundStickersNotModified#6010c534", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFoundStickersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesFoundStickersNotModified{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.foundStickersNotModified#6010c534", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.Int(); err != nil {
+			return decodeErr("messages.foundStickersNotModified#6010c534", "next_offset", err)
+		}
+	}
+	if m.NextOffset != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesFoundStickers is the TL constructor messages.foundStickers:
+//
+//	messages.foundStickers#82c9e290 flags:# next_offset:flags.0?int hash:long stickers:Vector<Document> = messages.FoundStickers
+//
+// See https://core.telegram.org/constructor/messages.foundStickers.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesFoundStickers struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	NextOffset int        // flags.0?int
+	Hash       int64
+	Stickers   []DocumentClass
+}
+
+// MessagesFoundStickersTypeID is the ID of messages.foundStickers.
+const MessagesFoundStickersTypeID = 0x82c9e290
+
+// TypeID returns 0x82c9e290, the ID of messages.foundStickers.
+func (*MessagesFoundStickers) TypeID() uint32 {
+	return MessagesFoundStickersTypeID
+}
+
+// TypeName returns "messages.foundStickers".
+func (*MessagesFoundStickers) TypeName() string {
+	return "messages.foundStickers"
+}
+
+// messagesFoundStickersClass marks MessagesFoundStickers as a MessagesFoundStickersClass.
+func (*MessagesFoundStickers) messagesFoundStickersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesFoundStickers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesFoundStickersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesFoundStickers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.NextOffset)
+	}
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Stickers))
+	for i := range m.Stickers {
+		if err := encodeObj(b, m.Stickers[i]); err != nil {
+			return encodeErr("messages.foundStickers#82c9e290", "stickers", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesFoundStickersTypeID, "messages.foundStickers"); err != nil {
+		return decodeErr("messages.foundStickers#82c9e290", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesFoundStickers) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.foundStickers#82c9e290", "", ErrTooDeep)
+	}
+	*m = MessagesFoundStickers{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.foundStickers#82c9e290", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.Int(); err != nil {
+			return decodeErr("messages.foundStickers#82c9e290", "next_offset", err)
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.foundStickers#82c9e290", "hash", err)
+	}
+	if m.Stickers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return decodeErr("messages.foundStickers#82c9e290", "stickers", err)
+	}
+	if m.NextOffset != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // MessagesMessagesClass is the TL type messages.Messages: one of MessagesMessages, MessagesMessagesSlice, MessagesChannelMessages, MessagesMessagesNotModified.
 //
 // See https://core.telegram.org/type/messages.Messages.
@@ -2146,19 +2998,20 @@ func decodeMessagesMessages(b *bin.Buffer, depth int) (MessagesMessagesClass, er
 
 // MessagesMessages is the TL constructor messages.messages:
 //
-//	messages.messages#8c718e87 messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.Messages
+//	messages.messages#1d73e7ea messages:Vector<Message> topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User> = messages.Messages
 //
 // See https://core.telegram.org/constructor/messages.messages.
 type MessagesMessages struct {
 	Messages []MessageClass
+	Topics   []ForumTopicClass
 	Chats    []ChatClass
 	Users    []UserClass
 }
 
 // MessagesMessagesTypeID is the ID of messages.messages.
-const MessagesMessagesTypeID = 0x8c718e87
+const MessagesMessagesTypeID = 0x1d73e7ea
 
-// TypeID returns 0x8c718e87, the ID of messages.messages.
+// TypeID returns 0x1d73e7ea, the ID of messages.messages.
 func (*MessagesMessages) TypeID() uint32 {
 	return MessagesMessagesTypeID
 }
@@ -2188,19 +3041,25 @@ func (m *MessagesMessages) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		if err := encodeObj(b, m.Messages[i]); err != nil {
-			return encodeErr("messages.messages#8c718e87", "messages", err)
+			return encodeErr("messages.messages#1d73e7ea", "messages", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Topics))
+	for i := range m.Topics {
+		if err := encodeObj(b, m.Topics[i]); err != nil {
+			return encodeErr("messages.messages#1d73e7ea", "topics", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
 		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("messages.messages#8c718e87", "chats", err)
+			return encodeErr("messages.messages#1d73e7ea", "chats", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("messages.messages#8c718e87", "users", err)
+			return encodeErr("messages.messages#1d73e7ea", "users", err)
 		}
 	}
 	return nil
@@ -2212,7 +3071,7 @@ func (m *MessagesMessages) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesMessagesTypeID, "messages.messages"); err != nil {
-		return decodeErr("messages.messages#8c718e87", "", err)
+		return decodeErr("messages.messages#1d73e7ea", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2228,24 +3087,27 @@ func (m *MessagesMessages) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.messages#8c718e87", "", ErrTooDeep)
+		return decodeErr("messages.messages#1d73e7ea", "", ErrTooDeep)
 	}
 	var err error
 	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
-		return decodeErr("messages.messages#8c718e87", "messages", err)
+		return decodeErr("messages.messages#1d73e7ea", "messages", err)
+	}
+	if m.Topics, err = decodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+		return decodeErr("messages.messages#1d73e7ea", "topics", err)
 	}
 	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("messages.messages#8c718e87", "chats", err)
+		return decodeErr("messages.messages#1d73e7ea", "chats", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("messages.messages#8c718e87", "users", err)
+		return decodeErr("messages.messages#1d73e7ea", "users", err)
 	}
 	return nil
 }
 
 // MessagesMessagesSlice is the TL constructor messages.messagesSlice:
 //
-//	messages.messagesSlice#3a54685e flags:# inexact:flags.1?true count:int next_rate:flags.0?int offset_id_offset:flags.2?int messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.Messages
+//	messages.messagesSlice#5f206716 flags:# inexact:flags.1?true count:int next_rate:flags.0?int offset_id_offset:flags.2?int search_flood:flags.3?SearchPostsFlood messages:Vector<Message> topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User> = messages.Messages
 //
 // See https://core.telegram.org/constructor/messages.messagesSlice.
 //
@@ -2256,17 +3118,19 @@ type MessagesMessagesSlice struct {
 	Flags          bin.Fields // flags word; see the type's doc
 	Inexact        bool       // flags.1?true
 	Count          int
-	NextRate       int // flags.0?int
-	OffsetIDOffset int // flags.2?int
+	NextRate       int               // flags.0?int
+	OffsetIDOffset int               // flags.2?int
+	SearchFlood    *SearchPostsFlood // flags.3?SearchPostsFlood
 	Messages       []MessageClass
+	Topics         []ForumTopicClass
 	Chats          []ChatClass
 	Users          []UserClass
 }
 
 // MessagesMessagesSliceTypeID is the ID of messages.messagesSlice.
-const MessagesMessagesSliceTypeID = 0x3a54685e
+const MessagesMessagesSliceTypeID = 0x5f206716
 
-// TypeID returns 0x3a54685e, the ID of messages.messagesSlice.
+// TypeID returns 0x5f206716, the ID of messages.messagesSlice.
 func (*MessagesMessagesSlice) TypeID() uint32 {
 	return MessagesMessagesSliceTypeID
 }
@@ -2293,7 +3157,7 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<3)
 	if m.Inexact {
 		flags.Set(1)
 	}
@@ -2303,6 +3167,9 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if m.OffsetIDOffset != 0 {
 		flags.Set(2)
 	}
+	if m.SearchFlood != nil {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
 	if flags.Has(0) {
@@ -2311,22 +3178,33 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutInt(m.OffsetIDOffset)
 	}
+	if flags.Has(3) {
+		if err := m.SearchFlood.Encode(b); err != nil {
+			return encodeErr("messages.messagesSlice#5f206716", "search_flood", err)
+		}
+	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		if err := encodeObj(b, m.Messages[i]); err != nil {
-			return encodeErr("messages.messagesSlice#3a54685e", "messages", err)
+			return encodeErr("messages.messagesSlice#5f206716", "messages", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Topics))
+	for i := range m.Topics {
+		if err := encodeObj(b, m.Topics[i]); err != nil {
+			return encodeErr("messages.messagesSlice#5f206716", "topics", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
 		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("messages.messagesSlice#3a54685e", "chats", err)
+			return encodeErr("messages.messagesSlice#5f206716", "chats", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("messages.messagesSlice#3a54685e", "users", err)
+			return encodeErr("messages.messagesSlice#5f206716", "users", err)
 		}
 	}
 	return nil
@@ -2338,7 +3216,7 @@ func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesMessagesSliceTypeID, "messages.messagesSlice"); err != nil {
-		return decodeErr("messages.messagesSlice#3a54685e", "", err)
+		return decodeErr("messages.messagesSlice#5f206716", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2354,37 +3232,46 @@ func (m *MessagesMessagesSlice) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.messagesSlice#3a54685e", "", ErrTooDeep)
+		return decodeErr("messages.messagesSlice#5f206716", "", ErrTooDeep)
 	}
 	*m = MessagesMessagesSlice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.messagesSlice#3a54685e", "flags", err)
+		return decodeErr("messages.messagesSlice#5f206716", "flags", err)
 	}
 	m.Inexact = m.Flags.Has(1)
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("messages.messagesSlice#3a54685e", "count", err)
+		return decodeErr("messages.messagesSlice#5f206716", "count", err)
 	}
 	if m.Flags.Has(0) {
 		if m.NextRate, err = b.Int(); err != nil {
-			return decodeErr("messages.messagesSlice#3a54685e", "next_rate", err)
+			return decodeErr("messages.messagesSlice#5f206716", "next_rate", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.OffsetIDOffset, err = b.Int(); err != nil {
-			return decodeErr("messages.messagesSlice#3a54685e", "offset_id_offset", err)
+			return decodeErr("messages.messagesSlice#5f206716", "offset_id_offset", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		m.SearchFlood = new(SearchPostsFlood)
+		if err = decodeBoxed(b, m.SearchFlood, depth+1); err != nil {
+			return decodeErr("messages.messagesSlice#5f206716", "search_flood", err)
 		}
 	}
 	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
-		return decodeErr("messages.messagesSlice#3a54685e", "messages", err)
+		return decodeErr("messages.messagesSlice#5f206716", "messages", err)
+	}
+	if m.Topics, err = decodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+		return decodeErr("messages.messagesSlice#5f206716", "topics", err)
 	}
 	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("messages.messagesSlice#3a54685e", "chats", err)
+		return decodeErr("messages.messagesSlice#5f206716", "chats", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("messages.messagesSlice#3a54685e", "users", err)
+		return decodeErr("messages.messagesSlice#5f206716", "users", err)
 	}
-	m.Flags &^= 1 << 1
+	m.Flags &^= 1<<1 | 1<<3
 	if m.NextRate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -2612,6 +3499,216 @@ func (m *MessagesMessagesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.messagesNotModified#74535f21", "count", err)
+	}
+	return nil
+}
+
+// MessagesQuickRepliesClass is the TL type messages.QuickReplies: one of MessagesQuickReplies, MessagesQuickRepliesNotModified.
+//
+// See https://core.telegram.org/type/messages.QuickReplies.
+type MessagesQuickRepliesClass interface {
+	Object
+	messagesQuickRepliesClass()
+}
+
+// DecodeMessagesQuickReplies decodes any constructor of messages.QuickReplies.
+func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error) {
+	return decodeMessagesQuickReplies(b, 0)
+}
+
+// decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested depth levels deep.
+func decodeMessagesQuickReplies(b *bin.Buffer, depth int) (MessagesQuickRepliesClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesQuickRepliesClass
+	switch id {
+	case MessagesQuickRepliesTypeID:
+		v = &MessagesQuickReplies{}
+	case MessagesQuickRepliesNotModifiedTypeID:
+		v = &MessagesQuickRepliesNotModified{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "messages.QuickReplies",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesQuickReplies is the TL constructor messages.quickReplies:
+//
+//	messages.quickReplies#c68d6695 quick_replies:Vector<QuickReply> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.QuickReplies
+//
+// See https://core.telegram.org/constructor/messages.quickReplies.
+type MessagesQuickReplies struct {
+	QuickReplies []QuickReply
+	Messages     []MessageClass
+	Chats        []ChatClass
+	Users        []UserClass
+}
+
+// MessagesQuickRepliesTypeID is the ID of messages.quickReplies.
+const MessagesQuickRepliesTypeID = 0xc68d6695
+
+// TypeID returns 0xc68d6695, the ID of messages.quickReplies.
+func (*MessagesQuickReplies) TypeID() uint32 {
+	return MessagesQuickRepliesTypeID
+}
+
+// TypeName returns "messages.quickReplies".
+func (*MessagesQuickReplies) TypeName() string {
+	return "messages.quickReplies"
+}
+
+// messagesQuickRepliesClass marks MessagesQuickReplies as a MessagesQuickRepliesClass.
+func (*MessagesQuickReplies) messagesQuickRepliesClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesQuickReplies) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesQuickRepliesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesQuickReplies) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.QuickReplies))
+	for i := range m.QuickReplies {
+		if err := m.QuickReplies[i].Encode(b); err != nil {
+			return encodeErr("messages.quickReplies#c68d6695", "quick_replies", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		if err := encodeObj(b, m.Messages[i]); err != nil {
+			return encodeErr("messages.quickReplies#c68d6695", "messages", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := encodeObj(b, m.Chats[i]); err != nil {
+			return encodeErr("messages.quickReplies#c68d6695", "chats", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("messages.quickReplies#c68d6695", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesQuickRepliesTypeID, "messages.quickReplies"); err != nil {
+		return decodeErr("messages.quickReplies#c68d6695", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesQuickReplies) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.quickReplies#c68d6695", "", ErrTooDeep)
+	}
+	var err error
+	if m.QuickReplies, err = decodeVectorAt(b, depth+1, decodeValue[QuickReply]); err != nil {
+		return decodeErr("messages.quickReplies#c68d6695", "quick_replies", err)
+	}
+	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		return decodeErr("messages.quickReplies#c68d6695", "messages", err)
+	}
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return decodeErr("messages.quickReplies#c68d6695", "chats", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("messages.quickReplies#c68d6695", "users", err)
+	}
+	return nil
+}
+
+// MessagesQuickRepliesNotModified is the TL constructor messages.quickRepliesNotModified:
+//
+//	messages.quickRepliesNotModified#5f91eb5b = messages.QuickReplies
+//
+// See https://core.telegram.org/constructor/messages.quickRepliesNotModified.
+type MessagesQuickRepliesNotModified struct{}
+
+// MessagesQuickRepliesNotModifiedTypeID is the ID of messages.quickRepliesNotModified.
+const MessagesQuickRepliesNotModifiedTypeID = 0x5f91eb5b
+
+// TypeID returns 0x5f91eb5b, the ID of messages.quickRepliesNotModified.
+func (*MessagesQuickRepliesNotModified) TypeID() uint32 {
+	return MessagesQuickRepliesNotModifiedTypeID
+}
+
+// TypeName returns "messages.quickRepliesNotModified".
+func (*MessagesQuickRepliesNotModified) TypeName() string {
+	return "messages.quickRepliesNotModified"
+}
+
+// messagesQuickRepliesClass marks MessagesQuickRepliesNotModified as a MessagesQuickRepliesClass.
+func (*MessagesQuickRepliesNotModified) messagesQuickRepliesClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesQuickRepliesNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesQuickRepliesNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesQuickRepliesNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesQuickRepliesNotModifiedTypeID, "messages.quickRepliesNotModified"); err != nil {
+		return decodeErr("messages.quickRepliesNotModified#5f91eb5b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesQuickRepliesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
 	}
 	return nil
 }
@@ -3049,7 +4146,7 @@ func decodeMessagesSavedDialogs(b *bin.Buffer, depth int) (MessagesSavedDialogsC
 //
 // See https://core.telegram.org/constructor/messages.savedDialogs.
 type MessagesSavedDialogs struct {
-	Dialogs  []SavedDialog
+	Dialogs  []SavedDialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -3087,7 +4184,7 @@ func (m *MessagesSavedDialogs) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Dialogs))
 	for i := range m.Dialogs {
-		if err := m.Dialogs[i].Encode(b); err != nil {
+		if err := encodeObj(b, m.Dialogs[i]); err != nil {
 			return encodeErr("messages.savedDialogs#f83ae221", "dialogs", err)
 		}
 	}
@@ -3137,7 +4234,7 @@ func (m *MessagesSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 		return decodeErr("messages.savedDialogs#f83ae221", "", ErrTooDeep)
 	}
 	var err error
-	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeValue[SavedDialog]); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
 		return decodeErr("messages.savedDialogs#f83ae221", "dialogs", err)
 	}
 	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
@@ -3159,7 +4256,7 @@ func (m *MessagesSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 // See https://core.telegram.org/constructor/messages.savedDialogsSlice.
 type MessagesSavedDialogsSlice struct {
 	Count    int
-	Dialogs  []SavedDialog
+	Dialogs  []SavedDialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -3198,7 +4295,7 @@ func (m *MessagesSavedDialogsSlice) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Dialogs))
 	for i := range m.Dialogs {
-		if err := m.Dialogs[i].Encode(b); err != nil {
+		if err := encodeObj(b, m.Dialogs[i]); err != nil {
 			return encodeErr("messages.savedDialogsSlice#44ba9dd9", "dialogs", err)
 		}
 	}
@@ -3251,7 +4348,7 @@ func (m *MessagesSavedDialogsSlice) decodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "count", err)
 	}
-	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeValue[SavedDialog]); err != nil {
+	if m.Dialogs, err = decodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
 		return decodeErr("messages.savedDialogsSlice#44ba9dd9", "dialogs", err)
 	}
 	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
@@ -3522,6 +4619,191 @@ func (m *MessagesSavedGifs) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesSavedReactionTagsClass is the TL type messages.SavedReactionTags: one of MessagesSavedReactionTagsNotModified, MessagesSavedReactionTags.
+//
+// See https://core.telegram.org/type/messages.SavedReactionTags.
+type MessagesSavedReactionTagsClass interface {
+	Object
+	messagesSavedReactionTagsClass()
+}
+
+// DecodeMessagesSavedReactionTags decodes any constructor of messages.SavedReactionTags.
+func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsClass, error) {
+	return decodeMessagesSavedReactionTags(b, 0)
+}
+
+// decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a value nested depth levels deep.
+func decodeMessagesSavedReactionTags(b *bin.Buffer, depth int) (MessagesSavedReactionTagsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v MessagesSavedReactionTagsClass
+	switch id {
+	case MessagesSavedReactionTagsNotModifiedTypeID:
+		v = &MessagesSavedReactionTagsNotModified{}
+	case MessagesSavedReactionTagsTypeID:
+		v = &MessagesSavedReactionTags{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "messages.SavedReactionTags",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// MessagesSavedReactionTagsNotModified is the TL constructor messages.savedReactionTagsNotModified:
+//
+//	messages.savedReactionTagsNotModified#889b59ef = messages.SavedReactionTags
+//
+// See https://core.telegram.org/constructor/messages.savedReactionTagsNotModified.
+type MessagesSavedReactionTagsNotModified struct{}
+
+// MessagesSavedReactionTagsNotModifiedTypeID is the ID of messages.savedReactionTagsNotModified.
+const MessagesSavedReactionTagsNotModifiedTypeID = 0x889b59ef
+
+// TypeID returns 0x889b59ef, the ID of messages.savedReactionTagsNotModified.
+func (*MessagesSavedReactionTagsNotModified) TypeID() uint32 {
+	return MessagesSavedReactionTagsNotModifiedTypeID
+}
+
+// TypeName returns "messages.savedReactionTagsNotModified".
+func (*MessagesSavedReactionTagsNotModified) TypeName() string {
+	return "messages.savedReactionTagsNotModified"
+}
+
+// messagesSavedReactionTagsClass marks MessagesSavedReactionTagsNotModified as a MessagesSavedReactionTagsClass.
+func (*MessagesSavedReactionTagsNotModified) messagesSavedReactionTagsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSavedReactionTagsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSavedReactionTagsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSavedReactionTagsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSavedReactionTagsNotModifiedTypeID, "messages.savedReactionTagsNotModified"); err != nil {
+		return decodeErr("messages.savedReactionTagsNotModified#889b59ef", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedReactionTagsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesSavedReactionTags is the TL constructor messages.savedReactionTags:
+//
+//	messages.savedReactionTags#3259950a tags:Vector<SavedReactionTag> hash:long = messages.SavedReactionTags
+//
+// See https://core.telegram.org/constructor/messages.savedReactionTags.
+type MessagesSavedReactionTags struct {
+	Tags []SavedReactionTag
+	Hash int64
+}
+
+// MessagesSavedReactionTagsTypeID is the ID of messages.savedReactionTags.
+const MessagesSavedReactionTagsTypeID = 0x3259950a
+
+// TypeID returns 0x3259950a, the ID of messages.savedReactionTags.
+func (*MessagesSavedReactionTags) TypeID() uint32 {
+	return MessagesSavedReactionTagsTypeID
+}
+
+// TypeName returns "messages.savedReactionTags".
+func (*MessagesSavedReactionTags) TypeName() string {
+	return "messages.savedReactionTags"
+}
+
+// messagesSavedReactionTagsClass marks MessagesSavedReactionTags as a MessagesSavedReactionTagsClass.
+func (*MessagesSavedReactionTags) messagesSavedReactionTagsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSavedReactionTags) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSavedReactionTagsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSavedReactionTags) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Tags))
+	for i := range m.Tags {
+		if err := m.Tags[i].Encode(b); err != nil {
+			return encodeErr("messages.savedReactionTags#3259950a", "tags", err)
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSavedReactionTagsTypeID, "messages.savedReactionTags"); err != nil {
+		return decodeErr("messages.savedReactionTags#3259950a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavedReactionTags) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.savedReactionTags#3259950a", "", ErrTooDeep)
+	}
+	var err error
+	if m.Tags, err = decodeVectorAt(b, depth+1, decodeValue[SavedReactionTag]); err != nil {
+		return decodeErr("messages.savedReactionTags#3259950a", "tags", err)
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.savedReactionTags#3259950a", "hash", err)
+	}
+	return nil
+}
+
 // MessagesSentEncryptedMessageClass is the TL type messages.SentEncryptedMessage: one of MessagesSentEncryptedMessage, MessagesSentEncryptedFile.
 //
 // See https://core.telegram.org/type/messages.SentEncryptedMessage.
@@ -3750,7 +5032,7 @@ func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsore
 
 // MessagesSponsoredMessages is the TL constructor messages.sponsoredMessages:
 //
-//	messages.sponsoredMessages#c9ee1d87 flags:# posts_between:flags.0?int messages:Vector<SponsoredMessage> chats:Vector<Chat> users:Vector<User> = messages.SponsoredMessages
+//	messages.sponsoredMessages#ffda656d flags:# posts_between:flags.0?int start_delay:flags.1?int between_delay:flags.2?int messages:Vector<SponsoredMessage> chats:Vector<Chat> users:Vector<User> = messages.SponsoredMessages
 //
 // See https://core.telegram.org/constructor/messages.sponsoredMessages.
 //
@@ -3760,15 +5042,17 @@ func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsore
 type MessagesSponsoredMessages struct {
 	Flags        bin.Fields // flags word; see the type's doc
 	PostsBetween int        // flags.0?int
+	StartDelay   int        // flags.1?int
+	BetweenDelay int        // flags.2?int
 	Messages     []SponsoredMessage
 	Chats        []ChatClass
 	Users        []UserClass
 }
 
 // MessagesSponsoredMessagesTypeID is the ID of messages.sponsoredMessages.
-const MessagesSponsoredMessagesTypeID = 0xc9ee1d87
+const MessagesSponsoredMessagesTypeID = 0xffda656d
 
-// TypeID returns 0xc9ee1d87, the ID of messages.sponsoredMessages.
+// TypeID returns 0xffda656d, the ID of messages.sponsoredMessages.
 func (*MessagesSponsoredMessages) TypeID() uint32 {
 	return MessagesSponsoredMessagesTypeID
 }
@@ -3799,26 +5083,38 @@ func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
 	if m.PostsBetween != 0 {
 		flags.Set(0)
 	}
+	if m.StartDelay != 0 {
+		flags.Set(1)
+	}
+	if m.BetweenDelay != 0 {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.PostsBetween)
 	}
+	if flags.Has(1) {
+		b.PutInt(m.StartDelay)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.BetweenDelay)
+	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		if err := m.Messages[i].Encode(b); err != nil {
-			return encodeErr("messages.sponsoredMessages#c9ee1d87", "messages", err)
+			return encodeErr("messages.sponsoredMessages#ffda656d", "messages", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
 		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("messages.sponsoredMessages#c9ee1d87", "chats", err)
+			return encodeErr("messages.sponsoredMessages#ffda656d", "chats", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("messages.sponsoredMessages#c9ee1d87", "users", err)
+			return encodeErr("messages.sponsoredMessages#ffda656d", "users", err)
 		}
 	}
 	return nil
@@ -3830,7 +5126,7 @@ func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"); err != nil {
-		return decodeErr("messages.sponsoredMessages#c9ee1d87", "", err)
+		return decodeErr("messages.sponsoredMessages#ffda656d", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3846,29 +5142,45 @@ func (m *MessagesSponsoredMessages) decodeBareAt(b *bin.Buffer, depth int) error
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.sponsoredMessages#c9ee1d87", "", ErrTooDeep)
+		return decodeErr("messages.sponsoredMessages#ffda656d", "", ErrTooDeep)
 	}
 	*m = MessagesSponsoredMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.sponsoredMessages#c9ee1d87", "flags", err)
+		return decodeErr("messages.sponsoredMessages#ffda656d", "flags", err)
 	}
 	if m.Flags.Has(0) {
 		if m.PostsBetween, err = b.Int(); err != nil {
-			return decodeErr("messages.sponsoredMessages#c9ee1d87", "posts_between", err)
+			return decodeErr("messages.sponsoredMessages#ffda656d", "posts_between", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.StartDelay, err = b.Int(); err != nil {
+			return decodeErr("messages.sponsoredMessages#ffda656d", "start_delay", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.BetweenDelay, err = b.Int(); err != nil {
+			return decodeErr("messages.sponsoredMessages#ffda656d", "between_delay", err)
 		}
 	}
 	if m.Messages, err = decodeVectorAt(b, depth+1, decodeValue[SponsoredMessage]); err != nil {
-		return decodeErr("messages.sponsoredMessages#c9ee1d87", "messages", err)
+		return decodeErr("messages.sponsoredMessages#ffda656d", "messages", err)
 	}
 	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("messages.sponsoredMessages#c9ee1d87", "chats", err)
+		return decodeErr("messages.sponsoredMessages#ffda656d", "chats", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("messages.sponsoredMessages#c9ee1d87", "users", err)
+		return decodeErr("messages.sponsoredMessages#ffda656d", "users", err)
 	}
 	if m.PostsBetween != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.StartDelay != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.BetweenDelay != 0 {
+		m.Flags.Unset(2)
 	}
 	return nil
 }
@@ -5048,6 +6360,79 @@ func (m *MessagesBotCallbackAnswer) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// MessagesBotPreparedInlineMessage is the TL constructor messages.botPreparedInlineMessage:
+//
+//	messages.botPreparedInlineMessage#8ecf0511 id:string expire_date:int = messages.BotPreparedInlineMessage
+//
+// See https://core.telegram.org/constructor/messages.botPreparedInlineMessage.
+type MessagesBotPreparedInlineMessage struct {
+	ID         string
+	ExpireDate int
+}
+
+// MessagesBotPreparedInlineMessageTypeID is the ID of messages.botPreparedInlineMessage.
+const MessagesBotPreparedInlineMessageTypeID = 0x8ecf0511
+
+// TypeID returns 0x8ecf0511, the ID of messages.botPreparedInlineMessage.
+func (*MessagesBotPreparedInlineMessage) TypeID() uint32 {
+	return MessagesBotPreparedInlineMessageTypeID
+}
+
+// TypeName returns "messages.botPreparedInlineMessage".
+func (*MessagesBotPreparedInlineMessage) TypeName() string {
+	return "messages.botPreparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesBotPreparedInlineMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesBotPreparedInlineMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesBotPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutInt(m.ExpireDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesBotPreparedInlineMessageTypeID, "messages.botPreparedInlineMessage"); err != nil {
+		return decodeErr("messages.botPreparedInlineMessage#8ecf0511", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesBotPreparedInlineMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("messages.botPreparedInlineMessage#8ecf0511", "id", err)
+	}
+	if m.ExpireDate, err = b.Int(); err != nil {
+		return decodeErr("messages.botPreparedInlineMessage#8ecf0511", "expire_date", err)
+	}
+	return nil
+}
+
 // MessagesBotResults is the TL constructor messages.botResults:
 //
 //	messages.botResults#e021f2f6 flags:# gallery:flags.0?true query_id:long next_offset:flags.1?string switch_pm:flags.2?InlineBotSwitchPM switch_webview:flags.3?InlineBotWebView results:Vector<BotInlineResult> cache_time:int users:Vector<User> = messages.BotResults
@@ -5544,6 +6929,264 @@ func (m *MessagesCheckedHistoryImportPeer) decodeBareAt(b *bin.Buffer, _ int) er
 	return nil
 }
 
+// MessagesComposedMessageWithAI is the TL constructor messages.composedMessageWithAI:
+//
+//	messages.composedMessageWithAI#90d7adfa flags:# result_text:TextWithEntities diff_text:flags.0?TextWithEntities = messages.ComposedMessageWithAI
+//
+// See https://core.telegram.org/constructor/messages.composedMessageWithAI.
+type MessagesComposedMessageWithAI struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	ResultText TextWithEntities
+	DiffText   *TextWithEntities // flags.0?TextWithEntities
+}
+
+// MessagesComposedMessageWithAITypeID is the ID of messages.composedMessageWithAI.
+const MessagesComposedMessageWithAITypeID = 0x90d7adfa
+
+// TypeID returns 0x90d7adfa, the ID of messages.composedMessageWithAI.
+func (*MessagesComposedMessageWithAI) TypeID() uint32 {
+	return MessagesComposedMessageWithAITypeID
+}
+
+// TypeName returns "messages.composedMessageWithAI".
+func (*MessagesComposedMessageWithAI) TypeName() string {
+	return "messages.composedMessageWithAI"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposedMessageWithAI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposedMessageWithAITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposedMessageWithAI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.DiffText != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.ResultText.Encode(b); err != nil {
+		return encodeErr("messages.composedMessageWithAI#90d7adfa", "result_text", err)
+	}
+	if flags.Has(0) {
+		if err := m.DiffText.Encode(b); err != nil {
+			return encodeErr("messages.composedMessageWithAI#90d7adfa", "diff_text", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesComposedMessageWithAITypeID, "messages.composedMessageWithAI"); err != nil {
+		return decodeErr("messages.composedMessageWithAI#90d7adfa", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposedMessageWithAI) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.composedMessageWithAI#90d7adfa", "", ErrTooDeep)
+	}
+	*m = MessagesComposedMessageWithAI{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.composedMessageWithAI#90d7adfa", "flags", err)
+	}
+	if err = decodeBoxed(b, &m.ResultText, depth+1); err != nil {
+		return decodeErr("messages.composedMessageWithAI#90d7adfa", "result_text", err)
+	}
+	if m.Flags.Has(0) {
+		m.DiffText = new(TextWithEntities)
+		if err = decodeBoxed(b, m.DiffText, depth+1); err != nil {
+			return decodeErr("messages.composedMessageWithAI#90d7adfa", "diff_text", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesComposedRichMessageWithAI is the TL constructor messages.composedRichMessageWithAI:
+//
+//	messages.composedRichMessageWithAI#4c4537c8 result:RichMessage = messages.ComposedRichMessageWithAI
+//
+// See https://core.telegram.org/constructor/messages.composedRichMessageWithAI.
+type MessagesComposedRichMessageWithAI struct {
+	Result RichMessage
+}
+
+// MessagesComposedRichMessageWithAITypeID is the ID of messages.composedRichMessageWithAI.
+const MessagesComposedRichMessageWithAITypeID = 0x4c4537c8
+
+// TypeID returns 0x4c4537c8, the ID of messages.composedRichMessageWithAI.
+func (*MessagesComposedRichMessageWithAI) TypeID() uint32 {
+	return MessagesComposedRichMessageWithAITypeID
+}
+
+// TypeName returns "messages.composedRichMessageWithAI".
+func (*MessagesComposedRichMessageWithAI) TypeName() string {
+	return "messages.composedRichMessageWithAI"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposedRichMessageWithAI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposedRichMessageWithAITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposedRichMessageWithAI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Result.Encode(b); err != nil {
+		return encodeErr("messages.composedRichMessageWithAI#4c4537c8", "result", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesComposedRichMessageWithAITypeID, "messages.composedRichMessageWithAI"); err != nil {
+		return decodeErr("messages.composedRichMessageWithAI#4c4537c8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposedRichMessageWithAI) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.composedRichMessageWithAI#4c4537c8", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Result, depth+1); err != nil {
+		return decodeErr("messages.composedRichMessageWithAI#4c4537c8", "result", err)
+	}
+	return nil
+}
+
+// MessagesDialogFilters is the TL constructor messages.dialogFilters:
+//
+//	messages.dialogFilters#2ad93719 flags:# tags_enabled:flags.0?true filters:Vector<DialogFilter> = messages.DialogFilters
+//
+// See https://core.telegram.org/constructor/messages.dialogFilters.
+type MessagesDialogFilters struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	TagsEnabled bool       // flags.0?true
+	Filters     []DialogFilterClass
+}
+
+// MessagesDialogFiltersTypeID is the ID of messages.dialogFilters.
+const MessagesDialogFiltersTypeID = 0x2ad93719
+
+// TypeID returns 0x2ad93719, the ID of messages.dialogFilters.
+func (*MessagesDialogFilters) TypeID() uint32 {
+	return MessagesDialogFiltersTypeID
+}
+
+// TypeName returns "messages.dialogFilters".
+func (*MessagesDialogFilters) TypeName() string {
+	return "messages.dialogFilters"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDialogFilters) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDialogFiltersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDialogFilters) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.TagsEnabled {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Filters))
+	for i := range m.Filters {
+		if err := encodeObj(b, m.Filters[i]); err != nil {
+			return encodeErr("messages.dialogFilters#2ad93719", "filters", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDialogFiltersTypeID, "messages.dialogFilters"); err != nil {
+		return decodeErr("messages.dialogFilters#2ad93719", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDialogFilters) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.dialogFilters#2ad93719", "", ErrTooDeep)
+	}
+	*m = MessagesDialogFilters{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.dialogFilters#2ad93719", "flags", err)
+	}
+	m.TagsEnabled = m.Flags.Has(0)
+	if m.Filters, err = decodeVectorAt(b, depth+1, decodeDialogFilter); err != nil {
+		return decodeErr("messages.dialogFilters#2ad93719", "filters", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
 // MessagesDiscussionMessage is the TL constructor messages.discussionMessage:
 //
 //	messages.discussionMessage#a6341782 flags:# messages:Vector<Message> max_id:flags.0?int read_inbox_max_id:flags.1?int read_outbox_max_id:flags.2?int unread_count:int chats:Vector<Chat> users:Vector<User> = messages.DiscussionMessage
@@ -5697,6 +7340,84 @@ func (m *MessagesDiscussionMessage) decodeBareAt(b *bin.Buffer, depth int) error
 	}
 	if m.ReadOutboxMaxID != 0 {
 		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesEmojiGameOutcome is the TL constructor messages.emojiGameOutcome:
+//
+//	messages.emojiGameOutcome#da2ad647 seed:bytes stake_ton_amount:long ton_amount:long = messages.EmojiGameOutcome
+//
+// See https://core.telegram.org/constructor/messages.emojiGameOutcome.
+type MessagesEmojiGameOutcome struct {
+	Seed           []byte
+	StakeTonAmount int64
+	TonAmount      int64
+}
+
+// MessagesEmojiGameOutcomeTypeID is the ID of messages.emojiGameOutcome.
+const MessagesEmojiGameOutcomeTypeID = 0xda2ad647
+
+// TypeID returns 0xda2ad647, the ID of messages.emojiGameOutcome.
+func (*MessagesEmojiGameOutcome) TypeID() uint32 {
+	return MessagesEmojiGameOutcomeTypeID
+}
+
+// TypeName returns "messages.emojiGameOutcome".
+func (*MessagesEmojiGameOutcome) TypeName() string {
+	return "messages.emojiGameOutcome"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEmojiGameOutcome) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEmojiGameOutcomeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEmojiGameOutcome) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBytes(m.Seed)
+	b.PutLong(m.StakeTonAmount)
+	b.PutLong(m.TonAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEmojiGameOutcomeTypeID, "messages.emojiGameOutcome"); err != nil {
+		return decodeErr("messages.emojiGameOutcome#da2ad647", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEmojiGameOutcome) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Seed, err = b.Bytes(); err != nil {
+		return decodeErr("messages.emojiGameOutcome#da2ad647", "seed", err)
+	}
+	if m.StakeTonAmount, err = b.Long(); err != nil {
+		return decodeErr("messages.emojiGameOutcome#da2ad647", "stake_ton_amount", err)
+	}
+	if m.TonAmount, err = b.Long(); err != nil {
+		return decodeErr("messages.emojiGameOutcome#da2ad647", "ton_amount", err)
 	}
 	return nil
 }
@@ -6269,6 +7990,89 @@ func (m *MessagesInactiveChats) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesInvitedUsers is the TL constructor messages.invitedUsers:
+//
+//	messages.invitedUsers#7f5defa6 updates:Updates missing_invitees:Vector<MissingInvitee> = messages.InvitedUsers
+//
+// See https://core.telegram.org/constructor/messages.invitedUsers.
+type MessagesInvitedUsers struct {
+	Updates         UpdatesClass
+	MissingInvitees []MissingInvitee
+}
+
+// MessagesInvitedUsersTypeID is the ID of messages.invitedUsers.
+const MessagesInvitedUsersTypeID = 0x7f5defa6
+
+// TypeID returns 0x7f5defa6, the ID of messages.invitedUsers.
+func (*MessagesInvitedUsers) TypeID() uint32 {
+	return MessagesInvitedUsersTypeID
+}
+
+// TypeName returns "messages.invitedUsers".
+func (*MessagesInvitedUsers) TypeName() string {
+	return "messages.invitedUsers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesInvitedUsers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesInvitedUsersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesInvitedUsers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Updates); err != nil {
+		return encodeErr("messages.invitedUsers#7f5defa6", "updates", err)
+	}
+	b.PutVectorHeader(len(m.MissingInvitees))
+	for i := range m.MissingInvitees {
+		if err := m.MissingInvitees[i].Encode(b); err != nil {
+			return encodeErr("messages.invitedUsers#7f5defa6", "missing_invitees", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesInvitedUsersTypeID, "messages.invitedUsers"); err != nil {
+		return decodeErr("messages.invitedUsers#7f5defa6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesInvitedUsers) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.invitedUsers#7f5defa6", "", ErrTooDeep)
+	}
+	var err error
+	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+		return decodeErr("messages.invitedUsers#7f5defa6", "updates", err)
+	}
+	if m.MissingInvitees, err = decodeVectorAt(b, depth+1, decodeValue[MissingInvitee]); err != nil {
+		return decodeErr("messages.invitedUsers#7f5defa6", "missing_invitees", err)
+	}
+	return nil
+}
+
 // MessagesMessageEditData is the TL constructor messages.messageEditData:
 //
 //	messages.messageEditData#26b5dde6 flags:# caption:flags.0?true = messages.MessageEditData
@@ -6568,6 +8372,87 @@ func (m *MessagesMessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// MessagesMyStickers is the TL constructor messages.myStickers:
+//
+//	messages.myStickers#faff629d count:int sets:Vector<StickerSetCovered> = messages.MyStickers
+//
+// See https://core.telegram.org/constructor/messages.myStickers.
+type MessagesMyStickers struct {
+	Count int
+	Sets  []StickerSetCoveredClass
+}
+
+// MessagesMyStickersTypeID is the ID of messages.myStickers.
+const MessagesMyStickersTypeID = 0xfaff629d
+
+// TypeID returns 0xfaff629d, the ID of messages.myStickers.
+func (*MessagesMyStickers) TypeID() uint32 {
+	return MessagesMyStickersTypeID
+}
+
+// TypeName returns "messages.myStickers".
+func (*MessagesMyStickers) TypeName() string {
+	return "messages.myStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesMyStickers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesMyStickersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesMyStickers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Sets))
+	for i := range m.Sets {
+		if err := encodeObj(b, m.Sets[i]); err != nil {
+			return encodeErr("messages.myStickers#faff629d", "sets", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesMyStickersTypeID, "messages.myStickers"); err != nil {
+		return decodeErr("messages.myStickers#faff629d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesMyStickers) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.myStickers#faff629d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("messages.myStickers#faff629d", "count", err)
+	}
+	if m.Sets, err = decodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+		return decodeErr("messages.myStickers#faff629d", "sets", err)
+	}
+	return nil
+}
+
 // MessagesPeerDialogs is the TL constructor messages.peerDialogs:
 //
 //	messages.peerDialogs#3371c354 dialogs:Vector<Dialog> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> state:updates.State = messages.PeerDialogs
@@ -6770,6 +8655,109 @@ func (m *MessagesPeerSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.peerSettings#6880b94d", "users", err)
+	}
+	return nil
+}
+
+// MessagesPreparedInlineMessage is the TL constructor messages.preparedInlineMessage:
+//
+//	messages.preparedInlineMessage#ff57708d query_id:long result:BotInlineResult peer_types:Vector<InlineQueryPeerType> cache_time:int users:Vector<User> = messages.PreparedInlineMessage
+//
+// See https://core.telegram.org/constructor/messages.preparedInlineMessage.
+type MessagesPreparedInlineMessage struct {
+	QueryID   int64
+	Result    BotInlineResultClass
+	PeerTypes []InlineQueryPeerTypeClass
+	CacheTime int
+	Users     []UserClass
+}
+
+// MessagesPreparedInlineMessageTypeID is the ID of messages.preparedInlineMessage.
+const MessagesPreparedInlineMessageTypeID = 0xff57708d
+
+// TypeID returns 0xff57708d, the ID of messages.preparedInlineMessage.
+func (*MessagesPreparedInlineMessage) TypeID() uint32 {
+	return MessagesPreparedInlineMessageTypeID
+}
+
+// TypeName returns "messages.preparedInlineMessage".
+func (*MessagesPreparedInlineMessage) TypeName() string {
+	return "messages.preparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesPreparedInlineMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesPreparedInlineMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.QueryID)
+	if err := encodeObj(b, m.Result); err != nil {
+		return encodeErr("messages.preparedInlineMessage#ff57708d", "result", err)
+	}
+	b.PutVectorHeader(len(m.PeerTypes))
+	for i := range m.PeerTypes {
+		if err := encodeObj(b, m.PeerTypes[i]); err != nil {
+			return encodeErr("messages.preparedInlineMessage#ff57708d", "peer_types", err)
+		}
+	}
+	b.PutInt(m.CacheTime)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("messages.preparedInlineMessage#ff57708d", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesPreparedInlineMessageTypeID, "messages.preparedInlineMessage"); err != nil {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesPreparedInlineMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "", ErrTooDeep)
+	}
+	var err error
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "query_id", err)
+	}
+	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "result", err)
+	}
+	if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "peer_types", err)
+	}
+	if m.CacheTime, err = b.Int(); err != nil {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "cache_time", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("messages.preparedInlineMessage#ff57708d", "users", err)
 	}
 	return nil
 }
@@ -7213,6 +9201,82 @@ func (m *MessagesTranscribedAudio) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// MessagesTranslatedRichMessage is the TL constructor messages.translatedRichMessage:
+//
+//	messages.translatedRichMessage#4203998f result:Vector<RichMessage> = messages.TranslatedRichMessage
+//
+// See https://core.telegram.org/constructor/messages.translatedRichMessage.
+type MessagesTranslatedRichMessage struct {
+	Result []RichMessage
+}
+
+// MessagesTranslatedRichMessageTypeID is the ID of messages.translatedRichMessage.
+const MessagesTranslatedRichMessageTypeID = 0x4203998f
+
+// TypeID returns 0x4203998f, the ID of messages.translatedRichMessage.
+func (*MessagesTranslatedRichMessage) TypeID() uint32 {
+	return MessagesTranslatedRichMessageTypeID
+}
+
+// TypeName returns "messages.translatedRichMessage".
+func (*MessagesTranslatedRichMessage) TypeName() string {
+	return "messages.translatedRichMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesTranslatedRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesTranslatedRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesTranslatedRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Result))
+	for i := range m.Result {
+		if err := m.Result[i].Encode(b); err != nil {
+			return encodeErr("messages.translatedRichMessage#4203998f", "result", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesTranslatedRichMessageTypeID, "messages.translatedRichMessage"); err != nil {
+		return decodeErr("messages.translatedRichMessage#4203998f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranslatedRichMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.translatedRichMessage#4203998f", "", ErrTooDeep)
+	}
+	var err error
+	if m.Result, err = decodeVectorAt(b, depth+1, decodeValue[RichMessage]); err != nil {
+		return decodeErr("messages.translatedRichMessage#4203998f", "result", err)
+	}
+	return nil
+}
+
 // MessagesTranslateResult is the TL constructor messages.translateResult:
 //
 //	messages.translateResult#33db32f8 result:Vector<TextWithEntities> = messages.TranslatedText
@@ -7505,6 +9569,99 @@ func (m *MessagesWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
 		return decodeErr("messages.webPage#fd5e12bd", "users", err)
+	}
+	return nil
+}
+
+// MessagesWebPagePreview is the TL constructor messages.webPagePreview:
+//
+//	messages.webPagePreview#8c9a88ac media:MessageMedia chats:Vector<Chat> users:Vector<User> = messages.WebPagePreview
+//
+// See https://core.telegram.org/constructor/messages.webPagePreview.
+type MessagesWebPagePreview struct {
+	Media MessageMediaClass
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// MessagesWebPagePreviewTypeID is the ID of messages.webPagePreview.
+const MessagesWebPagePreviewTypeID = 0x8c9a88ac
+
+// TypeID returns 0x8c9a88ac, the ID of messages.webPagePreview.
+func (*MessagesWebPagePreview) TypeID() uint32 {
+	return MessagesWebPagePreviewTypeID
+}
+
+// TypeName returns "messages.webPagePreview".
+func (*MessagesWebPagePreview) TypeName() string {
+	return "messages.webPagePreview"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesWebPagePreview) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesWebPagePreviewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesWebPagePreview) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Media); err != nil {
+		return encodeErr("messages.webPagePreview#8c9a88ac", "media", err)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := encodeObj(b, m.Chats[i]); err != nil {
+			return encodeErr("messages.webPagePreview#8c9a88ac", "chats", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("messages.webPagePreview#8c9a88ac", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesWebPagePreviewTypeID, "messages.webPagePreview"); err != nil {
+		return decodeErr("messages.webPagePreview#8c9a88ac", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesWebPagePreview) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.webPagePreview#8c9a88ac", "", ErrTooDeep)
+	}
+	var err error
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		return decodeErr("messages.webPagePreview#8c9a88ac", "media", err)
+	}
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return decodeErr("messages.webPagePreview#8c9a88ac", "chats", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("messages.webPagePreview#8c9a88ac", "users", err)
 	}
 	return nil
 }
@@ -7865,7 +10022,7 @@ func (c *Client) MessagesGetHistory(ctx context.Context, req *MessagesGetHistory
 
 // MessagesSearchRequest is the TL function messages.search:
 //
-//	messages.search#a7b4e929 flags:# peer:InputPeer q:string from_id:flags.0?InputPeer saved_peer_id:flags.2?InputPeer top_msg_id:flags.1?int filter:MessagesFilter min_date:int max_date:int offset_id:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
+//	messages.search#29ee847a flags:# peer:InputPeer q:string from_id:flags.0?InputPeer saved_peer_id:flags.2?InputPeer saved_reaction:flags.3?Vector<Reaction> top_msg_id:flags.1?int filter:MessagesFilter min_date:int max_date:int offset_id:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 //
 // See https://core.telegram.org/method/messages.search.
 //
@@ -7873,27 +10030,28 @@ func (c *Client) MessagesGetHistory(ctx context.Context, req *MessagesGetHistory
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesSearchRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Peer        InputPeerClass
-	Q           string
-	FromID      InputPeerClass // flags.0?InputPeer
-	SavedPeerID InputPeerClass // flags.2?InputPeer
-	TopMsgID    int            // flags.1?int
-	Filter      MessagesFilterClass
-	MinDate     int
-	MaxDate     int
-	OffsetID    int
-	AddOffset   int
-	Limit       int
-	MaxID       int
-	MinID       int
-	Hash        int64
+	Flags         bin.Fields // flags word; see the type's doc
+	Peer          InputPeerClass
+	Q             string
+	FromID        InputPeerClass  // flags.0?InputPeer
+	SavedPeerID   InputPeerClass  // flags.2?InputPeer
+	SavedReaction []ReactionClass // flags.3?Vector<Reaction>
+	TopMsgID      int             // flags.1?int
+	Filter        MessagesFilterClass
+	MinDate       int
+	MaxDate       int
+	OffsetID      int
+	AddOffset     int
+	Limit         int
+	MaxID         int
+	MinID         int
+	Hash          int64
 }
 
 // MessagesSearchRequestTypeID is the ID of messages.search.
-const MessagesSearchRequestTypeID = 0xa7b4e929
+const MessagesSearchRequestTypeID = 0x29ee847a
 
-// TypeID returns 0xa7b4e929, the ID of messages.search.
+// TypeID returns 0x29ee847a, the ID of messages.search.
 func (*MessagesSearchRequest) TypeID() uint32 {
 	return MessagesSearchRequestTypeID
 }
@@ -7924,29 +10082,40 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SavedPeerID != nil {
 		flags.Set(2)
 	}
+	if len(m.SavedReaction) > 0 {
+		flags.Set(3)
+	}
 	if m.TopMsgID != 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.search#a7b4e929", "peer", err)
+		return encodeErr("messages.search#29ee847a", "peer", err)
 	}
 	b.PutString(m.Q)
 	if flags.Has(0) {
 		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("messages.search#a7b4e929", "from_id", err)
+			return encodeErr("messages.search#29ee847a", "from_id", err)
 		}
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.SavedPeerID); err != nil {
-			return encodeErr("messages.search#a7b4e929", "saved_peer_id", err)
+			return encodeErr("messages.search#29ee847a", "saved_peer_id", err)
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.SavedReaction))
+		for i := range m.SavedReaction {
+			if err := encodeObj(b, m.SavedReaction[i]); err != nil {
+				return encodeErr("messages.search#29ee847a", "saved_reaction", err)
+			}
 		}
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TopMsgID)
 	}
 	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("messages.search#a7b4e929", "filter", err)
+		return encodeErr("messages.search#29ee847a", "filter", err)
 	}
 	b.PutInt(m.MinDate)
 	b.PutInt(m.MaxDate)
@@ -7965,7 +10134,7 @@ func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSearchRequestTypeID, "messages.search"); err != nil {
-		return decodeErr("messages.search#a7b4e929", "", err)
+		return decodeErr("messages.search#29ee847a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7981,71 +10150,79 @@ func (m *MessagesSearchRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.search#a7b4e929", "", ErrTooDeep)
+		return decodeErr("messages.search#29ee847a", "", ErrTooDeep)
 	}
 	*m = MessagesSearchRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.search#a7b4e929", "flags", err)
+		return decodeErr("messages.search#29ee847a", "flags", err)
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.search#a7b4e929", "peer", err)
+		return decodeErr("messages.search#29ee847a", "peer", err)
 	}
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "q", err)
+		return decodeErr("messages.search#29ee847a", "q", err)
 	}
 	if m.Flags.Has(0) {
 		if m.FromID, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.search#a7b4e929", "from_id", err)
+			return decodeErr("messages.search#29ee847a", "from_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.search#a7b4e929", "saved_peer_id", err)
+			return decodeErr("messages.search#29ee847a", "saved_peer_id", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.SavedReaction, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
+			return decodeErr("messages.search#29ee847a", "saved_reaction", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.search#a7b4e929", "top_msg_id", err)
+			return decodeErr("messages.search#29ee847a", "top_msg_id", err)
 		}
 	}
 	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
-		return decodeErr("messages.search#a7b4e929", "filter", err)
+		return decodeErr("messages.search#29ee847a", "filter", err)
 	}
 	if m.MinDate, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "min_date", err)
+		return decodeErr("messages.search#29ee847a", "min_date", err)
 	}
 	if m.MaxDate, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "max_date", err)
+		return decodeErr("messages.search#29ee847a", "max_date", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "offset_id", err)
+		return decodeErr("messages.search#29ee847a", "offset_id", err)
 	}
 	if m.AddOffset, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "add_offset", err)
+		return decodeErr("messages.search#29ee847a", "add_offset", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "limit", err)
+		return decodeErr("messages.search#29ee847a", "limit", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "max_id", err)
+		return decodeErr("messages.search#29ee847a", "max_id", err)
 	}
 	if m.MinID, err = b.Int(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "min_id", err)
+		return decodeErr("messages.search#29ee847a", "min_id", err)
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("messages.search#a7b4e929", "hash", err)
+		return decodeErr("messages.search#29ee847a", "hash", err)
 	}
 	m.Flags &^= 1<<0 | 1<<2
+	if len(m.SavedReaction) > 0 {
+		m.Flags.Unset(3)
+	}
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// MessagesSearch invokes messages.search#a7b4e929:
+// MessagesSearch invokes messages.search#29ee847a:
 //
-//	messages.search#a7b4e929 flags:# peer:InputPeer q:string from_id:flags.0?InputPeer saved_peer_id:flags.2?InputPeer top_msg_id:flags.1?int filter:MessagesFilter min_date:int max_date:int offset_id:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
+//	messages.search#29ee847a flags:# peer:InputPeer q:string from_id:flags.0?InputPeer saved_peer_id:flags.2?InputPeer saved_reaction:flags.3?Vector<Reaction> top_msg_id:flags.1?int filter:MessagesFilter min_date:int max_date:int offset_id:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -8603,7 +10780,7 @@ func (c *Client) MessagesSetTyping(ctx context.Context, req *MessagesSetTypingRe
 
 // MessagesSendMessageRequest is the TL function messages.sendMessage:
 //
-//	messages.sendMessage#280d096f flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true peer:InputPeer reply_to:flags.0?InputReplyTo message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendMessage#fef48f62 flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost rich_message:flags.23?InputRichMessage = Updates
 //
 // See https://core.telegram.org/method/messages.sendMessage.
 //
@@ -8619,20 +10796,27 @@ type MessagesSendMessageRequest struct {
 	Noforwards             bool       // flags.14?true
 	UpdateStickersetsOrder bool       // flags.15?true
 	InvertMedia            bool       // flags.16?true
+	AllowPaidFloodskip     bool       // flags.19?true
 	Peer                   InputPeerClass
 	ReplyTo                InputReplyToClass // flags.0?InputReplyTo
 	Message                string
 	RandomID               int64
-	ReplyMarkup            ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities               []MessageEntityClass // flags.3?Vector<MessageEntity>
-	ScheduleDate           int                  // flags.10?int
-	SendAs                 InputPeerClass       // flags.13?InputPeer
+	ReplyMarkup            ReplyMarkupClass             // flags.2?ReplyMarkup
+	Entities               []MessageEntityClass         // flags.3?Vector<MessageEntity>
+	ScheduleDate           int                          // flags.10?int
+	ScheduleRepeatPeriod   int                          // flags.24?int
+	SendAs                 InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut     InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect                 int64                        // flags.18?long
+	AllowPaidStars         int64                        // flags.21?long
+	SuggestedPost          *SuggestedPost               // flags.22?SuggestedPost
+	RichMessage            InputRichMessageClass        // flags.23?InputRichMessage
 }
 
 // MessagesSendMessageRequestTypeID is the ID of messages.sendMessage.
-const MessagesSendMessageRequestTypeID = 0x280d096f
+const MessagesSendMessageRequestTypeID = 0xfef48f62
 
-// TypeID returns 0x280d096f, the ID of messages.sendMessage.
+// TypeID returns 0xfef48f62, the ID of messages.sendMessage.
 func (*MessagesSendMessageRequest) TypeID() uint32 {
 	return MessagesSendMessageRequestTypeID
 }
@@ -8656,7 +10840,7 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -8678,6 +10862,9 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InvertMedia {
 		flags.Set(16)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
 	}
@@ -8690,39 +10877,81 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(24)
+	}
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(22)
+	}
+	if m.RichMessage != nil {
+		flags.Set(23)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.sendMessage#280d096f", "peer", err)
+		return encodeErr("messages.sendMessage#fef48f62", "peer", err)
 	}
 	if flags.Has(0) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messages.sendMessage#280d096f", "reply_to", err)
+			return encodeErr("messages.sendMessage#fef48f62", "reply_to", err)
 		}
 	}
 	b.PutString(m.Message)
 	b.PutLong(m.RandomID)
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("messages.sendMessage#280d096f", "reply_markup", err)
+			return encodeErr("messages.sendMessage#fef48f62", "reply_markup", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("messages.sendMessage#280d096f", "entities", err)
+				return encodeErr("messages.sendMessage#fef48f62", "entities", err)
 			}
 		}
 	}
 	if flags.Has(10) {
 		b.PutInt(m.ScheduleDate)
 	}
+	if flags.Has(24) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
 	if flags.Has(13) {
 		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("messages.sendMessage#280d096f", "send_as", err)
+			return encodeErr("messages.sendMessage#fef48f62", "send_as", err)
+		}
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.QuickReplyShortcut); err != nil {
+			return encodeErr("messages.sendMessage#fef48f62", "quick_reply_shortcut", err)
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(22) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return encodeErr("messages.sendMessage#fef48f62", "suggested_post", err)
+		}
+	}
+	if flags.Has(23) {
+		if err := encodeObj(b, m.RichMessage); err != nil {
+			return encodeErr("messages.sendMessage#fef48f62", "rich_message", err)
 		}
 	}
 	return nil
@@ -8734,7 +10963,7 @@ func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSendMessageRequestTypeID, "messages.sendMessage"); err != nil {
-		return decodeErr("messages.sendMessage#280d096f", "", err)
+		return decodeErr("messages.sendMessage#fef48f62", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8750,12 +10979,12 @@ func (m *MessagesSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.sendMessage#280d096f", "", ErrTooDeep)
+		return decodeErr("messages.sendMessage#fef48f62", "", ErrTooDeep)
 	}
 	*m = MessagesSendMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.sendMessage#280d096f", "flags", err)
+		return decodeErr("messages.sendMessage#fef48f62", "flags", err)
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.Silent = m.Flags.Has(5)
@@ -8764,53 +10993,94 @@ func (m *MessagesSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.sendMessage#280d096f", "peer", err)
+		return decodeErr("messages.sendMessage#fef48f62", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("messages.sendMessage#280d096f", "reply_to", err)
+			return decodeErr("messages.sendMessage#fef48f62", "reply_to", err)
 		}
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messages.sendMessage#280d096f", "message", err)
+		return decodeErr("messages.sendMessage#fef48f62", "message", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("messages.sendMessage#280d096f", "random_id", err)
+		return decodeErr("messages.sendMessage#fef48f62", "random_id", err)
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("messages.sendMessage#280d096f", "reply_markup", err)
+			return decodeErr("messages.sendMessage#fef48f62", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messages.sendMessage#280d096f", "entities", err)
+			return decodeErr("messages.sendMessage#fef48f62", "entities", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("messages.sendMessage#280d096f", "schedule_date", err)
+			return decodeErr("messages.sendMessage#fef48f62", "schedule_date", err)
+		}
+	}
+	if m.Flags.Has(24) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return decodeErr("messages.sendMessage#fef48f62", "schedule_repeat_period", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.sendMessage#280d096f", "send_as", err)
+			return decodeErr("messages.sendMessage#fef48f62", "send_as", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return decodeErr("messages.sendMessage#fef48f62", "quick_reply_shortcut", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("messages.sendMessage#fef48f62", "effect", err)
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("messages.sendMessage#fef48f62", "allow_paid_stars", err)
+		}
+	}
+	if m.Flags.Has(22) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = decodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return decodeErr("messages.sendMessage#fef48f62", "suggested_post", err)
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return decodeErr("messages.sendMessage#fef48f62", "rich_message", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(24)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
+	}
 	return nil
 }
 
-// MessagesSendMessage invokes messages.sendMessage#280d096f:
+// MessagesSendMessage invokes messages.sendMessage#fef48f62:
 //
-//	messages.sendMessage#280d096f flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true peer:InputPeer reply_to:flags.0?InputReplyTo message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendMessage#fef48f62 flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost rich_message:flags.23?InputRichMessage = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -8825,7 +11095,7 @@ func (c *Client) MessagesSendMessage(ctx context.Context, req *MessagesSendMessa
 
 // MessagesSendMediaRequest is the TL function messages.sendMedia:
 //
-//	messages.sendMedia#72ccc23d flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendMedia#330e77f flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost = Updates
 //
 // See https://core.telegram.org/method/messages.sendMedia.
 //
@@ -8840,21 +11110,27 @@ type MessagesSendMediaRequest struct {
 	Noforwards             bool       // flags.14?true
 	UpdateStickersetsOrder bool       // flags.15?true
 	InvertMedia            bool       // flags.16?true
+	AllowPaidFloodskip     bool       // flags.19?true
 	Peer                   InputPeerClass
 	ReplyTo                InputReplyToClass // flags.0?InputReplyTo
 	Media                  InputMediaClass
 	Message                string
 	RandomID               int64
-	ReplyMarkup            ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities               []MessageEntityClass // flags.3?Vector<MessageEntity>
-	ScheduleDate           int                  // flags.10?int
-	SendAs                 InputPeerClass       // flags.13?InputPeer
+	ReplyMarkup            ReplyMarkupClass             // flags.2?ReplyMarkup
+	Entities               []MessageEntityClass         // flags.3?Vector<MessageEntity>
+	ScheduleDate           int                          // flags.10?int
+	ScheduleRepeatPeriod   int                          // flags.24?int
+	SendAs                 InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut     InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect                 int64                        // flags.18?long
+	AllowPaidStars         int64                        // flags.21?long
+	SuggestedPost          *SuggestedPost               // flags.22?SuggestedPost
 }
 
 // MessagesSendMediaRequestTypeID is the ID of messages.sendMedia.
-const MessagesSendMediaRequestTypeID = 0x72ccc23d
+const MessagesSendMediaRequestTypeID = 0x0330e77f
 
-// TypeID returns 0x72ccc23d, the ID of messages.sendMedia.
+// TypeID returns 0x0330e77f, the ID of messages.sendMedia.
 func (*MessagesSendMediaRequest) TypeID() uint32 {
 	return MessagesSendMediaRequestTypeID
 }
@@ -8878,7 +11154,7 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -8897,6 +11173,9 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InvertMedia {
 		flags.Set(16)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
 	}
@@ -8909,42 +11188,76 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(24)
+	}
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(22)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.sendMedia#72ccc23d", "peer", err)
+		return encodeErr("messages.sendMedia#0330e77f", "peer", err)
 	}
 	if flags.Has(0) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messages.sendMedia#72ccc23d", "reply_to", err)
+			return encodeErr("messages.sendMedia#0330e77f", "reply_to", err)
 		}
 	}
 	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("messages.sendMedia#72ccc23d", "media", err)
+		return encodeErr("messages.sendMedia#0330e77f", "media", err)
 	}
 	b.PutString(m.Message)
 	b.PutLong(m.RandomID)
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("messages.sendMedia#72ccc23d", "reply_markup", err)
+			return encodeErr("messages.sendMedia#0330e77f", "reply_markup", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("messages.sendMedia#72ccc23d", "entities", err)
+				return encodeErr("messages.sendMedia#0330e77f", "entities", err)
 			}
 		}
 	}
 	if flags.Has(10) {
 		b.PutInt(m.ScheduleDate)
 	}
+	if flags.Has(24) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
 	if flags.Has(13) {
 		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("messages.sendMedia#72ccc23d", "send_as", err)
+			return encodeErr("messages.sendMedia#0330e77f", "send_as", err)
+		}
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.QuickReplyShortcut); err != nil {
+			return encodeErr("messages.sendMedia#0330e77f", "quick_reply_shortcut", err)
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(22) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return encodeErr("messages.sendMedia#0330e77f", "suggested_post", err)
 		}
 	}
 	return nil
@@ -8956,7 +11269,7 @@ func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSendMediaRequestTypeID, "messages.sendMedia"); err != nil {
-		return decodeErr("messages.sendMedia#72ccc23d", "", err)
+		return decodeErr("messages.sendMedia#0330e77f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8972,12 +11285,12 @@ func (m *MessagesSendMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.sendMedia#72ccc23d", "", ErrTooDeep)
+		return decodeErr("messages.sendMedia#0330e77f", "", ErrTooDeep)
 	}
 	*m = MessagesSendMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.sendMedia#72ccc23d", "flags", err)
+		return decodeErr("messages.sendMedia#0330e77f", "flags", err)
 	}
 	m.Silent = m.Flags.Has(5)
 	m.Background = m.Flags.Has(6)
@@ -8985,56 +11298,92 @@ func (m *MessagesSendMediaRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.sendMedia#72ccc23d", "peer", err)
+		return decodeErr("messages.sendMedia#0330e77f", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("messages.sendMedia#72ccc23d", "reply_to", err)
+			return decodeErr("messages.sendMedia#0330e77f", "reply_to", err)
 		}
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("messages.sendMedia#72ccc23d", "media", err)
+		return decodeErr("messages.sendMedia#0330e77f", "media", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messages.sendMedia#72ccc23d", "message", err)
+		return decodeErr("messages.sendMedia#0330e77f", "message", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("messages.sendMedia#72ccc23d", "random_id", err)
+		return decodeErr("messages.sendMedia#0330e77f", "random_id", err)
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("messages.sendMedia#72ccc23d", "reply_markup", err)
+			return decodeErr("messages.sendMedia#0330e77f", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messages.sendMedia#72ccc23d", "entities", err)
+			return decodeErr("messages.sendMedia#0330e77f", "entities", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("messages.sendMedia#72ccc23d", "schedule_date", err)
+			return decodeErr("messages.sendMedia#0330e77f", "schedule_date", err)
+		}
+	}
+	if m.Flags.Has(24) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return decodeErr("messages.sendMedia#0330e77f", "schedule_repeat_period", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.sendMedia#72ccc23d", "send_as", err)
+			return decodeErr("messages.sendMedia#0330e77f", "send_as", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return decodeErr("messages.sendMedia#0330e77f", "quick_reply_shortcut", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("messages.sendMedia#0330e77f", "effect", err)
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("messages.sendMedia#0330e77f", "allow_paid_stars", err)
+		}
+	}
+	if m.Flags.Has(22) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = decodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return decodeErr("messages.sendMedia#0330e77f", "suggested_post", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(24)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
+	}
 	return nil
 }
 
-// MessagesSendMedia invokes messages.sendMedia#72ccc23d:
+// MessagesSendMedia invokes messages.sendMedia#0330e77f:
 //
-//	messages.sendMedia#72ccc23d flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendMedia#330e77f flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -9049,7 +11398,7 @@ func (c *Client) MessagesSendMedia(ctx context.Context, req *MessagesSendMediaRe
 
 // MessagesForwardMessagesRequest is the TL function messages.forwardMessages:
 //
-//	messages.forwardMessages#c661bbc4 flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true drop_author:flags.11?true drop_media_captions:flags.12?true noforwards:flags.14?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.forwardMessages#13704a7c flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true drop_author:flags.11?true drop_media_captions:flags.12?true noforwards:flags.14?true allow_paid_floodskip:flags.19?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int reply_to:flags.22?InputReplyTo schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long video_timestamp:flags.20?int allow_paid_stars:flags.21?long suggested_post:flags.23?SuggestedPost = Updates
 //
 // See https://core.telegram.org/method/messages.forwardMessages.
 //
@@ -9057,26 +11406,34 @@ func (c *Client) MessagesSendMedia(ctx context.Context, req *MessagesSendMediaRe
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesForwardMessagesRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Silent            bool       // flags.5?true
-	Background        bool       // flags.6?true
-	WithMyScore       bool       // flags.8?true
-	DropAuthor        bool       // flags.11?true
-	DropMediaCaptions bool       // flags.12?true
-	Noforwards        bool       // flags.14?true
-	FromPeer          InputPeerClass
-	ID                []int
-	RandomID          []int64
-	ToPeer            InputPeerClass
-	TopMsgID          int            // flags.9?int
-	ScheduleDate      int            // flags.10?int
-	SendAs            InputPeerClass // flags.13?InputPeer
+	Flags                bin.Fields // flags word; see the type's doc
+	Silent               bool       // flags.5?true
+	Background           bool       // flags.6?true
+	WithMyScore          bool       // flags.8?true
+	DropAuthor           bool       // flags.11?true
+	DropMediaCaptions    bool       // flags.12?true
+	Noforwards           bool       // flags.14?true
+	AllowPaidFloodskip   bool       // flags.19?true
+	FromPeer             InputPeerClass
+	ID                   []int
+	RandomID             []int64
+	ToPeer               InputPeerClass
+	TopMsgID             int                          // flags.9?int
+	ReplyTo              InputReplyToClass            // flags.22?InputReplyTo
+	ScheduleDate         int                          // flags.10?int
+	ScheduleRepeatPeriod int                          // flags.24?int
+	SendAs               InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut   InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect               int64                        // flags.18?long
+	VideoTimestamp       int                          // flags.20?int
+	AllowPaidStars       int64                        // flags.21?long
+	SuggestedPost        *SuggestedPost               // flags.23?SuggestedPost
 }
 
 // MessagesForwardMessagesRequestTypeID is the ID of messages.forwardMessages.
-const MessagesForwardMessagesRequestTypeID = 0xc661bbc4
+const MessagesForwardMessagesRequestTypeID = 0x13704a7c
 
-// TypeID returns 0xc661bbc4, the ID of messages.forwardMessages.
+// TypeID returns 0x13704a7c, the ID of messages.forwardMessages.
 func (*MessagesForwardMessagesRequest) TypeID() uint32 {
 	return MessagesForwardMessagesRequestTypeID
 }
@@ -9100,7 +11457,7 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -9119,18 +11476,42 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Noforwards {
 		flags.Set(14)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.TopMsgID != 0 {
 		flags.Set(9)
+	}
+	if m.ReplyTo != nil {
+		flags.Set(22)
 	}
 	if m.ScheduleDate != 0 {
 		flags.Set(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(24)
+	}
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(20)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(23)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.FromPeer); err != nil {
-		return encodeErr("messages.forwardMessages#c661bbc4", "from_peer", err)
+		return encodeErr("messages.forwardMessages#13704a7c", "from_peer", err)
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -9141,17 +11522,44 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutLong(m.RandomID[i])
 	}
 	if err := encodeObj(b, m.ToPeer); err != nil {
-		return encodeErr("messages.forwardMessages#c661bbc4", "to_peer", err)
+		return encodeErr("messages.forwardMessages#13704a7c", "to_peer", err)
 	}
 	if flags.Has(9) {
 		b.PutInt(m.TopMsgID)
 	}
+	if flags.Has(22) {
+		if err := encodeObj(b, m.ReplyTo); err != nil {
+			return encodeErr("messages.forwardMessages#13704a7c", "reply_to", err)
+		}
+	}
 	if flags.Has(10) {
 		b.PutInt(m.ScheduleDate)
 	}
+	if flags.Has(24) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
 	if flags.Has(13) {
 		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("messages.forwardMessages#c661bbc4", "send_as", err)
+			return encodeErr("messages.forwardMessages#13704a7c", "send_as", err)
+		}
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.QuickReplyShortcut); err != nil {
+			return encodeErr("messages.forwardMessages#13704a7c", "quick_reply_shortcut", err)
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.VideoTimestamp)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(23) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return encodeErr("messages.forwardMessages#13704a7c", "suggested_post", err)
 		}
 	}
 	return nil
@@ -9163,7 +11571,7 @@ func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"); err != nil {
-		return decodeErr("messages.forwardMessages#c661bbc4", "", err)
+		return decodeErr("messages.forwardMessages#13704a7c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9179,12 +11587,12 @@ func (m *MessagesForwardMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.forwardMessages#c661bbc4", "", ErrTooDeep)
+		return decodeErr("messages.forwardMessages#13704a7c", "", ErrTooDeep)
 	}
 	*m = MessagesForwardMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.forwardMessages#c661bbc4", "flags", err)
+		return decodeErr("messages.forwardMessages#13704a7c", "flags", err)
 	}
 	m.Silent = m.Flags.Has(5)
 	m.Background = m.Flags.Has(6)
@@ -9192,46 +11600,95 @@ func (m *MessagesForwardMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) 
 	m.DropAuthor = m.Flags.Has(11)
 	m.DropMediaCaptions = m.Flags.Has(12)
 	m.Noforwards = m.Flags.Has(14)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.forwardMessages#c661bbc4", "from_peer", err)
+		return decodeErr("messages.forwardMessages#13704a7c", "from_peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("messages.forwardMessages#c661bbc4", "id", err)
+		return decodeErr("messages.forwardMessages#13704a7c", "id", err)
 	}
 	if m.RandomID, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messages.forwardMessages#c661bbc4", "random_id", err)
+		return decodeErr("messages.forwardMessages#13704a7c", "random_id", err)
 	}
 	if m.ToPeer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.forwardMessages#c661bbc4", "to_peer", err)
+		return decodeErr("messages.forwardMessages#13704a7c", "to_peer", err)
 	}
 	if m.Flags.Has(9) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.forwardMessages#c661bbc4", "top_msg_id", err)
+			return decodeErr("messages.forwardMessages#13704a7c", "top_msg_id", err)
+		}
+	}
+	if m.Flags.Has(22) {
+		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "reply_to", err)
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("messages.forwardMessages#c661bbc4", "schedule_date", err)
+			return decodeErr("messages.forwardMessages#13704a7c", "schedule_date", err)
+		}
+	}
+	if m.Flags.Has(24) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "schedule_repeat_period", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.forwardMessages#c661bbc4", "send_as", err)
+			return decodeErr("messages.forwardMessages#13704a7c", "send_as", err)
 		}
 	}
-	m.Flags &^= 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "quick_reply_shortcut", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "effect", err)
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "video_timestamp", err)
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "allow_paid_stars", err)
+		}
+	}
+	if m.Flags.Has(23) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = decodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return decodeErr("messages.forwardMessages#13704a7c", "suggested_post", err)
+		}
+	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(9)
 	}
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(24)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(20)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
+	}
 	return nil
 }
 
-// MessagesForwardMessages invokes messages.forwardMessages#c661bbc4:
+// MessagesForwardMessages invokes messages.forwardMessages#13704a7c:
 //
-//	messages.forwardMessages#c661bbc4 flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true drop_author:flags.11?true drop_media_captions:flags.12?true noforwards:flags.14?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.forwardMessages#13704a7c flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true drop_author:flags.11?true drop_media_captions:flags.12?true noforwards:flags.14?true allow_paid_floodskip:flags.19?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int reply_to:flags.22?InputReplyTo schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long video_timestamp:flags.20?int allow_paid_stars:flags.21?long suggested_post:flags.23?SuggestedPost = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -9422,20 +11879,20 @@ func (c *Client) MessagesGetPeerSettings(ctx context.Context, req *MessagesGetPe
 
 // MessagesReportRequest is the TL function messages.report:
 //
-//	messages.report#8953ab4e peer:InputPeer id:Vector<int> reason:ReportReason message:string = Bool
+//	messages.report#fc78af9b peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult
 //
 // See https://core.telegram.org/method/messages.report.
 type MessagesReportRequest struct {
 	Peer    InputPeerClass
 	ID      []int
-	Reason  ReportReasonClass
+	Option  []byte
 	Message string
 }
 
 // MessagesReportRequestTypeID is the ID of messages.report.
-const MessagesReportRequestTypeID = 0x8953ab4e
+const MessagesReportRequestTypeID = 0xfc78af9b
 
-// TypeID returns 0x8953ab4e, the ID of messages.report.
+// TypeID returns 0xfc78af9b, the ID of messages.report.
 func (*MessagesReportRequest) TypeID() uint32 {
 	return MessagesReportRequestTypeID
 }
@@ -9460,15 +11917,13 @@ func (m *MessagesReportRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.report#8953ab4e", "peer", err)
+		return encodeErr("messages.report#fc78af9b", "peer", err)
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
 		b.PutInt(m.ID[i])
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("messages.report#8953ab4e", "reason", err)
-	}
+	b.PutBytes(m.Option)
 	b.PutString(m.Message)
 	return nil
 }
@@ -9479,7 +11934,7 @@ func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesReportRequestTypeID, "messages.report"); err != nil {
-		return decodeErr("messages.report#8953ab4e", "", err)
+		return decodeErr("messages.report#fc78af9b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9495,37 +11950,37 @@ func (m *MessagesReportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.report#8953ab4e", "", ErrTooDeep)
+		return decodeErr("messages.report#fc78af9b", "", ErrTooDeep)
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.report#8953ab4e", "peer", err)
+		return decodeErr("messages.report#fc78af9b", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("messages.report#8953ab4e", "id", err)
+		return decodeErr("messages.report#fc78af9b", "id", err)
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("messages.report#8953ab4e", "reason", err)
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("messages.report#fc78af9b", "option", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messages.report#8953ab4e", "message", err)
+		return decodeErr("messages.report#fc78af9b", "message", err)
 	}
 	return nil
 }
 
-// MessagesReport invokes messages.report#8953ab4e:
+// MessagesReport invokes messages.report#fc78af9b:
 //
-//	messages.report#8953ab4e peer:InputPeer id:Vector<int> reason:ReportReason message:string = Bool
+//	messages.report#fc78af9b peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.report.
-func (c *Client) MessagesReport(ctx context.Context, req *MessagesReportRequest) (bool, error) {
+func (c *Client) MessagesReport(ctx context.Context, req *MessagesReportRequest) (ReportResultClass, error) {
 	if req == nil {
 		req = new(MessagesReportRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return invoke(ctx, c.invoker, req, DecodeReportResult)
 }
 
 // MessagesGetChatsRequest is the TL function messages.getChats:
@@ -9880,7 +12335,7 @@ func (c *Client) MessagesEditChatPhoto(ctx context.Context, req *MessagesEditCha
 
 // MessagesAddChatUserRequest is the TL function messages.addChatUser:
 //
-//	messages.addChatUser#f24753e3 chat_id:long user_id:InputUser fwd_limit:int = Updates
+//	messages.addChatUser#cbc6d107 chat_id:long user_id:InputUser fwd_limit:int = messages.InvitedUsers
 //
 // See https://core.telegram.org/method/messages.addChatUser.
 type MessagesAddChatUserRequest struct {
@@ -9890,9 +12345,9 @@ type MessagesAddChatUserRequest struct {
 }
 
 // MessagesAddChatUserRequestTypeID is the ID of messages.addChatUser.
-const MessagesAddChatUserRequestTypeID = 0xf24753e3
+const MessagesAddChatUserRequestTypeID = 0xcbc6d107
 
-// TypeID returns 0xf24753e3, the ID of messages.addChatUser.
+// TypeID returns 0xcbc6d107, the ID of messages.addChatUser.
 func (*MessagesAddChatUserRequest) TypeID() uint32 {
 	return MessagesAddChatUserRequestTypeID
 }
@@ -9918,7 +12373,7 @@ func (m *MessagesAddChatUserRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.ChatID)
 	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("messages.addChatUser#f24753e3", "user_id", err)
+		return encodeErr("messages.addChatUser#cbc6d107", "user_id", err)
 	}
 	b.PutInt(m.FwdLimit)
 	return nil
@@ -9930,7 +12385,7 @@ func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesAddChatUserRequestTypeID, "messages.addChatUser"); err != nil {
-		return decodeErr("messages.addChatUser#f24753e3", "", err)
+		return decodeErr("messages.addChatUser#cbc6d107", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9946,34 +12401,34 @@ func (m *MessagesAddChatUserRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.addChatUser#f24753e3", "", ErrTooDeep)
+		return decodeErr("messages.addChatUser#cbc6d107", "", ErrTooDeep)
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("messages.addChatUser#f24753e3", "chat_id", err)
+		return decodeErr("messages.addChatUser#cbc6d107", "chat_id", err)
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("messages.addChatUser#f24753e3", "user_id", err)
+		return decodeErr("messages.addChatUser#cbc6d107", "user_id", err)
 	}
 	if m.FwdLimit, err = b.Int(); err != nil {
-		return decodeErr("messages.addChatUser#f24753e3", "fwd_limit", err)
+		return decodeErr("messages.addChatUser#cbc6d107", "fwd_limit", err)
 	}
 	return nil
 }
 
-// MessagesAddChatUser invokes messages.addChatUser#f24753e3:
+// MessagesAddChatUser invokes messages.addChatUser#cbc6d107:
 //
-//	messages.addChatUser#f24753e3 chat_id:long user_id:InputUser fwd_limit:int = Updates
+//	messages.addChatUser#cbc6d107 chat_id:long user_id:InputUser fwd_limit:int = messages.InvitedUsers
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.addChatUser.
-func (c *Client) MessagesAddChatUser(ctx context.Context, req *MessagesAddChatUserRequest) (UpdatesClass, error) {
+func (c *Client) MessagesAddChatUser(ctx context.Context, req *MessagesAddChatUserRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(MessagesAddChatUserRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesInvitedUsers])
 }
 
 // MessagesDeleteChatUserRequest is the TL function messages.deleteChatUser:
@@ -10084,7 +12539,7 @@ func (c *Client) MessagesDeleteChatUser(ctx context.Context, req *MessagesDelete
 
 // MessagesCreateChatRequest is the TL function messages.createChat:
 //
-//	messages.createChat#34a818 flags:# users:Vector<InputUser> title:string ttl_period:flags.0?int = Updates
+//	messages.createChat#92ceddd4 flags:# users:Vector<InputUser> title:string ttl_period:flags.0?int = messages.InvitedUsers
 //
 // See https://core.telegram.org/method/messages.createChat.
 //
@@ -10099,9 +12554,9 @@ type MessagesCreateChatRequest struct {
 }
 
 // MessagesCreateChatRequestTypeID is the ID of messages.createChat.
-const MessagesCreateChatRequestTypeID = 0x0034a818
+const MessagesCreateChatRequestTypeID = 0x92ceddd4
 
-// TypeID returns 0x0034a818, the ID of messages.createChat.
+// TypeID returns 0x92ceddd4, the ID of messages.createChat.
 func (*MessagesCreateChatRequest) TypeID() uint32 {
 	return MessagesCreateChatRequestTypeID
 }
@@ -10133,7 +12588,7 @@ func (m *MessagesCreateChatRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("messages.createChat#0034a818", "users", err)
+			return encodeErr("messages.createChat#92ceddd4", "users", err)
 		}
 	}
 	b.PutString(m.Title)
@@ -10149,7 +12604,7 @@ func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesCreateChatRequestTypeID, "messages.createChat"); err != nil {
-		return decodeErr("messages.createChat#0034a818", "", err)
+		return decodeErr("messages.createChat#92ceddd4", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -10165,22 +12620,22 @@ func (m *MessagesCreateChatRequest) decodeBareAt(b *bin.Buffer, depth int) error
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.createChat#0034a818", "", ErrTooDeep)
+		return decodeErr("messages.createChat#92ceddd4", "", ErrTooDeep)
 	}
 	*m = MessagesCreateChatRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.createChat#0034a818", "flags", err)
+		return decodeErr("messages.createChat#92ceddd4", "flags", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("messages.createChat#0034a818", "users", err)
+		return decodeErr("messages.createChat#92ceddd4", "users", err)
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messages.createChat#0034a818", "title", err)
+		return decodeErr("messages.createChat#92ceddd4", "title", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("messages.createChat#0034a818", "ttl_period", err)
+			return decodeErr("messages.createChat#92ceddd4", "ttl_period", err)
 		}
 	}
 	if m.TTLPeriod != 0 {
@@ -10189,19 +12644,19 @@ func (m *MessagesCreateChatRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// MessagesCreateChat invokes messages.createChat#0034a818:
+// MessagesCreateChat invokes messages.createChat#92ceddd4:
 //
-//	messages.createChat#34a818 flags:# users:Vector<InputUser> title:string ttl_period:flags.0?int = Updates
+//	messages.createChat#92ceddd4 flags:# users:Vector<InputUser> title:string ttl_period:flags.0?int = messages.InvitedUsers
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.createChat.
-func (c *Client) MessagesCreateChat(ctx context.Context, req *MessagesCreateChatRequest) (UpdatesClass, error) {
+func (c *Client) MessagesCreateChat(ctx context.Context, req *MessagesCreateChatRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(MessagesCreateChatRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesInvitedUsers])
 }
 
 // MessagesGetDhConfigRequest is the TL function messages.getDhConfig:
@@ -11529,7 +13984,7 @@ func (c *Client) MessagesGetAllStickers(ctx context.Context, req *MessagesGetAll
 
 // MessagesGetWebPagePreviewRequest is the TL function messages.getWebPagePreview:
 //
-//	messages.getWebPagePreview#8b68b0cc flags:# message:string entities:flags.3?Vector<MessageEntity> = MessageMedia
+//	messages.getWebPagePreview#570d6f6f flags:# message:string entities:flags.3?Vector<MessageEntity> = messages.WebPagePreview
 //
 // See https://core.telegram.org/method/messages.getWebPagePreview.
 //
@@ -11543,9 +13998,9 @@ type MessagesGetWebPagePreviewRequest struct {
 }
 
 // MessagesGetWebPagePreviewRequestTypeID is the ID of messages.getWebPagePreview.
-const MessagesGetWebPagePreviewRequestTypeID = 0x8b68b0cc
+const MessagesGetWebPagePreviewRequestTypeID = 0x570d6f6f
 
-// TypeID returns 0x8b68b0cc, the ID of messages.getWebPagePreview.
+// TypeID returns 0x570d6f6f, the ID of messages.getWebPagePreview.
 func (*MessagesGetWebPagePreviewRequest) TypeID() uint32 {
 	return MessagesGetWebPagePreviewRequestTypeID
 }
@@ -11579,7 +14034,7 @@ func (m *MessagesGetWebPagePreviewRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("messages.getWebPagePreview#8b68b0cc", "entities", err)
+				return encodeErr("messages.getWebPagePreview#570d6f6f", "entities", err)
 			}
 		}
 	}
@@ -11592,7 +14047,7 @@ func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"); err != nil {
-		return decodeErr("messages.getWebPagePreview#8b68b0cc", "", err)
+		return decodeErr("messages.getWebPagePreview#570d6f6f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -11608,19 +14063,19 @@ func (m *MessagesGetWebPagePreviewRequest) decodeBareAt(b *bin.Buffer, depth int
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.getWebPagePreview#8b68b0cc", "", ErrTooDeep)
+		return decodeErr("messages.getWebPagePreview#570d6f6f", "", ErrTooDeep)
 	}
 	*m = MessagesGetWebPagePreviewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.getWebPagePreview#8b68b0cc", "flags", err)
+		return decodeErr("messages.getWebPagePreview#570d6f6f", "flags", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messages.getWebPagePreview#8b68b0cc", "message", err)
+		return decodeErr("messages.getWebPagePreview#570d6f6f", "message", err)
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messages.getWebPagePreview#8b68b0cc", "entities", err)
+			return decodeErr("messages.getWebPagePreview#570d6f6f", "entities", err)
 		}
 	}
 	if len(m.Entities) > 0 {
@@ -11629,24 +14084,24 @@ func (m *MessagesGetWebPagePreviewRequest) decodeBareAt(b *bin.Buffer, depth int
 	return nil
 }
 
-// MessagesGetWebPagePreview invokes messages.getWebPagePreview#8b68b0cc:
+// MessagesGetWebPagePreview invokes messages.getWebPagePreview#570d6f6f:
 //
-//	messages.getWebPagePreview#8b68b0cc flags:# message:string entities:flags.3?Vector<MessageEntity> = MessageMedia
+//	messages.getWebPagePreview#570d6f6f flags:# message:string entities:flags.3?Vector<MessageEntity> = messages.WebPagePreview
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.getWebPagePreview.
-func (c *Client) MessagesGetWebPagePreview(ctx context.Context, req *MessagesGetWebPagePreviewRequest) (MessageMediaClass, error) {
+func (c *Client) MessagesGetWebPagePreview(ctx context.Context, req *MessagesGetWebPagePreviewRequest) (*MessagesWebPagePreview, error) {
 	if req == nil {
 		req = new(MessagesGetWebPagePreviewRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessageMedia)
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesWebPagePreview])
 }
 
 // MessagesExportChatInviteRequest is the TL function messages.exportChatInvite:
 //
-//	messages.exportChatInvite#a02ce5d5 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string = ExportedChatInvite
+//	messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite
 //
 // See https://core.telegram.org/method/messages.exportChatInvite.
 //
@@ -11658,15 +14113,16 @@ type MessagesExportChatInviteRequest struct {
 	LegacyRevokePermanent bool       // flags.2?true
 	RequestNeeded         bool       // flags.3?true
 	Peer                  InputPeerClass
-	ExpireDate            int    // flags.0?int
-	UsageLimit            int    // flags.1?int
-	Title                 string // flags.4?string
+	ExpireDate            int                       // flags.0?int
+	UsageLimit            int                       // flags.1?int
+	Title                 string                    // flags.4?string
+	SubscriptionPricing   *StarsSubscriptionPricing // flags.5?StarsSubscriptionPricing
 }
 
 // MessagesExportChatInviteRequestTypeID is the ID of messages.exportChatInvite.
-const MessagesExportChatInviteRequestTypeID = 0xa02ce5d5
+const MessagesExportChatInviteRequestTypeID = 0xa455de90
 
-// TypeID returns 0xa02ce5d5, the ID of messages.exportChatInvite.
+// TypeID returns 0xa455de90, the ID of messages.exportChatInvite.
 func (*MessagesExportChatInviteRequest) TypeID() uint32 {
 	return MessagesExportChatInviteRequestTypeID
 }
@@ -11690,7 +14146,7 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<5)
 	if m.LegacyRevokePermanent {
 		flags.Set(2)
 	}
@@ -11706,9 +14162,12 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Title != "" {
 		flags.Set(4)
 	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.exportChatInvite#a02ce5d5", "peer", err)
+		return encodeErr("messages.exportChatInvite#a455de90", "peer", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.ExpireDate)
@@ -11719,6 +14178,11 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(4) {
 		b.PutString(m.Title)
 	}
+	if flags.Has(5) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return encodeErr("messages.exportChatInvite#a455de90", "subscription_pricing", err)
+		}
+	}
 	return nil
 }
 
@@ -11728,7 +14192,7 @@ func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"); err != nil {
-		return decodeErr("messages.exportChatInvite#a02ce5d5", "", err)
+		return decodeErr("messages.exportChatInvite#a455de90", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -11744,34 +14208,40 @@ func (m *MessagesExportChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int)
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.exportChatInvite#a02ce5d5", "", ErrTooDeep)
+		return decodeErr("messages.exportChatInvite#a455de90", "", ErrTooDeep)
 	}
 	*m = MessagesExportChatInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.exportChatInvite#a02ce5d5", "flags", err)
+		return decodeErr("messages.exportChatInvite#a455de90", "flags", err)
 	}
 	m.LegacyRevokePermanent = m.Flags.Has(2)
 	m.RequestNeeded = m.Flags.Has(3)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.exportChatInvite#a02ce5d5", "peer", err)
+		return decodeErr("messages.exportChatInvite#a455de90", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.ExpireDate, err = b.Int(); err != nil {
-			return decodeErr("messages.exportChatInvite#a02ce5d5", "expire_date", err)
+			return decodeErr("messages.exportChatInvite#a455de90", "expire_date", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.UsageLimit, err = b.Int(); err != nil {
-			return decodeErr("messages.exportChatInvite#a02ce5d5", "usage_limit", err)
+			return decodeErr("messages.exportChatInvite#a455de90", "usage_limit", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("messages.exportChatInvite#a02ce5d5", "title", err)
+			return decodeErr("messages.exportChatInvite#a455de90", "title", err)
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<3
+	if m.Flags.Has(5) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = decodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return decodeErr("messages.exportChatInvite#a455de90", "subscription_pricing", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3 | 1<<5
 	if m.ExpireDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -11784,9 +14254,9 @@ func (m *MessagesExportChatInviteRequest) decodeBareAt(b *bin.Buffer, depth int)
 	return nil
 }
 
-// MessagesExportChatInvite invokes messages.exportChatInvite#a02ce5d5:
+// MessagesExportChatInvite invokes messages.exportChatInvite#a455de90:
 //
-//	messages.exportChatInvite#a02ce5d5 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string = ExportedChatInvite
+//	messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -11884,7 +14354,7 @@ func (c *Client) MessagesCheckChatInvite(ctx context.Context, req *MessagesCheck
 
 // MessagesImportChatInviteRequest is the TL function messages.importChatInvite:
 //
-//	messages.importChatInvite#6c50051c hash:string = Updates
+//	messages.importChatInvite#de91436e hash:string = messages.ChatInviteJoinResult
 //
 // See https://core.telegram.org/method/messages.importChatInvite.
 type MessagesImportChatInviteRequest struct {
@@ -11892,9 +14362,9 @@ type MessagesImportChatInviteRequest struct {
 }
 
 // MessagesImportChatInviteRequestTypeID is the ID of messages.importChatInvite.
-const MessagesImportChatInviteRequestTypeID = 0x6c50051c
+const MessagesImportChatInviteRequestTypeID = 0xde91436e
 
-// TypeID returns 0x6c50051c, the ID of messages.importChatInvite.
+// TypeID returns 0xde91436e, the ID of messages.importChatInvite.
 func (*MessagesImportChatInviteRequest) TypeID() uint32 {
 	return MessagesImportChatInviteRequestTypeID
 }
@@ -11928,7 +14398,7 @@ func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"); err != nil {
-		return decodeErr("messages.importChatInvite#6c50051c", "", err)
+		return decodeErr("messages.importChatInvite#de91436e", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -11945,24 +14415,24 @@ func (m *MessagesImportChatInviteRequest) decodeBareAt(b *bin.Buffer, _ int) err
 	}
 	var err error
 	if m.Hash, err = b.String(); err != nil {
-		return decodeErr("messages.importChatInvite#6c50051c", "hash", err)
+		return decodeErr("messages.importChatInvite#de91436e", "hash", err)
 	}
 	return nil
 }
 
-// MessagesImportChatInvite invokes messages.importChatInvite#6c50051c:
+// MessagesImportChatInvite invokes messages.importChatInvite#de91436e:
 //
-//	messages.importChatInvite#6c50051c hash:string = Updates
+//	messages.importChatInvite#de91436e hash:string = messages.ChatInviteJoinResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.importChatInvite.
-func (c *Client) MessagesImportChatInvite(ctx context.Context, req *MessagesImportChatInviteRequest) (UpdatesClass, error) {
+func (c *Client) MessagesImportChatInvite(ctx context.Context, req *MessagesImportChatInviteRequest) (MessagesChatInviteJoinResultClass, error) {
 	if req == nil {
 		req = new(MessagesImportChatInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return invoke(ctx, c.invoker, req, DecodeMessagesChatInviteJoinResult)
 }
 
 // MessagesGetStickerSetRequest is the TL function messages.getStickerSet:
@@ -12628,7 +15098,7 @@ func (c *Client) MessagesMigrateChat(ctx context.Context, req *MessagesMigrateCh
 
 // MessagesSearchGlobalRequest is the TL function messages.searchGlobal:
 //
-//	messages.searchGlobal#4bc6589a flags:# folder_id:flags.0?int q:string filter:MessagesFilter min_date:int max_date:int offset_rate:int offset_peer:InputPeer offset_id:int limit:int = messages.Messages
+//	messages.searchGlobal#6126a43c flags:# broadcasts_only:flags.1?true groups_only:flags.2?true users_only:flags.3?true folder_id:flags.0?int community:flags.4?InputChannel q:string filter:MessagesFilter min_date:int max_date:int offset_rate:int offset_peer:InputPeer offset_id:int limit:int = messages.Messages
 //
 // See https://core.telegram.org/method/messages.searchGlobal.
 //
@@ -12636,22 +15106,26 @@ func (c *Client) MessagesMigrateChat(ctx context.Context, req *MessagesMigrateCh
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesSearchGlobalRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	FolderID   int        // flags.0?int
-	Q          string
-	Filter     MessagesFilterClass
-	MinDate    int
-	MaxDate    int
-	OffsetRate int
-	OffsetPeer InputPeerClass
-	OffsetID   int
-	Limit      int
+	Flags          bin.Fields        // flags word; see the type's doc
+	BroadcastsOnly bool              // flags.1?true
+	GroupsOnly     bool              // flags.2?true
+	UsersOnly      bool              // flags.3?true
+	FolderID       int               // flags.0?int
+	Community      InputChannelClass // flags.4?InputChannel
+	Q              string
+	Filter         MessagesFilterClass
+	MinDate        int
+	MaxDate        int
+	OffsetRate     int
+	OffsetPeer     InputPeerClass
+	OffsetID       int
+	Limit          int
 }
 
 // MessagesSearchGlobalRequestTypeID is the ID of messages.searchGlobal.
-const MessagesSearchGlobalRequestTypeID = 0x4bc6589a
+const MessagesSearchGlobalRequestTypeID = 0x6126a43c
 
-// TypeID returns 0x4bc6589a, the ID of messages.searchGlobal.
+// TypeID returns 0x6126a43c, the ID of messages.searchGlobal.
 func (*MessagesSearchGlobalRequest) TypeID() uint32 {
 	return MessagesSearchGlobalRequestTypeID
 }
@@ -12675,23 +15149,40 @@ func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4)
+	if m.BroadcastsOnly {
+		flags.Set(1)
+	}
+	if m.GroupsOnly {
+		flags.Set(2)
+	}
+	if m.UsersOnly {
+		flags.Set(3)
+	}
 	if m.FolderID != 0 {
 		flags.Set(0)
+	}
+	if m.Community != nil {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.FolderID)
 	}
+	if flags.Has(4) {
+		if err := encodeObj(b, m.Community); err != nil {
+			return encodeErr("messages.searchGlobal#6126a43c", "community", err)
+		}
+	}
 	b.PutString(m.Q)
 	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("messages.searchGlobal#4bc6589a", "filter", err)
+		return encodeErr("messages.searchGlobal#6126a43c", "filter", err)
 	}
 	b.PutInt(m.MinDate)
 	b.PutInt(m.MaxDate)
 	b.PutInt(m.OffsetRate)
 	if err := encodeObj(b, m.OffsetPeer); err != nil {
-		return encodeErr("messages.searchGlobal#4bc6589a", "offset_peer", err)
+		return encodeErr("messages.searchGlobal#6126a43c", "offset_peer", err)
 	}
 	b.PutInt(m.OffsetID)
 	b.PutInt(m.Limit)
@@ -12704,7 +15195,7 @@ func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -12720,51 +15211,60 @@ func (m *MessagesSearchGlobalRequest) decodeBareAt(b *bin.Buffer, depth int) err
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.searchGlobal#4bc6589a", "", ErrTooDeep)
+		return decodeErr("messages.searchGlobal#6126a43c", "", ErrTooDeep)
 	}
 	*m = MessagesSearchGlobalRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "flags", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "flags", err)
 	}
+	m.BroadcastsOnly = m.Flags.Has(1)
+	m.GroupsOnly = m.Flags.Has(2)
+	m.UsersOnly = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("messages.searchGlobal#4bc6589a", "folder_id", err)
+			return decodeErr("messages.searchGlobal#6126a43c", "folder_id", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+			return decodeErr("messages.searchGlobal#6126a43c", "community", err)
 		}
 	}
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "q", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "q", err)
 	}
 	if m.Filter, err = decodeMessagesFilter(b, depth+1); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "filter", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "filter", err)
 	}
 	if m.MinDate, err = b.Int(); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "min_date", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "min_date", err)
 	}
 	if m.MaxDate, err = b.Int(); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "max_date", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "max_date", err)
 	}
 	if m.OffsetRate, err = b.Int(); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "offset_rate", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "offset_rate", err)
 	}
 	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "offset_peer", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "offset_peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "offset_id", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "offset_id", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("messages.searchGlobal#4bc6589a", "limit", err)
+		return decodeErr("messages.searchGlobal#6126a43c", "limit", err)
 	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessagesSearchGlobal invokes messages.searchGlobal#4bc6589a:
+// MessagesSearchGlobal invokes messages.searchGlobal#6126a43c:
 //
-//	messages.searchGlobal#4bc6589a flags:# folder_id:flags.0?int q:string filter:MessagesFilter min_date:int max_date:int offset_rate:int offset_peer:InputPeer offset_id:int limit:int = messages.Messages
+//	messages.searchGlobal#6126a43c flags:# broadcasts_only:flags.1?true groups_only:flags.2?true users_only:flags.3?true folder_id:flags.0?int community:flags.4?InputChannel q:string filter:MessagesFilter min_date:int max_date:int offset_rate:int offset_peer:InputPeer offset_id:int limit:int = messages.Messages
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -13447,7 +15947,7 @@ func (c *Client) MessagesSetInlineBotResults(ctx context.Context, req *MessagesS
 
 // MessagesSendInlineBotResultRequest is the TL function messages.sendInlineBotResult:
 //
-//	messages.sendInlineBotResult#f7bc68ba flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo random_id:long query_id:long id:string schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendInlineBotResult#c0cf7646 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo random_id:long query_id:long id:string schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut allow_paid_stars:flags.21?long = Updates
 //
 // See https://core.telegram.org/method/messages.sendInlineBotResult.
 //
@@ -13455,24 +15955,26 @@ func (c *Client) MessagesSetInlineBotResults(ctx context.Context, req *MessagesS
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesSendInlineBotResultRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	Silent       bool       // flags.5?true
-	Background   bool       // flags.6?true
-	ClearDraft   bool       // flags.7?true
-	HideVia      bool       // flags.11?true
-	Peer         InputPeerClass
-	ReplyTo      InputReplyToClass // flags.0?InputReplyTo
-	RandomID     int64
-	QueryID      int64
-	ID           string
-	ScheduleDate int            // flags.10?int
-	SendAs       InputPeerClass // flags.13?InputPeer
+	Flags              bin.Fields // flags word; see the type's doc
+	Silent             bool       // flags.5?true
+	Background         bool       // flags.6?true
+	ClearDraft         bool       // flags.7?true
+	HideVia            bool       // flags.11?true
+	Peer               InputPeerClass
+	ReplyTo            InputReplyToClass // flags.0?InputReplyTo
+	RandomID           int64
+	QueryID            int64
+	ID                 string
+	ScheduleDate       int                          // flags.10?int
+	SendAs             InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	AllowPaidStars     int64                        // flags.21?long
 }
 
 // MessagesSendInlineBotResultRequestTypeID is the ID of messages.sendInlineBotResult.
-const MessagesSendInlineBotResultRequestTypeID = 0xf7bc68ba
+const MessagesSendInlineBotResultRequestTypeID = 0xc0cf7646
 
-// TypeID returns 0xf7bc68ba, the ID of messages.sendInlineBotResult.
+// TypeID returns 0xc0cf7646, the ID of messages.sendInlineBotResult.
 func (*MessagesSendInlineBotResultRequest) TypeID() uint32 {
 	return MessagesSendInlineBotResultRequestTypeID
 }
@@ -13496,7 +15998,7 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -13518,13 +16020,19 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.sendInlineBotResult#f7bc68ba", "peer", err)
+		return encodeErr("messages.sendInlineBotResult#c0cf7646", "peer", err)
 	}
 	if flags.Has(0) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messages.sendInlineBotResult#f7bc68ba", "reply_to", err)
+			return encodeErr("messages.sendInlineBotResult#c0cf7646", "reply_to", err)
 		}
 	}
 	b.PutLong(m.RandomID)
@@ -13535,8 +16043,16 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(13) {
 		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("messages.sendInlineBotResult#f7bc68ba", "send_as", err)
+			return encodeErr("messages.sendInlineBotResult#c0cf7646", "send_as", err)
 		}
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.QuickReplyShortcut); err != nil {
+			return encodeErr("messages.sendInlineBotResult#c0cf7646", "quick_reply_shortcut", err)
+		}
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
 	}
 	return nil
 }
@@ -13547,7 +16063,7 @@ func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"); err != nil {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "", err)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -13563,54 +16079,67 @@ func (m *MessagesSendInlineBotResultRequest) decodeBareAt(b *bin.Buffer, depth i
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "", ErrTooDeep)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "", ErrTooDeep)
 	}
 	*m = MessagesSendInlineBotResultRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "flags", err)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "flags", err)
 	}
 	m.Silent = m.Flags.Has(5)
 	m.Background = m.Flags.Has(6)
 	m.ClearDraft = m.Flags.Has(7)
 	m.HideVia = m.Flags.Has(11)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "peer", err)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("messages.sendInlineBotResult#f7bc68ba", "reply_to", err)
+			return decodeErr("messages.sendInlineBotResult#c0cf7646", "reply_to", err)
 		}
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "random_id", err)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "random_id", err)
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "query_id", err)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "query_id", err)
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("messages.sendInlineBotResult#f7bc68ba", "id", err)
+		return decodeErr("messages.sendInlineBotResult#c0cf7646", "id", err)
 	}
 	if m.Flags.Has(10) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("messages.sendInlineBotResult#f7bc68ba", "schedule_date", err)
+			return decodeErr("messages.sendInlineBotResult#c0cf7646", "schedule_date", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.sendInlineBotResult#f7bc68ba", "send_as", err)
+			return decodeErr("messages.sendInlineBotResult#c0cf7646", "send_as", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return decodeErr("messages.sendInlineBotResult#c0cf7646", "quick_reply_shortcut", err)
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("messages.sendInlineBotResult#c0cf7646", "allow_paid_stars", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
 
-// MessagesSendInlineBotResult invokes messages.sendInlineBotResult#f7bc68ba:
+// MessagesSendInlineBotResult invokes messages.sendInlineBotResult#c0cf7646:
 //
-//	messages.sendInlineBotResult#f7bc68ba flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo random_id:long query_id:long id:string schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendInlineBotResult#c0cf7646 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo random_id:long query_id:long id:string schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut allow_paid_stars:flags.21?long = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -13718,7 +16247,7 @@ func (c *Client) MessagesGetMessageEditData(ctx context.Context, req *MessagesGe
 
 // MessagesEditMessageRequest is the TL function messages.editMessage:
 //
-//	messages.editMessage#48f71778 flags:# no_webpage:flags.1?true invert_media:flags.16?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int = Updates
+//	messages.editMessage#b106e66c flags:# no_webpage:flags.1?true invert_media:flags.16?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int schedule_repeat_period:flags.18?int quick_reply_shortcut_id:flags.17?int rich_message:flags.23?InputRichMessage = Updates
 //
 // See https://core.telegram.org/method/messages.editMessage.
 //
@@ -13726,22 +16255,25 @@ func (c *Client) MessagesGetMessageEditData(ctx context.Context, req *MessagesGe
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesEditMessageRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	NoWebpage    bool       // flags.1?true
-	InvertMedia  bool       // flags.16?true
-	Peer         InputPeerClass
-	ID           int
-	Message      string               // flags.11?string
-	Media        InputMediaClass      // flags.14?InputMedia
-	ReplyMarkup  ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities     []MessageEntityClass // flags.3?Vector<MessageEntity>
-	ScheduleDate int                  // flags.15?int
+	Flags                bin.Fields // flags word; see the type's doc
+	NoWebpage            bool       // flags.1?true
+	InvertMedia          bool       // flags.16?true
+	Peer                 InputPeerClass
+	ID                   int
+	Message              string                // flags.11?string
+	Media                InputMediaClass       // flags.14?InputMedia
+	ReplyMarkup          ReplyMarkupClass      // flags.2?ReplyMarkup
+	Entities             []MessageEntityClass  // flags.3?Vector<MessageEntity>
+	ScheduleDate         int                   // flags.15?int
+	ScheduleRepeatPeriod int                   // flags.18?int
+	QuickReplyShortcutID int                   // flags.17?int
+	RichMessage          InputRichMessageClass // flags.23?InputRichMessage
 }
 
 // MessagesEditMessageRequestTypeID is the ID of messages.editMessage.
-const MessagesEditMessageRequestTypeID = 0x48f71778
+const MessagesEditMessageRequestTypeID = 0xb106e66c
 
-// TypeID returns 0x48f71778, the ID of messages.editMessage.
+// TypeID returns 0xb106e66c, the ID of messages.editMessage.
 func (*MessagesEditMessageRequest) TypeID() uint32 {
 	return MessagesEditMessageRequestTypeID
 }
@@ -13765,7 +16297,7 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -13787,9 +16319,18 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m.ScheduleDate != 0 {
 		flags.Set(15)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags.Set(18)
+	}
+	if m.QuickReplyShortcutID != 0 {
+		flags.Set(17)
+	}
+	if m.RichMessage != nil {
+		flags.Set(23)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.editMessage#48f71778", "peer", err)
+		return encodeErr("messages.editMessage#b106e66c", "peer", err)
 	}
 	b.PutInt(m.ID)
 	if flags.Has(11) {
@@ -13797,24 +16338,35 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(14) {
 		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("messages.editMessage#48f71778", "media", err)
+			return encodeErr("messages.editMessage#b106e66c", "media", err)
 		}
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("messages.editMessage#48f71778", "reply_markup", err)
+			return encodeErr("messages.editMessage#b106e66c", "reply_markup", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("messages.editMessage#48f71778", "entities", err)
+				return encodeErr("messages.editMessage#b106e66c", "entities", err)
 			}
 		}
 	}
 	if flags.Has(15) {
 		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(18) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
+	if flags.Has(17) {
+		b.PutInt(m.QuickReplyShortcutID)
+	}
+	if flags.Has(23) {
+		if err := encodeObj(b, m.RichMessage); err != nil {
+			return encodeErr("messages.editMessage#b106e66c", "rich_message", err)
+		}
 	}
 	return nil
 }
@@ -13825,7 +16377,7 @@ func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesEditMessageRequestTypeID, "messages.editMessage"); err != nil {
-		return decodeErr("messages.editMessage#48f71778", "", err)
+		return decodeErr("messages.editMessage#b106e66c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -13841,47 +16393,62 @@ func (m *MessagesEditMessageRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.editMessage#48f71778", "", ErrTooDeep)
+		return decodeErr("messages.editMessage#b106e66c", "", ErrTooDeep)
 	}
 	*m = MessagesEditMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.editMessage#48f71778", "flags", err)
+		return decodeErr("messages.editMessage#b106e66c", "flags", err)
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.editMessage#48f71778", "peer", err)
+		return decodeErr("messages.editMessage#b106e66c", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messages.editMessage#48f71778", "id", err)
+		return decodeErr("messages.editMessage#b106e66c", "id", err)
 	}
 	if m.Flags.Has(11) {
 		if m.Message, err = b.String(); err != nil {
-			return decodeErr("messages.editMessage#48f71778", "message", err)
+			return decodeErr("messages.editMessage#b106e66c", "message", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("messages.editMessage#48f71778", "media", err)
+			return decodeErr("messages.editMessage#b106e66c", "media", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("messages.editMessage#48f71778", "reply_markup", err)
+			return decodeErr("messages.editMessage#b106e66c", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messages.editMessage#48f71778", "entities", err)
+			return decodeErr("messages.editMessage#b106e66c", "entities", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("messages.editMessage#48f71778", "schedule_date", err)
+			return decodeErr("messages.editMessage#b106e66c", "schedule_date", err)
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16
+	if m.Flags.Has(18) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return decodeErr("messages.editMessage#b106e66c", "schedule_repeat_period", err)
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+			return decodeErr("messages.editMessage#b106e66c", "quick_reply_shortcut_id", err)
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return decodeErr("messages.editMessage#b106e66c", "rich_message", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23
 	if m.Message != "" {
 		m.Flags.Unset(11)
 	}
@@ -13891,12 +16458,18 @@ func (m *MessagesEditMessageRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(15)
 	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.QuickReplyShortcutID != 0 {
+		m.Flags.Unset(17)
+	}
 	return nil
 }
 
-// MessagesEditMessage invokes messages.editMessage#48f71778:
+// MessagesEditMessage invokes messages.editMessage#b106e66c:
 //
-//	messages.editMessage#48f71778 flags:# no_webpage:flags.1?true invert_media:flags.16?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int = Updates
+//	messages.editMessage#b106e66c flags:# no_webpage:flags.1?true invert_media:flags.16?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int schedule_repeat_period:flags.18?int quick_reply_shortcut_id:flags.17?int rich_message:flags.23?InputRichMessage = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -13911,7 +16484,7 @@ func (c *Client) MessagesEditMessage(ctx context.Context, req *MessagesEditMessa
 
 // MessagesEditInlineBotMessageRequest is the TL function messages.editInlineBotMessage:
 //
-//	messages.editInlineBotMessage#83557dba flags:# no_webpage:flags.1?true invert_media:flags.16?true id:InputBotInlineMessageID message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> = Bool
+//	messages.editInlineBotMessage#a423bb51 flags:# no_webpage:flags.1?true invert_media:flags.16?true id:InputBotInlineMessageID message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> rich_message:flags.23?InputRichMessage = Bool
 //
 // See https://core.telegram.org/method/messages.editInlineBotMessage.
 //
@@ -13923,16 +16496,17 @@ type MessagesEditInlineBotMessageRequest struct {
 	NoWebpage   bool       // flags.1?true
 	InvertMedia bool       // flags.16?true
 	ID          InputBotInlineMessageIDClass
-	Message     string               // flags.11?string
-	Media       InputMediaClass      // flags.14?InputMedia
-	ReplyMarkup ReplyMarkupClass     // flags.2?ReplyMarkup
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
+	Message     string                // flags.11?string
+	Media       InputMediaClass       // flags.14?InputMedia
+	ReplyMarkup ReplyMarkupClass      // flags.2?ReplyMarkup
+	Entities    []MessageEntityClass  // flags.3?Vector<MessageEntity>
+	RichMessage InputRichMessageClass // flags.23?InputRichMessage
 }
 
 // MessagesEditInlineBotMessageRequestTypeID is the ID of messages.editInlineBotMessage.
-const MessagesEditInlineBotMessageRequestTypeID = 0x83557dba
+const MessagesEditInlineBotMessageRequestTypeID = 0xa423bb51
 
-// TypeID returns 0x83557dba, the ID of messages.editInlineBotMessage.
+// TypeID returns 0xa423bb51, the ID of messages.editInlineBotMessage.
 func (*MessagesEditInlineBotMessageRequest) TypeID() uint32 {
 	return MessagesEditInlineBotMessageRequestTypeID
 }
@@ -13956,7 +16530,7 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -13975,29 +16549,37 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Entities) > 0 {
 		flags.Set(3)
 	}
+	if m.RichMessage != nil {
+		flags.Set(23)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("messages.editInlineBotMessage#83557dba", "id", err)
+		return encodeErr("messages.editInlineBotMessage#a423bb51", "id", err)
 	}
 	if flags.Has(11) {
 		b.PutString(m.Message)
 	}
 	if flags.Has(14) {
 		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("messages.editInlineBotMessage#83557dba", "media", err)
+			return encodeErr("messages.editInlineBotMessage#a423bb51", "media", err)
 		}
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("messages.editInlineBotMessage#83557dba", "reply_markup", err)
+			return encodeErr("messages.editInlineBotMessage#a423bb51", "reply_markup", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("messages.editInlineBotMessage#83557dba", "entities", err)
+				return encodeErr("messages.editInlineBotMessage#a423bb51", "entities", err)
 			}
+		}
+	}
+	if flags.Has(23) {
+		if err := encodeObj(b, m.RichMessage); err != nil {
+			return encodeErr("messages.editInlineBotMessage#a423bb51", "rich_message", err)
 		}
 	}
 	return nil
@@ -14009,7 +16591,7 @@ func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"); err != nil {
-		return decodeErr("messages.editInlineBotMessage#83557dba", "", err)
+		return decodeErr("messages.editInlineBotMessage#a423bb51", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -14025,39 +16607,44 @@ func (m *MessagesEditInlineBotMessageRequest) decodeBareAt(b *bin.Buffer, depth 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.editInlineBotMessage#83557dba", "", ErrTooDeep)
+		return decodeErr("messages.editInlineBotMessage#a423bb51", "", ErrTooDeep)
 	}
 	*m = MessagesEditInlineBotMessageRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.editInlineBotMessage#83557dba", "flags", err)
+		return decodeErr("messages.editInlineBotMessage#a423bb51", "flags", err)
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(16)
 	if m.ID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
-		return decodeErr("messages.editInlineBotMessage#83557dba", "id", err)
+		return decodeErr("messages.editInlineBotMessage#a423bb51", "id", err)
 	}
 	if m.Flags.Has(11) {
 		if m.Message, err = b.String(); err != nil {
-			return decodeErr("messages.editInlineBotMessage#83557dba", "message", err)
+			return decodeErr("messages.editInlineBotMessage#a423bb51", "message", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("messages.editInlineBotMessage#83557dba", "media", err)
+			return decodeErr("messages.editInlineBotMessage#a423bb51", "media", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("messages.editInlineBotMessage#83557dba", "reply_markup", err)
+			return decodeErr("messages.editInlineBotMessage#a423bb51", "reply_markup", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messages.editInlineBotMessage#83557dba", "entities", err)
+			return decodeErr("messages.editInlineBotMessage#a423bb51", "entities", err)
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16
+	if m.Flags.Has(23) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return decodeErr("messages.editInlineBotMessage#a423bb51", "rich_message", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23
 	if m.Message != "" {
 		m.Flags.Unset(11)
 	}
@@ -14067,9 +16654,9 @@ func (m *MessagesEditInlineBotMessageRequest) decodeBareAt(b *bin.Buffer, depth 
 	return nil
 }
 
-// MessagesEditInlineBotMessage invokes messages.editInlineBotMessage#83557dba:
+// MessagesEditInlineBotMessage invokes messages.editInlineBotMessage#a423bb51:
 //
-//	messages.editInlineBotMessage#83557dba flags:# no_webpage:flags.1?true invert_media:flags.16?true id:InputBotInlineMessageID message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> = Bool
+//	messages.editInlineBotMessage#a423bb51 flags:# no_webpage:flags.1?true invert_media:flags.16?true id:InputBotInlineMessageID message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> rich_message:flags.23?InputRichMessage = Bool
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -14449,7 +17036,7 @@ func (c *Client) MessagesGetPeerDialogs(ctx context.Context, req *MessagesGetPee
 
 // MessagesSaveDraftRequest is the TL function messages.saveDraft:
 //
-//	messages.saveDraft#7ff3b806 flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia = Bool
+//	messages.saveDraft#ad0fa15c flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia effect:flags.7?long suggested_post:flags.8?SuggestedPost rich_message:flags.9?InputRichMessage = Bool
 //
 // See https://core.telegram.org/method/messages.saveDraft.
 //
@@ -14457,20 +17044,23 @@ func (c *Client) MessagesGetPeerDialogs(ctx context.Context, req *MessagesGetPee
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesSaveDraftRequest struct {
-	Flags       bin.Fields        // flags word; see the type's doc
-	NoWebpage   bool              // flags.1?true
-	InvertMedia bool              // flags.6?true
-	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
-	Peer        InputPeerClass
-	Message     string
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
-	Media       InputMediaClass      // flags.5?InputMedia
+	Flags         bin.Fields        // flags word; see the type's doc
+	NoWebpage     bool              // flags.1?true
+	InvertMedia   bool              // flags.6?true
+	ReplyTo       InputReplyToClass // flags.4?InputReplyTo
+	Peer          InputPeerClass
+	Message       string
+	Entities      []MessageEntityClass  // flags.3?Vector<MessageEntity>
+	Media         InputMediaClass       // flags.5?InputMedia
+	Effect        int64                 // flags.7?long
+	SuggestedPost *SuggestedPost        // flags.8?SuggestedPost
+	RichMessage   InputRichMessageClass // flags.9?InputRichMessage
 }
 
 // MessagesSaveDraftRequestTypeID is the ID of messages.saveDraft.
-const MessagesSaveDraftRequestTypeID = 0x7ff3b806
+const MessagesSaveDraftRequestTypeID = 0xad0fa15c
 
-// TypeID returns 0x7ff3b806, the ID of messages.saveDraft.
+// TypeID returns 0xad0fa15c, the ID of messages.saveDraft.
 func (*MessagesSaveDraftRequest) TypeID() uint32 {
 	return MessagesSaveDraftRequestTypeID
 }
@@ -14494,7 +17084,7 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -14510,27 +17100,49 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Media != nil {
 		flags.Set(5)
 	}
+	if m.Effect != 0 {
+		flags.Set(7)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(8)
+	}
+	if m.RichMessage != nil {
+		flags.Set(9)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messages.saveDraft#7ff3b806", "reply_to", err)
+			return encodeErr("messages.saveDraft#ad0fa15c", "reply_to", err)
 		}
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.saveDraft#7ff3b806", "peer", err)
+		return encodeErr("messages.saveDraft#ad0fa15c", "peer", err)
 	}
 	b.PutString(m.Message)
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("messages.saveDraft#7ff3b806", "entities", err)
+				return encodeErr("messages.saveDraft#ad0fa15c", "entities", err)
 			}
 		}
 	}
 	if flags.Has(5) {
 		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("messages.saveDraft#7ff3b806", "media", err)
+			return encodeErr("messages.saveDraft#ad0fa15c", "media", err)
+		}
+	}
+	if flags.Has(7) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(8) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return encodeErr("messages.saveDraft#ad0fa15c", "suggested_post", err)
+		}
+	}
+	if flags.Has(9) {
+		if err := encodeObj(b, m.RichMessage); err != nil {
+			return encodeErr("messages.saveDraft#ad0fa15c", "rich_message", err)
 		}
 	}
 	return nil
@@ -14542,7 +17154,7 @@ func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSaveDraftRequestTypeID, "messages.saveDraft"); err != nil {
-		return decodeErr("messages.saveDraft#7ff3b806", "", err)
+		return decodeErr("messages.saveDraft#ad0fa15c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -14558,46 +17170,65 @@ func (m *MessagesSaveDraftRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.saveDraft#7ff3b806", "", ErrTooDeep)
+		return decodeErr("messages.saveDraft#ad0fa15c", "", ErrTooDeep)
 	}
 	*m = MessagesSaveDraftRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.saveDraft#7ff3b806", "flags", err)
+		return decodeErr("messages.saveDraft#ad0fa15c", "flags", err)
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("messages.saveDraft#7ff3b806", "reply_to", err)
+			return decodeErr("messages.saveDraft#ad0fa15c", "reply_to", err)
 		}
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.saveDraft#7ff3b806", "peer", err)
+		return decodeErr("messages.saveDraft#ad0fa15c", "peer", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messages.saveDraft#7ff3b806", "message", err)
+		return decodeErr("messages.saveDraft#ad0fa15c", "message", err)
 	}
 	if m.Flags.Has(3) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messages.saveDraft#7ff3b806", "entities", err)
+			return decodeErr("messages.saveDraft#ad0fa15c", "entities", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("messages.saveDraft#7ff3b806", "media", err)
+			return decodeErr("messages.saveDraft#ad0fa15c", "media", err)
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("messages.saveDraft#ad0fa15c", "effect", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = decodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return decodeErr("messages.saveDraft#ad0fa15c", "suggested_post", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return decodeErr("messages.saveDraft#ad0fa15c", "rich_message", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(7)
 	}
 	return nil
 }
 
-// MessagesSaveDraft invokes messages.saveDraft#7ff3b806:
+// MessagesSaveDraft invokes messages.saveDraft#ad0fa15c:
 //
-//	messages.saveDraft#7ff3b806 flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia = Bool
+//	messages.saveDraft#ad0fa15c flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia effect:flags.7?long suggested_post:flags.8?SuggestedPost rich_message:flags.9?InputRichMessage = Bool
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -16591,18 +19222,24 @@ func (c *Client) MessagesSetBotPrecheckoutResults(ctx context.Context, req *Mess
 
 // MessagesUploadMediaRequest is the TL function messages.uploadMedia:
 //
-//	messages.uploadMedia#519bc2b1 peer:InputPeer media:InputMedia = MessageMedia
+//	messages.uploadMedia#14967978 flags:# business_connection_id:flags.0?string peer:InputPeer media:InputMedia = MessageMedia
 //
 // See https://core.telegram.org/method/messages.uploadMedia.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type MessagesUploadMediaRequest struct {
-	Peer  InputPeerClass
-	Media InputMediaClass
+	Flags                bin.Fields // flags word; see the type's doc
+	BusinessConnectionID string     // flags.0?string
+	Peer                 InputPeerClass
+	Media                InputMediaClass
 }
 
 // MessagesUploadMediaRequestTypeID is the ID of messages.uploadMedia.
-const MessagesUploadMediaRequestTypeID = 0x519bc2b1
+const MessagesUploadMediaRequestTypeID = 0x14967978
 
-// TypeID returns 0x519bc2b1, the ID of messages.uploadMedia.
+// TypeID returns 0x14967978, the ID of messages.uploadMedia.
 func (*MessagesUploadMediaRequest) TypeID() uint32 {
 	return MessagesUploadMediaRequestTypeID
 }
@@ -16626,11 +19263,19 @@ func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.BusinessConnectionID != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.BusinessConnectionID)
+	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.uploadMedia#519bc2b1", "peer", err)
+		return encodeErr("messages.uploadMedia#14967978", "peer", err)
 	}
 	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("messages.uploadMedia#519bc2b1", "media", err)
+		return encodeErr("messages.uploadMedia#14967978", "media", err)
 	}
 	return nil
 }
@@ -16641,7 +19286,7 @@ func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesUploadMediaRequestTypeID, "messages.uploadMedia"); err != nil {
-		return decodeErr("messages.uploadMedia#519bc2b1", "", err)
+		return decodeErr("messages.uploadMedia#14967978", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -16657,21 +19302,33 @@ func (m *MessagesUploadMediaRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.uploadMedia#519bc2b1", "", ErrTooDeep)
+		return decodeErr("messages.uploadMedia#14967978", "", ErrTooDeep)
 	}
+	*m = MessagesUploadMediaRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.uploadMedia#14967978", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.BusinessConnectionID, err = b.String(); err != nil {
+			return decodeErr("messages.uploadMedia#14967978", "business_connection_id", err)
+		}
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.uploadMedia#519bc2b1", "peer", err)
+		return decodeErr("messages.uploadMedia#14967978", "peer", err)
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("messages.uploadMedia#519bc2b1", "media", err)
+		return decodeErr("messages.uploadMedia#14967978", "media", err)
+	}
+	if m.BusinessConnectionID != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessagesUploadMedia invokes messages.uploadMedia#519bc2b1:
+// MessagesUploadMedia invokes messages.uploadMedia#14967978:
 //
-//	messages.uploadMedia#519bc2b1 peer:InputPeer media:InputMedia = MessageMedia
+//	messages.uploadMedia#14967978 flags:# business_connection_id:flags.0?string peer:InputPeer media:InputMedia = MessageMedia
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -17313,7 +19970,7 @@ func (c *Client) MessagesGetRecentLocations(ctx context.Context, req *MessagesGe
 
 // MessagesSendMultiMediaRequest is the TL function messages.sendMultiMedia:
 //
-//	messages.sendMultiMedia#456e8987 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true peer:InputPeer reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendMultiMedia#1bf89d74 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long = Updates
 //
 // See https://core.telegram.org/method/messages.sendMultiMedia.
 //
@@ -17328,17 +19985,21 @@ type MessagesSendMultiMediaRequest struct {
 	Noforwards             bool       // flags.14?true
 	UpdateStickersetsOrder bool       // flags.15?true
 	InvertMedia            bool       // flags.16?true
+	AllowPaidFloodskip     bool       // flags.19?true
 	Peer                   InputPeerClass
 	ReplyTo                InputReplyToClass // flags.0?InputReplyTo
 	MultiMedia             []InputSingleMedia
-	ScheduleDate           int            // flags.10?int
-	SendAs                 InputPeerClass // flags.13?InputPeer
+	ScheduleDate           int                          // flags.10?int
+	SendAs                 InputPeerClass               // flags.13?InputPeer
+	QuickReplyShortcut     InputQuickReplyShortcutClass // flags.17?InputQuickReplyShortcut
+	Effect                 int64                        // flags.18?long
+	AllowPaidStars         int64                        // flags.21?long
 }
 
 // MessagesSendMultiMediaRequestTypeID is the ID of messages.sendMultiMedia.
-const MessagesSendMultiMediaRequestTypeID = 0x456e8987
+const MessagesSendMultiMediaRequestTypeID = 0x1bf89d74
 
-// TypeID returns 0x456e8987, the ID of messages.sendMultiMedia.
+// TypeID returns 0x1bf89d74, the ID of messages.sendMultiMedia.
 func (*MessagesSendMultiMediaRequest) TypeID() uint32 {
 	return MessagesSendMultiMediaRequestTypeID
 }
@@ -17362,7 +20023,7 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
 	if m.Silent {
 		flags.Set(5)
 	}
@@ -17381,6 +20042,9 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InvertMedia {
 		flags.Set(16)
 	}
+	if m.AllowPaidFloodskip {
+		flags.Set(19)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(0)
 	}
@@ -17390,19 +20054,28 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SendAs != nil {
 		flags.Set(13)
 	}
+	if m.QuickReplyShortcut != nil {
+		flags.Set(17)
+	}
+	if m.Effect != 0 {
+		flags.Set(18)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(21)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.sendMultiMedia#456e8987", "peer", err)
+		return encodeErr("messages.sendMultiMedia#1bf89d74", "peer", err)
 	}
 	if flags.Has(0) {
 		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messages.sendMultiMedia#456e8987", "reply_to", err)
+			return encodeErr("messages.sendMultiMedia#1bf89d74", "reply_to", err)
 		}
 	}
 	b.PutVectorHeader(len(m.MultiMedia))
 	for i := range m.MultiMedia {
 		if err := m.MultiMedia[i].Encode(b); err != nil {
-			return encodeErr("messages.sendMultiMedia#456e8987", "multi_media", err)
+			return encodeErr("messages.sendMultiMedia#1bf89d74", "multi_media", err)
 		}
 	}
 	if flags.Has(10) {
@@ -17410,8 +20083,19 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(13) {
 		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("messages.sendMultiMedia#456e8987", "send_as", err)
+			return encodeErr("messages.sendMultiMedia#1bf89d74", "send_as", err)
 		}
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.QuickReplyShortcut); err != nil {
+			return encodeErr("messages.sendMultiMedia#1bf89d74", "quick_reply_shortcut", err)
+		}
+	}
+	if flags.Has(18) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(21) {
+		b.PutLong(m.AllowPaidStars)
 	}
 	return nil
 }
@@ -17422,7 +20106,7 @@ func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"); err != nil {
-		return decodeErr("messages.sendMultiMedia#456e8987", "", err)
+		return decodeErr("messages.sendMultiMedia#1bf89d74", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -17438,12 +20122,12 @@ func (m *MessagesSendMultiMediaRequest) decodeBareAt(b *bin.Buffer, depth int) e
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.sendMultiMedia#456e8987", "", ErrTooDeep)
+		return decodeErr("messages.sendMultiMedia#1bf89d74", "", ErrTooDeep)
 	}
 	*m = MessagesSendMultiMediaRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.sendMultiMedia#456e8987", "flags", err)
+		return decodeErr("messages.sendMultiMedia#1bf89d74", "flags", err)
 	}
 	m.Silent = m.Flags.Has(5)
 	m.Background = m.Flags.Has(6)
@@ -17451,37 +20135,59 @@ func (m *MessagesSendMultiMediaRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	m.Noforwards = m.Flags.Has(14)
 	m.UpdateStickersetsOrder = m.Flags.Has(15)
 	m.InvertMedia = m.Flags.Has(16)
+	m.AllowPaidFloodskip = m.Flags.Has(19)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.sendMultiMedia#456e8987", "peer", err)
+		return decodeErr("messages.sendMultiMedia#1bf89d74", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("messages.sendMultiMedia#456e8987", "reply_to", err)
+			return decodeErr("messages.sendMultiMedia#1bf89d74", "reply_to", err)
 		}
 	}
 	if m.MultiMedia, err = decodeVectorAt(b, depth+1, decodeValue[InputSingleMedia]); err != nil {
-		return decodeErr("messages.sendMultiMedia#456e8987", "multi_media", err)
+		return decodeErr("messages.sendMultiMedia#1bf89d74", "multi_media", err)
 	}
 	if m.Flags.Has(10) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("messages.sendMultiMedia#456e8987", "schedule_date", err)
+			return decodeErr("messages.sendMultiMedia#1bf89d74", "schedule_date", err)
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.sendMultiMedia#456e8987", "send_as", err)
+			return decodeErr("messages.sendMultiMedia#1bf89d74", "send_as", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	if m.Flags.Has(17) {
+		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(b, depth+1); err != nil {
+			return decodeErr("messages.sendMultiMedia#1bf89d74", "quick_reply_shortcut", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.Effect, err = b.Long(); err != nil {
+			return decodeErr("messages.sendMultiMedia#1bf89d74", "effect", err)
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("messages.sendMultiMedia#1bf89d74", "allow_paid_stars", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19
 	if m.ScheduleDate != 0 {
 		m.Flags.Unset(10)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(21)
 	}
 	return nil
 }
 
-// MessagesSendMultiMedia invokes messages.sendMultiMedia#456e8987:
+// MessagesSendMultiMedia invokes messages.sendMultiMedia#1bf89d74:
 //
-//	messages.sendMultiMedia#456e8987 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true peer:InputPeer reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int send_as:flags.13?InputPeer = Updates
+//	messages.sendMultiMedia#1bf89d74 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -17770,19 +20476,20 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 
 // MessagesMarkDialogUnreadRequest is the TL function messages.markDialogUnread:
 //
-//	messages.markDialogUnread#c286d98f flags:# unread:flags.0?true peer:InputDialogPeer = Bool
+//	messages.markDialogUnread#8c5006f8 flags:# unread:flags.0?true parent_peer:flags.1?InputPeer peer:InputDialogPeer = Bool
 //
 // See https://core.telegram.org/method/messages.markDialogUnread.
 type MessagesMarkDialogUnreadRequest struct {
-	Flags  bin.Fields // flags word; see the type's doc
-	Unread bool       // flags.0?true
-	Peer   InputDialogPeerClass
+	Flags      bin.Fields     // flags word; see the type's doc
+	Unread     bool           // flags.0?true
+	ParentPeer InputPeerClass // flags.1?InputPeer
+	Peer       InputDialogPeerClass
 }
 
 // MessagesMarkDialogUnreadRequestTypeID is the ID of messages.markDialogUnread.
-const MessagesMarkDialogUnreadRequestTypeID = 0xc286d98f
+const MessagesMarkDialogUnreadRequestTypeID = 0x8c5006f8
 
-// TypeID returns 0xc286d98f, the ID of messages.markDialogUnread.
+// TypeID returns 0x8c5006f8, the ID of messages.markDialogUnread.
 func (*MessagesMarkDialogUnreadRequest) TypeID() uint32 {
 	return MessagesMarkDialogUnreadRequestTypeID
 }
@@ -17806,13 +20513,21 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Unread {
 		flags.Set(0)
 	}
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := encodeObj(b, m.ParentPeer); err != nil {
+			return encodeErr("messages.markDialogUnread#8c5006f8", "parent_peer", err)
+		}
+	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.markDialogUnread#c286d98f", "peer", err)
+		return encodeErr("messages.markDialogUnread#8c5006f8", "peer", err)
 	}
 	return nil
 }
@@ -17823,7 +20538,7 @@ func (m *MessagesMarkDialogUnreadRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"); err != nil {
-		return decodeErr("messages.markDialogUnread#c286d98f", "", err)
+		return decodeErr("messages.markDialogUnread#8c5006f8", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -17839,24 +20554,29 @@ func (m *MessagesMarkDialogUnreadRequest) decodeBareAt(b *bin.Buffer, depth int)
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.markDialogUnread#c286d98f", "", ErrTooDeep)
+		return decodeErr("messages.markDialogUnread#8c5006f8", "", ErrTooDeep)
 	}
 	*m = MessagesMarkDialogUnreadRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.markDialogUnread#c286d98f", "flags", err)
+		return decodeErr("messages.markDialogUnread#8c5006f8", "flags", err)
 	}
 	m.Unread = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
-		return decodeErr("messages.markDialogUnread#c286d98f", "peer", err)
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.markDialogUnread#8c5006f8", "parent_peer", err)
+		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Peer, err = decodeInputDialogPeer(b, depth+1); err != nil {
+		return decodeErr("messages.markDialogUnread#8c5006f8", "peer", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MessagesMarkDialogUnread invokes messages.markDialogUnread#c286d98f:
+// MessagesMarkDialogUnread invokes messages.markDialogUnread#8c5006f8:
 //
-//	messages.markDialogUnread#c286d98f flags:# unread:flags.0?true peer:InputDialogPeer = Bool
+//	messages.markDialogUnread#8c5006f8 flags:# unread:flags.0?true parent_peer:flags.1?InputPeer peer:InputDialogPeer = Bool
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -17871,15 +20591,18 @@ func (c *Client) MessagesMarkDialogUnread(ctx context.Context, req *MessagesMark
 
 // MessagesGetDialogUnreadMarksRequest is the TL function messages.getDialogUnreadMarks:
 //
-//	messages.getDialogUnreadMarks#22e24e22 = Vector<DialogPeer>
+//	messages.getDialogUnreadMarks#21202222 flags:# parent_peer:flags.0?InputPeer = Vector<DialogPeer>
 //
 // See https://core.telegram.org/method/messages.getDialogUnreadMarks.
-type MessagesGetDialogUnreadMarksRequest struct{}
+type MessagesGetDialogUnreadMarksRequest struct {
+	Flags      bin.Fields     // flags word; see the type's doc
+	ParentPeer InputPeerClass // flags.0?InputPeer
+}
 
 // MessagesGetDialogUnreadMarksRequestTypeID is the ID of messages.getDialogUnreadMarks.
-const MessagesGetDialogUnreadMarksRequestTypeID = 0x22e24e22
+const MessagesGetDialogUnreadMarksRequestTypeID = 0x21202222
 
-// TypeID returns 0x22e24e22, the ID of messages.getDialogUnreadMarks.
+// TypeID returns 0x21202222, the ID of messages.getDialogUnreadMarks.
 func (*MessagesGetDialogUnreadMarksRequest) TypeID() uint32 {
 	return MessagesGetDialogUnreadMarksRequestTypeID
 }
@@ -17903,6 +20626,16 @@ func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.ParentPeer); err != nil {
+			return encodeErr("messages.getDialogUnreadMarks#21202222", "parent_peer", err)
+		}
+	}
 	return nil
 }
 
@@ -17912,7 +20645,7 @@ func (m *MessagesGetDialogUnreadMarksRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"); err != nil {
-		return decodeErr("messages.getDialogUnreadMarks#22e24e22", "", err)
+		return decodeErr("messages.getDialogUnreadMarks#21202222", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -17923,16 +20656,30 @@ func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagesGetDialogUnreadMarksRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *MessagesGetDialogUnreadMarksRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getDialogUnreadMarks#21202222", "", ErrTooDeep)
+	}
+	*m = MessagesGetDialogUnreadMarksRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getDialogUnreadMarks#21202222", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.getDialogUnreadMarks#21202222", "parent_peer", err)
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// MessagesGetDialogUnreadMarks invokes messages.getDialogUnreadMarks#22e24e22:
+// MessagesGetDialogUnreadMarks invokes messages.getDialogUnreadMarks#21202222:
 //
-//	messages.getDialogUnreadMarks#22e24e22 = Vector<DialogPeer>
+//	messages.getDialogUnreadMarks#21202222 flags:# parent_peer:flags.0?InputPeer = Vector<DialogPeer>
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -18242,18 +20989,19 @@ func (c *Client) MessagesSendVote(ctx context.Context, req *MessagesSendVoteRequ
 
 // MessagesGetPollResultsRequest is the TL function messages.getPollResults:
 //
-//	messages.getPollResults#73bb643b peer:InputPeer msg_id:int = Updates
+//	messages.getPollResults#eda3e33b peer:InputPeer msg_id:int poll_hash:long = Updates
 //
 // See https://core.telegram.org/method/messages.getPollResults.
 type MessagesGetPollResultsRequest struct {
-	Peer  InputPeerClass
-	MsgID int
+	Peer     InputPeerClass
+	MsgID    int
+	PollHash int64
 }
 
 // MessagesGetPollResultsRequestTypeID is the ID of messages.getPollResults.
-const MessagesGetPollResultsRequestTypeID = 0x73bb643b
+const MessagesGetPollResultsRequestTypeID = 0xeda3e33b
 
-// TypeID returns 0x73bb643b, the ID of messages.getPollResults.
+// TypeID returns 0xeda3e33b, the ID of messages.getPollResults.
 func (*MessagesGetPollResultsRequest) TypeID() uint32 {
 	return MessagesGetPollResultsRequestTypeID
 }
@@ -18278,9 +21026,10 @@ func (m *MessagesGetPollResultsRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.getPollResults#73bb643b", "peer", err)
+		return encodeErr("messages.getPollResults#eda3e33b", "peer", err)
 	}
 	b.PutInt(m.MsgID)
+	b.PutLong(m.PollHash)
 	return nil
 }
 
@@ -18290,7 +21039,7 @@ func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetPollResultsRequestTypeID, "messages.getPollResults"); err != nil {
-		return decodeErr("messages.getPollResults#73bb643b", "", err)
+		return decodeErr("messages.getPollResults#eda3e33b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -18306,21 +21055,24 @@ func (m *MessagesGetPollResultsRequest) decodeBareAt(b *bin.Buffer, depth int) e
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.getPollResults#73bb643b", "", ErrTooDeep)
+		return decodeErr("messages.getPollResults#eda3e33b", "", ErrTooDeep)
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.getPollResults#73bb643b", "peer", err)
+		return decodeErr("messages.getPollResults#eda3e33b", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("messages.getPollResults#73bb643b", "msg_id", err)
+		return decodeErr("messages.getPollResults#eda3e33b", "msg_id", err)
+	}
+	if m.PollHash, err = b.Long(); err != nil {
+		return decodeErr("messages.getPollResults#eda3e33b", "poll_hash", err)
 	}
 	return nil
 }
 
-// MessagesGetPollResults invokes messages.getPollResults#73bb643b:
+// MessagesGetPollResults invokes messages.getPollResults#eda3e33b:
 //
-//	messages.getPollResults#73bb643b peer:InputPeer msg_id:int = Updates
+//	messages.getPollResults#eda3e33b peer:InputPeer msg_id:int poll_hash:long = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -19094,7 +21846,7 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 
 // MessagesRequestURLAuthRequest is the TL function messages.requestUrlAuth:
 //
-//	messages.requestUrlAuth#198fb446 flags:# peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string = UrlAuthResult
+//	messages.requestUrlAuth#894cc99c flags:# peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string in_app_origin:flags.3?string = UrlAuthResult
 //
 // See https://core.telegram.org/method/messages.requestUrlAuth.
 //
@@ -19102,17 +21854,18 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesRequestURLAuthRequest struct {
-	Flags    bin.Fields     // flags word; see the type's doc
-	Peer     InputPeerClass // flags.1?InputPeer
-	MsgID    int            // flags.1?int
-	ButtonID int            // flags.1?int
-	URL      string         // flags.2?string
+	Flags       bin.Fields     // flags word; see the type's doc
+	Peer        InputPeerClass // flags.1?InputPeer
+	MsgID       int            // flags.1?int
+	ButtonID    int            // flags.1?int
+	URL         string         // flags.2?string
+	InAppOrigin string         // flags.3?string
 }
 
 // MessagesRequestURLAuthRequestTypeID is the ID of messages.requestUrlAuth.
-const MessagesRequestURLAuthRequestTypeID = 0x198fb446
+const MessagesRequestURLAuthRequestTypeID = 0x894cc99c
 
-// TypeID returns 0x198fb446, the ID of messages.requestUrlAuth.
+// TypeID returns 0x894cc99c, the ID of messages.requestUrlAuth.
 func (*MessagesRequestURLAuthRequest) TypeID() uint32 {
 	return MessagesRequestURLAuthRequestTypeID
 }
@@ -19143,10 +21896,13 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(2)
 	}
+	if m.InAppOrigin != "" {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
 		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("messages.requestUrlAuth#198fb446", "peer", err)
+			return encodeErr("messages.requestUrlAuth#894cc99c", "peer", err)
 		}
 	}
 	if flags.Has(1) {
@@ -19158,6 +21914,9 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutString(m.URL)
 	}
+	if flags.Has(3) {
+		b.PutString(m.InAppOrigin)
+	}
 	return nil
 }
 
@@ -19167,7 +21926,7 @@ func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"); err != nil {
-		return decodeErr("messages.requestUrlAuth#198fb446", "", err)
+		return decodeErr("messages.requestUrlAuth#894cc99c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -19183,31 +21942,36 @@ func (m *MessagesRequestURLAuthRequest) decodeBareAt(b *bin.Buffer, depth int) e
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.requestUrlAuth#198fb446", "", ErrTooDeep)
+		return decodeErr("messages.requestUrlAuth#894cc99c", "", ErrTooDeep)
 	}
 	*m = MessagesRequestURLAuthRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.requestUrlAuth#198fb446", "flags", err)
+		return decodeErr("messages.requestUrlAuth#894cc99c", "flags", err)
 	}
 	if m.Flags.Has(1) {
 		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.requestUrlAuth#198fb446", "peer", err)
+			return decodeErr("messages.requestUrlAuth#894cc99c", "peer", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.MsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.requestUrlAuth#198fb446", "msg_id", err)
+			return decodeErr("messages.requestUrlAuth#894cc99c", "msg_id", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ButtonID, err = b.Int(); err != nil {
-			return decodeErr("messages.requestUrlAuth#198fb446", "button_id", err)
+			return decodeErr("messages.requestUrlAuth#894cc99c", "button_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("messages.requestUrlAuth#198fb446", "url", err)
+			return decodeErr("messages.requestUrlAuth#894cc99c", "url", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.InAppOrigin, err = b.String(); err != nil {
+			return decodeErr("messages.requestUrlAuth#894cc99c", "in_app_origin", err)
 		}
 	}
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
@@ -19216,12 +21980,15 @@ func (m *MessagesRequestURLAuthRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	if m.URL != "" {
 		m.Flags.Unset(2)
 	}
+	if m.InAppOrigin != "" {
+		m.Flags.Unset(3)
+	}
 	return nil
 }
 
-// MessagesRequestURLAuth invokes messages.requestUrlAuth#198fb446:
+// MessagesRequestURLAuth invokes messages.requestUrlAuth#894cc99c:
 //
-//	messages.requestUrlAuth#198fb446 flags:# peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string = UrlAuthResult
+//	messages.requestUrlAuth#894cc99c flags:# peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string in_app_origin:flags.3?string = UrlAuthResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -19236,7 +22003,7 @@ func (c *Client) MessagesRequestURLAuth(ctx context.Context, req *MessagesReques
 
 // MessagesAcceptURLAuthRequest is the TL function messages.acceptUrlAuth:
 //
-//	messages.acceptUrlAuth#b12c7125 flags:# write_allowed:flags.0?true peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string = UrlAuthResult
+//	messages.acceptUrlAuth#67a3f0de flags:# write_allowed:flags.0?true share_phone_number:flags.3?true peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string match_code:flags.4?string = UrlAuthResult
 //
 // See https://core.telegram.org/method/messages.acceptUrlAuth.
 //
@@ -19244,18 +22011,20 @@ func (c *Client) MessagesRequestURLAuth(ctx context.Context, req *MessagesReques
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesAcceptURLAuthRequest struct {
-	Flags        bin.Fields     // flags word; see the type's doc
-	WriteAllowed bool           // flags.0?true
-	Peer         InputPeerClass // flags.1?InputPeer
-	MsgID        int            // flags.1?int
-	ButtonID     int            // flags.1?int
-	URL          string         // flags.2?string
+	Flags            bin.Fields     // flags word; see the type's doc
+	WriteAllowed     bool           // flags.0?true
+	SharePhoneNumber bool           // flags.3?true
+	Peer             InputPeerClass // flags.1?InputPeer
+	MsgID            int            // flags.1?int
+	ButtonID         int            // flags.1?int
+	URL              string         // flags.2?string
+	MatchCode        string         // flags.4?string
 }
 
 // MessagesAcceptURLAuthRequestTypeID is the ID of messages.acceptUrlAuth.
-const MessagesAcceptURLAuthRequestTypeID = 0xb12c7125
+const MessagesAcceptURLAuthRequestTypeID = 0x67a3f0de
 
-// TypeID returns 0xb12c7125, the ID of messages.acceptUrlAuth.
+// TypeID returns 0x67a3f0de, the ID of messages.acceptUrlAuth.
 func (*MessagesAcceptURLAuthRequest) TypeID() uint32 {
 	return MessagesAcceptURLAuthRequestTypeID
 }
@@ -19279,9 +22048,12 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.WriteAllowed {
 		flags.Set(0)
+	}
+	if m.SharePhoneNumber {
+		flags.Set(3)
 	}
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		flags.Set(1)
@@ -19289,10 +22061,13 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if m.URL != "" {
 		flags.Set(2)
 	}
+	if m.MatchCode != "" {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
 		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("messages.acceptUrlAuth#b12c7125", "peer", err)
+			return encodeErr("messages.acceptUrlAuth#67a3f0de", "peer", err)
 		}
 	}
 	if flags.Has(1) {
@@ -19304,6 +22079,9 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutString(m.URL)
 	}
+	if flags.Has(4) {
+		b.PutString(m.MatchCode)
+	}
 	return nil
 }
 
@@ -19313,7 +22091,7 @@ func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"); err != nil {
-		return decodeErr("messages.acceptUrlAuth#b12c7125", "", err)
+		return decodeErr("messages.acceptUrlAuth#67a3f0de", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -19329,47 +22107,56 @@ func (m *MessagesAcceptURLAuthRequest) decodeBareAt(b *bin.Buffer, depth int) er
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.acceptUrlAuth#b12c7125", "", ErrTooDeep)
+		return decodeErr("messages.acceptUrlAuth#67a3f0de", "", ErrTooDeep)
 	}
 	*m = MessagesAcceptURLAuthRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.acceptUrlAuth#b12c7125", "flags", err)
+		return decodeErr("messages.acceptUrlAuth#67a3f0de", "flags", err)
 	}
 	m.WriteAllowed = m.Flags.Has(0)
+	m.SharePhoneNumber = m.Flags.Has(3)
 	if m.Flags.Has(1) {
 		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.acceptUrlAuth#b12c7125", "peer", err)
+			return decodeErr("messages.acceptUrlAuth#67a3f0de", "peer", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.MsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.acceptUrlAuth#b12c7125", "msg_id", err)
+			return decodeErr("messages.acceptUrlAuth#67a3f0de", "msg_id", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ButtonID, err = b.Int(); err != nil {
-			return decodeErr("messages.acceptUrlAuth#b12c7125", "button_id", err)
+			return decodeErr("messages.acceptUrlAuth#67a3f0de", "button_id", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("messages.acceptUrlAuth#b12c7125", "url", err)
+			return decodeErr("messages.acceptUrlAuth#67a3f0de", "url", err)
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(4) {
+		if m.MatchCode, err = b.String(); err != nil {
+			return decodeErr("messages.acceptUrlAuth#67a3f0de", "match_code", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3
 	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
 		m.Flags.Unset(1)
 	}
 	if m.URL != "" {
 		m.Flags.Unset(2)
 	}
+	if m.MatchCode != "" {
+		m.Flags.Unset(4)
+	}
 	return nil
 }
 
-// MessagesAcceptURLAuth invokes messages.acceptUrlAuth#b12c7125:
+// MessagesAcceptURLAuth invokes messages.acceptUrlAuth#67a3f0de:
 //
-//	messages.acceptUrlAuth#b12c7125 flags:# write_allowed:flags.0?true peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string = UrlAuthResult
+//	messages.acceptUrlAuth#67a3f0de flags:# write_allowed:flags.0?true share_phone_number:flags.3?true peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string match_code:flags.4?string = UrlAuthResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -20106,15 +22893,15 @@ func (c *Client) MessagesToggleStickerSets(ctx context.Context, req *MessagesTog
 
 // MessagesGetDialogFiltersRequest is the TL function messages.getDialogFilters:
 //
-//	messages.getDialogFilters#f19ed96d = Vector<DialogFilter>
+//	messages.getDialogFilters#efd48c89 = messages.DialogFilters
 //
 // See https://core.telegram.org/method/messages.getDialogFilters.
 type MessagesGetDialogFiltersRequest struct{}
 
 // MessagesGetDialogFiltersRequestTypeID is the ID of messages.getDialogFilters.
-const MessagesGetDialogFiltersRequestTypeID = 0xf19ed96d
+const MessagesGetDialogFiltersRequestTypeID = 0xefd48c89
 
-// TypeID returns 0xf19ed96d, the ID of messages.getDialogFilters.
+// TypeID returns 0xefd48c89, the ID of messages.getDialogFilters.
 func (*MessagesGetDialogFiltersRequest) TypeID() uint32 {
 	return MessagesGetDialogFiltersRequestTypeID
 }
@@ -20147,7 +22934,7 @@ func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"); err != nil {
-		return decodeErr("messages.getDialogFilters#f19ed96d", "", err)
+		return decodeErr("messages.getDialogFilters#efd48c89", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -20165,21 +22952,19 @@ func (m *MessagesGetDialogFiltersRequest) decodeBareAt(b *bin.Buffer, _ int) err
 	return nil
 }
 
-// MessagesGetDialogFilters invokes messages.getDialogFilters#f19ed96d:
+// MessagesGetDialogFilters invokes messages.getDialogFilters#efd48c89:
 //
-//	messages.getDialogFilters#f19ed96d = Vector<DialogFilter>
+//	messages.getDialogFilters#efd48c89 = messages.DialogFilters
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.getDialogFilters.
-func (c *Client) MessagesGetDialogFilters(ctx context.Context, req *MessagesGetDialogFiltersRequest) ([]DialogFilterClass, error) {
+func (c *Client) MessagesGetDialogFilters(ctx context.Context, req *MessagesGetDialogFiltersRequest) (*MessagesDialogFilters, error) {
 	if req == nil {
 		req = new(MessagesGetDialogFiltersRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterClass, error) {
-		return decodeVectorAt(b, 0, decodeDialogFilter)
-	})
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesDialogFilters])
 }
 
 // MessagesGetSuggestedDialogFiltersRequest is the TL function messages.getSuggestedDialogFilters:
@@ -20868,7 +23653,7 @@ func (c *Client) MessagesReadDiscussion(ctx context.Context, req *MessagesReadDi
 
 // MessagesUnpinAllMessagesRequest is the TL function messages.unpinAllMessages:
 //
-//	messages.unpinAllMessages#ee22b9a8 flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
+//	messages.unpinAllMessages#62dd747 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory
 //
 // See https://core.telegram.org/method/messages.unpinAllMessages.
 //
@@ -20876,15 +23661,16 @@ func (c *Client) MessagesReadDiscussion(ctx context.Context, req *MessagesReadDi
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesUnpinAllMessagesRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Peer     InputPeerClass
-	TopMsgID int // flags.0?int
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        InputPeerClass
+	TopMsgID    int            // flags.0?int
+	SavedPeerID InputPeerClass // flags.1?InputPeer
 }
 
 // MessagesUnpinAllMessagesRequestTypeID is the ID of messages.unpinAllMessages.
-const MessagesUnpinAllMessagesRequestTypeID = 0xee22b9a8
+const MessagesUnpinAllMessagesRequestTypeID = 0x062dd747
 
-// TypeID returns 0xee22b9a8, the ID of messages.unpinAllMessages.
+// TypeID returns 0x062dd747, the ID of messages.unpinAllMessages.
 func (*MessagesUnpinAllMessagesRequest) TypeID() uint32 {
 	return MessagesUnpinAllMessagesRequestTypeID
 }
@@ -20908,16 +23694,24 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.unpinAllMessages#ee22b9a8", "peer", err)
+		return encodeErr("messages.unpinAllMessages#062dd747", "peer", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("messages.unpinAllMessages#062dd747", "saved_peer_id", err)
+		}
 	}
 	return nil
 }
@@ -20928,7 +23722,7 @@ func (m *MessagesUnpinAllMessagesRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"); err != nil {
-		return decodeErr("messages.unpinAllMessages#ee22b9a8", "", err)
+		return decodeErr("messages.unpinAllMessages#062dd747", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -20944,30 +23738,36 @@ func (m *MessagesUnpinAllMessagesRequest) decodeBareAt(b *bin.Buffer, depth int)
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.unpinAllMessages#ee22b9a8", "", ErrTooDeep)
+		return decodeErr("messages.unpinAllMessages#062dd747", "", ErrTooDeep)
 	}
 	*m = MessagesUnpinAllMessagesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.unpinAllMessages#ee22b9a8", "flags", err)
+		return decodeErr("messages.unpinAllMessages#062dd747", "flags", err)
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.unpinAllMessages#ee22b9a8", "peer", err)
+		return decodeErr("messages.unpinAllMessages#062dd747", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.unpinAllMessages#ee22b9a8", "top_msg_id", err)
+			return decodeErr("messages.unpinAllMessages#062dd747", "top_msg_id", err)
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.unpinAllMessages#062dd747", "saved_peer_id", err)
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessagesUnpinAllMessages invokes messages.unpinAllMessages#ee22b9a8:
+// MessagesUnpinAllMessages invokes messages.unpinAllMessages#062dd747:
 //
-//	messages.unpinAllMessages#ee22b9a8 flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
+//	messages.unpinAllMessages#62dd747 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -22217,7 +25017,7 @@ func (c *Client) MessagesGetAdminsWithInvites(ctx context.Context, req *Messages
 
 // MessagesGetChatInviteImportersRequest is the TL function messages.getChatInviteImporters:
 //
-//	messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int offset_user:InputUser limit:int = messages.ChatInviteImporters
+//	messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true subscription_expired:flags.3?true peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int offset_user:InputUser limit:int = messages.ChatInviteImporters
 //
 // See https://core.telegram.org/method/messages.getChatInviteImporters.
 //
@@ -22225,14 +25025,15 @@ func (c *Client) MessagesGetAdminsWithInvites(ctx context.Context, req *Messages
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesGetChatInviteImportersRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Requested  bool       // flags.0?true
-	Peer       InputPeerClass
-	Link       string // flags.1?string
-	Q          string // flags.2?string
-	OffsetDate int
-	OffsetUser InputUserClass
-	Limit      int
+	Flags               bin.Fields // flags word; see the type's doc
+	Requested           bool       // flags.0?true
+	SubscriptionExpired bool       // flags.3?true
+	Peer                InputPeerClass
+	Link                string // flags.1?string
+	Q                   string // flags.2?string
+	OffsetDate          int
+	OffsetUser          InputUserClass
+	Limit               int
 }
 
 // MessagesGetChatInviteImportersRequestTypeID is the ID of messages.getChatInviteImporters.
@@ -22262,9 +25063,12 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3)
 	if m.Requested {
 		flags.Set(0)
+	}
+	if m.SubscriptionExpired {
+		flags.Set(3)
 	}
 	if m.Link != "" {
 		flags.Set(1)
@@ -22320,6 +25124,7 @@ func (m *MessagesGetChatInviteImportersRequest) decodeBareAt(b *bin.Buffer, dept
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "flags", err)
 	}
 	m.Requested = m.Flags.Has(0)
+	m.SubscriptionExpired = m.Flags.Has(3)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "peer", err)
 	}
@@ -22342,7 +25147,7 @@ func (m *MessagesGetChatInviteImportersRequest) decodeBareAt(b *bin.Buffer, dept
 	if m.Limit, err = b.Int(); err != nil {
 		return decodeErr("messages.getChatInviteImporters#df04dd4e", "limit", err)
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<3
 	if m.Link != "" {
 		m.Flags.Unset(1)
 	}
@@ -22354,7 +25159,7 @@ func (m *MessagesGetChatInviteImportersRequest) decodeBareAt(b *bin.Buffer, dept
 
 // MessagesGetChatInviteImporters invokes messages.getChatInviteImporters#df04dd4e:
 //
-//	messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int offset_user:InputUser limit:int = messages.ChatInviteImporters
+//	messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true subscription_expired:flags.3?true peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int offset_user:InputUser limit:int = messages.ChatInviteImporters
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -22550,18 +25355,18 @@ func (c *Client) MessagesCheckHistoryImportPeer(ctx context.Context, req *Messag
 
 // MessagesSetChatThemeRequest is the TL function messages.setChatTheme:
 //
-//	messages.setChatTheme#e63be13f peer:InputPeer emoticon:string = Updates
+//	messages.setChatTheme#81202c9 peer:InputPeer theme:InputChatTheme = Updates
 //
 // See https://core.telegram.org/method/messages.setChatTheme.
 type MessagesSetChatThemeRequest struct {
-	Peer     InputPeerClass
-	Emoticon string
+	Peer  InputPeerClass
+	Theme InputChatThemeClass
 }
 
 // MessagesSetChatThemeRequestTypeID is the ID of messages.setChatTheme.
-const MessagesSetChatThemeRequestTypeID = 0xe63be13f
+const MessagesSetChatThemeRequestTypeID = 0x081202c9
 
-// TypeID returns 0xe63be13f, the ID of messages.setChatTheme.
+// TypeID returns 0x081202c9, the ID of messages.setChatTheme.
 func (*MessagesSetChatThemeRequest) TypeID() uint32 {
 	return MessagesSetChatThemeRequestTypeID
 }
@@ -22586,9 +25391,11 @@ func (m *MessagesSetChatThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.setChatTheme#e63be13f", "peer", err)
+		return encodeErr("messages.setChatTheme#081202c9", "peer", err)
 	}
-	b.PutString(m.Emoticon)
+	if err := encodeObj(b, m.Theme); err != nil {
+		return encodeErr("messages.setChatTheme#081202c9", "theme", err)
+	}
 	return nil
 }
 
@@ -22598,7 +25405,7 @@ func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"); err != nil {
-		return decodeErr("messages.setChatTheme#e63be13f", "", err)
+		return decodeErr("messages.setChatTheme#081202c9", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -22614,21 +25421,21 @@ func (m *MessagesSetChatThemeRequest) decodeBareAt(b *bin.Buffer, depth int) err
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.setChatTheme#e63be13f", "", ErrTooDeep)
+		return decodeErr("messages.setChatTheme#081202c9", "", ErrTooDeep)
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.setChatTheme#e63be13f", "peer", err)
+		return decodeErr("messages.setChatTheme#081202c9", "peer", err)
 	}
-	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messages.setChatTheme#e63be13f", "emoticon", err)
+	if m.Theme, err = decodeInputChatTheme(b, depth+1); err != nil {
+		return decodeErr("messages.setChatTheme#081202c9", "theme", err)
 	}
 	return nil
 }
 
-// MessagesSetChatTheme invokes messages.setChatTheme#e63be13f:
+// MessagesSetChatTheme invokes messages.setChatTheme#081202c9:
 //
-//	messages.setChatTheme#e63be13f peer:InputPeer emoticon:string = Updates
+//	messages.setChatTheme#81202c9 peer:InputPeer theme:InputChatTheme = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -23220,18 +26027,24 @@ func (c *Client) MessagesHideAllChatJoinRequests(ctx context.Context, req *Messa
 
 // MessagesToggleNoForwardsRequest is the TL function messages.toggleNoForwards:
 //
-//	messages.toggleNoForwards#b11eafa2 peer:InputPeer enabled:Bool = Updates
+//	messages.toggleNoForwards#b2081a35 flags:# peer:InputPeer enabled:Bool request_msg_id:flags.0?int = Updates
 //
 // See https://core.telegram.org/method/messages.toggleNoForwards.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type MessagesToggleNoForwardsRequest struct {
-	Peer    InputPeerClass
-	Enabled bool
+	Flags        bin.Fields // flags word; see the type's doc
+	Peer         InputPeerClass
+	Enabled      bool
+	RequestMsgID int // flags.0?int
 }
 
 // MessagesToggleNoForwardsRequestTypeID is the ID of messages.toggleNoForwards.
-const MessagesToggleNoForwardsRequestTypeID = 0xb11eafa2
+const MessagesToggleNoForwardsRequestTypeID = 0xb2081a35
 
-// TypeID returns 0xb11eafa2, the ID of messages.toggleNoForwards.
+// TypeID returns 0xb2081a35, the ID of messages.toggleNoForwards.
 func (*MessagesToggleNoForwardsRequest) TypeID() uint32 {
 	return MessagesToggleNoForwardsRequestTypeID
 }
@@ -23255,10 +26068,18 @@ func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.RequestMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.toggleNoForwards#b11eafa2", "peer", err)
+		return encodeErr("messages.toggleNoForwards#b2081a35", "peer", err)
 	}
 	b.PutBool(m.Enabled)
+	if flags.Has(0) {
+		b.PutInt(m.RequestMsgID)
+	}
 	return nil
 }
 
@@ -23268,7 +26089,7 @@ func (m *MessagesToggleNoForwardsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"); err != nil {
-		return decodeErr("messages.toggleNoForwards#b11eafa2", "", err)
+		return decodeErr("messages.toggleNoForwards#b2081a35", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -23284,21 +26105,33 @@ func (m *MessagesToggleNoForwardsRequest) decodeBareAt(b *bin.Buffer, depth int)
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.toggleNoForwards#b11eafa2", "", ErrTooDeep)
+		return decodeErr("messages.toggleNoForwards#b2081a35", "", ErrTooDeep)
 	}
+	*m = MessagesToggleNoForwardsRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.toggleNoForwards#b2081a35", "flags", err)
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.toggleNoForwards#b11eafa2", "peer", err)
+		return decodeErr("messages.toggleNoForwards#b2081a35", "peer", err)
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("messages.toggleNoForwards#b11eafa2", "enabled", err)
+		return decodeErr("messages.toggleNoForwards#b2081a35", "enabled", err)
+	}
+	if m.Flags.Has(0) {
+		if m.RequestMsgID, err = b.Int(); err != nil {
+			return decodeErr("messages.toggleNoForwards#b2081a35", "request_msg_id", err)
+		}
+	}
+	if m.RequestMsgID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessagesToggleNoForwards invokes messages.toggleNoForwards#b11eafa2:
+// MessagesToggleNoForwards invokes messages.toggleNoForwards#b2081a35:
 //
-//	messages.toggleNoForwards#b11eafa2 peer:InputPeer enabled:Bool = Updates
+//	messages.toggleNoForwards#b2081a35 flags:# peer:InputPeer enabled:Bool request_msg_id:flags.0?int = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -23778,18 +26611,25 @@ func (c *Client) MessagesGetMessageReactionsList(ctx context.Context, req *Messa
 
 // MessagesSetChatAvailableReactionsRequest is the TL function messages.setChatAvailableReactions:
 //
-//	messages.setChatAvailableReactions#feb16771 peer:InputPeer available_reactions:ChatReactions = Updates
+//	messages.setChatAvailableReactions#864b2581 flags:# peer:InputPeer available_reactions:ChatReactions reactions_limit:flags.0?int paid_enabled:flags.1?Bool = Updates
 //
 // See https://core.telegram.org/method/messages.setChatAvailableReactions.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type MessagesSetChatAvailableReactionsRequest struct {
+	Flags              bin.Fields // flags word; see the type's doc
 	Peer               InputPeerClass
 	AvailableReactions ChatReactionsClass
+	ReactionsLimit     int  // flags.0?int
+	PaidEnabled        bool // flags.1?Bool
 }
 
 // MessagesSetChatAvailableReactionsRequestTypeID is the ID of messages.setChatAvailableReactions.
-const MessagesSetChatAvailableReactionsRequestTypeID = 0xfeb16771
+const MessagesSetChatAvailableReactionsRequestTypeID = 0x864b2581
 
-// TypeID returns 0xfeb16771, the ID of messages.setChatAvailableReactions.
+// TypeID returns 0x864b2581, the ID of messages.setChatAvailableReactions.
 func (*MessagesSetChatAvailableReactionsRequest) TypeID() uint32 {
 	return MessagesSetChatAvailableReactionsRequestTypeID
 }
@@ -23813,11 +26653,25 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.ReactionsLimit != 0 {
+		flags.Set(0)
+	}
+	if m.PaidEnabled {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.setChatAvailableReactions#feb16771", "peer", err)
+		return encodeErr("messages.setChatAvailableReactions#864b2581", "peer", err)
 	}
 	if err := encodeObj(b, m.AvailableReactions); err != nil {
-		return encodeErr("messages.setChatAvailableReactions#feb16771", "available_reactions", err)
+		return encodeErr("messages.setChatAvailableReactions#864b2581", "available_reactions", err)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.ReactionsLimit)
+	}
+	if flags.Has(1) {
+		b.PutBool(m.PaidEnabled)
 	}
 	return nil
 }
@@ -23828,7 +26682,7 @@ func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"); err != nil {
-		return decodeErr("messages.setChatAvailableReactions#feb16771", "", err)
+		return decodeErr("messages.setChatAvailableReactions#864b2581", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -23844,21 +26698,41 @@ func (m *MessagesSetChatAvailableReactionsRequest) decodeBareAt(b *bin.Buffer, d
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.setChatAvailableReactions#feb16771", "", ErrTooDeep)
+		return decodeErr("messages.setChatAvailableReactions#864b2581", "", ErrTooDeep)
 	}
+	*m = MessagesSetChatAvailableReactionsRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.setChatAvailableReactions#864b2581", "flags", err)
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.setChatAvailableReactions#feb16771", "peer", err)
+		return decodeErr("messages.setChatAvailableReactions#864b2581", "peer", err)
 	}
 	if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
-		return decodeErr("messages.setChatAvailableReactions#feb16771", "available_reactions", err)
+		return decodeErr("messages.setChatAvailableReactions#864b2581", "available_reactions", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return decodeErr("messages.setChatAvailableReactions#864b2581", "reactions_limit", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.PaidEnabled, err = b.Bool(); err != nil {
+			return decodeErr("messages.setChatAvailableReactions#864b2581", "paid_enabled", err)
+		}
+	}
+	if m.ReactionsLimit != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.PaidEnabled {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// MessagesSetChatAvailableReactions invokes messages.setChatAvailableReactions#feb16771:
+// MessagesSetChatAvailableReactions invokes messages.setChatAvailableReactions#864b2581:
 //
-//	messages.setChatAvailableReactions#feb16771 peer:InputPeer available_reactions:ChatReactions = Updates
+//	messages.setChatAvailableReactions#864b2581 flags:# peer:InputPeer available_reactions:ChatReactions reactions_limit:flags.0?int paid_enabled:flags.1?Bool = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -24044,7 +26918,7 @@ func (c *Client) MessagesSetDefaultReaction(ctx context.Context, req *MessagesSe
 
 // MessagesTranslateTextRequest is the TL function messages.translateText:
 //
-//	messages.translateText#63183030 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<TextWithEntities> to_lang:string = messages.TranslatedText
+//	messages.translateText#a5eec345 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<TextWithEntities> to_lang:string tone:flags.2?string = messages.TranslatedText
 //
 // See https://core.telegram.org/method/messages.translateText.
 //
@@ -24057,12 +26931,13 @@ type MessagesTranslateTextRequest struct {
 	ID     []int              // flags.0?Vector<int>
 	Text   []TextWithEntities // flags.1?Vector<TextWithEntities>
 	ToLang string
+	Tone   string // flags.2?string
 }
 
 // MessagesTranslateTextRequestTypeID is the ID of messages.translateText.
-const MessagesTranslateTextRequestTypeID = 0x63183030
+const MessagesTranslateTextRequestTypeID = 0xa5eec345
 
-// TypeID returns 0x63183030, the ID of messages.translateText.
+// TypeID returns 0xa5eec345, the ID of messages.translateText.
 func (*MessagesTranslateTextRequest) TypeID() uint32 {
 	return MessagesTranslateTextRequestTypeID
 }
@@ -24093,10 +26968,13 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.Text) > 0 {
 		flags.Set(1)
 	}
+	if m.Tone != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("messages.translateText#63183030", "peer", err)
+			return encodeErr("messages.translateText#a5eec345", "peer", err)
 		}
 	}
 	if flags.Has(0) {
@@ -24109,11 +26987,14 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Text))
 		for i := range m.Text {
 			if err := m.Text[i].Encode(b); err != nil {
-				return encodeErr("messages.translateText#63183030", "text", err)
+				return encodeErr("messages.translateText#a5eec345", "text", err)
 			}
 		}
 	}
 	b.PutString(m.ToLang)
+	if flags.Has(2) {
+		b.PutString(m.Tone)
+	}
 	return nil
 }
 
@@ -24123,7 +27004,7 @@ func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesTranslateTextRequestTypeID, "messages.translateText"); err != nil {
-		return decodeErr("messages.translateText#63183030", "", err)
+		return decodeErr("messages.translateText#a5eec345", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -24139,30 +27020,35 @@ func (m *MessagesTranslateTextRequest) decodeBareAt(b *bin.Buffer, depth int) er
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.translateText#63183030", "", ErrTooDeep)
+		return decodeErr("messages.translateText#a5eec345", "", ErrTooDeep)
 	}
 	*m = MessagesTranslateTextRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.translateText#63183030", "flags", err)
+		return decodeErr("messages.translateText#a5eec345", "flags", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("messages.translateText#63183030", "peer", err)
+			return decodeErr("messages.translateText#a5eec345", "peer", err)
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("messages.translateText#63183030", "id", err)
+			return decodeErr("messages.translateText#a5eec345", "id", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Text, err = decodeVectorAt(b, depth+1, decodeValue[TextWithEntities]); err != nil {
-			return decodeErr("messages.translateText#63183030", "text", err)
+			return decodeErr("messages.translateText#a5eec345", "text", err)
 		}
 	}
 	if m.ToLang, err = b.String(); err != nil {
-		return decodeErr("messages.translateText#63183030", "to_lang", err)
+		return decodeErr("messages.translateText#a5eec345", "to_lang", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = b.String(); err != nil {
+			return decodeErr("messages.translateText#a5eec345", "tone", err)
+		}
 	}
 	if m.Peer != nil || len(m.ID) > 0 {
 		m.Flags.Unset(0)
@@ -24170,12 +27056,15 @@ func (m *MessagesTranslateTextRequest) decodeBareAt(b *bin.Buffer, depth int) er
 	if len(m.Text) > 0 {
 		m.Flags.Unset(1)
 	}
+	if m.Tone != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
-// MessagesTranslateText invokes messages.translateText#63183030:
+// MessagesTranslateText invokes messages.translateText#a5eec345:
 //
-//	messages.translateText#63183030 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<TextWithEntities> to_lang:string = messages.TranslatedText
+//	messages.translateText#a5eec345 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<TextWithEntities> to_lang:string tone:flags.2?string = messages.TranslatedText
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -24190,7 +27079,7 @@ func (c *Client) MessagesTranslateText(ctx context.Context, req *MessagesTransla
 
 // MessagesGetUnreadReactionsRequest is the TL function messages.getUnreadReactions:
 //
-//	messages.getUnreadReactions#3223495b flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
+//	messages.getUnreadReactions#bd7f90ac flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
 //
 // See https://core.telegram.org/method/messages.getUnreadReactions.
 //
@@ -24198,20 +27087,21 @@ func (c *Client) MessagesTranslateText(ctx context.Context, req *MessagesTransla
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesGetUnreadReactionsRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	Peer      InputPeerClass
-	TopMsgID  int // flags.0?int
-	OffsetID  int
-	AddOffset int
-	Limit     int
-	MaxID     int
-	MinID     int
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        InputPeerClass
+	TopMsgID    int            // flags.0?int
+	SavedPeerID InputPeerClass // flags.1?InputPeer
+	OffsetID    int
+	AddOffset   int
+	Limit       int
+	MaxID       int
+	MinID       int
 }
 
 // MessagesGetUnreadReactionsRequestTypeID is the ID of messages.getUnreadReactions.
-const MessagesGetUnreadReactionsRequestTypeID = 0x3223495b
+const MessagesGetUnreadReactionsRequestTypeID = 0xbd7f90ac
 
-// TypeID returns 0x3223495b, the ID of messages.getUnreadReactions.
+// TypeID returns 0xbd7f90ac, the ID of messages.getUnreadReactions.
 func (*MessagesGetUnreadReactionsRequest) TypeID() uint32 {
 	return MessagesGetUnreadReactionsRequestTypeID
 }
@@ -24235,16 +27125,24 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.getUnreadReactions#3223495b", "peer", err)
+		return encodeErr("messages.getUnreadReactions#bd7f90ac", "peer", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("messages.getUnreadReactions#bd7f90ac", "saved_peer_id", err)
+		}
 	}
 	b.PutInt(m.OffsetID)
 	b.PutInt(m.AddOffset)
@@ -24260,7 +27158,7 @@ func (m *MessagesGetUnreadReactionsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -24276,45 +27174,51 @@ func (m *MessagesGetUnreadReactionsRequest) decodeBareAt(b *bin.Buffer, depth in
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.getUnreadReactions#3223495b", "", ErrTooDeep)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "", ErrTooDeep)
 	}
 	*m = MessagesGetUnreadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "flags", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "flags", err)
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "peer", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.getUnreadReactions#3223495b", "top_msg_id", err)
+			return decodeErr("messages.getUnreadReactions#bd7f90ac", "top_msg_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.getUnreadReactions#bd7f90ac", "saved_peer_id", err)
 		}
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "offset_id", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "offset_id", err)
 	}
 	if m.AddOffset, err = b.Int(); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "add_offset", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "add_offset", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "limit", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "limit", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "max_id", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "max_id", err)
 	}
 	if m.MinID, err = b.Int(); err != nil {
-		return decodeErr("messages.getUnreadReactions#3223495b", "min_id", err)
+		return decodeErr("messages.getUnreadReactions#bd7f90ac", "min_id", err)
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessagesGetUnreadReactions invokes messages.getUnreadReactions#3223495b:
+// MessagesGetUnreadReactions invokes messages.getUnreadReactions#bd7f90ac:
 //
-//	messages.getUnreadReactions#3223495b flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
+//	messages.getUnreadReactions#bd7f90ac flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -24329,7 +27233,7 @@ func (c *Client) MessagesGetUnreadReactions(ctx context.Context, req *MessagesGe
 
 // MessagesReadReactionsRequest is the TL function messages.readReactions:
 //
-//	messages.readReactions#54aa7f8e flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
+//	messages.readReactions#9ec44f93 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory
 //
 // See https://core.telegram.org/method/messages.readReactions.
 //
@@ -24337,15 +27241,16 @@ func (c *Client) MessagesGetUnreadReactions(ctx context.Context, req *MessagesGe
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesReadReactionsRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Peer     InputPeerClass
-	TopMsgID int // flags.0?int
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        InputPeerClass
+	TopMsgID    int            // flags.0?int
+	SavedPeerID InputPeerClass // flags.1?InputPeer
 }
 
 // MessagesReadReactionsRequestTypeID is the ID of messages.readReactions.
-const MessagesReadReactionsRequestTypeID = 0x54aa7f8e
+const MessagesReadReactionsRequestTypeID = 0x9ec44f93
 
-// TypeID returns 0x54aa7f8e, the ID of messages.readReactions.
+// TypeID returns 0x9ec44f93, the ID of messages.readReactions.
 func (*MessagesReadReactionsRequest) TypeID() uint32 {
 	return MessagesReadReactionsRequestTypeID
 }
@@ -24369,16 +27274,24 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.readReactions#54aa7f8e", "peer", err)
+		return encodeErr("messages.readReactions#9ec44f93", "peer", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("messages.readReactions#9ec44f93", "saved_peer_id", err)
+		}
 	}
 	return nil
 }
@@ -24389,7 +27302,7 @@ func (m *MessagesReadReactionsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesReadReactionsRequestTypeID, "messages.readReactions"); err != nil {
-		return decodeErr("messages.readReactions#54aa7f8e", "", err)
+		return decodeErr("messages.readReactions#9ec44f93", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -24405,30 +27318,36 @@ func (m *MessagesReadReactionsRequest) decodeBareAt(b *bin.Buffer, depth int) er
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.readReactions#54aa7f8e", "", ErrTooDeep)
+		return decodeErr("messages.readReactions#9ec44f93", "", ErrTooDeep)
 	}
 	*m = MessagesReadReactionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.readReactions#54aa7f8e", "flags", err)
+		return decodeErr("messages.readReactions#9ec44f93", "flags", err)
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.readReactions#54aa7f8e", "peer", err)
+		return decodeErr("messages.readReactions#9ec44f93", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("messages.readReactions#54aa7f8e", "top_msg_id", err)
+			return decodeErr("messages.readReactions#9ec44f93", "top_msg_id", err)
 		}
 	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.readReactions#9ec44f93", "saved_peer_id", err)
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessagesReadReactions invokes messages.readReactions#54aa7f8e:
+// MessagesReadReactions invokes messages.readReactions#9ec44f93:
 //
-//	messages.readReactions#54aa7f8e flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
+//	messages.readReactions#9ec44f93 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -24818,7 +27737,7 @@ func (c *Client) MessagesToggleBotInAttachMenu(ctx context.Context, req *Message
 
 // MessagesRequestWebViewRequest is the TL function messages.requestWebView:
 //
-//	messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true silent:flags.5?true peer:InputPeer bot:InputUser url:flags.1?string start_param:flags.3?string theme_params:flags.2?DataJSON platform:string reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = WebViewResult
+//	messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true silent:flags.5?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser url:flags.1?string start_param:flags.3?string theme_params:flags.2?DataJSON platform:string reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = WebViewResult
 //
 // See https://core.telegram.org/method/messages.requestWebView.
 //
@@ -24829,6 +27748,8 @@ type MessagesRequestWebViewRequest struct {
 	Flags       bin.Fields // flags word; see the type's doc
 	FromBotMenu bool       // flags.4?true
 	Silent      bool       // flags.5?true
+	Compact     bool       // flags.7?true
+	Fullscreen  bool       // flags.8?true
 	Peer        InputPeerClass
 	Bot         InputUserClass
 	URL         string    // flags.1?string
@@ -24866,12 +27787,18 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13)
 	if m.FromBotMenu {
 		flags.Set(4)
 	}
 	if m.Silent {
 		flags.Set(5)
+	}
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
 	}
 	if m.URL != "" {
 		flags.Set(1)
@@ -24951,6 +27878,8 @@ func (m *MessagesRequestWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	}
 	m.FromBotMenu = m.Flags.Has(4)
 	m.Silent = m.Flags.Has(5)
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return decodeErr("messages.requestWebView#269dc2c1", "peer", err)
 	}
@@ -24986,7 +27915,7 @@ func (m *MessagesRequestWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) e
 			return decodeErr("messages.requestWebView#269dc2c1", "send_as", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<13
+	m.Flags &^= 1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13
 	if m.URL != "" {
 		m.Flags.Unset(1)
 	}
@@ -24998,7 +27927,7 @@ func (m *MessagesRequestWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) e
 
 // MessagesRequestWebView invokes messages.requestWebView#269dc2c1:
 //
-//	messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true silent:flags.5?true peer:InputPeer bot:InputUser url:flags.1?string start_param:flags.3?string theme_params:flags.2?DataJSON platform:string reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = WebViewResult
+//	messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true silent:flags.5?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser url:flags.1?string start_param:flags.3?string theme_params:flags.2?DataJSON platform:string reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = WebViewResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -25154,7 +28083,7 @@ func (c *Client) MessagesProlongWebView(ctx context.Context, req *MessagesProlon
 
 // MessagesRequestSimpleWebViewRequest is the TL function messages.requestSimpleWebView:
 //
-//	messages.requestSimpleWebView#1a46500a flags:# from_switch_webview:flags.1?true from_side_menu:flags.2?true bot:InputUser url:flags.3?string start_param:flags.4?string theme_params:flags.0?DataJSON platform:string = SimpleWebViewResult
+//	messages.requestSimpleWebView#413a3e73 flags:# from_switch_webview:flags.1?true from_side_menu:flags.2?true compact:flags.7?true fullscreen:flags.8?true bot:InputUser url:flags.3?string start_param:flags.4?string theme_params:flags.0?DataJSON platform:string = WebViewResult
 //
 // See https://core.telegram.org/method/messages.requestSimpleWebView.
 //
@@ -25165,6 +28094,8 @@ type MessagesRequestSimpleWebViewRequest struct {
 	Flags             bin.Fields // flags word; see the type's doc
 	FromSwitchWebview bool       // flags.1?true
 	FromSideMenu      bool       // flags.2?true
+	Compact           bool       // flags.7?true
+	Fullscreen        bool       // flags.8?true
 	Bot               InputUserClass
 	URL               string    // flags.3?string
 	StartParam        string    // flags.4?string
@@ -25173,9 +28104,9 @@ type MessagesRequestSimpleWebViewRequest struct {
 }
 
 // MessagesRequestSimpleWebViewRequestTypeID is the ID of messages.requestSimpleWebView.
-const MessagesRequestSimpleWebViewRequestTypeID = 0x1a46500a
+const MessagesRequestSimpleWebViewRequestTypeID = 0x413a3e73
 
-// TypeID returns 0x1a46500a, the ID of messages.requestSimpleWebView.
+// TypeID returns 0x413a3e73, the ID of messages.requestSimpleWebView.
 func (*MessagesRequestSimpleWebViewRequest) TypeID() uint32 {
 	return MessagesRequestSimpleWebViewRequestTypeID
 }
@@ -25199,12 +28130,18 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8)
 	if m.FromSwitchWebview {
 		flags.Set(1)
 	}
 	if m.FromSideMenu {
 		flags.Set(2)
+	}
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
 	}
 	if m.URL != "" {
 		flags.Set(3)
@@ -25217,7 +28154,7 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("messages.requestSimpleWebView#1a46500a", "bot", err)
+		return encodeErr("messages.requestSimpleWebView#413a3e73", "bot", err)
 	}
 	if flags.Has(3) {
 		b.PutString(m.URL)
@@ -25227,7 +28164,7 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
-			return encodeErr("messages.requestSimpleWebView#1a46500a", "theme_params", err)
+			return encodeErr("messages.requestSimpleWebView#413a3e73", "theme_params", err)
 		}
 	}
 	b.PutString(m.Platform)
@@ -25240,7 +28177,7 @@ func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"); err != nil {
-		return decodeErr("messages.requestSimpleWebView#1a46500a", "", err)
+		return decodeErr("messages.requestSimpleWebView#413a3e73", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -25256,38 +28193,40 @@ func (m *MessagesRequestSimpleWebViewRequest) decodeBareAt(b *bin.Buffer, depth 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.requestSimpleWebView#1a46500a", "", ErrTooDeep)
+		return decodeErr("messages.requestSimpleWebView#413a3e73", "", ErrTooDeep)
 	}
 	*m = MessagesRequestSimpleWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.requestSimpleWebView#1a46500a", "flags", err)
+		return decodeErr("messages.requestSimpleWebView#413a3e73", "flags", err)
 	}
 	m.FromSwitchWebview = m.Flags.Has(1)
 	m.FromSideMenu = m.Flags.Has(2)
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("messages.requestSimpleWebView#1a46500a", "bot", err)
+		return decodeErr("messages.requestSimpleWebView#413a3e73", "bot", err)
 	}
 	if m.Flags.Has(3) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("messages.requestSimpleWebView#1a46500a", "url", err)
+			return decodeErr("messages.requestSimpleWebView#413a3e73", "url", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("messages.requestSimpleWebView#1a46500a", "start_param", err)
+			return decodeErr("messages.requestSimpleWebView#413a3e73", "start_param", err)
 		}
 	}
 	if m.Flags.Has(0) {
 		m.ThemeParams = new(DataJSON)
 		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
-			return decodeErr("messages.requestSimpleWebView#1a46500a", "theme_params", err)
+			return decodeErr("messages.requestSimpleWebView#413a3e73", "theme_params", err)
 		}
 	}
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("messages.requestSimpleWebView#1a46500a", "platform", err)
+		return decodeErr("messages.requestSimpleWebView#413a3e73", "platform", err)
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
 	if m.URL != "" {
 		m.Flags.Unset(3)
 	}
@@ -25297,19 +28236,19 @@ func (m *MessagesRequestSimpleWebViewRequest) decodeBareAt(b *bin.Buffer, depth 
 	return nil
 }
 
-// MessagesRequestSimpleWebView invokes messages.requestSimpleWebView#1a46500a:
+// MessagesRequestSimpleWebView invokes messages.requestSimpleWebView#413a3e73:
 //
-//	messages.requestSimpleWebView#1a46500a flags:# from_switch_webview:flags.1?true from_side_menu:flags.2?true bot:InputUser url:flags.3?string start_param:flags.4?string theme_params:flags.0?DataJSON platform:string = SimpleWebViewResult
+//	messages.requestSimpleWebView#413a3e73 flags:# from_switch_webview:flags.1?true from_side_menu:flags.2?true compact:flags.7?true fullscreen:flags.8?true bot:InputUser url:flags.3?string start_param:flags.4?string theme_params:flags.0?DataJSON platform:string = WebViewResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.requestSimpleWebView.
-func (c *Client) MessagesRequestSimpleWebView(ctx context.Context, req *MessagesRequestSimpleWebViewRequest) (*SimpleWebViewResultURL, error) {
+func (c *Client) MessagesRequestSimpleWebView(ctx context.Context, req *MessagesRequestSimpleWebViewRequest) (*WebViewResultURL, error) {
 	if req == nil {
 		req = new(MessagesRequestSimpleWebViewRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[SimpleWebViewResultURL])
+	return invoke(ctx, c.invoker, req, decodePtr[WebViewResultURL])
 }
 
 // MessagesSendWebViewResultMessageRequest is the TL function messages.sendWebViewResultMessage:
@@ -26567,20 +29506,26 @@ func (c *Client) MessagesGetDefaultHistoryTTL(ctx context.Context, req *Messages
 
 // MessagesSendBotRequestedPeerRequest is the TL function messages.sendBotRequestedPeer:
 //
-//	messages.sendBotRequestedPeer#91b2d060 peer:InputPeer msg_id:int button_id:int requested_peers:Vector<InputPeer> = Updates
+//	messages.sendBotRequestedPeer#6c5cf2a7 flags:# peer:InputPeer msg_id:flags.0?int webapp_req_id:flags.1?string button_id:int requested_peers:Vector<InputPeer> = Updates
 //
 // See https://core.telegram.org/method/messages.sendBotRequestedPeer.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type MessagesSendBotRequestedPeerRequest struct {
+	Flags          bin.Fields // flags word; see the type's doc
 	Peer           InputPeerClass
-	MsgID          int
+	MsgID          int    // flags.0?int
+	WebappReqID    string // flags.1?string
 	ButtonID       int
 	RequestedPeers []InputPeerClass
 }
 
 // MessagesSendBotRequestedPeerRequestTypeID is the ID of messages.sendBotRequestedPeer.
-const MessagesSendBotRequestedPeerRequestTypeID = 0x91b2d060
+const MessagesSendBotRequestedPeerRequestTypeID = 0x6c5cf2a7
 
-// TypeID returns 0x91b2d060, the ID of messages.sendBotRequestedPeer.
+// TypeID returns 0x6c5cf2a7, the ID of messages.sendBotRequestedPeer.
 func (*MessagesSendBotRequestedPeerRequest) TypeID() uint32 {
 	return MessagesSendBotRequestedPeerRequestTypeID
 }
@@ -26604,15 +29549,28 @@ func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.sendBotRequestedPeer#91b2d060", "peer", err)
+	flags := m.Flags
+	if m.MsgID != 0 {
+		flags.Set(0)
 	}
-	b.PutInt(m.MsgID)
+	if m.WebappReqID != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(1) {
+		b.PutString(m.WebappReqID)
+	}
 	b.PutInt(m.ButtonID)
 	b.PutVectorHeader(len(m.RequestedPeers))
 	for i := range m.RequestedPeers {
 		if err := encodeObj(b, m.RequestedPeers[i]); err != nil {
-			return encodeErr("messages.sendBotRequestedPeer#91b2d060", "requested_peers", err)
+			return encodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "requested_peers", err)
 		}
 	}
 	return nil
@@ -26624,7 +29582,7 @@ func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"); err != nil {
-		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "", err)
+		return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -26640,27 +29598,44 @@ func (m *MessagesSendBotRequestedPeerRequest) decodeBareAt(b *bin.Buffer, depth 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "", ErrTooDeep)
+		return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "", ErrTooDeep)
 	}
+	*m = MessagesSendBotRequestedPeerRequest{}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "peer", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "flags", err)
 	}
-	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "msg_id", err)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "msg_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.WebappReqID, err = b.String(); err != nil {
+			return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "webapp_req_id", err)
+		}
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "button_id", err)
+		return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "button_id", err)
 	}
 	if m.RequestedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("messages.sendBotRequestedPeer#91b2d060", "requested_peers", err)
+		return decodeErr("messages.sendBotRequestedPeer#6c5cf2a7", "requested_peers", err)
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.WebappReqID != "" {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// MessagesSendBotRequestedPeer invokes messages.sendBotRequestedPeer#91b2d060:
+// MessagesSendBotRequestedPeer invokes messages.sendBotRequestedPeer#6c5cf2a7:
 //
-//	messages.sendBotRequestedPeer#91b2d060 peer:InputPeer msg_id:int button_id:int requested_peers:Vector<InputPeer> = Updates
+//	messages.sendBotRequestedPeer#6c5cf2a7 flags:# peer:InputPeer msg_id:flags.0?int webapp_req_id:flags.1?string button_id:int requested_peers:Vector<InputPeer> = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -27206,7 +30181,7 @@ func (c *Client) MessagesGetBotApp(ctx context.Context, req *MessagesGetBotAppRe
 
 // MessagesRequestAppWebViewRequest is the TL function messages.requestAppWebView:
 //
-//	messages.requestAppWebView#8c5a3b3c flags:# write_allowed:flags.0?true peer:InputPeer app:InputBotApp start_param:flags.1?string theme_params:flags.2?DataJSON platform:string = AppWebViewResult
+//	messages.requestAppWebView#53618bce flags:# write_allowed:flags.0?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer app:InputBotApp start_param:flags.1?string theme_params:flags.2?DataJSON platform:string = WebViewResult
 //
 // See https://core.telegram.org/method/messages.requestAppWebView.
 //
@@ -27216,6 +30191,8 @@ func (c *Client) MessagesGetBotApp(ctx context.Context, req *MessagesGetBotAppRe
 type MessagesRequestAppWebViewRequest struct {
 	Flags        bin.Fields // flags word; see the type's doc
 	WriteAllowed bool       // flags.0?true
+	Compact      bool       // flags.7?true
+	Fullscreen   bool       // flags.8?true
 	Peer         InputPeerClass
 	App          InputBotAppClass
 	StartParam   string    // flags.1?string
@@ -27224,9 +30201,9 @@ type MessagesRequestAppWebViewRequest struct {
 }
 
 // MessagesRequestAppWebViewRequestTypeID is the ID of messages.requestAppWebView.
-const MessagesRequestAppWebViewRequestTypeID = 0x8c5a3b3c
+const MessagesRequestAppWebViewRequestTypeID = 0x53618bce
 
-// TypeID returns 0x8c5a3b3c, the ID of messages.requestAppWebView.
+// TypeID returns 0x53618bce, the ID of messages.requestAppWebView.
 func (*MessagesRequestAppWebViewRequest) TypeID() uint32 {
 	return MessagesRequestAppWebViewRequestTypeID
 }
@@ -27250,9 +30227,15 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<7 | 1<<8)
 	if m.WriteAllowed {
 		flags.Set(0)
+	}
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
 	}
 	if m.StartParam != "" {
 		flags.Set(1)
@@ -27262,17 +30245,17 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.requestAppWebView#8c5a3b3c", "peer", err)
+		return encodeErr("messages.requestAppWebView#53618bce", "peer", err)
 	}
 	if err := encodeObj(b, m.App); err != nil {
-		return encodeErr("messages.requestAppWebView#8c5a3b3c", "app", err)
+		return encodeErr("messages.requestAppWebView#53618bce", "app", err)
 	}
 	if flags.Has(1) {
 		b.PutString(m.StartParam)
 	}
 	if flags.Has(2) {
 		if err := m.ThemeParams.Encode(b); err != nil {
-			return encodeErr("messages.requestAppWebView#8c5a3b3c", "theme_params", err)
+			return encodeErr("messages.requestAppWebView#53618bce", "theme_params", err)
 		}
 	}
 	b.PutString(m.Platform)
@@ -27285,7 +30268,7 @@ func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"); err != nil {
-		return decodeErr("messages.requestAppWebView#8c5a3b3c", "", err)
+		return decodeErr("messages.requestAppWebView#53618bce", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -27301,54 +30284,56 @@ func (m *MessagesRequestAppWebViewRequest) decodeBareAt(b *bin.Buffer, depth int
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.requestAppWebView#8c5a3b3c", "", ErrTooDeep)
+		return decodeErr("messages.requestAppWebView#53618bce", "", ErrTooDeep)
 	}
 	*m = MessagesRequestAppWebViewRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.requestAppWebView#8c5a3b3c", "flags", err)
+		return decodeErr("messages.requestAppWebView#53618bce", "flags", err)
 	}
 	m.WriteAllowed = m.Flags.Has(0)
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.requestAppWebView#8c5a3b3c", "peer", err)
+		return decodeErr("messages.requestAppWebView#53618bce", "peer", err)
 	}
 	if m.App, err = decodeInputBotApp(b, depth+1); err != nil {
-		return decodeErr("messages.requestAppWebView#8c5a3b3c", "app", err)
+		return decodeErr("messages.requestAppWebView#53618bce", "app", err)
 	}
 	if m.Flags.Has(1) {
 		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("messages.requestAppWebView#8c5a3b3c", "start_param", err)
+			return decodeErr("messages.requestAppWebView#53618bce", "start_param", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		m.ThemeParams = new(DataJSON)
 		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
-			return decodeErr("messages.requestAppWebView#8c5a3b3c", "theme_params", err)
+			return decodeErr("messages.requestAppWebView#53618bce", "theme_params", err)
 		}
 	}
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("messages.requestAppWebView#8c5a3b3c", "platform", err)
+		return decodeErr("messages.requestAppWebView#53618bce", "platform", err)
 	}
-	m.Flags &^= 1<<0 | 1<<2
+	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// MessagesRequestAppWebView invokes messages.requestAppWebView#8c5a3b3c:
+// MessagesRequestAppWebView invokes messages.requestAppWebView#53618bce:
 //
-//	messages.requestAppWebView#8c5a3b3c flags:# write_allowed:flags.0?true peer:InputPeer app:InputBotApp start_param:flags.1?string theme_params:flags.2?DataJSON platform:string = AppWebViewResult
+//	messages.requestAppWebView#53618bce flags:# write_allowed:flags.0?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer app:InputBotApp start_param:flags.1?string theme_params:flags.2?DataJSON platform:string = WebViewResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/messages.requestAppWebView.
-func (c *Client) MessagesRequestAppWebView(ctx context.Context, req *MessagesRequestAppWebViewRequest) (*AppWebViewResultURL, error) {
+func (c *Client) MessagesRequestAppWebView(ctx context.Context, req *MessagesRequestAppWebViewRequest) (*WebViewResultURL, error) {
 	if req == nil {
 		req = new(MessagesRequestAppWebViewRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AppWebViewResultURL])
+	return invoke(ctx, c.invoker, req, decodePtr[WebViewResultURL])
 }
 
 // MessagesSetChatWallPaperRequest is the TL function messages.setChatWallPaper:
@@ -27608,12 +30593,13 @@ func (c *Client) MessagesSearchEmojiStickerSets(ctx context.Context, req *Messag
 
 // MessagesGetSavedDialogsRequest is the TL function messages.getSavedDialogs:
 //
-//	messages.getSavedDialogs#5381d21a flags:# exclude_pinned:flags.0?true offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs
+//	messages.getSavedDialogs#1e91fc99 flags:# exclude_pinned:flags.0?true parent_peer:flags.1?InputPeer offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs
 //
 // See https://core.telegram.org/method/messages.getSavedDialogs.
 type MessagesGetSavedDialogsRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	ExcludePinned bool       // flags.0?true
+	Flags         bin.Fields     // flags word; see the type's doc
+	ExcludePinned bool           // flags.0?true
+	ParentPeer    InputPeerClass // flags.1?InputPeer
 	OffsetDate    int
 	OffsetID      int
 	OffsetPeer    InputPeerClass
@@ -27622,9 +30608,9 @@ type MessagesGetSavedDialogsRequest struct {
 }
 
 // MessagesGetSavedDialogsRequestTypeID is the ID of messages.getSavedDialogs.
-const MessagesGetSavedDialogsRequestTypeID = 0x5381d21a
+const MessagesGetSavedDialogsRequestTypeID = 0x1e91fc99
 
-// TypeID returns 0x5381d21a, the ID of messages.getSavedDialogs.
+// TypeID returns 0x1e91fc99, the ID of messages.getSavedDialogs.
 func (*MessagesGetSavedDialogsRequest) TypeID() uint32 {
 	return MessagesGetSavedDialogsRequestTypeID
 }
@@ -27648,15 +30634,23 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.ExcludePinned {
 		flags.Set(0)
 	}
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := encodeObj(b, m.ParentPeer); err != nil {
+			return encodeErr("messages.getSavedDialogs#1e91fc99", "parent_peer", err)
+		}
+	}
 	b.PutInt(m.OffsetDate)
 	b.PutInt(m.OffsetID)
 	if err := encodeObj(b, m.OffsetPeer); err != nil {
-		return encodeErr("messages.getSavedDialogs#5381d21a", "offset_peer", err)
+		return encodeErr("messages.getSavedDialogs#1e91fc99", "offset_peer", err)
 	}
 	b.PutInt(m.Limit)
 	b.PutLong(m.Hash)
@@ -27669,7 +30663,7 @@ func (m *MessagesGetSavedDialogsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -27685,36 +30679,41 @@ func (m *MessagesGetSavedDialogsRequest) decodeBareAt(b *bin.Buffer, depth int) 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "", ErrTooDeep)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "", ErrTooDeep)
 	}
 	*m = MessagesGetSavedDialogsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "flags", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "flags", err)
 	}
 	m.ExcludePinned = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.getSavedDialogs#1e91fc99", "parent_peer", err)
+		}
+	}
 	if m.OffsetDate, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "offset_date", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "offset_date", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "offset_id", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "offset_id", err)
 	}
 	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "offset_peer", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "offset_peer", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "limit", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "limit", err)
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("messages.getSavedDialogs#5381d21a", "hash", err)
+		return decodeErr("messages.getSavedDialogs#1e91fc99", "hash", err)
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MessagesGetSavedDialogs invokes messages.getSavedDialogs#5381d21a:
+// MessagesGetSavedDialogs invokes messages.getSavedDialogs#1e91fc99:
 //
-//	messages.getSavedDialogs#5381d21a flags:# exclude_pinned:flags.0?true offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs
+//	messages.getSavedDialogs#1e91fc99 flags:# exclude_pinned:flags.0?true parent_peer:flags.1?InputPeer offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -27729,10 +30728,12 @@ func (c *Client) MessagesGetSavedDialogs(ctx context.Context, req *MessagesGetSa
 
 // MessagesGetSavedHistoryRequest is the TL function messages.getSavedHistory:
 //
-//	messages.getSavedHistory#3d9a414d peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
+//	messages.getSavedHistory#998ab009 flags:# parent_peer:flags.0?InputPeer peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 //
 // See https://core.telegram.org/method/messages.getSavedHistory.
 type MessagesGetSavedHistoryRequest struct {
+	Flags      bin.Fields     // flags word; see the type's doc
+	ParentPeer InputPeerClass // flags.0?InputPeer
 	Peer       InputPeerClass
 	OffsetID   int
 	OffsetDate int
@@ -27744,9 +30745,9 @@ type MessagesGetSavedHistoryRequest struct {
 }
 
 // MessagesGetSavedHistoryRequestTypeID is the ID of messages.getSavedHistory.
-const MessagesGetSavedHistoryRequestTypeID = 0x3d9a414d
+const MessagesGetSavedHistoryRequestTypeID = 0x998ab009
 
-// TypeID returns 0x3d9a414d, the ID of messages.getSavedHistory.
+// TypeID returns 0x998ab009, the ID of messages.getSavedHistory.
 func (*MessagesGetSavedHistoryRequest) TypeID() uint32 {
 	return MessagesGetSavedHistoryRequestTypeID
 }
@@ -27770,8 +30771,18 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.ParentPeer); err != nil {
+			return encodeErr("messages.getSavedHistory#998ab009", "parent_peer", err)
+		}
+	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.getSavedHistory#3d9a414d", "peer", err)
+		return encodeErr("messages.getSavedHistory#998ab009", "peer", err)
 	}
 	b.PutInt(m.OffsetID)
 	b.PutInt(m.OffsetDate)
@@ -27789,7 +30800,7 @@ func (m *MessagesGetSavedHistoryRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -27805,39 +30816,49 @@ func (m *MessagesGetSavedHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "", ErrTooDeep)
+		return decodeErr("messages.getSavedHistory#998ab009", "", ErrTooDeep)
 	}
+	*m = MessagesGetSavedHistoryRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getSavedHistory#998ab009", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.getSavedHistory#998ab009", "parent_peer", err)
+		}
+	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "peer", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "peer", err)
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "offset_id", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "offset_id", err)
 	}
 	if m.OffsetDate, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "offset_date", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "offset_date", err)
 	}
 	if m.AddOffset, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "add_offset", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "add_offset", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "limit", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "limit", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "max_id", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "max_id", err)
 	}
 	if m.MinID, err = b.Int(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "min_id", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "min_id", err)
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("messages.getSavedHistory#3d9a414d", "hash", err)
+		return decodeErr("messages.getSavedHistory#998ab009", "hash", err)
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// MessagesGetSavedHistory invokes messages.getSavedHistory#3d9a414d:
+// MessagesGetSavedHistory invokes messages.getSavedHistory#998ab009:
 //
-//	messages.getSavedHistory#3d9a414d peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
+//	messages.getSavedHistory#998ab009 flags:# parent_peer:flags.0?InputPeer peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -27852,7 +30873,7 @@ func (c *Client) MessagesGetSavedHistory(ctx context.Context, req *MessagesGetSa
 
 // MessagesDeleteSavedHistoryRequest is the TL function messages.deleteSavedHistory:
 //
-//	messages.deleteSavedHistory#6e98102b flags:# peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory
+//	messages.deleteSavedHistory#4dc5085f flags:# parent_peer:flags.0?InputPeer peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory
 //
 // See https://core.telegram.org/method/messages.deleteSavedHistory.
 //
@@ -27860,17 +30881,18 @@ func (c *Client) MessagesGetSavedHistory(ctx context.Context, req *MessagesGetSa
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type MessagesDeleteSavedHistoryRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	Peer    InputPeerClass
-	MaxID   int
-	MinDate int // flags.2?int
-	MaxDate int // flags.3?int
+	Flags      bin.Fields     // flags word; see the type's doc
+	ParentPeer InputPeerClass // flags.0?InputPeer
+	Peer       InputPeerClass
+	MaxID      int
+	MinDate    int // flags.2?int
+	MaxDate    int // flags.3?int
 }
 
 // MessagesDeleteSavedHistoryRequestTypeID is the ID of messages.deleteSavedHistory.
-const MessagesDeleteSavedHistoryRequestTypeID = 0x6e98102b
+const MessagesDeleteSavedHistoryRequestTypeID = 0x4dc5085f
 
-// TypeID returns 0x6e98102b, the ID of messages.deleteSavedHistory.
+// TypeID returns 0x4dc5085f, the ID of messages.deleteSavedHistory.
 func (*MessagesDeleteSavedHistoryRequest) TypeID() uint32 {
 	return MessagesDeleteSavedHistoryRequestTypeID
 }
@@ -27894,7 +30916,10 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
 	if m.MinDate != 0 {
 		flags.Set(2)
 	}
@@ -27902,8 +30927,13 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.ParentPeer); err != nil {
+			return encodeErr("messages.deleteSavedHistory#4dc5085f", "parent_peer", err)
+		}
+	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messages.deleteSavedHistory#6e98102b", "peer", err)
+		return encodeErr("messages.deleteSavedHistory#4dc5085f", "peer", err)
 	}
 	b.PutInt(m.MaxID)
 	if flags.Has(2) {
@@ -27921,7 +30951,7 @@ func (m *MessagesDeleteSavedHistoryRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"); err != nil {
-		return decodeErr("messages.deleteSavedHistory#6e98102b", "", err)
+		return decodeErr("messages.deleteSavedHistory#4dc5085f", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -27937,29 +30967,35 @@ func (m *MessagesDeleteSavedHistoryRequest) decodeBareAt(b *bin.Buffer, depth in
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messages.deleteSavedHistory#6e98102b", "", ErrTooDeep)
+		return decodeErr("messages.deleteSavedHistory#4dc5085f", "", ErrTooDeep)
 	}
 	*m = MessagesDeleteSavedHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messages.deleteSavedHistory#6e98102b", "flags", err)
+		return decodeErr("messages.deleteSavedHistory#4dc5085f", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.deleteSavedHistory#4dc5085f", "parent_peer", err)
+		}
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("messages.deleteSavedHistory#6e98102b", "peer", err)
+		return decodeErr("messages.deleteSavedHistory#4dc5085f", "peer", err)
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("messages.deleteSavedHistory#6e98102b", "max_id", err)
+		return decodeErr("messages.deleteSavedHistory#4dc5085f", "max_id", err)
 	}
 	if m.Flags.Has(2) {
 		if m.MinDate, err = b.Int(); err != nil {
-			return decodeErr("messages.deleteSavedHistory#6e98102b", "min_date", err)
+			return decodeErr("messages.deleteSavedHistory#4dc5085f", "min_date", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.MaxDate, err = b.Int(); err != nil {
-			return decodeErr("messages.deleteSavedHistory#6e98102b", "max_date", err)
+			return decodeErr("messages.deleteSavedHistory#4dc5085f", "max_date", err)
 		}
 	}
+	m.Flags &^= 1 << 0
 	if m.MinDate != 0 {
 		m.Flags.Unset(2)
 	}
@@ -27969,9 +31005,9 @@ func (m *MessagesDeleteSavedHistoryRequest) decodeBareAt(b *bin.Buffer, depth in
 	return nil
 }
 
-// MessagesDeleteSavedHistory invokes messages.deleteSavedHistory#6e98102b:
+// MessagesDeleteSavedHistory invokes messages.deleteSavedHistory#4dc5085f:
 //
-//	messages.deleteSavedHistory#6e98102b flags:# peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory
+//	messages.deleteSavedHistory#4dc5085f flags:# parent_peer:flags.0?InputPeer peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -28263,4 +31299,6841 @@ func (c *Client) MessagesReorderPinnedSavedDialogs(ctx context.Context, req *Mes
 		req = new(MessagesReorderPinnedSavedDialogsRequest)
 	}
 	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetSavedReactionTagsRequest is the TL function messages.getSavedReactionTags:
+//
+//	messages.getSavedReactionTags#3637e05b flags:# peer:flags.0?InputPeer hash:long = messages.SavedReactionTags
+//
+// See https://core.telegram.org/method/messages.getSavedReactionTags.
+type MessagesGetSavedReactionTagsRequest struct {
+	Flags bin.Fields     // flags word; see the type's doc
+	Peer  InputPeerClass // flags.0?InputPeer
+	Hash  int64
+}
+
+// MessagesGetSavedReactionTagsRequestTypeID is the ID of messages.getSavedReactionTags.
+const MessagesGetSavedReactionTagsRequestTypeID = 0x3637e05b
+
+// TypeID returns 0x3637e05b, the ID of messages.getSavedReactionTags.
+func (*MessagesGetSavedReactionTagsRequest) TypeID() uint32 {
+	return MessagesGetSavedReactionTagsRequestTypeID
+}
+
+// TypeName returns "messages.getSavedReactionTags".
+func (*MessagesGetSavedReactionTagsRequest) TypeName() string {
+	return "messages.getSavedReactionTags"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetSavedReactionTagsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetSavedReactionTagsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetSavedReactionTagsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Peer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("messages.getSavedReactionTags#3637e05b", "peer", err)
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetSavedReactionTagsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetSavedReactionTagsRequestTypeID, "messages.getSavedReactionTags"); err != nil {
+		return decodeErr("messages.getSavedReactionTags#3637e05b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedReactionTagsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSavedReactionTags#3637e05b", "", ErrTooDeep)
+	}
+	*m = MessagesGetSavedReactionTagsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getSavedReactionTags#3637e05b", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.getSavedReactionTags#3637e05b", "peer", err)
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.getSavedReactionTags#3637e05b", "hash", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesGetSavedReactionTags invokes messages.getSavedReactionTags#3637e05b:
+//
+//	messages.getSavedReactionTags#3637e05b flags:# peer:flags.0?InputPeer hash:long = messages.SavedReactionTags
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getSavedReactionTags.
+func (c *Client) MessagesGetSavedReactionTags(ctx context.Context, req *MessagesGetSavedReactionTagsRequest) (MessagesSavedReactionTagsClass, error) {
+	if req == nil {
+		req = new(MessagesGetSavedReactionTagsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesSavedReactionTags)
+}
+
+// MessagesUpdateSavedReactionTagRequest is the TL function messages.updateSavedReactionTag:
+//
+//	messages.updateSavedReactionTag#60297dec flags:# reaction:Reaction title:flags.0?string = Bool
+//
+// See https://core.telegram.org/method/messages.updateSavedReactionTag.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesUpdateSavedReactionTagRequest struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Reaction ReactionClass
+	Title    string // flags.0?string
+}
+
+// MessagesUpdateSavedReactionTagRequestTypeID is the ID of messages.updateSavedReactionTag.
+const MessagesUpdateSavedReactionTagRequestTypeID = 0x60297dec
+
+// TypeID returns 0x60297dec, the ID of messages.updateSavedReactionTag.
+func (*MessagesUpdateSavedReactionTagRequest) TypeID() uint32 {
+	return MessagesUpdateSavedReactionTagRequestTypeID
+}
+
+// TypeName returns "messages.updateSavedReactionTag".
+func (*MessagesUpdateSavedReactionTagRequest) TypeName() string {
+	return "messages.updateSavedReactionTag"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesUpdateSavedReactionTagRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesUpdateSavedReactionTagRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesUpdateSavedReactionTagRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Reaction); err != nil {
+		return encodeErr("messages.updateSavedReactionTag#60297dec", "reaction", err)
+	}
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesUpdateSavedReactionTagRequestTypeID, "messages.updateSavedReactionTag"); err != nil {
+		return decodeErr("messages.updateSavedReactionTag#60297dec", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdateSavedReactionTagRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.updateSavedReactionTag#60297dec", "", ErrTooDeep)
+	}
+	*m = MessagesUpdateSavedReactionTagRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.updateSavedReactionTag#60297dec", "flags", err)
+	}
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return decodeErr("messages.updateSavedReactionTag#60297dec", "reaction", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("messages.updateSavedReactionTag#60297dec", "title", err)
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesUpdateSavedReactionTag invokes messages.updateSavedReactionTag#60297dec:
+//
+//	messages.updateSavedReactionTag#60297dec flags:# reaction:Reaction title:flags.0?string = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.updateSavedReactionTag.
+func (c *Client) MessagesUpdateSavedReactionTag(ctx context.Context, req *MessagesUpdateSavedReactionTagRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesUpdateSavedReactionTagRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetDefaultTagReactionsRequest is the TL function messages.getDefaultTagReactions:
+//
+//	messages.getDefaultTagReactions#bdf93428 hash:long = messages.Reactions
+//
+// See https://core.telegram.org/method/messages.getDefaultTagReactions.
+type MessagesGetDefaultTagReactionsRequest struct {
+	Hash int64
+}
+
+// MessagesGetDefaultTagReactionsRequestTypeID is the ID of messages.getDefaultTagReactions.
+const MessagesGetDefaultTagReactionsRequestTypeID = 0xbdf93428
+
+// TypeID returns 0xbdf93428, the ID of messages.getDefaultTagReactions.
+func (*MessagesGetDefaultTagReactionsRequest) TypeID() uint32 {
+	return MessagesGetDefaultTagReactionsRequestTypeID
+}
+
+// TypeName returns "messages.getDefaultTagReactions".
+func (*MessagesGetDefaultTagReactionsRequest) TypeName() string {
+	return "messages.getDefaultTagReactions"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetDefaultTagReactionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetDefaultTagReactionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetDefaultTagReactionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetDefaultTagReactionsRequestTypeID, "messages.getDefaultTagReactions"); err != nil {
+		return decodeErr("messages.getDefaultTagReactions#bdf93428", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetDefaultTagReactionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.getDefaultTagReactions#bdf93428", "hash", err)
+	}
+	return nil
+}
+
+// MessagesGetDefaultTagReactions invokes messages.getDefaultTagReactions#bdf93428:
+//
+//	messages.getDefaultTagReactions#bdf93428 hash:long = messages.Reactions
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getDefaultTagReactions.
+func (c *Client) MessagesGetDefaultTagReactions(ctx context.Context, req *MessagesGetDefaultTagReactionsRequest) (MessagesReactionsClass, error) {
+	if req == nil {
+		req = new(MessagesGetDefaultTagReactionsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesReactions)
+}
+
+// MessagesGetOutboxReadDateRequest is the TL function messages.getOutboxReadDate:
+//
+//	messages.getOutboxReadDate#8c4bfe5d peer:InputPeer msg_id:int = OutboxReadDate
+//
+// See https://core.telegram.org/method/messages.getOutboxReadDate.
+type MessagesGetOutboxReadDateRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// MessagesGetOutboxReadDateRequestTypeID is the ID of messages.getOutboxReadDate.
+const MessagesGetOutboxReadDateRequestTypeID = 0x8c4bfe5d
+
+// TypeID returns 0x8c4bfe5d, the ID of messages.getOutboxReadDate.
+func (*MessagesGetOutboxReadDateRequest) TypeID() uint32 {
+	return MessagesGetOutboxReadDateRequestTypeID
+}
+
+// TypeName returns "messages.getOutboxReadDate".
+func (*MessagesGetOutboxReadDateRequest) TypeName() string {
+	return "messages.getOutboxReadDate"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetOutboxReadDateRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetOutboxReadDateRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetOutboxReadDateRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getOutboxReadDate#8c4bfe5d", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetOutboxReadDateRequestTypeID, "messages.getOutboxReadDate"); err != nil {
+		return decodeErr("messages.getOutboxReadDate#8c4bfe5d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetOutboxReadDateRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getOutboxReadDate#8c4bfe5d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getOutboxReadDate#8c4bfe5d", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.getOutboxReadDate#8c4bfe5d", "msg_id", err)
+	}
+	return nil
+}
+
+// MessagesGetOutboxReadDate invokes messages.getOutboxReadDate#8c4bfe5d:
+//
+//	messages.getOutboxReadDate#8c4bfe5d peer:InputPeer msg_id:int = OutboxReadDate
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getOutboxReadDate.
+func (c *Client) MessagesGetOutboxReadDate(ctx context.Context, req *MessagesGetOutboxReadDateRequest) (*OutboxReadDate, error) {
+	if req == nil {
+		req = new(MessagesGetOutboxReadDateRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[OutboxReadDate])
+}
+
+// MessagesGetQuickRepliesRequest is the TL function messages.getQuickReplies:
+//
+//	messages.getQuickReplies#d483f2a8 hash:long = messages.QuickReplies
+//
+// See https://core.telegram.org/method/messages.getQuickReplies.
+type MessagesGetQuickRepliesRequest struct {
+	Hash int64
+}
+
+// MessagesGetQuickRepliesRequestTypeID is the ID of messages.getQuickReplies.
+const MessagesGetQuickRepliesRequestTypeID = 0xd483f2a8
+
+// TypeID returns 0xd483f2a8, the ID of messages.getQuickReplies.
+func (*MessagesGetQuickRepliesRequest) TypeID() uint32 {
+	return MessagesGetQuickRepliesRequestTypeID
+}
+
+// TypeName returns "messages.getQuickReplies".
+func (*MessagesGetQuickRepliesRequest) TypeName() string {
+	return "messages.getQuickReplies"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetQuickRepliesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetQuickRepliesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetQuickRepliesRequestTypeID, "messages.getQuickReplies"); err != nil {
+		return decodeErr("messages.getQuickReplies#d483f2a8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetQuickRepliesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.getQuickReplies#d483f2a8", "hash", err)
+	}
+	return nil
+}
+
+// MessagesGetQuickReplies invokes messages.getQuickReplies#d483f2a8:
+//
+//	messages.getQuickReplies#d483f2a8 hash:long = messages.QuickReplies
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getQuickReplies.
+func (c *Client) MessagesGetQuickReplies(ctx context.Context, req *MessagesGetQuickRepliesRequest) (MessagesQuickRepliesClass, error) {
+	if req == nil {
+		req = new(MessagesGetQuickRepliesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesQuickReplies)
+}
+
+// MessagesReorderQuickRepliesRequest is the TL function messages.reorderQuickReplies:
+//
+//	messages.reorderQuickReplies#60331907 order:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/messages.reorderQuickReplies.
+type MessagesReorderQuickRepliesRequest struct {
+	Order []int
+}
+
+// MessagesReorderQuickRepliesRequestTypeID is the ID of messages.reorderQuickReplies.
+const MessagesReorderQuickRepliesRequestTypeID = 0x60331907
+
+// TypeID returns 0x60331907, the ID of messages.reorderQuickReplies.
+func (*MessagesReorderQuickRepliesRequest) TypeID() uint32 {
+	return MessagesReorderQuickRepliesRequestTypeID
+}
+
+// TypeName returns "messages.reorderQuickReplies".
+func (*MessagesReorderQuickRepliesRequest) TypeName() string {
+	return "messages.reorderQuickReplies"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReorderQuickRepliesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReorderQuickRepliesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReorderQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReorderQuickRepliesRequestTypeID, "messages.reorderQuickReplies"); err != nil {
+		return decodeErr("messages.reorderQuickReplies#60331907", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderQuickRepliesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.reorderQuickReplies#60331907", "order", err)
+	}
+	return nil
+}
+
+// MessagesReorderQuickReplies invokes messages.reorderQuickReplies#60331907:
+//
+//	messages.reorderQuickReplies#60331907 order:Vector<int> = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.reorderQuickReplies.
+func (c *Client) MessagesReorderQuickReplies(ctx context.Context, req *MessagesReorderQuickRepliesRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReorderQuickRepliesRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesCheckQuickReplyShortcutRequest is the TL function messages.checkQuickReplyShortcut:
+//
+//	messages.checkQuickReplyShortcut#f1d0fbd3 shortcut:string = Bool
+//
+// See https://core.telegram.org/method/messages.checkQuickReplyShortcut.
+type MessagesCheckQuickReplyShortcutRequest struct {
+	Shortcut string
+}
+
+// MessagesCheckQuickReplyShortcutRequestTypeID is the ID of messages.checkQuickReplyShortcut.
+const MessagesCheckQuickReplyShortcutRequestTypeID = 0xf1d0fbd3
+
+// TypeID returns 0xf1d0fbd3, the ID of messages.checkQuickReplyShortcut.
+func (*MessagesCheckQuickReplyShortcutRequest) TypeID() uint32 {
+	return MessagesCheckQuickReplyShortcutRequestTypeID
+}
+
+// TypeName returns "messages.checkQuickReplyShortcut".
+func (*MessagesCheckQuickReplyShortcutRequest) TypeName() string {
+	return "messages.checkQuickReplyShortcut"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesCheckQuickReplyShortcutRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesCheckQuickReplyShortcutRequestTypeID, "messages.checkQuickReplyShortcut"); err != nil {
+		return decodeErr("messages.checkQuickReplyShortcut#f1d0fbd3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckQuickReplyShortcutRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Shortcut, err = b.String(); err != nil {
+		return decodeErr("messages.checkQuickReplyShortcut#f1d0fbd3", "shortcut", err)
+	}
+	return nil
+}
+
+// MessagesCheckQuickReplyShortcut invokes messages.checkQuickReplyShortcut#f1d0fbd3:
+//
+//	messages.checkQuickReplyShortcut#f1d0fbd3 shortcut:string = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.checkQuickReplyShortcut.
+func (c *Client) MessagesCheckQuickReplyShortcut(ctx context.Context, req *MessagesCheckQuickReplyShortcutRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesCheckQuickReplyShortcutRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesEditQuickReplyShortcutRequest is the TL function messages.editQuickReplyShortcut:
+//
+//	messages.editQuickReplyShortcut#5c003cef shortcut_id:int shortcut:string = Bool
+//
+// See https://core.telegram.org/method/messages.editQuickReplyShortcut.
+type MessagesEditQuickReplyShortcutRequest struct {
+	ShortcutID int
+	Shortcut   string
+}
+
+// MessagesEditQuickReplyShortcutRequestTypeID is the ID of messages.editQuickReplyShortcut.
+const MessagesEditQuickReplyShortcutRequestTypeID = 0x5c003cef
+
+// TypeID returns 0x5c003cef, the ID of messages.editQuickReplyShortcut.
+func (*MessagesEditQuickReplyShortcutRequest) TypeID() uint32 {
+	return MessagesEditQuickReplyShortcutRequestTypeID
+}
+
+// TypeName returns "messages.editQuickReplyShortcut".
+func (*MessagesEditQuickReplyShortcutRequest) TypeName() string {
+	return "messages.editQuickReplyShortcut"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditQuickReplyShortcutRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEditQuickReplyShortcutRequestTypeID, "messages.editQuickReplyShortcut"); err != nil {
+		return decodeErr("messages.editQuickReplyShortcut#5c003cef", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditQuickReplyShortcutRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("messages.editQuickReplyShortcut#5c003cef", "shortcut_id", err)
+	}
+	if m.Shortcut, err = b.String(); err != nil {
+		return decodeErr("messages.editQuickReplyShortcut#5c003cef", "shortcut", err)
+	}
+	return nil
+}
+
+// MessagesEditQuickReplyShortcut invokes messages.editQuickReplyShortcut#5c003cef:
+//
+//	messages.editQuickReplyShortcut#5c003cef shortcut_id:int shortcut:string = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.editQuickReplyShortcut.
+func (c *Client) MessagesEditQuickReplyShortcut(ctx context.Context, req *MessagesEditQuickReplyShortcutRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesEditQuickReplyShortcutRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesDeleteQuickReplyShortcutRequest is the TL function messages.deleteQuickReplyShortcut:
+//
+//	messages.deleteQuickReplyShortcut#3cc04740 shortcut_id:int = Bool
+//
+// See https://core.telegram.org/method/messages.deleteQuickReplyShortcut.
+type MessagesDeleteQuickReplyShortcutRequest struct {
+	ShortcutID int
+}
+
+// MessagesDeleteQuickReplyShortcutRequestTypeID is the ID of messages.deleteQuickReplyShortcut.
+const MessagesDeleteQuickReplyShortcutRequestTypeID = 0x3cc04740
+
+// TypeID returns 0x3cc04740, the ID of messages.deleteQuickReplyShortcut.
+func (*MessagesDeleteQuickReplyShortcutRequest) TypeID() uint32 {
+	return MessagesDeleteQuickReplyShortcutRequestTypeID
+}
+
+// TypeName returns "messages.deleteQuickReplyShortcut".
+func (*MessagesDeleteQuickReplyShortcutRequest) TypeName() string {
+	return "messages.deleteQuickReplyShortcut"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteQuickReplyShortcutRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeleteQuickReplyShortcutRequestTypeID, "messages.deleteQuickReplyShortcut"); err != nil {
+		return decodeErr("messages.deleteQuickReplyShortcut#3cc04740", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteQuickReplyShortcutRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("messages.deleteQuickReplyShortcut#3cc04740", "shortcut_id", err)
+	}
+	return nil
+}
+
+// MessagesDeleteQuickReplyShortcut invokes messages.deleteQuickReplyShortcut#3cc04740:
+//
+//	messages.deleteQuickReplyShortcut#3cc04740 shortcut_id:int = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deleteQuickReplyShortcut.
+func (c *Client) MessagesDeleteQuickReplyShortcut(ctx context.Context, req *MessagesDeleteQuickReplyShortcutRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesDeleteQuickReplyShortcutRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetQuickReplyMessagesRequest is the TL function messages.getQuickReplyMessages:
+//
+//	messages.getQuickReplyMessages#94a495c3 flags:# shortcut_id:int id:flags.0?Vector<int> hash:long = messages.Messages
+//
+// See https://core.telegram.org/method/messages.getQuickReplyMessages.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesGetQuickReplyMessagesRequest struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	ShortcutID int
+	ID         []int // flags.0?Vector<int>
+	Hash       int64
+}
+
+// MessagesGetQuickReplyMessagesRequestTypeID is the ID of messages.getQuickReplyMessages.
+const MessagesGetQuickReplyMessagesRequestTypeID = 0x94a495c3
+
+// TypeID returns 0x94a495c3, the ID of messages.getQuickReplyMessages.
+func (*MessagesGetQuickReplyMessagesRequest) TypeID() uint32 {
+	return MessagesGetQuickReplyMessagesRequestTypeID
+}
+
+// TypeName returns "messages.getQuickReplyMessages".
+func (*MessagesGetQuickReplyMessagesRequest) TypeName() string {
+	return "messages.getQuickReplyMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetQuickReplyMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.ID) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ID))
+		for i := range m.ID {
+			b.PutInt(m.ID[i])
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetQuickReplyMessagesRequestTypeID, "messages.getQuickReplyMessages"); err != nil {
+		return decodeErr("messages.getQuickReplyMessages#94a495c3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetQuickReplyMessagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesGetQuickReplyMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getQuickReplyMessages#94a495c3", "flags", err)
+	}
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("messages.getQuickReplyMessages#94a495c3", "shortcut_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("messages.getQuickReplyMessages#94a495c3", "id", err)
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.getQuickReplyMessages#94a495c3", "hash", err)
+	}
+	if len(m.ID) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetQuickReplyMessages invokes messages.getQuickReplyMessages#94a495c3:
+//
+//	messages.getQuickReplyMessages#94a495c3 flags:# shortcut_id:int id:flags.0?Vector<int> hash:long = messages.Messages
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getQuickReplyMessages.
+func (c *Client) MessagesGetQuickReplyMessages(ctx context.Context, req *MessagesGetQuickReplyMessagesRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetQuickReplyMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesSendQuickReplyMessagesRequest is the TL function messages.sendQuickReplyMessages:
+//
+//	messages.sendQuickReplyMessages#6c750de1 peer:InputPeer shortcut_id:int id:Vector<int> random_id:Vector<long> = Updates
+//
+// See https://core.telegram.org/method/messages.sendQuickReplyMessages.
+type MessagesSendQuickReplyMessagesRequest struct {
+	Peer       InputPeerClass
+	ShortcutID int
+	ID         []int
+	RandomID   []int64
+}
+
+// MessagesSendQuickReplyMessagesRequestTypeID is the ID of messages.sendQuickReplyMessages.
+const MessagesSendQuickReplyMessagesRequestTypeID = 0x6c750de1
+
+// TypeID returns 0x6c750de1, the ID of messages.sendQuickReplyMessages.
+func (*MessagesSendQuickReplyMessagesRequest) TypeID() uint32 {
+	return MessagesSendQuickReplyMessagesRequestTypeID
+}
+
+// TypeName returns "messages.sendQuickReplyMessages".
+func (*MessagesSendQuickReplyMessagesRequest) TypeName() string {
+	return "messages.sendQuickReplyMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSendQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSendQuickReplyMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSendQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.sendQuickReplyMessages#6c750de1", "peer", err)
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	b.PutVectorHeader(len(m.RandomID))
+	for i := range m.RandomID {
+		b.PutLong(m.RandomID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSendQuickReplyMessagesRequestTypeID, "messages.sendQuickReplyMessages"); err != nil {
+		return decodeErr("messages.sendQuickReplyMessages#6c750de1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendQuickReplyMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendQuickReplyMessages#6c750de1", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.sendQuickReplyMessages#6c750de1", "peer", err)
+	}
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("messages.sendQuickReplyMessages#6c750de1", "shortcut_id", err)
+	}
+	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.sendQuickReplyMessages#6c750de1", "id", err)
+	}
+	if m.RandomID, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
+		return decodeErr("messages.sendQuickReplyMessages#6c750de1", "random_id", err)
+	}
+	return nil
+}
+
+// MessagesSendQuickReplyMessages invokes messages.sendQuickReplyMessages#6c750de1:
+//
+//	messages.sendQuickReplyMessages#6c750de1 peer:InputPeer shortcut_id:int id:Vector<int> random_id:Vector<long> = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.sendQuickReplyMessages.
+func (c *Client) MessagesSendQuickReplyMessages(ctx context.Context, req *MessagesSendQuickReplyMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesSendQuickReplyMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeleteQuickReplyMessagesRequest is the TL function messages.deleteQuickReplyMessages:
+//
+//	messages.deleteQuickReplyMessages#e105e910 shortcut_id:int id:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/messages.deleteQuickReplyMessages.
+type MessagesDeleteQuickReplyMessagesRequest struct {
+	ShortcutID int
+	ID         []int
+}
+
+// MessagesDeleteQuickReplyMessagesRequestTypeID is the ID of messages.deleteQuickReplyMessages.
+const MessagesDeleteQuickReplyMessagesRequestTypeID = 0xe105e910
+
+// TypeID returns 0xe105e910, the ID of messages.deleteQuickReplyMessages.
+func (*MessagesDeleteQuickReplyMessagesRequest) TypeID() uint32 {
+	return MessagesDeleteQuickReplyMessagesRequestTypeID
+}
+
+// TypeName returns "messages.deleteQuickReplyMessages".
+func (*MessagesDeleteQuickReplyMessagesRequest) TypeName() string {
+	return "messages.deleteQuickReplyMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteQuickReplyMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeleteQuickReplyMessagesRequestTypeID, "messages.deleteQuickReplyMessages"); err != nil {
+		return decodeErr("messages.deleteQuickReplyMessages#e105e910", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteQuickReplyMessagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("messages.deleteQuickReplyMessages#e105e910", "shortcut_id", err)
+	}
+	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.deleteQuickReplyMessages#e105e910", "id", err)
+	}
+	return nil
+}
+
+// MessagesDeleteQuickReplyMessages invokes messages.deleteQuickReplyMessages#e105e910:
+//
+//	messages.deleteQuickReplyMessages#e105e910 shortcut_id:int id:Vector<int> = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deleteQuickReplyMessages.
+func (c *Client) MessagesDeleteQuickReplyMessages(ctx context.Context, req *MessagesDeleteQuickReplyMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeleteQuickReplyMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesToggleDialogFilterTagsRequest is the TL function messages.toggleDialogFilterTags:
+//
+//	messages.toggleDialogFilterTags#fd2dda49 enabled:Bool = Bool
+//
+// See https://core.telegram.org/method/messages.toggleDialogFilterTags.
+type MessagesToggleDialogFilterTagsRequest struct {
+	Enabled bool
+}
+
+// MessagesToggleDialogFilterTagsRequestTypeID is the ID of messages.toggleDialogFilterTags.
+const MessagesToggleDialogFilterTagsRequestTypeID = 0xfd2dda49
+
+// TypeID returns 0xfd2dda49, the ID of messages.toggleDialogFilterTags.
+func (*MessagesToggleDialogFilterTagsRequest) TypeID() uint32 {
+	return MessagesToggleDialogFilterTagsRequestTypeID
+}
+
+// TypeName returns "messages.toggleDialogFilterTags".
+func (*MessagesToggleDialogFilterTagsRequest) TypeName() string {
+	return "messages.toggleDialogFilterTags"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesToggleDialogFilterTagsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesToggleDialogFilterTagsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesToggleDialogFilterTagsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesToggleDialogFilterTagsRequestTypeID, "messages.toggleDialogFilterTags"); err != nil {
+		return decodeErr("messages.toggleDialogFilterTags#fd2dda49", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleDialogFilterTagsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Enabled, err = b.Bool(); err != nil {
+		return decodeErr("messages.toggleDialogFilterTags#fd2dda49", "enabled", err)
+	}
+	return nil
+}
+
+// MessagesToggleDialogFilterTags invokes messages.toggleDialogFilterTags#fd2dda49:
+//
+//	messages.toggleDialogFilterTags#fd2dda49 enabled:Bool = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.toggleDialogFilterTags.
+func (c *Client) MessagesToggleDialogFilterTags(ctx context.Context, req *MessagesToggleDialogFilterTagsRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesToggleDialogFilterTagsRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetMyStickersRequest is the TL function messages.getMyStickers:
+//
+//	messages.getMyStickers#d0b5e1fc offset_id:long limit:int = messages.MyStickers
+//
+// See https://core.telegram.org/method/messages.getMyStickers.
+type MessagesGetMyStickersRequest struct {
+	OffsetID int64
+	Limit    int
+}
+
+// MessagesGetMyStickersRequestTypeID is the ID of messages.getMyStickers.
+const MessagesGetMyStickersRequestTypeID = 0xd0b5e1fc
+
+// TypeID returns 0xd0b5e1fc, the ID of messages.getMyStickers.
+func (*MessagesGetMyStickersRequest) TypeID() uint32 {
+	return MessagesGetMyStickersRequestTypeID
+}
+
+// TypeName returns "messages.getMyStickers".
+func (*MessagesGetMyStickersRequest) TypeName() string {
+	return "messages.getMyStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetMyStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetMyStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetMyStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.OffsetID)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetMyStickersRequestTypeID, "messages.getMyStickers"); err != nil {
+		return decodeErr("messages.getMyStickers#d0b5e1fc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetMyStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.OffsetID, err = b.Long(); err != nil {
+		return decodeErr("messages.getMyStickers#d0b5e1fc", "offset_id", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("messages.getMyStickers#d0b5e1fc", "limit", err)
+	}
+	return nil
+}
+
+// MessagesGetMyStickers invokes messages.getMyStickers#d0b5e1fc:
+//
+//	messages.getMyStickers#d0b5e1fc offset_id:long limit:int = messages.MyStickers
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getMyStickers.
+func (c *Client) MessagesGetMyStickers(ctx context.Context, req *MessagesGetMyStickersRequest) (*MessagesMyStickers, error) {
+	if req == nil {
+		req = new(MessagesGetMyStickersRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesMyStickers])
+}
+
+// MessagesGetEmojiStickerGroupsRequest is the TL function messages.getEmojiStickerGroups:
+//
+//	messages.getEmojiStickerGroups#1dd840f5 hash:int = messages.EmojiGroups
+//
+// See https://core.telegram.org/method/messages.getEmojiStickerGroups.
+type MessagesGetEmojiStickerGroupsRequest struct {
+	Hash int
+}
+
+// MessagesGetEmojiStickerGroupsRequestTypeID is the ID of messages.getEmojiStickerGroups.
+const MessagesGetEmojiStickerGroupsRequestTypeID = 0x1dd840f5
+
+// TypeID returns 0x1dd840f5, the ID of messages.getEmojiStickerGroups.
+func (*MessagesGetEmojiStickerGroupsRequest) TypeID() uint32 {
+	return MessagesGetEmojiStickerGroupsRequestTypeID
+}
+
+// TypeName returns "messages.getEmojiStickerGroups".
+func (*MessagesGetEmojiStickerGroupsRequest) TypeName() string {
+	return "messages.getEmojiStickerGroups"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetEmojiStickerGroupsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetEmojiStickerGroupsRequestTypeID, "messages.getEmojiStickerGroups"); err != nil {
+		return decodeErr("messages.getEmojiStickerGroups#1dd840f5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiStickerGroupsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return decodeErr("messages.getEmojiStickerGroups#1dd840f5", "hash", err)
+	}
+	return nil
+}
+
+// MessagesGetEmojiStickerGroups invokes messages.getEmojiStickerGroups#1dd840f5:
+//
+//	messages.getEmojiStickerGroups#1dd840f5 hash:int = messages.EmojiGroups
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getEmojiStickerGroups.
+func (c *Client) MessagesGetEmojiStickerGroups(ctx context.Context, req *MessagesGetEmojiStickerGroupsRequest) (MessagesEmojiGroupsClass, error) {
+	if req == nil {
+		req = new(MessagesGetEmojiStickerGroupsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesEmojiGroups)
+}
+
+// MessagesGetAvailableEffectsRequest is the TL function messages.getAvailableEffects:
+//
+//	messages.getAvailableEffects#dea20a39 hash:int = messages.AvailableEffects
+//
+// See https://core.telegram.org/method/messages.getAvailableEffects.
+type MessagesGetAvailableEffectsRequest struct {
+	Hash int
+}
+
+// MessagesGetAvailableEffectsRequestTypeID is the ID of messages.getAvailableEffects.
+const MessagesGetAvailableEffectsRequestTypeID = 0xdea20a39
+
+// TypeID returns 0xdea20a39, the ID of messages.getAvailableEffects.
+func (*MessagesGetAvailableEffectsRequest) TypeID() uint32 {
+	return MessagesGetAvailableEffectsRequestTypeID
+}
+
+// TypeName returns "messages.getAvailableEffects".
+func (*MessagesGetAvailableEffectsRequest) TypeName() string {
+	return "messages.getAvailableEffects"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetAvailableEffectsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetAvailableEffectsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetAvailableEffectsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetAvailableEffectsRequestTypeID, "messages.getAvailableEffects"); err != nil {
+		return decodeErr("messages.getAvailableEffects#dea20a39", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetAvailableEffectsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return decodeErr("messages.getAvailableEffects#dea20a39", "hash", err)
+	}
+	return nil
+}
+
+// MessagesGetAvailableEffects invokes messages.getAvailableEffects#dea20a39:
+//
+//	messages.getAvailableEffects#dea20a39 hash:int = messages.AvailableEffects
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getAvailableEffects.
+func (c *Client) MessagesGetAvailableEffects(ctx context.Context, req *MessagesGetAvailableEffectsRequest) (MessagesAvailableEffectsClass, error) {
+	if req == nil {
+		req = new(MessagesGetAvailableEffectsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesAvailableEffects)
+}
+
+// MessagesEditFactCheckRequest is the TL function messages.editFactCheck:
+//
+//	messages.editFactCheck#589ee75 peer:InputPeer msg_id:int text:TextWithEntities = Updates
+//
+// See https://core.telegram.org/method/messages.editFactCheck.
+type MessagesEditFactCheckRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+	Text  TextWithEntities
+}
+
+// MessagesEditFactCheckRequestTypeID is the ID of messages.editFactCheck.
+const MessagesEditFactCheckRequestTypeID = 0x0589ee75
+
+// TypeID returns 0x0589ee75, the ID of messages.editFactCheck.
+func (*MessagesEditFactCheckRequest) TypeID() uint32 {
+	return MessagesEditFactCheckRequestTypeID
+}
+
+// TypeName returns "messages.editFactCheck".
+func (*MessagesEditFactCheckRequest) TypeName() string {
+	return "messages.editFactCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditFactCheckRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditFactCheckRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditFactCheckRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.editFactCheck#0589ee75", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	if err := m.Text.Encode(b); err != nil {
+		return encodeErr("messages.editFactCheck#0589ee75", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEditFactCheckRequestTypeID, "messages.editFactCheck"); err != nil {
+		return decodeErr("messages.editFactCheck#0589ee75", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditFactCheckRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editFactCheck#0589ee75", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.editFactCheck#0589ee75", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.editFactCheck#0589ee75", "msg_id", err)
+	}
+	if err = decodeBoxed(b, &m.Text, depth+1); err != nil {
+		return decodeErr("messages.editFactCheck#0589ee75", "text", err)
+	}
+	return nil
+}
+
+// MessagesEditFactCheck invokes messages.editFactCheck#0589ee75:
+//
+//	messages.editFactCheck#589ee75 peer:InputPeer msg_id:int text:TextWithEntities = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.editFactCheck.
+func (c *Client) MessagesEditFactCheck(ctx context.Context, req *MessagesEditFactCheckRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditFactCheckRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeleteFactCheckRequest is the TL function messages.deleteFactCheck:
+//
+//	messages.deleteFactCheck#d1da940c peer:InputPeer msg_id:int = Updates
+//
+// See https://core.telegram.org/method/messages.deleteFactCheck.
+type MessagesDeleteFactCheckRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// MessagesDeleteFactCheckRequestTypeID is the ID of messages.deleteFactCheck.
+const MessagesDeleteFactCheckRequestTypeID = 0xd1da940c
+
+// TypeID returns 0xd1da940c, the ID of messages.deleteFactCheck.
+func (*MessagesDeleteFactCheckRequest) TypeID() uint32 {
+	return MessagesDeleteFactCheckRequestTypeID
+}
+
+// TypeName returns "messages.deleteFactCheck".
+func (*MessagesDeleteFactCheckRequest) TypeName() string {
+	return "messages.deleteFactCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteFactCheckRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteFactCheckRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteFactCheckRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.deleteFactCheck#d1da940c", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeleteFactCheckRequestTypeID, "messages.deleteFactCheck"); err != nil {
+		return decodeErr("messages.deleteFactCheck#d1da940c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteFactCheckRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteFactCheck#d1da940c", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deleteFactCheck#d1da940c", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.deleteFactCheck#d1da940c", "msg_id", err)
+	}
+	return nil
+}
+
+// MessagesDeleteFactCheck invokes messages.deleteFactCheck#d1da940c:
+//
+//	messages.deleteFactCheck#d1da940c peer:InputPeer msg_id:int = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deleteFactCheck.
+func (c *Client) MessagesDeleteFactCheck(ctx context.Context, req *MessagesDeleteFactCheckRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeleteFactCheckRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetFactCheckRequest is the TL function messages.getFactCheck:
+//
+//	messages.getFactCheck#b9cdc5ee peer:InputPeer msg_id:Vector<int> = Vector<FactCheck>
+//
+// See https://core.telegram.org/method/messages.getFactCheck.
+type MessagesGetFactCheckRequest struct {
+	Peer  InputPeerClass
+	MsgID []int
+}
+
+// MessagesGetFactCheckRequestTypeID is the ID of messages.getFactCheck.
+const MessagesGetFactCheckRequestTypeID = 0xb9cdc5ee
+
+// TypeID returns 0xb9cdc5ee, the ID of messages.getFactCheck.
+func (*MessagesGetFactCheckRequest) TypeID() uint32 {
+	return MessagesGetFactCheckRequestTypeID
+}
+
+// TypeName returns "messages.getFactCheck".
+func (*MessagesGetFactCheckRequest) TypeName() string {
+	return "messages.getFactCheck"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetFactCheckRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetFactCheckRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetFactCheckRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getFactCheck#b9cdc5ee", "peer", err)
+	}
+	b.PutVectorHeader(len(m.MsgID))
+	for i := range m.MsgID {
+		b.PutInt(m.MsgID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetFactCheckRequestTypeID, "messages.getFactCheck"); err != nil {
+		return decodeErr("messages.getFactCheck#b9cdc5ee", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFactCheckRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getFactCheck#b9cdc5ee", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getFactCheck#b9cdc5ee", "peer", err)
+	}
+	if m.MsgID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.getFactCheck#b9cdc5ee", "msg_id", err)
+	}
+	return nil
+}
+
+// MessagesGetFactCheck invokes messages.getFactCheck#b9cdc5ee:
+//
+//	messages.getFactCheck#b9cdc5ee peer:InputPeer msg_id:Vector<int> = Vector<FactCheck>
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getFactCheck.
+func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactCheckRequest) ([]FactCheck, error) {
+	if req == nil {
+		req = new(MessagesGetFactCheckRequest)
+	}
+	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
+		return decodeVectorAt(b, 0, decodeValue[FactCheck])
+	})
+}
+
+// MessagesRequestMainWebViewRequest is the TL function messages.requestMainWebView:
+//
+//	messages.requestMainWebView#c9e01e7b flags:# compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser start_param:flags.1?string theme_params:flags.0?DataJSON platform:string = WebViewResult
+//
+// See https://core.telegram.org/method/messages.requestMainWebView.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesRequestMainWebViewRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Compact     bool       // flags.7?true
+	Fullscreen  bool       // flags.8?true
+	Peer        InputPeerClass
+	Bot         InputUserClass
+	StartParam  string    // flags.1?string
+	ThemeParams *DataJSON // flags.0?DataJSON
+	Platform    string
+}
+
+// MessagesRequestMainWebViewRequestTypeID is the ID of messages.requestMainWebView.
+const MessagesRequestMainWebViewRequestTypeID = 0xc9e01e7b
+
+// TypeID returns 0xc9e01e7b, the ID of messages.requestMainWebView.
+func (*MessagesRequestMainWebViewRequest) TypeID() uint32 {
+	return MessagesRequestMainWebViewRequestTypeID
+}
+
+// TypeName returns "messages.requestMainWebView".
+func (*MessagesRequestMainWebViewRequest) TypeName() string {
+	return "messages.requestMainWebView"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesRequestMainWebViewRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesRequestMainWebViewRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8)
+	if m.Compact {
+		flags.Set(7)
+	}
+	if m.Fullscreen {
+		flags.Set(8)
+	}
+	if m.StartParam != "" {
+		flags.Set(1)
+	}
+	if m.ThemeParams != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.requestMainWebView#c9e01e7b", "peer", err)
+	}
+	if err := encodeObj(b, m.Bot); err != nil {
+		return encodeErr("messages.requestMainWebView#c9e01e7b", "bot", err)
+	}
+	if flags.Has(1) {
+		b.PutString(m.StartParam)
+	}
+	if flags.Has(0) {
+		if err := m.ThemeParams.Encode(b); err != nil {
+			return encodeErr("messages.requestMainWebView#c9e01e7b", "theme_params", err)
+		}
+	}
+	b.PutString(m.Platform)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesRequestMainWebViewRequestTypeID, "messages.requestMainWebView"); err != nil {
+		return decodeErr("messages.requestMainWebView#c9e01e7b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestMainWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestMainWebView#c9e01e7b", "", ErrTooDeep)
+	}
+	*m = MessagesRequestMainWebViewRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.requestMainWebView#c9e01e7b", "flags", err)
+	}
+	m.Compact = m.Flags.Has(7)
+	m.Fullscreen = m.Flags.Has(8)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.requestMainWebView#c9e01e7b", "peer", err)
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("messages.requestMainWebView#c9e01e7b", "bot", err)
+	}
+	if m.Flags.Has(1) {
+		if m.StartParam, err = b.String(); err != nil {
+			return decodeErr("messages.requestMainWebView#c9e01e7b", "start_param", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		m.ThemeParams = new(DataJSON)
+		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+			return decodeErr("messages.requestMainWebView#c9e01e7b", "theme_params", err)
+		}
+	}
+	if m.Platform, err = b.String(); err != nil {
+		return decodeErr("messages.requestMainWebView#c9e01e7b", "platform", err)
+	}
+	m.Flags &^= 1<<0 | 1<<7 | 1<<8
+	if m.StartParam != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessagesRequestMainWebView invokes messages.requestMainWebView#c9e01e7b:
+//
+//	messages.requestMainWebView#c9e01e7b flags:# compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser start_param:flags.1?string theme_params:flags.0?DataJSON platform:string = WebViewResult
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.requestMainWebView.
+func (c *Client) MessagesRequestMainWebView(ctx context.Context, req *MessagesRequestMainWebViewRequest) (*WebViewResultURL, error) {
+	if req == nil {
+		req = new(MessagesRequestMainWebViewRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[WebViewResultURL])
+}
+
+// MessagesSendPaidReactionRequest is the TL function messages.sendPaidReaction:
+//
+//	messages.sendPaidReaction#58bbcb50 flags:# peer:InputPeer msg_id:int count:int random_id:long private:flags.0?PaidReactionPrivacy = Updates
+//
+// See https://core.telegram.org/method/messages.sendPaidReaction.
+type MessagesSendPaidReactionRequest struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Peer     InputPeerClass
+	MsgID    int
+	Count    int
+	RandomID int64
+	Private  PaidReactionPrivacyClass // flags.0?PaidReactionPrivacy
+}
+
+// MessagesSendPaidReactionRequestTypeID is the ID of messages.sendPaidReaction.
+const MessagesSendPaidReactionRequestTypeID = 0x58bbcb50
+
+// TypeID returns 0x58bbcb50, the ID of messages.sendPaidReaction.
+func (*MessagesSendPaidReactionRequest) TypeID() uint32 {
+	return MessagesSendPaidReactionRequestTypeID
+}
+
+// TypeName returns "messages.sendPaidReaction".
+func (*MessagesSendPaidReactionRequest) TypeName() string {
+	return "messages.sendPaidReaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSendPaidReactionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSendPaidReactionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSendPaidReactionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Private != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.sendPaidReaction#58bbcb50", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	b.PutInt(m.Count)
+	b.PutLong(m.RandomID)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Private); err != nil {
+			return encodeErr("messages.sendPaidReaction#58bbcb50", "private", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSendPaidReactionRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSendPaidReactionRequestTypeID, "messages.sendPaidReaction"); err != nil {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSendPaidReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "", ErrTooDeep)
+	}
+	*m = MessagesSendPaidReactionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "msg_id", err)
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "count", err)
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("messages.sendPaidReaction#58bbcb50", "random_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+			return decodeErr("messages.sendPaidReaction#58bbcb50", "private", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesSendPaidReaction invokes messages.sendPaidReaction#58bbcb50:
+//
+//	messages.sendPaidReaction#58bbcb50 flags:# peer:InputPeer msg_id:int count:int random_id:long private:flags.0?PaidReactionPrivacy = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.sendPaidReaction.
+func (c *Client) MessagesSendPaidReaction(ctx context.Context, req *MessagesSendPaidReactionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesSendPaidReactionRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesTogglePaidReactionPrivacyRequest is the TL function messages.togglePaidReactionPrivacy:
+//
+//	messages.togglePaidReactionPrivacy#435885b5 peer:InputPeer msg_id:int private:PaidReactionPrivacy = Bool
+//
+// See https://core.telegram.org/method/messages.togglePaidReactionPrivacy.
+type MessagesTogglePaidReactionPrivacyRequest struct {
+	Peer    InputPeerClass
+	MsgID   int
+	Private PaidReactionPrivacyClass
+}
+
+// MessagesTogglePaidReactionPrivacyRequestTypeID is the ID of messages.togglePaidReactionPrivacy.
+const MessagesTogglePaidReactionPrivacyRequestTypeID = 0x435885b5
+
+// TypeID returns 0x435885b5, the ID of messages.togglePaidReactionPrivacy.
+func (*MessagesTogglePaidReactionPrivacyRequest) TypeID() uint32 {
+	return MessagesTogglePaidReactionPrivacyRequestTypeID
+}
+
+// TypeName returns "messages.togglePaidReactionPrivacy".
+func (*MessagesTogglePaidReactionPrivacyRequest) TypeName() string {
+	return "messages.togglePaidReactionPrivacy"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesTogglePaidReactionPrivacyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.togglePaidReactionPrivacy#435885b5", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	if err := encodeObj(b, m.Private); err != nil {
+		return encodeErr("messages.togglePaidReactionPrivacy#435885b5", "private", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesTogglePaidReactionPrivacyRequestTypeID, "messages.togglePaidReactionPrivacy"); err != nil {
+		return decodeErr("messages.togglePaidReactionPrivacy#435885b5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTogglePaidReactionPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.togglePaidReactionPrivacy#435885b5", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.togglePaidReactionPrivacy#435885b5", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.togglePaidReactionPrivacy#435885b5", "msg_id", err)
+	}
+	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		return decodeErr("messages.togglePaidReactionPrivacy#435885b5", "private", err)
+	}
+	return nil
+}
+
+// MessagesTogglePaidReactionPrivacy invokes messages.togglePaidReactionPrivacy#435885b5:
+//
+//	messages.togglePaidReactionPrivacy#435885b5 peer:InputPeer msg_id:int private:PaidReactionPrivacy = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.togglePaidReactionPrivacy.
+func (c *Client) MessagesTogglePaidReactionPrivacy(ctx context.Context, req *MessagesTogglePaidReactionPrivacyRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesTogglePaidReactionPrivacyRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetPaidReactionPrivacyRequest is the TL function messages.getPaidReactionPrivacy:
+//
+//	messages.getPaidReactionPrivacy#472455aa = Updates
+//
+// See https://core.telegram.org/method/messages.getPaidReactionPrivacy.
+type MessagesGetPaidReactionPrivacyRequest struct{}
+
+// MessagesGetPaidReactionPrivacyRequestTypeID is the ID of messages.getPaidReactionPrivacy.
+const MessagesGetPaidReactionPrivacyRequestTypeID = 0x472455aa
+
+// TypeID returns 0x472455aa, the ID of messages.getPaidReactionPrivacy.
+func (*MessagesGetPaidReactionPrivacyRequest) TypeID() uint32 {
+	return MessagesGetPaidReactionPrivacyRequestTypeID
+}
+
+// TypeName returns "messages.getPaidReactionPrivacy".
+func (*MessagesGetPaidReactionPrivacyRequest) TypeName() string {
+	return "messages.getPaidReactionPrivacy"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetPaidReactionPrivacyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetPaidReactionPrivacyRequestTypeID, "messages.getPaidReactionPrivacy"); err != nil {
+		return decodeErr("messages.getPaidReactionPrivacy#472455aa", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPaidReactionPrivacyRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesGetPaidReactionPrivacy invokes messages.getPaidReactionPrivacy#472455aa:
+//
+//	messages.getPaidReactionPrivacy#472455aa = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getPaidReactionPrivacy.
+func (c *Client) MessagesGetPaidReactionPrivacy(ctx context.Context, req *MessagesGetPaidReactionPrivacyRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesGetPaidReactionPrivacyRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesViewSponsoredMessageRequest is the TL function messages.viewSponsoredMessage:
+//
+//	messages.viewSponsoredMessage#269e3643 random_id:bytes = Bool
+//
+// See https://core.telegram.org/method/messages.viewSponsoredMessage.
+type MessagesViewSponsoredMessageRequest struct {
+	RandomID []byte
+}
+
+// MessagesViewSponsoredMessageRequestTypeID is the ID of messages.viewSponsoredMessage.
+const MessagesViewSponsoredMessageRequestTypeID = 0x269e3643
+
+// TypeID returns 0x269e3643, the ID of messages.viewSponsoredMessage.
+func (*MessagesViewSponsoredMessageRequest) TypeID() uint32 {
+	return MessagesViewSponsoredMessageRequestTypeID
+}
+
+// TypeName returns "messages.viewSponsoredMessage".
+func (*MessagesViewSponsoredMessageRequest) TypeName() string {
+	return "messages.viewSponsoredMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesViewSponsoredMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBytes(m.RandomID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesViewSponsoredMessageRequestTypeID, "messages.viewSponsoredMessage"); err != nil {
+		return decodeErr("messages.viewSponsoredMessage#269e3643", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesViewSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return decodeErr("messages.viewSponsoredMessage#269e3643", "random_id", err)
+	}
+	return nil
+}
+
+// MessagesViewSponsoredMessage invokes messages.viewSponsoredMessage#269e3643:
+//
+//	messages.viewSponsoredMessage#269e3643 random_id:bytes = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.viewSponsoredMessage.
+func (c *Client) MessagesViewSponsoredMessage(ctx context.Context, req *MessagesViewSponsoredMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesViewSponsoredMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesClickSponsoredMessageRequest is the TL function messages.clickSponsoredMessage:
+//
+//	messages.clickSponsoredMessage#8235057e flags:# media:flags.0?true fullscreen:flags.1?true random_id:bytes = Bool
+//
+// See https://core.telegram.org/method/messages.clickSponsoredMessage.
+type MessagesClickSponsoredMessageRequest struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	Media      bool       // flags.0?true
+	Fullscreen bool       // flags.1?true
+	RandomID   []byte
+}
+
+// MessagesClickSponsoredMessageRequestTypeID is the ID of messages.clickSponsoredMessage.
+const MessagesClickSponsoredMessageRequestTypeID = 0x8235057e
+
+// TypeID returns 0x8235057e, the ID of messages.clickSponsoredMessage.
+func (*MessagesClickSponsoredMessageRequest) TypeID() uint32 {
+	return MessagesClickSponsoredMessageRequestTypeID
+}
+
+// TypeName returns "messages.clickSponsoredMessage".
+func (*MessagesClickSponsoredMessageRequest) TypeName() string {
+	return "messages.clickSponsoredMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesClickSponsoredMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Media {
+		flags.Set(0)
+	}
+	if m.Fullscreen {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.RandomID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesClickSponsoredMessageRequestTypeID, "messages.clickSponsoredMessage"); err != nil {
+		return decodeErr("messages.clickSponsoredMessage#8235057e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesClickSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesClickSponsoredMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.clickSponsoredMessage#8235057e", "flags", err)
+	}
+	m.Media = m.Flags.Has(0)
+	m.Fullscreen = m.Flags.Has(1)
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return decodeErr("messages.clickSponsoredMessage#8235057e", "random_id", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// MessagesClickSponsoredMessage invokes messages.clickSponsoredMessage#8235057e:
+//
+//	messages.clickSponsoredMessage#8235057e flags:# media:flags.0?true fullscreen:flags.1?true random_id:bytes = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.clickSponsoredMessage.
+func (c *Client) MessagesClickSponsoredMessage(ctx context.Context, req *MessagesClickSponsoredMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesClickSponsoredMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesReportSponsoredMessageRequest is the TL function messages.reportSponsoredMessage:
+//
+//	messages.reportSponsoredMessage#12cbf0c4 random_id:bytes option:bytes = channels.SponsoredMessageReportResult
+//
+// See https://core.telegram.org/method/messages.reportSponsoredMessage.
+type MessagesReportSponsoredMessageRequest struct {
+	RandomID []byte
+	Option   []byte
+}
+
+// MessagesReportSponsoredMessageRequestTypeID is the ID of messages.reportSponsoredMessage.
+const MessagesReportSponsoredMessageRequestTypeID = 0x12cbf0c4
+
+// TypeID returns 0x12cbf0c4, the ID of messages.reportSponsoredMessage.
+func (*MessagesReportSponsoredMessageRequest) TypeID() uint32 {
+	return MessagesReportSponsoredMessageRequestTypeID
+}
+
+// TypeName returns "messages.reportSponsoredMessage".
+func (*MessagesReportSponsoredMessageRequest) TypeName() string {
+	return "messages.reportSponsoredMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportSponsoredMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportSponsoredMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBytes(m.RandomID)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReportSponsoredMessageRequestTypeID, "messages.reportSponsoredMessage"); err != nil {
+		return decodeErr("messages.reportSponsoredMessage#12cbf0c4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return decodeErr("messages.reportSponsoredMessage#12cbf0c4", "random_id", err)
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("messages.reportSponsoredMessage#12cbf0c4", "option", err)
+	}
+	return nil
+}
+
+// MessagesReportSponsoredMessage invokes messages.reportSponsoredMessage#12cbf0c4:
+//
+//	messages.reportSponsoredMessage#12cbf0c4 random_id:bytes option:bytes = channels.SponsoredMessageReportResult
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.reportSponsoredMessage.
+func (c *Client) MessagesReportSponsoredMessage(ctx context.Context, req *MessagesReportSponsoredMessageRequest) (ChannelsSponsoredMessageReportResultClass, error) {
+	if req == nil {
+		req = new(MessagesReportSponsoredMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeChannelsSponsoredMessageReportResult)
+}
+
+// MessagesGetSponsoredMessagesRequest is the TL function messages.getSponsoredMessages:
+//
+//	messages.getSponsoredMessages#3d6ce850 flags:# peer:InputPeer msg_id:flags.0?int = messages.SponsoredMessages
+//
+// See https://core.telegram.org/method/messages.getSponsoredMessages.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesGetSponsoredMessagesRequest struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Peer  InputPeerClass
+	MsgID int // flags.0?int
+}
+
+// MessagesGetSponsoredMessagesRequestTypeID is the ID of messages.getSponsoredMessages.
+const MessagesGetSponsoredMessagesRequestTypeID = 0x3d6ce850
+
+// TypeID returns 0x3d6ce850, the ID of messages.getSponsoredMessages.
+func (*MessagesGetSponsoredMessagesRequest) TypeID() uint32 {
+	return MessagesGetSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "messages.getSponsoredMessages".
+func (*MessagesGetSponsoredMessagesRequest) TypeName() string {
+	return "messages.getSponsoredMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.MsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getSponsoredMessages#3d6ce850", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.MsgID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetSponsoredMessagesRequestTypeID, "messages.getSponsoredMessages"); err != nil {
+		return decodeErr("messages.getSponsoredMessages#3d6ce850", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSponsoredMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSponsoredMessages#3d6ce850", "", ErrTooDeep)
+	}
+	*m = MessagesGetSponsoredMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getSponsoredMessages#3d6ce850", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getSponsoredMessages#3d6ce850", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return decodeErr("messages.getSponsoredMessages#3d6ce850", "msg_id", err)
+		}
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetSponsoredMessages invokes messages.getSponsoredMessages#3d6ce850:
+//
+//	messages.getSponsoredMessages#3d6ce850 flags:# peer:InputPeer msg_id:flags.0?int = messages.SponsoredMessages
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getSponsoredMessages.
+func (c *Client) MessagesGetSponsoredMessages(ctx context.Context, req *MessagesGetSponsoredMessagesRequest) (MessagesSponsoredMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetSponsoredMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
+}
+
+// MessagesSavePreparedInlineMessageRequest is the TL function messages.savePreparedInlineMessage:
+//
+//	messages.savePreparedInlineMessage#f21f7f2f flags:# result:InputBotInlineResult user_id:InputUser peer_types:flags.0?Vector<InlineQueryPeerType> = messages.BotPreparedInlineMessage
+//
+// See https://core.telegram.org/method/messages.savePreparedInlineMessage.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesSavePreparedInlineMessageRequest struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Result    InputBotInlineResultClass
+	UserID    InputUserClass
+	PeerTypes []InlineQueryPeerTypeClass // flags.0?Vector<InlineQueryPeerType>
+}
+
+// MessagesSavePreparedInlineMessageRequestTypeID is the ID of messages.savePreparedInlineMessage.
+const MessagesSavePreparedInlineMessageRequestTypeID = 0xf21f7f2f
+
+// TypeID returns 0xf21f7f2f, the ID of messages.savePreparedInlineMessage.
+func (*MessagesSavePreparedInlineMessageRequest) TypeID() uint32 {
+	return MessagesSavePreparedInlineMessageRequestTypeID
+}
+
+// TypeName returns "messages.savePreparedInlineMessage".
+func (*MessagesSavePreparedInlineMessageRequest) TypeName() string {
+	return "messages.savePreparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSavePreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSavePreparedInlineMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.PeerTypes) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Result); err != nil {
+		return encodeErr("messages.savePreparedInlineMessage#f21f7f2f", "result", err)
+	}
+	if err := encodeObj(b, m.UserID); err != nil {
+		return encodeErr("messages.savePreparedInlineMessage#f21f7f2f", "user_id", err)
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.PeerTypes))
+		for i := range m.PeerTypes {
+			if err := encodeObj(b, m.PeerTypes[i]); err != nil {
+				return encodeErr("messages.savePreparedInlineMessage#f21f7f2f", "peer_types", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSavePreparedInlineMessageRequestTypeID, "messages.savePreparedInlineMessage"); err != nil {
+		return decodeErr("messages.savePreparedInlineMessage#f21f7f2f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSavePreparedInlineMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.savePreparedInlineMessage#f21f7f2f", "", ErrTooDeep)
+	}
+	*m = MessagesSavePreparedInlineMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.savePreparedInlineMessage#f21f7f2f", "flags", err)
+	}
+	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+		return decodeErr("messages.savePreparedInlineMessage#f21f7f2f", "result", err)
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("messages.savePreparedInlineMessage#f21f7f2f", "user_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+			return decodeErr("messages.savePreparedInlineMessage#f21f7f2f", "peer_types", err)
+		}
+	}
+	if len(m.PeerTypes) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesSavePreparedInlineMessage invokes messages.savePreparedInlineMessage#f21f7f2f:
+//
+//	messages.savePreparedInlineMessage#f21f7f2f flags:# result:InputBotInlineResult user_id:InputUser peer_types:flags.0?Vector<InlineQueryPeerType> = messages.BotPreparedInlineMessage
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.savePreparedInlineMessage.
+func (c *Client) MessagesSavePreparedInlineMessage(ctx context.Context, req *MessagesSavePreparedInlineMessageRequest) (*MessagesBotPreparedInlineMessage, error) {
+	if req == nil {
+		req = new(MessagesSavePreparedInlineMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesBotPreparedInlineMessage])
+}
+
+// MessagesGetPreparedInlineMessageRequest is the TL function messages.getPreparedInlineMessage:
+//
+//	messages.getPreparedInlineMessage#857ebdb8 bot:InputUser id:string = messages.PreparedInlineMessage
+//
+// See https://core.telegram.org/method/messages.getPreparedInlineMessage.
+type MessagesGetPreparedInlineMessageRequest struct {
+	Bot InputUserClass
+	ID  string
+}
+
+// MessagesGetPreparedInlineMessageRequestTypeID is the ID of messages.getPreparedInlineMessage.
+const MessagesGetPreparedInlineMessageRequestTypeID = 0x857ebdb8
+
+// TypeID returns 0x857ebdb8, the ID of messages.getPreparedInlineMessage.
+func (*MessagesGetPreparedInlineMessageRequest) TypeID() uint32 {
+	return MessagesGetPreparedInlineMessageRequestTypeID
+}
+
+// TypeName returns "messages.getPreparedInlineMessage".
+func (*MessagesGetPreparedInlineMessageRequest) TypeName() string {
+	return "messages.getPreparedInlineMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetPreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetPreparedInlineMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetPreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Bot); err != nil {
+		return encodeErr("messages.getPreparedInlineMessage#857ebdb8", "bot", err)
+	}
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetPreparedInlineMessageRequestTypeID, "messages.getPreparedInlineMessage"); err != nil {
+		return decodeErr("messages.getPreparedInlineMessage#857ebdb8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPreparedInlineMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getPreparedInlineMessage#857ebdb8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("messages.getPreparedInlineMessage#857ebdb8", "bot", err)
+	}
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("messages.getPreparedInlineMessage#857ebdb8", "id", err)
+	}
+	return nil
+}
+
+// MessagesGetPreparedInlineMessage invokes messages.getPreparedInlineMessage#857ebdb8:
+//
+//	messages.getPreparedInlineMessage#857ebdb8 bot:InputUser id:string = messages.PreparedInlineMessage
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getPreparedInlineMessage.
+func (c *Client) MessagesGetPreparedInlineMessage(ctx context.Context, req *MessagesGetPreparedInlineMessageRequest) (*MessagesPreparedInlineMessage, error) {
+	if req == nil {
+		req = new(MessagesGetPreparedInlineMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesPreparedInlineMessage])
+}
+
+// MessagesSearchStickersRequest is the TL function messages.searchStickers:
+//
+//	messages.searchStickers#29b1c66a flags:# emojis:flags.0?true q:string emoticon:string lang_code:Vector<string> offset:int limit:int hash:long = messages.FoundStickers
+//
+// See https://core.telegram.org/method/messages.searchStickers.
+type MessagesSearchStickersRequest struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Emojis   bool       // flags.0?true
+	Q        string
+	Emoticon string
+	LangCode []string
+	Offset   int
+	Limit    int
+	Hash     int64
+}
+
+// MessagesSearchStickersRequestTypeID is the ID of messages.searchStickers.
+const MessagesSearchStickersRequestTypeID = 0x29b1c66a
+
+// TypeID returns 0x29b1c66a, the ID of messages.searchStickers.
+func (*MessagesSearchStickersRequest) TypeID() uint32 {
+	return MessagesSearchStickersRequestTypeID
+}
+
+// TypeName returns "messages.searchStickers".
+func (*MessagesSearchStickersRequest) TypeName() string {
+	return "messages.searchStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSearchStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSearchStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSearchStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Emojis {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Q)
+	b.PutString(m.Emoticon)
+	b.PutVectorHeader(len(m.LangCode))
+	for i := range m.LangCode {
+		b.PutString(m.LangCode[i])
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSearchStickersRequestTypeID, "messages.searchStickers"); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSearchStickersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessagesSearchStickersRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "flags", err)
+	}
+	m.Emojis = m.Flags.Has(0)
+	if m.Q, err = b.String(); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "q", err)
+	}
+	if m.Emoticon, err = b.String(); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "emoticon", err)
+	}
+	if m.LangCode, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "lang_code", err)
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "offset", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "limit", err)
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.searchStickers#29b1c66a", "hash", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesSearchStickers invokes messages.searchStickers#29b1c66a:
+//
+//	messages.searchStickers#29b1c66a flags:# emojis:flags.0?true q:string emoticon:string lang_code:Vector<string> offset:int limit:int hash:long = messages.FoundStickers
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.searchStickers.
+func (c *Client) MessagesSearchStickers(ctx context.Context, req *MessagesSearchStickersRequest) (MessagesFoundStickersClass, error) {
+	if req == nil {
+		req = new(MessagesSearchStickersRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesFoundStickers)
+}
+
+// MessagesReportMessagesDeliveryRequest is the TL function messages.reportMessagesDelivery:
+//
+//	messages.reportMessagesDelivery#5a6d7395 flags:# push:flags.0?true peer:InputPeer id:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/messages.reportMessagesDelivery.
+type MessagesReportMessagesDeliveryRequest struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Push  bool       // flags.0?true
+	Peer  InputPeerClass
+	ID    []int
+}
+
+// MessagesReportMessagesDeliveryRequestTypeID is the ID of messages.reportMessagesDelivery.
+const MessagesReportMessagesDeliveryRequestTypeID = 0x5a6d7395
+
+// TypeID returns 0x5a6d7395, the ID of messages.reportMessagesDelivery.
+func (*MessagesReportMessagesDeliveryRequest) TypeID() uint32 {
+	return MessagesReportMessagesDeliveryRequestTypeID
+}
+
+// TypeName returns "messages.reportMessagesDelivery".
+func (*MessagesReportMessagesDeliveryRequest) TypeName() string {
+	return "messages.reportMessagesDelivery"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportMessagesDeliveryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportMessagesDeliveryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportMessagesDeliveryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Push {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.reportMessagesDelivery#5a6d7395", "peer", err)
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportMessagesDeliveryRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReportMessagesDeliveryRequestTypeID, "messages.reportMessagesDelivery"); err != nil {
+		return decodeErr("messages.reportMessagesDelivery#5a6d7395", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportMessagesDeliveryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reportMessagesDelivery#5a6d7395", "", ErrTooDeep)
+	}
+	*m = MessagesReportMessagesDeliveryRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.reportMessagesDelivery#5a6d7395", "flags", err)
+	}
+	m.Push = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.reportMessagesDelivery#5a6d7395", "peer", err)
+	}
+	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.reportMessagesDelivery#5a6d7395", "id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesReportMessagesDelivery invokes messages.reportMessagesDelivery#5a6d7395:
+//
+//	messages.reportMessagesDelivery#5a6d7395 flags:# push:flags.0?true peer:InputPeer id:Vector<int> = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.reportMessagesDelivery.
+func (c *Client) MessagesReportMessagesDelivery(ctx context.Context, req *MessagesReportMessagesDeliveryRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReportMessagesDeliveryRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesGetSavedDialogsByIDRequest is the TL function messages.getSavedDialogsByID:
+//
+//	messages.getSavedDialogsByID#6f6f9c96 flags:# parent_peer:flags.1?InputPeer ids:Vector<InputPeer> = messages.SavedDialogs
+//
+// See https://core.telegram.org/method/messages.getSavedDialogsByID.
+type MessagesGetSavedDialogsByIDRequest struct {
+	Flags      bin.Fields     // flags word; see the type's doc
+	ParentPeer InputPeerClass // flags.1?InputPeer
+	IDs        []InputPeerClass
+}
+
+// MessagesGetSavedDialogsByIDRequestTypeID is the ID of messages.getSavedDialogsByID.
+const MessagesGetSavedDialogsByIDRequestTypeID = 0x6f6f9c96
+
+// TypeID returns 0x6f6f9c96, the ID of messages.getSavedDialogsByID.
+func (*MessagesGetSavedDialogsByIDRequest) TypeID() uint32 {
+	return MessagesGetSavedDialogsByIDRequestTypeID
+}
+
+// TypeName returns "messages.getSavedDialogsByID".
+func (*MessagesGetSavedDialogsByIDRequest) TypeName() string {
+	return "messages.getSavedDialogsByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetSavedDialogsByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetSavedDialogsByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetSavedDialogsByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := encodeObj(b, m.ParentPeer); err != nil {
+			return encodeErr("messages.getSavedDialogsByID#6f6f9c96", "parent_peer", err)
+		}
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		if err := encodeObj(b, m.IDs[i]); err != nil {
+			return encodeErr("messages.getSavedDialogsByID#6f6f9c96", "ids", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetSavedDialogsByIDRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetSavedDialogsByIDRequestTypeID, "messages.getSavedDialogsByID"); err != nil {
+		return decodeErr("messages.getSavedDialogsByID#6f6f9c96", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetSavedDialogsByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getSavedDialogsByID#6f6f9c96", "", ErrTooDeep)
+	}
+	*m = MessagesGetSavedDialogsByIDRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getSavedDialogsByID#6f6f9c96", "flags", err)
+	}
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.getSavedDialogsByID#6f6f9c96", "parent_peer", err)
+		}
+	}
+	if m.IDs, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return decodeErr("messages.getSavedDialogsByID#6f6f9c96", "ids", err)
+	}
+	m.Flags &^= 1 << 1
+	return nil
+}
+
+// MessagesGetSavedDialogsByID invokes messages.getSavedDialogsByID#6f6f9c96:
+//
+//	messages.getSavedDialogsByID#6f6f9c96 flags:# parent_peer:flags.1?InputPeer ids:Vector<InputPeer> = messages.SavedDialogs
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getSavedDialogsByID.
+func (c *Client) MessagesGetSavedDialogsByID(ctx context.Context, req *MessagesGetSavedDialogsByIDRequest) (MessagesSavedDialogsClass, error) {
+	if req == nil {
+		req = new(MessagesGetSavedDialogsByIDRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesSavedDialogs)
+}
+
+// MessagesReadSavedHistoryRequest is the TL function messages.readSavedHistory:
+//
+//	messages.readSavedHistory#ba4a3b5b parent_peer:InputPeer peer:InputPeer max_id:int = Bool
+//
+// See https://core.telegram.org/method/messages.readSavedHistory.
+type MessagesReadSavedHistoryRequest struct {
+	ParentPeer InputPeerClass
+	Peer       InputPeerClass
+	MaxID      int
+}
+
+// MessagesReadSavedHistoryRequestTypeID is the ID of messages.readSavedHistory.
+const MessagesReadSavedHistoryRequestTypeID = 0xba4a3b5b
+
+// TypeID returns 0xba4a3b5b, the ID of messages.readSavedHistory.
+func (*MessagesReadSavedHistoryRequest) TypeID() uint32 {
+	return MessagesReadSavedHistoryRequestTypeID
+}
+
+// TypeName returns "messages.readSavedHistory".
+func (*MessagesReadSavedHistoryRequest) TypeName() string {
+	return "messages.readSavedHistory"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReadSavedHistoryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReadSavedHistoryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReadSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ParentPeer); err != nil {
+		return encodeErr("messages.readSavedHistory#ba4a3b5b", "parent_peer", err)
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.readSavedHistory#ba4a3b5b", "peer", err)
+	}
+	b.PutInt(m.MaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReadSavedHistoryRequestTypeID, "messages.readSavedHistory"); err != nil {
+		return decodeErr("messages.readSavedHistory#ba4a3b5b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadSavedHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readSavedHistory#ba4a3b5b", "", ErrTooDeep)
+	}
+	var err error
+	if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.readSavedHistory#ba4a3b5b", "parent_peer", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.readSavedHistory#ba4a3b5b", "peer", err)
+	}
+	if m.MaxID, err = b.Int(); err != nil {
+		return decodeErr("messages.readSavedHistory#ba4a3b5b", "max_id", err)
+	}
+	return nil
+}
+
+// MessagesReadSavedHistory invokes messages.readSavedHistory#ba4a3b5b:
+//
+//	messages.readSavedHistory#ba4a3b5b parent_peer:InputPeer peer:InputPeer max_id:int = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.readSavedHistory.
+func (c *Client) MessagesReadSavedHistory(ctx context.Context, req *MessagesReadSavedHistoryRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReadSavedHistoryRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesToggleTodoCompletedRequest is the TL function messages.toggleTodoCompleted:
+//
+//	messages.toggleTodoCompleted#d3e03124 peer:InputPeer msg_id:int completed:Vector<int> incompleted:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/messages.toggleTodoCompleted.
+type MessagesToggleTodoCompletedRequest struct {
+	Peer        InputPeerClass
+	MsgID       int
+	Completed   []int
+	Incompleted []int
+}
+
+// MessagesToggleTodoCompletedRequestTypeID is the ID of messages.toggleTodoCompleted.
+const MessagesToggleTodoCompletedRequestTypeID = 0xd3e03124
+
+// TypeID returns 0xd3e03124, the ID of messages.toggleTodoCompleted.
+func (*MessagesToggleTodoCompletedRequest) TypeID() uint32 {
+	return MessagesToggleTodoCompletedRequestTypeID
+}
+
+// TypeName returns "messages.toggleTodoCompleted".
+func (*MessagesToggleTodoCompletedRequest) TypeName() string {
+	return "messages.toggleTodoCompleted"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesToggleTodoCompletedRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesToggleTodoCompletedRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesToggleTodoCompletedRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.toggleTodoCompleted#d3e03124", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	b.PutVectorHeader(len(m.Completed))
+	for i := range m.Completed {
+		b.PutInt(m.Completed[i])
+	}
+	b.PutVectorHeader(len(m.Incompleted))
+	for i := range m.Incompleted {
+		b.PutInt(m.Incompleted[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesToggleTodoCompletedRequestTypeID, "messages.toggleTodoCompleted"); err != nil {
+		return decodeErr("messages.toggleTodoCompleted#d3e03124", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleTodoCompletedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleTodoCompleted#d3e03124", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.toggleTodoCompleted#d3e03124", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.toggleTodoCompleted#d3e03124", "msg_id", err)
+	}
+	if m.Completed, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.toggleTodoCompleted#d3e03124", "completed", err)
+	}
+	if m.Incompleted, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.toggleTodoCompleted#d3e03124", "incompleted", err)
+	}
+	return nil
+}
+
+// MessagesToggleTodoCompleted invokes messages.toggleTodoCompleted#d3e03124:
+//
+//	messages.toggleTodoCompleted#d3e03124 peer:InputPeer msg_id:int completed:Vector<int> incompleted:Vector<int> = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.toggleTodoCompleted.
+func (c *Client) MessagesToggleTodoCompleted(ctx context.Context, req *MessagesToggleTodoCompletedRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesToggleTodoCompletedRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesAppendTodoListRequest is the TL function messages.appendTodoList:
+//
+//	messages.appendTodoList#21a61057 peer:InputPeer msg_id:int list:Vector<TodoItem> = Updates
+//
+// See https://core.telegram.org/method/messages.appendTodoList.
+type MessagesAppendTodoListRequest struct {
+	Peer  InputPeerClass
+	MsgID int
+	List  []TodoItem
+}
+
+// MessagesAppendTodoListRequestTypeID is the ID of messages.appendTodoList.
+const MessagesAppendTodoListRequestTypeID = 0x21a61057
+
+// TypeID returns 0x21a61057, the ID of messages.appendTodoList.
+func (*MessagesAppendTodoListRequest) TypeID() uint32 {
+	return MessagesAppendTodoListRequestTypeID
+}
+
+// TypeName returns "messages.appendTodoList".
+func (*MessagesAppendTodoListRequest) TypeName() string {
+	return "messages.appendTodoList"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAppendTodoListRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAppendTodoListRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAppendTodoListRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.appendTodoList#21a61057", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return encodeErr("messages.appendTodoList#21a61057", "list", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesAppendTodoListRequestTypeID, "messages.appendTodoList"); err != nil {
+		return decodeErr("messages.appendTodoList#21a61057", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAppendTodoListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.appendTodoList#21a61057", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.appendTodoList#21a61057", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.appendTodoList#21a61057", "msg_id", err)
+	}
+	if m.List, err = decodeVectorAt(b, depth+1, decodeValue[TodoItem]); err != nil {
+		return decodeErr("messages.appendTodoList#21a61057", "list", err)
+	}
+	return nil
+}
+
+// MessagesAppendTodoList invokes messages.appendTodoList#21a61057:
+//
+//	messages.appendTodoList#21a61057 peer:InputPeer msg_id:int list:Vector<TodoItem> = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.appendTodoList.
+func (c *Client) MessagesAppendTodoList(ctx context.Context, req *MessagesAppendTodoListRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesAppendTodoListRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesToggleSuggestedPostApprovalRequest is the TL function messages.toggleSuggestedPostApproval:
+//
+//	messages.toggleSuggestedPostApproval#8107455c flags:# reject:flags.1?true peer:InputPeer msg_id:int schedule_date:flags.0?int reject_comment:flags.2?string = Updates
+//
+// See https://core.telegram.org/method/messages.toggleSuggestedPostApproval.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesToggleSuggestedPostApprovalRequest struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Reject        bool       // flags.1?true
+	Peer          InputPeerClass
+	MsgID         int
+	ScheduleDate  int    // flags.0?int
+	RejectComment string // flags.2?string
+}
+
+// MessagesToggleSuggestedPostApprovalRequestTypeID is the ID of messages.toggleSuggestedPostApproval.
+const MessagesToggleSuggestedPostApprovalRequestTypeID = 0x8107455c
+
+// TypeID returns 0x8107455c, the ID of messages.toggleSuggestedPostApproval.
+func (*MessagesToggleSuggestedPostApprovalRequest) TypeID() uint32 {
+	return MessagesToggleSuggestedPostApprovalRequestTypeID
+}
+
+// TypeName returns "messages.toggleSuggestedPostApproval".
+func (*MessagesToggleSuggestedPostApprovalRequest) TypeName() string {
+	return "messages.toggleSuggestedPostApproval"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesToggleSuggestedPostApprovalRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Reject {
+		flags.Set(1)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(0)
+	}
+	if m.RejectComment != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.toggleSuggestedPostApproval#8107455c", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	if flags.Has(0) {
+		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.RejectComment)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesToggleSuggestedPostApprovalRequestTypeID, "messages.toggleSuggestedPostApproval"); err != nil {
+		return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesToggleSuggestedPostApprovalRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "", ErrTooDeep)
+	}
+	*m = MessagesToggleSuggestedPostApprovalRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "flags", err)
+	}
+	m.Reject = m.Flags.Has(1)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "msg_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "schedule_date", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.RejectComment, err = b.String(); err != nil {
+			return decodeErr("messages.toggleSuggestedPostApproval#8107455c", "reject_comment", err)
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.RejectComment != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesToggleSuggestedPostApproval invokes messages.toggleSuggestedPostApproval#8107455c:
+//
+//	messages.toggleSuggestedPostApproval#8107455c flags:# reject:flags.1?true peer:InputPeer msg_id:int schedule_date:flags.0?int reject_comment:flags.2?string = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.toggleSuggestedPostApproval.
+func (c *Client) MessagesToggleSuggestedPostApproval(ctx context.Context, req *MessagesToggleSuggestedPostApprovalRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesToggleSuggestedPostApprovalRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetForumTopicsRequest is the TL function messages.getForumTopics:
+//
+//	messages.getForumTopics#3ba47bff flags:# peer:InputPeer q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
+//
+// See https://core.telegram.org/method/messages.getForumTopics.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesGetForumTopicsRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        InputPeerClass
+	Q           string // flags.0?string
+	OffsetDate  int
+	OffsetID    int
+	OffsetTopic int
+	Limit       int
+}
+
+// MessagesGetForumTopicsRequestTypeID is the ID of messages.getForumTopics.
+const MessagesGetForumTopicsRequestTypeID = 0x3ba47bff
+
+// TypeID returns 0x3ba47bff, the ID of messages.getForumTopics.
+func (*MessagesGetForumTopicsRequest) TypeID() uint32 {
+	return MessagesGetForumTopicsRequestTypeID
+}
+
+// TypeName returns "messages.getForumTopics".
+func (*MessagesGetForumTopicsRequest) TypeName() string {
+	return "messages.getForumTopics"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetForumTopicsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetForumTopicsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Q != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getForumTopics#3ba47bff", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutString(m.Q)
+	}
+	b.PutInt(m.OffsetDate)
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.OffsetTopic)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetForumTopicsRequestTypeID, "messages.getForumTopics"); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getForumTopics#3ba47bff", "", ErrTooDeep)
+	}
+	*m = MessagesGetForumTopicsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Q, err = b.String(); err != nil {
+			return decodeErr("messages.getForumTopics#3ba47bff", "q", err)
+		}
+	}
+	if m.OffsetDate, err = b.Int(); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "offset_date", err)
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "offset_id", err)
+	}
+	if m.OffsetTopic, err = b.Int(); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "offset_topic", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("messages.getForumTopics#3ba47bff", "limit", err)
+	}
+	if m.Q != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetForumTopics invokes messages.getForumTopics#3ba47bff:
+//
+//	messages.getForumTopics#3ba47bff flags:# peer:InputPeer q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getForumTopics.
+func (c *Client) MessagesGetForumTopics(ctx context.Context, req *MessagesGetForumTopicsRequest) (*MessagesForumTopics, error) {
+	if req == nil {
+		req = new(MessagesGetForumTopicsRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
+}
+
+// MessagesGetForumTopicsByIDRequest is the TL function messages.getForumTopicsByID:
+//
+//	messages.getForumTopicsByID#af0a4a08 peer:InputPeer topics:Vector<int> = messages.ForumTopics
+//
+// See https://core.telegram.org/method/messages.getForumTopicsByID.
+type MessagesGetForumTopicsByIDRequest struct {
+	Peer   InputPeerClass
+	Topics []int
+}
+
+// MessagesGetForumTopicsByIDRequestTypeID is the ID of messages.getForumTopicsByID.
+const MessagesGetForumTopicsByIDRequestTypeID = 0xaf0a4a08
+
+// TypeID returns 0xaf0a4a08, the ID of messages.getForumTopicsByID.
+func (*MessagesGetForumTopicsByIDRequest) TypeID() uint32 {
+	return MessagesGetForumTopicsByIDRequestTypeID
+}
+
+// TypeName returns "messages.getForumTopicsByID".
+func (*MessagesGetForumTopicsByIDRequest) TypeName() string {
+	return "messages.getForumTopicsByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetForumTopicsByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getForumTopicsByID#af0a4a08", "peer", err)
+	}
+	b.PutVectorHeader(len(m.Topics))
+	for i := range m.Topics {
+		b.PutInt(m.Topics[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetForumTopicsByIDRequestTypeID, "messages.getForumTopicsByID"); err != nil {
+		return decodeErr("messages.getForumTopicsByID#af0a4a08", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetForumTopicsByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getForumTopicsByID#af0a4a08", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getForumTopicsByID#af0a4a08", "peer", err)
+	}
+	if m.Topics, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.getForumTopicsByID#af0a4a08", "topics", err)
+	}
+	return nil
+}
+
+// MessagesGetForumTopicsByID invokes messages.getForumTopicsByID#af0a4a08:
+//
+//	messages.getForumTopicsByID#af0a4a08 peer:InputPeer topics:Vector<int> = messages.ForumTopics
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getForumTopicsByID.
+func (c *Client) MessagesGetForumTopicsByID(ctx context.Context, req *MessagesGetForumTopicsByIDRequest) (*MessagesForumTopics, error) {
+	if req == nil {
+		req = new(MessagesGetForumTopicsByIDRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
+}
+
+// MessagesEditForumTopicRequest is the TL function messages.editForumTopic:
+//
+//	messages.editForumTopic#cecc1134 flags:# peer:InputPeer topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
+//
+// See https://core.telegram.org/method/messages.editForumTopic.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesEditForumTopicRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        InputPeerClass
+	TopicID     int
+	Title       string // flags.0?string
+	IconEmojiID int64  // flags.1?long
+	Closed      bool   // flags.2?Bool
+	Hidden      bool   // flags.3?Bool
+}
+
+// MessagesEditForumTopicRequestTypeID is the ID of messages.editForumTopic.
+const MessagesEditForumTopicRequestTypeID = 0xcecc1134
+
+// TypeID returns 0xcecc1134, the ID of messages.editForumTopic.
+func (*MessagesEditForumTopicRequest) TypeID() uint32 {
+	return MessagesEditForumTopicRequestTypeID
+}
+
+// TypeName returns "messages.editForumTopic".
+func (*MessagesEditForumTopicRequest) TypeName() string {
+	return "messages.editForumTopic"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditForumTopicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditForumTopicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.IconEmojiID != 0 {
+		flags.Set(1)
+	}
+	if m.Closed {
+		flags.Set(2)
+	}
+	if m.Hidden {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.editForumTopic#cecc1134", "peer", err)
+	}
+	b.PutInt(m.TopicID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutLong(m.IconEmojiID)
+	}
+	if flags.Has(2) {
+		b.PutBool(m.Closed)
+	}
+	if flags.Has(3) {
+		b.PutBool(m.Hidden)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEditForumTopicRequestTypeID, "messages.editForumTopic"); err != nil {
+		return decodeErr("messages.editForumTopic#cecc1134", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editForumTopic#cecc1134", "", ErrTooDeep)
+	}
+	*m = MessagesEditForumTopicRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.editForumTopic#cecc1134", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.editForumTopic#cecc1134", "peer", err)
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return decodeErr("messages.editForumTopic#cecc1134", "topic_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("messages.editForumTopic#cecc1134", "title", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.IconEmojiID, err = b.Long(); err != nil {
+			return decodeErr("messages.editForumTopic#cecc1134", "icon_emoji_id", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Closed, err = b.Bool(); err != nil {
+			return decodeErr("messages.editForumTopic#cecc1134", "closed", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Hidden, err = b.Bool(); err != nil {
+			return decodeErr("messages.editForumTopic#cecc1134", "hidden", err)
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.IconEmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Closed {
+		m.Flags.Unset(2)
+	}
+	if m.Hidden {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessagesEditForumTopic invokes messages.editForumTopic#cecc1134:
+//
+//	messages.editForumTopic#cecc1134 flags:# peer:InputPeer topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.editForumTopic.
+func (c *Client) MessagesEditForumTopic(ctx context.Context, req *MessagesEditForumTopicRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditForumTopicRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesUpdatePinnedForumTopicRequest is the TL function messages.updatePinnedForumTopic:
+//
+//	messages.updatePinnedForumTopic#175df251 peer:InputPeer topic_id:int pinned:Bool = Updates
+//
+// See https://core.telegram.org/method/messages.updatePinnedForumTopic.
+type MessagesUpdatePinnedForumTopicRequest struct {
+	Peer    InputPeerClass
+	TopicID int
+	Pinned  bool
+}
+
+// MessagesUpdatePinnedForumTopicRequestTypeID is the ID of messages.updatePinnedForumTopic.
+const MessagesUpdatePinnedForumTopicRequestTypeID = 0x175df251
+
+// TypeID returns 0x175df251, the ID of messages.updatePinnedForumTopic.
+func (*MessagesUpdatePinnedForumTopicRequest) TypeID() uint32 {
+	return MessagesUpdatePinnedForumTopicRequestTypeID
+}
+
+// TypeName returns "messages.updatePinnedForumTopic".
+func (*MessagesUpdatePinnedForumTopicRequest) TypeName() string {
+	return "messages.updatePinnedForumTopic"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesUpdatePinnedForumTopicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.updatePinnedForumTopic#175df251", "peer", err)
+	}
+	b.PutInt(m.TopicID)
+	b.PutBool(m.Pinned)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesUpdatePinnedForumTopicRequestTypeID, "messages.updatePinnedForumTopic"); err != nil {
+		return decodeErr("messages.updatePinnedForumTopic#175df251", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesUpdatePinnedForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.updatePinnedForumTopic#175df251", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.updatePinnedForumTopic#175df251", "peer", err)
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return decodeErr("messages.updatePinnedForumTopic#175df251", "topic_id", err)
+	}
+	if m.Pinned, err = b.Bool(); err != nil {
+		return decodeErr("messages.updatePinnedForumTopic#175df251", "pinned", err)
+	}
+	return nil
+}
+
+// MessagesUpdatePinnedForumTopic invokes messages.updatePinnedForumTopic#175df251:
+//
+//	messages.updatePinnedForumTopic#175df251 peer:InputPeer topic_id:int pinned:Bool = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.updatePinnedForumTopic.
+func (c *Client) MessagesUpdatePinnedForumTopic(ctx context.Context, req *MessagesUpdatePinnedForumTopicRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesUpdatePinnedForumTopicRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesReorderPinnedForumTopicsRequest is the TL function messages.reorderPinnedForumTopics:
+//
+//	messages.reorderPinnedForumTopics#e7841f0 flags:# force:flags.0?true peer:InputPeer order:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/messages.reorderPinnedForumTopics.
+type MessagesReorderPinnedForumTopicsRequest struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Force bool       // flags.0?true
+	Peer  InputPeerClass
+	Order []int
+}
+
+// MessagesReorderPinnedForumTopicsRequestTypeID is the ID of messages.reorderPinnedForumTopics.
+const MessagesReorderPinnedForumTopicsRequestTypeID = 0x0e7841f0
+
+// TypeID returns 0x0e7841f0, the ID of messages.reorderPinnedForumTopics.
+func (*MessagesReorderPinnedForumTopicsRequest) TypeID() uint32 {
+	return MessagesReorderPinnedForumTopicsRequestTypeID
+}
+
+// TypeName returns "messages.reorderPinnedForumTopics".
+func (*MessagesReorderPinnedForumTopicsRequest) TypeName() string {
+	return "messages.reorderPinnedForumTopics"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReorderPinnedForumTopicsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Force {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.reorderPinnedForumTopics#0e7841f0", "peer", err)
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReorderPinnedForumTopicsRequestTypeID, "messages.reorderPinnedForumTopics"); err != nil {
+		return decodeErr("messages.reorderPinnedForumTopics#0e7841f0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReorderPinnedForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reorderPinnedForumTopics#0e7841f0", "", ErrTooDeep)
+	}
+	*m = MessagesReorderPinnedForumTopicsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.reorderPinnedForumTopics#0e7841f0", "flags", err)
+	}
+	m.Force = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.reorderPinnedForumTopics#0e7841f0", "peer", err)
+	}
+	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("messages.reorderPinnedForumTopics#0e7841f0", "order", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesReorderPinnedForumTopics invokes messages.reorderPinnedForumTopics#0e7841f0:
+//
+//	messages.reorderPinnedForumTopics#e7841f0 flags:# force:flags.0?true peer:InputPeer order:Vector<int> = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.reorderPinnedForumTopics.
+func (c *Client) MessagesReorderPinnedForumTopics(ctx context.Context, req *MessagesReorderPinnedForumTopicsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesReorderPinnedForumTopicsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesCreateForumTopicRequest is the TL function messages.createForumTopic:
+//
+//	messages.createForumTopic#2f98c3d5 flags:# title_missing:flags.4?true peer:InputPeer title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
+//
+// See https://core.telegram.org/method/messages.createForumTopic.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesCreateForumTopicRequest struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	TitleMissing bool       // flags.4?true
+	Peer         InputPeerClass
+	Title        string
+	IconColor    int   // flags.0?int
+	IconEmojiID  int64 // flags.3?long
+	RandomID     int64
+	SendAs       InputPeerClass // flags.2?InputPeer
+}
+
+// MessagesCreateForumTopicRequestTypeID is the ID of messages.createForumTopic.
+const MessagesCreateForumTopicRequestTypeID = 0x2f98c3d5
+
+// TypeID returns 0x2f98c3d5, the ID of messages.createForumTopic.
+func (*MessagesCreateForumTopicRequest) TypeID() uint32 {
+	return MessagesCreateForumTopicRequestTypeID
+}
+
+// TypeName returns "messages.createForumTopic".
+func (*MessagesCreateForumTopicRequest) TypeName() string {
+	return "messages.createForumTopic"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesCreateForumTopicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesCreateForumTopicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<4)
+	if m.TitleMissing {
+		flags.Set(4)
+	}
+	if m.IconColor != 0 {
+		flags.Set(0)
+	}
+	if m.IconEmojiID != 0 {
+		flags.Set(3)
+	}
+	if m.SendAs != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.createForumTopic#2f98c3d5", "peer", err)
+	}
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		b.PutInt(m.IconColor)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.IconEmojiID)
+	}
+	b.PutLong(m.RandomID)
+	if flags.Has(2) {
+		if err := encodeObj(b, m.SendAs); err != nil {
+			return encodeErr("messages.createForumTopic#2f98c3d5", "send_as", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesCreateForumTopicRequestTypeID, "messages.createForumTopic"); err != nil {
+		return decodeErr("messages.createForumTopic#2f98c3d5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.createForumTopic#2f98c3d5", "", ErrTooDeep)
+	}
+	*m = MessagesCreateForumTopicRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.createForumTopic#2f98c3d5", "flags", err)
+	}
+	m.TitleMissing = m.Flags.Has(4)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.createForumTopic#2f98c3d5", "peer", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("messages.createForumTopic#2f98c3d5", "title", err)
+	}
+	if m.Flags.Has(0) {
+		if m.IconColor, err = b.Int(); err != nil {
+			return decodeErr("messages.createForumTopic#2f98c3d5", "icon_color", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.IconEmojiID, err = b.Long(); err != nil {
+			return decodeErr("messages.createForumTopic#2f98c3d5", "icon_emoji_id", err)
+		}
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("messages.createForumTopic#2f98c3d5", "random_id", err)
+	}
+	if m.Flags.Has(2) {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.createForumTopic#2f98c3d5", "send_as", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4
+	if m.IconColor != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.IconEmojiID != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessagesCreateForumTopic invokes messages.createForumTopic#2f98c3d5:
+//
+//	messages.createForumTopic#2f98c3d5 flags:# title_missing:flags.4?true peer:InputPeer title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.createForumTopic.
+func (c *Client) MessagesCreateForumTopic(ctx context.Context, req *MessagesCreateForumTopicRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesCreateForumTopicRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeleteTopicHistoryRequest is the TL function messages.deleteTopicHistory:
+//
+//	messages.deleteTopicHistory#d2816f10 peer:InputPeer top_msg_id:int = messages.AffectedHistory
+//
+// See https://core.telegram.org/method/messages.deleteTopicHistory.
+type MessagesDeleteTopicHistoryRequest struct {
+	Peer     InputPeerClass
+	TopMsgID int
+}
+
+// MessagesDeleteTopicHistoryRequestTypeID is the ID of messages.deleteTopicHistory.
+const MessagesDeleteTopicHistoryRequestTypeID = 0xd2816f10
+
+// TypeID returns 0xd2816f10, the ID of messages.deleteTopicHistory.
+func (*MessagesDeleteTopicHistoryRequest) TypeID() uint32 {
+	return MessagesDeleteTopicHistoryRequestTypeID
+}
+
+// TypeName returns "messages.deleteTopicHistory".
+func (*MessagesDeleteTopicHistoryRequest) TypeName() string {
+	return "messages.deleteTopicHistory"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteTopicHistoryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.deleteTopicHistory#d2816f10", "peer", err)
+	}
+	b.PutInt(m.TopMsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeleteTopicHistoryRequestTypeID, "messages.deleteTopicHistory"); err != nil {
+		return decodeErr("messages.deleteTopicHistory#d2816f10", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteTopicHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteTopicHistory#d2816f10", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deleteTopicHistory#d2816f10", "peer", err)
+	}
+	if m.TopMsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.deleteTopicHistory#d2816f10", "top_msg_id", err)
+	}
+	return nil
+}
+
+// MessagesDeleteTopicHistory invokes messages.deleteTopicHistory#d2816f10:
+//
+//	messages.deleteTopicHistory#d2816f10 peer:InputPeer top_msg_id:int = messages.AffectedHistory
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deleteTopicHistory.
+func (c *Client) MessagesDeleteTopicHistory(ctx context.Context, req *MessagesDeleteTopicHistoryRequest) (*MessagesAffectedHistory, error) {
+	if req == nil {
+		req = new(MessagesDeleteTopicHistoryRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
+}
+
+// MessagesGetEmojiGameInfoRequest is the TL function messages.getEmojiGameInfo:
+//
+//	messages.getEmojiGameInfo#fb7e8ca7 = messages.EmojiGameInfo
+//
+// See https://core.telegram.org/method/messages.getEmojiGameInfo.
+type MessagesGetEmojiGameInfoRequest struct{}
+
+// MessagesGetEmojiGameInfoRequestTypeID is the ID of messages.getEmojiGameInfo.
+const MessagesGetEmojiGameInfoRequestTypeID = 0xfb7e8ca7
+
+// TypeID returns 0xfb7e8ca7, the ID of messages.getEmojiGameInfo.
+func (*MessagesGetEmojiGameInfoRequest) TypeID() uint32 {
+	return MessagesGetEmojiGameInfoRequestTypeID
+}
+
+// TypeName returns "messages.getEmojiGameInfo".
+func (*MessagesGetEmojiGameInfoRequest) TypeName() string {
+	return "messages.getEmojiGameInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetEmojiGameInfoRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetEmojiGameInfoRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetEmojiGameInfoRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetEmojiGameInfoRequestTypeID, "messages.getEmojiGameInfo"); err != nil {
+		return decodeErr("messages.getEmojiGameInfo#fb7e8ca7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetEmojiGameInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MessagesGetEmojiGameInfo invokes messages.getEmojiGameInfo#fb7e8ca7:
+//
+//	messages.getEmojiGameInfo#fb7e8ca7 = messages.EmojiGameInfo
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getEmojiGameInfo.
+func (c *Client) MessagesGetEmojiGameInfo(ctx context.Context, req *MessagesGetEmojiGameInfoRequest) (MessagesEmojiGameInfoClass, error) {
+	if req == nil {
+		req = new(MessagesGetEmojiGameInfoRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesEmojiGameInfo)
+}
+
+// MessagesSummarizeTextRequest is the TL function messages.summarizeText:
+//
+//	messages.summarizeText#abbbd346 flags:# peer:InputPeer id:int to_lang:flags.0?string tone:flags.2?string = TextWithEntities
+//
+// See https://core.telegram.org/method/messages.summarizeText.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesSummarizeTextRequest struct {
+	Flags  bin.Fields // flags word; see the type's doc
+	Peer   InputPeerClass
+	ID     int
+	ToLang string // flags.0?string
+	Tone   string // flags.2?string
+}
+
+// MessagesSummarizeTextRequestTypeID is the ID of messages.summarizeText.
+const MessagesSummarizeTextRequestTypeID = 0xabbbd346
+
+// TypeID returns 0xabbbd346, the ID of messages.summarizeText.
+func (*MessagesSummarizeTextRequest) TypeID() uint32 {
+	return MessagesSummarizeTextRequestTypeID
+}
+
+// TypeName returns "messages.summarizeText".
+func (*MessagesSummarizeTextRequest) TypeName() string {
+	return "messages.summarizeText"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSummarizeTextRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSummarizeTextRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSummarizeTextRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.ToLang != "" {
+		flags.Set(0)
+	}
+	if m.Tone != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.summarizeText#abbbd346", "peer", err)
+	}
+	b.PutInt(m.ID)
+	if flags.Has(0) {
+		b.PutString(m.ToLang)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Tone)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSummarizeTextRequestTypeID, "messages.summarizeText"); err != nil {
+		return decodeErr("messages.summarizeText#abbbd346", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSummarizeTextRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.summarizeText#abbbd346", "", ErrTooDeep)
+	}
+	*m = MessagesSummarizeTextRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.summarizeText#abbbd346", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.summarizeText#abbbd346", "peer", err)
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return decodeErr("messages.summarizeText#abbbd346", "id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ToLang, err = b.String(); err != nil {
+			return decodeErr("messages.summarizeText#abbbd346", "to_lang", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = b.String(); err != nil {
+			return decodeErr("messages.summarizeText#abbbd346", "tone", err)
+		}
+	}
+	if m.ToLang != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Tone != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesSummarizeText invokes messages.summarizeText#abbbd346:
+//
+//	messages.summarizeText#abbbd346 flags:# peer:InputPeer id:int to_lang:flags.0?string tone:flags.2?string = TextWithEntities
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.summarizeText.
+func (c *Client) MessagesSummarizeText(ctx context.Context, req *MessagesSummarizeTextRequest) (*TextWithEntities, error) {
+	if req == nil {
+		req = new(MessagesSummarizeTextRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[TextWithEntities])
+}
+
+// MessagesEditChatCreatorRequest is the TL function messages.editChatCreator:
+//
+//	messages.editChatCreator#f743b857 peer:InputPeer user_id:InputUser password:InputCheckPasswordSRP = Updates
+//
+// See https://core.telegram.org/method/messages.editChatCreator.
+type MessagesEditChatCreatorRequest struct {
+	Peer     InputPeerClass
+	UserID   InputUserClass
+	Password InputCheckPasswordSRPClass
+}
+
+// MessagesEditChatCreatorRequestTypeID is the ID of messages.editChatCreator.
+const MessagesEditChatCreatorRequestTypeID = 0xf743b857
+
+// TypeID returns 0xf743b857, the ID of messages.editChatCreator.
+func (*MessagesEditChatCreatorRequest) TypeID() uint32 {
+	return MessagesEditChatCreatorRequestTypeID
+}
+
+// TypeName returns "messages.editChatCreator".
+func (*MessagesEditChatCreatorRequest) TypeName() string {
+	return "messages.editChatCreator"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditChatCreatorRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditChatCreatorRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditChatCreatorRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.editChatCreator#f743b857", "peer", err)
+	}
+	if err := encodeObj(b, m.UserID); err != nil {
+		return encodeErr("messages.editChatCreator#f743b857", "user_id", err)
+	}
+	if err := encodeObj(b, m.Password); err != nil {
+		return encodeErr("messages.editChatCreator#f743b857", "password", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEditChatCreatorRequestTypeID, "messages.editChatCreator"); err != nil {
+		return decodeErr("messages.editChatCreator#f743b857", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatCreatorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editChatCreator#f743b857", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.editChatCreator#f743b857", "peer", err)
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("messages.editChatCreator#f743b857", "user_id", err)
+	}
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		return decodeErr("messages.editChatCreator#f743b857", "password", err)
+	}
+	return nil
+}
+
+// MessagesEditChatCreator invokes messages.editChatCreator#f743b857:
+//
+//	messages.editChatCreator#f743b857 peer:InputPeer user_id:InputUser password:InputCheckPasswordSRP = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.editChatCreator.
+func (c *Client) MessagesEditChatCreator(ctx context.Context, req *MessagesEditChatCreatorRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditChatCreatorRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetFutureChatCreatorAfterLeaveRequest is the TL function messages.getFutureChatCreatorAfterLeave:
+//
+//	messages.getFutureChatCreatorAfterLeave#3b7d0ea6 peer:InputPeer = User
+//
+// See https://core.telegram.org/method/messages.getFutureChatCreatorAfterLeave.
+type MessagesGetFutureChatCreatorAfterLeaveRequest struct {
+	Peer InputPeerClass
+}
+
+// MessagesGetFutureChatCreatorAfterLeaveRequestTypeID is the ID of messages.getFutureChatCreatorAfterLeave.
+const MessagesGetFutureChatCreatorAfterLeaveRequestTypeID = 0x3b7d0ea6
+
+// TypeID returns 0x3b7d0ea6, the ID of messages.getFutureChatCreatorAfterLeave.
+func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeID() uint32 {
+	return MessagesGetFutureChatCreatorAfterLeaveRequestTypeID
+}
+
+// TypeName returns "messages.getFutureChatCreatorAfterLeave".
+func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeName() string {
+	return "messages.getFutureChatCreatorAfterLeave"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getFutureChatCreatorAfterLeave#3b7d0ea6", "peer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, "messages.getFutureChatCreatorAfterLeave"); err != nil {
+		return decodeErr("messages.getFutureChatCreatorAfterLeave#3b7d0ea6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getFutureChatCreatorAfterLeave#3b7d0ea6", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getFutureChatCreatorAfterLeave#3b7d0ea6", "peer", err)
+	}
+	return nil
+}
+
+// MessagesGetFutureChatCreatorAfterLeave invokes messages.getFutureChatCreatorAfterLeave#3b7d0ea6:
+//
+//	messages.getFutureChatCreatorAfterLeave#3b7d0ea6 peer:InputPeer = User
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getFutureChatCreatorAfterLeave.
+func (c *Client) MessagesGetFutureChatCreatorAfterLeave(ctx context.Context, req *MessagesGetFutureChatCreatorAfterLeaveRequest) (UserClass, error) {
+	if req == nil {
+		req = new(MessagesGetFutureChatCreatorAfterLeaveRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// MessagesEditChatParticipantRankRequest is the TL function messages.editChatParticipantRank:
+//
+//	messages.editChatParticipantRank#a00f32b0 peer:InputPeer participant:InputPeer rank:string = Updates
+//
+// See https://core.telegram.org/method/messages.editChatParticipantRank.
+type MessagesEditChatParticipantRankRequest struct {
+	Peer        InputPeerClass
+	Participant InputPeerClass
+	Rank        string
+}
+
+// MessagesEditChatParticipantRankRequestTypeID is the ID of messages.editChatParticipantRank.
+const MessagesEditChatParticipantRankRequestTypeID = 0xa00f32b0
+
+// TypeID returns 0xa00f32b0, the ID of messages.editChatParticipantRank.
+func (*MessagesEditChatParticipantRankRequest) TypeID() uint32 {
+	return MessagesEditChatParticipantRankRequestTypeID
+}
+
+// TypeName returns "messages.editChatParticipantRank".
+func (*MessagesEditChatParticipantRankRequest) TypeName() string {
+	return "messages.editChatParticipantRank"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesEditChatParticipantRankRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesEditChatParticipantRankRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesEditChatParticipantRankRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.editChatParticipantRank#a00f32b0", "peer", err)
+	}
+	if err := encodeObj(b, m.Participant); err != nil {
+		return encodeErr("messages.editChatParticipantRank#a00f32b0", "participant", err)
+	}
+	b.PutString(m.Rank)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesEditChatParticipantRankRequestTypeID, "messages.editChatParticipantRank"); err != nil {
+		return decodeErr("messages.editChatParticipantRank#a00f32b0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesEditChatParticipantRankRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.editChatParticipantRank#a00f32b0", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.editChatParticipantRank#a00f32b0", "peer", err)
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.editChatParticipantRank#a00f32b0", "participant", err)
+	}
+	if m.Rank, err = b.String(); err != nil {
+		return decodeErr("messages.editChatParticipantRank#a00f32b0", "rank", err)
+	}
+	return nil
+}
+
+// MessagesEditChatParticipantRank invokes messages.editChatParticipantRank#a00f32b0:
+//
+//	messages.editChatParticipantRank#a00f32b0 peer:InputPeer participant:InputPeer rank:string = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.editChatParticipantRank.
+func (c *Client) MessagesEditChatParticipantRank(ctx context.Context, req *MessagesEditChatParticipantRankRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesEditChatParticipantRankRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeclineURLAuthRequest is the TL function messages.declineUrlAuth:
+//
+//	messages.declineUrlAuth#35436bbc url:string = Bool
+//
+// See https://core.telegram.org/method/messages.declineUrlAuth.
+type MessagesDeclineURLAuthRequest struct {
+	URL string
+}
+
+// MessagesDeclineURLAuthRequestTypeID is the ID of messages.declineUrlAuth.
+const MessagesDeclineURLAuthRequestTypeID = 0x35436bbc
+
+// TypeID returns 0x35436bbc, the ID of messages.declineUrlAuth.
+func (*MessagesDeclineURLAuthRequest) TypeID() uint32 {
+	return MessagesDeclineURLAuthRequestTypeID
+}
+
+// TypeName returns "messages.declineUrlAuth".
+func (*MessagesDeclineURLAuthRequest) TypeName() string {
+	return "messages.declineUrlAuth"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeclineURLAuthRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeclineURLAuthRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeclineURLAuthRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeclineURLAuthRequestTypeID, "messages.declineUrlAuth"); err != nil {
+		return decodeErr("messages.declineUrlAuth#35436bbc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeclineURLAuthRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return decodeErr("messages.declineUrlAuth#35436bbc", "url", err)
+	}
+	return nil
+}
+
+// MessagesDeclineURLAuth invokes messages.declineUrlAuth#35436bbc:
+//
+//	messages.declineUrlAuth#35436bbc url:string = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.declineUrlAuth.
+func (c *Client) MessagesDeclineURLAuth(ctx context.Context, req *MessagesDeclineURLAuthRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesDeclineURLAuthRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesCheckURLAuthMatchCodeRequest is the TL function messages.checkUrlAuthMatchCode:
+//
+//	messages.checkUrlAuthMatchCode#c9a47b0b url:string match_code:string = Bool
+//
+// See https://core.telegram.org/method/messages.checkUrlAuthMatchCode.
+type MessagesCheckURLAuthMatchCodeRequest struct {
+	URL       string
+	MatchCode string
+}
+
+// MessagesCheckURLAuthMatchCodeRequestTypeID is the ID of messages.checkUrlAuthMatchCode.
+const MessagesCheckURLAuthMatchCodeRequestTypeID = 0xc9a47b0b
+
+// TypeID returns 0xc9a47b0b, the ID of messages.checkUrlAuthMatchCode.
+func (*MessagesCheckURLAuthMatchCodeRequest) TypeID() uint32 {
+	return MessagesCheckURLAuthMatchCodeRequestTypeID
+}
+
+// TypeName returns "messages.checkUrlAuthMatchCode".
+func (*MessagesCheckURLAuthMatchCodeRequest) TypeName() string {
+	return "messages.checkUrlAuthMatchCode"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesCheckURLAuthMatchCodeRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	b.PutString(m.MatchCode)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesCheckURLAuthMatchCodeRequestTypeID, "messages.checkUrlAuthMatchCode"); err != nil {
+		return decodeErr("messages.checkUrlAuthMatchCode#c9a47b0b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesCheckURLAuthMatchCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return decodeErr("messages.checkUrlAuthMatchCode#c9a47b0b", "url", err)
+	}
+	if m.MatchCode, err = b.String(); err != nil {
+		return decodeErr("messages.checkUrlAuthMatchCode#c9a47b0b", "match_code", err)
+	}
+	return nil
+}
+
+// MessagesCheckURLAuthMatchCode invokes messages.checkUrlAuthMatchCode#c9a47b0b:
+//
+//	messages.checkUrlAuthMatchCode#c9a47b0b url:string match_code:string = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.checkUrlAuthMatchCode.
+func (c *Client) MessagesCheckURLAuthMatchCode(ctx context.Context, req *MessagesCheckURLAuthMatchCodeRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesCheckURLAuthMatchCodeRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesComposeMessageWithAIRequest is the TL function messages.composeMessageWithAI:
+//
+//	messages.composeMessageWithAI#daecc589 flags:# proofread:flags.0?true emojify:flags.3?true text:TextWithEntities translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone = messages.ComposedMessageWithAI
+//
+// See https://core.telegram.org/method/messages.composeMessageWithAI.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesComposeMessageWithAIRequest struct {
+	Flags           bin.Fields // flags word; see the type's doc
+	Proofread       bool       // flags.0?true
+	Emojify         bool       // flags.3?true
+	Text            TextWithEntities
+	TranslateToLang string                  // flags.1?string
+	Tone            InputAiComposeToneClass // flags.2?InputAiComposeTone
+}
+
+// MessagesComposeMessageWithAIRequestTypeID is the ID of messages.composeMessageWithAI.
+const MessagesComposeMessageWithAIRequestTypeID = 0xdaecc589
+
+// TypeID returns 0xdaecc589, the ID of messages.composeMessageWithAI.
+func (*MessagesComposeMessageWithAIRequest) TypeID() uint32 {
+	return MessagesComposeMessageWithAIRequestTypeID
+}
+
+// TypeName returns "messages.composeMessageWithAI".
+func (*MessagesComposeMessageWithAIRequest) TypeName() string {
+	return "messages.composeMessageWithAI"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposeMessageWithAIRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposeMessageWithAIRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposeMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
+	if m.Proofread {
+		flags.Set(0)
+	}
+	if m.Emojify {
+		flags.Set(3)
+	}
+	if m.TranslateToLang != "" {
+		flags.Set(1)
+	}
+	if m.Tone != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return encodeErr("messages.composeMessageWithAI#daecc589", "text", err)
+	}
+	if flags.Has(1) {
+		b.PutString(m.TranslateToLang)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.Tone); err != nil {
+			return encodeErr("messages.composeMessageWithAI#daecc589", "tone", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesComposeMessageWithAIRequestTypeID, "messages.composeMessageWithAI"); err != nil {
+		return decodeErr("messages.composeMessageWithAI#daecc589", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposeMessageWithAIRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.composeMessageWithAI#daecc589", "", ErrTooDeep)
+	}
+	*m = MessagesComposeMessageWithAIRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.composeMessageWithAI#daecc589", "flags", err)
+	}
+	m.Proofread = m.Flags.Has(0)
+	m.Emojify = m.Flags.Has(3)
+	if err = decodeBoxed(b, &m.Text, depth+1); err != nil {
+		return decodeErr("messages.composeMessageWithAI#daecc589", "text", err)
+	}
+	if m.Flags.Has(1) {
+		if m.TranslateToLang, err = b.String(); err != nil {
+			return decodeErr("messages.composeMessageWithAI#daecc589", "translate_to_lang", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+			return decodeErr("messages.composeMessageWithAI#daecc589", "tone", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
+	if m.TranslateToLang != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessagesComposeMessageWithAI invokes messages.composeMessageWithAI#daecc589:
+//
+//	messages.composeMessageWithAI#daecc589 flags:# proofread:flags.0?true emojify:flags.3?true text:TextWithEntities translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone = messages.ComposedMessageWithAI
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.composeMessageWithAI.
+func (c *Client) MessagesComposeMessageWithAI(ctx context.Context, req *MessagesComposeMessageWithAIRequest) (*MessagesComposedMessageWithAI, error) {
+	if req == nil {
+		req = new(MessagesComposeMessageWithAIRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesComposedMessageWithAI])
+}
+
+// MessagesReportReadMetricsRequest is the TL function messages.reportReadMetrics:
+//
+//	messages.reportReadMetrics#4067c5e6 peer:InputPeer metrics:Vector<InputMessageReadMetric> = Bool
+//
+// See https://core.telegram.org/method/messages.reportReadMetrics.
+type MessagesReportReadMetricsRequest struct {
+	Peer    InputPeerClass
+	Metrics []InputMessageReadMetric
+}
+
+// MessagesReportReadMetricsRequestTypeID is the ID of messages.reportReadMetrics.
+const MessagesReportReadMetricsRequestTypeID = 0x4067c5e6
+
+// TypeID returns 0x4067c5e6, the ID of messages.reportReadMetrics.
+func (*MessagesReportReadMetricsRequest) TypeID() uint32 {
+	return MessagesReportReadMetricsRequestTypeID
+}
+
+// TypeName returns "messages.reportReadMetrics".
+func (*MessagesReportReadMetricsRequest) TypeName() string {
+	return "messages.reportReadMetrics"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportReadMetricsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportReadMetricsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportReadMetricsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.reportReadMetrics#4067c5e6", "peer", err)
+	}
+	b.PutVectorHeader(len(m.Metrics))
+	for i := range m.Metrics {
+		if err := m.Metrics[i].Encode(b); err != nil {
+			return encodeErr("messages.reportReadMetrics#4067c5e6", "metrics", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReportReadMetricsRequestTypeID, "messages.reportReadMetrics"); err != nil {
+		return decodeErr("messages.reportReadMetrics#4067c5e6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportReadMetricsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reportReadMetrics#4067c5e6", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.reportReadMetrics#4067c5e6", "peer", err)
+	}
+	if m.Metrics, err = decodeVectorAt(b, depth+1, decodeValue[InputMessageReadMetric]); err != nil {
+		return decodeErr("messages.reportReadMetrics#4067c5e6", "metrics", err)
+	}
+	return nil
+}
+
+// MessagesReportReadMetrics invokes messages.reportReadMetrics#4067c5e6:
+//
+//	messages.reportReadMetrics#4067c5e6 peer:InputPeer metrics:Vector<InputMessageReadMetric> = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.reportReadMetrics.
+func (c *Client) MessagesReportReadMetrics(ctx context.Context, req *MessagesReportReadMetricsRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReportReadMetricsRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesReportMusicListenRequest is the TL function messages.reportMusicListen:
+//
+//	messages.reportMusicListen#ddbcd819 id:InputDocument listened_duration:int = Bool
+//
+// See https://core.telegram.org/method/messages.reportMusicListen.
+type MessagesReportMusicListenRequest struct {
+	ID               InputDocumentClass
+	ListenedDuration int
+}
+
+// MessagesReportMusicListenRequestTypeID is the ID of messages.reportMusicListen.
+const MessagesReportMusicListenRequestTypeID = 0xddbcd819
+
+// TypeID returns 0xddbcd819, the ID of messages.reportMusicListen.
+func (*MessagesReportMusicListenRequest) TypeID() uint32 {
+	return MessagesReportMusicListenRequestTypeID
+}
+
+// TypeName returns "messages.reportMusicListen".
+func (*MessagesReportMusicListenRequest) TypeName() string {
+	return "messages.reportMusicListen"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReportMusicListenRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReportMusicListenRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReportMusicListenRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ID); err != nil {
+		return encodeErr("messages.reportMusicListen#ddbcd819", "id", err)
+	}
+	b.PutInt(m.ListenedDuration)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReportMusicListenRequestTypeID, "messages.reportMusicListen"); err != nil {
+		return decodeErr("messages.reportMusicListen#ddbcd819", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReportMusicListenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.reportMusicListen#ddbcd819", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return decodeErr("messages.reportMusicListen#ddbcd819", "id", err)
+	}
+	if m.ListenedDuration, err = b.Int(); err != nil {
+		return decodeErr("messages.reportMusicListen#ddbcd819", "listened_duration", err)
+	}
+	return nil
+}
+
+// MessagesReportMusicListen invokes messages.reportMusicListen#ddbcd819:
+//
+//	messages.reportMusicListen#ddbcd819 id:InputDocument listened_duration:int = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.reportMusicListen.
+func (c *Client) MessagesReportMusicListen(ctx context.Context, req *MessagesReportMusicListenRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesReportMusicListenRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesAddPollAnswerRequest is the TL function messages.addPollAnswer:
+//
+//	messages.addPollAnswer#19bc4b6d peer:InputPeer msg_id:int answer:PollAnswer = Updates
+//
+// See https://core.telegram.org/method/messages.addPollAnswer.
+type MessagesAddPollAnswerRequest struct {
+	Peer   InputPeerClass
+	MsgID  int
+	Answer PollAnswerClass
+}
+
+// MessagesAddPollAnswerRequestTypeID is the ID of messages.addPollAnswer.
+const MessagesAddPollAnswerRequestTypeID = 0x19bc4b6d
+
+// TypeID returns 0x19bc4b6d, the ID of messages.addPollAnswer.
+func (*MessagesAddPollAnswerRequest) TypeID() uint32 {
+	return MessagesAddPollAnswerRequestTypeID
+}
+
+// TypeName returns "messages.addPollAnswer".
+func (*MessagesAddPollAnswerRequest) TypeName() string {
+	return "messages.addPollAnswer"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesAddPollAnswerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesAddPollAnswerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesAddPollAnswerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.addPollAnswer#19bc4b6d", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	if err := encodeObj(b, m.Answer); err != nil {
+		return encodeErr("messages.addPollAnswer#19bc4b6d", "answer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesAddPollAnswerRequestTypeID, "messages.addPollAnswer"); err != nil {
+		return decodeErr("messages.addPollAnswer#19bc4b6d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesAddPollAnswerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.addPollAnswer#19bc4b6d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.addPollAnswer#19bc4b6d", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.addPollAnswer#19bc4b6d", "msg_id", err)
+	}
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return decodeErr("messages.addPollAnswer#19bc4b6d", "answer", err)
+	}
+	return nil
+}
+
+// MessagesAddPollAnswer invokes messages.addPollAnswer#19bc4b6d:
+//
+//	messages.addPollAnswer#19bc4b6d peer:InputPeer msg_id:int answer:PollAnswer = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.addPollAnswer.
+func (c *Client) MessagesAddPollAnswer(ctx context.Context, req *MessagesAddPollAnswerRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesAddPollAnswerRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesDeletePollAnswerRequest is the TL function messages.deletePollAnswer:
+//
+//	messages.deletePollAnswer#ac8505a5 peer:InputPeer msg_id:int option:bytes = Updates
+//
+// See https://core.telegram.org/method/messages.deletePollAnswer.
+type MessagesDeletePollAnswerRequest struct {
+	Peer   InputPeerClass
+	MsgID  int
+	Option []byte
+}
+
+// MessagesDeletePollAnswerRequestTypeID is the ID of messages.deletePollAnswer.
+const MessagesDeletePollAnswerRequestTypeID = 0xac8505a5
+
+// TypeID returns 0xac8505a5, the ID of messages.deletePollAnswer.
+func (*MessagesDeletePollAnswerRequest) TypeID() uint32 {
+	return MessagesDeletePollAnswerRequestTypeID
+}
+
+// TypeName returns "messages.deletePollAnswer".
+func (*MessagesDeletePollAnswerRequest) TypeName() string {
+	return "messages.deletePollAnswer"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeletePollAnswerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeletePollAnswerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeletePollAnswerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.deletePollAnswer#ac8505a5", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeletePollAnswerRequestTypeID, "messages.deletePollAnswer"); err != nil {
+		return decodeErr("messages.deletePollAnswer#ac8505a5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeletePollAnswerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deletePollAnswer#ac8505a5", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deletePollAnswer#ac8505a5", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.deletePollAnswer#ac8505a5", "msg_id", err)
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("messages.deletePollAnswer#ac8505a5", "option", err)
+	}
+	return nil
+}
+
+// MessagesDeletePollAnswer invokes messages.deletePollAnswer#ac8505a5:
+//
+//	messages.deletePollAnswer#ac8505a5 peer:InputPeer msg_id:int option:bytes = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deletePollAnswer.
+func (c *Client) MessagesDeletePollAnswer(ctx context.Context, req *MessagesDeletePollAnswerRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeletePollAnswerRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetUnreadPollVotesRequest is the TL function messages.getUnreadPollVotes:
+//
+//	messages.getUnreadPollVotes#43286cf2 flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
+//
+// See https://core.telegram.org/method/messages.getUnreadPollVotes.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesGetUnreadPollVotesRequest struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Peer      InputPeerClass
+	TopMsgID  int // flags.0?int
+	OffsetID  int
+	AddOffset int
+	Limit     int
+	MaxID     int
+	MinID     int
+}
+
+// MessagesGetUnreadPollVotesRequestTypeID is the ID of messages.getUnreadPollVotes.
+const MessagesGetUnreadPollVotesRequestTypeID = 0x43286cf2
+
+// TypeID returns 0x43286cf2, the ID of messages.getUnreadPollVotes.
+func (*MessagesGetUnreadPollVotesRequest) TypeID() uint32 {
+	return MessagesGetUnreadPollVotesRequestTypeID
+}
+
+// TypeName returns "messages.getUnreadPollVotes".
+func (*MessagesGetUnreadPollVotesRequest) TypeName() string {
+	return "messages.getUnreadPollVotes"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetUnreadPollVotesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetUnreadPollVotesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetUnreadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getUnreadPollVotes#43286cf2", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.AddOffset)
+	b.PutInt(m.Limit)
+	b.PutInt(m.MaxID)
+	b.PutInt(m.MinID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetUnreadPollVotesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetUnreadPollVotesRequestTypeID, "messages.getUnreadPollVotes"); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetUnreadPollVotesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "", ErrTooDeep)
+	}
+	*m = MessagesGetUnreadPollVotesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return decodeErr("messages.getUnreadPollVotes#43286cf2", "top_msg_id", err)
+		}
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "offset_id", err)
+	}
+	if m.AddOffset, err = b.Int(); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "add_offset", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "limit", err)
+	}
+	if m.MaxID, err = b.Int(); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "max_id", err)
+	}
+	if m.MinID, err = b.Int(); err != nil {
+		return decodeErr("messages.getUnreadPollVotes#43286cf2", "min_id", err)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesGetUnreadPollVotes invokes messages.getUnreadPollVotes#43286cf2:
+//
+//	messages.getUnreadPollVotes#43286cf2 flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getUnreadPollVotes.
+func (c *Client) MessagesGetUnreadPollVotes(ctx context.Context, req *MessagesGetUnreadPollVotesRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetUnreadPollVotesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesReadPollVotesRequest is the TL function messages.readPollVotes:
+//
+//	messages.readPollVotes#1720b4d8 flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
+//
+// See https://core.telegram.org/method/messages.readPollVotes.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesReadPollVotesRequest struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Peer     InputPeerClass
+	TopMsgID int // flags.0?int
+}
+
+// MessagesReadPollVotesRequestTypeID is the ID of messages.readPollVotes.
+const MessagesReadPollVotesRequestTypeID = 0x1720b4d8
+
+// TypeID returns 0x1720b4d8, the ID of messages.readPollVotes.
+func (*MessagesReadPollVotesRequest) TypeID() uint32 {
+	return MessagesReadPollVotesRequestTypeID
+}
+
+// TypeName returns "messages.readPollVotes".
+func (*MessagesReadPollVotesRequest) TypeName() string {
+	return "messages.readPollVotes"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesReadPollVotesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesReadPollVotesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesReadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.readPollVotes#1720b4d8", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesReadPollVotesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesReadPollVotesRequestTypeID, "messages.readPollVotes"); err != nil {
+		return decodeErr("messages.readPollVotes#1720b4d8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesReadPollVotesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.readPollVotes#1720b4d8", "", ErrTooDeep)
+	}
+	*m = MessagesReadPollVotesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.readPollVotes#1720b4d8", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.readPollVotes#1720b4d8", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return decodeErr("messages.readPollVotes#1720b4d8", "top_msg_id", err)
+		}
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessagesReadPollVotes invokes messages.readPollVotes#1720b4d8:
+//
+//	messages.readPollVotes#1720b4d8 flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.readPollVotes.
+func (c *Client) MessagesReadPollVotes(ctx context.Context, req *MessagesReadPollVotesRequest) (*MessagesAffectedHistory, error) {
+	if req == nil {
+		req = new(MessagesReadPollVotesRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
+}
+
+// MessagesSetBotGuestChatResultRequest is the TL function messages.setBotGuestChatResult:
+//
+//	messages.setBotGuestChatResult#b8f106e3 query_id:long result:InputBotInlineResult = InputBotInlineMessageID
+//
+// See https://core.telegram.org/method/messages.setBotGuestChatResult.
+type MessagesSetBotGuestChatResultRequest struct {
+	QueryID int64
+	Result  InputBotInlineResultClass
+}
+
+// MessagesSetBotGuestChatResultRequestTypeID is the ID of messages.setBotGuestChatResult.
+const MessagesSetBotGuestChatResultRequestTypeID = 0xb8f106e3
+
+// TypeID returns 0xb8f106e3, the ID of messages.setBotGuestChatResult.
+func (*MessagesSetBotGuestChatResultRequest) TypeID() uint32 {
+	return MessagesSetBotGuestChatResultRequestTypeID
+}
+
+// TypeName returns "messages.setBotGuestChatResult".
+func (*MessagesSetBotGuestChatResultRequest) TypeName() string {
+	return "messages.setBotGuestChatResult"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesSetBotGuestChatResultRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesSetBotGuestChatResultRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesSetBotGuestChatResultRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.QueryID)
+	if err := encodeObj(b, m.Result); err != nil {
+		return encodeErr("messages.setBotGuestChatResult#b8f106e3", "result", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesSetBotGuestChatResultRequestTypeID, "messages.setBotGuestChatResult"); err != nil {
+		return decodeErr("messages.setBotGuestChatResult#b8f106e3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesSetBotGuestChatResultRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.setBotGuestChatResult#b8f106e3", "", ErrTooDeep)
+	}
+	var err error
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("messages.setBotGuestChatResult#b8f106e3", "query_id", err)
+	}
+	if m.Result, err = decodeInputBotInlineResult(b, depth+1); err != nil {
+		return decodeErr("messages.setBotGuestChatResult#b8f106e3", "result", err)
+	}
+	return nil
+}
+
+// MessagesSetBotGuestChatResult invokes messages.setBotGuestChatResult#b8f106e3:
+//
+//	messages.setBotGuestChatResult#b8f106e3 query_id:long result:InputBotInlineResult = InputBotInlineMessageID
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.setBotGuestChatResult.
+func (c *Client) MessagesSetBotGuestChatResult(ctx context.Context, req *MessagesSetBotGuestChatResultRequest) (InputBotInlineMessageIDClass, error) {
+	if req == nil {
+		req = new(MessagesSetBotGuestChatResultRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeInputBotInlineMessageID)
+}
+
+// MessagesDeleteParticipantReactionsRequest is the TL function messages.deleteParticipantReactions:
+//
+//	messages.deleteParticipantReactions#a0b80cf8 peer:InputPeer participant:InputPeer = Bool
+//
+// See https://core.telegram.org/method/messages.deleteParticipantReactions.
+type MessagesDeleteParticipantReactionsRequest struct {
+	Peer        InputPeerClass
+	Participant InputPeerClass
+}
+
+// MessagesDeleteParticipantReactionsRequestTypeID is the ID of messages.deleteParticipantReactions.
+const MessagesDeleteParticipantReactionsRequestTypeID = 0xa0b80cf8
+
+// TypeID returns 0xa0b80cf8, the ID of messages.deleteParticipantReactions.
+func (*MessagesDeleteParticipantReactionsRequest) TypeID() uint32 {
+	return MessagesDeleteParticipantReactionsRequestTypeID
+}
+
+// TypeName returns "messages.deleteParticipantReactions".
+func (*MessagesDeleteParticipantReactionsRequest) TypeName() string {
+	return "messages.deleteParticipantReactions"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteParticipantReactionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteParticipantReactionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteParticipantReactionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.deleteParticipantReactions#a0b80cf8", "peer", err)
+	}
+	if err := encodeObj(b, m.Participant); err != nil {
+		return encodeErr("messages.deleteParticipantReactions#a0b80cf8", "participant", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeleteParticipantReactionsRequestTypeID, "messages.deleteParticipantReactions"); err != nil {
+		return decodeErr("messages.deleteParticipantReactions#a0b80cf8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteParticipantReactionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteParticipantReactions#a0b80cf8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deleteParticipantReactions#a0b80cf8", "peer", err)
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deleteParticipantReactions#a0b80cf8", "participant", err)
+	}
+	return nil
+}
+
+// MessagesDeleteParticipantReactions invokes messages.deleteParticipantReactions#a0b80cf8:
+//
+//	messages.deleteParticipantReactions#a0b80cf8 peer:InputPeer participant:InputPeer = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deleteParticipantReactions.
+func (c *Client) MessagesDeleteParticipantReactions(ctx context.Context, req *MessagesDeleteParticipantReactionsRequest) (bool, error) {
+	if req == nil {
+		req = new(MessagesDeleteParticipantReactionsRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// MessagesDeleteParticipantReactionRequest is the TL function messages.deleteParticipantReaction:
+//
+//	messages.deleteParticipantReaction#e3b7f82c peer:InputPeer msg_id:int participant:InputPeer = Updates
+//
+// See https://core.telegram.org/method/messages.deleteParticipantReaction.
+type MessagesDeleteParticipantReactionRequest struct {
+	Peer        InputPeerClass
+	MsgID       int
+	Participant InputPeerClass
+}
+
+// MessagesDeleteParticipantReactionRequestTypeID is the ID of messages.deleteParticipantReaction.
+const MessagesDeleteParticipantReactionRequestTypeID = 0xe3b7f82c
+
+// TypeID returns 0xe3b7f82c, the ID of messages.deleteParticipantReaction.
+func (*MessagesDeleteParticipantReactionRequest) TypeID() uint32 {
+	return MessagesDeleteParticipantReactionRequestTypeID
+}
+
+// TypeName returns "messages.deleteParticipantReaction".
+func (*MessagesDeleteParticipantReactionRequest) TypeName() string {
+	return "messages.deleteParticipantReaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesDeleteParticipantReactionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesDeleteParticipantReactionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesDeleteParticipantReactionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.deleteParticipantReaction#e3b7f82c", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	if err := encodeObj(b, m.Participant); err != nil {
+		return encodeErr("messages.deleteParticipantReaction#e3b7f82c", "participant", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesDeleteParticipantReactionRequestTypeID, "messages.deleteParticipantReaction"); err != nil {
+		return decodeErr("messages.deleteParticipantReaction#e3b7f82c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesDeleteParticipantReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.deleteParticipantReaction#e3b7f82c", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deleteParticipantReaction#e3b7f82c", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("messages.deleteParticipantReaction#e3b7f82c", "msg_id", err)
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.deleteParticipantReaction#e3b7f82c", "participant", err)
+	}
+	return nil
+}
+
+// MessagesDeleteParticipantReaction invokes messages.deleteParticipantReaction#e3b7f82c:
+//
+//	messages.deleteParticipantReaction#e3b7f82c peer:InputPeer msg_id:int participant:InputPeer = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.deleteParticipantReaction.
+func (c *Client) MessagesDeleteParticipantReaction(ctx context.Context, req *MessagesDeleteParticipantReactionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(MessagesDeleteParticipantReactionRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// MessagesGetPersonalChannelHistoryRequest is the TL function messages.getPersonalChannelHistory:
+//
+//	messages.getPersonalChannelHistory#55fb0996 user_id:InputUser limit:int max_id:int min_id:int hash:long = messages.Messages
+//
+// See https://core.telegram.org/method/messages.getPersonalChannelHistory.
+type MessagesGetPersonalChannelHistoryRequest struct {
+	UserID InputUserClass
+	Limit  int
+	MaxID  int
+	MinID  int
+	Hash   int64
+}
+
+// MessagesGetPersonalChannelHistoryRequestTypeID is the ID of messages.getPersonalChannelHistory.
+const MessagesGetPersonalChannelHistoryRequestTypeID = 0x55fb0996
+
+// TypeID returns 0x55fb0996, the ID of messages.getPersonalChannelHistory.
+func (*MessagesGetPersonalChannelHistoryRequest) TypeID() uint32 {
+	return MessagesGetPersonalChannelHistoryRequestTypeID
+}
+
+// TypeName returns "messages.getPersonalChannelHistory".
+func (*MessagesGetPersonalChannelHistoryRequest) TypeName() string {
+	return "messages.getPersonalChannelHistory"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetPersonalChannelHistoryRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.UserID); err != nil {
+		return encodeErr("messages.getPersonalChannelHistory#55fb0996", "user_id", err)
+	}
+	b.PutInt(m.Limit)
+	b.PutInt(m.MaxID)
+	b.PutInt(m.MinID)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetPersonalChannelHistoryRequestTypeID, "messages.getPersonalChannelHistory"); err != nil {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetPersonalChannelHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "", ErrTooDeep)
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "user_id", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "limit", err)
+	}
+	if m.MaxID, err = b.Int(); err != nil {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "max_id", err)
+	}
+	if m.MinID, err = b.Int(); err != nil {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "min_id", err)
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("messages.getPersonalChannelHistory#55fb0996", "hash", err)
+	}
+	return nil
+}
+
+// MessagesGetPersonalChannelHistory invokes messages.getPersonalChannelHistory#55fb0996:
+//
+//	messages.getPersonalChannelHistory#55fb0996 user_id:InputUser limit:int max_id:int min_id:int hash:long = messages.Messages
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getPersonalChannelHistory.
+func (c *Client) MessagesGetPersonalChannelHistory(ctx context.Context, req *MessagesGetPersonalChannelHistoryRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetPersonalChannelHistoryRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesGetRichMessageRequest is the TL function messages.getRichMessage:
+//
+//	messages.getRichMessage#501569cf peer:InputPeer id:int = messages.Messages
+//
+// See https://core.telegram.org/method/messages.getRichMessage.
+type MessagesGetRichMessageRequest struct {
+	Peer InputPeerClass
+	ID   int
+}
+
+// MessagesGetRichMessageRequestTypeID is the ID of messages.getRichMessage.
+const MessagesGetRichMessageRequestTypeID = 0x501569cf
+
+// TypeID returns 0x501569cf, the ID of messages.getRichMessage.
+func (*MessagesGetRichMessageRequest) TypeID() uint32 {
+	return MessagesGetRichMessageRequestTypeID
+}
+
+// TypeName returns "messages.getRichMessage".
+func (*MessagesGetRichMessageRequest) TypeName() string {
+	return "messages.getRichMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesGetRichMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesGetRichMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesGetRichMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("messages.getRichMessage#501569cf", "peer", err)
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesGetRichMessageRequestTypeID, "messages.getRichMessage"); err != nil {
+		return decodeErr("messages.getRichMessage#501569cf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesGetRichMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.getRichMessage#501569cf", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("messages.getRichMessage#501569cf", "peer", err)
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return decodeErr("messages.getRichMessage#501569cf", "id", err)
+	}
+	return nil
+}
+
+// MessagesGetRichMessage invokes messages.getRichMessage#501569cf:
+//
+//	messages.getRichMessage#501569cf peer:InputPeer id:int = messages.Messages
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.getRichMessage.
+func (c *Client) MessagesGetRichMessage(ctx context.Context, req *MessagesGetRichMessageRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(MessagesGetRichMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// MessagesTranslateRichMessageRequest is the TL function messages.translateRichMessage:
+//
+//	messages.translateRichMessage#1a542004 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<InputRichMessage> to_lang:string tone:flags.2?string = messages.TranslatedRichMessage
+//
+// See https://core.telegram.org/method/messages.translateRichMessage.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesTranslateRichMessageRequest struct {
+	Flags  bin.Fields              // flags word; see the type's doc
+	Peer   InputPeerClass          // flags.0?InputPeer
+	ID     []int                   // flags.0?Vector<int>
+	Text   []InputRichMessageClass // flags.1?Vector<InputRichMessage>
+	ToLang string
+	Tone   string // flags.2?string
+}
+
+// MessagesTranslateRichMessageRequestTypeID is the ID of messages.translateRichMessage.
+const MessagesTranslateRichMessageRequestTypeID = 0x1a542004
+
+// TypeID returns 0x1a542004, the ID of messages.translateRichMessage.
+func (*MessagesTranslateRichMessageRequest) TypeID() uint32 {
+	return MessagesTranslateRichMessageRequestTypeID
+}
+
+// TypeName returns "messages.translateRichMessage".
+func (*MessagesTranslateRichMessageRequest) TypeName() string {
+	return "messages.translateRichMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesTranslateRichMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesTranslateRichMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesTranslateRichMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Peer != nil || len(m.ID) > 0 {
+		flags.Set(0)
+	}
+	if len(m.Text) > 0 {
+		flags.Set(1)
+	}
+	if m.Tone != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("messages.translateRichMessage#1a542004", "peer", err)
+		}
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ID))
+		for i := range m.ID {
+			b.PutInt(m.ID[i])
+		}
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Text))
+		for i := range m.Text {
+			if err := encodeObj(b, m.Text[i]); err != nil {
+				return encodeErr("messages.translateRichMessage#1a542004", "text", err)
+			}
+		}
+	}
+	b.PutString(m.ToLang)
+	if flags.Has(2) {
+		b.PutString(m.Tone)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesTranslateRichMessageRequestTypeID, "messages.translateRichMessage"); err != nil {
+		return decodeErr("messages.translateRichMessage#1a542004", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesTranslateRichMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.translateRichMessage#1a542004", "", ErrTooDeep)
+	}
+	*m = MessagesTranslateRichMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.translateRichMessage#1a542004", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("messages.translateRichMessage#1a542004", "peer", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("messages.translateRichMessage#1a542004", "id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Text, err = decodeVectorAt(b, depth+1, decodeInputRichMessage); err != nil {
+			return decodeErr("messages.translateRichMessage#1a542004", "text", err)
+		}
+	}
+	if m.ToLang, err = b.String(); err != nil {
+		return decodeErr("messages.translateRichMessage#1a542004", "to_lang", err)
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = b.String(); err != nil {
+			return decodeErr("messages.translateRichMessage#1a542004", "tone", err)
+		}
+	}
+	if m.Peer != nil || len(m.ID) > 0 {
+		m.Flags.Unset(0)
+	}
+	if len(m.Text) > 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Tone != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// MessagesTranslateRichMessage invokes messages.translateRichMessage#1a542004:
+//
+//	messages.translateRichMessage#1a542004 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<InputRichMessage> to_lang:string tone:flags.2?string = messages.TranslatedRichMessage
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.translateRichMessage.
+func (c *Client) MessagesTranslateRichMessage(ctx context.Context, req *MessagesTranslateRichMessageRequest) (*MessagesTranslatedRichMessage, error) {
+	if req == nil {
+		req = new(MessagesTranslateRichMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesTranslatedRichMessage])
+}
+
+// MessagesComposeRichMessageWithAIRequest is the TL function messages.composeRichMessageWithAI:
+//
+//	messages.composeRichMessageWithAI#8d7ae6af flags:# proofread:flags.0?true emojify:flags.3?true text:flags.4?InputRichMessage translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone = messages.ComposedRichMessageWithAI
+//
+// See https://core.telegram.org/method/messages.composeRichMessageWithAI.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type MessagesComposeRichMessageWithAIRequest struct {
+	Flags           bin.Fields              // flags word; see the type's doc
+	Proofread       bool                    // flags.0?true
+	Emojify         bool                    // flags.3?true
+	Text            InputRichMessageClass   // flags.4?InputRichMessage
+	TranslateToLang string                  // flags.1?string
+	Tone            InputAiComposeToneClass // flags.2?InputAiComposeTone
+}
+
+// MessagesComposeRichMessageWithAIRequestTypeID is the ID of messages.composeRichMessageWithAI.
+const MessagesComposeRichMessageWithAIRequestTypeID = 0x8d7ae6af
+
+// TypeID returns 0x8d7ae6af, the ID of messages.composeRichMessageWithAI.
+func (*MessagesComposeRichMessageWithAIRequest) TypeID() uint32 {
+	return MessagesComposeRichMessageWithAIRequestTypeID
+}
+
+// TypeName returns "messages.composeRichMessageWithAI".
+func (*MessagesComposeRichMessageWithAIRequest) TypeName() string {
+	return "messages.composeRichMessageWithAI"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesComposeRichMessageWithAIRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesComposeRichMessageWithAIRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesComposeRichMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
+	if m.Proofread {
+		flags.Set(0)
+	}
+	if m.Emojify {
+		flags.Set(3)
+	}
+	if m.Text != nil {
+		flags.Set(4)
+	}
+	if m.TranslateToLang != "" {
+		flags.Set(1)
+	}
+	if m.Tone != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		if err := encodeObj(b, m.Text); err != nil {
+			return encodeErr("messages.composeRichMessageWithAI#8d7ae6af", "text", err)
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.TranslateToLang)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.Tone); err != nil {
+			return encodeErr("messages.composeRichMessageWithAI#8d7ae6af", "tone", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesComposeRichMessageWithAIRequestTypeID, "messages.composeRichMessageWithAI"); err != nil {
+		return decodeErr("messages.composeRichMessageWithAI#8d7ae6af", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesComposeRichMessageWithAIRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.composeRichMessageWithAI#8d7ae6af", "", ErrTooDeep)
+	}
+	*m = MessagesComposeRichMessageWithAIRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.composeRichMessageWithAI#8d7ae6af", "flags", err)
+	}
+	m.Proofread = m.Flags.Has(0)
+	m.Emojify = m.Flags.Has(3)
+	if m.Flags.Has(4) {
+		if m.Text, err = decodeInputRichMessage(b, depth+1); err != nil {
+			return decodeErr("messages.composeRichMessageWithAI#8d7ae6af", "text", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.TranslateToLang, err = b.String(); err != nil {
+			return decodeErr("messages.composeRichMessageWithAI#8d7ae6af", "translate_to_lang", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Tone, err = decodeInputAiComposeTone(b, depth+1); err != nil {
+			return decodeErr("messages.composeRichMessageWithAI#8d7ae6af", "tone", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4
+	if m.TranslateToLang != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessagesComposeRichMessageWithAI invokes messages.composeRichMessageWithAI#8d7ae6af:
+//
+//	messages.composeRichMessageWithAI#8d7ae6af flags:# proofread:flags.0?true emojify:flags.3?true text:flags.4?InputRichMessage translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone = messages.ComposedRichMessageWithAI
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.composeRichMessageWithAI.
+func (c *Client) MessagesComposeRichMessageWithAI(ctx context.Context, req *MessagesComposeRichMessageWithAIRequest) (*MessagesComposedRichMessageWithAI, error) {
+	if req == nil {
+		req = new(MessagesComposeRichMessageWithAIRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[MessagesComposedRichMessageWithAI])
+}
+
+// MessagesRequestChatJoinWebViewRequest is the TL function messages.requestChatJoinWebView:
+//
+//	messages.requestChatJoinWebView#ba9ee679 flags:# query_id:long theme_params:flags.0?DataJSON platform:string = WebViewResult
+//
+// See https://core.telegram.org/method/messages.requestChatJoinWebView.
+type MessagesRequestChatJoinWebViewRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	QueryID     int64
+	ThemeParams *DataJSON // flags.0?DataJSON
+	Platform    string
+}
+
+// MessagesRequestChatJoinWebViewRequestTypeID is the ID of messages.requestChatJoinWebView.
+const MessagesRequestChatJoinWebViewRequestTypeID = 0xba9ee679
+
+// TypeID returns 0xba9ee679, the ID of messages.requestChatJoinWebView.
+func (*MessagesRequestChatJoinWebViewRequest) TypeID() uint32 {
+	return MessagesRequestChatJoinWebViewRequestTypeID
+}
+
+// TypeName returns "messages.requestChatJoinWebView".
+func (*MessagesRequestChatJoinWebViewRequest) TypeName() string {
+	return "messages.requestChatJoinWebView"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessagesRequestChatJoinWebViewRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessagesRequestChatJoinWebViewRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessagesRequestChatJoinWebViewRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ThemeParams != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	if flags.Has(0) {
+		if err := m.ThemeParams.Encode(b); err != nil {
+			return encodeErr("messages.requestChatJoinWebView#ba9ee679", "theme_params", err)
+		}
+	}
+	b.PutString(m.Platform)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MessagesRequestChatJoinWebViewRequestTypeID, "messages.requestChatJoinWebView"); err != nil {
+		return decodeErr("messages.requestChatJoinWebView#ba9ee679", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagesRequestChatJoinWebViewRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("messages.requestChatJoinWebView#ba9ee679", "", ErrTooDeep)
+	}
+	*m = MessagesRequestChatJoinWebViewRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("messages.requestChatJoinWebView#ba9ee679", "flags", err)
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("messages.requestChatJoinWebView#ba9ee679", "query_id", err)
+	}
+	if m.Flags.Has(0) {
+		m.ThemeParams = new(DataJSON)
+		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+			return decodeErr("messages.requestChatJoinWebView#ba9ee679", "theme_params", err)
+		}
+	}
+	if m.Platform, err = b.String(); err != nil {
+		return decodeErr("messages.requestChatJoinWebView#ba9ee679", "platform", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagesRequestChatJoinWebView invokes messages.requestChatJoinWebView#ba9ee679:
+//
+//	messages.requestChatJoinWebView#ba9ee679 flags:# query_id:long theme_params:flags.0?DataJSON platform:string = WebViewResult
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/messages.requestChatJoinWebView.
+func (c *Client) MessagesRequestChatJoinWebView(ctx context.Context, req *MessagesRequestChatJoinWebViewRequest) (*WebViewResultURL, error) {
+	if req == nil {
+		req = new(MessagesRequestChatJoinWebViewRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[WebViewResultURL])
 }

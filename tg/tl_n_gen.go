@@ -320,7 +320,7 @@ func (m *NotificationSoundRingtone) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers, NotifyChats, NotifyBroadcasts, NotifyForumTopic.
+// NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers, NotifyChats, NotifyBroadcasts, NotifyForumTopic, NotifyCommunity.
 //
 // See https://core.telegram.org/type/NotifyPeer.
 type NotifyPeerClass interface {
@@ -351,6 +351,8 @@ func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
 		v = &NotifyBroadcasts{}
 	case NotifyForumTopicTypeID:
 		v = &NotifyForumTopic{}
+	case NotifyCommunityTypeID:
+		v = &NotifyCommunity{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -708,6 +710,77 @@ func (m *NotifyForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
 		return decodeErr("notifyForumTopic#226e6308", "top_msg_id", err)
+	}
+	return nil
+}
+
+// NotifyCommunity is the TL constructor notifyCommunity:
+//
+//	notifyCommunity#be376999 community_id:long = NotifyPeer
+//
+// See https://core.telegram.org/constructor/notifyCommunity.
+type NotifyCommunity struct {
+	CommunityID int64
+}
+
+// NotifyCommunityTypeID is the ID of notifyCommunity.
+const NotifyCommunityTypeID = 0xbe376999
+
+// TypeID returns 0xbe376999, the ID of notifyCommunity.
+func (*NotifyCommunity) TypeID() uint32 {
+	return NotifyCommunityTypeID
+}
+
+// TypeName returns "notifyCommunity".
+func (*NotifyCommunity) TypeName() string {
+	return "notifyCommunity"
+}
+
+// notifyPeerClass marks NotifyCommunity as a NotifyPeerClass.
+func (*NotifyCommunity) notifyPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(NotifyCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CommunityID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, NotifyCommunityTypeID, "notifyCommunity"); err != nil {
+		return decodeErr("notifyCommunity#be376999", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyCommunity) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CommunityID, err = b.Long(); err != nil {
+		return decodeErr("notifyCommunity#be376999", "community_id", err)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ package tg
 
 import "github.com/gotd/td/bin"
 
-// PageBlockClass is the TL type PageBlock: one of PageBlockUnsupported, PageBlockTitle, PageBlockSubtitle, PageBlockAuthorDate, PageBlockHeader, PageBlockSubheader, PageBlockParagraph, PageBlockPreformatted, PageBlockFooter, PageBlockDivider, PageBlockAnchor, PageBlockList, PageBlockBlockquote, PageBlockPullquote, PageBlockPhoto, PageBlockVideo, PageBlockCover, PageBlockEmbed, PageBlockEmbedPost, PageBlockCollage, PageBlockSlideshow, PageBlockChannel, PageBlockAudio, PageBlockKicker, PageBlockTable, PageBlockOrderedList, PageBlockDetails, PageBlockRelatedArticles, PageBlockMap.
+// PageBlockClass is the TL type PageBlock: one of PageBlockUnsupported, PageBlockTitle, PageBlockSubtitle, PageBlockAuthorDate, PageBlockHeader, PageBlockSubheader, PageBlockParagraph, PageBlockPreformatted, PageBlockFooter, PageBlockDivider, PageBlockAnchor, PageBlockList, PageBlockBlockquote, PageBlockPullquote, PageBlockPhoto, PageBlockVideo, PageBlockCover, PageBlockEmbed, PageBlockEmbedPost, PageBlockCollage, PageBlockSlideshow, PageBlockChannel, PageBlockAudio, PageBlockKicker, PageBlockTable, PageBlockOrderedList, PageBlockDetails, PageBlockRelatedArticles, PageBlockMap, PageBlockHeading1, PageBlockHeading2, PageBlockHeading3, PageBlockHeading4, PageBlockHeading5, PageBlockHeading6, PageBlockMath, PageBlockThinking, InputPageBlockMap, PageBlockBlockquoteBlocks.
 //
 // See https://core.telegram.org/type/PageBlock.
 type PageBlockClass interface {
@@ -83,6 +83,26 @@ func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
 		v = &PageBlockRelatedArticles{}
 	case PageBlockMapTypeID:
 		v = &PageBlockMap{}
+	case PageBlockHeading1TypeID:
+		v = &PageBlockHeading1{}
+	case PageBlockHeading2TypeID:
+		v = &PageBlockHeading2{}
+	case PageBlockHeading3TypeID:
+		v = &PageBlockHeading3{}
+	case PageBlockHeading4TypeID:
+		v = &PageBlockHeading4{}
+	case PageBlockHeading5TypeID:
+		v = &PageBlockHeading5{}
+	case PageBlockHeading6TypeID:
+		v = &PageBlockHeading6{}
+	case PageBlockMathTypeID:
+		v = &PageBlockMath{}
+	case PageBlockThinkingTypeID:
+		v = &PageBlockThinking{}
+	case InputPageBlockMapTypeID:
+		v = &InputPageBlockMap{}
+	case PageBlockBlockquoteBlocksTypeID:
+		v = &PageBlockBlockquoteBlocks{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -1159,7 +1179,7 @@ func (m *PageBlockPullquote) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // PageBlockPhoto is the TL constructor pageBlockPhoto:
 //
-//	pageBlockPhoto#1759c560 flags:# photo_id:long caption:PageCaption url:flags.0?string webpage_id:flags.0?long = PageBlock
+//	pageBlockPhoto#1759c560 flags:# spoiler:flags.1?true photo_id:long caption:PageCaption url:flags.0?string webpage_id:flags.0?long = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockPhoto.
 //
@@ -1168,6 +1188,7 @@ func (m *PageBlockPullquote) decodeBareAt(b *bin.Buffer, depth int) error {
 // fields that arrived with a zero value.
 type PageBlockPhoto struct {
 	Flags     bin.Fields // flags word; see the type's doc
+	Spoiler   bool       // flags.1?true
 	PhotoID   int64
 	Caption   PageCaption
 	URL       string // flags.0?string
@@ -1204,7 +1225,10 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.Spoiler {
+		flags.Set(1)
+	}
 	if m.URL != "" || m.WebpageID != 0 {
 		flags.Set(0)
 	}
@@ -1251,6 +1275,7 @@ func (m *PageBlockPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("pageBlockPhoto#1759c560", "flags", err)
 	}
+	m.Spoiler = m.Flags.Has(1)
 	if m.PhotoID, err = b.Long(); err != nil {
 		return decodeErr("pageBlockPhoto#1759c560", "photo_id", err)
 	}
@@ -1267,6 +1292,7 @@ func (m *PageBlockPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 			return decodeErr("pageBlockPhoto#1759c560", "webpage_id", err)
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.URL != "" || m.WebpageID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -1275,13 +1301,14 @@ func (m *PageBlockPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // PageBlockVideo is the TL constructor pageBlockVideo:
 //
-//	pageBlockVideo#7c8fe7b6 flags:# autoplay:flags.0?true loop:flags.1?true video_id:long caption:PageCaption = PageBlock
+//	pageBlockVideo#7c8fe7b6 flags:# autoplay:flags.0?true loop:flags.1?true spoiler:flags.2?true video_id:long caption:PageCaption = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockVideo.
 type PageBlockVideo struct {
 	Flags    bin.Fields // flags word; see the type's doc
 	Autoplay bool       // flags.0?true
 	Loop     bool       // flags.1?true
+	Spoiler  bool       // flags.2?true
 	VideoID  int64
 	Caption  PageCaption
 }
@@ -1316,12 +1343,15 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Autoplay {
 		flags.Set(0)
 	}
 	if m.Loop {
 		flags.Set(1)
+	}
+	if m.Spoiler {
+		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.VideoID)
@@ -1362,13 +1392,14 @@ func (m *PageBlockVideo) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Autoplay = m.Flags.Has(0)
 	m.Loop = m.Flags.Has(1)
+	m.Spoiler = m.Flags.Has(2)
 	if m.VideoID, err = b.Long(); err != nil {
 		return decodeErr("pageBlockVideo#7c8fe7b6", "video_id", err)
 	}
 	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
 		return decodeErr("pageBlockVideo#7c8fe7b6", "caption", err)
 	}
-	m.Flags &^= 1<<0 | 1<<1
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
@@ -2237,17 +2268,25 @@ func (m *PageBlockTable) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // PageBlockOrderedList is the TL constructor pageBlockOrderedList:
 //
-//	pageBlockOrderedList#9a8ae1e1 items:Vector<PageListOrderedItem> = PageBlock
+//	pageBlockOrderedList#1fd6f6c1 flags:# reversed:flags.2?true items:Vector<PageListOrderedItem> start:flags.0?int type:flags.1?string = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockOrderedList.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type PageBlockOrderedList struct {
-	Items []PageListOrderedItemClass
+	Flags    bin.Fields // flags word; see the type's doc
+	Reversed bool       // flags.2?true
+	Items    []PageListOrderedItemClass
+	Start    int    // flags.0?int
+	Type     string // flags.1?string
 }
 
 // PageBlockOrderedListTypeID is the ID of pageBlockOrderedList.
-const PageBlockOrderedListTypeID = 0x9a8ae1e1
+const PageBlockOrderedListTypeID = 0x1fd6f6c1
 
-// TypeID returns 0x9a8ae1e1, the ID of pageBlockOrderedList.
+// TypeID returns 0x1fd6f6c1, the ID of pageBlockOrderedList.
 func (*PageBlockOrderedList) TypeID() uint32 {
 	return PageBlockOrderedListTypeID
 }
@@ -2274,11 +2313,28 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Reversed {
+		flags.Set(2)
+	}
+	if m.Start != 0 {
+		flags.Set(0)
+	}
+	if m.Type != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Items))
 	for i := range m.Items {
 		if err := encodeObj(b, m.Items[i]); err != nil {
-			return encodeErr("pageBlockOrderedList#9a8ae1e1", "items", err)
+			return encodeErr("pageBlockOrderedList#1fd6f6c1", "items", err)
 		}
+	}
+	if flags.Has(0) {
+		b.PutInt(m.Start)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
@@ -2289,7 +2345,7 @@ func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
-		return decodeErr("pageBlockOrderedList#9a8ae1e1", "", err)
+		return decodeErr("pageBlockOrderedList#1fd6f6c1", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2305,11 +2361,33 @@ func (m *PageBlockOrderedList) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockOrderedList#9a8ae1e1", "", ErrTooDeep)
+		return decodeErr("pageBlockOrderedList#1fd6f6c1", "", ErrTooDeep)
 	}
+	*m = PageBlockOrderedList{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("pageBlockOrderedList#1fd6f6c1", "flags", err)
+	}
+	m.Reversed = m.Flags.Has(2)
 	if m.Items, err = decodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
-		return decodeErr("pageBlockOrderedList#9a8ae1e1", "items", err)
+		return decodeErr("pageBlockOrderedList#1fd6f6c1", "items", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Start, err = b.Int(); err != nil {
+			return decodeErr("pageBlockOrderedList#1fd6f6c1", "start", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Type, err = b.String(); err != nil {
+			return decodeErr("pageBlockOrderedList#1fd6f6c1", "type", err)
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Start != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -2597,6 +2675,793 @@ func (m *PageBlockMap) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// PageBlockHeading1 is the TL constructor pageBlockHeading1:
+//
+//	pageBlockHeading1#baff072f text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading1.
+type PageBlockHeading1 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading1TypeID is the ID of pageBlockHeading1.
+const PageBlockHeading1TypeID = 0xbaff072f
+
+// TypeID returns 0xbaff072f, the ID of pageBlockHeading1.
+func (*PageBlockHeading1) TypeID() uint32 {
+	return PageBlockHeading1TypeID
+}
+
+// TypeName returns "pageBlockHeading1".
+func (*PageBlockHeading1) TypeName() string {
+	return "pageBlockHeading1"
+}
+
+// pageBlockClass marks PageBlockHeading1 as a PageBlockClass.
+func (*PageBlockHeading1) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading1TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading1) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockHeading1#baff072f", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockHeading1TypeID, "pageBlockHeading1"); err != nil {
+		return decodeErr("pageBlockHeading1#baff072f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading1) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeading1#baff072f", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockHeading1#baff072f", "text", err)
+	}
+	return nil
+}
+
+// PageBlockHeading2 is the TL constructor pageBlockHeading2:
+//
+//	pageBlockHeading2#96b2aec text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading2.
+type PageBlockHeading2 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading2TypeID is the ID of pageBlockHeading2.
+const PageBlockHeading2TypeID = 0x096b2aec
+
+// TypeID returns 0x096b2aec, the ID of pageBlockHeading2.
+func (*PageBlockHeading2) TypeID() uint32 {
+	return PageBlockHeading2TypeID
+}
+
+// TypeName returns "pageBlockHeading2".
+func (*PageBlockHeading2) TypeName() string {
+	return "pageBlockHeading2"
+}
+
+// pageBlockClass marks PageBlockHeading2 as a PageBlockClass.
+func (*PageBlockHeading2) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading2TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading2) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockHeading2#096b2aec", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockHeading2TypeID, "pageBlockHeading2"); err != nil {
+		return decodeErr("pageBlockHeading2#096b2aec", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading2) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeading2#096b2aec", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockHeading2#096b2aec", "text", err)
+	}
+	return nil
+}
+
+// PageBlockHeading3 is the TL constructor pageBlockHeading3:
+//
+//	pageBlockHeading3#67e731ad text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading3.
+type PageBlockHeading3 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading3TypeID is the ID of pageBlockHeading3.
+const PageBlockHeading3TypeID = 0x67e731ad
+
+// TypeID returns 0x67e731ad, the ID of pageBlockHeading3.
+func (*PageBlockHeading3) TypeID() uint32 {
+	return PageBlockHeading3TypeID
+}
+
+// TypeName returns "pageBlockHeading3".
+func (*PageBlockHeading3) TypeName() string {
+	return "pageBlockHeading3"
+}
+
+// pageBlockClass marks PageBlockHeading3 as a PageBlockClass.
+func (*PageBlockHeading3) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading3TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading3) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockHeading3#67e731ad", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockHeading3TypeID, "pageBlockHeading3"); err != nil {
+		return decodeErr("pageBlockHeading3#67e731ad", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading3) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeading3#67e731ad", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockHeading3#67e731ad", "text", err)
+	}
+	return nil
+}
+
+// PageBlockHeading4 is the TL constructor pageBlockHeading4:
+//
+//	pageBlockHeading4#b532772b text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading4.
+type PageBlockHeading4 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading4TypeID is the ID of pageBlockHeading4.
+const PageBlockHeading4TypeID = 0xb532772b
+
+// TypeID returns 0xb532772b, the ID of pageBlockHeading4.
+func (*PageBlockHeading4) TypeID() uint32 {
+	return PageBlockHeading4TypeID
+}
+
+// TypeName returns "pageBlockHeading4".
+func (*PageBlockHeading4) TypeName() string {
+	return "pageBlockHeading4"
+}
+
+// pageBlockClass marks PageBlockHeading4 as a PageBlockClass.
+func (*PageBlockHeading4) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading4TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading4) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockHeading4#b532772b", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockHeading4TypeID, "pageBlockHeading4"); err != nil {
+		return decodeErr("pageBlockHeading4#b532772b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading4) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeading4#b532772b", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockHeading4#b532772b", "text", err)
+	}
+	return nil
+}
+
+// PageBlockHeading5 is the TL constructor pageBlockHeading5:
+//
+//	pageBlockHeading5#dbbe6c6a text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading5.
+type PageBlockHeading5 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading5TypeID is the ID of pageBlockHeading5.
+const PageBlockHeading5TypeID = 0xdbbe6c6a
+
+// TypeID returns 0xdbbe6c6a, the ID of pageBlockHeading5.
+func (*PageBlockHeading5) TypeID() uint32 {
+	return PageBlockHeading5TypeID
+}
+
+// TypeName returns "pageBlockHeading5".
+func (*PageBlockHeading5) TypeName() string {
+	return "pageBlockHeading5"
+}
+
+// pageBlockClass marks PageBlockHeading5 as a PageBlockClass.
+func (*PageBlockHeading5) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading5TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading5) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockHeading5#dbbe6c6a", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockHeading5TypeID, "pageBlockHeading5"); err != nil {
+		return decodeErr("pageBlockHeading5#dbbe6c6a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading5) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeading5#dbbe6c6a", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockHeading5#dbbe6c6a", "text", err)
+	}
+	return nil
+}
+
+// PageBlockHeading6 is the TL constructor pageBlockHeading6:
+//
+//	pageBlockHeading6#682a41a9 text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading6.
+type PageBlockHeading6 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading6TypeID is the ID of pageBlockHeading6.
+const PageBlockHeading6TypeID = 0x682a41a9
+
+// TypeID returns 0x682a41a9, the ID of pageBlockHeading6.
+func (*PageBlockHeading6) TypeID() uint32 {
+	return PageBlockHeading6TypeID
+}
+
+// TypeName returns "pageBlockHeading6".
+func (*PageBlockHeading6) TypeName() string {
+	return "pageBlockHeading6"
+}
+
+// pageBlockClass marks PageBlockHeading6 as a PageBlockClass.
+func (*PageBlockHeading6) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading6TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading6) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockHeading6#682a41a9", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockHeading6TypeID, "pageBlockHeading6"); err != nil {
+		return decodeErr("pageBlockHeading6#682a41a9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading6) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockHeading6#682a41a9", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockHeading6#682a41a9", "text", err)
+	}
+	return nil
+}
+
+// PageBlockMath is the TL constructor pageBlockMath:
+//
+//	pageBlockMath#59080c20 source:string = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockMath.
+type PageBlockMath struct {
+	Source string
+}
+
+// PageBlockMathTypeID is the ID of pageBlockMath.
+const PageBlockMathTypeID = 0x59080c20
+
+// TypeID returns 0x59080c20, the ID of pageBlockMath.
+func (*PageBlockMath) TypeID() uint32 {
+	return PageBlockMathTypeID
+}
+
+// TypeName returns "pageBlockMath".
+func (*PageBlockMath) TypeName() string {
+	return "pageBlockMath"
+}
+
+// pageBlockClass marks PageBlockMath as a PageBlockClass.
+func (*PageBlockMath) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockMath) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockMathTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Source)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockMath) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockMathTypeID, "pageBlockMath"); err != nil {
+		return decodeErr("pageBlockMath#59080c20", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockMath) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Source, err = b.String(); err != nil {
+		return decodeErr("pageBlockMath#59080c20", "source", err)
+	}
+	return nil
+}
+
+// PageBlockThinking is the TL constructor pageBlockThinking:
+//
+//	pageBlockThinking#3c29a3e2 text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockThinking.
+type PageBlockThinking struct {
+	Text RichTextClass
+}
+
+// PageBlockThinkingTypeID is the ID of pageBlockThinking.
+const PageBlockThinkingTypeID = 0x3c29a3e2
+
+// TypeID returns 0x3c29a3e2, the ID of pageBlockThinking.
+func (*PageBlockThinking) TypeID() uint32 {
+	return PageBlockThinkingTypeID
+}
+
+// TypeName returns "pageBlockThinking".
+func (*PageBlockThinking) TypeName() string {
+	return "pageBlockThinking"
+}
+
+// pageBlockClass marks PageBlockThinking as a PageBlockClass.
+func (*PageBlockThinking) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockThinkingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockThinking) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Text); err != nil {
+		return encodeErr("pageBlockThinking#3c29a3e2", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockThinkingTypeID, "pageBlockThinking"); err != nil {
+		return decodeErr("pageBlockThinking#3c29a3e2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockThinking) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockThinking#3c29a3e2", "", ErrTooDeep)
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockThinking#3c29a3e2", "text", err)
+	}
+	return nil
+}
+
+// InputPageBlockMap is the TL constructor inputPageBlockMap:
+//
+//	inputPageBlockMap#574b617f geo:InputGeoPoint zoom:int w:int h:int caption:PageCaption = PageBlock
+//
+// See https://core.telegram.org/constructor/inputPageBlockMap.
+type InputPageBlockMap struct {
+	Geo     InputGeoPointClass
+	Zoom    int
+	W       int
+	H       int
+	Caption PageCaption
+}
+
+// InputPageBlockMapTypeID is the ID of inputPageBlockMap.
+const InputPageBlockMapTypeID = 0x574b617f
+
+// TypeID returns 0x574b617f, the ID of inputPageBlockMap.
+func (*InputPageBlockMap) TypeID() uint32 {
+	return InputPageBlockMapTypeID
+}
+
+// TypeName returns "inputPageBlockMap".
+func (*InputPageBlockMap) TypeName() string {
+	return "inputPageBlockMap"
+}
+
+// pageBlockClass marks InputPageBlockMap as a PageBlockClass.
+func (*InputPageBlockMap) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPageBlockMapTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Geo); err != nil {
+		return encodeErr("inputPageBlockMap#574b617f", "geo", err)
+	}
+	b.PutInt(m.Zoom)
+	b.PutInt(m.W)
+	b.PutInt(m.H)
+	if err := m.Caption.Encode(b); err != nil {
+		return encodeErr("inputPageBlockMap#574b617f", "caption", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPageBlockMapTypeID, "inputPageBlockMap"); err != nil {
+		return decodeErr("inputPageBlockMap#574b617f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPageBlockMap) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPageBlockMap#574b617f", "", ErrTooDeep)
+	}
+	var err error
+	if m.Geo, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		return decodeErr("inputPageBlockMap#574b617f", "geo", err)
+	}
+	if m.Zoom, err = b.Int(); err != nil {
+		return decodeErr("inputPageBlockMap#574b617f", "zoom", err)
+	}
+	if m.W, err = b.Int(); err != nil {
+		return decodeErr("inputPageBlockMap#574b617f", "w", err)
+	}
+	if m.H, err = b.Int(); err != nil {
+		return decodeErr("inputPageBlockMap#574b617f", "h", err)
+	}
+	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return decodeErr("inputPageBlockMap#574b617f", "caption", err)
+	}
+	return nil
+}
+
+// PageBlockBlockquoteBlocks is the TL constructor pageBlockBlockquoteBlocks:
+//
+//	pageBlockBlockquoteBlocks#e6e47c4 blocks:Vector<PageBlock> caption:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockBlockquoteBlocks.
+type PageBlockBlockquoteBlocks struct {
+	Blocks  []PageBlockClass
+	Caption RichTextClass
+}
+
+// PageBlockBlockquoteBlocksTypeID is the ID of pageBlockBlockquoteBlocks.
+const PageBlockBlockquoteBlocksTypeID = 0x0e6e47c4
+
+// TypeID returns 0x0e6e47c4, the ID of pageBlockBlockquoteBlocks.
+func (*PageBlockBlockquoteBlocks) TypeID() uint32 {
+	return PageBlockBlockquoteBlocksTypeID
+}
+
+// TypeName returns "pageBlockBlockquoteBlocks".
+func (*PageBlockBlockquoteBlocks) TypeName() string {
+	return "pageBlockBlockquoteBlocks"
+}
+
+// pageBlockClass marks PageBlockBlockquoteBlocks as a PageBlockClass.
+func (*PageBlockBlockquoteBlocks) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockBlockquoteBlocksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := encodeObj(b, m.Blocks[i]); err != nil {
+			return encodeErr("pageBlockBlockquoteBlocks#0e6e47c4", "blocks", err)
+		}
+	}
+	if err := encodeObj(b, m.Caption); err != nil {
+		return encodeErr("pageBlockBlockquoteBlocks#0e6e47c4", "caption", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"); err != nil {
+		return decodeErr("pageBlockBlockquoteBlocks#0e6e47c4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockBlockquoteBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pageBlockBlockquoteBlocks#0e6e47c4", "", ErrTooDeep)
+	}
+	var err error
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return decodeErr("pageBlockBlockquoteBlocks#0e6e47c4", "blocks", err)
+	}
+	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageBlockBlockquoteBlocks#0e6e47c4", "caption", err)
+	}
+	return nil
+}
+
 // PageListItemClass is the TL type PageListItem: one of PageListItemText, PageListItemBlocks.
 //
 // See https://core.telegram.org/type/PageListItem.
@@ -2636,17 +3501,20 @@ func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
 
 // PageListItemText is the TL constructor pageListItemText:
 //
-//	pageListItemText#b92fb6cd text:RichText = PageListItem
+//	pageListItemText#2f58683c flags:# checkbox:flags.0?true checked:flags.1?true text:RichText = PageListItem
 //
 // See https://core.telegram.org/constructor/pageListItemText.
 type PageListItemText struct {
-	Text RichTextClass
+	Flags    bin.Fields // flags word; see the type's doc
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Text     RichTextClass
 }
 
 // PageListItemTextTypeID is the ID of pageListItemText.
-const PageListItemTextTypeID = 0xb92fb6cd
+const PageListItemTextTypeID = 0x2f58683c
 
-// TypeID returns 0xb92fb6cd, the ID of pageListItemText.
+// TypeID returns 0x2f58683c, the ID of pageListItemText.
 func (*PageListItemText) TypeID() uint32 {
 	return PageListItemTextTypeID
 }
@@ -2673,8 +3541,16 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageListItemText#b92fb6cd", "text", err)
+		return encodeErr("pageListItemText#2f58683c", "text", err)
 	}
 	return nil
 }
@@ -2685,7 +3561,7 @@ func (m *PageListItemText) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
-		return decodeErr("pageListItemText#b92fb6cd", "", err)
+		return decodeErr("pageListItemText#2f58683c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2701,28 +3577,38 @@ func (m *PageListItemText) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListItemText#b92fb6cd", "", ErrTooDeep)
+		return decodeErr("pageListItemText#2f58683c", "", ErrTooDeep)
 	}
+	*m = PageListItemText{}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageListItemText#b92fb6cd", "text", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("pageListItemText#2f58683c", "flags", err)
 	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return decodeErr("pageListItemText#2f58683c", "text", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
 // PageListItemBlocks is the TL constructor pageListItemBlocks:
 //
-//	pageListItemBlocks#25e073fc blocks:Vector<PageBlock> = PageListItem
+//	pageListItemBlocks#63ca67aa flags:# checkbox:flags.0?true checked:flags.1?true blocks:Vector<PageBlock> = PageListItem
 //
 // See https://core.telegram.org/constructor/pageListItemBlocks.
 type PageListItemBlocks struct {
-	Blocks []PageBlockClass
+	Flags    bin.Fields // flags word; see the type's doc
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Blocks   []PageBlockClass
 }
 
 // PageListItemBlocksTypeID is the ID of pageListItemBlocks.
-const PageListItemBlocksTypeID = 0x25e073fc
+const PageListItemBlocksTypeID = 0x63ca67aa
 
-// TypeID returns 0x25e073fc, the ID of pageListItemBlocks.
+// TypeID returns 0x63ca67aa, the ID of pageListItemBlocks.
 func (*PageListItemBlocks) TypeID() uint32 {
 	return PageListItemBlocksTypeID
 }
@@ -2749,10 +3635,18 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
 		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("pageListItemBlocks#25e073fc", "blocks", err)
+			return encodeErr("pageListItemBlocks#63ca67aa", "blocks", err)
 		}
 	}
 	return nil
@@ -2764,7 +3658,7 @@ func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
-		return decodeErr("pageListItemBlocks#25e073fc", "", err)
+		return decodeErr("pageListItemBlocks#63ca67aa", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2780,12 +3674,19 @@ func (m *PageListItemBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListItemBlocks#25e073fc", "", ErrTooDeep)
+		return decodeErr("pageListItemBlocks#63ca67aa", "", ErrTooDeep)
 	}
+	*m = PageListItemBlocks{}
 	var err error
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageListItemBlocks#25e073fc", "blocks", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("pageListItemBlocks#63ca67aa", "flags", err)
 	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return decodeErr("pageListItemBlocks#63ca67aa", "blocks", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -2828,18 +3729,27 @@ func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemCla
 
 // PageListOrderedItemText is the TL constructor pageListOrderedItemText:
 //
-//	pageListOrderedItemText#5e068047 num:string text:RichText = PageListOrderedItem
+//	pageListOrderedItemText#15031189 flags:# checkbox:flags.0?true checked:flags.1?true num:flags.2?string text:RichText value:flags.3?int type:flags.4?string = PageListOrderedItem
 //
 // See https://core.telegram.org/constructor/pageListOrderedItemText.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type PageListOrderedItemText struct {
-	Num  string
-	Text RichTextClass
+	Flags    bin.Fields // flags word; see the type's doc
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Num      string     // flags.2?string
+	Text     RichTextClass
+	Value    int    // flags.3?int
+	Type     string // flags.4?string
 }
 
 // PageListOrderedItemTextTypeID is the ID of pageListOrderedItemText.
-const PageListOrderedItemTextTypeID = 0x5e068047
+const PageListOrderedItemTextTypeID = 0x15031189
 
-// TypeID returns 0x5e068047, the ID of pageListOrderedItemText.
+// TypeID returns 0x15031189, the ID of pageListOrderedItemText.
 func (*PageListOrderedItemText) TypeID() uint32 {
 	return PageListOrderedItemTextTypeID
 }
@@ -2866,9 +3776,34 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Num)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	if m.Num != "" {
+		flags.Set(2)
+	}
+	if m.Value != 0 {
+		flags.Set(3)
+	}
+	if m.Type != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.Num)
+	}
 	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageListOrderedItemText#5e068047", "text", err)
+		return encodeErr("pageListOrderedItemText#15031189", "text", err)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.Value)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
@@ -2879,7 +3814,7 @@ func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
-		return decodeErr("pageListOrderedItemText#5e068047", "", err)
+		return decodeErr("pageListOrderedItemText#15031189", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2895,32 +3830,69 @@ func (m *PageListOrderedItemText) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListOrderedItemText#5e068047", "", ErrTooDeep)
+		return decodeErr("pageListOrderedItemText#15031189", "", ErrTooDeep)
 	}
+	*m = PageListOrderedItemText{}
 	var err error
-	if m.Num, err = b.String(); err != nil {
-		return decodeErr("pageListOrderedItemText#5e068047", "num", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("pageListOrderedItemText#15031189", "flags", err)
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.Num, err = b.String(); err != nil {
+			return decodeErr("pageListOrderedItemText#15031189", "num", err)
+		}
 	}
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageListOrderedItemText#5e068047", "text", err)
+		return decodeErr("pageListOrderedItemText#15031189", "text", err)
+	}
+	if m.Flags.Has(3) {
+		if m.Value, err = b.Int(); err != nil {
+			return decodeErr("pageListOrderedItemText#15031189", "value", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Type, err = b.String(); err != nil {
+			return decodeErr("pageListOrderedItemText#15031189", "type", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.Num != "" {
+		m.Flags.Unset(2)
+	}
+	if m.Value != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
 // PageListOrderedItemBlocks is the TL constructor pageListOrderedItemBlocks:
 //
-//	pageListOrderedItemBlocks#98dd8936 num:string blocks:Vector<PageBlock> = PageListOrderedItem
+//	pageListOrderedItemBlocks#8ff2d5f0 flags:# checkbox:flags.0?true checked:flags.1?true num:flags.2?string blocks:Vector<PageBlock> value:flags.3?int type:flags.4?string = PageListOrderedItem
 //
 // See https://core.telegram.org/constructor/pageListOrderedItemBlocks.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type PageListOrderedItemBlocks struct {
-	Num    string
-	Blocks []PageBlockClass
+	Flags    bin.Fields // flags word; see the type's doc
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Num      string     // flags.2?string
+	Blocks   []PageBlockClass
+	Value    int    // flags.3?int
+	Type     string // flags.4?string
 }
 
 // PageListOrderedItemBlocksTypeID is the ID of pageListOrderedItemBlocks.
-const PageListOrderedItemBlocksTypeID = 0x98dd8936
+const PageListOrderedItemBlocksTypeID = 0x8ff2d5f0
 
-// TypeID returns 0x98dd8936, the ID of pageListOrderedItemBlocks.
+// TypeID returns 0x8ff2d5f0, the ID of pageListOrderedItemBlocks.
 func (*PageListOrderedItemBlocks) TypeID() uint32 {
 	return PageListOrderedItemBlocksTypeID
 }
@@ -2947,12 +3919,37 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Num)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	if m.Num != "" {
+		flags.Set(2)
+	}
+	if m.Value != 0 {
+		flags.Set(3)
+	}
+	if m.Type != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.Num)
+	}
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
 		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("pageListOrderedItemBlocks#98dd8936", "blocks", err)
+			return encodeErr("pageListOrderedItemBlocks#8ff2d5f0", "blocks", err)
 		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.Value)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
@@ -2963,7 +3960,7 @@ func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "", err)
+		return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2979,14 +3976,285 @@ func (m *PageListOrderedItemBlocks) decodeBareAt(b *bin.Buffer, depth int) error
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "", ErrTooDeep)
+		return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "", ErrTooDeep)
 	}
+	*m = PageListOrderedItemBlocks{}
 	var err error
-	if m.Num, err = b.String(); err != nil {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "num", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "flags", err)
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.Num, err = b.String(); err != nil {
+			return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "num", err)
+		}
 	}
 	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "blocks", err)
+		return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "blocks", err)
+	}
+	if m.Flags.Has(3) {
+		if m.Value, err = b.Int(); err != nil {
+			return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "value", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Type, err = b.String(); err != nil {
+			return decodeErr("pageListOrderedItemBlocks#8ff2d5f0", "type", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.Num != "" {
+		m.Flags.Unset(2)
+	}
+	if m.Value != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// PaidReactionPrivacyClass is the TL type PaidReactionPrivacy: one of PaidReactionPrivacyDefault, PaidReactionPrivacyAnonymous, PaidReactionPrivacyPeer.
+//
+// See https://core.telegram.org/type/PaidReactionPrivacy.
+type PaidReactionPrivacyClass interface {
+	Object
+	paidReactionPrivacyClass()
+}
+
+// DecodePaidReactionPrivacy decodes any constructor of PaidReactionPrivacy.
+func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) {
+	return decodePaidReactionPrivacy(b, 0)
+}
+
+// decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested depth levels deep.
+func decodePaidReactionPrivacy(b *bin.Buffer, depth int) (PaidReactionPrivacyClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaidReactionPrivacyClass
+	switch id {
+	case PaidReactionPrivacyDefaultTypeID:
+		v = &PaidReactionPrivacyDefault{}
+	case PaidReactionPrivacyAnonymousTypeID:
+		v = &PaidReactionPrivacyAnonymous{}
+	case PaidReactionPrivacyPeerTypeID:
+		v = &PaidReactionPrivacyPeer{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "PaidReactionPrivacy",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaidReactionPrivacyDefault is the TL constructor paidReactionPrivacyDefault:
+//
+//	paidReactionPrivacyDefault#206ad49e = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyDefault.
+type PaidReactionPrivacyDefault struct{}
+
+// PaidReactionPrivacyDefaultTypeID is the ID of paidReactionPrivacyDefault.
+const PaidReactionPrivacyDefaultTypeID = 0x206ad49e
+
+// TypeID returns 0x206ad49e, the ID of paidReactionPrivacyDefault.
+func (*PaidReactionPrivacyDefault) TypeID() uint32 {
+	return PaidReactionPrivacyDefaultTypeID
+}
+
+// TypeName returns "paidReactionPrivacyDefault".
+func (*PaidReactionPrivacyDefault) TypeName() string {
+	return "paidReactionPrivacyDefault"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyDefault as a PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyDefault) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"); err != nil {
+		return decodeErr("paidReactionPrivacyDefault#206ad49e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaidReactionPrivacyAnonymous is the TL constructor paidReactionPrivacyAnonymous:
+//
+//	paidReactionPrivacyAnonymous#1f0c1ad9 = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyAnonymous.
+type PaidReactionPrivacyAnonymous struct{}
+
+// PaidReactionPrivacyAnonymousTypeID is the ID of paidReactionPrivacyAnonymous.
+const PaidReactionPrivacyAnonymousTypeID = 0x1f0c1ad9
+
+// TypeID returns 0x1f0c1ad9, the ID of paidReactionPrivacyAnonymous.
+func (*PaidReactionPrivacyAnonymous) TypeID() uint32 {
+	return PaidReactionPrivacyAnonymousTypeID
+}
+
+// TypeName returns "paidReactionPrivacyAnonymous".
+func (*PaidReactionPrivacyAnonymous) TypeName() string {
+	return "paidReactionPrivacyAnonymous"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyAnonymous as a PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyAnonymous) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyAnonymousTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyAnonymous) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"); err != nil {
+		return decodeErr("paidReactionPrivacyAnonymous#1f0c1ad9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyAnonymous) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaidReactionPrivacyPeer is the TL constructor paidReactionPrivacyPeer:
+//
+//	paidReactionPrivacyPeer#dc6cfcf0 peer:InputPeer = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyPeer.
+type PaidReactionPrivacyPeer struct {
+	Peer InputPeerClass
+}
+
+// PaidReactionPrivacyPeerTypeID is the ID of paidReactionPrivacyPeer.
+const PaidReactionPrivacyPeerTypeID = 0xdc6cfcf0
+
+// TypeID returns 0xdc6cfcf0, the ID of paidReactionPrivacyPeer.
+func (*PaidReactionPrivacyPeer) TypeID() uint32 {
+	return PaidReactionPrivacyPeerTypeID
+}
+
+// TypeName returns "paidReactionPrivacyPeer".
+func (*PaidReactionPrivacyPeer) TypeName() string {
+	return "paidReactionPrivacyPeer"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyPeer as a PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyPeer) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("paidReactionPrivacyPeer#dc6cfcf0", "peer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"); err != nil {
+		return decodeErr("paidReactionPrivacyPeer#dc6cfcf0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("paidReactionPrivacyPeer#dc6cfcf0", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("paidReactionPrivacyPeer#dc6cfcf0", "peer", err)
 	}
 	return nil
 }
@@ -3426,6 +4694,361 @@ func (m *PeerChannel) decodeBareAt(b *bin.Buffer, _ int) error {
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
 		return decodeErr("peerChannel#a2a5371e", "channel_id", err)
+	}
+	return nil
+}
+
+// PeerColorClass is the TL type PeerColor: one of PeerColor, PeerColorCollectible, InputPeerColorCollectible.
+//
+// See https://core.telegram.org/type/PeerColor.
+type PeerColorClass interface {
+	Object
+	peerColorClass()
+}
+
+// DecodePeerColor decodes any constructor of PeerColor.
+func DecodePeerColor(b *bin.Buffer) (PeerColorClass, error) {
+	return decodePeerColor(b, 0)
+}
+
+// decodePeerColor is DecodePeerColor for a value nested depth levels deep.
+func decodePeerColor(b *bin.Buffer, depth int) (PeerColorClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PeerColorClass
+	switch id {
+	case PeerColorTypeID:
+		v = &PeerColor{}
+	case PeerColorCollectibleTypeID:
+		v = &PeerColorCollectible{}
+	case InputPeerColorCollectibleTypeID:
+		v = &InputPeerColorCollectible{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "PeerColor",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PeerColor is the TL constructor peerColor:
+//
+//	peerColor#b54b5acf flags:# color:flags.0?int background_emoji_id:flags.1?long = PeerColor
+//
+// See https://core.telegram.org/constructor/peerColor.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type PeerColor struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	Color             int        // flags.0?int
+	BackgroundEmojiID int64      // flags.1?long
+}
+
+// PeerColorTypeID is the ID of peerColor.
+const PeerColorTypeID = 0xb54b5acf
+
+// TypeID returns 0xb54b5acf, the ID of peerColor.
+func (*PeerColor) TypeID() uint32 {
+	return PeerColorTypeID
+}
+
+// TypeName returns "peerColor".
+func (*PeerColor) TypeName() string {
+	return "peerColor"
+}
+
+// peerColorClass marks PeerColor as a PeerColorClass.
+func (*PeerColor) peerColorClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PeerColor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PeerColorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Color != 0 {
+		flags.Set(0)
+	}
+	if m.BackgroundEmojiID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.Color)
+	}
+	if flags.Has(1) {
+		b.PutLong(m.BackgroundEmojiID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PeerColor) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PeerColorTypeID, "peerColor"); err != nil {
+		return decodeErr("peerColor#b54b5acf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColor) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("peerColor#b54b5acf", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Color, err = b.Int(); err != nil {
+			return decodeErr("peerColor#b54b5acf", "color", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.BackgroundEmojiID, err = b.Long(); err != nil {
+			return decodeErr("peerColor#b54b5acf", "background_emoji_id", err)
+		}
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.BackgroundEmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// PeerColorCollectible is the TL constructor peerColorCollectible:
+//
+//	peerColorCollectible#b9c0639a flags:# collectible_id:long gift_emoji_id:long background_emoji_id:long accent_color:int colors:Vector<int> dark_accent_color:flags.0?int dark_colors:flags.1?Vector<int> = PeerColor
+//
+// See https://core.telegram.org/constructor/peerColorCollectible.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type PeerColorCollectible struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	CollectibleID     int64
+	GiftEmojiID       int64
+	BackgroundEmojiID int64
+	AccentColor       int
+	Colors            []int
+	DarkAccentColor   int   // flags.0?int
+	DarkColors        []int // flags.1?Vector<int>
+}
+
+// PeerColorCollectibleTypeID is the ID of peerColorCollectible.
+const PeerColorCollectibleTypeID = 0xb9c0639a
+
+// TypeID returns 0xb9c0639a, the ID of peerColorCollectible.
+func (*PeerColorCollectible) TypeID() uint32 {
+	return PeerColorCollectibleTypeID
+}
+
+// TypeName returns "peerColorCollectible".
+func (*PeerColorCollectible) TypeName() string {
+	return "peerColorCollectible"
+}
+
+// peerColorClass marks PeerColorCollectible as a PeerColorClass.
+func (*PeerColorCollectible) peerColorClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PeerColorCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PeerColorCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.DarkAccentColor != 0 {
+		flags.Set(0)
+	}
+	if len(m.DarkColors) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
+	b.PutLong(m.GiftEmojiID)
+	b.PutLong(m.BackgroundEmojiID)
+	b.PutInt(m.AccentColor)
+	b.PutVectorHeader(len(m.Colors))
+	for i := range m.Colors {
+		b.PutInt(m.Colors[i])
+	}
+	if flags.Has(0) {
+		b.PutInt(m.DarkAccentColor)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DarkColors))
+		for i := range m.DarkColors {
+			b.PutInt(m.DarkColors[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColorCollectible) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColorCollectible{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "flags", err)
+	}
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "collectible_id", err)
+	}
+	if m.GiftEmojiID, err = b.Long(); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "gift_emoji_id", err)
+	}
+	if m.BackgroundEmojiID, err = b.Long(); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "background_emoji_id", err)
+	}
+	if m.AccentColor, err = b.Int(); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "accent_color", err)
+	}
+	if m.Colors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("peerColorCollectible#b9c0639a", "colors", err)
+	}
+	if m.Flags.Has(0) {
+		if m.DarkAccentColor, err = b.Int(); err != nil {
+			return decodeErr("peerColorCollectible#b9c0639a", "dark_accent_color", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DarkColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("peerColorCollectible#b9c0639a", "dark_colors", err)
+		}
+	}
+	if m.DarkAccentColor != 0 {
+		m.Flags.Unset(0)
+	}
+	if len(m.DarkColors) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputPeerColorCollectible is the TL constructor inputPeerColorCollectible:
+//
+//	inputPeerColorCollectible#b8ea86a9 collectible_id:long = PeerColor
+//
+// See https://core.telegram.org/constructor/inputPeerColorCollectible.
+type InputPeerColorCollectible struct {
+	CollectibleID int64
+}
+
+// InputPeerColorCollectibleTypeID is the ID of inputPeerColorCollectible.
+const InputPeerColorCollectibleTypeID = 0xb8ea86a9
+
+// TypeID returns 0xb8ea86a9, the ID of inputPeerColorCollectible.
+func (*InputPeerColorCollectible) TypeID() uint32 {
+	return InputPeerColorCollectibleTypeID
+}
+
+// TypeName returns "inputPeerColorCollectible".
+func (*InputPeerColorCollectible) TypeName() string {
+	return "inputPeerColorCollectible"
+}
+
+// peerColorClass marks InputPeerColorCollectible as a PeerColorClass.
+func (*InputPeerColorCollectible) peerColorClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPeerColorCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPeerColorCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CollectibleID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
+		return decodeErr("inputPeerColorCollectible#b8ea86a9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerColorCollectible) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return decodeErr("inputPeerColorCollectible#b8ea86a9", "collectible_id", err)
 	}
 	return nil
 }
@@ -4113,29 +5736,31 @@ func (m *PhoneCallAccepted) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // PhoneCall is the TL constructor phoneCall:
 //
-//	phoneCall#967f7c67 flags:# p2p_allowed:flags.5?true video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long g_a_or_b:bytes key_fingerprint:long protocol:PhoneCallProtocol connections:Vector<PhoneConnection> start_date:int = PhoneCall
+//	phoneCall#30535af5 flags:# p2p_allowed:flags.5?true video:flags.6?true conference_supported:flags.8?true id:long access_hash:long date:int admin_id:long participant_id:long g_a_or_b:bytes key_fingerprint:long protocol:PhoneCallProtocol connections:Vector<PhoneConnection> start_date:int custom_parameters:flags.7?DataJSON = PhoneCall
 //
 // See https://core.telegram.org/constructor/phoneCall.
 type PhoneCall struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	P2pAllowed     bool       // flags.5?true
-	Video          bool       // flags.6?true
-	ID             int64
-	AccessHash     int64
-	Date           int
-	AdminID        int64
-	ParticipantID  int64
-	GAOrB          []byte
-	KeyFingerprint int64
-	Protocol       PhoneCallProtocol
-	Connections    []PhoneConnectionClass
-	StartDate      int
+	Flags               bin.Fields // flags word; see the type's doc
+	P2pAllowed          bool       // flags.5?true
+	Video               bool       // flags.6?true
+	ConferenceSupported bool       // flags.8?true
+	ID                  int64
+	AccessHash          int64
+	Date                int
+	AdminID             int64
+	ParticipantID       int64
+	GAOrB               []byte
+	KeyFingerprint      int64
+	Protocol            PhoneCallProtocol
+	Connections         []PhoneConnectionClass
+	StartDate           int
+	CustomParameters    *DataJSON // flags.7?DataJSON
 }
 
 // PhoneCallTypeID is the ID of phoneCall.
-const PhoneCallTypeID = 0x967f7c67
+const PhoneCallTypeID = 0x30535af5
 
-// TypeID returns 0x967f7c67, the ID of phoneCall.
+// TypeID returns 0x30535af5, the ID of phoneCall.
 func (*PhoneCall) TypeID() uint32 {
 	return PhoneCallTypeID
 }
@@ -4162,12 +5787,18 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<7 | 1<<8)
 	if m.P2pAllowed {
 		flags.Set(5)
 	}
 	if m.Video {
 		flags.Set(6)
+	}
+	if m.ConferenceSupported {
+		flags.Set(8)
+	}
+	if m.CustomParameters != nil {
+		flags.Set(7)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4178,15 +5809,20 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	b.PutBytes(m.GAOrB)
 	b.PutLong(m.KeyFingerprint)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phoneCall#967f7c67", "protocol", err)
+		return encodeErr("phoneCall#30535af5", "protocol", err)
 	}
 	b.PutVectorHeader(len(m.Connections))
 	for i := range m.Connections {
 		if err := encodeObj(b, m.Connections[i]); err != nil {
-			return encodeErr("phoneCall#967f7c67", "connections", err)
+			return encodeErr("phoneCall#30535af5", "connections", err)
 		}
 	}
 	b.PutInt(m.StartDate)
+	if flags.Has(7) {
+		if err := m.CustomParameters.Encode(b); err != nil {
+			return encodeErr("phoneCall#30535af5", "custom_parameters", err)
+		}
+	}
 	return nil
 }
 
@@ -4196,7 +5832,7 @@ func (m *PhoneCall) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
-		return decodeErr("phoneCall#967f7c67", "", err)
+		return decodeErr("phoneCall#30535af5", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4212,46 +5848,53 @@ func (m *PhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phoneCall#967f7c67", "", ErrTooDeep)
+		return decodeErr("phoneCall#30535af5", "", ErrTooDeep)
 	}
 	*m = PhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCall#967f7c67", "flags", err)
+		return decodeErr("phoneCall#30535af5", "flags", err)
 	}
 	m.P2pAllowed = m.Flags.Has(5)
 	m.Video = m.Flags.Has(6)
+	m.ConferenceSupported = m.Flags.Has(8)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "id", err)
+		return decodeErr("phoneCall#30535af5", "id", err)
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "access_hash", err)
+		return decodeErr("phoneCall#30535af5", "access_hash", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "date", err)
+		return decodeErr("phoneCall#30535af5", "date", err)
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "admin_id", err)
+		return decodeErr("phoneCall#30535af5", "admin_id", err)
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "participant_id", err)
+		return decodeErr("phoneCall#30535af5", "participant_id", err)
 	}
 	if m.GAOrB, err = b.Bytes(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "g_a_or_b", err)
+		return decodeErr("phoneCall#30535af5", "g_a_or_b", err)
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "key_fingerprint", err)
+		return decodeErr("phoneCall#30535af5", "key_fingerprint", err)
 	}
 	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phoneCall#967f7c67", "protocol", err)
+		return decodeErr("phoneCall#30535af5", "protocol", err)
 	}
 	if m.Connections, err = decodeVectorAt(b, depth+1, decodePhoneConnection); err != nil {
-		return decodeErr("phoneCall#967f7c67", "connections", err)
+		return decodeErr("phoneCall#30535af5", "connections", err)
 	}
 	if m.StartDate, err = b.Int(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "start_date", err)
+		return decodeErr("phoneCall#30535af5", "start_date", err)
 	}
-	m.Flags &^= 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		m.CustomParameters = new(DataJSON)
+		if err = decodeBoxed(b, m.CustomParameters, depth+1); err != nil {
+			return decodeErr("phoneCall#30535af5", "custom_parameters", err)
+		}
+	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<7 | 1<<8
 	return nil
 }
 
@@ -4385,7 +6028,7 @@ func (m *PhoneCallDiscarded) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of PhoneCallDiscardReasonMissed, PhoneCallDiscardReasonDisconnect, PhoneCallDiscardReasonHangup, PhoneCallDiscardReasonBusy.
+// PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of PhoneCallDiscardReasonMissed, PhoneCallDiscardReasonDisconnect, PhoneCallDiscardReasonHangup, PhoneCallDiscardReasonBusy, PhoneCallDiscardReasonMigrateConferenceCall.
 //
 // See https://core.telegram.org/type/PhoneCallDiscardReason.
 type PhoneCallDiscardReasonClass interface {
@@ -4414,6 +6057,8 @@ func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardRea
 		v = &PhoneCallDiscardReasonHangup{}
 	case PhoneCallDiscardReasonBusyTypeID:
 		v = &PhoneCallDiscardReasonBusy{}
+	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
+		v = &PhoneCallDiscardReasonMigrateConferenceCall{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -4678,6 +6323,77 @@ func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
 func (m *PhoneCallDiscardReasonBusy) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// PhoneCallDiscardReasonMigrateConferenceCall is the TL constructor phoneCallDiscardReasonMigrateConferenceCall:
+//
+//	phoneCallDiscardReasonMigrateConferenceCall#9fbbf1f7 slug:string = PhoneCallDiscardReason
+//
+// See https://core.telegram.org/constructor/phoneCallDiscardReasonMigrateConferenceCall.
+type PhoneCallDiscardReasonMigrateConferenceCall struct {
+	Slug string
+}
+
+// PhoneCallDiscardReasonMigrateConferenceCallTypeID is the ID of phoneCallDiscardReasonMigrateConferenceCall.
+const PhoneCallDiscardReasonMigrateConferenceCallTypeID = 0x9fbbf1f7
+
+// TypeID returns 0x9fbbf1f7, the ID of phoneCallDiscardReasonMigrateConferenceCall.
+func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeID() uint32 {
+	return PhoneCallDiscardReasonMigrateConferenceCallTypeID
+}
+
+// TypeName returns "phoneCallDiscardReasonMigrateConferenceCall".
+func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
+	return "phoneCallDiscardReasonMigrateConferenceCall"
+}
+
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonMigrateConferenceCall as a PhoneCallDiscardReasonClass.
+func (*PhoneCallDiscardReasonMigrateConferenceCall) phoneCallDiscardReasonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneCallDiscardReasonMigrateConferenceCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"); err != nil {
+		return decodeErr("phoneCallDiscardReasonMigrateConferenceCall#9fbbf1f7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("phoneCallDiscardReasonMigrateConferenceCall#9fbbf1f7", "slug", err)
 	}
 	return nil
 }
@@ -5715,6 +7431,274 @@ func (m *PhotoPathSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
+// PollAnswerClass is the TL type PollAnswer: one of PollAnswer, InputPollAnswer.
+//
+// See https://core.telegram.org/type/PollAnswer.
+type PollAnswerClass interface {
+	Object
+	pollAnswerClass()
+}
+
+// DecodePollAnswer decodes any constructor of PollAnswer.
+func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
+	return decodePollAnswer(b, 0)
+}
+
+// decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
+func decodePollAnswer(b *bin.Buffer, depth int) (PollAnswerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PollAnswerClass
+	switch id {
+	case PollAnswerTypeID:
+		v = &PollAnswer{}
+	case InputPollAnswerTypeID:
+		v = &InputPollAnswer{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "PollAnswer",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PollAnswer is the TL constructor pollAnswer:
+//
+//	pollAnswer#4b7d786a flags:# text:TextWithEntities option:bytes media:flags.0?MessageMedia added_by:flags.1?Peer date:flags.1?int = PollAnswer
+//
+// See https://core.telegram.org/constructor/pollAnswer.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type PollAnswer struct {
+	Flags   bin.Fields // flags word; see the type's doc
+	Text    TextWithEntities
+	Option  []byte
+	Media   MessageMediaClass // flags.0?MessageMedia
+	AddedBy PeerClass         // flags.1?Peer
+	Date    int               // flags.1?int
+}
+
+// PollAnswerTypeID is the ID of pollAnswer.
+const PollAnswerTypeID = 0x4b7d786a
+
+// TypeID returns 0x4b7d786a, the ID of pollAnswer.
+func (*PollAnswer) TypeID() uint32 {
+	return PollAnswerTypeID
+}
+
+// TypeName returns "pollAnswer".
+func (*PollAnswer) TypeName() string {
+	return "pollAnswer"
+}
+
+// pollAnswerClass marks PollAnswer as a PollAnswerClass.
+func (*PollAnswer) pollAnswerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PollAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PollAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Media != nil {
+		flags.Set(0)
+	}
+	if m.AddedBy != nil || m.Date != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return encodeErr("pollAnswer#4b7d786a", "text", err)
+	}
+	b.PutBytes(m.Option)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Media); err != nil {
+			return encodeErr("pollAnswer#4b7d786a", "media", err)
+		}
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.AddedBy); err != nil {
+			return encodeErr("pollAnswer#4b7d786a", "added_by", err)
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PollAnswer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
+		return decodeErr("pollAnswer#4b7d786a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollAnswer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pollAnswer#4b7d786a", "", ErrTooDeep)
+	}
+	*m = PollAnswer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("pollAnswer#4b7d786a", "flags", err)
+	}
+	if err = decodeBoxed(b, &m.Text, depth+1); err != nil {
+		return decodeErr("pollAnswer#4b7d786a", "text", err)
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("pollAnswer#4b7d786a", "option", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return decodeErr("pollAnswer#4b7d786a", "media", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AddedBy, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("pollAnswer#4b7d786a", "added_by", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return decodeErr("pollAnswer#4b7d786a", "date", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.AddedBy != nil || m.Date != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputPollAnswer is the TL constructor inputPollAnswer:
+//
+//	inputPollAnswer#199fed96 flags:# text:TextWithEntities media:flags.0?InputMedia = PollAnswer
+//
+// See https://core.telegram.org/constructor/inputPollAnswer.
+type InputPollAnswer struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Text  TextWithEntities
+	Media InputMediaClass // flags.0?InputMedia
+}
+
+// InputPollAnswerTypeID is the ID of inputPollAnswer.
+const InputPollAnswerTypeID = 0x199fed96
+
+// TypeID returns 0x199fed96, the ID of inputPollAnswer.
+func (*InputPollAnswer) TypeID() uint32 {
+	return InputPollAnswerTypeID
+}
+
+// TypeName returns "inputPollAnswer".
+func (*InputPollAnswer) TypeName() string {
+	return "inputPollAnswer"
+}
+
+// pollAnswerClass marks InputPollAnswer as a PollAnswerClass.
+func (*InputPollAnswer) pollAnswerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPollAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Media != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return encodeErr("inputPollAnswer#199fed96", "text", err)
+	}
+	if flags.Has(0) {
+		if err := encodeObj(b, m.Media); err != nil {
+			return encodeErr("inputPollAnswer#199fed96", "media", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputPollAnswerTypeID, "inputPollAnswer"); err != nil {
+		return decodeErr("inputPollAnswer#199fed96", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPollAnswer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputPollAnswer#199fed96", "", ErrTooDeep)
+	}
+	*m = InputPollAnswer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("inputPollAnswer#199fed96", "flags", err)
+	}
+	if err = decodeBoxed(b, &m.Text, depth+1); err != nil {
+		return decodeErr("inputPollAnswer#199fed96", "text", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+			return decodeErr("inputPollAnswer#199fed96", "media", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
 // PostInteractionCountersClass is the TL type PostInteractionCounters: one of PostInteractionCountersMessage, PostInteractionCountersStory.
 //
 // See https://core.telegram.org/type/PostInteractionCounters.
@@ -5924,7 +7908,221 @@ func (m *PostInteractionCountersStory) decodeBareAt(b *bin.Buffer, _ int) error 
 	return nil
 }
 
-// PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp, PrivacyKeyChatInvite, PrivacyKeyPhoneCall, PrivacyKeyPhoneP2P, PrivacyKeyForwards, PrivacyKeyProfilePhoto, PrivacyKeyPhoneNumber, PrivacyKeyAddedByPhone, PrivacyKeyVoiceMessages, PrivacyKeyAbout.
+// PrepaidGiveawayClass is the TL type PrepaidGiveaway: one of PrepaidGiveaway, PrepaidStarsGiveaway.
+//
+// See https://core.telegram.org/type/PrepaidGiveaway.
+type PrepaidGiveawayClass interface {
+	Object
+	prepaidGiveawayClass()
+}
+
+// DecodePrepaidGiveaway decodes any constructor of PrepaidGiveaway.
+func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
+	return decodePrepaidGiveaway(b, 0)
+}
+
+// decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth levels deep.
+func decodePrepaidGiveaway(b *bin.Buffer, depth int) (PrepaidGiveawayClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PrepaidGiveawayClass
+	switch id {
+	case PrepaidGiveawayTypeID:
+		v = &PrepaidGiveaway{}
+	case PrepaidStarsGiveawayTypeID:
+		v = &PrepaidStarsGiveaway{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "PrepaidGiveaway",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PrepaidGiveaway is the TL constructor prepaidGiveaway:
+//
+//	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int = PrepaidGiveaway
+//
+// See https://core.telegram.org/constructor/prepaidGiveaway.
+type PrepaidGiveaway struct {
+	ID       int64
+	Months   int
+	Quantity int
+	Date     int
+}
+
+// PrepaidGiveawayTypeID is the ID of prepaidGiveaway.
+const PrepaidGiveawayTypeID = 0xb2539d54
+
+// TypeID returns 0xb2539d54, the ID of prepaidGiveaway.
+func (*PrepaidGiveaway) TypeID() uint32 {
+	return PrepaidGiveawayTypeID
+}
+
+// TypeName returns "prepaidGiveaway".
+func (*PrepaidGiveaway) TypeName() string {
+	return "prepaidGiveaway"
+}
+
+// prepaidGiveawayClass marks PrepaidGiveaway as a PrepaidGiveawayClass.
+func (*PrepaidGiveaway) prepaidGiveawayClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrepaidGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutInt(m.Months)
+	b.PutInt(m.Quantity)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
+		return decodeErr("prepaidGiveaway#b2539d54", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("prepaidGiveaway#b2539d54", "id", err)
+	}
+	if m.Months, err = b.Int(); err != nil {
+		return decodeErr("prepaidGiveaway#b2539d54", "months", err)
+	}
+	if m.Quantity, err = b.Int(); err != nil {
+		return decodeErr("prepaidGiveaway#b2539d54", "quantity", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("prepaidGiveaway#b2539d54", "date", err)
+	}
+	return nil
+}
+
+// PrepaidStarsGiveaway is the TL constructor prepaidStarsGiveaway:
+//
+//	prepaidStarsGiveaway#9a9d77e0 id:long stars:long quantity:int boosts:int date:int = PrepaidGiveaway
+//
+// See https://core.telegram.org/constructor/prepaidStarsGiveaway.
+type PrepaidStarsGiveaway struct {
+	ID       int64
+	Stars    int64
+	Quantity int
+	Boosts   int
+	Date     int
+}
+
+// PrepaidStarsGiveawayTypeID is the ID of prepaidStarsGiveaway.
+const PrepaidStarsGiveawayTypeID = 0x9a9d77e0
+
+// TypeID returns 0x9a9d77e0, the ID of prepaidStarsGiveaway.
+func (*PrepaidStarsGiveaway) TypeID() uint32 {
+	return PrepaidStarsGiveawayTypeID
+}
+
+// TypeName returns "prepaidStarsGiveaway".
+func (*PrepaidStarsGiveaway) TypeName() string {
+	return "prepaidStarsGiveaway"
+}
+
+// prepaidGiveawayClass marks PrepaidStarsGiveaway as a PrepaidGiveawayClass.
+func (*PrepaidStarsGiveaway) prepaidGiveawayClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrepaidStarsGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.Stars)
+	b.PutInt(m.Quantity)
+	b.PutInt(m.Boosts)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"); err != nil {
+		return decodeErr("prepaidStarsGiveaway#9a9d77e0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidStarsGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("prepaidStarsGiveaway#9a9d77e0", "id", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("prepaidStarsGiveaway#9a9d77e0", "stars", err)
+	}
+	if m.Quantity, err = b.Int(); err != nil {
+		return decodeErr("prepaidStarsGiveaway#9a9d77e0", "quantity", err)
+	}
+	if m.Boosts, err = b.Int(); err != nil {
+		return decodeErr("prepaidStarsGiveaway#9a9d77e0", "boosts", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("prepaidStarsGiveaway#9a9d77e0", "date", err)
+	}
+	return nil
+}
+
+// PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp, PrivacyKeyChatInvite, PrivacyKeyPhoneCall, PrivacyKeyPhoneP2P, PrivacyKeyForwards, PrivacyKeyProfilePhoto, PrivacyKeyPhoneNumber, PrivacyKeyAddedByPhone, PrivacyKeyVoiceMessages, PrivacyKeyAbout, PrivacyKeyBirthday, PrivacyKeyStarGiftsAutoSave, PrivacyKeyNoPaidMessages, PrivacyKeySavedMusic.
 //
 // See https://core.telegram.org/type/PrivacyKey.
 type PrivacyKeyClass interface {
@@ -5965,6 +8163,14 @@ func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
 		v = &PrivacyKeyVoiceMessages{}
 	case PrivacyKeyAboutTypeID:
 		v = &PrivacyKeyAbout{}
+	case PrivacyKeyBirthdayTypeID:
+		v = &PrivacyKeyBirthday{}
+	case PrivacyKeyStarGiftsAutoSaveTypeID:
+		v = &PrivacyKeyStarGiftsAutoSave{}
+	case PrivacyKeyNoPaidMessagesTypeID:
+		v = &PrivacyKeyNoPaidMessages{}
+	case PrivacyKeySavedMusicTypeID:
+		v = &PrivacyKeySavedMusic{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -6617,7 +8823,263 @@ func (m *PrivacyKeyAbout) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PrivacyRuleClass is the TL type PrivacyRule: one of PrivacyValueAllowContacts, PrivacyValueAllowAll, PrivacyValueAllowUsers, PrivacyValueDisallowContacts, PrivacyValueDisallowAll, PrivacyValueDisallowUsers, PrivacyValueAllowChatParticipants, PrivacyValueDisallowChatParticipants, PrivacyValueAllowCloseFriends.
+// PrivacyKeyBirthday is the TL constructor privacyKeyBirthday:
+//
+//	privacyKeyBirthday#2000a518 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyBirthday.
+type PrivacyKeyBirthday struct{}
+
+// PrivacyKeyBirthdayTypeID is the ID of privacyKeyBirthday.
+const PrivacyKeyBirthdayTypeID = 0x2000a518
+
+// TypeID returns 0x2000a518, the ID of privacyKeyBirthday.
+func (*PrivacyKeyBirthday) TypeID() uint32 {
+	return PrivacyKeyBirthdayTypeID
+}
+
+// TypeName returns "privacyKeyBirthday".
+func (*PrivacyKeyBirthday) TypeName() string {
+	return "privacyKeyBirthday"
+}
+
+// privacyKeyClass marks PrivacyKeyBirthday as a PrivacyKeyClass.
+func (*PrivacyKeyBirthday) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"); err != nil {
+		return decodeErr("privacyKeyBirthday#2000a518", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyBirthday) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeyStarGiftsAutoSave is the TL constructor privacyKeyStarGiftsAutoSave:
+//
+//	privacyKeyStarGiftsAutoSave#2ca4fdf8 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyStarGiftsAutoSave.
+type PrivacyKeyStarGiftsAutoSave struct{}
+
+// PrivacyKeyStarGiftsAutoSaveTypeID is the ID of privacyKeyStarGiftsAutoSave.
+const PrivacyKeyStarGiftsAutoSaveTypeID = 0x2ca4fdf8
+
+// TypeID returns 0x2ca4fdf8, the ID of privacyKeyStarGiftsAutoSave.
+func (*PrivacyKeyStarGiftsAutoSave) TypeID() uint32 {
+	return PrivacyKeyStarGiftsAutoSaveTypeID
+}
+
+// TypeName returns "privacyKeyStarGiftsAutoSave".
+func (*PrivacyKeyStarGiftsAutoSave) TypeName() string {
+	return "privacyKeyStarGiftsAutoSave"
+}
+
+// privacyKeyClass marks PrivacyKeyStarGiftsAutoSave as a PrivacyKeyClass.
+func (*PrivacyKeyStarGiftsAutoSave) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyStarGiftsAutoSaveTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"); err != nil {
+		return decodeErr("privacyKeyStarGiftsAutoSave#2ca4fdf8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyStarGiftsAutoSave) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeyNoPaidMessages is the TL constructor privacyKeyNoPaidMessages:
+//
+//	privacyKeyNoPaidMessages#17d348d2 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyNoPaidMessages.
+type PrivacyKeyNoPaidMessages struct{}
+
+// PrivacyKeyNoPaidMessagesTypeID is the ID of privacyKeyNoPaidMessages.
+const PrivacyKeyNoPaidMessagesTypeID = 0x17d348d2
+
+// TypeID returns 0x17d348d2, the ID of privacyKeyNoPaidMessages.
+func (*PrivacyKeyNoPaidMessages) TypeID() uint32 {
+	return PrivacyKeyNoPaidMessagesTypeID
+}
+
+// TypeName returns "privacyKeyNoPaidMessages".
+func (*PrivacyKeyNoPaidMessages) TypeName() string {
+	return "privacyKeyNoPaidMessages"
+}
+
+// privacyKeyClass marks PrivacyKeyNoPaidMessages as a PrivacyKeyClass.
+func (*PrivacyKeyNoPaidMessages) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyNoPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"); err != nil {
+		return decodeErr("privacyKeyNoPaidMessages#17d348d2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyNoPaidMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeySavedMusic is the TL constructor privacyKeySavedMusic:
+//
+//	privacyKeySavedMusic#ff7a571b = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeySavedMusic.
+type PrivacyKeySavedMusic struct{}
+
+// PrivacyKeySavedMusicTypeID is the ID of privacyKeySavedMusic.
+const PrivacyKeySavedMusicTypeID = 0xff7a571b
+
+// TypeID returns 0xff7a571b, the ID of privacyKeySavedMusic.
+func (*PrivacyKeySavedMusic) TypeID() uint32 {
+	return PrivacyKeySavedMusicTypeID
+}
+
+// TypeName returns "privacyKeySavedMusic".
+func (*PrivacyKeySavedMusic) TypeName() string {
+	return "privacyKeySavedMusic"
+}
+
+// privacyKeyClass marks PrivacyKeySavedMusic as a PrivacyKeyClass.
+func (*PrivacyKeySavedMusic) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeySavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"); err != nil {
+		return decodeErr("privacyKeySavedMusic#ff7a571b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeySavedMusic) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyRuleClass is the TL type PrivacyRule: one of PrivacyValueAllowContacts, PrivacyValueAllowAll, PrivacyValueAllowUsers, PrivacyValueDisallowContacts, PrivacyValueDisallowAll, PrivacyValueDisallowUsers, PrivacyValueAllowChatParticipants, PrivacyValueDisallowChatParticipants, PrivacyValueAllowCloseFriends, PrivacyValueAllowPremium, PrivacyValueAllowBots, PrivacyValueDisallowBots.
 //
 // See https://core.telegram.org/type/PrivacyRule.
 type PrivacyRuleClass interface {
@@ -6656,6 +9118,12 @@ func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
 		v = &PrivacyValueDisallowChatParticipants{}
 	case PrivacyValueAllowCloseFriendsTypeID:
 		v = &PrivacyValueAllowCloseFriends{}
+	case PrivacyValueAllowPremiumTypeID:
+		v = &PrivacyValueAllowPremium{}
+	case PrivacyValueAllowBotsTypeID:
+		v = &PrivacyValueAllowBots{}
+	case PrivacyValueDisallowBotsTypeID:
+		v = &PrivacyValueDisallowBots{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -7278,6 +9746,759 @@ func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
 func (m *PrivacyValueAllowCloseFriends) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueAllowPremium is the TL constructor privacyValueAllowPremium:
+//
+//	privacyValueAllowPremium#ece9814b = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueAllowPremium.
+type PrivacyValueAllowPremium struct{}
+
+// PrivacyValueAllowPremiumTypeID is the ID of privacyValueAllowPremium.
+const PrivacyValueAllowPremiumTypeID = 0xece9814b
+
+// TypeID returns 0xece9814b, the ID of privacyValueAllowPremium.
+func (*PrivacyValueAllowPremium) TypeID() uint32 {
+	return PrivacyValueAllowPremiumTypeID
+}
+
+// TypeName returns "privacyValueAllowPremium".
+func (*PrivacyValueAllowPremium) TypeName() string {
+	return "privacyValueAllowPremium"
+}
+
+// privacyRuleClass marks PrivacyValueAllowPremium as a PrivacyRuleClass.
+func (*PrivacyValueAllowPremium) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueAllowPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"); err != nil {
+		return decodeErr("privacyValueAllowPremium#ece9814b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueAllowBots is the TL constructor privacyValueAllowBots:
+//
+//	privacyValueAllowBots#21461b5d = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueAllowBots.
+type PrivacyValueAllowBots struct{}
+
+// PrivacyValueAllowBotsTypeID is the ID of privacyValueAllowBots.
+const PrivacyValueAllowBotsTypeID = 0x21461b5d
+
+// TypeID returns 0x21461b5d, the ID of privacyValueAllowBots.
+func (*PrivacyValueAllowBots) TypeID() uint32 {
+	return PrivacyValueAllowBotsTypeID
+}
+
+// TypeName returns "privacyValueAllowBots".
+func (*PrivacyValueAllowBots) TypeName() string {
+	return "privacyValueAllowBots"
+}
+
+// privacyRuleClass marks PrivacyValueAllowBots as a PrivacyRuleClass.
+func (*PrivacyValueAllowBots) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueAllowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"); err != nil {
+		return decodeErr("privacyValueAllowBots#21461b5d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowBots) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueDisallowBots is the TL constructor privacyValueDisallowBots:
+//
+//	privacyValueDisallowBots#f6a5f82f = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueDisallowBots.
+type PrivacyValueDisallowBots struct{}
+
+// PrivacyValueDisallowBotsTypeID is the ID of privacyValueDisallowBots.
+const PrivacyValueDisallowBotsTypeID = 0xf6a5f82f
+
+// TypeID returns 0xf6a5f82f, the ID of privacyValueDisallowBots.
+func (*PrivacyValueDisallowBots) TypeID() uint32 {
+	return PrivacyValueDisallowBotsTypeID
+}
+
+// TypeName returns "privacyValueDisallowBots".
+func (*PrivacyValueDisallowBots) TypeName() string {
+	return "privacyValueDisallowBots"
+}
+
+// privacyRuleClass marks PrivacyValueDisallowBots as a PrivacyRuleClass.
+func (*PrivacyValueDisallowBots) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueDisallowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"); err != nil {
+		return decodeErr("privacyValueDisallowBots#f6a5f82f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowBots) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabClass is the TL type ProfileTab: one of ProfileTabPosts, ProfileTabGifts, ProfileTabMedia, ProfileTabFiles, ProfileTabMusic, ProfileTabVoice, ProfileTabLinks, ProfileTabGifs.
+//
+// See https://core.telegram.org/type/ProfileTab.
+type ProfileTabClass interface {
+	Object
+	profileTabClass()
+}
+
+// DecodeProfileTab decodes any constructor of ProfileTab.
+func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
+	return decodeProfileTab(b, 0)
+}
+
+// decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
+func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ProfileTabClass
+	switch id {
+	case ProfileTabPostsTypeID:
+		v = &ProfileTabPosts{}
+	case ProfileTabGiftsTypeID:
+		v = &ProfileTabGifts{}
+	case ProfileTabMediaTypeID:
+		v = &ProfileTabMedia{}
+	case ProfileTabFilesTypeID:
+		v = &ProfileTabFiles{}
+	case ProfileTabMusicTypeID:
+		v = &ProfileTabMusic{}
+	case ProfileTabVoiceTypeID:
+		v = &ProfileTabVoice{}
+	case ProfileTabLinksTypeID:
+		v = &ProfileTabLinks{}
+	case ProfileTabGifsTypeID:
+		v = &ProfileTabGifs{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "ProfileTab",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ProfileTabPosts is the TL constructor profileTabPosts:
+//
+//	profileTabPosts#b98cd696 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabPosts.
+type ProfileTabPosts struct{}
+
+// ProfileTabPostsTypeID is the ID of profileTabPosts.
+const ProfileTabPostsTypeID = 0xb98cd696
+
+// TypeID returns 0xb98cd696, the ID of profileTabPosts.
+func (*ProfileTabPosts) TypeID() uint32 {
+	return ProfileTabPostsTypeID
+}
+
+// TypeName returns "profileTabPosts".
+func (*ProfileTabPosts) TypeName() string {
+	return "profileTabPosts"
+}
+
+// profileTabClass marks ProfileTabPosts as a ProfileTabClass.
+func (*ProfileTabPosts) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabPostsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabPosts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabPostsTypeID, "profileTabPosts"); err != nil {
+		return decodeErr("profileTabPosts#b98cd696", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabPosts) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabGifts is the TL constructor profileTabGifts:
+//
+//	profileTabGifts#4d4bd46a = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabGifts.
+type ProfileTabGifts struct{}
+
+// ProfileTabGiftsTypeID is the ID of profileTabGifts.
+const ProfileTabGiftsTypeID = 0x4d4bd46a
+
+// TypeID returns 0x4d4bd46a, the ID of profileTabGifts.
+func (*ProfileTabGifts) TypeID() uint32 {
+	return ProfileTabGiftsTypeID
+}
+
+// TypeName returns "profileTabGifts".
+func (*ProfileTabGifts) TypeName() string {
+	return "profileTabGifts"
+}
+
+// profileTabClass marks ProfileTabGifts as a ProfileTabClass.
+func (*ProfileTabGifts) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabGiftsTypeID, "profileTabGifts"); err != nil {
+		return decodeErr("profileTabGifts#4d4bd46a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabGifts) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabMedia is the TL constructor profileTabMedia:
+//
+//	profileTabMedia#72c64955 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabMedia.
+type ProfileTabMedia struct{}
+
+// ProfileTabMediaTypeID is the ID of profileTabMedia.
+const ProfileTabMediaTypeID = 0x72c64955
+
+// TypeID returns 0x72c64955, the ID of profileTabMedia.
+func (*ProfileTabMedia) TypeID() uint32 {
+	return ProfileTabMediaTypeID
+}
+
+// TypeName returns "profileTabMedia".
+func (*ProfileTabMedia) TypeName() string {
+	return "profileTabMedia"
+}
+
+// profileTabClass marks ProfileTabMedia as a ProfileTabClass.
+func (*ProfileTabMedia) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabMediaTypeID, "profileTabMedia"); err != nil {
+		return decodeErr("profileTabMedia#72c64955", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabMedia) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabFiles is the TL constructor profileTabFiles:
+//
+//	profileTabFiles#ab339c00 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabFiles.
+type ProfileTabFiles struct{}
+
+// ProfileTabFilesTypeID is the ID of profileTabFiles.
+const ProfileTabFilesTypeID = 0xab339c00
+
+// TypeID returns 0xab339c00, the ID of profileTabFiles.
+func (*ProfileTabFiles) TypeID() uint32 {
+	return ProfileTabFilesTypeID
+}
+
+// TypeName returns "profileTabFiles".
+func (*ProfileTabFiles) TypeName() string {
+	return "profileTabFiles"
+}
+
+// profileTabClass marks ProfileTabFiles as a ProfileTabClass.
+func (*ProfileTabFiles) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabFilesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabFiles) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabFilesTypeID, "profileTabFiles"); err != nil {
+		return decodeErr("profileTabFiles#ab339c00", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabFiles) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabMusic is the TL constructor profileTabMusic:
+//
+//	profileTabMusic#9f27d26e = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabMusic.
+type ProfileTabMusic struct{}
+
+// ProfileTabMusicTypeID is the ID of profileTabMusic.
+const ProfileTabMusicTypeID = 0x9f27d26e
+
+// TypeID returns 0x9f27d26e, the ID of profileTabMusic.
+func (*ProfileTabMusic) TypeID() uint32 {
+	return ProfileTabMusicTypeID
+}
+
+// TypeName returns "profileTabMusic".
+func (*ProfileTabMusic) TypeName() string {
+	return "profileTabMusic"
+}
+
+// profileTabClass marks ProfileTabMusic as a ProfileTabClass.
+func (*ProfileTabMusic) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabMusicTypeID, "profileTabMusic"); err != nil {
+		return decodeErr("profileTabMusic#9f27d26e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabMusic) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabVoice is the TL constructor profileTabVoice:
+//
+//	profileTabVoice#e477092e = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabVoice.
+type ProfileTabVoice struct{}
+
+// ProfileTabVoiceTypeID is the ID of profileTabVoice.
+const ProfileTabVoiceTypeID = 0xe477092e
+
+// TypeID returns 0xe477092e, the ID of profileTabVoice.
+func (*ProfileTabVoice) TypeID() uint32 {
+	return ProfileTabVoiceTypeID
+}
+
+// TypeName returns "profileTabVoice".
+func (*ProfileTabVoice) TypeName() string {
+	return "profileTabVoice"
+}
+
+// profileTabClass marks ProfileTabVoice as a ProfileTabClass.
+func (*ProfileTabVoice) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabVoiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabVoice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabVoiceTypeID, "profileTabVoice"); err != nil {
+		return decodeErr("profileTabVoice#e477092e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabVoice) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabLinks is the TL constructor profileTabLinks:
+//
+//	profileTabLinks#d3656499 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabLinks.
+type ProfileTabLinks struct{}
+
+// ProfileTabLinksTypeID is the ID of profileTabLinks.
+const ProfileTabLinksTypeID = 0xd3656499
+
+// TypeID returns 0xd3656499, the ID of profileTabLinks.
+func (*ProfileTabLinks) TypeID() uint32 {
+	return ProfileTabLinksTypeID
+}
+
+// TypeName returns "profileTabLinks".
+func (*ProfileTabLinks) TypeName() string {
+	return "profileTabLinks"
+}
+
+// profileTabClass marks ProfileTabLinks as a ProfileTabClass.
+func (*ProfileTabLinks) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabLinksTypeID, "profileTabLinks"); err != nil {
+		return decodeErr("profileTabLinks#d3656499", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabLinks) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabGifs is the TL constructor profileTabGifs:
+//
+//	profileTabGifs#a2c0f695 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabGifs.
+type ProfileTabGifs struct{}
+
+// ProfileTabGifsTypeID is the ID of profileTabGifs.
+const ProfileTabGifsTypeID = 0xa2c0f695
+
+// TypeID returns 0xa2c0f695, the ID of profileTabGifs.
+func (*ProfileTabGifs) TypeID() uint32 {
+	return ProfileTabGifsTypeID
+}
+
+// TypeName returns "profileTabGifs".
+func (*ProfileTabGifs) TypeName() string {
+	return "profileTabGifs"
+}
+
+// profileTabClass marks ProfileTabGifs as a ProfileTabClass.
+func (*ProfileTabGifs) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabGifsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabGifs) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, ProfileTabGifsTypeID, "profileTabGifs"); err != nil {
+		return decodeErr("profileTabGifs#a2c0f695", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabGifs) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -8085,6 +11306,125 @@ func (m *PageTableRow) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// Passkey is the TL constructor passkey:
+//
+//	passkey#98613ebf flags:# id:string name:string date:int software_emoji_id:flags.0?long last_usage_date:flags.1?int = Passkey
+//
+// See https://core.telegram.org/constructor/passkey.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type Passkey struct {
+	Flags           bin.Fields // flags word; see the type's doc
+	ID              string
+	Name            string
+	Date            int
+	SoftwareEmojiID int64 // flags.0?long
+	LastUsageDate   int   // flags.1?int
+}
+
+// PasskeyTypeID is the ID of passkey.
+const PasskeyTypeID = 0x98613ebf
+
+// TypeID returns 0x98613ebf, the ID of passkey.
+func (*Passkey) TypeID() uint32 {
+	return PasskeyTypeID
+}
+
+// TypeName returns "passkey".
+func (*Passkey) TypeName() string {
+	return "passkey"
+}
+
+// Encode writes m to b with its ID.
+func (m *Passkey) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PasskeyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Passkey) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.SoftwareEmojiID != 0 {
+		flags.Set(0)
+	}
+	if m.LastUsageDate != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	b.PutString(m.Name)
+	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutLong(m.SoftwareEmojiID)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.LastUsageDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Passkey) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PasskeyTypeID, "passkey"); err != nil {
+		return decodeErr("passkey#98613ebf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Passkey) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Passkey) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Passkey{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("passkey#98613ebf", "flags", err)
+	}
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("passkey#98613ebf", "id", err)
+	}
+	if m.Name, err = b.String(); err != nil {
+		return decodeErr("passkey#98613ebf", "name", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("passkey#98613ebf", "date", err)
+	}
+	if m.Flags.Has(0) {
+		if m.SoftwareEmojiID, err = b.Long(); err != nil {
+			return decodeErr("passkey#98613ebf", "software_emoji_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.LastUsageDate, err = b.Int(); err != nil {
+			return decodeErr("passkey#98613ebf", "last_usage_date", err)
+		}
+	}
+	if m.SoftwareEmojiID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.LastUsageDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
 // PaymentCharge is the TL constructor paymentCharge:
 //
 //	paymentCharge#ea02c27e id:string provider_charge_id:string = PaymentCharge
@@ -8520,110 +11860,6 @@ func (m *PeerBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PeerColor is the TL constructor peerColor:
-//
-//	peerColor#b54b5acf flags:# color:flags.0?int background_emoji_id:flags.1?long = PeerColor
-//
-// See https://core.telegram.org/constructor/peerColor.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type PeerColor struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Color             int        // flags.0?int
-	BackgroundEmojiID int64      // flags.1?long
-}
-
-// PeerColorTypeID is the ID of peerColor.
-const PeerColorTypeID = 0xb54b5acf
-
-// TypeID returns 0xb54b5acf, the ID of peerColor.
-func (*PeerColor) TypeID() uint32 {
-	return PeerColorTypeID
-}
-
-// TypeName returns "peerColor".
-func (*PeerColor) TypeName() string {
-	return "peerColor"
-}
-
-// Encode writes m to b with its ID.
-func (m *PeerColor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PeerColorTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Color != 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	if flags.Has(0) {
-		b.PutInt(m.Color)
-	}
-	if flags.Has(1) {
-		b.PutLong(m.BackgroundEmojiID)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PeerColor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PeerColorTypeID, "peerColor"); err != nil {
-		return decodeErr("peerColor#b54b5acf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColor) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PeerColor{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("peerColor#b54b5acf", "flags", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Color, err = b.Int(); err != nil {
-			return decodeErr("peerColor#b54b5acf", "color", err)
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return decodeErr("peerColor#b54b5acf", "background_emoji_id", err)
-		}
-	}
-	if m.Color != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
-}
-
 // PeerNotifySettings is the TL constructor peerNotifySettings:
 //
 //	peerNotifySettings#99622c0c flags:# show_previews:flags.0?Bool silent:flags.1?Bool mute_until:flags.2?int ios_sound:flags.3?NotificationSound android_sound:flags.4?NotificationSound other_sound:flags.5?NotificationSound stories_muted:flags.6?Bool stories_hide_sender:flags.7?Bool stories_ios_sound:flags.8?NotificationSound stories_android_sound:flags.9?NotificationSound stories_other_sound:flags.10?NotificationSound = PeerNotifySettings
@@ -8863,7 +12099,7 @@ func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // PeerSettings is the TL constructor peerSettings:
 //
-//	peerSettings#a518110d flags:# report_spam:flags.0?true add_contact:flags.1?true block_contact:flags.2?true share_contact:flags.3?true need_contacts_exception:flags.4?true report_geo:flags.5?true autoarchived:flags.7?true invite_members:flags.8?true request_chat_broadcast:flags.10?true geo_distance:flags.6?int request_chat_title:flags.9?string request_chat_date:flags.9?int = PeerSettings
+//	peerSettings#f47741f7 flags:# report_spam:flags.0?true add_contact:flags.1?true block_contact:flags.2?true share_contact:flags.3?true need_contacts_exception:flags.4?true report_geo:flags.5?true autoarchived:flags.7?true invite_members:flags.8?true request_chat_broadcast:flags.10?true business_bot_paused:flags.11?true business_bot_can_reply:flags.12?true geo_distance:flags.6?int request_chat_title:flags.9?string request_chat_date:flags.9?int business_bot_id:flags.13?long business_bot_manage_url:flags.13?string charge_paid_message_stars:flags.14?long registration_month:flags.15?string phone_country:flags.16?string name_change_date:flags.17?int photo_change_date:flags.18?int = PeerSettings
 //
 // See https://core.telegram.org/constructor/peerSettings.
 //
@@ -8871,25 +12107,34 @@ func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type PeerSettings struct {
-	Flags                 bin.Fields // flags word; see the type's doc
-	ReportSpam            bool       // flags.0?true
-	AddContact            bool       // flags.1?true
-	BlockContact          bool       // flags.2?true
-	ShareContact          bool       // flags.3?true
-	NeedContactsException bool       // flags.4?true
-	ReportGeo             bool       // flags.5?true
-	Autoarchived          bool       // flags.7?true
-	InviteMembers         bool       // flags.8?true
-	RequestChatBroadcast  bool       // flags.10?true
-	GeoDistance           int        // flags.6?int
-	RequestChatTitle      string     // flags.9?string
-	RequestChatDate       int        // flags.9?int
+	Flags                  bin.Fields // flags word; see the type's doc
+	ReportSpam             bool       // flags.0?true
+	AddContact             bool       // flags.1?true
+	BlockContact           bool       // flags.2?true
+	ShareContact           bool       // flags.3?true
+	NeedContactsException  bool       // flags.4?true
+	ReportGeo              bool       // flags.5?true
+	Autoarchived           bool       // flags.7?true
+	InviteMembers          bool       // flags.8?true
+	RequestChatBroadcast   bool       // flags.10?true
+	BusinessBotPaused      bool       // flags.11?true
+	BusinessBotCanReply    bool       // flags.12?true
+	GeoDistance            int        // flags.6?int
+	RequestChatTitle       string     // flags.9?string
+	RequestChatDate        int        // flags.9?int
+	BusinessBotID          int64      // flags.13?long
+	BusinessBotManageURL   string     // flags.13?string
+	ChargePaidMessageStars int64      // flags.14?long
+	RegistrationMonth      string     // flags.15?string
+	PhoneCountry           string     // flags.16?string
+	NameChangeDate         int        // flags.17?int
+	PhotoChangeDate        int        // flags.18?int
 }
 
 // PeerSettingsTypeID is the ID of peerSettings.
-const PeerSettingsTypeID = 0xa518110d
+const PeerSettingsTypeID = 0xf47741f7
 
-// TypeID returns 0xa518110d, the ID of peerSettings.
+// TypeID returns 0xf47741f7, the ID of peerSettings.
 func (*PeerSettings) TypeID() uint32 {
 	return PeerSettingsTypeID
 }
@@ -8913,7 +12158,7 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12)
 	if m.ReportSpam {
 		flags.Set(0)
 	}
@@ -8941,11 +12186,35 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m.RequestChatBroadcast {
 		flags.Set(10)
 	}
+	if m.BusinessBotPaused {
+		flags.Set(11)
+	}
+	if m.BusinessBotCanReply {
+		flags.Set(12)
+	}
 	if m.GeoDistance != 0 {
 		flags.Set(6)
 	}
 	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
 		flags.Set(9)
+	}
+	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
+		flags.Set(13)
+	}
+	if m.ChargePaidMessageStars != 0 {
+		flags.Set(14)
+	}
+	if m.RegistrationMonth != "" {
+		flags.Set(15)
+	}
+	if m.PhoneCountry != "" {
+		flags.Set(16)
+	}
+	if m.NameChangeDate != 0 {
+		flags.Set(17)
+	}
+	if m.PhotoChangeDate != 0 {
+		flags.Set(18)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(6) {
@@ -8957,6 +12226,27 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(9) {
 		b.PutInt(m.RequestChatDate)
 	}
+	if flags.Has(13) {
+		b.PutLong(m.BusinessBotID)
+	}
+	if flags.Has(13) {
+		b.PutString(m.BusinessBotManageURL)
+	}
+	if flags.Has(14) {
+		b.PutLong(m.ChargePaidMessageStars)
+	}
+	if flags.Has(15) {
+		b.PutString(m.RegistrationMonth)
+	}
+	if flags.Has(16) {
+		b.PutString(m.PhoneCountry)
+	}
+	if flags.Has(17) {
+		b.PutInt(m.NameChangeDate)
+	}
+	if flags.Has(18) {
+		b.PutInt(m.PhotoChangeDate)
+	}
 	return nil
 }
 
@@ -8966,7 +12256,7 @@ func (m *PeerSettings) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
-		return decodeErr("peerSettings#a518110d", "", err)
+		return decodeErr("peerSettings#f47741f7", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8984,7 +12274,7 @@ func (m *PeerSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	*m = PeerSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("peerSettings#a518110d", "flags", err)
+		return decodeErr("peerSettings#f47741f7", "flags", err)
 	}
 	m.ReportSpam = m.Flags.Has(0)
 	m.AddContact = m.Flags.Has(1)
@@ -8995,27 +12285,82 @@ func (m *PeerSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Autoarchived = m.Flags.Has(7)
 	m.InviteMembers = m.Flags.Has(8)
 	m.RequestChatBroadcast = m.Flags.Has(10)
+	m.BusinessBotPaused = m.Flags.Has(11)
+	m.BusinessBotCanReply = m.Flags.Has(12)
 	if m.Flags.Has(6) {
 		if m.GeoDistance, err = b.Int(); err != nil {
-			return decodeErr("peerSettings#a518110d", "geo_distance", err)
+			return decodeErr("peerSettings#f47741f7", "geo_distance", err)
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.RequestChatTitle, err = b.String(); err != nil {
-			return decodeErr("peerSettings#a518110d", "request_chat_title", err)
+			return decodeErr("peerSettings#f47741f7", "request_chat_title", err)
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.RequestChatDate, err = b.Int(); err != nil {
-			return decodeErr("peerSettings#a518110d", "request_chat_date", err)
+			return decodeErr("peerSettings#f47741f7", "request_chat_date", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10
+	if m.Flags.Has(13) {
+		if m.BusinessBotID, err = b.Long(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "business_bot_id", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.BusinessBotManageURL, err = b.String(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "business_bot_manage_url", err)
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.ChargePaidMessageStars, err = b.Long(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "charge_paid_message_stars", err)
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.RegistrationMonth, err = b.String(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "registration_month", err)
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PhoneCountry, err = b.String(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "phone_country", err)
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.NameChangeDate, err = b.Int(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "name_change_date", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.PhotoChangeDate, err = b.Int(); err != nil {
+			return decodeErr("peerSettings#f47741f7", "photo_change_date", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12
 	if m.GeoDistance != 0 {
 		m.Flags.Unset(6)
 	}
 	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
 		m.Flags.Unset(9)
+	}
+	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
+		m.Flags.Unset(13)
+	}
+	if m.ChargePaidMessageStars != 0 {
+		m.Flags.Unset(14)
+	}
+	if m.RegistrationMonth != "" {
+		m.Flags.Unset(15)
+	}
+	if m.PhoneCountry != "" {
+		m.Flags.Unset(16)
+	}
+	if m.NameChangeDate != 0 {
+		m.Flags.Unset(17)
+	}
+	if m.PhotoChangeDate != 0 {
+		m.Flags.Unset(18)
 	}
 	return nil
 }
@@ -9129,6 +12474,96 @@ func (m *PeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// PendingSuggestion is the TL constructor pendingSuggestion:
+//
+//	pendingSuggestion#e7e82e12 suggestion:string title:TextWithEntities description:TextWithEntities url:string = PendingSuggestion
+//
+// See https://core.telegram.org/constructor/pendingSuggestion.
+type PendingSuggestion struct {
+	Suggestion  string
+	Title       TextWithEntities
+	Description TextWithEntities
+	URL         string
+}
+
+// PendingSuggestionTypeID is the ID of pendingSuggestion.
+const PendingSuggestionTypeID = 0xe7e82e12
+
+// TypeID returns 0xe7e82e12, the ID of pendingSuggestion.
+func (*PendingSuggestion) TypeID() uint32 {
+	return PendingSuggestionTypeID
+}
+
+// TypeName returns "pendingSuggestion".
+func (*PendingSuggestion) TypeName() string {
+	return "pendingSuggestion"
+}
+
+// Encode writes m to b with its ID.
+func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PendingSuggestionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Suggestion)
+	if err := m.Title.Encode(b); err != nil {
+		return encodeErr("pendingSuggestion#e7e82e12", "title", err)
+	}
+	if err := m.Description.Encode(b); err != nil {
+		return encodeErr("pendingSuggestion#e7e82e12", "description", err)
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PendingSuggestionTypeID, "pendingSuggestion"); err != nil {
+		return decodeErr("pendingSuggestion#e7e82e12", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PendingSuggestion) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pendingSuggestion#e7e82e12", "", ErrTooDeep)
+	}
+	var err error
+	if m.Suggestion, err = b.String(); err != nil {
+		return decodeErr("pendingSuggestion#e7e82e12", "suggestion", err)
+	}
+	if err = decodeBoxed(b, &m.Title, depth+1); err != nil {
+		return decodeErr("pendingSuggestion#e7e82e12", "title", err)
+	}
+	if err = decodeBoxed(b, &m.Description, depth+1); err != nil {
+		return decodeErr("pendingSuggestion#e7e82e12", "description", err)
+	}
+	if m.URL, err = b.String(); err != nil {
+		return decodeErr("pendingSuggestion#e7e82e12", "url", err)
+	}
+	return nil
+}
+
 // PhoneCallProtocol is the TL constructor phoneCallProtocol:
 //
 //	phoneCallProtocol#fc878fc8 flags:# udp_p2p:flags.0?true udp_reflector:flags.1?true min_layer:int max_layer:int library_versions:Vector<string> = PhoneCallProtocol
@@ -9230,7 +12665,7 @@ func (m *PhoneCallProtocol) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // Poll is the TL constructor poll:
 //
-//	poll#86e18161 id:long flags:# closed:flags.0?true public_voters:flags.1?true multiple_choice:flags.2?true quiz:flags.3?true question:string answers:Vector<PollAnswer> close_period:flags.4?int close_date:flags.5?int = Poll
+//	poll#966e2dbf id:long flags:# closed:flags.0?true public_voters:flags.1?true multiple_choice:flags.2?true quiz:flags.3?true open_answers:flags.6?true revoting_disabled:flags.7?true shuffle_answers:flags.8?true hide_results_until_close:flags.9?true creator:flags.10?true subscribers_only:flags.11?true question:TextWithEntities answers:Vector<PollAnswer> close_period:flags.4?int close_date:flags.5?int countries_iso2:flags.12?Vector<string> hash:long = Poll
 //
 // See https://core.telegram.org/constructor/poll.
 //
@@ -9238,22 +12673,30 @@ func (m *PhoneCallProtocol) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type Poll struct {
-	ID             int64
-	Flags          bin.Fields // flags word; see the type's doc
-	Closed         bool       // flags.0?true
-	PublicVoters   bool       // flags.1?true
-	MultipleChoice bool       // flags.2?true
-	Quiz           bool       // flags.3?true
-	Question       string
-	Answers        []PollAnswer
-	ClosePeriod    int // flags.4?int
-	CloseDate      int // flags.5?int
+	ID                    int64
+	Flags                 bin.Fields // flags word; see the type's doc
+	Closed                bool       // flags.0?true
+	PublicVoters          bool       // flags.1?true
+	MultipleChoice        bool       // flags.2?true
+	Quiz                  bool       // flags.3?true
+	OpenAnswers           bool       // flags.6?true
+	RevotingDisabled      bool       // flags.7?true
+	ShuffleAnswers        bool       // flags.8?true
+	HideResultsUntilClose bool       // flags.9?true
+	Creator               bool       // flags.10?true
+	SubscribersOnly       bool       // flags.11?true
+	Question              TextWithEntities
+	Answers               []PollAnswerClass
+	ClosePeriod           int      // flags.4?int
+	CloseDate             int      // flags.5?int
+	CountriesIso2         []string // flags.12?Vector<string>
+	Hash                  int64
 }
 
 // PollTypeID is the ID of poll.
-const PollTypeID = 0x86e18161
+const PollTypeID = 0x966e2dbf
 
-// TypeID returns 0x86e18161, the ID of poll.
+// TypeID returns 0x966e2dbf, the ID of poll.
 func (*Poll) TypeID() uint32 {
 	return PollTypeID
 }
@@ -9278,7 +12721,7 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ID)
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
 	if m.Closed {
 		flags.Set(0)
 	}
@@ -9291,18 +12734,41 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if m.Quiz {
 		flags.Set(3)
 	}
+	if m.OpenAnswers {
+		flags.Set(6)
+	}
+	if m.RevotingDisabled {
+		flags.Set(7)
+	}
+	if m.ShuffleAnswers {
+		flags.Set(8)
+	}
+	if m.HideResultsUntilClose {
+		flags.Set(9)
+	}
+	if m.Creator {
+		flags.Set(10)
+	}
+	if m.SubscribersOnly {
+		flags.Set(11)
+	}
 	if m.ClosePeriod != 0 {
 		flags.Set(4)
 	}
 	if m.CloseDate != 0 {
 		flags.Set(5)
 	}
+	if len(m.CountriesIso2) > 0 {
+		flags.Set(12)
+	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.Question)
+	if err := m.Question.Encode(b); err != nil {
+		return encodeErr("poll#966e2dbf", "question", err)
+	}
 	b.PutVectorHeader(len(m.Answers))
 	for i := range m.Answers {
-		if err := m.Answers[i].Encode(b); err != nil {
-			return encodeErr("poll#86e18161", "answers", err)
+		if err := encodeObj(b, m.Answers[i]); err != nil {
+			return encodeErr("poll#966e2dbf", "answers", err)
 		}
 	}
 	if flags.Has(4) {
@@ -9311,6 +12777,13 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(5) {
 		b.PutInt(m.CloseDate)
 	}
+	if flags.Has(12) {
+		b.PutVectorHeader(len(m.CountriesIso2))
+		for i := range m.CountriesIso2 {
+			b.PutString(m.CountriesIso2[i])
+		}
+	}
+	b.PutLong(m.Hash)
 	return nil
 }
 
@@ -9320,7 +12793,7 @@ func (m *Poll) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PollTypeID, "poll"); err != nil {
-		return decodeErr("poll#86e18161", "", err)
+		return decodeErr("poll#966e2dbf", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9336,136 +12809,85 @@ func (m *Poll) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("poll#86e18161", "", ErrTooDeep)
+		return decodeErr("poll#966e2dbf", "", ErrTooDeep)
 	}
 	*m = Poll{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("poll#86e18161", "id", err)
+		return decodeErr("poll#966e2dbf", "id", err)
 	}
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("poll#86e18161", "flags", err)
+		return decodeErr("poll#966e2dbf", "flags", err)
 	}
 	m.Closed = m.Flags.Has(0)
 	m.PublicVoters = m.Flags.Has(1)
 	m.MultipleChoice = m.Flags.Has(2)
 	m.Quiz = m.Flags.Has(3)
-	if m.Question, err = b.String(); err != nil {
-		return decodeErr("poll#86e18161", "question", err)
+	m.OpenAnswers = m.Flags.Has(6)
+	m.RevotingDisabled = m.Flags.Has(7)
+	m.ShuffleAnswers = m.Flags.Has(8)
+	m.HideResultsUntilClose = m.Flags.Has(9)
+	m.Creator = m.Flags.Has(10)
+	m.SubscribersOnly = m.Flags.Has(11)
+	if err = decodeBoxed(b, &m.Question, depth+1); err != nil {
+		return decodeErr("poll#966e2dbf", "question", err)
 	}
-	if m.Answers, err = decodeVectorAt(b, depth+1, decodeValue[PollAnswer]); err != nil {
-		return decodeErr("poll#86e18161", "answers", err)
+	if m.Answers, err = decodeVectorAt(b, depth+1, decodePollAnswer); err != nil {
+		return decodeErr("poll#966e2dbf", "answers", err)
 	}
 	if m.Flags.Has(4) {
 		if m.ClosePeriod, err = b.Int(); err != nil {
-			return decodeErr("poll#86e18161", "close_period", err)
+			return decodeErr("poll#966e2dbf", "close_period", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.CloseDate, err = b.Int(); err != nil {
-			return decodeErr("poll#86e18161", "close_date", err)
+			return decodeErr("poll#966e2dbf", "close_date", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	if m.Flags.Has(12) {
+		if m.CountriesIso2, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+			return decodeErr("poll#966e2dbf", "countries_iso2", err)
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("poll#966e2dbf", "hash", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11
 	if m.ClosePeriod != 0 {
 		m.Flags.Unset(4)
 	}
 	if m.CloseDate != 0 {
 		m.Flags.Unset(5)
 	}
-	return nil
-}
-
-// PollAnswer is the TL constructor pollAnswer:
-//
-//	pollAnswer#6ca9c2e9 text:string option:bytes = PollAnswer
-//
-// See https://core.telegram.org/constructor/pollAnswer.
-type PollAnswer struct {
-	Text   string
-	Option []byte
-}
-
-// PollAnswerTypeID is the ID of pollAnswer.
-const PollAnswerTypeID = 0x6ca9c2e9
-
-// TypeID returns 0x6ca9c2e9, the ID of pollAnswer.
-func (*PollAnswer) TypeID() uint32 {
-	return PollAnswerTypeID
-}
-
-// TypeName returns "pollAnswer".
-func (*PollAnswer) TypeName() string {
-	return "pollAnswer"
-}
-
-// Encode writes m to b with its ID.
-func (m *PollAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PollAnswerTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PollAnswer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
-		return decodeErr("pollAnswer#6ca9c2e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollAnswer) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("pollAnswer#6ca9c2e9", "text", err)
-	}
-	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("pollAnswer#6ca9c2e9", "option", err)
+	if len(m.CountriesIso2) > 0 {
+		m.Flags.Unset(12)
 	}
 	return nil
 }
 
 // PollAnswerVoters is the TL constructor pollAnswerVoters:
 //
-//	pollAnswerVoters#3b6ddad2 flags:# chosen:flags.0?true correct:flags.1?true option:bytes voters:int = PollAnswerVoters
+//	pollAnswerVoters#3645230a flags:# chosen:flags.0?true correct:flags.1?true option:bytes voters:flags.2?int recent_voters:flags.2?Vector<Peer> = PollAnswerVoters
 //
 // See https://core.telegram.org/constructor/pollAnswerVoters.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type PollAnswerVoters struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	Chosen  bool       // flags.0?true
-	Correct bool       // flags.1?true
-	Option  []byte
-	Voters  int
+	Flags        bin.Fields // flags word; see the type's doc
+	Chosen       bool       // flags.0?true
+	Correct      bool       // flags.1?true
+	Option       []byte
+	Voters       int         // flags.2?int
+	RecentVoters []PeerClass // flags.2?Vector<Peer>
 }
 
 // PollAnswerVotersTypeID is the ID of pollAnswerVoters.
-const PollAnswerVotersTypeID = 0x3b6ddad2
+const PollAnswerVotersTypeID = 0x3645230a
 
-// TypeID returns 0x3b6ddad2, the ID of pollAnswerVoters.
+// TypeID returns 0x3645230a, the ID of pollAnswerVoters.
 func (*PollAnswerVoters) TypeID() uint32 {
 	return PollAnswerVotersTypeID
 }
@@ -9496,9 +12918,22 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 	if m.Correct {
 		flags.Set(1)
 	}
+	if m.Voters != 0 || len(m.RecentVoters) > 0 {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.Option)
-	b.PutInt(m.Voters)
+	if flags.Has(2) {
+		b.PutInt(m.Voters)
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.RecentVoters))
+		for i := range m.RecentVoters {
+			if err := encodeObj(b, m.RecentVoters[i]); err != nil {
+				return encodeErr("pollAnswerVoters#3645230a", "recent_voters", err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -9508,7 +12943,7 @@ func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "", err)
+		return decodeErr("pollAnswerVoters#3645230a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9519,30 +12954,43 @@ func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollAnswerVoters) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *PollAnswerVoters) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("pollAnswerVoters#3645230a", "", ErrTooDeep)
 	}
 	*m = PollAnswerVoters{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "flags", err)
+		return decodeErr("pollAnswerVoters#3645230a", "flags", err)
 	}
 	m.Chosen = m.Flags.Has(0)
 	m.Correct = m.Flags.Has(1)
 	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "option", err)
+		return decodeErr("pollAnswerVoters#3645230a", "option", err)
 	}
-	if m.Voters, err = b.Int(); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "voters", err)
+	if m.Flags.Has(2) {
+		if m.Voters, err = b.Int(); err != nil {
+			return decodeErr("pollAnswerVoters#3645230a", "voters", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.RecentVoters, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return decodeErr("pollAnswerVoters#3645230a", "recent_voters", err)
+		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
+	if m.Voters != 0 || len(m.RecentVoters) > 0 {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
 // PollResults is the TL constructor pollResults:
 //
-//	pollResults#7adf2420 flags:# min:flags.0?true results:flags.1?Vector<PollAnswerVoters> total_voters:flags.2?int recent_voters:flags.3?Vector<Peer> solution:flags.4?string solution_entities:flags.4?Vector<MessageEntity> = PollResults
+//	pollResults#ba7bb15e flags:# min:flags.0?true has_unread_votes:flags.6?true can_view_stats:flags.7?true results:flags.1?Vector<PollAnswerVoters> total_voters:flags.2?int recent_voters:flags.3?Vector<Peer> solution:flags.4?string solution_entities:flags.4?Vector<MessageEntity> solution_media:flags.5?MessageMedia = PollResults
 //
 // See https://core.telegram.org/constructor/pollResults.
 //
@@ -9552,17 +13000,20 @@ func (m *PollAnswerVoters) decodeBareAt(b *bin.Buffer, _ int) error {
 type PollResults struct {
 	Flags            bin.Fields           // flags word; see the type's doc
 	Min              bool                 // flags.0?true
+	HasUnreadVotes   bool                 // flags.6?true
+	CanViewStats     bool                 // flags.7?true
 	Results          []PollAnswerVoters   // flags.1?Vector<PollAnswerVoters>
 	TotalVoters      int                  // flags.2?int
 	RecentVoters     []PeerClass          // flags.3?Vector<Peer>
 	Solution         string               // flags.4?string
 	SolutionEntities []MessageEntityClass // flags.4?Vector<MessageEntity>
+	SolutionMedia    MessageMediaClass    // flags.5?MessageMedia
 }
 
 // PollResultsTypeID is the ID of pollResults.
-const PollResultsTypeID = 0x7adf2420
+const PollResultsTypeID = 0xba7bb15e
 
-// TypeID returns 0x7adf2420, the ID of pollResults.
+// TypeID returns 0xba7bb15e, the ID of pollResults.
 func (*PollResults) TypeID() uint32 {
 	return PollResultsTypeID
 }
@@ -9586,9 +13037,15 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7)
 	if m.Min {
 		flags.Set(0)
+	}
+	if m.HasUnreadVotes {
+		flags.Set(6)
+	}
+	if m.CanViewStats {
+		flags.Set(7)
 	}
 	if len(m.Results) > 0 {
 		flags.Set(1)
@@ -9602,12 +13059,15 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m.Solution != "" || len(m.SolutionEntities) > 0 {
 		flags.Set(4)
 	}
+	if m.SolutionMedia != nil {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Results))
 		for i := range m.Results {
 			if err := m.Results[i].Encode(b); err != nil {
-				return encodeErr("pollResults#7adf2420", "results", err)
+				return encodeErr("pollResults#ba7bb15e", "results", err)
 			}
 		}
 	}
@@ -9618,7 +13078,7 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.RecentVoters))
 		for i := range m.RecentVoters {
 			if err := encodeObj(b, m.RecentVoters[i]); err != nil {
-				return encodeErr("pollResults#7adf2420", "recent_voters", err)
+				return encodeErr("pollResults#ba7bb15e", "recent_voters", err)
 			}
 		}
 	}
@@ -9629,8 +13089,13 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
 			if err := encodeObj(b, m.SolutionEntities[i]); err != nil {
-				return encodeErr("pollResults#7adf2420", "solution_entities", err)
+				return encodeErr("pollResults#ba7bb15e", "solution_entities", err)
 			}
+		}
+	}
+	if flags.Has(5) {
+		if err := encodeObj(b, m.SolutionMedia); err != nil {
+			return encodeErr("pollResults#ba7bb15e", "solution_media", err)
 		}
 	}
 	return nil
@@ -9642,7 +13107,7 @@ func (m *PollResults) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PollResultsTypeID, "pollResults"); err != nil {
-		return decodeErr("pollResults#7adf2420", "", err)
+		return decodeErr("pollResults#ba7bb15e", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9658,40 +13123,47 @@ func (m *PollResults) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pollResults#7adf2420", "", ErrTooDeep)
+		return decodeErr("pollResults#ba7bb15e", "", ErrTooDeep)
 	}
 	*m = PollResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pollResults#7adf2420", "flags", err)
+		return decodeErr("pollResults#ba7bb15e", "flags", err)
 	}
 	m.Min = m.Flags.Has(0)
+	m.HasUnreadVotes = m.Flags.Has(6)
+	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
 		if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[PollAnswerVoters]); err != nil {
-			return decodeErr("pollResults#7adf2420", "results", err)
+			return decodeErr("pollResults#ba7bb15e", "results", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TotalVoters, err = b.Int(); err != nil {
-			return decodeErr("pollResults#7adf2420", "total_voters", err)
+			return decodeErr("pollResults#ba7bb15e", "total_voters", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.RecentVoters, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-			return decodeErr("pollResults#7adf2420", "recent_voters", err)
+			return decodeErr("pollResults#ba7bb15e", "recent_voters", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Solution, err = b.String(); err != nil {
-			return decodeErr("pollResults#7adf2420", "solution", err)
+			return decodeErr("pollResults#ba7bb15e", "solution", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.SolutionEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("pollResults#7adf2420", "solution_entities", err)
+			return decodeErr("pollResults#ba7bb15e", "solution_entities", err)
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(5) {
+		if m.SolutionMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+			return decodeErr("pollResults#ba7bb15e", "solution_media", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7
 	if len(m.Results) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -9997,115 +13469,6 @@ func (m *PremiumGiftCodeOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PremiumGiftOption is the TL constructor premiumGiftOption:
-//
-//	premiumGiftOption#74c34319 flags:# months:int currency:string amount:long bot_url:string store_product:flags.0?string = PremiumGiftOption
-//
-// See https://core.telegram.org/constructor/premiumGiftOption.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type PremiumGiftOption struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	Months       int
-	Currency     string
-	Amount       int64
-	BotURL       string
-	StoreProduct string // flags.0?string
-}
-
-// PremiumGiftOptionTypeID is the ID of premiumGiftOption.
-const PremiumGiftOptionTypeID = 0x74c34319
-
-// TypeID returns 0x74c34319, the ID of premiumGiftOption.
-func (*PremiumGiftOption) TypeID() uint32 {
-	return PremiumGiftOptionTypeID
-}
-
-// TypeName returns "premiumGiftOption".
-func (*PremiumGiftOption) TypeName() string {
-	return "premiumGiftOption"
-}
-
-// Encode writes m to b with its ID.
-func (m *PremiumGiftOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PremiumGiftOptionTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PremiumGiftOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Months)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.BotURL)
-	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PremiumGiftOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PremiumGiftOptionTypeID, "premiumGiftOption"); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PremiumGiftOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGiftOption) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumGiftOption{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "flags", err)
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "months", err)
-	}
-	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "currency", err)
-	}
-	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "amount", err)
-	}
-	if m.BotURL, err = b.String(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "bot_url", err)
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
-			return decodeErr("premiumGiftOption#74c34319", "store_product", err)
-		}
-	}
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
 // PremiumSubscriptionOption is the TL constructor premiumSubscriptionOption:
 //
 //	premiumSubscriptionOption#5f2d1df2 flags:# current:flags.1?true can_purchase_upgrade:flags.2?true transaction:flags.3?string months:int currency:string amount:long bot_url:string store_product:flags.0?string = PremiumSubscriptionOption
@@ -10237,89 +13600,6 @@ func (m *PremiumSubscriptionOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.StoreProduct != "" {
 		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// PrepaidGiveaway is the TL constructor prepaidGiveaway:
-//
-//	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int = PrepaidGiveaway
-//
-// See https://core.telegram.org/constructor/prepaidGiveaway.
-type PrepaidGiveaway struct {
-	ID       int64
-	Months   int
-	Quantity int
-	Date     int
-}
-
-// PrepaidGiveawayTypeID is the ID of prepaidGiveaway.
-const PrepaidGiveawayTypeID = 0xb2539d54
-
-// TypeID returns 0xb2539d54, the ID of prepaidGiveaway.
-func (*PrepaidGiveaway) TypeID() uint32 {
-	return PrepaidGiveawayTypeID
-}
-
-// TypeName returns "prepaidGiveaway".
-func (*PrepaidGiveaway) TypeName() string {
-	return "prepaidGiveaway"
-}
-
-// Encode writes m to b with its ID.
-func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PrepaidGiveawayTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Months)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Date)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrepaidGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "id", err)
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "months", err)
-	}
-	if m.Quantity, err = b.Int(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "quantity", err)
-	}
-	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "date", err)
 	}
 	return nil
 }

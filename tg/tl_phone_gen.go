@@ -183,6 +183,107 @@ func (m *PhoneGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// PhoneGroupCallStars is the TL constructor phone.groupCallStars:
+//
+//	phone.groupCallStars#9d1dbd26 total_stars:long top_donors:Vector<GroupCallDonor> chats:Vector<Chat> users:Vector<User> = phone.GroupCallStars
+//
+// See https://core.telegram.org/constructor/phone.groupCallStars.
+type PhoneGroupCallStars struct {
+	TotalStars int64
+	TopDonors  []GroupCallDonor
+	Chats      []ChatClass
+	Users      []UserClass
+}
+
+// PhoneGroupCallStarsTypeID is the ID of phone.groupCallStars.
+const PhoneGroupCallStarsTypeID = 0x9d1dbd26
+
+// TypeID returns 0x9d1dbd26, the ID of phone.groupCallStars.
+func (*PhoneGroupCallStars) TypeID() uint32 {
+	return PhoneGroupCallStarsTypeID
+}
+
+// TypeName returns "phone.groupCallStars".
+func (*PhoneGroupCallStars) TypeName() string {
+	return "phone.groupCallStars"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGroupCallStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGroupCallStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGroupCallStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.TotalStars)
+	b.PutVectorHeader(len(m.TopDonors))
+	for i := range m.TopDonors {
+		if err := m.TopDonors[i].Encode(b); err != nil {
+			return encodeErr("phone.groupCallStars#9d1dbd26", "top_donors", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := encodeObj(b, m.Chats[i]); err != nil {
+			return encodeErr("phone.groupCallStars#9d1dbd26", "chats", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("phone.groupCallStars#9d1dbd26", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneGroupCallStarsTypeID, "phone.groupCallStars"); err != nil {
+		return decodeErr("phone.groupCallStars#9d1dbd26", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStars) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.groupCallStars#9d1dbd26", "", ErrTooDeep)
+	}
+	var err error
+	if m.TotalStars, err = b.Long(); err != nil {
+		return decodeErr("phone.groupCallStars#9d1dbd26", "total_stars", err)
+	}
+	if m.TopDonors, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallDonor]); err != nil {
+		return decodeErr("phone.groupCallStars#9d1dbd26", "top_donors", err)
+	}
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return decodeErr("phone.groupCallStars#9d1dbd26", "chats", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("phone.groupCallStars#9d1dbd26", "users", err)
+	}
+	return nil
+}
+
 // PhoneGroupCallStreamChannels is the TL constructor phone.groupCallStreamChannels:
 //
 //	phone.groupCallStreamChannels#d0e482b2 channels:Vector<GroupCallStreamChannel> = phone.GroupCallStreamChannels
@@ -1668,7 +1769,7 @@ func (c *Client) PhoneCreateGroupCall(ctx context.Context, req *PhoneCreateGroup
 
 // PhoneJoinGroupCallRequest is the TL function phone.joinGroupCall:
 //
-//	phone.joinGroupCall#b132ff7b flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string params:DataJSON = Updates
+//	phone.joinGroupCall#8fb53057 flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string public_key:flags.3?int256 block:flags.3?bytes params:DataJSON = Updates
 //
 // See https://core.telegram.org/method/phone.joinGroupCall.
 //
@@ -1679,16 +1780,18 @@ type PhoneJoinGroupCallRequest struct {
 	Flags        bin.Fields // flags word; see the type's doc
 	Muted        bool       // flags.0?true
 	VideoStopped bool       // flags.2?true
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	JoinAs       InputPeerClass
-	InviteHash   string // flags.1?string
+	InviteHash   string     // flags.1?string
+	PublicKey    bin.Int256 // flags.3?int256
+	Block        []byte     // flags.3?bytes
 	Params       DataJSON
 }
 
 // PhoneJoinGroupCallRequestTypeID is the ID of phone.joinGroupCall.
-const PhoneJoinGroupCallRequestTypeID = 0xb132ff7b
+const PhoneJoinGroupCallRequestTypeID = 0x8fb53057
 
-// TypeID returns 0xb132ff7b, the ID of phone.joinGroupCall.
+// TypeID returns 0x8fb53057, the ID of phone.joinGroupCall.
 func (*PhoneJoinGroupCallRequest) TypeID() uint32 {
 	return PhoneJoinGroupCallRequestTypeID
 }
@@ -1722,18 +1825,27 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InviteHash != "" {
 		flags.Set(1)
 	}
+	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.joinGroupCall#b132ff7b", "call", err)
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.joinGroupCall#8fb53057", "call", err)
 	}
 	if err := encodeObj(b, m.JoinAs); err != nil {
-		return encodeErr("phone.joinGroupCall#b132ff7b", "join_as", err)
+		return encodeErr("phone.joinGroupCall#8fb53057", "join_as", err)
 	}
 	if flags.Has(1) {
 		b.PutString(m.InviteHash)
 	}
+	if flags.Has(3) {
+		b.PutInt256(m.PublicKey)
+	}
+	if flags.Has(3) {
+		b.PutBytes(m.Block)
+	}
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("phone.joinGroupCall#b132ff7b", "params", err)
+		return encodeErr("phone.joinGroupCall#8fb53057", "params", err)
 	}
 	return nil
 }
@@ -1744,7 +1856,7 @@ func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "", err)
+		return decodeErr("phone.joinGroupCall#8fb53057", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1760,39 +1872,52 @@ func (m *PhoneJoinGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "", ErrTooDeep)
+		return decodeErr("phone.joinGroupCall#8fb53057", "", ErrTooDeep)
 	}
 	*m = PhoneJoinGroupCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "flags", err)
+		return decodeErr("phone.joinGroupCall#8fb53057", "flags", err)
 	}
 	m.Muted = m.Flags.Has(0)
 	m.VideoStopped = m.Flags.Has(2)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.joinGroupCall#8fb53057", "call", err)
 	}
 	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "join_as", err)
+		return decodeErr("phone.joinGroupCall#8fb53057", "join_as", err)
 	}
 	if m.Flags.Has(1) {
 		if m.InviteHash, err = b.String(); err != nil {
-			return decodeErr("phone.joinGroupCall#b132ff7b", "invite_hash", err)
+			return decodeErr("phone.joinGroupCall#8fb53057", "invite_hash", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.PublicKey, err = b.Int256(); err != nil {
+			return decodeErr("phone.joinGroupCall#8fb53057", "public_key", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Block, err = b.Bytes(); err != nil {
+			return decodeErr("phone.joinGroupCall#8fb53057", "block", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "params", err)
+		return decodeErr("phone.joinGroupCall#8fb53057", "params", err)
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.InviteHash != "" {
 		m.Flags.Unset(1)
 	}
+	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
+		m.Flags.Unset(3)
+	}
 	return nil
 }
 
-// PhoneJoinGroupCall invokes phone.joinGroupCall#b132ff7b:
+// PhoneJoinGroupCall invokes phone.joinGroupCall#8fb53057:
 //
-//	phone.joinGroupCall#b132ff7b flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string params:DataJSON = Updates
+//	phone.joinGroupCall#8fb53057 flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string public_key:flags.3?int256 block:flags.3?bytes params:DataJSON = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -1811,7 +1936,7 @@ func (c *Client) PhoneJoinGroupCall(ctx context.Context, req *PhoneJoinGroupCall
 //
 // See https://core.telegram.org/method/phone.leaveGroupCall.
 type PhoneLeaveGroupCallRequest struct {
-	Call   InputGroupCall
+	Call   InputGroupCallClass
 	Source int
 }
 
@@ -1842,7 +1967,7 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.leaveGroupCall#500377f9", "call", err)
 	}
 	b.PutInt(m.Source)
@@ -1874,7 +1999,7 @@ func (m *PhoneLeaveGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return decodeErr("phone.leaveGroupCall#500377f9", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.leaveGroupCall#500377f9", "call", err)
 	}
 	if m.Source, err = b.Int(); err != nil {
@@ -1904,7 +2029,7 @@ func (c *Client) PhoneLeaveGroupCall(ctx context.Context, req *PhoneLeaveGroupCa
 //
 // See https://core.telegram.org/method/phone.inviteToGroupCall.
 type PhoneInviteToGroupCallRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Users []InputUserClass
 }
 
@@ -1935,7 +2060,7 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.inviteToGroupCall#7b393160", "call", err)
 	}
 	b.PutVectorHeader(len(m.Users))
@@ -1972,7 +2097,7 @@ func (m *PhoneInviteToGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) e
 		return decodeErr("phone.inviteToGroupCall#7b393160", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.inviteToGroupCall#7b393160", "call", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
@@ -2002,7 +2127,7 @@ func (c *Client) PhoneInviteToGroupCall(ctx context.Context, req *PhoneInviteToG
 //
 // See https://core.telegram.org/method/phone.discardGroupCall.
 type PhoneDiscardGroupCallRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneDiscardGroupCallRequestTypeID is the ID of phone.discardGroupCall.
@@ -2032,7 +2157,7 @@ func (m *PhoneDiscardGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.discardGroupCall#7a777135", "call", err)
 	}
 	return nil
@@ -2063,7 +2188,7 @@ func (m *PhoneDiscardGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) er
 		return decodeErr("phone.discardGroupCall#7a777135", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.discardGroupCall#7a777135", "call", err)
 	}
 	return nil
@@ -2086,7 +2211,7 @@ func (c *Client) PhoneDiscardGroupCall(ctx context.Context, req *PhoneDiscardGro
 
 // PhoneToggleGroupCallSettingsRequest is the TL function phone.toggleGroupCallSettings:
 //
-//	phone.toggleGroupCallSettings#74bbb43d flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool = Updates
+//	phone.toggleGroupCallSettings#974392f2 flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool messages_enabled:flags.2?Bool send_paid_messages_stars:flags.3?long = Updates
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallSettings.
 //
@@ -2094,16 +2219,18 @@ func (c *Client) PhoneDiscardGroupCall(ctx context.Context, req *PhoneDiscardGro
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type PhoneToggleGroupCallSettingsRequest struct {
-	Flags           bin.Fields // flags word; see the type's doc
-	ResetInviteHash bool       // flags.1?true
-	Call            InputGroupCall
-	JoinMuted       bool // flags.0?Bool
+	Flags                 bin.Fields // flags word; see the type's doc
+	ResetInviteHash       bool       // flags.1?true
+	Call                  InputGroupCallClass
+	JoinMuted             bool  // flags.0?Bool
+	MessagesEnabled       bool  // flags.2?Bool
+	SendPaidMessagesStars int64 // flags.3?long
 }
 
 // PhoneToggleGroupCallSettingsRequestTypeID is the ID of phone.toggleGroupCallSettings.
-const PhoneToggleGroupCallSettingsRequestTypeID = 0x74bbb43d
+const PhoneToggleGroupCallSettingsRequestTypeID = 0x974392f2
 
-// TypeID returns 0x74bbb43d, the ID of phone.toggleGroupCallSettings.
+// TypeID returns 0x974392f2, the ID of phone.toggleGroupCallSettings.
 func (*PhoneToggleGroupCallSettingsRequest) TypeID() uint32 {
 	return PhoneToggleGroupCallSettingsRequestTypeID
 }
@@ -2134,12 +2261,24 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.JoinMuted {
 		flags.Set(0)
 	}
+	if m.MessagesEnabled {
+		flags.Set(2)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.toggleGroupCallSettings#74bbb43d", "call", err)
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.toggleGroupCallSettings#974392f2", "call", err)
 	}
 	if flags.Has(0) {
 		b.PutBool(m.JoinMuted)
+	}
+	if flags.Has(2) {
+		b.PutBool(m.MessagesEnabled)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.SendPaidMessagesStars)
 	}
 	return nil
 }
@@ -2150,7 +2289,7 @@ func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "", err)
+		return decodeErr("phone.toggleGroupCallSettings#974392f2", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2166,32 +2305,48 @@ func (m *PhoneToggleGroupCallSettingsRequest) decodeBareAt(b *bin.Buffer, depth 
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "", ErrTooDeep)
+		return decodeErr("phone.toggleGroupCallSettings#974392f2", "", ErrTooDeep)
 	}
 	*m = PhoneToggleGroupCallSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "flags", err)
+		return decodeErr("phone.toggleGroupCallSettings#974392f2", "flags", err)
 	}
 	m.ResetInviteHash = m.Flags.Has(1)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.toggleGroupCallSettings#974392f2", "call", err)
 	}
 	if m.Flags.Has(0) {
 		if m.JoinMuted, err = b.Bool(); err != nil {
-			return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "join_muted", err)
+			return decodeErr("phone.toggleGroupCallSettings#974392f2", "join_muted", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.MessagesEnabled, err = b.Bool(); err != nil {
+			return decodeErr("phone.toggleGroupCallSettings#974392f2", "messages_enabled", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("phone.toggleGroupCallSettings#974392f2", "send_paid_messages_stars", err)
 		}
 	}
 	m.Flags &^= 1 << 1
 	if m.JoinMuted {
 		m.Flags.Unset(0)
 	}
+	if m.MessagesEnabled {
+		m.Flags.Unset(2)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(3)
+	}
 	return nil
 }
 
-// PhoneToggleGroupCallSettings invokes phone.toggleGroupCallSettings#74bbb43d:
+// PhoneToggleGroupCallSettings invokes phone.toggleGroupCallSettings#974392f2:
 //
-//	phone.toggleGroupCallSettings#74bbb43d flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool = Updates
+//	phone.toggleGroupCallSettings#974392f2 flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool messages_enabled:flags.2?Bool send_paid_messages_stars:flags.3?long = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -2210,7 +2365,7 @@ func (c *Client) PhoneToggleGroupCallSettings(ctx context.Context, req *PhoneTog
 //
 // See https://core.telegram.org/method/phone.getGroupCall.
 type PhoneGetGroupCallRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Limit int
 }
 
@@ -2241,7 +2396,7 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.getGroupCall#041845db", "call", err)
 	}
 	b.PutInt(m.Limit)
@@ -2273,7 +2428,7 @@ func (m *PhoneGetGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 		return decodeErr("phone.getGroupCall#041845db", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.getGroupCall#041845db", "call", err)
 	}
 	if m.Limit, err = b.Int(); err != nil {
@@ -2303,7 +2458,7 @@ func (c *Client) PhoneGetGroupCall(ctx context.Context, req *PhoneGetGroupCallRe
 //
 // See https://core.telegram.org/method/phone.getGroupParticipants.
 type PhoneGetGroupParticipantsRequest struct {
-	Call    InputGroupCall
+	Call    InputGroupCallClass
 	IDs     []InputPeerClass
 	Sources []int
 	Offset  string
@@ -2337,7 +2492,7 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.getGroupParticipants#c558d8ab", "call", err)
 	}
 	b.PutVectorHeader(len(m.IDs))
@@ -2380,7 +2535,7 @@ func (m *PhoneGetGroupParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int
 		return decodeErr("phone.getGroupParticipants#c558d8ab", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.getGroupParticipants#c558d8ab", "call", err)
 	}
 	if m.IDs, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
@@ -2419,7 +2574,7 @@ func (c *Client) PhoneGetGroupParticipants(ctx context.Context, req *PhoneGetGro
 //
 // See https://core.telegram.org/method/phone.checkGroupCall.
 type PhoneCheckGroupCallRequest struct {
-	Call    InputGroupCall
+	Call    InputGroupCallClass
 	Sources []int
 }
 
@@ -2450,7 +2605,7 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.checkGroupCall#b59cf977", "call", err)
 	}
 	b.PutVectorHeader(len(m.Sources))
@@ -2485,7 +2640,7 @@ func (m *PhoneCheckGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return decodeErr("phone.checkGroupCall#b59cf977", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.checkGroupCall#b59cf977", "call", err)
 	}
 	if m.Sources, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
@@ -2524,7 +2679,7 @@ type PhoneToggleGroupCallRecordRequest struct {
 	Flags         bin.Fields // flags word; see the type's doc
 	Start         bool       // flags.0?true
 	Video         bool       // flags.2?true
-	Call          InputGroupCall
+	Call          InputGroupCallClass
 	Title         string // flags.1?string
 	VideoPortrait bool   // flags.2?Bool
 }
@@ -2567,7 +2722,7 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.toggleGroupCallRecord#f128c708", "call", err)
 	}
 	if flags.Has(1) {
@@ -2610,7 +2765,7 @@ func (m *PhoneToggleGroupCallRecordRequest) decodeBareAt(b *bin.Buffer, depth in
 	}
 	m.Start = m.Flags.Has(0)
 	m.Video = m.Flags.Has(2)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.toggleGroupCallRecord#f128c708", "call", err)
 	}
 	if m.Flags.Has(1) {
@@ -2659,7 +2814,7 @@ func (c *Client) PhoneToggleGroupCallRecord(ctx context.Context, req *PhoneToggl
 // fields that arrived with a zero value.
 type PhoneEditGroupCallParticipantRequest struct {
 	Flags              bin.Fields // flags word; see the type's doc
-	Call               InputGroupCall
+	Call               InputGroupCallClass
 	Participant        InputPeerClass
 	Muted              bool // flags.0?Bool
 	Volume             int  // flags.1?int
@@ -2716,7 +2871,7 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.editGroupCallParticipant#a5273abf", "call", err)
 	}
 	if err := encodeObj(b, m.Participant); err != nil {
@@ -2772,7 +2927,7 @@ func (m *PhoneEditGroupCallParticipantRequest) decodeBareAt(b *bin.Buffer, depth
 	if err = m.Flags.Decode(b); err != nil {
 		return decodeErr("phone.editGroupCallParticipant#a5273abf", "flags", err)
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.editGroupCallParticipant#a5273abf", "call", err)
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
@@ -2850,7 +3005,7 @@ func (c *Client) PhoneEditGroupCallParticipant(ctx context.Context, req *PhoneEd
 //
 // See https://core.telegram.org/method/phone.editGroupCallTitle.
 type PhoneEditGroupCallTitleRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Title string
 }
 
@@ -2881,7 +3036,7 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.editGroupCallTitle#1ca6ac0a", "call", err)
 	}
 	b.PutString(m.Title)
@@ -2913,7 +3068,7 @@ func (m *PhoneEditGroupCallTitleRequest) decodeBareAt(b *bin.Buffer, depth int) 
 		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "call", err)
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -3033,7 +3188,7 @@ func (c *Client) PhoneGetGroupCallJoinAs(ctx context.Context, req *PhoneGetGroup
 type PhoneExportGroupCallInviteRequest struct {
 	Flags         bin.Fields // flags word; see the type's doc
 	CanSelfUnmute bool       // flags.0?true
-	Call          InputGroupCall
+	Call          InputGroupCallClass
 }
 
 // PhoneExportGroupCallInviteRequestTypeID is the ID of phone.exportGroupCallInvite.
@@ -3068,7 +3223,7 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.exportGroupCallInvite#e6aa647f", "call", err)
 	}
 	return nil
@@ -3104,7 +3259,7 @@ func (m *PhoneExportGroupCallInviteRequest) decodeBareAt(b *bin.Buffer, depth in
 		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "flags", err)
 	}
 	m.CanSelfUnmute = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "call", err)
 	}
 	m.Flags &^= 1 << 0
@@ -3132,7 +3287,7 @@ func (c *Client) PhoneExportGroupCallInvite(ctx context.Context, req *PhoneExpor
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallStartSubscription.
 type PhoneToggleGroupCallStartSubscriptionRequest struct {
-	Call       InputGroupCall
+	Call       InputGroupCallClass
 	Subscribed bool
 }
 
@@ -3163,7 +3318,7 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "call", err)
 	}
 	b.PutBool(m.Subscribed)
@@ -3195,7 +3350,7 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) decodeBareAt(b *bin.Buffe
 		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "call", err)
 	}
 	if m.Subscribed, err = b.Bool(); err != nil {
@@ -3225,7 +3380,7 @@ func (c *Client) PhoneToggleGroupCallStartSubscription(ctx context.Context, req 
 //
 // See https://core.telegram.org/method/phone.startScheduledGroupCall.
 type PhoneStartScheduledGroupCallRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneStartScheduledGroupCallRequestTypeID is the ID of phone.startScheduledGroupCall.
@@ -3255,7 +3410,7 @@ func (m *PhoneStartScheduledGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.startScheduledGroupCall#5680e342", "call", err)
 	}
 	return nil
@@ -3286,7 +3441,7 @@ func (m *PhoneStartScheduledGroupCallRequest) decodeBareAt(b *bin.Buffer, depth 
 		return decodeErr("phone.startScheduledGroupCall#5680e342", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.startScheduledGroupCall#5680e342", "call", err)
 	}
 	return nil
@@ -3408,7 +3563,7 @@ func (c *Client) PhoneSaveDefaultGroupCallJoinAs(ctx context.Context, req *Phone
 //
 // See https://core.telegram.org/method/phone.joinGroupCallPresentation.
 type PhoneJoinGroupCallPresentationRequest struct {
-	Call   InputGroupCall
+	Call   InputGroupCallClass
 	Params DataJSON
 }
 
@@ -3439,7 +3594,7 @@ func (m *PhoneJoinGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.joinGroupCallPresentation#cbea6bc4", "call", err)
 	}
 	if err := m.Params.Encode(b); err != nil {
@@ -3473,7 +3628,7 @@ func (m *PhoneJoinGroupCallPresentationRequest) decodeBareAt(b *bin.Buffer, dept
 		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "call", err)
 	}
 	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
@@ -3503,7 +3658,7 @@ func (c *Client) PhoneJoinGroupCallPresentation(ctx context.Context, req *PhoneJ
 //
 // See https://core.telegram.org/method/phone.leaveGroupCallPresentation.
 type PhoneLeaveGroupCallPresentationRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneLeaveGroupCallPresentationRequestTypeID is the ID of phone.leaveGroupCallPresentation.
@@ -3533,7 +3688,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.leaveGroupCallPresentation#1c50d144", "call", err)
 	}
 	return nil
@@ -3564,7 +3719,7 @@ func (m *PhoneLeaveGroupCallPresentationRequest) decodeBareAt(b *bin.Buffer, dep
 		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "call", err)
 	}
 	return nil
@@ -3591,7 +3746,7 @@ func (c *Client) PhoneLeaveGroupCallPresentation(ctx context.Context, req *Phone
 //
 // See https://core.telegram.org/method/phone.getGroupCallStreamChannels.
 type PhoneGetGroupCallStreamChannelsRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneGetGroupCallStreamChannelsRequestTypeID is the ID of phone.getGroupCallStreamChannels.
@@ -3621,7 +3776,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("phone.getGroupCallStreamChannels#1ab21940", "call", err)
 	}
 	return nil
@@ -3652,7 +3807,7 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) decodeBareAt(b *bin.Buffer, dep
 		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "call", err)
 	}
 	return nil
@@ -3675,18 +3830,20 @@ func (c *Client) PhoneGetGroupCallStreamChannels(ctx context.Context, req *Phone
 
 // PhoneGetGroupCallStreamRtmpURLRequest is the TL function phone.getGroupCallStreamRtmpUrl:
 //
-//	phone.getGroupCallStreamRtmpUrl#deb3abbf peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
+//	phone.getGroupCallStreamRtmpUrl#5af4c73a flags:# live_story:flags.0?true peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
 //
 // See https://core.telegram.org/method/phone.getGroupCallStreamRtmpUrl.
 type PhoneGetGroupCallStreamRtmpURLRequest struct {
-	Peer   InputPeerClass
-	Revoke bool
+	Flags     bin.Fields // flags word; see the type's doc
+	LiveStory bool       // flags.0?true
+	Peer      InputPeerClass
+	Revoke    bool
 }
 
 // PhoneGetGroupCallStreamRtmpURLRequestTypeID is the ID of phone.getGroupCallStreamRtmpUrl.
-const PhoneGetGroupCallStreamRtmpURLRequestTypeID = 0xdeb3abbf
+const PhoneGetGroupCallStreamRtmpURLRequestTypeID = 0x5af4c73a
 
-// TypeID returns 0xdeb3abbf, the ID of phone.getGroupCallStreamRtmpUrl.
+// TypeID returns 0x5af4c73a, the ID of phone.getGroupCallStreamRtmpUrl.
 func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeID() uint32 {
 	return PhoneGetGroupCallStreamRtmpURLRequestTypeID
 }
@@ -3710,8 +3867,13 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.LiveStory {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "peer", err)
+		return encodeErr("phone.getGroupCallStreamRtmpUrl#5af4c73a", "peer", err)
 	}
 	b.PutBool(m.Revoke)
 	return nil
@@ -3723,7 +3885,7 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "", err)
+		return decodeErr("phone.getGroupCallStreamRtmpUrl#5af4c73a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3739,21 +3901,27 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) decodeBareAt(b *bin.Buffer, dept
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "", ErrTooDeep)
+		return decodeErr("phone.getGroupCallStreamRtmpUrl#5af4c73a", "", ErrTooDeep)
 	}
+	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.getGroupCallStreamRtmpUrl#5af4c73a", "flags", err)
+	}
+	m.LiveStory = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "peer", err)
+		return decodeErr("phone.getGroupCallStreamRtmpUrl#5af4c73a", "peer", err)
 	}
 	if m.Revoke, err = b.Bool(); err != nil {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "revoke", err)
+		return decodeErr("phone.getGroupCallStreamRtmpUrl#5af4c73a", "revoke", err)
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneGetGroupCallStreamRtmpURL invokes phone.getGroupCallStreamRtmpUrl#deb3abbf:
+// PhoneGetGroupCallStreamRtmpURL invokes phone.getGroupCallStreamRtmpUrl#5af4c73a:
 //
-//	phone.getGroupCallStreamRtmpUrl#deb3abbf peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
+//	phone.getGroupCallStreamRtmpUrl#5af4c73a flags:# live_story:flags.0?true peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -3857,6 +4025,1292 @@ func (m *PhoneSaveCallLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 func (c *Client) PhoneSaveCallLog(ctx context.Context, req *PhoneSaveCallLogRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneSaveCallLogRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PhoneCreateConferenceCallRequest is the TL function phone.createConferenceCall:
+//
+//	phone.createConferenceCall#7d0444bb flags:# muted:flags.0?true video_stopped:flags.2?true join:flags.3?true random_id:int public_key:flags.3?int256 block:flags.3?bytes params:flags.3?DataJSON = Updates
+//
+// See https://core.telegram.org/method/phone.createConferenceCall.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type PhoneCreateConferenceCallRequest struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	Muted        bool       // flags.0?true
+	VideoStopped bool       // flags.2?true
+	Join         bool       // flags.3?true
+	RandomID     int
+	PublicKey    bin.Int256 // flags.3?int256
+	Block        []byte     // flags.3?bytes
+	Params       *DataJSON  // flags.3?DataJSON
+}
+
+// PhoneCreateConferenceCallRequestTypeID is the ID of phone.createConferenceCall.
+const PhoneCreateConferenceCallRequestTypeID = 0x7d0444bb
+
+// TypeID returns 0x7d0444bb, the ID of phone.createConferenceCall.
+func (*PhoneCreateConferenceCallRequest) TypeID() uint32 {
+	return PhoneCreateConferenceCallRequestTypeID
+}
+
+// TypeName returns "phone.createConferenceCall".
+func (*PhoneCreateConferenceCallRequest) TypeName() string {
+	return "phone.createConferenceCall"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneCreateConferenceCallRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneCreateConferenceCallRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2)
+	if m.Muted {
+		flags.Set(0)
+	}
+	if m.VideoStopped {
+		flags.Set(2)
+	}
+	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.RandomID)
+	if flags.Has(3) {
+		b.PutInt256(m.PublicKey)
+	}
+	if flags.Has(3) {
+		b.PutBytes(m.Block)
+	}
+	if flags.Has(3) {
+		if err := m.Params.Encode(b); err != nil {
+			return encodeErr("phone.createConferenceCall#7d0444bb", "params", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"); err != nil {
+		return decodeErr("phone.createConferenceCall#7d0444bb", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCreateConferenceCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.createConferenceCall#7d0444bb", "", ErrTooDeep)
+	}
+	*m = PhoneCreateConferenceCallRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.createConferenceCall#7d0444bb", "flags", err)
+	}
+	m.Muted = m.Flags.Has(0)
+	m.VideoStopped = m.Flags.Has(2)
+	m.Join = m.Flags.Has(3)
+	if m.RandomID, err = b.Int(); err != nil {
+		return decodeErr("phone.createConferenceCall#7d0444bb", "random_id", err)
+	}
+	if m.Flags.Has(3) {
+		if m.PublicKey, err = b.Int256(); err != nil {
+			return decodeErr("phone.createConferenceCall#7d0444bb", "public_key", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Block, err = b.Bytes(); err != nil {
+			return decodeErr("phone.createConferenceCall#7d0444bb", "block", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		m.Params = new(DataJSON)
+		if err = decodeBoxed(b, m.Params, depth+1); err != nil {
+			return decodeErr("phone.createConferenceCall#7d0444bb", "params", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2
+	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// PhoneCreateConferenceCall invokes phone.createConferenceCall#7d0444bb:
+//
+//	phone.createConferenceCall#7d0444bb flags:# muted:flags.0?true video_stopped:flags.2?true join:flags.3?true random_id:int public_key:flags.3?int256 block:flags.3?bytes params:flags.3?DataJSON = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.createConferenceCall.
+func (c *Client) PhoneCreateConferenceCall(ctx context.Context, req *PhoneCreateConferenceCallRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneCreateConferenceCallRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeleteConferenceCallParticipantsRequest is the TL function phone.deleteConferenceCallParticipants:
+//
+//	phone.deleteConferenceCallParticipants#8ca60525 flags:# only_left:flags.0?true kick:flags.1?true call:InputGroupCall ids:Vector<long> block:bytes = Updates
+//
+// See https://core.telegram.org/method/phone.deleteConferenceCallParticipants.
+type PhoneDeleteConferenceCallParticipantsRequest struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	OnlyLeft bool       // flags.0?true
+	Kick     bool       // flags.1?true
+	Call     InputGroupCallClass
+	IDs      []int64
+	Block    []byte
+}
+
+// PhoneDeleteConferenceCallParticipantsRequestTypeID is the ID of phone.deleteConferenceCallParticipants.
+const PhoneDeleteConferenceCallParticipantsRequestTypeID = 0x8ca60525
+
+// TypeID returns 0x8ca60525, the ID of phone.deleteConferenceCallParticipants.
+func (*PhoneDeleteConferenceCallParticipantsRequest) TypeID() uint32 {
+	return PhoneDeleteConferenceCallParticipantsRequestTypeID
+}
+
+// TypeName returns "phone.deleteConferenceCallParticipants".
+func (*PhoneDeleteConferenceCallParticipantsRequest) TypeName() string {
+	return "phone.deleteConferenceCallParticipants"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteConferenceCallParticipantsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OnlyLeft {
+		flags.Set(0)
+	}
+	if m.Kick {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.deleteConferenceCallParticipants#8ca60525", "call", err)
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutLong(m.IDs[i])
+	}
+	b.PutBytes(m.Block)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"); err != nil {
+		return decodeErr("phone.deleteConferenceCallParticipants#8ca60525", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.deleteConferenceCallParticipants#8ca60525", "", ErrTooDeep)
+	}
+	*m = PhoneDeleteConferenceCallParticipantsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.deleteConferenceCallParticipants#8ca60525", "flags", err)
+	}
+	m.OnlyLeft = m.Flags.Has(0)
+	m.Kick = m.Flags.Has(1)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.deleteConferenceCallParticipants#8ca60525", "call", err)
+	}
+	if m.IDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
+		return decodeErr("phone.deleteConferenceCallParticipants#8ca60525", "ids", err)
+	}
+	if m.Block, err = b.Bytes(); err != nil {
+		return decodeErr("phone.deleteConferenceCallParticipants#8ca60525", "block", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// PhoneDeleteConferenceCallParticipants invokes phone.deleteConferenceCallParticipants#8ca60525:
+//
+//	phone.deleteConferenceCallParticipants#8ca60525 flags:# only_left:flags.0?true kick:flags.1?true call:InputGroupCall ids:Vector<long> block:bytes = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.deleteConferenceCallParticipants.
+func (c *Client) PhoneDeleteConferenceCallParticipants(ctx context.Context, req *PhoneDeleteConferenceCallParticipantsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteConferenceCallParticipantsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendConferenceCallBroadcastRequest is the TL function phone.sendConferenceCallBroadcast:
+//
+//	phone.sendConferenceCallBroadcast#c6701900 call:InputGroupCall block:bytes = Updates
+//
+// See https://core.telegram.org/method/phone.sendConferenceCallBroadcast.
+type PhoneSendConferenceCallBroadcastRequest struct {
+	Call  InputGroupCallClass
+	Block []byte
+}
+
+// PhoneSendConferenceCallBroadcastRequestTypeID is the ID of phone.sendConferenceCallBroadcast.
+const PhoneSendConferenceCallBroadcastRequestTypeID = 0xc6701900
+
+// TypeID returns 0xc6701900, the ID of phone.sendConferenceCallBroadcast.
+func (*PhoneSendConferenceCallBroadcastRequest) TypeID() uint32 {
+	return PhoneSendConferenceCallBroadcastRequestTypeID
+}
+
+// TypeName returns "phone.sendConferenceCallBroadcast".
+func (*PhoneSendConferenceCallBroadcastRequest) TypeName() string {
+	return "phone.sendConferenceCallBroadcast"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendConferenceCallBroadcastRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.sendConferenceCallBroadcast#c6701900", "call", err)
+	}
+	b.PutBytes(m.Block)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"); err != nil {
+		return decodeErr("phone.sendConferenceCallBroadcast#c6701900", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendConferenceCallBroadcastRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.sendConferenceCallBroadcast#c6701900", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.sendConferenceCallBroadcast#c6701900", "call", err)
+	}
+	if m.Block, err = b.Bytes(); err != nil {
+		return decodeErr("phone.sendConferenceCallBroadcast#c6701900", "block", err)
+	}
+	return nil
+}
+
+// PhoneSendConferenceCallBroadcast invokes phone.sendConferenceCallBroadcast#c6701900:
+//
+//	phone.sendConferenceCallBroadcast#c6701900 call:InputGroupCall block:bytes = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.sendConferenceCallBroadcast.
+func (c *Client) PhoneSendConferenceCallBroadcast(ctx context.Context, req *PhoneSendConferenceCallBroadcastRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneSendConferenceCallBroadcastRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneInviteConferenceCallParticipantRequest is the TL function phone.inviteConferenceCallParticipant:
+//
+//	phone.inviteConferenceCallParticipant#bcf22685 flags:# video:flags.0?true call:InputGroupCall user_id:InputUser = Updates
+//
+// See https://core.telegram.org/method/phone.inviteConferenceCallParticipant.
+type PhoneInviteConferenceCallParticipantRequest struct {
+	Flags  bin.Fields // flags word; see the type's doc
+	Video  bool       // flags.0?true
+	Call   InputGroupCallClass
+	UserID InputUserClass
+}
+
+// PhoneInviteConferenceCallParticipantRequestTypeID is the ID of phone.inviteConferenceCallParticipant.
+const PhoneInviteConferenceCallParticipantRequestTypeID = 0xbcf22685
+
+// TypeID returns 0xbcf22685, the ID of phone.inviteConferenceCallParticipant.
+func (*PhoneInviteConferenceCallParticipantRequest) TypeID() uint32 {
+	return PhoneInviteConferenceCallParticipantRequestTypeID
+}
+
+// TypeName returns "phone.inviteConferenceCallParticipant".
+func (*PhoneInviteConferenceCallParticipantRequest) TypeName() string {
+	return "phone.inviteConferenceCallParticipant"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneInviteConferenceCallParticipantRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Video {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.inviteConferenceCallParticipant#bcf22685", "call", err)
+	}
+	if err := encodeObj(b, m.UserID); err != nil {
+		return encodeErr("phone.inviteConferenceCallParticipant#bcf22685", "user_id", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"); err != nil {
+		return decodeErr("phone.inviteConferenceCallParticipant#bcf22685", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneInviteConferenceCallParticipantRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.inviteConferenceCallParticipant#bcf22685", "", ErrTooDeep)
+	}
+	*m = PhoneInviteConferenceCallParticipantRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.inviteConferenceCallParticipant#bcf22685", "flags", err)
+	}
+	m.Video = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.inviteConferenceCallParticipant#bcf22685", "call", err)
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("phone.inviteConferenceCallParticipant#bcf22685", "user_id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneInviteConferenceCallParticipant invokes phone.inviteConferenceCallParticipant#bcf22685:
+//
+//	phone.inviteConferenceCallParticipant#bcf22685 flags:# video:flags.0?true call:InputGroupCall user_id:InputUser = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.inviteConferenceCallParticipant.
+func (c *Client) PhoneInviteConferenceCallParticipant(ctx context.Context, req *PhoneInviteConferenceCallParticipantRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneInviteConferenceCallParticipantRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeclineConferenceCallInviteRequest is the TL function phone.declineConferenceCallInvite:
+//
+//	phone.declineConferenceCallInvite#3c479971 msg_id:int = Updates
+//
+// See https://core.telegram.org/method/phone.declineConferenceCallInvite.
+type PhoneDeclineConferenceCallInviteRequest struct {
+	MsgID int
+}
+
+// PhoneDeclineConferenceCallInviteRequestTypeID is the ID of phone.declineConferenceCallInvite.
+const PhoneDeclineConferenceCallInviteRequestTypeID = 0x3c479971
+
+// TypeID returns 0x3c479971, the ID of phone.declineConferenceCallInvite.
+func (*PhoneDeclineConferenceCallInviteRequest) TypeID() uint32 {
+	return PhoneDeclineConferenceCallInviteRequestTypeID
+}
+
+// TypeName returns "phone.declineConferenceCallInvite".
+func (*PhoneDeclineConferenceCallInviteRequest) TypeName() string {
+	return "phone.declineConferenceCallInvite"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeclineConferenceCallInviteRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneDeclineConferenceCallInviteRequestTypeID, "phone.declineConferenceCallInvite"); err != nil {
+		return decodeErr("phone.declineConferenceCallInvite#3c479971", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeclineConferenceCallInviteRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("phone.declineConferenceCallInvite#3c479971", "msg_id", err)
+	}
+	return nil
+}
+
+// PhoneDeclineConferenceCallInvite invokes phone.declineConferenceCallInvite#3c479971:
+//
+//	phone.declineConferenceCallInvite#3c479971 msg_id:int = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.declineConferenceCallInvite.
+func (c *Client) PhoneDeclineConferenceCallInvite(ctx context.Context, req *PhoneDeclineConferenceCallInviteRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeclineConferenceCallInviteRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneGetGroupCallChainBlocksRequest is the TL function phone.getGroupCallChainBlocks:
+//
+//	phone.getGroupCallChainBlocks#ee9f88a6 call:InputGroupCall sub_chain_id:int offset:int limit:int = Updates
+//
+// See https://core.telegram.org/method/phone.getGroupCallChainBlocks.
+type PhoneGetGroupCallChainBlocksRequest struct {
+	Call       InputGroupCallClass
+	SubChainID int
+	Offset     int
+	Limit      int
+}
+
+// PhoneGetGroupCallChainBlocksRequestTypeID is the ID of phone.getGroupCallChainBlocks.
+const PhoneGetGroupCallChainBlocksRequestTypeID = 0xee9f88a6
+
+// TypeID returns 0xee9f88a6, the ID of phone.getGroupCallChainBlocks.
+func (*PhoneGetGroupCallChainBlocksRequest) TypeID() uint32 {
+	return PhoneGetGroupCallChainBlocksRequestTypeID
+}
+
+// TypeName returns "phone.getGroupCallChainBlocks".
+func (*PhoneGetGroupCallChainBlocksRequest) TypeName() string {
+	return "phone.getGroupCallChainBlocks"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGetGroupCallChainBlocksRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "call", err)
+	}
+	b.PutInt(m.SubChainID)
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"); err != nil {
+		return decodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallChainBlocksRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "call", err)
+	}
+	if m.SubChainID, err = b.Int(); err != nil {
+		return decodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "sub_chain_id", err)
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "offset", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("phone.getGroupCallChainBlocks#ee9f88a6", "limit", err)
+	}
+	return nil
+}
+
+// PhoneGetGroupCallChainBlocks invokes phone.getGroupCallChainBlocks#ee9f88a6:
+//
+//	phone.getGroupCallChainBlocks#ee9f88a6 call:InputGroupCall sub_chain_id:int offset:int limit:int = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.getGroupCallChainBlocks.
+func (c *Client) PhoneGetGroupCallChainBlocks(ctx context.Context, req *PhoneGetGroupCallChainBlocksRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneGetGroupCallChainBlocksRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendGroupCallMessageRequest is the TL function phone.sendGroupCallMessage:
+//
+//	phone.sendGroupCallMessage#b1d11410 flags:# call:InputGroupCall random_id:long message:TextWithEntities allow_paid_stars:flags.0?long send_as:flags.1?InputPeer = Updates
+//
+// See https://core.telegram.org/method/phone.sendGroupCallMessage.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type PhoneSendGroupCallMessageRequest struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Call           InputGroupCallClass
+	RandomID       int64
+	Message        TextWithEntities
+	AllowPaidStars int64          // flags.0?long
+	SendAs         InputPeerClass // flags.1?InputPeer
+}
+
+// PhoneSendGroupCallMessageRequestTypeID is the ID of phone.sendGroupCallMessage.
+const PhoneSendGroupCallMessageRequestTypeID = 0xb1d11410
+
+// TypeID returns 0xb1d11410, the ID of phone.sendGroupCallMessage.
+func (*PhoneSendGroupCallMessageRequest) TypeID() uint32 {
+	return PhoneSendGroupCallMessageRequestTypeID
+}
+
+// TypeName returns "phone.sendGroupCallMessage".
+func (*PhoneSendGroupCallMessageRequest) TypeName() string {
+	return "phone.sendGroupCallMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendGroupCallMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendGroupCallMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.AllowPaidStars != 0 {
+		flags.Set(0)
+	}
+	if m.SendAs != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.sendGroupCallMessage#b1d11410", "call", err)
+	}
+	b.PutLong(m.RandomID)
+	if err := m.Message.Encode(b); err != nil {
+		return encodeErr("phone.sendGroupCallMessage#b1d11410", "message", err)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SendAs); err != nil {
+			return encodeErr("phone.sendGroupCallMessage#b1d11410", "send_as", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"); err != nil {
+		return decodeErr("phone.sendGroupCallMessage#b1d11410", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendGroupCallMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.sendGroupCallMessage#b1d11410", "", ErrTooDeep)
+	}
+	*m = PhoneSendGroupCallMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.sendGroupCallMessage#b1d11410", "flags", err)
+	}
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.sendGroupCallMessage#b1d11410", "call", err)
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("phone.sendGroupCallMessage#b1d11410", "random_id", err)
+	}
+	if err = decodeBoxed(b, &m.Message, depth+1); err != nil {
+		return decodeErr("phone.sendGroupCallMessage#b1d11410", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return decodeErr("phone.sendGroupCallMessage#b1d11410", "allow_paid_stars", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("phone.sendGroupCallMessage#b1d11410", "send_as", err)
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PhoneSendGroupCallMessage invokes phone.sendGroupCallMessage#b1d11410:
+//
+//	phone.sendGroupCallMessage#b1d11410 flags:# call:InputGroupCall random_id:long message:TextWithEntities allow_paid_stars:flags.0?long send_as:flags.1?InputPeer = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.sendGroupCallMessage.
+func (c *Client) PhoneSendGroupCallMessage(ctx context.Context, req *PhoneSendGroupCallMessageRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneSendGroupCallMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendGroupCallEncryptedMessageRequest is the TL function phone.sendGroupCallEncryptedMessage:
+//
+//	phone.sendGroupCallEncryptedMessage#e5afa56d call:InputGroupCall encrypted_message:bytes = Bool
+//
+// See https://core.telegram.org/method/phone.sendGroupCallEncryptedMessage.
+type PhoneSendGroupCallEncryptedMessageRequest struct {
+	Call             InputGroupCallClass
+	EncryptedMessage []byte
+}
+
+// PhoneSendGroupCallEncryptedMessageRequestTypeID is the ID of phone.sendGroupCallEncryptedMessage.
+const PhoneSendGroupCallEncryptedMessageRequestTypeID = 0xe5afa56d
+
+// TypeID returns 0xe5afa56d, the ID of phone.sendGroupCallEncryptedMessage.
+func (*PhoneSendGroupCallEncryptedMessageRequest) TypeID() uint32 {
+	return PhoneSendGroupCallEncryptedMessageRequestTypeID
+}
+
+// TypeName returns "phone.sendGroupCallEncryptedMessage".
+func (*PhoneSendGroupCallEncryptedMessageRequest) TypeName() string {
+	return "phone.sendGroupCallEncryptedMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendGroupCallEncryptedMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.sendGroupCallEncryptedMessage#e5afa56d", "call", err)
+	}
+	b.PutBytes(m.EncryptedMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"); err != nil {
+		return decodeErr("phone.sendGroupCallEncryptedMessage#e5afa56d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.sendGroupCallEncryptedMessage#e5afa56d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.sendGroupCallEncryptedMessage#e5afa56d", "call", err)
+	}
+	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+		return decodeErr("phone.sendGroupCallEncryptedMessage#e5afa56d", "encrypted_message", err)
+	}
+	return nil
+}
+
+// PhoneSendGroupCallEncryptedMessage invokes phone.sendGroupCallEncryptedMessage#e5afa56d:
+//
+//	phone.sendGroupCallEncryptedMessage#e5afa56d call:InputGroupCall encrypted_message:bytes = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.sendGroupCallEncryptedMessage.
+func (c *Client) PhoneSendGroupCallEncryptedMessage(ctx context.Context, req *PhoneSendGroupCallEncryptedMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(PhoneSendGroupCallEncryptedMessageRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PhoneDeleteGroupCallMessagesRequest is the TL function phone.deleteGroupCallMessages:
+//
+//	phone.deleteGroupCallMessages#f64f54f7 flags:# report_spam:flags.0?true call:InputGroupCall messages:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/phone.deleteGroupCallMessages.
+type PhoneDeleteGroupCallMessagesRequest struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	ReportSpam bool       // flags.0?true
+	Call       InputGroupCallClass
+	Messages   []int
+}
+
+// PhoneDeleteGroupCallMessagesRequestTypeID is the ID of phone.deleteGroupCallMessages.
+const PhoneDeleteGroupCallMessagesRequestTypeID = 0xf64f54f7
+
+// TypeID returns 0xf64f54f7, the ID of phone.deleteGroupCallMessages.
+func (*PhoneDeleteGroupCallMessagesRequest) TypeID() uint32 {
+	return PhoneDeleteGroupCallMessagesRequestTypeID
+}
+
+// TypeName returns "phone.deleteGroupCallMessages".
+func (*PhoneDeleteGroupCallMessagesRequest) TypeName() string {
+	return "phone.deleteGroupCallMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteGroupCallMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReportSpam {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.deleteGroupCallMessages#f64f54f7", "call", err)
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"); err != nil {
+		return decodeErr("phone.deleteGroupCallMessages#f64f54f7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteGroupCallMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.deleteGroupCallMessages#f64f54f7", "", ErrTooDeep)
+	}
+	*m = PhoneDeleteGroupCallMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.deleteGroupCallMessages#f64f54f7", "flags", err)
+	}
+	m.ReportSpam = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.deleteGroupCallMessages#f64f54f7", "call", err)
+	}
+	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("phone.deleteGroupCallMessages#f64f54f7", "messages", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneDeleteGroupCallMessages invokes phone.deleteGroupCallMessages#f64f54f7:
+//
+//	phone.deleteGroupCallMessages#f64f54f7 flags:# report_spam:flags.0?true call:InputGroupCall messages:Vector<int> = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.deleteGroupCallMessages.
+func (c *Client) PhoneDeleteGroupCallMessages(ctx context.Context, req *PhoneDeleteGroupCallMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteGroupCallMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeleteGroupCallParticipantMessagesRequest is the TL function phone.deleteGroupCallParticipantMessages:
+//
+//	phone.deleteGroupCallParticipantMessages#1dbfeca0 flags:# report_spam:flags.0?true call:InputGroupCall participant:InputPeer = Updates
+//
+// See https://core.telegram.org/method/phone.deleteGroupCallParticipantMessages.
+type PhoneDeleteGroupCallParticipantMessagesRequest struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	ReportSpam  bool       // flags.0?true
+	Call        InputGroupCallClass
+	Participant InputPeerClass
+}
+
+// PhoneDeleteGroupCallParticipantMessagesRequestTypeID is the ID of phone.deleteGroupCallParticipantMessages.
+const PhoneDeleteGroupCallParticipantMessagesRequestTypeID = 0x1dbfeca0
+
+// TypeID returns 0x1dbfeca0, the ID of phone.deleteGroupCallParticipantMessages.
+func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeID() uint32 {
+	return PhoneDeleteGroupCallParticipantMessagesRequestTypeID
+}
+
+// TypeName returns "phone.deleteGroupCallParticipantMessages".
+func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeName() string {
+	return "phone.deleteGroupCallParticipantMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReportSpam {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "call", err)
+	}
+	if err := encodeObj(b, m.Participant); err != nil {
+		return encodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "participant", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"); err != nil {
+		return decodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "", ErrTooDeep)
+	}
+	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "flags", err)
+	}
+	m.ReportSpam = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "call", err)
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("phone.deleteGroupCallParticipantMessages#1dbfeca0", "participant", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneDeleteGroupCallParticipantMessages invokes phone.deleteGroupCallParticipantMessages#1dbfeca0:
+//
+//	phone.deleteGroupCallParticipantMessages#1dbfeca0 flags:# report_spam:flags.0?true call:InputGroupCall participant:InputPeer = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.deleteGroupCallParticipantMessages.
+func (c *Client) PhoneDeleteGroupCallParticipantMessages(ctx context.Context, req *PhoneDeleteGroupCallParticipantMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteGroupCallParticipantMessagesRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneGetGroupCallStarsRequest is the TL function phone.getGroupCallStars:
+//
+//	phone.getGroupCallStars#6f636302 call:InputGroupCall = phone.GroupCallStars
+//
+// See https://core.telegram.org/method/phone.getGroupCallStars.
+type PhoneGetGroupCallStarsRequest struct {
+	Call InputGroupCallClass
+}
+
+// PhoneGetGroupCallStarsRequestTypeID is the ID of phone.getGroupCallStars.
+const PhoneGetGroupCallStarsRequestTypeID = 0x6f636302
+
+// TypeID returns 0x6f636302, the ID of phone.getGroupCallStars.
+func (*PhoneGetGroupCallStarsRequest) TypeID() uint32 {
+	return PhoneGetGroupCallStarsRequestTypeID
+}
+
+// TypeName returns "phone.getGroupCallStars".
+func (*PhoneGetGroupCallStarsRequest) TypeName() string {
+	return "phone.getGroupCallStars"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGetGroupCallStarsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGetGroupCallStarsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGetGroupCallStarsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.getGroupCallStars#6f636302", "call", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"); err != nil {
+		return decodeErr("phone.getGroupCallStars#6f636302", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStarsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.getGroupCallStars#6f636302", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.getGroupCallStars#6f636302", "call", err)
+	}
+	return nil
+}
+
+// PhoneGetGroupCallStars invokes phone.getGroupCallStars#6f636302:
+//
+//	phone.getGroupCallStars#6f636302 call:InputGroupCall = phone.GroupCallStars
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.getGroupCallStars.
+func (c *Client) PhoneGetGroupCallStars(ctx context.Context, req *PhoneGetGroupCallStarsRequest) (*PhoneGroupCallStars, error) {
+	if req == nil {
+		req = new(PhoneGetGroupCallStarsRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[PhoneGroupCallStars])
+}
+
+// PhoneSaveDefaultSendAsRequest is the TL function phone.saveDefaultSendAs:
+//
+//	phone.saveDefaultSendAs#4167add1 call:InputGroupCall send_as:InputPeer = Bool
+//
+// See https://core.telegram.org/method/phone.saveDefaultSendAs.
+type PhoneSaveDefaultSendAsRequest struct {
+	Call   InputGroupCallClass
+	SendAs InputPeerClass
+}
+
+// PhoneSaveDefaultSendAsRequestTypeID is the ID of phone.saveDefaultSendAs.
+const PhoneSaveDefaultSendAsRequestTypeID = 0x4167add1
+
+// TypeID returns 0x4167add1, the ID of phone.saveDefaultSendAs.
+func (*PhoneSaveDefaultSendAsRequest) TypeID() uint32 {
+	return PhoneSaveDefaultSendAsRequestTypeID
+}
+
+// TypeName returns "phone.saveDefaultSendAs".
+func (*PhoneSaveDefaultSendAsRequest) TypeName() string {
+	return "phone.saveDefaultSendAs"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSaveDefaultSendAsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSaveDefaultSendAsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("phone.saveDefaultSendAs#4167add1", "call", err)
+	}
+	if err := encodeObj(b, m.SendAs); err != nil {
+		return encodeErr("phone.saveDefaultSendAs#4167add1", "send_as", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"); err != nil {
+		return decodeErr("phone.saveDefaultSendAs#4167add1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveDefaultSendAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("phone.saveDefaultSendAs#4167add1", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("phone.saveDefaultSendAs#4167add1", "call", err)
+	}
+	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("phone.saveDefaultSendAs#4167add1", "send_as", err)
+	}
+	return nil
+}
+
+// PhoneSaveDefaultSendAs invokes phone.saveDefaultSendAs#4167add1:
+//
+//	phone.saveDefaultSendAs#4167add1 call:InputGroupCall send_as:InputPeer = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/phone.saveDefaultSendAs.
+func (c *Client) PhoneSaveDefaultSendAs(ctx context.Context, req *PhoneSaveDefaultSendAsRequest) (bool, error) {
+	if req == nil {
+		req = new(PhoneSaveDefaultSendAsRequest)
 	}
 	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

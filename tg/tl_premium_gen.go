@@ -143,8 +143,8 @@ type PremiumBoostsStatus struct {
 	NextLevelBoosts    int                // flags.0?int
 	PremiumAudience    *StatsPercentValue // flags.1?StatsPercentValue
 	BoostURL           string
-	PrepaidGiveaways   []PrepaidGiveaway // flags.3?Vector<PrepaidGiveaway>
-	MyBoostSlots       []int             // flags.2?Vector<int>
+	PrepaidGiveaways   []PrepaidGiveawayClass // flags.3?Vector<PrepaidGiveaway>
+	MyBoostSlots       []int                  // flags.2?Vector<int>
 }
 
 // PremiumBoostsStatusTypeID is the ID of premium.boostsStatus.
@@ -209,7 +209,7 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.PrepaidGiveaways))
 		for i := range m.PrepaidGiveaways {
-			if err := m.PrepaidGiveaways[i].Encode(b); err != nil {
+			if err := encodeObj(b, m.PrepaidGiveaways[i]); err != nil {
 				return encodeErr("premium.boostsStatus#4959427a", "prepaid_giveaways", err)
 			}
 		}
@@ -282,7 +282,7 @@ func (m *PremiumBoostsStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 		return decodeErr("premium.boostsStatus#4959427a", "boost_url", err)
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = decodeVectorAt(b, depth+1, decodeValue[PrepaidGiveaway]); err != nil {
+		if m.PrepaidGiveaways, err = decodeVectorAt(b, depth+1, decodePrepaidGiveaway); err != nil {
 			return decodeErr("premium.boostsStatus#4959427a", "prepaid_giveaways", err)
 		}
 	}

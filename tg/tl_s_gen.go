@@ -4,6 +4,270 @@ package tg
 
 import "github.com/gotd/td/bin"
 
+// SavedDialogClass is the TL type SavedDialog: one of SavedDialog, MonoForumDialog.
+//
+// See https://core.telegram.org/type/SavedDialog.
+type SavedDialogClass interface {
+	Object
+	savedDialogClass()
+}
+
+// DecodeSavedDialog decodes any constructor of SavedDialog.
+func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
+	return decodeSavedDialog(b, 0)
+}
+
+// decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
+func decodeSavedDialog(b *bin.Buffer, depth int) (SavedDialogClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v SavedDialogClass
+	switch id {
+	case SavedDialogTypeID:
+		v = &SavedDialog{}
+	case MonoForumDialogTypeID:
+		v = &MonoForumDialog{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "SavedDialog",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// SavedDialog is the TL constructor savedDialog:
+//
+//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer top_message:int = SavedDialog
+//
+// See https://core.telegram.org/constructor/savedDialog.
+type SavedDialog struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	Pinned     bool       // flags.2?true
+	Peer       PeerClass
+	TopMessage int
+}
+
+// SavedDialogTypeID is the ID of savedDialog.
+const SavedDialogTypeID = 0xbd87cb6c
+
+// TypeID returns 0xbd87cb6c, the ID of savedDialog.
+func (*SavedDialog) TypeID() uint32 {
+	return SavedDialogTypeID
+}
+
+// TypeName returns "savedDialog".
+func (*SavedDialog) TypeName() string {
+	return "savedDialog"
+}
+
+// savedDialogClass marks SavedDialog as a SavedDialogClass.
+func (*SavedDialog) savedDialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SavedDialog) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SavedDialogTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("savedDialog#bd87cb6c", "peer", err)
+	}
+	b.PutInt(m.TopMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SavedDialog) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
+		return decodeErr("savedDialog#bd87cb6c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedDialog) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("savedDialog#bd87cb6c", "", ErrTooDeep)
+	}
+	*m = SavedDialog{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("savedDialog#bd87cb6c", "flags", err)
+	}
+	m.Pinned = m.Flags.Has(2)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("savedDialog#bd87cb6c", "peer", err)
+	}
+	if m.TopMessage, err = b.Int(); err != nil {
+		return decodeErr("savedDialog#bd87cb6c", "top_message", err)
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// MonoForumDialog is the TL constructor monoForumDialog:
+//
+//	monoForumDialog#64407ea7 flags:# unread_mark:flags.3?true nopaid_messages_exception:flags.4?true peer:Peer top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_reactions_count:int draft:flags.1?DraftMessage = SavedDialog
+//
+// See https://core.telegram.org/constructor/monoForumDialog.
+type MonoForumDialog struct {
+	Flags                   bin.Fields // flags word; see the type's doc
+	UnreadMark              bool       // flags.3?true
+	NopaidMessagesException bool       // flags.4?true
+	Peer                    PeerClass
+	TopMessage              int
+	ReadInboxMaxID          int
+	ReadOutboxMaxID         int
+	UnreadCount             int
+	UnreadReactionsCount    int
+	Draft                   DraftMessageClass // flags.1?DraftMessage
+}
+
+// MonoForumDialogTypeID is the ID of monoForumDialog.
+const MonoForumDialogTypeID = 0x64407ea7
+
+// TypeID returns 0x64407ea7, the ID of monoForumDialog.
+func (*MonoForumDialog) TypeID() uint32 {
+	return MonoForumDialogTypeID
+}
+
+// TypeName returns "monoForumDialog".
+func (*MonoForumDialog) TypeName() string {
+	return "monoForumDialog"
+}
+
+// savedDialogClass marks MonoForumDialog as a SavedDialogClass.
+func (*MonoForumDialog) savedDialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MonoForumDialogTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
+	if m.UnreadMark {
+		flags.Set(3)
+	}
+	if m.NopaidMessagesException {
+		flags.Set(4)
+	}
+	if m.Draft != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("monoForumDialog#64407ea7", "peer", err)
+	}
+	b.PutInt(m.TopMessage)
+	b.PutInt(m.ReadInboxMaxID)
+	b.PutInt(m.ReadOutboxMaxID)
+	b.PutInt(m.UnreadCount)
+	b.PutInt(m.UnreadReactionsCount)
+	if flags.Has(1) {
+		if err := encodeObj(b, m.Draft); err != nil {
+			return encodeErr("monoForumDialog#64407ea7", "draft", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, MonoForumDialogTypeID, "monoForumDialog"); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MonoForumDialog) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("monoForumDialog#64407ea7", "", ErrTooDeep)
+	}
+	*m = MonoForumDialog{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "flags", err)
+	}
+	m.UnreadMark = m.Flags.Has(3)
+	m.NopaidMessagesException = m.Flags.Has(4)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "peer", err)
+	}
+	if m.TopMessage, err = b.Int(); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "top_message", err)
+	}
+	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "read_inbox_max_id", err)
+	}
+	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "read_outbox_max_id", err)
+	}
+	if m.UnreadCount, err = b.Int(); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "unread_count", err)
+	}
+	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+		return decodeErr("monoForumDialog#64407ea7", "unread_reactions_count", err)
+	}
+	if m.Flags.Has(1) {
+		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+			return decodeErr("monoForumDialog#64407ea7", "draft", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4
+	return nil
+}
+
 // SecureFileClass is the TL type SecureFile: one of SecureFileEmpty, SecureFile.
 //
 // See https://core.telegram.org/type/SecureFile.
@@ -2572,7 +2836,7 @@ func (m *SecureValueTypeEmail) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// SendMessageActionClass is the TL type SendMessageAction: one of SendMessageTypingAction, SendMessageCancelAction, SendMessageRecordVideoAction, SendMessageUploadVideoAction, SendMessageRecordAudioAction, SendMessageUploadAudioAction, SendMessageUploadPhotoAction, SendMessageUploadDocumentAction, SendMessageGeoLocationAction, SendMessageChooseContactAction, SendMessageGamePlayAction, SendMessageRecordRoundAction, SendMessageUploadRoundAction, SpeakingInGroupCallAction, SendMessageHistoryImportAction, SendMessageChooseStickerAction, SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen.
+// SendMessageActionClass is the TL type SendMessageAction: one of SendMessageTypingAction, SendMessageCancelAction, SendMessageRecordVideoAction, SendMessageUploadVideoAction, SendMessageRecordAudioAction, SendMessageUploadAudioAction, SendMessageUploadPhotoAction, SendMessageUploadDocumentAction, SendMessageGeoLocationAction, SendMessageChooseContactAction, SendMessageGamePlayAction, SendMessageRecordRoundAction, SendMessageUploadRoundAction, SpeakingInGroupCallAction, SendMessageHistoryImportAction, SendMessageChooseStickerAction, SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen, SendMessageTextDraftAction, InputSendMessageRichMessageDraftAction, SendMessageRichMessageDraftAction.
 //
 // See https://core.telegram.org/type/SendMessageAction.
 type SendMessageActionClass interface {
@@ -2629,6 +2893,12 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 		v = &SendMessageEmojiInteraction{}
 	case SendMessageEmojiInteractionSeenTypeID:
 		v = &SendMessageEmojiInteractionSeen{}
+	case SendMessageTextDraftActionTypeID:
+		v = &SendMessageTextDraftAction{}
+	case InputSendMessageRichMessageDraftActionTypeID:
+		v = &InputSendMessageRichMessageDraftAction{}
+	case SendMessageRichMessageDraftActionTypeID:
+		v = &SendMessageRichMessageDraftAction{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -3864,6 +4134,3387 @@ func (m *SendMessageEmojiInteractionSeen) decodeBareAt(b *bin.Buffer, _ int) err
 	return nil
 }
 
+// SendMessageTextDraftAction is the TL constructor sendMessageTextDraftAction:
+//
+//	sendMessageTextDraftAction#376d975c random_id:long text:TextWithEntities = SendMessageAction
+//
+// See https://core.telegram.org/constructor/sendMessageTextDraftAction.
+type SendMessageTextDraftAction struct {
+	RandomID int64
+	Text     TextWithEntities
+}
+
+// SendMessageTextDraftActionTypeID is the ID of sendMessageTextDraftAction.
+const SendMessageTextDraftActionTypeID = 0x376d975c
+
+// TypeID returns 0x376d975c, the ID of sendMessageTextDraftAction.
+func (*SendMessageTextDraftAction) TypeID() uint32 {
+	return SendMessageTextDraftActionTypeID
+}
+
+// TypeName returns "sendMessageTextDraftAction".
+func (*SendMessageTextDraftAction) TypeName() string {
+	return "sendMessageTextDraftAction"
+}
+
+// sendMessageActionClass marks SendMessageTextDraftAction as a SendMessageActionClass.
+func (*SendMessageTextDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SendMessageTextDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := m.Text.Encode(b); err != nil {
+		return encodeErr("sendMessageTextDraftAction#376d975c", "text", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"); err != nil {
+		return decodeErr("sendMessageTextDraftAction#376d975c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageTextDraftAction) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sendMessageTextDraftAction#376d975c", "", ErrTooDeep)
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("sendMessageTextDraftAction#376d975c", "random_id", err)
+	}
+	if err = decodeBoxed(b, &m.Text, depth+1); err != nil {
+		return decodeErr("sendMessageTextDraftAction#376d975c", "text", err)
+	}
+	return nil
+}
+
+// InputSendMessageRichMessageDraftAction is the TL constructor inputSendMessageRichMessageDraftAction:
+//
+//	inputSendMessageRichMessageDraftAction#e2b23b51 random_id:long rich_message:InputRichMessage = SendMessageAction
+//
+// See https://core.telegram.org/constructor/inputSendMessageRichMessageDraftAction.
+type InputSendMessageRichMessageDraftAction struct {
+	RandomID    int64
+	RichMessage InputRichMessageClass
+}
+
+// InputSendMessageRichMessageDraftActionTypeID is the ID of inputSendMessageRichMessageDraftAction.
+const InputSendMessageRichMessageDraftActionTypeID = 0xe2b23b51
+
+// TypeID returns 0xe2b23b51, the ID of inputSendMessageRichMessageDraftAction.
+func (*InputSendMessageRichMessageDraftAction) TypeID() uint32 {
+	return InputSendMessageRichMessageDraftActionTypeID
+}
+
+// TypeName returns "inputSendMessageRichMessageDraftAction".
+func (*InputSendMessageRichMessageDraftAction) TypeName() string {
+	return "inputSendMessageRichMessageDraftAction"
+}
+
+// sendMessageActionClass marks InputSendMessageRichMessageDraftAction as a SendMessageActionClass.
+func (*InputSendMessageRichMessageDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSendMessageRichMessageDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := encodeObj(b, m.RichMessage); err != nil {
+		return encodeErr("inputSendMessageRichMessageDraftAction#e2b23b51", "rich_message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"); err != nil {
+		return decodeErr("inputSendMessageRichMessageDraftAction#e2b23b51", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSendMessageRichMessageDraftAction) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("inputSendMessageRichMessageDraftAction#e2b23b51", "", ErrTooDeep)
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("inputSendMessageRichMessageDraftAction#e2b23b51", "random_id", err)
+	}
+	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		return decodeErr("inputSendMessageRichMessageDraftAction#e2b23b51", "rich_message", err)
+	}
+	return nil
+}
+
+// SendMessageRichMessageDraftAction is the TL constructor sendMessageRichMessageDraftAction:
+//
+//	sendMessageRichMessageDraftAction#a2cb24f9 random_id:long rich_message:RichMessage = SendMessageAction
+//
+// See https://core.telegram.org/constructor/sendMessageRichMessageDraftAction.
+type SendMessageRichMessageDraftAction struct {
+	RandomID    int64
+	RichMessage RichMessage
+}
+
+// SendMessageRichMessageDraftActionTypeID is the ID of sendMessageRichMessageDraftAction.
+const SendMessageRichMessageDraftActionTypeID = 0xa2cb24f9
+
+// TypeID returns 0xa2cb24f9, the ID of sendMessageRichMessageDraftAction.
+func (*SendMessageRichMessageDraftAction) TypeID() uint32 {
+	return SendMessageRichMessageDraftActionTypeID
+}
+
+// TypeName returns "sendMessageRichMessageDraftAction".
+func (*SendMessageRichMessageDraftAction) TypeName() string {
+	return "sendMessageRichMessageDraftAction"
+}
+
+// sendMessageActionClass marks SendMessageRichMessageDraftAction as a SendMessageActionClass.
+func (*SendMessageRichMessageDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SendMessageRichMessageDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := m.RichMessage.Encode(b); err != nil {
+		return encodeErr("sendMessageRichMessageDraftAction#a2cb24f9", "rich_message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"); err != nil {
+		return decodeErr("sendMessageRichMessageDraftAction#a2cb24f9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRichMessageDraftAction) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sendMessageRichMessageDraftAction#a2cb24f9", "", ErrTooDeep)
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("sendMessageRichMessageDraftAction#a2cb24f9", "random_id", err)
+	}
+	if err = decodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+		return decodeErr("sendMessageRichMessageDraftAction#a2cb24f9", "rich_message", err)
+	}
+	return nil
+}
+
+// StarGiftClass is the TL type StarGift: one of StarGift, StarGiftUnique.
+//
+// See https://core.telegram.org/type/StarGift.
+type StarGiftClass interface {
+	Object
+	starGiftClass()
+}
+
+// DecodeStarGift decodes any constructor of StarGift.
+func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
+	return decodeStarGift(b, 0)
+}
+
+// decodeStarGift is DecodeStarGift for a value nested depth levels deep.
+func decodeStarGift(b *bin.Buffer, depth int) (StarGiftClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftClass
+	switch id {
+	case StarGiftTypeID:
+		v = &StarGift{}
+	case StarGiftUniqueTypeID:
+		v = &StarGiftUnique{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarGift",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGift is the TL constructor starGift:
+//
+//	starGift#313a9547 flags:# limited:flags.0?true sold_out:flags.1?true birthday:flags.2?true require_premium:flags.7?true limited_per_user:flags.8?true peer_color_available:flags.10?true auction:flags.11?true id:long sticker:Document stars:long availability_remains:flags.0?int availability_total:flags.0?int availability_resale:flags.4?long convert_stars:long first_sale_date:flags.1?int last_sale_date:flags.1?int upgrade_stars:flags.3?long resell_min_stars:flags.4?long title:flags.5?string released_by:flags.6?Peer per_user_total:flags.8?int per_user_remains:flags.8?int locked_until_date:flags.9?int auction_slug:flags.11?string gifts_per_round:flags.11?int auction_start_date:flags.11?int upgrade_variants:flags.12?int background:flags.13?StarGiftBackground = StarGift
+//
+// See https://core.telegram.org/constructor/starGift.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarGift struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	Limited             bool       // flags.0?true
+	SoldOut             bool       // flags.1?true
+	Birthday            bool       // flags.2?true
+	RequirePremium      bool       // flags.7?true
+	LimitedPerUser      bool       // flags.8?true
+	PeerColorAvailable  bool       // flags.10?true
+	Auction             bool       // flags.11?true
+	ID                  int64
+	Sticker             DocumentClass
+	Stars               int64
+	AvailabilityRemains int   // flags.0?int
+	AvailabilityTotal   int   // flags.0?int
+	AvailabilityResale  int64 // flags.4?long
+	ConvertStars        int64
+	FirstSaleDate       int                 // flags.1?int
+	LastSaleDate        int                 // flags.1?int
+	UpgradeStars        int64               // flags.3?long
+	ResellMinStars      int64               // flags.4?long
+	Title               string              // flags.5?string
+	ReleasedBy          PeerClass           // flags.6?Peer
+	PerUserTotal        int                 // flags.8?int
+	PerUserRemains      int                 // flags.8?int
+	LockedUntilDate     int                 // flags.9?int
+	AuctionSlug         string              // flags.11?string
+	GiftsPerRound       int                 // flags.11?int
+	AuctionStartDate    int                 // flags.11?int
+	UpgradeVariants     int                 // flags.12?int
+	Background          *StarGiftBackground // flags.13?StarGiftBackground
+}
+
+// StarGiftTypeID is the ID of starGift.
+const StarGiftTypeID = 0x313a9547
+
+// TypeID returns 0x313a9547, the ID of starGift.
+func (*StarGift) TypeID() uint32 {
+	return StarGiftTypeID
+}
+
+// TypeName returns "starGift".
+func (*StarGift) TypeName() string {
+	return "starGift"
+}
+
+// starGiftClass marks StarGift as a StarGiftClass.
+func (*StarGift) starGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13)
+	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
+		flags.Set(0)
+	}
+	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
+		flags.Set(1)
+	}
+	if m.Birthday {
+		flags.Set(2)
+	}
+	if m.RequirePremium {
+		flags.Set(7)
+	}
+	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
+		flags.Set(8)
+	}
+	if m.PeerColorAvailable {
+		flags.Set(10)
+	}
+	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
+		flags.Set(11)
+	}
+	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(3)
+	}
+	if m.Title != "" {
+		flags.Set(5)
+	}
+	if m.ReleasedBy != nil {
+		flags.Set(6)
+	}
+	if m.LockedUntilDate != 0 {
+		flags.Set(9)
+	}
+	if m.UpgradeVariants != 0 {
+		flags.Set(12)
+	}
+	if m.Background != nil {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	if err := encodeObj(b, m.Sticker); err != nil {
+		return encodeErr("starGift#313a9547", "sticker", err)
+	}
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutInt(m.AvailabilityRemains)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.AvailabilityTotal)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.AvailabilityResale)
+	}
+	b.PutLong(m.ConvertStars)
+	if flags.Has(1) {
+		b.PutInt(m.FirstSaleDate)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.LastSaleDate)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ResellMinStars)
+	}
+	if flags.Has(5) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(6) {
+		if err := encodeObj(b, m.ReleasedBy); err != nil {
+			return encodeErr("starGift#313a9547", "released_by", err)
+		}
+	}
+	if flags.Has(8) {
+		b.PutInt(m.PerUserTotal)
+	}
+	if flags.Has(8) {
+		b.PutInt(m.PerUserRemains)
+	}
+	if flags.Has(9) {
+		b.PutInt(m.LockedUntilDate)
+	}
+	if flags.Has(11) {
+		b.PutString(m.AuctionSlug)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.GiftsPerRound)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.AuctionStartDate)
+	}
+	if flags.Has(12) {
+		b.PutInt(m.UpgradeVariants)
+	}
+	if flags.Has(13) {
+		if err := m.Background.Encode(b); err != nil {
+			return encodeErr("starGift#313a9547", "background", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftTypeID, "starGift"); err != nil {
+		return decodeErr("starGift#313a9547", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGift#313a9547", "", ErrTooDeep)
+	}
+	*m = StarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGift#313a9547", "flags", err)
+	}
+	m.Limited = m.Flags.Has(0)
+	m.SoldOut = m.Flags.Has(1)
+	m.Birthday = m.Flags.Has(2)
+	m.RequirePremium = m.Flags.Has(7)
+	m.LimitedPerUser = m.Flags.Has(8)
+	m.PeerColorAvailable = m.Flags.Has(10)
+	m.Auction = m.Flags.Has(11)
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("starGift#313a9547", "id", err)
+	}
+	if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+		return decodeErr("starGift#313a9547", "sticker", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("starGift#313a9547", "stars", err)
+	}
+	if m.Flags.Has(0) {
+		if m.AvailabilityRemains, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "availability_remains", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.AvailabilityTotal, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "availability_total", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.AvailabilityResale, err = b.Long(); err != nil {
+			return decodeErr("starGift#313a9547", "availability_resale", err)
+		}
+	}
+	if m.ConvertStars, err = b.Long(); err != nil {
+		return decodeErr("starGift#313a9547", "convert_stars", err)
+	}
+	if m.Flags.Has(1) {
+		if m.FirstSaleDate, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "first_sale_date", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.LastSaleDate, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "last_sale_date", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return decodeErr("starGift#313a9547", "upgrade_stars", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ResellMinStars, err = b.Long(); err != nil {
+			return decodeErr("starGift#313a9547", "resell_min_stars", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("starGift#313a9547", "title", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGift#313a9547", "released_by", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.PerUserTotal, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "per_user_total", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.PerUserRemains, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "per_user_remains", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.LockedUntilDate, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "locked_until_date", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.AuctionSlug, err = b.String(); err != nil {
+			return decodeErr("starGift#313a9547", "auction_slug", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.GiftsPerRound, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "gifts_per_round", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.AuctionStartDate, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "auction_start_date", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.UpgradeVariants, err = b.Int(); err != nil {
+			return decodeErr("starGift#313a9547", "upgrade_variants", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		m.Background = new(StarGiftBackground)
+		if err = decodeBoxed(b, m.Background, depth+1); err != nil {
+			return decodeErr("starGift#313a9547", "background", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13
+	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
+		m.Flags.Unset(11)
+	}
+	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(5)
+	}
+	if m.LockedUntilDate != 0 {
+		m.Flags.Unset(9)
+	}
+	if m.UpgradeVariants != 0 {
+		m.Flags.Unset(12)
+	}
+	return nil
+}
+
+// StarGiftUnique is the TL constructor starGiftUnique:
+//
+//	starGiftUnique#85f0a9cd flags:# require_premium:flags.6?true resale_ton_only:flags.7?true theme_available:flags.9?true burned:flags.14?true crafted:flags.15?true id:long gift_id:long title:string slug:string num:int owner_id:flags.0?Peer owner_name:flags.1?string owner_address:flags.2?string attributes:Vector<StarGiftAttribute> availability_issued:int availability_total:int gift_address:flags.3?string resell_amount:flags.4?Vector<StarsAmount> released_by:flags.5?Peer value_amount:flags.8?long value_currency:flags.8?string value_usd_amount:flags.8?long theme_peer:flags.10?Peer peer_color:flags.11?PeerColor host_id:flags.12?Peer offer_min_stars:flags.13?int craft_chance_permille:flags.16?int = StarGift
+//
+// See https://core.telegram.org/constructor/starGiftUnique.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarGiftUnique struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	RequirePremium      bool       // flags.6?true
+	ResaleTonOnly       bool       // flags.7?true
+	ThemeAvailable      bool       // flags.9?true
+	Burned              bool       // flags.14?true
+	Crafted             bool       // flags.15?true
+	ID                  int64
+	GiftID              int64
+	Title               string
+	Slug                string
+	Num                 int
+	OwnerID             PeerClass // flags.0?Peer
+	OwnerName           string    // flags.1?string
+	OwnerAddress        string    // flags.2?string
+	Attributes          []StarGiftAttributeClass
+	AvailabilityIssued  int
+	AvailabilityTotal   int
+	GiftAddress         string             // flags.3?string
+	ResellAmount        []StarsAmountClass // flags.4?Vector<StarsAmount>
+	ReleasedBy          PeerClass          // flags.5?Peer
+	ValueAmount         int64              // flags.8?long
+	ValueCurrency       string             // flags.8?string
+	ValueUsdAmount      int64              // flags.8?long
+	ThemePeer           PeerClass          // flags.10?Peer
+	PeerColor           PeerColorClass     // flags.11?PeerColor
+	HostID              PeerClass          // flags.12?Peer
+	OfferMinStars       int                // flags.13?int
+	CraftChancePermille int                // flags.16?int
+}
+
+// StarGiftUniqueTypeID is the ID of starGiftUnique.
+const StarGiftUniqueTypeID = 0x85f0a9cd
+
+// TypeID returns 0x85f0a9cd, the ID of starGiftUnique.
+func (*StarGiftUnique) TypeID() uint32 {
+	return StarGiftUniqueTypeID
+}
+
+// TypeName returns "starGiftUnique".
+func (*StarGiftUnique) TypeName() string {
+	return "starGiftUnique"
+}
+
+// starGiftClass marks StarGiftUnique as a StarGiftClass.
+func (*StarGiftUnique) starGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftUniqueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15)
+	if m.RequirePremium {
+		flags.Set(6)
+	}
+	if m.ResaleTonOnly {
+		flags.Set(7)
+	}
+	if m.ThemeAvailable {
+		flags.Set(9)
+	}
+	if m.Burned {
+		flags.Set(14)
+	}
+	if m.Crafted {
+		flags.Set(15)
+	}
+	if m.OwnerID != nil {
+		flags.Set(0)
+	}
+	if m.OwnerName != "" {
+		flags.Set(1)
+	}
+	if m.OwnerAddress != "" {
+		flags.Set(2)
+	}
+	if m.GiftAddress != "" {
+		flags.Set(3)
+	}
+	if len(m.ResellAmount) > 0 {
+		flags.Set(4)
+	}
+	if m.ReleasedBy != nil {
+		flags.Set(5)
+	}
+	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
+		flags.Set(8)
+	}
+	if m.ThemePeer != nil {
+		flags.Set(10)
+	}
+	if m.PeerColor != nil {
+		flags.Set(11)
+	}
+	if m.HostID != nil {
+		flags.Set(12)
+	}
+	if m.OfferMinStars != 0 {
+		flags.Set(13)
+	}
+	if m.CraftChancePermille != 0 {
+		flags.Set(16)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutLong(m.GiftID)
+	b.PutString(m.Title)
+	b.PutString(m.Slug)
+	b.PutInt(m.Num)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.OwnerID); err != nil {
+			return encodeErr("starGiftUnique#85f0a9cd", "owner_id", err)
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.OwnerName)
+	}
+	if flags.Has(2) {
+		b.PutString(m.OwnerAddress)
+	}
+	b.PutVectorHeader(len(m.Attributes))
+	for i := range m.Attributes {
+		if err := encodeObj(b, m.Attributes[i]); err != nil {
+			return encodeErr("starGiftUnique#85f0a9cd", "attributes", err)
+		}
+	}
+	b.PutInt(m.AvailabilityIssued)
+	b.PutInt(m.AvailabilityTotal)
+	if flags.Has(3) {
+		b.PutString(m.GiftAddress)
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.ResellAmount))
+		for i := range m.ResellAmount {
+			if err := encodeObj(b, m.ResellAmount[i]); err != nil {
+				return encodeErr("starGiftUnique#85f0a9cd", "resell_amount", err)
+			}
+		}
+	}
+	if flags.Has(5) {
+		if err := encodeObj(b, m.ReleasedBy); err != nil {
+			return encodeErr("starGiftUnique#85f0a9cd", "released_by", err)
+		}
+	}
+	if flags.Has(8) {
+		b.PutLong(m.ValueAmount)
+	}
+	if flags.Has(8) {
+		b.PutString(m.ValueCurrency)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.ValueUsdAmount)
+	}
+	if flags.Has(10) {
+		if err := encodeObj(b, m.ThemePeer); err != nil {
+			return encodeErr("starGiftUnique#85f0a9cd", "theme_peer", err)
+		}
+	}
+	if flags.Has(11) {
+		if err := encodeObj(b, m.PeerColor); err != nil {
+			return encodeErr("starGiftUnique#85f0a9cd", "peer_color", err)
+		}
+	}
+	if flags.Has(12) {
+		if err := encodeObj(b, m.HostID); err != nil {
+			return encodeErr("starGiftUnique#85f0a9cd", "host_id", err)
+		}
+	}
+	if flags.Has(13) {
+		b.PutInt(m.OfferMinStars)
+	}
+	if flags.Has(16) {
+		b.PutInt(m.CraftChancePermille)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftUniqueTypeID, "starGiftUnique"); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftUnique) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftUnique#85f0a9cd", "", ErrTooDeep)
+	}
+	*m = StarGiftUnique{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "flags", err)
+	}
+	m.RequirePremium = m.Flags.Has(6)
+	m.ResaleTonOnly = m.Flags.Has(7)
+	m.ThemeAvailable = m.Flags.Has(9)
+	m.Burned = m.Flags.Has(14)
+	m.Crafted = m.Flags.Has(15)
+	if m.ID, err = b.Long(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "id", err)
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "gift_id", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "title", err)
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "slug", err)
+	}
+	if m.Num, err = b.Int(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "num", err)
+	}
+	if m.Flags.Has(0) {
+		if m.OwnerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "owner_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.OwnerName, err = b.String(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "owner_name", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.OwnerAddress, err = b.String(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "owner_address", err)
+		}
+	}
+	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "attributes", err)
+	}
+	if m.AvailabilityIssued, err = b.Int(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "availability_issued", err)
+	}
+	if m.AvailabilityTotal, err = b.Int(); err != nil {
+		return decodeErr("starGiftUnique#85f0a9cd", "availability_total", err)
+	}
+	if m.Flags.Has(3) {
+		if m.GiftAddress, err = b.String(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "gift_address", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ResellAmount, err = decodeVectorAt(b, depth+1, decodeStarsAmount); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "resell_amount", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "released_by", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueAmount, err = b.Long(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "value_amount", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueCurrency, err = b.String(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "value_currency", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueUsdAmount, err = b.Long(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "value_usd_amount", err)
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.ThemePeer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "theme_peer", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.PeerColor, err = decodePeerColor(b, depth+1); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "peer_color", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.HostID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "host_id", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.OfferMinStars, err = b.Int(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "offer_min_stars", err)
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.CraftChancePermille, err = b.Int(); err != nil {
+			return decodeErr("starGiftUnique#85f0a9cd", "craft_chance_permille", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15
+	if m.OwnerName != "" {
+		m.Flags.Unset(1)
+	}
+	if m.OwnerAddress != "" {
+		m.Flags.Unset(2)
+	}
+	if m.GiftAddress != "" {
+		m.Flags.Unset(3)
+	}
+	if len(m.ResellAmount) > 0 {
+		m.Flags.Unset(4)
+	}
+	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.OfferMinStars != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.CraftChancePermille != 0 {
+		m.Flags.Unset(16)
+	}
+	return nil
+}
+
+// StarGiftAttributeClass is the TL type StarGiftAttribute: one of StarGiftAttributeModel, StarGiftAttributePattern, StarGiftAttributeBackdrop, StarGiftAttributeOriginalDetails.
+//
+// See https://core.telegram.org/type/StarGiftAttribute.
+type StarGiftAttributeClass interface {
+	Object
+	starGiftAttributeClass()
+}
+
+// DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
+func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
+	return decodeStarGiftAttribute(b, 0)
+}
+
+// decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth levels deep.
+func decodeStarGiftAttribute(b *bin.Buffer, depth int) (StarGiftAttributeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeClass
+	switch id {
+	case StarGiftAttributeModelTypeID:
+		v = &StarGiftAttributeModel{}
+	case StarGiftAttributePatternTypeID:
+		v = &StarGiftAttributePattern{}
+	case StarGiftAttributeBackdropTypeID:
+		v = &StarGiftAttributeBackdrop{}
+	case StarGiftAttributeOriginalDetailsTypeID:
+		v = &StarGiftAttributeOriginalDetails{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarGiftAttribute",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeModel is the TL constructor starGiftAttributeModel:
+//
+//	starGiftAttributeModel#565251e2 flags:# crafted:flags.0?true name:string document:Document rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeModel.
+type StarGiftAttributeModel struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Crafted  bool       // flags.0?true
+	Name     string
+	Document DocumentClass
+	Rarity   StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributeModelTypeID is the ID of starGiftAttributeModel.
+const StarGiftAttributeModelTypeID = 0x565251e2
+
+// TypeID returns 0x565251e2, the ID of starGiftAttributeModel.
+func (*StarGiftAttributeModel) TypeID() uint32 {
+	return StarGiftAttributeModelTypeID
+}
+
+// TypeName returns "starGiftAttributeModel".
+func (*StarGiftAttributeModel) TypeName() string {
+	return "starGiftAttributeModel"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeModel as a StarGiftAttributeClass.
+func (*StarGiftAttributeModel) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeModelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Crafted {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Name)
+	if err := encodeObj(b, m.Document); err != nil {
+		return encodeErr("starGiftAttributeModel#565251e2", "document", err)
+	}
+	if err := encodeObj(b, m.Rarity); err != nil {
+		return encodeErr("starGiftAttributeModel#565251e2", "rarity", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeModelTypeID, "starGiftAttributeModel"); err != nil {
+		return decodeErr("starGiftAttributeModel#565251e2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeModel) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAttributeModel#565251e2", "", ErrTooDeep)
+	}
+	*m = StarGiftAttributeModel{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftAttributeModel#565251e2", "flags", err)
+	}
+	m.Crafted = m.Flags.Has(0)
+	if m.Name, err = b.String(); err != nil {
+		return decodeErr("starGiftAttributeModel#565251e2", "name", err)
+	}
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributeModel#565251e2", "document", err)
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributeModel#565251e2", "rarity", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarGiftAttributePattern is the TL constructor starGiftAttributePattern:
+//
+//	starGiftAttributePattern#4e7085ea name:string document:Document rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributePattern.
+type StarGiftAttributePattern struct {
+	Name     string
+	Document DocumentClass
+	Rarity   StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributePatternTypeID is the ID of starGiftAttributePattern.
+const StarGiftAttributePatternTypeID = 0x4e7085ea
+
+// TypeID returns 0x4e7085ea, the ID of starGiftAttributePattern.
+func (*StarGiftAttributePattern) TypeID() uint32 {
+	return StarGiftAttributePatternTypeID
+}
+
+// TypeName returns "starGiftAttributePattern".
+func (*StarGiftAttributePattern) TypeName() string {
+	return "starGiftAttributePattern"
+}
+
+// starGiftAttributeClass marks StarGiftAttributePattern as a StarGiftAttributeClass.
+func (*StarGiftAttributePattern) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributePatternTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Name)
+	if err := encodeObj(b, m.Document); err != nil {
+		return encodeErr("starGiftAttributePattern#4e7085ea", "document", err)
+	}
+	if err := encodeObj(b, m.Rarity); err != nil {
+		return encodeErr("starGiftAttributePattern#4e7085ea", "rarity", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributePatternTypeID, "starGiftAttributePattern"); err != nil {
+		return decodeErr("starGiftAttributePattern#4e7085ea", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributePattern) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAttributePattern#4e7085ea", "", ErrTooDeep)
+	}
+	var err error
+	if m.Name, err = b.String(); err != nil {
+		return decodeErr("starGiftAttributePattern#4e7085ea", "name", err)
+	}
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributePattern#4e7085ea", "document", err)
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributePattern#4e7085ea", "rarity", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeBackdrop is the TL constructor starGiftAttributeBackdrop:
+//
+//	starGiftAttributeBackdrop#9f2504e4 name:string backdrop_id:int center_color:int edge_color:int pattern_color:int text_color:int rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeBackdrop.
+type StarGiftAttributeBackdrop struct {
+	Name         string
+	BackdropID   int
+	CenterColor  int
+	EdgeColor    int
+	PatternColor int
+	TextColor    int
+	Rarity       StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributeBackdropTypeID is the ID of starGiftAttributeBackdrop.
+const StarGiftAttributeBackdropTypeID = 0x9f2504e4
+
+// TypeID returns 0x9f2504e4, the ID of starGiftAttributeBackdrop.
+func (*StarGiftAttributeBackdrop) TypeID() uint32 {
+	return StarGiftAttributeBackdropTypeID
+}
+
+// TypeName returns "starGiftAttributeBackdrop".
+func (*StarGiftAttributeBackdrop) TypeName() string {
+	return "starGiftAttributeBackdrop"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeBackdrop as a StarGiftAttributeClass.
+func (*StarGiftAttributeBackdrop) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeBackdropTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Name)
+	b.PutInt(m.BackdropID)
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.PatternColor)
+	b.PutInt(m.TextColor)
+	if err := encodeObj(b, m.Rarity); err != nil {
+		return encodeErr("starGiftAttributeBackdrop#9f2504e4", "rarity", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeBackdrop) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "", ErrTooDeep)
+	}
+	var err error
+	if m.Name, err = b.String(); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "name", err)
+	}
+	if m.BackdropID, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "backdrop_id", err)
+	}
+	if m.CenterColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "center_color", err)
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "edge_color", err)
+	}
+	if m.PatternColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "pattern_color", err)
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "text_color", err)
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributeBackdrop#9f2504e4", "rarity", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeOriginalDetails is the TL constructor starGiftAttributeOriginalDetails:
+//
+//	starGiftAttributeOriginalDetails#e0bff26c flags:# sender_id:flags.0?Peer recipient_id:Peer date:int message:flags.1?TextWithEntities = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeOriginalDetails.
+type StarGiftAttributeOriginalDetails struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	SenderID    PeerClass  // flags.0?Peer
+	RecipientID PeerClass
+	Date        int
+	Message     *TextWithEntities // flags.1?TextWithEntities
+}
+
+// StarGiftAttributeOriginalDetailsTypeID is the ID of starGiftAttributeOriginalDetails.
+const StarGiftAttributeOriginalDetailsTypeID = 0xe0bff26c
+
+// TypeID returns 0xe0bff26c, the ID of starGiftAttributeOriginalDetails.
+func (*StarGiftAttributeOriginalDetails) TypeID() uint32 {
+	return StarGiftAttributeOriginalDetailsTypeID
+}
+
+// TypeName returns "starGiftAttributeOriginalDetails".
+func (*StarGiftAttributeOriginalDetails) TypeName() string {
+	return "starGiftAttributeOriginalDetails"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeOriginalDetails as a StarGiftAttributeClass.
+func (*StarGiftAttributeOriginalDetails) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeOriginalDetailsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.SenderID != nil {
+		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := encodeObj(b, m.SenderID); err != nil {
+			return encodeErr("starGiftAttributeOriginalDetails#e0bff26c", "sender_id", err)
+		}
+	}
+	if err := encodeObj(b, m.RecipientID); err != nil {
+		return encodeErr("starGiftAttributeOriginalDetails#e0bff26c", "recipient_id", err)
+	}
+	b.PutInt(m.Date)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("starGiftAttributeOriginalDetails#e0bff26c", "message", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"); err != nil {
+		return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeOriginalDetails) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "", ErrTooDeep)
+	}
+	*m = StarGiftAttributeOriginalDetails{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.SenderID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "sender_id", err)
+		}
+	}
+	if m.RecipientID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "recipient_id", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "date", err)
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("starGiftAttributeOriginalDetails#e0bff26c", "message", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// StarGiftAttributeIDClass is the TL type StarGiftAttributeId: one of StarGiftAttributeIDModel, StarGiftAttributeIDPattern, StarGiftAttributeIDBackdrop.
+//
+// See https://core.telegram.org/type/StarGiftAttributeId.
+type StarGiftAttributeIDClass interface {
+	Object
+	starGiftAttributeIDClass()
+}
+
+// DecodeStarGiftAttributeID decodes any constructor of StarGiftAttributeId.
+func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) {
+	return decodeStarGiftAttributeID(b, 0)
+}
+
+// decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested depth levels deep.
+func decodeStarGiftAttributeID(b *bin.Buffer, depth int) (StarGiftAttributeIDClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeIDClass
+	switch id {
+	case StarGiftAttributeIDModelTypeID:
+		v = &StarGiftAttributeIDModel{}
+	case StarGiftAttributeIDPatternTypeID:
+		v = &StarGiftAttributeIDPattern{}
+	case StarGiftAttributeIDBackdropTypeID:
+		v = &StarGiftAttributeIDBackdrop{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarGiftAttributeId",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeIDModel is the TL constructor starGiftAttributeIdModel:
+//
+//	starGiftAttributeIdModel#48aaae3c document_id:long = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdModel.
+type StarGiftAttributeIDModel struct {
+	DocumentID int64
+}
+
+// StarGiftAttributeIDModelTypeID is the ID of starGiftAttributeIdModel.
+const StarGiftAttributeIDModelTypeID = 0x48aaae3c
+
+// TypeID returns 0x48aaae3c, the ID of starGiftAttributeIdModel.
+func (*StarGiftAttributeIDModel) TypeID() uint32 {
+	return StarGiftAttributeIDModelTypeID
+}
+
+// TypeName returns "starGiftAttributeIdModel".
+func (*StarGiftAttributeIDModel) TypeName() string {
+	return "starGiftAttributeIdModel"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDModel as a StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDModel) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDModelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeIDModelTypeID, "starGiftAttributeIdModel"); err != nil {
+		return decodeErr("starGiftAttributeIdModel#48aaae3c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDModel) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return decodeErr("starGiftAttributeIdModel#48aaae3c", "document_id", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeIDPattern is the TL constructor starGiftAttributeIdPattern:
+//
+//	starGiftAttributeIdPattern#4a162433 document_id:long = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdPattern.
+type StarGiftAttributeIDPattern struct {
+	DocumentID int64
+}
+
+// StarGiftAttributeIDPatternTypeID is the ID of starGiftAttributeIdPattern.
+const StarGiftAttributeIDPatternTypeID = 0x4a162433
+
+// TypeID returns 0x4a162433, the ID of starGiftAttributeIdPattern.
+func (*StarGiftAttributeIDPattern) TypeID() uint32 {
+	return StarGiftAttributeIDPatternTypeID
+}
+
+// TypeName returns "starGiftAttributeIdPattern".
+func (*StarGiftAttributeIDPattern) TypeName() string {
+	return "starGiftAttributeIdPattern"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDPattern as a StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDPattern) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDPatternTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeIDPatternTypeID, "starGiftAttributeIdPattern"); err != nil {
+		return decodeErr("starGiftAttributeIdPattern#4a162433", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDPattern) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return decodeErr("starGiftAttributeIdPattern#4a162433", "document_id", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeIDBackdrop is the TL constructor starGiftAttributeIdBackdrop:
+//
+//	starGiftAttributeIdBackdrop#1f01c757 backdrop_id:int = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdBackdrop.
+type StarGiftAttributeIDBackdrop struct {
+	BackdropID int
+}
+
+// StarGiftAttributeIDBackdropTypeID is the ID of starGiftAttributeIdBackdrop.
+const StarGiftAttributeIDBackdropTypeID = 0x1f01c757
+
+// TypeID returns 0x1f01c757, the ID of starGiftAttributeIdBackdrop.
+func (*StarGiftAttributeIDBackdrop) TypeID() uint32 {
+	return StarGiftAttributeIDBackdropTypeID
+}
+
+// TypeName returns "starGiftAttributeIdBackdrop".
+func (*StarGiftAttributeIDBackdrop) TypeName() string {
+	return "starGiftAttributeIdBackdrop"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDBackdrop as a StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDBackdrop) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDBackdropTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.BackdropID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeIDBackdropTypeID, "starGiftAttributeIdBackdrop"); err != nil {
+		return decodeErr("starGiftAttributeIdBackdrop#1f01c757", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDBackdrop) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BackdropID, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeIdBackdrop#1f01c757", "backdrop_id", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityClass is the TL type StarGiftAttributeRarity: one of StarGiftAttributeRarity, StarGiftAttributeRarityUncommon, StarGiftAttributeRarityRare, StarGiftAttributeRarityEpic, StarGiftAttributeRarityLegendary.
+//
+// See https://core.telegram.org/type/StarGiftAttributeRarity.
+type StarGiftAttributeRarityClass interface {
+	Object
+	starGiftAttributeRarityClass()
+}
+
+// DecodeStarGiftAttributeRarity decodes any constructor of StarGiftAttributeRarity.
+func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass, error) {
+	return decodeStarGiftAttributeRarity(b, 0)
+}
+
+// decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value nested depth levels deep.
+func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeRarityClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeRarityClass
+	switch id {
+	case StarGiftAttributeRarityTypeID:
+		v = &StarGiftAttributeRarity{}
+	case StarGiftAttributeRarityUncommonTypeID:
+		v = &StarGiftAttributeRarityUncommon{}
+	case StarGiftAttributeRarityRareTypeID:
+		v = &StarGiftAttributeRarityRare{}
+	case StarGiftAttributeRarityEpicTypeID:
+		v = &StarGiftAttributeRarityEpic{}
+	case StarGiftAttributeRarityLegendaryTypeID:
+		v = &StarGiftAttributeRarityLegendary{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarGiftAttributeRarity",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeRarity is the TL constructor starGiftAttributeRarity:
+//
+//	starGiftAttributeRarity#36437737 permille:int = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarity.
+type StarGiftAttributeRarity struct {
+	Permille int
+}
+
+// StarGiftAttributeRarityTypeID is the ID of starGiftAttributeRarity.
+const StarGiftAttributeRarityTypeID = 0x36437737
+
+// TypeID returns 0x36437737, the ID of starGiftAttributeRarity.
+func (*StarGiftAttributeRarity) TypeID() uint32 {
+	return StarGiftAttributeRarityTypeID
+}
+
+// TypeName returns "starGiftAttributeRarity".
+func (*StarGiftAttributeRarity) TypeName() string {
+	return "starGiftAttributeRarity"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarity as a StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarity) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Permille)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeRarityTypeID, "starGiftAttributeRarity"); err != nil {
+		return decodeErr("starGiftAttributeRarity#36437737", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarity) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Permille, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeRarity#36437737", "permille", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityUncommon is the TL constructor starGiftAttributeRarityUncommon:
+//
+//	starGiftAttributeRarityUncommon#dbce6389 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityUncommon.
+type StarGiftAttributeRarityUncommon struct{}
+
+// StarGiftAttributeRarityUncommonTypeID is the ID of starGiftAttributeRarityUncommon.
+const StarGiftAttributeRarityUncommonTypeID = 0xdbce6389
+
+// TypeID returns 0xdbce6389, the ID of starGiftAttributeRarityUncommon.
+func (*StarGiftAttributeRarityUncommon) TypeID() uint32 {
+	return StarGiftAttributeRarityUncommonTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityUncommon".
+func (*StarGiftAttributeRarityUncommon) TypeName() string {
+	return "starGiftAttributeRarityUncommon"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityUncommon as a StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityUncommon) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityUncommonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityUncommon) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeRarityUncommonTypeID, "starGiftAttributeRarityUncommon"); err != nil {
+		return decodeErr("starGiftAttributeRarityUncommon#dbce6389", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityUncommon) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityRare is the TL constructor starGiftAttributeRarityRare:
+//
+//	starGiftAttributeRarityRare#f08d516b = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityRare.
+type StarGiftAttributeRarityRare struct{}
+
+// StarGiftAttributeRarityRareTypeID is the ID of starGiftAttributeRarityRare.
+const StarGiftAttributeRarityRareTypeID = 0xf08d516b
+
+// TypeID returns 0xf08d516b, the ID of starGiftAttributeRarityRare.
+func (*StarGiftAttributeRarityRare) TypeID() uint32 {
+	return StarGiftAttributeRarityRareTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityRare".
+func (*StarGiftAttributeRarityRare) TypeName() string {
+	return "starGiftAttributeRarityRare"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityRare as a StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityRare) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityRareTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityRare) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeRarityRareTypeID, "starGiftAttributeRarityRare"); err != nil {
+		return decodeErr("starGiftAttributeRarityRare#f08d516b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityRare) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityEpic is the TL constructor starGiftAttributeRarityEpic:
+//
+//	starGiftAttributeRarityEpic#78fbf3a8 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityEpic.
+type StarGiftAttributeRarityEpic struct{}
+
+// StarGiftAttributeRarityEpicTypeID is the ID of starGiftAttributeRarityEpic.
+const StarGiftAttributeRarityEpicTypeID = 0x78fbf3a8
+
+// TypeID returns 0x78fbf3a8, the ID of starGiftAttributeRarityEpic.
+func (*StarGiftAttributeRarityEpic) TypeID() uint32 {
+	return StarGiftAttributeRarityEpicTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityEpic".
+func (*StarGiftAttributeRarityEpic) TypeName() string {
+	return "starGiftAttributeRarityEpic"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityEpic as a StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityEpic) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityEpicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityEpic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeRarityEpicTypeID, "starGiftAttributeRarityEpic"); err != nil {
+		return decodeErr("starGiftAttributeRarityEpic#78fbf3a8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityEpic) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityLegendary is the TL constructor starGiftAttributeRarityLegendary:
+//
+//	starGiftAttributeRarityLegendary#cef7e7a8 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityLegendary.
+type StarGiftAttributeRarityLegendary struct{}
+
+// StarGiftAttributeRarityLegendaryTypeID is the ID of starGiftAttributeRarityLegendary.
+const StarGiftAttributeRarityLegendaryTypeID = 0xcef7e7a8
+
+// TypeID returns 0xcef7e7a8, the ID of starGiftAttributeRarityLegendary.
+func (*StarGiftAttributeRarityLegendary) TypeID() uint32 {
+	return StarGiftAttributeRarityLegendaryTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityLegendary".
+func (*StarGiftAttributeRarityLegendary) TypeName() string {
+	return "starGiftAttributeRarityLegendary"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityLegendary as a StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityLegendary) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityLegendaryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityLegendary) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeRarityLegendaryTypeID, "starGiftAttributeRarityLegendary"); err != nil {
+		return decodeErr("starGiftAttributeRarityLegendary#cef7e7a8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityLegendary) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAuctionRoundClass is the TL type StarGiftAuctionRound: one of StarGiftAuctionRound, StarGiftAuctionRoundExtendable.
+//
+// See https://core.telegram.org/type/StarGiftAuctionRound.
+type StarGiftAuctionRoundClass interface {
+	Object
+	starGiftAuctionRoundClass()
+}
+
+// DecodeStarGiftAuctionRound decodes any constructor of StarGiftAuctionRound.
+func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error) {
+	return decodeStarGiftAuctionRound(b, 0)
+}
+
+// decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested depth levels deep.
+func decodeStarGiftAuctionRound(b *bin.Buffer, depth int) (StarGiftAuctionRoundClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAuctionRoundClass
+	switch id {
+	case StarGiftAuctionRoundTypeID:
+		v = &StarGiftAuctionRound{}
+	case StarGiftAuctionRoundExtendableTypeID:
+		v = &StarGiftAuctionRoundExtendable{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarGiftAuctionRound",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAuctionRound is the TL constructor starGiftAuctionRound:
+//
+//	starGiftAuctionRound#3aae0528 num:int duration:int = StarGiftAuctionRound
+//
+// See https://core.telegram.org/constructor/starGiftAuctionRound.
+type StarGiftAuctionRound struct {
+	Num      int
+	Duration int
+}
+
+// StarGiftAuctionRoundTypeID is the ID of starGiftAuctionRound.
+const StarGiftAuctionRoundTypeID = 0x3aae0528
+
+// TypeID returns 0x3aae0528, the ID of starGiftAuctionRound.
+func (*StarGiftAuctionRound) TypeID() uint32 {
+	return StarGiftAuctionRoundTypeID
+}
+
+// TypeName returns "starGiftAuctionRound".
+func (*StarGiftAuctionRound) TypeName() string {
+	return "starGiftAuctionRound"
+}
+
+// starGiftAuctionRoundClass marks StarGiftAuctionRound as a StarGiftAuctionRoundClass.
+func (*StarGiftAuctionRound) starGiftAuctionRoundClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionRoundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Num)
+	b.PutInt(m.Duration)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionRoundTypeID, "starGiftAuctionRound"); err != nil {
+		return decodeErr("starGiftAuctionRound#3aae0528", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionRound) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Num, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionRound#3aae0528", "num", err)
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionRound#3aae0528", "duration", err)
+	}
+	return nil
+}
+
+// StarGiftAuctionRoundExtendable is the TL constructor starGiftAuctionRoundExtendable:
+//
+//	starGiftAuctionRoundExtendable#aa021e5 num:int duration:int extend_top:int extend_window:int = StarGiftAuctionRound
+//
+// See https://core.telegram.org/constructor/starGiftAuctionRoundExtendable.
+type StarGiftAuctionRoundExtendable struct {
+	Num          int
+	Duration     int
+	ExtendTop    int
+	ExtendWindow int
+}
+
+// StarGiftAuctionRoundExtendableTypeID is the ID of starGiftAuctionRoundExtendable.
+const StarGiftAuctionRoundExtendableTypeID = 0x0aa021e5
+
+// TypeID returns 0x0aa021e5, the ID of starGiftAuctionRoundExtendable.
+func (*StarGiftAuctionRoundExtendable) TypeID() uint32 {
+	return StarGiftAuctionRoundExtendableTypeID
+}
+
+// TypeName returns "starGiftAuctionRoundExtendable".
+func (*StarGiftAuctionRoundExtendable) TypeName() string {
+	return "starGiftAuctionRoundExtendable"
+}
+
+// starGiftAuctionRoundClass marks StarGiftAuctionRoundExtendable as a StarGiftAuctionRoundClass.
+func (*StarGiftAuctionRoundExtendable) starGiftAuctionRoundClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionRoundExtendableTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Num)
+	b.PutInt(m.Duration)
+	b.PutInt(m.ExtendTop)
+	b.PutInt(m.ExtendWindow)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionRoundExtendableTypeID, "starGiftAuctionRoundExtendable"); err != nil {
+		return decodeErr("starGiftAuctionRoundExtendable#0aa021e5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionRoundExtendable) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Num, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionRoundExtendable#0aa021e5", "num", err)
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionRoundExtendable#0aa021e5", "duration", err)
+	}
+	if m.ExtendTop, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionRoundExtendable#0aa021e5", "extend_top", err)
+	}
+	if m.ExtendWindow, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionRoundExtendable#0aa021e5", "extend_window", err)
+	}
+	return nil
+}
+
+// StarGiftAuctionStateClass is the TL type StarGiftAuctionState: one of StarGiftAuctionStateNotModified, StarGiftAuctionState, StarGiftAuctionStateFinished.
+//
+// See https://core.telegram.org/type/StarGiftAuctionState.
+type StarGiftAuctionStateClass interface {
+	Object
+	starGiftAuctionStateClass()
+}
+
+// DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
+func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
+	return decodeStarGiftAuctionState(b, 0)
+}
+
+// decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested depth levels deep.
+func decodeStarGiftAuctionState(b *bin.Buffer, depth int) (StarGiftAuctionStateClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAuctionStateClass
+	switch id {
+	case StarGiftAuctionStateNotModifiedTypeID:
+		v = &StarGiftAuctionStateNotModified{}
+	case StarGiftAuctionStateTypeID:
+		v = &StarGiftAuctionState{}
+	case StarGiftAuctionStateFinishedTypeID:
+		v = &StarGiftAuctionStateFinished{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarGiftAuctionState",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAuctionStateNotModified is the TL constructor starGiftAuctionStateNotModified:
+//
+//	starGiftAuctionStateNotModified#fe333952 = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionStateNotModified.
+type StarGiftAuctionStateNotModified struct{}
+
+// StarGiftAuctionStateNotModifiedTypeID is the ID of starGiftAuctionStateNotModified.
+const StarGiftAuctionStateNotModifiedTypeID = 0xfe333952
+
+// TypeID returns 0xfe333952, the ID of starGiftAuctionStateNotModified.
+func (*StarGiftAuctionStateNotModified) TypeID() uint32 {
+	return StarGiftAuctionStateNotModifiedTypeID
+}
+
+// TypeName returns "starGiftAuctionStateNotModified".
+func (*StarGiftAuctionStateNotModified) TypeName() string {
+	return "starGiftAuctionStateNotModified"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionStateNotModified as a StarGiftAuctionStateClass.
+func (*StarGiftAuctionStateNotModified) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionStateNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionStateNotModifiedTypeID, "starGiftAuctionStateNotModified"); err != nil {
+		return decodeErr("starGiftAuctionStateNotModified#fe333952", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionStateNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAuctionState is the TL constructor starGiftAuctionState:
+//
+//	starGiftAuctionState#771a4e66 version:int start_date:int end_date:int min_bid_amount:long bid_levels:Vector<AuctionBidLevel> top_bidders:Vector<long> next_round_at:int last_gift_num:int gifts_left:int current_round:int total_rounds:int rounds:Vector<StarGiftAuctionRound> = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionState.
+type StarGiftAuctionState struct {
+	Version      int
+	StartDate    int
+	EndDate      int
+	MinBidAmount int64
+	BidLevels    []AuctionBidLevel
+	TopBidders   []int64
+	NextRoundAt  int
+	LastGiftNum  int
+	GiftsLeft    int
+	CurrentRound int
+	TotalRounds  int
+	Rounds       []StarGiftAuctionRoundClass
+}
+
+// StarGiftAuctionStateTypeID is the ID of starGiftAuctionState.
+const StarGiftAuctionStateTypeID = 0x771a4e66
+
+// TypeID returns 0x771a4e66, the ID of starGiftAuctionState.
+func (*StarGiftAuctionState) TypeID() uint32 {
+	return StarGiftAuctionStateTypeID
+}
+
+// TypeName returns "starGiftAuctionState".
+func (*StarGiftAuctionState) TypeName() string {
+	return "starGiftAuctionState"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionState as a StarGiftAuctionStateClass.
+func (*StarGiftAuctionState) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Version)
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	b.PutLong(m.MinBidAmount)
+	b.PutVectorHeader(len(m.BidLevels))
+	for i := range m.BidLevels {
+		if err := m.BidLevels[i].Encode(b); err != nil {
+			return encodeErr("starGiftAuctionState#771a4e66", "bid_levels", err)
+		}
+	}
+	b.PutVectorHeader(len(m.TopBidders))
+	for i := range m.TopBidders {
+		b.PutLong(m.TopBidders[i])
+	}
+	b.PutInt(m.NextRoundAt)
+	b.PutInt(m.LastGiftNum)
+	b.PutInt(m.GiftsLeft)
+	b.PutInt(m.CurrentRound)
+	b.PutInt(m.TotalRounds)
+	b.PutVectorHeader(len(m.Rounds))
+	for i := range m.Rounds {
+		if err := encodeObj(b, m.Rounds[i]); err != nil {
+			return encodeErr("starGiftAuctionState#771a4e66", "rounds", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionStateTypeID, "starGiftAuctionState"); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionState) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAuctionState#771a4e66", "", ErrTooDeep)
+	}
+	var err error
+	if m.Version, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "version", err)
+	}
+	if m.StartDate, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "start_date", err)
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "end_date", err)
+	}
+	if m.MinBidAmount, err = b.Long(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "min_bid_amount", err)
+	}
+	if m.BidLevels, err = decodeVectorAt(b, depth+1, decodeValue[AuctionBidLevel]); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "bid_levels", err)
+	}
+	if m.TopBidders, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "top_bidders", err)
+	}
+	if m.NextRoundAt, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "next_round_at", err)
+	}
+	if m.LastGiftNum, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "last_gift_num", err)
+	}
+	if m.GiftsLeft, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "gifts_left", err)
+	}
+	if m.CurrentRound, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "current_round", err)
+	}
+	if m.TotalRounds, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "total_rounds", err)
+	}
+	if m.Rounds, err = decodeVectorAt(b, depth+1, decodeStarGiftAuctionRound); err != nil {
+		return decodeErr("starGiftAuctionState#771a4e66", "rounds", err)
+	}
+	return nil
+}
+
+// StarGiftAuctionStateFinished is the TL constructor starGiftAuctionStateFinished:
+//
+//	starGiftAuctionStateFinished#972dabbf flags:# start_date:int end_date:int average_price:long listed_count:flags.0?int fragment_listed_count:flags.1?int fragment_listed_url:flags.1?string = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionStateFinished.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarGiftAuctionStateFinished struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	StartDate           int
+	EndDate             int
+	AveragePrice        int64
+	ListedCount         int    // flags.0?int
+	FragmentListedCount int    // flags.1?int
+	FragmentListedURL   string // flags.1?string
+}
+
+// StarGiftAuctionStateFinishedTypeID is the ID of starGiftAuctionStateFinished.
+const StarGiftAuctionStateFinishedTypeID = 0x972dabbf
+
+// TypeID returns 0x972dabbf, the ID of starGiftAuctionStateFinished.
+func (*StarGiftAuctionStateFinished) TypeID() uint32 {
+	return StarGiftAuctionStateFinishedTypeID
+}
+
+// TypeName returns "starGiftAuctionStateFinished".
+func (*StarGiftAuctionStateFinished) TypeName() string {
+	return "starGiftAuctionStateFinished"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionStateFinished as a StarGiftAuctionStateClass.
+func (*StarGiftAuctionStateFinished) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateFinishedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.ListedCount != 0 {
+		flags.Set(0)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	b.PutLong(m.AveragePrice)
+	if flags.Has(0) {
+		b.PutInt(m.ListedCount)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.FragmentListedCount)
+	}
+	if flags.Has(1) {
+		b.PutString(m.FragmentListedURL)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"); err != nil {
+		return decodeErr("starGiftAuctionStateFinished#972dabbf", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionStateFinished) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAuctionStateFinished{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftAuctionStateFinished#972dabbf", "flags", err)
+	}
+	if m.StartDate, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionStateFinished#972dabbf", "start_date", err)
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionStateFinished#972dabbf", "end_date", err)
+	}
+	if m.AveragePrice, err = b.Long(); err != nil {
+		return decodeErr("starGiftAuctionStateFinished#972dabbf", "average_price", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ListedCount, err = b.Int(); err != nil {
+			return decodeErr("starGiftAuctionStateFinished#972dabbf", "listed_count", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.FragmentListedCount, err = b.Int(); err != nil {
+			return decodeErr("starGiftAuctionStateFinished#972dabbf", "fragment_listed_count", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.FragmentListedURL, err = b.String(); err != nil {
+			return decodeErr("starGiftAuctionStateFinished#972dabbf", "fragment_listed_url", err)
+		}
+	}
+	if m.ListedCount != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsAmountClass is the TL type StarsAmount: one of StarsAmount, StarsTonAmount.
+//
+// See https://core.telegram.org/type/StarsAmount.
+type StarsAmountClass interface {
+	Object
+	starsAmountClass()
+}
+
+// DecodeStarsAmount decodes any constructor of StarsAmount.
+func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
+	return decodeStarsAmount(b, 0)
+}
+
+// decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
+func decodeStarsAmount(b *bin.Buffer, depth int) (StarsAmountClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarsAmountClass
+	switch id {
+	case StarsAmountTypeID:
+		v = &StarsAmount{}
+	case StarsTonAmountTypeID:
+		v = &StarsTonAmount{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarsAmount",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarsAmount is the TL constructor starsAmount:
+//
+//	starsAmount#bbb6b4a3 amount:long nanos:int = StarsAmount
+//
+// See https://core.telegram.org/constructor/starsAmount.
+type StarsAmount struct {
+	Amount int64
+	Nanos  int
+}
+
+// StarsAmountTypeID is the ID of starsAmount.
+const StarsAmountTypeID = 0xbbb6b4a3
+
+// TypeID returns 0xbbb6b4a3, the ID of starsAmount.
+func (*StarsAmount) TypeID() uint32 {
+	return StarsAmountTypeID
+}
+
+// TypeName returns "starsAmount".
+func (*StarsAmount) TypeName() string {
+	return "starsAmount"
+}
+
+// starsAmountClass marks StarsAmount as a StarsAmountClass.
+func (*StarsAmount) starsAmountClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsAmount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsAmountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Amount)
+	b.PutInt(m.Nanos)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsAmount) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsAmountTypeID, "starsAmount"); err != nil {
+		return decodeErr("starsAmount#bbb6b4a3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsAmount) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("starsAmount#bbb6b4a3", "amount", err)
+	}
+	if m.Nanos, err = b.Int(); err != nil {
+		return decodeErr("starsAmount#bbb6b4a3", "nanos", err)
+	}
+	return nil
+}
+
+// StarsTonAmount is the TL constructor starsTonAmount:
+//
+//	starsTonAmount#74aee3e0 amount:long = StarsAmount
+//
+// See https://core.telegram.org/constructor/starsTonAmount.
+type StarsTonAmount struct {
+	Amount int64
+}
+
+// StarsTonAmountTypeID is the ID of starsTonAmount.
+const StarsTonAmountTypeID = 0x74aee3e0
+
+// TypeID returns 0x74aee3e0, the ID of starsTonAmount.
+func (*StarsTonAmount) TypeID() uint32 {
+	return StarsTonAmountTypeID
+}
+
+// TypeName returns "starsTonAmount".
+func (*StarsTonAmount) TypeName() string {
+	return "starsTonAmount"
+}
+
+// starsAmountClass marks StarsTonAmount as a StarsAmountClass.
+func (*StarsTonAmount) starsAmountClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTonAmountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTonAmountTypeID, "starsTonAmount"); err != nil {
+		return decodeErr("starsTonAmount#74aee3e0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTonAmount) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("starsTonAmount#74aee3e0", "amount", err)
+	}
+	return nil
+}
+
+// StarsTransactionPeerClass is the TL type StarsTransactionPeer: one of StarsTransactionPeerUnsupported, StarsTransactionPeerAppStore, StarsTransactionPeerPlayMarket, StarsTransactionPeerPremiumBot, StarsTransactionPeerFragment, StarsTransactionPeer, StarsTransactionPeerAds, StarsTransactionPeerAPI.
+//
+// See https://core.telegram.org/type/StarsTransactionPeer.
+type StarsTransactionPeerClass interface {
+	Object
+	starsTransactionPeerClass()
+}
+
+// DecodeStarsTransactionPeer decodes any constructor of StarsTransactionPeer.
+func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error) {
+	return decodeStarsTransactionPeer(b, 0)
+}
+
+// decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested depth levels deep.
+func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarsTransactionPeerClass
+	switch id {
+	case StarsTransactionPeerUnsupportedTypeID:
+		v = &StarsTransactionPeerUnsupported{}
+	case StarsTransactionPeerAppStoreTypeID:
+		v = &StarsTransactionPeerAppStore{}
+	case StarsTransactionPeerPlayMarketTypeID:
+		v = &StarsTransactionPeerPlayMarket{}
+	case StarsTransactionPeerPremiumBotTypeID:
+		v = &StarsTransactionPeerPremiumBot{}
+	case StarsTransactionPeerFragmentTypeID:
+		v = &StarsTransactionPeerFragment{}
+	case StarsTransactionPeerTypeID:
+		v = &StarsTransactionPeer{}
+	case StarsTransactionPeerAdsTypeID:
+		v = &StarsTransactionPeerAds{}
+	case StarsTransactionPeerAPITypeID:
+		v = &StarsTransactionPeerAPI{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "StarsTransactionPeer",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarsTransactionPeerUnsupported is the TL constructor starsTransactionPeerUnsupported:
+//
+//	starsTransactionPeerUnsupported#95f2bfe4 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerUnsupported.
+type StarsTransactionPeerUnsupported struct{}
+
+// StarsTransactionPeerUnsupportedTypeID is the ID of starsTransactionPeerUnsupported.
+const StarsTransactionPeerUnsupportedTypeID = 0x95f2bfe4
+
+// TypeID returns 0x95f2bfe4, the ID of starsTransactionPeerUnsupported.
+func (*StarsTransactionPeerUnsupported) TypeID() uint32 {
+	return StarsTransactionPeerUnsupportedTypeID
+}
+
+// TypeName returns "starsTransactionPeerUnsupported".
+func (*StarsTransactionPeerUnsupported) TypeName() string {
+	return "starsTransactionPeerUnsupported"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerUnsupported as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerUnsupported) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerUnsupportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerUnsupported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerUnsupportedTypeID, "starsTransactionPeerUnsupported"); err != nil {
+		return decodeErr("starsTransactionPeerUnsupported#95f2bfe4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerAppStore is the TL constructor starsTransactionPeerAppStore:
+//
+//	starsTransactionPeerAppStore#b457b375 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAppStore.
+type StarsTransactionPeerAppStore struct{}
+
+// StarsTransactionPeerAppStoreTypeID is the ID of starsTransactionPeerAppStore.
+const StarsTransactionPeerAppStoreTypeID = 0xb457b375
+
+// TypeID returns 0xb457b375, the ID of starsTransactionPeerAppStore.
+func (*StarsTransactionPeerAppStore) TypeID() uint32 {
+	return StarsTransactionPeerAppStoreTypeID
+}
+
+// TypeName returns "starsTransactionPeerAppStore".
+func (*StarsTransactionPeerAppStore) TypeName() string {
+	return "starsTransactionPeerAppStore"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAppStore as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerAppStore) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAppStoreTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAppStore) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerAppStoreTypeID, "starsTransactionPeerAppStore"); err != nil {
+		return decodeErr("starsTransactionPeerAppStore#b457b375", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAppStore) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerPlayMarket is the TL constructor starsTransactionPeerPlayMarket:
+//
+//	starsTransactionPeerPlayMarket#7b560a0b = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerPlayMarket.
+type StarsTransactionPeerPlayMarket struct{}
+
+// StarsTransactionPeerPlayMarketTypeID is the ID of starsTransactionPeerPlayMarket.
+const StarsTransactionPeerPlayMarketTypeID = 0x7b560a0b
+
+// TypeID returns 0x7b560a0b, the ID of starsTransactionPeerPlayMarket.
+func (*StarsTransactionPeerPlayMarket) TypeID() uint32 {
+	return StarsTransactionPeerPlayMarketTypeID
+}
+
+// TypeName returns "starsTransactionPeerPlayMarket".
+func (*StarsTransactionPeerPlayMarket) TypeName() string {
+	return "starsTransactionPeerPlayMarket"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerPlayMarket as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerPlayMarket) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerPlayMarketTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerPlayMarket) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerPlayMarketTypeID, "starsTransactionPeerPlayMarket"); err != nil {
+		return decodeErr("starsTransactionPeerPlayMarket#7b560a0b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerPlayMarket) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerPremiumBot is the TL constructor starsTransactionPeerPremiumBot:
+//
+//	starsTransactionPeerPremiumBot#250dbaf8 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerPremiumBot.
+type StarsTransactionPeerPremiumBot struct{}
+
+// StarsTransactionPeerPremiumBotTypeID is the ID of starsTransactionPeerPremiumBot.
+const StarsTransactionPeerPremiumBotTypeID = 0x250dbaf8
+
+// TypeID returns 0x250dbaf8, the ID of starsTransactionPeerPremiumBot.
+func (*StarsTransactionPeerPremiumBot) TypeID() uint32 {
+	return StarsTransactionPeerPremiumBotTypeID
+}
+
+// TypeName returns "starsTransactionPeerPremiumBot".
+func (*StarsTransactionPeerPremiumBot) TypeName() string {
+	return "starsTransactionPeerPremiumBot"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerPremiumBot as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerPremiumBot) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerPremiumBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerPremiumBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerPremiumBotTypeID, "starsTransactionPeerPremiumBot"); err != nil {
+		return decodeErr("starsTransactionPeerPremiumBot#250dbaf8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerPremiumBot) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerFragment is the TL constructor starsTransactionPeerFragment:
+//
+//	starsTransactionPeerFragment#e92fd902 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerFragment.
+type StarsTransactionPeerFragment struct{}
+
+// StarsTransactionPeerFragmentTypeID is the ID of starsTransactionPeerFragment.
+const StarsTransactionPeerFragmentTypeID = 0xe92fd902
+
+// TypeID returns 0xe92fd902, the ID of starsTransactionPeerFragment.
+func (*StarsTransactionPeerFragment) TypeID() uint32 {
+	return StarsTransactionPeerFragmentTypeID
+}
+
+// TypeName returns "starsTransactionPeerFragment".
+func (*StarsTransactionPeerFragment) TypeName() string {
+	return "starsTransactionPeerFragment"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerFragment as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerFragment) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerFragmentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerFragment) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerFragmentTypeID, "starsTransactionPeerFragment"); err != nil {
+		return decodeErr("starsTransactionPeerFragment#e92fd902", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerFragment) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeer is the TL constructor starsTransactionPeer:
+//
+//	starsTransactionPeer#d80da15d peer:Peer = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeer.
+type StarsTransactionPeer struct {
+	Peer PeerClass
+}
+
+// StarsTransactionPeerTypeID is the ID of starsTransactionPeer.
+const StarsTransactionPeerTypeID = 0xd80da15d
+
+// TypeID returns 0xd80da15d, the ID of starsTransactionPeer.
+func (*StarsTransactionPeer) TypeID() uint32 {
+	return StarsTransactionPeerTypeID
+}
+
+// TypeName returns "starsTransactionPeer".
+func (*StarsTransactionPeer) TypeName() string {
+	return "starsTransactionPeer"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeer as a StarsTransactionPeerClass.
+func (*StarsTransactionPeer) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("starsTransactionPeer#d80da15d", "peer", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerTypeID, "starsTransactionPeer"); err != nil {
+		return decodeErr("starsTransactionPeer#d80da15d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starsTransactionPeer#d80da15d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("starsTransactionPeer#d80da15d", "peer", err)
+	}
+	return nil
+}
+
+// StarsTransactionPeerAds is the TL constructor starsTransactionPeerAds:
+//
+//	starsTransactionPeerAds#60682812 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAds.
+type StarsTransactionPeerAds struct{}
+
+// StarsTransactionPeerAdsTypeID is the ID of starsTransactionPeerAds.
+const StarsTransactionPeerAdsTypeID = 0x60682812
+
+// TypeID returns 0x60682812, the ID of starsTransactionPeerAds.
+func (*StarsTransactionPeerAds) TypeID() uint32 {
+	return StarsTransactionPeerAdsTypeID
+}
+
+// TypeName returns "starsTransactionPeerAds".
+func (*StarsTransactionPeerAds) TypeName() string {
+	return "starsTransactionPeerAds"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAds as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerAds) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAdsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAds) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerAdsTypeID, "starsTransactionPeerAds"); err != nil {
+		return decodeErr("starsTransactionPeerAds#60682812", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAds) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerAPI is the TL constructor starsTransactionPeerAPI:
+//
+//	starsTransactionPeerAPI#f9677aad = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAPI.
+type StarsTransactionPeerAPI struct{}
+
+// StarsTransactionPeerAPITypeID is the ID of starsTransactionPeerAPI.
+const StarsTransactionPeerAPITypeID = 0xf9677aad
+
+// TypeID returns 0xf9677aad, the ID of starsTransactionPeerAPI.
+func (*StarsTransactionPeerAPI) TypeID() uint32 {
+	return StarsTransactionPeerAPITypeID
+}
+
+// TypeName returns "starsTransactionPeerAPI".
+func (*StarsTransactionPeerAPI) TypeName() string {
+	return "starsTransactionPeerAPI"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAPI as a StarsTransactionPeerClass.
+func (*StarsTransactionPeerAPI) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAPITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAPI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionPeerAPITypeID, "starsTransactionPeerAPI"); err != nil {
+		return decodeErr("starsTransactionPeerAPI#f9677aad", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAPI) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
 // StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync, StatsGraphError, StatsGraph.
 //
 // See https://core.telegram.org/type/StatsGraph.
@@ -4651,12 +8302,13 @@ func (m *StoryItemDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // StoryItemSkipped is the TL constructor storyItemSkipped:
 //
-//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true id:int date:int expire_date:int = StoryItem
+//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true live:flags.9?true id:int date:int expire_date:int = StoryItem
 //
 // See https://core.telegram.org/constructor/storyItemSkipped.
 type StoryItemSkipped struct {
 	Flags        bin.Fields // flags word; see the type's doc
 	CloseFriends bool       // flags.8?true
+	Live         bool       // flags.9?true
 	ID           int
 	Date         int
 	ExpireDate   int
@@ -4692,9 +8344,12 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 8)
+	flags := m.Flags &^ (1<<8 | 1<<9)
 	if m.CloseFriends {
 		flags.Set(8)
+	}
+	if m.Live {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -4730,6 +8385,7 @@ func (m *StoryItemSkipped) decodeBareAt(b *bin.Buffer, _ int) error {
 		return decodeErr("storyItemSkipped#ffadc913", "flags", err)
 	}
 	m.CloseFriends = m.Flags.Has(8)
+	m.Live = m.Flags.Has(9)
 	if m.ID, err = b.Int(); err != nil {
 		return decodeErr("storyItemSkipped#ffadc913", "id", err)
 	}
@@ -4739,13 +8395,13 @@ func (m *StoryItemSkipped) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ExpireDate, err = b.Int(); err != nil {
 		return decodeErr("storyItemSkipped#ffadc913", "expire_date", err)
 	}
-	m.Flags &^= 1 << 8
+	m.Flags &^= 1<<8 | 1<<9
 	return nil
 }
 
 // StoryItem is the TL constructor storyItem:
 //
-//	storyItem#af6365a1 flags:# pinned:flags.5?true public:flags.7?true close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true edited:flags.11?true contacts:flags.12?true selected_contacts:flags.13?true out:flags.16?true id:int date:int fwd_from:flags.17?StoryFwdHeader expire_date:int caption:flags.0?string entities:flags.1?Vector<MessageEntity> media:MessageMedia media_areas:flags.14?Vector<MediaArea> privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews sent_reaction:flags.15?Reaction = StoryItem
+//	storyItem#16a4b93c flags:# pinned:flags.5?true public:flags.7?true close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true edited:flags.11?true contacts:flags.12?true selected_contacts:flags.13?true out:flags.16?true id:int date:int from_id:flags.18?Peer fwd_from:flags.17?StoryFwdHeader expire_date:int caption:flags.0?string entities:flags.1?Vector<MessageEntity> media:MessageMedia media_areas:flags.14?Vector<MediaArea> privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews sent_reaction:flags.15?Reaction albums:flags.19?Vector<int> music:flags.20?Document = StoryItem
 //
 // See https://core.telegram.org/constructor/storyItem.
 //
@@ -4765,6 +8421,7 @@ type StoryItem struct {
 	Out              bool       // flags.16?true
 	ID               int
 	Date             int
+	FromID           PeerClass       // flags.18?Peer
 	FwdFrom          *StoryFwdHeader // flags.17?StoryFwdHeader
 	ExpireDate       int
 	Caption          string               // flags.0?string
@@ -4774,12 +8431,14 @@ type StoryItem struct {
 	Privacy          []PrivacyRuleClass // flags.2?Vector<PrivacyRule>
 	Views            *StoryViews        // flags.3?StoryViews
 	SentReaction     ReactionClass      // flags.15?Reaction
+	Albums           []int              // flags.19?Vector<int>
+	Music            DocumentClass      // flags.20?Document
 }
 
 // StoryItemTypeID is the ID of storyItem.
-const StoryItemTypeID = 0xaf6365a1
+const StoryItemTypeID = 0x16a4b93c
 
-// TypeID returns 0xaf6365a1, the ID of storyItem.
+// TypeID returns 0x16a4b93c, the ID of storyItem.
 func (*StoryItem) TypeID() uint32 {
 	return StoryItemTypeID
 }
@@ -4806,7 +8465,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17)
+	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20)
 	if m.Pinned {
 		flags.Set(5)
 	}
@@ -4834,6 +8493,9 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.Out {
 		flags.Set(16)
 	}
+	if m.FromID != nil {
+		flags.Set(18)
+	}
 	if m.FwdFrom != nil {
 		flags.Set(17)
 	}
@@ -4855,12 +8517,23 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.SentReaction != nil {
 		flags.Set(15)
 	}
+	if len(m.Albums) > 0 {
+		flags.Set(19)
+	}
+	if m.Music != nil {
+		flags.Set(20)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	b.PutInt(m.Date)
+	if flags.Has(18) {
+		if err := encodeObj(b, m.FromID); err != nil {
+			return encodeErr("storyItem#16a4b93c", "from_id", err)
+		}
+	}
 	if flags.Has(17) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("storyItem#af6365a1", "fwd_from", err)
+			return encodeErr("storyItem#16a4b93c", "fwd_from", err)
 		}
 	}
 	b.PutInt(m.ExpireDate)
@@ -4871,18 +8544,18 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "entities", err)
+				return encodeErr("storyItem#16a4b93c", "entities", err)
 			}
 		}
 	}
 	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("storyItem#af6365a1", "media", err)
+		return encodeErr("storyItem#16a4b93c", "media", err)
 	}
 	if flags.Has(14) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "media_areas", err)
+				return encodeErr("storyItem#16a4b93c", "media_areas", err)
 			}
 		}
 	}
@@ -4890,18 +8563,29 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Privacy))
 		for i := range m.Privacy {
 			if err := encodeObj(b, m.Privacy[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "privacy", err)
+				return encodeErr("storyItem#16a4b93c", "privacy", err)
 			}
 		}
 	}
 	if flags.Has(3) {
 		if err := m.Views.Encode(b); err != nil {
-			return encodeErr("storyItem#af6365a1", "views", err)
+			return encodeErr("storyItem#16a4b93c", "views", err)
 		}
 	}
 	if flags.Has(15) {
 		if err := encodeObj(b, m.SentReaction); err != nil {
-			return encodeErr("storyItem#af6365a1", "sent_reaction", err)
+			return encodeErr("storyItem#16a4b93c", "sent_reaction", err)
+		}
+	}
+	if flags.Has(19) {
+		b.PutVectorHeader(len(m.Albums))
+		for i := range m.Albums {
+			b.PutInt(m.Albums[i])
+		}
+	}
+	if flags.Has(20) {
+		if err := encodeObj(b, m.Music); err != nil {
+			return encodeErr("storyItem#16a4b93c", "music", err)
 		}
 	}
 	return nil
@@ -4913,7 +8597,7 @@ func (m *StoryItem) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoryItemTypeID, "storyItem"); err != nil {
-		return decodeErr("storyItem#af6365a1", "", err)
+		return decodeErr("storyItem#16a4b93c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4929,12 +8613,12 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyItem#af6365a1", "", ErrTooDeep)
+		return decodeErr("storyItem#16a4b93c", "", ErrTooDeep)
 	}
 	*m = StoryItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyItem#af6365a1", "flags", err)
+		return decodeErr("storyItem#16a4b93c", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(5)
 	m.Public = m.Flags.Has(7)
@@ -4946,55 +8630,70 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.SelectedContacts = m.Flags.Has(13)
 	m.Out = m.Flags.Has(16)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "id", err)
+		return decodeErr("storyItem#16a4b93c", "id", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "date", err)
+		return decodeErr("storyItem#16a4b93c", "date", err)
+	}
+	if m.Flags.Has(18) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("storyItem#16a4b93c", "from_id", err)
+		}
 	}
 	if m.Flags.Has(17) {
 		m.FwdFrom = new(StoryFwdHeader)
 		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "fwd_from", err)
+			return decodeErr("storyItem#16a4b93c", "fwd_from", err)
 		}
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "expire_date", err)
+		return decodeErr("storyItem#16a4b93c", "expire_date", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("storyItem#af6365a1", "caption", err)
+			return decodeErr("storyItem#16a4b93c", "caption", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("storyItem#af6365a1", "entities", err)
+			return decodeErr("storyItem#16a4b93c", "entities", err)
 		}
 	}
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-		return decodeErr("storyItem#af6365a1", "media", err)
+		return decodeErr("storyItem#16a4b93c", "media", err)
 	}
 	if m.Flags.Has(14) {
 		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("storyItem#af6365a1", "media_areas", err)
+			return decodeErr("storyItem#16a4b93c", "media_areas", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Privacy, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
-			return decodeErr("storyItem#af6365a1", "privacy", err)
+			return decodeErr("storyItem#16a4b93c", "privacy", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		m.Views = new(StoryViews)
 		if err = decodeBoxed(b, m.Views, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "views", err)
+			return decodeErr("storyItem#16a4b93c", "views", err)
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.SentReaction, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "sent_reaction", err)
+			return decodeErr("storyItem#16a4b93c", "sent_reaction", err)
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17
+	if m.Flags.Has(19) {
+		if m.Albums, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("storyItem#16a4b93c", "albums", err)
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.Music, err = decodeDocument(b, depth+1); err != nil {
+			return decodeErr("storyItem#16a4b93c", "music", err)
+		}
+	}
+	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20
 	if m.Caption != "" {
 		m.Flags.Unset(0)
 	}
@@ -5006,6 +8705,9 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	if len(m.Privacy) > 0 {
 		m.Flags.Unset(2)
+	}
+	if len(m.Albums) > 0 {
+		m.Flags.Unset(19)
 	}
 	return nil
 }
@@ -5724,94 +9426,564 @@ func (m *SavedPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// SavedDialog is the TL constructor savedDialog:
+// SavedReactionTag is the TL constructor savedReactionTag:
 //
-//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer top_message:int = SavedDialog
+//	savedReactionTag#cb6ff828 flags:# reaction:Reaction title:flags.0?string count:int = SavedReactionTag
 //
-// See https://core.telegram.org/constructor/savedDialog.
-type SavedDialog struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Pinned     bool       // flags.2?true
-	Peer       PeerClass
-	TopMessage int
+// See https://core.telegram.org/constructor/savedReactionTag.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type SavedReactionTag struct {
+	Flags    bin.Fields // flags word; see the type's doc
+	Reaction ReactionClass
+	Title    string // flags.0?string
+	Count    int
 }
 
-// SavedDialogTypeID is the ID of savedDialog.
-const SavedDialogTypeID = 0xbd87cb6c
+// SavedReactionTagTypeID is the ID of savedReactionTag.
+const SavedReactionTagTypeID = 0xcb6ff828
 
-// TypeID returns 0xbd87cb6c, the ID of savedDialog.
-func (*SavedDialog) TypeID() uint32 {
-	return SavedDialogTypeID
+// TypeID returns 0xcb6ff828, the ID of savedReactionTag.
+func (*SavedReactionTag) TypeID() uint32 {
+	return SavedReactionTagTypeID
 }
 
-// TypeName returns "savedDialog".
-func (*SavedDialog) TypeName() string {
-	return "savedDialog"
+// TypeName returns "savedReactionTag".
+func (*SavedReactionTag) TypeName() string {
+	return "savedReactionTag"
 }
 
 // Encode writes m to b with its ID.
-func (m *SavedDialog) Encode(b *bin.Buffer) error {
+func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedDialogTypeID)
+	b.PutID(SavedReactionTagTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
+func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("savedDialog#bd87cb6c", "peer", err)
+	if err := encodeObj(b, m.Reaction); err != nil {
+		return encodeErr("savedReactionTag#cb6ff828", "reaction", err)
 	}
-	b.PutInt(m.TopMessage)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	b.PutInt(m.Count)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SavedDialog) Decode(b *bin.Buffer) error {
+func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := consumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "", err)
+	if err := consumeID(b, SavedReactionTagTypeID, "savedReactionTag"); err != nil {
+		return decodeErr("savedReactionTag#cb6ff828", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
 	return m.decodeBareAt(b, 0)
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SavedDialog) decodeBareAt(b *bin.Buffer, depth int) error {
+func (m *SavedReactionTag) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("savedDialog#bd87cb6c", "", ErrTooDeep)
+		return decodeErr("savedReactionTag#cb6ff828", "", ErrTooDeep)
 	}
-	*m = SavedDialog{}
+	*m = SavedReactionTag{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "flags", err)
+		return decodeErr("savedReactionTag#cb6ff828", "flags", err)
 	}
-	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "peer", err)
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return decodeErr("savedReactionTag#cb6ff828", "reaction", err)
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "top_message", err)
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("savedReactionTag#cb6ff828", "title", err)
+		}
 	}
-	m.Flags &^= 1 << 2
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("savedReactionTag#cb6ff828", "count", err)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// SavedStarGift is the TL constructor savedStarGift:
+//
+//	savedStarGift#41df43fc flags:# name_hidden:flags.0?true unsaved:flags.5?true refunded:flags.9?true can_upgrade:flags.10?true pinned_to_top:flags.12?true upgrade_separate:flags.17?true from_id:flags.1?Peer date:int gift:StarGift message:flags.2?TextWithEntities msg_id:flags.3?int saved_id:flags.11?long convert_stars:flags.4?long upgrade_stars:flags.6?long can_export_at:flags.7?int transfer_stars:flags.8?long can_transfer_at:flags.13?int can_resell_at:flags.14?int collection_id:flags.15?Vector<int> prepaid_upgrade_hash:flags.16?string drop_original_details_stars:flags.18?long gift_num:flags.19?int can_craft_at:flags.20?int = SavedStarGift
+//
+// See https://core.telegram.org/constructor/savedStarGift.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type SavedStarGift struct {
+	Flags                    bin.Fields // flags word; see the type's doc
+	NameHidden               bool       // flags.0?true
+	Unsaved                  bool       // flags.5?true
+	Refunded                 bool       // flags.9?true
+	CanUpgrade               bool       // flags.10?true
+	PinnedToTop              bool       // flags.12?true
+	UpgradeSeparate          bool       // flags.17?true
+	FromID                   PeerClass  // flags.1?Peer
+	Date                     int
+	Gift                     StarGiftClass
+	Message                  *TextWithEntities // flags.2?TextWithEntities
+	MsgID                    int               // flags.3?int
+	SavedID                  int64             // flags.11?long
+	ConvertStars             int64             // flags.4?long
+	UpgradeStars             int64             // flags.6?long
+	CanExportAt              int               // flags.7?int
+	TransferStars            int64             // flags.8?long
+	CanTransferAt            int               // flags.13?int
+	CanResellAt              int               // flags.14?int
+	CollectionID             []int             // flags.15?Vector<int>
+	PrepaidUpgradeHash       string            // flags.16?string
+	DropOriginalDetailsStars int64             // flags.18?long
+	GiftNum                  int               // flags.19?int
+	CanCraftAt               int               // flags.20?int
+}
+
+// SavedStarGiftTypeID is the ID of savedStarGift.
+const SavedStarGiftTypeID = 0x41df43fc
+
+// TypeID returns 0x41df43fc, the ID of savedStarGift.
+func (*SavedStarGift) TypeID() uint32 {
+	return SavedStarGiftTypeID
+}
+
+// TypeName returns "savedStarGift".
+func (*SavedStarGift) TypeName() string {
+	return "savedStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *SavedStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SavedStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Unsaved {
+		flags.Set(5)
+	}
+	if m.Refunded {
+		flags.Set(9)
+	}
+	if m.CanUpgrade {
+		flags.Set(10)
+	}
+	if m.PinnedToTop {
+		flags.Set(12)
+	}
+	if m.UpgradeSeparate {
+		flags.Set(17)
+	}
+	if m.FromID != nil {
+		flags.Set(1)
+	}
+	if m.Message != nil {
+		flags.Set(2)
+	}
+	if m.MsgID != 0 {
+		flags.Set(3)
+	}
+	if m.SavedID != 0 {
+		flags.Set(11)
+	}
+	if m.ConvertStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(6)
+	}
+	if m.CanExportAt != 0 {
+		flags.Set(7)
+	}
+	if m.TransferStars != 0 {
+		flags.Set(8)
+	}
+	if m.CanTransferAt != 0 {
+		flags.Set(13)
+	}
+	if m.CanResellAt != 0 {
+		flags.Set(14)
+	}
+	if len(m.CollectionID) > 0 {
+		flags.Set(15)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		flags.Set(16)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		flags.Set(18)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(19)
+	}
+	if m.CanCraftAt != 0 {
+		flags.Set(20)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := encodeObj(b, m.FromID); err != nil {
+			return encodeErr("savedStarGift#41df43fc", "from_id", err)
+		}
+	}
+	b.PutInt(m.Date)
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("savedStarGift#41df43fc", "gift", err)
+	}
+	if flags.Has(2) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("savedStarGift#41df43fc", "message", err)
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(11) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ConvertStars)
+	}
+	if flags.Has(6) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(7) {
+		b.PutInt(m.CanExportAt)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.TransferStars)
+	}
+	if flags.Has(13) {
+		b.PutInt(m.CanTransferAt)
+	}
+	if flags.Has(14) {
+		b.PutInt(m.CanResellAt)
+	}
+	if flags.Has(15) {
+		b.PutVectorHeader(len(m.CollectionID))
+		for i := range m.CollectionID {
+			b.PutInt(m.CollectionID[i])
+		}
+	}
+	if flags.Has(16) {
+		b.PutString(m.PrepaidUpgradeHash)
+	}
+	if flags.Has(18) {
+		b.PutLong(m.DropOriginalDetailsStars)
+	}
+	if flags.Has(19) {
+		b.PutInt(m.GiftNum)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.CanCraftAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SavedStarGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SavedStarGiftTypeID, "savedStarGift"); err != nil {
+		return decodeErr("savedStarGift#41df43fc", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedStarGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("savedStarGift#41df43fc", "", ErrTooDeep)
+	}
+	*m = SavedStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("savedStarGift#41df43fc", "flags", err)
+	}
+	m.NameHidden = m.Flags.Has(0)
+	m.Unsaved = m.Flags.Has(5)
+	m.Refunded = m.Flags.Has(9)
+	m.CanUpgrade = m.Flags.Has(10)
+	m.PinnedToTop = m.Flags.Has(12)
+	m.UpgradeSeparate = m.Flags.Has(17)
+	if m.Flags.Has(1) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "from_id", err)
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("savedStarGift#41df43fc", "date", err)
+	}
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("savedStarGift#41df43fc", "gift", err)
+	}
+	if m.Flags.Has(2) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "message", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "msg_id", err)
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "saved_id", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ConvertStars, err = b.Long(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "convert_stars", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "upgrade_stars", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.CanExportAt, err = b.Int(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "can_export_at", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.TransferStars, err = b.Long(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "transfer_stars", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.CanTransferAt, err = b.Int(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "can_transfer_at", err)
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.CanResellAt, err = b.Int(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "can_resell_at", err)
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.CollectionID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "collection_id", err)
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "prepaid_upgrade_hash", err)
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "drop_original_details_stars", err)
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "gift_num", err)
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.CanCraftAt, err = b.Int(); err != nil {
+			return decodeErr("savedStarGift#41df43fc", "can_craft_at", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17
+	if m.MsgID != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.SavedID != 0 {
+		m.Flags.Unset(11)
+	}
+	if m.ConvertStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(6)
+	}
+	if m.CanExportAt != 0 {
+		m.Flags.Unset(7)
+	}
+	if m.TransferStars != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.CanTransferAt != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.CanResellAt != 0 {
+		m.Flags.Unset(14)
+	}
+	if len(m.CollectionID) > 0 {
+		m.Flags.Unset(15)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		m.Flags.Unset(16)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.GiftNum != 0 {
+		m.Flags.Unset(19)
+	}
+	if m.CanCraftAt != 0 {
+		m.Flags.Unset(20)
+	}
+	return nil
+}
+
+// SearchPostsFlood is the TL constructor searchPostsFlood:
+//
+//	searchPostsFlood#3e0b5b6a flags:# query_is_free:flags.0?true total_daily:int remains:int wait_till:flags.1?int stars_amount:long = SearchPostsFlood
+//
+// See https://core.telegram.org/constructor/searchPostsFlood.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type SearchPostsFlood struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	QueryIsFree bool       // flags.0?true
+	TotalDaily  int
+	Remains     int
+	WaitTill    int // flags.1?int
+	StarsAmount int64
+}
+
+// SearchPostsFloodTypeID is the ID of searchPostsFlood.
+const SearchPostsFloodTypeID = 0x3e0b5b6a
+
+// TypeID returns 0x3e0b5b6a, the ID of searchPostsFlood.
+func (*SearchPostsFlood) TypeID() uint32 {
+	return SearchPostsFloodTypeID
+}
+
+// TypeName returns "searchPostsFlood".
+func (*SearchPostsFlood) TypeName() string {
+	return "searchPostsFlood"
+}
+
+// Encode writes m to b with its ID.
+func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SearchPostsFloodTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.QueryIsFree {
+		flags.Set(0)
+	}
+	if m.WaitTill != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.TotalDaily)
+	b.PutInt(m.Remains)
+	if flags.Has(1) {
+		b.PutInt(m.WaitTill)
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SearchPostsFloodTypeID, "searchPostsFlood"); err != nil {
+		return decodeErr("searchPostsFlood#3e0b5b6a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchPostsFlood) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SearchPostsFlood{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("searchPostsFlood#3e0b5b6a", "flags", err)
+	}
+	m.QueryIsFree = m.Flags.Has(0)
+	if m.TotalDaily, err = b.Int(); err != nil {
+		return decodeErr("searchPostsFlood#3e0b5b6a", "total_daily", err)
+	}
+	if m.Remains, err = b.Int(); err != nil {
+		return decodeErr("searchPostsFlood#3e0b5b6a", "remains", err)
+	}
+	if m.Flags.Has(1) {
+		if m.WaitTill, err = b.Int(); err != nil {
+			return decodeErr("searchPostsFlood#3e0b5b6a", "wait_till", err)
+		}
+	}
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return decodeErr("searchPostsFlood#3e0b5b6a", "stars_amount", err)
+	}
+	m.Flags &^= 1 << 0
+	if m.WaitTill != 0 {
+		m.Flags.Unset(1)
+	}
 	return nil
 }
 
@@ -6666,77 +10838,87 @@ func (m *ShippingOption) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// SimpleWebViewResultURL is the TL constructor simpleWebViewResultUrl:
+// SMSJob is the TL constructor smsJob:
 //
-//	simpleWebViewResultUrl#882f76bb url:string = SimpleWebViewResult
+//	smsJob#e6a1eeb8 job_id:string phone_number:string text:string = SmsJob
 //
-// See https://core.telegram.org/constructor/simpleWebViewResultUrl.
-type SimpleWebViewResultURL struct {
-	URL string
+// See https://core.telegram.org/constructor/smsJob.
+type SMSJob struct {
+	JobID       string
+	PhoneNumber string
+	Text        string
 }
 
-// SimpleWebViewResultURLTypeID is the ID of simpleWebViewResultUrl.
-const SimpleWebViewResultURLTypeID = 0x882f76bb
+// SMSJobTypeID is the ID of smsJob.
+const SMSJobTypeID = 0xe6a1eeb8
 
-// TypeID returns 0x882f76bb, the ID of simpleWebViewResultUrl.
-func (*SimpleWebViewResultURL) TypeID() uint32 {
-	return SimpleWebViewResultURLTypeID
+// TypeID returns 0xe6a1eeb8, the ID of smsJob.
+func (*SMSJob) TypeID() uint32 {
+	return SMSJobTypeID
 }
 
-// TypeName returns "simpleWebViewResultUrl".
-func (*SimpleWebViewResultURL) TypeName() string {
-	return "simpleWebViewResultUrl"
+// TypeName returns "smsJob".
+func (*SMSJob) TypeName() string {
+	return "smsJob"
 }
 
 // Encode writes m to b with its ID.
-func (m *SimpleWebViewResultURL) Encode(b *bin.Buffer) error {
+func (m *SMSJob) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SimpleWebViewResultURLTypeID)
+	b.PutID(SMSJobTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SimpleWebViewResultURL) EncodeBare(b *bin.Buffer) error {
+func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	b.PutString(m.JobID)
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SimpleWebViewResultURL) Decode(b *bin.Buffer) error {
+func (m *SMSJob) Decode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := consumeID(b, SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"); err != nil {
-		return decodeErr("simpleWebViewResultUrl#882f76bb", "", err)
+	if err := consumeID(b, SMSJobTypeID, "smsJob"); err != nil {
+		return decodeErr("smsJob#e6a1eeb8", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SimpleWebViewResultURL) DecodeBare(b *bin.Buffer) error {
+func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
 	return m.decodeBareAt(b, 0)
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SimpleWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *SMSJob) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("simpleWebViewResultUrl#882f76bb", "url", err)
+	if m.JobID, err = b.String(); err != nil {
+		return decodeErr("smsJob#e6a1eeb8", "job_id", err)
+	}
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return decodeErr("smsJob#e6a1eeb8", "phone_number", err)
+	}
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("smsJob#e6a1eeb8", "text", err)
 	}
 	return nil
 }
 
 // SponsoredMessage is the TL constructor sponsoredMessage:
 //
-//	sponsoredMessage#ed5383f7 flags:# recommended:flags.5?true show_peer_photo:flags.6?true random_id:bytes from_id:flags.3?Peer chat_invite:flags.4?ChatInvite chat_invite_hash:flags.4?string channel_post:flags.2?int start_param:flags.0?string webpage:flags.9?SponsoredWebPage app:flags.10?BotApp message:string entities:flags.1?Vector<MessageEntity> button_text:flags.11?string sponsor_info:flags.7?string additional_info:flags.8?string = SponsoredMessage
+//	sponsoredMessage#7dbf8673 flags:# recommended:flags.5?true can_report:flags.12?true random_id:bytes url:string title:string message:string entities:flags.1?Vector<MessageEntity> photo:flags.6?Photo media:flags.14?MessageMedia color:flags.13?PeerColor button_text:string sponsor_info:flags.7?string additional_info:flags.8?string min_display_duration:flags.15?int max_display_duration:flags.15?int = SponsoredMessage
 //
 // See https://core.telegram.org/constructor/sponsoredMessage.
 //
@@ -6744,28 +10926,28 @@ func (m *SimpleWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type SponsoredMessage struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	Recommended    bool       // flags.5?true
-	ShowPeerPhoto  bool       // flags.6?true
-	RandomID       []byte
-	FromID         PeerClass         // flags.3?Peer
-	ChatInvite     ChatInviteClass   // flags.4?ChatInvite
-	ChatInviteHash string            // flags.4?string
-	ChannelPost    int               // flags.2?int
-	StartParam     string            // flags.0?string
-	Webpage        *SponsoredWebPage // flags.9?SponsoredWebPage
-	App            BotAppClass       // flags.10?BotApp
-	Message        string
-	Entities       []MessageEntityClass // flags.1?Vector<MessageEntity>
-	ButtonText     string               // flags.11?string
-	SponsorInfo    string               // flags.7?string
-	AdditionalInfo string               // flags.8?string
+	Flags              bin.Fields // flags word; see the type's doc
+	Recommended        bool       // flags.5?true
+	CanReport          bool       // flags.12?true
+	RandomID           []byte
+	URL                string
+	Title              string
+	Message            string
+	Entities           []MessageEntityClass // flags.1?Vector<MessageEntity>
+	Photo              PhotoClass           // flags.6?Photo
+	Media              MessageMediaClass    // flags.14?MessageMedia
+	Color              PeerColorClass       // flags.13?PeerColor
+	ButtonText         string
+	SponsorInfo        string // flags.7?string
+	AdditionalInfo     string // flags.8?string
+	MinDisplayDuration int    // flags.15?int
+	MaxDisplayDuration int    // flags.15?int
 }
 
 // SponsoredMessageTypeID is the ID of sponsoredMessage.
-const SponsoredMessageTypeID = 0xed5383f7
+const SponsoredMessageTypeID = 0x7dbf8673
 
-// TypeID returns 0xed5383f7, the ID of sponsoredMessage.
+// TypeID returns 0x7dbf8673, the ID of sponsoredMessage.
 func (*SponsoredMessage) TypeID() uint32 {
 	return SponsoredMessageTypeID
 }
@@ -6789,36 +10971,24 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14)
 	if m.Recommended {
 		flags.Set(5)
 	}
-	if m.ShowPeerPhoto {
-		flags.Set(6)
-	}
-	if m.FromID != nil {
-		flags.Set(3)
-	}
-	if m.ChatInvite != nil || m.ChatInviteHash != "" {
-		flags.Set(4)
-	}
-	if m.ChannelPost != 0 {
-		flags.Set(2)
-	}
-	if m.StartParam != "" {
-		flags.Set(0)
-	}
-	if m.Webpage != nil {
-		flags.Set(9)
-	}
-	if m.App != nil {
-		flags.Set(10)
+	if m.CanReport {
+		flags.Set(12)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
-	if m.ButtonText != "" {
-		flags.Set(11)
+	if m.Photo != nil {
+		flags.Set(6)
+	}
+	if m.Media != nil {
+		flags.Set(14)
+	}
+	if m.Color != nil {
+		flags.Set(13)
 	}
 	if m.SponsorInfo != "" {
 		flags.Set(7)
@@ -6826,54 +10996,49 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalInfo != "" {
 		flags.Set(8)
 	}
+	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
+		flags.Set(15)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.RandomID)
-	if flags.Has(3) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "from_id", err)
-		}
-	}
-	if flags.Has(4) {
-		if err := encodeObj(b, m.ChatInvite); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
-		}
-	}
-	if flags.Has(4) {
-		b.PutString(m.ChatInviteHash)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.ChannelPost)
-	}
-	if flags.Has(0) {
-		b.PutString(m.StartParam)
-	}
-	if flags.Has(9) {
-		if err := m.Webpage.Encode(b); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "webpage", err)
-		}
-	}
-	if flags.Has(10) {
-		if err := encodeObj(b, m.App); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "app", err)
-		}
-	}
+	b.PutString(m.URL)
+	b.PutString(m.Title)
 	b.PutString(m.Message)
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("sponsoredMessage#ed5383f7", "entities", err)
+				return encodeErr("sponsoredMessage#7dbf8673", "entities", err)
 			}
 		}
 	}
-	if flags.Has(11) {
-		b.PutString(m.ButtonText)
+	if flags.Has(6) {
+		if err := encodeObj(b, m.Photo); err != nil {
+			return encodeErr("sponsoredMessage#7dbf8673", "photo", err)
+		}
 	}
+	if flags.Has(14) {
+		if err := encodeObj(b, m.Media); err != nil {
+			return encodeErr("sponsoredMessage#7dbf8673", "media", err)
+		}
+	}
+	if flags.Has(13) {
+		if err := encodeObj(b, m.Color); err != nil {
+			return encodeErr("sponsoredMessage#7dbf8673", "color", err)
+		}
+	}
+	b.PutString(m.ButtonText)
 	if flags.Has(7) {
 		b.PutString(m.SponsorInfo)
 	}
 	if flags.Has(8) {
 		b.PutString(m.AdditionalInfo)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.MinDisplayDuration)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.MaxDisplayDuration)
 	}
 	return nil
 }
@@ -6884,7 +11049,7 @@ func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "", err)
+		return decodeErr("sponsoredMessage#7dbf8673", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6900,92 +11065,73 @@ func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sponsoredMessage#ed5383f7", "", ErrTooDeep)
+		return decodeErr("sponsoredMessage#7dbf8673", "", ErrTooDeep)
 	}
 	*m = SponsoredMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "flags", err)
+		return decodeErr("sponsoredMessage#7dbf8673", "flags", err)
 	}
 	m.Recommended = m.Flags.Has(5)
-	m.ShowPeerPhoto = m.Flags.Has(6)
+	m.CanReport = m.Flags.Has(12)
 	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "random_id", err)
+		return decodeErr("sponsoredMessage#7dbf8673", "random_id", err)
 	}
-	if m.Flags.Has(3) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "from_id", err)
-		}
+	if m.URL, err = b.String(); err != nil {
+		return decodeErr("sponsoredMessage#7dbf8673", "url", err)
 	}
-	if m.Flags.Has(4) {
-		if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ChatInviteHash, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite_hash", err)
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ChannelPost, err = b.Int(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "channel_post", err)
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "start_param", err)
-		}
-	}
-	if m.Flags.Has(9) {
-		m.Webpage = new(SponsoredWebPage)
-		if err = decodeBoxed(b, m.Webpage, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "webpage", err)
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.App, err = decodeBotApp(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "app", err)
-		}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("sponsoredMessage#7dbf8673", "title", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "message", err)
+		return decodeErr("sponsoredMessage#7dbf8673", "message", err)
 	}
 	if m.Flags.Has(1) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "entities", err)
+			return decodeErr("sponsoredMessage#7dbf8673", "entities", err)
 		}
 	}
-	if m.Flags.Has(11) {
-		if m.ButtonText, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "button_text", err)
+	if m.Flags.Has(6) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return decodeErr("sponsoredMessage#7dbf8673", "photo", err)
 		}
+	}
+	if m.Flags.Has(14) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return decodeErr("sponsoredMessage#7dbf8673", "media", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return decodeErr("sponsoredMessage#7dbf8673", "color", err)
+		}
+	}
+	if m.ButtonText, err = b.String(); err != nil {
+		return decodeErr("sponsoredMessage#7dbf8673", "button_text", err)
 	}
 	if m.Flags.Has(7) {
 		if m.SponsorInfo, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "sponsor_info", err)
+			return decodeErr("sponsoredMessage#7dbf8673", "sponsor_info", err)
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.AdditionalInfo, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "additional_info", err)
+			return decodeErr("sponsoredMessage#7dbf8673", "additional_info", err)
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10
-	if m.ChatInvite != nil || m.ChatInviteHash != "" {
-		m.Flags.Unset(4)
+	if m.Flags.Has(15) {
+		if m.MinDisplayDuration, err = b.Int(); err != nil {
+			return decodeErr("sponsoredMessage#7dbf8673", "min_display_duration", err)
+		}
 	}
-	if m.ChannelPost != 0 {
-		m.Flags.Unset(2)
+	if m.Flags.Has(15) {
+		if m.MaxDisplayDuration, err = b.Int(); err != nil {
+			return decodeErr("sponsoredMessage#7dbf8673", "max_display_duration", err)
+		}
 	}
-	if m.StartParam != "" {
-		m.Flags.Unset(0)
-	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
-	}
-	if m.ButtonText != "" {
-		m.Flags.Unset(11)
 	}
 	if m.SponsorInfo != "" {
 		m.Flags.Unset(7)
@@ -6993,104 +11139,2388 @@ func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AdditionalInfo != "" {
 		m.Flags.Unset(8)
 	}
+	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
+		m.Flags.Unset(15)
+	}
 	return nil
 }
 
-// SponsoredWebPage is the TL constructor sponsoredWebPage:
+// SponsoredMessageReportOption is the TL constructor sponsoredMessageReportOption:
 //
-//	sponsoredWebPage#3db8ec63 flags:# url:string site_name:string photo:flags.0?Photo = SponsoredWebPage
+//	sponsoredMessageReportOption#430d3150 text:string option:bytes = SponsoredMessageReportOption
 //
-// See https://core.telegram.org/constructor/sponsoredWebPage.
-type SponsoredWebPage struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	URL      string
-	SiteName string
-	Photo    PhotoClass // flags.0?Photo
+// See https://core.telegram.org/constructor/sponsoredMessageReportOption.
+type SponsoredMessageReportOption struct {
+	Text   string
+	Option []byte
 }
 
-// SponsoredWebPageTypeID is the ID of sponsoredWebPage.
-const SponsoredWebPageTypeID = 0x3db8ec63
+// SponsoredMessageReportOptionTypeID is the ID of sponsoredMessageReportOption.
+const SponsoredMessageReportOptionTypeID = 0x430d3150
 
-// TypeID returns 0x3db8ec63, the ID of sponsoredWebPage.
-func (*SponsoredWebPage) TypeID() uint32 {
-	return SponsoredWebPageTypeID
+// TypeID returns 0x430d3150, the ID of sponsoredMessageReportOption.
+func (*SponsoredMessageReportOption) TypeID() uint32 {
+	return SponsoredMessageReportOptionTypeID
 }
 
-// TypeName returns "sponsoredWebPage".
-func (*SponsoredWebPage) TypeName() string {
-	return "sponsoredWebPage"
+// TypeName returns "sponsoredMessageReportOption".
+func (*SponsoredMessageReportOption) TypeName() string {
+	return "sponsoredMessageReportOption"
 }
 
 // Encode writes m to b with its ID.
-func (m *SponsoredWebPage) Encode(b *bin.Buffer) error {
+func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredWebPageTypeID)
+	b.PutID(SponsoredMessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
+func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Text)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"); err != nil {
+		return decodeErr("sponsoredMessageReportOption#430d3150", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredMessageReportOption) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Text, err = b.String(); err != nil {
+		return decodeErr("sponsoredMessageReportOption#430d3150", "text", err)
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("sponsoredMessageReportOption#430d3150", "option", err)
+	}
+	return nil
+}
+
+// SponsoredPeer is the TL constructor sponsoredPeer:
+//
+//	sponsoredPeer#c69708d3 flags:# random_id:bytes peer:Peer sponsor_info:flags.0?string additional_info:flags.1?string = SponsoredPeer
+//
+// See https://core.telegram.org/constructor/sponsoredPeer.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type SponsoredPeer struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	RandomID       []byte
+	Peer           PeerClass
+	SponsorInfo    string // flags.0?string
+	AdditionalInfo string // flags.1?string
+}
+
+// SponsoredPeerTypeID is the ID of sponsoredPeer.
+const SponsoredPeerTypeID = 0xc69708d3
+
+// TypeID returns 0xc69708d3, the ID of sponsoredPeer.
+func (*SponsoredPeer) TypeID() uint32 {
+	return SponsoredPeerTypeID
+}
+
+// TypeName returns "sponsoredPeer".
+func (*SponsoredPeer) TypeName() string {
+	return "sponsoredPeer"
+}
+
+// Encode writes m to b with its ID.
+func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SponsoredPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.SponsorInfo != "" {
+		flags.Set(0)
+	}
+	if m.AdditionalInfo != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.RandomID)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("sponsoredPeer#c69708d3", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutString(m.SponsorInfo)
+	}
+	if flags.Has(1) {
+		b.PutString(m.AdditionalInfo)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SponsoredPeerTypeID, "sponsoredPeer"); err != nil {
+		return decodeErr("sponsoredPeer#c69708d3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("sponsoredPeer#c69708d3", "", ErrTooDeep)
+	}
+	*m = SponsoredPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("sponsoredPeer#c69708d3", "flags", err)
+	}
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return decodeErr("sponsoredPeer#c69708d3", "random_id", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("sponsoredPeer#c69708d3", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.SponsorInfo, err = b.String(); err != nil {
+			return decodeErr("sponsoredPeer#c69708d3", "sponsor_info", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AdditionalInfo, err = b.String(); err != nil {
+			return decodeErr("sponsoredPeer#c69708d3", "additional_info", err)
+		}
+	}
+	if m.SponsorInfo != "" {
+		m.Flags.Unset(0)
+	}
+	if m.AdditionalInfo != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarGiftActiveAuctionState is the TL constructor starGiftActiveAuctionState:
+//
+//	starGiftActiveAuctionState#d31bc45d gift:StarGift state:StarGiftAuctionState user_state:StarGiftAuctionUserState = StarGiftActiveAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftActiveAuctionState.
+type StarGiftActiveAuctionState struct {
+	Gift      StarGiftClass
+	State     StarGiftAuctionStateClass
+	UserState StarGiftAuctionUserState
+}
+
+// StarGiftActiveAuctionStateTypeID is the ID of starGiftActiveAuctionState.
+const StarGiftActiveAuctionStateTypeID = 0xd31bc45d
+
+// TypeID returns 0xd31bc45d, the ID of starGiftActiveAuctionState.
+func (*StarGiftActiveAuctionState) TypeID() uint32 {
+	return StarGiftActiveAuctionStateTypeID
+}
+
+// TypeName returns "starGiftActiveAuctionState".
+func (*StarGiftActiveAuctionState) TypeName() string {
+	return "starGiftActiveAuctionState"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftActiveAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftActiveAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Gift); err != nil {
+		return encodeErr("starGiftActiveAuctionState#d31bc45d", "gift", err)
+	}
+	if err := encodeObj(b, m.State); err != nil {
+		return encodeErr("starGiftActiveAuctionState#d31bc45d", "state", err)
+	}
+	if err := m.UserState.Encode(b); err != nil {
+		return encodeErr("starGiftActiveAuctionState#d31bc45d", "user_state", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"); err != nil {
+		return decodeErr("starGiftActiveAuctionState#d31bc45d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftActiveAuctionState) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftActiveAuctionState#d31bc45d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return decodeErr("starGiftActiveAuctionState#d31bc45d", "gift", err)
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return decodeErr("starGiftActiveAuctionState#d31bc45d", "state", err)
+	}
+	if err = decodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return decodeErr("starGiftActiveAuctionState#d31bc45d", "user_state", err)
+	}
+	return nil
+}
+
+// StarGiftAttributeCounter is the TL constructor starGiftAttributeCounter:
+//
+//	starGiftAttributeCounter#2eb1b658 attribute:StarGiftAttributeId count:int = StarGiftAttributeCounter
+//
+// See https://core.telegram.org/constructor/starGiftAttributeCounter.
+type StarGiftAttributeCounter struct {
+	Attribute StarGiftAttributeIDClass
+	Count     int
+}
+
+// StarGiftAttributeCounterTypeID is the ID of starGiftAttributeCounter.
+const StarGiftAttributeCounterTypeID = 0x2eb1b658
+
+// TypeID returns 0x2eb1b658, the ID of starGiftAttributeCounter.
+func (*StarGiftAttributeCounter) TypeID() uint32 {
+	return StarGiftAttributeCounterTypeID
+}
+
+// TypeName returns "starGiftAttributeCounter".
+func (*StarGiftAttributeCounter) TypeName() string {
+	return "starGiftAttributeCounter"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeCounterTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Attribute); err != nil {
+		return encodeErr("starGiftAttributeCounter#2eb1b658", "attribute", err)
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAttributeCounterTypeID, "starGiftAttributeCounter"); err != nil {
+		return decodeErr("starGiftAttributeCounter#2eb1b658", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeCounter) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAttributeCounter#2eb1b658", "", ErrTooDeep)
+	}
+	var err error
+	if m.Attribute, err = decodeStarGiftAttributeID(b, depth+1); err != nil {
+		return decodeErr("starGiftAttributeCounter#2eb1b658", "attribute", err)
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("starGiftAttributeCounter#2eb1b658", "count", err)
+	}
+	return nil
+}
+
+// StarGiftAuctionAcquiredGift is the TL constructor starGiftAuctionAcquiredGift:
+//
+//	starGiftAuctionAcquiredGift#42b00348 flags:# name_hidden:flags.0?true peer:Peer date:int bid_amount:long round:int pos:int message:flags.1?TextWithEntities gift_num:flags.2?int = StarGiftAuctionAcquiredGift
+//
+// See https://core.telegram.org/constructor/starGiftAuctionAcquiredGift.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarGiftAuctionAcquiredGift struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	NameHidden bool       // flags.0?true
+	Peer       PeerClass
+	Date       int
+	BidAmount  int64
+	Round      int
+	Pos        int
+	Message    *TextWithEntities // flags.1?TextWithEntities
+	GiftNum    int               // flags.2?int
+}
+
+// StarGiftAuctionAcquiredGiftTypeID is the ID of starGiftAuctionAcquiredGift.
+const StarGiftAuctionAcquiredGiftTypeID = 0x42b00348
+
+// TypeID returns 0x42b00348, the ID of starGiftAuctionAcquiredGift.
+func (*StarGiftAuctionAcquiredGift) TypeID() uint32 {
+	return StarGiftAuctionAcquiredGiftTypeID
+}
+
+// TypeName returns "starGiftAuctionAcquiredGift".
+func (*StarGiftAuctionAcquiredGift) TypeName() string {
+	return "starGiftAuctionAcquiredGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionAcquiredGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("starGiftAuctionAcquiredGift#42b00348", "peer", err)
+	}
+	b.PutInt(m.Date)
+	b.PutLong(m.BidAmount)
+	b.PutInt(m.Round)
+	b.PutInt(m.Pos)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return encodeErr("starGiftAuctionAcquiredGift#42b00348", "message", err)
+		}
+	}
+	if flags.Has(2) {
+		b.PutInt(m.GiftNum)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionAcquiredGift) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "", ErrTooDeep)
+	}
+	*m = StarGiftAuctionAcquiredGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "flags", err)
+	}
+	m.NameHidden = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "peer", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "date", err)
+	}
+	if m.BidAmount, err = b.Long(); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "bid_amount", err)
+	}
+	if m.Round, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "round", err)
+	}
+	if m.Pos, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionAcquiredGift#42b00348", "pos", err)
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Message, depth+1); err != nil {
+			return decodeErr("starGiftAuctionAcquiredGift#42b00348", "message", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return decodeErr("starGiftAuctionAcquiredGift#42b00348", "gift_num", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.GiftNum != 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// StarGiftAuctionUserState is the TL constructor starGiftAuctionUserState:
+//
+//	starGiftAuctionUserState#2eeed1c4 flags:# returned:flags.1?true bid_amount:flags.0?long bid_date:flags.0?int min_bid_amount:flags.0?long bid_peer:flags.0?Peer acquired_count:int = StarGiftAuctionUserState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionUserState.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarGiftAuctionUserState struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Returned      bool       // flags.1?true
+	BidAmount     int64      // flags.0?long
+	BidDate       int        // flags.0?int
+	MinBidAmount  int64      // flags.0?long
+	BidPeer       PeerClass  // flags.0?Peer
+	AcquiredCount int
+}
+
+// StarGiftAuctionUserStateTypeID is the ID of starGiftAuctionUserState.
+const StarGiftAuctionUserStateTypeID = 0x2eeed1c4
+
+// TypeID returns 0x2eeed1c4, the ID of starGiftAuctionUserState.
+func (*StarGiftAuctionUserState) TypeID() uint32 {
+	return StarGiftAuctionUserStateTypeID
+}
+
+// TypeName returns "starGiftAuctionUserState".
+func (*StarGiftAuctionUserState) TypeName() string {
+	return "starGiftAuctionUserState"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionUserStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Returned {
+		flags.Set(1)
+	}
+	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.BidAmount)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.BidDate)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.MinBidAmount)
+	}
+	if flags.Has(0) {
+		if err := encodeObj(b, m.BidPeer); err != nil {
+			return encodeErr("starGiftAuctionUserState#2eeed1c4", "bid_peer", err)
+		}
+	}
+	b.PutInt(m.AcquiredCount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftAuctionUserStateTypeID, "starGiftAuctionUserState"); err != nil {
+		return decodeErr("starGiftAuctionUserState#2eeed1c4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionUserState) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftAuctionUserState#2eeed1c4", "", ErrTooDeep)
+	}
+	*m = StarGiftAuctionUserState{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftAuctionUserState#2eeed1c4", "flags", err)
+	}
+	m.Returned = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.BidAmount, err = b.Long(); err != nil {
+			return decodeErr("starGiftAuctionUserState#2eeed1c4", "bid_amount", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.BidDate, err = b.Int(); err != nil {
+			return decodeErr("starGiftAuctionUserState#2eeed1c4", "bid_date", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.MinBidAmount, err = b.Long(); err != nil {
+			return decodeErr("starGiftAuctionUserState#2eeed1c4", "min_bid_amount", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.BidPeer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starGiftAuctionUserState#2eeed1c4", "bid_peer", err)
+		}
+	}
+	if m.AcquiredCount, err = b.Int(); err != nil {
+		return decodeErr("starGiftAuctionUserState#2eeed1c4", "acquired_count", err)
+	}
+	m.Flags &^= 1 << 1
+	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarGiftBackground is the TL constructor starGiftBackground:
+//
+//	starGiftBackground#aff56398 center_color:int edge_color:int text_color:int = StarGiftBackground
+//
+// See https://core.telegram.org/constructor/starGiftBackground.
+type StarGiftBackground struct {
+	CenterColor int
+	EdgeColor   int
+	TextColor   int
+}
+
+// StarGiftBackgroundTypeID is the ID of starGiftBackground.
+const StarGiftBackgroundTypeID = 0xaff56398
+
+// TypeID returns 0xaff56398, the ID of starGiftBackground.
+func (*StarGiftBackground) TypeID() uint32 {
+	return StarGiftBackgroundTypeID
+}
+
+// TypeName returns "starGiftBackground".
+func (*StarGiftBackground) TypeName() string {
+	return "starGiftBackground"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftBackgroundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.TextColor)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftBackgroundTypeID, "starGiftBackground"); err != nil {
+		return decodeErr("starGiftBackground#aff56398", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftBackground) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CenterColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftBackground#aff56398", "center_color", err)
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftBackground#aff56398", "edge_color", err)
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return decodeErr("starGiftBackground#aff56398", "text_color", err)
+	}
+	return nil
+}
+
+// StarGiftCollection is the TL constructor starGiftCollection:
+//
+//	starGiftCollection#9d6b13b0 flags:# collection_id:int title:string icon:flags.0?Document gifts_count:int hash:long = StarGiftCollection
+//
+// See https://core.telegram.org/constructor/starGiftCollection.
+type StarGiftCollection struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	CollectionID int
+	Title        string
+	Icon         DocumentClass // flags.0?Document
+	GiftsCount   int
+	Hash         int64
+}
+
+// StarGiftCollectionTypeID is the ID of starGiftCollection.
+const StarGiftCollectionTypeID = 0x9d6b13b0
+
+// TypeID returns 0x9d6b13b0, the ID of starGiftCollection.
+func (*StarGiftCollection) TypeID() uint32 {
+	return StarGiftCollectionTypeID
+}
+
+// TypeName returns "starGiftCollection".
+func (*StarGiftCollection) TypeName() string {
+	return "starGiftCollection"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftCollectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Photo != nil {
+	if m.Icon != nil {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutString(m.SiteName)
+	b.PutInt(m.CollectionID)
+	b.PutString(m.Title)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("sponsoredWebPage#3db8ec63", "photo", err)
+		if err := encodeObj(b, m.Icon); err != nil {
+			return encodeErr("starGiftCollection#9d6b13b0", "icon", err)
+		}
+	}
+	b.PutInt(m.GiftsCount)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftCollectionTypeID, "starGiftCollection"); err != nil {
+		return decodeErr("starGiftCollection#9d6b13b0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftCollection) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starGiftCollection#9d6b13b0", "", ErrTooDeep)
+	}
+	*m = StarGiftCollection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starGiftCollection#9d6b13b0", "flags", err)
+	}
+	if m.CollectionID, err = b.Int(); err != nil {
+		return decodeErr("starGiftCollection#9d6b13b0", "collection_id", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("starGiftCollection#9d6b13b0", "title", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+			return decodeErr("starGiftCollection#9d6b13b0", "icon", err)
+		}
+	}
+	if m.GiftsCount, err = b.Int(); err != nil {
+		return decodeErr("starGiftCollection#9d6b13b0", "gifts_count", err)
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("starGiftCollection#9d6b13b0", "hash", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarGiftUpgradePrice is the TL constructor starGiftUpgradePrice:
+//
+//	starGiftUpgradePrice#99ea331d date:int upgrade_stars:long = StarGiftUpgradePrice
+//
+// See https://core.telegram.org/constructor/starGiftUpgradePrice.
+type StarGiftUpgradePrice struct {
+	Date         int
+	UpgradeStars int64
+}
+
+// StarGiftUpgradePriceTypeID is the ID of starGiftUpgradePrice.
+const StarGiftUpgradePriceTypeID = 0x99ea331d
+
+// TypeID returns 0x99ea331d, the ID of starGiftUpgradePrice.
+func (*StarGiftUpgradePrice) TypeID() uint32 {
+	return StarGiftUpgradePriceTypeID
+}
+
+// TypeName returns "starGiftUpgradePrice".
+func (*StarGiftUpgradePrice) TypeName() string {
+	return "starGiftUpgradePrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftUpgradePriceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Date)
+	b.PutLong(m.UpgradeStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarGiftUpgradePriceTypeID, "starGiftUpgradePrice"); err != nil {
+		return decodeErr("starGiftUpgradePrice#99ea331d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftUpgradePrice) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("starGiftUpgradePrice#99ea331d", "date", err)
+	}
+	if m.UpgradeStars, err = b.Long(); err != nil {
+		return decodeErr("starGiftUpgradePrice#99ea331d", "upgrade_stars", err)
+	}
+	return nil
+}
+
+// StarRefProgram is the TL constructor starRefProgram:
+//
+//	starRefProgram#dd0c66f2 flags:# bot_id:long commission_permille:int duration_months:flags.0?int end_date:flags.1?int daily_revenue_per_user:flags.2?StarsAmount = StarRefProgram
+//
+// See https://core.telegram.org/constructor/starRefProgram.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarRefProgram struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	BotID               int64
+	CommissionPermille  int
+	DurationMonths      int              // flags.0?int
+	EndDate             int              // flags.1?int
+	DailyRevenuePerUser StarsAmountClass // flags.2?StarsAmount
+}
+
+// StarRefProgramTypeID is the ID of starRefProgram.
+const StarRefProgramTypeID = 0xdd0c66f2
+
+// TypeID returns 0xdd0c66f2, the ID of starRefProgram.
+func (*StarRefProgram) TypeID() uint32 {
+	return StarRefProgramTypeID
+}
+
+// TypeName returns "starRefProgram".
+func (*StarRefProgram) TypeName() string {
+	return "starRefProgram"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarRefProgram) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarRefProgramTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	if m.EndDate != 0 {
+		flags.Set(1)
+	}
+	if m.DailyRevenuePerUser != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.EndDate)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.DailyRevenuePerUser); err != nil {
+			return encodeErr("starRefProgram#dd0c66f2", "daily_revenue_per_user", err)
 		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SponsoredWebPage) Decode(b *bin.Buffer) error {
+func (m *StarRefProgram) Decode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := consumeID(b, SponsoredWebPageTypeID, "sponsoredWebPage"); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "", err)
+	if err := consumeID(b, StarRefProgramTypeID, "starRefProgram"); err != nil {
+		return decodeErr("starRefProgram#dd0c66f2", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SponsoredWebPage) DecodeBare(b *bin.Buffer) error {
+func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
 	return m.decodeBareAt(b, 0)
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SponsoredWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+func (m *StarRefProgram) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sponsoredWebPage#3db8ec63", "", ErrTooDeep)
+		return decodeErr("starRefProgram#dd0c66f2", "", ErrTooDeep)
 	}
-	*m = SponsoredWebPage{}
+	*m = StarRefProgram{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "flags", err)
+		return decodeErr("starRefProgram#dd0c66f2", "flags", err)
 	}
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "url", err)
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("starRefProgram#dd0c66f2", "bot_id", err)
 	}
-	if m.SiteName, err = b.String(); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "site_name", err)
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return decodeErr("starRefProgram#dd0c66f2", "commission_permille", err)
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("sponsoredWebPage#3db8ec63", "photo", err)
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return decodeErr("starRefProgram#dd0c66f2", "duration_months", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.EndDate, err = b.Int(); err != nil {
+			return decodeErr("starRefProgram#dd0c66f2", "end_date", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.DailyRevenuePerUser, err = decodeStarsAmount(b, depth+1); err != nil {
+			return decodeErr("starRefProgram#dd0c66f2", "daily_revenue_per_user", err)
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.EndDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsGiftOption is the TL constructor starsGiftOption:
+//
+//	starsGiftOption#5e0589f1 flags:# extended:flags.1?true stars:long store_product:flags.0?string currency:string amount:long = StarsGiftOption
+//
+// See https://core.telegram.org/constructor/starsGiftOption.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsGiftOption struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	Extended     bool       // flags.1?true
+	Stars        int64
+	StoreProduct string // flags.0?string
+	Currency     string
+	Amount       int64
+}
+
+// StarsGiftOptionTypeID is the ID of starsGiftOption.
+const StarsGiftOptionTypeID = 0x5e0589f1
+
+// TypeID returns 0x5e0589f1, the ID of starsGiftOption.
+func (*StarsGiftOption) TypeID() uint32 {
+	return StarsGiftOptionTypeID
+}
+
+// TypeName returns "starsGiftOption".
+func (*StarsGiftOption) TypeName() string {
+	return "starsGiftOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiftOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Extended {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsGiftOptionTypeID, "starsGiftOption"); err != nil {
+		return decodeErr("starsGiftOption#5e0589f1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiftOption) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiftOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsGiftOption#5e0589f1", "flags", err)
+	}
+	m.Extended = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("starsGiftOption#5e0589f1", "stars", err)
+	}
+	if m.Flags.Has(0) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return decodeErr("starsGiftOption#5e0589f1", "store_product", err)
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("starsGiftOption#5e0589f1", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("starsGiftOption#5e0589f1", "amount", err)
+	}
+	m.Flags &^= 1 << 1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsGiveawayOption is the TL constructor starsGiveawayOption:
+//
+//	starsGiveawayOption#94ce852a flags:# extended:flags.0?true default:flags.1?true stars:long yearly_boosts:int store_product:flags.2?string currency:string amount:long winners:Vector<StarsGiveawayWinnersOption> = StarsGiveawayOption
+//
+// See https://core.telegram.org/constructor/starsGiveawayOption.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsGiveawayOption struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	Extended     bool       // flags.0?true
+	Default      bool       // flags.1?true
+	Stars        int64
+	YearlyBoosts int
+	StoreProduct string // flags.2?string
+	Currency     string
+	Amount       int64
+	Winners      []StarsGiveawayWinnersOption
+}
+
+// StarsGiveawayOptionTypeID is the ID of starsGiveawayOption.
+const StarsGiveawayOptionTypeID = 0x94ce852a
+
+// TypeID returns 0x94ce852a, the ID of starsGiveawayOption.
+func (*StarsGiveawayOption) TypeID() uint32 {
+	return StarsGiveawayOptionTypeID
+}
+
+// TypeName returns "starsGiveawayOption".
+func (*StarsGiveawayOption) TypeName() string {
+	return "starsGiveawayOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiveawayOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Extended {
+		flags.Set(0)
+	}
+	if m.Default {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutInt(m.YearlyBoosts)
+	if flags.Has(2) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutVectorHeader(len(m.Winners))
+	for i := range m.Winners {
+		if err := m.Winners[i].Encode(b); err != nil {
+			return encodeErr("starsGiveawayOption#94ce852a", "winners", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsGiveawayOptionTypeID, "starsGiveawayOption"); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiveawayOption) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starsGiveawayOption#94ce852a", "", ErrTooDeep)
+	}
+	*m = StarsGiveawayOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "flags", err)
+	}
+	m.Extended = m.Flags.Has(0)
+	m.Default = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "stars", err)
+	}
+	if m.YearlyBoosts, err = b.Int(); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "yearly_boosts", err)
+	}
+	if m.Flags.Has(2) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return decodeErr("starsGiveawayOption#94ce852a", "store_product", err)
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "amount", err)
+	}
+	if m.Winners, err = decodeVectorAt(b, depth+1, decodeValue[StarsGiveawayWinnersOption]); err != nil {
+		return decodeErr("starsGiveawayOption#94ce852a", "winners", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// StarsGiveawayWinnersOption is the TL constructor starsGiveawayWinnersOption:
+//
+//	starsGiveawayWinnersOption#54236209 flags:# default:flags.0?true users:int per_user_stars:long = StarsGiveawayWinnersOption
+//
+// See https://core.telegram.org/constructor/starsGiveawayWinnersOption.
+type StarsGiveawayWinnersOption struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	Default      bool       // flags.0?true
+	Users        int
+	PerUserStars int64
+}
+
+// StarsGiveawayWinnersOptionTypeID is the ID of starsGiveawayWinnersOption.
+const StarsGiveawayWinnersOptionTypeID = 0x54236209
+
+// TypeID returns 0x54236209, the ID of starsGiveawayWinnersOption.
+func (*StarsGiveawayWinnersOption) TypeID() uint32 {
+	return StarsGiveawayWinnersOptionTypeID
+}
+
+// TypeName returns "starsGiveawayWinnersOption".
+func (*StarsGiveawayWinnersOption) TypeName() string {
+	return "starsGiveawayWinnersOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiveawayWinnersOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Default {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Users)
+	b.PutLong(m.PerUserStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsGiveawayWinnersOptionTypeID, "starsGiveawayWinnersOption"); err != nil {
+		return decodeErr("starsGiveawayWinnersOption#54236209", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiveawayWinnersOption) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiveawayWinnersOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsGiveawayWinnersOption#54236209", "flags", err)
+	}
+	m.Default = m.Flags.Has(0)
+	if m.Users, err = b.Int(); err != nil {
+		return decodeErr("starsGiveawayWinnersOption#54236209", "users", err)
+	}
+	if m.PerUserStars, err = b.Long(); err != nil {
+		return decodeErr("starsGiveawayWinnersOption#54236209", "per_user_stars", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarsRating is the TL constructor starsRating:
+//
+//	starsRating#1b0e4f07 flags:# level:int current_level_stars:long stars:long next_level_stars:flags.0?long = StarsRating
+//
+// See https://core.telegram.org/constructor/starsRating.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsRating struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	Level             int
+	CurrentLevelStars int64
+	Stars             int64
+	NextLevelStars    int64 // flags.0?long
+}
+
+// StarsRatingTypeID is the ID of starsRating.
+const StarsRatingTypeID = 0x1b0e4f07
+
+// TypeID returns 0x1b0e4f07, the ID of starsRating.
+func (*StarsRating) TypeID() uint32 {
+	return StarsRatingTypeID
+}
+
+// TypeName returns "starsRating".
+func (*StarsRating) TypeName() string {
+	return "starsRating"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsRating) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsRatingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextLevelStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Level)
+	b.PutLong(m.CurrentLevelStars)
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutLong(m.NextLevelStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsRating) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsRatingTypeID, "starsRating"); err != nil {
+		return decodeErr("starsRating#1b0e4f07", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsRating) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsRating{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsRating#1b0e4f07", "flags", err)
+	}
+	if m.Level, err = b.Int(); err != nil {
+		return decodeErr("starsRating#1b0e4f07", "level", err)
+	}
+	if m.CurrentLevelStars, err = b.Long(); err != nil {
+		return decodeErr("starsRating#1b0e4f07", "current_level_stars", err)
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("starsRating#1b0e4f07", "stars", err)
+	}
+	if m.Flags.Has(0) {
+		if m.NextLevelStars, err = b.Long(); err != nil {
+			return decodeErr("starsRating#1b0e4f07", "next_level_stars", err)
+		}
+	}
+	if m.NextLevelStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsRevenueStatus is the TL constructor starsRevenueStatus:
+//
+//	starsRevenueStatus#febe5491 flags:# withdrawal_enabled:flags.0?true current_balance:StarsAmount available_balance:StarsAmount overall_revenue:StarsAmount next_withdrawal_at:flags.1?int = StarsRevenueStatus
+//
+// See https://core.telegram.org/constructor/starsRevenueStatus.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsRevenueStatus struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	WithdrawalEnabled bool       // flags.0?true
+	CurrentBalance    StarsAmountClass
+	AvailableBalance  StarsAmountClass
+	OverallRevenue    StarsAmountClass
+	NextWithdrawalAt  int // flags.1?int
+}
+
+// StarsRevenueStatusTypeID is the ID of starsRevenueStatus.
+const StarsRevenueStatusTypeID = 0xfebe5491
+
+// TypeID returns 0xfebe5491, the ID of starsRevenueStatus.
+func (*StarsRevenueStatus) TypeID() uint32 {
+	return StarsRevenueStatusTypeID
+}
+
+// TypeName returns "starsRevenueStatus".
+func (*StarsRevenueStatus) TypeName() string {
+	return "starsRevenueStatus"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsRevenueStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.WithdrawalEnabled {
+		flags.Set(0)
+	}
+	if m.NextWithdrawalAt != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.CurrentBalance); err != nil {
+		return encodeErr("starsRevenueStatus#febe5491", "current_balance", err)
+	}
+	if err := encodeObj(b, m.AvailableBalance); err != nil {
+		return encodeErr("starsRevenueStatus#febe5491", "available_balance", err)
+	}
+	if err := encodeObj(b, m.OverallRevenue); err != nil {
+		return encodeErr("starsRevenueStatus#febe5491", "overall_revenue", err)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.NextWithdrawalAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsRevenueStatusTypeID, "starsRevenueStatus"); err != nil {
+		return decodeErr("starsRevenueStatus#febe5491", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsRevenueStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starsRevenueStatus#febe5491", "", ErrTooDeep)
+	}
+	*m = StarsRevenueStatus{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsRevenueStatus#febe5491", "flags", err)
+	}
+	m.WithdrawalEnabled = m.Flags.Has(0)
+	if m.CurrentBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("starsRevenueStatus#febe5491", "current_balance", err)
+	}
+	if m.AvailableBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("starsRevenueStatus#febe5491", "available_balance", err)
+	}
+	if m.OverallRevenue, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("starsRevenueStatus#febe5491", "overall_revenue", err)
+	}
+	if m.Flags.Has(1) {
+		if m.NextWithdrawalAt, err = b.Int(); err != nil {
+			return decodeErr("starsRevenueStatus#febe5491", "next_withdrawal_at", err)
 		}
 	}
 	m.Flags &^= 1 << 0
+	if m.NextWithdrawalAt != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsSubscription is the TL constructor starsSubscription:
+//
+//	starsSubscription#2e6eab1a flags:# canceled:flags.0?true can_refulfill:flags.1?true missing_balance:flags.2?true bot_canceled:flags.7?true id:string peer:Peer until_date:int pricing:StarsSubscriptionPricing chat_invite_hash:flags.3?string title:flags.4?string photo:flags.5?WebDocument invoice_slug:flags.6?string = StarsSubscription
+//
+// See https://core.telegram.org/constructor/starsSubscription.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsSubscription struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	Canceled       bool       // flags.0?true
+	CanRefulfill   bool       // flags.1?true
+	MissingBalance bool       // flags.2?true
+	BotCanceled    bool       // flags.7?true
+	ID             string
+	Peer           PeerClass
+	UntilDate      int
+	Pricing        StarsSubscriptionPricing
+	ChatInviteHash string           // flags.3?string
+	Title          string           // flags.4?string
+	Photo          WebDocumentClass // flags.5?WebDocument
+	InvoiceSlug    string           // flags.6?string
+}
+
+// StarsSubscriptionTypeID is the ID of starsSubscription.
+const StarsSubscriptionTypeID = 0x2e6eab1a
+
+// TypeID returns 0x2e6eab1a, the ID of starsSubscription.
+func (*StarsSubscription) TypeID() uint32 {
+	return StarsSubscriptionTypeID
+}
+
+// TypeName returns "starsSubscription".
+func (*StarsSubscription) TypeName() string {
+	return "starsSubscription"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7)
+	if m.Canceled {
+		flags.Set(0)
+	}
+	if m.CanRefulfill {
+		flags.Set(1)
+	}
+	if m.MissingBalance {
+		flags.Set(2)
+	}
+	if m.BotCanceled {
+		flags.Set(7)
+	}
+	if m.ChatInviteHash != "" {
+		flags.Set(3)
+	}
+	if m.Title != "" {
+		flags.Set(4)
+	}
+	if m.Photo != nil {
+		flags.Set(5)
+	}
+	if m.InvoiceSlug != "" {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("starsSubscription#2e6eab1a", "peer", err)
+	}
+	b.PutInt(m.UntilDate)
+	if err := m.Pricing.Encode(b); err != nil {
+		return encodeErr("starsSubscription#2e6eab1a", "pricing", err)
+	}
+	if flags.Has(3) {
+		b.PutString(m.ChatInviteHash)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(5) {
+		if err := encodeObj(b, m.Photo); err != nil {
+			return encodeErr("starsSubscription#2e6eab1a", "photo", err)
+		}
+	}
+	if flags.Has(6) {
+		b.PutString(m.InvoiceSlug)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsSubscription) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsSubscriptionTypeID, "starsSubscription"); err != nil {
+		return decodeErr("starsSubscription#2e6eab1a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsSubscription) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starsSubscription#2e6eab1a", "", ErrTooDeep)
+	}
+	*m = StarsSubscription{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsSubscription#2e6eab1a", "flags", err)
+	}
+	m.Canceled = m.Flags.Has(0)
+	m.CanRefulfill = m.Flags.Has(1)
+	m.MissingBalance = m.Flags.Has(2)
+	m.BotCanceled = m.Flags.Has(7)
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("starsSubscription#2e6eab1a", "id", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("starsSubscription#2e6eab1a", "peer", err)
+	}
+	if m.UntilDate, err = b.Int(); err != nil {
+		return decodeErr("starsSubscription#2e6eab1a", "until_date", err)
+	}
+	if err = decodeBoxed(b, &m.Pricing, depth+1); err != nil {
+		return decodeErr("starsSubscription#2e6eab1a", "pricing", err)
+	}
+	if m.Flags.Has(3) {
+		if m.ChatInviteHash, err = b.String(); err != nil {
+			return decodeErr("starsSubscription#2e6eab1a", "chat_invite_hash", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("starsSubscription#2e6eab1a", "title", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return decodeErr("starsSubscription#2e6eab1a", "photo", err)
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.InvoiceSlug, err = b.String(); err != nil {
+			return decodeErr("starsSubscription#2e6eab1a", "invoice_slug", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7
+	if m.ChatInviteHash != "" {
+		m.Flags.Unset(3)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(4)
+	}
+	if m.InvoiceSlug != "" {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// StarsSubscriptionPricing is the TL constructor starsSubscriptionPricing:
+//
+//	starsSubscriptionPricing#5416d58 period:int amount:long = StarsSubscriptionPricing
+//
+// See https://core.telegram.org/constructor/starsSubscriptionPricing.
+type StarsSubscriptionPricing struct {
+	Period int
+	Amount int64
+}
+
+// StarsSubscriptionPricingTypeID is the ID of starsSubscriptionPricing.
+const StarsSubscriptionPricingTypeID = 0x05416d58
+
+// TypeID returns 0x05416d58, the ID of starsSubscriptionPricing.
+func (*StarsSubscriptionPricing) TypeID() uint32 {
+	return StarsSubscriptionPricingTypeID
+}
+
+// TypeName returns "starsSubscriptionPricing".
+func (*StarsSubscriptionPricing) TypeName() string {
+	return "starsSubscriptionPricing"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsSubscriptionPricingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Period)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsSubscriptionPricingTypeID, "starsSubscriptionPricing"); err != nil {
+		return decodeErr("starsSubscriptionPricing#05416d58", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsSubscriptionPricing) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Period, err = b.Int(); err != nil {
+		return decodeErr("starsSubscriptionPricing#05416d58", "period", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("starsSubscriptionPricing#05416d58", "amount", err)
+	}
+	return nil
+}
+
+// StarsTopupOption is the TL constructor starsTopupOption:
+//
+//	starsTopupOption#bd915c0 flags:# extended:flags.1?true stars:long store_product:flags.0?string currency:string amount:long = StarsTopupOption
+//
+// See https://core.telegram.org/constructor/starsTopupOption.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsTopupOption struct {
+	Flags        bin.Fields // flags word; see the type's doc
+	Extended     bool       // flags.1?true
+	Stars        int64
+	StoreProduct string // flags.0?string
+	Currency     string
+	Amount       int64
+}
+
+// StarsTopupOptionTypeID is the ID of starsTopupOption.
+const StarsTopupOptionTypeID = 0x0bd915c0
+
+// TypeID returns 0x0bd915c0, the ID of starsTopupOption.
+func (*StarsTopupOption) TypeID() uint32 {
+	return StarsTopupOptionTypeID
+}
+
+// TypeName returns "starsTopupOption".
+func (*StarsTopupOption) TypeName() string {
+	return "starsTopupOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTopupOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Extended {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTopupOptionTypeID, "starsTopupOption"); err != nil {
+		return decodeErr("starsTopupOption#0bd915c0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTopupOption) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsTopupOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsTopupOption#0bd915c0", "flags", err)
+	}
+	m.Extended = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return decodeErr("starsTopupOption#0bd915c0", "stars", err)
+	}
+	if m.Flags.Has(0) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return decodeErr("starsTopupOption#0bd915c0", "store_product", err)
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return decodeErr("starsTopupOption#0bd915c0", "currency", err)
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return decodeErr("starsTopupOption#0bd915c0", "amount", err)
+	}
+	m.Flags &^= 1 << 1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsTransaction is the TL constructor starsTransaction:
+//
+//	starsTransaction#13659eb0 flags:# refund:flags.3?true pending:flags.4?true failed:flags.6?true gift:flags.10?true reaction:flags.11?true stargift_upgrade:flags.18?true business_transfer:flags.21?true stargift_resale:flags.22?true posts_search:flags.24?true stargift_prepaid_upgrade:flags.25?true stargift_drop_original_details:flags.26?true phonegroup_message:flags.27?true stargift_auction_bid:flags.28?true offer:flags.29?true id:string amount:StarsAmount date:int peer:StarsTransactionPeer title:flags.0?string description:flags.1?string photo:flags.2?WebDocument transaction_date:flags.5?int transaction_url:flags.5?string bot_payload:flags.7?bytes msg_id:flags.8?int extended_media:flags.9?Vector<MessageMedia> subscription_period:flags.12?int giveaway_post_id:flags.13?int stargift:flags.14?StarGift floodskip_number:flags.15?int starref_commission_permille:flags.16?int starref_peer:flags.17?Peer starref_amount:flags.17?StarsAmount paid_messages:flags.19?int premium_gift_months:flags.20?int ads_proceeds_from_date:flags.23?int ads_proceeds_to_date:flags.23?int = StarsTransaction
+//
+// See https://core.telegram.org/constructor/starsTransaction.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StarsTransaction struct {
+	Flags                       bin.Fields // flags word; see the type's doc
+	Refund                      bool       // flags.3?true
+	Pending                     bool       // flags.4?true
+	Failed                      bool       // flags.6?true
+	Gift                        bool       // flags.10?true
+	Reaction                    bool       // flags.11?true
+	StargiftUpgrade             bool       // flags.18?true
+	BusinessTransfer            bool       // flags.21?true
+	StargiftResale              bool       // flags.22?true
+	PostsSearch                 bool       // flags.24?true
+	StargiftPrepaidUpgrade      bool       // flags.25?true
+	StargiftDropOriginalDetails bool       // flags.26?true
+	PhonegroupMessage           bool       // flags.27?true
+	StargiftAuctionBid          bool       // flags.28?true
+	Offer                       bool       // flags.29?true
+	ID                          string
+	Amount                      StarsAmountClass
+	Date                        int
+	Peer                        StarsTransactionPeerClass
+	Title                       string              // flags.0?string
+	Description                 string              // flags.1?string
+	Photo                       WebDocumentClass    // flags.2?WebDocument
+	TransactionDate             int                 // flags.5?int
+	TransactionURL              string              // flags.5?string
+	BotPayload                  []byte              // flags.7?bytes
+	MsgID                       int                 // flags.8?int
+	ExtendedMedia               []MessageMediaClass // flags.9?Vector<MessageMedia>
+	SubscriptionPeriod          int                 // flags.12?int
+	GiveawayPostID              int                 // flags.13?int
+	Stargift                    StarGiftClass       // flags.14?StarGift
+	FloodskipNumber             int                 // flags.15?int
+	StarrefCommissionPermille   int                 // flags.16?int
+	StarrefPeer                 PeerClass           // flags.17?Peer
+	StarrefAmount               StarsAmountClass    // flags.17?StarsAmount
+	PaidMessages                int                 // flags.19?int
+	PremiumGiftMonths           int                 // flags.20?int
+	AdsProceedsFromDate         int                 // flags.23?int
+	AdsProceedsToDate           int                 // flags.23?int
+}
+
+// StarsTransactionTypeID is the ID of starsTransaction.
+const StarsTransactionTypeID = 0x13659eb0
+
+// TypeID returns 0x13659eb0, the ID of starsTransaction.
+func (*StarsTransaction) TypeID() uint32 {
+	return StarsTransactionTypeID
+}
+
+// TypeName returns "starsTransaction".
+func (*StarsTransaction) TypeName() string {
+	return "starsTransaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29)
+	if m.Refund {
+		flags.Set(3)
+	}
+	if m.Pending {
+		flags.Set(4)
+	}
+	if m.Failed {
+		flags.Set(6)
+	}
+	if m.Gift {
+		flags.Set(10)
+	}
+	if m.Reaction {
+		flags.Set(11)
+	}
+	if m.StargiftUpgrade {
+		flags.Set(18)
+	}
+	if m.BusinessTransfer {
+		flags.Set(21)
+	}
+	if m.StargiftResale {
+		flags.Set(22)
+	}
+	if m.PostsSearch {
+		flags.Set(24)
+	}
+	if m.StargiftPrepaidUpgrade {
+		flags.Set(25)
+	}
+	if m.StargiftDropOriginalDetails {
+		flags.Set(26)
+	}
+	if m.PhonegroupMessage {
+		flags.Set(27)
+	}
+	if m.StargiftAuctionBid {
+		flags.Set(28)
+	}
+	if m.Offer {
+		flags.Set(29)
+	}
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Description != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	if m.TransactionDate != 0 || m.TransactionURL != "" {
+		flags.Set(5)
+	}
+	if len(m.BotPayload) > 0 {
+		flags.Set(7)
+	}
+	if m.MsgID != 0 {
+		flags.Set(8)
+	}
+	if len(m.ExtendedMedia) > 0 {
+		flags.Set(9)
+	}
+	if m.SubscriptionPeriod != 0 {
+		flags.Set(12)
+	}
+	if m.GiveawayPostID != 0 {
+		flags.Set(13)
+	}
+	if m.Stargift != nil {
+		flags.Set(14)
+	}
+	if m.FloodskipNumber != 0 {
+		flags.Set(15)
+	}
+	if m.StarrefCommissionPermille != 0 {
+		flags.Set(16)
+	}
+	if m.StarrefPeer != nil || m.StarrefAmount != nil {
+		flags.Set(17)
+	}
+	if m.PaidMessages != 0 {
+		flags.Set(19)
+	}
+	if m.PremiumGiftMonths != 0 {
+		flags.Set(20)
+	}
+	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
+		flags.Set(23)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	if err := encodeObj(b, m.Amount); err != nil {
+		return encodeErr("starsTransaction#13659eb0", "amount", err)
+	}
+	b.PutInt(m.Date)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("starsTransaction#13659eb0", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Description)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.Photo); err != nil {
+			return encodeErr("starsTransaction#13659eb0", "photo", err)
+		}
+	}
+	if flags.Has(5) {
+		b.PutInt(m.TransactionDate)
+	}
+	if flags.Has(5) {
+		b.PutString(m.TransactionURL)
+	}
+	if flags.Has(7) {
+		b.PutBytes(m.BotPayload)
+	}
+	if flags.Has(8) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(9) {
+		b.PutVectorHeader(len(m.ExtendedMedia))
+		for i := range m.ExtendedMedia {
+			if err := encodeObj(b, m.ExtendedMedia[i]); err != nil {
+				return encodeErr("starsTransaction#13659eb0", "extended_media", err)
+			}
+		}
+	}
+	if flags.Has(12) {
+		b.PutInt(m.SubscriptionPeriod)
+	}
+	if flags.Has(13) {
+		b.PutInt(m.GiveawayPostID)
+	}
+	if flags.Has(14) {
+		if err := encodeObj(b, m.Stargift); err != nil {
+			return encodeErr("starsTransaction#13659eb0", "stargift", err)
+		}
+	}
+	if flags.Has(15) {
+		b.PutInt(m.FloodskipNumber)
+	}
+	if flags.Has(16) {
+		b.PutInt(m.StarrefCommissionPermille)
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.StarrefPeer); err != nil {
+			return encodeErr("starsTransaction#13659eb0", "starref_peer", err)
+		}
+	}
+	if flags.Has(17) {
+		if err := encodeObj(b, m.StarrefAmount); err != nil {
+			return encodeErr("starsTransaction#13659eb0", "starref_amount", err)
+		}
+	}
+	if flags.Has(19) {
+		b.PutInt(m.PaidMessages)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.PremiumGiftMonths)
+	}
+	if flags.Has(23) {
+		b.PutInt(m.AdsProceedsFromDate)
+	}
+	if flags.Has(23) {
+		b.PutInt(m.AdsProceedsToDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransaction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StarsTransactionTypeID, "starsTransaction"); err != nil {
+		return decodeErr("starsTransaction#13659eb0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransaction) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("starsTransaction#13659eb0", "", ErrTooDeep)
+	}
+	*m = StarsTransaction{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("starsTransaction#13659eb0", "flags", err)
+	}
+	m.Refund = m.Flags.Has(3)
+	m.Pending = m.Flags.Has(4)
+	m.Failed = m.Flags.Has(6)
+	m.Gift = m.Flags.Has(10)
+	m.Reaction = m.Flags.Has(11)
+	m.StargiftUpgrade = m.Flags.Has(18)
+	m.BusinessTransfer = m.Flags.Has(21)
+	m.StargiftResale = m.Flags.Has(22)
+	m.PostsSearch = m.Flags.Has(24)
+	m.StargiftPrepaidUpgrade = m.Flags.Has(25)
+	m.StargiftDropOriginalDetails = m.Flags.Has(26)
+	m.PhonegroupMessage = m.Flags.Has(27)
+	m.StargiftAuctionBid = m.Flags.Has(28)
+	m.Offer = m.Flags.Has(29)
+	if m.ID, err = b.String(); err != nil {
+		return decodeErr("starsTransaction#13659eb0", "id", err)
+	}
+	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("starsTransaction#13659eb0", "amount", err)
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return decodeErr("starsTransaction#13659eb0", "date", err)
+	}
+	if m.Peer, err = decodeStarsTransactionPeer(b, depth+1); err != nil {
+		return decodeErr("starsTransaction#13659eb0", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "title", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Description, err = b.String(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "description", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "photo", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.TransactionDate, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "transaction_date", err)
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.TransactionURL, err = b.String(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "transaction_url", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.BotPayload, err = b.Bytes(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "bot_payload", err)
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "msg_id", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.ExtendedMedia, err = decodeVectorAt(b, depth+1, decodeMessageMedia); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "extended_media", err)
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "subscription_period", err)
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.GiveawayPostID, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "giveaway_post_id", err)
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.Stargift, err = decodeStarGift(b, depth+1); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "stargift", err)
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.FloodskipNumber, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "floodskip_number", err)
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.StarrefCommissionPermille, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "starref_commission_permille", err)
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.StarrefPeer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "starref_peer", err)
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.StarrefAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "starref_amount", err)
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.PaidMessages, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "paid_messages", err)
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.PremiumGiftMonths, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "premium_gift_months", err)
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.AdsProceedsFromDate, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "ads_proceeds_from_date", err)
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.AdsProceedsToDate, err = b.Int(); err != nil {
+			return decodeErr("starsTransaction#13659eb0", "ads_proceeds_to_date", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Description != "" {
+		m.Flags.Unset(1)
+	}
+	if m.TransactionDate != 0 || m.TransactionURL != "" {
+		m.Flags.Unset(5)
+	}
+	if len(m.BotPayload) > 0 {
+		m.Flags.Unset(7)
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(8)
+	}
+	if len(m.ExtendedMedia) > 0 {
+		m.Flags.Unset(9)
+	}
+	if m.SubscriptionPeriod != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.GiveawayPostID != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.FloodskipNumber != 0 {
+		m.Flags.Unset(15)
+	}
+	if m.StarrefCommissionPermille != 0 {
+		m.Flags.Unset(16)
+	}
+	if m.PaidMessages != 0 {
+		m.Flags.Unset(19)
+	}
+	if m.PremiumGiftMonths != 0 {
+		m.Flags.Unset(20)
+	}
+	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
+		m.Flags.Unset(23)
+	}
 	return nil
 }
 
@@ -7769,7 +14199,7 @@ func (m *StickerPack) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // StickerSet is the TL constructor stickerSet:
 //
-//	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true masks:flags.3?true animated:flags.5?true videos:flags.6?true emojis:flags.7?true text_color:flags.9?true channel_emoji_status:flags.10?true installed_date:flags.0?int id:long access_hash:long title:string short_name:string thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int thumb_version:flags.4?int thumb_document_id:flags.8?long count:int hash:int = StickerSet
+//	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true masks:flags.3?true emojis:flags.7?true text_color:flags.9?true channel_emoji_status:flags.10?true creator:flags.11?true installed_date:flags.0?int id:long access_hash:long title:string short_name:string thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int thumb_version:flags.4?int thumb_document_id:flags.8?long count:int hash:int = StickerSet
 //
 // See https://core.telegram.org/constructor/stickerSet.
 //
@@ -7781,11 +14211,10 @@ type StickerSet struct {
 	Archived           bool       // flags.1?true
 	Official           bool       // flags.2?true
 	Masks              bool       // flags.3?true
-	Animated           bool       // flags.5?true
-	Videos             bool       // flags.6?true
 	Emojis             bool       // flags.7?true
 	TextColor          bool       // flags.9?true
 	ChannelEmojiStatus bool       // flags.10?true
+	Creator            bool       // flags.11?true
 	InstalledDate      int        // flags.0?int
 	ID                 int64
 	AccessHash         int64
@@ -7826,7 +14255,7 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11)
 	if m.Archived {
 		flags.Set(1)
 	}
@@ -7836,12 +14265,6 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m.Masks {
 		flags.Set(3)
 	}
-	if m.Animated {
-		flags.Set(5)
-	}
-	if m.Videos {
-		flags.Set(6)
-	}
 	if m.Emojis {
 		flags.Set(7)
 	}
@@ -7850,6 +14273,9 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ChannelEmojiStatus {
 		flags.Set(10)
+	}
+	if m.Creator {
+		flags.Set(11)
 	}
 	if m.InstalledDate != 0 {
 		flags.Set(0)
@@ -7922,11 +14348,10 @@ func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Archived = m.Flags.Has(1)
 	m.Official = m.Flags.Has(2)
 	m.Masks = m.Flags.Has(3)
-	m.Animated = m.Flags.Has(5)
-	m.Videos = m.Flags.Has(6)
 	m.Emojis = m.Flags.Has(7)
 	m.TextColor = m.Flags.Has(9)
 	m.ChannelEmojiStatus = m.Flags.Has(10)
+	m.Creator = m.Flags.Has(11)
 	if m.Flags.Has(0) {
 		if m.InstalledDate, err = b.Int(); err != nil {
 			return decodeErr("stickerSet#2dd14edc", "installed_date", err)
@@ -7970,7 +14395,7 @@ func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return decodeErr("stickerSet#2dd14edc", "hash", err)
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11
 	if m.InstalledDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -8084,6 +14509,118 @@ func (m *StoriesStealthMode) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.CooldownUntilDate != 0 {
 		m.Flags.Unset(1)
 	}
+	return nil
+}
+
+// StoryAlbum is the TL constructor storyAlbum:
+//
+//	storyAlbum#9325705a flags:# album_id:int title:string icon_photo:flags.0?Photo icon_video:flags.1?Document = StoryAlbum
+//
+// See https://core.telegram.org/constructor/storyAlbum.
+type StoryAlbum struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	AlbumID   int
+	Title     string
+	IconPhoto PhotoClass    // flags.0?Photo
+	IconVideo DocumentClass // flags.1?Document
+}
+
+// StoryAlbumTypeID is the ID of storyAlbum.
+const StoryAlbumTypeID = 0x9325705a
+
+// TypeID returns 0x9325705a, the ID of storyAlbum.
+func (*StoryAlbum) TypeID() uint32 {
+	return StoryAlbumTypeID
+}
+
+// TypeName returns "storyAlbum".
+func (*StoryAlbum) TypeName() string {
+	return "storyAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoryAlbum) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoryAlbumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.IconPhoto != nil {
+		flags.Set(0)
+	}
+	if m.IconVideo != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.AlbumID)
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		if err := encodeObj(b, m.IconPhoto); err != nil {
+			return encodeErr("storyAlbum#9325705a", "icon_photo", err)
+		}
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.IconVideo); err != nil {
+			return encodeErr("storyAlbum#9325705a", "icon_video", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoryAlbum) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoryAlbumTypeID, "storyAlbum"); err != nil {
+		return decodeErr("storyAlbum#9325705a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryAlbum) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("storyAlbum#9325705a", "", ErrTooDeep)
+	}
+	*m = StoryAlbum{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("storyAlbum#9325705a", "flags", err)
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return decodeErr("storyAlbum#9325705a", "album_id", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("storyAlbum#9325705a", "title", err)
+	}
+	if m.Flags.Has(0) {
+		if m.IconPhoto, err = decodePhoto(b, depth+1); err != nil {
+			return decodeErr("storyAlbum#9325705a", "icon_photo", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.IconVideo, err = decodeDocument(b, depth+1); err != nil {
+			return decodeErr("storyAlbum#9325705a", "icon_video", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
@@ -8430,6 +14967,123 @@ func (m *String) DecodeBare(b *bin.Buffer) error {
 func (m *String) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// SuggestedPost is the TL constructor suggestedPost:
+//
+//	suggestedPost#e8e37e5 flags:# accepted:flags.1?true rejected:flags.2?true price:flags.3?StarsAmount schedule_date:flags.0?int = SuggestedPost
+//
+// See https://core.telegram.org/constructor/suggestedPost.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type SuggestedPost struct {
+	Flags        bin.Fields       // flags word; see the type's doc
+	Accepted     bool             // flags.1?true
+	Rejected     bool             // flags.2?true
+	Price        StarsAmountClass // flags.3?StarsAmount
+	ScheduleDate int              // flags.0?int
+}
+
+// SuggestedPostTypeID is the ID of suggestedPost.
+const SuggestedPostTypeID = 0x0e8e37e5
+
+// TypeID returns 0x0e8e37e5, the ID of suggestedPost.
+func (*SuggestedPost) TypeID() uint32 {
+	return SuggestedPostTypeID
+}
+
+// TypeName returns "suggestedPost".
+func (*SuggestedPost) TypeName() string {
+	return "suggestedPost"
+}
+
+// Encode writes m to b with its ID.
+func (m *SuggestedPost) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SuggestedPostTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
+	if m.Accepted {
+		flags.Set(1)
+	}
+	if m.Rejected {
+		flags.Set(2)
+	}
+	if m.Price != nil {
+		flags.Set(3)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := encodeObj(b, m.Price); err != nil {
+			return encodeErr("suggestedPost#0e8e37e5", "price", err)
+		}
+	}
+	if flags.Has(0) {
+		b.PutInt(m.ScheduleDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SuggestedPost) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, SuggestedPostTypeID, "suggestedPost"); err != nil {
+		return decodeErr("suggestedPost#0e8e37e5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SuggestedPost) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("suggestedPost#0e8e37e5", "", ErrTooDeep)
+	}
+	*m = SuggestedPost{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("suggestedPost#0e8e37e5", "flags", err)
+	}
+	m.Accepted = m.Flags.Has(1)
+	m.Rejected = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+			return decodeErr("suggestedPost#0e8e37e5", "price", err)
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return decodeErr("suggestedPost#0e8e37e5", "schedule_date", err)
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }

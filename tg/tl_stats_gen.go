@@ -507,6 +507,79 @@ func (m *StatsMessageStats) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// StatsPollStats is the TL constructor stats.pollStats:
+//
+//	stats.pollStats#2999beed votes_graph:StatsGraph = stats.PollStats
+//
+// See https://core.telegram.org/constructor/stats.pollStats.
+type StatsPollStats struct {
+	VotesGraph StatsGraphClass
+}
+
+// StatsPollStatsTypeID is the ID of stats.pollStats.
+const StatsPollStatsTypeID = 0x2999beed
+
+// TypeID returns 0x2999beed, the ID of stats.pollStats.
+func (*StatsPollStats) TypeID() uint32 {
+	return StatsPollStatsTypeID
+}
+
+// TypeName returns "stats.pollStats".
+func (*StatsPollStats) TypeName() string {
+	return "stats.pollStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *StatsPollStats) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StatsPollStatsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StatsPollStats) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.VotesGraph); err != nil {
+		return encodeErr("stats.pollStats#2999beed", "votes_graph", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StatsPollStats) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StatsPollStatsTypeID, "stats.pollStats"); err != nil {
+		return decodeErr("stats.pollStats#2999beed", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPollStats) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.pollStats#2999beed", "", ErrTooDeep)
+	}
+	var err error
+	if m.VotesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+		return decodeErr("stats.pollStats#2999beed", "votes_graph", err)
+	}
+	return nil
+}
+
 // StatsPublicForwards is the TL constructor stats.publicForwards:
 //
 //	stats.publicForwards#93037e20 flags:# count:int forwards:Vector<PublicForward> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = stats.PublicForwards
@@ -1441,4 +1514,110 @@ func (c *Client) StatsGetStoryPublicForwards(ctx context.Context, req *StatsGetS
 		req = new(StatsGetStoryPublicForwardsRequest)
 	}
 	return invoke(ctx, c.invoker, req, decodePtr[StatsPublicForwards])
+}
+
+// StatsGetPollStatsRequest is the TL function stats.getPollStats:
+//
+//	stats.getPollStats#c27dfa68 flags:# dark:flags.0?true peer:InputPeer msg_id:int = stats.PollStats
+//
+// See https://core.telegram.org/method/stats.getPollStats.
+type StatsGetPollStatsRequest struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Dark  bool       // flags.0?true
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// StatsGetPollStatsRequestTypeID is the ID of stats.getPollStats.
+const StatsGetPollStatsRequestTypeID = 0xc27dfa68
+
+// TypeID returns 0xc27dfa68, the ID of stats.getPollStats.
+func (*StatsGetPollStatsRequest) TypeID() uint32 {
+	return StatsGetPollStatsRequestTypeID
+}
+
+// TypeName returns "stats.getPollStats".
+func (*StatsGetPollStatsRequest) TypeName() string {
+	return "stats.getPollStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *StatsGetPollStatsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StatsGetPollStatsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StatsGetPollStatsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Dark {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stats.getPollStats#c27dfa68", "peer", err)
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StatsGetPollStatsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StatsGetPollStatsRequestTypeID, "stats.getPollStats"); err != nil {
+		return decodeErr("stats.getPollStats#c27dfa68", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetPollStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stats.getPollStats#c27dfa68", "", ErrTooDeep)
+	}
+	*m = StatsGetPollStatsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("stats.getPollStats#c27dfa68", "flags", err)
+	}
+	m.Dark = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stats.getPollStats#c27dfa68", "peer", err)
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return decodeErr("stats.getPollStats#c27dfa68", "msg_id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StatsGetPollStats invokes stats.getPollStats#c27dfa68:
+//
+//	stats.getPollStats#c27dfa68 flags:# dark:flags.0?true peer:InputPeer msg_id:int = stats.PollStats
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stats.getPollStats.
+func (c *Client) StatsGetPollStats(ctx context.Context, req *StatsGetPollStatsRequest) (*StatsPollStats, error) {
+	if req == nil {
+		req = new(StatsGetPollStatsRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[StatsPollStats])
 }

@@ -77,7 +77,7 @@ func (m *StickersSuggestedShortName) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // StickersCreateStickerSetRequest is the TL function stickers.createStickerSet:
 //
-//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true animated:flags.1?true videos:flags.4?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
+//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
 //
 // See https://core.telegram.org/method/stickers.createStickerSet.
 //
@@ -87,8 +87,6 @@ func (m *StickersSuggestedShortName) decodeBareAt(b *bin.Buffer, _ int) error {
 type StickersCreateStickerSetRequest struct {
 	Flags     bin.Fields // flags word; see the type's doc
 	Masks     bool       // flags.0?true
-	Animated  bool       // flags.1?true
-	Videos    bool       // flags.4?true
 	Emojis    bool       // flags.5?true
 	TextColor bool       // flags.6?true
 	UserID    InputUserClass
@@ -126,15 +124,9 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6)
 	if m.Masks {
 		flags.Set(0)
-	}
-	if m.Animated {
-		flags.Set(1)
-	}
-	if m.Videos {
-		flags.Set(4)
 	}
 	if m.Emojis {
 		flags.Set(5)
@@ -201,8 +193,6 @@ func (m *StickersCreateStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int)
 		return decodeErr("stickers.createStickerSet#9021ab67", "flags", err)
 	}
 	m.Masks = m.Flags.Has(0)
-	m.Animated = m.Flags.Has(1)
-	m.Videos = m.Flags.Has(4)
 	m.Emojis = m.Flags.Has(5)
 	m.TextColor = m.Flags.Has(6)
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
@@ -227,7 +217,7 @@ func (m *StickersCreateStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int)
 			return decodeErr("stickers.createStickerSet#9021ab67", "software", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6
 	if m.Software != "" {
 		m.Flags.Unset(3)
 	}
@@ -236,7 +226,7 @@ func (m *StickersCreateStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int)
 
 // StickersCreateStickerSet invokes stickers.createStickerSet#9021ab67:
 //
-//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true animated:flags.1?true videos:flags.4?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
+//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -1144,4 +1134,99 @@ func (c *Client) StickersDeleteStickerSet(ctx context.Context, req *StickersDele
 		req = new(StickersDeleteStickerSetRequest)
 	}
 	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StickersReplaceStickerRequest is the TL function stickers.replaceSticker:
+//
+//	stickers.replaceSticker#4696459a sticker:InputDocument new_sticker:InputStickerSetItem = messages.StickerSet
+//
+// See https://core.telegram.org/method/stickers.replaceSticker.
+type StickersReplaceStickerRequest struct {
+	Sticker    InputDocumentClass
+	NewSticker InputStickerSetItem
+}
+
+// StickersReplaceStickerRequestTypeID is the ID of stickers.replaceSticker.
+const StickersReplaceStickerRequestTypeID = 0x4696459a
+
+// TypeID returns 0x4696459a, the ID of stickers.replaceSticker.
+func (*StickersReplaceStickerRequest) TypeID() uint32 {
+	return StickersReplaceStickerRequestTypeID
+}
+
+// TypeName returns "stickers.replaceSticker".
+func (*StickersReplaceStickerRequest) TypeName() string {
+	return "stickers.replaceSticker"
+}
+
+// Encode writes m to b with its ID.
+func (m *StickersReplaceStickerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StickersReplaceStickerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StickersReplaceStickerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Sticker); err != nil {
+		return encodeErr("stickers.replaceSticker#4696459a", "sticker", err)
+	}
+	if err := m.NewSticker.Encode(b); err != nil {
+		return encodeErr("stickers.replaceSticker#4696459a", "new_sticker", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StickersReplaceStickerRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StickersReplaceStickerRequestTypeID, "stickers.replaceSticker"); err != nil {
+		return decodeErr("stickers.replaceSticker#4696459a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersReplaceStickerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stickers.replaceSticker#4696459a", "", ErrTooDeep)
+	}
+	var err error
+	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+		return decodeErr("stickers.replaceSticker#4696459a", "sticker", err)
+	}
+	if err = decodeBoxed(b, &m.NewSticker, depth+1); err != nil {
+		return decodeErr("stickers.replaceSticker#4696459a", "new_sticker", err)
+	}
+	return nil
+}
+
+// StickersReplaceSticker invokes stickers.replaceSticker#4696459a:
+//
+//	stickers.replaceSticker#4696459a sticker:InputDocument new_sticker:InputStickerSetItem = messages.StickerSet
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stickers.replaceSticker.
+func (c *Client) StickersReplaceSticker(ctx context.Context, req *StickersReplaceStickerRequest) (MessagesStickerSetClass, error) {
+	if req == nil {
+		req = new(StickersReplaceStickerRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }

@@ -7,6 +7,191 @@ import (
 	"github.com/gotd/td/bin"
 )
 
+// StoriesAlbumsClass is the TL type stories.Albums: one of StoriesAlbumsNotModified, StoriesAlbums.
+//
+// See https://core.telegram.org/type/stories.Albums.
+type StoriesAlbumsClass interface {
+	Object
+	storiesAlbumsClass()
+}
+
+// DecodeStoriesAlbums decodes any constructor of stories.Albums.
+func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
+	return decodeStoriesAlbums(b, 0)
+}
+
+// decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels deep.
+func decodeStoriesAlbums(b *bin.Buffer, depth int) (StoriesAlbumsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StoriesAlbumsClass
+	switch id {
+	case StoriesAlbumsNotModifiedTypeID:
+		v = &StoriesAlbumsNotModified{}
+	case StoriesAlbumsTypeID:
+		v = &StoriesAlbums{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "stories.Albums",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StoriesAlbumsNotModified is the TL constructor stories.albumsNotModified:
+//
+//	stories.albumsNotModified#564edaeb = stories.Albums
+//
+// See https://core.telegram.org/constructor/stories.albumsNotModified.
+type StoriesAlbumsNotModified struct{}
+
+// StoriesAlbumsNotModifiedTypeID is the ID of stories.albumsNotModified.
+const StoriesAlbumsNotModifiedTypeID = 0x564edaeb
+
+// TypeID returns 0x564edaeb, the ID of stories.albumsNotModified.
+func (*StoriesAlbumsNotModified) TypeID() uint32 {
+	return StoriesAlbumsNotModifiedTypeID
+}
+
+// TypeName returns "stories.albumsNotModified".
+func (*StoriesAlbumsNotModified) TypeName() string {
+	return "stories.albumsNotModified"
+}
+
+// storiesAlbumsClass marks StoriesAlbumsNotModified as a StoriesAlbumsClass.
+func (*StoriesAlbumsNotModified) storiesAlbumsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesAlbumsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesAlbumsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"); err != nil {
+		return decodeErr("stories.albumsNotModified#564edaeb", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAlbumsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StoriesAlbums is the TL constructor stories.albums:
+//
+//	stories.albums#c3987a3a hash:long albums:Vector<StoryAlbum> = stories.Albums
+//
+// See https://core.telegram.org/constructor/stories.albums.
+type StoriesAlbums struct {
+	Hash   int64
+	Albums []StoryAlbum
+}
+
+// StoriesAlbumsTypeID is the ID of stories.albums.
+const StoriesAlbumsTypeID = 0xc3987a3a
+
+// TypeID returns 0xc3987a3a, the ID of stories.albums.
+func (*StoriesAlbums) TypeID() uint32 {
+	return StoriesAlbumsTypeID
+}
+
+// TypeName returns "stories.albums".
+func (*StoriesAlbums) TypeName() string {
+	return "stories.albums"
+}
+
+// storiesAlbumsClass marks StoriesAlbums as a StoriesAlbumsClass.
+func (*StoriesAlbums) storiesAlbumsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StoriesAlbums) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesAlbumsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesAlbums) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Albums))
+	for i := range m.Albums {
+		if err := m.Albums[i].Encode(b); err != nil {
+			return encodeErr("stories.albums#c3987a3a", "albums", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesAlbumsTypeID, "stories.albums"); err != nil {
+		return decodeErr("stories.albums#c3987a3a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAlbums) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.albums#c3987a3a", "", ErrTooDeep)
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("stories.albums#c3987a3a", "hash", err)
+	}
+	if m.Albums, err = decodeVectorAt(b, depth+1, decodeValue[StoryAlbum]); err != nil {
+		return decodeErr("stories.albums#c3987a3a", "albums", err)
+	}
+	return nil
+}
+
 // StoriesAllStoriesClass is the TL type stories.AllStories: one of StoriesAllStoriesNotModified, StoriesAllStories.
 //
 // See https://core.telegram.org/type/stories.AllStories.
@@ -260,6 +445,201 @@ func (m *StoriesAllStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
+// StoriesCanSendStoryCount is the TL constructor stories.canSendStoryCount:
+//
+//	stories.canSendStoryCount#c387c04e count_remains:int = stories.CanSendStoryCount
+//
+// See https://core.telegram.org/constructor/stories.canSendStoryCount.
+type StoriesCanSendStoryCount struct {
+	CountRemains int
+}
+
+// StoriesCanSendStoryCountTypeID is the ID of stories.canSendStoryCount.
+const StoriesCanSendStoryCountTypeID = 0xc387c04e
+
+// TypeID returns 0xc387c04e, the ID of stories.canSendStoryCount.
+func (*StoriesCanSendStoryCount) TypeID() uint32 {
+	return StoriesCanSendStoryCountTypeID
+}
+
+// TypeName returns "stories.canSendStoryCount".
+func (*StoriesCanSendStoryCount) TypeName() string {
+	return "stories.canSendStoryCount"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesCanSendStoryCountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesCanSendStoryCount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.CountRemains)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"); err != nil {
+		return decodeErr("stories.canSendStoryCount#c387c04e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCanSendStoryCount) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CountRemains, err = b.Int(); err != nil {
+		return decodeErr("stories.canSendStoryCount#c387c04e", "count_remains", err)
+	}
+	return nil
+}
+
+// StoriesFoundStories is the TL constructor stories.foundStories:
+//
+//	stories.foundStories#e2de7737 flags:# count:int stories:Vector<FoundStory> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = stories.FoundStories
+//
+// See https://core.telegram.org/constructor/stories.foundStories.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StoriesFoundStories struct {
+	Flags      bin.Fields // flags word; see the type's doc
+	Count      int
+	Stories    []FoundStory
+	NextOffset string // flags.0?string
+	Chats      []ChatClass
+	Users      []UserClass
+}
+
+// StoriesFoundStoriesTypeID is the ID of stories.foundStories.
+const StoriesFoundStoriesTypeID = 0xe2de7737
+
+// TypeID returns 0xe2de7737, the ID of stories.foundStories.
+func (*StoriesFoundStories) TypeID() uint32 {
+	return StoriesFoundStoriesTypeID
+}
+
+// TypeName returns "stories.foundStories".
+func (*StoriesFoundStories) TypeName() string {
+	return "stories.foundStories"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesFoundStories) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesFoundStoriesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Stories))
+	for i := range m.Stories {
+		if err := m.Stories[i].Encode(b); err != nil {
+			return encodeErr("stories.foundStories#e2de7737", "stories", err)
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := encodeObj(b, m.Chats[i]); err != nil {
+			return encodeErr("stories.foundStories#e2de7737", "chats", err)
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("stories.foundStories#e2de7737", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesFoundStoriesTypeID, "stories.foundStories"); err != nil {
+		return decodeErr("stories.foundStories#e2de7737", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesFoundStories) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.foundStories#e2de7737", "", ErrTooDeep)
+	}
+	*m = StoriesFoundStories{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("stories.foundStories#e2de7737", "flags", err)
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("stories.foundStories#e2de7737", "count", err)
+	}
+	if m.Stories, err = decodeVectorAt(b, depth+1, decodeValue[FoundStory]); err != nil {
+		return decodeErr("stories.foundStories#e2de7737", "stories", err)
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return decodeErr("stories.foundStories#e2de7737", "next_offset", err)
+		}
+	}
+	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return decodeErr("stories.foundStories#e2de7737", "chats", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("stories.foundStories#e2de7737", "users", err)
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
 // StoriesPeerStories is the TL constructor stories.peerStories:
 //
 //	stories.peerStories#cae68768 stories:PeerStories chats:Vector<Chat> users:Vector<User> = stories.PeerStories
@@ -355,20 +735,26 @@ func (m *StoriesPeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // StoriesStories is the TL constructor stories.stories:
 //
-//	stories.stories#5dd8c3c8 count:int stories:Vector<StoryItem> chats:Vector<Chat> users:Vector<User> = stories.Stories
+//	stories.stories#63c3dd0a flags:# count:int stories:Vector<StoryItem> pinned_to_top:flags.0?Vector<int> chats:Vector<Chat> users:Vector<User> = stories.Stories
 //
 // See https://core.telegram.org/constructor/stories.stories.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type StoriesStories struct {
-	Count   int
-	Stories []StoryItemClass
-	Chats   []ChatClass
-	Users   []UserClass
+	Flags       bin.Fields // flags word; see the type's doc
+	Count       int
+	Stories     []StoryItemClass
+	PinnedToTop []int // flags.0?Vector<int>
+	Chats       []ChatClass
+	Users       []UserClass
 }
 
 // StoriesStoriesTypeID is the ID of stories.stories.
-const StoriesStoriesTypeID = 0x5dd8c3c8
+const StoriesStoriesTypeID = 0x63c3dd0a
 
-// TypeID returns 0x5dd8c3c8, the ID of stories.stories.
+// TypeID returns 0x63c3dd0a, the ID of stories.stories.
 func (*StoriesStories) TypeID() uint32 {
 	return StoriesStoriesTypeID
 }
@@ -392,23 +778,34 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if len(m.PinnedToTop) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Stories))
 	for i := range m.Stories {
 		if err := encodeObj(b, m.Stories[i]); err != nil {
-			return encodeErr("stories.stories#5dd8c3c8", "stories", err)
+			return encodeErr("stories.stories#63c3dd0a", "stories", err)
+		}
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.PinnedToTop))
+		for i := range m.PinnedToTop {
+			b.PutInt(m.PinnedToTop[i])
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
 		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stories.stories#5dd8c3c8", "chats", err)
+			return encodeErr("stories.stories#63c3dd0a", "chats", err)
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
 		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.stories#5dd8c3c8", "users", err)
+			return encodeErr("stories.stories#63c3dd0a", "users", err)
 		}
 	}
 	return nil
@@ -420,7 +817,7 @@ func (m *StoriesStories) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "", err)
+		return decodeErr("stories.stories#63c3dd0a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -436,20 +833,32 @@ func (m *StoriesStories) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.stories#5dd8c3c8", "", ErrTooDeep)
+		return decodeErr("stories.stories#63c3dd0a", "", ErrTooDeep)
 	}
+	*m = StoriesStories{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("stories.stories#63c3dd0a", "flags", err)
+	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "count", err)
+		return decodeErr("stories.stories#63c3dd0a", "count", err)
 	}
 	if m.Stories, err = decodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "stories", err)
+		return decodeErr("stories.stories#63c3dd0a", "stories", err)
+	}
+	if m.Flags.Has(0) {
+		if m.PinnedToTop, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("stories.stories#63c3dd0a", "pinned_to_top", err)
+		}
 	}
 	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "chats", err)
+		return decodeErr("stories.stories#63c3dd0a", "chats", err)
 	}
 	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "users", err)
+		return decodeErr("stories.stories#63c3dd0a", "users", err)
+	}
+	if len(m.PinnedToTop) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -811,7 +1220,7 @@ func (m *StoriesStoryViewsList) decodeBareAt(b *bin.Buffer, depth int) error {
 
 // StoriesCanSendStoryRequest is the TL function stories.canSendStory:
 //
-//	stories.canSendStory#c7dfdfdd peer:InputPeer = Bool
+//	stories.canSendStory#30eb63f0 peer:InputPeer = stories.CanSendStoryCount
 //
 // See https://core.telegram.org/method/stories.canSendStory.
 type StoriesCanSendStoryRequest struct {
@@ -819,9 +1228,9 @@ type StoriesCanSendStoryRequest struct {
 }
 
 // StoriesCanSendStoryRequestTypeID is the ID of stories.canSendStory.
-const StoriesCanSendStoryRequestTypeID = 0xc7dfdfdd
+const StoriesCanSendStoryRequestTypeID = 0x30eb63f0
 
-// TypeID returns 0xc7dfdfdd, the ID of stories.canSendStory.
+// TypeID returns 0x30eb63f0, the ID of stories.canSendStory.
 func (*StoriesCanSendStoryRequest) TypeID() uint32 {
 	return StoriesCanSendStoryRequestTypeID
 }
@@ -846,7 +1255,7 @@ func (m *StoriesCanSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.canSendStory#c7dfdfdd", "peer", err)
+		return encodeErr("stories.canSendStory#30eb63f0", "peer", err)
 	}
 	return nil
 }
@@ -857,7 +1266,7 @@ func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
-		return decodeErr("stories.canSendStory#c7dfdfdd", "", err)
+		return decodeErr("stories.canSendStory#30eb63f0", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -873,33 +1282,33 @@ func (m *StoriesCanSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.canSendStory#c7dfdfdd", "", ErrTooDeep)
+		return decodeErr("stories.canSendStory#30eb63f0", "", ErrTooDeep)
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.canSendStory#c7dfdfdd", "peer", err)
+		return decodeErr("stories.canSendStory#30eb63f0", "peer", err)
 	}
 	return nil
 }
 
-// StoriesCanSendStory invokes stories.canSendStory#c7dfdfdd:
+// StoriesCanSendStory invokes stories.canSendStory#30eb63f0:
 //
-//	stories.canSendStory#c7dfdfdd peer:InputPeer = Bool
+//	stories.canSendStory#30eb63f0 peer:InputPeer = stories.CanSendStoryCount
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/stories.canSendStory.
-func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendStoryRequest) (bool, error) {
+func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendStoryRequest) (*StoriesCanSendStoryCount, error) {
 	if req == nil {
 		req = new(StoriesCanSendStoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return invoke(ctx, c.invoker, req, decodePtr[StoriesCanSendStoryCount])
 }
 
 // StoriesSendStoryRequest is the TL function stories.sendStory:
 //
-//	stories.sendStory#e4e6694b flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int = Updates
+//	stories.sendStory#8f9e6898 flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int albums:flags.8?Vector<int> music:flags.9?InputDocument = Updates
 //
 // See https://core.telegram.org/method/stories.sendStory.
 //
@@ -918,15 +1327,17 @@ type StoriesSendStoryRequest struct {
 	Entities     []MessageEntityClass // flags.1?Vector<MessageEntity>
 	PrivacyRules []InputPrivacyRuleClass
 	RandomID     int64
-	Period       int            // flags.3?int
-	FwdFromID    InputPeerClass // flags.6?InputPeer
-	FwdFromStory int            // flags.6?int
+	Period       int                // flags.3?int
+	FwdFromID    InputPeerClass     // flags.6?InputPeer
+	FwdFromStory int                // flags.6?int
+	Albums       []int              // flags.8?Vector<int>
+	Music        InputDocumentClass // flags.9?InputDocument
 }
 
 // StoriesSendStoryRequestTypeID is the ID of stories.sendStory.
-const StoriesSendStoryRequestTypeID = 0xe4e6694b
+const StoriesSendStoryRequestTypeID = 0x8f9e6898
 
-// TypeID returns 0xe4e6694b, the ID of stories.sendStory.
+// TypeID returns 0x8f9e6898, the ID of stories.sendStory.
 func (*StoriesSendStoryRequest) TypeID() uint32 {
 	return StoriesSendStoryRequestTypeID
 }
@@ -950,7 +1361,7 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7)
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7 | 1<<9)
 	if m.Pinned {
 		flags.Set(2)
 	}
@@ -975,18 +1386,24 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.FwdFromID != nil || m.FwdFromStory != 0 {
 		flags.Set(6)
 	}
+	if len(m.Albums) > 0 {
+		flags.Set(8)
+	}
+	if m.Music != nil {
+		flags.Set(9)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.sendStory#e4e6694b", "peer", err)
+		return encodeErr("stories.sendStory#8f9e6898", "peer", err)
 	}
 	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("stories.sendStory#e4e6694b", "media", err)
+		return encodeErr("stories.sendStory#8f9e6898", "media", err)
 	}
 	if flags.Has(5) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("stories.sendStory#e4e6694b", "media_areas", err)
+				return encodeErr("stories.sendStory#8f9e6898", "media_areas", err)
 			}
 		}
 	}
@@ -997,14 +1414,14 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("stories.sendStory#e4e6694b", "entities", err)
+				return encodeErr("stories.sendStory#8f9e6898", "entities", err)
 			}
 		}
 	}
 	b.PutVectorHeader(len(m.PrivacyRules))
 	for i := range m.PrivacyRules {
 		if err := encodeObj(b, m.PrivacyRules[i]); err != nil {
-			return encodeErr("stories.sendStory#e4e6694b", "privacy_rules", err)
+			return encodeErr("stories.sendStory#8f9e6898", "privacy_rules", err)
 		}
 	}
 	b.PutLong(m.RandomID)
@@ -1013,11 +1430,22 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(6) {
 		if err := encodeObj(b, m.FwdFromID); err != nil {
-			return encodeErr("stories.sendStory#e4e6694b", "fwd_from_id", err)
+			return encodeErr("stories.sendStory#8f9e6898", "fwd_from_id", err)
 		}
 	}
 	if flags.Has(6) {
 		b.PutInt(m.FwdFromStory)
+	}
+	if flags.Has(8) {
+		b.PutVectorHeader(len(m.Albums))
+		for i := range m.Albums {
+			b.PutInt(m.Albums[i])
+		}
+	}
+	if flags.Has(9) {
+		if err := encodeObj(b, m.Music); err != nil {
+			return encodeErr("stories.sendStory#8f9e6898", "music", err)
+		}
 	}
 	return nil
 }
@@ -1028,7 +1456,7 @@ func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "", err)
+		return decodeErr("stories.sendStory#8f9e6898", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1044,59 +1472,69 @@ func (m *StoriesSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.sendStory#e4e6694b", "", ErrTooDeep)
+		return decodeErr("stories.sendStory#8f9e6898", "", ErrTooDeep)
 	}
 	*m = StoriesSendStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "flags", err)
+		return decodeErr("stories.sendStory#8f9e6898", "flags", err)
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.Noforwards = m.Flags.Has(4)
 	m.FwdModified = m.Flags.Has(7)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "peer", err)
+		return decodeErr("stories.sendStory#8f9e6898", "peer", err)
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "media", err)
+		return decodeErr("stories.sendStory#8f9e6898", "media", err)
 	}
 	if m.Flags.Has(5) {
 		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "media_areas", err)
+			return decodeErr("stories.sendStory#8f9e6898", "media_areas", err)
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "caption", err)
+			return decodeErr("stories.sendStory#8f9e6898", "caption", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "entities", err)
+			return decodeErr("stories.sendStory#8f9e6898", "entities", err)
 		}
 	}
 	if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "privacy_rules", err)
+		return decodeErr("stories.sendStory#8f9e6898", "privacy_rules", err)
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "random_id", err)
+		return decodeErr("stories.sendStory#8f9e6898", "random_id", err)
 	}
 	if m.Flags.Has(3) {
 		if m.Period, err = b.Int(); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "period", err)
+			return decodeErr("stories.sendStory#8f9e6898", "period", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.FwdFromID, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "fwd_from_id", err)
+			return decodeErr("stories.sendStory#8f9e6898", "fwd_from_id", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.FwdFromStory, err = b.Int(); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "fwd_from_story", err)
+			return decodeErr("stories.sendStory#8f9e6898", "fwd_from_story", err)
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<4 | 1<<7
+	if m.Flags.Has(8) {
+		if m.Albums, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("stories.sendStory#8f9e6898", "albums", err)
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+			return decodeErr("stories.sendStory#8f9e6898", "music", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4 | 1<<7 | 1<<9
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(5)
 	}
@@ -1112,12 +1550,15 @@ func (m *StoriesSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FwdFromID != nil || m.FwdFromStory != 0 {
 		m.Flags.Unset(6)
 	}
+	if len(m.Albums) > 0 {
+		m.Flags.Unset(8)
+	}
 	return nil
 }
 
-// StoriesSendStory invokes stories.sendStory#e4e6694b:
+// StoriesSendStory invokes stories.sendStory#8f9e6898:
 //
-//	stories.sendStory#e4e6694b flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int = Updates
+//	stories.sendStory#8f9e6898 flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int albums:flags.8?Vector<int> music:flags.9?InputDocument = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -1132,7 +1573,7 @@ func (c *Client) StoriesSendStory(ctx context.Context, req *StoriesSendStoryRequ
 
 // StoriesEditStoryRequest is the TL function stories.editStory:
 //
-//	stories.editStory#b583ba46 flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> = Updates
+//	stories.editStory#2c63a72b flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> music:flags.4?InputDocument = Updates
 //
 // See https://core.telegram.org/method/stories.editStory.
 //
@@ -1148,12 +1589,13 @@ type StoriesEditStoryRequest struct {
 	Caption      string                  // flags.1?string
 	Entities     []MessageEntityClass    // flags.1?Vector<MessageEntity>
 	PrivacyRules []InputPrivacyRuleClass // flags.2?Vector<InputPrivacyRule>
+	Music        InputDocumentClass      // flags.4?InputDocument
 }
 
 // StoriesEditStoryRequestTypeID is the ID of stories.editStory.
-const StoriesEditStoryRequestTypeID = 0xb583ba46
+const StoriesEditStoryRequestTypeID = 0x2c63a72b
 
-// TypeID returns 0xb583ba46, the ID of stories.editStory.
+// TypeID returns 0x2c63a72b, the ID of stories.editStory.
 func (*StoriesEditStoryRequest) TypeID() uint32 {
 	return StoriesEditStoryRequestTypeID
 }
@@ -1177,7 +1619,7 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<4)
 	if m.Media != nil {
 		flags.Set(0)
 	}
@@ -1190,21 +1632,24 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.PrivacyRules) > 0 {
 		flags.Set(2)
 	}
+	if m.Music != nil {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.editStory#b583ba46", "peer", err)
+		return encodeErr("stories.editStory#2c63a72b", "peer", err)
 	}
 	b.PutInt(m.ID)
 	if flags.Has(0) {
 		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("stories.editStory#b583ba46", "media", err)
+			return encodeErr("stories.editStory#2c63a72b", "media", err)
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
 			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("stories.editStory#b583ba46", "media_areas", err)
+				return encodeErr("stories.editStory#2c63a72b", "media_areas", err)
 			}
 		}
 	}
@@ -1215,7 +1660,7 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
 			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("stories.editStory#b583ba46", "entities", err)
+				return encodeErr("stories.editStory#2c63a72b", "entities", err)
 			}
 		}
 	}
@@ -1223,8 +1668,13 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.PrivacyRules))
 		for i := range m.PrivacyRules {
 			if err := encodeObj(b, m.PrivacyRules[i]); err != nil {
-				return encodeErr("stories.editStory#b583ba46", "privacy_rules", err)
+				return encodeErr("stories.editStory#2c63a72b", "privacy_rules", err)
 			}
+		}
+	}
+	if flags.Has(4) {
+		if err := encodeObj(b, m.Music); err != nil {
+			return encodeErr("stories.editStory#2c63a72b", "music", err)
 		}
 	}
 	return nil
@@ -1236,7 +1686,7 @@ func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "", err)
+		return decodeErr("stories.editStory#2c63a72b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -1252,45 +1702,50 @@ func (m *StoriesEditStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.editStory#b583ba46", "", ErrTooDeep)
+		return decodeErr("stories.editStory#2c63a72b", "", ErrTooDeep)
 	}
 	*m = StoriesEditStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "flags", err)
+		return decodeErr("stories.editStory#2c63a72b", "flags", err)
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "peer", err)
+		return decodeErr("stories.editStory#2c63a72b", "peer", err)
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "id", err)
+		return decodeErr("stories.editStory#2c63a72b", "id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "media", err)
+			return decodeErr("stories.editStory#2c63a72b", "media", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "media_areas", err)
+			return decodeErr("stories.editStory#2c63a72b", "media_areas", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "caption", err)
+			return decodeErr("stories.editStory#2c63a72b", "caption", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "entities", err)
+			return decodeErr("stories.editStory#2c63a72b", "entities", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "privacy_rules", err)
+			return decodeErr("stories.editStory#2c63a72b", "privacy_rules", err)
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(4) {
+		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+			return decodeErr("stories.editStory#2c63a72b", "music", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<4
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -1303,9 +1758,9 @@ func (m *StoriesEditStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoriesEditStory invokes stories.editStory#b583ba46:
+// StoriesEditStory invokes stories.editStory#2c63a72b:
 //
-//	stories.editStory#b583ba46 flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> = Updates
+//	stories.editStory#2c63a72b flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> music:flags.4?InputDocument = Updates
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
@@ -2536,20 +2991,20 @@ func (c *Client) StoriesExportStoryLink(ctx context.Context, req *StoriesExportS
 
 // StoriesReportRequest is the TL function stories.report:
 //
-//	stories.report#1923fa8c peer:InputPeer id:Vector<int> reason:ReportReason message:string = Bool
+//	stories.report#19d8eb45 peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult
 //
 // See https://core.telegram.org/method/stories.report.
 type StoriesReportRequest struct {
 	Peer    InputPeerClass
 	ID      []int
-	Reason  ReportReasonClass
+	Option  []byte
 	Message string
 }
 
 // StoriesReportRequestTypeID is the ID of stories.report.
-const StoriesReportRequestTypeID = 0x1923fa8c
+const StoriesReportRequestTypeID = 0x19d8eb45
 
-// TypeID returns 0x1923fa8c, the ID of stories.report.
+// TypeID returns 0x19d8eb45, the ID of stories.report.
 func (*StoriesReportRequest) TypeID() uint32 {
 	return StoriesReportRequestTypeID
 }
@@ -2574,15 +3029,13 @@ func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.report#1923fa8c", "peer", err)
+		return encodeErr("stories.report#19d8eb45", "peer", err)
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
 		b.PutInt(m.ID[i])
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("stories.report#1923fa8c", "reason", err)
-	}
+	b.PutBytes(m.Option)
 	b.PutString(m.Message)
 	return nil
 }
@@ -2593,7 +3046,7 @@ func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
-		return decodeErr("stories.report#1923fa8c", "", err)
+		return decodeErr("stories.report#19d8eb45", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2609,37 +3062,37 @@ func (m *StoriesReportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.report#1923fa8c", "", ErrTooDeep)
+		return decodeErr("stories.report#19d8eb45", "", ErrTooDeep)
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.report#1923fa8c", "peer", err)
+		return decodeErr("stories.report#19d8eb45", "peer", err)
 	}
 	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.report#1923fa8c", "id", err)
+		return decodeErr("stories.report#19d8eb45", "id", err)
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("stories.report#1923fa8c", "reason", err)
+	if m.Option, err = b.Bytes(); err != nil {
+		return decodeErr("stories.report#19d8eb45", "option", err)
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("stories.report#1923fa8c", "message", err)
+		return decodeErr("stories.report#19d8eb45", "message", err)
 	}
 	return nil
 }
 
-// StoriesReport invokes stories.report#1923fa8c:
+// StoriesReport invokes stories.report#19d8eb45:
 //
-//	stories.report#1923fa8c peer:InputPeer id:Vector<int> reason:ReportReason message:string = Bool
+//	stories.report#19d8eb45 peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/stories.report.
-func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (bool, error) {
+func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (ReportResultClass, error) {
 	if req == nil {
 		req = new(StoriesReportRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return invoke(ctx, c.invoker, req, DecodeReportResult)
 }
 
 // StoriesActivateStealthModeRequest is the TL function stories.activateStealthMode:
@@ -3017,7 +3470,7 @@ func (c *Client) StoriesGetAllReadPeerStories(ctx context.Context, req *StoriesG
 
 // StoriesGetPeerMaxIDsRequest is the TL function stories.getPeerMaxIDs:
 //
-//	stories.getPeerMaxIDs#535983c3 id:Vector<InputPeer> = Vector<int>
+//	stories.getPeerMaxIDs#78499170 id:Vector<InputPeer> = Vector<RecentStory>
 //
 // See https://core.telegram.org/method/stories.getPeerMaxIDs.
 type StoriesGetPeerMaxIDsRequest struct {
@@ -3025,9 +3478,9 @@ type StoriesGetPeerMaxIDsRequest struct {
 }
 
 // StoriesGetPeerMaxIDsRequestTypeID is the ID of stories.getPeerMaxIDs.
-const StoriesGetPeerMaxIDsRequestTypeID = 0x535983c3
+const StoriesGetPeerMaxIDsRequestTypeID = 0x78499170
 
-// TypeID returns 0x535983c3, the ID of stories.getPeerMaxIDs.
+// TypeID returns 0x78499170, the ID of stories.getPeerMaxIDs.
 func (*StoriesGetPeerMaxIDsRequest) TypeID() uint32 {
 	return StoriesGetPeerMaxIDsRequestTypeID
 }
@@ -3054,7 +3507,7 @@ func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
 		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("stories.getPeerMaxIDs#535983c3", "id", err)
+			return encodeErr("stories.getPeerMaxIDs#78499170", "id", err)
 		}
 	}
 	return nil
@@ -3066,7 +3519,7 @@ func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
-		return decodeErr("stories.getPeerMaxIDs#535983c3", "", err)
+		return decodeErr("stories.getPeerMaxIDs#78499170", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -3082,29 +3535,29 @@ func (m *StoriesGetPeerMaxIDsRequest) decodeBareAt(b *bin.Buffer, depth int) err
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getPeerMaxIDs#535983c3", "", ErrTooDeep)
+		return decodeErr("stories.getPeerMaxIDs#78499170", "", ErrTooDeep)
 	}
 	var err error
 	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("stories.getPeerMaxIDs#535983c3", "id", err)
+		return decodeErr("stories.getPeerMaxIDs#78499170", "id", err)
 	}
 	return nil
 }
 
-// StoriesGetPeerMaxIDs invokes stories.getPeerMaxIDs#535983c3:
+// StoriesGetPeerMaxIDs invokes stories.getPeerMaxIDs#78499170:
 //
-//	stories.getPeerMaxIDs#535983c3 id:Vector<InputPeer> = Vector<int>
+//	stories.getPeerMaxIDs#78499170 id:Vector<InputPeer> = Vector<RecentStory>
 //
 // A nil req sends the function with no optional parameters and zero
 // required ones.
 //
 // See https://core.telegram.org/method/stories.getPeerMaxIDs.
-func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMaxIDsRequest) ([]int, error) {
+func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMaxIDsRequest) ([]RecentStory, error) {
 	if req == nil {
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
+		return decodeVectorAt(b, 0, decodeValue[RecentStory])
 	})
 }
 
@@ -3419,4 +3872,1100 @@ func (c *Client) StoriesGetStoryReactionsList(ctx context.Context, req *StoriesG
 		req = new(StoriesGetStoryReactionsListRequest)
 	}
 	return invoke(ctx, c.invoker, req, decodePtr[StoriesStoryReactionsList])
+}
+
+// StoriesTogglePinnedToTopRequest is the TL function stories.togglePinnedToTop:
+//
+//	stories.togglePinnedToTop#b297e9b peer:InputPeer id:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/stories.togglePinnedToTop.
+type StoriesTogglePinnedToTopRequest struct {
+	Peer InputPeerClass
+	ID   []int
+}
+
+// StoriesTogglePinnedToTopRequestTypeID is the ID of stories.togglePinnedToTop.
+const StoriesTogglePinnedToTopRequestTypeID = 0x0b297e9b
+
+// TypeID returns 0x0b297e9b, the ID of stories.togglePinnedToTop.
+func (*StoriesTogglePinnedToTopRequest) TypeID() uint32 {
+	return StoriesTogglePinnedToTopRequestTypeID
+}
+
+// TypeName returns "stories.togglePinnedToTop".
+func (*StoriesTogglePinnedToTopRequest) TypeName() string {
+	return "stories.togglePinnedToTop"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesTogglePinnedToTopRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesTogglePinnedToTopRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesTogglePinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.togglePinnedToTop#0b297e9b", "peer", err)
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"); err != nil {
+		return decodeErr("stories.togglePinnedToTop#0b297e9b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePinnedToTopRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.togglePinnedToTop#0b297e9b", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.togglePinnedToTop#0b297e9b", "peer", err)
+	}
+	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("stories.togglePinnedToTop#0b297e9b", "id", err)
+	}
+	return nil
+}
+
+// StoriesTogglePinnedToTop invokes stories.togglePinnedToTop#0b297e9b:
+//
+//	stories.togglePinnedToTop#b297e9b peer:InputPeer id:Vector<int> = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.togglePinnedToTop.
+func (c *Client) StoriesTogglePinnedToTop(ctx context.Context, req *StoriesTogglePinnedToTopRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesTogglePinnedToTopRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesSearchPostsRequest is the TL function stories.searchPosts:
+//
+//	stories.searchPosts#d1810907 flags:# hashtag:flags.0?string area:flags.1?MediaArea peer:flags.2?InputPeer offset:string limit:int = stories.FoundStories
+//
+// See https://core.telegram.org/method/stories.searchPosts.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StoriesSearchPostsRequest struct {
+	Flags   bin.Fields     // flags word; see the type's doc
+	Hashtag string         // flags.0?string
+	Area    MediaAreaClass // flags.1?MediaArea
+	Peer    InputPeerClass // flags.2?InputPeer
+	Offset  string
+	Limit   int
+}
+
+// StoriesSearchPostsRequestTypeID is the ID of stories.searchPosts.
+const StoriesSearchPostsRequestTypeID = 0xd1810907
+
+// TypeID returns 0xd1810907, the ID of stories.searchPosts.
+func (*StoriesSearchPostsRequest) TypeID() uint32 {
+	return StoriesSearchPostsRequestTypeID
+}
+
+// TypeName returns "stories.searchPosts".
+func (*StoriesSearchPostsRequest) TypeName() string {
+	return "stories.searchPosts"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesSearchPostsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesSearchPostsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.Hashtag != "" {
+		flags.Set(0)
+	}
+	if m.Area != nil {
+		flags.Set(1)
+	}
+	if m.Peer != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Hashtag)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.Area); err != nil {
+			return encodeErr("stories.searchPosts#d1810907", "area", err)
+		}
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("stories.searchPosts#d1810907", "peer", err)
+		}
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesSearchPostsRequestTypeID, "stories.searchPosts"); err != nil {
+		return decodeErr("stories.searchPosts#d1810907", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSearchPostsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.searchPosts#d1810907", "", ErrTooDeep)
+	}
+	*m = StoriesSearchPostsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("stories.searchPosts#d1810907", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Hashtag, err = b.String(); err != nil {
+			return decodeErr("stories.searchPosts#d1810907", "hashtag", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Area, err = decodeMediaArea(b, depth+1); err != nil {
+			return decodeErr("stories.searchPosts#d1810907", "area", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return decodeErr("stories.searchPosts#d1810907", "peer", err)
+		}
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return decodeErr("stories.searchPosts#d1810907", "offset", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("stories.searchPosts#d1810907", "limit", err)
+	}
+	m.Flags &^= 1<<1 | 1<<2
+	if m.Hashtag != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StoriesSearchPosts invokes stories.searchPosts#d1810907:
+//
+//	stories.searchPosts#d1810907 flags:# hashtag:flags.0?string area:flags.1?MediaArea peer:flags.2?InputPeer offset:string limit:int = stories.FoundStories
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.searchPosts.
+func (c *Client) StoriesSearchPosts(ctx context.Context, req *StoriesSearchPostsRequest) (*StoriesFoundStories, error) {
+	if req == nil {
+		req = new(StoriesSearchPostsRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[StoriesFoundStories])
+}
+
+// StoriesCreateAlbumRequest is the TL function stories.createAlbum:
+//
+//	stories.createAlbum#a36396e5 peer:InputPeer title:string stories:Vector<int> = StoryAlbum
+//
+// See https://core.telegram.org/method/stories.createAlbum.
+type StoriesCreateAlbumRequest struct {
+	Peer    InputPeerClass
+	Title   string
+	Stories []int
+}
+
+// StoriesCreateAlbumRequestTypeID is the ID of stories.createAlbum.
+const StoriesCreateAlbumRequestTypeID = 0xa36396e5
+
+// TypeID returns 0xa36396e5, the ID of stories.createAlbum.
+func (*StoriesCreateAlbumRequest) TypeID() uint32 {
+	return StoriesCreateAlbumRequestTypeID
+}
+
+// TypeName returns "stories.createAlbum".
+func (*StoriesCreateAlbumRequest) TypeName() string {
+	return "stories.createAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesCreateAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesCreateAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesCreateAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.createAlbum#a36396e5", "peer", err)
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Stories))
+	for i := range m.Stories {
+		b.PutInt(m.Stories[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesCreateAlbumRequestTypeID, "stories.createAlbum"); err != nil {
+		return decodeErr("stories.createAlbum#a36396e5", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCreateAlbumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.createAlbum#a36396e5", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.createAlbum#a36396e5", "peer", err)
+	}
+	if m.Title, err = b.String(); err != nil {
+		return decodeErr("stories.createAlbum#a36396e5", "title", err)
+	}
+	if m.Stories, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("stories.createAlbum#a36396e5", "stories", err)
+	}
+	return nil
+}
+
+// StoriesCreateAlbum invokes stories.createAlbum#a36396e5:
+//
+//	stories.createAlbum#a36396e5 peer:InputPeer title:string stories:Vector<int> = StoryAlbum
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.createAlbum.
+func (c *Client) StoriesCreateAlbum(ctx context.Context, req *StoriesCreateAlbumRequest) (*StoryAlbum, error) {
+	if req == nil {
+		req = new(StoriesCreateAlbumRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[StoryAlbum])
+}
+
+// StoriesUpdateAlbumRequest is the TL function stories.updateAlbum:
+//
+//	stories.updateAlbum#5e5259b6 flags:# peer:InputPeer album_id:int title:flags.0?string delete_stories:flags.1?Vector<int> add_stories:flags.2?Vector<int> order:flags.3?Vector<int> = StoryAlbum
+//
+// See https://core.telegram.org/method/stories.updateAlbum.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StoriesUpdateAlbumRequest struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Peer          InputPeerClass
+	AlbumID       int
+	Title         string // flags.0?string
+	DeleteStories []int  // flags.1?Vector<int>
+	AddStories    []int  // flags.2?Vector<int>
+	Order         []int  // flags.3?Vector<int>
+}
+
+// StoriesUpdateAlbumRequestTypeID is the ID of stories.updateAlbum.
+const StoriesUpdateAlbumRequestTypeID = 0x5e5259b6
+
+// TypeID returns 0x5e5259b6, the ID of stories.updateAlbum.
+func (*StoriesUpdateAlbumRequest) TypeID() uint32 {
+	return StoriesUpdateAlbumRequestTypeID
+}
+
+// TypeName returns "stories.updateAlbum".
+func (*StoriesUpdateAlbumRequest) TypeName() string {
+	return "stories.updateAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesUpdateAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesUpdateAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if len(m.DeleteStories) > 0 {
+		flags.Set(1)
+	}
+	if len(m.AddStories) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Order) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.updateAlbum#5e5259b6", "peer", err)
+	}
+	b.PutInt(m.AlbumID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DeleteStories))
+		for i := range m.DeleteStories {
+			b.PutInt(m.DeleteStories[i])
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.AddStories))
+		for i := range m.AddStories {
+			b.PutInt(m.AddStories[i])
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			b.PutInt(m.Order[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"); err != nil {
+		return decodeErr("stories.updateAlbum#5e5259b6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesUpdateAlbumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.updateAlbum#5e5259b6", "", ErrTooDeep)
+	}
+	*m = StoriesUpdateAlbumRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("stories.updateAlbum#5e5259b6", "flags", err)
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.updateAlbum#5e5259b6", "peer", err)
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return decodeErr("stories.updateAlbum#5e5259b6", "album_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return decodeErr("stories.updateAlbum#5e5259b6", "title", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DeleteStories, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("stories.updateAlbum#5e5259b6", "delete_stories", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.AddStories, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("stories.updateAlbum#5e5259b6", "add_stories", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("stories.updateAlbum#5e5259b6", "order", err)
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.DeleteStories) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.AddStories) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// StoriesUpdateAlbum invokes stories.updateAlbum#5e5259b6:
+//
+//	stories.updateAlbum#5e5259b6 flags:# peer:InputPeer album_id:int title:flags.0?string delete_stories:flags.1?Vector<int> add_stories:flags.2?Vector<int> order:flags.3?Vector<int> = StoryAlbum
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.updateAlbum.
+func (c *Client) StoriesUpdateAlbum(ctx context.Context, req *StoriesUpdateAlbumRequest) (*StoryAlbum, error) {
+	if req == nil {
+		req = new(StoriesUpdateAlbumRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[StoryAlbum])
+}
+
+// StoriesReorderAlbumsRequest is the TL function stories.reorderAlbums:
+//
+//	stories.reorderAlbums#8535fbd9 peer:InputPeer order:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/stories.reorderAlbums.
+type StoriesReorderAlbumsRequest struct {
+	Peer  InputPeerClass
+	Order []int
+}
+
+// StoriesReorderAlbumsRequestTypeID is the ID of stories.reorderAlbums.
+const StoriesReorderAlbumsRequestTypeID = 0x8535fbd9
+
+// TypeID returns 0x8535fbd9, the ID of stories.reorderAlbums.
+func (*StoriesReorderAlbumsRequest) TypeID() uint32 {
+	return StoriesReorderAlbumsRequestTypeID
+}
+
+// TypeName returns "stories.reorderAlbums".
+func (*StoriesReorderAlbumsRequest) TypeName() string {
+	return "stories.reorderAlbums"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesReorderAlbumsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesReorderAlbumsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesReorderAlbumsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.reorderAlbums#8535fbd9", "peer", err)
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"); err != nil {
+		return decodeErr("stories.reorderAlbums#8535fbd9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReorderAlbumsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.reorderAlbums#8535fbd9", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.reorderAlbums#8535fbd9", "peer", err)
+	}
+	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("stories.reorderAlbums#8535fbd9", "order", err)
+	}
+	return nil
+}
+
+// StoriesReorderAlbums invokes stories.reorderAlbums#8535fbd9:
+//
+//	stories.reorderAlbums#8535fbd9 peer:InputPeer order:Vector<int> = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.reorderAlbums.
+func (c *Client) StoriesReorderAlbums(ctx context.Context, req *StoriesReorderAlbumsRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesReorderAlbumsRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesDeleteAlbumRequest is the TL function stories.deleteAlbum:
+//
+//	stories.deleteAlbum#8d3456d0 peer:InputPeer album_id:int = Bool
+//
+// See https://core.telegram.org/method/stories.deleteAlbum.
+type StoriesDeleteAlbumRequest struct {
+	Peer    InputPeerClass
+	AlbumID int
+}
+
+// StoriesDeleteAlbumRequestTypeID is the ID of stories.deleteAlbum.
+const StoriesDeleteAlbumRequestTypeID = 0x8d3456d0
+
+// TypeID returns 0x8d3456d0, the ID of stories.deleteAlbum.
+func (*StoriesDeleteAlbumRequest) TypeID() uint32 {
+	return StoriesDeleteAlbumRequestTypeID
+}
+
+// TypeName returns "stories.deleteAlbum".
+func (*StoriesDeleteAlbumRequest) TypeName() string {
+	return "stories.deleteAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesDeleteAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesDeleteAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesDeleteAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.deleteAlbum#8d3456d0", "peer", err)
+	}
+	b.PutInt(m.AlbumID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"); err != nil {
+		return decodeErr("stories.deleteAlbum#8d3456d0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesDeleteAlbumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.deleteAlbum#8d3456d0", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.deleteAlbum#8d3456d0", "peer", err)
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return decodeErr("stories.deleteAlbum#8d3456d0", "album_id", err)
+	}
+	return nil
+}
+
+// StoriesDeleteAlbum invokes stories.deleteAlbum#8d3456d0:
+//
+//	stories.deleteAlbum#8d3456d0 peer:InputPeer album_id:int = Bool
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.deleteAlbum.
+func (c *Client) StoriesDeleteAlbum(ctx context.Context, req *StoriesDeleteAlbumRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesDeleteAlbumRequest)
+	}
+	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesGetAlbumsRequest is the TL function stories.getAlbums:
+//
+//	stories.getAlbums#25b3eac7 peer:InputPeer hash:long = stories.Albums
+//
+// See https://core.telegram.org/method/stories.getAlbums.
+type StoriesGetAlbumsRequest struct {
+	Peer InputPeerClass
+	Hash int64
+}
+
+// StoriesGetAlbumsRequestTypeID is the ID of stories.getAlbums.
+const StoriesGetAlbumsRequestTypeID = 0x25b3eac7
+
+// TypeID returns 0x25b3eac7, the ID of stories.getAlbums.
+func (*StoriesGetAlbumsRequest) TypeID() uint32 {
+	return StoriesGetAlbumsRequestTypeID
+}
+
+// TypeName returns "stories.getAlbums".
+func (*StoriesGetAlbumsRequest) TypeName() string {
+	return "stories.getAlbums"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesGetAlbumsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesGetAlbumsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesGetAlbumsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.getAlbums#25b3eac7", "peer", err)
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesGetAlbumsRequestTypeID, "stories.getAlbums"); err != nil {
+		return decodeErr("stories.getAlbums#25b3eac7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAlbumsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getAlbums#25b3eac7", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.getAlbums#25b3eac7", "peer", err)
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("stories.getAlbums#25b3eac7", "hash", err)
+	}
+	return nil
+}
+
+// StoriesGetAlbums invokes stories.getAlbums#25b3eac7:
+//
+//	stories.getAlbums#25b3eac7 peer:InputPeer hash:long = stories.Albums
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.getAlbums.
+func (c *Client) StoriesGetAlbums(ctx context.Context, req *StoriesGetAlbumsRequest) (StoriesAlbumsClass, error) {
+	if req == nil {
+		req = new(StoriesGetAlbumsRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeStoriesAlbums)
+}
+
+// StoriesGetAlbumStoriesRequest is the TL function stories.getAlbumStories:
+//
+//	stories.getAlbumStories#ac806d61 peer:InputPeer album_id:int offset:int limit:int = stories.Stories
+//
+// See https://core.telegram.org/method/stories.getAlbumStories.
+type StoriesGetAlbumStoriesRequest struct {
+	Peer    InputPeerClass
+	AlbumID int
+	Offset  int
+	Limit   int
+}
+
+// StoriesGetAlbumStoriesRequestTypeID is the ID of stories.getAlbumStories.
+const StoriesGetAlbumStoriesRequestTypeID = 0xac806d61
+
+// TypeID returns 0xac806d61, the ID of stories.getAlbumStories.
+func (*StoriesGetAlbumStoriesRequest) TypeID() uint32 {
+	return StoriesGetAlbumStoriesRequestTypeID
+}
+
+// TypeName returns "stories.getAlbumStories".
+func (*StoriesGetAlbumStoriesRequest) TypeName() string {
+	return "stories.getAlbumStories"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesGetAlbumStoriesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesGetAlbumStoriesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesGetAlbumStoriesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.getAlbumStories#ac806d61", "peer", err)
+	}
+	b.PutInt(m.AlbumID)
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"); err != nil {
+		return decodeErr("stories.getAlbumStories#ac806d61", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAlbumStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.getAlbumStories#ac806d61", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.getAlbumStories#ac806d61", "peer", err)
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return decodeErr("stories.getAlbumStories#ac806d61", "album_id", err)
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("stories.getAlbumStories#ac806d61", "offset", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("stories.getAlbumStories#ac806d61", "limit", err)
+	}
+	return nil
+}
+
+// StoriesGetAlbumStories invokes stories.getAlbumStories#ac806d61:
+//
+//	stories.getAlbumStories#ac806d61 peer:InputPeer album_id:int offset:int limit:int = stories.Stories
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.getAlbumStories.
+func (c *Client) StoriesGetAlbumStories(ctx context.Context, req *StoriesGetAlbumStoriesRequest) (*StoriesStories, error) {
+	if req == nil {
+		req = new(StoriesGetAlbumStoriesRequest)
+	}
+	return invoke(ctx, c.invoker, req, decodePtr[StoriesStories])
+}
+
+// StoriesStartLiveRequest is the TL function stories.startLive:
+//
+//	stories.startLive#d069ccde flags:# pinned:flags.2?true noforwards:flags.4?true rtmp_stream:flags.5?true peer:InputPeer caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long messages_enabled:flags.6?Bool send_paid_messages_stars:flags.7?long = Updates
+//
+// See https://core.telegram.org/method/stories.startLive.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type StoriesStartLiveRequest struct {
+	Flags                 bin.Fields // flags word; see the type's doc
+	Pinned                bool       // flags.2?true
+	Noforwards            bool       // flags.4?true
+	RtmpStream            bool       // flags.5?true
+	Peer                  InputPeerClass
+	Caption               string               // flags.0?string
+	Entities              []MessageEntityClass // flags.1?Vector<MessageEntity>
+	PrivacyRules          []InputPrivacyRuleClass
+	RandomID              int64
+	MessagesEnabled       bool  // flags.6?Bool
+	SendPaidMessagesStars int64 // flags.7?long
+}
+
+// StoriesStartLiveRequestTypeID is the ID of stories.startLive.
+const StoriesStartLiveRequestTypeID = 0xd069ccde
+
+// TypeID returns 0xd069ccde, the ID of stories.startLive.
+func (*StoriesStartLiveRequest) TypeID() uint32 {
+	return StoriesStartLiveRequestTypeID
+}
+
+// TypeName returns "stories.startLive".
+func (*StoriesStartLiveRequest) TypeName() string {
+	return "stories.startLive"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesStartLiveRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesStartLiveRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<5)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	if m.Noforwards {
+		flags.Set(4)
+	}
+	if m.RtmpStream {
+		flags.Set(5)
+	}
+	if m.Caption != "" {
+		flags.Set(0)
+	}
+	if len(m.Entities) > 0 {
+		flags.Set(1)
+	}
+	if m.MessagesEnabled {
+		flags.Set(6)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(7)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("stories.startLive#d069ccde", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutString(m.Caption)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := encodeObj(b, m.Entities[i]); err != nil {
+				return encodeErr("stories.startLive#d069ccde", "entities", err)
+			}
+		}
+	}
+	b.PutVectorHeader(len(m.PrivacyRules))
+	for i := range m.PrivacyRules {
+		if err := encodeObj(b, m.PrivacyRules[i]); err != nil {
+			return encodeErr("stories.startLive#d069ccde", "privacy_rules", err)
+		}
+	}
+	b.PutLong(m.RandomID)
+	if flags.Has(6) {
+		b.PutBool(m.MessagesEnabled)
+	}
+	if flags.Has(7) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, StoriesStartLiveRequestTypeID, "stories.startLive"); err != nil {
+		return decodeErr("stories.startLive#d069ccde", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStartLiveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("stories.startLive#d069ccde", "", ErrTooDeep)
+	}
+	*m = StoriesStartLiveRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("stories.startLive#d069ccde", "flags", err)
+	}
+	m.Pinned = m.Flags.Has(2)
+	m.Noforwards = m.Flags.Has(4)
+	m.RtmpStream = m.Flags.Has(5)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return decodeErr("stories.startLive#d069ccde", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Caption, err = b.String(); err != nil {
+			return decodeErr("stories.startLive#d069ccde", "caption", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return decodeErr("stories.startLive#d069ccde", "entities", err)
+		}
+	}
+	if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		return decodeErr("stories.startLive#d069ccde", "privacy_rules", err)
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return decodeErr("stories.startLive#d069ccde", "random_id", err)
+	}
+	if m.Flags.Has(6) {
+		if m.MessagesEnabled, err = b.Bool(); err != nil {
+			return decodeErr("stories.startLive#d069ccde", "messages_enabled", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("stories.startLive#d069ccde", "send_paid_messages_stars", err)
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4 | 1<<5
+	if m.Caption != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(1)
+	}
+	if m.MessagesEnabled {
+		m.Flags.Unset(6)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(7)
+	}
+	return nil
+}
+
+// StoriesStartLive invokes stories.startLive#d069ccde:
+//
+//	stories.startLive#d069ccde flags:# pinned:flags.2?true noforwards:flags.4?true rtmp_stream:flags.5?true peer:InputPeer caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long messages_enabled:flags.6?Bool send_paid_messages_stars:flags.7?long = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/stories.startLive.
+func (c *Client) StoriesStartLive(ctx context.Context, req *StoriesStartLiveRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(StoriesStartLiveRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
 }

@@ -4,7 +4,7 @@ package tg
 
 import "github.com/gotd/td/bin"
 
-// UpdateClass is the TL type Update: one of UpdateNewMessage, UpdateMessageID, UpdateDeleteMessages, UpdateUserTyping, UpdateChatUserTyping, UpdateChatParticipants, UpdateUserStatus, UpdateUserName, UpdateNewAuthorization, UpdateNewEncryptedMessage, UpdateEncryptedChatTyping, UpdateEncryption, UpdateEncryptedMessagesRead, UpdateChatParticipantAdd, UpdateChatParticipantDelete, UpdateDCOptions, UpdateNotifySettings, UpdateServiceNotification, UpdatePrivacy, UpdateUserPhone, UpdateReadHistoryInbox, UpdateReadHistoryOutbox, UpdateWebPage, UpdateReadMessagesContents, UpdateChannelTooLong, UpdateChannel, UpdateNewChannelMessage, UpdateReadChannelInbox, UpdateDeleteChannelMessages, UpdateChannelMessageViews, UpdateChatParticipantAdmin, UpdateNewStickerSet, UpdateStickerSetsOrder, UpdateStickerSets, UpdateSavedGifs, UpdateBotInlineQuery, UpdateBotInlineSend, UpdateEditChannelMessage, UpdateBotCallbackQuery, UpdateEditMessage, UpdateInlineBotCallbackQuery, UpdateReadChannelOutbox, UpdateDraftMessage, UpdateReadFeaturedStickers, UpdateRecentStickers, UpdateConfig, UpdatePtsChanged, UpdateChannelWebPage, UpdateDialogPinned, UpdatePinnedDialogs, UpdateBotWebhookJSON, UpdateBotWebhookJSONQuery, UpdateBotShippingQuery, UpdateBotPrecheckoutQuery, UpdatePhoneCall, UpdateLangPackTooLong, UpdateLangPack, UpdateFavedStickers, UpdateChannelReadMessagesContents, UpdateContactsReset, UpdateChannelAvailableMessages, UpdateDialogUnreadMark, UpdateMessagePoll, UpdateChatDefaultBannedRights, UpdateFolderPeers, UpdatePeerSettings, UpdatePeerLocated, UpdateNewScheduledMessage, UpdateDeleteScheduledMessages, UpdateTheme, UpdateGeoLiveViewed, UpdateLoginToken, UpdateMessagePollVote, UpdateDialogFilter, UpdateDialogFilterOrder, UpdateDialogFilters, UpdatePhoneCallSignalingData, UpdateChannelMessageForwards, UpdateReadChannelDiscussionInbox, UpdateReadChannelDiscussionOutbox, UpdatePeerBlocked, UpdateChannelUserTyping, UpdatePinnedMessages, UpdatePinnedChannelMessages, UpdateChat, UpdateGroupCallParticipants, UpdateGroupCall, UpdatePeerHistoryTTL, UpdateChatParticipant, UpdateChannelParticipant, UpdateBotStopped, UpdateGroupCallConnection, UpdateBotCommands, UpdatePendingJoinRequests, UpdateBotChatInviteRequester, UpdateMessageReactions, UpdateAttachMenuBots, UpdateWebViewResultSent, UpdateBotMenuButton, UpdateSavedRingtones, UpdateTranscribedAudio, UpdateReadFeaturedEmojiStickers, UpdateUserEmojiStatus, UpdateRecentEmojiStatuses, UpdateRecentReactions, UpdateMoveStickerSetToTop, UpdateMessageExtendedMedia, UpdateChannelPinnedTopic, UpdateChannelPinnedTopics, UpdateUser, UpdateAutoSaveSettings, UpdateGroupInvitePrivacyForbidden, UpdateStory, UpdateReadStories, UpdateStoryID, UpdateStoriesStealthMode, UpdateSentStoryReaction, UpdateBotChatBoost, UpdateChannelViewForumAsMessages, UpdatePeerWallpaper, UpdateBotMessageReaction, UpdateBotMessageReactions, UpdateSavedDialogPinned, UpdatePinnedSavedDialogs.
+// UpdateClass is the TL type Update: one of UpdateNewMessage, UpdateMessageID, UpdateDeleteMessages, UpdateUserTyping, UpdateChatUserTyping, UpdateChatParticipants, UpdateUserStatus, UpdateUserName, UpdateNewAuthorization, UpdateNewEncryptedMessage, UpdateEncryptedChatTyping, UpdateEncryption, UpdateEncryptedMessagesRead, UpdateChatParticipantAdd, UpdateChatParticipantDelete, UpdateDCOptions, UpdateNotifySettings, UpdateServiceNotification, UpdatePrivacy, UpdateUserPhone, UpdateReadHistoryInbox, UpdateReadHistoryOutbox, UpdateWebPage, UpdateReadMessagesContents, UpdateChannelTooLong, UpdateChannel, UpdateNewChannelMessage, UpdateReadChannelInbox, UpdateDeleteChannelMessages, UpdateChannelMessageViews, UpdateChatParticipantAdmin, UpdateNewStickerSet, UpdateStickerSetsOrder, UpdateStickerSets, UpdateSavedGifs, UpdateBotInlineQuery, UpdateBotInlineSend, UpdateEditChannelMessage, UpdateBotCallbackQuery, UpdateEditMessage, UpdateInlineBotCallbackQuery, UpdateReadChannelOutbox, UpdateDraftMessage, UpdateReadFeaturedStickers, UpdateRecentStickers, UpdateConfig, UpdatePtsChanged, UpdateChannelWebPage, UpdateDialogPinned, UpdatePinnedDialogs, UpdateBotWebhookJSON, UpdateBotWebhookJSONQuery, UpdateBotShippingQuery, UpdateBotPrecheckoutQuery, UpdatePhoneCall, UpdateLangPackTooLong, UpdateLangPack, UpdateFavedStickers, UpdateChannelReadMessagesContents, UpdateContactsReset, UpdateChannelAvailableMessages, UpdateDialogUnreadMark, UpdateMessagePoll, UpdateChatDefaultBannedRights, UpdateFolderPeers, UpdatePeerSettings, UpdatePeerLocated, UpdateNewScheduledMessage, UpdateDeleteScheduledMessages, UpdateTheme, UpdateGeoLiveViewed, UpdateLoginToken, UpdateMessagePollVote, UpdateDialogFilter, UpdateDialogFilterOrder, UpdateDialogFilters, UpdatePhoneCallSignalingData, UpdateChannelMessageForwards, UpdateReadChannelDiscussionInbox, UpdateReadChannelDiscussionOutbox, UpdatePeerBlocked, UpdateChannelUserTyping, UpdatePinnedMessages, UpdatePinnedChannelMessages, UpdateChat, UpdateGroupCallParticipants, UpdateGroupCall, UpdatePeerHistoryTTL, UpdateChatParticipant, UpdateChannelParticipant, UpdateBotStopped, UpdateGroupCallConnection, UpdateBotCommands, UpdatePendingJoinRequests, UpdateBotChatInviteRequester, UpdateMessageReactions, UpdateAttachMenuBots, UpdateWebViewResultSent, UpdateBotMenuButton, UpdateSavedRingtones, UpdateTranscribedAudio, UpdateReadFeaturedEmojiStickers, UpdateUserEmojiStatus, UpdateRecentEmojiStatuses, UpdateRecentReactions, UpdateMoveStickerSetToTop, UpdateMessageExtendedMedia, UpdateUser, UpdateAutoSaveSettings, UpdateStory, UpdateReadStories, UpdateStoryID, UpdateStoriesStealthMode, UpdateSentStoryReaction, UpdateBotChatBoost, UpdateChannelViewForumAsMessages, UpdatePeerWallpaper, UpdateBotMessageReaction, UpdateBotMessageReactions, UpdateSavedDialogPinned, UpdatePinnedSavedDialogs, UpdateSavedReactionTags, UpdateSMSJob, UpdateQuickReplies, UpdateNewQuickReply, UpdateDeleteQuickReply, UpdateQuickReplyMessage, UpdateDeleteQuickReplyMessages, UpdateBotBusinessConnect, UpdateBotNewBusinessMessage, UpdateBotEditBusinessMessage, UpdateBotDeleteBusinessMessage, UpdateNewStoryReaction, UpdateStarsBalance, UpdateBusinessBotCallbackQuery, UpdateStarsRevenueStatus, UpdateBotPurchasedPaidMedia, UpdatePaidReactionPrivacy, UpdateSentPhoneCode, UpdateGroupCallChainBlocks, UpdateReadMonoForumInbox, UpdateReadMonoForumOutbox, UpdateMonoForumNoPaidException, UpdateGroupCallMessage, UpdateGroupCallEncryptedMessage, UpdatePinnedForumTopic, UpdatePinnedForumTopics, UpdateDeleteGroupCallMessages, UpdateStarGiftAuctionState, UpdateStarGiftAuctionUserState, UpdateEmojiGameInfo, UpdateStarGiftCraftFail, UpdateChatParticipantRank, UpdateManagedBot, UpdateBotGuestChatQuery, UpdateAiComposeTones, UpdateJoinChatWebViewDecision, UpdateNewBotConnection, UpdateWebBrowserSettings, UpdateWebBrowserException, UpdateNewEphemeralMessage, UpdateDeleteEphemeralMessages, UpdateEditEphemeralMessage, UpdateBotStarsSubscription.
 //
 // See https://core.telegram.org/type/Update.
 type UpdateClass interface {
@@ -239,16 +239,10 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 		v = &UpdateMoveStickerSetToTop{}
 	case UpdateMessageExtendedMediaTypeID:
 		v = &UpdateMessageExtendedMedia{}
-	case UpdateChannelPinnedTopicTypeID:
-		v = &UpdateChannelPinnedTopic{}
-	case UpdateChannelPinnedTopicsTypeID:
-		v = &UpdateChannelPinnedTopics{}
 	case UpdateUserTypeID:
 		v = &UpdateUser{}
 	case UpdateAutoSaveSettingsTypeID:
 		v = &UpdateAutoSaveSettings{}
-	case UpdateGroupInvitePrivacyForbiddenTypeID:
-		v = &UpdateGroupInvitePrivacyForbidden{}
 	case UpdateStoryTypeID:
 		v = &UpdateStory{}
 	case UpdateReadStoriesTypeID:
@@ -273,6 +267,92 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 		v = &UpdateSavedDialogPinned{}
 	case UpdatePinnedSavedDialogsTypeID:
 		v = &UpdatePinnedSavedDialogs{}
+	case UpdateSavedReactionTagsTypeID:
+		v = &UpdateSavedReactionTags{}
+	case UpdateSMSJobTypeID:
+		v = &UpdateSMSJob{}
+	case UpdateQuickRepliesTypeID:
+		v = &UpdateQuickReplies{}
+	case UpdateNewQuickReplyTypeID:
+		v = &UpdateNewQuickReply{}
+	case UpdateDeleteQuickReplyTypeID:
+		v = &UpdateDeleteQuickReply{}
+	case UpdateQuickReplyMessageTypeID:
+		v = &UpdateQuickReplyMessage{}
+	case UpdateDeleteQuickReplyMessagesTypeID:
+		v = &UpdateDeleteQuickReplyMessages{}
+	case UpdateBotBusinessConnectTypeID:
+		v = &UpdateBotBusinessConnect{}
+	case UpdateBotNewBusinessMessageTypeID:
+		v = &UpdateBotNewBusinessMessage{}
+	case UpdateBotEditBusinessMessageTypeID:
+		v = &UpdateBotEditBusinessMessage{}
+	case UpdateBotDeleteBusinessMessageTypeID:
+		v = &UpdateBotDeleteBusinessMessage{}
+	case UpdateNewStoryReactionTypeID:
+		v = &UpdateNewStoryReaction{}
+	case UpdateStarsBalanceTypeID:
+		v = &UpdateStarsBalance{}
+	case UpdateBusinessBotCallbackQueryTypeID:
+		v = &UpdateBusinessBotCallbackQuery{}
+	case UpdateStarsRevenueStatusTypeID:
+		v = &UpdateStarsRevenueStatus{}
+	case UpdateBotPurchasedPaidMediaTypeID:
+		v = &UpdateBotPurchasedPaidMedia{}
+	case UpdatePaidReactionPrivacyTypeID:
+		v = &UpdatePaidReactionPrivacy{}
+	case UpdateSentPhoneCodeTypeID:
+		v = &UpdateSentPhoneCode{}
+	case UpdateGroupCallChainBlocksTypeID:
+		v = &UpdateGroupCallChainBlocks{}
+	case UpdateReadMonoForumInboxTypeID:
+		v = &UpdateReadMonoForumInbox{}
+	case UpdateReadMonoForumOutboxTypeID:
+		v = &UpdateReadMonoForumOutbox{}
+	case UpdateMonoForumNoPaidExceptionTypeID:
+		v = &UpdateMonoForumNoPaidException{}
+	case UpdateGroupCallMessageTypeID:
+		v = &UpdateGroupCallMessage{}
+	case UpdateGroupCallEncryptedMessageTypeID:
+		v = &UpdateGroupCallEncryptedMessage{}
+	case UpdatePinnedForumTopicTypeID:
+		v = &UpdatePinnedForumTopic{}
+	case UpdatePinnedForumTopicsTypeID:
+		v = &UpdatePinnedForumTopics{}
+	case UpdateDeleteGroupCallMessagesTypeID:
+		v = &UpdateDeleteGroupCallMessages{}
+	case UpdateStarGiftAuctionStateTypeID:
+		v = &UpdateStarGiftAuctionState{}
+	case UpdateStarGiftAuctionUserStateTypeID:
+		v = &UpdateStarGiftAuctionUserState{}
+	case UpdateEmojiGameInfoTypeID:
+		v = &UpdateEmojiGameInfo{}
+	case UpdateStarGiftCraftFailTypeID:
+		v = &UpdateStarGiftCraftFail{}
+	case UpdateChatParticipantRankTypeID:
+		v = &UpdateChatParticipantRank{}
+	case UpdateManagedBotTypeID:
+		v = &UpdateManagedBot{}
+	case UpdateBotGuestChatQueryTypeID:
+		v = &UpdateBotGuestChatQuery{}
+	case UpdateAiComposeTonesTypeID:
+		v = &UpdateAiComposeTones{}
+	case UpdateJoinChatWebViewDecisionTypeID:
+		v = &UpdateJoinChatWebViewDecision{}
+	case UpdateNewBotConnectionTypeID:
+		v = &UpdateNewBotConnection{}
+	case UpdateWebBrowserSettingsTypeID:
+		v = &UpdateWebBrowserSettings{}
+	case UpdateWebBrowserExceptionTypeID:
+		v = &UpdateWebBrowserException{}
+	case UpdateNewEphemeralMessageTypeID:
+		v = &UpdateNewEphemeralMessage{}
+	case UpdateDeleteEphemeralMessagesTypeID:
+		v = &UpdateDeleteEphemeralMessages{}
+	case UpdateEditEphemeralMessageTypeID:
+		v = &UpdateEditEphemeralMessage{}
+	case UpdateBotStarsSubscriptionTypeID:
+		v = &UpdateBotStarsSubscription{}
 	default:
 		return nil, &UnknownIDError{
 			ID:   id,
@@ -533,18 +613,24 @@ func (m *UpdateDeleteMessages) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateUserTyping is the TL constructor updateUserTyping:
 //
-//	updateUserTyping#c01e857f user_id:long action:SendMessageAction = Update
+//	updateUserTyping#2a17bf5c flags:# user_id:long top_msg_id:flags.0?int action:SendMessageAction = Update
 //
 // See https://core.telegram.org/constructor/updateUserTyping.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type UpdateUserTyping struct {
-	UserID int64
-	Action SendMessageActionClass
+	Flags    bin.Fields // flags word; see the type's doc
+	UserID   int64
+	TopMsgID int // flags.0?int
+	Action   SendMessageActionClass
 }
 
 // UpdateUserTypingTypeID is the ID of updateUserTyping.
-const UpdateUserTypingTypeID = 0xc01e857f
+const UpdateUserTypingTypeID = 0x2a17bf5c
 
-// TypeID returns 0xc01e857f, the ID of updateUserTyping.
+// TypeID returns 0x2a17bf5c, the ID of updateUserTyping.
 func (*UpdateUserTyping) TypeID() uint32 {
 	return UpdateUserTypingTypeID
 }
@@ -571,9 +657,17 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
 	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("updateUserTyping#c01e857f", "action", err)
+		return encodeErr("updateUserTyping#2a17bf5c", "action", err)
 	}
 	return nil
 }
@@ -584,7 +678,7 @@ func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
-		return decodeErr("updateUserTyping#c01e857f", "", err)
+		return decodeErr("updateUserTyping#2a17bf5c", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -600,14 +694,26 @@ func (m *UpdateUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateUserTyping#c01e857f", "", ErrTooDeep)
+		return decodeErr("updateUserTyping#2a17bf5c", "", ErrTooDeep)
 	}
+	*m = UpdateUserTyping{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateUserTyping#2a17bf5c", "flags", err)
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUserTyping#c01e857f", "user_id", err)
+		return decodeErr("updateUserTyping#2a17bf5c", "user_id", err)
+	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return decodeErr("updateUserTyping#2a17bf5c", "top_msg_id", err)
+		}
 	}
 	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
-		return decodeErr("updateUserTyping#c01e857f", "action", err)
+		return decodeErr("updateUserTyping#2a17bf5c", "action", err)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -2013,7 +2119,7 @@ func (m *UpdateUserPhone) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateReadHistoryInbox is the TL constructor updateReadHistoryInbox:
 //
-//	updateReadHistoryInbox#9c974fdf flags:# folder_id:flags.0?int peer:Peer max_id:int still_unread_count:int pts:int pts_count:int = Update
+//	updateReadHistoryInbox#9e84bc99 flags:# folder_id:flags.0?int peer:Peer top_msg_id:flags.1?int max_id:int still_unread_count:int pts:int pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updateReadHistoryInbox.
 //
@@ -2024,6 +2130,7 @@ type UpdateReadHistoryInbox struct {
 	Flags            bin.Fields // flags word; see the type's doc
 	FolderID         int        // flags.0?int
 	Peer             PeerClass
+	TopMsgID         int // flags.1?int
 	MaxID            int
 	StillUnreadCount int
 	Pts              int
@@ -2031,9 +2138,9 @@ type UpdateReadHistoryInbox struct {
 }
 
 // UpdateReadHistoryInboxTypeID is the ID of updateReadHistoryInbox.
-const UpdateReadHistoryInboxTypeID = 0x9c974fdf
+const UpdateReadHistoryInboxTypeID = 0x9e84bc99
 
-// TypeID returns 0x9c974fdf, the ID of updateReadHistoryInbox.
+// TypeID returns 0x9e84bc99, the ID of updateReadHistoryInbox.
 func (*UpdateReadHistoryInbox) TypeID() uint32 {
 	return UpdateReadHistoryInboxTypeID
 }
@@ -2064,12 +2171,18 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 	if m.FolderID != 0 {
 		flags.Set(0)
 	}
+	if m.TopMsgID != 0 {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.FolderID)
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateReadHistoryInbox#9c974fdf", "peer", err)
+		return encodeErr("updateReadHistoryInbox#9e84bc99", "peer", err)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.TopMsgID)
 	}
 	b.PutInt(m.MaxID)
 	b.PutInt(m.StillUnreadCount)
@@ -2084,7 +2197,7 @@ func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -2100,35 +2213,43 @@ func (m *UpdateReadHistoryInbox) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "", ErrTooDeep)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "", ErrTooDeep)
 	}
 	*m = UpdateReadHistoryInbox{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "flags", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "flags", err)
 	}
 	if m.Flags.Has(0) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("updateReadHistoryInbox#9c974fdf", "folder_id", err)
+			return decodeErr("updateReadHistoryInbox#9e84bc99", "folder_id", err)
 		}
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "peer", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "peer", err)
+	}
+	if m.Flags.Has(1) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return decodeErr("updateReadHistoryInbox#9e84bc99", "top_msg_id", err)
+		}
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "max_id", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "max_id", err)
 	}
 	if m.StillUnreadCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "still_unread_count", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "still_unread_count", err)
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "pts", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "pts", err)
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "pts_count", err)
+		return decodeErr("updateReadHistoryInbox#9e84bc99", "pts_count", err)
 	}
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
@@ -4122,7 +4243,7 @@ func (m *UpdateReadChannelOutbox) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateDraftMessage is the TL constructor updateDraftMessage:
 //
-//	updateDraftMessage#1b49ec6d flags:# peer:Peer top_msg_id:flags.0?int draft:DraftMessage = Update
+//	updateDraftMessage#edfc111e flags:# peer:Peer top_msg_id:flags.0?int saved_peer_id:flags.1?Peer draft:DraftMessage = Update
 //
 // See https://core.telegram.org/constructor/updateDraftMessage.
 //
@@ -4130,16 +4251,17 @@ func (m *UpdateReadChannelOutbox) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type UpdateDraftMessage struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Peer     PeerClass
-	TopMsgID int // flags.0?int
-	Draft    DraftMessageClass
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        PeerClass
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Draft       DraftMessageClass
 }
 
 // UpdateDraftMessageTypeID is the ID of updateDraftMessage.
-const UpdateDraftMessageTypeID = 0x1b49ec6d
+const UpdateDraftMessageTypeID = 0xedfc111e
 
-// TypeID returns 0x1b49ec6d, the ID of updateDraftMessage.
+// TypeID returns 0xedfc111e, the ID of updateDraftMessage.
 func (*UpdateDraftMessage) TypeID() uint32 {
 	return UpdateDraftMessageTypeID
 }
@@ -4166,19 +4288,27 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDraftMessage#1b49ec6d", "peer", err)
+		return encodeErr("updateDraftMessage#edfc111e", "peer", err)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
 	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("updateDraftMessage#edfc111e", "saved_peer_id", err)
+		}
+	}
 	if err := encodeObj(b, m.Draft); err != nil {
-		return encodeErr("updateDraftMessage#1b49ec6d", "draft", err)
+		return encodeErr("updateDraftMessage#edfc111e", "draft", err)
 	}
 	return nil
 }
@@ -4189,7 +4319,7 @@ func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "", err)
+		return decodeErr("updateDraftMessage#edfc111e", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -4205,24 +4335,30 @@ func (m *UpdateDraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDraftMessage#1b49ec6d", "", ErrTooDeep)
+		return decodeErr("updateDraftMessage#edfc111e", "", ErrTooDeep)
 	}
 	*m = UpdateDraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "flags", err)
+		return decodeErr("updateDraftMessage#edfc111e", "flags", err)
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "peer", err)
+		return decodeErr("updateDraftMessage#edfc111e", "peer", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateDraftMessage#1b49ec6d", "top_msg_id", err)
+			return decodeErr("updateDraftMessage#edfc111e", "top_msg_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("updateDraftMessage#edfc111e", "saved_peer_id", err)
 		}
 	}
 	if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "draft", err)
+		return decodeErr("updateDraftMessage#edfc111e", "draft", err)
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -5477,7 +5613,7 @@ func (m *UpdateFavedStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateChannelReadMessagesContents is the TL constructor updateChannelReadMessagesContents:
 //
-//	updateChannelReadMessagesContents#ea29055d flags:# channel_id:long top_msg_id:flags.0?int messages:Vector<int> = Update
+//	updateChannelReadMessagesContents#25f324f7 flags:# channel_id:long top_msg_id:flags.0?int saved_peer_id:flags.1?Peer messages:Vector<int> = Update
 //
 // See https://core.telegram.org/constructor/updateChannelReadMessagesContents.
 //
@@ -5485,16 +5621,17 @@ func (m *UpdateFavedStickers) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type UpdateChannelReadMessagesContents struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	ChannelID int64
-	TopMsgID  int // flags.0?int
-	Messages  []int
+	Flags       bin.Fields // flags word; see the type's doc
+	ChannelID   int64
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Messages    []int
 }
 
 // UpdateChannelReadMessagesContentsTypeID is the ID of updateChannelReadMessagesContents.
-const UpdateChannelReadMessagesContentsTypeID = 0xea29055d
+const UpdateChannelReadMessagesContentsTypeID = 0x25f324f7
 
-// TypeID returns 0xea29055d, the ID of updateChannelReadMessagesContents.
+// TypeID returns 0x25f324f7, the ID of updateChannelReadMessagesContents.
 func (*UpdateChannelReadMessagesContents) TypeID() uint32 {
 	return UpdateChannelReadMessagesContentsTypeID
 }
@@ -5521,14 +5658,22 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChannelID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("updateChannelReadMessagesContents#25f324f7", "saved_peer_id", err)
+		}
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
@@ -5543,7 +5688,7 @@ func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "", err)
+		return decodeErr("updateChannelReadMessagesContents#25f324f7", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -5554,26 +5699,35 @@ func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
 }
 
 // decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelReadMessagesContents) decodeBareAt(b *bin.Buffer, _ int) error {
+func (m *UpdateChannelReadMessagesContents) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateChannelReadMessagesContents#25f324f7", "", ErrTooDeep)
 	}
 	*m = UpdateChannelReadMessagesContents{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "flags", err)
+		return decodeErr("updateChannelReadMessagesContents#25f324f7", "flags", err)
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "channel_id", err)
+		return decodeErr("updateChannelReadMessagesContents#25f324f7", "channel_id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateChannelReadMessagesContents#ea29055d", "top_msg_id", err)
+			return decodeErr("updateChannelReadMessagesContents#25f324f7", "top_msg_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("updateChannelReadMessagesContents#25f324f7", "saved_peer_id", err)
 		}
 	}
 	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "messages", err)
+		return decodeErr("updateChannelReadMessagesContents#25f324f7", "messages", err)
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -5722,19 +5876,20 @@ func (m *UpdateChannelAvailableMessages) decodeBareAt(b *bin.Buffer, _ int) erro
 
 // UpdateDialogUnreadMark is the TL constructor updateDialogUnreadMark:
 //
-//	updateDialogUnreadMark#e16459c3 flags:# unread:flags.0?true peer:DialogPeer = Update
+//	updateDialogUnreadMark#b658f23e flags:# unread:flags.0?true peer:DialogPeer saved_peer_id:flags.1?Peer = Update
 //
 // See https://core.telegram.org/constructor/updateDialogUnreadMark.
 type UpdateDialogUnreadMark struct {
-	Flags  bin.Fields // flags word; see the type's doc
-	Unread bool       // flags.0?true
-	Peer   DialogPeerClass
+	Flags       bin.Fields // flags word; see the type's doc
+	Unread      bool       // flags.0?true
+	Peer        DialogPeerClass
+	SavedPeerID PeerClass // flags.1?Peer
 }
 
 // UpdateDialogUnreadMarkTypeID is the ID of updateDialogUnreadMark.
-const UpdateDialogUnreadMarkTypeID = 0xe16459c3
+const UpdateDialogUnreadMarkTypeID = 0xb658f23e
 
-// TypeID returns 0xe16459c3, the ID of updateDialogUnreadMark.
+// TypeID returns 0xb658f23e, the ID of updateDialogUnreadMark.
 func (*UpdateDialogUnreadMark) TypeID() uint32 {
 	return UpdateDialogUnreadMarkTypeID
 }
@@ -5761,13 +5916,21 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Unread {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDialogUnreadMark#e16459c3", "peer", err)
+		return encodeErr("updateDialogUnreadMark#b658f23e", "peer", err)
+	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("updateDialogUnreadMark#b658f23e", "saved_peer_id", err)
+		}
 	}
 	return nil
 }
@@ -5778,7 +5941,7 @@ func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "", err)
+		return decodeErr("updateDialogUnreadMark#b658f23e", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -5794,37 +5957,49 @@ func (m *UpdateDialogUnreadMark) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "", ErrTooDeep)
+		return decodeErr("updateDialogUnreadMark#b658f23e", "", ErrTooDeep)
 	}
 	*m = UpdateDialogUnreadMark{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "flags", err)
+		return decodeErr("updateDialogUnreadMark#b658f23e", "flags", err)
 	}
 	m.Unread = m.Flags.Has(0)
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "peer", err)
+		return decodeErr("updateDialogUnreadMark#b658f23e", "peer", err)
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("updateDialogUnreadMark#b658f23e", "saved_peer_id", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
 // UpdateMessagePoll is the TL constructor updateMessagePoll:
 //
-//	updateMessagePoll#aca1657b flags:# poll_id:long poll:flags.0?Poll results:PollResults = Update
+//	updateMessagePoll#d64c522b flags:# peer:flags.1?Peer msg_id:flags.1?int top_msg_id:flags.2?int poll_id:long poll:flags.0?Poll results:PollResults = Update
 //
 // See https://core.telegram.org/constructor/updateMessagePoll.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type UpdateMessagePoll struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	PollID  int64
-	Poll    *Poll // flags.0?Poll
-	Results PollResults
+	Flags    bin.Fields // flags word; see the type's doc
+	Peer     PeerClass  // flags.1?Peer
+	MsgID    int        // flags.1?int
+	TopMsgID int        // flags.2?int
+	PollID   int64
+	Poll     *Poll // flags.0?Poll
+	Results  PollResults
 }
 
 // UpdateMessagePollTypeID is the ID of updateMessagePoll.
-const UpdateMessagePollTypeID = 0xaca1657b
+const UpdateMessagePollTypeID = 0xd64c522b
 
-// TypeID returns 0xaca1657b, the ID of updateMessagePoll.
+// TypeID returns 0xd64c522b, the ID of updateMessagePoll.
 func (*UpdateMessagePoll) TypeID() uint32 {
 	return UpdateMessagePollTypeID
 }
@@ -5852,18 +6027,35 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
+	if m.Peer != nil || m.MsgID != 0 {
+		flags.Set(1)
+	}
+	if m.TopMsgID != 0 {
+		flags.Set(2)
+	}
 	if m.Poll != nil {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("updateMessagePoll#d64c522b", "peer", err)
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.TopMsgID)
+	}
 	b.PutLong(m.PollID)
 	if flags.Has(0) {
 		if err := m.Poll.Encode(b); err != nil {
-			return encodeErr("updateMessagePoll#aca1657b", "poll", err)
+			return encodeErr("updateMessagePoll#d64c522b", "poll", err)
 		}
 	}
 	if err := m.Results.Encode(b); err != nil {
-		return encodeErr("updateMessagePoll#aca1657b", "results", err)
+		return encodeErr("updateMessagePoll#d64c522b", "results", err)
 	}
 	return nil
 }
@@ -5874,7 +6066,7 @@ func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "", err)
+		return decodeErr("updateMessagePoll#d64c522b", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -5890,26 +6082,47 @@ func (m *UpdateMessagePoll) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessagePoll#aca1657b", "", ErrTooDeep)
+		return decodeErr("updateMessagePoll#d64c522b", "", ErrTooDeep)
 	}
 	*m = UpdateMessagePoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "flags", err)
+		return decodeErr("updateMessagePoll#d64c522b", "flags", err)
+	}
+	if m.Flags.Has(1) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("updateMessagePoll#d64c522b", "peer", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return decodeErr("updateMessagePoll#d64c522b", "msg_id", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return decodeErr("updateMessagePoll#d64c522b", "top_msg_id", err)
+		}
 	}
 	if m.PollID, err = b.Long(); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "poll_id", err)
+		return decodeErr("updateMessagePoll#d64c522b", "poll_id", err)
 	}
 	if m.Flags.Has(0) {
 		m.Poll = new(Poll)
 		if err = decodeBoxed(b, m.Poll, depth+1); err != nil {
-			return decodeErr("updateMessagePoll#aca1657b", "poll", err)
+			return decodeErr("updateMessagePoll#d64c522b", "poll", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "results", err)
+		return decodeErr("updateMessagePoll#d64c522b", "results", err)
 	}
 	m.Flags &^= 1 << 0
+	if m.Peer != nil || m.MsgID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
@@ -6330,18 +6543,24 @@ func (m *UpdateNewScheduledMessage) decodeBareAt(b *bin.Buffer, depth int) error
 
 // UpdateDeleteScheduledMessages is the TL constructor updateDeleteScheduledMessages:
 //
-//	updateDeleteScheduledMessages#90866cee peer:Peer messages:Vector<int> = Update
+//	updateDeleteScheduledMessages#f2a71983 flags:# peer:Peer messages:Vector<int> sent_messages:flags.0?Vector<int> = Update
 //
 // See https://core.telegram.org/constructor/updateDeleteScheduledMessages.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type UpdateDeleteScheduledMessages struct {
-	Peer     PeerClass
-	Messages []int
+	Flags        bin.Fields // flags word; see the type's doc
+	Peer         PeerClass
+	Messages     []int
+	SentMessages []int // flags.0?Vector<int>
 }
 
 // UpdateDeleteScheduledMessagesTypeID is the ID of updateDeleteScheduledMessages.
-const UpdateDeleteScheduledMessagesTypeID = 0x90866cee
+const UpdateDeleteScheduledMessagesTypeID = 0xf2a71983
 
-// TypeID returns 0x90866cee, the ID of updateDeleteScheduledMessages.
+// TypeID returns 0xf2a71983, the ID of updateDeleteScheduledMessages.
 func (*UpdateDeleteScheduledMessages) TypeID() uint32 {
 	return UpdateDeleteScheduledMessagesTypeID
 }
@@ -6368,12 +6587,23 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if len(m.SentMessages) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDeleteScheduledMessages#90866cee", "peer", err)
+		return encodeErr("updateDeleteScheduledMessages#f2a71983", "peer", err)
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		b.PutInt(m.Messages[i])
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.SentMessages))
+		for i := range m.SentMessages {
+			b.PutInt(m.SentMessages[i])
+		}
 	}
 	return nil
 }
@@ -6384,7 +6614,7 @@ func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "", err)
+		return decodeErr("updateDeleteScheduledMessages#f2a71983", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6400,14 +6630,26 @@ func (m *UpdateDeleteScheduledMessages) decodeBareAt(b *bin.Buffer, depth int) e
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "", ErrTooDeep)
+		return decodeErr("updateDeleteScheduledMessages#f2a71983", "", ErrTooDeep)
 	}
+	*m = UpdateDeleteScheduledMessages{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateDeleteScheduledMessages#f2a71983", "flags", err)
+	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "peer", err)
+		return decodeErr("updateDeleteScheduledMessages#f2a71983", "peer", err)
 	}
 	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "messages", err)
+		return decodeErr("updateDeleteScheduledMessages#f2a71983", "messages", err)
+	}
+	if m.Flags.Has(0) {
+		if m.SentMessages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("updateDeleteScheduledMessages#f2a71983", "sent_messages", err)
+		}
+	}
+	if len(m.SentMessages) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -6635,20 +6877,21 @@ func (m *UpdateLoginToken) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateMessagePollVote is the TL constructor updateMessagePollVote:
 //
-//	updateMessagePollVote#24f40e77 poll_id:long peer:Peer options:Vector<bytes> qts:int = Update
+//	updateMessagePollVote#7699f014 poll_id:long peer:Peer options:Vector<bytes> positions:Vector<int> qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateMessagePollVote.
 type UpdateMessagePollVote struct {
-	PollID  int64
-	Peer    PeerClass
-	Options [][]byte
-	Qts     int
+	PollID    int64
+	Peer      PeerClass
+	Options   [][]byte
+	Positions []int
+	Qts       int
 }
 
 // UpdateMessagePollVoteTypeID is the ID of updateMessagePollVote.
-const UpdateMessagePollVoteTypeID = 0x24f40e77
+const UpdateMessagePollVoteTypeID = 0x7699f014
 
-// TypeID returns 0x24f40e77, the ID of updateMessagePollVote.
+// TypeID returns 0x7699f014, the ID of updateMessagePollVote.
 func (*UpdateMessagePollVote) TypeID() uint32 {
 	return UpdateMessagePollVoteTypeID
 }
@@ -6677,11 +6920,15 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.PollID)
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateMessagePollVote#24f40e77", "peer", err)
+		return encodeErr("updateMessagePollVote#7699f014", "peer", err)
 	}
 	b.PutVectorHeader(len(m.Options))
 	for i := range m.Options {
 		b.PutBytes(m.Options[i])
+	}
+	b.PutVectorHeader(len(m.Positions))
+	for i := range m.Positions {
+		b.PutInt(m.Positions[i])
 	}
 	b.PutInt(m.Qts)
 	return nil
@@ -6693,7 +6940,7 @@ func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "", err)
+		return decodeErr("updateMessagePollVote#7699f014", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -6709,20 +6956,23 @@ func (m *UpdateMessagePollVote) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessagePollVote#24f40e77", "", ErrTooDeep)
+		return decodeErr("updateMessagePollVote#7699f014", "", ErrTooDeep)
 	}
 	var err error
 	if m.PollID, err = b.Long(); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "poll_id", err)
+		return decodeErr("updateMessagePollVote#7699f014", "poll_id", err)
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "peer", err)
+		return decodeErr("updateMessagePollVote#7699f014", "peer", err)
 	}
 	if m.Options, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "options", err)
+		return decodeErr("updateMessagePollVote#7699f014", "options", err)
+	}
+	if m.Positions, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("updateMessagePollVote#7699f014", "positions", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "qts", err)
+		return decodeErr("updateMessagePollVote#7699f014", "qts", err)
 	}
 	return nil
 }
@@ -7809,7 +8059,7 @@ func (m *UpdateChat) decodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateGroupCallParticipants.
 type UpdateGroupCallParticipants struct {
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	Participants []GroupCallParticipant
 	Version      int
 }
@@ -7844,7 +8094,7 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
+	if err := encodeObj(b, m.Call); err != nil {
 		return encodeErr("updateGroupCallParticipants#f2ebdb4e", "call", err)
 	}
 	b.PutVectorHeader(len(m.Participants))
@@ -7882,7 +8132,7 @@ func (m *UpdateGroupCallParticipants) decodeBareAt(b *bin.Buffer, depth int) err
 		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "", ErrTooDeep)
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "call", err)
 	}
 	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
@@ -7896,18 +8146,20 @@ func (m *UpdateGroupCallParticipants) decodeBareAt(b *bin.Buffer, depth int) err
 
 // UpdateGroupCall is the TL constructor updateGroupCall:
 //
-//	updateGroupCall#14b24500 chat_id:long call:GroupCall = Update
+//	updateGroupCall#9d2216e0 flags:# live_story:flags.2?true peer:flags.1?Peer call:GroupCall = Update
 //
 // See https://core.telegram.org/constructor/updateGroupCall.
 type UpdateGroupCall struct {
-	ChatID int64
-	Call   GroupCallClass
+	Flags     bin.Fields // flags word; see the type's doc
+	LiveStory bool       // flags.2?true
+	Peer      PeerClass  // flags.1?Peer
+	Call      GroupCallClass
 }
 
 // UpdateGroupCallTypeID is the ID of updateGroupCall.
-const UpdateGroupCallTypeID = 0x14b24500
+const UpdateGroupCallTypeID = 0x9d2216e0
 
-// TypeID returns 0x14b24500, the ID of updateGroupCall.
+// TypeID returns 0x9d2216e0, the ID of updateGroupCall.
 func (*UpdateGroupCall) TypeID() uint32 {
 	return UpdateGroupCallTypeID
 }
@@ -7934,9 +8186,21 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.LiveStory {
+		flags.Set(2)
+	}
+	if m.Peer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := encodeObj(b, m.Peer); err != nil {
+			return encodeErr("updateGroupCall#9d2216e0", "peer", err)
+		}
+	}
 	if err := encodeObj(b, m.Call); err != nil {
-		return encodeErr("updateGroupCall#14b24500", "call", err)
+		return encodeErr("updateGroupCall#9d2216e0", "call", err)
 	}
 	return nil
 }
@@ -7947,7 +8211,7 @@ func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
-		return decodeErr("updateGroupCall#14b24500", "", err)
+		return decodeErr("updateGroupCall#9d2216e0", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -7963,15 +8227,23 @@ func (m *UpdateGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateGroupCall#14b24500", "", ErrTooDeep)
+		return decodeErr("updateGroupCall#9d2216e0", "", ErrTooDeep)
 	}
+	*m = UpdateGroupCall{}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateGroupCall#14b24500", "chat_id", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateGroupCall#9d2216e0", "flags", err)
+	}
+	m.LiveStory = m.Flags.Has(2)
+	if m.Flags.Has(1) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("updateGroupCall#9d2216e0", "peer", err)
+		}
 	}
 	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
-		return decodeErr("updateGroupCall#14b24500", "call", err)
+		return decodeErr("updateGroupCall#9d2216e0", "call", err)
 	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
@@ -8727,22 +8999,28 @@ func (m *UpdatePendingJoinRequests) decodeBareAt(b *bin.Buffer, depth int) error
 
 // UpdateBotChatInviteRequester is the TL constructor updateBotChatInviteRequester:
 //
-//	updateBotChatInviteRequester#11dfa986 peer:Peer date:int user_id:long about:string invite:ExportedChatInvite qts:int = Update
+//	updateBotChatInviteRequester#7cb34d79 flags:# peer:Peer date:int user_id:long about:string invite:ExportedChatInvite qts:int query_id:flags.0?long = Update
 //
 // See https://core.telegram.org/constructor/updateBotChatInviteRequester.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type UpdateBotChatInviteRequester struct {
-	Peer   PeerClass
-	Date   int
-	UserID int64
-	About  string
-	Invite ExportedChatInviteClass
-	Qts    int
+	Flags   bin.Fields // flags word; see the type's doc
+	Peer    PeerClass
+	Date    int
+	UserID  int64
+	About   string
+	Invite  ExportedChatInviteClass
+	Qts     int
+	QueryID int64 // flags.0?long
 }
 
 // UpdateBotChatInviteRequesterTypeID is the ID of updateBotChatInviteRequester.
-const UpdateBotChatInviteRequesterTypeID = 0x11dfa986
+const UpdateBotChatInviteRequesterTypeID = 0x7cb34d79
 
-// TypeID returns 0x11dfa986, the ID of updateBotChatInviteRequester.
+// TypeID returns 0x7cb34d79, the ID of updateBotChatInviteRequester.
 func (*UpdateBotChatInviteRequester) TypeID() uint32 {
 	return UpdateBotChatInviteRequesterTypeID
 }
@@ -8769,16 +9047,24 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.QueryID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotChatInviteRequester#11dfa986", "peer", err)
+		return encodeErr("updateBotChatInviteRequester#7cb34d79", "peer", err)
 	}
 	b.PutInt(m.Date)
 	b.PutLong(m.UserID)
 	b.PutString(m.About)
 	if err := encodeObj(b, m.Invite); err != nil {
-		return encodeErr("updateBotChatInviteRequester#11dfa986", "invite", err)
+		return encodeErr("updateBotChatInviteRequester#7cb34d79", "invite", err)
 	}
 	b.PutInt(m.Qts)
+	if flags.Has(0) {
+		b.PutLong(m.QueryID)
+	}
 	return nil
 }
 
@@ -8788,7 +9074,7 @@ func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8804,33 +9090,45 @@ func (m *UpdateBotChatInviteRequester) decodeBareAt(b *bin.Buffer, depth int) er
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "", ErrTooDeep)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "", ErrTooDeep)
 	}
+	*m = UpdateBotChatInviteRequester{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "flags", err)
+	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "peer", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "peer", err)
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "date", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "date", err)
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "user_id", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "user_id", err)
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "about", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "about", err)
 	}
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "invite", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "invite", err)
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "qts", err)
+		return decodeErr("updateBotChatInviteRequester#7cb34d79", "qts", err)
+	}
+	if m.Flags.Has(0) {
+		if m.QueryID, err = b.Long(); err != nil {
+			return decodeErr("updateBotChatInviteRequester#7cb34d79", "query_id", err)
+		}
+	}
+	if m.QueryID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
 // UpdateMessageReactions is the TL constructor updateMessageReactions:
 //
-//	updateMessageReactions#5e1b3cb8 flags:# peer:Peer msg_id:int top_msg_id:flags.0?int reactions:MessageReactions = Update
+//	updateMessageReactions#1e297bfa flags:# peer:Peer msg_id:int top_msg_id:flags.0?int saved_peer_id:flags.1?Peer reactions:MessageReactions = Update
 //
 // See https://core.telegram.org/constructor/updateMessageReactions.
 //
@@ -8838,17 +9136,18 @@ func (m *UpdateBotChatInviteRequester) decodeBareAt(b *bin.Buffer, depth int) er
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type UpdateMessageReactions struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	Peer      PeerClass
-	MsgID     int
-	TopMsgID  int // flags.0?int
-	Reactions MessageReactions
+	Flags       bin.Fields // flags word; see the type's doc
+	Peer        PeerClass
+	MsgID       int
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Reactions   MessageReactions
 }
 
 // UpdateMessageReactionsTypeID is the ID of updateMessageReactions.
-const UpdateMessageReactionsTypeID = 0x5e1b3cb8
+const UpdateMessageReactionsTypeID = 0x1e297bfa
 
-// TypeID returns 0x5e1b3cb8, the ID of updateMessageReactions.
+// TypeID returns 0x1e297bfa, the ID of updateMessageReactions.
 func (*UpdateMessageReactions) TypeID() uint32 {
 	return UpdateMessageReactionsTypeID
 }
@@ -8875,20 +9174,28 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateMessageReactions#5e1b3cb8", "peer", err)
+		return encodeErr("updateMessageReactions#1e297bfa", "peer", err)
 	}
 	b.PutInt(m.MsgID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
 	}
+	if flags.Has(1) {
+		if err := encodeObj(b, m.SavedPeerID); err != nil {
+			return encodeErr("updateMessageReactions#1e297bfa", "saved_peer_id", err)
+		}
+	}
 	if err := m.Reactions.Encode(b); err != nil {
-		return encodeErr("updateMessageReactions#5e1b3cb8", "reactions", err)
+		return encodeErr("updateMessageReactions#1e297bfa", "reactions", err)
 	}
 	return nil
 }
@@ -8899,7 +9206,7 @@ func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "", err)
+		return decodeErr("updateMessageReactions#1e297bfa", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -8915,27 +9222,33 @@ func (m *UpdateMessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "", ErrTooDeep)
+		return decodeErr("updateMessageReactions#1e297bfa", "", ErrTooDeep)
 	}
 	*m = UpdateMessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "flags", err)
+		return decodeErr("updateMessageReactions#1e297bfa", "flags", err)
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "peer", err)
+		return decodeErr("updateMessageReactions#1e297bfa", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "msg_id", err)
+		return decodeErr("updateMessageReactions#1e297bfa", "msg_id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateMessageReactions#5e1b3cb8", "top_msg_id", err)
+			return decodeErr("updateMessageReactions#1e297bfa", "top_msg_id", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return decodeErr("updateMessageReactions#1e297bfa", "saved_peer_id", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.Reactions, depth+1); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "reactions", err)
+		return decodeErr("updateMessageReactions#1e297bfa", "reactions", err)
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -9690,19 +10003,19 @@ func (m *UpdateMoveStickerSetToTop) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UpdateMessageExtendedMedia is the TL constructor updateMessageExtendedMedia:
 //
-//	updateMessageExtendedMedia#5a73a98c peer:Peer msg_id:int extended_media:MessageExtendedMedia = Update
+//	updateMessageExtendedMedia#d5a41724 peer:Peer msg_id:int extended_media:Vector<MessageExtendedMedia> = Update
 //
 // See https://core.telegram.org/constructor/updateMessageExtendedMedia.
 type UpdateMessageExtendedMedia struct {
 	Peer          PeerClass
 	MsgID         int
-	ExtendedMedia MessageExtendedMediaClass
+	ExtendedMedia []MessageExtendedMediaClass
 }
 
 // UpdateMessageExtendedMediaTypeID is the ID of updateMessageExtendedMedia.
-const UpdateMessageExtendedMediaTypeID = 0x5a73a98c
+const UpdateMessageExtendedMediaTypeID = 0xd5a41724
 
-// TypeID returns 0x5a73a98c, the ID of updateMessageExtendedMedia.
+// TypeID returns 0xd5a41724, the ID of updateMessageExtendedMedia.
 func (*UpdateMessageExtendedMedia) TypeID() uint32 {
 	return UpdateMessageExtendedMediaTypeID
 }
@@ -9730,11 +10043,14 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateMessageExtendedMedia#5a73a98c", "peer", err)
+		return encodeErr("updateMessageExtendedMedia#d5a41724", "peer", err)
 	}
 	b.PutInt(m.MsgID)
-	if err := encodeObj(b, m.ExtendedMedia); err != nil {
-		return encodeErr("updateMessageExtendedMedia#5a73a98c", "extended_media", err)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := encodeObj(b, m.ExtendedMedia[i]); err != nil {
+			return encodeErr("updateMessageExtendedMedia#d5a41724", "extended_media", err)
+		}
 	}
 	return nil
 }
@@ -9745,7 +10061,7 @@ func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "", err)
+		return decodeErr("updateMessageExtendedMedia#d5a41724", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -9761,206 +10077,17 @@ func (m *UpdateMessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) erro
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "", ErrTooDeep)
+		return decodeErr("updateMessageExtendedMedia#d5a41724", "", ErrTooDeep)
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "peer", err)
+		return decodeErr("updateMessageExtendedMedia#d5a41724", "peer", err)
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "msg_id", err)
+		return decodeErr("updateMessageExtendedMedia#d5a41724", "msg_id", err)
 	}
-	if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "extended_media", err)
-	}
-	return nil
-}
-
-// UpdateChannelPinnedTopic is the TL constructor updateChannelPinnedTopic:
-//
-//	updateChannelPinnedTopic#192efbe3 flags:# pinned:flags.0?true channel_id:long topic_id:int = Update
-//
-// See https://core.telegram.org/constructor/updateChannelPinnedTopic.
-type UpdateChannelPinnedTopic struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	Pinned    bool       // flags.0?true
-	ChannelID int64
-	TopicID   int
-}
-
-// UpdateChannelPinnedTopicTypeID is the ID of updateChannelPinnedTopic.
-const UpdateChannelPinnedTopicTypeID = 0x192efbe3
-
-// TypeID returns 0x192efbe3, the ID of updateChannelPinnedTopic.
-func (*UpdateChannelPinnedTopic) TypeID() uint32 {
-	return UpdateChannelPinnedTopicTypeID
-}
-
-// TypeName returns "updateChannelPinnedTopic".
-func (*UpdateChannelPinnedTopic) TypeName() string {
-	return "updateChannelPinnedTopic"
-}
-
-// updateClass marks UpdateChannelPinnedTopic as a UpdateClass.
-func (*UpdateChannelPinnedTopic) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateChannelPinnedTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateChannelPinnedTopicTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateChannelPinnedTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.TopicID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateChannelPinnedTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateChannelPinnedTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelPinnedTopic) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelPinnedTopic{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "flags", err)
-	}
-	m.Pinned = m.Flags.Has(0)
-	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "channel_id", err)
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "topic_id", err)
-	}
-	m.Flags &^= 1 << 0
-	return nil
-}
-
-// UpdateChannelPinnedTopics is the TL constructor updateChannelPinnedTopics:
-//
-//	updateChannelPinnedTopics#fe198602 flags:# channel_id:long order:flags.0?Vector<int> = Update
-//
-// See https://core.telegram.org/constructor/updateChannelPinnedTopics.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type UpdateChannelPinnedTopics struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	ChannelID int64
-	Order     []int // flags.0?Vector<int>
-}
-
-// UpdateChannelPinnedTopicsTypeID is the ID of updateChannelPinnedTopics.
-const UpdateChannelPinnedTopicsTypeID = 0xfe198602
-
-// TypeID returns 0xfe198602, the ID of updateChannelPinnedTopics.
-func (*UpdateChannelPinnedTopics) TypeID() uint32 {
-	return UpdateChannelPinnedTopicsTypeID
-}
-
-// TypeName returns "updateChannelPinnedTopics".
-func (*UpdateChannelPinnedTopics) TypeName() string {
-	return "updateChannelPinnedTopics"
-}
-
-// updateClass marks UpdateChannelPinnedTopics as a UpdateClass.
-func (*UpdateChannelPinnedTopics) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateChannelPinnedTopics) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateChannelPinnedTopicsTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateChannelPinnedTopics) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Order))
-		for i := range m.Order {
-			b.PutInt(m.Order[i])
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateChannelPinnedTopics) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"); err != nil {
-		return decodeErr("updateChannelPinnedTopics#fe198602", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateChannelPinnedTopics) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelPinnedTopics) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelPinnedTopics{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelPinnedTopics#fe198602", "flags", err)
-	}
-	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelPinnedTopics#fe198602", "channel_id", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("updateChannelPinnedTopics#fe198602", "order", err)
-		}
-	}
-	if len(m.Order) > 0 {
-		m.Flags.Unset(0)
+	if m.ExtendedMedia, err = decodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+		return decodeErr("updateMessageExtendedMedia#d5a41724", "extended_media", err)
 	}
 	return nil
 }
@@ -10096,77 +10223,6 @@ func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
 func (m *UpdateAutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
-	}
-	return nil
-}
-
-// UpdateGroupInvitePrivacyForbidden is the TL constructor updateGroupInvitePrivacyForbidden:
-//
-//	updateGroupInvitePrivacyForbidden#ccf08ad6 user_id:long = Update
-//
-// See https://core.telegram.org/constructor/updateGroupInvitePrivacyForbidden.
-type UpdateGroupInvitePrivacyForbidden struct {
-	UserID int64
-}
-
-// UpdateGroupInvitePrivacyForbiddenTypeID is the ID of updateGroupInvitePrivacyForbidden.
-const UpdateGroupInvitePrivacyForbiddenTypeID = 0xccf08ad6
-
-// TypeID returns 0xccf08ad6, the ID of updateGroupInvitePrivacyForbidden.
-func (*UpdateGroupInvitePrivacyForbidden) TypeID() uint32 {
-	return UpdateGroupInvitePrivacyForbiddenTypeID
-}
-
-// TypeName returns "updateGroupInvitePrivacyForbidden".
-func (*UpdateGroupInvitePrivacyForbidden) TypeName() string {
-	return "updateGroupInvitePrivacyForbidden"
-}
-
-// updateClass marks UpdateGroupInvitePrivacyForbidden as a UpdateClass.
-func (*UpdateGroupInvitePrivacyForbidden) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateGroupInvitePrivacyForbiddenTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutLong(m.UserID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"); err != nil {
-		return decodeErr("updateGroupInvitePrivacyForbidden#ccf08ad6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateGroupInvitePrivacyForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGroupInvitePrivacyForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateGroupInvitePrivacyForbidden#ccf08ad6", "user_id", err)
 	}
 	return nil
 }
@@ -11250,6 +11306,3735 @@ func (m *UpdatePinnedSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
+// UpdateSavedReactionTags is the TL constructor updateSavedReactionTags:
+//
+//	updateSavedReactionTags#39c67432 = Update
+//
+// See https://core.telegram.org/constructor/updateSavedReactionTags.
+type UpdateSavedReactionTags struct{}
+
+// UpdateSavedReactionTagsTypeID is the ID of updateSavedReactionTags.
+const UpdateSavedReactionTagsTypeID = 0x39c67432
+
+// TypeID returns 0x39c67432, the ID of updateSavedReactionTags.
+func (*UpdateSavedReactionTags) TypeID() uint32 {
+	return UpdateSavedReactionTagsTypeID
+}
+
+// TypeName returns "updateSavedReactionTags".
+func (*UpdateSavedReactionTags) TypeName() string {
+	return "updateSavedReactionTags"
+}
+
+// updateClass marks UpdateSavedReactionTags as a UpdateClass.
+func (*UpdateSavedReactionTags) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSavedReactionTags) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSavedReactionTagsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
+		return decodeErr("updateSavedReactionTags#39c67432", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedReactionTags) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateSMSJob is the TL constructor updateSmsJob:
+//
+//	updateSmsJob#f16269d4 job_id:string = Update
+//
+// See https://core.telegram.org/constructor/updateSmsJob.
+type UpdateSMSJob struct {
+	JobID string
+}
+
+// UpdateSMSJobTypeID is the ID of updateSmsJob.
+const UpdateSMSJobTypeID = 0xf16269d4
+
+// TypeID returns 0xf16269d4, the ID of updateSmsJob.
+func (*UpdateSMSJob) TypeID() uint32 {
+	return UpdateSMSJobTypeID
+}
+
+// TypeName returns "updateSmsJob".
+func (*UpdateSMSJob) TypeName() string {
+	return "updateSmsJob"
+}
+
+// updateClass marks UpdateSMSJob as a UpdateClass.
+func (*UpdateSMSJob) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSMSJob) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSMSJobTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.JobID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
+		return decodeErr("updateSmsJob#f16269d4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSMSJob) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.JobID, err = b.String(); err != nil {
+		return decodeErr("updateSmsJob#f16269d4", "job_id", err)
+	}
+	return nil
+}
+
+// UpdateQuickReplies is the TL constructor updateQuickReplies:
+//
+//	updateQuickReplies#f9470ab2 quick_replies:Vector<QuickReply> = Update
+//
+// See https://core.telegram.org/constructor/updateQuickReplies.
+type UpdateQuickReplies struct {
+	QuickReplies []QuickReply
+}
+
+// UpdateQuickRepliesTypeID is the ID of updateQuickReplies.
+const UpdateQuickRepliesTypeID = 0xf9470ab2
+
+// TypeID returns 0xf9470ab2, the ID of updateQuickReplies.
+func (*UpdateQuickReplies) TypeID() uint32 {
+	return UpdateQuickRepliesTypeID
+}
+
+// TypeName returns "updateQuickReplies".
+func (*UpdateQuickReplies) TypeName() string {
+	return "updateQuickReplies"
+}
+
+// updateClass marks UpdateQuickReplies as a UpdateClass.
+func (*UpdateQuickReplies) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateQuickReplies) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateQuickRepliesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.QuickReplies))
+	for i := range m.QuickReplies {
+		if err := m.QuickReplies[i].Encode(b); err != nil {
+			return encodeErr("updateQuickReplies#f9470ab2", "quick_replies", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
+		return decodeErr("updateQuickReplies#f9470ab2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateQuickReplies) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateQuickReplies#f9470ab2", "", ErrTooDeep)
+	}
+	var err error
+	if m.QuickReplies, err = decodeVectorAt(b, depth+1, decodeValue[QuickReply]); err != nil {
+		return decodeErr("updateQuickReplies#f9470ab2", "quick_replies", err)
+	}
+	return nil
+}
+
+// UpdateNewQuickReply is the TL constructor updateNewQuickReply:
+//
+//	updateNewQuickReply#f53da717 quick_reply:QuickReply = Update
+//
+// See https://core.telegram.org/constructor/updateNewQuickReply.
+type UpdateNewQuickReply struct {
+	QuickReply QuickReply
+}
+
+// UpdateNewQuickReplyTypeID is the ID of updateNewQuickReply.
+const UpdateNewQuickReplyTypeID = 0xf53da717
+
+// TypeID returns 0xf53da717, the ID of updateNewQuickReply.
+func (*UpdateNewQuickReply) TypeID() uint32 {
+	return UpdateNewQuickReplyTypeID
+}
+
+// TypeName returns "updateNewQuickReply".
+func (*UpdateNewQuickReply) TypeName() string {
+	return "updateNewQuickReply"
+}
+
+// updateClass marks UpdateNewQuickReply as a UpdateClass.
+func (*UpdateNewQuickReply) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewQuickReply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewQuickReplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.QuickReply.Encode(b); err != nil {
+		return encodeErr("updateNewQuickReply#f53da717", "quick_reply", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
+		return decodeErr("updateNewQuickReply#f53da717", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewQuickReply) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewQuickReply#f53da717", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.QuickReply, depth+1); err != nil {
+		return decodeErr("updateNewQuickReply#f53da717", "quick_reply", err)
+	}
+	return nil
+}
+
+// UpdateDeleteQuickReply is the TL constructor updateDeleteQuickReply:
+//
+//	updateDeleteQuickReply#53e6f1ec shortcut_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteQuickReply.
+type UpdateDeleteQuickReply struct {
+	ShortcutID int
+}
+
+// UpdateDeleteQuickReplyTypeID is the ID of updateDeleteQuickReply.
+const UpdateDeleteQuickReplyTypeID = 0x53e6f1ec
+
+// TypeID returns 0x53e6f1ec, the ID of updateDeleteQuickReply.
+func (*UpdateDeleteQuickReply) TypeID() uint32 {
+	return UpdateDeleteQuickReplyTypeID
+}
+
+// TypeName returns "updateDeleteQuickReply".
+func (*UpdateDeleteQuickReply) TypeName() string {
+	return "updateDeleteQuickReply"
+}
+
+// updateClass marks UpdateDeleteQuickReply as a UpdateClass.
+func (*UpdateDeleteQuickReply) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteQuickReply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteQuickReplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
+		return decodeErr("updateDeleteQuickReply#53e6f1ec", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteQuickReply) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("updateDeleteQuickReply#53e6f1ec", "shortcut_id", err)
+	}
+	return nil
+}
+
+// UpdateQuickReplyMessage is the TL constructor updateQuickReplyMessage:
+//
+//	updateQuickReplyMessage#3e050d0f message:Message = Update
+//
+// See https://core.telegram.org/constructor/updateQuickReplyMessage.
+type UpdateQuickReplyMessage struct {
+	Message MessageClass
+}
+
+// UpdateQuickReplyMessageTypeID is the ID of updateQuickReplyMessage.
+const UpdateQuickReplyMessageTypeID = 0x3e050d0f
+
+// TypeID returns 0x3e050d0f, the ID of updateQuickReplyMessage.
+func (*UpdateQuickReplyMessage) TypeID() uint32 {
+	return UpdateQuickReplyMessageTypeID
+}
+
+// TypeName returns "updateQuickReplyMessage".
+func (*UpdateQuickReplyMessage) TypeName() string {
+	return "updateQuickReplyMessage"
+}
+
+// updateClass marks UpdateQuickReplyMessage as a UpdateClass.
+func (*UpdateQuickReplyMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateQuickReplyMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateQuickReplyMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Message); err != nil {
+		return encodeErr("updateQuickReplyMessage#3e050d0f", "message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
+		return decodeErr("updateQuickReplyMessage#3e050d0f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateQuickReplyMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateQuickReplyMessage#3e050d0f", "", ErrTooDeep)
+	}
+	var err error
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return decodeErr("updateQuickReplyMessage#3e050d0f", "message", err)
+	}
+	return nil
+}
+
+// UpdateDeleteQuickReplyMessages is the TL constructor updateDeleteQuickReplyMessages:
+//
+//	updateDeleteQuickReplyMessages#566fe7cd shortcut_id:int messages:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteQuickReplyMessages.
+type UpdateDeleteQuickReplyMessages struct {
+	ShortcutID int
+	Messages   []int
+}
+
+// UpdateDeleteQuickReplyMessagesTypeID is the ID of updateDeleteQuickReplyMessages.
+const UpdateDeleteQuickReplyMessagesTypeID = 0x566fe7cd
+
+// TypeID returns 0x566fe7cd, the ID of updateDeleteQuickReplyMessages.
+func (*UpdateDeleteQuickReplyMessages) TypeID() uint32 {
+	return UpdateDeleteQuickReplyMessagesTypeID
+}
+
+// TypeName returns "updateDeleteQuickReplyMessages".
+func (*UpdateDeleteQuickReplyMessages) TypeName() string {
+	return "updateDeleteQuickReplyMessages"
+}
+
+// updateClass marks UpdateDeleteQuickReplyMessages as a UpdateClass.
+func (*UpdateDeleteQuickReplyMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteQuickReplyMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteQuickReplyMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
+		return decodeErr("updateDeleteQuickReplyMessages#566fe7cd", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteQuickReplyMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return decodeErr("updateDeleteQuickReplyMessages#566fe7cd", "shortcut_id", err)
+	}
+	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("updateDeleteQuickReplyMessages#566fe7cd", "messages", err)
+	}
+	return nil
+}
+
+// UpdateBotBusinessConnect is the TL constructor updateBotBusinessConnect:
+//
+//	updateBotBusinessConnect#8ae5c97a connection:BotBusinessConnection qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotBusinessConnect.
+type UpdateBotBusinessConnect struct {
+	Connection BotBusinessConnection
+	Qts        int
+}
+
+// UpdateBotBusinessConnectTypeID is the ID of updateBotBusinessConnect.
+const UpdateBotBusinessConnectTypeID = 0x8ae5c97a
+
+// TypeID returns 0x8ae5c97a, the ID of updateBotBusinessConnect.
+func (*UpdateBotBusinessConnect) TypeID() uint32 {
+	return UpdateBotBusinessConnectTypeID
+}
+
+// TypeName returns "updateBotBusinessConnect".
+func (*UpdateBotBusinessConnect) TypeName() string {
+	return "updateBotBusinessConnect"
+}
+
+// updateClass marks UpdateBotBusinessConnect as a UpdateClass.
+func (*UpdateBotBusinessConnect) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotBusinessConnect) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotBusinessConnectTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Connection.Encode(b); err != nil {
+		return encodeErr("updateBotBusinessConnect#8ae5c97a", "connection", err)
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
+		return decodeErr("updateBotBusinessConnect#8ae5c97a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotBusinessConnect) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotBusinessConnect#8ae5c97a", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Connection, depth+1); err != nil {
+		return decodeErr("updateBotBusinessConnect#8ae5c97a", "connection", err)
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotBusinessConnect#8ae5c97a", "qts", err)
+	}
+	return nil
+}
+
+// UpdateBotNewBusinessMessage is the TL constructor updateBotNewBusinessMessage:
+//
+//	updateBotNewBusinessMessage#9ddb347c flags:# connection_id:string message:Message reply_to_message:flags.0?Message qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotNewBusinessMessage.
+type UpdateBotNewBusinessMessage struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.0?Message
+	Qts            int
+}
+
+// UpdateBotNewBusinessMessageTypeID is the ID of updateBotNewBusinessMessage.
+const UpdateBotNewBusinessMessageTypeID = 0x9ddb347c
+
+// TypeID returns 0x9ddb347c, the ID of updateBotNewBusinessMessage.
+func (*UpdateBotNewBusinessMessage) TypeID() uint32 {
+	return UpdateBotNewBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotNewBusinessMessage".
+func (*UpdateBotNewBusinessMessage) TypeName() string {
+	return "updateBotNewBusinessMessage"
+}
+
+// updateClass marks UpdateBotNewBusinessMessage as a UpdateClass.
+func (*UpdateBotNewBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotNewBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotNewBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReplyToMessage != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	if err := encodeObj(b, m.Message); err != nil {
+		return encodeErr("updateBotNewBusinessMessage#9ddb347c", "message", err)
+	}
+	if flags.Has(0) {
+		if err := encodeObj(b, m.ReplyToMessage); err != nil {
+			return encodeErr("updateBotNewBusinessMessage#9ddb347c", "reply_to_message", err)
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
+		return decodeErr("updateBotNewBusinessMessage#9ddb347c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotNewBusinessMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotNewBusinessMessage#9ddb347c", "", ErrTooDeep)
+	}
+	*m = UpdateBotNewBusinessMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateBotNewBusinessMessage#9ddb347c", "flags", err)
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return decodeErr("updateBotNewBusinessMessage#9ddb347c", "connection_id", err)
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return decodeErr("updateBotNewBusinessMessage#9ddb347c", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return decodeErr("updateBotNewBusinessMessage#9ddb347c", "reply_to_message", err)
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotNewBusinessMessage#9ddb347c", "qts", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateBotEditBusinessMessage is the TL constructor updateBotEditBusinessMessage:
+//
+//	updateBotEditBusinessMessage#7df587c flags:# connection_id:string message:Message reply_to_message:flags.0?Message qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotEditBusinessMessage.
+type UpdateBotEditBusinessMessage struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.0?Message
+	Qts            int
+}
+
+// UpdateBotEditBusinessMessageTypeID is the ID of updateBotEditBusinessMessage.
+const UpdateBotEditBusinessMessageTypeID = 0x07df587c
+
+// TypeID returns 0x07df587c, the ID of updateBotEditBusinessMessage.
+func (*UpdateBotEditBusinessMessage) TypeID() uint32 {
+	return UpdateBotEditBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotEditBusinessMessage".
+func (*UpdateBotEditBusinessMessage) TypeName() string {
+	return "updateBotEditBusinessMessage"
+}
+
+// updateClass marks UpdateBotEditBusinessMessage as a UpdateClass.
+func (*UpdateBotEditBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotEditBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotEditBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReplyToMessage != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	if err := encodeObj(b, m.Message); err != nil {
+		return encodeErr("updateBotEditBusinessMessage#07df587c", "message", err)
+	}
+	if flags.Has(0) {
+		if err := encodeObj(b, m.ReplyToMessage); err != nil {
+			return encodeErr("updateBotEditBusinessMessage#07df587c", "reply_to_message", err)
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
+		return decodeErr("updateBotEditBusinessMessage#07df587c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotEditBusinessMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotEditBusinessMessage#07df587c", "", ErrTooDeep)
+	}
+	*m = UpdateBotEditBusinessMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateBotEditBusinessMessage#07df587c", "flags", err)
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return decodeErr("updateBotEditBusinessMessage#07df587c", "connection_id", err)
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return decodeErr("updateBotEditBusinessMessage#07df587c", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return decodeErr("updateBotEditBusinessMessage#07df587c", "reply_to_message", err)
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotEditBusinessMessage#07df587c", "qts", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateBotDeleteBusinessMessage is the TL constructor updateBotDeleteBusinessMessage:
+//
+//	updateBotDeleteBusinessMessage#a02a982e connection_id:string peer:Peer messages:Vector<int> qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotDeleteBusinessMessage.
+type UpdateBotDeleteBusinessMessage struct {
+	ConnectionID string
+	Peer         PeerClass
+	Messages     []int
+	Qts          int
+}
+
+// UpdateBotDeleteBusinessMessageTypeID is the ID of updateBotDeleteBusinessMessage.
+const UpdateBotDeleteBusinessMessageTypeID = 0xa02a982e
+
+// TypeID returns 0xa02a982e, the ID of updateBotDeleteBusinessMessage.
+func (*UpdateBotDeleteBusinessMessage) TypeID() uint32 {
+	return UpdateBotDeleteBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotDeleteBusinessMessage".
+func (*UpdateBotDeleteBusinessMessage) TypeName() string {
+	return "updateBotDeleteBusinessMessage"
+}
+
+// updateClass marks UpdateBotDeleteBusinessMessage as a UpdateClass.
+func (*UpdateBotDeleteBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotDeleteBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotDeleteBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updateBotDeleteBusinessMessage#a02a982e", "peer", err)
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
+		return decodeErr("updateBotDeleteBusinessMessage#a02a982e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotDeleteBusinessMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotDeleteBusinessMessage#a02a982e", "", ErrTooDeep)
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return decodeErr("updateBotDeleteBusinessMessage#a02a982e", "connection_id", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateBotDeleteBusinessMessage#a02a982e", "peer", err)
+	}
+	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("updateBotDeleteBusinessMessage#a02a982e", "messages", err)
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotDeleteBusinessMessage#a02a982e", "qts", err)
+	}
+	return nil
+}
+
+// UpdateNewStoryReaction is the TL constructor updateNewStoryReaction:
+//
+//	updateNewStoryReaction#1824e40b story_id:int peer:Peer reaction:Reaction = Update
+//
+// See https://core.telegram.org/constructor/updateNewStoryReaction.
+type UpdateNewStoryReaction struct {
+	StoryID  int
+	Peer     PeerClass
+	Reaction ReactionClass
+}
+
+// UpdateNewStoryReactionTypeID is the ID of updateNewStoryReaction.
+const UpdateNewStoryReactionTypeID = 0x1824e40b
+
+// TypeID returns 0x1824e40b, the ID of updateNewStoryReaction.
+func (*UpdateNewStoryReaction) TypeID() uint32 {
+	return UpdateNewStoryReactionTypeID
+}
+
+// TypeName returns "updateNewStoryReaction".
+func (*UpdateNewStoryReaction) TypeName() string {
+	return "updateNewStoryReaction"
+}
+
+// updateClass marks UpdateNewStoryReaction as a UpdateClass.
+func (*UpdateNewStoryReaction) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewStoryReaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewStoryReactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StoryID)
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updateNewStoryReaction#1824e40b", "peer", err)
+	}
+	if err := encodeObj(b, m.Reaction); err != nil {
+		return encodeErr("updateNewStoryReaction#1824e40b", "reaction", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
+		return decodeErr("updateNewStoryReaction#1824e40b", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewStoryReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewStoryReaction#1824e40b", "", ErrTooDeep)
+	}
+	var err error
+	if m.StoryID, err = b.Int(); err != nil {
+		return decodeErr("updateNewStoryReaction#1824e40b", "story_id", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateNewStoryReaction#1824e40b", "peer", err)
+	}
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return decodeErr("updateNewStoryReaction#1824e40b", "reaction", err)
+	}
+	return nil
+}
+
+// UpdateStarsBalance is the TL constructor updateStarsBalance:
+//
+//	updateStarsBalance#4e80a379 balance:StarsAmount = Update
+//
+// See https://core.telegram.org/constructor/updateStarsBalance.
+type UpdateStarsBalance struct {
+	Balance StarsAmountClass
+}
+
+// UpdateStarsBalanceTypeID is the ID of updateStarsBalance.
+const UpdateStarsBalanceTypeID = 0x4e80a379
+
+// TypeID returns 0x4e80a379, the ID of updateStarsBalance.
+func (*UpdateStarsBalance) TypeID() uint32 {
+	return UpdateStarsBalanceTypeID
+}
+
+// TypeName returns "updateStarsBalance".
+func (*UpdateStarsBalance) TypeName() string {
+	return "updateStarsBalance"
+}
+
+// updateClass marks UpdateStarsBalance as a UpdateClass.
+func (*UpdateStarsBalance) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarsBalance) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarsBalanceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Balance); err != nil {
+		return encodeErr("updateStarsBalance#4e80a379", "balance", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
+		return decodeErr("updateStarsBalance#4e80a379", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarsBalance) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateStarsBalance#4e80a379", "", ErrTooDeep)
+	}
+	var err error
+	if m.Balance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return decodeErr("updateStarsBalance#4e80a379", "balance", err)
+	}
+	return nil
+}
+
+// UpdateBusinessBotCallbackQuery is the TL constructor updateBusinessBotCallbackQuery:
+//
+//	updateBusinessBotCallbackQuery#1ea2fda7 flags:# query_id:long user_id:long connection_id:string message:Message reply_to_message:flags.2?Message chat_instance:long data:flags.0?bytes = Update
+//
+// See https://core.telegram.org/constructor/updateBusinessBotCallbackQuery.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type UpdateBusinessBotCallbackQuery struct {
+	Flags          bin.Fields // flags word; see the type's doc
+	QueryID        int64
+	UserID         int64
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.2?Message
+	ChatInstance   int64
+	Data           []byte // flags.0?bytes
+}
+
+// UpdateBusinessBotCallbackQueryTypeID is the ID of updateBusinessBotCallbackQuery.
+const UpdateBusinessBotCallbackQueryTypeID = 0x1ea2fda7
+
+// TypeID returns 0x1ea2fda7, the ID of updateBusinessBotCallbackQuery.
+func (*UpdateBusinessBotCallbackQuery) TypeID() uint32 {
+	return UpdateBusinessBotCallbackQueryTypeID
+}
+
+// TypeName returns "updateBusinessBotCallbackQuery".
+func (*UpdateBusinessBotCallbackQuery) TypeName() string {
+	return "updateBusinessBotCallbackQuery"
+}
+
+// updateClass marks UpdateBusinessBotCallbackQuery as a UpdateClass.
+func (*UpdateBusinessBotCallbackQuery) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBusinessBotCallbackQuery) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBusinessBotCallbackQueryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyToMessage != nil {
+		flags.Set(2)
+	}
+	if len(m.Data) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	b.PutLong(m.UserID)
+	b.PutString(m.ConnectionID)
+	if err := encodeObj(b, m.Message); err != nil {
+		return encodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "message", err)
+	}
+	if flags.Has(2) {
+		if err := encodeObj(b, m.ReplyToMessage); err != nil {
+			return encodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "reply_to_message", err)
+		}
+	}
+	b.PutLong(m.ChatInstance)
+	if flags.Has(0) {
+		b.PutBytes(m.Data)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBusinessBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "", ErrTooDeep)
+	}
+	*m = UpdateBusinessBotCallbackQuery{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "flags", err)
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "query_id", err)
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "user_id", err)
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "connection_id", err)
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "message", err)
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "reply_to_message", err)
+		}
+	}
+	if m.ChatInstance, err = b.Long(); err != nil {
+		return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "chat_instance", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Data, err = b.Bytes(); err != nil {
+			return decodeErr("updateBusinessBotCallbackQuery#1ea2fda7", "data", err)
+		}
+	}
+	m.Flags &^= 1 << 2
+	if len(m.Data) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateStarsRevenueStatus is the TL constructor updateStarsRevenueStatus:
+//
+//	updateStarsRevenueStatus#a584b019 peer:Peer status:StarsRevenueStatus = Update
+//
+// See https://core.telegram.org/constructor/updateStarsRevenueStatus.
+type UpdateStarsRevenueStatus struct {
+	Peer   PeerClass
+	Status StarsRevenueStatus
+}
+
+// UpdateStarsRevenueStatusTypeID is the ID of updateStarsRevenueStatus.
+const UpdateStarsRevenueStatusTypeID = 0xa584b019
+
+// TypeID returns 0xa584b019, the ID of updateStarsRevenueStatus.
+func (*UpdateStarsRevenueStatus) TypeID() uint32 {
+	return UpdateStarsRevenueStatusTypeID
+}
+
+// TypeName returns "updateStarsRevenueStatus".
+func (*UpdateStarsRevenueStatus) TypeName() string {
+	return "updateStarsRevenueStatus"
+}
+
+// updateClass marks UpdateStarsRevenueStatus as a UpdateClass.
+func (*UpdateStarsRevenueStatus) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarsRevenueStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarsRevenueStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updateStarsRevenueStatus#a584b019", "peer", err)
+	}
+	if err := m.Status.Encode(b); err != nil {
+		return encodeErr("updateStarsRevenueStatus#a584b019", "status", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
+		return decodeErr("updateStarsRevenueStatus#a584b019", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarsRevenueStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateStarsRevenueStatus#a584b019", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateStarsRevenueStatus#a584b019", "peer", err)
+	}
+	if err = decodeBoxed(b, &m.Status, depth+1); err != nil {
+		return decodeErr("updateStarsRevenueStatus#a584b019", "status", err)
+	}
+	return nil
+}
+
+// UpdateBotPurchasedPaidMedia is the TL constructor updateBotPurchasedPaidMedia:
+//
+//	updateBotPurchasedPaidMedia#283bd312 user_id:long payload:string qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotPurchasedPaidMedia.
+type UpdateBotPurchasedPaidMedia struct {
+	UserID  int64
+	Payload string
+	Qts     int
+}
+
+// UpdateBotPurchasedPaidMediaTypeID is the ID of updateBotPurchasedPaidMedia.
+const UpdateBotPurchasedPaidMediaTypeID = 0x283bd312
+
+// TypeID returns 0x283bd312, the ID of updateBotPurchasedPaidMedia.
+func (*UpdateBotPurchasedPaidMedia) TypeID() uint32 {
+	return UpdateBotPurchasedPaidMediaTypeID
+}
+
+// TypeName returns "updateBotPurchasedPaidMedia".
+func (*UpdateBotPurchasedPaidMedia) TypeName() string {
+	return "updateBotPurchasedPaidMedia"
+}
+
+// updateClass marks UpdateBotPurchasedPaidMedia as a UpdateClass.
+func (*UpdateBotPurchasedPaidMedia) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotPurchasedPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotPurchasedPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutString(m.Payload)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
+		return decodeErr("updateBotPurchasedPaidMedia#283bd312", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotPurchasedPaidMedia) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("updateBotPurchasedPaidMedia#283bd312", "user_id", err)
+	}
+	if m.Payload, err = b.String(); err != nil {
+		return decodeErr("updateBotPurchasedPaidMedia#283bd312", "payload", err)
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotPurchasedPaidMedia#283bd312", "qts", err)
+	}
+	return nil
+}
+
+// UpdatePaidReactionPrivacy is the TL constructor updatePaidReactionPrivacy:
+//
+//	updatePaidReactionPrivacy#8b725fce private:PaidReactionPrivacy = Update
+//
+// See https://core.telegram.org/constructor/updatePaidReactionPrivacy.
+type UpdatePaidReactionPrivacy struct {
+	Private PaidReactionPrivacyClass
+}
+
+// UpdatePaidReactionPrivacyTypeID is the ID of updatePaidReactionPrivacy.
+const UpdatePaidReactionPrivacyTypeID = 0x8b725fce
+
+// TypeID returns 0x8b725fce, the ID of updatePaidReactionPrivacy.
+func (*UpdatePaidReactionPrivacy) TypeID() uint32 {
+	return UpdatePaidReactionPrivacyTypeID
+}
+
+// TypeName returns "updatePaidReactionPrivacy".
+func (*UpdatePaidReactionPrivacy) TypeName() string {
+	return "updatePaidReactionPrivacy"
+}
+
+// updateClass marks UpdatePaidReactionPrivacy as a UpdateClass.
+func (*UpdatePaidReactionPrivacy) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePaidReactionPrivacy) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePaidReactionPrivacyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Private); err != nil {
+		return encodeErr("updatePaidReactionPrivacy#8b725fce", "private", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
+		return decodeErr("updatePaidReactionPrivacy#8b725fce", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePaidReactionPrivacy) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePaidReactionPrivacy#8b725fce", "", ErrTooDeep)
+	}
+	var err error
+	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		return decodeErr("updatePaidReactionPrivacy#8b725fce", "private", err)
+	}
+	return nil
+}
+
+// UpdateSentPhoneCode is the TL constructor updateSentPhoneCode:
+//
+//	updateSentPhoneCode#504aa18f sent_code:auth.SentCode = Update
+//
+// See https://core.telegram.org/constructor/updateSentPhoneCode.
+type UpdateSentPhoneCode struct {
+	SentCode AuthSentCodeClass
+}
+
+// UpdateSentPhoneCodeTypeID is the ID of updateSentPhoneCode.
+const UpdateSentPhoneCodeTypeID = 0x504aa18f
+
+// TypeID returns 0x504aa18f, the ID of updateSentPhoneCode.
+func (*UpdateSentPhoneCode) TypeID() uint32 {
+	return UpdateSentPhoneCodeTypeID
+}
+
+// TypeName returns "updateSentPhoneCode".
+func (*UpdateSentPhoneCode) TypeName() string {
+	return "updateSentPhoneCode"
+}
+
+// updateClass marks UpdateSentPhoneCode as a UpdateClass.
+func (*UpdateSentPhoneCode) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSentPhoneCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSentPhoneCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.SentCode); err != nil {
+		return encodeErr("updateSentPhoneCode#504aa18f", "sent_code", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
+		return decodeErr("updateSentPhoneCode#504aa18f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSentPhoneCode) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateSentPhoneCode#504aa18f", "", ErrTooDeep)
+	}
+	var err error
+	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
+		return decodeErr("updateSentPhoneCode#504aa18f", "sent_code", err)
+	}
+	return nil
+}
+
+// UpdateGroupCallChainBlocks is the TL constructor updateGroupCallChainBlocks:
+//
+//	updateGroupCallChainBlocks#a477288f call:InputGroupCall sub_chain_id:int blocks:Vector<bytes> next_offset:int = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallChainBlocks.
+type UpdateGroupCallChainBlocks struct {
+	Call       InputGroupCallClass
+	SubChainID int
+	Blocks     [][]byte
+	NextOffset int
+}
+
+// UpdateGroupCallChainBlocksTypeID is the ID of updateGroupCallChainBlocks.
+const UpdateGroupCallChainBlocksTypeID = 0xa477288f
+
+// TypeID returns 0xa477288f, the ID of updateGroupCallChainBlocks.
+func (*UpdateGroupCallChainBlocks) TypeID() uint32 {
+	return UpdateGroupCallChainBlocksTypeID
+}
+
+// TypeName returns "updateGroupCallChainBlocks".
+func (*UpdateGroupCallChainBlocks) TypeName() string {
+	return "updateGroupCallChainBlocks"
+}
+
+// updateClass marks UpdateGroupCallChainBlocks as a UpdateClass.
+func (*UpdateGroupCallChainBlocks) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallChainBlocks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallChainBlocksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("updateGroupCallChainBlocks#a477288f", "call", err)
+	}
+	b.PutInt(m.SubChainID)
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		b.PutBytes(m.Blocks[i])
+	}
+	b.PutInt(m.NextOffset)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
+		return decodeErr("updateGroupCallChainBlocks#a477288f", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallChainBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGroupCallChainBlocks#a477288f", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("updateGroupCallChainBlocks#a477288f", "call", err)
+	}
+	if m.SubChainID, err = b.Int(); err != nil {
+		return decodeErr("updateGroupCallChainBlocks#a477288f", "sub_chain_id", err)
+	}
+	if m.Blocks, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return decodeErr("updateGroupCallChainBlocks#a477288f", "blocks", err)
+	}
+	if m.NextOffset, err = b.Int(); err != nil {
+		return decodeErr("updateGroupCallChainBlocks#a477288f", "next_offset", err)
+	}
+	return nil
+}
+
+// UpdateReadMonoForumInbox is the TL constructor updateReadMonoForumInbox:
+//
+//	updateReadMonoForumInbox#77b0e372 channel_id:long saved_peer_id:Peer read_max_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateReadMonoForumInbox.
+type UpdateReadMonoForumInbox struct {
+	ChannelID   int64
+	SavedPeerID PeerClass
+	ReadMaxID   int
+}
+
+// UpdateReadMonoForumInboxTypeID is the ID of updateReadMonoForumInbox.
+const UpdateReadMonoForumInboxTypeID = 0x77b0e372
+
+// TypeID returns 0x77b0e372, the ID of updateReadMonoForumInbox.
+func (*UpdateReadMonoForumInbox) TypeID() uint32 {
+	return UpdateReadMonoForumInboxTypeID
+}
+
+// TypeName returns "updateReadMonoForumInbox".
+func (*UpdateReadMonoForumInbox) TypeName() string {
+	return "updateReadMonoForumInbox"
+}
+
+// updateClass marks UpdateReadMonoForumInbox as a UpdateClass.
+func (*UpdateReadMonoForumInbox) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateReadMonoForumInbox) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateReadMonoForumInboxTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChannelID)
+	if err := encodeObj(b, m.SavedPeerID); err != nil {
+		return encodeErr("updateReadMonoForumInbox#77b0e372", "saved_peer_id", err)
+	}
+	b.PutInt(m.ReadMaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
+		return decodeErr("updateReadMonoForumInbox#77b0e372", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMonoForumInbox) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateReadMonoForumInbox#77b0e372", "", ErrTooDeep)
+	}
+	var err error
+	if m.ChannelID, err = b.Long(); err != nil {
+		return decodeErr("updateReadMonoForumInbox#77b0e372", "channel_id", err)
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateReadMonoForumInbox#77b0e372", "saved_peer_id", err)
+	}
+	if m.ReadMaxID, err = b.Int(); err != nil {
+		return decodeErr("updateReadMonoForumInbox#77b0e372", "read_max_id", err)
+	}
+	return nil
+}
+
+// UpdateReadMonoForumOutbox is the TL constructor updateReadMonoForumOutbox:
+//
+//	updateReadMonoForumOutbox#a4a79376 channel_id:long saved_peer_id:Peer read_max_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateReadMonoForumOutbox.
+type UpdateReadMonoForumOutbox struct {
+	ChannelID   int64
+	SavedPeerID PeerClass
+	ReadMaxID   int
+}
+
+// UpdateReadMonoForumOutboxTypeID is the ID of updateReadMonoForumOutbox.
+const UpdateReadMonoForumOutboxTypeID = 0xa4a79376
+
+// TypeID returns 0xa4a79376, the ID of updateReadMonoForumOutbox.
+func (*UpdateReadMonoForumOutbox) TypeID() uint32 {
+	return UpdateReadMonoForumOutboxTypeID
+}
+
+// TypeName returns "updateReadMonoForumOutbox".
+func (*UpdateReadMonoForumOutbox) TypeName() string {
+	return "updateReadMonoForumOutbox"
+}
+
+// updateClass marks UpdateReadMonoForumOutbox as a UpdateClass.
+func (*UpdateReadMonoForumOutbox) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateReadMonoForumOutbox) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateReadMonoForumOutboxTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChannelID)
+	if err := encodeObj(b, m.SavedPeerID); err != nil {
+		return encodeErr("updateReadMonoForumOutbox#a4a79376", "saved_peer_id", err)
+	}
+	b.PutInt(m.ReadMaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
+		return decodeErr("updateReadMonoForumOutbox#a4a79376", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMonoForumOutbox) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateReadMonoForumOutbox#a4a79376", "", ErrTooDeep)
+	}
+	var err error
+	if m.ChannelID, err = b.Long(); err != nil {
+		return decodeErr("updateReadMonoForumOutbox#a4a79376", "channel_id", err)
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateReadMonoForumOutbox#a4a79376", "saved_peer_id", err)
+	}
+	if m.ReadMaxID, err = b.Int(); err != nil {
+		return decodeErr("updateReadMonoForumOutbox#a4a79376", "read_max_id", err)
+	}
+	return nil
+}
+
+// UpdateMonoForumNoPaidException is the TL constructor updateMonoForumNoPaidException:
+//
+//	updateMonoForumNoPaidException#9f812b08 flags:# exception:flags.0?true channel_id:long saved_peer_id:Peer = Update
+//
+// See https://core.telegram.org/constructor/updateMonoForumNoPaidException.
+type UpdateMonoForumNoPaidException struct {
+	Flags       bin.Fields // flags word; see the type's doc
+	Exception   bool       // flags.0?true
+	ChannelID   int64
+	SavedPeerID PeerClass
+}
+
+// UpdateMonoForumNoPaidExceptionTypeID is the ID of updateMonoForumNoPaidException.
+const UpdateMonoForumNoPaidExceptionTypeID = 0x9f812b08
+
+// TypeID returns 0x9f812b08, the ID of updateMonoForumNoPaidException.
+func (*UpdateMonoForumNoPaidException) TypeID() uint32 {
+	return UpdateMonoForumNoPaidExceptionTypeID
+}
+
+// TypeName returns "updateMonoForumNoPaidException".
+func (*UpdateMonoForumNoPaidException) TypeName() string {
+	return "updateMonoForumNoPaidException"
+}
+
+// updateClass marks UpdateMonoForumNoPaidException as a UpdateClass.
+func (*UpdateMonoForumNoPaidException) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateMonoForumNoPaidException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateMonoForumNoPaidExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Exception {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChannelID)
+	if err := encodeObj(b, m.SavedPeerID); err != nil {
+		return encodeErr("updateMonoForumNoPaidException#9f812b08", "saved_peer_id", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
+		return decodeErr("updateMonoForumNoPaidException#9f812b08", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMonoForumNoPaidException) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateMonoForumNoPaidException#9f812b08", "", ErrTooDeep)
+	}
+	*m = UpdateMonoForumNoPaidException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateMonoForumNoPaidException#9f812b08", "flags", err)
+	}
+	m.Exception = m.Flags.Has(0)
+	if m.ChannelID, err = b.Long(); err != nil {
+		return decodeErr("updateMonoForumNoPaidException#9f812b08", "channel_id", err)
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateMonoForumNoPaidException#9f812b08", "saved_peer_id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateGroupCallMessage is the TL constructor updateGroupCallMessage:
+//
+//	updateGroupCallMessage#d8326f0d call:InputGroupCall message:GroupCallMessage = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallMessage.
+type UpdateGroupCallMessage struct {
+	Call    InputGroupCallClass
+	Message GroupCallMessage
+}
+
+// UpdateGroupCallMessageTypeID is the ID of updateGroupCallMessage.
+const UpdateGroupCallMessageTypeID = 0xd8326f0d
+
+// TypeID returns 0xd8326f0d, the ID of updateGroupCallMessage.
+func (*UpdateGroupCallMessage) TypeID() uint32 {
+	return UpdateGroupCallMessageTypeID
+}
+
+// TypeName returns "updateGroupCallMessage".
+func (*UpdateGroupCallMessage) TypeName() string {
+	return "updateGroupCallMessage"
+}
+
+// updateClass marks UpdateGroupCallMessage as a UpdateClass.
+func (*UpdateGroupCallMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("updateGroupCallMessage#d8326f0d", "call", err)
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return encodeErr("updateGroupCallMessage#d8326f0d", "message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
+		return decodeErr("updateGroupCallMessage#d8326f0d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGroupCallMessage#d8326f0d", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("updateGroupCallMessage#d8326f0d", "call", err)
+	}
+	if err = decodeBoxed(b, &m.Message, depth+1); err != nil {
+		return decodeErr("updateGroupCallMessage#d8326f0d", "message", err)
+	}
+	return nil
+}
+
+// UpdateGroupCallEncryptedMessage is the TL constructor updateGroupCallEncryptedMessage:
+//
+//	updateGroupCallEncryptedMessage#c957a766 call:InputGroupCall from_id:Peer encrypted_message:bytes = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallEncryptedMessage.
+type UpdateGroupCallEncryptedMessage struct {
+	Call             InputGroupCallClass
+	FromID           PeerClass
+	EncryptedMessage []byte
+}
+
+// UpdateGroupCallEncryptedMessageTypeID is the ID of updateGroupCallEncryptedMessage.
+const UpdateGroupCallEncryptedMessageTypeID = 0xc957a766
+
+// TypeID returns 0xc957a766, the ID of updateGroupCallEncryptedMessage.
+func (*UpdateGroupCallEncryptedMessage) TypeID() uint32 {
+	return UpdateGroupCallEncryptedMessageTypeID
+}
+
+// TypeName returns "updateGroupCallEncryptedMessage".
+func (*UpdateGroupCallEncryptedMessage) TypeName() string {
+	return "updateGroupCallEncryptedMessage"
+}
+
+// updateClass marks UpdateGroupCallEncryptedMessage as a UpdateClass.
+func (*UpdateGroupCallEncryptedMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallEncryptedMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallEncryptedMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("updateGroupCallEncryptedMessage#c957a766", "call", err)
+	}
+	if err := encodeObj(b, m.FromID); err != nil {
+		return encodeErr("updateGroupCallEncryptedMessage#c957a766", "from_id", err)
+	}
+	b.PutBytes(m.EncryptedMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
+		return decodeErr("updateGroupCallEncryptedMessage#c957a766", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallEncryptedMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateGroupCallEncryptedMessage#c957a766", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("updateGroupCallEncryptedMessage#c957a766", "call", err)
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateGroupCallEncryptedMessage#c957a766", "from_id", err)
+	}
+	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+		return decodeErr("updateGroupCallEncryptedMessage#c957a766", "encrypted_message", err)
+	}
+	return nil
+}
+
+// UpdatePinnedForumTopic is the TL constructor updatePinnedForumTopic:
+//
+//	updatePinnedForumTopic#683b2c52 flags:# pinned:flags.0?true peer:Peer topic_id:int = Update
+//
+// See https://core.telegram.org/constructor/updatePinnedForumTopic.
+type UpdatePinnedForumTopic struct {
+	Flags   bin.Fields // flags word; see the type's doc
+	Pinned  bool       // flags.0?true
+	Peer    PeerClass
+	TopicID int
+}
+
+// UpdatePinnedForumTopicTypeID is the ID of updatePinnedForumTopic.
+const UpdatePinnedForumTopicTypeID = 0x683b2c52
+
+// TypeID returns 0x683b2c52, the ID of updatePinnedForumTopic.
+func (*UpdatePinnedForumTopic) TypeID() uint32 {
+	return UpdatePinnedForumTopicTypeID
+}
+
+// TypeName returns "updatePinnedForumTopic".
+func (*UpdatePinnedForumTopic) TypeName() string {
+	return "updatePinnedForumTopic"
+}
+
+// updateClass marks UpdatePinnedForumTopic as a UpdateClass.
+func (*UpdatePinnedForumTopic) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePinnedForumTopic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePinnedForumTopicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Pinned {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updatePinnedForumTopic#683b2c52", "peer", err)
+	}
+	b.PutInt(m.TopicID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
+		return decodeErr("updatePinnedForumTopic#683b2c52", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePinnedForumTopic#683b2c52", "", ErrTooDeep)
+	}
+	*m = UpdatePinnedForumTopic{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updatePinnedForumTopic#683b2c52", "flags", err)
+	}
+	m.Pinned = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updatePinnedForumTopic#683b2c52", "peer", err)
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return decodeErr("updatePinnedForumTopic#683b2c52", "topic_id", err)
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdatePinnedForumTopics is the TL constructor updatePinnedForumTopics:
+//
+//	updatePinnedForumTopics#def143d0 flags:# peer:Peer order:flags.0?Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updatePinnedForumTopics.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type UpdatePinnedForumTopics struct {
+	Flags bin.Fields // flags word; see the type's doc
+	Peer  PeerClass
+	Order []int // flags.0?Vector<int>
+}
+
+// UpdatePinnedForumTopicsTypeID is the ID of updatePinnedForumTopics.
+const UpdatePinnedForumTopicsTypeID = 0xdef143d0
+
+// TypeID returns 0xdef143d0, the ID of updatePinnedForumTopics.
+func (*UpdatePinnedForumTopics) TypeID() uint32 {
+	return UpdatePinnedForumTopicsTypeID
+}
+
+// TypeName returns "updatePinnedForumTopics".
+func (*UpdatePinnedForumTopics) TypeName() string {
+	return "updatePinnedForumTopics"
+}
+
+// updateClass marks UpdatePinnedForumTopics as a UpdateClass.
+func (*UpdatePinnedForumTopics) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePinnedForumTopics) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePinnedForumTopicsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Order) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updatePinnedForumTopics#def143d0", "peer", err)
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			b.PutInt(m.Order[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
+		return decodeErr("updatePinnedForumTopics#def143d0", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedForumTopics) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updatePinnedForumTopics#def143d0", "", ErrTooDeep)
+	}
+	*m = UpdatePinnedForumTopics{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updatePinnedForumTopics#def143d0", "flags", err)
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updatePinnedForumTopics#def143d0", "peer", err)
+	}
+	if m.Flags.Has(0) {
+		if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+			return decodeErr("updatePinnedForumTopics#def143d0", "order", err)
+		}
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateDeleteGroupCallMessages is the TL constructor updateDeleteGroupCallMessages:
+//
+//	updateDeleteGroupCallMessages#3e85e92c call:InputGroupCall messages:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteGroupCallMessages.
+type UpdateDeleteGroupCallMessages struct {
+	Call     InputGroupCallClass
+	Messages []int
+}
+
+// UpdateDeleteGroupCallMessagesTypeID is the ID of updateDeleteGroupCallMessages.
+const UpdateDeleteGroupCallMessagesTypeID = 0x3e85e92c
+
+// TypeID returns 0x3e85e92c, the ID of updateDeleteGroupCallMessages.
+func (*UpdateDeleteGroupCallMessages) TypeID() uint32 {
+	return UpdateDeleteGroupCallMessagesTypeID
+}
+
+// TypeName returns "updateDeleteGroupCallMessages".
+func (*UpdateDeleteGroupCallMessages) TypeName() string {
+	return "updateDeleteGroupCallMessages"
+}
+
+// updateClass marks UpdateDeleteGroupCallMessages as a UpdateClass.
+func (*UpdateDeleteGroupCallMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteGroupCallMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteGroupCallMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Call); err != nil {
+		return encodeErr("updateDeleteGroupCallMessages#3e85e92c", "call", err)
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
+		return decodeErr("updateDeleteGroupCallMessages#3e85e92c", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteGroupCallMessages) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDeleteGroupCallMessages#3e85e92c", "", ErrTooDeep)
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return decodeErr("updateDeleteGroupCallMessages#3e85e92c", "call", err)
+	}
+	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("updateDeleteGroupCallMessages#3e85e92c", "messages", err)
+	}
+	return nil
+}
+
+// UpdateStarGiftAuctionState is the TL constructor updateStarGiftAuctionState:
+//
+//	updateStarGiftAuctionState#48e246c2 gift_id:long state:StarGiftAuctionState = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftAuctionState.
+type UpdateStarGiftAuctionState struct {
+	GiftID int64
+	State  StarGiftAuctionStateClass
+}
+
+// UpdateStarGiftAuctionStateTypeID is the ID of updateStarGiftAuctionState.
+const UpdateStarGiftAuctionStateTypeID = 0x48e246c2
+
+// TypeID returns 0x48e246c2, the ID of updateStarGiftAuctionState.
+func (*UpdateStarGiftAuctionState) TypeID() uint32 {
+	return UpdateStarGiftAuctionStateTypeID
+}
+
+// TypeName returns "updateStarGiftAuctionState".
+func (*UpdateStarGiftAuctionState) TypeName() string {
+	return "updateStarGiftAuctionState"
+}
+
+// updateClass marks UpdateStarGiftAuctionState as a UpdateClass.
+func (*UpdateStarGiftAuctionState) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	if err := encodeObj(b, m.State); err != nil {
+		return encodeErr("updateStarGiftAuctionState#48e246c2", "state", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
+		return decodeErr("updateStarGiftAuctionState#48e246c2", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftAuctionState) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateStarGiftAuctionState#48e246c2", "", ErrTooDeep)
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return decodeErr("updateStarGiftAuctionState#48e246c2", "gift_id", err)
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return decodeErr("updateStarGiftAuctionState#48e246c2", "state", err)
+	}
+	return nil
+}
+
+// UpdateStarGiftAuctionUserState is the TL constructor updateStarGiftAuctionUserState:
+//
+//	updateStarGiftAuctionUserState#dc58f31e gift_id:long user_state:StarGiftAuctionUserState = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftAuctionUserState.
+type UpdateStarGiftAuctionUserState struct {
+	GiftID    int64
+	UserState StarGiftAuctionUserState
+}
+
+// UpdateStarGiftAuctionUserStateTypeID is the ID of updateStarGiftAuctionUserState.
+const UpdateStarGiftAuctionUserStateTypeID = 0xdc58f31e
+
+// TypeID returns 0xdc58f31e, the ID of updateStarGiftAuctionUserState.
+func (*UpdateStarGiftAuctionUserState) TypeID() uint32 {
+	return UpdateStarGiftAuctionUserStateTypeID
+}
+
+// TypeName returns "updateStarGiftAuctionUserState".
+func (*UpdateStarGiftAuctionUserState) TypeName() string {
+	return "updateStarGiftAuctionUserState"
+}
+
+// updateClass marks UpdateStarGiftAuctionUserState as a UpdateClass.
+func (*UpdateStarGiftAuctionUserState) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftAuctionUserState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftAuctionUserStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	if err := m.UserState.Encode(b); err != nil {
+		return encodeErr("updateStarGiftAuctionUserState#dc58f31e", "user_state", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
+		return decodeErr("updateStarGiftAuctionUserState#dc58f31e", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftAuctionUserState) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateStarGiftAuctionUserState#dc58f31e", "", ErrTooDeep)
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return decodeErr("updateStarGiftAuctionUserState#dc58f31e", "gift_id", err)
+	}
+	if err = decodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return decodeErr("updateStarGiftAuctionUserState#dc58f31e", "user_state", err)
+	}
+	return nil
+}
+
+// UpdateEmojiGameInfo is the TL constructor updateEmojiGameInfo:
+//
+//	updateEmojiGameInfo#fb9c547a info:messages.EmojiGameInfo = Update
+//
+// See https://core.telegram.org/constructor/updateEmojiGameInfo.
+type UpdateEmojiGameInfo struct {
+	Info MessagesEmojiGameInfoClass
+}
+
+// UpdateEmojiGameInfoTypeID is the ID of updateEmojiGameInfo.
+const UpdateEmojiGameInfoTypeID = 0xfb9c547a
+
+// TypeID returns 0xfb9c547a, the ID of updateEmojiGameInfo.
+func (*UpdateEmojiGameInfo) TypeID() uint32 {
+	return UpdateEmojiGameInfoTypeID
+}
+
+// TypeName returns "updateEmojiGameInfo".
+func (*UpdateEmojiGameInfo) TypeName() string {
+	return "updateEmojiGameInfo"
+}
+
+// updateClass marks UpdateEmojiGameInfo as a UpdateClass.
+func (*UpdateEmojiGameInfo) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateEmojiGameInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateEmojiGameInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Info); err != nil {
+		return encodeErr("updateEmojiGameInfo#fb9c547a", "info", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
+		return decodeErr("updateEmojiGameInfo#fb9c547a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEmojiGameInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateEmojiGameInfo#fb9c547a", "", ErrTooDeep)
+	}
+	var err error
+	if m.Info, err = decodeMessagesEmojiGameInfo(b, depth+1); err != nil {
+		return decodeErr("updateEmojiGameInfo#fb9c547a", "info", err)
+	}
+	return nil
+}
+
+// UpdateStarGiftCraftFail is the TL constructor updateStarGiftCraftFail:
+//
+//	updateStarGiftCraftFail#ac072444 = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftCraftFail.
+type UpdateStarGiftCraftFail struct{}
+
+// UpdateStarGiftCraftFailTypeID is the ID of updateStarGiftCraftFail.
+const UpdateStarGiftCraftFailTypeID = 0xac072444
+
+// TypeID returns 0xac072444, the ID of updateStarGiftCraftFail.
+func (*UpdateStarGiftCraftFail) TypeID() uint32 {
+	return UpdateStarGiftCraftFailTypeID
+}
+
+// TypeName returns "updateStarGiftCraftFail".
+func (*UpdateStarGiftCraftFail) TypeName() string {
+	return "updateStarGiftCraftFail"
+}
+
+// updateClass marks UpdateStarGiftCraftFail as a UpdateClass.
+func (*UpdateStarGiftCraftFail) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftCraftFail) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftCraftFailTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
+		return decodeErr("updateStarGiftCraftFail#ac072444", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftCraftFail) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateChatParticipantRank is the TL constructor updateChatParticipantRank:
+//
+//	updateChatParticipantRank#bd8367b9 chat_id:long user_id:long rank:string version:int = Update
+//
+// See https://core.telegram.org/constructor/updateChatParticipantRank.
+type UpdateChatParticipantRank struct {
+	ChatID  int64
+	UserID  int64
+	Rank    string
+	Version int
+}
+
+// UpdateChatParticipantRankTypeID is the ID of updateChatParticipantRank.
+const UpdateChatParticipantRankTypeID = 0xbd8367b9
+
+// TypeID returns 0xbd8367b9, the ID of updateChatParticipantRank.
+func (*UpdateChatParticipantRank) TypeID() uint32 {
+	return UpdateChatParticipantRankTypeID
+}
+
+// TypeName returns "updateChatParticipantRank".
+func (*UpdateChatParticipantRank) TypeName() string {
+	return "updateChatParticipantRank"
+}
+
+// updateClass marks UpdateChatParticipantRank as a UpdateClass.
+func (*UpdateChatParticipantRank) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateChatParticipantRank) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateChatParticipantRankTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChatID)
+	b.PutLong(m.UserID)
+	b.PutString(m.Rank)
+	b.PutInt(m.Version)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
+		return decodeErr("updateChatParticipantRank#bd8367b9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantRank) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ChatID, err = b.Long(); err != nil {
+		return decodeErr("updateChatParticipantRank#bd8367b9", "chat_id", err)
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("updateChatParticipantRank#bd8367b9", "user_id", err)
+	}
+	if m.Rank, err = b.String(); err != nil {
+		return decodeErr("updateChatParticipantRank#bd8367b9", "rank", err)
+	}
+	if m.Version, err = b.Int(); err != nil {
+		return decodeErr("updateChatParticipantRank#bd8367b9", "version", err)
+	}
+	return nil
+}
+
+// UpdateManagedBot is the TL constructor updateManagedBot:
+//
+//	updateManagedBot#4880ed9a user_id:long bot_id:long qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateManagedBot.
+type UpdateManagedBot struct {
+	UserID int64
+	BotID  int64
+	Qts    int
+}
+
+// UpdateManagedBotTypeID is the ID of updateManagedBot.
+const UpdateManagedBotTypeID = 0x4880ed9a
+
+// TypeID returns 0x4880ed9a, the ID of updateManagedBot.
+func (*UpdateManagedBot) TypeID() uint32 {
+	return UpdateManagedBotTypeID
+}
+
+// TypeName returns "updateManagedBot".
+func (*UpdateManagedBot) TypeName() string {
+	return "updateManagedBot"
+}
+
+// updateClass marks UpdateManagedBot as a UpdateClass.
+func (*UpdateManagedBot) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateManagedBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateManagedBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutLong(m.BotID)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
+		return decodeErr("updateManagedBot#4880ed9a", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateManagedBot) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("updateManagedBot#4880ed9a", "user_id", err)
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("updateManagedBot#4880ed9a", "bot_id", err)
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateManagedBot#4880ed9a", "qts", err)
+	}
+	return nil
+}
+
+// UpdateBotGuestChatQuery is the TL constructor updateBotGuestChatQuery:
+//
+//	updateBotGuestChatQuery#cdd4093d flags:# query_id:long message:Message reference_messages:flags.0?Vector<Message> qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotGuestChatQuery.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type UpdateBotGuestChatQuery struct {
+	Flags             bin.Fields // flags word; see the type's doc
+	QueryID           int64
+	Message           MessageClass
+	ReferenceMessages []MessageClass // flags.0?Vector<Message>
+	Qts               int
+}
+
+// UpdateBotGuestChatQueryTypeID is the ID of updateBotGuestChatQuery.
+const UpdateBotGuestChatQueryTypeID = 0xcdd4093d
+
+// TypeID returns 0xcdd4093d, the ID of updateBotGuestChatQuery.
+func (*UpdateBotGuestChatQuery) TypeID() uint32 {
+	return UpdateBotGuestChatQueryTypeID
+}
+
+// TypeName returns "updateBotGuestChatQuery".
+func (*UpdateBotGuestChatQuery) TypeName() string {
+	return "updateBotGuestChatQuery"
+}
+
+// updateClass marks UpdateBotGuestChatQuery as a UpdateClass.
+func (*UpdateBotGuestChatQuery) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotGuestChatQuery) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotGuestChatQueryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.ReferenceMessages) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	if err := encodeObj(b, m.Message); err != nil {
+		return encodeErr("updateBotGuestChatQuery#cdd4093d", "message", err)
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ReferenceMessages))
+		for i := range m.ReferenceMessages {
+			if err := encodeObj(b, m.ReferenceMessages[i]); err != nil {
+				return encodeErr("updateBotGuestChatQuery#cdd4093d", "reference_messages", err)
+			}
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
+		return decodeErr("updateBotGuestChatQuery#cdd4093d", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotGuestChatQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateBotGuestChatQuery#cdd4093d", "", ErrTooDeep)
+	}
+	*m = UpdateBotGuestChatQuery{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateBotGuestChatQuery#cdd4093d", "flags", err)
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("updateBotGuestChatQuery#cdd4093d", "query_id", err)
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return decodeErr("updateBotGuestChatQuery#cdd4093d", "message", err)
+	}
+	if m.Flags.Has(0) {
+		if m.ReferenceMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
+			return decodeErr("updateBotGuestChatQuery#cdd4093d", "reference_messages", err)
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotGuestChatQuery#cdd4093d", "qts", err)
+	}
+	if len(m.ReferenceMessages) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateAiComposeTones is the TL constructor updateAiComposeTones:
+//
+//	updateAiComposeTones#8c0f91fb = Update
+//
+// See https://core.telegram.org/constructor/updateAiComposeTones.
+type UpdateAiComposeTones struct{}
+
+// UpdateAiComposeTonesTypeID is the ID of updateAiComposeTones.
+const UpdateAiComposeTonesTypeID = 0x8c0f91fb
+
+// TypeID returns 0x8c0f91fb, the ID of updateAiComposeTones.
+func (*UpdateAiComposeTones) TypeID() uint32 {
+	return UpdateAiComposeTonesTypeID
+}
+
+// TypeName returns "updateAiComposeTones".
+func (*UpdateAiComposeTones) TypeName() string {
+	return "updateAiComposeTones"
+}
+
+// updateClass marks UpdateAiComposeTones as a UpdateClass.
+func (*UpdateAiComposeTones) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateAiComposeTones) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateAiComposeTonesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
+		return decodeErr("updateAiComposeTones#8c0f91fb", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAiComposeTones) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateJoinChatWebViewDecision is the TL constructor updateJoinChatWebViewDecision:
+//
+//	updateJoinChatWebViewDecision#bdac7e70 peer:Peer query_id:long result:JoinChatBotResult = Update
+//
+// See https://core.telegram.org/constructor/updateJoinChatWebViewDecision.
+type UpdateJoinChatWebViewDecision struct {
+	Peer    PeerClass
+	QueryID int64
+	Result  JoinChatBotResultClass
+}
+
+// UpdateJoinChatWebViewDecisionTypeID is the ID of updateJoinChatWebViewDecision.
+const UpdateJoinChatWebViewDecisionTypeID = 0xbdac7e70
+
+// TypeID returns 0xbdac7e70, the ID of updateJoinChatWebViewDecision.
+func (*UpdateJoinChatWebViewDecision) TypeID() uint32 {
+	return UpdateJoinChatWebViewDecisionTypeID
+}
+
+// TypeName returns "updateJoinChatWebViewDecision".
+func (*UpdateJoinChatWebViewDecision) TypeName() string {
+	return "updateJoinChatWebViewDecision"
+}
+
+// updateClass marks UpdateJoinChatWebViewDecision as a UpdateClass.
+func (*UpdateJoinChatWebViewDecision) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateJoinChatWebViewDecision) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateJoinChatWebViewDecisionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updateJoinChatWebViewDecision#bdac7e70", "peer", err)
+	}
+	b.PutLong(m.QueryID)
+	if err := encodeObj(b, m.Result); err != nil {
+		return encodeErr("updateJoinChatWebViewDecision#bdac7e70", "result", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
+		return decodeErr("updateJoinChatWebViewDecision#bdac7e70", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateJoinChatWebViewDecision) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateJoinChatWebViewDecision#bdac7e70", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateJoinChatWebViewDecision#bdac7e70", "peer", err)
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return decodeErr("updateJoinChatWebViewDecision#bdac7e70", "query_id", err)
+	}
+	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+		return decodeErr("updateJoinChatWebViewDecision#bdac7e70", "result", err)
+	}
+	return nil
+}
+
+// UpdateNewBotConnection is the TL constructor updateNewBotConnection:
+//
+//	updateNewBotConnection#b22083a6 flags:# confirmed:flags.0?true bot_id:long date:flags.1?int device:flags.1?string location:flags.1?string = Update
+//
+// See https://core.telegram.org/constructor/updateNewBotConnection.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type UpdateNewBotConnection struct {
+	Flags     bin.Fields // flags word; see the type's doc
+	Confirmed bool       // flags.0?true
+	BotID     int64
+	Date      int    // flags.1?int
+	Device    string // flags.1?string
+	Location  string // flags.1?string
+}
+
+// UpdateNewBotConnectionTypeID is the ID of updateNewBotConnection.
+const UpdateNewBotConnectionTypeID = 0xb22083a6
+
+// TypeID returns 0xb22083a6, the ID of updateNewBotConnection.
+func (*UpdateNewBotConnection) TypeID() uint32 {
+	return UpdateNewBotConnectionTypeID
+}
+
+// TypeName returns "updateNewBotConnection".
+func (*UpdateNewBotConnection) TypeName() string {
+	return "updateNewBotConnection"
+}
+
+// updateClass marks UpdateNewBotConnection as a UpdateClass.
+func (*UpdateNewBotConnection) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewBotConnection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewBotConnectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Confirmed {
+		flags.Set(0)
+	}
+	if m.Date != 0 || m.Device != "" || m.Location != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Device)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Location)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
+		return decodeErr("updateNewBotConnection#b22083a6", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewBotConnection) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewBotConnection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateNewBotConnection#b22083a6", "flags", err)
+	}
+	m.Confirmed = m.Flags.Has(0)
+	if m.BotID, err = b.Long(); err != nil {
+		return decodeErr("updateNewBotConnection#b22083a6", "bot_id", err)
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return decodeErr("updateNewBotConnection#b22083a6", "date", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Device, err = b.String(); err != nil {
+			return decodeErr("updateNewBotConnection#b22083a6", "device", err)
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Location, err = b.String(); err != nil {
+			return decodeErr("updateNewBotConnection#b22083a6", "location", err)
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.Date != 0 || m.Device != "" || m.Location != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// UpdateWebBrowserSettings is the TL constructor updateWebBrowserSettings:
+//
+//	updateWebBrowserSettings#c39a2ade flags:# open_external_browser:flags.0?true display_close_button:flags.1?true = Update
+//
+// See https://core.telegram.org/constructor/updateWebBrowserSettings.
+type UpdateWebBrowserSettings struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+}
+
+// UpdateWebBrowserSettingsTypeID is the ID of updateWebBrowserSettings.
+const UpdateWebBrowserSettingsTypeID = 0xc39a2ade
+
+// TypeID returns 0xc39a2ade, the ID of updateWebBrowserSettings.
+func (*UpdateWebBrowserSettings) TypeID() uint32 {
+	return UpdateWebBrowserSettingsTypeID
+}
+
+// TypeName returns "updateWebBrowserSettings".
+func (*UpdateWebBrowserSettings) TypeName() string {
+	return "updateWebBrowserSettings"
+}
+
+// updateClass marks UpdateWebBrowserSettings as a UpdateClass.
+func (*UpdateWebBrowserSettings) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateWebBrowserSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateWebBrowserSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
+		return decodeErr("updateWebBrowserSettings#c39a2ade", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebBrowserSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateWebBrowserSettings#c39a2ade", "flags", err)
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// UpdateWebBrowserException is the TL constructor updateWebBrowserException:
+//
+//	updateWebBrowserException#140502d1 flags:# delete:flags.1?true open_external_browser:flags.0?Bool exception:WebDomainException = Update
+//
+// See https://core.telegram.org/constructor/updateWebBrowserException.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
+type UpdateWebBrowserException struct {
+	Flags               bin.Fields // flags word; see the type's doc
+	Delete              bool       // flags.1?true
+	OpenExternalBrowser bool       // flags.0?Bool
+	Exception           WebDomainException
+}
+
+// UpdateWebBrowserExceptionTypeID is the ID of updateWebBrowserException.
+const UpdateWebBrowserExceptionTypeID = 0x140502d1
+
+// TypeID returns 0x140502d1, the ID of updateWebBrowserException.
+func (*UpdateWebBrowserException) TypeID() uint32 {
+	return UpdateWebBrowserExceptionTypeID
+}
+
+// TypeName returns "updateWebBrowserException".
+func (*UpdateWebBrowserException) TypeName() string {
+	return "updateWebBrowserException"
+}
+
+// updateClass marks UpdateWebBrowserException as a UpdateClass.
+func (*UpdateWebBrowserException) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateWebBrowserException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateWebBrowserExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Delete {
+		flags.Set(1)
+	}
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.OpenExternalBrowser)
+	}
+	if err := m.Exception.Encode(b); err != nil {
+		return encodeErr("updateWebBrowserException#140502d1", "exception", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
+		return decodeErr("updateWebBrowserException#140502d1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebBrowserException) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateWebBrowserException#140502d1", "", ErrTooDeep)
+	}
+	*m = UpdateWebBrowserException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateWebBrowserException#140502d1", "flags", err)
+	}
+	m.Delete = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+			return decodeErr("updateWebBrowserException#140502d1", "open_external_browser", err)
+		}
+	}
+	if err = decodeBoxed(b, &m.Exception, depth+1); err != nil {
+		return decodeErr("updateWebBrowserException#140502d1", "exception", err)
+	}
+	m.Flags &^= 1 << 1
+	if m.OpenExternalBrowser {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateNewEphemeralMessage is the TL constructor updateNewEphemeralMessage:
+//
+//	updateNewEphemeralMessage#20bcbba1 message:EphemeralMessage = Update
+//
+// See https://core.telegram.org/constructor/updateNewEphemeralMessage.
+type UpdateNewEphemeralMessage struct {
+	Message EphemeralMessage
+}
+
+// UpdateNewEphemeralMessageTypeID is the ID of updateNewEphemeralMessage.
+const UpdateNewEphemeralMessageTypeID = 0x20bcbba1
+
+// TypeID returns 0x20bcbba1, the ID of updateNewEphemeralMessage.
+func (*UpdateNewEphemeralMessage) TypeID() uint32 {
+	return UpdateNewEphemeralMessageTypeID
+}
+
+// TypeName returns "updateNewEphemeralMessage".
+func (*UpdateNewEphemeralMessage) TypeName() string {
+	return "updateNewEphemeralMessage"
+}
+
+// updateClass marks UpdateNewEphemeralMessage as a UpdateClass.
+func (*UpdateNewEphemeralMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return encodeErr("updateNewEphemeralMessage#20bcbba1", "message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
+		return decodeErr("updateNewEphemeralMessage#20bcbba1", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewEphemeralMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateNewEphemeralMessage#20bcbba1", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Message, depth+1); err != nil {
+		return decodeErr("updateNewEphemeralMessage#20bcbba1", "message", err)
+	}
+	return nil
+}
+
+// UpdateDeleteEphemeralMessages is the TL constructor updateDeleteEphemeralMessages:
+//
+//	updateDeleteEphemeralMessages#56dbfcf8 peer:Peer ids:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteEphemeralMessages.
+type UpdateDeleteEphemeralMessages struct {
+	Peer PeerClass
+	IDs  []int
+}
+
+// UpdateDeleteEphemeralMessagesTypeID is the ID of updateDeleteEphemeralMessages.
+const UpdateDeleteEphemeralMessagesTypeID = 0x56dbfcf8
+
+// TypeID returns 0x56dbfcf8, the ID of updateDeleteEphemeralMessages.
+func (*UpdateDeleteEphemeralMessages) TypeID() uint32 {
+	return UpdateDeleteEphemeralMessagesTypeID
+}
+
+// TypeName returns "updateDeleteEphemeralMessages".
+func (*UpdateDeleteEphemeralMessages) TypeName() string {
+	return "updateDeleteEphemeralMessages"
+}
+
+// updateClass marks UpdateDeleteEphemeralMessages as a UpdateClass.
+func (*UpdateDeleteEphemeralMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteEphemeralMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteEphemeralMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.Peer); err != nil {
+		return encodeErr("updateDeleteEphemeralMessages#56dbfcf8", "peer", err)
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutInt(m.IDs[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
+		return decodeErr("updateDeleteEphemeralMessages#56dbfcf8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteEphemeralMessages) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateDeleteEphemeralMessages#56dbfcf8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return decodeErr("updateDeleteEphemeralMessages#56dbfcf8", "peer", err)
+	}
+	if m.IDs, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
+		return decodeErr("updateDeleteEphemeralMessages#56dbfcf8", "ids", err)
+	}
+	return nil
+}
+
+// UpdateEditEphemeralMessage is the TL constructor updateEditEphemeralMessage:
+//
+//	updateEditEphemeralMessage#4bbb8f01 message:EphemeralMessage = Update
+//
+// See https://core.telegram.org/constructor/updateEditEphemeralMessage.
+type UpdateEditEphemeralMessage struct {
+	Message EphemeralMessage
+}
+
+// UpdateEditEphemeralMessageTypeID is the ID of updateEditEphemeralMessage.
+const UpdateEditEphemeralMessageTypeID = 0x4bbb8f01
+
+// TypeID returns 0x4bbb8f01, the ID of updateEditEphemeralMessage.
+func (*UpdateEditEphemeralMessage) TypeID() uint32 {
+	return UpdateEditEphemeralMessageTypeID
+}
+
+// TypeName returns "updateEditEphemeralMessage".
+func (*UpdateEditEphemeralMessage) TypeName() string {
+	return "updateEditEphemeralMessage"
+}
+
+// updateClass marks UpdateEditEphemeralMessage as a UpdateClass.
+func (*UpdateEditEphemeralMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateEditEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateEditEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return encodeErr("updateEditEphemeralMessage#4bbb8f01", "message", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
+		return decodeErr("updateEditEphemeralMessage#4bbb8f01", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditEphemeralMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("updateEditEphemeralMessage#4bbb8f01", "", ErrTooDeep)
+	}
+	var err error
+	if err = decodeBoxed(b, &m.Message, depth+1); err != nil {
+		return decodeErr("updateEditEphemeralMessage#4bbb8f01", "message", err)
+	}
+	return nil
+}
+
+// UpdateBotStarsSubscription is the TL constructor updateBotStarsSubscription:
+//
+//	updateBotStarsSubscription#6c0d8e23 flags:# canceled:flags.0?true payment_failed:flags.1?true restored:flags.2?true user_id:long payload:bytes qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotStarsSubscription.
+type UpdateBotStarsSubscription struct {
+	Flags         bin.Fields // flags word; see the type's doc
+	Canceled      bool       // flags.0?true
+	PaymentFailed bool       // flags.1?true
+	Restored      bool       // flags.2?true
+	UserID        int64
+	Payload       []byte
+	Qts           int
+}
+
+// UpdateBotStarsSubscriptionTypeID is the ID of updateBotStarsSubscription.
+const UpdateBotStarsSubscriptionTypeID = 0x6c0d8e23
+
+// TypeID returns 0x6c0d8e23, the ID of updateBotStarsSubscription.
+func (*UpdateBotStarsSubscription) TypeID() uint32 {
+	return UpdateBotStarsSubscriptionTypeID
+}
+
+// TypeName returns "updateBotStarsSubscription".
+func (*UpdateBotStarsSubscription) TypeName() string {
+	return "updateBotStarsSubscription"
+}
+
+// updateClass marks UpdateBotStarsSubscription as a UpdateClass.
+func (*UpdateBotStarsSubscription) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotStarsSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotStarsSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.Canceled {
+		flags.Set(0)
+	}
+	if m.PaymentFailed {
+		flags.Set(1)
+	}
+	if m.Restored {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	b.PutBytes(m.Payload)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
+		return decodeErr("updateBotStarsSubscription#6c0d8e23", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotStarsSubscription) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotStarsSubscription{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("updateBotStarsSubscription#6c0d8e23", "flags", err)
+	}
+	m.Canceled = m.Flags.Has(0)
+	m.PaymentFailed = m.Flags.Has(1)
+	m.Restored = m.Flags.Has(2)
+	if m.UserID, err = b.Long(); err != nil {
+		return decodeErr("updateBotStarsSubscription#6c0d8e23", "user_id", err)
+	}
+	if m.Payload, err = b.Bytes(); err != nil {
+		return decodeErr("updateBotStarsSubscription#6c0d8e23", "payload", err)
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return decodeErr("updateBotStarsSubscription#6c0d8e23", "qts", err)
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
 // UpdatesClass is the TL type Updates: one of UpdatesTooLong, UpdateShortMessage, UpdateShortChatMessage, UpdateShort, UpdatesCombined, Updates, UpdateShortSentMessage.
 //
 // See https://core.telegram.org/type/Updates.
@@ -12286,20 +16071,34 @@ func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
 
 // URLAuthResultRequest is the TL constructor urlAuthResultRequest:
 //
-//	urlAuthResultRequest#92d33a0e flags:# request_write_access:flags.0?true bot:User domain:string = UrlAuthResult
+//	urlAuthResultRequest#3cd623ec flags:# request_write_access:flags.0?true request_phone_number:flags.1?true match_codes_first:flags.5?true is_app:flags.6?true bot:User domain:string browser:flags.2?string platform:flags.2?string ip:flags.2?string region:flags.2?string match_codes:flags.3?Vector<string> user_id_hint:flags.4?long verified_app_name:flags.7?string = UrlAuthResult
 //
 // See https://core.telegram.org/constructor/urlAuthResultRequest.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type URLAuthResultRequest struct {
 	Flags              bin.Fields // flags word; see the type's doc
 	RequestWriteAccess bool       // flags.0?true
+	RequestPhoneNumber bool       // flags.1?true
+	MatchCodesFirst    bool       // flags.5?true
+	IsApp              bool       // flags.6?true
 	Bot                UserClass
 	Domain             string
+	Browser            string   // flags.2?string
+	Platform           string   // flags.2?string
+	IP                 string   // flags.2?string
+	Region             string   // flags.2?string
+	MatchCodes         []string // flags.3?Vector<string>
+	UserIDHint         int64    // flags.4?long
+	VerifiedAppName    string   // flags.7?string
 }
 
 // URLAuthResultRequestTypeID is the ID of urlAuthResultRequest.
-const URLAuthResultRequestTypeID = 0x92d33a0e
+const URLAuthResultRequestTypeID = 0x3cd623ec
 
-// TypeID returns 0x92d33a0e, the ID of urlAuthResultRequest.
+// TypeID returns 0x3cd623ec, the ID of urlAuthResultRequest.
 func (*URLAuthResultRequest) TypeID() uint32 {
 	return URLAuthResultRequestTypeID
 }
@@ -12326,15 +16125,60 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
 	if m.RequestWriteAccess {
 		flags.Set(0)
 	}
+	if m.RequestPhoneNumber {
+		flags.Set(1)
+	}
+	if m.MatchCodesFirst {
+		flags.Set(5)
+	}
+	if m.IsApp {
+		flags.Set(6)
+	}
+	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
+		flags.Set(2)
+	}
+	if len(m.MatchCodes) > 0 {
+		flags.Set(3)
+	}
+	if m.UserIDHint != 0 {
+		flags.Set(4)
+	}
+	if m.VerifiedAppName != "" {
+		flags.Set(7)
+	}
 	b.PutUint32(uint32(flags))
 	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("urlAuthResultRequest#92d33a0e", "bot", err)
+		return encodeErr("urlAuthResultRequest#3cd623ec", "bot", err)
 	}
 	b.PutString(m.Domain)
+	if flags.Has(2) {
+		b.PutString(m.Browser)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Platform)
+	}
+	if flags.Has(2) {
+		b.PutString(m.IP)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Region)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.MatchCodes))
+		for i := range m.MatchCodes {
+			b.PutString(m.MatchCodes[i])
+		}
+	}
+	if flags.Has(4) {
+		b.PutLong(m.UserIDHint)
+	}
+	if flags.Has(7) {
+		b.PutString(m.VerifiedAppName)
+	}
 	return nil
 }
 
@@ -12344,7 +16188,7 @@ func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "", err)
+		return decodeErr("urlAuthResultRequest#3cd623ec", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -12360,37 +16204,92 @@ func (m *URLAuthResultRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "", ErrTooDeep)
+		return decodeErr("urlAuthResultRequest#3cd623ec", "", ErrTooDeep)
 	}
 	*m = URLAuthResultRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "flags", err)
+		return decodeErr("urlAuthResultRequest#3cd623ec", "flags", err)
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
+	m.RequestPhoneNumber = m.Flags.Has(1)
+	m.MatchCodesFirst = m.Flags.Has(5)
+	m.IsApp = m.Flags.Has(6)
 	if m.Bot, err = decodeUser(b, depth+1); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "bot", err)
+		return decodeErr("urlAuthResultRequest#3cd623ec", "bot", err)
 	}
 	if m.Domain, err = b.String(); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "domain", err)
+		return decodeErr("urlAuthResultRequest#3cd623ec", "domain", err)
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(2) {
+		if m.Browser, err = b.String(); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "browser", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Platform, err = b.String(); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "platform", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.IP, err = b.String(); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "ip", err)
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Region, err = b.String(); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "region", err)
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.MatchCodes, err = decodeVector(b, (*bin.Buffer).String); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "match_codes", err)
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.UserIDHint, err = b.Long(); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "user_id_hint", err)
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.VerifiedAppName, err = b.String(); err != nil {
+			return decodeErr("urlAuthResultRequest#3cd623ec", "verified_app_name", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<5 | 1<<6
+	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
+		m.Flags.Unset(2)
+	}
+	if len(m.MatchCodes) > 0 {
+		m.Flags.Unset(3)
+	}
+	if m.UserIDHint != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.VerifiedAppName != "" {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
 // URLAuthResultAccepted is the TL constructor urlAuthResultAccepted:
 //
-//	urlAuthResultAccepted#8f8c0e4e url:string = UrlAuthResult
+//	urlAuthResultAccepted#623a8fa0 flags:# url:flags.0?string = UrlAuthResult
 //
 // See https://core.telegram.org/constructor/urlAuthResultAccepted.
+//
+// An optional field is sent when it is not zero, or when its bit is set in
+// its flags word: set the bit to send a zero value. Decode keeps the bits of
+// fields that arrived with a zero value.
 type URLAuthResultAccepted struct {
-	URL string
+	Flags bin.Fields // flags word; see the type's doc
+	URL   string     // flags.0?string
 }
 
 // URLAuthResultAcceptedTypeID is the ID of urlAuthResultAccepted.
-const URLAuthResultAcceptedTypeID = 0x8f8c0e4e
+const URLAuthResultAcceptedTypeID = 0x623a8fa0
 
-// TypeID returns 0x8f8c0e4e, the ID of urlAuthResultAccepted.
+// TypeID returns 0x623a8fa0, the ID of urlAuthResultAccepted.
 func (*URLAuthResultAccepted) TypeID() uint32 {
 	return URLAuthResultAcceptedTypeID
 }
@@ -12417,7 +16316,14 @@ func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	flags := m.Flags
+	if m.URL != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.URL)
+	}
 	return nil
 }
 
@@ -12427,7 +16333,7 @@ func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
-		return decodeErr("urlAuthResultAccepted#8f8c0e4e", "", err)
+		return decodeErr("urlAuthResultAccepted#623a8fa0", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -12442,9 +16348,18 @@ func (m *URLAuthResultAccepted) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = URLAuthResultAccepted{}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("urlAuthResultAccepted#8f8c0e4e", "url", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("urlAuthResultAccepted#623a8fa0", "flags", err)
+	}
+	if m.Flags.Has(0) {
+		if m.URL, err = b.String(); err != nil {
+			return decodeErr("urlAuthResultAccepted#623a8fa0", "url", err)
+		}
+	}
+	if m.URL != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
@@ -12623,7 +16538,7 @@ func (m *UserEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // User is the TL constructor user:
 //
-//	user#215c4438 flags:# self:flags.10?true contact:flags.11?true mutual_contact:flags.12?true deleted:flags.13?true bot:flags.14?true bot_chat_history:flags.15?true bot_nochats:flags.16?true verified:flags.17?true restricted:flags.18?true min:flags.20?true bot_inline_geo:flags.21?true support:flags.23?true scam:flags.24?true apply_min_photo:flags.25?true fake:flags.26?true bot_attach_menu:flags.27?true premium:flags.28?true attach_menu_enabled:flags.29?true flags2:# bot_can_edit:flags2.1?true close_friend:flags2.2?true stories_hidden:flags2.3?true stories_unavailable:flags2.4?true id:long access_hash:flags.0?long first_name:flags.1?string last_name:flags.2?string username:flags.3?string phone:flags.4?string photo:flags.5?UserProfilePhoto status:flags.6?UserStatus bot_info_version:flags.14?int restriction_reason:flags.18?Vector<RestrictionReason> bot_inline_placeholder:flags.19?string lang_code:flags.22?string emoji_status:flags.30?EmojiStatus usernames:flags2.0?Vector<Username> stories_max_id:flags2.5?int color:flags2.8?PeerColor profile_color:flags2.9?PeerColor = User
+//	user#b1b8cc83 flags:# self:flags.10?true contact:flags.11?true mutual_contact:flags.12?true deleted:flags.13?true bot:flags.14?true bot_chat_history:flags.15?true bot_nochats:flags.16?true verified:flags.17?true restricted:flags.18?true min:flags.20?true bot_inline_geo:flags.21?true support:flags.23?true scam:flags.24?true apply_min_photo:flags.25?true fake:flags.26?true bot_attach_menu:flags.27?true premium:flags.28?true attach_menu_enabled:flags.29?true flags2:# bot_can_edit:flags2.1?true close_friend:flags2.2?true stories_hidden:flags2.3?true stories_unavailable:flags2.4?true contact_require_premium:flags2.10?true bot_business:flags2.11?true bot_has_main_app:flags2.13?true bot_forum_view:flags2.16?true bot_forum_can_manage_topics:flags2.17?true bot_can_manage_bots:flags2.18?true bot_guestchat:flags2.19?true bot_guard:flags2.20?true id:long access_hash:flags.0?long first_name:flags.1?string last_name:flags.2?string username:flags.3?string phone:flags.4?string photo:flags.5?UserProfilePhoto status:flags.6?UserStatus bot_info_version:flags.14?int restriction_reason:flags.18?Vector<RestrictionReason> bot_inline_placeholder:flags.19?string lang_code:flags.22?string emoji_status:flags.30?EmojiStatus usernames:flags2.0?Vector<Username> stories_max_id:flags2.5?RecentStory color:flags2.8?PeerColor profile_color:flags2.9?PeerColor bot_active_users:flags2.12?int bot_verification_icon:flags2.14?long send_paid_messages_stars:flags2.15?long linked_community_id:flags2.21?long = User
 //
 // See https://core.telegram.org/constructor/user.
 //
@@ -12631,53 +16546,65 @@ func (m *UserEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type User struct {
-	Flags                bin.Fields // flags word; see the type's doc
-	Self                 bool       // flags.10?true
-	Contact              bool       // flags.11?true
-	MutualContact        bool       // flags.12?true
-	Deleted              bool       // flags.13?true
-	Bot                  bool       // flags.14?true
-	BotChatHistory       bool       // flags.15?true
-	BotNochats           bool       // flags.16?true
-	Verified             bool       // flags.17?true
-	Restricted           bool       // flags.18?true
-	Min                  bool       // flags.20?true
-	BotInlineGeo         bool       // flags.21?true
-	Support              bool       // flags.23?true
-	Scam                 bool       // flags.24?true
-	ApplyMinPhoto        bool       // flags.25?true
-	Fake                 bool       // flags.26?true
-	BotAttachMenu        bool       // flags.27?true
-	Premium              bool       // flags.28?true
-	AttachMenuEnabled    bool       // flags.29?true
-	Flags2               bin.Fields // flags word; see the type's doc
-	BotCanEdit           bool       // flags2.1?true
-	CloseFriend          bool       // flags2.2?true
-	StoriesHidden        bool       // flags2.3?true
-	StoriesUnavailable   bool       // flags2.4?true
-	ID                   int64
-	AccessHash           int64                 // flags.0?long
-	FirstName            string                // flags.1?string
-	LastName             string                // flags.2?string
-	Username             string                // flags.3?string
-	Phone                string                // flags.4?string
-	Photo                UserProfilePhotoClass // flags.5?UserProfilePhoto
-	Status               UserStatusClass       // flags.6?UserStatus
-	BotInfoVersion       int                   // flags.14?int
-	RestrictionReason    []RestrictionReason   // flags.18?Vector<RestrictionReason>
-	BotInlinePlaceholder string                // flags.19?string
-	LangCode             string                // flags.22?string
-	EmojiStatus          EmojiStatusClass      // flags.30?EmojiStatus
-	Usernames            []Username            // flags2.0?Vector<Username>
-	StoriesMaxID         int                   // flags2.5?int
-	Color                *PeerColor            // flags2.8?PeerColor
-	ProfileColor         *PeerColor            // flags2.9?PeerColor
+	Flags                   bin.Fields // flags word; see the type's doc
+	Self                    bool       // flags.10?true
+	Contact                 bool       // flags.11?true
+	MutualContact           bool       // flags.12?true
+	Deleted                 bool       // flags.13?true
+	Bot                     bool       // flags.14?true
+	BotChatHistory          bool       // flags.15?true
+	BotNochats              bool       // flags.16?true
+	Verified                bool       // flags.17?true
+	Restricted              bool       // flags.18?true
+	Min                     bool       // flags.20?true
+	BotInlineGeo            bool       // flags.21?true
+	Support                 bool       // flags.23?true
+	Scam                    bool       // flags.24?true
+	ApplyMinPhoto           bool       // flags.25?true
+	Fake                    bool       // flags.26?true
+	BotAttachMenu           bool       // flags.27?true
+	Premium                 bool       // flags.28?true
+	AttachMenuEnabled       bool       // flags.29?true
+	Flags2                  bin.Fields // flags word; see the type's doc
+	BotCanEdit              bool       // flags2.1?true
+	CloseFriend             bool       // flags2.2?true
+	StoriesHidden           bool       // flags2.3?true
+	StoriesUnavailable      bool       // flags2.4?true
+	ContactRequirePremium   bool       // flags2.10?true
+	BotBusiness             bool       // flags2.11?true
+	BotHasMainApp           bool       // flags2.13?true
+	BotForumView            bool       // flags2.16?true
+	BotForumCanManageTopics bool       // flags2.17?true
+	BotCanManageBots        bool       // flags2.18?true
+	BotGuestchat            bool       // flags2.19?true
+	BotGuard                bool       // flags2.20?true
+	ID                      int64
+	AccessHash              int64                 // flags.0?long
+	FirstName               string                // flags.1?string
+	LastName                string                // flags.2?string
+	Username                string                // flags.3?string
+	Phone                   string                // flags.4?string
+	Photo                   UserProfilePhotoClass // flags.5?UserProfilePhoto
+	Status                  UserStatusClass       // flags.6?UserStatus
+	BotInfoVersion          int                   // flags.14?int
+	RestrictionReason       []RestrictionReason   // flags.18?Vector<RestrictionReason>
+	BotInlinePlaceholder    string                // flags.19?string
+	LangCode                string                // flags.22?string
+	EmojiStatus             EmojiStatusClass      // flags.30?EmojiStatus
+	Usernames               []Username            // flags2.0?Vector<Username>
+	StoriesMaxID            *RecentStory          // flags2.5?RecentStory
+	Color                   PeerColorClass        // flags2.8?PeerColor
+	ProfileColor            PeerColorClass        // flags2.9?PeerColor
+	BotActiveUsers          int                   // flags2.12?int
+	BotVerificationIcon     int64                 // flags2.14?long
+	SendPaidMessagesStars   int64                 // flags2.15?long
+	LinkedCommunityID       int64                 // flags2.21?long
 }
 
 // UserTypeID is the ID of user.
-const UserTypeID = 0x215c4438
+const UserTypeID = 0xb1b8cc83
 
-// TypeID returns 0x215c4438, the ID of user.
+// TypeID returns 0xb1b8cc83, the ID of user.
 func (*User) TypeID() uint32 {
 	return UserTypeID
 }
@@ -12790,7 +16717,7 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		flags.Set(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9)
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20)
 	if m.BotCanEdit {
 		flags2.Set(1)
 	}
@@ -12803,10 +16730,34 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesUnavailable {
 		flags2.Set(4)
 	}
+	if m.ContactRequirePremium {
+		flags2.Set(10)
+	}
+	if m.BotBusiness {
+		flags2.Set(11)
+	}
+	if m.BotHasMainApp {
+		flags2.Set(13)
+	}
+	if m.BotForumView {
+		flags2.Set(16)
+	}
+	if m.BotForumCanManageTopics {
+		flags2.Set(17)
+	}
+	if m.BotCanManageBots {
+		flags2.Set(18)
+	}
+	if m.BotGuestchat {
+		flags2.Set(19)
+	}
+	if m.BotGuard {
+		flags2.Set(20)
+	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
 	}
-	if m.StoriesMaxID != 0 {
+	if m.StoriesMaxID != nil {
 		flags2.Set(5)
 	}
 	if m.Color != nil {
@@ -12814,6 +16765,18 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ProfileColor != nil {
 		flags2.Set(9)
+	}
+	if m.BotActiveUsers != 0 {
+		flags2.Set(12)
+	}
+	if m.BotVerificationIcon != 0 {
+		flags2.Set(14)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(15)
+	}
+	if m.LinkedCommunityID != 0 {
+		flags2.Set(21)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -12834,12 +16797,12 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(5) {
 		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("user#215c4438", "photo", err)
+			return encodeErr("user#b1b8cc83", "photo", err)
 		}
 	}
 	if flags.Has(6) {
 		if err := encodeObj(b, m.Status); err != nil {
-			return encodeErr("user#215c4438", "status", err)
+			return encodeErr("user#b1b8cc83", "status", err)
 		}
 	}
 	if flags.Has(14) {
@@ -12849,7 +16812,7 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("user#215c4438", "restriction_reason", err)
+				return encodeErr("user#b1b8cc83", "restriction_reason", err)
 			}
 		}
 	}
@@ -12861,29 +16824,43 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(30) {
 		if err := encodeObj(b, m.EmojiStatus); err != nil {
-			return encodeErr("user#215c4438", "emoji_status", err)
+			return encodeErr("user#b1b8cc83", "emoji_status", err)
 		}
 	}
 	if flags2.Has(0) {
 		b.PutVectorHeader(len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
-				return encodeErr("user#215c4438", "usernames", err)
+				return encodeErr("user#b1b8cc83", "usernames", err)
 			}
 		}
 	}
 	if flags2.Has(5) {
-		b.PutInt(m.StoriesMaxID)
+		if err := m.StoriesMaxID.Encode(b); err != nil {
+			return encodeErr("user#b1b8cc83", "stories_max_id", err)
+		}
 	}
 	if flags2.Has(8) {
-		if err := m.Color.Encode(b); err != nil {
-			return encodeErr("user#215c4438", "color", err)
+		if err := encodeObj(b, m.Color); err != nil {
+			return encodeErr("user#b1b8cc83", "color", err)
 		}
 	}
 	if flags2.Has(9) {
-		if err := m.ProfileColor.Encode(b); err != nil {
-			return encodeErr("user#215c4438", "profile_color", err)
+		if err := encodeObj(b, m.ProfileColor); err != nil {
+			return encodeErr("user#b1b8cc83", "profile_color", err)
 		}
+	}
+	if flags2.Has(12) {
+		b.PutInt(m.BotActiveUsers)
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.BotVerificationIcon)
+	}
+	if flags2.Has(15) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(21) {
+		b.PutLong(m.LinkedCommunityID)
 	}
 	return nil
 }
@@ -12894,7 +16871,7 @@ func (m *User) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UserTypeID, "user"); err != nil {
-		return decodeErr("user#215c4438", "", err)
+		return decodeErr("user#b1b8cc83", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -12910,12 +16887,12 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("user#215c4438", "", ErrTooDeep)
+		return decodeErr("user#b1b8cc83", "", ErrTooDeep)
 	}
 	*m = User{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("user#215c4438", "flags", err)
+		return decodeErr("user#b1b8cc83", "flags", err)
 	}
 	m.Self = m.Flags.Has(10)
 	m.Contact = m.Flags.Has(11)
@@ -12936,99 +16913,126 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Premium = m.Flags.Has(28)
 	m.AttachMenuEnabled = m.Flags.Has(29)
 	if err = m.Flags2.Decode(b); err != nil {
-		return decodeErr("user#215c4438", "flags2", err)
+		return decodeErr("user#b1b8cc83", "flags2", err)
 	}
 	m.BotCanEdit = m.Flags2.Has(1)
 	m.CloseFriend = m.Flags2.Has(2)
 	m.StoriesHidden = m.Flags2.Has(3)
 	m.StoriesUnavailable = m.Flags2.Has(4)
+	m.ContactRequirePremium = m.Flags2.Has(10)
+	m.BotBusiness = m.Flags2.Has(11)
+	m.BotHasMainApp = m.Flags2.Has(13)
+	m.BotForumView = m.Flags2.Has(16)
+	m.BotForumCanManageTopics = m.Flags2.Has(17)
+	m.BotCanManageBots = m.Flags2.Has(18)
+	m.BotGuestchat = m.Flags2.Has(19)
+	m.BotGuard = m.Flags2.Has(20)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("user#215c4438", "id", err)
+		return decodeErr("user#b1b8cc83", "id", err)
 	}
 	if m.Flags.Has(0) {
 		if m.AccessHash, err = b.Long(); err != nil {
-			return decodeErr("user#215c4438", "access_hash", err)
+			return decodeErr("user#b1b8cc83", "access_hash", err)
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FirstName, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "first_name", err)
+			return decodeErr("user#b1b8cc83", "first_name", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.LastName, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "last_name", err)
+			return decodeErr("user#b1b8cc83", "last_name", err)
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Username, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "username", err)
+			return decodeErr("user#b1b8cc83", "username", err)
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Phone, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "phone", err)
+			return decodeErr("user#b1b8cc83", "phone", err)
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Photo, err = decodeUserProfilePhoto(b, depth+1); err != nil {
-			return decodeErr("user#215c4438", "photo", err)
+			return decodeErr("user#b1b8cc83", "photo", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
-			return decodeErr("user#215c4438", "status", err)
+			return decodeErr("user#b1b8cc83", "status", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.BotInfoVersion, err = b.Int(); err != nil {
-			return decodeErr("user#215c4438", "bot_info_version", err)
+			return decodeErr("user#b1b8cc83", "bot_info_version", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("user#215c4438", "restriction_reason", err)
+			return decodeErr("user#b1b8cc83", "restriction_reason", err)
 		}
 	}
 	if m.Flags.Has(19) {
 		if m.BotInlinePlaceholder, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "bot_inline_placeholder", err)
+			return decodeErr("user#b1b8cc83", "bot_inline_placeholder", err)
 		}
 	}
 	if m.Flags.Has(22) {
 		if m.LangCode, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "lang_code", err)
+			return decodeErr("user#b1b8cc83", "lang_code", err)
 		}
 	}
 	if m.Flags.Has(30) {
 		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-			return decodeErr("user#215c4438", "emoji_status", err)
+			return decodeErr("user#b1b8cc83", "emoji_status", err)
 		}
 	}
 	if m.Flags2.Has(0) {
 		if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
-			return decodeErr("user#215c4438", "usernames", err)
+			return decodeErr("user#b1b8cc83", "usernames", err)
 		}
 	}
 	if m.Flags2.Has(5) {
-		if m.StoriesMaxID, err = b.Int(); err != nil {
-			return decodeErr("user#215c4438", "stories_max_id", err)
+		m.StoriesMaxID = new(RecentStory)
+		if err = decodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+			return decodeErr("user#b1b8cc83", "stories_max_id", err)
 		}
 	}
 	if m.Flags2.Has(8) {
-		m.Color = new(PeerColor)
-		if err = decodeBoxed(b, m.Color, depth+1); err != nil {
-			return decodeErr("user#215c4438", "color", err)
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return decodeErr("user#b1b8cc83", "color", err)
 		}
 	}
 	if m.Flags2.Has(9) {
-		m.ProfileColor = new(PeerColor)
-		if err = decodeBoxed(b, m.ProfileColor, depth+1); err != nil {
-			return decodeErr("user#215c4438", "profile_color", err)
+		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+			return decodeErr("user#b1b8cc83", "profile_color", err)
+		}
+	}
+	if m.Flags2.Has(12) {
+		if m.BotActiveUsers, err = b.Int(); err != nil {
+			return decodeErr("user#b1b8cc83", "bot_active_users", err)
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.BotVerificationIcon, err = b.Long(); err != nil {
+			return decodeErr("user#b1b8cc83", "bot_verification_icon", err)
+		}
+	}
+	if m.Flags2.Has(15) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("user#b1b8cc83", "send_paid_messages_stars", err)
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.LinkedCommunityID, err = b.Long(); err != nil {
+			return decodeErr("user#b1b8cc83", "linked_community_id", err)
 		}
 	}
 	m.Flags &^= 1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20
 	if m.Bot || m.BotInfoVersion != 0 {
 		m.Flags.Unset(14)
 	}
@@ -13059,8 +17063,17 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
-	if m.StoriesMaxID != 0 {
-		m.Flags2.Unset(5)
+	if m.BotActiveUsers != 0 {
+		m.Flags2.Unset(12)
+	}
+	if m.BotVerificationIcon != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(15)
+	}
+	if m.LinkedCommunityID != 0 {
+		m.Flags2.Unset(21)
 	}
 	return nil
 }
@@ -13532,15 +17545,18 @@ func (m *UserStatusOffline) decodeBareAt(b *bin.Buffer, _ int) error {
 
 // UserStatusRecently is the TL constructor userStatusRecently:
 //
-//	userStatusRecently#e26f42f1 = UserStatus
+//	userStatusRecently#7b197dc8 flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusRecently.
-type UserStatusRecently struct{}
+type UserStatusRecently struct {
+	Flags bin.Fields // flags word; see the type's doc
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusRecentlyTypeID is the ID of userStatusRecently.
-const UserStatusRecentlyTypeID = 0xe26f42f1
+const UserStatusRecentlyTypeID = 0x7b197dc8
 
-// TypeID returns 0xe26f42f1, the ID of userStatusRecently.
+// TypeID returns 0x7b197dc8, the ID of userStatusRecently.
 func (*UserStatusRecently) TypeID() uint32 {
 	return UserStatusRecentlyTypeID
 }
@@ -13567,6 +17583,11 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
@@ -13576,7 +17597,7 @@ func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
-		return decodeErr("userStatusRecently#e26f42f1", "", err)
+		return decodeErr("userStatusRecently#7b197dc8", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -13591,20 +17612,30 @@ func (m *UserStatusRecently) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusRecently{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("userStatusRecently#7b197dc8", "flags", err)
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // UserStatusLastWeek is the TL constructor userStatusLastWeek:
 //
-//	userStatusLastWeek#7bf09fc = UserStatus
+//	userStatusLastWeek#541a1d1a flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusLastWeek.
-type UserStatusLastWeek struct{}
+type UserStatusLastWeek struct {
+	Flags bin.Fields // flags word; see the type's doc
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusLastWeekTypeID is the ID of userStatusLastWeek.
-const UserStatusLastWeekTypeID = 0x07bf09fc
+const UserStatusLastWeekTypeID = 0x541a1d1a
 
-// TypeID returns 0x07bf09fc, the ID of userStatusLastWeek.
+// TypeID returns 0x541a1d1a, the ID of userStatusLastWeek.
 func (*UserStatusLastWeek) TypeID() uint32 {
 	return UserStatusLastWeekTypeID
 }
@@ -13631,6 +17662,11 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
@@ -13640,7 +17676,7 @@ func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
-		return decodeErr("userStatusLastWeek#07bf09fc", "", err)
+		return decodeErr("userStatusLastWeek#541a1d1a", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -13655,20 +17691,30 @@ func (m *UserStatusLastWeek) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusLastWeek{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("userStatusLastWeek#541a1d1a", "flags", err)
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // UserStatusLastMonth is the TL constructor userStatusLastMonth:
 //
-//	userStatusLastMonth#77ebc742 = UserStatus
+//	userStatusLastMonth#65899777 flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusLastMonth.
-type UserStatusLastMonth struct{}
+type UserStatusLastMonth struct {
+	Flags bin.Fields // flags word; see the type's doc
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusLastMonthTypeID is the ID of userStatusLastMonth.
-const UserStatusLastMonthTypeID = 0x77ebc742
+const UserStatusLastMonthTypeID = 0x65899777
 
-// TypeID returns 0x77ebc742, the ID of userStatusLastMonth.
+// TypeID returns 0x65899777, the ID of userStatusLastMonth.
 func (*UserStatusLastMonth) TypeID() uint32 {
 	return UserStatusLastMonthTypeID
 }
@@ -13695,6 +17741,11 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
@@ -13704,7 +17755,7 @@ func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
-		return decodeErr("userStatusLastMonth#77ebc742", "", err)
+		return decodeErr("userStatusLastMonth#65899777", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -13719,12 +17770,19 @@ func (m *UserStatusLastMonth) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusLastMonth{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return decodeErr("userStatusLastMonth#65899777", "flags", err)
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
 // UserFull is the TL constructor userFull:
 //
-//	userFull#b9b12c6c flags:# blocked:flags.0?true phone_calls_available:flags.4?true phone_calls_private:flags.5?true can_pin_message:flags.7?true has_scheduled:flags.12?true video_calls_available:flags.13?true voice_messages_forbidden:flags.20?true translations_disabled:flags.23?true stories_pinned_available:flags.26?true blocked_my_stories_from:flags.27?true wallpaper_overridden:flags.28?true id:long about:flags.1?string settings:PeerSettings personal_photo:flags.21?Photo profile_photo:flags.2?Photo fallback_photo:flags.22?Photo notify_settings:PeerNotifySettings bot_info:flags.3?BotInfo pinned_msg_id:flags.6?int common_chats_count:int folder_id:flags.11?int ttl_period:flags.14?int theme_emoticon:flags.15?string private_forward_name:flags.16?string bot_group_admin_rights:flags.17?ChatAdminRights bot_broadcast_admin_rights:flags.18?ChatAdminRights premium_gifts:flags.19?Vector<PremiumGiftOption> wallpaper:flags.24?WallPaper stories:flags.25?PeerStories = UserFull
+//	userFull#6cbe645 flags:# blocked:flags.0?true phone_calls_available:flags.4?true phone_calls_private:flags.5?true can_pin_message:flags.7?true has_scheduled:flags.12?true video_calls_available:flags.13?true voice_messages_forbidden:flags.20?true translations_disabled:flags.23?true stories_pinned_available:flags.26?true blocked_my_stories_from:flags.27?true wallpaper_overridden:flags.28?true contact_require_premium:flags.29?true read_dates_private:flags.30?true flags2:# sponsored_enabled:flags2.7?true can_view_revenue:flags2.9?true bot_can_manage_emoji_status:flags2.10?true display_gifts_button:flags2.16?true noforwards_my_enabled:flags2.23?true noforwards_peer_enabled:flags2.24?true unofficial_security_risk:flags2.26?true id:long about:flags.1?string settings:PeerSettings personal_photo:flags.21?Photo profile_photo:flags.2?Photo fallback_photo:flags.22?Photo notify_settings:PeerNotifySettings bot_info:flags.3?BotInfo pinned_msg_id:flags.6?int common_chats_count:int folder_id:flags.11?int ttl_period:flags.14?int theme:flags.15?ChatTheme private_forward_name:flags.16?string bot_group_admin_rights:flags.17?ChatAdminRights bot_broadcast_admin_rights:flags.18?ChatAdminRights wallpaper:flags.24?WallPaper stories:flags.25?PeerStories business_work_hours:flags2.0?BusinessWorkHours business_location:flags2.1?BusinessLocation business_greeting_message:flags2.2?BusinessGreetingMessage business_away_message:flags2.3?BusinessAwayMessage business_intro:flags2.4?BusinessIntro birthday:flags2.5?Birthday personal_channel_id:flags2.6?long personal_channel_message:flags2.6?int stargifts_count:flags2.8?int starref_program:flags2.11?StarRefProgram bot_verification:flags2.12?BotVerification send_paid_messages_stars:flags2.14?long disallowed_gifts:flags2.15?DisallowedGiftsSettings stars_rating:flags2.17?StarsRating stars_my_pending_rating:flags2.18?StarsRating stars_my_pending_rating_date:flags2.18?int main_tab:flags2.20?ProfileTab saved_music:flags2.21?Document note:flags2.22?TextWithEntities bot_manager_id:flags2.25?long = UserFull
 //
 // See https://core.telegram.org/constructor/userFull.
 //
@@ -13732,43 +17790,72 @@ func (m *UserStatusLastMonth) decodeBareAt(b *bin.Buffer, _ int) error {
 // its flags word: set the bit to send a zero value. Decode keeps the bits of
 // fields that arrived with a zero value.
 type UserFull struct {
-	Flags                   bin.Fields // flags word; see the type's doc
-	Blocked                 bool       // flags.0?true
-	PhoneCallsAvailable     bool       // flags.4?true
-	PhoneCallsPrivate       bool       // flags.5?true
-	CanPinMessage           bool       // flags.7?true
-	HasScheduled            bool       // flags.12?true
-	VideoCallsAvailable     bool       // flags.13?true
-	VoiceMessagesForbidden  bool       // flags.20?true
-	TranslationsDisabled    bool       // flags.23?true
-	StoriesPinnedAvailable  bool       // flags.26?true
-	BlockedMyStoriesFrom    bool       // flags.27?true
-	WallpaperOverridden     bool       // flags.28?true
-	ID                      int64
-	About                   string // flags.1?string
-	Settings                PeerSettings
-	PersonalPhoto           PhotoClass // flags.21?Photo
-	ProfilePhoto            PhotoClass // flags.2?Photo
-	FallbackPhoto           PhotoClass // flags.22?Photo
-	NotifySettings          PeerNotifySettings
-	BotInfo                 *BotInfo // flags.3?BotInfo
-	PinnedMsgID             int      // flags.6?int
-	CommonChatsCount        int
-	FolderID                int                 // flags.11?int
-	TTLPeriod               int                 // flags.14?int
-	ThemeEmoticon           string              // flags.15?string
-	PrivateForwardName      string              // flags.16?string
-	BotGroupAdminRights     *ChatAdminRights    // flags.17?ChatAdminRights
-	BotBroadcastAdminRights *ChatAdminRights    // flags.18?ChatAdminRights
-	PremiumGifts            []PremiumGiftOption // flags.19?Vector<PremiumGiftOption>
-	Wallpaper               WallPaperClass      // flags.24?WallPaper
-	Stories                 *PeerStories        // flags.25?PeerStories
+	Flags                    bin.Fields // flags word; see the type's doc
+	Blocked                  bool       // flags.0?true
+	PhoneCallsAvailable      bool       // flags.4?true
+	PhoneCallsPrivate        bool       // flags.5?true
+	CanPinMessage            bool       // flags.7?true
+	HasScheduled             bool       // flags.12?true
+	VideoCallsAvailable      bool       // flags.13?true
+	VoiceMessagesForbidden   bool       // flags.20?true
+	TranslationsDisabled     bool       // flags.23?true
+	StoriesPinnedAvailable   bool       // flags.26?true
+	BlockedMyStoriesFrom     bool       // flags.27?true
+	WallpaperOverridden      bool       // flags.28?true
+	ContactRequirePremium    bool       // flags.29?true
+	ReadDatesPrivate         bool       // flags.30?true
+	Flags2                   bin.Fields // flags word; see the type's doc
+	SponsoredEnabled         bool       // flags2.7?true
+	CanViewRevenue           bool       // flags2.9?true
+	BotCanManageEmojiStatus  bool       // flags2.10?true
+	DisplayGiftsButton       bool       // flags2.16?true
+	NoforwardsMyEnabled      bool       // flags2.23?true
+	NoforwardsPeerEnabled    bool       // flags2.24?true
+	UnofficialSecurityRisk   bool       // flags2.26?true
+	ID                       int64
+	About                    string // flags.1?string
+	Settings                 PeerSettings
+	PersonalPhoto            PhotoClass // flags.21?Photo
+	ProfilePhoto             PhotoClass // flags.2?Photo
+	FallbackPhoto            PhotoClass // flags.22?Photo
+	NotifySettings           PeerNotifySettings
+	BotInfo                  *BotInfo // flags.3?BotInfo
+	PinnedMsgID              int      // flags.6?int
+	CommonChatsCount         int
+	FolderID                 int                      // flags.11?int
+	TTLPeriod                int                      // flags.14?int
+	Theme                    ChatThemeClass           // flags.15?ChatTheme
+	PrivateForwardName       string                   // flags.16?string
+	BotGroupAdminRights      *ChatAdminRights         // flags.17?ChatAdminRights
+	BotBroadcastAdminRights  *ChatAdminRights         // flags.18?ChatAdminRights
+	Wallpaper                WallPaperClass           // flags.24?WallPaper
+	Stories                  *PeerStories             // flags.25?PeerStories
+	BusinessWorkHours        *BusinessWorkHours       // flags2.0?BusinessWorkHours
+	BusinessLocation         *BusinessLocation        // flags2.1?BusinessLocation
+	BusinessGreetingMessage  *BusinessGreetingMessage // flags2.2?BusinessGreetingMessage
+	BusinessAwayMessage      *BusinessAwayMessage     // flags2.3?BusinessAwayMessage
+	BusinessIntro            *BusinessIntro           // flags2.4?BusinessIntro
+	Birthday                 *Birthday                // flags2.5?Birthday
+	PersonalChannelID        int64                    // flags2.6?long
+	PersonalChannelMessage   int                      // flags2.6?int
+	StargiftsCount           int                      // flags2.8?int
+	StarrefProgram           *StarRefProgram          // flags2.11?StarRefProgram
+	BotVerification          *BotVerification         // flags2.12?BotVerification
+	SendPaidMessagesStars    int64                    // flags2.14?long
+	DisallowedGifts          *DisallowedGiftsSettings // flags2.15?DisallowedGiftsSettings
+	StarsRating              *StarsRating             // flags2.17?StarsRating
+	StarsMyPendingRating     *StarsRating             // flags2.18?StarsRating
+	StarsMyPendingRatingDate int                      // flags2.18?int
+	MainTab                  ProfileTabClass          // flags2.20?ProfileTab
+	SavedMusic               DocumentClass            // flags2.21?Document
+	Note                     *TextWithEntities        // flags2.22?TextWithEntities
+	BotManagerID             int64                    // flags2.25?long
 }
 
 // UserFullTypeID is the ID of userFull.
-const UserFullTypeID = 0xb9b12c6c
+const UserFullTypeID = 0x06cbe645
 
-// TypeID returns 0xb9b12c6c, the ID of userFull.
+// TypeID returns 0x06cbe645, the ID of userFull.
 func (*UserFull) TypeID() uint32 {
 	return UserFullTypeID
 }
@@ -13792,7 +17879,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
 	if m.Blocked {
 		flags.Set(0)
 	}
@@ -13826,6 +17913,12 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.WallpaperOverridden {
 		flags.Set(28)
 	}
+	if m.ContactRequirePremium {
+		flags.Set(29)
+	}
+	if m.ReadDatesPrivate {
+		flags.Set(30)
+	}
 	if m.About != "" {
 		flags.Set(1)
 	}
@@ -13850,7 +17943,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(14)
 	}
-	if m.ThemeEmoticon != "" {
+	if m.Theme != nil {
 		flags.Set(15)
 	}
 	if m.PrivateForwardName != "" {
@@ -13862,9 +17955,6 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.BotBroadcastAdminRights != nil {
 		flags.Set(18)
 	}
-	if len(m.PremiumGifts) > 0 {
-		flags.Set(19)
-	}
 	if m.Wallpaper != nil {
 		flags.Set(24)
 	}
@@ -13872,34 +17962,111 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		flags.Set(25)
 	}
 	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
+	if m.SponsoredEnabled {
+		flags2.Set(7)
+	}
+	if m.CanViewRevenue {
+		flags2.Set(9)
+	}
+	if m.BotCanManageEmojiStatus {
+		flags2.Set(10)
+	}
+	if m.DisplayGiftsButton {
+		flags2.Set(16)
+	}
+	if m.NoforwardsMyEnabled {
+		flags2.Set(23)
+	}
+	if m.NoforwardsPeerEnabled {
+		flags2.Set(24)
+	}
+	if m.UnofficialSecurityRisk {
+		flags2.Set(26)
+	}
+	if m.BusinessWorkHours != nil {
+		flags2.Set(0)
+	}
+	if m.BusinessLocation != nil {
+		flags2.Set(1)
+	}
+	if m.BusinessGreetingMessage != nil {
+		flags2.Set(2)
+	}
+	if m.BusinessAwayMessage != nil {
+		flags2.Set(3)
+	}
+	if m.BusinessIntro != nil {
+		flags2.Set(4)
+	}
+	if m.Birthday != nil {
+		flags2.Set(5)
+	}
+	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
+		flags2.Set(6)
+	}
+	if m.StargiftsCount != 0 {
+		flags2.Set(8)
+	}
+	if m.StarrefProgram != nil {
+		flags2.Set(11)
+	}
+	if m.BotVerification != nil {
+		flags2.Set(12)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(14)
+	}
+	if m.DisallowedGifts != nil {
+		flags2.Set(15)
+	}
+	if m.StarsRating != nil {
+		flags2.Set(17)
+	}
+	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
+		flags2.Set(18)
+	}
+	if m.MainTab != nil {
+		flags2.Set(20)
+	}
+	if m.SavedMusic != nil {
+		flags2.Set(21)
+	}
+	if m.Note != nil {
+		flags2.Set(22)
+	}
+	if m.BotManagerID != 0 {
+		flags2.Set(25)
+	}
+	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
 	if flags.Has(1) {
 		b.PutString(m.About)
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("userFull#b9b12c6c", "settings", err)
+		return encodeErr("userFull#06cbe645", "settings", err)
 	}
 	if flags.Has(21) {
 		if err := encodeObj(b, m.PersonalPhoto); err != nil {
-			return encodeErr("userFull#b9b12c6c", "personal_photo", err)
+			return encodeErr("userFull#06cbe645", "personal_photo", err)
 		}
 	}
 	if flags.Has(2) {
 		if err := encodeObj(b, m.ProfilePhoto); err != nil {
-			return encodeErr("userFull#b9b12c6c", "profile_photo", err)
+			return encodeErr("userFull#06cbe645", "profile_photo", err)
 		}
 	}
 	if flags.Has(22) {
 		if err := encodeObj(b, m.FallbackPhoto); err != nil {
-			return encodeErr("userFull#b9b12c6c", "fallback_photo", err)
+			return encodeErr("userFull#06cbe645", "fallback_photo", err)
 		}
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("userFull#b9b12c6c", "notify_settings", err)
+		return encodeErr("userFull#06cbe645", "notify_settings", err)
 	}
 	if flags.Has(3) {
 		if err := m.BotInfo.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "bot_info", err)
+			return encodeErr("userFull#06cbe645", "bot_info", err)
 		}
 	}
 	if flags.Has(6) {
@@ -13913,38 +18080,120 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.TTLPeriod)
 	}
 	if flags.Has(15) {
-		b.PutString(m.ThemeEmoticon)
+		if err := encodeObj(b, m.Theme); err != nil {
+			return encodeErr("userFull#06cbe645", "theme", err)
+		}
 	}
 	if flags.Has(16) {
 		b.PutString(m.PrivateForwardName)
 	}
 	if flags.Has(17) {
 		if err := m.BotGroupAdminRights.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "bot_group_admin_rights", err)
+			return encodeErr("userFull#06cbe645", "bot_group_admin_rights", err)
 		}
 	}
 	if flags.Has(18) {
 		if err := m.BotBroadcastAdminRights.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "bot_broadcast_admin_rights", err)
-		}
-	}
-	if flags.Has(19) {
-		b.PutVectorHeader(len(m.PremiumGifts))
-		for i := range m.PremiumGifts {
-			if err := m.PremiumGifts[i].Encode(b); err != nil {
-				return encodeErr("userFull#b9b12c6c", "premium_gifts", err)
-			}
+			return encodeErr("userFull#06cbe645", "bot_broadcast_admin_rights", err)
 		}
 	}
 	if flags.Has(24) {
 		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("userFull#b9b12c6c", "wallpaper", err)
+			return encodeErr("userFull#06cbe645", "wallpaper", err)
 		}
 	}
 	if flags.Has(25) {
 		if err := m.Stories.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "stories", err)
+			return encodeErr("userFull#06cbe645", "stories", err)
 		}
+	}
+	if flags2.Has(0) {
+		if err := m.BusinessWorkHours.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "business_work_hours", err)
+		}
+	}
+	if flags2.Has(1) {
+		if err := m.BusinessLocation.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "business_location", err)
+		}
+	}
+	if flags2.Has(2) {
+		if err := m.BusinessGreetingMessage.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "business_greeting_message", err)
+		}
+	}
+	if flags2.Has(3) {
+		if err := m.BusinessAwayMessage.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "business_away_message", err)
+		}
+	}
+	if flags2.Has(4) {
+		if err := m.BusinessIntro.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "business_intro", err)
+		}
+	}
+	if flags2.Has(5) {
+		if err := m.Birthday.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "birthday", err)
+		}
+	}
+	if flags2.Has(6) {
+		b.PutLong(m.PersonalChannelID)
+	}
+	if flags2.Has(6) {
+		b.PutInt(m.PersonalChannelMessage)
+	}
+	if flags2.Has(8) {
+		b.PutInt(m.StargiftsCount)
+	}
+	if flags2.Has(11) {
+		if err := m.StarrefProgram.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "starref_program", err)
+		}
+	}
+	if flags2.Has(12) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "bot_verification", err)
+		}
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(15) {
+		if err := m.DisallowedGifts.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "disallowed_gifts", err)
+		}
+	}
+	if flags2.Has(17) {
+		if err := m.StarsRating.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "stars_rating", err)
+		}
+	}
+	if flags2.Has(18) {
+		if err := m.StarsMyPendingRating.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "stars_my_pending_rating", err)
+		}
+	}
+	if flags2.Has(18) {
+		b.PutInt(m.StarsMyPendingRatingDate)
+	}
+	if flags2.Has(20) {
+		if err := encodeObj(b, m.MainTab); err != nil {
+			return encodeErr("userFull#06cbe645", "main_tab", err)
+		}
+	}
+	if flags2.Has(21) {
+		if err := encodeObj(b, m.SavedMusic); err != nil {
+			return encodeErr("userFull#06cbe645", "saved_music", err)
+		}
+	}
+	if flags2.Has(22) {
+		if err := m.Note.Encode(b); err != nil {
+			return encodeErr("userFull#06cbe645", "note", err)
+		}
+	}
+	if flags2.Has(25) {
+		b.PutLong(m.BotManagerID)
 	}
 	return nil
 }
@@ -13955,7 +18204,7 @@ func (m *UserFull) Decode(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := consumeID(b, UserFullTypeID, "userFull"); err != nil {
-		return decodeErr("userFull#b9b12c6c", "", err)
+		return decodeErr("userFull#06cbe645", "", err)
 	}
 	return m.decodeBareAt(b, 0)
 }
@@ -13971,12 +18220,12 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("userFull#b9b12c6c", "", ErrTooDeep)
+		return decodeErr("userFull#06cbe645", "", ErrTooDeep)
 	}
 	*m = UserFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("userFull#b9b12c6c", "flags", err)
+		return decodeErr("userFull#06cbe645", "flags", err)
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.PhoneCallsAvailable = m.Flags.Has(4)
@@ -13989,98 +18238,218 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.StoriesPinnedAvailable = m.Flags.Has(26)
 	m.BlockedMyStoriesFrom = m.Flags.Has(27)
 	m.WallpaperOverridden = m.Flags.Has(28)
+	m.ContactRequirePremium = m.Flags.Has(29)
+	m.ReadDatesPrivate = m.Flags.Has(30)
+	if err = m.Flags2.Decode(b); err != nil {
+		return decodeErr("userFull#06cbe645", "flags2", err)
+	}
+	m.SponsoredEnabled = m.Flags2.Has(7)
+	m.CanViewRevenue = m.Flags2.Has(9)
+	m.BotCanManageEmojiStatus = m.Flags2.Has(10)
+	m.DisplayGiftsButton = m.Flags2.Has(16)
+	m.NoforwardsMyEnabled = m.Flags2.Has(23)
+	m.NoforwardsPeerEnabled = m.Flags2.Has(24)
+	m.UnofficialSecurityRisk = m.Flags2.Has(26)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("userFull#b9b12c6c", "id", err)
+		return decodeErr("userFull#06cbe645", "id", err)
 	}
 	if m.Flags.Has(1) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "about", err)
+			return decodeErr("userFull#06cbe645", "about", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("userFull#b9b12c6c", "settings", err)
+		return decodeErr("userFull#06cbe645", "settings", err)
 	}
 	if m.Flags.Has(21) {
 		if m.PersonalPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "personal_photo", err)
+			return decodeErr("userFull#06cbe645", "personal_photo", err)
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ProfilePhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "profile_photo", err)
+			return decodeErr("userFull#06cbe645", "profile_photo", err)
 		}
 	}
 	if m.Flags.Has(22) {
 		if m.FallbackPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "fallback_photo", err)
+			return decodeErr("userFull#06cbe645", "fallback_photo", err)
 		}
 	}
 	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("userFull#b9b12c6c", "notify_settings", err)
+		return decodeErr("userFull#06cbe645", "notify_settings", err)
 	}
 	if m.Flags.Has(3) {
 		m.BotInfo = new(BotInfo)
 		if err = decodeBoxed(b, m.BotInfo, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "bot_info", err)
+			return decodeErr("userFull#06cbe645", "bot_info", err)
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.PinnedMsgID, err = b.Int(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "pinned_msg_id", err)
+			return decodeErr("userFull#06cbe645", "pinned_msg_id", err)
 		}
 	}
 	if m.CommonChatsCount, err = b.Int(); err != nil {
-		return decodeErr("userFull#b9b12c6c", "common_chats_count", err)
+		return decodeErr("userFull#06cbe645", "common_chats_count", err)
 	}
 	if m.Flags.Has(11) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "folder_id", err)
+			return decodeErr("userFull#06cbe645", "folder_id", err)
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "ttl_period", err)
+			return decodeErr("userFull#06cbe645", "ttl_period", err)
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "theme_emoticon", err)
+		if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "theme", err)
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.PrivateForwardName, err = b.String(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "private_forward_name", err)
+			return decodeErr("userFull#06cbe645", "private_forward_name", err)
 		}
 	}
 	if m.Flags.Has(17) {
 		m.BotGroupAdminRights = new(ChatAdminRights)
 		if err = decodeBoxed(b, m.BotGroupAdminRights, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "bot_group_admin_rights", err)
+			return decodeErr("userFull#06cbe645", "bot_group_admin_rights", err)
 		}
 	}
 	if m.Flags.Has(18) {
 		m.BotBroadcastAdminRights = new(ChatAdminRights)
 		if err = decodeBoxed(b, m.BotBroadcastAdminRights, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "bot_broadcast_admin_rights", err)
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.PremiumGifts, err = decodeVectorAt(b, depth+1, decodeValue[PremiumGiftOption]); err != nil {
-			return decodeErr("userFull#b9b12c6c", "premium_gifts", err)
+			return decodeErr("userFull#06cbe645", "bot_broadcast_admin_rights", err)
 		}
 	}
 	if m.Flags.Has(24) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "wallpaper", err)
+			return decodeErr("userFull#06cbe645", "wallpaper", err)
 		}
 	}
 	if m.Flags.Has(25) {
 		m.Stories = new(PeerStories)
 		if err = decodeBoxed(b, m.Stories, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "stories", err)
+			return decodeErr("userFull#06cbe645", "stories", err)
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
+	if m.Flags2.Has(0) {
+		m.BusinessWorkHours = new(BusinessWorkHours)
+		if err = decodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "business_work_hours", err)
+		}
+	}
+	if m.Flags2.Has(1) {
+		m.BusinessLocation = new(BusinessLocation)
+		if err = decodeBoxed(b, m.BusinessLocation, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "business_location", err)
+		}
+	}
+	if m.Flags2.Has(2) {
+		m.BusinessGreetingMessage = new(BusinessGreetingMessage)
+		if err = decodeBoxed(b, m.BusinessGreetingMessage, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "business_greeting_message", err)
+		}
+	}
+	if m.Flags2.Has(3) {
+		m.BusinessAwayMessage = new(BusinessAwayMessage)
+		if err = decodeBoxed(b, m.BusinessAwayMessage, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "business_away_message", err)
+		}
+	}
+	if m.Flags2.Has(4) {
+		m.BusinessIntro = new(BusinessIntro)
+		if err = decodeBoxed(b, m.BusinessIntro, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "business_intro", err)
+		}
+	}
+	if m.Flags2.Has(5) {
+		m.Birthday = new(Birthday)
+		if err = decodeBoxed(b, m.Birthday, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "birthday", err)
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PersonalChannelID, err = b.Long(); err != nil {
+			return decodeErr("userFull#06cbe645", "personal_channel_id", err)
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PersonalChannelMessage, err = b.Int(); err != nil {
+			return decodeErr("userFull#06cbe645", "personal_channel_message", err)
+		}
+	}
+	if m.Flags2.Has(8) {
+		if m.StargiftsCount, err = b.Int(); err != nil {
+			return decodeErr("userFull#06cbe645", "stargifts_count", err)
+		}
+	}
+	if m.Flags2.Has(11) {
+		m.StarrefProgram = new(StarRefProgram)
+		if err = decodeBoxed(b, m.StarrefProgram, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "starref_program", err)
+		}
+	}
+	if m.Flags2.Has(12) {
+		m.BotVerification = new(BotVerification)
+		if err = decodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "bot_verification", err)
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return decodeErr("userFull#06cbe645", "send_paid_messages_stars", err)
+		}
+	}
+	if m.Flags2.Has(15) {
+		m.DisallowedGifts = new(DisallowedGiftsSettings)
+		if err = decodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "disallowed_gifts", err)
+		}
+	}
+	if m.Flags2.Has(17) {
+		m.StarsRating = new(StarsRating)
+		if err = decodeBoxed(b, m.StarsRating, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "stars_rating", err)
+		}
+	}
+	if m.Flags2.Has(18) {
+		m.StarsMyPendingRating = new(StarsRating)
+		if err = decodeBoxed(b, m.StarsMyPendingRating, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "stars_my_pending_rating", err)
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.StarsMyPendingRatingDate, err = b.Int(); err != nil {
+			return decodeErr("userFull#06cbe645", "stars_my_pending_rating_date", err)
+		}
+	}
+	if m.Flags2.Has(20) {
+		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "main_tab", err)
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.SavedMusic, err = decodeDocument(b, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "saved_music", err)
+		}
+	}
+	if m.Flags2.Has(22) {
+		m.Note = new(TextWithEntities)
+		if err = decodeBoxed(b, m.Note, depth+1); err != nil {
+			return decodeErr("userFull#06cbe645", "note", err)
+		}
+	}
+	if m.Flags2.Has(25) {
+		if m.BotManagerID, err = b.Long(); err != nil {
+			return decodeErr("userFull#06cbe645", "bot_manager_id", err)
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26
 	if m.About != "" {
 		m.Flags.Unset(1)
 	}
@@ -14093,14 +18462,23 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(14)
 	}
-	if m.ThemeEmoticon != "" {
-		m.Flags.Unset(15)
-	}
 	if m.PrivateForwardName != "" {
 		m.Flags.Unset(16)
 	}
-	if len(m.PremiumGifts) > 0 {
-		m.Flags.Unset(19)
+	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
+		m.Flags2.Unset(6)
+	}
+	if m.StargiftsCount != 0 {
+		m.Flags2.Unset(8)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.BotManagerID != 0 {
+		m.Flags2.Unset(25)
 	}
 	return nil
 }

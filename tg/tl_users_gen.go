@@ -7,6 +7,398 @@ import (
 	"github.com/gotd/td/bin"
 )
 
+// UsersSavedMusicClass is the TL type users.SavedMusic: one of UsersSavedMusicNotModified, UsersSavedMusic.
+//
+// See https://core.telegram.org/type/users.SavedMusic.
+type UsersSavedMusicClass interface {
+	Object
+	usersSavedMusicClass()
+}
+
+// DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
+func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
+	return decodeUsersSavedMusic(b, 0)
+}
+
+// decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth levels deep.
+func decodeUsersSavedMusic(b *bin.Buffer, depth int) (UsersSavedMusicClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v UsersSavedMusicClass
+	switch id {
+	case UsersSavedMusicNotModifiedTypeID:
+		v = &UsersSavedMusicNotModified{}
+	case UsersSavedMusicTypeID:
+		v = &UsersSavedMusic{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "users.SavedMusic",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// UsersSavedMusicNotModified is the TL constructor users.savedMusicNotModified:
+//
+//	users.savedMusicNotModified#e3878aa4 count:int = users.SavedMusic
+//
+// See https://core.telegram.org/constructor/users.savedMusicNotModified.
+type UsersSavedMusicNotModified struct {
+	Count int
+}
+
+// UsersSavedMusicNotModifiedTypeID is the ID of users.savedMusicNotModified.
+const UsersSavedMusicNotModifiedTypeID = 0xe3878aa4
+
+// TypeID returns 0xe3878aa4, the ID of users.savedMusicNotModified.
+func (*UsersSavedMusicNotModified) TypeID() uint32 {
+	return UsersSavedMusicNotModifiedTypeID
+}
+
+// TypeName returns "users.savedMusicNotModified".
+func (*UsersSavedMusicNotModified) TypeName() string {
+	return "users.savedMusicNotModified"
+}
+
+// usersSavedMusicClass marks UsersSavedMusicNotModified as a UsersSavedMusicClass.
+func (*UsersSavedMusicNotModified) usersSavedMusicClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersSavedMusicNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersSavedMusicNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersSavedMusicNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"); err != nil {
+		return decodeErr("users.savedMusicNotModified#e3878aa4", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSavedMusicNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("users.savedMusicNotModified#e3878aa4", "count", err)
+	}
+	return nil
+}
+
+// UsersSavedMusic is the TL constructor users.savedMusic:
+//
+//	users.savedMusic#34a2f297 count:int documents:Vector<Document> = users.SavedMusic
+//
+// See https://core.telegram.org/constructor/users.savedMusic.
+type UsersSavedMusic struct {
+	Count     int
+	Documents []DocumentClass
+}
+
+// UsersSavedMusicTypeID is the ID of users.savedMusic.
+const UsersSavedMusicTypeID = 0x34a2f297
+
+// TypeID returns 0x34a2f297, the ID of users.savedMusic.
+func (*UsersSavedMusic) TypeID() uint32 {
+	return UsersSavedMusicTypeID
+}
+
+// TypeName returns "users.savedMusic".
+func (*UsersSavedMusic) TypeName() string {
+	return "users.savedMusic"
+}
+
+// usersSavedMusicClass marks UsersSavedMusic as a UsersSavedMusicClass.
+func (*UsersSavedMusic) usersSavedMusicClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersSavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersSavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersSavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := encodeObj(b, m.Documents[i]); err != nil {
+			return encodeErr("users.savedMusic#34a2f297", "documents", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
+		return decodeErr("users.savedMusic#34a2f297", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSavedMusic) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.savedMusic#34a2f297", "", ErrTooDeep)
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("users.savedMusic#34a2f297", "count", err)
+	}
+	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return decodeErr("users.savedMusic#34a2f297", "documents", err)
+	}
+	return nil
+}
+
+// UsersUsersClass is the TL type users.Users: one of UsersUsers, UsersUsersSlice.
+//
+// See https://core.telegram.org/type/users.Users.
+type UsersUsersClass interface {
+	Object
+	usersUsersClass()
+}
+
+// DecodeUsersUsers decodes any constructor of users.Users.
+func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
+	return decodeUsersUsers(b, 0)
+}
+
+// decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
+func decodeUsersUsers(b *bin.Buffer, depth int) (UsersUsersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v UsersUsersClass
+	switch id {
+	case UsersUsersTypeID:
+		v = &UsersUsers{}
+	case UsersUsersSliceTypeID:
+		v = &UsersUsersSlice{}
+	default:
+		return nil, &UnknownIDError{
+			ID:   id,
+			Type: "users.Users",
+		}
+	}
+	if err := v.decodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// UsersUsers is the TL constructor users.users:
+//
+//	users.users#62d706b8 users:Vector<User> = users.Users
+//
+// See https://core.telegram.org/constructor/users.users.
+type UsersUsers struct {
+	Users []UserClass
+}
+
+// UsersUsersTypeID is the ID of users.users.
+const UsersUsersTypeID = 0x62d706b8
+
+// TypeID returns 0x62d706b8, the ID of users.users.
+func (*UsersUsers) TypeID() uint32 {
+	return UsersUsersTypeID
+}
+
+// TypeName returns "users.users".
+func (*UsersUsers) TypeName() string {
+	return "users.users"
+}
+
+// usersUsersClass marks UsersUsers as a UsersUsersClass.
+func (*UsersUsers) usersUsersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersUsers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersUsersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersUsers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("users.users#62d706b8", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersUsers) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersUsersTypeID, "users.users"); err != nil {
+		return decodeErr("users.users#62d706b8", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUsers) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.users#62d706b8", "", ErrTooDeep)
+	}
+	var err error
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("users.users#62d706b8", "users", err)
+	}
+	return nil
+}
+
+// UsersUsersSlice is the TL constructor users.usersSlice:
+//
+//	users.usersSlice#315a4974 count:int users:Vector<User> = users.Users
+//
+// See https://core.telegram.org/constructor/users.usersSlice.
+type UsersUsersSlice struct {
+	Count int
+	Users []UserClass
+}
+
+// UsersUsersSliceTypeID is the ID of users.usersSlice.
+const UsersUsersSliceTypeID = 0x315a4974
+
+// TypeID returns 0x315a4974, the ID of users.usersSlice.
+func (*UsersUsersSlice) TypeID() uint32 {
+	return UsersUsersSliceTypeID
+}
+
+// TypeName returns "users.usersSlice".
+func (*UsersUsersSlice) TypeName() string {
+	return "users.usersSlice"
+}
+
+// usersUsersClass marks UsersUsersSlice as a UsersUsersClass.
+func (*UsersUsersSlice) usersUsersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersUsersSlice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersUsersSliceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersUsersSlice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := encodeObj(b, m.Users[i]); err != nil {
+			return encodeErr("users.usersSlice#315a4974", "users", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
+		return decodeErr("users.usersSlice#315a4974", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUsersSlice) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.usersSlice#315a4974", "", ErrTooDeep)
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return decodeErr("users.usersSlice#315a4974", "count", err)
+	}
+	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return decodeErr("users.usersSlice#315a4974", "users", err)
+	}
+	return nil
+}
+
 // UsersUserFull is the TL constructor users.userFull:
 //
 //	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat> users:Vector<User> = users.UserFull
@@ -377,4 +769,393 @@ func (c *Client) UsersSetSecureValueErrors(ctx context.Context, req *UsersSetSec
 		req = new(UsersSetSecureValueErrorsRequest)
 	}
 	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// UsersGetRequirementsToContactRequest is the TL function users.getRequirementsToContact:
+//
+//	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser> = Vector<RequirementToContact>
+//
+// See https://core.telegram.org/method/users.getRequirementsToContact.
+type UsersGetRequirementsToContactRequest struct {
+	ID []InputUserClass
+}
+
+// UsersGetRequirementsToContactRequestTypeID is the ID of users.getRequirementsToContact.
+const UsersGetRequirementsToContactRequestTypeID = 0xd89a83a3
+
+// TypeID returns 0xd89a83a3, the ID of users.getRequirementsToContact.
+func (*UsersGetRequirementsToContactRequest) TypeID() uint32 {
+	return UsersGetRequirementsToContactRequestTypeID
+}
+
+// TypeName returns "users.getRequirementsToContact".
+func (*UsersGetRequirementsToContactRequest) TypeName() string {
+	return "users.getRequirementsToContact"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersGetRequirementsToContactRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersGetRequirementsToContactRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersGetRequirementsToContactRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		if err := encodeObj(b, m.ID[i]); err != nil {
+			return encodeErr("users.getRequirementsToContact#d89a83a3", "id", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"); err != nil {
+		return decodeErr("users.getRequirementsToContact#d89a83a3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetRequirementsToContactRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.getRequirementsToContact#d89a83a3", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return decodeErr("users.getRequirementsToContact#d89a83a3", "id", err)
+	}
+	return nil
+}
+
+// UsersGetRequirementsToContact invokes users.getRequirementsToContact#d89a83a3:
+//
+//	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser> = Vector<RequirementToContact>
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/users.getRequirementsToContact.
+func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGetRequirementsToContactRequest) ([]RequirementToContactClass, error) {
+	if req == nil {
+		req = new(UsersGetRequirementsToContactRequest)
+	}
+	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
+		return decodeVectorAt(b, 0, decodeRequirementToContact)
+	})
+}
+
+// UsersGetSavedMusicRequest is the TL function users.getSavedMusic:
+//
+//	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long = users.SavedMusic
+//
+// See https://core.telegram.org/method/users.getSavedMusic.
+type UsersGetSavedMusicRequest struct {
+	ID     InputUserClass
+	Offset int
+	Limit  int
+	Hash   int64
+}
+
+// UsersGetSavedMusicRequestTypeID is the ID of users.getSavedMusic.
+const UsersGetSavedMusicRequestTypeID = 0x788d7fe3
+
+// TypeID returns 0x788d7fe3, the ID of users.getSavedMusic.
+func (*UsersGetSavedMusicRequest) TypeID() uint32 {
+	return UsersGetSavedMusicRequestTypeID
+}
+
+// TypeName returns "users.getSavedMusic".
+func (*UsersGetSavedMusicRequest) TypeName() string {
+	return "users.getSavedMusic"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersGetSavedMusicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersGetSavedMusicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersGetSavedMusicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ID); err != nil {
+		return encodeErr("users.getSavedMusic#788d7fe3", "id", err)
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"); err != nil {
+		return decodeErr("users.getSavedMusic#788d7fe3", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetSavedMusicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.getSavedMusic#788d7fe3", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("users.getSavedMusic#788d7fe3", "id", err)
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return decodeErr("users.getSavedMusic#788d7fe3", "offset", err)
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return decodeErr("users.getSavedMusic#788d7fe3", "limit", err)
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return decodeErr("users.getSavedMusic#788d7fe3", "hash", err)
+	}
+	return nil
+}
+
+// UsersGetSavedMusic invokes users.getSavedMusic#788d7fe3:
+//
+//	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long = users.SavedMusic
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/users.getSavedMusic.
+func (c *Client) UsersGetSavedMusic(ctx context.Context, req *UsersGetSavedMusicRequest) (UsersSavedMusicClass, error) {
+	if req == nil {
+		req = new(UsersGetSavedMusicRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
+}
+
+// UsersGetSavedMusicByIDRequest is the TL function users.getSavedMusicByID:
+//
+//	users.getSavedMusicByID#7573a4e9 id:InputUser documents:Vector<InputDocument> = users.SavedMusic
+//
+// See https://core.telegram.org/method/users.getSavedMusicByID.
+type UsersGetSavedMusicByIDRequest struct {
+	ID        InputUserClass
+	Documents []InputDocumentClass
+}
+
+// UsersGetSavedMusicByIDRequestTypeID is the ID of users.getSavedMusicByID.
+const UsersGetSavedMusicByIDRequestTypeID = 0x7573a4e9
+
+// TypeID returns 0x7573a4e9, the ID of users.getSavedMusicByID.
+func (*UsersGetSavedMusicByIDRequest) TypeID() uint32 {
+	return UsersGetSavedMusicByIDRequestTypeID
+}
+
+// TypeName returns "users.getSavedMusicByID".
+func (*UsersGetSavedMusicByIDRequest) TypeName() string {
+	return "users.getSavedMusicByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersGetSavedMusicByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersGetSavedMusicByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersGetSavedMusicByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ID); err != nil {
+		return encodeErr("users.getSavedMusicByID#7573a4e9", "id", err)
+	}
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := encodeObj(b, m.Documents[i]); err != nil {
+			return encodeErr("users.getSavedMusicByID#7573a4e9", "documents", err)
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
+		return decodeErr("users.getSavedMusicByID#7573a4e9", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetSavedMusicByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.getSavedMusicByID#7573a4e9", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("users.getSavedMusicByID#7573a4e9", "id", err)
+	}
+	if m.Documents, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		return decodeErr("users.getSavedMusicByID#7573a4e9", "documents", err)
+	}
+	return nil
+}
+
+// UsersGetSavedMusicByID invokes users.getSavedMusicByID#7573a4e9:
+//
+//	users.getSavedMusicByID#7573a4e9 id:InputUser documents:Vector<InputDocument> = users.SavedMusic
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/users.getSavedMusicByID.
+func (c *Client) UsersGetSavedMusicByID(ctx context.Context, req *UsersGetSavedMusicByIDRequest) (UsersSavedMusicClass, error) {
+	if req == nil {
+		req = new(UsersGetSavedMusicByIDRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
+}
+
+// UsersSuggestBirthdayRequest is the TL function users.suggestBirthday:
+//
+//	users.suggestBirthday#fc533372 id:InputUser birthday:Birthday = Updates
+//
+// See https://core.telegram.org/method/users.suggestBirthday.
+type UsersSuggestBirthdayRequest struct {
+	ID       InputUserClass
+	Birthday Birthday
+}
+
+// UsersSuggestBirthdayRequestTypeID is the ID of users.suggestBirthday.
+const UsersSuggestBirthdayRequestTypeID = 0xfc533372
+
+// TypeID returns 0xfc533372, the ID of users.suggestBirthday.
+func (*UsersSuggestBirthdayRequest) TypeID() uint32 {
+	return UsersSuggestBirthdayRequestTypeID
+}
+
+// TypeName returns "users.suggestBirthday".
+func (*UsersSuggestBirthdayRequest) TypeName() string {
+	return "users.suggestBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersSuggestBirthdayRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersSuggestBirthdayRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersSuggestBirthdayRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := encodeObj(b, m.ID); err != nil {
+		return encodeErr("users.suggestBirthday#fc533372", "id", err)
+	}
+	if err := m.Birthday.Encode(b); err != nil {
+		return encodeErr("users.suggestBirthday#fc533372", "birthday", err)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersSuggestBirthdayRequest) Decode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := consumeID(b, UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"); err != nil {
+		return decodeErr("users.suggestBirthday#fc533372", "", err)
+	}
+	return m.decodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	return m.decodeBareAt(b, 0)
+}
+
+// decodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSuggestBirthdayRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return decodeErr("users.suggestBirthday#fc533372", "", ErrTooDeep)
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return decodeErr("users.suggestBirthday#fc533372", "id", err)
+	}
+	if err = decodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return decodeErr("users.suggestBirthday#fc533372", "birthday", err)
+	}
+	return nil
+}
+
+// UsersSuggestBirthday invokes users.suggestBirthday#fc533372:
+//
+//	users.suggestBirthday#fc533372 id:InputUser birthday:Birthday = Updates
+//
+// A nil req sends the function with no optional parameters and zero
+// required ones.
+//
+// See https://core.telegram.org/method/users.suggestBirthday.
+func (c *Client) UsersSuggestBirthday(ctx context.Context, req *UsersSuggestBirthdayRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(UsersSuggestBirthdayRequest)
+	}
+	return invoke(ctx, c.invoker, req, DecodeUpdates)
 }
