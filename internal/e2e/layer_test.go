@@ -48,6 +48,31 @@ func TestLayerOverTelegramClient(t *testing.T) {
 	})
 }
 
+// TestLayerOverTgrawClient shows the same over tgraw's client, which
+// announces tg.Layer itself: the first call of the connection is
+// invokeWithLayer(tg.Layer, initConnection(help.getConfig)), and the calls
+// after it go bare and are read at tg.Layer, with the fields that gotd/td's
+// layer does not have. A tg.Client with WithLayer states the layer again,
+// which changes nothing.
+func TestLayerOverTgrawClient(t *testing.T) {
+	w := newWorld()
+	srv := newServer(t, w, 3)
+	runOver(t, connectTgraw, srv, func(ctx context.Context, client tg.Invoker) error {
+		if err := readAtLayer(ctx, tg.NewClient(client), w); err != nil {
+			return err
+		}
+		return readAtLayer(ctx, tg.NewClient(client, tg.WithLayer()), w)
+	})
+
+	checkSeen(t, srv, []call{
+		tgrawInit,
+		{name: "users.getUsers"},
+		{name: "updates.getDifference"},
+		{name: "users.getUsers", wrappers: []string{"invokeWithLayer"}, layers: []int{tg.Layer}},
+		{name: "updates.getDifference", wrappers: []string{"invokeWithLayer"}, layers: []int{tg.Layer}},
+	})
+}
+
 // tgrawInit is the first call of each of tgraw's connections: the config,
 // inside initConnection, at tg.Layer.
 var tgrawInit = call{
