@@ -1,7 +1,6 @@
-package gen
+package gen_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tgraw/tgraw/gen"
+	"github.com/tgraw/tgraw/gen/emit"
 )
 
 // layer228Path is the newest layer's schema, kept outside the repository
@@ -27,11 +29,13 @@ func gotdSchema(t testing.TB, name string) string {
 }
 
 // scratchModule is a temporary module that generated packages are built
-// and tested in. Its go.mod and go.sum are this module's, under the module
-// path "tlgentest", so it resolves the same dependencies with no network.
-// Builds use -trimpath: the compiled packages depend only on their import
-// path and content, not on the temporary directory, so the build cache
-// serves a later run.
+// and tested in, as packages generated for other schemas live in other
+// modules. Its go.mod and go.sum are this module's, under the module path
+// "tlgentest", so it resolves the same dependencies with no network, and it
+// requires this module from its directory, for the runtime (tlrt) and its
+// checks (tlrt/tlrttest). Builds use -trimpath: the compiled packages
+// depend only on their import path and content, not on the temporary
+// directory, so the build cache serves a later run.
 type scratchModule struct {
 	t   *testing.T
 	dir string
@@ -44,7 +48,12 @@ func newScratchModule(t *testing.T) *scratchModule {
 	if err != nil {
 		t.Fatal(err)
 	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	mod = regexp.MustCompile(`(?m)^module .*$`).ReplaceAll(mod, []byte("module tlgentest"))
+	mod = fmt.Appendf(mod, "\nrequire github.com/tgraw/tgraw v0.0.0\n\nreplace github.com/tgraw/tgraw => %s\n", root)
 	sum, err := os.ReadFile("../go.sum")
 	if err != nil {
 		t.Fatal(err)
@@ -58,24 +67,27 @@ func newScratchModule(t *testing.T) *scratchModule {
 	return &scratchModule{t: t, dir: dir}
 }
 
-// add writes files as package pkg of the module, with the round-trip test
-// of testdata/harness and the given extra test files (names in
-// testdata/harness, without ".txt").
-func (s *scratchModule) add(pkg string, files map[string][]byte, m *Model, extra ...string) {
+// add writes files as package pkg of the module, with a test that checks
+// with tlrttest.RoundTrip that every constructor and function of the
+// schema's ids round-trips, and the test files of testdata/PKG if there
+// are any.
+func (s *scratchModule) add(pkg string, files map[string][]byte, ids int) {
 	s.t.Helper()
 	dir := filepath.Join(s.dir, pkg)
-	if err := WriteDir(dir, files); err != nil {
+	if err := gen.WriteDir(dir, files); err != nil {
 		s.t.Fatal(err)
 	}
-	tests := map[string][]byte{
-		"counts_test.go": fmt.Appendf(nil, "package %s\n\n// wantIDs is the number of constructors and functions of the schema.\nconst wantIDs = %d\n", pkg, len(m.Defs)),
+	tests := map[string][]byte{"roundtrip_test.go": fmt.Appendf(nil, roundTripTest, pkg, ids)}
+	extra, err := filepath.Glob(filepath.Join("testdata", pkg, "*_test.go"))
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	for _, name := range append([]string{"roundtrip_test.go"}, extra...) {
-		src, err := os.ReadFile(filepath.Join("testdata", "harness", name+".txt"))
+	for _, p := range extra {
+		src, err := os.ReadFile(p)
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		tests[name] = bytes.Replace(src, []byte("package PKG\n"), []byte("package "+pkg+"\n"), 1)
+		tests[filepath.Base(p)] = src
 	}
 	for name, src := range tests {
 		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
@@ -83,6 +95,24 @@ func (s *scratchModule) add(pkg string, files map[string][]byte, m *Model, extra
 		}
 	}
 }
+
+// roundTripTest is the test add writes in each package: the package name
+// and the number of IDs of the schema fill it in.
+const roundTripTest = `package %s
+
+import (
+	"testing"
+
+	"github.com/tgraw/tgraw/tlrt/tlrttest"
+)
+
+func TestRoundTrip(t *testing.T) {
+	if got, want := len(IDs()), %d; got != want {
+		t.Errorf("IDs() has %%d IDs, the schema %%d", got, want)
+	}
+	tlrttest.RoundTrip(t, tlrttest.Package{IDs: IDs(), New: New, Name: Name, DecodeObject: DecodeObject})
+}
+`
 
 // run runs the go command in the module.
 func (s *scratchModule) run(args ...string) {
@@ -98,7 +128,7 @@ func (s *scratchModule) run(args ...string) {
 }
 
 // countDefs counts the constructors and functions of m.
-func countDefs(m *Model) (ctors, funcs int) {
+func countDefs(m *gen.Model) (ctors, funcs int) {
 	for _, d := range m.Defs {
 		if d.Function {
 			funcs++
@@ -127,7 +157,6 @@ func TestOtherSchemas(t *testing.T) {
 		pkg, path   string
 		only        []string
 		ctors, fncs int // expected counts; 0 to skip the check
-		extra       []string
 	}
 	cases := []schemaCase{
 		{pkg: "encrypted", path: gotdSchema(t, "encrypted.tl"), ctors: 93, fncs: 1},
@@ -135,7 +164,7 @@ func TestOtherSchemas(t *testing.T) {
 		{pkg: "subset", path: "../schema/api.tl", only: []string{"messages.sendMessage,channels.*"}},
 	}
 	if _, err := os.Stat(layer228Path); err == nil {
-		cases = append(cases, schemaCase{pkg: "l228", path: layer228Path, ctors: 1653, fncs: 808, extra: []string{"layer_e2e_test.go"}})
+		cases = append(cases, schemaCase{pkg: "l228", path: layer228Path, ctors: 1653, fncs: 808})
 	} else {
 		t.Run("l228", func(t *testing.T) {
 			t.Skipf("%s is not there (the schemas directory sits beside the repository): layer 228 and the layer end-to-end test do not run", layer228Path)
@@ -147,21 +176,13 @@ func TestOtherSchemas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := Config{Package: c.pkg, Filename: filepath.Base(c.path), Only: c.only}
-		m, err := LoadModel(src, cfg)
-		if err != nil {
-			t.Fatalf("%s: %v", c.pkg, err)
-		}
+		m, files := generate(t, src, gen.Config{Package: c.pkg, Filename: filepath.Base(c.path), Only: c.only})
 		ctors, fncs := countDefs(m)
 		t.Logf("%s: %d constructors, %d functions", c.pkg, ctors, fncs)
 		if c.ctors != 0 && (ctors != c.ctors || fncs != c.fncs) {
 			t.Errorf("%s: %d constructors and %d functions, want %d and %d", c.pkg, ctors, fncs, c.ctors, c.fncs)
 		}
-		files, err := Generate(src, cfg)
-		if err != nil {
-			t.Fatalf("%s: %v", c.pkg, err)
-		}
-		mod.add(c.pkg, files, m, c.extra...)
+		mod.add(c.pkg, files, len(m.Defs))
 		pkgs = append(pkgs, "./"+c.pkg)
 	}
 	mod.run(append([]string{"vet", "-trimpath"}, pkgs...)...)
@@ -176,8 +197,13 @@ func BenchmarkGenerateLayer228(b *testing.B) {
 		b.Skipf("%s is not there (the schemas directory sits beside the repository)", layer228Path)
 	}
 	b.SetBytes(int64(len(src)))
-	for b.Loop() {
-		if _, err := Generate(src, Config{Package: "l228", Filename: "api-layer228.tl"}); err != nil {
+	b.ResetTimer()
+	for range b.N {
+		m, err := gen.LoadModel(src, gen.Config{Package: "l228", Filename: "api-layer228.tl"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := emit.Package(m); err != nil {
 			b.Fatal(err)
 		}
 	}

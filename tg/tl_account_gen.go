@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// AccountEmailVerifiedClass is the TL type account.EmailVerified: one of AccountEmailVerified, AccountEmailVerifiedLogin.
+// AccountEmailVerifiedClass is the TL type account.EmailVerified: one of
+// AccountEmailVerified, AccountEmailVerifiedLogin.
 //
 // See https://core.telegram.org/type/account.EmailVerified.
 type AccountEmailVerifiedClass interface {
@@ -20,7 +22,8 @@ func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error
 	return decodeAccountEmailVerified(b, 0)
 }
 
-// decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested depth levels deep.
+// decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
+// depth levels deep.
 func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,18 +36,15 @@ func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedC
 	case AccountEmailVerifiedLoginTypeID:
 		v = &AccountEmailVerifiedLogin{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.EmailVerified",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.EmailVerified"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountEmailVerified is the TL constructor account.emailVerified:
+// AccountEmailVerified is the TL constructor account.emailVerified.
 //
 //	account.emailVerified#2b96cd1b email:string = account.EmailVerified
 //
@@ -66,7 +66,8 @@ func (*AccountEmailVerified) TypeName() string {
 	return "account.emailVerified"
 }
 
-// accountEmailVerifiedClass marks AccountEmailVerified as a AccountEmailVerifiedClass.
+// accountEmailVerifiedClass marks AccountEmailVerified as an
+// AccountEmailVerifiedClass.
 func (*AccountEmailVerified) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,35 +90,30 @@ func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
-		return decodeErr("account.emailVerified#2b96cd1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmailVerified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("account.emailVerified#2b96cd1b", "email", err)
+		return tlrt.DecodeErr(err, "account.emailVerified", "email")
 	}
 	return nil
 }
 
-// AccountEmailVerifiedLogin is the TL constructor account.emailVerifiedLogin:
+// AccountEmailVerifiedLogin is the TL constructor account.emailVerifiedLogin.
 //
-//	account.emailVerifiedLogin#e1bb0d61 email:string sent_code:auth.SentCode = account.EmailVerified
+//	account.emailVerifiedLogin#e1bb0d61 email:string sent_code:auth.SentCode
+//	    = account.EmailVerified
 //
 // See https://core.telegram.org/constructor/account.emailVerifiedLogin.
 type AccountEmailVerifiedLogin struct {
@@ -138,7 +134,8 @@ func (*AccountEmailVerifiedLogin) TypeName() string {
 	return "account.emailVerifiedLogin"
 }
 
-// accountEmailVerifiedClass marks AccountEmailVerifiedLogin as a AccountEmailVerifiedClass.
+// accountEmailVerifiedClass marks AccountEmailVerifiedLogin as an
+// AccountEmailVerifiedClass.
 func (*AccountEmailVerifiedLogin) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
@@ -156,47 +153,42 @@ func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Email)
-	if err := encodeObj(b, m.SentCode); err != nil {
-		return encodeErr("account.emailVerifiedLogin#e1bb0d61", "sent_code", err)
+	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
+		return tlrt.EncodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmailVerifiedLogin) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "email", err)
+		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
 	}
 	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "sent_code", err)
+		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
 	return nil
 }
 
-// AccountEmojiStatusesClass is the TL type account.EmojiStatuses: one of AccountEmojiStatusesNotModified, AccountEmojiStatuses.
+// AccountEmojiStatusesClass is the TL type account.EmojiStatuses: one of
+// AccountEmojiStatusesNotModified, AccountEmojiStatuses.
 //
 // See https://core.telegram.org/type/account.EmojiStatuses.
 type AccountEmojiStatusesClass interface {
@@ -209,7 +201,8 @@ func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error
 	return decodeAccountEmojiStatuses(b, 0)
 }
 
-// decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested depth levels deep.
+// decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
+// depth levels deep.
 func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -222,25 +215,24 @@ func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesC
 	case AccountEmojiStatusesTypeID:
 		v = &AccountEmojiStatuses{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.EmojiStatuses",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.EmojiStatuses"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountEmojiStatusesNotModified is the TL constructor account.emojiStatusesNotModified:
+// AccountEmojiStatusesNotModified is the TL constructor
+// account.emojiStatusesNotModified.
 //
 //	account.emojiStatusesNotModified#d08ce645 = account.EmojiStatuses
 //
 // See https://core.telegram.org/constructor/account.emojiStatusesNotModified.
 type AccountEmojiStatusesNotModified struct{}
 
-// AccountEmojiStatusesNotModifiedTypeID is the ID of account.emojiStatusesNotModified.
+// AccountEmojiStatusesNotModifiedTypeID is the ID of
+// account.emojiStatusesNotModified.
 const AccountEmojiStatusesNotModifiedTypeID = 0xd08ce645
 
 // TypeID returns 0xd08ce645, the ID of account.emojiStatusesNotModified.
@@ -253,7 +245,8 @@ func (*AccountEmojiStatusesNotModified) TypeName() string {
 	return "account.emojiStatusesNotModified"
 }
 
-// accountEmojiStatusesClass marks AccountEmojiStatusesNotModified as a AccountEmojiStatusesClass.
+// accountEmojiStatusesClass marks AccountEmojiStatusesNotModified as an
+// AccountEmojiStatusesClass.
 func (*AccountEmojiStatusesNotModified) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
@@ -275,31 +268,26 @@ func (m *AccountEmojiStatusesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
-		return decodeErr("account.emojiStatusesNotModified#d08ce645", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmojiStatusesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmojiStatusesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountEmojiStatuses is the TL constructor account.emojiStatuses:
+// AccountEmojiStatuses is the TL constructor account.emojiStatuses.
 //
-//	account.emojiStatuses#90c467d1 hash:long statuses:Vector<EmojiStatus> = account.EmojiStatuses
+//	account.emojiStatuses#90c467d1 hash:long statuses:Vector<EmojiStatus>
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/constructor/account.emojiStatuses.
 type AccountEmojiStatuses struct {
@@ -320,7 +308,8 @@ func (*AccountEmojiStatuses) TypeName() string {
 	return "account.emojiStatuses"
 }
 
-// accountEmojiStatusesClass marks AccountEmojiStatuses as a AccountEmojiStatusesClass.
+// accountEmojiStatusesClass marks AccountEmojiStatuses as an
+// AccountEmojiStatusesClass.
 func (*AccountEmojiStatuses) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
@@ -340,8 +329,8 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Statuses))
 	for i := range m.Statuses {
-		if err := encodeObj(b, m.Statuses[i]); err != nil {
-			return encodeErr("account.emojiStatuses#90c467d1", "statuses", err)
+		if err := tlrt.EncodeObject(b, m.Statuses[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.emojiStatuses", "statuses")
 		}
 	}
 	return nil
@@ -349,39 +338,35 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
-		return decodeErr("account.emojiStatuses#90c467d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmojiStatuses) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.emojiStatuses#90c467d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.emojiStatuses", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.emojiStatuses#90c467d1", "hash", err)
+		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = decodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
-		return decodeErr("account.emojiStatuses#90c467d1", "statuses", err)
+	if m.Statuses, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
+		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
 }
 
-// AccountResetPasswordResultClass is the TL type account.ResetPasswordResult: one of AccountResetPasswordFailedWait, AccountResetPasswordRequestedWait, AccountResetPasswordOk.
+// AccountResetPasswordResultClass is the TL type account.ResetPasswordResult:
+// one of AccountResetPasswordFailedWait, AccountResetPasswordRequestedWait,
+// AccountResetPasswordOk.
 //
 // See https://core.telegram.org/type/account.ResetPasswordResult.
 type AccountResetPasswordResultClass interface {
@@ -389,12 +374,14 @@ type AccountResetPasswordResultClass interface {
 	accountResetPasswordResultClass()
 }
 
-// DecodeAccountResetPasswordResult decodes any constructor of account.ResetPasswordResult.
+// DecodeAccountResetPasswordResult decodes any constructor of
+// account.ResetPasswordResult.
 func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResultClass, error) {
 	return decodeAccountResetPasswordResult(b, 0)
 }
 
-// decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a value nested depth levels deep.
+// decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a
+// value nested depth levels deep.
 func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPasswordResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -409,27 +396,27 @@ func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPas
 	case AccountResetPasswordOkTypeID:
 		v = &AccountResetPasswordOk{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.ResetPasswordResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.ResetPasswordResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountResetPasswordFailedWait is the TL constructor account.resetPasswordFailedWait:
+// AccountResetPasswordFailedWait is the TL constructor
+// account.resetPasswordFailedWait.
 //
-//	account.resetPasswordFailedWait#e3779861 retry_date:int = account.ResetPasswordResult
+//	account.resetPasswordFailedWait#e3779861 retry_date:int
+//	    = account.ResetPasswordResult
 //
 // See https://core.telegram.org/constructor/account.resetPasswordFailedWait.
 type AccountResetPasswordFailedWait struct {
 	RetryDate int
 }
 
-// AccountResetPasswordFailedWaitTypeID is the ID of account.resetPasswordFailedWait.
+// AccountResetPasswordFailedWaitTypeID is the ID of
+// account.resetPasswordFailedWait.
 const AccountResetPasswordFailedWaitTypeID = 0xe3779861
 
 // TypeID returns 0xe3779861, the ID of account.resetPasswordFailedWait.
@@ -442,7 +429,8 @@ func (*AccountResetPasswordFailedWait) TypeName() string {
 	return "account.resetPasswordFailedWait"
 }
 
-// accountResetPasswordResultClass marks AccountResetPasswordFailedWait as a AccountResetPasswordResultClass.
+// accountResetPasswordResultClass marks AccountResetPasswordFailedWait as an
+// AccountResetPasswordResultClass.
 func (*AccountResetPasswordFailedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -465,42 +453,39 @@ func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
-		return decodeErr("account.resetPasswordFailedWait#e3779861", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordFailedWait) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordFailedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.RetryDate, err = b.Int(); err != nil {
-		return decodeErr("account.resetPasswordFailedWait#e3779861", "retry_date", err)
+		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "retry_date")
 	}
 	return nil
 }
 
-// AccountResetPasswordRequestedWait is the TL constructor account.resetPasswordRequestedWait:
+// AccountResetPasswordRequestedWait is the TL constructor
+// account.resetPasswordRequestedWait.
 //
-//	account.resetPasswordRequestedWait#e9effc7d until_date:int = account.ResetPasswordResult
+//	account.resetPasswordRequestedWait#e9effc7d until_date:int
+//	    = account.ResetPasswordResult
 //
 // See https://core.telegram.org/constructor/account.resetPasswordRequestedWait.
 type AccountResetPasswordRequestedWait struct {
 	UntilDate int
 }
 
-// AccountResetPasswordRequestedWaitTypeID is the ID of account.resetPasswordRequestedWait.
+// AccountResetPasswordRequestedWaitTypeID is the ID of
+// account.resetPasswordRequestedWait.
 const AccountResetPasswordRequestedWaitTypeID = 0xe9effc7d
 
 // TypeID returns 0xe9effc7d, the ID of account.resetPasswordRequestedWait.
@@ -513,7 +498,8 @@ func (*AccountResetPasswordRequestedWait) TypeName() string {
 	return "account.resetPasswordRequestedWait"
 }
 
-// accountResetPasswordResultClass marks AccountResetPasswordRequestedWait as a AccountResetPasswordResultClass.
+// accountResetPasswordResultClass marks AccountResetPasswordRequestedWait as an
+// AccountResetPasswordResultClass.
 func (*AccountResetPasswordRequestedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -536,33 +522,27 @@ func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
-		return decodeErr("account.resetPasswordRequestedWait#e9effc7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordRequestedWait) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordRequestedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("account.resetPasswordRequestedWait#e9effc7d", "until_date", err)
+		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "until_date")
 	}
 	return nil
 }
 
-// AccountResetPasswordOk is the TL constructor account.resetPasswordOk:
+// AccountResetPasswordOk is the TL constructor account.resetPasswordOk.
 //
 //	account.resetPasswordOk#e926d63e = account.ResetPasswordResult
 //
@@ -582,7 +562,8 @@ func (*AccountResetPasswordOk) TypeName() string {
 	return "account.resetPasswordOk"
 }
 
-// accountResetPasswordResultClass marks AccountResetPasswordOk as a AccountResetPasswordResultClass.
+// accountResetPasswordResultClass marks AccountResetPasswordOk as an
+// AccountResetPasswordResultClass.
 func (*AccountResetPasswordOk) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -604,29 +585,24 @@ func (m *AccountResetPasswordOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
-		return decodeErr("account.resetPasswordOk#e926d63e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordOk) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountSavedRingtoneClass is the TL type account.SavedRingtone: one of AccountSavedRingtone, AccountSavedRingtoneConverted.
+// AccountSavedRingtoneClass is the TL type account.SavedRingtone: one of
+// AccountSavedRingtone, AccountSavedRingtoneConverted.
 //
 // See https://core.telegram.org/type/account.SavedRingtone.
 type AccountSavedRingtoneClass interface {
@@ -639,7 +615,8 @@ func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error
 	return decodeAccountSavedRingtone(b, 0)
 }
 
-// decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested depth levels deep.
+// decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
+// depth levels deep.
 func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -652,18 +629,15 @@ func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneC
 	case AccountSavedRingtoneConvertedTypeID:
 		v = &AccountSavedRingtoneConverted{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.SavedRingtone",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtone"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountSavedRingtone is the TL constructor account.savedRingtone:
+// AccountSavedRingtone is the TL constructor account.savedRingtone.
 //
 //	account.savedRingtone#b7263f6d = account.SavedRingtone
 //
@@ -683,7 +657,8 @@ func (*AccountSavedRingtone) TypeName() string {
 	return "account.savedRingtone"
 }
 
-// accountSavedRingtoneClass marks AccountSavedRingtone as a AccountSavedRingtoneClass.
+// accountSavedRingtoneClass marks AccountSavedRingtone as an
+// AccountSavedRingtoneClass.
 func (*AccountSavedRingtone) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
@@ -705,38 +680,35 @@ func (m *AccountSavedRingtone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
-		return decodeErr("account.savedRingtone#b7263f6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountSavedRingtoneConverted is the TL constructor account.savedRingtoneConverted:
+// AccountSavedRingtoneConverted is the TL constructor
+// account.savedRingtoneConverted.
 //
-//	account.savedRingtoneConverted#1f307eb7 document:Document = account.SavedRingtone
+//	account.savedRingtoneConverted#1f307eb7 document:Document
+//	    = account.SavedRingtone
 //
 // See https://core.telegram.org/constructor/account.savedRingtoneConverted.
 type AccountSavedRingtoneConverted struct {
 	Document DocumentClass
 }
 
-// AccountSavedRingtoneConvertedTypeID is the ID of account.savedRingtoneConverted.
+// AccountSavedRingtoneConvertedTypeID is the ID of
+// account.savedRingtoneConverted.
 const AccountSavedRingtoneConvertedTypeID = 0x1f307eb7
 
 // TypeID returns 0x1f307eb7, the ID of account.savedRingtoneConverted.
@@ -749,7 +721,8 @@ func (*AccountSavedRingtoneConverted) TypeName() string {
 	return "account.savedRingtoneConverted"
 }
 
-// accountSavedRingtoneClass marks AccountSavedRingtoneConverted as a AccountSavedRingtoneClass.
+// accountSavedRingtoneClass marks AccountSavedRingtoneConverted as an
+// AccountSavedRingtoneClass.
 func (*AccountSavedRingtoneConverted) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
@@ -766,44 +739,39 @@ func (m *AccountSavedRingtoneConverted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Document); err != nil {
-		return encodeErr("account.savedRingtoneConverted#1f307eb7", "document", err)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "account.savedRingtoneConverted", "document")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
-		return decodeErr("account.savedRingtoneConverted#1f307eb7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtoneConverted) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.savedRingtoneConverted#1f307eb7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtoneConverted", "")
 	}
 	var err error
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("account.savedRingtoneConverted#1f307eb7", "document", err)
+		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "document")
 	}
 	return nil
 }
 
-// AccountSavedRingtonesClass is the TL type account.SavedRingtones: one of AccountSavedRingtonesNotModified, AccountSavedRingtones.
+// AccountSavedRingtonesClass is the TL type account.SavedRingtones: one of
+// AccountSavedRingtonesNotModified, AccountSavedRingtones.
 //
 // See https://core.telegram.org/type/account.SavedRingtones.
 type AccountSavedRingtonesClass interface {
@@ -811,12 +779,14 @@ type AccountSavedRingtonesClass interface {
 	accountSavedRingtonesClass()
 }
 
-// DecodeAccountSavedRingtones decodes any constructor of account.SavedRingtones.
+// DecodeAccountSavedRingtones decodes any constructor of
+// account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
 	return decodeAccountSavedRingtones(b, 0)
 }
 
-// decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested depth levels deep.
+// decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
+// depth levels deep.
 func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtonesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -829,25 +799,24 @@ func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtone
 	case AccountSavedRingtonesTypeID:
 		v = &AccountSavedRingtones{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.SavedRingtones",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtones"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountSavedRingtonesNotModified is the TL constructor account.savedRingtonesNotModified:
+// AccountSavedRingtonesNotModified is the TL constructor
+// account.savedRingtonesNotModified.
 //
 //	account.savedRingtonesNotModified#fbf6e8b1 = account.SavedRingtones
 //
 // See https://core.telegram.org/constructor/account.savedRingtonesNotModified.
 type AccountSavedRingtonesNotModified struct{}
 
-// AccountSavedRingtonesNotModifiedTypeID is the ID of account.savedRingtonesNotModified.
+// AccountSavedRingtonesNotModifiedTypeID is the ID of
+// account.savedRingtonesNotModified.
 const AccountSavedRingtonesNotModifiedTypeID = 0xfbf6e8b1
 
 // TypeID returns 0xfbf6e8b1, the ID of account.savedRingtonesNotModified.
@@ -860,7 +829,8 @@ func (*AccountSavedRingtonesNotModified) TypeName() string {
 	return "account.savedRingtonesNotModified"
 }
 
-// accountSavedRingtonesClass marks AccountSavedRingtonesNotModified as a AccountSavedRingtonesClass.
+// accountSavedRingtonesClass marks AccountSavedRingtonesNotModified as an
+// AccountSavedRingtonesClass.
 func (*AccountSavedRingtonesNotModified) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
@@ -882,31 +852,26 @@ func (m *AccountSavedRingtonesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
-		return decodeErr("account.savedRingtonesNotModified#fbf6e8b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtonesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountSavedRingtones is the TL constructor account.savedRingtones:
+// AccountSavedRingtones is the TL constructor account.savedRingtones.
 //
-//	account.savedRingtones#c1e92cc5 hash:long ringtones:Vector<Document> = account.SavedRingtones
+//	account.savedRingtones#c1e92cc5 hash:long ringtones:Vector<Document>
+//	    = account.SavedRingtones
 //
 // See https://core.telegram.org/constructor/account.savedRingtones.
 type AccountSavedRingtones struct {
@@ -927,7 +892,8 @@ func (*AccountSavedRingtones) TypeName() string {
 	return "account.savedRingtones"
 }
 
-// accountSavedRingtonesClass marks AccountSavedRingtones as a AccountSavedRingtonesClass.
+// accountSavedRingtonesClass marks AccountSavedRingtones as an
+// AccountSavedRingtonesClass.
 func (*AccountSavedRingtones) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
@@ -947,8 +913,8 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Ringtones))
 	for i := range m.Ringtones {
-		if err := encodeObj(b, m.Ringtones[i]); err != nil {
-			return encodeErr("account.savedRingtones#c1e92cc5", "ringtones", err)
+		if err := tlrt.EncodeObject(b, m.Ringtones[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.savedRingtones", "ringtones")
 		}
 	}
 	return nil
@@ -956,39 +922,34 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
-		return decodeErr("account.savedRingtones#c1e92cc5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtones) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.savedRingtones#c1e92cc5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtones", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.savedRingtones#c1e92cc5", "hash", err)
+		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("account.savedRingtones#c1e92cc5", "ringtones", err)
+	if m.Ringtones, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
 }
 
-// AccountThemesClass is the TL type account.Themes: one of AccountThemesNotModified, AccountThemes.
+// AccountThemesClass is the TL type account.Themes: one of
+// AccountThemesNotModified, AccountThemes.
 //
 // See https://core.telegram.org/type/account.Themes.
 type AccountThemesClass interface {
@@ -1001,7 +962,8 @@ func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
 	return decodeAccountThemes(b, 0)
 }
 
-// decodeAccountThemes is DecodeAccountThemes for a value nested depth levels deep.
+// decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
+// deep.
 func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1014,18 +976,15 @@ func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
 	case AccountThemesTypeID:
 		v = &AccountThemes{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.Themes",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.Themes"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountThemesNotModified is the TL constructor account.themesNotModified:
+// AccountThemesNotModified is the TL constructor account.themesNotModified.
 //
 //	account.themesNotModified#f41eb622 = account.Themes
 //
@@ -1045,7 +1004,7 @@ func (*AccountThemesNotModified) TypeName() string {
 	return "account.themesNotModified"
 }
 
-// accountThemesClass marks AccountThemesNotModified as a AccountThemesClass.
+// accountThemesClass marks AccountThemesNotModified as an AccountThemesClass.
 func (*AccountThemesNotModified) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
@@ -1067,29 +1026,23 @@ func (m *AccountThemesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
-		return decodeErr("account.themesNotModified#f41eb622", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountThemesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountThemes is the TL constructor account.themes:
+// AccountThemes is the TL constructor account.themes.
 //
 //	account.themes#9a3d8c6d hash:long themes:Vector<Theme> = account.Themes
 //
@@ -1112,7 +1065,7 @@ func (*AccountThemes) TypeName() string {
 	return "account.themes"
 }
 
-// accountThemesClass marks AccountThemes as a AccountThemesClass.
+// accountThemesClass marks AccountThemes as an AccountThemesClass.
 func (*AccountThemes) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
@@ -1133,7 +1086,7 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Themes))
 	for i := range m.Themes {
 		if err := m.Themes[i].Encode(b); err != nil {
-			return encodeErr("account.themes#9a3d8c6d", "themes", err)
+			return tlrt.EncodeErr(err, "account.themes", "themes")
 		}
 	}
 	return nil
@@ -1141,39 +1094,34 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemes) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
-		return decodeErr("account.themes#9a3d8c6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountThemes) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.themes#9a3d8c6d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.themes", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.themes#9a3d8c6d", "hash", err)
+		return tlrt.DecodeErr(err, "account.themes", "hash")
 	}
-	if m.Themes, err = decodeVectorAt(b, depth+1, decodeValue[Theme]); err != nil {
-		return decodeErr("account.themes#9a3d8c6d", "themes", err)
+	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Theme]); err != nil {
+		return tlrt.DecodeErr(err, "account.themes", "themes")
 	}
 	return nil
 }
 
-// AccountWallPapersClass is the TL type account.WallPapers: one of AccountWallPapersNotModified, AccountWallPapers.
+// AccountWallPapersClass is the TL type account.WallPapers: one of
+// AccountWallPapersNotModified, AccountWallPapers.
 //
 // See https://core.telegram.org/type/account.WallPapers.
 type AccountWallPapersClass interface {
@@ -1186,7 +1134,8 @@ func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
 	return decodeAccountWallPapers(b, 0)
 }
 
-// decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth levels deep.
+// decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
+// levels deep.
 func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1199,25 +1148,24 @@ func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, 
 	case AccountWallPapersTypeID:
 		v = &AccountWallPapers{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.WallPapers",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.WallPapers"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountWallPapersNotModified is the TL constructor account.wallPapersNotModified:
+// AccountWallPapersNotModified is the TL constructor
+// account.wallPapersNotModified.
 //
 //	account.wallPapersNotModified#1c199183 = account.WallPapers
 //
 // See https://core.telegram.org/constructor/account.wallPapersNotModified.
 type AccountWallPapersNotModified struct{}
 
-// AccountWallPapersNotModifiedTypeID is the ID of account.wallPapersNotModified.
+// AccountWallPapersNotModifiedTypeID is the ID of
+// account.wallPapersNotModified.
 const AccountWallPapersNotModifiedTypeID = 0x1c199183
 
 // TypeID returns 0x1c199183, the ID of account.wallPapersNotModified.
@@ -1230,7 +1178,8 @@ func (*AccountWallPapersNotModified) TypeName() string {
 	return "account.wallPapersNotModified"
 }
 
-// accountWallPapersClass marks AccountWallPapersNotModified as a AccountWallPapersClass.
+// accountWallPapersClass marks AccountWallPapersNotModified as an
+// AccountWallPapersClass.
 func (*AccountWallPapersNotModified) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
@@ -1252,31 +1201,26 @@ func (m *AccountWallPapersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
-		return decodeErr("account.wallPapersNotModified#1c199183", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountWallPapersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWallPapersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountWallPapers is the TL constructor account.wallPapers:
+// AccountWallPapers is the TL constructor account.wallPapers.
 //
-//	account.wallPapers#cdc3858c hash:long wallpapers:Vector<WallPaper> = account.WallPapers
+//	account.wallPapers#cdc3858c hash:long wallpapers:Vector<WallPaper>
+//	    = account.WallPapers
 //
 // See https://core.telegram.org/constructor/account.wallPapers.
 type AccountWallPapers struct {
@@ -1297,7 +1241,7 @@ func (*AccountWallPapers) TypeName() string {
 	return "account.wallPapers"
 }
 
-// accountWallPapersClass marks AccountWallPapers as a AccountWallPapersClass.
+// accountWallPapersClass marks AccountWallPapers as an AccountWallPapersClass.
 func (*AccountWallPapers) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
@@ -1317,8 +1261,8 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Wallpapers))
 	for i := range m.Wallpapers {
-		if err := encodeObj(b, m.Wallpapers[i]); err != nil {
-			return encodeErr("account.wallPapers#cdc3858c", "wallpapers", err)
+		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.wallPapers", "wallpapers")
 		}
 	}
 	return nil
@@ -1326,49 +1270,47 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
-		return decodeErr("account.wallPapers#cdc3858c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountWallPapers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.wallPapers#cdc3858c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.wallPapers", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.wallPapers#cdc3858c", "hash", err)
+		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = decodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
-		return decodeErr("account.wallPapers#cdc3858c", "wallpapers", err)
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
+		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
 }
 
-// AccountAuthorizationForm is the TL constructor account.authorizationForm:
+// AccountAuthorizationForm is the TL constructor account.authorizationForm.
 //
-//	account.authorizationForm#ad2e1cd8 flags:# required_types:Vector<SecureRequiredType> values:Vector<SecureValue> errors:Vector<SecureValueError> users:Vector<User> privacy_policy_url:flags.0?string = account.AuthorizationForm
+//	account.authorizationForm#ad2e1cd8 flags:#
+//	    required_types:Vector<SecureRequiredType> values:Vector<SecureValue>
+//	    errors:Vector<SecureValueError> users:Vector<User>
+//	    privacy_policy_url:flags.0?string = account.AuthorizationForm
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPrivacyPolicyURL and the other Set methods send a zero value too;
+// HasPrivacyPolicyURL reports whether PrivacyPolicyURL is present (sent, or
+// received) and ClearPrivacyPolicyURL leaves it out.
 //
 // See https://core.telegram.org/constructor/account.authorizationForm.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountAuthorizationForm struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	RequiredTypes    []SecureRequiredTypeClass
 	Values           []SecureValue
 	Errors           []SecureValueErrorClass
@@ -1387,6 +1329,26 @@ func (*AccountAuthorizationForm) TypeID() uint32 {
 // TypeName returns "account.authorizationForm".
 func (*AccountAuthorizationForm) TypeName() string {
 	return "account.authorizationForm"
+}
+
+// HasPrivacyPolicyURL reports whether PrivacyPolicyURL is present: not zero,
+// set by SetPrivacyPolicyURL, or received.
+func (m *AccountAuthorizationForm) HasPrivacyPolicyURL() bool {
+	return m.PrivacyPolicyURL != "" || m.Flags.Has(0)
+}
+
+// SetPrivacyPolicyURL sets PrivacyPolicyURL to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *AccountAuthorizationForm) SetPrivacyPolicyURL(v string) {
+	m.PrivacyPolicyURL = v
+	m.Flags.Set(0)
+}
+
+// ClearPrivacyPolicyURL sets PrivacyPolicyURL to its zero value and marks it
+// absent.
+func (m *AccountAuthorizationForm) ClearPrivacyPolicyURL() {
+	m.PrivacyPolicyURL = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1410,26 +1372,26 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.RequiredTypes))
 	for i := range m.RequiredTypes {
-		if err := encodeObj(b, m.RequiredTypes[i]); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "required_types", err)
+		if err := tlrt.EncodeObject(b, m.RequiredTypes[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.authorizationForm", "required_types")
 		}
 	}
 	b.PutVectorHeader(len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "values", err)
+			return tlrt.EncodeErr(err, "account.authorizationForm", "values")
 		}
 	}
 	b.PutVectorHeader(len(m.Errors))
 	for i := range m.Errors {
-		if err := encodeObj(b, m.Errors[i]); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "errors", err)
+		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.authorizationForm", "errors")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.authorizationForm", "users")
 		}
 	}
 	if flags.Has(0) {
@@ -1440,48 +1402,42 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAuthorizationForm) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
 	}
 	*m = AccountAuthorizationForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "flags", err)
+		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = decodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "required_types", err)
+	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
-	if m.Values, err = decodeVectorAt(b, depth+1, decodeValue[SecureValue]); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "values", err)
+	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "errors", err)
+	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
 		if m.PrivacyPolicyURL, err = b.String(); err != nil {
-			return decodeErr("account.authorizationForm#ad2e1cd8", "privacy_policy_url", err)
+			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
 		}
 	}
 	if m.PrivacyPolicyURL != "" {
@@ -1490,9 +1446,10 @@ func (m *AccountAuthorizationForm) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// AccountAuthorizations is the TL constructor account.authorizations:
+// AccountAuthorizations is the TL constructor account.authorizations.
 //
-//	account.authorizations#4bff8ea0 authorization_ttl_days:int authorizations:Vector<Authorization> = account.Authorizations
+//	account.authorizations#4bff8ea0 authorization_ttl_days:int
+//	    authorizations:Vector<Authorization> = account.Authorizations
 //
 // See https://core.telegram.org/constructor/account.authorizations.
 type AccountAuthorizations struct {
@@ -1531,7 +1488,7 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Authorizations))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
-			return encodeErr("account.authorizations#4bff8ea0", "authorizations", err)
+			return tlrt.EncodeErr(err, "account.authorizations", "authorizations")
 		}
 	}
 	return nil
@@ -1539,41 +1496,38 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
-		return decodeErr("account.authorizations#4bff8ea0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAuthorizations) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.authorizations#4bff8ea0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.authorizations", "")
 	}
 	var err error
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
-		return decodeErr("account.authorizations#4bff8ea0", "authorization_ttl_days", err)
+		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
 	}
-	if m.Authorizations, err = decodeVectorAt(b, depth+1, decodeValue[Authorization]); err != nil {
-		return decodeErr("account.authorizations#4bff8ea0", "authorizations", err)
+	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Authorization]); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
 	}
 	return nil
 }
 
-// AccountAutoDownloadSettings is the TL constructor account.autoDownloadSettings:
+// AccountAutoDownloadSettings is the TL constructor
+// account.autoDownloadSettings.
 //
-//	account.autoDownloadSettings#63cacf26 low:AutoDownloadSettings medium:AutoDownloadSettings high:AutoDownloadSettings = account.AutoDownloadSettings
+//	account.autoDownloadSettings#63cacf26 low:AutoDownloadSettings
+//	    medium:AutoDownloadSettings high:AutoDownloadSettings
+//	    = account.AutoDownloadSettings
 //
 // See https://core.telegram.org/constructor/account.autoDownloadSettings.
 type AccountAutoDownloadSettings struct {
@@ -1610,57 +1564,54 @@ func (m *AccountAutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Low.Encode(b); err != nil {
-		return encodeErr("account.autoDownloadSettings#63cacf26", "low", err)
+		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "low")
 	}
 	if err := m.Medium.Encode(b); err != nil {
-		return encodeErr("account.autoDownloadSettings#63cacf26", "medium", err)
+		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "medium")
 	}
 	if err := m.High.Encode(b); err != nil {
-		return encodeErr("account.autoDownloadSettings#63cacf26", "high", err)
+		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "high")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAutoDownloadSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.autoDownloadSettings", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Low, depth+1); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "low", err)
+	if err = tlrt.DecodeBoxed(b, &m.Low, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "low")
 	}
-	if err = decodeBoxed(b, &m.Medium, depth+1); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "medium", err)
+	if err = tlrt.DecodeBoxed(b, &m.Medium, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "medium")
 	}
-	if err = decodeBoxed(b, &m.High, depth+1); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "high", err)
+	if err = tlrt.DecodeBoxed(b, &m.High, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "high")
 	}
 	return nil
 }
 
-// AccountAutoSaveSettings is the TL constructor account.autoSaveSettings:
+// AccountAutoSaveSettings is the TL constructor account.autoSaveSettings.
 //
-//	account.autoSaveSettings#4c3e069d users_settings:AutoSaveSettings chats_settings:AutoSaveSettings broadcasts_settings:AutoSaveSettings exceptions:Vector<AutoSaveException> chats:Vector<Chat> users:Vector<User> = account.AutoSaveSettings
+//	account.autoSaveSettings#4c3e069d users_settings:AutoSaveSettings
+//	    chats_settings:AutoSaveSettings broadcasts_settings:AutoSaveSettings
+//	    exceptions:Vector<AutoSaveException> chats:Vector<Chat>
+//	    users:Vector<User> = account.AutoSaveSettings
 //
 // See https://core.telegram.org/constructor/account.autoSaveSettings.
 type AccountAutoSaveSettings struct {
@@ -1700,30 +1651,30 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.UsersSettings.Encode(b); err != nil {
-		return encodeErr("account.autoSaveSettings#4c3e069d", "users_settings", err)
+		return tlrt.EncodeErr(err, "account.autoSaveSettings", "users_settings")
 	}
 	if err := m.ChatsSettings.Encode(b); err != nil {
-		return encodeErr("account.autoSaveSettings#4c3e069d", "chats_settings", err)
+		return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats_settings")
 	}
 	if err := m.BroadcastsSettings.Encode(b); err != nil {
-		return encodeErr("account.autoSaveSettings#4c3e069d", "broadcasts_settings", err)
+		return tlrt.EncodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
 	b.PutVectorHeader(len(m.Exceptions))
 	for i := range m.Exceptions {
 		if err := m.Exceptions[i].Encode(b); err != nil {
-			return encodeErr("account.autoSaveSettings#4c3e069d", "exceptions", err)
+			return tlrt.EncodeErr(err, "account.autoSaveSettings", "exceptions")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("account.autoSaveSettings#4c3e069d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.autoSaveSettings#4c3e069d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.autoSaveSettings", "users")
 		}
 	}
 	return nil
@@ -1731,57 +1682,52 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAutoSaveSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.autoSaveSettings", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "users_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users_settings")
 	}
-	if err = decodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "chats_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats_settings")
 	}
-	if err = decodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "broadcasts_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	if m.Exceptions, err = decodeVectorAt(b, depth+1, decodeValue[AutoSaveException]); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "exceptions", err)
+	if m.Exceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AutoSaveException]); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
 }
 
-// AccountContentSettings is the TL constructor account.contentSettings:
+// AccountContentSettings is the TL constructor account.contentSettings.
 //
-//	account.contentSettings#57e28221 flags:# sensitive_enabled:flags.0?true sensitive_can_change:flags.1?true = account.ContentSettings
+//	account.contentSettings#57e28221 flags:# sensitive_enabled:flags.0?true
+//	    sensitive_can_change:flags.1?true = account.ContentSettings
 //
 // See https://core.telegram.org/constructor/account.contentSettings.
 type AccountContentSettings struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word: set by Encode from the fields
 	SensitiveEnabled   bool       // flags.0?true
 	SensitiveCanChange bool       // flags.1?true
 }
@@ -1826,29 +1772,23 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
-		return decodeErr("account.contentSettings#57e28221", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountContentSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.contentSettings#57e28221", "flags", err)
+		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
 	m.SensitiveCanChange = m.Flags.Has(1)
@@ -1856,17 +1796,24 @@ func (m *AccountContentSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AccountPassword is the TL constructor account.password:
+// AccountPassword is the TL constructor account.password.
 //
-//	account.password#957b50fb flags:# has_recovery:flags.0?true has_secure_values:flags.1?true has_password:flags.2?true current_algo:flags.2?PasswordKdfAlgo srp_B:flags.2?bytes srp_id:flags.2?long hint:flags.3?string email_unconfirmed_pattern:flags.4?string new_algo:PasswordKdfAlgo new_secure_algo:SecurePasswordKdfAlgo secure_random:bytes pending_reset_date:flags.5?int login_email_pattern:flags.6?string = account.Password
+//	account.password#957b50fb flags:# has_recovery:flags.0?true
+//	    has_secure_values:flags.1?true has_password:flags.2?true
+//	    current_algo:flags.2?PasswordKdfAlgo srp_B:flags.2?bytes
+//	    srp_id:flags.2?long hint:flags.3?string
+//	    email_unconfirmed_pattern:flags.4?string new_algo:PasswordKdfAlgo
+//	    new_secure_algo:SecurePasswordKdfAlgo secure_random:bytes
+//	    pending_reset_date:flags.5?int login_email_pattern:flags.6?string
+//	    = account.Password
+//
+// An optional field is sent when it is not zero, nil or false. SetSRPB and the
+// other Set methods send a zero value too; HasSRPB reports whether SRPB is
+// present (sent, or received) and ClearSRPB leaves it out.
 //
 // See https://core.telegram.org/constructor/account.password.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountPassword struct {
-	Flags                   bin.Fields           // flags word; see the type's doc
+	Flags                   bin.Fields           // flags word: set by Encode from the fields
 	HasRecovery             bool                 // flags.0?true
 	HasSecureValues         bool                 // flags.1?true
 	HasPassword             bool                 // flags.2?true
@@ -1893,6 +1840,129 @@ func (*AccountPassword) TypeID() uint32 {
 // TypeName returns "account.password".
 func (*AccountPassword) TypeName() string {
 	return "account.password"
+}
+
+// HasSRPB reports whether SRPB is present: not zero, set by SetSRPB, or
+// received. It shares its flag with HasPassword and CurrentAlgo and SRPID: they
+// are present together.
+func (m *AccountPassword) HasSRPB() bool {
+	return m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 || m.Flags.Has(2)
+}
+
+// SetSRPB sets SRPB to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPassword) SetSRPB(v []byte) {
+	m.SRPB = v
+	m.Flags.Set(2)
+}
+
+// ClearSRPB sets SRPB to its zero value and marks it absent; it is still sent,
+// as zero, when HasPassword or CurrentAlgo or SRPID, which shares its flag, is
+// set.
+func (m *AccountPassword) ClearSRPB() {
+	m.SRPB = nil
+	m.Flags.Unset(2)
+}
+
+// HasSRPID reports whether SRPID is present: not zero, set by SetSRPID, or
+// received. It shares its flag with HasPassword and CurrentAlgo and SRPB: they
+// are present together.
+func (m *AccountPassword) HasSRPID() bool {
+	return m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 || m.Flags.Has(2)
+}
+
+// SetSRPID sets SRPID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPassword) SetSRPID(v int64) {
+	m.SRPID = v
+	m.Flags.Set(2)
+}
+
+// ClearSRPID sets SRPID to its zero value and marks it absent; it is still
+// sent, as zero, when HasPassword or CurrentAlgo or SRPB, which shares its
+// flag, is set.
+func (m *AccountPassword) ClearSRPID() {
+	m.SRPID = 0
+	m.Flags.Unset(2)
+}
+
+// HasHint reports whether Hint is present: not zero, set by SetHint, or
+// received.
+func (m *AccountPassword) HasHint() bool {
+	return m.Hint != "" || m.Flags.Has(3)
+}
+
+// SetHint sets Hint to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPassword) SetHint(v string) {
+	m.Hint = v
+	m.Flags.Set(3)
+}
+
+// ClearHint sets Hint to its zero value and marks it absent.
+func (m *AccountPassword) ClearHint() {
+	m.Hint = ""
+	m.Flags.Unset(3)
+}
+
+// HasEmailUnconfirmedPattern reports whether EmailUnconfirmedPattern is
+// present: not zero, set by SetEmailUnconfirmedPattern, or received.
+func (m *AccountPassword) HasEmailUnconfirmedPattern() bool {
+	return m.EmailUnconfirmedPattern != "" || m.Flags.Has(4)
+}
+
+// SetEmailUnconfirmedPattern sets EmailUnconfirmedPattern to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *AccountPassword) SetEmailUnconfirmedPattern(v string) {
+	m.EmailUnconfirmedPattern = v
+	m.Flags.Set(4)
+}
+
+// ClearEmailUnconfirmedPattern sets EmailUnconfirmedPattern to its zero value
+// and marks it absent.
+func (m *AccountPassword) ClearEmailUnconfirmedPattern() {
+	m.EmailUnconfirmedPattern = ""
+	m.Flags.Unset(4)
+}
+
+// HasPendingResetDate reports whether PendingResetDate is present: not zero,
+// set by SetPendingResetDate, or received.
+func (m *AccountPassword) HasPendingResetDate() bool {
+	return m.PendingResetDate != 0 || m.Flags.Has(5)
+}
+
+// SetPendingResetDate sets PendingResetDate to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *AccountPassword) SetPendingResetDate(v int) {
+	m.PendingResetDate = v
+	m.Flags.Set(5)
+}
+
+// ClearPendingResetDate sets PendingResetDate to its zero value and marks it
+// absent.
+func (m *AccountPassword) ClearPendingResetDate() {
+	m.PendingResetDate = 0
+	m.Flags.Unset(5)
+}
+
+// HasLoginEmailPattern reports whether LoginEmailPattern is present: not zero,
+// set by SetLoginEmailPattern, or received.
+func (m *AccountPassword) HasLoginEmailPattern() bool {
+	return m.LoginEmailPattern != "" || m.Flags.Has(6)
+}
+
+// SetLoginEmailPattern sets LoginEmailPattern to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AccountPassword) SetLoginEmailPattern(v string) {
+	m.LoginEmailPattern = v
+	m.Flags.Set(6)
+}
+
+// ClearLoginEmailPattern sets LoginEmailPattern to its zero value and marks it
+// absent.
+func (m *AccountPassword) ClearLoginEmailPattern() {
+	m.LoginEmailPattern = ""
+	m.Flags.Unset(6)
 }
 
 // Encode writes m to b with its ID.
@@ -1933,8 +2003,8 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		if err := encodeObj(b, m.CurrentAlgo); err != nil {
-			return encodeErr("account.password#957b50fb", "current_algo", err)
+		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
+			return tlrt.EncodeErr(err, "account.password", "current_algo")
 		}
 	}
 	if flags.Has(2) {
@@ -1949,11 +2019,11 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(4) {
 		b.PutString(m.EmailUnconfirmedPattern)
 	}
-	if err := encodeObj(b, m.NewAlgo); err != nil {
-		return encodeErr("account.password#957b50fb", "new_algo", err)
+	if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
+		return tlrt.EncodeErr(err, "account.password", "new_algo")
 	}
-	if err := encodeObj(b, m.NewSecureAlgo); err != nil {
-		return encodeErr("account.password#957b50fb", "new_secure_algo", err)
+	if err := tlrt.EncodeObject(b, m.NewSecureAlgo); err != nil {
+		return tlrt.EncodeErr(err, "account.password", "new_secure_algo")
 	}
 	b.PutBytes(m.SecureRandom)
 	if flags.Has(5) {
@@ -1967,78 +2037,72 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPassword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
-		return decodeErr("account.password#957b50fb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPassword) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.password#957b50fb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
 	}
 	*m = AccountPassword{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.password#957b50fb", "flags", err)
+		return tlrt.DecodeErr(err, "account.password", "flags")
 	}
 	m.HasRecovery = m.Flags.Has(0)
 	m.HasSecureValues = m.Flags.Has(1)
 	m.HasPassword = m.Flags.Has(2)
 	if m.Flags.Has(2) {
 		if m.CurrentAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
-			return decodeErr("account.password#957b50fb", "current_algo", err)
+			return tlrt.DecodeErr(err, "account.password", "current_algo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.SRPB, err = b.Bytes(); err != nil {
-			return decodeErr("account.password#957b50fb", "srp_B", err)
+			return tlrt.DecodeErr(err, "account.password", "srp_B")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.SRPID, err = b.Long(); err != nil {
-			return decodeErr("account.password#957b50fb", "srp_id", err)
+			return tlrt.DecodeErr(err, "account.password", "srp_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Hint, err = b.String(); err != nil {
-			return decodeErr("account.password#957b50fb", "hint", err)
+			return tlrt.DecodeErr(err, "account.password", "hint")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.EmailUnconfirmedPattern, err = b.String(); err != nil {
-			return decodeErr("account.password#957b50fb", "email_unconfirmed_pattern", err)
+			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
 		}
 	}
 	if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
-		return decodeErr("account.password#957b50fb", "new_algo", err)
+		return tlrt.DecodeErr(err, "account.password", "new_algo")
 	}
 	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
-		return decodeErr("account.password#957b50fb", "new_secure_algo", err)
+		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
 	}
 	if m.SecureRandom, err = b.Bytes(); err != nil {
-		return decodeErr("account.password#957b50fb", "secure_random", err)
+		return tlrt.DecodeErr(err, "account.password", "secure_random")
 	}
 	if m.Flags.Has(5) {
 		if m.PendingResetDate, err = b.Int(); err != nil {
-			return decodeErr("account.password#957b50fb", "pending_reset_date", err)
+			return tlrt.DecodeErr(err, "account.password", "pending_reset_date")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.LoginEmailPattern, err = b.String(); err != nil {
-			return decodeErr("account.password#957b50fb", "login_email_pattern", err)
+			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2060,17 +2124,23 @@ func (m *AccountPassword) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AccountPasswordInputSettings is the TL constructor account.passwordInputSettings:
+// AccountPasswordInputSettings is the TL constructor
+// account.passwordInputSettings.
 //
-//	account.passwordInputSettings#c23727c9 flags:# new_algo:flags.0?PasswordKdfAlgo new_password_hash:flags.0?bytes hint:flags.0?string email:flags.1?string new_secure_settings:flags.2?SecureSecretSettings = account.PasswordInputSettings
+//	account.passwordInputSettings#c23727c9 flags:#
+//	    new_algo:flags.0?PasswordKdfAlgo new_password_hash:flags.0?bytes
+//	    hint:flags.0?string email:flags.1?string
+//	    new_secure_settings:flags.2?SecureSecretSettings
+//	    = account.PasswordInputSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNewPasswordHash and the other Set methods send a zero value too;
+// HasNewPasswordHash reports whether NewPasswordHash is present (sent, or
+// received) and ClearNewPasswordHash leaves it out.
 //
 // See https://core.telegram.org/constructor/account.passwordInputSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountPasswordInputSettings struct {
-	Flags             bin.Fields            // flags word; see the type's doc
+	Flags             bin.Fields            // flags word: set by Encode from the fields
 	NewAlgo           PasswordKdfAlgoClass  // flags.0?PasswordKdfAlgo
 	NewPasswordHash   []byte                // flags.0?bytes
 	Hint              string                // flags.0?string
@@ -2078,7 +2148,8 @@ type AccountPasswordInputSettings struct {
 	NewSecureSettings *SecureSecretSettings // flags.2?SecureSecretSettings
 }
 
-// AccountPasswordInputSettingsTypeID is the ID of account.passwordInputSettings.
+// AccountPasswordInputSettingsTypeID is the ID of
+// account.passwordInputSettings.
 const AccountPasswordInputSettingsTypeID = 0xc23727c9
 
 // TypeID returns 0xc23727c9, the ID of account.passwordInputSettings.
@@ -2089,6 +2160,68 @@ func (*AccountPasswordInputSettings) TypeID() uint32 {
 // TypeName returns "account.passwordInputSettings".
 func (*AccountPasswordInputSettings) TypeName() string {
 	return "account.passwordInputSettings"
+}
+
+// HasNewPasswordHash reports whether NewPasswordHash is present: not zero, set
+// by SetNewPasswordHash, or received. It shares its flag with NewAlgo and Hint:
+// they are present together.
+func (m *AccountPasswordInputSettings) HasNewPasswordHash() bool {
+	return m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" || m.Flags.Has(0)
+}
+
+// SetNewPasswordHash sets NewPasswordHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *AccountPasswordInputSettings) SetNewPasswordHash(v []byte) {
+	m.NewPasswordHash = v
+	m.Flags.Set(0)
+}
+
+// ClearNewPasswordHash sets NewPasswordHash to its zero value and marks it
+// absent; it is still sent, as zero, when NewAlgo or Hint, which shares its
+// flag, is set.
+func (m *AccountPasswordInputSettings) ClearNewPasswordHash() {
+	m.NewPasswordHash = nil
+	m.Flags.Unset(0)
+}
+
+// HasHint reports whether Hint is present: not zero, set by SetHint, or
+// received. It shares its flag with NewAlgo and NewPasswordHash: they are
+// present together.
+func (m *AccountPasswordInputSettings) HasHint() bool {
+	return m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" || m.Flags.Has(0)
+}
+
+// SetHint sets Hint to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPasswordInputSettings) SetHint(v string) {
+	m.Hint = v
+	m.Flags.Set(0)
+}
+
+// ClearHint sets Hint to its zero value and marks it absent; it is still sent,
+// as zero, when NewAlgo or NewPasswordHash, which shares its flag, is set.
+func (m *AccountPasswordInputSettings) ClearHint() {
+	m.Hint = ""
+	m.Flags.Unset(0)
+}
+
+// HasEmail reports whether Email is present: not zero, set by SetEmail, or
+// received.
+func (m *AccountPasswordInputSettings) HasEmail() bool {
+	return m.Email != "" || m.Flags.Has(1)
+}
+
+// SetEmail sets Email to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPasswordInputSettings) SetEmail(v string) {
+	m.Email = v
+	m.Flags.Set(1)
+}
+
+// ClearEmail sets Email to its zero value and marks it absent.
+func (m *AccountPasswordInputSettings) ClearEmail() {
+	m.Email = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2117,8 +2250,8 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.NewAlgo); err != nil {
-			return encodeErr("account.passwordInputSettings#c23727c9", "new_algo", err)
+		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
+			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
 	}
 	if flags.Has(0) {
@@ -2132,7 +2265,7 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		if err := m.NewSecureSettings.Encode(b); err != nil {
-			return encodeErr("account.passwordInputSettings#c23727c9", "new_secure_settings", err)
+			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_secure_settings")
 		}
 	}
 	return nil
@@ -2140,57 +2273,51 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
-		return decodeErr("account.passwordInputSettings#c23727c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPasswordInputSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.passwordInputSettings#c23727c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
 	}
 	*m = AccountPasswordInputSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.passwordInputSettings#c23727c9", "flags", err)
+		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "new_algo", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.NewPasswordHash, err = b.Bytes(); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "new_password_hash", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Hint, err = b.String(); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "hint", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Email, err = b.String(); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "email", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.NewSecureSettings = new(SecureSecretSettings)
-		if err = decodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "new_secure_settings", err)
+		if err = tlrt.DecodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -2203,17 +2330,19 @@ func (m *AccountPasswordInputSettings) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// AccountPasswordSettings is the TL constructor account.passwordSettings:
+// AccountPasswordSettings is the TL constructor account.passwordSettings.
 //
-//	account.passwordSettings#9a5c33e5 flags:# email:flags.0?string secure_settings:flags.1?SecureSecretSettings = account.PasswordSettings
+//	account.passwordSettings#9a5c33e5 flags:# email:flags.0?string
+//	    secure_settings:flags.1?SecureSecretSettings
+//	    = account.PasswordSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetEmail and the
+// other Set methods send a zero value too; HasEmail reports whether Email is
+// present (sent, or received) and ClearEmail leaves it out.
 //
 // See https://core.telegram.org/constructor/account.passwordSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountPasswordSettings struct {
-	Flags          bin.Fields            // flags word; see the type's doc
+	Flags          bin.Fields            // flags word: set by Encode from the fields
 	Email          string                // flags.0?string
 	SecureSettings *SecureSecretSettings // flags.1?SecureSecretSettings
 }
@@ -2229,6 +2358,25 @@ func (*AccountPasswordSettings) TypeID() uint32 {
 // TypeName returns "account.passwordSettings".
 func (*AccountPasswordSettings) TypeName() string {
 	return "account.passwordSettings"
+}
+
+// HasEmail reports whether Email is present: not zero, set by SetEmail, or
+// received.
+func (m *AccountPasswordSettings) HasEmail() bool {
+	return m.Email != "" || m.Flags.Has(0)
+}
+
+// SetEmail sets Email to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPasswordSettings) SetEmail(v string) {
+	m.Email = v
+	m.Flags.Set(0)
+}
+
+// ClearEmail sets Email to its zero value and marks it absent.
+func (m *AccountPasswordSettings) ClearEmail() {
+	m.Email = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -2258,7 +2406,7 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.SecureSettings.Encode(b); err != nil {
-			return encodeErr("account.passwordSettings#9a5c33e5", "secure_settings", err)
+			return tlrt.EncodeErr(err, "account.passwordSettings", "secure_settings")
 		}
 	}
 	return nil
@@ -2266,42 +2414,36 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
-		return decodeErr("account.passwordSettings#9a5c33e5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPasswordSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.passwordSettings#9a5c33e5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
 	}
 	*m = AccountPasswordSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.passwordSettings#9a5c33e5", "flags", err)
+		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Email, err = b.String(); err != nil {
-			return decodeErr("account.passwordSettings#9a5c33e5", "email", err)
+			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.SecureSettings = new(SecureSecretSettings)
-		if err = decodeBoxed(b, m.SecureSettings, depth+1); err != nil {
-			return decodeErr("account.passwordSettings#9a5c33e5", "secure_settings", err)
+		if err = tlrt.DecodeBoxed(b, m.SecureSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -2311,9 +2453,10 @@ func (m *AccountPasswordSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AccountPrivacyRules is the TL constructor account.privacyRules:
+// AccountPrivacyRules is the TL constructor account.privacyRules.
 //
-//	account.privacyRules#50a04e45 rules:Vector<PrivacyRule> chats:Vector<Chat> users:Vector<User> = account.PrivacyRules
+//	account.privacyRules#50a04e45 rules:Vector<PrivacyRule>
+//	    chats:Vector<Chat> users:Vector<User> = account.PrivacyRules
 //
 // See https://core.telegram.org/constructor/account.privacyRules.
 type AccountPrivacyRules struct {
@@ -2351,20 +2494,20 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Rules))
 	for i := range m.Rules {
-		if err := encodeObj(b, m.Rules[i]); err != nil {
-			return encodeErr("account.privacyRules#50a04e45", "rules", err)
+		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.privacyRules", "rules")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("account.privacyRules#50a04e45", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.privacyRules", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.privacyRules#50a04e45", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.privacyRules", "users")
 		}
 	}
 	return nil
@@ -2372,44 +2515,39 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPrivacyRules) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.privacyRules#50a04e45", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "rules", err)
+	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
 }
 
-// AccountSentEmailCode is the TL constructor account.sentEmailCode:
+// AccountSentEmailCode is the TL constructor account.sentEmailCode.
 //
-//	account.sentEmailCode#811f854f email_pattern:string length:int = account.SentEmailCode
+//	account.sentEmailCode#811f854f email_pattern:string length:int
+//	    = account.SentEmailCode
 //
 // See https://core.telegram.org/constructor/account.sentEmailCode.
 type AccountSentEmailCode struct {
@@ -2451,36 +2589,30 @@ func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
-		return decodeErr("account.sentEmailCode#811f854f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSentEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.EmailPattern, err = b.String(); err != nil {
-		return decodeErr("account.sentEmailCode#811f854f", "email_pattern", err)
+		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("account.sentEmailCode#811f854f", "length", err)
+		return tlrt.DecodeErr(err, "account.sentEmailCode", "length")
 	}
 	return nil
 }
 
-// AccountTakeout is the TL constructor account.takeout:
+// AccountTakeout is the TL constructor account.takeout.
 //
 //	account.takeout#4dba4501 id:long = account.Takeout
 //
@@ -2522,35 +2654,30 @@ func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTakeout) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
-		return decodeErr("account.takeout#4dba4501", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountTakeout) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountTakeout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("account.takeout#4dba4501", "id", err)
+		return tlrt.DecodeErr(err, "account.takeout", "id")
 	}
 	return nil
 }
 
-// AccountTmpPassword is the TL constructor account.tmpPassword:
+// AccountTmpPassword is the TL constructor account.tmpPassword.
 //
-//	account.tmpPassword#db64fd34 tmp_password:bytes valid_until:int = account.TmpPassword
+//	account.tmpPassword#db64fd34 tmp_password:bytes valid_until:int
+//	    = account.TmpPassword
 //
 // See https://core.telegram.org/constructor/account.tmpPassword.
 type AccountTmpPassword struct {
@@ -2592,38 +2719,34 @@ func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
-		return decodeErr("account.tmpPassword#db64fd34", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountTmpPassword) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.TmpPassword, err = b.Bytes(); err != nil {
-		return decodeErr("account.tmpPassword#db64fd34", "tmp_password", err)
+		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
 	}
 	if m.ValidUntil, err = b.Int(); err != nil {
-		return decodeErr("account.tmpPassword#db64fd34", "valid_until", err)
+		return tlrt.DecodeErr(err, "account.tmpPassword", "valid_until")
 	}
 	return nil
 }
 
-// AccountWebAuthorizations is the TL constructor account.webAuthorizations:
+// AccountWebAuthorizations is the TL constructor account.webAuthorizations.
 //
-//	account.webAuthorizations#ed56c9fc authorizations:Vector<WebAuthorization> users:Vector<User> = account.WebAuthorizations
+//	account.webAuthorizations#ed56c9fc
+//	    authorizations:Vector<WebAuthorization> users:Vector<User>
+//	    = account.WebAuthorizations
 //
 // See https://core.telegram.org/constructor/account.webAuthorizations.
 type AccountWebAuthorizations struct {
@@ -2661,13 +2784,13 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Authorizations))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
-			return encodeErr("account.webAuthorizations#ed56c9fc", "authorizations", err)
+			return tlrt.EncodeErr(err, "account.webAuthorizations", "authorizations")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.webAuthorizations#ed56c9fc", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.webAuthorizations", "users")
 		}
 	}
 	return nil
@@ -2675,45 +2798,41 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountWebAuthorizations) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
 	}
 	var err error
-	if m.Authorizations, err = decodeVectorAt(b, depth+1, decodeValue[WebAuthorization]); err != nil {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "authorizations", err)
+	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebAuthorization]); err != nil {
+		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
 }
 
-// AccountRegisterDeviceRequest is the TL function account.registerDevice:
+// AccountRegisterDeviceRequest is the TL function account.registerDevice.
 //
-//	account.registerDevice#ec86017a flags:# no_muted:flags.0?true token_type:int token:string app_sandbox:Bool secret:bytes other_uids:Vector<long> = Bool
+//	account.registerDevice#ec86017a flags:# no_muted:flags.0?true
+//	    token_type:int token:string app_sandbox:Bool secret:bytes
+//	    other_uids:Vector<long> = Bool
 //
 // See https://core.telegram.org/method/account.registerDevice.
 type AccountRegisterDeviceRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word: set by Encode from the fields
 	NoMuted    bool       // flags.0?true
 	TokenType  int
 	Token      string
@@ -2767,68 +2886,57 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountRegisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountRegisterDeviceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "flags", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
 	}
 	m.NoMuted = m.Flags.Has(0)
 	if m.TokenType, err = b.Int(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "token_type", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
 	}
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "token", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "token")
 	}
 	if m.AppSandbox, err = b.Bool(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "app_sandbox", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "secret", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
-	if m.OtherUids, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "other_uids", err)
+	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountRegisterDevice invokes account.registerDevice#ec86017a:
-//
-//	account.registerDevice#ec86017a flags:# no_muted:flags.0?true token_type:int token:string app_sandbox:Bool secret:bytes other_uids:Vector<long> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.registerDevice.
+// AccountRegisterDevice calls account.registerDevice: see
+// AccountRegisterDeviceRequest.
 func (c *Client) AccountRegisterDevice(ctx context.Context, req *AccountRegisterDeviceRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountRegisterDeviceRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUnregisterDeviceRequest is the TL function account.unregisterDevice:
+// AccountUnregisterDeviceRequest is the TL function account.unregisterDevice.
 //
-//	account.unregisterDevice#6a0d3206 token_type:int token:string other_uids:Vector<long> = Bool
+//	account.unregisterDevice#6a0d3206 token_type:int token:string
+//	    other_uids:Vector<long> = Bool
 //
 // See https://core.telegram.org/method/account.unregisterDevice.
 type AccountUnregisterDeviceRequest struct {
@@ -2875,56 +2983,46 @@ func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUnregisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.TokenType, err = b.Int(); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "token_type", err)
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
 	}
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "token", err)
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
-	if m.OtherUids, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "other_uids", err)
+	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
 	}
 	return nil
 }
 
-// AccountUnregisterDevice invokes account.unregisterDevice#6a0d3206:
-//
-//	account.unregisterDevice#6a0d3206 token_type:int token:string other_uids:Vector<long> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.unregisterDevice.
+// AccountUnregisterDevice calls account.unregisterDevice: see
+// AccountUnregisterDeviceRequest.
 func (c *Client) AccountUnregisterDevice(ctx context.Context, req *AccountUnregisterDeviceRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUnregisterDeviceRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateNotifySettingsRequest is the TL function account.updateNotifySettings:
+// AccountUpdateNotifySettingsRequest is the TL function
+// account.updateNotifySettings.
 //
-//	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer settings:InputPeerNotifySettings = Bool
+//	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer
+//	    settings:InputPeerNotifySettings = Bool
 //
 // See https://core.telegram.org/method/account.updateNotifySettings.
 type AccountUpdateNotifySettingsRequest struct {
@@ -2932,7 +3030,8 @@ type AccountUpdateNotifySettingsRequest struct {
 	Settings InputPeerNotifySettings
 }
 
-// AccountUpdateNotifySettingsRequestTypeID is the ID of account.updateNotifySettings.
+// AccountUpdateNotifySettingsRequestTypeID is the ID of
+// account.updateNotifySettings.
 const AccountUpdateNotifySettingsRequestTypeID = 0x84be5b93
 
 // TypeID returns 0x84be5b93, the ID of account.updateNotifySettings.
@@ -2959,67 +3058,56 @@ func (m *AccountUpdateNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.updateNotifySettings#84be5b93", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.updateNotifySettings", "peer")
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.updateNotifySettings#84be5b93", "settings", err)
+		return tlrt.EncodeErr(err, "account.updateNotifySettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
-		return decodeErr("account.updateNotifySettings#84be5b93", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateNotifySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updateNotifySettings#84be5b93", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateNotifySettings", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
-		return decodeErr("account.updateNotifySettings#84be5b93", "peer", err)
+		return tlrt.DecodeErr(err, "account.updateNotifySettings", "peer")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.updateNotifySettings#84be5b93", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updateNotifySettings", "settings")
 	}
 	return nil
 }
 
-// AccountUpdateNotifySettings invokes account.updateNotifySettings#84be5b93:
-//
-//	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer settings:InputPeerNotifySettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateNotifySettings.
+// AccountUpdateNotifySettings calls account.updateNotifySettings: see
+// AccountUpdateNotifySettingsRequest.
 func (c *Client) AccountUpdateNotifySettings(ctx context.Context, req *AccountUpdateNotifySettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateNotifySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetNotifySettingsRequest is the TL function account.getNotifySettings:
+// AccountGetNotifySettingsRequest is the TL function account.getNotifySettings.
 //
-//	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer = PeerNotifySettings
+//	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer
+//	    = PeerNotifySettings
 //
 // See https://core.telegram.org/method/account.getNotifySettings.
 type AccountGetNotifySettingsRequest struct {
@@ -3053,66 +3141,56 @@ func (m *AccountGetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.getNotifySettings#12b3ad31", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.getNotifySettings", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
-		return decodeErr("account.getNotifySettings#12b3ad31", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetNotifySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getNotifySettings#12b3ad31", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifySettings", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
-		return decodeErr("account.getNotifySettings#12b3ad31", "peer", err)
+		return tlrt.DecodeErr(err, "account.getNotifySettings", "peer")
 	}
 	return nil
 }
 
-// AccountGetNotifySettings invokes account.getNotifySettings#12b3ad31:
-//
-//	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer = PeerNotifySettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getNotifySettings.
+// AccountGetNotifySettings calls account.getNotifySettings: see
+// AccountGetNotifySettingsRequest.
 func (c *Client) AccountGetNotifySettings(ctx context.Context, req *AccountGetNotifySettingsRequest) (*PeerNotifySettings, error) {
 	if req == nil {
 		req = new(AccountGetNotifySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PeerNotifySettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PeerNotifySettings])
 }
 
-// AccountResetNotifySettingsRequest is the TL function account.resetNotifySettings:
+// AccountResetNotifySettingsRequest is the TL function
+// account.resetNotifySettings.
 //
 //	account.resetNotifySettings#db7e1747 = Bool
 //
 // See https://core.telegram.org/method/account.resetNotifySettings.
 type AccountResetNotifySettingsRequest struct{}
 
-// AccountResetNotifySettingsRequestTypeID is the ID of account.resetNotifySettings.
+// AccountResetNotifySettingsRequestTypeID is the ID of
+// account.resetNotifySettings.
 const AccountResetNotifySettingsRequestTypeID = 0xdb7e1747
 
 // TypeID returns 0xdb7e1747, the ID of account.resetNotifySettings.
@@ -3144,54 +3222,43 @@ func (m *AccountResetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
-		return decodeErr("account.resetNotifySettings#db7e1747", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetNotifySettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetNotifySettings invokes account.resetNotifySettings#db7e1747:
-//
-//	account.resetNotifySettings#db7e1747 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetNotifySettings.
+// AccountResetNotifySettings calls account.resetNotifySettings: see
+// AccountResetNotifySettingsRequest.
 func (c *Client) AccountResetNotifySettings(ctx context.Context, req *AccountResetNotifySettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetNotifySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateProfileRequest is the TL function account.updateProfile:
+// AccountUpdateProfileRequest is the TL function account.updateProfile.
 //
-//	account.updateProfile#78515775 flags:# first_name:flags.0?string last_name:flags.1?string about:flags.2?string = User
+//	account.updateProfile#78515775 flags:# first_name:flags.0?string
+//	    last_name:flags.1?string about:flags.2?string = User
+//
+// An optional field is sent when it is not zero, nil or false. SetFirstName and
+// the other Set methods send a zero value too; HasFirstName reports whether
+// FirstName is present (sent, or received) and ClearFirstName leaves it out.
 //
 // See https://core.telegram.org/method/account.updateProfile.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountUpdateProfileRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word: set by Encode from the fields
 	FirstName string     // flags.0?string
 	LastName  string     // flags.1?string
 	About     string     // flags.2?string
@@ -3208,6 +3275,63 @@ func (*AccountUpdateProfileRequest) TypeID() uint32 {
 // TypeName returns "account.updateProfile".
 func (*AccountUpdateProfileRequest) TypeName() string {
 	return "account.updateProfile"
+}
+
+// HasFirstName reports whether FirstName is present: not zero, set by
+// SetFirstName, or received.
+func (m *AccountUpdateProfileRequest) HasFirstName() bool {
+	return m.FirstName != "" || m.Flags.Has(0)
+}
+
+// SetFirstName sets FirstName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AccountUpdateProfileRequest) SetFirstName(v string) {
+	m.FirstName = v
+	m.Flags.Set(0)
+}
+
+// ClearFirstName sets FirstName to its zero value and marks it absent.
+func (m *AccountUpdateProfileRequest) ClearFirstName() {
+	m.FirstName = ""
+	m.Flags.Unset(0)
+}
+
+// HasLastName reports whether LastName is present: not zero, set by
+// SetLastName, or received.
+func (m *AccountUpdateProfileRequest) HasLastName() bool {
+	return m.LastName != "" || m.Flags.Has(1)
+}
+
+// SetLastName sets LastName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountUpdateProfileRequest) SetLastName(v string) {
+	m.LastName = v
+	m.Flags.Set(1)
+}
+
+// ClearLastName sets LastName to its zero value and marks it absent.
+func (m *AccountUpdateProfileRequest) ClearLastName() {
+	m.LastName = ""
+	m.Flags.Unset(1)
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *AccountUpdateProfileRequest) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(2)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateProfileRequest) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(2)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *AccountUpdateProfileRequest) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -3249,43 +3373,37 @@ func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
-		return decodeErr("account.updateProfile#78515775", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateProfileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateProfileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.updateProfile#78515775", "flags", err)
+		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.FirstName, err = b.String(); err != nil {
-			return decodeErr("account.updateProfile#78515775", "first_name", err)
+			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.LastName, err = b.String(); err != nil {
-			return decodeErr("account.updateProfile#78515775", "last_name", err)
+			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("account.updateProfile#78515775", "about", err)
+			return tlrt.DecodeErr(err, "account.updateProfile", "about")
 		}
 	}
 	if m.FirstName != "" {
@@ -3300,22 +3418,16 @@ func (m *AccountUpdateProfileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AccountUpdateProfile invokes account.updateProfile#78515775:
-//
-//	account.updateProfile#78515775 flags:# first_name:flags.0?string last_name:flags.1?string about:flags.2?string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateProfile.
+// AccountUpdateProfile calls account.updateProfile: see
+// AccountUpdateProfileRequest.
 func (c *Client) AccountUpdateProfile(ctx context.Context, req *AccountUpdateProfileRequest) (UserClass, error) {
 	if req == nil {
 		req = new(AccountUpdateProfileRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// AccountUpdateStatusRequest is the TL function account.updateStatus:
+// AccountUpdateStatusRequest is the TL function account.updateStatus.
 //
 //	account.updateStatus#6628562c offline:Bool = Bool
 //
@@ -3357,48 +3469,36 @@ func (m *AccountUpdateStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
-		return decodeErr("account.updateStatus#6628562c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateStatusRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offline, err = b.Bool(); err != nil {
-		return decodeErr("account.updateStatus#6628562c", "offline", err)
+		return tlrt.DecodeErr(err, "account.updateStatus", "offline")
 	}
 	return nil
 }
 
-// AccountUpdateStatus invokes account.updateStatus#6628562c:
-//
-//	account.updateStatus#6628562c offline:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateStatus.
+// AccountUpdateStatus calls account.updateStatus: see
+// AccountUpdateStatusRequest.
 func (c *Client) AccountUpdateStatus(ctx context.Context, req *AccountUpdateStatusRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetWallPapersRequest is the TL function account.getWallPapers:
+// AccountGetWallPapersRequest is the TL function account.getWallPapers.
 //
 //	account.getWallPapers#7967d36 hash:long = account.WallPapers
 //
@@ -3440,50 +3540,39 @@ func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
-		return decodeErr("account.getWallPapers#07967d36", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetWallPapersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getWallPapers#07967d36", "hash", err)
+		return tlrt.DecodeErr(err, "account.getWallPapers", "hash")
 	}
 	return nil
 }
 
-// AccountGetWallPapers invokes account.getWallPapers#07967d36:
-//
-//	account.getWallPapers#7967d36 hash:long = account.WallPapers
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getWallPapers.
+// AccountGetWallPapers calls account.getWallPapers: see
+// AccountGetWallPapersRequest.
 func (c *Client) AccountGetWallPapers(ctx context.Context, req *AccountGetWallPapersRequest) (AccountWallPapersClass, error) {
 	if req == nil {
 		req = new(AccountGetWallPapersRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountWallPapers)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWallPapers)
 }
 
-// AccountReportPeerRequest is the TL function account.reportPeer:
+// AccountReportPeerRequest is the TL function account.reportPeer.
 //
-//	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason message:string = Bool
+//	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason
+//	    message:string = Bool
 //
 // See https://core.telegram.org/method/account.reportPeer.
 type AccountReportPeerRequest struct {
@@ -3519,11 +3608,11 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.reportPeer#c5ba3d86", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.reportPeer", "peer")
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("account.reportPeer#c5ba3d86", "reason", err)
+	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+		return tlrt.EncodeErr(err, "account.reportPeer", "reason")
 	}
 	b.PutString(m.Message)
 	return nil
@@ -3531,57 +3620,44 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountReportPeerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.reportPeer#c5ba3d86", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.reportPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "peer", err)
+		return tlrt.DecodeErr(err, "account.reportPeer", "peer")
 	}
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "reason", err)
+		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "message", err)
+		return tlrt.DecodeErr(err, "account.reportPeer", "message")
 	}
 	return nil
 }
 
-// AccountReportPeer invokes account.reportPeer#c5ba3d86:
-//
-//	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason message:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.reportPeer.
+// AccountReportPeer calls account.reportPeer: see AccountReportPeerRequest.
 func (c *Client) AccountReportPeer(ctx context.Context, req *AccountReportPeerRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountReportPeerRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountCheckUsernameRequest is the TL function account.checkUsername:
+// AccountCheckUsernameRequest is the TL function account.checkUsername.
 //
 //	account.checkUsername#2714d86c username:string = Bool
 //
@@ -3623,48 +3699,36 @@ func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
-		return decodeErr("account.checkUsername#2714d86c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountCheckUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("account.checkUsername#2714d86c", "username", err)
+		return tlrt.DecodeErr(err, "account.checkUsername", "username")
 	}
 	return nil
 }
 
-// AccountCheckUsername invokes account.checkUsername#2714d86c:
-//
-//	account.checkUsername#2714d86c username:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.checkUsername.
+// AccountCheckUsername calls account.checkUsername: see
+// AccountCheckUsernameRequest.
 func (c *Client) AccountCheckUsername(ctx context.Context, req *AccountCheckUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountCheckUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateUsernameRequest is the TL function account.updateUsername:
+// AccountUpdateUsernameRequest is the TL function account.updateUsername.
 //
 //	account.updateUsername#3e0bdd7c username:string = User
 //
@@ -3706,48 +3770,36 @@ func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
-		return decodeErr("account.updateUsername#3e0bdd7c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("account.updateUsername#3e0bdd7c", "username", err)
+		return tlrt.DecodeErr(err, "account.updateUsername", "username")
 	}
 	return nil
 }
 
-// AccountUpdateUsername invokes account.updateUsername#3e0bdd7c:
-//
-//	account.updateUsername#3e0bdd7c username:string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateUsername.
+// AccountUpdateUsername calls account.updateUsername: see
+// AccountUpdateUsernameRequest.
 func (c *Client) AccountUpdateUsername(ctx context.Context, req *AccountUpdateUsernameRequest) (UserClass, error) {
 	if req == nil {
 		req = new(AccountUpdateUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// AccountGetPrivacyRequest is the TL function account.getPrivacy:
+// AccountGetPrivacyRequest is the TL function account.getPrivacy.
 //
 //	account.getPrivacy#dadbc950 key:InputPrivacyKey = account.PrivacyRules
 //
@@ -3783,61 +3835,49 @@ func (m *AccountGetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Key); err != nil {
-		return encodeErr("account.getPrivacy#dadbc950", "key", err)
+	if err := tlrt.EncodeObject(b, m.Key); err != nil {
+		return tlrt.EncodeErr(err, "account.getPrivacy", "key")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
-		return decodeErr("account.getPrivacy#dadbc950", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getPrivacy#dadbc950", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getPrivacy", "")
 	}
 	var err error
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
-		return decodeErr("account.getPrivacy#dadbc950", "key", err)
+		return tlrt.DecodeErr(err, "account.getPrivacy", "key")
 	}
 	return nil
 }
 
-// AccountGetPrivacy invokes account.getPrivacy#dadbc950:
-//
-//	account.getPrivacy#dadbc950 key:InputPrivacyKey = account.PrivacyRules
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getPrivacy.
+// AccountGetPrivacy calls account.getPrivacy: see AccountGetPrivacyRequest.
 func (c *Client) AccountGetPrivacy(ctx context.Context, req *AccountGetPrivacyRequest) (*AccountPrivacyRules, error) {
 	if req == nil {
 		req = new(AccountGetPrivacyRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPrivacyRules])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPrivacyRules])
 }
 
-// AccountSetPrivacyRequest is the TL function account.setPrivacy:
+// AccountSetPrivacyRequest is the TL function account.setPrivacy.
 //
-//	account.setPrivacy#c9f81ce8 key:InputPrivacyKey rules:Vector<InputPrivacyRule> = account.PrivacyRules
+//	account.setPrivacy#c9f81ce8 key:InputPrivacyKey
+//	    rules:Vector<InputPrivacyRule> = account.PrivacyRules
 //
 // See https://core.telegram.org/method/account.setPrivacy.
 type AccountSetPrivacyRequest struct {
@@ -3872,13 +3912,13 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Key); err != nil {
-		return encodeErr("account.setPrivacy#c9f81ce8", "key", err)
+	if err := tlrt.EncodeObject(b, m.Key); err != nil {
+		return tlrt.EncodeErr(err, "account.setPrivacy", "key")
 	}
 	b.PutVectorHeader(len(m.Rules))
 	for i := range m.Rules {
-		if err := encodeObj(b, m.Rules[i]); err != nil {
-			return encodeErr("account.setPrivacy#c9f81ce8", "rules", err)
+		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.setPrivacy", "rules")
 		}
 	}
 	return nil
@@ -3886,60 +3926,48 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
-		return decodeErr("account.setPrivacy#c9f81ce8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.setPrivacy#c9f81ce8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.setPrivacy", "")
 	}
 	var err error
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
-		return decodeErr("account.setPrivacy#c9f81ce8", "key", err)
+		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
-		return decodeErr("account.setPrivacy#c9f81ce8", "rules", err)
+	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
 }
 
-// AccountSetPrivacy invokes account.setPrivacy#c9f81ce8:
-//
-//	account.setPrivacy#c9f81ce8 key:InputPrivacyKey rules:Vector<InputPrivacyRule> = account.PrivacyRules
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setPrivacy.
+// AccountSetPrivacy calls account.setPrivacy: see AccountSetPrivacyRequest.
 func (c *Client) AccountSetPrivacy(ctx context.Context, req *AccountSetPrivacyRequest) (*AccountPrivacyRules, error) {
 	if req == nil {
 		req = new(AccountSetPrivacyRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPrivacyRules])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPrivacyRules])
 }
 
-// AccountDeleteAccountRequest is the TL function account.deleteAccount:
+// AccountDeleteAccountRequest is the TL function account.deleteAccount.
 //
-//	account.deleteAccount#a2c0cf74 flags:# reason:string password:flags.0?InputCheckPasswordSRP = Bool
+//	account.deleteAccount#a2c0cf74 flags:# reason:string
+//	    password:flags.0?InputCheckPasswordSRP = Bool
 //
 // See https://core.telegram.org/method/account.deleteAccount.
 type AccountDeleteAccountRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Reason   string
 	Password InputCheckPasswordSRPClass // flags.0?InputCheckPasswordSRP
 }
@@ -3978,8 +4006,8 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Reason)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Password); err != nil {
-			return encodeErr("account.deleteAccount#a2c0cf74", "password", err)
+		if err := tlrt.EncodeObject(b, m.Password); err != nil {
+			return tlrt.EncodeErr(err, "account.deleteAccount", "password")
 		}
 	}
 	return nil
@@ -3987,61 +4015,49 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
-		return decodeErr("account.deleteAccount#a2c0cf74", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeleteAccountRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.deleteAccount#a2c0cf74", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
 	}
 	*m = AccountDeleteAccountRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.deleteAccount#a2c0cf74", "flags", err)
+		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
 	}
 	if m.Reason, err = b.String(); err != nil {
-		return decodeErr("account.deleteAccount#a2c0cf74", "reason", err)
+		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
 	}
 	if m.Flags.Has(0) {
 		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-			return decodeErr("account.deleteAccount#a2c0cf74", "password", err)
+			return tlrt.DecodeErr(err, "account.deleteAccount", "password")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountDeleteAccount invokes account.deleteAccount#a2c0cf74:
-//
-//	account.deleteAccount#a2c0cf74 flags:# reason:string password:flags.0?InputCheckPasswordSRP = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.deleteAccount.
+// AccountDeleteAccount calls account.deleteAccount: see
+// AccountDeleteAccountRequest.
 func (c *Client) AccountDeleteAccount(ctx context.Context, req *AccountDeleteAccountRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeleteAccountRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAccountTTLRequest is the TL function account.getAccountTTL:
+// AccountGetAccountTTLRequest is the TL function account.getAccountTTL.
 //
 //	account.getAccountTTL#8fc711d = AccountDaysTTL
 //
@@ -4080,44 +4096,32 @@ func (m *AccountGetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
-		return decodeErr("account.getAccountTTL#08fc711d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAccountTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAccountTTL invokes account.getAccountTTL#08fc711d:
-//
-//	account.getAccountTTL#8fc711d = AccountDaysTTL
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAccountTTL.
+// AccountGetAccountTTL calls account.getAccountTTL: see
+// AccountGetAccountTTLRequest.
 func (c *Client) AccountGetAccountTTL(ctx context.Context, req *AccountGetAccountTTLRequest) (*AccountDaysTTL, error) {
 	if req == nil {
 		req = new(AccountGetAccountTTLRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountDaysTTL])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountDaysTTL])
 }
 
-// AccountSetAccountTTLRequest is the TL function account.setAccountTTL:
+// AccountSetAccountTTLRequest is the TL function account.setAccountTTL.
 //
 //	account.setAccountTTL#2442485e ttl:AccountDaysTTL = Bool
 //
@@ -4154,60 +4158,50 @@ func (m *AccountSetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.TTL.Encode(b); err != nil {
-		return encodeErr("account.setAccountTTL#2442485e", "ttl", err)
+		return tlrt.EncodeErr(err, "account.setAccountTTL", "ttl")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
-		return decodeErr("account.setAccountTTL#2442485e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetAccountTTLRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.setAccountTTL#2442485e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.setAccountTTL", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.TTL, depth+1); err != nil {
-		return decodeErr("account.setAccountTTL#2442485e", "ttl", err)
+	if err = tlrt.DecodeBoxed(b, &m.TTL, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setAccountTTL", "ttl")
 	}
 	return nil
 }
 
-// AccountSetAccountTTL invokes account.setAccountTTL#2442485e:
-//
-//	account.setAccountTTL#2442485e ttl:AccountDaysTTL = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setAccountTTL.
+// AccountSetAccountTTL calls account.setAccountTTL: see
+// AccountSetAccountTTLRequest.
 func (c *Client) AccountSetAccountTTL(ctx context.Context, req *AccountSetAccountTTLRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetAccountTTLRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendChangePhoneCodeRequest is the TL function account.sendChangePhoneCode:
+// AccountSendChangePhoneCodeRequest is the TL function
+// account.sendChangePhoneCode.
 //
-//	account.sendChangePhoneCode#82574ae5 phone_number:string settings:CodeSettings = auth.SentCode
+//	account.sendChangePhoneCode#82574ae5 phone_number:string
+//	    settings:CodeSettings = auth.SentCode
 //
 // See https://core.telegram.org/method/account.sendChangePhoneCode.
 type AccountSendChangePhoneCodeRequest struct {
@@ -4215,7 +4209,8 @@ type AccountSendChangePhoneCodeRequest struct {
 	Settings    CodeSettings
 }
 
-// AccountSendChangePhoneCodeRequestTypeID is the ID of account.sendChangePhoneCode.
+// AccountSendChangePhoneCodeRequestTypeID is the ID of
+// account.sendChangePhoneCode.
 const AccountSendChangePhoneCodeRequestTypeID = 0x82574ae5
 
 // TypeID returns 0x82574ae5, the ID of account.sendChangePhoneCode.
@@ -4244,63 +4239,52 @@ func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.sendChangePhoneCode#82574ae5", "settings", err)
+		return tlrt.EncodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendChangePhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
 	return nil
 }
 
-// AccountSendChangePhoneCode invokes account.sendChangePhoneCode#82574ae5:
-//
-//	account.sendChangePhoneCode#82574ae5 phone_number:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendChangePhoneCode.
+// AccountSendChangePhoneCode calls account.sendChangePhoneCode: see
+// AccountSendChangePhoneCodeRequest.
 func (c *Client) AccountSendChangePhoneCode(ctx context.Context, req *AccountSendChangePhoneCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AccountSendChangePhoneCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AccountChangePhoneRequest is the TL function account.changePhone:
+// AccountChangePhoneRequest is the TL function account.changePhone.
 //
-//	account.changePhone#70c32edb phone_number:string phone_code_hash:string phone_code:string = User
+//	account.changePhone#70c32edb phone_number:string phone_code_hash:string
+//	    phone_code:string = User
 //
 // See https://core.telegram.org/method/account.changePhone.
 type AccountChangePhoneRequest struct {
@@ -4344,54 +4328,42 @@ func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountChangePhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
 	}
 	if m.PhoneCode, err = b.String(); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "phone_code", err)
+		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
 	}
 	return nil
 }
 
-// AccountChangePhone invokes account.changePhone#70c32edb:
-//
-//	account.changePhone#70c32edb phone_number:string phone_code_hash:string phone_code:string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.changePhone.
+// AccountChangePhone calls account.changePhone: see AccountChangePhoneRequest.
 func (c *Client) AccountChangePhone(ctx context.Context, req *AccountChangePhoneRequest) (UserClass, error) {
 	if req == nil {
 		req = new(AccountChangePhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// AccountUpdateDeviceLockedRequest is the TL function account.updateDeviceLocked:
+// AccountUpdateDeviceLockedRequest is the TL function
+// account.updateDeviceLocked.
 //
 //	account.updateDeviceLocked#38df3532 period:int = Bool
 //
@@ -4400,7 +4372,8 @@ type AccountUpdateDeviceLockedRequest struct {
 	Period int
 }
 
-// AccountUpdateDeviceLockedRequestTypeID is the ID of account.updateDeviceLocked.
+// AccountUpdateDeviceLockedRequestTypeID is the ID of
+// account.updateDeviceLocked.
 const AccountUpdateDeviceLockedRequestTypeID = 0x38df3532
 
 // TypeID returns 0x38df3532, the ID of account.updateDeviceLocked.
@@ -4433,48 +4406,36 @@ func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
-		return decodeErr("account.updateDeviceLocked#38df3532", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateDeviceLockedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("account.updateDeviceLocked#38df3532", "period", err)
+		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "period")
 	}
 	return nil
 }
 
-// AccountUpdateDeviceLocked invokes account.updateDeviceLocked#38df3532:
-//
-//	account.updateDeviceLocked#38df3532 period:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateDeviceLocked.
+// AccountUpdateDeviceLocked calls account.updateDeviceLocked: see
+// AccountUpdateDeviceLockedRequest.
 func (c *Client) AccountUpdateDeviceLocked(ctx context.Context, req *AccountUpdateDeviceLockedRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateDeviceLockedRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAuthorizationsRequest is the TL function account.getAuthorizations:
+// AccountGetAuthorizationsRequest is the TL function account.getAuthorizations.
 //
 //	account.getAuthorizations#e320c158 = account.Authorizations
 //
@@ -4513,44 +4474,33 @@ func (m *AccountGetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
-		return decodeErr("account.getAuthorizations#e320c158", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAuthorizations invokes account.getAuthorizations#e320c158:
-//
-//	account.getAuthorizations#e320c158 = account.Authorizations
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAuthorizations.
+// AccountGetAuthorizations calls account.getAuthorizations: see
+// AccountGetAuthorizationsRequest.
 func (c *Client) AccountGetAuthorizations(ctx context.Context, req *AccountGetAuthorizationsRequest) (*AccountAuthorizations, error) {
 	if req == nil {
 		req = new(AccountGetAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAuthorizations])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAuthorizations])
 }
 
-// AccountResetAuthorizationRequest is the TL function account.resetAuthorization:
+// AccountResetAuthorizationRequest is the TL function
+// account.resetAuthorization.
 //
 //	account.resetAuthorization#df77f3bc hash:long = Bool
 //
@@ -4559,7 +4509,8 @@ type AccountResetAuthorizationRequest struct {
 	Hash int64
 }
 
-// AccountResetAuthorizationRequestTypeID is the ID of account.resetAuthorization.
+// AccountResetAuthorizationRequestTypeID is the ID of
+// account.resetAuthorization.
 const AccountResetAuthorizationRequestTypeID = 0xdf77f3bc
 
 // TypeID returns 0xdf77f3bc, the ID of account.resetAuthorization.
@@ -4592,48 +4543,36 @@ func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
-		return decodeErr("account.resetAuthorization#df77f3bc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.resetAuthorization#df77f3bc", "hash", err)
+		return tlrt.DecodeErr(err, "account.resetAuthorization", "hash")
 	}
 	return nil
 }
 
-// AccountResetAuthorization invokes account.resetAuthorization#df77f3bc:
-//
-//	account.resetAuthorization#df77f3bc hash:long = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetAuthorization.
+// AccountResetAuthorization calls account.resetAuthorization: see
+// AccountResetAuthorizationRequest.
 func (c *Client) AccountResetAuthorization(ctx context.Context, req *AccountResetAuthorizationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetPasswordRequest is the TL function account.getPassword:
+// AccountGetPasswordRequest is the TL function account.getPassword.
 //
 //	account.getPassword#548a30f5 = account.Password
 //
@@ -4672,53 +4611,43 @@ func (m *AccountGetPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
-		return decodeErr("account.getPassword#548a30f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetPassword invokes account.getPassword#548a30f5:
-//
-//	account.getPassword#548a30f5 = account.Password
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getPassword.
+// AccountGetPassword calls account.getPassword: see AccountGetPasswordRequest.
 func (c *Client) AccountGetPassword(ctx context.Context, req *AccountGetPasswordRequest) (*AccountPassword, error) {
 	if req == nil {
 		req = new(AccountGetPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPassword])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPassword])
 }
 
-// AccountGetPasswordSettingsRequest is the TL function account.getPasswordSettings:
+// AccountGetPasswordSettingsRequest is the TL function
+// account.getPasswordSettings.
 //
-//	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP = account.PasswordSettings
+//	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP
+//	    = account.PasswordSettings
 //
 // See https://core.telegram.org/method/account.getPasswordSettings.
 type AccountGetPasswordSettingsRequest struct {
 	Password InputCheckPasswordSRPClass
 }
 
-// AccountGetPasswordSettingsRequestTypeID is the ID of account.getPasswordSettings.
+// AccountGetPasswordSettingsRequestTypeID is the ID of
+// account.getPasswordSettings.
 const AccountGetPasswordSettingsRequestTypeID = 0x9cd4eaf9
 
 // TypeID returns 0x9cd4eaf9, the ID of account.getPasswordSettings.
@@ -4745,61 +4674,51 @@ func (m *AccountGetPasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("account.getPasswordSettings#9cd4eaf9", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "account.getPasswordSettings", "password")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
-		return decodeErr("account.getPasswordSettings#9cd4eaf9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetPasswordSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getPasswordSettings#9cd4eaf9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getPasswordSettings", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("account.getPasswordSettings#9cd4eaf9", "password", err)
+		return tlrt.DecodeErr(err, "account.getPasswordSettings", "password")
 	}
 	return nil
 }
 
-// AccountGetPasswordSettings invokes account.getPasswordSettings#9cd4eaf9:
-//
-//	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP = account.PasswordSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getPasswordSettings.
+// AccountGetPasswordSettings calls account.getPasswordSettings: see
+// AccountGetPasswordSettingsRequest.
 func (c *Client) AccountGetPasswordSettings(ctx context.Context, req *AccountGetPasswordSettingsRequest) (*AccountPasswordSettings, error) {
 	if req == nil {
 		req = new(AccountGetPasswordSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPasswordSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPasswordSettings])
 }
 
-// AccountUpdatePasswordSettingsRequest is the TL function account.updatePasswordSettings:
+// AccountUpdatePasswordSettingsRequest is the TL function
+// account.updatePasswordSettings.
 //
-//	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP new_settings:account.PasswordInputSettings = Bool
+//	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP
+//	    new_settings:account.PasswordInputSettings = Bool
 //
 // See https://core.telegram.org/method/account.updatePasswordSettings.
 type AccountUpdatePasswordSettingsRequest struct {
@@ -4807,7 +4726,8 @@ type AccountUpdatePasswordSettingsRequest struct {
 	NewSettings AccountPasswordInputSettings
 }
 
-// AccountUpdatePasswordSettingsRequestTypeID is the ID of account.updatePasswordSettings.
+// AccountUpdatePasswordSettingsRequestTypeID is the ID of
+// account.updatePasswordSettings.
 const AccountUpdatePasswordSettingsRequestTypeID = 0xa59b102f
 
 // TypeID returns 0xa59b102f, the ID of account.updatePasswordSettings.
@@ -4834,67 +4754,57 @@ func (m *AccountUpdatePasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("account.updatePasswordSettings#a59b102f", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "password")
 	}
 	if err := m.NewSettings.Encode(b); err != nil {
-		return encodeErr("account.updatePasswordSettings#a59b102f", "new_settings", err)
+		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "new_settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdatePasswordSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updatePasswordSettings", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "password", err)
+		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "password")
 	}
-	if err = decodeBoxed(b, &m.NewSettings, depth+1); err != nil {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "new_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NewSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "new_settings")
 	}
 	return nil
 }
 
-// AccountUpdatePasswordSettings invokes account.updatePasswordSettings#a59b102f:
-//
-//	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP new_settings:account.PasswordInputSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updatePasswordSettings.
+// AccountUpdatePasswordSettings calls account.updatePasswordSettings: see
+// AccountUpdatePasswordSettingsRequest.
 func (c *Client) AccountUpdatePasswordSettings(ctx context.Context, req *AccountUpdatePasswordSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdatePasswordSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendConfirmPhoneCodeRequest is the TL function account.sendConfirmPhoneCode:
+// AccountSendConfirmPhoneCodeRequest is the TL function
+// account.sendConfirmPhoneCode.
 //
-//	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings = auth.SentCode
+//	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings
+//	    = auth.SentCode
 //
 // See https://core.telegram.org/method/account.sendConfirmPhoneCode.
 type AccountSendConfirmPhoneCodeRequest struct {
@@ -4902,7 +4812,8 @@ type AccountSendConfirmPhoneCodeRequest struct {
 	Settings CodeSettings
 }
 
-// AccountSendConfirmPhoneCodeRequestTypeID is the ID of account.sendConfirmPhoneCode.
+// AccountSendConfirmPhoneCodeRequestTypeID is the ID of
+// account.sendConfirmPhoneCode.
 const AccountSendConfirmPhoneCodeRequestTypeID = 0x1b3faa88
 
 // TypeID returns 0x1b3faa88, the ID of account.sendConfirmPhoneCode.
@@ -4931,63 +4842,52 @@ func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.Hash)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.sendConfirmPhoneCode#1b3faa88", "settings", err)
+		return tlrt.EncodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendConfirmPhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
 	}
 	var err error
 	if m.Hash, err = b.String(); err != nil {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "hash", err)
+		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
 	return nil
 }
 
-// AccountSendConfirmPhoneCode invokes account.sendConfirmPhoneCode#1b3faa88:
-//
-//	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendConfirmPhoneCode.
+// AccountSendConfirmPhoneCode calls account.sendConfirmPhoneCode: see
+// AccountSendConfirmPhoneCodeRequest.
 func (c *Client) AccountSendConfirmPhoneCode(ctx context.Context, req *AccountSendConfirmPhoneCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AccountSendConfirmPhoneCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AccountConfirmPhoneRequest is the TL function account.confirmPhone:
+// AccountConfirmPhoneRequest is the TL function account.confirmPhone.
 //
-//	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string = Bool
+//	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/account.confirmPhone.
 type AccountConfirmPhoneRequest struct {
@@ -5029,53 +4929,42 @@ func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
-		return decodeErr("account.confirmPhone#5f2178c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountConfirmPhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("account.confirmPhone#5f2178c3", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
 	}
 	if m.PhoneCode, err = b.String(); err != nil {
-		return decodeErr("account.confirmPhone#5f2178c3", "phone_code", err)
+		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
 	}
 	return nil
 }
 
-// AccountConfirmPhone invokes account.confirmPhone#5f2178c3:
-//
-//	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.confirmPhone.
+// AccountConfirmPhone calls account.confirmPhone: see
+// AccountConfirmPhoneRequest.
 func (c *Client) AccountConfirmPhone(ctx context.Context, req *AccountConfirmPhoneRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountConfirmPhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetTmpPasswordRequest is the TL function account.getTmpPassword:
+// AccountGetTmpPasswordRequest is the TL function account.getTmpPassword.
 //
-//	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP period:int = account.TmpPassword
+//	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP
+//	    period:int = account.TmpPassword
 //
 // See https://core.telegram.org/method/account.getTmpPassword.
 type AccountGetTmpPasswordRequest struct {
@@ -5110,8 +4999,8 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("account.getTmpPassword#449e0b51", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "account.getTmpPassword", "password")
 	}
 	b.PutInt(m.Period)
 	return nil
@@ -5119,61 +5008,51 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
-		return decodeErr("account.getTmpPassword#449e0b51", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetTmpPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getTmpPassword#449e0b51", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getTmpPassword", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("account.getTmpPassword#449e0b51", "password", err)
+		return tlrt.DecodeErr(err, "account.getTmpPassword", "password")
 	}
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("account.getTmpPassword#449e0b51", "period", err)
+		return tlrt.DecodeErr(err, "account.getTmpPassword", "period")
 	}
 	return nil
 }
 
-// AccountGetTmpPassword invokes account.getTmpPassword#449e0b51:
-//
-//	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP period:int = account.TmpPassword
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getTmpPassword.
+// AccountGetTmpPassword calls account.getTmpPassword: see
+// AccountGetTmpPasswordRequest.
 func (c *Client) AccountGetTmpPassword(ctx context.Context, req *AccountGetTmpPasswordRequest) (*AccountTmpPassword, error) {
 	if req == nil {
 		req = new(AccountGetTmpPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountTmpPassword])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountTmpPassword])
 }
 
-// AccountGetWebAuthorizationsRequest is the TL function account.getWebAuthorizations:
+// AccountGetWebAuthorizationsRequest is the TL function
+// account.getWebAuthorizations.
 //
 //	account.getWebAuthorizations#182e6d6f = account.WebAuthorizations
 //
 // See https://core.telegram.org/method/account.getWebAuthorizations.
 type AccountGetWebAuthorizationsRequest struct{}
 
-// AccountGetWebAuthorizationsRequestTypeID is the ID of account.getWebAuthorizations.
+// AccountGetWebAuthorizationsRequestTypeID is the ID of
+// account.getWebAuthorizations.
 const AccountGetWebAuthorizationsRequestTypeID = 0x182e6d6f
 
 // TypeID returns 0x182e6d6f, the ID of account.getWebAuthorizations.
@@ -5205,44 +5084,33 @@ func (m *AccountGetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
-		return decodeErr("account.getWebAuthorizations#182e6d6f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetWebAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetWebAuthorizations invokes account.getWebAuthorizations#182e6d6f:
-//
-//	account.getWebAuthorizations#182e6d6f = account.WebAuthorizations
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getWebAuthorizations.
+// AccountGetWebAuthorizations calls account.getWebAuthorizations: see
+// AccountGetWebAuthorizationsRequest.
 func (c *Client) AccountGetWebAuthorizations(ctx context.Context, req *AccountGetWebAuthorizationsRequest) (*AccountWebAuthorizations, error) {
 	if req == nil {
 		req = new(AccountGetWebAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountWebAuthorizations])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountWebAuthorizations])
 }
 
-// AccountResetWebAuthorizationRequest is the TL function account.resetWebAuthorization:
+// AccountResetWebAuthorizationRequest is the TL function
+// account.resetWebAuthorization.
 //
 //	account.resetWebAuthorization#2d01b9ef hash:long = Bool
 //
@@ -5251,7 +5119,8 @@ type AccountResetWebAuthorizationRequest struct {
 	Hash int64
 }
 
-// AccountResetWebAuthorizationRequestTypeID is the ID of account.resetWebAuthorization.
+// AccountResetWebAuthorizationRequestTypeID is the ID of
+// account.resetWebAuthorization.
 const AccountResetWebAuthorizationRequestTypeID = 0x2d01b9ef
 
 // TypeID returns 0x2d01b9ef, the ID of account.resetWebAuthorization.
@@ -5284,55 +5153,45 @@ func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
-		return decodeErr("account.resetWebAuthorization#2d01b9ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetWebAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.resetWebAuthorization#2d01b9ef", "hash", err)
+		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "hash")
 	}
 	return nil
 }
 
-// AccountResetWebAuthorization invokes account.resetWebAuthorization#2d01b9ef:
-//
-//	account.resetWebAuthorization#2d01b9ef hash:long = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetWebAuthorization.
+// AccountResetWebAuthorization calls account.resetWebAuthorization: see
+// AccountResetWebAuthorizationRequest.
 func (c *Client) AccountResetWebAuthorization(ctx context.Context, req *AccountResetWebAuthorizationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetWebAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResetWebAuthorizationsRequest is the TL function account.resetWebAuthorizations:
+// AccountResetWebAuthorizationsRequest is the TL function
+// account.resetWebAuthorizations.
 //
 //	account.resetWebAuthorizations#682d2594 = Bool
 //
 // See https://core.telegram.org/method/account.resetWebAuthorizations.
 type AccountResetWebAuthorizationsRequest struct{}
 
-// AccountResetWebAuthorizationsRequestTypeID is the ID of account.resetWebAuthorizations.
+// AccountResetWebAuthorizationsRequestTypeID is the ID of
+// account.resetWebAuthorizations.
 const AccountResetWebAuthorizationsRequestTypeID = 0x682d2594
 
 // TypeID returns 0x682d2594, the ID of account.resetWebAuthorizations.
@@ -5364,51 +5223,41 @@ func (m *AccountResetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
-		return decodeErr("account.resetWebAuthorizations#682d2594", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetWebAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetWebAuthorizations invokes account.resetWebAuthorizations#682d2594:
-//
-//	account.resetWebAuthorizations#682d2594 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetWebAuthorizations.
+// AccountResetWebAuthorizations calls account.resetWebAuthorizations: see
+// AccountResetWebAuthorizationsRequest.
 func (c *Client) AccountResetWebAuthorizations(ctx context.Context, req *AccountResetWebAuthorizationsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetWebAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAllSecureValuesRequest is the TL function account.getAllSecureValues:
+// AccountGetAllSecureValuesRequest is the TL function
+// account.getAllSecureValues.
 //
 //	account.getAllSecureValues#b288bc7d = Vector<SecureValue>
 //
 // See https://core.telegram.org/method/account.getAllSecureValues.
 type AccountGetAllSecureValuesRequest struct{}
 
-// AccountGetAllSecureValuesRequestTypeID is the ID of account.getAllSecureValues.
+// AccountGetAllSecureValuesRequestTypeID is the ID of
+// account.getAllSecureValues.
 const AccountGetAllSecureValuesRequestTypeID = 0xb288bc7d
 
 // TypeID returns 0xb288bc7d, the ID of account.getAllSecureValues.
@@ -5440,48 +5289,37 @@ func (m *AccountGetAllSecureValuesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
-		return decodeErr("account.getAllSecureValues#b288bc7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAllSecureValuesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAllSecureValues invokes account.getAllSecureValues#b288bc7d:
-//
-//	account.getAllSecureValues#b288bc7d = Vector<SecureValue>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAllSecureValues.
+// AccountGetAllSecureValues calls account.getAllSecureValues: see
+// AccountGetAllSecureValuesRequest.
 func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetAllSecureValuesRequest) ([]SecureValue, error) {
 	if req == nil {
 		req = new(AccountGetAllSecureValuesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return decodeVectorAt(b, 0, decodeValue[SecureValue])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
 	})
 }
 
-// AccountGetSecureValueRequest is the TL function account.getSecureValue:
+// AccountGetSecureValueRequest is the TL function account.getSecureValue.
 //
-//	account.getSecureValue#73665bc2 types:Vector<SecureValueType> = Vector<SecureValue>
+//	account.getSecureValue#73665bc2 types:Vector<SecureValueType>
+//	    = Vector<SecureValue>
 //
 // See https://core.telegram.org/method/account.getSecureValue.
 type AccountGetSecureValueRequest struct {
@@ -5517,8 +5355,8 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("account.getSecureValue#73665bc2", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.getSecureValue", "types")
 		}
 	}
 	return nil
@@ -5526,55 +5364,44 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
-		return decodeErr("account.getSecureValue#73665bc2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getSecureValue#73665bc2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
-		return decodeErr("account.getSecureValue#73665bc2", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
 }
 
-// AccountGetSecureValue invokes account.getSecureValue#73665bc2:
-//
-//	account.getSecureValue#73665bc2 types:Vector<SecureValueType> = Vector<SecureValue>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getSecureValue.
+// AccountGetSecureValue calls account.getSecureValue: see
+// AccountGetSecureValueRequest.
 func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecureValueRequest) ([]SecureValue, error) {
 	if req == nil {
 		req = new(AccountGetSecureValueRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return decodeVectorAt(b, 0, decodeValue[SecureValue])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
 	})
 }
 
-// AccountSaveSecureValueRequest is the TL function account.saveSecureValue:
+// AccountSaveSecureValueRequest is the TL function account.saveSecureValue.
 //
-//	account.saveSecureValue#899fe31d value:InputSecureValue secure_secret_id:long = SecureValue
+//	account.saveSecureValue#899fe31d value:InputSecureValue
+//	    secure_secret_id:long = SecureValue
 //
 // See https://core.telegram.org/method/account.saveSecureValue.
 type AccountSaveSecureValueRequest struct {
@@ -5610,7 +5437,7 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Value.Encode(b); err != nil {
-		return encodeErr("account.saveSecureValue#899fe31d", "value", err)
+		return tlrt.EncodeErr(err, "account.saveSecureValue", "value")
 	}
 	b.PutLong(m.SecureSecretID)
 	return nil
@@ -5618,54 +5445,42 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
-		return decodeErr("account.saveSecureValue#899fe31d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveSecureValue#899fe31d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveSecureValue", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Value, depth+1); err != nil {
-		return decodeErr("account.saveSecureValue#899fe31d", "value", err)
+	if err = tlrt.DecodeBoxed(b, &m.Value, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveSecureValue", "value")
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
-		return decodeErr("account.saveSecureValue#899fe31d", "secure_secret_id", err)
+		return tlrt.DecodeErr(err, "account.saveSecureValue", "secure_secret_id")
 	}
 	return nil
 }
 
-// AccountSaveSecureValue invokes account.saveSecureValue#899fe31d:
-//
-//	account.saveSecureValue#899fe31d value:InputSecureValue secure_secret_id:long = SecureValue
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveSecureValue.
+// AccountSaveSecureValue calls account.saveSecureValue: see
+// AccountSaveSecureValueRequest.
 func (c *Client) AccountSaveSecureValue(ctx context.Context, req *AccountSaveSecureValueRequest) (*SecureValue, error) {
 	if req == nil {
 		req = new(AccountSaveSecureValueRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[SecureValue])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SecureValue])
 }
 
-// AccountDeleteSecureValueRequest is the TL function account.deleteSecureValue:
+// AccountDeleteSecureValueRequest is the TL function account.deleteSecureValue.
 //
 //	account.deleteSecureValue#b880bc4b types:Vector<SecureValueType> = Bool
 //
@@ -5703,8 +5518,8 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("account.deleteSecureValue#b880bc4b", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.deleteSecureValue", "types")
 		}
 	}
 	return nil
@@ -5712,53 +5527,43 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
-		return decodeErr("account.deleteSecureValue#b880bc4b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeleteSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.deleteSecureValue#b880bc4b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
-		return decodeErr("account.deleteSecureValue#b880bc4b", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
 }
 
-// AccountDeleteSecureValue invokes account.deleteSecureValue#b880bc4b:
-//
-//	account.deleteSecureValue#b880bc4b types:Vector<SecureValueType> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.deleteSecureValue.
+// AccountDeleteSecureValue calls account.deleteSecureValue: see
+// AccountDeleteSecureValueRequest.
 func (c *Client) AccountDeleteSecureValue(ctx context.Context, req *AccountDeleteSecureValueRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeleteSecureValueRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAuthorizationFormRequest is the TL function account.getAuthorizationForm:
+// AccountGetAuthorizationFormRequest is the TL function
+// account.getAuthorizationForm.
 //
-//	account.getAuthorizationForm#a929597a bot_id:long scope:string public_key:string = account.AuthorizationForm
+//	account.getAuthorizationForm#a929597a bot_id:long scope:string
+//	    public_key:string = account.AuthorizationForm
 //
 // See https://core.telegram.org/method/account.getAuthorizationForm.
 type AccountGetAuthorizationFormRequest struct {
@@ -5767,7 +5572,8 @@ type AccountGetAuthorizationFormRequest struct {
 	PublicKey string
 }
 
-// AccountGetAuthorizationFormRequestTypeID is the ID of account.getAuthorizationForm.
+// AccountGetAuthorizationFormRequestTypeID is the ID of
+// account.getAuthorizationForm.
 const AccountGetAuthorizationFormRequestTypeID = 0xa929597a
 
 // TypeID returns 0xa929597a, the ID of account.getAuthorizationForm.
@@ -5802,56 +5608,47 @@ func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAuthorizationFormRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "bot_id", err)
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
 	}
 	if m.Scope, err = b.String(); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "scope", err)
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
 	}
 	if m.PublicKey, err = b.String(); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "public_key", err)
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
 	}
 	return nil
 }
 
-// AccountGetAuthorizationForm invokes account.getAuthorizationForm#a929597a:
-//
-//	account.getAuthorizationForm#a929597a bot_id:long scope:string public_key:string = account.AuthorizationForm
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAuthorizationForm.
+// AccountGetAuthorizationForm calls account.getAuthorizationForm: see
+// AccountGetAuthorizationFormRequest.
 func (c *Client) AccountGetAuthorizationForm(ctx context.Context, req *AccountGetAuthorizationFormRequest) (*AccountAuthorizationForm, error) {
 	if req == nil {
 		req = new(AccountGetAuthorizationFormRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAuthorizationForm])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAuthorizationForm])
 }
 
-// AccountAcceptAuthorizationRequest is the TL function account.acceptAuthorization:
+// AccountAcceptAuthorizationRequest is the TL function
+// account.acceptAuthorization.
 //
-//	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string public_key:string value_hashes:Vector<SecureValueHash> credentials:SecureCredentialsEncrypted = Bool
+//	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string
+//	    public_key:string value_hashes:Vector<SecureValueHash>
+//	    credentials:SecureCredentialsEncrypted = Bool
 //
 // See https://core.telegram.org/method/account.acceptAuthorization.
 type AccountAcceptAuthorizationRequest struct {
@@ -5862,7 +5659,8 @@ type AccountAcceptAuthorizationRequest struct {
 	Credentials SecureCredentialsEncrypted
 }
 
-// AccountAcceptAuthorizationRequestTypeID is the ID of account.acceptAuthorization.
+// AccountAcceptAuthorizationRequestTypeID is the ID of
+// account.acceptAuthorization.
 const AccountAcceptAuthorizationRequestTypeID = 0xf3ed4c73
 
 // TypeID returns 0xf3ed4c73, the ID of account.acceptAuthorization.
@@ -5895,76 +5693,66 @@ func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.ValueHashes))
 	for i := range m.ValueHashes {
 		if err := m.ValueHashes[i].Encode(b); err != nil {
-			return encodeErr("account.acceptAuthorization#f3ed4c73", "value_hashes", err)
+			return tlrt.EncodeErr(err, "account.acceptAuthorization", "value_hashes")
 		}
 	}
 	if err := m.Credentials.Encode(b); err != nil {
-		return encodeErr("account.acceptAuthorization#f3ed4c73", "credentials", err)
+		return tlrt.EncodeErr(err, "account.acceptAuthorization", "credentials")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAcceptAuthorizationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.acceptAuthorization", "")
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "bot_id", err)
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
 	}
 	if m.Scope, err = b.String(); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "scope", err)
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
 	}
 	if m.PublicKey, err = b.String(); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "public_key", err)
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
-	if m.ValueHashes, err = decodeVectorAt(b, depth+1, decodeValue[SecureValueHash]); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "value_hashes", err)
+	if m.ValueHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValueHash]); err != nil {
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
 	}
-	if err = decodeBoxed(b, &m.Credentials, depth+1); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "credentials", err)
+	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "credentials")
 	}
 	return nil
 }
 
-// AccountAcceptAuthorization invokes account.acceptAuthorization#f3ed4c73:
-//
-//	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string public_key:string value_hashes:Vector<SecureValueHash> credentials:SecureCredentialsEncrypted = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.acceptAuthorization.
+// AccountAcceptAuthorization calls account.acceptAuthorization: see
+// AccountAcceptAuthorizationRequest.
 func (c *Client) AccountAcceptAuthorization(ctx context.Context, req *AccountAcceptAuthorizationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountAcceptAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendVerifyPhoneCodeRequest is the TL function account.sendVerifyPhoneCode:
+// AccountSendVerifyPhoneCodeRequest is the TL function
+// account.sendVerifyPhoneCode.
 //
-//	account.sendVerifyPhoneCode#a5a356f9 phone_number:string settings:CodeSettings = auth.SentCode
+//	account.sendVerifyPhoneCode#a5a356f9 phone_number:string
+//	    settings:CodeSettings = auth.SentCode
 //
 // See https://core.telegram.org/method/account.sendVerifyPhoneCode.
 type AccountSendVerifyPhoneCodeRequest struct {
@@ -5972,7 +5760,8 @@ type AccountSendVerifyPhoneCodeRequest struct {
 	Settings    CodeSettings
 }
 
-// AccountSendVerifyPhoneCodeRequestTypeID is the ID of account.sendVerifyPhoneCode.
+// AccountSendVerifyPhoneCodeRequestTypeID is the ID of
+// account.sendVerifyPhoneCode.
 const AccountSendVerifyPhoneCodeRequestTypeID = 0xa5a356f9
 
 // TypeID returns 0xa5a356f9, the ID of account.sendVerifyPhoneCode.
@@ -6001,63 +5790,52 @@ func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.sendVerifyPhoneCode#a5a356f9", "settings", err)
+		return tlrt.EncodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendVerifyPhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
 	return nil
 }
 
-// AccountSendVerifyPhoneCode invokes account.sendVerifyPhoneCode#a5a356f9:
-//
-//	account.sendVerifyPhoneCode#a5a356f9 phone_number:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendVerifyPhoneCode.
+// AccountSendVerifyPhoneCode calls account.sendVerifyPhoneCode: see
+// AccountSendVerifyPhoneCodeRequest.
 func (c *Client) AccountSendVerifyPhoneCode(ctx context.Context, req *AccountSendVerifyPhoneCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AccountSendVerifyPhoneCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AccountVerifyPhoneRequest is the TL function account.verifyPhone:
+// AccountVerifyPhoneRequest is the TL function account.verifyPhone.
 //
-//	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string phone_code:string = Bool
+//	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string
+//	    phone_code:string = Bool
 //
 // See https://core.telegram.org/method/account.verifyPhone.
 type AccountVerifyPhoneRequest struct {
@@ -6101,56 +5879,45 @@ func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountVerifyPhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
 	}
 	if m.PhoneCode, err = b.String(); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "phone_code", err)
+		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
 	}
 	return nil
 }
 
-// AccountVerifyPhone invokes account.verifyPhone#4dd3a7f6:
-//
-//	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string phone_code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.verifyPhone.
+// AccountVerifyPhone calls account.verifyPhone: see AccountVerifyPhoneRequest.
 func (c *Client) AccountVerifyPhone(ctx context.Context, req *AccountVerifyPhoneRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountVerifyPhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendVerifyEmailCodeRequest is the TL function account.sendVerifyEmailCode:
+// AccountSendVerifyEmailCodeRequest is the TL function
+// account.sendVerifyEmailCode.
 //
-//	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose email:string = account.SentEmailCode
+//	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose
+//	    email:string = account.SentEmailCode
 //
 // See https://core.telegram.org/method/account.sendVerifyEmailCode.
 type AccountSendVerifyEmailCodeRequest struct {
@@ -6158,7 +5925,8 @@ type AccountSendVerifyEmailCodeRequest struct {
 	Email   string
 }
 
-// AccountSendVerifyEmailCodeRequestTypeID is the ID of account.sendVerifyEmailCode.
+// AccountSendVerifyEmailCodeRequestTypeID is the ID of
+// account.sendVerifyEmailCode.
 const AccountSendVerifyEmailCodeRequestTypeID = 0x98e037bb
 
 // TypeID returns 0x98e037bb, the ID of account.sendVerifyEmailCode.
@@ -6185,8 +5953,8 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("account.sendVerifyEmailCode#98e037bb", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
 	b.PutString(m.Email)
 	return nil
@@ -6194,56 +5962,45 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendVerifyEmailCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyEmailCode", "")
 	}
 	var err error
 	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "purpose", err)
+		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "email", err)
+		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
 	}
 	return nil
 }
 
-// AccountSendVerifyEmailCode invokes account.sendVerifyEmailCode#98e037bb:
-//
-//	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose email:string = account.SentEmailCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendVerifyEmailCode.
+// AccountSendVerifyEmailCode calls account.sendVerifyEmailCode: see
+// AccountSendVerifyEmailCodeRequest.
 func (c *Client) AccountSendVerifyEmailCode(ctx context.Context, req *AccountSendVerifyEmailCodeRequest) (*AccountSentEmailCode, error) {
 	if req == nil {
 		req = new(AccountSendVerifyEmailCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountSentEmailCode])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountSentEmailCode])
 }
 
-// AccountVerifyEmailRequest is the TL function account.verifyEmail:
+// AccountVerifyEmailRequest is the TL function account.verifyEmail.
 //
-//	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose verification:EmailVerification = account.EmailVerified
+//	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose
+//	    verification:EmailVerification = account.EmailVerified
 //
 // See https://core.telegram.org/method/account.verifyEmail.
 type AccountVerifyEmailRequest struct {
@@ -6278,75 +6035,67 @@ func (m *AccountVerifyEmailRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("account.verifyEmail#032da4cf", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "account.verifyEmail", "purpose")
 	}
-	if err := encodeObj(b, m.Verification); err != nil {
-		return encodeErr("account.verifyEmail#032da4cf", "verification", err)
+	if err := tlrt.EncodeObject(b, m.Verification); err != nil {
+		return tlrt.EncodeErr(err, "account.verifyEmail", "verification")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
-		return decodeErr("account.verifyEmail#032da4cf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountVerifyEmailRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.verifyEmail#032da4cf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.verifyEmail", "")
 	}
 	var err error
 	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
-		return decodeErr("account.verifyEmail#032da4cf", "purpose", err)
+		return tlrt.DecodeErr(err, "account.verifyEmail", "purpose")
 	}
 	if m.Verification, err = decodeEmailVerification(b, depth+1); err != nil {
-		return decodeErr("account.verifyEmail#032da4cf", "verification", err)
+		return tlrt.DecodeErr(err, "account.verifyEmail", "verification")
 	}
 	return nil
 }
 
-// AccountVerifyEmail invokes account.verifyEmail#032da4cf:
-//
-//	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose verification:EmailVerification = account.EmailVerified
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.verifyEmail.
+// AccountVerifyEmail calls account.verifyEmail: see AccountVerifyEmailRequest.
 func (c *Client) AccountVerifyEmail(ctx context.Context, req *AccountVerifyEmailRequest) (AccountEmailVerifiedClass, error) {
 	if req == nil {
 		req = new(AccountVerifyEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmailVerified)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmailVerified)
 }
 
-// AccountInitTakeoutSessionRequest is the TL function account.initTakeoutSession:
+// AccountInitTakeoutSessionRequest is the TL function
+// account.initTakeoutSession.
 //
-//	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true message_users:flags.1?true message_chats:flags.2?true message_megagroups:flags.3?true message_channels:flags.4?true files:flags.5?true file_max_size:flags.5?long = account.Takeout
+//	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true
+//	    message_users:flags.1?true message_chats:flags.2?true
+//	    message_megagroups:flags.3?true message_channels:flags.4?true
+//	    files:flags.5?true file_max_size:flags.5?long = account.Takeout
+//
+// An optional field is sent when it is not zero, nil or false. SetFileMaxSize
+// and the other Set methods send a zero value too; HasFileMaxSize reports
+// whether FileMaxSize is present (sent, or received) and ClearFileMaxSize
+// leaves it out.
 //
 // See https://core.telegram.org/method/account.initTakeoutSession.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountInitTakeoutSessionRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word: set by Encode from the fields
 	Contacts          bool       // flags.0?true
 	MessageUsers      bool       // flags.1?true
 	MessageChats      bool       // flags.2?true
@@ -6356,7 +6105,8 @@ type AccountInitTakeoutSessionRequest struct {
 	FileMaxSize       int64      // flags.5?long
 }
 
-// AccountInitTakeoutSessionRequestTypeID is the ID of account.initTakeoutSession.
+// AccountInitTakeoutSessionRequestTypeID is the ID of
+// account.initTakeoutSession.
 const AccountInitTakeoutSessionRequestTypeID = 0x8ef3eab0
 
 // TypeID returns 0x8ef3eab0, the ID of account.initTakeoutSession.
@@ -6367,6 +6117,27 @@ func (*AccountInitTakeoutSessionRequest) TypeID() uint32 {
 // TypeName returns "account.initTakeoutSession".
 func (*AccountInitTakeoutSessionRequest) TypeName() string {
 	return "account.initTakeoutSession"
+}
+
+// HasFileMaxSize reports whether FileMaxSize is present: not zero, set by
+// SetFileMaxSize, or received. It shares its flag with Files: they are present
+// together.
+func (m *AccountInitTakeoutSessionRequest) HasFileMaxSize() bool {
+	return m.Files || m.FileMaxSize != 0 || m.Flags.Has(5)
+}
+
+// SetFileMaxSize sets FileMaxSize to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AccountInitTakeoutSessionRequest) SetFileMaxSize(v int64) {
+	m.FileMaxSize = v
+	m.Flags.Set(5)
+}
+
+// ClearFileMaxSize sets FileMaxSize to its zero value and marks it absent; it
+// is still sent, as zero, when Files, which shares its flag, is set.
+func (m *AccountInitTakeoutSessionRequest) ClearFileMaxSize() {
+	m.FileMaxSize = 0
+	m.Flags.Unset(5)
 }
 
 // Encode writes m to b with its ID.
@@ -6411,29 +6182,23 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
-		return decodeErr("account.initTakeoutSession#8ef3eab0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.initTakeoutSession#8ef3eab0", "flags", err)
+		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
 	}
 	m.Contacts = m.Flags.Has(0)
 	m.MessageUsers = m.Flags.Has(1)
@@ -6443,7 +6208,7 @@ func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	m.Files = m.Flags.Has(5)
 	if m.Flags.Has(5) {
 		if m.FileMaxSize, err = b.Long(); err != nil {
-			return decodeErr("account.initTakeoutSession#8ef3eab0", "file_max_size", err)
+			return tlrt.DecodeErr(err, "account.initTakeoutSession", "file_max_size")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
@@ -6453,32 +6218,29 @@ func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	return nil
 }
 
-// AccountInitTakeoutSession invokes account.initTakeoutSession#8ef3eab0:
-//
-//	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true message_users:flags.1?true message_chats:flags.2?true message_megagroups:flags.3?true message_channels:flags.4?true files:flags.5?true file_max_size:flags.5?long = account.Takeout
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.initTakeoutSession.
+// AccountInitTakeoutSession calls account.initTakeoutSession: see
+// AccountInitTakeoutSessionRequest.
 func (c *Client) AccountInitTakeoutSession(ctx context.Context, req *AccountInitTakeoutSessionRequest) (*AccountTakeout, error) {
 	if req == nil {
 		req = new(AccountInitTakeoutSessionRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountTakeout])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountTakeout])
 }
 
-// AccountFinishTakeoutSessionRequest is the TL function account.finishTakeoutSession:
+// AccountFinishTakeoutSessionRequest is the TL function
+// account.finishTakeoutSession.
 //
-//	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true = Bool
+//	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true
+//	    = Bool
 //
 // See https://core.telegram.org/method/account.finishTakeoutSession.
 type AccountFinishTakeoutSessionRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word: set by Encode from the fields
 	Success bool       // flags.0?true
 }
 
-// AccountFinishTakeoutSessionRequestTypeID is the ID of account.finishTakeoutSession.
+// AccountFinishTakeoutSessionRequestTypeID is the ID of
+// account.finishTakeoutSession.
 const AccountFinishTakeoutSessionRequestTypeID = 0x1d2652ee
 
 // TypeID returns 0x1d2652ee, the ID of account.finishTakeoutSession.
@@ -6515,51 +6277,40 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
-		return decodeErr("account.finishTakeoutSession#1d2652ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountFinishTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.finishTakeoutSession#1d2652ee", "flags", err)
+		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
 	}
 	m.Success = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountFinishTakeoutSession invokes account.finishTakeoutSession#1d2652ee:
-//
-//	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.finishTakeoutSession.
+// AccountFinishTakeoutSession calls account.finishTakeoutSession: see
+// AccountFinishTakeoutSessionRequest.
 func (c *Client) AccountFinishTakeoutSession(ctx context.Context, req *AccountFinishTakeoutSessionRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountFinishTakeoutSessionRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountConfirmPasswordEmailRequest is the TL function account.confirmPasswordEmail:
+// AccountConfirmPasswordEmailRequest is the TL function
+// account.confirmPasswordEmail.
 //
 //	account.confirmPasswordEmail#8fdf1920 code:string = Bool
 //
@@ -6568,7 +6319,8 @@ type AccountConfirmPasswordEmailRequest struct {
 	Code string
 }
 
-// AccountConfirmPasswordEmailRequestTypeID is the ID of account.confirmPasswordEmail.
+// AccountConfirmPasswordEmailRequestTypeID is the ID of
+// account.confirmPasswordEmail.
 const AccountConfirmPasswordEmailRequestTypeID = 0x8fdf1920
 
 // TypeID returns 0x8fdf1920, the ID of account.confirmPasswordEmail.
@@ -6601,55 +6353,45 @@ func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
-		return decodeErr("account.confirmPasswordEmail#8fdf1920", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountConfirmPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Code, err = b.String(); err != nil {
-		return decodeErr("account.confirmPasswordEmail#8fdf1920", "code", err)
+		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
 	}
 	return nil
 }
 
-// AccountConfirmPasswordEmail invokes account.confirmPasswordEmail#8fdf1920:
-//
-//	account.confirmPasswordEmail#8fdf1920 code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.confirmPasswordEmail.
+// AccountConfirmPasswordEmail calls account.confirmPasswordEmail: see
+// AccountConfirmPasswordEmailRequest.
 func (c *Client) AccountConfirmPasswordEmail(ctx context.Context, req *AccountConfirmPasswordEmailRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountConfirmPasswordEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResendPasswordEmailRequest is the TL function account.resendPasswordEmail:
+// AccountResendPasswordEmailRequest is the TL function
+// account.resendPasswordEmail.
 //
 //	account.resendPasswordEmail#7a7f2a15 = Bool
 //
 // See https://core.telegram.org/method/account.resendPasswordEmail.
 type AccountResendPasswordEmailRequest struct{}
 
-// AccountResendPasswordEmailRequestTypeID is the ID of account.resendPasswordEmail.
+// AccountResendPasswordEmailRequestTypeID is the ID of
+// account.resendPasswordEmail.
 const AccountResendPasswordEmailRequestTypeID = 0x7a7f2a15
 
 // TypeID returns 0x7a7f2a15, the ID of account.resendPasswordEmail.
@@ -6681,51 +6423,41 @@ func (m *AccountResendPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
-		return decodeErr("account.resendPasswordEmail#7a7f2a15", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResendPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResendPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResendPasswordEmail invokes account.resendPasswordEmail#7a7f2a15:
-//
-//	account.resendPasswordEmail#7a7f2a15 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resendPasswordEmail.
+// AccountResendPasswordEmail calls account.resendPasswordEmail: see
+// AccountResendPasswordEmailRequest.
 func (c *Client) AccountResendPasswordEmail(ctx context.Context, req *AccountResendPasswordEmailRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResendPasswordEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountCancelPasswordEmailRequest is the TL function account.cancelPasswordEmail:
+// AccountCancelPasswordEmailRequest is the TL function
+// account.cancelPasswordEmail.
 //
 //	account.cancelPasswordEmail#c1cbd5b6 = Bool
 //
 // See https://core.telegram.org/method/account.cancelPasswordEmail.
 type AccountCancelPasswordEmailRequest struct{}
 
-// AccountCancelPasswordEmailRequestTypeID is the ID of account.cancelPasswordEmail.
+// AccountCancelPasswordEmailRequestTypeID is the ID of
+// account.cancelPasswordEmail.
 const AccountCancelPasswordEmailRequestTypeID = 0xc1cbd5b6
 
 // TypeID returns 0xc1cbd5b6, the ID of account.cancelPasswordEmail.
@@ -6757,51 +6489,41 @@ func (m *AccountCancelPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
-		return decodeErr("account.cancelPasswordEmail#c1cbd5b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountCancelPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountCancelPasswordEmail invokes account.cancelPasswordEmail#c1cbd5b6:
-//
-//	account.cancelPasswordEmail#c1cbd5b6 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.cancelPasswordEmail.
+// AccountCancelPasswordEmail calls account.cancelPasswordEmail: see
+// AccountCancelPasswordEmailRequest.
 func (c *Client) AccountCancelPasswordEmail(ctx context.Context, req *AccountCancelPasswordEmailRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountCancelPasswordEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetContactSignUpNotificationRequest is the TL function account.getContactSignUpNotification:
+// AccountGetContactSignUpNotificationRequest is the TL function
+// account.getContactSignUpNotification.
 //
 //	account.getContactSignUpNotification#9f07c728 = Bool
 //
 // See https://core.telegram.org/method/account.getContactSignUpNotification.
 type AccountGetContactSignUpNotificationRequest struct{}
 
-// AccountGetContactSignUpNotificationRequestTypeID is the ID of account.getContactSignUpNotification.
+// AccountGetContactSignUpNotificationRequestTypeID is the ID of
+// account.getContactSignUpNotification.
 const AccountGetContactSignUpNotificationRequestTypeID = 0x9f07c728
 
 // TypeID returns 0x9f07c728, the ID of account.getContactSignUpNotification.
@@ -6833,44 +6555,34 @@ func (m *AccountGetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
-		return decodeErr("account.getContactSignUpNotification#9f07c728", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetContactSignUpNotificationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetContactSignUpNotification invokes account.getContactSignUpNotification#9f07c728:
-//
-//	account.getContactSignUpNotification#9f07c728 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getContactSignUpNotification.
+// AccountGetContactSignUpNotification calls
+// account.getContactSignUpNotification: see
+// AccountGetContactSignUpNotificationRequest.
 func (c *Client) AccountGetContactSignUpNotification(ctx context.Context, req *AccountGetContactSignUpNotificationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountGetContactSignUpNotificationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSetContactSignUpNotificationRequest is the TL function account.setContactSignUpNotification:
+// AccountSetContactSignUpNotificationRequest is the TL function
+// account.setContactSignUpNotification.
 //
 //	account.setContactSignUpNotification#cff43f61 silent:Bool = Bool
 //
@@ -6879,7 +6591,8 @@ type AccountSetContactSignUpNotificationRequest struct {
 	Silent bool
 }
 
-// AccountSetContactSignUpNotificationRequestTypeID is the ID of account.setContactSignUpNotification.
+// AccountSetContactSignUpNotificationRequestTypeID is the ID of
+// account.setContactSignUpNotification.
 const AccountSetContactSignUpNotificationRequestTypeID = 0xcff43f61
 
 // TypeID returns 0xcff43f61, the ID of account.setContactSignUpNotification.
@@ -6912,60 +6625,52 @@ func (m *AccountSetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
-		return decodeErr("account.setContactSignUpNotification#cff43f61", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetContactSignUpNotificationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Silent, err = b.Bool(); err != nil {
-		return decodeErr("account.setContactSignUpNotification#cff43f61", "silent", err)
+		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "silent")
 	}
 	return nil
 }
 
-// AccountSetContactSignUpNotification invokes account.setContactSignUpNotification#cff43f61:
-//
-//	account.setContactSignUpNotification#cff43f61 silent:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setContactSignUpNotification.
+// AccountSetContactSignUpNotification calls
+// account.setContactSignUpNotification: see
+// AccountSetContactSignUpNotificationRequest.
 func (c *Client) AccountSetContactSignUpNotification(ctx context.Context, req *AccountSetContactSignUpNotificationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetContactSignUpNotificationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetNotifyExceptionsRequest is the TL function account.getNotifyExceptions:
+// AccountGetNotifyExceptionsRequest is the TL function
+// account.getNotifyExceptions.
 //
-//	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
+//	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true
+//	    compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
 //
 // See https://core.telegram.org/method/account.getNotifyExceptions.
 type AccountGetNotifyExceptionsRequest struct {
-	Flags          bin.Fields           // flags word; see the type's doc
+	Flags          bin.Fields           // flags word: set by Encode from the fields
 	CompareSound   bool                 // flags.1?true
 	CompareStories bool                 // flags.2?true
 	Peer           InputNotifyPeerClass // flags.0?InputNotifyPeer
 }
 
-// AccountGetNotifyExceptionsRequestTypeID is the ID of account.getNotifyExceptions.
+// AccountGetNotifyExceptionsRequestTypeID is the ID of
+// account.getNotifyExceptions.
 const AccountGetNotifyExceptionsRequestTypeID = 0x53577479
 
 // TypeID returns 0x53577479, the ID of account.getNotifyExceptions.
@@ -7004,8 +6709,8 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("account.getNotifyExceptions#53577479", "peer", err)
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "account.getNotifyExceptions", "peer")
 		}
 	}
 	return nil
@@ -7013,60 +6718,48 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
-		return decodeErr("account.getNotifyExceptions#53577479", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetNotifyExceptionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getNotifyExceptions#53577479", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
 	}
 	*m = AccountGetNotifyExceptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.getNotifyExceptions#53577479", "flags", err)
+		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
 	}
 	m.CompareSound = m.Flags.Has(1)
 	m.CompareStories = m.Flags.Has(2)
 	if m.Flags.Has(0) {
 		if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
-			return decodeErr("account.getNotifyExceptions#53577479", "peer", err)
+			return tlrt.DecodeErr(err, "account.getNotifyExceptions", "peer")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// AccountGetNotifyExceptions invokes account.getNotifyExceptions#53577479:
-//
-//	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getNotifyExceptions.
+// AccountGetNotifyExceptions calls account.getNotifyExceptions: see
+// AccountGetNotifyExceptionsRequest.
 func (c *Client) AccountGetNotifyExceptions(ctx context.Context, req *AccountGetNotifyExceptionsRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(AccountGetNotifyExceptionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// AccountGetWallPaperRequest is the TL function account.getWallPaper:
+// AccountGetWallPaperRequest is the TL function account.getWallPaper.
 //
 //	account.getWallPaper#fc8ddbea wallpaper:InputWallPaper = WallPaper
 //
@@ -7102,65 +6795,55 @@ func (m *AccountGetWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("account.getWallPaper#fc8ddbea", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "account.getWallPaper", "wallpaper")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
-		return decodeErr("account.getWallPaper#fc8ddbea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getWallPaper#fc8ddbea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getWallPaper", "")
 	}
 	var err error
 	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-		return decodeErr("account.getWallPaper#fc8ddbea", "wallpaper", err)
+		return tlrt.DecodeErr(err, "account.getWallPaper", "wallpaper")
 	}
 	return nil
 }
 
-// AccountGetWallPaper invokes account.getWallPaper#fc8ddbea:
-//
-//	account.getWallPaper#fc8ddbea wallpaper:InputWallPaper = WallPaper
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getWallPaper.
+// AccountGetWallPaper calls account.getWallPaper: see
+// AccountGetWallPaperRequest.
 func (c *Client) AccountGetWallPaper(ctx context.Context, req *AccountGetWallPaperRequest) (WallPaperClass, error) {
 	if req == nil {
 		req = new(AccountGetWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeWallPaper)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeWallPaper)
 }
 
-// AccountUploadWallPaperRequest is the TL function account.uploadWallPaper:
+// AccountUploadWallPaperRequest is the TL function account.uploadWallPaper.
 //
-//	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true file:InputFile mime_type:string settings:WallPaperSettings = WallPaper
+//	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true
+//	    file:InputFile mime_type:string settings:WallPaperSettings
+//	    = WallPaper
 //
 // See https://core.telegram.org/method/account.uploadWallPaper.
 type AccountUploadWallPaperRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	ForChat  bool       // flags.0?true
 	File     InputFileClass
 	MimeType string
@@ -7199,77 +6882,66 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("account.uploadWallPaper#e39a8f03", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
 	}
 	b.PutString(m.MimeType)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.uploadWallPaper#e39a8f03", "settings", err)
+		return tlrt.EncodeErr(err, "account.uploadWallPaper", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUploadWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
 	}
 	*m = AccountUploadWallPaperRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "flags", err)
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
 	}
 	m.ForChat = m.Flags.Has(0)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "file", err)
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "mime_type", err)
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "settings")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountUploadWallPaper invokes account.uploadWallPaper#e39a8f03:
-//
-//	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true file:InputFile mime_type:string settings:WallPaperSettings = WallPaper
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.uploadWallPaper.
+// AccountUploadWallPaper calls account.uploadWallPaper: see
+// AccountUploadWallPaperRequest.
 func (c *Client) AccountUploadWallPaper(ctx context.Context, req *AccountUploadWallPaperRequest) (WallPaperClass, error) {
 	if req == nil {
 		req = new(AccountUploadWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeWallPaper)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeWallPaper)
 }
 
-// AccountSaveWallPaperRequest is the TL function account.saveWallPaper:
+// AccountSaveWallPaperRequest is the TL function account.saveWallPaper.
 //
-//	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool settings:WallPaperSettings = Bool
+//	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool
+//	    settings:WallPaperSettings = Bool
 //
 // See https://core.telegram.org/method/account.saveWallPaper.
 type AccountSaveWallPaperRequest struct {
@@ -7305,71 +6977,60 @@ func (m *AccountSaveWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("account.saveWallPaper#6c5a5b37", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "account.saveWallPaper", "wallpaper")
 	}
 	b.PutBool(m.Unsave)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.saveWallPaper#6c5a5b37", "settings", err)
+		return tlrt.EncodeErr(err, "account.saveWallPaper", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveWallPaper", "")
 	}
 	var err error
 	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "wallpaper", err)
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "wallpaper")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "unsave", err)
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "unsave")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "settings")
 	}
 	return nil
 }
 
-// AccountSaveWallPaper invokes account.saveWallPaper#6c5a5b37:
-//
-//	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool settings:WallPaperSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveWallPaper.
+// AccountSaveWallPaper calls account.saveWallPaper: see
+// AccountSaveWallPaperRequest.
 func (c *Client) AccountSaveWallPaper(ctx context.Context, req *AccountSaveWallPaperRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountInstallWallPaperRequest is the TL function account.installWallPaper:
+// AccountInstallWallPaperRequest is the TL function account.installWallPaper.
 //
-//	account.installWallPaper#feed5769 wallpaper:InputWallPaper settings:WallPaperSettings = Bool
+//	account.installWallPaper#feed5769 wallpaper:InputWallPaper
+//	    settings:WallPaperSettings = Bool
 //
 // See https://core.telegram.org/method/account.installWallPaper.
 type AccountInstallWallPaperRequest struct {
@@ -7404,65 +7065,53 @@ func (m *AccountInstallWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("account.installWallPaper#feed5769", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "account.installWallPaper", "wallpaper")
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.installWallPaper#feed5769", "settings", err)
+		return tlrt.EncodeErr(err, "account.installWallPaper", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
-		return decodeErr("account.installWallPaper#feed5769", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInstallWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.installWallPaper#feed5769", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.installWallPaper", "")
 	}
 	var err error
 	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-		return decodeErr("account.installWallPaper#feed5769", "wallpaper", err)
+		return tlrt.DecodeErr(err, "account.installWallPaper", "wallpaper")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.installWallPaper#feed5769", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.installWallPaper", "settings")
 	}
 	return nil
 }
 
-// AccountInstallWallPaper invokes account.installWallPaper#feed5769:
-//
-//	account.installWallPaper#feed5769 wallpaper:InputWallPaper settings:WallPaperSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.installWallPaper.
+// AccountInstallWallPaper calls account.installWallPaper: see
+// AccountInstallWallPaperRequest.
 func (c *Client) AccountInstallWallPaper(ctx context.Context, req *AccountInstallWallPaperRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountInstallWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResetWallPapersRequest is the TL function account.resetWallPapers:
+// AccountResetWallPapersRequest is the TL function account.resetWallPapers.
 //
 //	account.resetWallPapers#bb3b9804 = Bool
 //
@@ -7501,51 +7150,41 @@ func (m *AccountResetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
-		return decodeErr("account.resetWallPapers#bb3b9804", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetWallPapersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetWallPapers invokes account.resetWallPapers#bb3b9804:
-//
-//	account.resetWallPapers#bb3b9804 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetWallPapers.
+// AccountResetWallPapers calls account.resetWallPapers: see
+// AccountResetWallPapersRequest.
 func (c *Client) AccountResetWallPapers(ctx context.Context, req *AccountResetWallPapersRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetWallPapersRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAutoDownloadSettingsRequest is the TL function account.getAutoDownloadSettings:
+// AccountGetAutoDownloadSettingsRequest is the TL function
+// account.getAutoDownloadSettings.
 //
 //	account.getAutoDownloadSettings#56da0b3f = account.AutoDownloadSettings
 //
 // See https://core.telegram.org/method/account.getAutoDownloadSettings.
 type AccountGetAutoDownloadSettingsRequest struct{}
 
-// AccountGetAutoDownloadSettingsRequestTypeID is the ID of account.getAutoDownloadSettings.
+// AccountGetAutoDownloadSettingsRequestTypeID is the ID of
+// account.getAutoDownloadSettings.
 const AccountGetAutoDownloadSettingsRequestTypeID = 0x56da0b3f
 
 // TypeID returns 0x56da0b3f, the ID of account.getAutoDownloadSettings.
@@ -7577,56 +7216,47 @@ func (m *AccountGetAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
-		return decodeErr("account.getAutoDownloadSettings#56da0b3f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAutoDownloadSettings invokes account.getAutoDownloadSettings#56da0b3f:
-//
-//	account.getAutoDownloadSettings#56da0b3f = account.AutoDownloadSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAutoDownloadSettings.
+// AccountGetAutoDownloadSettings calls account.getAutoDownloadSettings: see
+// AccountGetAutoDownloadSettingsRequest.
 func (c *Client) AccountGetAutoDownloadSettings(ctx context.Context, req *AccountGetAutoDownloadSettingsRequest) (*AccountAutoDownloadSettings, error) {
 	if req == nil {
 		req = new(AccountGetAutoDownloadSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAutoDownloadSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAutoDownloadSettings])
 }
 
-// AccountSaveAutoDownloadSettingsRequest is the TL function account.saveAutoDownloadSettings:
+// AccountSaveAutoDownloadSettingsRequest is the TL function
+// account.saveAutoDownloadSettings.
 //
-//	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true high:flags.1?true settings:AutoDownloadSettings = Bool
+//	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true
+//	    high:flags.1?true settings:AutoDownloadSettings = Bool
 //
 // See https://core.telegram.org/method/account.saveAutoDownloadSettings.
 type AccountSaveAutoDownloadSettingsRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Low      bool       // flags.0?true
 	High     bool       // flags.1?true
 	Settings AutoDownloadSettings
 }
 
-// AccountSaveAutoDownloadSettingsRequestTypeID is the ID of account.saveAutoDownloadSettings.
+// AccountSaveAutoDownloadSettingsRequestTypeID is the ID of
+// account.saveAutoDownloadSettings.
 const AccountSaveAutoDownloadSettingsRequestTypeID = 0x76f36233
 
 // TypeID returns 0x76f36233, the ID of account.saveAutoDownloadSettings.
@@ -7662,71 +7292,61 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.saveAutoDownloadSettings#76f36233", "settings", err)
+		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
 	}
 	*m = AccountSaveAutoDownloadSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "flags", err)
+		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
 	}
 	m.Low = m.Flags.Has(0)
 	m.High = m.Flags.Has(1)
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// AccountSaveAutoDownloadSettings invokes account.saveAutoDownloadSettings#76f36233:
-//
-//	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true high:flags.1?true settings:AutoDownloadSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveAutoDownloadSettings.
+// AccountSaveAutoDownloadSettings calls account.saveAutoDownloadSettings: see
+// AccountSaveAutoDownloadSettingsRequest.
 func (c *Client) AccountSaveAutoDownloadSettings(ctx context.Context, req *AccountSaveAutoDownloadSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveAutoDownloadSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUploadThemeRequest is the TL function account.uploadTheme:
+// AccountUploadThemeRequest is the TL function account.uploadTheme.
 //
-//	account.uploadTheme#1c3db333 flags:# file:InputFile thumb:flags.0?InputFile file_name:string mime_type:string = Document
+//	account.uploadTheme#1c3db333 flags:# file:InputFile
+//	    thumb:flags.0?InputFile file_name:string mime_type:string
+//	    = Document
 //
 // See https://core.telegram.org/method/account.uploadTheme.
 type AccountUploadThemeRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	File     InputFileClass
 	Thumb    InputFileClass // flags.0?InputFile
 	FileName string
@@ -7765,12 +7385,12 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("account.uploadTheme#1c3db333", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("account.uploadTheme#1c3db333", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
 	b.PutString(m.FileName)
@@ -7780,77 +7400,66 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUploadThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.uploadTheme#1c3db333", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
 	}
 	*m = AccountUploadThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "flags", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
 	}
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "file", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "file")
 	}
 	if m.Flags.Has(0) {
 		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("account.uploadTheme#1c3db333", "thumb", err)
+			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
 	if m.FileName, err = b.String(); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "file_name", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "mime_type", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountUploadTheme invokes account.uploadTheme#1c3db333:
-//
-//	account.uploadTheme#1c3db333 flags:# file:InputFile thumb:flags.0?InputFile file_name:string mime_type:string = Document
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.uploadTheme.
+// AccountUploadTheme calls account.uploadTheme: see AccountUploadThemeRequest.
 func (c *Client) AccountUploadTheme(ctx context.Context, req *AccountUploadThemeRequest) (DocumentClass, error) {
 	if req == nil {
 		req = new(AccountUploadThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeDocument)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeDocument)
 }
 
-// AccountCreateThemeRequest is the TL function account.createTheme:
+// AccountCreateThemeRequest is the TL function account.createTheme.
 //
-//	account.createTheme#652e4400 flags:# slug:string title:string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
+//	account.createTheme#652e4400 flags:# slug:string title:string
+//	    document:flags.2?InputDocument
+//	    settings:flags.3?Vector<InputThemeSettings> = Theme
+//
+// An optional field is sent when it is not zero, nil or false. SetSettings and
+// the other Set methods send a zero value too; HasSettings reports whether
+// Settings is present (sent, or received) and ClearSettings leaves it out.
 //
 // See https://core.telegram.org/method/account.createTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountCreateThemeRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Slug     string
 	Title    string
 	Document InputDocumentClass   // flags.2?InputDocument
@@ -7868,6 +7477,25 @@ func (*AccountCreateThemeRequest) TypeID() uint32 {
 // TypeName returns "account.createTheme".
 func (*AccountCreateThemeRequest) TypeName() string {
 	return "account.createTheme"
+}
+
+// HasSettings reports whether Settings is present: not zero, set by
+// SetSettings, or received.
+func (m *AccountCreateThemeRequest) HasSettings() bool {
+	return len(m.Settings) > 0 || m.Flags.Has(3)
+}
+
+// SetSettings sets Settings to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountCreateThemeRequest) SetSettings(v []InputThemeSettings) {
+	m.Settings = v
+	m.Flags.Set(3)
+}
+
+// ClearSettings sets Settings to its zero value and marks it absent.
+func (m *AccountCreateThemeRequest) ClearSettings() {
+	m.Settings = nil
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -7895,15 +7523,15 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Slug)
 	b.PutString(m.Title)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("account.createTheme#652e4400", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
-				return encodeErr("account.createTheme#652e4400", "settings", err)
+				return tlrt.EncodeErr(err, "account.createTheme", "settings")
 			}
 		}
 	}
@@ -7912,47 +7540,41 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
-		return decodeErr("account.createTheme#652e4400", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountCreateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.createTheme#652e4400", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
 	}
 	*m = AccountCreateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.createTheme#652e4400", "flags", err)
+		return tlrt.DecodeErr(err, "account.createTheme", "flags")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("account.createTheme#652e4400", "slug", err)
+		return tlrt.DecodeErr(err, "account.createTheme", "slug")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("account.createTheme#652e4400", "title", err)
+		return tlrt.DecodeErr(err, "account.createTheme", "title")
 	}
 	if m.Flags.Has(2) {
 		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("account.createTheme#652e4400", "document", err)
+			return tlrt.DecodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[InputThemeSettings]); err != nil {
-			return decodeErr("account.createTheme#652e4400", "settings", err)
+		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+			return tlrt.DecodeErr(err, "account.createTheme", "settings")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -7962,32 +7584,28 @@ func (m *AccountCreateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// AccountCreateTheme invokes account.createTheme#652e4400:
-//
-//	account.createTheme#652e4400 flags:# slug:string title:string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.createTheme.
+// AccountCreateTheme calls account.createTheme: see AccountCreateThemeRequest.
 func (c *Client) AccountCreateTheme(ctx context.Context, req *AccountCreateThemeRequest) (*Theme, error) {
 	if req == nil {
 		req = new(AccountCreateThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Theme])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Theme])
 }
 
-// AccountUpdateThemeRequest is the TL function account.updateTheme:
+// AccountUpdateThemeRequest is the TL function account.updateTheme.
 //
-//	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme slug:flags.0?string title:flags.1?string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
+//	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme
+//	    slug:flags.0?string title:flags.1?string
+//	    document:flags.2?InputDocument
+//	    settings:flags.3?Vector<InputThemeSettings> = Theme
+//
+// An optional field is sent when it is not zero, nil or false. SetSlug and the
+// other Set methods send a zero value too; HasSlug reports whether Slug is
+// present (sent, or received) and ClearSlug leaves it out.
 //
 // See https://core.telegram.org/method/account.updateTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountUpdateThemeRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Format   string
 	Theme    InputThemeClass
 	Slug     string               // flags.0?string
@@ -8007,6 +7625,63 @@ func (*AccountUpdateThemeRequest) TypeID() uint32 {
 // TypeName returns "account.updateTheme".
 func (*AccountUpdateThemeRequest) TypeName() string {
 	return "account.updateTheme"
+}
+
+// HasSlug reports whether Slug is present: not zero, set by SetSlug, or
+// received.
+func (m *AccountUpdateThemeRequest) HasSlug() bool {
+	return m.Slug != "" || m.Flags.Has(0)
+}
+
+// SetSlug sets Slug to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateThemeRequest) SetSlug(v string) {
+	m.Slug = v
+	m.Flags.Set(0)
+}
+
+// ClearSlug sets Slug to its zero value and marks it absent.
+func (m *AccountUpdateThemeRequest) ClearSlug() {
+	m.Slug = ""
+	m.Flags.Unset(0)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *AccountUpdateThemeRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateThemeRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *AccountUpdateThemeRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasSettings reports whether Settings is present: not zero, set by
+// SetSettings, or received.
+func (m *AccountUpdateThemeRequest) HasSettings() bool {
+	return len(m.Settings) > 0 || m.Flags.Has(3)
+}
+
+// SetSettings sets Settings to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountUpdateThemeRequest) SetSettings(v []InputThemeSettings) {
+	m.Settings = v
+	m.Flags.Set(3)
+}
+
+// ClearSettings sets Settings to its zero value and marks it absent.
+func (m *AccountUpdateThemeRequest) ClearSettings() {
+	m.Settings = nil
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -8038,8 +7713,8 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Format)
-	if err := encodeObj(b, m.Theme); err != nil {
-		return encodeErr("account.updateTheme#2bf40ccc", "theme", err)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "account.updateTheme", "theme")
 	}
 	if flags.Has(0) {
 		b.PutString(m.Slug)
@@ -8048,15 +7723,15 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Title)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("account.updateTheme#2bf40ccc", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "account.updateTheme", "document")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
-				return encodeErr("account.updateTheme#2bf40ccc", "settings", err)
+				return tlrt.EncodeErr(err, "account.updateTheme", "settings")
 			}
 		}
 	}
@@ -8065,57 +7740,51 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updateTheme#2bf40ccc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
 	}
 	*m = AccountUpdateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "flags", err)
+		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
 	}
 	if m.Format, err = b.String(); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "format", err)
+		return tlrt.DecodeErr(err, "account.updateTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "theme", err)
+		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
 	}
 	if m.Flags.Has(0) {
 		if m.Slug, err = b.String(); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "slug", err)
+			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "title", err)
+			return tlrt.DecodeErr(err, "account.updateTheme", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "document", err)
+			return tlrt.DecodeErr(err, "account.updateTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[InputThemeSettings]); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "settings", err)
+		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -8131,22 +7800,15 @@ func (m *AccountUpdateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// AccountUpdateTheme invokes account.updateTheme#2bf40ccc:
-//
-//	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme slug:flags.0?string title:flags.1?string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateTheme.
+// AccountUpdateTheme calls account.updateTheme: see AccountUpdateThemeRequest.
 func (c *Client) AccountUpdateTheme(ctx context.Context, req *AccountUpdateThemeRequest) (*Theme, error) {
 	if req == nil {
 		req = new(AccountUpdateThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Theme])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Theme])
 }
 
-// AccountSaveThemeRequest is the TL function account.saveTheme:
+// AccountSaveThemeRequest is the TL function account.saveTheme.
 //
 //	account.saveTheme#f257106c theme:InputTheme unsave:Bool = Bool
 //
@@ -8183,8 +7845,8 @@ func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Theme); err != nil {
-		return encodeErr("account.saveTheme#f257106c", "theme", err)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "account.saveTheme", "theme")
 	}
 	b.PutBool(m.Unsave)
 	return nil
@@ -8192,64 +7854,53 @@ func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
-		return decodeErr("account.saveTheme#f257106c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveTheme#f257106c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveTheme", "")
 	}
 	var err error
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-		return decodeErr("account.saveTheme#f257106c", "theme", err)
+		return tlrt.DecodeErr(err, "account.saveTheme", "theme")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("account.saveTheme#f257106c", "unsave", err)
+		return tlrt.DecodeErr(err, "account.saveTheme", "unsave")
 	}
 	return nil
 }
 
-// AccountSaveTheme invokes account.saveTheme#f257106c:
-//
-//	account.saveTheme#f257106c theme:InputTheme unsave:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveTheme.
+// AccountSaveTheme calls account.saveTheme: see AccountSaveThemeRequest.
 func (c *Client) AccountSaveTheme(ctx context.Context, req *AccountSaveThemeRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountInstallThemeRequest is the TL function account.installTheme:
+// AccountInstallThemeRequest is the TL function account.installTheme.
 //
-//	account.installTheme#c727bb3b flags:# dark:flags.0?true theme:flags.1?InputTheme format:flags.2?string base_theme:flags.3?BaseTheme = Bool
+//	account.installTheme#c727bb3b flags:# dark:flags.0?true
+//	    theme:flags.1?InputTheme format:flags.2?string
+//	    base_theme:flags.3?BaseTheme = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetFormat and
+// the other Set methods send a zero value too; HasFormat reports whether Format
+// is present (sent, or received) and ClearFormat leaves it out.
 //
 // See https://core.telegram.org/method/account.installTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountInstallThemeRequest struct {
-	Flags     bin.Fields      // flags word; see the type's doc
+	Flags     bin.Fields      // flags word: set by Encode from the fields
 	Dark      bool            // flags.0?true
 	Theme     InputThemeClass // flags.1?InputTheme
 	Format    string          // flags.2?string
@@ -8267,6 +7918,25 @@ func (*AccountInstallThemeRequest) TypeID() uint32 {
 // TypeName returns "account.installTheme".
 func (*AccountInstallThemeRequest) TypeName() string {
 	return "account.installTheme"
+}
+
+// HasFormat reports whether Format is present: not zero, set by SetFormat, or
+// received.
+func (m *AccountInstallThemeRequest) HasFormat() bool {
+	return m.Format != "" || m.Flags.Has(2)
+}
+
+// SetFormat sets Format to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AccountInstallThemeRequest) SetFormat(v string) {
+	m.Format = v
+	m.Flags.Set(2)
+}
+
+// ClearFormat sets Format to its zero value and marks it absent.
+func (m *AccountInstallThemeRequest) ClearFormat() {
+	m.Format = ""
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -8298,16 +7968,16 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Theme); err != nil {
-			return encodeErr("account.installTheme#c727bb3b", "theme", err)
+		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+			return tlrt.EncodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if flags.Has(2) {
 		b.PutString(m.Format)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.BaseTheme); err != nil {
-			return encodeErr("account.installTheme#c727bb3b", "base_theme", err)
+		if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
+			return tlrt.EncodeErr(err, "account.installTheme", "base_theme")
 		}
 	}
 	return nil
@@ -8315,47 +7985,41 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
-		return decodeErr("account.installTheme#c727bb3b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInstallThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.installTheme#c727bb3b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
 	}
 	*m = AccountInstallThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.installTheme#c727bb3b", "flags", err)
+		return tlrt.DecodeErr(err, "account.installTheme", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-			return decodeErr("account.installTheme#c727bb3b", "theme", err)
+			return tlrt.DecodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Format, err = b.String(); err != nil {
-			return decodeErr("account.installTheme#c727bb3b", "format", err)
+			return tlrt.DecodeErr(err, "account.installTheme", "format")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
-			return decodeErr("account.installTheme#c727bb3b", "base_theme", err)
+			return tlrt.DecodeErr(err, "account.installTheme", "base_theme")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
@@ -8365,22 +8029,16 @@ func (m *AccountInstallThemeRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// AccountInstallTheme invokes account.installTheme#c727bb3b:
-//
-//	account.installTheme#c727bb3b flags:# dark:flags.0?true theme:flags.1?InputTheme format:flags.2?string base_theme:flags.3?BaseTheme = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.installTheme.
+// AccountInstallTheme calls account.installTheme: see
+// AccountInstallThemeRequest.
 func (c *Client) AccountInstallTheme(ctx context.Context, req *AccountInstallThemeRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountInstallThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetThemeRequest is the TL function account.getTheme:
+// AccountGetThemeRequest is the TL function account.getTheme.
 //
 //	account.getTheme#3a5869ec format:string theme:InputTheme = Theme
 //
@@ -8418,62 +8076,49 @@ func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Format)
-	if err := encodeObj(b, m.Theme); err != nil {
-		return encodeErr("account.getTheme#3a5869ec", "theme", err)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "account.getTheme", "theme")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
-		return decodeErr("account.getTheme#3a5869ec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getTheme#3a5869ec", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
 	}
 	var err error
 	if m.Format, err = b.String(); err != nil {
-		return decodeErr("account.getTheme#3a5869ec", "format", err)
+		return tlrt.DecodeErr(err, "account.getTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-		return decodeErr("account.getTheme#3a5869ec", "theme", err)
+		return tlrt.DecodeErr(err, "account.getTheme", "theme")
 	}
 	return nil
 }
 
-// AccountGetTheme invokes account.getTheme#3a5869ec:
-//
-//	account.getTheme#3a5869ec format:string theme:InputTheme = Theme
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getTheme.
+// AccountGetTheme calls account.getTheme: see AccountGetThemeRequest.
 func (c *Client) AccountGetTheme(ctx context.Context, req *AccountGetThemeRequest) (*Theme, error) {
 	if req == nil {
 		req = new(AccountGetThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Theme])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Theme])
 }
 
-// AccountGetThemesRequest is the TL function account.getThemes:
+// AccountGetThemesRequest is the TL function account.getThemes.
 //
 //	account.getThemes#7206e458 format:string hash:long = account.Themes
 //
@@ -8517,61 +8162,51 @@ func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
-		return decodeErr("account.getThemes#7206e458", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetThemesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Format, err = b.String(); err != nil {
-		return decodeErr("account.getThemes#7206e458", "format", err)
+		return tlrt.DecodeErr(err, "account.getThemes", "format")
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getThemes#7206e458", "hash", err)
+		return tlrt.DecodeErr(err, "account.getThemes", "hash")
 	}
 	return nil
 }
 
-// AccountGetThemes invokes account.getThemes#7206e458:
-//
-//	account.getThemes#7206e458 format:string hash:long = account.Themes
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getThemes.
+// AccountGetThemes calls account.getThemes: see AccountGetThemesRequest.
 func (c *Client) AccountGetThemes(ctx context.Context, req *AccountGetThemesRequest) (AccountThemesClass, error) {
 	if req == nil {
 		req = new(AccountGetThemesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountThemes)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountThemes)
 }
 
-// AccountSetContentSettingsRequest is the TL function account.setContentSettings:
+// AccountSetContentSettingsRequest is the TL function
+// account.setContentSettings.
 //
-//	account.setContentSettings#b574b16b flags:# sensitive_enabled:flags.0?true = Bool
+//	account.setContentSettings#b574b16b flags:#
+//	    sensitive_enabled:flags.0?true = Bool
 //
 // See https://core.telegram.org/method/account.setContentSettings.
 type AccountSetContentSettingsRequest struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	SensitiveEnabled bool       // flags.0?true
 }
 
-// AccountSetContentSettingsRequestTypeID is the ID of account.setContentSettings.
+// AccountSetContentSettingsRequestTypeID is the ID of
+// account.setContentSettings.
 const AccountSetContentSettingsRequestTypeID = 0xb574b16b
 
 // TypeID returns 0xb574b16b, the ID of account.setContentSettings.
@@ -8608,58 +8243,48 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
-		return decodeErr("account.setContentSettings#b574b16b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.setContentSettings#b574b16b", "flags", err)
+		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountSetContentSettings invokes account.setContentSettings#b574b16b:
-//
-//	account.setContentSettings#b574b16b flags:# sensitive_enabled:flags.0?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setContentSettings.
+// AccountSetContentSettings calls account.setContentSettings: see
+// AccountSetContentSettingsRequest.
 func (c *Client) AccountSetContentSettings(ctx context.Context, req *AccountSetContentSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetContentSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetContentSettingsRequest is the TL function account.getContentSettings:
+// AccountGetContentSettingsRequest is the TL function
+// account.getContentSettings.
 //
 //	account.getContentSettings#8b9b4dae = account.ContentSettings
 //
 // See https://core.telegram.org/method/account.getContentSettings.
 type AccountGetContentSettingsRequest struct{}
 
-// AccountGetContentSettingsRequestTypeID is the ID of account.getContentSettings.
+// AccountGetContentSettingsRequestTypeID is the ID of
+// account.getContentSettings.
 const AccountGetContentSettingsRequestTypeID = 0x8b9b4dae
 
 // TypeID returns 0x8b9b4dae, the ID of account.getContentSettings.
@@ -8691,53 +8316,44 @@ func (m *AccountGetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
-		return decodeErr("account.getContentSettings#8b9b4dae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetContentSettings invokes account.getContentSettings#8b9b4dae:
-//
-//	account.getContentSettings#8b9b4dae = account.ContentSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getContentSettings.
+// AccountGetContentSettings calls account.getContentSettings: see
+// AccountGetContentSettingsRequest.
 func (c *Client) AccountGetContentSettings(ctx context.Context, req *AccountGetContentSettingsRequest) (*AccountContentSettings, error) {
 	if req == nil {
 		req = new(AccountGetContentSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountContentSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountContentSettings])
 }
 
-// AccountGetMultiWallPapersRequest is the TL function account.getMultiWallPapers:
+// AccountGetMultiWallPapersRequest is the TL function
+// account.getMultiWallPapers.
 //
-//	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper> = Vector<WallPaper>
+//	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper>
+//	    = Vector<WallPaper>
 //
 // See https://core.telegram.org/method/account.getMultiWallPapers.
 type AccountGetMultiWallPapersRequest struct {
 	Wallpapers []InputWallPaperClass
 }
 
-// AccountGetMultiWallPapersRequestTypeID is the ID of account.getMultiWallPapers.
+// AccountGetMultiWallPapersRequestTypeID is the ID of
+// account.getMultiWallPapers.
 const AccountGetMultiWallPapersRequestTypeID = 0x65ad71dc
 
 // TypeID returns 0x65ad71dc, the ID of account.getMultiWallPapers.
@@ -8766,8 +8382,8 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Wallpapers))
 	for i := range m.Wallpapers {
-		if err := encodeObj(b, m.Wallpapers[i]); err != nil {
-			return encodeErr("account.getMultiWallPapers#65ad71dc", "wallpapers", err)
+		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.getMultiWallPapers", "wallpapers")
 		}
 	}
 	return nil
@@ -8775,60 +8391,50 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
-		return decodeErr("account.getMultiWallPapers#65ad71dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetMultiWallPapersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getMultiWallPapers#65ad71dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = decodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
-		return decodeErr("account.getMultiWallPapers#65ad71dc", "wallpapers", err)
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
+		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
 }
 
-// AccountGetMultiWallPapers invokes account.getMultiWallPapers#65ad71dc:
-//
-//	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper> = Vector<WallPaper>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getMultiWallPapers.
+// AccountGetMultiWallPapers calls account.getMultiWallPapers: see
+// AccountGetMultiWallPapersRequest.
 func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetMultiWallPapersRequest) ([]WallPaperClass, error) {
 	if req == nil {
 		req = new(AccountGetMultiWallPapersRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return decodeVectorAt(b, 0, decodeWallPaper)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeWallPaper)
 	})
 }
 
-// AccountGetGlobalPrivacySettingsRequest is the TL function account.getGlobalPrivacySettings:
+// AccountGetGlobalPrivacySettingsRequest is the TL function
+// account.getGlobalPrivacySettings.
 //
 //	account.getGlobalPrivacySettings#eb2b4cf6 = GlobalPrivacySettings
 //
 // See https://core.telegram.org/method/account.getGlobalPrivacySettings.
 type AccountGetGlobalPrivacySettingsRequest struct{}
 
-// AccountGetGlobalPrivacySettingsRequestTypeID is the ID of account.getGlobalPrivacySettings.
+// AccountGetGlobalPrivacySettingsRequestTypeID is the ID of
+// account.getGlobalPrivacySettings.
 const AccountGetGlobalPrivacySettingsRequestTypeID = 0xeb2b4cf6
 
 // TypeID returns 0xeb2b4cf6, the ID of account.getGlobalPrivacySettings.
@@ -8860,53 +8466,44 @@ func (m *AccountGetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
-		return decodeErr("account.getGlobalPrivacySettings#eb2b4cf6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetGlobalPrivacySettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetGlobalPrivacySettings invokes account.getGlobalPrivacySettings#eb2b4cf6:
-//
-//	account.getGlobalPrivacySettings#eb2b4cf6 = GlobalPrivacySettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getGlobalPrivacySettings.
+// AccountGetGlobalPrivacySettings calls account.getGlobalPrivacySettings: see
+// AccountGetGlobalPrivacySettingsRequest.
 func (c *Client) AccountGetGlobalPrivacySettings(ctx context.Context, req *AccountGetGlobalPrivacySettingsRequest) (*GlobalPrivacySettings, error) {
 	if req == nil {
 		req = new(AccountGetGlobalPrivacySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[GlobalPrivacySettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[GlobalPrivacySettings])
 }
 
-// AccountSetGlobalPrivacySettingsRequest is the TL function account.setGlobalPrivacySettings:
+// AccountSetGlobalPrivacySettingsRequest is the TL function
+// account.setGlobalPrivacySettings.
 //
-//	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings = GlobalPrivacySettings
+//	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings
+//	    = GlobalPrivacySettings
 //
 // See https://core.telegram.org/method/account.setGlobalPrivacySettings.
 type AccountSetGlobalPrivacySettingsRequest struct {
 	Settings GlobalPrivacySettings
 }
 
-// AccountSetGlobalPrivacySettingsRequestTypeID is the ID of account.setGlobalPrivacySettings.
+// AccountSetGlobalPrivacySettingsRequestTypeID is the ID of
+// account.setGlobalPrivacySettings.
 const AccountSetGlobalPrivacySettingsRequestTypeID = 0x1edaaac2
 
 // TypeID returns 0x1edaaac2, the ID of account.setGlobalPrivacySettings.
@@ -8934,60 +8531,50 @@ func (m *AccountSetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.setGlobalPrivacySettings#1edaaac2", "settings", err)
+		return tlrt.EncodeErr(err, "account.setGlobalPrivacySettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
-		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetGlobalPrivacySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.setGlobalPrivacySettings", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "settings")
 	}
 	return nil
 }
 
-// AccountSetGlobalPrivacySettings invokes account.setGlobalPrivacySettings#1edaaac2:
-//
-//	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings = GlobalPrivacySettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setGlobalPrivacySettings.
+// AccountSetGlobalPrivacySettings calls account.setGlobalPrivacySettings: see
+// AccountSetGlobalPrivacySettingsRequest.
 func (c *Client) AccountSetGlobalPrivacySettings(ctx context.Context, req *AccountSetGlobalPrivacySettingsRequest) (*GlobalPrivacySettings, error) {
 	if req == nil {
 		req = new(AccountSetGlobalPrivacySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[GlobalPrivacySettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[GlobalPrivacySettings])
 }
 
-// AccountReportProfilePhotoRequest is the TL function account.reportProfilePhoto:
+// AccountReportProfilePhotoRequest is the TL function
+// account.reportProfilePhoto.
 //
-//	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto reason:ReportReason message:string = Bool
+//	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto
+//	    reason:ReportReason message:string = Bool
 //
 // See https://core.telegram.org/method/account.reportProfilePhoto.
 type AccountReportProfilePhotoRequest struct {
@@ -8997,7 +8584,8 @@ type AccountReportProfilePhotoRequest struct {
 	Message string
 }
 
-// AccountReportProfilePhotoRequestTypeID is the ID of account.reportProfilePhoto.
+// AccountReportProfilePhotoRequestTypeID is the ID of
+// account.reportProfilePhoto.
 const AccountReportProfilePhotoRequestTypeID = 0xfa8cc6f5
 
 // TypeID returns 0xfa8cc6f5, the ID of account.reportProfilePhoto.
@@ -9024,14 +8612,14 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.reportProfilePhoto#fa8cc6f5", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "peer")
 	}
-	if err := encodeObj(b, m.PhotoID); err != nil {
-		return encodeErr("account.reportProfilePhoto#fa8cc6f5", "photo_id", err)
+	if err := tlrt.EncodeObject(b, m.PhotoID); err != nil {
+		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "photo_id")
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("account.reportProfilePhoto#fa8cc6f5", "reason", err)
+	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "reason")
 	}
 	b.PutString(m.Message)
 	return nil
@@ -9039,60 +8627,48 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountReportProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.reportProfilePhoto", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "peer", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "peer")
 	}
 	if m.PhotoID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "photo_id", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "photo_id")
 	}
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "reason", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "message", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
 	}
 	return nil
 }
 
-// AccountReportProfilePhoto invokes account.reportProfilePhoto#fa8cc6f5:
-//
-//	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto reason:ReportReason message:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.reportProfilePhoto.
+// AccountReportProfilePhoto calls account.reportProfilePhoto: see
+// AccountReportProfilePhotoRequest.
 func (c *Client) AccountReportProfilePhoto(ctx context.Context, req *AccountReportProfilePhotoRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountReportProfilePhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResetPasswordRequest is the TL function account.resetPassword:
+// AccountResetPasswordRequest is the TL function account.resetPassword.
 //
 //	account.resetPassword#9308ce1b = account.ResetPasswordResult
 //
@@ -9131,51 +8707,41 @@ func (m *AccountResetPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
-		return decodeErr("account.resetPassword#9308ce1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetPassword invokes account.resetPassword#9308ce1b:
-//
-//	account.resetPassword#9308ce1b = account.ResetPasswordResult
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetPassword.
+// AccountResetPassword calls account.resetPassword: see
+// AccountResetPasswordRequest.
 func (c *Client) AccountResetPassword(ctx context.Context, req *AccountResetPasswordRequest) (AccountResetPasswordResultClass, error) {
 	if req == nil {
 		req = new(AccountResetPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountResetPasswordResult)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountResetPasswordResult)
 }
 
-// AccountDeclinePasswordResetRequest is the TL function account.declinePasswordReset:
+// AccountDeclinePasswordResetRequest is the TL function
+// account.declinePasswordReset.
 //
 //	account.declinePasswordReset#4c9409f6 = Bool
 //
 // See https://core.telegram.org/method/account.declinePasswordReset.
 type AccountDeclinePasswordResetRequest struct{}
 
-// AccountDeclinePasswordResetRequestTypeID is the ID of account.declinePasswordReset.
+// AccountDeclinePasswordResetRequestTypeID is the ID of
+// account.declinePasswordReset.
 const AccountDeclinePasswordResetRequestTypeID = 0x4c9409f6
 
 // TypeID returns 0x4c9409f6, the ID of account.declinePasswordReset.
@@ -9207,44 +8773,32 @@ func (m *AccountDeclinePasswordResetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
-		return decodeErr("account.declinePasswordReset#4c9409f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeclinePasswordResetRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountDeclinePasswordReset invokes account.declinePasswordReset#4c9409f6:
-//
-//	account.declinePasswordReset#4c9409f6 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.declinePasswordReset.
+// AccountDeclinePasswordReset calls account.declinePasswordReset: see
+// AccountDeclinePasswordResetRequest.
 func (c *Client) AccountDeclinePasswordReset(ctx context.Context, req *AccountDeclinePasswordResetRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeclinePasswordResetRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetChatThemesRequest is the TL function account.getChatThemes:
+// AccountGetChatThemesRequest is the TL function account.getChatThemes.
 //
 //	account.getChatThemes#d638de89 hash:long = account.Themes
 //
@@ -9286,48 +8840,37 @@ func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
-		return decodeErr("account.getChatThemes#d638de89", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetChatThemesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getChatThemes#d638de89", "hash", err)
+		return tlrt.DecodeErr(err, "account.getChatThemes", "hash")
 	}
 	return nil
 }
 
-// AccountGetChatThemes invokes account.getChatThemes#d638de89:
-//
-//	account.getChatThemes#d638de89 hash:long = account.Themes
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getChatThemes.
+// AccountGetChatThemes calls account.getChatThemes: see
+// AccountGetChatThemesRequest.
 func (c *Client) AccountGetChatThemes(ctx context.Context, req *AccountGetChatThemesRequest) (AccountThemesClass, error) {
 	if req == nil {
 		req = new(AccountGetChatThemesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountThemes)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountThemes)
 }
 
-// AccountSetAuthorizationTTLRequest is the TL function account.setAuthorizationTTL:
+// AccountSetAuthorizationTTLRequest is the TL function
+// account.setAuthorizationTTL.
 //
 //	account.setAuthorizationTTL#bf899aa0 authorization_ttl_days:int = Bool
 //
@@ -9336,7 +8879,8 @@ type AccountSetAuthorizationTTLRequest struct {
 	AuthorizationTTLDays int
 }
 
-// AccountSetAuthorizationTTLRequestTypeID is the ID of account.setAuthorizationTTL.
+// AccountSetAuthorizationTTLRequestTypeID is the ID of
+// account.setAuthorizationTTL.
 const AccountSetAuthorizationTTLRequestTypeID = 0xbf899aa0
 
 // TypeID returns 0xbf899aa0, the ID of account.setAuthorizationTTL.
@@ -9369,65 +8913,59 @@ func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
-		return decodeErr("account.setAuthorizationTTL#bf899aa0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetAuthorizationTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
-		return decodeErr("account.setAuthorizationTTL#bf899aa0", "authorization_ttl_days", err)
+		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "authorization_ttl_days")
 	}
 	return nil
 }
 
-// AccountSetAuthorizationTTL invokes account.setAuthorizationTTL#bf899aa0:
-//
-//	account.setAuthorizationTTL#bf899aa0 authorization_ttl_days:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setAuthorizationTTL.
+// AccountSetAuthorizationTTL calls account.setAuthorizationTTL: see
+// AccountSetAuthorizationTTLRequest.
 func (c *Client) AccountSetAuthorizationTTL(ctx context.Context, req *AccountSetAuthorizationTTLRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetAuthorizationTTLRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountChangeAuthorizationSettingsRequest is the TL function account.changeAuthorizationSettings:
+// AccountChangeAuthorizationSettingsRequest is the TL function
+// account.changeAuthorizationSettings.
 //
-//	account.changeAuthorizationSettings#40f48462 flags:# confirmed:flags.3?true hash:long encrypted_requests_disabled:flags.0?Bool call_requests_disabled:flags.1?Bool = Bool
+//	account.changeAuthorizationSettings#40f48462 flags:#
+//	    confirmed:flags.3?true hash:long
+//	    encrypted_requests_disabled:flags.0?Bool
+//	    call_requests_disabled:flags.1?Bool = Bool
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetEncryptedRequestsDisabled and the other Set methods send a zero value too;
+// HasEncryptedRequestsDisabled reports whether EncryptedRequestsDisabled is
+// present (sent, or received) and ClearEncryptedRequestsDisabled leaves it out.
 //
 // See https://core.telegram.org/method/account.changeAuthorizationSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountChangeAuthorizationSettingsRequest struct {
-	Flags                     bin.Fields // flags word; see the type's doc
+	Flags                     bin.Fields // flags word: set by Encode from the fields
 	Confirmed                 bool       // flags.3?true
 	Hash                      int64
 	EncryptedRequestsDisabled bool // flags.0?Bool
 	CallRequestsDisabled      bool // flags.1?Bool
 }
 
-// AccountChangeAuthorizationSettingsRequestTypeID is the ID of account.changeAuthorizationSettings.
+// AccountChangeAuthorizationSettingsRequestTypeID is the ID of
+// account.changeAuthorizationSettings.
 const AccountChangeAuthorizationSettingsRequestTypeID = 0x40f48462
 
 // TypeID returns 0x40f48462, the ID of account.changeAuthorizationSettings.
@@ -9438,6 +8976,46 @@ func (*AccountChangeAuthorizationSettingsRequest) TypeID() uint32 {
 // TypeName returns "account.changeAuthorizationSettings".
 func (*AccountChangeAuthorizationSettingsRequest) TypeName() string {
 	return "account.changeAuthorizationSettings"
+}
+
+// HasEncryptedRequestsDisabled reports whether EncryptedRequestsDisabled is
+// present: not zero, set by SetEncryptedRequestsDisabled, or received.
+func (m *AccountChangeAuthorizationSettingsRequest) HasEncryptedRequestsDisabled() bool {
+	return m.EncryptedRequestsDisabled || m.Flags.Has(0)
+}
+
+// SetEncryptedRequestsDisabled sets EncryptedRequestsDisabled to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *AccountChangeAuthorizationSettingsRequest) SetEncryptedRequestsDisabled(v bool) {
+	m.EncryptedRequestsDisabled = v
+	m.Flags.Set(0)
+}
+
+// ClearEncryptedRequestsDisabled sets EncryptedRequestsDisabled to its zero
+// value and marks it absent.
+func (m *AccountChangeAuthorizationSettingsRequest) ClearEncryptedRequestsDisabled() {
+	m.EncryptedRequestsDisabled = false
+	m.Flags.Unset(0)
+}
+
+// HasCallRequestsDisabled reports whether CallRequestsDisabled is present: not
+// zero, set by SetCallRequestsDisabled, or received.
+func (m *AccountChangeAuthorizationSettingsRequest) HasCallRequestsDisabled() bool {
+	return m.CallRequestsDisabled || m.Flags.Has(1)
+}
+
+// SetCallRequestsDisabled sets CallRequestsDisabled to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *AccountChangeAuthorizationSettingsRequest) SetCallRequestsDisabled(v bool) {
+	m.CallRequestsDisabled = v
+	m.Flags.Set(1)
+}
+
+// ClearCallRequestsDisabled sets CallRequestsDisabled to its zero value and
+// marks it absent.
+func (m *AccountChangeAuthorizationSettingsRequest) ClearCallRequestsDisabled() {
+	m.CallRequestsDisabled = false
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -9477,42 +9055,36 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
-		return decodeErr("account.changeAuthorizationSettings#40f48462", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountChangeAuthorizationSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.changeAuthorizationSettings#40f48462", "flags", err)
+		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
 	}
 	m.Confirmed = m.Flags.Has(3)
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.changeAuthorizationSettings#40f48462", "hash", err)
+		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "hash")
 	}
 	if m.Flags.Has(0) {
 		if m.EncryptedRequestsDisabled, err = b.Bool(); err != nil {
-			return decodeErr("account.changeAuthorizationSettings#40f48462", "encrypted_requests_disabled", err)
+			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "encrypted_requests_disabled")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.CallRequestsDisabled, err = b.Bool(); err != nil {
-			return decodeErr("account.changeAuthorizationSettings#40f48462", "call_requests_disabled", err)
+			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "call_requests_disabled")
 		}
 	}
 	m.Flags &^= 1 << 3
@@ -9525,22 +9097,16 @@ func (m *AccountChangeAuthorizationSettingsRequest) decodeBareAt(b *bin.Buffer, 
 	return nil
 }
 
-// AccountChangeAuthorizationSettings invokes account.changeAuthorizationSettings#40f48462:
-//
-//	account.changeAuthorizationSettings#40f48462 flags:# confirmed:flags.3?true hash:long encrypted_requests_disabled:flags.0?Bool call_requests_disabled:flags.1?Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.changeAuthorizationSettings.
+// AccountChangeAuthorizationSettings calls account.changeAuthorizationSettings:
+// see AccountChangeAuthorizationSettingsRequest.
 func (c *Client) AccountChangeAuthorizationSettings(ctx context.Context, req *AccountChangeAuthorizationSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountChangeAuthorizationSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetSavedRingtonesRequest is the TL function account.getSavedRingtones:
+// AccountGetSavedRingtonesRequest is the TL function account.getSavedRingtones.
 //
 //	account.getSavedRingtones#e1902288 hash:long = account.SavedRingtones
 //
@@ -9582,50 +9148,39 @@ func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
-		return decodeErr("account.getSavedRingtones#e1902288", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetSavedRingtonesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getSavedRingtones#e1902288", "hash", err)
+		return tlrt.DecodeErr(err, "account.getSavedRingtones", "hash")
 	}
 	return nil
 }
 
-// AccountGetSavedRingtones invokes account.getSavedRingtones#e1902288:
-//
-//	account.getSavedRingtones#e1902288 hash:long = account.SavedRingtones
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getSavedRingtones.
+// AccountGetSavedRingtones calls account.getSavedRingtones: see
+// AccountGetSavedRingtonesRequest.
 func (c *Client) AccountGetSavedRingtones(ctx context.Context, req *AccountGetSavedRingtonesRequest) (AccountSavedRingtonesClass, error) {
 	if req == nil {
 		req = new(AccountGetSavedRingtonesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountSavedRingtones)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountSavedRingtones)
 }
 
-// AccountSaveRingtoneRequest is the TL function account.saveRingtone:
+// AccountSaveRingtoneRequest is the TL function account.saveRingtone.
 //
-//	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool = account.SavedRingtone
+//	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool
+//	    = account.SavedRingtone
 //
 // See https://core.telegram.org/method/account.saveRingtone.
 type AccountSaveRingtoneRequest struct {
@@ -9660,8 +9215,8 @@ func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("account.saveRingtone#3dea5b03", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "account.saveRingtone", "id")
 	}
 	b.PutBool(m.Unsave)
 	return nil
@@ -9669,56 +9224,45 @@ func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
-		return decodeErr("account.saveRingtone#3dea5b03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveRingtoneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveRingtone#3dea5b03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveRingtone", "")
 	}
 	var err error
 	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("account.saveRingtone#3dea5b03", "id", err)
+		return tlrt.DecodeErr(err, "account.saveRingtone", "id")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("account.saveRingtone#3dea5b03", "unsave", err)
+		return tlrt.DecodeErr(err, "account.saveRingtone", "unsave")
 	}
 	return nil
 }
 
-// AccountSaveRingtone invokes account.saveRingtone#3dea5b03:
-//
-//	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool = account.SavedRingtone
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveRingtone.
+// AccountSaveRingtone calls account.saveRingtone: see
+// AccountSaveRingtoneRequest.
 func (c *Client) AccountSaveRingtone(ctx context.Context, req *AccountSaveRingtoneRequest) (AccountSavedRingtoneClass, error) {
 	if req == nil {
 		req = new(AccountSaveRingtoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountSavedRingtone)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountSavedRingtone)
 }
 
-// AccountUploadRingtoneRequest is the TL function account.uploadRingtone:
+// AccountUploadRingtoneRequest is the TL function account.uploadRingtone.
 //
-//	account.uploadRingtone#831a83a2 file:InputFile file_name:string mime_type:string = Document
+//	account.uploadRingtone#831a83a2 file:InputFile file_name:string
+//	    mime_type:string = Document
 //
 // See https://core.telegram.org/method/account.uploadRingtone.
 type AccountUploadRingtoneRequest struct {
@@ -9754,8 +9298,8 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("account.uploadRingtone#831a83a2", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "account.uploadRingtone", "file")
 	}
 	b.PutString(m.FileName)
 	b.PutString(m.MimeType)
@@ -9764,57 +9308,45 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUploadRingtoneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.uploadRingtone#831a83a2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.uploadRingtone", "")
 	}
 	var err error
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "file", err)
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
 	}
 	if m.FileName, err = b.String(); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "file_name", err)
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "mime_type", err)
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
 	}
 	return nil
 }
 
-// AccountUploadRingtone invokes account.uploadRingtone#831a83a2:
-//
-//	account.uploadRingtone#831a83a2 file:InputFile file_name:string mime_type:string = Document
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.uploadRingtone.
+// AccountUploadRingtone calls account.uploadRingtone: see
+// AccountUploadRingtoneRequest.
 func (c *Client) AccountUploadRingtone(ctx context.Context, req *AccountUploadRingtoneRequest) (DocumentClass, error) {
 	if req == nil {
 		req = new(AccountUploadRingtoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeDocument)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeDocument)
 }
 
-// AccountUpdateEmojiStatusRequest is the TL function account.updateEmojiStatus:
+// AccountUpdateEmojiStatusRequest is the TL function account.updateEmojiStatus.
 //
 //	account.updateEmojiStatus#fbd3de6b emoji_status:EmojiStatus = Bool
 //
@@ -9850,68 +9382,59 @@ func (m *AccountUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.EmojiStatus); err != nil {
-		return encodeErr("account.updateEmojiStatus#fbd3de6b", "emoji_status", err)
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "account.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
-		return decodeErr("account.updateEmojiStatus#fbd3de6b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateEmojiStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updateEmojiStatus#fbd3de6b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateEmojiStatus", "")
 	}
 	var err error
 	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("account.updateEmojiStatus#fbd3de6b", "emoji_status", err)
+		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
-// AccountUpdateEmojiStatus invokes account.updateEmojiStatus#fbd3de6b:
-//
-//	account.updateEmojiStatus#fbd3de6b emoji_status:EmojiStatus = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateEmojiStatus.
+// AccountUpdateEmojiStatus calls account.updateEmojiStatus: see
+// AccountUpdateEmojiStatusRequest.
 func (c *Client) AccountUpdateEmojiStatus(ctx context.Context, req *AccountUpdateEmojiStatusRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateEmojiStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetDefaultEmojiStatusesRequest is the TL function account.getDefaultEmojiStatuses:
+// AccountGetDefaultEmojiStatusesRequest is the TL function
+// account.getDefaultEmojiStatuses.
 //
-//	account.getDefaultEmojiStatuses#d6753386 hash:long = account.EmojiStatuses
+//	account.getDefaultEmojiStatuses#d6753386 hash:long
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/method/account.getDefaultEmojiStatuses.
 type AccountGetDefaultEmojiStatusesRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultEmojiStatusesRequestTypeID is the ID of account.getDefaultEmojiStatuses.
+// AccountGetDefaultEmojiStatusesRequestTypeID is the ID of
+// account.getDefaultEmojiStatuses.
 const AccountGetDefaultEmojiStatusesRequestTypeID = 0xd6753386
 
 // TypeID returns 0xd6753386, the ID of account.getDefaultEmojiStatuses.
@@ -9944,57 +9467,48 @@ func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
-		return decodeErr("account.getDefaultEmojiStatuses#d6753386", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultEmojiStatuses#d6753386", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultEmojiStatuses invokes account.getDefaultEmojiStatuses#d6753386:
-//
-//	account.getDefaultEmojiStatuses#d6753386 hash:long = account.EmojiStatuses
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultEmojiStatuses.
+// AccountGetDefaultEmojiStatuses calls account.getDefaultEmojiStatuses: see
+// AccountGetDefaultEmojiStatusesRequest.
 func (c *Client) AccountGetDefaultEmojiStatuses(ctx context.Context, req *AccountGetDefaultEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
 }
 
-// AccountGetRecentEmojiStatusesRequest is the TL function account.getRecentEmojiStatuses:
+// AccountGetRecentEmojiStatusesRequest is the TL function
+// account.getRecentEmojiStatuses.
 //
-//	account.getRecentEmojiStatuses#f578105 hash:long = account.EmojiStatuses
+//	account.getRecentEmojiStatuses#f578105 hash:long
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/method/account.getRecentEmojiStatuses.
 type AccountGetRecentEmojiStatusesRequest struct {
 	Hash int64
 }
 
-// AccountGetRecentEmojiStatusesRequestTypeID is the ID of account.getRecentEmojiStatuses.
+// AccountGetRecentEmojiStatusesRequestTypeID is the ID of
+// account.getRecentEmojiStatuses.
 const AccountGetRecentEmojiStatusesRequestTypeID = 0x0f578105
 
 // TypeID returns 0x0f578105, the ID of account.getRecentEmojiStatuses.
@@ -10027,55 +9541,45 @@ func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
-		return decodeErr("account.getRecentEmojiStatuses#0f578105", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetRecentEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getRecentEmojiStatuses#0f578105", "hash", err)
+		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "hash")
 	}
 	return nil
 }
 
-// AccountGetRecentEmojiStatuses invokes account.getRecentEmojiStatuses#0f578105:
-//
-//	account.getRecentEmojiStatuses#f578105 hash:long = account.EmojiStatuses
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getRecentEmojiStatuses.
+// AccountGetRecentEmojiStatuses calls account.getRecentEmojiStatuses: see
+// AccountGetRecentEmojiStatusesRequest.
 func (c *Client) AccountGetRecentEmojiStatuses(ctx context.Context, req *AccountGetRecentEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
 	if req == nil {
 		req = new(AccountGetRecentEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
 }
 
-// AccountClearRecentEmojiStatusesRequest is the TL function account.clearRecentEmojiStatuses:
+// AccountClearRecentEmojiStatusesRequest is the TL function
+// account.clearRecentEmojiStatuses.
 //
 //	account.clearRecentEmojiStatuses#18201aae = Bool
 //
 // See https://core.telegram.org/method/account.clearRecentEmojiStatuses.
 type AccountClearRecentEmojiStatusesRequest struct{}
 
-// AccountClearRecentEmojiStatusesRequestTypeID is the ID of account.clearRecentEmojiStatuses.
+// AccountClearRecentEmojiStatusesRequestTypeID is the ID of
+// account.clearRecentEmojiStatuses.
 const AccountClearRecentEmojiStatusesRequestTypeID = 0x18201aae
 
 // TypeID returns 0x18201aae, the ID of account.clearRecentEmojiStatuses.
@@ -10107,44 +9611,32 @@ func (m *AccountClearRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
-		return decodeErr("account.clearRecentEmojiStatuses#18201aae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountClearRecentEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountClearRecentEmojiStatuses invokes account.clearRecentEmojiStatuses#18201aae:
-//
-//	account.clearRecentEmojiStatuses#18201aae = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.clearRecentEmojiStatuses.
+// AccountClearRecentEmojiStatuses calls account.clearRecentEmojiStatuses: see
+// AccountClearRecentEmojiStatusesRequest.
 func (c *Client) AccountClearRecentEmojiStatuses(ctx context.Context, req *AccountClearRecentEmojiStatusesRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountClearRecentEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountReorderUsernamesRequest is the TL function account.reorderUsernames:
+// AccountReorderUsernamesRequest is the TL function account.reorderUsernames.
 //
 //	account.reorderUsernames#ef500eab order:Vector<string> = Bool
 //
@@ -10189,48 +9681,36 @@ func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
-		return decodeErr("account.reorderUsernames#ef500eab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("account.reorderUsernames#ef500eab", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
 }
 
-// AccountReorderUsernames invokes account.reorderUsernames#ef500eab:
-//
-//	account.reorderUsernames#ef500eab order:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.reorderUsernames.
+// AccountReorderUsernames calls account.reorderUsernames: see
+// AccountReorderUsernamesRequest.
 func (c *Client) AccountReorderUsernames(ctx context.Context, req *AccountReorderUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountReorderUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountToggleUsernameRequest is the TL function account.toggleUsername:
+// AccountToggleUsernameRequest is the TL function account.toggleUsername.
 //
 //	account.toggleUsername#58d6b376 username:string active:Bool = Bool
 //
@@ -10274,51 +9754,40 @@ func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
-		return decodeErr("account.toggleUsername#58d6b376", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountToggleUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("account.toggleUsername#58d6b376", "username", err)
+		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
-		return decodeErr("account.toggleUsername#58d6b376", "active", err)
+		return tlrt.DecodeErr(err, "account.toggleUsername", "active")
 	}
 	return nil
 }
 
-// AccountToggleUsername invokes account.toggleUsername#58d6b376:
-//
-//	account.toggleUsername#58d6b376 username:string active:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.toggleUsername.
+// AccountToggleUsername calls account.toggleUsername: see
+// AccountToggleUsernameRequest.
 func (c *Client) AccountToggleUsername(ctx context.Context, req *AccountToggleUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountToggleUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetDefaultProfilePhotoEmojisRequest is the TL function account.getDefaultProfilePhotoEmojis:
+// AccountGetDefaultProfilePhotoEmojisRequest is the TL function
+// account.getDefaultProfilePhotoEmojis.
 //
 //	account.getDefaultProfilePhotoEmojis#e2750328 hash:long = EmojiList
 //
@@ -10327,7 +9796,8 @@ type AccountGetDefaultProfilePhotoEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultProfilePhotoEmojisRequestTypeID is the ID of account.getDefaultProfilePhotoEmojis.
+// AccountGetDefaultProfilePhotoEmojisRequestTypeID is the ID of
+// account.getDefaultProfilePhotoEmojis.
 const AccountGetDefaultProfilePhotoEmojisRequestTypeID = 0xe2750328
 
 // TypeID returns 0xe2750328, the ID of account.getDefaultProfilePhotoEmojis.
@@ -10360,48 +9830,38 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
-		return decodeErr("account.getDefaultProfilePhotoEmojis#e2750328", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultProfilePhotoEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultProfilePhotoEmojis#e2750328", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultProfilePhotoEmojis invokes account.getDefaultProfilePhotoEmojis#e2750328:
-//
-//	account.getDefaultProfilePhotoEmojis#e2750328 hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultProfilePhotoEmojis.
+// AccountGetDefaultProfilePhotoEmojis calls
+// account.getDefaultProfilePhotoEmojis: see
+// AccountGetDefaultProfilePhotoEmojisRequest.
 func (c *Client) AccountGetDefaultProfilePhotoEmojis(ctx context.Context, req *AccountGetDefaultProfilePhotoEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultProfilePhotoEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }
 
-// AccountGetDefaultGroupPhotoEmojisRequest is the TL function account.getDefaultGroupPhotoEmojis:
+// AccountGetDefaultGroupPhotoEmojisRequest is the TL function
+// account.getDefaultGroupPhotoEmojis.
 //
 //	account.getDefaultGroupPhotoEmojis#915860ae hash:long = EmojiList
 //
@@ -10410,7 +9870,8 @@ type AccountGetDefaultGroupPhotoEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultGroupPhotoEmojisRequestTypeID is the ID of account.getDefaultGroupPhotoEmojis.
+// AccountGetDefaultGroupPhotoEmojisRequestTypeID is the ID of
+// account.getDefaultGroupPhotoEmojis.
 const AccountGetDefaultGroupPhotoEmojisRequestTypeID = 0x915860ae
 
 // TypeID returns 0x915860ae, the ID of account.getDefaultGroupPhotoEmojis.
@@ -10443,55 +9904,45 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
-		return decodeErr("account.getDefaultGroupPhotoEmojis#915860ae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultGroupPhotoEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultGroupPhotoEmojis#915860ae", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultGroupPhotoEmojis invokes account.getDefaultGroupPhotoEmojis#915860ae:
-//
-//	account.getDefaultGroupPhotoEmojis#915860ae hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultGroupPhotoEmojis.
+// AccountGetDefaultGroupPhotoEmojis calls account.getDefaultGroupPhotoEmojis:
+// see AccountGetDefaultGroupPhotoEmojisRequest.
 func (c *Client) AccountGetDefaultGroupPhotoEmojis(ctx context.Context, req *AccountGetDefaultGroupPhotoEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultGroupPhotoEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }
 
-// AccountGetAutoSaveSettingsRequest is the TL function account.getAutoSaveSettings:
+// AccountGetAutoSaveSettingsRequest is the TL function
+// account.getAutoSaveSettings.
 //
 //	account.getAutoSaveSettings#adcbbcda = account.AutoSaveSettings
 //
 // See https://core.telegram.org/method/account.getAutoSaveSettings.
 type AccountGetAutoSaveSettingsRequest struct{}
 
-// AccountGetAutoSaveSettingsRequestTypeID is the ID of account.getAutoSaveSettings.
+// AccountGetAutoSaveSettingsRequestTypeID is the ID of
+// account.getAutoSaveSettings.
 const AccountGetAutoSaveSettingsRequestTypeID = 0xadcbbcda
 
 // TypeID returns 0xadcbbcda, the ID of account.getAutoSaveSettings.
@@ -10523,50 +9974,41 @@ func (m *AccountGetAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
-		return decodeErr("account.getAutoSaveSettings#adcbbcda", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAutoSaveSettings invokes account.getAutoSaveSettings#adcbbcda:
-//
-//	account.getAutoSaveSettings#adcbbcda = account.AutoSaveSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAutoSaveSettings.
+// AccountGetAutoSaveSettings calls account.getAutoSaveSettings: see
+// AccountGetAutoSaveSettingsRequest.
 func (c *Client) AccountGetAutoSaveSettings(ctx context.Context, req *AccountGetAutoSaveSettingsRequest) (*AccountAutoSaveSettings, error) {
 	if req == nil {
 		req = new(AccountGetAutoSaveSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAutoSaveSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAutoSaveSettings])
 }
 
-// AccountSaveAutoSaveSettingsRequest is the TL function account.saveAutoSaveSettings:
+// AccountSaveAutoSaveSettingsRequest is the TL function
+// account.saveAutoSaveSettings.
 //
-//	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer settings:AutoSaveSettings = Bool
+//	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true
+//	    chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer
+//	    settings:AutoSaveSettings = Bool
 //
 // See https://core.telegram.org/method/account.saveAutoSaveSettings.
 type AccountSaveAutoSaveSettingsRequest struct {
-	Flags      bin.Fields     // flags word; see the type's doc
+	Flags      bin.Fields     // flags word: set by Encode from the fields
 	Users      bool           // flags.0?true
 	Chats      bool           // flags.1?true
 	Broadcasts bool           // flags.2?true
@@ -10574,7 +10016,8 @@ type AccountSaveAutoSaveSettingsRequest struct {
 	Settings   AutoSaveSettings
 }
 
-// AccountSaveAutoSaveSettingsRequestTypeID is the ID of account.saveAutoSaveSettings.
+// AccountSaveAutoSaveSettingsRequestTypeID is the ID of
+// account.saveAutoSaveSettings.
 const AccountSaveAutoSaveSettingsRequestTypeID = 0xd69b8361
 
 // TypeID returns 0xd69b8361, the ID of account.saveAutoSaveSettings.
@@ -10616,83 +10059,73 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("account.saveAutoSaveSettings#d69b8361", "peer", err)
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "peer")
 		}
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.saveAutoSaveSettings#d69b8361", "settings", err)
+		return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
 	}
 	*m = AccountSaveAutoSaveSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "flags", err)
+		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
 	}
 	m.Users = m.Flags.Has(0)
 	m.Chats = m.Flags.Has(1)
 	m.Broadcasts = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("account.saveAutoSaveSettings#d69b8361", "peer", err)
+			return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "peer")
 		}
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// AccountSaveAutoSaveSettings invokes account.saveAutoSaveSettings#d69b8361:
-//
-//	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer settings:AutoSaveSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveAutoSaveSettings.
+// AccountSaveAutoSaveSettings calls account.saveAutoSaveSettings: see
+// AccountSaveAutoSaveSettingsRequest.
 func (c *Client) AccountSaveAutoSaveSettings(ctx context.Context, req *AccountSaveAutoSaveSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveAutoSaveSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountDeleteAutoSaveExceptionsRequest is the TL function account.deleteAutoSaveExceptions:
+// AccountDeleteAutoSaveExceptionsRequest is the TL function
+// account.deleteAutoSaveExceptions.
 //
 //	account.deleteAutoSaveExceptions#53bc0020 = Bool
 //
 // See https://core.telegram.org/method/account.deleteAutoSaveExceptions.
 type AccountDeleteAutoSaveExceptionsRequest struct{}
 
-// AccountDeleteAutoSaveExceptionsRequestTypeID is the ID of account.deleteAutoSaveExceptions.
+// AccountDeleteAutoSaveExceptionsRequestTypeID is the ID of
+// account.deleteAutoSaveExceptions.
 const AccountDeleteAutoSaveExceptionsRequestTypeID = 0x53bc0020
 
 // TypeID returns 0x53bc0020, the ID of account.deleteAutoSaveExceptions.
@@ -10724,44 +10157,33 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
-		return decodeErr("account.deleteAutoSaveExceptions#53bc0020", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeleteAutoSaveExceptionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountDeleteAutoSaveExceptions invokes account.deleteAutoSaveExceptions#53bc0020:
-//
-//	account.deleteAutoSaveExceptions#53bc0020 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.deleteAutoSaveExceptions.
+// AccountDeleteAutoSaveExceptions calls account.deleteAutoSaveExceptions: see
+// AccountDeleteAutoSaveExceptionsRequest.
 func (c *Client) AccountDeleteAutoSaveExceptions(ctx context.Context, req *AccountDeleteAutoSaveExceptionsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeleteAutoSaveExceptionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountInvalidateSignInCodesRequest is the TL function account.invalidateSignInCodes:
+// AccountInvalidateSignInCodesRequest is the TL function
+// account.invalidateSignInCodes.
 //
 //	account.invalidateSignInCodes#ca8ae8ba codes:Vector<string> = Bool
 //
@@ -10770,7 +10192,8 @@ type AccountInvalidateSignInCodesRequest struct {
 	Codes []string
 }
 
-// AccountInvalidateSignInCodesRequestTypeID is the ID of account.invalidateSignInCodes.
+// AccountInvalidateSignInCodesRequestTypeID is the ID of
+// account.invalidateSignInCodes.
 const AccountInvalidateSignInCodesRequestTypeID = 0xca8ae8ba
 
 // TypeID returns 0xca8ae8ba, the ID of account.invalidateSignInCodes.
@@ -10806,58 +10229,47 @@ func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
-		return decodeErr("account.invalidateSignInCodes#ca8ae8ba", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInvalidateSignInCodesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("account.invalidateSignInCodes#ca8ae8ba", "codes", err)
+	if m.Codes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil
 }
 
-// AccountInvalidateSignInCodes invokes account.invalidateSignInCodes#ca8ae8ba:
-//
-//	account.invalidateSignInCodes#ca8ae8ba codes:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.invalidateSignInCodes.
+// AccountInvalidateSignInCodes calls account.invalidateSignInCodes: see
+// AccountInvalidateSignInCodesRequest.
 func (c *Client) AccountInvalidateSignInCodes(ctx context.Context, req *AccountInvalidateSignInCodesRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountInvalidateSignInCodesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateColorRequest is the TL function account.updateColor:
+// AccountUpdateColorRequest is the TL function account.updateColor.
 //
-//	account.updateColor#7cefa15d flags:# for_profile:flags.1?true color:flags.2?int background_emoji_id:flags.0?long = Bool
+//	account.updateColor#7cefa15d flags:# for_profile:flags.1?true
+//	    color:flags.2?int background_emoji_id:flags.0?long = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetColor and the
+// other Set methods send a zero value too; HasColor reports whether Color is
+// present (sent, or received) and ClearColor leaves it out.
 //
 // See https://core.telegram.org/method/account.updateColor.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountUpdateColorRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word: set by Encode from the fields
 	ForProfile        bool       // flags.1?true
 	Color             int        // flags.2?int
 	BackgroundEmojiID int64      // flags.0?long
@@ -10874,6 +10286,45 @@ func (*AccountUpdateColorRequest) TypeID() uint32 {
 // TypeName returns "account.updateColor".
 func (*AccountUpdateColorRequest) TypeName() string {
 	return "account.updateColor"
+}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *AccountUpdateColorRequest) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(2)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateColorRequest) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(2)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *AccountUpdateColorRequest) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(2)
+}
+
+// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
+// set by SetBackgroundEmojiID, or received.
+func (m *AccountUpdateColorRequest) HasBackgroundEmojiID() bool {
+	return m.BackgroundEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AccountUpdateColorRequest) SetBackgroundEmojiID(v int64) {
+	m.BackgroundEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
+// absent.
+func (m *AccountUpdateColorRequest) ClearBackgroundEmojiID() {
+	m.BackgroundEmojiID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -10912,39 +10363,33 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
-		return decodeErr("account.updateColor#7cefa15d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateColorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.updateColor#7cefa15d", "flags", err)
+		return tlrt.DecodeErr(err, "account.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Flags.Has(2) {
 		if m.Color, err = b.Int(); err != nil {
-			return decodeErr("account.updateColor#7cefa15d", "color", err)
+			return tlrt.DecodeErr(err, "account.updateColor", "color")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return decodeErr("account.updateColor#7cefa15d", "background_emoji_id", err)
+			return tlrt.DecodeErr(err, "account.updateColor", "background_emoji_id")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -10957,22 +10402,16 @@ func (m *AccountUpdateColorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AccountUpdateColor invokes account.updateColor#7cefa15d:
-//
-//	account.updateColor#7cefa15d flags:# for_profile:flags.1?true color:flags.2?int background_emoji_id:flags.0?long = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateColor.
+// AccountUpdateColor calls account.updateColor: see AccountUpdateColorRequest.
 func (c *Client) AccountUpdateColor(ctx context.Context, req *AccountUpdateColorRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateColorRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetDefaultBackgroundEmojisRequest is the TL function account.getDefaultBackgroundEmojis:
+// AccountGetDefaultBackgroundEmojisRequest is the TL function
+// account.getDefaultBackgroundEmojis.
 //
 //	account.getDefaultBackgroundEmojis#a60ab9ce hash:long = EmojiList
 //
@@ -10981,7 +10420,8 @@ type AccountGetDefaultBackgroundEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultBackgroundEmojisRequestTypeID is the ID of account.getDefaultBackgroundEmojis.
+// AccountGetDefaultBackgroundEmojisRequestTypeID is the ID of
+// account.getDefaultBackgroundEmojis.
 const AccountGetDefaultBackgroundEmojisRequestTypeID = 0xa60ab9ce
 
 // TypeID returns 0xa60ab9ce, the ID of account.getDefaultBackgroundEmojis.
@@ -11014,57 +10454,48 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
-		return decodeErr("account.getDefaultBackgroundEmojis#a60ab9ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultBackgroundEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultBackgroundEmojis#a60ab9ce", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultBackgroundEmojis invokes account.getDefaultBackgroundEmojis#a60ab9ce:
-//
-//	account.getDefaultBackgroundEmojis#a60ab9ce hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultBackgroundEmojis.
+// AccountGetDefaultBackgroundEmojis calls account.getDefaultBackgroundEmojis:
+// see AccountGetDefaultBackgroundEmojisRequest.
 func (c *Client) AccountGetDefaultBackgroundEmojis(ctx context.Context, req *AccountGetDefaultBackgroundEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultBackgroundEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }
 
-// AccountGetChannelDefaultEmojiStatusesRequest is the TL function account.getChannelDefaultEmojiStatuses:
+// AccountGetChannelDefaultEmojiStatusesRequest is the TL function
+// account.getChannelDefaultEmojiStatuses.
 //
-//	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long = account.EmojiStatuses
+//	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/method/account.getChannelDefaultEmojiStatuses.
 type AccountGetChannelDefaultEmojiStatusesRequest struct {
 	Hash int64
 }
 
-// AccountGetChannelDefaultEmojiStatusesRequestTypeID is the ID of account.getChannelDefaultEmojiStatuses.
+// AccountGetChannelDefaultEmojiStatusesRequestTypeID is the ID of
+// account.getChannelDefaultEmojiStatuses.
 const AccountGetChannelDefaultEmojiStatusesRequestTypeID = 0x7727a7d5
 
 // TypeID returns 0x7727a7d5, the ID of account.getChannelDefaultEmojiStatuses.
@@ -11097,60 +10528,53 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
-		return decodeErr("account.getChannelDefaultEmojiStatuses#7727a7d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetChannelDefaultEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getChannelDefaultEmojiStatuses#7727a7d5", "hash", err)
+		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "hash")
 	}
 	return nil
 }
 
-// AccountGetChannelDefaultEmojiStatuses invokes account.getChannelDefaultEmojiStatuses#7727a7d5:
-//
-//	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long = account.EmojiStatuses
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getChannelDefaultEmojiStatuses.
+// AccountGetChannelDefaultEmojiStatuses calls
+// account.getChannelDefaultEmojiStatuses: see
+// AccountGetChannelDefaultEmojiStatusesRequest.
 func (c *Client) AccountGetChannelDefaultEmojiStatuses(ctx context.Context, req *AccountGetChannelDefaultEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
 	if req == nil {
 		req = new(AccountGetChannelDefaultEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
 }
 
-// AccountGetChannelRestrictedStatusEmojisRequest is the TL function account.getChannelRestrictedStatusEmojis:
+// AccountGetChannelRestrictedStatusEmojisRequest is the TL function
+// account.getChannelRestrictedStatusEmojis.
 //
 //	account.getChannelRestrictedStatusEmojis#35a9e0d5 hash:long = EmojiList
 //
-// See https://core.telegram.org/method/account.getChannelRestrictedStatusEmojis.
+// See
+// https://core.telegram.org/method/account.getChannelRestrictedStatusEmojis.
 type AccountGetChannelRestrictedStatusEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetChannelRestrictedStatusEmojisRequestTypeID is the ID of account.getChannelRestrictedStatusEmojis.
+// AccountGetChannelRestrictedStatusEmojisRequestTypeID is the ID of
+// account.getChannelRestrictedStatusEmojis.
 const AccountGetChannelRestrictedStatusEmojisRequestTypeID = 0x35a9e0d5
 
-// TypeID returns 0x35a9e0d5, the ID of account.getChannelRestrictedStatusEmojis.
+// TypeID returns 0x35a9e0d5, the ID of
+// account.getChannelRestrictedStatusEmojis.
 func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeID() uint32 {
 	return AccountGetChannelRestrictedStatusEmojisRequestTypeID
 }
@@ -11180,43 +10604,32 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffe
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
-		return decodeErr("account.getChannelRestrictedStatusEmojis#35a9e0d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetChannelRestrictedStatusEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getChannelRestrictedStatusEmojis#35a9e0d5", "hash", err)
+		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetChannelRestrictedStatusEmojis invokes account.getChannelRestrictedStatusEmojis#35a9e0d5:
-//
-//	account.getChannelRestrictedStatusEmojis#35a9e0d5 hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getChannelRestrictedStatusEmojis.
+// AccountGetChannelRestrictedStatusEmojis calls
+// account.getChannelRestrictedStatusEmojis: see
+// AccountGetChannelRestrictedStatusEmojisRequest.
 func (c *Client) AccountGetChannelRestrictedStatusEmojis(ctx context.Context, req *AccountGetChannelRestrictedStatusEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetChannelRestrictedStatusEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }

@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// BaseThemeClass is the TL type BaseTheme: one of BaseThemeClassic, BaseThemeDay, BaseThemeNight, BaseThemeTinted, BaseThemeArctic.
+// BaseThemeClass is the TL type BaseTheme: one of BaseThemeClassic,
+// BaseThemeDay, BaseThemeNight, BaseThemeTinted, BaseThemeArctic.
 //
 // See https://core.telegram.org/type/BaseTheme.
 type BaseThemeClass interface {
@@ -36,18 +40,15 @@ func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
 	case BaseThemeArcticTypeID:
 		v = &BaseThemeArctic{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BaseTheme",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BaseTheme"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BaseThemeClassic is the TL constructor baseThemeClassic:
+// BaseThemeClassic is the TL constructor baseThemeClassic.
 //
 //	baseThemeClassic#c3a12462 = BaseTheme
 //
@@ -89,29 +90,23 @@ func (m *BaseThemeClassic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
-		return decodeErr("baseThemeClassic#c3a12462", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeClassic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeClassic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeDay is the TL constructor baseThemeDay:
+// BaseThemeDay is the TL constructor baseThemeDay.
 //
 //	baseThemeDay#fbd81688 = BaseTheme
 //
@@ -153,29 +148,23 @@ func (m *BaseThemeDay) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
-		return decodeErr("baseThemeDay#fbd81688", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeDay) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeDay) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeNight is the TL constructor baseThemeNight:
+// BaseThemeNight is the TL constructor baseThemeNight.
 //
 //	baseThemeNight#b7b31ea8 = BaseTheme
 //
@@ -217,29 +206,23 @@ func (m *BaseThemeNight) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
-		return decodeErr("baseThemeNight#b7b31ea8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeNight) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeNight) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeTinted is the TL constructor baseThemeTinted:
+// BaseThemeTinted is the TL constructor baseThemeTinted.
 //
 //	baseThemeTinted#6d5f77ee = BaseTheme
 //
@@ -281,29 +264,23 @@ func (m *BaseThemeTinted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
-		return decodeErr("baseThemeTinted#6d5f77ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeTinted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeTinted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeArctic is the TL constructor baseThemeArctic:
+// BaseThemeArctic is the TL constructor baseThemeArctic.
 //
 //	baseThemeArctic#5b11125a = BaseTheme
 //
@@ -345,22 +322,16 @@ func (m *BaseThemeArctic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
-		return decodeErr("baseThemeArctic#5b11125a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeArctic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeArctic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -393,18 +364,15 @@ func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
 	case BoolTrueTypeID:
 		v = &BoolTrue{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Bool",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Bool"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BoolFalse is the TL constructor boolFalse:
+// BoolFalse is the TL constructor boolFalse.
 //
 //	boolFalse#bc799737 = Bool
 //
@@ -446,29 +414,23 @@ func (m *BoolFalse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BoolFalse) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
-		return decodeErr("boolFalse#bc799737", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BoolFalse) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BoolFalse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BoolTrue is the TL constructor boolTrue:
+// BoolTrue is the TL constructor boolTrue.
 //
 //	boolTrue#997275b5 = Bool
 //
@@ -510,22 +472,16 @@ func (m *BoolTrue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BoolTrue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
-		return decodeErr("boolTrue#997275b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BoolTrue) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BoolTrue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -558,18 +514,15 @@ func decodeBotApp(b *bin.Buffer, depth int) (BotAppClass, error) {
 	case BotAppTypeID:
 		v = &BotApp{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotApp",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotAppNotModified is the TL constructor botAppNotModified:
+// BotAppNotModified is the TL constructor botAppNotModified.
 //
 //	botAppNotModified#5da674b7 = BotApp
 //
@@ -611,35 +564,31 @@ func (m *BotAppNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
-		return decodeErr("botAppNotModified#5da674b7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotAppNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotApp is the TL constructor botApp:
+// BotApp is the TL constructor botApp.
 //
-//	botApp#95fcd1d6 flags:# id:long access_hash:long short_name:string title:string description:string photo:Photo document:flags.0?Document hash:long = BotApp
+//	botApp#95fcd1d6 flags:# id:long access_hash:long short_name:string
+//	    title:string description:string photo:Photo
+//	    document:flags.0?Document hash:long = BotApp
 //
 // See https://core.telegram.org/constructor/botApp.
 type BotApp struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -690,12 +639,12 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.ShortName)
 	b.PutString(m.Title)
 	b.PutString(m.Description)
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("botApp#95fcd1d6", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "botApp", "photo")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("botApp#95fcd1d6", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "botApp", "document")
 		}
 	}
 	b.PutLong(m.Hash)
@@ -704,64 +653,61 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotApp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotAppTypeID, "botApp"); err != nil {
-		return decodeErr("botApp#95fcd1d6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotApp) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botApp#95fcd1d6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
 	}
 	*m = BotApp{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botApp#95fcd1d6", "flags", err)
+		return tlrt.DecodeErr(err, "botApp", "flags")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "id", err)
+		return tlrt.DecodeErr(err, "botApp", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "access_hash", err)
+		return tlrt.DecodeErr(err, "botApp", "access_hash")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "short_name", err)
+		return tlrt.DecodeErr(err, "botApp", "short_name")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "title", err)
+		return tlrt.DecodeErr(err, "botApp", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "description", err)
+		return tlrt.DecodeErr(err, "botApp", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("botApp#95fcd1d6", "photo", err)
+		return tlrt.DecodeErr(err, "botApp", "photo")
 	}
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botApp#95fcd1d6", "document", err)
+			return tlrt.DecodeErr(err, "botApp", "document")
 		}
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "hash", err)
+		return tlrt.DecodeErr(err, "botApp", "hash")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// BotCommandScopeClass is the TL type BotCommandScope: one of BotCommandScopeDefault, BotCommandScopeUsers, BotCommandScopeChats, BotCommandScopeChatAdmins, BotCommandScopePeer, BotCommandScopePeerAdmins, BotCommandScopePeerUser.
+// BotCommandScopeClass is the TL type BotCommandScope: one of
+// BotCommandScopeDefault, BotCommandScopeUsers, BotCommandScopeChats,
+// BotCommandScopeChatAdmins, BotCommandScopePeer, BotCommandScopePeerAdmins,
+// BotCommandScopePeerUser.
 //
 // See https://core.telegram.org/type/BotCommandScope.
 type BotCommandScopeClass interface {
@@ -774,7 +720,8 @@ func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
 	return decodeBotCommandScope(b, 0)
 }
 
-// decodeBotCommandScope is DecodeBotCommandScope for a value nested depth levels deep.
+// decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
+// levels deep.
 func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -797,18 +744,15 @@ func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, erro
 	case BotCommandScopePeerUserTypeID:
 		v = &BotCommandScopePeerUser{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotCommandScope",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotCommandScopeDefault is the TL constructor botCommandScopeDefault:
+// BotCommandScopeDefault is the TL constructor botCommandScopeDefault.
 //
 //	botCommandScopeDefault#2f6cb2ab = BotCommandScope
 //
@@ -850,29 +794,23 @@ func (m *BotCommandScopeDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
-		return decodeErr("botCommandScopeDefault#2f6cb2ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopeUsers is the TL constructor botCommandScopeUsers:
+// BotCommandScopeUsers is the TL constructor botCommandScopeUsers.
 //
 //	botCommandScopeUsers#3c4f04d8 = BotCommandScope
 //
@@ -914,29 +852,23 @@ func (m *BotCommandScopeUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
-		return decodeErr("botCommandScopeUsers#3c4f04d8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopeChats is the TL constructor botCommandScopeChats:
+// BotCommandScopeChats is the TL constructor botCommandScopeChats.
 //
 //	botCommandScopeChats#6fe1a881 = BotCommandScope
 //
@@ -978,29 +910,23 @@ func (m *BotCommandScopeChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
-		return decodeErr("botCommandScopeChats#6fe1a881", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeChats) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopeChatAdmins is the TL constructor botCommandScopeChatAdmins:
+// BotCommandScopeChatAdmins is the TL constructor botCommandScopeChatAdmins.
 //
 //	botCommandScopeChatAdmins#b9aa606a = BotCommandScope
 //
@@ -1020,7 +946,8 @@ func (*BotCommandScopeChatAdmins) TypeName() string {
 	return "botCommandScopeChatAdmins"
 }
 
-// botCommandScopeClass marks BotCommandScopeChatAdmins as a BotCommandScopeClass.
+// botCommandScopeClass marks BotCommandScopeChatAdmins as a
+// BotCommandScopeClass.
 func (*BotCommandScopeChatAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1042,29 +969,23 @@ func (m *BotCommandScopeChatAdmins) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
-		return decodeErr("botCommandScopeChatAdmins#b9aa606a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeChatAdmins) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeChatAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopePeer is the TL constructor botCommandScopePeer:
+// BotCommandScopePeer is the TL constructor botCommandScopePeer.
 //
 //	botCommandScopePeer#db9d897d peer:InputPeer = BotCommandScope
 //
@@ -1103,44 +1024,38 @@ func (m *BotCommandScopePeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("botCommandScopePeer#db9d897d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
-		return decodeErr("botCommandScopePeer#db9d897d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopePeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botCommandScopePeer#db9d897d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeer#db9d897d", "peer", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeer", "peer")
 	}
 	return nil
 }
 
-// BotCommandScopePeerAdmins is the TL constructor botCommandScopePeerAdmins:
+// BotCommandScopePeerAdmins is the TL constructor botCommandScopePeerAdmins.
 //
 //	botCommandScopePeerAdmins#3fd863d1 peer:InputPeer = BotCommandScope
 //
@@ -1162,7 +1077,8 @@ func (*BotCommandScopePeerAdmins) TypeName() string {
 	return "botCommandScopePeerAdmins"
 }
 
-// botCommandScopeClass marks BotCommandScopePeerAdmins as a BotCommandScopeClass.
+// botCommandScopeClass marks BotCommandScopePeerAdmins as a
+// BotCommandScopeClass.
 func (*BotCommandScopePeerAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1179,46 +1095,41 @@ func (m *BotCommandScopePeerAdmins) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("botCommandScopePeerAdmins#3fd863d1", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeerAdmins", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
-		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopePeerAdmins) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerAdmins", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "peer", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "peer")
 	}
 	return nil
 }
 
-// BotCommandScopePeerUser is the TL constructor botCommandScopePeerUser:
+// BotCommandScopePeerUser is the TL constructor botCommandScopePeerUser.
 //
-//	botCommandScopePeerUser#a1321f3 peer:InputPeer user_id:InputUser = BotCommandScope
+//	botCommandScopePeerUser#a1321f3 peer:InputPeer user_id:InputUser
+//	    = BotCommandScope
 //
 // See https://core.telegram.org/constructor/botCommandScopePeerUser.
 type BotCommandScopePeerUser struct {
@@ -1256,50 +1167,47 @@ func (m *BotCommandScopePeerUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("botCommandScopePeerUser#0a1321f3", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeerUser", "peer")
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("botCommandScopePeerUser#0a1321f3", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeerUser", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopePeerUser) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerUser", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "peer", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "peer")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "user_id", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "user_id")
 	}
 	return nil
 }
 
-// BotInlineMessageClass is the TL type BotInlineMessage: one of BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo, BotInlineMessageMediaVenue, BotInlineMessageMediaContact, BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage.
+// BotInlineMessageClass is the TL type BotInlineMessage: one of
+// BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo,
+// BotInlineMessageMediaVenue, BotInlineMessageMediaContact,
+// BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage.
 //
 // See https://core.telegram.org/type/BotInlineMessage.
 type BotInlineMessageClass interface {
@@ -1312,7 +1220,8 @@ func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
 	return decodeBotInlineMessage(b, 0)
 }
 
-// decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth levels deep.
+// decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
+// levels deep.
 func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1335,28 +1244,27 @@ func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, er
 	case BotInlineMessageMediaWebPageTypeID:
 		v = &BotInlineMessageMediaWebPage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotInlineMessage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotInlineMessageMediaAuto is the TL constructor botInlineMessageMediaAuto:
+// BotInlineMessageMediaAuto is the TL constructor botInlineMessageMediaAuto.
 //
-//	botInlineMessageMediaAuto#764cf810 flags:# invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaAuto#764cf810 flags:# invert_media:flags.3?true
+//	    message:string entities:flags.1?Vector<MessageEntity>
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaAuto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageMediaAuto struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	InvertMedia bool       // flags.3?true
 	Message     string
 	Entities    []MessageEntityClass // flags.1?Vector<MessageEntity>
@@ -1376,8 +1284,28 @@ func (*BotInlineMessageMediaAuto) TypeName() string {
 	return "botInlineMessageMediaAuto"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaAuto as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaAuto as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaAuto) botInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BotInlineMessageMediaAuto) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageMediaAuto) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BotInlineMessageMediaAuto) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
@@ -1408,14 +1336,14 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("botInlineMessageMediaAuto#764cf810", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaAuto#764cf810", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
 		}
 	}
 	return nil
@@ -1423,45 +1351,39 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
 	}
 	*m = BotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "message", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("botInlineMessageMediaAuto#764cf810", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaAuto#764cf810", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3
@@ -1471,17 +1393,20 @@ func (m *BotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// BotInlineMessageText is the TL constructor botInlineMessageText:
+// BotInlineMessageText is the TL constructor botInlineMessageText.
 //
-//	botInlineMessageText#8c7f65e2 flags:# no_webpage:flags.0?true invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageText#8c7f65e2 flags:# no_webpage:flags.0?true
+//	    invert_media:flags.3?true message:string
+//	    entities:flags.1?Vector<MessageEntity>
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageText.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageText struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	NoWebpage   bool       // flags.0?true
 	InvertMedia bool       // flags.3?true
 	Message     string
@@ -1504,6 +1429,25 @@ func (*BotInlineMessageText) TypeName() string {
 
 // botInlineMessageClass marks BotInlineMessageText as a BotInlineMessageClass.
 func (*BotInlineMessageText) botInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BotInlineMessageText) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageText) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BotInlineMessageText) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageText) Encode(b *bin.Buffer) error {
@@ -1537,14 +1481,14 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("botInlineMessageText#8c7f65e2", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "botInlineMessageText", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageText#8c7f65e2", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageText", "reply_markup")
 		}
 	}
 	return nil
@@ -1552,46 +1496,40 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
-		return decodeErr("botInlineMessageText#8c7f65e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageText#8c7f65e2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
 	}
 	*m = BotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageText#8c7f65e2", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageText#8c7f65e2", "message", err)
+		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("botInlineMessageText#8c7f65e2", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageText#8c7f65e2", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageText", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -1601,17 +1539,20 @@ func (m *BotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotInlineMessageMediaGeo is the TL constructor botInlineMessageMediaGeo:
+// BotInlineMessageMediaGeo is the TL constructor botInlineMessageMediaGeo.
 //
-//	botInlineMessageMediaGeo#51846fd flags:# geo:GeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaGeo#51846fd flags:# geo:GeoPoint
+//	    heading:flags.0?int period:flags.1?int
+//	    proximity_notification_radius:flags.3?int
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetHeading and
+// the other Set methods send a zero value too; HasHeading reports whether
+// Heading is present (sent, or received) and ClearHeading leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaGeo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageMediaGeo struct {
-	Flags                       bin.Fields // flags word; see the type's doc
+	Flags                       bin.Fields // flags word: set by Encode from the fields
 	Geo                         GeoPointClass
 	Heading                     int              // flags.0?int
 	Period                      int              // flags.1?int
@@ -1632,8 +1573,67 @@ func (*BotInlineMessageMediaGeo) TypeName() string {
 	return "botInlineMessageMediaGeo"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaGeo as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaGeo as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaGeo) botInlineMessageClass() {}
+
+// HasHeading reports whether Heading is present: not zero, set by SetHeading,
+// or received.
+func (m *BotInlineMessageMediaGeo) HasHeading() bool {
+	return m.Heading != 0 || m.Flags.Has(0)
+}
+
+// SetHeading sets Heading to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageMediaGeo) SetHeading(v int) {
+	m.Heading = v
+	m.Flags.Set(0)
+}
+
+// ClearHeading sets Heading to its zero value and marks it absent.
+func (m *BotInlineMessageMediaGeo) ClearHeading() {
+	m.Heading = 0
+	m.Flags.Unset(0)
+}
+
+// HasPeriod reports whether Period is present: not zero, set by SetPeriod, or
+// received.
+func (m *BotInlineMessageMediaGeo) HasPeriod() bool {
+	return m.Period != 0 || m.Flags.Has(1)
+}
+
+// SetPeriod sets Period to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *BotInlineMessageMediaGeo) SetPeriod(v int) {
+	m.Period = v
+	m.Flags.Set(1)
+}
+
+// ClearPeriod sets Period to its zero value and marks it absent.
+func (m *BotInlineMessageMediaGeo) ClearPeriod() {
+	m.Period = 0
+	m.Flags.Unset(1)
+}
+
+// HasProximityNotificationRadius reports whether ProximityNotificationRadius is
+// present: not zero, set by SetProximityNotificationRadius, or received.
+func (m *BotInlineMessageMediaGeo) HasProximityNotificationRadius() bool {
+	return m.ProximityNotificationRadius != 0 || m.Flags.Has(3)
+}
+
+// SetProximityNotificationRadius sets ProximityNotificationRadius to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *BotInlineMessageMediaGeo) SetProximityNotificationRadius(v int) {
+	m.ProximityNotificationRadius = v
+	m.Flags.Set(3)
+}
+
+// ClearProximityNotificationRadius sets ProximityNotificationRadius to its zero
+// value and marks it absent.
+func (m *BotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
+	m.ProximityNotificationRadius = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
@@ -1663,8 +1663,8 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("botInlineMessageMediaGeo#051846fd", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Heading)
@@ -1676,8 +1676,8 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.ProximityNotificationRadius)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaGeo#051846fd", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
 		}
 	}
 	return nil
@@ -1685,54 +1685,48 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
 	}
 	*m = BotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "geo", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if m.Flags.Has(0) {
 		if m.Heading, err = b.Int(); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "heading", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Period, err = b.Int(); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "period", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "proximity_notification_radius", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -1748,13 +1742,15 @@ func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// BotInlineMessageMediaVenue is the TL constructor botInlineMessageMediaVenue:
+// BotInlineMessageMediaVenue is the TL constructor botInlineMessageMediaVenue.
 //
-//	botInlineMessageMediaVenue#8a86659c flags:# geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaVenue#8a86659c flags:# geo:GeoPoint title:string
+//	    address:string provider:string venue_id:string venue_type:string
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaVenue.
 type BotInlineMessageMediaVenue struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Geo         GeoPointClass
 	Title       string
 	Address     string
@@ -1777,7 +1773,8 @@ func (*BotInlineMessageMediaVenue) TypeName() string {
 	return "botInlineMessageMediaVenue"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaVenue as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaVenue as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaVenue) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1799,8 +1796,8 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("botInlineMessageMediaVenue#8a86659c", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -1808,8 +1805,8 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.VenueID)
 	b.PutString(m.VenueType)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaVenue#8a86659c", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
 		}
 	}
 	return nil
@@ -1817,67 +1814,64 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
 	}
 	*m = BotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "geo", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "title", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "address", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "provider", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "venue_id", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "venue_type", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaVenue#8a86659c", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// BotInlineMessageMediaContact is the TL constructor botInlineMessageMediaContact:
+// BotInlineMessageMediaContact is the TL constructor
+// botInlineMessageMediaContact.
 //
-//	botInlineMessageMediaContact#18d1cdc2 flags:# phone_number:string first_name:string last_name:string vcard:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaContact#18d1cdc2 flags:# phone_number:string
+//	    first_name:string last_name:string vcard:string
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaContact.
 type BotInlineMessageMediaContact struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -1898,7 +1892,8 @@ func (*BotInlineMessageMediaContact) TypeName() string {
 	return "botInlineMessageMediaContact"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaContact as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaContact as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaContact) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1925,8 +1920,8 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.LastName)
 	b.PutString(m.Vcard)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaContact#18d1cdc2", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaContact", "reply_markup")
 		}
 	}
 	return nil
@@ -1934,61 +1929,60 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
 	}
 	*m = BotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
 	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "phone_number", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "first_name", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "last_name", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
 	}
 	if m.Vcard, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "vcard", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaContact#18d1cdc2", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// BotInlineMessageMediaInvoice is the TL constructor botInlineMessageMediaInvoice:
+// BotInlineMessageMediaInvoice is the TL constructor
+// botInlineMessageMediaInvoice.
 //
-//	botInlineMessageMediaInvoice#354a9b09 flags:# shipping_address_requested:flags.1?true test:flags.3?true title:string description:string photo:flags.0?WebDocument currency:string total_amount:long reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaInvoice#354a9b09 flags:#
+//	    shipping_address_requested:flags.1?true test:flags.3?true
+//	    title:string description:string photo:flags.0?WebDocument
+//	    currency:string total_amount:long reply_markup:flags.2?ReplyMarkup
+//	    = BotInlineMessage
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaInvoice.
 type BotInlineMessageMediaInvoice struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word: set by Encode from the fields
 	ShippingAddressRequested bool       // flags.1?true
 	Test                     bool       // flags.3?true
 	Title                    string
@@ -2012,7 +2006,8 @@ func (*BotInlineMessageMediaInvoice) TypeName() string {
 	return "botInlineMessageMediaInvoice"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaInvoice as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaInvoice as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaInvoice) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -2046,15 +2041,15 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("botInlineMessageMediaInvoice#354a9b09", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaInvoice#354a9b09", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
 	return nil
@@ -2062,72 +2057,71 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
 	}
 	*m = BotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "title", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "description", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "photo", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "currency", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "total_amount", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "total_amount")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// BotInlineMessageMediaWebPage is the TL constructor botInlineMessageMediaWebPage:
+// BotInlineMessageMediaWebPage is the TL constructor
+// botInlineMessageMediaWebPage.
 //
-//	botInlineMessageMediaWebPage#809ad9a6 flags:# invert_media:flags.3?true force_large_media:flags.4?true force_small_media:flags.5?true manual:flags.7?true safe:flags.8?true message:string entities:flags.1?Vector<MessageEntity> url:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaWebPage#809ad9a6 flags:# invert_media:flags.3?true
+//	    force_large_media:flags.4?true force_small_media:flags.5?true
+//	    manual:flags.7?true safe:flags.8?true message:string
+//	    entities:flags.1?Vector<MessageEntity> url:string
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaWebPage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageMediaWebPage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word: set by Encode from the fields
 	InvertMedia     bool       // flags.3?true
 	ForceLargeMedia bool       // flags.4?true
 	ForceSmallMedia bool       // flags.5?true
@@ -2152,8 +2146,28 @@ func (*BotInlineMessageMediaWebPage) TypeName() string {
 	return "botInlineMessageMediaWebPage"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaWebPage as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaWebPage as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaWebPage) botInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BotInlineMessageMediaWebPage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageMediaWebPage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BotInlineMessageMediaWebPage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
@@ -2196,15 +2210,15 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("botInlineMessageMediaWebPage#809ad9a6", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
 	b.PutString(m.URL)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaWebPage#809ad9a6", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
 	return nil
@@ -2212,32 +2226,26 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
 	}
 	*m = BotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	m.ForceLargeMedia = m.Flags.Has(4)
@@ -2245,19 +2253,19 @@ func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) er
 	m.Manual = m.Flags.Has(7)
 	m.Safe = m.Flags.Has(8)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "message", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "url", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8
@@ -2267,7 +2275,8 @@ func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult, BotInlineMediaResult.
+// BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult,
+// BotInlineMediaResult.
 //
 // See https://core.telegram.org/type/BotInlineResult.
 type BotInlineResultClass interface {
@@ -2280,7 +2289,8 @@ func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
 	return decodeBotInlineResult(b, 0)
 }
 
-// decodeBotInlineResult is DecodeBotInlineResult for a value nested depth levels deep.
+// decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
+// levels deep.
 func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2293,28 +2303,28 @@ func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, erro
 	case BotInlineMediaResultTypeID:
 		v = &BotInlineMediaResult{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotInlineResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotInlineResult is the TL constructor botInlineResult:
+// BotInlineResult is the TL constructor botInlineResult.
 //
-//	botInlineResult#11965f3a flags:# id:string type:string title:flags.1?string description:flags.2?string url:flags.3?string thumb:flags.4?WebDocument content:flags.5?WebDocument send_message:BotInlineMessage = BotInlineResult
+//	botInlineResult#11965f3a flags:# id:string type:string
+//	    title:flags.1?string description:flags.2?string url:flags.3?string
+//	    thumb:flags.4?WebDocument content:flags.5?WebDocument
+//	    send_message:BotInlineMessage = BotInlineResult
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineResult.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineResult struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	ID          string
 	Type        string
 	Title       string           // flags.1?string
@@ -2340,6 +2350,62 @@ func (*BotInlineResult) TypeName() string {
 
 // botInlineResultClass marks BotInlineResult as a BotInlineResultClass.
 func (*BotInlineResult) botInlineResultClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *BotInlineResult) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotInlineResult) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *BotInlineResult) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotInlineResult) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(2)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotInlineResult) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(2)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotInlineResult) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(2)
+}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *BotInlineResult) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(3)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *BotInlineResult) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(3)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *BotInlineResult) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineResult) Encode(b *bin.Buffer) error {
@@ -2384,83 +2450,77 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.URL)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("botInlineResult#11965f3a", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "botInlineResult", "thumb")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Content); err != nil {
-			return encodeErr("botInlineResult#11965f3a", "content", err)
+		if err := tlrt.EncodeObject(b, m.Content); err != nil {
+			return tlrt.EncodeErr(err, "botInlineResult", "content")
 		}
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("botInlineResult#11965f3a", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "botInlineResult", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineResult#11965f3a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
 	}
 	*m = BotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "flags")
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "id", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "type", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "title", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "description", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "url", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Thumb, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "thumb", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Content, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "content", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "content")
 		}
 	}
 	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "send_message", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
 	if m.Title != "" {
@@ -2475,17 +2535,20 @@ func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotInlineMediaResult is the TL constructor botInlineMediaResult:
+// BotInlineMediaResult is the TL constructor botInlineMediaResult.
 //
-//	botInlineMediaResult#17db940b flags:# id:string type:string photo:flags.0?Photo document:flags.1?Document title:flags.2?string description:flags.3?string send_message:BotInlineMessage = BotInlineResult
+//	botInlineMediaResult#17db940b flags:# id:string type:string
+//	    photo:flags.0?Photo document:flags.1?Document title:flags.2?string
+//	    description:flags.3?string send_message:BotInlineMessage
+//	    = BotInlineResult
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMediaResult.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMediaResult struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	ID          string
 	Type        string
 	Photo       PhotoClass    // flags.0?Photo
@@ -2510,6 +2573,44 @@ func (*BotInlineMediaResult) TypeName() string {
 
 // botInlineResultClass marks BotInlineMediaResult as a BotInlineResultClass.
 func (*BotInlineMediaResult) botInlineResultClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *BotInlineMediaResult) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(2)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotInlineMediaResult) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(2)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *BotInlineMediaResult) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(2)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotInlineMediaResult) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(3)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotInlineMediaResult) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(3)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotInlineMediaResult) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMediaResult) Encode(b *bin.Buffer) error {
@@ -2542,13 +2643,13 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.ID)
 	b.PutString(m.Type)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("botInlineMediaResult#17db940b", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMediaResult", "photo")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("botInlineMediaResult#17db940b", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMediaResult", "document")
 		}
 	}
 	if flags.Has(2) {
@@ -2557,69 +2658,63 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutString(m.Description)
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("botInlineMediaResult#17db940b", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMediaResult", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMediaResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMediaResult#17db940b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
 	}
 	*m = BotInlineMediaResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "id", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "type", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "photo", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "photo")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "document", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "document")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "title", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "description", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
 		}
 	}
 	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "send_message", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "send_message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	if m.Title != "" {
@@ -2631,7 +2726,8 @@ func (m *BotInlineMediaResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotMenuButtonClass is the TL type BotMenuButton: one of BotMenuButtonDefault, BotMenuButtonCommands, BotMenuButton.
+// BotMenuButtonClass is the TL type BotMenuButton: one of BotMenuButtonDefault,
+// BotMenuButtonCommands, BotMenuButton.
 //
 // See https://core.telegram.org/type/BotMenuButton.
 type BotMenuButtonClass interface {
@@ -2644,7 +2740,8 @@ func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
 	return decodeBotMenuButton(b, 0)
 }
 
-// decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels deep.
+// decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
+// deep.
 func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2659,18 +2756,15 @@ func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
 	case BotMenuButtonTypeID:
 		v = &BotMenuButton{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotMenuButton",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotMenuButtonDefault is the TL constructor botMenuButtonDefault:
+// BotMenuButtonDefault is the TL constructor botMenuButtonDefault.
 //
 //	botMenuButtonDefault#7533a588 = BotMenuButton
 //
@@ -2712,29 +2806,23 @@ func (m *BotMenuButtonDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
-		return decodeErr("botMenuButtonDefault#7533a588", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotMenuButtonDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButtonDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotMenuButtonCommands is the TL constructor botMenuButtonCommands:
+// BotMenuButtonCommands is the TL constructor botMenuButtonCommands.
 //
 //	botMenuButtonCommands#4258c205 = BotMenuButton
 //
@@ -2776,29 +2864,23 @@ func (m *BotMenuButtonCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
-		return decodeErr("botMenuButtonCommands#4258c205", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotMenuButtonCommands) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButtonCommands) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotMenuButton is the TL constructor botMenuButton:
+// BotMenuButton is the TL constructor botMenuButton.
 //
 //	botMenuButton#c7b57ce6 text:string url:string = BotMenuButton
 //
@@ -2845,36 +2927,30 @@ func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButton) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
-		return decodeErr("botMenuButton#c7b57ce6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotMenuButton) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("botMenuButton#c7b57ce6", "text", err)
+		return tlrt.DecodeErr(err, "botMenuButton", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("botMenuButton#c7b57ce6", "url", err)
+		return tlrt.DecodeErr(err, "botMenuButton", "url")
 	}
 	return nil
 }
 
-// BankCardOpenURL is the TL constructor bankCardOpenUrl:
+// BankCardOpenURL is the TL constructor bankCardOpenUrl.
 //
 //	bankCardOpenUrl#f568028a url:string name:string = BankCardOpenUrl
 //
@@ -2918,46 +2994,43 @@ func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
-		return decodeErr("bankCardOpenUrl#f568028a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BankCardOpenURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("bankCardOpenUrl#f568028a", "url", err)
+		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("bankCardOpenUrl#f568028a", "name", err)
+		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
 	}
 	return nil
 }
 
-// Boost is the TL constructor boost:
+// Boost is the TL constructor boost.
 //
-//	boost#2a1c8c71 flags:# gift:flags.1?true giveaway:flags.2?true unclaimed:flags.3?true id:string user_id:flags.0?long giveaway_msg_id:flags.2?int date:int expires:int used_gift_slug:flags.4?string multiplier:flags.5?int = Boost
+//	boost#2a1c8c71 flags:# gift:flags.1?true giveaway:flags.2?true
+//	    unclaimed:flags.3?true id:string user_id:flags.0?long
+//	    giveaway_msg_id:flags.2?int date:int expires:int
+//	    used_gift_slug:flags.4?string multiplier:flags.5?int = Boost
+//
+// An optional field is sent when it is not zero, nil or false. SetUserID and
+// the other Set methods send a zero value too; HasUserID reports whether UserID
+// is present (sent, or received) and ClearUserID leaves it out.
 //
 // See https://core.telegram.org/constructor/boost.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Boost struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word: set by Encode from the fields
 	Gift          bool       // flags.1?true
 	Giveaway      bool       // flags.2?true
 	Unclaimed     bool       // flags.3?true
@@ -2981,6 +3054,84 @@ func (*Boost) TypeID() uint32 {
 // TypeName returns "boost".
 func (*Boost) TypeName() string {
 	return "boost"
+}
+
+// HasUserID reports whether UserID is present: not zero, set by SetUserID, or
+// received.
+func (m *Boost) HasUserID() bool {
+	return m.UserID != 0 || m.Flags.Has(0)
+}
+
+// SetUserID sets UserID to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *Boost) SetUserID(v int64) {
+	m.UserID = v
+	m.Flags.Set(0)
+}
+
+// ClearUserID sets UserID to its zero value and marks it absent.
+func (m *Boost) ClearUserID() {
+	m.UserID = 0
+	m.Flags.Unset(0)
+}
+
+// HasGiveawayMsgID reports whether GiveawayMsgID is present: not zero, set by
+// SetGiveawayMsgID, or received. It shares its flag with Giveaway: they are
+// present together.
+func (m *Boost) HasGiveawayMsgID() bool {
+	return m.Giveaway || m.GiveawayMsgID != 0 || m.Flags.Has(2)
+}
+
+// SetGiveawayMsgID sets GiveawayMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Boost) SetGiveawayMsgID(v int) {
+	m.GiveawayMsgID = v
+	m.Flags.Set(2)
+}
+
+// ClearGiveawayMsgID sets GiveawayMsgID to its zero value and marks it absent;
+// it is still sent, as zero, when Giveaway, which shares its flag, is set.
+func (m *Boost) ClearGiveawayMsgID() {
+	m.GiveawayMsgID = 0
+	m.Flags.Unset(2)
+}
+
+// HasUsedGiftSlug reports whether UsedGiftSlug is present: not zero, set by
+// SetUsedGiftSlug, or received.
+func (m *Boost) HasUsedGiftSlug() bool {
+	return m.UsedGiftSlug != "" || m.Flags.Has(4)
+}
+
+// SetUsedGiftSlug sets UsedGiftSlug to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Boost) SetUsedGiftSlug(v string) {
+	m.UsedGiftSlug = v
+	m.Flags.Set(4)
+}
+
+// ClearUsedGiftSlug sets UsedGiftSlug to its zero value and marks it absent.
+func (m *Boost) ClearUsedGiftSlug() {
+	m.UsedGiftSlug = ""
+	m.Flags.Unset(4)
+}
+
+// HasMultiplier reports whether Multiplier is present: not zero, set by
+// SetMultiplier, or received.
+func (m *Boost) HasMultiplier() bool {
+	return m.Multiplier != 0 || m.Flags.Has(5)
+}
+
+// SetMultiplier sets Multiplier to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Boost) SetMultiplier(v int) {
+	m.Multiplier = v
+	m.Flags.Set(5)
+}
+
+// ClearMultiplier sets Multiplier to its zero value and marks it absent.
+func (m *Boost) ClearMultiplier() {
+	m.Multiplier = 0
+	m.Flags.Unset(5)
 }
 
 // Encode writes m to b with its ID.
@@ -3037,60 +3188,54 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Boost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BoostTypeID, "boost"); err != nil {
-		return decodeErr("boost#2a1c8c71", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Boost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("boost#2a1c8c71", "flags", err)
+		return tlrt.DecodeErr(err, "boost", "flags")
 	}
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("boost#2a1c8c71", "id", err)
+		return tlrt.DecodeErr(err, "boost", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
-			return decodeErr("boost#2a1c8c71", "user_id", err)
+			return tlrt.DecodeErr(err, "boost", "user_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.GiveawayMsgID, err = b.Int(); err != nil {
-			return decodeErr("boost#2a1c8c71", "giveaway_msg_id", err)
+			return tlrt.DecodeErr(err, "boost", "giveaway_msg_id")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("boost#2a1c8c71", "date", err)
+		return tlrt.DecodeErr(err, "boost", "date")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("boost#2a1c8c71", "expires", err)
+		return tlrt.DecodeErr(err, "boost", "expires")
 	}
 	if m.Flags.Has(4) {
 		if m.UsedGiftSlug, err = b.String(); err != nil {
-			return decodeErr("boost#2a1c8c71", "used_gift_slug", err)
+			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Multiplier, err = b.Int(); err != nil {
-			return decodeErr("boost#2a1c8c71", "multiplier", err)
+			return tlrt.DecodeErr(err, "boost", "multiplier")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3109,7 +3254,7 @@ func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// BotCommand is the TL constructor botCommand:
+// BotCommand is the TL constructor botCommand.
 //
 //	botCommand#c27ac8c7 command:string description:string = BotCommand
 //
@@ -3153,46 +3298,44 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommand) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotCommandTypeID, "botCommand"); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Command, err = b.String(); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "command", err)
+		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "description", err)
+		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
 	return nil
 }
 
-// BotInfo is the TL constructor botInfo:
+// BotInfo is the TL constructor botInfo.
 //
-//	botInfo#8f300b57 flags:# user_id:flags.0?long description:flags.1?string description_photo:flags.4?Photo description_document:flags.5?Document commands:flags.2?Vector<BotCommand> menu_button:flags.3?BotMenuButton = BotInfo
+//	botInfo#8f300b57 flags:# user_id:flags.0?long description:flags.1?string
+//	    description_photo:flags.4?Photo
+//	    description_document:flags.5?Document
+//	    commands:flags.2?Vector<BotCommand>
+//	    menu_button:flags.3?BotMenuButton = BotInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetUserID and
+// the other Set methods send a zero value too; HasUserID reports whether UserID
+// is present (sent, or received) and ClearUserID leaves it out.
 //
 // See https://core.telegram.org/constructor/botInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInfo struct {
-	Flags               bin.Fields         // flags word; see the type's doc
+	Flags               bin.Fields         // flags word: set by Encode from the fields
 	UserID              int64              // flags.0?long
 	Description         string             // flags.1?string
 	DescriptionPhoto    PhotoClass         // flags.4?Photo
@@ -3212,6 +3355,63 @@ func (*BotInfo) TypeID() uint32 {
 // TypeName returns "botInfo".
 func (*BotInfo) TypeName() string {
 	return "botInfo"
+}
+
+// HasUserID reports whether UserID is present: not zero, set by SetUserID, or
+// received.
+func (m *BotInfo) HasUserID() bool {
+	return m.UserID != 0 || m.Flags.Has(0)
+}
+
+// SetUserID sets UserID to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *BotInfo) SetUserID(v int64) {
+	m.UserID = v
+	m.Flags.Set(0)
+}
+
+// ClearUserID sets UserID to its zero value and marks it absent.
+func (m *BotInfo) ClearUserID() {
+	m.UserID = 0
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotInfo) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotInfo) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotInfo) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
+}
+
+// HasCommands reports whether Commands is present: not zero, set by
+// SetCommands, or received.
+func (m *BotInfo) HasCommands() bool {
+	return len(m.Commands) > 0 || m.Flags.Has(2)
+}
+
+// SetCommands sets Commands to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInfo) SetCommands(v []BotCommand) {
+	m.Commands = v
+	m.Flags.Set(2)
+}
+
+// ClearCommands sets Commands to its zero value and marks it absent.
+func (m *BotInfo) ClearCommands() {
+	m.Commands = nil
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -3255,26 +3455,26 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Description)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.DescriptionPhoto); err != nil {
-			return encodeErr("botInfo#8f300b57", "description_photo", err)
+		if err := tlrt.EncodeObject(b, m.DescriptionPhoto); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "description_photo")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.DescriptionDocument); err != nil {
-			return encodeErr("botInfo#8f300b57", "description_document", err)
+		if err := tlrt.EncodeObject(b, m.DescriptionDocument); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "description_document")
 		}
 	}
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.Commands))
 		for i := range m.Commands {
 			if err := m.Commands[i].Encode(b); err != nil {
-				return encodeErr("botInfo#8f300b57", "commands", err)
+				return tlrt.EncodeErr(err, "botInfo", "commands")
 			}
 		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.MenuButton); err != nil {
-			return encodeErr("botInfo#8f300b57", "menu_button", err)
+		if err := tlrt.EncodeObject(b, m.MenuButton); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "menu_button")
 		}
 	}
 	return nil
@@ -3282,61 +3482,55 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotInfoTypeID, "botInfo"); err != nil {
-		return decodeErr("botInfo#8f300b57", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInfo#8f300b57", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
 	}
 	*m = BotInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInfo#8f300b57", "flags", err)
+		return tlrt.DecodeErr(err, "botInfo", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
-			return decodeErr("botInfo#8f300b57", "user_id", err)
+			return tlrt.DecodeErr(err, "botInfo", "user_id")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInfo#8f300b57", "description", err)
+			return tlrt.DecodeErr(err, "botInfo", "description")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.DescriptionPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "description_photo", err)
+			return tlrt.DecodeErr(err, "botInfo", "description_photo")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.DescriptionDocument, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "description_document", err)
+			return tlrt.DecodeErr(err, "botInfo", "description_document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
-			return decodeErr("botInfo#8f300b57", "commands", err)
+		if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "commands")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.MenuButton, err = decodeBotMenuButton(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "menu_button", err)
+			return tlrt.DecodeErr(err, "botInfo", "menu_button")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<4 | 1<<5
@@ -3352,14 +3546,14 @@ func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// Bytes is the TL constructor bytes:
+// Bytes is the TL constructor bytes.
 //
 //	bytes#e937bb82 = Bytes
 //
-// See https://core.telegram.org/constructor/bytes.
+// It declares the wire primitive bytes: fields of that type are Go []byte
+// values. This struct only carries the declaration's ID.
 //
-// It declares the wire primitive bytes: fields of that type are Go []byte values.
-// This struct only carries the declaration's ID.
+// See https://core.telegram.org/constructor/bytes.
 type Bytes struct{}
 
 // BytesTypeID is the ID of bytes.
@@ -3394,22 +3588,16 @@ func (m *Bytes) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Bytes) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BytesTypeID, "bytes"); err != nil {
-		return decodeErr("bytes#e937bb82", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Bytes) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Bytes) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -5,11 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// BotsBotInfo is the TL constructor bots.botInfo:
+// BotsBotInfo is the TL constructor bots.botInfo.
 //
-//	bots.botInfo#e8a775b0 name:string about:string description:string = bots.BotInfo
+//	bots.botInfo#e8a775b0 name:string about:string description:string
+//	    = bots.BotInfo
 //
 // See https://core.telegram.org/constructor/bots.botInfo.
 type BotsBotInfo struct {
@@ -53,41 +55,36 @@ func (m *BotsBotInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsBotInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsBotInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "name", err)
+		return tlrt.DecodeErr(err, "bots.botInfo", "name")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "about", err)
+		return tlrt.DecodeErr(err, "bots.botInfo", "about")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "description", err)
+		return tlrt.DecodeErr(err, "bots.botInfo", "description")
 	}
 	return nil
 }
 
-// BotsSendCustomRequestRequest is the TL function bots.sendCustomRequest:
+// BotsSendCustomRequestRequest is the TL function bots.sendCustomRequest.
 //
-//	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON = DataJSON
+//	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON
+//	    = DataJSON
 //
 // See https://core.telegram.org/method/bots.sendCustomRequest.
 type BotsSendCustomRequestRequest struct {
@@ -124,61 +121,50 @@ func (m *BotsSendCustomRequestRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.CustomMethod)
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("bots.sendCustomRequest#aa2769ed", "params", err)
+		return tlrt.EncodeErr(err, "bots.sendCustomRequest", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSendCustomRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.sendCustomRequest", "")
 	}
 	var err error
 	if m.CustomMethod, err = b.String(); err != nil {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "custom_method", err)
+		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "custom_method")
 	}
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "params", err)
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "params")
 	}
 	return nil
 }
 
-// BotsSendCustomRequest invokes bots.sendCustomRequest#aa2769ed:
-//
-//	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON = DataJSON
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.sendCustomRequest.
+// BotsSendCustomRequest calls bots.sendCustomRequest: see
+// BotsSendCustomRequestRequest.
 func (c *Client) BotsSendCustomRequest(ctx context.Context, req *BotsSendCustomRequestRequest) (*DataJSON, error) {
 	if req == nil {
 		req = new(BotsSendCustomRequestRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[DataJSON])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[DataJSON])
 }
 
-// BotsAnswerWebhookJSONQueryRequest is the TL function bots.answerWebhookJSONQuery:
+// BotsAnswerWebhookJSONQueryRequest is the TL function
+// bots.answerWebhookJSONQuery.
 //
 //	bots.answerWebhookJSONQuery#e6213f4d query_id:long data:DataJSON = Bool
 //
@@ -188,7 +174,8 @@ type BotsAnswerWebhookJSONQueryRequest struct {
 	Data    DataJSON
 }
 
-// BotsAnswerWebhookJSONQueryRequestTypeID is the ID of bots.answerWebhookJSONQuery.
+// BotsAnswerWebhookJSONQueryRequestTypeID is the ID of
+// bots.answerWebhookJSONQuery.
 const BotsAnswerWebhookJSONQueryRequestTypeID = 0xe6213f4d
 
 // TypeID returns 0xe6213f4d, the ID of bots.answerWebhookJSONQuery.
@@ -217,63 +204,52 @@ func (m *BotsAnswerWebhookJSONQueryRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.QueryID)
 	if err := m.Data.Encode(b); err != nil {
-		return encodeErr("bots.answerWebhookJSONQuery#e6213f4d", "data", err)
+		return tlrt.EncodeErr(err, "bots.answerWebhookJSONQuery", "data")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsAnswerWebhookJSONQueryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.answerWebhookJSONQuery", "")
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "query_id", err)
+		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "query_id")
 	}
-	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "data", err)
+	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "data")
 	}
 	return nil
 }
 
-// BotsAnswerWebhookJSONQuery invokes bots.answerWebhookJSONQuery#e6213f4d:
-//
-//	bots.answerWebhookJSONQuery#e6213f4d query_id:long data:DataJSON = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.answerWebhookJSONQuery.
+// BotsAnswerWebhookJSONQuery calls bots.answerWebhookJSONQuery: see
+// BotsAnswerWebhookJSONQueryRequest.
 func (c *Client) BotsAnswerWebhookJSONQuery(ctx context.Context, req *BotsAnswerWebhookJSONQueryRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsAnswerWebhookJSONQueryRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsSetBotCommandsRequest is the TL function bots.setBotCommands:
+// BotsSetBotCommandsRequest is the TL function bots.setBotCommands.
 //
-//	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string commands:Vector<BotCommand> = Bool
+//	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string
+//	    commands:Vector<BotCommand> = Bool
 //
 // See https://core.telegram.org/method/bots.setBotCommands.
 type BotsSetBotCommandsRequest struct {
@@ -309,14 +285,14 @@ func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Scope); err != nil {
-		return encodeErr("bots.setBotCommands#0517165a", "scope", err)
+	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
+		return tlrt.EncodeErr(err, "bots.setBotCommands", "scope")
 	}
 	b.PutString(m.LangCode)
 	b.PutVectorHeader(len(m.Commands))
 	for i := range m.Commands {
 		if err := m.Commands[i].Encode(b); err != nil {
-			return encodeErr("bots.setBotCommands#0517165a", "commands", err)
+			return tlrt.EncodeErr(err, "bots.setBotCommands", "commands")
 		}
 	}
 	return nil
@@ -324,59 +300,47 @@ func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotCommands#0517165a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotCommands", "")
 	}
 	var err error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "scope", err)
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "scope")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
 	}
-	if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "commands", err)
+	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "commands")
 	}
 	return nil
 }
 
-// BotsSetBotCommands invokes bots.setBotCommands#0517165a:
-//
-//	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string commands:Vector<BotCommand> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotCommands.
+// BotsSetBotCommands calls bots.setBotCommands: see BotsSetBotCommandsRequest.
 func (c *Client) BotsSetBotCommands(ctx context.Context, req *BotsSetBotCommandsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotCommandsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsResetBotCommandsRequest is the TL function bots.resetBotCommands:
+// BotsResetBotCommandsRequest is the TL function bots.resetBotCommands.
 //
-//	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string = Bool
+//	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.resetBotCommands.
 type BotsResetBotCommandsRequest struct {
@@ -411,8 +375,8 @@ func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Scope); err != nil {
-		return encodeErr("bots.resetBotCommands#3d8de0f9", "scope", err)
+	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
+		return tlrt.EncodeErr(err, "bots.resetBotCommands", "scope")
 	}
 	b.PutString(m.LangCode)
 	return nil
@@ -420,56 +384,45 @@ func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsResetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.resetBotCommands", "")
 	}
 	var err error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "scope", err)
+		return tlrt.DecodeErr(err, "bots.resetBotCommands", "scope")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.resetBotCommands", "lang_code")
 	}
 	return nil
 }
 
-// BotsResetBotCommands invokes bots.resetBotCommands#3d8de0f9:
-//
-//	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.resetBotCommands.
+// BotsResetBotCommands calls bots.resetBotCommands: see
+// BotsResetBotCommandsRequest.
 func (c *Client) BotsResetBotCommands(ctx context.Context, req *BotsResetBotCommandsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsResetBotCommandsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsGetBotCommandsRequest is the TL function bots.getBotCommands:
+// BotsGetBotCommandsRequest is the TL function bots.getBotCommands.
 //
-//	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string = Vector<BotCommand>
+//	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string
+//	    = Vector<BotCommand>
 //
 // See https://core.telegram.org/method/bots.getBotCommands.
 type BotsGetBotCommandsRequest struct {
@@ -504,8 +457,8 @@ func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Scope); err != nil {
-		return encodeErr("bots.getBotCommands#e34c0dd6", "scope", err)
+	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
+		return tlrt.EncodeErr(err, "bots.getBotCommands", "scope")
 	}
 	b.PutString(m.LangCode)
 	return nil
@@ -513,58 +466,46 @@ func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsGetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotCommands", "")
 	}
 	var err error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "scope", err)
+		return tlrt.DecodeErr(err, "bots.getBotCommands", "scope")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.getBotCommands", "lang_code")
 	}
 	return nil
 }
 
-// BotsGetBotCommands invokes bots.getBotCommands#e34c0dd6:
-//
-//	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string = Vector<BotCommand>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.getBotCommands.
+// BotsGetBotCommands calls bots.getBotCommands: see BotsGetBotCommandsRequest.
 func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommandsRequest) ([]BotCommand, error) {
 	if req == nil {
 		req = new(BotsGetBotCommandsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return decodeVectorAt(b, 0, decodeValue[BotCommand])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotCommand])
 	})
 }
 
-// BotsSetBotMenuButtonRequest is the TL function bots.setBotMenuButton:
+// BotsSetBotMenuButtonRequest is the TL function bots.setBotMenuButton.
 //
-//	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton = Bool
+//	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.setBotMenuButton.
 type BotsSetBotMenuButtonRequest struct {
@@ -599,65 +540,53 @@ func (m *BotsSetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("bots.setBotMenuButton#4504d54f", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.setBotMenuButton", "user_id")
 	}
-	if err := encodeObj(b, m.Button); err != nil {
-		return encodeErr("bots.setBotMenuButton#4504d54f", "button", err)
+	if err := tlrt.EncodeObject(b, m.Button); err != nil {
+		return tlrt.EncodeErr(err, "bots.setBotMenuButton", "button")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotMenuButtonRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotMenuButton", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "user_id", err)
+		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "user_id")
 	}
 	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "button", err)
+		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "button")
 	}
 	return nil
 }
 
-// BotsSetBotMenuButton invokes bots.setBotMenuButton#4504d54f:
-//
-//	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotMenuButton.
+// BotsSetBotMenuButton calls bots.setBotMenuButton: see
+// BotsSetBotMenuButtonRequest.
 func (c *Client) BotsSetBotMenuButton(ctx context.Context, req *BotsSetBotMenuButtonRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotMenuButtonRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsGetBotMenuButtonRequest is the TL function bots.getBotMenuButton:
+// BotsGetBotMenuButtonRequest is the TL function bots.getBotMenuButton.
 //
 //	bots.getBotMenuButton#9c60eb28 user_id:InputUser = BotMenuButton
 //
@@ -693,68 +622,59 @@ func (m *BotsGetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("bots.getBotMenuButton#9c60eb28", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.getBotMenuButton", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
-		return decodeErr("bots.getBotMenuButton#9c60eb28", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsGetBotMenuButtonRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.getBotMenuButton#9c60eb28", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotMenuButton", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.getBotMenuButton#9c60eb28", "user_id", err)
+		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "user_id")
 	}
 	return nil
 }
 
-// BotsGetBotMenuButton invokes bots.getBotMenuButton#9c60eb28:
-//
-//	bots.getBotMenuButton#9c60eb28 user_id:InputUser = BotMenuButton
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.getBotMenuButton.
+// BotsGetBotMenuButton calls bots.getBotMenuButton: see
+// BotsGetBotMenuButtonRequest.
 func (c *Client) BotsGetBotMenuButton(ctx context.Context, req *BotsGetBotMenuButtonRequest) (BotMenuButtonClass, error) {
 	if req == nil {
 		req = new(BotsGetBotMenuButtonRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeBotMenuButton)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeBotMenuButton)
 }
 
-// BotsSetBotBroadcastDefaultAdminRightsRequest is the TL function bots.setBotBroadcastDefaultAdminRights:
+// BotsSetBotBroadcastDefaultAdminRightsRequest is the TL function
+// bots.setBotBroadcastDefaultAdminRights.
 //
-//	bots.setBotBroadcastDefaultAdminRights#788464e1 admin_rights:ChatAdminRights = Bool
+//	bots.setBotBroadcastDefaultAdminRights#788464e1
+//	    admin_rights:ChatAdminRights = Bool
 //
 // See https://core.telegram.org/method/bots.setBotBroadcastDefaultAdminRights.
 type BotsSetBotBroadcastDefaultAdminRightsRequest struct {
 	AdminRights ChatAdminRights
 }
 
-// BotsSetBotBroadcastDefaultAdminRightsRequestTypeID is the ID of bots.setBotBroadcastDefaultAdminRights.
+// BotsSetBotBroadcastDefaultAdminRightsRequestTypeID is the ID of
+// bots.setBotBroadcastDefaultAdminRights.
 const BotsSetBotBroadcastDefaultAdminRightsRequestTypeID = 0x788464e1
 
 // TypeID returns 0x788464e1, the ID of bots.setBotBroadcastDefaultAdminRights.
@@ -782,67 +702,59 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer)
 		return ErrNilValue
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "admin_rights", err)
+		return tlrt.EncodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
-		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotBroadcastDefaultAdminRights", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
-// BotsSetBotBroadcastDefaultAdminRights invokes bots.setBotBroadcastDefaultAdminRights#788464e1:
-//
-//	bots.setBotBroadcastDefaultAdminRights#788464e1 admin_rights:ChatAdminRights = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotBroadcastDefaultAdminRights.
+// BotsSetBotBroadcastDefaultAdminRights calls
+// bots.setBotBroadcastDefaultAdminRights: see
+// BotsSetBotBroadcastDefaultAdminRightsRequest.
 func (c *Client) BotsSetBotBroadcastDefaultAdminRights(ctx context.Context, req *BotsSetBotBroadcastDefaultAdminRightsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotBroadcastDefaultAdminRightsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsSetBotGroupDefaultAdminRightsRequest is the TL function bots.setBotGroupDefaultAdminRights:
+// BotsSetBotGroupDefaultAdminRightsRequest is the TL function
+// bots.setBotGroupDefaultAdminRights.
 //
-//	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights = Bool
+//	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.setBotGroupDefaultAdminRights.
 type BotsSetBotGroupDefaultAdminRightsRequest struct {
 	AdminRights ChatAdminRights
 }
 
-// BotsSetBotGroupDefaultAdminRightsRequestTypeID is the ID of bots.setBotGroupDefaultAdminRights.
+// BotsSetBotGroupDefaultAdminRightsRequestTypeID is the ID of
+// bots.setBotGroupDefaultAdminRights.
 const BotsSetBotGroupDefaultAdminRightsRequestTypeID = 0x925ec9ea
 
 // TypeID returns 0x925ec9ea, the ID of bots.setBotGroupDefaultAdminRights.
@@ -870,68 +782,58 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "admin_rights", err)
+		return tlrt.EncodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
-		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotGroupDefaultAdminRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotGroupDefaultAdminRights", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
-// BotsSetBotGroupDefaultAdminRights invokes bots.setBotGroupDefaultAdminRights#925ec9ea:
-//
-//	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotGroupDefaultAdminRights.
+// BotsSetBotGroupDefaultAdminRights calls bots.setBotGroupDefaultAdminRights:
+// see BotsSetBotGroupDefaultAdminRightsRequest.
 func (c *Client) BotsSetBotGroupDefaultAdminRights(ctx context.Context, req *BotsSetBotGroupDefaultAdminRightsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotGroupDefaultAdminRightsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsSetBotInfoRequest is the TL function bots.setBotInfo:
+// BotsSetBotInfoRequest is the TL function bots.setBotInfo.
 //
-//	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string name:flags.3?string about:flags.0?string description:flags.1?string = Bool
+//	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string
+//	    name:flags.3?string about:flags.0?string description:flags.1?string
+//	    = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetName and the
+// other Set methods send a zero value too; HasName reports whether Name is
+// present (sent, or received) and ClearName leaves it out.
 //
 // See https://core.telegram.org/method/bots.setBotInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotsSetBotInfoRequest struct {
-	Flags       bin.Fields     // flags word; see the type's doc
+	Flags       bin.Fields     // flags word: set by Encode from the fields
 	Bot         InputUserClass // flags.2?InputUser
 	LangCode    string
 	Name        string // flags.3?string
@@ -950,6 +852,63 @@ func (*BotsSetBotInfoRequest) TypeID() uint32 {
 // TypeName returns "bots.setBotInfo".
 func (*BotsSetBotInfoRequest) TypeName() string {
 	return "bots.setBotInfo"
+}
+
+// HasName reports whether Name is present: not zero, set by SetName, or
+// received.
+func (m *BotsSetBotInfoRequest) HasName() bool {
+	return m.Name != "" || m.Flags.Has(3)
+}
+
+// SetName sets Name to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotsSetBotInfoRequest) SetName(v string) {
+	m.Name = v
+	m.Flags.Set(3)
+}
+
+// ClearName sets Name to its zero value and marks it absent.
+func (m *BotsSetBotInfoRequest) ClearName() {
+	m.Name = ""
+	m.Flags.Unset(3)
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *BotsSetBotInfoRequest) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(0)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotsSetBotInfoRequest) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(0)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *BotsSetBotInfoRequest) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotsSetBotInfoRequest) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotsSetBotInfoRequest) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotsSetBotInfoRequest) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -981,8 +940,8 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Bot); err != nil {
-			return encodeErr("bots.setBotInfo#10cf3123", "bot", err)
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
 	b.PutString(m.LangCode)
@@ -1000,54 +959,48 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
-		return decodeErr("bots.setBotInfo#10cf3123", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotInfo#10cf3123", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotInfo", "")
 	}
 	*m = BotsSetBotInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("bots.setBotInfo#10cf3123", "flags", err)
+		return tlrt.DecodeErr(err, "bots.setBotInfo", "flags")
 	}
 	if m.Flags.Has(2) {
 		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "bot", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.setBotInfo#10cf3123", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.setBotInfo", "lang_code")
 	}
 	if m.Flags.Has(3) {
 		if m.Name, err = b.String(); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "name", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "name")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "about", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "about")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "description", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "description")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -1063,28 +1016,22 @@ func (m *BotsSetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotsSetBotInfo invokes bots.setBotInfo#10cf3123:
-//
-//	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string name:flags.3?string about:flags.0?string description:flags.1?string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotInfo.
+// BotsSetBotInfo calls bots.setBotInfo: see BotsSetBotInfoRequest.
 func (c *Client) BotsSetBotInfo(ctx context.Context, req *BotsSetBotInfoRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsGetBotInfoRequest is the TL function bots.getBotInfo:
+// BotsGetBotInfoRequest is the TL function bots.getBotInfo.
 //
-//	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string = bots.BotInfo
+//	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string
+//	    = bots.BotInfo
 //
 // See https://core.telegram.org/method/bots.getBotInfo.
 type BotsGetBotInfoRequest struct {
-	Flags    bin.Fields     // flags word; see the type's doc
+	Flags    bin.Fields     // flags word: set by Encode from the fields
 	Bot      InputUserClass // flags.0?InputUser
 	LangCode string
 }
@@ -1122,8 +1069,8 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Bot); err != nil {
-			return encodeErr("bots.getBotInfo#dcd914fd", "bot", err)
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
 	b.PutString(m.LangCode)
@@ -1132,63 +1079,51 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
-		return decodeErr("bots.getBotInfo#dcd914fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsGetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.getBotInfo#dcd914fd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotInfo", "")
 	}
 	*m = BotsGetBotInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("bots.getBotInfo#dcd914fd", "flags", err)
+		return tlrt.DecodeErr(err, "bots.getBotInfo", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-			return decodeErr("bots.getBotInfo#dcd914fd", "bot", err)
+			return tlrt.DecodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.getBotInfo#dcd914fd", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.getBotInfo", "lang_code")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// BotsGetBotInfo invokes bots.getBotInfo#dcd914fd:
-//
-//	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string = bots.BotInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.getBotInfo.
+// BotsGetBotInfo calls bots.getBotInfo: see BotsGetBotInfoRequest.
 func (c *Client) BotsGetBotInfo(ctx context.Context, req *BotsGetBotInfoRequest) (*BotsBotInfo, error) {
 	if req == nil {
 		req = new(BotsGetBotInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[BotsBotInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsBotInfo])
 }
 
-// BotsReorderUsernamesRequest is the TL function bots.reorderUsernames:
+// BotsReorderUsernamesRequest is the TL function bots.reorderUsernames.
 //
-//	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string> = Bool
+//	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string>
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.reorderUsernames.
 type BotsReorderUsernamesRequest struct {
@@ -1223,8 +1158,8 @@ func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.reorderUsernames#9709b1c2", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.reorderUsernames", "bot")
 	}
 	b.PutVectorHeader(len(m.Order))
 	for i := range m.Order {
@@ -1235,56 +1170,45 @@ func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderUsernames", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "bot", err)
+		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
 	}
 	return nil
 }
 
-// BotsReorderUsernames invokes bots.reorderUsernames#9709b1c2:
-//
-//	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.reorderUsernames.
+// BotsReorderUsernames calls bots.reorderUsernames: see
+// BotsReorderUsernamesRequest.
 func (c *Client) BotsReorderUsernames(ctx context.Context, req *BotsReorderUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsReorderUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsToggleUsernameRequest is the TL function bots.toggleUsername:
+// BotsToggleUsernameRequest is the TL function bots.toggleUsername.
 //
-//	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool = Bool
+//	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.toggleUsername.
 type BotsToggleUsernameRequest struct {
@@ -1320,8 +1244,8 @@ func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.toggleUsername#053ca973", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.toggleUsername", "bot")
 	}
 	b.PutString(m.Username)
 	b.PutBool(m.Active)
@@ -1330,57 +1254,44 @@ func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsToggleUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.toggleUsername#053ca973", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUsername", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "bot", err)
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "bot")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "username", err)
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "active", err)
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "active")
 	}
 	return nil
 }
 
-// BotsToggleUsername invokes bots.toggleUsername#053ca973:
-//
-//	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.toggleUsername.
+// BotsToggleUsername calls bots.toggleUsername: see BotsToggleUsernameRequest.
 func (c *Client) BotsToggleUsername(ctx context.Context, req *BotsToggleUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsToggleUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsCanSendMessageRequest is the TL function bots.canSendMessage:
+// BotsCanSendMessageRequest is the TL function bots.canSendMessage.
 //
 //	bots.canSendMessage#1359f4e6 bot:InputUser = Bool
 //
@@ -1416,59 +1327,46 @@ func (m *BotsCanSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.canSendMessage#1359f4e6", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.canSendMessage", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
-		return decodeErr("bots.canSendMessage#1359f4e6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsCanSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsCanSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCanSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.canSendMessage#1359f4e6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.canSendMessage", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.canSendMessage#1359f4e6", "bot", err)
+		return tlrt.DecodeErr(err, "bots.canSendMessage", "bot")
 	}
 	return nil
 }
 
-// BotsCanSendMessage invokes bots.canSendMessage#1359f4e6:
-//
-//	bots.canSendMessage#1359f4e6 bot:InputUser = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.canSendMessage.
+// BotsCanSendMessage calls bots.canSendMessage: see BotsCanSendMessageRequest.
 func (c *Client) BotsCanSendMessage(ctx context.Context, req *BotsCanSendMessageRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsCanSendMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsAllowSendMessageRequest is the TL function bots.allowSendMessage:
+// BotsAllowSendMessageRequest is the TL function bots.allowSendMessage.
 //
 //	bots.allowSendMessage#f132e3ef bot:InputUser = Updates
 //
@@ -1504,61 +1402,51 @@ func (m *BotsAllowSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.allowSendMessage#f132e3ef", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.allowSendMessage", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
-		return decodeErr("bots.allowSendMessage#f132e3ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAllowSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsAllowSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAllowSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.allowSendMessage#f132e3ef", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.allowSendMessage", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.allowSendMessage#f132e3ef", "bot", err)
+		return tlrt.DecodeErr(err, "bots.allowSendMessage", "bot")
 	}
 	return nil
 }
 
-// BotsAllowSendMessage invokes bots.allowSendMessage#f132e3ef:
-//
-//	bots.allowSendMessage#f132e3ef bot:InputUser = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.allowSendMessage.
+// BotsAllowSendMessage calls bots.allowSendMessage: see
+// BotsAllowSendMessageRequest.
 func (c *Client) BotsAllowSendMessage(ctx context.Context, req *BotsAllowSendMessageRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(BotsAllowSendMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// BotsInvokeWebViewCustomMethodRequest is the TL function bots.invokeWebViewCustomMethod:
+// BotsInvokeWebViewCustomMethodRequest is the TL function
+// bots.invokeWebViewCustomMethod.
 //
-//	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser custom_method:string params:DataJSON = DataJSON
+//	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser
+//	    custom_method:string params:DataJSON = DataJSON
 //
 // See https://core.telegram.org/method/bots.invokeWebViewCustomMethod.
 type BotsInvokeWebViewCustomMethodRequest struct {
@@ -1567,7 +1455,8 @@ type BotsInvokeWebViewCustomMethodRequest struct {
 	Params       DataJSON
 }
 
-// BotsInvokeWebViewCustomMethodRequestTypeID is the ID of bots.invokeWebViewCustomMethod.
+// BotsInvokeWebViewCustomMethodRequestTypeID is the ID of
+// bots.invokeWebViewCustomMethod.
 const BotsInvokeWebViewCustomMethodRequestTypeID = 0x087fc5e7
 
 // TypeID returns 0x087fc5e7, the ID of bots.invokeWebViewCustomMethod.
@@ -1594,64 +1483,52 @@ func (m *BotsInvokeWebViewCustomMethodRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
 	b.PutString(m.CustomMethod)
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "params", err)
+		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsInvokeWebViewCustomMethodRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.invokeWebViewCustomMethod", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "bot", err)
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
 	if m.CustomMethod, err = b.String(); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "custom_method", err)
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "custom_method")
 	}
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "params", err)
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "params")
 	}
 	return nil
 }
 
-// BotsInvokeWebViewCustomMethod invokes bots.invokeWebViewCustomMethod#087fc5e7:
-//
-//	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser custom_method:string params:DataJSON = DataJSON
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.invokeWebViewCustomMethod.
+// BotsInvokeWebViewCustomMethod calls bots.invokeWebViewCustomMethod: see
+// BotsInvokeWebViewCustomMethodRequest.
 func (c *Client) BotsInvokeWebViewCustomMethod(ctx context.Context, req *BotsInvokeWebViewCustomMethodRequest) (*DataJSON, error) {
 	if req == nil {
 		req = new(BotsInvokeWebViewCustomMethodRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[DataJSON])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[DataJSON])
 }

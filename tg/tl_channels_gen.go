@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// ChannelsChannelParticipantsClass is the TL type channels.ChannelParticipants: one of ChannelsChannelParticipants, ChannelsChannelParticipantsNotModified.
+// ChannelsChannelParticipantsClass is the TL type channels.ChannelParticipants:
+// one of ChannelsChannelParticipants, ChannelsChannelParticipantsNotModified.
 //
 // See https://core.telegram.org/type/channels.ChannelParticipants.
 type ChannelsChannelParticipantsClass interface {
@@ -15,12 +17,14 @@ type ChannelsChannelParticipantsClass interface {
 	channelsChannelParticipantsClass()
 }
 
-// DecodeChannelsChannelParticipants decodes any constructor of channels.ChannelParticipants.
+// DecodeChannelsChannelParticipants decodes any constructor of
+// channels.ChannelParticipants.
 func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipantsClass, error) {
 	return decodeChannelsChannelParticipants(b, 0)
 }
 
-// decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a value nested depth levels deep.
+// decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a
+// value nested depth levels deep.
 func decodeChannelsChannelParticipants(b *bin.Buffer, depth int) (ChannelsChannelParticipantsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,20 +37,20 @@ func decodeChannelsChannelParticipants(b *bin.Buffer, depth int) (ChannelsChanne
 	case ChannelsChannelParticipantsNotModifiedTypeID:
 		v = &ChannelsChannelParticipantsNotModified{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "channels.ChannelParticipants",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "channels.ChannelParticipants"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelsChannelParticipants is the TL constructor channels.channelParticipants:
+// ChannelsChannelParticipants is the TL constructor
+// channels.channelParticipants.
 //
-//	channels.channelParticipants#9ab0feaf count:int participants:Vector<ChannelParticipant> chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipants
+//	channels.channelParticipants#9ab0feaf count:int
+//	    participants:Vector<ChannelParticipant> chats:Vector<Chat>
+//	    users:Vector<User> = channels.ChannelParticipants
 //
 // See https://core.telegram.org/constructor/channels.channelParticipants.
 type ChannelsChannelParticipants struct {
@@ -69,7 +73,8 @@ func (*ChannelsChannelParticipants) TypeName() string {
 	return "channels.channelParticipants"
 }
 
-// channelsChannelParticipantsClass marks ChannelsChannelParticipants as a ChannelsChannelParticipantsClass.
+// channelsChannelParticipantsClass marks ChannelsChannelParticipants as a
+// ChannelsChannelParticipantsClass.
 func (*ChannelsChannelParticipants) channelsChannelParticipantsClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,20 +94,20 @@ func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Participants))
 	for i := range m.Participants {
-		if err := encodeObj(b, m.Participants[i]); err != nil {
-			return encodeErr("channels.channelParticipants#9ab0feaf", "participants", err)
+		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipants", "participants")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.channelParticipants#9ab0feaf", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipants", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.channelParticipants#9ab0feaf", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipants", "users")
 		}
 	}
 	return nil
@@ -110,52 +115,50 @@ func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsChannelParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipants", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "count", err)
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
 	}
-	if m.Participants, err = decodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "participants", err)
+	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
 	}
 	return nil
 }
 
-// ChannelsChannelParticipantsNotModified is the TL constructor channels.channelParticipantsNotModified:
+// ChannelsChannelParticipantsNotModified is the TL constructor
+// channels.channelParticipantsNotModified.
 //
-//	channels.channelParticipantsNotModified#f0173fe9 = channels.ChannelParticipants
+//	channels.channelParticipantsNotModified#f0173fe9
+//	    = channels.ChannelParticipants
 //
-// See https://core.telegram.org/constructor/channels.channelParticipantsNotModified.
+// See
+// https://core.telegram.org/constructor/channels.channelParticipantsNotModified.
 type ChannelsChannelParticipantsNotModified struct{}
 
-// ChannelsChannelParticipantsNotModifiedTypeID is the ID of channels.channelParticipantsNotModified.
+// ChannelsChannelParticipantsNotModifiedTypeID is the ID of
+// channels.channelParticipantsNotModified.
 const ChannelsChannelParticipantsNotModifiedTypeID = 0xf0173fe9
 
 // TypeID returns 0xf0173fe9, the ID of channels.channelParticipantsNotModified.
@@ -168,7 +171,8 @@ func (*ChannelsChannelParticipantsNotModified) TypeName() string {
 	return "channels.channelParticipantsNotModified"
 }
 
-// channelsChannelParticipantsClass marks ChannelsChannelParticipantsNotModified as a ChannelsChannelParticipantsClass.
+// channelsChannelParticipantsClass marks ChannelsChannelParticipantsNotModified
+// as a ChannelsChannelParticipantsClass.
 func (*ChannelsChannelParticipantsNotModified) channelsChannelParticipantsClass() {}
 
 // Encode writes m to b with its ID.
@@ -190,31 +194,26 @@ func (m *ChannelsChannelParticipantsNotModified) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
-		return decodeErr("channels.channelParticipantsNotModified#f0173fe9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsChannelParticipantsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelsAdminLogResults is the TL constructor channels.adminLogResults:
+// ChannelsAdminLogResults is the TL constructor channels.adminLogResults.
 //
-//	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent> chats:Vector<Chat> users:Vector<User> = channels.AdminLogResults
+//	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent>
+//	    chats:Vector<Chat> users:Vector<User> = channels.AdminLogResults
 //
 // See https://core.telegram.org/constructor/channels.adminLogResults.
 type ChannelsAdminLogResults struct {
@@ -253,19 +252,19 @@ func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Events))
 	for i := range m.Events {
 		if err := m.Events[i].Encode(b); err != nil {
-			return encodeErr("channels.adminLogResults#ed8af74d", "events", err)
+			return tlrt.EncodeErr(err, "channels.adminLogResults", "events")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.adminLogResults#ed8af74d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.adminLogResults", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.adminLogResults#ed8af74d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.adminLogResults", "users")
 		}
 	}
 	return nil
@@ -273,44 +272,39 @@ func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsAdminLogResults) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.adminLogResults#ed8af74d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.adminLogResults", "")
 	}
 	var err error
-	if m.Events, err = decodeVectorAt(b, depth+1, decodeValue[ChannelAdminLogEvent]); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "events", err)
+	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChannelAdminLogEvent]); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
 	}
 	return nil
 }
 
-// ChannelsChannelParticipant is the TL constructor channels.channelParticipant:
+// ChannelsChannelParticipant is the TL constructor channels.channelParticipant.
 //
-//	channels.channelParticipant#dfb80317 participant:ChannelParticipant chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipant
+//	channels.channelParticipant#dfb80317 participant:ChannelParticipant
+//	    chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipant
 //
 // See https://core.telegram.org/constructor/channels.channelParticipant.
 type ChannelsChannelParticipant struct {
@@ -346,19 +340,19 @@ func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.channelParticipant#dfb80317", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.channelParticipant", "participant")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.channelParticipant#dfb80317", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipant", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.channelParticipant#dfb80317", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipant", "users")
 		}
 	}
 	return nil
@@ -366,44 +360,39 @@ func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsChannelParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.channelParticipant#dfb80317", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipant", "")
 	}
 	var err error
 	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "participant", err)
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
 	}
 	return nil
 }
 
-// ChannelsSendAsPeers is the TL constructor channels.sendAsPeers:
+// ChannelsSendAsPeers is the TL constructor channels.sendAsPeers.
 //
-//	channels.sendAsPeers#f496b0c6 peers:Vector<SendAsPeer> chats:Vector<Chat> users:Vector<User> = channels.SendAsPeers
+//	channels.sendAsPeers#f496b0c6 peers:Vector<SendAsPeer>
+//	    chats:Vector<Chat> users:Vector<User> = channels.SendAsPeers
 //
 // See https://core.telegram.org/constructor/channels.sendAsPeers.
 type ChannelsSendAsPeers struct {
@@ -442,19 +431,19 @@ func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
 		if err := m.Peers[i].Encode(b); err != nil {
-			return encodeErr("channels.sendAsPeers#f496b0c6", "peers", err)
+			return tlrt.EncodeErr(err, "channels.sendAsPeers", "peers")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.sendAsPeers#f496b0c6", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.sendAsPeers", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.sendAsPeers#f496b0c6", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.sendAsPeers", "users")
 		}
 	}
 	return nil
@@ -462,42 +451,36 @@ func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsSendAsPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.sendAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeValue[SendAsPeer]); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SendAsPeer]); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
 	}
 	return nil
 }
 
-// ChannelsReadHistoryRequest is the TL function channels.readHistory:
+// ChannelsReadHistoryRequest is the TL function channels.readHistory.
 //
 //	channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool
 //
@@ -534,8 +517,8 @@ func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.readHistory#cc104937", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.readHistory", "channel")
 	}
 	b.PutInt(m.MaxID)
 	return nil
@@ -543,56 +526,45 @@ func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
-		return decodeErr("channels.readHistory#cc104937", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReadHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.readHistory#cc104937", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.readHistory", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.readHistory#cc104937", "channel", err)
+		return tlrt.DecodeErr(err, "channels.readHistory", "channel")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("channels.readHistory#cc104937", "max_id", err)
+		return tlrt.DecodeErr(err, "channels.readHistory", "max_id")
 	}
 	return nil
 }
 
-// ChannelsReadHistory invokes channels.readHistory#cc104937:
-//
-//	channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.readHistory.
+// ChannelsReadHistory calls channels.readHistory: see
+// ChannelsReadHistoryRequest.
 func (c *Client) ChannelsReadHistory(ctx context.Context, req *ChannelsReadHistoryRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReadHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsDeleteMessagesRequest is the TL function channels.deleteMessages:
+// ChannelsDeleteMessagesRequest is the TL function channels.deleteMessages.
 //
-//	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages
+//	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int>
+//	    = messages.AffectedMessages
 //
 // See https://core.telegram.org/method/channels.deleteMessages.
 type ChannelsDeleteMessagesRequest struct {
@@ -627,8 +599,8 @@ func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteMessages#84c1fd4e", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteMessages", "channel")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -639,56 +611,45 @@ func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteMessages", "channel")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteMessages", "id")
 	}
 	return nil
 }
 
-// ChannelsDeleteMessages invokes channels.deleteMessages#84c1fd4e:
-//
-//	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteMessages.
+// ChannelsDeleteMessages calls channels.deleteMessages: see
+// ChannelsDeleteMessagesRequest.
 func (c *Client) ChannelsDeleteMessages(ctx context.Context, req *ChannelsDeleteMessagesRequest) (*MessagesAffectedMessages, error) {
 	if req == nil {
 		req = new(ChannelsDeleteMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedMessages])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedMessages])
 }
 
-// ChannelsReportSpamRequest is the TL function channels.reportSpam:
+// ChannelsReportSpamRequest is the TL function channels.reportSpam.
 //
-//	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer id:Vector<int> = Bool
+//	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer
+//	    id:Vector<int> = Bool
 //
 // See https://core.telegram.org/method/channels.reportSpam.
 type ChannelsReportSpamRequest struct {
@@ -724,11 +685,11 @@ func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reportSpam#f44a8315", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reportSpam", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.reportSpam#f44a8315", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.reportSpam", "participant")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -739,59 +700,47 @@ func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReportSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reportSpam#f44a8315", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reportSpam", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reportSpam", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "participant", err)
+		return tlrt.DecodeErr(err, "channels.reportSpam", "participant")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.reportSpam", "id")
 	}
 	return nil
 }
 
-// ChannelsReportSpam invokes channels.reportSpam#f44a8315:
-//
-//	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer id:Vector<int> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reportSpam.
+// ChannelsReportSpam calls channels.reportSpam: see ChannelsReportSpamRequest.
 func (c *Client) ChannelsReportSpam(ctx context.Context, req *ChannelsReportSpamRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReportSpamRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsGetMessagesRequest is the TL function channels.getMessages:
+// ChannelsGetMessagesRequest is the TL function channels.getMessages.
 //
-//	channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages
+//	channels.getMessages#ad8c9a23 channel:InputChannel
+//	    id:Vector<InputMessage> = messages.Messages
 //
 // See https://core.telegram.org/method/channels.getMessages.
 type ChannelsGetMessagesRequest struct {
@@ -826,13 +775,13 @@ func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getMessages#ad8c9a23", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getMessages", "channel")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("channels.getMessages#ad8c9a23", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.getMessages", "id")
 		}
 	}
 	return nil
@@ -840,56 +789,46 @@ func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
-		return decodeErr("channels.getMessages#ad8c9a23", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getMessages#ad8c9a23", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getMessages#ad8c9a23", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
 	}
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
-		return decodeErr("channels.getMessages#ad8c9a23", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessages", "id")
 	}
 	return nil
 }
 
-// ChannelsGetMessages invokes channels.getMessages#ad8c9a23:
-//
-//	channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getMessages.
+// ChannelsGetMessages calls channels.getMessages: see
+// ChannelsGetMessagesRequest.
 func (c *Client) ChannelsGetMessages(ctx context.Context, req *ChannelsGetMessagesRequest) (MessagesMessagesClass, error) {
 	if req == nil {
 		req = new(ChannelsGetMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
 }
 
-// ChannelsGetParticipantsRequest is the TL function channels.getParticipants:
+// ChannelsGetParticipantsRequest is the TL function channels.getParticipants.
 //
-//	channels.getParticipants#77ced9d0 channel:InputChannel filter:ChannelParticipantsFilter offset:int limit:int hash:long = channels.ChannelParticipants
+//	channels.getParticipants#77ced9d0 channel:InputChannel
+//	    filter:ChannelParticipantsFilter offset:int limit:int hash:long
+//	    = channels.ChannelParticipants
 //
 // See https://core.telegram.org/method/channels.getParticipants.
 type ChannelsGetParticipantsRequest struct {
@@ -927,11 +866,11 @@ func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getParticipants#77ced9d0", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipants", "channel")
 	}
-	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("channels.getParticipants#77ced9d0", "filter", err)
+	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipants", "filter")
 	}
 	b.PutInt(m.Offset)
 	b.PutInt(m.Limit)
@@ -941,65 +880,54 @@ func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getParticipants#77ced9d0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipants", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "channel")
 	}
 	if m.Filter, err = decodeChannelParticipantsFilter(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "filter", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "filter")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "offset", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "limit", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "limit")
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "hash", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "hash")
 	}
 	return nil
 }
 
-// ChannelsGetParticipants invokes channels.getParticipants#77ced9d0:
-//
-//	channels.getParticipants#77ced9d0 channel:InputChannel filter:ChannelParticipantsFilter offset:int limit:int hash:long = channels.ChannelParticipants
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getParticipants.
+// ChannelsGetParticipants calls channels.getParticipants: see
+// ChannelsGetParticipantsRequest.
 func (c *Client) ChannelsGetParticipants(ctx context.Context, req *ChannelsGetParticipantsRequest) (ChannelsChannelParticipantsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetParticipantsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeChannelsChannelParticipants)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeChannelsChannelParticipants)
 }
 
-// ChannelsGetParticipantRequest is the TL function channels.getParticipant:
+// ChannelsGetParticipantRequest is the TL function channels.getParticipant.
 //
-//	channels.getParticipant#a0ab6cc6 channel:InputChannel participant:InputPeer = channels.ChannelParticipant
+//	channels.getParticipant#a0ab6cc6 channel:InputChannel
+//	    participant:InputPeer = channels.ChannelParticipant
 //
 // See https://core.telegram.org/method/channels.getParticipant.
 type ChannelsGetParticipantRequest struct {
@@ -1034,65 +962,53 @@ func (m *ChannelsGetParticipantRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getParticipant#a0ab6cc6", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipant", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.getParticipant#a0ab6cc6", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipant", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetParticipantRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipant", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getParticipant", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "participant", err)
+		return tlrt.DecodeErr(err, "channels.getParticipant", "participant")
 	}
 	return nil
 }
 
-// ChannelsGetParticipant invokes channels.getParticipant#a0ab6cc6:
-//
-//	channels.getParticipant#a0ab6cc6 channel:InputChannel participant:InputPeer = channels.ChannelParticipant
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getParticipant.
+// ChannelsGetParticipant calls channels.getParticipant: see
+// ChannelsGetParticipantRequest.
 func (c *Client) ChannelsGetParticipant(ctx context.Context, req *ChannelsGetParticipantRequest) (*ChannelsChannelParticipant, error) {
 	if req == nil {
 		req = new(ChannelsGetParticipantRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChannelsChannelParticipant])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChannelsChannelParticipant])
 }
 
-// ChannelsGetChannelsRequest is the TL function channels.getChannels:
+// ChannelsGetChannelsRequest is the TL function channels.getChannels.
 //
 //	channels.getChannels#a7f6bbb id:Vector<InputChannel> = messages.Chats
 //
@@ -1130,8 +1046,8 @@ func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("channels.getChannels#0a7f6bbb", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.getChannels", "id")
 		}
 	}
 	return nil
@@ -1139,53 +1055,42 @@ func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
-		return decodeErr("channels.getChannels#0a7f6bbb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetChannelsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getChannels#0a7f6bbb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
-		return decodeErr("channels.getChannels#0a7f6bbb", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannels", "id")
 	}
 	return nil
 }
 
-// ChannelsGetChannels invokes channels.getChannels#0a7f6bbb:
-//
-//	channels.getChannels#a7f6bbb id:Vector<InputChannel> = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getChannels.
+// ChannelsGetChannels calls channels.getChannels: see
+// ChannelsGetChannelsRequest.
 func (c *Client) ChannelsGetChannels(ctx context.Context, req *ChannelsGetChannelsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsGetFullChannelRequest is the TL function channels.getFullChannel:
+// ChannelsGetFullChannelRequest is the TL function channels.getFullChannel.
 //
-//	channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull
+//	channels.getFullChannel#8736a09 channel:InputChannel
+//	    = messages.ChatFull
 //
 // See https://core.telegram.org/method/channels.getFullChannel.
 type ChannelsGetFullChannelRequest struct {
@@ -1219,69 +1124,60 @@ func (m *ChannelsGetFullChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getFullChannel#08736a09", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getFullChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
-		return decodeErr("channels.getFullChannel#08736a09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetFullChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetFullChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getFullChannel#08736a09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getFullChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getFullChannel#08736a09", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getFullChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsGetFullChannel invokes channels.getFullChannel#08736a09:
-//
-//	channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getFullChannel.
+// ChannelsGetFullChannel calls channels.getFullChannel: see
+// ChannelsGetFullChannelRequest.
 func (c *Client) ChannelsGetFullChannel(ctx context.Context, req *ChannelsGetFullChannelRequest) (*MessagesChatFull, error) {
 	if req == nil {
 		req = new(ChannelsGetFullChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesChatFull])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesChatFull])
 }
 
-// ChannelsCreateChannelRequest is the TL function channels.createChannel:
+// ChannelsCreateChannelRequest is the TL function channels.createChannel.
 //
-//	channels.createChannel#91006707 flags:# broadcast:flags.0?true megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true title:string about:string geo_point:flags.2?InputGeoPoint address:flags.2?string ttl_period:flags.4?int = Updates
+//	channels.createChannel#91006707 flags:# broadcast:flags.0?true
+//	    megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true
+//	    title:string about:string geo_point:flags.2?InputGeoPoint
+//	    address:flags.2?string ttl_period:flags.4?int = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetAddress and
+// the other Set methods send a zero value too; HasAddress reports whether
+// Address is present (sent, or received) and ClearAddress leaves it out.
 //
 // See https://core.telegram.org/method/channels.createChannel.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsCreateChannelRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word: set by Encode from the fields
 	Broadcast bool       // flags.0?true
 	Megagroup bool       // flags.1?true
 	ForImport bool       // flags.3?true
@@ -1304,6 +1200,45 @@ func (*ChannelsCreateChannelRequest) TypeID() uint32 {
 // TypeName returns "channels.createChannel".
 func (*ChannelsCreateChannelRequest) TypeName() string {
 	return "channels.createChannel"
+}
+
+// HasAddress reports whether Address is present: not zero, set by SetAddress,
+// or received. It shares its flag with GeoPoint: they are present together.
+func (m *ChannelsCreateChannelRequest) HasAddress() bool {
+	return m.GeoPoint != nil || m.Address != "" || m.Flags.Has(2)
+}
+
+// SetAddress sets Address to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelsCreateChannelRequest) SetAddress(v string) {
+	m.Address = v
+	m.Flags.Set(2)
+}
+
+// ClearAddress sets Address to its zero value and marks it absent; it is still
+// sent, as zero, when GeoPoint, which shares its flag, is set.
+func (m *ChannelsCreateChannelRequest) ClearAddress() {
+	m.Address = ""
+	m.Flags.Unset(2)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *ChannelsCreateChannelRequest) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(4)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelsCreateChannelRequest) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(4)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *ChannelsCreateChannelRequest) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -1343,8 +1278,8 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.About)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.GeoPoint); err != nil {
-			return encodeErr("channels.createChannel#91006707", "geo_point", err)
+		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+			return tlrt.EncodeErr(err, "channels.createChannel", "geo_point")
 		}
 	}
 	if flags.Has(2) {
@@ -1358,56 +1293,50 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
-		return decodeErr("channels.createChannel#91006707", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCreateChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.createChannel#91006707", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.createChannel", "")
 	}
 	*m = ChannelsCreateChannelRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.createChannel#91006707", "flags", err)
+		return tlrt.DecodeErr(err, "channels.createChannel", "flags")
 	}
 	m.Broadcast = m.Flags.Has(0)
 	m.Megagroup = m.Flags.Has(1)
 	m.ForImport = m.Flags.Has(3)
 	m.Forum = m.Flags.Has(5)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.createChannel#91006707", "title", err)
+		return tlrt.DecodeErr(err, "channels.createChannel", "title")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("channels.createChannel#91006707", "about", err)
+		return tlrt.DecodeErr(err, "channels.createChannel", "about")
 	}
 	if m.Flags.Has(2) {
 		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-			return decodeErr("channels.createChannel#91006707", "geo_point", err)
+			return tlrt.DecodeErr(err, "channels.createChannel", "geo_point")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Address, err = b.String(); err != nil {
-			return decodeErr("channels.createChannel#91006707", "address", err)
+			return tlrt.DecodeErr(err, "channels.createChannel", "address")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("channels.createChannel#91006707", "ttl_period", err)
+			return tlrt.DecodeErr(err, "channels.createChannel", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<5
@@ -1420,24 +1349,19 @@ func (m *ChannelsCreateChannelRequest) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// ChannelsCreateChannel invokes channels.createChannel#91006707:
-//
-//	channels.createChannel#91006707 flags:# broadcast:flags.0?true megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true title:string about:string geo_point:flags.2?InputGeoPoint address:flags.2?string ttl_period:flags.4?int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.createChannel.
+// ChannelsCreateChannel calls channels.createChannel: see
+// ChannelsCreateChannelRequest.
 func (c *Client) ChannelsCreateChannel(ctx context.Context, req *ChannelsCreateChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsCreateChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditAdminRequest is the TL function channels.editAdmin:
+// ChannelsEditAdminRequest is the TL function channels.editAdmin.
 //
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:string = Updates
+//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser
+//	    admin_rights:ChatAdminRights rank:string = Updates
 //
 // See https://core.telegram.org/method/channels.editAdmin.
 type ChannelsEditAdminRequest struct {
@@ -1474,14 +1398,14 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editAdmin", "channel")
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "channels.editAdmin", "user_id")
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
+		return tlrt.EncodeErr(err, "channels.editAdmin", "admin_rights")
 	}
 	b.PutString(m.Rank)
 	return nil
@@ -1489,60 +1413,47 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditAdminRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editAdmin#d33c8902", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editAdmin", "channel")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "user_id", err)
+		return tlrt.DecodeErr(err, "channels.editAdmin", "user_id")
 	}
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
 	}
 	if m.Rank, err = b.String(); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "rank", err)
+		return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
 	}
 	return nil
 }
 
-// ChannelsEditAdmin invokes channels.editAdmin#d33c8902:
-//
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editAdmin.
+// ChannelsEditAdmin calls channels.editAdmin: see ChannelsEditAdminRequest.
 func (c *Client) ChannelsEditAdmin(ctx context.Context, req *ChannelsEditAdminRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditAdminRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditTitleRequest is the TL function channels.editTitle:
+// ChannelsEditTitleRequest is the TL function channels.editTitle.
 //
 //	channels.editTitle#566decd0 channel:InputChannel title:string = Updates
 //
@@ -1579,8 +1490,8 @@ func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editTitle#566decd0", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editTitle", "channel")
 	}
 	b.PutString(m.Title)
 	return nil
@@ -1588,56 +1499,44 @@ func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
-		return decodeErr("channels.editTitle#566decd0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditTitleRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editTitle#566decd0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editTitle", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editTitle#566decd0", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editTitle", "channel")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.editTitle#566decd0", "title", err)
+		return tlrt.DecodeErr(err, "channels.editTitle", "title")
 	}
 	return nil
 }
 
-// ChannelsEditTitle invokes channels.editTitle#566decd0:
-//
-//	channels.editTitle#566decd0 channel:InputChannel title:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editTitle.
+// ChannelsEditTitle calls channels.editTitle: see ChannelsEditTitleRequest.
 func (c *Client) ChannelsEditTitle(ctx context.Context, req *ChannelsEditTitleRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditTitleRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditPhotoRequest is the TL function channels.editPhoto:
+// ChannelsEditPhotoRequest is the TL function channels.editPhoto.
 //
-//	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates
+//	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.editPhoto.
 type ChannelsEditPhotoRequest struct {
@@ -1672,67 +1571,55 @@ func (m *ChannelsEditPhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editPhoto#f12e57c9", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editPhoto", "channel")
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("channels.editPhoto#f12e57c9", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "channels.editPhoto", "photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
-		return decodeErr("channels.editPhoto#f12e57c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditPhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editPhoto#f12e57c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editPhoto", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editPhoto#f12e57c9", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editPhoto", "channel")
 	}
 	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
-		return decodeErr("channels.editPhoto#f12e57c9", "photo", err)
+		return tlrt.DecodeErr(err, "channels.editPhoto", "photo")
 	}
 	return nil
 }
 
-// ChannelsEditPhoto invokes channels.editPhoto#f12e57c9:
-//
-//	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editPhoto.
+// ChannelsEditPhoto calls channels.editPhoto: see ChannelsEditPhotoRequest.
 func (c *Client) ChannelsEditPhoto(ctx context.Context, req *ChannelsEditPhotoRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditPhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsCheckUsernameRequest is the TL function channels.checkUsername:
+// ChannelsCheckUsernameRequest is the TL function channels.checkUsername.
 //
-//	channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool
+//	channels.checkUsername#10e6bd2c channel:InputChannel username:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/channels.checkUsername.
 type ChannelsCheckUsernameRequest struct {
@@ -1767,8 +1654,8 @@ func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.checkUsername#10e6bd2c", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.checkUsername", "channel")
 	}
 	b.PutString(m.Username)
 	return nil
@@ -1776,56 +1663,45 @@ func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
-		return decodeErr("channels.checkUsername#10e6bd2c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCheckUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.checkUsername#10e6bd2c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.checkUsername", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.checkUsername#10e6bd2c", "channel", err)
+		return tlrt.DecodeErr(err, "channels.checkUsername", "channel")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("channels.checkUsername#10e6bd2c", "username", err)
+		return tlrt.DecodeErr(err, "channels.checkUsername", "username")
 	}
 	return nil
 }
 
-// ChannelsCheckUsername invokes channels.checkUsername#10e6bd2c:
-//
-//	channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.checkUsername.
+// ChannelsCheckUsername calls channels.checkUsername: see
+// ChannelsCheckUsernameRequest.
 func (c *Client) ChannelsCheckUsername(ctx context.Context, req *ChannelsCheckUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsCheckUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsUpdateUsernameRequest is the TL function channels.updateUsername:
+// ChannelsUpdateUsernameRequest is the TL function channels.updateUsername.
 //
-//	channels.updateUsername#3514b3de channel:InputChannel username:string = Bool
+//	channels.updateUsername#3514b3de channel:InputChannel username:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/channels.updateUsername.
 type ChannelsUpdateUsernameRequest struct {
@@ -1860,8 +1736,8 @@ func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updateUsername#3514b3de", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateUsername", "channel")
 	}
 	b.PutString(m.Username)
 	return nil
@@ -1869,54 +1745,42 @@ func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
-		return decodeErr("channels.updateUsername#3514b3de", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdateUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updateUsername#3514b3de", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updateUsername", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updateUsername#3514b3de", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updateUsername", "channel")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("channels.updateUsername#3514b3de", "username", err)
+		return tlrt.DecodeErr(err, "channels.updateUsername", "username")
 	}
 	return nil
 }
 
-// ChannelsUpdateUsername invokes channels.updateUsername#3514b3de:
-//
-//	channels.updateUsername#3514b3de channel:InputChannel username:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updateUsername.
+// ChannelsUpdateUsername calls channels.updateUsername: see
+// ChannelsUpdateUsernameRequest.
 func (c *Client) ChannelsUpdateUsername(ctx context.Context, req *ChannelsUpdateUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsUpdateUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsJoinChannelRequest is the TL function channels.joinChannel:
+// ChannelsJoinChannelRequest is the TL function channels.joinChannel.
 //
 //	channels.joinChannel#24b524c5 channel:InputChannel = Updates
 //
@@ -1952,59 +1816,47 @@ func (m *ChannelsJoinChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.joinChannel#24b524c5", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.joinChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
-		return decodeErr("channels.joinChannel#24b524c5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsJoinChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.joinChannel#24b524c5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.joinChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.joinChannel#24b524c5", "channel", err)
+		return tlrt.DecodeErr(err, "channels.joinChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsJoinChannel invokes channels.joinChannel#24b524c5:
-//
-//	channels.joinChannel#24b524c5 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.joinChannel.
+// ChannelsJoinChannel calls channels.joinChannel: see
+// ChannelsJoinChannelRequest.
 func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsJoinChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsLeaveChannelRequest is the TL function channels.leaveChannel:
+// ChannelsLeaveChannelRequest is the TL function channels.leaveChannel.
 //
 //	channels.leaveChannel#f836aa95 channel:InputChannel = Updates
 //
@@ -2040,61 +1892,50 @@ func (m *ChannelsLeaveChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.leaveChannel#f836aa95", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.leaveChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
-		return decodeErr("channels.leaveChannel#f836aa95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsLeaveChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsLeaveChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.leaveChannel#f836aa95", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.leaveChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.leaveChannel#f836aa95", "channel", err)
+		return tlrt.DecodeErr(err, "channels.leaveChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsLeaveChannel invokes channels.leaveChannel#f836aa95:
-//
-//	channels.leaveChannel#f836aa95 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.leaveChannel.
+// ChannelsLeaveChannel calls channels.leaveChannel: see
+// ChannelsLeaveChannelRequest.
 func (c *Client) ChannelsLeaveChannel(ctx context.Context, req *ChannelsLeaveChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsLeaveChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsInviteToChannelRequest is the TL function channels.inviteToChannel:
+// ChannelsInviteToChannelRequest is the TL function channels.inviteToChannel.
 //
-//	channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates
+//	channels.inviteToChannel#199f3a6c channel:InputChannel
+//	    users:Vector<InputUser> = Updates
 //
 // See https://core.telegram.org/method/channels.inviteToChannel.
 type ChannelsInviteToChannelRequest struct {
@@ -2129,13 +1970,13 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.inviteToChannel", "channel")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.inviteToChannel#199f3a6c", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.inviteToChannel", "users")
 		}
 	}
 	return nil
@@ -2143,54 +1984,42 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsInviteToChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.inviteToChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
+		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
 	}
 	return nil
 }
 
-// ChannelsInviteToChannel invokes channels.inviteToChannel#199f3a6c:
-//
-//	channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.inviteToChannel.
+// ChannelsInviteToChannel calls channels.inviteToChannel: see
+// ChannelsInviteToChannelRequest.
 func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsInviteToChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsDeleteChannelRequest is the TL function channels.deleteChannel:
+// ChannelsDeleteChannelRequest is the TL function channels.deleteChannel.
 //
 //	channels.deleteChannel#c0111fe3 channel:InputChannel = Updates
 //
@@ -2226,72 +2055,64 @@ func (m *ChannelsDeleteChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteChannel#c0111fe3", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
-		return decodeErr("channels.deleteChannel#c0111fe3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteChannel#c0111fe3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteChannel#c0111fe3", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsDeleteChannel invokes channels.deleteChannel#c0111fe3:
-//
-//	channels.deleteChannel#c0111fe3 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteChannel.
+// ChannelsDeleteChannel calls channels.deleteChannel: see
+// ChannelsDeleteChannelRequest.
 func (c *Client) ChannelsDeleteChannel(ctx context.Context, req *ChannelsDeleteChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsDeleteChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsExportMessageLinkRequest is the TL function channels.exportMessageLink:
+// ChannelsExportMessageLinkRequest is the TL function
+// channels.exportMessageLink.
 //
-//	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink
+//	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true
+//	    thread:flags.1?true channel:InputChannel id:int
+//	    = ExportedMessageLink
 //
 // See https://core.telegram.org/method/channels.exportMessageLink.
 type ChannelsExportMessageLinkRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word: set by Encode from the fields
 	Grouped bool       // flags.0?true
 	Thread  bool       // flags.1?true
 	Channel InputChannelClass
 	ID      int
 }
 
-// ChannelsExportMessageLinkRequestTypeID is the ID of channels.exportMessageLink.
+// ChannelsExportMessageLinkRequestTypeID is the ID of
+// channels.exportMessageLink.
 const ChannelsExportMessageLinkRequestTypeID = 0xe63fadeb
 
 // TypeID returns 0xe63fadeb, the ID of channels.exportMessageLink.
@@ -2326,8 +2147,8 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.exportMessageLink#e63fadeb", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.exportMessageLink", "channel")
 	}
 	b.PutInt(m.ID)
 	return nil
@@ -2335,63 +2156,52 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsExportMessageLinkRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.exportMessageLink", "")
 	}
 	*m = ChannelsExportMessageLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "flags", err)
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "flags")
 	}
 	m.Grouped = m.Flags.Has(0)
 	m.Thread = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "channel", err)
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "channel")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "id", err)
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsExportMessageLink invokes channels.exportMessageLink#e63fadeb:
-//
-//	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.exportMessageLink.
+// ChannelsExportMessageLink calls channels.exportMessageLink: see
+// ChannelsExportMessageLinkRequest.
 func (c *Client) ChannelsExportMessageLink(ctx context.Context, req *ChannelsExportMessageLinkRequest) (*ExportedMessageLink, error) {
 	if req == nil {
 		req = new(ChannelsExportMessageLinkRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ExportedMessageLink])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ExportedMessageLink])
 }
 
-// ChannelsToggleSignaturesRequest is the TL function channels.toggleSignatures:
+// ChannelsToggleSignaturesRequest is the TL function channels.toggleSignatures.
 //
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleSignatures.
 type ChannelsToggleSignaturesRequest struct {
@@ -2426,8 +2236,8 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleSignatures#1f69b606", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleSignatures", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -2435,65 +2245,56 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleSignaturesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleSignatures#1f69b606", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleSignatures invokes channels.toggleSignatures#1f69b606:
-//
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleSignatures.
+// ChannelsToggleSignatures calls channels.toggleSignatures: see
+// ChannelsToggleSignaturesRequest.
 func (c *Client) ChannelsToggleSignatures(ctx context.Context, req *ChannelsToggleSignaturesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleSignaturesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetAdminedPublicChannelsRequest is the TL function channels.getAdminedPublicChannels:
+// ChannelsGetAdminedPublicChannelsRequest is the TL function
+// channels.getAdminedPublicChannels.
 //
-//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true = messages.Chats
+//	channels.getAdminedPublicChannels#f8b036af flags:#
+//	    by_location:flags.0?true check_limit:flags.1?true = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getAdminedPublicChannels.
 type ChannelsGetAdminedPublicChannelsRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word: set by Encode from the fields
 	ByLocation bool       // flags.0?true
 	CheckLimit bool       // flags.1?true
 }
 
-// ChannelsGetAdminedPublicChannelsRequestTypeID is the ID of channels.getAdminedPublicChannels.
+// ChannelsGetAdminedPublicChannelsRequestTypeID is the ID of
+// channels.getAdminedPublicChannels.
 const ChannelsGetAdminedPublicChannelsRequestTypeID = 0xf8b036af
 
 // TypeID returns 0xf8b036af, the ID of channels.getAdminedPublicChannels.
@@ -2533,29 +2334,23 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
-		return decodeErr("channels.getAdminedPublicChannels#f8b036af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetAdminedPublicChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsGetAdminedPublicChannelsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getAdminedPublicChannels#f8b036af", "flags", err)
+		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "flags")
 	}
 	m.ByLocation = m.Flags.Has(0)
 	m.CheckLimit = m.Flags.Has(1)
@@ -2563,24 +2358,19 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) decodeBareAt(b *bin.Buffer, _ 
 	return nil
 }
 
-// ChannelsGetAdminedPublicChannels invokes channels.getAdminedPublicChannels#f8b036af:
-//
-//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getAdminedPublicChannels.
+// ChannelsGetAdminedPublicChannels calls channels.getAdminedPublicChannels: see
+// ChannelsGetAdminedPublicChannelsRequest.
 func (c *Client) ChannelsGetAdminedPublicChannels(ctx context.Context, req *ChannelsGetAdminedPublicChannelsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetAdminedPublicChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsEditBannedRequest is the TL function channels.editBanned:
+// ChannelsEditBannedRequest is the TL function channels.editBanned.
 //
-//	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer banned_rights:ChatBannedRights = Updates
+//	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer
+//	    banned_rights:ChatBannedRights = Updates
 //
 // See https://core.telegram.org/method/channels.editBanned.
 type ChannelsEditBannedRequest struct {
@@ -2616,81 +2406,71 @@ func (m *ChannelsEditBannedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editBanned#96e6cd81", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editBanned", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.editBanned#96e6cd81", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.editBanned", "participant")
 	}
 	if err := m.BannedRights.Encode(b); err != nil {
-		return encodeErr("channels.editBanned#96e6cd81", "banned_rights", err)
+		return tlrt.EncodeErr(err, "channels.editBanned", "banned_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditBannedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editBanned#96e6cd81", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editBanned", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editBanned", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "participant", err)
+		return tlrt.DecodeErr(err, "channels.editBanned", "participant")
 	}
-	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "banned_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.editBanned", "banned_rights")
 	}
 	return nil
 }
 
-// ChannelsEditBanned invokes channels.editBanned#96e6cd81:
-//
-//	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer banned_rights:ChatBannedRights = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editBanned.
+// ChannelsEditBanned calls channels.editBanned: see ChannelsEditBannedRequest.
 func (c *Client) ChannelsEditBanned(ctx context.Context, req *ChannelsEditBannedRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditBannedRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetAdminLogRequest is the TL function channels.getAdminLog:
+// ChannelsGetAdminLogRequest is the TL function channels.getAdminLog.
 //
-//	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults
+//	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string
+//	    events_filter:flags.0?ChannelAdminLogEventsFilter
+//	    admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int
+//	    = channels.AdminLogResults
+//
+// An optional field is sent when it is not zero, nil or false. SetAdmins and
+// the other Set methods send a zero value too; HasAdmins reports whether Admins
+// is present (sent, or received) and ClearAdmins leaves it out.
 //
 // See https://core.telegram.org/method/channels.getAdminLog.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsGetAdminLogRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word: set by Encode from the fields
 	Channel      InputChannelClass
 	Q            string
 	EventsFilter *ChannelAdminLogEventsFilter // flags.0?ChannelAdminLogEventsFilter
@@ -2711,6 +2491,25 @@ func (*ChannelsGetAdminLogRequest) TypeID() uint32 {
 // TypeName returns "channels.getAdminLog".
 func (*ChannelsGetAdminLogRequest) TypeName() string {
 	return "channels.getAdminLog"
+}
+
+// HasAdmins reports whether Admins is present: not zero, set by SetAdmins, or
+// received.
+func (m *ChannelsGetAdminLogRequest) HasAdmins() bool {
+	return len(m.Admins) > 0 || m.Flags.Has(1)
+}
+
+// SetAdmins sets Admins to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *ChannelsGetAdminLogRequest) SetAdmins(v []InputUserClass) {
+	m.Admins = v
+	m.Flags.Set(1)
+}
+
+// ClearAdmins sets Admins to its zero value and marks it absent.
+func (m *ChannelsGetAdminLogRequest) ClearAdmins() {
+	m.Admins = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2735,20 +2534,20 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getAdminLog#33ddf480", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getAdminLog", "channel")
 	}
 	b.PutString(m.Q)
 	if flags.Has(0) {
 		if err := m.EventsFilter.Encode(b); err != nil {
-			return encodeErr("channels.getAdminLog#33ddf480", "events_filter", err)
+			return tlrt.EncodeErr(err, "channels.getAdminLog", "events_filter")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Admins))
 		for i := range m.Admins {
-			if err := encodeObj(b, m.Admins[i]); err != nil {
-				return encodeErr("channels.getAdminLog#33ddf480", "admins", err)
+			if err := tlrt.EncodeObject(b, m.Admins[i]); err != nil {
+				return tlrt.EncodeErr(err, "channels.getAdminLog", "admins")
 			}
 		}
 	}
@@ -2760,58 +2559,52 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetAdminLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getAdminLog#33ddf480", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getAdminLog", "")
 	}
 	*m = ChannelsGetAdminLogRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "flags", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "flags")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "channel")
 	}
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "q", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "q")
 	}
 	if m.Flags.Has(0) {
 		m.EventsFilter = new(ChannelAdminLogEventsFilter)
-		if err = decodeBoxed(b, m.EventsFilter, depth+1); err != nil {
-			return decodeErr("channels.getAdminLog#33ddf480", "events_filter", err)
+		if err = tlrt.DecodeBoxed(b, m.EventsFilter, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channels.getAdminLog", "events_filter")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-			return decodeErr("channels.getAdminLog#33ddf480", "admins", err)
+		if m.Admins, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
 		}
 	}
 	if m.MaxID, err = b.Long(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "max_id", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "max_id")
 	}
 	if m.MinID, err = b.Long(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "min_id", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "min_id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "limit", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "limit")
 	}
 	m.Flags &^= 1 << 0
 	if len(m.Admins) > 0 {
@@ -2820,24 +2613,19 @@ func (m *ChannelsGetAdminLogRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// ChannelsGetAdminLog invokes channels.getAdminLog#33ddf480:
-//
-//	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getAdminLog.
+// ChannelsGetAdminLog calls channels.getAdminLog: see
+// ChannelsGetAdminLogRequest.
 func (c *Client) ChannelsGetAdminLog(ctx context.Context, req *ChannelsGetAdminLogRequest) (*ChannelsAdminLogResults, error) {
 	if req == nil {
 		req = new(ChannelsGetAdminLogRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChannelsAdminLogResults])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChannelsAdminLogResults])
 }
 
-// ChannelsSetStickersRequest is the TL function channels.setStickers:
+// ChannelsSetStickersRequest is the TL function channels.setStickers.
 //
-//	channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool
+//	channels.setStickers#ea8ca4f9 channel:InputChannel
+//	    stickerset:InputStickerSet = Bool
 //
 // See https://core.telegram.org/method/channels.setStickers.
 type ChannelsSetStickersRequest struct {
@@ -2872,67 +2660,57 @@ func (m *ChannelsSetStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.setStickers#ea8ca4f9", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setStickers", "channel")
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("channels.setStickers#ea8ca4f9", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "channels.setStickers", "stickerset")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
-		return decodeErr("channels.setStickers#ea8ca4f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsSetStickersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.setStickers#ea8ca4f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setStickers", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.setStickers#ea8ca4f9", "channel", err)
+		return tlrt.DecodeErr(err, "channels.setStickers", "channel")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("channels.setStickers#ea8ca4f9", "stickerset", err)
+		return tlrt.DecodeErr(err, "channels.setStickers", "stickerset")
 	}
 	return nil
 }
 
-// ChannelsSetStickers invokes channels.setStickers#ea8ca4f9:
-//
-//	channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.setStickers.
+// ChannelsSetStickers calls channels.setStickers: see
+// ChannelsSetStickersRequest.
 func (c *Client) ChannelsSetStickers(ctx context.Context, req *ChannelsSetStickersRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsSetStickersRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsReadMessageContentsRequest is the TL function channels.readMessageContents:
+// ChannelsReadMessageContentsRequest is the TL function
+// channels.readMessageContents.
 //
-//	channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool
+//	channels.readMessageContents#eab5dc38 channel:InputChannel
+//	    id:Vector<int> = Bool
 //
 // See https://core.telegram.org/method/channels.readMessageContents.
 type ChannelsReadMessageContentsRequest struct {
@@ -2940,7 +2718,8 @@ type ChannelsReadMessageContentsRequest struct {
 	ID      []int
 }
 
-// ChannelsReadMessageContentsRequestTypeID is the ID of channels.readMessageContents.
+// ChannelsReadMessageContentsRequestTypeID is the ID of
+// channels.readMessageContents.
 const ChannelsReadMessageContentsRequestTypeID = 0xeab5dc38
 
 // TypeID returns 0xeab5dc38, the ID of channels.readMessageContents.
@@ -2967,8 +2746,8 @@ func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.readMessageContents#eab5dc38", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.readMessageContents", "channel")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -2979,60 +2758,49 @@ func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
-		return decodeErr("channels.readMessageContents#eab5dc38", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReadMessageContentsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.readMessageContents#eab5dc38", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.readMessageContents", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.readMessageContents#eab5dc38", "channel", err)
+		return tlrt.DecodeErr(err, "channels.readMessageContents", "channel")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.readMessageContents#eab5dc38", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.readMessageContents", "id")
 	}
 	return nil
 }
 
-// ChannelsReadMessageContents invokes channels.readMessageContents#eab5dc38:
-//
-//	channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.readMessageContents.
+// ChannelsReadMessageContents calls channels.readMessageContents: see
+// ChannelsReadMessageContentsRequest.
 func (c *Client) ChannelsReadMessageContents(ctx context.Context, req *ChannelsReadMessageContentsRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReadMessageContentsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsDeleteHistoryRequest is the TL function channels.deleteHistory:
+// ChannelsDeleteHistoryRequest is the TL function channels.deleteHistory.
 //
-//	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true channel:InputChannel max_id:int = Updates
+//	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true
+//	    channel:InputChannel max_id:int = Updates
 //
 // See https://core.telegram.org/method/channels.deleteHistory.
 type ChannelsDeleteHistoryRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	ForEveryone bool       // flags.0?true
 	Channel     InputChannelClass
 	MaxID       int
@@ -3070,8 +2838,8 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteHistory#9baa9647", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteHistory", "channel")
 	}
 	b.PutInt(m.MaxID)
 	return nil
@@ -3079,62 +2847,52 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteHistory#9baa9647", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteHistory", "")
 	}
 	*m = ChannelsDeleteHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "flags", err)
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "flags")
 	}
 	m.ForEveryone = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "channel")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "max_id", err)
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "max_id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChannelsDeleteHistory invokes channels.deleteHistory#9baa9647:
-//
-//	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true channel:InputChannel max_id:int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteHistory.
+// ChannelsDeleteHistory calls channels.deleteHistory: see
+// ChannelsDeleteHistoryRequest.
 func (c *Client) ChannelsDeleteHistory(ctx context.Context, req *ChannelsDeleteHistoryRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsDeleteHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsTogglePreHistoryHiddenRequest is the TL function channels.togglePreHistoryHidden:
+// ChannelsTogglePreHistoryHiddenRequest is the TL function
+// channels.togglePreHistoryHidden.
 //
-//	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates
+//	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel
+//	    enabled:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.togglePreHistoryHidden.
 type ChannelsTogglePreHistoryHiddenRequest struct {
@@ -3142,7 +2900,8 @@ type ChannelsTogglePreHistoryHiddenRequest struct {
 	Enabled bool
 }
 
-// ChannelsTogglePreHistoryHiddenRequestTypeID is the ID of channels.togglePreHistoryHidden.
+// ChannelsTogglePreHistoryHiddenRequestTypeID is the ID of
+// channels.togglePreHistoryHidden.
 const ChannelsTogglePreHistoryHiddenRequestTypeID = 0xeabbb94c
 
 // TypeID returns 0xeabbb94c, the ID of channels.togglePreHistoryHidden.
@@ -3169,8 +2928,8 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.togglePreHistoryHidden#eabbb94c", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.togglePreHistoryHidden", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -3178,54 +2937,42 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsTogglePreHistoryHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.togglePreHistoryHidden", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "channel", err)
+		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "enabled")
 	}
 	return nil
 }
 
-// ChannelsTogglePreHistoryHidden invokes channels.togglePreHistoryHidden#eabbb94c:
-//
-//	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.togglePreHistoryHidden.
+// ChannelsTogglePreHistoryHidden calls channels.togglePreHistoryHidden: see
+// ChannelsTogglePreHistoryHiddenRequest.
 func (c *Client) ChannelsTogglePreHistoryHidden(ctx context.Context, req *ChannelsTogglePreHistoryHiddenRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsTogglePreHistoryHiddenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetLeftChannelsRequest is the TL function channels.getLeftChannels:
+// ChannelsGetLeftChannelsRequest is the TL function channels.getLeftChannels.
 //
 //	channels.getLeftChannels#8341ecc0 offset:int = messages.Chats
 //
@@ -3267,55 +3014,45 @@ func (m *ChannelsGetLeftChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
-		return decodeErr("channels.getLeftChannels#8341ecc0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetLeftChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("channels.getLeftChannels#8341ecc0", "offset", err)
+		return tlrt.DecodeErr(err, "channels.getLeftChannels", "offset")
 	}
 	return nil
 }
 
-// ChannelsGetLeftChannels invokes channels.getLeftChannels#8341ecc0:
-//
-//	channels.getLeftChannels#8341ecc0 offset:int = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getLeftChannels.
+// ChannelsGetLeftChannels calls channels.getLeftChannels: see
+// ChannelsGetLeftChannelsRequest.
 func (c *Client) ChannelsGetLeftChannels(ctx context.Context, req *ChannelsGetLeftChannelsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetLeftChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsGetGroupsForDiscussionRequest is the TL function channels.getGroupsForDiscussion:
+// ChannelsGetGroupsForDiscussionRequest is the TL function
+// channels.getGroupsForDiscussion.
 //
 //	channels.getGroupsForDiscussion#f5dad378 = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getGroupsForDiscussion.
 type ChannelsGetGroupsForDiscussionRequest struct{}
 
-// ChannelsGetGroupsForDiscussionRequestTypeID is the ID of channels.getGroupsForDiscussion.
+// ChannelsGetGroupsForDiscussionRequestTypeID is the ID of
+// channels.getGroupsForDiscussion.
 const ChannelsGetGroupsForDiscussionRequestTypeID = 0xf5dad378
 
 // TypeID returns 0xf5dad378, the ID of channels.getGroupsForDiscussion.
@@ -3347,46 +3084,36 @@ func (m *ChannelsGetGroupsForDiscussionRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
-		return decodeErr("channels.getGroupsForDiscussion#f5dad378", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetGroupsForDiscussionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelsGetGroupsForDiscussion invokes channels.getGroupsForDiscussion#f5dad378:
-//
-//	channels.getGroupsForDiscussion#f5dad378 = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getGroupsForDiscussion.
+// ChannelsGetGroupsForDiscussion calls channels.getGroupsForDiscussion: see
+// ChannelsGetGroupsForDiscussionRequest.
 func (c *Client) ChannelsGetGroupsForDiscussion(ctx context.Context, req *ChannelsGetGroupsForDiscussionRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetGroupsForDiscussionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsSetDiscussionGroupRequest is the TL function channels.setDiscussionGroup:
+// ChannelsSetDiscussionGroupRequest is the TL function
+// channels.setDiscussionGroup.
 //
-//	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool
+//	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel
+//	    group:InputChannel = Bool
 //
 // See https://core.telegram.org/method/channels.setDiscussionGroup.
 type ChannelsSetDiscussionGroupRequest struct {
@@ -3394,7 +3121,8 @@ type ChannelsSetDiscussionGroupRequest struct {
 	Group     InputChannelClass
 }
 
-// ChannelsSetDiscussionGroupRequestTypeID is the ID of channels.setDiscussionGroup.
+// ChannelsSetDiscussionGroupRequestTypeID is the ID of
+// channels.setDiscussionGroup.
 const ChannelsSetDiscussionGroupRequestTypeID = 0x40582bb2
 
 // TypeID returns 0x40582bb2, the ID of channels.setDiscussionGroup.
@@ -3421,67 +3149,56 @@ func (m *ChannelsSetDiscussionGroupRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Broadcast); err != nil {
-		return encodeErr("channels.setDiscussionGroup#40582bb2", "broadcast", err)
+	if err := tlrt.EncodeObject(b, m.Broadcast); err != nil {
+		return tlrt.EncodeErr(err, "channels.setDiscussionGroup", "broadcast")
 	}
-	if err := encodeObj(b, m.Group); err != nil {
-		return encodeErr("channels.setDiscussionGroup#40582bb2", "group", err)
+	if err := tlrt.EncodeObject(b, m.Group); err != nil {
+		return tlrt.EncodeErr(err, "channels.setDiscussionGroup", "group")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsSetDiscussionGroupRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setDiscussionGroup", "")
 	}
 	var err error
 	if m.Broadcast, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "broadcast", err)
+		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "broadcast")
 	}
 	if m.Group, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "group", err)
+		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "group")
 	}
 	return nil
 }
 
-// ChannelsSetDiscussionGroup invokes channels.setDiscussionGroup#40582bb2:
-//
-//	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.setDiscussionGroup.
+// ChannelsSetDiscussionGroup calls channels.setDiscussionGroup: see
+// ChannelsSetDiscussionGroupRequest.
 func (c *Client) ChannelsSetDiscussionGroup(ctx context.Context, req *ChannelsSetDiscussionGroupRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsSetDiscussionGroupRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsEditCreatorRequest is the TL function channels.editCreator:
+// ChannelsEditCreatorRequest is the TL function channels.editCreator.
 //
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser password:InputCheckPasswordSRP = Updates
+//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser
+//	    password:InputCheckPasswordSRP = Updates
 //
 // See https://core.telegram.org/method/channels.editCreator.
 type ChannelsEditCreatorRequest struct {
@@ -3517,73 +3234,62 @@ func (m *ChannelsEditCreatorRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editCreator", "channel")
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "channels.editCreator", "user_id")
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "channels.editCreator", "password")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditCreatorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditCreatorRequestTypeID, "channels.editCreator"); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditCreatorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditCreatorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editCreator#8f38cd1f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editCreator", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editCreator", "channel")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "user_id", err)
+		return tlrt.DecodeErr(err, "channels.editCreator", "user_id")
 	}
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "password", err)
+		return tlrt.DecodeErr(err, "channels.editCreator", "password")
 	}
 	return nil
 }
 
-// ChannelsEditCreator invokes channels.editCreator#8f38cd1f:
-//
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser password:InputCheckPasswordSRP = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editCreator.
+// ChannelsEditCreator calls channels.editCreator: see
+// ChannelsEditCreatorRequest.
 func (c *Client) ChannelsEditCreator(ctx context.Context, req *ChannelsEditCreatorRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditCreatorRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditLocationRequest is the TL function channels.editLocation:
+// ChannelsEditLocationRequest is the TL function channels.editLocation.
 //
-//	channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool
+//	channels.editLocation#58e63f6d channel:InputChannel
+//	    geo_point:InputGeoPoint address:string = Bool
 //
 // See https://core.telegram.org/method/channels.editLocation.
 type ChannelsEditLocationRequest struct {
@@ -3619,11 +3325,11 @@ func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editLocation#58e63f6d", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editLocation", "channel")
 	}
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("channels.editLocation#58e63f6d", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "channels.editLocation", "geo_point")
 	}
 	b.PutString(m.Address)
 	return nil
@@ -3631,59 +3337,48 @@ func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditLocationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editLocation#58e63f6d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editLocation", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editLocation", "channel")
 	}
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "geo_point", err)
+		return tlrt.DecodeErr(err, "channels.editLocation", "geo_point")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "address", err)
+		return tlrt.DecodeErr(err, "channels.editLocation", "address")
 	}
 	return nil
 }
 
-// ChannelsEditLocation invokes channels.editLocation#58e63f6d:
-//
-//	channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editLocation.
+// ChannelsEditLocation calls channels.editLocation: see
+// ChannelsEditLocationRequest.
 func (c *Client) ChannelsEditLocation(ctx context.Context, req *ChannelsEditLocationRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsEditLocationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleSlowModeRequest is the TL function channels.toggleSlowMode:
+// ChannelsToggleSlowModeRequest is the TL function channels.toggleSlowMode.
 //
-//	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates
+//	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleSlowMode.
 type ChannelsToggleSlowModeRequest struct {
@@ -3718,8 +3413,8 @@ func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleSlowMode#edd49ef0", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleSlowMode", "channel")
 	}
 	b.PutInt(m.Seconds)
 	return nil
@@ -3727,61 +3422,51 @@ func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleSlowModeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSlowMode", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "channel")
 	}
 	if m.Seconds, err = b.Int(); err != nil {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "seconds", err)
+		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "seconds")
 	}
 	return nil
 }
 
-// ChannelsToggleSlowMode invokes channels.toggleSlowMode#edd49ef0:
-//
-//	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleSlowMode.
+// ChannelsToggleSlowMode calls channels.toggleSlowMode: see
+// ChannelsToggleSlowModeRequest.
 func (c *Client) ChannelsToggleSlowMode(ctx context.Context, req *ChannelsToggleSlowModeRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleSlowModeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetInactiveChannelsRequest is the TL function channels.getInactiveChannels:
+// ChannelsGetInactiveChannelsRequest is the TL function
+// channels.getInactiveChannels.
 //
 //	channels.getInactiveChannels#11e831ee = messages.InactiveChats
 //
 // See https://core.telegram.org/method/channels.getInactiveChannels.
 type ChannelsGetInactiveChannelsRequest struct{}
 
-// ChannelsGetInactiveChannelsRequestTypeID is the ID of channels.getInactiveChannels.
+// ChannelsGetInactiveChannelsRequestTypeID is the ID of
+// channels.getInactiveChannels.
 const ChannelsGetInactiveChannelsRequestTypeID = 0x11e831ee
 
 // TypeID returns 0x11e831ee, the ID of channels.getInactiveChannels.
@@ -3813,44 +3498,33 @@ func (m *ChannelsGetInactiveChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
-		return decodeErr("channels.getInactiveChannels#11e831ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetInactiveChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelsGetInactiveChannels invokes channels.getInactiveChannels#11e831ee:
-//
-//	channels.getInactiveChannels#11e831ee = messages.InactiveChats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getInactiveChannels.
+// ChannelsGetInactiveChannels calls channels.getInactiveChannels: see
+// ChannelsGetInactiveChannelsRequest.
 func (c *Client) ChannelsGetInactiveChannels(ctx context.Context, req *ChannelsGetInactiveChannelsRequest) (*MessagesInactiveChats, error) {
 	if req == nil {
 		req = new(ChannelsGetInactiveChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesInactiveChats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesInactiveChats])
 }
 
-// ChannelsConvertToGigagroupRequest is the TL function channels.convertToGigagroup:
+// ChannelsConvertToGigagroupRequest is the TL function
+// channels.convertToGigagroup.
 //
 //	channels.convertToGigagroup#b290c69 channel:InputChannel = Updates
 //
@@ -3859,7 +3533,8 @@ type ChannelsConvertToGigagroupRequest struct {
 	Channel InputChannelClass
 }
 
-// ChannelsConvertToGigagroupRequestTypeID is the ID of channels.convertToGigagroup.
+// ChannelsConvertToGigagroupRequestTypeID is the ID of
+// channels.convertToGigagroup.
 const ChannelsConvertToGigagroupRequestTypeID = 0x0b290c69
 
 // TypeID returns 0x0b290c69, the ID of channels.convertToGigagroup.
@@ -3886,61 +3561,51 @@ func (m *ChannelsConvertToGigagroupRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.convertToGigagroup#0b290c69", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.convertToGigagroup", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
-		return decodeErr("channels.convertToGigagroup#0b290c69", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsConvertToGigagroupRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.convertToGigagroup#0b290c69", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.convertToGigagroup", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.convertToGigagroup#0b290c69", "channel", err)
+		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "channel")
 	}
 	return nil
 }
 
-// ChannelsConvertToGigagroup invokes channels.convertToGigagroup#0b290c69:
-//
-//	channels.convertToGigagroup#b290c69 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.convertToGigagroup.
+// ChannelsConvertToGigagroup calls channels.convertToGigagroup: see
+// ChannelsConvertToGigagroupRequest.
 func (c *Client) ChannelsConvertToGigagroup(ctx context.Context, req *ChannelsConvertToGigagroupRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsConvertToGigagroupRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsViewSponsoredMessageRequest is the TL function channels.viewSponsoredMessage:
+// ChannelsViewSponsoredMessageRequest is the TL function
+// channels.viewSponsoredMessage.
 //
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel random_id:bytes = Bool
+//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel
+//	    random_id:bytes = Bool
 //
 // See https://core.telegram.org/method/channels.viewSponsoredMessage.
 type ChannelsViewSponsoredMessageRequest struct {
@@ -3948,7 +3613,8 @@ type ChannelsViewSponsoredMessageRequest struct {
 	RandomID []byte
 }
 
-// ChannelsViewSponsoredMessageRequestTypeID is the ID of channels.viewSponsoredMessage.
+// ChannelsViewSponsoredMessageRequestTypeID is the ID of
+// channels.viewSponsoredMessage.
 const ChannelsViewSponsoredMessageRequestTypeID = 0xbeaedb94
 
 // TypeID returns 0xbeaedb94, the ID of channels.viewSponsoredMessage.
@@ -3975,8 +3641,8 @@ func (m *ChannelsViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.viewSponsoredMessage", "channel")
 	}
 	b.PutBytes(m.RandomID)
 	return nil
@@ -3984,63 +3650,54 @@ func (m *ChannelsViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsViewSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsViewSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.viewSponsoredMessage", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
+		return tlrt.DecodeErr(err, "channels.viewSponsoredMessage", "channel")
 	}
 	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "random_id", err)
+		return tlrt.DecodeErr(err, "channels.viewSponsoredMessage", "random_id")
 	}
 	return nil
 }
 
-// ChannelsViewSponsoredMessage invokes channels.viewSponsoredMessage#beaedb94:
-//
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel random_id:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.viewSponsoredMessage.
+// ChannelsViewSponsoredMessage calls channels.viewSponsoredMessage: see
+// ChannelsViewSponsoredMessageRequest.
 func (c *Client) ChannelsViewSponsoredMessage(ctx context.Context, req *ChannelsViewSponsoredMessageRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsViewSponsoredMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsGetSponsoredMessagesRequest is the TL function channels.getSponsoredMessages:
+// ChannelsGetSponsoredMessagesRequest is the TL function
+// channels.getSponsoredMessages.
 //
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel = messages.SponsoredMessages
+//	channels.getSponsoredMessages#ec210fbf channel:InputChannel
+//	    = messages.SponsoredMessages
 //
 // See https://core.telegram.org/method/channels.getSponsoredMessages.
 type ChannelsGetSponsoredMessagesRequest struct {
 	Channel InputChannelClass
 }
 
-// ChannelsGetSponsoredMessagesRequestTypeID is the ID of channels.getSponsoredMessages.
+// ChannelsGetSponsoredMessagesRequestTypeID is the ID of
+// channels.getSponsoredMessages.
 const ChannelsGetSponsoredMessagesRequestTypeID = 0xec210fbf
 
 // TypeID returns 0xec210fbf, the ID of channels.getSponsoredMessages.
@@ -4067,59 +3724,47 @@ func (m *ChannelsGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getSponsoredMessages", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"); err != nil {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetSponsoredMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getSponsoredMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getSponsoredMessages", "channel")
 	}
 	return nil
 }
 
-// ChannelsGetSponsoredMessages invokes channels.getSponsoredMessages#ec210fbf:
-//
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel = messages.SponsoredMessages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getSponsoredMessages.
+// ChannelsGetSponsoredMessages calls channels.getSponsoredMessages: see
+// ChannelsGetSponsoredMessagesRequest.
 func (c *Client) ChannelsGetSponsoredMessages(ctx context.Context, req *ChannelsGetSponsoredMessagesRequest) (MessagesSponsoredMessagesClass, error) {
 	if req == nil {
 		req = new(ChannelsGetSponsoredMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
 }
 
-// ChannelsGetSendAsRequest is the TL function channels.getSendAs:
+// ChannelsGetSendAsRequest is the TL function channels.getSendAs.
 //
 //	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
 //
@@ -4155,61 +3800,50 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("channels.getSendAs#0dc770ee", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "channels.getSendAs", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
-		return decodeErr("channels.getSendAs#0dc770ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetSendAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getSendAs#0dc770ee", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.getSendAs#0dc770ee", "peer", err)
+		return tlrt.DecodeErr(err, "channels.getSendAs", "peer")
 	}
 	return nil
 }
 
-// ChannelsGetSendAs invokes channels.getSendAs#0dc770ee:
-//
-//	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getSendAs.
+// ChannelsGetSendAs calls channels.getSendAs: see ChannelsGetSendAsRequest.
 func (c *Client) ChannelsGetSendAs(ctx context.Context, req *ChannelsGetSendAsRequest) (*ChannelsSendAsPeers, error) {
 	if req == nil {
 		req = new(ChannelsGetSendAsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChannelsSendAsPeers])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChannelsSendAsPeers])
 }
 
-// ChannelsDeleteParticipantHistoryRequest is the TL function channels.deleteParticipantHistory:
+// ChannelsDeleteParticipantHistoryRequest is the TL function
+// channels.deleteParticipantHistory.
 //
-//	channels.deleteParticipantHistory#367544db channel:InputChannel participant:InputPeer = messages.AffectedHistory
+//	channels.deleteParticipantHistory#367544db channel:InputChannel
+//	    participant:InputPeer = messages.AffectedHistory
 //
 // See https://core.telegram.org/method/channels.deleteParticipantHistory.
 type ChannelsDeleteParticipantHistoryRequest struct {
@@ -4217,7 +3851,8 @@ type ChannelsDeleteParticipantHistoryRequest struct {
 	Participant InputPeerClass
 }
 
-// ChannelsDeleteParticipantHistoryRequestTypeID is the ID of channels.deleteParticipantHistory.
+// ChannelsDeleteParticipantHistoryRequestTypeID is the ID of
+// channels.deleteParticipantHistory.
 const ChannelsDeleteParticipantHistoryRequestTypeID = 0x367544db
 
 // TypeID returns 0x367544db, the ID of channels.deleteParticipantHistory.
@@ -4244,67 +3879,56 @@ func (m *ChannelsDeleteParticipantHistoryRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteParticipantHistory#367544db", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteParticipantHistory", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.deleteParticipantHistory#367544db", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteParticipantHistory", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteParticipantHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteParticipantHistory", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "participant", err)
+		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "participant")
 	}
 	return nil
 }
 
-// ChannelsDeleteParticipantHistory invokes channels.deleteParticipantHistory#367544db:
-//
-//	channels.deleteParticipantHistory#367544db channel:InputChannel participant:InputPeer = messages.AffectedHistory
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteParticipantHistory.
+// ChannelsDeleteParticipantHistory calls channels.deleteParticipantHistory: see
+// ChannelsDeleteParticipantHistoryRequest.
 func (c *Client) ChannelsDeleteParticipantHistory(ctx context.Context, req *ChannelsDeleteParticipantHistoryRequest) (*MessagesAffectedHistory, error) {
 	if req == nil {
 		req = new(ChannelsDeleteParticipantHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedHistory])
 }
 
-// ChannelsToggleJoinToSendRequest is the TL function channels.toggleJoinToSend:
+// ChannelsToggleJoinToSendRequest is the TL function channels.toggleJoinToSend.
 //
-//	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleJoinToSend.
 type ChannelsToggleJoinToSendRequest struct {
@@ -4339,8 +3963,8 @@ func (m *ChannelsToggleJoinToSendRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleJoinToSend#e4cb9580", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleJoinToSend", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -4348,56 +3972,46 @@ func (m *ChannelsToggleJoinToSendRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleJoinToSendRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinToSend", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleJoinToSend invokes channels.toggleJoinToSend#e4cb9580:
-//
-//	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleJoinToSend.
+// ChannelsToggleJoinToSend calls channels.toggleJoinToSend: see
+// ChannelsToggleJoinToSendRequest.
 func (c *Client) ChannelsToggleJoinToSend(ctx context.Context, req *ChannelsToggleJoinToSendRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleJoinToSendRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsToggleJoinRequestRequest is the TL function channels.toggleJoinRequest:
+// ChannelsToggleJoinRequestRequest is the TL function
+// channels.toggleJoinRequest.
 //
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleJoinRequest.
 type ChannelsToggleJoinRequestRequest struct {
@@ -4405,7 +4019,8 @@ type ChannelsToggleJoinRequestRequest struct {
 	Enabled bool
 }
 
-// ChannelsToggleJoinRequestRequestTypeID is the ID of channels.toggleJoinRequest.
+// ChannelsToggleJoinRequestRequestTypeID is the ID of
+// channels.toggleJoinRequest.
 const ChannelsToggleJoinRequestRequestTypeID = 0x4c2985b6
 
 // TypeID returns 0x4c2985b6, the ID of channels.toggleJoinRequest.
@@ -4432,8 +4047,8 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -4441,56 +4056,45 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleJoinRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleJoinRequest invokes channels.toggleJoinRequest#4c2985b6:
-//
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleJoinRequest.
+// ChannelsToggleJoinRequest calls channels.toggleJoinRequest: see
+// ChannelsToggleJoinRequestRequest.
 func (c *Client) ChannelsToggleJoinRequest(ctx context.Context, req *ChannelsToggleJoinRequestRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleJoinRequestRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsReorderUsernamesRequest is the TL function channels.reorderUsernames:
+// ChannelsReorderUsernamesRequest is the TL function channels.reorderUsernames.
 //
-//	channels.reorderUsernames#b45ced1d channel:InputChannel order:Vector<string> = Bool
+//	channels.reorderUsernames#b45ced1d channel:InputChannel
+//	    order:Vector<string> = Bool
 //
 // See https://core.telegram.org/method/channels.reorderUsernames.
 type ChannelsReorderUsernamesRequest struct {
@@ -4525,8 +4129,8 @@ func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reorderUsernames#b45ced1d", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reorderUsernames", "channel")
 	}
 	b.PutVectorHeader(len(m.Order))
 	for i := range m.Order {
@@ -4537,56 +4141,45 @@ func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reorderUsernames", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
 	}
 	return nil
 }
 
-// ChannelsReorderUsernames invokes channels.reorderUsernames#b45ced1d:
-//
-//	channels.reorderUsernames#b45ced1d channel:InputChannel order:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reorderUsernames.
+// ChannelsReorderUsernames calls channels.reorderUsernames: see
+// ChannelsReorderUsernamesRequest.
 func (c *Client) ChannelsReorderUsernames(ctx context.Context, req *ChannelsReorderUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReorderUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleUsernameRequest is the TL function channels.toggleUsername:
+// ChannelsToggleUsernameRequest is the TL function channels.toggleUsername.
 //
-//	channels.toggleUsername#50f24105 channel:InputChannel username:string active:Bool = Bool
+//	channels.toggleUsername#50f24105 channel:InputChannel username:string
+//	    active:Bool = Bool
 //
 // See https://core.telegram.org/method/channels.toggleUsername.
 type ChannelsToggleUsernameRequest struct {
@@ -4622,8 +4215,8 @@ func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleUsername#50f24105", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleUsername", "channel")
 	}
 	b.PutString(m.Username)
 	b.PutBool(m.Active)
@@ -4632,57 +4225,46 @@ func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleUsername#50f24105", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleUsername", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "channel")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "username", err)
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "active", err)
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "active")
 	}
 	return nil
 }
 
-// ChannelsToggleUsername invokes channels.toggleUsername#50f24105:
-//
-//	channels.toggleUsername#50f24105 channel:InputChannel username:string active:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleUsername.
+// ChannelsToggleUsername calls channels.toggleUsername: see
+// ChannelsToggleUsernameRequest.
 func (c *Client) ChannelsToggleUsername(ctx context.Context, req *ChannelsToggleUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsToggleUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsDeactivateAllUsernamesRequest is the TL function channels.deactivateAllUsernames:
+// ChannelsDeactivateAllUsernamesRequest is the TL function
+// channels.deactivateAllUsernames.
 //
 //	channels.deactivateAllUsernames#a245dd3 channel:InputChannel = Bool
 //
@@ -4691,7 +4273,8 @@ type ChannelsDeactivateAllUsernamesRequest struct {
 	Channel InputChannelClass
 }
 
-// ChannelsDeactivateAllUsernamesRequestTypeID is the ID of channels.deactivateAllUsernames.
+// ChannelsDeactivateAllUsernamesRequestTypeID is the ID of
+// channels.deactivateAllUsernames.
 const ChannelsDeactivateAllUsernamesRequestTypeID = 0x0a245dd3
 
 // TypeID returns 0x0a245dd3, the ID of channels.deactivateAllUsernames.
@@ -4718,61 +4301,50 @@ func (m *ChannelsDeactivateAllUsernamesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deactivateAllUsernames#0a245dd3", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deactivateAllUsernames", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
-		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeactivateAllUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deactivateAllUsernames", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "channel")
 	}
 	return nil
 }
 
-// ChannelsDeactivateAllUsernames invokes channels.deactivateAllUsernames#0a245dd3:
-//
-//	channels.deactivateAllUsernames#a245dd3 channel:InputChannel = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deactivateAllUsernames.
+// ChannelsDeactivateAllUsernames calls channels.deactivateAllUsernames: see
+// ChannelsDeactivateAllUsernamesRequest.
 func (c *Client) ChannelsDeactivateAllUsernames(ctx context.Context, req *ChannelsDeactivateAllUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsDeactivateAllUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleForumRequest is the TL function channels.toggleForum:
+// ChannelsToggleForumRequest is the TL function channels.toggleForum.
 //
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleForum.
 type ChannelsToggleForumRequest struct {
@@ -4807,8 +4379,8 @@ func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleForum#a4298b29", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleForum", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -4816,64 +4388,54 @@ func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleForumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleForum#a4298b29", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleForum", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleForum", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleForum", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleForum invokes channels.toggleForum#a4298b29:
-//
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleForum.
+// ChannelsToggleForum calls channels.toggleForum: see
+// ChannelsToggleForumRequest.
 func (c *Client) ChannelsToggleForum(ctx context.Context, req *ChannelsToggleForumRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleForumRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsCreateForumTopicRequest is the TL function channels.createForumTopic:
+// ChannelsCreateForumTopicRequest is the TL function channels.createForumTopic.
 //
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
+//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel
+//	    title:string icon_color:flags.0?int icon_emoji_id:flags.3?long
+//	    random_id:long send_as:flags.2?InputPeer = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetIconColor and
+// the other Set methods send a zero value too; HasIconColor reports whether
+// IconColor is present (sent, or received) and ClearIconColor leaves it out.
 //
 // See https://core.telegram.org/method/channels.createForumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsCreateForumTopicRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Channel     InputChannelClass
 	Title       string
 	IconColor   int   // flags.0?int
@@ -4893,6 +4455,44 @@ func (*ChannelsCreateForumTopicRequest) TypeID() uint32 {
 // TypeName returns "channels.createForumTopic".
 func (*ChannelsCreateForumTopicRequest) TypeName() string {
 	return "channels.createForumTopic"
+}
+
+// HasIconColor reports whether IconColor is present: not zero, set by
+// SetIconColor, or received.
+func (m *ChannelsCreateForumTopicRequest) HasIconColor() bool {
+	return m.IconColor != 0 || m.Flags.Has(0)
+}
+
+// SetIconColor sets IconColor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelsCreateForumTopicRequest) SetIconColor(v int) {
+	m.IconColor = v
+	m.Flags.Set(0)
+}
+
+// ClearIconColor sets IconColor to its zero value and marks it absent.
+func (m *ChannelsCreateForumTopicRequest) ClearIconColor() {
+	m.IconColor = 0
+	m.Flags.Unset(0)
+}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *ChannelsCreateForumTopicRequest) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(3)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelsCreateForumTopicRequest) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(3)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *ChannelsCreateForumTopicRequest) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -4920,8 +4520,8 @@ func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.createForumTopic#f40c0224", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.createForumTopic", "channel")
 	}
 	b.PutString(m.Title)
 	if flags.Has(0) {
@@ -4932,8 +4532,8 @@ func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.RandomID)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("channels.createForumTopic#f40c0224", "send_as", err)
+		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
+			return tlrt.EncodeErr(err, "channels.createForumTopic", "send_as")
 		}
 	}
 	return nil
@@ -4941,55 +4541,49 @@ func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCreateForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCreateForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.createForumTopic#f40c0224", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.createForumTopic", "")
 	}
 	*m = ChannelsCreateForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "flags", err)
+		return tlrt.DecodeErr(err, "channels.createForumTopic", "flags")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "channel", err)
+		return tlrt.DecodeErr(err, "channels.createForumTopic", "channel")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "title", err)
+		return tlrt.DecodeErr(err, "channels.createForumTopic", "title")
 	}
 	if m.Flags.Has(0) {
 		if m.IconColor, err = b.Int(); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "icon_color", err)
+			return tlrt.DecodeErr(err, "channels.createForumTopic", "icon_color")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "channels.createForumTopic", "icon_emoji_id")
 		}
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "random_id", err)
+		return tlrt.DecodeErr(err, "channels.createForumTopic", "random_id")
 	}
 	if m.Flags.Has(2) {
 		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "send_as", err)
+			return tlrt.DecodeErr(err, "channels.createForumTopic", "send_as")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -5002,32 +4596,28 @@ func (m *ChannelsCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int)
 	return nil
 }
 
-// ChannelsCreateForumTopic invokes channels.createForumTopic#f40c0224:
-//
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.createForumTopic.
+// ChannelsCreateForumTopic calls channels.createForumTopic: see
+// ChannelsCreateForumTopicRequest.
 func (c *Client) ChannelsCreateForumTopic(ctx context.Context, req *ChannelsCreateForumTopicRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsCreateForumTopicRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetForumTopicsRequest is the TL function channels.getForumTopics:
+// ChannelsGetForumTopicsRequest is the TL function channels.getForumTopics.
 //
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
+//	channels.getForumTopics#de560d1 flags:# channel:InputChannel
+//	    q:flags.0?string offset_date:int offset_id:int offset_topic:int
+//	    limit:int = messages.ForumTopics
+//
+// An optional field is sent when it is not zero, nil or false. SetQ and the
+// other Set methods send a zero value too; HasQ reports whether Q is present
+// (sent, or received) and ClearQ leaves it out.
 //
 // See https://core.telegram.org/method/channels.getForumTopics.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsGetForumTopicsRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Channel     InputChannelClass
 	Q           string // flags.0?string
 	OffsetDate  int
@@ -5049,6 +4639,24 @@ func (*ChannelsGetForumTopicsRequest) TypeName() string {
 	return "channels.getForumTopics"
 }
 
+// HasQ reports whether Q is present: not zero, set by SetQ, or received.
+func (m *ChannelsGetForumTopicsRequest) HasQ() bool {
+	return m.Q != "" || m.Flags.Has(0)
+}
+
+// SetQ sets Q to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *ChannelsGetForumTopicsRequest) SetQ(v string) {
+	m.Q = v
+	m.Flags.Set(0)
+}
+
+// ClearQ sets Q to its zero value and marks it absent.
+func (m *ChannelsGetForumTopicsRequest) ClearQ() {
+	m.Q = ""
+	m.Flags.Unset(0)
+}
+
 // Encode writes m to b with its ID.
 func (m *ChannelsGetForumTopicsRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -5068,8 +4676,8 @@ func (m *ChannelsGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getForumTopics#0de560d1", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getForumTopics", "channel")
 	}
 	if flags.Has(0) {
 		b.PutString(m.Q)
@@ -5083,52 +4691,46 @@ func (m *ChannelsGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getForumTopics#0de560d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getForumTopics", "")
 	}
 	*m = ChannelsGetForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "flags", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "flags")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "channel")
 	}
 	if m.Flags.Has(0) {
 		if m.Q, err = b.String(); err != nil {
-			return decodeErr("channels.getForumTopics#0de560d1", "q", err)
+			return tlrt.DecodeErr(err, "channels.getForumTopics", "q")
 		}
 	}
 	if m.OffsetDate, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_date", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "offset_date")
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_id", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "offset_id")
 	}
 	if m.OffsetTopic, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_topic", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "offset_topic")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "limit", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "limit")
 	}
 	if m.Q != "" {
 		m.Flags.Unset(0)
@@ -5136,24 +4738,20 @@ func (m *ChannelsGetForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	return nil
 }
 
-// ChannelsGetForumTopics invokes channels.getForumTopics#0de560d1:
-//
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getForumTopics.
+// ChannelsGetForumTopics calls channels.getForumTopics: see
+// ChannelsGetForumTopicsRequest.
 func (c *Client) ChannelsGetForumTopics(ctx context.Context, req *ChannelsGetForumTopicsRequest) (*MessagesForumTopics, error) {
 	if req == nil {
 		req = new(ChannelsGetForumTopicsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesForumTopics])
 }
 
-// ChannelsGetForumTopicsByIDRequest is the TL function channels.getForumTopicsByID:
+// ChannelsGetForumTopicsByIDRequest is the TL function
+// channels.getForumTopicsByID.
 //
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel topics:Vector<int> = messages.ForumTopics
+//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel
+//	    topics:Vector<int> = messages.ForumTopics
 //
 // See https://core.telegram.org/method/channels.getForumTopicsByID.
 type ChannelsGetForumTopicsByIDRequest struct {
@@ -5161,7 +4759,8 @@ type ChannelsGetForumTopicsByIDRequest struct {
 	Topics  []int
 }
 
-// ChannelsGetForumTopicsByIDRequestTypeID is the ID of channels.getForumTopicsByID.
+// ChannelsGetForumTopicsByIDRequestTypeID is the ID of
+// channels.getForumTopicsByID.
 const ChannelsGetForumTopicsByIDRequestTypeID = 0xb0831eb9
 
 // TypeID returns 0xb0831eb9, the ID of channels.getForumTopicsByID.
@@ -5188,8 +4787,8 @@ func (m *ChannelsGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getForumTopicsByID", "channel")
 	}
 	b.PutVectorHeader(len(m.Topics))
 	for i := range m.Topics {
@@ -5200,64 +4799,54 @@ func (m *ChannelsGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getForumTopicsByID", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getForumTopicsByID", "channel")
 	}
-	if m.Topics, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "topics", err)
+	if m.Topics, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.getForumTopicsByID", "topics")
 	}
 	return nil
 }
 
-// ChannelsGetForumTopicsByID invokes channels.getForumTopicsByID#b0831eb9:
-//
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel topics:Vector<int> = messages.ForumTopics
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getForumTopicsByID.
+// ChannelsGetForumTopicsByID calls channels.getForumTopicsByID: see
+// ChannelsGetForumTopicsByIDRequest.
 func (c *Client) ChannelsGetForumTopicsByID(ctx context.Context, req *ChannelsGetForumTopicsByIDRequest) (*MessagesForumTopics, error) {
 	if req == nil {
 		req = new(ChannelsGetForumTopicsByIDRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesForumTopics])
 }
 
-// ChannelsEditForumTopicRequest is the TL function channels.editForumTopic:
+// ChannelsEditForumTopicRequest is the TL function channels.editForumTopic.
 //
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
+//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel
+//	    topic_id:int title:flags.0?string icon_emoji_id:flags.1?long
+//	    closed:flags.2?Bool hidden:flags.3?Bool = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/method/channels.editForumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsEditForumTopicRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Channel     InputChannelClass
 	TopicID     int
 	Title       string // flags.0?string
@@ -5277,6 +4866,82 @@ func (*ChannelsEditForumTopicRequest) TypeID() uint32 {
 // TypeName returns "channels.editForumTopic".
 func (*ChannelsEditForumTopicRequest) TypeName() string {
 	return "channels.editForumTopic"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *ChannelsEditForumTopicRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsEditForumTopicRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *ChannelsEditForumTopicRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *ChannelsEditForumTopicRequest) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelsEditForumTopicRequest) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *ChannelsEditForumTopicRequest) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasClosed reports whether Closed is present: not zero, set by SetClosed, or
+// received.
+func (m *ChannelsEditForumTopicRequest) HasClosed() bool {
+	return m.Closed || m.Flags.Has(2)
+}
+
+// SetClosed sets Closed to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *ChannelsEditForumTopicRequest) SetClosed(v bool) {
+	m.Closed = v
+	m.Flags.Set(2)
+}
+
+// ClearClosed sets Closed to its zero value and marks it absent.
+func (m *ChannelsEditForumTopicRequest) ClearClosed() {
+	m.Closed = false
+	m.Flags.Unset(2)
+}
+
+// HasHidden reports whether Hidden is present: not zero, set by SetHidden, or
+// received.
+func (m *ChannelsEditForumTopicRequest) HasHidden() bool {
+	return m.Hidden || m.Flags.Has(3)
+}
+
+// SetHidden sets Hidden to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *ChannelsEditForumTopicRequest) SetHidden(v bool) {
+	m.Hidden = v
+	m.Flags.Set(3)
+}
+
+// ClearHidden sets Hidden to its zero value and marks it absent.
+func (m *ChannelsEditForumTopicRequest) ClearHidden() {
+	m.Hidden = false
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -5307,8 +4972,8 @@ func (m *ChannelsEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editForumTopic#f4dfa185", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editForumTopic", "channel")
 	}
 	b.PutInt(m.TopicID)
 	if flags.Has(0) {
@@ -5328,57 +4993,51 @@ func (m *ChannelsEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editForumTopic#f4dfa185", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editForumTopic", "")
 	}
 	*m = ChannelsEditForumTopicRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "flags", err)
+		return tlrt.DecodeErr(err, "channels.editForumTopic", "flags")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editForumTopic", "channel")
 	}
 	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "topic_id", err)
+		return tlrt.DecodeErr(err, "channels.editForumTopic", "topic_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "title", err)
+			return tlrt.DecodeErr(err, "channels.editForumTopic", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "channels.editForumTopic", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Closed, err = b.Bool(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "closed", err)
+			return tlrt.DecodeErr(err, "channels.editForumTopic", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Hidden, err = b.Bool(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "hidden", err)
+			return tlrt.DecodeErr(err, "channels.editForumTopic", "hidden")
 		}
 	}
 	if m.Title != "" {
@@ -5396,24 +5055,20 @@ func (m *ChannelsEditForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) e
 	return nil
 }
 
-// ChannelsEditForumTopic invokes channels.editForumTopic#f4dfa185:
-//
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editForumTopic.
+// ChannelsEditForumTopic calls channels.editForumTopic: see
+// ChannelsEditForumTopicRequest.
 func (c *Client) ChannelsEditForumTopic(ctx context.Context, req *ChannelsEditForumTopicRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditForumTopicRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsUpdatePinnedForumTopicRequest is the TL function channels.updatePinnedForumTopic:
+// ChannelsUpdatePinnedForumTopicRequest is the TL function
+// channels.updatePinnedForumTopic.
 //
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel topic_id:int pinned:Bool = Updates
+//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel
+//	    topic_id:int pinned:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.updatePinnedForumTopic.
 type ChannelsUpdatePinnedForumTopicRequest struct {
@@ -5422,7 +5077,8 @@ type ChannelsUpdatePinnedForumTopicRequest struct {
 	Pinned  bool
 }
 
-// ChannelsUpdatePinnedForumTopicRequestTypeID is the ID of channels.updatePinnedForumTopic.
+// ChannelsUpdatePinnedForumTopicRequestTypeID is the ID of
+// channels.updatePinnedForumTopic.
 const ChannelsUpdatePinnedForumTopicRequestTypeID = 0x6c2d9026
 
 // TypeID returns 0x6c2d9026, the ID of channels.updatePinnedForumTopic.
@@ -5449,8 +5105,8 @@ func (m *ChannelsUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updatePinnedForumTopic", "channel")
 	}
 	b.PutInt(m.TopicID)
 	b.PutBool(m.Pinned)
@@ -5459,59 +5115,49 @@ func (m *ChannelsUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdatePinnedForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePinnedForumTopic", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "channel")
 	}
 	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "topic_id", err)
+		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "topic_id")
 	}
 	if m.Pinned, err = b.Bool(); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "pinned", err)
+		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "pinned")
 	}
 	return nil
 }
 
-// ChannelsUpdatePinnedForumTopic invokes channels.updatePinnedForumTopic#6c2d9026:
-//
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel topic_id:int pinned:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updatePinnedForumTopic.
+// ChannelsUpdatePinnedForumTopic calls channels.updatePinnedForumTopic: see
+// ChannelsUpdatePinnedForumTopicRequest.
 func (c *Client) ChannelsUpdatePinnedForumTopic(ctx context.Context, req *ChannelsUpdatePinnedForumTopicRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsUpdatePinnedForumTopicRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsDeleteTopicHistoryRequest is the TL function channels.deleteTopicHistory:
+// ChannelsDeleteTopicHistoryRequest is the TL function
+// channels.deleteTopicHistory.
 //
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int = messages.AffectedHistory
+//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int
+//	    = messages.AffectedHistory
 //
 // See https://core.telegram.org/method/channels.deleteTopicHistory.
 type ChannelsDeleteTopicHistoryRequest struct {
@@ -5519,7 +5165,8 @@ type ChannelsDeleteTopicHistoryRequest struct {
 	TopMsgID int
 }
 
-// ChannelsDeleteTopicHistoryRequestTypeID is the ID of channels.deleteTopicHistory.
+// ChannelsDeleteTopicHistoryRequestTypeID is the ID of
+// channels.deleteTopicHistory.
 const ChannelsDeleteTopicHistoryRequestTypeID = 0x34435f2d
 
 // TypeID returns 0x34435f2d, the ID of channels.deleteTopicHistory.
@@ -5546,8 +5193,8 @@ func (m *ChannelsDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteTopicHistory", "channel")
 	}
 	b.PutInt(m.TopMsgID)
 	return nil
@@ -5555,66 +5202,57 @@ func (m *ChannelsDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteTopicHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteTopicHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteTopicHistory", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteTopicHistory", "channel")
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "top_msg_id", err)
+		return tlrt.DecodeErr(err, "channels.deleteTopicHistory", "top_msg_id")
 	}
 	return nil
 }
 
-// ChannelsDeleteTopicHistory invokes channels.deleteTopicHistory#34435f2d:
-//
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int = messages.AffectedHistory
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteTopicHistory.
+// ChannelsDeleteTopicHistory calls channels.deleteTopicHistory: see
+// ChannelsDeleteTopicHistoryRequest.
 func (c *Client) ChannelsDeleteTopicHistory(ctx context.Context, req *ChannelsDeleteTopicHistoryRequest) (*MessagesAffectedHistory, error) {
 	if req == nil {
 		req = new(ChannelsDeleteTopicHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedHistory])
 }
 
-// ChannelsReorderPinnedForumTopicsRequest is the TL function channels.reorderPinnedForumTopics:
+// ChannelsReorderPinnedForumTopicsRequest is the TL function
+// channels.reorderPinnedForumTopics.
 //
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true channel:InputChannel order:Vector<int> = Updates
+//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true
+//	    channel:InputChannel order:Vector<int> = Updates
 //
 // See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
 type ChannelsReorderPinnedForumTopicsRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word: set by Encode from the fields
 	Force   bool       // flags.0?true
 	Channel InputChannelClass
 	Order   []int
 }
 
-// ChannelsReorderPinnedForumTopicsRequestTypeID is the ID of channels.reorderPinnedForumTopics.
+// ChannelsReorderPinnedForumTopicsRequestTypeID is the ID of
+// channels.reorderPinnedForumTopics.
 const ChannelsReorderPinnedForumTopicsRequestTypeID = 0x2950a18f
 
 // TypeID returns 0x2950a18f, the ID of channels.reorderPinnedForumTopics.
@@ -5646,8 +5284,8 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reorderPinnedForumTopics", "channel")
 	}
 	b.PutVectorHeader(len(m.Order))
 	for i := range m.Order {
@@ -5658,62 +5296,51 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReorderPinnedForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reorderPinnedForumTopics", "")
 	}
 	*m = ChannelsReorderPinnedForumTopicsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "flags", err)
+		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "flags")
 	}
 	m.Force = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "channel")
 	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "order")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChannelsReorderPinnedForumTopics invokes channels.reorderPinnedForumTopics#2950a18f:
-//
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true channel:InputChannel order:Vector<int> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
+// ChannelsReorderPinnedForumTopics calls channels.reorderPinnedForumTopics: see
+// ChannelsReorderPinnedForumTopicsRequest.
 func (c *Client) ChannelsReorderPinnedForumTopics(ctx context.Context, req *ChannelsReorderPinnedForumTopicsRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsReorderPinnedForumTopicsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsToggleAntiSpamRequest is the TL function channels.toggleAntiSpam:
+// ChannelsToggleAntiSpamRequest is the TL function channels.toggleAntiSpam.
 //
-//	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool = Updates
+//	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleAntiSpam.
 type ChannelsToggleAntiSpamRequest struct {
@@ -5748,8 +5375,8 @@ func (m *ChannelsToggleAntiSpamRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleAntiSpam#68f3e4eb", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleAntiSpam", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -5757,56 +5384,46 @@ func (m *ChannelsToggleAntiSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleAntiSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAntiSpam", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleAntiSpam invokes channels.toggleAntiSpam#68f3e4eb:
-//
-//	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleAntiSpam.
+// ChannelsToggleAntiSpam calls channels.toggleAntiSpam: see
+// ChannelsToggleAntiSpamRequest.
 func (c *Client) ChannelsToggleAntiSpam(ctx context.Context, req *ChannelsToggleAntiSpamRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleAntiSpamRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsReportAntiSpamFalsePositiveRequest is the TL function channels.reportAntiSpamFalsePositive:
+// ChannelsReportAntiSpamFalsePositiveRequest is the TL function
+// channels.reportAntiSpamFalsePositive.
 //
-//	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel msg_id:int = Bool
+//	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel
+//	    msg_id:int = Bool
 //
 // See https://core.telegram.org/method/channels.reportAntiSpamFalsePositive.
 type ChannelsReportAntiSpamFalsePositiveRequest struct {
@@ -5814,7 +5431,8 @@ type ChannelsReportAntiSpamFalsePositiveRequest struct {
 	MsgID   int
 }
 
-// ChannelsReportAntiSpamFalsePositiveRequestTypeID is the ID of channels.reportAntiSpamFalsePositive.
+// ChannelsReportAntiSpamFalsePositiveRequestTypeID is the ID of
+// channels.reportAntiSpamFalsePositive.
 const ChannelsReportAntiSpamFalsePositiveRequestTypeID = 0xa850a693
 
 // TypeID returns 0xa850a693, the ID of channels.reportAntiSpamFalsePositive.
@@ -5841,8 +5459,8 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reportAntiSpamFalsePositive#a850a693", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -5850,56 +5468,47 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReportAntiSpamFalsePositiveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reportAntiSpamFalsePositive", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "msg_id", err)
+		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "msg_id")
 	}
 	return nil
 }
 
-// ChannelsReportAntiSpamFalsePositive invokes channels.reportAntiSpamFalsePositive#a850a693:
-//
-//	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel msg_id:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reportAntiSpamFalsePositive.
+// ChannelsReportAntiSpamFalsePositive calls
+// channels.reportAntiSpamFalsePositive: see
+// ChannelsReportAntiSpamFalsePositiveRequest.
 func (c *Client) ChannelsReportAntiSpamFalsePositive(ctx context.Context, req *ChannelsReportAntiSpamFalsePositiveRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReportAntiSpamFalsePositiveRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleParticipantsHiddenRequest is the TL function channels.toggleParticipantsHidden:
+// ChannelsToggleParticipantsHiddenRequest is the TL function
+// channels.toggleParticipantsHidden.
 //
-//	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel
+//	    enabled:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleParticipantsHidden.
 type ChannelsToggleParticipantsHiddenRequest struct {
@@ -5907,7 +5516,8 @@ type ChannelsToggleParticipantsHiddenRequest struct {
 	Enabled bool
 }
 
-// ChannelsToggleParticipantsHiddenRequestTypeID is the ID of channels.toggleParticipantsHidden.
+// ChannelsToggleParticipantsHiddenRequestTypeID is the ID of
+// channels.toggleParticipantsHidden.
 const ChannelsToggleParticipantsHiddenRequestTypeID = 0x6a6e7854
 
 // TypeID returns 0x6a6e7854, the ID of channels.toggleParticipantsHidden.
@@ -5934,8 +5544,8 @@ func (m *ChannelsToggleParticipantsHiddenRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleParticipantsHidden#6a6e7854", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleParticipantsHidden", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -5943,56 +5553,46 @@ func (m *ChannelsToggleParticipantsHiddenRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleParticipantsHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleParticipantsHidden", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleParticipantsHidden invokes channels.toggleParticipantsHidden#6a6e7854:
-//
-//	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleParticipantsHidden.
+// ChannelsToggleParticipantsHidden calls channels.toggleParticipantsHidden: see
+// ChannelsToggleParticipantsHiddenRequest.
 func (c *Client) ChannelsToggleParticipantsHidden(ctx context.Context, req *ChannelsToggleParticipantsHiddenRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleParticipantsHiddenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsClickSponsoredMessageRequest is the TL function channels.clickSponsoredMessage:
+// ChannelsClickSponsoredMessageRequest is the TL function
+// channels.clickSponsoredMessage.
 //
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel random_id:bytes = Bool
+//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel
+//	    random_id:bytes = Bool
 //
 // See https://core.telegram.org/method/channels.clickSponsoredMessage.
 type ChannelsClickSponsoredMessageRequest struct {
@@ -6000,7 +5600,8 @@ type ChannelsClickSponsoredMessageRequest struct {
 	RandomID []byte
 }
 
-// ChannelsClickSponsoredMessageRequestTypeID is the ID of channels.clickSponsoredMessage.
+// ChannelsClickSponsoredMessageRequestTypeID is the ID of
+// channels.clickSponsoredMessage.
 const ChannelsClickSponsoredMessageRequestTypeID = 0x18afbc93
 
 // TypeID returns 0x18afbc93, the ID of channels.clickSponsoredMessage.
@@ -6027,8 +5628,8 @@ func (m *ChannelsClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.clickSponsoredMessage", "channel")
 	}
 	b.PutBytes(m.RandomID)
 	return nil
@@ -6036,64 +5637,54 @@ func (m *ChannelsClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsClickSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsClickSponsoredMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.clickSponsoredMessage", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
+		return tlrt.DecodeErr(err, "channels.clickSponsoredMessage", "channel")
 	}
 	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "random_id", err)
+		return tlrt.DecodeErr(err, "channels.clickSponsoredMessage", "random_id")
 	}
 	return nil
 }
 
-// ChannelsClickSponsoredMessage invokes channels.clickSponsoredMessage#18afbc93:
-//
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel random_id:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.clickSponsoredMessage.
+// ChannelsClickSponsoredMessage calls channels.clickSponsoredMessage: see
+// ChannelsClickSponsoredMessageRequest.
 func (c *Client) ChannelsClickSponsoredMessage(ctx context.Context, req *ChannelsClickSponsoredMessageRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsClickSponsoredMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsUpdateColorRequest is the TL function channels.updateColor:
+// ChannelsUpdateColorRequest is the TL function channels.updateColor.
 //
-//	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates
+//	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true
+//	    channel:InputChannel color:flags.2?int
+//	    background_emoji_id:flags.0?long = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetColor and the
+// other Set methods send a zero value too; HasColor reports whether Color is
+// present (sent, or received) and ClearColor leaves it out.
 //
 // See https://core.telegram.org/method/channels.updateColor.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsUpdateColorRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word: set by Encode from the fields
 	ForProfile        bool       // flags.1?true
 	Channel           InputChannelClass
 	Color             int   // flags.2?int
@@ -6111,6 +5702,45 @@ func (*ChannelsUpdateColorRequest) TypeID() uint32 {
 // TypeName returns "channels.updateColor".
 func (*ChannelsUpdateColorRequest) TypeName() string {
 	return "channels.updateColor"
+}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *ChannelsUpdateColorRequest) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(2)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsUpdateColorRequest) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(2)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *ChannelsUpdateColorRequest) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(2)
+}
+
+// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
+// set by SetBackgroundEmojiID, or received.
+func (m *ChannelsUpdateColorRequest) HasBackgroundEmojiID() bool {
+	return m.BackgroundEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChannelsUpdateColorRequest) SetBackgroundEmojiID(v int64) {
+	m.BackgroundEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
+// absent.
+func (m *ChannelsUpdateColorRequest) ClearBackgroundEmojiID() {
+	m.BackgroundEmojiID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -6138,8 +5768,8 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updateColor#d8aa3671", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateColor", "channel")
 	}
 	if flags.Has(2) {
 		b.PutInt(m.Color)
@@ -6152,45 +5782,39 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
-		return decodeErr("channels.updateColor#d8aa3671", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdateColorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updateColor#d8aa3671", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updateColor", "")
 	}
 	*m = ChannelsUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.updateColor#d8aa3671", "flags", err)
+		return tlrt.DecodeErr(err, "channels.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updateColor#d8aa3671", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updateColor", "channel")
 	}
 	if m.Flags.Has(2) {
 		if m.Color, err = b.Int(); err != nil {
-			return decodeErr("channels.updateColor#d8aa3671", "color", err)
+			return tlrt.DecodeErr(err, "channels.updateColor", "color")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.updateColor#d8aa3671", "background_emoji_id", err)
+			return tlrt.DecodeErr(err, "channels.updateColor", "background_emoji_id")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -6203,24 +5827,20 @@ func (m *ChannelsUpdateColorRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// ChannelsUpdateColor invokes channels.updateColor#d8aa3671:
-//
-//	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updateColor.
+// ChannelsUpdateColor calls channels.updateColor: see
+// ChannelsUpdateColorRequest.
 func (c *Client) ChannelsUpdateColor(ctx context.Context, req *ChannelsUpdateColorRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsUpdateColorRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsToggleViewForumAsMessagesRequest is the TL function channels.toggleViewForumAsMessages:
+// ChannelsToggleViewForumAsMessagesRequest is the TL function
+// channels.toggleViewForumAsMessages.
 //
-//	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel
+//	    enabled:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleViewForumAsMessages.
 type ChannelsToggleViewForumAsMessagesRequest struct {
@@ -6228,7 +5848,8 @@ type ChannelsToggleViewForumAsMessagesRequest struct {
 	Enabled bool
 }
 
-// ChannelsToggleViewForumAsMessagesRequestTypeID is the ID of channels.toggleViewForumAsMessages.
+// ChannelsToggleViewForumAsMessagesRequestTypeID is the ID of
+// channels.toggleViewForumAsMessages.
 const ChannelsToggleViewForumAsMessagesRequestTypeID = 0x9738bb15
 
 // TypeID returns 0x9738bb15, the ID of channels.toggleViewForumAsMessages.
@@ -6255,8 +5876,8 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleViewForumAsMessages#9738bb15", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleViewForumAsMessages", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -6264,63 +5885,54 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleViewForumAsMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleViewForumAsMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleViewForumAsMessages invokes channels.toggleViewForumAsMessages#9738bb15:
-//
-//	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleViewForumAsMessages.
+// ChannelsToggleViewForumAsMessages calls channels.toggleViewForumAsMessages:
+// see ChannelsToggleViewForumAsMessagesRequest.
 func (c *Client) ChannelsToggleViewForumAsMessages(ctx context.Context, req *ChannelsToggleViewForumAsMessagesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleViewForumAsMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetChannelRecommendationsRequest is the TL function channels.getChannelRecommendations:
+// ChannelsGetChannelRecommendationsRequest is the TL function
+// channels.getChannelRecommendations.
 //
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel = messages.Chats
+//	channels.getChannelRecommendations#83b70d97 channel:InputChannel
+//	    = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getChannelRecommendations.
 type ChannelsGetChannelRecommendationsRequest struct {
 	Channel InputChannelClass
 }
 
-// ChannelsGetChannelRecommendationsRequestTypeID is the ID of channels.getChannelRecommendations.
+// ChannelsGetChannelRecommendationsRequestTypeID is the ID of
+// channels.getChannelRecommendations.
 const ChannelsGetChannelRecommendationsRequestTypeID = 0x83b70d97
 
 // TypeID returns 0x83b70d97, the ID of channels.getChannelRecommendations.
@@ -6347,61 +5959,51 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getChannelRecommendations", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetChannelRecommendationsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "channel")
 	}
 	return nil
 }
 
-// ChannelsGetChannelRecommendations invokes channels.getChannelRecommendations#83b70d97:
-//
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getChannelRecommendations.
+// ChannelsGetChannelRecommendations calls channels.getChannelRecommendations:
+// see ChannelsGetChannelRecommendationsRequest.
 func (c *Client) ChannelsGetChannelRecommendations(ctx context.Context, req *ChannelsGetChannelRecommendationsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetChannelRecommendationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsUpdateEmojiStatusRequest is the TL function channels.updateEmojiStatus:
+// ChannelsUpdateEmojiStatusRequest is the TL function
+// channels.updateEmojiStatus.
 //
-//	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel emoji_status:EmojiStatus = Updates
+//	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel
+//	    emoji_status:EmojiStatus = Updates
 //
 // See https://core.telegram.org/method/channels.updateEmojiStatus.
 type ChannelsUpdateEmojiStatusRequest struct {
@@ -6409,7 +6011,8 @@ type ChannelsUpdateEmojiStatusRequest struct {
 	EmojiStatus EmojiStatusClass
 }
 
-// ChannelsUpdateEmojiStatusRequestTypeID is the ID of channels.updateEmojiStatus.
+// ChannelsUpdateEmojiStatusRequestTypeID is the ID of
+// channels.updateEmojiStatus.
 const ChannelsUpdateEmojiStatusRequestTypeID = 0xf0d3e6a8
 
 // TypeID returns 0xf0d3e6a8, the ID of channels.updateEmojiStatus.
@@ -6436,60 +6039,48 @@ func (m *ChannelsUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updateEmojiStatus#f0d3e6a8", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateEmojiStatus", "channel")
 	}
-	if err := encodeObj(b, m.EmojiStatus); err != nil {
-		return encodeErr("channels.updateEmojiStatus#f0d3e6a8", "emoji_status", err)
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdateEmojiStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updateEmojiStatus", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "channel")
 	}
 	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "emoji_status", err)
+		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
-// ChannelsUpdateEmojiStatus invokes channels.updateEmojiStatus#f0d3e6a8:
-//
-//	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel emoji_status:EmojiStatus = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updateEmojiStatus.
+// ChannelsUpdateEmojiStatus calls channels.updateEmojiStatus: see
+// ChannelsUpdateEmojiStatusRequest.
 func (c *Client) ChannelsUpdateEmojiStatus(ctx context.Context, req *ChannelsUpdateEmojiStatusRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsUpdateEmojiStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool, JSONNumber, JSONString, JSONArray, JSONObject.
+// JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool,
+// JSONNumber, JSONString, JSONArray, JSONObject.
 //
 // See https://core.telegram.org/type/JSONValue.
 type JSONValueClass interface {
@@ -38,18 +42,15 @@ func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
 	case JSONObjectTypeID:
 		v = &JSONObject{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "JSONValue",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// JSONNull is the TL constructor jsonNull:
+// JSONNull is the TL constructor jsonNull.
 //
 //	jsonNull#3f6d7b68 = JSONValue
 //
@@ -91,29 +92,23 @@ func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
-		return decodeErr("jsonNull#3f6d7b68", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONNull) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONNull) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// JSONBool is the TL constructor jsonBool:
+// JSONBool is the TL constructor jsonBool.
 //
 //	jsonBool#c7345e6a value:Bool = JSONValue
 //
@@ -158,33 +153,27 @@ func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONBool) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
-		return decodeErr("jsonBool#c7345e6a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONBool) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONBool) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.Bool(); err != nil {
-		return decodeErr("jsonBool#c7345e6a", "value", err)
+		return tlrt.DecodeErr(err, "jsonBool", "value")
 	}
 	return nil
 }
 
-// JSONNumber is the TL constructor jsonNumber:
+// JSONNumber is the TL constructor jsonNumber.
 //
 //	jsonNumber#2be0dfa4 value:double = JSONValue
 //
@@ -229,33 +218,27 @@ func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
-		return decodeErr("jsonNumber#2be0dfa4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONNumber) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.Double(); err != nil {
-		return decodeErr("jsonNumber#2be0dfa4", "value", err)
+		return tlrt.DecodeErr(err, "jsonNumber", "value")
 	}
 	return nil
 }
 
-// JSONString is the TL constructor jsonString:
+// JSONString is the TL constructor jsonString.
 //
 //	jsonString#b71e767a value:string = JSONValue
 //
@@ -300,33 +283,27 @@ func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONString) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONStringTypeID, "jsonString"); err != nil {
-		return decodeErr("jsonString#b71e767a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONString) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.String(); err != nil {
-		return decodeErr("jsonString#b71e767a", "value", err)
+		return tlrt.DecodeErr(err, "jsonString", "value")
 	}
 	return nil
 }
 
-// JSONArray is the TL constructor jsonArray:
+// JSONArray is the TL constructor jsonArray.
 //
 //	jsonArray#f7444763 value:Vector<JSONValue> = JSONValue
 //
@@ -367,8 +344,8 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Value))
 	for i := range m.Value {
-		if err := encodeObj(b, m.Value[i]); err != nil {
-			return encodeErr("jsonArray#f7444763", "value", err)
+		if err := tlrt.EncodeObject(b, m.Value[i]); err != nil {
+			return tlrt.EncodeErr(err, "jsonArray", "value")
 		}
 	}
 	return nil
@@ -376,36 +353,30 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONArray) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
-		return decodeErr("jsonArray#f7444763", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONArray) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("jsonArray#f7444763", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = decodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
-		return decodeErr("jsonArray#f7444763", "value", err)
+	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
+		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil
 }
 
-// JSONObject is the TL constructor jsonObject:
+// JSONObject is the TL constructor jsonObject.
 //
 //	jsonObject#99c1d49d value:Vector<JSONObjectValue> = JSONValue
 //
@@ -447,7 +418,7 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Value))
 	for i := range m.Value {
 		if err := m.Value[i].Encode(b); err != nil {
-			return encodeErr("jsonObject#99c1d49d", "value", err)
+			return tlrt.EncodeErr(err, "jsonObject", "value")
 		}
 	}
 	return nil
@@ -455,36 +426,30 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObject) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
-		return decodeErr("jsonObject#99c1d49d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONObject) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("jsonObject#99c1d49d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
 	}
 	var err error
-	if m.Value, err = decodeVectorAt(b, depth+1, decodeValue[JSONObjectValue]); err != nil {
-		return decodeErr("jsonObject#99c1d49d", "value", err)
+	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[JSONObjectValue]); err != nil {
+		return tlrt.DecodeErr(err, "jsonObject", "value")
 	}
 	return nil
 }
 
-// JSONObjectValue is the TL constructor jsonObjectValue:
+// JSONObjectValue is the TL constructor jsonObjectValue.
 //
 //	jsonObjectValue#c0de1bd9 key:string value:JSONValue = JSONObjectValue
 //
@@ -522,42 +487,36 @@ func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Key)
-	if err := encodeObj(b, m.Value); err != nil {
-		return encodeErr("jsonObjectValue#c0de1bd9", "value", err)
+	if err := tlrt.EncodeObject(b, m.Value); err != nil {
+		return tlrt.EncodeErr(err, "jsonObjectValue", "value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
-		return decodeErr("jsonObjectValue#c0de1bd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONObjectValue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("jsonObjectValue#c0de1bd9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
 	}
 	var err error
 	if m.Key, err = b.String(); err != nil {
-		return decodeErr("jsonObjectValue#c0de1bd9", "key", err)
+		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
 	}
 	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {
-		return decodeErr("jsonObjectValue#c0de1bd9", "value", err)
+		return tlrt.DecodeErr(err, "jsonObjectValue", "value")
 	}
 	return nil
 }

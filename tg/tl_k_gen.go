@@ -2,9 +2,19 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton, KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone, KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline, KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth, InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll, InputKeyboardButtonUserProfile, KeyboardButtonUserProfile, KeyboardButtonWebView, KeyboardButtonSimpleWebView, KeyboardButtonRequestPeer.
+// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton,
+// KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone,
+// KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline,
+// KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth,
+// InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll,
+// InputKeyboardButtonUserProfile, KeyboardButtonUserProfile,
+// KeyboardButtonWebView, KeyboardButtonSimpleWebView,
+// KeyboardButtonRequestPeer.
 //
 // See https://core.telegram.org/type/KeyboardButton.
 type KeyboardButtonClass interface {
@@ -17,7 +27,8 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 	return decodeKeyboardButton(b, 0)
 }
 
-// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels deep.
+// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
+// deep.
 func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -58,18 +69,15 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 	case KeyboardButtonRequestPeerTypeID:
 		v = &KeyboardButtonRequestPeer{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "KeyboardButton",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// KeyboardButton is the TL constructor keyboardButton:
+// KeyboardButton is the TL constructor keyboardButton.
 //
 //	keyboardButton#a2fa4880 text:string = KeyboardButton
 //
@@ -114,33 +122,27 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButton) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
-		return decodeErr("keyboardButton#a2fa4880", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButton) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButton#a2fa4880", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButton", "text")
 	}
 	return nil
 }
 
-// KeyboardButtonURL is the TL constructor keyboardButtonUrl:
+// KeyboardButtonURL is the TL constructor keyboardButtonUrl.
 //
 //	keyboardButtonUrl#258aff05 text:string url:string = KeyboardButton
 //
@@ -187,42 +189,37 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
 	return nil
 }
 
-// KeyboardButtonCallback is the TL constructor keyboardButtonCallback:
+// KeyboardButtonCallback is the TL constructor keyboardButtonCallback.
 //
-//	keyboardButtonCallback#35bbdb6b flags:# requires_password:flags.0?true text:string data:bytes = KeyboardButton
+//	keyboardButtonCallback#35bbdb6b flags:# requires_password:flags.0?true
+//	    text:string data:bytes = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonCallback.
 type KeyboardButtonCallback struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	RequiresPassword bool       // flags.0?true
 	Text             string
 	Data             []byte
@@ -270,42 +267,36 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonCallback{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
 	}
 	m.RequiresPassword = m.Flags.Has(0)
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "data", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone:
+// KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone.
 //
 //	keyboardButtonRequestPhone#b16a6c29 text:string = KeyboardButton
 //
@@ -327,7 +318,8 @@ func (*KeyboardButtonRequestPhone) TypeName() string {
 	return "keyboardButtonRequestPhone"
 }
 
-// keyboardButtonClass marks KeyboardButtonRequestPhone as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonRequestPhone as a
+// KeyboardButtonClass.
 func (*KeyboardButtonRequestPhone) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -350,33 +342,28 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
 	}
 	return nil
 }
 
-// KeyboardButtonRequestGeoLocation is the TL constructor keyboardButtonRequestGeoLocation:
+// KeyboardButtonRequestGeoLocation is the TL constructor
+// keyboardButtonRequestGeoLocation.
 //
 //	keyboardButtonRequestGeoLocation#fc796b3f text:string = KeyboardButton
 //
@@ -385,7 +372,8 @@ type KeyboardButtonRequestGeoLocation struct {
 	Text string
 }
 
-// KeyboardButtonRequestGeoLocationTypeID is the ID of keyboardButtonRequestGeoLocation.
+// KeyboardButtonRequestGeoLocationTypeID is the ID of
+// keyboardButtonRequestGeoLocation.
 const KeyboardButtonRequestGeoLocationTypeID = 0xfc796b3f
 
 // TypeID returns 0xfc796b3f, the ID of keyboardButtonRequestGeoLocation.
@@ -398,7 +386,8 @@ func (*KeyboardButtonRequestGeoLocation) TypeName() string {
 	return "keyboardButtonRequestGeoLocation"
 }
 
-// keyboardButtonClass marks KeyboardButtonRequestGeoLocation as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonRequestGeoLocation as a
+// KeyboardButtonClass.
 func (*KeyboardButtonRequestGeoLocation) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -421,43 +410,39 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
 	}
 	return nil
 }
 
-// KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline:
+// KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline.
 //
-//	keyboardButtonSwitchInline#93b9fbb5 flags:# same_peer:flags.0?true text:string query:string peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//	keyboardButtonSwitchInline#93b9fbb5 flags:# same_peer:flags.0?true
+//	    text:string query:string
+//	    peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetPeerTypes and
+// the other Set methods send a zero value too; HasPeerTypes reports whether
+// PeerTypes is present (sent, or received) and ClearPeerTypes leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonSwitchInline.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonSwitchInline struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word: set by Encode from the fields
 	SamePeer  bool       // flags.0?true
 	Text      string
 	Query     string
@@ -477,8 +462,28 @@ func (*KeyboardButtonSwitchInline) TypeName() string {
 	return "keyboardButtonSwitchInline"
 }
 
-// keyboardButtonClass marks KeyboardButtonSwitchInline as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonSwitchInline as a
+// KeyboardButtonClass.
 func (*KeyboardButtonSwitchInline) keyboardButtonClass() {}
+
+// HasPeerTypes reports whether PeerTypes is present: not zero, set by
+// SetPeerTypes, or received.
+func (m *KeyboardButtonSwitchInline) HasPeerTypes() bool {
+	return len(m.PeerTypes) > 0 || m.Flags.Has(1)
+}
+
+// SetPeerTypes sets PeerTypes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *KeyboardButtonSwitchInline) SetPeerTypes(v []InlineQueryPeerTypeClass) {
+	m.PeerTypes = v
+	m.Flags.Set(1)
+}
+
+// ClearPeerTypes sets PeerTypes to its zero value and marks it absent.
+func (m *KeyboardButtonSwitchInline) ClearPeerTypes() {
+	m.PeerTypes = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
@@ -507,8 +512,8 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.PeerTypes))
 		for i := range m.PeerTypes {
-			if err := encodeObj(b, m.PeerTypes[i]); err != nil {
-				return encodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
+			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
+				return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 			}
 		}
 	}
@@ -517,43 +522,37 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
 	}
 	*m = KeyboardButtonSwitchInline{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
 	}
 	m.SamePeer = m.Flags.Has(0)
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
 	}
 	if m.Query, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "query", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
 	}
 	if m.Flags.Has(1) {
-		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
-			return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -563,7 +562,7 @@ func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// KeyboardButtonGame is the TL constructor keyboardButtonGame:
+// KeyboardButtonGame is the TL constructor keyboardButtonGame.
 //
 //	keyboardButtonGame#50f41ccf text:string = KeyboardButton
 //
@@ -608,33 +607,27 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
-		return decodeErr("keyboardButtonGame#50f41ccf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonGame) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonGame#50f41ccf", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
 	}
 	return nil
 }
 
-// KeyboardButtonBuy is the TL constructor keyboardButtonBuy:
+// KeyboardButtonBuy is the TL constructor keyboardButtonBuy.
 //
 //	keyboardButtonBuy#afd93fbb text:string = KeyboardButton
 //
@@ -679,43 +672,38 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
-		return decodeErr("keyboardButtonBuy#afd93fbb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonBuy#afd93fbb", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
 	}
 	return nil
 }
 
-// KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth:
+// KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth.
 //
-//	keyboardButtonUrlAuth#10b78d29 flags:# text:string fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//	keyboardButtonUrlAuth#10b78d29 flags:# text:string
+//	    fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetFwdText and
+// the other Set methods send a zero value too; HasFwdText reports whether
+// FwdText is present (sent, or received) and ClearFwdText leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrlAuth.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonURLAuth struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Text     string
 	FwdText  string // flags.0?string
 	URL      string
@@ -737,6 +725,25 @@ func (*KeyboardButtonURLAuth) TypeName() string {
 
 // keyboardButtonClass marks KeyboardButtonURLAuth as a KeyboardButtonClass.
 func (*KeyboardButtonURLAuth) keyboardButtonClass() {}
+
+// HasFwdText reports whether FwdText is present: not zero, set by SetFwdText,
+// or received.
+func (m *KeyboardButtonURLAuth) HasFwdText() bool {
+	return m.FwdText != "" || m.Flags.Has(0)
+}
+
+// SetFwdText sets FwdText to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *KeyboardButtonURLAuth) SetFwdText(v string) {
+	m.FwdText = v
+	m.Flags.Set(0)
+}
+
+// ClearFwdText sets FwdText to its zero value and marks it absent.
+func (m *KeyboardButtonURLAuth) ClearFwdText() {
+	m.FwdText = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
@@ -768,43 +775,37 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("keyboardButtonUrlAuth#10b78d29", "fwd_text", err)
+			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "button_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
 	}
 	if m.FwdText != "" {
 		m.Flags.Unset(0)
@@ -812,17 +813,19 @@ func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth:
+// InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth.
 //
-//	inputKeyboardButtonUrlAuth#d02e7fd4 flags:# request_write_access:flags.0?true text:string fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
+//	inputKeyboardButtonUrlAuth#d02e7fd4 flags:#
+//	    request_write_access:flags.0?true text:string
+//	    fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetFwdText and
+// the other Set methods send a zero value too; HasFwdText reports whether
+// FwdText is present (sent, or received) and ClearFwdText leaves it out.
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUrlAuth.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputKeyboardButtonURLAuth struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word: set by Encode from the fields
 	RequestWriteAccess bool       // flags.0?true
 	Text               string
 	FwdText            string // flags.1?string
@@ -843,8 +846,28 @@ func (*InputKeyboardButtonURLAuth) TypeName() string {
 	return "inputKeyboardButtonUrlAuth"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonURLAuth as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonURLAuth as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonURLAuth) keyboardButtonClass() {}
+
+// HasFwdText reports whether FwdText is present: not zero, set by SetFwdText,
+// or received.
+func (m *InputKeyboardButtonURLAuth) HasFwdText() bool {
+	return m.FwdText != "" || m.Flags.Has(1)
+}
+
+// SetFwdText sets FwdText to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputKeyboardButtonURLAuth) SetFwdText(v string) {
+	m.FwdText = v
+	m.Flags.Set(1)
+}
+
+// ClearFwdText sets FwdText to its zero value and marks it absent.
+func (m *InputKeyboardButtonURLAuth) ClearFwdText() {
+	m.FwdText = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
@@ -873,55 +896,49 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.FwdText)
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
 	}
 	*m = InputKeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "flags", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "fwd_text", err)
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "url", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	m.Flags &^= 1 << 0
 	if m.FwdText != "" {
@@ -930,17 +947,18 @@ func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll:
+// KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll.
 //
-//	keyboardButtonRequestPoll#bbc7515d flags:# quiz:flags.0?Bool text:string = KeyboardButton
+//	keyboardButtonRequestPoll#bbc7515d flags:# quiz:flags.0?Bool text:string
+//	    = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetQuiz and the
+// other Set methods send a zero value too; HasQuiz reports whether Quiz is
+// present (sent, or received) and ClearQuiz leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPoll.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonRequestPoll struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word: set by Encode from the fields
 	Quiz  bool       // flags.0?Bool
 	Text  string
 }
@@ -960,6 +978,25 @@ func (*KeyboardButtonRequestPoll) TypeName() string {
 
 // keyboardButtonClass marks KeyboardButtonRequestPoll as a KeyboardButtonClass.
 func (*KeyboardButtonRequestPoll) keyboardButtonClass() {}
+
+// HasQuiz reports whether Quiz is present: not zero, set by SetQuiz, or
+// received.
+func (m *KeyboardButtonRequestPoll) HasQuiz() bool {
+	return m.Quiz || m.Flags.Has(0)
+}
+
+// SetQuiz sets Quiz to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *KeyboardButtonRequestPoll) SetQuiz(v bool) {
+	m.Quiz = v
+	m.Flags.Set(0)
+}
+
+// ClearQuiz sets Quiz to its zero value and marks it absent.
+func (m *KeyboardButtonRequestPoll) ClearQuiz() {
+	m.Quiz = false
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
@@ -989,37 +1026,31 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = KeyboardButtonRequestPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Quiz, err = b.Bool(); err != nil {
-			return decodeErr("keyboardButtonRequestPoll#bbc7515d", "quiz", err)
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
 	if m.Quiz {
 		m.Flags.Unset(0)
@@ -1027,9 +1058,11 @@ func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputKeyboardButtonUserProfile is the TL constructor inputKeyboardButtonUserProfile:
+// InputKeyboardButtonUserProfile is the TL constructor
+// inputKeyboardButtonUserProfile.
 //
-//	inputKeyboardButtonUserProfile#e988037b text:string user_id:InputUser = KeyboardButton
+//	inputKeyboardButtonUserProfile#e988037b text:string user_id:InputUser
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUserProfile.
 type InputKeyboardButtonUserProfile struct {
@@ -1037,7 +1070,8 @@ type InputKeyboardButtonUserProfile struct {
 	UserID InputUserClass
 }
 
-// InputKeyboardButtonUserProfileTypeID is the ID of inputKeyboardButtonUserProfile.
+// InputKeyboardButtonUserProfileTypeID is the ID of
+// inputKeyboardButtonUserProfile.
 const InputKeyboardButtonUserProfileTypeID = 0xe988037b
 
 // TypeID returns 0xe988037b, the ID of inputKeyboardButtonUserProfile.
@@ -1050,7 +1084,8 @@ func (*InputKeyboardButtonUserProfile) TypeName() string {
 	return "inputKeyboardButtonUserProfile"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonUserProfile as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonUserProfile as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1068,49 +1103,44 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Text)
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	return nil
 }
 
-// KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile:
+// KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile.
 //
-//	keyboardButtonUserProfile#308660c1 text:string user_id:long = KeyboardButton
+//	keyboardButtonUserProfile#308660c1 text:string user_id:long
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUserProfile.
 type KeyboardButtonUserProfile struct {
@@ -1155,36 +1185,30 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "user_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
 	}
 	return nil
 }
 
-// KeyboardButtonWebView is the TL constructor keyboardButtonWebView:
+// KeyboardButtonWebView is the TL constructor keyboardButtonWebView.
 //
 //	keyboardButtonWebView#13767230 text:string url:string = KeyboardButton
 //
@@ -1231,38 +1255,34 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
 	return nil
 }
 
-// KeyboardButtonSimpleWebView is the TL constructor keyboardButtonSimpleWebView:
+// KeyboardButtonSimpleWebView is the TL constructor
+// keyboardButtonSimpleWebView.
 //
-//	keyboardButtonSimpleWebView#a0c0505c text:string url:string = KeyboardButton
+//	keyboardButtonSimpleWebView#a0c0505c text:string url:string
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonSimpleWebView.
 type KeyboardButtonSimpleWebView struct {
@@ -1283,7 +1303,8 @@ func (*KeyboardButtonSimpleWebView) TypeName() string {
 	return "keyboardButtonSimpleWebView"
 }
 
-// keyboardButtonClass marks KeyboardButtonSimpleWebView as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonSimpleWebView as a
+// KeyboardButtonClass.
 func (*KeyboardButtonSimpleWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1307,38 +1328,33 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSimpleWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
 	return nil
 }
 
-// KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer:
+// KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer.
 //
-//	keyboardButtonRequestPeer#53d7bfd8 text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
+//	keyboardButtonRequestPeer#53d7bfd8 text:string button_id:int
+//	    peer_type:RequestPeerType max_quantity:int = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPeer.
 type KeyboardButtonRequestPeer struct {
@@ -1380,8 +1396,8 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.Text)
 	b.PutInt(m.ButtonID)
-	if err := encodeObj(b, m.PeerType); err != nil {
-		return encodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
+	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+		return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
 	b.PutInt(m.MaxQuantity)
 	return nil
@@ -1389,47 +1405,42 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "button_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "button_id")
 	}
 	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
 	if m.MaxQuantity, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "max_quantity", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
 	}
 	return nil
 }
 
-// KeyboardButtonRow is the TL constructor keyboardButtonRow:
+// KeyboardButtonRow is the TL constructor keyboardButtonRow.
 //
-//	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton> = KeyboardButtonRow
+//	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton>
+//	    = KeyboardButtonRow
 //
 // See https://core.telegram.org/constructor/keyboardButtonRow.
 type KeyboardButtonRow struct {
@@ -1465,8 +1476,8 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Buttons))
 	for i := range m.Buttons {
-		if err := encodeObj(b, m.Buttons[i]); err != nil {
-			return encodeErr("keyboardButtonRow#77608b83", "buttons", err)
+		if err := tlrt.EncodeObject(b, m.Buttons[i]); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRow", "buttons")
 		}
 	}
 	return nil
@@ -1474,31 +1485,25 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
-		return decodeErr("keyboardButtonRow#77608b83", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRow) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRow#77608b83", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = decodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
-		return decodeErr("keyboardButtonRow#77608b83", "buttons", err)
+	if m.Buttons, err = tlrt.DecodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
 	}
 	return nil
 }

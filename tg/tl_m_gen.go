@@ -2,9 +2,14 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue, InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction, MediaAreaChannelPost, InputMediaAreaChannelPost.
+// MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
+// InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction,
+// MediaAreaChannelPost, InputMediaAreaChannelPost.
 //
 // See https://core.telegram.org/type/MediaArea.
 type MediaAreaClass interface {
@@ -38,20 +43,19 @@ func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
 	case InputMediaAreaChannelPostTypeID:
 		v = &InputMediaAreaChannelPost{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MediaArea",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MediaAreaVenue is the TL constructor mediaAreaVenue:
+// MediaAreaVenue is the TL constructor mediaAreaVenue.
 //
-//	mediaAreaVenue#be82db9c coordinates:MediaAreaCoordinates geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MediaArea
+//	mediaAreaVenue#be82db9c coordinates:MediaAreaCoordinates geo:GeoPoint
+//	    title:string address:string provider:string venue_id:string
+//	    venue_type:string = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaVenue.
 type MediaAreaVenue struct {
@@ -95,10 +99,10 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaVenue#be82db9c", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaVenue", "coordinates")
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("mediaAreaVenue#be82db9c", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaVenue", "geo")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -110,56 +114,51 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaVenue#be82db9c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaVenue", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "coordinates")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "geo", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "title", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "address", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "provider", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "venue_id", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "venue_type", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
 	}
 	return nil
 }
 
-// InputMediaAreaVenue is the TL constructor inputMediaAreaVenue:
+// InputMediaAreaVenue is the TL constructor inputMediaAreaVenue.
 //
-//	inputMediaAreaVenue#b282217f coordinates:MediaAreaCoordinates query_id:long result_id:string = MediaArea
+//	inputMediaAreaVenue#b282217f coordinates:MediaAreaCoordinates
+//	    query_id:long result_id:string = MediaArea
 //
 // See https://core.telegram.org/constructor/inputMediaAreaVenue.
 type InputMediaAreaVenue struct {
@@ -199,7 +198,7 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("inputMediaAreaVenue#b282217f", "coordinates", err)
+		return tlrt.EncodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
 	b.PutLong(m.QueryID)
 	b.PutString(m.ResultID)
@@ -208,44 +207,39 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaAreaVenue#b282217f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaVenue", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "query_id", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
 	}
 	if m.ResultID, err = b.String(); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "result_id", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
 	}
 	return nil
 }
 
-// MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint:
+// MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint.
 //
-//	mediaAreaGeoPoint#df8b3b22 coordinates:MediaAreaCoordinates geo:GeoPoint = MediaArea
+//	mediaAreaGeoPoint#df8b3b22 coordinates:MediaAreaCoordinates geo:GeoPoint
+//	    = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaGeoPoint.
 type MediaAreaGeoPoint struct {
@@ -284,55 +278,51 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaGeoPoint) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
 	return nil
 }
 
-// MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction:
+// MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction.
 //
-//	mediaAreaSuggestedReaction#14455871 flags:# dark:flags.0?true flipped:flags.1?true coordinates:MediaAreaCoordinates reaction:Reaction = MediaArea
+//	mediaAreaSuggestedReaction#14455871 flags:# dark:flags.0?true
+//	    flipped:flags.1?true coordinates:MediaAreaCoordinates
+//	    reaction:Reaction = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaSuggestedReaction.
 type MediaAreaSuggestedReaction struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Dark        bool       // flags.0?true
 	Flipped     bool       // flags.1?true
 	Coordinates MediaAreaCoordinates
@@ -378,58 +368,53 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaSuggestedReaction#14455871", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("mediaAreaSuggestedReaction#14455871", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaSuggestedReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
 	}
 	*m = MediaAreaSuggestedReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "flags", err)
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	m.Flipped = m.Flags.Has(1)
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "reaction", err)
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MediaAreaChannelPost is the TL constructor mediaAreaChannelPost:
+// MediaAreaChannelPost is the TL constructor mediaAreaChannelPost.
 //
-//	mediaAreaChannelPost#770416af coordinates:MediaAreaCoordinates channel_id:long msg_id:int = MediaArea
+//	mediaAreaChannelPost#770416af coordinates:MediaAreaCoordinates
+//	    channel_id:long msg_id:int = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaChannelPost.
 type MediaAreaChannelPost struct {
@@ -469,7 +454,7 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaChannelPost#770416af", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
 	b.PutLong(m.ChannelID)
 	b.PutInt(m.MsgID)
@@ -478,44 +463,39 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaChannelPost#770416af", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaChannelPost", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "channel_id", err)
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "channel_id")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "msg_id", err)
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "msg_id")
 	}
 	return nil
 }
 
-// InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost:
+// InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost.
 //
-//	inputMediaAreaChannelPost#2271f2bf coordinates:MediaAreaCoordinates channel:InputChannel msg_id:int = MediaArea
+//	inputMediaAreaChannelPost#2271f2bf coordinates:MediaAreaCoordinates
+//	    channel:InputChannel msg_id:int = MediaArea
 //
 // See https://core.telegram.org/constructor/inputMediaAreaChannelPost.
 type InputMediaAreaChannelPost struct {
@@ -555,10 +535,10 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("inputMediaAreaChannelPost#2271f2bf", "coordinates", err)
+		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "coordinates")
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("inputMediaAreaChannelPost#2271f2bf", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -566,42 +546,37 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaChannelPost", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "coordinates")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "channel", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "msg_id")
 	}
 	return nil
 }
 
-// MessageClass is the TL type Message: one of MessageEmpty, Message, MessageService.
+// MessageClass is the TL type Message: one of MessageEmpty, Message,
+// MessageService.
 //
 // See https://core.telegram.org/type/Message.
 type MessageClass interface {
@@ -629,24 +604,21 @@ func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
 	case MessageServiceTypeID:
 		v = &MessageService{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Message",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageEmpty is the TL constructor messageEmpty:
+// MessageEmpty is the TL constructor messageEmpty.
 //
 //	messageEmpty#90a6ca84 flags:# id:int peer_id:flags.0?Peer = Message
 //
 // See https://core.telegram.org/constructor/messageEmpty.
 type MessageEmpty struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word: set by Encode from the fields
 	ID     int
 	PeerID PeerClass // flags.0?Peer
 }
@@ -688,8 +660,8 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.PeerID); err != nil {
-			return encodeErr("messageEmpty#90a6ca84", "peer_id", err)
+		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageEmpty", "peer_id")
 		}
 	}
 	return nil
@@ -697,56 +669,64 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
-		return decodeErr("messageEmpty#90a6ca84", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEmpty) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageEmpty#90a6ca84", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageEmpty", "")
 	}
 	*m = MessageEmpty{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageEmpty#90a6ca84", "flags", err)
+		return tlrt.DecodeErr(err, "messageEmpty", "flags")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageEmpty#90a6ca84", "id", err)
+		return tlrt.DecodeErr(err, "messageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageEmpty#90a6ca84", "peer_id", err)
+			return tlrt.DecodeErr(err, "messageEmpty", "peer_id")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// Message is the TL constructor message:
+// Message is the TL constructor message.
 //
-//	message#76bec211 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true from_scheduled:flags.18?true legacy:flags.19?true edit_hide:flags.21?true pinned:flags.24?true noforwards:flags.26?true invert_media:flags.27?true id:int from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader date:int message:string media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup entities:flags.7?Vector<MessageEntity> views:flags.10?int forwards:flags.10?int replies:flags.23?MessageReplies edit_date:flags.15?int post_author:flags.16?string grouped_id:flags.17?long reactions:flags.20?MessageReactions restriction_reason:flags.22?Vector<RestrictionReason> ttl_period:flags.25?int = Message
+//	message#76bec211 flags:# out:flags.1?true mentioned:flags.4?true
+//	    media_unread:flags.5?true silent:flags.13?true post:flags.14?true
+//	    from_scheduled:flags.18?true legacy:flags.19?true
+//	    edit_hide:flags.21?true pinned:flags.24?true
+//	    noforwards:flags.26?true invert_media:flags.27?true id:int
+//	    from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer
+//	    fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long
+//	    reply_to:flags.3?MessageReplyHeader date:int message:string
+//	    media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup
+//	    entities:flags.7?Vector<MessageEntity> views:flags.10?int
+//	    forwards:flags.10?int replies:flags.23?MessageReplies
+//	    edit_date:flags.15?int post_author:flags.16?string
+//	    grouped_id:flags.17?long reactions:flags.20?MessageReactions
+//	    restriction_reason:flags.22?Vector<RestrictionReason>
+//	    ttl_period:flags.25?int = Message
+//
+// An optional field is sent when it is not zero, nil or false. SetViaBotID and
+// the other Set methods send a zero value too; HasViaBotID reports whether
+// ViaBotID is present (sent, or received) and ClearViaBotID leaves it out.
 //
 // See https://core.telegram.org/constructor/message.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Message struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word: set by Encode from the fields
 	Out               bool       // flags.1?true
 	Mentioned         bool       // flags.4?true
 	MediaUnread       bool       // flags.5?true
@@ -796,6 +776,181 @@ func (*Message) TypeName() string {
 
 // messageClass marks Message as a MessageClass.
 func (*Message) messageClass() {}
+
+// HasViaBotID reports whether ViaBotID is present: not zero, set by
+// SetViaBotID, or received.
+func (m *Message) HasViaBotID() bool {
+	return m.ViaBotID != 0 || m.Flags.Has(11)
+}
+
+// SetViaBotID sets ViaBotID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetViaBotID(v int64) {
+	m.ViaBotID = v
+	m.Flags.Set(11)
+}
+
+// ClearViaBotID sets ViaBotID to its zero value and marks it absent.
+func (m *Message) ClearViaBotID() {
+	m.ViaBotID = 0
+	m.Flags.Unset(11)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *Message) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(7)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(7)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *Message) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(7)
+}
+
+// HasViews reports whether Views is present: not zero, set by SetViews, or
+// received. It shares its flag with Forwards: they are present together.
+func (m *Message) HasViews() bool {
+	return m.Views != 0 || m.Forwards != 0 || m.Flags.Has(10)
+}
+
+// SetViews sets Views to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Message) SetViews(v int) {
+	m.Views = v
+	m.Flags.Set(10)
+}
+
+// ClearViews sets Views to its zero value and marks it absent; it is still
+// sent, as zero, when Forwards, which shares its flag, is set.
+func (m *Message) ClearViews() {
+	m.Views = 0
+	m.Flags.Unset(10)
+}
+
+// HasForwards reports whether Forwards is present: not zero, set by
+// SetForwards, or received. It shares its flag with Views: they are present
+// together.
+func (m *Message) HasForwards() bool {
+	return m.Views != 0 || m.Forwards != 0 || m.Flags.Has(10)
+}
+
+// SetForwards sets Forwards to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetForwards(v int) {
+	m.Forwards = v
+	m.Flags.Set(10)
+}
+
+// ClearForwards sets Forwards to its zero value and marks it absent; it is
+// still sent, as zero, when Views, which shares its flag, is set.
+func (m *Message) ClearForwards() {
+	m.Forwards = 0
+	m.Flags.Unset(10)
+}
+
+// HasEditDate reports whether EditDate is present: not zero, set by
+// SetEditDate, or received.
+func (m *Message) HasEditDate() bool {
+	return m.EditDate != 0 || m.Flags.Has(15)
+}
+
+// SetEditDate sets EditDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetEditDate(v int) {
+	m.EditDate = v
+	m.Flags.Set(15)
+}
+
+// ClearEditDate sets EditDate to its zero value and marks it absent.
+func (m *Message) ClearEditDate() {
+	m.EditDate = 0
+	m.Flags.Unset(15)
+}
+
+// HasPostAuthor reports whether PostAuthor is present: not zero, set by
+// SetPostAuthor, or received.
+func (m *Message) HasPostAuthor() bool {
+	return m.PostAuthor != "" || m.Flags.Has(16)
+}
+
+// SetPostAuthor sets PostAuthor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Message) SetPostAuthor(v string) {
+	m.PostAuthor = v
+	m.Flags.Set(16)
+}
+
+// ClearPostAuthor sets PostAuthor to its zero value and marks it absent.
+func (m *Message) ClearPostAuthor() {
+	m.PostAuthor = ""
+	m.Flags.Unset(16)
+}
+
+// HasGroupedID reports whether GroupedID is present: not zero, set by
+// SetGroupedID, or received.
+func (m *Message) HasGroupedID() bool {
+	return m.GroupedID != 0 || m.Flags.Has(17)
+}
+
+// SetGroupedID sets GroupedID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Message) SetGroupedID(v int64) {
+	m.GroupedID = v
+	m.Flags.Set(17)
+}
+
+// ClearGroupedID sets GroupedID to its zero value and marks it absent.
+func (m *Message) ClearGroupedID() {
+	m.GroupedID = 0
+	m.Flags.Unset(17)
+}
+
+// HasRestrictionReason reports whether RestrictionReason is present: not zero,
+// set by SetRestrictionReason, or received.
+func (m *Message) HasRestrictionReason() bool {
+	return len(m.RestrictionReason) > 0 || m.Flags.Has(22)
+}
+
+// SetRestrictionReason sets RestrictionReason to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Message) SetRestrictionReason(v []RestrictionReason) {
+	m.RestrictionReason = v
+	m.Flags.Set(22)
+}
+
+// ClearRestrictionReason sets RestrictionReason to its zero value and marks it
+// absent.
+func (m *Message) ClearRestrictionReason() {
+	m.RestrictionReason = nil
+	m.Flags.Unset(22)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *Message) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Message) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *Message) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
 
 // Encode writes m to b with its ID.
 func (m *Message) Encode(b *bin.Buffer) error {
@@ -896,48 +1051,48 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	if flags.Has(8) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("message#76bec211", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "message", "from_id")
 		}
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("message#76bec211", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "message", "peer_id")
 	}
 	if flags.Has(28) {
-		if err := encodeObj(b, m.SavedPeerID); err != nil {
-			return encodeErr("message#76bec211", "saved_peer_id", err)
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "message", "saved_peer_id")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "fwd_from", err)
+			return tlrt.EncodeErr(err, "message", "fwd_from")
 		}
 	}
 	if flags.Has(11) {
 		b.PutLong(m.ViaBotID)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("message#76bec211", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "message", "reply_to")
 		}
 	}
 	b.PutInt(m.Date)
 	b.PutString(m.Message)
 	if flags.Has(9) {
-		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("message#76bec211", "media", err)
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "message", "media")
 		}
 	}
 	if flags.Has(6) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("message#76bec211", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "message", "reply_markup")
 		}
 	}
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("message#76bec211", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "message", "entities")
 			}
 		}
 	}
@@ -949,7 +1104,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(23) {
 		if err := m.Replies.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "replies", err)
+			return tlrt.EncodeErr(err, "message", "replies")
 		}
 	}
 	if flags.Has(15) {
@@ -963,14 +1118,14 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(20) {
 		if err := m.Reactions.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "reactions", err)
+			return tlrt.EncodeErr(err, "message", "reactions")
 		}
 	}
 	if flags.Has(22) {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("message#76bec211", "restriction_reason", err)
+				return tlrt.EncodeErr(err, "message", "restriction_reason")
 			}
 		}
 	}
@@ -982,32 +1137,26 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Message) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageTypeID, "message"); err != nil {
-		return decodeErr("message#76bec211", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("message#76bec211", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
 	*m = Message{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("message#76bec211", "flags", err)
+		return tlrt.DecodeErr(err, "message", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
@@ -1021,103 +1170,103 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Noforwards = m.Flags.Has(26)
 	m.InvertMedia = m.Flags.Has(27)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("message#76bec211", "id", err)
+		return tlrt.DecodeErr(err, "message", "id")
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "from_id", err)
+			return tlrt.DecodeErr(err, "message", "from_id")
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("message#76bec211", "peer_id", err)
+		return tlrt.DecodeErr(err, "message", "peer_id")
 	}
 	if m.Flags.Has(28) {
 		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "saved_peer_id", err)
+			return tlrt.DecodeErr(err, "message", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("message#76bec211", "fwd_from", err)
+		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ViaBotID, err = b.Long(); err != nil {
-			return decodeErr("message#76bec211", "via_bot_id", err)
+			return tlrt.DecodeErr(err, "message", "via_bot_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reply_to", err)
+			return tlrt.DecodeErr(err, "message", "reply_to")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("message#76bec211", "date", err)
+		return tlrt.DecodeErr(err, "message", "date")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("message#76bec211", "message", err)
+		return tlrt.DecodeErr(err, "message", "message")
 	}
 	if m.Flags.Has(9) {
 		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "media", err)
+			return tlrt.DecodeErr(err, "message", "media")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reply_markup", err)
+			return tlrt.DecodeErr(err, "message", "reply_markup")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("message#76bec211", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.Views, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "views", err)
+			return tlrt.DecodeErr(err, "message", "views")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.Forwards, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "forwards", err)
+			return tlrt.DecodeErr(err, "message", "forwards")
 		}
 	}
 	if m.Flags.Has(23) {
 		m.Replies = new(MessageReplies)
-		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
-			return decodeErr("message#76bec211", "replies", err)
+		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "replies")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.EditDate, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "edit_date", err)
+			return tlrt.DecodeErr(err, "message", "edit_date")
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.PostAuthor, err = b.String(); err != nil {
-			return decodeErr("message#76bec211", "post_author", err)
+			return tlrt.DecodeErr(err, "message", "post_author")
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.GroupedID, err = b.Long(); err != nil {
-			return decodeErr("message#76bec211", "grouped_id", err)
+			return tlrt.DecodeErr(err, "message", "grouped_id")
 		}
 	}
 	if m.Flags.Has(20) {
 		m.Reactions = new(MessageReactions)
-		if err = decodeBoxed(b, m.Reactions, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reactions", err)
+		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "reactions")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("message#76bec211", "restriction_reason", err)
+		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+			return tlrt.DecodeErr(err, "message", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "ttl_period", err)
+			return tlrt.DecodeErr(err, "message", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28
@@ -1148,17 +1297,21 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageService is the TL constructor messageService:
+// MessageService is the TL constructor messageService.
 //
-//	messageService#2b085862 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer reply_to:flags.3?MessageReplyHeader date:int action:MessageAction ttl_period:flags.25?int = Message
+//	messageService#2b085862 flags:# out:flags.1?true mentioned:flags.4?true
+//	    media_unread:flags.5?true silent:flags.13?true post:flags.14?true
+//	    legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer
+//	    reply_to:flags.3?MessageReplyHeader date:int action:MessageAction
+//	    ttl_period:flags.25?int = Message
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLPeriod and
+// the other Set methods send a zero value too; HasTTLPeriod reports whether
+// TTLPeriod is present (sent, or received) and ClearTTLPeriod leaves it out.
 //
 // See https://core.telegram.org/constructor/messageService.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageService struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Out         bool       // flags.1?true
 	Mentioned   bool       // flags.4?true
 	MediaUnread bool       // flags.5?true
@@ -1189,6 +1342,25 @@ func (*MessageService) TypeName() string {
 
 // messageClass marks MessageService as a MessageClass.
 func (*MessageService) messageClass() {}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *MessageService) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageService) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *MessageService) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageService) Encode(b *bin.Buffer) error {
@@ -1235,21 +1407,21 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	if flags.Has(8) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("messageService#2b085862", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "from_id")
 		}
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("messageService#2b085862", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "messageService", "peer_id")
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messageService#2b085862", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "reply_to")
 		}
 	}
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("messageService#2b085862", "action", err)
+	if err := tlrt.EncodeObject(b, m.Action); err != nil {
+		return tlrt.EncodeErr(err, "messageService", "action")
 	}
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
@@ -1259,32 +1431,26 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageService) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageServiceTypeID, "messageService"); err != nil {
-		return decodeErr("messageService#2b085862", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageService#2b085862", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageService", "")
 	}
 	*m = MessageService{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageService#2b085862", "flags", err)
+		return tlrt.DecodeErr(err, "messageService", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
@@ -1293,30 +1459,30 @@ func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Post = m.Flags.Has(14)
 	m.Legacy = m.Flags.Has(19)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageService#2b085862", "id", err)
+		return tlrt.DecodeErr(err, "messageService", "id")
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageService#2b085862", "from_id", err)
+			return tlrt.DecodeErr(err, "messageService", "from_id")
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageService#2b085862", "peer_id", err)
+		return tlrt.DecodeErr(err, "messageService", "peer_id")
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("messageService#2b085862", "reply_to", err)
+			return tlrt.DecodeErr(err, "messageService", "reply_to")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messageService#2b085862", "date", err)
+		return tlrt.DecodeErr(err, "messageService", "date")
 	}
 	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
-		return decodeErr("messageService#2b085862", "action", err)
+		return tlrt.DecodeErr(err, "messageService", "action")
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("messageService#2b085862", "ttl_period", err)
+			return tlrt.DecodeErr(err, "messageService", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19
@@ -1326,7 +1492,26 @@ func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionClass is the TL type MessageAction: one of MessageActionEmpty, MessageActionChatCreate, MessageActionChatEditTitle, MessageActionChatEditPhoto, MessageActionChatDeletePhoto, MessageActionChatAddUser, MessageActionChatDeleteUser, MessageActionChatJoinedByLink, MessageActionChannelCreate, MessageActionChatMigrateTo, MessageActionChannelMigrateFrom, MessageActionPinMessage, MessageActionHistoryClear, MessageActionGameScore, MessageActionPaymentSentMe, MessageActionPaymentSent, MessageActionPhoneCall, MessageActionScreenshotTaken, MessageActionCustomAction, MessageActionBotAllowed, MessageActionSecureValuesSentMe, MessageActionSecureValuesSent, MessageActionContactSignUp, MessageActionGeoProximityReached, MessageActionGroupCall, MessageActionInviteToGroupCall, MessageActionSetMessagesTTL, MessageActionGroupCallScheduled, MessageActionSetChatTheme, MessageActionChatJoinedByRequest, MessageActionWebViewDataSentMe, MessageActionWebViewDataSent, MessageActionGiftPremium, MessageActionTopicCreate, MessageActionTopicEdit, MessageActionSuggestProfilePhoto, MessageActionRequestedPeer, MessageActionSetChatWallPaper, MessageActionGiftCode, MessageActionGiveawayLaunch, MessageActionGiveawayResults.
+// MessageActionClass is the TL type MessageAction: one of MessageActionEmpty,
+// MessageActionChatCreate, MessageActionChatEditTitle,
+// MessageActionChatEditPhoto, MessageActionChatDeletePhoto,
+// MessageActionChatAddUser, MessageActionChatDeleteUser,
+// MessageActionChatJoinedByLink, MessageActionChannelCreate,
+// MessageActionChatMigrateTo, MessageActionChannelMigrateFrom,
+// MessageActionPinMessage, MessageActionHistoryClear, MessageActionGameScore,
+// MessageActionPaymentSentMe, MessageActionPaymentSent, MessageActionPhoneCall,
+// MessageActionScreenshotTaken, MessageActionCustomAction,
+// MessageActionBotAllowed, MessageActionSecureValuesSentMe,
+// MessageActionSecureValuesSent, MessageActionContactSignUp,
+// MessageActionGeoProximityReached, MessageActionGroupCall,
+// MessageActionInviteToGroupCall, MessageActionSetMessagesTTL,
+// MessageActionGroupCallScheduled, MessageActionSetChatTheme,
+// MessageActionChatJoinedByRequest, MessageActionWebViewDataSentMe,
+// MessageActionWebViewDataSent, MessageActionGiftPremium,
+// MessageActionTopicCreate, MessageActionTopicEdit,
+// MessageActionSuggestProfilePhoto, MessageActionRequestedPeer,
+// MessageActionSetChatWallPaper, MessageActionGiftCode,
+// MessageActionGiveawayLaunch, MessageActionGiveawayResults.
 //
 // See https://core.telegram.org/type/MessageAction.
 type MessageActionClass interface {
@@ -1339,7 +1524,8 @@ func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
 	return decodeMessageAction(b, 0)
 }
 
-// decodeMessageAction is DecodeMessageAction for a value nested depth levels deep.
+// decodeMessageAction is DecodeMessageAction for a value nested depth levels
+// deep.
 func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1430,18 +1616,15 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	case MessageActionGiveawayResultsTypeID:
 		v = &MessageActionGiveawayResults{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageAction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageActionEmpty is the TL constructor messageActionEmpty:
+// MessageActionEmpty is the TL constructor messageActionEmpty.
 //
 //	messageActionEmpty#b6aef7b0 = MessageAction
 //
@@ -1483,31 +1666,26 @@ func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
-		return decodeErr("messageActionEmpty#b6aef7b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionChatCreate is the TL constructor messageActionChatCreate:
+// MessageActionChatCreate is the TL constructor messageActionChatCreate.
 //
-//	messageActionChatCreate#bd47cbad title:string users:Vector<long> = MessageAction
+//	messageActionChatCreate#bd47cbad title:string users:Vector<long>
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionChatCreate.
 type MessageActionChatCreate struct {
@@ -1555,36 +1733,30 @@ func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
-		return decodeErr("messageActionChatCreate#bd47cbad", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatCreate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChatCreate#bd47cbad", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageActionChatCreate#bd47cbad", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
 	}
 	return nil
 }
 
-// MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle:
+// MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle.
 //
 //	messageActionChatEditTitle#b5a1ce5a title:string = MessageAction
 //
@@ -1629,33 +1801,27 @@ func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
-		return decodeErr("messageActionChatEditTitle#b5a1ce5a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatEditTitle) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatEditTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChatEditTitle#b5a1ce5a", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
 	}
 	return nil
 }
 
-// MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto:
+// MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto.
 //
 //	messageActionChatEditPhoto#7fcb13a8 photo:Photo = MessageAction
 //
@@ -1694,44 +1860,39 @@ func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("messageActionChatEditPhoto#7fcb13a8", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "messageActionChatEditPhoto", "photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
-		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatEditPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionChatEditPhoto", "")
 	}
 	var err error
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "photo", err)
+		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "photo")
 	}
 	return nil
 }
 
-// MessageActionChatDeletePhoto is the TL constructor messageActionChatDeletePhoto:
+// MessageActionChatDeletePhoto is the TL constructor
+// messageActionChatDeletePhoto.
 //
 //	messageActionChatDeletePhoto#95e3fbef = MessageAction
 //
@@ -1751,7 +1912,8 @@ func (*MessageActionChatDeletePhoto) TypeName() string {
 	return "messageActionChatDeletePhoto"
 }
 
-// messageActionClass marks MessageActionChatDeletePhoto as a MessageActionClass.
+// messageActionClass marks MessageActionChatDeletePhoto as a
+// MessageActionClass.
 func (*MessageActionChatDeletePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1773,29 +1935,23 @@ func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
-		return decodeErr("messageActionChatDeletePhoto#95e3fbef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatDeletePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatDeletePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionChatAddUser is the TL constructor messageActionChatAddUser:
+// MessageActionChatAddUser is the TL constructor messageActionChatAddUser.
 //
 //	messageActionChatAddUser#15cefd00 users:Vector<long> = MessageAction
 //
@@ -1843,33 +1999,28 @@ func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
-		return decodeErr("messageActionChatAddUser#15cefd00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatAddUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatAddUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageActionChatAddUser#15cefd00", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
 	}
 	return nil
 }
 
-// MessageActionChatDeleteUser is the TL constructor messageActionChatDeleteUser:
+// MessageActionChatDeleteUser is the TL constructor
+// messageActionChatDeleteUser.
 //
 //	messageActionChatDeleteUser#a43f30cc user_id:long = MessageAction
 //
@@ -1914,33 +2065,28 @@ func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
-		return decodeErr("messageActionChatDeleteUser#a43f30cc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatDeleteUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatDeleteUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChatDeleteUser#a43f30cc", "user_id", err)
+		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "user_id")
 	}
 	return nil
 }
 
-// MessageActionChatJoinedByLink is the TL constructor messageActionChatJoinedByLink:
+// MessageActionChatJoinedByLink is the TL constructor
+// messageActionChatJoinedByLink.
 //
 //	messageActionChatJoinedByLink#31224c3 inviter_id:long = MessageAction
 //
@@ -1949,7 +2095,8 @@ type MessageActionChatJoinedByLink struct {
 	InviterID int64
 }
 
-// MessageActionChatJoinedByLinkTypeID is the ID of messageActionChatJoinedByLink.
+// MessageActionChatJoinedByLinkTypeID is the ID of
+// messageActionChatJoinedByLink.
 const MessageActionChatJoinedByLinkTypeID = 0x031224c3
 
 // TypeID returns 0x031224c3, the ID of messageActionChatJoinedByLink.
@@ -1962,7 +2109,8 @@ func (*MessageActionChatJoinedByLink) TypeName() string {
 	return "messageActionChatJoinedByLink"
 }
 
-// messageActionClass marks MessageActionChatJoinedByLink as a MessageActionClass.
+// messageActionClass marks MessageActionChatJoinedByLink as a
+// MessageActionClass.
 func (*MessageActionChatJoinedByLink) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1985,33 +2133,27 @@ func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
-		return decodeErr("messageActionChatJoinedByLink#031224c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatJoinedByLink) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatJoinedByLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChatJoinedByLink#031224c3", "inviter_id", err)
+		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "inviter_id")
 	}
 	return nil
 }
 
-// MessageActionChannelCreate is the TL constructor messageActionChannelCreate:
+// MessageActionChannelCreate is the TL constructor messageActionChannelCreate.
 //
 //	messageActionChannelCreate#95d2ac92 title:string = MessageAction
 //
@@ -2056,33 +2198,27 @@ func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
-		return decodeErr("messageActionChannelCreate#95d2ac92", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChannelCreate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChannelCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChannelCreate#95d2ac92", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
 	}
 	return nil
 }
 
-// MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo:
+// MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo.
 //
 //	messageActionChatMigrateTo#e1037f92 channel_id:long = MessageAction
 //
@@ -2127,35 +2263,31 @@ func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
-		return decodeErr("messageActionChatMigrateTo#e1037f92", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatMigrateTo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChatMigrateTo#e1037f92", "channel_id", err)
+		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "channel_id")
 	}
 	return nil
 }
 
-// MessageActionChannelMigrateFrom is the TL constructor messageActionChannelMigrateFrom:
+// MessageActionChannelMigrateFrom is the TL constructor
+// messageActionChannelMigrateFrom.
 //
-//	messageActionChannelMigrateFrom#ea3948e9 title:string chat_id:long = MessageAction
+//	messageActionChannelMigrateFrom#ea3948e9 title:string chat_id:long
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionChannelMigrateFrom.
 type MessageActionChannelMigrateFrom struct {
@@ -2163,7 +2295,8 @@ type MessageActionChannelMigrateFrom struct {
 	ChatID int64
 }
 
-// MessageActionChannelMigrateFromTypeID is the ID of messageActionChannelMigrateFrom.
+// MessageActionChannelMigrateFromTypeID is the ID of
+// messageActionChannelMigrateFrom.
 const MessageActionChannelMigrateFromTypeID = 0xea3948e9
 
 // TypeID returns 0xea3948e9, the ID of messageActionChannelMigrateFrom.
@@ -2176,7 +2309,8 @@ func (*MessageActionChannelMigrateFrom) TypeName() string {
 	return "messageActionChannelMigrateFrom"
 }
 
-// messageActionClass marks MessageActionChannelMigrateFrom as a MessageActionClass.
+// messageActionClass marks MessageActionChannelMigrateFrom as a
+// MessageActionClass.
 func (*MessageActionChannelMigrateFrom) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2200,36 +2334,30 @@ func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
-		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChannelMigrateFrom) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChannelMigrateFrom) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "chat_id", err)
+		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "chat_id")
 	}
 	return nil
 }
 
-// MessageActionPinMessage is the TL constructor messageActionPinMessage:
+// MessageActionPinMessage is the TL constructor messageActionPinMessage.
 //
 //	messageActionPinMessage#94bd38ed = MessageAction
 //
@@ -2271,29 +2399,23 @@ func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
-		return decodeErr("messageActionPinMessage#94bd38ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPinMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPinMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionHistoryClear is the TL constructor messageActionHistoryClear:
+// MessageActionHistoryClear is the TL constructor messageActionHistoryClear.
 //
 //	messageActionHistoryClear#9fbab604 = MessageAction
 //
@@ -2335,29 +2457,23 @@ func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
-		return decodeErr("messageActionHistoryClear#9fbab604", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionHistoryClear) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionHistoryClear) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionGameScore is the TL constructor messageActionGameScore:
+// MessageActionGameScore is the TL constructor messageActionGameScore.
 //
 //	messageActionGameScore#92a72876 game_id:long score:int = MessageAction
 //
@@ -2404,46 +2520,45 @@ func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
-		return decodeErr("messageActionGameScore#92a72876", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGameScore) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.GameID, err = b.Long(); err != nil {
-		return decodeErr("messageActionGameScore#92a72876", "game_id", err)
+		return tlrt.DecodeErr(err, "messageActionGameScore", "game_id")
 	}
 	if m.Score, err = b.Int(); err != nil {
-		return decodeErr("messageActionGameScore#92a72876", "score", err)
+		return tlrt.DecodeErr(err, "messageActionGameScore", "score")
 	}
 	return nil
 }
 
-// MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe:
+// MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe.
 //
-//	messageActionPaymentSentMe#8f31b327 flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string charge:PaymentCharge = MessageAction
+//	messageActionPaymentSentMe#8f31b327 flags:# recurring_init:flags.2?true
+//	    recurring_used:flags.3?true currency:string total_amount:long
+//	    payload:bytes info:flags.0?PaymentRequestedInfo
+//	    shipping_option_id:flags.1?string charge:PaymentCharge
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetShippingOptionID and the other Set methods send a zero value too;
+// HasShippingOptionID reports whether ShippingOptionID is present (sent, or
+// received) and ClearShippingOptionID leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSentMe.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionPaymentSentMe struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	RecurringInit    bool       // flags.2?true
 	RecurringUsed    bool       // flags.3?true
 	Currency         string
@@ -2469,6 +2584,26 @@ func (*MessageActionPaymentSentMe) TypeName() string {
 
 // messageActionClass marks MessageActionPaymentSentMe as a MessageActionClass.
 func (*MessageActionPaymentSentMe) messageActionClass() {}
+
+// HasShippingOptionID reports whether ShippingOptionID is present: not zero,
+// set by SetShippingOptionID, or received.
+func (m *MessageActionPaymentSentMe) HasShippingOptionID() bool {
+	return m.ShippingOptionID != "" || m.Flags.Has(1)
+}
+
+// SetShippingOptionID sets ShippingOptionID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *MessageActionPaymentSentMe) SetShippingOptionID(v string) {
+	m.ShippingOptionID = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptionID sets ShippingOptionID to its zero value and marks it
+// absent.
+func (m *MessageActionPaymentSentMe) ClearShippingOptionID() {
+	m.ShippingOptionID = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
@@ -2503,71 +2638,65 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	b.PutBytes(m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
-			return encodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
+			return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if flags.Has(1) {
 		b.PutString(m.ShippingOptionID)
 	}
 	if err := m.Charge.Encode(b); err != nil {
-		return encodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
+		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
 	}
 	*m = MessageActionPaymentSentMe{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "currency", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "total_amount", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "payload", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
-			return decodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
+		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ShippingOptionID, err = b.String(); err != nil {
-			return decodeErr("messageActionPaymentSentMe#8f31b327", "shipping_option_id", err)
+			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
 		}
 	}
-	if err = decodeBoxed(b, &m.Charge, depth+1); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
+	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.ShippingOptionID != "" {
@@ -2576,17 +2705,20 @@ func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// MessageActionPaymentSent is the TL constructor messageActionPaymentSent:
+// MessageActionPaymentSent is the TL constructor messageActionPaymentSent.
 //
-//	messageActionPaymentSent#96163f56 flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long invoice_slug:flags.0?string = MessageAction
+//	messageActionPaymentSent#96163f56 flags:# recurring_init:flags.2?true
+//	    recurring_used:flags.3?true currency:string total_amount:long
+//	    invoice_slug:flags.0?string = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetInvoiceSlug
+// and the other Set methods send a zero value too; HasInvoiceSlug reports
+// whether InvoiceSlug is present (sent, or received) and ClearInvoiceSlug
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSent.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionPaymentSent struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word: set by Encode from the fields
 	RecurringInit bool       // flags.2?true
 	RecurringUsed bool       // flags.3?true
 	Currency      string
@@ -2609,6 +2741,25 @@ func (*MessageActionPaymentSent) TypeName() string {
 
 // messageActionClass marks MessageActionPaymentSent as a MessageActionClass.
 func (*MessageActionPaymentSent) messageActionClass() {}
+
+// HasInvoiceSlug reports whether InvoiceSlug is present: not zero, set by
+// SetInvoiceSlug, or received.
+func (m *MessageActionPaymentSent) HasInvoiceSlug() bool {
+	return m.InvoiceSlug != "" || m.Flags.Has(0)
+}
+
+// SetInvoiceSlug sets InvoiceSlug to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionPaymentSent) SetInvoiceSlug(v string) {
+	m.InvoiceSlug = v
+	m.Flags.Set(0)
+}
+
+// ClearInvoiceSlug sets InvoiceSlug to its zero value and marks it absent.
+func (m *MessageActionPaymentSent) ClearInvoiceSlug() {
+	m.InvoiceSlug = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
@@ -2645,41 +2796,35 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPaymentSent) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "currency", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "total_amount", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
 	}
 	if m.Flags.Has(0) {
 		if m.InvoiceSlug, err = b.String(); err != nil {
-			return decodeErr("messageActionPaymentSent#96163f56", "invoice_slug", err)
+			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3
@@ -2689,17 +2834,19 @@ func (m *MessageActionPaymentSent) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionPhoneCall is the TL constructor messageActionPhoneCall:
+// MessageActionPhoneCall is the TL constructor messageActionPhoneCall.
 //
-//	messageActionPhoneCall#80e11a7f flags:# video:flags.2?true call_id:long reason:flags.0?PhoneCallDiscardReason duration:flags.1?int = MessageAction
+//	messageActionPhoneCall#80e11a7f flags:# video:flags.2?true call_id:long
+//	    reason:flags.0?PhoneCallDiscardReason duration:flags.1?int
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionPhoneCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionPhoneCall struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Video    bool       // flags.2?true
 	CallID   int64
 	Reason   PhoneCallDiscardReasonClass // flags.0?PhoneCallDiscardReason
@@ -2721,6 +2868,25 @@ func (*MessageActionPhoneCall) TypeName() string {
 
 // messageActionClass marks MessageActionPhoneCall as a MessageActionClass.
 func (*MessageActionPhoneCall) messageActionClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *MessageActionPhoneCall) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(1)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionPhoneCall) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(1)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *MessageActionPhoneCall) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
@@ -2749,8 +2915,8 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.CallID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Reason); err != nil {
-			return encodeErr("messageActionPhoneCall#80e11a7f", "reason", err)
+		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+			return tlrt.EncodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if flags.Has(1) {
@@ -2761,45 +2927,39 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
 	}
 	*m = MessageActionPhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
 	}
 	m.Video = m.Flags.Has(2)
 	if m.CallID, err = b.Long(); err != nil {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "call_id", err)
+		return tlrt.DecodeErr(err, "messageActionPhoneCall", "call_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
-			return decodeErr("messageActionPhoneCall#80e11a7f", "reason", err)
+			return tlrt.DecodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Duration, err = b.Int(); err != nil {
-			return decodeErr("messageActionPhoneCall#80e11a7f", "duration", err)
+			return tlrt.DecodeErr(err, "messageActionPhoneCall", "duration")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2809,7 +2969,8 @@ func (m *MessageActionPhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionScreenshotTaken is the TL constructor messageActionScreenshotTaken:
+// MessageActionScreenshotTaken is the TL constructor
+// messageActionScreenshotTaken.
 //
 //	messageActionScreenshotTaken#4792929b = MessageAction
 //
@@ -2829,7 +2990,8 @@ func (*MessageActionScreenshotTaken) TypeName() string {
 	return "messageActionScreenshotTaken"
 }
 
-// messageActionClass marks MessageActionScreenshotTaken as a MessageActionClass.
+// messageActionClass marks MessageActionScreenshotTaken as a
+// MessageActionClass.
 func (*MessageActionScreenshotTaken) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2851,29 +3013,23 @@ func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
-		return decodeErr("messageActionScreenshotTaken#4792929b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionScreenshotTaken) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionScreenshotTaken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionCustomAction is the TL constructor messageActionCustomAction:
+// MessageActionCustomAction is the TL constructor messageActionCustomAction.
 //
 //	messageActionCustomAction#fae69f56 message:string = MessageAction
 //
@@ -2918,43 +3074,39 @@ func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
-		return decodeErr("messageActionCustomAction#fae69f56", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionCustomAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messageActionCustomAction#fae69f56", "message", err)
+		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
 	}
 	return nil
 }
 
-// MessageActionBotAllowed is the TL constructor messageActionBotAllowed:
+// MessageActionBotAllowed is the TL constructor messageActionBotAllowed.
 //
-//	messageActionBotAllowed#c516d679 flags:# attach_menu:flags.1?true from_request:flags.3?true domain:flags.0?string app:flags.2?BotApp = MessageAction
+//	messageActionBotAllowed#c516d679 flags:# attach_menu:flags.1?true
+//	    from_request:flags.3?true domain:flags.0?string app:flags.2?BotApp
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDomain and
+// the other Set methods send a zero value too; HasDomain reports whether Domain
+// is present (sent, or received) and ClearDomain leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionBotAllowed.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionBotAllowed struct {
-	Flags       bin.Fields  // flags word; see the type's doc
+	Flags       bin.Fields  // flags word: set by Encode from the fields
 	AttachMenu  bool        // flags.1?true
 	FromRequest bool        // flags.3?true
 	Domain      string      // flags.0?string
@@ -2976,6 +3128,25 @@ func (*MessageActionBotAllowed) TypeName() string {
 
 // messageActionClass marks MessageActionBotAllowed as a MessageActionClass.
 func (*MessageActionBotAllowed) messageActionClass() {}
+
+// HasDomain reports whether Domain is present: not zero, set by SetDomain, or
+// received.
+func (m *MessageActionBotAllowed) HasDomain() bool {
+	return m.Domain != "" || m.Flags.Has(0)
+}
+
+// SetDomain sets Domain to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionBotAllowed) SetDomain(v string) {
+	m.Domain = v
+	m.Flags.Set(0)
+}
+
+// ClearDomain sets Domain to its zero value and marks it absent.
+func (m *MessageActionBotAllowed) ClearDomain() {
+	m.Domain = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
@@ -3009,8 +3180,8 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Domain)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.App); err != nil {
-			return encodeErr("messageActionBotAllowed#c516d679", "app", err)
+		if err := tlrt.EncodeObject(b, m.App); err != nil {
+			return tlrt.EncodeErr(err, "messageActionBotAllowed", "app")
 		}
 	}
 	return nil
@@ -3018,43 +3189,37 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
-		return decodeErr("messageActionBotAllowed#c516d679", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionBotAllowed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionBotAllowed#c516d679", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
 	}
 	*m = MessageActionBotAllowed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionBotAllowed#c516d679", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
 	}
 	m.AttachMenu = m.Flags.Has(1)
 	m.FromRequest = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.Domain, err = b.String(); err != nil {
-			return decodeErr("messageActionBotAllowed#c516d679", "domain", err)
+			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.App, err = decodeBotApp(b, depth+1); err != nil {
-			return decodeErr("messageActionBotAllowed#c516d679", "app", err)
+			return tlrt.DecodeErr(err, "messageActionBotAllowed", "app")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3
@@ -3064,9 +3229,11 @@ func (m *MessageActionBotAllowed) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionSecureValuesSentMe is the TL constructor messageActionSecureValuesSentMe:
+// MessageActionSecureValuesSentMe is the TL constructor
+// messageActionSecureValuesSentMe.
 //
-//	messageActionSecureValuesSentMe#1b287353 values:Vector<SecureValue> credentials:SecureCredentialsEncrypted = MessageAction
+//	messageActionSecureValuesSentMe#1b287353 values:Vector<SecureValue>
+//	    credentials:SecureCredentialsEncrypted = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSecureValuesSentMe.
 type MessageActionSecureValuesSentMe struct {
@@ -3074,7 +3241,8 @@ type MessageActionSecureValuesSentMe struct {
 	Credentials SecureCredentialsEncrypted
 }
 
-// MessageActionSecureValuesSentMeTypeID is the ID of messageActionSecureValuesSentMe.
+// MessageActionSecureValuesSentMeTypeID is the ID of
+// messageActionSecureValuesSentMe.
 const MessageActionSecureValuesSentMeTypeID = 0x1b287353
 
 // TypeID returns 0x1b287353, the ID of messageActionSecureValuesSentMe.
@@ -3087,7 +3255,8 @@ func (*MessageActionSecureValuesSentMe) TypeName() string {
 	return "messageActionSecureValuesSentMe"
 }
 
-// messageActionClass marks MessageActionSecureValuesSentMe as a MessageActionClass.
+// messageActionClass marks MessageActionSecureValuesSentMe as a
+// MessageActionClass.
 func (*MessageActionSecureValuesSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3107,59 +3276,56 @@ func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
-			return encodeErr("messageActionSecureValuesSentMe#1b287353", "values", err)
+			return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "values")
 		}
 	}
 	if err := m.Credentials.Encode(b); err != nil {
-		return encodeErr("messageActionSecureValuesSentMe#1b287353", "credentials", err)
+		return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "credentials")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSecureValuesSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
 	}
 	var err error
-	if m.Values, err = decodeVectorAt(b, depth+1, decodeValue[SecureValue]); err != nil {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "values", err)
+	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
 	}
-	if err = decodeBoxed(b, &m.Credentials, depth+1); err != nil {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "credentials", err)
+	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "credentials")
 	}
 	return nil
 }
 
-// MessageActionSecureValuesSent is the TL constructor messageActionSecureValuesSent:
+// MessageActionSecureValuesSent is the TL constructor
+// messageActionSecureValuesSent.
 //
-//	messageActionSecureValuesSent#d95c6154 types:Vector<SecureValueType> = MessageAction
+//	messageActionSecureValuesSent#d95c6154 types:Vector<SecureValueType>
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSecureValuesSent.
 type MessageActionSecureValuesSent struct {
 	Types []SecureValueTypeClass
 }
 
-// MessageActionSecureValuesSentTypeID is the ID of messageActionSecureValuesSent.
+// MessageActionSecureValuesSentTypeID is the ID of
+// messageActionSecureValuesSent.
 const MessageActionSecureValuesSentTypeID = 0xd95c6154
 
 // TypeID returns 0xd95c6154, the ID of messageActionSecureValuesSent.
@@ -3172,7 +3338,8 @@ func (*MessageActionSecureValuesSent) TypeName() string {
 	return "messageActionSecureValuesSent"
 }
 
-// messageActionClass marks MessageActionSecureValuesSent as a MessageActionClass.
+// messageActionClass marks MessageActionSecureValuesSent as a
+// MessageActionClass.
 func (*MessageActionSecureValuesSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3191,8 +3358,8 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("messageActionSecureValuesSent#d95c6154", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageActionSecureValuesSent", "types")
 		}
 	}
 	return nil
@@ -3200,36 +3367,30 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
-		return decodeErr("messageActionSecureValuesSent#d95c6154", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSecureValuesSent) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSecureValuesSent#d95c6154", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
-		return decodeErr("messageActionSecureValuesSent#d95c6154", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
 }
 
-// MessageActionContactSignUp is the TL constructor messageActionContactSignUp:
+// MessageActionContactSignUp is the TL constructor messageActionContactSignUp.
 //
 //	messageActionContactSignUp#f3f25f76 = MessageAction
 //
@@ -3271,31 +3432,27 @@ func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
-		return decodeErr("messageActionContactSignUp#f3f25f76", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionContactSignUp) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionContactSignUp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionGeoProximityReached is the TL constructor messageActionGeoProximityReached:
+// MessageActionGeoProximityReached is the TL constructor
+// messageActionGeoProximityReached.
 //
-//	messageActionGeoProximityReached#98e0d697 from_id:Peer to_id:Peer distance:int = MessageAction
+//	messageActionGeoProximityReached#98e0d697 from_id:Peer to_id:Peer
+//	    distance:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGeoProximityReached.
 type MessageActionGeoProximityReached struct {
@@ -3304,7 +3461,8 @@ type MessageActionGeoProximityReached struct {
 	Distance int
 }
 
-// MessageActionGeoProximityReachedTypeID is the ID of messageActionGeoProximityReached.
+// MessageActionGeoProximityReachedTypeID is the ID of
+// messageActionGeoProximityReached.
 const MessageActionGeoProximityReachedTypeID = 0x98e0d697
 
 // TypeID returns 0x98e0d697, the ID of messageActionGeoProximityReached.
@@ -3317,7 +3475,8 @@ func (*MessageActionGeoProximityReached) TypeName() string {
 	return "messageActionGeoProximityReached"
 }
 
-// messageActionClass marks MessageActionGeoProximityReached as a MessageActionClass.
+// messageActionClass marks MessageActionGeoProximityReached as a
+// MessageActionClass.
 func (*MessageActionGeoProximityReached) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3334,11 +3493,11 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.FromID); err != nil {
-		return encodeErr("messageActionGeoProximityReached#98e0d697", "from_id", err)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "from_id")
 	}
-	if err := encodeObj(b, m.ToID); err != nil {
-		return encodeErr("messageActionGeoProximityReached#98e0d697", "to_id", err)
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
 	b.PutInt(m.Distance)
 	return nil
@@ -3346,52 +3505,47 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGeoProximityReached) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGeoProximityReached", "")
 	}
 	var err error
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "from_id", err)
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "from_id")
 	}
 	if m.ToID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "to_id", err)
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
 	if m.Distance, err = b.Int(); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "distance", err)
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "distance")
 	}
 	return nil
 }
 
-// MessageActionGroupCall is the TL constructor messageActionGroupCall:
+// MessageActionGroupCall is the TL constructor messageActionGroupCall.
 //
-//	messageActionGroupCall#7a0d7f42 flags:# call:InputGroupCall duration:flags.0?int = MessageAction
+//	messageActionGroupCall#7a0d7f42 flags:# call:InputGroupCall
+//	    duration:flags.0?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGroupCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionGroupCall struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Call     InputGroupCall
 	Duration int // flags.0?int
 }
@@ -3411,6 +3565,25 @@ func (*MessageActionGroupCall) TypeName() string {
 
 // messageActionClass marks MessageActionGroupCall as a MessageActionClass.
 func (*MessageActionGroupCall) messageActionClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *MessageActionGroupCall) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(0)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionGroupCall) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(0)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *MessageActionGroupCall) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
@@ -3432,7 +3605,7 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("messageActionGroupCall#7a0d7f42", "call", err)
+		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Duration)
@@ -3442,39 +3615,33 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
 	}
 	*m = MessageActionGroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "call", err)
+	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
 	}
 	if m.Flags.Has(0) {
 		if m.Duration, err = b.Int(); err != nil {
-			return decodeErr("messageActionGroupCall#7a0d7f42", "duration", err)
+			return tlrt.DecodeErr(err, "messageActionGroupCall", "duration")
 		}
 	}
 	if m.Duration != 0 {
@@ -3483,9 +3650,11 @@ func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionInviteToGroupCall is the TL constructor messageActionInviteToGroupCall:
+// MessageActionInviteToGroupCall is the TL constructor
+// messageActionInviteToGroupCall.
 //
-//	messageActionInviteToGroupCall#502f92f7 call:InputGroupCall users:Vector<long> = MessageAction
+//	messageActionInviteToGroupCall#502f92f7 call:InputGroupCall
+//	    users:Vector<long> = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionInviteToGroupCall.
 type MessageActionInviteToGroupCall struct {
@@ -3493,7 +3662,8 @@ type MessageActionInviteToGroupCall struct {
 	Users []int64
 }
 
-// MessageActionInviteToGroupCallTypeID is the ID of messageActionInviteToGroupCall.
+// MessageActionInviteToGroupCallTypeID is the ID of
+// messageActionInviteToGroupCall.
 const MessageActionInviteToGroupCallTypeID = 0x502f92f7
 
 // TypeID returns 0x502f92f7, the ID of messageActionInviteToGroupCall.
@@ -3506,7 +3676,8 @@ func (*MessageActionInviteToGroupCall) TypeName() string {
 	return "messageActionInviteToGroupCall"
 }
 
-// messageActionClass marks MessageActionInviteToGroupCall as a MessageActionClass.
+// messageActionClass marks MessageActionInviteToGroupCall as a
+// MessageActionClass.
 func (*MessageActionInviteToGroupCall) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3524,7 +3695,7 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
+		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
@@ -3535,49 +3706,46 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionInviteToGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
+	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
 	}
 	return nil
 }
 
-// MessageActionSetMessagesTTL is the TL constructor messageActionSetMessagesTTL:
+// MessageActionSetMessagesTTL is the TL constructor
+// messageActionSetMessagesTTL.
 //
-//	messageActionSetMessagesTTL#3c134d7b flags:# period:int auto_setting_from:flags.0?long = MessageAction
+//	messageActionSetMessagesTTL#3c134d7b flags:# period:int
+//	    auto_setting_from:flags.0?long = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAutoSettingFrom and the other Set methods send a zero value too;
+// HasAutoSettingFrom reports whether AutoSettingFrom is present (sent, or
+// received) and ClearAutoSettingFrom leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionSetMessagesTTL.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionSetMessagesTTL struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word: set by Encode from the fields
 	Period          int
 	AutoSettingFrom int64 // flags.0?long
 }
@@ -3597,6 +3765,26 @@ func (*MessageActionSetMessagesTTL) TypeName() string {
 
 // messageActionClass marks MessageActionSetMessagesTTL as a MessageActionClass.
 func (*MessageActionSetMessagesTTL) messageActionClass() {}
+
+// HasAutoSettingFrom reports whether AutoSettingFrom is present: not zero, set
+// by SetAutoSettingFrom, or received.
+func (m *MessageActionSetMessagesTTL) HasAutoSettingFrom() bool {
+	return m.AutoSettingFrom != 0 || m.Flags.Has(0)
+}
+
+// SetAutoSettingFrom sets AutoSettingFrom to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionSetMessagesTTL) SetAutoSettingFrom(v int64) {
+	m.AutoSettingFrom = v
+	m.Flags.Set(0)
+}
+
+// ClearAutoSettingFrom sets AutoSettingFrom to its zero value and marks it
+// absent.
+func (m *MessageActionSetMessagesTTL) ClearAutoSettingFrom() {
+	m.AutoSettingFrom = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
@@ -3626,36 +3814,30 @@ func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
-		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetMessagesTTL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSetMessagesTTL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
 	}
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "period", err)
+		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "period")
 	}
 	if m.Flags.Has(0) {
 		if m.AutoSettingFrom, err = b.Long(); err != nil {
-			return decodeErr("messageActionSetMessagesTTL#3c134d7b", "auto_setting_from", err)
+			return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "auto_setting_from")
 		}
 	}
 	if m.AutoSettingFrom != 0 {
@@ -3664,9 +3846,11 @@ func (m *MessageActionSetMessagesTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionGroupCallScheduled is the TL constructor messageActionGroupCallScheduled:
+// MessageActionGroupCallScheduled is the TL constructor
+// messageActionGroupCallScheduled.
 //
-//	messageActionGroupCallScheduled#b3a07661 call:InputGroupCall schedule_date:int = MessageAction
+//	messageActionGroupCallScheduled#b3a07661 call:InputGroupCall
+//	    schedule_date:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGroupCallScheduled.
 type MessageActionGroupCallScheduled struct {
@@ -3674,7 +3858,8 @@ type MessageActionGroupCallScheduled struct {
 	ScheduleDate int
 }
 
-// MessageActionGroupCallScheduledTypeID is the ID of messageActionGroupCallScheduled.
+// MessageActionGroupCallScheduledTypeID is the ID of
+// messageActionGroupCallScheduled.
 const MessageActionGroupCallScheduledTypeID = 0xb3a07661
 
 // TypeID returns 0xb3a07661, the ID of messageActionGroupCallScheduled.
@@ -3687,7 +3872,8 @@ func (*MessageActionGroupCallScheduled) TypeName() string {
 	return "messageActionGroupCallScheduled"
 }
 
-// messageActionClass marks MessageActionGroupCallScheduled as a MessageActionClass.
+// messageActionClass marks MessageActionGroupCallScheduled as a
+// MessageActionClass.
 func (*MessageActionGroupCallScheduled) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3705,7 +3891,7 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
+		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
 	b.PutInt(m.ScheduleDate)
 	return nil
@@ -3713,39 +3899,33 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGroupCallScheduled) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
+	if err = tlrt.DecodeBoxed(b, &m.Call, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
 	if m.ScheduleDate, err = b.Int(); err != nil {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "schedule_date", err)
+		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "schedule_date")
 	}
 	return nil
 }
 
-// MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme:
+// MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme.
 //
 //	messageActionSetChatTheme#aa786345 emoticon:string = MessageAction
 //
@@ -3790,40 +3970,36 @@ func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
-		return decodeErr("messageActionSetChatTheme#aa786345", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetChatTheme) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messageActionSetChatTheme#aa786345", "emoticon", err)
+		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "emoticon")
 	}
 	return nil
 }
 
-// MessageActionChatJoinedByRequest is the TL constructor messageActionChatJoinedByRequest:
+// MessageActionChatJoinedByRequest is the TL constructor
+// messageActionChatJoinedByRequest.
 //
 //	messageActionChatJoinedByRequest#ebbca3cb = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionChatJoinedByRequest.
 type MessageActionChatJoinedByRequest struct{}
 
-// MessageActionChatJoinedByRequestTypeID is the ID of messageActionChatJoinedByRequest.
+// MessageActionChatJoinedByRequestTypeID is the ID of
+// messageActionChatJoinedByRequest.
 const MessageActionChatJoinedByRequestTypeID = 0xebbca3cb
 
 // TypeID returns 0xebbca3cb, the ID of messageActionChatJoinedByRequest.
@@ -3836,7 +4012,8 @@ func (*MessageActionChatJoinedByRequest) TypeName() string {
 	return "messageActionChatJoinedByRequest"
 }
 
-// messageActionClass marks MessageActionChatJoinedByRequest as a MessageActionClass.
+// messageActionClass marks MessageActionChatJoinedByRequest as a
+// MessageActionClass.
 func (*MessageActionChatJoinedByRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3858,31 +4035,27 @@ func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
-		return decodeErr("messageActionChatJoinedByRequest#ebbca3cb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatJoinedByRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatJoinedByRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionWebViewDataSentMe is the TL constructor messageActionWebViewDataSentMe:
+// MessageActionWebViewDataSentMe is the TL constructor
+// messageActionWebViewDataSentMe.
 //
-//	messageActionWebViewDataSentMe#47dd8079 text:string data:string = MessageAction
+//	messageActionWebViewDataSentMe#47dd8079 text:string data:string
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionWebViewDataSentMe.
 type MessageActionWebViewDataSentMe struct {
@@ -3890,7 +4063,8 @@ type MessageActionWebViewDataSentMe struct {
 	Data string
 }
 
-// MessageActionWebViewDataSentMeTypeID is the ID of messageActionWebViewDataSentMe.
+// MessageActionWebViewDataSentMeTypeID is the ID of
+// messageActionWebViewDataSentMe.
 const MessageActionWebViewDataSentMeTypeID = 0x47dd8079
 
 // TypeID returns 0x47dd8079, the ID of messageActionWebViewDataSentMe.
@@ -3903,7 +4077,8 @@ func (*MessageActionWebViewDataSentMe) TypeName() string {
 	return "messageActionWebViewDataSentMe"
 }
 
-// messageActionClass marks MessageActionWebViewDataSentMe as a MessageActionClass.
+// messageActionClass marks MessageActionWebViewDataSentMe as a
+// MessageActionClass.
 func (*MessageActionWebViewDataSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3927,36 +4102,31 @@ func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
-		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionWebViewDataSentMe) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionWebViewDataSentMe) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "text", err)
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
 	}
 	if m.Data, err = b.String(); err != nil {
-		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "data", err)
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
 	}
 	return nil
 }
 
-// MessageActionWebViewDataSent is the TL constructor messageActionWebViewDataSent:
+// MessageActionWebViewDataSent is the TL constructor
+// messageActionWebViewDataSent.
 //
 //	messageActionWebViewDataSent#b4c38cb5 text:string = MessageAction
 //
@@ -3978,7 +4148,8 @@ func (*MessageActionWebViewDataSent) TypeName() string {
 	return "messageActionWebViewDataSent"
 }
 
-// messageActionClass marks MessageActionWebViewDataSent as a MessageActionClass.
+// messageActionClass marks MessageActionWebViewDataSent as a
+// MessageActionClass.
 func (*MessageActionWebViewDataSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4001,43 +4172,40 @@ func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
-		return decodeErr("messageActionWebViewDataSent#b4c38cb5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionWebViewDataSent) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("messageActionWebViewDataSent#b4c38cb5", "text", err)
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
 	}
 	return nil
 }
 
-// MessageActionGiftPremium is the TL constructor messageActionGiftPremium:
+// MessageActionGiftPremium is the TL constructor messageActionGiftPremium.
 //
-//	messageActionGiftPremium#c83d6aec flags:# currency:string amount:long months:int crypto_currency:flags.0?string crypto_amount:flags.0?long = MessageAction
+//	messageActionGiftPremium#c83d6aec flags:# currency:string amount:long
+//	    months:int crypto_currency:flags.0?string crypto_amount:flags.0?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCryptoCurrency and the other Set methods send a zero value too;
+// HasCryptoCurrency reports whether CryptoCurrency is present (sent, or
+// received) and ClearCryptoCurrency leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGiftPremium.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionGiftPremium struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	Currency       string
 	Amount         int64
 	Months         int
@@ -4060,6 +4228,49 @@ func (*MessageActionGiftPremium) TypeName() string {
 
 // messageActionClass marks MessageActionGiftPremium as a MessageActionClass.
 func (*MessageActionGiftPremium) messageActionClass() {}
+
+// HasCryptoCurrency reports whether CryptoCurrency is present: not zero, set by
+// SetCryptoCurrency, or received. It shares its flag with CryptoAmount: they
+// are present together.
+func (m *MessageActionGiftPremium) HasCryptoCurrency() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoCurrency sets CryptoCurrency to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionGiftPremium) SetCryptoCurrency(v string) {
+	m.CryptoCurrency = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoCurrency sets CryptoCurrency to its zero value and marks it
+// absent; it is still sent, as zero, when CryptoAmount, which shares its flag,
+// is set.
+func (m *MessageActionGiftPremium) ClearCryptoCurrency() {
+	m.CryptoCurrency = ""
+	m.Flags.Unset(0)
+}
+
+// HasCryptoAmount reports whether CryptoAmount is present: not zero, set by
+// SetCryptoAmount, or received. It shares its flag with CryptoCurrency: they
+// are present together.
+func (m *MessageActionGiftPremium) HasCryptoAmount() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoAmount sets CryptoAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftPremium) SetCryptoAmount(v int64) {
+	m.CryptoAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoAmount sets CryptoAmount to its zero value and marks it absent; it
+// is still sent, as zero, when CryptoCurrency, which shares its flag, is set.
+func (m *MessageActionGiftPremium) ClearCryptoAmount() {
+	m.CryptoAmount = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
@@ -4094,47 +4305,41 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionGiftPremium{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "currency", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "amount", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "months", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "months")
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftPremium#c83d6aec", "crypto_currency", err)
+			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoAmount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftPremium#c83d6aec", "crypto_amount", err)
+			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
 		}
 	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
@@ -4143,17 +4348,19 @@ func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionTopicCreate is the TL constructor messageActionTopicCreate:
+// MessageActionTopicCreate is the TL constructor messageActionTopicCreate.
 //
-//	messageActionTopicCreate#d999256 flags:# title:string icon_color:int icon_emoji_id:flags.0?long = MessageAction
+//	messageActionTopicCreate#d999256 flags:# title:string icon_color:int
+//	    icon_emoji_id:flags.0?long = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetIconEmojiID
+// and the other Set methods send a zero value too; HasIconEmojiID reports
+// whether IconEmojiID is present (sent, or received) and ClearIconEmojiID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionTopicCreate.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionTopicCreate struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Title       string
 	IconColor   int
 	IconEmojiID int64 // flags.0?long
@@ -4174,6 +4381,25 @@ func (*MessageActionTopicCreate) TypeName() string {
 
 // messageActionClass marks MessageActionTopicCreate as a MessageActionClass.
 func (*MessageActionTopicCreate) messageActionClass() {}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *MessageActionTopicCreate) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionTopicCreate) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *MessageActionTopicCreate) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
@@ -4204,39 +4430,33 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionTopicCreate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "title", err)
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "icon_color", err)
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_color")
 	}
 	if m.Flags.Has(0) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("messageActionTopicCreate#0d999256", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
 		}
 	}
 	if m.IconEmojiID != 0 {
@@ -4245,17 +4465,19 @@ func (m *MessageActionTopicCreate) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionTopicEdit is the TL constructor messageActionTopicEdit:
+// MessageActionTopicEdit is the TL constructor messageActionTopicEdit.
 //
-//	messageActionTopicEdit#c0944820 flags:# title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = MessageAction
+//	messageActionTopicEdit#c0944820 flags:# title:flags.0?string
+//	    icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionTopicEdit.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionTopicEdit struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Title       string     // flags.0?string
 	IconEmojiID int64      // flags.1?long
 	Closed      bool       // flags.2?Bool
@@ -4277,6 +4499,82 @@ func (*MessageActionTopicEdit) TypeName() string {
 
 // messageActionClass marks MessageActionTopicEdit as a MessageActionClass.
 func (*MessageActionTopicEdit) messageActionClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *MessageActionTopicEdit) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageActionTopicEdit) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *MessageActionTopicEdit) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionTopicEdit) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasClosed reports whether Closed is present: not zero, set by SetClosed, or
+// received.
+func (m *MessageActionTopicEdit) HasClosed() bool {
+	return m.Closed || m.Flags.Has(2)
+}
+
+// SetClosed sets Closed to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionTopicEdit) SetClosed(v bool) {
+	m.Closed = v
+	m.Flags.Set(2)
+}
+
+// ClearClosed sets Closed to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearClosed() {
+	m.Closed = false
+	m.Flags.Unset(2)
+}
+
+// HasHidden reports whether Hidden is present: not zero, set by SetHidden, or
+// received.
+func (m *MessageActionTopicEdit) HasHidden() bool {
+	return m.Hidden || m.Flags.Has(3)
+}
+
+// SetHidden sets Hidden to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionTopicEdit) SetHidden(v bool) {
+	m.Hidden = v
+	m.Flags.Set(3)
+}
+
+// ClearHidden sets Hidden to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearHidden() {
+	m.Hidden = false
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
@@ -4323,48 +4621,42 @@ func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
-		return decodeErr("messageActionTopicEdit#c0944820", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionTopicEdit) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionTopicEdit#c0944820", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "title", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Closed, err = b.Bool(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "closed", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Hidden, err = b.Bool(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "hidden", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "hidden")
 		}
 	}
 	if m.Title != "" {
@@ -4382,7 +4674,8 @@ func (m *MessageActionTopicEdit) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionSuggestProfilePhoto is the TL constructor messageActionSuggestProfilePhoto:
+// MessageActionSuggestProfilePhoto is the TL constructor
+// messageActionSuggestProfilePhoto.
 //
 //	messageActionSuggestProfilePhoto#57de635e photo:Photo = MessageAction
 //
@@ -4391,7 +4684,8 @@ type MessageActionSuggestProfilePhoto struct {
 	Photo PhotoClass
 }
 
-// MessageActionSuggestProfilePhotoTypeID is the ID of messageActionSuggestProfilePhoto.
+// MessageActionSuggestProfilePhotoTypeID is the ID of
+// messageActionSuggestProfilePhoto.
 const MessageActionSuggestProfilePhotoTypeID = 0x57de635e
 
 // TypeID returns 0x57de635e, the ID of messageActionSuggestProfilePhoto.
@@ -4404,7 +4698,8 @@ func (*MessageActionSuggestProfilePhoto) TypeName() string {
 	return "messageActionSuggestProfilePhoto"
 }
 
-// messageActionClass marks MessageActionSuggestProfilePhoto as a MessageActionClass.
+// messageActionClass marks MessageActionSuggestProfilePhoto as a
+// MessageActionClass.
 func (*MessageActionSuggestProfilePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4421,46 +4716,41 @@ func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("messageActionSuggestProfilePhoto#57de635e", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSuggestProfilePhoto", "photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
-		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSuggestProfilePhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestProfilePhoto", "")
 	}
 	var err error
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "photo", err)
+		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "photo")
 	}
 	return nil
 }
 
-// MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer:
+// MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer.
 //
-//	messageActionRequestedPeer#31518e9b button_id:int peers:Vector<Peer> = MessageAction
+//	messageActionRequestedPeer#31518e9b button_id:int peers:Vector<Peer>
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionRequestedPeer.
 type MessageActionRequestedPeer struct {
@@ -4501,8 +4791,8 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ButtonID)
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("messageActionRequestedPeer#31518e9b", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageActionRequestedPeer", "peers")
 		}
 	}
 	return nil
@@ -4510,51 +4800,48 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionRequestedPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeer", "")
 	}
 	var err error
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "button_id", err)
+		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
 }
 
-// MessageActionSetChatWallPaper is the TL constructor messageActionSetChatWallPaper:
+// MessageActionSetChatWallPaper is the TL constructor
+// messageActionSetChatWallPaper.
 //
-//	messageActionSetChatWallPaper#5060a3f4 flags:# same:flags.0?true for_both:flags.1?true wallpaper:WallPaper = MessageAction
+//	messageActionSetChatWallPaper#5060a3f4 flags:# same:flags.0?true
+//	    for_both:flags.1?true wallpaper:WallPaper = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSetChatWallPaper.
 type MessageActionSetChatWallPaper struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word: set by Encode from the fields
 	Same      bool       // flags.0?true
 	ForBoth   bool       // flags.1?true
 	Wallpaper WallPaperClass
 }
 
-// MessageActionSetChatWallPaperTypeID is the ID of messageActionSetChatWallPaper.
+// MessageActionSetChatWallPaperTypeID is the ID of
+// messageActionSetChatWallPaper.
 const MessageActionSetChatWallPaperTypeID = 0x5060a3f4
 
 // TypeID returns 0x5060a3f4, the ID of messageActionSetChatWallPaper.
@@ -4567,7 +4854,8 @@ func (*MessageActionSetChatWallPaper) TypeName() string {
 	return "messageActionSetChatWallPaper"
 }
 
-// messageActionClass marks MessageActionSetChatWallPaper as a MessageActionClass.
+// messageActionClass marks MessageActionSetChatWallPaper as a
+// MessageActionClass.
 func (*MessageActionSetChatWallPaper) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4592,61 +4880,59 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("messageActionSetChatWallPaper#5060a3f4", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetChatWallPaper) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
 	}
 	*m = MessageActionSetChatWallPaper{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
 	}
 	m.Same = m.Flags.Has(0)
 	m.ForBoth = m.Flags.Has(1)
 	if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "wallpaper", err)
+		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MessageActionGiftCode is the TL constructor messageActionGiftCode:
+// MessageActionGiftCode is the TL constructor messageActionGiftCode.
 //
-//	messageActionGiftCode#678c2e09 flags:# via_giveaway:flags.0?true unclaimed:flags.2?true boost_peer:flags.1?Peer months:int slug:string currency:flags.2?string amount:flags.2?long crypto_currency:flags.3?string crypto_amount:flags.3?long = MessageAction
+//	messageActionGiftCode#678c2e09 flags:# via_giveaway:flags.0?true
+//	    unclaimed:flags.2?true boost_peer:flags.1?Peer months:int
+//	    slug:string currency:flags.2?string amount:flags.2?long
+//	    crypto_currency:flags.3?string crypto_amount:flags.3?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetCurrency and
+// the other Set methods send a zero value too; HasCurrency reports whether
+// Currency is present (sent, or received) and ClearCurrency leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGiftCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionGiftCode struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	ViaGiveaway    bool       // flags.0?true
 	Unclaimed      bool       // flags.2?true
 	BoostPeer      PeerClass  // flags.1?Peer
@@ -4673,6 +4959,91 @@ func (*MessageActionGiftCode) TypeName() string {
 
 // messageActionClass marks MessageActionGiftCode as a MessageActionClass.
 func (*MessageActionGiftCode) messageActionClass() {}
+
+// HasCurrency reports whether Currency is present: not zero, set by
+// SetCurrency, or received. It shares its flag with Unclaimed and Amount: they
+// are present together.
+func (m *MessageActionGiftCode) HasCurrency() bool {
+	return m.Unclaimed || m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
+}
+
+// SetCurrency sets Currency to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionGiftCode) SetCurrency(v string) {
+	m.Currency = v
+	m.Flags.Set(2)
+}
+
+// ClearCurrency sets Currency to its zero value and marks it absent; it is
+// still sent, as zero, when Unclaimed or Amount, which shares its flag, is set.
+func (m *MessageActionGiftCode) ClearCurrency() {
+	m.Currency = ""
+	m.Flags.Unset(2)
+}
+
+// HasAmount reports whether Amount is present: not zero, set by SetAmount, or
+// received. It shares its flag with Unclaimed and Currency: they are present
+// together.
+func (m *MessageActionGiftCode) HasAmount() bool {
+	return m.Unclaimed || m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
+}
+
+// SetAmount sets Amount to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionGiftCode) SetAmount(v int64) {
+	m.Amount = v
+	m.Flags.Set(2)
+}
+
+// ClearAmount sets Amount to its zero value and marks it absent; it is still
+// sent, as zero, when Unclaimed or Currency, which shares its flag, is set.
+func (m *MessageActionGiftCode) ClearAmount() {
+	m.Amount = 0
+	m.Flags.Unset(2)
+}
+
+// HasCryptoCurrency reports whether CryptoCurrency is present: not zero, set by
+// SetCryptoCurrency, or received. It shares its flag with CryptoAmount: they
+// are present together.
+func (m *MessageActionGiftCode) HasCryptoCurrency() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(3)
+}
+
+// SetCryptoCurrency sets CryptoCurrency to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionGiftCode) SetCryptoCurrency(v string) {
+	m.CryptoCurrency = v
+	m.Flags.Set(3)
+}
+
+// ClearCryptoCurrency sets CryptoCurrency to its zero value and marks it
+// absent; it is still sent, as zero, when CryptoAmount, which shares its flag,
+// is set.
+func (m *MessageActionGiftCode) ClearCryptoCurrency() {
+	m.CryptoCurrency = ""
+	m.Flags.Unset(3)
+}
+
+// HasCryptoAmount reports whether CryptoAmount is present: not zero, set by
+// SetCryptoAmount, or received. It shares its flag with CryptoCurrency: they
+// are present together.
+func (m *MessageActionGiftCode) HasCryptoAmount() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(3)
+}
+
+// SetCryptoAmount sets CryptoAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftCode) SetCryptoAmount(v int64) {
+	m.CryptoAmount = v
+	m.Flags.Set(3)
+}
+
+// ClearCryptoAmount sets CryptoAmount to its zero value and marks it absent; it
+// is still sent, as zero, when CryptoCurrency, which shares its flag, is set.
+func (m *MessageActionGiftCode) ClearCryptoAmount() {
+	m.CryptoAmount = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
@@ -4703,8 +5074,8 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
-		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
+		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
 	b.PutInt(m.Months)
@@ -4726,64 +5097,58 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGiftCode#678c2e09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
 	}
 	*m = MessageActionGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(0)
 	m.Unclaimed = m.Flags.Has(2)
 	if m.Flags.Has(1) {
 		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "months", err)
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "months")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "slug", err)
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
 	}
 	if m.Flags.Has(2) {
 		if m.Currency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "currency", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Amount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "amount", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "amount")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "crypto_currency", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.CryptoAmount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "crypto_amount", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4796,7 +5161,8 @@ func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionGiveawayLaunch is the TL constructor messageActionGiveawayLaunch:
+// MessageActionGiveawayLaunch is the TL constructor
+// messageActionGiveawayLaunch.
 //
 //	messageActionGiveawayLaunch#332ba9ed = MessageAction
 //
@@ -4838,31 +5204,27 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
-		return decodeErr("messageActionGiveawayLaunch#332ba9ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiveawayLaunch) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionGiveawayResults is the TL constructor messageActionGiveawayResults:
+// MessageActionGiveawayResults is the TL constructor
+// messageActionGiveawayResults.
 //
-//	messageActionGiveawayResults#2a9fadc5 winners_count:int unclaimed_count:int = MessageAction
+//	messageActionGiveawayResults#2a9fadc5 winners_count:int
+//	    unclaimed_count:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayResults.
 type MessageActionGiveawayResults struct {
@@ -4883,7 +5245,8 @@ func (*MessageActionGiveawayResults) TypeName() string {
 	return "messageActionGiveawayResults"
 }
 
-// messageActionClass marks MessageActionGiveawayResults as a MessageActionClass.
+// messageActionClass marks MessageActionGiveawayResults as a
+// MessageActionClass.
 func (*MessageActionGiveawayResults) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4907,36 +5270,37 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "winners_count", err)
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
 	}
 	if m.UnclaimedCount, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "unclaimed_count", err)
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
 	}
 	return nil
 }
 
-// MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown, MessageEntityMention, MessageEntityHashtag, MessageEntityBotCommand, MessageEntityURL, MessageEntityEmail, MessageEntityBold, MessageEntityItalic, MessageEntityCode, MessageEntityPre, MessageEntityTextURL, MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone, MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike, MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji, MessageEntityBlockquote.
+// MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown,
+// MessageEntityMention, MessageEntityHashtag, MessageEntityBotCommand,
+// MessageEntityURL, MessageEntityEmail, MessageEntityBold, MessageEntityItalic,
+// MessageEntityCode, MessageEntityPre, MessageEntityTextURL,
+// MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone,
+// MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike,
+// MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji,
+// MessageEntityBlockquote.
 //
 // See https://core.telegram.org/type/MessageEntity.
 type MessageEntityClass interface {
@@ -4949,7 +5313,8 @@ func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
 	return decodeMessageEntity(b, 0)
 }
 
-// decodeMessageEntity is DecodeMessageEntity for a value nested depth levels deep.
+// decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
+// deep.
 func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -5000,18 +5365,15 @@ func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
 	case MessageEntityBlockquoteTypeID:
 		v = &MessageEntityBlockquote{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageEntity",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageEntityUnknown is the TL constructor messageEntityUnknown:
+// MessageEntityUnknown is the TL constructor messageEntityUnknown.
 //
 //	messageEntityUnknown#bb92ba95 offset:int length:int = MessageEntity
 //
@@ -5058,36 +5420,30 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
-		return decodeErr("messageEntityUnknown#bb92ba95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnknown#bb92ba95", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnknown#bb92ba95", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "length")
 	}
 	return nil
 }
 
-// MessageEntityMention is the TL constructor messageEntityMention:
+// MessageEntityMention is the TL constructor messageEntityMention.
 //
 //	messageEntityMention#fa04579d offset:int length:int = MessageEntity
 //
@@ -5134,36 +5490,30 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
-		return decodeErr("messageEntityMention#fa04579d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityMention) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityMention) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMention#fa04579d", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityMention", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMention#fa04579d", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityMention", "length")
 	}
 	return nil
 }
 
-// MessageEntityHashtag is the TL constructor messageEntityHashtag:
+// MessageEntityHashtag is the TL constructor messageEntityHashtag.
 //
 //	messageEntityHashtag#6f635b0d offset:int length:int = MessageEntity
 //
@@ -5210,36 +5560,30 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
-		return decodeErr("messageEntityHashtag#6f635b0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityHashtag) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityHashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityHashtag#6f635b0d", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityHashtag#6f635b0d", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "length")
 	}
 	return nil
 }
 
-// MessageEntityBotCommand is the TL constructor messageEntityBotCommand:
+// MessageEntityBotCommand is the TL constructor messageEntityBotCommand.
 //
 //	messageEntityBotCommand#6cef8ac7 offset:int length:int = MessageEntity
 //
@@ -5286,36 +5630,30 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
-		return decodeErr("messageEntityBotCommand#6cef8ac7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBotCommand#6cef8ac7", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBotCommand#6cef8ac7", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "length")
 	}
 	return nil
 }
 
-// MessageEntityURL is the TL constructor messageEntityUrl:
+// MessageEntityURL is the TL constructor messageEntityUrl.
 //
 //	messageEntityUrl#6ed02538 offset:int length:int = MessageEntity
 //
@@ -5362,36 +5700,30 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
-		return decodeErr("messageEntityUrl#6ed02538", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUrl#6ed02538", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityUrl", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUrl#6ed02538", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityUrl", "length")
 	}
 	return nil
 }
 
-// MessageEntityEmail is the TL constructor messageEntityEmail:
+// MessageEntityEmail is the TL constructor messageEntityEmail.
 //
 //	messageEntityEmail#64e475c2 offset:int length:int = MessageEntity
 //
@@ -5438,36 +5770,30 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
-		return decodeErr("messageEntityEmail#64e475c2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityEmail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityEmail#64e475c2", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityEmail", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityEmail#64e475c2", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityEmail", "length")
 	}
 	return nil
 }
 
-// MessageEntityBold is the TL constructor messageEntityBold:
+// MessageEntityBold is the TL constructor messageEntityBold.
 //
 //	messageEntityBold#bd610bc9 offset:int length:int = MessageEntity
 //
@@ -5514,36 +5840,30 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
-		return decodeErr("messageEntityBold#bd610bc9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBold) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBold) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBold#bd610bc9", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBold", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBold#bd610bc9", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBold", "length")
 	}
 	return nil
 }
 
-// MessageEntityItalic is the TL constructor messageEntityItalic:
+// MessageEntityItalic is the TL constructor messageEntityItalic.
 //
 //	messageEntityItalic#826f8b60 offset:int length:int = MessageEntity
 //
@@ -5590,36 +5910,30 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
-		return decodeErr("messageEntityItalic#826f8b60", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityItalic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityItalic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityItalic#826f8b60", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityItalic", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityItalic#826f8b60", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityItalic", "length")
 	}
 	return nil
 }
 
-// MessageEntityCode is the TL constructor messageEntityCode:
+// MessageEntityCode is the TL constructor messageEntityCode.
 //
 //	messageEntityCode#28a20571 offset:int length:int = MessageEntity
 //
@@ -5666,38 +5980,33 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
-		return decodeErr("messageEntityCode#28a20571", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCode#28a20571", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityCode", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCode#28a20571", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityCode", "length")
 	}
 	return nil
 }
 
-// MessageEntityPre is the TL constructor messageEntityPre:
+// MessageEntityPre is the TL constructor messageEntityPre.
 //
-//	messageEntityPre#73924be0 offset:int length:int language:string = MessageEntity
+//	messageEntityPre#73924be0 offset:int length:int language:string
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityPre.
 type MessageEntityPre struct {
@@ -5744,41 +6053,36 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityPre) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityPre", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityPre", "length")
 	}
 	if m.Language, err = b.String(); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "language", err)
+		return tlrt.DecodeErr(err, "messageEntityPre", "language")
 	}
 	return nil
 }
 
-// MessageEntityTextURL is the TL constructor messageEntityTextUrl:
+// MessageEntityTextURL is the TL constructor messageEntityTextUrl.
 //
-//	messageEntityTextUrl#76a6d327 offset:int length:int url:string = MessageEntity
+//	messageEntityTextUrl#76a6d327 offset:int length:int url:string
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityTextUrl.
 type MessageEntityTextURL struct {
@@ -5825,41 +6129,36 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityTextURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "length")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "url", err)
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "url")
 	}
 	return nil
 }
 
-// MessageEntityMentionName is the TL constructor messageEntityMentionName:
+// MessageEntityMentionName is the TL constructor messageEntityMentionName.
 //
-//	messageEntityMentionName#dc7b1140 offset:int length:int user_id:long = MessageEntity
+//	messageEntityMentionName#dc7b1140 offset:int length:int user_id:long
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityMentionName.
 type MessageEntityMentionName struct {
@@ -5906,41 +6205,37 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityMentionName) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityMentionName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "length")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "user_id", err)
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "user_id")
 	}
 	return nil
 }
 
-// InputMessageEntityMentionName is the TL constructor inputMessageEntityMentionName:
+// InputMessageEntityMentionName is the TL constructor
+// inputMessageEntityMentionName.
 //
-//	inputMessageEntityMentionName#208e68c9 offset:int length:int user_id:InputUser = MessageEntity
+//	inputMessageEntityMentionName#208e68c9 offset:int length:int
+//	    user_id:InputUser = MessageEntity
 //
 // See https://core.telegram.org/constructor/inputMessageEntityMentionName.
 type InputMessageEntityMentionName struct {
@@ -5949,7 +6244,8 @@ type InputMessageEntityMentionName struct {
 	UserID InputUserClass
 }
 
-// InputMessageEntityMentionNameTypeID is the ID of inputMessageEntityMentionName.
+// InputMessageEntityMentionNameTypeID is the ID of
+// inputMessageEntityMentionName.
 const InputMessageEntityMentionNameTypeID = 0x208e68c9
 
 // TypeID returns 0x208e68c9, the ID of inputMessageEntityMentionName.
@@ -5962,7 +6258,8 @@ func (*InputMessageEntityMentionName) TypeName() string {
 	return "inputMessageEntityMentionName"
 }
 
-// messageEntityClass marks InputMessageEntityMentionName as a MessageEntityClass.
+// messageEntityClass marks InputMessageEntityMentionName as a
+// MessageEntityClass.
 func (*InputMessageEntityMentionName) messageEntityClass() {}
 
 // Encode writes m to b with its ID.
@@ -5981,50 +6278,44 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Offset)
 	b.PutInt(m.Length)
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputMessageEntityMentionName#208e68c9", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessageEntityMentionName) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMessageEntityMentionName", "")
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "offset", err)
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "length", err)
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "length")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "user_id", err)
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
 	return nil
 }
 
-// MessageEntityPhone is the TL constructor messageEntityPhone:
+// MessageEntityPhone is the TL constructor messageEntityPhone.
 //
 //	messageEntityPhone#9b69e34b offset:int length:int = MessageEntity
 //
@@ -6071,36 +6362,30 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
-		return decodeErr("messageEntityPhone#9b69e34b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPhone#9b69e34b", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityPhone", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPhone#9b69e34b", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityPhone", "length")
 	}
 	return nil
 }
 
-// MessageEntityCashtag is the TL constructor messageEntityCashtag:
+// MessageEntityCashtag is the TL constructor messageEntityCashtag.
 //
 //	messageEntityCashtag#4c4e743f offset:int length:int = MessageEntity
 //
@@ -6147,36 +6432,30 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
-		return decodeErr("messageEntityCashtag#4c4e743f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityCashtag) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCashtag#4c4e743f", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCashtag#4c4e743f", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "length")
 	}
 	return nil
 }
 
-// MessageEntityUnderline is the TL constructor messageEntityUnderline:
+// MessageEntityUnderline is the TL constructor messageEntityUnderline.
 //
 //	messageEntityUnderline#9c4e7e8b offset:int length:int = MessageEntity
 //
@@ -6223,36 +6502,30 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
-		return decodeErr("messageEntityUnderline#9c4e7e8b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityUnderline) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityUnderline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnderline#9c4e7e8b", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnderline#9c4e7e8b", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "length")
 	}
 	return nil
 }
 
-// MessageEntityStrike is the TL constructor messageEntityStrike:
+// MessageEntityStrike is the TL constructor messageEntityStrike.
 //
 //	messageEntityStrike#bf0693d4 offset:int length:int = MessageEntity
 //
@@ -6299,36 +6572,30 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
-		return decodeErr("messageEntityStrike#bf0693d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityStrike) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityStrike) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityStrike#bf0693d4", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityStrike", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityStrike#bf0693d4", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityStrike", "length")
 	}
 	return nil
 }
 
-// MessageEntityBankCard is the TL constructor messageEntityBankCard:
+// MessageEntityBankCard is the TL constructor messageEntityBankCard.
 //
 //	messageEntityBankCard#761e6af4 offset:int length:int = MessageEntity
 //
@@ -6375,36 +6642,30 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
-		return decodeErr("messageEntityBankCard#761e6af4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBankCard) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBankCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBankCard#761e6af4", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBankCard#761e6af4", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "length")
 	}
 	return nil
 }
 
-// MessageEntitySpoiler is the TL constructor messageEntitySpoiler:
+// MessageEntitySpoiler is the TL constructor messageEntitySpoiler.
 //
 //	messageEntitySpoiler#32ca960f offset:int length:int = MessageEntity
 //
@@ -6451,38 +6712,33 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
-		return decodeErr("messageEntitySpoiler#32ca960f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntitySpoiler) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntitySpoiler) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntitySpoiler#32ca960f", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntitySpoiler#32ca960f", "length", err)
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "length")
 	}
 	return nil
 }
 
-// MessageEntityCustomEmoji is the TL constructor messageEntityCustomEmoji:
+// MessageEntityCustomEmoji is the TL constructor messageEntityCustomEmoji.
 //
-//	messageEntityCustomEmoji#c8cf05f8 offset:int length:int document_id:long = MessageEntity
+//	messageEntityCustomEmoji#c8cf05f8 offset:int length:int document_id:long
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityCustomEmoji.
 type MessageEntityCustomEmoji struct {
@@ -6529,39 +6785,33 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "length")
 	}
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "document_id", err)
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "document_id")
 	}
 	return nil
 }
 
-// MessageEntityBlockquote is the TL constructor messageEntityBlockquote:
+// MessageEntityBlockquote is the TL constructor messageEntityBlockquote.
 //
 //	messageEntityBlockquote#20df5d0 offset:int length:int = MessageEntity
 //
@@ -6608,36 +6858,31 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBlockquote) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "length")
 	}
 	return nil
 }
 
-// MessageExtendedMediaClass is the TL type MessageExtendedMedia: one of MessageExtendedMediaPreview, MessageExtendedMedia.
+// MessageExtendedMediaClass is the TL type MessageExtendedMedia: one of
+// MessageExtendedMediaPreview, MessageExtendedMedia.
 //
 // See https://core.telegram.org/type/MessageExtendedMedia.
 type MessageExtendedMediaClass interface {
@@ -6650,7 +6895,8 @@ func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error
 	return decodeMessageExtendedMedia(b, 0)
 }
 
-// decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested depth levels deep.
+// decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
+// depth levels deep.
 func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -6663,28 +6909,28 @@ func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaC
 	case MessageExtendedMediaTypeID:
 		v = &MessageExtendedMedia{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageExtendedMedia",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageExtendedMediaPreview is the TL constructor messageExtendedMediaPreview:
+// MessageExtendedMediaPreview is the TL constructor
+// messageExtendedMediaPreview.
 //
-//	messageExtendedMediaPreview#ad628cc8 flags:# w:flags.0?int h:flags.0?int thumb:flags.1?PhotoSize video_duration:flags.2?int = MessageExtendedMedia
+//	messageExtendedMediaPreview#ad628cc8 flags:# w:flags.0?int h:flags.0?int
+//	    thumb:flags.1?PhotoSize video_duration:flags.2?int
+//	    = MessageExtendedMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetW and the
+// other Set methods send a zero value too; HasW reports whether W is present
+// (sent, or received) and ClearW leaves it out.
 //
 // See https://core.telegram.org/constructor/messageExtendedMediaPreview.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageExtendedMediaPreview struct {
-	Flags         bin.Fields     // flags word; see the type's doc
+	Flags         bin.Fields     // flags word: set by Encode from the fields
 	W             int            // flags.0?int
 	H             int            // flags.0?int
 	Thumb         PhotoSizeClass // flags.1?PhotoSize
@@ -6704,8 +6950,68 @@ func (*MessageExtendedMediaPreview) TypeName() string {
 	return "messageExtendedMediaPreview"
 }
 
-// messageExtendedMediaClass marks MessageExtendedMediaPreview as a MessageExtendedMediaClass.
+// messageExtendedMediaClass marks MessageExtendedMediaPreview as a
+// MessageExtendedMediaClass.
 func (*MessageExtendedMediaPreview) messageExtendedMediaClass() {}
+
+// HasW reports whether W is present: not zero, set by SetW, or received. It
+// shares its flag with H: they are present together.
+func (m *MessageExtendedMediaPreview) HasW() bool {
+	return m.W != 0 || m.H != 0 || m.Flags.Has(0)
+}
+
+// SetW sets W to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessageExtendedMediaPreview) SetW(v int) {
+	m.W = v
+	m.Flags.Set(0)
+}
+
+// ClearW sets W to its zero value and marks it absent; it is still sent, as
+// zero, when H, which shares its flag, is set.
+func (m *MessageExtendedMediaPreview) ClearW() {
+	m.W = 0
+	m.Flags.Unset(0)
+}
+
+// HasH reports whether H is present: not zero, set by SetH, or received. It
+// shares its flag with W: they are present together.
+func (m *MessageExtendedMediaPreview) HasH() bool {
+	return m.W != 0 || m.H != 0 || m.Flags.Has(0)
+}
+
+// SetH sets H to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessageExtendedMediaPreview) SetH(v int) {
+	m.H = v
+	m.Flags.Set(0)
+}
+
+// ClearH sets H to its zero value and marks it absent; it is still sent, as
+// zero, when W, which shares its flag, is set.
+func (m *MessageExtendedMediaPreview) ClearH() {
+	m.H = 0
+	m.Flags.Unset(0)
+}
+
+// HasVideoDuration reports whether VideoDuration is present: not zero, set by
+// SetVideoDuration, or received.
+func (m *MessageExtendedMediaPreview) HasVideoDuration() bool {
+	return m.VideoDuration != 0 || m.Flags.Has(2)
+}
+
+// SetVideoDuration sets VideoDuration to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageExtendedMediaPreview) SetVideoDuration(v int) {
+	m.VideoDuration = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoDuration sets VideoDuration to its zero value and marks it absent.
+func (m *MessageExtendedMediaPreview) ClearVideoDuration() {
+	m.VideoDuration = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
@@ -6739,8 +7045,8 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.H)
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("messageExtendedMediaPreview#ad628cc8", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "messageExtendedMediaPreview", "thumb")
 		}
 	}
 	if flags.Has(2) {
@@ -6751,51 +7057,45 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
-		return decodeErr("messageExtendedMediaPreview#ad628cc8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageExtendedMediaPreview) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageExtendedMediaPreview#ad628cc8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
 	}
 	*m = MessageExtendedMediaPreview{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageExtendedMediaPreview#ad628cc8", "flags", err)
+		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.W, err = b.Int(); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "w", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "w")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.H, err = b.Int(); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "h", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "h")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Thumb, err = decodePhotoSize(b, depth+1); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "thumb", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "thumb")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.VideoDuration, err = b.Int(); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "video_duration", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "video_duration")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -6808,7 +7108,7 @@ func (m *MessageExtendedMediaPreview) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// MessageExtendedMedia is the TL constructor messageExtendedMedia:
+// MessageExtendedMedia is the TL constructor messageExtendedMedia.
 //
 //	messageExtendedMedia#ee479c64 media:MessageMedia = MessageExtendedMedia
 //
@@ -6830,7 +7130,8 @@ func (*MessageExtendedMedia) TypeName() string {
 	return "messageExtendedMedia"
 }
 
-// messageExtendedMediaClass marks MessageExtendedMedia as a MessageExtendedMediaClass.
+// messageExtendedMediaClass marks MessageExtendedMedia as a
+// MessageExtendedMediaClass.
 func (*MessageExtendedMedia) messageExtendedMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -6847,44 +7148,43 @@ func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("messageExtendedMedia#ee479c64", "media", err)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "messageExtendedMedia", "media")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
-		return decodeErr("messageExtendedMedia#ee479c64", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageExtendedMedia#ee479c64", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMedia", "")
 	}
 	var err error
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-		return decodeErr("messageExtendedMedia#ee479c64", "media", err)
+		return tlrt.DecodeErr(err, "messageExtendedMedia", "media")
 	}
 	return nil
 }
 
-// MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty, MessageMediaPhoto, MessageMediaGeo, MessageMediaContact, MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage, MessageMediaVenue, MessageMediaGame, MessageMediaInvoice, MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory, MessageMediaGiveaway, MessageMediaGiveawayResults.
+// MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty,
+// MessageMediaPhoto, MessageMediaGeo, MessageMediaContact,
+// MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage,
+// MessageMediaVenue, MessageMediaGame, MessageMediaInvoice,
+// MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory,
+// MessageMediaGiveaway, MessageMediaGiveawayResults.
 //
 // See https://core.telegram.org/type/MessageMedia.
 type MessageMediaClass interface {
@@ -6897,7 +7197,8 @@ func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
 	return decodeMessageMedia(b, 0)
 }
 
-// decodeMessageMedia is DecodeMessageMedia for a value nested depth levels deep.
+// decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
+// deep.
 func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -6938,18 +7239,15 @@ func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 	case MessageMediaGiveawayResultsTypeID:
 		v = &MessageMediaGiveawayResults{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageMedia",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageMediaEmpty is the TL constructor messageMediaEmpty:
+// MessageMediaEmpty is the TL constructor messageMediaEmpty.
 //
 //	messageMediaEmpty#3ded6320 = MessageMedia
 //
@@ -6991,39 +7289,35 @@ func (m *MessageMediaEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
-		return decodeErr("messageMediaEmpty#3ded6320", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageMediaPhoto is the TL constructor messageMediaPhoto:
+// MessageMediaPhoto is the TL constructor messageMediaPhoto.
 //
-//	messageMediaPhoto#695150d7 flags:# spoiler:flags.3?true photo:flags.0?Photo ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaPhoto#695150d7 flags:# spoiler:flags.3?true
+//	    photo:flags.0?Photo ttl_seconds:flags.2?int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
+// and the other Set methods send a zero value too; HasTTLSeconds reports
+// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/messageMediaPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaPhoto struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word: set by Encode from the fields
 	Spoiler    bool       // flags.3?true
 	Photo      PhotoClass // flags.0?Photo
 	TTLSeconds int        // flags.2?int
@@ -7044,6 +7338,25 @@ func (*MessageMediaPhoto) TypeName() string {
 
 // messageMediaClass marks MessageMediaPhoto as a MessageMediaClass.
 func (*MessageMediaPhoto) messageMediaClass() {}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *MessageMediaPhoto) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(2)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageMediaPhoto) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(2)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *MessageMediaPhoto) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaPhoto) Encode(b *bin.Buffer) error {
@@ -7071,8 +7384,8 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("messageMediaPhoto#695150d7", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if flags.Has(2) {
@@ -7083,42 +7396,36 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
-		return decodeErr("messageMediaPhoto#695150d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaPhoto#695150d7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPhoto", "")
 	}
 	*m = MessageMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaPhoto#695150d7", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("messageMediaPhoto#695150d7", "photo", err)
+			return tlrt.DecodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("messageMediaPhoto#695150d7", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "messageMediaPhoto", "ttl_seconds")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -7128,7 +7435,7 @@ func (m *MessageMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaGeo is the TL constructor messageMediaGeo:
+// MessageMediaGeo is the TL constructor messageMediaGeo.
 //
 //	messageMediaGeo#56e0d474 geo:GeoPoint = MessageMedia
 //
@@ -7167,46 +7474,41 @@ func (m *MessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("messageMediaGeo#56e0d474", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaGeo", "geo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
-		return decodeErr("messageMediaGeo#56e0d474", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaGeo#56e0d474", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeo", "")
 	}
 	var err error
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("messageMediaGeo#56e0d474", "geo", err)
+		return tlrt.DecodeErr(err, "messageMediaGeo", "geo")
 	}
 	return nil
 }
 
-// MessageMediaContact is the TL constructor messageMediaContact:
+// MessageMediaContact is the TL constructor messageMediaContact.
 //
-//	messageMediaContact#70322949 phone_number:string first_name:string last_name:string vcard:string user_id:long = MessageMedia
+//	messageMediaContact#70322949 phone_number:string first_name:string
+//	    last_name:string vcard:string user_id:long = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaContact.
 type MessageMediaContact struct {
@@ -7257,45 +7559,39 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
-		return decodeErr("messageMediaContact#70322949", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "phone_number", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "phone_number")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "first_name", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "last_name", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "last_name")
 	}
 	if m.Vcard, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "vcard", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "vcard")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "user_id", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "user_id")
 	}
 	return nil
 }
 
-// MessageMediaUnsupported is the TL constructor messageMediaUnsupported:
+// MessageMediaUnsupported is the TL constructor messageMediaUnsupported.
 //
 //	messageMediaUnsupported#9f84f49e = MessageMedia
 //
@@ -7337,39 +7633,38 @@ func (m *MessageMediaUnsupported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
-		return decodeErr("messageMediaUnsupported#9f84f49e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageMediaDocument is the TL constructor messageMediaDocument:
+// MessageMediaDocument is the TL constructor messageMediaDocument.
 //
-//	messageMediaDocument#4cf4d72d flags:# nopremium:flags.3?true spoiler:flags.4?true video:flags.6?true round:flags.7?true voice:flags.8?true document:flags.0?Document alt_document:flags.5?Document ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaDocument#4cf4d72d flags:# nopremium:flags.3?true
+//	    spoiler:flags.4?true video:flags.6?true round:flags.7?true
+//	    voice:flags.8?true document:flags.0?Document
+//	    alt_document:flags.5?Document ttl_seconds:flags.2?int
+//	    = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
+// and the other Set methods send a zero value too; HasTTLSeconds reports
+// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/messageMediaDocument.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaDocument struct {
-	Flags       bin.Fields    // flags word; see the type's doc
+	Flags       bin.Fields    // flags word: set by Encode from the fields
 	Nopremium   bool          // flags.3?true
 	Spoiler     bool          // flags.4?true
 	Video       bool          // flags.6?true
@@ -7395,6 +7690,25 @@ func (*MessageMediaDocument) TypeName() string {
 
 // messageMediaClass marks MessageMediaDocument as a MessageMediaClass.
 func (*MessageMediaDocument) messageMediaClass() {}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *MessageMediaDocument) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(2)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageMediaDocument) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(2)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *MessageMediaDocument) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaDocument) Encode(b *bin.Buffer) error {
@@ -7437,13 +7751,13 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("messageMediaDocument#4cf4d72d", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.AltDocument); err != nil {
-			return encodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
+		if err := tlrt.EncodeObject(b, m.AltDocument); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDocument", "alt_document")
 		}
 	}
 	if flags.Has(2) {
@@ -7454,32 +7768,26 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
-		return decodeErr("messageMediaDocument#4cf4d72d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaDocument#4cf4d72d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDocument", "")
 	}
 	*m = MessageMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaDocument#4cf4d72d", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaDocument", "flags")
 	}
 	m.Nopremium = m.Flags.Has(3)
 	m.Spoiler = m.Flags.Has(4)
@@ -7488,17 +7796,17 @@ func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Voice = m.Flags.Has(8)
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "document", err)
+			return tlrt.DecodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.AltDocument, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
+			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_document")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "messageMediaDocument", "ttl_seconds")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8
@@ -7508,13 +7816,15 @@ func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaWebPage is the TL constructor messageMediaWebPage:
+// MessageMediaWebPage is the TL constructor messageMediaWebPage.
 //
-//	messageMediaWebPage#ddf10c3b flags:# force_large_media:flags.0?true force_small_media:flags.1?true manual:flags.3?true safe:flags.4?true webpage:WebPage = MessageMedia
+//	messageMediaWebPage#ddf10c3b flags:# force_large_media:flags.0?true
+//	    force_small_media:flags.1?true manual:flags.3?true safe:flags.4?true
+//	    webpage:WebPage = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaWebPage.
 type MessageMediaWebPage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word: set by Encode from the fields
 	ForceLargeMedia bool       // flags.0?true
 	ForceSmallMedia bool       // flags.1?true
 	Manual          bool       // flags.3?true
@@ -7566,55 +7876,50 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Webpage); err != nil {
-		return encodeErr("messageMediaWebPage#ddf10c3b", "webpage", err)
+	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaWebPage", "webpage")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaWebPage", "")
 	}
 	*m = MessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Manual = m.Flags.Has(3)
 	m.Safe = m.Flags.Has(4)
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "webpage", err)
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "webpage")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
 	return nil
 }
 
-// MessageMediaVenue is the TL constructor messageMediaVenue:
+// MessageMediaVenue is the TL constructor messageMediaVenue.
 //
-//	messageMediaVenue#2ec0533f geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MessageMedia
+//	messageMediaVenue#2ec0533f geo:GeoPoint title:string address:string
+//	    provider:string venue_id:string venue_type:string = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaVenue.
 type MessageMediaVenue struct {
@@ -7656,8 +7961,8 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("messageMediaVenue#2ec0533f", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaVenue", "geo")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -7669,51 +7974,45 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaVenue#2ec0533f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVenue", "")
 	}
 	var err error
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "geo", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "geo")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "title", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "address", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "provider", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "venue_id", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "venue_type", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_type")
 	}
 	return nil
 }
 
-// MessageMediaGame is the TL constructor messageMediaGame:
+// MessageMediaGame is the TL constructor messageMediaGame.
 //
 //	messageMediaGame#fdb19008 game:Game = MessageMedia
 //
@@ -7753,53 +8052,53 @@ func (m *MessageMediaGame) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Game.Encode(b); err != nil {
-		return encodeErr("messageMediaGame#fdb19008", "game", err)
+		return tlrt.EncodeErr(err, "messageMediaGame", "game")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
-		return decodeErr("messageMediaGame#fdb19008", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGame) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaGame#fdb19008", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGame", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Game, depth+1); err != nil {
-		return decodeErr("messageMediaGame#fdb19008", "game", err)
+	if err = tlrt.DecodeBoxed(b, &m.Game, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGame", "game")
 	}
 	return nil
 }
 
-// MessageMediaInvoice is the TL constructor messageMediaInvoice:
+// MessageMediaInvoice is the TL constructor messageMediaInvoice.
 //
-//	messageMediaInvoice#f6a548d3 flags:# shipping_address_requested:flags.1?true test:flags.3?true title:string description:string photo:flags.0?WebDocument receipt_msg_id:flags.2?int currency:string total_amount:long start_param:string extended_media:flags.4?MessageExtendedMedia = MessageMedia
+//	messageMediaInvoice#f6a548d3 flags:#
+//	    shipping_address_requested:flags.1?true test:flags.3?true
+//	    title:string description:string photo:flags.0?WebDocument
+//	    receipt_msg_id:flags.2?int currency:string total_amount:long
+//	    start_param:string extended_media:flags.4?MessageExtendedMedia
+//	    = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetReceiptMsgID
+// and the other Set methods send a zero value too; HasReceiptMsgID reports
+// whether ReceiptMsgID is present (sent, or received) and ClearReceiptMsgID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaInvoice.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaInvoice struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word: set by Encode from the fields
 	ShippingAddressRequested bool       // flags.1?true
 	Test                     bool       // flags.3?true
 	Title                    string
@@ -7827,6 +8126,25 @@ func (*MessageMediaInvoice) TypeName() string {
 
 // messageMediaClass marks MessageMediaInvoice as a MessageMediaClass.
 func (*MessageMediaInvoice) messageMediaClass() {}
+
+// HasReceiptMsgID reports whether ReceiptMsgID is present: not zero, set by
+// SetReceiptMsgID, or received.
+func (m *MessageMediaInvoice) HasReceiptMsgID() bool {
+	return m.ReceiptMsgID != 0 || m.Flags.Has(2)
+}
+
+// SetReceiptMsgID sets ReceiptMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageMediaInvoice) SetReceiptMsgID(v int) {
+	m.ReceiptMsgID = v
+	m.Flags.Set(2)
+}
+
+// ClearReceiptMsgID sets ReceiptMsgID to its zero value and marks it absent.
+func (m *MessageMediaInvoice) ClearReceiptMsgID() {
+	m.ReceiptMsgID = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaInvoice) Encode(b *bin.Buffer) error {
@@ -7862,8 +8180,8 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("messageMediaInvoice#f6a548d3", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if flags.Has(2) {
@@ -7873,8 +8191,8 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.TotalAmount)
 	b.PutString(m.StartParam)
 	if flags.Has(4) {
-		if err := encodeObj(b, m.ExtendedMedia); err != nil {
-			return encodeErr("messageMediaInvoice#f6a548d3", "extended_media", err)
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaInvoice", "extended_media")
 		}
 	}
 	return nil
@@ -7882,63 +8200,57 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaInvoice#f6a548d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaInvoice", "")
 	}
 	*m = MessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "title", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "description", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaInvoice#f6a548d3", "photo", err)
+			return tlrt.DecodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReceiptMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageMediaInvoice#f6a548d3", "receipt_msg_id", err)
+			return tlrt.DecodeErr(err, "messageMediaInvoice", "receipt_msg_id")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "currency", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "total_amount", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "total_amount")
 	}
 	if m.StartParam, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "start_param", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "start_param")
 	}
 	if m.Flags.Has(4) {
 		if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
-			return decodeErr("messageMediaInvoice#f6a548d3", "extended_media", err)
+			return tlrt.DecodeErr(err, "messageMediaInvoice", "extended_media")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
@@ -7948,17 +8260,18 @@ func (m *MessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaGeoLive is the TL constructor messageMediaGeoLive:
+// MessageMediaGeoLive is the TL constructor messageMediaGeoLive.
 //
-//	messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int period:int proximity_notification_radius:flags.1?int = MessageMedia
+//	messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int
+//	    period:int proximity_notification_radius:flags.1?int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetHeading and
+// the other Set methods send a zero value too; HasHeading reports whether
+// Heading is present (sent, or received) and ClearHeading leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaGeoLive.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaGeoLive struct {
-	Flags                       bin.Fields // flags word; see the type's doc
+	Flags                       bin.Fields // flags word: set by Encode from the fields
 	Geo                         GeoPointClass
 	Heading                     int // flags.0?int
 	Period                      int
@@ -7980,6 +8293,45 @@ func (*MessageMediaGeoLive) TypeName() string {
 
 // messageMediaClass marks MessageMediaGeoLive as a MessageMediaClass.
 func (*MessageMediaGeoLive) messageMediaClass() {}
+
+// HasHeading reports whether Heading is present: not zero, set by SetHeading,
+// or received.
+func (m *MessageMediaGeoLive) HasHeading() bool {
+	return m.Heading != 0 || m.Flags.Has(0)
+}
+
+// SetHeading sets Heading to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageMediaGeoLive) SetHeading(v int) {
+	m.Heading = v
+	m.Flags.Set(0)
+}
+
+// ClearHeading sets Heading to its zero value and marks it absent.
+func (m *MessageMediaGeoLive) ClearHeading() {
+	m.Heading = 0
+	m.Flags.Unset(0)
+}
+
+// HasProximityNotificationRadius reports whether ProximityNotificationRadius is
+// present: not zero, set by SetProximityNotificationRadius, or received.
+func (m *MessageMediaGeoLive) HasProximityNotificationRadius() bool {
+	return m.ProximityNotificationRadius != 0 || m.Flags.Has(1)
+}
+
+// SetProximityNotificationRadius sets ProximityNotificationRadius to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *MessageMediaGeoLive) SetProximityNotificationRadius(v int) {
+	m.ProximityNotificationRadius = v
+	m.Flags.Set(1)
+}
+
+// ClearProximityNotificationRadius sets ProximityNotificationRadius to its zero
+// value and marks it absent.
+func (m *MessageMediaGeoLive) ClearProximityNotificationRadius() {
+	m.ProximityNotificationRadius = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaGeoLive) Encode(b *bin.Buffer) error {
@@ -8003,8 +8355,8 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("messageMediaGeoLive#b940c666", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Heading)
@@ -8018,47 +8370,41 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaGeoLive#b940c666", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeoLive", "")
 	}
 	*m = MessageMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "flags")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "geo", err)
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if m.Flags.Has(0) {
 		if m.Heading, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGeoLive#b940c666", "heading", err)
+			return tlrt.DecodeErr(err, "messageMediaGeoLive", "heading")
 		}
 	}
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "period", err)
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "period")
 	}
 	if m.Flags.Has(1) {
 		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGeoLive#b940c666", "proximity_notification_radius", err)
+			return tlrt.DecodeErr(err, "messageMediaGeoLive", "proximity_notification_radius")
 		}
 	}
 	if m.Heading != 0 {
@@ -8070,7 +8416,7 @@ func (m *MessageMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaPoll is the TL constructor messageMediaPoll:
+// MessageMediaPoll is the TL constructor messageMediaPoll.
 //
 //	messageMediaPoll#4bd6e798 poll:Poll results:PollResults = MessageMedia
 //
@@ -8111,49 +8457,43 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Poll.Encode(b); err != nil {
-		return encodeErr("messageMediaPoll#4bd6e798", "poll", err)
+		return tlrt.EncodeErr(err, "messageMediaPoll", "poll")
 	}
 	if err := m.Results.Encode(b); err != nil {
-		return encodeErr("messageMediaPoll#4bd6e798", "results", err)
+		return tlrt.EncodeErr(err, "messageMediaPoll", "results")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaPoll#4bd6e798", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPoll", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "poll", err)
+	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "poll")
 	}
-	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "results", err)
+	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "results")
 	}
 	return nil
 }
 
-// MessageMediaDice is the TL constructor messageMediaDice:
+// MessageMediaDice is the TL constructor messageMediaDice.
 //
 //	messageMediaDice#3f7ee58b value:int emoticon:string = MessageMedia
 //
@@ -8200,42 +8540,37 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaDice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.Int(); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "value", err)
+		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "emoticon", err)
+		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
 	return nil
 }
 
-// MessageMediaStory is the TL constructor messageMediaStory:
+// MessageMediaStory is the TL constructor messageMediaStory.
 //
-//	messageMediaStory#68cb6283 flags:# via_mention:flags.1?true peer:Peer id:int story:flags.0?StoryItem = MessageMedia
+//	messageMediaStory#68cb6283 flags:# via_mention:flags.1?true peer:Peer
+//	    id:int story:flags.0?StoryItem = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaStory.
 type MessageMediaStory struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word: set by Encode from the fields
 	ViaMention bool       // flags.1?true
 	Peer       PeerClass
 	ID         int
@@ -8280,13 +8615,13 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messageMediaStory#68cb6283", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaStory", "peer")
 	}
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Story); err != nil {
-			return encodeErr("messageMediaStory#68cb6283", "story", err)
+		if err := tlrt.EncodeObject(b, m.Story); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaStory", "story")
 		}
 	}
 	return nil
@@ -8294,60 +8629,59 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaStory#68cb6283", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaStory", "")
 	}
 	*m = MessageMediaStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaStory", "flags")
 	}
 	m.ViaMention = m.Flags.Has(1)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "peer", err)
+		return tlrt.DecodeErr(err, "messageMediaStory", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "id", err)
+		return tlrt.DecodeErr(err, "messageMediaStory", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-			return decodeErr("messageMediaStory#68cb6283", "story", err)
+			return tlrt.DecodeErr(err, "messageMediaStory", "story")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MessageMediaGiveaway is the TL constructor messageMediaGiveaway:
+// MessageMediaGiveaway is the TL constructor messageMediaGiveaway.
 //
-//	messageMediaGiveaway#daad85b0 flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.2?true channels:Vector<long> countries_iso2:flags.1?Vector<string> prize_description:flags.3?string quantity:int months:int until_date:int = MessageMedia
+//	messageMediaGiveaway#daad85b0 flags:# only_new_subscribers:flags.0?true
+//	    winners_are_visible:flags.2?true channels:Vector<long>
+//	    countries_iso2:flags.1?Vector<string>
+//	    prize_description:flags.3?string quantity:int months:int
+//	    until_date:int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetCountriesIso2
+// and the other Set methods send a zero value too; HasCountriesIso2 reports
+// whether CountriesIso2 is present (sent, or received) and ClearCountriesIso2
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaGiveaway.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaGiveaway struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word: set by Encode from the fields
 	OnlyNewSubscribers bool       // flags.0?true
 	WinnersAreVisible  bool       // flags.2?true
 	Channels           []int64
@@ -8373,6 +8707,45 @@ func (*MessageMediaGiveaway) TypeName() string {
 
 // messageMediaClass marks MessageMediaGiveaway as a MessageMediaClass.
 func (*MessageMediaGiveaway) messageMediaClass() {}
+
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *MessageMediaGiveaway) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(1)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageMediaGiveaway) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(1)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *MessageMediaGiveaway) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(1)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *MessageMediaGiveaway) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(3)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *MessageMediaGiveaway) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(3)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *MessageMediaGiveaway) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaGiveaway) Encode(b *bin.Buffer) error {
@@ -8423,53 +8796,47 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
-	if m.Channels, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "channels", err)
+	if m.Channels, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("messageMediaGiveaway#daad85b0", "countries_iso2", err)
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("messageMediaGiveaway#daad85b0", "prize_description", err)
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "prize_description")
 		}
 	}
 	if m.Quantity, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "quantity", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "quantity")
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "months", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "months")
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "until_date", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if len(m.CountriesIso2) > 0 {
@@ -8481,17 +8848,24 @@ func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageMediaGiveawayResults is the TL constructor messageMediaGiveawayResults:
+// MessageMediaGiveawayResults is the TL constructor
+// messageMediaGiveawayResults.
 //
-//	messageMediaGiveawayResults#c6991068 flags:# only_new_subscribers:flags.0?true refunded:flags.2?true channel_id:long additional_peers_count:flags.3?int launch_msg_id:int winners_count:int unclaimed_count:int winners:Vector<long> months:int prize_description:flags.1?string until_date:int = MessageMedia
+//	messageMediaGiveawayResults#c6991068 flags:#
+//	    only_new_subscribers:flags.0?true refunded:flags.2?true
+//	    channel_id:long additional_peers_count:flags.3?int launch_msg_id:int
+//	    winners_count:int unclaimed_count:int winners:Vector<long>
+//	    months:int prize_description:flags.1?string until_date:int
+//	    = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAdditionalPeersCount and the other Set methods send a zero value too;
+// HasAdditionalPeersCount reports whether AdditionalPeersCount is present
+// (sent, or received) and ClearAdditionalPeersCount leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaGiveawayResults.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaGiveawayResults struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word: set by Encode from the fields
 	OnlyNewSubscribers   bool       // flags.0?true
 	Refunded             bool       // flags.2?true
 	ChannelID            int64
@@ -8520,6 +8894,46 @@ func (*MessageMediaGiveawayResults) TypeName() string {
 
 // messageMediaClass marks MessageMediaGiveawayResults as a MessageMediaClass.
 func (*MessageMediaGiveawayResults) messageMediaClass() {}
+
+// HasAdditionalPeersCount reports whether AdditionalPeersCount is present: not
+// zero, set by SetAdditionalPeersCount, or received.
+func (m *MessageMediaGiveawayResults) HasAdditionalPeersCount() bool {
+	return m.AdditionalPeersCount != 0 || m.Flags.Has(3)
+}
+
+// SetAdditionalPeersCount sets AdditionalPeersCount to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessageMediaGiveawayResults) SetAdditionalPeersCount(v int) {
+	m.AdditionalPeersCount = v
+	m.Flags.Set(3)
+}
+
+// ClearAdditionalPeersCount sets AdditionalPeersCount to its zero value and
+// marks it absent.
+func (m *MessageMediaGiveawayResults) ClearAdditionalPeersCount() {
+	m.AdditionalPeersCount = 0
+	m.Flags.Unset(3)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *MessageMediaGiveawayResults) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(1)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *MessageMediaGiveawayResults) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(1)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *MessageMediaGiveawayResults) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaGiveawayResults) Encode(b *bin.Buffer) error {
@@ -8570,62 +8984,56 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(2)
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "channel_id", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "channel_id")
 	}
 	if m.Flags.Has(3) {
 		if m.AdditionalPeersCount, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGiveawayResults#c6991068", "additional_peers_count", err)
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "additional_peers_count")
 		}
 	}
 	if m.LaunchMsgID, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "launch_msg_id", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "launch_msg_id")
 	}
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "winners_count", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners_count")
 	}
 	if m.UnclaimedCount, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "unclaimed_count", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "unclaimed_count")
 	}
-	if m.Winners, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "winners", err)
+	if m.Winners, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "months", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "months")
 	}
 	if m.Flags.Has(1) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("messageMediaGiveawayResults#c6991068", "prize_description", err)
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "prize_description")
 		}
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "until_date", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.AdditionalPeersCount != 0 {
@@ -8637,7 +9045,8 @@ func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessagePeerVoteClass is the TL type MessagePeerVote: one of MessagePeerVote, MessagePeerVoteInputOption, MessagePeerVoteMultiple.
+// MessagePeerVoteClass is the TL type MessagePeerVote: one of MessagePeerVote,
+// MessagePeerVoteInputOption, MessagePeerVoteMultiple.
 //
 // See https://core.telegram.org/type/MessagePeerVote.
 type MessagePeerVoteClass interface {
@@ -8650,7 +9059,8 @@ func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
 	return decodeMessagePeerVote(b, 0)
 }
 
-// decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth levels deep.
+// decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
+// levels deep.
 func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8665,20 +9075,18 @@ func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, erro
 	case MessagePeerVoteMultipleTypeID:
 		v = &MessagePeerVoteMultiple{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessagePeerVote",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessagePeerVote is the TL constructor messagePeerVote:
+// MessagePeerVote is the TL constructor messagePeerVote.
 //
-//	messagePeerVote#b6cc2d5c peer:Peer option:bytes date:int = MessagePeerVote
+//	messagePeerVote#b6cc2d5c peer:Peer option:bytes date:int
+//	    = MessagePeerVote
 //
 // See https://core.telegram.org/constructor/messagePeerVote.
 type MessagePeerVote struct {
@@ -8717,8 +9125,8 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messagePeerVote#b6cc2d5c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerVote", "peer")
 	}
 	b.PutBytes(m.Option)
 	b.PutInt(m.Date)
@@ -8727,44 +9135,39 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerVote) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerVote#b6cc2d5c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVote", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "peer", err)
+		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
 	}
 	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "option", err)
+		return tlrt.DecodeErr(err, "messagePeerVote", "option")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerVote", "date")
 	}
 	return nil
 }
 
-// MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption:
+// MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption.
 //
-//	messagePeerVoteInputOption#74cda504 peer:Peer date:int = MessagePeerVote
+//	messagePeerVoteInputOption#74cda504 peer:Peer date:int
+//	    = MessagePeerVote
 //
 // See https://core.telegram.org/constructor/messagePeerVoteInputOption.
 type MessagePeerVoteInputOption struct {
@@ -8785,7 +9188,8 @@ func (*MessagePeerVoteInputOption) TypeName() string {
 	return "messagePeerVoteInputOption"
 }
 
-// messagePeerVoteClass marks MessagePeerVoteInputOption as a MessagePeerVoteClass.
+// messagePeerVoteClass marks MessagePeerVoteInputOption as a
+// MessagePeerVoteClass.
 func (*MessagePeerVoteInputOption) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
@@ -8802,8 +9206,8 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messagePeerVoteInputOption#74cda504", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
 	b.PutInt(m.Date)
 	return nil
@@ -8811,41 +9215,36 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerVoteInputOption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteInputOption", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "peer", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "date")
 	}
 	return nil
 }
 
-// MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple:
+// MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple.
 //
-//	messagePeerVoteMultiple#4628f6e6 peer:Peer options:Vector<bytes> date:int = MessagePeerVote
+//	messagePeerVoteMultiple#4628f6e6 peer:Peer options:Vector<bytes>
+//	    date:int = MessagePeerVote
 //
 // See https://core.telegram.org/constructor/messagePeerVoteMultiple.
 type MessagePeerVoteMultiple struct {
@@ -8884,8 +9283,8 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messagePeerVoteMultiple#4628f6e6", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
 	b.PutVectorHeader(len(m.Options))
 	for i := range m.Options {
@@ -8897,42 +9296,37 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerVoteMultiple) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteMultiple", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "peer", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "options", err)
+	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "date")
 	}
 	return nil
 }
 
-// MessageReplyHeaderClass is the TL type MessageReplyHeader: one of MessageReplyHeader, MessageReplyStoryHeader.
+// MessageReplyHeaderClass is the TL type MessageReplyHeader: one of
+// MessageReplyHeader, MessageReplyStoryHeader.
 //
 // See https://core.telegram.org/type/MessageReplyHeader.
 type MessageReplyHeaderClass interface {
@@ -8945,7 +9339,8 @@ func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
 	return decodeMessageReplyHeader(b, 0)
 }
 
-// decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth levels deep.
+// decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
+// levels deep.
 func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8958,28 +9353,32 @@ func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass
 	case MessageReplyStoryHeaderTypeID:
 		v = &MessageReplyStoryHeader{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageReplyHeader",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageReplyHeader is the TL constructor messageReplyHeader:
+// MessageReplyHeader is the TL constructor messageReplyHeader.
 //
-//	messageReplyHeader#afbc09db flags:# reply_to_scheduled:flags.2?true forum_topic:flags.3?true quote:flags.9?true reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int quote_text:flags.6?string quote_entities:flags.7?Vector<MessageEntity> quote_offset:flags.10?int = MessageReplyHeader
+//	messageReplyHeader#afbc09db flags:# reply_to_scheduled:flags.2?true
+//	    forum_topic:flags.3?true quote:flags.9?true
+//	    reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer
+//	    reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia
+//	    reply_to_top_id:flags.1?int quote_text:flags.6?string
+//	    quote_entities:flags.7?Vector<MessageEntity>
+//	    quote_offset:flags.10?int = MessageReplyHeader
+//
+// An optional field is sent when it is not zero, nil or false. SetReplyToMsgID
+// and the other Set methods send a zero value too; HasReplyToMsgID reports
+// whether ReplyToMsgID is present (sent, or received) and ClearReplyToMsgID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageReplyHeader.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageReplyHeader struct {
-	Flags            bin.Fields           // flags word; see the type's doc
+	Flags            bin.Fields           // flags word: set by Encode from the fields
 	ReplyToScheduled bool                 // flags.2?true
 	ForumTopic       bool                 // flags.3?true
 	Quote            bool                 // flags.9?true
@@ -9006,8 +9405,104 @@ func (*MessageReplyHeader) TypeName() string {
 	return "messageReplyHeader"
 }
 
-// messageReplyHeaderClass marks MessageReplyHeader as a MessageReplyHeaderClass.
+// messageReplyHeaderClass marks MessageReplyHeader as a
+// MessageReplyHeaderClass.
 func (*MessageReplyHeader) messageReplyHeaderClass() {}
+
+// HasReplyToMsgID reports whether ReplyToMsgID is present: not zero, set by
+// SetReplyToMsgID, or received.
+func (m *MessageReplyHeader) HasReplyToMsgID() bool {
+	return m.ReplyToMsgID != 0 || m.Flags.Has(4)
+}
+
+// SetReplyToMsgID sets ReplyToMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageReplyHeader) SetReplyToMsgID(v int) {
+	m.ReplyToMsgID = v
+	m.Flags.Set(4)
+}
+
+// ClearReplyToMsgID sets ReplyToMsgID to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearReplyToMsgID() {
+	m.ReplyToMsgID = 0
+	m.Flags.Unset(4)
+}
+
+// HasReplyToTopID reports whether ReplyToTopID is present: not zero, set by
+// SetReplyToTopID, or received.
+func (m *MessageReplyHeader) HasReplyToTopID() bool {
+	return m.ReplyToTopID != 0 || m.Flags.Has(1)
+}
+
+// SetReplyToTopID sets ReplyToTopID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageReplyHeader) SetReplyToTopID(v int) {
+	m.ReplyToTopID = v
+	m.Flags.Set(1)
+}
+
+// ClearReplyToTopID sets ReplyToTopID to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearReplyToTopID() {
+	m.ReplyToTopID = 0
+	m.Flags.Unset(1)
+}
+
+// HasQuoteText reports whether QuoteText is present: not zero, set by
+// SetQuoteText, or received.
+func (m *MessageReplyHeader) HasQuoteText() bool {
+	return m.QuoteText != "" || m.Flags.Has(6)
+}
+
+// SetQuoteText sets QuoteText to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetQuoteText(v string) {
+	m.QuoteText = v
+	m.Flags.Set(6)
+}
+
+// ClearQuoteText sets QuoteText to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearQuoteText() {
+	m.QuoteText = ""
+	m.Flags.Unset(6)
+}
+
+// HasQuoteEntities reports whether QuoteEntities is present: not zero, set by
+// SetQuoteEntities, or received.
+func (m *MessageReplyHeader) HasQuoteEntities() bool {
+	return len(m.QuoteEntities) > 0 || m.Flags.Has(7)
+}
+
+// SetQuoteEntities sets QuoteEntities to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageReplyHeader) SetQuoteEntities(v []MessageEntityClass) {
+	m.QuoteEntities = v
+	m.Flags.Set(7)
+}
+
+// ClearQuoteEntities sets QuoteEntities to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearQuoteEntities() {
+	m.QuoteEntities = nil
+	m.Flags.Unset(7)
+}
+
+// HasQuoteOffset reports whether QuoteOffset is present: not zero, set by
+// SetQuoteOffset, or received.
+func (m *MessageReplyHeader) HasQuoteOffset() bool {
+	return m.QuoteOffset != 0 || m.Flags.Has(10)
+}
+
+// SetQuoteOffset sets QuoteOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetQuoteOffset(v int) {
+	m.QuoteOffset = v
+	m.Flags.Set(10)
+}
+
+// ClearQuoteOffset sets QuoteOffset to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearQuoteOffset() {
+	m.QuoteOffset = 0
+	m.Flags.Unset(10)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageReplyHeader) Encode(b *bin.Buffer) error {
@@ -9062,18 +9557,18 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.ReplyToMsgID)
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.ReplyToPeerID); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
+		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageReplyHeader", "reply_to_peer_id")
 		}
 	}
 	if flags.Has(5) {
 		if err := m.ReplyFrom.Encode(b); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_from", err)
+			return tlrt.EncodeErr(err, "messageReplyHeader", "reply_from")
 		}
 	}
 	if flags.Has(8) {
-		if err := encodeObj(b, m.ReplyMedia); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_media", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMedia); err != nil {
+			return tlrt.EncodeErr(err, "messageReplyHeader", "reply_media")
 		}
 	}
 	if flags.Has(1) {
@@ -9085,8 +9580,8 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
-			if err := encodeObj(b, m.QuoteEntities[i]); err != nil {
-				return encodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
+			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageReplyHeader", "quote_entities")
 			}
 		}
 	}
@@ -9098,75 +9593,69 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
-		return decodeErr("messageReplyHeader#afbc09db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReplyHeader#afbc09db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageReplyHeader", "")
 	}
 	*m = MessageReplyHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReplyHeader#afbc09db", "flags", err)
+		return tlrt.DecodeErr(err, "messageReplyHeader", "flags")
 	}
 	m.ReplyToScheduled = m.Flags.Has(2)
 	m.ForumTopic = m.Flags.Has(3)
 	m.Quote = m.Flags.Has(9)
 	if m.Flags.Has(4) {
 		if m.ReplyToMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_msg_id", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_msg_id")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyToPeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		m.ReplyFrom = new(MessageFwdHeader)
-		if err = decodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_from", err)
+		if err = tlrt.DecodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_from")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.ReplyMedia, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_media", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_media")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ReplyToTopID, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_top_id", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_top_id")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.QuoteText, err = b.String(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_text", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_text")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.QuoteOffset, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_offset", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_offset")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9
@@ -9188,9 +9677,10 @@ func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageReplyStoryHeader is the TL constructor messageReplyStoryHeader:
+// MessageReplyStoryHeader is the TL constructor messageReplyStoryHeader.
 //
-//	messageReplyStoryHeader#9c98bfc1 user_id:long story_id:int = MessageReplyHeader
+//	messageReplyStoryHeader#9c98bfc1 user_id:long story_id:int
+//	    = MessageReplyHeader
 //
 // See https://core.telegram.org/constructor/messageReplyStoryHeader.
 type MessageReplyStoryHeader struct {
@@ -9211,7 +9701,8 @@ func (*MessageReplyStoryHeader) TypeName() string {
 	return "messageReplyStoryHeader"
 }
 
-// messageReplyHeaderClass marks MessageReplyStoryHeader as a MessageReplyHeaderClass.
+// messageReplyHeaderClass marks MessageReplyStoryHeader as a
+// MessageReplyHeaderClass.
 func (*MessageReplyStoryHeader) messageReplyHeaderClass() {}
 
 // Encode writes m to b with its ID.
@@ -9235,36 +9726,38 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplyStoryHeader) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "user_id", err)
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "user_id")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "story_id", err)
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "story_id")
 	}
 	return nil
 }
 
-// MessagesFilterClass is the TL type MessagesFilter: one of InputMessagesFilterEmpty, InputMessagesFilterPhotos, InputMessagesFilterVideo, InputMessagesFilterPhotoVideo, InputMessagesFilterDocument, InputMessagesFilterURL, InputMessagesFilterGif, InputMessagesFilterVoice, InputMessagesFilterMusic, InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls, InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo, InputMessagesFilterMyMentions, InputMessagesFilterGeo, InputMessagesFilterContacts, InputMessagesFilterPinned.
+// MessagesFilterClass is the TL type MessagesFilter: one of
+// InputMessagesFilterEmpty, InputMessagesFilterPhotos,
+// InputMessagesFilterVideo, InputMessagesFilterPhotoVideo,
+// InputMessagesFilterDocument, InputMessagesFilterURL, InputMessagesFilterGif,
+// InputMessagesFilterVoice, InputMessagesFilterMusic,
+// InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls,
+// InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo,
+// InputMessagesFilterMyMentions, InputMessagesFilterGeo,
+// InputMessagesFilterContacts, InputMessagesFilterPinned.
 //
 // See https://core.telegram.org/type/MessagesFilter.
 type MessagesFilterClass interface {
@@ -9277,7 +9770,8 @@ func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
 	return decodeMessagesFilter(b, 0)
 }
 
-// decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels deep.
+// decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
+// deep.
 func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -9320,18 +9814,15 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 	case InputMessagesFilterPinnedTypeID:
 		v = &InputMessagesFilterPinned{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessagesFilter",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputMessagesFilterEmpty is the TL constructor inputMessagesFilterEmpty:
+// InputMessagesFilterEmpty is the TL constructor inputMessagesFilterEmpty.
 //
 //	inputMessagesFilterEmpty#57e2f66c = MessagesFilter
 //
@@ -9373,29 +9864,23 @@ func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
-		return decodeErr("inputMessagesFilterEmpty#57e2f66c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos:
+// InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos.
 //
 //	inputMessagesFilterPhotos#9609a51c = MessagesFilter
 //
@@ -9437,29 +9922,23 @@ func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
-		return decodeErr("inputMessagesFilterPhotos#9609a51c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhotos) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo:
+// InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo.
 //
 //	inputMessagesFilterVideo#9fc00e65 = MessagesFilter
 //
@@ -9501,36 +9980,32 @@ func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
-		return decodeErr("inputMessagesFilterVideo#9fc00e65", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPhotoVideo is the TL constructor inputMessagesFilterPhotoVideo:
+// InputMessagesFilterPhotoVideo is the TL constructor
+// inputMessagesFilterPhotoVideo.
 //
 //	inputMessagesFilterPhotoVideo#56e9f0e4 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterPhotoVideo.
 type InputMessagesFilterPhotoVideo struct{}
 
-// InputMessagesFilterPhotoVideoTypeID is the ID of inputMessagesFilterPhotoVideo.
+// InputMessagesFilterPhotoVideoTypeID is the ID of
+// inputMessagesFilterPhotoVideo.
 const InputMessagesFilterPhotoVideoTypeID = 0x56e9f0e4
 
 // TypeID returns 0x56e9f0e4, the ID of inputMessagesFilterPhotoVideo.
@@ -9543,7 +10018,8 @@ func (*InputMessagesFilterPhotoVideo) TypeName() string {
 	return "inputMessagesFilterPhotoVideo"
 }
 
-// messagesFilterClass marks InputMessagesFilterPhotoVideo as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterPhotoVideo as a
+// MessagesFilterClass.
 func (*InputMessagesFilterPhotoVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -9565,29 +10041,24 @@ func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
-		return decodeErr("inputMessagesFilterPhotoVideo#56e9f0e4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhotoVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterDocument is the TL constructor inputMessagesFilterDocument:
+// InputMessagesFilterDocument is the TL constructor
+// inputMessagesFilterDocument.
 //
 //	inputMessagesFilterDocument#9eddf188 = MessagesFilter
 //
@@ -9607,7 +10078,8 @@ func (*InputMessagesFilterDocument) TypeName() string {
 	return "inputMessagesFilterDocument"
 }
 
-// messagesFilterClass marks InputMessagesFilterDocument as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterDocument as a
+// MessagesFilterClass.
 func (*InputMessagesFilterDocument) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -9629,29 +10101,23 @@ func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
-		return decodeErr("inputMessagesFilterDocument#9eddf188", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterDocument) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl:
+// InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl.
 //
 //	inputMessagesFilterUrl#7ef0dd87 = MessagesFilter
 //
@@ -9693,29 +10159,23 @@ func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
-		return decodeErr("inputMessagesFilterUrl#7ef0dd87", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterGif is the TL constructor inputMessagesFilterGif:
+// InputMessagesFilterGif is the TL constructor inputMessagesFilterGif.
 //
 //	inputMessagesFilterGif#ffc86587 = MessagesFilter
 //
@@ -9757,29 +10217,23 @@ func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
-		return decodeErr("inputMessagesFilterGif#ffc86587", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterGif) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterGif) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice:
+// InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice.
 //
 //	inputMessagesFilterVoice#50f5c392 = MessagesFilter
 //
@@ -9821,29 +10275,23 @@ func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
-		return decodeErr("inputMessagesFilterVoice#50f5c392", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterVoice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic:
+// InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic.
 //
 //	inputMessagesFilterMusic#3751b49e = MessagesFilter
 //
@@ -9885,36 +10333,32 @@ func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
-		return decodeErr("inputMessagesFilterMusic#3751b49e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterMusic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterChatPhotos is the TL constructor inputMessagesFilterChatPhotos:
+// InputMessagesFilterChatPhotos is the TL constructor
+// inputMessagesFilterChatPhotos.
 //
 //	inputMessagesFilterChatPhotos#3a20ecb8 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterChatPhotos.
 type InputMessagesFilterChatPhotos struct{}
 
-// InputMessagesFilterChatPhotosTypeID is the ID of inputMessagesFilterChatPhotos.
+// InputMessagesFilterChatPhotosTypeID is the ID of
+// inputMessagesFilterChatPhotos.
 const InputMessagesFilterChatPhotosTypeID = 0x3a20ecb8
 
 // TypeID returns 0x3a20ecb8, the ID of inputMessagesFilterChatPhotos.
@@ -9927,7 +10371,8 @@ func (*InputMessagesFilterChatPhotos) TypeName() string {
 	return "inputMessagesFilterChatPhotos"
 }
 
-// messagesFilterClass marks InputMessagesFilterChatPhotos as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterChatPhotos as a
+// MessagesFilterClass.
 func (*InputMessagesFilterChatPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -9949,39 +10394,36 @@ func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
-		return decodeErr("inputMessagesFilterChatPhotos#3a20ecb8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterChatPhotos) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterChatPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPhoneCalls is the TL constructor inputMessagesFilterPhoneCalls:
+// InputMessagesFilterPhoneCalls is the TL constructor
+// inputMessagesFilterPhoneCalls.
 //
-//	inputMessagesFilterPhoneCalls#80c99768 flags:# missed:flags.0?true = MessagesFilter
+//	inputMessagesFilterPhoneCalls#80c99768 flags:# missed:flags.0?true
+//	    = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterPhoneCalls.
 type InputMessagesFilterPhoneCalls struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word: set by Encode from the fields
 	Missed bool       // flags.0?true
 }
 
-// InputMessagesFilterPhoneCallsTypeID is the ID of inputMessagesFilterPhoneCalls.
+// InputMessagesFilterPhoneCallsTypeID is the ID of
+// inputMessagesFilterPhoneCalls.
 const InputMessagesFilterPhoneCallsTypeID = 0x80c99768
 
 // TypeID returns 0x80c99768, the ID of inputMessagesFilterPhoneCalls.
@@ -9994,7 +10436,8 @@ func (*InputMessagesFilterPhoneCalls) TypeName() string {
 	return "inputMessagesFilterPhoneCalls"
 }
 
-// messagesFilterClass marks InputMessagesFilterPhoneCalls as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterPhoneCalls as a
+// MessagesFilterClass.
 func (*InputMessagesFilterPhoneCalls) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10021,43 +10464,39 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
-		return decodeErr("inputMessagesFilterPhoneCalls#80c99768", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhoneCalls) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMessagesFilterPhoneCalls{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMessagesFilterPhoneCalls#80c99768", "flags", err)
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
 	}
 	m.Missed = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// InputMessagesFilterRoundVoice is the TL constructor inputMessagesFilterRoundVoice:
+// InputMessagesFilterRoundVoice is the TL constructor
+// inputMessagesFilterRoundVoice.
 //
 //	inputMessagesFilterRoundVoice#7a7c17a4 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterRoundVoice.
 type InputMessagesFilterRoundVoice struct{}
 
-// InputMessagesFilterRoundVoiceTypeID is the ID of inputMessagesFilterRoundVoice.
+// InputMessagesFilterRoundVoiceTypeID is the ID of
+// inputMessagesFilterRoundVoice.
 const InputMessagesFilterRoundVoiceTypeID = 0x7a7c17a4
 
 // TypeID returns 0x7a7c17a4, the ID of inputMessagesFilterRoundVoice.
@@ -10070,7 +10509,8 @@ func (*InputMessagesFilterRoundVoice) TypeName() string {
 	return "inputMessagesFilterRoundVoice"
 }
 
-// messagesFilterClass marks InputMessagesFilterRoundVoice as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterRoundVoice as a
+// MessagesFilterClass.
 func (*InputMessagesFilterRoundVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10092,36 +10532,32 @@ func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
-		return decodeErr("inputMessagesFilterRoundVoice#7a7c17a4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterRoundVoice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterRoundVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterRoundVideo is the TL constructor inputMessagesFilterRoundVideo:
+// InputMessagesFilterRoundVideo is the TL constructor
+// inputMessagesFilterRoundVideo.
 //
 //	inputMessagesFilterRoundVideo#b549da53 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterRoundVideo.
 type InputMessagesFilterRoundVideo struct{}
 
-// InputMessagesFilterRoundVideoTypeID is the ID of inputMessagesFilterRoundVideo.
+// InputMessagesFilterRoundVideoTypeID is the ID of
+// inputMessagesFilterRoundVideo.
 const InputMessagesFilterRoundVideoTypeID = 0xb549da53
 
 // TypeID returns 0xb549da53, the ID of inputMessagesFilterRoundVideo.
@@ -10134,7 +10570,8 @@ func (*InputMessagesFilterRoundVideo) TypeName() string {
 	return "inputMessagesFilterRoundVideo"
 }
 
-// messagesFilterClass marks InputMessagesFilterRoundVideo as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterRoundVideo as a
+// MessagesFilterClass.
 func (*InputMessagesFilterRoundVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10156,36 +10593,32 @@ func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
-		return decodeErr("inputMessagesFilterRoundVideo#b549da53", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterRoundVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterRoundVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterMyMentions is the TL constructor inputMessagesFilterMyMentions:
+// InputMessagesFilterMyMentions is the TL constructor
+// inputMessagesFilterMyMentions.
 //
 //	inputMessagesFilterMyMentions#c1f8e69a = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterMyMentions.
 type InputMessagesFilterMyMentions struct{}
 
-// InputMessagesFilterMyMentionsTypeID is the ID of inputMessagesFilterMyMentions.
+// InputMessagesFilterMyMentionsTypeID is the ID of
+// inputMessagesFilterMyMentions.
 const InputMessagesFilterMyMentionsTypeID = 0xc1f8e69a
 
 // TypeID returns 0xc1f8e69a, the ID of inputMessagesFilterMyMentions.
@@ -10198,7 +10631,8 @@ func (*InputMessagesFilterMyMentions) TypeName() string {
 	return "inputMessagesFilterMyMentions"
 }
 
-// messagesFilterClass marks InputMessagesFilterMyMentions as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterMyMentions as a
+// MessagesFilterClass.
 func (*InputMessagesFilterMyMentions) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10220,29 +10654,23 @@ func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
-		return decodeErr("inputMessagesFilterMyMentions#c1f8e69a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterMyMentions) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterMyMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo:
+// InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo.
 //
 //	inputMessagesFilterGeo#e7026d0d = MessagesFilter
 //
@@ -10284,29 +10712,24 @@ func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
-		return decodeErr("inputMessagesFilterGeo#e7026d0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterGeo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterGeo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterContacts is the TL constructor inputMessagesFilterContacts:
+// InputMessagesFilterContacts is the TL constructor
+// inputMessagesFilterContacts.
 //
 //	inputMessagesFilterContacts#e062db83 = MessagesFilter
 //
@@ -10326,7 +10749,8 @@ func (*InputMessagesFilterContacts) TypeName() string {
 	return "inputMessagesFilterContacts"
 }
 
-// messagesFilterClass marks InputMessagesFilterContacts as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterContacts as a
+// MessagesFilterClass.
 func (*InputMessagesFilterContacts) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10348,29 +10772,23 @@ func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
-		return decodeErr("inputMessagesFilterContacts#e062db83", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned:
+// InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned.
 //
 //	inputMessagesFilterPinned#1bb00451 = MessagesFilter
 //
@@ -10412,29 +10830,23 @@ func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
-		return decodeErr("inputMessagesFilterPinned#1bb00451", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPinned) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MaskCoords is the TL constructor maskCoords:
+// MaskCoords is the TL constructor maskCoords.
 //
 //	maskCoords#aed6dbb2 n:int x:double y:double zoom:double = MaskCoords
 //
@@ -10482,44 +10894,39 @@ func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MaskCoords) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MaskCoords) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.N, err = b.Int(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "n", err)
+		return tlrt.DecodeErr(err, "maskCoords", "n")
 	}
 	if m.X, err = b.Double(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "x", err)
+		return tlrt.DecodeErr(err, "maskCoords", "x")
 	}
 	if m.Y, err = b.Double(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "y", err)
+		return tlrt.DecodeErr(err, "maskCoords", "y")
 	}
 	if m.Zoom, err = b.Double(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "zoom", err)
+		return tlrt.DecodeErr(err, "maskCoords", "zoom")
 	}
 	return nil
 }
 
-// MediaAreaCoordinates is the TL constructor mediaAreaCoordinates:
+// MediaAreaCoordinates is the TL constructor mediaAreaCoordinates.
 //
-//	mediaAreaCoordinates#3d1ea4e x:double y:double w:double h:double rotation:double = MediaAreaCoordinates
+//	mediaAreaCoordinates#3d1ea4e x:double y:double w:double h:double
+//	    rotation:double = MediaAreaCoordinates
 //
 // See https://core.telegram.org/constructor/mediaAreaCoordinates.
 type MediaAreaCoordinates struct {
@@ -10567,55 +10974,55 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaCoordinates) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.X, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "x", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
 	}
 	if m.Y, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "y", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "y")
 	}
 	if m.W, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "w", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "w")
 	}
 	if m.H, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "h", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "h")
 	}
 	if m.Rotation, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "rotation", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
 	}
 	return nil
 }
 
-// MessageFwdHeader is the TL constructor messageFwdHeader:
+// MessageFwdHeader is the TL constructor messageFwdHeader.
 //
-//	messageFwdHeader#4e4df4bb flags:# imported:flags.7?true saved_out:flags.11?true from_id:flags.0?Peer from_name:flags.5?string date:int channel_post:flags.2?int post_author:flags.3?string saved_from_peer:flags.4?Peer saved_from_msg_id:flags.4?int saved_from_id:flags.8?Peer saved_from_name:flags.9?string saved_date:flags.10?int psa_type:flags.6?string = MessageFwdHeader
+//	messageFwdHeader#4e4df4bb flags:# imported:flags.7?true
+//	    saved_out:flags.11?true from_id:flags.0?Peer
+//	    from_name:flags.5?string date:int channel_post:flags.2?int
+//	    post_author:flags.3?string saved_from_peer:flags.4?Peer
+//	    saved_from_msg_id:flags.4?int saved_from_id:flags.8?Peer
+//	    saved_from_name:flags.9?string saved_date:flags.10?int
+//	    psa_type:flags.6?string = MessageFwdHeader
+//
+// An optional field is sent when it is not zero, nil or false. SetFromName and
+// the other Set methods send a zero value too; HasFromName reports whether
+// FromName is present (sent, or received) and ClearFromName leaves it out.
 //
 // See https://core.telegram.org/constructor/messageFwdHeader.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageFwdHeader struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	Imported       bool       // flags.7?true
 	SavedOut       bool       // flags.11?true
 	FromID         PeerClass  // flags.0?Peer
@@ -10642,6 +11049,142 @@ func (*MessageFwdHeader) TypeID() uint32 {
 // TypeName returns "messageFwdHeader".
 func (*MessageFwdHeader) TypeName() string {
 	return "messageFwdHeader"
+}
+
+// HasFromName reports whether FromName is present: not zero, set by
+// SetFromName, or received.
+func (m *MessageFwdHeader) HasFromName() bool {
+	return m.FromName != "" || m.Flags.Has(5)
+}
+
+// SetFromName sets FromName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageFwdHeader) SetFromName(v string) {
+	m.FromName = v
+	m.Flags.Set(5)
+}
+
+// ClearFromName sets FromName to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearFromName() {
+	m.FromName = ""
+	m.Flags.Unset(5)
+}
+
+// HasChannelPost reports whether ChannelPost is present: not zero, set by
+// SetChannelPost, or received.
+func (m *MessageFwdHeader) HasChannelPost() bool {
+	return m.ChannelPost != 0 || m.Flags.Has(2)
+}
+
+// SetChannelPost sets ChannelPost to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageFwdHeader) SetChannelPost(v int) {
+	m.ChannelPost = v
+	m.Flags.Set(2)
+}
+
+// ClearChannelPost sets ChannelPost to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearChannelPost() {
+	m.ChannelPost = 0
+	m.Flags.Unset(2)
+}
+
+// HasPostAuthor reports whether PostAuthor is present: not zero, set by
+// SetPostAuthor, or received.
+func (m *MessageFwdHeader) HasPostAuthor() bool {
+	return m.PostAuthor != "" || m.Flags.Has(3)
+}
+
+// SetPostAuthor sets PostAuthor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageFwdHeader) SetPostAuthor(v string) {
+	m.PostAuthor = v
+	m.Flags.Set(3)
+}
+
+// ClearPostAuthor sets PostAuthor to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearPostAuthor() {
+	m.PostAuthor = ""
+	m.Flags.Unset(3)
+}
+
+// HasSavedFromMsgID reports whether SavedFromMsgID is present: not zero, set by
+// SetSavedFromMsgID, or received. It shares its flag with SavedFromPeer: they
+// are present together.
+func (m *MessageFwdHeader) HasSavedFromMsgID() bool {
+	return m.SavedFromPeer != nil || m.SavedFromMsgID != 0 || m.Flags.Has(4)
+}
+
+// SetSavedFromMsgID sets SavedFromMsgID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageFwdHeader) SetSavedFromMsgID(v int) {
+	m.SavedFromMsgID = v
+	m.Flags.Set(4)
+}
+
+// ClearSavedFromMsgID sets SavedFromMsgID to its zero value and marks it
+// absent; it is still sent, as zero, when SavedFromPeer, which shares its flag,
+// is set.
+func (m *MessageFwdHeader) ClearSavedFromMsgID() {
+	m.SavedFromMsgID = 0
+	m.Flags.Unset(4)
+}
+
+// HasSavedFromName reports whether SavedFromName is present: not zero, set by
+// SetSavedFromName, or received.
+func (m *MessageFwdHeader) HasSavedFromName() bool {
+	return m.SavedFromName != "" || m.Flags.Has(9)
+}
+
+// SetSavedFromName sets SavedFromName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageFwdHeader) SetSavedFromName(v string) {
+	m.SavedFromName = v
+	m.Flags.Set(9)
+}
+
+// ClearSavedFromName sets SavedFromName to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearSavedFromName() {
+	m.SavedFromName = ""
+	m.Flags.Unset(9)
+}
+
+// HasSavedDate reports whether SavedDate is present: not zero, set by
+// SetSavedDate, or received.
+func (m *MessageFwdHeader) HasSavedDate() bool {
+	return m.SavedDate != 0 || m.Flags.Has(10)
+}
+
+// SetSavedDate sets SavedDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageFwdHeader) SetSavedDate(v int) {
+	m.SavedDate = v
+	m.Flags.Set(10)
+}
+
+// ClearSavedDate sets SavedDate to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearSavedDate() {
+	m.SavedDate = 0
+	m.Flags.Unset(10)
+}
+
+// HasPsaType reports whether PsaType is present: not zero, set by SetPsaType,
+// or received.
+func (m *MessageFwdHeader) HasPsaType() bool {
+	return m.PsaType != "" || m.Flags.Has(6)
+}
+
+// SetPsaType sets PsaType to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageFwdHeader) SetPsaType(v string) {
+	m.PsaType = v
+	m.Flags.Set(6)
+}
+
+// ClearPsaType sets PsaType to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearPsaType() {
+	m.PsaType = ""
+	m.Flags.Unset(6)
 }
 
 // Encode writes m to b with its ID.
@@ -10694,8 +11237,8 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("messageFwdHeader#4e4df4bb", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if flags.Has(5) {
@@ -10709,16 +11252,16 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.PostAuthor)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.SavedFromPeer); err != nil {
-			return encodeErr("messageFwdHeader#4e4df4bb", "saved_from_peer", err)
+		if err := tlrt.EncodeObject(b, m.SavedFromPeer); err != nil {
+			return tlrt.EncodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
 	}
 	if flags.Has(4) {
 		b.PutInt(m.SavedFromMsgID)
 	}
 	if flags.Has(8) {
-		if err := encodeObj(b, m.SavedFromID); err != nil {
-			return encodeErr("messageFwdHeader#4e4df4bb", "saved_from_id", err)
+		if err := tlrt.EncodeObject(b, m.SavedFromID); err != nil {
+			return tlrt.EncodeErr(err, "messageFwdHeader", "saved_from_id")
 		}
 	}
 	if flags.Has(9) {
@@ -10735,86 +11278,80 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
-		return decodeErr("messageFwdHeader#4e4df4bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageFwdHeader#4e4df4bb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageFwdHeader", "")
 	}
 	*m = MessageFwdHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageFwdHeader#4e4df4bb", "flags", err)
+		return tlrt.DecodeErr(err, "messageFwdHeader", "flags")
 	}
 	m.Imported = m.Flags.Has(7)
 	m.SavedOut = m.Flags.Has(11)
 	if m.Flags.Has(0) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "from_id", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.FromName, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "from_name", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "from_name")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messageFwdHeader#4e4df4bb", "date", err)
+		return tlrt.DecodeErr(err, "messageFwdHeader", "date")
 	}
 	if m.Flags.Has(2) {
 		if m.ChannelPost, err = b.Int(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "channel_post", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "channel_post")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.PostAuthor, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "post_author", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "post_author")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.SavedFromPeer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_peer", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.SavedFromMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_msg_id", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.SavedFromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_id", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_id")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.SavedFromName, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_name", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_name")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.SavedDate, err = b.Int(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_date", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_date")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.PsaType, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "psa_type", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "psa_type")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<7 | 1<<8 | 1<<11
@@ -10842,13 +11379,15 @@ func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessagePeerReaction is the TL constructor messagePeerReaction:
+// MessagePeerReaction is the TL constructor messagePeerReaction.
 //
-//	messagePeerReaction#8c79b63c flags:# big:flags.0?true unread:flags.1?true my:flags.2?true peer_id:Peer date:int reaction:Reaction = MessagePeerReaction
+//	messagePeerReaction#8c79b63c flags:# big:flags.0?true
+//	    unread:flags.1?true my:flags.2?true peer_id:Peer date:int
+//	    reaction:Reaction = MessagePeerReaction
 //
 // See https://core.telegram.org/constructor/messagePeerReaction.
 type MessagePeerReaction struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Big      bool       // flags.0?true
 	Unread   bool       // flags.1?true
 	My       bool       // flags.2?true
@@ -10895,62 +11434,56 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("messagePeerReaction#8c79b63c", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
 	}
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("messagePeerReaction#8c79b63c", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerReaction#8c79b63c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
 	}
 	*m = MessagePeerReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "flags", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
 	}
 	m.Big = m.Flags.Has(0)
 	m.Unread = m.Flags.Has(1)
 	m.My = m.Flags.Has(2)
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "peer_id", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "peer_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "date")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "reaction", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// MessageRange is the TL constructor messageRange:
+// MessageRange is the TL constructor messageRange.
 //
 //	messageRange#ae30253 min_id:int max_id:int = MessageRange
 //
@@ -10994,46 +11527,44 @@ func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageRange) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
-		return decodeErr("messageRange#0ae30253", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageRange) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MinID, err = b.Int(); err != nil {
-		return decodeErr("messageRange#0ae30253", "min_id", err)
+		return tlrt.DecodeErr(err, "messageRange", "min_id")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("messageRange#0ae30253", "max_id", err)
+		return tlrt.DecodeErr(err, "messageRange", "max_id")
 	}
 	return nil
 }
 
-// MessageReactions is the TL constructor messageReactions:
+// MessageReactions is the TL constructor messageReactions.
 //
-//	messageReactions#4f2b9479 flags:# min:flags.0?true can_see_list:flags.2?true results:Vector<ReactionCount> recent_reactions:flags.1?Vector<MessagePeerReaction> = MessageReactions
+//	messageReactions#4f2b9479 flags:# min:flags.0?true
+//	    can_see_list:flags.2?true results:Vector<ReactionCount>
+//	    recent_reactions:flags.1?Vector<MessagePeerReaction>
+//	    = MessageReactions
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetRecentReactions and the other Set methods send a zero value too;
+// HasRecentReactions reports whether RecentReactions is present (sent, or
+// received) and ClearRecentReactions leaves it out.
 //
 // See https://core.telegram.org/constructor/messageReactions.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageReactions struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word: set by Encode from the fields
 	Min             bool       // flags.0?true
 	CanSeeList      bool       // flags.2?true
 	Results         []ReactionCount
@@ -11051,6 +11582,26 @@ func (*MessageReactions) TypeID() uint32 {
 // TypeName returns "messageReactions".
 func (*MessageReactions) TypeName() string {
 	return "messageReactions"
+}
+
+// HasRecentReactions reports whether RecentReactions is present: not zero, set
+// by SetRecentReactions, or received.
+func (m *MessageReactions) HasRecentReactions() bool {
+	return len(m.RecentReactions) > 0 || m.Flags.Has(1)
+}
+
+// SetRecentReactions sets RecentReactions to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageReactions) SetRecentReactions(v []MessagePeerReaction) {
+	m.RecentReactions = v
+	m.Flags.Set(1)
+}
+
+// ClearRecentReactions sets RecentReactions to its zero value and marks it
+// absent.
+func (m *MessageReactions) ClearRecentReactions() {
+	m.RecentReactions = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -11081,14 +11632,14 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Results))
 	for i := range m.Results {
 		if err := m.Results[i].Encode(b); err != nil {
-			return encodeErr("messageReactions#4f2b9479", "results", err)
+			return tlrt.EncodeErr(err, "messageReactions", "results")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.RecentReactions))
 		for i := range m.RecentReactions {
 			if err := m.RecentReactions[i].Encode(b); err != nil {
-				return encodeErr("messageReactions#4f2b9479", "recent_reactions", err)
+				return tlrt.EncodeErr(err, "messageReactions", "recent_reactions")
 			}
 		}
 	}
@@ -11097,41 +11648,35 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReactions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReactions#4f2b9479", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageReactions", "")
 	}
 	*m = MessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "flags", err)
+		return tlrt.DecodeErr(err, "messageReactions", "flags")
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
-	if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "results", err)
+	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = decodeVectorAt(b, depth+1, decodeValue[MessagePeerReaction]); err != nil {
-			return decodeErr("messageReactions#4f2b9479", "recent_reactions", err)
+		if m.RecentReactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessagePeerReaction]); err != nil {
+			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -11141,17 +11686,21 @@ func (m *MessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageReplies is the TL constructor messageReplies:
+// MessageReplies is the TL constructor messageReplies.
 //
-//	messageReplies#83d60fc2 flags:# comments:flags.0?true replies:int replies_pts:int recent_repliers:flags.1?Vector<Peer> channel_id:flags.0?long max_id:flags.2?int read_max_id:flags.3?int = MessageReplies
+//	messageReplies#83d60fc2 flags:# comments:flags.0?true replies:int
+//	    replies_pts:int recent_repliers:flags.1?Vector<Peer>
+//	    channel_id:flags.0?long max_id:flags.2?int read_max_id:flags.3?int
+//	    = MessageReplies
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetRecentRepliers and the other Set methods send a zero value too;
+// HasRecentRepliers reports whether RecentRepliers is present (sent, or
+// received) and ClearRecentRepliers leaves it out.
 //
 // See https://core.telegram.org/constructor/messageReplies.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageReplies struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	Comments       bool       // flags.0?true
 	Replies        int
 	RepliesPts     int
@@ -11172,6 +11721,85 @@ func (*MessageReplies) TypeID() uint32 {
 // TypeName returns "messageReplies".
 func (*MessageReplies) TypeName() string {
 	return "messageReplies"
+}
+
+// HasRecentRepliers reports whether RecentRepliers is present: not zero, set by
+// SetRecentRepliers, or received.
+func (m *MessageReplies) HasRecentRepliers() bool {
+	return len(m.RecentRepliers) > 0 || m.Flags.Has(1)
+}
+
+// SetRecentRepliers sets RecentRepliers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageReplies) SetRecentRepliers(v []PeerClass) {
+	m.RecentRepliers = v
+	m.Flags.Set(1)
+}
+
+// ClearRecentRepliers sets RecentRepliers to its zero value and marks it
+// absent.
+func (m *MessageReplies) ClearRecentRepliers() {
+	m.RecentRepliers = nil
+	m.Flags.Unset(1)
+}
+
+// HasChannelID reports whether ChannelID is present: not zero, set by
+// SetChannelID, or received. It shares its flag with Comments: they are present
+// together.
+func (m *MessageReplies) HasChannelID() bool {
+	return m.Comments || m.ChannelID != 0 || m.Flags.Has(0)
+}
+
+// SetChannelID sets ChannelID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplies) SetChannelID(v int64) {
+	m.ChannelID = v
+	m.Flags.Set(0)
+}
+
+// ClearChannelID sets ChannelID to its zero value and marks it absent; it is
+// still sent, as zero, when Comments, which shares its flag, is set.
+func (m *MessageReplies) ClearChannelID() {
+	m.ChannelID = 0
+	m.Flags.Unset(0)
+}
+
+// HasMaxID reports whether MaxID is present: not zero, set by SetMaxID, or
+// received.
+func (m *MessageReplies) HasMaxID() bool {
+	return m.MaxID != 0 || m.Flags.Has(2)
+}
+
+// SetMaxID sets MaxID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageReplies) SetMaxID(v int) {
+	m.MaxID = v
+	m.Flags.Set(2)
+}
+
+// ClearMaxID sets MaxID to its zero value and marks it absent.
+func (m *MessageReplies) ClearMaxID() {
+	m.MaxID = 0
+	m.Flags.Unset(2)
+}
+
+// HasReadMaxID reports whether ReadMaxID is present: not zero, set by
+// SetReadMaxID, or received.
+func (m *MessageReplies) HasReadMaxID() bool {
+	return m.ReadMaxID != 0 || m.Flags.Has(3)
+}
+
+// SetReadMaxID sets ReadMaxID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplies) SetReadMaxID(v int) {
+	m.ReadMaxID = v
+	m.Flags.Set(3)
+}
+
+// ClearReadMaxID sets ReadMaxID to its zero value and marks it absent.
+func (m *MessageReplies) ClearReadMaxID() {
+	m.ReadMaxID = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -11207,8 +11835,8 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.RecentRepliers))
 		for i := range m.RecentRepliers {
-			if err := encodeObj(b, m.RecentRepliers[i]); err != nil {
-				return encodeErr("messageReplies#83d60fc2", "recent_repliers", err)
+			if err := tlrt.EncodeObject(b, m.RecentRepliers[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageReplies", "recent_repliers")
 			}
 		}
 	}
@@ -11226,58 +11854,52 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplies) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplies) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReplies#83d60fc2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageReplies", "")
 	}
 	*m = MessageReplies{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "flags", err)
+		return tlrt.DecodeErr(err, "messageReplies", "flags")
 	}
 	m.Comments = m.Flags.Has(0)
 	if m.Replies, err = b.Int(); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "replies", err)
+		return tlrt.DecodeErr(err, "messageReplies", "replies")
 	}
 	if m.RepliesPts, err = b.Int(); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "replies_pts", err)
+		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "recent_repliers", err)
+		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ChannelID, err = b.Long(); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "channel_id", err)
+			return tlrt.DecodeErr(err, "messageReplies", "channel_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.MaxID, err = b.Int(); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "max_id", err)
+			return tlrt.DecodeErr(err, "messageReplies", "max_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReadMaxID, err = b.Int(); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "read_max_id", err)
+			return tlrt.DecodeErr(err, "messageReplies", "read_max_id")
 		}
 	}
 	if m.Comments || m.ChannelID != 0 {
@@ -11295,17 +11917,18 @@ func (m *MessageReplies) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageViews is the TL constructor messageViews:
+// MessageViews is the TL constructor messageViews.
 //
-//	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int replies:flags.2?MessageReplies = MessageViews
+//	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int
+//	    replies:flags.2?MessageReplies = MessageViews
+//
+// An optional field is sent when it is not zero, nil or false. SetViews and the
+// other Set methods send a zero value too; HasViews reports whether Views is
+// present (sent, or received) and ClearViews leaves it out.
 //
 // See https://core.telegram.org/constructor/messageViews.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageViews struct {
-	Flags    bin.Fields      // flags word; see the type's doc
+	Flags    bin.Fields      // flags word: set by Encode from the fields
 	Views    int             // flags.0?int
 	Forwards int             // flags.1?int
 	Replies  *MessageReplies // flags.2?MessageReplies
@@ -11322,6 +11945,44 @@ func (*MessageViews) TypeID() uint32 {
 // TypeName returns "messageViews".
 func (*MessageViews) TypeName() string {
 	return "messageViews"
+}
+
+// HasViews reports whether Views is present: not zero, set by SetViews, or
+// received.
+func (m *MessageViews) HasViews() bool {
+	return m.Views != 0 || m.Flags.Has(0)
+}
+
+// SetViews sets Views to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageViews) SetViews(v int) {
+	m.Views = v
+	m.Flags.Set(0)
+}
+
+// ClearViews sets Views to its zero value and marks it absent.
+func (m *MessageViews) ClearViews() {
+	m.Views = 0
+	m.Flags.Unset(0)
+}
+
+// HasForwards reports whether Forwards is present: not zero, set by
+// SetForwards, or received.
+func (m *MessageViews) HasForwards() bool {
+	return m.Forwards != 0 || m.Flags.Has(1)
+}
+
+// SetForwards sets Forwards to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageViews) SetForwards(v int) {
+	m.Forwards = v
+	m.Flags.Set(1)
+}
+
+// ClearForwards sets Forwards to its zero value and marks it absent.
+func (m *MessageViews) ClearForwards() {
+	m.Forwards = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -11357,7 +12018,7 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		if err := m.Replies.Encode(b); err != nil {
-			return encodeErr("messageViews#455b853d", "replies", err)
+			return tlrt.EncodeErr(err, "messageViews", "replies")
 		}
 	}
 	return nil
@@ -11365,47 +12026,41 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageViews) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
-		return decodeErr("messageViews#455b853d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageViews#455b853d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
 	}
 	*m = MessageViews{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageViews#455b853d", "flags", err)
+		return tlrt.DecodeErr(err, "messageViews", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Views, err = b.Int(); err != nil {
-			return decodeErr("messageViews#455b853d", "views", err)
+			return tlrt.DecodeErr(err, "messageViews", "views")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Forwards, err = b.Int(); err != nil {
-			return decodeErr("messageViews#455b853d", "forwards", err)
+			return tlrt.DecodeErr(err, "messageViews", "forwards")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.Replies = new(MessageReplies)
-		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
-			return decodeErr("messageViews#455b853d", "replies", err)
+		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageViews", "replies")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -11418,17 +12073,19 @@ func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MyBoost is the TL constructor myBoost:
+// MyBoost is the TL constructor myBoost.
 //
-//	myBoost#c448415c flags:# slot:int peer:flags.0?Peer date:int expires:int cooldown_until_date:flags.1?int = MyBoost
+//	myBoost#c448415c flags:# slot:int peer:flags.0?Peer date:int expires:int
+//	    cooldown_until_date:flags.1?int = MyBoost
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCooldownUntilDate and the other Set methods send a zero value too;
+// HasCooldownUntilDate reports whether CooldownUntilDate is present (sent, or
+// received) and ClearCooldownUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/myBoost.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MyBoost struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word: set by Encode from the fields
 	Slot              int
 	Peer              PeerClass // flags.0?Peer
 	Date              int
@@ -11447,6 +12104,26 @@ func (*MyBoost) TypeID() uint32 {
 // TypeName returns "myBoost".
 func (*MyBoost) TypeName() string {
 	return "myBoost"
+}
+
+// HasCooldownUntilDate reports whether CooldownUntilDate is present: not zero,
+// set by SetCooldownUntilDate, or received.
+func (m *MyBoost) HasCooldownUntilDate() bool {
+	return m.CooldownUntilDate != 0 || m.Flags.Has(1)
+}
+
+// SetCooldownUntilDate sets CooldownUntilDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *MyBoost) SetCooldownUntilDate(v int) {
+	m.CooldownUntilDate = v
+	m.Flags.Set(1)
+}
+
+// ClearCooldownUntilDate sets CooldownUntilDate to its zero value and marks it
+// absent.
+func (m *MyBoost) ClearCooldownUntilDate() {
+	m.CooldownUntilDate = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -11473,8 +12150,8 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Slot)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("myBoost#c448415c", "peer", err)
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "myBoost", "peer")
 		}
 	}
 	b.PutInt(m.Date)
@@ -11487,50 +12164,44 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MyBoost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, MyBoostTypeID, "myBoost"); err != nil {
-		return decodeErr("myBoost#c448415c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MyBoost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("myBoost#c448415c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
 	}
 	*m = MyBoost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("myBoost#c448415c", "flags", err)
+		return tlrt.DecodeErr(err, "myBoost", "flags")
 	}
 	if m.Slot, err = b.Int(); err != nil {
-		return decodeErr("myBoost#c448415c", "slot", err)
+		return tlrt.DecodeErr(err, "myBoost", "slot")
 	}
 	if m.Flags.Has(0) {
 		if m.Peer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("myBoost#c448415c", "peer", err)
+			return tlrt.DecodeErr(err, "myBoost", "peer")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("myBoost#c448415c", "date", err)
+		return tlrt.DecodeErr(err, "myBoost", "date")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("myBoost#c448415c", "expires", err)
+		return tlrt.DecodeErr(err, "myBoost", "expires")
 	}
 	if m.Flags.Has(1) {
 		if m.CooldownUntilDate, err = b.Int(); err != nil {
-			return decodeErr("myBoost#c448415c", "cooldown_until_date", err)
+			return tlrt.DecodeErr(err, "myBoost", "cooldown_until_date")
 		}
 	}
 	m.Flags &^= 1 << 0

@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// PaymentsGiveawayInfoClass is the TL type payments.GiveawayInfo: one of PaymentsGiveawayInfo, PaymentsGiveawayInfoResults.
+// PaymentsGiveawayInfoClass is the TL type payments.GiveawayInfo: one of
+// PaymentsGiveawayInfo, PaymentsGiveawayInfoResults.
 //
 // See https://core.telegram.org/type/payments.GiveawayInfo.
 type PaymentsGiveawayInfoClass interface {
@@ -20,7 +22,8 @@ func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error
 	return decodePaymentsGiveawayInfo(b, 0)
 }
 
-// decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested depth levels deep.
+// decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
+// depth levels deep.
 func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,28 +36,30 @@ func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoC
 	case PaymentsGiveawayInfoResultsTypeID:
 		v = &PaymentsGiveawayInfoResults{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "payments.GiveawayInfo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "payments.GiveawayInfo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PaymentsGiveawayInfo is the TL constructor payments.giveawayInfo:
+// PaymentsGiveawayInfo is the TL constructor payments.giveawayInfo.
 //
-//	payments.giveawayInfo#4367daa0 flags:# participating:flags.0?true preparing_results:flags.3?true start_date:int joined_too_early_date:flags.1?int admin_disallowed_chat_id:flags.2?long disallowed_country:flags.4?string = payments.GiveawayInfo
+//	payments.giveawayInfo#4367daa0 flags:# participating:flags.0?true
+//	    preparing_results:flags.3?true start_date:int
+//	    joined_too_early_date:flags.1?int
+//	    admin_disallowed_chat_id:flags.2?long
+//	    disallowed_country:flags.4?string = payments.GiveawayInfo
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetJoinedTooEarlyDate and the other Set methods send a zero value too;
+// HasJoinedTooEarlyDate reports whether JoinedTooEarlyDate is present (sent, or
+// received) and ClearJoinedTooEarlyDate leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.giveawayInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsGiveawayInfo struct {
-	Flags                 bin.Fields // flags word; see the type's doc
+	Flags                 bin.Fields // flags word: set by Encode from the fields
 	Participating         bool       // flags.0?true
 	PreparingResults      bool       // flags.3?true
 	StartDate             int
@@ -76,8 +81,69 @@ func (*PaymentsGiveawayInfo) TypeName() string {
 	return "payments.giveawayInfo"
 }
 
-// paymentsGiveawayInfoClass marks PaymentsGiveawayInfo as a PaymentsGiveawayInfoClass.
+// paymentsGiveawayInfoClass marks PaymentsGiveawayInfo as a
+// PaymentsGiveawayInfoClass.
 func (*PaymentsGiveawayInfo) paymentsGiveawayInfoClass() {}
+
+// HasJoinedTooEarlyDate reports whether JoinedTooEarlyDate is present: not
+// zero, set by SetJoinedTooEarlyDate, or received.
+func (m *PaymentsGiveawayInfo) HasJoinedTooEarlyDate() bool {
+	return m.JoinedTooEarlyDate != 0 || m.Flags.Has(1)
+}
+
+// SetJoinedTooEarlyDate sets JoinedTooEarlyDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsGiveawayInfo) SetJoinedTooEarlyDate(v int) {
+	m.JoinedTooEarlyDate = v
+	m.Flags.Set(1)
+}
+
+// ClearJoinedTooEarlyDate sets JoinedTooEarlyDate to its zero value and marks
+// it absent.
+func (m *PaymentsGiveawayInfo) ClearJoinedTooEarlyDate() {
+	m.JoinedTooEarlyDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasAdminDisallowedChatID reports whether AdminDisallowedChatID is present:
+// not zero, set by SetAdminDisallowedChatID, or received.
+func (m *PaymentsGiveawayInfo) HasAdminDisallowedChatID() bool {
+	return m.AdminDisallowedChatID != 0 || m.Flags.Has(2)
+}
+
+// SetAdminDisallowedChatID sets AdminDisallowedChatID to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PaymentsGiveawayInfo) SetAdminDisallowedChatID(v int64) {
+	m.AdminDisallowedChatID = v
+	m.Flags.Set(2)
+}
+
+// ClearAdminDisallowedChatID sets AdminDisallowedChatID to its zero value and
+// marks it absent.
+func (m *PaymentsGiveawayInfo) ClearAdminDisallowedChatID() {
+	m.AdminDisallowedChatID = 0
+	m.Flags.Unset(2)
+}
+
+// HasDisallowedCountry reports whether DisallowedCountry is present: not zero,
+// set by SetDisallowedCountry, or received.
+func (m *PaymentsGiveawayInfo) HasDisallowedCountry() bool {
+	return m.DisallowedCountry != "" || m.Flags.Has(4)
+}
+
+// SetDisallowedCountry sets DisallowedCountry to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsGiveawayInfo) SetDisallowedCountry(v string) {
+	m.DisallowedCountry = v
+	m.Flags.Set(4)
+}
+
+// ClearDisallowedCountry sets DisallowedCountry to its zero value and marks it
+// absent.
+func (m *PaymentsGiveawayInfo) ClearDisallowedCountry() {
+	m.DisallowedCountry = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *PaymentsGiveawayInfo) Encode(b *bin.Buffer) error {
@@ -125,48 +191,42 @@ func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
-		return decodeErr("payments.giveawayInfo#4367daa0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGiveawayInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.giveawayInfo#4367daa0", "flags", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfo", "flags")
 	}
 	m.Participating = m.Flags.Has(0)
 	m.PreparingResults = m.Flags.Has(3)
 	if m.StartDate, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfo#4367daa0", "start_date", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfo", "start_date")
 	}
 	if m.Flags.Has(1) {
 		if m.JoinedTooEarlyDate, err = b.Int(); err != nil {
-			return decodeErr("payments.giveawayInfo#4367daa0", "joined_too_early_date", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfo", "joined_too_early_date")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.AdminDisallowedChatID, err = b.Long(); err != nil {
-			return decodeErr("payments.giveawayInfo#4367daa0", "admin_disallowed_chat_id", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfo", "admin_disallowed_chat_id")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.DisallowedCountry, err = b.String(); err != nil {
-			return decodeErr("payments.giveawayInfo#4367daa0", "disallowed_country", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfo", "disallowed_country")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -182,17 +242,22 @@ func (m *PaymentsGiveawayInfo) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PaymentsGiveawayInfoResults is the TL constructor payments.giveawayInfoResults:
+// PaymentsGiveawayInfoResults is the TL constructor
+// payments.giveawayInfoResults.
 //
-//	payments.giveawayInfoResults#cd5570 flags:# winner:flags.0?true refunded:flags.1?true start_date:int gift_code_slug:flags.0?string finish_date:int winners_count:int activated_count:int = payments.GiveawayInfo
+//	payments.giveawayInfoResults#cd5570 flags:# winner:flags.0?true
+//	    refunded:flags.1?true start_date:int gift_code_slug:flags.0?string
+//	    finish_date:int winners_count:int activated_count:int
+//	    = payments.GiveawayInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetGiftCodeSlug
+// and the other Set methods send a zero value too; HasGiftCodeSlug reports
+// whether GiftCodeSlug is present (sent, or received) and ClearGiftCodeSlug
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.giveawayInfoResults.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsGiveawayInfoResults struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	Winner         bool       // flags.0?true
 	Refunded       bool       // flags.1?true
 	StartDate      int
@@ -215,8 +280,30 @@ func (*PaymentsGiveawayInfoResults) TypeName() string {
 	return "payments.giveawayInfoResults"
 }
 
-// paymentsGiveawayInfoClass marks PaymentsGiveawayInfoResults as a PaymentsGiveawayInfoClass.
+// paymentsGiveawayInfoClass marks PaymentsGiveawayInfoResults as a
+// PaymentsGiveawayInfoClass.
 func (*PaymentsGiveawayInfoResults) paymentsGiveawayInfoClass() {}
+
+// HasGiftCodeSlug reports whether GiftCodeSlug is present: not zero, set by
+// SetGiftCodeSlug, or received. It shares its flag with Winner: they are
+// present together.
+func (m *PaymentsGiveawayInfoResults) HasGiftCodeSlug() bool {
+	return m.Winner || m.GiftCodeSlug != "" || m.Flags.Has(0)
+}
+
+// SetGiftCodeSlug sets GiftCodeSlug to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsGiveawayInfoResults) SetGiftCodeSlug(v string) {
+	m.GiftCodeSlug = v
+	m.Flags.Set(0)
+}
+
+// ClearGiftCodeSlug sets GiftCodeSlug to its zero value and marks it absent; it
+// is still sent, as zero, when Winner, which shares its flag, is set.
+func (m *PaymentsGiveawayInfoResults) ClearGiftCodeSlug() {
+	m.GiftCodeSlug = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *PaymentsGiveawayInfoResults) Encode(b *bin.Buffer) error {
@@ -252,48 +339,42 @@ func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGiveawayInfoResults) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfoResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "flags", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "flags")
 	}
 	m.Winner = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(1)
 	if m.StartDate, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "start_date", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "start_date")
 	}
 	if m.Flags.Has(0) {
 		if m.GiftCodeSlug, err = b.String(); err != nil {
-			return decodeErr("payments.giveawayInfoResults#00cd5570", "gift_code_slug", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "gift_code_slug")
 		}
 	}
 	if m.FinishDate, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "finish_date", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "finish_date")
 	}
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "winners_count", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "winners_count")
 	}
 	if m.ActivatedCount, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "activated_count", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "activated_count")
 	}
 	m.Flags &^= 1 << 1
 	if m.Winner || m.GiftCodeSlug != "" {
@@ -302,7 +383,8 @@ func (m *PaymentsGiveawayInfoResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PaymentsPaymentResultClass is the TL type payments.PaymentResult: one of PaymentsPaymentResult, PaymentsPaymentVerificationNeeded.
+// PaymentsPaymentResultClass is the TL type payments.PaymentResult: one of
+// PaymentsPaymentResult, PaymentsPaymentVerificationNeeded.
 //
 // See https://core.telegram.org/type/payments.PaymentResult.
 type PaymentsPaymentResultClass interface {
@@ -310,12 +392,14 @@ type PaymentsPaymentResultClass interface {
 	paymentsPaymentResultClass()
 }
 
-// DecodePaymentsPaymentResult decodes any constructor of payments.PaymentResult.
+// DecodePaymentsPaymentResult decodes any constructor of
+// payments.PaymentResult.
 func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
 	return decodePaymentsPaymentResult(b, 0)
 }
 
-// decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested depth levels deep.
+// decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
+// depth levels deep.
 func decodePaymentsPaymentResult(b *bin.Buffer, depth int) (PaymentsPaymentResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -328,20 +412,18 @@ func decodePaymentsPaymentResult(b *bin.Buffer, depth int) (PaymentsPaymentResul
 	case PaymentsPaymentVerificationNeededTypeID:
 		v = &PaymentsPaymentVerificationNeeded{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "payments.PaymentResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PaymentsPaymentResult is the TL constructor payments.paymentResult:
+// PaymentsPaymentResult is the TL constructor payments.paymentResult.
 //
-//	payments.paymentResult#4e5f810d updates:Updates = payments.PaymentResult
+//	payments.paymentResult#4e5f810d updates:Updates
+//	    = payments.PaymentResult
 //
 // See https://core.telegram.org/constructor/payments.paymentResult.
 type PaymentsPaymentResult struct {
@@ -361,7 +443,8 @@ func (*PaymentsPaymentResult) TypeName() string {
 	return "payments.paymentResult"
 }
 
-// paymentsPaymentResultClass marks PaymentsPaymentResult as a PaymentsPaymentResultClass.
+// paymentsPaymentResultClass marks PaymentsPaymentResult as a
+// PaymentsPaymentResultClass.
 func (*PaymentsPaymentResult) paymentsPaymentResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -378,53 +461,50 @@ func (m *PaymentsPaymentResult) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Updates); err != nil {
-		return encodeErr("payments.paymentResult#4e5f810d", "updates", err)
+	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
+		return tlrt.EncodeErr(err, "payments.paymentResult", "updates")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
-		return decodeErr("payments.paymentResult#4e5f810d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.paymentResult#4e5f810d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentResult", "")
 	}
 	var err error
 	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
-		return decodeErr("payments.paymentResult#4e5f810d", "updates", err)
+		return tlrt.DecodeErr(err, "payments.paymentResult", "updates")
 	}
 	return nil
 }
 
-// PaymentsPaymentVerificationNeeded is the TL constructor payments.paymentVerificationNeeded:
+// PaymentsPaymentVerificationNeeded is the TL constructor
+// payments.paymentVerificationNeeded.
 //
-//	payments.paymentVerificationNeeded#d8411139 url:string = payments.PaymentResult
+//	payments.paymentVerificationNeeded#d8411139 url:string
+//	    = payments.PaymentResult
 //
 // See https://core.telegram.org/constructor/payments.paymentVerificationNeeded.
 type PaymentsPaymentVerificationNeeded struct {
 	URL string
 }
 
-// PaymentsPaymentVerificationNeededTypeID is the ID of payments.paymentVerificationNeeded.
+// PaymentsPaymentVerificationNeededTypeID is the ID of
+// payments.paymentVerificationNeeded.
 const PaymentsPaymentVerificationNeededTypeID = 0xd8411139
 
 // TypeID returns 0xd8411139, the ID of payments.paymentVerificationNeeded.
@@ -437,7 +517,8 @@ func (*PaymentsPaymentVerificationNeeded) TypeName() string {
 	return "payments.paymentVerificationNeeded"
 }
 
-// paymentsPaymentResultClass marks PaymentsPaymentVerificationNeeded as a PaymentsPaymentResultClass.
+// paymentsPaymentResultClass marks PaymentsPaymentVerificationNeeded as a
+// PaymentsPaymentResultClass.
 func (*PaymentsPaymentVerificationNeeded) paymentsPaymentResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -460,35 +541,30 @@ func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
-		return decodeErr("payments.paymentVerificationNeeded#d8411139", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentVerificationNeeded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("payments.paymentVerificationNeeded#d8411139", "url", err)
+		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "url")
 	}
 	return nil
 }
 
-// PaymentsBankCardData is the TL constructor payments.bankCardData:
+// PaymentsBankCardData is the TL constructor payments.bankCardData.
 //
-//	payments.bankCardData#3e24e573 title:string open_urls:Vector<BankCardOpenUrl> = payments.BankCardData
+//	payments.bankCardData#3e24e573 title:string
+//	    open_urls:Vector<BankCardOpenUrl> = payments.BankCardData
 //
 // See https://core.telegram.org/constructor/payments.bankCardData.
 type PaymentsBankCardData struct {
@@ -527,7 +603,7 @@ func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.OpenURLs))
 	for i := range m.OpenURLs {
 		if err := m.OpenURLs[i].Encode(b); err != nil {
-			return encodeErr("payments.bankCardData#3e24e573", "open_urls", err)
+			return tlrt.EncodeErr(err, "payments.bankCardData", "open_urls")
 		}
 	}
 	return nil
@@ -535,49 +611,47 @@ func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
-		return decodeErr("payments.bankCardData#3e24e573", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsBankCardData) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.bankCardData#3e24e573", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.bankCardData", "")
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("payments.bankCardData#3e24e573", "title", err)
+		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
 	}
-	if m.OpenURLs, err = decodeVectorAt(b, depth+1, decodeValue[BankCardOpenURL]); err != nil {
-		return decodeErr("payments.bankCardData#3e24e573", "open_urls", err)
+	if m.OpenURLs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BankCardOpenURL]); err != nil {
+		return tlrt.DecodeErr(err, "payments.bankCardData", "open_urls")
 	}
 	return nil
 }
 
-// PaymentsCheckedGiftCode is the TL constructor payments.checkedGiftCode:
+// PaymentsCheckedGiftCode is the TL constructor payments.checkedGiftCode.
 //
-//	payments.checkedGiftCode#284a1096 flags:# via_giveaway:flags.2?true from_id:flags.4?Peer giveaway_msg_id:flags.3?int to_id:flags.0?long date:int months:int used_date:flags.1?int chats:Vector<Chat> users:Vector<User> = payments.CheckedGiftCode
+//	payments.checkedGiftCode#284a1096 flags:# via_giveaway:flags.2?true
+//	    from_id:flags.4?Peer giveaway_msg_id:flags.3?int to_id:flags.0?long
+//	    date:int months:int used_date:flags.1?int chats:Vector<Chat>
+//	    users:Vector<User> = payments.CheckedGiftCode
+//
+// An optional field is sent when it is not zero, nil or false. SetGiveawayMsgID
+// and the other Set methods send a zero value too; HasGiveawayMsgID reports
+// whether GiveawayMsgID is present (sent, or received) and ClearGiveawayMsgID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.checkedGiftCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsCheckedGiftCode struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word: set by Encode from the fields
 	ViaGiveaway   bool       // flags.2?true
 	FromID        PeerClass  // flags.4?Peer
 	GiveawayMsgID int        // flags.3?int
@@ -600,6 +674,63 @@ func (*PaymentsCheckedGiftCode) TypeID() uint32 {
 // TypeName returns "payments.checkedGiftCode".
 func (*PaymentsCheckedGiftCode) TypeName() string {
 	return "payments.checkedGiftCode"
+}
+
+// HasGiveawayMsgID reports whether GiveawayMsgID is present: not zero, set by
+// SetGiveawayMsgID, or received.
+func (m *PaymentsCheckedGiftCode) HasGiveawayMsgID() bool {
+	return m.GiveawayMsgID != 0 || m.Flags.Has(3)
+}
+
+// SetGiveawayMsgID sets GiveawayMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsCheckedGiftCode) SetGiveawayMsgID(v int) {
+	m.GiveawayMsgID = v
+	m.Flags.Set(3)
+}
+
+// ClearGiveawayMsgID sets GiveawayMsgID to its zero value and marks it absent.
+func (m *PaymentsCheckedGiftCode) ClearGiveawayMsgID() {
+	m.GiveawayMsgID = 0
+	m.Flags.Unset(3)
+}
+
+// HasToID reports whether ToID is present: not zero, set by SetToID, or
+// received.
+func (m *PaymentsCheckedGiftCode) HasToID() bool {
+	return m.ToID != 0 || m.Flags.Has(0)
+}
+
+// SetToID sets ToID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentsCheckedGiftCode) SetToID(v int64) {
+	m.ToID = v
+	m.Flags.Set(0)
+}
+
+// ClearToID sets ToID to its zero value and marks it absent.
+func (m *PaymentsCheckedGiftCode) ClearToID() {
+	m.ToID = 0
+	m.Flags.Unset(0)
+}
+
+// HasUsedDate reports whether UsedDate is present: not zero, set by
+// SetUsedDate, or received.
+func (m *PaymentsCheckedGiftCode) HasUsedDate() bool {
+	return m.UsedDate != 0 || m.Flags.Has(1)
+}
+
+// SetUsedDate sets UsedDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PaymentsCheckedGiftCode) SetUsedDate(v int) {
+	m.UsedDate = v
+	m.Flags.Set(1)
+}
+
+// ClearUsedDate sets UsedDate to its zero value and marks it absent.
+func (m *PaymentsCheckedGiftCode) ClearUsedDate() {
+	m.UsedDate = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -634,8 +765,8 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("payments.checkedGiftCode#284a1096", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "from_id")
 		}
 	}
 	if flags.Has(3) {
@@ -651,14 +782,14 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("payments.checkedGiftCode#284a1096", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("payments.checkedGiftCode#284a1096", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "users")
 		}
 	}
 	return nil
@@ -666,65 +797,59 @@ func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsCheckedGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.checkedGiftCode#284a1096", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.checkedGiftCode", "")
 	}
 	*m = PaymentsCheckedGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "flags", err)
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(2)
 	if m.Flags.Has(4) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "from_id", err)
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "from_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.GiveawayMsgID, err = b.Int(); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "giveaway_msg_id", err)
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "giveaway_msg_id")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ToID, err = b.Long(); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "to_id", err)
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "to_id")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "date", err)
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "date")
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "months", err)
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "months")
 	}
 	if m.Flags.Has(1) {
 		if m.UsedDate, err = b.Int(); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "used_date", err)
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
 		}
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
 	}
 	m.Flags &^= 1<<2 | 1<<4
 	if m.GiveawayMsgID != 0 {
@@ -739,7 +864,7 @@ func (m *PaymentsCheckedGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PaymentsExportedInvoice is the TL constructor payments.exportedInvoice:
+// PaymentsExportedInvoice is the TL constructor payments.exportedInvoice.
 //
 //	payments.exportedInvoice#aed0cbd9 url:string = payments.ExportedInvoice
 //
@@ -781,43 +906,46 @@ func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
-		return decodeErr("payments.exportedInvoice#aed0cbd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsExportedInvoice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("payments.exportedInvoice#aed0cbd9", "url", err)
+		return tlrt.DecodeErr(err, "payments.exportedInvoice", "url")
 	}
 	return nil
 }
 
-// PaymentsPaymentForm is the TL constructor payments.paymentForm:
+// PaymentsPaymentForm is the TL constructor payments.paymentForm.
 //
-//	payments.paymentForm#a0058751 flags:# can_save_credentials:flags.2?true password_missing:flags.3?true form_id:long bot_id:long title:string description:string photo:flags.5?WebDocument invoice:Invoice provider_id:long url:string native_provider:flags.4?string native_params:flags.4?DataJSON additional_methods:flags.6?Vector<PaymentFormMethod> saved_info:flags.0?PaymentRequestedInfo saved_credentials:flags.1?Vector<PaymentSavedCredentials> users:Vector<User> = payments.PaymentForm
+//	payments.paymentForm#a0058751 flags:# can_save_credentials:flags.2?true
+//	    password_missing:flags.3?true form_id:long bot_id:long title:string
+//	    description:string photo:flags.5?WebDocument invoice:Invoice
+//	    provider_id:long url:string native_provider:flags.4?string
+//	    native_params:flags.4?DataJSON
+//	    additional_methods:flags.6?Vector<PaymentFormMethod>
+//	    saved_info:flags.0?PaymentRequestedInfo
+//	    saved_credentials:flags.1?Vector<PaymentSavedCredentials>
+//	    users:Vector<User> = payments.PaymentForm
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNativeProvider and the other Set methods send a zero value too;
+// HasNativeProvider reports whether NativeProvider is present (sent, or
+// received) and ClearNativeProvider leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.paymentForm.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsPaymentForm struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word: set by Encode from the fields
 	CanSaveCredentials bool       // flags.2?true
 	PasswordMissing    bool       // flags.3?true
 	FormID             int64
@@ -847,6 +975,68 @@ func (*PaymentsPaymentForm) TypeID() uint32 {
 // TypeName returns "payments.paymentForm".
 func (*PaymentsPaymentForm) TypeName() string {
 	return "payments.paymentForm"
+}
+
+// HasNativeProvider reports whether NativeProvider is present: not zero, set by
+// SetNativeProvider, or received. It shares its flag with NativeParams: they
+// are present together.
+func (m *PaymentsPaymentForm) HasNativeProvider() bool {
+	return m.NativeProvider != "" || m.NativeParams != nil || m.Flags.Has(4)
+}
+
+// SetNativeProvider sets NativeProvider to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsPaymentForm) SetNativeProvider(v string) {
+	m.NativeProvider = v
+	m.Flags.Set(4)
+}
+
+// ClearNativeProvider sets NativeProvider to its zero value and marks it
+// absent; it is still sent, as zero, when NativeParams, which shares its flag,
+// is set.
+func (m *PaymentsPaymentForm) ClearNativeProvider() {
+	m.NativeProvider = ""
+	m.Flags.Unset(4)
+}
+
+// HasAdditionalMethods reports whether AdditionalMethods is present: not zero,
+// set by SetAdditionalMethods, or received.
+func (m *PaymentsPaymentForm) HasAdditionalMethods() bool {
+	return len(m.AdditionalMethods) > 0 || m.Flags.Has(6)
+}
+
+// SetAdditionalMethods sets AdditionalMethods to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsPaymentForm) SetAdditionalMethods(v []PaymentFormMethod) {
+	m.AdditionalMethods = v
+	m.Flags.Set(6)
+}
+
+// ClearAdditionalMethods sets AdditionalMethods to its zero value and marks it
+// absent.
+func (m *PaymentsPaymentForm) ClearAdditionalMethods() {
+	m.AdditionalMethods = nil
+	m.Flags.Unset(6)
+}
+
+// HasSavedCredentials reports whether SavedCredentials is present: not zero,
+// set by SetSavedCredentials, or received.
+func (m *PaymentsPaymentForm) HasSavedCredentials() bool {
+	return len(m.SavedCredentials) > 0 || m.Flags.Has(1)
+}
+
+// SetSavedCredentials sets SavedCredentials to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PaymentsPaymentForm) SetSavedCredentials(v []PaymentSavedCredentialsCard) {
+	m.SavedCredentials = v
+	m.Flags.Set(1)
+}
+
+// ClearSavedCredentials sets SavedCredentials to its zero value and marks it
+// absent.
+func (m *PaymentsPaymentForm) ClearSavedCredentials() {
+	m.SavedCredentials = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -891,12 +1081,12 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentForm", "photo")
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("payments.paymentForm#a0058751", "invoice", err)
+		return tlrt.EncodeErr(err, "payments.paymentForm", "invoice")
 	}
 	b.PutLong(m.ProviderID)
 	b.PutString(m.URL)
@@ -905,34 +1095,34 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(4) {
 		if err := m.NativeParams.Encode(b); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "native_params", err)
+			return tlrt.EncodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if flags.Has(6) {
 		b.PutVectorHeader(len(m.AdditionalMethods))
 		for i := range m.AdditionalMethods {
 			if err := m.AdditionalMethods[i].Encode(b); err != nil {
-				return encodeErr("payments.paymentForm#a0058751", "additional_methods", err)
+				return tlrt.EncodeErr(err, "payments.paymentForm", "additional_methods")
 			}
 		}
 	}
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "saved_info", err)
+			return tlrt.EncodeErr(err, "payments.paymentForm", "saved_info")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.SavedCredentials))
 		for i := range m.SavedCredentials {
 			if err := m.SavedCredentials[i].Encode(b); err != nil {
-				return encodeErr("payments.paymentForm#a0058751", "saved_credentials", err)
+				return tlrt.EncodeErr(err, "payments.paymentForm", "saved_credentials")
 			}
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentForm", "users")
 		}
 	}
 	return nil
@@ -940,90 +1130,84 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentForm) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.paymentForm#a0058751", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentForm", "")
 	}
 	*m = PaymentsPaymentForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "flags", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "flags")
 	}
 	m.CanSaveCredentials = m.Flags.Has(2)
 	m.PasswordMissing = m.Flags.Has(3)
 	if m.FormID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "form_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "form_id")
 	}
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "bot_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "bot_id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "title", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "description", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "description")
 	}
 	if m.Flags.Has(5) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "photo", err)
+			return tlrt.DecodeErr(err, "payments.paymentForm", "photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "invoice", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentForm", "invoice")
 	}
 	if m.ProviderID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "provider_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "provider_id")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "url", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "url")
 	}
 	if m.Flags.Has(4) {
 		if m.NativeProvider, err = b.String(); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "native_provider", err)
+			return tlrt.DecodeErr(err, "payments.paymentForm", "native_provider")
 		}
 	}
 	if m.Flags.Has(4) {
 		m.NativeParams = new(DataJSON)
-		if err = decodeBoxed(b, m.NativeParams, depth+1); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "native_params", err)
+		if err = tlrt.DecodeBoxed(b, m.NativeParams, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = decodeVectorAt(b, depth+1, decodeValue[PaymentFormMethod]); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "additional_methods", err)
+		if m.AdditionalMethods, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentFormMethod]); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "additional_methods")
 		}
 	}
 	if m.Flags.Has(0) {
 		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.SavedInfo, depth+1); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "saved_info", err)
+		if err = tlrt.DecodeBoxed(b, m.SavedInfo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = decodeVectorAt(b, depth+1, decodeValue[PaymentSavedCredentialsCard]); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "saved_credentials", err)
+		if m.SavedCredentials, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentSavedCredentialsCard]); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
 		}
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
 	if m.NativeProvider != "" || m.NativeParams != nil {
@@ -1038,17 +1222,23 @@ func (m *PaymentsPaymentForm) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PaymentsPaymentReceipt is the TL constructor payments.paymentReceipt:
+// PaymentsPaymentReceipt is the TL constructor payments.paymentReceipt.
 //
-//	payments.paymentReceipt#70c4fe03 flags:# date:int bot_id:long provider_id:long title:string description:string photo:flags.2?WebDocument invoice:Invoice info:flags.0?PaymentRequestedInfo shipping:flags.1?ShippingOption tip_amount:flags.3?long currency:string total_amount:long credentials_title:string users:Vector<User> = payments.PaymentReceipt
+//	payments.paymentReceipt#70c4fe03 flags:# date:int bot_id:long
+//	    provider_id:long title:string description:string
+//	    photo:flags.2?WebDocument invoice:Invoice
+//	    info:flags.0?PaymentRequestedInfo shipping:flags.1?ShippingOption
+//	    tip_amount:flags.3?long currency:string total_amount:long
+//	    credentials_title:string users:Vector<User>
+//	    = payments.PaymentReceipt
+//
+// An optional field is sent when it is not zero, nil or false. SetTipAmount and
+// the other Set methods send a zero value too; HasTipAmount reports whether
+// TipAmount is present (sent, or received) and ClearTipAmount leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.paymentReceipt.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsPaymentReceipt struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	Date             int
 	BotID            int64
 	ProviderID       int64
@@ -1076,6 +1266,25 @@ func (*PaymentsPaymentReceipt) TypeID() uint32 {
 // TypeName returns "payments.paymentReceipt".
 func (*PaymentsPaymentReceipt) TypeName() string {
 	return "payments.paymentReceipt"
+}
+
+// HasTipAmount reports whether TipAmount is present: not zero, set by
+// SetTipAmount, or received.
+func (m *PaymentsPaymentReceipt) HasTipAmount() bool {
+	return m.TipAmount != 0 || m.Flags.Has(3)
+}
+
+// SetTipAmount sets TipAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsPaymentReceipt) SetTipAmount(v int64) {
+	m.TipAmount = v
+	m.Flags.Set(3)
+}
+
+// ClearTipAmount sets TipAmount to its zero value and marks it absent.
+func (m *PaymentsPaymentReceipt) ClearTipAmount() {
+	m.TipAmount = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -1112,21 +1321,21 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "photo")
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("payments.paymentReceipt#70c4fe03", "invoice", err)
+		return tlrt.EncodeErr(err, "payments.paymentReceipt", "invoice")
 	}
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "info", err)
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "info")
 		}
 	}
 	if flags.Has(1) {
 		if err := m.Shipping.Encode(b); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "shipping", err)
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "shipping")
 		}
 	}
 	if flags.Has(3) {
@@ -1137,8 +1346,8 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.CredentialsTitle)
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "users")
 		}
 	}
 	return nil
@@ -1146,84 +1355,78 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentReceipt) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceipt", "")
 	}
 	*m = PaymentsPaymentReceipt{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "flags", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "flags")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "date", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "date")
 	}
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "bot_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "bot_id")
 	}
 	if m.ProviderID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "provider_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "provider_id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "title", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "description", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "description")
 	}
 	if m.Flags.Has(2) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "photo", err)
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "invoice", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "invoice")
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "info", err)
+		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "info")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.Shipping = new(ShippingOption)
-		if err = decodeBoxed(b, m.Shipping, depth+1); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "shipping", err)
+		if err = tlrt.DecodeBoxed(b, m.Shipping, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "shipping")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.TipAmount, err = b.Long(); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "tip_amount", err)
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "tip_amount")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "currency", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "total_amount", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "total_amount")
 	}
 	if m.CredentialsTitle, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "credentials_title", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.TipAmount != 0 {
@@ -1232,13 +1435,14 @@ func (m *PaymentsPaymentReceipt) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PaymentsSavedInfo is the TL constructor payments.savedInfo:
+// PaymentsSavedInfo is the TL constructor payments.savedInfo.
 //
-//	payments.savedInfo#fb8fe43c flags:# has_saved_credentials:flags.1?true saved_info:flags.0?PaymentRequestedInfo = payments.SavedInfo
+//	payments.savedInfo#fb8fe43c flags:# has_saved_credentials:flags.1?true
+//	    saved_info:flags.0?PaymentRequestedInfo = payments.SavedInfo
 //
 // See https://core.telegram.org/constructor/payments.savedInfo.
 type PaymentsSavedInfo struct {
-	Flags               bin.Fields            // flags word; see the type's doc
+	Flags               bin.Fields            // flags word: set by Encode from the fields
 	HasSavedCredentials bool                  // flags.1?true
 	SavedInfo           *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
 }
@@ -1280,7 +1484,7 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
-			return encodeErr("payments.savedInfo#fb8fe43c", "saved_info", err)
+			return tlrt.EncodeErr(err, "payments.savedInfo", "saved_info")
 		}
 	}
 	return nil
@@ -1288,60 +1492,58 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
-		return decodeErr("payments.savedInfo#fb8fe43c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsSavedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.savedInfo#fb8fe43c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.savedInfo", "")
 	}
 	*m = PaymentsSavedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.savedInfo#fb8fe43c", "flags", err)
+		return tlrt.DecodeErr(err, "payments.savedInfo", "flags")
 	}
 	m.HasSavedCredentials = m.Flags.Has(1)
 	if m.Flags.Has(0) {
 		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.SavedInfo, depth+1); err != nil {
-			return decodeErr("payments.savedInfo#fb8fe43c", "saved_info", err)
+		if err = tlrt.DecodeBoxed(b, m.SavedInfo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.savedInfo", "saved_info")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// PaymentsValidatedRequestedInfo is the TL constructor payments.validatedRequestedInfo:
+// PaymentsValidatedRequestedInfo is the TL constructor
+// payments.validatedRequestedInfo.
 //
-//	payments.validatedRequestedInfo#d1451883 flags:# id:flags.0?string shipping_options:flags.1?Vector<ShippingOption> = payments.ValidatedRequestedInfo
+//	payments.validatedRequestedInfo#d1451883 flags:# id:flags.0?string
+//	    shipping_options:flags.1?Vector<ShippingOption>
+//	    = payments.ValidatedRequestedInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetID and the
+// other Set methods send a zero value too; HasID reports whether ID is present
+// (sent, or received) and ClearID leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.validatedRequestedInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsValidatedRequestedInfo struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word: set by Encode from the fields
 	ID              string           // flags.0?string
 	ShippingOptions []ShippingOption // flags.1?Vector<ShippingOption>
 }
 
-// PaymentsValidatedRequestedInfoTypeID is the ID of payments.validatedRequestedInfo.
+// PaymentsValidatedRequestedInfoTypeID is the ID of
+// payments.validatedRequestedInfo.
 const PaymentsValidatedRequestedInfoTypeID = 0xd1451883
 
 // TypeID returns 0xd1451883, the ID of payments.validatedRequestedInfo.
@@ -1352,6 +1554,44 @@ func (*PaymentsValidatedRequestedInfo) TypeID() uint32 {
 // TypeName returns "payments.validatedRequestedInfo".
 func (*PaymentsValidatedRequestedInfo) TypeName() string {
 	return "payments.validatedRequestedInfo"
+}
+
+// HasID reports whether ID is present: not zero, set by SetID, or received.
+func (m *PaymentsValidatedRequestedInfo) HasID() bool {
+	return m.ID != "" || m.Flags.Has(0)
+}
+
+// SetID sets ID to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PaymentsValidatedRequestedInfo) SetID(v string) {
+	m.ID = v
+	m.Flags.Set(0)
+}
+
+// ClearID sets ID to its zero value and marks it absent.
+func (m *PaymentsValidatedRequestedInfo) ClearID() {
+	m.ID = ""
+	m.Flags.Unset(0)
+}
+
+// HasShippingOptions reports whether ShippingOptions is present: not zero, set
+// by SetShippingOptions, or received.
+func (m *PaymentsValidatedRequestedInfo) HasShippingOptions() bool {
+	return len(m.ShippingOptions) > 0 || m.Flags.Has(1)
+}
+
+// SetShippingOptions sets ShippingOptions to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsValidatedRequestedInfo) SetShippingOptions(v []ShippingOption) {
+	m.ShippingOptions = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptions sets ShippingOptions to its zero value and marks it
+// absent.
+func (m *PaymentsValidatedRequestedInfo) ClearShippingOptions() {
+	m.ShippingOptions = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -1383,7 +1623,7 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.ShippingOptions))
 		for i := range m.ShippingOptions {
 			if err := m.ShippingOptions[i].Encode(b); err != nil {
-				return encodeErr("payments.validatedRequestedInfo#d1451883", "shipping_options", err)
+				return tlrt.EncodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 			}
 		}
 	}
@@ -1392,41 +1632,35 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
-		return decodeErr("payments.validatedRequestedInfo#d1451883", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsValidatedRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.validatedRequestedInfo#d1451883", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.validatedRequestedInfo", "")
 	}
 	*m = PaymentsValidatedRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.validatedRequestedInfo#d1451883", "flags", err)
+		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ID, err = b.String(); err != nil {
-			return decodeErr("payments.validatedRequestedInfo#d1451883", "id", err)
+			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = decodeVectorAt(b, depth+1, decodeValue[ShippingOption]); err != nil {
-			return decodeErr("payments.validatedRequestedInfo#d1451883", "shipping_options", err)
+		if m.ShippingOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ShippingOption]); err != nil {
+			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 		}
 	}
 	if m.ID != "" {
@@ -1438,13 +1672,14 @@ func (m *PaymentsValidatedRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) 
 	return nil
 }
 
-// PaymentsGetPaymentFormRequest is the TL function payments.getPaymentForm:
+// PaymentsGetPaymentFormRequest is the TL function payments.getPaymentForm.
 //
-//	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice theme_params:flags.0?DataJSON = payments.PaymentForm
+//	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice
+//	    theme_params:flags.0?DataJSON = payments.PaymentForm
 //
 // See https://core.telegram.org/method/payments.getPaymentForm.
 type PaymentsGetPaymentFormRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Invoice     InputInvoiceClass
 	ThemeParams *DataJSON // flags.0?DataJSON
 }
@@ -1481,12 +1716,12 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Invoice); err != nil {
-		return encodeErr("payments.getPaymentForm#37148dbb", "invoice", err)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.getPaymentForm", "invoice")
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
-			return encodeErr("payments.getPaymentForm#37148dbb", "theme_params", err)
+			return tlrt.EncodeErr(err, "payments.getPaymentForm", "theme_params")
 		}
 	}
 	return nil
@@ -1494,64 +1729,54 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
-		return decodeErr("payments.getPaymentForm#37148dbb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getPaymentForm#37148dbb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentForm", "")
 	}
 	*m = PaymentsGetPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.getPaymentForm#37148dbb", "flags", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentForm", "flags")
 	}
 	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
-		return decodeErr("payments.getPaymentForm#37148dbb", "invoice", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
 		m.ThemeParams = new(DataJSON)
-		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
-			return decodeErr("payments.getPaymentForm#37148dbb", "theme_params", err)
+		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.getPaymentForm", "theme_params")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PaymentsGetPaymentForm invokes payments.getPaymentForm#37148dbb:
-//
-//	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice theme_params:flags.0?DataJSON = payments.PaymentForm
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getPaymentForm.
+// PaymentsGetPaymentForm calls payments.getPaymentForm: see
+// PaymentsGetPaymentFormRequest.
 func (c *Client) PaymentsGetPaymentForm(ctx context.Context, req *PaymentsGetPaymentFormRequest) (*PaymentsPaymentForm, error) {
 	if req == nil {
 		req = new(PaymentsGetPaymentFormRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsPaymentForm])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsPaymentForm])
 }
 
-// PaymentsGetPaymentReceiptRequest is the TL function payments.getPaymentReceipt:
+// PaymentsGetPaymentReceiptRequest is the TL function
+// payments.getPaymentReceipt.
 //
-//	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int = payments.PaymentReceipt
+//	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int
+//	    = payments.PaymentReceipt
 //
 // See https://core.telegram.org/method/payments.getPaymentReceipt.
 type PaymentsGetPaymentReceiptRequest struct {
@@ -1559,7 +1784,8 @@ type PaymentsGetPaymentReceiptRequest struct {
 	MsgID int
 }
 
-// PaymentsGetPaymentReceiptRequestTypeID is the ID of payments.getPaymentReceipt.
+// PaymentsGetPaymentReceiptRequestTypeID is the ID of
+// payments.getPaymentReceipt.
 const PaymentsGetPaymentReceiptRequestTypeID = 0x2478d1cc
 
 // TypeID returns 0x2478d1cc, the ID of payments.getPaymentReceipt.
@@ -1586,8 +1812,8 @@ func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("payments.getPaymentReceipt#2478d1cc", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -1595,66 +1821,58 @@ func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetPaymentReceiptRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentReceipt", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "peer", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "msg_id", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "msg_id")
 	}
 	return nil
 }
 
-// PaymentsGetPaymentReceipt invokes payments.getPaymentReceipt#2478d1cc:
-//
-//	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int = payments.PaymentReceipt
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getPaymentReceipt.
+// PaymentsGetPaymentReceipt calls payments.getPaymentReceipt: see
+// PaymentsGetPaymentReceiptRequest.
 func (c *Client) PaymentsGetPaymentReceipt(ctx context.Context, req *PaymentsGetPaymentReceiptRequest) (*PaymentsPaymentReceipt, error) {
 	if req == nil {
 		req = new(PaymentsGetPaymentReceiptRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsPaymentReceipt])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsPaymentReceipt])
 }
 
-// PaymentsValidateRequestedInfoRequest is the TL function payments.validateRequestedInfo:
+// PaymentsValidateRequestedInfoRequest is the TL function
+// payments.validateRequestedInfo.
 //
-//	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true invoice:InputInvoice info:PaymentRequestedInfo = payments.ValidatedRequestedInfo
+//	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true
+//	    invoice:InputInvoice info:PaymentRequestedInfo
+//	    = payments.ValidatedRequestedInfo
 //
 // See https://core.telegram.org/method/payments.validateRequestedInfo.
 type PaymentsValidateRequestedInfoRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word: set by Encode from the fields
 	Save    bool       // flags.0?true
 	Invoice InputInvoiceClass
 	Info    PaymentRequestedInfo
 }
 
-// PaymentsValidateRequestedInfoRequestTypeID is the ID of payments.validateRequestedInfo.
+// PaymentsValidateRequestedInfoRequestTypeID is the ID of
+// payments.validateRequestedInfo.
 const PaymentsValidateRequestedInfoRequestTypeID = 0xb6c8f12b
 
 // TypeID returns 0xb6c8f12b, the ID of payments.validateRequestedInfo.
@@ -1686,81 +1904,74 @@ func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Invoice); err != nil {
-		return encodeErr("payments.validateRequestedInfo#b6c8f12b", "invoice", err)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
 	if err := m.Info.Encode(b); err != nil {
-		return encodeErr("payments.validateRequestedInfo#b6c8f12b", "info", err)
+		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "info")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsValidateRequestedInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.validateRequestedInfo", "")
 	}
 	*m = PaymentsValidateRequestedInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "flags", err)
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "flags")
 	}
 	m.Save = m.Flags.Has(0)
 	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "invoice", err)
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
-	if err = decodeBoxed(b, &m.Info, depth+1); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "info", err)
+	if err = tlrt.DecodeBoxed(b, &m.Info, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "info")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PaymentsValidateRequestedInfo invokes payments.validateRequestedInfo#b6c8f12b:
-//
-//	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true invoice:InputInvoice info:PaymentRequestedInfo = payments.ValidatedRequestedInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.validateRequestedInfo.
+// PaymentsValidateRequestedInfo calls payments.validateRequestedInfo: see
+// PaymentsValidateRequestedInfoRequest.
 func (c *Client) PaymentsValidateRequestedInfo(ctx context.Context, req *PaymentsValidateRequestedInfoRequest) (*PaymentsValidatedRequestedInfo, error) {
 	if req == nil {
 		req = new(PaymentsValidateRequestedInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsValidatedRequestedInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsValidatedRequestedInfo])
 }
 
-// PaymentsSendPaymentFormRequest is the TL function payments.sendPaymentForm:
+// PaymentsSendPaymentFormRequest is the TL function payments.sendPaymentForm.
 //
-//	payments.sendPaymentForm#2d03522f flags:# form_id:long invoice:InputInvoice requested_info_id:flags.0?string shipping_option_id:flags.1?string credentials:InputPaymentCredentials tip_amount:flags.2?long = payments.PaymentResult
+//	payments.sendPaymentForm#2d03522f flags:# form_id:long
+//	    invoice:InputInvoice requested_info_id:flags.0?string
+//	    shipping_option_id:flags.1?string
+//	    credentials:InputPaymentCredentials tip_amount:flags.2?long
+//	    = payments.PaymentResult
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetRequestedInfoID and the other Set methods send a zero value too;
+// HasRequestedInfoID reports whether RequestedInfoID is present (sent, or
+// received) and ClearRequestedInfoID leaves it out.
 //
 // See https://core.telegram.org/method/payments.sendPaymentForm.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsSendPaymentFormRequest struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	FormID           int64
 	Invoice          InputInvoiceClass
 	RequestedInfoID  string // flags.0?string
@@ -1780,6 +1991,65 @@ func (*PaymentsSendPaymentFormRequest) TypeID() uint32 {
 // TypeName returns "payments.sendPaymentForm".
 func (*PaymentsSendPaymentFormRequest) TypeName() string {
 	return "payments.sendPaymentForm"
+}
+
+// HasRequestedInfoID reports whether RequestedInfoID is present: not zero, set
+// by SetRequestedInfoID, or received.
+func (m *PaymentsSendPaymentFormRequest) HasRequestedInfoID() bool {
+	return m.RequestedInfoID != "" || m.Flags.Has(0)
+}
+
+// SetRequestedInfoID sets RequestedInfoID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsSendPaymentFormRequest) SetRequestedInfoID(v string) {
+	m.RequestedInfoID = v
+	m.Flags.Set(0)
+}
+
+// ClearRequestedInfoID sets RequestedInfoID to its zero value and marks it
+// absent.
+func (m *PaymentsSendPaymentFormRequest) ClearRequestedInfoID() {
+	m.RequestedInfoID = ""
+	m.Flags.Unset(0)
+}
+
+// HasShippingOptionID reports whether ShippingOptionID is present: not zero,
+// set by SetShippingOptionID, or received.
+func (m *PaymentsSendPaymentFormRequest) HasShippingOptionID() bool {
+	return m.ShippingOptionID != "" || m.Flags.Has(1)
+}
+
+// SetShippingOptionID sets ShippingOptionID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PaymentsSendPaymentFormRequest) SetShippingOptionID(v string) {
+	m.ShippingOptionID = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptionID sets ShippingOptionID to its zero value and marks it
+// absent.
+func (m *PaymentsSendPaymentFormRequest) ClearShippingOptionID() {
+	m.ShippingOptionID = ""
+	m.Flags.Unset(1)
+}
+
+// HasTipAmount reports whether TipAmount is present: not zero, set by
+// SetTipAmount, or received.
+func (m *PaymentsSendPaymentFormRequest) HasTipAmount() bool {
+	return m.TipAmount != 0 || m.Flags.Has(2)
+}
+
+// SetTipAmount sets TipAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsSendPaymentFormRequest) SetTipAmount(v int64) {
+	m.TipAmount = v
+	m.Flags.Set(2)
+}
+
+// ClearTipAmount sets TipAmount to its zero value and marks it absent.
+func (m *PaymentsSendPaymentFormRequest) ClearTipAmount() {
+	m.TipAmount = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -1808,8 +2078,8 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.FormID)
-	if err := encodeObj(b, m.Invoice); err != nil {
-		return encodeErr("payments.sendPaymentForm#2d03522f", "invoice", err)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if flags.Has(0) {
 		b.PutString(m.RequestedInfoID)
@@ -1817,8 +2087,8 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutString(m.ShippingOptionID)
 	}
-	if err := encodeObj(b, m.Credentials); err != nil {
-		return encodeErr("payments.sendPaymentForm#2d03522f", "credentials", err)
+	if err := tlrt.EncodeObject(b, m.Credentials); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if flags.Has(2) {
 		b.PutLong(m.TipAmount)
@@ -1828,55 +2098,49 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsSendPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.sendPaymentForm", "")
 	}
 	*m = PaymentsSendPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "flags", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "flags")
 	}
 	if m.FormID, err = b.Long(); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "form_id", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "form_id")
 	}
 	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "invoice", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
 		if m.RequestedInfoID, err = b.String(); err != nil {
-			return decodeErr("payments.sendPaymentForm#2d03522f", "requested_info_id", err)
+			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "requested_info_id")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ShippingOptionID, err = b.String(); err != nil {
-			return decodeErr("payments.sendPaymentForm#2d03522f", "shipping_option_id", err)
+			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "shipping_option_id")
 		}
 	}
 	if m.Credentials, err = decodeInputPaymentCredentials(b, depth+1); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "credentials", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if m.Flags.Has(2) {
 		if m.TipAmount, err = b.Long(); err != nil {
-			return decodeErr("payments.sendPaymentForm#2d03522f", "tip_amount", err)
+			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "tip_amount")
 		}
 	}
 	if m.RequestedInfoID != "" {
@@ -1891,22 +2155,16 @@ func (m *PaymentsSendPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) 
 	return nil
 }
 
-// PaymentsSendPaymentForm invokes payments.sendPaymentForm#2d03522f:
-//
-//	payments.sendPaymentForm#2d03522f flags:# form_id:long invoice:InputInvoice requested_info_id:flags.0?string shipping_option_id:flags.1?string credentials:InputPaymentCredentials tip_amount:flags.2?long = payments.PaymentResult
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.sendPaymentForm.
+// PaymentsSendPaymentForm calls payments.sendPaymentForm: see
+// PaymentsSendPaymentFormRequest.
 func (c *Client) PaymentsSendPaymentForm(ctx context.Context, req *PaymentsSendPaymentFormRequest) (PaymentsPaymentResultClass, error) {
 	if req == nil {
 		req = new(PaymentsSendPaymentFormRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodePaymentsPaymentResult)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsPaymentResult)
 }
 
-// PaymentsGetSavedInfoRequest is the TL function payments.getSavedInfo:
+// PaymentsGetSavedInfoRequest is the TL function payments.getSavedInfo.
 //
 //	payments.getSavedInfo#227d824b = payments.SavedInfo
 //
@@ -1945,50 +2203,39 @@ func (m *PaymentsGetSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
-		return decodeErr("payments.getSavedInfo#227d824b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PaymentsGetSavedInfo invokes payments.getSavedInfo#227d824b:
-//
-//	payments.getSavedInfo#227d824b = payments.SavedInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getSavedInfo.
+// PaymentsGetSavedInfo calls payments.getSavedInfo: see
+// PaymentsGetSavedInfoRequest.
 func (c *Client) PaymentsGetSavedInfo(ctx context.Context, req *PaymentsGetSavedInfoRequest) (*PaymentsSavedInfo, error) {
 	if req == nil {
 		req = new(PaymentsGetSavedInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsSavedInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsSavedInfo])
 }
 
-// PaymentsClearSavedInfoRequest is the TL function payments.clearSavedInfo:
+// PaymentsClearSavedInfoRequest is the TL function payments.clearSavedInfo.
 //
-//	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true info:flags.1?true = Bool
+//	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true
+//	    info:flags.1?true = Bool
 //
 // See https://core.telegram.org/method/payments.clearSavedInfo.
 type PaymentsClearSavedInfoRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Credentials bool       // flags.0?true
 	Info        bool       // flags.1?true
 }
@@ -2033,29 +2280,23 @@ func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
-		return decodeErr("payments.clearSavedInfo#d83d70c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsClearSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsClearSavedInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.clearSavedInfo#d83d70c1", "flags", err)
+		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "flags")
 	}
 	m.Credentials = m.Flags.Has(0)
 	m.Info = m.Flags.Has(1)
@@ -2063,22 +2304,16 @@ func (m *PaymentsClearSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// PaymentsClearSavedInfo invokes payments.clearSavedInfo#d83d70c1:
-//
-//	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true info:flags.1?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.clearSavedInfo.
+// PaymentsClearSavedInfo calls payments.clearSavedInfo: see
+// PaymentsClearSavedInfoRequest.
 func (c *Client) PaymentsClearSavedInfo(ctx context.Context, req *PaymentsClearSavedInfoRequest) (bool, error) {
 	if req == nil {
 		req = new(PaymentsClearSavedInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PaymentsGetBankCardDataRequest is the TL function payments.getBankCardData:
+// PaymentsGetBankCardDataRequest is the TL function payments.getBankCardData.
 //
 //	payments.getBankCardData#2e79d779 number:string = payments.BankCardData
 //
@@ -2120,50 +2355,39 @@ func (m *PaymentsGetBankCardDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
-		return decodeErr("payments.getBankCardData#2e79d779", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetBankCardDataRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Number, err = b.String(); err != nil {
-		return decodeErr("payments.getBankCardData#2e79d779", "number", err)
+		return tlrt.DecodeErr(err, "payments.getBankCardData", "number")
 	}
 	return nil
 }
 
-// PaymentsGetBankCardData invokes payments.getBankCardData#2e79d779:
-//
-//	payments.getBankCardData#2e79d779 number:string = payments.BankCardData
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getBankCardData.
+// PaymentsGetBankCardData calls payments.getBankCardData: see
+// PaymentsGetBankCardDataRequest.
 func (c *Client) PaymentsGetBankCardData(ctx context.Context, req *PaymentsGetBankCardDataRequest) (*PaymentsBankCardData, error) {
 	if req == nil {
 		req = new(PaymentsGetBankCardDataRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsBankCardData])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsBankCardData])
 }
 
-// PaymentsExportInvoiceRequest is the TL function payments.exportInvoice:
+// PaymentsExportInvoiceRequest is the TL function payments.exportInvoice.
 //
-//	payments.exportInvoice#f91b065 invoice_media:InputMedia = payments.ExportedInvoice
+//	payments.exportInvoice#f91b065 invoice_media:InputMedia
+//	    = payments.ExportedInvoice
 //
 // See https://core.telegram.org/method/payments.exportInvoice.
 type PaymentsExportInvoiceRequest struct {
@@ -2197,61 +2421,51 @@ func (m *PaymentsExportInvoiceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.InvoiceMedia); err != nil {
-		return encodeErr("payments.exportInvoice#0f91b065", "invoice_media", err)
+	if err := tlrt.EncodeObject(b, m.InvoiceMedia); err != nil {
+		return tlrt.EncodeErr(err, "payments.exportInvoice", "invoice_media")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
-		return decodeErr("payments.exportInvoice#0f91b065", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsExportInvoiceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.exportInvoice#0f91b065", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.exportInvoice", "")
 	}
 	var err error
 	if m.InvoiceMedia, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("payments.exportInvoice#0f91b065", "invoice_media", err)
+		return tlrt.DecodeErr(err, "payments.exportInvoice", "invoice_media")
 	}
 	return nil
 }
 
-// PaymentsExportInvoice invokes payments.exportInvoice#0f91b065:
-//
-//	payments.exportInvoice#f91b065 invoice_media:InputMedia = payments.ExportedInvoice
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.exportInvoice.
+// PaymentsExportInvoice calls payments.exportInvoice: see
+// PaymentsExportInvoiceRequest.
 func (c *Client) PaymentsExportInvoice(ctx context.Context, req *PaymentsExportInvoiceRequest) (*PaymentsExportedInvoice, error) {
 	if req == nil {
 		req = new(PaymentsExportInvoiceRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsExportedInvoice])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsExportedInvoice])
 }
 
-// PaymentsAssignAppStoreTransactionRequest is the TL function payments.assignAppStoreTransaction:
+// PaymentsAssignAppStoreTransactionRequest is the TL function
+// payments.assignAppStoreTransaction.
 //
-//	payments.assignAppStoreTransaction#80ed747d receipt:bytes purpose:InputStorePaymentPurpose = Updates
+//	payments.assignAppStoreTransaction#80ed747d receipt:bytes
+//	    purpose:InputStorePaymentPurpose = Updates
 //
 // See https://core.telegram.org/method/payments.assignAppStoreTransaction.
 type PaymentsAssignAppStoreTransactionRequest struct {
@@ -2259,7 +2473,8 @@ type PaymentsAssignAppStoreTransactionRequest struct {
 	Purpose InputStorePaymentPurposeClass
 }
 
-// PaymentsAssignAppStoreTransactionRequestTypeID is the ID of payments.assignAppStoreTransaction.
+// PaymentsAssignAppStoreTransactionRequestTypeID is the ID of
+// payments.assignAppStoreTransaction.
 const PaymentsAssignAppStoreTransactionRequestTypeID = 0x80ed747d
 
 // TypeID returns 0x80ed747d, the ID of payments.assignAppStoreTransaction.
@@ -2287,64 +2502,54 @@ func (m *PaymentsAssignAppStoreTransactionRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	b.PutBytes(m.Receipt)
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.assignAppStoreTransaction#80ed747d", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsAssignAppStoreTransactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.assignAppStoreTransaction", "")
 	}
 	var err error
 	if m.Receipt, err = b.Bytes(); err != nil {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "receipt", err)
+		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "receipt")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
 	return nil
 }
 
-// PaymentsAssignAppStoreTransaction invokes payments.assignAppStoreTransaction#80ed747d:
-//
-//	payments.assignAppStoreTransaction#80ed747d receipt:bytes purpose:InputStorePaymentPurpose = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.assignAppStoreTransaction.
+// PaymentsAssignAppStoreTransaction calls payments.assignAppStoreTransaction:
+// see PaymentsAssignAppStoreTransactionRequest.
 func (c *Client) PaymentsAssignAppStoreTransaction(ctx context.Context, req *PaymentsAssignAppStoreTransactionRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsAssignAppStoreTransactionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PaymentsAssignPlayMarketTransactionRequest is the TL function payments.assignPlayMarketTransaction:
+// PaymentsAssignPlayMarketTransactionRequest is the TL function
+// payments.assignPlayMarketTransaction.
 //
-//	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON purpose:InputStorePaymentPurpose = Updates
+//	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON
+//	    purpose:InputStorePaymentPurpose = Updates
 //
 // See https://core.telegram.org/method/payments.assignPlayMarketTransaction.
 type PaymentsAssignPlayMarketTransactionRequest struct {
@@ -2352,7 +2557,8 @@ type PaymentsAssignPlayMarketTransactionRequest struct {
 	Purpose InputStorePaymentPurposeClass
 }
 
-// PaymentsAssignPlayMarketTransactionRequestTypeID is the ID of payments.assignPlayMarketTransaction.
+// PaymentsAssignPlayMarketTransactionRequestTypeID is the ID of
+// payments.assignPlayMarketTransaction.
 const PaymentsAssignPlayMarketTransactionRequestTypeID = 0xdffd50d3
 
 // TypeID returns 0xdffd50d3, the ID of payments.assignPlayMarketTransaction.
@@ -2380,73 +2586,65 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) EncodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	if err := m.Receipt.Encode(b); err != nil {
-		return encodeErr("payments.assignPlayMarketTransaction#dffd50d3", "receipt", err)
+		return tlrt.EncodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.assignPlayMarketTransaction#dffd50d3", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsAssignPlayMarketTransactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.assignPlayMarketTransaction", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Receipt, depth+1); err != nil {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "receipt", err)
+	if err = tlrt.DecodeBoxed(b, &m.Receipt, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
 	}
 	return nil
 }
 
-// PaymentsAssignPlayMarketTransaction invokes payments.assignPlayMarketTransaction#dffd50d3:
-//
-//	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON purpose:InputStorePaymentPurpose = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.assignPlayMarketTransaction.
+// PaymentsAssignPlayMarketTransaction calls
+// payments.assignPlayMarketTransaction: see
+// PaymentsAssignPlayMarketTransactionRequest.
 func (c *Client) PaymentsAssignPlayMarketTransaction(ctx context.Context, req *PaymentsAssignPlayMarketTransactionRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsAssignPlayMarketTransactionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PaymentsCanPurchasePremiumRequest is the TL function payments.canPurchasePremium:
+// PaymentsCanPurchasePremiumRequest is the TL function
+// payments.canPurchasePremium.
 //
-//	payments.canPurchasePremium#9fc19eb6 purpose:InputStorePaymentPurpose = Bool
+//	payments.canPurchasePremium#9fc19eb6 purpose:InputStorePaymentPurpose
+//	    = Bool
 //
 // See https://core.telegram.org/method/payments.canPurchasePremium.
 type PaymentsCanPurchasePremiumRequest struct {
 	Purpose InputStorePaymentPurposeClass
 }
 
-// PaymentsCanPurchasePremiumRequestTypeID is the ID of payments.canPurchasePremium.
+// PaymentsCanPurchasePremiumRequestTypeID is the ID of
+// payments.canPurchasePremium.
 const PaymentsCanPurchasePremiumRequestTypeID = 0x9fc19eb6
 
 // TypeID returns 0x9fc19eb6, the ID of payments.canPurchasePremium.
@@ -2473,69 +2671,60 @@ func (m *PaymentsCanPurchasePremiumRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.canPurchasePremium#9fc19eb6", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.canPurchasePremium", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsCanPurchasePremiumRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsCanPurchasePremiumRequestTypeID, "payments.canPurchasePremium"); err != nil {
-		return decodeErr("payments.canPurchasePremium#9fc19eb6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCanPurchasePremiumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsCanPurchasePremiumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCanPurchasePremiumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.canPurchasePremium#9fc19eb6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.canPurchasePremium", "")
 	}
 	var err error
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.canPurchasePremium#9fc19eb6", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.canPurchasePremium", "purpose")
 	}
 	return nil
 }
 
-// PaymentsCanPurchasePremium invokes payments.canPurchasePremium#9fc19eb6:
-//
-//	payments.canPurchasePremium#9fc19eb6 purpose:InputStorePaymentPurpose = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.canPurchasePremium.
+// PaymentsCanPurchasePremium calls payments.canPurchasePremium: see
+// PaymentsCanPurchasePremiumRequest.
 func (c *Client) PaymentsCanPurchasePremium(ctx context.Context, req *PaymentsCanPurchasePremiumRequest) (bool, error) {
 	if req == nil {
 		req = new(PaymentsCanPurchasePremiumRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PaymentsGetPremiumGiftCodeOptionsRequest is the TL function payments.getPremiumGiftCodeOptions:
+// PaymentsGetPremiumGiftCodeOptionsRequest is the TL function
+// payments.getPremiumGiftCodeOptions.
 //
-//	payments.getPremiumGiftCodeOptions#2757ba54 flags:# boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
+//	payments.getPremiumGiftCodeOptions#2757ba54 flags:#
+//	    boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
 //
 // See https://core.telegram.org/method/payments.getPremiumGiftCodeOptions.
 type PaymentsGetPremiumGiftCodeOptionsRequest struct {
-	Flags     bin.Fields     // flags word; see the type's doc
+	Flags     bin.Fields     // flags word: set by Encode from the fields
 	BoostPeer InputPeerClass // flags.0?InputPeer
 }
 
-// PaymentsGetPremiumGiftCodeOptionsRequestTypeID is the ID of payments.getPremiumGiftCodeOptions.
+// PaymentsGetPremiumGiftCodeOptionsRequestTypeID is the ID of
+// payments.getPremiumGiftCodeOptions.
 const PaymentsGetPremiumGiftCodeOptionsRequestTypeID = 0x2757ba54
 
 // TypeID returns 0x2757ba54, the ID of payments.getPremiumGiftCodeOptions.
@@ -2568,8 +2757,8 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "boost_peer", err)
+		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+			return tlrt.EncodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
 		}
 	}
 	return nil
@@ -2577,60 +2766,48 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
-		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetPremiumGiftCodeOptionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getPremiumGiftCodeOptions", "")
 	}
 	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "flags", err)
+		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "boost_peer", err)
+			return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PaymentsGetPremiumGiftCodeOptions invokes payments.getPremiumGiftCodeOptions#2757ba54:
-//
-//	payments.getPremiumGiftCodeOptions#2757ba54 flags:# boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getPremiumGiftCodeOptions.
+// PaymentsGetPremiumGiftCodeOptions calls payments.getPremiumGiftCodeOptions:
+// see PaymentsGetPremiumGiftCodeOptionsRequest.
 func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *PaymentsGetPremiumGiftCodeOptionsRequest) ([]PremiumGiftCodeOption, error) {
 	if req == nil {
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return decodeVectorAt(b, 0, decodeValue[PremiumGiftCodeOption])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[PremiumGiftCodeOption])
 	})
 }
 
-// PaymentsCheckGiftCodeRequest is the TL function payments.checkGiftCode:
+// PaymentsCheckGiftCodeRequest is the TL function payments.checkGiftCode.
 //
 //	payments.checkGiftCode#8e51b4c1 slug:string = payments.CheckedGiftCode
 //
@@ -2672,48 +2849,36 @@ func (m *PaymentsCheckGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
-		return decodeErr("payments.checkGiftCode#8e51b4c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsCheckGiftCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("payments.checkGiftCode#8e51b4c1", "slug", err)
+		return tlrt.DecodeErr(err, "payments.checkGiftCode", "slug")
 	}
 	return nil
 }
 
-// PaymentsCheckGiftCode invokes payments.checkGiftCode#8e51b4c1:
-//
-//	payments.checkGiftCode#8e51b4c1 slug:string = payments.CheckedGiftCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.checkGiftCode.
+// PaymentsCheckGiftCode calls payments.checkGiftCode: see
+// PaymentsCheckGiftCodeRequest.
 func (c *Client) PaymentsCheckGiftCode(ctx context.Context, req *PaymentsCheckGiftCodeRequest) (*PaymentsCheckedGiftCode, error) {
 	if req == nil {
 		req = new(PaymentsCheckGiftCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsCheckedGiftCode])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsCheckedGiftCode])
 }
 
-// PaymentsApplyGiftCodeRequest is the TL function payments.applyGiftCode:
+// PaymentsApplyGiftCodeRequest is the TL function payments.applyGiftCode.
 //
 //	payments.applyGiftCode#f6e26854 slug:string = Updates
 //
@@ -2755,50 +2920,39 @@ func (m *PaymentsApplyGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
-		return decodeErr("payments.applyGiftCode#f6e26854", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsApplyGiftCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("payments.applyGiftCode#f6e26854", "slug", err)
+		return tlrt.DecodeErr(err, "payments.applyGiftCode", "slug")
 	}
 	return nil
 }
 
-// PaymentsApplyGiftCode invokes payments.applyGiftCode#f6e26854:
-//
-//	payments.applyGiftCode#f6e26854 slug:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.applyGiftCode.
+// PaymentsApplyGiftCode calls payments.applyGiftCode: see
+// PaymentsApplyGiftCodeRequest.
 func (c *Client) PaymentsApplyGiftCode(ctx context.Context, req *PaymentsApplyGiftCodeRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsApplyGiftCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PaymentsGetGiveawayInfoRequest is the TL function payments.getGiveawayInfo:
+// PaymentsGetGiveawayInfoRequest is the TL function payments.getGiveawayInfo.
 //
-//	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int = payments.GiveawayInfo
+//	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int
+//	    = payments.GiveawayInfo
 //
 // See https://core.telegram.org/method/payments.getGiveawayInfo.
 type PaymentsGetGiveawayInfoRequest struct {
@@ -2833,8 +2987,8 @@ func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("payments.getGiveawayInfo#f4239425", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -2842,56 +2996,46 @@ func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetGiveawayInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getGiveawayInfo", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "peer", err)
+		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "msg_id", err)
+		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "msg_id")
 	}
 	return nil
 }
 
-// PaymentsGetGiveawayInfo invokes payments.getGiveawayInfo#f4239425:
-//
-//	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int = payments.GiveawayInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getGiveawayInfo.
+// PaymentsGetGiveawayInfo calls payments.getGiveawayInfo: see
+// PaymentsGetGiveawayInfoRequest.
 func (c *Client) PaymentsGetGiveawayInfo(ctx context.Context, req *PaymentsGetGiveawayInfoRequest) (PaymentsGiveawayInfoClass, error) {
 	if req == nil {
 		req = new(PaymentsGetGiveawayInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodePaymentsGiveawayInfo)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsGiveawayInfo)
 }
 
-// PaymentsLaunchPrepaidGiveawayRequest is the TL function payments.launchPrepaidGiveaway:
+// PaymentsLaunchPrepaidGiveawayRequest is the TL function
+// payments.launchPrepaidGiveaway.
 //
-//	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long purpose:InputStorePaymentPurpose = Updates
+//	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long
+//	    purpose:InputStorePaymentPurpose = Updates
 //
 // See https://core.telegram.org/method/payments.launchPrepaidGiveaway.
 type PaymentsLaunchPrepaidGiveawayRequest struct {
@@ -2900,7 +3044,8 @@ type PaymentsLaunchPrepaidGiveawayRequest struct {
 	Purpose    InputStorePaymentPurposeClass
 }
 
-// PaymentsLaunchPrepaidGiveawayRequestTypeID is the ID of payments.launchPrepaidGiveaway.
+// PaymentsLaunchPrepaidGiveawayRequestTypeID is the ID of
+// payments.launchPrepaidGiveaway.
 const PaymentsLaunchPrepaidGiveawayRequestTypeID = 0x5ff58f20
 
 // TypeID returns 0x5ff58f20, the ID of payments.launchPrepaidGiveaway.
@@ -2927,64 +3072,52 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("payments.launchPrepaidGiveaway#5ff58f20", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
 	b.PutLong(m.GiveawayID)
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.launchPrepaidGiveaway#5ff58f20", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsLaunchPrepaidGiveawayRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.launchPrepaidGiveaway", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "peer", err)
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
 	if m.GiveawayID, err = b.Long(); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "giveaway_id", err)
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "giveaway_id")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
 	return nil
 }
 
-// PaymentsLaunchPrepaidGiveaway invokes payments.launchPrepaidGiveaway#5ff58f20:
-//
-//	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long purpose:InputStorePaymentPurpose = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.launchPrepaidGiveaway.
+// PaymentsLaunchPrepaidGiveaway calls payments.launchPrepaidGiveaway: see
+// PaymentsLaunchPrepaidGiveawayRequest.
 func (c *Client) PaymentsLaunchPrepaidGiveaway(ctx context.Context, req *PaymentsLaunchPrepaidGiveawayRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsLaunchPrepaidGiveawayRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji, ReactionCustomEmoji.
+// ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji,
+// ReactionCustomEmoji.
 //
 // See https://core.telegram.org/type/Reaction.
 type ReactionClass interface {
@@ -32,18 +36,15 @@ func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
 	case ReactionCustomEmojiTypeID:
 		v = &ReactionCustomEmoji{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Reaction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReactionEmpty is the TL constructor reactionEmpty:
+// ReactionEmpty is the TL constructor reactionEmpty.
 //
 //	reactionEmpty#79f5d419 = Reaction
 //
@@ -85,29 +86,23 @@ func (m *ReactionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
-		return decodeErr("reactionEmpty#79f5d419", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ReactionEmoji is the TL constructor reactionEmoji:
+// ReactionEmoji is the TL constructor reactionEmoji.
 //
 //	reactionEmoji#1b2286b8 emoticon:string = Reaction
 //
@@ -152,33 +147,27 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
-		return decodeErr("reactionEmoji#1b2286b8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("reactionEmoji#1b2286b8", "emoticon", err)
+		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
 }
 
-// ReactionCustomEmoji is the TL constructor reactionCustomEmoji:
+// ReactionCustomEmoji is the TL constructor reactionCustomEmoji.
 //
 //	reactionCustomEmoji#8935fc73 document_id:long = Reaction
 //
@@ -223,33 +212,29 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
-		return decodeErr("reactionCustomEmoji#8935fc73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("reactionCustomEmoji#8935fc73", "document_id", err)
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "document_id")
 	}
 	return nil
 }
 
-// RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown, RecentMeURLUser, RecentMeURLChat, RecentMeURLChatInvite, RecentMeURLStickerSet.
+// RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown,
+// RecentMeURLUser, RecentMeURLChat, RecentMeURLChatInvite,
+// RecentMeURLStickerSet.
 //
 // See https://core.telegram.org/type/RecentMeUrl.
 type RecentMeURLClass interface {
@@ -281,18 +266,15 @@ func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
 	case RecentMeURLStickerSetTypeID:
 		v = &RecentMeURLStickerSet{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RecentMeUrl",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RecentMeURLUnknown is the TL constructor recentMeUrlUnknown:
+// RecentMeURLUnknown is the TL constructor recentMeUrlUnknown.
 //
 //	recentMeUrlUnknown#46e1d13d url:string = RecentMeUrl
 //
@@ -337,33 +319,27 @@ func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
-		return decodeErr("recentMeUrlUnknown#46e1d13d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlUnknown#46e1d13d", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
 }
 
-// RecentMeURLUser is the TL constructor recentMeUrlUser:
+// RecentMeURLUser is the TL constructor recentMeUrlUser.
 //
 //	recentMeUrlUser#b92c09e2 url:string user_id:long = RecentMeUrl
 //
@@ -410,36 +386,30 @@ func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "user_id", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "user_id")
 	}
 	return nil
 }
 
-// RecentMeURLChat is the TL constructor recentMeUrlChat:
+// RecentMeURLChat is the TL constructor recentMeUrlChat.
 //
 //	recentMeUrlChat#b2da71d2 url:string chat_id:long = RecentMeUrl
 //
@@ -486,38 +456,33 @@ func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "chat_id", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "chat_id")
 	}
 	return nil
 }
 
-// RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite:
+// RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite.
 //
-//	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite = RecentMeUrl
+//	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite
+//	    = RecentMeUrl
 //
 // See https://core.telegram.org/constructor/recentMeUrlChatInvite.
 type RecentMeURLChatInvite struct {
@@ -556,49 +521,44 @@ func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.ChatInvite); err != nil {
-		return encodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
+	if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
+		return tlrt.EncodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
 	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
 }
 
-// RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet:
+// RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet.
 //
-//	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered = RecentMeUrl
+//	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered
+//	    = RecentMeUrl
 //
 // See https://core.telegram.org/constructor/recentMeUrlStickerSet.
 type RecentMeURLStickerSet struct {
@@ -637,47 +597,42 @@ func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.Set); err != nil {
-		return encodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
+	if err := tlrt.EncodeObject(b, m.Set); err != nil {
+		return tlrt.EncodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
 	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
 }
 
-// ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide, ReplyKeyboardForceReply, ReplyKeyboardMarkup, ReplyInlineMarkup.
+// ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide,
+// ReplyKeyboardForceReply, ReplyKeyboardMarkup, ReplyInlineMarkup.
 //
 // See https://core.telegram.org/type/ReplyMarkup.
 type ReplyMarkupClass interface {
@@ -707,24 +662,21 @@ func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
 	case ReplyInlineMarkupTypeID:
 		v = &ReplyInlineMarkup{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReplyMarkup",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReplyKeyboardHide is the TL constructor replyKeyboardHide:
+// ReplyKeyboardHide is the TL constructor replyKeyboardHide.
 //
 //	replyKeyboardHide#a03e5b85 flags:# selective:flags.2?true = ReplyMarkup
 //
 // See https://core.telegram.org/constructor/replyKeyboardHide.
 type ReplyKeyboardHide struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word: set by Encode from the fields
 	Selective bool       // flags.2?true
 }
 
@@ -768,46 +720,42 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
-		return decodeErr("replyKeyboardHide#a03e5b85", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardHide) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardHide#a03e5b85", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
 	}
 	m.Selective = m.Flags.Has(2)
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply:
+// ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply.
 //
-//	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
+//	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true
+//	    selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaceholder
+// and the other Set methods send a zero value too; HasPlaceholder reports
+// whether Placeholder is present (sent, or received) and ClearPlaceholder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/replyKeyboardForceReply.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReplyKeyboardForceReply struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
 	Placeholder string     // flags.3?string
@@ -828,6 +776,25 @@ func (*ReplyKeyboardForceReply) TypeName() string {
 
 // replyMarkupClass marks ReplyKeyboardForceReply as a ReplyMarkupClass.
 func (*ReplyKeyboardForceReply) replyMarkupClass() {}
+
+// HasPlaceholder reports whether Placeholder is present: not zero, set by
+// SetPlaceholder, or received.
+func (m *ReplyKeyboardForceReply) HasPlaceholder() bool {
+	return m.Placeholder != "" || m.Flags.Has(3)
+}
+
+// SetPlaceholder sets Placeholder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReplyKeyboardForceReply) SetPlaceholder(v string) {
+	m.Placeholder = v
+	m.Flags.Set(3)
+}
+
+// ClearPlaceholder sets Placeholder to its zero value and marks it absent.
+func (m *ReplyKeyboardForceReply) ClearPlaceholder() {
+	m.Placeholder = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
@@ -862,35 +829,29 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
-		return decodeErr("replyKeyboardForceReply#86b40b08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardForceReply#86b40b08", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
 	}
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Placeholder, err = b.String(); err != nil {
-			return decodeErr("replyKeyboardForceReply#86b40b08", "placeholder", err)
+			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -900,17 +861,21 @@ func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup:
+// ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup.
 //
-//	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true single_use:flags.1?true selective:flags.2?true persistent:flags.4?true rows:Vector<KeyboardButtonRow> placeholder:flags.3?string = ReplyMarkup
+//	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true
+//	    single_use:flags.1?true selective:flags.2?true
+//	    persistent:flags.4?true rows:Vector<KeyboardButtonRow>
+//	    placeholder:flags.3?string = ReplyMarkup
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaceholder
+// and the other Set methods send a zero value too; HasPlaceholder reports
+// whether Placeholder is present (sent, or received) and ClearPlaceholder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/replyKeyboardMarkup.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReplyKeyboardMarkup struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Resize      bool       // flags.0?true
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
@@ -934,6 +899,25 @@ func (*ReplyKeyboardMarkup) TypeName() string {
 
 // replyMarkupClass marks ReplyKeyboardMarkup as a ReplyMarkupClass.
 func (*ReplyKeyboardMarkup) replyMarkupClass() {}
+
+// HasPlaceholder reports whether Placeholder is present: not zero, set by
+// SetPlaceholder, or received.
+func (m *ReplyKeyboardMarkup) HasPlaceholder() bool {
+	return m.Placeholder != "" || m.Flags.Has(3)
+}
+
+// SetPlaceholder sets Placeholder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReplyKeyboardMarkup) SetPlaceholder(v string) {
+	m.Placeholder = v
+	m.Flags.Set(3)
+}
+
+// ClearPlaceholder sets Placeholder to its zero value and marks it absent.
+func (m *ReplyKeyboardMarkup) ClearPlaceholder() {
+	m.Placeholder = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
@@ -969,7 +953,7 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
+			return tlrt.EncodeErr(err, "replyKeyboardMarkup", "rows")
 		}
 	}
 	if flags.Has(3) {
@@ -980,43 +964,37 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
 	}
 	*m = ReplyKeyboardMarkup{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
 	}
 	m.Resize = m.Flags.Has(0)
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
 		if m.Placeholder, err = b.String(); err != nil {
-			return decodeErr("replyKeyboardMarkup#85dd99d1", "placeholder", err)
+			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
@@ -1026,7 +1004,7 @@ func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ReplyInlineMarkup is the TL constructor replyInlineMarkup:
+// ReplyInlineMarkup is the TL constructor replyInlineMarkup.
 //
 //	replyInlineMarkup#48a30254 rows:Vector<KeyboardButtonRow> = ReplyMarkup
 //
@@ -1068,7 +1046,7 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("replyInlineMarkup#48a30254", "rows", err)
+			return tlrt.EncodeErr(err, "replyInlineMarkup", "rows")
 		}
 	}
 	return nil
@@ -1076,36 +1054,35 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
-		return decodeErr("replyInlineMarkup#48a30254", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyInlineMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("replyInlineMarkup#48a30254", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
-		return decodeErr("replyInlineMarkup#48a30254", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
 }
 
-// ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam, InputReportReasonViolence, InputReportReasonPornography, InputReportReasonChildAbuse, InputReportReasonOther, InputReportReasonCopyright, InputReportReasonGeoIrrelevant, InputReportReasonFake, InputReportReasonIllegalDrugs, InputReportReasonPersonalDetails.
+// ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam,
+// InputReportReasonViolence, InputReportReasonPornography,
+// InputReportReasonChildAbuse, InputReportReasonOther,
+// InputReportReasonCopyright, InputReportReasonGeoIrrelevant,
+// InputReportReasonFake, InputReportReasonIllegalDrugs,
+// InputReportReasonPersonalDetails.
 //
 // See https://core.telegram.org/type/ReportReason.
 type ReportReasonClass interface {
@@ -1118,7 +1095,8 @@ func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
 	return decodeReportReason(b, 0)
 }
 
-// decodeReportReason is DecodeReportReason for a value nested depth levels deep.
+// decodeReportReason is DecodeReportReason for a value nested depth levels
+// deep.
 func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1147,18 +1125,15 @@ func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	case InputReportReasonPersonalDetailsTypeID:
 		v = &InputReportReasonPersonalDetails{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReportReason",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputReportReasonSpam is the TL constructor inputReportReasonSpam:
+// InputReportReasonSpam is the TL constructor inputReportReasonSpam.
 //
 //	inputReportReasonSpam#58dbcab8 = ReportReason
 //
@@ -1200,29 +1175,23 @@ func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
-		return decodeErr("inputReportReasonSpam#58dbcab8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonSpam) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonViolence is the TL constructor inputReportReasonViolence:
+// InputReportReasonViolence is the TL constructor inputReportReasonViolence.
 //
 //	inputReportReasonViolence#1e22c78d = ReportReason
 //
@@ -1264,29 +1233,24 @@ func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
-		return decodeErr("inputReportReasonViolence#1e22c78d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonViolence) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonViolence) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonPornography is the TL constructor inputReportReasonPornography:
+// InputReportReasonPornography is the TL constructor
+// inputReportReasonPornography.
 //
 //	inputReportReasonPornography#2e59d922 = ReportReason
 //
@@ -1328,29 +1292,24 @@ func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
-		return decodeErr("inputReportReasonPornography#2e59d922", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonPornography) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPornography) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonChildAbuse is the TL constructor inputReportReasonChildAbuse:
+// InputReportReasonChildAbuse is the TL constructor
+// inputReportReasonChildAbuse.
 //
 //	inputReportReasonChildAbuse#adf44ee3 = ReportReason
 //
@@ -1392,29 +1351,23 @@ func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
-		return decodeErr("inputReportReasonChildAbuse#adf44ee3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonChildAbuse) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonChildAbuse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonOther is the TL constructor inputReportReasonOther:
+// InputReportReasonOther is the TL constructor inputReportReasonOther.
 //
 //	inputReportReasonOther#c1e4a2b1 = ReportReason
 //
@@ -1456,29 +1409,23 @@ func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
-		return decodeErr("inputReportReasonOther#c1e4a2b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonOther) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonOther) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonCopyright is the TL constructor inputReportReasonCopyright:
+// InputReportReasonCopyright is the TL constructor inputReportReasonCopyright.
 //
 //	inputReportReasonCopyright#9b89f93a = ReportReason
 //
@@ -1520,36 +1467,32 @@ func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
-		return decodeErr("inputReportReasonCopyright#9b89f93a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonCopyright) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonCopyright) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonGeoIrrelevant is the TL constructor inputReportReasonGeoIrrelevant:
+// InputReportReasonGeoIrrelevant is the TL constructor
+// inputReportReasonGeoIrrelevant.
 //
 //	inputReportReasonGeoIrrelevant#dbd4feed = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonGeoIrrelevant.
 type InputReportReasonGeoIrrelevant struct{}
 
-// InputReportReasonGeoIrrelevantTypeID is the ID of inputReportReasonGeoIrrelevant.
+// InputReportReasonGeoIrrelevantTypeID is the ID of
+// inputReportReasonGeoIrrelevant.
 const InputReportReasonGeoIrrelevantTypeID = 0xdbd4feed
 
 // TypeID returns 0xdbd4feed, the ID of inputReportReasonGeoIrrelevant.
@@ -1562,7 +1505,8 @@ func (*InputReportReasonGeoIrrelevant) TypeName() string {
 	return "inputReportReasonGeoIrrelevant"
 }
 
-// reportReasonClass marks InputReportReasonGeoIrrelevant as a ReportReasonClass.
+// reportReasonClass marks InputReportReasonGeoIrrelevant as a
+// ReportReasonClass.
 func (*InputReportReasonGeoIrrelevant) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1584,29 +1528,23 @@ func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
-		return decodeErr("inputReportReasonGeoIrrelevant#dbd4feed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonGeoIrrelevant) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonFake is the TL constructor inputReportReasonFake:
+// InputReportReasonFake is the TL constructor inputReportReasonFake.
 //
 //	inputReportReasonFake#f5ddd6e7 = ReportReason
 //
@@ -1648,36 +1586,32 @@ func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
-		return decodeErr("inputReportReasonFake#f5ddd6e7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonFake) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonFake) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonIllegalDrugs is the TL constructor inputReportReasonIllegalDrugs:
+// InputReportReasonIllegalDrugs is the TL constructor
+// inputReportReasonIllegalDrugs.
 //
 //	inputReportReasonIllegalDrugs#a8eb2be = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonIllegalDrugs.
 type InputReportReasonIllegalDrugs struct{}
 
-// InputReportReasonIllegalDrugsTypeID is the ID of inputReportReasonIllegalDrugs.
+// InputReportReasonIllegalDrugsTypeID is the ID of
+// inputReportReasonIllegalDrugs.
 const InputReportReasonIllegalDrugsTypeID = 0x0a8eb2be
 
 // TypeID returns 0x0a8eb2be, the ID of inputReportReasonIllegalDrugs.
@@ -1712,36 +1646,32 @@ func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
-		return decodeErr("inputReportReasonIllegalDrugs#0a8eb2be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonIllegalDrugs) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonIllegalDrugs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonPersonalDetails is the TL constructor inputReportReasonPersonalDetails:
+// InputReportReasonPersonalDetails is the TL constructor
+// inputReportReasonPersonalDetails.
 //
 //	inputReportReasonPersonalDetails#9ec7863d = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonPersonalDetails.
 type InputReportReasonPersonalDetails struct{}
 
-// InputReportReasonPersonalDetailsTypeID is the ID of inputReportReasonPersonalDetails.
+// InputReportReasonPersonalDetailsTypeID is the ID of
+// inputReportReasonPersonalDetails.
 const InputReportReasonPersonalDetailsTypeID = 0x9ec7863d
 
 // TypeID returns 0x9ec7863d, the ID of inputReportReasonPersonalDetails.
@@ -1754,7 +1684,8 @@ func (*InputReportReasonPersonalDetails) TypeName() string {
 	return "inputReportReasonPersonalDetails"
 }
 
-// reportReasonClass marks InputReportReasonPersonalDetails as a ReportReasonClass.
+// reportReasonClass marks InputReportReasonPersonalDetails as a
+// ReportReasonClass.
 func (*InputReportReasonPersonalDetails) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1776,29 +1707,24 @@ func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
-		return decodeErr("inputReportReasonPersonalDetails#9ec7863d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonPersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RequestPeerTypeClass is the TL type RequestPeerType: one of RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast.
+// RequestPeerTypeClass is the TL type RequestPeerType: one of
+// RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast.
 //
 // See https://core.telegram.org/type/RequestPeerType.
 type RequestPeerTypeClass interface {
@@ -1811,7 +1737,8 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 	return decodeRequestPeerType(b, 0)
 }
 
-// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth levels deep.
+// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
+// levels deep.
 func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1826,28 +1753,26 @@ func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, erro
 	case RequestPeerTypeBroadcastTypeID:
 		v = &RequestPeerTypeBroadcast{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RequestPeerType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RequestPeerTypeUser is the TL constructor requestPeerTypeUser:
+// RequestPeerTypeUser is the TL constructor requestPeerTypeUser.
 //
-//	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool premium:flags.1?Bool = RequestPeerType
+//	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool
+//	    premium:flags.1?Bool = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetBot and the
+// other Set methods send a zero value too; HasBot reports whether Bot is
+// present (sent, or received) and ClearBot leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeUser.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeUser struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word: set by Encode from the fields
 	Bot     bool       // flags.0?Bool
 	Premium bool       // flags.1?Bool
 }
@@ -1867,6 +1792,43 @@ func (*RequestPeerTypeUser) TypeName() string {
 
 // requestPeerTypeClass marks RequestPeerTypeUser as a RequestPeerTypeClass.
 func (*RequestPeerTypeUser) requestPeerTypeClass() {}
+
+// HasBot reports whether Bot is present: not zero, set by SetBot, or received.
+func (m *RequestPeerTypeUser) HasBot() bool {
+	return m.Bot || m.Flags.Has(0)
+}
+
+// SetBot sets Bot to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *RequestPeerTypeUser) SetBot(v bool) {
+	m.Bot = v
+	m.Flags.Set(0)
+}
+
+// ClearBot sets Bot to its zero value and marks it absent.
+func (m *RequestPeerTypeUser) ClearBot() {
+	m.Bot = false
+	m.Flags.Unset(0)
+}
+
+// HasPremium reports whether Premium is present: not zero, set by SetPremium,
+// or received.
+func (m *RequestPeerTypeUser) HasPremium() bool {
+	return m.Premium || m.Flags.Has(1)
+}
+
+// SetPremium sets Premium to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestPeerTypeUser) SetPremium(v bool) {
+	m.Premium = v
+	m.Flags.Set(1)
+}
+
+// ClearPremium sets Premium to its zero value and marks it absent.
+func (m *RequestPeerTypeUser) ClearPremium() {
+	m.Premium = false
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
@@ -1901,38 +1863,32 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
-		return decodeErr("requestPeerTypeUser#5f3b8a00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeUser#5f3b8a00", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Bot, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeUser#5f3b8a00", "bot", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeUser", "bot")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Premium, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeUser#5f3b8a00", "premium", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeUser", "premium")
 		}
 	}
 	if m.Bot {
@@ -1944,17 +1900,21 @@ func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// RequestPeerTypeChat is the TL constructor requestPeerTypeChat:
+// RequestPeerTypeChat is the TL constructor requestPeerTypeChat.
 //
-//	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true bot_participant:flags.5?true has_username:flags.3?Bool forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true
+//	    bot_participant:flags.5?true has_username:flags.3?Bool
+//	    forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights
+//	    bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetHasUsername
+// and the other Set methods send a zero value too; HasHasUsername reports
+// whether HasUsername is present (sent, or received) and ClearHasUsername
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeChat.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeChat struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word: set by Encode from the fields
 	Creator         bool             // flags.0?true
 	BotParticipant  bool             // flags.5?true
 	HasUsername     bool             // flags.3?Bool
@@ -1978,6 +1938,44 @@ func (*RequestPeerTypeChat) TypeName() string {
 
 // requestPeerTypeClass marks RequestPeerTypeChat as a RequestPeerTypeClass.
 func (*RequestPeerTypeChat) requestPeerTypeClass() {}
+
+// HasHasUsername reports whether HasUsername is present: not zero, set by
+// SetHasUsername, or received.
+func (m *RequestPeerTypeChat) HasHasUsername() bool {
+	return m.HasUsername || m.Flags.Has(3)
+}
+
+// SetHasUsername sets HasUsername to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestPeerTypeChat) SetHasUsername(v bool) {
+	m.HasUsername = v
+	m.Flags.Set(3)
+}
+
+// ClearHasUsername sets HasUsername to its zero value and marks it absent.
+func (m *RequestPeerTypeChat) ClearHasUsername() {
+	m.HasUsername = false
+	m.Flags.Unset(3)
+}
+
+// HasForum reports whether Forum is present: not zero, set by SetForum, or
+// received.
+func (m *RequestPeerTypeChat) HasForum() bool {
+	return m.Forum || m.Flags.Has(4)
+}
+
+// SetForum sets Forum to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestPeerTypeChat) SetForum(v bool) {
+	m.Forum = v
+	m.Flags.Set(4)
+}
+
+// ClearForum sets Forum to its zero value and marks it absent.
+func (m *RequestPeerTypeChat) ClearForum() {
+	m.Forum = false
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
@@ -2021,12 +2019,12 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.UserAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.BotAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
 	return nil
@@ -2034,55 +2032,49 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
 	}
 	*m = RequestPeerTypeChat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.BotParticipant = m.Flags.Has(5)
 	if m.Flags.Has(3) {
 		if m.HasUsername, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "has_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "has_username")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Forum, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "forum", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "forum")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
@@ -2095,17 +2087,20 @@ func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast:
+// RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast.
 //
-//	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true
+//	    has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights
+//	    bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetHasUsername
+// and the other Set methods send a zero value too; HasHasUsername reports
+// whether HasUsername is present (sent, or received) and ClearHasUsername
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeBroadcast.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeBroadcast struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word: set by Encode from the fields
 	Creator         bool             // flags.0?true
 	HasUsername     bool             // flags.3?Bool
 	UserAdminRights *ChatAdminRights // flags.1?ChatAdminRights
@@ -2125,8 +2120,28 @@ func (*RequestPeerTypeBroadcast) TypeName() string {
 	return "requestPeerTypeBroadcast"
 }
 
-// requestPeerTypeClass marks RequestPeerTypeBroadcast as a RequestPeerTypeClass.
+// requestPeerTypeClass marks RequestPeerTypeBroadcast as a
+// RequestPeerTypeClass.
 func (*RequestPeerTypeBroadcast) requestPeerTypeClass() {}
+
+// HasHasUsername reports whether HasUsername is present: not zero, set by
+// SetHasUsername, or received.
+func (m *RequestPeerTypeBroadcast) HasHasUsername() bool {
+	return m.HasUsername || m.Flags.Has(3)
+}
+
+// SetHasUsername sets HasUsername to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestPeerTypeBroadcast) SetHasUsername(v bool) {
+	m.HasUsername = v
+	m.Flags.Set(3)
+}
+
+// ClearHasUsername sets HasUsername to its zero value and marks it absent.
+func (m *RequestPeerTypeBroadcast) ClearHasUsername() {
+	m.HasUsername = false
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
@@ -2161,12 +2176,12 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.UserAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.BotAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
 	return nil
@@ -2174,49 +2189,43 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
 	}
 	*m = RequestPeerTypeBroadcast{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	if m.Flags.Has(3) {
 		if m.HasUsername, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "has_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "has_username")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -2226,7 +2235,10 @@ func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold, TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail, TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage, TextAnchor.
+// RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold,
+// TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail,
+// TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage,
+// TextAnchor.
 //
 // See https://core.telegram.org/type/RichText.
 type RichTextClass interface {
@@ -2280,18 +2292,15 @@ func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
 	case TextAnchorTypeID:
 		v = &TextAnchor{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RichText",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// TextEmpty is the TL constructor textEmpty:
+// TextEmpty is the TL constructor textEmpty.
 //
 //	textEmpty#dc3d824f = RichText
 //
@@ -2333,29 +2342,23 @@ func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
-		return decodeErr("textEmpty#dc3d824f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TextPlain is the TL constructor textPlain:
+// TextPlain is the TL constructor textPlain.
 //
 //	textPlain#744694e0 text:string = RichText
 //
@@ -2400,33 +2403,27 @@ func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPlain) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextPlainTypeID, "textPlain"); err != nil {
-		return decodeErr("textPlain#744694e0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextPlain) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("textPlain#744694e0", "text", err)
+		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
 }
 
-// TextBold is the TL constructor textBold:
+// TextBold is the TL constructor textBold.
 //
 //	textBold#6724abc4 text:RichText = RichText
 //
@@ -2465,44 +2462,38 @@ func (m *TextBold) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textBold#6724abc4", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBold", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextBold) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextBoldTypeID, "textBold"); err != nil {
-		return decodeErr("textBold#6724abc4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextBold) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textBold#6724abc4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textBold", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textBold#6724abc4", "text", err)
+		return tlrt.DecodeErr(err, "textBold", "text")
 	}
 	return nil
 }
 
-// TextItalic is the TL constructor textItalic:
+// TextItalic is the TL constructor textItalic.
 //
 //	textItalic#d912a59c text:RichText = RichText
 //
@@ -2541,44 +2532,38 @@ func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textItalic#d912a59c", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textItalic", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextItalic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextItalicTypeID, "textItalic"); err != nil {
-		return decodeErr("textItalic#d912a59c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextItalic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textItalic#d912a59c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textItalic", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textItalic#d912a59c", "text", err)
+		return tlrt.DecodeErr(err, "textItalic", "text")
 	}
 	return nil
 }
 
-// TextUnderline is the TL constructor textUnderline:
+// TextUnderline is the TL constructor textUnderline.
 //
 //	textUnderline#c12622c4 text:RichText = RichText
 //
@@ -2617,44 +2602,38 @@ func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textUnderline#c12622c4", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textUnderline", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
-		return decodeErr("textUnderline#c12622c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextUnderline) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textUnderline#c12622c4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textUnderline", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textUnderline#c12622c4", "text", err)
+		return tlrt.DecodeErr(err, "textUnderline", "text")
 	}
 	return nil
 }
 
-// TextStrike is the TL constructor textStrike:
+// TextStrike is the TL constructor textStrike.
 //
 //	textStrike#9bf8bb95 text:RichText = RichText
 //
@@ -2693,44 +2672,38 @@ func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textStrike#9bf8bb95", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textStrike", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextStrike) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
-		return decodeErr("textStrike#9bf8bb95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextStrike) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textStrike#9bf8bb95", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textStrike", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textStrike#9bf8bb95", "text", err)
+		return tlrt.DecodeErr(err, "textStrike", "text")
 	}
 	return nil
 }
 
-// TextFixed is the TL constructor textFixed:
+// TextFixed is the TL constructor textFixed.
 //
 //	textFixed#6c3f19b9 text:RichText = RichText
 //
@@ -2769,44 +2742,38 @@ func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textFixed#6c3f19b9", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textFixed", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextFixed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextFixedTypeID, "textFixed"); err != nil {
-		return decodeErr("textFixed#6c3f19b9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextFixed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textFixed#6c3f19b9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textFixed", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textFixed#6c3f19b9", "text", err)
+		return tlrt.DecodeErr(err, "textFixed", "text")
 	}
 	return nil
 }
 
-// TextURL is the TL constructor textUrl:
+// TextURL is the TL constructor textUrl.
 //
 //	textUrl#3c2884c1 text:RichText url:string webpage_id:long = RichText
 //
@@ -2847,8 +2814,8 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textUrl#3c2884c1", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textUrl", "text")
 	}
 	b.PutString(m.URL)
 	b.PutLong(m.WebpageID)
@@ -2857,42 +2824,36 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextURLTypeID, "textUrl"); err != nil {
-		return decodeErr("textUrl#3c2884c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextURL) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textUrl#3c2884c1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textUrl", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textUrl#3c2884c1", "text", err)
+		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("textUrl#3c2884c1", "url", err)
+		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
-		return decodeErr("textUrl#3c2884c1", "webpage_id", err)
+		return tlrt.DecodeErr(err, "textUrl", "webpage_id")
 	}
 	return nil
 }
 
-// TextEmail is the TL constructor textEmail:
+// TextEmail is the TL constructor textEmail.
 //
 //	textEmail#de5a0dd6 text:RichText email:string = RichText
 //
@@ -2932,8 +2893,8 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textEmail#de5a0dd6", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textEmail", "text")
 	}
 	b.PutString(m.Email)
 	return nil
@@ -2941,39 +2902,33 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextEmailTypeID, "textEmail"); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextEmail) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textEmail#de5a0dd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textEmail", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "text", err)
+		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "email", err)
+		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
 }
 
-// TextConcat is the TL constructor textConcat:
+// TextConcat is the TL constructor textConcat.
 //
 //	textConcat#7e6260d7 texts:Vector<RichText> = RichText
 //
@@ -3014,8 +2969,8 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Texts))
 	for i := range m.Texts {
-		if err := encodeObj(b, m.Texts[i]); err != nil {
-			return encodeErr("textConcat#7e6260d7", "texts", err)
+		if err := tlrt.EncodeObject(b, m.Texts[i]); err != nil {
+			return tlrt.EncodeErr(err, "textConcat", "texts")
 		}
 	}
 	return nil
@@ -3023,36 +2978,30 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextConcat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextConcatTypeID, "textConcat"); err != nil {
-		return decodeErr("textConcat#7e6260d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextConcat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textConcat#7e6260d7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = decodeVectorAt(b, depth+1, decodeRichText); err != nil {
-		return decodeErr("textConcat#7e6260d7", "texts", err)
+	if m.Texts, err = tlrt.DecodeVectorAt(b, depth+1, decodeRichText); err != nil {
+		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
 }
 
-// TextSubscript is the TL constructor textSubscript:
+// TextSubscript is the TL constructor textSubscript.
 //
 //	textSubscript#ed6a8504 text:RichText = RichText
 //
@@ -3091,44 +3040,38 @@ func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSubscript#ed6a8504", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSubscript", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
-		return decodeErr("textSubscript#ed6a8504", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSubscript) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSubscript#ed6a8504", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSubscript", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSubscript#ed6a8504", "text", err)
+		return tlrt.DecodeErr(err, "textSubscript", "text")
 	}
 	return nil
 }
 
-// TextSuperscript is the TL constructor textSuperscript:
+// TextSuperscript is the TL constructor textSuperscript.
 //
 //	textSuperscript#c7fb5e01 text:RichText = RichText
 //
@@ -3167,44 +3110,38 @@ func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSuperscript#c7fb5e01", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSuperscript", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
-		return decodeErr("textSuperscript#c7fb5e01", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSuperscript) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSuperscript#c7fb5e01", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSuperscript", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSuperscript#c7fb5e01", "text", err)
+		return tlrt.DecodeErr(err, "textSuperscript", "text")
 	}
 	return nil
 }
 
-// TextMarked is the TL constructor textMarked:
+// TextMarked is the TL constructor textMarked.
 //
 //	textMarked#34b8621 text:RichText = RichText
 //
@@ -3243,44 +3180,38 @@ func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textMarked#034b8621", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMarked", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextMarked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
-		return decodeErr("textMarked#034b8621", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextMarked) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textMarked#034b8621", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textMarked", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textMarked#034b8621", "text", err)
+		return tlrt.DecodeErr(err, "textMarked", "text")
 	}
 	return nil
 }
 
-// TextPhone is the TL constructor textPhone:
+// TextPhone is the TL constructor textPhone.
 //
 //	textPhone#1ccb966a text:RichText phone:string = RichText
 //
@@ -3320,8 +3251,8 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textPhone#1ccb966a", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textPhone", "text")
 	}
 	b.PutString(m.Phone)
 	return nil
@@ -3329,39 +3260,33 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
-		return decodeErr("textPhone#1ccb966a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextPhone) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textPhone#1ccb966a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textPhone", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textPhone#1ccb966a", "text", err)
+		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("textPhone#1ccb966a", "phone", err)
+		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
 }
 
-// TextImage is the TL constructor textImage:
+// TextImage is the TL constructor textImage.
 //
 //	textImage#81ccf4f document_id:long w:int h:int = RichText
 //
@@ -3410,39 +3335,33 @@ func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextImage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextImageTypeID, "textImage"); err != nil {
-		return decodeErr("textImage#081ccf4f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextImage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextImage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("textImage#081ccf4f", "document_id", err)
+		return tlrt.DecodeErr(err, "textImage", "document_id")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("textImage#081ccf4f", "w", err)
+		return tlrt.DecodeErr(err, "textImage", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("textImage#081ccf4f", "h", err)
+		return tlrt.DecodeErr(err, "textImage", "h")
 	}
 	return nil
 }
 
-// TextAnchor is the TL constructor textAnchor:
+// TextAnchor is the TL constructor textAnchor.
 //
 //	textAnchor#35553762 text:RichText name:string = RichText
 //
@@ -3482,8 +3401,8 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textAnchor#35553762", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAnchor", "text")
 	}
 	b.PutString(m.Name)
 	return nil
@@ -3491,49 +3410,45 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
-		return decodeErr("textAnchor#35553762", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextAnchor) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textAnchor#35553762", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textAnchor", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textAnchor#35553762", "text", err)
+		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("textAnchor#35553762", "name", err)
+		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
 }
 
-// ReactionCount is the TL constructor reactionCount:
+// ReactionCount is the TL constructor reactionCount.
 //
-//	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int reaction:Reaction count:int = ReactionCount
+//	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int
+//	    reaction:Reaction count:int = ReactionCount
+//
+// An optional field is sent when it is not zero, nil or false. SetChosenOrder
+// and the other Set methods send a zero value too; HasChosenOrder reports
+// whether ChosenOrder is present (sent, or received) and ClearChosenOrder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/reactionCount.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReactionCount struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	ChosenOrder int        // flags.0?int
 	Reaction    ReactionClass
 	Count       int
@@ -3550,6 +3465,25 @@ func (*ReactionCount) TypeID() uint32 {
 // TypeName returns "reactionCount".
 func (*ReactionCount) TypeName() string {
 	return "reactionCount"
+}
+
+// HasChosenOrder reports whether ChosenOrder is present: not zero, set by
+// SetChosenOrder, or received.
+func (m *ReactionCount) HasChosenOrder() bool {
+	return m.ChosenOrder != 0 || m.Flags.Has(0)
+}
+
+// SetChosenOrder sets ChosenOrder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReactionCount) SetChosenOrder(v int) {
+	m.ChosenOrder = v
+	m.Flags.Set(0)
+}
+
+// ClearChosenOrder sets ChosenOrder to its zero value and marks it absent.
+func (m *ReactionCount) ClearChosenOrder() {
+	m.ChosenOrder = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -3574,8 +3508,8 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutInt(m.ChosenOrder)
 	}
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("reactionCount#a3d1cb80", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "reactionCount", "reaction")
 	}
 	b.PutInt(m.Count)
 	return nil
@@ -3583,43 +3517,37 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCount) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("reactionCount#a3d1cb80", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "reactionCount", "")
 	}
 	*m = ReactionCount{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "flags", err)
+		return tlrt.DecodeErr(err, "reactionCount", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ChosenOrder, err = b.Int(); err != nil {
-			return decodeErr("reactionCount#a3d1cb80", "chosen_order", err)
+			return tlrt.DecodeErr(err, "reactionCount", "chosen_order")
 		}
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "reaction", err)
+		return tlrt.DecodeErr(err, "reactionCount", "reaction")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "count", err)
+		return tlrt.DecodeErr(err, "reactionCount", "count")
 	}
 	if m.ChosenOrder != 0 {
 		m.Flags.Unset(0)
@@ -3627,9 +3555,10 @@ func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ReadParticipantDate is the TL constructor readParticipantDate:
+// ReadParticipantDate is the TL constructor readParticipantDate.
 //
-//	readParticipantDate#4a4ff172 user_id:long date:int = ReadParticipantDate
+//	readParticipantDate#4a4ff172 user_id:long date:int
+//	    = ReadParticipantDate
 //
 // See https://core.telegram.org/constructor/readParticipantDate.
 type ReadParticipantDate struct {
@@ -3671,36 +3600,30 @@ func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReadParticipantDate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReadParticipantDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "user_id", err)
+		return tlrt.DecodeErr(err, "readParticipantDate", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "date", err)
+		return tlrt.DecodeErr(err, "readParticipantDate", "date")
 	}
 	return nil
 }
 
-// ReceivedNotifyMessage is the TL constructor receivedNotifyMessage:
+// ReceivedNotifyMessage is the TL constructor receivedNotifyMessage.
 //
 //	receivedNotifyMessage#a384b779 id:int flags:int = ReceivedNotifyMessage
 //
@@ -3744,38 +3667,33 @@ func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReceivedNotifyMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "id", err)
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "id")
 	}
 	if m.Flags, err = b.Int(); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "flags", err)
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "flags")
 	}
 	return nil
 }
 
-// RestrictionReason is the TL constructor restrictionReason:
+// RestrictionReason is the TL constructor restrictionReason.
 //
-//	restrictionReason#d072acb4 platform:string reason:string text:string = RestrictionReason
+//	restrictionReason#d072acb4 platform:string reason:string text:string
+//	    = RestrictionReason
 //
 // See https://core.telegram.org/constructor/restrictionReason.
 type RestrictionReason struct {
@@ -3819,34 +3737,28 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RestrictionReason) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RestrictionReason) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "platform", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
 	if m.Reason, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "reason", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "text", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
 	return nil
 }

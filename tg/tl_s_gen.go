@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// SecureFileClass is the TL type SecureFile: one of SecureFileEmpty, SecureFile.
+// SecureFileClass is the TL type SecureFile: one of SecureFileEmpty,
+// SecureFile.
 //
 // See https://core.telegram.org/type/SecureFile.
 type SecureFileClass interface {
@@ -30,18 +34,15 @@ func decodeSecureFile(b *bin.Buffer, depth int) (SecureFileClass, error) {
 	case SecureFileTypeID:
 		v = &SecureFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureFileEmpty is the TL constructor secureFileEmpty:
+// SecureFileEmpty is the TL constructor secureFileEmpty.
 //
 //	secureFileEmpty#64199744 = SecureFile
 //
@@ -83,31 +84,26 @@ func (m *SecureFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
-		return decodeErr("secureFileEmpty#64199744", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureFile is the TL constructor secureFile:
+// SecureFile is the TL constructor secureFile.
 //
-//	secureFile#7d09c27e id:long access_hash:long size:long dc_id:int date:int file_hash:bytes secret:bytes = SecureFile
+//	secureFile#7d09c27e id:long access_hash:long size:long dc_id:int
+//	    date:int file_hash:bytes secret:bytes = SecureFile
 //
 // See https://core.telegram.org/constructor/secureFile.
 type SecureFile struct {
@@ -162,51 +158,47 @@ func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureFileTypeID, "secureFile"); err != nil {
-		return decodeErr("secureFile#7d09c27e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "id", err)
+		return tlrt.DecodeErr(err, "secureFile", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "access_hash", err)
+		return tlrt.DecodeErr(err, "secureFile", "access_hash")
 	}
 	if m.Size, err = b.Long(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "size", err)
+		return tlrt.DecodeErr(err, "secureFile", "size")
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "dc_id", err)
+		return tlrt.DecodeErr(err, "secureFile", "dc_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "date", err)
+		return tlrt.DecodeErr(err, "secureFile", "date")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureFile", "file_hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "secret", err)
+		return tlrt.DecodeErr(err, "secureFile", "secret")
 	}
 	return nil
 }
 
-// SecurePasswordKdfAlgoClass is the TL type SecurePasswordKdfAlgo: one of SecurePasswordKdfAlgoUnknown, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000, SecurePasswordKdfAlgoSHA512.
+// SecurePasswordKdfAlgoClass is the TL type SecurePasswordKdfAlgo: one of
+// SecurePasswordKdfAlgoUnknown,
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000, SecurePasswordKdfAlgoSHA512.
 //
 // See https://core.telegram.org/type/SecurePasswordKdfAlgo.
 type SecurePasswordKdfAlgoClass interface {
@@ -219,7 +211,8 @@ func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, err
 	return decodeSecurePasswordKdfAlgo(b, 0)
 }
 
-// decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested depth levels deep.
+// decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
+// depth levels deep.
 func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlgoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -234,18 +227,16 @@ func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlg
 	case SecurePasswordKdfAlgoSHA512TypeID:
 		v = &SecurePasswordKdfAlgoSHA512{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecurePasswordKdfAlgo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecurePasswordKdfAlgoUnknown is the TL constructor securePasswordKdfAlgoUnknown:
+// SecurePasswordKdfAlgoUnknown is the TL constructor
+// securePasswordKdfAlgoUnknown.
 //
 //	securePasswordKdfAlgoUnknown#4a8537 = SecurePasswordKdfAlgo
 //
@@ -265,7 +256,8 @@ func (*SecurePasswordKdfAlgoUnknown) TypeName() string {
 	return "securePasswordKdfAlgoUnknown"
 }
 
-// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoUnknown as a SecurePasswordKdfAlgoClass.
+// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoUnknown as a
+// SecurePasswordKdfAlgoClass.
 func (*SecurePasswordKdfAlgoUnknown) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -287,41 +279,40 @@ func (m *SecurePasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
-		return decodeErr("securePasswordKdfAlgoUnknown#004a8537", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePasswordKdfAlgoUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 is the TL constructor securePasswordKdfAlgoPBKDF2HMACSHA512iter100000:
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 is the TL constructor
+// securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 //
-//	securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0 salt:bytes = SecurePasswordKdfAlgo
+//	securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0 salt:bytes
+//	    = SecurePasswordKdfAlgo
 //
-// See https://core.telegram.org/constructor/securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
+// See
+// https://core.telegram.org/constructor/securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 type SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 struct {
 	Salt []byte
 }
 
-// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID is the ID of securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID is the ID of
+// securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 const SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID = 0xbbf2dda0
 
-// TypeID returns 0xbbf2dda0, the ID of securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
+// TypeID returns 0xbbf2dda0, the ID of
+// securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeID() uint32 {
 	return SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID
 }
@@ -331,7 +322,9 @@ func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
 	return "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"
 }
 
-// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 as a SecurePasswordKdfAlgoClass.
+// securePasswordKdfAlgoClass marks
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 as a
+// SecurePasswordKdfAlgoClass.
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -354,33 +347,28 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buff
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
-		return decodeErr("securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Salt, err = b.Bytes(); err != nil {
-		return decodeErr("securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0", "salt", err)
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
 	}
 	return nil
 }
 
-// SecurePasswordKdfAlgoSHA512 is the TL constructor securePasswordKdfAlgoSHA512:
+// SecurePasswordKdfAlgoSHA512 is the TL constructor
+// securePasswordKdfAlgoSHA512.
 //
 //	securePasswordKdfAlgoSHA512#86471d92 salt:bytes = SecurePasswordKdfAlgo
 //
@@ -402,7 +390,8 @@ func (*SecurePasswordKdfAlgoSHA512) TypeName() string {
 	return "securePasswordKdfAlgoSHA512"
 }
 
-// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoSHA512 as a SecurePasswordKdfAlgoClass.
+// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoSHA512 as a
+// SecurePasswordKdfAlgoClass.
 func (*SecurePasswordKdfAlgoSHA512) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -425,33 +414,28 @@ func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
-		return decodeErr("securePasswordKdfAlgoSHA512#86471d92", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePasswordKdfAlgoSHA512) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Salt, err = b.Bytes(); err != nil {
-		return decodeErr("securePasswordKdfAlgoSHA512#86471d92", "salt", err)
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
 	}
 	return nil
 }
 
-// SecurePlainDataClass is the TL type SecurePlainData: one of SecurePlainPhone, SecurePlainEmail.
+// SecurePlainDataClass is the TL type SecurePlainData: one of SecurePlainPhone,
+// SecurePlainEmail.
 //
 // See https://core.telegram.org/type/SecurePlainData.
 type SecurePlainDataClass interface {
@@ -464,7 +448,8 @@ func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
 	return decodeSecurePlainData(b, 0)
 }
 
-// decodeSecurePlainData is DecodeSecurePlainData for a value nested depth levels deep.
+// decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
+// levels deep.
 func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -477,18 +462,15 @@ func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, erro
 	case SecurePlainEmailTypeID:
 		v = &SecurePlainEmail{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecurePlainData",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecurePlainPhone is the TL constructor securePlainPhone:
+// SecurePlainPhone is the TL constructor securePlainPhone.
 //
 //	securePlainPhone#7d6099dd phone:string = SecurePlainData
 //
@@ -533,33 +515,27 @@ func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
-		return decodeErr("securePlainPhone#7d6099dd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePlainPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePlainPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("securePlainPhone#7d6099dd", "phone", err)
+		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
 	}
 	return nil
 }
 
-// SecurePlainEmail is the TL constructor securePlainEmail:
+// SecurePlainEmail is the TL constructor securePlainEmail.
 //
 //	securePlainEmail#21ec5a5f email:string = SecurePlainData
 //
@@ -604,33 +580,28 @@ func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
-		return decodeErr("securePlainEmail#21ec5a5f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePlainEmail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePlainEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("securePlainEmail#21ec5a5f", "email", err)
+		return tlrt.DecodeErr(err, "securePlainEmail", "email")
 	}
 	return nil
 }
 
-// SecureRequiredTypeClass is the TL type SecureRequiredType: one of SecureRequiredType, SecureRequiredTypeOneOf.
+// SecureRequiredTypeClass is the TL type SecureRequiredType: one of
+// SecureRequiredType, SecureRequiredTypeOneOf.
 //
 // See https://core.telegram.org/type/SecureRequiredType.
 type SecureRequiredTypeClass interface {
@@ -643,7 +614,8 @@ func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
 	return decodeSecureRequiredType(b, 0)
 }
 
-// decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth levels deep.
+// decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
+// levels deep.
 func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -656,24 +628,23 @@ func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass
 	case SecureRequiredTypeOneOfTypeID:
 		v = &SecureRequiredTypeOneOf{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureRequiredType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureRequiredType is the TL constructor secureRequiredType:
+// SecureRequiredType is the TL constructor secureRequiredType.
 //
-//	secureRequiredType#829d99da flags:# native_names:flags.0?true selfie_required:flags.1?true translation_required:flags.2?true type:SecureValueType = SecureRequiredType
+//	secureRequiredType#829d99da flags:# native_names:flags.0?true
+//	    selfie_required:flags.1?true translation_required:flags.2?true
+//	    type:SecureValueType = SecureRequiredType
 //
 // See https://core.telegram.org/constructor/secureRequiredType.
 type SecureRequiredType struct {
-	Flags               bin.Fields // flags word; see the type's doc
+	Flags               bin.Fields // flags word: set by Encode from the fields
 	NativeNames         bool       // flags.0?true
 	SelfieRequired      bool       // flags.1?true
 	TranslationRequired bool       // flags.2?true
@@ -693,7 +664,8 @@ func (*SecureRequiredType) TypeName() string {
 	return "secureRequiredType"
 }
 
-// secureRequiredTypeClass marks SecureRequiredType as a SecureRequiredTypeClass.
+// secureRequiredTypeClass marks SecureRequiredType as a
+// SecureRequiredTypeClass.
 func (*SecureRequiredType) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -721,54 +693,49 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureRequiredType#829d99da", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureRequiredType", "type")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
-		return decodeErr("secureRequiredType#829d99da", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureRequiredType) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureRequiredType#829d99da", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredType", "")
 	}
 	*m = SecureRequiredType{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("secureRequiredType#829d99da", "flags", err)
+		return tlrt.DecodeErr(err, "secureRequiredType", "flags")
 	}
 	m.NativeNames = m.Flags.Has(0)
 	m.SelfieRequired = m.Flags.Has(1)
 	m.TranslationRequired = m.Flags.Has(2)
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureRequiredType#829d99da", "type", err)
+		return tlrt.DecodeErr(err, "secureRequiredType", "type")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// SecureRequiredTypeOneOf is the TL constructor secureRequiredTypeOneOf:
+// SecureRequiredTypeOneOf is the TL constructor secureRequiredTypeOneOf.
 //
-//	secureRequiredTypeOneOf#27477b4 types:Vector<SecureRequiredType> = SecureRequiredType
+//	secureRequiredTypeOneOf#27477b4 types:Vector<SecureRequiredType>
+//	    = SecureRequiredType
 //
 // See https://core.telegram.org/constructor/secureRequiredTypeOneOf.
 type SecureRequiredTypeOneOf struct {
@@ -788,7 +755,8 @@ func (*SecureRequiredTypeOneOf) TypeName() string {
 	return "secureRequiredTypeOneOf"
 }
 
-// secureRequiredTypeClass marks SecureRequiredTypeOneOf as a SecureRequiredTypeClass.
+// secureRequiredTypeClass marks SecureRequiredTypeOneOf as a
+// SecureRequiredTypeClass.
 func (*SecureRequiredTypeOneOf) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -807,8 +775,8 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("secureRequiredTypeOneOf#027477b4", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "secureRequiredTypeOneOf", "types")
 		}
 	}
 	return nil
@@ -816,36 +784,34 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
-		return decodeErr("secureRequiredTypeOneOf#027477b4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureRequiredTypeOneOf) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureRequiredTypeOneOf#027477b4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
-		return decodeErr("secureRequiredTypeOneOf#027477b4", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
 }
 
-// SecureValueErrorClass is the TL type SecureValueError: one of SecureValueErrorData, SecureValueErrorFrontSide, SecureValueErrorReverseSide, SecureValueErrorSelfie, SecureValueErrorFile, SecureValueErrorFiles, SecureValueError, SecureValueErrorTranslationFile, SecureValueErrorTranslationFiles.
+// SecureValueErrorClass is the TL type SecureValueError: one of
+// SecureValueErrorData, SecureValueErrorFrontSide, SecureValueErrorReverseSide,
+// SecureValueErrorSelfie, SecureValueErrorFile, SecureValueErrorFiles,
+// SecureValueError, SecureValueErrorTranslationFile,
+// SecureValueErrorTranslationFiles.
 //
 // See https://core.telegram.org/type/SecureValueError.
 type SecureValueErrorClass interface {
@@ -858,7 +824,8 @@ func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
 	return decodeSecureValueError(b, 0)
 }
 
-// decodeSecureValueError is DecodeSecureValueError for a value nested depth levels deep.
+// decodeSecureValueError is DecodeSecureValueError for a value nested depth
+// levels deep.
 func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -885,20 +852,18 @@ func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, er
 	case SecureValueErrorTranslationFilesTypeID:
 		v = &SecureValueErrorTranslationFiles{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureValueError",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureValueErrorData is the TL constructor secureValueErrorData:
+// SecureValueErrorData is the TL constructor secureValueErrorData.
 //
-//	secureValueErrorData#e8a40bd9 type:SecureValueType data_hash:bytes field:string text:string = SecureValueError
+//	secureValueErrorData#e8a40bd9 type:SecureValueType data_hash:bytes
+//	    field:string text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorData.
 type SecureValueErrorData struct {
@@ -938,8 +903,8 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorData#e8a40bd9", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorData", "type")
 	}
 	b.PutBytes(m.DataHash)
 	b.PutString(m.Field)
@@ -949,47 +914,42 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorData) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorData#e8a40bd9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorData", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
 	}
 	if m.DataHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "data_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
 	}
 	if m.Field, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "field", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorFrontSide is the TL constructor secureValueErrorFrontSide:
+// SecureValueErrorFrontSide is the TL constructor secureValueErrorFrontSide.
 //
-//	secureValueErrorFrontSide#be3dfa type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorFrontSide#be3dfa type:SecureValueType file_hash:bytes
+//	    text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorFrontSide.
 type SecureValueErrorFrontSide struct {
@@ -1011,7 +971,8 @@ func (*SecureValueErrorFrontSide) TypeName() string {
 	return "secureValueErrorFrontSide"
 }
 
-// secureValueErrorClass marks SecureValueErrorFrontSide as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorFrontSide as a
+// SecureValueErrorClass.
 func (*SecureValueErrorFrontSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1028,8 +989,8 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorFrontSide#00be3dfa", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorFrontSide", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1038,44 +999,40 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorFrontSide) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFrontSide", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorReverseSide is the TL constructor secureValueErrorReverseSide:
+// SecureValueErrorReverseSide is the TL constructor
+// secureValueErrorReverseSide.
 //
-//	secureValueErrorReverseSide#868a2aa5 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorReverseSide#868a2aa5 type:SecureValueType
+//	    file_hash:bytes text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorReverseSide.
 type SecureValueErrorReverseSide struct {
@@ -1097,7 +1054,8 @@ func (*SecureValueErrorReverseSide) TypeName() string {
 	return "secureValueErrorReverseSide"
 }
 
-// secureValueErrorClass marks SecureValueErrorReverseSide as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorReverseSide as a
+// SecureValueErrorClass.
 func (*SecureValueErrorReverseSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1114,8 +1072,8 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorReverseSide#868a2aa5", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorReverseSide", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1124,44 +1082,39 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorReverseSide) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorReverseSide", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorSelfie is the TL constructor secureValueErrorSelfie:
+// SecureValueErrorSelfie is the TL constructor secureValueErrorSelfie.
 //
-//	secureValueErrorSelfie#e537ced6 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorSelfie#e537ced6 type:SecureValueType file_hash:bytes
+//	    text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorSelfie.
 type SecureValueErrorSelfie struct {
@@ -1183,7 +1136,8 @@ func (*SecureValueErrorSelfie) TypeName() string {
 	return "secureValueErrorSelfie"
 }
 
-// secureValueErrorClass marks SecureValueErrorSelfie as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorSelfie as a
+// SecureValueErrorClass.
 func (*SecureValueErrorSelfie) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1200,8 +1154,8 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorSelfie#e537ced6", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorSelfie", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1210,44 +1164,39 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorSelfie) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorSelfie", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorFile is the TL constructor secureValueErrorFile:
+// SecureValueErrorFile is the TL constructor secureValueErrorFile.
 //
-//	secureValueErrorFile#7a700873 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorFile#7a700873 type:SecureValueType file_hash:bytes
+//	    text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorFile.
 type SecureValueErrorFile struct {
@@ -1286,8 +1235,8 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorFile#7a700873", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorFile", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1296,44 +1245,39 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorFile#7a700873", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFile", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorFiles is the TL constructor secureValueErrorFiles:
+// SecureValueErrorFiles is the TL constructor secureValueErrorFiles.
 //
-//	secureValueErrorFiles#666220e9 type:SecureValueType file_hash:Vector<bytes> text:string = SecureValueError
+//	secureValueErrorFiles#666220e9 type:SecureValueType
+//	    file_hash:Vector<bytes> text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorFiles.
 type SecureValueErrorFiles struct {
@@ -1372,8 +1316,8 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorFiles#666220e9", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorFiles", "type")
 	}
 	b.PutVectorHeader(len(m.FileHash))
 	for i := range m.FileHash {
@@ -1385,44 +1329,39 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorFiles) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorFiles#666220e9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFiles", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "file_hash", err)
+	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
 	}
 	return nil
 }
 
-// SecureValueError is the TL constructor secureValueError:
+// SecureValueError is the TL constructor secureValueError.
 //
-//	secureValueError#869d758f type:SecureValueType hash:bytes text:string = SecureValueError
+//	secureValueError#869d758f type:SecureValueType hash:bytes text:string
+//	    = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueError.
 type SecureValueError struct {
@@ -1461,8 +1400,8 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueError#869d758f", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueError", "type")
 	}
 	b.PutBytes(m.Hash)
 	b.PutString(m.Text)
@@ -1471,44 +1410,40 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueError) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
-		return decodeErr("secureValueError#869d758f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueError) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueError#869d758f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueError", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueError#869d758f", "type", err)
+		return tlrt.DecodeErr(err, "secureValueError", "type")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueError#869d758f", "hash", err)
+		return tlrt.DecodeErr(err, "secureValueError", "hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueError#869d758f", "text", err)
+		return tlrt.DecodeErr(err, "secureValueError", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorTranslationFile is the TL constructor secureValueErrorTranslationFile:
+// SecureValueErrorTranslationFile is the TL constructor
+// secureValueErrorTranslationFile.
 //
-//	secureValueErrorTranslationFile#a1144770 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorTranslationFile#a1144770 type:SecureValueType
+//	    file_hash:bytes text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorTranslationFile.
 type SecureValueErrorTranslationFile struct {
@@ -1517,7 +1452,8 @@ type SecureValueErrorTranslationFile struct {
 	Text     string
 }
 
-// SecureValueErrorTranslationFileTypeID is the ID of secureValueErrorTranslationFile.
+// SecureValueErrorTranslationFileTypeID is the ID of
+// secureValueErrorTranslationFile.
 const SecureValueErrorTranslationFileTypeID = 0xa1144770
 
 // TypeID returns 0xa1144770, the ID of secureValueErrorTranslationFile.
@@ -1530,7 +1466,8 @@ func (*SecureValueErrorTranslationFile) TypeName() string {
 	return "secureValueErrorTranslationFile"
 }
 
-// secureValueErrorClass marks SecureValueErrorTranslationFile as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorTranslationFile as a
+// SecureValueErrorClass.
 func (*SecureValueErrorTranslationFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1547,8 +1484,8 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorTranslationFile#a1144770", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1557,44 +1494,40 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorTranslationFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFile", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorTranslationFiles is the TL constructor secureValueErrorTranslationFiles:
+// SecureValueErrorTranslationFiles is the TL constructor
+// secureValueErrorTranslationFiles.
 //
-//	secureValueErrorTranslationFiles#34636dd8 type:SecureValueType file_hash:Vector<bytes> text:string = SecureValueError
+//	secureValueErrorTranslationFiles#34636dd8 type:SecureValueType
+//	    file_hash:Vector<bytes> text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorTranslationFiles.
 type SecureValueErrorTranslationFiles struct {
@@ -1603,7 +1536,8 @@ type SecureValueErrorTranslationFiles struct {
 	Text     string
 }
 
-// SecureValueErrorTranslationFilesTypeID is the ID of secureValueErrorTranslationFiles.
+// SecureValueErrorTranslationFilesTypeID is the ID of
+// secureValueErrorTranslationFiles.
 const SecureValueErrorTranslationFilesTypeID = 0x34636dd8
 
 // TypeID returns 0x34636dd8, the ID of secureValueErrorTranslationFiles.
@@ -1616,7 +1550,8 @@ func (*SecureValueErrorTranslationFiles) TypeName() string {
 	return "secureValueErrorTranslationFiles"
 }
 
-// secureValueErrorClass marks SecureValueErrorTranslationFiles as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorTranslationFiles as a
+// SecureValueErrorClass.
 func (*SecureValueErrorTranslationFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1633,8 +1568,8 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorTranslationFiles#34636dd8", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
 	b.PutVectorHeader(len(m.FileHash))
 	for i := range m.FileHash {
@@ -1646,42 +1581,43 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorTranslationFiles) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFiles", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "file_hash", err)
+	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
 	}
 	return nil
 }
 
-// SecureValueTypeClass is the TL type SecureValueType: one of SecureValueTypePersonalDetails, SecureValueTypePassport, SecureValueTypeDriverLicense, SecureValueTypeIdentityCard, SecureValueTypeInternalPassport, SecureValueTypeAddress, SecureValueTypeUtilityBill, SecureValueTypeBankStatement, SecureValueTypeRentalAgreement, SecureValueTypePassportRegistration, SecureValueTypeTemporaryRegistration, SecureValueTypePhone, SecureValueTypeEmail.
+// SecureValueTypeClass is the TL type SecureValueType: one of
+// SecureValueTypePersonalDetails, SecureValueTypePassport,
+// SecureValueTypeDriverLicense, SecureValueTypeIdentityCard,
+// SecureValueTypeInternalPassport, SecureValueTypeAddress,
+// SecureValueTypeUtilityBill, SecureValueTypeBankStatement,
+// SecureValueTypeRentalAgreement, SecureValueTypePassportRegistration,
+// SecureValueTypeTemporaryRegistration, SecureValueTypePhone,
+// SecureValueTypeEmail.
 //
 // See https://core.telegram.org/type/SecureValueType.
 type SecureValueTypeClass interface {
@@ -1694,7 +1630,8 @@ func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
 	return decodeSecureValueType(b, 0)
 }
 
-// decodeSecureValueType is DecodeSecureValueType for a value nested depth levels deep.
+// decodeSecureValueType is DecodeSecureValueType for a value nested depth
+// levels deep.
 func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1729,25 +1666,24 @@ func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, erro
 	case SecureValueTypeEmailTypeID:
 		v = &SecureValueTypeEmail{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureValueType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureValueType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureValueTypePersonalDetails is the TL constructor secureValueTypePersonalDetails:
+// SecureValueTypePersonalDetails is the TL constructor
+// secureValueTypePersonalDetails.
 //
 //	secureValueTypePersonalDetails#9d2a81e3 = SecureValueType
 //
 // See https://core.telegram.org/constructor/secureValueTypePersonalDetails.
 type SecureValueTypePersonalDetails struct{}
 
-// SecureValueTypePersonalDetailsTypeID is the ID of secureValueTypePersonalDetails.
+// SecureValueTypePersonalDetailsTypeID is the ID of
+// secureValueTypePersonalDetails.
 const SecureValueTypePersonalDetailsTypeID = 0x9d2a81e3
 
 // TypeID returns 0x9d2a81e3, the ID of secureValueTypePersonalDetails.
@@ -1760,7 +1696,8 @@ func (*SecureValueTypePersonalDetails) TypeName() string {
 	return "secureValueTypePersonalDetails"
 }
 
-// secureValueTypeClass marks SecureValueTypePersonalDetails as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypePersonalDetails as a
+// SecureValueTypeClass.
 func (*SecureValueTypePersonalDetails) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1782,29 +1719,23 @@ func (m *SecureValueTypePersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
-		return decodeErr("secureValueTypePersonalDetails#9d2a81e3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypePassport is the TL constructor secureValueTypePassport:
+// SecureValueTypePassport is the TL constructor secureValueTypePassport.
 //
 //	secureValueTypePassport#3dac6a00 = SecureValueType
 //
@@ -1846,29 +1777,24 @@ func (m *SecureValueTypePassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
-		return decodeErr("secureValueTypePassport#3dac6a00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePassport) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeDriverLicense is the TL constructor secureValueTypeDriverLicense:
+// SecureValueTypeDriverLicense is the TL constructor
+// secureValueTypeDriverLicense.
 //
 //	secureValueTypeDriverLicense#6e425c4 = SecureValueType
 //
@@ -1888,7 +1814,8 @@ func (*SecureValueTypeDriverLicense) TypeName() string {
 	return "secureValueTypeDriverLicense"
 }
 
-// secureValueTypeClass marks SecureValueTypeDriverLicense as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeDriverLicense as a
+// SecureValueTypeClass.
 func (*SecureValueTypeDriverLicense) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1910,29 +1837,24 @@ func (m *SecureValueTypeDriverLicense) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
-		return decodeErr("secureValueTypeDriverLicense#06e425c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeDriverLicense) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeDriverLicense) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeIdentityCard is the TL constructor secureValueTypeIdentityCard:
+// SecureValueTypeIdentityCard is the TL constructor
+// secureValueTypeIdentityCard.
 //
 //	secureValueTypeIdentityCard#a0d0744b = SecureValueType
 //
@@ -1952,7 +1874,8 @@ func (*SecureValueTypeIdentityCard) TypeName() string {
 	return "secureValueTypeIdentityCard"
 }
 
-// secureValueTypeClass marks SecureValueTypeIdentityCard as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeIdentityCard as a
+// SecureValueTypeClass.
 func (*SecureValueTypeIdentityCard) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1974,36 +1897,32 @@ func (m *SecureValueTypeIdentityCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
-		return decodeErr("secureValueTypeIdentityCard#a0d0744b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeIdentityCard) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeIdentityCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeInternalPassport is the TL constructor secureValueTypeInternalPassport:
+// SecureValueTypeInternalPassport is the TL constructor
+// secureValueTypeInternalPassport.
 //
 //	secureValueTypeInternalPassport#99a48f23 = SecureValueType
 //
 // See https://core.telegram.org/constructor/secureValueTypeInternalPassport.
 type SecureValueTypeInternalPassport struct{}
 
-// SecureValueTypeInternalPassportTypeID is the ID of secureValueTypeInternalPassport.
+// SecureValueTypeInternalPassportTypeID is the ID of
+// secureValueTypeInternalPassport.
 const SecureValueTypeInternalPassportTypeID = 0x99a48f23
 
 // TypeID returns 0x99a48f23, the ID of secureValueTypeInternalPassport.
@@ -2016,7 +1935,8 @@ func (*SecureValueTypeInternalPassport) TypeName() string {
 	return "secureValueTypeInternalPassport"
 }
 
-// secureValueTypeClass marks SecureValueTypeInternalPassport as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeInternalPassport as a
+// SecureValueTypeClass.
 func (*SecureValueTypeInternalPassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2038,29 +1958,23 @@ func (m *SecureValueTypeInternalPassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
-		return decodeErr("secureValueTypeInternalPassport#99a48f23", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeInternalPassport) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeInternalPassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeAddress is the TL constructor secureValueTypeAddress:
+// SecureValueTypeAddress is the TL constructor secureValueTypeAddress.
 //
 //	secureValueTypeAddress#cbe31e26 = SecureValueType
 //
@@ -2102,29 +2016,23 @@ func (m *SecureValueTypeAddress) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
-		return decodeErr("secureValueTypeAddress#cbe31e26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeAddress) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeUtilityBill is the TL constructor secureValueTypeUtilityBill:
+// SecureValueTypeUtilityBill is the TL constructor secureValueTypeUtilityBill.
 //
 //	secureValueTypeUtilityBill#fc36954e = SecureValueType
 //
@@ -2144,7 +2052,8 @@ func (*SecureValueTypeUtilityBill) TypeName() string {
 	return "secureValueTypeUtilityBill"
 }
 
-// secureValueTypeClass marks SecureValueTypeUtilityBill as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeUtilityBill as a
+// SecureValueTypeClass.
 func (*SecureValueTypeUtilityBill) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2166,29 +2075,24 @@ func (m *SecureValueTypeUtilityBill) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
-		return decodeErr("secureValueTypeUtilityBill#fc36954e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeUtilityBill) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeUtilityBill) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeBankStatement is the TL constructor secureValueTypeBankStatement:
+// SecureValueTypeBankStatement is the TL constructor
+// secureValueTypeBankStatement.
 //
 //	secureValueTypeBankStatement#89137c0d = SecureValueType
 //
@@ -2208,7 +2112,8 @@ func (*SecureValueTypeBankStatement) TypeName() string {
 	return "secureValueTypeBankStatement"
 }
 
-// secureValueTypeClass marks SecureValueTypeBankStatement as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeBankStatement as a
+// SecureValueTypeClass.
 func (*SecureValueTypeBankStatement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2230,36 +2135,32 @@ func (m *SecureValueTypeBankStatement) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
-		return decodeErr("secureValueTypeBankStatement#89137c0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeBankStatement) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeBankStatement) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeRentalAgreement is the TL constructor secureValueTypeRentalAgreement:
+// SecureValueTypeRentalAgreement is the TL constructor
+// secureValueTypeRentalAgreement.
 //
 //	secureValueTypeRentalAgreement#8b883488 = SecureValueType
 //
 // See https://core.telegram.org/constructor/secureValueTypeRentalAgreement.
 type SecureValueTypeRentalAgreement struct{}
 
-// SecureValueTypeRentalAgreementTypeID is the ID of secureValueTypeRentalAgreement.
+// SecureValueTypeRentalAgreementTypeID is the ID of
+// secureValueTypeRentalAgreement.
 const SecureValueTypeRentalAgreementTypeID = 0x8b883488
 
 // TypeID returns 0x8b883488, the ID of secureValueTypeRentalAgreement.
@@ -2272,7 +2173,8 @@ func (*SecureValueTypeRentalAgreement) TypeName() string {
 	return "secureValueTypeRentalAgreement"
 }
 
-// secureValueTypeClass marks SecureValueTypeRentalAgreement as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeRentalAgreement as a
+// SecureValueTypeClass.
 func (*SecureValueTypeRentalAgreement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2294,36 +2196,33 @@ func (m *SecureValueTypeRentalAgreement) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
-		return decodeErr("secureValueTypeRentalAgreement#8b883488", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeRentalAgreement) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeRentalAgreement) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypePassportRegistration is the TL constructor secureValueTypePassportRegistration:
+// SecureValueTypePassportRegistration is the TL constructor
+// secureValueTypePassportRegistration.
 //
 //	secureValueTypePassportRegistration#99e3806a = SecureValueType
 //
-// See https://core.telegram.org/constructor/secureValueTypePassportRegistration.
+// See
+// https://core.telegram.org/constructor/secureValueTypePassportRegistration.
 type SecureValueTypePassportRegistration struct{}
 
-// SecureValueTypePassportRegistrationTypeID is the ID of secureValueTypePassportRegistration.
+// SecureValueTypePassportRegistrationTypeID is the ID of
+// secureValueTypePassportRegistration.
 const SecureValueTypePassportRegistrationTypeID = 0x99e3806a
 
 // TypeID returns 0x99e3806a, the ID of secureValueTypePassportRegistration.
@@ -2336,7 +2235,8 @@ func (*SecureValueTypePassportRegistration) TypeName() string {
 	return "secureValueTypePassportRegistration"
 }
 
-// secureValueTypeClass marks SecureValueTypePassportRegistration as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypePassportRegistration as a
+// SecureValueTypeClass.
 func (*SecureValueTypePassportRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2358,36 +2258,33 @@ func (m *SecureValueTypePassportRegistration) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
-		return decodeErr("secureValueTypePassportRegistration#99e3806a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePassportRegistration) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePassportRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeTemporaryRegistration is the TL constructor secureValueTypeTemporaryRegistration:
+// SecureValueTypeTemporaryRegistration is the TL constructor
+// secureValueTypeTemporaryRegistration.
 //
 //	secureValueTypeTemporaryRegistration#ea02ec33 = SecureValueType
 //
-// See https://core.telegram.org/constructor/secureValueTypeTemporaryRegistration.
+// See
+// https://core.telegram.org/constructor/secureValueTypeTemporaryRegistration.
 type SecureValueTypeTemporaryRegistration struct{}
 
-// SecureValueTypeTemporaryRegistrationTypeID is the ID of secureValueTypeTemporaryRegistration.
+// SecureValueTypeTemporaryRegistrationTypeID is the ID of
+// secureValueTypeTemporaryRegistration.
 const SecureValueTypeTemporaryRegistrationTypeID = 0xea02ec33
 
 // TypeID returns 0xea02ec33, the ID of secureValueTypeTemporaryRegistration.
@@ -2400,7 +2297,8 @@ func (*SecureValueTypeTemporaryRegistration) TypeName() string {
 	return "secureValueTypeTemporaryRegistration"
 }
 
-// secureValueTypeClass marks SecureValueTypeTemporaryRegistration as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeTemporaryRegistration as a
+// SecureValueTypeClass.
 func (*SecureValueTypeTemporaryRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2422,29 +2320,23 @@ func (m *SecureValueTypeTemporaryRegistration) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
-		return decodeErr("secureValueTypeTemporaryRegistration#ea02ec33", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeTemporaryRegistration) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypePhone is the TL constructor secureValueTypePhone:
+// SecureValueTypePhone is the TL constructor secureValueTypePhone.
 //
 //	secureValueTypePhone#b320aadb = SecureValueType
 //
@@ -2486,29 +2378,23 @@ func (m *SecureValueTypePhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
-		return decodeErr("secureValueTypePhone#b320aadb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeEmail is the TL constructor secureValueTypeEmail:
+// SecureValueTypeEmail is the TL constructor secureValueTypeEmail.
 //
 //	secureValueTypeEmail#8e3ca7ee = SecureValueType
 //
@@ -2550,29 +2436,32 @@ func (m *SecureValueTypeEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
-		return decodeErr("secureValueTypeEmail#8e3ca7ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeEmail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageActionClass is the TL type SendMessageAction: one of SendMessageTypingAction, SendMessageCancelAction, SendMessageRecordVideoAction, SendMessageUploadVideoAction, SendMessageRecordAudioAction, SendMessageUploadAudioAction, SendMessageUploadPhotoAction, SendMessageUploadDocumentAction, SendMessageGeoLocationAction, SendMessageChooseContactAction, SendMessageGamePlayAction, SendMessageRecordRoundAction, SendMessageUploadRoundAction, SpeakingInGroupCallAction, SendMessageHistoryImportAction, SendMessageChooseStickerAction, SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen.
+// SendMessageActionClass is the TL type SendMessageAction: one of
+// SendMessageTypingAction, SendMessageCancelAction,
+// SendMessageRecordVideoAction, SendMessageUploadVideoAction,
+// SendMessageRecordAudioAction, SendMessageUploadAudioAction,
+// SendMessageUploadPhotoAction, SendMessageUploadDocumentAction,
+// SendMessageGeoLocationAction, SendMessageChooseContactAction,
+// SendMessageGamePlayAction, SendMessageRecordRoundAction,
+// SendMessageUploadRoundAction, SpeakingInGroupCallAction,
+// SendMessageHistoryImportAction, SendMessageChooseStickerAction,
+// SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen.
 //
 // See https://core.telegram.org/type/SendMessageAction.
 type SendMessageActionClass interface {
@@ -2585,7 +2474,8 @@ func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
 	return decodeSendMessageAction(b, 0)
 }
 
-// decodeSendMessageAction is DecodeSendMessageAction for a value nested depth levels deep.
+// decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
+// levels deep.
 func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2630,18 +2520,15 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 	case SendMessageEmojiInteractionSeenTypeID:
 		v = &SendMessageEmojiInteractionSeen{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SendMessageAction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SendMessageTypingAction is the TL constructor sendMessageTypingAction:
+// SendMessageTypingAction is the TL constructor sendMessageTypingAction.
 //
 //	sendMessageTypingAction#16bf744e = SendMessageAction
 //
@@ -2661,7 +2548,8 @@ func (*SendMessageTypingAction) TypeName() string {
 	return "sendMessageTypingAction"
 }
 
-// sendMessageActionClass marks SendMessageTypingAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageTypingAction as a
+// SendMessageActionClass.
 func (*SendMessageTypingAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2683,29 +2571,23 @@ func (m *SendMessageTypingAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
-		return decodeErr("sendMessageTypingAction#16bf744e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageTypingAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageTypingAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageCancelAction is the TL constructor sendMessageCancelAction:
+// SendMessageCancelAction is the TL constructor sendMessageCancelAction.
 //
 //	sendMessageCancelAction#fd5ec8f5 = SendMessageAction
 //
@@ -2725,7 +2607,8 @@ func (*SendMessageCancelAction) TypeName() string {
 	return "sendMessageCancelAction"
 }
 
-// sendMessageActionClass marks SendMessageCancelAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageCancelAction as a
+// SendMessageActionClass.
 func (*SendMessageCancelAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2747,29 +2630,24 @@ func (m *SendMessageCancelAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
-		return decodeErr("sendMessageCancelAction#fd5ec8f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageCancelAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageCancelAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageRecordVideoAction is the TL constructor sendMessageRecordVideoAction:
+// SendMessageRecordVideoAction is the TL constructor
+// sendMessageRecordVideoAction.
 //
 //	sendMessageRecordVideoAction#a187d66f = SendMessageAction
 //
@@ -2789,7 +2667,8 @@ func (*SendMessageRecordVideoAction) TypeName() string {
 	return "sendMessageRecordVideoAction"
 }
 
-// sendMessageActionClass marks SendMessageRecordVideoAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageRecordVideoAction as a
+// SendMessageActionClass.
 func (*SendMessageRecordVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2811,29 +2690,24 @@ func (m *SendMessageRecordVideoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
-		return decodeErr("sendMessageRecordVideoAction#a187d66f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageRecordVideoAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageUploadVideoAction is the TL constructor sendMessageUploadVideoAction:
+// SendMessageUploadVideoAction is the TL constructor
+// sendMessageUploadVideoAction.
 //
 //	sendMessageUploadVideoAction#e9763aec progress:int = SendMessageAction
 //
@@ -2855,7 +2729,8 @@ func (*SendMessageUploadVideoAction) TypeName() string {
 	return "sendMessageUploadVideoAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadVideoAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadVideoAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2878,33 +2753,28 @@ func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
-		return decodeErr("sendMessageUploadVideoAction#e9763aec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadVideoAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadVideoAction#e9763aec", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageRecordAudioAction is the TL constructor sendMessageRecordAudioAction:
+// SendMessageRecordAudioAction is the TL constructor
+// sendMessageRecordAudioAction.
 //
 //	sendMessageRecordAudioAction#d52f73f7 = SendMessageAction
 //
@@ -2924,7 +2794,8 @@ func (*SendMessageRecordAudioAction) TypeName() string {
 	return "sendMessageRecordAudioAction"
 }
 
-// sendMessageActionClass marks SendMessageRecordAudioAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageRecordAudioAction as a
+// SendMessageActionClass.
 func (*SendMessageRecordAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2946,29 +2817,24 @@ func (m *SendMessageRecordAudioAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
-		return decodeErr("sendMessageRecordAudioAction#d52f73f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageRecordAudioAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageUploadAudioAction is the TL constructor sendMessageUploadAudioAction:
+// SendMessageUploadAudioAction is the TL constructor
+// sendMessageUploadAudioAction.
 //
 //	sendMessageUploadAudioAction#f351d7ab progress:int = SendMessageAction
 //
@@ -2990,7 +2856,8 @@ func (*SendMessageUploadAudioAction) TypeName() string {
 	return "sendMessageUploadAudioAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadAudioAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadAudioAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3013,33 +2880,28 @@ func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
-		return decodeErr("sendMessageUploadAudioAction#f351d7ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadAudioAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadAudioAction#f351d7ab", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageUploadPhotoAction is the TL constructor sendMessageUploadPhotoAction:
+// SendMessageUploadPhotoAction is the TL constructor
+// sendMessageUploadPhotoAction.
 //
 //	sendMessageUploadPhotoAction#d1d34a26 progress:int = SendMessageAction
 //
@@ -3061,7 +2923,8 @@ func (*SendMessageUploadPhotoAction) TypeName() string {
 	return "sendMessageUploadPhotoAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadPhotoAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadPhotoAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadPhotoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3084,42 +2947,39 @@ func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
-		return decodeErr("sendMessageUploadPhotoAction#d1d34a26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadPhotoAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadPhotoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadPhotoAction#d1d34a26", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageUploadDocumentAction is the TL constructor sendMessageUploadDocumentAction:
+// SendMessageUploadDocumentAction is the TL constructor
+// sendMessageUploadDocumentAction.
 //
-//	sendMessageUploadDocumentAction#aa0cd9e4 progress:int = SendMessageAction
+//	sendMessageUploadDocumentAction#aa0cd9e4 progress:int
+//	    = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageUploadDocumentAction.
 type SendMessageUploadDocumentAction struct {
 	Progress int
 }
 
-// SendMessageUploadDocumentActionTypeID is the ID of sendMessageUploadDocumentAction.
+// SendMessageUploadDocumentActionTypeID is the ID of
+// sendMessageUploadDocumentAction.
 const SendMessageUploadDocumentActionTypeID = 0xaa0cd9e4
 
 // TypeID returns 0xaa0cd9e4, the ID of sendMessageUploadDocumentAction.
@@ -3132,7 +2992,8 @@ func (*SendMessageUploadDocumentAction) TypeName() string {
 	return "sendMessageUploadDocumentAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadDocumentAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadDocumentAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadDocumentAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3155,33 +3016,28 @@ func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
-		return decodeErr("sendMessageUploadDocumentAction#aa0cd9e4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadDocumentAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadDocumentAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadDocumentAction#aa0cd9e4", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageGeoLocationAction is the TL constructor sendMessageGeoLocationAction:
+// SendMessageGeoLocationAction is the TL constructor
+// sendMessageGeoLocationAction.
 //
 //	sendMessageGeoLocationAction#176f8ba1 = SendMessageAction
 //
@@ -3201,7 +3057,8 @@ func (*SendMessageGeoLocationAction) TypeName() string {
 	return "sendMessageGeoLocationAction"
 }
 
-// sendMessageActionClass marks SendMessageGeoLocationAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageGeoLocationAction as a
+// SendMessageActionClass.
 func (*SendMessageGeoLocationAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3223,36 +3080,32 @@ func (m *SendMessageGeoLocationAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
-		return decodeErr("sendMessageGeoLocationAction#176f8ba1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageGeoLocationAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageGeoLocationAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageChooseContactAction is the TL constructor sendMessageChooseContactAction:
+// SendMessageChooseContactAction is the TL constructor
+// sendMessageChooseContactAction.
 //
 //	sendMessageChooseContactAction#628cbc6f = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageChooseContactAction.
 type SendMessageChooseContactAction struct{}
 
-// SendMessageChooseContactActionTypeID is the ID of sendMessageChooseContactAction.
+// SendMessageChooseContactActionTypeID is the ID of
+// sendMessageChooseContactAction.
 const SendMessageChooseContactActionTypeID = 0x628cbc6f
 
 // TypeID returns 0x628cbc6f, the ID of sendMessageChooseContactAction.
@@ -3265,7 +3118,8 @@ func (*SendMessageChooseContactAction) TypeName() string {
 	return "sendMessageChooseContactAction"
 }
 
-// sendMessageActionClass marks SendMessageChooseContactAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageChooseContactAction as a
+// SendMessageActionClass.
 func (*SendMessageChooseContactAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3287,29 +3141,23 @@ func (m *SendMessageChooseContactAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
-		return decodeErr("sendMessageChooseContactAction#628cbc6f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageChooseContactAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageChooseContactAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageGamePlayAction is the TL constructor sendMessageGamePlayAction:
+// SendMessageGamePlayAction is the TL constructor sendMessageGamePlayAction.
 //
 //	sendMessageGamePlayAction#dd6a8f48 = SendMessageAction
 //
@@ -3329,7 +3177,8 @@ func (*SendMessageGamePlayAction) TypeName() string {
 	return "sendMessageGamePlayAction"
 }
 
-// sendMessageActionClass marks SendMessageGamePlayAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageGamePlayAction as a
+// SendMessageActionClass.
 func (*SendMessageGamePlayAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3351,29 +3200,24 @@ func (m *SendMessageGamePlayAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
-		return decodeErr("sendMessageGamePlayAction#dd6a8f48", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageGamePlayAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageGamePlayAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageRecordRoundAction is the TL constructor sendMessageRecordRoundAction:
+// SendMessageRecordRoundAction is the TL constructor
+// sendMessageRecordRoundAction.
 //
 //	sendMessageRecordRoundAction#88f27fbc = SendMessageAction
 //
@@ -3393,7 +3237,8 @@ func (*SendMessageRecordRoundAction) TypeName() string {
 	return "sendMessageRecordRoundAction"
 }
 
-// sendMessageActionClass marks SendMessageRecordRoundAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageRecordRoundAction as a
+// SendMessageActionClass.
 func (*SendMessageRecordRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3415,29 +3260,24 @@ func (m *SendMessageRecordRoundAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
-		return decodeErr("sendMessageRecordRoundAction#88f27fbc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageRecordRoundAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageUploadRoundAction is the TL constructor sendMessageUploadRoundAction:
+// SendMessageUploadRoundAction is the TL constructor
+// sendMessageUploadRoundAction.
 //
 //	sendMessageUploadRoundAction#243e1c66 progress:int = SendMessageAction
 //
@@ -3459,7 +3299,8 @@ func (*SendMessageUploadRoundAction) TypeName() string {
 	return "sendMessageUploadRoundAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadRoundAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadRoundAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3482,33 +3323,27 @@ func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
-		return decodeErr("sendMessageUploadRoundAction#243e1c66", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadRoundAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadRoundAction#243e1c66", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "progress")
 	}
 	return nil
 }
 
-// SpeakingInGroupCallAction is the TL constructor speakingInGroupCallAction:
+// SpeakingInGroupCallAction is the TL constructor speakingInGroupCallAction.
 //
 //	speakingInGroupCallAction#d92c2285 = SendMessageAction
 //
@@ -3528,7 +3363,8 @@ func (*SpeakingInGroupCallAction) TypeName() string {
 	return "speakingInGroupCallAction"
 }
 
-// sendMessageActionClass marks SpeakingInGroupCallAction as a SendMessageActionClass.
+// sendMessageActionClass marks SpeakingInGroupCallAction as a
+// SendMessageActionClass.
 func (*SpeakingInGroupCallAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3550,38 +3386,35 @@ func (m *SpeakingInGroupCallAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
-		return decodeErr("speakingInGroupCallAction#d92c2285", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SpeakingInGroupCallAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SpeakingInGroupCallAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageHistoryImportAction is the TL constructor sendMessageHistoryImportAction:
+// SendMessageHistoryImportAction is the TL constructor
+// sendMessageHistoryImportAction.
 //
-//	sendMessageHistoryImportAction#dbda9246 progress:int = SendMessageAction
+//	sendMessageHistoryImportAction#dbda9246 progress:int
+//	    = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageHistoryImportAction.
 type SendMessageHistoryImportAction struct {
 	Progress int
 }
 
-// SendMessageHistoryImportActionTypeID is the ID of sendMessageHistoryImportAction.
+// SendMessageHistoryImportActionTypeID is the ID of
+// sendMessageHistoryImportAction.
 const SendMessageHistoryImportActionTypeID = 0xdbda9246
 
 // TypeID returns 0xdbda9246, the ID of sendMessageHistoryImportAction.
@@ -3594,7 +3427,8 @@ func (*SendMessageHistoryImportAction) TypeName() string {
 	return "sendMessageHistoryImportAction"
 }
 
-// sendMessageActionClass marks SendMessageHistoryImportAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageHistoryImportAction as a
+// SendMessageActionClass.
 func (*SendMessageHistoryImportAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3617,40 +3451,36 @@ func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
-		return decodeErr("sendMessageHistoryImportAction#dbda9246", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageHistoryImportAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageHistoryImportAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageHistoryImportAction#dbda9246", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageChooseStickerAction is the TL constructor sendMessageChooseStickerAction:
+// SendMessageChooseStickerAction is the TL constructor
+// sendMessageChooseStickerAction.
 //
 //	sendMessageChooseStickerAction#b05ac6b1 = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageChooseStickerAction.
 type SendMessageChooseStickerAction struct{}
 
-// SendMessageChooseStickerActionTypeID is the ID of sendMessageChooseStickerAction.
+// SendMessageChooseStickerActionTypeID is the ID of
+// sendMessageChooseStickerAction.
 const SendMessageChooseStickerActionTypeID = 0xb05ac6b1
 
 // TypeID returns 0xb05ac6b1, the ID of sendMessageChooseStickerAction.
@@ -3663,7 +3493,8 @@ func (*SendMessageChooseStickerAction) TypeName() string {
 	return "sendMessageChooseStickerAction"
 }
 
-// sendMessageActionClass marks SendMessageChooseStickerAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageChooseStickerAction as a
+// SendMessageActionClass.
 func (*SendMessageChooseStickerAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3685,31 +3516,27 @@ func (m *SendMessageChooseStickerAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
-		return decodeErr("sendMessageChooseStickerAction#b05ac6b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageChooseStickerAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageChooseStickerAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageEmojiInteraction is the TL constructor sendMessageEmojiInteraction:
+// SendMessageEmojiInteraction is the TL constructor
+// sendMessageEmojiInteraction.
 //
-//	sendMessageEmojiInteraction#25972bcb emoticon:string msg_id:int interaction:DataJSON = SendMessageAction
+//	sendMessageEmojiInteraction#25972bcb emoticon:string msg_id:int
+//	    interaction:DataJSON = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageEmojiInteraction.
 type SendMessageEmojiInteraction struct {
@@ -3731,7 +3558,8 @@ func (*SendMessageEmojiInteraction) TypeName() string {
 	return "sendMessageEmojiInteraction"
 }
 
-// sendMessageActionClass marks SendMessageEmojiInteraction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageEmojiInteraction as a
+// SendMessageActionClass.
 func (*SendMessageEmojiInteraction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3751,58 +3579,55 @@ func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Emoticon)
 	b.PutInt(m.MsgID)
 	if err := m.Interaction.Encode(b); err != nil {
-		return encodeErr("sendMessageEmojiInteraction#25972bcb", "interaction", err)
+		return tlrt.EncodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageEmojiInteraction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "emoticon", err)
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "msg_id", err)
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "msg_id")
 	}
-	if err = decodeBoxed(b, &m.Interaction, depth+1); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "interaction", err)
+	if err = tlrt.DecodeBoxed(b, &m.Interaction, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
 	return nil
 }
 
-// SendMessageEmojiInteractionSeen is the TL constructor sendMessageEmojiInteractionSeen:
+// SendMessageEmojiInteractionSeen is the TL constructor
+// sendMessageEmojiInteractionSeen.
 //
-//	sendMessageEmojiInteractionSeen#b665902e emoticon:string = SendMessageAction
+//	sendMessageEmojiInteractionSeen#b665902e emoticon:string
+//	    = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageEmojiInteractionSeen.
 type SendMessageEmojiInteractionSeen struct {
 	Emoticon string
 }
 
-// SendMessageEmojiInteractionSeenTypeID is the ID of sendMessageEmojiInteractionSeen.
+// SendMessageEmojiInteractionSeenTypeID is the ID of
+// sendMessageEmojiInteractionSeen.
 const SendMessageEmojiInteractionSeenTypeID = 0xb665902e
 
 // TypeID returns 0xb665902e, the ID of sendMessageEmojiInteractionSeen.
@@ -3815,7 +3640,8 @@ func (*SendMessageEmojiInteractionSeen) TypeName() string {
 	return "sendMessageEmojiInteractionSeen"
 }
 
-// sendMessageActionClass marks SendMessageEmojiInteractionSeen as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageEmojiInteractionSeen as a
+// SendMessageActionClass.
 func (*SendMessageEmojiInteractionSeen) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3838,33 +3664,28 @@ func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
-		return decodeErr("sendMessageEmojiInteractionSeen#b665902e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageEmojiInteractionSeen) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("sendMessageEmojiInteractionSeen#b665902e", "emoticon", err)
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
 	}
 	return nil
 }
 
-// StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync, StatsGraphError, StatsGraph.
+// StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync,
+// StatsGraphError, StatsGraph.
 //
 // See https://core.telegram.org/type/StatsGraph.
 type StatsGraphClass interface {
@@ -3892,18 +3713,15 @@ func decodeStatsGraph(b *bin.Buffer, depth int) (StatsGraphClass, error) {
 	case StatsGraphTypeID:
 		v = &StatsGraph{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StatsGraph",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StatsGraphAsync is the TL constructor statsGraphAsync:
+// StatsGraphAsync is the TL constructor statsGraphAsync.
 //
 //	statsGraphAsync#4a27eb2d token:string = StatsGraph
 //
@@ -3948,33 +3766,27 @@ func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
-		return decodeErr("statsGraphAsync#4a27eb2d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGraphAsync) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraphAsync) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("statsGraphAsync#4a27eb2d", "token", err)
+		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
 	}
 	return nil
 }
 
-// StatsGraphError is the TL constructor statsGraphError:
+// StatsGraphError is the TL constructor statsGraphError.
 //
 //	statsGraphError#bedc9822 error:string = StatsGraph
 //
@@ -4019,43 +3831,38 @@ func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraphError) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
-		return decodeErr("statsGraphError#bedc9822", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGraphError) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Error, err = b.String(); err != nil {
-		return decodeErr("statsGraphError#bedc9822", "error", err)
+		return tlrt.DecodeErr(err, "statsGraphError", "error")
 	}
 	return nil
 }
 
-// StatsGraph is the TL constructor statsGraph:
+// StatsGraph is the TL constructor statsGraph.
 //
-//	statsGraph#8ea464b6 flags:# json:DataJSON zoom_token:flags.0?string = StatsGraph
+//	statsGraph#8ea464b6 flags:# json:DataJSON zoom_token:flags.0?string
+//	    = StatsGraph
+//
+// An optional field is sent when it is not zero, nil or false. SetZoomToken and
+// the other Set methods send a zero value too; HasZoomToken reports whether
+// ZoomToken is present (sent, or received) and ClearZoomToken leaves it out.
 //
 // See https://core.telegram.org/constructor/statsGraph.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StatsGraph struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word: set by Encode from the fields
 	JSON      DataJSON
 	ZoomToken string // flags.0?string
 }
@@ -4075,6 +3882,25 @@ func (*StatsGraph) TypeName() string {
 
 // statsGraphClass marks StatsGraph as a StatsGraphClass.
 func (*StatsGraph) statsGraphClass() {}
+
+// HasZoomToken reports whether ZoomToken is present: not zero, set by
+// SetZoomToken, or received.
+func (m *StatsGraph) HasZoomToken() bool {
+	return m.ZoomToken != "" || m.Flags.Has(0)
+}
+
+// SetZoomToken sets ZoomToken to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StatsGraph) SetZoomToken(v string) {
+	m.ZoomToken = v
+	m.Flags.Set(0)
+}
+
+// ClearZoomToken sets ZoomToken to its zero value and marks it absent.
+func (m *StatsGraph) ClearZoomToken() {
+	m.ZoomToken = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *StatsGraph) Encode(b *bin.Buffer) error {
@@ -4096,7 +3922,7 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.JSON.Encode(b); err != nil {
-		return encodeErr("statsGraph#8ea464b6", "json", err)
+		return tlrt.EncodeErr(err, "statsGraph", "json")
 	}
 	if flags.Has(0) {
 		b.PutString(m.ZoomToken)
@@ -4106,39 +3932,33 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraph) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
-		return decodeErr("statsGraph#8ea464b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGraph) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("statsGraph#8ea464b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "statsGraph", "")
 	}
 	*m = StatsGraph{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("statsGraph#8ea464b6", "flags", err)
+		return tlrt.DecodeErr(err, "statsGraph", "flags")
 	}
-	if err = decodeBoxed(b, &m.JSON, depth+1); err != nil {
-		return decodeErr("statsGraph#8ea464b6", "json", err)
+	if err = tlrt.DecodeBoxed(b, &m.JSON, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "statsGraph", "json")
 	}
 	if m.Flags.Has(0) {
 		if m.ZoomToken, err = b.String(); err != nil {
-			return decodeErr("statsGraph#8ea464b6", "zoom_token", err)
+			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
 		}
 	}
 	if m.ZoomToken != "" {
@@ -4147,7 +3967,9 @@ func (m *StatsGraph) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StickerSetCoveredClass is the TL type StickerSetCovered: one of StickerSetCovered, StickerSetMultiCovered, StickerSetFullCovered, StickerSetNoCovered.
+// StickerSetCoveredClass is the TL type StickerSetCovered: one of
+// StickerSetCovered, StickerSetMultiCovered, StickerSetFullCovered,
+// StickerSetNoCovered.
 //
 // See https://core.telegram.org/type/StickerSetCovered.
 type StickerSetCoveredClass interface {
@@ -4160,7 +3982,8 @@ func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
 	return decodeStickerSetCovered(b, 0)
 }
 
-// decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth levels deep.
+// decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
+// levels deep.
 func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4177,20 +4000,18 @@ func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, 
 	case StickerSetNoCoveredTypeID:
 		v = &StickerSetNoCovered{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StickerSetCovered",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StickerSetCovered is the TL constructor stickerSetCovered:
+// StickerSetCovered is the TL constructor stickerSetCovered.
 //
-//	stickerSetCovered#6410a5d2 set:StickerSet cover:Document = StickerSetCovered
+//	stickerSetCovered#6410a5d2 set:StickerSet cover:Document
+//	    = StickerSetCovered
 //
 // See https://core.telegram.org/constructor/stickerSetCovered.
 type StickerSetCovered struct {
@@ -4229,51 +4050,46 @@ func (m *StickerSetCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetCovered#6410a5d2", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetCovered", "set")
 	}
-	if err := encodeObj(b, m.Cover); err != nil {
-		return encodeErr("stickerSetCovered#6410a5d2", "cover", err)
+	if err := tlrt.EncodeObject(b, m.Cover); err != nil {
+		return tlrt.EncodeErr(err, "stickerSetCovered", "cover")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
-		return decodeErr("stickerSetCovered#6410a5d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetCovered#6410a5d2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetCovered#6410a5d2", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetCovered", "set")
 	}
 	if m.Cover, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("stickerSetCovered#6410a5d2", "cover", err)
+		return tlrt.DecodeErr(err, "stickerSetCovered", "cover")
 	}
 	return nil
 }
 
-// StickerSetMultiCovered is the TL constructor stickerSetMultiCovered:
+// StickerSetMultiCovered is the TL constructor stickerSetMultiCovered.
 //
-//	stickerSetMultiCovered#3407e51b set:StickerSet covers:Vector<Document> = StickerSetCovered
+//	stickerSetMultiCovered#3407e51b set:StickerSet covers:Vector<Document>
+//	    = StickerSetCovered
 //
 // See https://core.telegram.org/constructor/stickerSetMultiCovered.
 type StickerSetMultiCovered struct {
@@ -4294,7 +4110,8 @@ func (*StickerSetMultiCovered) TypeName() string {
 	return "stickerSetMultiCovered"
 }
 
-// stickerSetCoveredClass marks StickerSetMultiCovered as a StickerSetCoveredClass.
+// stickerSetCoveredClass marks StickerSetMultiCovered as a
+// StickerSetCoveredClass.
 func (*StickerSetMultiCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
@@ -4312,12 +4129,12 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetMultiCovered#3407e51b", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetMultiCovered", "set")
 	}
 	b.PutVectorHeader(len(m.Covers))
 	for i := range m.Covers {
-		if err := encodeObj(b, m.Covers[i]); err != nil {
-			return encodeErr("stickerSetMultiCovered#3407e51b", "covers", err)
+		if err := tlrt.EncodeObject(b, m.Covers[i]); err != nil {
+			return tlrt.EncodeErr(err, "stickerSetMultiCovered", "covers")
 		}
 	}
 	return nil
@@ -4325,41 +4142,37 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetMultiCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetMultiCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "covers", err)
+	if m.Covers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
 }
 
-// StickerSetFullCovered is the TL constructor stickerSetFullCovered:
+// StickerSetFullCovered is the TL constructor stickerSetFullCovered.
 //
-//	stickerSetFullCovered#40d13c0e set:StickerSet packs:Vector<StickerPack> keywords:Vector<StickerKeyword> documents:Vector<Document> = StickerSetCovered
+//	stickerSetFullCovered#40d13c0e set:StickerSet packs:Vector<StickerPack>
+//	    keywords:Vector<StickerKeyword> documents:Vector<Document>
+//	    = StickerSetCovered
 //
 // See https://core.telegram.org/constructor/stickerSetFullCovered.
 type StickerSetFullCovered struct {
@@ -4382,7 +4195,8 @@ func (*StickerSetFullCovered) TypeName() string {
 	return "stickerSetFullCovered"
 }
 
-// stickerSetCoveredClass marks StickerSetFullCovered as a StickerSetCoveredClass.
+// stickerSetCoveredClass marks StickerSetFullCovered as a
+// StickerSetCoveredClass.
 func (*StickerSetFullCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
@@ -4400,24 +4214,24 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetFullCovered#40d13c0e", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetFullCovered", "set")
 	}
 	b.PutVectorHeader(len(m.Packs))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
-			return encodeErr("stickerSetFullCovered#40d13c0e", "packs", err)
+			return tlrt.EncodeErr(err, "stickerSetFullCovered", "packs")
 		}
 	}
 	b.PutVectorHeader(len(m.Keywords))
 	for i := range m.Keywords {
 		if err := m.Keywords[i].Encode(b); err != nil {
-			return encodeErr("stickerSetFullCovered#40d13c0e", "keywords", err)
+			return tlrt.EncodeErr(err, "stickerSetFullCovered", "keywords")
 		}
 	}
 	b.PutVectorHeader(len(m.Documents))
 	for i := range m.Documents {
-		if err := encodeObj(b, m.Documents[i]); err != nil {
-			return encodeErr("stickerSetFullCovered#40d13c0e", "documents", err)
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "stickerSetFullCovered", "documents")
 		}
 	}
 	return nil
@@ -4425,45 +4239,39 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetFullCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetFullCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
 	}
-	if m.Packs, err = decodeVectorAt(b, depth+1, decodeValue[StickerPack]); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "packs", err)
+	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
 	}
-	if m.Keywords, err = decodeVectorAt(b, depth+1, decodeValue[StickerKeyword]); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "keywords", err)
+	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerKeyword]); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "documents", err)
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
 }
 
-// StickerSetNoCovered is the TL constructor stickerSetNoCovered:
+// StickerSetNoCovered is the TL constructor stickerSetNoCovered.
 //
 //	stickerSetNoCovered#77b15d1c set:StickerSet = StickerSetCovered
 //
@@ -4503,43 +4311,38 @@ func (m *StickerSetNoCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetNoCovered#77b15d1c", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetNoCovered", "set")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
-		return decodeErr("stickerSetNoCovered#77b15d1c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetNoCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetNoCovered#77b15d1c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetNoCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetNoCovered#77b15d1c", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetNoCovered", "set")
 	}
 	return nil
 }
 
-// StoryItemClass is the TL type StoryItem: one of StoryItemDeleted, StoryItemSkipped, StoryItem.
+// StoryItemClass is the TL type StoryItem: one of StoryItemDeleted,
+// StoryItemSkipped, StoryItem.
 //
 // See https://core.telegram.org/type/StoryItem.
 type StoryItemClass interface {
@@ -4567,18 +4370,15 @@ func decodeStoryItem(b *bin.Buffer, depth int) (StoryItemClass, error) {
 	case StoryItemTypeID:
 		v = &StoryItem{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StoryItem",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoryItemDeleted is the TL constructor storyItemDeleted:
+// StoryItemDeleted is the TL constructor storyItemDeleted.
 //
 //	storyItemDeleted#51e6ee4f id:int = StoryItem
 //
@@ -4623,39 +4423,34 @@ func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
-		return decodeErr("storyItemDeleted#51e6ee4f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItemDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItemDeleted#51e6ee4f", "id", err)
+		return tlrt.DecodeErr(err, "storyItemDeleted", "id")
 	}
 	return nil
 }
 
-// StoryItemSkipped is the TL constructor storyItemSkipped:
+// StoryItemSkipped is the TL constructor storyItemSkipped.
 //
-//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true id:int date:int expire_date:int = StoryItem
+//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true id:int
+//	    date:int expire_date:int = StoryItem
 //
 // See https://core.telegram.org/constructor/storyItemSkipped.
 type StoryItemSkipped struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word: set by Encode from the fields
 	CloseFriends bool       // flags.8?true
 	ID           int
 	Date         int
@@ -4705,55 +4500,57 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItemSkipped) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryItemSkipped{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "flags", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
 	}
 	m.CloseFriends = m.Flags.Has(8)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "id", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "date", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "date")
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "expire_date", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "expire_date")
 	}
 	m.Flags &^= 1 << 8
 	return nil
 }
 
-// StoryItem is the TL constructor storyItem:
+// StoryItem is the TL constructor storyItem.
 //
-//	storyItem#af6365a1 flags:# pinned:flags.5?true public:flags.7?true close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true edited:flags.11?true contacts:flags.12?true selected_contacts:flags.13?true out:flags.16?true id:int date:int fwd_from:flags.17?StoryFwdHeader expire_date:int caption:flags.0?string entities:flags.1?Vector<MessageEntity> media:MessageMedia media_areas:flags.14?Vector<MediaArea> privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews sent_reaction:flags.15?Reaction = StoryItem
+//	storyItem#af6365a1 flags:# pinned:flags.5?true public:flags.7?true
+//	    close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true
+//	    edited:flags.11?true contacts:flags.12?true
+//	    selected_contacts:flags.13?true out:flags.16?true id:int date:int
+//	    fwd_from:flags.17?StoryFwdHeader expire_date:int
+//	    caption:flags.0?string entities:flags.1?Vector<MessageEntity>
+//	    media:MessageMedia media_areas:flags.14?Vector<MediaArea>
+//	    privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews
+//	    sent_reaction:flags.15?Reaction = StoryItem
+//
+// An optional field is sent when it is not zero, nil or false. SetCaption and
+// the other Set methods send a zero value too; HasCaption reports whether
+// Caption is present (sent, or received) and ClearCaption leaves it out.
 //
 // See https://core.telegram.org/constructor/storyItem.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoryItem struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word: set by Encode from the fields
 	Pinned           bool       // flags.5?true
 	Public           bool       // flags.7?true
 	CloseFriends     bool       // flags.8?true
@@ -4791,6 +4588,82 @@ func (*StoryItem) TypeName() string {
 
 // storyItemClass marks StoryItem as a StoryItemClass.
 func (*StoryItem) storyItemClass() {}
+
+// HasCaption reports whether Caption is present: not zero, set by SetCaption,
+// or received.
+func (m *StoryItem) HasCaption() bool {
+	return m.Caption != "" || m.Flags.Has(0)
+}
+
+// SetCaption sets Caption to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryItem) SetCaption(v string) {
+	m.Caption = v
+	m.Flags.Set(0)
+}
+
+// ClearCaption sets Caption to its zero value and marks it absent.
+func (m *StoryItem) ClearCaption() {
+	m.Caption = ""
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *StoryItem) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryItem) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *StoryItem) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasMediaAreas reports whether MediaAreas is present: not zero, set by
+// SetMediaAreas, or received.
+func (m *StoryItem) HasMediaAreas() bool {
+	return len(m.MediaAreas) > 0 || m.Flags.Has(14)
+}
+
+// SetMediaAreas sets MediaAreas to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoryItem) SetMediaAreas(v []MediaAreaClass) {
+	m.MediaAreas = v
+	m.Flags.Set(14)
+}
+
+// ClearMediaAreas sets MediaAreas to its zero value and marks it absent.
+func (m *StoryItem) ClearMediaAreas() {
+	m.MediaAreas = nil
+	m.Flags.Unset(14)
+}
+
+// HasPrivacy reports whether Privacy is present: not zero, set by SetPrivacy,
+// or received.
+func (m *StoryItem) HasPrivacy() bool {
+	return len(m.Privacy) > 0 || m.Flags.Has(2)
+}
+
+// SetPrivacy sets Privacy to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryItem) SetPrivacy(v []PrivacyRuleClass) {
+	m.Privacy = v
+	m.Flags.Set(2)
+}
+
+// ClearPrivacy sets Privacy to its zero value and marks it absent.
+func (m *StoryItem) ClearPrivacy() {
+	m.Privacy = nil
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *StoryItem) Encode(b *bin.Buffer) error {
@@ -4860,7 +4733,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	if flags.Has(17) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("storyItem#af6365a1", "fwd_from", err)
+			return tlrt.EncodeErr(err, "storyItem", "fwd_from")
 		}
 	}
 	b.PutInt(m.ExpireDate)
@@ -4870,38 +4743,38 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "storyItem", "entities")
 			}
 		}
 	}
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("storyItem#af6365a1", "media", err)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "storyItem", "media")
 	}
 	if flags.Has(14) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
-			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "media_areas", err)
+			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
+				return tlrt.EncodeErr(err, "storyItem", "media_areas")
 			}
 		}
 	}
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.Privacy))
 		for i := range m.Privacy {
-			if err := encodeObj(b, m.Privacy[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "privacy", err)
+			if err := tlrt.EncodeObject(b, m.Privacy[i]); err != nil {
+				return tlrt.EncodeErr(err, "storyItem", "privacy")
 			}
 		}
 	}
 	if flags.Has(3) {
 		if err := m.Views.Encode(b); err != nil {
-			return encodeErr("storyItem#af6365a1", "views", err)
+			return tlrt.EncodeErr(err, "storyItem", "views")
 		}
 	}
 	if flags.Has(15) {
-		if err := encodeObj(b, m.SentReaction); err != nil {
-			return encodeErr("storyItem#af6365a1", "sent_reaction", err)
+		if err := tlrt.EncodeObject(b, m.SentReaction); err != nil {
+			return tlrt.EncodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
 	return nil
@@ -4909,32 +4782,26 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItem) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryItemTypeID, "storyItem"); err != nil {
-		return decodeErr("storyItem#af6365a1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyItem#af6365a1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyItem", "")
 	}
 	*m = StoryItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyItem#af6365a1", "flags", err)
+		return tlrt.DecodeErr(err, "storyItem", "flags")
 	}
 	m.Pinned = m.Flags.Has(5)
 	m.Public = m.Flags.Has(7)
@@ -4946,52 +4813,52 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.SelectedContacts = m.Flags.Has(13)
 	m.Out = m.Flags.Has(16)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "id", err)
+		return tlrt.DecodeErr(err, "storyItem", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "date", err)
+		return tlrt.DecodeErr(err, "storyItem", "date")
 	}
 	if m.Flags.Has(17) {
 		m.FwdFrom = new(StoryFwdHeader)
-		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "fwd_from", err)
+		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "fwd_from")
 		}
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "expire_date", err)
+		return tlrt.DecodeErr(err, "storyItem", "expire_date")
 	}
 	if m.Flags.Has(0) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("storyItem#af6365a1", "caption", err)
+			return tlrt.DecodeErr(err, "storyItem", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("storyItem#af6365a1", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-		return decodeErr("storyItem#af6365a1", "media", err)
+		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("storyItem#af6365a1", "media_areas", err)
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
-			return decodeErr("storyItem#af6365a1", "privacy", err)
+		if m.Privacy, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
 	if m.Flags.Has(3) {
 		m.Views = new(StoryViews)
-		if err = decodeBoxed(b, m.Views, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "views", err)
+		if err = tlrt.DecodeBoxed(b, m.Views, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "views")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.SentReaction, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "sent_reaction", err)
+			return tlrt.DecodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17
@@ -5010,7 +4877,8 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoryReactionClass is the TL type StoryReaction: one of StoryReaction, StoryReactionPublicForward, StoryReactionPublicRepost.
+// StoryReactionClass is the TL type StoryReaction: one of StoryReaction,
+// StoryReactionPublicForward, StoryReactionPublicRepost.
 //
 // See https://core.telegram.org/type/StoryReaction.
 type StoryReactionClass interface {
@@ -5023,7 +4891,8 @@ func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
 	return decodeStoryReaction(b, 0)
 }
 
-// decodeStoryReaction is DecodeStoryReaction for a value nested depth levels deep.
+// decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
+// deep.
 func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -5038,20 +4907,18 @@ func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
 	case StoryReactionPublicRepostTypeID:
 		v = &StoryReactionPublicRepost{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StoryReaction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoryReaction is the TL constructor storyReaction:
+// StoryReaction is the TL constructor storyReaction.
 //
-//	storyReaction#6090d6d5 peer_id:Peer date:int reaction:Reaction = StoryReaction
+//	storyReaction#6090d6d5 peer_id:Peer date:int reaction:Reaction
+//	    = StoryReaction
 //
 // See https://core.telegram.org/constructor/storyReaction.
 type StoryReaction struct {
@@ -5090,54 +4957,48 @@ func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("storyReaction#6090d6d5", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "storyReaction", "peer_id")
 	}
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("storyReaction#6090d6d5", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "storyReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyReaction#6090d6d5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyReaction", "")
 	}
 	var err error
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "peer_id", err)
+		return tlrt.DecodeErr(err, "storyReaction", "peer_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "date", err)
+		return tlrt.DecodeErr(err, "storyReaction", "date")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "reaction", err)
+		return tlrt.DecodeErr(err, "storyReaction", "reaction")
 	}
 	return nil
 }
 
-// StoryReactionPublicForward is the TL constructor storyReactionPublicForward:
+// StoryReactionPublicForward is the TL constructor storyReactionPublicForward.
 //
 //	storyReactionPublicForward#bbab2643 message:Message = StoryReaction
 //
@@ -5176,46 +5037,41 @@ func (m *StoryReactionPublicForward) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("storyReactionPublicForward#bbab2643", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "storyReactionPublicForward", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
-		return decodeErr("storyReactionPublicForward#bbab2643", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryReactionPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyReactionPublicForward#bbab2643", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicForward", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("storyReactionPublicForward#bbab2643", "message", err)
+		return tlrt.DecodeErr(err, "storyReactionPublicForward", "message")
 	}
 	return nil
 }
 
-// StoryReactionPublicRepost is the TL constructor storyReactionPublicRepost:
+// StoryReactionPublicRepost is the TL constructor storyReactionPublicRepost.
 //
-//	storyReactionPublicRepost#cfcd0f13 peer_id:Peer story:StoryItem = StoryReaction
+//	storyReactionPublicRepost#cfcd0f13 peer_id:Peer story:StoryItem
+//	    = StoryReaction
 //
 // See https://core.telegram.org/constructor/storyReactionPublicRepost.
 type StoryReactionPublicRepost struct {
@@ -5253,50 +5109,45 @@ func (m *StoryReactionPublicRepost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("storyReactionPublicRepost#cfcd0f13", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "storyReactionPublicRepost", "peer_id")
 	}
-	if err := encodeObj(b, m.Story); err != nil {
-		return encodeErr("storyReactionPublicRepost#cfcd0f13", "story", err)
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "storyReactionPublicRepost", "story")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryReactionPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicRepost", "")
 	}
 	var err error
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "peer_id", err)
+		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "peer_id")
 	}
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "story", err)
+		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "story")
 	}
 	return nil
 }
 
-// StoryViewClass is the TL type StoryView: one of StoryView, StoryViewPublicForward, StoryViewPublicRepost.
+// StoryViewClass is the TL type StoryView: one of StoryView,
+// StoryViewPublicForward, StoryViewPublicRepost.
 //
 // See https://core.telegram.org/type/StoryView.
 type StoryViewClass interface {
@@ -5324,24 +5175,23 @@ func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
 	case StoryViewPublicRepostTypeID:
 		v = &StoryViewPublicRepost{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StoryView",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoryView is the TL constructor storyView:
+// StoryView is the TL constructor storyView.
 //
-//	storyView#b0bdeac5 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true user_id:long date:int reaction:flags.2?Reaction = StoryView
+//	storyView#b0bdeac5 flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true user_id:long date:int
+//	    reaction:flags.2?Reaction = StoryView
 //
 // See https://core.telegram.org/constructor/storyView.
 type StoryView struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word: set by Encode from the fields
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	UserID               int64
@@ -5393,8 +5243,8 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.UserID)
 	b.PutInt(m.Date)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Reaction); err != nil {
-			return encodeErr("storyView#b0bdeac5", "reaction", err)
+		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+			return tlrt.EncodeErr(err, "storyView", "reaction")
 		}
 	}
 	return nil
@@ -5402,57 +5252,52 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryViewTypeID, "storyView"); err != nil {
-		return decodeErr("storyView#b0bdeac5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryView) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyView#b0bdeac5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyView", "")
 	}
 	*m = StoryView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyView#b0bdeac5", "flags", err)
+		return tlrt.DecodeErr(err, "storyView", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("storyView#b0bdeac5", "user_id", err)
+		return tlrt.DecodeErr(err, "storyView", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyView#b0bdeac5", "date", err)
+		return tlrt.DecodeErr(err, "storyView", "date")
 	}
 	if m.Flags.Has(2) {
 		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("storyView#b0bdeac5", "reaction", err)
+			return tlrt.DecodeErr(err, "storyView", "reaction")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// StoryViewPublicForward is the TL constructor storyViewPublicForward:
+// StoryViewPublicForward is the TL constructor storyViewPublicForward.
 //
-//	storyViewPublicForward#9083670b flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true message:Message = StoryView
+//	storyViewPublicForward#9083670b flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true message:Message = StoryView
 //
 // See https://core.telegram.org/constructor/storyViewPublicForward.
 type StoryViewPublicForward struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word: set by Encode from the fields
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	Message              MessageClass
@@ -5496,57 +5341,53 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("storyViewPublicForward#9083670b", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "storyViewPublicForward", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
-		return decodeErr("storyViewPublicForward#9083670b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryViewPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyViewPublicForward#9083670b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicForward", "")
 	}
 	*m = StoryViewPublicForward{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyViewPublicForward#9083670b", "flags", err)
+		return tlrt.DecodeErr(err, "storyViewPublicForward", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("storyViewPublicForward#9083670b", "message", err)
+		return tlrt.DecodeErr(err, "storyViewPublicForward", "message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// StoryViewPublicRepost is the TL constructor storyViewPublicRepost:
+// StoryViewPublicRepost is the TL constructor storyViewPublicRepost.
 //
-//	storyViewPublicRepost#bd74cf49 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true peer_id:Peer story:StoryItem = StoryView
+//	storyViewPublicRepost#bd74cf49 flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true peer_id:Peer story:StoryItem
+//	    = StoryView
 //
 // See https://core.telegram.org/constructor/storyViewPublicRepost.
 type StoryViewPublicRepost struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word: set by Encode from the fields
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	PeerID               PeerClass
@@ -5591,59 +5432,54 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("storyViewPublicRepost#bd74cf49", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
-	if err := encodeObj(b, m.Story); err != nil {
-		return encodeErr("storyViewPublicRepost#bd74cf49", "story", err)
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "storyViewPublicRepost", "story")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryViewPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicRepost", "")
 	}
 	*m = StoryViewPublicRepost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "flags", err)
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "peer_id", err)
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "story", err)
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "story")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// SavedPhoneContact is the TL constructor savedPhoneContact:
+// SavedPhoneContact is the TL constructor savedPhoneContact.
 //
-//	savedPhoneContact#1142bd56 phone:string first_name:string last_name:string date:int = SavedContact
+//	savedPhoneContact#1142bd56 phone:string first_name:string
+//	    last_name:string date:int = SavedContact
 //
 // See https://core.telegram.org/constructor/savedPhoneContact.
 type SavedPhoneContact struct {
@@ -5689,48 +5525,43 @@ func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SavedPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "phone", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "first_name", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "last_name", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "date", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "date")
 	}
 	return nil
 }
 
-// SavedDialog is the TL constructor savedDialog:
+// SavedDialog is the TL constructor savedDialog.
 //
-//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer top_message:int = SavedDialog
+//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer
+//	    top_message:int = SavedDialog
 //
 // See https://core.telegram.org/constructor/savedDialog.
 type SavedDialog struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word: set by Encode from the fields
 	Pinned     bool       // flags.2?true
 	Peer       PeerClass
 	TopMessage int
@@ -5768,8 +5599,8 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("savedDialog#bd87cb6c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "savedDialog", "peer")
 	}
 	b.PutInt(m.TopMessage)
 	return nil
@@ -5777,47 +5608,43 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SavedDialog) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SavedDialog) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("savedDialog#bd87cb6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
 	}
 	*m = SavedDialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "flags", err)
+		return tlrt.DecodeErr(err, "savedDialog", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "peer", err)
+		return tlrt.DecodeErr(err, "savedDialog", "peer")
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "top_message", err)
+		return tlrt.DecodeErr(err, "savedDialog", "top_message")
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// SearchResultsCalendarPeriod is the TL constructor searchResultsCalendarPeriod:
+// SearchResultsCalendarPeriod is the TL constructor
+// searchResultsCalendarPeriod.
 //
-//	searchResultsCalendarPeriod#c9b0539f date:int min_msg_id:int max_msg_id:int count:int = SearchResultsCalendarPeriod
+//	searchResultsCalendarPeriod#c9b0539f date:int min_msg_id:int
+//	    max_msg_id:int count:int = SearchResultsCalendarPeriod
 //
 // See https://core.telegram.org/constructor/searchResultsCalendarPeriod.
 type SearchResultsCalendarPeriod struct {
@@ -5863,44 +5690,39 @@ func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SearchResultsCalendarPeriod) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchResultsCalendarPeriod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "date", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "date")
 	}
 	if m.MinMsgID, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "min_msg_id", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "min_msg_id")
 	}
 	if m.MaxMsgID, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "max_msg_id", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "max_msg_id")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "count", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "count")
 	}
 	return nil
 }
 
-// SearchResultPosition is the TL constructor searchResultPosition:
+// SearchResultPosition is the TL constructor searchResultPosition.
 //
-//	searchResultPosition#7f648b67 msg_id:int date:int offset:int = SearchResultsPosition
+//	searchResultPosition#7f648b67 msg_id:int date:int offset:int
+//	    = SearchResultsPosition
 //
 // See https://core.telegram.org/constructor/searchResultPosition.
 type SearchResultPosition struct {
@@ -5944,41 +5766,36 @@ func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SearchResultPosition) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchResultPosition) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "msg_id", err)
+		return tlrt.DecodeErr(err, "searchResultPosition", "msg_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "date", err)
+		return tlrt.DecodeErr(err, "searchResultPosition", "date")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "offset", err)
+		return tlrt.DecodeErr(err, "searchResultPosition", "offset")
 	}
 	return nil
 }
 
-// SecureCredentialsEncrypted is the TL constructor secureCredentialsEncrypted:
+// SecureCredentialsEncrypted is the TL constructor secureCredentialsEncrypted.
 //
-//	secureCredentialsEncrypted#33f0ea47 data:bytes hash:bytes secret:bytes = SecureCredentialsEncrypted
+//	secureCredentialsEncrypted#33f0ea47 data:bytes hash:bytes secret:bytes
+//	    = SecureCredentialsEncrypted
 //
 // See https://core.telegram.org/constructor/secureCredentialsEncrypted.
 type SecureCredentialsEncrypted struct {
@@ -6022,41 +5839,36 @@ func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureCredentialsEncrypted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureCredentialsEncrypted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "data", err)
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "hash", err)
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "secret", err)
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
 	}
 	return nil
 }
 
-// SecureData is the TL constructor secureData:
+// SecureData is the TL constructor secureData.
 //
-//	secureData#8aeabec3 data:bytes data_hash:bytes secret:bytes = SecureData
+//	secureData#8aeabec3 data:bytes data_hash:bytes secret:bytes
+//	    = SecureData
 //
 // See https://core.telegram.org/constructor/secureData.
 type SecureData struct {
@@ -6100,41 +5912,36 @@ func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureDataTypeID, "secureData"); err != nil {
-		return decodeErr("secureData#8aeabec3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureData) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("secureData#8aeabec3", "data", err)
+		return tlrt.DecodeErr(err, "secureData", "data")
 	}
 	if m.DataHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureData#8aeabec3", "data_hash", err)
+		return tlrt.DecodeErr(err, "secureData", "data_hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("secureData#8aeabec3", "secret", err)
+		return tlrt.DecodeErr(err, "secureData", "secret")
 	}
 	return nil
 }
 
-// SecureSecretSettings is the TL constructor secureSecretSettings:
+// SecureSecretSettings is the TL constructor secureSecretSettings.
 //
-//	secureSecretSettings#1527bcac secure_algo:SecurePasswordKdfAlgo secure_secret:bytes secure_secret_id:long = SecureSecretSettings
+//	secureSecretSettings#1527bcac secure_algo:SecurePasswordKdfAlgo
+//	    secure_secret:bytes secure_secret_id:long = SecureSecretSettings
 //
 // See https://core.telegram.org/constructor/secureSecretSettings.
 type SecureSecretSettings struct {
@@ -6170,8 +5977,8 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.SecureAlgo); err != nil {
-		return encodeErr("secureSecretSettings#1527bcac", "secure_algo", err)
+	if err := tlrt.EncodeObject(b, m.SecureAlgo); err != nil {
+		return tlrt.EncodeErr(err, "secureSecretSettings", "secure_algo")
 	}
 	b.PutBytes(m.SecureSecret)
 	b.PutLong(m.SecureSecretID)
@@ -6180,52 +5987,52 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureSecretSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureSecretSettings#1527bcac", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureSecretSettings", "")
 	}
 	var err error
 	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "secure_algo", err)
+		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
 	}
 	if m.SecureSecret, err = b.Bytes(); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "secure_secret", err)
+		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "secure_secret_id", err)
+		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret_id")
 	}
 	return nil
 }
 
-// SecureValue is the TL constructor secureValue:
+// SecureValue is the TL constructor secureValue.
 //
-//	secureValue#187fa0ca flags:# type:SecureValueType data:flags.0?SecureData front_side:flags.1?SecureFile reverse_side:flags.2?SecureFile selfie:flags.3?SecureFile translation:flags.6?Vector<SecureFile> files:flags.4?Vector<SecureFile> plain_data:flags.5?SecurePlainData hash:bytes = SecureValue
+//	secureValue#187fa0ca flags:# type:SecureValueType
+//	    data:flags.0?SecureData front_side:flags.1?SecureFile
+//	    reverse_side:flags.2?SecureFile selfie:flags.3?SecureFile
+//	    translation:flags.6?Vector<SecureFile>
+//	    files:flags.4?Vector<SecureFile> plain_data:flags.5?SecurePlainData
+//	    hash:bytes = SecureValue
+//
+// An optional field is sent when it is not zero, nil or false. SetTranslation
+// and the other Set methods send a zero value too; HasTranslation reports
+// whether Translation is present (sent, or received) and ClearTranslation
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/secureValue.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type SecureValue struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word: set by Encode from the fields
 	Type        SecureValueTypeClass
 	Data        *SecureData          // flags.0?SecureData
 	FrontSide   SecureFileClass      // flags.1?SecureFile
@@ -6248,6 +6055,44 @@ func (*SecureValue) TypeID() uint32 {
 // TypeName returns "secureValue".
 func (*SecureValue) TypeName() string {
 	return "secureValue"
+}
+
+// HasTranslation reports whether Translation is present: not zero, set by
+// SetTranslation, or received.
+func (m *SecureValue) HasTranslation() bool {
+	return len(m.Translation) > 0 || m.Flags.Has(6)
+}
+
+// SetTranslation sets Translation to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SecureValue) SetTranslation(v []SecureFileClass) {
+	m.Translation = v
+	m.Flags.Set(6)
+}
+
+// ClearTranslation sets Translation to its zero value and marks it absent.
+func (m *SecureValue) ClearTranslation() {
+	m.Translation = nil
+	m.Flags.Unset(6)
+}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *SecureValue) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(4)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SecureValue) SetFiles(v []SecureFileClass) {
+	m.Files = v
+	m.Flags.Set(4)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *SecureValue) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -6287,48 +6132,48 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValue#187fa0ca", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValue", "type")
 	}
 	if flags.Has(0) {
 		if err := m.Data.Encode(b); err != nil {
-			return encodeErr("secureValue#187fa0ca", "data", err)
+			return tlrt.EncodeErr(err, "secureValue", "data")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.FrontSide); err != nil {
-			return encodeErr("secureValue#187fa0ca", "front_side", err)
+		if err := tlrt.EncodeObject(b, m.FrontSide); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "front_side")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReverseSide); err != nil {
-			return encodeErr("secureValue#187fa0ca", "reverse_side", err)
+		if err := tlrt.EncodeObject(b, m.ReverseSide); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "reverse_side")
 		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Selfie); err != nil {
-			return encodeErr("secureValue#187fa0ca", "selfie", err)
+		if err := tlrt.EncodeObject(b, m.Selfie); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "selfie")
 		}
 	}
 	if flags.Has(6) {
 		b.PutVectorHeader(len(m.Translation))
 		for i := range m.Translation {
-			if err := encodeObj(b, m.Translation[i]); err != nil {
-				return encodeErr("secureValue#187fa0ca", "translation", err)
+			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
+				return tlrt.EncodeErr(err, "secureValue", "translation")
 			}
 		}
 	}
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Files))
 		for i := range m.Files {
-			if err := encodeObj(b, m.Files[i]); err != nil {
-				return encodeErr("secureValue#187fa0ca", "files", err)
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "secureValue", "files")
 			}
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.PlainData); err != nil {
-			return encodeErr("secureValue#187fa0ca", "plain_data", err)
+		if err := tlrt.EncodeObject(b, m.PlainData); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "plain_data")
 		}
 	}
 	b.PutBytes(m.Hash)
@@ -6337,74 +6182,68 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueTypeID, "secureValue"); err != nil {
-		return decodeErr("secureValue#187fa0ca", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValue#187fa0ca", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValue", "")
 	}
 	*m = SecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("secureValue#187fa0ca", "flags", err)
+		return tlrt.DecodeErr(err, "secureValue", "flags")
 	}
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValue#187fa0ca", "type", err)
+		return tlrt.DecodeErr(err, "secureValue", "type")
 	}
 	if m.Flags.Has(0) {
 		m.Data = new(SecureData)
-		if err = decodeBoxed(b, m.Data, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "data", err)
+		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "secureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FrontSide, err = decodeSecureFile(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "front_side", err)
+			return tlrt.DecodeErr(err, "secureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReverseSide, err = decodeSecureFile(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "reverse_side", err)
+			return tlrt.DecodeErr(err, "secureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Selfie, err = decodeSecureFile(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "selfie", err)
+			return tlrt.DecodeErr(err, "secureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = decodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
-			return decodeErr("secureValue#187fa0ca", "translation", err)
+		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = decodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
-			return decodeErr("secureValue#187fa0ca", "files", err)
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "plain_data", err)
+			return tlrt.DecodeErr(err, "secureValue", "plain_data")
 		}
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValue#187fa0ca", "hash", err)
+		return tlrt.DecodeErr(err, "secureValue", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
 	if len(m.Translation) > 0 {
@@ -6416,9 +6255,10 @@ func (m *SecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// SecureValueHash is the TL constructor secureValueHash:
+// SecureValueHash is the TL constructor secureValueHash.
 //
-//	secureValueHash#ed1ecdb0 type:SecureValueType hash:bytes = SecureValueHash
+//	secureValueHash#ed1ecdb0 type:SecureValueType hash:bytes
+//	    = SecureValueHash
 //
 // See https://core.telegram.org/constructor/secureValueHash.
 type SecureValueHash struct {
@@ -6453,8 +6293,8 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueHash#ed1ecdb0", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueHash", "type")
 	}
 	b.PutBytes(m.Hash)
 	return nil
@@ -6462,45 +6302,40 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueHash) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
-		return decodeErr("secureValueHash#ed1ecdb0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueHash) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueHash#ed1ecdb0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueHash", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueHash#ed1ecdb0", "type", err)
+		return tlrt.DecodeErr(err, "secureValueHash", "type")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueHash#ed1ecdb0", "hash", err)
+		return tlrt.DecodeErr(err, "secureValueHash", "hash")
 	}
 	return nil
 }
 
-// SendAsPeer is the TL constructor sendAsPeer:
+// SendAsPeer is the TL constructor sendAsPeer.
 //
-//	sendAsPeer#b81c7034 flags:# premium_required:flags.0?true peer:Peer = SendAsPeer
+//	sendAsPeer#b81c7034 flags:# premium_required:flags.0?true peer:Peer
+//	    = SendAsPeer
 //
 // See https://core.telegram.org/constructor/sendAsPeer.
 type SendAsPeer struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word: set by Encode from the fields
 	PremiumRequired bool       // flags.0?true
 	Peer            PeerClass
 }
@@ -6537,52 +6372,47 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("sendAsPeer#b81c7034", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "sendAsPeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SendAsPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
-		return decodeErr("sendAsPeer#b81c7034", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendAsPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sendAsPeer#b81c7034", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sendAsPeer", "")
 	}
 	*m = SendAsPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sendAsPeer#b81c7034", "flags", err)
+		return tlrt.DecodeErr(err, "sendAsPeer", "flags")
 	}
 	m.PremiumRequired = m.Flags.Has(0)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("sendAsPeer#b81c7034", "peer", err)
+		return tlrt.DecodeErr(err, "sendAsPeer", "peer")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ShippingOption is the TL constructor shippingOption:
+// ShippingOption is the TL constructor shippingOption.
 //
-//	shippingOption#b6213cdf id:string title:string prices:Vector<LabeledPrice> = ShippingOption
+//	shippingOption#b6213cdf id:string title:string
+//	    prices:Vector<LabeledPrice> = ShippingOption
 //
 // See https://core.telegram.org/constructor/shippingOption.
 type ShippingOption struct {
@@ -6623,7 +6453,7 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
-			return encodeErr("shippingOption#b6213cdf", "prices", err)
+			return tlrt.EncodeErr(err, "shippingOption", "prices")
 		}
 	}
 	return nil
@@ -6631,42 +6461,36 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ShippingOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ShippingOption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("shippingOption#b6213cdf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "id", err)
+		return tlrt.DecodeErr(err, "shippingOption", "id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "title", err)
+		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
-	if m.Prices, err = decodeVectorAt(b, depth+1, decodeValue[LabeledPrice]); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "prices", err)
+	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+		return tlrt.DecodeErr(err, "shippingOption", "prices")
 	}
 	return nil
 }
 
-// SimpleWebViewResultURL is the TL constructor simpleWebViewResultUrl:
+// SimpleWebViewResultURL is the TL constructor simpleWebViewResultUrl.
 //
 //	simpleWebViewResultUrl#882f76bb url:string = SimpleWebViewResult
 //
@@ -6708,43 +6532,45 @@ func (m *SimpleWebViewResultURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SimpleWebViewResultURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"); err != nil {
-		return decodeErr("simpleWebViewResultUrl#882f76bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SimpleWebViewResultURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SimpleWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SimpleWebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("simpleWebViewResultUrl#882f76bb", "url", err)
+		return tlrt.DecodeErr(err, "simpleWebViewResultUrl", "url")
 	}
 	return nil
 }
 
-// SponsoredMessage is the TL constructor sponsoredMessage:
+// SponsoredMessage is the TL constructor sponsoredMessage.
 //
-//	sponsoredMessage#ed5383f7 flags:# recommended:flags.5?true show_peer_photo:flags.6?true random_id:bytes from_id:flags.3?Peer chat_invite:flags.4?ChatInvite chat_invite_hash:flags.4?string channel_post:flags.2?int start_param:flags.0?string webpage:flags.9?SponsoredWebPage app:flags.10?BotApp message:string entities:flags.1?Vector<MessageEntity> button_text:flags.11?string sponsor_info:flags.7?string additional_info:flags.8?string = SponsoredMessage
+//	sponsoredMessage#ed5383f7 flags:# recommended:flags.5?true
+//	    show_peer_photo:flags.6?true random_id:bytes from_id:flags.3?Peer
+//	    chat_invite:flags.4?ChatInvite chat_invite_hash:flags.4?string
+//	    channel_post:flags.2?int start_param:flags.0?string
+//	    webpage:flags.9?SponsoredWebPage app:flags.10?BotApp message:string
+//	    entities:flags.1?Vector<MessageEntity> button_text:flags.11?string
+//	    sponsor_info:flags.7?string additional_info:flags.8?string
+//	    = SponsoredMessage
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetChatInviteHash and the other Set methods send a zero value too;
+// HasChatInviteHash reports whether ChatInviteHash is present (sent, or
+// received) and ClearChatInviteHash leaves it out.
 //
 // See https://core.telegram.org/constructor/sponsoredMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type SponsoredMessage struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	Recommended    bool       // flags.5?true
 	ShowPeerPhoto  bool       // flags.6?true
 	RandomID       []byte
@@ -6773,6 +6599,143 @@ func (*SponsoredMessage) TypeID() uint32 {
 // TypeName returns "sponsoredMessage".
 func (*SponsoredMessage) TypeName() string {
 	return "sponsoredMessage"
+}
+
+// HasChatInviteHash reports whether ChatInviteHash is present: not zero, set by
+// SetChatInviteHash, or received. It shares its flag with ChatInvite: they are
+// present together.
+func (m *SponsoredMessage) HasChatInviteHash() bool {
+	return m.ChatInvite != nil || m.ChatInviteHash != "" || m.Flags.Has(4)
+}
+
+// SetChatInviteHash sets ChatInviteHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *SponsoredMessage) SetChatInviteHash(v string) {
+	m.ChatInviteHash = v
+	m.Flags.Set(4)
+}
+
+// ClearChatInviteHash sets ChatInviteHash to its zero value and marks it
+// absent; it is still sent, as zero, when ChatInvite, which shares its flag, is
+// set.
+func (m *SponsoredMessage) ClearChatInviteHash() {
+	m.ChatInviteHash = ""
+	m.Flags.Unset(4)
+}
+
+// HasChannelPost reports whether ChannelPost is present: not zero, set by
+// SetChannelPost, or received.
+func (m *SponsoredMessage) HasChannelPost() bool {
+	return m.ChannelPost != 0 || m.Flags.Has(2)
+}
+
+// SetChannelPost sets ChannelPost to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredMessage) SetChannelPost(v int) {
+	m.ChannelPost = v
+	m.Flags.Set(2)
+}
+
+// ClearChannelPost sets ChannelPost to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearChannelPost() {
+	m.ChannelPost = 0
+	m.Flags.Unset(2)
+}
+
+// HasStartParam reports whether StartParam is present: not zero, set by
+// SetStartParam, or received.
+func (m *SponsoredMessage) HasStartParam() bool {
+	return m.StartParam != "" || m.Flags.Has(0)
+}
+
+// SetStartParam sets StartParam to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredMessage) SetStartParam(v string) {
+	m.StartParam = v
+	m.Flags.Set(0)
+}
+
+// ClearStartParam sets StartParam to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearStartParam() {
+	m.StartParam = ""
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *SponsoredMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SponsoredMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasButtonText reports whether ButtonText is present: not zero, set by
+// SetButtonText, or received.
+func (m *SponsoredMessage) HasButtonText() bool {
+	return m.ButtonText != "" || m.Flags.Has(11)
+}
+
+// SetButtonText sets ButtonText to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredMessage) SetButtonText(v string) {
+	m.ButtonText = v
+	m.Flags.Set(11)
+}
+
+// ClearButtonText sets ButtonText to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearButtonText() {
+	m.ButtonText = ""
+	m.Flags.Unset(11)
+}
+
+// HasSponsorInfo reports whether SponsorInfo is present: not zero, set by
+// SetSponsorInfo, or received.
+func (m *SponsoredMessage) HasSponsorInfo() bool {
+	return m.SponsorInfo != "" || m.Flags.Has(7)
+}
+
+// SetSponsorInfo sets SponsorInfo to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredMessage) SetSponsorInfo(v string) {
+	m.SponsorInfo = v
+	m.Flags.Set(7)
+}
+
+// ClearSponsorInfo sets SponsorInfo to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearSponsorInfo() {
+	m.SponsorInfo = ""
+	m.Flags.Unset(7)
+}
+
+// HasAdditionalInfo reports whether AdditionalInfo is present: not zero, set by
+// SetAdditionalInfo, or received.
+func (m *SponsoredMessage) HasAdditionalInfo() bool {
+	return m.AdditionalInfo != "" || m.Flags.Has(8)
+}
+
+// SetAdditionalInfo sets AdditionalInfo to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *SponsoredMessage) SetAdditionalInfo(v string) {
+	m.AdditionalInfo = v
+	m.Flags.Set(8)
+}
+
+// ClearAdditionalInfo sets AdditionalInfo to its zero value and marks it
+// absent.
+func (m *SponsoredMessage) ClearAdditionalInfo() {
+	m.AdditionalInfo = ""
+	m.Flags.Unset(8)
 }
 
 // Encode writes m to b with its ID.
@@ -6829,13 +6792,13 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.RandomID)
 	if flags.Has(3) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "from_id")
 		}
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.ChatInvite); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
+		if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "chat_invite")
 		}
 	}
 	if flags.Has(4) {
@@ -6849,20 +6812,20 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(9) {
 		if err := m.Webpage.Encode(b); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "webpage", err)
+			return tlrt.EncodeErr(err, "sponsoredMessage", "webpage")
 		}
 	}
 	if flags.Has(10) {
-		if err := encodeObj(b, m.App); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "app", err)
+		if err := tlrt.EncodeObject(b, m.App); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "app")
 		}
 	}
 	b.PutString(m.Message)
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("sponsoredMessage#ed5383f7", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "sponsoredMessage", "entities")
 			}
 		}
 	}
@@ -6880,95 +6843,89 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sponsoredMessage#ed5383f7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sponsoredMessage", "")
 	}
 	*m = SponsoredMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "flags", err)
+		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
 	}
 	m.Recommended = m.Flags.Has(5)
 	m.ShowPeerPhoto = m.Flags.Has(6)
 	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "random_id", err)
+		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
 	if m.Flags.Has(3) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "from_id", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "from_id")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "chat_invite")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ChatInviteHash, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite_hash", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "chat_invite_hash")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ChannelPost, err = b.Int(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "channel_post", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "channel_post")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "start_param", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "start_param")
 		}
 	}
 	if m.Flags.Has(9) {
 		m.Webpage = new(SponsoredWebPage)
-		if err = decodeBoxed(b, m.Webpage, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "webpage", err)
+		if err = tlrt.DecodeBoxed(b, m.Webpage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "webpage")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.App, err = decodeBotApp(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "app", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "app")
 		}
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "message", err)
+		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ButtonText, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "button_text", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.SponsorInfo, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "sponsor_info", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.AdditionalInfo, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "additional_info", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10
@@ -6996,13 +6953,14 @@ func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// SponsoredWebPage is the TL constructor sponsoredWebPage:
+// SponsoredWebPage is the TL constructor sponsoredWebPage.
 //
-//	sponsoredWebPage#3db8ec63 flags:# url:string site_name:string photo:flags.0?Photo = SponsoredWebPage
+//	sponsoredWebPage#3db8ec63 flags:# url:string site_name:string
+//	    photo:flags.0?Photo = SponsoredWebPage
 //
 // See https://core.telegram.org/constructor/sponsoredWebPage.
 type SponsoredWebPage struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	URL      string
 	SiteName string
 	Photo    PhotoClass // flags.0?Photo
@@ -7043,8 +7001,8 @@ func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.URL)
 	b.PutString(m.SiteName)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("sponsoredWebPage#3db8ec63", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredWebPage", "photo")
 		}
 	}
 	return nil
@@ -7052,51 +7010,46 @@ func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SponsoredWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, SponsoredWebPageTypeID, "sponsoredWebPage"); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SponsoredWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SponsoredWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sponsoredWebPage#3db8ec63", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sponsoredWebPage", "")
 	}
 	*m = SponsoredWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "flags", err)
+		return tlrt.DecodeErr(err, "sponsoredWebPage", "flags")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "url", err)
+		return tlrt.DecodeErr(err, "sponsoredWebPage", "url")
 	}
 	if m.SiteName, err = b.String(); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "site_name", err)
+		return tlrt.DecodeErr(err, "sponsoredWebPage", "site_name")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("sponsoredWebPage#3db8ec63", "photo", err)
+			return tlrt.DecodeErr(err, "sponsoredWebPage", "photo")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StatsAbsValueAndPrev is the TL constructor statsAbsValueAndPrev:
+// StatsAbsValueAndPrev is the TL constructor statsAbsValueAndPrev.
 //
-//	statsAbsValueAndPrev#cb43acde current:double previous:double = StatsAbsValueAndPrev
+//	statsAbsValueAndPrev#cb43acde current:double previous:double
+//	    = StatsAbsValueAndPrev
 //
 // See https://core.telegram.org/constructor/statsAbsValueAndPrev.
 type StatsAbsValueAndPrev struct {
@@ -7138,38 +7091,33 @@ func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
-		return decodeErr("statsAbsValueAndPrev#cb43acde", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsAbsValueAndPrev) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsAbsValueAndPrev) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Current, err = b.Double(); err != nil {
-		return decodeErr("statsAbsValueAndPrev#cb43acde", "current", err)
+		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "current")
 	}
 	if m.Previous, err = b.Double(); err != nil {
-		return decodeErr("statsAbsValueAndPrev#cb43acde", "previous", err)
+		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "previous")
 	}
 	return nil
 }
 
-// StatsDateRangeDays is the TL constructor statsDateRangeDays:
+// StatsDateRangeDays is the TL constructor statsDateRangeDays.
 //
-//	statsDateRangeDays#b637edaf min_date:int max_date:int = StatsDateRangeDays
+//	statsDateRangeDays#b637edaf min_date:int max_date:int
+//	    = StatsDateRangeDays
 //
 // See https://core.telegram.org/constructor/statsDateRangeDays.
 type StatsDateRangeDays struct {
@@ -7211,38 +7159,33 @@ func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
-		return decodeErr("statsDateRangeDays#b637edaf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsDateRangeDays) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsDateRangeDays) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MinDate, err = b.Int(); err != nil {
-		return decodeErr("statsDateRangeDays#b637edaf", "min_date", err)
+		return tlrt.DecodeErr(err, "statsDateRangeDays", "min_date")
 	}
 	if m.MaxDate, err = b.Int(); err != nil {
-		return decodeErr("statsDateRangeDays#b637edaf", "max_date", err)
+		return tlrt.DecodeErr(err, "statsDateRangeDays", "max_date")
 	}
 	return nil
 }
 
-// StatsGroupTopAdmin is the TL constructor statsGroupTopAdmin:
+// StatsGroupTopAdmin is the TL constructor statsGroupTopAdmin.
 //
-//	statsGroupTopAdmin#d7584c87 user_id:long deleted:int kicked:int banned:int = StatsGroupTopAdmin
+//	statsGroupTopAdmin#d7584c87 user_id:long deleted:int kicked:int
+//	    banned:int = StatsGroupTopAdmin
 //
 // See https://core.telegram.org/constructor/statsGroupTopAdmin.
 type StatsGroupTopAdmin struct {
@@ -7288,44 +7231,39 @@ func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGroupTopAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "user_id", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "user_id")
 	}
 	if m.Deleted, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "deleted", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "deleted")
 	}
 	if m.Kicked, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "kicked", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "kicked")
 	}
 	if m.Banned, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "banned", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "banned")
 	}
 	return nil
 }
 
-// StatsGroupTopInviter is the TL constructor statsGroupTopInviter:
+// StatsGroupTopInviter is the TL constructor statsGroupTopInviter.
 //
-//	statsGroupTopInviter#535f779d user_id:long invitations:int = StatsGroupTopInviter
+//	statsGroupTopInviter#535f779d user_id:long invitations:int
+//	    = StatsGroupTopInviter
 //
 // See https://core.telegram.org/constructor/statsGroupTopInviter.
 type StatsGroupTopInviter struct {
@@ -7367,38 +7305,33 @@ func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
-		return decodeErr("statsGroupTopInviter#535f779d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGroupTopInviter) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopInviter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("statsGroupTopInviter#535f779d", "user_id", err)
+		return tlrt.DecodeErr(err, "statsGroupTopInviter", "user_id")
 	}
 	if m.Invitations, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopInviter#535f779d", "invitations", err)
+		return tlrt.DecodeErr(err, "statsGroupTopInviter", "invitations")
 	}
 	return nil
 }
 
-// StatsGroupTopPoster is the TL constructor statsGroupTopPoster:
+// StatsGroupTopPoster is the TL constructor statsGroupTopPoster.
 //
-//	statsGroupTopPoster#9d04af9b user_id:long messages:int avg_chars:int = StatsGroupTopPoster
+//	statsGroupTopPoster#9d04af9b user_id:long messages:int avg_chars:int
+//	    = StatsGroupTopPoster
 //
 // See https://core.telegram.org/constructor/statsGroupTopPoster.
 type StatsGroupTopPoster struct {
@@ -7442,39 +7375,33 @@ func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGroupTopPoster) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopPoster) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "user_id", err)
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "user_id")
 	}
 	if m.Messages, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "messages", err)
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "messages")
 	}
 	if m.AvgChars, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "avg_chars", err)
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "avg_chars")
 	}
 	return nil
 }
 
-// StatsPercentValue is the TL constructor statsPercentValue:
+// StatsPercentValue is the TL constructor statsPercentValue.
 //
 //	statsPercentValue#cbce2fe0 part:double total:double = StatsPercentValue
 //
@@ -7518,36 +7445,30 @@ func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
-		return decodeErr("statsPercentValue#cbce2fe0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsPercentValue) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPercentValue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Part, err = b.Double(); err != nil {
-		return decodeErr("statsPercentValue#cbce2fe0", "part", err)
+		return tlrt.DecodeErr(err, "statsPercentValue", "part")
 	}
 	if m.Total, err = b.Double(); err != nil {
-		return decodeErr("statsPercentValue#cbce2fe0", "total", err)
+		return tlrt.DecodeErr(err, "statsPercentValue", "total")
 	}
 	return nil
 }
 
-// StatsURL is the TL constructor statsURL:
+// StatsURL is the TL constructor statsURL.
 //
 //	statsURL#47a971e0 url:string = StatsURL
 //
@@ -7589,35 +7510,30 @@ func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StatsURLTypeID, "statsURL"); err != nil {
-		return decodeErr("statsURL#47a971e0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("statsURL#47a971e0", "url", err)
+		return tlrt.DecodeErr(err, "statsURL", "url")
 	}
 	return nil
 }
 
-// StickerKeyword is the TL constructor stickerKeyword:
+// StickerKeyword is the TL constructor stickerKeyword.
 //
-//	stickerKeyword#fcfeb29c document_id:long keyword:Vector<string> = StickerKeyword
+//	stickerKeyword#fcfeb29c document_id:long keyword:Vector<string>
+//	    = StickerKeyword
 //
 // See https://core.telegram.org/constructor/stickerKeyword.
 type StickerKeyword struct {
@@ -7662,38 +7578,33 @@ func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerKeyword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
-		return decodeErr("stickerKeyword#fcfeb29c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerKeyword) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("stickerKeyword#fcfeb29c", "document_id", err)
+		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("stickerKeyword#fcfeb29c", "keyword", err)
+	if m.Keyword, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
 }
 
-// StickerPack is the TL constructor stickerPack:
+// StickerPack is the TL constructor stickerPack.
 //
-//	stickerPack#12b299d4 emoticon:string documents:Vector<long> = StickerPack
+//	stickerPack#12b299d4 emoticon:string documents:Vector<long>
+//	    = StickerPack
 //
 // See https://core.telegram.org/constructor/stickerPack.
 type StickerPack struct {
@@ -7738,46 +7649,48 @@ func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerPack) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
-		return decodeErr("stickerPack#12b299d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerPack) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("stickerPack#12b299d4", "emoticon", err)
+		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
-	if m.Documents, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("stickerPack#12b299d4", "documents", err)
+	if m.Documents, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "stickerPack", "documents")
 	}
 	return nil
 }
 
-// StickerSet is the TL constructor stickerSet:
+// StickerSet is the TL constructor stickerSet.
 //
-//	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true masks:flags.3?true animated:flags.5?true videos:flags.6?true emojis:flags.7?true text_color:flags.9?true channel_emoji_status:flags.10?true installed_date:flags.0?int id:long access_hash:long title:string short_name:string thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int thumb_version:flags.4?int thumb_document_id:flags.8?long count:int hash:int = StickerSet
+//	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true
+//	    masks:flags.3?true animated:flags.5?true videos:flags.6?true
+//	    emojis:flags.7?true text_color:flags.9?true
+//	    channel_emoji_status:flags.10?true installed_date:flags.0?int
+//	    id:long access_hash:long title:string short_name:string
+//	    thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int
+//	    thumb_version:flags.4?int thumb_document_id:flags.8?long count:int
+//	    hash:int = StickerSet
+//
+// An optional field is sent when it is not zero, nil or false. SetInstalledDate
+// and the other Set methods send a zero value too; HasInstalledDate reports
+// whether InstalledDate is present (sent, or received) and ClearInstalledDate
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/stickerSet.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StickerSet struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word: set by Encode from the fields
 	Archived           bool       // flags.1?true
 	Official           bool       // flags.2?true
 	Masks              bool       // flags.3?true
@@ -7810,6 +7723,110 @@ func (*StickerSet) TypeID() uint32 {
 // TypeName returns "stickerSet".
 func (*StickerSet) TypeName() string {
 	return "stickerSet"
+}
+
+// HasInstalledDate reports whether InstalledDate is present: not zero, set by
+// SetInstalledDate, or received.
+func (m *StickerSet) HasInstalledDate() bool {
+	return m.InstalledDate != 0 || m.Flags.Has(0)
+}
+
+// SetInstalledDate sets InstalledDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StickerSet) SetInstalledDate(v int) {
+	m.InstalledDate = v
+	m.Flags.Set(0)
+}
+
+// ClearInstalledDate sets InstalledDate to its zero value and marks it absent.
+func (m *StickerSet) ClearInstalledDate() {
+	m.InstalledDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasThumbs reports whether Thumbs is present: not zero, set by SetThumbs, or
+// received. It shares its flag with ThumbDCID and ThumbVersion: they are
+// present together.
+func (m *StickerSet) HasThumbs() bool {
+	return len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 || m.Flags.Has(4)
+}
+
+// SetThumbs sets Thumbs to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StickerSet) SetThumbs(v []PhotoSizeClass) {
+	m.Thumbs = v
+	m.Flags.Set(4)
+}
+
+// ClearThumbs sets Thumbs to its zero value and marks it absent; it is still
+// sent, as zero, when ThumbDCID or ThumbVersion, which shares its flag, is set.
+func (m *StickerSet) ClearThumbs() {
+	m.Thumbs = nil
+	m.Flags.Unset(4)
+}
+
+// HasThumbDCID reports whether ThumbDCID is present: not zero, set by
+// SetThumbDCID, or received. It shares its flag with Thumbs and ThumbVersion:
+// they are present together.
+func (m *StickerSet) HasThumbDCID() bool {
+	return len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 || m.Flags.Has(4)
+}
+
+// SetThumbDCID sets ThumbDCID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StickerSet) SetThumbDCID(v int) {
+	m.ThumbDCID = v
+	m.Flags.Set(4)
+}
+
+// ClearThumbDCID sets ThumbDCID to its zero value and marks it absent; it is
+// still sent, as zero, when Thumbs or ThumbVersion, which shares its flag, is
+// set.
+func (m *StickerSet) ClearThumbDCID() {
+	m.ThumbDCID = 0
+	m.Flags.Unset(4)
+}
+
+// HasThumbVersion reports whether ThumbVersion is present: not zero, set by
+// SetThumbVersion, or received. It shares its flag with Thumbs and ThumbDCID:
+// they are present together.
+func (m *StickerSet) HasThumbVersion() bool {
+	return len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 || m.Flags.Has(4)
+}
+
+// SetThumbVersion sets ThumbVersion to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StickerSet) SetThumbVersion(v int) {
+	m.ThumbVersion = v
+	m.Flags.Set(4)
+}
+
+// ClearThumbVersion sets ThumbVersion to its zero value and marks it absent; it
+// is still sent, as zero, when Thumbs or ThumbDCID, which shares its flag, is
+// set.
+func (m *StickerSet) ClearThumbVersion() {
+	m.ThumbVersion = 0
+	m.Flags.Unset(4)
+}
+
+// HasThumbDocumentID reports whether ThumbDocumentID is present: not zero, set
+// by SetThumbDocumentID, or received.
+func (m *StickerSet) HasThumbDocumentID() bool {
+	return m.ThumbDocumentID != 0 || m.Flags.Has(8)
+}
+
+// SetThumbDocumentID sets ThumbDocumentID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StickerSet) SetThumbDocumentID(v int64) {
+	m.ThumbDocumentID = v
+	m.Flags.Set(8)
+}
+
+// ClearThumbDocumentID sets ThumbDocumentID to its zero value and marks it
+// absent.
+func (m *StickerSet) ClearThumbDocumentID() {
+	m.ThumbDocumentID = 0
+	m.Flags.Unset(8)
 }
 
 // Encode writes m to b with its ID.
@@ -7871,8 +7888,8 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Thumbs))
 		for i := range m.Thumbs {
-			if err := encodeObj(b, m.Thumbs[i]); err != nil {
-				return encodeErr("stickerSet#2dd14edc", "thumbs", err)
+			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
+				return tlrt.EncodeErr(err, "stickerSet", "thumbs")
 			}
 		}
 	}
@@ -7892,32 +7909,26 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSet#2dd14edc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSet", "")
 	}
 	*m = StickerSet{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "flags", err)
+		return tlrt.DecodeErr(err, "stickerSet", "flags")
 	}
 	m.Archived = m.Flags.Has(1)
 	m.Official = m.Flags.Has(2)
@@ -7929,46 +7940,46 @@ func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.ChannelEmojiStatus = m.Flags.Has(10)
 	if m.Flags.Has(0) {
 		if m.InstalledDate, err = b.Int(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "installed_date", err)
+			return tlrt.DecodeErr(err, "stickerSet", "installed_date")
 		}
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "id", err)
+		return tlrt.DecodeErr(err, "stickerSet", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "access_hash", err)
+		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "title", err)
+		return tlrt.DecodeErr(err, "stickerSet", "title")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "short_name", err)
+		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumbs", err)
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ThumbDCID, err = b.Int(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumb_dc_id", err)
+			return tlrt.DecodeErr(err, "stickerSet", "thumb_dc_id")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ThumbVersion, err = b.Int(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumb_version", err)
+			return tlrt.DecodeErr(err, "stickerSet", "thumb_version")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.ThumbDocumentID, err = b.Long(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumb_document_id", err)
+			return tlrt.DecodeErr(err, "stickerSet", "thumb_document_id")
 		}
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "count", err)
+		return tlrt.DecodeErr(err, "stickerSet", "count")
 	}
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "hash", err)
+		return tlrt.DecodeErr(err, "stickerSet", "hash")
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10
 	if m.InstalledDate != 0 {
@@ -7983,17 +7994,19 @@ func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoriesStealthMode is the TL constructor storiesStealthMode:
+// StoriesStealthMode is the TL constructor storiesStealthMode.
 //
-//	storiesStealthMode#712e27fd flags:# active_until_date:flags.0?int cooldown_until_date:flags.1?int = StoriesStealthMode
+//	storiesStealthMode#712e27fd flags:# active_until_date:flags.0?int
+//	    cooldown_until_date:flags.1?int = StoriesStealthMode
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetActiveUntilDate and the other Set methods send a zero value too;
+// HasActiveUntilDate reports whether ActiveUntilDate is present (sent, or
+// received) and ClearActiveUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/storiesStealthMode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesStealthMode struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word: set by Encode from the fields
 	ActiveUntilDate   int        // flags.0?int
 	CooldownUntilDate int        // flags.1?int
 }
@@ -8009,6 +8022,46 @@ func (*StoriesStealthMode) TypeID() uint32 {
 // TypeName returns "storiesStealthMode".
 func (*StoriesStealthMode) TypeName() string {
 	return "storiesStealthMode"
+}
+
+// HasActiveUntilDate reports whether ActiveUntilDate is present: not zero, set
+// by SetActiveUntilDate, or received.
+func (m *StoriesStealthMode) HasActiveUntilDate() bool {
+	return m.ActiveUntilDate != 0 || m.Flags.Has(0)
+}
+
+// SetActiveUntilDate sets ActiveUntilDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StoriesStealthMode) SetActiveUntilDate(v int) {
+	m.ActiveUntilDate = v
+	m.Flags.Set(0)
+}
+
+// ClearActiveUntilDate sets ActiveUntilDate to its zero value and marks it
+// absent.
+func (m *StoriesStealthMode) ClearActiveUntilDate() {
+	m.ActiveUntilDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasCooldownUntilDate reports whether CooldownUntilDate is present: not zero,
+// set by SetCooldownUntilDate, or received.
+func (m *StoriesStealthMode) HasCooldownUntilDate() bool {
+	return m.CooldownUntilDate != 0 || m.Flags.Has(1)
+}
+
+// SetCooldownUntilDate sets CooldownUntilDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StoriesStealthMode) SetCooldownUntilDate(v int) {
+	m.CooldownUntilDate = v
+	m.Flags.Set(1)
+}
+
+// ClearCooldownUntilDate sets CooldownUntilDate to its zero value and marks it
+// absent.
+func (m *StoriesStealthMode) ClearCooldownUntilDate() {
+	m.CooldownUntilDate = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -8044,38 +8097,32 @@ func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
-		return decodeErr("storiesStealthMode#712e27fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStealthMode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStealthMode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storiesStealthMode#712e27fd", "flags", err)
+		return tlrt.DecodeErr(err, "storiesStealthMode", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ActiveUntilDate, err = b.Int(); err != nil {
-			return decodeErr("storiesStealthMode#712e27fd", "active_until_date", err)
+			return tlrt.DecodeErr(err, "storiesStealthMode", "active_until_date")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.CooldownUntilDate, err = b.Int(); err != nil {
-			return decodeErr("storiesStealthMode#712e27fd", "cooldown_until_date", err)
+			return tlrt.DecodeErr(err, "storiesStealthMode", "cooldown_until_date")
 		}
 	}
 	if m.ActiveUntilDate != 0 {
@@ -8087,17 +8134,18 @@ func (m *StoriesStealthMode) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// StoryFwdHeader is the TL constructor storyFwdHeader:
+// StoryFwdHeader is the TL constructor storyFwdHeader.
 //
-//	storyFwdHeader#b826e150 flags:# modified:flags.3?true from:flags.0?Peer from_name:flags.1?string story_id:flags.2?int = StoryFwdHeader
+//	storyFwdHeader#b826e150 flags:# modified:flags.3?true from:flags.0?Peer
+//	    from_name:flags.1?string story_id:flags.2?int = StoryFwdHeader
+//
+// An optional field is sent when it is not zero, nil or false. SetFromName and
+// the other Set methods send a zero value too; HasFromName reports whether
+// FromName is present (sent, or received) and ClearFromName leaves it out.
 //
 // See https://core.telegram.org/constructor/storyFwdHeader.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoryFwdHeader struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word: set by Encode from the fields
 	Modified bool       // flags.3?true
 	From     PeerClass  // flags.0?Peer
 	FromName string     // flags.1?string
@@ -8115,6 +8163,44 @@ func (*StoryFwdHeader) TypeID() uint32 {
 // TypeName returns "storyFwdHeader".
 func (*StoryFwdHeader) TypeName() string {
 	return "storyFwdHeader"
+}
+
+// HasFromName reports whether FromName is present: not zero, set by
+// SetFromName, or received.
+func (m *StoryFwdHeader) HasFromName() bool {
+	return m.FromName != "" || m.Flags.Has(1)
+}
+
+// SetFromName sets FromName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryFwdHeader) SetFromName(v string) {
+	m.FromName = v
+	m.Flags.Set(1)
+}
+
+// ClearFromName sets FromName to its zero value and marks it absent.
+func (m *StoryFwdHeader) ClearFromName() {
+	m.FromName = ""
+	m.Flags.Unset(1)
+}
+
+// HasStoryID reports whether StoryID is present: not zero, set by SetStoryID,
+// or received.
+func (m *StoryFwdHeader) HasStoryID() bool {
+	return m.StoryID != 0 || m.Flags.Has(2)
+}
+
+// SetStoryID sets StoryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryFwdHeader) SetStoryID(v int) {
+	m.StoryID = v
+	m.Flags.Set(2)
+}
+
+// ClearStoryID sets StoryID to its zero value and marks it absent.
+func (m *StoryFwdHeader) ClearStoryID() {
+	m.StoryID = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -8146,8 +8232,8 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.From); err != nil {
-			return encodeErr("storyFwdHeader#b826e150", "from", err)
+		if err := tlrt.EncodeObject(b, m.From); err != nil {
+			return tlrt.EncodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if flags.Has(1) {
@@ -8161,47 +8247,41 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
-		return decodeErr("storyFwdHeader#b826e150", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyFwdHeader#b826e150", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyFwdHeader", "")
 	}
 	*m = StoryFwdHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyFwdHeader#b826e150", "flags", err)
+		return tlrt.DecodeErr(err, "storyFwdHeader", "flags")
 	}
 	m.Modified = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.From, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("storyFwdHeader#b826e150", "from", err)
+			return tlrt.DecodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FromName, err = b.String(); err != nil {
-			return decodeErr("storyFwdHeader#b826e150", "from_name", err)
+			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.StoryID, err = b.Int(); err != nil {
-			return decodeErr("storyFwdHeader#b826e150", "story_id", err)
+			return tlrt.DecodeErr(err, "storyFwdHeader", "story_id")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -8214,17 +8294,21 @@ func (m *StoryFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoryViews is the TL constructor storyViews:
+// StoryViews is the TL constructor storyViews.
 //
-//	storyViews#8d595cd6 flags:# has_viewers:flags.1?true views_count:int forwards_count:flags.2?int reactions:flags.3?Vector<ReactionCount> reactions_count:flags.4?int recent_viewers:flags.0?Vector<long> = StoryViews
+//	storyViews#8d595cd6 flags:# has_viewers:flags.1?true views_count:int
+//	    forwards_count:flags.2?int reactions:flags.3?Vector<ReactionCount>
+//	    reactions_count:flags.4?int recent_viewers:flags.0?Vector<long>
+//	    = StoryViews
+//
+// An optional field is sent when it is not zero, nil or false. SetForwardsCount
+// and the other Set methods send a zero value too; HasForwardsCount reports
+// whether ForwardsCount is present (sent, or received) and ClearForwardsCount
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/storyViews.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoryViews struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word: set by Encode from the fields
 	HasViewers     bool       // flags.1?true
 	ViewsCount     int
 	ForwardsCount  int             // flags.2?int
@@ -8244,6 +8328,83 @@ func (*StoryViews) TypeID() uint32 {
 // TypeName returns "storyViews".
 func (*StoryViews) TypeName() string {
 	return "storyViews"
+}
+
+// HasForwardsCount reports whether ForwardsCount is present: not zero, set by
+// SetForwardsCount, or received.
+func (m *StoryViews) HasForwardsCount() bool {
+	return m.ForwardsCount != 0 || m.Flags.Has(2)
+}
+
+// SetForwardsCount sets ForwardsCount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoryViews) SetForwardsCount(v int) {
+	m.ForwardsCount = v
+	m.Flags.Set(2)
+}
+
+// ClearForwardsCount sets ForwardsCount to its zero value and marks it absent.
+func (m *StoryViews) ClearForwardsCount() {
+	m.ForwardsCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasReactions reports whether Reactions is present: not zero, set by
+// SetReactions, or received.
+func (m *StoryViews) HasReactions() bool {
+	return len(m.Reactions) > 0 || m.Flags.Has(3)
+}
+
+// SetReactions sets Reactions to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoryViews) SetReactions(v []ReactionCount) {
+	m.Reactions = v
+	m.Flags.Set(3)
+}
+
+// ClearReactions sets Reactions to its zero value and marks it absent.
+func (m *StoryViews) ClearReactions() {
+	m.Reactions = nil
+	m.Flags.Unset(3)
+}
+
+// HasReactionsCount reports whether ReactionsCount is present: not zero, set by
+// SetReactionsCount, or received.
+func (m *StoryViews) HasReactionsCount() bool {
+	return m.ReactionsCount != 0 || m.Flags.Has(4)
+}
+
+// SetReactionsCount sets ReactionsCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StoryViews) SetReactionsCount(v int) {
+	m.ReactionsCount = v
+	m.Flags.Set(4)
+}
+
+// ClearReactionsCount sets ReactionsCount to its zero value and marks it
+// absent.
+func (m *StoryViews) ClearReactionsCount() {
+	m.ReactionsCount = 0
+	m.Flags.Unset(4)
+}
+
+// HasRecentViewers reports whether RecentViewers is present: not zero, set by
+// SetRecentViewers, or received.
+func (m *StoryViews) HasRecentViewers() bool {
+	return len(m.RecentViewers) > 0 || m.Flags.Has(0)
+}
+
+// SetRecentViewers sets RecentViewers to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoryViews) SetRecentViewers(v []int64) {
+	m.RecentViewers = v
+	m.Flags.Set(0)
+}
+
+// ClearRecentViewers sets RecentViewers to its zero value and marks it absent.
+func (m *StoryViews) ClearRecentViewers() {
+	m.RecentViewers = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -8285,7 +8446,7 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Reactions))
 		for i := range m.Reactions {
 			if err := m.Reactions[i].Encode(b); err != nil {
-				return encodeErr("storyViews#8d595cd6", "reactions", err)
+				return tlrt.EncodeErr(err, "storyViews", "reactions")
 			}
 		}
 	}
@@ -8303,55 +8464,49 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViews) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
-		return decodeErr("storyViews#8d595cd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyViews#8d595cd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyViews", "")
 	}
 	*m = StoryViews{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyViews#8d595cd6", "flags", err)
+		return tlrt.DecodeErr(err, "storyViews", "flags")
 	}
 	m.HasViewers = m.Flags.Has(1)
 	if m.ViewsCount, err = b.Int(); err != nil {
-		return decodeErr("storyViews#8d595cd6", "views_count", err)
+		return tlrt.DecodeErr(err, "storyViews", "views_count")
 	}
 	if m.Flags.Has(2) {
 		if m.ForwardsCount, err = b.Int(); err != nil {
-			return decodeErr("storyViews#8d595cd6", "forwards_count", err)
+			return tlrt.DecodeErr(err, "storyViews", "forwards_count")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
-			return decodeErr("storyViews#8d595cd6", "reactions", err)
+		if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+			return tlrt.DecodeErr(err, "storyViews", "reactions")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ReactionsCount, err = b.Int(); err != nil {
-			return decodeErr("storyViews#8d595cd6", "reactions_count", err)
+			return tlrt.DecodeErr(err, "storyViews", "reactions_count")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.RecentViewers, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("storyViews#8d595cd6", "recent_viewers", err)
+		if m.RecentViewers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -8370,14 +8525,14 @@ func (m *StoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// String is the TL constructor string:
+// String is the TL constructor string.
 //
 //	string#b5286e24 ? = String
 //
-// See https://core.telegram.org/constructor/string.
+// It declares the wire primitive string: fields of that type are Go string
+// values. This struct only carries the declaration's ID.
 //
-// It declares the wire primitive string: fields of that type are Go string values.
-// This struct only carries the declaration's ID.
+// See https://core.telegram.org/constructor/string.
 type String struct{}
 
 // StringTypeID is the ID of string.
@@ -8412,22 +8567,16 @@ func (m *String) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *String) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, StringTypeID, "string"); err != nil {
-		return decodeErr("string#b5286e24", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *String) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *String) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *String) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -5,11 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// UsersUserFull is the TL constructor users.userFull:
+// UsersUserFull is the TL constructor users.userFull.
 //
-//	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat> users:Vector<User> = users.UserFull
+//	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat>
+//	    users:Vector<User> = users.UserFull
 //
 // See https://core.telegram.org/constructor/users.userFull.
 type UsersUserFull struct {
@@ -46,18 +48,18 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.FullUser.Encode(b); err != nil {
-		return encodeErr("users.userFull#3b6d152e", "full_user", err)
+		return tlrt.EncodeErr(err, "users.userFull", "full_user")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("users.userFull#3b6d152e", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.userFull", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("users.userFull#3b6d152e", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.userFull", "users")
 		}
 	}
 	return nil
@@ -65,42 +67,36 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersUserFull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersUserFull) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.userFull#3b6d152e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.userFull", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.FullUser, depth+1); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "full_user", err)
+	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
 }
 
-// UsersGetUsersRequest is the TL function users.getUsers:
+// UsersGetUsersRequest is the TL function users.getUsers.
 //
 //	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
 //
@@ -138,8 +134,8 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("users.getUsers#0d91a548", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getUsers", "id")
 		}
 	}
 	return nil
@@ -147,53 +143,40 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
-		return decodeErr("users.getUsers#0d91a548", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetUsersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getUsers#0d91a548", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("users.getUsers#0d91a548", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
 }
 
-// UsersGetUsers invokes users.getUsers#0d91a548:
-//
-//	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getUsers.
+// UsersGetUsers calls users.getUsers: see UsersGetUsersRequest.
 func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) ([]UserClass, error) {
 	if req == nil {
 		req = new(UsersGetUsersRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return decodeVectorAt(b, 0, decodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeUser)
 	})
 }
 
-// UsersGetFullUserRequest is the TL function users.getFullUser:
+// UsersGetFullUserRequest is the TL function users.getFullUser.
 //
 //	users.getFullUser#b60f5918 id:InputUser = users.UserFull
 //
@@ -229,61 +212,50 @@ func (m *UsersGetFullUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.getFullUser#b60f5918", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
-		return decodeErr("users.getFullUser#b60f5918", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetFullUserRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetFullUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getFullUser#b60f5918", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getFullUser", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.getFullUser#b60f5918", "id", err)
+		return tlrt.DecodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
 }
 
-// UsersGetFullUser invokes users.getFullUser#b60f5918:
-//
-//	users.getFullUser#b60f5918 id:InputUser = users.UserFull
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getFullUser.
+// UsersGetFullUser calls users.getFullUser: see UsersGetFullUserRequest.
 func (c *Client) UsersGetFullUser(ctx context.Context, req *UsersGetFullUserRequest) (*UsersUserFull, error) {
 	if req == nil {
 		req = new(UsersGetFullUserRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[UsersUserFull])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[UsersUserFull])
 }
 
-// UsersSetSecureValueErrorsRequest is the TL function users.setSecureValueErrors:
+// UsersSetSecureValueErrorsRequest is the TL function
+// users.setSecureValueErrors.
 //
-//	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
+//	users.setSecureValueErrors#90c894b5 id:InputUser
+//	    errors:Vector<SecureValueError> = Bool
 //
 // See https://core.telegram.org/method/users.setSecureValueErrors.
 type UsersSetSecureValueErrorsRequest struct {
@@ -291,7 +263,8 @@ type UsersSetSecureValueErrorsRequest struct {
 	Errors []SecureValueErrorClass
 }
 
-// UsersSetSecureValueErrorsRequestTypeID is the ID of users.setSecureValueErrors.
+// UsersSetSecureValueErrorsRequestTypeID is the ID of
+// users.setSecureValueErrors.
 const UsersSetSecureValueErrorsRequestTypeID = 0x90c894b5
 
 // TypeID returns 0x90c894b5, the ID of users.setSecureValueErrors.
@@ -318,13 +291,13 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.setSecureValueErrors#90c894b5", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.setSecureValueErrors", "id")
 	}
 	b.PutVectorHeader(len(m.Errors))
 	for i := range m.Errors {
-		if err := encodeObj(b, m.Errors[i]); err != nil {
-			return encodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
+		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.setSecureValueErrors", "errors")
 		}
 	}
 	return nil
@@ -332,49 +305,37 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return tlrt.DecodeBoxed(b, m, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersSetSecureValueErrorsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.setSecureValueErrors", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "id", err)
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
+	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
 }
 
-// UsersSetSecureValueErrors invokes users.setSecureValueErrors#90c894b5:
-//
-//	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.setSecureValueErrors.
+// UsersSetSecureValueErrors calls users.setSecureValueErrors: see
+// UsersSetSecureValueErrorsRequest.
 func (c *Client) UsersSetSecureValueErrors(ctx context.Context, req *UsersSetSecureValueErrorsRequest) (bool, error) {
 	if req == nil {
 		req = new(UsersSetSecureValueErrorsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

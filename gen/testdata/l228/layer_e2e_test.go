@@ -1,4 +1,7 @@
-package PKG
+// The end-to-end test of LayerInvoker, which TestOtherSchemas runs in the
+// package it generates from layer 228.
+
+package l228
 
 import (
 	"context"
