@@ -1,6 +1,6 @@
 module github.com/tgraw/tgraw
 
-go 1.26.8
+go 1.24.0
 
 require (
 	github.com/dave/jennifer v1.7.1
@@ -9,7 +9,7 @@ require (
 	github.com/gotd/tl v0.4.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	go.uber.org/zap v1.26.0
-	golang.org/x/sync v0.24.0
+	golang.org/x/sync v0.16.0
 	modernc.org/sqlite v1.38.0
 )
 
