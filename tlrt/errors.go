@@ -97,11 +97,7 @@ func (e *DecodeError) Type() string { return e.path.root() }
 // met: "messages[3].media"; "" when the error is the outermost value's own.
 // Of a long way, the middle is left out: "blocks[0].blocks[0]...(970
 // more)...blocks[0].text".
-func (e *DecodeError) Path() string {
-	var b strings.Builder
-	e.path.writeSteps(&b)
-	return b.String()
-}
+func (e *DecodeError) Path() string { return e.path.steps() }
 
 // EncodeError is an error met while encoding, with where it was met, as
 // in "messages.sendMessage: peer: value is nil". It records its way as
@@ -133,11 +129,7 @@ func (e *EncodeError) Type() string { return e.path.root() }
 
 // Path returns the way from the outermost value to where the error was
 // met, as DecodeError's Path does.
-func (e *EncodeError) Path() string {
-	var b strings.Builder
-	e.path.writeSteps(&b)
-	return b.String()
-}
+func (e *EncodeError) Path() string { return e.path.steps() }
 
 // step is one level of the way to where an error was met: a field of a
 // value, or an element of a vector.
@@ -189,6 +181,14 @@ func (p *path) root() string {
 		return ""
 	}
 	return p.at(p.n - 1).typ
+}
+
+// steps is the text of writeSteps.
+func (p *path) steps() string {
+	var b strings.Builder
+	b.Grow(p.size())
+	p.writeSteps(&b)
+	return b.String()
 }
 
 // writeSteps writes the fields and indexes of the path, from the outside
