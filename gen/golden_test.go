@@ -3,9 +3,11 @@ package gen_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/tgraw/tgraw/gen"
 	"github.com/tgraw/tgraw/gen/emit"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -279,5 +282,46 @@ func TestCollisionNames(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
+	}
+}
+
+// TestVersionCheck checks that generated code does not compile with a
+// runtime older or newer than the range of versions it can work with.
+func TestVersionCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds packages with the go command")
+	}
+	files := generateTestdata(t, "generics")
+	doc := string(files["doc_gen.go"])
+	want := fmt.Sprintf("_ = tlrt.EnforceVersion(tlrt.Version - %d)", tlrt.Version)
+	if !strings.Contains(doc, want) {
+		t.Fatalf("doc_gen.go lacks %q:\n%s", want, doc)
+	}
+	root, err := os.MkdirTemp("testdata", "build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	for name, check := range map[string]string{
+		"newer code": fmt.Sprintf("_ = tlrt.EnforceVersion(tlrt.Version - %d)", tlrt.Version+1),
+		"older code": fmt.Sprintf("_ = tlrt.EnforceVersion(%d - tlrt.MinVersion)", tlrt.MinVersion-1),
+	} {
+		dir := filepath.Join(root, strings.ReplaceAll(name, " ", ""))
+		old := want
+		if name == "older code" {
+			old = fmt.Sprintf("_ = tlrt.EnforceVersion(%d - tlrt.MinVersion)", tlrt.Version)
+		}
+		changed := maps.Clone(files)
+		changed["doc_gen.go"] = []byte(strings.Replace(doc, old, check, 1))
+		if bytes.Equal(changed["doc_gen.go"], files["doc_gen.go"]) {
+			t.Fatalf("%s: no %q in doc_gen.go", name, old)
+		}
+		if err := gen.WriteDir(dir, changed); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("go", "build", "./"+filepath.ToSlash(dir)).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "EnforceVersion") {
+			t.Errorf("%s: go build: %v\n%s\nwant a failure at the version check", name, err, out)
+		}
 	}
 }

@@ -751,7 +751,7 @@ func (m *AppWebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/attachMenuBot.
 type AttachMenuBot struct {
-	Flags                    bin.Fields // flags word: set by Encode from the fields
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inactive                 bool       // flags.0?true
 	HasSettings              bool       // flags.1?true
 	RequestWriteAccess       bool       // flags.2?true
@@ -912,7 +912,7 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/attachMenuBotIcon.
 type AttachMenuBotIcon struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Name   string
 	Icon   DocumentClass
 	Colors []AttachMenuBotIconColor // flags.0?Vector<AttachMenuBotIconColor>
@@ -1183,7 +1183,7 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/authorization.
 type Authorization struct {
-	Flags                     bin.Fields // flags word: set by Encode from the fields
+	Flags                     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Current                   bool       // flags.0?true
 	OfficialApp               bool       // flags.1?true
 	PasswordPending           bool       // flags.2?true
@@ -1343,7 +1343,7 @@ func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/autoDownloadSettings.
 type AutoDownloadSettings struct {
-	Flags                         bin.Fields // flags word: set by Encode from the fields
+	Flags                         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Disabled                      bool       // flags.0?true
 	VideoPreloadLarge             bool       // flags.1?true
 	AudioPreloadNext              bool       // flags.2?true
@@ -1544,7 +1544,7 @@ func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/autoSaveSettings.
 type AutoSaveSettings struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Photos       bool       // flags.0?true
 	Videos       bool       // flags.1?true
 	VideoMaxSize int64      // flags.2?long
@@ -1658,7 +1658,7 @@ func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/availableReaction.
 type AvailableReaction struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inactive          bool       // flags.0?true
 	Premium           bool       // flags.2?true
 	Reaction          string

@@ -1310,7 +1310,7 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/account.authorizationForm.
 type AccountAuthorizationForm struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequiredTypes    []SecureRequiredTypeClass
 	Values           []SecureValue
 	Errors           []SecureValueErrorClass
@@ -1727,7 +1727,7 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/account.contentSettings.
 type AccountContentSettings struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SensitiveEnabled   bool       // flags.0?true
 	SensitiveCanChange bool       // flags.1?true
 }
@@ -1813,7 +1813,7 @@ func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/account.password.
 type AccountPassword struct {
-	Flags                   bin.Fields           // flags word: set by Encode from the fields
+	Flags                   bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	HasRecovery             bool                 // flags.0?true
 	HasSecureValues         bool                 // flags.1?true
 	HasPassword             bool                 // flags.2?true
@@ -2140,7 +2140,7 @@ func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/account.passwordInputSettings.
 type AccountPasswordInputSettings struct {
-	Flags             bin.Fields            // flags word: set by Encode from the fields
+	Flags             bin.Fields            // flags word; Encode adds the bits of the fields that are set
 	NewAlgo           PasswordKdfAlgoClass  // flags.0?PasswordKdfAlgo
 	NewPasswordHash   []byte                // flags.0?bytes
 	Hint              string                // flags.0?string
@@ -2342,7 +2342,7 @@ func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/account.passwordSettings.
 type AccountPasswordSettings struct {
-	Flags          bin.Fields            // flags word: set by Encode from the fields
+	Flags          bin.Fields            // flags word; Encode adds the bits of the fields that are set
 	Email          string                // flags.0?string
 	SecureSettings *SecureSecretSettings // flags.1?SecureSecretSettings
 }
@@ -2832,7 +2832,7 @@ func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error 
 //
 // See https://core.telegram.org/method/account.registerDevice.
 type AccountRegisterDeviceRequest struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoMuted    bool       // flags.0?true
 	TokenType  int
 	Token      string
@@ -3258,7 +3258,7 @@ func (c *Client) AccountResetNotifySettings(ctx context.Context, req *AccountRes
 //
 // See https://core.telegram.org/method/account.updateProfile.
 type AccountUpdateProfileRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FirstName string     // flags.0?string
 	LastName  string     // flags.1?string
 	About     string     // flags.2?string
@@ -3967,7 +3967,7 @@ func (c *Client) AccountSetPrivacy(ctx context.Context, req *AccountSetPrivacyRe
 //
 // See https://core.telegram.org/method/account.deleteAccount.
 type AccountDeleteAccountRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Reason   string
 	Password InputCheckPasswordSRPClass // flags.0?InputCheckPasswordSRP
 }
@@ -6095,7 +6095,7 @@ func (c *Client) AccountVerifyEmail(ctx context.Context, req *AccountVerifyEmail
 //
 // See https://core.telegram.org/method/account.initTakeoutSession.
 type AccountInitTakeoutSessionRequest struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Contacts          bool       // flags.0?true
 	MessageUsers      bool       // flags.1?true
 	MessageChats      bool       // flags.2?true
@@ -6235,7 +6235,7 @@ func (c *Client) AccountInitTakeoutSession(ctx context.Context, req *AccountInit
 //
 // See https://core.telegram.org/method/account.finishTakeoutSession.
 type AccountFinishTakeoutSessionRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Success bool       // flags.0?true
 }
 
@@ -6663,7 +6663,7 @@ func (c *Client) AccountSetContactSignUpNotification(ctx context.Context, req *A
 //
 // See https://core.telegram.org/method/account.getNotifyExceptions.
 type AccountGetNotifyExceptionsRequest struct {
-	Flags          bin.Fields           // flags word: set by Encode from the fields
+	Flags          bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	CompareSound   bool                 // flags.1?true
 	CompareStories bool                 // flags.2?true
 	Peer           InputNotifyPeerClass // flags.0?InputNotifyPeer
@@ -6843,7 +6843,7 @@ func (c *Client) AccountGetWallPaper(ctx context.Context, req *AccountGetWallPap
 //
 // See https://core.telegram.org/method/account.uploadWallPaper.
 type AccountUploadWallPaperRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForChat  bool       // flags.0?true
 	File     InputFileClass
 	MimeType string
@@ -7249,7 +7249,7 @@ func (c *Client) AccountGetAutoDownloadSettings(ctx context.Context, req *Accoun
 //
 // See https://core.telegram.org/method/account.saveAutoDownloadSettings.
 type AccountSaveAutoDownloadSettingsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Low      bool       // flags.0?true
 	High     bool       // flags.1?true
 	Settings AutoDownloadSettings
@@ -7346,7 +7346,7 @@ func (c *Client) AccountSaveAutoDownloadSettings(ctx context.Context, req *Accou
 //
 // See https://core.telegram.org/method/account.uploadTheme.
 type AccountUploadThemeRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	File     InputFileClass
 	Thumb    InputFileClass // flags.0?InputFile
 	FileName string
@@ -7459,7 +7459,7 @@ func (c *Client) AccountUploadTheme(ctx context.Context, req *AccountUploadTheme
 //
 // See https://core.telegram.org/method/account.createTheme.
 type AccountCreateThemeRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Slug     string
 	Title    string
 	Document InputDocumentClass   // flags.2?InputDocument
@@ -7605,7 +7605,7 @@ func (c *Client) AccountCreateTheme(ctx context.Context, req *AccountCreateTheme
 //
 // See https://core.telegram.org/method/account.updateTheme.
 type AccountUpdateThemeRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Format   string
 	Theme    InputThemeClass
 	Slug     string               // flags.0?string
@@ -7900,7 +7900,7 @@ func (c *Client) AccountSaveTheme(ctx context.Context, req *AccountSaveThemeRequ
 //
 // See https://core.telegram.org/method/account.installTheme.
 type AccountInstallThemeRequest struct {
-	Flags     bin.Fields      // flags word: set by Encode from the fields
+	Flags     bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	Dark      bool            // flags.0?true
 	Theme     InputThemeClass // flags.1?InputTheme
 	Format    string          // flags.2?string
@@ -8201,7 +8201,7 @@ func (c *Client) AccountGetThemes(ctx context.Context, req *AccountGetThemesRequ
 //
 // See https://core.telegram.org/method/account.setContentSettings.
 type AccountSetContentSettingsRequest struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SensitiveEnabled bool       // flags.0?true
 }
 
@@ -8957,7 +8957,7 @@ func (c *Client) AccountSetAuthorizationTTL(ctx context.Context, req *AccountSet
 //
 // See https://core.telegram.org/method/account.changeAuthorizationSettings.
 type AccountChangeAuthorizationSettingsRequest struct {
-	Flags                     bin.Fields // flags word: set by Encode from the fields
+	Flags                     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Confirmed                 bool       // flags.3?true
 	Hash                      int64
 	EncryptedRequestsDisabled bool // flags.0?Bool
@@ -10008,7 +10008,7 @@ func (c *Client) AccountGetAutoSaveSettings(ctx context.Context, req *AccountGet
 //
 // See https://core.telegram.org/method/account.saveAutoSaveSettings.
 type AccountSaveAutoSaveSettingsRequest struct {
-	Flags      bin.Fields     // flags word: set by Encode from the fields
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Users      bool           // flags.0?true
 	Chats      bool           // flags.1?true
 	Broadcasts bool           // flags.2?true
@@ -10269,7 +10269,7 @@ func (c *Client) AccountInvalidateSignInCodes(ctx context.Context, req *AccountI
 //
 // See https://core.telegram.org/method/account.updateColor.
 type AccountUpdateColorRequest struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForProfile        bool       // flags.1?true
 	Color             int        // flags.2?int
 	BackgroundEmojiID int64      // flags.0?long

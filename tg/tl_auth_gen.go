@@ -57,7 +57,7 @@ func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, 
 //
 // See https://core.telegram.org/constructor/auth.authorization.
 type AuthAuthorization struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SetupPasswordRequired bool       // flags.1?true
 	OtherwiseReloginDays  int        // flags.1?int
 	TmpSessions           int        // flags.0?int
@@ -244,7 +244,7 @@ func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/auth.authorizationSignUpRequired.
 type AuthAuthorizationSignUpRequired struct {
-	Flags          bin.Fields          // flags word: set by Encode from the fields
+	Flags          bin.Fields          // flags word; Encode adds the bits of the fields that are set
 	TermsOfService *HelpTermsOfService // flags.0?help.TermsOfService
 }
 
@@ -957,7 +957,7 @@ func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
 //
 // See https://core.telegram.org/constructor/auth.sentCode.
 type AuthSentCode struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type          AuthSentCodeTypeClass
 	PhoneCodeHash string
 	NextType      AuthCodeTypeClass // flags.1?auth.CodeType
@@ -1553,7 +1553,7 @@ func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeEmailCode.
 type AuthSentCodeTypeEmailCode struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AppleSigninAllowed   bool       // flags.0?true
 	GoogleSigninAllowed  bool       // flags.1?true
 	EmailPattern         string
@@ -1716,7 +1716,7 @@ func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 // See
 // https://core.telegram.org/constructor/auth.sentCodeTypeSetUpEmailRequired.
 type AuthSentCodeTypeSetUpEmailRequired struct {
-	Flags               bin.Fields // flags word: set by Encode from the fields
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AppleSigninAllowed  bool       // flags.0?true
 	GoogleSigninAllowed bool       // flags.1?true
 }
@@ -1876,7 +1876,7 @@ func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeFirebaseSms.
 type AuthSentCodeTypeFirebaseSMS struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Nonce       []byte     // flags.0?bytes
 	Receipt     string     // flags.1?string
 	PushTimeout int        // flags.1?int
@@ -2122,7 +2122,7 @@ func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/auth.loggedOut.
 type AuthLoggedOut struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FutureAuthToken []byte     // flags.0?bytes
 }
 
@@ -2467,7 +2467,7 @@ func (c *Client) AuthSignUp(ctx context.Context, req *AuthSignUpRequest) (AuthAu
 //
 // See https://core.telegram.org/method/auth.signIn.
 type AuthSignInRequest struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber       string
 	PhoneCodeHash     string
 	PhoneCode         string                 // flags.0?string
@@ -3197,7 +3197,7 @@ func (c *Client) AuthRequestPasswordRecovery(ctx context.Context, req *AuthReque
 //
 // See https://core.telegram.org/method/auth.recoverPassword.
 type AuthRecoverPasswordRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Code        string
 	NewSettings *AccountPasswordInputSettings // flags.0?account.PasswordInputSettings
 }
@@ -3911,7 +3911,7 @@ func (c *Client) AuthImportWebTokenAuthorization(ctx context.Context, req *AuthI
 //
 // See https://core.telegram.org/method/auth.requestFirebaseSms.
 type AuthRequestFirebaseSMSRequest struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber    string
 	PhoneCodeHash  string
 	SafetyNetToken string // flags.0?string

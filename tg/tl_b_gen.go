@@ -588,7 +588,7 @@ func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/botApp.
 type BotApp struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -1264,7 +1264,7 @@ func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, er
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaAuto.
 type BotInlineMessageMediaAuto struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia bool       // flags.3?true
 	Message     string
 	Entities    []MessageEntityClass // flags.1?Vector<MessageEntity>
@@ -1406,7 +1406,7 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 //
 // See https://core.telegram.org/constructor/botInlineMessageText.
 type BotInlineMessageText struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool       // flags.0?true
 	InvertMedia bool       // flags.3?true
 	Message     string
@@ -1552,7 +1552,7 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaGeo.
 type BotInlineMessageMediaGeo struct {
-	Flags                       bin.Fields // flags word: set by Encode from the fields
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Geo                         GeoPointClass
 	Heading                     int              // flags.0?int
 	Period                      int              // flags.1?int
@@ -1750,7 +1750,7 @@ func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error 
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaVenue.
 type BotInlineMessageMediaVenue struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Geo         GeoPointClass
 	Title       string
 	Address     string
@@ -1871,7 +1871,7 @@ func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaContact.
 type BotInlineMessageMediaContact struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -1982,7 +1982,7 @@ func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaInvoice.
 type BotInlineMessageMediaInvoice struct {
-	Flags                    bin.Fields // flags word: set by Encode from the fields
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ShippingAddressRequested bool       // flags.1?true
 	Test                     bool       // flags.3?true
 	Title                    string
@@ -2121,7 +2121,7 @@ func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaWebPage.
 type BotInlineMessageMediaWebPage struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia     bool       // flags.3?true
 	ForceLargeMedia bool       // flags.4?true
 	ForceSmallMedia bool       // flags.5?true
@@ -2324,7 +2324,7 @@ func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, erro
 //
 // See https://core.telegram.org/constructor/botInlineResult.
 type BotInlineResult struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Title       string           // flags.1?string
@@ -2548,7 +2548,7 @@ func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/botInlineMediaResult.
 type BotInlineMediaResult struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Photo       PhotoClass    // flags.0?Photo
@@ -3030,7 +3030,7 @@ func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/boost.
 type Boost struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Gift          bool       // flags.1?true
 	Giveaway      bool       // flags.2?true
 	Unclaimed     bool       // flags.3?true
@@ -3335,7 +3335,7 @@ func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/botInfo.
 type BotInfo struct {
-	Flags               bin.Fields         // flags word: set by Encode from the fields
+	Flags               bin.Fields         // flags word; Encode adds the bits of the fields that are set
 	UserID              int64              // flags.0?long
 	Description         string             // flags.1?string
 	DescriptionPhoto    PhotoClass         // flags.4?Photo

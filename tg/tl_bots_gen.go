@@ -833,7 +833,7 @@ func (c *Client) BotsSetBotGroupDefaultAdminRights(ctx context.Context, req *Bot
 //
 // See https://core.telegram.org/method/bots.setBotInfo.
 type BotsSetBotInfoRequest struct {
-	Flags       bin.Fields     // flags word: set by Encode from the fields
+	Flags       bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Bot         InputUserClass // flags.2?InputUser
 	LangCode    string
 	Name        string // flags.3?string
@@ -1031,7 +1031,7 @@ func (c *Client) BotsSetBotInfo(ctx context.Context, req *BotsSetBotInfoRequest)
 //
 // See https://core.telegram.org/method/bots.getBotInfo.
 type BotsGetBotInfoRequest struct {
-	Flags    bin.Fields     // flags word: set by Encode from the fields
+	Flags    bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Bot      InputUserClass // flags.0?InputUser
 	LangCode string
 }

@@ -2182,7 +2182,7 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(b *bin.B
 // See
 // https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoinByInvite.
 type ChannelAdminLogEventActionParticipantJoinByInvite struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaChatlist bool       // flags.0?true
 	Invite      ExportedChatInviteClass
 }
@@ -3366,7 +3366,7 @@ func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, dept
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionPinTopic.
 type ChannelAdminLogEventActionPinTopic struct {
-	Flags     bin.Fields      // flags word: set by Encode from the fields
+	Flags     bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	PrevTopic ForumTopicClass // flags.0?ForumTopic
 	NewTopic  ForumTopicClass // flags.1?ForumTopic
 }
@@ -4143,7 +4143,7 @@ func (m *ChannelMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/channelMessagesFilter.
 type ChannelMessagesFilter struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ExcludeNewMessages bool       // flags.1?true
 	Ranges             []MessageRange
 }
@@ -4347,7 +4347,7 @@ func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/channelParticipantSelf.
 type ChannelParticipantSelf struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaRequest bool       // flags.0?true
 	UserID     int64
 	InviterID  int64
@@ -4442,7 +4442,7 @@ func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/channelParticipantCreator.
 type ChannelParticipantCreator struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID      int64
 	AdminRights ChatAdminRights
 	Rank        string // flags.0?string
@@ -4566,7 +4566,7 @@ func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error
 //
 // See https://core.telegram.org/constructor/channelParticipantAdmin.
 type ChannelParticipantAdmin struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanEdit     bool       // flags.0?true
 	Self        bool       // flags.1?true
 	UserID      int64
@@ -4739,7 +4739,7 @@ func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/channelParticipantBanned.
 type ChannelParticipantBanned struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Left         bool       // flags.0?true
 	Peer         PeerClass
 	KickedBy     int64
@@ -5412,7 +5412,7 @@ func (m *ChannelParticipantsContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/channelParticipantsMentions.
 type ChannelParticipantsMentions struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Q        string     // flags.0?string
 	TopMsgID int        // flags.1?int
 }
@@ -5659,7 +5659,7 @@ func (m *ChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/chat.
 type Chat struct {
-	Flags               bin.Fields // flags word: set by Encode from the fields
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator             bool       // flags.0?true
 	Left                bool       // flags.2?true
 	Deactivated         bool       // flags.5?true
@@ -5930,7 +5930,7 @@ func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/channel.
 type Channel struct {
-	Flags               bin.Fields // flags word: set by Encode from the fields
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator             bool       // flags.0?true
 	Left                bool       // flags.2?true
 	Broadcast           bool       // flags.5?true
@@ -5951,7 +5951,7 @@ type Channel struct {
 	JoinToSend          bool       // flags.28?true
 	JoinRequest         bool       // flags.29?true
 	Forum               bool       // flags.30?true
-	Flags2              bin.Fields // flags word: set by Encode from the fields
+	Flags2              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	StoriesHidden       bool       // flags2.1?true
 	StoriesHiddenMin    bool       // flags2.2?true
 	StoriesUnavailable  bool       // flags2.3?true
@@ -6489,7 +6489,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/channelForbidden.
 type ChannelForbidden struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Broadcast  bool       // flags.5?true
 	Megagroup  bool       // flags.8?true
 	ID         int64
@@ -6664,7 +6664,7 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 //
 // See https://core.telegram.org/constructor/chatFull.
 type ChatFull struct {
-	Flags                  bin.Fields // flags word: set by Encode from the fields
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSetUsername         bool       // flags.7?true
 	HasScheduled           bool       // flags.8?true
 	TranslationsDisabled   bool       // flags.19?true
@@ -7124,7 +7124,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/channelFull.
 type ChannelFull struct {
-	Flags                  bin.Fields // flags word: set by Encode from the fields
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanViewParticipants    bool       // flags.3?true
 	CanSetUsername         bool       // flags.6?true
 	CanSetStickers         bool       // flags.7?true
@@ -7133,7 +7133,7 @@ type ChannelFull struct {
 	HasScheduled           bool       // flags.19?true
 	CanViewStats           bool       // flags.20?true
 	Blocked                bool       // flags.22?true
-	Flags2                 bin.Fields // flags word: set by Encode from the fields
+	Flags2                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanDeleteChannel       bool       // flags2.0?true
 	Antispam               bool       // flags2.1?true
 	ParticipantsHidden     bool       // flags2.2?true
@@ -8226,7 +8226,7 @@ func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/chatInvite.
 type ChatInvite struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel           bool       // flags.0?true
 	Broadcast         bool       // flags.1?true
 	Public            bool       // flags.2?true
@@ -8799,7 +8799,7 @@ func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, er
 //
 // See https://core.telegram.org/constructor/chatParticipantsForbidden.
 type ChatParticipantsForbidden struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChatID          int64
 	SelfParticipant ChatParticipantClass // flags.0?ChatParticipant
 }
@@ -9072,7 +9072,7 @@ func (m *ChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/chatPhoto.
 type ChatPhoto struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasVideo      bool       // flags.0?true
 	PhotoID       int64
 	StrippedThumb []byte // flags.1?bytes
@@ -9286,7 +9286,7 @@ func (m *ChatReactionsNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/chatReactionsAll.
 type ChatReactionsAll struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AllowCustom bool       // flags.0?true
 }
 
@@ -9660,7 +9660,7 @@ func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventsFilter.
 type ChannelAdminLogEventsFilter struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Join      bool       // flags.0?true
 	Leave     bool       // flags.1?true
 	Invite    bool       // flags.2?true
@@ -9823,7 +9823,7 @@ func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/chatAdminRights.
 type ChatAdminRights struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChangeInfo     bool       // flags.0?true
 	PostMessages   bool       // flags.1?true
 	EditMessages   bool       // flags.2?true
@@ -10046,7 +10046,7 @@ func (m *ChatAdminWithInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/chatBannedRights.
 type ChatBannedRights struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViewMessages    bool       // flags.0?true
 	SendMessages    bool       // flags.1?true
 	SendMedia       bool       // flags.2?true
@@ -10222,7 +10222,7 @@ func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/chatInviteImporter.
 type ChatInviteImporter struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Requested   bool       // flags.0?true
 	ViaChatlist bool       // flags.3?true
 	UserID      int64
@@ -10446,7 +10446,7 @@ func (m *ChatOnlines) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/codeSettings.
 type CodeSettings struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AllowFlashcall  bool       // flags.0?true
 	CurrentNumber   bool       // flags.1?true
 	AllowAppHash    bool       // flags.4?true
@@ -10667,7 +10667,7 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/config.
 type Config struct {
-	Flags                   bin.Fields // flags word: set by Encode from the fields
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DefaultP2pContacts      bool       // flags.3?true
 	PreloadFeaturedStickers bool       // flags.4?true
 	RevokePmInbox           bool       // flags.6?true

@@ -1177,7 +1177,7 @@ func (c *Client) ChannelsGetFullChannel(ctx context.Context, req *ChannelsGetFul
 //
 // See https://core.telegram.org/method/channels.createChannel.
 type ChannelsCreateChannelRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Broadcast bool       // flags.0?true
 	Megagroup bool       // flags.1?true
 	ForImport bool       // flags.3?true
@@ -2104,7 +2104,7 @@ func (c *Client) ChannelsDeleteChannel(ctx context.Context, req *ChannelsDeleteC
 //
 // See https://core.telegram.org/method/channels.exportMessageLink.
 type ChannelsExportMessageLinkRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Grouped bool       // flags.0?true
 	Thread  bool       // flags.1?true
 	Channel InputChannelClass
@@ -2288,7 +2288,7 @@ func (c *Client) ChannelsToggleSignatures(ctx context.Context, req *ChannelsTogg
 //
 // See https://core.telegram.org/method/channels.getAdminedPublicChannels.
 type ChannelsGetAdminedPublicChannelsRequest struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ByLocation bool       // flags.0?true
 	CheckLimit bool       // flags.1?true
 }
@@ -2470,7 +2470,7 @@ func (c *Client) ChannelsEditBanned(ctx context.Context, req *ChannelsEditBanned
 //
 // See https://core.telegram.org/method/channels.getAdminLog.
 type ChannelsGetAdminLogRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel      InputChannelClass
 	Q            string
 	EventsFilter *ChannelAdminLogEventsFilter // flags.0?ChannelAdminLogEventsFilter
@@ -2800,7 +2800,7 @@ func (c *Client) ChannelsReadMessageContents(ctx context.Context, req *ChannelsR
 //
 // See https://core.telegram.org/method/channels.deleteHistory.
 type ChannelsDeleteHistoryRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForEveryone bool       // flags.0?true
 	Channel     InputChannelClass
 	MaxID       int
@@ -4435,7 +4435,7 @@ func (c *Client) ChannelsToggleForum(ctx context.Context, req *ChannelsToggleFor
 //
 // See https://core.telegram.org/method/channels.createForumTopic.
 type ChannelsCreateForumTopicRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel     InputChannelClass
 	Title       string
 	IconColor   int   // flags.0?int
@@ -4617,7 +4617,7 @@ func (c *Client) ChannelsCreateForumTopic(ctx context.Context, req *ChannelsCrea
 //
 // See https://core.telegram.org/method/channels.getForumTopics.
 type ChannelsGetForumTopicsRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel     InputChannelClass
 	Q           string // flags.0?string
 	OffsetDate  int
@@ -4846,7 +4846,7 @@ func (c *Client) ChannelsGetForumTopicsByID(ctx context.Context, req *ChannelsGe
 //
 // See https://core.telegram.org/method/channels.editForumTopic.
 type ChannelsEditForumTopicRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel     InputChannelClass
 	TopicID     int
 	Title       string // flags.0?string
@@ -5245,7 +5245,7 @@ func (c *Client) ChannelsDeleteTopicHistory(ctx context.Context, req *ChannelsDe
 //
 // See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
 type ChannelsReorderPinnedForumTopicsRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Force   bool       // flags.0?true
 	Channel InputChannelClass
 	Order   []int
@@ -5684,7 +5684,7 @@ func (c *Client) ChannelsClickSponsoredMessage(ctx context.Context, req *Channel
 //
 // See https://core.telegram.org/method/channels.updateColor.
 type ChannelsUpdateColorRequest struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForProfile        bool       // flags.1?true
 	Channel           InputChannelClass
 	Color             int   // flags.2?int

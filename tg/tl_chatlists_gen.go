@@ -170,7 +170,7 @@ func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) 
 //
 // See https://core.telegram.org/constructor/chatlists.chatlistInvite.
 type ChatlistsChatlistInvite struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title    string
 	Emoticon string // flags.0?string
 	Peers    []PeerClass
@@ -756,7 +756,7 @@ func (c *Client) ChatlistsDeleteExportedInvite(ctx context.Context, req *Chatlis
 //
 // See https://core.telegram.org/method/chatlists.editExportedInvite.
 type ChatlistsEditExportedInviteRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Chatlist InputChatlistDialogFilter
 	Slug     string
 	Title    string           // flags.1?string

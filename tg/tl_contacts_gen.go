@@ -1412,7 +1412,7 @@ func (c *Client) ContactsDeleteByPhones(ctx context.Context, req *ContactsDelete
 //
 // See https://core.telegram.org/method/contacts.block.
 type ContactsBlockRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	ID            InputPeerClass
 }
@@ -1501,7 +1501,7 @@ func (c *Client) ContactsBlock(ctx context.Context, req *ContactsBlockRequest) (
 //
 // See https://core.telegram.org/method/contacts.unblock.
 type ContactsUnblockRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	ID            InputPeerClass
 }
@@ -1590,7 +1590,7 @@ func (c *Client) ContactsUnblock(ctx context.Context, req *ContactsUnblockReques
 //
 // See https://core.telegram.org/method/contacts.getBlocked.
 type ContactsGetBlockedRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	Offset        int
 	Limit         int
@@ -1830,7 +1830,7 @@ func (c *Client) ContactsResolveUsername(ctx context.Context, req *ContactsResol
 //
 // See https://core.telegram.org/method/contacts.getTopPeers.
 type ContactsGetTopPeersRequest struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Correspondents bool       // flags.0?true
 	BotsPm         bool       // flags.1?true
 	BotsInline     bool       // flags.2?true
@@ -2246,7 +2246,7 @@ func (c *Client) ContactsToggleTopPeers(ctx context.Context, req *ContactsToggle
 //
 // See https://core.telegram.org/method/contacts.addContact.
 type ContactsAddContactRequest struct {
-	Flags                    bin.Fields // flags word: set by Encode from the fields
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AddPhonePrivacyException bool       // flags.0?true
 	ID                       InputUserClass
 	FirstName                string
@@ -2431,7 +2431,7 @@ func (c *Client) ContactsAcceptContact(ctx context.Context, req *ContactsAcceptC
 //
 // See https://core.telegram.org/method/contacts.getLocated.
 type ContactsGetLocatedRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Background  bool       // flags.1?true
 	GeoPoint    InputGeoPointClass
 	SelfExpires int // flags.0?int
@@ -2555,7 +2555,7 @@ func (c *Client) ContactsGetLocated(ctx context.Context, req *ContactsGetLocated
 //
 // See https://core.telegram.org/method/contacts.blockFromReplies.
 type ContactsBlockFromRepliesRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DeleteMessage bool       // flags.0?true
 	DeleteHistory bool       // flags.1?true
 	ReportSpam    bool       // flags.2?true
@@ -2934,7 +2934,7 @@ func (c *Client) ContactsEditCloseFriends(ctx context.Context, req *ContactsEdit
 //
 // See https://core.telegram.org/method/contacts.setBlocked.
 type ContactsSetBlockedRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	ID            []InputPeerClass
 	Limit         int

@@ -57,7 +57,7 @@ func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
 //
 // See https://core.telegram.org/constructor/dialog.
 type Dialog struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned               bool       // flags.2?true
 	UnreadMark           bool       // flags.3?true
 	ViewForumAsMessages  bool       // flags.6?true
@@ -305,7 +305,7 @@ func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/dialogFolder.
 type DialogFolder struct {
-	Flags                      bin.Fields // flags word: set by Encode from the fields
+	Flags                      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned                     bool       // flags.2?true
 	Folder                     Folder
 	Peer                       PeerClass
@@ -469,7 +469,7 @@ func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
 //
 // See https://core.telegram.org/constructor/dialogFilter.
 type DialogFilter struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Contacts        bool       // flags.0?true
 	NonContacts     bool       // flags.1?true
 	Groups          bool       // flags.2?true
@@ -719,7 +719,7 @@ func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/dialogFilterChatlist.
 type DialogFilterChatlist struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasMyInvites bool       // flags.26?true
 	ID           int
 	Title        string
@@ -1135,7 +1135,7 @@ func (m *DocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/document.
 type Document struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -1511,7 +1511,7 @@ func (m *DocumentAttributeAnimated) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/documentAttributeSticker.
 type DocumentAttributeSticker struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Mask       bool       // flags.1?true
 	Alt        string
 	Stickerset InputStickerSetClass
@@ -1622,7 +1622,7 @@ func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error 
 //
 // See https://core.telegram.org/constructor/documentAttributeVideo.
 type DocumentAttributeVideo struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RoundMessage      bool       // flags.0?true
 	SupportsStreaming bool       // flags.1?true
 	Nosound           bool       // flags.3?true
@@ -1762,7 +1762,7 @@ func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/documentAttributeAudio.
 type DocumentAttributeAudio struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Voice     bool       // flags.10?true
 	Duration  int
 	Title     string // flags.0?string
@@ -2072,7 +2072,7 @@ func (m *DocumentAttributeHasStickers) DecodeBareAt(b *bin.Buffer, _ int) error 
 //
 // See https://core.telegram.org/constructor/documentAttributeCustomEmoji.
 type DocumentAttributeCustomEmoji struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Free       bool       // flags.0?true
 	TextColor  bool       // flags.1?true
 	Alt        string
@@ -2206,7 +2206,7 @@ func decodeDraftMessage(b *bin.Buffer, depth int) (DraftMessageClass, error) {
 //
 // See https://core.telegram.org/constructor/draftMessageEmpty.
 type DraftMessageEmpty struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Date  int        // flags.0?int
 }
 
@@ -2314,7 +2314,7 @@ func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/draftMessage.
 type DraftMessage struct {
-	Flags       bin.Fields        // flags word: set by Encode from the fields
+	Flags       bin.Fields        // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool              // flags.1?true
 	InvertMedia bool              // flags.6?true
 	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
@@ -2541,7 +2541,7 @@ func (m *DataJSON) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/dcOption.
 type DCOption struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Ipv6         bool       // flags.0?true
 	MediaOnly    bool       // flags.1?true
 	TcpoOnly     bool       // flags.2?true

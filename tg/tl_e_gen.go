@@ -1261,7 +1261,7 @@ func (m *EncryptedChatWaiting) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/encryptedChatRequested.
 type EncryptedChatRequested struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID      int        // flags.0?int
 	ID            int
 	AccessHash    int64
@@ -1490,7 +1490,7 @@ func (m *EncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/encryptedChatDiscarded.
 type EncryptedChatDiscarded struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HistoryDeleted bool       // flags.0?true
 	ID             int
 }
@@ -2001,7 +2001,7 @@ func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass
 //
 // See https://core.telegram.org/constructor/chatInviteExported.
 type ChatInviteExported struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Revoked       bool       // flags.0?true
 	Permanent     bool       // flags.5?true
 	RequestNeeded bool       // flags.6?true
@@ -2718,7 +2718,7 @@ func (m *Error) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/exportedChatlistInvite.
 type ExportedChatlistInvite struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title string
 	URL   string
 	Peers []PeerClass

@@ -125,7 +125,7 @@ func (m *ForumTopicDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/forumTopic.
 type ForumTopic struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	My                   bool       // flags.1?true
 	Closed               bool       // flags.2?true
 	Pinned               bool       // flags.3?true
@@ -408,7 +408,7 @@ func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/folder.
 type Folder struct {
-	Flags                     bin.Fields // flags word: set by Encode from the fields
+	Flags                     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AutofillNewBroadcasts     bool       // flags.0?true
 	AutofillPublicGroups      bool       // flags.1?true
 	AutofillNewCorrespondents bool       // flags.2?true

@@ -111,7 +111,7 @@ func (m *GeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/geoPoint.
 type GeoPoint struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Long           float64
 	Lat            float64
 	AccessHash     int64
@@ -351,7 +351,7 @@ func (m *GroupCallDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/groupCall.
 type GroupCall struct {
-	Flags                   bin.Fields // flags word: set by Encode from the fields
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JoinMuted               bool       // flags.1?true
 	CanChangeJoinMuted      bool       // flags.2?true
 	JoinDateAsc             bool       // flags.6?true
@@ -658,7 +658,7 @@ func (m *GroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/game.
 type Game struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -775,7 +775,7 @@ func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/globalPrivacySettings.
 type GlobalPrivacySettings struct {
-	Flags                            bin.Fields // flags word: set by Encode from the fields
+	Flags                            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ArchiveAndMuteNewNoncontactPeers bool       // flags.0?true
 	KeepArchivedUnmuted              bool       // flags.1?true
 	KeepArchivedFolders              bool       // flags.2?true
@@ -869,7 +869,7 @@ func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/groupCallParticipant.
 type GroupCallParticipant struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Muted           bool       // flags.0?true
 	Left            bool       // flags.1?true
 	CanSelfUnmute   bool       // flags.2?true
@@ -1179,7 +1179,7 @@ func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/groupCallParticipantVideo.
 type GroupCallParticipantVideo struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Paused       bool       // flags.0?true
 	Endpoint     string
 	SourceGroups []GroupCallParticipantVideoSourceGroup

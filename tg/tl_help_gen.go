@@ -226,7 +226,7 @@ func decodeHelpAppUpdate(b *bin.Buffer, depth int) (HelpAppUpdateClass, error) {
 //
 // See https://core.telegram.org/constructor/help.appUpdate.
 type HelpAppUpdate struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanNotSkip bool       // flags.0?true
 	ID         int
 	Version    string
@@ -722,7 +722,7 @@ func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/help.deepLinkInfo.
 type HelpDeepLinkInfo struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UpdateApp bool       // flags.0?true
 	Message   string
 	Entities  []MessageEntityClass // flags.1?Vector<MessageEntity>
@@ -1486,7 +1486,7 @@ func (m *HelpPromoDataEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/help.promoData.
 type HelpPromoData struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Proxy      bool       // flags.0?true
 	Expires    int
 	Peer       PeerClass
@@ -2115,7 +2115,7 @@ func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/help.country.
 type HelpCountry struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Hidden       bool       // flags.0?true
 	Iso2         string
 	DefaultName  string
@@ -2248,7 +2248,7 @@ func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/help.countryCode.
 type HelpCountryCode struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CountryCode string
 	Prefixes    []string // flags.0?Vector<string>
 	Patterns    []string // flags.1?Vector<string>
@@ -2461,7 +2461,7 @@ func (m *HelpInviteText) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/help.peerColorOption.
 type HelpPeerColorOption struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Hidden          bool       // flags.0?true
 	ColorID         int
 	Colors          HelpPeerColorSetClass // flags.1?help.PeerColorSet
@@ -2951,7 +2951,7 @@ func (m *HelpSupportName) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/help.termsOfService.
 type HelpTermsOfService struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Popup         bool       // flags.0?true
 	ID            DataJSON
 	Text          string

@@ -657,7 +657,7 @@ func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessag
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaAuto.
 type InputBotInlineMessageMediaAuto struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia bool       // flags.3?true
 	Message     string
 	Entities    []MessageEntityClass // flags.1?Vector<MessageEntity>
@@ -800,7 +800,7 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageText.
 type InputBotInlineMessageText struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool       // flags.0?true
 	InvertMedia bool       // flags.3?true
 	Message     string
@@ -948,7 +948,7 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaGeo.
 type InputBotInlineMessageMediaGeo struct {
-	Flags                       bin.Fields // flags word: set by Encode from the fields
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	GeoPoint                    InputGeoPointClass
 	Heading                     int              // flags.0?int
 	Period                      int              // flags.1?int
@@ -1149,7 +1149,7 @@ func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) e
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaVenue.
 type InputBotInlineMessageMediaVenue struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	GeoPoint    InputGeoPointClass
 	Title       string
 	Address     string
@@ -1271,7 +1271,7 @@ func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int)
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaContact.
 type InputBotInlineMessageMediaContact struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -1379,7 +1379,7 @@ func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth in
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageGame.
 type InputBotInlineMessageGame struct {
-	Flags       bin.Fields       // flags word: set by Encode from the fields
+	Flags       bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
@@ -1469,7 +1469,7 @@ func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaInvoice.
 type InputBotInlineMessageMediaInvoice struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title        string
 	Description  string
 	Photo        *InputWebDocument // flags.0?InputWebDocument
@@ -1614,7 +1614,7 @@ func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth in
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaWebPage.
 type InputBotInlineMessageMediaWebPage struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia     bool       // flags.3?true
 	ForceLargeMedia bool       // flags.4?true
 	ForceSmallMedia bool       // flags.5?true
@@ -2014,7 +2014,7 @@ func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultC
 //
 // See https://core.telegram.org/constructor/inputBotInlineResult.
 type InputBotInlineResult struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Title       string            // flags.1?string
@@ -2332,7 +2332,7 @@ func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error
 //
 // See https://core.telegram.org/constructor/inputBotInlineResultDocument.
 type InputBotInlineResultDocument struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Title       string // flags.1?string
@@ -2927,7 +2927,7 @@ func (m *InputChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputChatUploadedPhoto.
 type InputChatUploadedPhoto struct {
-	Flags            bin.Fields     // flags word: set by Encode from the fields
+	Flags            bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	File             InputFileClass // flags.0?InputFile
 	Video            InputFileClass // flags.1?InputFile
 	VideoStartTs     float64        // flags.2?double
@@ -4783,7 +4783,7 @@ func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error 
 //
 // See https://core.telegram.org/constructor/inputPeerPhotoFileLocation.
 type InputPeerPhotoFileLocation struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big     bool       // flags.0?true
 	Peer    InputPeerClass
 	PhotoID int64
@@ -4956,7 +4956,7 @@ func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputGroupCallStream.
 type InputGroupCallStream struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Call         InputGroupCall
 	TimeMs       int64
 	Scale        int
@@ -5112,7 +5112,7 @@ func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputPeerPhotoFileLocationLegacy.
 type InputPeerPhotoFileLocationLegacy struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big      bool       // flags.0?true
 	Peer     InputPeerClass
 	VolumeID int64
@@ -5570,7 +5570,7 @@ func (m *InputGeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputGeoPoint.
 type InputGeoPoint struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Lat            float64
 	Long           float64
 	AccuracyRadius int // flags.0?int
@@ -6072,7 +6072,7 @@ func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedPhoto.
 type InputMediaUploadedPhoto struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.2?true
 	File       InputFileClass
 	Stickers   []InputDocumentClass // flags.0?Vector<InputDocument>
@@ -6234,7 +6234,7 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaPhoto.
 type InputMediaPhoto struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.1?true
 	ID         InputPhotoClass
 	TTLSeconds int // flags.0?int
@@ -6511,7 +6511,7 @@ func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedDocument.
 type InputMediaUploadedDocument struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NosoundVideo bool       // flags.3?true
 	ForceFile    bool       // flags.4?true
 	Spoiler      bool       // flags.5?true
@@ -6713,7 +6713,7 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/inputMediaDocument.
 type InputMediaDocument struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.2?true
 	ID         InputDocumentClass
 	TTLSeconds int    // flags.0?int
@@ -6967,7 +6967,7 @@ func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaPhotoExternal.
 type InputMediaPhotoExternal struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.1?true
 	URL        string
 	TTLSeconds int // flags.0?int
@@ -7085,7 +7085,7 @@ func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaDocumentExternal.
 type InputMediaDocumentExternal struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.1?true
 	URL        string
 	TTLSeconds int // flags.0?int
@@ -7275,7 +7275,7 @@ func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaInvoice.
 type InputMediaInvoice struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title         string
 	Description   string
 	Photo         *InputWebDocument // flags.0?InputWebDocument
@@ -7449,7 +7449,7 @@ func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaGeoLive.
 type InputMediaGeoLive struct {
-	Flags                       bin.Fields // flags word: set by Encode from the fields
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Stopped                     bool       // flags.0?true
 	GeoPoint                    InputGeoPointClass
 	Heading                     int // flags.2?int
@@ -7642,7 +7642,7 @@ func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaPoll.
 type InputMediaPoll struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Poll             Poll
 	CorrectAnswers   [][]byte             // flags.0?Vector<bytes>
 	Solution         string               // flags.1?string
@@ -7971,7 +7971,7 @@ func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputMediaWebPage.
 type InputMediaWebPage struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForceLargeMedia bool       // flags.0?true
 	ForceSmallMedia bool       // flags.1?true
 	Optional        bool       // flags.2?true
@@ -8836,7 +8836,7 @@ func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error 
 //
 // See https://core.telegram.org/constructor/inputPaymentCredentials.
 type InputPaymentCredentials struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Save  bool       // flags.0?true
 	Data  DataJSON
 }
@@ -11118,7 +11118,7 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 //
 // See https://core.telegram.org/constructor/inputReplyToMessage.
 type InputReplyToMessage struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ReplyToMsgID  int
 	TopMsgID      int                  // flags.0?int
 	ReplyToPeerID InputPeerClass       // flags.1?InputPeer
@@ -12593,7 +12593,7 @@ func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePayment
 // See
 // https://core.telegram.org/constructor/inputStorePaymentPremiumSubscription.
 type InputStorePaymentPremiumSubscription struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Restore bool       // flags.0?true
 	Upgrade bool       // flags.1?true
 }
@@ -12759,7 +12759,7 @@ func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/inputStorePaymentPremiumGiftCode.
 type InputStorePaymentPremiumGiftCode struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Users     []InputUserClass
 	BoostPeer InputPeerClass // flags.0?InputPeer
 	Currency  string
@@ -12877,7 +12877,7 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 //
 // See https://core.telegram.org/constructor/inputStorePaymentPremiumGiveaway.
 type InputStorePaymentPremiumGiveaway struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OnlyNewSubscribers bool       // flags.0?true
 	WinnersAreVisible  bool       // flags.3?true
 	BoostPeer          InputPeerClass
@@ -14030,7 +14030,7 @@ func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) er
 // See
 // https://core.telegram.org/constructor/inputWebFileAudioAlbumThumbLocation.
 type InputWebFileAudioAlbumThumbLocation struct {
-	Flags     bin.Fields         // flags word: set by Encode from the fields
+	Flags     bin.Fields         // flags word; Encode adds the bits of the fields that are set
 	Small     bool               // flags.2?true
 	Document  InputDocumentClass // flags.0?InputDocument
 	Title     string             // flags.1?string
@@ -15074,7 +15074,7 @@ func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputPeerNotifySettings.
 type InputPeerNotifySettings struct {
-	Flags             bin.Fields             // flags word: set by Encode from the fields
+	Flags             bin.Fields             // flags word; Encode adds the bits of the fields that are set
 	ShowPreviews      bool                   // flags.0?Bool
 	Silent            bool                   // flags.1?Bool
 	MuteUntil         int                    // flags.2?int
@@ -15418,7 +15418,7 @@ func (m *InputPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputSecureValue.
 type InputSecureValue struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type        SecureValueTypeClass
 	Data        *SecureData            // flags.0?SecureData
 	FrontSide   InputSecureFileClass   // flags.1?InputSecureFile
@@ -15648,7 +15648,7 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputSingleMedia.
 type InputSingleMedia struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Media    InputMediaClass
 	RandomID int64
 	Message  string
@@ -15777,7 +15777,7 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputStickerSetItem.
 type InputStickerSetItem struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Document   InputDocumentClass
 	Emoji      string
 	MaskCoords *MaskCoords // flags.0?MaskCoords
@@ -15915,7 +15915,7 @@ func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/inputThemeSettings.
 type InputThemeSettings struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MessageColorsAnimated bool       // flags.2?true
 	BaseTheme             BaseThemeClass
 	AccentColor           int
@@ -16254,7 +16254,7 @@ func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/invoice.
 type Invoice struct {
-	Flags                    bin.Fields // flags word: set by Encode from the fields
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Test                     bool       // flags.0?true
 	NameRequested            bool       // flags.1?true
 	PhoneRequested           bool       // flags.2?true
@@ -16653,7 +16653,7 @@ func (c *Client) InvokeAfterMsgs(ctx context.Context, req *InvokeAfterMsgsReques
 //
 // See https://core.telegram.org/method/initConnection.
 type InitConnectionRequest struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	APIID          int
 	DeviceModel    string
 	SystemVersion  string

@@ -219,7 +219,7 @@ func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/keyboardButtonCallback.
 type KeyboardButtonCallback struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequiresPassword bool       // flags.0?true
 	Text             string
 	Data             []byte
@@ -442,7 +442,7 @@ func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, _ int) er
 //
 // See https://core.telegram.org/constructor/keyboardButtonSwitchInline.
 type KeyboardButtonSwitchInline struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SamePeer  bool       // flags.0?true
 	Text      string
 	Query     string
@@ -703,7 +703,7 @@ func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrlAuth.
 type KeyboardButtonURLAuth struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Text     string
 	FwdText  string // flags.0?string
 	URL      string
@@ -825,7 +825,7 @@ func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUrlAuth.
 type InputKeyboardButtonURLAuth struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequestWriteAccess bool       // flags.0?true
 	Text               string
 	FwdText            string // flags.1?string
@@ -958,7 +958,7 @@ func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPoll.
 type KeyboardButtonRequestPoll struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Quiz  bool       // flags.0?Bool
 	Text  string
 }

@@ -128,7 +128,7 @@ func (m *LangPackString) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/langPackStringPluralized.
 type LangPackStringPluralized struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Key        string
 	ZeroValue  string // flags.0?string
 	OneValue   string // flags.1?string
@@ -601,7 +601,7 @@ func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/langPackLanguage.
 type LangPackLanguage struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Official        bool       // flags.0?true
 	Rtl             bool       // flags.2?true
 	Beta            bool       // flags.3?true

@@ -322,7 +322,7 @@ func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/mediaAreaSuggestedReaction.
 type MediaAreaSuggestedReaction struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark        bool       // flags.0?true
 	Flipped     bool       // flags.1?true
 	Coordinates MediaAreaCoordinates
@@ -618,7 +618,7 @@ func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
 //
 // See https://core.telegram.org/constructor/messageEmpty.
 type MessageEmpty struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID     int
 	PeerID PeerClass // flags.0?Peer
 }
@@ -726,7 +726,7 @@ func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/message.
 type Message struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out               bool       // flags.1?true
 	Mentioned         bool       // flags.4?true
 	MediaUnread       bool       // flags.5?true
@@ -1311,7 +1311,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageService.
 type MessageService struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out         bool       // flags.1?true
 	Mentioned   bool       // flags.4?true
 	MediaUnread bool       // flags.5?true
@@ -2558,7 +2558,7 @@ func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSentMe.
 type MessageActionPaymentSentMe struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RecurringInit    bool       // flags.2?true
 	RecurringUsed    bool       // flags.3?true
 	Currency         string
@@ -2718,7 +2718,7 @@ func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSent.
 type MessageActionPaymentSent struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RecurringInit bool       // flags.2?true
 	RecurringUsed bool       // flags.3?true
 	Currency      string
@@ -2846,7 +2846,7 @@ func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionPhoneCall.
 type MessageActionPhoneCall struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video    bool       // flags.2?true
 	CallID   int64
 	Reason   PhoneCallDiscardReasonClass // flags.0?PhoneCallDiscardReason
@@ -3106,7 +3106,7 @@ func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionBotAllowed.
 type MessageActionBotAllowed struct {
-	Flags       bin.Fields  // flags word: set by Encode from the fields
+	Flags       bin.Fields  // flags word; Encode adds the bits of the fields that are set
 	AttachMenu  bool        // flags.1?true
 	FromRequest bool        // flags.3?true
 	Domain      string      // flags.0?string
@@ -3545,7 +3545,7 @@ func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int
 //
 // See https://core.telegram.org/constructor/messageActionGroupCall.
 type MessageActionGroupCall struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Call     InputGroupCall
 	Duration int // flags.0?int
 }
@@ -3745,7 +3745,7 @@ func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) 
 //
 // See https://core.telegram.org/constructor/messageActionSetMessagesTTL.
 type MessageActionSetMessagesTTL struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Period          int
 	AutoSettingFrom int64 // flags.0?long
 }
@@ -4205,7 +4205,7 @@ func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error 
 //
 // See https://core.telegram.org/constructor/messageActionGiftPremium.
 type MessageActionGiftPremium struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Currency       string
 	Amount         int64
 	Months         int
@@ -4360,7 +4360,7 @@ func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionTopicCreate.
 type MessageActionTopicCreate struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title       string
 	IconColor   int
 	IconEmojiID int64 // flags.0?long
@@ -4477,7 +4477,7 @@ func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageActionTopicEdit.
 type MessageActionTopicEdit struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title       string     // flags.0?string
 	IconEmojiID int64      // flags.1?long
 	Closed      bool       // flags.2?Bool
@@ -4834,7 +4834,7 @@ func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/messageActionSetChatWallPaper.
 type MessageActionSetChatWallPaper struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Same      bool       // flags.0?true
 	ForBoth   bool       // flags.1?true
 	Wallpaper WallPaperClass
@@ -4932,7 +4932,7 @@ func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) e
 //
 // See https://core.telegram.org/constructor/messageActionGiftCode.
 type MessageActionGiftCode struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaGiveaway    bool       // flags.0?true
 	Unclaimed      bool       // flags.2?true
 	BoostPeer      PeerClass  // flags.1?Peer
@@ -6930,7 +6930,7 @@ func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaC
 //
 // See https://core.telegram.org/constructor/messageExtendedMediaPreview.
 type MessageExtendedMediaPreview struct {
-	Flags         bin.Fields     // flags word: set by Encode from the fields
+	Flags         bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	W             int            // flags.0?int
 	H             int            // flags.0?int
 	Thumb         PhotoSizeClass // flags.1?PhotoSize
@@ -7317,7 +7317,7 @@ func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaPhoto.
 type MessageMediaPhoto struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.3?true
 	Photo      PhotoClass // flags.0?Photo
 	TTLSeconds int        // flags.2?int
@@ -7664,7 +7664,7 @@ func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaDocument.
 type MessageMediaDocument struct {
-	Flags       bin.Fields    // flags word: set by Encode from the fields
+	Flags       bin.Fields    // flags word; Encode adds the bits of the fields that are set
 	Nopremium   bool          // flags.3?true
 	Spoiler     bool          // flags.4?true
 	Video       bool          // flags.6?true
@@ -7824,7 +7824,7 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaWebPage.
 type MessageMediaWebPage struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForceLargeMedia bool       // flags.0?true
 	ForceSmallMedia bool       // flags.1?true
 	Manual          bool       // flags.3?true
@@ -8098,7 +8098,7 @@ func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaInvoice.
 type MessageMediaInvoice struct {
-	Flags                    bin.Fields // flags word: set by Encode from the fields
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ShippingAddressRequested bool       // flags.1?true
 	Test                     bool       // flags.3?true
 	Title                    string
@@ -8271,7 +8271,7 @@ func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaGeoLive.
 type MessageMediaGeoLive struct {
-	Flags                       bin.Fields // flags word: set by Encode from the fields
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Geo                         GeoPointClass
 	Heading                     int // flags.0?int
 	Period                      int
@@ -8570,7 +8570,7 @@ func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaStory.
 type MessageMediaStory struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaMention bool       // flags.1?true
 	Peer       PeerClass
 	ID         int
@@ -8681,7 +8681,7 @@ func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaGiveaway.
 type MessageMediaGiveaway struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OnlyNewSubscribers bool       // flags.0?true
 	WinnersAreVisible  bool       // flags.2?true
 	Channels           []int64
@@ -8865,7 +8865,7 @@ func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageMediaGiveawayResults.
 type MessageMediaGiveawayResults struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OnlyNewSubscribers   bool       // flags.0?true
 	Refunded             bool       // flags.2?true
 	ChannelID            int64
@@ -9378,7 +9378,7 @@ func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass
 //
 // See https://core.telegram.org/constructor/messageReplyHeader.
 type MessageReplyHeader struct {
-	Flags            bin.Fields           // flags word: set by Encode from the fields
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	ReplyToScheduled bool                 // flags.2?true
 	ForumTopic       bool                 // flags.3?true
 	Quote            bool                 // flags.9?true
@@ -10418,7 +10418,7 @@ func (m *InputMessagesFilterChatPhotos) DecodeBareAt(b *bin.Buffer, _ int) error
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterPhoneCalls.
 type InputMessagesFilterPhoneCalls struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Missed bool       // flags.0?true
 }
 
@@ -11022,7 +11022,7 @@ func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageFwdHeader.
 type MessageFwdHeader struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Imported       bool       // flags.7?true
 	SavedOut       bool       // flags.11?true
 	FromID         PeerClass  // flags.0?Peer
@@ -11387,7 +11387,7 @@ func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messagePeerReaction.
 type MessagePeerReaction struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big      bool       // flags.0?true
 	Unread   bool       // flags.1?true
 	My       bool       // flags.2?true
@@ -11564,7 +11564,7 @@ func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messageReactions.
 type MessageReactions struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Min             bool       // flags.0?true
 	CanSeeList      bool       // flags.2?true
 	Results         []ReactionCount
@@ -11700,7 +11700,7 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageReplies.
 type MessageReplies struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Comments       bool       // flags.0?true
 	Replies        int
 	RepliesPts     int
@@ -11928,7 +11928,7 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messageViews.
 type MessageViews struct {
-	Flags    bin.Fields      // flags word: set by Encode from the fields
+	Flags    bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	Views    int             // flags.0?int
 	Forwards int             // flags.1?int
 	Replies  *MessageReplies // flags.2?MessageReplies
@@ -12085,7 +12085,7 @@ func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/myBoost.
 type MyBoost struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Slot              int
 	Peer              PeerClass // flags.0?Peer
 	Date              int

@@ -1748,7 +1748,7 @@ func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(b *bin.Buffer, _ int)
 //
 // See https://core.telegram.org/constructor/messages.featuredStickers.
 type MessagesFeaturedStickers struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Premium bool       // flags.0?true
 	Hash    int64
 	Count   int
@@ -2175,7 +2175,7 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.messagesSlice.
 type MessagesMessagesSlice struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inexact        bool       // flags.1?true
 	Count          int
 	NextRate       int // flags.0?int
@@ -2363,7 +2363,7 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.channelMessages.
 type MessagesChannelMessages struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inexact        bool       // flags.1?true
 	Pts            int
 	Count          int
@@ -3694,7 +3694,7 @@ func decodeMessagesSponsoredMessages(b *bin.Buffer, depth int) (MessagesSponsore
 //
 // See https://core.telegram.org/constructor/messages.sponsoredMessages.
 type MessagesSponsoredMessages struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PostsBetween int        // flags.0?int
 	Messages     []SponsoredMessage
 	Chats        []ChatClass
@@ -4749,7 +4749,7 @@ func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 //
 // See https://core.telegram.org/constructor/messages.botApp.
 type MessagesBotApp struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inactive           bool       // flags.0?true
 	RequestWriteAccess bool       // flags.1?true
 	HasSettings        bool       // flags.2?true
@@ -4845,7 +4845,7 @@ func (m *MessagesBotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.botCallbackAnswer.
 type MessagesBotCallbackAnswer struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Alert     bool       // flags.1?true
 	HasURL    bool       // flags.3?true
 	NativeUi  bool       // flags.4?true
@@ -5007,7 +5007,7 @@ func (m *MessagesBotCallbackAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messages.botResults.
 type MessagesBotResults struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Gallery       bool       // flags.0?true
 	QueryID       int64
 	NextOffset    string             // flags.1?string
@@ -5506,7 +5506,7 @@ func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(b *bin.Buffer, _ int) er
 //
 // See https://core.telegram.org/constructor/messages.discussionMessage.
 type MessagesDiscussionMessage struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Messages        []MessageClass
 	MaxID           int // flags.0?int
 	ReadInboxMaxID  int // flags.1?int
@@ -5803,7 +5803,7 @@ func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) err
 //
 // See https://core.telegram.org/constructor/messages.forumTopics.
 type MessagesForumTopics struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OrderByCreateDate bool       // flags.0?true
 	Count             int
 	Topics            []ForumTopicClass
@@ -6076,7 +6076,7 @@ func (m *MessagesHistoryImport) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messages.historyImportParsed.
 type MessagesHistoryImportParsed struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pm    bool       // flags.0?true
 	Group bool       // flags.1?true
 	Title string     // flags.2?string
@@ -6275,7 +6275,7 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.messageEditData.
 type MessagesMessageEditData struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Caption bool       // flags.0?true
 }
 
@@ -6354,7 +6354,7 @@ func (m *MessagesMessageEditData) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/messages.messageReactionsList.
 type MessagesMessageReactionsList struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Reactions  []MessagePeerReaction
 	Chats      []ChatClass
@@ -6780,7 +6780,7 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.searchCounter.
 type MessagesSearchCounter struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inexact bool       // flags.1?true
 	Filter  MessagesFilterClass
 	Count   int
@@ -6875,7 +6875,7 @@ func (m *MessagesSearchCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.searchResultsCalendar.
 type MessagesSearchResultsCalendar struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inexact        bool       // flags.0?true
 	Count          int
 	MinDate        int
@@ -7125,7 +7125,7 @@ func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) 
 //
 // See https://core.telegram.org/constructor/messages.transcribedAudio.
 type MessagesTranscribedAudio struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pending               bool       // flags.0?true
 	TranscriptionID       int64
 	Text                  string
@@ -7351,7 +7351,7 @@ func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/messages.votesList.
 type MessagesVotesList struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Votes      []MessagePeerVoteClass
 	Chats      []ChatClass
@@ -7661,7 +7661,7 @@ func (c *Client) MessagesGetMessages(ctx context.Context, req *MessagesGetMessag
 //
 // See https://core.telegram.org/method/messages.getDialogs.
 type MessagesGetDialogsRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ExcludePinned bool       // flags.0?true
 	FolderID      int        // flags.1?int
 	OffsetDate    int
@@ -7923,7 +7923,7 @@ func (c *Client) MessagesGetHistory(ctx context.Context, req *MessagesGetHistory
 //
 // See https://core.telegram.org/method/messages.search.
 type MessagesSearchRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer        InputPeerClass
 	Q           string
 	FromID      InputPeerClass // flags.0?InputPeer
@@ -8208,7 +8208,7 @@ func (c *Client) MessagesReadHistory(ctx context.Context, req *MessagesReadHisto
 //
 // See https://core.telegram.org/method/messages.deleteHistory.
 type MessagesDeleteHistoryRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JustClear bool       // flags.0?true
 	Revoke    bool       // flags.1?true
 	Peer      InputPeerClass
@@ -8376,7 +8376,7 @@ func (c *Client) MessagesDeleteHistory(ctx context.Context, req *MessagesDeleteH
 //
 // See https://core.telegram.org/method/messages.deleteMessages.
 type MessagesDeleteMessagesRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Revoke bool       // flags.0?true
 	ID     []int
 }
@@ -8542,7 +8542,7 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 //
 // See https://core.telegram.org/method/messages.setTyping.
 type MessagesSetTypingRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer     InputPeerClass
 	TopMsgID int // flags.0?int
 	Action   SendMessageActionClass
@@ -8676,7 +8676,7 @@ func (c *Client) MessagesSetTyping(ctx context.Context, req *MessagesSetTypingRe
 //
 // See https://core.telegram.org/method/messages.sendMessage.
 type MessagesSendMessageRequest struct {
-	Flags                  bin.Fields // flags word: set by Encode from the fields
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage              bool       // flags.1?true
 	Silent                 bool       // flags.5?true
 	Background             bool       // flags.6?true
@@ -8931,7 +8931,7 @@ func (c *Client) MessagesSendMessage(ctx context.Context, req *MessagesSendMessa
 //
 // See https://core.telegram.org/method/messages.sendMedia.
 type MessagesSendMediaRequest struct {
-	Flags                  bin.Fields // flags word: set by Encode from the fields
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent                 bool       // flags.5?true
 	Background             bool       // flags.6?true
 	ClearDraft             bool       // flags.7?true
@@ -9185,7 +9185,7 @@ func (c *Client) MessagesSendMedia(ctx context.Context, req *MessagesSendMediaRe
 //
 // See https://core.telegram.org/method/messages.forwardMessages.
 type MessagesForwardMessagesRequest struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent            bool       // flags.5?true
 	Background        bool       // flags.6?true
 	WithMyScore       bool       // flags.8?true
@@ -10042,7 +10042,7 @@ func (c *Client) MessagesAddChatUser(ctx context.Context, req *MessagesAddChatUs
 //
 // See https://core.telegram.org/method/messages.deleteChatUser.
 type MessagesDeleteChatUserRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RevokeHistory bool       // flags.0?true
 	ChatID        int64
 	UserID        InputUserClass
@@ -10141,7 +10141,7 @@ func (c *Client) MessagesDeleteChatUser(ctx context.Context, req *MessagesDelete
 //
 // See https://core.telegram.org/method/messages.createChat.
 type MessagesCreateChatRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Users     []InputUserClass
 	Title     string
 	TTLPeriod int // flags.0?int
@@ -10520,7 +10520,7 @@ func (c *Client) MessagesAcceptEncryption(ctx context.Context, req *MessagesAcce
 //
 // See https://core.telegram.org/method/messages.discardEncryption.
 type MessagesDiscardEncryptionRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DeleteHistory bool       // flags.0?true
 	ChatID        int
 }
@@ -10775,7 +10775,7 @@ func (c *Client) MessagesReadEncryptedHistory(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.sendEncrypted.
 type MessagesSendEncryptedRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent   bool       // flags.0?true
 	Peer     InputEncryptedChat
 	RandomID int64
@@ -10877,7 +10877,7 @@ func (c *Client) MessagesSendEncrypted(ctx context.Context, req *MessagesSendEnc
 //
 // See https://core.telegram.org/method/messages.sendEncryptedFile.
 type MessagesSendEncryptedFileRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent   bool       // flags.0?true
 	Peer     InputEncryptedChat
 	RandomID int64
@@ -11455,7 +11455,7 @@ func (c *Client) MessagesGetAllStickers(ctx context.Context, req *MessagesGetAll
 //
 // See https://core.telegram.org/method/messages.getWebPagePreview.
 type MessagesGetWebPagePreviewRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Message  string
 	Entities []MessageEntityClass // flags.3?Vector<MessageEntity>
 }
@@ -11584,7 +11584,7 @@ func (c *Client) MessagesGetWebPagePreview(ctx context.Context, req *MessagesGet
 //
 // See https://core.telegram.org/method/messages.exportChatInvite.
 type MessagesExportChatInviteRequest struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	LegacyRevokePermanent bool       // flags.2?true
 	RequestNeeded         bool       // flags.3?true
 	Peer                  InputPeerClass
@@ -12513,7 +12513,7 @@ func (c *Client) MessagesMigrateChat(ctx context.Context, req *MessagesMigrateCh
 //
 // See https://core.telegram.org/method/messages.searchGlobal.
 type MessagesSearchGlobalRequest struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID   int        // flags.0?int
 	Q          string
 	Filter     MessagesFilterClass
@@ -12669,7 +12669,7 @@ func (c *Client) MessagesSearchGlobal(ctx context.Context, req *MessagesSearchGl
 //
 // See https://core.telegram.org/method/messages.reorderStickerSets.
 type MessagesReorderStickerSetsRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks  bool       // flags.0?true
 	Emojis bool       // flags.1?true
 	Order  []int64
@@ -13000,7 +13000,7 @@ func (c *Client) MessagesSaveGif(ctx context.Context, req *MessagesSaveGifReques
 //
 // See https://core.telegram.org/method/messages.getInlineBotResults.
 type MessagesGetInlineBotResultsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Bot      InputUserClass
 	Peer     InputPeerClass
 	GeoPoint InputGeoPointClass // flags.0?InputGeoPoint
@@ -13126,7 +13126,7 @@ func (c *Client) MessagesGetInlineBotResults(ctx context.Context, req *MessagesG
 //
 // See https://core.telegram.org/method/messages.setInlineBotResults.
 type MessagesSetInlineBotResultsRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Gallery       bool       // flags.0?true
 	Private       bool       // flags.1?true
 	QueryID       int64
@@ -13308,7 +13308,7 @@ func (c *Client) MessagesSetInlineBotResults(ctx context.Context, req *MessagesS
 //
 // See https://core.telegram.org/method/messages.sendInlineBotResult.
 type MessagesSendInlineBotResultRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent       bool       // flags.5?true
 	Background   bool       // flags.6?true
 	ClearDraft   bool       // flags.7?true
@@ -13583,7 +13583,7 @@ func (c *Client) MessagesGetMessageEditData(ctx context.Context, req *MessagesGe
 //
 // See https://core.telegram.org/method/messages.editMessage.
 type MessagesEditMessageRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage    bool       // flags.1?true
 	InvertMedia  bool       // flags.16?true
 	Peer         InputPeerClass
@@ -13826,7 +13826,7 @@ func (c *Client) MessagesEditMessage(ctx context.Context, req *MessagesEditMessa
 //
 // See https://core.telegram.org/method/messages.editInlineBotMessage.
 type MessagesEditInlineBotMessageRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool       // flags.1?true
 	InvertMedia bool       // flags.16?true
 	ID          InputBotInlineMessageIDClass
@@ -14029,7 +14029,7 @@ func (c *Client) MessagesEditInlineBotMessage(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.getBotCallbackAnswer.
 type MessagesGetBotCallbackAnswerRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Game     bool       // flags.1?true
 	Peer     InputPeerClass
 	MsgID    int
@@ -14179,7 +14179,7 @@ func (c *Client) MessagesGetBotCallbackAnswer(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.setBotCallbackAnswer.
 type MessagesSetBotCallbackAnswerRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Alert     bool       // flags.1?true
 	QueryID   int64
 	Message   string // flags.0?string
@@ -14423,7 +14423,7 @@ func (c *Client) MessagesGetPeerDialogs(ctx context.Context, req *MessagesGetPee
 //
 // See https://core.telegram.org/method/messages.saveDraft.
 type MessagesSaveDraftRequest struct {
-	Flags       bin.Fields        // flags word: set by Encode from the fields
+	Flags       bin.Fields        // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool              // flags.1?true
 	InvertMedia bool              // flags.6?true
 	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
@@ -14804,7 +14804,7 @@ func (c *Client) MessagesReadFeaturedStickers(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.getRecentStickers.
 type MessagesGetRecentStickersRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Attached bool       // flags.0?true
 	Hash     int64
 }
@@ -14891,7 +14891,7 @@ func (c *Client) MessagesGetRecentStickers(ctx context.Context, req *MessagesGet
 //
 // See https://core.telegram.org/method/messages.saveRecentSticker.
 type MessagesSaveRecentStickerRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Attached bool       // flags.0?true
 	ID       InputDocumentClass
 	Unsave   bool
@@ -14988,7 +14988,7 @@ func (c *Client) MessagesSaveRecentSticker(ctx context.Context, req *MessagesSav
 //
 // See https://core.telegram.org/method/messages.clearRecentStickers.
 type MessagesClearRecentStickersRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Attached bool       // flags.0?true
 }
 
@@ -15071,7 +15071,7 @@ func (c *Client) MessagesClearRecentStickers(ctx context.Context, req *MessagesC
 //
 // See https://core.telegram.org/method/messages.getArchivedStickers.
 type MessagesGetArchivedStickersRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks    bool       // flags.0?true
 	Emojis   bool       // flags.1?true
 	OffsetID int64
@@ -15320,7 +15320,7 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 //
 // See https://core.telegram.org/method/messages.setGameScore.
 type MessagesSetGameScoreRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	EditMessage bool       // flags.0?true
 	Force       bool       // flags.1?true
 	Peer        InputPeerClass
@@ -15434,7 +15434,7 @@ func (c *Client) MessagesSetGameScore(ctx context.Context, req *MessagesSetGameS
 //
 // See https://core.telegram.org/method/messages.setInlineGameScore.
 type MessagesSetInlineGameScoreRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	EditMessage bool       // flags.0?true
 	Force       bool       // flags.1?true
 	ID          InputBotInlineMessageIDClass
@@ -15881,7 +15881,7 @@ func (c *Client) MessagesGetWebPage(ctx context.Context, req *MessagesGetWebPage
 //
 // See https://core.telegram.org/method/messages.toggleDialogPin.
 type MessagesToggleDialogPinRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned bool       // flags.0?true
 	Peer   InputDialogPeerClass
 }
@@ -15972,7 +15972,7 @@ func (c *Client) MessagesToggleDialogPin(ctx context.Context, req *MessagesToggl
 //
 // See https://core.telegram.org/method/messages.reorderPinnedDialogs.
 type MessagesReorderPinnedDialogsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Force    bool       // flags.0?true
 	FolderID int
 	Order    []InputDialogPeerClass
@@ -16148,7 +16148,7 @@ func (c *Client) MessagesGetPinnedDialogs(ctx context.Context, req *MessagesGetP
 //
 // See https://core.telegram.org/method/messages.setBotShippingResults.
 type MessagesSetBotShippingResultsRequest struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID         int64
 	Error           string           // flags.0?string
 	ShippingOptions []ShippingOption // flags.1?Vector<ShippingOption>
@@ -16310,7 +16310,7 @@ func (c *Client) MessagesSetBotShippingResults(ctx context.Context, req *Message
 //
 // See https://core.telegram.org/method/messages.setBotPrecheckoutResults.
 type MessagesSetBotPrecheckoutResultsRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Success bool       // flags.1?true
 	QueryID int64
 	Error   string // flags.0?string
@@ -16763,7 +16763,7 @@ func (c *Client) MessagesFaveSticker(ctx context.Context, req *MessagesFaveStick
 //
 // See https://core.telegram.org/method/messages.getUnreadMentions.
 type MessagesGetUnreadMentionsRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      InputPeerClass
 	TopMsgID  int // flags.0?int
 	OffsetID  int
@@ -16911,7 +16911,7 @@ func (c *Client) MessagesGetUnreadMentions(ctx context.Context, req *MessagesGet
 //
 // See https://core.telegram.org/method/messages.readMentions.
 type MessagesReadMentionsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer     InputPeerClass
 	TopMsgID int // flags.0?int
 }
@@ -17127,7 +17127,7 @@ func (c *Client) MessagesGetRecentLocations(ctx context.Context, req *MessagesGe
 //
 // See https://core.telegram.org/method/messages.sendMultiMedia.
 type MessagesSendMultiMediaRequest struct {
-	Flags                  bin.Fields // flags word: set by Encode from the fields
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent                 bool       // flags.5?true
 	Background             bool       // flags.6?true
 	ClearDraft             bool       // flags.7?true
@@ -17402,7 +17402,7 @@ func (c *Client) MessagesUploadEncryptedFile(ctx context.Context, req *MessagesU
 //
 // See https://core.telegram.org/method/messages.searchStickerSets.
 type MessagesSearchStickerSetsRequest struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ExcludeFeatured bool       // flags.0?true
 	Q               string
 	Hash            int64
@@ -17559,7 +17559,7 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 //
 // See https://core.telegram.org/method/messages.markDialogUnread.
 type MessagesMarkDialogUnreadRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Unread bool       // flags.0?true
 	Peer   InputDialogPeerClass
 }
@@ -17783,7 +17783,7 @@ func (c *Client) MessagesClearAllDrafts(ctx context.Context, req *MessagesClearA
 //
 // See https://core.telegram.org/method/messages.updatePinnedMessage.
 type MessagesUpdatePinnedMessageRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent    bool       // flags.0?true
 	Unpin     bool       // flags.1?true
 	PmOneside bool       // flags.2?true
@@ -18609,7 +18609,7 @@ func (c *Client) MessagesGetEmojiURL(ctx context.Context, req *MessagesGetEmojiU
 //
 // See https://core.telegram.org/method/messages.getSearchCounters.
 type MessagesGetSearchCountersRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer        InputPeerClass
 	SavedPeerID InputPeerClass // flags.2?InputPeer
 	TopMsgID    int            // flags.0?int
@@ -18760,7 +18760,7 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 //
 // See https://core.telegram.org/method/messages.requestUrlAuth.
 type MessagesRequestURLAuthRequest struct {
-	Flags    bin.Fields     // flags word: set by Encode from the fields
+	Flags    bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Peer     InputPeerClass // flags.1?InputPeer
 	MsgID    int            // flags.1?int
 	ButtonID int            // flags.1?int
@@ -18952,7 +18952,7 @@ func (c *Client) MessagesRequestURLAuth(ctx context.Context, req *MessagesReques
 //
 // See https://core.telegram.org/method/messages.acceptUrlAuth.
 type MessagesAcceptURLAuthRequest struct {
-	Flags        bin.Fields     // flags word: set by Encode from the fields
+	Flags        bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	WriteAllowed bool           // flags.0?true
 	Peer         InputPeerClass // flags.1?InputPeer
 	MsgID        int            // flags.1?int
@@ -19573,7 +19573,7 @@ func (c *Client) MessagesDeleteScheduledMessages(ctx context.Context, req *Messa
 //
 // See https://core.telegram.org/method/messages.getPollVotes.
 type MessagesGetPollVotesRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer   InputPeerClass
 	ID     int
 	Option []byte // flags.0?bytes
@@ -19737,7 +19737,7 @@ func (c *Client) MessagesGetPollVotes(ctx context.Context, req *MessagesGetPollV
 //
 // See https://core.telegram.org/method/messages.toggleStickerSets.
 type MessagesToggleStickerSetsRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Uninstall   bool       // flags.0?true
 	Archive     bool       // flags.1?true
 	Unarchive   bool       // flags.2?true
@@ -19977,7 +19977,7 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 //
 // See https://core.telegram.org/method/messages.updateDialogFilter.
 type MessagesUpdateDialogFilterRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID     int
 	Filter DialogFilterClass // flags.0?DialogFilter
 }
@@ -20527,7 +20527,7 @@ func (c *Client) MessagesReadDiscussion(ctx context.Context, req *MessagesReadDi
 //
 // See https://core.telegram.org/method/messages.unpinAllMessages.
 type MessagesUnpinAllMessagesRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer     InputPeerClass
 	TopMsgID int // flags.0?int
 }
@@ -20716,7 +20716,7 @@ func (c *Client) MessagesDeleteChat(ctx context.Context, req *MessagesDeleteChat
 //
 // See https://core.telegram.org/method/messages.deletePhoneCallHistory.
 type MessagesDeletePhoneCallHistoryRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Revoke bool       // flags.0?true
 }
 
@@ -21149,7 +21149,7 @@ func (c *Client) MessagesStartHistoryImport(ctx context.Context, req *MessagesSt
 //
 // See https://core.telegram.org/method/messages.getExportedChatInvites.
 type MessagesGetExportedChatInvitesRequest struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Revoked    bool       // flags.3?true
 	Peer       InputPeerClass
 	AdminID    InputUserClass
@@ -21410,7 +21410,7 @@ func (c *Client) MessagesGetExportedChatInvite(ctx context.Context, req *Message
 //
 // See https://core.telegram.org/method/messages.editExportedChatInvite.
 type MessagesEditExportedChatInviteRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Revoked       bool       // flags.2?true
 	Peer          InputPeerClass
 	Link          string
@@ -21900,7 +21900,7 @@ func (c *Client) MessagesGetAdminsWithInvites(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.getChatInviteImporters.
 type MessagesGetChatInviteImportersRequest struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Requested  bool       // flags.0?true
 	Peer       InputPeerClass
 	Link       string // flags.1?string
@@ -22404,7 +22404,7 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 //
 // See https://core.telegram.org/method/messages.getSearchResultsCalendar.
 type MessagesGetSearchResultsCalendarRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer        InputPeerClass
 	SavedPeerID InputPeerClass // flags.2?InputPeer
 	Filter      MessagesFilterClass
@@ -22523,7 +22523,7 @@ func (c *Client) MessagesGetSearchResultsCalendar(ctx context.Context, req *Mess
 //
 // See https://core.telegram.org/method/messages.getSearchResultsPositions.
 type MessagesGetSearchResultsPositionsRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer        InputPeerClass
 	SavedPeerID InputPeerClass // flags.2?InputPeer
 	Filter      MessagesFilterClass
@@ -22641,7 +22641,7 @@ func (c *Client) MessagesGetSearchResultsPositions(ctx context.Context, req *Mes
 //
 // See https://core.telegram.org/method/messages.hideChatJoinRequest.
 type MessagesHideChatJoinRequestRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Approved bool       // flags.0?true
 	Peer     InputPeerClass
 	UserID   InputUserClass
@@ -22744,7 +22744,7 @@ func (c *Client) MessagesHideChatJoinRequest(ctx context.Context, req *MessagesH
 //
 // See https://core.telegram.org/method/messages.hideAllChatJoinRequests.
 type MessagesHideAllChatJoinRequestsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Approved bool       // flags.0?true
 	Peer     InputPeerClass
 	Link     string // flags.1?string
@@ -23042,7 +23042,7 @@ func (c *Client) MessagesSaveDefaultSendAs(ctx context.Context, req *MessagesSav
 //
 // See https://core.telegram.org/method/messages.sendReaction.
 type MessagesSendReactionRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big         bool       // flags.1?true
 	AddToRecent bool       // flags.2?true
 	Peer        InputPeerClass
@@ -23274,7 +23274,7 @@ func (c *Client) MessagesGetMessagesReactions(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.getMessageReactionsList.
 type MessagesGetMessageReactionsListRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer     InputPeerClass
 	ID       int
 	Reaction ReactionClass // flags.0?Reaction
@@ -23661,7 +23661,7 @@ func (c *Client) MessagesSetDefaultReaction(ctx context.Context, req *MessagesSe
 //
 // See https://core.telegram.org/method/messages.translateText.
 type MessagesTranslateTextRequest struct {
-	Flags  bin.Fields         // flags word: set by Encode from the fields
+	Flags  bin.Fields         // flags word; Encode adds the bits of the fields that are set
 	Peer   InputPeerClass     // flags.0?InputPeer
 	ID     []int              // flags.0?Vector<int>
 	Text   []TextWithEntities // flags.1?Vector<TextWithEntities>
@@ -23837,7 +23837,7 @@ func (c *Client) MessagesTranslateText(ctx context.Context, req *MessagesTransla
 //
 // See https://core.telegram.org/method/messages.getUnreadReactions.
 type MessagesGetUnreadReactionsRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      InputPeerClass
 	TopMsgID  int // flags.0?int
 	OffsetID  int
@@ -23985,7 +23985,7 @@ func (c *Client) MessagesGetUnreadReactions(ctx context.Context, req *MessagesGe
 //
 // See https://core.telegram.org/method/messages.readReactions.
 type MessagesReadReactionsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer     InputPeerClass
 	TopMsgID int // flags.0?int
 }
@@ -24340,7 +24340,7 @@ func (c *Client) MessagesGetAttachMenuBot(ctx context.Context, req *MessagesGetA
 //
 // See https://core.telegram.org/method/messages.toggleBotInAttachMenu.
 type MessagesToggleBotInAttachMenuRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	WriteAllowed bool       // flags.0?true
 	Bot          InputUserClass
 	Enabled      bool
@@ -24443,7 +24443,7 @@ func (c *Client) MessagesToggleBotInAttachMenu(ctx context.Context, req *Message
 //
 // See https://core.telegram.org/method/messages.requestWebView.
 type MessagesRequestWebViewRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FromBotMenu bool       // flags.4?true
 	Silent      bool       // flags.5?true
 	Peer        InputPeerClass
@@ -24661,7 +24661,7 @@ func (c *Client) MessagesRequestWebView(ctx context.Context, req *MessagesReques
 //
 // See https://core.telegram.org/method/messages.prolongWebView.
 type MessagesProlongWebViewRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Silent  bool       // flags.5?true
 	Peer    InputPeerClass
 	Bot     InputUserClass
@@ -24798,7 +24798,7 @@ func (c *Client) MessagesProlongWebView(ctx context.Context, req *MessagesProlon
 //
 // See https://core.telegram.org/method/messages.requestSimpleWebView.
 type MessagesRequestSimpleWebViewRequest struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FromSwitchWebview bool       // flags.1?true
 	FromSideMenu      bool       // flags.2?true
 	Bot               InputUserClass
@@ -26489,7 +26489,7 @@ func (c *Client) MessagesSearchCustomEmoji(ctx context.Context, req *MessagesSea
 //
 // See https://core.telegram.org/method/messages.togglePeerTranslations.
 type MessagesTogglePeerTranslationsRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Disabled bool       // flags.0?true
 	Peer     InputPeerClass
 }
@@ -26667,7 +26667,7 @@ func (c *Client) MessagesGetBotApp(ctx context.Context, req *MessagesGetBotAppRe
 //
 // See https://core.telegram.org/method/messages.requestAppWebView.
 type MessagesRequestAppWebViewRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	WriteAllowed bool       // flags.0?true
 	Peer         InputPeerClass
 	App          InputBotAppClass
@@ -26824,7 +26824,7 @@ func (c *Client) MessagesRequestAppWebView(ctx context.Context, req *MessagesReq
 //
 // See https://core.telegram.org/method/messages.setChatWallPaper.
 type MessagesSetChatWallPaperRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForBoth   bool       // flags.3?true
 	Revert    bool       // flags.4?true
 	Peer      InputPeerClass
@@ -26983,7 +26983,7 @@ func (c *Client) MessagesSetChatWallPaper(ctx context.Context, req *MessagesSetC
 //
 // See https://core.telegram.org/method/messages.searchEmojiStickerSets.
 type MessagesSearchEmojiStickerSetsRequest struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ExcludeFeatured bool       // flags.0?true
 	Q               string
 	Hash            int64
@@ -27075,7 +27075,7 @@ func (c *Client) MessagesSearchEmojiStickerSets(ctx context.Context, req *Messag
 //
 // See https://core.telegram.org/method/messages.getSavedDialogs.
 type MessagesGetSavedDialogsRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ExcludePinned bool       // flags.0?true
 	OffsetDate    int
 	OffsetID      int
@@ -27304,7 +27304,7 @@ func (c *Client) MessagesGetSavedHistory(ctx context.Context, req *MessagesGetSa
 //
 // See https://core.telegram.org/method/messages.deleteSavedHistory.
 type MessagesDeleteSavedHistoryRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer    InputPeerClass
 	MaxID   int
 	MinDate int // flags.2?int
@@ -27529,7 +27529,7 @@ func (c *Client) MessagesGetPinnedSavedDialogs(ctx context.Context, req *Message
 //
 // See https://core.telegram.org/method/messages.toggleSavedDialogPin.
 type MessagesToggleSavedDialogPinRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned bool       // flags.0?true
 	Peer   InputDialogPeerClass
 }
@@ -27621,7 +27621,7 @@ func (c *Client) MessagesToggleSavedDialogPin(ctx context.Context, req *Messages
 //
 // See https://core.telegram.org/method/messages.reorderPinnedSavedDialogs.
 type MessagesReorderPinnedSavedDialogsRequest struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Force bool       // flags.0?true
 	Order []InputDialogPeerClass
 }

@@ -1094,7 +1094,7 @@ func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/pageBlockPhoto.
 type PageBlockPhoto struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhotoID   int64
 	Caption   PageCaption
 	URL       string // flags.0?string
@@ -1242,7 +1242,7 @@ func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/pageBlockVideo.
 type PageBlockVideo struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Autoplay bool       // flags.0?true
 	Loop     bool       // flags.1?true
 	VideoID  int64
@@ -1412,7 +1412,7 @@ func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/pageBlockEmbed.
 type PageBlockEmbed struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FullWidth      bool       // flags.0?true
 	AllowScrolling bool       // flags.3?true
 	URL            string     // flags.1?string
@@ -2151,7 +2151,7 @@ func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/pageBlockTable.
 type PageBlockTable struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Bordered bool       // flags.0?true
 	Striped  bool       // flags.1?true
 	Title    RichTextClass
@@ -2324,7 +2324,7 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/pageBlockDetails.
 type PageBlockDetails struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Open   bool       // flags.0?true
 	Blocks []PageBlockClass
 	Title  RichTextClass
@@ -3674,7 +3674,7 @@ func (m *PhoneCallEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/phoneCallWaiting.
 type PhoneCallWaiting struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video         bool       // flags.6?true
 	ID            int64
 	AccessHash    int64
@@ -3818,7 +3818,7 @@ func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/phoneCallRequested.
 type PhoneCallRequested struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video         bool       // flags.6?true
 	ID            int64
 	AccessHash    int64
@@ -3933,7 +3933,7 @@ func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/phoneCallAccepted.
 type PhoneCallAccepted struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video         bool       // flags.6?true
 	ID            int64
 	AccessHash    int64
@@ -4049,7 +4049,7 @@ func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/phoneCall.
 type PhoneCall struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	P2pAllowed     bool       // flags.5?true
 	Video          bool       // flags.6?true
 	ID             int64
@@ -4194,7 +4194,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/phoneCallDiscarded.
 type PhoneCallDiscarded struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NeedRating bool       // flags.2?true
 	NeedDebug  bool       // flags.3?true
 	Video      bool       // flags.6?true
@@ -4652,7 +4652,7 @@ func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, erro
 //
 // See https://core.telegram.org/constructor/phoneConnection.
 type PhoneConnection struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Tcp     bool       // flags.0?true
 	ID      int64
 	IP      string
@@ -4752,7 +4752,7 @@ func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/phoneConnectionWebrtc.
 type PhoneConnectionWebrtc struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Turn     bool       // flags.0?true
 	Stun     bool       // flags.1?true
 	ID       int64
@@ -4967,7 +4967,7 @@ func (m *PhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/photo.
 type Photo struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasStickers   bool       // flags.0?true
 	ID            int64
 	AccessHash    int64
@@ -7261,7 +7261,7 @@ func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/page.
 type Page struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Part      bool       // flags.0?true
 	Rtl       bool       // flags.1?true
 	V2        bool       // flags.2?true
@@ -7494,7 +7494,7 @@ func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/pageRelatedArticle.
 type PageRelatedArticle struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	URL           string
 	WebpageID     int64
 	Title         string // flags.0?string
@@ -7746,7 +7746,7 @@ func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/pageTableCell.
 type PageTableCell struct {
-	Flags        bin.Fields    // flags word: set by Encode from the fields
+	Flags        bin.Fields    // flags word; Encode adds the bits of the fields that are set
 	Header       bool          // flags.0?true
 	AlignCenter  bool          // flags.3?true
 	AlignRight   bool          // flags.4?true
@@ -8132,7 +8132,7 @@ func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/paymentRequestedInfo.
 type PaymentRequestedInfo struct {
-	Flags           bin.Fields   // flags word: set by Encode from the fields
+	Flags           bin.Fields   // flags word; Encode adds the bits of the fields that are set
 	Name            string       // flags.0?string
 	Phone           string       // flags.1?string
 	Email           string       // flags.2?string
@@ -8463,7 +8463,7 @@ func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/peerColor.
 type PeerColor struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Color             int        // flags.0?int
 	BackgroundEmojiID int64      // flags.1?long
 }
@@ -8609,7 +8609,7 @@ func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/peerNotifySettings.
 type PeerNotifySettings struct {
-	Flags               bin.Fields             // flags word: set by Encode from the fields
+	Flags               bin.Fields             // flags word; Encode adds the bits of the fields that are set
 	ShowPreviews        bool                   // flags.0?Bool
 	Silent              bool                   // flags.1?Bool
 	MuteUntil           int                    // flags.2?int
@@ -8943,7 +8943,7 @@ func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/peerSettings.
 type PeerSettings struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ReportSpam            bool       // flags.0?true
 	AddContact            bool       // flags.1?true
 	BlockContact          bool       // flags.2?true
@@ -9160,7 +9160,7 @@ func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/peerStories.
 type PeerStories struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      PeerClass
 	MaxReadID int // flags.0?int
 	Stories   []StoryItemClass
@@ -9280,7 +9280,7 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/phoneCallProtocol.
 type PhoneCallProtocol struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UdpP2p          bool       // flags.0?true
 	UdpReflector    bool       // flags.1?true
 	MinLayer        int
@@ -9382,7 +9382,7 @@ func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 // See https://core.telegram.org/constructor/poll.
 type Poll struct {
 	ID             int64
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Closed         bool       // flags.0?true
 	PublicVoters   bool       // flags.1?true
 	MultipleChoice bool       // flags.2?true
@@ -9625,7 +9625,7 @@ func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/pollAnswerVoters.
 type PollAnswerVoters struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Chosen  bool       // flags.0?true
 	Correct bool       // flags.1?true
 	Option  []byte
@@ -9717,7 +9717,7 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/pollResults.
 type PollResults struct {
-	Flags            bin.Fields           // flags word: set by Encode from the fields
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Min              bool                 // flags.0?true
 	Results          []PollAnswerVoters   // flags.1?Vector<PollAnswerVoters>
 	TotalVoters      int                  // flags.2?int
@@ -10136,7 +10136,7 @@ func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/premiumGiftCodeOption.
 type PremiumGiftCodeOption struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Users         int
 	Months        int
 	StoreProduct  string // flags.0?string
@@ -10295,7 +10295,7 @@ func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/premiumGiftOption.
 type PremiumGiftOption struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Months       int
 	Currency     string
 	Amount       int64
@@ -10421,7 +10421,7 @@ func (m *PremiumGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/premiumSubscriptionOption.
 type PremiumSubscriptionOption struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Current            bool       // flags.1?true
 	CanPurchaseUpgrade bool       // flags.2?true
 	Transaction        string     // flags.3?string

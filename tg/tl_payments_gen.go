@@ -59,7 +59,7 @@ func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoC
 //
 // See https://core.telegram.org/constructor/payments.giveawayInfo.
 type PaymentsGiveawayInfo struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Participating         bool       // flags.0?true
 	PreparingResults      bool       // flags.3?true
 	StartDate             int
@@ -257,7 +257,7 @@ func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/payments.giveawayInfoResults.
 type PaymentsGiveawayInfoResults struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Winner         bool       // flags.0?true
 	Refunded       bool       // flags.1?true
 	StartDate      int
@@ -651,7 +651,7 @@ func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/payments.checkedGiftCode.
 type PaymentsCheckedGiftCode struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaGiveaway   bool       // flags.2?true
 	FromID        PeerClass  // flags.4?Peer
 	GiveawayMsgID int        // flags.3?int
@@ -945,7 +945,7 @@ func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/payments.paymentForm.
 type PaymentsPaymentForm struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSaveCredentials bool       // flags.2?true
 	PasswordMissing    bool       // flags.3?true
 	FormID             int64
@@ -1238,7 +1238,7 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/payments.paymentReceipt.
 type PaymentsPaymentReceipt struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Date             int
 	BotID            int64
 	ProviderID       int64
@@ -1442,7 +1442,7 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/payments.savedInfo.
 type PaymentsSavedInfo struct {
-	Flags               bin.Fields            // flags word: set by Encode from the fields
+	Flags               bin.Fields            // flags word; Encode adds the bits of the fields that are set
 	HasSavedCredentials bool                  // flags.1?true
 	SavedInfo           *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
 }
@@ -1537,7 +1537,7 @@ func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/payments.validatedRequestedInfo.
 type PaymentsValidatedRequestedInfo struct {
-	Flags           bin.Fields       // flags word: set by Encode from the fields
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	ID              string           // flags.0?string
 	ShippingOptions []ShippingOption // flags.1?Vector<ShippingOption>
 }
@@ -1679,7 +1679,7 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) 
 //
 // See https://core.telegram.org/method/payments.getPaymentForm.
 type PaymentsGetPaymentFormRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Invoice     InputInvoiceClass
 	ThemeParams *DataJSON // flags.0?DataJSON
 }
@@ -1865,7 +1865,7 @@ func (c *Client) PaymentsGetPaymentReceipt(ctx context.Context, req *PaymentsGet
 //
 // See https://core.telegram.org/method/payments.validateRequestedInfo.
 type PaymentsValidateRequestedInfoRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Save    bool       // flags.0?true
 	Invoice InputInvoiceClass
 	Info    PaymentRequestedInfo
@@ -1971,7 +1971,7 @@ func (c *Client) PaymentsValidateRequestedInfo(ctx context.Context, req *Payment
 //
 // See https://core.telegram.org/method/payments.sendPaymentForm.
 type PaymentsSendPaymentFormRequest struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FormID           int64
 	Invoice          InputInvoiceClass
 	RequestedInfoID  string // flags.0?string
@@ -2235,7 +2235,7 @@ func (c *Client) PaymentsGetSavedInfo(ctx context.Context, req *PaymentsGetSaved
 //
 // See https://core.telegram.org/method/payments.clearSavedInfo.
 type PaymentsClearSavedInfoRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Credentials bool       // flags.0?true
 	Info        bool       // flags.1?true
 }
@@ -2719,7 +2719,7 @@ func (c *Client) PaymentsCanPurchasePremium(ctx context.Context, req *PaymentsCa
 //
 // See https://core.telegram.org/method/payments.getPremiumGiftCodeOptions.
 type PaymentsGetPremiumGiftCodeOptionsRequest struct {
-	Flags     bin.Fields     // flags word: set by Encode from the fields
+	Flags     bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	BoostPeer InputPeerClass // flags.0?InputPeer
 }
 

@@ -669,7 +669,7 @@ func (c *Client) PhoneGetCallConfig(ctx context.Context, req *PhoneGetCallConfig
 //
 // See https://core.telegram.org/method/phone.requestCall.
 type PhoneRequestCallRequest struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video    bool       // flags.0?true
 	UserID   InputUserClass
 	RandomID int
@@ -1032,7 +1032,7 @@ func (c *Client) PhoneReceivedCall(ctx context.Context, req *PhoneReceivedCallRe
 //
 // See https://core.telegram.org/method/phone.discardCall.
 type PhoneDiscardCallRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video        bool       // flags.0?true
 	Peer         InputPhoneCall
 	Duration     int
@@ -1138,7 +1138,7 @@ func (c *Client) PhoneDiscardCall(ctx context.Context, req *PhoneDiscardCallRequ
 //
 // See https://core.telegram.org/method/phone.setCallRating.
 type PhoneSetCallRatingRequest struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserInitiative bool       // flags.0?true
 	Peer           InputPhoneCall
 	Rating         int
@@ -1405,7 +1405,7 @@ func (c *Client) PhoneSendSignalingData(ctx context.Context, req *PhoneSendSigna
 //
 // See https://core.telegram.org/method/phone.createGroupCall.
 type PhoneCreateGroupCallRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RtmpStream   bool       // flags.2?true
 	Peer         InputPeerClass
 	RandomID     int
@@ -1574,7 +1574,7 @@ func (c *Client) PhoneCreateGroupCall(ctx context.Context, req *PhoneCreateGroup
 //
 // See https://core.telegram.org/method/phone.joinGroupCall.
 type PhoneJoinGroupCallRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Muted        bool       // flags.0?true
 	VideoStopped bool       // flags.2?true
 	Call         InputGroupCall
@@ -1966,7 +1966,7 @@ func (c *Client) PhoneDiscardGroupCall(ctx context.Context, req *PhoneDiscardGro
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallSettings.
 type PhoneToggleGroupCallSettingsRequest struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ResetInviteHash bool       // flags.1?true
 	Call            InputGroupCall
 	JoinMuted       bool // flags.0?Bool
@@ -2373,7 +2373,7 @@ func (c *Client) PhoneCheckGroupCall(ctx context.Context, req *PhoneCheckGroupCa
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallRecord.
 type PhoneToggleGroupCallRecordRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Start         bool       // flags.0?true
 	Video         bool       // flags.2?true
 	Call          InputGroupCall
@@ -2544,7 +2544,7 @@ func (c *Client) PhoneToggleGroupCallRecord(ctx context.Context, req *PhoneToggl
 //
 // See https://core.telegram.org/method/phone.editGroupCallParticipant.
 type PhoneEditGroupCallParticipantRequest struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Call               InputGroupCall
 	Participant        InputPeerClass
 	Muted              bool // flags.0?Bool
@@ -3001,7 +3001,7 @@ func (c *Client) PhoneGetGroupCallJoinAs(ctx context.Context, req *PhoneGetGroup
 //
 // See https://core.telegram.org/method/phone.exportGroupCallInvite.
 type PhoneExportGroupCallInviteRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSelfUnmute bool       // flags.0?true
 	Call          InputGroupCall
 }

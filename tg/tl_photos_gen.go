@@ -301,7 +301,7 @@ func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/method/photos.updateProfilePhoto.
 type PhotosUpdateProfilePhotoRequest struct {
-	Flags    bin.Fields     // flags word: set by Encode from the fields
+	Flags    bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Fallback bool           // flags.0?true
 	Bot      InputUserClass // flags.1?InputUser
 	ID       InputPhotoClass
@@ -412,7 +412,7 @@ func (c *Client) PhotosUpdateProfilePhoto(ctx context.Context, req *PhotosUpdate
 //
 // See https://core.telegram.org/method/photos.uploadProfilePhoto.
 type PhotosUploadProfilePhotoRequest struct {
-	Flags            bin.Fields     // flags word: set by Encode from the fields
+	Flags            bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Fallback         bool           // flags.3?true
 	Bot              InputUserClass // flags.5?InputUser
 	File             InputFileClass // flags.0?InputFile
@@ -765,7 +765,7 @@ func (c *Client) PhotosGetUserPhotos(ctx context.Context, req *PhotosGetUserPhot
 //
 // See https://core.telegram.org/method/photos.uploadContactProfilePhoto.
 type PhotosUploadContactProfilePhotoRequest struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Suggest          bool       // flags.3?true
 	Save             bool       // flags.4?true
 	UserID           InputUserClass

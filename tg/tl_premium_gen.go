@@ -20,7 +20,7 @@ import (
 //
 // See https://core.telegram.org/constructor/premium.boostsList.
 type PremiumBoostsList struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Boosts     []Boost
 	NextOffset string // flags.0?string
@@ -156,7 +156,7 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/premium.boostsStatus.
 type PremiumBoostsStatus struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyBoost            bool       // flags.2?true
 	Level              int
 	CurrentLevelBoosts int
@@ -501,7 +501,7 @@ func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/method/premium.getBoostsList.
 type PremiumGetBoostsListRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Gifts  bool       // flags.0?true
 	Peer   InputPeerClass
 	Offset string
@@ -668,7 +668,7 @@ func (c *Client) PremiumGetMyBoosts(ctx context.Context, req *PremiumGetMyBoosts
 //
 // See https://core.telegram.org/method/premium.applyBoost.
 type PremiumApplyBoostRequest struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Slots []int      // flags.0?Vector<int>
 	Peer  InputPeerClass
 }

@@ -676,7 +676,7 @@ func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
 //
 // See https://core.telegram.org/constructor/replyKeyboardHide.
 type ReplyKeyboardHide struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Selective bool       // flags.2?true
 }
 
@@ -755,7 +755,7 @@ func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/replyKeyboardForceReply.
 type ReplyKeyboardForceReply struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
 	Placeholder string     // flags.3?string
@@ -875,7 +875,7 @@ func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/replyKeyboardMarkup.
 type ReplyKeyboardMarkup struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Resize      bool       // flags.0?true
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
@@ -1772,7 +1772,7 @@ func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, erro
 //
 // See https://core.telegram.org/constructor/requestPeerTypeUser.
 type RequestPeerTypeUser struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Bot     bool       // flags.0?Bool
 	Premium bool       // flags.1?Bool
 }
@@ -1914,7 +1914,7 @@ func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/requestPeerTypeChat.
 type RequestPeerTypeChat struct {
-	Flags           bin.Fields       // flags word: set by Encode from the fields
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	Creator         bool             // flags.0?true
 	BotParticipant  bool             // flags.5?true
 	HasUsername     bool             // flags.3?Bool
@@ -2100,7 +2100,7 @@ func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/requestPeerTypeBroadcast.
 type RequestPeerTypeBroadcast struct {
-	Flags           bin.Fields       // flags word: set by Encode from the fields
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	Creator         bool             // flags.0?true
 	HasUsername     bool             // flags.3?Bool
 	UserAdminRights *ChatAdminRights // flags.1?ChatAdminRights
@@ -3448,7 +3448,7 @@ func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/reactionCount.
 type ReactionCount struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChosenOrder int        // flags.0?int
 	Reaction    ReactionClass
 	Count       int

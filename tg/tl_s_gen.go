@@ -644,7 +644,7 @@ func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass
 //
 // See https://core.telegram.org/constructor/secureRequiredType.
 type SecureRequiredType struct {
-	Flags               bin.Fields // flags word: set by Encode from the fields
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NativeNames         bool       // flags.0?true
 	SelfieRequired      bool       // flags.1?true
 	TranslationRequired bool       // flags.2?true
@@ -3862,7 +3862,7 @@ func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/statsGraph.
 type StatsGraph struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JSON      DataJSON
 	ZoomToken string // flags.0?string
 }
@@ -4450,7 +4450,7 @@ func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/storyItemSkipped.
 type StoryItemSkipped struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CloseFriends bool       // flags.8?true
 	ID           int
 	Date         int
@@ -4550,7 +4550,7 @@ func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/storyItem.
 type StoryItem struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned           bool       // flags.5?true
 	Public           bool       // flags.7?true
 	CloseFriends     bool       // flags.8?true
@@ -5191,7 +5191,7 @@ func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
 //
 // See https://core.telegram.org/constructor/storyView.
 type StoryView struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	UserID               int64
@@ -5297,7 +5297,7 @@ func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/storyViewPublicForward.
 type StoryViewPublicForward struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	Message              MessageClass
@@ -5387,7 +5387,7 @@ func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/storyViewPublicRepost.
 type StoryViewPublicRepost struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	PeerID               PeerClass
@@ -5561,7 +5561,7 @@ func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/savedDialog.
 type SavedDialog struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned     bool       // flags.2?true
 	Peer       PeerClass
 	TopMessage int
@@ -6032,7 +6032,7 @@ func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/secureValue.
 type SecureValue struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type        SecureValueTypeClass
 	Data        *SecureData          // flags.0?SecureData
 	FrontSide   SecureFileClass      // flags.1?SecureFile
@@ -6335,7 +6335,7 @@ func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/sendAsPeer.
 type SendAsPeer struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PremiumRequired bool       // flags.0?true
 	Peer            PeerClass
 }
@@ -6570,7 +6570,7 @@ func (m *SimpleWebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/sponsoredMessage.
 type SponsoredMessage struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Recommended    bool       // flags.5?true
 	ShowPeerPhoto  bool       // flags.6?true
 	RandomID       []byte
@@ -6960,7 +6960,7 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/sponsoredWebPage.
 type SponsoredWebPage struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	URL      string
 	SiteName string
 	Photo    PhotoClass // flags.0?Photo
@@ -7690,7 +7690,7 @@ func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/stickerSet.
 type StickerSet struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Archived           bool       // flags.1?true
 	Official           bool       // flags.2?true
 	Masks              bool       // flags.3?true
@@ -8006,7 +8006,7 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/storiesStealthMode.
 type StoriesStealthMode struct {
-	Flags             bin.Fields // flags word: set by Encode from the fields
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ActiveUntilDate   int        // flags.0?int
 	CooldownUntilDate int        // flags.1?int
 }
@@ -8145,7 +8145,7 @@ func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/storyFwdHeader.
 type StoryFwdHeader struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Modified bool       // flags.3?true
 	From     PeerClass  // flags.0?Peer
 	FromName string     // flags.1?string
@@ -8308,7 +8308,7 @@ func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/storyViews.
 type StoryViews struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasViewers     bool       // flags.1?true
 	ViewsCount     int
 	ForwardsCount  int             // flags.2?int

@@ -530,7 +530,7 @@ func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/stats.publicForwards.
 type StatsPublicForwards struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Forwards   []PublicForwardClass
 	NextOffset string // flags.0?string
@@ -742,7 +742,7 @@ func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/method/stats.getBroadcastStats.
 type StatsGetBroadcastStatsRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark    bool       // flags.0?true
 	Channel InputChannelClass
 }
@@ -836,7 +836,7 @@ func (c *Client) StatsGetBroadcastStats(ctx context.Context, req *StatsGetBroadc
 //
 // See https://core.telegram.org/method/stats.loadAsyncGraph.
 type StatsLoadAsyncGraphRequest struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Token string
 	X     int64 // flags.0?long
 }
@@ -948,7 +948,7 @@ func (c *Client) StatsLoadAsyncGraph(ctx context.Context, req *StatsLoadAsyncGra
 //
 // See https://core.telegram.org/method/stats.getMegagroupStats.
 type StatsGetMegagroupStatsRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark    bool       // flags.0?true
 	Channel InputChannelClass
 }
@@ -1132,7 +1132,7 @@ func (c *Client) StatsGetMessagePublicForwards(ctx context.Context, req *StatsGe
 //
 // See https://core.telegram.org/method/stats.getMessageStats.
 type StatsGetMessageStatsRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark    bool       // flags.0?true
 	Channel InputChannelClass
 	MsgID   int
@@ -1227,7 +1227,7 @@ func (c *Client) StatsGetMessageStats(ctx context.Context, req *StatsGetMessageS
 //
 // See https://core.telegram.org/method/stats.getStoryStats.
 type StatsGetStoryStatsRequest struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark  bool       // flags.0?true
 	Peer  InputPeerClass
 	ID    int

@@ -86,7 +86,7 @@ func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/method/stickers.createStickerSet.
 type StickersCreateStickerSetRequest struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks     bool       // flags.0?true
 	Animated  bool       // flags.1?true
 	Videos    bool       // flags.4?true
@@ -518,7 +518,7 @@ func (c *Client) StickersAddStickerToSet(ctx context.Context, req *StickersAddSt
 //
 // See https://core.telegram.org/method/stickers.setStickerSetThumb.
 type StickersSetStickerSetThumbRequest struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Stickerset      InputStickerSetClass
 	Thumb           InputDocumentClass // flags.0?InputDocument
 	ThumbDocumentID int64              // flags.1?long
@@ -801,7 +801,7 @@ func (c *Client) StickersSuggestShortName(ctx context.Context, req *StickersSugg
 //
 // See https://core.telegram.org/method/stickers.changeSticker.
 type StickersChangeStickerRequest struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Sticker    InputDocumentClass
 	Emoji      string      // flags.0?string
 	MaskCoords *MaskCoords // flags.1?MaskCoords

@@ -52,7 +52,7 @@ func decodeStoriesAllStories(b *bin.Buffer, depth int) (StoriesAllStoriesClass, 
 //
 // See https://core.telegram.org/constructor/stories.allStoriesNotModified.
 type StoriesAllStoriesNotModified struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	State       string
 	StealthMode StoriesStealthMode
 }
@@ -138,7 +138,7 @@ func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/stories.allStories.
 type StoriesAllStories struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasMore     bool       // flags.0?true
 	Count       int
 	State       string
@@ -453,7 +453,7 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/stories.storyReactionsList.
 type StoriesStoryReactionsList struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Reactions  []StoryReactionClass
 	Chats      []ChatClass
@@ -678,7 +678,7 @@ func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/stories.storyViewsList.
 type StoriesStoryViewsList struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count          int
 	ViewsCount     int
 	ForwardsCount  int
@@ -916,7 +916,7 @@ func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendSto
 //
 // See https://core.telegram.org/method/stories.sendStory.
 type StoriesSendStoryRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned       bool       // flags.2?true
 	Noforwards   bool       // flags.4?true
 	FwdModified  bool       // flags.7?true
@@ -1237,7 +1237,7 @@ func (c *Client) StoriesSendStory(ctx context.Context, req *StoriesSendStoryRequ
 //
 // See https://core.telegram.org/method/stories.editStory.
 type StoriesEditStoryRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer         InputPeerClass
 	ID           int
 	Media        InputMediaClass         // flags.0?InputMedia
@@ -1671,7 +1671,7 @@ func (c *Client) StoriesTogglePinned(ctx context.Context, req *StoriesTogglePinn
 //
 // See https://core.telegram.org/method/stories.getAllStories.
 type StoriesGetAllStoriesRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Next   bool       // flags.1?true
 	Hidden bool       // flags.2?true
 	State  string     // flags.0?string
@@ -2297,7 +2297,7 @@ func (c *Client) StoriesIncrementStoryViews(ctx context.Context, req *StoriesInc
 //
 // See https://core.telegram.org/method/stories.getStoryViewsList.
 type StoriesGetStoryViewsListRequest struct {
-	Flags          bin.Fields // flags word: set by Encode from the fields
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JustContacts   bool       // flags.0?true
 	ReactionsFirst bool       // flags.2?true
 	ForwardsFirst  bool       // flags.3?true
@@ -2709,7 +2709,7 @@ func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (
 //
 // See https://core.telegram.org/method/stories.activateStealthMode.
 type StoriesActivateStealthModeRequest struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Past   bool       // flags.0?true
 	Future bool       // flags.1?true
 }
@@ -2795,7 +2795,7 @@ func (c *Client) StoriesActivateStealthMode(ctx context.Context, req *StoriesAct
 //
 // See https://core.telegram.org/method/stories.sendReaction.
 type StoriesSendReactionRequest struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AddToRecent bool       // flags.0?true
 	Peer        InputPeerClass
 	StoryID     int
@@ -3275,7 +3275,7 @@ func (c *Client) StoriesTogglePeerStoriesHidden(ctx context.Context, req *Storie
 //
 // See https://core.telegram.org/method/stories.getStoryReactionsList.
 type StoriesGetStoryReactionsListRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForwardsFirst bool       // flags.2?true
 	Peer          InputPeerClass
 	ID            int

@@ -621,7 +621,7 @@ func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/theme.
 type Theme struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator       bool       // flags.0?true
 	Default       bool       // flags.1?true
 	ForChat       bool       // flags.5?true
@@ -853,7 +853,7 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/themeSettings.
 type ThemeSettings struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MessageColorsAnimated bool       // flags.2?true
 	BaseTheme             BaseThemeClass
 	AccentColor           int

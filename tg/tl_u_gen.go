@@ -962,7 +962,7 @@ func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateNewAuthorization.
 type UpdateNewAuthorization struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Unconfirmed bool       // flags.0?true
 	Hash        int64
 	Date        int    // flags.0?int
@@ -1749,7 +1749,7 @@ func (m *UpdateNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateServiceNotification.
 type UpdateServiceNotification struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Popup       bool       // flags.0?true
 	InvertMedia bool       // flags.2?true
 	InboxDate   int        // flags.1?int
@@ -2047,7 +2047,7 @@ func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateReadHistoryInbox.
 type UpdateReadHistoryInbox struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID         int        // flags.0?int
 	Peer             PeerClass
 	MaxID            int
@@ -2349,7 +2349,7 @@ func (m *UpdateWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateReadMessagesContents.
 type UpdateReadMessagesContents struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Messages []int
 	Pts      int
 	PtsCount int
@@ -2473,7 +2473,7 @@ func (m *UpdateReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateChannelTooLong.
 type UpdateChannelTooLong struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	Pts       int // flags.0?int
 }
@@ -2729,7 +2729,7 @@ func (m *UpdateNewChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateReadChannelInbox.
 type UpdateReadChannelInbox struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID         int        // flags.0?int
 	ChannelID        int64
 	MaxID            int
@@ -3163,7 +3163,7 @@ func (m *UpdateNewStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateStickerSetsOrder.
 type UpdateStickerSetsOrder struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks  bool       // flags.0?true
 	Emojis bool       // flags.1?true
 	Order  []int64
@@ -3250,7 +3250,7 @@ func (m *UpdateStickerSetsOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateStickerSets.
 type UpdateStickerSets struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks  bool       // flags.0?true
 	Emojis bool       // flags.1?true
 }
@@ -3388,7 +3388,7 @@ func (m *UpdateSavedGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateBotInlineQuery.
 type UpdateBotInlineQuery struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID  int64
 	UserID   int64
 	Query    string
@@ -3509,7 +3509,7 @@ func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateBotInlineSend.
 type UpdateBotInlineSend struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID int64
 	Query  string
 	Geo    GeoPointClass // flags.0?GeoPoint
@@ -3710,7 +3710,7 @@ func (m *UpdateEditChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error 
 //
 // See https://core.telegram.org/constructor/updateBotCallbackQuery.
 type UpdateBotCallbackQuery struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID       int64
 	UserID        int64
 	Peer          PeerClass
@@ -3963,7 +3963,7 @@ func (m *UpdateEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateInlineBotCallbackQuery.
 type UpdateInlineBotCallbackQuery struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID       int64
 	UserID        int64
 	MsgID         InputBotInlineMessageIDClass
@@ -4198,7 +4198,7 @@ func (m *UpdateReadChannelOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateDraftMessage.
 type UpdateDraftMessage struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer     PeerClass
 	TopMsgID int // flags.0?int
 	Draft    DraftMessageClass
@@ -4639,7 +4639,7 @@ func (m *UpdateChannelWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateDialogPinned.
 type UpdateDialogPinned struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned   bool       // flags.0?true
 	FolderID int        // flags.1?int
 	Peer     DialogPeerClass
@@ -4761,7 +4761,7 @@ func (m *UpdateDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updatePinnedDialogs.
 type UpdatePinnedDialogs struct {
-	Flags    bin.Fields        // flags word: set by Encode from the fields
+	Flags    bin.Fields        // flags word; Encode adds the bits of the fields that are set
 	FolderID int               // flags.1?int
 	Order    []DialogPeerClass // flags.0?Vector<DialogPeer>
 }
@@ -5149,7 +5149,7 @@ func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateBotPrecheckoutQuery.
 type UpdateBotPrecheckoutQuery struct {
-	Flags            bin.Fields // flags word: set by Encode from the fields
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID          int64
 	UserID           int64
 	Payload          []byte
@@ -5564,7 +5564,7 @@ func (m *UpdateFavedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateChannelReadMessagesContents.
 type UpdateChannelReadMessagesContents struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	TopMsgID  int // flags.0?int
 	Messages  []int
@@ -5811,7 +5811,7 @@ func (m *UpdateChannelAvailableMessages) DecodeBareAt(b *bin.Buffer, _ int) erro
 //
 // See https://core.telegram.org/constructor/updateDialogUnreadMark.
 type UpdateDialogUnreadMark struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Unread bool       // flags.0?true
 	Peer   DialogPeerClass
 }
@@ -5895,7 +5895,7 @@ func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateMessagePoll.
 type UpdateMessagePoll struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PollID  int64
 	Poll    *Poll // flags.0?Poll
 	Results PollResults
@@ -6756,7 +6756,7 @@ func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateDialogFilter.
 type UpdateDialogFilter struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID     int
 	Filter DialogFilterClass // flags.0?DialogFilter
 }
@@ -7129,7 +7129,7 @@ func (m *UpdateChannelMessageForwards) DecodeBareAt(b *bin.Buffer, _ int) error 
 //
 // See https://core.telegram.org/constructor/updateReadChannelDiscussionInbox.
 type UpdateReadChannelDiscussionInbox struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID     int64
 	TopMsgID      int
 	ReadMaxID     int
@@ -7357,7 +7357,7 @@ func (m *UpdateReadChannelDiscussionOutbox) DecodeBareAt(b *bin.Buffer, _ int) e
 //
 // See https://core.telegram.org/constructor/updatePeerBlocked.
 type UpdatePeerBlocked struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	PeerID               PeerClass
@@ -7451,7 +7451,7 @@ func (m *UpdatePeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateChannelUserTyping.
 type UpdateChannelUserTyping struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	TopMsgID  int // flags.0?int
 	FromID    PeerClass
@@ -7575,7 +7575,7 @@ func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updatePinnedMessages.
 type UpdatePinnedMessages struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned   bool       // flags.0?true
 	Peer     PeerClass
 	Messages []int
@@ -7678,7 +7678,7 @@ func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updatePinnedChannelMessages.
 type UpdatePinnedChannelMessages struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned    bool       // flags.0?true
 	ChannelID int64
 	Messages  []int
@@ -8006,7 +8006,7 @@ func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updatePeerHistoryTTL.
 type UpdatePeerHistoryTTL struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      PeerClass
 	TTLPeriod int // flags.0?int
 }
@@ -8120,7 +8120,7 @@ func (m *UpdatePeerHistoryTTL) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateChatParticipant.
 type UpdateChatParticipant struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChatID          int64
 	Date            int
 	ActorID         int64
@@ -8262,7 +8262,7 @@ func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateChannelParticipant.
 type UpdateChannelParticipant struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaChatlist     bool       // flags.3?true
 	ChannelID       int64
 	Date            int
@@ -8487,7 +8487,7 @@ func (m *UpdateBotStopped) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateGroupCallConnection.
 type UpdateGroupCallConnection struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Presentation bool       // flags.0?true
 	Params       DataJSON
 }
@@ -8844,7 +8844,7 @@ func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) er
 //
 // See https://core.telegram.org/constructor/updateMessageReactions.
 type UpdateMessageReactions struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      PeerClass
 	MsgID     int
 	TopMsgID  int // flags.0?int
@@ -9224,7 +9224,7 @@ func (m *UpdateSavedRingtones) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateTranscribedAudio.
 type UpdateTranscribedAudio struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pending         bool       // flags.0?true
 	Peer            PeerClass
 	MsgID           int
@@ -9575,7 +9575,7 @@ func (m *UpdateRecentReactions) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateMoveStickerSetToTop.
 type UpdateMoveStickerSetToTop struct {
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks      bool       // flags.0?true
 	Emojis     bool       // flags.1?true
 	Stickerset int64
@@ -9742,7 +9742,7 @@ func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) erro
 //
 // See https://core.telegram.org/constructor/updateChannelPinnedTopic.
 type UpdateChannelPinnedTopic struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned    bool       // flags.0?true
 	ChannelID int64
 	TopicID   int
@@ -9830,7 +9830,7 @@ func (m *UpdateChannelPinnedTopic) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateChannelPinnedTopics.
 type UpdateChannelPinnedTopics struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	Order     []int // flags.0?Vector<int>
 }
@@ -10661,7 +10661,7 @@ func (m *UpdateChannelViewForumAsMessages) DecodeBareAt(b *bin.Buffer, _ int) er
 //
 // See https://core.telegram.org/constructor/updatePeerWallpaper.
 type UpdatePeerWallpaper struct {
-	Flags               bin.Fields // flags word: set by Encode from the fields
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	WallpaperOverridden bool       // flags.1?true
 	Peer                PeerClass
 	Wallpaper           WallPaperClass // flags.0?WallPaper
@@ -10969,7 +10969,7 @@ func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error
 //
 // See https://core.telegram.org/constructor/updateSavedDialogPinned.
 type UpdateSavedDialogPinned struct {
-	Flags  bin.Fields // flags word: set by Encode from the fields
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned bool       // flags.0?true
 	Peer   DialogPeerClass
 }
@@ -11057,7 +11057,7 @@ func (m *UpdateSavedDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updatePinnedSavedDialogs.
 type UpdatePinnedSavedDialogs struct {
-	Flags bin.Fields        // flags word: set by Encode from the fields
+	Flags bin.Fields        // flags word; Encode adds the bits of the fields that are set
 	Order []DialogPeerClass // flags.0?Vector<DialogPeer>
 }
 
@@ -11280,7 +11280,7 @@ func (m *UpdatesTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/updateShortMessage.
 type UpdateShortMessage struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out         bool       // flags.1?true
 	Mentioned   bool       // flags.4?true
 	MediaUnread bool       // flags.5?true
@@ -11547,7 +11547,7 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateShortChatMessage.
 type UpdateShortChatMessage struct {
-	Flags       bin.Fields // flags word: set by Encode from the fields
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out         bool       // flags.1?true
 	Mentioned   bool       // flags.4?true
 	MediaUnread bool       // flags.5?true
@@ -12104,7 +12104,7 @@ func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/updateShortSentMessage.
 type UpdateShortSentMessage struct {
-	Flags     bin.Fields // flags word: set by Encode from the fields
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out       bool       // flags.1?true
 	ID        int
 	Pts       int
@@ -12326,7 +12326,7 @@ func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
 //
 // See https://core.telegram.org/constructor/urlAuthResultRequest.
 type URLAuthResultRequest struct {
-	Flags              bin.Fields // flags word: set by Encode from the fields
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequestWriteAccess bool       // flags.0?true
 	Bot                UserClass
 	Domain             string
@@ -12659,7 +12659,7 @@ func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/user.
 type User struct {
-	Flags                bin.Fields // flags word: set by Encode from the fields
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Self                 bool       // flags.10?true
 	Contact              bool       // flags.11?true
 	MutualContact        bool       // flags.12?true
@@ -12678,7 +12678,7 @@ type User struct {
 	BotAttachMenu        bool       // flags.27?true
 	Premium              bool       // flags.28?true
 	AttachMenuEnabled    bool       // flags.29?true
-	Flags2               bin.Fields // flags word: set by Encode from the fields
+	Flags2               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	BotCanEdit           bool       // flags2.1?true
 	CloseFriend          bool       // flags2.2?true
 	StoriesHidden        bool       // flags2.3?true
@@ -13410,7 +13410,7 @@ func (m *UserProfilePhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/userProfilePhoto.
 type UserProfilePhoto struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasVideo      bool       // flags.0?true
 	Personal      bool       // flags.2?true
 	PhotoID       int64
@@ -13961,7 +13961,7 @@ func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/userFull.
 type UserFull struct {
-	Flags                   bin.Fields // flags word: set by Encode from the fields
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked                 bool       // flags.0?true
 	PhoneCallsAvailable     bool       // flags.4?true
 	PhoneCallsPrivate       bool       // flags.5?true
@@ -14469,7 +14469,7 @@ func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/username.
 type Username struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Editable bool       // flags.0?true
 	Active   bool       // flags.1?true
 	Username string

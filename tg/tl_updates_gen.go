@@ -60,7 +60,7 @@ func decodeUpdatesChannelDifference(b *bin.Buffer, depth int) (UpdatesChannelDif
 //
 // See https://core.telegram.org/constructor/updates.channelDifferenceEmpty.
 type UpdatesChannelDifferenceEmpty struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Final   bool       // flags.0?true
 	Pts     int
 	Timeout int // flags.1?int
@@ -181,7 +181,7 @@ func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error
 //
 // See https://core.telegram.org/constructor/updates.channelDifferenceTooLong.
 type UpdatesChannelDifferenceTooLong struct {
-	Flags    bin.Fields // flags word: set by Encode from the fields
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Final    bool       // flags.0?true
 	Timeout  int        // flags.1?int
 	Dialog   DialogClass
@@ -337,7 +337,7 @@ func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int)
 //
 // See https://core.telegram.org/constructor/updates.channelDifference.
 type UpdatesChannelDifference struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Final        bool       // flags.0?true
 	Pts          int
 	Timeout      int // flags.1?int
@@ -1070,7 +1070,7 @@ func (c *Client) UpdatesGetState(ctx context.Context, req *UpdatesGetStateReques
 //
 // See https://core.telegram.org/method/updates.getDifference.
 type UpdatesGetDifferenceRequest struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pts           int
 	PtsLimit      int // flags.1?int
 	PtsTotalLimit int // flags.0?int
@@ -1263,7 +1263,7 @@ func (c *Client) UpdatesGetDifference(ctx context.Context, req *UpdatesGetDiffer
 //
 // See https://core.telegram.org/method/updates.getChannelDifference.
 type UpdatesGetChannelDifferenceRequest struct {
-	Flags   bin.Fields // flags word: set by Encode from the fields
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Force   bool       // flags.0?true
 	Channel InputChannelClass
 	Filter  ChannelMessagesFilterClass

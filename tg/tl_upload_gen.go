@@ -565,7 +565,7 @@ func (c *Client) UploadSaveFilePart(ctx context.Context, req *UploadSaveFilePart
 //
 // See https://core.telegram.org/method/upload.getFile.
 type UploadGetFileRequest struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Precise      bool       // flags.0?true
 	CDNSupported bool       // flags.1?true
 	Location     InputFileLocationClass

@@ -56,7 +56,7 @@ func decodeVideoSize(b *bin.Buffer, depth int) (VideoSizeClass, error) {
 //
 // See https://core.telegram.org/constructor/videoSize.
 type VideoSize struct {
-	Flags        bin.Fields // flags word: set by Encode from the fields
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type         string
 	W            int
 	H            int

@@ -51,7 +51,7 @@ func decodeWallPaper(b *bin.Buffer, depth int) (WallPaperClass, error) {
 // See https://core.telegram.org/constructor/wallPaper.
 type WallPaper struct {
 	ID         int64
-	Flags      bin.Fields // flags word: set by Encode from the fields
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator    bool       // flags.0?true
 	Default    bool       // flags.1?true
 	Pattern    bool       // flags.3?true
@@ -180,7 +180,7 @@ func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 // See https://core.telegram.org/constructor/wallPaperNoFile.
 type WallPaperNoFile struct {
 	ID       int64
-	Flags    bin.Fields         // flags word: set by Encode from the fields
+	Flags    bin.Fields         // flags word; Encode adds the bits of the fields that are set
 	Default  bool               // flags.1?true
 	Dark     bool               // flags.4?true
 	Settings *WallPaperSettings // flags.2?WallPaperSettings
@@ -541,7 +541,7 @@ func decodeWebPage(b *bin.Buffer, depth int) (WebPageClass, error) {
 //
 // See https://core.telegram.org/constructor/webPageEmpty.
 type WebPageEmpty struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID    int64
 	URL   string // flags.0?string
 }
@@ -651,7 +651,7 @@ func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/webPagePending.
 type WebPagePending struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID    int64
 	URL   string // flags.0?string
 	Date  int
@@ -773,7 +773,7 @@ func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/webPage.
 type WebPage struct {
-	Flags         bin.Fields // flags word: set by Encode from the fields
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasLargeMedia bool       // flags.13?true
 	ID            int64
 	URL           string
@@ -1293,7 +1293,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/webPageNotModified.
 type WebPageNotModified struct {
-	Flags           bin.Fields // flags word: set by Encode from the fields
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CachedPageViews int        // flags.0?int
 }
 
@@ -1437,7 +1437,7 @@ func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, er
 //
 // See https://core.telegram.org/constructor/webPageAttributeTheme.
 type WebPageAttributeTheme struct {
-	Flags     bin.Fields      // flags word: set by Encode from the fields
+	Flags     bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	Documents []DocumentClass // flags.0?Vector<Document>
 	Settings  *ThemeSettings  // flags.1?ThemeSettings
 }
@@ -1563,7 +1563,7 @@ func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/webPageAttributeStory.
 type WebPageAttributeStory struct {
-	Flags bin.Fields // flags word: set by Encode from the fields
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer  PeerClass
 	ID    int
 	Story StoryItemClass // flags.0?StoryItem
@@ -1669,7 +1669,7 @@ func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 //
 // See https://core.telegram.org/constructor/wallPaperSettings.
 type WallPaperSettings struct {
-	Flags                 bin.Fields // flags word: set by Encode from the fields
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blur                  bool       // flags.1?true
 	Motion                bool       // flags.2?true
 	BackgroundColor       int        // flags.0?int
@@ -2090,7 +2090,7 @@ func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 //
 // See https://core.telegram.org/constructor/webViewMessageSent.
 type WebViewMessageSent struct {
-	Flags bin.Fields                   // flags word: set by Encode from the fields
+	Flags bin.Fields                   // flags word; Encode adds the bits of the fields that are set
 	MsgID InputBotInlineMessageIDClass // flags.0?InputBotInlineMessageID
 }
 

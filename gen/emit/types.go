@@ -108,7 +108,7 @@ func emitStruct(f *jen.File, d *gen.Def) {
 		case fd.Flag != nil:
 			c.Comment(fmt.Sprintf("%s.%d?%s", fd.Flag.Word.TLName, fd.Flag.Bit, fd.Type.TL))
 		case fd.Type.Kind == gen.KindFlags:
-			c.Comment("flags word: set by Encode from the fields")
+			c.Comment("flags word; Encode adds the bits of the fields that are set")
 		}
 		fields = append(fields, c)
 	}
