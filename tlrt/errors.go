@@ -63,6 +63,12 @@ type DecodeError struct {
 // error of the value itself, such as a wrong ID. If err is a *DecodeError
 // from a deeper level, the step is added to it; otherwise err is wrapped in
 // a new *DecodeError.
+//
+// Generated code calls it on the error path of every field, so it is kept
+// out of line: inlined there, it would grow every decoder and the time to
+// compile a generated package, for no gain on a path taken once.
+//
+//go:noinline
 func DecodeErr(err error, typ, field string) error {
 	e, ok := err.(*DecodeError)
 	if !ok {
@@ -109,7 +115,10 @@ type EncodeError struct {
 }
 
 // EncodeErr records that err was met while encoding field of the TL
-// constructor or function typ, as DecodeErr does for decoding.
+// constructor or function typ, as DecodeErr does for decoding. It is kept
+// out of line, as DecodeErr is.
+//
+//go:noinline
 func EncodeErr(err error, typ, field string) error {
 	e, ok := err.(*EncodeError)
 	if !ok {
