@@ -172,7 +172,7 @@ func TestDiffLayer228(t *testing.T) {
 		{Kind: ConstructorChanged, Name: "user", Old: "user#215c4438", New: "user#b1b8cc83", Effect: None,
 			Go: "UserTypeID changes from 0x215c4438 to 0xb1b8cc83"},
 		{Kind: FieldAdded, Name: "user", Field: "linked_community_id", New: "flags2.21?long", Effect: Additive,
-			Go: "struct User gains the field LinkedCommunityID int64"},
+			Go: "struct User gains the field LinkedCommunityID int64, with HasLinkedCommunityID, SetLinkedCommunityID and ClearLinkedCommunityID"},
 		{Kind: FieldRetyped, Name: "user", Field: "stories_max_id", Old: "flags2.5?int", New: "flags2.5?RecentStory", Effect: Breaking,
 			Go: "User.StoriesMaxID changes from int to *RecentStory"},
 		{Kind: FieldRetyped, Name: "user", Field: "color", Old: "flags2.8?PeerColor", New: "flags2.8?PeerColor", Effect: Breaking,
@@ -191,6 +191,14 @@ func TestDiffLayer228(t *testing.T) {
 			Go: "fields and results of type PeerColor change from the struct PeerColor to the interface PeerColorClass"},
 		{Kind: ResultChanged, Name: "messages.report", Old: "Bool", New: "ReportResult", Effect: Breaking,
 			Go: "(*Client).MessagesReport returns ReportResultClass instead of bool"},
+		// A flag that moves away from the fields it shared: setting
+		// currency or amount no longer sends unclaimed.
+		{Kind: FieldFlagMoved, Name: "messageActionGiftCode", Field: "unclaimed", Old: "flags.2?true", New: "flags.5?true", Effect: Breaking,
+			Go: "MessageActionGiftCode.Unclaimed no longer shares its flag with currency, amount"},
+		{Kind: FieldFlagShared, Name: "messageActionGiftCode", Field: "currency", Old: "unclaimed, amount", New: "amount", Effect: Breaking,
+			Go: "MessageActionGiftCode.Currency shares its flag with amount instead of unclaimed, amount"},
+		{Kind: FieldOptional, Name: "channels.editAdmin", Field: "rank", Old: "string", New: "flags.0?string", Effect: Breaking,
+			Go: "ChannelsEditAdminRequest.Rank stays string, with HasRank, SetRank and ClearRank; a zero value, which was sent, now means absent: SetRank sends it"},
 	} {
 		got := r.Find(want.Kind, want.Name, want.Field)
 		if len(got) != 1 {
