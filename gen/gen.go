@@ -37,7 +37,9 @@
 //     no declaration. A declaration keeps an empty struct of its ID, so
 //     the registry knows every ID of the schema;
 //   - "// LAYER N" (Model.Layer, the package's Layer) and "//@" doc
-//     annotations, which gotd/tl checks against the parameters.
+//     annotations (//@class, //@description, //@param), which gotd/tl
+//     checks against the parameters and which become the doc comments of
+//     the generated types and fields.
 //
 // It refuses, with an error at file:line that says why: a declaration of
 // any other primitive ("float ? = Float"); a boxed reference to a
