@@ -45,7 +45,7 @@ func RoundTrip(t testing.TB, p Package) {
 func roundTrip(p Package, f *filler, id uint32) error {
 	v := p.New(id)
 	if v == nil {
-		return fmt.Errorf("New gives nil")
+		return fmt.Errorf("no value: New returns nil")
 	}
 	if got := v.TypeID(); got != id {
 		return fmt.Errorf("TypeID() = %#08x", got)
