@@ -14,13 +14,14 @@ const docWidth = 77
 // doc is a doc comment in the making: paragraphs of text, wrapped, and
 // code blocks.
 type doc struct {
-	lines []string
+	lines  []string
+	indent int // the width the comment is indented by: 4 for a struct field
 }
 
 // para adds a paragraph, wrapped to docWidth.
 func (d *doc) para(format string, args ...any) *doc {
 	d.sep()
-	d.lines = append(d.lines, wrap(fmt.Sprintf(format, args...), docWidth, "")...)
+	d.lines = append(d.lines, wrap(fmt.Sprintf(format, args...), docWidth-d.indent, "")...)
 	return d
 }
 

@@ -101,7 +101,7 @@ func emitStruct(f *jen.File, d *gen.Def) {
 	fields := make([]jen.Code, 0, len(d.Fields))
 	for _, fd := range d.Fields {
 		if documented && fd.Doc != "" {
-			fields = append(fields, (&doc{}).para("%s", sentence(fd.Doc)).comment())
+			fields = append(fields, (&doc{indent: 4}).para("%s", sentence(fd.Doc)).comment())
 		}
 		c := jen.Id(fd.GoName).Add(goType(fd.Type.Go))
 		switch {
