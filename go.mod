@@ -10,6 +10,7 @@ require (
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	go.uber.org/zap v1.26.0
 	golang.org/x/sync v0.16.0
+	golang.org/x/time v0.14.0
 	modernc.org/sqlite v1.38.0
 )
 

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/tg"
@@ -108,7 +112,8 @@ func ExampleResolver_ResolvePeer_peerIDInvalid() {
 func ExampleParseRef() {
 	for _, ref := range []any{
 		"@Durov", "t.me/durov/42", "https://t.me/+AbCd", "t.me/+15551234567",
-		"+34 600 000 000", "15551234567", int64(-1001234567890), "t.me/c/1234567890/55", "me", "ab__c",
+		"+34 600 000 000", "393281234567", int64(-1001234567890), "-1001234567890", 777000,
+		"tg://user?id=777000", "t.me/c/1234567890/55", "me", "ab__c",
 	} {
 		q, err := peer.ParseRef(ref)
 		if err != nil {
@@ -123,8 +128,11 @@ func ExampleParseRef() {
 	// invite "AbCd"
 	// phone +15551234567
 	// phone +34600000000
-	// peer user 15551234567
+	// phone +393281234567
 	// peer channel 1234567890
+	// peer channel 1234567890
+	// peer user 777000
+	// peer user 777000
 	// peer channel 1234567890 message 55
 	// self
 	// peer: bad reference "ab__c": a username has no double underscore
@@ -156,4 +164,61 @@ func ExampleParseMarked() {
 	// channel 1234567890
 	// -123456
 	// peer: marked ID -1999999999999 is secret chat 1: secret chats are not peers of the raw API (use the user you chat with, or the end-to-end encrypted layer)
+}
+
+// A flood wait longer than ResolverOptions.MaxFloodWait comes back as a
+// *FloodError, and the method is not called again until it is over.
+func ExampleFloodError() {
+	server := newScripted().on("contacts.resolveUsername", func(tg.Object) (any, error) {
+		return nil, rpcErr(420, "FLOOD_WAIT_3600")
+	})
+	r := peer.NewResolver(server, peer.NewMemoryStore(peer.MemoryOptions{}), peer.ResolverOptions{})
+	for _, name := range []string{"durov", "news"} {
+		_, err := r.ResolvePeer(context.Background(), name)
+		var flood *peer.FloodError
+		if errors.As(err, &flood) {
+			fmt.Println(flood.Method, flood.Wait.Round(time.Minute))
+		}
+	}
+	fmt.Println("calls:", len(server.names()))
+	// Output:
+	// contacts.resolveUsername 1h0m0s
+	// contacts.resolveUsername 1h0m0s
+	// calls: 1
+}
+
+// The options of a resolver for an account that resolves many usernames:
+// one limiter shared by its resolvers, floods of up to five minutes waited
+// out, missing usernames remembered for an hour.
+func ExampleResolverOptions() {
+	var conn tg.Invoker = exampleServer() // the account's connection
+	store := peer.NewMemoryStore(peer.MemoryOptions{})
+	opts := peer.ResolverOptions{
+		Lookups:         rate.NewLimiter(rate.Every(3*time.Second), 3),
+		MaxFloodWait:    5 * time.Minute,
+		UsernameMissTTL: time.Hour,
+	}
+	bots := peer.NewResolver(conn, store, opts)
+	admin := peer.NewResolver(conn, store, opts) // shares the limiter
+	_, _ = bots.ResolvePeer(context.Background(), "@news")
+	_, _ = admin.ResolvePeer(context.Background(), "t.me/news")
+}
+
+// A walk of the dialogs that goes on after a long flood: the iterator
+// waits it out and asks for the page it stopped at.
+func ExampleResolver_Dialogs() {
+	r := peer.NewResolver(exampleServer(), peer.NewMemoryStore(peer.MemoryOptions{}), peer.ResolverOptions{})
+	for d, err := range r.Dialogs(context.Background()) {
+		var flood *peer.FloodError
+		if errors.As(err, &flood) {
+			log.Printf("dialogs: waiting %v", flood.Wait)
+			continue
+		}
+		if err != nil {
+			log.Print(err)
+			break
+		}
+		fmt.Println(d.Key)
+	}
+	// Output: channel 1500000000
 }

@@ -14,6 +14,7 @@ func FuzzParseRef(f *testing.F) {
 		"-1001234567890", "t.me/c/1234567890/55", "tg://resolve?domain=durov&post=5", "tg://join?invite=x",
 		"tg://privatepost?channel=5&post=6", "name.t.me", "www.telegram.dog/s/durov", "me", "", "ab__c",
 		"tg://resolve?phone=%2B1", "t.me/joinchat/", "https://t.me/c/", "-1999999999999", "tg:", "t.me/+",
+		"393281234567", "(555) 123-45.67", "-", "-12 34", "()", "tg://user?id=777000", "0",
 	} {
 		f.Add(seed)
 	}

@@ -39,7 +39,9 @@ func newScripted() *scripted {
 
 // on sets the handler of the function with the TL name.
 func (s *scripted) on(name string, h func(req tg.Object) (any, error)) *scripted {
+	s.mu.Lock()
 	s.handlers[name] = h
+	s.mu.Unlock()
 	return s
 }
 
@@ -113,6 +115,13 @@ func (s *scripted) Invoke(ctx context.Context, input bin.Encoder, output bin.Dec
 		return fmt.Errorf("scripted: handler returned %T", res)
 	}
 	return output.Decode(&b)
+}
+
+// sent returns the requests made so far.
+func (s *scripted) sent() []tg.Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
 }
 
 func (s *scripted) count(name string) int {

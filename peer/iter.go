@@ -27,21 +27,49 @@ type Dialog struct {
 	TopMessage tg.MessageClass
 }
 
+// fetch makes the call of one page of an iteration, and reports whether
+// the iteration goes on. An error is yielded through fail and ends the
+// iteration, except a *FloodError: if the loop goes on after it, fetch
+// waits the flood out (honouring ctx) and makes the call again, so the
+// iteration resumes at the page it stopped at.
+func (r *Resolver) fetch(ctx context.Context, fail func(error) bool, call func() error) bool {
+	for {
+		err := call()
+		if err == nil {
+			return true
+		}
+		until, flood := floodUntil(err, r.clock.Now())
+		if !fail(err) || !flood || ctx.Err() != nil {
+			return false
+		}
+		if err := r.clock.Sleep(ctx, until.Sub(r.clock.Now())); err != nil {
+			fail(err)
+			return false
+		}
+	}
+}
+
 // Dialogs iterates over every dialog of the account, asking
 // messages.getDialogs page after page (offset by the date, ID and peer of
 // the last dialog's top message) until the end. Every user and chat the
 // pages carry is stored, so after one walk any peer of the dialog list
 // resolves with no call.
 //
-// An error ends the iteration: it is yielded with a zero Dialog.
+// An error ends the iteration: it is yielded with a zero Dialog. A
+// *FloodError (a wait longer than ResolverOptions.MaxFloodWait) ends it
+// only if the loop breaks: if it goes on, the iterator waits the flood out
+// and asks for the same page again.
 func (r *Resolver) Dialogs(ctx context.Context) iter.Seq2[Dialog, error] {
 	return func(yield func(Dialog, error) bool) {
-		req := &tg.MessagesGetDialogsRequest{OffsetPeer: &tg.InputPeerEmpty{}, Limit: r.page}
+		fail := func(err error) bool { return yield(Dialog{}, err) }
+		req := &tg.MessagesGetDialogsRequest{OffsetPeer: &tg.InputPeerEmpty{}, Limit: r.opts.PageSize}
 		seen := 0
 		for {
-			res, err := r.api.MessagesGetDialogs(ctx, req)
-			if err != nil {
-				yield(Dialog{}, err)
+			var res tg.MessagesDialogsClass
+			if !r.fetch(ctx, fail, func() (err error) {
+				res, err = r.api.MessagesGetDialogs(ctx, req)
+				return err
+			}) {
 				return
 			}
 			var (
@@ -86,7 +114,7 @@ func (r *Resolver) Dialogs(ctx context.Context) iter.Seq2[Dialog, error] {
 			if total < 0 || len(dialogs) == 0 || seen >= total {
 				return
 			}
-			next := &tg.MessagesGetDialogsRequest{OffsetPeer: last.Peer, Limit: r.page}
+			next := &tg.MessagesGetDialogsRequest{OffsetPeer: last.Peer, Limit: r.opts.PageSize}
 			if next.OffsetPeer == nil {
 				next.OffsetPeer = &tg.InputPeerEmpty{}
 			}
@@ -163,7 +191,9 @@ type Participant struct {
 // page after page for channels and supergroups, messages.getFullChat for
 // basic groups. Every user and chat met is stored.
 //
-// An error ends the iteration: it is yielded with a zero Participant.
+// An error ends the iteration: it is yielded with a zero Participant. A
+// *FloodError ends it only if the loop breaks: if it goes on, the
+// iterator waits the flood out and asks for the same page again.
 func (r *Resolver) Participants(ctx context.Context, chat any) iter.Seq2[Participant, error] {
 	return func(yield func(Participant, error) bool) {
 		in, err := r.ResolvePeer(ctx, chat)
@@ -184,13 +214,16 @@ func (r *Resolver) Participants(ctx context.Context, chat any) iter.Seq2[Partici
 }
 
 func (r *Resolver) channelParticipants(ctx context.Context, ch tg.InputChannelClass, yield func(Participant, error) bool) {
+	fail := func(err error) bool { return yield(Participant{}, err) }
 	offset := 0
 	for {
-		res, err := r.api.ChannelsGetParticipants(ctx, &tg.ChannelsGetParticipantsRequest{
-			Channel: ch, Filter: &tg.ChannelParticipantsRecent{}, Offset: offset, Limit: participantsPage,
-		})
-		if err != nil {
-			yield(Participant{}, err)
+		var res tg.ChannelsChannelParticipantsClass
+		if !r.fetch(ctx, fail, func() (err error) {
+			res, err = r.api.ChannelsGetParticipants(ctx, &tg.ChannelsGetParticipantsRequest{
+				Channel: ch, Filter: &tg.ChannelParticipantsRecent{}, Offset: offset, Limit: participantsPage,
+			})
+			return err
+		}) {
 			return
 		}
 		page, ok := res.(*tg.ChannelsChannelParticipants)
@@ -214,9 +247,11 @@ func (r *Resolver) channelParticipants(ctx context.Context, ch tg.InputChannelCl
 }
 
 func (r *Resolver) chatParticipants(ctx context.Context, chatID int64, yield func(Participant, error) bool) {
-	res, err := r.api.MessagesGetFullChat(ctx, &tg.MessagesGetFullChatRequest{ChatID: chatID})
-	if err != nil {
-		yield(Participant{}, err)
+	var res *tg.MessagesChatFull
+	if !r.fetch(ctx, func(err error) bool { return yield(Participant{}, err) }, func() (err error) {
+		res, err = r.api.MessagesGetFullChat(ctx, &tg.MessagesGetFullChatRequest{ChatID: chatID})
+		return err
+	}) {
 		return
 	}
 	if err := r.learner.Learn(ctx, res); err != nil {
@@ -281,7 +316,9 @@ func (r *Resolver) yieldParticipant(ctx context.Context, p tg.Object, yield func
 // stored, min ones with their message context.
 //
 // IDs that do not exist come back as *tg.MessageEmpty. An error ends the
-// iteration: it is yielded with a nil message.
+// iteration: it is yielded with a nil message. A *FloodError ends it only
+// if the loop breaks: if it goes on, the iterator waits the flood out and
+// asks for the same messages again.
 func (r *Resolver) Messages(ctx context.Context, chat any, ids ...int) iter.Seq2[tg.MessageClass, error] {
 	return func(yield func(tg.MessageClass, error) bool) {
 		for _, id := range ids {
@@ -296,6 +333,7 @@ func (r *Resolver) Messages(ctx context.Context, chat any, ids ...int) iter.Seq2
 			return
 		}
 		ch, chErr := InputChannel(in)
+		fail := func(err error) bool { return yield(nil, err) }
 		for start := 0; start < len(ids); start += messagesPage {
 			batch := ids[start:min(start+messagesPage, len(ids))]
 			req := make([]tg.InputMessageClass, len(batch))
@@ -303,13 +341,14 @@ func (r *Resolver) Messages(ctx context.Context, chat any, ids ...int) iter.Seq2
 				req[i] = &tg.InputMessageID{ID: id}
 			}
 			var res tg.MessagesMessagesClass
-			if chErr == nil {
-				res, err = r.api.ChannelsGetMessages(ctx, &tg.ChannelsGetMessagesRequest{Channel: ch, ID: req})
-			} else {
-				res, err = r.api.MessagesGetMessages(ctx, &tg.MessagesGetMessagesRequest{ID: req})
-			}
-			if err != nil {
-				yield(nil, err)
+			if !r.fetch(ctx, fail, func() (err error) {
+				if chErr == nil {
+					res, err = r.api.ChannelsGetMessages(ctx, &tg.ChannelsGetMessagesRequest{Channel: ch, ID: req})
+				} else {
+					res, err = r.api.MessagesGetMessages(ctx, &tg.MessagesGetMessagesRequest{ID: req})
+				}
+				return err
+			}) {
 				return
 			}
 			if err := r.learner.Learn(ctx, res); err != nil {

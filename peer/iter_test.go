@@ -106,11 +106,11 @@ func TestDialogsStopEarlyAndError(t *testing.T) {
 	if n := len(inv.names()); n != 1 {
 		t.Errorf("made %d calls after a break; want 1", n)
 	}
-	inv = newScripted().on("messages.getDialogs", func(tg.Object) (any, error) { return nil, rpcErr(420, "FLOOD_WAIT_3") })
+	inv = newScripted().on("messages.getDialogs", func(tg.Object) (any, error) { return nil, rpcErr(400, "PEER_ID_INVALID") })
 	r, _ = newResolver(t, inv)
 	var errs []error
 	for _, err := range r.Dialogs(context.Background()) {
-		errs = append(errs, err)
+		errs = append(errs, err) // and go on: the error ends the iteration
 	}
 	var rpc *rpcError
 	if len(errs) != 1 || !errors.As(errs[0], &rpc) {

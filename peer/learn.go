@@ -22,10 +22,14 @@ import (
 // message, and it then descends only into those. New layers need no change
 // here.
 //
-// Min users and channels get the message context they were seen in: the
-// chat and ID of a message, in the same value, that they sent or that
-// forwards one of theirs. That context builds inputPeerUserFromMessage and
-// inputPeerChannelFromMessage later.
+// Min users and channels, with or without an access hash, get the message
+// context they were seen in: the chat and ID of a message, in the same
+// value, that they sent or that forwards one of theirs. That context
+// builds inputPeerUserFromMessage and inputPeerChannelFromMessage later.
+//
+// A basic group that became a supergroup is recorded with the supergroup's
+// ID (MigratedTo), from the chat object's migrated_to, a full channel's
+// migrated_from_chat_id or the service messages of the migration.
 type Learner struct {
 	store   Store
 	onError func(error)
@@ -252,7 +256,17 @@ func (c *collector) leaf(x any) bool {
 	case *tg.User:
 		c.recs = append(c.recs, UserRecord(o))
 	case *tg.Chat:
-		c.recs = append(c.recs, Record{Key: ChatKey(o.ID), Title: o.Title})
+		rec := Record{Key: ChatKey(o.ID), Title: o.Title}
+		// A basic group that became a supergroup names it, access hash
+		// included.
+		if to, ok := o.MigratedTo.(*tg.InputChannel); ok && ChannelKey(to.ChannelID).Validate() == nil {
+			rec.MigratedTo = to.ChannelID
+			c.recs = append(c.recs, rec, Record{
+				Key: ChannelKey(to.ChannelID), AccessHash: to.AccessHash, HasHash: to.AccessHash != 0,
+			})
+			return true
+		}
+		c.recs = append(c.recs, rec)
 	case *tg.ChatForbidden:
 		c.recs = append(c.recs, Record{Key: ChatKey(o.ID), Title: o.Title})
 	case *tg.Channel:
@@ -273,7 +287,11 @@ func (c *collector) leaf(x any) bool {
 	case *tg.MessageService:
 		if ref, ok := messageRef(o.PeerID, o.ID); ok {
 			c.sighting(o.FromID, ref)
+			c.migration(o.Action, ref.Peer)
 		}
+		return false
+	case *tg.ChannelFull:
+		c.migrated(o.MigratedFromChatID, o.ID, "")
 		return false
 	default:
 		return false
@@ -307,9 +325,32 @@ func (c *collector) sighting(p tg.PeerClass, ref MessageRef) {
 	}
 }
 
+// migration records the migration of a basic group to a supergroup that a
+// service message in the chat in announces.
+func (c *collector) migration(action tg.MessageActionClass, in Key) {
+	switch a := action.(type) {
+	case *tg.MessageActionChatMigrateTo:
+		if in.Kind == KindChat {
+			c.migrated(in.ID, a.ChannelID, "")
+		}
+	case *tg.MessageActionChannelMigrateFrom:
+		if in.Kind == KindChannel {
+			c.migrated(a.ChatID, in.ID, a.Title)
+		}
+	}
+}
+
+// migrated records that basic chat became supergroup channel, if both IDs
+// are valid.
+func (c *collector) migrated(chat, channel int64, title string) {
+	if ChatKey(chat).Validate() == nil && ChannelKey(channel).Validate() == nil {
+		c.recs = append(c.recs, Record{Key: ChatKey(chat), Title: title, MigratedTo: channel})
+	}
+}
+
 // UserRecord returns the record of a user object.
 func UserRecord(u *tg.User) Record {
-	rec := Record{
+	return Record{
 		Key:        UserKey(u.ID),
 		AccessHash: u.AccessHash,
 		HasHash:    userHasHash(u),
@@ -320,15 +361,11 @@ func UserRecord(u *tg.User) Record {
 		Bot:        u.Bot,
 		Title:      strings.TrimSpace(u.FirstName + " " + u.LastName),
 	}
-	if !rec.HasHash {
-		rec.Min = false
-	}
-	return rec
 }
 
 // ChannelRecord returns the record of a channel object.
 func ChannelRecord(ch *tg.Channel) Record {
-	rec := Record{
+	return Record{
 		Key:        ChannelKey(ch.ID),
 		AccessHash: ch.AccessHash,
 		HasHash:    channelHasHash(ch),
@@ -337,10 +374,6 @@ func ChannelRecord(ch *tg.Channel) Record {
 		Broadcast:  ch.Broadcast,
 		Title:      ch.Title,
 	}
-	if !rec.HasHash {
-		rec.Min = false
-	}
-	return rec
 }
 
 // usernames lists the active usernames of an object: the main one and the
@@ -403,6 +436,7 @@ var targetTypes = []reflect.Type{
 	reflect.TypeFor[*tg.ChannelForbidden](),
 	reflect.TypeFor[*tg.Message](),
 	reflect.TypeFor[*tg.MessageService](),
+	reflect.TypeFor[*tg.ChannelFull](),
 }
 
 // analyze builds the reverse type graph of the schema (which types each

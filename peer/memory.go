@@ -22,7 +22,8 @@ type MemoryOptions struct {
 	MaxUsers int
 	// MaxChats bounds the number of basic chats and channels kept, apart
 	// from users: users are many and come and go, chats are few and costly
-	// to lose. Zero or less means DefaultMaxChats.
+	// to lose. It bounds the invite links kept too. Zero or less means
+	// DefaultMaxChats.
 	MaxChats int
 	// Now is the clock used to stamp records. Nil means time.Now.
 	Now func() time.Time
@@ -30,7 +31,8 @@ type MemoryOptions struct {
 
 // MemoryStore is a Store held in memory and bounded by two LRU lists, one
 // for users and one for chats and channels. It indexes usernames (with the
-// time each was last seen) and phone numbers. It is safe for concurrent use.
+// time each was last seen) and phone numbers, and keeps up to MaxChats
+// invite links. It is safe for concurrent use.
 //
 // Records returned by a MemoryStore share their Usernames slice with the
 // store: treat it as read-only.
@@ -39,11 +41,14 @@ type MemoryStore struct {
 	now       func() time.Time
 	users     *simplelru.LRU[int64, *Record]
 	chats     *simplelru.LRU[Key, *Record]
-	usernames map[string]usernameEntry
+	usernames map[string]indexEntry
 	phones    map[string]int64
+	invites   *simplelru.LRU[string, indexEntry]
 }
 
-type usernameEntry struct {
+// indexEntry is where a username or invite link leads, and when that
+// was seen.
+type indexEntry struct {
 	key  Key
 	seen time.Time
 }
@@ -63,12 +68,13 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	}
 	s := &MemoryStore{
 		now:       opts.Now,
-		usernames: make(map[string]usernameEntry),
+		usernames: make(map[string]indexEntry),
 		phones:    make(map[string]int64),
 	}
 	// NewLRU fails only for a size below one, excluded above.
 	s.users, _ = simplelru.NewLRU(opts.MaxUsers, func(_ int64, r *Record) { s.unindex(r) })
 	s.chats, _ = simplelru.NewLRU(opts.MaxChats, func(_ Key, r *Record) { s.unindex(r) })
+	s.invites, _ = simplelru.NewLRU[string, indexEntry](opts.MaxChats, nil)
 	return s
 }
 
@@ -202,7 +208,7 @@ func (s *MemoryStore) put(rec Record) {
 		if e, ok := s.usernames[u]; ok && e.key != rec.Key {
 			s.dropUsername(e.key, u)
 		}
-		s.usernames[u] = usernameEntry{key: rec.Key, seen: rec.UpdatedAt}
+		s.usernames[u] = indexEntry{key: rec.Key, seen: rec.UpdatedAt}
 	}
 	if rec.Key.Kind == KindUser && merged.Phone != old.Phone {
 		if old.Phone != "" && s.phones[old.Phone] == rec.Key.ID {
@@ -249,4 +255,36 @@ func (s *MemoryStore) ForgetUsername(_ context.Context, username string) error {
 		s.dropUsername(e.key, username)
 	}
 	return nil
+}
+
+// PutInvite implements Store.
+func (s *MemoryStore) PutInvite(_ context.Context, hash string, key Key, seen time.Time) error {
+	if err := CheckInviteHash(hash); err != nil {
+		return err
+	}
+	if err := key.Validate(); err != nil {
+		return err
+	}
+	if seen.IsZero() {
+		seen = s.now()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invites.Add(hash, indexEntry{key: key, seen: seen})
+	return nil
+}
+
+// Invite implements Store.
+func (s *MemoryStore) Invite(_ context.Context, hash string) (Record, time.Time, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.invites.Get(hash)
+	if !ok {
+		return Record{}, time.Time{}, false, nil
+	}
+	r, ok := s.get(e.key)
+	if !ok {
+		return Record{}, time.Time{}, false, nil
+	}
+	return *r, e.seen, true, nil
 }

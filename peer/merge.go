@@ -10,6 +10,9 @@ import "strings"
 //     the current one.
 //   - A min hash (rec.Min) never replaces a full one. It is kept only when
 //     no hash or another min hash was stored, and then the record stays min.
+//   - A min object without a hash (rec.Min, !rec.HasHash) makes a record
+//     without a full hash min: what is known of the peer is its message
+//     context.
 //   - Apart from the hash, a min object updates the other fields by the
 //     rules below like any record (title, usernames, phone, flags, message
 //     context): what a min object lacks is a usable hash, not the rest.
@@ -23,6 +26,8 @@ import "strings"
 //     deduplicated.
 //   - Title and Phone are replaced by non-empty newer values; a phone keeps
 //     its digits only.
+//   - MigratedTo, once set, stays: a migration is final. A newer non-zero
+//     value replaces it.
 //   - Self, Bot and Broadcast, once set, stay set.
 //   - UpdatedAt is the later of the two.
 //
@@ -33,7 +38,6 @@ func Merge(old Record, oldFound bool, rec Record) Record {
 	if !oldFound {
 		if !rec.HasHash {
 			rec.AccessHash = 0
-			rec.Min = false
 		}
 		return rec
 	}
@@ -47,6 +51,9 @@ func Merge(old Record, oldFound bool, rec Record) Record {
 	case !old.HasHash || old.Min:
 		out.AccessHash, out.HasHash, out.Min = rec.AccessHash, true, true
 	}
+	if rec.Min && !rec.HasHash && (!old.HasHash || old.Min) {
+		out.Min = true
+	}
 	if rec.FromMessage != (MessageRef{}) {
 		out.FromMessage = rec.FromMessage
 	}
@@ -58,6 +65,9 @@ func Merge(old Record, oldFound bool, rec Record) Record {
 	}
 	if rec.Title != "" {
 		out.Title = rec.Title
+	}
+	if rec.MigratedTo != 0 {
+		out.MigratedTo = rec.MigratedTo
 	}
 	out.Self = old.Self || rec.Self
 	out.Bot = old.Bot || rec.Bot

@@ -56,22 +56,27 @@ func (q Query) String() string {
 }
 
 // ParseRef parses a reference to a peer, with no network call. A reference
-// is one of:
+// is one of (the package doc has the same as a table):
 //
-//   - a marked ID (Bot API and TDLib style), as any Go integer type or as a
-//     decimal string: 777000, -123456 (basic chat), -1001234567890
-//     (channel). A decimal string is always an ID, never a phone number;
+//   - a marked ID (Bot API and TDLib style) as any Go integer type:
+//     777000 (user), -123456 (basic chat), -1001234567890 (channel);
+//   - a marked chat or channel ID as a negative decimal string:
+//     "-123456", "-1001234567890";
+//   - a phone number: a string of digits, with or without '+', with
+//     spaces, dots, dashes or parentheses between them ("393281234567",
+//     "+34 600 000 000", "(555) 123-4567"), t.me/+15551234567 (a +link of
+//     digits only), tg://resolve?phone=15551234567. A string of digits is
+//     never a user ID: pass a user ID as an integer or as
+//     "tg://user?id=777000";
 //   - "me" or "self": the account's own user;
 //   - a username: "durov", "@durov", compared case-insensitively;
 //   - a link: t.me/durov, https://t.me/durov, telegram.me/durov,
 //     telegram.dog/durov, www.t.me/durov, durov.t.me,
 //     tg://resolve?domain=durov; message links t.me/durov/123,
 //     t.me/c/1234567890/55 and tg://privatepost?channel=1234567890&post=55
-//     give the peer and set MsgID;
+//     give the peer and set MsgID; tg://user?id=777000 gives the user;
 //   - an invite link: t.me/+HASH, t.me/joinchat/HASH,
 //     telegram.me/joinchat/HASH, tg://join?invite=HASH;
-//   - a phone number: "+34 600 000 000", t.me/+15551234567 (a +link of
-//     digits only is a phone number), tg://resolve?phone=15551234567;
 //   - a Key;
 //   - a tg value: a Peer (tg.PeerUser, tg.PeerChat, tg.PeerChannel), an
 //     InputPeer, InputUser or InputChannel, or a User, Chat or Channel
@@ -198,6 +203,10 @@ func parseTG(ref any) (q Query, ok bool, err error) {
 	case *tg.UserEmpty:
 		return keyQuery(ref, UserKey(v.ID))
 	case *tg.Chat:
+		if v.MigratedTo != nil {
+			// Resolved by key, to the supergroup it became.
+			return keyQuery(ref, ChatKey(v.ID))
+		}
 		return inputQuery(ref, ChatKey(v.ID), &tg.InputPeerChat{ChatID: v.ID})
 	case *tg.ChatForbidden:
 		return inputQuery(ref, ChatKey(v.ID), &tg.InputPeerChat{ChatID: v.ID})

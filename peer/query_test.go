@@ -37,15 +37,15 @@ func TestParseRef(t *testing.T) {
 		{ref: uint8(7), want: user(7)},
 		{ref: uint64(1 << 63), err: `peer: bad reference "9223372036854775808": too large for a marked ID`},
 		{ref: 0, err: `peer: bad reference "0": marked ID 0 is not a peer ID: users are 1..1099511627775, basic chats -1..-999999999999, channels -1000000000001..-1997852516351 and, for monoforums, -2002147483649..-3999999999999`},
-		{ref: "777000", want: user(777000)},
 		{ref: " -1001234567890 ", want: channel(1234567890)},
 		{ref: "-123456", want: chat(123456)},
-		{ref: "15551234567", want: user(15551234567)}, // an ID, not a phone
 		{ref: "-2002147483649", want: channel(1002147483649)},
 		{ref: "-1999999999999", err: `peer: bad reference "-1999999999999": marked ID -1999999999999 is secret chat 1: secret chats are not peers of the raw API (use the user you chat with, or the end-to-end encrypted layer)`},
-		{ref: "1099511627776", err: `peer: bad reference "1099511627776": marked ID 1099511627776 is not a peer ID: users are 1..1099511627775, basic chats -1..-999999999999, channels -1000000000001..-1997852516351 and, for monoforums, -2002147483649..-3999999999999`},
-		{ref: "99999999999999999999", err: `peer: bad reference "99999999999999999999": marked ID out of the 64-bit range`},
-		{ref: "-", err: `peer: bad reference "-": a username starts with a Latin letter`},
+		{ref: "-5000000000000", err: `peer: bad reference "-5000000000000": marked ID -5000000000000 is not a peer ID: users are 1..1099511627775, basic chats -1..-999999999999, channels -1000000000001..-1997852516351 and, for monoforums, -2002147483649..-3999999999999`},
+		{ref: "-99999999999999999999", err: `peer: bad reference "-99999999999999999999": marked ID out of the 64-bit range`},
+		{ref: "-", err: `peer: bad reference "-": not a marked ID: a chat or channel ID is '-' and digits, such as -1001234567890`},
+		{ref: "-12 34", err: `peer: bad reference "-12 34": not a marked ID: a chat or channel ID is '-' and digits, such as -1001234567890`},
+		{ref: "-0x10", err: `peer: bad reference "-0x10": not a marked ID: a chat or channel ID is '-' and digits, such as -1001234567890`},
 
 		// Self.
 		{ref: "me", want: self},
@@ -121,14 +121,26 @@ func TestParseRef(t *testing.T) {
 
 		// Phones.
 		{ref: "+34 600 000 000", want: phone("34600000000")},
+		// A string of digits is a phone number, with or without '+'
+		// (Pyrogram's raw-API page resolves "393281234567" by phone).
+		{ref: "393281234567", want: phone("393281234567")},
+		{ref: "777000", want: phone("777000")},
+		{ref: "15551234567", want: phone("15551234567")},
+		{ref: " 39 328 123 4567 ", want: phone("393281234567")},
+		{ref: "(555) 123-45.67", want: phone("5551234567")},
+		{ref: "99999999999999999999", want: phone("99999999999999999999")},
+		{ref: "0", want: phone("0")},
+		{ref: strings.Repeat("1", 33), err: `peer: bad reference "111111111111111111111111111111111": not a phone number: want 1 to 32 digits, with or without '+', with spaces, dots, dashes or parentheses between them`},
+		{ref: "()", err: `peer: bad reference "()": not a phone number: want 1 to 32 digits, with or without '+', with spaces, dots, dashes or parentheses between them`},
+		{ref: "tg://user?id=393281234567", want: user(393281234567)}, // a user ID as a string
 		{ref: "+1 (555) 123-45.67", want: phone("15551234567")},
 		{ref: "+15551234567", want: phone("15551234567")},
 		{ref: "https://t.me/+15551234567", want: phone("15551234567")},
 		{ref: "tg://resolve?phone=15551234567", want: phone("15551234567")},
 		{ref: "tg://resolve?phone=%2B34600", want: phone("34600")},
-		{ref: "+", err: `peer: bad reference "+": not a phone number: want '+' and 1 to 32 digits, with spaces, dots, dashes or parentheses between them`},
-		{ref: "+34 abc", err: `peer: bad reference "+34 abc": not a phone number: want '+' and 1 to 32 digits, with spaces, dots, dashes or parentheses between them`},
-		{ref: "+" + strings.Repeat("1", 33), err: `peer: bad reference "+111111111111111111111111111111111": not a phone number: want '+' and 1 to 32 digits, with spaces, dots, dashes or parentheses between them`},
+		{ref: "+", err: `peer: bad reference "+": not a phone number: want 1 to 32 digits, with or without '+', with spaces, dots, dashes or parentheses between them`},
+		{ref: "+34 abc", err: `peer: bad reference "+34 abc": not a phone number: want 1 to 32 digits, with or without '+', with spaces, dots, dashes or parentheses between them`},
+		{ref: "+" + strings.Repeat("1", 33), err: `peer: bad reference "+111111111111111111111111111111111": not a phone number: want 1 to 32 digits, with or without '+', with spaces, dots, dashes or parentheses between them`},
 		{ref: "tg://resolve?phone=12ab", err: `peer: bad reference "tg://resolve?phone=12ab": phone "12ab" is not 1 to 32 digits`},
 
 		// Keys and tg values.
@@ -152,6 +164,7 @@ func TestParseRef(t *testing.T) {
 		{ref: &tg.User{ID: 5, AccessHash: 55, Min: true}, want: user(5)},
 		{ref: &tg.User{ID: 5, Self: true}, want: self},
 		{ref: chatObj, want: Query{Kind: QueryInput, Input: &tg.InputPeerChat{ChatID: 9}}},
+		{ref: &tg.Chat{ID: 9, Deactivated: true, MigratedTo: &tg.InputChannel{ChannelID: 7, AccessHash: 77}}, want: chat(9)}, // resolved to its supergroup
 		{ref: &tg.Channel{ID: 7, AccessHash: 77}, want: Query{Kind: QueryInput, Input: &tg.InputPeerChannel{ChannelID: 7, AccessHash: 77}}},
 		{ref: &tg.ChannelForbidden{ID: 7, AccessHash: 77}, want: Query{Kind: QueryInput, Input: &tg.InputPeerChannel{ChannelID: 7, AccessHash: 77}}},
 		{ref: &tg.InputChannel{ChannelID: 7, AccessHash: 77}, want: Query{Kind: QueryInput, Input: &tg.InputPeerChannel{ChannelID: 7, AccessHash: 77}}},

@@ -138,21 +138,26 @@ func parseString(ref string) (Query, error) {
 	if strings.EqualFold(s, "me") || strings.EqualFold(s, "self") {
 		return Query{Kind: QuerySelf}, nil
 	}
-	// A marked ID, even all digits, wins over a phone number: a phone
-	// number is written with a leading '+'.
-	if isDecimal(s) {
+	// A negative decimal number is a marked chat or channel ID.
+	if s[0] == '-' {
+		if !isDigits(s[1:]) {
+			return Query{}, refErr(ref, "not a marked ID: a chat or channel ID is '-' and digits, such as -1001234567890")
+		}
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return Query{}, refErr(ref, "marked ID out of the 64-bit range")
 		}
 		return markedQuery(ref, id)
 	}
-	if s[0] == '+' {
-		digits, ok := phoneDigits(s[1:])
-		if !ok {
-			return Query{}, refErr(ref, "not a phone number: want '+' and 1 to 32 digits, with spaces, dots, dashes or parentheses between them")
+	// Digits, with or without '+', are a phone number, as Pyrogram and
+	// Telethon read them; a user ID as a string is tg://user?id=ID.
+	if c := s[0]; c == '+' || c == '(' || c >= '0' && c <= '9' {
+		if digits, ok := phoneDigits(strings.TrimPrefix(s, "+")); ok {
+			return Query{Kind: QueryPhone, Phone: digits}, nil
 		}
-		return Query{Kind: QueryPhone, Phone: digits}, nil
+		if c == '+' || phoneShaped(s) {
+			return Query{}, refErr(ref, "not a phone number: want 1 to 32 digits, with or without '+', with spaces, dots, dashes or parentheses between them")
+		}
 	}
 	lower := strings.ToLower(s)
 	switch {
@@ -172,10 +177,8 @@ func parseString(ref string) (Query, error) {
 	return Query{Kind: QueryUsername, Username: strings.ToLower(name)}, nil
 }
 
-func isDecimal(s string) bool {
-	if s[0] == '-' {
-		s = s[1:]
-	}
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -187,7 +190,14 @@ func isDecimal(s string) bool {
 	return true
 }
 
-// phoneDigits returns the digits of a phone number written after its '+'.
+// phoneShaped reports whether s has only the characters of a phone number
+// written by hand: digits, spaces, dots, dashes and parentheses.
+func phoneShaped(s string) bool {
+	return strings.Trim(s, "0123456789 .-()") == ""
+}
+
+// phoneDigits returns the digits of a phone number written without its
+// '+'.
 func phoneDigits(s string) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -204,17 +214,7 @@ func phoneDigits(s string) (string, bool) {
 }
 
 // isPhoneNumber is TDLib's is_valid_phone_number: 1 to 32 digits.
-func isPhoneNumber(s string) bool {
-	if len(s) < 1 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isPhoneNumber(s string) bool { return len(s) <= 32 && isDigits(s) }
 
 // usernameProblem returns why name is not a valid username by TDLib's
 // is_valid_username rules, or "" if it is one: 1 to 32 characters, a Latin
@@ -331,7 +331,7 @@ func parseWebLink(ref, s string) (Query, error) {
 			return Query{}, refErr(ref, "t.me/c/ link without a channel ID")
 		}
 		id, err := strconv.ParseInt(seg[1], 10, 64)
-		if err != nil || !isDecimal(seg[1]) || seg[1][0] == '-' {
+		if err != nil || !isDigits(seg[1]) {
 			return Query{}, refErr(ref, "t.me/c/ link with a bad channel ID %q: want the channel's unmarked ID", seg[1])
 		}
 		key := ChannelKey(id)
@@ -368,7 +368,7 @@ func postID(ref string, seg []string) (int, error) {
 	var id int
 	for _, s := range seg {
 		n, err := strconv.ParseInt(s, 10, 32)
-		if err != nil || n <= 0 || !isDecimal(s) {
+		if err != nil || n <= 0 || !isDigits(s) {
 			return 0, refErr(ref, "message ID %q is not a positive 32-bit number", s)
 		}
 		id = int(n)
@@ -418,7 +418,7 @@ func parseTGLink(ref, s string) (Query, error) {
 	case "privatepost":
 		ch := args.Get("channel")
 		id, err := strconv.ParseInt(ch, 10, 64)
-		if err != nil || ch == "" || !isDecimal(ch) || ch[0] == '-' {
+		if err != nil || !isDigits(ch) {
 			return Query{}, refErr(ref, "tg://privatepost needs channel= with the channel's unmarked ID")
 		}
 		key := ChannelKey(id)

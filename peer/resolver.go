@@ -2,28 +2,81 @@ package peer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
-	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
 
 	"github.com/tgraw/tgraw/tg"
 )
 
-// DefaultUsernameTTL is how long a username seen on a peer is trusted
-// before it is resolved again, as TDLib does.
-const DefaultUsernameTTL = 24 * time.Hour
+// Defaults of ResolverOptions.
+const (
+	// DefaultUsernameTTL is how long a username seen on a peer is trusted
+	// before it is resolved again, as TDLib does.
+	DefaultUsernameTTL = 24 * time.Hour
+	// DefaultUsernameMissTTL is how long a username that Telegram reported
+	// as not occupied or invalid is answered with the same error and no
+	// call.
+	DefaultUsernameMissTTL = 15 * time.Minute
+	// DefaultInviteTTL is how long the chat an invite link led to is
+	// answered from the store.
+	DefaultInviteTTL = 24 * time.Hour
+	// DefaultContactsInterval is the shortest time between two reads of the
+	// account's contact list for phone numbers contacts.resolvePhone does
+	// not find.
+	DefaultContactsInterval = time.Minute
+)
 
-// ResolverOptions configure a Resolver. The zero value gives the defaults.
+// maxMisses bounds the usernames remembered as missing.
+const maxMisses = 10_000
+
+// ResolverOptions configure a Resolver. The zero value gives the defaults;
+// a negative duration turns its feature off.
 type ResolverOptions struct {
 	// UsernameTTL is how long a username seen on a peer is trusted without
 	// asking Telegram again. Zero means DefaultUsernameTTL; a negative TTL
 	// always asks.
 	UsernameTTL time.Duration
-	// Now is the clock. Nil means time.Now.
-	Now func() time.Time
+	// UsernameMissTTL is how long a username that came back
+	// USERNAME_NOT_OCCUPIED or USERNAME_INVALID is answered with the same
+	// *UsernameError and no call. Zero means DefaultUsernameMissTTL; a
+	// negative TTL always asks.
+	UsernameMissTTL time.Duration
+	// InviteTTL is how long the chat an invite link led to
+	// (chatInviteAlready, chatInvitePeek) is answered from the store with
+	// no call of messages.checkChatInvite. Zero means DefaultInviteTTL; a
+	// negative TTL always asks.
+	InviteTTL time.Duration
+	// ContactsInterval is the shortest time between two reads of the
+	// account's contacts (contacts.getContacts) when contacts.resolvePhone
+	// answers PHONE_NOT_OCCUPIED: a contact whose number is hidden from
+	// resolvePhone is still in the list. Zero means
+	// DefaultContactsInterval; a negative interval never reads them.
+	ContactsInterval time.Duration
+	// MaxFloodWait is the longest FLOOD_WAIT (or FLOOD_PREMIUM_WAIT) the
+	// Resolver waits out, in all, before it retries a call; a longer one
+	// is returned as a *FloodError. The waits honour the context. Zero
+	// means DefaultMaxFloodWait; a negative value never waits.
+	MaxFloodWait time.Duration
+	// Lookups limits the calls of contacts.resolveUsername and
+	// contacts.resolvePhone, the lookups Telegram floods most readily: a
+	// call waits (honouring its context) until the limiter allows it.
+	// Give every Resolver of one account the same limiter. Nil means a
+	// limiter of the Resolver's own allowing DefaultLookupBurst lookups at
+	// once and one every DefaultLookupInterval after that;
+	// rate.NewLimiter(rate.Inf, 0) turns limiting off.
+	Lookups *rate.Limiter
+	// KeepMigratedChats makes a basic group that became a supergroup
+	// resolve to the old group itself (inputPeerChat) rather than to the
+	// supergroup. Passing a *tg.InputPeerChat does so for one reference.
+	KeepMigratedChats bool
+	// Clock is the clock of the TTLs, the limiter and the flood waits. Nil
+	// means SystemClock().
+	Clock Clock
 	// PageSize is how many dialogs Dialogs asks for per call. Zero means
 	// 100, the most Telegram returns.
 	PageSize int
@@ -34,26 +87,36 @@ type ResolverOptions struct {
 // makes the cheapest correct call only when the store cannot answer:
 //
 //   - a username: contacts.resolveUsername (after the store's username
-//     index, whose entries expire after the username TTL);
-//   - a phone number: contacts.resolvePhone;
-//   - an invite link: messages.checkChatInvite;
+//     index, whose entries expire after the username TTL, and the
+//     usernames that recently came back as not occupied);
+//   - a phone number: contacts.resolvePhone, then the account's contacts
+//     (contacts.getContacts) if it finds no one;
+//   - an invite link: messages.checkChatInvite (after the invite links
+//     the store remembers);
 //   - a user or channel ID the store has no hash for: users.getUsers or
 //     channels.getChannels with access hash 0 (which works for bots and
 //     for peers the server lets the account see);
-//   - a basic chat ID the store has not met: messages.getChats.
+//   - a basic chat ID the store has not met: messages.getChats. A basic
+//     group that became a supergroup resolves to the supergroup.
 //
 // Concurrent resolutions of one reference make one call. Every result is
 // stored, so the next resolution is served from the store.
+//
+// Username and phone lookups pass a per-account rate limiter. A call
+// answered with FLOOD_WAIT_X is retried after X seconds when the waits
+// stay within MaxFloodWait, and otherwise fails with a *FloodError; until
+// the wait is over, calls of that method fail at once with the time left.
 //
 // A Resolver is safe for concurrent use.
 type Resolver struct {
 	api     *tg.Client
 	store   Store
 	learner *Learner
-	ttl     time.Duration
-	now     func() time.Time
-	calls   singleflight.Group
-	page    int
+	clock   Clock
+	opts    ResolverOptions
+	calls   group[tg.InputPeerClass]
+	misses  missCache
+	contact contactList
 }
 
 // NewResolver returns a Resolver that calls Telegram through inv and keeps
@@ -63,8 +126,23 @@ func NewResolver(inv tg.Invoker, store Store, opts ResolverOptions) *Resolver {
 	if opts.UsernameTTL == 0 {
 		opts.UsernameTTL = DefaultUsernameTTL
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	if opts.UsernameMissTTL == 0 {
+		opts.UsernameMissTTL = DefaultUsernameMissTTL
+	}
+	if opts.InviteTTL == 0 {
+		opts.InviteTTL = DefaultInviteTTL
+	}
+	if opts.ContactsInterval == 0 {
+		opts.ContactsInterval = DefaultContactsInterval
+	}
+	if opts.MaxFloodWait == 0 {
+		opts.MaxFloodWait = DefaultMaxFloodWait
+	}
+	if opts.Lookups == nil {
+		opts.Lookups = newLookupLimiter()
+	}
+	if opts.Clock == nil {
+		opts.Clock = SystemClock()
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = dialogsPage
@@ -74,14 +152,15 @@ func NewResolver(inv tg.Invoker, store Store, opts ResolverOptions) *Resolver {
 	if li, ok := inv.(*learningInvoker); ok && li.l.store == store {
 		inv = li.next
 	}
-	return &Resolver{
-		page:    opts.PageSize,
-		api:     tg.NewClient(inv),
+	r := &Resolver{
+		api:     tg.NewClient(newFloodGuard(inv, opts.Clock, opts.MaxFloodWait)),
 		store:   store,
 		learner: NewLearner(store, nil),
-		ttl:     opts.UsernameTTL,
-		now:     opts.Now,
+		clock:   opts.Clock,
+		opts:    opts,
 	}
+	r.misses.init(maxMisses)
+	return r
 }
 
 // Store returns the resolver's store.
@@ -96,7 +175,8 @@ func (r *Resolver) Learner() *Learner { return r.learner }
 // anything ParseRef accepts. A bad reference gives a *RefError before any
 // call; a peer that cannot be found gives an error matching ErrNotFound
 // (*NotFoundError, *UsernameError, *PhoneError or *InviteError); an invite
-// to a chat the account is not in gives a *NotMemberError.
+// to a chat the account is not in gives a *NotMemberError; a flood wait
+// longer than ResolverOptions.MaxFloodWait gives a *FloodError.
 func (r *Resolver) ResolvePeer(ctx context.Context, ref any) (tg.InputPeerClass, error) {
 	q, err := ParseRef(ref)
 	if err != nil {
@@ -139,70 +219,98 @@ func (r *Resolver) Resolve(ctx context.Context, q Query) (tg.InputPeerClass, err
 	case QuerySelf:
 		return &tg.InputPeerSelf{}, nil
 	case QueryPeer:
-		rec, found, err := r.store.Peer(ctx, q.Key)
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			if p, ok := r.inputOf(ctx, rec, 0); ok {
-				return p, nil
-			}
-		}
-		return r.shared(ctx, "k"+strconv.Itoa(int(q.Key.Kind))+":"+strconv.FormatInt(q.Key.ID, 10),
-			func(ctx context.Context) (tg.InputPeerClass, error) { return r.fetchKey(ctx, q.Key) })
+		return r.resolveKey(ctx, q.Key)
 	case QueryUsername:
 		if p, ok, err := r.fromUsernameIndex(ctx, q.Username); err != nil || ok {
 			return p, err
 		}
-		return r.shared(ctx, "u:"+q.Username,
-			func(ctx context.Context) (tg.InputPeerClass, error) { return r.resolveUsername(ctx, q.Username) })
-	case QueryPhone:
-		rec, found, err := r.store.Phone(ctx, q.Phone)
-		if err != nil {
+		if err := r.misses.get(q.Username, r.clock.Now()); err != nil {
 			return nil, err
 		}
-		if found {
-			if p, ok := r.inputOf(ctx, rec, 0); ok {
-				return p, nil
-			}
+		return r.calls.do(ctx, "u:"+q.Username,
+			func(ctx context.Context) (tg.InputPeerClass, error) { return r.resolveUsername(ctx, q.Username) })
+	case QueryPhone:
+		if p, ok, err := r.fromPhoneIndex(ctx, q.Phone); err != nil || ok {
+			return p, err
 		}
-		return r.shared(ctx, "p:"+q.Phone,
+		return r.calls.do(ctx, "p:"+q.Phone,
 			func(ctx context.Context) (tg.InputPeerClass, error) { return r.resolvePhone(ctx, q.Phone) })
 	case QueryInvite:
-		return r.shared(ctx, "i:"+q.Invite,
+		if p, ok, err := r.fromInvites(ctx, q.Invite); err != nil || ok {
+			return p, err
+		}
+		return r.calls.do(ctx, "i:"+q.Invite,
 			func(ctx context.Context) (tg.InputPeerClass, error) { return r.checkInvite(ctx, q.Invite) })
 	}
 	return nil, refErr(q.String(), "query of unknown kind")
 }
 
-// shared runs fn once for concurrent callers with the same key. The call
-// runs on a context that is not canceled when the first caller gives up,
-// so the others still get its result; each caller stops waiting when its
-// own ctx is done.
-func (r *Resolver) shared(ctx context.Context, key string, fn func(context.Context) (tg.InputPeerClass, error)) (tg.InputPeerClass, error) {
-	ch := r.calls.DoChan(key, func() (any, error) {
-		return fn(context.WithoutCancel(ctx))
-	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(tg.InputPeerClass), nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+// resolveKey returns the InputPeer of the peer named by key: from the
+// store, or with one call.
+func (r *Resolver) resolveKey(ctx context.Context, key Key) (tg.InputPeerClass, error) {
+	rec, found, err := r.store.Peer(ctx, key)
+	if err != nil {
+		return nil, err
 	}
+	if found {
+		if p, ok, err := r.fromRecord(ctx, rec); err != nil || ok {
+			return p, err
+		}
+	}
+	return r.calls.do(ctx, "k"+strconv.Itoa(int(key.Kind))+":"+strconv.FormatInt(key.ID, 10),
+		func(ctx context.Context) (tg.InputPeerClass, error) { return r.fetchKey(ctx, key) })
+}
+
+// fromRecord returns the InputPeer of a stored record if it has what it
+// takes; a basic group that became a supergroup leads to the supergroup,
+// resolved in turn.
+func (r *Resolver) fromRecord(ctx context.Context, rec Record) (tg.InputPeerClass, bool, error) {
+	if to := rec.MigratedTo; rec.Key.Kind == KindChat && to != 0 && !r.opts.KeepMigratedChats {
+		channel := ChannelKey(to)
+		if err := channel.Validate(); err == nil {
+			p, err := r.resolveKey(ctx, channel)
+			if err != nil {
+				return nil, false, fmt.Errorf("peer: basic group %d became supergroup %v: %w", rec.Key.ID, channel, err)
+			}
+			return p, true, nil
+		}
+	}
+	p, ok := r.inputOf(ctx, rec, 0)
+	return p, ok, nil
 }
 
 // fromUsernameIndex answers a username from the store while its entry is
 // fresh.
 func (r *Resolver) fromUsernameIndex(ctx context.Context, username string) (tg.InputPeerClass, bool, error) {
 	rec, seen, found, err := r.store.Username(ctx, username)
-	if err != nil || !found || r.ttl < 0 || r.now().Sub(seen) >= r.ttl {
+	if err != nil || !found || !fresh(r.clock.Now(), seen, r.opts.UsernameTTL) {
 		return nil, false, err
 	}
-	p, ok := r.inputOf(ctx, rec, 0)
-	return p, ok, nil
+	return r.fromRecord(ctx, rec)
+}
+
+// fromPhoneIndex answers a phone number from the store.
+func (r *Resolver) fromPhoneIndex(ctx context.Context, phone string) (tg.InputPeerClass, bool, error) {
+	rec, found, err := r.store.Phone(ctx, phone)
+	if err != nil || !found {
+		return nil, false, err
+	}
+	return r.fromRecord(ctx, rec)
+}
+
+// fromInvites answers an invite link from the store while its entry is
+// fresh.
+func (r *Resolver) fromInvites(ctx context.Context, hash string) (tg.InputPeerClass, bool, error) {
+	rec, seen, found, err := r.store.Invite(ctx, hash)
+	if err != nil || !found || !fresh(r.clock.Now(), seen, r.opts.InviteTTL) {
+		return nil, false, err
+	}
+	return r.fromRecord(ctx, rec)
+}
+
+// fresh reports whether an entry seen at seen is younger than ttl at now.
+func fresh(now, seen time.Time, ttl time.Duration) bool {
+	return ttl >= 0 && now.Sub(seen) < ttl
 }
 
 // inputOf builds the InputPeer of a stored record, if it has what it
@@ -244,8 +352,8 @@ func (r *Resolver) learned(ctx context.Context, key Key, recs []Record) (tg.Inpu
 		return nil, fmt.Errorf("peer: storing the result for %v: %w", key, err)
 	}
 	if rec, found, err := r.store.Peer(ctx, key); err == nil && found {
-		if p, ok := r.inputOf(ctx, rec, 0); ok {
-			return p, nil
+		if p, ok, err := r.fromRecord(ctx, rec); err != nil || ok {
+			return p, err
 		}
 	}
 	for _, rec := range recs {
@@ -290,19 +398,30 @@ func (r *Resolver) resolveUsername(ctx context.Context, username string) (tg.Inp
 	if p, ok, err := r.fromUsernameIndex(ctx, username); err != nil || ok {
 		return p, err
 	}
+	if err := r.misses.get(username, r.clock.Now()); err != nil {
+		return nil, err
+	}
+	const method = "contacts.resolveUsername"
+	if err := r.lookupSlot(ctx, method); err != nil {
+		return nil, err
+	}
 	res, err := r.api.ContactsResolveUsername(ctx, &tg.ContactsResolveUsernameRequest{Username: username})
 	if err != nil {
 		if rpcType(err, "USERNAME_NOT_OCCUPIED", "USERNAME_INVALID") {
 			if ferr := r.store.ForgetUsername(ctx, username); ferr != nil {
 				return nil, ferr
 			}
-			return nil, &UsernameError{Username: username, Err: err}
+			uerr := &UsernameError{Username: username, Err: err}
+			if r.opts.UsernameMissTTL > 0 {
+				r.misses.add(username, uerr, r.clock.Now().Add(r.opts.UsernameMissTTL))
+			}
+			return nil, uerr
 		}
 		return nil, err
 	}
 	key, err := KeyOfPeer(res.Peer)
 	if err != nil {
-		return nil, fmt.Errorf("peer: contacts.resolveUsername(%q) returned a bad peer: %w", username, err)
+		return nil, fmt.Errorf("peer: %s(%q) returned a bad peer: %w", method, username, err)
 	}
 	recs := Records(res)
 	for i := range recs {
@@ -316,21 +435,44 @@ func (r *Resolver) resolveUsername(ctx context.Context, username string) (tg.Inp
 }
 
 func (r *Resolver) resolvePhone(ctx context.Context, phone string) (tg.InputPeerClass, error) {
+	if p, ok, err := r.fromPhoneIndex(ctx, phone); err != nil || ok {
+		return p, err
+	}
+	const method = "contacts.resolvePhone"
+	if err := r.lookupSlot(ctx, method); err != nil {
+		return nil, err
+	}
 	res, err := r.api.ContactsResolvePhone(ctx, &tg.ContactsResolvePhoneRequest{Phone: phone})
-	if err != nil {
-		if rpcType(err, "PHONE_NOT_OCCUPIED", "PHONE_NUMBER_INVALID", "PHONE_NUMBER_BANNED") {
-			return nil, &PhoneError{Phone: phone, Err: err}
+	switch {
+	case err == nil:
+	case rpcType(err, "PHONE_NOT_OCCUPIED"):
+		// A contact may hide the number from resolvePhone.
+		p, ok, cerr := r.fromContacts(ctx, phone)
+		switch {
+		case ok:
+			return p, nil
+		case cerr != nil && ctx.Err() != nil:
+			return nil, cerr
+		case cerr != nil:
+			err = errors.Join(err, fmt.Errorf("reading the contacts: %w", cerr))
 		}
+		return nil, &PhoneError{Phone: phone, Err: err}
+	case rpcType(err, "PHONE_NUMBER_INVALID", "PHONE_NUMBER_BANNED"):
+		return nil, &PhoneError{Phone: phone, Err: err}
+	default:
 		return nil, err
 	}
 	key, err := KeyOfPeer(res.Peer)
 	if err != nil {
-		return nil, fmt.Errorf("peer: contacts.resolvePhone returned a bad peer: %w", err)
+		return nil, fmt.Errorf("peer: %s returned a bad peer: %w", method, err)
 	}
 	return r.learned(ctx, key, Records(res))
 }
 
 func (r *Resolver) checkInvite(ctx context.Context, hash string) (tg.InputPeerClass, error) {
+	if p, ok, err := r.fromInvites(ctx, hash); err != nil || ok {
+		return p, err
+	}
 	res, err := r.api.MessagesCheckChatInvite(ctx, &tg.MessagesCheckChatInviteRequest{Hash: hash})
 	if err != nil {
 		if rpcType(err, "INVITE_HASH_EXPIRED", "INVITE_HASH_INVALID", "INVITE_HASH_EMPTY") {
@@ -353,7 +495,17 @@ func (r *Resolver) checkInvite(ctx context.Context, hash string) (tg.InputPeerCl
 	if len(recs) == 0 {
 		return nil, &InviteError{Hash: hash, Err: fmt.Errorf("messages.checkChatInvite returned %T with no chat", res)}
 	}
-	return r.learned(ctx, recs[0].Key, recs)
+	key := recs[0].Key
+	p, err := r.learned(ctx, key, recs)
+	if err != nil {
+		return nil, err
+	}
+	if r.opts.InviteTTL >= 0 {
+		if err := r.store.PutInvite(ctx, hash, key, r.clock.Now()); err != nil {
+			return nil, fmt.Errorf("peer: storing invite link %q: %w", hash, err)
+		}
+	}
+	return p, nil
 }
 
 func isPeerObject(obj tg.Object) bool {

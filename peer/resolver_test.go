@@ -3,9 +3,9 @@ package peer_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,8 +30,20 @@ var (
 
 func newResolver(t *testing.T, inv *scripted) (*peer.Resolver, *peer.MemoryStore) {
 	t.Helper()
+	r, store, _ := newResolverWith(t, inv, peer.ResolverOptions{})
+	return r, store
+}
+
+// newResolverWith returns a Resolver with the options, on a fake clock
+// (unless opts has a clock) that starts at now, and its memory store.
+func newResolverWith(t *testing.T, inv *scripted, opts peer.ResolverOptions) (*peer.Resolver, *peer.MemoryStore, *fakeClock) {
+	t.Helper()
+	fake := newFakeClock()
+	if opts.Clock == nil {
+		opts.Clock = fake
+	}
 	store := peer.NewMemoryStore(peer.MemoryOptions{Now: clock})
-	return peer.NewResolver(inv, store, peer.ResolverOptions{Now: clock}), store
+	return peer.NewResolver(inv, store, opts), store, fake
 }
 
 func mustStore(t *testing.T, s peer.Store, recs ...peer.Record) {
@@ -140,9 +152,10 @@ func TestResolvePeer(t *testing.T) {
 			name: "PhoneNotOccupied",
 			script: func(s *scripted) {
 				s.on("contacts.resolvePhone", func(tg.Object) (any, error) { return nil, rpcErr(400, "PHONE_NOT_OCCUPIED") })
+				s.reply("contacts.getContacts", &tg.ContactsContacts{Contacts: []tg.Contact{}, Users: []tg.UserClass{}})
 			},
 			ref:   "+1 555 000",
-			calls: []string{"contacts.resolvePhone"},
+			calls: []string{"contacts.resolvePhone", "contacts.getContacts"},
 			err:   new(*peer.PhoneError),
 		},
 		{
@@ -260,7 +273,7 @@ func TestResolvePeer(t *testing.T) {
 			if again, err := r.ResolvePeer(context.Background(), tc.ref); err != nil || !reflect.DeepEqual(again, got) {
 				t.Errorf("second ResolvePeer = %#v, %v; want %#v", again, err, got)
 			}
-			if n := len(inv.names()) - before; n != 0 && tc.name[:6] != "Invite" {
+			if n := len(inv.names()) - before; n != 0 {
 				t.Errorf("second ResolvePeer made %d calls; want none", n)
 			}
 		})
@@ -413,7 +426,12 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 	}{
 		{&peer.NotFoundError{Key: peer.ChannelKey(1234567890)}, "peer: channel 1234567890 (marked ID -1001234567890) not known yet: no access hash has been seen for it; resolve it by username or invite link, or fetch dialogs (Dialogs), the members of a shared chat (Participants) or a message that mentions it first"},
 		{&peer.UsernameError{Username: "gone", Err: rpcErr(400, "USERNAME_NOT_OCCUPIED")}, "peer: no peer has username @gone: check its spelling, or find the peer by link, ID or dialogs: rpc error code 400: USERNAME_NOT_OCCUPIED"},
-		{&peer.PhoneError{Phone: "1555", Err: rpcErr(400, "PHONE_NOT_OCCUPIED")}, "peer: no user found for phone +1555: they may hide their number; import them as a contact (contacts.importContacts) or use their username: rpc error code 400: PHONE_NOT_OCCUPIED"},
+		{&peer.PhoneError{Phone: "393281234567", Err: rpcErr(400, "PHONE_NOT_OCCUPIED")}, `peer: no user found for phone +393281234567: they may hide their number and are not a contact; import them as a contact (contacts.importContacts) or use their username; if 393281234567 is a user ID, pass it as an integer, int64(393281234567), or as "tg://user?id=393281234567": rpc error code 400: PHONE_NOT_OCCUPIED`},
+		// Digits that cannot be a user ID get no such hint.
+		{&peer.PhoneError{Phone: "34600000000000", Err: rpcErr(400, "PHONE_NOT_OCCUPIED")}, "peer: no user found for phone +34600000000000: they may hide their number and are not a contact; import them as a contact (contacts.importContacts) or use their username: rpc error code 400: PHONE_NOT_OCCUPIED"},
+		{&peer.PhoneError{Phone: "0039", Err: rpcErr(400, "PHONE_NUMBER_INVALID")}, "peer: no user found for phone +0039: they may hide their number and are not a contact; import them as a contact (contacts.importContacts) or use their username: rpc error code 400: PHONE_NUMBER_INVALID"},
+		{&peer.FloodError{Method: "contacts.resolveUsername", Wait: time.Hour, Err: rpcErr(420, "FLOOD_WAIT_3600")}, "peer: contacts.resolveUsername: Telegram asks to wait 1h0m0s before calling it again; retry after that, or let the resolver wait this long with ResolverOptions.MaxFloodWait: rpc error code 420: FLOOD_WAIT_3600"},
+		{&peer.FloodError{Method: "upload.getFile", Wait: 3 * time.Second, Premium: true, Err: rpcErr(420, "FLOOD_PREMIUM_WAIT_3")}, "peer: upload.getFile: Telegram asks to wait 3s before calling it again (a limit of accounts without Telegram Premium); retry after that, or let the resolver wait this long with ResolverOptions.MaxFloodWait: rpc error code 420: FLOOD_PREMIUM_WAIT_3"},
 		{&peer.InviteError{Hash: "Old", Err: rpcErr(400, "INVITE_HASH_EXPIRED")}, `peer: invite link "Old" is invalid or expired: ask for a new link: rpc error code 400: INVITE_HASH_EXPIRED`},
 		{&peer.NotMemberError{Hash: "XyZ", Title: "Secret club", RequestNeeded: true}, `peer: not a member of "Secret club": join it first with messages.importChatInvite (hash "XyZ"); an administrator must approve the request`},
 		{&peer.KindError{Want: peer.KindUser, Got: "chat 4"}, "peer: chat 4 is not a user: pass a reference to a user"},
@@ -423,7 +441,8 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		}
 		_, notMember := tc.err.(*peer.NotMemberError)
 		_, kind := tc.err.(*peer.KindError)
-		if is := errors.Is(tc.err, peer.ErrNotFound); is == (notMember || kind) {
+		_, flood := tc.err.(*peer.FloodError)
+		if is := errors.Is(tc.err, peer.ErrNotFound); is == (notMember || kind || flood) {
 			t.Errorf("errors.Is(%T, ErrNotFound) = %v", tc.err, is)
 		}
 	}
@@ -441,11 +460,10 @@ func TestResolveCanceled(t *testing.T) {
 		t.Errorf("ResolvePeer on a canceled context = %v", err)
 	}
 	close(block)
-	// The shared call still completes for later callers.
+	// A later caller gets its answer.
 	if _, err := r.ResolvePeer(context.Background(), "durov"); err != nil {
 		t.Errorf("ResolvePeer after = %v", err)
 	}
-	_ = fmt.Sprint()
 }
 
 // countingStore counts the batches put into a Store.
@@ -473,5 +491,25 @@ func TestResolverOverLearnerStoresOnce(t *testing.T) {
 	}
 	if store.puts != 1 {
 		t.Errorf("one resolution wrote %d batches; want 1", store.puts)
+	}
+}
+
+// A string of digits is looked up as a phone number, never as a user ID;
+// when no one has the number, the error says how to pass an ID instead.
+func TestDigitStringIsPhone(t *testing.T) {
+	inv := newScripted().
+		on("contacts.resolvePhone", func(tg.Object) (any, error) { return nil, rpcErr(400, "PHONE_NOT_OCCUPIED") }).
+		reply("contacts.getContacts", &tg.ContactsContactsNotModified{})
+	r, _ := newResolver(t, inv)
+	_, err := r.ResolvePeer(context.Background(), "393281234567")
+	var pe *peer.PhoneError
+	if !errors.As(err, &pe) || pe.Phone != "393281234567" {
+		t.Fatalf("ResolvePeer = %v; want a *PhoneError", err)
+	}
+	if !strings.Contains(err.Error(), `if 393281234567 is a user ID, pass it as an integer, int64(393281234567), or as "tg://user?id=393281234567"`) {
+		t.Errorf("the error does not say how to pass an ID: %v", err)
+	}
+	if calls := inv.names(); !slices.Equal(calls, []string{"contacts.resolvePhone", "contacts.getContacts"}) {
+		t.Errorf("calls %q; want a phone lookup and no users.getUsers", calls)
 	}
 }

@@ -14,12 +14,14 @@ type Record struct {
 	AccessHash int64
 	// HasHash reports whether AccessHash was ever seen.
 	HasHash bool
-	// Min reports that AccessHash came from a min object: valid only in the
-	// context where it was seen. A min hash never replaces a full one.
+	// Min reports that only min objects of the peer have been seen: no
+	// full access hash is known, and AccessHash, if HasHash, is valid only
+	// in the context where it was seen. A min hash never replaces a full
+	// one.
 	Min bool
 	// FromMessage is where a min peer was last seen, for
-	// inputPeerUserFromMessage and inputPeerChannelFromMessage. Zero if
-	// unknown.
+	// inputPeerUserFromMessage and inputPeerChannelFromMessage, whether or
+	// not its min object carried a hash. Zero if unknown.
 	FromMessage MessageRef
 	// Usernames are all usernames of the peer, active ones, lowercased.
 	Usernames []string
@@ -33,6 +35,9 @@ type Record struct {
 	Broadcast bool
 	// Title is the display name: first and last name, or the chat title.
 	Title string
+	// MigratedTo is, for a basic group that became a supergroup, the raw
+	// ID of that supergroup's channel. Zero for every other peer.
+	MigratedTo int64
 	// UpdatedAt is when the record was last written.
 	UpdatedAt time.Time
 }
@@ -65,6 +70,12 @@ type MessageRef struct {
 //     produce; stores may normalize their argument too.
 //   - Keys of different kinds never collide: user 5, chat 5 and channel 5
 //     are three peers.
+//   - PutInvite maps an invite link's hash, compared exactly, to a peer;
+//     a later PutInvite of the hash replaces the mapping. Invite returns
+//     the peer's current record, and found=false when the store holds no
+//     mapping for the hash or no record of its peer. PutInvite stamps a
+//     zero seen time with the current time, and rejects an invalid key
+//     (*IDError) or hash (CheckInviteHash) storing nothing.
 type Store interface {
 	// Peer returns the record of the peer with the given key.
 	Peer(ctx context.Context, key Key) (rec Record, found bool, err error)
@@ -78,4 +89,20 @@ type Store interface {
 	// ForgetUsername drops a username from the index, for example after
 	// USERNAME_NOT_OCCUPIED.
 	ForgetUsername(ctx context.Context, username string) error
+	// PutInvite remembers that the invite link with the hash led to the
+	// peer key (a chat or channel the account is in) at seen.
+	PutInvite(ctx context.Context, hash string, key Key, seen time.Time) error
+	// Invite returns the record of the peer that the invite link with the
+	// hash led to, and when that was seen.
+	Invite(ctx context.Context, hash string) (rec Record, seen time.Time, found bool, err error)
+}
+
+// CheckInviteHash returns a *RefError if hash cannot be the hash of an
+// invite link (1 to 256 base64url characters). Stores check the hashes
+// they are given with it.
+func CheckInviteHash(hash string) error {
+	if !isInviteHash(hash) {
+		return refErr(hash, "not an invite link hash: want 1 to 256 letters, digits, '-' or '_'")
+	}
+	return nil
 }

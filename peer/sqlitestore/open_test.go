@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func TestOpenNewFile(t *testing.T) {
 	db := rawDB(t, path)
 	for name, want := range map[string]string{
 		"journal_mode":   "wal",
-		"user_version":   "2",
+		"user_version":   strconv.Itoa(SchemaVersion),
 		"application_id": "1952936567", // "tgrw"
 	} {
 		if got := pragma(t, db, name); got != want {
@@ -60,8 +61,8 @@ func TestOpenNewFile(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('peers', 'usernames', 'peers_view', 'peers_phone')`).Scan(&n); err != nil || n != 4 {
-		t.Errorf("schema objects = %d, %v; want 4", n, err)
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('peers', 'usernames', 'peers_view', 'peers_phone', 'invites')`).Scan(&n); err != nil || n != 5 {
+		t.Errorf("schema objects = %d, %v; want 5", n, err)
 	}
 }
 
@@ -256,32 +257,41 @@ func TestOpenNewerVersion(t *testing.T) {
 	}
 }
 
-// A file of schema version 1, with data in it, is brought to the current
-// version on Open and keeps its data.
-func TestMigrateFromVersion1(t *testing.T) {
+// oldFile writes a session file of an older schema version at path, and
+// runs the statements in it.
+func oldFile(t *testing.T, path string, version int, stmts ...string) {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v1.session")
 	db := rawDB(t, path)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if from, to, err := migrate(ctx, conn, path, migrations[:1]); err != nil || from != 0 || to != 1 {
-		t.Fatalf("migrate to version 1 = %d, %d, %v", from, to, err)
+	if from, to, err := migrate(ctx, conn, path, migrations[:version]); err != nil || from != 0 || to != version {
+		t.Fatalf("migrate to version %d = %d, %d, %v", version, from, to, err)
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO peers (kind, id, phone, data) VALUES (1, 42, '15550001',
-		'{"hash":-7,"has_hash":true,"usernames":["old_user"],"names_seen":1700000000000000000,"title":"Old user","bot":true,"updated":1700000000000000000}')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO usernames VALUES ('old_user', 1, 42)`); err != nil {
-		t.Fatal(err)
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 	conn.Close()
 	db.Close()
+}
+
+// A file of schema version 1, with data in it, is brought to the current
+// version on Open and keeps its data.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.session")
+	oldFile(t, path, 1,
+		`INSERT INTO peers (kind, id, phone, data) VALUES (1, 42, '15550001',
+		'{"hash":-7,"has_hash":true,"usernames":["old_user"],"names_seen":1700000000000000000,"title":"Old user","bot":true,"updated":1700000000000000000}')`,
+		`INSERT INTO usernames VALUES ('old_user', 1, 42)`)
 
 	s := openAt(t, path)
-	if got := pragma(t, rawDB(t, path), "user_version"); got != "2" {
-		t.Errorf("user_version after Open = %s; want 2", got)
+	if got := pragma(t, rawDB(t, path), "user_version"); got != strconv.Itoa(SchemaVersion) {
+		t.Errorf("user_version after Open = %s; want %d", got, SchemaVersion)
 	}
 	want := peer.Record{
 		Key: peer.UserKey(42), AccessHash: -7, HasHash: true, Usernames: []string{"old_user"},
@@ -295,6 +305,50 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if got, found, err := s.Phone(ctx, "15550001"); err != nil || !found || got.Key != want.Key {
 		t.Errorf("Phone after migration = %v, %v, %v", got.Key, found, err)
+	}
+}
+
+// A file of schema version 2, with data in it, is brought to version 3 on
+// Open: its records read as before, the view shows the new column, and
+// the new invites table works.
+func TestMigrateFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.session")
+	oldFile(t, path, 2,
+		`INSERT INTO peers (kind, id, phone, data) VALUES
+		(3, 1234567890, NULL, '{"hash":-7,"has_hash":true,"usernames":["old_group"],"names_seen":1700000000000000000,"title":"Old supergroup","updated":1700000000000000000}'),
+		(2, 321, NULL, '{"title":"Old group","updated":1700000000000000000}')`,
+		`INSERT INTO usernames VALUES ('old_group', 3, 1234567890)`)
+
+	s := openAt(t, path)
+	if got := pragma(t, rawDB(t, path), "user_version"); got != "3" {
+		t.Errorf("user_version after Open = %s; want 3", got)
+	}
+	at := time.Unix(1_700_000_000, 0)
+	want := peer.Record{
+		Key: peer.ChannelKey(1234567890), AccessHash: -7, HasHash: true, Usernames: []string{"old_group"},
+		Title: "Old supergroup", UpdatedAt: at,
+	}
+	if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || !sameRecord(got, want) {
+		t.Errorf("Peer after migration = %+v, %v, %v; want %+v", got, found, err, want)
+	}
+	if got, seen, found, err := s.Username(ctx, "old_group"); err != nil || !found || got.Key != want.Key || !seen.Equal(at) {
+		t.Errorf("Username after migration = %v, %v, %v, %v", got.Key, seen, found, err)
+	}
+	// What version 3 adds: the migration of a basic group, shown by the
+	// view, and invite links.
+	if err := s.Put(ctx, peer.Record{Key: peer.ChatKey(321), MigratedTo: 1234567890}); err != nil {
+		t.Fatal(err)
+	}
+	var to int64
+	if err := s.r.QueryRowContext(ctx, `SELECT migrated_to FROM peers_view WHERE kind = 2 AND id = 321`).Scan(&to); err != nil || to != 1234567890 {
+		t.Errorf("peers_view.migrated_to = %d, %v; want 1234567890", to, err)
+	}
+	if err := s.PutInvite(ctx, "AbC", want.Key, at); err != nil {
+		t.Fatal(err)
+	}
+	if got, seen, found, err := s.Invite(ctx, "AbC"); err != nil || !found || got.Key != want.Key || !seen.Equal(at) {
+		t.Errorf("Invite after migration = %v, %v, %v, %v", got.Key, seen, found, err)
 	}
 }
 

@@ -15,12 +15,13 @@ import (
 //	{"hash":-42,"has_hash":true,"min":true,"msg":[3,10,77],
 //	 "usernames":["a","b"],"names_seen":1700000000000000000,
 //	 "title":"Name","self":true,"bot":true,"broadcast":true,
-//	 "updated":1700000000000000000}
+//	 "migrated_to":1234567890,"updated":1700000000000000000}
 //
 // "msg" is FromMessage as [kind, id, message ID]; "usernames" is left out
 // when the list is unknown (nil) and is [] when it is known to be empty;
 // "names_seen" is when the usernames were last seen (every username of a
 // record is seen by the same Put, the last one that listed them);
+// "migrated_to" is MigratedTo (schema version 3 on);
 // "updated" is UpdatedAt. Times are in Unix nanoseconds. Keys this version
 // does not know are skipped when reading.
 
@@ -84,6 +85,10 @@ func appendData(b []byte, r *peer.Record, namesSeen time.Time) []byte {
 		key("broadcast")
 		b = append(b, "true"...)
 	}
+	if r.MigratedTo != 0 {
+		key("migrated_to")
+		b = appendInt(b, r.MigratedTo)
+	}
 	if !r.UpdatedAt.IsZero() {
 		key("updated")
 		b = appendInt(b, r.UpdatedAt.UnixNano())
@@ -131,6 +136,8 @@ func decodeData(s string, r *peer.Record) (namesSeen time.Time, err error) {
 			r.Broadcast, ok = p.bool()
 		case "title":
 			r.Title, ok = p.string()
+		case "migrated_to":
+			r.MigratedTo, ok = p.int()
 		case "usernames":
 			r.Usernames, ok = p.names()
 		case "updated":

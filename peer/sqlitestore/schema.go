@@ -62,12 +62,43 @@ FROM peers;
 	`
 CREATE INDEX peers_phone ON peers (phone) WHERE phone IS NOT NULL;
 `,
+	// 3: invite links, and the supergroup a basic group became (the
+	// record's "migrated_to", shown by the view).
+	`
+CREATE TABLE invites (
+	hash TEXT    NOT NULL PRIMARY KEY, -- as in the link: case matters
+	kind INTEGER NOT NULL,             -- the peer the link led to
+	id   INTEGER NOT NULL,
+	seen INTEGER NOT NULL              -- when, in Unix nanoseconds
+) WITHOUT ROWID;
+
+DROP VIEW peers_view;
+CREATE VIEW peers_view AS SELECT
+	kind,
+	id,
+	coalesce(data->>'hash', 0)        AS access_hash,
+	coalesce(data->>'has_hash', 0)    AS has_hash,
+	coalesce(data->>'min', 0)         AS min,
+	data->>'$.msg[0]'                 AS msg_peer_kind,
+	data->>'$.msg[1]'                 AS msg_peer_id,
+	data->>'$.msg[2]'                 AS msg_id,
+	data->'usernames'                 AS usernames,
+	datetime(data->>'names_seen' / 1000000000, 'unixepoch') AS usernames_seen_at,
+	phone,
+	data->>'title'                    AS title,
+	coalesce(data->>'self', 0)        AS self,
+	coalesce(data->>'bot', 0)         AS bot,
+	coalesce(data->>'broadcast', 0)   AS broadcast,
+	data->>'migrated_to'              AS migrated_to,
+	datetime(data->>'updated' / 1000000000, 'unixepoch') AS updated_at
+FROM peers;
+`,
 }
 
 // SchemaVersion is the schema version this package writes and reads
 // (PRAGMA user_version of a session file). Older files are migrated on
 // Open; newer ones are refused with a *VersionError.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // execer is what migrate needs of a connection.
 type execer interface {

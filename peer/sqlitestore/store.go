@@ -27,8 +27,9 @@
 // with a *NotSessionError, leaving both files untouched.
 //
 // Tables: peers (kind, id, phone, and the rest of the record as a JSON
-// object in data), usernames (each username and the peer that has it), and
-// the view peers_view, which shows each record's fields as columns for the
+// object in data), usernames (each username and the peer that has it),
+// invites (each invite link's hash, the peer it led to and when), and the
+// view peers_view, which shows each record's fields as columns for the
 // sqlite3 shell.
 //
 // Importing this package compiles SQLite; importing package peer does not.
@@ -67,46 +68,15 @@ ORDER BY data->>'updated' DESC, id LIMIT 1`
 
 // Peer implements peer.Store.
 func (s *Store) Peer(ctx context.Context, key peer.Key) (peer.Record, bool, error) {
-	if err := s.acquire(); err != nil {
-		return peer.Record{}, false, err
-	}
-	defer s.mu.RUnlock()
-	var r row
-	err := s.r.QueryRowContext(ctx, selectPeer, int64(key.Kind), key.ID).Scan(r.dest()...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return peer.Record{}, false, nil
-	}
-	if err != nil {
-		return peer.Record{}, false, s.opError("look up "+key.String(), err)
-	}
-	rec, _, err := r.record()
-	if err != nil {
-		return peer.Record{}, false, s.opError("look up "+key.String(), err)
-	}
-	return rec, true, nil
+	rec, _, found, err := s.lookup(ctx, func() string { return "look up " + key.String() }, selectPeer, false, int64(key.Kind), key.ID)
+	return rec, found, err
 }
 
 // Username implements peer.Store. The username is compared in the form
 // peer.NormalizeUsername gives.
 func (s *Store) Username(ctx context.Context, username string) (peer.Record, time.Time, bool, error) {
 	username = peer.NormalizeUsername(username)
-	if err := s.acquire(); err != nil {
-		return peer.Record{}, time.Time{}, false, err
-	}
-	defer s.mu.RUnlock()
-	var r row
-	err := s.r.QueryRowContext(ctx, selectUsername, username).Scan(r.dest()...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return peer.Record{}, time.Time{}, false, nil
-	}
-	if err != nil {
-		return peer.Record{}, time.Time{}, false, s.opError("look up username "+username, err)
-	}
-	rec, seen, err := r.record()
-	if err != nil {
-		return peer.Record{}, time.Time{}, false, s.opError("look up username "+username, err)
-	}
-	return rec, seen, true, nil
+	return s.lookup(ctx, func() string { return "look up username " + username }, selectUsername, false, username)
 }
 
 // Phone implements peer.Store. Only the digits of phone count.
@@ -115,23 +85,43 @@ func (s *Store) Phone(ctx context.Context, phone string) (peer.Record, bool, err
 	if phone == "" {
 		return peer.Record{}, false, s.check()
 	}
+	rec, _, found, err := s.lookup(ctx, func() string { return "look up phone " + phone }, selectPhone, false, phone)
+	return rec, found, err
+}
+
+// lookup runs query, which selects at most one peers row (kind, id, phone,
+// data) and, if seenColumn, then the seen time of an index entry in Unix
+// nanoseconds; op names the lookup in errors. It returns the row's record and the seen time: the
+// column's, or else when the record's usernames were last seen.
+func (s *Store) lookup(ctx context.Context, op func() string, query string, seenColumn bool, args ...any) (peer.Record, time.Time, bool, error) {
 	if err := s.acquire(); err != nil {
-		return peer.Record{}, false, err
+		return peer.Record{}, time.Time{}, false, err
 	}
 	defer s.mu.RUnlock()
-	var r row
-	err := s.r.QueryRowContext(ctx, selectPhone, phone).Scan(r.dest()...)
+	var (
+		r    row
+		seen *int64
+	)
+	dest := r.dest()
+	if seenColumn {
+		seen = new(int64)
+		dest = append(dest, seen)
+	}
+	err := s.r.QueryRowContext(ctx, query, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return peer.Record{}, false, nil
+		return peer.Record{}, time.Time{}, false, nil
 	}
 	if err != nil {
-		return peer.Record{}, false, s.opError("look up phone "+phone, err)
+		return peer.Record{}, time.Time{}, false, s.opError(op(), err)
 	}
-	rec, _, err := r.record()
+	rec, namesSeen, err := r.record()
 	if err != nil {
-		return peer.Record{}, false, s.opError("look up phone "+phone, err)
+		return peer.Record{}, time.Time{}, false, s.opError(op(), err)
 	}
-	return rec, true, nil
+	if seenColumn {
+		return rec, time.Unix(0, *seen), true, nil
+	}
+	return rec, namesSeen, true, nil
 }
 
 // acquire holds off Close until the caller calls s.mu.RUnlock, or returns
@@ -211,4 +201,47 @@ var (
 // storableTime reports whether t fits in the file.
 func storableTime(t time.Time) bool {
 	return t.IsZero() || !t.Before(minTime) && !t.After(maxTime)
+}
+
+const (
+	selectInvite = `SELECT p.kind, p.id, p.phone, p.data, i.seen
+FROM invites AS i JOIN peers AS p ON p.kind = i.kind AND p.id = i.id
+WHERE i.hash = ?1`
+
+	upsertInvite = `INSERT INTO invites (hash, kind, id, seen) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (hash) DO UPDATE SET kind = excluded.kind, id = excluded.id, seen = excluded.seen`
+)
+
+// PutInvite implements peer.Store. A zero seen is stamped with the
+// current time.
+func (s *Store) PutInvite(ctx context.Context, hash string, key peer.Key, seen time.Time) error {
+	if err := peer.CheckInviteHash(hash); err != nil {
+		return fmt.Errorf("sqlitestore: put invite: %w", err)
+	}
+	if err := key.Validate(); err != nil {
+		return fmt.Errorf("sqlitestore: put invite %q: %w", hash, err)
+	}
+	if seen.IsZero() {
+		seen = s.now()
+	}
+	if !storableTime(seen) {
+		return fmt.Errorf("sqlitestore: put invite %q: seen time %v is outside the years 1678 to 2262 that a session file holds", hash, seen)
+	}
+	if err := s.acquire(); err != nil {
+		return err
+	}
+	defer s.mu.RUnlock()
+	err := s.write(ctx, func(tx *sql.Tx, _ *working) error {
+		_, err := tx.ExecContext(ctx, upsertInvite, hash, int64(key.Kind), key.ID, seen.UnixNano())
+		return err
+	})
+	if err != nil {
+		return s.opError("put invite "+hash, err)
+	}
+	return nil
+}
+
+// Invite implements peer.Store.
+func (s *Store) Invite(ctx context.Context, hash string) (peer.Record, time.Time, bool, error) {
+	return s.lookup(ctx, func() string { return "look up invite " + hash }, selectInvite, true, hash)
 }

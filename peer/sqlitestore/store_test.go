@@ -63,6 +63,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 		{Key: peer.UserKey(93372553), AccessHash: 1 << 62, HasHash: true, Bot: true, Usernames: []string{"botfather", "bot_father_collectible"}, Title: "BotFather", UpdatedAt: t0},
 		{Key: peer.UserKey(5), AccessHash: 9, HasHash: true, Min: true, FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: math.MaxInt32}, Title: "Min user", UpdatedAt: t0},
 		{Key: peer.ChatKey(peer.MaxChatID), Title: "Basic group \"quoted\" \\ \n\t\x01 é 日本 \xff", UpdatedAt: t0},
+		{Key: peer.ChatKey(321), Title: "Migrated", MigratedTo: peer.MaxChannelID, UpdatedAt: t0},
+		{Key: peer.UserKey(6), Min: true, FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: 78}, Title: "Min user, no hash", UpdatedAt: t0},
 		{Key: peer.ChannelKey(1234567890), AccessHash: math.MinInt64, HasHash: true, Broadcast: true, Usernames: []string{"channel_name", `odd"name\`, "with space"}, Title: "A channel", UpdatedAt: t0},
 		{Key: peer.ChannelKey(peer.MaxMonoforumID), AccessHash: 3, HasHash: true, Usernames: []string{}, Title: "Monoforum", UpdatedAt: t0},
 		{Key: peer.ChannelKey(peer.MaxChannelID), HasHash: true, UpdatedAt: time.Unix(0, math.MaxInt64)},
@@ -74,11 +76,17 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err := s.Put(ctx, recs...); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.PutInvite(ctx, "AAAAAEkk2WdoDrB4-Q8-gg", peer.ChannelKey(1234567890), t0); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	s = openAt(t, path)
+	if rec, seen, found, err := s.Invite(ctx, "AAAAAEkk2WdoDrB4-Q8-gg"); err != nil || !found || rec.Key != peer.ChannelKey(1234567890) || !seen.Equal(t0) {
+		t.Errorf("Invite after reopening = %v, %v, %v, %v", rec.Key, seen, found, err)
+	}
 	for _, want := range recs {
 		got, found, err := s.Peer(ctx, want.Key)
 		if err != nil || !found {
@@ -110,7 +118,7 @@ func sameRecord(a, b peer.Record) bool {
 	}
 	return a.Key == b.Key && a.AccessHash == b.AccessHash && a.HasHash == b.HasHash && a.Min == b.Min &&
 		a.FromMessage == b.FromMessage && a.Phone == b.Phone && a.Self == b.Self && a.Bot == b.Bot &&
-		a.Broadcast == b.Broadcast && a.Title == b.Title
+		a.Broadcast == b.Broadcast && a.Title == b.Title && a.MigratedTo == b.MigratedTo
 }
 
 // Put and its result agree with MemoryStore, over random batches that
@@ -152,6 +160,7 @@ func matchMemoryStore(t *testing.T, store func(i int) *Store) {
 	for i := int64(1); i <= 6; i++ {
 		keys = append(keys, peer.UserKey(i), peer.ChannelKey(i))
 	}
+	keys = append(keys, peer.ChatKey(1), peer.ChatKey(2))
 	for round := 0; round < 300; round++ {
 		batch := make([]peer.Record, 1+next(4))
 		for i := range batch {
@@ -178,6 +187,9 @@ func matchMemoryStore(t *testing.T, store func(i int) *Store) {
 				r.FromMessage = peer.MessageRef{Peer: peer.ChatKey(int64(1 + next(3))), MsgID: next(100)}
 			}
 			r.Bot, r.Self, r.Broadcast = next(8) == 0, next(8) == 0, next(8) == 0
+			if r.Key.Kind == peer.KindChat && next(2) == 0 {
+				r.MigratedTo = int64(1 + next(6))
+			}
 			batch[i] = r
 		}
 		s := store(next(1000))
@@ -315,6 +327,12 @@ func TestClosed(t *testing.T) {
 	if err := s.ForgetUsername(ctx, "x"); !errors.Is(err, ErrClosed) {
 		t.Errorf("ForgetUsername after Close = %v; want ErrClosed", err)
 	}
+	if err := s.PutInvite(ctx, "x", peer.ChatKey(1), time.Time{}); !errors.Is(err, ErrClosed) {
+		t.Errorf("PutInvite after Close = %v; want ErrClosed", err)
+	}
+	if _, _, _, err := s.Invite(ctx, "x"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Invite after Close = %v; want ErrClosed", err)
+	}
 }
 
 // A cancelled context stops a Put before it stores anything.
@@ -406,24 +424,28 @@ func TestPeersView(t *testing.T) {
 	if err := s.Put(ctx, peer.Record{
 		Key: peer.ChannelKey(5), AccessHash: -9, HasHash: true, Min: true, FromMessage: peer.MessageRef{Peer: peer.ChatKey(3), MsgID: 4},
 		Usernames: []string{"a", "b"}, Title: "Five", Broadcast: true, UpdatedAt: at,
-	}); err != nil {
+	}, peer.Record{Key: peer.ChatKey(3), MigratedTo: 5, UpdatedAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	var (
 		hash, hasHash, min, mk, mp, mid, self, bot, broadcast int64
 		usernames, title, seen, updated                       string
 		phone                                                 sql.NullString
+		migratedTo                                            sql.NullInt64
 	)
 	err := s.r.QueryRowContext(ctx, `SELECT access_hash, has_hash, min, msg_peer_kind, msg_peer_id, msg_id, usernames,
-		usernames_seen_at, phone, title, self, bot, broadcast, updated_at FROM peers_view WHERE kind = 3 AND id = 5`).
-		Scan(&hash, &hasHash, &min, &mk, &mp, &mid, &usernames, &seen, &phone, &title, &self, &bot, &broadcast, &updated)
+		usernames_seen_at, phone, title, self, bot, broadcast, migrated_to, updated_at FROM peers_view WHERE kind = 3 AND id = 5`).
+		Scan(&hash, &hasHash, &min, &mk, &mp, &mid, &usernames, &seen, &phone, &title, &self, &bot, &broadcast, &migratedTo, &updated)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := fmt.Sprintln(hash, hasHash, min, mk, mp, mid, usernames, seen, phone.Valid, title, self, bot, broadcast, updated)
-	want := `-9 1 1 2 3 4 ["a","b"] 2023-11-14 22:13:20 false Five 0 0 1 2023-11-14 22:13:20` + "\n"
+	got := fmt.Sprintln(hash, hasHash, min, mk, mp, mid, usernames, seen, phone.Valid, title, self, bot, broadcast, migratedTo.Valid, updated)
+	want := `-9 1 1 2 3 4 ["a","b"] 2023-11-14 22:13:20 false Five 0 0 1 false 2023-11-14 22:13:20` + "\n"
 	if got != want {
 		t.Errorf("peers_view row:\n got %s\nwant %s", got, want)
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT migrated_to FROM peers_view WHERE kind = 2 AND id = 3`).Scan(&migratedTo); err != nil || migratedTo.Int64 != 5 {
+		t.Errorf("peers_view.migrated_to of chat 3 = %v, %v; want 5", migratedTo, err)
 	}
 }
 

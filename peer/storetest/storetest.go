@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) peer.Store) {
 	t.Run("Reassign", func(t *testing.T) { testReassign(t, open(t)) })
 	t.Run("ForgetUsername", func(t *testing.T) { testForget(t, open(t)) })
 	t.Run("Phones", func(t *testing.T) { testPhones(t, open(t)) })
+	t.Run("Invites", func(t *testing.T) { testInvites(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
 }
 
@@ -51,7 +53,7 @@ func equal(a, b peer.Record) bool {
 	}
 	return a.Key == b.Key && a.AccessHash == b.AccessHash && a.HasHash == b.HasHash && a.Min == b.Min &&
 		a.FromMessage == b.FromMessage && a.Phone == b.Phone && a.Self == b.Self && a.Bot == b.Bot &&
-		a.Broadcast == b.Broadcast && a.Title == b.Title
+		a.Broadcast == b.Broadcast && a.Title == b.Title && a.MigratedTo == b.MigratedTo
 }
 
 func mustPut(t *testing.T, s peer.Store, recs ...peer.Record) {
@@ -80,21 +82,33 @@ func wantPeer(t *testing.T, s peer.Store, want peer.Record) {
 func wantUsername(t *testing.T, s peer.Store, username string, owner peer.Key, seen time.Time) {
 	t.Helper()
 	rec, gotSeen, found, err := s.Username(context.Background(), username)
+	what := fmt.Sprintf("Username(%q)", username)
+	if wantFound(t, what, rec.Key, gotSeen, found, err, owner, seen) && !slices.Contains(rec.Usernames, username) {
+		t.Errorf("%s returned %v whose Usernames %q miss it", what, rec.Key, rec.Usernames)
+	}
+}
+
+// wantFound checks the answer of a lookup by an index: found, of owner,
+// seen at seen unless that is zero; or not found for a zero owner. It
+// reports whether the answer was found as wanted.
+func wantFound(t *testing.T, what string, key peer.Key, gotSeen time.Time, found bool, err error, owner peer.Key, seen time.Time) bool {
+	t.Helper()
 	switch {
 	case err != nil:
-		t.Errorf("Username(%q): %v", username, err)
+		t.Errorf("%s: %v", what, err)
 	case owner.IsZero() && found:
-		t.Errorf("Username(%q) = %v; want not found", username, rec.Key)
+		t.Errorf("%s = %v; want not found", what, key)
 	case owner.IsZero():
 	case !found:
-		t.Errorf("Username(%q) not found; want %v", username, owner)
-	case rec.Key != owner:
-		t.Errorf("Username(%q) = %v; want %v", username, rec.Key, owner)
-	case !slices.Contains(rec.Usernames, username):
-		t.Errorf("Username(%q) returned %v whose Usernames %q miss it", username, rec.Key, rec.Usernames)
+		t.Errorf("%s not found; want %v", what, owner)
+	case key != owner:
+		t.Errorf("%s = %v; want %v", what, key, owner)
 	case !seen.IsZero() && !gotSeen.Equal(seen):
-		t.Errorf("Username(%q) seen at %v; want %v", username, gotSeen, seen)
+		t.Errorf("%s seen at %v; want %v", what, gotSeen, seen)
+	default:
+		return true
 	}
+	return false
 }
 
 func wantPhone(t *testing.T, s peer.Store, phone string, owner peer.Key) {
@@ -145,7 +159,12 @@ func testRoundTrip(t *testing.T, open func(t *testing.T) peer.Store) {
 			Key: peer.UserKey(5), AccessHash: 9, HasHash: true, Min: true,
 			FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: 77}, Title: "Min user", UpdatedAt: t0,
 		},
+		{
+			Key: peer.UserKey(6), Min: true,
+			FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: 78}, Title: "Min user without a hash", UpdatedAt: t0,
+		},
 		{Key: peer.ChatKey(peer.MaxChatID), Title: "Basic group", UpdatedAt: t0},
+		{Key: peer.ChatKey(321), Title: "Migrated group", MigratedTo: peer.MaxChannelID, UpdatedAt: t0},
 		{
 			Key: peer.ChannelKey(1234567890), AccessHash: -1 << 63, HasHash: true, Broadcast: true,
 			Usernames: []string{"channel_name"}, Title: "A channel", UpdatedAt: t0,
@@ -271,6 +290,62 @@ func testMerge(t *testing.T, open func(t *testing.T) peer.Store) {
 				{Key: u, AccessHash: 2, HasHash: true, Min: true, UpdatedAt: t1},
 			},
 			want: peer.Record{Key: u, AccessHash: 2, HasHash: true, Min: true, FromMessage: ctxA, UpdatedAt: t1},
+		},
+		{
+			name: "MinWithoutHashKeepsContext",
+			puts: []peer.Record{
+				{Key: u, Min: true, FromMessage: ctxA, Title: "Seen", UpdatedAt: t0},
+				{Key: u, Min: true, FromMessage: ctxB, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, Min: true, FromMessage: ctxB, Title: "Seen", UpdatedAt: t1},
+		},
+		{
+			name: "MinWithoutHashOverNoHash",
+			puts: []peer.Record{
+				{Key: c, Title: "No hash yet", UpdatedAt: t0},
+				{Key: c, Min: true, FromMessage: ctxA, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: c, Min: true, FromMessage: ctxA, Title: "No hash yet", UpdatedAt: t1},
+		},
+		{
+			name: "MinWithoutHashKeepsFull",
+			puts: []peer.Record{
+				{Key: u, AccessHash: 1, HasHash: true, UpdatedAt: t0},
+				{Key: u, Min: true, FromMessage: ctxA, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 1, HasHash: true, FromMessage: ctxA, UpdatedAt: t1},
+		},
+		{
+			name: "MinWithoutHashKeepsMinHash",
+			puts: []peer.Record{
+				{Key: c, AccessHash: 3, HasHash: true, Min: true, FromMessage: ctxA, UpdatedAt: t0},
+				{Key: c, Min: true, FromMessage: ctxB, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: c, AccessHash: 3, HasHash: true, Min: true, FromMessage: ctxB, UpdatedAt: t1},
+		},
+		{
+			name: "FullAfterMinWithoutHash",
+			puts: []peer.Record{
+				{Key: u, Min: true, FromMessage: ctxA, UpdatedAt: t0},
+				{Key: u, AccessHash: 9, HasHash: true, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: u, AccessHash: 9, HasHash: true, FromMessage: ctxA, UpdatedAt: t1},
+		},
+		{
+			name: "MigratedToSticky",
+			puts: []peer.Record{
+				{Key: peer.ChatKey(9), Title: "Group", MigratedTo: 200, UpdatedAt: t0},
+				{Key: peer.ChatKey(9), Title: "Group, later", UpdatedAt: t1},
+			},
+			want: peer.Record{Key: peer.ChatKey(9), Title: "Group, later", MigratedTo: 200, UpdatedAt: t1},
+		},
+		{
+			name: "MigratedToReplaced",
+			puts: []peer.Record{
+				{Key: peer.ChatKey(9), MigratedTo: 200, UpdatedAt: t0},
+				{Key: peer.ChatKey(9), MigratedTo: 201, UpdatedAt: t1},
+			},
+			want: peer.Record{Key: peer.ChatKey(9), MigratedTo: 201, UpdatedAt: t1},
 		},
 		{
 			name: "HasHashSticky",
@@ -516,4 +591,87 @@ func testConcurrent(t *testing.T, s peer.Store) {
 			t.Errorf("Peer(%v) lists %q; want it to include %q", rec.Key, again.Usernames, n)
 		}
 	}
+}
+
+func wantInvite(t *testing.T, s peer.Store, hash string, owner peer.Key, seen time.Time) peer.Record {
+	t.Helper()
+	rec, gotSeen, found, err := s.Invite(context.Background(), hash)
+	wantFound(t, fmt.Sprintf("Invite(%q)", hash), rec.Key, gotSeen, found, err, owner, seen)
+	return rec
+}
+
+func testInvites(t *testing.T, open func(t *testing.T) peer.Store) {
+	ctx := context.Background()
+	ch, chat := peer.ChannelKey(1500000000), peer.ChatKey(4242)
+	t.Run("RoundTrip", func(t *testing.T) {
+		s := open(t)
+		wantInvite(t, s, "AbCd", peer.Key{}, time.Time{})
+		mustPut(t, s, peer.Record{Key: ch, AccessHash: 15, HasHash: true, Title: "Private", UpdatedAt: t0})
+		if err := s.PutInvite(ctx, "AbCd", ch, t1); err != nil {
+			t.Fatalf("PutInvite: %v", err)
+		}
+		rec := wantInvite(t, s, "AbCd", ch, t1)
+		if !equal(rec, peer.Record{Key: ch, AccessHash: 15, HasHash: true, Title: "Private", UpdatedAt: t0}) {
+			t.Errorf("Invite returned %+v; want the stored record", rec)
+		}
+		// Hashes compare exactly: case matters.
+		wantInvite(t, s, "abcd", peer.Key{}, time.Time{})
+		wantInvite(t, s, "AbC", peer.Key{}, time.Time{})
+		// The record returned is the current one.
+		mustPut(t, s, peer.Record{Key: ch, Title: "Renamed", UpdatedAt: t2})
+		if rec := wantInvite(t, s, "AbCd", ch, t1); rec.Title != "Renamed" || rec.AccessHash != 15 {
+			t.Errorf("Invite after a Put returned %+v; want the merged record", rec)
+		}
+	})
+	t.Run("Replace", func(t *testing.T) {
+		s := open(t)
+		mustPut(t, s, peer.Record{Key: ch, AccessHash: 15, HasHash: true, UpdatedAt: t0}, peer.Record{Key: chat, UpdatedAt: t0})
+		for _, step := range []struct {
+			key  peer.Key
+			seen time.Time
+		}{{ch, t0}, {chat, t1}, {chat, t2}} {
+			if err := s.PutInvite(ctx, "Link_-1", step.key, step.seen); err != nil {
+				t.Fatalf("PutInvite: %v", err)
+			}
+			wantInvite(t, s, "Link_-1", step.key, step.seen)
+		}
+	})
+	t.Run("PeerNotStored", func(t *testing.T) {
+		s := open(t)
+		if err := s.PutInvite(ctx, "Early", ch, t0); err != nil {
+			t.Fatalf("PutInvite: %v", err)
+		}
+		wantInvite(t, s, "Early", peer.Key{}, time.Time{})
+		mustPut(t, s, peer.Record{Key: ch, AccessHash: 15, HasHash: true, UpdatedAt: t1})
+		wantInvite(t, s, "Early", ch, t0)
+	})
+	t.Run("Stamp", func(t *testing.T) {
+		s := open(t)
+		before := time.Now().Add(-time.Minute)
+		mustPut(t, s, peer.Record{Key: chat, UpdatedAt: t0})
+		if err := s.PutInvite(ctx, "Stamped", chat, time.Time{}); err != nil {
+			t.Fatalf("PutInvite: %v", err)
+		}
+		if _, seen, _, _ := s.Invite(ctx, "Stamped"); seen.Before(before) {
+			t.Errorf("an invite put with no seen time is seen at %v; want it stamped by PutInvite", seen)
+		}
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		s := open(t)
+		mustPut(t, s, peer.Record{Key: chat, UpdatedAt: t0})
+		for _, key := range []peer.Key{{}, peer.ChatKey(0), peer.ChannelKey(peer.MaxChannelID + 1)} {
+			var idErr *peer.IDError
+			if err := s.PutInvite(ctx, "Good", key, t0); !errors.As(err, &idErr) {
+				t.Errorf("PutInvite with key %v = %v; want a *peer.IDError", key, err)
+			}
+		}
+		wantInvite(t, s, "Good", peer.Key{}, time.Time{})
+		for _, hash := range []string{"", "a b", "a/b", "ab+", strings.Repeat("a", 257)} {
+			var refErr *peer.RefError
+			if err := s.PutInvite(ctx, hash, chat, t0); !errors.As(err, &refErr) {
+				t.Errorf("PutInvite(%q) = %v; want a *peer.RefError", hash, err)
+			}
+			wantInvite(t, s, hash, peer.Key{}, time.Time{})
+		}
+	})
 }
