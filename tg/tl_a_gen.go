@@ -86,7 +86,10 @@ func (m *AttachMenuBotsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -162,7 +165,10 @@ func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -278,7 +284,10 @@ func (m *AttachMenuPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeSameBotPM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -337,7 +346,10 @@ func (m *AttachMenuPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeBotPM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -396,7 +408,10 @@ func (m *AttachMenuPeerTypePM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypePM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -455,7 +470,10 @@ func (m *AttachMenuPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -515,7 +533,10 @@ func (m *AttachMenuPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeBroadcast", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -583,7 +604,10 @@ func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccessPointRule) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
+		return tlrt.DecodeErr(err, "accessPointRule", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -654,7 +678,10 @@ func (m *AccountDaysTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountDaysTTLTypeID, "accountDaysTTL"); err != nil {
+		return tlrt.DecodeErr(err, "accountDaysTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -716,7 +743,10 @@ func (m *AppWebViewResultURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AppWebViewResultURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AppWebViewResultURLTypeID, "appWebViewResultUrl"); err != nil {
+		return tlrt.DecodeErr(err, "appWebViewResultUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -853,7 +883,10 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -986,7 +1019,10 @@ func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotIcon", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1069,7 +1105,10 @@ func (m *AttachMenuBotIconColor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1144,7 +1183,10 @@ func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotsBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1268,7 +1310,10 @@ func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Authorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthorizationTypeID, "authorization"); err != nil {
+		return tlrt.DecodeErr(err, "authorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1412,7 +1457,10 @@ func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AutoDownloadSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AutoDownloadSettingsTypeID, "autoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1506,7 +1554,10 @@ func (m *AutoSaveException) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AutoSaveException) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AutoSaveExceptionTypeID, "autoSaveException"); err != nil {
+		return tlrt.DecodeErr(err, "autoSaveException", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1615,7 +1666,10 @@ func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AutoSaveSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AutoSaveSettingsTypeID, "autoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "autoSaveSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1742,7 +1796,10 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AvailableReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
+		return tlrt.DecodeErr(err, "availableReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -90,7 +90,10 @@ func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
+		return tlrt.DecodeErr(err, "account.emailVerified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -161,7 +164,10 @@ func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
+		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -268,7 +274,10 @@ func (m *AccountEmojiStatusesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.emojiStatusesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -338,7 +347,10 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.emojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -453,7 +465,10 @@ func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -522,7 +537,10 @@ func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -585,7 +603,10 @@ func (m *AccountResetPasswordOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPasswordOk", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -680,7 +701,10 @@ func (m *AccountSavedRingtone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -747,7 +771,10 @@ func (m *AccountSavedRingtoneConverted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -852,7 +879,10 @@ func (m *AccountSavedRingtonesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtonesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -922,7 +952,10 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtones", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1026,7 +1059,10 @@ func (m *AccountThemesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.themesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1094,7 +1130,10 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemes) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
+		return tlrt.DecodeErr(err, "account.themes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1201,7 +1240,10 @@ func (m *AccountWallPapersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.wallPapersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1270,7 +1312,10 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.wallPapers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1402,7 +1447,10 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1496,7 +1544,10 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1577,7 +1628,10 @@ func (m *AccountAutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1682,7 +1736,10 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1772,7 +1829,10 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.contentSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2037,7 +2097,10 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPassword) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
+		return tlrt.DecodeErr(err, "account.password", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2273,7 +2336,10 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.passwordInputSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2414,7 +2480,10 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.passwordSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2515,7 +2584,10 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2589,7 +2661,10 @@ func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sentEmailCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2654,7 +2729,10 @@ func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTakeout) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
+		return tlrt.DecodeErr(err, "account.takeout", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2719,7 +2797,10 @@ func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.tmpPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2798,7 +2879,10 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.webAuthorizations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2886,7 +2970,10 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
+		return tlrt.DecodeErr(err, "account.registerDevice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2983,7 +3070,10 @@ func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3069,7 +3159,10 @@ func (m *AccountUpdateNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3149,7 +3242,10 @@ func (m *AccountGetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3222,7 +3318,10 @@ func (m *AccountResetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3373,7 +3472,10 @@ func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateProfile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3469,7 +3571,10 @@ func (m *AccountUpdateStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3540,7 +3645,10 @@ func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWallPapers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3620,7 +3728,10 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
+		return tlrt.DecodeErr(err, "account.reportPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3699,7 +3810,10 @@ func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
+		return tlrt.DecodeErr(err, "account.checkUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3770,7 +3884,10 @@ func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3843,7 +3960,10 @@ func (m *AccountGetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3926,7 +4046,10 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "account.setPrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4015,7 +4138,10 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteAccount", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4096,7 +4222,10 @@ func (m *AccountGetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAccountTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4165,7 +4294,10 @@ func (m *AccountSetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
+		return tlrt.DecodeErr(err, "account.setAccountTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4246,7 +4378,10 @@ func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4328,7 +4463,10 @@ func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
+		return tlrt.DecodeErr(err, "account.changePhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4406,7 +4544,10 @@ func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4474,7 +4615,10 @@ func (m *AccountGetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAuthorizations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4543,7 +4687,10 @@ func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4611,7 +4758,10 @@ func (m *AccountGetPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4682,7 +4832,10 @@ func (m *AccountGetPasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPasswordSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4765,7 +4918,10 @@ func (m *AccountUpdatePasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4849,7 +5005,10 @@ func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4929,7 +5088,10 @@ func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5008,7 +5170,10 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.getTmpPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5084,7 +5249,10 @@ func (m *AccountGetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWebAuthorizations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5153,7 +5321,10 @@ func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5223,7 +5394,10 @@ func (m *AccountResetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetWebAuthorizations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5289,7 +5463,10 @@ func (m *AccountGetAllSecureValuesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAllSecureValues", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5364,7 +5541,10 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "account.getSecureValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5445,7 +5625,10 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveSecureValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5527,7 +5710,10 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteSecureValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5608,7 +5794,10 @@ func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5704,7 +5893,10 @@ func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5797,7 +5989,10 @@ func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5879,7 +6074,10 @@ func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
+		return tlrt.DecodeErr(err, "account.verifyPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5962,7 +6160,10 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6046,7 +6247,10 @@ func (m *AccountVerifyEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.verifyEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6182,7 +6386,10 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
+		return tlrt.DecodeErr(err, "account.initTakeoutSession", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6277,7 +6484,10 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
+		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6353,7 +6563,10 @@ func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6423,7 +6636,10 @@ func (m *AccountResendPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.resendPasswordEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6489,7 +6705,10 @@ func (m *AccountCancelPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.cancelPasswordEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6555,7 +6774,10 @@ func (m *AccountGetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
+		return tlrt.DecodeErr(err, "account.getContactSignUpNotification", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6625,7 +6847,10 @@ func (m *AccountSetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
+		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6718,7 +6943,10 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6803,7 +7031,10 @@ func (m *AccountGetWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6894,7 +7125,10 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6989,7 +7223,10 @@ func (m *AccountSaveWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7076,7 +7313,10 @@ func (m *AccountInstallWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.installWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7150,7 +7390,10 @@ func (m *AccountResetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetWallPapers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7216,7 +7459,10 @@ func (m *AccountGetAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAutoDownloadSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7299,7 +7545,10 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7400,7 +7649,10 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7540,7 +7792,10 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.createTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7740,7 +7995,10 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7854,7 +8112,10 @@ func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7985,7 +8246,10 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.installTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8084,7 +8348,10 @@ func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.getTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8162,7 +8429,10 @@ func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.getThemes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8243,7 +8513,10 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.setContentSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8316,7 +8589,10 @@ func (m *AccountGetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getContentSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8391,7 +8667,10 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8466,7 +8745,10 @@ func (m *AccountGetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getGlobalPrivacySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8538,7 +8820,10 @@ func (m *AccountSetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8627,7 +8912,10 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8707,7 +8995,10 @@ func (m *AccountResetPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8773,7 +9064,10 @@ func (m *AccountDeclinePasswordResetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
+		return tlrt.DecodeErr(err, "account.declinePasswordReset", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8840,7 +9134,10 @@ func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.getChatThemes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8913,7 +9210,10 @@ func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
+		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9055,7 +9355,10 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9148,7 +9451,10 @@ func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "account.getSavedRingtones", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9224,7 +9530,10 @@ func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveRingtone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9308,7 +9617,10 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9390,7 +9702,10 @@ func (m *AccountUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9467,7 +9782,10 @@ func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9541,7 +9859,10 @@ func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9611,7 +9932,10 @@ func (m *AccountClearRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.clearRecentEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9681,7 +10005,10 @@ func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "account.reorderUsernames", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9754,7 +10081,10 @@ func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9830,7 +10160,10 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9904,7 +10237,10 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9974,7 +10310,10 @@ func (m *AccountGetAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAutoSaveSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10071,7 +10410,10 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10157,7 +10499,10 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteAutoSaveExceptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10229,7 +10574,10 @@ func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
+		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10363,7 +10711,10 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10454,7 +10805,10 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10528,7 +10882,10 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10604,7 +10961,10 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffe
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

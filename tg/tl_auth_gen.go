@@ -184,7 +184,10 @@ func (m *AuthAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.authorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -295,7 +298,10 @@ func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
+		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -411,7 +417,10 @@ func (m *AuthCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCodeTypeSMSTypeID, "auth.codeTypeSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeSms", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -469,7 +478,10 @@ func (m *AuthCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCodeTypeCallTypeID, "auth.codeTypeCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -527,7 +539,10 @@ func (m *AuthCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeFlashCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -585,7 +600,10 @@ func (m *AuthCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeMissedCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -643,7 +661,10 @@ func (m *AuthCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeFragmentSms", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -744,7 +765,10 @@ func (m *AuthLoginToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loginToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -815,7 +839,10 @@ func (m *AuthLoginTokenMigrateTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -886,7 +913,10 @@ func (m *AuthLoginTokenSuccess) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1038,7 +1068,10 @@ func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1130,7 +1163,10 @@ func (m *AuthSentCodeSuccess) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1251,7 +1287,10 @@ func (m *AuthSentCodeTypeApp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1316,7 +1355,10 @@ func (m *AuthSentCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1381,7 +1423,10 @@ func (m *AuthSentCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1447,7 +1492,10 @@ func (m *AuthSentCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1516,7 +1564,10 @@ func (m *AuthSentCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1660,7 +1711,10 @@ func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1766,7 +1820,10 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeSetUpEmailRequired) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1840,7 +1897,10 @@ func (m *AuthSentCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1997,7 +2057,10 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2087,7 +2150,10 @@ func (m *AuthExportedAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2186,7 +2252,10 @@ func (m *AuthLoggedOut) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loggedOut", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2258,7 +2327,10 @@ func (m *AuthPasswordRecovery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
+		return tlrt.DecodeErr(err, "auth.passwordRecovery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2329,7 +2401,10 @@ func (m *AuthSendCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sendCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2418,7 +2493,10 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
+		return tlrt.DecodeErr(err, "auth.signUp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2543,7 +2621,10 @@ func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
+		return tlrt.DecodeErr(err, "auth.signIn", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2634,7 +2715,10 @@ func (m *AuthLogOutRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthLogOutRequestTypeID, "auth.logOut"); err != nil {
+		return tlrt.DecodeErr(err, "auth.logOut", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2697,7 +2781,10 @@ func (m *AuthResetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "auth.resetAuthorizations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2765,7 +2852,10 @@ func (m *AuthExportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2839,7 +2929,10 @@ func (m *AuthImportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2920,7 +3013,10 @@ func (m *AuthBindTempAuthKeyRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
+		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3009,7 +3105,10 @@ func (m *AuthImportBotAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3092,7 +3191,10 @@ func (m *AuthCheckPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3164,7 +3266,10 @@ func (m *AuthRequestPasswordRecoveryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"); err != nil {
+		return tlrt.DecodeErr(err, "auth.requestPasswordRecovery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3245,7 +3350,10 @@ func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
+		return tlrt.DecodeErr(err, "auth.recoverPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3333,7 +3441,10 @@ func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.resendCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3409,7 +3520,10 @@ func (m *AuthCancelCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.cancelCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3485,7 +3599,10 @@ func (m *AuthDropTempAuthKeysRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"); err != nil {
+		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3564,7 +3681,10 @@ func (m *AuthExportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportLoginToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3641,7 +3761,10 @@ func (m *AuthImportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importLoginToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3712,7 +3835,10 @@ func (m *AuthAcceptLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3785,7 +3911,10 @@ func (m *AuthCheckRecoveryPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3863,7 +3992,10 @@ func (m *AuthImportWebTokenAuthorizationRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4005,7 +4137,10 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4102,7 +4237,10 @@ func (m *AuthResetLoginEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
+		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -90,7 +90,10 @@ func (m *BaseThemeClassic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeClassic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -148,7 +151,10 @@ func (m *BaseThemeDay) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeDay", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -206,7 +212,10 @@ func (m *BaseThemeNight) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeNight", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -264,7 +273,10 @@ func (m *BaseThemeTinted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeTinted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -322,7 +334,10 @@ func (m *BaseThemeArctic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeArctic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -414,7 +429,10 @@ func (m *BoolFalse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BoolFalse) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
+		return tlrt.DecodeErr(err, "boolFalse", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -472,7 +490,10 @@ func (m *BoolTrue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BoolTrue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
+		return tlrt.DecodeErr(err, "boolTrue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -564,7 +585,10 @@ func (m *BotAppNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "botAppNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -653,7 +677,10 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotApp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotAppTypeID, "botApp"); err != nil {
+		return tlrt.DecodeErr(err, "botApp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -794,7 +821,10 @@ func (m *BotCommandScopeDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -852,7 +882,10 @@ func (m *BotCommandScopeUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -910,7 +943,10 @@ func (m *BotCommandScopeChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -969,7 +1005,10 @@ func (m *BotCommandScopeChatAdmins) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeChatAdmins", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1032,7 +1071,10 @@ func (m *BotCommandScopePeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopePeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1103,7 +1145,10 @@ func (m *BotCommandScopePeerAdmins) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1178,7 +1223,10 @@ func (m *BotCommandScopePeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1351,7 +1399,10 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1496,7 +1547,10 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1685,7 +1739,10 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1814,7 +1871,10 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1929,7 +1989,10 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2057,7 +2120,10 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2226,7 +2292,10 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2467,7 +2536,10 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineResult) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2666,7 +2738,10 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2806,7 +2881,10 @@ func (m *BotMenuButtonDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
+		return tlrt.DecodeErr(err, "botMenuButtonDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2864,7 +2942,10 @@ func (m *BotMenuButtonCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
+		return tlrt.DecodeErr(err, "botMenuButtonCommands", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2927,7 +3008,10 @@ func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButton) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "botMenuButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2994,7 +3078,10 @@ func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
+		return tlrt.DecodeErr(err, "bankCardOpenUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3188,7 +3275,10 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Boost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BoostTypeID, "boost"); err != nil {
+		return tlrt.DecodeErr(err, "boost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3298,7 +3388,10 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommand) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotCommandTypeID, "botCommand"); err != nil {
+		return tlrt.DecodeErr(err, "botCommand", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3482,7 +3575,10 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotInfoTypeID, "botInfo"); err != nil {
+		return tlrt.DecodeErr(err, "botInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3588,7 +3684,10 @@ func (m *Bytes) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Bytes) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BytesTypeID, "bytes"); err != nil {
+		return tlrt.DecodeErr(err, "bytes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

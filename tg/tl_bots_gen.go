@@ -55,7 +55,10 @@ func (m *BotsBotInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.botInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -128,7 +131,10 @@ func (m *BotsSendCustomRequestRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
+		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -211,7 +217,10 @@ func (m *BotsAnswerWebhookJSONQueryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
+		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -300,7 +309,10 @@ func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -384,7 +396,10 @@ func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "bots.resetBotCommands", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -466,7 +481,10 @@ func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotCommands", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -551,7 +569,10 @@ func (m *BotsSetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -630,7 +651,10 @@ func (m *BotsGetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -709,7 +733,10 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -789,7 +816,10 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -959,7 +989,10 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1079,7 +1112,10 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1170,7 +1206,10 @@ func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderUsernames", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1254,7 +1293,10 @@ func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1335,7 +1377,10 @@ func (m *BotsCanSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "bots.canSendMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1410,7 +1455,10 @@ func (m *BotsAllowSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "bots.allowSendMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1495,7 +1543,10 @@ func (m *BotsInvokeWebViewCustomMethodRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

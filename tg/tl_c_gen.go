@@ -229,7 +229,10 @@ func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -304,7 +307,10 @@ func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -381,7 +387,10 @@ func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -460,7 +469,10 @@ func (m *ChannelAdminLogEventActionChangePhoto) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -536,7 +548,10 @@ func (m *ChannelAdminLogEventActionToggleInvites) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -608,7 +623,10 @@ func (m *ChannelAdminLogEventActionToggleSignatures) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -680,7 +698,10 @@ func (m *ChannelAdminLogEventActionUpdatePinned) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -759,7 +780,10 @@ func (m *ChannelAdminLogEventActionEditMessage) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -837,7 +861,10 @@ func (m *ChannelAdminLogEventActionDeleteMessage) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -909,7 +936,10 @@ func (m *ChannelAdminLogEventActionParticipantJoin) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -974,7 +1004,10 @@ func (m *ChannelAdminLogEventActionParticipantLeave) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantLeave", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1044,7 +1077,10 @@ func (m *ChannelAdminLogEventActionParticipantInvite) EncodeBare(b *bin.Buffer) 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1126,7 +1162,10 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) EncodeBare(b *bin.Buffe
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1211,7 +1250,10 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) EncodeBare(b *bin.Buf
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1296,7 +1338,10 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1374,7 +1419,10 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) EncodeBare(b *bin.Buf
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1453,7 +1501,10 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) EncodeBare(b *bin.Buffer
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1530,7 +1581,10 @@ func (m *ChannelAdminLogEventActionStopPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1607,7 +1661,10 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1689,7 +1746,10 @@ func (m *ChannelAdminLogEventActionChangeLocation) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1769,7 +1829,10 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1846,7 +1909,10 @@ func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1923,7 +1989,10 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2000,7 +2069,10 @@ func (m *ChannelAdminLogEventActionParticipantMute) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2077,7 +2149,10 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) EncodeBare(b *bin.Buffer) 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2152,7 +2227,10 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) EncodeBare(b *bin.Buf
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2234,7 +2312,10 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Bu
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2317,7 +2398,10 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) EncodeBare(b *bin.Buffe
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2394,7 +2478,10 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) EncodeBare(b *bin.Buffe
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2476,7 +2563,10 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2556,7 +2646,10 @@ func (m *ChannelAdminLogEventActionParticipantVolume) EncodeBare(b *bin.Buffer) 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2633,7 +2726,10 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2713,7 +2809,10 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.B
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2791,7 +2890,10 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2863,7 +2965,10 @@ func (m *ChannelAdminLogEventActionSendMessage) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2945,7 +3050,10 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) EncodeBare(b *bin.B
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3032,7 +3140,10 @@ func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3105,7 +3216,10 @@ func (m *ChannelAdminLogEventActionToggleForum) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3177,7 +3291,10 @@ func (m *ChannelAdminLogEventActionCreateTopic) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3256,7 +3373,10 @@ func (m *ChannelAdminLogEventActionEditTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3334,7 +3454,10 @@ func (m *ChannelAdminLogEventActionDeleteTopic) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3426,7 +3549,10 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3513,7 +3639,10 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3591,7 +3720,10 @@ func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3676,7 +3808,10 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buf
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3760,7 +3895,10 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3845,7 +3983,10 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) EncodeBare(b *bin.Buffer) 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3949,7 +4090,10 @@ func (m *ChannelLocationEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelLocationEmptyTypeID, "channelLocationEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "channelLocationEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4015,7 +4159,10 @@ func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
+		return tlrt.DecodeErr(err, "channelLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4120,7 +4267,10 @@ func (m *ChannelMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "channelMessagesFilterEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4195,7 +4345,10 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelMessagesFilterTypeID, "channelMessagesFilter"); err != nil {
+		return tlrt.DecodeErr(err, "channelMessagesFilter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4317,7 +4470,10 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4398,7 +4554,10 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantSelf", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4515,7 +4674,10 @@ func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantCreator", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4676,7 +4838,10 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4796,7 +4961,10 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4882,7 +5050,10 @@ func (m *ChannelParticipantLeft) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantLeftTypeID, "channelParticipantLeft"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantLeft", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5000,7 +5171,10 @@ func (m *ChannelParticipantsRecent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsRecentTypeID, "channelParticipantsRecent"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsRecent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5059,7 +5233,10 @@ func (m *ChannelParticipantsAdmins) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsAdmins", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5121,7 +5298,10 @@ func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsKicked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5184,7 +5364,10 @@ func (m *ChannelParticipantsBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsBotsTypeID, "channelParticipantsBots"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5246,7 +5429,10 @@ func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsBanned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5312,7 +5498,10 @@ func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsSearch", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5380,7 +5569,10 @@ func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5504,7 +5696,10 @@ func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsMentions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5627,7 +5822,10 @@ func (m *ChatEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatEmptyTypeID, "chatEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "chatEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5764,7 +5962,10 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Chat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatTypeID, "chat"); err != nil {
+		return tlrt.DecodeErr(err, "chat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5877,7 +6078,10 @@ func (m *ChatForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "chatForbidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6322,7 +6526,10 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Channel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelTypeID, "channel"); err != nil {
+		return tlrt.DecodeErr(err, "channel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6569,7 +6776,10 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "channelForbidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6966,7 +7176,10 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatFull) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatFullTypeID, "chatFull"); err != nil {
+		return tlrt.DecodeErr(err, "chatFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7843,7 +8056,10 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelFull) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
+		return tlrt.DecodeErr(err, "channelFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8188,7 +8404,10 @@ func (m *ChatInviteAlready) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
+		return tlrt.DecodeErr(err, "chatInviteAlready", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8365,7 +8584,10 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8475,7 +8697,10 @@ func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
+		return tlrt.DecodeErr(err, "chatInvitePeek", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8589,7 +8814,10 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8660,7 +8888,10 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantCreator", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8730,7 +8961,10 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8851,7 +9085,10 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8939,7 +9176,10 @@ func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9044,7 +9284,10 @@ func (m *ChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatPhotoEmptyTypeID, "chatPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "chatPhotoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9146,7 +9389,10 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "chatPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9263,7 +9509,10 @@ func (m *ChatReactionsNone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatReactionsNoneTypeID, "chatReactionsNone"); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsNone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9330,7 +9579,10 @@ func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatReactionsAllTypeID, "chatReactionsAll"); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9403,7 +9655,10 @@ func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsSome", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9473,7 +9728,10 @@ func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CDNConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
+		return tlrt.DecodeErr(err, "cdnConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9540,7 +9798,10 @@ func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
+		return tlrt.DecodeErr(err, "cdnPublicKey", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9614,7 +9875,10 @@ func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEvent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9769,7 +10033,10 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9920,7 +10187,10 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatAdminRightsTypeID, "chatAdminRights"); err != nil {
+		return tlrt.DecodeErr(err, "chatAdminRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10004,7 +10274,10 @@ func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatAdminWithInvitesTypeID, "chatAdminWithInvites"); err != nil {
+		return tlrt.DecodeErr(err, "chatAdminWithInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10165,7 +10438,10 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatBannedRightsTypeID, "chatBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "chatBannedRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10323,7 +10599,10 @@ func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
+		return tlrt.DecodeErr(err, "chatInviteImporter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10411,7 +10690,10 @@ func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatOnlines) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatOnlinesTypeID, "chatOnlines"); err != nil {
+		return tlrt.DecodeErr(err, "chatOnlines", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10584,7 +10866,10 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CodeSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
+		return tlrt.DecodeErr(err, "codeSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11069,7 +11354,10 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Config) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ConfigTypeID, "config"); err != nil {
+		return tlrt.DecodeErr(err, "config", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11315,7 +11603,10 @@ func (m *Contact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Contact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactTypeID, "contact"); err != nil {
+		return tlrt.DecodeErr(err, "contact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11384,7 +11675,10 @@ func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactStatusTypeID, "contactStatus"); err != nil {
+		return tlrt.DecodeErr(err, "contactStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

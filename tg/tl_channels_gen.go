@@ -115,7 +115,10 @@ func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -194,7 +197,10 @@ func (m *ChannelsChannelParticipantsNotModified) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipantsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -272,7 +278,10 @@ func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -360,7 +369,10 @@ func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -451,7 +463,10 @@ func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -526,7 +541,10 @@ func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.readHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -611,7 +629,10 @@ func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -700,7 +721,10 @@ func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reportSpam", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -789,7 +813,10 @@ func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -880,7 +907,10 @@ func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -973,7 +1003,10 @@ func (m *ChannelsGetParticipantRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1055,7 +1088,10 @@ func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1132,7 +1168,10 @@ func (m *ChannelsGetFullChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getFullChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1293,7 +1332,10 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.createChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1413,7 +1455,10 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1499,7 +1544,10 @@ func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editTitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1582,7 +1630,10 @@ func (m *ChannelsEditPhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1663,7 +1714,10 @@ func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channels.checkUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1745,7 +1799,10 @@ func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updateUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1824,7 +1881,10 @@ func (m *ChannelsJoinChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.joinChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1900,7 +1960,10 @@ func (m *ChannelsLeaveChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.leaveChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1984,7 +2047,10 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.inviteToChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2063,7 +2129,10 @@ func (m *ChannelsDeleteChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2156,7 +2225,10 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2245,7 +2317,10 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2334,7 +2409,10 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2420,7 +2498,10 @@ func (m *ChannelsEditBannedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editBanned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2559,7 +2640,10 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2671,7 +2755,10 @@ func (m *ChannelsSetStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2758,7 +2845,10 @@ func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
+		return tlrt.DecodeErr(err, "channels.readMessageContents", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2847,7 +2937,10 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2937,7 +3030,10 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3014,7 +3110,10 @@ func (m *ChannelsGetLeftChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getLeftChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3084,7 +3183,10 @@ func (m *ChannelsGetGroupsForDiscussionRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getGroupsForDiscussion", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3160,7 +3262,10 @@ func (m *ChannelsSetDiscussionGroupRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3248,7 +3353,10 @@ func (m *ChannelsEditCreatorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditCreatorRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditCreatorRequestTypeID, "channels.editCreator"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editCreator", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3337,7 +3445,10 @@ func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3422,7 +3533,10 @@ func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3498,7 +3612,10 @@ func (m *ChannelsGetInactiveChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getInactiveChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3569,7 +3686,10 @@ func (m *ChannelsConvertToGigagroupRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
+		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3650,7 +3770,10 @@ func (m *ChannelsViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channels.viewSponsoredMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3732,7 +3855,10 @@ func (m *ChannelsGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getSponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3808,7 +3934,10 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getSendAs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3890,7 +4019,10 @@ func (m *ChannelsDeleteParticipantHistoryRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3972,7 +4104,10 @@ func (m *ChannelsToggleJoinToSendRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4056,7 +4191,10 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4141,7 +4279,10 @@ func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reorderUsernames", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4225,7 +4366,10 @@ func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4309,7 +4453,10 @@ func (m *ChannelsDeactivateAllUsernamesRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4388,7 +4535,10 @@ func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleForum", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4541,7 +4691,10 @@ func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCreateForumTopicRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channels.createForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4691,7 +4844,10 @@ func (m *ChannelsGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetForumTopicsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getForumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4799,7 +4955,10 @@ func (m *ChannelsGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getForumTopicsByID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4993,7 +5152,10 @@ func (m *ChannelsEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditForumTopicRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5115,7 +5277,10 @@ func (m *ChannelsUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePinnedForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5202,7 +5367,10 @@ func (m *ChannelsDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteTopicHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5296,7 +5464,10 @@ func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reorderPinnedForumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5384,7 +5555,10 @@ func (m *ChannelsToggleAntiSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5468,7 +5642,10 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5553,7 +5730,10 @@ func (m *ChannelsToggleParticipantsHiddenRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5637,7 +5817,10 @@ func (m *ChannelsClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channels.clickSponsoredMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5782,7 +5965,10 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updateColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5885,7 +6071,10 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5967,7 +6156,10 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6050,7 +6242,10 @@ func (m *ChannelsUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -123,7 +123,10 @@ func (m *ChatlistsChatlistInviteAlready) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -260,7 +263,10 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -366,7 +372,10 @@ func (m *ChatlistsChatlistUpdates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -446,7 +455,10 @@ func (m *ChatlistsExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -535,7 +547,10 @@ func (m *ChatlistsExportedInvites) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -621,7 +636,10 @@ func (m *ChatlistsExportChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -708,7 +726,10 @@ func (m *ChatlistsDeleteExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -857,7 +878,10 @@ func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -959,7 +983,10 @@ func (m *ChatlistsGetExportedInvitesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsGetExportedInvitesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1036,7 +1063,10 @@ func (m *ChatlistsCheckChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1117,7 +1147,10 @@ func (m *ChatlistsJoinChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1199,7 +1232,10 @@ func (m *ChatlistsGetChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsGetChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1285,7 +1321,10 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsJoinChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1366,7 +1405,10 @@ func (m *ChatlistsHideChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsHideChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1445,7 +1487,10 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) EncodeBare(b *bin.Buffer) 
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1532,7 +1577,10 @@ func (m *ChatlistsLeaveChatlistRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsLeaveChatlistRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -109,7 +109,10 @@ func (m *ContactsBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blocked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -205,7 +208,10 @@ func (m *ContactsBlockedSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockedSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -317,7 +323,10 @@ func (m *ContactsContactsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -393,7 +402,10 @@ func (m *ContactsContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -504,7 +516,10 @@ func (m *ContactsTopPeersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -585,7 +600,10 @@ func (m *ContactsTopPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -657,7 +675,10 @@ func (m *ContactsTopPeersDisabled) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeersDisabled", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -742,7 +763,10 @@ func (m *ContactsFound) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsFound) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.found", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -842,7 +866,10 @@ func (m *ContactsImportedContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importedContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -933,7 +960,10 @@ func (m *ContactsResolvedPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1004,7 +1034,10 @@ func (m *ContactsGetContactIDsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getContactIDs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1074,7 +1107,10 @@ func (m *ContactsGetStatusesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1143,7 +1179,10 @@ func (m *ContactsGetContactsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1220,7 +1259,10 @@ func (m *ContactsImportContactsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1299,7 +1341,10 @@ func (m *ContactsDeleteContactsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.deleteContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1376,7 +1421,10 @@ func (m *ContactsDeleteByPhonesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1457,7 +1505,10 @@ func (m *ContactsBlockRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlockRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.block", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1546,7 +1597,10 @@ func (m *ContactsUnblockRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsUnblockRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.unblock", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1635,7 +1689,10 @@ func (m *ContactsGetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetBlockedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getBlocked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1716,7 +1773,10 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.search", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1790,7 +1850,10 @@ func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolveUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1905,7 +1968,10 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetTopPeersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getTopPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2004,7 +2070,10 @@ func (m *ContactsResetTopPeerRatingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2078,7 +2147,10 @@ func (m *ContactsResetSavedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resetSaved", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2141,7 +2213,10 @@ func (m *ContactsGetSavedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getSaved", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2209,7 +2284,10 @@ func (m *ContactsToggleTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2297,7 +2375,10 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.addContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2387,7 +2468,10 @@ func (m *ContactsAcceptContactRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.acceptContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2502,7 +2586,10 @@ func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetLocatedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getLocated", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2606,7 +2693,10 @@ func (m *ContactsBlockFromRepliesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlockFromRepliesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2685,7 +2775,10 @@ func (m *ContactsResolvePhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolvePhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2755,7 +2848,10 @@ func (m *ContactsExportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.exportContactToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2824,7 +2920,10 @@ func (m *ContactsImportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importContactToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2898,7 +2997,10 @@ func (m *ContactsEditCloseFriendsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2984,7 +3086,10 @@ func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsSetBlockedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.setBlocked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

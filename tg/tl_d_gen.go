@@ -215,7 +215,10 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Dialog) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogTypeID, "dialog"); err != nil {
+		return tlrt.DecodeErr(err, "dialog", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -367,7 +370,10 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFolder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFolder", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -592,7 +598,10 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -690,7 +699,10 @@ func (m *DialogFilterDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -807,7 +819,10 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -935,7 +950,10 @@ func (m *DialogPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1003,7 +1021,10 @@ func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeerFolder", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1102,7 +1123,10 @@ func (m *DocumentEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "documentEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1258,7 +1282,10 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Document) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentTypeID, "document"); err != nil {
+		return tlrt.DecodeErr(err, "document", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1421,7 +1448,10 @@ func (m *DocumentAttributeImageSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeImageSize", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1487,7 +1517,10 @@ func (m *DocumentAttributeAnimated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeAnimated", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1571,7 +1604,10 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeSticker", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1708,7 +1744,10 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1887,7 +1926,10 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeAudio", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1983,7 +2025,10 @@ func (m *DocumentAttributeFilename) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeFilename", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2047,7 +2092,10 @@ func (m *DocumentAttributeHasStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeHasStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2127,7 +2175,10 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2272,7 +2323,10 @@ func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "draftMessageEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2415,7 +2469,10 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DraftMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
+		return tlrt.DecodeErr(err, "draftMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2508,7 +2565,10 @@ func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DataJSON) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
+		return tlrt.DecodeErr(err, "dataJSON", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2634,7 +2694,10 @@ func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DCOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DCOptionTypeID, "dcOption"); err != nil {
+		return tlrt.DecodeErr(err, "dcOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2721,7 +2784,10 @@ func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "defaultHistoryTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2788,7 +2854,10 @@ func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterSuggested", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2856,7 +2925,10 @@ func (m *Double) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Double) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, DoubleTypeID, "double"); err != nil {
+		return tlrt.DecodeErr(err, "double", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -91,7 +91,10 @@ func (m *EmailVerificationCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmailVerificationCodeTypeID, "emailVerificationCode"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerificationCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -157,7 +160,10 @@ func (m *EmailVerificationGoogle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmailVerificationGoogleTypeID, "emailVerificationGoogle"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerificationGoogle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -223,7 +229,10 @@ func (m *EmailVerificationApple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmailVerificationAppleTypeID, "emailVerificationApple"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerificationApple", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -332,7 +341,10 @@ func (m *EmailVerifyPurposeLoginSetup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -400,7 +412,10 @@ func (m *EmailVerifyPurposeLoginChange) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginChange", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -459,7 +474,10 @@ func (m *EmailVerifyPurposePassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerifyPurposePassport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -562,7 +580,10 @@ func (m *EmojiKeyword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiKeywordTypeID, "emojiKeyword"); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeyword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -636,7 +657,10 @@ func (m *EmojiKeywordDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -736,7 +760,10 @@ func (m *EmojiListNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiListNotModifiedTypeID, "emojiListNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "emojiListNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -802,7 +829,10 @@ func (m *EmojiList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiListTypeID, "emojiList"); err != nil {
+		return tlrt.DecodeErr(err, "emojiList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -904,7 +934,10 @@ func (m *EmojiStatusEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiStatusEmptyTypeID, "emojiStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -965,7 +998,10 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1032,7 +1068,10 @@ func (m *EmojiStatusUntil) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiStatusUntil) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiStatusUntilTypeID, "emojiStatusUntil"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusUntil", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1143,7 +1182,10 @@ func (m *EncryptedChatEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedChatEmptyTypeID, "encryptedChatEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1217,7 +1259,10 @@ func (m *EncryptedChatWaiting) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedChatWaitingTypeID, "encryptedChatWaiting"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1339,7 +1384,10 @@ func (m *EncryptedChatRequested) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedChatRequestedTypeID, "encryptedChatRequested"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1445,7 +1493,10 @@ func (m *EncryptedChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedChatTypeID, "encryptedChat"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1536,7 +1587,10 @@ func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatDiscarded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1640,7 +1694,10 @@ func (m *EncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedFileEmptyTypeID, "encryptedFileEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedFileEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1710,7 +1767,10 @@ func (m *EncryptedFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedFileTypeID, "encryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1834,7 +1894,10 @@ func (m *EncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedMessageTypeID, "encryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1922,7 +1985,10 @@ func (m *EncryptedMessageService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EncryptedMessageServiceTypeID, "encryptedMessageService"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedMessageService", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2216,7 +2282,10 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
+		return tlrt.DecodeErr(err, "chatInviteExported", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2342,7 +2411,10 @@ func (m *ChatInvitePublicJoinRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "chatInvitePublicJoinRequests", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2408,7 +2480,10 @@ func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiGroup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2488,7 +2563,10 @@ func (m *EmojiKeywordsDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2562,7 +2640,10 @@ func (m *EmojiLanguage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiLanguageTypeID, "emojiLanguage"); err != nil {
+		return tlrt.DecodeErr(err, "emojiLanguage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2624,7 +2705,10 @@ func (m *EmojiURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, EmojiURLTypeID, "emojiURL"); err != nil {
+		return tlrt.DecodeErr(err, "emojiURL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2688,7 +2772,10 @@ func (m *Error) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Error) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ErrorTypeID, "error"); err != nil {
+		return tlrt.DecodeErr(err, "error", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2766,7 +2853,10 @@ func (m *ExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ExportedChatlistInviteTypeID, "exportedChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "exportedChatlistInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2843,7 +2933,10 @@ func (m *ExportedContactToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ExportedContactTokenTypeID, "exportedContactToken"); err != nil {
+		return tlrt.DecodeErr(err, "exportedContactToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2911,7 +3004,10 @@ func (m *ExportedMessageLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ExportedMessageLinkTypeID, "exportedMessageLink"); err != nil {
+		return tlrt.DecodeErr(err, "exportedMessageLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2976,7 +3072,10 @@ func (m *ExportedStoryLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ExportedStoryLinkTypeID, "exportedStoryLink"); err != nil {
+		return tlrt.DecodeErr(err, "exportedStoryLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

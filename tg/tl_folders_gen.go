@@ -56,7 +56,10 @@ func (m *FoldersEditPeerFoldersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FoldersEditPeerFoldersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"); err != nil {
+		return tlrt.DecodeErr(err, "folders.editPeerFolders", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

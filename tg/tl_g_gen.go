@@ -83,7 +83,10 @@ func (m *GeoPointEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GeoPointEmptyTypeID, "geoPointEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "geoPointEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -184,7 +187,10 @@ func (m *GeoPoint) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GeoPoint) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GeoPointTypeID, "geoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "geoPoint", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -307,7 +313,10 @@ func (m *GroupCallDiscarded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GroupCallDiscardedTypeID, "groupCallDiscarded"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDiscarded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -565,7 +574,10 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GroupCallTypeID, "groupCall"); err != nil {
+		return tlrt.DecodeErr(err, "groupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -718,7 +730,10 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Game) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GameTypeID, "game"); err != nil {
+		return tlrt.DecodeErr(err, "game", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -824,7 +839,10 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GlobalPrivacySettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
+		return tlrt.DecodeErr(err, "globalPrivacySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1077,7 +1095,10 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1255,7 +1276,10 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1346,7 +1370,10 @@ func (m *GroupCallParticipantVideoSourceGroup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1416,7 +1443,10 @@ func (m *GroupCallStreamChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, GroupCallStreamChannelTypeID, "groupCallStreamChannel"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallStreamChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

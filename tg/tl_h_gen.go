@@ -53,7 +53,10 @@ func (m *HighScore) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HighScore) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HighScoreTypeID, "highScore"); err != nil {
+		return tlrt.DecodeErr(err, "highScore", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -86,7 +86,10 @@ func (m *HelpAppConfigNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.appConfigNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -151,7 +154,10 @@ func (m *HelpAppConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.appConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -326,7 +332,10 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.appUpdate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -424,7 +433,10 @@ func (m *HelpNoAppUpdate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpNoAppUpdateTypeID, "help.noAppUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.noAppUpdate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -521,7 +533,10 @@ func (m *HelpCountriesListNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.countriesListNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -590,7 +605,10 @@ func (m *HelpCountriesList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.countriesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -694,7 +712,10 @@ func (m *HelpDeepLinkInfoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.deepLinkInfoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -799,7 +820,10 @@ func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.deepLinkInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -917,7 +941,10 @@ func (m *HelpPassportConfigNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.passportConfigNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -984,7 +1011,10 @@ func (m *HelpPassportConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.passportConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1094,7 +1124,10 @@ func (m *HelpPeerColorSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPeerColorSetTypeID, "help.peerColorSet"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1174,7 +1207,10 @@ func (m *HelpPeerColorProfileSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1278,7 +1314,10 @@ func (m *HelpPeerColorsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1347,7 +1386,10 @@ func (m *HelpPeerColors) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPeerColorsTypeID, "help.peerColors"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColors", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1454,7 +1496,10 @@ func (m *HelpPromoDataEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPromoDataEmptyTypeID, "help.promoDataEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.promoDataEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1602,7 +1647,10 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPromoData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1742,7 +1790,10 @@ func (m *HelpTermsOfServiceUpdateEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1813,7 +1864,10 @@ func (m *HelpTermsOfServiceUpdate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1917,7 +1971,10 @@ func (m *HelpUserInfoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpUserInfoEmptyTypeID, "help.userInfoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.userInfoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1990,7 +2047,10 @@ func (m *HelpUserInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.userInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2074,7 +2134,10 @@ func (m *HelpConfigSimple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
+		return tlrt.DecodeErr(err, "help.configSimple", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2193,7 +2256,10 @@ func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountry) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpCountryTypeID, "help.country"); err != nil {
+		return tlrt.DecodeErr(err, "help.country", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2345,7 +2411,10 @@ func (m *HelpCountryCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
+		return tlrt.DecodeErr(err, "help.countryCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2427,7 +2496,10 @@ func (m *HelpInviteText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpInviteText) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
+		return tlrt.DecodeErr(err, "help.inviteText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2549,7 +2621,10 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2675,7 +2750,10 @@ func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2775,7 +2853,10 @@ func (m *HelpRecentMeURLs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
+		return tlrt.DecodeErr(err, "help.recentMeUrls", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2850,7 +2931,10 @@ func (m *HelpSupport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSupport) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpSupportTypeID, "help.support"); err != nil {
+		return tlrt.DecodeErr(err, "help.support", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2918,7 +3002,10 @@ func (m *HelpSupportName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSupportName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
+		return tlrt.DecodeErr(err, "help.supportName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3031,7 +3118,10 @@ func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfService", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3113,7 +3203,10 @@ func (m *HelpGetConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetConfigRequestTypeID, "help.getConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3176,7 +3269,10 @@ func (m *HelpGetNearestDCRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetNearestDCRequestTypeID, "help.getNearestDc"); err != nil {
+		return tlrt.DecodeErr(err, "help.getNearestDc", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3242,7 +3338,10 @@ func (m *HelpGetAppUpdateRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.getAppUpdate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3309,7 +3408,10 @@ func (m *HelpGetInviteTextRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetInviteTextRequestTypeID, "help.getInviteText"); err != nil {
+		return tlrt.DecodeErr(err, "help.getInviteText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3372,7 +3474,10 @@ func (m *HelpGetSupportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetSupportRequestTypeID, "help.getSupport"); err != nil {
+		return tlrt.DecodeErr(err, "help.getSupport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3441,7 +3546,10 @@ func (m *HelpSetBotUpdatesStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
+		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3512,7 +3620,10 @@ func (m *HelpGetCDNConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getCdnConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3578,7 +3689,10 @@ func (m *HelpGetRecentMeURLsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
+		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3648,7 +3762,10 @@ func (m *HelpGetTermsOfServiceUpdateRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.getTermsOfServiceUpdate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3717,7 +3834,10 @@ func (m *HelpAcceptTermsOfServiceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
+		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3791,7 +3911,10 @@ func (m *HelpGetDeepLinkInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3862,7 +3985,10 @@ func (m *HelpGetAppConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetAppConfigRequestTypeID, "help.getAppConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getAppConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3937,7 +4063,10 @@ func (m *HelpSaveAppLogRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
+		return tlrt.DecodeErr(err, "help.saveAppLog", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4010,7 +4139,10 @@ func (m *HelpGetPassportConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPassportConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4078,7 +4210,10 @@ func (m *HelpGetSupportNameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetSupportNameRequestTypeID, "help.getSupportName"); err != nil {
+		return tlrt.DecodeErr(err, "help.getSupportName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4146,7 +4281,10 @@ func (m *HelpGetUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetUserInfoRequestTypeID, "help.getUserInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.getUserInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4231,7 +4369,10 @@ func (m *HelpEditUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.editUserInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4307,7 +4448,10 @@ func (m *HelpGetPromoDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetPromoDataRequestTypeID, "help.getPromoData"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPromoData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4375,7 +4519,10 @@ func (m *HelpHidePromoDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpHidePromoDataRequestTypeID, "help.hidePromoData"); err != nil {
+		return tlrt.DecodeErr(err, "help.hidePromoData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4452,7 +4599,10 @@ func (m *HelpDismissSuggestionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
+		return tlrt.DecodeErr(err, "help.dismissSuggestion", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4532,7 +4682,10 @@ func (m *HelpGetCountriesListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.getCountriesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4603,7 +4756,10 @@ func (m *HelpGetPremiumPromoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPremiumPromo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4670,7 +4826,10 @@ func (m *HelpGetPeerColorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetPeerColorsRequestTypeID, "help.getPeerColors"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPeerColors", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4740,7 +4899,10 @@ func (m *HelpGetPeerProfileColorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -98,7 +98,10 @@ func (m *InlineQueryPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeSameBotPM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -157,7 +160,10 @@ func (m *InlineQueryPeerTypePM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypePM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -216,7 +222,10 @@ func (m *InlineQueryPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -276,7 +285,10 @@ func (m *InlineQueryPeerTypeMegagroup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeMegagroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -336,7 +348,10 @@ func (m *InlineQueryPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBroadcast", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -395,7 +410,10 @@ func (m *InlineQueryPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBotPM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -493,7 +511,10 @@ func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotAppID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotAppID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -566,7 +587,10 @@ func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotAppShortName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -745,7 +769,10 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -891,7 +918,10 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1082,7 +1112,10 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1214,7 +1247,10 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1330,7 +1366,10 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1429,7 +1468,10 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1545,7 +1587,10 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1716,7 +1761,10 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1852,7 +1900,10 @@ func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1931,7 +1982,10 @@ func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2158,7 +2212,10 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2286,7 +2343,10 @@ func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2437,7 +2497,10 @@ func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2542,7 +2605,10 @@ func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2651,7 +2717,10 @@ func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2714,7 +2783,10 @@ func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2789,7 +2861,10 @@ func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2898,7 +2973,10 @@ func (m *InputChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatPhotoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3020,7 +3098,10 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3115,7 +3196,10 @@ func (m *InputChatPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3217,7 +3301,10 @@ func (m *InputCheckPasswordEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputCheckPasswordEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3284,7 +3371,10 @@ func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
+		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3393,7 +3483,10 @@ func (m *InputDialogPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3461,7 +3554,10 @@ func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3559,7 +3655,10 @@ func (m *InputDocumentEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputDocumentEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3625,7 +3724,10 @@ func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3735,7 +3837,10 @@ func (m *InputEncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3804,7 +3909,10 @@ func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3882,7 +3990,10 @@ func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3958,7 +4069,10 @@ func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4070,7 +4184,10 @@ func (m *InputFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputFileTypeID, "inputFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4148,7 +4265,10 @@ func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileBig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
+		return tlrt.DecodeErr(err, "inputFileBig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4286,7 +4406,10 @@ func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4364,7 +4487,10 @@ func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4440,7 +4566,10 @@ func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4518,7 +4647,10 @@ func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4584,7 +4716,10 @@ func (m *InputTakeoutFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputTakeoutFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4653,7 +4788,10 @@ func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4741,7 +4879,10 @@ func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4834,7 +4975,10 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4917,7 +5061,10 @@ func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetThumb", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5058,7 +5205,10 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallStream", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5166,7 +5316,10 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5254,7 +5407,10 @@ func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5365,7 +5521,10 @@ func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGameID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
+		return tlrt.DecodeErr(err, "inputGameID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5438,7 +5597,10 @@ func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGameShortName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
+		return tlrt.DecodeErr(err, "inputGameShortName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5542,7 +5704,10 @@ func (m *InputGeoPointEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputGeoPointEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5641,7 +5806,10 @@ func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "inputGeoPoint", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5763,7 +5931,10 @@ func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5834,7 +6005,10 @@ func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5907,7 +6081,10 @@ func (m *InputInvoicePremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6044,7 +6221,10 @@ func (m *InputMediaEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6177,7 +6357,10 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6308,7 +6491,10 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6392,7 +6578,10 @@ func (m *InputMediaGeoPoint) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6467,7 +6656,10 @@ func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6642,7 +6834,10 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6813,7 +7008,10 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6917,7 +7115,10 @@ func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaVenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7039,7 +7240,10 @@ func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7157,7 +7361,10 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7238,7 +7445,10 @@ func (m *InputMediaGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGame) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaGame", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7375,7 +7585,10 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7576,7 +7789,10 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaGeoLive", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7775,7 +7991,10 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPoll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7868,7 +8087,10 @@ func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaDice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7937,7 +8159,10 @@ func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8025,7 +8250,10 @@ func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8138,7 +8366,10 @@ func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8203,7 +8434,10 @@ func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReplyTo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8265,7 +8499,10 @@ func (m *InputMessagePinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagePinned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8328,7 +8565,10 @@ func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8441,7 +8681,10 @@ func (m *InputNotifyPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8506,7 +8749,10 @@ func (m *InputNotifyUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8564,7 +8810,10 @@ func (m *InputNotifyChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8622,7 +8871,10 @@ func (m *InputNotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyBroadcasts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8688,7 +8940,10 @@ func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8806,7 +9061,10 @@ func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8885,7 +9143,10 @@ func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentials", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8965,7 +9226,10 @@ func (m *InputPaymentCredentialsApplePay) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9039,7 +9303,10 @@ func (m *InputPaymentCredentialsGooglePay) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9150,7 +9417,10 @@ func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9208,7 +9478,10 @@ func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerSelf", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9269,7 +9542,10 @@ func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9336,7 +9612,10 @@ func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9406,7 +9685,10 @@ func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9481,7 +9763,10 @@ func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9563,7 +9848,10 @@ func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9669,7 +9957,10 @@ func (m *InputPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhotoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9735,7 +10026,10 @@ func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9862,7 +10156,10 @@ func (m *InputPrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyStatusTimestamp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9921,7 +10218,10 @@ func (m *InputPrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9980,7 +10280,10 @@ func (m *InputPrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10039,7 +10342,10 @@ func (m *InputPrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneP2P", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10098,7 +10404,10 @@ func (m *InputPrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10158,7 +10467,10 @@ func (m *InputPrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10217,7 +10529,10 @@ func (m *InputPrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneNumber", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10277,7 +10592,10 @@ func (m *InputPrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyAddedByPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10337,7 +10655,10 @@ func (m *InputPrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyVoiceMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10395,7 +10716,10 @@ func (m *InputPrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyAbout", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10511,7 +10835,10 @@ func (m *InputPrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10570,7 +10897,10 @@ func (m *InputPrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10639,7 +10969,10 @@ func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10707,7 +11040,10 @@ func (m *InputPrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10767,7 +11103,10 @@ func (m *InputPrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10837,7 +11176,10 @@ func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10913,7 +11255,10 @@ func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10987,7 +11332,10 @@ func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11052,7 +11400,10 @@ func (m *InputPrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowCloseFriends", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11278,7 +11629,10 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11393,7 +11747,10 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11510,7 +11867,10 @@ func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11589,7 +11949,10 @@ func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11713,7 +12076,10 @@ func (m *InputStickerSetEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11776,7 +12142,10 @@ func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11845,7 +12214,10 @@ func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetShortName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11909,7 +12281,10 @@ func (m *InputStickerSetAnimatedEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11970,7 +12345,10 @@ func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetDice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12036,7 +12414,10 @@ func (m *InputStickerSetAnimatedEmojiAnimations) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmojiAnimations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12096,7 +12477,10 @@ func (m *InputStickerSetPremiumGifts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetPremiumGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12158,7 +12542,10 @@ func (m *InputStickerSetEmojiGenericAnimations) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiGenericAnimations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12220,7 +12607,10 @@ func (m *InputStickerSetEmojiDefaultStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12282,7 +12672,10 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultTopicIcons", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12345,7 +12738,10 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiChannelDefaultStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12445,7 +12841,10 @@ func (m *InputStickeredMediaPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12518,7 +12917,10 @@ func (m *InputStickeredMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12643,7 +13045,10 @@ func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12721,7 +13126,10 @@ func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12821,7 +13229,10 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13027,7 +13438,10 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13174,7 +13588,10 @@ func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputTheme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
+		return tlrt.DecodeErr(err, "inputTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13242,7 +13659,10 @@ func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputThemeSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13343,7 +13763,10 @@ func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13401,7 +13824,10 @@ func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserSelf", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13464,7 +13890,10 @@ func (m *InputUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13539,7 +13968,10 @@ func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13653,7 +14085,10 @@ func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "inputWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13721,7 +14156,10 @@ func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputWallPaperSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13786,7 +14224,10 @@ func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13894,7 +14335,10 @@ func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebFileLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13978,7 +14422,10 @@ func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14137,7 +14584,10 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14262,7 +14712,10 @@ func (m *IPPort) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *IPPort) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, IPPortTypeID, "ipPort"); err != nil {
+		return tlrt.DecodeErr(err, "ipPort", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14334,7 +14787,10 @@ func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *IPPortSecret) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
+		return tlrt.DecodeErr(err, "ipPortSecret", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14404,7 +14860,10 @@ func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ImportedContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
+		return tlrt.DecodeErr(err, "importedContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14472,7 +14931,10 @@ func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14539,7 +15001,10 @@ func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
+		return tlrt.DecodeErr(err, "inlineBotWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14613,7 +15078,10 @@ func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputAppEvent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
+		return tlrt.DecodeErr(err, "inputAppEvent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14687,7 +15155,10 @@ func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14751,7 +15222,10 @@ func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputClientProxy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
+		return tlrt.DecodeErr(err, "inputClientProxy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14823,7 +15297,10 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoneContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14897,7 +15374,10 @@ func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14966,7 +15446,10 @@ func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputFolderPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15036,7 +15519,10 @@ func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15260,7 +15746,10 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15379,7 +15868,10 @@ func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15566,7 +16058,10 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureValue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15724,7 +16219,10 @@ func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
+		return tlrt.DecodeErr(err, "inputSingleMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15855,7 +16353,10 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetItem", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16033,7 +16534,10 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
+		return tlrt.DecodeErr(err, "inputThemeSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16146,7 +16650,10 @@ func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16220,7 +16727,10 @@ func (m *Int) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Int) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, IntTypeID, "int"); err != nil {
+		return tlrt.DecodeErr(err, "int", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16420,7 +16930,10 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Invoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvoiceTypeID, "invoice"); err != nil {
+		return tlrt.DecodeErr(err, "invoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16527,7 +17040,10 @@ func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
+		return tlrt.DecodeErr(err, "invokeAfterMsg", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16610,7 +17126,10 @@ func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
+		return tlrt.DecodeErr(err, "invokeAfterMsgs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16726,7 +17245,10 @@ func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
+		return tlrt.DecodeErr(err, "initConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16840,7 +17362,10 @@ func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithLayer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16918,7 +17443,10 @@ func (m *InvokeWithoutUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16999,7 +17527,10 @@ func (m *InvokeWithMessagesRangeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17080,7 +17611,10 @@ func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithTakeout", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

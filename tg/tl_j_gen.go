@@ -92,7 +92,10 @@ func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNull) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
+		return tlrt.DecodeErr(err, "jsonNull", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -153,7 +156,10 @@ func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONBool) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
+		return tlrt.DecodeErr(err, "jsonBool", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -218,7 +224,10 @@ func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
+		return tlrt.DecodeErr(err, "jsonNumber", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -283,7 +292,10 @@ func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONString) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONStringTypeID, "jsonString"); err != nil {
+		return tlrt.DecodeErr(err, "jsonString", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -353,7 +365,10 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONArray) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
+		return tlrt.DecodeErr(err, "jsonArray", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -426,7 +441,10 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObject) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
+		return tlrt.DecodeErr(err, "jsonObject", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -495,7 +513,10 @@ func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
+		return tlrt.DecodeErr(err, "jsonObjectValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

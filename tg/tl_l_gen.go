@@ -92,7 +92,10 @@ func (m *LangPackString) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackString) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangPackStringTypeID, "langPackString"); err != nil {
+		return tlrt.DecodeErr(err, "langPackString", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -302,7 +305,10 @@ func (m *LangPackStringPluralized) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangPackStringPluralizedTypeID, "langPackStringPluralized"); err != nil {
+		return tlrt.DecodeErr(err, "langPackStringPluralized", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -414,7 +420,10 @@ func (m *LangPackStringDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangPackStringDeletedTypeID, "langPackStringDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "langPackStringDeleted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -478,7 +487,10 @@ func (m *LabeledPrice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LabeledPrice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LabeledPriceTypeID, "labeledPrice"); err != nil {
+		return tlrt.DecodeErr(err, "labeledPrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -555,7 +567,10 @@ func (m *LangPackDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackDifference) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangPackDifferenceTypeID, "langPackDifference"); err != nil {
+		return tlrt.DecodeErr(err, "langPackDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -690,7 +705,10 @@ func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangPackLanguageTypeID, "langPackLanguage"); err != nil {
+		return tlrt.DecodeErr(err, "langPackLanguage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -786,7 +804,10 @@ func (m *Long) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Long) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LongTypeID, "long"); err != nil {
+		return tlrt.DecodeErr(err, "long", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -53,7 +53,10 @@ func (m *LangpackGetLangPackRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangpackGetLangPackRequestTypeID, "langpack.getLangPack"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getLangPack", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -135,7 +138,10 @@ func (m *LangpackGetStringsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangpackGetStringsRequestTypeID, "langpack.getStrings"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getStrings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -218,7 +224,10 @@ func (m *LangpackGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangpackGetDifferenceRequestTypeID, "langpack.getDifference"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -296,7 +305,10 @@ func (m *LangpackGetLanguagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getLanguages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -372,7 +384,10 @@ func (m *LangpackGetLanguageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, LangpackGetLanguageRequestTypeID, "langpack.getLanguage"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getLanguage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -114,7 +114,10 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -207,7 +210,10 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -288,7 +294,10 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -378,7 +387,10 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -463,7 +475,10 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -546,7 +561,10 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -669,7 +687,10 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1137,7 +1158,10 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Message) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
+		return tlrt.DecodeErr(err, "message", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1431,7 +1455,10 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageService) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageServiceTypeID, "messageService"); err != nil {
+		return tlrt.DecodeErr(err, "messageService", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1666,7 +1693,10 @@ func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1733,7 +1763,10 @@ func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatCreate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1801,7 +1834,10 @@ func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1868,7 +1904,10 @@ func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1935,7 +1974,10 @@ func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatDeletePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1999,7 +2041,10 @@ func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatAddUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2065,7 +2110,10 @@ func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2133,7 +2181,10 @@ func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2198,7 +2249,10 @@ func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChannelCreate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2263,7 +2317,10 @@ func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2334,7 +2391,10 @@ func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2399,7 +2459,10 @@ func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPinMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2457,7 +2520,10 @@ func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionHistoryClear", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2520,7 +2586,10 @@ func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGameScore", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2652,7 +2721,10 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2796,7 +2868,10 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2927,7 +3002,10 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPhoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3013,7 +3091,10 @@ func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionScreenshotTaken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3074,7 +3155,10 @@ func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionCustomAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3189,7 +3273,10 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionBotAllowed", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3287,7 +3374,10 @@ func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3367,7 +3457,10 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3432,7 +3525,10 @@ func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionContactSignUp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3505,7 +3601,10 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3615,7 +3714,10 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3706,7 +3808,10 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3814,7 +3919,10 @@ func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3899,7 +4007,10 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3970,7 +4081,10 @@ func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4035,7 +4149,10 @@ func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatJoinedByRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4102,7 +4219,10 @@ func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4172,7 +4292,10 @@ func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4305,7 +4428,10 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4430,7 +4556,10 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4621,7 +4750,10 @@ func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTopicEdit", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4724,7 +4856,10 @@ func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4800,7 +4935,10 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4888,7 +5026,10 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5097,7 +5238,10 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5204,7 +5348,10 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5270,7 +5417,10 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5420,7 +5570,10 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5490,7 +5643,10 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityMention", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5560,7 +5716,10 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5630,7 +5789,10 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5700,7 +5862,10 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5770,7 +5935,10 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5840,7 +6008,10 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBold", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5910,7 +6081,10 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityItalic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5980,7 +6154,10 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6053,7 +6230,10 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityPre", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6129,7 +6309,10 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6205,7 +6388,10 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6286,7 +6472,10 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6362,7 +6551,10 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6432,7 +6624,10 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6502,7 +6697,10 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6572,7 +6770,10 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityStrike", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6642,7 +6843,10 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6712,7 +6916,10 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6785,7 +6992,10 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6858,7 +7068,10 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7057,7 +7270,10 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
+		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7156,7 +7372,10 @@ func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messageExtendedMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7289,7 +7508,10 @@ func (m *MessageMediaEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7396,7 +7618,10 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7482,7 +7707,10 @@ func (m *MessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGeo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7559,7 +7787,10 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7633,7 +7864,10 @@ func (m *MessageMediaUnsupported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaUnsupported", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7768,7 +8002,10 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7884,7 +8121,10 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7974,7 +8214,10 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8059,7 +8302,10 @@ func (m *MessageMediaGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGame", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8200,7 +8446,10 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8370,7 +8619,10 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8467,7 +8719,10 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8540,7 +8795,10 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8629,7 +8887,10 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8796,7 +9057,10 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8984,7 +9248,10 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9135,7 +9402,10 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVote", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9215,7 +9485,10 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9296,7 +9569,10 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9593,7 +9869,10 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyHeader", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9726,7 +10005,10 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9864,7 +10146,10 @@ func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9922,7 +10207,10 @@ func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhotos", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9980,7 +10268,10 @@ func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterVideo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10041,7 +10332,10 @@ func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhotoVideo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10101,7 +10395,10 @@ func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10159,7 +10456,10 @@ func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10217,7 +10517,10 @@ func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterGif", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10275,7 +10578,10 @@ func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterVoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10333,7 +10639,10 @@ func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10394,7 +10703,10 @@ func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterChatPhotos", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10464,7 +10776,10 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10532,7 +10847,10 @@ func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10593,7 +10911,10 @@ func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVideo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10654,7 +10975,10 @@ func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterMyMentions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10712,7 +11036,10 @@ func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterGeo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10772,7 +11099,10 @@ func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10830,7 +11160,10 @@ func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPinned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10894,7 +11227,10 @@ func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
+		return tlrt.DecodeErr(err, "maskCoords", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10974,7 +11310,10 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11278,7 +11617,10 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageFwdHeader", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11446,7 +11788,10 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11527,7 +11872,10 @@ func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageRange) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
+		return tlrt.DecodeErr(err, "messageRange", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11648,7 +11996,10 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messageReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11854,7 +12205,10 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplies) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12026,7 +12380,10 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
+		return tlrt.DecodeErr(err, "messageViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12164,7 +12521,10 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MyBoost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MyBoostTypeID, "myBoost"); err != nil {
+		return tlrt.DecodeErr(err, "myBoost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -89,7 +89,10 @@ func (m *MessagesAllStickersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.allStickersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -159,7 +162,10 @@ func (m *MessagesAllStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAllStickersTypeID, "messages.allStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.allStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -269,7 +275,10 @@ func (m *MessagesAvailableReactionsNotModified) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableReactionsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -339,7 +348,10 @@ func (m *MessagesAvailableReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsTypeID, "messages.availableReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.availableReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -451,7 +463,10 @@ func (m *MessagesChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesChats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesChatsTypeID, "messages.chats"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -527,7 +542,10 @@ func (m *MessagesChatsSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesChatsSliceTypeID, "messages.chatsSlice"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatsSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -636,7 +654,10 @@ func (m *MessagesDhConfigNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -708,7 +729,10 @@ func (m *MessagesDhConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDhConfigTypeID, "messages.dhConfig"); err != nil {
+		return tlrt.DecodeErr(err, "messages.dhConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -848,7 +872,10 @@ func (m *MessagesDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDialogsTypeID, "messages.dialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.dialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -955,7 +982,10 @@ func (m *MessagesDialogsSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDialogsSliceTypeID, "messages.dialogsSlice"); err != nil {
+		return tlrt.DecodeErr(err, "messages.dialogsSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1036,7 +1066,10 @@ func (m *MessagesDialogsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1137,7 +1170,10 @@ func (m *MessagesEmojiGroupsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGroupsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1207,7 +1243,10 @@ func (m *MessagesEmojiGroups) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsTypeID, "messages.emojiGroups"); err != nil {
+		return tlrt.DecodeErr(err, "messages.emojiGroups", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1326,7 +1365,10 @@ func (m *MessagesExportedChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1416,7 +1458,10 @@ func (m *MessagesExportedChatInviteReplaced) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"); err != nil {
+		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1527,7 +1572,10 @@ func (m *MessagesFavedStickersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.favedStickersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1604,7 +1652,10 @@ func (m *MessagesFavedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFavedStickersTypeID, "messages.favedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.favedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1720,7 +1771,10 @@ func (m *MessagesFeaturedStickersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1809,7 +1863,10 @@ func (m *MessagesFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersTypeID, "messages.featuredStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.featuredStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1931,7 +1988,10 @@ func (m *MessagesFoundStickerSetsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickerSetsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2001,7 +2061,10 @@ func (m *MessagesFoundStickerSets) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "messages.foundStickerSets", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2133,7 +2196,10 @@ func (m *MessagesMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMessagesTypeID, "messages.messages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2295,7 +2361,10 @@ func (m *MessagesMessagesSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMessagesSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMessagesSliceTypeID, "messages.messagesSlice"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messagesSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2467,7 +2536,10 @@ func (m *MessagesChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesChannelMessagesTypeID, "messages.channelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.channelMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2566,7 +2638,10 @@ func (m *MessagesMessagesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMessagesNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messagesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2667,7 +2742,10 @@ func (m *MessagesReactionsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reactionsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2736,7 +2814,10 @@ func (m *MessagesReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReactionsTypeID, "messages.reactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2844,7 +2925,10 @@ func (m *MessagesRecentStickersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.recentStickersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2927,7 +3011,10 @@ func (m *MessagesRecentStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRecentStickersTypeID, "messages.recentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.recentStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3072,7 +3159,10 @@ func (m *MessagesSavedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSavedDialogsTypeID, "messages.savedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3180,7 +3270,10 @@ func (m *MessagesSavedDialogsSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3264,7 +3357,10 @@ func (m *MessagesSavedDialogsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3365,7 +3461,10 @@ func (m *MessagesSavedGifsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedGifsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3434,7 +3533,10 @@ func (m *MessagesSavedGifs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSavedGifsTypeID, "messages.savedGifs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.savedGifs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3547,7 +3649,10 @@ func (m *MessagesSentEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3618,7 +3723,10 @@ func (m *MessagesSentEncryptedFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3782,7 +3890,10 @@ func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3868,7 +3979,10 @@ func (m *MessagesSponsoredMessagesEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesEmptyTypeID, "messages.sponsoredMessagesEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sponsoredMessagesEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3991,7 +4105,10 @@ func (m *MessagesStickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStickerSetTypeID, "messages.stickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "messages.stickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4068,7 +4185,10 @@ func (m *MessagesStickerSetNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.stickerSetNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4171,7 +4291,10 @@ func (m *MessagesStickerSetInstallResultSuccess) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultSuccess", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4243,7 +4366,10 @@ func (m *MessagesStickerSetInstallResultArchive) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"); err != nil {
+		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4346,7 +4472,10 @@ func (m *MessagesStickersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "messages.stickersNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4415,7 +4544,10 @@ func (m *MessagesStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStickersTypeID, "messages.stickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.stickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4495,7 +4627,10 @@ func (m *MessagesAffectedFoundMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4571,7 +4706,10 @@ func (m *MessagesAffectedHistory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAffectedHistoryTypeID, "messages.affectedHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.affectedHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4642,7 +4780,10 @@ func (m *MessagesAffectedMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAffectedMessagesTypeID, "messages.affectedMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.affectedMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4715,7 +4856,10 @@ func (m *MessagesArchivedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesArchivedStickersTypeID, "messages.archivedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.archivedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4802,7 +4946,10 @@ func (m *MessagesBotApp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesBotAppTypeID, "messages.botApp"); err != nil {
+		return tlrt.DecodeErr(err, "messages.botApp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4948,7 +5095,10 @@ func (m *MessagesBotCallbackAnswer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5110,7 +5260,10 @@ func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesBotResultsTypeID, "messages.botResults"); err != nil {
+		return tlrt.DecodeErr(err, "messages.botResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5226,7 +5379,10 @@ func (m *MessagesChatAdminsWithInvites) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5311,7 +5467,10 @@ func (m *MessagesChatFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesChatFullTypeID, "messages.chatFull"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5399,7 +5558,10 @@ func (m *MessagesChatInviteImporters) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"); err != nil {
+		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5473,7 +5635,10 @@ func (m *MessagesCheckedHistoryImportPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5646,7 +5811,10 @@ func (m *MessagesDiscussionMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDiscussionMessageTypeID, "messages.discussionMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.discussionMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5765,7 +5933,10 @@ func (m *MessagesExportedChatInvites) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"); err != nil {
+		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5876,7 +6047,10 @@ func (m *MessagesForumTopics) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesForumTopicsTypeID, "messages.forumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "messages.forumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5975,7 +6149,10 @@ func (m *MessagesHighScores) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesHighScoresTypeID, "messages.highScores"); err != nil {
+		return tlrt.DecodeErr(err, "messages.highScores", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6043,7 +6220,10 @@ func (m *MessagesHistoryImport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesHistoryImportTypeID, "messages.historyImport"); err != nil {
+		return tlrt.DecodeErr(err, "messages.historyImport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6147,7 +6327,10 @@ func (m *MessagesHistoryImportParsed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"); err != nil {
+		return tlrt.DecodeErr(err, "messages.historyImportParsed", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6239,7 +6422,10 @@ func (m *MessagesInactiveChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesInactiveChatsTypeID, "messages.inactiveChats"); err != nil {
+		return tlrt.DecodeErr(err, "messages.inactiveChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6316,7 +6502,10 @@ func (m *MessagesMessageEditData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMessageEditData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMessageEditDataTypeID, "messages.messageEditData"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messageEditData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6441,7 +6630,10 @@ func (m *MessagesMessageReactionsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMessageReactionsListTypeID, "messages.messageReactionsList"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messageReactionsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6547,7 +6739,10 @@ func (m *MessagesMessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMessageViewsTypeID, "messages.messageViews"); err != nil {
+		return tlrt.DecodeErr(err, "messages.messageViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6650,7 +6845,10 @@ func (m *MessagesPeerDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesPeerDialogsTypeID, "messages.peerDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.peerDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6744,7 +6942,10 @@ func (m *MessagesPeerSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesPeerSettingsTypeID, "messages.peerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "messages.peerSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6827,7 +7028,10 @@ func (m *MessagesSearchCounter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchCounter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchCounterTypeID, "messages.searchCounter"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchCounter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6978,7 +7182,10 @@ func (m *MessagesSearchResultsCalendar) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7086,7 +7293,10 @@ func (m *MessagesSearchResultsPositions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7225,7 +7435,10 @@ func (m *MessagesTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesTranscribedAudioTypeID, "messages.transcribedAudio"); err != nil {
+		return tlrt.DecodeErr(err, "messages.transcribedAudio", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7315,7 +7528,10 @@ func (m *MessagesTranslateResult) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesTranslateResultTypeID, "messages.translateResult"); err != nil {
+		return tlrt.DecodeErr(err, "messages.translateResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7437,7 +7653,10 @@ func (m *MessagesVotesList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesVotesListTypeID, "messages.votesList"); err != nil {
+		return tlrt.DecodeErr(err, "messages.votesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7540,7 +7759,10 @@ func (m *MessagesWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesWebPageTypeID, "messages.webPage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.webPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7617,7 +7839,10 @@ func (m *MessagesGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMessagesRequestTypeID, "messages.getMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7740,7 +7965,10 @@ func (m *MessagesGetDialogsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDialogsRequestTypeID, "messages.getDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7857,7 +8085,10 @@ func (m *MessagesGetHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetHistoryRequestTypeID, "messages.getHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8030,7 +8261,10 @@ func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchRequestTypeID, "messages.search"); err != nil {
+		return tlrt.DecodeErr(err, "messages.search", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8161,7 +8395,10 @@ func (m *MessagesReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadHistoryRequestTypeID, "messages.readHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8311,7 +8548,10 @@ func (m *MessagesDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8422,7 +8662,10 @@ func (m *MessagesDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8500,7 +8743,10 @@ func (m *MessagesReceivedMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.receivedMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8613,7 +8859,10 @@ func (m *MessagesSetTypingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetTypingRequestTypeID, "messages.setTyping"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setTyping", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8833,7 +9082,10 @@ func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendMessageRequestTypeID, "messages.sendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9088,7 +9340,10 @@ func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendMediaRequestTypeID, "messages.sendMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9325,7 +9580,10 @@ func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.forwardMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9442,7 +9700,10 @@ func (m *MessagesReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReportSpamRequestTypeID, "messages.reportSpam"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportSpam", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9518,7 +9779,10 @@ func (m *MessagesGetPeerSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPeerSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9606,7 +9870,10 @@ func (m *MessagesReportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReportRequestTypeID, "messages.report"); err != nil {
+		return tlrt.DecodeErr(err, "messages.report", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9691,7 +9958,10 @@ func (m *MessagesGetChatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetChatsRequestTypeID, "messages.getChats"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9761,7 +10031,10 @@ func (m *MessagesGetFullChatRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetFullChatRequestTypeID, "messages.getFullChat"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFullChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9834,7 +10107,10 @@ func (m *MessagesEditChatTitleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatTitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9913,7 +10189,10 @@ func (m *MessagesEditChatPhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9997,7 +10276,10 @@ func (m *MessagesAddChatUserRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAddChatUserRequestTypeID, "messages.addChatUser"); err != nil {
+		return tlrt.DecodeErr(err, "messages.addChatUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10089,7 +10371,10 @@ func (m *MessagesDeleteChatUserRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteChatUserRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteChatUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10213,7 +10498,10 @@ func (m *MessagesCreateChatRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesCreateChatRequestTypeID, "messages.createChat"); err != nil {
+		return tlrt.DecodeErr(err, "messages.createChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10304,7 +10592,10 @@ func (m *MessagesGetDhConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDhConfigRequestTypeID, "messages.getDhConfig"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDhConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10387,7 +10678,10 @@ func (m *MessagesRequestEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestEncryption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10474,7 +10768,10 @@ func (m *MessagesAcceptEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "messages.acceptEncryption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10564,7 +10861,10 @@ func (m *MessagesDiscardEncryptionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDiscardEncryptionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "messages.discardEncryption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10648,7 +10948,10 @@ func (m *MessagesSetEncryptedTypingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetEncryptedTypingRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10732,7 +11035,10 @@ func (m *MessagesReadEncryptedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadEncryptedHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10824,7 +11130,10 @@ func (m *MessagesSendEncryptedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendEncrypted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10931,7 +11240,10 @@ func (m *MessagesSendEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11029,7 +11341,10 @@ func (m *MessagesSendEncryptedServiceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11109,7 +11424,10 @@ func (m *MessagesReceivedQueueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"); err != nil {
+		return tlrt.DecodeErr(err, "messages.receivedQueue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11186,7 +11504,10 @@ func (m *MessagesReportEncryptedSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReportEncryptedSpamRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11266,7 +11587,10 @@ func (m *MessagesReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadMessageContentsRequestTypeID, "messages.readMessageContents"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readMessageContents", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11340,7 +11664,10 @@ func (m *MessagesGetStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetStickersRequestTypeID, "messages.getStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11414,7 +11741,10 @@ func (m *MessagesGetAllStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAllStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11526,7 +11856,10 @@ func (m *MessagesGetWebPagePreviewRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11711,7 +12044,10 @@ func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.exportChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11816,7 +12152,10 @@ func (m *MessagesCheckChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11887,7 +12226,10 @@ func (m *MessagesImportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.importChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11963,7 +12305,10 @@ func (m *MessagesGetStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12047,7 +12392,10 @@ func (m *MessagesInstallStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "messages.installStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12128,7 +12476,10 @@ func (m *MessagesUninstallStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12213,7 +12564,10 @@ func (m *MessagesStartBotRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStartBotRequestTypeID, "messages.startBot"); err != nil {
+		return tlrt.DecodeErr(err, "messages.startBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12305,7 +12659,10 @@ func (m *MessagesGetMessagesViewsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMessagesViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12392,7 +12749,10 @@ func (m *MessagesEditChatAdminRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12472,7 +12832,10 @@ func (m *MessagesMigrateChatRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMigrateChatRequestTypeID, "messages.migrateChat"); err != nil {
+		return tlrt.DecodeErr(err, "messages.migrateChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12596,7 +12959,10 @@ func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchGlobal", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12720,7 +13086,10 @@ func (m *MessagesReorderStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReorderStickerSetsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12805,7 +13174,10 @@ func (m *MessagesGetDocumentByHashRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12882,7 +13254,10 @@ func (m *MessagesGetSavedGifsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedGifs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12957,7 +13332,10 @@ func (m *MessagesSaveGifRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSaveGifRequestTypeID, "messages.saveGif"); err != nil {
+		return tlrt.DecodeErr(err, "messages.saveGif", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13059,7 +13437,10 @@ func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13227,7 +13608,10 @@ func (m *MessagesSetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13416,7 +13800,10 @@ func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13533,7 +13920,10 @@ func (m *MessagesGetMessageEditDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMessageEditData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13735,7 +14125,10 @@ func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditMessageRequestTypeID, "messages.editMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13951,7 +14344,10 @@ func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14112,7 +14508,10 @@ func (m *MessagesGetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14276,7 +14675,10 @@ func (m *MessagesSetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14378,7 +14780,10 @@ func (m *MessagesGetPeerDialogsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14523,7 +14928,10 @@ func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSaveDraftRequestTypeID, "messages.saveDraft"); err != nil {
+		return tlrt.DecodeErr(err, "messages.saveDraft", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14621,7 +15029,10 @@ func (m *MessagesGetAllDraftsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAllDrafts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14691,7 +15102,10 @@ func (m *MessagesGetFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14767,7 +15181,10 @@ func (m *MessagesReadFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14848,7 +15265,10 @@ func (m *MessagesGetRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetRecentStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getRecentStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14939,7 +15359,10 @@ func (m *MessagesSaveRecentStickerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"); err != nil {
+		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15030,7 +15453,10 @@ func (m *MessagesClearRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesClearRecentStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15121,7 +15547,10 @@ func (m *MessagesGetArchivedStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetArchivedStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15202,7 +15631,10 @@ func (m *MessagesGetMaskStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMaskStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15278,7 +15710,10 @@ func (m *MessagesGetAttachedStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15377,7 +15812,10 @@ func (m *MessagesSetGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetGameScoreRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetGameScoreRequestTypeID, "messages.setGameScore"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setGameScore", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15490,7 +15928,10 @@ func (m *MessagesSetInlineGameScoreRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetInlineGameScoreRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15588,7 +16029,10 @@ func (m *MessagesGetGameHighScoresRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getGameHighScores", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15677,7 +16121,10 @@ func (m *MessagesGetInlineGameHighScoresRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15761,7 +16208,10 @@ func (m *MessagesGetCommonChatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getCommonChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15843,7 +16293,10 @@ func (m *MessagesGetWebPageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetWebPageRequestTypeID, "messages.getWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -15926,7 +16379,10 @@ func (m *MessagesToggleDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesToggleDialogPinRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16023,7 +16479,10 @@ func (m *MessagesReorderPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReorderPinnedDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16106,7 +16565,10 @@ func (m *MessagesGetPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16246,7 +16708,10 @@ func (m *MessagesSetBotShippingResultsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16380,7 +16845,10 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16472,7 +16940,10 @@ func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUploadMediaRequestTypeID, "messages.uploadMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messages.uploadMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16560,7 +17031,10 @@ func (m *MessagesSendScreenshotNotificationRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16640,7 +17114,10 @@ func (m *MessagesGetFavedStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFavedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16715,7 +17192,10 @@ func (m *MessagesFaveStickerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesFaveStickerRequestTypeID, "messages.faveSticker"); err != nil {
+		return tlrt.DecodeErr(err, "messages.faveSticker", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16841,7 +17321,10 @@ func (m *MessagesGetUnreadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetUnreadMentionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -16978,7 +17461,10 @@ func (m *MessagesReadMentionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadMentionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadMentionsRequestTypeID, "messages.readMentions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readMentions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17073,7 +17559,10 @@ func (m *MessagesGetRecentLocationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getRecentLocations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17243,7 +17732,10 @@ func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17358,7 +17850,10 @@ func (m *MessagesUploadEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17448,7 +17943,10 @@ func (m *MessagesSearchStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchStickerSets", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17525,7 +18023,10 @@ func (m *MessagesGetSplitRangesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSplitRanges", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17604,7 +18105,10 @@ func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesMarkDialogUnreadRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"); err != nil {
+		return tlrt.DecodeErr(err, "messages.markDialogUnread", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17683,7 +18187,10 @@ func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDialogUnreadMarksRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17749,7 +18256,10 @@ func (m *MessagesClearAllDraftsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"); err != nil {
+		return tlrt.DecodeErr(err, "messages.clearAllDrafts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17839,7 +18349,10 @@ func (m *MessagesUpdatePinnedMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUpdatePinnedMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -17934,7 +18447,10 @@ func (m *MessagesSendVoteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendVoteRequestTypeID, "messages.sendVote"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendVote", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18017,7 +18533,10 @@ func (m *MessagesGetPollResultsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetPollResultsRequestTypeID, "messages.getPollResults"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPollResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18096,7 +18615,10 @@ func (m *MessagesGetOnlinesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetOnlinesRequestTypeID, "messages.getOnlines"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getOnlines", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18173,7 +18695,10 @@ func (m *MessagesEditChatAboutRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatAbout", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18259,7 +18784,10 @@ func (m *MessagesEditChatDefaultBannedRightsRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditChatDefaultBannedRightsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18338,7 +18866,10 @@ func (m *MessagesGetEmojiKeywordsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18414,7 +18945,10 @@ func (m *MessagesGetEmojiKeywordsDifferenceRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18494,7 +19028,10 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18567,7 +19104,10 @@ func (m *MessagesGetEmojiURLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiURL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18693,7 +19233,10 @@ func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSearchCountersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSearchCounters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -18881,7 +19424,10 @@ func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19077,7 +19623,10 @@ func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19184,7 +19733,10 @@ func (m *MessagesHidePeerSettingsBarRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"); err != nil {
+		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19265,7 +19817,10 @@ func (m *MessagesGetScheduledHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19352,7 +19907,10 @@ func (m *MessagesGetScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19439,7 +19997,10 @@ func (m *MessagesSendScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19526,7 +20087,10 @@ func (m *MessagesDeleteScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19670,7 +20234,10 @@ func (m *MessagesGetPollVotesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPollVotes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19794,7 +20361,10 @@ func (m *MessagesToggleStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19873,7 +20443,10 @@ func (m *MessagesGetDialogFiltersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDialogFilters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -19942,7 +20515,10 @@ func (m *MessagesGetSuggestedDialogFiltersRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSuggestedDialogFilters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20026,7 +20602,10 @@ func (m *MessagesUpdateDialogFilterRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20115,7 +20694,10 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"); err != nil {
+		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20193,7 +20775,10 @@ func (m *MessagesGetOldFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20290,7 +20875,10 @@ func (m *MessagesGetRepliesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetRepliesRequestTypeID, "messages.getReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20394,7 +20982,10 @@ func (m *MessagesGetDiscussionMessageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20478,7 +21069,10 @@ func (m *MessagesReadDiscussionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readDiscussion", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20594,7 +21188,10 @@ func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUnpinAllMessagesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"); err != nil {
+		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20680,7 +21277,10 @@ func (m *MessagesDeleteChatRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteChatRequestTypeID, "messages.deleteChat"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20758,7 +21358,10 @@ func (m *MessagesDeletePhoneCallHistoryRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeletePhoneCallHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20835,7 +21438,10 @@ func (m *MessagesCheckHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -20917,7 +21523,10 @@ func (m *MessagesInitHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"); err != nil {
+		return tlrt.DecodeErr(err, "messages.initHistoryImport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21010,7 +21619,10 @@ func (m *MessagesUploadImportedMediaRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21100,7 +21712,10 @@ func (m *MessagesStartHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"); err != nil {
+		return tlrt.DecodeErr(err, "messages.startHistoryImport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21254,7 +21869,10 @@ func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21360,7 +21978,10 @@ func (m *MessagesGetExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21562,7 +22183,10 @@ func (m *MessagesEditExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21688,7 +22312,10 @@ func (m *MessagesDeleteRevokedExportedChatInvitesRequest) EncodeBare(b *bin.Buff
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21773,7 +22400,10 @@ func (m *MessagesDeleteExportedChatInviteRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -21855,7 +22485,10 @@ func (m *MessagesGetAdminsWithInvitesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22005,7 +22638,10 @@ func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22114,7 +22750,10 @@ func (m *MessagesSetHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22196,7 +22835,10 @@ func (m *MessagesCheckHistoryImportPeerRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22274,7 +22916,10 @@ func (m *MessagesSetChatThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setChatTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22358,7 +23003,10 @@ func (m *MessagesGetMessageReadParticipantsRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22463,7 +23111,10 @@ func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSearchResultsCalendarRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22582,7 +23233,10 @@ func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSearchResultsPositionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22691,7 +23345,10 @@ func (m *MessagesHideChatJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesHideChatJoinRequestRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"); err != nil {
+		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22816,7 +23473,10 @@ func (m *MessagesHideAllChatJoinRequestsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22909,7 +23569,10 @@ func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesToggleNoForwardsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -22995,7 +23658,10 @@ func (m *MessagesSaveDefaultSendAsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23124,7 +23790,10 @@ func (m *MessagesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendReactionRequestTypeID, "messages.sendReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23226,7 +23895,10 @@ func (m *MessagesGetMessagesReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23355,7 +24027,10 @@ func (m *MessagesGetMessageReactionsListRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23462,7 +24137,10 @@ func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23542,7 +24220,10 @@ func (m *MessagesGetAvailableReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23617,7 +24298,10 @@ func (m *MessagesSetDefaultReactionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23767,7 +24451,10 @@ func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesTranslateTextRequestTypeID, "messages.translateText"); err != nil {
+		return tlrt.DecodeErr(err, "messages.translateText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -23915,7 +24602,10 @@ func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetUnreadReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24052,7 +24742,10 @@ func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReadReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReadReactionsRequestTypeID, "messages.readReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.readReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24145,7 +24838,10 @@ func (m *MessagesSearchSentMediaRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchSentMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24227,7 +24923,10 @@ func (m *MessagesGetAttachMenuBotsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24300,7 +24999,10 @@ func (m *MessagesGetAttachMenuBotRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24388,7 +25090,10 @@ func (m *MessagesToggleBotInAttachMenuRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesToggleBotInAttachMenuRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24576,7 +25281,10 @@ func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRequestWebViewRequestTypeID, "messages.requestWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24730,7 +25438,10 @@ func (m *MessagesProlongWebViewRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.prolongWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -24910,7 +25621,10 @@ func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25023,7 +25737,10 @@ func (m *MessagesSendWebViewResultMessageRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25109,7 +25826,10 @@ func (m *MessagesSendWebViewDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendWebViewData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25197,7 +25917,10 @@ func (m *MessagesTranscribeAudioRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"); err != nil {
+		return tlrt.DecodeErr(err, "messages.transcribeAudio", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25285,7 +26008,10 @@ func (m *MessagesRateTranscribedAudioRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"); err != nil {
+		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25374,7 +26100,10 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25447,7 +26176,10 @@ func (m *MessagesGetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25521,7 +26253,10 @@ func (m *MessagesGetFeaturedEmojiStickersRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25601,7 +26336,10 @@ func (m *MessagesReportReactionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReportReactionRequestTypeID, "messages.reportReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reportReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25684,7 +26422,10 @@ func (m *MessagesGetTopReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetTopReactionsRequestTypeID, "messages.getTopReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getTopReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25763,7 +26504,10 @@ func (m *MessagesGetRecentReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getRecentReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25836,7 +26580,10 @@ func (m *MessagesClearRecentReactionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messages.clearRecentReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25911,7 +26658,10 @@ func (m *MessagesGetExtendedMediaRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -25990,7 +26740,10 @@ func (m *MessagesSetDefaultHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26060,7 +26813,10 @@ func (m *MessagesGetDefaultHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getDefaultHistoryTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26143,7 +26899,10 @@ func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"); err != nil {
+		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26226,7 +26985,10 @@ func (m *MessagesGetEmojiGroupsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26299,7 +27061,10 @@ func (m *MessagesGetEmojiStatusGroupsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26373,7 +27138,10 @@ func (m *MessagesGetEmojiProfilePhotoGroupsRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26449,7 +27217,10 @@ func (m *MessagesSearchCustomEmojiRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26535,7 +27306,10 @@ func (m *MessagesTogglePeerTranslationsRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesTogglePeerTranslationsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"); err != nil {
+		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26619,7 +27393,10 @@ func (m *MessagesGetBotAppRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetBotAppRequestTypeID, "messages.getBotApp"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getBotApp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26754,7 +27531,10 @@ func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"); err != nil {
+		return tlrt.DecodeErr(err, "messages.requestAppWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -26916,7 +27696,10 @@ func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27029,7 +27812,10 @@ func (m *MessagesSearchEmojiStickerSetsRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27128,7 +27914,10 @@ func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSavedDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27238,7 +28027,10 @@ func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetSavedHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getSavedHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27400,7 +28192,10 @@ func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesDeleteSavedHistoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"); err != nil {
+		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27496,7 +28291,10 @@ func (m *MessagesGetPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.getPinnedSavedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27575,7 +28373,10 @@ func (m *MessagesToggleSavedDialogPinRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesToggleSavedDialogPinRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"); err != nil {
+		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -27670,7 +28471,10 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *MessagesReorderPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

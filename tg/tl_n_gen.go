@@ -91,7 +91,10 @@ func (m *NotificationSoundDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -150,7 +153,10 @@ func (m *NotificationSoundNone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundNone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -215,7 +221,10 @@ func (m *NotificationSoundLocal) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundLocal", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -284,7 +293,10 @@ func (m *NotificationSoundRingtone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundRingtone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -392,7 +404,10 @@ func (m *NotifyPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
+		return tlrt.DecodeErr(err, "notifyPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -457,7 +472,10 @@ func (m *NotifyUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
+		return tlrt.DecodeErr(err, "notifyUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -515,7 +533,10 @@ func (m *NotifyChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyChats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
+		return tlrt.DecodeErr(err, "notifyChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -573,7 +594,10 @@ func (m *NotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
+		return tlrt.DecodeErr(err, "notifyBroadcasts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -638,7 +662,10 @@ func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "notifyForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -711,7 +738,10 @@ func (m *NearestDC) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NearestDC) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
+		return tlrt.DecodeErr(err, "nearestDc", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -776,7 +806,10 @@ func (m *Null) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Null) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, NullTypeID, "null"); err != nil {
+		return tlrt.DecodeErr(err, "null", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -145,7 +145,10 @@ func (m *PageBlockUnsupported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockUnsupported", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -208,7 +211,10 @@ func (m *PageBlockTitle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockTitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -278,7 +284,10 @@ func (m *PageBlockSubtitle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSubtitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -351,7 +360,10 @@ func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -424,7 +436,10 @@ func (m *PageBlockHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeader", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -494,7 +509,10 @@ func (m *PageBlockSubheader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSubheader", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -564,7 +582,10 @@ func (m *PageBlockParagraph) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockParagraph", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -637,7 +658,10 @@ func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPreformatted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -710,7 +734,10 @@ func (m *PageBlockFooter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockFooter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -775,7 +802,10 @@ func (m *PageBlockDivider) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockDivider", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -836,7 +866,10 @@ func (m *PageBlockAnchor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAnchor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -906,7 +939,10 @@ func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -980,7 +1016,10 @@ func (m *PageBlockBlockquote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquote", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1057,7 +1096,10 @@ func (m *PageBlockPullquote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPullquote", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1192,7 +1234,10 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1296,7 +1341,10 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockVideo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1376,7 +1424,10 @@ func (m *PageBlockCover) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockCover) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockCover", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1592,7 +1643,10 @@ func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbed", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1725,7 +1779,10 @@ func (m *PageBlockEmbedPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1821,7 +1878,10 @@ func (m *PageBlockCollage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockCollage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1902,7 +1962,10 @@ func (m *PageBlockSlideshow) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSlideshow", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1975,7 +2038,10 @@ func (m *PageBlockChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2047,7 +2113,10 @@ func (m *PageBlockAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAudio", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2120,7 +2189,10 @@ func (m *PageBlockKicker) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockKicker", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2210,7 +2282,10 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockTable) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockTable", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2294,7 +2369,10 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockOrderedList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2379,7 +2457,10 @@ func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2466,7 +2547,10 @@ func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2550,7 +2634,10 @@ func (m *PageBlockMap) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockMap) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMap", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2668,7 +2755,10 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageListItemText) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2741,7 +2831,10 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2851,7 +2944,10 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemText", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2931,7 +3027,10 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3036,7 +3135,10 @@ func (m *PasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "passwordKdfAlgoUnknown", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3112,7 +3214,10 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Enco
 
 // Decode reads m from b, checking its ID.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
+		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3222,7 +3327,10 @@ func (m *PeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerUserTypeID, "peerUser"); err != nil {
+		return tlrt.DecodeErr(err, "peerUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3287,7 +3395,10 @@ func (m *PeerChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerChatTypeID, "peerChat"); err != nil {
+		return tlrt.DecodeErr(err, "peerChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3352,7 +3463,10 @@ func (m *PeerChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "peerChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3458,7 +3572,10 @@ func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerLocated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
+		return tlrt.DecodeErr(err, "peerLocated", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3532,7 +3649,10 @@ func (m *PeerSelfLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
+		return tlrt.DecodeErr(err, "peerSelfLocated", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3641,7 +3761,10 @@ func (m *PhoneCallEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3758,7 +3881,10 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3878,7 +4004,10 @@ func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallRequested", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3993,7 +4122,10 @@ func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4124,7 +4256,10 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4283,7 +4418,10 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscarded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4413,7 +4551,10 @@ func (m *PhoneCallDiscardReasonMissed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMissed", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4474,7 +4615,10 @@ func (m *PhoneCallDiscardReasonDisconnect) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonDisconnect", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4534,7 +4678,10 @@ func (m *PhoneCallDiscardReasonHangup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonHangup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4593,7 +4740,10 @@ func (m *PhoneCallDiscardReasonBusy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonBusy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4706,7 +4856,10 @@ func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneConnection) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
+		return tlrt.DecodeErr(err, "phoneConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4812,7 +4965,10 @@ func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4933,7 +5089,10 @@ func (m *PhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5059,7 +5218,10 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Photo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoTypeID, "photo"); err != nil {
+		return tlrt.DecodeErr(err, "photo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5199,7 +5361,10 @@ func (m *PhotoSizeEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5270,7 +5435,10 @@ func (m *PhotoSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoSize", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5350,7 +5518,10 @@ func (m *PhotoCachedSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoCachedSize", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5426,7 +5597,10 @@ func (m *PhotoStrippedSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoStrippedSize", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5504,7 +5678,10 @@ func (m *PhotoSizeProgressive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5580,7 +5757,10 @@ func (m *PhotoPathSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoPathSize", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5695,7 +5875,10 @@ func (m *PostInteractionCountersMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
+		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5778,7 +5961,10 @@ func (m *PostInteractionCountersStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
+		return tlrt.DecodeErr(err, "postInteractionCountersStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5902,7 +6088,10 @@ func (m *PrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyStatusTimestamp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5960,7 +6149,10 @@ func (m *PrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6018,7 +6210,10 @@ func (m *PrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyPhoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6076,7 +6271,10 @@ func (m *PrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyPhoneP2P", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6134,7 +6332,10 @@ func (m *PrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6192,7 +6393,10 @@ func (m *PrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6250,7 +6454,10 @@ func (m *PrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyPhoneNumber", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6308,7 +6515,10 @@ func (m *PrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyAddedByPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6366,7 +6576,10 @@ func (m *PrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyVoiceMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6424,7 +6637,10 @@ func (m *PrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyAbout", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6534,7 +6750,10 @@ func (m *PrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6592,7 +6811,10 @@ func (m *PrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6656,7 +6878,10 @@ func (m *PrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6719,7 +6944,10 @@ func (m *PrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6777,7 +7005,10 @@ func (m *PrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6841,7 +7072,10 @@ func (m *PrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6913,7 +7147,10 @@ func (m *PrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6986,7 +7223,10 @@ func (m *PrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7050,7 +7290,10 @@ func (m *PrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowCloseFriends", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7149,7 +7392,10 @@ func (m *PublicForwardMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
+		return tlrt.DecodeErr(err, "publicForwardMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7223,7 +7469,10 @@ func (m *PublicForwardStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
+		return tlrt.DecodeErr(err, "publicForwardStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7359,7 +7608,10 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Page) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageTypeID, "page"); err != nil {
+		return tlrt.DecodeErr(err, "page", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7455,7 +7707,10 @@ func (m *PageCaption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageCaption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
+		return tlrt.DecodeErr(err, "pageCaption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7665,7 +7920,10 @@ func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
+		return tlrt.DecodeErr(err, "pageRelatedArticle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7864,7 +8122,10 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageTableCell) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
+		return tlrt.DecodeErr(err, "pageTableCell", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7962,7 +8223,10 @@ func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageTableRow) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
+		return tlrt.DecodeErr(err, "pageTableRow", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8030,7 +8294,10 @@ func (m *PaymentCharge) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentCharge) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
+		return tlrt.DecodeErr(err, "paymentCharge", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8097,7 +8364,10 @@ func (m *PaymentFormMethod) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
+		return tlrt.DecodeErr(err, "paymentFormMethod", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8256,7 +8526,10 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "paymentRequestedInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8357,7 +8630,10 @@ func (m *PaymentSavedCredentialsCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
+		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8426,7 +8702,10 @@ func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerBlocked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "peerBlocked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8553,7 +8832,10 @@ func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerColor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8831,7 +9113,10 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "peerNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9097,7 +9382,10 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "peerSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9234,7 +9522,10 @@ func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
+		return tlrt.DecodeErr(err, "peerStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9334,7 +9625,10 @@ func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallProtocol", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9497,7 +9791,10 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Poll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PollTypeID, "poll"); err != nil {
+		return tlrt.DecodeErr(err, "poll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9595,7 +9892,10 @@ func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PollAnswer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9674,7 +9974,10 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswerVoters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9905,7 +10208,10 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PollResults) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PollResultsTypeID, "pollResults"); err != nil {
+		return tlrt.DecodeErr(err, "pollResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10012,7 +10318,10 @@ func (m *PopularContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PopularContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PopularContactTypeID, "popularContact"); err != nil {
+		return tlrt.DecodeErr(err, "popularContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10088,7 +10397,10 @@ func (m *PostAddress) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PostAddress) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PostAddressTypeID, "postAddress"); err != nil {
+		return tlrt.DecodeErr(err, "postAddress", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10233,7 +10545,10 @@ func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10366,7 +10681,10 @@ func (m *PremiumGiftOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGiftOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumGiftOptionTypeID, "premiumGiftOption"); err != nil {
+		return tlrt.DecodeErr(err, "premiumGiftOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10526,7 +10844,10 @@ func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10627,7 +10948,10 @@ func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -53,7 +53,10 @@ func (m *PhoneExportedGroupCallInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
+		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -143,7 +146,10 @@ func (m *PhoneGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -229,7 +235,10 @@ func (m *PhoneGroupCallStreamChannels) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupCallStreamChannels) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -298,7 +307,10 @@ func (m *PhoneGroupCallStreamRtmpURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -391,7 +403,10 @@ func (m *PhoneGroupParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -491,7 +506,10 @@ func (m *PhoneJoinAsPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinAsPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -572,7 +590,10 @@ func (m *PhonePhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.phoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -637,7 +658,10 @@ func (m *PhoneGetCallConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetCallConfigRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getCallConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -722,7 +746,10 @@ func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.requestCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -819,7 +846,10 @@ func (m *PhoneAcceptCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.acceptCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -909,7 +939,10 @@ func (m *PhoneConfirmCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.confirmCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -993,7 +1026,10 @@ func (m *PhoneReceivedCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneReceivedCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneReceivedCallRequestTypeID, "phone.receivedCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.receivedCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1085,7 +1121,10 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.discardCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1187,7 +1226,10 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
+		return tlrt.DecodeErr(err, "phone.setCallRating", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1278,7 +1320,10 @@ func (m *PhoneSaveCallDebugRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallDebug", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1358,7 +1403,10 @@ func (m *PhoneSendSignalingDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendSignalingData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1504,7 +1552,10 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.createGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1657,7 +1708,10 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1755,7 +1809,10 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1842,7 +1899,10 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1921,7 +1981,10 @@ func (m *PhoneDiscardGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.discardGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2038,7 +2101,10 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2131,7 +2197,10 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2229,7 +2298,10 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2323,7 +2395,10 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.checkGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2474,7 +2549,10 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2747,7 +2825,10 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2881,7 +2962,10 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
+		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2960,7 +3044,10 @@ func (m *PhoneGetGroupCallJoinAsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3047,7 +3134,10 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
+		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3134,7 +3224,10 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3216,7 +3309,10 @@ func (m *PhoneStartScheduledGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3299,7 +3395,10 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3385,7 +3484,10 @@ func (m *PhoneJoinGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3466,7 +3568,10 @@ func (m *PhoneLeaveGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
+		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3545,7 +3650,10 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3626,7 +3734,10 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3709,7 +3820,10 @@ func (m *PhoneSaveCallLogRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallLog", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -102,7 +102,10 @@ func (m *PhotosPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
+		return tlrt.DecodeErr(err, "photos.photos", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -188,7 +191,10 @@ func (m *PhotosPhotosSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
+		return tlrt.DecodeErr(err, "photos.photosSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -268,7 +274,10 @@ func (m *PhotosPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
+		return tlrt.DecodeErr(err, "photos.photo", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -355,7 +364,10 @@ func (m *PhotosUpdateProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -515,7 +527,10 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -625,7 +640,10 @@ func (m *PhotosDeletePhotosRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
+		return tlrt.DecodeErr(err, "photos.deletePhotos", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -709,7 +727,10 @@ func (m *PhotosGetUserPhotosRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
+		return tlrt.DecodeErr(err, "photos.getUserPhotos", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -868,7 +889,10 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

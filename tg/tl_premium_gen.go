@@ -99,7 +99,10 @@ func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
+		return tlrt.DecodeErr(err, "premium.boostsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -327,7 +330,10 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -465,7 +471,10 @@ func (m *PremiumMyBoosts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
+		return tlrt.DecodeErr(err, "premium.myBoosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -550,7 +559,10 @@ func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getBoostsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -633,7 +645,10 @@ func (m *PremiumGetMyBoostsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getMyBoosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -738,7 +753,10 @@ func (m *PremiumApplyBoostRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumApplyBoostRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumApplyBoostRequestTypeID, "premium.applyBoost"); err != nil {
+		return tlrt.DecodeErr(err, "premium.applyBoost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -825,7 +843,10 @@ func (m *PremiumGetBoostsStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -906,7 +927,10 @@ func (m *PremiumGetUserBoostsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getUserBoosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -86,7 +86,10 @@ func (m *ReactionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -147,7 +150,10 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -212,7 +218,10 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -319,7 +328,10 @@ func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -386,7 +398,10 @@ func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -456,7 +471,10 @@ func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -529,7 +547,10 @@ func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -605,7 +626,10 @@ func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -720,7 +744,10 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardHide", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -829,7 +856,10 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -964,7 +994,10 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1054,7 +1087,10 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "replyInlineMarkup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1175,7 +1211,10 @@ func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonSpam", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1233,7 +1272,10 @@ func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonViolence", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1292,7 +1334,10 @@ func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonPornography", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1351,7 +1396,10 @@ func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonChildAbuse", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1409,7 +1457,10 @@ func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonOther", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1467,7 +1518,10 @@ func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonCopyright", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1528,7 +1582,10 @@ func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonGeoIrrelevant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1586,7 +1643,10 @@ func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonFake", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1646,7 +1706,10 @@ func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonIllegalDrugs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1707,7 +1770,10 @@ func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonPersonalDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1863,7 +1929,10 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2032,7 +2101,10 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2189,7 +2261,10 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2342,7 +2417,10 @@ func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "textEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2403,7 +2481,10 @@ func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPlain) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextPlainTypeID, "textPlain"); err != nil {
+		return tlrt.DecodeErr(err, "textPlain", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2470,7 +2551,10 @@ func (m *TextBold) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextBold) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextBoldTypeID, "textBold"); err != nil {
+		return tlrt.DecodeErr(err, "textBold", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2540,7 +2624,10 @@ func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextItalic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextItalicTypeID, "textItalic"); err != nil {
+		return tlrt.DecodeErr(err, "textItalic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2610,7 +2697,10 @@ func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
+		return tlrt.DecodeErr(err, "textUnderline", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2680,7 +2770,10 @@ func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextStrike) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
+		return tlrt.DecodeErr(err, "textStrike", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2750,7 +2843,10 @@ func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextFixed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextFixedTypeID, "textFixed"); err != nil {
+		return tlrt.DecodeErr(err, "textFixed", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2824,7 +2920,10 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextURLTypeID, "textUrl"); err != nil {
+		return tlrt.DecodeErr(err, "textUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2902,7 +3001,10 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextEmailTypeID, "textEmail"); err != nil {
+		return tlrt.DecodeErr(err, "textEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2978,7 +3080,10 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextConcat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextConcatTypeID, "textConcat"); err != nil {
+		return tlrt.DecodeErr(err, "textConcat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3048,7 +3153,10 @@ func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
+		return tlrt.DecodeErr(err, "textSubscript", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3118,7 +3226,10 @@ func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
+		return tlrt.DecodeErr(err, "textSuperscript", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3188,7 +3299,10 @@ func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextMarked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
+		return tlrt.DecodeErr(err, "textMarked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3260,7 +3374,10 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
+		return tlrt.DecodeErr(err, "textPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3335,7 +3452,10 @@ func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextImage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextImageTypeID, "textImage"); err != nil {
+		return tlrt.DecodeErr(err, "textImage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3410,7 +3530,10 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
+		return tlrt.DecodeErr(err, "textAnchor", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3517,7 +3640,10 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCount) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCount", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3600,7 +3726,10 @@ func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
+		return tlrt.DecodeErr(err, "readParticipantDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3667,7 +3796,10 @@ func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3737,7 +3869,10 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RestrictionReason) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
+		return tlrt.DecodeErr(err, "restrictionReason", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -84,7 +84,10 @@ func (m *SecureFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "secureFileEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -158,7 +161,10 @@ func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureFileTypeID, "secureFile"); err != nil {
+		return tlrt.DecodeErr(err, "secureFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -279,7 +285,10 @@ func (m *SecurePasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoUnknown", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -347,7 +356,10 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buff
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -414,7 +426,10 @@ func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -515,7 +530,10 @@ func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
+		return tlrt.DecodeErr(err, "securePlainPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -580,7 +598,10 @@ func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
+		return tlrt.DecodeErr(err, "securePlainEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -701,7 +722,10 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
+		return tlrt.DecodeErr(err, "secureRequiredType", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -784,7 +808,10 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
+		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -914,7 +941,10 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -999,7 +1029,10 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1082,7 +1115,10 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1164,7 +1200,10 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1245,7 +1284,10 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1329,7 +1371,10 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1410,7 +1455,10 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueError) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueError", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1494,7 +1542,10 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1581,7 +1632,10 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1719,7 +1773,10 @@ func (m *SecureValueTypePersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePersonalDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1777,7 +1834,10 @@ func (m *SecureValueTypePassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePassport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1837,7 +1897,10 @@ func (m *SecureValueTypeDriverLicense) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeDriverLicense", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1897,7 +1960,10 @@ func (m *SecureValueTypeIdentityCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeIdentityCard", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1958,7 +2024,10 @@ func (m *SecureValueTypeInternalPassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeInternalPassport", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2016,7 +2085,10 @@ func (m *SecureValueTypeAddress) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeAddress", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2075,7 +2147,10 @@ func (m *SecureValueTypeUtilityBill) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeUtilityBill", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2135,7 +2210,10 @@ func (m *SecureValueTypeBankStatement) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeBankStatement", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2196,7 +2274,10 @@ func (m *SecureValueTypeRentalAgreement) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeRentalAgreement", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2258,7 +2339,10 @@ func (m *SecureValueTypePassportRegistration) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePassportRegistration", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2320,7 +2404,10 @@ func (m *SecureValueTypeTemporaryRegistration) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeTemporaryRegistration", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2378,7 +2465,10 @@ func (m *SecureValueTypePhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2436,7 +2526,10 @@ func (m *SecureValueTypeEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2571,7 +2664,10 @@ func (m *SendMessageTypingAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTypingAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2630,7 +2726,10 @@ func (m *SendMessageCancelAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageCancelAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2690,7 +2789,10 @@ func (m *SendMessageRecordVideoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRecordVideoAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2753,7 +2855,10 @@ func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2817,7 +2922,10 @@ func (m *SendMessageRecordAudioAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRecordAudioAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2880,7 +2988,10 @@ func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2947,7 +3058,10 @@ func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3016,7 +3130,10 @@ func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3080,7 +3197,10 @@ func (m *SendMessageGeoLocationAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageGeoLocationAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3141,7 +3261,10 @@ func (m *SendMessageChooseContactAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageChooseContactAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3200,7 +3323,10 @@ func (m *SendMessageGamePlayAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageGamePlayAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3260,7 +3386,10 @@ func (m *SendMessageRecordRoundAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRecordRoundAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3323,7 +3452,10 @@ func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3386,7 +3518,10 @@ func (m *SpeakingInGroupCallAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
+		return tlrt.DecodeErr(err, "speakingInGroupCallAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3451,7 +3586,10 @@ func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3516,7 +3654,10 @@ func (m *SendMessageChooseStickerAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageChooseStickerAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3586,7 +3727,10 @@ func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3664,7 +3808,10 @@ func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3766,7 +3913,10 @@ func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
+		return tlrt.DecodeErr(err, "statsGraphAsync", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3831,7 +3981,10 @@ func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraphError) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
+		return tlrt.DecodeErr(err, "statsGraphError", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3932,7 +4085,10 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraph) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
+		return tlrt.DecodeErr(err, "statsGraph", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4060,7 +4216,10 @@ func (m *StickerSetCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetCovered", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4142,7 +4301,10 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4239,7 +4401,10 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4318,7 +4483,10 @@ func (m *StickerSetNoCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetNoCovered", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4423,7 +4591,10 @@ func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "storyItemDeleted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4500,7 +4671,10 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
+		return tlrt.DecodeErr(err, "storyItemSkipped", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4782,7 +4956,10 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItem) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryItemTypeID, "storyItem"); err != nil {
+		return tlrt.DecodeErr(err, "storyItem", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4969,7 +5146,10 @@ func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
+		return tlrt.DecodeErr(err, "storyReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5045,7 +5225,10 @@ func (m *StoryReactionPublicForward) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
+		return tlrt.DecodeErr(err, "storyReactionPublicForward", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5120,7 +5303,10 @@ func (m *StoryReactionPublicRepost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
+		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5252,7 +5438,10 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryView) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryViewTypeID, "storyView"); err != nil {
+		return tlrt.DecodeErr(err, "storyView", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5349,7 +5538,10 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
+		return tlrt.DecodeErr(err, "storyViewPublicForward", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5443,7 +5635,10 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5525,7 +5720,10 @@ func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
+		return tlrt.DecodeErr(err, "savedPhoneContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5608,7 +5806,10 @@ func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SavedDialog) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5690,7 +5891,10 @@ func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5766,7 +5970,10 @@ func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
+		return tlrt.DecodeErr(err, "searchResultPosition", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5839,7 +6046,10 @@ func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5912,7 +6122,10 @@ func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureDataTypeID, "secureData"); err != nil {
+		return tlrt.DecodeErr(err, "secureData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5987,7 +6200,10 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
+		return tlrt.DecodeErr(err, "secureSecretSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6182,7 +6398,10 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueTypeID, "secureValue"); err != nil {
+		return tlrt.DecodeErr(err, "secureValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6302,7 +6521,10 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueHash) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueHash", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6380,7 +6602,10 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendAsPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
+		return tlrt.DecodeErr(err, "sendAsPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6461,7 +6686,10 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ShippingOption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
+		return tlrt.DecodeErr(err, "shippingOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6532,7 +6760,10 @@ func (m *SimpleWebViewResultURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SimpleWebViewResultURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"); err != nil {
+		return tlrt.DecodeErr(err, "simpleWebViewResultUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6843,7 +7074,10 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7010,7 +7244,10 @@ func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SponsoredWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, SponsoredWebPageTypeID, "sponsoredWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7091,7 +7328,10 @@ func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
+		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7159,7 +7399,10 @@ func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
+		return tlrt.DecodeErr(err, "statsDateRangeDays", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7231,7 +7474,10 @@ func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7305,7 +7551,10 @@ func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
+		return tlrt.DecodeErr(err, "statsGroupTopInviter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7375,7 +7624,10 @@ func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7445,7 +7697,10 @@ func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
+		return tlrt.DecodeErr(err, "statsPercentValue", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7510,7 +7765,10 @@ func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsURLTypeID, "statsURL"); err != nil {
+		return tlrt.DecodeErr(err, "statsURL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7578,7 +7836,10 @@ func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerKeyword) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
+		return tlrt.DecodeErr(err, "stickerKeyword", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7649,7 +7910,10 @@ func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerPack) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
+		return tlrt.DecodeErr(err, "stickerPack", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7909,7 +8173,10 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8097,7 +8364,10 @@ func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "storiesStealthMode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8247,7 +8517,10 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
+		return tlrt.DecodeErr(err, "storyFwdHeader", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8464,7 +8737,10 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
+		return tlrt.DecodeErr(err, "storyViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8567,7 +8843,10 @@ func (m *String) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *String) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StringTypeID, "string"); err != nil {
+		return tlrt.DecodeErr(err, "string", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -155,7 +155,10 @@ func (m *StatsBroadcastStats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -371,7 +374,10 @@ func (m *StatsMegagroupStats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -491,7 +497,10 @@ func (m *StatsMessageStats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.messageStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -616,7 +625,10 @@ func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
+		return tlrt.DecodeErr(err, "stats.publicForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -709,7 +721,10 @@ func (m *StatsStoryStats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.storyStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -787,7 +802,10 @@ func (m *StatsGetBroadcastStatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetBroadcastStatsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -900,7 +918,10 @@ func (m *StatsLoadAsyncGraphRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
+		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -993,7 +1014,10 @@ func (m *StatsGetMegagroupStatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetMegagroupStatsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1084,7 +1108,10 @@ func (m *StatsGetMessagePublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1179,7 +1206,10 @@ func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetMessageStatsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getMessageStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1274,7 +1304,10 @@ func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetStoryStatsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getStoryStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1367,7 +1400,10 @@ func (m *StatsGetStoryPublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -51,7 +51,10 @@ func (m *StickersSuggestedShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -193,7 +196,10 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersCreateStickerSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -304,7 +310,10 @@ func (m *StickersRemoveStickerFromSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -385,7 +394,10 @@ func (m *StickersChangeStickerPositionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -469,7 +481,10 @@ func (m *StickersAddStickerToSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersAddStickerToSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -596,7 +611,10 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersSetStickerSetThumbRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -688,7 +706,10 @@ func (m *StickersCheckShortNameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersCheckShortNameRequestTypeID, "stickers.checkShortName"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.checkShortName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -760,7 +781,10 @@ func (m *StickersSuggestShortNameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.suggestShortName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -903,7 +927,10 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersChangeStickerRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersChangeStickerRequestTypeID, "stickers.changeSticker"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.changeSticker", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1009,7 +1036,10 @@ func (m *StickersRenameStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1088,7 +1118,10 @@ func (m *StickersDeleteStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -103,7 +103,10 @@ func (m *StorageFileUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileUnknown", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -161,7 +164,10 @@ func (m *StorageFilePartial) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
+		return tlrt.DecodeErr(err, "storage.filePartial", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -219,7 +225,10 @@ func (m *StorageFileJpeg) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileJpeg", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -277,7 +286,10 @@ func (m *StorageFileGif) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileGif) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileGif", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -335,7 +347,10 @@ func (m *StorageFilePng) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePng) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
+		return tlrt.DecodeErr(err, "storage.filePng", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -393,7 +408,10 @@ func (m *StorageFilePdf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
+		return tlrt.DecodeErr(err, "storage.filePdf", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -451,7 +469,10 @@ func (m *StorageFileMp3) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileMp3", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -509,7 +530,10 @@ func (m *StorageFileMov) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMov) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileMov", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -567,7 +591,10 @@ func (m *StorageFileMp4) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileMp4", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -625,7 +652,10 @@ func (m *StorageFileWebp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileWebp", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -100,7 +100,10 @@ func (m *StoriesAllStoriesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -211,7 +214,10 @@ func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -314,7 +320,10 @@ func (m *StoriesPeerStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.peerStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -407,7 +416,10 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -539,7 +551,10 @@ func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -638,7 +653,10 @@ func (m *StoriesStoryViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -770,7 +788,10 @@ func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -867,7 +888,10 @@ func (m *StoriesCanSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
+		return tlrt.DecodeErr(err, "stories.canSendStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1130,7 +1154,10 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
+		return tlrt.DecodeErr(err, "stories.sendStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1408,7 +1435,10 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
+		return tlrt.DecodeErr(err, "stories.editStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1531,7 +1561,10 @@ func (m *StoriesDeleteStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1620,7 +1653,10 @@ func (m *StoriesTogglePinnedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1742,7 +1778,10 @@ func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAllStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1832,7 +1871,10 @@ func (m *StoriesGetPinnedStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPinnedStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1919,7 +1961,10 @@ func (m *StoriesGetStoriesArchiveRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2007,7 +2052,10 @@ func (m *StoriesGetStoriesByIDRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesByID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2086,7 +2134,10 @@ func (m *StoriesToggleAllStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
+		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2161,7 +2212,10 @@ func (m *StoriesReadStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.readStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2249,7 +2303,10 @@ func (m *StoriesIncrementStoryViewsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
+		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2381,7 +2438,10 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2488,7 +2548,10 @@ func (m *StoriesGetStoriesViewsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2570,7 +2633,10 @@ func (m *StoriesExportStoryLinkRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
+		return tlrt.DecodeErr(err, "stories.exportStoryLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2661,7 +2727,10 @@ func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
+		return tlrt.DecodeErr(err, "stories.report", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2755,7 +2824,10 @@ func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesActivateStealthModeRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "stories.activateStealthMode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2846,7 +2918,10 @@ func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
+		return tlrt.DecodeErr(err, "stories.sendReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2934,7 +3009,10 @@ func (m *StoriesGetPeerStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPeerStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3007,7 +3085,10 @@ func (m *StoriesGetAllReadPeerStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAllReadPeerStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3079,7 +3160,10 @@ func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3152,7 +3236,10 @@ func (m *StoriesGetChatsToSendRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getChatsToSend", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3226,7 +3313,10 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3360,7 +3450,10 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -100,7 +100,10 @@ func (m *TopPeerCategoryBotsPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsPM", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -159,7 +162,10 @@ func (m *TopPeerCategoryBotsInline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsInline", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -220,7 +226,10 @@ func (m *TopPeerCategoryCorrespondents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryCorrespondents", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -278,7 +287,10 @@ func (m *TopPeerCategoryGroups) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryGroups", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -336,7 +348,10 @@ func (m *TopPeerCategoryChannels) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryChannels", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -395,7 +410,10 @@ func (m *TopPeerCategoryPhoneCalls) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryPhoneCalls", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -455,7 +473,10 @@ func (m *TopPeerCategoryForwardUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryForwardUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -515,7 +536,10 @@ func (m *TopPeerCategoryForwardChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryForwardChats", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -581,7 +605,10 @@ func (m *TextWithEntities) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextWithEntities) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
+		return tlrt.DecodeErr(err, "textWithEntities", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -770,7 +797,10 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Theme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ThemeTypeID, "theme"); err != nil {
+		return tlrt.DecodeErr(err, "theme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -965,7 +995,10 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ThemeSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
+		return tlrt.DecodeErr(err, "themeSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1064,7 +1097,10 @@ func (m *TopPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeer) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerTypeID, "topPeer"); err != nil {
+		return tlrt.DecodeErr(err, "topPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1144,7 +1180,10 @@ func (m *TopPeerCategoryPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1212,7 +1251,10 @@ func (m *True) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *True) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TrueTypeID, "true"); err != nil {
+		return tlrt.DecodeErr(err, "true", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

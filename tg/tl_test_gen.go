@@ -47,7 +47,10 @@ func (m *TestUseErrorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TestUseErrorRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TestUseErrorRequestTypeID, "test.useError"); err != nil {
+		return tlrt.DecodeErr(err, "test.useError", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -110,7 +113,10 @@ func (m *TestUseConfigSimpleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TestUseConfigSimpleRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"); err != nil {
+		return tlrt.DecodeErr(err, "test.useConfigSimple", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

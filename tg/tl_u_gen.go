@@ -379,7 +379,10 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -455,7 +458,10 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -531,7 +537,10 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -607,7 +616,10 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserTyping", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -687,7 +699,10 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -763,7 +778,10 @@ func (m *UpdateChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -835,7 +853,10 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -918,7 +939,10 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserName) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserName", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1086,7 +1110,10 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1179,7 +1206,10 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1250,7 +1280,10 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1319,7 +1352,10 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryption", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1396,7 +1432,10 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1476,7 +1515,10 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1559,7 +1601,10 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1635,7 +1680,10 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
+		return tlrt.DecodeErr(err, "updateDcOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1710,7 +1758,10 @@ func (m *UpdateNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1838,7 +1889,10 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
+		return tlrt.DecodeErr(err, "updateServiceNotification", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1940,7 +1994,10 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2013,7 +2070,10 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2125,7 +2185,10 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2226,7 +2289,10 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2309,7 +2375,10 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2424,7 +2493,10 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2540,7 +2612,10 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelTooLong", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2617,7 +2692,10 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2689,7 +2767,10 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2803,7 +2884,10 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2900,7 +2984,10 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2979,7 +3066,10 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3057,7 +3147,10 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3133,7 +3226,10 @@ func (m *UpdateNewStickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3216,7 +3312,10 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3298,7 +3397,10 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSets", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3364,7 +3466,10 @@ func (m *UpdateSavedGifs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedGifs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3454,7 +3559,10 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3573,7 +3681,10 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3669,7 +3780,10 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3814,7 +3928,10 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -3921,7 +4038,10 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4065,7 +4185,10 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4164,7 +4287,10 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4272,7 +4398,10 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateDraftMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4352,7 +4481,10 @@ func (m *UpdateReadFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4410,7 +4542,10 @@ func (m *UpdateRecentStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4468,7 +4603,10 @@ func (m *UpdateConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateConfig) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
+		return tlrt.DecodeErr(err, "updateConfig", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4526,7 +4664,10 @@ func (m *UpdatePtsChanged) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
+		return tlrt.DecodeErr(err, "updatePtsChanged", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4596,7 +4737,10 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4713,7 +4857,10 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogPinned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4858,7 +5005,10 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -4945,7 +5095,10 @@ func (m *UpdateBotWebhookJSON) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5020,7 +5173,10 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5103,7 +5259,10 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5235,7 +5394,10 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5336,7 +5498,10 @@ func (m *UpdatePhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5404,7 +5569,10 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5471,7 +5639,10 @@ func (m *UpdateLangPack) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPack", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5536,7 +5707,10 @@ func (m *UpdateFavedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFavedStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5638,7 +5812,10 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5715,7 +5892,10 @@ func (m *UpdateContactsReset) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
+		return tlrt.DecodeErr(err, "updateContactsReset", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5781,7 +5961,10 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5859,7 +6042,10 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -5950,7 +6136,10 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePoll", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6043,7 +6232,10 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6127,7 +6319,10 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFolderPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6207,7 +6402,10 @@ func (m *UpdatePeerSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6283,7 +6481,10 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerLocated", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6353,7 +6554,10 @@ func (m *UpdateNewScheduledMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6431,7 +6635,10 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6504,7 +6711,10 @@ func (m *UpdateTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTheme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
+		return tlrt.DecodeErr(err, "updateTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6576,7 +6786,10 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
+		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6644,7 +6857,10 @@ func (m *UpdateLoginToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "updateLoginToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6717,7 +6933,10 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6807,7 +7026,10 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilter", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6888,7 +7110,10 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -6950,7 +7175,10 @@ func (m *UpdateDialogFilters) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilters", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7015,7 +7243,10 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7089,7 +7320,10 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7229,7 +7463,10 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7324,7 +7561,10 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7409,7 +7649,10 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerBlocked", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7527,7 +7770,10 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7632,7 +7878,10 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7733,7 +7982,10 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7813,7 +8065,10 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
+		return tlrt.DecodeErr(err, "updateChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7891,7 +8146,10 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -7969,7 +8227,10 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8076,7 +8337,10 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8197,7 +8461,10 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8343,7 +8610,10 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8451,7 +8721,10 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStopped", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8535,7 +8808,10 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8621,7 +8897,10 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCommands", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8705,7 +8984,10 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8795,7 +9077,10 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -8920,7 +9205,10 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9003,7 +9291,10 @@ func (m *UpdateAttachMenuBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "updateAttachMenuBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9064,7 +9355,10 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebViewResultSent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9133,7 +9427,10 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9201,7 +9498,10 @@ func (m *UpdateSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedRingtones", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9278,7 +9578,10 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9360,7 +9663,10 @@ func (m *UpdateReadFeaturedEmojiStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedEmojiStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9426,7 +9732,10 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9494,7 +9803,10 @@ func (m *UpdateRecentEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9552,7 +9864,10 @@ func (m *UpdateRecentReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9625,7 +9940,10 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
+		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9706,7 +10024,10 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9790,7 +10111,10 @@ func (m *UpdateChannelPinnedTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelPinnedTopic) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelPinnedTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9901,7 +10225,10 @@ func (m *UpdateChannelPinnedTopics) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelPinnedTopics) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelPinnedTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -9978,7 +10305,10 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
+		return tlrt.DecodeErr(err, "updateUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10040,7 +10370,10 @@ func (m *UpdateAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateAutoSaveSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10103,7 +10436,10 @@ func (m *UpdateGroupInvitePrivacyForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupInvitePrivacyForbidden) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupInvitePrivacyForbidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10174,7 +10510,10 @@ func (m *UpdateStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
+		return tlrt.DecodeErr(err, "updateStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10249,7 +10588,10 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10322,7 +10664,10 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoryID", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10393,7 +10738,10 @@ func (m *UpdateStoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10470,7 +10818,10 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10552,7 +10903,10 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10631,7 +10985,10 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10718,7 +11075,10 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10825,7 +11185,10 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -10927,7 +11290,10 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11017,7 +11383,10 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11128,7 +11497,10 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11248,7 +11620,10 @@ func (m *UpdatesTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updatesTooLong", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11449,7 +11824,10 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11718,7 +12096,10 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11852,7 +12233,10 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShort) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
+		return tlrt.DecodeErr(err, "updateShort", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -11949,7 +12333,10 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12056,7 +12443,10 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Updates) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
+		return tlrt.DecodeErr(err, "updates", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12222,7 +12612,10 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12376,7 +12769,10 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12453,7 +12849,10 @@ func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12515,7 +12914,10 @@ func (m *URLAuthResultDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -12610,7 +13012,10 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13133,7 +13538,10 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *User) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
+		return tlrt.DecodeErr(err, "user", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13381,7 +13789,10 @@ func (m *UserProfilePhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhotoEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13488,7 +13899,10 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13612,7 +14026,10 @@ func (m *UserStatusEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13673,7 +14090,10 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOnline", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13738,7 +14158,10 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOffline", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13800,7 +14223,10 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusRecently", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13858,7 +14284,10 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastWeek", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -13916,7 +14345,10 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastMonth", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14314,7 +14746,10 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserFull) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UserFullTypeID, "userFull"); err != nil {
+		return tlrt.DecodeErr(err, "userFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -14516,7 +14951,10 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Username) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
+		return tlrt.DecodeErr(err, "username", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

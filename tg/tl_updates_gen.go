@@ -134,7 +134,10 @@ func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesChannelDifferenceEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -278,7 +281,10 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -438,7 +444,10 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -576,7 +585,10 @@ func (m *UpdatesDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -684,7 +696,10 @@ func (m *UpdatesDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -808,7 +823,10 @@ func (m *UpdatesDifferenceSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -892,7 +910,10 @@ func (m *UpdatesDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceTooLong", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -963,7 +984,10 @@ func (m *UpdatesState) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesState) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
+		return tlrt.DecodeErr(err, "updates.state", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1034,7 +1058,10 @@ func (m *UpdatesGetStateRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
+		return tlrt.DecodeErr(err, "updates.getState", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1191,7 +1218,10 @@ func (m *UpdatesGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesGetDifferenceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.getDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1317,7 +1347,10 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesGetChannelDifferenceRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

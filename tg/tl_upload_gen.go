@@ -92,7 +92,10 @@ func (m *UploadCDNFileReuploadNeeded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"); err != nil {
+		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -157,7 +160,10 @@ func (m *UploadCDNFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadCDNFileTypeID, "upload.cdnFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.cdnFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -264,7 +270,10 @@ func (m *UploadFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadFileTypeID, "upload.file"); err != nil {
+		return tlrt.DecodeErr(err, "upload.file", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -353,7 +362,10 @@ func (m *UploadFileCDNRedirect) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"); err != nil {
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -441,7 +453,10 @@ func (m *UploadWebFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadWebFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadWebFileTypeID, "upload.webFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.webFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -523,7 +538,10 @@ func (m *UploadSaveFilePartRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadSaveFilePartRequestTypeID, "upload.saveFilePart"); err != nil {
+		return tlrt.DecodeErr(err, "upload.saveFilePart", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -618,7 +636,10 @@ func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetFileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadGetFileRequestTypeID, "upload.getFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -711,7 +732,10 @@ func (m *UploadSaveBigFilePartRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"); err != nil {
+		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -798,7 +822,10 @@ func (m *UploadGetWebFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadGetWebFileRequestTypeID, "upload.getWebFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getWebFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -882,7 +909,10 @@ func (m *UploadGetCDNFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadGetCDNFileRequestTypeID, "upload.getCdnFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getCdnFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -961,7 +991,10 @@ func (m *UploadReuploadCDNFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1040,7 +1073,10 @@ func (m *UploadGetCDNFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1121,7 +1157,10 @@ func (m *UploadGetFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UploadGetFileHashesRequestTypeID, "upload.getFileHashes"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getFileHashes", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -67,7 +67,10 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersUserFull) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -143,7 +146,10 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
+		return tlrt.DecodeErr(err, "users.getUsers", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -220,7 +226,10 @@ func (m *UsersGetFullUserRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
+		return tlrt.DecodeErr(err, "users.getFullUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -305,7 +314,10 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

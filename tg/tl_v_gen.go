@@ -130,7 +130,10 @@ func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *VideoSize) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
+		return tlrt.DecodeErr(err, "videoSize", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -222,7 +225,10 @@ func (m *VideoSizeEmojiMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -300,7 +306,10 @@ func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -125,7 +125,10 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WallPaper) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WallPaperTypeID, "wallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "wallPaper", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -238,7 +241,10 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WallPaperNoFileTypeID, "wallPaperNoFile"); err != nil {
+		return tlrt.DecodeErr(err, "wallPaperNoFile", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -368,7 +374,10 @@ func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebDocument) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebDocumentTypeID, "webDocument"); err != nil {
+		return tlrt.DecodeErr(err, "webDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -460,7 +469,10 @@ func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebDocumentNoProxyTypeID, "webDocumentNoProxy"); err != nil {
+		return tlrt.DecodeErr(err, "webDocumentNoProxy", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -608,7 +620,10 @@ func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebPageEmptyTypeID, "webPageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "webPageEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -720,7 +735,10 @@ func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPagePending) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebPagePendingTypeID, "webPagePending"); err != nil {
+		return tlrt.DecodeErr(err, "webPagePending", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1145,7 +1163,10 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebPageTypeID, "webPage"); err != nil {
+		return tlrt.DecodeErr(err, "webPage", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1360,7 +1381,10 @@ func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageNotModified) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebPageNotModifiedTypeID, "webPageNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "webPageNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1517,7 +1541,10 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebPageAttributeThemeTypeID, "webPageAttributeTheme"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1618,7 +1645,10 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebPageAttributeStoryTypeID, "webPageAttributeStory"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -1902,7 +1932,10 @@ func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WallPaperSettingsTypeID, "wallPaperSettings"); err != nil {
+		return tlrt.DecodeErr(err, "wallPaperSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2039,7 +2072,10 @@ func (m *WebAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebAuthorization) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebAuthorizationTypeID, "webAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "webAuthorization", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2136,7 +2172,10 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebViewMessageSent) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebViewMessageSentTypeID, "webViewMessageSent"); err != nil {
+		return tlrt.DecodeErr(err, "webViewMessageSent", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
@@ -2210,7 +2249,10 @@ func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeBoxed(b, m, 0)
+	if err := tlrt.ConsumeID(b, WebViewResultURLTypeID, "webViewResultUrl"); err != nil {
+		return tlrt.DecodeErr(err, "webViewResultUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.

@@ -9,10 +9,16 @@ import (
 )
 
 // emitDecode writes Decode, which checks the ID and then reads the fields.
+// It calls DecodeBareAt directly, not through tlrt.DecodeBoxed and an
+// interface, so that a value decoded into stays where its caller put it.
 func emitDecode(f *jen.File, d *gen.Def) {
 	emitDoc(f, "Decode reads m from b, checking its ID.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
-		jen.Return(rt("DecodeBoxed").Call(jen.Id("b"), jen.Id("m"), jen.Lit(0))),
+		jen.If(
+			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
+		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
 	)
 	f.Line()
 }
