@@ -9,15 +9,19 @@
 //     TDLib's ranges, monoforums and secret chats included.
 //   - ParseRef parses a reference into a Query with no network call; bad
 //     input fails there with a *RefError.
-//   - A Store keeps Records and the invite links it met; Merge is the one
-//     place of the rules that keep a min access hash from overwriting a
-//     full one. MemoryStore is an in-memory Store bounded by LRU lists;
-//     package peer/sqlitestore is a persistent one; package peer/storetest
-//     checks any Store.
+//   - A Store keeps Records and the invite links it met. IndexedStore
+//     keeps the rules of every store (Merge, which keeps a min access hash
+//     from overwriting a full one; a username belongs to one peer; a phone
+//     number to one user) over an Index, the primitives of a storage
+//     engine, as database/sql keeps its rules over drivers. MemoryStore is
+//     an IndexedStore in memory bounded by LRU lists; package
+//     peer/sqlitestore is a persistent one; package peer/storetest checks
+//     any Store or Index.
 //   - A Learner stores the users and chats of every result (Learner.Wrap,
 //     an Invoker middleware) and update (Learner.Handler): min peers with
 //     the message they were seen in, basic groups with the supergroup they
-//     became.
+//     became. A Resolver's Learner (Resolver.Learner) leaves the
+//     resolver's own calls to the resolver, which stores them itself.
 //   - A Resolver looks in the store first and makes the cheapest correct
 //     call otherwise, one call for concurrent lookups of one reference.
 //     Its iterators, Dialogs, Participants and Messages, meet peers on

@@ -139,17 +139,24 @@ func ExampleParseRef() {
 }
 
 // Learning: every user and chat of every response is stored, so later
-// resolutions need no call.
+// resolutions need no call. The resolver's Learner wraps the connection
+// for every other call.
 func ExampleLearner_Wrap() {
+	conn := exampleServer()
 	store := peer.NewMemoryStore(peer.MemoryOptions{})
-	api := tg.NewClient(peer.NewLearner(store, nil).Wrap(exampleServer()))
+	r := peer.NewResolver(conn, store, peer.ResolverOptions{})
+	api := tg.NewClient(r.Learner().Wrap(conn))
 	ctx := context.Background()
 	if _, err := api.ContactsResolvePhone(ctx, &tg.ContactsResolvePhoneRequest{Phone: "34600000000"}); err != nil {
 		fmt.Println(err)
 	}
 	rec, found, _ := store.Peer(ctx, peer.UserKey(alice.ID))
 	fmt.Println(found, rec.AccessHash, rec.Phone, rec.Title)
-	// Output: true 21 34600000000 Alice
+	p, err := r.ResolvePeer(ctx, "+34 600 000 000") // from the store: no call
+	fmt.Printf("%+v %v\n", p, err)
+	// Output:
+	// true 21 34600000000 Alice
+	// &{UserID:2001 AccessHash:21} <nil>
 }
 
 // Marked IDs in both directions.

@@ -2,7 +2,6 @@ package peer
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -32,28 +31,15 @@ type MemoryOptions struct {
 // MemoryStore is a Store held in memory and bounded by two LRU lists, one
 // for users and one for chats and channels. It indexes usernames (with the
 // time each was last seen) and phone numbers, and keeps up to MaxChats
-// invite links. It is safe for concurrent use.
+// invite links. It is an IndexedStore over an Index of maps, and safe for
+// concurrent use.
 //
 // Records returned by a MemoryStore share their Usernames slice with the
 // store: treat it as read-only.
 type MemoryStore struct {
-	mu        sync.Mutex
-	now       func() time.Time
-	users     *simplelru.LRU[int64, *Record]
-	chats     *simplelru.LRU[Key, *Record]
-	usernames map[string]indexEntry
-	phones    map[string]int64
-	invites   *simplelru.LRU[string, indexEntry]
+	*IndexedStore
+	ix *memoryIndex
 }
-
-// indexEntry is where a username or invite link leads, and when that
-// was seen.
-type indexEntry struct {
-	key  Key
-	seen time.Time
-}
-
-var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore(opts MemoryOptions) *MemoryStore {
@@ -63,228 +49,202 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 	if opts.MaxChats <= 0 {
 		opts.MaxChats = DefaultMaxChats
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	s := &MemoryStore{
-		now:       opts.Now,
-		usernames: make(map[string]indexEntry),
+	ix := &memoryIndex{
+		usernames: make(map[string]Key),
 		phones:    make(map[string]int64),
 	}
 	// NewLRU fails only for a size below one, excluded above.
-	s.users, _ = simplelru.NewLRU(opts.MaxUsers, func(_ int64, r *Record) { s.unindex(r) })
-	s.chats, _ = simplelru.NewLRU(opts.MaxChats, func(_ Key, r *Record) { s.unindex(r) })
-	s.invites, _ = simplelru.NewLRU[string, indexEntry](opts.MaxChats, nil)
-	return s
+	ix.users, _ = simplelru.NewLRU(opts.MaxUsers, func(_ int64, r *Stored) { ix.unindex(r) })
+	ix.chats, _ = simplelru.NewLRU(opts.MaxChats, func(_ Key, r *Stored) { ix.unindex(r) })
+	ix.invites, _ = simplelru.NewLRU[string, invite](opts.MaxChats, nil)
+	return &MemoryStore{IndexedStore: NewIndexedStore(ix, opts.Now), ix: ix}
 }
 
 // Len returns the number of users and of chats and channels kept.
 func (s *MemoryStore) Len() (users, chats int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.users.Len(), s.chats.Len()
+	s.ix.mu.Lock()
+	defer s.ix.mu.Unlock()
+	return s.ix.users.Len(), s.ix.chats.Len()
+}
+
+// memoryIndex is the Index of a MemoryStore.
+type memoryIndex struct {
+	mu        sync.Mutex
+	users     *simplelru.LRU[int64, *Stored]
+	chats     *simplelru.LRU[Key, *Stored]
+	usernames map[string]Key
+	phones    map[string]int64
+	invites   *simplelru.LRU[string, invite]
+}
+
+// invite is where an invite link leads, and when that was seen.
+type invite struct {
+	key  Key
+	seen time.Time
 }
 
 // unindex drops the index entries of an evicted record. Called with mu held.
-func (s *MemoryStore) unindex(r *Record) {
+func (ix *memoryIndex) unindex(r *Stored) {
 	for _, u := range r.Usernames {
-		if e, ok := s.usernames[u]; ok && e.key == r.Key {
-			delete(s.usernames, u)
+		if ix.usernames[u] == r.Key {
+			delete(ix.usernames, u)
 		}
 	}
-	if r.Phone != "" && r.Key.Kind == KindUser && s.phones[r.Phone] == r.Key.ID {
-		delete(s.phones, r.Phone)
+	if r.Phone != "" && r.Key.Kind == KindUser && ix.phones[r.Phone] == r.Key.ID {
+		delete(ix.phones, r.Phone)
 	}
 }
 
 // get returns the stored record of key, marking it recently used.
-func (s *MemoryStore) get(key Key) (*Record, bool) {
+func (ix *memoryIndex) get(key Key) (*Stored, bool) {
 	if key.Kind == KindUser {
-		return s.users.Get(key.ID)
+		return ix.users.Get(key.ID)
 	}
-	return s.chats.Get(key)
+	return ix.chats.Get(key)
 }
 
 // peek returns the stored record of key without marking it used.
-func (s *MemoryStore) peek(key Key) (*Record, bool) {
+func (ix *memoryIndex) peek(key Key) (*Stored, bool) {
 	if key.Kind == KindUser {
-		return s.users.Peek(key.ID)
+		return ix.users.Peek(key.ID)
 	}
-	return s.chats.Peek(key)
+	return ix.chats.Peek(key)
 }
 
-func (s *MemoryStore) add(r *Record) {
-	if r.Key.Kind == KindUser {
-		s.users.Add(r.Key.ID, r)
-	} else {
-		s.chats.Add(r.Key, r)
+// Peer implements Index.
+func (ix *memoryIndex) Peer(_ context.Context, key Key) (Record, bool, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if r, ok := ix.get(key); ok {
+		return r.Record, true, nil
 	}
+	return Record{}, false, nil
 }
 
-// Peer implements Store.
-func (s *MemoryStore) Peer(_ context.Context, key Key) (Record, bool, error) {
-	s.mu.Lock()
-	r, ok := s.get(key)
-	var rec Record
-	if ok {
-		rec = *r
-	}
-	s.mu.Unlock()
-	return rec, ok, nil
-}
-
-// Username implements Store.
-func (s *MemoryStore) Username(_ context.Context, username string) (Record, time.Time, bool, error) {
-	username = NormalizeUsername(username)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.usernames[username]
+// Username implements Index.
+func (ix *memoryIndex) Username(_ context.Context, username string) (Record, time.Time, bool, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	key, ok := ix.usernames[username]
 	if !ok {
 		return Record{}, time.Time{}, false, nil
 	}
-	r, ok := s.get(e.key)
+	r, ok := ix.get(key)
 	if !ok {
-		delete(s.usernames, username)
+		// Its record was evicted in the batch that indexed it.
+		delete(ix.usernames, username)
 		return Record{}, time.Time{}, false, nil
 	}
-	return *r, e.seen, true, nil
+	return r.Record, r.UsernamesSeen, true, nil
 }
 
-// Phone implements Store.
-func (s *MemoryStore) Phone(_ context.Context, phone string) (Record, bool, error) {
-	phone = NormalizePhone(phone)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.phones[phone]
+// Phone implements Index.
+func (ix *memoryIndex) Phone(_ context.Context, phone string) (Record, bool, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	id, ok := ix.phones[phone]
 	if !ok {
 		return Record{}, false, nil
 	}
-	r, ok := s.users.Get(id)
+	r, ok := ix.users.Get(id)
 	if !ok {
-		delete(s.phones, phone)
+		delete(ix.phones, phone)
 		return Record{}, false, nil
 	}
-	return *r, true, nil
+	return r.Record, true, nil
 }
 
-// Put implements Store. It returns an *IDError, and stores nothing, if a
-// record's key is invalid.
-func (s *MemoryStore) Put(_ context.Context, recs ...Record) error {
-	for _, r := range recs {
-		if err := r.Key.Validate(); err != nil {
-			return err
-		}
-	}
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, rec := range recs {
-		if rec.UpdatedAt.IsZero() {
-			rec.UpdatedAt = now
-		}
-		rec.Usernames = slices.Clone(normalizeUsernames(rec.Usernames))
-		s.put(rec)
-	}
+// PutInvite implements Index.
+func (ix *memoryIndex) PutInvite(_ context.Context, hash string, key Key, seen time.Time) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.invites.Add(hash, invite{key: key, seen: seen})
 	return nil
 }
 
-func (s *MemoryStore) put(rec Record) {
-	var old Record
-	p, found := s.peek(rec.Key)
-	if found {
-		old = *p
-	}
-	merged := Merge(old, found, rec)
-	// Usernames the peer no longer has leave the index.
-	for _, u := range old.Usernames {
-		if !slices.Contains(merged.Usernames, u) {
-			if e, ok := s.usernames[u]; ok && e.key == rec.Key {
-				delete(s.usernames, u)
-			}
-		}
-	}
-	// Usernames seen now point here, and leave a previous owner.
-	for _, u := range rec.Usernames {
-		if e, ok := s.usernames[u]; ok && e.key != rec.Key {
-			s.dropUsername(e.key, u)
-		}
-		s.usernames[u] = indexEntry{key: rec.Key, seen: rec.UpdatedAt}
-	}
-	if rec.Key.Kind == KindUser && merged.Phone != old.Phone {
-		if old.Phone != "" && s.phones[old.Phone] == rec.Key.ID {
-			delete(s.phones, old.Phone)
-		}
-		if merged.Phone != "" {
-			if prev, ok := s.phones[merged.Phone]; ok && prev != rec.Key.ID {
-				if o, ok := s.users.Peek(prev); ok {
-					o.Phone = ""
-				}
-			}
-			s.phones[merged.Phone] = rec.Key.ID
-		}
-	}
-	if found {
-		*p = merged
-		s.add(p)
-	} else {
-		s.add(&merged)
-	}
-}
-
-// dropUsername removes username from the record of key, if stored.
-func (s *MemoryStore) dropUsername(key Key, username string) {
-	r, ok := s.peek(key)
-	if !ok {
-		return
-	}
-	i := slices.Index(r.Usernames, username)
-	if i < 0 {
-		return
-	}
-	// Build a new slice: returned records may share the old one.
-	r.Usernames = slices.Delete(slices.Clone(r.Usernames), i, i+1)
-}
-
-// ForgetUsername implements Store.
-func (s *MemoryStore) ForgetUsername(_ context.Context, username string) error {
-	username = NormalizeUsername(username)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.usernames[username]; ok {
-		delete(s.usernames, username)
-		s.dropUsername(e.key, username)
-	}
-	return nil
-}
-
-// PutInvite implements Store.
-func (s *MemoryStore) PutInvite(_ context.Context, hash string, key Key, seen time.Time) error {
-	if err := CheckInviteHash(hash); err != nil {
-		return err
-	}
-	if err := key.Validate(); err != nil {
-		return err
-	}
-	if seen.IsZero() {
-		seen = s.now()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.invites.Add(hash, indexEntry{key: key, seen: seen})
-	return nil
-}
-
-// Invite implements Store.
-func (s *MemoryStore) Invite(_ context.Context, hash string) (Record, time.Time, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.invites.Get(hash)
+// Invite implements Index.
+func (ix *memoryIndex) Invite(_ context.Context, hash string) (Record, time.Time, bool, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.invites.Get(hash)
 	if !ok {
 		return Record{}, time.Time{}, false, nil
 	}
-	r, ok := s.get(e.key)
+	r, ok := ix.get(e.key)
 	if !ok {
 		return Record{}, time.Time{}, false, nil
 	}
-	return *r, e.seen, true, nil
+	return r.Record, e.seen, true, nil
+}
+
+// Update implements Index: fn runs with the store locked, and what it
+// saves is applied at once.
+func (ix *memoryIndex) Update(_ context.Context, fn func(IndexTx) error) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return fn(memoryTx{ix})
+}
+
+// memoryTx is the IndexTx of a memoryIndex, which holds its lock.
+type memoryTx struct{ ix *memoryIndex }
+
+// Load implements IndexTx.
+func (tx memoryTx) Load(_ context.Context, q *IndexQuery, st *IndexState) error {
+	ix := tx.ix
+	seen := make(map[Key]bool, len(q.Keys))
+	add := func(key Key) {
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		if r, ok := ix.peek(key); ok {
+			st.Records = append(st.Records, *r)
+		}
+	}
+	for _, k := range q.Keys {
+		add(k)
+	}
+	for _, p := range q.Phones {
+		if id, ok := ix.phones[p]; ok {
+			add(UserKey(id))
+		}
+	}
+	for _, u := range q.Usernames {
+		if key, ok := ix.usernames[u]; ok {
+			st.Owners = append(st.Owners, Owner{Username: u, Key: key})
+			add(key)
+		}
+	}
+	return nil
+}
+
+// Save implements IndexTx.
+func (tx memoryTx) Save(_ context.Context, c *IndexChanges) error {
+	ix := tx.ix
+	for _, ch := range c.Records {
+		r := ch.Record
+		k := r.Key
+		if k.Kind == KindUser && ch.OldPhone != r.Phone {
+			if ch.OldPhone != "" && ix.phones[ch.OldPhone] == k.ID {
+				delete(ix.phones, ch.OldPhone)
+			}
+			if r.Phone != "" {
+				ix.phones[r.Phone] = k.ID
+			}
+		}
+		if k.Kind == KindUser {
+			ix.users.Add(k.ID, &r)
+		} else {
+			ix.chats.Add(k, &r)
+		}
+	}
+	for _, u := range c.Usernames {
+		switch {
+		case !u.New.IsZero():
+			ix.usernames[u.Username] = u.New
+		case ix.usernames[u.Username] == u.Old:
+			delete(ix.usernames, u.Username)
+		}
+	}
+	return nil
 }

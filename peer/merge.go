@@ -25,7 +25,8 @@ import "strings"
 //     keeps the stored list. Usernames are lowercased, stripped of '@' and
 //     deduplicated.
 //   - Title and Phone are replaced by non-empty newer values; a phone keeps
-//     its digits only.
+//     its digits only, and a title is valid UTF-8 (a byte that is not
+//     becomes U+FFFD, as Go's text handling reads it).
 //   - MigratedTo, once set, stays: a migration is final. A newer non-zero
 //     value replaces it.
 //   - Self, Bot and Broadcast, once set, stay set.
@@ -35,6 +36,7 @@ import "strings"
 func Merge(old Record, oldFound bool, rec Record) Record {
 	rec.Usernames = normalizeUsernames(rec.Usernames)
 	rec.Phone = NormalizePhone(rec.Phone)
+	rec.Title = validTitle(rec.Title)
 	if !oldFound {
 		if !rec.HasHash {
 			rec.AccessHash = 0
@@ -78,68 +80,6 @@ func Merge(old Record, oldFound bool, rec Record) Record {
 	return out
 }
 
-// NormalizeUsername returns the form in which usernames are stored and
-// compared: without a leading '@' and lowercased. It does not validate.
-func NormalizeUsername(s string) string {
-	s = strings.TrimPrefix(s, "@")
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
-
-// normalizeUsernames lowercases and deduplicates names, dropping empty ones.
-// It returns names itself when nothing changes, and keeps nil apart from an
-// empty slice.
-func normalizeUsernames(names []string) []string {
-	clean := true
-	for i, n := range names {
-		if n == "" || NormalizeUsername(n) != n {
-			clean = false
-			break
-		}
-		for _, m := range names[:i] {
-			if m == n {
-				clean = false
-				break
-			}
-		}
-	}
-	if clean {
-		return names
-	}
-	out := make([]string, 0, len(names))
-next:
-	for _, n := range names {
-		n = NormalizeUsername(n)
-		if n == "" {
-			continue
-		}
-		for _, m := range out {
-			if m == n {
-				continue next
-			}
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-// NormalizePhone returns the form in which phone numbers are stored and
-// compared: the digits alone ("+1 (555) 123-4567" -> "15551234567").
-func NormalizePhone(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			b := make([]byte, 0, len(s))
-			for j := 0; j < len(s); j++ {
-				if s[j] >= '0' && s[j] <= '9' {
-					b = append(b, s[j])
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
+// validTitle returns title with every byte that is not valid UTF-8
+// replaced by U+FFFD, as Go's text handling reads it.
+func validTitle(title string) string { return strings.ToValidUTF8(title, "\uFFFD") }

@@ -190,60 +190,6 @@ func isDigits(s string) bool {
 	return true
 }
 
-// phoneShaped reports whether s has only the characters of a phone number
-// written by hand: digits, spaces, dots, dashes and parentheses.
-func phoneShaped(s string) bool {
-	return strings.Trim(s, "0123456789 .-()") == ""
-}
-
-// phoneDigits returns the digits of a phone number written without its
-// '+'.
-func phoneDigits(s string) (string, bool) {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			b.WriteByte(c)
-		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
-		default:
-			return "", false
-		}
-	}
-	n := b.Len()
-	return b.String(), n >= 1 && n <= 32
-}
-
-// isPhoneNumber is TDLib's is_valid_phone_number: 1 to 32 digits.
-func isPhoneNumber(s string) bool { return len(s) <= 32 && isDigits(s) }
-
-// usernameProblem returns why name is not a valid username by TDLib's
-// is_valid_username rules, or "" if it is one: 1 to 32 characters, a Latin
-// letter first, then Latin letters, digits and underscores, with no double
-// underscore and no underscore at the end. The server enforces more (at
-// least 4 or 5 characters); those rules are left to it.
-func usernameProblem(name string) string {
-	switch {
-	case name == "":
-		return "empty username"
-	case len(name) > 32:
-		return "username longer than 32 characters"
-	case !isLetter(name[0]):
-		return "a username starts with a Latin letter"
-	case name[len(name)-1] == '_':
-		return "a username does not end with an underscore"
-	case strings.Contains(name, "__"):
-		return "a username has no double underscore"
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !isLetter(c) && !(c >= '0' && c <= '9') && c != '_' {
-			return "a username has only Latin letters, digits and underscores"
-		}
-	}
-	return ""
-}
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
 // isInviteHash reports whether s can be the hash of an invite link: base64url
 // characters.
 func isInviteHash(s string) bool {

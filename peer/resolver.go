@@ -74,6 +74,10 @@ type ResolverOptions struct {
 	// resolve to the old group itself (inputPeerChat) rather than to the
 	// supergroup. Passing a *tg.InputPeerChat does so for one reference.
 	KeepMigratedChats bool
+	// OnLearnError, if not nil, receives the errors of the store met by
+	// the resolver's Learner as middleware or update handler, where they
+	// cannot be returned.
+	OnLearnError func(error)
 	// Clock is the clock of the TTLs, the limiter and the flood waits. Nil
 	// means SystemClock().
 	Clock Clock
@@ -120,8 +124,14 @@ type Resolver struct {
 }
 
 // NewResolver returns a Resolver that calls Telegram through inv and keeps
-// peers in store. inv may be the raw transport or one wrapped by a Learner:
-// the Resolver stores the results of its own calls either way.
+// peers in store. The Resolver stores what its own calls return; its
+// Learner (Resolver.Learner) stores what other calls and updates bring:
+//
+//	r := peer.NewResolver(client, store, peer.ResolverOptions{})
+//	api := tg.NewClient(r.Learner().Wrap(client))
+//
+// inv may be wrapped by a Learner too: a Learner on the same store leaves
+// the Resolver's calls to it, so each result is stored once.
 func NewResolver(inv tg.Invoker, store Store, opts ResolverOptions) *Resolver {
 	if opts.UsernameTTL == 0 {
 		opts.UsernameTTL = DefaultUsernameTTL
@@ -147,15 +157,13 @@ func NewResolver(inv tg.Invoker, store Store, opts ResolverOptions) *Resolver {
 	if opts.PageSize <= 0 {
 		opts.PageSize = dialogsPage
 	}
-	// The Resolver stores the results of its calls itself; a Learner on
-	// the same store around inv would store each of them a second time.
-	if li, ok := inv.(*learningInvoker); ok && li.l.store == store {
-		inv = li.next
-	}
+	// The Resolver stores the results of its calls itself, and marks
+	// them so that a Learner on the same store in inv leaves them be.
+	inv = storingInvoker{next: inv, store: store}
 	r := &Resolver{
 		api:     tg.NewClient(newFloodGuard(inv, opts.Clock, opts.MaxFloodWait)),
 		store:   store,
-		learner: NewLearner(store, nil),
+		learner: NewLearner(store, opts.OnLearnError),
 		clock:   opts.Clock,
 		opts:    opts,
 	}
@@ -166,9 +174,10 @@ func NewResolver(inv tg.Invoker, store Store, opts ResolverOptions) *Resolver {
 // Store returns the resolver's store.
 func (r *Resolver) Store() Store { return r.store }
 
-// Learner returns a Learner on the resolver's store, for wrapping the
+// Learner returns the Learner on the resolver's store, for wrapping the
 // Invoker of other calls (Learner.Wrap) and the update handler
-// (Learner.Handler).
+// (Learner.Handler). Errors of the store that the Learner cannot return
+// go to ResolverOptions.OnLearnError.
 func (r *Resolver) Learner() *Learner { return r.learner }
 
 // ResolvePeer returns the InputPeer of the peer that ref names. ref is

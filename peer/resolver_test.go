@@ -494,6 +494,38 @@ func TestResolverOverLearnerStoresOnce(t *testing.T) {
 	}
 }
 
+// A Learner on another store around the resolver's transport still stores
+// what the resolver's calls return: only a Learner on the resolver's own
+// store leaves them to it.
+func TestResolverOverLearnerOfAnotherStore(t *testing.T) {
+	inv := newScripted().reply("contacts.resolveUsername",
+		&tg.ContactsResolvedPeer{Peer: &tg.PeerChannel{ChannelID: news.ID}, Chats: []tg.ChatClass{news}})
+	store := &countingStore{Store: peer.NewMemoryStore(peer.MemoryOptions{})}
+	other := &countingStore{Store: peer.NewMemoryStore(peer.MemoryOptions{})}
+	r := peer.NewResolver(peer.NewLearner(other, nil).Wrap(inv), store, peer.ResolverOptions{})
+	if _, err := r.ResolvePeer(context.Background(), "@news"); err != nil {
+		t.Fatal(err)
+	}
+	if store.puts != 1 || other.puts != 1 {
+		t.Errorf("one resolution wrote %d batches to the resolver's store and %d to the other; want 1 and 1", store.puts, other.puts)
+	}
+}
+
+// The resolver's Learner reports the errors of the store it cannot return
+// to OnLearnError.
+func TestResolverLearnerErrors(t *testing.T) {
+	inv := newScripted().reply("users.getFullUser", &tg.UsersUserFull{Users: []tg.UserClass{durov}})
+	var got []error
+	r := peer.NewResolver(inv, failingStore{}, peer.ResolverOptions{OnLearnError: func(err error) { got = append(got, err) }})
+	api := tg.NewClient(r.Learner().Wrap(inv))
+	if _, err := api.UsersGetFullUser(context.Background(), &tg.UsersGetFullUserRequest{ID: &tg.InputUserSelf{}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Errorf("OnLearnError got %v; want the store's error", got)
+	}
+}
+
 // A string of digits is looked up as a phone number, never as a user ID;
 // when no one has the number, the error says how to pass an ID instead.
 func TestDigitStringIsPhone(t *testing.T) {

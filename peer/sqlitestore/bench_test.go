@@ -2,8 +2,10 @@ package sqlitestore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -128,4 +130,46 @@ func BenchmarkPut1(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// Writing and reading the peers.data object of a typical user, by hand
+// and with encoding/json: why appendData writes it by hand.
+func BenchmarkData(b *testing.B) {
+	at := time.Unix(1_700_000_000, 0)
+	s := peer.Stored{Record: peer.Record{
+		Key: peer.UserKey(123456789), AccessHash: -123456789 * 7919, HasHash: true,
+		Usernames: []string{"user_123456789"}, Title: "First123456789 Last123456789", UpdatedAt: at,
+	}, UsernamesSeen: at}
+	text := string(appendData(nil, &s))
+	b.Run("Append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			buf = appendData(buf[:0], &s)
+			_ = string(buf)
+		}
+	})
+	b.Run("Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			names, updated, seen := s.Usernames, s.UpdatedAt.UnixNano(), s.UsernamesSeen.UnixNano()
+			out, err := json.Marshal(&data{
+				Hash: s.AccessHash, HasHash: s.HasHash, Usernames: &names, NamesSeen: &seen,
+				Title: s.Title, Updated: &updated,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = string(out)
+		}
+	})
+	b.Run("Decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var got peer.Stored
+			if err := decodeData(text, &got); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

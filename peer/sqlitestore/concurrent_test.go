@@ -18,11 +18,11 @@ func checkConsistent(t *testing.T, s *Store) {
 	t.Helper()
 	ctx := context.Background()
 	var ok string
-	if err := s.r.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+	if err := s.ix.r.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
 		t.Errorf("integrity_check = %q, %v", ok, err)
 	}
 	index := map[string]peer.Key{}
-	rows, err := s.r.QueryContext(ctx, "SELECT username, kind, id FROM usernames")
+	rows, err := s.ix.r.QueryContext(ctx, "SELECT username, kind, id FROM usernames")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func checkConsistent(t *testing.T, s *Store) {
 	}
 	rows.Close()
 
-	rows, err = s.r.QueryContext(ctx, "SELECT kind, id, phone, data FROM peers")
+	rows, err = s.ix.r.QueryContext(ctx, "SELECT kind, id, phone, data FROM peers")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,8 @@ func checkConsistent(t *testing.T, s *Store) {
 		if err := rows.Scan(r.dest()...); err != nil {
 			t.Fatal(err)
 		}
-		rec, _, err := r.record()
+		s, err := r.stored()
+		rec := s.Record
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -13,10 +12,10 @@ const defaultMirrorSize = 20_000
 
 // mirror is what the writer connection knows of the file: the records,
 // username owners and phone holders that its last transactions read or
-// wrote, exactly as the file holds them. A batch takes from it what it
-// would otherwise read, so a batch of peers met before (the common case:
-// the same chats and users come back in response after response) reads
-// nothing.
+// wrote, exactly as the file holds them. A batch's Load takes from it what
+// it would otherwise read, so a batch of peers met before (the common
+// case: the same chats and users come back in response after response)
+// reads nothing.
 //
 // The mirror is only right while no other connection writes the file.
 // PRAGMA data_version, read on the writer connection inside each write
@@ -28,14 +27,9 @@ type mirror struct {
 	max     int
 	version int64 // data_version when the mirror was last known right
 	valid   bool
-	peers   map[peer.Key]mirrored
+	peers   map[peer.Key]peer.Stored
 	names   map[string]peer.Key // owners; a username not here is unknown
 	phones  map[string]peer.Key // holders; the zero Key for none
-}
-
-type mirrored struct {
-	rec       peer.Record
-	namesSeen time.Time
 }
 
 func newMirror(max int) *mirror {
@@ -46,7 +40,7 @@ func newMirror(max int) *mirror {
 
 func (m *mirror) reset() {
 	m.valid = false
-	m.peers = make(map[peer.Key]mirrored)
+	m.peers = make(map[peer.Key]peer.Stored)
 	m.names = make(map[string]peer.Key)
 	m.phones = make(map[string]peer.Key)
 }
@@ -68,38 +62,71 @@ func (m *mirror) sync(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// update records the state a committed transaction left.
-func (m *mirror) update(w *working) {
+// update records the state a committed transaction left: what it read,
+// then what it wrote.
+func (m *mirror) update(t *tx) {
 	if m.max <= 0 || !m.valid {
 		return
 	}
-	if len(m.peers)+len(w.order) > m.max {
+	n := 0
+	for _, st := range t.states {
+		n += len(st.Records)
+	}
+	for _, c := range t.changes {
+		n += len(c.Records)
+	}
+	if len(m.peers)+n > m.max {
 		// Start over rather than track use: simple, and the next batches
 		// fill it again with what is current.
 		v := m.version
 		m.reset()
 		m.version, m.valid = v, true
 	}
-	for _, k := range w.order {
-		if e := w.peers[k]; e.found {
-			m.peers[k] = mirrored{rec: e.rec, namesSeen: e.namesSeen}
+	// A phone number asked for and not found has no holder; one found
+	// is held by the user read with it.
+	for _, q := range t.queries {
+		for _, p := range q.Phones {
+			m.phones[p] = peer.Key{}
 		}
 	}
-	for u, n := range w.names {
-		if n.present {
-			m.names[u] = n.key
-		} else {
-			delete(m.names, u)
-		}
-	}
-	for p, holders := range w.phones {
-		var h peer.Key
-		for _, k := range holders {
-			if e := w.peers[k]; e != nil && e.found && e.rec.Phone == p {
-				h = k
+	for _, st := range t.states {
+		for _, s := range st.Records {
+			m.peers[s.Key] = s
+			// The invariant: a record's usernames name it.
+			for _, u := range s.Usernames {
+				m.names[u] = s.Key
+			}
+			if s.Key.Kind == peer.KindUser && s.Phone != "" {
+				m.phones[s.Phone] = s.Key
 			}
 		}
-		m.phones[p] = h
+		for _, o := range st.Owners {
+			m.names[o.Username] = o.Key
+		}
+	}
+	for _, c := range t.changes {
+		for _, ch := range c.Records {
+			k := ch.Record.Key
+			m.peers[k] = ch.Record
+			if k.Kind != peer.KindUser || ch.OldPhone == ch.Record.Phone {
+				continue
+			}
+			if p := ch.OldPhone; p != "" {
+				if h, ok := m.phones[p]; !ok || h == k {
+					m.phones[p] = peer.Key{}
+				}
+			}
+			if p := ch.Record.Phone; p != "" {
+				m.phones[p] = k
+			}
+		}
+		for _, u := range c.Usernames {
+			if u.New.IsZero() {
+				delete(m.names, u.Username)
+			} else {
+				m.names[u.Username] = u.New
+			}
+		}
 	}
 }
 

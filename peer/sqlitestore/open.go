@@ -9,11 +9,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tgraw/tgraw/peer"
 )
 
 // Option configures Open.
@@ -95,36 +96,13 @@ func (e *VersionError) Error() string {
 // ErrClosed is returned by the methods of a closed Store.
 var ErrClosed = errors.New("sqlitestore: store is closed")
 
-// Store is a peer store kept in one SQLite file, one file per account (the
-// Go counterpart of Pyrogram's NAME.session). It is safe for concurrent use
-// by many goroutines, and several processes may open the same file.
-//
-// The file is in WAL mode: lookups run concurrently with each other and
-// with a write. The writes of a Store are serialized on one connection so
-// that they never fail on each other's locks; across Stores and processes
-// each write is one BEGIN IMMEDIATE transaction that waits up to the busy
-// timeout for the others.
-type Store struct {
-	path string
-	w    *sql.DB // one connection: every write goes through it
-	r    *sql.DB // lookups
-
-	now         func() time.Time
-	busyTimeout time.Duration
-
-	wmu    sync.Mutex // serializes writes, and guards mirror
-	mirror *mirror
-
-	mu     sync.RWMutex // guards closed against Close
-	closed bool
-}
-
 // Open opens the session file at path, creating it if it does not exist,
 // and brings its schema up to date. The directory must exist.
 //
-// Open fails with a *NotSessionError for a file that is not a session file
-// and with a *VersionError for one written by a newer version of this
-// package; neither changes the file.
+// Open fails with a *NotSessionError for a file that is not a session file,
+// with a *VersionError for one written by a newer version of this package
+// and with a *ReadOnlyError for a file, or a directory, that the process
+// cannot write; none of them changes anything.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now, writeCache: defaultMirrorSize}
 	for _, opt := range opts {
@@ -146,6 +124,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
+	// Before SQLite opens it: SQLite would open a read-only file for
+	// reading only and fail at the first write, and leave -wal and -shm
+	// files behind.
+	if err := checkWritable(abs, path); err != nil {
+		return nil, err
+	}
 
 	busy := fmt.Sprintf("busy_timeout(%d)", o.busyTimeout.Milliseconds())
 	syncMode := "synchronous(NORMAL)"
@@ -155,7 +139,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if o.now == nil {
 		o.now = time.Now
 	}
-	s := &Store{path: path, now: o.now, busyTimeout: o.busyTimeout, mirror: newMirror(o.writeCache)}
+	s := &index{path: path, mirror: newMirror(o.writeCache)}
 	s.w, err = sql.Open("sqlite", dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
@@ -165,7 +149,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
 
-	if err := s.init(ctx); err != nil {
+	if err := s.init(ctx, o.busyTimeout); err != nil {
 		s.w.Close()
 		return nil, s.openError(err)
 	}
@@ -187,11 +171,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.w.Close()
 		return nil, s.openError(err)
 	}
-	return s, nil
+	return &Store{IndexedStore: peer.NewIndexedStore(s, o.now), ix: s}, nil
 }
 
 // init sets WAL mode and migrates the schema on the writer connection.
-func (s *Store) init(ctx context.Context) error {
+func (s *index) init(ctx context.Context, busyTimeout time.Duration) error {
 	c, err := s.w.Conn(ctx)
 	if err != nil {
 		return err
@@ -207,7 +191,7 @@ func (s *Store) init(ctx context.Context) error {
 	// as another process opening the same new file) holds it. Retry for as
 	// long as the busy timeout allows.
 	var mode string
-	deadline := time.Now().Add(s.busyTimeout)
+	deadline := time.Now().Add(busyTimeout)
 	for {
 		err := c.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
 		if err == nil {
@@ -233,7 +217,7 @@ func (s *Store) init(ctx context.Context) error {
 
 // openError turns an error met while opening into one that names the file
 // and, where it can, says what is wrong with it.
-func (s *Store) openError(err error) error {
+func (s *index) openError(err error) error {
 	var nse *NotSessionError
 	if errors.As(err, &nse) {
 		return nse
@@ -266,22 +250,6 @@ func isBusy(err error) bool {
 	}
 	c := se.Code() & 0xff
 	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
-}
-
-// Path returns the path the store was opened with.
-func (s *Store) Path() string { return s.path }
-
-// Close closes the store. Calls after the first return nil; methods called
-// after Close return ErrClosed.
-func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	s.mu.Unlock()
-	return errors.Join(s.r.Close(), s.w.Close())
 }
 
 // dsn builds a modernc.org/sqlite data source name for the file at the

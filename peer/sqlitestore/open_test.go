@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tgraw/tgraw/peer"
 )
 
@@ -75,16 +77,16 @@ func TestConnectionPragmas(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{s.w, "busy_timeout", "1500"},
-		{s.w, "synchronous", "2"},
-		{s.r, "busy_timeout", "1500"},
-		{s.r, "query_only", "1"},
+		{s.ix.w, "busy_timeout", "1500"},
+		{s.ix.w, "synchronous", "2"},
+		{s.ix.r, "busy_timeout", "1500"},
+		{s.ix.r, "query_only", "1"},
 	} {
 		if got := pragma(t, c.db, c.pragma); got != c.want {
 			t.Errorf("PRAGMA %s = %s; want %s", c.pragma, got, c.want)
 		}
 	}
-	if got := pragma(t, openTemp(t).w, "synchronous"); got != "1" {
+	if got := pragma(t, openTemp(t).ix.w, "synchronous"); got != "1" {
 		t.Errorf("default PRAGMA synchronous = %s; want 1 (NORMAL)", got)
 	}
 }
@@ -297,8 +299,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		Key: peer.UserKey(42), AccessHash: -7, HasHash: true, Usernames: []string{"old_user"},
 		Phone: "15550001", Title: "Old user", Bot: true, UpdatedAt: time.Unix(1_700_000_000, 0),
 	}
-	if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || !sameRecord(got, want) {
-		t.Errorf("Peer after migration = %+v, %v, %v; want %+v", got, found, err, want)
+	if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || cmp.Diff(want, got) != "" {
+		t.Errorf("Peer after migration = %v, %v; (-want +got):\n%s", found, err, cmp.Diff(want, got))
 	}
 	if got, seen, found, err := s.Username(ctx, "old_user"); err != nil || !found || got.Key != want.Key || !seen.Equal(want.UpdatedAt) {
 		t.Errorf("Username after migration = %v, %v, %v, %v", got.Key, seen, found, err)
@@ -329,8 +331,8 @@ func TestMigrateFromVersion2(t *testing.T) {
 		Key: peer.ChannelKey(1234567890), AccessHash: -7, HasHash: true, Usernames: []string{"old_group"},
 		Title: "Old supergroup", UpdatedAt: at,
 	}
-	if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || !sameRecord(got, want) {
-		t.Errorf("Peer after migration = %+v, %v, %v; want %+v", got, found, err, want)
+	if got, found, err := s.Peer(ctx, want.Key); err != nil || !found || cmp.Diff(want, got) != "" {
+		t.Errorf("Peer after migration = %v, %v; (-want +got):\n%s", found, err, cmp.Diff(want, got))
 	}
 	if got, seen, found, err := s.Username(ctx, "old_group"); err != nil || !found || got.Key != want.Key || !seen.Equal(at) {
 		t.Errorf("Username after migration = %v, %v, %v, %v", got.Key, seen, found, err)
@@ -341,7 +343,7 @@ func TestMigrateFromVersion2(t *testing.T) {
 		t.Fatal(err)
 	}
 	var to int64
-	if err := s.r.QueryRowContext(ctx, `SELECT migrated_to FROM peers_view WHERE kind = 2 AND id = 321`).Scan(&to); err != nil || to != 1234567890 {
+	if err := s.ix.r.QueryRowContext(ctx, `SELECT migrated_to FROM peers_view WHERE kind = 2 AND id = 321`).Scan(&to); err != nil || to != 1234567890 {
 		t.Errorf("peers_view.migrated_to = %d, %v; want 1234567890", to, err)
 	}
 	if err := s.PutInvite(ctx, "AbC", want.Key, at); err != nil {

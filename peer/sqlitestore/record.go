@@ -1,9 +1,10 @@
 package sqlitestore
 
 import (
+	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/tgraw/tgraw/peer"
@@ -23,25 +24,43 @@ import (
 // record is seen by the same Put, the last one that listed them);
 // "migrated_to" is MigratedTo (schema version 3 on);
 // "updated" is UpdatedAt. Times are in Unix nanoseconds. Keys this version
-// does not know are skipped when reading.
+// does not know are skipped when reading. Strings are valid UTF-8: peer.Merge
+// makes titles so, and usernames are lowercased.
+//
+// Reading is encoding/json's. Writing appends the object by hand: a batch
+// writes a few hundred of them, and json.Marshal takes several times the
+// time and allocations (BenchmarkData in this package).
+type data struct {
+	Hash       int64     `json:"hash"`
+	HasHash    bool      `json:"has_hash"`
+	Min        bool      `json:"min"`
+	Msg        []int64   `json:"msg"`
+	Usernames  *[]string `json:"usernames"`
+	NamesSeen  *int64    `json:"names_seen"`
+	Title      string    `json:"title"`
+	Self       bool      `json:"self"`
+	Bot        bool      `json:"bot"`
+	Broadcast  bool      `json:"broadcast"`
+	MigratedTo int64     `json:"migrated_to"`
+	Updated    *int64    `json:"updated"`
+}
 
-// appendData appends the peers.data object of r, whose usernames were
-// last seen at namesSeen.
-func appendData(b []byte, r *peer.Record, namesSeen time.Time) []byte {
+// appendData appends the peers.data object of s.
+func appendData(b []byte, s *peer.Stored) []byte {
+	r := &s.Record
 	b = append(b, '{')
-	n := 0
+	n := len(b)
 	key := func(k string) {
-		if n > 0 {
+		if len(b) > n {
 			b = append(b, ',')
 		}
-		n++
 		b = append(b, '"')
 		b = append(b, k...)
 		b = append(b, '"', ':')
 	}
 	if r.AccessHash != 0 {
 		key("hash")
-		b = appendInt(b, r.AccessHash)
+		b = strconv.AppendInt(b, r.AccessHash, 10)
 	}
 	if r.HasHash {
 		key("has_hash")
@@ -54,20 +73,27 @@ func appendData(b []byte, r *peer.Record, namesSeen time.Time) []byte {
 	if m := r.FromMessage; m != (peer.MessageRef{}) {
 		key("msg")
 		b = append(b, '[')
-		b = appendInt(b, int64(m.Peer.Kind))
+		b = strconv.AppendInt(b, int64(m.Peer.Kind), 10)
 		b = append(b, ',')
-		b = appendInt(b, m.Peer.ID)
+		b = strconv.AppendInt(b, m.Peer.ID, 10)
 		b = append(b, ',')
-		b = appendInt(b, int64(m.MsgID))
+		b = strconv.AppendInt(b, int64(m.MsgID), 10)
 		b = append(b, ']')
 	}
 	if r.Usernames != nil {
 		key("usernames")
-		b = appendNames(b, r.Usernames)
+		b = append(b, '[')
+		for i, u := range r.Usernames {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, u)
+		}
+		b = append(b, ']')
 	}
-	if len(r.Usernames) > 0 && !namesSeen.IsZero() {
+	if len(r.Usernames) > 0 && !s.UsernamesSeen.IsZero() {
 		key("names_seen")
-		b = appendInt(b, namesSeen.UnixNano())
+		b = strconv.AppendInt(b, s.UsernamesSeen.UnixNano(), 10)
 	}
 	if r.Title != "" {
 		key("title")
@@ -87,97 +113,70 @@ func appendData(b []byte, r *peer.Record, namesSeen time.Time) []byte {
 	}
 	if r.MigratedTo != 0 {
 		key("migrated_to")
-		b = appendInt(b, r.MigratedTo)
+		b = strconv.AppendInt(b, r.MigratedTo, 10)
 	}
 	if !r.UpdatedAt.IsZero() {
 		key("updated")
-		b = appendInt(b, r.UpdatedAt.UnixNano())
+		b = strconv.AppendInt(b, r.UpdatedAt.UnixNano(), 10)
 	}
 	return append(b, '}')
 }
 
+// appendString appends s, valid UTF-8, as a JSON string.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
 var errData = errors.New("not a record object")
 
-// decodeData parses a peers.data object into r, whose Key and Phone the
-// caller sets, and returns when its usernames were last seen.
-func decodeData(s string, r *peer.Record) (namesSeen time.Time, err error) {
-	p := jsonParser{s: s}
-	p.space()
-	if !p.next('{') {
-		return time.Time{}, errData
+// decodeData parses a peers.data object into s, whose Key and Phone the
+// caller sets.
+func decodeData(text string, s *peer.Stored) error {
+	var d data
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		return errors.Join(errData, err)
 	}
-	p.space()
-	if p.next('}') {
-		return time.Time{}, p.end()
+	if d.Msg != nil {
+		m := d.Msg
+		if len(m) != 3 || m[0] < 0 || m[0] > math.MaxUint8 || m[2] < math.MinInt32 || m[2] > math.MaxInt32 {
+			return errors.New(`not a record object: bad "msg": want [kind, chat ID, message ID]`)
+		}
+		s.FromMessage = peer.MessageRef{Peer: peer.Key{Kind: peer.Kind(m[0]), ID: m[1]}, MsgID: int(m[2])}
 	}
-	for {
-		p.space()
-		k, ok := p.string()
-		if !ok {
-			return time.Time{}, errData
-		}
-		p.space()
-		if !p.next(':') {
-			return time.Time{}, errData
-		}
-		p.space()
-		switch k {
-		case "hash":
-			r.AccessHash, ok = p.int()
-		case "has_hash":
-			r.HasHash, ok = p.bool()
-		case "min":
-			r.Min, ok = p.bool()
-		case "self":
-			r.Self, ok = p.bool()
-		case "bot":
-			r.Bot, ok = p.bool()
-		case "broadcast":
-			r.Broadcast, ok = p.bool()
-		case "title":
-			r.Title, ok = p.string()
-		case "migrated_to":
-			r.MigratedTo, ok = p.int()
-		case "usernames":
-			r.Usernames, ok = p.names()
-		case "updated":
-			var n int64
-			n, ok = p.int()
-			r.UpdatedAt = time.Unix(0, n)
-		case "names_seen":
-			var n int64
-			n, ok = p.int()
-			namesSeen = time.Unix(0, n)
-		case "msg":
-			var m [3]int64
-			ok = p.next('[')
-			for i := 0; ok && i < 3; i++ {
-				if i > 0 {
-					p.space()
-					ok = p.next(',')
-				}
-				p.space()
-				if ok {
-					m[i], ok = p.int()
-				}
-			}
-			p.space()
-			if !ok || !p.next(']') || m[0] < 0 || m[0] > math.MaxUint8 || m[2] < math.MinInt32 || m[2] > math.MaxInt32 {
-				return time.Time{}, fmt.Errorf("%w: bad \"msg\"", errData)
-			}
-			r.FromMessage = peer.MessageRef{Peer: peer.Key{Kind: peer.Kind(m[0]), ID: m[1]}, MsgID: int(m[2])}
-		default:
-			ok = p.skip(0)
-		}
-		if !ok {
-			return time.Time{}, fmt.Errorf("%w: bad %q", errData, k)
-		}
-		p.space()
-		if p.next('}') {
-			return namesSeen, p.end()
-		}
-		if !p.next(',') {
-			return time.Time{}, errData
+	r := &s.Record
+	r.AccessHash, r.HasHash, r.Min, r.Title = d.Hash, d.HasHash, d.Min, d.Title
+	r.Self, r.Bot, r.Broadcast, r.MigratedTo = d.Self, d.Bot, d.Broadcast, d.MigratedTo
+	if d.Usernames != nil {
+		r.Usernames = *d.Usernames
+		if r.Usernames == nil {
+			r.Usernames = []string{}
 		}
 	}
+	if d.NamesSeen != nil {
+		s.UsernamesSeen = time.Unix(0, *d.NamesSeen)
+	}
+	if d.Updated != nil {
+		r.UpdatedAt = time.Unix(0, *d.Updated)
+	}
+	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/peer/storetest"
 )
@@ -62,7 +64,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 		{Key: peer.UserKey(peer.MaxUserID), AccessHash: math.MaxInt64, HasHash: true, Self: true, Title: "Me", UpdatedAt: t0},
 		{Key: peer.UserKey(93372553), AccessHash: 1 << 62, HasHash: true, Bot: true, Usernames: []string{"botfather", "bot_father_collectible"}, Title: "BotFather", UpdatedAt: t0},
 		{Key: peer.UserKey(5), AccessHash: 9, HasHash: true, Min: true, FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: math.MaxInt32}, Title: "Min user", UpdatedAt: t0},
-		{Key: peer.ChatKey(peer.MaxChatID), Title: "Basic group \"quoted\" \\ \n\t\x01 é 日本 \xff", UpdatedAt: t0},
+		{Key: peer.ChatKey(peer.MaxChatID), Title: "Basic group \"quoted\" \\ \n\t\x01 é 日本 \ufffd", UpdatedAt: t0},
 		{Key: peer.ChatKey(321), Title: "Migrated", MigratedTo: peer.MaxChannelID, UpdatedAt: t0},
 		{Key: peer.UserKey(6), Min: true, FromMessage: peer.MessageRef{Peer: peer.ChannelKey(10), MsgID: 78}, Title: "Min user, no hash", UpdatedAt: t0},
 		{Key: peer.ChannelKey(1234567890), AccessHash: math.MinInt64, HasHash: true, Broadcast: true, Usernames: []string{"channel_name", `odd"name\`, "with space"}, Title: "A channel", UpdatedAt: t0},
@@ -92,8 +94,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 		if err != nil || !found {
 			t.Fatalf("Peer(%v) after reopening: found %v, err %v", want.Key, found, err)
 		}
-		if !sameRecord(got, want) {
-			t.Errorf("Peer(%v) after reopening:\n got %#v\nwant %#v", want.Key, got, want)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Peer(%v) after reopening (-want +got):\n%s", want.Key, diff)
 		}
 		for _, u := range want.Usernames {
 			rec, seen, found, err := s.Username(ctx, u)
@@ -110,137 +112,17 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 }
 
-// sameRecord compares records exactly, telling a nil Usernames from an
-// empty one.
-func sameRecord(a, b peer.Record) bool {
-	if (a.Usernames == nil) != (b.Usernames == nil) || !slices.Equal(a.Usernames, b.Usernames) || !a.UpdatedAt.Equal(b.UpdatedAt) {
-		return false
-	}
-	return a.Key == b.Key && a.AccessHash == b.AccessHash && a.HasHash == b.HasHash && a.Min == b.Min &&
-		a.FromMessage == b.FromMessage && a.Phone == b.Phone && a.Self == b.Self && a.Bot == b.Bot &&
-		a.Broadcast == b.Broadcast && a.Title == b.Title && a.MigratedTo == b.MigratedTo
-}
-
-// Put and its result agree with MemoryStore, over random batches that
-// reuse keys, usernames and phone numbers: with and without the write
-// cache, and with two stores on one file taking turns (each write through
-// one must drop the other's cache).
-func TestPutMatchesMemoryStore(t *testing.T) {
-	t.Run("WriteCache", func(t *testing.T) {
-		s := openTemp(t)
-		matchMemoryStore(t, func(int) *Store { return s })
+// Two Stores on one file take turns, and random batches agree with
+// MemoryStore: each write through one drops the other's write cache.
+func TestTwoStoresMatchMemoryStore(t *testing.T) {
+	a := openTemp(t)
+	b := openAt(t, a.Path())
+	storetest.MatchMemoryStore(t, func(i int) peer.Store {
+		if i%3 == 0 {
+			return b
+		}
+		return a
 	})
-	t.Run("NoWriteCache", func(t *testing.T) {
-		s := openTemp(t, WriteCache(0))
-		matchMemoryStore(t, func(int) *Store { return s })
-	})
-	t.Run("TwoStores", func(t *testing.T) {
-		a := openTemp(t)
-		b := openAt(t, a.Path())
-		matchMemoryStore(t, func(i int) *Store {
-			if i%3 == 0 {
-				return b
-			}
-			return a
-		})
-	})
-}
-
-func matchMemoryStore(t *testing.T, store func(i int) *Store) {
-	ctx := context.Background()
-	m := peer.NewMemoryStore(peer.MemoryOptions{})
-	names := []string{"a", "b", "c", "d"}
-	seed := uint64(1)
-	next := func(n int) int {
-		seed = seed*6364136223846793005 + 1442695040888963407
-		return int(seed>>33) % n
-	}
-	base := time.Unix(1_700_000_000, 0)
-	var keys []peer.Key
-	for i := int64(1); i <= 6; i++ {
-		keys = append(keys, peer.UserKey(i), peer.ChannelKey(i))
-	}
-	keys = append(keys, peer.ChatKey(1), peer.ChatKey(2))
-	for round := 0; round < 300; round++ {
-		batch := make([]peer.Record, 1+next(4))
-		for i := range batch {
-			r := peer.Record{
-				Key:        keys[next(len(keys))],
-				AccessHash: int64(next(5)),
-				HasHash:    next(4) != 0,
-				Min:        next(3) == 0,
-				UpdatedAt:  base.Add(time.Duration(next(100)) * time.Second),
-			}
-			switch next(3) {
-			case 0:
-				r.Usernames = []string{names[next(len(names))], strings.ToUpper(names[next(len(names))])}
-			case 1:
-				r.Usernames = []string{}
-			}
-			if next(3) == 0 {
-				r.Phone = fmt.Sprintf("+1 555 %d", next(3))
-			}
-			if next(2) == 0 {
-				r.Title = fmt.Sprint("title ", round)
-			}
-			if next(4) == 0 {
-				r.FromMessage = peer.MessageRef{Peer: peer.ChatKey(int64(1 + next(3))), MsgID: next(100)}
-			}
-			r.Bot, r.Self, r.Broadcast = next(8) == 0, next(8) == 0, next(8) == 0
-			if r.Key.Kind == peer.KindChat && next(2) == 0 {
-				r.MigratedTo = int64(1 + next(6))
-			}
-			batch[i] = r
-		}
-		s := store(next(1000))
-		if next(10) == 0 {
-			n := names[next(len(names))]
-			if err := s.ForgetUsername(ctx, n); err != nil {
-				t.Fatal(err)
-			}
-			if err := m.ForgetUsername(ctx, n); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.Put(ctx, batch...); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Put(ctx, batch...); err != nil {
-			t.Fatal(err)
-		}
-		s = store(next(1000))
-		for _, k := range keys {
-			got, gotFound, err := s.Peer(ctx, k)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantFound, _ := m.Peer(ctx, k)
-			if gotFound != wantFound || !sameRecord(got, want) {
-				t.Fatalf("round %d: Peer(%v):\n got %v %#v\nwant %v %#v", round, k, gotFound, got, wantFound, want)
-			}
-		}
-		for _, n := range names {
-			got, gotSeen, gotFound, err := s.Username(ctx, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantSeen, wantFound, _ := m.Username(ctx, n)
-			if gotFound != wantFound || got.Key != want.Key || !gotSeen.Equal(wantSeen) {
-				t.Fatalf("round %d: Username(%q) = %v %v %v; want %v %v %v", round, n, got.Key, gotSeen, gotFound, want.Key, wantSeen, wantFound)
-			}
-		}
-		for p := range 3 {
-			phone := fmt.Sprintf("1555%d", p)
-			got, gotFound, err := s.Phone(ctx, phone)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantFound, _ := m.Phone(ctx, phone)
-			if gotFound != wantFound || got.Key != want.Key {
-				t.Fatalf("round %d: Phone(%q) = %v %v; want %v %v", round, phone, got.Key, gotFound, want.Key, wantFound)
-			}
-		}
-	}
 }
 
 func TestPutRejectsBadRecords(t *testing.T) {
@@ -349,33 +231,31 @@ func TestPutCancelled(t *testing.T) {
 	}
 }
 
-func TestNames(t *testing.T) {
-	for _, names := range [][]string{
+// Every field of a record, and strings that need escaping, survive the
+// peers.data object.
+func TestDataRoundTrip(t *testing.T) {
+	at := time.Unix(1_700_000_000, 123456789)
+	for _, want := range []peer.Stored{
 		{},
-		{"a"},
-		{"a", "b", "c"},
-		{"", "x"},
-		{`q"uote`, `back\slash`, "new\nline", "sp ace", "\x00nul", "é", "\xff\xfe"},
-		{"\xff\\"},
+		{Record: peer.Record{Usernames: []string{}}},
+		{Record: peer.Record{Usernames: []string{"a"}, UpdatedAt: time.Unix(0, 0)}, UsernamesSeen: time.Unix(0, 0)},
+		{
+			Record: peer.Record{
+				AccessHash: math.MinInt64, HasHash: true, Min: true,
+				FromMessage: peer.MessageRef{Peer: peer.ChannelKey(peer.MaxChannelID), MsgID: math.MaxInt32},
+				Usernames:   []string{`q"uote`, `back\slash`, "new\nline", "sp ace", "\x00nul", "é", "<&>"},
+				Title:       "Title \"quoted\" \\ \n\t\x01 é 日本 \u2028", Self: true, Bot: true, Broadcast: true,
+				MigratedTo: peer.MaxChannelID, UpdatedAt: at,
+			},
+			UsernamesSeen: at.Add(time.Second),
+		},
 	} {
-		enc := string(appendNames(nil, names))
-		got, err := decodeNames(enc)
-		if err != nil || got == nil || !slices.Equal(got, names) {
-			t.Errorf("decodeNames(encodeNames(%q)) = %q, %v", names, got, err)
+		var got peer.Stored
+		if err := decodeData(string(appendData(nil, &want)), &got); err != nil {
+			t.Fatalf("decodeData(appendData(%+v)): %v", want, err)
 		}
-	}
-	for in, want := range map[string][]string{
-		` [ "a" , "b" ] `:          {"a", "b"},
-		`["\u00e9\ud83d\ude00\/"]`: {"é😀/"},
-		`["\ud83d"]`:               {"\ufffd"},
-	} {
-		if got, err := decodeNames(in); err != nil || !slices.Equal(got, want) {
-			t.Errorf("decodeNames(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "[", "]", `["a"`, `["a",]`, `["a" "b"]`, `[1]`, `{"a":1}`, `["a\"]`, `["\x"]`, `["\u12"]`, "[\"\n\"]", `["a"] x`} {
-		if got, err := decodeNames(bad); err == nil {
-			t.Errorf("decodeNames(%q) = %q; want an error", bad, got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("peers.data round trip (-want +got):\n%s", diff)
 		}
 	}
 }
@@ -409,10 +289,11 @@ func TestDamagedRow(t *testing.T) {
 // Keys a later version may add are skipped; the fields that are known
 // still read.
 func TestDecodeDataUnknownKeys(t *testing.T) {
-	var rec peer.Record
-	seen, err := decodeData(`{ "future": {"a":[1,{"b":null}],"c":"\"}"}, "hash" : 5, "x":-1.5e3, "title":"T", "y":[], "z":{}, "has_hash":true, "names_seen":7 }`, &rec)
-	if err != nil || rec.AccessHash != 5 || rec.Title != "T" || !rec.HasHash || seen.UnixNano() != 7 {
-		t.Errorf("decodeData = %+v, %v, %v", rec, seen, err)
+	var got peer.Stored
+	err := decodeData(`{ "future": {"a":[1,{"b":null}],"c":"\"}"}, "hash" : 5, "x":-1.5e3, "title":"T", "y":[], "z":{}, "has_hash":true, "names_seen":7 }`, &got)
+	want := peer.Stored{Record: peer.Record{AccessHash: 5, HasHash: true, Title: "T"}, UsernamesSeen: time.Unix(0, 7)}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("decodeData: %v; (-want +got):\n%s", err, diff)
 	}
 }
 
@@ -433,7 +314,7 @@ func TestPeersView(t *testing.T) {
 		phone                                                 sql.NullString
 		migratedTo                                            sql.NullInt64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT access_hash, has_hash, min, msg_peer_kind, msg_peer_id, msg_id, usernames,
+	err := s.ix.r.QueryRowContext(ctx, `SELECT access_hash, has_hash, min, msg_peer_kind, msg_peer_id, msg_id, usernames,
 		usernames_seen_at, phone, title, self, bot, broadcast, migrated_to, updated_at FROM peers_view WHERE kind = 3 AND id = 5`).
 		Scan(&hash, &hasHash, &min, &mk, &mp, &mid, &usernames, &seen, &phone, &title, &self, &bot, &broadcast, &migratedTo, &updated)
 	if err != nil {
@@ -444,89 +325,7 @@ func TestPeersView(t *testing.T) {
 	if got != want {
 		t.Errorf("peers_view row:\n got %s\nwant %s", got, want)
 	}
-	if err := s.r.QueryRowContext(ctx, `SELECT migrated_to FROM peers_view WHERE kind = 2 AND id = 3`).Scan(&migratedTo); err != nil || migratedTo.Int64 != 5 {
+	if err := s.ix.r.QueryRowContext(ctx, `SELECT migrated_to FROM peers_view WHERE kind = 2 AND id = 3`).Scan(&migratedTo); err != nil || migratedTo.Int64 != 5 {
 		t.Errorf("peers_view.migrated_to of chat 3 = %v, %v; want 5", migratedTo, err)
-	}
-}
-
-// Large batches, whose rows of each kind (new peers, changed phone
-// numbers, usernames that appear, move and leave) take several statements,
-// agree with MemoryStore.
-func TestPutLargeBatchesMatchMemoryStore(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	m := peer.NewMemoryStore(peer.MemoryOptions{})
-	seed := uint64(7)
-	next := func(n int) int {
-		seed = seed*6364136223846793005 + 1442695040888963407
-		return int(seed>>33) % n
-	}
-	const nkeys, nnames, nphones = 600, 400, 200
-	key := func(i int) peer.Key {
-		if i%3 == 2 {
-			return peer.ChannelKey(int64(1 + i))
-		}
-		return peer.UserKey(int64(1 + i))
-	}
-	base := time.Unix(1_700_000_000, 0)
-	for round := range 12 {
-		batch := make([]peer.Record, 150+next(250))
-		for i := range batch {
-			r := peer.Record{
-				Key:        key(next(nkeys)),
-				AccessHash: int64(1 + next(3)),
-				HasHash:    true,
-				Title:      fmt.Sprint("t", next(3)),
-				UpdatedAt:  base.Add(time.Duration(round*1000+i) * time.Second),
-			}
-			switch next(3) {
-			case 0:
-				r.Usernames = []string{fmt.Sprint("n", next(nnames))}
-			case 1:
-				r.Usernames = []string{}
-			}
-			if next(2) == 0 {
-				r.Phone = fmt.Sprint("1555", next(nphones))
-			}
-			batch[i] = r
-		}
-		if err := s.Put(ctx, batch...); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Put(ctx, batch...); err != nil {
-			t.Fatal(err)
-		}
-		for i := range nkeys {
-			got, gotFound, err := s.Peer(ctx, key(i))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantFound, _ := m.Peer(ctx, key(i))
-			if gotFound != wantFound || !sameRecord(got, want) {
-				t.Fatalf("round %d: Peer(%v):\n got %v %#v\nwant %v %#v", round, key(i), gotFound, got, wantFound, want)
-			}
-		}
-		for i := range nnames {
-			n := fmt.Sprint("n", i)
-			got, gotSeen, gotFound, err := s.Username(ctx, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantSeen, wantFound, _ := m.Username(ctx, n)
-			if gotFound != wantFound || got.Key != want.Key || !gotSeen.Equal(wantSeen) {
-				t.Fatalf("round %d: Username(%q) = %v %v %v; want %v %v %v", round, n, got.Key, gotSeen, gotFound, want.Key, wantSeen, wantFound)
-			}
-		}
-		for i := range nphones {
-			p := fmt.Sprint("1555", i)
-			got, gotFound, err := s.Phone(ctx, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantFound, _ := m.Phone(ctx, p)
-			if gotFound != wantFound || got.Key != want.Key {
-				t.Fatalf("round %d: Phone(%q) = %v %v; want %v %v", round, p, got.Key, gotFound, want.Key, wantFound)
-			}
-		}
 	}
 }

@@ -1,9 +1,21 @@
 // Package storetest checks that a peer.Store keeps the contract that the
-// resolver relies on. A store implementation runs it from its tests:
+// resolver relies on. A store runs it from its tests:
 //
 //	func TestStore(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) peer.Store { return open(t) })
 //	}
+//
+// and a storage engine that implements peer.Index runs it through a
+// peer.IndexedStore:
+//
+//	func TestIndex(t *testing.T) {
+//		storetest.RunIndex(t, func(t *testing.T) peer.Index { return open(t) })
+//	}
+//
+// Besides the rules one by one, the suite puts random batches into the
+// store and into a peer.MemoryStore and compares every answer
+// (MatchMemoryStore), in small batches and in batches large enough to
+// take several statements of an SQL engine.
 package storetest
 
 import (
@@ -16,6 +28,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -34,7 +49,19 @@ func Run(t *testing.T, open func(t *testing.T) peer.Store) {
 	t.Run("ForgetUsername", func(t *testing.T) { testForget(t, open(t)) })
 	t.Run("Phones", func(t *testing.T) { testPhones(t, open(t)) })
 	t.Run("Invites", func(t *testing.T) { testInvites(t, open) })
+	t.Run("Titles", func(t *testing.T) { testTitles(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("MatchMemoryStore", func(t *testing.T) {
+		s := open(t)
+		MatchMemoryStore(t, func(int) peer.Store { return s })
+	})
+	t.Run("LargeBatches", func(t *testing.T) { testLargeBatches(t, open(t)) })
+}
+
+// RunIndex runs the conformance suite over peer.IndexedStores of the
+// indexes open returns: a new, empty one for each call.
+func RunIndex(t *testing.T, open func(t *testing.T) peer.Index) {
+	Run(t, func(t *testing.T) peer.Store { return peer.NewIndexedStore(open(t), nil) })
 }
 
 var (
@@ -43,17 +70,12 @@ var (
 	t2 = t0.Add(2 * time.Hour)
 )
 
-// equal compares records, with Usernames as sets and times with Equal.
-func equal(a, b peer.Record) bool {
-	ua, ub := slices.Clone(a.Usernames), slices.Clone(b.Usernames)
-	slices.Sort(ua)
-	slices.Sort(ub)
-	if !slices.Equal(ua, ub) || !a.UpdatedAt.Equal(b.UpdatedAt) {
-		return false
-	}
-	return a.Key == b.Key && a.AccessHash == b.AccessHash && a.HasHash == b.HasHash && a.Min == b.Min &&
-		a.FromMessage == b.FromMessage && a.Phone == b.Phone && a.Self == b.Self && a.Bot == b.Bot &&
-		a.Broadcast == b.Broadcast && a.Title == b.Title && a.MigratedTo == b.MigratedTo
+// recordDiff compares records field by field, every field of Record
+// included: Usernames as sets (a nil list and an empty one alike), times
+// with Equal. It returns "" for equal records, and otherwise the
+// differences (-want +got).
+func recordDiff(want, got peer.Record) string {
+	return cmp.Diff(want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty())
 }
 
 func mustPut(t *testing.T, s peer.Store, recs ...peer.Record) {
@@ -74,8 +96,8 @@ func mustPeer(t *testing.T, s peer.Store, key peer.Key) peer.Record {
 
 func wantPeer(t *testing.T, s peer.Store, want peer.Record) {
 	t.Helper()
-	if got := mustPeer(t, s, want.Key); !equal(got, want) {
-		t.Errorf("Peer(%v):\n got %+v\nwant %+v", want.Key, got, want)
+	if diff := recordDiff(want, mustPeer(t, s, want.Key)); diff != "" {
+		t.Errorf("Peer(%v) (-want +got):\n%s", want.Key, diff)
 	}
 }
 
@@ -427,8 +449,8 @@ func testMerge(t *testing.T, open func(t *testing.T) peer.Store) {
 			for _, r := range tc.puts {
 				got, found = peer.Merge(got, found, r), true
 			}
-			if !equal(got, tc.want) {
-				t.Errorf("Merge:\n got %+v\nwant %+v", got, tc.want)
+			if diff := recordDiff(tc.want, got); diff != "" {
+				t.Errorf("Merge (-want +got):\n%s", diff)
 			}
 			s := open(t)
 			for _, r := range tc.puts {
@@ -611,8 +633,8 @@ func testInvites(t *testing.T, open func(t *testing.T) peer.Store) {
 			t.Fatalf("PutInvite: %v", err)
 		}
 		rec := wantInvite(t, s, "AbCd", ch, t1)
-		if !equal(rec, peer.Record{Key: ch, AccessHash: 15, HasHash: true, Title: "Private", UpdatedAt: t0}) {
-			t.Errorf("Invite returned %+v; want the stored record", rec)
+		if diff := recordDiff(peer.Record{Key: ch, AccessHash: 15, HasHash: true, Title: "Private", UpdatedAt: t0}, rec); diff != "" {
+			t.Errorf("Invite did not return the stored record (-want +got):\n%s", diff)
 		}
 		// Hashes compare exactly: case matters.
 		wantInvite(t, s, "abcd", peer.Key{}, time.Time{})
@@ -674,4 +696,188 @@ func testInvites(t *testing.T, open func(t *testing.T) peer.Store) {
 			wantInvite(t, s, hash, peer.Key{}, time.Time{})
 		}
 	})
+}
+
+// A title is kept as valid UTF-8: a byte that is not becomes U+FFFD.
+func testTitles(t *testing.T, s peer.Store) {
+	for i, c := range []struct{ put, want string }{
+		{"Plain", "Plain"},
+		{"日本 é \u2028 \x00", "日本 é \u2028 \x00"},
+		{"bad \xff byte", "bad \ufffd byte"},
+		{"\xe6\x97", "\ufffd"},
+	} {
+		key := peer.ChatKey(int64(1 + i))
+		mustPut(t, s, peer.Record{Key: key, Title: c.put, UpdatedAt: t0})
+		wantPeer(t, s, peer.Record{Key: key, Title: c.want, UpdatedAt: t0})
+	}
+}
+
+// MatchMemoryStore puts random batches, which reuse keys, usernames and
+// phone numbers, into the stores that pick returns (pick is called with a
+// random number before each step, so a test can take turns between
+// stores sharing one storage) and into a peer.MemoryStore, and compares
+// every lookup after each batch.
+func MatchMemoryStore(t *testing.T, pick func(i int) peer.Store) {
+	ctx := context.Background()
+	m := peer.NewMemoryStore(peer.MemoryOptions{})
+	names := []string{"a", "b", "c", "d"}
+	r := rand.New(rand.NewPCG(1, 2))
+	next := r.IntN
+	base := time.Unix(1_700_000_000, 0)
+	var keys []peer.Key
+	for i := int64(1); i <= 6; i++ {
+		keys = append(keys, peer.UserKey(i), peer.ChannelKey(i))
+	}
+	keys = append(keys, peer.ChatKey(1), peer.ChatKey(2))
+	for round := range 300 {
+		batch := make([]peer.Record, 1+next(4))
+		for i := range batch {
+			r := peer.Record{
+				Key:        keys[next(len(keys))],
+				AccessHash: int64(next(5)),
+				HasHash:    next(4) != 0,
+				Min:        next(3) == 0,
+				UpdatedAt:  base.Add(time.Duration(next(100)) * time.Second),
+			}
+			switch next(3) {
+			case 0:
+				r.Usernames = []string{names[next(len(names))], strings.ToUpper(names[next(len(names))])}
+			case 1:
+				r.Usernames = []string{}
+			}
+			if next(3) == 0 {
+				r.Phone = fmt.Sprintf("+1 555 %d", next(3))
+			}
+			if next(2) == 0 {
+				r.Title = fmt.Sprint("title ", round)
+			}
+			if next(4) == 0 {
+				r.FromMessage = peer.MessageRef{Peer: peer.ChatKey(int64(1 + next(3))), MsgID: next(100)}
+			}
+			r.Bot, r.Self, r.Broadcast = next(8) == 0, next(8) == 0, next(8) == 0
+			if r.Key.Kind == peer.KindChat && next(2) == 0 {
+				r.MigratedTo = int64(1 + next(6))
+			}
+			batch[i] = r
+		}
+		s := pick(next(1000))
+		if next(10) == 0 {
+			n := names[next(len(names))]
+			if err := s.ForgetUsername(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.ForgetUsername(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Put(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Put(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		phones := []string{"15550", "15551", "15552"}
+		if !sameAnswers(t, fmt.Sprintf("round %d", round), pick(next(1000)), m, keys, names, phones) {
+			return
+		}
+	}
+}
+
+// sameAnswers compares the answers of s and of the reference store m for
+// keys, usernames and phone numbers, and reports whether they agree.
+func sameAnswers(t *testing.T, step string, s, m peer.Store, keys []peer.Key, names, phones []string) bool {
+	t.Helper()
+	ctx := context.Background()
+	for _, k := range keys {
+		got, gotFound, err := s.Peer(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantFound, _ := m.Peer(ctx, k)
+		if diff := recordDiff(want, got); gotFound != wantFound || diff != "" {
+			t.Errorf("%s: Peer(%v) found %v; want %v; (-want +got):\n%s", step, k, gotFound, wantFound, diff)
+			return false
+		}
+	}
+	for _, n := range names {
+		got, gotSeen, gotFound, err := s.Username(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantSeen, wantFound, _ := m.Username(ctx, n)
+		if gotFound != wantFound || got.Key != want.Key || !gotSeen.Equal(wantSeen) {
+			t.Errorf("%s: Username(%q) = %v %v %v; want %v %v %v", step, n, got.Key, gotSeen, gotFound, want.Key, wantSeen, wantFound)
+			return false
+		}
+	}
+	for _, p := range phones {
+		got, gotFound, err := s.Phone(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantFound, _ := m.Phone(ctx, p)
+		if gotFound != wantFound || got.Key != want.Key {
+			t.Errorf("%s: Phone(%q) = %v %v; want %v %v", step, p, got.Key, gotFound, want.Key, wantFound)
+			return false
+		}
+	}
+	return true
+}
+
+// Large batches, whose records of each kind (new peers, changed phone
+// numbers, usernames that appear, move and leave) take several
+// statements of an SQL engine, agree with MemoryStore.
+func testLargeBatches(t *testing.T, s peer.Store) {
+	ctx := context.Background()
+	m := peer.NewMemoryStore(peer.MemoryOptions{})
+	r := rand.New(rand.NewPCG(7, 8))
+	next := r.IntN
+	const nkeys, nnames, nphones = 600, 400, 200
+	keys := make([]peer.Key, nkeys)
+	for i := range keys {
+		keys[i] = peer.UserKey(int64(1 + i))
+		if i%3 == 2 {
+			keys[i] = peer.ChannelKey(int64(1 + i))
+		}
+	}
+	names := make([]string, nnames)
+	for i := range names {
+		names[i] = fmt.Sprint("n", i)
+	}
+	phones := make([]string, nphones)
+	for i := range phones {
+		phones[i] = fmt.Sprint("1555", i)
+	}
+	base := time.Unix(1_700_000_000, 0)
+	for round := range 8 {
+		batch := make([]peer.Record, 150+next(250))
+		for i := range batch {
+			r := peer.Record{
+				Key:        keys[next(nkeys)],
+				AccessHash: int64(1 + next(3)),
+				HasHash:    true,
+				Title:      fmt.Sprint("t", next(3)),
+				UpdatedAt:  base.Add(time.Duration(round*1000+i) * time.Second),
+			}
+			switch next(3) {
+			case 0:
+				r.Usernames = []string{names[next(nnames)]}
+			case 1:
+				r.Usernames = []string{}
+			}
+			if next(2) == 0 {
+				r.Phone = phones[next(nphones)]
+			}
+			batch[i] = r
+		}
+		if err := s.Put(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Put(ctx, batch...); err != nil {
+			t.Fatal(err)
+		}
+		if !sameAnswers(t, fmt.Sprintf("round %d", round), s, m, keys, names, phones) {
+			return
+		}
+	}
 }
