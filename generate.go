@@ -4,3 +4,4 @@
 package tgraw
 
 //go:generate go run ./cmd/tlgen generate -schema schema/api.tl -out tg -package tg
+//go:generate go run ./cmd/tlgen generate -schema schema/mtproto.tl -out mt -package mt

@@ -5,6 +5,7 @@ go 1.24.0
 require (
 	github.com/dave/jennifer v1.7.1
 	github.com/google/go-cmp v0.7.0
+	github.com/gotd/ige v0.2.2
 	github.com/gotd/td v0.93.0
 	github.com/gotd/tl v0.4.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
@@ -22,7 +23,6 @@ require (
 	github.com/go-faster/jx v1.1.0 // indirect
 	github.com/go-faster/xor v1.0.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/gotd/ige v0.2.2 // indirect
 	github.com/gotd/neo v0.1.5 // indirect
 	github.com/klauspost/compress v1.17.4 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect

@@ -197,3 +197,43 @@ func TestPackageNameErrors(t *testing.T) {
 		t.Errorf("package tg: %v", err)
 	}
 }
+
+// TestMTProtoForms checks two forms of MTProto's service schema: a
+// constructor declaring the type Object (gzip_packed) leaves Object fields
+// holding any value, and %name with a constructor's name is that bare
+// constructor, as in vector<%message>.
+func TestMTProtoForms(t *testing.T) {
+	src := `gzip_packed#3072cfa1 packed_data:bytes = Object;
+rpc_result#f35c6d01 req_msg_id:long result:Object = RpcResult;
+message msg_id:long seqno:int bytes:int body:Object = Message;
+msg_container#73f1f8dc messages:vector<%message> = MessageContainer;
+`
+	m, err := LoadModel([]byte(src), Config{Package: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range m.Defs {
+		for _, f := range d.Fields {
+			got[d.TLName+"."+f.TLName] = f.GoType()
+		}
+	}
+	want := map[string]string{
+		"gzip_packed.packed_data": "[]byte",
+		"rpc_result.req_msg_id":   "int64",
+		"rpc_result.result":       "Object",
+		"message.msg_id":          "int64",
+		"message.seqno":           "int",
+		"message.bytes":           "int",
+		"message.body":            "Object",
+		"msg_container.messages":  "[]Message",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+	if f := m.Defs[3].Fields[0]; !f.Type.Elem.Bare || f.Type.Elem.Def != m.Defs[2] {
+		t.Errorf("msg_container.messages: elements %+v, want the bare constructor message", f.Type.Elem)
+	}
+}

@@ -27,9 +27,11 @@
 //   - flags words (#, several per definition) and optional fields
 //     flags.N?T, flags.N?true included;
 //   - boxed Vector<T> and bare vector<T>, bare references (%Type, or a
-//     constructor's lower-case name) and boxed ones;
+//     constructor's lower-case name, with or without %) and boxed ones;
 //   - generic functions {X:Type} ... query:!X = X, whose query is any
-//     Object of the package;
+//     Object of the package, and fields of type Object, which hold any
+//     value even where a constructor declares the type Object (MTProto's
+//     gzip_packed);
 //   - primitive declarations: "int#a8509bda ? = Int", "bytes = Bytes", and
 //     TDLib's "int32 = Int32", "int53 = Int53", "int64 = Int64", which are
 //     4-, 8- and 8-byte integers (Go int, int64, int64). The built-in

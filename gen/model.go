@@ -624,6 +624,11 @@ func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
 		if t.Percent {
 			c := b.classes[name]
 			if c == nil {
+				// %name with a constructor's name is the bare
+				// constructor, as name alone would be.
+				if def := b.ctors[name]; def != nil && def.Primitive == 0 {
+					return &Type{Kind: KindStruct, Bare: true, Def: def, TL: spelling}, nil
+				}
 				return nil, fmt.Errorf("unknown type %s", spelling)
 			}
 			if len(c.Constructors) != 1 {
@@ -643,11 +648,13 @@ func (b *builder) resolve(t tl.Type, generic map[string]bool) (*Type, error) {
 		}
 		return &Type{Kind: KindStruct, Bare: true, Def: def, TL: spelling}, nil
 	}
+	if name == "Object" {
+		// Any value of the registry, even when a constructor such as
+		// MTProto's gzip_packed declares the type Object.
+		return &Type{Kind: KindObject, TL: spelling}, nil
+	}
 	c := b.classes[name]
 	if c == nil {
-		if name == "Object" {
-			return &Type{Kind: KindObject, TL: spelling}, nil
-		}
 		return nil, fmt.Errorf("unknown type %s", spelling)
 	}
 	if len(c.Constructors) == 1 && c.Constructors[0].Primitive != 0 {

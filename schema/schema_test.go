@@ -21,18 +21,7 @@ func TestLayer(t *testing.T) {
 		t.Errorf("api.tl is layer %d, Layer is %d", got, Layer)
 	}
 
-	header, body, ok := bytes.Cut(API, []byte("\n\n"))
-	if !ok {
-		t.Fatal("api.tl has no provenance header")
-	}
-	fields := map[string]string{}
-	for _, line := range bytes.Split(header, []byte("\n")) {
-		k, v, ok := bytes.Cut(bytes.TrimPrefix(line, []byte("// ")), []byte(": "))
-		if !ok {
-			t.Fatalf("header line %q", line)
-		}
-		fields[string(k)] = string(v)
-	}
+	fields, body := provenance(t, "api.tl", API)
 	if fields["Source"] == "" {
 		t.Error("header has no Source")
 	}
@@ -43,4 +32,42 @@ func TestLayer(t *testing.T) {
 	if fields["Source SHA-256"] != hex.EncodeToString(sum[:]) {
 		t.Errorf("header says SHA-256 %s, the content behind it has %x", fields["Source SHA-256"], sum)
 	}
+}
+
+// TestMTProto checks mtproto.tl's provenance header: the content behind it
+// is the source the header names, with its SHA-256, once the one edit the
+// header states (http_wait commented out) is undone.
+func TestMTProto(t *testing.T) {
+	fields, body := provenance(t, "mtproto.tl", MTProto)
+	if fields["Source"] == "" || fields["Edited"] == "" {
+		t.Errorf("header %q lacks Source or Edited", fields)
+	}
+	edit := []byte("\n// http_wait#")
+	if bytes.Count(body, edit) != 1 {
+		t.Fatalf("mtproto.tl: %d commented-out http_wait lines, want 1", bytes.Count(body, edit))
+	}
+	source := bytes.Replace(body, edit, []byte("\nhttp_wait#"), 1)
+	sum := sha256.Sum256(source)
+	if fields["Source SHA-256"] != hex.EncodeToString(sum[:]) {
+		t.Errorf("header says SHA-256 %s, the source behind it has %x", fields["Source SHA-256"], sum)
+	}
+}
+
+// provenance splits a schema into the fields of its header ("// Key:
+// value" lines up to the first blank line) and the content behind it.
+func provenance(t *testing.T, name string, src []byte) (map[string]string, []byte) {
+	t.Helper()
+	header, body, ok := bytes.Cut(src, []byte("\n\n"))
+	if !ok {
+		t.Fatalf("%s has no provenance header", name)
+	}
+	fields := map[string]string{}
+	for _, line := range bytes.Split(header, []byte("\n")) {
+		k, v, ok := bytes.Cut(bytes.TrimPrefix(line, []byte("// ")), []byte(": "))
+		if !ok {
+			t.Fatalf("%s: header line %q", name, line)
+		}
+		fields[string(k)] = string(v)
+	}
+	return fields, body
 }

@@ -1,7 +1,8 @@
 // Package e2e holds end-to-end tests of tg and the peer layer over real
-// MTProto: gotd/td's telegram.Client talks to gotd/td's tgtest server on
-// 127.0.0.1, tg.Client runs over that client, and the server decodes the
-// requests and encodes its answers with tg's own types.
+// MTProto: tgraw's own client and gotd/td's telegram.Client each talk to
+// gotd/td's tgtest server on 127.0.0.1, tg.Client runs over the client,
+// and the server decodes the requests and encodes its answers with tg's
+// own types.
 //
 // The tests live in their own package because they compile gotd/td's
 // telegram client and its generated tg package, which takes tens of

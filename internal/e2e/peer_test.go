@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/gotd/td/telegram"
-
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/peer/sqlitestore"
 	"github.com/tgraw/tgraw/tg"
@@ -20,8 +18,12 @@ import (
 // channels.inviteToChannel called with a channel resolved by its marked ID
 // and users resolved by ID, by username and by phone number.
 func TestPeerOverMTProto(t *testing.T) {
+	forEachClient(t, peerOverMTProto)
+}
+
+func peerOverMTProto(t *testing.T, run mtprotoClient) {
 	t.Run("MemoryStore", func(t *testing.T) {
-		scenario(t, peer.NewMemoryStore(peer.MemoryOptions{}))
+		scenario(t, run, peer.NewMemoryStore(peer.MemoryOptions{}))
 	})
 	t.Run("SQLiteStore", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -31,7 +33,7 @@ func TestPeerOverMTProto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		scenario(t, store)
+		scenario(t, run, store)
 		if err := store.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -45,17 +47,17 @@ func TestPeerOverMTProto(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer store.Close()
-		restarted(t, store)
+		restarted(t, run, store)
 	})
 }
 
 // scenario is the whole walk on a fresh store: a username, a raw call
 // the Learner learns from, the dialog list, a marked channel ID with no
 // RPC, then the invitation.
-func scenario(t *testing.T, store peer.Store) {
+func scenario(t *testing.T, run mtprotoClient, store peer.Store) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
-	runOver(t, srv, func(ctx context.Context, client *telegram.Client) error {
+	runOver(t, run, srv, func(ctx context.Context, client tg.Invoker) error {
 		learner := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) })
 		inv := learner.Wrap(client)
 		api := tg.NewClient(inv)
@@ -132,10 +134,10 @@ func scenario(t *testing.T, store peer.Store) {
 
 // restarted repeats the invitation on a new connection with a store that
 // already knows every peer: the server sees only the invitation.
-func restarted(t *testing.T, store peer.Store) {
+func restarted(t *testing.T, run mtprotoClient, store peer.Store) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
-	runOver(t, srv, func(ctx context.Context, client *telegram.Client) error {
+	runOver(t, run, srv, func(ctx context.Context, client tg.Invoker) error {
 		inv := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) }).Wrap(client)
 		res := peer.NewResolver(inv, store, peer.ResolverOptions{})
 		channel, err := res.ResolveChannel(ctx, strconv.FormatInt(newsMarked, 10))

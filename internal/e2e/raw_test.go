@@ -6,8 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gotd/td/telegram"
-
 	"github.com/tgraw/tgraw/tg"
 )
 
@@ -15,9 +13,13 @@ import (
 // hashes taken by hand from the answers: it checks tg over real MTProto
 // and the fake server that TestPeerOverMTProto relies on.
 func TestRawOverMTProto(t *testing.T) {
+	forEachClient(t, rawOverMTProto)
+}
+
+func rawOverMTProto(t *testing.T, run mtprotoClient) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
-	runOver(t, srv, func(ctx context.Context, client *telegram.Client) error {
+	runOver(t, run, srv, func(ctx context.Context, client tg.Invoker) error {
 		api := tg.NewClient(client)
 
 		resolved, err := api.ContactsResolveUsername(ctx, &tg.ContactsResolveUsernameRequest{Username: bobName})

@@ -93,12 +93,37 @@ CREATE VIEW peers_view AS SELECT
 	datetime(data->>'updated' / 1000000000, 'unixepoch') AS updated_at
 FROM peers;
 `,
+	// 4: the MTProto session (session.Storage): one row with the DC, the
+	// auth key and what the client learnt, and the pts of each channel.
+	`
+CREATE TABLE session (
+	id          INTEGER PRIMARY KEY CHECK (id = 1), -- one row
+	dc          INTEGER NOT NULL,
+	addr        TEXT    NOT NULL,                   -- host:port last used
+	test        INTEGER NOT NULL,                   -- 1: Telegram's test servers
+	auth_key    BLOB,                               -- 256 bytes; NULL: none yet
+	auth_key_id INTEGER,                            -- checked against auth_key on load
+	salt        INTEGER NOT NULL,
+	time_offset INTEGER NOT NULL,                   -- server time minus local time, in ns
+	user_id     INTEGER NOT NULL,                   -- 0 before sign-in
+	bot         INTEGER NOT NULL,
+	pts         INTEGER NOT NULL,                   -- the update state
+	qts         INTEGER NOT NULL,
+	date        INTEGER NOT NULL,
+	seq         INTEGER NOT NULL
+);
+
+CREATE TABLE channel_pts (
+	channel_id INTEGER NOT NULL PRIMARY KEY,
+	pts        INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this package writes and reads
 // (PRAGMA user_version of a session file). Older files are migrated on
 // Open; newer ones are refused with a *VersionError.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // execer is what migrate needs of a connection.
 type execer interface {

@@ -34,6 +34,13 @@
 // view peers_view, which shows each record's fields as columns for the
 // sqlite3 shell.
 //
+// A Store is also a session.Storage: the MTProto session of the account
+// (its DC, auth key, salt, clock offset, user, and update state) is one
+// row of the table session and the channels' pts are rows of
+// channel_pts, so that client.Options{Session: store, Peers: store} keeps
+// a whole account in one file. The auth key lives there and nowhere else:
+// keep the file as private as a password.
+//
 // Importing this package compiles SQLite; importing package peer does not.
 package sqlitestore
 

@@ -29,6 +29,19 @@
 // With -vet it also runs "go vet" the same way (vet runs through -toolexec
 // too) and reports the vet tool's run for each package.
 //
+// With -std, the standard library is built into the new cache first, and
+// not measured: the figures are then those of a machine whose standard
+// library is already built, as a developer's is, and a program's build
+// counts its own packages and their dependencies only. For a program, the
+// row "all N compile runs" adds up the CPU time of the compiler over every
+// package compiled and gives the highest peak RSS of any of them.
+//
+// To compare a program with the same program on other libraries, keep
+// the other version where the go command builds it only on request, such
+// as in a testdata directory:
+//
+//	go run ./scripts/buildcost -std ./examples/updateprofile ./scripts/buildcost/testdata/gotdupdateprofile
+//
 // Other go command settings (GOFLAGS, GOMAXPROCS, ...) are taken from the
 // environment. The machine should be otherwise idle: the figures are
 // measurements of one run, not benchmarks.
@@ -60,6 +73,7 @@ func main() {
 	vet := flag.Bool("vet", false, "also measure `go vet` of each pattern, with its own empty cache")
 	count := flag.Int("count", 1, "measure each pattern `N` times, one row per run")
 	keep := flag.Bool("keep", false, "keep the JSON logs of tool runs and print where they are")
+	std := flag.Bool("std", false, "build the standard library into the empty cache first, unmeasured")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: buildcost [flags] PATTERN...\n\n"+
 			"Measures the compile cost of Go packages from an empty build cache.\n\n")
@@ -92,7 +106,7 @@ func main() {
 		}
 		for i := 0; i < *count; i++ {
 			for _, verb := range verbs {
-				r, err := measure(self, verb, pattern, pkgs, *keep)
+				r, err := measure(self, verb, pattern, pkgs, *keep, *std)
 				rows = append(rows, r...)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "buildcost: go %s %s: %v\n", verb, pattern, err)
@@ -126,7 +140,7 @@ func list(pattern string) ([]string, error) {
 // measure runs "go VERB -toolexec self PATTERN" with an empty GOCACHE and
 // returns one row per package of pkgs, then a total row. The rows it could
 // fill are returned even when the go command fails.
-func measure(self, verb, pattern string, pkgs []string, keep bool) ([]row, error) {
+func measure(self, verb, pattern string, pkgs []string, keep, std bool) ([]row, error) {
 	work, err := os.MkdirTemp("", "buildcost-")
 	if err != nil {
 		return nil, err
@@ -142,6 +156,20 @@ func measure(self, verb, pattern string, pkgs []string, keep bool) ([]row, error
 			os.RemoveAll(work)
 		}
 	}()
+
+	if std {
+		// Through the same -toolexec, whose command is part of the
+		// build cache's keys, into a log that is not read.
+		warm := exec.Command("go", "build", "-toolexec", self, "std")
+		warm.Env = append(os.Environ(),
+			"GOCACHE="+filepath.Join(work, "cache"),
+			logEnv+"="+filepath.Join(work, "std.jsonl"))
+		warm.Stdout = os.Stderr
+		warm.Stderr = os.Stderr
+		if err := warm.Run(); err != nil {
+			return nil, fmt.Errorf("building the standard library first: %w", err)
+		}
+	}
 
 	args := []string{verb, "-toolexec", self}
 	if verb == "build" && len(pkgs) == 1 {

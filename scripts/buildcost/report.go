@@ -24,7 +24,7 @@ type record struct {
 type row struct {
 	Package string
 	Step    string
-	Wall    time.Duration
+	Wall    time.Duration // 0 for a row that adds up runs made in parallel
 	CPU     time.Duration
 	MaxRSS  int64
 }
@@ -104,8 +104,24 @@ func summarize(verb, pattern string, pkgs []string, recs []record, wall time.Dur
 		rows = append(rows, r)
 	}
 
+	name := "go " + verb + " " + pattern
+	if verb == "build" {
+		// The compiler alone, over every package the build compiled:
+		// what the figures of a program's build are made of.
+		compiles := row{Package: name}
+		n := 0
+		for _, rec := range recs {
+			if rec.Tool == "compile" && rec.Pkg != "" {
+				n++
+				compiles.CPU += rec.CPU
+				compiles.MaxRSS = max(compiles.MaxRSS, rec.MaxRSS)
+			}
+		}
+		compiles.Step = fmt.Sprintf("all %d compile runs", n)
+		rows = append(rows, compiles)
+	}
 	total := row{
-		Package: "go " + verb + " " + pattern,
+		Package: name,
 		Step:    fmt.Sprintf("total, %d tool runs", len(recs)),
 		Wall:    wall,
 	}
@@ -116,8 +132,12 @@ func summarize(verb, pattern string, pkgs []string, recs []record, wall time.Dur
 	return append(rows, total)
 }
 
-// seconds formats d in seconds with one decimal: "42.8s".
+// seconds formats d in seconds with one decimal: "42.8s"; 0 (a sum of
+// runs in parallel, which has no wall time) is "-".
 func seconds(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
 	return fmt.Sprintf("%.1fs", d.Seconds())
 }
 

@@ -133,6 +133,7 @@ func TestSummarize(t *testing.T) {
 		{Package: "x/tg", Step: "compile", Wall: 40 * time.Second, CPU: 60 * time.Second, MaxRSS: 4000},
 		{Package: "x/bad", Step: "compile (failed)", Wall: time.Second, CPU: time.Second, MaxRSS: 50},
 		{Package: "x/none", Step: "compile (not run)"},
+		{Package: "go build ./...", Step: "all 3 compile runs", CPU: 65 * time.Second, MaxRSS: 4000},
 		{Package: "go build ./...", Step: "total, 6 tool runs", Wall: 50 * time.Second,
 			CPU: 75*time.Second + 1, MaxRSS: 4000},
 	}
@@ -167,6 +168,7 @@ func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{seconds(42830 * time.Millisecond), "42.8s"},
 		{seconds(40 * time.Millisecond), "0.0s"},
+		{seconds(0), "-"},
 		{bytesize(3940000000), "3.67 GiB"},
 		{bytesize(1 << 30), "1.00 GiB"},
 		{bytesize(300 << 20), "300 MiB"},
